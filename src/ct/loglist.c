@@ -1,0 +1,927 @@
+/* CT log lists (see loglist.h). A load parses into a private batch first and
+ * merges only when the whole file was good, so a bad list never leaves half
+ * its logs behind. Strings point into the parsed JSON, which the list keeps
+ * alive; only decoded keys and previous-operator arrays are allocated. */
+#include "ct/loglist.h"
+
+#include <jansson.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATH_MAX_LEN 160
+
+struct entry {
+    cg_log pub;
+    uint8_t *key;
+    cg_prev_operator *prev;
+    /* where the log sits in its file, for duplicate-ID messages */
+    size_t op_idx;
+    size_t log_idx;
+};
+
+/* A parsed document whose strings the entries borrow. */
+struct doc {
+    json_t *root;
+    char *source;
+};
+
+struct cg_loglist {
+    struct entry **logs;  /* load order */
+    struct entry **by_id; /* same entries, sorted by log_id */
+    size_t n;
+    struct doc *docs;
+    size_t ndocs;
+};
+
+struct loader {
+    const char *source;
+    char *err;
+    size_t errcap;
+    cg_loglist_format format;
+    struct entry **v;
+    size_t n;
+    size_t cap;
+};
+
+static const char *const state_names[] = {
+    [CG_LOG_PENDING] = "pending",       [CG_LOG_QUALIFIED] = "qualified",
+    [CG_LOG_USABLE] = "usable",         [CG_LOG_READONLY] = "readonly",
+    [CG_LOG_RETIRED] = "retired",       [CG_LOG_REJECTED] = "rejected",
+    [CG_LOG_STATE_UNKNOWN] = "unknown",
+};
+
+static void set_err(char *err, size_t errcap, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL || errcap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errcap, fmt, ap);
+    va_end(ap);
+}
+
+/* Always returns 0 so parsers can "return fail(...)". */
+static int fail(struct loader *ld, const char *path, const char *what)
+{
+    if (path[0] == '\0')
+        set_err(ld->err, ld->errcap, "%s: %s", ld->source, what);
+    else
+        set_err(ld->err, ld->errcap, "%s: %s: %s", ld->source, path, what);
+    return 0;
+}
+
+/* Builds a field path like "operators[3].logs[2].key"; a path too long for
+ * the buffer is cut short, which only shortens a message. */
+static void path_fmt(char out[PATH_MAX_LEN], const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, PATH_MAX_LEN, fmt, ap);
+    va_end(ap);
+}
+
+static void entry_free(struct entry *e)
+{
+    if (e == NULL)
+        return;
+    free(e->key);
+    free(e->prev);
+    free(e);
+}
+
+/* ---- RFC 3339 ---- */
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int64_t y, int m)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && is_leap(y))
+        return 29;
+    return mdays[m - 1];
+}
+
+/* Days from 0001-01-01 to January 1st of year y (y >= 1). */
+static int64_t days_before_year(int64_t y)
+{
+    int64_t p = y - 1;
+    return 365 * p + p / 4 - p / 100 + p / 400;
+}
+
+/* Days since 1970-01-01. Year 0 is valid RFC 3339; shifting by one
+ * 400-year cycle (always 146097 days) keeps the divisions non-negative. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t days = days_before_year(y + 400) - 146097 - days_before_year(1970);
+    for (int i = 1; i < m; i++)
+        days += days_in_month(y, i);
+    return days + d - 1;
+}
+
+/* Reads exactly n digits. */
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return 0;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 1;
+}
+
+static int expect(const char **p, char c)
+{
+    if (**p != c)
+        return 0;
+    (*p)++;
+    return 1;
+}
+
+int cg_rfc3339_parse(const char *s, int64_t *out_ms)
+{
+    const char *p = s;
+    int year, mon, day, hour, min, sec, off_h = 0, off_m = 0, sign = 0;
+    int64_t frac_ms = 0;
+
+    if (s == NULL || out_ms == NULL)
+        return 0;
+    if (!digits(&p, 4, &year) || !expect(&p, '-') || !digits(&p, 2, &mon) || !expect(&p, '-') ||
+        !digits(&p, 2, &day))
+        return 0;
+    /* RFC 3339 section 5.6 lets "T" and "Z" be lower case. */
+    if (*p != 'T' && *p != 't')
+        return 0;
+    p++;
+    if (!digits(&p, 2, &hour) || !expect(&p, ':') || !digits(&p, 2, &min) || !expect(&p, ':') ||
+        !digits(&p, 2, &sec))
+        return 0;
+    if (*p == '.') {
+        int n = 0;
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (n < 3)
+                frac_ms = frac_ms * 10 + (*p - '0');
+            n++;
+            p++;
+        }
+        if (n == 0)
+            return 0;
+        for (; n < 3; n++)
+            frac_ms *= 10;
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        sign = *p == '+' ? 1 : -1;
+        p++;
+        if (!digits(&p, 2, &off_h) || !expect(&p, ':') || !digits(&p, 2, &off_m))
+            return 0;
+    } else {
+        return 0;
+    }
+    if (*p != '\0')
+        return 0;
+    /* Leap seconds (second 60) are refused: POSIX time cannot represent
+     * them and no log list or certificate time uses them. */
+    if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 ||
+        min > 59 || sec > 59 || off_h > 23 || off_m > 59)
+        return 0;
+    int64_t secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+    secs -= (int64_t)sign * (off_h * 3600 + off_m * 60);
+    *out_ms = secs * 1000 + frac_ms;
+    return 1;
+}
+
+/* ---- strict base64 (RFC 4648, padded, canonical) ---- */
+
+static int b64_val(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* Decodes into a fresh buffer. Rejects whitespace, missing padding and
+ * non-zero trailing bits, so each value has exactly one spelling. */
+static int b64_decode(const char *s, uint8_t **out, size_t *out_len)
+{
+    size_t len = strlen(s), pad = 0, o = 0;
+    uint8_t *buf = NULL;
+
+    if (len == 0 || len % 4 != 0)
+        return 0;
+    if (s[len - 1] == '=')
+        pad = s[len - 2] == '=' ? 2 : 1;
+    buf = malloc(len / 4 * 3);
+    if (buf == NULL)
+        return 0;
+    for (size_t i = 0; i < len; i += 4) {
+        int v[4];
+        size_t nv = (i + 4 == len) ? 4 - pad : 4;
+        uint32_t acc = 0;
+        for (size_t j = 0; j < 4; j++) {
+            v[j] = j < nv ? b64_val(s[i + j]) : 0;
+            if (v[j] < 0)
+                goto err;
+            acc = acc << 6 | (uint32_t)v[j];
+        }
+        if ((pad == 2 && i + 4 == len && (acc & 0xffff) != 0) ||
+            (pad == 1 && i + 4 == len && (acc & 0xff) != 0))
+            goto err;
+        buf[o++] = (uint8_t)(acc >> 16);
+        if (nv > 2)
+            buf[o++] = (uint8_t)(acc >> 8);
+        if (nv > 3)
+            buf[o++] = (uint8_t)acc;
+    }
+    *out = buf;
+    *out_len = o;
+    return 1;
+err:
+    free(buf);
+    return 0;
+}
+
+/* ---- JSON field readers: each names the field in its message ---- */
+
+static int get_string(struct loader *ld, const json_t *obj, const char *path, const char *key,
+                      int required, const char **out)
+{
+    char where[PATH_MAX_LEN];
+    json_t *v = json_object_get(obj, key);
+
+    path_fmt(where, "%s%s%s", path, path[0] != '\0' ? "." : "", key);
+    *out = NULL;
+    if (v == NULL)
+        return required ? fail(ld, where, "missing") : 1;
+    if (!json_is_string(v))
+        return fail(ld, where, "not a string");
+    *out = json_string_value(v);
+    return 1;
+}
+
+static int get_time(struct loader *ld, const json_t *obj, const char *path, const char *key,
+                    int64_t *out)
+{
+    char where[PATH_MAX_LEN];
+    const char *s;
+
+    if (!get_string(ld, obj, path, key, 1, &s))
+        return 0;
+    path_fmt(where, "%s.%s", path, key);
+    if (!cg_rfc3339_parse(s, out))
+        return fail(ld, where, "not an RFC 3339 date-time");
+    return 1;
+}
+
+static int get_uint(struct loader *ld, const json_t *obj, const char *path, const char *key,
+                    json_int_t *out)
+{
+    char where[PATH_MAX_LEN];
+    json_t *v = json_object_get(obj, key);
+
+    path_fmt(where, "%s.%s", path, key);
+    if (v == NULL)
+        return fail(ld, where, "missing");
+    if (!json_is_integer(v))
+        return fail(ld, where, "not an integer");
+    if (json_integer_value(v) < 0)
+        return fail(ld, where, "negative");
+    *out = json_integer_value(v);
+    return 1;
+}
+
+/* Base64 that must decode to exactly 32 bytes (log IDs, root hashes). */
+static int get_hash32(struct loader *ld, const json_t *obj, const char *path, const char *key,
+                      int required, int *present, uint8_t out[32])
+{
+    char where[PATH_MAX_LEN];
+    const char *s;
+    uint8_t *raw = NULL;
+    size_t raw_len = 0;
+
+    *present = 0;
+    if (!get_string(ld, obj, path, key, required, &s))
+        return 0;
+    if (s == NULL)
+        return 1;
+    path_fmt(where, "%s.%s", path, key);
+    if (!b64_decode(s, &raw, &raw_len))
+        return fail(ld, where, "not base64");
+    if (raw_len != 32) {
+        free(raw);
+        return fail(ld, where, "not 32 bytes");
+    }
+    memcpy(out, raw, 32);
+    free(raw);
+    *present = 1;
+    return 1;
+}
+
+/* ---- one log ---- */
+
+static int parse_key(struct loader *ld, const json_t *log, const char *path, struct entry *e)
+{
+    char where[PATH_MAX_LEN];
+    const char *s;
+    const uint8_t *p;
+    EVP_PKEY *pkey;
+    int parsed;
+
+    if (!get_string(ld, log, path, "key", 1, &s))
+        return 0;
+    path_fmt(where, "%s.key", path);
+    if (!b64_decode(s, &e->key, &e->pub.key_len))
+        return fail(ld, where, "not base64");
+    if (e->pub.key_len > LONG_MAX)
+        return fail(ld, where, "too long");
+    /* Refuse a key we could never verify an SCT with, here rather than at
+     * the first SCT; the whole DER must be one SubjectPublicKeyInfo. */
+    p = e->key;
+    pkey = d2i_PUBKEY(NULL, &p, (long)e->pub.key_len);
+    parsed = pkey != NULL && p == e->key + e->pub.key_len;
+    EVP_PKEY_free(pkey);
+    ERR_clear_error();
+    if (!parsed)
+        return fail(ld, where, "not a DER SubjectPublicKeyInfo");
+    e->pub.key_der = e->key;
+    return 1;
+}
+
+/* Chrome requires the last tree head of a readonly log; it bounds what a
+ * monitor must still be able to fetch. */
+static int parse_final_tree_head(struct loader *ld, const json_t *st, const char *path,
+                                 struct entry *e)
+{
+    char where[PATH_MAX_LEN];
+    const json_t *fth = json_object_get(st, "final_tree_head");
+    json_int_t size;
+    int present;
+
+    path_fmt(where, "%s.final_tree_head", path);
+    if (fth == NULL)
+        return fail(ld, where, "missing");
+    if (!json_is_object(fth))
+        return fail(ld, where, "not an object");
+    if (!get_hash32(ld, fth, where, "sha256_root_hash", 1, &present, e->pub.final_root_hash))
+        return 0;
+    if (!get_uint(ld, fth, where, "tree_size", &size))
+        return 0;
+    e->pub.final_tree_size = (uint64_t)size;
+    e->pub.has_final_tree_head = 1;
+    return 1;
+}
+
+static int parse_state(struct loader *ld, const json_t *log, const char *path, struct entry *e)
+{
+    char where[PATH_MAX_LEN];
+    json_t *st = json_object_get(log, "state");
+    const char *name;
+    const json_t *val;
+
+    e->pub.state = CG_LOG_STATE_UNKNOWN;
+    e->pub.state_ts = -1;
+    /* crt.sh's list and Chrome's test and monitoring-only logs carry no state. */
+    if (st == NULL)
+        return 1;
+    path_fmt(where, "%s.state", path);
+    if (!json_is_object(st))
+        return fail(ld, where, "not an object");
+    if (json_object_size(st) != 1)
+        return fail(ld, where, "must hold exactly one state");
+    name = json_object_iter_key(json_object_iter(st));
+    val = json_object_iter_value(json_object_iter(st));
+    /* An unknown state name stays CG_LOG_STATE_UNKNOWN rather than failing
+     * the list, so a state added to a future list does not lock us out. */
+    for (int i = 0; i < CG_LOG_STATE_UNKNOWN; i++) {
+        if (strcmp(name, state_names[i]) == 0)
+            e->pub.state = (cg_log_state)i;
+    }
+    path_fmt(where, "%s.state.%s", path, name);
+    if (!json_is_object(val))
+        return fail(ld, where, "not an object");
+    if (!get_time(ld, val, where, "timestamp", &e->pub.state_ts))
+        return 0;
+    if (e->pub.state == CG_LOG_READONLY && !parse_final_tree_head(ld, val, where, e))
+        return 0;
+    return 1;
+}
+
+static int parse_interval(struct loader *ld, const json_t *log, const char *path, struct entry *e)
+{
+    char where[PATH_MAX_LEN];
+    const json_t *ti = json_object_get(log, "temporal_interval");
+
+    if (ti == NULL)
+        return 1;
+    path_fmt(where, "%s.temporal_interval", path);
+    if (!json_is_object(ti))
+        return fail(ld, where, "not an object");
+    if (!get_time(ld, ti, where, "start_inclusive", &e->pub.interval_start) ||
+        !get_time(ld, ti, where, "end_exclusive", &e->pub.interval_end))
+        return 0;
+    if (e->pub.interval_start >= e->pub.interval_end)
+        return fail(ld, where, "start_inclusive is not before end_exclusive");
+    e->pub.has_interval = 1;
+    return 1;
+}
+
+static int cmp_prev(const void *a, const void *b)
+{
+    const cg_prev_operator *x = a, *y = b;
+    return (x->end_time > y->end_time) - (x->end_time < y->end_time);
+}
+
+static int parse_prev_ops(struct loader *ld, const json_t *log, const char *path, struct entry *e)
+{
+    char where[PATH_MAX_LEN];
+    const json_t *arr = json_object_get(log, "previous_operators");
+    size_t n;
+
+    if (arr == NULL)
+        return 1;
+    path_fmt(where, "%s.previous_operators", path);
+    if (!json_is_array(arr))
+        return fail(ld, where, "not an array");
+    n = json_array_size(arr);
+    if (n == 0)
+        return 1;
+    e->prev = calloc(n, sizeof(*e->prev));
+    if (e->prev == NULL)
+        return fail(ld, where, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *po = json_array_get(arr, i);
+        path_fmt(where, "%s.previous_operators[%zu]", path, i);
+        if (!json_is_object(po))
+            return fail(ld, where, "not an object");
+        if (!get_string(ld, po, where, "name", 1, &e->prev[i].name) ||
+            !get_time(ld, po, where, "end_time", &e->prev[i].end_time))
+            return 0;
+    }
+    /* The list need not be in order; operator_at walks it oldest first. */
+    qsort(e->prev, n, sizeof(*e->prev), cmp_prev);
+    e->pub.prev_ops = e->prev;
+    e->pub.n_prev_ops = n;
+    return 1;
+}
+
+static int push_entry(struct loader *ld, struct entry *e)
+{
+    if (ld->n == ld->cap) {
+        size_t ncap = ld->cap == 0 ? 64 : ld->cap * 2;
+        struct entry **nv = realloc(ld->v, ncap * sizeof(*nv));
+        if (nv == NULL)
+            return 0;
+        ld->v = nv;
+        ld->cap = ncap;
+    }
+    ld->v[ld->n++] = e;
+    return 1;
+}
+
+static int parse_log(struct loader *ld, const json_t *log, const char *op_name, size_t op_idx,
+                     size_t log_idx, int tiled)
+{
+    char path[PATH_MAX_LEN];
+    struct entry *e = NULL;
+    const char *desc;
+    json_int_t mmd;
+    int have_id;
+
+    path_fmt(path, "operators[%zu].%s[%zu]", op_idx, tiled ? "tiled_logs" : "logs", log_idx);
+    if (!json_is_object(log))
+        return fail(ld, path, "not an object");
+    e = calloc(1, sizeof(*e));
+    if (e == NULL)
+        return fail(ld, path, "out of memory");
+    e->op_idx = op_idx;
+    e->log_idx = log_idx;
+    e->pub.tiled = tiled;
+    e->pub.operator_name = op_name;
+    e->pub.source = ld->source;
+    e->pub.format = ld->format;
+
+    if (!get_string(ld, log, path, "description", 0, &desc))
+        goto err;
+    e->pub.description = desc != NULL ? desc : "";
+    if (!parse_key(ld, log, path, e))
+        goto err;
+    if (!get_hash32(ld, log, path, "log_id", 0, &have_id, e->pub.log_id))
+        goto err;
+    /* The list's log_id is what SCTs carry, so it is trusted as given;
+     * only a missing one is derived from the key. */
+    if (!have_id &&
+        EVP_Digest(e->key, e->pub.key_len, e->pub.log_id, NULL, EVP_sha256(), NULL) != 1) {
+        ERR_clear_error();
+        fail(ld, path, "cannot hash key");
+        goto err;
+    }
+    if (tiled) {
+        if (!get_string(ld, log, path, "submission_url", 1, &e->pub.url) ||
+            !get_string(ld, log, path, "monitoring_url", 1, &e->pub.monitoring_url))
+            goto err;
+    } else if (!get_string(ld, log, path, "url", 1, &e->pub.url)) {
+        goto err;
+    }
+    if (!get_uint(ld, log, path, "mmd", &mmd))
+        goto err;
+    e->pub.mmd = (int64_t)mmd;
+    if (!get_string(ld, log, path, "log_type", 0, &e->pub.log_type))
+        goto err;
+    if (!parse_state(ld, log, path, e) || !parse_interval(ld, log, path, e) ||
+        !parse_prev_ops(ld, log, path, e))
+        goto err;
+    if (!push_entry(ld, e)) {
+        fail(ld, path, "out of memory");
+        goto err;
+    }
+    return 1;
+err:
+    entry_free(e);
+    return 0;
+}
+
+static int parse_log_array(struct loader *ld, const json_t *op, const char *op_name, size_t op_idx,
+                           int tiled)
+{
+    char where[PATH_MAX_LEN];
+    const char *key = tiled ? "tiled_logs" : "logs";
+    const json_t *arr = json_object_get(op, key);
+
+    /* Older lists have no tiled_logs; crt.sh has operators with empty logs. */
+    if (arr == NULL)
+        return 1;
+    path_fmt(where, "operators[%zu].%s", op_idx, key);
+    if (!json_is_array(arr))
+        return fail(ld, where, "not an array");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        if (!parse_log(ld, json_array_get(arr, i), op_name, op_idx, i, tiled))
+            return 0;
+    }
+    return 1;
+}
+
+static int parse_operator(struct loader *ld, const json_t *op, size_t idx)
+{
+    char path[PATH_MAX_LEN];
+    const char *name;
+    const json_t *email;
+
+    path_fmt(path, "operators[%zu]", idx);
+    if (!json_is_object(op))
+        return fail(ld, path, "not an object");
+    if (!get_string(ld, op, path, "name", 1, &name))
+        return 0;
+    /* email is required by Chrome's schema but crt.sh omits it; check its
+     * shape when present since nothing here uses it. */
+    email = json_object_get(op, "email");
+    if (email != NULL) {
+        char where[PATH_MAX_LEN];
+        path_fmt(where, "%s.email", path);
+        if (!json_is_array(email))
+            return fail(ld, where, "not an array");
+        for (size_t i = 0; i < json_array_size(email); i++) {
+            if (!json_is_string(json_array_get(email, i)))
+                return fail(ld, where, "not an array of strings");
+        }
+    }
+    return parse_log_array(ld, op, name, idx, 0) && parse_log_array(ld, op, name, idx, 1);
+}
+
+static cg_loglist_format detect_format(const json_t *root)
+{
+    const char *schema = json_string_value(json_object_get(root, "$schema"));
+
+    if (json_object_get(root, "assetVersion") != NULL)
+        return CG_LOGLIST_APPLE;
+    if (schema != NULL && strstr(schema, "apple.com/") != NULL)
+        return CG_LOGLIST_APPLE;
+    return CG_LOGLIST_CHROME_V3;
+}
+
+static int cmp_entry_id(const void *a, const void *b)
+{
+    const struct entry *x = *(const struct entry *const *)a;
+    const struct entry *y = *(const struct entry *const *)b;
+    return memcmp(x->pub.log_id, y->pub.log_id, 32);
+}
+
+/* Position in the file: operator, then logs before tiled_logs, then index. */
+static uint64_t file_order(const struct entry *e)
+{
+    return (uint64_t)e->op_idx << 33 | (uint64_t)e->pub.tiled << 32 | (uint64_t)e->log_idx;
+}
+
+/* A log appearing twice in one file is a broken list, not a merge. */
+static int check_unique(struct loader *ld)
+{
+    struct entry **sorted;
+    char where[PATH_MAX_LEN], what[PATH_MAX_LEN];
+    int ok = 0;
+
+    if (ld->n < 2)
+        return 1;
+    sorted = malloc(ld->n * sizeof(*sorted));
+    if (sorted == NULL)
+        return fail(ld, "", "out of memory");
+    memcpy(sorted, ld->v, ld->n * sizeof(*sorted));
+    qsort(sorted, ld->n, sizeof(*sorted), cmp_entry_id);
+    for (size_t i = 1; i < ld->n; i++) {
+        const struct entry *a = sorted[i - 1], *b = sorted[i];
+        if (memcmp(a->pub.log_id, b->pub.log_id, 32) != 0)
+            continue;
+        /* name the earlier one in file order first */
+        if (file_order(b) < file_order(a)) {
+            const struct entry *t = a;
+            a = b;
+            b = t;
+        }
+        path_fmt(where, "operators[%zu].%s[%zu].log_id", b->op_idx,
+                 b->pub.tiled ? "tiled_logs" : "logs", b->log_idx);
+        path_fmt(what, "duplicates the log_id of operators[%zu].%s[%zu]", a->op_idx,
+                 a->pub.tiled ? "tiled_logs" : "logs", a->log_idx);
+        fail(ld, where, what);
+        goto out;
+    }
+    ok = 1;
+out:
+    free(sorted);
+    return ok;
+}
+
+/* strdup without depending on POSIX feature macros */
+static char *copy_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c != NULL)
+        memcpy(c, s, n);
+    return c;
+}
+
+cg_loglist *cg_loglist_new(void)
+{
+    return calloc(1, sizeof(cg_loglist));
+}
+
+void cg_loglist_free(cg_loglist *ll)
+{
+    if (ll == NULL)
+        return;
+    for (size_t i = 0; i < ll->n; i++)
+        entry_free(ll->logs[i]);
+    for (size_t i = 0; i < ll->ndocs; i++) {
+        json_decref(ll->docs[i].root);
+        free(ll->docs[i].source);
+    }
+    free(ll->logs);
+    free(ll->by_id);
+    free(ll->docs);
+    free(ll);
+}
+
+/* Grows every array the merge writes to, so the merge itself cannot fail. */
+static int reserve(cg_loglist *ll, size_t more)
+{
+    struct entry **nl, **nb;
+    struct doc *nd;
+
+    if (more > (SIZE_MAX / sizeof(*nl)) - ll->n)
+        return 0;
+    nl = realloc(ll->logs, (ll->n + more) * sizeof(*nl));
+    if (nl == NULL)
+        return 0;
+    ll->logs = nl;
+    nb = realloc(ll->by_id, (ll->n + more) * sizeof(*nb));
+    if (nb == NULL)
+        return 0;
+    ll->by_id = nb;
+    nd = realloc(ll->docs, (ll->ndocs + 1) * sizeof(*nd));
+    if (nd == NULL)
+        return 0;
+    ll->docs = nd;
+    return 1;
+}
+
+int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char *source_name,
+                    char *err, size_t errcap)
+{
+    struct loader ld = {0};
+    json_error_t jerr;
+    json_t *root = NULL;
+    const json_t *ops;
+    char *source = NULL;
+    size_t old_n;
+    int ok = 0;
+
+    ld.source = source_name != NULL ? source_name : "<log list>";
+    ld.err = err;
+    ld.errcap = errcap;
+    set_err(err, errcap, "%s", "");
+    if (ll == NULL || (json == NULL && len != 0)) {
+        fail(&ld, "", "no input");
+        goto out;
+    }
+    /* Entries borrow the source name, so own a copy from the start. */
+    source = copy_str(ld.source);
+    if (source == NULL) {
+        fail(&ld, "", "out of memory");
+        goto out;
+    }
+    ld.source = source;
+    /* Duplicate keys make a list mean different things to different parsers. */
+    root = json_loadb(json != NULL ? (const char *)json : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        set_err(err, errcap, "%s: invalid JSON at line %d column %d: %s", source, jerr.line,
+                jerr.column, jerr.text);
+        goto out;
+    }
+    if (!json_is_object(root)) {
+        fail(&ld, "", "top level is not an object");
+        goto out;
+    }
+    ld.format = detect_format(root);
+    ops = json_object_get(root, "operators");
+    if (ops == NULL) {
+        fail(&ld, "operators", "missing");
+        goto out;
+    }
+    if (!json_is_array(ops)) {
+        fail(&ld, "operators", "not an array");
+        goto out;
+    }
+    for (size_t i = 0; i < json_array_size(ops); i++) {
+        if (!parse_operator(&ld, json_array_get(ops, i), i))
+            goto out;
+    }
+    if (!check_unique(&ld))
+        goto out;
+    if (!reserve(ll, ld.n)) {
+        fail(&ld, "", "out of memory");
+        goto out;
+    }
+
+    /* Merge: the first definition of a log ID wins. */
+    old_n = ll->n;
+    for (size_t i = 0; i < ld.n; i++) {
+        struct entry *e = ld.v[i];
+        ld.v[i] = NULL;
+        if (old_n > 0 && bsearch(&e, ll->by_id, old_n, sizeof(e), cmp_entry_id) != NULL) {
+            entry_free(e);
+            continue;
+        }
+        ll->logs[ll->n] = e;
+        ll->by_id[ll->n] = e;
+        ll->n++;
+    }
+    qsort(ll->by_id, ll->n, sizeof(*ll->by_id), cmp_entry_id);
+    /* Keep the document only if some log borrows from it. */
+    if (ll->n > old_n) {
+        ll->docs[ll->ndocs].root = root;
+        ll->docs[ll->ndocs].source = source;
+        ll->ndocs++;
+        root = NULL;
+        source = NULL;
+    }
+    ok = 1;
+out:
+    for (size_t i = 0; i < ld.n; i++)
+        entry_free(ld.v[i]);
+    free(ld.v);
+    json_decref(root);
+    free(source);
+    return ok;
+}
+
+size_t cg_loglist_count(const cg_loglist *ll)
+{
+    return ll != NULL ? ll->n : 0;
+}
+
+const cg_log *cg_loglist_get0(const cg_loglist *ll, size_t i)
+{
+    if (ll == NULL || i >= ll->n)
+        return NULL;
+    return &ll->logs[i]->pub;
+}
+
+const cg_log *cg_loglist_find(const cg_loglist *ll, const uint8_t log_id[32])
+{
+    struct entry key, *kp = &key;
+    struct entry **hit;
+
+    if (ll == NULL || ll->n == 0 || log_id == NULL)
+        return NULL;
+    memcpy(key.pub.log_id, log_id, 32);
+    hit = bsearch(&kp, ll->by_id, ll->n, sizeof(kp), cmp_entry_id);
+    return hit != NULL ? &(*hit)->pub : NULL;
+}
+
+const char *cg_log_operator_at(const cg_log *log, int64_t t_ms)
+{
+    if (log == NULL)
+        return NULL;
+    for (size_t i = 0; i < log->n_prev_ops; i++) {
+        if (t_ms < log->prev_ops[i].end_time)
+            return log->prev_ops[i].name;
+    }
+    return log->operator_name;
+}
+
+const char *cg_log_state_name(cg_log_state state)
+{
+    if ((unsigned)state > CG_LOG_STATE_UNKNOWN)
+        return "unknown";
+    return state_names[state];
+}
+
+/* ---- detached signature ---- */
+
+static EVP_PKEY *load_pubkey(const uint8_t *key, size_t len)
+{
+    const uint8_t *p = key;
+    EVP_PKEY *pkey = NULL;
+    BIO *bio = NULL;
+
+    if (len > INT32_MAX)
+        return NULL;
+    pkey = d2i_PUBKEY(NULL, &p, (long)len);
+    if (pkey != NULL && p == key + len)
+        return pkey;
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+    bio = BIO_new_mem_buf(key, (int)len);
+    if (bio != NULL)
+        pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    return pkey;
+}
+
+int cg_loglist_verify_signature(const uint8_t *json, size_t json_len, const uint8_t *sig,
+                                size_t sig_len, const uint8_t *pubkey_pem_or_der, size_t key_len,
+                                char *err, size_t errcap)
+{
+    EVP_PKEY *pkey = NULL;
+    EVP_MD_CTX *md = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = 0;
+
+    set_err(err, errcap, "%s", "");
+    if ((json == NULL && json_len != 0) || sig == NULL || sig_len == 0 ||
+        pubkey_pem_or_der == NULL) {
+        set_err(err, errcap, "missing list, signature or key");
+        goto out;
+    }
+    pkey = load_pubkey(pubkey_pem_or_der, key_len);
+    if (pkey == NULL) {
+        set_err(err, errcap, "public key is not a PEM or DER SubjectPublicKeyInfo");
+        goto out;
+    }
+    md = EVP_MD_CTX_new();
+    if (md == NULL || EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, pkey) != 1) {
+        set_err(err, errcap, "cannot set up SHA-256 verification with this key");
+        goto out;
+    }
+    /* Chrome signs with PKCS#1 v1.5; never fall back to anything else. */
+    if (EVP_PKEY_is_a(pkey, "RSA") && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
+        set_err(err, errcap, "cannot select RSA PKCS#1 v1.5 padding");
+        goto out;
+    }
+    if (EVP_DigestVerify(md, sig, sig_len, json != NULL ? json : (const uint8_t *)"", json_len) !=
+        1) {
+        set_err(err, errcap, "signature does not match the list and key");
+        goto out;
+    }
+    ok = 1;
+out:
+    /* Leave no OpenSSL errors behind for unrelated callers to trip over. */
+    ERR_clear_error();
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pkey);
+    return ok;
+}
