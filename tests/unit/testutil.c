@@ -1,0 +1,79 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cg_test_failures;
+int cg_test_checks;
+
+void cg_test_fail(const char *file, int line, const char *expr)
+{
+    fprintf(stderr, "%s:%d: CHECK failed: %s\n", file, line, expr);
+}
+
+int cg_test_done(void)
+{
+    printf("%d passed, %d failed\n", cg_test_checks - cg_test_failures, cg_test_failures);
+    if (cg_test_checks == 0) {
+        fprintf(stderr, "no checks ran\n");
+        return 1;
+    }
+    return cg_test_failures == 0 ? 0 : 1;
+}
+
+uint8_t *cg_test_read(const char *path, size_t *len)
+{
+    char full[4096];
+#ifdef CG_TEST_DATA
+    if (path[0] != '/')
+        snprintf(full, sizeof(full), "%s/%s", CG_TEST_DATA, path);
+    else
+#endif
+        snprintf(full, sizeof(full), "%s", path);
+    FILE *f = fopen(full, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s\n", full);
+        return NULL;
+    }
+    uint8_t *buf = NULL;
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0)
+        buf = malloc((size_t)size + 1);
+    size_t n = 0;
+    if (buf != NULL)
+        n = fread(buf, 1, (size_t)size, f);
+    if (buf != NULL && n != (size_t)size) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+size_t cg_test_unhex(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (const char *p = hex; *p != '\0' && n < cap; p++) {
+        int v;
+        if (*p >= '0' && *p <= '9')
+            v = *p - '0';
+        else if (*p >= 'a' && *p <= 'f')
+            v = *p - 'a' + 10;
+        else if (*p >= 'A' && *p <= 'F')
+            v = *p - 'A' + 10;
+        else
+            continue;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    return n;
+}
