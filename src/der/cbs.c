@@ -181,13 +181,16 @@ int cg_cbs_peek_asn1_tag(const cg_cbs *cbs, uint8_t tag)
     return cbs->len >= 1 && cbs->data[0] == tag;
 }
 
+/* out may be cbs itself (cg_cbs_get_asn1(&c, &c, tag) steps into an
+ * element), so the cursor is written before out. */
 int cg_cbs_get_asn1_element(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
 {
-    cg_cbs copy = *cbs;
+    cg_cbs copy = *cbs, elem;
     uint8_t t;
-    if (!cg_cbs_get_any_asn1_element(&copy, out, &t, NULL) || t != tag)
+    if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, NULL) || t != tag)
         return 0;
     *cbs = copy;
+    *out = elem;
     return 1;
 }
 
@@ -198,8 +201,8 @@ int cg_cbs_get_asn1(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
     size_t hdr;
     if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, &hdr) || t != tag)
         return 0;
-    cg_cbs_init(out, elem.data + hdr, elem.len - hdr);
     *cbs = copy;
+    cg_cbs_init(out, elem.data + hdr, elem.len - hdr);
     return 1;
 }
 
