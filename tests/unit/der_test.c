@@ -32,6 +32,11 @@ static void test_reader(void)
     CHECK(cg_cbs_get_optional_asn1(&body, &elem, &present, CG_ASN1_CTX(0)) && !present);
     CHECK(cg_cbs_get_asn1_bool(&body, &b) && b == 1 && body.len == 0);
     CHECK(cg_cbs_offset(&in, seq) == 8);
+    /* Stepping into an element in place (out aliases the cursor). */
+    cg_cbs_init(&in, seq, sizeof(seq));
+    CHECK(cg_cbs_get_asn1(&in, &in, CG_ASN1_SEQUENCE) && in.len == 6 && in.data == seq + 2);
+    cg_cbs_init(&in, seq, sizeof(seq));
+    CHECK(cg_cbs_get_asn1_element(&in, &in, CG_ASN1_SEQUENCE) && in.len == 8 && in.data == seq);
 
     /* Length forms the strict reader must refuse. */
     static const uint8_t nonmin[] = {0x04, 0x81, 0x01, 0xaa};         /* long form for 1 */

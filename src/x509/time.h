@@ -1,0 +1,29 @@
+/* ASN.1 UTCTime / GeneralizedTime to seconds since the epoch. The parser is
+ * lenient on purpose: it accepts the forms RFC 5280 forbids (no seconds,
+ * fractions, offsets) and says which it saw, so rules can report them. */
+#ifndef CAGUARD_X509_TIME_H
+#define CAGUARD_X509_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "der/cbs.h"
+
+enum {
+    CG_TIME_NO_SECONDS = 1 << 0,  /* YYMMDDHHMMZ */
+    CG_TIME_FRACTION = 1 << 1,    /* GeneralizedTime with fractional seconds */
+    CG_TIME_NOT_ZULU = 1 << 2,    /* offset or local time instead of Z */
+    CG_TIME_GEN_BEFORE_2050 = 1 << 3, /* GeneralizedTime for a year UTCTime covers */
+};
+
+/* Parses a time element (tag included). Returns 1 and sets *t and *flags
+ * (CG_TIME_*); 0 when the element is neither time type or does not parse. */
+int cg_time_parse(const cg_cbs *elem, int64_t *t, unsigned *flags);
+/* Days from 1970-01-01 for a proleptic Gregorian date (month 1..12). */
+int64_t cg_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Formats t as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes). */
+void cg_time_format(int64_t t, char *buf, size_t cap);
+/* Strict RFC 3339 with optional fraction and offset; 1 on success. */
+int cg_time_parse_rfc3339(const char *s, int64_t *t);
+
+#endif
