@@ -1,0 +1,199 @@
+/* caguard check: the issuance gate. Reads files, runs every rule, prints
+ * findings, and says by its exit status whether anything is wrong. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "ct/loglist.h"
+#include "report/output.h"
+#include "rules/checker.h"
+#include "x509/time.h"
+
+/* Pass 2 of the checker reads files again; standard input is kept. */
+typedef struct files {
+    char **paths;
+    uint8_t *stdin_data;
+    size_t stdin_len;
+} files;
+
+static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
+{
+    files *f = arg;
+    char err[512];
+    if (strcmp(f->paths[file_no], "-") == 0) {
+        *data = f->stdin_data;
+        *len = f->stdin_len;
+        return f->stdin_data != NULL;
+    }
+    *data = cg_cli_read_file(f->paths[file_no], len, err, sizeof(err));
+    return *data != NULL;
+}
+
+static void release(void *arg, size_t file_no, const uint8_t *data)
+{
+    files *f = arg;
+    if (strcmp(f->paths[file_no], "-") != 0)
+        free((void *)data);
+}
+
+static void check_help(FILE *f)
+{
+    fprintf(f,
+            "usage: caguard check [OPTIONS] FILE...\n\n"
+            "Checks certificates, CT precertificates and CRLs (PEM with any number of\n"
+            "blocks, or DER; '-' reads standard input) against every caguard rule.\n\n"
+            "options:\n"
+            "  --format text|json   text (default) groups findings by object; json prints\n"
+            "                       one finding per line (JSON Lines) and nothing else\n"
+            "  --at TIME            evaluation time, RFC 3339 (default: now)\n"
+            "  --loglist FILE       a CT log list (Chrome v3 or Apple JSON); repeatable\n"
+            "  --color auto|always|never   colour in text output (default auto: on a\n"
+            "                       terminal, unless NO_COLOR is set)\n"
+            "  -h, --help           this help\n\n"
+            "exit status: 0 no error finding, 1 at least one error finding, 2 usage error\n"
+            "or an input that could not be decoded (its input.malformed finding is still\n"
+            "printed and the other inputs are still checked).\n");
+}
+
+int cg_cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'}, {"at", required_argument, NULL, 'a'},
+        {"loglist", required_argument, NULL, 'l'}, {"color", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    cg_out_format format = CG_OUT_TEXT;
+    int64_t at = (int64_t)time(NULL);
+    int color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    int rc = CG_EXIT_USAGE;
+    cg_loglist *loglist = NULL;
+    cg_out *out = NULL;
+    cg_checker *checker = NULL;
+    char err[512];
+
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                format = CG_OUT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                format = CG_OUT_JSON;
+            else {
+                rc = cg_cli_usage_error("check", "--format must be text or json, not '%s'",
+                                        optarg);
+                goto out;
+            }
+            break;
+        case 'a':
+            if (!cg_time_parse_rfc3339(optarg, &at)) {
+                rc = cg_cli_usage_error("check",
+                                        "--at '%s' is not an RFC 3339 time "
+                                        "(e.g. 2024-06-01T00:00:00Z)",
+                                        optarg);
+                goto out;
+            }
+            break;
+        case 'l': {
+            size_t len;
+            uint8_t *data = cg_cli_read_file(optarg, &len, err, sizeof(err));
+            if (data == NULL) {
+                rc = cg_cli_usage_error("check", "--loglist: %s", err);
+                goto out;
+            }
+            if (loglist == NULL)
+                loglist = cg_loglist_new();
+            int ok = loglist != NULL &&
+                     cg_loglist_load(loglist, data, len, optarg, err, sizeof(err));
+            free(data);
+            if (!ok) {
+                rc = cg_cli_usage_error("check", "--loglist %s: %s", optarg, err);
+                goto out;
+            }
+            break;
+        }
+        case 'c':
+            if (strcmp(optarg, "always") == 0)
+                color = 1;
+            else if (strcmp(optarg, "never") == 0)
+                color = 0;
+            else if (strcmp(optarg, "auto") != 0) {
+                rc = cg_cli_usage_error("check", "--color must be auto, always or never");
+                goto out;
+            }
+            break;
+        case 'h':
+            check_help(stdout);
+            rc = CG_EXIT_OK;
+            goto out;
+        default:
+            rc = cg_cli_usage_error("check", "unknown option");
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        rc = cg_cli_usage_error("check", "no input files");
+        goto out;
+    }
+    if (format == CG_OUT_JSON)
+        color = 0;
+    out = cg_out_new(stdout, format, color);
+    if (out == NULL)
+        goto out;
+
+    cg_ctx ctx;
+    size_t objects = 0, malformed = 0, nfiles = 0;
+    files fl = {argv + optind, NULL, 0};
+    cg_ctx_init(&ctx, at, cg_out_sink, out);
+    ctx.loglist = loglist;
+    checker = cg_checker_new(&ctx, reload, release, &fl);
+    if (checker == NULL)
+        goto out;
+    for (int i = optind; i < argc; i++) {
+        size_t len;
+        cg_file_result res;
+        uint8_t *data = cg_cli_read_file(argv[i], &len, err, sizeof(err));
+        nfiles++;
+        if (data == NULL) {
+            cg_objref ref;
+            memset(&ref, 0, sizeof(ref));
+            ref.file = argv[i];
+            ref.kind = CG_KIND_INPUT;
+            cg_report(&ctx, CG_R_INPUT_MALFORMED, &ref, "%s", err);
+            malformed++;
+            continue;
+        }
+        cg_checker_add_file(checker, (size_t)(i - optind), argv[i], data, len, &res);
+        if (strcmp(argv[i], "-") == 0 && fl.stdin_data == NULL) {
+            fl.stdin_data = data;
+            fl.stdin_len = len;
+        } else {
+            free(data);
+        }
+        objects += res.objects;
+        malformed += res.malformed;
+    }
+    cg_checker_finish(checker);
+    free(fl.stdin_data);
+    cg_out_summary(out, &ctx, objects, nfiles);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "caguard check: cannot write output\n");
+        rc = CG_EXIT_USAGE;
+    } else if (malformed > 0) {
+        rc = CG_EXIT_USAGE;
+    } else {
+        rc = ctx.count[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    }
+out:
+    cg_checker_free(checker);
+    cg_out_free(out);
+    cg_loglist_free(loglist);
+    return rc;
+}

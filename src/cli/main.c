@@ -1,0 +1,117 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+#ifndef CAGUARD_VERSION
+#define CAGUARD_VERSION "0.1.0"
+#endif
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"check", cg_cmd_check, "check certificates, precertificates and CRLs"},
+    {"rules", cg_cmd_rules, "print the rule table"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: caguard COMMAND [OPTIONS] [ARGS]\n\n"
+               "caguard checks what a certificate authority issues and publishes: CT\n"
+               "precertificates, certificates and their SCTs, and CRLs.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'caguard COMMAND --help' describes a command; docs/ has the manual.\n"
+               "exit status: 0 no error finding, 1 error findings, 2 usage error or\n"
+               "undecodable input.\n");
+}
+
+int cg_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "caguard %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'caguard %s --help')\n", cmd);
+    return CG_EXIT_USAGE;
+}
+
+uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errcap)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+    struct stat st;
+    if (f == NULL) {
+        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errcap, "%s is a directory", path);
+        fclose(f);
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+        cap = (size_t)st.st_size + 1;
+    if (cap < 4096)
+        cap = 4096;
+    buf = malloc(cap);
+    while (buf != NULL) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+        if (n == cap) {
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (buf == NULL)
+        snprintf(err, errcap, "out of memory reading %s", path);
+    else if (ferror(f)) {
+        snprintf(err, errcap, "cannot read %s: %s", path, strerror(errno));
+        free(buf);
+        buf = NULL;
+    }
+    if (f != stdin)
+        fclose(f);
+    *len = n;
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CG_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("caguard %s\n", CAGUARD_VERSION);
+        return CG_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "caguard: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CG_EXIT_USAGE;
+}

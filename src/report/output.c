@@ -1,0 +1,163 @@
+#include "report/output.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "x509/name.h"
+
+struct cg_out {
+    FILE *stream;
+    cg_out_format format;
+    int color;
+    /* text grouping: the object whose header was printed last */
+    const char *last_file;
+    size_t last_index;
+    int have_last;
+    size_t objects_with_findings;
+};
+
+cg_out *cg_out_new(FILE *stream, cg_out_format format, int color)
+{
+    cg_out *out = calloc(1, sizeof(*out));
+    if (out == NULL)
+        return NULL;
+    out->stream = stream;
+    out->format = format;
+    out->color = color;
+    return out;
+}
+
+void cg_out_free(cg_out *out)
+{
+    free(out);
+}
+
+void cg_out_issuer_string(const cg_cbs *issuer, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (issuer->len == 0 || !cg_name_to_string(issuer, buf, cap))
+        buf[0] = '\0';
+}
+
+static void hex32(const uint8_t *h, char *buf)
+{
+    static const char x[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        buf[2 * i] = x[h[i] >> 4];
+        buf[2 * i + 1] = x[h[i] & 0xf];
+    }
+    buf[64] = '\0';
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
+static void emit_json(cg_out *out, const cg_finding *f)
+{
+    const cg_rule *r = cg_rule_get(f->rule);
+    const cg_objref *o = f->obj;
+    char issuer[1024], serial[80], sha[65];
+    json_t *j = json_object();
+    cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
+    cg_serial_hex(&o->serial, serial, sizeof(serial));
+    if (o->has_hash)
+        hex32(o->sha256, sha);
+    json_object_set_new(j, "rule", json_string(r->id));
+    json_object_set_new(j, "severity", json_string(cg_severity_name(r->severity)));
+    json_object_set_new(j, "file", o->file != NULL ? json_string(o->file) : json_null());
+    json_object_set_new(j, "index", json_integer((json_int_t)o->index));
+    json_object_set_new(j, "kind", json_string(cg_kind_name(o->kind)));
+    json_object_set_new(j, "object", o->has_hash ? json_string(sha) : json_null());
+    json_object_set_new(j, "issuer", str_or_null(issuer));
+    json_object_set_new(j, "serial", str_or_null(serial));
+    json_object_set_new(j, "message", json_string(f->message));
+    json_object_set_new(j, "reference", str_or_null(r->reference));
+    for (size_t i = 0; i < f->n_fields; i++) {
+        const cg_field *fl = &f->fields[i];
+        json_t *v = fl->type == CG_FIELD_STRING ? str_or_null(fl->str)
+                    : fl->type == CG_FIELD_BOOL ? json_boolean(fl->boolean)
+                                                : json_null();
+        json_object_set_new(j, fl->key, v);
+    }
+    /* jansson replaces invalid UTF-8 with nothing; messages are ASCII or
+     * UTF-8 built by us, names are escaped by cg_name_to_string. */
+    char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    if (line != NULL) {
+        fputs(line, out->stream);
+        fputc('\n', out->stream);
+        free(line);
+    }
+    json_decref(j);
+}
+
+static const char *sev_color(cg_severity s)
+{
+    switch (s) {
+    case CG_SEV_ERROR: return "\033[1;31m";
+    case CG_SEV_WARNING: return "\033[1;33m";
+    default: return "\033[36m";
+    }
+}
+
+static void emit_text(cg_out *out, const cg_finding *f)
+{
+    const cg_rule *r = cg_rule_get(f->rule);
+    const cg_objref *o = f->obj;
+    const char *bold = out->color ? "\033[1m" : "", *reset = out->color ? "\033[0m" : "";
+    if (!out->have_last || out->last_index != o->index || out->last_file != o->file ||
+        (o->file != NULL && out->last_file != NULL && strcmp(out->last_file, o->file) != 0)) {
+        char issuer[1024], serial[80], sha[65];
+        cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
+        cg_serial_hex(&o->serial, serial, sizeof(serial));
+        if (out->have_last)
+            fputc('\n', out->stream);
+        fprintf(out->stream, "%s%s #%zu: %s%s\n", bold, o->file != NULL ? o->file : "-",
+                o->index, cg_kind_name(o->kind), reset);
+        if (issuer[0] != '\0')
+            fprintf(out->stream, "  issuer  %s\n", issuer);
+        if (serial[0] != '\0')
+            fprintf(out->stream, "  serial  %s\n", serial);
+        if (o->has_hash) {
+            hex32(o->sha256, sha);
+            fprintf(out->stream, "  sha256  %s\n", sha);
+        }
+        out->last_file = o->file;
+        out->last_index = o->index;
+        out->have_last = 1;
+        out->objects_with_findings++;
+    }
+    const char *sev = cg_severity_name(r->severity);
+    fprintf(out->stream, "  %s%-7s%s %s: %s", out->color ? sev_color(r->severity) : "", sev,
+            reset, r->id, f->message);
+    if (r->reference[0] != '\0')
+        fprintf(out->stream, " [%s]", r->reference);
+    fputc('\n', out->stream);
+}
+
+void cg_out_sink(void *arg, const cg_finding *f)
+{
+    cg_out *out = arg;
+    if (out->format == CG_OUT_JSON)
+        emit_json(out, f);
+    else
+        emit_text(out, f);
+}
+
+void cg_out_summary(cg_out *out, const cg_ctx *ctx, size_t objects, size_t files)
+{
+    if (out->format != CG_OUT_TEXT)
+        return;
+    if (out->have_last)
+        fputc('\n', out->stream);
+    fprintf(out->stream,
+            "%zu object%s in %zu file%s checked, %zu with findings: %zu error%s, %zu warning%s, "
+            "%zu notice%s\n",
+            objects, objects == 1 ? "" : "s", files, files == 1 ? "" : "s",
+            out->objects_with_findings, ctx->count[CG_SEV_ERROR],
+            ctx->count[CG_SEV_ERROR] == 1 ? "" : "s", ctx->count[CG_SEV_WARNING],
+            ctx->count[CG_SEV_WARNING] == 1 ? "" : "s", ctx->count[CG_SEV_NOTICE],
+            ctx->count[CG_SEV_NOTICE] == 1 ? "" : "s");
+}

@@ -1,0 +1,25 @@
+/* Findings to a stream: JSON Lines (one finding per line, nothing else) or
+ * text grouped by object. An output is a cg_ctx sink. */
+#ifndef CAGUARD_REPORT_OUTPUT_H
+#define CAGUARD_REPORT_OUTPUT_H
+
+#include <stdio.h>
+
+#include "rules/rules.h"
+
+typedef enum { CG_OUT_TEXT, CG_OUT_JSON } cg_out_format;
+
+typedef struct cg_out cg_out;
+
+/* color: 1 to use ANSI colour in text output. */
+cg_out *cg_out_new(FILE *stream, cg_out_format format, int color);
+void cg_out_free(cg_out *out);
+/* The sink to put in cg_ctx. */
+void cg_out_sink(void *out, const cg_finding *finding);
+/* Text only: the closing summary line (objects, findings by severity). */
+void cg_out_summary(cg_out *out, const cg_ctx *ctx, size_t objects, size_t files);
+
+/* Issuer Name as RFC 4514, or "" when empty/undecodable. */
+void cg_out_issuer_string(const cg_cbs *issuer, char *buf, size_t cap);
+
+#endif

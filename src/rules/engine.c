@@ -1,0 +1,119 @@
+#include "rules/engine.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "der/pem.h"
+
+static void report_malformed(cg_ctx *ctx, const cg_objref *ref, const char *where,
+                             size_t offset, const char *what)
+{
+    cg_report(ctx, CG_R_INPUT_MALFORMED, ref, "%s, object %zu, %s %zu: expected %s",
+              ref->file, ref->index, where, offset, what);
+}
+
+int cg_check_der(cg_ctx *ctx, const char *name, size_t index, const uint8_t *der, size_t len)
+{
+    cg_objref ref;
+    cg_der_error err;
+    size_t consumed = 0;
+    memset(&ref, 0, sizeof(ref));
+    ref.file = name;
+    ref.index = index;
+    ref.kind = CG_KIND_INPUT;
+
+    cg_der_status st = cg_der_validate(der, len, &consumed, &err);
+    if (st == CG_DER_MALFORMED) {
+        report_malformed(ctx, &ref, "DER byte offset", err.offset, err.what);
+        return 0;
+    }
+    SHA256(der, consumed, ref.sha256);
+    ref.has_hash = 1;
+    ref.kind = cg_guess_kind(der, consumed);
+
+    /* The views below are needed to name the object in findings, so parse
+     * first and report DER problems with whatever the parse could tell. */
+    cg_cert cert;
+    cg_crl crl;
+    cg_der_error perr = {0, ""};
+    int parsed = 0;
+    if (ref.kind == CG_KIND_CERT) {
+        parsed = cg_cert_parse(&cert, der, consumed, &perr);
+        if (parsed) {
+            ref.kind = cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
+            ref.issuer = cert.issuer;
+            ref.serial = cert.serial;
+        }
+    } else if (ref.kind == CG_KIND_CRL) {
+        parsed = cg_crl_parse(&crl, der, consumed, &perr);
+        if (parsed)
+            ref.issuer = crl.issuer;
+    } else {
+        snprintf(perr.what, sizeof(perr.what),
+                 "a Certificate or a CertificateList (the TBS does not have the shape of "
+                 "either)");
+    }
+
+    if (st == CG_DER_NONCANONICAL)
+        cg_report(ctx, CG_R_DER_NONCANONICAL, &ref, "%s, object %zu, DER byte offset %zu: %s",
+                  name, index, err.offset, err.what);
+    if (consumed < len)
+        cg_report(ctx, CG_R_INPUT_TRAILING_DATA, &ref,
+                  "%zu bytes after the end of the DER object (which ends at byte %zu)",
+                  len - consumed, consumed);
+    if (!parsed) {
+        if (st == CG_DER_NONCANONICAL)
+            return 1; /* already reported: the strict views cannot read BER */
+        report_malformed(ctx, &ref, "DER byte offset", perr.offset, perr.what);
+        return 0;
+    }
+    if (ref.kind == CG_KIND_CRL)
+        cg_check_crl_single(ctx, &ref, &crl);
+    else
+        cg_check_cert_single(ctx, &ref, &cert);
+    if (ctx->on_object != NULL)
+        ctx->on_object(ctx->on_object_arg, &ref, ref.kind == CG_KIND_CRL ? NULL : &cert,
+                       ref.kind == CG_KIND_CRL ? &crl : NULL);
+    return 1;
+}
+
+void cg_check_file(cg_ctx *ctx, const char *name, const uint8_t *data, size_t len,
+                   cg_file_result *res)
+{
+    cg_input in;
+    cg_input_obj obj;
+    cg_der_error err;
+    memset(res, 0, sizeof(*res));
+    cg_input_init(&in, data, len);
+    for (;;) {
+        cg_input_status st = cg_input_next(&in, &obj, &err);
+        if (st == CG_INPUT_END)
+            break;
+        res->objects++;
+        if (st == CG_INPUT_ERROR) {
+            cg_objref ref;
+            memset(&ref, 0, sizeof(ref));
+            ref.file = name;
+            ref.index = obj.index;
+            ref.kind = CG_KIND_INPUT;
+            report_malformed(ctx, &ref, "file byte offset", err.offset, err.what);
+            res->malformed++;
+            continue;
+        }
+        if (obj.label == CG_PEM_LABEL_OTHER) {
+            cg_objref ref;
+            memset(&ref, 0, sizeof(ref));
+            ref.file = name;
+            ref.index = obj.index;
+            ref.kind = CG_KIND_INPUT;
+            cg_report(ctx, CG_R_INPUT_SKIPPED, &ref,
+                      "PEM block \"%s\" at line %zu is not a certificate or CRL; skipped",
+                      obj.label_text, obj.line);
+            continue;
+        }
+        if (!cg_check_der(ctx, name, obj.index, obj.der, obj.der_len))
+            res->malformed++;
+    }
+    cg_input_cleanup(&in);
+}

@@ -1,0 +1,93 @@
+#include "rules/rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const cg_rule rule_table[CG_RULE_COUNT] = {
+#define CG_RULE(sym, id, sev, ref, desc, seed) [sym] = {id, sev, ref, desc, seed},
+#include "rules/rules.def"
+#undef CG_RULE
+};
+
+const cg_rule *cg_rule_get(cg_rule_id rule)
+{
+    if ((unsigned)rule >= CG_RULE_COUNT)
+        return NULL;
+    return &rule_table[rule];
+}
+
+int cg_rule_lookup(const char *id, cg_rule_id *out)
+{
+    for (size_t i = 0; i < CG_RULE_COUNT; i++) {
+        if (strcmp(rule_table[i].id, id) == 0) {
+            *out = (cg_rule_id)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *cg_severity_name(cg_severity sev)
+{
+    switch (sev) {
+    case CG_SEV_ERROR: return "error";
+    case CG_SEV_WARNING: return "warning";
+    default: return "notice";
+    }
+}
+
+void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->at = at;
+    ctx->sink = sink;
+    ctx->sink_arg = sink_arg;
+}
+
+static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg_field *fields,
+                    size_t n_fields, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    cg_finding f;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    f.rule = rule;
+    f.obj = obj;
+    f.message = msg;
+    f.fields = fields;
+    f.n_fields = n_fields;
+    ctx->count[rule_table[rule].severity]++;
+    if (ctx->sink != NULL)
+        ctx->sink(ctx->sink_arg, &f);
+}
+
+void cg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ctx, rule, obj, NULL, 0, fmt, ap);
+    va_end(ap);
+}
+
+void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
+                      const cg_field *fields, size_t n_fields, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ctx, rule, obj, fields, n_fields, fmt, ap);
+    va_end(ap);
+}
+
+void cg_serial_hex(const cg_cbs *serial, char *buf, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, n = 0;
+    /* Drop the sign octet DER adds before a high bit, keep one digit. */
+    while (i + 1 < serial->len && serial->data[i] == 0)
+        i++;
+    for (; i < serial->len && n + 2 < cap; i++) {
+        buf[n++] = hex[serial->data[i] >> 4];
+        buf[n++] = hex[serial->data[i] & 0xf];
+    }
+    if (cap > 0)
+        buf[n < cap ? n : cap - 1] = '\0';
+}

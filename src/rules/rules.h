@@ -1,0 +1,98 @@
+/* The rule table and the per-run context that checks append findings to.
+ * Rules never print and never do I/O: a finding goes to ctx->sink, which
+ * the caller (the CLI, the store, a test) provides. */
+#ifndef CAGUARD_RULES_RULES_H
+#define CAGUARD_RULES_RULES_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "der/cbs.h"
+#include "x509/x509.h"
+
+typedef enum { CG_SEV_ERROR = 0, CG_SEV_WARNING = 1, CG_SEV_NOTICE = 2 } cg_severity;
+
+typedef enum {
+#define CG_RULE(sym, id, sev, ref, desc, seed) sym,
+#include "rules/rules.def"
+#undef CG_RULE
+    CG_RULE_COUNT
+} cg_rule_id;
+
+typedef struct cg_rule {
+    const char *id;
+    cg_severity severity;
+    const char *reference;   /* "" when none */
+    const char *description;
+    const char *seed;        /* the seed failure it would have caught, or "" */
+} cg_rule;
+
+const cg_rule *cg_rule_get(cg_rule_id rule);
+/* 1 and *out when id names a rule. */
+int cg_rule_lookup(const char *id, cg_rule_id *out);
+const char *cg_severity_name(cg_severity sev);
+
+/* The object a finding is about. All pointers are borrowed. */
+typedef struct cg_objref {
+    const char *file;   /* as given on the command line */
+    size_t index;       /* object number within the file, from 0 */
+    cg_kind kind;
+    int has_hash;       /* 0 when the object could not be decoded */
+    uint8_t sha256[32];
+    cg_cbs issuer;      /* issuer Name element, empty when unknown */
+    cg_cbs serial;      /* serialNumber INTEGER contents, empty when none */
+} cg_objref;
+
+/* Extra typed fields of a finding (revocation.status has some). */
+typedef enum { CG_FIELD_STRING, CG_FIELD_BOOL, CG_FIELD_NULL } cg_field_type;
+typedef struct cg_field {
+    const char *key;
+    cg_field_type type;
+    const char *str;
+    int boolean;
+} cg_field;
+
+typedef struct cg_finding {
+    cg_rule_id rule;
+    const cg_objref *obj;
+    const char *message;
+    const cg_field *fields;
+    size_t n_fields;
+} cg_finding;
+
+typedef void (*cg_sink_fn)(void *arg, const cg_finding *finding);
+
+struct cg_loglist;
+
+typedef struct cg_ctx {
+    int64_t at;                        /* evaluation time, seconds since the epoch */
+    cg_sink_fn sink;
+    void *sink_arg;
+    size_t count[3];                   /* findings by severity */
+    const struct cg_loglist *loglist;  /* NULL when none was given */
+    /* Called for every object that decoded, after its single-object rules
+     * (the checker indexes objects here). cert or crl is set, by kind. */
+    void (*on_object)(void *arg, const cg_objref *obj, const cg_cert *cert,
+                      const cg_crl *crl);
+    void *on_object_arg;
+} cg_ctx;
+
+void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);
+
+/* Appends a finding; the message is printf-formatted. */
+void cg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
+                      const cg_field *fields, size_t n_fields, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Single-object rule families (one file each under src/rules). */
+void cg_check_cert_single(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cert);
+void cg_check_crl_single(cg_ctx *ctx, const cg_objref *obj, const cg_crl *crl);
+
+/* Lowercase hex of an INTEGER's contents without redundant leading zero
+ * octets (the serial as people write it). buf needs 2 * len + 1 bytes. */
+void cg_serial_hex(const cg_cbs *serial, char *buf, size_t cap);
+
+#endif
