@@ -1,0 +1,28 @@
+/* Precertificate/certificate correspondence (RFC 6962 §3.1): the final
+ * TBSCertificate must equal the precertificate's with the poison extension
+ * removed and the SCT list extension added, byte for byte. */
+#ifndef CAGUARD_CT_CORR_H
+#define CAGUARD_CT_CORR_H
+
+#include <stddef.h>
+
+#include "x509/x509.h"
+
+typedef struct cg_corr {
+    int corresponds;          /* nothing differs */
+    int validity_differs;     /* notBefore or notAfter differ */
+    char validity[256];       /* how, when validity_differs */
+    int other_differs;        /* a field other than validity differs */
+    char first[512];          /* the first other field that differs, and how */
+} cg_corr;
+
+/* Compares pre (a precertificate) with fin (a final certificate or another
+ * precertificate). via_signing_cert: pre was issued by a Precertificate
+ * Signing Certificate, so its issuer and AKI legitimately differ. */
+void cg_corr_compare(const cg_cert *pre, const cg_cert *fin, int via_signing_cert, cg_corr *out);
+
+/* 1 when the two TBS are equal once the poison and SCT list extensions are
+ * skipped wherever they stand (what "the same certificate" means here). */
+int cg_corr_same_tbs(const cg_cert *a, const cg_cert *b);
+
+#endif

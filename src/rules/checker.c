@@ -1,0 +1,730 @@
+/* Cross-object rules: SCT signatures and CT policy (which need the issuing
+ * CA and the log list), precertificate/certificate correspondence and
+ * duplicate serials (which need every object of one issuer and serial). */
+#include "rules/checker.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct/corr.h"
+#include "ct/loglist.h"
+#include "ct/policy.h"
+#include "ct/sct.h"
+#include "ct/sct_verify.h"
+#include "der/pem.h"
+#include "x509/name.h"
+#include "x509/oid.h"
+#include "x509/time.h"
+
+#define SERIAL_MAX 24
+
+/* One certificate or precertificate seen in pass 1. */
+typedef struct entry {
+    uint32_t file_no;
+    uint32_t index;
+    uint8_t kind;
+    uint8_t has_scts;
+    uint8_t serial_len;
+    uint8_t needed;       /* pass 2 must look at it */
+    uint64_t issuer_hash; /* of the issuer Name bytes */
+    uint64_t group_hash;  /* of the effective issuer and the serial */
+    uint8_t serial[SERIAL_MAX];
+    uint8_t sha256[32];
+} entry;
+
+/* A CA certificate (basicConstraints cA, or a Precertificate Signing
+ * Certificate), kept whole: few of them, needed by everything. */
+typedef struct ca_cert {
+    uint8_t *der;
+    size_t len;
+    cg_cert cert; /* view into der */
+    uint8_t spki_hash[32];
+    uint8_t sha256[32];
+    int precert_signing; /* EKU 1.3.6.1.4.1.11129.2.4.4 */
+    EVP_PKEY *key;
+} ca_cert;
+
+/* An object copied out in pass 2 because it belongs to a group. */
+typedef struct held {
+    const entry *e;
+    uint8_t *der;
+    size_t len;
+    cg_cert cert;
+    cg_objref ref;
+} held;
+
+struct cg_checker {
+    cg_ctx *ctx;
+    cg_reload_fn reload;
+    cg_release_fn release;
+    void *arg;
+    const char **names; /* by file_no */
+    size_t n_names, cap_names;
+    entry *entries;
+    size_t n_entries, cap_entries;
+    ca_cert *cas;
+    size_t n_cas, cap_cas;
+    cg_sct_verifier *verifier;
+    size_t cur_file;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 1;
+    size_t n = *cap == 0 ? 64 : *cap * 2;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (q == NULL)
+        return 0;
+    *p = q;
+    *cap = n;
+    return 1;
+}
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* basicConstraints cA TRUE. */
+static int is_ca(const cg_cert *c)
+{
+    const cg_ext *bc = cg_cert_find_ext(c, CG_OID_BASIC_CONSTRAINTS,
+                                        sizeof(CG_OID_BASIC_CONSTRAINTS), NULL);
+    cg_cbs v, seq;
+    int ca = 0;
+    if (bc == NULL)
+        return 0;
+    v = bc->value;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return 0;
+    if (cg_cbs_peek_asn1_tag(&seq, CG_ASN1_BOOLEAN) && !cg_cbs_get_asn1_bool(&seq, &ca))
+        return 0;
+    return ca;
+}
+
+static int has_precert_signing_eku(const cg_cert *c)
+{
+    const cg_ext *eku = cg_cert_find_ext(c, CG_OID_EKU, sizeof(CG_OID_EKU), NULL);
+    cg_cbs v, seq, oid;
+    if (eku == NULL)
+        return 0;
+    v = eku->value;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return 0;
+    while (cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT)) {
+        if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
+            return 1;
+    }
+    return 0;
+}
+
+/* keyIdentifier of an AKI, or the SKI's OCTET STRING contents. */
+static int aki_keyid(const cg_cert *c, cg_cbs *out)
+{
+    const cg_ext *aki = cg_cert_find_ext(c, CG_OID_AKI, sizeof(CG_OID_AKI), NULL);
+    cg_cbs v, seq;
+    int present;
+    if (aki == NULL)
+        return 0;
+    v = aki->value;
+    return cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) &&
+           cg_cbs_get_optional_asn1(&seq, out, &present, CG_ASN1_CTX(0)) && present;
+}
+
+static int ski(const cg_cert *c, cg_cbs *out)
+{
+    const cg_ext *e = cg_cert_find_ext(c, CG_OID_SKI, sizeof(CG_OID_SKI), NULL);
+    cg_cbs v;
+    if (e == NULL)
+        return 0;
+    v = e->value;
+    return cg_cbs_get_asn1(&v, out, CG_ASN1_OCTETSTRING);
+}
+
+static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, const cg_crl *crl)
+{
+    cg_checker *ck = arg;
+    (void)crl;
+    if (cert == NULL)
+        return; /* CRLs: the CRL issue's cross checks hook in here */
+    if (!grow((void **)&ck->entries, &ck->cap_entries, ck->n_entries + 1, sizeof(entry)))
+        return;
+    entry *e = &ck->entries[ck->n_entries++];
+    memset(e, 0, sizeof(*e));
+    e->file_no = (uint32_t)ck->cur_file;
+    e->index = (uint32_t)ref->index;
+    e->kind = (uint8_t)ref->kind;
+    e->has_scts = cg_cert_find_ext(cert, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST),
+                                   NULL) != NULL;
+    e->issuer_hash = cg_name_hash_bytes(&cert->issuer);
+    if (cert->serial.len <= SERIAL_MAX) {
+        e->serial_len = (uint8_t)cert->serial.len;
+        memcpy(e->serial, cert->serial.data, cert->serial.len);
+    } else {
+        /* Oversized serial (already an error elsewhere): group by its hash. */
+        uint64_t h = fnv(0xcbf29ce484222325ull, cert->serial.data, cert->serial.len);
+        e->serial_len = SERIAL_MAX;
+        memset(e->serial, 0xff, SERIAL_MAX);
+        memcpy(e->serial, &h, sizeof(h));
+    }
+    memcpy(e->sha256, ref->sha256, 32);
+
+    int signing = has_precert_signing_eku(cert);
+    if (!is_ca(cert) && !signing)
+        return;
+    if (!grow((void **)&ck->cas, &ck->cap_cas, ck->n_cas + 1, sizeof(ca_cert)))
+        return;
+    ca_cert *ca = &ck->cas[ck->n_cas];
+    memset(ca, 0, sizeof(*ca));
+    ca->der = malloc(cert->der.len);
+    if (ca->der == NULL)
+        return;
+    memcpy(ca->der, cert->der.data, cert->der.len);
+    ca->len = cert->der.len;
+    cg_der_error err;
+    if (!cg_cert_parse(&ca->cert, ca->der, ca->len, &err)) {
+        free(ca->der);
+        return;
+    }
+    SHA256(ca->cert.spki.data, ca->cert.spki.len, ca->spki_hash);
+    memcpy(ca->sha256, ref->sha256, 32);
+    ca->precert_signing = signing;
+    const uint8_t *p = ca->cert.spki.data;
+    ca->key = d2i_PUBKEY(NULL, &p, (long)ca->cert.spki.len);
+    ck->n_cas++;
+}
+
+cg_checker *cg_checker_new(cg_ctx *ctx, cg_reload_fn reload, cg_release_fn release, void *arg)
+{
+    cg_checker *ck = calloc(1, sizeof(*ck));
+    if (ck == NULL)
+        return NULL;
+    ck->ctx = ctx;
+    ck->reload = reload;
+    ck->release = release;
+    ck->arg = arg;
+    ck->verifier = cg_sct_verifier_new(ctx->loglist);
+    if (ck->verifier == NULL) {
+        free(ck);
+        return NULL;
+    }
+    ctx->on_object = on_object;
+    ctx->on_object_arg = ck;
+    return ck;
+}
+
+void cg_checker_free(cg_checker *ck)
+{
+    if (ck == NULL)
+        return;
+    for (size_t i = 0; i < ck->n_cas; i++) {
+        free(ck->cas[i].der);
+        EVP_PKEY_free(ck->cas[i].key);
+    }
+    free(ck->cas);
+    free(ck->entries);
+    free(ck->names);
+    cg_sct_verifier_free(ck->verifier);
+    free(ck);
+}
+
+void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const uint8_t *data,
+                         size_t len, cg_file_result *res)
+{
+    if (grow((void **)&ck->names, &ck->cap_names, file_no + 1, sizeof(char *))) {
+        for (size_t i = ck->n_names; i <= file_no; i++)
+            ck->names[i] = NULL;
+        ck->names[file_no] = name;
+        if (file_no + 1 > ck->n_names)
+            ck->n_names = file_no + 1;
+    }
+    ck->cur_file = file_no;
+    cg_check_file(ck->ctx, name, data, len, res);
+}
+
+/* ---- pass 2 ---- */
+
+/* The CA that issued cert: same subject bytes (or an equal Name), AKI/SKI
+ * agreeing when both are there, confirmed by the signature. *by_name_only
+ * is set when the Names are equal but not byte-identical. */
+static const ca_cert *find_issuer(const cg_checker *ck, const cg_cert *cert)
+{
+    cg_cbs aki, sk;
+    int have_aki = aki_keyid(cert, &aki);
+    X509 *x = NULL;
+    const ca_cert *found = NULL;
+    const uint8_t *p = cert->der.data;
+    x = d2i_X509(NULL, &p, (long)cert->der.len);
+    if (x == NULL)
+        return NULL;
+    for (int pass = 0; pass < 2 && found == NULL; pass++) {
+        for (size_t i = 0; i < ck->n_cas && found == NULL; i++) {
+            const ca_cert *ca = &ck->cas[i];
+            int name_match = cg_cbs_equal(&ca->cert.subject, &cert->issuer);
+            int key_match = have_aki && ski(&ca->cert, &sk) && cg_cbs_equal(&aki, &sk);
+            if (cg_cbs_equal(&ca->cert.der, &cert->der))
+                continue; /* a self-signed CA checking itself is not "issued by" here */
+            /* Pass 0: name bytes (and AKI/SKI when present); pass 1: AKI/SKI
+             * alone, for an issuer whose Name is encoded differently. */
+            if (pass == 0 && !(name_match && (!have_aki || key_match ||
+                                              !ski(&ca->cert, &sk))))
+                continue;
+            if (pass == 1 && !key_match)
+                continue;
+            if (ca->key != NULL && X509_verify(x, ca->key) == 1)
+                found = ca;
+        }
+    }
+    X509_free(x);
+    return found;
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+    static const char x[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = x[p[i] >> 4];
+        out[2 * i + 1] = x[p[i] & 0xf];
+    }
+    out[2 * n] = '\0';
+}
+
+static const char *log_name(const cg_ctx *ctx, const cg_cbs *log_id, char *buf, size_t cap)
+{
+    const cg_log *log = NULL;
+    if (ctx->loglist != NULL && log_id->len == 32)
+        log = cg_loglist_find(ctx->loglist, log_id->data);
+    if (log != NULL && log->description != NULL && log->description[0] != '\0') {
+        snprintf(buf, cap, "%s", log->description);
+    } else {
+        char h[65];
+        hex(log_id->data, log_id->len < 32 ? log_id->len : 32, h);
+        snprintf(buf, cap, "log %s", h);
+    }
+    return buf;
+}
+
+static const ca_cert *signing_ca_of(const cg_checker *ck, const cg_cert *pre);
+
+/* The CA a Precertificate Signing CA signs for: its issuer, by Name bytes. */
+static const ca_cert *ca_above(const cg_checker *ck, const ca_cert *signing)
+{
+    for (size_t i = 0; i < ck->n_cas; i++) {
+        if (!ck->cas[i].precert_signing &&
+            cg_cbs_equal(&ck->cas[i].cert.subject, &signing->cert.issuer))
+            return &ck->cas[i];
+    }
+    return NULL;
+}
+
+/* The TBS a log signed for this object's precertificate entry, in a new
+ * buffer. A precertificate from a Precertificate Signing CA was logged with
+ * the final CA's issuer Name and an AKI naming the final CA's key (RFC 6962
+ * §3.1). */
+static uint8_t *entry_tbs(const cg_checker *ck, const cg_cert *c, size_t *len)
+{
+    const ca_cert *sca = c->is_precert ? signing_ca_of(ck, c) : NULL;
+    const cg_cbs *issuer = sca != NULL ? &sca->cert.issuer : NULL;
+    const ca_cert *final_ca = sca != NULL ? ca_above(ck, sca) : NULL;
+    uint8_t akibuf[128];
+    cg_ext aki, *akip = NULL;
+    cg_cbs keyid;
+    if (final_ca != NULL && ski(&final_ca->cert, &keyid) && keyid.len <= 64) {
+        cg_cbb cbb, ext, val, seq, id;
+        size_t n;
+        cg_cbb_init_fixed(&cbb, akibuf, sizeof(akibuf));
+        if (cg_cbb_add_asn1(&cbb, &ext, CG_ASN1_SEQUENCE) &&
+            cg_cbb_add_asn1_header(&ext, CG_ASN1_OBJECT, sizeof(CG_OID_AKI)) &&
+            cg_cbb_add_bytes(&ext, CG_OID_AKI, sizeof(CG_OID_AKI)) &&
+            cg_cbb_add_asn1(&ext, &val, CG_ASN1_OCTETSTRING) &&
+            cg_cbb_add_asn1(&val, &seq, CG_ASN1_SEQUENCE) &&
+            cg_cbb_add_asn1(&seq, &id, CG_ASN1_CTX(0)) &&
+            cg_cbb_add_bytes(&id, keyid.data, keyid.len) && cg_cbb_finish(&cbb, &n)) {
+            cg_cbs in;
+            cg_cbs_init(&in, akibuf, n);
+            if (cg_ext_next(&in, &aki))
+                akip = &aki;
+        }
+    }
+    size_t cap = cg_ct_entry_tbs_max_len(c, issuer, akip);
+    uint8_t *buf = malloc(cap);
+    if (buf != NULL && !cg_ct_entry_tbs(c, issuer, akip, buf, cap, len)) {
+        free(buf);
+        buf = NULL;
+    }
+    return buf;
+}
+
+/* Verifies every embedded SCT of a final certificate against the issuer,
+ * reports the SCT and policy rules; group holds the other objects of the
+ * same issuer and serial (precertificates an SCT may belong to). */
+static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert,
+                       const held *group, size_t n_group)
+{
+    cg_ctx *ctx = ck->ctx;
+    const cg_ext *ext = cg_cert_find_ext(cert, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST),
+                                         NULL);
+    cg_sct_list list;
+    cg_sct sct;
+    cg_der_error err;
+    cg_policy_sct psct[64];
+    size_t n_psct = 0;
+    char name[256], why[256];
+    if (ext == NULL || cert->is_precert || !cg_sct_list_open(&list, &ext->value, &err))
+        return;
+    const ca_cert *issuer = find_issuer(ck, cert);
+    if (issuer == NULL) {
+        cg_report(ctx, CG_R_CT_SCT_ISSUER_UNKNOWN, ref,
+                  "the issuing CA certificate is not among the inputs (matched by issuer Name "
+                  "and AKI/SKI, confirmed by signature): SCT signatures cannot be checked");
+    }
+    size_t tbs_len = 0;
+    uint8_t *tbs = entry_tbs(ck, cert, &tbs_len);
+    int have_tbs = tbs != NULL;
+    size_t i = 0;
+    while (cg_sct_list_next(&list, &sct, &err)) {
+        i++;
+        if (sct.version != CG_SCT_V1)
+            continue; /* ct.sct.version_unknown, single-object */
+        log_name(ctx, &sct.log_id, name, sizeof(name));
+        const cg_log *log = ctx->loglist != NULL ? cg_loglist_find(ctx->loglist,
+                                                                   sct.log_id.data)
+                                                 : NULL;
+        if (ctx->loglist != NULL && log == NULL)
+            cg_report(ctx, CG_R_CT_SCT_UNKNOWN_LOG, ref, "SCT %zu: %s is not in the log list",
+                      i, name);
+        int64_t sct_s = (int64_t)(sct.timestamp / 1000);
+        if (sct_s - cert->not_before_t > 48 * 3600) {
+            char nb[32], ts[32];
+            cg_time_format(cert->not_before_t, nb, sizeof(nb));
+            cg_time_format(sct_s, ts, sizeof(ts));
+            cg_report(ctx, CG_R_CT_CERT_NOTBEFORE_BACKDATED, ref,
+                      "notBefore %s is %.1f hours before the timestamp %s of SCT %zu (%s); "
+                      "at most 48 hours are allowed",
+                      nb, (double)(sct_s - cert->not_before_t) / 3600.0, ts, i, name);
+        }
+        if (log != NULL) {
+            if (cg_policy_log_not_yet_usable(log, sct.timestamp, why, sizeof(why)))
+                cg_report(ctx, CG_R_CT_SCT_LOG_NOT_YET_USABLE, ref, "SCT %zu (%s): %s", i, name,
+                          why);
+            if (cg_policy_outside_interval(log, cert->not_after_t, why, sizeof(why)))
+                cg_report(ctx, CG_R_CT_SCT_OUTSIDE_TEMPORAL_INTERVAL, ref, "SCT %zu (%s): %s", i,
+                          name, why);
+        }
+        int valid = 0;
+        if (issuer != NULL && have_tbs && log != NULL) {
+            cg_sct_status st = cg_sct_verify_precert(ck->verifier, &sct, issuer->spki_hash, tbs,
+                                                     tbs_len, why, sizeof(why));
+            valid = st == CG_SCT_VALID;
+            if (st == CG_SCT_INVALID || st == CG_SCT_UNSUPPORTED) {
+                /* Was it issued for another precertificate of this serial? */
+                const held *other = NULL;
+                for (size_t g = 0; g < n_group && other == NULL; g++) {
+                    size_t olen;
+                    uint8_t *otbs = group[g].cert.is_precert
+                                        ? entry_tbs(ck, &group[g].cert, &olen)
+                                        : NULL;
+                    char w2[64];
+                    if (otbs != NULL &&
+                        cg_sct_verify_precert(ck->verifier, &sct, issuer->spki_hash, otbs,
+                                              olen, w2, sizeof(w2)) == CG_SCT_VALID)
+                        other = &group[g];
+                    free(otbs);
+                }
+                if (other != NULL) {
+                    char h[65];
+                    hex(other->e->sha256, 32, h);
+                    cg_report(ctx, CG_R_CT_SCT_SIGNATURE_INVALID, ref,
+                              "SCT %zu from %s does not verify over this certificate; it was "
+                              "issued for a different precertificate, %s (%s #%u)",
+                              i, name, h, other->ref.file, other->e->index);
+                } else {
+                    cg_report(ctx, CG_R_CT_SCT_SIGNATURE_INVALID, ref,
+                              "SCT %zu from %s does not verify over the precertificate entry "
+                              "rebuilt from this certificate: %s",
+                              i, name, why);
+                }
+            }
+        }
+        if (n_psct < sizeof(psct) / sizeof(psct[0])) {
+            memcpy(psct[n_psct].log_id, sct.log_id.data, 32);
+            psct[n_psct].timestamp_ms = sct.timestamp;
+            psct[n_psct].valid = valid;
+            n_psct++;
+        }
+    }
+    free(tbs);
+
+    cg_policy_input in = {0};
+    cg_policy_result res;
+    in.not_before = cert->not_before_t;
+    in.not_after = cert->not_after_t;
+    in.at = ctx->at;
+    in.scts = psct;
+    in.n_scts = n_psct;
+    in.ll = ctx->loglist;
+    in.issuer_unknown = issuer == NULL;
+    static const struct {
+        void (*fn)(const cg_policy_input *, cg_policy_result *);
+        cg_rule_id rule;
+        const char *name;
+    } policies[] = {
+        {cg_policy_chrome, CG_R_CT_POLICY_CHROME_UNSATISFIED, "Chrome"},
+        {cg_policy_apple, CG_R_CT_POLICY_APPLE_UNSATISFIED, "Apple"},
+        {cg_policy_mozilla, CG_R_CT_POLICY_MOZILLA_UNSATISFIED, "Mozilla"},
+    };
+    char not_eval[600] = "";
+    for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]); p++) {
+        policies[p].fn(&in, &res);
+        if (res.status == CG_POLICY_UNSATISFIED)
+            cg_report(ctx, policies[p].rule, ref, "%s CT policy: %s", policies[p].name,
+                      res.reason);
+        else if (res.status == CG_POLICY_NOT_EVALUATED && not_eval[0] == '\0')
+            snprintf(not_eval, sizeof(not_eval), "%s", res.reason);
+    }
+    if (not_eval[0] != '\0')
+        cg_report(ctx, CG_R_CT_POLICY_NOT_EVALUATED, ref, "CT policies not evaluated: %s",
+                  not_eval);
+}
+
+/* The Precertificate Signing CA that issued a precertificate, if any. */
+static const ca_cert *signing_ca_of(const cg_checker *ck, const cg_cert *pre)
+{
+    for (size_t i = 0; i < ck->n_cas; i++) {
+        if (ck->cas[i].precert_signing && cg_cbs_equal(&ck->cas[i].cert.subject, &pre->issuer))
+            return &ck->cas[i];
+    }
+    return NULL;
+}
+
+/* RFC 6962 §3.1 ended for Precertificate Signing CAs on 2026-03-15. */
+#define SIGNING_CA_SUNSET 1773532800 /* 2026-03-15T00:00:00Z */
+
+static void check_group(cg_checker *ck, held *g, size_t n)
+{
+    cg_ctx *ctx = ck->ctx;
+    char list[2048];
+    /* Distinct precertificates and distinct final certificates. */
+    for (int kind = CG_KIND_CERT; kind <= CG_KIND_PRECERT; kind++) {
+        size_t distinct = 0, first = n, used = 0;
+        list[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+            if (g[i].ref.kind != (cg_kind)kind)
+                continue;
+            int dup_of_earlier = 0;
+            for (size_t j = 0; j < i && !dup_of_earlier; j++)
+                dup_of_earlier = g[j].ref.kind == (cg_kind)kind &&
+                                 cg_corr_same_tbs(&g[j].cert, &g[i].cert);
+            if (dup_of_earlier)
+                continue;
+            if (first == n)
+                first = i;
+            distinct++;
+            char h[65];
+            hex(g[i].e->sha256, 32, h);
+            int w = snprintf(list + used, sizeof(list) - used, "%s%s (%s #%u)",
+                             used > 0 ? ", " : "", h, g[i].ref.file, g[i].e->index);
+            if (w > 0 && (size_t)w < sizeof(list) - used)
+                used += (size_t)w;
+        }
+        if (distinct < 2)
+            continue;
+        if (kind == CG_KIND_PRECERT)
+            cg_report(ctx, CG_R_CT_PRECERT_DUPLICATE_SERIAL, &g[first].ref,
+                      "%zu different precertificates share this issuer and serial: %s",
+                      distinct, list);
+        else
+            cg_report(ctx, CG_R_CT_CERT_DUPLICATE_SERIAL, &g[first].ref,
+                      "%zu different certificates share this issuer and serial: %s", distinct,
+                      list);
+    }
+    /* Each final certificate against the precertificates. */
+    for (size_t i = 0; i < n; i++) {
+        if (g[i].ref.kind != CG_KIND_CERT)
+            continue;
+        const held *best = NULL;
+        cg_corr best_c;
+        for (size_t j = 0; j < n; j++) {
+            cg_corr c;
+            if (g[j].ref.kind != CG_KIND_PRECERT)
+                continue;
+            cg_corr_compare(&g[j].cert, &g[i].cert, signing_ca_of(ck, &g[j].cert) != NULL, &c);
+            if (best == NULL || (c.corresponds && !best_c.corresponds)) {
+                best = &g[j];
+                best_c = c;
+            }
+        }
+        if (best == NULL || best_c.corresponds)
+            continue;
+        char h[65];
+        hex(best->e->sha256, 32, h);
+        if (best_c.validity_differs)
+            cg_report(ctx, CG_R_CT_PAIR_VALIDITY_MISMATCH, &g[i].ref,
+                      "%s (precertificate %s, %s #%u)", best_c.validity, h, best->ref.file,
+                      best->e->index);
+        if (best_c.other_differs)
+            cg_report(ctx, CG_R_CT_PAIR_TBS_MISMATCH, &g[i].ref,
+                      "differs from precertificate %s (%s #%u): %s", h, best->ref.file,
+                      best->e->index, best_c.first);
+    }
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
+    if (x->group_hash != y->group_hash)
+        return x->group_hash < y->group_hash ? -1 : 1;
+    if (x->file_no != y->file_no)
+        return x->file_no < y->file_no ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+/* Loads the objects of entries (sorted by file and index) into held[]. */
+static size_t load_held(cg_checker *ck, entry **es, size_t n, held *out)
+{
+    size_t loaded = 0, k = 0;
+    while (k < n) {
+        size_t file_no = es[k]->file_no;
+        const uint8_t *data;
+        size_t len;
+        if (!ck->reload(ck->arg, file_no, &data, &len)) {
+            while (k < n && es[k]->file_no == file_no)
+                k++;
+            continue;
+        }
+        cg_input in;
+        cg_input_obj obj;
+        cg_der_error err;
+        cg_input_init(&in, data, len);
+        for (;;) {
+            cg_input_status st = cg_input_next(&in, &obj, &err);
+            if (st == CG_INPUT_END || k >= n || es[k]->file_no != file_no)
+                break;
+            if (st != CG_INPUT_OBJECT || obj.index != es[k]->index)
+                continue;
+            held *h = &out[loaded];
+            memset(h, 0, sizeof(*h));
+            h->e = es[k];
+            h->der = malloc(obj.der_len);
+            if (h->der != NULL) {
+                memcpy(h->der, obj.der, obj.der_len);
+                h->len = obj.der_len;
+                if (cg_cert_parse(&h->cert, h->der, h->len, &err)) {
+                    h->ref.file = ck->names[file_no];
+                    h->ref.index = obj.index;
+                    h->ref.kind = h->cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
+                    h->ref.has_hash = 1;
+                    memcpy(h->ref.sha256, es[k]->sha256, 32);
+                    h->ref.issuer = h->cert.issuer;
+                    h->ref.serial = h->cert.serial;
+                    loaded++;
+                } else {
+                    free(h->der);
+                }
+            }
+            k++;
+        }
+        while (k < n && es[k]->file_no == file_no)
+            k++;
+        cg_input_cleanup(&in);
+        if (ck->release != NULL)
+            ck->release(ck->arg, file_no, data);
+    }
+    return loaded;
+}
+
+static int cmp_file_order(const void *a, const void *b)
+{
+    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
+    if (x->file_no != y->file_no)
+        return x->file_no < y->file_no ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+void cg_checker_finish(cg_checker *ck)
+{
+    size_t n = ck->n_entries;
+    entry **order = n > 0 ? malloc(n * sizeof(*order)) : NULL;
+    if (n == 0 || order == NULL)
+        goto out;
+    /* Group key: the effective issuer (a Precertificate Signing CA stands
+     * for the CA above it) and the serial. */
+    for (size_t i = 0; i < n; i++) {
+        entry *e = &ck->entries[i];
+        uint64_t issuer = e->issuer_hash;
+        for (size_t c = 0; c < ck->n_cas; c++) {
+            if (ck->cas[c].precert_signing &&
+                cg_name_hash_bytes(&ck->cas[c].cert.subject) == issuer)
+                issuer = cg_name_hash_bytes(&ck->cas[c].cert.issuer);
+        }
+        e->group_hash = fnv(fnv(0xcbf29ce484222325ull, (const uint8_t *)&issuer, 8), e->serial,
+                            e->serial_len);
+        order[i] = e;
+    }
+    qsort(order, n, sizeof(*order), cmp_group);
+    /* Walk groups; each group (or lone certificate with SCTs) is loaded and
+     * checked on its own, so memory follows the largest group. */
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i + 1;
+        while (j < n && order[j]->group_hash == order[i]->group_hash)
+            j++;
+        size_t gn = j - i;
+        int any_scts = 0;
+        for (size_t k = i; k < j; k++)
+            any_scts |= order[k]->has_scts && order[k]->kind == CG_KIND_CERT;
+        if (gn >= 2 || any_scts) {
+            entry **members = malloc(gn * sizeof(*members));
+            held *hs = calloc(gn, sizeof(*hs));
+            if (members != NULL && hs != NULL) {
+                memcpy(members, order + i, gn * sizeof(*members));
+                qsort(members, gn, sizeof(*members), cmp_file_order);
+                size_t loaded = load_held(ck, members, gn, hs);
+                /* A hash collision would put unrelated objects together. */
+                size_t m = 0;
+                for (size_t k = 0; k < loaded; k++) {
+                    if (cg_cbs_equal(&hs[k].cert.serial, &hs[0].cert.serial))
+                        hs[m++] = hs[k];
+                    else
+                        free(hs[k].der);
+                }
+                if (m >= 2)
+                    check_group(ck, hs, m);
+                for (size_t k = 0; k < m; k++) {
+                    if (hs[k].ref.kind == CG_KIND_CERT && hs[k].e->has_scts)
+                        check_scts(ck, &hs[k].ref, &hs[k].cert, hs, m);
+                    if (hs[k].ref.kind == CG_KIND_PRECERT) {
+                        const ca_cert *sca = signing_ca_of(ck, &hs[k].cert);
+                        if (sca != NULL && hs[k].cert.not_before_t >= SIGNING_CA_SUNSET) {
+                            char nb[32];
+                            cg_time_format(hs[k].cert.not_before_t, nb, sizeof(nb));
+                            cg_report(ck->ctx, CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET,
+                                      &hs[k].ref,
+                                      "issued %s by a Precertificate Signing Certificate; "
+                                      "these may not be used after 2026-03-15",
+                                      nb);
+                        }
+                    }
+                }
+                for (size_t k = 0; k < m; k++)
+                    free(hs[k].der);
+            }
+            free(members);
+            free(hs);
+        }
+        i = j;
+    }
+out:
+    free(order);
+}

@@ -1,0 +1,29 @@
+/* A check run over many objects: pass 1 runs the single-object rules as the
+ * objects stream by and keeps a compact index (about 80 bytes an object)
+ * plus the CA certificates; pass 2 (cg_checker_finish) re-reads only the
+ * objects that need another look (certificates with SCTs, objects sharing
+ * an issuer and serial) and runs the cross-object rules. */
+#ifndef CAGUARD_RULES_CHECKER_H
+#define CAGUARD_RULES_CHECKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/engine.h"
+
+/* Gives pass 2 a file's bytes again. Returns 1 and the bytes (valid until
+ * the matching release); 0 when the file cannot be read any more. */
+typedef int (*cg_reload_fn)(void *arg, size_t file_no, const uint8_t **data, size_t *len);
+typedef void (*cg_release_fn)(void *arg, size_t file_no, const uint8_t *data);
+
+typedef struct cg_checker cg_checker;
+
+cg_checker *cg_checker_new(cg_ctx *ctx, cg_reload_fn reload, cg_release_fn release, void *arg);
+void cg_checker_free(cg_checker *ck);
+/* Pass 1 over one file. name is borrowed until cg_checker_free. */
+void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const uint8_t *data,
+                         size_t len, cg_file_result *res);
+/* Pass 2. */
+void cg_checker_finish(cg_checker *ck);
+
+#endif
