@@ -1,0 +1,168 @@
+/* Throughput of the single-object pipeline (framing, DER validation, views,
+ * every single-object rule) on generated objects, on one core.
+ *
+ * Objects are made from real templates by rewriting the serial number in
+ * place (same length, so the DER stays valid): precertificate/certificate
+ * pairs from tests/data/le2023/good and CRLs from tests/data/boulder-crl.
+ *
+ * usage: check_bench DATA_DIR [PAIRS] [CRLS]
+ * prints objects/s and peak RSS. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "der/pem.h"
+#include "rules/engine.h"
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n);
+        if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        *len = (size_t)n;
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The first object of a PEM file, decoded. */
+static uint8_t *template_der(const char *dir, const char *name, size_t *len)
+{
+    char path[4096];
+    size_t n;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    uint8_t *pem = read_all(path, &n), *der = NULL;
+    cg_input in;
+    cg_input_obj obj;
+    cg_der_error err;
+    if (pem == NULL)
+        return NULL;
+    cg_input_init(&in, pem, n);
+    if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT) {
+        der = malloc(obj.der_len);
+        memcpy(der, obj.der, obj.der_len);
+        *len = obj.der_len;
+    }
+    cg_input_cleanup(&in);
+    free(pem);
+    return der;
+}
+
+static void put_serial(uint8_t *der, const cg_cbs *serial, uint64_t v)
+{
+    uint8_t *p = (uint8_t *)serial->data;
+    for (size_t i = serial->len; i > 1 && v > 0; i--, v >>= 8)
+        p[i - 1] = (uint8_t)v;
+    (void)der;
+}
+
+static size_t emit(uint8_t *out, const uint8_t *der, size_t len)
+{
+    /* Raw DER objects back to back are not a format caguard reads, so the
+     * buffer is PEM, as CAs and tests hand it over. */
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0, col = 0;
+    n += (size_t)sprintf((char *)out + n, "-----BEGIN CERTIFICATE-----\n");
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)der[i] << 16;
+        if (i + 1 < len)
+            v |= (uint32_t)der[i + 1] << 8;
+        if (i + 2 < len)
+            v |= der[i + 2];
+        out[n++] = (uint8_t)b64[v >> 18];
+        out[n++] = (uint8_t)b64[(v >> 12) & 63];
+        out[n++] = i + 1 < len ? (uint8_t)b64[(v >> 6) & 63] : '=';
+        out[n++] = i + 2 < len ? (uint8_t)b64[v & 63] : '=';
+        col += 4;
+        if (col == 64) {
+            out[n++] = '\n';
+            col = 0;
+        }
+    }
+    if (col != 0)
+        out[n++] = '\n';
+    n += (size_t)sprintf((char *)out + n, "-----END CERTIFICATE-----\n");
+    return n;
+}
+
+static void count_sink(void *arg, const cg_finding *f)
+{
+    (void)f;
+    (*(size_t *)arg)++;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: check_bench DATA_DIR [PAIRS] [CRLS]\n");
+        return 2;
+    }
+    size_t pairs = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 50000;
+    size_t crls = argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : 10000;
+    size_t plen, flen, clen;
+    uint8_t *pre = template_der(argv[1], "le2023/good/precert.pem", &plen);
+    uint8_t *fin = template_der(argv[1], "le2023/good/final.pem", &flen);
+    uint8_t *crl = template_der(argv[1], "boulder-crl/crl_good.pem", &clen);
+    if (pre == NULL || fin == NULL || crl == NULL) {
+        fprintf(stderr, "check_bench: cannot read the templates under %s\n", argv[1]);
+        return 2;
+    }
+    cg_cert pc, fc;
+    cg_crl cc;
+    cg_der_error err;
+    if (!cg_cert_parse(&pc, pre, plen, &err) || !cg_cert_parse(&fc, fin, flen, &err) ||
+        !cg_crl_parse(&cc, crl, clen, &err))
+        return 2;
+    cg_crl_entry ent;
+    cg_cbs it = cc.revoked;
+    if (!cg_crl_next_entry(&it, &ent, crl, &err))
+        return 2;
+    size_t max = (plen > flen ? plen : flen) > clen ? (plen > flen ? plen : flen) : clen;
+    size_t cap = (pairs * 2 + crls) * (max * 4 / 3 + max / 48 + 80);
+    uint8_t *buf = malloc(cap);
+    size_t used = 0, objects = 0;
+    for (size_t i = 0; i < pairs; i++) {
+        put_serial(pre, &pc.serial, i + 1);
+        put_serial(fin, &fc.serial, i + 1);
+        used += emit(buf + used, pre, plen);
+        used += emit(buf + used, fin, flen);
+        objects += 2;
+    }
+    for (size_t i = 0; i < crls; i++) {
+        put_serial(crl, &ent.serial, i + 1);
+        used += emit(buf + used, crl, clen);
+        objects++;
+    }
+    cg_ctx ctx;
+    cg_file_result res;
+    size_t findings = 0;
+    cg_ctx_init(&ctx, 1665432727 + 3600, count_sink, &findings);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    cg_check_file(&ctx, "bench", buf, used, &res);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("objects %zu (pairs %zu, crls %zu), input %.1f MB PEM\n", res.objects, pairs, crls,
+           (double)used / 1e6);
+    printf("cpu %.3f s, %.0f objects/s on one core, %zu findings, %zu malformed\n", secs,
+           (double)res.objects / secs, findings, res.malformed);
+    printf("peak RSS %ld KB (the generated input alone is %zu KB)\n", ru.ru_maxrss,
+           used / 1024);
+    free(buf);
+    free(pre);
+    free(fin);
+    free(crl);
+    return res.objects == objects && res.malformed == 0 ? 0 : 1;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Bad input gets input.malformed naming file, object, offset and what was
+# expected; exit status 2; bounded time and memory; other inputs still checked.
+. "$(dirname "$0")/lib.sh"
+
+printf '' >"$tmp/empty.pem"
+head -c 3000 /dev/urandom | tr -d '\060' >"$tmp/garbage.bin"   # no 0x30: read as text
+printf '\x30\x84\x7f\xff\xff\xff' >"$tmp/hugelen.der"
+printf '\x30\x80\x02\x01\x05' >"$tmp/indef-noeoc.der"
+/usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(b"\x30\x80"*10000 + b"\x00\x00"*10000)' \
+  >"$tmp/deep.der"
+/usr/bin/python3 - "$tmp/deep-definite.der" <<'PY'
+import sys
+body = b""
+for _ in range(10000):
+    n = len(body)
+    if n < 128: hdr = bytes([0x30, n])
+    else:
+        l = n.to_bytes((n.bit_length() + 7) // 8, "big"); hdr = bytes([0x30, 0x80 | len(l)]) + l
+    body = hdr + body
+open(sys.argv[1], "wb").write(body)
+PY
+good="$CG_TEST_DATA/le2023/good/final.pem"
+head -c 1000 "$good" >"$tmp/nonend.pem"                      # PEM with no END line
+sed '5s/./*/' "$good" >"$tmp/badb64.pem"                      # bad base64 on line 5
+/usr/bin/python3 - "$good" "$tmp/truncated.der" <<'PY'
+import base64, sys
+t = open(sys.argv[1]).read()
+b = base64.b64decode("".join(l for l in t.splitlines() if not l.startswith("-----")))
+open(sys.argv[2], "wb").write(b[:len(b) // 2])
+PY
+
+for f in empty.pem garbage.bin hugelen.der indef-noeoc.der deep.der deep-definite.der \
+         nonend.pem badb64.pem truncated.der; do
+  expect_status 2 timeout 10 bash -c "ulimit -v 1000000; exec \"\$0\" check --format json \"\$1\"" \
+    "$CAGUARD" "$tmp/$f"
+  expect_grep '"rule":"input.malformed"' "$tmp/out"
+  expect_grep "\"file\":\"$tmp/$f\"" "$tmp/out"
+  expect_grep '"object":null' "$tmp/out"
+  expect_grep 'offset [0-9]+: expected ' "$tmp/out"
+  expect_grep "object 0" "$tmp/out"
+  # JSON Lines only: every stdout line parses.
+  expect_status 0 /usr/bin/python3 -c \
+    'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/out"
+done
+# What each names.
+"$CAGUARD" check --format json "$tmp/hugelen.der" >"$tmp/o" || true
+expect_grep 'DER byte offset 0: expected a tag and length within the input' "$tmp/o"
+"$CAGUARD" check --format json "$tmp/deep.der" >"$tmp/o" || true
+expect_grep 'nesting' "$tmp/o"
+"$CAGUARD" check --format json "$tmp/nonend.pem" >"$tmp/o" || true
+expect_grep 'END CERTIFICATE' "$tmp/o"
+"$CAGUARD" check --format json "$tmp/badb64.pem" >"$tmp/o" || true
+expect_grep 'base64 character.*line 5' "$tmp/o"
+"$CAGUARD" check --format json "$tmp/empty.pem" >"$tmp/o" || true
+expect_grep 'empty file' "$tmp/o"
+
+# A missing file is an input error too, and the good input is still checked.
+expect_status 2 "$CAGUARD" check --format json "$tmp/nonexistent.pem" "$tmp/badb64.pem" \
+  "$CG_TEST_DATA/zlint/precert_with_sct_list_ko.pem"
+expect_grep 'cannot open .*nonexistent.pem' "$tmp/out"
+expect_grep '"rule":"ct.precert.sct_list_present"' "$tmp/out"
+
+# Text output names the problem too, and says the object could not be decoded.
+expect_status 2 "$CAGUARD" check --color never "$tmp/truncated.der"
+expect_grep 'input.malformed' "$tmp/out"
+
+# Trailing bytes after a DER object.
+/usr/bin/python3 - "$good" "$tmp/trailing.der" <<'PY'
+import base64, sys
+t = open(sys.argv[1]).read()
+b = base64.b64decode("".join(l for l in t.splitlines() if not l.startswith("-----")))
+open(sys.argv[2], "wb").write(b + b"\x00\x00junk")
+PY
+expect_status 1 "$CAGUARD" check --format json "$tmp/trailing.der"
+expect_grep '"rule":"input.trailing_data".*6 bytes after' "$tmp/out"
+
+# BER that is not DER: a non-minimal length in the outer SEQUENCE.
+/usr/bin/python3 - "$good" "$tmp/ber.der" <<'PY'
+import base64, sys
+t = open(sys.argv[1]).read()
+b = base64.b64decode("".join(l for l in t.splitlines() if not l.startswith("-----")))
+assert b[1] == 0x82
+open(sys.argv[2], "wb").write(bytes([0x30, 0x83, 0]) + b[2:])
+PY
+expect_status 1 "$CAGUARD" check --format json "$tmp/ber.der"
+expect_grep '"rule":"der.noncanonical".*offset 0: minimal length' "$tmp/out"
+finish
