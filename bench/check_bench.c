@@ -146,7 +146,8 @@ int main(int argc, char **argv)
     cg_ctx ctx;
     cg_file_result res;
     size_t findings = 0;
-    cg_ctx_init(&ctx, 1665432727 + 3600, count_sink, &findings);
+    /* 2023-06-20: the templates' SCTs are in the past, the CRLs stale. */
+    cg_ctx_init(&ctx, 1687219200, count_sink, &findings);
     struct timespec t0, t1;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     cg_check_file(&ctx, "bench", buf, used, &res);

@@ -11,6 +11,7 @@
 void cg_input_init(cg_input *in, const uint8_t *data, size_t len)
 {
     memset(in, 0, sizeof(*in));
+    in->line = 1;
     in->data = data;
     in->len = len;
     size_t i = 0;
@@ -39,12 +40,19 @@ static const uint8_t *find(const uint8_t *hay, size_t n, const char *needle)
     return NULL;
 }
 
-static size_t line_of(const uint8_t *data, size_t off)
+/* Line number of a file offset. Offsets only grow within a file, so the
+ * count resumes where the last call stopped: linear in the file, not in
+ * the file times its blocks. */
+static size_t line_of(cg_input *in, size_t off)
 {
-    size_t line = 1;
-    for (size_t i = 0; i < off; i++)
-        line += data[i] == '\n';
-    return line;
+    if (off < in->line_pos) {
+        in->line_pos = 0;
+        in->line = 1;
+    }
+    for (size_t i = in->line_pos; i < off; i++)
+        in->line += in->data[i] == '\n';
+    in->line_pos = off;
+    return in->line;
 }
 
 static int b64_value(uint8_t c)
@@ -201,7 +209,7 @@ cg_input_status cg_input_next(cg_input *in, cg_input_obj *obj, cg_der_error *err
     }
     size_t begin_off = (size_t)(b - in->data);
     obj->file_offset = begin_off;
-    obj->line = line_of(in->data, begin_off);
+    obj->line = line_of(in, begin_off);
     in->index++;
     /* Label: up to the closing dashes on the same line. */
     const uint8_t *lab = b + strlen(BEGIN);
@@ -249,7 +257,7 @@ cg_input_status cg_input_next(cg_input *in, cg_input_obj *obj, cg_der_error *err
     if (!cg_base64_decode(body, body_len, in->buf, &n, &bad, &why)) {
         size_t off = (size_t)(body - in->data) + bad;
         char detail[64];
-        snprintf(detail, sizeof(detail), " (line %zu)", line_of(in->data, off));
+        snprintf(detail, sizeof(detail), " (line %zu)", line_of(in, off));
         return fail(err, off, why, detail);
     }
     if (n == 0)

@@ -24,6 +24,7 @@ typedef struct cg_input {
     int is_pem;
     int done;
     size_t index;        /* next object index */
+    size_t line, line_pos; /* line number at line_pos, for messages */
     uint8_t *buf;        /* decoded DER of the current block */
     size_t cap;
 } cg_input;
