@@ -5,8 +5,9 @@
  * place (same length, so the DER stays valid): precertificate/certificate
  * pairs from tests/data/le2023/good and CRLs from tests/data/boulder-crl.
  *
- * usage: check_bench DATA_DIR [PAIRS] [CRLS]
- * prints objects/s and peak RSS. */
+ * usage: check_bench DATA_DIR [PAIRS] [CRLS] [OUT_DIR FILES]
+ * prints objects/s and peak RSS; with OUT_DIR, writes the objects into
+ * FILES PEM files there instead (for timing the caguard command). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,29 @@ int main(int argc, char **argv)
         put_serial(crl, &ent.serial, i + 1);
         used += emit(buf + used, crl, clen);
         objects++;
+    }
+    if (argc > 5) {
+        /* Split at object boundaries into FILES files. */
+        size_t nfiles = (size_t)strtoull(argv[5], NULL, 10), start = 0;
+        if (nfiles == 0)
+            nfiles = 1;
+        for (size_t f = 0; f < nfiles; f++) {
+            size_t end = f + 1 == nfiles ? used : used * (f + 1) / nfiles;
+            while (end < used && memcmp(buf + end, "-----BEGIN", 10) != 0)
+                end++;
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/objects-%05zu.pem", argv[4], f);
+            FILE *out = fopen(path, "wb");
+            if (out == NULL || fwrite(buf + start, 1, end - start, out) != end - start) {
+                fprintf(stderr, "check_bench: cannot write %s\n", path);
+                return 2;
+            }
+            fclose(out);
+            start = end;
+        }
+        printf("wrote %zu objects into %zu files under %s\n", objects, nfiles, argv[4]);
+        free(buf);
+        return 0;
     }
     cg_ctx ctx;
     cg_file_result res;

@@ -18,6 +18,10 @@ typedef struct files {
     char **paths;
     uint8_t *stdin_data;
     size_t stdin_len;
+    /* the last file read again, kept: pass 2 visits files in order */
+    size_t cached_no;
+    uint8_t *cached;
+    size_t cached_len;
 } files;
 
 static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
@@ -29,15 +33,14 @@ static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
         *len = f->stdin_len;
         return f->stdin_data != NULL;
     }
-    *data = cg_cli_read_file(f->paths[file_no], len, err, sizeof(err));
-    return *data != NULL;
-}
-
-static void release(void *arg, size_t file_no, const uint8_t *data)
-{
-    files *f = arg;
-    if (strcmp(f->paths[file_no], "-") != 0)
-        free((void *)data);
+    if (f->cached == NULL || f->cached_no != file_no) {
+        free(f->cached);
+        f->cached = cg_cli_read_file(f->paths[file_no], &f->cached_len, err, sizeof(err));
+        f->cached_no = file_no;
+    }
+    *data = f->cached;
+    *len = f->cached_len;
+    return f->cached != NULL;
 }
 
 static void check_help(FILE *f)
@@ -150,10 +153,10 @@ int cg_cmd_check(int argc, char **argv)
 
     cg_ctx ctx;
     size_t objects = 0, malformed = 0, nfiles = 0;
-    files fl = {argv + optind, NULL, 0};
+    files fl = {argv + optind, NULL, 0, 0, NULL, 0};
     cg_ctx_init(&ctx, at, cg_out_sink, out);
     ctx.loglist = loglist;
-    checker = cg_checker_new(&ctx, reload, release, &fl);
+    checker = cg_checker_new(&ctx, reload, NULL, &fl);
     if (checker == NULL)
         goto out;
     for (int i = optind; i < argc; i++) {
@@ -182,6 +185,7 @@ int cg_cmd_check(int argc, char **argv)
     }
     cg_checker_finish(checker);
     free(fl.stdin_data);
+    free(fl.cached);
     cg_out_summary(out, &ctx, objects, nfiles);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "caguard check: cannot write output\n");

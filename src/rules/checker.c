@@ -26,6 +26,7 @@
 typedef struct entry {
     uint32_t file_no;
     uint32_t index;
+    uint64_t offset;      /* of its PEM block in the file, for pass 2 */
     uint8_t kind;
     uint8_t has_scts;
     uint8_t serial_len;
@@ -164,6 +165,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     memset(e, 0, sizeof(*e));
     e->file_no = (uint32_t)ck->cur_file;
     e->index = (uint32_t)ref->index;
+    e->offset = ref->offset;
     e->kind = (uint8_t)ref->kind;
     e->has_scts = cg_cert_find_ext(cert, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST),
                                    NULL) != NULL;
@@ -265,6 +267,8 @@ static const ca_cert *find_issuer(const cg_checker *ck, const cg_cert *cert)
     X509 *x = NULL;
     const ca_cert *found = NULL;
     const uint8_t *p = cert->der.data;
+    if (ck->n_cas == 0)
+        return NULL;
     x = d2i_X509(NULL, &p, (long)cert->der.len);
     if (x == NULL)
         return NULL;
@@ -590,56 +594,51 @@ static int cmp_group(const void *a, const void *b)
     return x->index < y->index ? -1 : (x->index > y->index);
 }
 
-/* Loads the objects of entries (sorted by file and index) into held[]. */
+/* Loads the objects of entries into held[], each straight from its
+ * recorded offset (the reload callback may keep the last file). */
 static size_t load_held(cg_checker *ck, entry **es, size_t n, held *out)
 {
-    size_t loaded = 0, k = 0;
-    while (k < n) {
-        size_t file_no = es[k]->file_no;
+    size_t loaded = 0;
+    for (size_t k = 0; k < n; k++) {
         const uint8_t *data;
         size_t len;
-        if (!ck->reload(ck->arg, file_no, &data, &len)) {
-            while (k < n && es[k]->file_no == file_no)
-                k++;
+        if (!ck->reload(ck->arg, es[k]->file_no, &data, &len) || es[k]->offset > len)
             continue;
-        }
         cg_input in;
         cg_input_obj obj;
         cg_der_error err;
-        cg_input_init(&in, data, len);
-        for (;;) {
-            cg_input_status st = cg_input_next(&in, &obj, &err);
-            if (st == CG_INPUT_END || k >= n || es[k]->file_no != file_no)
-                break;
-            if (st != CG_INPUT_OBJECT || obj.index != es[k]->index)
-                continue;
-            held *h = &out[loaded];
+        held *h = &out[loaded];
+        cg_input_init(&in, data + es[k]->offset, len - es[k]->offset);
+        uint8_t sha[32];
+        /* The file must still hold the object pass 1 saw there. */
+        if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT &&
+            SHA256(obj.der, obj.der_len, sha) != NULL && memcmp(sha, es[k]->sha256, 32) == 0) {
             memset(h, 0, sizeof(*h));
             h->e = es[k];
             h->der = malloc(obj.der_len);
-            if (h->der != NULL) {
-                memcpy(h->der, obj.der, obj.der_len);
-                h->len = obj.der_len;
-                if (cg_cert_parse(&h->cert, h->der, h->len, &err)) {
-                    h->ref.file = ck->names[file_no];
-                    h->ref.index = obj.index;
-                    h->ref.kind = h->cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
-                    h->ref.has_hash = 1;
-                    memcpy(h->ref.sha256, es[k]->sha256, 32);
-                    h->ref.issuer = h->cert.issuer;
-                    h->ref.serial = h->cert.serial;
-                    loaded++;
-                } else {
-                    free(h->der);
-                }
-            }
-            k++;
+        } else {
+            h->der = NULL;
         }
-        while (k < n && es[k]->file_no == file_no)
-            k++;
+        if (h->der != NULL) {
+            memcpy(h->der, obj.der, obj.der_len);
+            h->len = obj.der_len;
+            if (cg_cert_parse(&h->cert, h->der, h->len, &err)) {
+                h->ref.file = ck->names[es[k]->file_no];
+                h->ref.index = es[k]->index;
+                h->ref.offset = es[k]->offset;
+                h->ref.kind = h->cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
+                h->ref.has_hash = 1;
+                memcpy(h->ref.sha256, es[k]->sha256, 32);
+                h->ref.issuer = h->cert.issuer;
+                h->ref.serial = h->cert.serial;
+                loaded++;
+            } else {
+                free(h->der);
+            }
+        }
         cg_input_cleanup(&in);
         if (ck->release != NULL)
-            ck->release(ck->arg, file_no, data);
+            ck->release(ck->arg, es[k]->file_no, data);
     }
     return loaded;
 }
@@ -649,12 +648,61 @@ static int cmp_file_order(const void *a, const void *b)
     const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
     if (x->file_no != y->file_no)
         return x->file_no < y->file_no ? -1 : 1;
-    return x->index < y->index ? -1 : (x->index > y->index);
+    return x->offset < y->offset ? -1 : (x->offset > y->offset);
+}
+
+typedef struct group_span {
+    size_t start, n;
+    const entry *first; /* its first member in input order */
+} group_span;
+
+static int cmp_span(const void *a, const void *b)
+{
+    const group_span *x = a, *y = b;
+    return cmp_file_order(&x->first, &y->first);
+}
+
+/* Loads one group (members in file order) and runs the group rules, the SCT
+ * checks and the sunset rule on it; memory follows the group, not the run. */
+static void check_span(cg_checker *ck, entry **members, size_t gn)
+{
+    held *hs = calloc(gn, sizeof(*hs));
+    if (hs == NULL)
+        return;
+    size_t loaded = load_held(ck, members, gn, hs);
+    /* A hash collision would put unrelated objects together. */
+    size_t m = 0;
+    for (size_t k = 0; k < loaded; k++) {
+        if (cg_cbs_equal(&hs[k].cert.serial, &hs[0].cert.serial))
+            hs[m++] = hs[k];
+        else
+            free(hs[k].der);
+    }
+    if (m >= 2)
+        check_group(ck, hs, m);
+    for (size_t k = 0; k < m; k++) {
+        if (hs[k].ref.kind == CG_KIND_CERT && hs[k].e->has_scts)
+            check_scts(ck, &hs[k].ref, &hs[k].cert, hs, m);
+        const ca_cert *sca = hs[k].cert.is_precert ? signing_ca_of(ck, &hs[k].cert) : NULL;
+        if (sca != NULL && hs[k].cert.not_before_t >= SIGNING_CA_SUNSET) {
+            char nb[32];
+            cg_time_format(hs[k].cert.not_before_t, nb, sizeof(nb));
+            cg_report(ck->ctx, CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, &hs[k].ref,
+                      "issued %s by a Precertificate Signing Certificate; these may not be "
+                      "used after 2026-03-15",
+                      nb);
+        }
+    }
+    for (size_t k = 0; k < m; k++)
+        free(hs[k].der);
+    free(hs);
 }
 
 void cg_checker_finish(cg_checker *ck)
 {
     size_t n = ck->n_entries;
+    group_span *groups = NULL;
+    size_t n_groups = 0, cap_groups = 0;
     entry **order = n > 0 ? malloc(n * sizeof(*order)) : NULL;
     if (n == 0 || order == NULL)
         goto out;
@@ -665,66 +713,35 @@ void cg_checker_finish(cg_checker *ck)
         uint64_t issuer = e->issuer_hash;
         for (size_t c = 0; c < ck->n_cas; c++) {
             if (ck->cas[c].precert_signing &&
-                cg_name_hash_bytes(&ck->cas[c].cert.subject) == issuer)
+                cg_name_hash_bytes(&ck->cas[c].cert.subject) == issuer) {
                 issuer = cg_name_hash_bytes(&ck->cas[c].cert.issuer);
+                e->needed = 1; /* signing_ca_after_sunset */
+            }
         }
+        e->needed |= e->has_scts && e->kind == CG_KIND_CERT;
         e->group_hash = fnv(fnv(0xcbf29ce484222325ull, (const uint8_t *)&issuer, 8), e->serial,
                             e->serial_len);
         order[i] = e;
     }
     qsort(order, n, sizeof(*order), cmp_group);
-    /* Walk groups; each group (or lone certificate with SCTs) is loaded and
-     * checked on its own, so memory follows the largest group. */
-    size_t i = 0;
-    while (i < n) {
+    /* The groups that need a second look, visited in the order their first
+     * member appears in the input, so the files are read roughly once. */
+    for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && order[j]->group_hash == order[i]->group_hash)
             j++;
-        size_t gn = j - i;
-        int any_scts = 0;
+        qsort(order + i, j - i, sizeof(*order), cmp_file_order);
+        int needed = j - i >= 2;
         for (size_t k = i; k < j; k++)
-            any_scts |= order[k]->has_scts && order[k]->kind == CG_KIND_CERT;
-        if (gn >= 2 || any_scts) {
-            entry **members = malloc(gn * sizeof(*members));
-            held *hs = calloc(gn, sizeof(*hs));
-            if (members != NULL && hs != NULL) {
-                memcpy(members, order + i, gn * sizeof(*members));
-                qsort(members, gn, sizeof(*members), cmp_file_order);
-                size_t loaded = load_held(ck, members, gn, hs);
-                /* A hash collision would put unrelated objects together. */
-                size_t m = 0;
-                for (size_t k = 0; k < loaded; k++) {
-                    if (cg_cbs_equal(&hs[k].cert.serial, &hs[0].cert.serial))
-                        hs[m++] = hs[k];
-                    else
-                        free(hs[k].der);
-                }
-                if (m >= 2)
-                    check_group(ck, hs, m);
-                for (size_t k = 0; k < m; k++) {
-                    if (hs[k].ref.kind == CG_KIND_CERT && hs[k].e->has_scts)
-                        check_scts(ck, &hs[k].ref, &hs[k].cert, hs, m);
-                    if (hs[k].ref.kind == CG_KIND_PRECERT) {
-                        const ca_cert *sca = signing_ca_of(ck, &hs[k].cert);
-                        if (sca != NULL && hs[k].cert.not_before_t >= SIGNING_CA_SUNSET) {
-                            char nb[32];
-                            cg_time_format(hs[k].cert.not_before_t, nb, sizeof(nb));
-                            cg_report(ck->ctx, CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET,
-                                      &hs[k].ref,
-                                      "issued %s by a Precertificate Signing Certificate; "
-                                      "these may not be used after 2026-03-15",
-                                      nb);
-                        }
-                    }
-                }
-                for (size_t k = 0; k < m; k++)
-                    free(hs[k].der);
-            }
-            free(members);
-            free(hs);
-        }
+            needed |= order[k]->needed;
+        if (needed && grow((void **)&groups, &cap_groups, n_groups + 1, sizeof(*groups)))
+            groups[n_groups++] = (group_span){i, j - i, order[i]};
         i = j;
     }
+    qsort(groups, n_groups, sizeof(*groups), cmp_span);
+    for (size_t gi = 0; gi < n_groups; gi++)
+        check_span(ck, order + groups[gi].start, groups[gi].n);
 out:
+    free(groups);
     free(order);
 }

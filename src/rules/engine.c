@@ -13,7 +13,8 @@ static void report_malformed(cg_ctx *ctx, const cg_objref *ref, const char *wher
               ref->file, ref->index, where, offset, what);
 }
 
-int cg_check_der(cg_ctx *ctx, const char *name, size_t index, const uint8_t *der, size_t len)
+static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offset,
+                        const uint8_t *der, size_t len)
 {
     cg_objref ref;
     cg_der_error err;
@@ -21,6 +22,7 @@ int cg_check_der(cg_ctx *ctx, const char *name, size_t index, const uint8_t *der
     memset(&ref, 0, sizeof(ref));
     ref.file = name;
     ref.index = index;
+    ref.offset = offset;
     ref.kind = CG_KIND_INPUT;
 
     cg_der_status st = cg_der_validate(der, len, &consumed, &err);
@@ -78,6 +80,11 @@ int cg_check_der(cg_ctx *ctx, const char *name, size_t index, const uint8_t *der
     return 1;
 }
 
+int cg_check_der(cg_ctx *ctx, const char *name, size_t index, const uint8_t *der, size_t len)
+{
+    return check_der_at(ctx, name, index, 0, der, len);
+}
+
 void cg_check_file(cg_ctx *ctx, const char *name, const uint8_t *data, size_t len,
                    cg_file_result *res)
 {
@@ -112,7 +119,7 @@ void cg_check_file(cg_ctx *ctx, const char *name, const uint8_t *data, size_t le
                       obj.label_text, obj.line);
             continue;
         }
-        if (!cg_check_der(ctx, name, obj.index, obj.der, obj.der_len))
+        if (!check_der_at(ctx, name, obj.index, obj.file_offset, obj.der, obj.der_len))
             res->malformed++;
     }
     cg_input_cleanup(&in);

@@ -37,6 +37,7 @@ const char *cg_severity_name(cg_severity sev);
 typedef struct cg_objref {
     const char *file;   /* as given on the command line */
     size_t index;       /* object number within the file, from 0 */
+    size_t offset;      /* where its PEM block (or the DER file) starts */
     cg_kind kind;
     int has_hash;       /* 0 when the object could not be decoded */
     uint8_t sha256[32];
