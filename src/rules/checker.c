@@ -738,7 +738,8 @@ void cg_checker_finish(cg_checker *ck)
             groups[n_groups++] = (group_span){i, j - i, order[i]};
         i = j;
     }
-    qsort(groups, n_groups, sizeof(*groups), cmp_span);
+    if (n_groups > 0)
+        qsort(groups, n_groups, sizeof(*groups), cmp_span);
     for (size_t gi = 0; gi < n_groups; gi++)
         check_span(ck, order + groups[gi].start, groups[gi].n);
 out:
