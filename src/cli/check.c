@@ -54,6 +54,10 @@ static void check_help(FILE *f)
             "                       one finding per line (JSON Lines) and nothing else\n"
             "  --at TIME            evaluation time, RFC 3339 (default: now)\n"
             "  --loglist FILE       a CT log list (Chrome v3 or Apple JSON); repeatable\n"
+            "  --loglist-sig FILE   detached signature of the --loglist before it (Chrome:\n"
+            "                       RSA/SHA-256 over the JSON bytes); a list whose signature\n"
+            "                       does not verify is reported and not used\n"
+            "  --loglist-key FILE   public key (PEM or DER) for --loglist-sig\n"
             "  --color auto|always|never   colour in text output (default auto: on a\n"
             "                       terminal, unless NO_COLOR is set)\n"
             "  -h, --help           this help\n\n"
@@ -67,6 +71,8 @@ int cg_cmd_check(int argc, char **argv)
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'}, {"at", required_argument, NULL, 'a'},
         {"loglist", required_argument, NULL, 'l'}, {"color", required_argument, NULL, 'c'},
+        {"loglist-sig", required_argument, NULL, 's'},
+        {"loglist-key", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     cg_out_format format = CG_OUT_TEXT;
@@ -76,7 +82,10 @@ int cg_cmd_check(int argc, char **argv)
     cg_loglist *loglist = NULL;
     cg_out *out = NULL;
     cg_checker *checker = NULL;
+    cg_cli_loglists lists;
     char err[512];
+
+    memset(&lists, 0, sizeof(lists));
 
     optind = 1;
     for (;;) {
@@ -104,24 +113,22 @@ int cg_cmd_check(int argc, char **argv)
                 goto out;
             }
             break;
-        case 'l': {
-            size_t len;
-            uint8_t *data = cg_cli_read_file(optarg, &len, err, sizeof(err));
-            if (data == NULL) {
-                rc = cg_cli_usage_error("check", "--loglist: %s", err);
-                goto out;
-            }
-            if (loglist == NULL)
-                loglist = cg_loglist_new();
-            int ok = loglist != NULL &&
-                     cg_loglist_load(loglist, data, len, optarg, err, sizeof(err));
-            free(data);
-            if (!ok) {
-                rc = cg_cli_usage_error("check", "--loglist %s: %s", optarg, err);
+        case 'l':
+            if (!cg_cli_loglists_add(&lists, optarg)) {
+                rc = cg_cli_usage_error("check", "at most 16 --loglist");
                 goto out;
             }
             break;
-        }
+        case 's':
+            if (!cg_cli_loglists_add_sig(&lists, optarg)) {
+                rc = cg_cli_usage_error("check", "--loglist-sig must follow the --loglist "
+                                                 "it signs (one signature per list)");
+                goto out;
+            }
+            break;
+        case 'k':
+            lists.key = optarg;
+            break;
         case 'c':
             if (strcmp(optarg, "always") == 0)
                 color = 1;
@@ -155,6 +162,10 @@ int cg_cmd_check(int argc, char **argv)
     size_t objects = 0, malformed = 0, nfiles = 0;
     files fl = {argv + optind, NULL, 0, 0, NULL, 0};
     cg_ctx_init(&ctx, at, cg_out_sink, out);
+    rc = cg_cli_loglists_load(&lists, "check", &ctx, &loglist);
+    if (rc != CG_EXIT_OK)
+        goto out;
+    rc = CG_EXIT_USAGE;
     ctx.loglist = loglist;
     checker = cg_checker_new(&ctx, reload, NULL, &fl);
     if (checker == NULL)

@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rules/rules.h"
+
+struct cg_loglist;
+
 #define CG_EXIT_OK 0
 #define CG_EXIT_FINDINGS 1
 #define CG_EXIT_USAGE 2
@@ -19,5 +23,22 @@ uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errca
 /* Prints "caguard CMD: msg" to stderr and returns CG_EXIT_USAGE. */
 int cg_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Log lists named on the command line (see loglists.c). */
+typedef struct cg_cli_loglists {
+    const char *paths[16];
+    const char *sigs[16]; /* NULL: not signed */
+    size_t n;
+    const char *key;      /* --loglist-key */
+} cg_cli_loglists;
+
+int cg_cli_loglists_add(cg_cli_loglists *ll, const char *path);
+/* 0 when there is no --loglist before it, or it already has one. */
+int cg_cli_loglists_add_sig(cg_cli_loglists *ll, const char *path);
+/* Loads every list, verifying signatures; a list that fails verification
+ * gets ct.loglist.signature_invalid in ctx and is skipped. *out is NULL when
+ * no list was given. Returns CG_EXIT_OK or CG_EXIT_USAGE (message printed). */
+int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
+                         struct cg_loglist **out);
 
 #endif

@@ -1,0 +1,103 @@
+/* --loglist, --loglist-sig and --loglist-key, shared by the commands that
+ * take log lists. A signature applies to the --loglist before it; a list
+ * whose signature does not verify is reported and not used. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "ct/loglist.h"
+
+#define MAX_LISTS 16
+
+int cg_cli_loglists_add(cg_cli_loglists *ll, const char *path)
+{
+    if (ll->n == MAX_LISTS)
+        return 0;
+    ll->paths[ll->n] = path;
+    ll->sigs[ll->n] = NULL;
+    ll->n++;
+    return 1;
+}
+
+int cg_cli_loglists_add_sig(cg_cli_loglists *ll, const char *path)
+{
+    if (ll->n == 0 || ll->sigs[ll->n - 1] != NULL)
+        return 0;
+    ll->sigs[ll->n - 1] = path;
+    return 1;
+}
+
+int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
+                         cg_loglist **out)
+{
+    char err[512];
+    uint8_t *key = NULL;
+    size_t key_len = 0;
+    int rc = CG_EXIT_USAGE;
+    *out = NULL;
+    if (ll->n == 0)
+        return CG_EXIT_OK;
+    for (size_t i = 0; i < ll->n; i++) {
+        if (ll->sigs[i] != NULL && ll->key == NULL)
+            return cg_cli_usage_error(cmd, "--loglist-sig needs --loglist-key");
+    }
+    if (ll->key != NULL) {
+        key = cg_cli_read_file(ll->key, &key_len, err, sizeof(err));
+        if (key == NULL)
+            return cg_cli_usage_error(cmd, "--loglist-key: %s", err);
+    }
+    *out = cg_loglist_new();
+    if (*out == NULL)
+        goto done;
+    for (size_t i = 0; i < ll->n; i++) {
+        size_t len, sig_len;
+        uint8_t *data = cg_cli_read_file(ll->paths[i], &len, err, sizeof(err)), *sig = NULL;
+        if (data == NULL) {
+            rc = cg_cli_usage_error(cmd, "--loglist: %s", err);
+            goto done;
+        }
+        if (ll->sigs[i] != NULL) {
+            sig = cg_cli_read_file(ll->sigs[i], &sig_len, err, sizeof(err));
+            if (sig == NULL) {
+                free(data);
+                rc = cg_cli_usage_error(cmd, "--loglist-sig: %s", err);
+                goto done;
+            }
+            int ok = cg_loglist_verify_signature(data, len, sig, sig_len, key, key_len, err,
+                                                 sizeof(err));
+            free(sig);
+            if (!ok) {
+                cg_objref ref;
+                memset(&ref, 0, sizeof(ref));
+                ref.file = ll->paths[i];
+                ref.kind = CG_KIND_INPUT;
+                cg_report(ctx, CG_R_CT_LOGLIST_SIGNATURE_INVALID, &ref,
+                          "the signature %s over log list %s does not verify under %s (%s); "
+                          "the list is not used",
+                          ll->sigs[i], ll->paths[i], ll->key, err);
+                free(data);
+                continue;
+            }
+        }
+        int ok = cg_loglist_load(*out, data, len, ll->paths[i], err, sizeof(err));
+        free(data);
+        if (!ok) {
+            rc = cg_cli_usage_error(cmd, "--loglist %s: %s", ll->paths[i], err);
+            goto done;
+        }
+    }
+    rc = CG_EXIT_OK;
+    if (cg_loglist_count(*out) == 0) {
+        /* Every list was refused: as if none had been given. */
+        cg_loglist_free(*out);
+        *out = NULL;
+    }
+done:
+    free(key);
+    if (rc != CG_EXIT_OK) {
+        cg_loglist_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
