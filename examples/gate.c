@@ -1,0 +1,96 @@
+/* The issuance gate, as a CA's signer would call it before signing a final
+ * certificate: "here is the precertificate I logged and the certificate (or
+ * the TBSCertificate) I am about to sign; do they correspond, and do these
+ * SCTs verify?"
+ *
+ * usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER.pem PRECERT.pem FINAL LOGLIST.json
+ *   FINAL is a certificate (PEM or DER), or with --tbs a DER TBSCertificate.
+ * exit status: 0 sign, 1 do not sign (error findings), 2 bad input. */
+#include <caguard/caguard.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n = -1;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (n >= 0 && fseek(f, 0, SEEK_SET) == 0)
+        buf = malloc((size_t)n + 1);
+    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void print_finding(void *arg, const caguard_finding *f)
+{
+    static const char *sev[] = {"ERROR", "warning", "notice"};
+    (void)arg;
+    printf("%-7s %s: %s (%s #%zu)\n", sev[caguard_finding_severity(f)], caguard_finding_rule(f),
+           caguard_finding_message(f), caguard_finding_name(f), caguard_finding_index(f));
+}
+
+int main(int argc, char **argv)
+{
+    int argi = 1, tbs = 0, rc = 2;
+    long long at = -1;
+    char err[256];
+    while (argi < argc && strncmp(argv[argi], "--", 2) == 0) {
+        if (strcmp(argv[argi], "--tbs") == 0) {
+            tbs = 1;
+            argi++;
+        } else if (strcmp(argv[argi], "--at") == 0 && argi + 1 < argc) {
+            at = strtoll(argv[argi + 1], NULL, 10);
+            argi += 2;
+        } else {
+            break;
+        }
+    }
+    if (argc - argi != 4) {
+        fprintf(stderr, "usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER PRECERT FINAL LOGLIST\n");
+        return 2;
+    }
+    caguard_checker *c = caguard_checker_new();
+    if (c == NULL)
+        return 2;
+    if (at >= 0)
+        caguard_checker_set_time(c, at);
+    for (int i = 0; i < 4; i++) {
+        size_t len;
+        const char *path = argv[argi + i];
+        uint8_t *data = slurp(path, &len);
+        int ok;
+        if (data == NULL) {
+            fprintf(stderr, "gate: cannot read %s\n", path);
+            goto out;
+        }
+        if (i == 3)
+            ok = caguard_checker_add_loglist(c, data, len, err, sizeof(err));
+        else if (i == 2 && tbs)
+            ok = caguard_checker_add_tbs(c, path, data, len, err, sizeof(err));
+        else
+            ok = caguard_checker_add(c, path, data, len, err, sizeof(err));
+        free(data);
+        if (!ok) {
+            fprintf(stderr, "gate: %s: %s\n", path, err);
+            goto out;
+        }
+    }
+    long errors = caguard_checker_run(c, print_finding, NULL);
+    if (errors < 0)
+        goto out;
+    printf("%s\n", errors == 0 ? "OK to sign" : "DO NOT SIGN");
+    rc = errors == 0 ? 0 : 1;
+out:
+    caguard_checker_free(c);
+    return rc;
+}

@@ -1,0 +1,67 @@
+/* caguard: checks what a certificate authority issues and publishes.
+ *
+ * A caguard_checker collects objects (certificates, CT precertificates,
+ * CRLs, in DER or PEM, several per buffer) and log lists, then runs every
+ * rule over all of them together and hands each finding to a callback.
+ * The issuance gate: add the precertificate you logged, the certificate
+ * (or the bare TBSCertificate) you are about to sign, the issuing CA and a
+ * log list; an error finding means do not sign.
+ *
+ * Ownership: caguard_checker_new/_free pair; added buffers are copied; a
+ * caguard_finding and its strings are borrowed for the callback's duration.
+ * Functions that can fail return 1 on success and 0 with a message in err. */
+#ifndef CAGUARD_CAGUARD_H
+#define CAGUARD_CAGUARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct caguard_checker caguard_checker;
+typedef struct caguard_finding caguard_finding;
+
+typedef enum { CAGUARD_ERROR = 0, CAGUARD_WARNING = 1, CAGUARD_NOTICE = 2 } caguard_severity;
+
+typedef void (*caguard_finding_cb)(void *arg, const caguard_finding *finding);
+
+caguard_checker *caguard_checker_new(void);
+void caguard_checker_free(caguard_checker *checker);
+/* Evaluation time for time-dependent rules (default: now). */
+void caguard_checker_set_time(caguard_checker *checker, int64_t unix_seconds);
+/* A Chrome v3 or Apple JSON log list; may be called more than once. */
+int caguard_checker_add_loglist(caguard_checker *checker, const uint8_t *json, size_t len,
+                                char *err, size_t errcap);
+/* Objects: DER, or PEM with any number of blocks. name is how findings
+ * refer to them (copied). */
+int caguard_checker_add(caguard_checker *checker, const char *name, const uint8_t *data,
+                        size_t len, char *err, size_t errcap);
+/* A TBSCertificate not yet signed (DER): checked as the certificate it will
+ * become. Its issuer is matched by Name and AKI/SKI only, there being no
+ * signature to confirm it. */
+int caguard_checker_add_tbs(caguard_checker *checker, const char *name, const uint8_t *tbs,
+                            size_t len, char *err, size_t errcap);
+/* Runs every rule over everything added; cb gets each finding. Returns the
+ * number of error findings, or -1 when the run could not be made. Objects
+ * stay added: a later run checks them again. */
+long caguard_checker_run(caguard_checker *checker, caguard_finding_cb cb, void *arg);
+
+const char *caguard_finding_rule(const caguard_finding *finding);      /* "ct.pair.tbs_mismatch" */
+caguard_severity caguard_finding_severity(const caguard_finding *finding);
+const char *caguard_finding_message(const caguard_finding *finding);
+const char *caguard_finding_reference(const caguard_finding *finding); /* "" when none */
+const char *caguard_finding_name(const caguard_finding *finding);      /* the object's name */
+size_t caguard_finding_index(const caguard_finding *finding);          /* object in that buffer */
+const char *caguard_finding_kind(const caguard_finding *finding);      /* "certificate", ... */
+/* Lowercase hex SHA-256 of the object's DER, or NULL when undecodable. */
+const char *caguard_finding_object(const caguard_finding *finding);
+
+const char *caguard_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,236 @@
+/* The public API (include/caguard/caguard.h) over the checker. */
+#include "caguard/caguard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ct/loglist.h"
+#include "der/pem.h"
+#include "rules/checker.h"
+
+typedef struct buffer {
+    char *name;
+    uint8_t *data;
+    size_t len;
+} buffer;
+
+struct caguard_checker {
+    int64_t at;
+    cg_loglist *loglist;
+    buffer *bufs;
+    size_t n, cap;
+};
+
+struct caguard_finding {
+    const cg_finding *f;
+    char sha[65];
+};
+
+static int fail(char *err, size_t cap, const char *msg)
+{
+    if (err != NULL && cap > 0)
+        snprintf(err, cap, "%s", msg);
+    return 0;
+}
+
+caguard_checker *caguard_checker_new(void)
+{
+    caguard_checker *c = calloc(1, sizeof(*c));
+    if (c != NULL)
+        c->at = (int64_t)time(NULL);
+    return c;
+}
+
+void caguard_checker_free(caguard_checker *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->bufs[i].name);
+        free(c->bufs[i].data);
+    }
+    free(c->bufs);
+    cg_loglist_free(c->loglist);
+    free(c);
+}
+
+void caguard_checker_set_time(caguard_checker *c, int64_t unix_seconds)
+{
+    c->at = unix_seconds;
+}
+
+int caguard_checker_add_loglist(caguard_checker *c, const uint8_t *json, size_t len, char *err,
+                                size_t errcap)
+{
+    if (c->loglist == NULL)
+        c->loglist = cg_loglist_new();
+    if (c->loglist == NULL)
+        return fail(err, errcap, "out of memory");
+    return cg_loglist_load(c->loglist, json, len, "log list", err, errcap);
+}
+
+static int add_owned(caguard_checker *c, const char *name, uint8_t *data, size_t len, char *err,
+                     size_t errcap)
+{
+    if (c->n == c->cap) {
+        size_t ncap = c->cap == 0 ? 8 : c->cap * 2;
+        buffer *nb = realloc(c->bufs, ncap * sizeof(*nb));
+        if (nb == NULL) {
+            free(data);
+            return fail(err, errcap, "out of memory");
+        }
+        c->bufs = nb;
+        c->cap = ncap;
+    }
+    char *n = strdup(name != NULL ? name : "-");
+    if (n == NULL) {
+        free(data);
+        return fail(err, errcap, "out of memory");
+    }
+    c->bufs[c->n++] = (buffer){n, data, len};
+    return 1;
+}
+
+int caguard_checker_add(caguard_checker *c, const char *name, const uint8_t *data, size_t len,
+                        char *err, size_t errcap)
+{
+    uint8_t *copy = malloc(len > 0 ? len : 1);
+    if (copy == NULL)
+        return fail(err, errcap, "out of memory");
+    if (len > 0)
+        memcpy(copy, data, len);
+    return add_owned(c, name, copy, len, err, errcap);
+}
+
+int caguard_checker_add_tbs(caguard_checker *c, const char *name, const uint8_t *tbs, size_t len,
+                            char *err, size_t errcap)
+{
+    /* Certificate ::= SEQUENCE { tbs, the TBS's own signature algorithm,
+     * an empty BIT STRING }: the views and rules then see the certificate
+     * to be, and the empty signature says it is unsigned. */
+    cg_cbs in, elem, body, alg;
+    cg_cbs_init(&in, tbs, len);
+    if (!cg_cbs_get_asn1_element(&in, &elem, CG_ASN1_SEQUENCE) || in.len != 0)
+        return fail(err, errcap, "not one DER TBSCertificate SEQUENCE");
+    body = elem;
+    if (!cg_cbs_get_asn1(&body, &body, CG_ASN1_SEQUENCE))
+        return fail(err, errcap, "not one DER TBSCertificate SEQUENCE");
+    if (cg_cbs_peek_asn1_tag(&body, CG_ASN1_CTX_CONS(0)) &&
+        !cg_cbs_get_asn1(&body, &alg, CG_ASN1_CTX_CONS(0)))
+        return fail(err, errcap, "bad TBSCertificate version");
+    if (!cg_cbs_get_asn1(&body, &alg, CG_ASN1_INTEGER) ||
+        !cg_cbs_get_asn1_element(&body, &alg, CG_ASN1_SEQUENCE))
+        return fail(err, errcap, "TBSCertificate without serial and signature algorithm");
+    size_t content = len + alg.len + 3;
+    size_t cap = cg_der_header_len(content) + content;
+    uint8_t *buf = malloc(cap);
+    cg_cbb cbb, cert;
+    size_t out_len;
+    if (buf == NULL)
+        return fail(err, errcap, "out of memory");
+    cg_cbb_init_fixed(&cbb, buf, cap);
+    static const uint8_t empty_sig[] = {CG_ASN1_BITSTRING, 0x01, 0x00};
+    if (!cg_cbb_add_asn1(&cbb, &cert, CG_ASN1_SEQUENCE) || !cg_cbb_add_bytes(&cert, tbs, len) ||
+        !cg_cbb_add_bytes(&cert, alg.data, alg.len) ||
+        !cg_cbb_add_bytes(&cert, empty_sig, sizeof(empty_sig)) ||
+        !cg_cbb_finish(&cbb, &out_len)) {
+        free(buf);
+        return fail(err, errcap, "cannot wrap the TBSCertificate");
+    }
+    return add_owned(c, name, buf, out_len, err, errcap);
+}
+
+static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
+{
+    caguard_checker *c = arg;
+    if (file_no >= c->n)
+        return 0;
+    *data = c->bufs[file_no].data;
+    *len = c->bufs[file_no].len;
+    return 1;
+}
+
+typedef struct run {
+    caguard_finding_cb cb;
+    void *arg;
+} run;
+
+static void sink(void *arg, const cg_finding *f)
+{
+    run *r = arg;
+    caguard_finding pub;
+    static const char hex[] = "0123456789abcdef";
+    pub.f = f;
+    for (size_t i = 0; i < 32; i++) {
+        pub.sha[2 * i] = hex[f->obj->sha256[i] >> 4];
+        pub.sha[2 * i + 1] = hex[f->obj->sha256[i] & 0xf];
+    }
+    pub.sha[64] = '\0';
+    if (r->cb != NULL)
+        r->cb(r->arg, &pub);
+}
+
+long caguard_checker_run(caguard_checker *c, caguard_finding_cb cb, void *arg)
+{
+    run r = {cb, arg};
+    cg_ctx ctx;
+    cg_ctx_init(&ctx, c->at, sink, &r);
+    ctx.loglist = c->loglist;
+    cg_checker *ck = cg_checker_new(&ctx, reload, NULL, c);
+    if (ck == NULL)
+        return -1;
+    for (size_t i = 0; i < c->n; i++) {
+        cg_file_result res;
+        cg_checker_add_file(ck, i, c->bufs[i].name, c->bufs[i].data, c->bufs[i].len, &res);
+    }
+    cg_checker_finish(ck);
+    cg_checker_free(ck);
+    return (long)ctx.count[CG_SEV_ERROR];
+}
+
+const char *caguard_finding_rule(const caguard_finding *f)
+{
+    return cg_rule_get(f->f->rule)->id;
+}
+
+caguard_severity caguard_finding_severity(const caguard_finding *f)
+{
+    return (caguard_severity)cg_rule_get(f->f->rule)->severity;
+}
+
+const char *caguard_finding_message(const caguard_finding *f)
+{
+    return f->f->message;
+}
+
+const char *caguard_finding_reference(const caguard_finding *f)
+{
+    return cg_rule_get(f->f->rule)->reference;
+}
+
+const char *caguard_finding_name(const caguard_finding *f)
+{
+    return f->f->obj->file != NULL ? f->f->obj->file : "-";
+}
+
+size_t caguard_finding_index(const caguard_finding *f)
+{
+    return f->f->obj->index;
+}
+
+const char *caguard_finding_kind(const caguard_finding *f)
+{
+    return cg_kind_name(f->f->obj->kind);
+}
+
+const char *caguard_finding_object(const caguard_finding *f)
+{
+    return f->f->obj->has_hash ? f->sha : NULL;
+}
+
+const char *caguard_version(void)
+{
+    return "0.1.0";
+}
