@@ -1,0 +1,103 @@
+/* The rule table and the findings context. */
+#include <ctype.h>
+#include <string.h>
+
+#include "rules/rules.h"
+#include "testutil.h"
+
+static void test_table(void)
+{
+    for (size_t i = 0; i < CG_RULE_COUNT; i++) {
+        const cg_rule *r = cg_rule_get((cg_rule_id)i);
+        cg_rule_id back;
+        CHECK(r != NULL && r->id != NULL && r->description[0] != '\0');
+        CHECK(r->severity == CG_SEV_ERROR || r->severity == CG_SEV_WARNING ||
+              r->severity == CG_SEV_NOTICE);
+        /* family.name[.name]: lowercase, digits and underscores, dotted. */
+        int dots = 0, ok = islower((unsigned char)r->id[0]) != 0;
+        for (const char *p = r->id; *p != '\0'; p++) {
+            dots += *p == '.';
+            ok &= islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' ||
+                  *p == '.';
+        }
+        CHECK(ok && dots >= 1);
+        CHECK(cg_rule_lookup(r->id, &back) && back == (cg_rule_id)i);
+        for (size_t j = 0; j < i; j++)
+            CHECK(strcmp(cg_rule_get((cg_rule_id)j)->id, r->id) != 0);
+    }
+    cg_rule_id id;
+    CHECK(!cg_rule_lookup("no.such_rule", &id));
+    CHECK(cg_rule_get(CG_RULE_COUNT) == NULL);
+    CHECK(cg_rule_lookup("ct.precert.sct_list_present", &id) &&
+          id == CG_R_CT_PRECERT_SCT_LIST_PRESENT);
+    CHECK(strcmp(cg_severity_name(CG_SEV_WARNING), "warning") == 0);
+}
+
+typedef struct seen {
+    int n;
+    cg_rule_id last;
+    char msg[64];
+    size_t fields;
+} seen;
+
+static void sink(void *arg, const cg_finding *f)
+{
+    seen *s = arg;
+    s->n++;
+    s->last = f->rule;
+    s->fields = f->n_fields;
+    strncpy(s->msg, f->message, sizeof(s->msg) - 1);
+}
+
+static void test_ctx(void)
+{
+    cg_ctx ctx;
+    cg_objref ref;
+    seen s;
+    memset(&s, 0, sizeof(s));
+    memset(&ref, 0, sizeof(ref));
+    cg_ctx_init(&ctx, 42, sink, &s);
+    CHECK(ctx.at == 42);
+    cg_report(&ctx, CG_R_CRL_STALE, &ref, "stale by %d days", 3);
+    CHECK(s.n == 1 && s.last == CG_R_CRL_STALE && strcmp(s.msg, "stale by 3 days") == 0);
+    cg_field fl[2] = {{"revoked", CG_FIELD_BOOL, NULL, 1}, {"reason", CG_FIELD_NULL, NULL, 0}};
+    cg_report_fields(&ctx, CG_R_REVOCATION_STATUS, &ref, fl, 2, "revoked");
+    CHECK(s.n == 2 && s.fields == 2);
+    CHECK(ctx.count[CG_SEV_ERROR] == 1 && ctx.count[CG_SEV_NOTICE] == 1);
+    /* No sink: counted, not delivered. */
+    cg_ctx_init(&ctx, 0, NULL, NULL);
+    cg_report(&ctx, CG_R_CT_LOGLIST_CHANGED, &ref, "x");
+    CHECK(ctx.count[CG_SEV_WARNING] == 1);
+}
+
+static void test_serial_hex(void)
+{
+    static const uint8_t s1[] = {0x00, 0x8f, 0x01};
+    static const uint8_t s2[] = {0x00};
+    static const uint8_t s3[] = {0x03, 0xd9};
+    cg_cbs c;
+    char buf[16];
+    cg_cbs_init(&c, s1, sizeof(s1));
+    cg_serial_hex(&c, buf, sizeof(buf));
+    CHECK(strcmp(buf, "8f01") == 0);
+    cg_cbs_init(&c, s2, sizeof(s2));
+    cg_serial_hex(&c, buf, sizeof(buf));
+    CHECK(strcmp(buf, "00") == 0);
+    cg_cbs_init(&c, s3, sizeof(s3));
+    cg_serial_hex(&c, buf, sizeof(buf));
+    CHECK(strcmp(buf, "03d9") == 0);
+    cg_cbs_init(&c, NULL, 0);
+    cg_serial_hex(&c, buf, sizeof(buf));
+    CHECK(buf[0] == '\0');
+    cg_cbs_init(&c, s3, sizeof(s3));
+    cg_serial_hex(&c, buf, 3); /* truncated on a whole octet */
+    CHECK(strcmp(buf, "03") == 0);
+}
+
+int main(void)
+{
+    test_table();
+    test_ctx();
+    test_serial_hex();
+    return cg_test_done();
+}
