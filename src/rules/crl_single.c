@@ -28,11 +28,6 @@
 /* RFC 5280 §5.2.3; the TLS BRs' "less than 2^159" is the same bound. */
 #define CRL_NUMBER_MAX_OCTETS 20
 
-/* The shortest entry cg_crl_next_entry accepts: SEQUENCE header (2), a
- * one-octet INTEGER (3) and a UTCTime "YYMMDDHHMM" with no zone (12). It
- * bounds the entry count by the list's length, which sizes the table. */
-#define ENTRY_MIN_LEN 17
-
 /* Longest serial, URI or value quoted in a message, in octets. */
 #define SERIAL_QUOTE_MAX 32
 #define URI_QUOTE_MAX 120
@@ -64,14 +59,6 @@ static const oid_name ext_names[] = {
     {CG_OID_CERTIFICATE_ISSUER, sizeof(CG_OID_CERTIFICATE_ISSUER), "certificateIssuer"},
 };
 
-/* RFC 5280 §5.3.1 CRLReason, by value; 7 is not assigned. */
-static const char *const reason_names[] = {
-    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
-    "superseded",    "cessationOfOperation", "certificateHold", NULL,
-    "removeFromCRL", "privilegeWithdrawn",   "aACompromise",
-};
-#define REASON_COUNT (sizeof(reason_names) / sizeof(reason_names[0]))
-
 /* ReasonFlags (onlySomeReasons) by bit number. */
 static const char *const reason_flag_names[] = {
     "unused",       "keyCompromise",        "cACompromise",    "affiliationChanged",
@@ -102,16 +89,6 @@ typedef struct crl_run {
     size_t seen[CG_RULE_COUNT]; /* entries with a finding, by rule */
     size_t last[CG_RULE_COUNT]; /* entry_no of the last one counted */
 } crl_run;
-
-/* Open-addressing set of serials. A slot holds the offset of an entry in the
- * CRL's DER (never 0: that is the CertificateList header), so the table holds
- * no copies; a serial is read back from the DER when a slot is probed. */
-typedef struct serial_set {
-    uint32_t *slot;
-    size_t cap;
-    size_t used;
-    cg_cbs der;
-} serial_set;
 
 /* --- formatting, only ever called for a finding that is reported --- */
 
@@ -770,7 +747,6 @@ static void check_times(crl_run *run)
     check_time_encoding(run, "nextUpdate", &crl->next_update, crl->next_update_flags);
 
     int64_t validity = crl->next_update_t - crl->this_update_t;
-    int64_t limit = run->ca_scope ? CA_CRL_MAX_SPAN : SUBSCRIBER_CRL_MAX_SPAN;
     cg_time_format(crl->this_update_t, a, sizeof(a));
     cg_time_format(crl->next_update_t, b, sizeof(b));
     if (validity <= 0) {
@@ -778,16 +754,17 @@ static void check_times(crl_run *run)
         cg_report(run->ctx, CG_R_CRL_VALIDITY_NEGATIVE, run->obj,
                   "nextUpdate %s is %s%s thisUpdate %s; it must be later (RFC 5280 §5.1.2.5)", b,
                   validity == 0 ? "" : span, validity == 0 ? "equal to" : " before", a);
-    } else if (validity > limit) {
-        span_text(validity, span, sizeof(span));
-        cg_report(run->ctx, CG_R_CRL_VALIDITY_TOO_LONG, run->obj,
-                  "nextUpdate is %s after thisUpdate (%s to %s); %s (TLS BRs §4.9.7)", span, a, b,
-                  run->ca_scope
-                      ? "a CRL scoped to CA certificates may span at most 365 days"
-                      : "a subscriber CRL may span at most 10 days (365 days only for CRLs "
-                        "scoped to CA certificates by IDP onlyContainsCACerts, or issued by "
-                        "a root)");
     }
+    /* Whether a CRL with no IDP scope is a root's needs the CA: when the
+     * cross-object pass will look for it (ctx->crl_cross), it decides. */
+    cg_crl_span cls = cg_crl_span_class(crl);
+    if (cls == CG_CRL_SPAN_TOO_LONG || (cls == CG_CRL_SPAN_UNLESS_ROOT && !run->ctx->crl_cross))
+        cg_crl_report_validity_too_long(
+            run->ctx, run->obj, crl,
+            run->ca_scope ? "a CRL scoped to CA certificates may span at most 365 days"
+                          : "a subscriber CRL may span at most 10 days (365 days only for CRLs "
+                            "scoped to CA certificates by IDP onlyContainsCACerts, or issued by "
+                            "a root)");
     if (run->ctx->at > crl->next_update_t) {
         cg_time_format(run->ctx->at, a, sizeof(a));
         span_text(run->ctx->at - crl->next_update_t, span, sizeof(span));
@@ -796,6 +773,32 @@ static void check_times(crl_run *run)
                   "newer CRL should have replaced it",
                   b, a, span);
     }
+}
+
+cg_crl_span cg_crl_span_class(const cg_crl *crl)
+{
+    const cg_ext *ext = cg_crl_find_ext(crl, CG_OID_IDP, sizeof(CG_OID_IDP), NULL);
+    cg_crl_idp idp;
+    const char *what;
+    int64_t validity = crl->next_update_t - crl->this_update_t;
+    if (!crl->has_next_update || validity <= SUBSCRIBER_CRL_MAX_SPAN)
+        return CG_CRL_SPAN_OK;
+    if (validity > CA_CRL_MAX_SPAN)
+        return CG_CRL_SPAN_TOO_LONG;
+    if (ext == NULL || !cg_crl_idp_decode(&ext->value, &idp, &what) || idp.only_user == idp.only_ca)
+        return CG_CRL_SPAN_UNLESS_ROOT;
+    return idp.only_ca ? CG_CRL_SPAN_OK : CG_CRL_SPAN_TOO_LONG;
+}
+
+void cg_crl_report_validity_too_long(cg_ctx *ctx, const cg_objref *obj, const cg_crl *crl,
+                                     const char *why)
+{
+    char a[32], b[32], span[96];
+    cg_time_format(crl->this_update_t, a, sizeof(a));
+    cg_time_format(crl->next_update_t, b, sizeof(b));
+    span_text(crl->next_update_t - crl->this_update_t, span, sizeof(span));
+    cg_report(ctx, CG_R_CRL_VALIDITY_TOO_LONG, obj,
+              "nextUpdate is %s after thisUpdate (%s to %s); %s (TLS BRs §4.9.7)", span, a, b, why);
 }
 
 static int is_expected_crl_ext(const cg_cbs *oid)
@@ -839,95 +842,6 @@ static void check_extensions(crl_run *run)
 
 /* --- revokedCertificates --- */
 
-static uint64_t serial_hash(const cg_cbs *s)
-{
-    uint64_t h = 0x9e3779b97f4a7c15u ^ s->len, w;
-    size_t i = 0;
-    for (; i + 8 <= s->len; i += 8) {
-        memcpy(&w, s->data + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    w = 0;
-    memcpy(&w, s->data + i, s->len - i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 29;
-    h *= 0xff51afd7ed558ccdu;
-    return h ^ (h >> 32);
-}
-
-static void serial_set_init(serial_set *set, const cg_crl *crl)
-{
-    memset(set, 0, sizeof(*set));
-    set->der = crl->der;
-    /* Offsets are 32 bits; a CRL of 4 GiB is not checked for duplicates. */
-    if (crl->revoked.len == 0 || crl->der.len > UINT32_MAX)
-        return;
-    size_t max_entries = crl->revoked.len / ENTRY_MIN_LEN + 1;
-    /* Load stays under 3/4 even if every entry is the shortest possible;
-     * real entries are two to three times that, so probes stay short. */
-    set->cap = max_entries + max_entries / 3 + 1;
-    set->slot = calloc(set->cap, sizeof(uint32_t));
-    if (set->slot == NULL)
-        set->cap = 0;
-}
-
-static void serial_set_free(serial_set *set)
-{
-    free(set->slot);
-    set->slot = NULL;
-}
-
-/* The serial of the entry at off, which parsed once already. */
-static int serial_at(const serial_set *set, uint32_t off, cg_cbs *serial)
-{
-    cg_cbs in, entry;
-    cg_cbs_init(&in, set->der.data + off, set->der.len - off);
-    return cg_cbs_get_asn1(&in, &entry, CG_ASN1_SEQUENCE) &&
-           cg_cbs_get_asn1(&entry, serial, CG_ASN1_INTEGER);
-}
-
-/* Returns the offset of an earlier entry with the same serial, or 0 after
- * remembering this one. */
-static uint32_t serial_set_add(serial_set *set, const cg_crl_entry *e)
-{
-    cg_cbs other;
-    /* One slot always stays empty so that every probe sequence ends. */
-    if (set->cap == 0 || set->used + 1 >= set->cap)
-        return 0;
-    uint64_t h = serial_hash(&e->serial);
-    size_t i = (size_t)(((h >> 32) * (uint64_t)set->cap) >> 32);
-    for (;;) {
-        uint32_t off = set->slot[i];
-        if (off == 0) {
-            set->slot[i] = (uint32_t)(e->raw.data - set->der.data);
-            set->used++;
-            return 0;
-        }
-        if (serial_at(set, off, &other) && cg_cbs_equal(&other, &e->serial))
-            return off;
-        if (++i == set->cap)
-            i = 0;
-    }
-}
-
-static int decode_reason(const cg_cbs *value, unsigned *code, const char **what)
-{
-    cg_cbs in = *value, e;
-    *what = "one ENUMERATED";
-    if (!cg_cbs_get_asn1(&in, &e, CG_ASN1_ENUMERATED) || in.len != 0 || e.len == 0)
-        return 0;
-    *what = "a minimally encoded ENUMERATED (X.690 §8.4)";
-    if (e.len > 1 &&
-        ((e.data[0] == 0x00 && !(e.data[1] & 0x80)) || (e.data[0] == 0xff && (e.data[1] & 0x80))))
-        return 0;
-    *what = "a CRLReason between 0 and 255";
-    if ((e.data[0] & 0x80) || e.len > 2 || (e.len == 2 && e.data[0] != 0))
-        return 0;
-    *code = e.data[e.len - 1];
-    return 1;
-}
-
 static void check_reason(crl_run *run, const cg_ext *ext)
 {
     unsigned code;
@@ -937,7 +851,7 @@ static void check_reason(crl_run *run, const cg_ext *ext)
         entry_emit(run, CG_R_CRL_ENTRY_REASON_CRITICAL,
                    "reasonCode is marked critical; the TLS BRs §7.2.2 require it "
                    "non-critical");
-    if (!decode_reason(&ext->value, &code, &what)) {
+    if (!cg_crl_reason_decode(&ext->value, &code, &what)) {
         if (entry_hit(run, CG_R_CRL_ENTRY_EXTENSION_MALFORMED)) {
             hex_quote(&ext->value, value, sizeof(value));
             entry_emit(run, CG_R_CRL_ENTRY_EXTENSION_MALFORMED,
@@ -967,8 +881,8 @@ static void check_reason(crl_run *run, const cg_ext *ext)
                    "privilegeWithdrawn");
         return;
     }
-    if (code < REASON_COUNT && reason_names[code] != NULL)
-        snprintf(value, sizeof(value), "%s (%u)", reason_names[code], code);
+    if (cg_crl_reason_name(code) != NULL)
+        snprintf(value, sizeof(value), "%s (%u)", cg_crl_reason_name(code), code);
     else
         snprintf(value, sizeof(value), "%u, which is no CRLReason of RFC 5280,", code);
     entry_emit(run, CG_R_CRL_ENTRY_REASON_NOT_ALLOWED,
@@ -1045,7 +959,7 @@ static int check_entry_exts(crl_run *run)
 }
 
 /* Returns 0 when the entry turns out to be malformed. */
-static int check_entry(crl_run *run, serial_set *set)
+static int check_entry(crl_run *run, cg_crl_serial_set *set)
 {
     const cg_crl_entry *e = run->entry;
     const cg_crl *crl = run->crl;
@@ -1067,7 +981,7 @@ static int check_entry(crl_run *run, serial_set *set)
                    "record a revocation that had not happened when it was issued",
                    a, span, b);
     }
-    uint32_t earlier = serial_set_add(set, e);
+    uint32_t earlier = cg_crl_serial_set_add(set, e);
     if (earlier != 0 && entry_hit(run, CG_R_CRL_ENTRY_DUPLICATE_SERIAL))
         entry_emit(run, CG_R_CRL_ENTRY_DUPLICATE_SERIAL,
                    "serial already listed by the entry at byte offset %u; each revoked "
@@ -1084,7 +998,7 @@ static void check_entries(crl_run *run)
     cg_cbs iter = crl->revoked;
     cg_crl_entry entry;
     cg_der_error err;
-    serial_set set;
+    cg_crl_serial_set set;
 
     if (crl->has_revoked && crl->revoked.len == 0) {
         cg_report(run->ctx, CG_R_CRL_REVOKED_LIST_EMPTY, run->obj,
@@ -1092,7 +1006,7 @@ static void check_entries(crl_run *run)
                   "the field must be omitted (RFC 5280 §5.1.2.6)");
         return;
     }
-    serial_set_init(&set, crl);
+    cg_crl_serial_set_init(&set, crl);
     run->entry = &entry;
     while (cg_crl_next_entry(&iter, &entry, crl->der.data, &err)) {
         run->entry_no++;
@@ -1106,7 +1020,7 @@ static void check_entries(crl_run *run)
                   "at offset %zu, expected %s; entries from here on were not checked",
                   run->entry_no + 1, cg_cbs_offset(&iter, crl->der.data), err.offset, err.what);
     entry_summaries(run);
-    serial_set_free(&set);
+    cg_crl_serial_set_free(&set);
 }
 
 void cg_check_crl_single(cg_ctx *ctx, const cg_objref *obj, const cg_crl *crl)

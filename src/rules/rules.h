@@ -77,6 +77,10 @@ typedef struct cg_ctx {
     void (*on_object)(void *arg, const cg_objref *obj, const cg_cert *cert,
                       const cg_crl *crl);
     void *on_object_arg;
+    /* Set when CRLs will also be held against the CAs among the inputs
+     * (rules/crl_cross.h): single-CRL rules leave to that pass what depends
+     * on the issuer (whether a CRL without IDP scope is a root's). */
+    int crl_cross;
 } cg_ctx;
 
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);
