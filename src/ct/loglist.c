@@ -4,6 +4,9 @@
  * alive; only decoded keys and previous-operator arrays are allocated. */
 #include "ct/loglist.h"
 
+#include "der/pem.h"
+#include "x509/time.h"
+
 #include <jansson.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -99,172 +102,27 @@ static void entry_free(struct entry *e)
     free(e);
 }
 
-/* ---- RFC 3339 ---- */
-
-static int is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && is_leap(y))
-        return 29;
-    return mdays[m - 1];
-}
-
-/* Days from 0001-01-01 to January 1st of year y (y >= 1). */
-static int64_t days_before_year(int64_t y)
-{
-    int64_t p = y - 1;
-    return 365 * p + p / 4 - p / 100 + p / 400;
-}
-
-/* Days since 1970-01-01. Year 0 is valid RFC 3339; shifting by one
- * 400-year cycle (always 146097 days) keeps the divisions non-negative. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t days = days_before_year(y + 400) - 146097 - days_before_year(1970);
-    for (int i = 1; i < m; i++)
-        days += days_in_month(y, i);
-    return days + d - 1;
-}
-
-/* Reads exactly n digits. */
-static int digits(const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (c < '0' || c > '9')
-            return 0;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return 1;
-}
-
-static int expect(const char **p, char c)
-{
-    if (**p != c)
-        return 0;
-    (*p)++;
-    return 1;
-}
-
-int cg_rfc3339_parse(const char *s, int64_t *out_ms)
-{
-    const char *p = s;
-    int year, mon, day, hour, min, sec, off_h = 0, off_m = 0, sign = 0;
-    int64_t frac_ms = 0;
-
-    if (s == NULL || out_ms == NULL)
-        return 0;
-    if (!digits(&p, 4, &year) || !expect(&p, '-') || !digits(&p, 2, &mon) || !expect(&p, '-') ||
-        !digits(&p, 2, &day))
-        return 0;
-    /* RFC 3339 section 5.6 lets "T" and "Z" be lower case. */
-    if (*p != 'T' && *p != 't')
-        return 0;
-    p++;
-    if (!digits(&p, 2, &hour) || !expect(&p, ':') || !digits(&p, 2, &min) || !expect(&p, ':') ||
-        !digits(&p, 2, &sec))
-        return 0;
-    if (*p == '.') {
-        int n = 0;
-        p++;
-        while (*p >= '0' && *p <= '9') {
-            if (n < 3)
-                frac_ms = frac_ms * 10 + (*p - '0');
-            n++;
-            p++;
-        }
-        if (n == 0)
-            return 0;
-        for (; n < 3; n++)
-            frac_ms *= 10;
-    }
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p == '+' ? 1 : -1;
-        p++;
-        if (!digits(&p, 2, &off_h) || !expect(&p, ':') || !digits(&p, 2, &off_m))
-            return 0;
-    } else {
-        return 0;
-    }
-    if (*p != '\0')
-        return 0;
-    /* Leap seconds (second 60) are refused: POSIX time cannot represent
-     * them and no log list or certificate time uses them. */
-    if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 ||
-        min > 59 || sec > 59 || off_h > 23 || off_m > 59)
-        return 0;
-    int64_t secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
-    secs -= (int64_t)sign * (off_h * 3600 + off_m * 60);
-    *out_ms = secs * 1000 + frac_ms;
-    return 1;
-}
-
 /* ---- strict base64 (RFC 4648, padded, canonical) ---- */
 
-static int b64_val(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Decodes into a fresh buffer. Rejects whitespace, missing padding and
- * non-zero trailing bits, so each value has exactly one spelling. */
+/* Decodes into a fresh buffer. A JSON field holds no line breaks, so any
+ * whitespace is refused; padding and trailing bits are checked by the
+ * shared decoder. */
 static int b64_decode(const char *s, uint8_t **out, size_t *out_len)
 {
-    size_t len = strlen(s), pad = 0, o = 0;
-    uint8_t *buf = NULL;
-
-    if (len == 0 || len % 4 != 0)
+    size_t len = strlen(s), bad;
+    const char *why;
+    uint8_t *buf;
+    if (len == 0 || len % 4 != 0 || strcspn(s, " \t\r\n") != len)
         return 0;
-    if (s[len - 1] == '=')
-        pad = s[len - 2] == '=' ? 2 : 1;
-    buf = malloc(len / 4 * 3);
+    buf = malloc(len / 4 * 3 + 3);
     if (buf == NULL)
         return 0;
-    for (size_t i = 0; i < len; i += 4) {
-        int v[4];
-        size_t nv = (i + 4 == len) ? 4 - pad : 4;
-        uint32_t acc = 0;
-        for (size_t j = 0; j < 4; j++) {
-            v[j] = j < nv ? b64_val(s[i + j]) : 0;
-            if (v[j] < 0)
-                goto err;
-            acc = acc << 6 | (uint32_t)v[j];
-        }
-        if ((pad == 2 && i + 4 == len && (acc & 0xffff) != 0) ||
-            (pad == 1 && i + 4 == len && (acc & 0xff) != 0))
-            goto err;
-        buf[o++] = (uint8_t)(acc >> 16);
-        if (nv > 2)
-            buf[o++] = (uint8_t)(acc >> 8);
-        if (nv > 3)
-            buf[o++] = (uint8_t)acc;
+    if (!cg_base64_decode((const uint8_t *)s, len, buf, out_len, &bad, &why)) {
+        free(buf);
+        return 0;
     }
     *out = buf;
-    *out_len = o;
     return 1;
-err:
-    free(buf);
-    return 0;
 }
 
 /* ---- JSON field readers: each names the field in its message ---- */
@@ -294,7 +152,7 @@ static int get_time(struct loader *ld, const json_t *obj, const char *path, cons
     if (!get_string(ld, obj, path, key, 1, &s))
         return 0;
     path_fmt(where, "%s.%s", path, key);
-    if (!cg_rfc3339_parse(s, out))
+    if (!cg_time_parse_rfc3339_ms(s, out))
         return fail(ld, where, "not an RFC 3339 date-time");
     return 1;
 }

@@ -87,9 +87,4 @@ int cg_loglist_verify_signature(const uint8_t *json, size_t json_len, const uint
                                 size_t sig_len, const uint8_t *pubkey_pem_or_der, size_t key_len,
                                 char *err, size_t errcap);
 
-/* Strict RFC 3339 date-time ("2022-11-01T18:54:00Z", optional fraction,
- * "Z" or +hh:mm/-hh:mm). Fractions below a millisecond are truncated; leap
- * seconds are rejected. Returns 1 and sets *out_ms, or 0. */
-int cg_rfc3339_parse(const char *s, int64_t *out_ms);
-
 #endif

@@ -3,16 +3,11 @@
 #include "x509/oid.h"
 #include "x509/time.h"
 #include "x509/x509.h"
+#include "x509/x509_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define FAIL(where, msg)                                                                  \
-    do {                                                                                  \
-        err->offset = (size_t)((where)->data - base);                                     \
-        snprintf(err->what, sizeof(err->what), "%s", (msg));                              \
-        return 0;                                                                         \
-    } while (0)
 
 const char *cg_kind_name(cg_kind kind)
 {
@@ -20,6 +15,7 @@ const char *cg_kind_name(cg_kind kind)
     case CG_KIND_CERT: return "certificate";
     case CG_KIND_PRECERT: return "precertificate";
     case CG_KIND_CRL: return "crl";
+    case CG_KIND_INCIDENT: return "incident";
     default: return "input";
     }
 }
@@ -83,8 +79,7 @@ int cg_ext_next(cg_cbs *iter, cg_ext *out)
     return 1;
 }
 
-/* Reads an Extensions SEQUENCE into ext[]. */
-static int read_extensions(cg_cbs seq_contents, cg_ext *ext, size_t *n, const uint8_t *base,
+int cg_x509_read_extensions(cg_cbs seq_contents, cg_ext *ext, size_t *n, const uint8_t *base,
                            cg_der_error *err)
 {
     *n = 0;
@@ -101,8 +96,8 @@ static int read_extensions(cg_cbs seq_contents, cg_ext *ext, size_t *n, const ui
     return 1;
 }
 
-static int read_time(cg_cbs *in, cg_cbs *elem, int64_t *t, unsigned *flags, const uint8_t *base,
-                     cg_der_error *err, const char *what)
+int cg_x509_read_time(cg_cbs *in, cg_cbs *elem, int64_t *t, unsigned *flags,
+                      const uint8_t *base, cg_der_error *err, const char *what)
 {
     cg_cbs copy = *in;
     if (!cg_cbs_get_any_asn1_element(&copy, elem, NULL, NULL) || !cg_time_parse(elem, t, flags))
@@ -146,9 +141,9 @@ int cg_cert_parse(cg_cert *c, const uint8_t *der, size_t len, cg_der_error *err)
         FAIL(&tbs, "the Validity SEQUENCE");
     tmp = c->validity;
     cg_cbs_get_asn1(&tmp, &tmp, CG_ASN1_SEQUENCE);
-    if (!read_time(&tmp, &c->not_before, &c->not_before_t, &c->not_before_flags, base, err,
+    if (!cg_x509_read_time(&tmp, &c->not_before, &c->not_before_t, &c->not_before_flags, base, err,
                    "notBefore as UTCTime or GeneralizedTime") ||
-        !read_time(&tmp, &c->not_after, &c->not_after_t, &c->not_after_flags, base, err,
+        !cg_x509_read_time(&tmp, &c->not_after, &c->not_after_t, &c->not_after_flags, base, err,
                    "notAfter as UTCTime or GeneralizedTime"))
         return 0;
     if (tmp.len != 0)
@@ -168,7 +163,7 @@ int cg_cert_parse(cg_cert *c, const uint8_t *der, size_t len, cg_der_error *err)
         cg_cbs seq;
         if (!cg_cbs_get_asn1(&tmp, &seq, CG_ASN1_SEQUENCE) || tmp.len != 0)
             FAIL(&tmp, "one Extensions SEQUENCE inside [3]");
-        if (!read_extensions(seq, c->ext, &c->n_ext, base, err))
+        if (!cg_x509_read_extensions(seq, c->ext, &c->n_ext, base, err))
             return 0;
     }
     if (tbs.len != 0)

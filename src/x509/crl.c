@@ -3,25 +3,11 @@
  * costs no memory beyond its bytes. */
 #include "x509/time.h"
 #include "x509/x509.h"
+#include "x509/x509_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define FAIL(where, msg)                                                                  \
-    do {                                                                                  \
-        err->offset = (size_t)((where)->data - base);                                     \
-        snprintf(err->what, sizeof(err->what), "%s", (msg));                              \
-        return 0;                                                                         \
-    } while (0)
-
-static int read_time(cg_cbs *in, cg_cbs *elem, int64_t *t, unsigned *flags)
-{
-    cg_cbs copy = *in;
-    if (!cg_cbs_get_any_asn1_element(&copy, elem, NULL, NULL) || !cg_time_parse(elem, t, flags))
-        return 0;
-    *in = copy;
-    return 1;
-}
 
 int cg_crl_parse(cg_crl *c, const uint8_t *der, size_t len, cg_der_error *err)
 {
@@ -48,12 +34,15 @@ int cg_crl_parse(cg_crl *c, const uint8_t *der, size_t len, cg_der_error *err)
         FAIL(&tbs, "the signature AlgorithmIdentifier");
     if (!cg_cbs_get_asn1_element(&tbs, &c->issuer, CG_ASN1_SEQUENCE))
         FAIL(&tbs, "the issuer Name");
-    if (!read_time(&tbs, &c->this_update, &c->this_update_t, &c->this_update_flags))
-        FAIL(&tbs, "thisUpdate as UTCTime or GeneralizedTime");
+    if (!cg_x509_read_time(&tbs, &c->this_update, &c->this_update_t, &c->this_update_flags,
+                           base, err, "thisUpdate as UTCTime or GeneralizedTime"))
+        return 0;
     if (cg_cbs_peek_asn1_tag(&tbs, CG_ASN1_UTCTIME) ||
         cg_cbs_peek_asn1_tag(&tbs, CG_ASN1_GENERALIZEDTIME)) {
-        if (!read_time(&tbs, &c->next_update, &c->next_update_t, &c->next_update_flags))
-            FAIL(&tbs, "nextUpdate as UTCTime or GeneralizedTime");
+        if (!cg_x509_read_time(&tbs, &c->next_update, &c->next_update_t,
+                               &c->next_update_flags, base, err,
+                               "nextUpdate as UTCTime or GeneralizedTime"))
+            return 0;
         c->has_next_update = 1;
     }
     if (!cg_cbs_get_optional_asn1(&tbs, &c->revoked, &present, CG_ASN1_SEQUENCE))
@@ -67,16 +56,8 @@ int cg_crl_parse(cg_crl *c, const uint8_t *der, size_t len, cg_der_error *err)
         cg_cbs_get_asn1(&tmp, &tmp, CG_ASN1_CTX_CONS(0));
         if (!cg_cbs_get_asn1(&tmp, &seq, CG_ASN1_SEQUENCE) || tmp.len != 0)
             FAIL(&tmp, "one Extensions SEQUENCE inside [0]");
-        if (seq.len == 0)
-            FAIL(&seq, "at least one Extension (RFC 5280: SIZE (1..MAX))");
-        while (seq.len > 0) {
-            if (c->n_ext == CG_MAX_EXTENSIONS)
-                FAIL(&seq, "at most 64 extensions");
-            if (!cg_ext_next(&seq, &c->ext[c->n_ext]))
-                FAIL(&seq, "an Extension SEQUENCE { OID, BOOLEAN DEFAULT FALSE, "
-                           "OCTET STRING }");
-            c->n_ext++;
-        }
+        if (!cg_x509_read_extensions(seq, c->ext, &c->n_ext, base, err))
+            return 0;
     }
     if (tbs.len != 0)
         FAIL(&tbs, "the end of TBSCertList");
@@ -102,8 +83,10 @@ int cg_crl_next_entry(cg_cbs *iter, cg_crl_entry *out, const uint8_t *base, cg_d
     cg_cbs_get_asn1(&e, &e, CG_ASN1_SEQUENCE);
     if (!cg_cbs_get_asn1(&e, &out->serial, CG_ASN1_INTEGER) || out->serial.len == 0)
         FAIL(&e, "the entry's userCertificate serial INTEGER");
-    if (!read_time(&e, &out->revocation_date, &out->revocation_t, &out->revocation_flags))
-        FAIL(&e, "the entry's revocationDate as UTCTime or GeneralizedTime");
+    if (!cg_x509_read_time(&e, &out->revocation_date, &out->revocation_t,
+                           &out->revocation_flags, base, err,
+                           "the entry's revocationDate as UTCTime or GeneralizedTime"))
+        return 0;
     if (e.len > 0) {
         if (!cg_cbs_get_asn1(&e, &out->extensions, CG_ASN1_SEQUENCE) || e.len != 0)
             FAIL(&e, "crlEntryExtensions SEQUENCE and the end of the entry");

@@ -130,23 +130,29 @@ void cg_time_format(int64_t t, char *buf, size_t cap)
              (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
 }
 
-int cg_time_parse_rfc3339(const char *s, int64_t *t)
+int cg_time_parse_rfc3339_ms(const char *s, int64_t *ms)
 {
+    if (s == NULL || ms == NULL)
+        return 0;
     const uint8_t *p = (const uint8_t *)s;
     size_t n = strlen(s);
     unsigned y, mo, d, h, mi, sec;
+    int64_t frac = 0;
     if (n < 20 || !digits(p, 4, &y) || p[4] != '-' || !digits(p + 5, 2, &mo) || p[7] != '-' ||
-        !digits(p + 8, 2, &d) || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
-        !digits(p + 11, 2, &h) || p[13] != ':' || !digits(p + 14, 2, &mi) || p[16] != ':' ||
-        !digits(p + 17, 2, &sec))
+        !digits(p + 8, 2, &d) || (p[10] != 'T' && p[10] != 't') || !digits(p + 11, 2, &h) ||
+        p[13] != ':' || !digits(p + 14, 2, &mi) || p[16] != ':' || !digits(p + 17, 2, &sec))
         return 0;
     size_t i = 19;
     if (p[i] == '.') {
         size_t j = i + 1;
-        while (j < n && p[j] >= '0' && p[j] <= '9')
-            j++;
+        for (; j < n && p[j] >= '0' && p[j] <= '9'; j++) {
+            if (j - i <= 3)
+                frac = frac * 10 + (p[j] - '0');
+        }
         if (j == i + 1)
             return 0;
+        for (size_t k = j - i - 1; k < 3; k++)
+            frac *= 10; /* to milliseconds; digits past the third are dropped */
         i = j;
     }
     int64_t offset = 0;
@@ -161,9 +167,21 @@ int cg_time_parse_rfc3339(const char *s, int64_t *t)
     } else {
         return 0;
     }
+    /* Leap seconds (60) are refused: POSIX time cannot hold them and no
+     * certificate, CRL or log list time uses them. */
     if (i != n || mo < 1 || mo > 12 || d < 1 || (int)d > days_in_month(y, mo) || h > 23 ||
-        mi > 59 || sec > 60)
+        mi > 59 || sec > 59)
         return 0;
-    *t = cg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    int64_t t = cg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    *ms = t * 1000 + frac;
+    return 1;
+}
+
+int cg_time_parse_rfc3339(const char *s, int64_t *t)
+{
+    int64_t ms;
+    if (!cg_time_parse_rfc3339_ms(s, &ms))
+        return 0;
+    *t = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
     return 1;
 }

@@ -23,7 +23,10 @@ int cg_time_parse(const cg_cbs *elem, int64_t *t, unsigned *flags);
 int64_t cg_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Formats t as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes). */
 void cg_time_format(int64_t t, char *buf, size_t cap);
-/* Strict RFC 3339 with optional fraction and offset; 1 on success. */
+/* Strict RFC 3339 ("T"/"Z" in either case, optional fraction, Z or
+ * +hh:mm); 1 on success. _ms keeps milliseconds; the other floors to
+ * seconds. */
 int cg_time_parse_rfc3339(const char *s, int64_t *t);
+int cg_time_parse_rfc3339_ms(const char *s, int64_t *ms);
 
 #endif

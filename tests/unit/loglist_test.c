@@ -1,6 +1,7 @@
 /* Log list loading (Chrome v3, crt.sh, Apple), merging, the detached
  * signature on Chrome's list, RFC 3339 times, and malformed input. */
 #include "ct/loglist.h"
+#include "x509/time.h"
 #include "testutil.h"
 
 #include <openssl/bio.h>
@@ -52,7 +53,7 @@
 static int64_t T(const char *s)
 {
     int64_t ms = 0;
-    if (!cg_rfc3339_parse(s, &ms)) {
+    if (!cg_time_parse_rfc3339_ms(s, &ms)) {
         fprintf(stderr, "bad test time %s\n", s);
         return INT64_MIN;
     }
@@ -90,59 +91,59 @@ static void test_rfc3339(void)
 {
     int64_t t = 0;
 
-    CHECK(cg_rfc3339_parse("1970-01-01T00:00:00Z", &t) && t == 0);
-    CHECK(cg_rfc3339_parse("2022-11-01T18:54:00Z", &t) && t == 1667328840000);
-    CHECK(cg_rfc3339_parse("2022-11-01t18:54:00z", &t) && t == 1667328840000);
+    CHECK(cg_time_parse_rfc3339_ms("1970-01-01T00:00:00Z", &t) && t == 0);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T18:54:00Z", &t) && t == 1667328840000);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01t18:54:00z", &t) && t == 1667328840000);
     /* offsets move the instant to UTC */
-    CHECK(cg_rfc3339_parse("2022-11-01T20:54:00+02:00", &t) && t == 1667328840000);
-    CHECK(cg_rfc3339_parse("2022-11-01T18:24:00-00:30", &t) && t == 1667328840000);
-    CHECK(cg_rfc3339_parse("2022-11-01T18:54:00-00:00", &t) && t == 1667328840000);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T20:54:00+02:00", &t) && t == 1667328840000);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T18:24:00-00:30", &t) && t == 1667328840000);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T18:54:00-00:00", &t) && t == 1667328840000);
     /* fractions: milliseconds kept, the rest truncated */
-    CHECK(cg_rfc3339_parse("2022-11-01T18:54:00.1Z", &t) && t == 1667328840100);
-    CHECK(cg_rfc3339_parse("2022-11-01T18:54:00.12Z", &t) && t == 1667328840120);
-    CHECK(cg_rfc3339_parse("2022-11-01T20:54:00.123456+02:00", &t) && t == 1667328840123);
-    CHECK(cg_rfc3339_parse("2022-11-01T18:54:00.999999999Z", &t) && t == 1667328840999);
-    CHECK(cg_rfc3339_parse("1969-12-31T23:59:59.5Z", &t) && t == -500);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T18:54:00.1Z", &t) && t == 1667328840100);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T18:54:00.12Z", &t) && t == 1667328840120);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T20:54:00.123456+02:00", &t) && t == 1667328840123);
+    CHECK(cg_time_parse_rfc3339_ms("2022-11-01T18:54:00.999999999Z", &t) && t == 1667328840999);
+    CHECK(cg_time_parse_rfc3339_ms("1969-12-31T23:59:59.5Z", &t) && t == -500);
     /* leap days */
-    CHECK(cg_rfc3339_parse("2024-02-29T12:00:00Z", &t) && t == 1709208000000);
-    CHECK(cg_rfc3339_parse("2000-02-29T00:00:00Z", &t) && t == 951782400000);
-    CHECK(!cg_rfc3339_parse("2023-02-29T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("1900-02-29T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2100-02-29T00:00:00Z", &t));
+    CHECK(cg_time_parse_rfc3339_ms("2024-02-29T12:00:00Z", &t) && t == 1709208000000);
+    CHECK(cg_time_parse_rfc3339_ms("2000-02-29T00:00:00Z", &t) && t == 951782400000);
+    CHECK(!cg_time_parse_rfc3339_ms("2023-02-29T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("1900-02-29T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2100-02-29T00:00:00Z", &t));
     /* range ends */
-    CHECK(cg_rfc3339_parse("0000-01-01T00:00:00Z", &t) && t == -62167219200000);
-    CHECK(cg_rfc3339_parse("9999-12-31T23:59:59.999Z", &t) && t == 253402300799999);
-    CHECK(cg_rfc3339_parse("2023-12-31T23:59:59Z", &t) && t == 1704067199000);
+    CHECK(cg_time_parse_rfc3339_ms("0000-01-01T00:00:00Z", &t) && t == -62167219200000);
+    CHECK(cg_time_parse_rfc3339_ms("9999-12-31T23:59:59.999Z", &t) && t == 253402300799999);
+    CHECK(cg_time_parse_rfc3339_ms("2023-12-31T23:59:59Z", &t) && t == 1704067199000);
 
     /* invalid dates and times */
-    CHECK(!cg_rfc3339_parse("2023-04-31T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-13-01T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-00-01T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-00T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-32T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T24:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:60:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2016-12-31T23:59:60Z", &t)); /* leap second: refused */
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00+24:00", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00+02:60", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-04-31T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-13-01T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-00-01T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-00T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-32T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T24:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:60:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2016-12-31T23:59:60Z", &t)); /* leap second: refused */
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00+24:00", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00+02:60", &t));
     /* syntax */
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00", &t));  /* no offset */
-    CHECK(!cg_rfc3339_parse("2023-01-01 00:00:00Z", &t)); /* space */
-    CHECK(!cg_rfc3339_parse("2023-01-01", &t));
-    CHECK(!cg_rfc3339_parse("2023-1-01T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("23-01-01T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00.Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00,5Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00+0200", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00+02", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00ZZ", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00Z ", &t));
-    CHECK(!cg_rfc3339_parse(" 2023-01-01T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("+2023-01-01T00:00:00Z", &t));
-    CHECK(!cg_rfc3339_parse("2023-01-01T00:00:00UTC", &t));
-    CHECK(!cg_rfc3339_parse("", &t));
-    CHECK(!cg_rfc3339_parse(NULL, &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00", &t));  /* no offset */
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01 00:00:00Z", &t)); /* space */
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-1-01T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("23-01-01T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00.Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00,5Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00+0200", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00+02", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00ZZ", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00Z ", &t));
+    CHECK(!cg_time_parse_rfc3339_ms(" 2023-01-01T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("+2023-01-01T00:00:00Z", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("2023-01-01T00:00:00UTC", &t));
+    CHECK(!cg_time_parse_rfc3339_ms("", &t));
+    CHECK(!cg_time_parse_rfc3339_ms(NULL, &t));
     /* every prefix of a valid time is invalid, and none reads past the end */
     {
         const char *full = "2022-11-01T20:54:00.123+02:00";
@@ -150,7 +151,7 @@ static void test_rfc3339(void)
         for (size_t n = 0; n < strlen(full); n++) {
             memcpy(buf, full, n);
             buf[n] = '\0';
-            CHECK(!cg_rfc3339_parse(buf, &t));
+            CHECK(!cg_time_parse_rfc3339_ms(buf, &t));
         }
     }
 }

@@ -5,6 +5,7 @@
  * sides of each boundary, and a real Let's Encrypt certificate against the
  * real crt.sh, Apple and Chrome lists. */
 #include "ct/loglist.h"
+#include "x509/time.h"
 #include "ct/policy.h"
 #include "testutil.h"
 
@@ -90,7 +91,7 @@ typedef void (*policy_fn)(const cg_policy_input *, cg_policy_result *);
 static int64_t T(const char *s)
 {
     int64_t ms = 0;
-    if (!cg_rfc3339_parse(s, &ms)) {
+    if (!cg_time_parse_rfc3339_ms(s, &ms)) {
         fprintf(stderr, "bad test time %s\n", s);
         return INT64_MIN;
     }
