@@ -14,7 +14,8 @@ typedef enum {
     CG_KIND_CERT = 0,
     CG_KIND_PRECERT = 1,
     CG_KIND_CRL = 2,
-    CG_KIND_INPUT = 3 /* could not be decoded far enough to tell */
+    CG_KIND_INPUT = 3, /* could not be decoded far enough to tell */
+    CG_KIND_INCIDENT = 4 /* a finding about an incident as a whole, or its report */
 } cg_kind;
 
 const char *cg_kind_name(cg_kind kind);
