@@ -43,6 +43,37 @@ static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
     return f->cached != NULL;
 }
 
+/* A progress line on a terminal, at most ten times a second. */
+typedef struct progress_state {
+    int on;
+    int64_t last_ms;
+    int shown;
+} progress_state;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void progress(progress_state *p, size_t done, size_t total, size_t objects)
+{
+    int64_t t = now_ms();
+    if (!p->on || (t - p->last_ms < 100 && done < total))
+        return;
+    p->last_ms = t;
+    p->shown = 1;
+    fprintf(stderr, "\rcaguard check: %zu/%zu files, %zu objects", done, total, objects);
+    fflush(stderr);
+}
+
+static void progress_done(progress_state *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+}
+
 static void check_help(FILE *f)
 {
     fprintf(f,
@@ -160,6 +191,7 @@ int cg_cmd_check(int argc, char **argv)
 
     cg_ctx ctx;
     size_t objects = 0, malformed = 0, nfiles = 0;
+    progress_state prog = {isatty(STDERR_FILENO) && argc - optind > 1, 0, 0};
     files fl = {argv + optind, NULL, 0, 0, NULL, 0};
     cg_ctx_init(&ctx, at, cg_out_sink, out);
     rc = cg_cli_loglists_load(&lists, "check", &ctx, &loglist);
@@ -193,7 +225,9 @@ int cg_cmd_check(int argc, char **argv)
         }
         objects += res.objects;
         malformed += res.malformed;
+        progress(&prog, (size_t)(i - optind + 1), (size_t)(argc - optind), objects);
     }
+    progress_done(&prog);
     cg_checker_finish(checker);
     free(fl.stdin_data);
     free(fl.cached);
