@@ -411,15 +411,21 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
         if (ctx->loglist != NULL && log == NULL)
             cg_report(ctx, CG_R_CT_SCT_UNKNOWN_LOG, ref, "SCT %zu: %s is not in the log list",
                       i, name);
-        int64_t sct_s = (int64_t)(sct.timestamp / 1000);
-        if (sct_s - cert->not_before_t > 48 * 3600) {
+        /* In milliseconds: 48 hours and 1 ms is more than 48 hours. A
+         * 4-digit-year notBefore and a capped timestamp cannot overflow. */
+        int64_t sct_ms = sct.timestamp > (uint64_t)(INT64_MAX / 2) ? INT64_MAX / 2
+                                                                   : (int64_t)sct.timestamp;
+        int64_t nb_ms = cert->not_before_t * 1000;
+        if (sct_ms - 48 * 3600 * INT64_C(1000) > nb_ms) {
             char nb[32], ts[32];
+            int64_t d = sct_ms - nb_ms;
             cg_time_format(cert->not_before_t, nb, sizeof(nb));
-            cg_time_format(sct_s, ts, sizeof(ts));
+            cg_time_format(sct_ms / 1000, ts, sizeof(ts));
             cg_report(ctx, CG_R_CT_CERT_NOTBEFORE_BACKDATED, ref,
-                      "notBefore %s is %.1f hours before the timestamp %s of SCT %zu (%s); "
-                      "at most 48 hours are allowed",
-                      nb, (double)(sct_s - cert->not_before_t) / 3600.0, ts, i, name);
+                      "notBefore %s is %.1f hours (%lld.%03lld s) before the timestamp %s of "
+                      "SCT %zu (%s); at most 48 hours are allowed",
+                      nb, (double)d / 3600000.0, (long long)(d / 1000), (long long)(d % 1000),
+                      ts, i, name);
         }
         if (log != NULL) {
             if (cg_policy_log_not_yet_usable(log, sct.timestamp, why, sizeof(why)))
