@@ -536,9 +536,14 @@ static void check_group(cg_checker *ck, held *g, size_t n)
             if (g[i].ref.kind != (cg_kind)kind)
                 continue;
             int dup_of_earlier = 0;
+            /* Precertificates are the same when only the CT extensions
+             * differ; final certificates only when the whole TBS is: two
+             * finals with different SCT lists are two certificates. */
             for (size_t j = 0; j < i && !dup_of_earlier; j++)
                 dup_of_earlier = g[j].ref.kind == (cg_kind)kind &&
-                                 cg_corr_same_tbs(&g[j].cert, &g[i].cert);
+                                 (kind == CG_KIND_PRECERT
+                                      ? cg_corr_same_tbs(&g[j].cert, &g[i].cert)
+                                      : cg_cbs_equal(&g[j].cert.tbs, &g[i].cert.tbs));
             if (dup_of_earlier)
                 continue;
             if (first == n)
