@@ -324,17 +324,6 @@ static const char *log_name(const cg_ctx *ctx, const cg_cbs *log_id, char *buf, 
 
 static const ca_cert *signing_ca_of(const cg_checker *ck, const cg_cert *pre);
 
-/* The CA a Precertificate Signing CA signs for: its issuer, by Name bytes. */
-static const ca_cert *ca_above(const cg_checker *ck, const ca_cert *signing)
-{
-    for (size_t i = 0; i < ck->n_cas; i++) {
-        if (!ck->cas[i].precert_signing &&
-            cg_cbs_equal(&ck->cas[i].cert.subject, &signing->cert.issuer))
-            return &ck->cas[i];
-    }
-    return NULL;
-}
-
 /* The TBS a log signed for this object's precertificate entry, in a new
  * buffer. A precertificate from a Precertificate Signing CA was logged with
  * the final CA's issuer Name and an AKI naming the final CA's key (RFC 6962
@@ -343,7 +332,9 @@ static uint8_t *entry_tbs(const cg_checker *ck, const cg_cert *c, size_t *len)
 {
     const ca_cert *sca = c->is_precert ? signing_ca_of(ck, c) : NULL;
     const cg_cbs *issuer = sca != NULL ? &sca->cert.issuer : NULL;
-    const ca_cert *final_ca = sca != NULL ? ca_above(ck, sca) : NULL;
+    /* The signer's issuer, confirmed by its signature: a CA with the same
+     * Name and another key among the inputs would give the wrong AKI. */
+    const ca_cert *final_ca = sca != NULL ? find_issuer(ck, &sca->cert) : NULL;
     uint8_t akibuf[128];
     cg_ext aki, *akip = NULL;
     cg_cbs keyid;
