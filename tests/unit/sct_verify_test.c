@@ -768,6 +768,93 @@ static void test_generated(const env *e)
     obj_free(tls);
 }
 
+/* tests/data/ct3: every embedded SCT, over the certificate it sits in and
+ * over the precertificate the log saw, under the issuer given; OpenSSL must
+ * agree on each. want: one letter an SCT, V valid, I invalid, U unknown log
+ * (log X of ct3 is in neither key set). */
+static void test_ct3(const env *e)
+{
+    static const struct {
+        const char *from, *cert, *issuer, *want;
+    } cases[] = {
+        {"clean_final", "clean_final", "ca", "VVV"},
+        {"clean_final", "clean_pre", "ca", "VVV"},
+        {"clean_final_resigned", "clean_final_resigned", "ca", "VV"},
+        {"clean_final_resigned", "clean_pre", "ca", "VV"},
+        {"moved_final", "moved_final", "ca", "VV"},
+        {"moved_final", "moved_pre", "ca", "VV"},
+        /* Issued for precertificate B, embedded in A's certificate. */
+        {"twopre_final", "twopre_final", "ca", "II"},
+        {"twopre_final", "twopre_b", "ca", "VV"},
+        {"twopre_final", "twopre_a", "ca", "II"},
+        {"validity_final", "validity_final", "ca", "II"},
+        {"validity_final", "validity_pre", "ca", "VV"},
+        {"tbs_ext_added_final", "tbs_ext_added_final", "ca", "II"},
+        {"tbs_ext_added_final", "tbs_ext_added_pre", "ca", "VV"},
+        {"tbs_ext_removed_final", "tbs_ext_removed_final", "ca", "II"},
+        {"tbs_ext_removed_final", "tbs_ext_removed_pre", "ca", "VV"},
+        {"tbs_ext_reordered_final", "tbs_ext_reordered_final", "ca", "II"},
+        {"tbs_ext_reordered_final", "tbs_ext_reordered_pre", "ca", "VV"},
+        {"tbs_ext_changed_final", "tbs_ext_changed_final", "ca", "II"},
+        {"tbs_ext_changed_final", "tbs_ext_changed_pre", "ca", "VV"},
+        {"tbs_ext_critical_final", "tbs_ext_critical_final", "ca", "II"},
+        {"tbs_ext_critical_final", "tbs_ext_critical_pre", "ca", "VV"},
+        {"tbs_ext_private_final", "tbs_ext_private_final", "ca", "II"},
+        {"tbs_ext_private_final", "tbs_ext_private_pre", "ca", "VV"},
+        {"tbs_subject_final", "tbs_subject_final", "ca", "II"},
+        {"tbs_subject_final", "tbs_subject_pre", "ca", "VV"},
+        {"tbs_spki_final", "tbs_spki_final", "ca", "II"},
+        {"tbs_spki_final", "tbs_spki_pre", "ca", "VV"},
+        {"tbs_sigalg_final", "tbs_sigalg_final", "ca", "II"},
+        {"tbs_sigalg_final", "tbs_sigalg_pre", "ca", "VV"},
+        /* Issuer known by AKI/SKI only; the twin has another key. */
+        {"aki_final", "aki_final", "ca_enc", "VV"},
+        {"aki_final", "aki_pre", "ca_enc", "VV"},
+        {"aki_final", "aki_final", "ca_enc_twin", "II"},
+        /* Signed over the entry of a precertificate from ps.pem, rebuilt
+         * with ca.pem as issuer: not this certificate's. */
+        {"ps_mismatch_final", "ps_mismatch_final", "ca", "II"},
+        {"sct_unknown_log", "sct_unknown_log", "ca", "VVU"},
+        {"sct_future", "sct_future", "ca", "VV"},
+        {"sct_backdated", "sct_backdated", "ca", "VV"},
+        {"sct_backdated_48h", "sct_backdated_48h", "ca", "VV"},
+        {"sct_backdated_48h_1ms", "sct_backdated_48h_1ms", "ca", "VV"},
+        {"sct_log_pending", "sct_log_pending", "ca", "VVVV"},
+        {"sct_shard_out", "sct_shard_out", "ca", "VVV"},
+        {"sct_shard_in", "sct_shard_in", "ca", "VVV"},
+        {"sct_bad_rsa_sig", "sct_bad_rsa_sig", "ca", "VI"},
+        {"policy_one_operator", "policy_one_operator", "ca", "VV"},
+        {"policy_previous_operator", "policy_previous_operator", "ca", "VV"},
+        {"policy_200d", "policy_200d", "ca", "VV"},
+        {"policy_180d", "policy_180d", "ca", "VV"},
+        {"policy_ok", "policy_ok", "ca", "VV"},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        char p_from[96], p_cert[96], p_issuer[96], name[160];
+        snprintf(p_from, sizeof(p_from), "ct3/%s.pem", cases[c].from);
+        snprintf(p_cert, sizeof(p_cert), "ct3/%s.pem", cases[c].cert);
+        snprintf(p_issuer, sizeof(p_issuer), "%s/%s.pem",
+                 strcmp(cases[c].issuer, "ca") == 0 ? "sct" : "ct3", cases[c].issuer);
+        obj *from = load(p_from), *cert = load(p_cert), *issuer = load(p_issuer);
+        size_t n = strlen(cases[c].want);
+        cg_sct s;
+        CHECK(from != NULL && cert != NULL && issuer != NULL);
+        for (size_t i = 0; from != NULL && cert != NULL && issuer != NULL && i < n; i++) {
+            char w = cases[c].want[i];
+            snprintf(name, sizeof(name), "ct3 %s SCT %zu over %s, issuer %s", cases[c].from,
+                     i + 1, cases[c].cert, cases[c].issuer);
+            CHECK(embedded_sct(from, i, &s));
+            expect(e, name, &s, cert, issuer,
+                   w == 'V' ? CG_SCT_VALID : w == 'U' ? CG_SCT_UNKNOWN_LOG : CG_SCT_INVALID,
+                   NULL);
+        }
+        CHECK(!embedded_sct(from, n, &s));
+        obj_free(from);
+        obj_free(cert);
+        obj_free(issuer);
+    }
+}
+
 /* Arguments and keys the verifier must refuse without crashing. */
 static void test_api(const uint8_t *ec_spki, size_t ec_len)
 {
@@ -881,7 +968,10 @@ out:
 int main(void)
 {
     const char *key_files[] = {"ctgo/LogPublicKeyPEM.pem", "sct/log_ec.pub.pem",
-                               "sct/log_rsa.pub.pem", "sct/log_p384.pub.pem"};
+                               "sct/log_rsa.pub.pem",     "sct/log_p384.pub.pem",
+                               "ct3/log_a2.pub.pem",      "ct3/log_a3.pub.pem",
+                               "ct3/log_pending.pub.pem", "ct3/log_qualified.pub.pem",
+                               "ct3/log_shard.pub.pem"};
     enum { N_FILES = sizeof(key_files) / sizeof(key_files[0]) };
     /* The le2023 SCTs' logs: Nimbus 2023, Argon 2023, Oak 2023. */
     static const char *const le_logs[] = {
@@ -934,6 +1024,7 @@ int main(void)
     test_ctgo(&e);
     test_le2023(&e);
     test_generated(&e);
+    test_ct3(&e);
     test_api(keys[1], lens[1]);
     test_loglist_keys(ll);
 out:
