@@ -13,6 +13,8 @@ struct cg_out {
     /* text grouping: the object whose header was printed last */
     const char *last_file;
     size_t last_index;
+    cg_kind last_kind;
+    int64_t last_incident;
     int have_last;
     size_t objects_with_findings;
 };
@@ -82,6 +84,10 @@ static void emit_json(cg_out *out, const cg_finding *f)
                                                 : json_null();
         json_object_set_new(j, fl->key, v);
     }
+    /* Only findings that belong to an incident carry the field, so the
+     * output of check is unchanged. */
+    if (f->incident != 0)
+        json_object_set_new(j, "incident", json_integer((json_int_t)f->incident));
     /* jansson replaces invalid UTF-8 with nothing; messages are ASCII or
      * UTF-8 built by us, names are escaped by cg_name_to_string. */
     char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
@@ -108,13 +114,20 @@ static void emit_text(cg_out *out, const cg_finding *f)
     const cg_objref *o = f->obj;
     const char *bold = out->color ? "\033[1m" : "", *reset = out->color ? "\033[0m" : "";
     if (!out->have_last || out->last_index != o->index || out->last_file != o->file ||
+        (out->last_kind == CG_KIND_INCIDENT) != (o->kind == CG_KIND_INCIDENT) ||
+        out->last_incident != f->incident ||
         (o->file != NULL && out->last_file != NULL && strcmp(out->last_file, o->file) != 0)) {
         char issuer[1024], serial[80], sha[65];
         cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
         cg_serial_hex(&o->serial, serial, sizeof(serial));
         if (out->have_last)
             fputc('\n', out->stream);
-        fprintf(out->stream, "%s%s #%zu: %s%s\n", bold, o->file != NULL ? o->file : "-",
+        char where[64];
+        if (o->file == NULL && f->incident != 0)
+            snprintf(where, sizeof(where), "incident %lld", (long long)f->incident);
+        else
+            snprintf(where, sizeof(where), "-");
+        fprintf(out->stream, "%s%s #%zu: %s%s\n", bold, o->file != NULL ? o->file : where,
                 o->index, cg_kind_name(o->kind), reset);
         if (issuer[0] != '\0')
             fprintf(out->stream, "  issuer  %s\n", issuer);
@@ -126,6 +139,8 @@ static void emit_text(cg_out *out, const cg_finding *f)
         }
         out->last_file = o->file;
         out->last_index = o->index;
+        out->last_kind = o->kind;
+        out->last_incident = f->incident;
         out->have_last = 1;
         out->objects_with_findings++;
     }
@@ -134,6 +149,8 @@ static void emit_text(cg_out *out, const cg_finding *f)
             reset, r->id, f->message);
     if (r->reference[0] != '\0')
         fprintf(out->stream, " [%s]", r->reference);
+    if (f->incident != 0 && o->file != NULL) /* else the header names the incident */
+        fprintf(out->stream, " (incident %lld)", (long long)f->incident);
     fputc('\n', out->stream);
 }
 

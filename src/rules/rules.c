@@ -45,7 +45,7 @@ void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg)
 }
 
 static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg_field *fields,
-                    size_t n_fields, const char *fmt, va_list ap)
+                    size_t n_fields, int64_t incident, const char *fmt, va_list ap)
 {
     char msg[1024];
     cg_finding f;
@@ -55,6 +55,7 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
     f.message = msg;
     f.fields = fields;
     f.n_fields = n_fields;
+    f.incident = incident;
     ctx->count[rule_table[rule].severity]++;
     if (ctx->sink != NULL)
         ctx->sink(ctx->sink_arg, &f);
@@ -64,7 +65,7 @@ void cg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *f
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(ctx, rule, obj, NULL, 0, fmt, ap);
+    vreport(ctx, rule, obj, NULL, 0, 0, fmt, ap);
     va_end(ap);
 }
 
@@ -73,7 +74,16 @@ void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(ctx, rule, obj, fields, n_fields, fmt, ap);
+    vreport(ctx, rule, obj, fields, n_fields, 0, fmt, ap);
+    va_end(ap);
+}
+
+void cg_report_incident(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, int64_t incident,
+                        const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ctx, rule, obj, NULL, 0, incident, fmt, ap);
     va_end(ap);
 }
 

@@ -60,6 +60,7 @@ typedef struct cg_finding {
     const char *message;
     const cg_field *fields;
     size_t n_fields;
+    int64_t incident;   /* the incident the finding belongs to, 0 when none */
 } cg_finding;
 
 typedef void (*cg_sink_fn)(void *arg, const cg_finding *finding);
@@ -91,6 +92,10 @@ void cg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *f
 void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
                       const cg_field *fields, size_t n_fields, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* A finding about an incident (or one of its certificates): the incident's ID
+ * goes with it (JSON field `incident`). */
+void cg_report_incident(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, int64_t incident,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Single-object rule families (one file each under src/rules). */
 void cg_check_cert_single(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cert);
