@@ -1,0 +1,30 @@
+/* A growing NUL-terminated string for the pure writers of src/incident:
+ * they build Markdown and CSV in memory and the caller decides where it
+ * goes. A failed allocation sets `failed` and later appends do nothing, so
+ * writers check once at the end. */
+#ifndef CAGUARD_INCIDENT_SBUF_H
+#define CAGUARD_INCIDENT_SBUF_H
+
+#include <stddef.h>
+
+typedef struct cg_sbuf {
+    char *data; /* owned; NULL until the first append */
+    size_t len;
+    size_t cap;
+    int failed;
+} cg_sbuf;
+
+#define CG_SBUF_INIT                                                                              \
+    {                                                                                             \
+        NULL, 0, 0, 0                                                                             \
+    }
+
+void cg_sbuf_append(cg_sbuf *b, const char *s, size_t n);
+void cg_sbuf_puts(cg_sbuf *b, const char *s);
+void cg_sbuf_printf(cg_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The text so far ("" when empty); borrowed, valid until the next append. */
+const char *cg_sbuf_str(const cg_sbuf *b);
+/* Frees the text and resets b; accepts NULL. */
+void cg_sbuf_free(cg_sbuf *b);
+
+#endif
