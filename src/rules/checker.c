@@ -16,6 +16,7 @@
 #include "ct/sct.h"
 #include "ct/sct_verify.h"
 #include "der/pem.h"
+#include "rules/crl_cross.h"
 #include "x509/name.h"
 #include "x509/oid.h"
 #include "x509/time.h"
@@ -70,6 +71,7 @@ struct cg_checker {
     ca_cert *cas;
     size_t n_cas, cap_cas;
     cg_sct_verifier *verifier;
+    cg_crl_cross *crl_cross; /* the CRL rules that need other objects */
     size_t cur_file;
 };
 
@@ -156,9 +158,12 @@ static int ski(const cg_cert *c, cg_cbs *out)
 static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, const cg_crl *crl)
 {
     cg_checker *ck = arg;
-    (void)crl;
-    if (cert == NULL)
-        return; /* CRLs: the CRL issue's cross checks hook in here */
+    if (cert == NULL) {
+        cg_crl_cross_add_crl(ck->crl_cross, ck->cur_file, ref, crl);
+        return;
+    }
+    int ca_flag = is_ca(cert);
+    cg_crl_cross_add_cert(ck->crl_cross, ck->cur_file, ref, cert, ca_flag);
     if (!grow((void **)&ck->entries, &ck->cap_entries, ck->n_entries + 1, sizeof(entry)))
         return;
     entry *e = &ck->entries[ck->n_entries++];
@@ -183,7 +188,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     memcpy(e->sha256, ref->sha256, 32);
 
     int signing = has_precert_signing_eku(cert);
-    if (!is_ca(cert) && !signing)
+    if (!ca_flag && !signing)
         return;
     if (!grow((void **)&ck->cas, &ck->cap_cas, ck->n_cas + 1, sizeof(ca_cert)))
         return;
@@ -217,7 +222,10 @@ cg_checker *cg_checker_new(cg_ctx *ctx, cg_reload_fn reload, cg_release_fn relea
     ck->release = release;
     ck->arg = arg;
     ck->verifier = cg_sct_verifier_new(ctx->loglist);
-    if (ck->verifier == NULL) {
+    ck->crl_cross = cg_crl_cross_new(ctx, reload, release, arg);
+    if (ck->verifier == NULL || ck->crl_cross == NULL) {
+        cg_sct_verifier_free(ck->verifier);
+        cg_crl_cross_free(ck->crl_cross);
         free(ck);
         return NULL;
     }
@@ -238,6 +246,7 @@ void cg_checker_free(cg_checker *ck)
     free(ck->entries);
     free(ck->names);
     cg_sct_verifier_free(ck->verifier);
+    cg_crl_cross_free(ck->crl_cross);
     free(ck);
 }
 
@@ -703,6 +712,17 @@ static void check_span(cg_checker *ck, entry **members, size_t gn)
     free(hs);
 }
 
+/* The CRL rules that need the CAs, certificates and other CRLs given. */
+static void finish_crls(cg_checker *ck)
+{
+    cg_crl_ca *cas = ck->n_cas > 0 ? calloc(ck->n_cas, sizeof(*cas)) : NULL;
+    size_t n = cas != NULL ? ck->n_cas : 0;
+    for (size_t i = 0; i < n; i++)
+        cas[i] = (cg_crl_ca){&ck->cas[i].cert, ck->cas[i].key};
+    cg_crl_cross_finish(ck->crl_cross, cas, n);
+    free(cas);
+}
+
 void cg_checker_finish(cg_checker *ck)
 {
     size_t n = ck->n_entries;
@@ -750,4 +770,5 @@ void cg_checker_finish(cg_checker *ck)
 out:
     free(groups);
     free(order);
+    finish_crls(ck);
 }

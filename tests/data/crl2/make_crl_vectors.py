@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""Generates tests/data/crl2: a small PKI and CRLs that are each wrong in one
+way against their CA, the certificates they cover or the CRL before them.
+
+    cd tests/data/crl2 && /usr/bin/python3 make_crl_vectors.py
+
+Everything is signed with Ed25519 keys derived from the fixed seeds below,
+and Ed25519 signatures are deterministic, so running this again rewrites the
+same bytes (python's ECDSA would not). All dates are fixed; the tests check
+at 2024-01-03T00:00:00Z. tests/cli/crl_cross.sh says which rule each file
+must (and must not) produce.
+
+The PKI:
+  root.pem     Root R1, self-signed
+  ca1.pem      CA C1 (its CN is a PrintableString), issued by R1
+  ca2.pem      CA C2, issued by R1
+  leaves.pem   four end-entity certificates of C1 (serials 1001-1004), CRL
+               distribution point http://crl.example.test/c1/1.crl, and one of
+               C2 (serial 2001), which no CRL here covers
+  leaf_utf8_issuer.pem  a certificate of C1 whose issuer field spells C1's
+               CN as a UTF8String
+"""
+
+import datetime as dt
+import os
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.name import _ASN1Type
+from cryptography.x509.oid import NameOID
+
+OUT = os.path.dirname(os.path.abspath(__file__))
+UTC = dt.timezone.utc
+T0 = dt.datetime(2024, 1, 1, tzinfo=UTC)  # thisUpdate of the reference CRL
+DAY = dt.timedelta(days=1)
+URL = "http://crl.example.test/c1/1.crl"
+
+
+def key(n):
+    return ed25519.Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32)
+
+
+K_ROOT, K_C1, K_C2, K_ROGUE = key(0x11), key(0x22), key(0x33), key(0x44)
+
+
+def name(cn, cn_type=_ASN1Type.UTF8String, order=1):
+    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "XX"),
+             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "caguard tests"),
+             x509.NameAttribute(NameOID.COMMON_NAME, cn, _type=cn_type)]
+    return x509.Name(attrs[::order])
+
+
+ROOT = name("caguard Test Root R1")
+C1 = name("caguard Test CA C1", _ASN1Type.PrintableString)
+C2 = name("caguard Test CA C2")
+
+
+def ski(k):
+    return x509.SubjectKeyIdentifier.from_public_key(k.public_key())
+
+
+def aki(k):
+    return x509.AuthorityKeyIdentifier(ski(k).digest, None, None)
+
+
+def pem(obj):
+    return obj.public_bytes(serialization.Encoding.PEM)
+
+
+def write(fname, data):
+    with open(os.path.join(OUT, fname), "wb") as f:
+        f.write(data)
+
+
+def cert(subject, issuer, subject_key, issuer_key, serial, ca, not_after, crldp=None):
+    b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+         .public_key(subject_key.public_key()).serial_number(serial)
+         .not_valid_before(dt.datetime(2023, 12, 1, tzinfo=UTC)).not_valid_after(not_after)
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+         .add_extension(ski(subject_key), critical=False)
+         .add_extension(aki(issuer_key), critical=False))
+    if ca:
+        b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True,
+                                          False, False), critical=True)
+    if crldp is not None:
+        b = b.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(crldp)], None, None, None)]), critical=False)
+    return b.sign(issuer_key, None)
+
+
+CA_END = dt.datetime(2033, 1, 1, tzinfo=UTC)
+LEAF_END = dt.datetime(2024, 12, 1, tzinfo=UTC)
+write("root.pem", pem(cert(ROOT, ROOT, K_ROOT, K_ROOT, 0x0100, True, CA_END)))
+write("ca1.pem", pem(cert(C1, ROOT, K_C1, K_ROOT, 0x0201, True, CA_END)))
+write("ca2.pem", pem(cert(C2, ROOT, K_C2, K_ROOT, 0x0202, True, CA_END)))
+write("leaves.pem", b"".join(
+    [pem(cert(name(f"leaf{s:x}.example.test"), C1, key(0x50 + i), K_C1, s, False, LEAF_END,
+              URL)) for i, s in enumerate((0x1001, 0x1002, 0x1003, 0x1004))] +
+    [pem(cert(name("leaf2001.example.test"), C2, key(0x60), K_C2, 0x2001, False, LEAF_END,
+              "http://crl.example.test/c2/1.crl"))]))
+write("leaf_utf8_issuer.pem", pem(cert(name("leaf1005.example.test"),
+                                       name("caguard Test CA C1"), key(0x55), K_C1, 0x1005,
+                                       False, LEAF_END, URL)))
+
+
+def idp(url=URL, user=True):
+    return x509.IssuingDistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(url)], relative_name=None,
+        only_contains_user_certs=user, only_contains_ca_certs=False, only_some_reasons=None,
+        indirect_crl=False, only_contains_attribute_certs=False)
+
+
+R = x509.ReasonFlags
+
+
+def crl(fname, entries, issuer=C1, signer=K_C1, aki_key=K_C1, number=100, this=T0,
+        span=7 * DAY, scope=idp()):
+    """entries: (serial, revocationDate, reason or None)"""
+    b = (x509.CertificateRevocationListBuilder().issuer_name(issuer).last_update(this)
+         .next_update(this + span).add_extension(aki(aki_key), critical=False)
+         .add_extension(x509.CRLNumber(number), critical=False))
+    if scope is not None:
+        b = b.add_extension(scope, critical=True)
+    for serial, when, reason in entries:
+        r = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+        if reason is not None:
+            r = r.add_extension(x509.CRLReason(reason), critical=False)
+        b = b.add_revoked_certificate(r.build())
+    obj = b.sign(signer, None)
+    write(fname, pem(obj))
+    return obj.public_bytes(serialization.Encoding.DER)
+
+
+# The reference CRL of C1: leaf 1002 revoked for keyCompromise, number 100.
+REVOKED = [(0x1002, T0 - DAY, R.key_compromise), (0x9001, T0 - 2 * DAY, None)]
+GOOD = crl("c1_good.pem", REVOKED)
+# Issuer Name equal to C1's subject under RFC 5280 §7.1, not byte for byte.
+crl("c1_issuer_utf8.pem", REVOKED, issuer=name("caguard Test CA C1"))
+crl("c1_issuer_case.pem", REVOKED,
+    issuer=name("CAGUARD TEST CA C1", _ASN1Type.PrintableString))
+# RDNs in the other order: not the same Name at all; signed by C1's key.
+crl("c1_issuer_order.pem", REVOKED,
+    issuer=name("caguard Test CA C1", _ASN1Type.PrintableString, order=-1))
+# Signed by a key no CA among the inputs has.
+crl("c1_other_key.pem", REVOKED, signer=K_ROGUE)
+# Signed by C1, but its AKI names C2's key.
+crl("c1_aki_c2.pem", REVOKED, aki_key=K_C2)
+# IDP URI with a trailing slash; the certificates say .../1.crl.
+crl("c1_idp_slash.pem", REVOKED, scope=idp(URL + "/"))
+# Later CRLs of the same scope as c1_good.pem:
+#   number 99 one day later
+crl("c1_number_down.pem", REVOKED, number=99, this=T0 + DAY)
+#   leaf 1002 dropped while it is still valid (a new revocation 0x9002 added)
+crl("c1_removed.pem", [(0x9001, T0 - 2 * DAY, None), (0x9002, T0 + DAY / 2, R.superseded)],
+    number=101, this=T0 + DAY)
+#   leaf 1003 listed as revoked two days before c1_good.pem, which did not list it
+crl("c1_backdated.pem", REVOKED + [(0x1003, T0 - 2 * DAY, R.key_compromise)], number=101,
+    this=T0 + DAY)
+#   the clean successor: number 101, one more revocation dated after T0
+crl("c1_next.pem", REVOKED + [(0x1004, T0 + DAY / 2, R.superseded)], number=101,
+    this=T0 + DAY)
+# 300 days: fine for a root's CRL (no IDP), too long for a subordinate CA's.
+crl("root_300d.pem", [(0x0202, T0 - DAY, R.cessation_of_operation)], issuer=ROOT,
+    signer=K_ROOT, aki_key=K_ROOT, number=7, span=300 * DAY, scope=None)
+crl("c1_300d.pem", REVOKED, span=300 * DAY, scope=None)
+
+
+# --- malformed CRLs, built by hand --------------------------------------
+
+def tlv(tag, body):
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    ln = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(ln)]) + ln + body
+
+
+def der_seq(*parts):
+    return tlv(0x30, b"".join(parts))
+
+
+def der_ext(oid_der, value, critical=False):
+    return der_seq(oid_der, b"\x01\x01\xff" if critical else b"", tlv(0x04, value))
+
+
+OID_NUMBER = bytes.fromhex("0603551d14")
+OID_REASON = bytes.fromhex("0603551d15")
+OID_AKI = bytes.fromhex("0603551d23")
+ED25519 = der_seq(bytes.fromhex("06032b6570"))
+UTC_T0 = tlv(0x17, b"240101000000Z")
+UTC_T1 = tlv(0x17, b"240108000000Z")
+AKI_C1 = der_ext(OID_AKI, der_seq(tlv(0x80, ski(K_C1).digest)))
+
+
+def signed(tbs):
+    return der_seq(tbs, ED25519, tlv(0x03, b"\x00" + K_C1.sign(tbs)))
+
+
+def entry(serial, exts=b""):
+    return der_seq(tlv(0x02, serial.to_bytes(2, "big")), UTC_T0,
+                   der_seq(exts) if exts else b"")
+
+
+def tbs(revoked, exts):
+    return der_seq(b"\x02\x01\x01", ED25519, C1.public_bytes(), UTC_T0, UTC_T1, revoked,
+                   tlv(0xa0, der_seq(*exts)))
+
+
+NUMBER = der_ext(OID_NUMBER, b"\x02\x01\x64")
+REASON1 = der_ext(OID_REASON, b"\x0a\x01\x01")
+# cRLNumber twice, and an entry with reasonCode twice: decodes, and says so.
+write("bad_dup_ext.der", signed(tbs(der_seq(entry(0x1002, REASON1 + REASON1)),
+                                    [AKI_C1, NUMBER, NUMBER])))
+# The second entry's length runs past the end of revokedCertificates.
+good_entries = entry(0x1002) + entry(0x1003)
+past = bytearray(good_entries)
+past[len(entry(0x1002)) + 1] += 40
+write("bad_entry_past_end.der", signed(tbs(tlv(0x30, bytes(past)), [AKI_C1, NUMBER])))
+# revokedCertificates claims 2^31 bytes of entries.
+absurd = bytes([0x30, 0x84, 0x80, 0x00, 0x00, 0x00]) + good_entries
+write("bad_absurd_count.der", signed(tbs(absurd, [AKI_C1, NUMBER])))
