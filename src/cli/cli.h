@@ -16,6 +16,7 @@ struct cg_loglist;
 
 int cg_cmd_check(int argc, char **argv);
 int cg_cmd_rules(int argc, char **argv);
+int cg_cmd_incident(int argc, char **argv);
 
 /* Reads a whole file ("-" is stdin). Returns a malloc'd buffer or NULL with
  * a message in err. */

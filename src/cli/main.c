@@ -18,6 +18,7 @@ static const struct {
 } commands[] = {
     {"check", cg_cmd_check, "check certificates, precertificates and CRLs"},
     {"rules", cg_cmd_rules, "print the rule table"},
+    {"incident", cg_cmd_incident, "incidents, revocation deadlines, CCADB reports"},
 };
 
 static void usage(FILE *f)
