@@ -396,6 +396,14 @@ def main():
     s = Spec(0xC73025, "aki.ct3.example", utf8, enc_key)
     pair("aki", s, std, ikh=hashlib.sha256(sv.spki(enc_key)).digest())
 
+    # An AKI that matches no SKI (a CA's mistake): Name bytes and the
+    # signature still identify ca.pem.
+    s = ca_spec(0xC73026, "aki-wrong.ct3.example")
+    s.exts = [(x509.AuthorityKeyIdentifier(b"\xaa" * 20, None, None), False)
+              if e != "CT" and isinstance(e[0], x509.AuthorityKeyIdentifier) else e
+              for e in s.exts]
+    pair("aki_wrong", s, std)
+
     # ---- Precertificate Signing Certificate (sct/ps.pem) ----
     # A pair whose SAN differs: the issuer and AKI differ legitimately and
     # must not be named; the SAN must.
