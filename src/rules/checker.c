@@ -281,24 +281,29 @@ static const ca_cert *find_issuer(const cg_checker *ck, const cg_cert *cert)
     x = d2i_X509(NULL, &p, (long)cert->der.len);
     if (x == NULL)
         return NULL;
-    for (int pass = 0; pass < 2 && found == NULL; pass++) {
+    int signed_cert = cert->signature.len > 1;
+    for (int pass = 0; pass < 3 && found == NULL; pass++) {
         for (size_t i = 0; i < ck->n_cas && found == NULL; i++) {
             const ca_cert *ca = &ck->cas[i];
             int name_match = cg_cbs_equal(&ca->cert.subject, &cert->issuer);
-            int key_match = have_aki && ski(&ca->cert, &sk) && cg_cbs_equal(&aki, &sk);
+            int have_ski = ski(&ca->cert, &sk);
+            int key_match = have_aki && have_ski && cg_cbs_equal(&aki, &sk);
             if (cg_cbs_equal(&ca->cert.der, &cert->der))
                 continue; /* a self-signed CA checking itself is not "issued by" here */
             /* Pass 0: name bytes (and AKI/SKI when present); pass 1: AKI/SKI
-             * alone, for an issuer whose Name is encoded differently. */
-            if (pass == 0 && !(name_match && (!have_aki || key_match ||
-                                              !ski(&ca->cert, &sk))))
+             * alone, for an issuer whose Name is encoded differently; pass 2:
+             * name bytes with an AKI that names no SKI (a CA's mistake), for
+             * the signature alone to decide. */
+            if (pass == 0 && !(name_match && (!have_aki || key_match || !have_ski)))
                 continue;
             if (pass == 1 && !key_match)
+                continue;
+            if (pass == 2 && !(name_match && have_aki && have_ski && !key_match && signed_cert))
                 continue;
             /* An unsigned certificate (a TBS handed to the issuance gate
              * carries an empty signature) cannot confirm: Name and AKI/SKI
              * decide alone. */
-            if (ca->key != NULL && (cert->signature.len <= 1 || X509_verify(x, ca->key) == 1))
+            if (ca->key != NULL && (!signed_cert || X509_verify(x, ca->key) == 1))
                 found = ca;
         }
     }
