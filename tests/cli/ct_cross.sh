@@ -157,6 +157,12 @@ count ct.sct.issuer_unknown 1
 finding ct.sct.issuer_unknown aki_final.pem 'not among the inputs'
 finding ct.policy.not_evaluated aki_final.pem 'issuer unknown'
 none ct.sct.signature_invalid ct.pair.tbs_mismatch
+# An AKI that names no SKI: the Name bytes and the signature still find the
+# CA (and the same-name twin, tried first, is refused by its signature).
+check 0 "$S/ca_twin.pem" "$CA" "$D/aki_wrong_pre.pem" "$D/aki_wrong_final.pem"
+none $all_ct
+check 0 "$S/ca_twin.pem" "$D/aki_wrong_pre.pem" "$D/aki_wrong_final.pem"
+count ct.sct.issuer_unknown 1
 # The SCT generator's twin (same subject, other key) alone is no issuer either.
 check 0 "$S/ca_twin.pem" "$D/policy_ok.pem"
 count ct.sct.issuer_unknown 1

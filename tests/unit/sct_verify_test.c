@@ -811,6 +811,7 @@ static void test_ct3(const env *e)
         {"aki_final", "aki_final", "ca_enc", "VV"},
         {"aki_final", "aki_pre", "ca_enc", "VV"},
         {"aki_final", "aki_final", "ca_enc_twin", "II"},
+        {"aki_wrong_final", "aki_wrong_final", "ca", "VV"},
         /* Signed over the entry of a precertificate from ps.pem, rebuilt
          * with ca.pem as issuer: not this certificate's. */
         {"ps_mismatch_final", "ps_mismatch_final", "ca", "II"},
