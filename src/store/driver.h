@@ -1,0 +1,58 @@
+/* What a store backend provides: a connection that opens (refusing what is
+ * not a caguard store, migrating an older schema), transactions, and
+ * prepared statements. Everything else (the queries, deduplication, the
+ * incident structs) is store.c's, written once in portable SQL:
+ *
+ *   - placeholders are '?', numbered left to right (a PostgreSQL driver
+ *     rewrites them to $1, $2, ... when it prepares);
+ *   - INTEGER, TEXT and BLOB columns (BIGINT and BYTEA in PostgreSQL);
+ *   - upserts as INSERT ... ON CONFLICT (cols) DO NOTHING / DO UPDATE,
+ *     new rows' IDs through RETURNING (SQLite >= 3.35, PostgreSQL);
+ *   - no SQLite-only syntax (no INSERT OR IGNORE, no rowid, no X'' literals).
+ *
+ * Statements are single-threaded and belong to their connection. */
+#ifndef CAGUARD_STORE_DRIVER_H
+#define CAGUARD_STORE_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+typedef struct cg_sql_conn cg_sql_conn;
+typedef struct cg_sql_stmt cg_sql_stmt;
+
+typedef enum { CG_SQL_ROW, CG_SQL_DONE, CG_SQL_ERROR } cg_sql_step;
+
+typedef struct cg_sql_driver {
+    const char *scheme; /* "sqlite" */
+    /* target is the URI without "scheme:". On failure: NULL, *status and
+     * a message in err. */
+    cg_sql_conn *(*open)(const char *target, int flags, cg_store_status *status, char *err,
+                         size_t errcap);
+    void (*close)(cg_sql_conn *c);
+    const char *(*errmsg)(cg_sql_conn *c);
+    int (*schema_version)(cg_sql_conn *c, int *version);
+    int (*begin)(cg_sql_conn *c);
+    int (*commit)(cg_sql_conn *c);
+    int (*rollback)(cg_sql_conn *c);
+    cg_sql_stmt *(*prepare)(cg_sql_conn *c, const char *sql);
+    void (*finalize)(cg_sql_stmt *st);
+    /* Ready for new bindings and a new run. */
+    void (*reset)(cg_sql_stmt *st);
+    /* Parameters from 1. Bound bytes must stay valid until reset. */
+    int (*bind_int64)(cg_sql_stmt *st, int i, int64_t v);
+    int (*bind_blob)(cg_sql_stmt *st, int i, const void *p, size_t n);
+    int (*bind_text)(cg_sql_stmt *st, int i, const char *s);
+    int (*bind_null)(cg_sql_stmt *st, int i);
+    cg_sql_step (*step)(cg_sql_stmt *st);
+    /* Columns from 0, valid until the next step or reset. */
+    int (*column_is_null)(cg_sql_stmt *st, int i);
+    int64_t (*column_int64)(cg_sql_stmt *st, int i);
+    const uint8_t *(*column_blob)(cg_sql_stmt *st, int i, size_t *len);
+    const char *(*column_text)(cg_sql_stmt *st, int i);
+} cg_sql_driver;
+
+extern const cg_sql_driver cg_sqlite_driver;
+
+#endif

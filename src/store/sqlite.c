@@ -1,0 +1,512 @@
+/* The SQLite backend: a store is one database file in WAL mode (readers do
+ * not block the writer, and a process killed mid-transaction leaves the
+ * last committed state), foreign keys on. A file is ours when its header
+ * carries caguard's application_id and caguard_meta says so; anything else
+ * is refused after a read-only look, before a byte is written. */
+#include <errno.h>
+#include <stdarg.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/driver.h"
+
+/* "CAGD": PRAGMA application_id, bytes 68-71 of the database header. */
+#define CG_SQLITE_APP_ID 0x43414744
+#define CG_STORE_MAGIC "caguard-store"
+
+struct cg_sql_conn {
+    sqlite3 *db;
+    char err[512];
+};
+
+struct cg_sql_stmt {
+    sqlite3_stmt *st;
+    cg_sql_conn *c;
+};
+
+/* Migration i takes a store from schema version i to i + 1. Version 0 is
+ * an empty database. Later versions append here and never edit an
+ * earlier step. Types are the portable ones (docs/store.md maps them to
+ * PostgreSQL); times are seconds since the epoch. */
+static const char *const migrations[CG_STORE_SCHEMA_VERSION] = {
+    /* 0 -> 1 */
+    "CREATE TABLE caguard_meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);"
+    "CREATE TABLE objects ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sha256 BLOB NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  der BLOB NOT NULL,"
+    "  issuer BLOB,"
+    "  serial BLOB,"
+    "  subject BLOB,"
+    "  scope BLOB,"
+    "  ca INTEGER NOT NULL,"
+    "  not_before INTEGER NOT NULL,"
+    "  not_after INTEGER NOT NULL,"
+    "  file TEXT NOT NULL,"
+    "  idx INTEGER NOT NULL,"
+    "  first_seen INTEGER NOT NULL);"
+    "CREATE INDEX objects_issuer_serial ON objects (issuer, serial);"
+    "CREATE INDEX objects_issuer_scope ON objects (issuer, scope, not_before);"
+    "CREATE INDEX objects_ca ON objects (ca);"
+    "CREATE TABLE crl_entries ("
+    "  issuer BLOB NOT NULL,"
+    "  scope BLOB NOT NULL,"
+    "  serial BLOB NOT NULL,"
+    "  revocation_date INTEGER NOT NULL,"
+    "  reason INTEGER,"
+    "  first_seen INTEGER NOT NULL,"
+    "  crl_sha256 BLOB NOT NULL REFERENCES objects (sha256),"
+    "  PRIMARY KEY (issuer, scope, serial));"
+    "CREATE INDEX crl_entries_serial ON crl_entries (issuer, serial);"
+    "CREATE TABLE incidents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  title TEXT,"
+    "  source INTEGER NOT NULL,"
+    "  reported_at INTEGER NOT NULL,"
+    "  next_update_at INTEGER NOT NULL);"
+    "CREATE TABLE incident_certs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
+    "  sha256 BLOB NOT NULL,"
+    "  is_precert INTEGER NOT NULL,"
+    "  precert_sha256 BLOB,"
+    "  cert_sha256 BLOB,"
+    "  serial_hex TEXT,"
+    "  issuer TEXT,"
+    "  subject TEXT,"
+    "  dns_names TEXT,"
+    "  not_before INTEGER NOT NULL,"
+    "  not_after INTEGER NOT NULL,"
+    "  revoked INTEGER NOT NULL,"
+    "  revocation_date INTEGER NOT NULL,"
+    "  published_at INTEGER NOT NULL,"
+    "  reason INTEGER NOT NULL,"
+    "  UNIQUE (incident_id, sha256));"
+    "CREATE TABLE incident_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
+    "  type INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  note TEXT);"
+    "CREATE INDEX incident_events_incident ON incident_events (incident_id, at);"
+    "CREATE TABLE findings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  dedup TEXT NOT NULL UNIQUE,"
+    "  rule TEXT NOT NULL,"
+    "  severity TEXT NOT NULL,"
+    "  object_sha256 BLOB REFERENCES objects (sha256),"
+    "  incident_id INTEGER REFERENCES incidents (id),"
+    "  message TEXT NOT NULL,"
+    "  extra TEXT,"
+    "  first_seen INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL,"
+    "  resolved_at INTEGER);"
+    "CREATE INDEX findings_object ON findings (object_sha256);"
+    "CREATE INDEX findings_incident ON findings (incident_id);"
+    "CREATE INDEX findings_first_seen ON findings (first_seen);"
+    "INSERT INTO caguard_meta (key, value) VALUES ('magic', '" CG_STORE_MAGIC "');"
+    "INSERT INTO caguard_meta (key, value) VALUES ('schema_version', '0');",
+};
+
+static void seterr(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL || cap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* One integer from a one-row query; 0 on error. */
+static int query_int(sqlite3 *db, const char *sql, int64_t *out, int *rc)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = 0;
+    *rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (*rc == SQLITE_OK) {
+        *rc = sqlite3_step(st);
+        if (*rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            ok = 1;
+            *rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* The caguard schema version of an open database: 0 when it is empty (no
+ * schema at all, application_id unset), -1 when it is not ours (err says
+ * why), -2 on another error. */
+static int identify(sqlite3 *db, const char *path, cg_store_status *status, char *err, size_t cap)
+{
+    int64_t app_id = 0, n_schema = 0, version = -1;
+    int rc;
+    if (!query_int(db, "PRAGMA application_id", &app_id, &rc) ||
+        !query_int(db, "SELECT count(*) FROM sqlite_master", &n_schema, &rc)) {
+        if (rc == SQLITE_NOTADB) {
+            *status = CG_STORE_NOT_OURS;
+            seterr(err, cap, "%s is not a caguard store (not an SQLite database)", path);
+            return -1;
+        }
+        *status = CG_STORE_ERROR;
+        seterr(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
+        return -2;
+    }
+    if (app_id == 0 && n_schema == 0)
+        return 0;
+    if (app_id != CG_SQLITE_APP_ID) {
+        *status = CG_STORE_NOT_OURS;
+        seterr(err, cap,
+               "%s is not a caguard store (an SQLite database of another application: "
+               "application_id 0x%08x, %lld schema objects)",
+               path, (unsigned)app_id, (long long)n_schema);
+        return -1;
+    }
+    if (!query_int(db,
+                   "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                   "WHERE key = 'schema_version'",
+                   &version, &rc) ||
+        version < 0) {
+        *status = CG_STORE_NOT_OURS;
+        seterr(err, cap,
+               "%s carries caguard's application_id but no schema version in caguard_meta: "
+               "a damaged store",
+               path);
+        return -1;
+    }
+    if (version > CG_STORE_SCHEMA_VERSION) {
+        *status = CG_STORE_TOO_NEW;
+        seterr(err, cap,
+               "%s has store schema version %lld, newer than the version %d this caguard "
+               "knows; use a newer caguard",
+               path, (long long)version, CG_STORE_SCHEMA_VERSION);
+        return -1;
+    }
+    return (int)version;
+}
+
+/* Read-only look at an existing file, so that a file that is not ours is
+ * never written to (a read-write open could roll back another program's
+ * hot journal, and setting WAL mode rewrites the header). */
+static int probe(const char *path, cg_store_status *status, char *err, size_t cap)
+{
+    sqlite3 *db = NULL;
+    int v;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        *status = CG_STORE_ERROR;
+        seterr(err, cap, "cannot open %s: %s", path,
+               db != NULL ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return -2;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    v = identify(db, path, status, err, cap);
+    sqlite3_close(db);
+    return v;
+}
+
+static int exec(cg_sql_conn *c, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(c->err, sizeof(c->err), "%s", msg != NULL ? msg : sqlite3_errmsg(c->db));
+        sqlite3_free(msg);
+        return 0;
+    }
+    return 1;
+}
+
+/* Creates or upgrades the schema in one transaction, checking again under
+ * the write lock (another process may have created the store meanwhile). */
+static int migrate(cg_sql_conn *c, const char *path, cg_store_status *status, char *err,
+                   size_t cap)
+{
+    char sql[128];
+    int v;
+    /* WAL must be chosen outside a transaction; the database is new or
+     * ours here. */
+    if (!exec(c, "PRAGMA journal_mode = WAL") || !exec(c, "BEGIN IMMEDIATE"))
+        goto err;
+    v = identify(c->db, path, status, err, cap);
+    if (v < 0) {
+        exec(c, "ROLLBACK");
+        return 0;
+    }
+    for (; v < CG_STORE_SCHEMA_VERSION; v++) {
+        if (!exec(c, migrations[v]))
+            goto rollback;
+        snprintf(sql, sizeof(sql),
+                 "UPDATE caguard_meta SET value = '%d' WHERE key = 'schema_version'", v + 1);
+        if (!exec(c, sql))
+            goto rollback;
+    }
+    snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", CG_SQLITE_APP_ID);
+    if (!exec(c, sql) || !exec(c, "COMMIT"))
+        goto rollback;
+    return 1;
+rollback:
+    exec(c, "ROLLBACK");
+err:
+    *status = CG_STORE_ERROR;
+    seterr(err, cap, "cannot set up the store in %s: %s", path, c->err);
+    return 0;
+}
+
+static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status, char *err,
+                            size_t cap)
+{
+    struct stat sb;
+    cg_sql_conn *c = NULL;
+    int exists, version = 0;
+    if (path[0] == '\0') {
+        *status = CG_STORE_BAD_URI;
+        seterr(err, cap, "empty store path");
+        return NULL;
+    }
+    if (stat(path, &sb) == 0) {
+        exists = 1;
+        if (S_ISDIR(sb.st_mode)) {
+            *status = CG_STORE_BAD_URI;
+            seterr(err, cap, "%s is a directory, not a store file", path);
+            return NULL;
+        }
+        if (!S_ISREG(sb.st_mode)) {
+            *status = CG_STORE_NOT_OURS;
+            seterr(err, cap, "%s is not a caguard store (not a regular file)", path);
+            return NULL;
+        }
+    } else if (errno == ENOENT) {
+        exists = 0;
+    } else {
+        *status = CG_STORE_ERROR;
+        seterr(err, cap, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!exists && !(flags & CG_STORE_CREATE)) {
+        *status = CG_STORE_ERROR;
+        seterr(err, cap,
+               "no store at %s (caguard ingest creates one; --store or CAGUARD_STORE name "
+               "another)",
+               path);
+        return NULL;
+    }
+    if (exists) {
+        version = probe(path, status, err, cap);
+        if (version < 0)
+            return NULL;
+        if (version == 0 && !(flags & CG_STORE_CREATE)) {
+            *status = CG_STORE_ERROR;
+            seterr(err, cap, "%s is an empty database, not yet a caguard store", path);
+            return NULL;
+        }
+    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        *status = CG_STORE_ERROR;
+        seterr(err, cap, "out of memory");
+        return NULL;
+    }
+    int oflags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path, &c->db, oflags, NULL) != SQLITE_OK) {
+        *status = CG_STORE_ERROR;
+        seterr(err, cap, "cannot open %s: %s", path,
+               c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(c->db, 10000);
+    if (!exec(c, "PRAGMA foreign_keys = ON")) {
+        *status = CG_STORE_ERROR;
+        seterr(err, cap, "cannot open %s: %s", path, c->err);
+        goto fail;
+    }
+    if (version < CG_STORE_SCHEMA_VERSION) {
+        if (!migrate(c, path, status, err, cap))
+            goto fail;
+    } else if (!exec(c, "PRAGMA journal_mode = WAL")) {
+        *status = CG_STORE_ERROR;
+        seterr(err, cap, "cannot open %s: %s", path, c->err);
+        goto fail;
+    }
+    *status = CG_STORE_OK;
+    return c;
+fail:
+    sqlite3_close(c->db);
+    free(c);
+    return NULL;
+}
+
+static void sq_close(cg_sql_conn *c)
+{
+    if (c == NULL)
+        return;
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static const char *sq_errmsg(cg_sql_conn *c)
+{
+    return c->err[0] != '\0' ? c->err : sqlite3_errmsg(c->db);
+}
+
+static int sq_schema_version(cg_sql_conn *c, int *version)
+{
+    int64_t v;
+    int rc;
+    if (!query_int(c->db,
+                   "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                   "WHERE key = 'schema_version'",
+                   &v, &rc)) {
+        snprintf(c->err, sizeof(c->err), "%s", sqlite3_errmsg(c->db));
+        return 0;
+    }
+    *version = (int)v;
+    return 1;
+}
+
+static int sq_begin(cg_sql_conn *c)
+{
+    c->err[0] = '\0';
+    /* IMMEDIATE takes the write lock now: a transaction that reads and then
+     * writes cannot deadlock against another writer. */
+    return exec(c, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(cg_sql_conn *c)
+{
+    return exec(c, "COMMIT");
+}
+
+static int sq_rollback(cg_sql_conn *c)
+{
+    return exec(c, "ROLLBACK");
+}
+
+static cg_sql_stmt *sq_prepare(cg_sql_conn *c, const char *sql)
+{
+    cg_sql_stmt *st = calloc(1, sizeof(*st));
+    if (st == NULL) {
+        snprintf(c->err, sizeof(c->err), "out of memory");
+        return NULL;
+    }
+    st->c = c;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st->st, NULL) != SQLITE_OK) {
+        snprintf(c->err, sizeof(c->err), "%s", sqlite3_errmsg(c->db));
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void sq_finalize(cg_sql_stmt *st)
+{
+    if (st == NULL)
+        return;
+    sqlite3_finalize(st->st);
+    free(st);
+}
+
+static void sq_reset(cg_sql_stmt *st)
+{
+    sqlite3_reset(st->st);
+    sqlite3_clear_bindings(st->st);
+}
+
+static int bound(cg_sql_stmt *st, int rc)
+{
+    if (rc == SQLITE_OK)
+        return 1;
+    snprintf(st->c->err, sizeof(st->c->err), "%s", sqlite3_errmsg(st->c->db));
+    return 0;
+}
+
+static int sq_bind_int64(cg_sql_stmt *st, int i, int64_t v)
+{
+    return bound(st, sqlite3_bind_int64(st->st, i, v));
+}
+
+static int sq_bind_blob(cg_sql_stmt *st, int i, const void *p, size_t n)
+{
+    /* An empty blob is a value, not NULL: sqlite3_bind_blob(NULL) is NULL. */
+    static const uint8_t empty[1] = {0};
+    if (p == NULL)
+        p = empty;
+    return bound(st, sqlite3_bind_blob64(st->st, i, p, (sqlite3_uint64)n, SQLITE_STATIC));
+}
+
+static int sq_bind_text(cg_sql_stmt *st, int i, const char *s)
+{
+    return bound(st, sqlite3_bind_text(st->st, i, s, -1, SQLITE_STATIC));
+}
+
+static int sq_bind_null(cg_sql_stmt *st, int i)
+{
+    return bound(st, sqlite3_bind_null(st->st, i));
+}
+
+static cg_sql_step sq_step(cg_sql_stmt *st)
+{
+    int rc = sqlite3_step(st->st);
+    if (rc == SQLITE_ROW)
+        return CG_SQL_ROW;
+    if (rc == SQLITE_DONE)
+        return CG_SQL_DONE;
+    snprintf(st->c->err, sizeof(st->c->err), "%s", sqlite3_errmsg(st->c->db));
+    return CG_SQL_ERROR;
+}
+
+static int sq_column_is_null(cg_sql_stmt *st, int i)
+{
+    return sqlite3_column_type(st->st, i) == SQLITE_NULL;
+}
+
+static int64_t sq_column_int64(cg_sql_stmt *st, int i)
+{
+    return sqlite3_column_int64(st->st, i);
+}
+
+static const uint8_t *sq_column_blob(cg_sql_stmt *st, int i, size_t *len)
+{
+    const uint8_t *p = sqlite3_column_blob(st->st, i);
+    *len = (size_t)sqlite3_column_bytes(st->st, i);
+    return p;
+}
+
+static const char *sq_column_text(cg_sql_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st->st, i);
+}
+
+const cg_sql_driver cg_sqlite_driver = {
+    .scheme = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .errmsg = sq_errmsg,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .reset = sq_reset,
+    .bind_int64 = sq_bind_int64,
+    .bind_blob = sq_bind_blob,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .column_is_null = sq_column_is_null,
+    .column_int64 = sq_column_int64,
+    .column_blob = sq_column_blob,
+    .column_text = sq_column_text,
+};

@@ -1,0 +1,1350 @@
+/* The store over a backend driver (store/driver.h): every query is written
+ * here once, in portable SQL, and prepared once per connection. */
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/driver.h"
+
+typedef enum {
+    Q_OBJ_INSERT,
+    Q_OBJ_EARLIER,
+    Q_OBJ_GET,
+    Q_OBJ_BY_SERIAL,
+    Q_OBJ_BY_ISSUER,
+    Q_OBJ_CA,
+    Q_CRL_PREV,
+    Q_CRL_NEXT,
+    Q_OBJ_COUNT,
+    Q_ENTRY_UPSERT,
+    Q_REVOCATION,
+    Q_FIND_INSERT,
+    Q_FIND_REPEAT,
+    Q_FIND_RESOLVE,
+    Q_INC_INSERT,
+    Q_INC_GET,
+    Q_INC_IDS,
+    Q_INC_EVENTS,
+    Q_INC_CERTS,
+    Q_INC_CERT_EXISTS,
+    Q_INC_CERT_INSERT,
+    Q_INC_CERT_UPDATE,
+    Q_INC_EVENT_INSERT,
+    Q_INC_NEXT_UPDATE,
+    Q_COUNT
+} query_id;
+
+#define OBJ_COLS                                                                                  \
+    "sha256, kind, der, issuer, serial, subject, scope, ca, not_before, not_after, file, "        \
+    "idx, first_seen"
+#define INC_CERT_COLS                                                                             \
+    "sha256, is_precert, precert_sha256, cert_sha256, serial_hex, issuer, subject, "              \
+    "dns_names, not_before, not_after, revoked, revocation_date, published_at, reason"
+
+static const char *const queries[Q_COUNT] = {
+    [Q_OBJ_INSERT] = "INSERT INTO objects (" OBJ_COLS ") VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (sha256) DO NOTHING RETURNING id",
+    [Q_OBJ_EARLIER] = "UPDATE objects SET first_seen = ? WHERE sha256 = ? AND first_seen > ? "
+                      "RETURNING id",
+    [Q_OBJ_GET] = "SELECT " OBJ_COLS " FROM objects WHERE sha256 = ?",
+    [Q_OBJ_BY_SERIAL] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND serial = ? "
+                        "AND kind IN ('certificate', 'precertificate') ORDER BY id",
+    [Q_OBJ_BY_ISSUER] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? ORDER BY id",
+    [Q_OBJ_CA] = "SELECT " OBJ_COLS " FROM objects WHERE ca <> 0 ORDER BY id",
+    [Q_CRL_PREV] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND scope = ? "
+                   "AND kind = 'crl' AND not_before <= ? AND sha256 <> ? "
+                   "ORDER BY not_before DESC, id DESC LIMIT 1",
+    [Q_CRL_NEXT] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND scope = ? "
+                   "AND kind = 'crl' AND not_before >= ? AND sha256 <> ? AND sha256 <> ? "
+                   "ORDER BY not_before, id LIMIT 1",
+    [Q_OBJ_COUNT] = "SELECT count(*) FROM objects",
+    [Q_ENTRY_UPSERT] =
+        "INSERT INTO crl_entries (issuer, scope, serial, revocation_date, reason, first_seen, "
+        "crl_sha256) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (issuer, scope, serial) DO UPDATE SET "
+        "revocation_date = excluded.revocation_date, reason = excluded.reason, "
+        "first_seen = excluded.first_seen, crl_sha256 = excluded.crl_sha256 "
+        "WHERE excluded.first_seen < crl_entries.first_seen",
+    [Q_REVOCATION] = "SELECT revocation_date, reason, first_seen, crl_sha256 FROM crl_entries "
+                     "WHERE issuer = ? AND serial = ? "
+                     "ORDER BY first_seen, revocation_date LIMIT 1",
+    [Q_FIND_INSERT] = "INSERT INTO findings (dedup, rule, severity, object_sha256, "
+                      "incident_id, message, extra, first_seen, last_seen) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (dedup) DO NOTHING RETURNING id",
+    [Q_FIND_REPEAT] = "UPDATE findings SET last_seen = CASE WHEN last_seen < ? THEN ? "
+                      "ELSE last_seen END WHERE dedup = ? RETURNING id",
+    [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
+    [Q_INC_INSERT] = "INSERT INTO incidents (kind, title, source, reported_at, next_update_at) "
+                     "VALUES (?, ?, ?, ?, ?) RETURNING id",
+    [Q_INC_GET] = "SELECT id, kind, title, source, reported_at, next_update_at FROM incidents "
+                  "WHERE id = ?",
+    [Q_INC_IDS] = "SELECT id FROM incidents ORDER BY id",
+    [Q_INC_EVENTS] = "SELECT id, type, at, note FROM incident_events WHERE incident_id = ? "
+                     "ORDER BY at, id",
+    [Q_INC_CERTS] = "SELECT " INC_CERT_COLS " FROM incident_certs WHERE incident_id = ? "
+                    "ORDER BY id",
+    [Q_INC_CERT_EXISTS] = "SELECT id FROM incident_certs WHERE incident_id = ? AND sha256 = ?",
+    [Q_INC_CERT_INSERT] = "INSERT INTO incident_certs (incident_id, " INC_CERT_COLS ") VALUES "
+                          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_INC_CERT_UPDATE] =
+        "UPDATE incident_certs SET is_precert = ?, precert_sha256 = ?, cert_sha256 = ?, "
+        "serial_hex = ?, issuer = ?, subject = ?, dns_names = ?, not_before = ?, "
+        "not_after = ?, revoked = ?, revocation_date = ?, published_at = ?, reason = ? "
+        "WHERE id = ?",
+    [Q_INC_EVENT_INSERT] = "INSERT INTO incident_events (incident_id, type, at, note) "
+                           "VALUES (?, ?, ?, ?) RETURNING id",
+    [Q_INC_NEXT_UPDATE] = "UPDATE incidents SET next_update_at = ? WHERE id = ? RETURNING id",
+};
+
+struct cg_store {
+    const cg_sql_driver *drv;
+    cg_sql_conn *conn;
+    cg_sql_stmt *stmts[Q_COUNT];
+    int in_tx;     /* an explicit transaction is open */
+    int tx_failed; /* ... and a write in it failed: it can only roll back */
+    char err[512];
+};
+
+static void fail(cg_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(cg_store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof(s->err), fmt, ap);
+    va_end(ap);
+}
+
+/* The driver's last error as the store's. */
+static int db_fail(cg_store *s, const char *what)
+{
+    fail(s, "%s: %s", what, s->drv->errmsg(s->conn));
+    return 0;
+}
+
+static const struct {
+    const char *scheme;
+    const cg_sql_driver *drv;
+} backends[] = {
+    {"sqlite", &cg_sqlite_driver},
+};
+
+cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, char *err,
+                        size_t errcap)
+{
+    cg_store_status dummy;
+    const cg_sql_driver *drv = NULL;
+    const char *target = uri;
+    cg_store *s;
+    if (status == NULL)
+        status = &dummy;
+    if (err != NULL && errcap > 0)
+        err[0] = '\0';
+    /* "scheme:rest" names a backend; a plain path (no scheme, or one letter
+     * before the colon as in C:\) is SQLite. */
+    const char *colon = strchr(uri, ':');
+    const char *slash = strchr(uri, '/');
+    if (colon != NULL && colon - uri > 1 && (slash == NULL || colon < slash)) {
+        for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+            size_t n = strlen(backends[i].scheme);
+            if ((size_t)(colon - uri) == n && strncmp(uri, backends[i].scheme, n) == 0) {
+                drv = backends[i].drv;
+                target = colon + 1;
+            }
+        }
+        if (drv == NULL) {
+            *status = CG_STORE_BAD_URI;
+            if (err != NULL && errcap > 0)
+                snprintf(err, errcap,
+                         "unknown store scheme in '%s' (this caguard has: sqlite:PATH, or a "
+                         "plain path)",
+                         uri);
+            return NULL;
+        }
+    } else {
+        drv = &cg_sqlite_driver;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        *status = CG_STORE_ERROR;
+        if (err != NULL && errcap > 0)
+            snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    s->drv = drv;
+    s->conn = drv->open(target, flags, status, err, errcap);
+    if (s->conn == NULL) {
+        free(s);
+        return NULL;
+    }
+    *status = CG_STORE_OK;
+    return s;
+}
+
+void cg_store_close(cg_store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->in_tx)
+        s->drv->rollback(s->conn);
+    for (size_t i = 0; i < Q_COUNT; i++)
+        s->drv->finalize(s->stmts[i]);
+    s->drv->close(s->conn);
+    free(s);
+}
+
+const char *cg_store_errmsg(const cg_store *s)
+{
+    return s->err;
+}
+
+int cg_store_schema_version(cg_store *s, int *version)
+{
+    if (!s->drv->schema_version(s->conn, version))
+        return db_fail(s, "reading the schema version");
+    return 1;
+}
+
+/* ---- transactions ---- */
+
+int cg_store_begin(cg_store *s)
+{
+    if (s->in_tx) {
+        fail(s, "a transaction is open already");
+        return 0;
+    }
+    if (!s->drv->begin(s->conn))
+        return db_fail(s, "beginning a transaction");
+    s->in_tx = 1;
+    s->tx_failed = 0;
+    return 1;
+}
+
+int cg_store_commit(cg_store *s)
+{
+    if (!s->in_tx) {
+        fail(s, "no transaction is open");
+        return 0;
+    }
+    if (s->tx_failed) {
+        s->drv->rollback(s->conn);
+        s->in_tx = 0;
+        /* s->err still says what failed */
+        return 0;
+    }
+    if (!s->drv->commit(s->conn)) {
+        db_fail(s, "committing");
+        s->drv->rollback(s->conn);
+        s->in_tx = 0;
+        return 0;
+    }
+    s->in_tx = 0;
+    return 1;
+}
+
+int cg_store_rollback(cg_store *s)
+{
+    if (!s->in_tx) {
+        fail(s, "no transaction is open");
+        return 0;
+    }
+    s->in_tx = 0;
+    s->tx_failed = 0;
+    if (!s->drv->rollback(s->conn))
+        return db_fail(s, "rolling back");
+    return 1;
+}
+
+/* A write joins the caller's transaction or makes its own. */
+static int write_begin(cg_store *s, int *own)
+{
+    *own = 0;
+    if (s->in_tx) {
+        if (s->tx_failed) {
+            fail(s, "an earlier write of this transaction failed; roll it back");
+            return 0;
+        }
+        return 1;
+    }
+    if (!s->drv->begin(s->conn))
+        return db_fail(s, "beginning a transaction");
+    *own = 1;
+    return 1;
+}
+
+static int write_end(cg_store *s, int own, int ok)
+{
+    if (!own) {
+        if (!ok)
+            s->tx_failed = 1;
+        return ok;
+    }
+    if (ok && s->drv->commit(s->conn))
+        return 1;
+    if (ok)
+        db_fail(s, "committing");
+    s->drv->rollback(s->conn);
+    return 0;
+}
+
+/* ---- statements ---- */
+
+static cg_sql_stmt *q(cg_store *s, query_id id)
+{
+    if (s->stmts[id] == NULL) {
+        s->stmts[id] = s->drv->prepare(s->conn, queries[id]);
+        if (s->stmts[id] == NULL) {
+            db_fail(s, "preparing a query");
+            return NULL;
+        }
+    }
+    s->drv->reset(s->stmts[id]);
+    return s->stmts[id];
+}
+
+/* Binding helpers: all of them or nothing. */
+static int b_int(cg_store *s, cg_sql_stmt *st, int i, int64_t v)
+{
+    return s->drv->bind_int64(st, i, v);
+}
+
+static int b_blob(cg_store *s, cg_sql_stmt *st, int i, const uint8_t *p, size_t n)
+{
+    return s->drv->bind_blob(st, i, p, n);
+}
+
+/* NULL pointer: SQL NULL. */
+static int b_blob_or_null(cg_store *s, cg_sql_stmt *st, int i, const uint8_t *p, size_t n)
+{
+    return p == NULL ? s->drv->bind_null(st, i) : s->drv->bind_blob(st, i, p, n);
+}
+
+static int b_text_or_null(cg_store *s, cg_sql_stmt *st, int i, const char *t)
+{
+    return t == NULL ? s->drv->bind_null(st, i) : s->drv->bind_text(st, i, t);
+}
+
+static int b_int_or_null(cg_store *s, cg_sql_stmt *st, int i, int present, int64_t v)
+{
+    return present ? s->drv->bind_int64(st, i, v) : s->drv->bind_null(st, i);
+}
+
+static const uint8_t *c_blob(cg_store *s, cg_sql_stmt *st, int i, size_t *len)
+{
+    if (s->drv->column_is_null(st, i)) {
+        *len = 0;
+        return NULL;
+    }
+    const uint8_t *p = s->drv->column_blob(st, i, len);
+    if (p == NULL) {
+        /* an empty blob: a value, not NULL */
+        static const uint8_t empty[1] = {0};
+        p = empty;
+        *len = 0;
+    }
+    return p;
+}
+
+static const char *c_text(cg_store *s, cg_sql_stmt *st, int i)
+{
+    return s->drv->column_is_null(st, i) ? NULL : s->drv->column_text(st, i);
+}
+
+static int64_t c_int(cg_store *s, cg_sql_stmt *st, int i)
+{
+    return s->drv->column_int64(st, i);
+}
+
+/* Runs a statement that returns no rows or one row we ignore. */
+static int run(cg_store *s, cg_sql_stmt *st, const char *what)
+{
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR)
+        return db_fail(s, what);
+    s->drv->reset(st);
+    return 1;
+}
+
+static char *dup_str(const char *t)
+{
+    if (t == NULL)
+        return NULL;
+    size_t n = strlen(t) + 1;
+    char *d = malloc(n);
+    if (d != NULL)
+        memcpy(d, t, n);
+    return d;
+}
+
+static const char *kind_text(cg_kind k)
+{
+    return cg_kind_name(k);
+}
+
+static cg_kind kind_from_text(const char *t)
+{
+    static const cg_kind kinds[] = {CG_KIND_CERT, CG_KIND_PRECERT, CG_KIND_CRL, CG_KIND_INCIDENT};
+    for (size_t i = 0; t != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(t, cg_kind_name(kinds[i])) == 0)
+            return kinds[i];
+    }
+    return CG_KIND_INPUT;
+}
+
+static cg_severity severity_from_text(const char *t)
+{
+    if (t != NULL && strcmp(t, "error") == 0)
+        return CG_SEV_ERROR;
+    if (t != NULL && strcmp(t, "warning") == 0)
+        return CG_SEV_WARNING;
+    return CG_SEV_NOTICE;
+}
+
+/* ---- objects ---- */
+
+int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int *earlier)
+{
+    int own, ok = 0, inserted = 0, moved = 0;
+    cg_sql_stmt *st;
+    if (!write_begin(s, &own))
+        return 0;
+    st = q(s, Q_OBJ_INSERT);
+    if (st == NULL)
+        goto out;
+    if (!b_blob(s, st, 1, o->sha256, 32) || !s->drv->bind_text(st, 2, kind_text(o->kind)) ||
+        !b_blob(s, st, 3, o->der, o->der_len) ||
+        !b_blob_or_null(s, st, 4, o->issuer, o->issuer_len) ||
+        !b_blob_or_null(s, st, 5, o->serial, o->serial_len) ||
+        !b_blob_or_null(s, st, 6, o->subject, o->subject_len) ||
+        !b_blob_or_null(s, st, 7, o->scope, o->scope_len) || !b_int(s, st, 8, o->ca) ||
+        !b_int(s, st, 9, o->not_before) || !b_int(s, st, 10, o->not_after) ||
+        !s->drv->bind_text(st, 11, o->file != NULL ? o->file : "") ||
+        !b_int(s, st, 12, o->index) || !b_int(s, st, 13, o->first_seen)) {
+        db_fail(s, "storing an object");
+        goto out;
+    }
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        db_fail(s, "storing an object");
+        goto out;
+    }
+    inserted = r == CG_SQL_ROW;
+    s->drv->reset(st);
+    if (!inserted) {
+        st = q(s, Q_OBJ_EARLIER);
+        if (st == NULL)
+            goto out;
+        if (!b_int(s, st, 1, o->first_seen) || !b_blob(s, st, 2, o->sha256, 32) ||
+            !b_int(s, st, 3, o->first_seen)) {
+            db_fail(s, "storing an object");
+            goto out;
+        }
+        r = s->drv->step(st);
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "storing an object");
+            goto out;
+        }
+        moved = r == CG_SQL_ROW;
+        s->drv->reset(st);
+    }
+    ok = 1;
+out:
+    if (!write_end(s, own, ok))
+        return 0;
+    if (is_new != NULL)
+        *is_new = inserted;
+    if (earlier != NULL)
+        *earlier = moved;
+    return 1;
+}
+
+/* Reads the OBJ_COLS of the current row; pointers borrowed from the row. */
+static void read_object(cg_store *s, cg_sql_stmt *st, cg_store_object *o)
+{
+    size_t n;
+    const uint8_t *sha = c_blob(s, st, 0, &n);
+    memset(o, 0, sizeof(*o));
+    if (sha != NULL && n == 32)
+        memcpy(o->sha256, sha, 32);
+    o->kind = kind_from_text(c_text(s, st, 1));
+    o->der = c_blob(s, st, 2, &o->der_len);
+    o->issuer = c_blob(s, st, 3, &o->issuer_len);
+    o->serial = c_blob(s, st, 4, &o->serial_len);
+    o->subject = c_blob(s, st, 5, &o->subject_len);
+    o->scope = c_blob(s, st, 6, &o->scope_len);
+    o->ca = (cg_store_ca)c_int(s, st, 7);
+    o->not_before = c_int(s, st, 8);
+    o->not_after = c_int(s, st, 9);
+    o->file = c_text(s, st, 10);
+    o->index = c_int(s, st, 11);
+    o->first_seen = c_int(s, st, 12);
+}
+
+/* One allocation holding the struct and copies of its bytes. */
+static cg_store_object *copy_object(const cg_store_object *o)
+{
+    size_t file_len = o->file != NULL ? strlen(o->file) + 1 : 0;
+    size_t total = sizeof(*o) + o->der_len + o->issuer_len + o->serial_len + o->subject_len +
+                   o->scope_len + file_len;
+    cg_store_object *c = malloc(total);
+    uint8_t *p;
+    if (c == NULL)
+        return NULL;
+    *c = *o;
+    p = (uint8_t *)(c + 1);
+#define COPY_FIELD(f, n)                                                                          \
+    if (o->f != NULL) {                                                                           \
+        memcpy(p, o->f, n);                                                                       \
+        c->f = p;                                                                                 \
+        p += n;                                                                                   \
+    }
+    COPY_FIELD(der, o->der_len)
+    COPY_FIELD(issuer, o->issuer_len)
+    COPY_FIELD(serial, o->serial_len)
+    COPY_FIELD(subject, o->subject_len)
+    COPY_FIELD(scope, o->scope_len)
+#undef COPY_FIELD
+    if (o->file != NULL) {
+        memcpy(p, o->file, file_len);
+        c->file = (const char *)p;
+    }
+    return c;
+}
+
+cg_store_object *cg_store_get1_object(cg_store *s, const uint8_t sha256[32], int *found)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_GET);
+    cg_store_object o, *c = NULL;
+    *found = 0;
+    s->err[0] = '\0'; /* so that NULL with no message means "not there" */
+    if (st == NULL)
+        return NULL;
+    if (!b_blob(s, st, 1, sha256, 32)) {
+        db_fail(s, "reading an object");
+        return NULL;
+    }
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        db_fail(s, "reading an object");
+        return NULL;
+    }
+    if (r == CG_SQL_ROW) {
+        read_object(s, st, &o);
+        c = copy_object(&o);
+        if (c == NULL)
+            fail(s, "out of memory");
+        else
+            *found = 1;
+    }
+    s->drv->reset(st);
+    return c;
+}
+
+void cg_store_object_free(cg_store_object *obj)
+{
+    free(obj);
+}
+
+/* Steps st to the end, handing each row to fn as an object. */
+static int each_object(cg_store *s, cg_sql_stmt *st, cg_store_object_fn fn, void *arg)
+{
+    cg_store_object o;
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "reading objects");
+            s->drv->reset(st);
+            return 0;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        read_object(s, st, &o);
+        if (!fn(arg, &o))
+            break;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                               const uint8_t *serial, size_t serial_len, cg_store_object_fn fn,
+                               void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_BY_SERIAL);
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, serial, serial_len))
+        return db_fail(s, "reading objects");
+    return each_object(s, st, fn, arg);
+}
+
+int cg_store_objects_by_issuer(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                               cg_store_object_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_BY_ISSUER);
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len))
+        return db_fail(s, "reading objects");
+    return each_object(s, st, fn, arg);
+}
+
+int cg_store_ca_objects(cg_store *s, cg_store_object_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_CA);
+    if (st == NULL)
+        return 0;
+    return each_object(s, st, fn, arg);
+}
+
+/* Remembers the SHA-256 of the one row a neighbour query returns. */
+typedef struct neighbour {
+    cg_store_object_fn fn;
+    void *arg;
+    int found, go_on;
+    uint8_t sha256[32];
+} neighbour;
+
+static int neighbour_row(void *arg, const cg_store_object *o)
+{
+    neighbour *n = arg;
+    n->found = 1;
+    memcpy(n->sha256, o->sha256, 32);
+    n->go_on = n->fn(n->arg, o);
+    return 0;
+}
+
+int cg_store_crl_neighbours(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                            const uint8_t *scope, size_t scope_len, int64_t this_update,
+                            const uint8_t *exclude, cg_store_object_fn fn, void *arg)
+{
+    static const uint8_t none[32] = {0};
+    neighbour n = {fn, arg, 0, 1, {0}};
+    cg_sql_stmt *st;
+    if (exclude == NULL)
+        exclude = none;
+    st = q(s, Q_CRL_PREV);
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
+        !b_int(s, st, 3, this_update) || !b_blob(s, st, 4, exclude, 32))
+        return db_fail(s, "reading CRLs");
+    if (!each_object(s, st, neighbour_row, &n))
+        return 0;
+    if (!n.go_on)
+        return 1;
+    st = q(s, Q_CRL_NEXT);
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
+        !b_int(s, st, 3, this_update) || !b_blob(s, st, 4, exclude, 32) ||
+        !b_blob(s, st, 5, n.found ? n.sha256 : exclude, 32))
+        return db_fail(s, "reading CRLs");
+    n.found = 0;
+    return each_object(s, st, neighbour_row, &n);
+}
+
+int cg_store_count_objects(cg_store *s, int64_t *count)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_COUNT);
+    if (st == NULL)
+        return 0;
+    if (s->drv->step(st) != CG_SQL_ROW) {
+        s->drv->reset(st);
+        return db_fail(s, "counting objects");
+    }
+    *count = c_int(s, st, 0);
+    s->drv->reset(st);
+    return 1;
+}
+
+/* ---- CRL entries ---- */
+
+int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const uint8_t *issuer,
+                             size_t issuer_len, const uint8_t *scope, size_t scope_len,
+                             const cg_store_crl_entry *entries, size_t n, int64_t seen_at)
+{
+    int own, ok = 0;
+    if (!write_begin(s, &own))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const cg_store_crl_entry *e = &entries[i];
+        cg_sql_stmt *st = q(s, Q_ENTRY_UPSERT);
+        if (st == NULL)
+            goto out;
+        if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
+            !b_blob(s, st, 3, e->serial, e->serial_len) || !b_int(s, st, 4, e->revocation_date) ||
+            !b_int_or_null(s, st, 5, e->reason >= 0, e->reason) || !b_int(s, st, 6, seen_at) ||
+            !b_blob(s, st, 7, crl_sha256, 32)) {
+            db_fail(s, "storing CRL entries");
+            goto out;
+        }
+        if (!run(s, st, "storing CRL entries"))
+            goto out;
+    }
+    ok = 1;
+out:
+    return write_end(s, own, ok);
+}
+
+int cg_store_revocation_lookup(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                               const uint8_t *serial, size_t serial_len, cg_store_revocation *out,
+                               int *found)
+{
+    cg_sql_stmt *st = q(s, Q_REVOCATION);
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, serial, serial_len))
+        return db_fail(s, "reading CRL entries");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        s->drv->reset(st);
+        return db_fail(s, "reading CRL entries");
+    }
+    if (r == CG_SQL_ROW) {
+        size_t n;
+        const uint8_t *sha;
+        memset(out, 0, sizeof(*out));
+        out->revocation_date = c_int(s, st, 0);
+        out->reason = s->drv->column_is_null(st, 1) ? -1 : (int)c_int(s, st, 1);
+        out->first_seen = c_int(s, st, 2);
+        sha = c_blob(s, st, 3, &n);
+        if (sha != NULL && n == 32)
+            memcpy(out->crl_sha256, sha, 32);
+        *found = 1;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+/* ---- findings ---- */
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+    static const char x[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = x[p[i] >> 4];
+        out[2 * i + 1] = x[p[i] & 0xf];
+    }
+    out[2 * n] = '\0';
+}
+
+int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
+                         int64_t *id)
+{
+    int own, ok = 0, inserted = 0;
+    int64_t fid = 0;
+    cg_sql_stmt *st;
+    char obj[65] = "-", *dedup = NULL;
+    if (f->rule == NULL || f->message == NULL) {
+        fail(s, "a finding needs a rule and a message");
+        return 0;
+    }
+    /* The deduplication key, one non-NULL column with a UNIQUE index, so
+     * that both backends enforce it the same way (NULLs are distinct in a
+     * UNIQUE constraint). */
+    size_t cap = strlen(f->rule) + 100;
+    dedup = malloc(cap);
+    if (dedup == NULL) {
+        fail(s, "out of memory");
+        return 0;
+    }
+    if (f->has_object)
+        hex(f->object, 32, obj);
+    if (f->incident > 0)
+        snprintf(dedup, cap, "%s|%s|%lld", f->rule, obj, (long long)f->incident);
+    else
+        snprintf(dedup, cap, "%s|%s|-", f->rule, obj);
+    if (!write_begin(s, &own)) {
+        free(dedup);
+        return 0;
+    }
+    st = q(s, Q_FIND_INSERT);
+    if (st == NULL)
+        goto out;
+    if (!s->drv->bind_text(st, 1, dedup) || !s->drv->bind_text(st, 2, f->rule) ||
+        !s->drv->bind_text(st, 3, cg_severity_name(f->severity)) ||
+        !b_blob_or_null(s, st, 4, f->has_object ? f->object : NULL, 32) ||
+        !b_int_or_null(s, st, 5, f->incident > 0, f->incident) ||
+        !s->drv->bind_text(st, 6, f->message) || !b_text_or_null(s, st, 7, f->extra) ||
+        !b_int(s, st, 8, seen) || !b_int(s, st, 9, seen)) {
+        db_fail(s, "storing a finding");
+        goto out;
+    }
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        db_fail(s, "storing a finding");
+        goto out;
+    }
+    if (r == CG_SQL_ROW) {
+        inserted = 1;
+        fid = c_int(s, st, 0);
+    }
+    s->drv->reset(st);
+    if (!inserted) {
+        st = q(s, Q_FIND_REPEAT);
+        if (st == NULL)
+            goto out;
+        if (!b_int(s, st, 1, seen) || !b_int(s, st, 2, seen) || !s->drv->bind_text(st, 3, dedup)) {
+            db_fail(s, "storing a finding");
+            goto out;
+        }
+        r = s->drv->step(st);
+        if (r != CG_SQL_ROW) {
+            if (r == CG_SQL_ERROR)
+                db_fail(s, "storing a finding");
+            else
+                fail(s, "storing a finding: it was neither new nor there");
+            s->drv->reset(st);
+            goto out;
+        }
+        fid = c_int(s, st, 0);
+        s->drv->reset(st);
+    }
+    ok = 1;
+out:
+    free(dedup);
+    if (!write_end(s, own, ok))
+        return 0;
+    if (is_new != NULL)
+        *is_new = inserted;
+    if (id != NULL)
+        *id = fid;
+    return 1;
+}
+
+int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    if (!write_begin(s, &own))
+        return 0;
+    st = q(s, Q_FIND_RESOLVE);
+    if (st != NULL) {
+        if (!b_int(s, st, 1, at) || !b_int(s, st, 2, id))
+            db_fail(s, "resolving a finding");
+        else
+            ok = run(s, st, "resolving a finding");
+    }
+    return write_end(s, own, ok);
+}
+
+int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,
+                      void *arg)
+{
+    char sql[1024];
+    cg_sql_stmt *st;
+    int n = 0, ok = 0;
+    /* Built per call (the filters vary); conditions only ever add bound
+     * parameters, never text from the caller. */
+    n = snprintf(sql, sizeof(sql),
+                 "SELECT f.id, f.rule, f.severity, f.object_sha256, f.incident_id, f.message, "
+                 "f.extra, f.first_seen, f.last_seen, f.resolved_at, o.kind, o.file, o.idx, "
+                 "o.issuer, o.serial FROM findings f LEFT JOIN objects o "
+                 "ON o.sha256 = f.object_sha256 WHERE 1 = 1");
+    if (flt != NULL && flt->rule != NULL)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.rule = ?");
+    if (flt != NULL && flt->has_since)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.first_seen >= ?");
+    if (flt != NULL && flt->open_only)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.resolved_at IS NULL");
+    if (flt != NULL && flt->incident > 0)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.incident_id = ?");
+    if (flt != NULL && flt->has_object)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.object_sha256 = ?");
+    snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY COALESCE(o.id, 0), f.id");
+    st = s->drv->prepare(s->conn, sql);
+    if (st == NULL)
+        return db_fail(s, "listing findings");
+    int p = 1, bound = 1;
+    if (flt != NULL && flt->rule != NULL)
+        bound &= s->drv->bind_text(st, p++, flt->rule);
+    if (flt != NULL && flt->has_since)
+        bound &= b_int(s, st, p++, flt->since);
+    if (flt != NULL && flt->incident > 0)
+        bound &= b_int(s, st, p++, flt->incident);
+    if (flt != NULL && flt->has_object)
+        bound &= b_blob(s, st, p++, flt->object, 32);
+    if (!bound) {
+        db_fail(s, "listing findings");
+        goto out;
+    }
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        cg_store_finding f;
+        size_t len;
+        const uint8_t *obj;
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "listing findings");
+            goto out;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        memset(&f, 0, sizeof(f));
+        f.id = c_int(s, st, 0);
+        f.rule = c_text(s, st, 1);
+        f.severity = severity_from_text(c_text(s, st, 2));
+        obj = c_blob(s, st, 3, &len);
+        if (obj != NULL && len == 32) {
+            f.has_object = 1;
+            memcpy(f.object, obj, 32);
+        }
+        f.incident = s->drv->column_is_null(st, 4) ? 0 : c_int(s, st, 4);
+        f.message = c_text(s, st, 5);
+        f.extra = c_text(s, st, 6);
+        f.first_seen = c_int(s, st, 7);
+        f.last_seen = c_int(s, st, 8);
+        f.resolved = !s->drv->column_is_null(st, 9);
+        f.resolved_at = f.resolved ? c_int(s, st, 9) : 0;
+        if (f.has_object && !s->drv->column_is_null(st, 10)) {
+            f.kind = kind_from_text(c_text(s, st, 10));
+            f.file = c_text(s, st, 11);
+            f.index = c_int(s, st, 12);
+            f.issuer = c_blob(s, st, 13, &f.issuer_len);
+            f.serial = c_blob(s, st, 14, &f.serial_len);
+        } else {
+            f.kind = f.incident > 0 ? CG_KIND_INCIDENT : CG_KIND_INPUT;
+        }
+        if (!fn(arg, &f))
+            break;
+    }
+    ok = 1;
+out:
+    s->drv->finalize(st);
+    return ok;
+}
+
+/* ---- incidents ---- */
+
+/* What cg_incident_clear does (src/incident/), kept here so the store
+ * stands on its own. */
+static void incident_free(cg_incident *inc)
+{
+    free(inc->kind);
+    free(inc->title);
+    for (size_t i = 0; i < inc->n_events; i++)
+        free(inc->events[i].note);
+    free(inc->events);
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        free(inc->certs[i].serial_hex);
+        free(inc->certs[i].issuer);
+        free(inc->certs[i].subject);
+        free(inc->certs[i].dns_names);
+    }
+    free(inc->certs);
+    memset(inc, 0, sizeof(*inc));
+}
+
+static int incident_exists(cg_store *s, int64_t id)
+{
+    cg_sql_stmt *st = q(s, Q_INC_GET);
+    int found = 0;
+    if (st == NULL)
+        return -1;
+    if (!b_int(s, st, 1, id))
+        return db_fail(s, "reading an incident") - 1;
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR)
+        found = db_fail(s, "reading an incident") - 1;
+    else
+        found = r == CG_SQL_ROW;
+    s->drv->reset(st);
+    return found;
+}
+
+static int bind_cert(cg_store *s, cg_sql_stmt *st, int p, const cg_incident_cert *c)
+{
+    return b_int(s, st, p, c->is_precert != 0) &&
+           b_blob_or_null(s, st, p + 1, c->has_precert_sha ? c->precert_sha256 : NULL, 32) &&
+           b_blob_or_null(s, st, p + 2, c->has_cert_sha ? c->cert_sha256 : NULL, 32) &&
+           b_text_or_null(s, st, p + 3, c->serial_hex) &&
+           b_text_or_null(s, st, p + 4, c->issuer) && b_text_or_null(s, st, p + 5, c->subject) &&
+           b_text_or_null(s, st, p + 6, c->dns_names) && b_int(s, st, p + 7, c->not_before) &&
+           b_int(s, st, p + 8, c->not_after) && b_int(s, st, p + 9, c->revoked != 0) &&
+           b_int(s, st, p + 10, c->revocation_date) && b_int(s, st, p + 11, c->published_at) &&
+           b_int(s, st, p + 12, c->reason);
+}
+
+/* Adds or replaces one certificate, inside a write. */
+static int put_cert(cg_store *s, int64_t incident, const cg_incident_cert *c, int *is_new)
+{
+    cg_sql_stmt *st = q(s, Q_INC_CERT_EXISTS);
+    int64_t row = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, incident) || !b_blob(s, st, 2, c->sha256, 32))
+        return db_fail(s, "storing an incident certificate");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        s->drv->reset(st);
+        return db_fail(s, "storing an incident certificate");
+    }
+    if (r == CG_SQL_ROW)
+        row = c_int(s, st, 0);
+    s->drv->reset(st);
+    if (row != 0) {
+        st = q(s, Q_INC_CERT_UPDATE);
+        if (st == NULL)
+            return 0;
+        if (!bind_cert(s, st, 1, c) || !b_int(s, st, 14, row))
+            return db_fail(s, "storing an incident certificate");
+    } else {
+        st = q(s, Q_INC_CERT_INSERT);
+        if (st == NULL)
+            return 0;
+        if (!b_int(s, st, 1, incident) || !b_blob(s, st, 2, c->sha256, 32) ||
+            !bind_cert(s, st, 3, c))
+            return db_fail(s, "storing an incident certificate");
+    }
+    if (!run(s, st, "storing an incident certificate"))
+        return 0;
+    if (is_new != NULL)
+        *is_new = row == 0;
+    return 1;
+}
+
+static int put_event(cg_store *s, int64_t incident, cg_incident_event *ev)
+{
+    cg_sql_stmt *st = q(s, Q_INC_EVENT_INSERT);
+    if (st == NULL)
+        return 0;
+    if (ev->type < 0 || ev->type >= CG_EVENT_TYPE_COUNT) {
+        fail(s, "unknown incident event type %d", (int)ev->type);
+        return 0;
+    }
+    if (!b_int(s, st, 1, incident) || !b_int(s, st, 2, ev->type) || !b_int(s, st, 3, ev->at) ||
+        !b_text_or_null(s, st, 4, ev->note))
+        return db_fail(s, "storing an incident event");
+    if (s->drv->step(st) != CG_SQL_ROW) {
+        s->drv->reset(st);
+        return db_fail(s, "storing an incident event");
+    }
+    ev->id = c_int(s, st, 0);
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_incident_create(cg_store *s, cg_incident *inc)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    if (inc->kind == NULL) {
+        fail(s, "an incident needs a kind");
+        return 0;
+    }
+    if (!write_begin(s, &own))
+        return 0;
+    st = q(s, Q_INC_INSERT);
+    if (st == NULL)
+        goto out;
+    if (!s->drv->bind_text(st, 1, inc->kind) || !b_text_or_null(s, st, 2, inc->title) ||
+        !b_int(s, st, 3, inc->source) || !b_int(s, st, 4, inc->reported_at) ||
+        !b_int(s, st, 5, inc->next_update_at)) {
+        db_fail(s, "storing an incident");
+        goto out;
+    }
+    if (s->drv->step(st) != CG_SQL_ROW) {
+        s->drv->reset(st);
+        db_fail(s, "storing an incident");
+        goto out;
+    }
+    int64_t id = c_int(s, st, 0);
+    s->drv->reset(st);
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        if (!put_cert(s, id, &inc->certs[i], NULL))
+            goto out;
+    }
+    for (size_t i = 0; i < inc->n_events; i++) {
+        if (!put_event(s, id, &inc->events[i]))
+            goto out;
+    }
+    inc->id = id;
+    ok = 1;
+out:
+    return write_end(s, own, ok);
+}
+
+static void copy_sha(cg_store *s, cg_sql_stmt *st, int i, int *has, uint8_t out[32])
+{
+    size_t n;
+    const uint8_t *p = c_blob(s, st, i, &n);
+    *has = p != NULL && n == 32;
+    if (*has)
+        memcpy(out, p, 32);
+    else
+        memset(out, 0, 32);
+}
+
+/* A strdup that tells a failed copy from a NULL column. */
+static int dup_col(cg_store *s, cg_sql_stmt *st, int i, char **out)
+{
+    const char *t = c_text(s, st, i);
+    *out = dup_str(t);
+    return t == NULL || *out != NULL;
+}
+
+static int load_events(cg_store *s, cg_incident *inc)
+{
+    cg_sql_stmt *st = q(s, Q_INC_EVENTS);
+    size_t cap = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, inc->id))
+        return db_fail(s, "reading incident events");
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        if (r == CG_SQL_ERROR) {
+            s->drv->reset(st);
+            return db_fail(s, "reading incident events");
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        if (inc->n_events == cap) {
+            size_t ncap = cap == 0 ? 8 : cap * 2;
+            cg_incident_event *ne = realloc(inc->events, ncap * sizeof(*ne));
+            if (ne == NULL)
+                goto oom;
+            inc->events = ne;
+            cap = ncap;
+        }
+        cg_incident_event *ev = &inc->events[inc->n_events];
+        memset(ev, 0, sizeof(*ev));
+        ev->id = c_int(s, st, 0);
+        ev->type = (cg_event_type)c_int(s, st, 1);
+        ev->at = c_int(s, st, 2);
+        inc->n_events++;
+        if (!dup_col(s, st, 3, &ev->note))
+            goto oom;
+    }
+    s->drv->reset(st);
+    return 1;
+oom:
+    s->drv->reset(st);
+    fail(s, "out of memory");
+    return 0;
+}
+
+static int load_certs(cg_store *s, cg_incident *inc)
+{
+    cg_sql_stmt *st = q(s, Q_INC_CERTS);
+    size_t cap = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, inc->id))
+        return db_fail(s, "reading incident certificates");
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        int has;
+        if (r == CG_SQL_ERROR) {
+            s->drv->reset(st);
+            return db_fail(s, "reading incident certificates");
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        if (inc->n_certs == cap) {
+            size_t ncap = cap == 0 ? 8 : cap * 2;
+            cg_incident_cert *nc = realloc(inc->certs, ncap * sizeof(*nc));
+            if (nc == NULL)
+                goto oom;
+            inc->certs = nc;
+            cap = ncap;
+        }
+        cg_incident_cert *c = &inc->certs[inc->n_certs];
+        memset(c, 0, sizeof(*c));
+        inc->n_certs++;
+        copy_sha(s, st, 0, &has, c->sha256);
+        c->is_precert = (int)c_int(s, st, 1);
+        copy_sha(s, st, 2, &c->has_precert_sha, c->precert_sha256);
+        copy_sha(s, st, 3, &c->has_cert_sha, c->cert_sha256);
+        if (!dup_col(s, st, 4, &c->serial_hex) || !dup_col(s, st, 5, &c->issuer) ||
+            !dup_col(s, st, 6, &c->subject) || !dup_col(s, st, 7, &c->dns_names))
+            goto oom;
+        c->not_before = c_int(s, st, 8);
+        c->not_after = c_int(s, st, 9);
+        c->revoked = (int)c_int(s, st, 10);
+        c->revocation_date = c_int(s, st, 11);
+        c->published_at = c_int(s, st, 12);
+        c->reason = (int)c_int(s, st, 13);
+    }
+    s->drv->reset(st);
+    return 1;
+oom:
+    s->drv->reset(st);
+    fail(s, "out of memory");
+    return 0;
+}
+
+int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_INC_GET);
+    memset(out, 0, sizeof(*out));
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, id))
+        return db_fail(s, "reading an incident");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        s->drv->reset(st);
+        return db_fail(s, "reading an incident");
+    }
+    if (r == CG_SQL_DONE) {
+        s->drv->reset(st);
+        return 1;
+    }
+    out->id = c_int(s, st, 0);
+    out->source = (cg_source)c_int(s, st, 3);
+    out->reported_at = c_int(s, st, 4);
+    out->next_update_at = c_int(s, st, 5);
+    int copied = dup_col(s, st, 1, &out->kind) && dup_col(s, st, 2, &out->title);
+    s->drv->reset(st);
+    if (!copied) {
+        fail(s, "out of memory");
+        goto err;
+    }
+    if (!load_events(s, out) || !load_certs(s, out))
+        goto err;
+    *found = 1;
+    return 1;
+err:
+    incident_free(out);
+    return 0;
+}
+
+int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_INC_IDS);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int ok = 0;
+    if (st == NULL)
+        return 0;
+    /* IDs first: loading each incident uses other statements. */
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "listing incidents");
+            s->drv->reset(st);
+            goto out;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        if (n == cap) {
+            size_t ncap = cap == 0 ? 16 : cap * 2;
+            int64_t *ni = realloc(ids, ncap * sizeof(*ni));
+            if (ni == NULL) {
+                fail(s, "out of memory");
+                s->drv->reset(st);
+                goto out;
+            }
+            ids = ni;
+            cap = ncap;
+        }
+        ids[n++] = c_int(s, st, 0);
+    }
+    s->drv->reset(st);
+    for (size_t i = 0; i < n; i++) {
+        cg_incident inc;
+        int found, go_on;
+        if (!cg_store_incident_get(s, ids[i], &inc, &found))
+            goto out;
+        if (!found)
+            continue;
+        go_on = fn(arg, &inc);
+        incident_free(&inc);
+        if (!go_on)
+            break;
+    }
+    ok = 1;
+out:
+    free(ids);
+    return ok;
+}
+
+int cg_store_incident_add_cert(cg_store *s, int64_t incident, const cg_incident_cert *cert,
+                               int *is_new)
+{
+    int own, ok = 0, e;
+    if (!write_begin(s, &own))
+        return 0;
+    e = incident_exists(s, incident);
+    if (e == 0)
+        fail(s, "no incident %lld", (long long)incident);
+    else if (e > 0)
+        ok = put_cert(s, incident, cert, is_new);
+    return write_end(s, own, ok);
+}
+
+int cg_store_incident_add_event(cg_store *s, int64_t incident, cg_incident_event *ev)
+{
+    int own, ok = 0, e;
+    if (!write_begin(s, &own))
+        return 0;
+    e = incident_exists(s, incident);
+    if (e == 0)
+        fail(s, "no incident %lld", (long long)incident);
+    else if (e > 0)
+        ok = put_event(s, incident, ev);
+    return write_end(s, own, ok);
+}
+
+int cg_store_incident_set_next_update(cg_store *s, int64_t incident, int64_t at)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    if (!write_begin(s, &own))
+        return 0;
+    st = q(s, Q_INC_NEXT_UPDATE);
+    if (st != NULL) {
+        if (!b_int(s, st, 1, at) || !b_int(s, st, 2, incident)) {
+            db_fail(s, "updating an incident");
+        } else {
+            cg_sql_step r = s->drv->step(st);
+            if (r == CG_SQL_ERROR)
+                db_fail(s, "updating an incident");
+            else if (r == CG_SQL_DONE)
+                fail(s, "no incident %lld", (long long)incident);
+            else
+                ok = 1;
+            s->drv->reset(st);
+        }
+    }
+    return write_end(s, own, ok);
+}
+
+int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc)
+{
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        cg_incident_cert *c = &inc->certs[i];
+        int found;
+        cg_store_revocation rv;
+        cg_store_object *o = cg_store_get1_object(s, c->sha256, &found);
+        if (!found) {
+            if (o == NULL && s->err[0] != '\0')
+                return 0;
+            continue;
+        }
+        int ok = o->issuer != NULL && o->serial != NULL &&
+                 cg_store_revocation_lookup(s, o->issuer, o->issuer_len, o->serial, o->serial_len,
+                                            &rv, &found);
+        int had_issuer = o->issuer != NULL && o->serial != NULL;
+        cg_store_object_free(o);
+        if (!had_issuer)
+            continue;
+        if (!ok)
+            return 0;
+        if (found) {
+            c->revoked = 1;
+            c->revocation_date = rv.revocation_date;
+            c->published_at = rv.first_seen;
+            c->reason = rv.reason;
+        }
+    }
+    return 1;
+}

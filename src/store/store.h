@@ -1,0 +1,231 @@
+/* The store: what caguard has seen (objects, CRL entries with the time each
+ * was first published), what it found (findings, deduplicated, first and
+ * last seen, open or resolved) and the incidents a CA records. One interface
+ * for every backend: a store is named by a URI ("sqlite:PATH", or a plain
+ * path, which is SQLite; a PostgreSQL backend will take "postgresql://...").
+ *
+ * Conventions: functions return 1 on success and 0 on error, with the
+ * reason in cg_store_errmsg(). Lookups say whether they found something in
+ * *found. Every write is one transaction: a write made outside
+ * cg_store_begin/commit commits on its own; inside, it joins the caller's
+ * transaction, and a failed write dooms it (commit then rolls back and
+ * fails). Pointers handed to a callback are borrowed for the call; structs
+ * filled by a get are owned by the caller and freed with the matching
+ * _clear or _free. */
+#ifndef CAGUARD_STORE_STORE_H
+#define CAGUARD_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "incident/incident.h"
+#include "rules/rules.h"
+
+/* The schema this caguard reads and writes (docs/store.md lists the
+ * migrations). A store with a newer version is refused, never modified. */
+#define CG_STORE_SCHEMA_VERSION 1
+
+typedef struct cg_store cg_store;
+
+typedef enum {
+    CG_STORE_OK = 0,
+    CG_STORE_ERROR,    /* I/O, SQL or memory; or no store where one must exist */
+    CG_STORE_BAD_URI,  /* a scheme no backend handles, a directory, an empty path */
+    CG_STORE_NOT_OURS, /* not a caguard store (another application's database, not a
+                          database at all); left untouched */
+    CG_STORE_TOO_NEW   /* a caguard store whose schema is newer than this caguard */
+} cg_store_status;
+
+/* Create the store when it does not exist (otherwise opening a missing
+ * store is an error). */
+#define CG_STORE_CREATE 1
+
+/* Opens the store at uri, bringing an older schema up to date. Returns NULL
+ * with *status and a message in err (both may be NULL) when it cannot. A
+ * file that is not a caguard store is refused before anything is written
+ * to it. */
+cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, char *err,
+                        size_t errcap);
+void cg_store_close(cg_store *s);
+const char *cg_store_errmsg(const cg_store *s);
+int cg_store_schema_version(cg_store *s, int *version);
+
+/* An explicit transaction: the writes between begin and commit land
+ * together or not at all. Transactions do not nest. */
+int cg_store_begin(cg_store *s);
+int cg_store_commit(cg_store *s);
+int cg_store_rollback(cg_store *s);
+
+/* ---- objects ---- */
+
+typedef enum {
+    CG_STORE_CA_NONE = 0,
+    CG_STORE_CA = 1,                /* basicConstraints cA TRUE */
+    CG_STORE_CA_PRECERT_SIGNING = 2 /* a Precertificate Signing Certificate (RFC 6962 §3.1) */
+} cg_store_ca;
+
+/* A certificate, precertificate or CRL by the SHA-256 of its DER (or an
+ * object caguard could hash but not read: kind CG_KIND_INPUT, or the kind
+ * its shape suggested, with no issuer or serial). Byte fields are NULL with
+ * length 0 when absent. */
+typedef struct cg_store_object {
+    uint8_t sha256[32];
+    cg_kind kind;
+    const uint8_t *der;
+    size_t der_len;
+    const uint8_t *issuer; /* issuer Name element */
+    size_t issuer_len;
+    const uint8_t *serial; /* serialNumber INTEGER contents (certificates) */
+    size_t serial_len;
+    const uint8_t *subject; /* subject Name element (certificates) */
+    size_t subject_len;
+    const uint8_t *scope; /* CRLs: the issuingDistributionPoint extnValue, empty (not NULL)
+                             when the CRL has none; NULL for certificates */
+    size_t scope_len;
+    cg_store_ca ca;
+    int64_t not_before; /* CRLs: thisUpdate */
+    int64_t not_after;  /* CRLs: nextUpdate, 0 when absent */
+    const char *file;   /* the file it was first ingested from */
+    int64_t index;      /* its object number in that file */
+    int64_t first_seen; /* the earliest seen-at it was ingested with */
+} cg_store_object;
+
+/* Stores obj unless an object with its SHA-256 is there already (*is_new 0;
+ * its first_seen moves back to obj->first_seen when that is earlier, and
+ * *earlier says so). Either out pointer may be NULL. */
+int cg_store_put_object(cg_store *s, const cg_store_object *obj, int *is_new, int *earlier);
+/* The object with that SHA-256, or NULL (*found 0, or an error). Free with
+ * cg_store_object_free. */
+cg_store_object *cg_store_get1_object(cg_store *s, const uint8_t sha256[32], int *found);
+void cg_store_object_free(cg_store_object *obj);
+
+/* Callbacks return 1 to go on, 0 to stop (the iteration then returns 1). */
+typedef int (*cg_store_object_fn)(void *arg, const cg_store_object *obj);
+
+/* Certificates and precertificates with these issuer Name bytes and serial,
+ * in the order they were stored. */
+int cg_store_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                               const uint8_t *serial, size_t serial_len, cg_store_object_fn fn,
+                               void *arg);
+/* Every object (certificates, precertificates, CRLs) with these issuer Name
+ * bytes, in the order they were stored. */
+int cg_store_objects_by_issuer(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                               cg_store_object_fn fn, void *arg);
+/* Every CA certificate (ca != CG_STORE_CA_NONE). */
+int cg_store_ca_objects(cg_store *s, cg_store_object_fn fn, void *arg);
+/* The CRLs of one issuer and scope next to a thisUpdate: the latest whose
+ * thisUpdate is at or before it and the earliest at or after it, other
+ * than the CRL named by exclude (may be NULL). At most two calls of fn. */
+int cg_store_crl_neighbours(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                            const uint8_t *scope, size_t scope_len, int64_t this_update,
+                            const uint8_t *exclude, cg_store_object_fn fn, void *arg);
+int cg_store_count_objects(cg_store *s, int64_t *count);
+
+/* ---- CRL entries ---- */
+
+typedef struct cg_store_crl_entry {
+    const uint8_t *serial; /* INTEGER contents */
+    size_t serial_len;
+    int64_t revocation_date;
+    int reason; /* CRL reasonCode, -1 when the entry has none */
+} cg_store_crl_entry;
+
+/* Records the entries of the CRL crl_sha256 (stored already), seen at
+ * seen_at. An entry is keyed by the CRL's issuer Name bytes, its scope (the
+ * IDP extnValue, empty for none) and the serial; it keeps the seen-at, date,
+ * reason and CRL of the earliest sighting. */
+int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const uint8_t *issuer,
+                             size_t issuer_len, const uint8_t *scope, size_t scope_len,
+                             const cg_store_crl_entry *entries, size_t n, int64_t seen_at);
+
+typedef struct cg_store_revocation {
+    int64_t revocation_date;
+    int reason;         /* -1 when the entry has none */
+    int64_t first_seen; /* the seen-at of the first CRL that listed it */
+    uint8_t crl_sha256[32];
+} cg_store_revocation;
+
+/* The earliest sighting of (issuer, serial) on any stored CRL of that
+ * issuer (any scope). */
+int cg_store_revocation_lookup(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                               const uint8_t *serial, size_t serial_len, cg_store_revocation *out,
+                               int *found);
+
+/* ---- findings ---- */
+
+typedef struct cg_store_finding {
+    int64_t id;
+    const char *rule; /* the rule ID, e.g. "ct.pair.tbs_mismatch" */
+    cg_severity severity;
+    int has_object;
+    uint8_t object[32];
+    int64_t incident; /* 0 when none */
+    const char *message;
+    const char *extra; /* a JSON object of the finding's extra fields, or NULL */
+    int64_t first_seen, last_seen;
+    int resolved;
+    int64_t resolved_at;
+    /* Listing only: the object as first ingested (kind CG_KIND_INCIDENT
+     * for a finding on an incident with no object, CG_KIND_INPUT when
+     * neither). */
+    cg_kind kind;
+    const char *file;
+    int64_t index;
+    const uint8_t *issuer;
+    size_t issuer_len;
+    const uint8_t *serial;
+    size_t serial_len;
+} cg_store_finding;
+
+/* Stores a finding seen at `seen`, deduplicated by (rule, object,
+ * incident): a new one gets first_seen = last_seen = seen (*is_new 1); a
+ * repeat only moves last_seen forward (message and status stay). *id gets
+ * the finding's ID. Out pointers may be NULL. */
+int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
+                         int64_t *id);
+/* Marks a finding resolved at `at` (no effect when it is resolved already). */
+int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at);
+
+typedef struct cg_store_finding_filter {
+    const char *rule; /* NULL: every rule */
+    int has_since;
+    int64_t since; /* first seen at or after */
+    int open_only;
+    int64_t incident; /* > 0: only this incident's findings */
+    int has_object;
+    uint8_t object[32];
+} cg_store_finding_filter;
+
+typedef int (*cg_store_finding_fn)(void *arg, const cg_store_finding *f);
+/* The findings that pass filter (NULL: all), grouped by object in the
+ * order the objects were first seen, then by ID. */
+int cg_store_findings(cg_store *s, const cg_store_finding_filter *filter, cg_store_finding_fn fn,
+                      void *arg);
+
+/* ---- incidents (src/incident/incident.h) ---- */
+
+/* Stores inc (kind, title, source, reported_at, next_update_at, and its
+ * certs and events, if any) as a new incident; sets inc->id and the
+ * events' ids. */
+int cg_store_incident_create(cg_store *s, cg_incident *inc);
+/* Fills *out (owned by the caller: cg_incident_clear) with the incident,
+ * its events in time order and its certificates in the order they were
+ * added, exactly as stored. */
+int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found);
+/* Every incident by ID, with its events and certificates. */
+typedef int (*cg_store_incident_fn)(void *arg, const cg_incident *inc);
+int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg);
+/* Adds a certificate to an incident; one that is there already (same
+ * SHA-256) is replaced (*is_new 0). */
+int cg_store_incident_add_cert(cg_store *s, int64_t incident, const cg_incident_cert *cert,
+                               int *is_new);
+/* Adds an event; sets ev->id. */
+int cg_store_incident_add_event(cg_store *s, int64_t incident, cg_incident_event *ev);
+int cg_store_incident_set_next_update(cg_store *s, int64_t incident, int64_t at);
+/* Fills the revocation fields of each certificate of inc from the stored
+ * CRL entries (by the stored object's issuer Name bytes and serial): the
+ * earliest sighting wins; certificates not seen on a CRL, or not stored as
+ * objects, are left as they are. */
+int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc);
+
+#endif

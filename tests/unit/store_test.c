@@ -1,0 +1,889 @@
+/* The store backend conformance suite, written against store/store.h only,
+ * so every backend runs the same cases:
+ *
+ *   store_test                 SQLite, a fresh file in a temporary directory
+ *   store_test URI             the suite on URI (an empty store, or none yet)
+ *
+ * The suite needs nothing but an empty store: each case uses its own keys.
+ * The SQLite section (refusing files that are not ours without touching
+ * them, a newer schema, WAL and foreign keys) runs for the default only. */
+#include "store/store.h"
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+/* A distinct fake SHA-256 per (tag, n). */
+static void sha(uint8_t out[32], uint8_t tag, uint32_t n)
+{
+    memset(out, tag, 32);
+    out[0] = tag;
+    out[1] = (uint8_t)(n >> 24);
+    out[2] = (uint8_t)(n >> 16);
+    out[3] = (uint8_t)(n >> 8);
+    out[4] = (uint8_t)n;
+}
+
+static cg_store *open_store(const char *uri)
+{
+    char err[512];
+    cg_store_status st;
+    cg_store *s = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    if (s == NULL)
+        fprintf(stderr, "cannot open %s: %s\n", uri, err);
+    return s;
+}
+
+static void make_object(cg_store_object *o, uint8_t tag, uint32_t n, cg_kind kind,
+                        const char *issuer, const char *serial, int64_t first_seen)
+{
+    static const uint8_t der[] = {0x30, 0x03, 0x02, 0x01, 0x05};
+    memset(o, 0, sizeof(*o));
+    sha(o->sha256, tag, n);
+    o->kind = kind;
+    o->der = der;
+    o->der_len = sizeof(der);
+    o->issuer = (const uint8_t *)issuer;
+    o->issuer_len = issuer != NULL ? strlen(issuer) : 0;
+    if (kind != CG_KIND_CRL) {
+        o->serial = (const uint8_t *)serial;
+        o->serial_len = serial != NULL ? strlen(serial) : 0;
+        o->subject = (const uint8_t *)"subject";
+        o->subject_len = 7;
+    }
+    o->not_before = 1000;
+    o->not_after = 2000;
+    o->file = "in.pem";
+    o->index = (int64_t)n;
+    o->first_seen = first_seen;
+}
+
+/* ---- collecting callbacks ---- */
+
+typedef struct got {
+    size_t n;
+    uint8_t sha[16][32];
+    cg_kind kind[16];
+    int64_t first_seen[16];
+} got;
+
+static int collect(void *arg, const cg_store_object *o)
+{
+    got *g = arg;
+    if (g->n < 16) {
+        memcpy(g->sha[g->n], o->sha256, 32);
+        g->kind[g->n] = o->kind;
+        g->first_seen[g->n] = o->first_seen;
+    }
+    g->n++;
+    return 1;
+}
+
+static int stop_after_one(void *arg, const cg_store_object *o)
+{
+    collect(arg, o);
+    return 0;
+}
+
+static void test_objects(cg_store *s)
+{
+    cg_store_object o, c1, c2, crl;
+    int is_new = -1, earlier = -1, found = -1;
+    int64_t before = -1, after = -1;
+    uint8_t h[32];
+    got g;
+
+    CHECK(cg_store_count_objects(s, &before));
+    make_object(&o, 0x10, 1, CG_KIND_PRECERT, "issuer-A", "\x01\x02", 500);
+    o.ca = CG_STORE_CA_NONE;
+    CHECK(cg_store_put_object(s, &o, &is_new, &earlier));
+    CHECK(is_new == 1 && earlier == 0);
+    CHECK(cg_store_put_object(s, &o, &is_new, &earlier));
+    CHECK(is_new == 0 && earlier == 0);
+    /* Seen again later: first_seen stays; earlier: it moves back. */
+    o.first_seen = 900;
+    CHECK(cg_store_put_object(s, &o, &is_new, &earlier));
+    CHECK(is_new == 0 && earlier == 0);
+    o.first_seen = 400;
+    o.file = "other.pem"; /* the first ingest's name stays */
+    CHECK(cg_store_put_object(s, &o, &is_new, &earlier));
+    CHECK(is_new == 0 && earlier == 1);
+
+    cg_store_object *r = cg_store_get1_object(s, o.sha256, &found);
+    CHECK(found == 1 && r != NULL);
+    if (r != NULL) {
+        CHECK(memcmp(r->sha256, o.sha256, 32) == 0);
+        CHECK(r->kind == CG_KIND_PRECERT);
+        CHECK(r->der_len == o.der_len && memcmp(r->der, o.der, o.der_len) == 0);
+        CHECK(r->issuer_len == 8 && memcmp(r->issuer, "issuer-A", 8) == 0);
+        CHECK(r->serial_len == 2 && memcmp(r->serial, "\x01\x02", 2) == 0);
+        CHECK(r->subject_len == 7 && memcmp(r->subject, "subject", 7) == 0);
+        CHECK(r->scope == NULL && r->scope_len == 0);
+        CHECK(r->ca == CG_STORE_CA_NONE);
+        CHECK(r->not_before == 1000 && r->not_after == 2000);
+        CHECK(r->file != NULL && strcmp(r->file, "in.pem") == 0);
+        CHECK(r->index == 1);
+        CHECK(r->first_seen == 400);
+    }
+    cg_store_object_free(r);
+    sha(h, 0x10, 999);
+    r = cg_store_get1_object(s, h, &found);
+    CHECK(r == NULL && found == 0);
+
+    /* By issuer and serial: certificates and precertificates, in order. */
+    make_object(&c1, 0x10, 2, CG_KIND_CERT, "issuer-A", "\x01\x02", 600);
+    make_object(&c2, 0x10, 3, CG_KIND_CERT, "issuer-A", "\x01\x03", 600);
+    c2.ca = CG_STORE_CA;
+    make_object(&crl, 0x10, 4, CG_KIND_CRL, "issuer-A", NULL, 600);
+    crl.scope = (const uint8_t *)"";
+    crl.scope_len = 0;
+    CHECK(cg_store_put_object(s, &c1, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c2, NULL, NULL));
+    CHECK(cg_store_put_object(s, &crl, NULL, NULL));
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_objects_by_serial(s, (const uint8_t *)"issuer-A", 8,
+                                     (const uint8_t *)"\x01\x02", 2, collect, &g));
+    CHECK(g.n == 2);
+    CHECK(memcmp(g.sha[0], o.sha256, 32) == 0 && g.kind[0] == CG_KIND_PRECERT);
+    CHECK(memcmp(g.sha[1], c1.sha256, 32) == 0 && g.kind[1] == CG_KIND_CERT);
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_objects_by_serial(s, (const uint8_t *)"issuer-B", 8,
+                                     (const uint8_t *)"\x01\x02", 2, collect, &g));
+    CHECK(g.n == 0);
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_objects_by_issuer(s, (const uint8_t *)"issuer-A", 8, collect, &g));
+    CHECK(g.n == 4);
+    CHECK(g.n == 4 && g.kind[3] == CG_KIND_CRL);
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_objects_by_issuer(s, (const uint8_t *)"issuer-A", 8, stop_after_one, &g));
+    CHECK(g.n == 1);
+    /* The empty scope is a value, not NULL. */
+    r = cg_store_get1_object(s, crl.sha256, &found);
+    CHECK(found && r != NULL && r->scope != NULL && r->scope_len == 0 && r->serial == NULL);
+    cg_store_object_free(r);
+    /* CA certificates. */
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_ca_objects(s, collect, &g));
+    int saw = 0;
+    for (size_t i = 0; i < g.n && i < 16; i++)
+        saw |= memcmp(g.sha[i], c2.sha256, 32) == 0;
+    CHECK(saw);
+    for (size_t i = 0; i < g.n && i < 16; i++)
+        CHECK(memcmp(g.sha[i], c1.sha256, 32) != 0);
+    CHECK(cg_store_count_objects(s, &after));
+    CHECK(after == before + 4);
+}
+
+static void test_crl_neighbours(cg_store *s)
+{
+    cg_store_object a, b, c, other;
+    got g;
+    make_object(&a, 0x11, 1, CG_KIND_CRL, "issuer-N", NULL, 1);
+    make_object(&b, 0x11, 2, CG_KIND_CRL, "issuer-N", NULL, 1);
+    make_object(&c, 0x11, 3, CG_KIND_CRL, "issuer-N", NULL, 1);
+    make_object(&other, 0x11, 4, CG_KIND_CRL, "issuer-N", NULL, 1);
+    a.scope = b.scope = c.scope = (const uint8_t *)"scope-1";
+    a.scope_len = b.scope_len = c.scope_len = 7;
+    other.scope = (const uint8_t *)"scope-2";
+    other.scope_len = 7;
+    a.not_before = 100;
+    b.not_before = 200;
+    c.not_before = 300;
+    other.not_before = 150;
+    CHECK(cg_store_put_object(s, &a, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c, NULL, NULL));
+    CHECK(cg_store_put_object(s, &b, NULL, NULL));
+    CHECK(cg_store_put_object(s, &other, NULL, NULL));
+    /* b's neighbours, b excluded. */
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
+                                  200, b.sha256, collect, &g));
+    CHECK(g.n == 2);
+    CHECK(memcmp(g.sha[0], a.sha256, 32) == 0);
+    CHECK(memcmp(g.sha[1], c.sha256, 32) == 0);
+    /* A new CRL at 150: a before, b after; none of scope-2. */
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
+                                  150, NULL, collect, &g));
+    CHECK(g.n == 2);
+    CHECK(memcmp(g.sha[0], a.sha256, 32) == 0);
+    CHECK(memcmp(g.sha[1], b.sha256, 32) == 0);
+    /* Same thisUpdate as b: b before it, c after (not b twice). */
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
+                                  200, NULL, collect, &g));
+    CHECK(g.n == 2);
+    CHECK(memcmp(g.sha[0], b.sha256, 32) == 0);
+    CHECK(memcmp(g.sha[1], c.sha256, 32) == 0);
+    /* Past the last one: only the one before. */
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
+                                  400, NULL, collect, &g));
+    CHECK(g.n == 1 && memcmp(g.sha[0], c.sha256, 32) == 0);
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-3", 7,
+                                  200, NULL, collect, &g));
+    CHECK(g.n == 0);
+}
+
+static void test_crl_entries(cg_store *s)
+{
+    cg_store_object c1, c2, c3;
+    cg_store_crl_entry e[3];
+    cg_store_revocation rv;
+    int found = -1;
+    const uint8_t *iss = (const uint8_t *)"issuer-E";
+    make_object(&c1, 0x12, 1, CG_KIND_CRL, "issuer-E", NULL, 1000);
+    make_object(&c2, 0x12, 2, CG_KIND_CRL, "issuer-E", NULL, 2000);
+    make_object(&c3, 0x12, 3, CG_KIND_CRL, "issuer-E", NULL, 500);
+    c1.scope = c2.scope = c3.scope = (const uint8_t *)"";
+    CHECK(cg_store_put_object(s, &c1, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c2, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c3, NULL, NULL));
+    e[0] = (cg_store_crl_entry){(const uint8_t *)"\x0a", 1, 900, 1};
+    e[1] = (cg_store_crl_entry){(const uint8_t *)"\x0b", 1, 950, -1};
+    CHECK(cg_store_put_crl_entries(s, c1.sha256, iss, 8, (const uint8_t *)"", 0, e, 2, 1000));
+    CHECK(cg_store_revocation_lookup(s, iss, 8, (const uint8_t *)"\x0a", 1, &rv, &found));
+    CHECK(found == 1 && rv.revocation_date == 900 && rv.reason == 1 && rv.first_seen == 1000);
+    CHECK(memcmp(rv.crl_sha256, c1.sha256, 32) == 0);
+    CHECK(cg_store_revocation_lookup(s, iss, 8, (const uint8_t *)"\x0b", 1, &rv, &found));
+    CHECK(found == 1 && rv.reason == -1 && rv.first_seen == 1000);
+    /* A later CRL listing them again (a changed date too) keeps the first
+     * sighting. */
+    e[0].revocation_date = 800;
+    e[2] = (cg_store_crl_entry){(const uint8_t *)"\x0c", 1, 1900, 4};
+    CHECK(cg_store_put_crl_entries(s, c2.sha256, iss, 8, (const uint8_t *)"", 0, e, 3, 2000));
+    CHECK(cg_store_revocation_lookup(s, iss, 8, (const uint8_t *)"\x0a", 1, &rv, &found));
+    CHECK(found && rv.revocation_date == 900 && rv.first_seen == 1000);
+    CHECK(memcmp(rv.crl_sha256, c1.sha256, 32) == 0);
+    CHECK(cg_store_revocation_lookup(s, iss, 8, (const uint8_t *)"\x0c", 1, &rv, &found));
+    CHECK(found && rv.first_seen == 2000 && rv.reason == 4);
+    /* A CRL observed earlier than both, ingested last: its sighting wins. */
+    e[0].revocation_date = 700;
+    e[0].reason = 9;
+    CHECK(cg_store_put_crl_entries(s, c3.sha256, iss, 8, (const uint8_t *)"", 0, e, 1, 500));
+    CHECK(cg_store_revocation_lookup(s, iss, 8, (const uint8_t *)"\x0a", 1, &rv, &found));
+    CHECK(found && rv.revocation_date == 700 && rv.reason == 9 && rv.first_seen == 500);
+    CHECK(memcmp(rv.crl_sha256, c3.sha256, 32) == 0);
+    /* Another scope of the same issuer: the earliest sighting overall. */
+    CHECK(cg_store_put_crl_entries(s, c2.sha256, iss, 8, (const uint8_t *)"s2", 2, e, 1, 300));
+    CHECK(cg_store_revocation_lookup(s, iss, 8, (const uint8_t *)"\x0a", 1, &rv, &found));
+    CHECK(found && rv.first_seen == 300);
+    CHECK(cg_store_revocation_lookup(s, iss, 8, (const uint8_t *)"\x0d", 1, &rv, &found));
+    CHECK(found == 0);
+    CHECK(cg_store_revocation_lookup(s, (const uint8_t *)"issuer-X", 8, (const uint8_t *)"\x0a", 1,
+                                     &rv, &found));
+    CHECK(found == 0);
+}
+
+typedef struct flist {
+    size_t n;
+    int64_t id[32];
+    char rule[32][64];
+    char message[32][128];
+    char extra[32][128];
+    int64_t incident[32], first[32], last[32];
+    int resolved[32], has_object[32];
+    cg_kind kind[32];
+    char file[32][32];
+    int64_t index[32];
+} flist;
+
+static int fcollect(void *arg, const cg_store_finding *f)
+{
+    flist *l = arg;
+    if (l->n < 32) {
+        size_t i = l->n;
+        l->id[i] = f->id;
+        snprintf(l->rule[i], sizeof(l->rule[i]), "%s", f->rule);
+        snprintf(l->message[i], sizeof(l->message[i]), "%s", f->message);
+        snprintf(l->extra[i], sizeof(l->extra[i]), "%s", f->extra != NULL ? f->extra : "(null)");
+        l->incident[i] = f->incident;
+        l->first[i] = f->first_seen;
+        l->last[i] = f->last_seen;
+        l->resolved[i] = f->resolved;
+        l->has_object[i] = f->has_object;
+        l->kind[i] = f->kind;
+        snprintf(l->file[i], sizeof(l->file[i]), "%s", f->file != NULL ? f->file : "(null)");
+        l->index[i] = f->index;
+    }
+    l->n++;
+    return 1;
+}
+
+static void test_findings(cg_store *s)
+{
+    cg_store_object o;
+    cg_store_finding f;
+    cg_store_finding_filter flt;
+    cg_incident inc;
+    int is_new = -1;
+    int64_t id1 = 0, id2 = 0, id3 = 0, id4 = 0;
+    flist l;
+
+    make_object(&o, 0x13, 7, CG_KIND_CERT, "issuer-F", "\x07", 100);
+    o.file = "f.pem";
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    memset(&f, 0, sizeof(f));
+    f.rule = "ct.pair.tbs_mismatch";
+    f.severity = CG_SEV_ERROR;
+    f.has_object = 1;
+    memcpy(f.object, o.sha256, 32);
+    f.message = "first message";
+    f.extra = "{\"k\":\"v\"}";
+    CHECK(cg_store_put_finding(s, &f, 10000, &is_new, &id1));
+    CHECK(is_new == 1 && id1 > 0);
+    /* The repeat: same ID, last_seen moves on, nothing else changes. */
+    f.message = "second message";
+    CHECK(cg_store_put_finding(s, &f, 20000, &is_new, &id2));
+    CHECK(is_new == 0 && id2 == id1);
+    /* Seen at an earlier time: last_seen does not go back. */
+    CHECK(cg_store_put_finding(s, &f, 15000, &is_new, &id2));
+    CHECK(is_new == 0 && id2 == id1);
+    /* Another rule on the same object is another finding. */
+    f.rule = "ct.sct.signature_invalid";
+    f.extra = NULL;
+    f.message = "sct";
+    CHECK(cg_store_put_finding(s, &f, 10000, &is_new, &id3));
+    CHECK(is_new == 1 && id3 != id1);
+
+    memset(&inc, 0, sizeof(inc));
+    inc.kind = "misissuance";
+    inc.reported_at = 5000;
+    CHECK(cg_store_incident_create(s, &inc));
+    CHECK(inc.id > 0);
+    /* The same rule and object within an incident is a third finding; an
+     * incident finding without an object, a fourth. */
+    f.rule = "ct.pair.tbs_mismatch";
+    f.incident = inc.id;
+    CHECK(cg_store_put_finding(s, &f, 30000, &is_new, &id4));
+    CHECK(is_new == 1 && id4 != id1);
+    f.has_object = 0;
+    f.rule = "incident.full_report_overdue";
+    f.message = "no full report";
+    CHECK(cg_store_put_finding(s, &f, 30000, &is_new, &id4));
+    CHECK(is_new == 1);
+    CHECK(cg_store_put_finding(s, &f, 31000, &is_new, NULL));
+    CHECK(is_new == 0);
+
+    memset(&flt, 0, sizeof(flt));
+    flt.has_object = 1;
+    memcpy(flt.object, o.sha256, 32);
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 3);
+    if (l.n == 3) {
+        CHECK(l.id[0] == id1 && strcmp(l.rule[0], "ct.pair.tbs_mismatch") == 0);
+        CHECK(strcmp(l.message[0], "first message") == 0);
+        CHECK(strcmp(l.extra[0], "{\"k\":\"v\"}") == 0);
+        CHECK(l.first[0] == 10000 && l.last[0] == 20000);
+        CHECK(l.incident[0] == 0 && l.resolved[0] == 0 && l.has_object[0]);
+        CHECK(l.kind[0] == CG_KIND_CERT && strcmp(l.file[0], "f.pem") == 0 && l.index[0] == 7);
+        CHECK(strcmp(l.extra[1], "(null)") == 0);
+        CHECK(l.incident[2] == inc.id);
+    }
+    /* Filters: rule, since, incident, open. */
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = "incident.full_report_overdue";
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 1 && l.has_object[0] == 0 && l.kind[0] == CG_KIND_INCIDENT);
+    CHECK(l.first[0] == 30000 && l.last[0] == 31000);
+    CHECK(strcmp(l.file[0], "(null)") == 0);
+    memset(&flt, 0, sizeof(flt));
+    flt.incident = inc.id;
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 2);
+    memset(&flt, 0, sizeof(flt));
+    flt.has_since = 1;
+    flt.since = 30000;
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 2);
+    CHECK(cg_store_resolve_finding(s, id1, 40000));
+    CHECK(cg_store_resolve_finding(s, id1, 50000)); /* once resolved, stays at 40000 */
+    memset(&flt, 0, sizeof(flt));
+    flt.open_only = 1;
+    flt.has_object = 1;
+    memcpy(flt.object, o.sha256, 32);
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 2);
+    for (size_t i = 0; i < l.n && i < 32; i++)
+        CHECK(l.id[i] != id1);
+    flt.open_only = 0;
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 3 && l.resolved[0] == 1);
+    /* A repeat of a resolved finding only moves last_seen. */
+    f.has_object = 1;
+    f.incident = 0;
+    f.rule = "ct.pair.tbs_mismatch";
+    CHECK(cg_store_put_finding(s, &f, 60000, &is_new, NULL));
+    CHECK(is_new == 0);
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 3 && l.resolved[0] == 1 && l.last[0] == 60000);
+    /* A finding on an object that is not stored is refused. */
+    sha(f.object, 0x13, 9999);
+    CHECK(!cg_store_put_finding(s, &f, 1, &is_new, NULL));
+    CHECK(cg_store_errmsg(s)[0] != '\0');
+}
+
+static void incident_clear(cg_incident *inc)
+{
+    free(inc->kind);
+    free(inc->title);
+    for (size_t i = 0; i < inc->n_events; i++)
+        free(inc->events[i].note);
+    free(inc->events);
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        free(inc->certs[i].serial_hex);
+        free(inc->certs[i].issuer);
+        free(inc->certs[i].subject);
+        free(inc->certs[i].dns_names);
+    }
+    free(inc->certs);
+    memset(inc, 0, sizeof(*inc));
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int cert_eq(const cg_incident_cert *a, const cg_incident_cert *b)
+{
+    return memcmp(a->sha256, b->sha256, 32) == 0 && a->is_precert == b->is_precert &&
+           a->has_precert_sha == b->has_precert_sha &&
+           (!a->has_precert_sha || memcmp(a->precert_sha256, b->precert_sha256, 32) == 0) &&
+           a->has_cert_sha == b->has_cert_sha &&
+           (!a->has_cert_sha || memcmp(a->cert_sha256, b->cert_sha256, 32) == 0) &&
+           str_eq(a->serial_hex, b->serial_hex) && str_eq(a->issuer, b->issuer) &&
+           str_eq(a->subject, b->subject) && str_eq(a->dns_names, b->dns_names) &&
+           a->not_before == b->not_before && a->not_after == b->not_after &&
+           a->revoked == b->revoked && a->revocation_date == b->revocation_date &&
+           a->published_at == b->published_at && a->reason == b->reason;
+}
+
+static int count_incidents(void *arg, const cg_incident *inc)
+{
+    size_t *n = arg;
+    (void)inc;
+    (*n)++;
+    return 1;
+}
+
+static void test_incidents(cg_store *s)
+{
+    cg_incident inc, got_inc;
+    cg_incident_cert certs[2];
+    cg_incident_event events[3];
+    int found = -1, is_new = -1;
+    memset(&inc, 0, sizeof(inc));
+    memset(certs, 0, sizeof(certs));
+    memset(events, 0, sizeof(events));
+    sha(certs[0].sha256, 0x14, 1);
+    certs[0].is_precert = 0;
+    certs[0].has_precert_sha = 1;
+    sha(certs[0].precert_sha256, 0x14, 2);
+    certs[0].serial_hex = "03e2";
+    certs[0].issuer = "CN=R3,O=Let's Encrypt,C=US";
+    certs[0].subject = "CN=example.com";
+    certs[0].dns_names = "example.com,www.example.com";
+    certs[0].not_before = 1686000000;
+    certs[0].not_after = 1693776000;
+    certs[0].revoked = 1;
+    certs[0].revocation_date = 1687000000;
+    certs[0].published_at = 1687003600;
+    certs[0].reason = 4;
+    sha(certs[1].sha256, 0x14, 2);
+    certs[1].is_precert = 1;
+    certs[1].has_cert_sha = 1;
+    sha(certs[1].cert_sha256, 0x14, 1);
+    certs[1].serial_hex = "03e2";
+    certs[1].issuer = NULL; /* NULL strings round-trip as NULL */
+    certs[1].subject = "";
+    certs[1].dns_names = "";
+    certs[1].reason = -1;
+    events[0] = (cg_incident_event){0, CG_EVENT_FULL_REPORT, 3000, "full"};
+    events[1] = (cg_incident_event){0, CG_EVENT_PRELIMINARY_REPORT, 2000, NULL};
+    events[2] = (cg_incident_event){0, CG_EVENT_UPDATE, 2500, "update: ünïcode"};
+    inc.kind = "misissuance";
+    inc.title = "Extra policy OID";
+    inc.source = CG_SOURCE_THIRD_PARTY;
+    inc.reported_at = 1000;
+    inc.next_update_at = 0;
+    inc.certs = certs;
+    inc.n_certs = 2;
+    inc.events = events;
+    inc.n_events = 3;
+    CHECK(cg_store_incident_create(s, &inc));
+    CHECK(inc.id > 0);
+    CHECK(events[0].id > 0 && events[1].id > 0 && events[2].id > 0);
+
+    CHECK(cg_store_incident_get(s, inc.id, &got_inc, &found));
+    CHECK(found == 1);
+    if (found) {
+        CHECK(got_inc.id == inc.id && strcmp(got_inc.kind, "misissuance") == 0);
+        CHECK(str_eq(got_inc.title, "Extra policy OID"));
+        CHECK(got_inc.source == CG_SOURCE_THIRD_PARTY && got_inc.reported_at == 1000);
+        CHECK(got_inc.next_update_at == 0);
+        CHECK(got_inc.n_certs == 2);
+        CHECK(got_inc.n_certs == 2 && cert_eq(&got_inc.certs[0], &certs[0]));
+        CHECK(got_inc.n_certs == 2 && cert_eq(&got_inc.certs[1], &certs[1]));
+        /* events in time order */
+        CHECK(got_inc.n_events == 3);
+        if (got_inc.n_events == 3) {
+            CHECK(got_inc.events[0].type == CG_EVENT_PRELIMINARY_REPORT);
+            CHECK(got_inc.events[0].at == 2000 && got_inc.events[0].note == NULL);
+            CHECK(got_inc.events[0].id == events[1].id);
+            CHECK(got_inc.events[1].type == CG_EVENT_UPDATE);
+            CHECK(str_eq(got_inc.events[1].note, "update: ünïcode"));
+            CHECK(got_inc.events[2].type == CG_EVENT_FULL_REPORT && got_inc.events[2].at == 3000);
+        }
+    }
+    incident_clear(&got_inc);
+
+    /* Add a certificate, replace one, add an event, set the next update. */
+    cg_incident_cert c3 = certs[1];
+    sha(c3.sha256, 0x14, 3);
+    CHECK(cg_store_incident_add_cert(s, inc.id, &c3, &is_new));
+    CHECK(is_new == 1);
+    c3.revoked = 1;
+    c3.reason = 1;
+    CHECK(cg_store_incident_add_cert(s, inc.id, &c3, &is_new));
+    CHECK(is_new == 0);
+    cg_incident_event ev = {0, CG_EVENT_CLOSURE, 4000, "closed"};
+    CHECK(cg_store_incident_add_event(s, inc.id, &ev));
+    CHECK(ev.id > 0);
+    CHECK(cg_store_incident_set_next_update(s, inc.id, 9000));
+    CHECK(cg_store_incident_get(s, inc.id, &got_inc, &found));
+    CHECK(found && got_inc.n_certs == 3 && got_inc.n_events == 4 &&
+          got_inc.next_update_at == 9000);
+    if (found && got_inc.n_certs == 3) {
+        CHECK(cert_eq(&got_inc.certs[2], &c3));
+        CHECK(got_inc.events[3].type == CG_EVENT_CLOSURE);
+    }
+    incident_clear(&got_inc);
+
+    /* Unknown incidents. */
+    CHECK(cg_store_incident_get(s, inc.id + 1000, &got_inc, &found));
+    CHECK(found == 0);
+    CHECK(!cg_store_incident_add_event(s, inc.id + 1000, &ev));
+    CHECK(strstr(cg_store_errmsg(s), "no incident") != NULL);
+    CHECK(!cg_store_incident_add_cert(s, inc.id + 1000, &c3, NULL));
+    CHECK(!cg_store_incident_set_next_update(s, inc.id + 1000, 1));
+
+    /* A second incident; the list has both (and whatever else the store
+     * holds). */
+    cg_incident inc2;
+    memset(&inc2, 0, sizeof(inc2));
+    inc2.kind = "key-compromise";
+    inc2.source = CG_SOURCE_SELF;
+    inc2.reported_at = 7000;
+    CHECK(cg_store_incident_create(s, &inc2));
+    CHECK(inc2.id > inc.id);
+    size_t n = 0;
+    CHECK(cg_store_incident_list(s, count_incidents, &n));
+    CHECK(n >= 2);
+
+    /* Revocations observed on stored CRLs fill an incident's certificates. */
+    cg_store_object cert, crl;
+    make_object(&cert, 0x14, 1, CG_KIND_CERT, "issuer-I", "\x42", 1);
+    make_object(&crl, 0x14, 50, CG_KIND_CRL, "issuer-I", NULL, 1);
+    crl.scope = (const uint8_t *)"";
+    CHECK(cg_store_put_object(s, &cert, NULL, NULL));
+    CHECK(cg_store_put_object(s, &crl, NULL, NULL));
+    cg_store_crl_entry e = {(const uint8_t *)"\x42", 1, 1234, 5};
+    CHECK(cg_store_put_crl_entries(s, crl.sha256, (const uint8_t *)"issuer-I", 8,
+                                   (const uint8_t *)"", 0, &e, 1, 5678));
+    CHECK(cg_store_incident_get(s, inc.id, &got_inc, &found));
+    CHECK(found);
+    if (found && got_inc.n_certs == 3) {
+        got_inc.certs[1].revoked = 0;
+        CHECK(cg_store_incident_observe_revocations(s, &got_inc));
+        CHECK(got_inc.certs[0].revoked == 1 && got_inc.certs[0].revocation_date == 1234);
+        CHECK(got_inc.certs[0].published_at == 5678 && got_inc.certs[0].reason == 5);
+        CHECK(got_inc.certs[1].revoked == 0); /* not stored as an object */
+    }
+    incident_clear(&got_inc);
+}
+
+static void test_transactions(cg_store *s)
+{
+    cg_store_object a, b;
+    cg_incident_event ev = {0, CG_EVENT_UPDATE, 1, NULL};
+    int found = -1;
+    make_object(&a, 0x15, 1, CG_KIND_CERT, "issuer-T", "\x01", 1);
+    make_object(&b, 0x15, 2, CG_KIND_CERT, "issuer-T", "\x02", 1);
+    /* Rolled back: gone. */
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_object(s, &a, NULL, NULL));
+    CHECK(!cg_store_begin(s)); /* no nesting */
+    CHECK(cg_store_rollback(s));
+    cg_store_object *r = cg_store_get1_object(s, a.sha256, &found);
+    CHECK(r == NULL && found == 0);
+    /* Committed: there. */
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_object(s, &a, NULL, NULL));
+    CHECK(cg_store_commit(s));
+    r = cg_store_get1_object(s, a.sha256, &found);
+    CHECK(r != NULL && found == 1);
+    cg_store_object_free(r);
+    /* A failed write dooms the transaction: commit rolls it all back. */
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_object(s, &b, NULL, NULL));
+    CHECK(!cg_store_incident_add_event(s, 999999999, &ev));
+    CHECK(!cg_store_put_object(s, &b, NULL, NULL)); /* refused after the failure */
+    CHECK(!cg_store_commit(s));
+    r = cg_store_get1_object(s, b.sha256, &found);
+    CHECK(r == NULL && found == 0);
+    CHECK(!cg_store_commit(s)); /* nothing open any more */
+    CHECK(!cg_store_rollback(s));
+    /* A write outside a transaction commits on its own. */
+    CHECK(cg_store_put_object(s, &b, NULL, NULL));
+    r = cg_store_get1_object(s, b.sha256, &found);
+    CHECK(r != NULL && found == 1);
+    cg_store_object_free(r);
+}
+
+static void conformance(const char *uri)
+{
+    cg_store *s = open_store(uri);
+    int version = -1;
+    CHECK(s != NULL);
+    if (s == NULL)
+        return;
+    CHECK(cg_store_schema_version(s, &version));
+    CHECK(version == CG_STORE_SCHEMA_VERSION);
+    test_objects(s);
+    test_crl_neighbours(s);
+    test_crl_entries(s);
+    test_findings(s);
+    test_incidents(s);
+    test_transactions(s);
+    cg_store_close(s);
+    /* What was committed is there after a reopen. */
+    s = open_store(uri);
+    CHECK(s != NULL);
+    if (s != NULL) {
+        uint8_t h[32];
+        int found = -1;
+        sha(h, 0x15, 2);
+        cg_store_object *r = cg_store_get1_object(s, h, &found);
+        CHECK(r != NULL && found == 1);
+        cg_store_object_free(r);
+        CHECK(cg_store_schema_version(s, &version) && version == CG_STORE_SCHEMA_VERSION);
+        cg_store_close(s);
+    }
+}
+
+/* ---- SQLite: files that are not ours, untouched ---- */
+
+typedef struct snapshot {
+    uint8_t *bytes;
+    size_t len;
+    struct timespec mtime;
+} snapshot;
+
+static int snap(const char *path, snapshot *sn)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    sn->mtime = st.st_mtim;
+    sn->bytes = cg_test_read(path, &sn->len);
+    return sn->bytes != NULL || st.st_size == 0;
+}
+
+static int unchanged(const char *path, const snapshot *before)
+{
+    snapshot after;
+    int same;
+    if (!snap(path, &after))
+        return 0;
+    same = after.len == before->len &&
+           (after.len == 0 || memcmp(after.bytes, before->bytes, after.len) == 0) &&
+           after.mtime.tv_sec == before->mtime.tv_sec &&
+           after.mtime.tv_nsec == before->mtime.tv_nsec;
+    free(after.bytes);
+    return same;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void expect_refused(const char *path, cg_store_status want, const char *msg_part)
+{
+    snapshot before;
+    char err[512], side[600];
+    cg_store_status st = CG_STORE_OK;
+    CHECK(snap(path, &before));
+    for (int flags = 0; flags <= CG_STORE_CREATE; flags += CG_STORE_CREATE) {
+        cg_store *s = cg_store_open(path, flags, &st, err, sizeof(err));
+        CHECK(s == NULL);
+        cg_store_close(s);
+        CHECK(st == want);
+        CHECK(strstr(err, msg_part) != NULL);
+        if (strstr(err, msg_part) == NULL)
+            fprintf(stderr, "  message: %s\n", err);
+    }
+    CHECK(unchanged(path, &before));
+    snprintf(side, sizeof(side), "%s-wal", path);
+    CHECK(!exists(side));
+    snprintf(side, sizeof(side), "%s-journal", path);
+    CHECK(!exists(side));
+    free(before.bytes);
+}
+
+static void exec_raw(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void sqlite_section(void)
+{
+    char path[512], uri[600];
+    cg_store_status st;
+    char err[512];
+    cg_store *s;
+
+    /* Another application's SQLite database. */
+    snprintf(path, sizeof(path), "%s/foreign.db", tmpdir);
+    exec_raw(path, "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT);"
+                   "INSERT INTO accounts (name) VALUES ('alice');");
+    expect_refused(path, CG_STORE_NOT_OURS, "not a caguard store");
+    /* ... also when it has an application_id of its own. */
+    snprintf(path, sizeof(path), "%s/foreign-appid.db", tmpdir);
+    exec_raw(path, "PRAGMA application_id = 1234; CREATE TABLE t (x);");
+    expect_refused(path, CG_STORE_NOT_OURS, "application_id 0x000004d2");
+    /* A file that is not a database at all. */
+    snprintf(path, sizeof(path), "%s/notes.txt", tmpdir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        for (int i = 0; i < 200; i++)
+            fprintf(f, "line %d of some notes that are not a database\n", i);
+        fclose(f);
+    }
+    expect_refused(path, CG_STORE_NOT_OURS, "not an SQLite database");
+    /* A directory. */
+    s = cg_store_open(tmpdir, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(s == NULL && st == CG_STORE_BAD_URI && strstr(err, "directory") != NULL);
+    /* An unknown scheme. */
+    s = cg_store_open("mysql://localhost/x", CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(s == NULL && st == CG_STORE_BAD_URI && strstr(err, "scheme") != NULL);
+    /* A missing store is not created unless asked. */
+    snprintf(path, sizeof(path), "%s/missing.db", tmpdir);
+    s = cg_store_open(path, 0, &st, err, sizeof(err));
+    CHECK(s == NULL && st == CG_STORE_ERROR && strstr(err, "no store") != NULL);
+    CHECK(!exists(path));
+
+    /* A new store: WAL, caguard's application_id, foreign keys enforced;
+     * "sqlite:PATH" and PATH are the same store. */
+    snprintf(path, sizeof(path), "%s/new.db", tmpdir);
+    snprintf(uri, sizeof(uri), "sqlite:%s", path);
+    s = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(s != NULL && st == CG_STORE_OK);
+    cg_store_close(s);
+    CHECK(raw_int(path, "PRAGMA application_id") == 0x43414744);
+    CHECK(raw_int(path, "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                        "WHERE key = 'schema_version'") == CG_STORE_SCHEMA_VERSION);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW &&
+          strcmp((const char *)sqlite3_column_text(q, 0), "wal") == 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    s = cg_store_open(path, 0, &st, err, sizeof(err));
+    CHECK(s != NULL);
+    if (s != NULL) {
+        cg_store_finding fd;
+        memset(&fd, 0, sizeof(fd));
+        fd.rule = "crl.stale";
+        fd.has_object = 1;
+        fd.message = "m";
+        CHECK(!cg_store_put_finding(s, &fd, 1, NULL, NULL)); /* no such object */
+        cg_store_close(s);
+    }
+
+    /* An empty file becomes a store when asked to create one. */
+    snprintf(path, sizeof(path), "%s/empty.db", tmpdir);
+    f = fopen(path, "w");
+    if (f != NULL)
+        fclose(f);
+    s = cg_store_open(path, 0, &st, err, sizeof(err));
+    CHECK(s == NULL && strstr(err, "empty") != NULL);
+    s = cg_store_open(path, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(s != NULL);
+    cg_store_close(s);
+
+    /* A store from a newer caguard: refused, untouched. */
+    snprintf(path, sizeof(path), "%s/newer.db", tmpdir);
+    s = cg_store_open(path, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(s != NULL);
+    cg_store_close(s);
+    exec_raw(path, "UPDATE caguard_meta SET value = '99' WHERE key = 'schema_version';"
+                   "PRAGMA wal_checkpoint(TRUNCATE);");
+    /* Settle the WAL into the file so only the main file is compared. */
+    exec_raw(path, "PRAGMA journal_mode = DELETE;");
+    expect_refused(path, CG_STORE_TOO_NEW, "schema version 99");
+    CHECK(raw_int(path, "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                        "WHERE key = 'schema_version'") == 99);
+}
+
+int main(int argc, char **argv)
+{
+    char uri[600];
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/caguard-store-test-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    if (argc > 1) {
+        conformance(argv[1]);
+    } else {
+        snprintf(uri, sizeof(uri), "sqlite:%s/conformance.db", tmpdir);
+        conformance(uri);
+        sqlite_section();
+    }
+    /* Leave the directory for a failed run to be looked at. */
+    if (cg_test_failures == 0) {
+        char cmd[700];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmpdir);
+    } else {
+        fprintf(stderr, "store files kept in %s\n", tmpdir);
+    }
+    return cg_test_done();
+}
