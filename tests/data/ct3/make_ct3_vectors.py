@@ -194,6 +194,55 @@ def final_only(name, spec, logs_times, corrupt=None):
     write_cert(name + ".pem", spec.build(sv.sct_list_value(scts)))
 
 
+def der_tlv(tag, content):
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    lb = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(lb)]) + lb + content
+
+
+def der_split(b):
+    """(tag, content, rest) of the first element of b."""
+    tag, n, off = b[0], b[1], 2
+    if n & 0x80:
+        off = 2 + (n & 0x7F)
+        n = int.from_bytes(b[2:off], "big")
+    return tag, b[off:off + n], b[off + n:]
+
+
+def replace_ext(tbs, old, new):
+    """The TBS with one Extension element replaced, lengths rewritten."""
+    _, body, _ = der_split(tbs)
+    out = b""
+    while body:
+        tag, content, rest = der_split(body)
+        if tag == 0xA3:
+            _, exts, _ = der_split(content)
+            assert exts.count(old) == 1
+            content = der_tlv(0x30, exts.replace(old, new))
+        out += der_tlv(tag, content)
+        body = rest
+    return der_tlv(0x30, out)
+
+
+def resign(cert, tbs, key):
+    """A certificate of tbs with cert's signature algorithm (RSA PKCS#1
+    v1.5, SHA-256), signed by key."""
+    _, body, _ = der_split(cert.public_bytes(serialization.Encoding.DER))
+    _, _, rest = der_split(body)
+    sig_alg = rest[:len(rest) - len(der_split(rest)[2])]
+    sig = key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
+    return der_tlv(0x30, tbs + sig_alg + der_tlv(0x03, b"\x00" + sig))
+
+
+def pem(der_bytes):
+    b64 = base64.b64encode(der_bytes).decode()
+    lines = [b64[i:i + 64] for i in range(0, len(b64), 64)]
+    return ("-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) +
+            "\n-----END CERTIFICATE-----\n").encode()
+
+
 def ms(d, extra_ms=0):
     return sv.ms(d) + extra_ms
 
@@ -345,6 +394,19 @@ def main():
     s = ca_spec(0xC73015, "ext-private.ct3.example")
     s = with_exts(s, lambda e: e + [private_a])
     pair("tbs_ext_private", s, std, final_spec=with_exts(s, lambda e: e[:-1] + [private_b]))
+    # The certificate writes extKeyUsage's critical FALSE out (BER, not
+    # DER): same flag, same value, other bytes. Built by hand from the TBS.
+    s = ca_spec(0xC73019, "ext-encoding.ct3.example")
+    eku = der_tlv(0x30, der_tlv(0x06, bytes.fromhex("551d25")) +
+                  der_tlv(0x04, x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])
+                          .public_bytes()))
+    eku_false = der_tlv(0x30, der_tlv(0x06, bytes.fromhex("551d25")) + b"\x01\x01\x00" +
+                        der_tlv(0x04, x509.ExtendedKeyUsage(
+                            [ExtendedKeyUsageOID.SERVER_AUTH]).public_bytes()))
+    write_cert("tbs_ext_encoding_pre.pem", s.build("poison"))
+    good = s.build(sv.sct_list_value(scts_for(s, std)))
+    write("tbs_ext_encoding_final.pem", pem(resign(good, replace_ext(
+        good.tbs_certificate_bytes, eku, eku_false), ca_key)))
     mismatch("subject", 0xC73016, lambda s: s.but(subject=x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, "someone-else.ct3.example")])))
     mismatch("spki", 0xC73017, lambda s: s.but(leaf_key=leaf2_key))
