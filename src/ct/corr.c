@@ -77,9 +77,13 @@ static int ext_diff(const cg_cert *pre, const cg_cert *fin, int skip_aki, char *
             if (skip_aki && cg_oid_equal(&a[i]->oid, CG_OID_AKI, sizeof(CG_OID_AKI)))
                 continue;
             ext_name(&a[i]->oid, name, sizeof(name));
+            /* Same flag and value with other bytes: a critical FALSE written
+             * out (DER omits the DEFAULT) or a BOOLEAN TRUE not FF. */
             snprintf(buf, cap, "extension %s changed (position %zu): %s", name, i + 1,
                      a[i]->critical != b[i]->critical ? "criticality differs"
-                                                      : "value differs");
+                     : !cg_cbs_equal(&a[i]->value, &b[i]->value)
+                         ? "value differs"
+                         : "encoding differs (same criticality and value)");
             return 1;
         }
         if (i < nb && find_oid(a, na, &b[i]->oid) < 0) {

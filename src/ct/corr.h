@@ -22,7 +22,8 @@ typedef struct cg_corr {
 void cg_corr_compare(const cg_cert *pre, const cg_cert *fin, int via_signing_cert, cg_corr *out);
 
 /* 1 when the two TBS are equal once the poison and SCT list extensions are
- * skipped wherever they stand (what "the same certificate" means here). */
+ * skipped wherever they stand: the same precertificate. (Two final
+ * certificates are the same only when their whole TBS is.) */
 int cg_corr_same_tbs(const cg_cert *a, const cg_cert *b);
 
 #endif
