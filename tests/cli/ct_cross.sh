@@ -121,6 +121,7 @@ ext_removed extension certificatePolicies \(2\.5\.29\.32\) removed from the cert
 ext_reordered extension keyUsage \(2\.5\.29\.15\) reordered \(position 1 in the precert.*, 2 in
 ext_changed extension subjectAltName \(2\.5\.29\.17\) changed \(position 6\): value differs
 ext_critical extension extKeyUsage \(2\.5\.29\.37\) changed \(position 2\): criticality differs
+ext_encoding extension extKeyUsage \(2\.5\.29\.37\) changed \(position 2\): encoding differs
 ext_private extension 1\.3\.6\.1\.4\.1\.55555\.1 changed \(position 8\): value differs
 subject subject differs
 spki subjectPublicKeyInfo differs

@@ -801,6 +801,9 @@ static void test_ct3(const env *e)
         {"tbs_ext_critical_final", "tbs_ext_critical_pre", "ca", "VV"},
         {"tbs_ext_private_final", "tbs_ext_private_final", "ca", "II"},
         {"tbs_ext_private_final", "tbs_ext_private_pre", "ca", "VV"},
+        /* A critical FALSE written out: other bytes than the precert's. */
+        {"tbs_ext_encoding_final", "tbs_ext_encoding_final", "ca", "II"},
+        {"tbs_ext_encoding_final", "tbs_ext_encoding_pre", "ca", "VV"},
         {"tbs_subject_final", "tbs_subject_final", "ca", "II"},
         {"tbs_subject_final", "tbs_subject_pre", "ca", "VV"},
         {"tbs_spki_final", "tbs_spki_final", "ca", "II"},
