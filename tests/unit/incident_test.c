@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "incident/certs.h"
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
 #include "incident/report.h"
@@ -892,6 +893,54 @@ static void test_lint(void)
     cg_sbuf_free(&md);
 }
 
+/* ---- certificates from files ---- */
+
+static void test_certs(void)
+{
+    cg_incident inc;
+    char err[256];
+    size_t len = 0, plen = 0, clen = 0;
+    uint8_t *final = cg_test_read("le2023/good/final.pem", &len);
+    uint8_t *pre = cg_test_read("le2023/good/precert.pem", &plen);
+    uint8_t *crl = cg_test_read("crl/good.der", &clen);
+    uint8_t want[32];
+    memset(&inc, 0, sizeof(inc));
+    CHECK(final != NULL && pre != NULL && crl != NULL);
+    if (final == NULL || pre == NULL || crl == NULL)
+        goto out;
+    CHECK(cg_incident_add_certs(&inc, "final.pem", final, len, err, sizeof(err)));
+    CHECK(cg_incident_add_certs(&inc, "precert.pem", pre, plen, err, sizeof(err)));
+    CHECK(cg_incident_add_certs(&inc, "again.pem", final, len, err, sizeof(err))); /* no dup */
+    CHECK(inc.n_certs == 2);
+    cg_test_unhex("c5b19d1509d0aae7dfb909c09d507bfef89d3af0971b9f72562c3b984d0c15d5", want, 32);
+    CHECK(memcmp(inc.certs[0].sha256, want, 32) == 0);
+    CHECK(!inc.certs[0].is_precert && inc.certs[1].is_precert);
+    CHECK(strcmp(inc.certs[0].serial_hex, "03d91c3d22b404f20df3c1631c22e1754b8d") == 0);
+    CHECK(strcmp(inc.certs[0].subject, "CN=housetrainingpuppy.info") == 0);
+    CHECK(strcmp(inc.certs[0].issuer, "CN=R3,O=Let's Encrypt,C=US") == 0);
+    CHECK(strcmp(inc.certs[1].dns_names, "housetrainingpuppy.info") == 0);
+    CHECK(inc.certs[1].not_before == T("2023-06-15T15:01:44Z"));
+    CHECK(inc.certs[1].not_after == T("2023-09-13T15:01:43Z"));
+    CHECK(inc.certs[0].reason == CG_REASON_OMITTED && !inc.certs[0].revoked);
+    cg_incident_pair_certs(&inc);
+    CHECK(inc.certs[1].has_cert_sha && memcmp(inc.certs[1].cert_sha256, want, 32) == 0);
+    CHECK(inc.certs[0].has_precert_sha &&
+          memcmp(inc.certs[0].precert_sha256, inc.certs[1].sha256, 32) == 0);
+
+    /* A CRL, garbage, an empty file: refused, inc unchanged. */
+    CHECK(!cg_incident_add_certs(&inc, "good.der", crl, clen, err, sizeof(err)));
+    CHECK(strstr(err, "good.der, object 0: not a certificate or precertificate") != NULL);
+    CHECK(!cg_incident_add_certs(&inc, "x.pem", (const uint8_t *)"hello\n", 6, err, sizeof(err)));
+    CHECK(!cg_incident_add_certs(&inc, "empty.pem", (const uint8_t *)"", 0, err, sizeof(err)));
+    CHECK(inc.n_certs == 2);
+out:
+    free(final);
+    free(pre);
+    free(crl);
+    cg_incident_clear(&inc);
+    CHECK(inc.certs == NULL && inc.n_certs == 0);
+}
+
 int main(void)
 {
     test_kinds_table();
@@ -902,5 +951,6 @@ int main(void)
     test_output();
     test_report_golden();
     test_lint();
+    test_certs();
     return cg_test_done();
 }
