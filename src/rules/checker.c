@@ -418,8 +418,8 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
                       i, name);
         /* In milliseconds: 48 hours and 1 ms is more than 48 hours. A
          * 4-digit-year notBefore and a capped timestamp cannot overflow. */
-        int64_t sct_ms = sct.timestamp > (uint64_t)(INT64_MAX / 2) ? INT64_MAX / 2
-                                                                   : (int64_t)sct.timestamp;
+        int64_t sct_ms =
+            sct.timestamp > (uint64_t)(INT64_MAX / 2) ? INT64_MAX / 2 : (int64_t)sct.timestamp;
         int64_t nb_ms = cert->not_before_t * 1000;
         if (sct_ms - 48 * 3600 * INT64_C(1000) > nb_ms) {
             char nb[32], ts[32];
@@ -429,8 +429,8 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
             cg_report(ctx, CG_R_CT_CERT_NOTBEFORE_BACKDATED, ref,
                       "notBefore %s is %.1f hours (%lld.%03lld s) before the timestamp %s of "
                       "SCT %zu (%s); at most 48 hours are allowed",
-                      nb, (double)d / 3600000.0, (long long)(d / 1000), (long long)(d % 1000),
-                      ts, i, name);
+                      nb, (double)d / 3600000.0, (long long)(d / 1000), (long long)(d % 1000), ts,
+                      i, name);
         }
         if (log != NULL) {
             if (cg_policy_log_not_yet_usable(log, sct.timestamp, why, sizeof(why)))
@@ -545,10 +545,10 @@ static void check_group(cg_checker *ck, held *g, size_t n)
              * differ; final certificates only when the whole TBS is: two
              * finals with different SCT lists are two certificates. */
             for (size_t j = 0; j < i && !dup_of_earlier; j++)
-                dup_of_earlier = g[j].ref.kind == (cg_kind)kind &&
-                                 (kind == CG_KIND_PRECERT
-                                      ? cg_corr_same_tbs(&g[j].cert, &g[i].cert)
-                                      : cg_cbs_equal(&g[j].cert.tbs, &g[i].cert.tbs));
+                dup_of_earlier =
+                    g[j].ref.kind == (cg_kind)kind &&
+                    (kind == CG_KIND_PRECERT ? cg_corr_same_tbs(&g[j].cert, &g[i].cert)
+                                             : cg_cbs_equal(&g[j].cert.tbs, &g[i].cert.tbs));
             if (dup_of_earlier)
                 continue;
             if (first == n)

@@ -845,11 +845,13 @@ static void test_ct3(const env *e)
         CHECK(from != NULL && cert != NULL && issuer != NULL);
         for (size_t i = 0; from != NULL && cert != NULL && issuer != NULL && i < n; i++) {
             char w = cases[c].want[i];
-            snprintf(name, sizeof(name), "ct3 %s SCT %zu over %s, issuer %s", cases[c].from,
-                     i + 1, cases[c].cert, cases[c].issuer);
+            snprintf(name, sizeof(name), "ct3 %s SCT %zu over %s, issuer %s", cases[c].from, i + 1,
+                     cases[c].cert, cases[c].issuer);
             CHECK(embedded_sct(from, i, &s));
             expect(e, name, &s, cert, issuer,
-                   w == 'V' ? CG_SCT_VALID : w == 'U' ? CG_SCT_UNKNOWN_LOG : CG_SCT_INVALID,
+                   w == 'V'   ? CG_SCT_VALID
+                   : w == 'U' ? CG_SCT_UNKNOWN_LOG
+                              : CG_SCT_INVALID,
                    NULL);
         }
         CHECK(!embedded_sct(from, n, &s));
@@ -971,11 +973,10 @@ out:
 
 int main(void)
 {
-    const char *key_files[] = {"ctgo/LogPublicKeyPEM.pem", "sct/log_ec.pub.pem",
-                               "sct/log_rsa.pub.pem",     "sct/log_p384.pub.pem",
-                               "ct3/log_a2.pub.pem",      "ct3/log_a3.pub.pem",
-                               "ct3/log_pending.pub.pem", "ct3/log_qualified.pub.pem",
-                               "ct3/log_shard.pub.pem"};
+    const char *key_files[] = {
+        "ctgo/LogPublicKeyPEM.pem", "sct/log_ec.pub.pem",        "sct/log_rsa.pub.pem",
+        "sct/log_p384.pub.pem",     "ct3/log_a2.pub.pem",        "ct3/log_a3.pub.pem",
+        "ct3/log_pending.pub.pem",  "ct3/log_qualified.pub.pem", "ct3/log_shard.pub.pem"};
     enum { N_FILES = sizeof(key_files) / sizeof(key_files[0]) };
     /* The le2023 SCTs' logs: Nimbus 2023, Argon 2023, Oak 2023. */
     static const char *const le_logs[] = {
