@@ -17,6 +17,8 @@ struct cg_loglist;
 int cg_cmd_check(int argc, char **argv);
 int cg_cmd_rules(int argc, char **argv);
 int cg_cmd_incident(int argc, char **argv);
+int cg_cmd_ingest(int argc, char **argv);
+int cg_cmd_findings(int argc, char **argv);
 
 /* Reads a whole file ("-" is stdin). Returns a malloc'd buffer or NULL with
  * a message in err. */
@@ -41,5 +43,16 @@ int cg_cli_loglists_add_sig(cg_cli_loglists *ll, const char *path);
  * no list was given. Returns CG_EXIT_OK or CG_EXIT_USAGE (message printed). */
 int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
                          struct cg_loglist **out);
+
+/* The store commands (cli/store_opt.c). The store is the command's own
+ * --store, else the global one (caguard --store X COMMAND), else
+ * $CAGUARD_STORE, else caguard.db in the current directory. */
+struct cg_store;
+#define CG_CLI_DEFAULT_STORE "caguard.db"
+void cg_cli_set_global_store(const char *uri);
+const char *cg_cli_store_uri(const char *cmd_opt);
+/* Opens it (flags as cg_store_open); on failure prints "caguard CMD: why"
+ * and returns NULL: the command exits with CG_EXIT_USAGE. */
+struct cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags);
 
 #endif

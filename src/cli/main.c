@@ -19,15 +19,20 @@ static const struct {
     {"check", cg_cmd_check, "check certificates, precertificates and CRLs"},
     {"rules", cg_cmd_rules, "print the rule table"},
     {"incident", cg_cmd_incident, "incidents, revocation deadlines, CCADB reports"},
+    {"ingest", cg_cmd_ingest, "store objects and check them against the store"},
+    {"findings", cg_cmd_findings, "list the stored findings"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: caguard COMMAND [OPTIONS] [ARGS]\n\n"
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] COMMAND [OPTIONS] [ARGS]\n\n"
                "caguard checks what a certificate authority issues and publishes: CT\n"
                "precertificates, certificates and their SCTs, and CRLs.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nglobal options:\n"
+               "  --store PATH_OR_URI  the store of ingest and findings (also CAGUARD_STORE;\n"
+               "                       default caguard.db in the current directory)\n");
     fprintf(f, "\n'caguard COMMAND --help' describes a command; docs/ has the manual.\n"
                "exit status: 0 no error finding, 1 error findings, 2 usage error or\n"
                "undecodable input.\n");
@@ -95,6 +100,22 @@ uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errca
 
 int main(int argc, char **argv)
 {
+    /* Global options come before the command. */
+    while (argc >= 2 && strncmp(argv[1], "--store", 7) == 0 &&
+           (argv[1][7] == '\0' || argv[1][7] == '=')) {
+        if (argv[1][7] == '=') {
+            cg_cli_set_global_store(argv[1] + 8);
+            argc -= 1;
+            argv += 1;
+        } else if (argc >= 3) {
+            cg_cli_set_global_store(argv[2]);
+            argc -= 2;
+            argv += 2;
+        } else {
+            fprintf(stderr, "caguard: --store needs a path or URI\n");
+            return CG_EXIT_USAGE;
+        }
+    }
     if (argc < 2) {
         usage(stderr);
         return CG_EXIT_USAGE;

@@ -1,0 +1,255 @@
+/* caguard findings: what the store has found, in caguard check's format
+ * plus when each finding was first and last seen, its incident and whether
+ * it is still open. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "report/output.h"
+#include "store/store.h"
+#include "x509/time.h"
+
+static void findings_help(FILE *f)
+{
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] findings [OPTIONS]\n\n"
+               "Lists the findings in the store, grouped by object in the order the objects\n"
+               "were first ingested. JSON Lines carry the fields of caguard check (rule,\n"
+               "severity, file and index as first ingested, kind, object, issuer, serial,\n"
+               "message, reference) plus incident (null or its ID), first_seen, last_seen,\n"
+               "status (open or resolved) and resolved_at.\n\n"
+               "options:\n"
+               "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
+               "  --rule ID            only this rule ('caguard rules' lists them)\n"
+               "  --since TIME         only findings first seen at or after TIME (RFC 3339)\n"
+               "  --open               only open findings (not resolved)\n"
+               "  --format text|json   text (default) or JSON Lines\n"
+               "  --color auto|always|never   colour in text output (default auto)\n"
+               "  -h, --help           this help\n\n"
+               "exit status: 0 no open error finding listed, 1 open error findings listed,\n"
+               "2 usage error or a store that cannot be read.\n");
+}
+
+typedef struct lister {
+    cg_out *out;
+    cg_out_format format;
+    size_t count[3];
+    size_t open_errors;
+    size_t unknown_rules;
+} lister;
+
+#define MAX_FIELDS 32
+
+/* The extra fields stored as a JSON object, back as cg_fields (strings
+ * borrowed from j). */
+static size_t extra_fields(json_t *j, cg_field *fields, size_t cap)
+{
+    const char *key;
+    json_t *v;
+    size_t n = 0;
+    if (j == NULL || !json_is_object(j))
+        return 0;
+    json_object_foreach(j, key, v)
+    {
+        if (n == cap)
+            break;
+        fields[n].key = key;
+        fields[n].str = NULL;
+        fields[n].boolean = 0;
+        if (json_is_string(v)) {
+            fields[n].type = CG_FIELD_STRING;
+            fields[n].str = json_string_value(v);
+        } else if (json_is_boolean(v)) {
+            fields[n].type = CG_FIELD_BOOL;
+            fields[n].boolean = json_is_true(v);
+        } else {
+            fields[n].type = CG_FIELD_NULL;
+        }
+        n++;
+    }
+    return n;
+}
+
+static int list_one(void *arg, const cg_store_finding *sf)
+{
+    lister *l = arg;
+    cg_rule_id rule;
+    cg_objref ref;
+    cg_finding f;
+    cg_field fields[MAX_FIELDS];
+    char first[32], last[32], resolved[32];
+    json_t *extra = NULL;
+    size_t n;
+    if (sf->rule == NULL || !cg_rule_lookup(sf->rule, &rule)) {
+        /* written by a newer caguard with more rules */
+        l->unknown_rules++;
+        return 1;
+    }
+    memset(&ref, 0, sizeof(ref));
+    ref.file = sf->file;
+    ref.index = sf->index > 0 ? (size_t)sf->index : 0;
+    ref.kind = sf->kind;
+    ref.has_hash = sf->has_object;
+    memcpy(ref.sha256, sf->object, 32);
+    cg_cbs_init(&ref.issuer, sf->issuer, sf->issuer_len);
+    cg_cbs_init(&ref.serial, sf->serial, sf->serial_len);
+    if (sf->extra != NULL)
+        extra = json_loads(sf->extra, 0, NULL);
+    n = extra_fields(extra, fields, MAX_FIELDS - 5);
+    cg_time_format(sf->first_seen, first, sizeof(first));
+    cg_time_format(sf->last_seen, last, sizeof(last));
+    if (sf->resolved)
+        cg_time_format(sf->resolved_at, resolved, sizeof(resolved));
+    /* An incident's ID is the finding's own field (output.c writes it);
+     * none is written out as null here, so the field is always there. */
+    if (sf->incident == 0)
+        fields[n++] = (cg_field){"incident", CG_FIELD_NULL, NULL, 0};
+    fields[n++] = (cg_field){"first_seen", CG_FIELD_STRING, first, 0};
+    fields[n++] = (cg_field){"last_seen", CG_FIELD_STRING, last, 0};
+    fields[n++] = (cg_field){"status", CG_FIELD_STRING, sf->resolved ? "resolved" : "open", 0};
+    fields[n++] = sf->resolved ? (cg_field){"resolved_at", CG_FIELD_STRING, resolved, 0}
+                               : (cg_field){"resolved_at", CG_FIELD_NULL, NULL, 0};
+    memset(&f, 0, sizeof(f));
+    f.rule = rule;
+    f.obj = &ref;
+    f.message = sf->message != NULL ? sf->message : "";
+    f.fields = fields;
+    f.n_fields = n;
+    f.incident = sf->incident;
+    cg_out_sink(l->out, &f);
+    if (l->format == CG_OUT_TEXT) {
+        printf("          first seen %s, last seen %s, %s%s\n", first, last,
+               sf->resolved ? "resolved " : "open", sf->resolved ? resolved : "");
+    }
+    l->count[cg_rule_get(rule)->severity]++;
+    if (cg_rule_get(rule)->severity == CG_SEV_ERROR && !sf->resolved)
+        l->open_errors++;
+    json_decref(extra);
+    return 1;
+}
+
+int cg_cmd_findings(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, 'S'},  {"rule", required_argument, NULL, 'r'},
+        {"since", required_argument, NULL, 's'},  {"open", no_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'}, {"color", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    cg_store_finding_filter flt;
+    cg_rule_id rule;
+    lister l;
+    int color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    int rc = CG_EXIT_USAGE;
+    const char *store_opt = NULL;
+    cg_store *store = NULL;
+
+    memset(&flt, 0, sizeof(flt));
+    memset(&l, 0, sizeof(l));
+    l.format = CG_OUT_TEXT;
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'S':
+            store_opt = optarg;
+            break;
+        case 'r':
+            if (!cg_rule_lookup(optarg, &rule)) {
+                rc = cg_cli_usage_error("findings",
+                                        "unknown rule '%s' ('caguard rules' lists "
+                                        "them)",
+                                        optarg);
+                goto out;
+            }
+            flt.rule = optarg;
+            break;
+        case 's':
+            if (!cg_time_parse_rfc3339(optarg, &flt.since)) {
+                rc = cg_cli_usage_error("findings",
+                                        "--since '%s' is not an RFC 3339 time "
+                                        "(e.g. 2024-06-01T00:00:00Z)",
+                                        optarg);
+                goto out;
+            }
+            flt.has_since = 1;
+            break;
+        case 'o':
+            flt.open_only = 1;
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0) {
+                l.format = CG_OUT_TEXT;
+            } else if (strcmp(optarg, "json") == 0) {
+                l.format = CG_OUT_JSON;
+            } else {
+                rc = cg_cli_usage_error("findings", "--format must be text or json, not '%s'",
+                                        optarg);
+                goto out;
+            }
+            break;
+        case 'c':
+            if (strcmp(optarg, "always") == 0) {
+                color = 1;
+            } else if (strcmp(optarg, "never") == 0) {
+                color = 0;
+            } else if (strcmp(optarg, "auto") != 0) {
+                rc = cg_cli_usage_error("findings", "--color must be auto, always or never");
+                goto out;
+            }
+            break;
+        case 'h':
+            findings_help(stdout);
+            rc = CG_EXIT_OK;
+            goto out;
+        default:
+            rc = cg_cli_usage_error("findings", "unknown option");
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        rc = cg_cli_usage_error("findings", "unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    if (l.format == CG_OUT_JSON)
+        color = 0;
+    store = cg_cli_store_open("findings", store_opt, 0);
+    if (store == NULL)
+        goto out;
+    l.out = cg_out_new(stdout, l.format, color);
+    if (l.out == NULL)
+        goto out;
+    if (!cg_store_findings(store, &flt, list_one, &l)) {
+        fflush(stdout);
+        fprintf(stderr, "caguard findings: store %s: %s\n", cg_cli_store_uri(store_opt),
+                cg_store_errmsg(store));
+        goto out;
+    }
+    if (l.unknown_rules > 0)
+        fprintf(stderr,
+                "caguard findings: %zu finding%s of rules this caguard does not know "
+                "(written by a newer one) not shown\n",
+                l.unknown_rules, l.unknown_rules == 1 ? "" : "s");
+    if (l.format == CG_OUT_TEXT) {
+        size_t total = l.count[0] + l.count[1] + l.count[2];
+        printf("%s%zu finding%s: %zu error%s, %zu warning%s, %zu notice%s\n",
+               total > 0 ? "\n" : "", total, total == 1 ? "" : "s", l.count[CG_SEV_ERROR],
+               l.count[CG_SEV_ERROR] == 1 ? "" : "s", l.count[CG_SEV_WARNING],
+               l.count[CG_SEV_WARNING] == 1 ? "" : "s", l.count[CG_SEV_NOTICE],
+               l.count[CG_SEV_NOTICE] == 1 ? "" : "s");
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "caguard findings: cannot write output\n");
+        goto out;
+    }
+    rc = l.open_errors > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+out:
+    cg_out_free(l.out);
+    cg_store_close(store);
+    return rc;
+}

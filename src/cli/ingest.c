@@ -1,0 +1,213 @@
+/* caguard ingest: objects into the store, checked against everything the
+ * store holds (store/ingest.h); prints the findings that are new. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "ct/loglist.h"
+#include "report/output.h"
+#include "store/ingest.h"
+#include "store/store.h"
+#include "x509/time.h"
+
+static void ingest_help(FILE *f)
+{
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] ingest [OPTIONS] FILE...\n\n"
+               "Stores certificates, CT precertificates and CRLs (PEM with any number of\n"
+               "blocks, or DER; '-' reads standard input) and checks them against every rule,\n"
+               "together with what the store already holds: a final certificate against its\n"
+               "stored precertificate, duplicate serials across ingests, SCTs and CRLs\n"
+               "against stored CA certificates, a CRL against the stored CRLs of its scope.\n"
+               "Findings are stored, deduplicated; the ones new to the store are printed.\n"
+               "Each FILE is one transaction: an interrupted ingest keeps the files before\n"
+               "the one it was in, and running it again completes it.\n\n"
+               "options:\n"
+               "  --store PATH_OR_URI  the store (sqlite:PATH or a path; default $CAGUARD_STORE,\n"
+               "                       else caguard.db); created when missing\n"
+               "  --seen-at TIME       when these objects were observed, RFC 3339 (default:\n"
+               "                       now): a CRL entry's first_seen, its publication time\n"
+               "  --at TIME            evaluation time of the rules and the findings' seen time\n"
+               "                       (default: now)\n"
+               "  --loglist FILE       a CT log list (Chrome v3 or Apple JSON); repeatable\n"
+               "  --loglist-sig FILE   detached signature of the --loglist before it\n"
+               "  --loglist-key FILE   public key (PEM or DER) for --loglist-sig\n"
+               "  --format text|json   text (default) or JSON Lines, as caguard check\n"
+               "  --color auto|always|never   colour in text output (default auto)\n"
+               "  -h, --help           this help\n\n"
+               "exit status: 0 no new error finding, 1 new error findings, 2 usage error, an\n"
+               "input that could not be decoded, or a store that cannot be used (nothing of\n"
+               "the file being ingested is then stored).\n");
+}
+
+static int parse_time(const char *opt, const char *arg, int64_t *t)
+{
+    if (cg_time_parse_rfc3339(arg, t))
+        return 1;
+    cg_cli_usage_error("ingest", "%s '%s' is not an RFC 3339 time (e.g. 2024-06-01T00:00:00Z)",
+                       opt, arg);
+    return 0;
+}
+
+int cg_cmd_ingest(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, 'S'},
+        {"seen-at", required_argument, NULL, 'w'},
+        {"at", required_argument, NULL, 'a'},
+        {"loglist", required_argument, NULL, 'l'},
+        {"loglist-sig", required_argument, NULL, 's'},
+        {"loglist-key", required_argument, NULL, 'k'},
+        {"format", required_argument, NULL, 'f'},
+        {"color", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cg_out_format format = CG_OUT_TEXT;
+    int64_t now = (int64_t)time(NULL), at = now, seen_at = now;
+    int color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    int rc = CG_EXIT_USAGE, store_error = 0;
+    const char *store_opt = NULL;
+    cg_cli_loglists lists;
+    cg_loglist *loglist = NULL;
+    cg_out *out = NULL;
+    cg_store *store = NULL;
+    cg_ingest *ing = NULL;
+    char err[1024];
+
+    memset(&lists, 0, sizeof(lists));
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'S':
+            store_opt = optarg;
+            break;
+        case 'w':
+            if (!parse_time("--seen-at", optarg, &seen_at))
+                goto out;
+            break;
+        case 'a':
+            if (!parse_time("--at", optarg, &at))
+                goto out;
+            break;
+        case 'l':
+            if (!cg_cli_loglists_add(&lists, optarg)) {
+                rc = cg_cli_usage_error("ingest", "at most 16 --loglist");
+                goto out;
+            }
+            break;
+        case 's':
+            if (!cg_cli_loglists_add_sig(&lists, optarg)) {
+                rc = cg_cli_usage_error("ingest", "--loglist-sig must follow the --loglist "
+                                                  "it signs (one signature per list)");
+                goto out;
+            }
+            break;
+        case 'k':
+            lists.key = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0) {
+                format = CG_OUT_TEXT;
+            } else if (strcmp(optarg, "json") == 0) {
+                format = CG_OUT_JSON;
+            } else {
+                rc = cg_cli_usage_error("ingest", "--format must be text or json, not '%s'",
+                                        optarg);
+                goto out;
+            }
+            break;
+        case 'c':
+            if (strcmp(optarg, "always") == 0) {
+                color = 1;
+            } else if (strcmp(optarg, "never") == 0) {
+                color = 0;
+            } else if (strcmp(optarg, "auto") != 0) {
+                rc = cg_cli_usage_error("ingest", "--color must be auto, always or never");
+                goto out;
+            }
+            break;
+        case 'h':
+            ingest_help(stdout);
+            rc = CG_EXIT_OK;
+            goto out;
+        default:
+            rc = cg_cli_usage_error("ingest", "unknown option");
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        rc = cg_cli_usage_error("ingest", "no input files");
+        goto out;
+    }
+    if (format == CG_OUT_JSON)
+        color = 0;
+    out = cg_out_new(stdout, format, color);
+    if (out == NULL)
+        goto out;
+    /* Log lists first: a bad one is a usage error before the store is
+     * touched. A list whose signature fails is reported here. */
+    cg_ctx lctx;
+    cg_ctx_init(&lctx, at, cg_out_sink, out);
+    if (cg_cli_loglists_load(&lists, "ingest", &lctx, &loglist) != CG_EXIT_OK)
+        goto out;
+    store = cg_cli_store_open("ingest", store_opt, CG_STORE_CREATE);
+    if (store == NULL)
+        goto out;
+    cg_ingest_opts io = {at, seen_at, loglist};
+    ing = cg_ingest_new(store, &io, cg_out_sink, out);
+    if (ing == NULL)
+        goto out;
+    for (int i = optind; i < argc; i++) {
+        size_t len;
+        uint8_t *data = cg_cli_read_file(argv[i], &len, err, sizeof(err));
+        if (data == NULL) {
+            cg_ingest_unreadable(ing, argv[i], err);
+            continue;
+        }
+        int ok = cg_ingest_file(ing, argv[i], data, len, err, sizeof(err));
+        free(data);
+        if (!ok) {
+            fflush(stdout);
+            fprintf(stderr, "caguard ingest: store %s: %s\n", cg_cli_store_uri(store_opt), err);
+            store_error = 1;
+            break;
+        }
+    }
+    const cg_ingest_stats *st = cg_ingest_get0_stats(ing);
+    size_t new_total = st->new_findings[CG_SEV_ERROR] + st->new_findings[CG_SEV_WARNING] +
+                       st->new_findings[CG_SEV_NOTICE];
+    if (format == CG_OUT_TEXT) {
+        printf("%s%zu object%s in %zu file%s ingested (%zu new), %zu new finding%s: %zu error%s, "
+               "%zu warning%s, %zu notice%s; %zu repeated\n",
+               new_total + st->unstored > 0 ? "\n" : "", st->objects, st->objects == 1 ? "" : "s",
+               st->files, st->files == 1 ? "" : "s", st->new_objects, new_total,
+               new_total == 1 ? "" : "s", st->new_findings[CG_SEV_ERROR],
+               st->new_findings[CG_SEV_ERROR] == 1 ? "" : "s", st->new_findings[CG_SEV_WARNING],
+               st->new_findings[CG_SEV_WARNING] == 1 ? "" : "s", st->new_findings[CG_SEV_NOTICE],
+               st->new_findings[CG_SEV_NOTICE] == 1 ? "" : "s", st->repeated);
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "caguard ingest: cannot write output\n");
+        rc = CG_EXIT_USAGE;
+    } else if (store_error || st->malformed > 0) {
+        rc = CG_EXIT_USAGE;
+    } else {
+        /* A log list whose signature fails is an error finding too, as in
+         * caguard check, though not stored (it is about no object). */
+        rc = st->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS
+                                                                                : CG_EXIT_OK;
+    }
+out:
+    cg_ingest_free(ing);
+    cg_store_close(store);
+    cg_out_free(out);
+    cg_loglist_free(loglist);
+    return rc;
+}

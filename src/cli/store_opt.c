@@ -1,0 +1,38 @@
+/* --store, the global option of the store commands, and opening the store
+ * with a message a person can act on. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+/* Set once by main before the command runs. */
+static const char *global_store;
+
+void cg_cli_set_global_store(const char *uri)
+{
+    global_store = uri;
+}
+
+const char *cg_cli_store_uri(const char *cmd_opt)
+{
+    const char *env = getenv("CAGUARD_STORE");
+    if (cmd_opt != NULL)
+        return cmd_opt;
+    if (global_store != NULL)
+        return global_store;
+    if (env != NULL && env[0] != '\0')
+        return env;
+    return CG_CLI_DEFAULT_STORE;
+}
+
+cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags)
+{
+    char err[1024];
+    cg_store_status status;
+    const char *uri = cg_cli_store_uri(cmd_opt);
+    cg_store *s = cg_store_open(uri, flags, &status, err, sizeof(err));
+    if (s == NULL)
+        fprintf(stderr, "caguard %s: %s\n", cmd, err);
+    return s;
+}

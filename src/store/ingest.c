@@ -1,0 +1,836 @@
+/* Ingest (store/ingest.h): a file's objects into the store, then the
+ * checker over the file and the stored objects related to it, all in one
+ * transaction. */
+#include "store/ingest.h"
+
+#include <jansson.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "der/pem.h"
+#include "rules/checker.h"
+#include "rules/crl_util.h"
+#include "x509/oid.h"
+
+/* How related objects are named in findings and messages. */
+#define RELATED_NAME "store"
+#define ENTRY_BATCH 512
+#define NOT_RELATED ((size_t)-1)
+
+typedef struct bytes {
+    uint8_t *p;
+    size_t n;
+} bytes;
+
+/* A stored object served to the checker as a file of its own. */
+typedef struct related {
+    uint8_t *der;
+    size_t len;
+    uint8_t sha256[32];
+    char *file; /* where it was first ingested */
+    int64_t index;
+} related;
+
+typedef struct cert_key {
+    bytes issuer, serial;
+} cert_key;
+
+typedef struct signing_ca {
+    bytes subject, issuer;
+} signing_ca;
+
+typedef struct crl_key {
+    bytes issuer, scope;
+    int64_t this_update;
+    uint8_t sha256[32];
+} crl_key;
+
+/* A new finding, copied, for the sink once the file is committed. */
+typedef struct pending {
+    cg_rule_id rule;
+    char *message;
+    const char *file; /* interned: see intern() */
+    size_t index, offset;
+    cg_kind kind;
+    int has_hash;
+    uint8_t sha256[32];
+    bytes issuer, serial;
+    cg_field *fields;
+    size_t n_fields;
+} pending;
+
+/* SHA-256 values with an index each (open addressing). */
+typedef struct shaset {
+    uint8_t (*key)[32];
+    size_t *val;
+    uint8_t *used;
+    size_t cap, n;
+} shaset;
+
+struct cg_ingest {
+    cg_store *st;
+    cg_ingest_opts o;
+    cg_sink_fn sink;
+    void *sink_arg;
+    cg_ingest_stats stats;
+    /* the file being ingested */
+    const char *name;
+    const uint8_t *data;
+    size_t len;
+    related *rel;
+    size_t n_rel, cap_rel;
+    shaset seen; /* the file's objects (NOT_RELATED) and the related ones (their index) */
+    cert_key *keys;
+    size_t n_keys, cap_keys;
+    signing_ca *scas;
+    size_t n_scas, cap_scas;
+    crl_key *crls;
+    size_t n_crls, cap_crls;
+    pending *pend;
+    size_t n_pend, cap_pend;
+    char **names; /* interned file names of printed findings, for the whole run */
+    size_t n_names, cap_names;
+    int in_related; /* pass 1 over related objects: their findings are dropped */
+    int failed;     /* the store failed during this file */
+    char err[512];
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 1;
+    size_t n = *cap == 0 ? 16 : *cap * 2;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (q == NULL)
+        return 0;
+    *p = q;
+    *cap = n;
+    return 1;
+}
+
+static int copy_bytes(bytes *b, const uint8_t *p, size_t n)
+{
+    b->n = n;
+    b->p = malloc(n > 0 ? n : 1);
+    if (b->p == NULL)
+        return 0;
+    if (n > 0)
+        memcpy(b->p, p, n);
+    return 1;
+}
+
+static int bytes_eq(const bytes *a, const bytes *b)
+{
+    return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* ---- the SHA-256 set ---- */
+
+static size_t sha_slot(const shaset *s, const uint8_t *sha)
+{
+    uint64_t h;
+    memcpy(&h, sha, sizeof(h)); /* a SHA-256 is its own hash */
+    size_t i = (size_t)h & (s->cap - 1);
+    while (s->used[i] && memcmp(s->key[i], sha, 32) != 0)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+/* The index stored with sha, NOT_RELATED for a file object; 0 when absent. */
+static int shaset_get(const shaset *s, const uint8_t *sha, size_t *val)
+{
+    if (s->cap == 0)
+        return 0;
+    size_t i = sha_slot(s, sha);
+    if (!s->used[i])
+        return 0;
+    if (val != NULL)
+        *val = s->val[i];
+    return 1;
+}
+
+static int shaset_put(shaset *s, const uint8_t *sha, size_t val)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        shaset bigger = {NULL, NULL, NULL, s->cap == 0 ? 64 : s->cap * 2, 0};
+        bigger.key = malloc(bigger.cap * 32);
+        bigger.val = malloc(bigger.cap * sizeof(size_t));
+        bigger.used = calloc(bigger.cap, 1);
+        if (bigger.key == NULL || bigger.val == NULL || bigger.used == NULL) {
+            free(bigger.key);
+            free(bigger.val);
+            free(bigger.used);
+            return 0;
+        }
+        for (size_t i = 0; i < s->cap; i++) {
+            if (s->used[i]) {
+                size_t j = sha_slot(&bigger, s->key[i]);
+                bigger.used[j] = 1;
+                memcpy(bigger.key[j], s->key[i], 32);
+                bigger.val[j] = s->val[i];
+                bigger.n++;
+            }
+        }
+        free(s->key);
+        free(s->val);
+        free(s->used);
+        *s = bigger;
+    }
+    size_t i = sha_slot(s, sha);
+    if (!s->used[i]) {
+        s->used[i] = 1;
+        memcpy(s->key[i], sha, 32);
+        s->n++;
+    }
+    s->val[i] = val;
+    return 1;
+}
+
+static void shaset_clear(shaset *s)
+{
+    free(s->key);
+    free(s->val);
+    free(s->used);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ---- per-file state ---- */
+
+static void pending_free(pending *p)
+{
+    free(p->message);
+    free(p->issuer.p);
+    free(p->serial.p);
+    for (size_t i = 0; i < p->n_fields; i++) {
+        free((char *)p->fields[i].key);
+        free((char *)p->fields[i].str);
+    }
+    free(p->fields);
+}
+
+static void file_reset(cg_ingest *ing)
+{
+    for (size_t i = 0; i < ing->n_rel; i++) {
+        free(ing->rel[i].der);
+        free(ing->rel[i].file);
+    }
+    ing->n_rel = 0;
+    for (size_t i = 0; i < ing->n_keys; i++) {
+        free(ing->keys[i].issuer.p);
+        free(ing->keys[i].serial.p);
+    }
+    ing->n_keys = 0;
+    for (size_t i = 0; i < ing->n_scas; i++) {
+        free(ing->scas[i].subject.p);
+        free(ing->scas[i].issuer.p);
+    }
+    ing->n_scas = 0;
+    for (size_t i = 0; i < ing->n_crls; i++) {
+        free(ing->crls[i].issuer.p);
+        free(ing->crls[i].scope.p);
+    }
+    ing->n_crls = 0;
+    for (size_t i = 0; i < ing->n_pend; i++)
+        pending_free(&ing->pend[i]);
+    ing->n_pend = 0;
+    shaset_clear(&ing->seen);
+    ing->in_related = 0;
+    ing->failed = 0;
+    ing->err[0] = '\0';
+}
+
+cg_ingest *cg_ingest_new(cg_store *store, const cg_ingest_opts *opts, cg_sink_fn sink,
+                         void *sink_arg)
+{
+    cg_ingest *ing = calloc(1, sizeof(*ing));
+    if (ing == NULL)
+        return NULL;
+    ing->st = store;
+    ing->o = *opts;
+    ing->sink = sink;
+    ing->sink_arg = sink_arg;
+    return ing;
+}
+
+void cg_ingest_free(cg_ingest *ing)
+{
+    if (ing == NULL)
+        return;
+    file_reset(ing);
+    free(ing->rel);
+    free(ing->keys);
+    free(ing->scas);
+    free(ing->crls);
+    free(ing->pend);
+    for (size_t i = 0; i < ing->n_names; i++)
+        free(ing->names[i]);
+    free(ing->names);
+    free(ing);
+}
+
+const cg_ingest_stats *cg_ingest_get0_stats(const cg_ingest *ing)
+{
+    return &ing->stats;
+}
+
+static void oom(cg_ingest *ing)
+{
+    if (!ing->failed)
+        snprintf(ing->err, sizeof(ing->err), "out of memory");
+    ing->failed = 1;
+}
+
+static void store_failed(cg_ingest *ing)
+{
+    if (!ing->failed)
+        snprintf(ing->err, sizeof(ing->err), "%s", cg_store_errmsg(ing->st));
+    ing->failed = 1;
+}
+
+/* ---- objects into the store ---- */
+
+static int is_ca(const cg_cert *c)
+{
+    const cg_ext *bc =
+        cg_cert_find_ext(c, CG_OID_BASIC_CONSTRAINTS, sizeof(CG_OID_BASIC_CONSTRAINTS), NULL);
+    cg_cbs v, seq;
+    int ca = 0;
+    if (bc == NULL)
+        return 0;
+    v = bc->value;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return 0;
+    if (cg_cbs_peek_asn1_tag(&seq, CG_ASN1_BOOLEAN) && !cg_cbs_get_asn1_bool(&seq, &ca))
+        return 0;
+    return ca;
+}
+
+static int is_precert_signing(const cg_cert *c)
+{
+    const cg_ext *eku = cg_cert_find_ext(c, CG_OID_EKU, sizeof(CG_OID_EKU), NULL);
+    cg_cbs v, seq, oid;
+    if (eku == NULL)
+        return 0;
+    v = eku->value;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return 0;
+    while (cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT)) {
+        if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
+            return 1;
+    }
+    return 0;
+}
+
+/* Records a CRL's entries, unless its entry list breaks off somewhere (the
+ * checker reports that as input.malformed; half a list would give the
+ * entries after the break no first sighting at all). */
+static int put_entries(cg_ingest *ing, const cg_crl *crl, const uint8_t *sha, const uint8_t *scope,
+                       size_t scope_len)
+{
+    cg_store_crl_entry batch[ENTRY_BATCH];
+    cg_crl_entry e;
+    cg_der_error err;
+    cg_cbs it = crl->revoked;
+    size_t n = 0;
+    err.what[0] = '\0';
+    while (cg_crl_next_entry(&it, &e, crl->der.data, &err))
+        ;
+    if (err.what[0] != '\0')
+        return 1;
+    it = crl->revoked;
+    while (cg_crl_next_entry(&it, &e, crl->der.data, &err)) {
+        unsigned code;
+        batch[n].serial = e.serial.data;
+        batch[n].serial_len = e.serial.len;
+        batch[n].revocation_date = e.revocation_t;
+        batch[n].reason = cg_crl_entry_reason(&e, &code) ? (int)code : -1;
+        if (++n == ENTRY_BATCH) {
+            if (!cg_store_put_crl_entries(ing->st, sha, crl->issuer.data, crl->issuer.len, scope,
+                                          scope_len, batch, n, ing->o.seen_at))
+                return 0;
+            n = 0;
+        }
+    }
+    if (n > 0 && !cg_store_put_crl_entries(ing->st, sha, crl->issuer.data, crl->issuer.len, scope,
+                                           scope_len, batch, n, ing->o.seen_at))
+        return 0;
+    return 1;
+}
+
+/* One object of the file, as the engine will see it (rules/engine.c): the
+ * DER element without trailing bytes, hashed; a view when it parses. */
+static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t len)
+{
+    static const uint8_t no_scope[1] = {0};
+    cg_store_object o;
+    cg_der_error err;
+    cg_cert cert;
+    cg_crl crl;
+    size_t consumed = 0;
+    int is_new = 0, earlier = 0, parsed_cert = 0, parsed_crl = 0;
+    if (cg_der_validate(der, len, &consumed, &err) == CG_DER_MALFORMED)
+        return 1; /* no identity: its input.malformed finding cannot be stored */
+    memset(&o, 0, sizeof(o));
+    SHA256(der, consumed, o.sha256);
+    o.kind = cg_guess_kind(der, consumed);
+    o.der = der;
+    o.der_len = consumed;
+    o.file = ing->name;
+    o.index = (int64_t)index;
+    o.first_seen = ing->o.seen_at;
+    if (o.kind == CG_KIND_CERT && cg_cert_parse(&cert, der, consumed, &err)) {
+        parsed_cert = 1;
+        o.kind = cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
+        o.issuer = cert.issuer.data;
+        o.issuer_len = cert.issuer.len;
+        o.serial = cert.serial.data;
+        o.serial_len = cert.serial.len;
+        o.subject = cert.subject.data;
+        o.subject_len = cert.subject.len;
+        o.not_before = cert.not_before_t;
+        o.not_after = cert.not_after_t;
+        o.ca = is_precert_signing(&cert) ? CG_STORE_CA_PRECERT_SIGNING
+               : is_ca(&cert)            ? CG_STORE_CA
+                                         : CG_STORE_CA_NONE;
+    } else if (o.kind == CG_KIND_CRL && cg_crl_parse(&crl, der, consumed, &err)) {
+        const cg_ext *idp = cg_crl_find_ext(&crl, CG_OID_IDP, sizeof(CG_OID_IDP), NULL);
+        parsed_crl = 1;
+        o.issuer = crl.issuer.data;
+        o.issuer_len = crl.issuer.len;
+        o.scope = idp != NULL ? idp->value.data : no_scope;
+        o.scope_len = idp != NULL ? idp->value.len : 0;
+        o.not_before = crl.this_update_t;
+        o.not_after = crl.has_next_update ? crl.next_update_t : 0;
+    }
+    if (!cg_store_put_object(ing->st, &o, &is_new, &earlier)) {
+        store_failed(ing);
+        return 0;
+    }
+    ing->stats.new_objects += (size_t)is_new;
+    if (!shaset_put(&ing->seen, o.sha256, NOT_RELATED)) {
+        oom(ing);
+        return 0;
+    }
+    if (parsed_cert) {
+        if (!grow((void **)&ing->keys, &ing->cap_keys, ing->n_keys + 1, sizeof(cert_key)))
+            goto nomem;
+        cert_key *k = &ing->keys[ing->n_keys];
+        memset(k, 0, sizeof(*k));
+        ing->n_keys++;
+        if (!copy_bytes(&k->issuer, o.issuer, o.issuer_len) ||
+            !copy_bytes(&k->serial, o.serial, o.serial_len))
+            goto nomem;
+        if (o.ca == CG_STORE_CA_PRECERT_SIGNING) {
+            if (!grow((void **)&ing->scas, &ing->cap_scas, ing->n_scas + 1, sizeof(signing_ca)))
+                goto nomem;
+            signing_ca *sc = &ing->scas[ing->n_scas];
+            memset(sc, 0, sizeof(*sc));
+            ing->n_scas++;
+            if (!copy_bytes(&sc->subject, o.subject, o.subject_len) ||
+                !copy_bytes(&sc->issuer, o.issuer, o.issuer_len))
+                goto nomem;
+        }
+    }
+    if (parsed_crl) {
+        if (!grow((void **)&ing->crls, &ing->cap_crls, ing->n_crls + 1, sizeof(crl_key)))
+            goto nomem;
+        crl_key *k = &ing->crls[ing->n_crls];
+        memset(k, 0, sizeof(*k));
+        ing->n_crls++;
+        k->this_update = o.not_before;
+        memcpy(k->sha256, o.sha256, 32);
+        if (!copy_bytes(&k->issuer, o.issuer, o.issuer_len) ||
+            !copy_bytes(&k->scope, o.scope, o.scope_len))
+            goto nomem;
+        /* A CRL seen before at this time or earlier has its entries already. */
+        if ((is_new || earlier) && !put_entries(ing, &crl, o.sha256, o.scope, o.scope_len)) {
+            store_failed(ing);
+            return 0;
+        }
+    }
+    return 1;
+nomem:
+    oom(ing);
+    return 0;
+}
+
+static int store_objects(cg_ingest *ing)
+{
+    cg_input in;
+    cg_input_obj obj;
+    cg_der_error err;
+    int ok = 1;
+    cg_input_init(&in, ing->data, ing->len);
+    for (;;) {
+        cg_input_status s = cg_input_next(&in, &obj, &err);
+        if (s == CG_INPUT_END)
+            break;
+        if (s == CG_INPUT_ERROR || obj.label == CG_PEM_LABEL_OTHER)
+            continue;
+        if (!store_one(ing, obj.index, obj.der, obj.der_len)) {
+            ok = 0;
+            break;
+        }
+    }
+    cg_input_cleanup(&in);
+    return ok;
+}
+
+/* ---- related stored objects ---- */
+
+static int add_related(void *arg, const cg_store_object *o)
+{
+    cg_ingest *ing = arg;
+    if (shaset_get(&ing->seen, o->sha256, NULL))
+        return 1;
+    if (!grow((void **)&ing->rel, &ing->cap_rel, ing->n_rel + 1, sizeof(related)))
+        goto nomem;
+    related *r = &ing->rel[ing->n_rel];
+    memset(r, 0, sizeof(*r));
+    r->der = malloc(o->der_len > 0 ? o->der_len : 1);
+    r->file = dup_str(o->file != NULL ? o->file : "");
+    if (r->der == NULL || r->file == NULL) {
+        free(r->der);
+        free(r->file);
+        goto nomem;
+    }
+    memcpy(r->der, o->der, o->der_len);
+    r->len = o->der_len;
+    memcpy(r->sha256, o->sha256, 32);
+    r->index = o->index;
+    if (!shaset_put(&ing->seen, o->sha256, ing->n_rel))
+        goto nomem;
+    ing->n_rel++;
+    return 1;
+nomem:
+    oom(ing);
+    return 0;
+}
+
+static int add_ca(void *arg, const cg_store_object *o)
+{
+    cg_ingest *ing = arg;
+    if (o->ca == CG_STORE_CA_PRECERT_SIGNING && o->subject != NULL && o->issuer != NULL) {
+        if (!grow((void **)&ing->scas, &ing->cap_scas, ing->n_scas + 1, sizeof(signing_ca))) {
+            oom(ing);
+            return 0;
+        }
+        signing_ca *sc = &ing->scas[ing->n_scas];
+        memset(sc, 0, sizeof(*sc));
+        ing->n_scas++;
+        if (!copy_bytes(&sc->subject, o->subject, o->subject_len) ||
+            !copy_bytes(&sc->issuer, o->issuer, o->issuer_len)) {
+            oom(ing);
+            return 0;
+        }
+    }
+    return add_related(arg, o);
+}
+
+static int by_serial(cg_ingest *ing, const bytes *issuer, const bytes *serial)
+{
+    if (!cg_store_objects_by_serial(ing->st, issuer->p, issuer->n, serial->p, serial->n,
+                                    add_related, ing)) {
+        store_failed(ing);
+        return 0;
+    }
+    return !ing->failed;
+}
+
+/* Every stored CA certificate; for each certificate of the file, the stored
+ * ones of its issuer and serial, the issuer taken across Precertificate
+ * Signing CAs both ways (the checker groups by the CA a signing CA stands
+ * for); for each CRL, its stored neighbours in its issuer and scope. */
+static int find_related(cg_ingest *ing)
+{
+    if (!cg_store_ca_objects(ing->st, add_ca, ing)) {
+        store_failed(ing);
+        return 0;
+    }
+    if (ing->failed)
+        return 0;
+    for (size_t i = 0; i < ing->n_keys; i++) {
+        const cert_key *k = &ing->keys[i];
+        if (!by_serial(ing, &k->issuer, &k->serial))
+            return 0;
+        for (size_t j = 0; j < ing->n_scas; j++) {
+            const signing_ca *sc = &ing->scas[j];
+            if (bytes_eq(&sc->subject, &k->issuer) && !by_serial(ing, &sc->issuer, &k->serial))
+                return 0;
+            if (bytes_eq(&sc->issuer, &k->issuer) && !by_serial(ing, &sc->subject, &k->serial))
+                return 0;
+        }
+    }
+    for (size_t i = 0; i < ing->n_crls; i++) {
+        const crl_key *k = &ing->crls[i];
+        if (!cg_store_crl_neighbours(ing->st, k->issuer.p, k->issuer.n, k->scope.p, k->scope.n,
+                                     k->this_update, k->sha256, add_related, ing)) {
+            store_failed(ing);
+            return 0;
+        }
+        if (ing->failed)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- findings ---- */
+
+static char *fields_json(const cg_field *fields, size_t n)
+{
+    json_t *j = json_object();
+    char *s;
+    if (j == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const cg_field *f = &fields[i];
+        json_t *v = f->type == CG_FIELD_STRING && f->str != NULL ? json_string(f->str)
+                    : f->type == CG_FIELD_BOOL                   ? json_boolean(f->boolean)
+                                                                 : json_null();
+        json_object_set_new(j, f->key, v);
+    }
+    s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return s;
+}
+
+/* Copies of file names that live for the whole run: text output groups
+ * consecutive findings of an object by the file pointer, and keeps the last
+ * one. Only recent names are looked up; a repeat further back is copied
+ * again, which costs memory, not correctness. */
+static const char *intern(cg_ingest *ing, const char *name)
+{
+    for (size_t i = ing->n_names; i > 0 && i + 64 > ing->n_names; i--) {
+        if (strcmp(ing->names[i - 1], name) == 0)
+            return ing->names[i - 1];
+    }
+    if (!grow((void **)&ing->names, &ing->cap_names, ing->n_names + 1, sizeof(char *)))
+        return NULL;
+    char *d = dup_str(name);
+    if (d != NULL)
+        ing->names[ing->n_names++] = d;
+    return d;
+}
+
+/* Copies a finding for the sink; file and index as given. */
+static void queue(cg_ingest *ing, const cg_finding *f, const char *file, size_t index)
+{
+    const cg_objref *o = f->obj;
+    if (!grow((void **)&ing->pend, &ing->cap_pend, ing->n_pend + 1, sizeof(pending))) {
+        oom(ing);
+        return;
+    }
+    pending *p = &ing->pend[ing->n_pend];
+    memset(p, 0, sizeof(*p));
+    ing->n_pend++;
+    p->rule = f->rule;
+    p->index = index;
+    p->offset = o->offset;
+    p->kind = o->kind;
+    p->has_hash = o->has_hash;
+    memcpy(p->sha256, o->sha256, 32);
+    p->message = dup_str(f->message);
+    p->file = file != NULL ? intern(ing, file) : NULL;
+    if (p->message == NULL || (file != NULL && p->file == NULL) ||
+        !copy_bytes(&p->issuer, o->issuer.data, o->issuer.len) ||
+        !copy_bytes(&p->serial, o->serial.data, o->serial.len)) {
+        oom(ing);
+        return;
+    }
+    if (f->n_fields > 0) {
+        p->fields = calloc(f->n_fields, sizeof(cg_field));
+        if (p->fields == NULL) {
+            oom(ing);
+            return;
+        }
+        p->n_fields = f->n_fields;
+        for (size_t i = 0; i < f->n_fields; i++) {
+            p->fields[i] = f->fields[i];
+            p->fields[i].key = dup_str(f->fields[i].key);
+            p->fields[i].str = f->fields[i].str != NULL ? dup_str(f->fields[i].str) : NULL;
+        }
+    }
+}
+
+static void ingest_sink(void *arg, const cg_finding *f)
+{
+    cg_ingest *ing = arg;
+    const cg_objref *o = f->obj;
+    const cg_rule *rule = cg_rule_get(f->rule);
+    size_t rel = NOT_RELATED;
+    int is_new = 0;
+    if (ing->in_related || ing->failed)
+        return;
+    /* A status report, not a problem: the store keeps the state itself
+     * (crl_entries), and a deduplicated finding would keep the first one. */
+    if (f->rule == CG_R_REVOCATION_STATUS)
+        return;
+    if (!o->has_hash) {
+        ing->stats.unstored++;
+        queue(ing, f, o->file, o->index); /* about no object: reported, not stored */
+        return;
+    }
+    cg_store_finding sf;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = rule->id;
+    sf.severity = rule->severity;
+    sf.has_object = 1;
+    memcpy(sf.object, o->sha256, 32);
+    sf.message = f->message;
+    char *extra = f->n_fields > 0 ? fields_json(f->fields, f->n_fields) : NULL;
+    sf.extra = extra;
+    int ok = cg_store_put_finding(ing->st, &sf, ing->o.at, &is_new, NULL);
+    free(extra);
+    if (!ok) {
+        store_failed(ing);
+        return;
+    }
+    if (!is_new) {
+        ing->stats.repeated++;
+        return;
+    }
+    /* A related object is named as it was first ingested. */
+    if (shaset_get(&ing->seen, o->sha256, &rel) && rel != NOT_RELATED)
+        queue(ing, f, ing->rel[rel].file, (size_t)ing->rel[rel].index);
+    else
+        queue(ing, f, o->file, o->index);
+}
+
+static void flush(cg_ingest *ing)
+{
+    for (size_t i = 0; i < ing->n_pend; i++) {
+        const pending *p = &ing->pend[i];
+        cg_objref ref;
+        cg_finding f;
+        memset(&ref, 0, sizeof(ref));
+        memset(&f, 0, sizeof(f));
+        ref.file = p->file;
+        ref.index = p->index;
+        ref.offset = p->offset;
+        ref.kind = p->kind;
+        ref.has_hash = p->has_hash;
+        memcpy(ref.sha256, p->sha256, 32);
+        cg_cbs_init(&ref.issuer, p->issuer.p, p->issuer.n);
+        cg_cbs_init(&ref.serial, p->serial.p, p->serial.n);
+        f.rule = p->rule;
+        f.obj = &ref;
+        f.message = p->message;
+        f.fields = p->fields;
+        f.n_fields = p->n_fields;
+        if (p->has_hash)
+            ing->stats.new_findings[cg_rule_get(p->rule)->severity]++;
+        if (ing->sink != NULL)
+            ing->sink(ing->sink_arg, &f);
+    }
+}
+
+/* ---- the checker over the file and its related objects ---- */
+
+static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
+{
+    cg_ingest *ing = arg;
+    if (file_no == 0) {
+        *data = ing->data;
+        *len = ing->len;
+        return 1;
+    }
+    if (file_no - 1 >= ing->n_rel)
+        return 0;
+    *data = ing->rel[file_no - 1].der;
+    *len = ing->rel[file_no - 1].len;
+    return 1;
+}
+
+/* The file is file 0, so a finding that goes to the first of several
+ * objects (duplicate serials) goes to a new one, and a new duplicate of
+ * stored objects gets a finding of its own. */
+static int check(cg_ingest *ing)
+{
+    cg_ctx ctx;
+    cg_file_result res;
+    cg_checker *ck;
+    cg_ctx_init(&ctx, ing->o.at, ingest_sink, ing);
+    ctx.loglist = ing->o.loglist;
+    ck = cg_checker_new(&ctx, reload, NULL, ing);
+    if (ck == NULL) {
+        oom(ing);
+        return 0;
+    }
+    cg_checker_add_file(ck, 0, ing->name, ing->data, ing->len, &res);
+    ing->stats.objects += res.objects;
+    ing->stats.malformed += res.malformed;
+    ing->in_related = 1;
+    for (size_t i = 0; i < ing->n_rel && !ing->failed; i++) {
+        cg_file_result r2;
+        cg_checker_add_file(ck, i + 1, RELATED_NAME, ing->rel[i].der, ing->rel[i].len, &r2);
+    }
+    ing->in_related = 0;
+    if (!ing->failed)
+        cg_checker_finish(ck);
+    cg_checker_free(ck);
+    return !ing->failed;
+}
+
+int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t len, char *err,
+                   size_t errcap)
+{
+    cg_ingest_stats before = ing->stats;
+    int ok = 0;
+    file_reset(ing);
+    ing->name = name;
+    ing->data = data;
+    ing->len = len;
+    if (!cg_store_begin(ing->st)) {
+        store_failed(ing);
+        goto out;
+    }
+    if (store_objects(ing) && find_related(ing) && check(ing) && cg_store_commit(ing->st)) {
+        ok = 1;
+    } else {
+        store_failed(ing); /* keeps the first reason */
+        cg_store_rollback(ing->st);
+    }
+out:
+    if (ok) {
+        ing->stats.files++;
+        flush(ing);
+    } else {
+        ing->stats = before;
+        if (err != NULL && errcap > 0)
+            snprintf(err, errcap, "%s: %s", name, ing->err);
+    }
+    file_reset(ing);
+    return ok;
+}
+
+void cg_ingest_unreadable(cg_ingest *ing, const char *name, const char *why)
+{
+    cg_objref ref;
+    cg_finding f;
+    char msg[1024];
+    memset(&ref, 0, sizeof(ref));
+    memset(&f, 0, sizeof(f));
+    ref.file = name;
+    ref.kind = CG_KIND_INPUT;
+    snprintf(msg, sizeof(msg), "%s", why);
+    f.rule = CG_R_INPUT_MALFORMED;
+    f.obj = &ref;
+    f.message = msg;
+    ing->stats.malformed++;
+    ing->stats.unstored++;
+    if (ing->sink != NULL)
+        ing->sink(ing->sink_arg, &f);
+}
