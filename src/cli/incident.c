@@ -6,10 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "cli/cli.h"
+#include "incident/certs.h"
+#include "incident/deadlines.h"
 #include "incident/kinds.h"
 #include "incident/report.h"
 #include "report/output.h"
+#include "store/ingest.h"
+#include "store/store.h"
+#include "x509/time.h"
 
 static void incident_help(FILE *f)
 {
@@ -21,10 +28,40 @@ static void incident_help(FILE *f)
                "        the incident kinds: revocation window and required CRL reason\n"
                "        (TLS BRs §4.9.1.1); markdown is docs/incident-kinds.md\n"
                "  lint [--format text|json] FILE.md\n"
-               "        check an edited CCADB incident report (template v3.2) for missing\n"
-               "        sections and fields (incident.report_incomplete)\n\n"
-               "exit status: 0 fine, 1 the report is incomplete, 2 usage error or a file\n"
-               "that cannot be read.\n");
+               "        check an edited CCADB incident report (template v3.2) for "
+               "missing\n"
+               "        sections and fields (incident.report_incomplete)\n"
+               "  open --kind KIND --reported-at TIME [--title T]\n"
+               "       [--source self|third-party|audit] [FILE...]\n"
+               "        record an incident; FILE... (its certificates and "
+               "precertificates)\n"
+               "        are ingested too. Prints the new incident's ID alone on the "
+               "first\n"
+               "        line\n"
+               "  event ID --type "
+               "preliminary-report|full-report|update|question|response|\n"
+               "       closure --at TIME [--note TEXT] [--next-update TIME]\n"
+               "        record an event of the incident's handling (--next-update: the\n"
+               "        next-update date set for it)\n"
+               "  list  every incident, one a line\n"
+               "  show ID\n"
+               "        an incident, its certificates (as seen on CRLs) and its events\n"
+               "  status [ID] [--at TIME] [--format text|json]\n"
+               "        the revocation and reporting deadlines (revocation.*, "
+               "incident.*\n"
+               "        findings) of one incident or all; evaluated now, the findings "
+               "are\n"
+               "        also stored (caguard findings)\n"
+               "  report ID [--at TIME] [--appendix-csv FILE]\n"
+               "        the CCADB incident report (Markdown) with what caguard knows\n"
+               "        filled in, and the appendix CSV\n\n"
+               "TIME is RFC 3339 (2024-06-01T00:00:00Z). The store subcommands take\n"
+               "--store PATH_OR_URI (or the global --store, $CAGUARD_STORE, "
+               "caguard.db).\n\n"
+               "exit status: 0 fine, 1 an error finding (status) or an incomplete "
+               "report\n"
+               "(lint), 2 usage error, bad input (the store is then untouched), a file\n"
+               "that cannot be read or a store that cannot be used.\n");
 }
 
 static int write_out(const cg_sbuf *b)
@@ -137,12 +174,808 @@ static int cmd_lint(int argc, char **argv)
     return n == 0 ? CG_EXIT_OK : CG_EXIT_FINDINGS;
 }
 
+/* ---- the subcommands that use the store ---- */
+
+static int bad_time(const char *cmd, const char *opt, const char *arg)
+{
+    return cg_cli_usage_error(cmd, "%s '%s' is not an RFC 3339 time (e.g. 2024-06-01T00:00:00Z)",
+                              opt, arg);
+}
+
+/* A decimal incident ID, 1 or more. */
+static int parse_id(const char *s, int64_t *id)
+{
+    char *end;
+    long long v;
+    if (s[0] < '0' || s[0] > '9')
+        return 0;
+    v = strtoll(s, &end, 10);
+    if (*end != '\0' || v <= 0)
+        return 0;
+    *id = (int64_t)v;
+    return 1;
+}
+
+/* The incident or a message: 1 found, 0 not there (said), -1 store error
+ * (said). */
+static int get_incident(const char *cmd, cg_store *st, int64_t id, cg_incident *inc)
+{
+    int found = 0;
+    memset(inc, 0, sizeof(*inc));
+    if (!cg_store_incident_get(st, id, inc, &found)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        return -1;
+    }
+    if (!found) {
+        fprintf(stderr, "caguard %s: no incident %lld in the store\n", cmd, (long long)id);
+        return 0;
+    }
+    return 1;
+}
+
+static void count_finding(void *arg, const cg_finding *f)
+{
+    (void)f;
+    (*(size_t *)arg)++;
+}
+
+typedef struct {
+    const char *name;
+    uint8_t *data;
+    size_t len;
+} input_file;
+
+/* A final certificate or precertificate listed without its partner: the
+ * partner from the store, when exactly one stored object of the other kind
+ * has the same issuer and serial. */
+typedef struct {
+    const cg_incident_cert *c;
+    int n;
+    uint8_t sha256[32];
+} partner;
+
+static int partner_fn(void *arg, const cg_store_object *o)
+{
+    partner *p = arg;
+    if ((o->kind == CG_KIND_PRECERT) == (p->c->is_precert != 0))
+        return 1;
+    if (o->kind != CG_KIND_PRECERT && o->kind != CG_KIND_CERT)
+        return 1;
+    p->n++;
+    memcpy(p->sha256, o->sha256, 32);
+    return 1;
+}
+
+static int pair_from_store(cg_store *st, cg_incident *inc)
+{
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        cg_incident_cert *c = &inc->certs[i];
+        int found = 0;
+        partner p = {c, 0, {0}};
+        if (c->is_precert ? c->has_cert_sha : c->has_precert_sha)
+            continue;
+        cg_store_object *o = cg_store_get1_object(st, c->sha256, &found);
+        if (o == NULL)
+            continue; /* not stored: nothing to pair it with */
+        int ok = o->issuer == NULL || o->serial == NULL ||
+                 cg_store_objects_by_serial(st, o->issuer, o->issuer_len, o->serial, o->serial_len,
+                                            partner_fn, &p);
+        cg_store_object_free(o);
+        if (!ok)
+            return 0;
+        if (p.n != 1)
+            continue;
+        if (c->is_precert) {
+            c->has_cert_sha = 1;
+            memcpy(c->cert_sha256, p.sha256, 32);
+        } else {
+            c->has_precert_sha = 1;
+            memcpy(c->precert_sha256, p.sha256, 32);
+        }
+    }
+    return 1;
+}
+
+static int cmd_open(int argc, char **argv)
+{
+    static const char *cmd = "incident open";
+    static const struct option opts[] = {
+        {"kind", required_argument, NULL, 'k'},
+        {"reported-at", required_argument, NULL, 'r'},
+        {"title", required_argument, NULL, 't'},
+        {"source", required_argument, NULL, 's'},
+        {"store", required_argument, NULL, 'S'},
+        {"seen-at", required_argument, NULL, 'w'},
+        {"at", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *kind = NULL, *store_opt = NULL;
+    int64_t now = (int64_t)time(NULL), at = now, seen_at = now;
+    int have_reported = 0, rc = CG_EXIT_USAGE;
+    cg_incident inc;
+    input_file *files = NULL;
+    size_t n_files = 0;
+    cg_store *st = NULL;
+    cg_ingest *ing = NULL;
+    char err[1024];
+
+    memset(&inc, 0, sizeof(inc));
+    inc.source = CG_SOURCE_SELF;
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            incident_help(stdout);
+            rc = CG_EXIT_OK;
+            goto out;
+        case 'k':
+            kind = optarg;
+            break;
+        case 'r':
+            if (!cg_time_parse_rfc3339(optarg, &inc.reported_at)) {
+                bad_time(cmd, "--reported-at", optarg);
+                goto out;
+            }
+            have_reported = 1;
+            break;
+        case 't':
+            free(inc.title);
+            inc.title = strdup(optarg);
+            break;
+        case 's':
+            if (!cg_source_lookup(optarg, &inc.source)) {
+                cg_cli_usage_error(cmd, "--source must be self, third-party or audit, not '%s'",
+                                   optarg);
+                goto out;
+            }
+            break;
+        case 'S':
+            store_opt = optarg;
+            break;
+        case 'w':
+            if (!cg_time_parse_rfc3339(optarg, &seen_at)) {
+                bad_time(cmd, "--seen-at", optarg);
+                goto out;
+            }
+            break;
+        case 'a':
+            if (!cg_time_parse_rfc3339(optarg, &at)) {
+                bad_time(cmd, "--at", optarg);
+                goto out;
+            }
+            break;
+        default:
+            cg_cli_usage_error(cmd, "unknown option");
+            goto out;
+        }
+    }
+    if (kind == NULL) {
+        cg_cli_usage_error(cmd, "--kind is required (one of: %s)", cg_incident_kind_names());
+        goto out;
+    }
+    if (cg_incident_kind_lookup(kind) == NULL) {
+        cg_cli_usage_error(cmd, "unknown kind '%s'; the kinds are: %s", kind,
+                           cg_incident_kind_names());
+        goto out;
+    }
+    if (!have_reported) {
+        cg_cli_usage_error(cmd, "--reported-at TIME is required (when the certificate problem "
+                                "report was received)");
+        goto out;
+    }
+    inc.kind = strdup(kind);
+    if (inc.kind == NULL ||
+        (optind < argc && (files = calloc((size_t)(argc - optind), sizeof(*files))) == NULL)) {
+        fprintf(stderr, "caguard %s: out of memory\n", cmd);
+        goto out;
+    }
+    /* Every file is read and understood before the store is opened: bad
+     * input leaves the store as it was. */
+    for (int i = optind; i < argc; i++) {
+        input_file *f = &files[n_files];
+        f->name = argv[i];
+        f->data = cg_cli_read_file(argv[i], &f->len, err, sizeof(err));
+        if (f->data == NULL) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, err);
+            goto out;
+        }
+        n_files++;
+        if (!cg_incident_add_certs(&inc, f->name, f->data, f->len, err, sizeof(err))) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, err);
+            goto out;
+        }
+    }
+    cg_incident_pair_certs(&inc);
+
+    st = cg_cli_store_open(cmd, store_opt, CG_STORE_CREATE);
+    if (st == NULL)
+        goto out;
+    size_t findings = 0;
+    if (n_files > 0) {
+        cg_ingest_opts io;
+        memset(&io, 0, sizeof(io));
+        io.at = at;
+        io.seen_at = seen_at;
+        ing = cg_ingest_new(st, &io, count_finding, &findings);
+        if (ing == NULL) {
+            fprintf(stderr, "caguard %s: out of memory\n", cmd);
+            goto out;
+        }
+        for (size_t i = 0; i < n_files; i++) {
+            if (!cg_ingest_file(ing, files[i].name, files[i].data, files[i].len, err,
+                                sizeof(err))) {
+                fprintf(stderr, "caguard %s: %s (no incident recorded)\n", cmd, err);
+                goto out;
+            }
+        }
+    }
+    if (!pair_from_store(st, &inc) || !cg_store_incident_create(st, &inc)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        goto out;
+    }
+    printf("%lld\n", (long long)inc.id);
+    if (ing != NULL) {
+        const cg_ingest_stats *s = cg_ingest_get0_stats(ing);
+        fprintf(stderr,
+                "caguard %s: incident %lld with %zu certificate%s; %zu object%s "
+                "ingested (%zu "
+                "new), %zu new finding%s ('caguard findings')\n",
+                cmd, (long long)inc.id, inc.n_certs, inc.n_certs == 1 ? "" : "s", s->objects,
+                s->objects == 1 ? "" : "s", s->new_objects, findings, findings == 1 ? "" : "s");
+    }
+    rc = fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+out:
+    cg_ingest_free(ing);
+    cg_store_close(st);
+    for (size_t i = 0; i < n_files; i++)
+        free(files[i].data);
+    free(files);
+    cg_incident_clear(&inc);
+    return rc;
+}
+
+static int cmd_event(int argc, char **argv)
+{
+    static const char *cmd = "incident event";
+    static const struct option opts[] = {
+        {"type", required_argument, NULL, 'T'},
+        {"at", required_argument, NULL, 'a'},
+        {"note", required_argument, NULL, 'n'},
+        {"next-update", required_argument, NULL, 'u'},
+        {"store", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *store_opt = NULL;
+    cg_incident_event ev;
+    int have_type = 0, have_at = 0, have_next = 0, rc = CG_EXIT_USAGE;
+    int64_t id = 0, next = 0;
+    cg_store *st = NULL;
+    cg_incident inc;
+
+    memset(&ev, 0, sizeof(ev));
+    memset(&inc, 0, sizeof(inc));
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            incident_help(stdout);
+            return CG_EXIT_OK;
+        case 'T':
+            if (!cg_event_type_lookup(optarg, &ev.type))
+                return cg_cli_usage_error(cmd,
+                                          "--type must be preliminary-report, full-report, "
+                                          "update, question, response or closure, not '%s'",
+                                          optarg);
+            have_type = 1;
+            break;
+        case 'a':
+            if (!cg_time_parse_rfc3339(optarg, &ev.at))
+                return bad_time(cmd, "--at", optarg);
+            have_at = 1;
+            break;
+        case 'n':
+            ev.note = optarg;
+            break;
+        case 'u':
+            if (!cg_time_parse_rfc3339(optarg, &next))
+                return bad_time(cmd, "--next-update", optarg);
+            have_next = 1;
+            break;
+        case 'S':
+            store_opt = optarg;
+            break;
+        default:
+            return cg_cli_usage_error(cmd, "unknown option");
+        }
+    }
+    if (argc - optind != 1 || !parse_id(argv[optind], &id))
+        return cg_cli_usage_error(cmd, "give one incident ID (a number)");
+    if (!have_type || !have_at)
+        return cg_cli_usage_error(cmd, "--type and --at are required");
+    st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    if (get_incident(cmd, st, id, &inc) <= 0)
+        goto out;
+    if (!cg_store_begin(st) || !cg_store_incident_add_event(st, id, &ev) ||
+        (have_next && !cg_store_incident_set_next_update(st, id, next)) || !cg_store_commit(st)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        cg_store_rollback(st);
+        goto out;
+    }
+    rc = CG_EXIT_OK;
+out:
+    cg_incident_clear(&inc);
+    cg_store_close(st);
+    return rc;
+}
+
+/* Options shared by list and show: only --store. */
+static int store_only_opts(const char *cmd, int argc, char **argv, const char **store_opt)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            return 1;
+        if (c == 'h') {
+            incident_help(stdout);
+            return -1;
+        }
+        if (c != 'S')
+            return cg_cli_usage_error(cmd, "unknown option") == 0;
+        *store_opt = optarg;
+    }
+}
+
+static int is_closed(const cg_incident *inc)
+{
+    for (size_t i = 0; i < inc->n_events; i++) {
+        if (inc->events[i].type == CG_EVENT_CLOSURE)
+            return 1;
+    }
+    return 0;
+}
+
+static int list_one(void *arg, const cg_incident *inc)
+{
+    char reported[32];
+    (void)arg;
+    cg_time_format(inc->reported_at, reported, sizeof(reported));
+    printf("%-5lld %-26s %s %3zu cert%s  %-6s %s\n", (long long)inc->id, inc->kind, reported,
+           inc->n_certs, inc->n_certs == 1 ? " " : "s", is_closed(inc) ? "closed" : "open",
+           inc->title != NULL ? inc->title : "");
+    return 1;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    const char *store_opt = NULL;
+    int r = store_only_opts("incident list", argc, argv, &store_opt);
+    if (r <= 0)
+        return r < 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+    if (optind < argc)
+        return cg_cli_usage_error("incident list", "unexpected argument '%s'", argv[optind]);
+    cg_store *st = cg_cli_store_open("incident list", store_opt, 0);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    int ok = cg_store_incident_list(st, list_one, NULL);
+    if (!ok)
+        fprintf(stderr, "caguard incident list: %s\n", cg_store_errmsg(st));
+    cg_store_close(st);
+    return ok && fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+}
+
+static void hex32(const uint8_t *h, char *buf)
+{
+    static const char x[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        buf[2 * i] = x[h[i] >> 4];
+        buf[2 * i + 1] = x[h[i] & 0xf];
+    }
+    buf[64] = '\0';
+}
+
+static void show(const cg_incident *inc, int64_t at)
+{
+    const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
+    char t[32], window[32], reason[48], sha[65];
+    printf("incident %lld%s%s\n", (long long)inc->id, inc->title != NULL ? ": " : "",
+           inc->title != NULL ? inc->title : "");
+    if (k != NULL) {
+        cg_incident_window_name(k->window, window, sizeof(window));
+        cg_incident_reason_describe(k->reason, reason, sizeof(reason));
+        printf("  kind           %s: revoke within %s, %s [%s]\n", k->name, window, reason,
+               k->reference);
+    } else {
+        printf("  kind           %s (unknown to this caguard)\n", inc->kind);
+    }
+    printf("  source         %s\n", cg_source_name(inc->source));
+    cg_time_format(inc->reported_at, t, sizeof(t));
+    printf("  reported       %s\n", t);
+    if (k != NULL) {
+        cg_time_format(inc->reported_at + k->window, t, sizeof(t));
+        printf("  revoke by      %s\n", t);
+    }
+    if (inc->next_update_at != 0) {
+        cg_time_format(inc->next_update_at, t, sizeof(t));
+        printf("  next update    %s\n", t);
+    }
+    printf("  state          %s\n", is_closed(inc) ? "closed" : "open");
+    printf("\n  certificates (%zu):\n", inc->n_certs);
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        const cg_incident_cert *c = &inc->certs[i];
+        hex32(c->sha256, sha);
+        printf("  %-14s %s\n", c->is_precert ? "precertificate" : "certificate", sha);
+        printf("    serial %s, subject %s\n", c->serial_hex != NULL ? c->serial_hex : "",
+               c->subject != NULL ? c->subject : "");
+        if (cg_incident_cert_revoked_at(c, at)) {
+            char pub[32];
+            cg_time_format(c->revocation_date, t, sizeof(t));
+            cg_incident_reason_describe(c->reason, reason, sizeof(reason));
+            if (c->published_at != 0)
+                cg_time_format(c->published_at, pub, sizeof(pub));
+            else
+                snprintf(pub, sizeof(pub), "unknown");
+            printf("    revoked %s, %s; first seen on a CRL %s\n", t, reason, pub);
+        } else {
+            printf("    not seen revoked on a CRL\n");
+        }
+    }
+    printf("\n  events (%zu):\n", inc->n_events);
+    for (size_t i = 0; i < inc->n_events; i++) {
+        const cg_incident_event *ev = &inc->events[i];
+        cg_time_format(ev->at, t, sizeof(t));
+        printf("  %s %-18s %s\n", t, cg_event_type_name(ev->type),
+               ev->note != NULL ? ev->note : "");
+    }
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    static const char *cmd = "incident show";
+    const char *store_opt = NULL;
+    int64_t id;
+    cg_incident inc;
+    int rc = CG_EXIT_USAGE;
+    int r = store_only_opts(cmd, argc, argv, &store_opt);
+    if (r <= 0)
+        return r < 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+    if (argc - optind != 1 || !parse_id(argv[optind], &id))
+        return cg_cli_usage_error(cmd, "give one incident ID (a number)");
+    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    if (get_incident(cmd, st, id, &inc) > 0) {
+        if (cg_store_incident_observe_revocations(st, &inc)) {
+            show(&inc, (int64_t)time(NULL));
+            rc = fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+        } else {
+            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        }
+    }
+    cg_incident_clear(&inc);
+    cg_store_close(st);
+    return rc;
+}
+
+/* status: the findings go to the output and, when recording, to the store. */
+typedef struct {
+    cg_out *out;
+    cg_store *st;
+    int record;
+    int failed;
+    int64_t at;
+    int64_t *ids; /* finding IDs stored in this run */
+    size_t n_ids, cap_ids;
+} status_sink;
+
+static void status_finding(void *arg, const cg_finding *f)
+{
+    status_sink *s = arg;
+    cg_out_sink(s->out, f);
+    if (!s->record || s->failed)
+        return;
+    const cg_rule *r = cg_rule_get(f->rule);
+    cg_store_finding sf;
+    int64_t id = 0;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = r->id;
+    sf.severity = r->severity;
+    sf.has_object = f->obj->has_hash;
+    memcpy(sf.object, f->obj->sha256, 32);
+    sf.incident = f->incident;
+    sf.message = f->message;
+    if (!cg_store_put_finding(s->st, &sf, s->at, NULL, &id)) {
+        s->failed = 1;
+        return;
+    }
+    if (s->n_ids == s->cap_ids) {
+        size_t cap = s->cap_ids == 0 ? 16 : s->cap_ids * 2;
+        int64_t *v = realloc(s->ids, cap * sizeof(*v));
+        if (v == NULL) {
+            s->failed = 1;
+            return;
+        }
+        s->ids = v;
+        s->cap_ids = cap;
+    }
+    s->ids[s->n_ids++] = id;
+}
+
+typedef struct {
+    status_sink *sink;
+    int64_t *stale;
+    size_t n, cap;
+    int failed;
+} stale_list;
+
+/* The incident's open findings of the incident rules that this run did not
+ * report: they no longer apply. */
+static int stale_fn(void *arg, const cg_store_finding *sf)
+{
+    stale_list *l = arg;
+    for (size_t i = 0; i < l->sink->n_ids; i++) {
+        if (l->sink->ids[i] == sf->id)
+            return 1;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 16 : l->cap * 2;
+        int64_t *v = realloc(l->stale, cap * sizeof(*v));
+        if (v == NULL) {
+            l->failed = 1;
+            return 0;
+        }
+        l->stale = v;
+        l->cap = cap;
+    }
+    l->stale[l->n++] = sf->id;
+    return 1;
+}
+
+static int status_one(cg_ctx *ctx, status_sink *sink, cg_incident *inc)
+{
+    if (!cg_store_incident_observe_revocations(sink->st, inc))
+        return 0;
+    if (!sink->record) {
+        cg_incident_check(ctx, inc);
+        return 1;
+    }
+    sink->n_ids = 0;
+    if (!cg_store_begin(sink->st))
+        return 0;
+    cg_incident_check(ctx, inc);
+    stale_list l = {sink, NULL, 0, 0, 0};
+    cg_store_finding_filter flt;
+    memset(&flt, 0, sizeof(flt));
+    flt.open_only = 1;
+    flt.incident = inc->id;
+    int ok = !sink->failed && cg_store_findings(sink->st, &flt, stale_fn, &l) && !l.failed;
+    for (size_t i = 0; ok && i < l.n; i++)
+        ok = cg_store_resolve_finding(sink->st, l.stale[i], sink->at);
+    free(l.stale);
+    if (!ok) {
+        cg_store_rollback(sink->st);
+        return 0;
+    }
+    return cg_store_commit(sink->st);
+}
+
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+    int failed;
+} id_list;
+
+/* Collects the IDs: the incidents are then read one by one, since a
+ * callback must not call back into the store. */
+static int collect_id(void *arg, const cg_incident *inc)
+{
+    id_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 16 : l->cap * 2;
+        int64_t *v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            l->failed = 1;
+            return 0;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = inc->id;
+    return 1;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+    static const char *cmd = "incident status";
+    static const struct option opts[] = {
+        {"at", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"store", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *store_opt = NULL;
+    cg_out_format format = CG_OUT_TEXT;
+    int64_t at = (int64_t)time(NULL), id = 0;
+    int have_at = 0, rc = CG_EXIT_USAGE, ok;
+    cg_incident inc;
+    id_list ids = {NULL, 0, 0, 0};
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            incident_help(stdout);
+            return CG_EXIT_OK;
+        case 'a':
+            if (!cg_time_parse_rfc3339(optarg, &at))
+                return bad_time(cmd, "--at", optarg);
+            have_at = 1;
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                format = CG_OUT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                format = CG_OUT_JSON;
+            else
+                return cg_cli_usage_error(cmd, "--format must be text or json, not '%s'", optarg);
+            break;
+        case 'S':
+            store_opt = optarg;
+            break;
+        default:
+            return cg_cli_usage_error(cmd, "unknown option");
+        }
+    }
+    if (argc - optind > 1 || (argc - optind == 1 && !parse_id(argv[optind], &id)))
+        return cg_cli_usage_error(cmd, "give at most one incident ID (a number)");
+    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    cg_out *out = cg_out_new(stdout, format, 0);
+    status_sink sink = {out, st, !have_at, 0, at, NULL, 0, 0};
+    cg_ctx ctx;
+    cg_ctx_init(&ctx, at, status_finding, &sink);
+    memset(&inc, 0, sizeof(inc));
+    if (out == NULL) {
+        fprintf(stderr, "caguard %s: out of memory\n", cmd);
+        goto out;
+    }
+    if (id != 0) {
+        ids.v = &id;
+        ids.n = 1;
+    } else if (!cg_store_incident_list(st, collect_id, &ids) || ids.failed) {
+        fprintf(stderr, "caguard %s: %s\n", cmd,
+                ids.failed ? "out of memory" : cg_store_errmsg(st));
+        goto out;
+    }
+    ok = 1;
+    for (size_t i = 0; ok && i < ids.n; i++) {
+        if (get_incident(cmd, st, ids.v[i], &inc) <= 0)
+            goto out;
+        ok = status_one(&ctx, &sink, &inc);
+        cg_incident_clear(&inc);
+    }
+    if (!ok || sink.failed) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        goto out;
+    }
+    if (format == CG_OUT_TEXT && ctx.count[0] + ctx.count[1] + ctx.count[2] == 0) {
+        char when[32];
+        cg_time_format(at, when, sizeof(when));
+        printf("no incident finding at %s\n", when);
+    }
+    rc = ctx.count[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    if (fflush(stdout) != 0)
+        rc = CG_EXIT_USAGE;
+out:
+    if (ids.v != &id)
+        free(ids.v);
+    free(sink.ids);
+    cg_out_free(out);
+    cg_incident_clear(&inc);
+    cg_store_close(st);
+    return rc;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    static const char *cmd = "incident report";
+    static const struct option opts[] = {
+        {"at", required_argument, NULL, 'a'},
+        {"appendix-csv", required_argument, NULL, 'c'},
+        {"store", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *store_opt = NULL, *csv_path = NULL;
+    int64_t at = (int64_t)time(NULL), id = 0;
+    int rc = CG_EXIT_USAGE;
+    cg_incident inc;
+    cg_sbuf md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'h':
+            incident_help(stdout);
+            return CG_EXIT_OK;
+        case 'a':
+            if (!cg_time_parse_rfc3339(optarg, &at))
+                return bad_time(cmd, "--at", optarg);
+            break;
+        case 'c':
+            csv_path = optarg;
+            break;
+        case 'S':
+            store_opt = optarg;
+            break;
+        default:
+            return cg_cli_usage_error(cmd, "unknown option");
+        }
+    }
+    if (argc - optind != 1 || !parse_id(argv[optind], &id))
+        return cg_cli_usage_error(cmd, "give one incident ID (a number)");
+    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    if (get_incident(cmd, st, id, &inc) <= 0)
+        goto out;
+    if (!cg_store_incident_observe_revocations(st, &inc)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        goto out;
+    }
+    cg_incident_report_markdown(&inc, at, &md);
+    if (csv_path != NULL)
+        cg_incident_appendix_csv(&inc, at, &csv);
+    if (md.failed || csv.failed) {
+        fprintf(stderr, "caguard %s: out of memory\n", cmd);
+        goto out;
+    }
+    if (csv_path != NULL) {
+        FILE *f = fopen(csv_path, "wb");
+        int wrote = f != NULL && fwrite(cg_sbuf_str(&csv), 1, csv.len, f) == csv.len;
+        if (f != NULL && fclose(f) != 0)
+            wrote = 0;
+        if (!wrote) {
+            fprintf(stderr, "caguard %s: cannot write %s\n", cmd, csv_path);
+            goto out;
+        }
+    }
+    rc = write_out(&md);
+out:
+    cg_sbuf_free(&md);
+    cg_sbuf_free(&csv);
+    cg_incident_clear(&inc);
+    cg_store_close(st);
+    return rc;
+}
+
 static const struct {
     const char *name;
     int (*fn)(int, char **);
 } subcommands[] = {
-    {"kinds", cmd_kinds},
-    {"lint", cmd_lint},
+    {"kinds", cmd_kinds}, {"lint", cmd_lint}, {"open", cmd_open},     {"event", cmd_event},
+    {"list", cmd_list},   {"show", cmd_show}, {"status", cmd_status}, {"report", cmd_report},
 };
 
 int cg_cmd_incident(int argc, char **argv)
@@ -160,5 +993,8 @@ int cg_cmd_incident(int argc, char **argv)
         if (strcmp(argv[1], subcommands[i].name) == 0)
             return subcommands[i].fn(argc - 1, argv + 1);
     }
-    return cg_cli_usage_error("incident", "unknown subcommand '%s' (kinds, lint)", argv[1]);
+    return cg_cli_usage_error("incident",
+                              "unknown subcommand '%s' (kinds, lint, open, event, list, show, "
+                              "status, report)",
+                              argv[1]);
 }

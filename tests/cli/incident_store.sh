@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# caguard incident open/event/list/show/status/report over an SQLite store:
+# the seed's delayed revocation (51 days, wrong reason, late reports), the
+# findings with their incident, the CCADB report, and bad input (exit 2,
+# the store untouched).
+. "$(dirname "$0")/lib.sh"
+d=$CG_TEST_DATA/incident/store
+db=$tmp/inc.db
+state() { stat -c '%y %s' "$1"; md5sum <"$1"; }
+inc() { "$CAGUARD" --store "$db" incident "$@"; }
+
+expect_status 0 "$CAGUARD" --store "$db" ingest --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
+
+# Open: the ID alone on the first line; the certificates are ingested too.
+expect_status 0 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z \
+  --title "Precertificate with an SCT list" --source third-party \
+  "$d/precert_1001.pem" "$d/cert_1001.pem" "$d/cert_1002.pem"
+id=$(head -1 "$tmp/out")
+[ "$id" = 1 ] && pass_ || fail_ "first line '$id', want the ID 1"
+[ "$(wc -l <"$tmp/out")" = 1 ] && pass_ || fail_ "open printed more than the ID on stdout"
+expect_grep 'incident 1 with 3 certificates' "$tmp/err"
+
+# The CRL that revokes 1001 is first seen on day 51.
+expect_status 0 "$CAGUARD" --store "$db" ingest --seen-at 2024-02-21T10:00:00Z \
+  --at 2024-02-21T10:00:00Z "$d/crl_day51.pem"
+expect_status 0 inc event 1 --type preliminary-report --at 2024-01-05T12:00:00Z \
+  --note "posted to Bugzilla"
+expect_status 0 inc event 1 --type full-report --at 2024-01-20T08:00:00Z
+expect_status 0 inc event 1 --type update --at 2024-02-22T08:00:00Z --next-update 2024-03-10T00:00:00Z
+
+expect_status 0 inc list
+expect_grep '^1 +misissuance +2024-01-01T00:00:00Z +3 certs +open +Precertificate' "$tmp/out"
+expect_status 0 inc show 1
+expect_grep 'kind +misissuance: revoke within 5 days, superseded \(4\)' "$tmp/out"
+expect_grep 'revoked 2024-02-21T09:00:00Z, cessationOfOperation \(5\); first seen on a CRL 2024-02-21T10:00:00Z' "$tmp/out"
+expect_grep 'next update +2024-03-10T00:00:00Z' "$tmp/out"
+
+# Status on 2024-03-01: the revocation 51 days late with the wrong reason,
+# 1002 never revoked, both reports late, and the update overdue: a
+# revocation-delay incident owes one every 3 days, next-update date or not.
+expect_status 1 inc status 1 --at 2024-03-01T00:00:00Z --format json
+cp "$tmp/out" "$tmp/status.json"
+expect_grep '"rule":"revocation.deadline_missed".*"serial":"1001".*revoked 1114 hours late.*"incident":1' "$tmp/status.json"
+expect_grep '"rule":"revocation.reason_incorrect".*"kind":"certificate".*cessationOfOperation.*"incident":1' "$tmp/status.json"
+expect_grep '"rule":"revocation.reason_incorrect".*"kind":"precertificate"' "$tmp/status.json"
+expect_grep '"rule":"revocation.deadline_missed".*"serial":"1002".*not revoked' "$tmp/status.json"
+expect_grep '"rule":"incident.preliminary_report_overdue".*"kind":"incident".*"object":null' "$tmp/status.json"
+expect_grep '"rule":"incident.full_report_overdue"' "$tmp/status.json"
+expect_grep '"rule":"incident.update_overdue".*due 2024-02-25T08:00:00Z \(3 days \(revocation-delay' \
+  "$tmp/status.json"
+[ "$(wc -l <"$tmp/status.json")" = 8 ] && pass_ || fail_ "want 8 findings"
+expect_status 1 inc status --at 2024-03-01T00:00:00Z
+expect_grep '^incident 1 #0: incident' "$tmp/out"
+# --at only prints; without it the findings are stored too.
+expect_status 0 "$CAGUARD" --store "$db" findings --format json --rule revocation.reason_incorrect
+expect_no_grep 'reason_incorrect' "$tmp/out"
+expect_status 1 inc status 1
+expect_status 1 "$CAGUARD" --store "$db" findings --format json --rule revocation.deadline_missed
+expect_grep '"incident":1' "$tmp/out"
+
+# The report: complete by the lint, with the revocations in its timeline,
+# and the appendix CSV.
+expect_status 0 inc report 1 --at 2024-03-01T00:00:00Z --appendix-csv "$tmp/appendix.csv"
+cp "$tmp/out" "$tmp/report.md"
+expect_grep '^## Preliminary Incident Report$' "$tmp/report.md"
+expect_grep '^## Full Incident Report$' "$tmp/report.md"
+expect_grep 'Source of incident disclosure:\*\* Third Party Reported' "$tmp/report.md"
+expect_grep 'certificate 1001 revoked .*cessationOfOperation \(5\).*first seen on a CRL: 1114 hours after the revocation deadline' "$tmp/report.md"
+expect_grep 'Preliminary incident report posted: posted to Bugzilla' "$tmp/report.md"
+expect_status 0 "$CAGUARD" incident lint "$tmp/report.md"
+expect_grep '^Precertificate SHA-256 hash,Certificate SHA-256 hash,Subject,Issuer,Not before,Not after,Serial #,dNSNames,Is revoked\?,Revocation date,Revocation reason' "$tmp/appendix.csv"
+expect_grep '^[0-9a-f]{64},[0-9a-f]{64},CN=shop.example.test,.*,1001,shop.example.test,Yes,2024-02-21T09:00:00Z,cessationOfOperation' "$tmp/appendix.csv"
+expect_grep '^N/A,[0-9a-f]{64},CN=mail.example.test,.*,1002,mail.example.test,Delayed,N/A,N/A' "$tmp/appendix.csv"
+[ "$(wc -l <"$tmp/appendix.csv")" = 3 ] && pass_ || fail_ "want a header and two rows"
+
+# Bad input: a clear message, exit 2, the store untouched.
+before=$(state "$db")
+expect_status 2 inc open --kind revoked-late --reported-at 2024-01-01T00:00:00Z "$d/cert_1002.pem"
+expect_grep "unknown kind 'revoked-late'; the kinds are: subscriber-request, unauthorized" "$tmp/err"
+expect_status 2 inc open --kind misissuance --reported-at yesterday "$d/cert_1002.pem"
+expect_grep "--reported-at 'yesterday' is not an RFC 3339 time" "$tmp/err"
+expect_status 2 inc open --kind misissuance "$d/cert_1002.pem"
+expect_grep 'reported-at TIME is required' "$tmp/err"
+expect_status 2 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z --source press
+expect_status 2 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z "$d/crl_day51.pem"
+expect_grep 'not a certificate or precertificate' "$tmp/err"
+expect_status 2 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z "$tmp/none.pem"
+expect_status 2 inc event 99 --type update --at 2024-03-01T00:00:00Z
+expect_grep 'no incident 99' "$tmp/err"
+expect_status 2 inc event 1 --type comment --at 2024-03-01T00:00:00Z
+expect_grep '--type must be preliminary-report' "$tmp/err"
+expect_status 2 inc event 1 --type update --at 2024-13-01T00:00:00Z
+expect_status 2 inc event one --type update --at 2024-03-01T00:00:00Z
+expect_status 2 inc show 99
+expect_grep 'no incident 99' "$tmp/err"
+expect_status 2 inc status 99
+expect_status 2 inc report 99
+expect_status 2 inc status 1 --at soon
+expect_status 2 inc report 1 --appendix-csv "$tmp/no/such/dir.csv"
+[ "$(state "$db")" = "$before" ] && pass_ || fail_ "bad input changed the store"
+# A store that does not exist is not created by the read commands, and a
+# file that is not a caguard store is refused and left alone.
+expect_status 2 "$CAGUARD" --store "$tmp/missing.db" incident list
+[ -e "$tmp/missing.db" ] && fail_ "incident list created a store" || pass_
+echo "not a database" >"$tmp/notours.db"
+before=$(state "$tmp/notours.db")
+expect_status 2 "$CAGUARD" --store "$tmp/notours.db" incident open --kind misissuance \
+  --reported-at 2024-01-01T00:00:00Z "$d/cert_1002.pem"
+[ "$(state "$tmp/notours.db")" = "$before" ] && pass_ || fail_ "a foreign file was modified"
+finish
