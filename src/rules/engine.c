@@ -70,6 +70,21 @@ static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offs
         report_malformed(ctx, &ref, "DER byte offset", perr.offset, perr.what);
         return 0;
     }
+    /* X.690 §11.5: a value equal to its DEFAULT is omitted. The tree
+     * walk cannot know the schema; the views can. */
+    const cg_ext *exts = ref.kind == CG_KIND_CRL ? crl.ext : cert.ext;
+    size_t n_ext = ref.kind == CG_KIND_CRL ? crl.n_ext : cert.n_ext;
+    for (size_t i = 0; i < n_ext; i++) {
+        if (exts[i].critical_false_encoded && st != CG_DER_NONCANONICAL) {
+            char oid[96];
+            cg_oid_to_string(&exts[i].oid, oid, sizeof(oid));
+            cg_report(ctx, CG_R_DER_NONCANONICAL, &ref,
+                      "%s, object %zu, DER byte offset %zu: extension %s writes out "
+                      "critical FALSE, its DEFAULT (DER omits it)",
+                      name, index, (size_t)(exts[i].raw.data - der), oid);
+            break;
+        }
+    }
     if (ref.kind == CG_KIND_CRL)
         cg_check_crl_single(ctx, &ref, &crl);
     else

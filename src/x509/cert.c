@@ -74,6 +74,7 @@ int cg_ext_next(cg_cbs *iter, cg_ext *out)
         return 0;
     out->oid = oid;
     out->critical = crit;
+    out->critical_false_encoded = present && !crit;
     out->value = value;
     *iter = copy;
     return 1;

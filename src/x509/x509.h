@@ -25,6 +25,7 @@ typedef struct cg_ext {
     cg_cbs raw;   /* the whole Extension element */
     cg_cbs oid;   /* OID contents */
     int critical; /* critical flag (DEFAULT FALSE) */
+    int critical_false_encoded; /* FALSE written out: DER omits a DEFAULT */
     cg_cbs value; /* extnValue OCTET STRING contents */
 } cg_ext;
 
