@@ -89,4 +89,8 @@ open(sys.argv[2], "wb").write(bytes([0x30, 0x83, 0]) + b[2:])
 PY
 expect_status 1 "$CAGUARD" check --format json "$tmp/ber.der"
 expect_grep '"rule":"der.noncanonical".*offset 0: minimal length' "$tmp/out"
+
+# A DEFAULT written out (critical FALSE): parses, but is not DER.
+expect_status 1 "$CAGUARD" check --format json "$CG_TEST_DATA/ct3/tbs_ext_encoding_final.pem"
+expect_grep '"rule":"der.noncanonical".*extension 2.5.29.37 writes out critical FALSE' "$tmp/out"
 finish
