@@ -18,6 +18,7 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +32,14 @@
 #define NONE UINT32_MAX
 /* Serials longer than this (already an error on the certificate) are not
  * looked up; cRLNumbers longer than NUMBER_MAX (ditto) are not compared. */
-#define SERIAL_MAX 32
+#define SERIAL_MAX 24
 #define NUMBER_MAX 21
 /* Per CRL and rule, findings reported one by one before a summary. */
 #define REPORT_MAX 10
 /* URIs longer than this are compared byte for byte only. */
 #define URI_NORM_MAX 1024
+/* Longest message, below what cg_report keeps. */
+#define MESSAGE_MAX 1000
 
 /* ---- pass 1 records ---- */
 
@@ -71,8 +74,8 @@ typedef struct xcert {
     uint8_t serial_len; /* 0 when longer than SERIAL_MAX */
     uint8_t kind, is_ca, self_issued;
     /* pass 2 */
-    uint8_t listed_prev; /* on the last complete CRL of the current scope */
-    uint8_t excluded;    /* EXCL_*, the last reason a CRL of its issuer left it out */
+    uint8_t listed_prev;    /* on the last complete CRL of the current scope */
+    uint8_t excluded;       /* EXCL_*, the last reason a CRL of its issuer left it out */
     uint32_t issuer_scopes; /* scopes whose issuer is its issuer */
     verdict cur, scope, final;
 } xcert;
@@ -88,7 +91,7 @@ typedef struct xcrl {
     uint8_t span;       /* cg_crl_span */
     uint8_t number_len; /* 0: no cRLNumber that can be compared */
     uint8_t number[NUMBER_MAX];
-    uint8_t verified;   /* pass 2: the signature verified under a CA among the inputs */
+    uint8_t verified; /* pass 2: the signature verified under a CA among the inputs */
 } xcrl;
 
 /* Distinct byte strings (certificates' issuer Names and CRL distribution
@@ -211,8 +214,7 @@ static void intern_free(intern *t)
     free(t->slots);
 }
 
-cg_crl_cross *cg_crl_cross_new(cg_ctx *ctx, cg_reload_fn reload, cg_release_fn release,
-                               void *arg)
+cg_crl_cross *cg_crl_cross_new(cg_ctx *ctx, cg_reload_fn reload, cg_release_fn release, void *arg)
 {
     cg_crl_cross *xc = calloc(1, sizeof(*xc));
     if (xc == NULL)
@@ -303,6 +305,34 @@ void cg_crl_cross_add_cert(cg_crl_cross *xc, size_t file_no, const cg_objref *re
 
 /* ---- formatting, only for findings ---- */
 
+/* Cuts text at cap - 4 bytes on a UTF-8 character boundary and ends it in
+ * "...", so a long file name or Name never leaves half a character. */
+static void cut_utf8(char *buf, size_t len, size_t cap)
+{
+    if (len < cap || cap < 4)
+        return;
+    size_t n = cap - 4;
+    while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+        n--;
+    memcpy(buf + n, "...", 4);
+}
+
+/* snprintf that cuts on a character boundary. */
+static void put_text(char *buf, size_t cap, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void put_text(char *buf, size_t cap, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int w = vsnprintf(buf, cap, f, ap);
+    va_end(ap);
+    if (w < 0)
+        buf[0] = '\0';
+    else
+        cut_utf8(buf, (size_t)w, cap);
+}
+
 static void hex_text(const cg_cbs *v, char *buf, size_t cap)
 {
     static const char x[] = "0123456789abcdef";
@@ -321,7 +351,7 @@ static void hex_text(const cg_cbs *v, char *buf, size_t cap)
 static void name_text(const cg_cbs *name, char *buf, size_t cap)
 {
     if (!cg_name_to_string(name, buf, cap))
-        snprintf(buf, cap, "(a Name that does not parse)");
+        put_text(buf, cap, "(a Name too long to show, or that does not parse)");
 }
 
 static void uri_text(const cg_cbs *uri, char *buf, size_t cap)
@@ -344,9 +374,9 @@ static void cert_text(const xcert *c, char *buf, size_t cap)
     cg_cbs s;
     cg_cbs_init(&s, c->serial, c->serial_len);
     cg_serial_hex(&s, serial, sizeof(serial));
-    snprintf(buf, cap, "%s %s #%u (serial %s)", c->kind == CG_KIND_PRECERT ? "precertificate"
-                                                                         : "certificate",
-             c->file, c->index, c->serial_len > 0 ? serial : "too long to look up");
+    put_text(buf, cap, "%s %s #%u (serial %s)",
+             c->kind == CG_KIND_PRECERT ? "precertificate" : "certificate", c->file, c->index,
+             c->serial_len > 0 ? serial : "too long to look up");
 }
 
 static void ca_text(const cg_crl_cross *xc, size_t ca, char *buf, size_t cap)
@@ -354,33 +384,56 @@ static void ca_text(const cg_crl_cross *xc, size_t ca, char *buf, size_t cap)
     char name[256];
     name_text(&xc->cas[ca].cert->subject, name, sizeof(name));
     if (xc->info[ca].rec != NULL)
-        snprintf(buf, cap, "CA \"%s\" (%s #%u)", name, xc->info[ca].rec->file,
+        put_text(buf, cap, "CA \"%s\" (%s #%u)", name, xc->info[ca].rec->file,
                  xc->info[ca].rec->index);
     else
-        snprintf(buf, cap, "CA \"%s\"", name);
+        put_text(buf, cap, "CA \"%s\"", name);
 }
+
+/* A finding whose message stays within what cg_report keeps (and so stays
+ * valid UTF-8 in JSON), with its extra fields. */
+static void say_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg_field *fields,
+                       size_t n_fields, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void say_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg_field *fields,
+                       size_t n_fields, const char *fmt, ...)
+{
+    char msg[MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (w < 0)
+        return;
+    cut_utf8(msg, (size_t)w, sizeof(msg));
+    cg_report_fields(ctx, rule, obj, fields, n_fields, "%s", msg);
+}
+
+#define say(ctx, rule, obj, ...) say_fields(ctx, rule, obj, NULL, 0, __VA_ARGS__)
 
 /* cg_name_explain with "the other name" spelled out as other. */
 static void explain(const cg_cbs *here, const cg_cbs *there, const char *other, char *buf,
                     size_t cap)
 {
-    char raw[512];
+    char raw[400];
     size_t n = 0;
     if (!cg_name_explain(here, there, raw, sizeof(raw)))
-        snprintf(raw, sizeof(raw), "the encodings differ");
-    for (const char *p = raw; *p != '\0' && n + 1 < cap;) {
+        put_text(raw, sizeof(raw), "the encodings differ");
+    for (const char *p = raw; *p != '\0';) {
         size_t skip = strncmp(p, "the other name", 14) == 0 ? 14
                       : strncmp(p, "the other", 9) == 0     ? 9
                                                             : 0;
-        if (skip == 0) {
-            buf[n++] = *p++;
-            continue;
-        }
-        int w = snprintf(buf + n, cap - n, "%s", other);
-        if (w < 0 || (size_t)w >= cap - n)
+        const char *piece = skip > 0 ? other : p;
+        size_t len = skip > 0 ? strlen(other) : 1;
+        if (skip == 0) /* a whole UTF-8 character */
+            while (((unsigned char)p[len] & 0xc0) == 0x80)
+                len++;
+        if (n + len + 1 > cap)
             break;
-        n += (size_t)w;
-        p += skip;
+        memcpy(buf + n, piece, len);
+        n += len;
+        p += skip > 0 ? skip : len;
     }
     buf[n] = '\0';
 }
@@ -400,20 +453,48 @@ typedef struct sig_alg {
 } sig_alg;
 
 static const sig_alg sig_algs[] = {
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b}, 9, ALG_RSA, 0, EVP_sha256,
+    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b},
+     9,
+     ALG_RSA,
+     0,
+     EVP_sha256,
      "sha256WithRSAEncryption"},
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c}, 9, ALG_RSA, 0, EVP_sha384,
+    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c},
+     9,
+     ALG_RSA,
+     0,
+     EVP_sha384,
      "sha384WithRSAEncryption"},
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d}, 9, ALG_RSA, 0, EVP_sha512,
+    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d},
+     9,
+     ALG_RSA,
+     0,
+     EVP_sha512,
      "sha512WithRSAEncryption"},
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05}, 9, ALG_RSA, 0, EVP_sha1,
+    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05},
+     9,
+     ALG_RSA,
+     0,
+     EVP_sha1,
      "sha1WithRSAEncryption"},
     {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a}, 9, ALG_PSS, 0, NULL, "RSASSA-PSS"},
-    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}, 8, ALG_ECDSA, 0, EVP_sha256,
+    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02},
+     8,
+     ALG_ECDSA,
+     0,
+     EVP_sha256,
      "ecdsa-with-SHA256"},
-    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03}, 8, ALG_ECDSA, 0, EVP_sha384,
+    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03},
+     8,
+     ALG_ECDSA,
+     0,
+     EVP_sha384,
      "ecdsa-with-SHA384"},
-    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04}, 8, ALG_ECDSA, 0, EVP_sha512,
+    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04},
+     8,
+     ALG_ECDSA,
+     0,
+     EVP_sha512,
      "ecdsa-with-SHA512"},
     {{0x2b, 0x65, 0x70}, 3, ALG_EDDSA, EVP_PKEY_ED25519, NULL, "Ed25519"},
     {{0x2b, 0x65, 0x71}, 3, ALG_EDDSA, EVP_PKEY_ED448, NULL, "Ed448"},
@@ -533,12 +614,18 @@ static void sig_prepare(crl_sig *s, const cg_crl *crl)
 static const char *key_type_name(int id)
 {
     switch (id) {
-    case EVP_PKEY_RSA: return "RSA";
-    case EVP_PKEY_RSA_PSS: return "RSA-PSS";
-    case EVP_PKEY_EC: return "EC";
-    case EVP_PKEY_ED25519: return "Ed25519";
-    case EVP_PKEY_ED448: return "Ed448";
-    default: return "of another type";
+    case EVP_PKEY_RSA:
+        return "RSA";
+    case EVP_PKEY_RSA_PSS:
+        return "RSA-PSS";
+    case EVP_PKEY_EC:
+        return "EC";
+    case EVP_PKEY_ED25519:
+        return "Ed25519";
+    case EVP_PKEY_ED448:
+        return "Ed448";
+    default:
+        return "of another type";
     }
 }
 
@@ -547,19 +634,19 @@ static int sig_verify(crl_sig *s, EVP_PKEY *key, char *why, size_t cap)
 {
     int ok = 0;
     if (s->unsupported != NULL) {
-        snprintf(why, cap, "%s", s->unsupported);
+        put_text(why, cap, "%s", s->unsupported);
         return SIG_UNSUPPORTED;
     }
     if (key == NULL) {
-        snprintf(why, cap, "the CA's public key cannot be read");
+        put_text(why, cap, "the CA's public key cannot be read");
         return SIG_UNSUPPORTED;
     }
     int id = EVP_PKEY_get_base_id(key);
-    int fits = s->alg->alg == ALG_ECDSA ? id == EVP_PKEY_EC
+    int fits = s->alg->alg == ALG_ECDSA   ? id == EVP_PKEY_EC
                : s->alg->alg == ALG_EDDSA ? id == s->alg->key_type
                                           : id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
     if (!fits) {
-        snprintf(why, cap, "the CRL is signed with %s but the CA's key is %s", s->alg->name,
+        put_text(why, cap, "the CRL is signed with %s but the CA's key is %s", s->alg->name,
                  key_type_name(id));
         return SIG_BAD;
     }
@@ -572,7 +659,7 @@ static int sig_verify(crl_sig *s, EVP_PKEY *key, char *why, size_t cap)
     } else {
         if (!s->hashed) {
             if (EVP_Digest(tbs->data, tbs->len, s->digest, &s->digest_len, s->md, NULL) != 1) {
-                snprintf(why, cap, "the TBS could not be hashed");
+                put_text(why, cap, "the TBS could not be hashed");
                 ERR_clear_error();
                 return SIG_UNSUPPORTED;
             }
@@ -592,7 +679,7 @@ static int sig_verify(crl_sig *s, EVP_PKEY *key, char *why, size_t cap)
     }
     ERR_clear_error();
     if (!ok)
-        snprintf(why, cap, "the %s signature does not verify", s->alg->name);
+        put_text(why, cap, "the %s signature does not verify", s->alg->name);
     return ok ? SIG_OK : SIG_BAD;
 }
 
@@ -663,7 +750,8 @@ static int ca_is_root(cg_crl_cross *xc, size_t i)
     const cg_cert *c = xc->cas[i].cert;
     for (size_t j = 0; j < xc->n_cas; j++) {
         const cg_cert *o = xc->cas[j].cert;
-        if ((j == i || (cg_cbs_equal(&o->subject, &c->subject) && cg_cbs_equal(&o->spki, &c->spki))) &&
+        if ((j == i ||
+             (cg_cbs_equal(&o->subject, &c->subject) && cg_cbs_equal(&o->spki, &c->spki))) &&
             ca_self_signed(xc, j))
             return 1;
     }
@@ -723,7 +811,7 @@ static void find_issuer(cg_crl_cross *xc, crl_sig *sig, issuer_found *out)
             if (out->n_candidates++ == 0) {
                 out->first = i;
                 out->unsupported = st == SIG_UNSUPPORTED;
-                snprintf(out->why, sizeof(out->why), "%s", why);
+                put_text(out->why, sizeof(out->why), "%s", why);
             }
         }
     }
@@ -745,8 +833,8 @@ typedef struct scope {
     int partitioned; /* the IDP names at least one URI */
     xcert **covered; /* sorted by serial */
     size_t n_covered;
-    uint8_t *name_rel; /* NAME_* by issuer Name id */
-    uint8_t *dp_rel;   /* DP_* by CRLDP id */
+    uint8_t *name_rel;             /* NAME_* by issuer Name id */
+    uint8_t *dp_rel;               /* DP_* by CRLDP id */
     uint32_t *name_n, *name_first; /* covered certificates by issuer Name id */
     uint32_t *dp_n, *dp_first;     /* covered certificates by CRLDP id */
 } scope;
@@ -963,7 +1051,7 @@ static int scope_open(cg_crl_cross *xc, scope *sc, const cg_crl *crl)
         c->scope = (verdict){0, NONE, -1, 0};
         if (sc->name_rel[c->issuer] == NAME_UNSET) {
             cg_cbs name = intern_get(&xc->names, c->issuer);
-            sc->name_rel[c->issuer] = cg_name_bytes_equal(&name, &issuer) ? NAME_BYTES
+            sc->name_rel[c->issuer] = cg_name_bytes_equal(&name, &issuer)   ? NAME_BYTES
                                       : cg_name_equal(&name, &issuer, NULL) ? NAME_EQUAL
                                                                             : NAME_OTHER;
         }
@@ -1083,7 +1171,8 @@ static int hold(cg_crl_cross *xc, size_t rec_no, int keep, held_crl *h)
     h->have_in = 1;
     if (cg_input_next(&h->in, &obj, &err) != CG_INPUT_OBJECT ||
         !cg_crl_parse(&h->crl, obj.der, obj.der_len, &err) ||
-        SHA256(h->crl.der.data, h->crl.der.len, sha) == NULL || memcmp(sha, h->rec->sha256, 32) != 0)
+        SHA256(h->crl.der.data, h->crl.der.len, sha) == NULL ||
+        memcmp(sha, h->rec->sha256, 32) != 0)
         goto fail;
     if (keep) {
         h->copy = dup_bytes(&h->crl.der);
@@ -1119,46 +1208,46 @@ static const cg_cbs *check_issuer(cg_crl_cross *xc, const scope *sc, held_crl *h
     issuer_found f;
     cg_cbs aki;
     int have_aki = crl_aki(crl, &aki);
-    char ca[400], other[400], text[600], more[512], a[80], b[80];
+    char ca[400], other[400], text[600], more[512], a[80], b[80], issuer[256];
     sig_prepare(&sig, crl);
     find_issuer(xc, &sig, &f);
     h->rec->verified = f.by != BY_NOTHING;
 
     if (f.by == BY_NOTHING && f.n_candidates > 0 && !f.unsupported) {
         static const char *const fits[] = {
-            [BY_AKI_AND_NAME] = "subject is the CRL's issuer and whose key identifier its AKI names",
+            [BY_AKI_AND_NAME] =
+                "subject is the CRL's issuer and whose key identifier its AKI names",
             [BY_AKI] = "key identifier the CRL's AKI names",
             [BY_NAME_BYTES] = "subject is the CRL's issuer",
             [BY_NAME] = "subject equals the CRL's issuer under RFC 5280 §7.1",
             [BY_KEY_ONLY] = "",
         };
         ca_text(xc, f.first, ca, sizeof(ca));
-        cg_report(ctx, CG_R_CRL_SIGNATURE_INVALID, &h->ref,
-                  "the signature does not verify under the key of %s, whose %s, nor under "
-                  "any other CA among the inputs: %s",
-                  ca, fits[ca_fit(xc, f.first, crl, &aki, have_aki)], f.why);
+        say(ctx, CG_R_CRL_SIGNATURE_INVALID, &h->ref,
+            "the signature does not verify under the key of %s, whose %s, nor under "
+            "any other CA among the inputs: %s",
+            ca, fits[ca_fit(xc, f.first, crl, &aki, have_aki)], f.why);
     } else if (f.by == BY_NOTHING) {
         if (f.n_candidates > 0) {
             ca_text(xc, f.first, ca, sizeof(ca));
-            snprintf(text, sizeof(text), "%s matches the CRL's issuer or AKI, but %s", ca,
-                     f.why);
+            put_text(text, sizeof(text), "%s matches the CRL's issuer or AKI, but %s", ca, f.why);
         } else if (sig.unsupported != NULL && xc->n_cas > 0) {
-            snprintf(text, sizeof(text),
+            put_text(text, sizeof(text),
                      "no CA certificate among the inputs has the CRL's issuer Name or the key "
                      "identifier its AKI names, and the signature cannot be tried under the "
                      "others: %s",
                      sig.unsupported);
         } else {
-            snprintf(text, sizeof(text),
+            put_text(text, sizeof(text),
                      xc->n_cas == 0 ? "no CA certificate is among the inputs"
                                     : "no CA certificate among the inputs has the CRL's issuer "
                                       "Name, the key identifier its AKI names, or a key its "
                                       "signature verifies under");
         }
-        cg_report(ctx, CG_R_CRL_ISSUER_UNKNOWN, &h->ref,
-                  "issuing CA not confirmed: %s; signature, issuer Name and AKI checks "
-                  "against the CA skipped",
-                  text);
+        say(ctx, CG_R_CRL_ISSUER_UNKNOWN, &h->ref,
+            "issuing CA not confirmed: %s; signature, issuer Name and AKI checks "
+            "against the CA skipped",
+            text);
     }
 
     if (f.by != BY_NOTHING) {
@@ -1172,7 +1261,7 @@ static const cg_cbs *check_issuer(cg_crl_cross *xc, const scope *sc, held_crl *h
             for (size_t id = 0; id < xc->names.n; id++) {
                 cg_cbs name = intern_get(&xc->names, (uint32_t)id);
                 if (sc->name_n[id] > 0 && cg_cbs_equal(&name, &subj))
-                    snprintf(more, sizeof(more),
+                    put_text(more, sizeof(more),
                              "; %u covered certificate(s) among the inputs carry the CA's "
                              "encoding as their issuer (e.g. %s #%u), so relying parties that "
                              "find CRLs by DER issuer will not find this one for them",
@@ -1180,21 +1269,21 @@ static const cg_cbs *check_issuer(cg_crl_cross *xc, const scope *sc, held_crl *h
                              xc->certs[sc->name_first[id]].index);
             }
         }
-        if (f.by == BY_NAME || (f.by == BY_AKI && cg_name_equal(&cac->subject, &crl->issuer,
-                                                                NULL))) {
+        if (f.by == BY_NAME ||
+            (f.by == BY_AKI && cg_name_equal(&cac->subject, &crl->issuer, NULL))) {
             folded = &cac->subject;
             explain(&crl->issuer, &cac->subject, "the CA's subject", text, sizeof(text));
-            cg_report(ctx, CG_R_CRL_ISSUER_NAME_NOT_BYTE_IDENTICAL, &h->ref,
-                      "the issuer Name equals the subject of %s, which signed this CRL, under "
-                      "RFC 5280 §7.1 but is not byte-identical (TLS BRs §7.2.2): %s%s",
-                      ca, text, more);
+            say(ctx, CG_R_CRL_ISSUER_NAME_NOT_BYTE_IDENTICAL, &h->ref,
+                "the issuer Name equals the subject of %s, which signed this CRL, under "
+                "RFC 5280 §7.1 but is not byte-identical (TLS BRs §7.2.2): %s%s",
+                ca, text, more);
         } else if (f.by == BY_AKI || f.by == BY_KEY_ONLY) {
             explain(&crl->issuer, &cac->subject, "the CA's subject", text, sizeof(text));
-            name_text(&crl->issuer, a, sizeof(a));
-            cg_report(ctx, CG_R_CRL_ISSUER_NAME_MISMATCH, &h->ref,
-                      "signed by the key of %s, but the issuer Name \"%s\" is not that CA's "
-                      "subject (RFC 5280 §5.1.2.3): %s%s",
-                      ca, a, text, more);
+            name_text(&crl->issuer, issuer, sizeof(issuer));
+            say(ctx, CG_R_CRL_ISSUER_NAME_MISMATCH, &h->ref,
+                "signed by the key of %s, but the issuer Name \"%s\" is not that CA's "
+                "subject (RFC 5280 §5.1.2.3): %s%s",
+                ca, issuer, text, more);
         }
         const ca_info *in = &xc->info[f.ca];
         if (have_aki && in->has_ski && !cg_cbs_equal(&aki, &in->ski)) {
@@ -1204,14 +1293,14 @@ static const cg_cbs *check_issuer(cg_crl_cross *xc, const scope *sc, held_crl *h
             for (size_t i = 0; i < xc->n_cas; i++) {
                 if (xc->info[i].has_ski && cg_cbs_equal(&xc->info[i].ski, &aki)) {
                     ca_text(xc, i, other, sizeof(other));
-                    snprintf(more, sizeof(more), "; it is the key identifier of %s", other);
+                    put_text(more, sizeof(more), "; it is the key identifier of %s", other);
                     break;
                 }
             }
-            cg_report(ctx, CG_R_CRL_AKI_MISMATCH, &h->ref,
-                      "authorityKeyIdentifier keyIdentifier %s is not the subjectKeyIdentifier "
-                      "%s of %s, whose key signed this CRL (RFC 5280 §5.2.1)%s",
-                      a, b, ca, more);
+            say(ctx, CG_R_CRL_AKI_MISMATCH, &h->ref,
+                "authorityKeyIdentifier keyIdentifier %s is not the subjectKeyIdentifier "
+                "%s of %s, whose key signed this CRL (RFC 5280 §5.2.1)%s",
+                a, b, ca, more);
         }
     }
 
@@ -1220,12 +1309,12 @@ static const cg_cbs *check_issuer(cg_crl_cross *xc, const scope *sc, held_crl *h
     if (f.by != BY_NOTHING && ca_is_root(xc, f.ca))
         return folded; /* a root's CRL: 365 days */
     if (f.by != BY_NOTHING)
-        snprintf(text, sizeof(text),
+        put_text(text, sizeof(text),
                  "its issuer, %s, is not a self-signed root, and the CRL has no IDP "
                  "onlyContainsCACerts, so it is a subscriber CRL and may span at most 10 days",
                  ca);
     else
-        snprintf(text, sizeof(text),
+        put_text(text, sizeof(text),
                  "the CRL has no IDP onlyContainsCACerts, and its issuer is not confirmed as a "
                  "self-signed root among the inputs, so it is held to the subscriber limit of "
                  "10 days (a root's CRL may span 365 days: give the root certificate too)");
@@ -1249,12 +1338,12 @@ static void check_covered(cg_crl_cross *xc, const scope *sc, held_crl *h, const 
             continue; /* said with the CA's finding */
         explain(&h->crl.issuer, &name, "the certificates' issuer field", text, sizeof(text));
         cert_text(c, c1, sizeof(c1));
-        cg_report(ctx, CG_R_CRL_ISSUER_NAME_NOT_BYTE_IDENTICAL, &h->ref,
-                  "the issuer Name equals the issuer field of %u covered certificate(s) among "
-                  "the inputs (e.g. %s) under RFC 5280 §7.1 but is not byte-identical, so "
-                  "relying parties that find CRLs by DER issuer will not find this CRL for "
-                  "them (TLS BRs §7.2.2): %s",
-                  sc->name_n[id], c1, text);
+        say(ctx, CG_R_CRL_ISSUER_NAME_NOT_BYTE_IDENTICAL, &h->ref,
+            "the issuer Name equals the issuer field of %u covered certificate(s) among "
+            "the inputs (e.g. %s) under RFC 5280 §7.1 but is not byte-identical, so "
+            "relying parties that find CRLs by DER issuer will not find this CRL for "
+            "them (TLS BRs §7.2.2): %s",
+            sc->name_n[id], c1, text);
     }
     if (!sc->partitioned)
         return;
@@ -1273,22 +1362,21 @@ static void check_covered(cg_crl_cross *xc, const scope *sc, held_crl *h, const 
             a.len--;
         while (b.len > 0 && b.data[b.len - 1] == '/')
             b.len--;
-        cg_report(ctx, CG_R_CRL_IDP_URI_MISMATCH, &h->ref,
-                  "%u covered certificate(s) among the inputs (e.g. %s) name the CRL "
-                  "distribution point \"%s\", which %s the IDP fullName URI \"%s\" but is not "
-                  "byte-identical to any IDP URI; relying parties compare them exactly and "
-                  "will not take this CRL for those certificates (TLS BRs §7.2.2.1, RFC 5280 "
-                  "§6.3.3)",
-                  sc->dp_n[id], c1, u1,
-                  cg_cbs_equal(&a, &b) ? "differs only in a trailing slash from"
-                                       : "is the same URL as",
-                  u2);
+        say(ctx, CG_R_CRL_IDP_URI_MISMATCH, &h->ref,
+            "%u covered certificate(s) among the inputs (e.g. %s) name the CRL "
+            "distribution point \"%s\", which %s the IDP fullName URI \"%s\" but is not "
+            "byte-identical to any IDP URI; relying parties compare them exactly and "
+            "will not take this CRL for those certificates (TLS BRs §7.2.2.1, RFC 5280 "
+            "§6.3.3)",
+            sc->dp_n[id], c1, u1,
+            cg_cbs_equal(&a, &b) ? "differs only in a trailing slash from" : "is the same URL as",
+            u2);
     }
     if (reported > REPORT_MAX)
-        cg_report(ctx, CG_R_CRL_IDP_URI_MISMATCH, &h->ref,
-                  "... and %zu more CRL distribution points with this problem (only the first "
-                  "%d are reported one by one)",
-                  reported - REPORT_MAX, REPORT_MAX);
+        say(ctx, CG_R_CRL_IDP_URI_MISMATCH, &h->ref,
+            "... and %zu more CRL distribution points with this problem (only the first "
+            "%d are reported one by one)",
+            reported - REPORT_MAX, REPORT_MAX);
 }
 
 static int cmp_number(const xcrl *a, const xcrl *b)
@@ -1304,10 +1392,10 @@ static void number_text(const xcrl *r, char *buf, size_t cap)
         uint64_t n = 0;
         for (size_t i = 0; i < r->number_len; i++)
             n = n << 8 | r->number[i];
-        snprintf(buf, cap, "%llu", (unsigned long long)n);
+        put_text(buf, cap, "%llu", (unsigned long long)n);
         return;
     }
-    snprintf(buf, cap, "0x");
+    put_text(buf, cap, "0x");
     hex_text(&v, buf + 2, cap - 2);
 }
 
@@ -1322,8 +1410,8 @@ static void stream_entries(cg_crl_cross *xc, const scope *sc, held_crl *h, held_
     cg_crl_entry e;
     cg_der_error err = {0, ""};
     size_t n = 0, backdated = 0;
-    int check_back = prev != NULL && prev->complete && (prev->have_set || !prev->crl.has_revoked ||
-                                                        prev->crl.revoked.len == 0);
+    int check_back = prev != NULL && prev->complete &&
+                     (prev->have_set || !prev->crl.has_revoked || prev->crl.revoked.len == 0);
     char serial[2 * SERIAL_MAX + 4], d1[32], d2[32], num[64];
     for (size_t k = 0; k < sc->n_covered; k++)
         sc->covered[k]->cur.listed = 0;
@@ -1346,23 +1434,23 @@ static void stream_entries(cg_crl_cross *xc, const scope *sc, held_crl *h, held_
             cg_time_format(e.revocation_t, d1, sizeof(d1));
             cg_time_format(prev->crl.this_update_t, d2, sizeof(d2));
             number_text(prev->rec, num, sizeof(num));
-            cg_report(xc->ctx, CG_R_REVOCATION_BACKDATED, &h->ref,
-                      "entry %zu (serial %s): revocationDate %s is before the thisUpdate %s of "
-                      "the earlier CRL %s #%u (cRLNumber %s) of this issuer and scope, which did "
-                      "not list it: the revocation was published later than the date it "
-                      "claims (TLS BRs §4.9.5)",
-                      n, serial, d1, d2, prev->rec->file, prev->rec->index,
-                      prev->rec->number_len > 0 ? num : "none");
+            say(xc->ctx, CG_R_REVOCATION_BACKDATED, &h->ref,
+                "entry %zu (serial %s): revocationDate %s is before the thisUpdate %s of "
+                "the earlier CRL %s #%u (cRLNumber %s) of this issuer and scope, which did "
+                "not list it: the revocation was published later than the date it "
+                "claims (TLS BRs §4.9.5)",
+                n, serial, d1, d2, prev->rec->file, prev->rec->index,
+                prev->rec->number_len > 0 ? num : "none");
         }
         if (h->have_set)
             cg_crl_serial_set_add(&h->set, &e);
     }
     h->complete = err.what[0] == '\0';
     if (backdated > REPORT_MAX)
-        cg_report(xc->ctx, CG_R_REVOCATION_BACKDATED, &h->ref,
-                  "... and %zu more entries with this problem (%zu in all; only the first %d "
-                  "are reported one by one)",
-                  backdated - REPORT_MAX, backdated, REPORT_MAX);
+        say(xc->ctx, CG_R_REVOCATION_BACKDATED, &h->ref,
+            "... and %zu more entries with this problem (%zu in all; only the first %d "
+            "are reported one by one)",
+            backdated - REPORT_MAX, backdated, REPORT_MAX);
 }
 
 /* The CRL against the one before it in its scope: cRLNumber order and
@@ -1377,13 +1465,13 @@ static void check_sequence(cg_crl_cross *xc, const scope *sc, held_crl *h, const
         number_text(prev->rec, n2, sizeof(n2));
         cg_time_format(h->rec->this_update, d1, sizeof(d1));
         cg_time_format(prev->rec->this_update, d2, sizeof(d2));
-        cg_report(xc->ctx, CG_R_CRL_NUMBER_NOT_INCREASING, &h->ref,
-                  "cRLNumber %s (thisUpdate %s) is not greater than the cRLNumber %s of the "
-                  "CRL %s #%u (thisUpdate %s) of the same issuer and scope%s; CRL numbers "
-                  "must increase with every CRL of a scope (RFC 5280 §5.2.3)",
-                  n1, d1, n2, prev->rec->file, prev->rec->index, d2,
-                  h->rec->this_update == prev->rec->this_update ? ", issued at the same time"
-                                                                : ", issued before it");
+        say(xc->ctx, CG_R_CRL_NUMBER_NOT_INCREASING, &h->ref,
+            "cRLNumber %s (thisUpdate %s) is not greater than the cRLNumber %s of the "
+            "CRL %s #%u (thisUpdate %s) of the same issuer and scope%s; CRL numbers "
+            "must increase with every CRL of a scope (RFC 5280 §5.2.3)",
+            n1, d1, n2, prev->rec->file, prev->rec->index, d2,
+            h->rec->this_update == prev->rec->this_update ? ", issued at the same time"
+                                                          : ", issued before it");
     }
     if (!h->complete || !prev->complete)
         return;
@@ -1396,18 +1484,18 @@ static void check_sequence(cg_crl_cross *xc, const scope *sc, held_crl *h, const
         cert_text(c, c1, sizeof(c1));
         cg_time_format(c->not_after, d1, sizeof(d1));
         cg_time_format(prev->rec->this_update, d2, sizeof(d2));
-        cg_report(xc->ctx, CG_R_REVOCATION_REMOVED_BEFORE_EXPIRY, &h->ref,
-                  "%s, valid until %s, is listed on the earlier CRL %s #%u (thisUpdate %s) of "
-                  "this issuer and scope but no longer on this one, though it had not expired "
-                  "by this CRL's thisUpdate; a revoked certificate must stay listed until it "
-                  "expires (RFC 5280 §3.3)",
-                  c1, d1, prev->rec->file, prev->rec->index, d2);
+        say(xc->ctx, CG_R_REVOCATION_REMOVED_BEFORE_EXPIRY, &h->ref,
+            "%s, valid until %s, is listed on the earlier CRL %s #%u (thisUpdate %s) of "
+            "this issuer and scope but no longer on this one, though it had not expired "
+            "by this CRL's thisUpdate; a revoked certificate must stay listed until it "
+            "expires (RFC 5280 §3.3)",
+            c1, d1, prev->rec->file, prev->rec->index, d2);
     }
     if (removed > REPORT_MAX)
-        cg_report(xc->ctx, CG_R_REVOCATION_REMOVED_BEFORE_EXPIRY, &h->ref,
-                  "... and %zu more certificates with this problem (only the first %d are "
-                  "reported one by one)",
-                  removed - REPORT_MAX, REPORT_MAX);
+        say(xc->ctx, CG_R_REVOCATION_REMOVED_BEFORE_EXPIRY, &h->ref,
+            "... and %zu more certificates with this problem (only the first %d are "
+            "reported one by one)",
+            removed - REPORT_MAX, REPORT_MAX);
 }
 
 /* What this CRL says of each covered certificate becomes the scope's word
@@ -1464,7 +1552,7 @@ static void status_findings(cg_crl_cross *xc)
         if (r != NULL && v->listed && v->reason >= 0) {
             rname = cg_crl_reason_name((unsigned)v->reason);
             if (rname == NULL) {
-                snprintf(reason, sizeof(reason), "unassigned (%d)", v->reason);
+                put_text(reason, sizeof(reason), "unassigned (%d)", v->reason);
                 rname = reason;
             }
         }
@@ -1479,11 +1567,15 @@ static void status_findings(cg_crl_cross *xc)
         if (r != NULL && v->listed)
             cg_time_format(v->at, date, sizeof(date));
         fields[0] = (cg_field){"status", CG_FIELD_STRING,
-                               r == NULL ? "not_covered" : v->listed ? "revoked" : "good", 0};
+                               r == NULL   ? "not_covered"
+                               : v->listed ? "revoked"
+                                           : "good",
+                               0};
         fields[1] = (cg_field){"revoked", r == NULL ? CG_FIELD_NULL : CG_FIELD_BOOL, NULL,
                                r != NULL && v->listed};
-        fields[2] = r != NULL && v->listed ? (cg_field){"revocation_date", CG_FIELD_STRING, date, 0}
-                                           : (cg_field){"revocation_date", CG_FIELD_NULL, NULL, 0};
+        fields[2] = r != NULL && v->listed
+                        ? (cg_field){"revocation_date", CG_FIELD_STRING, date, 0}
+                        : (cg_field){"revocation_date", CG_FIELD_NULL, NULL, 0};
         fields[3] = rname != NULL ? (cg_field){"reason", CG_FIELD_STRING, rname, 0}
                                   : (cg_field){"reason", CG_FIELD_NULL, NULL, 0};
         fields[4] = r != NULL ? (cg_field){"crl", CG_FIELD_STRING, hexsha, 0}
@@ -1516,32 +1608,32 @@ static void status_findings(cg_crl_cross *xc)
                     if (next_dp_uri(&dps, &names, &uri))
                         uri_text(&uri, u, sizeof(u));
                     else
-                        snprintf(u, sizeof(u), "(none)");
-                    snprintf(text, sizeof(text),
+                        put_text(u, sizeof(u), "(none)");
+                    put_text(text, sizeof(text),
                              "no IDP of the CRLs of its issuer given names its CRL "
                              "distribution point \"%s\"",
                              u);
                     why = text;
                     break;
                 }
-                default: break;
+                default:
+                    break;
                 }
             }
-            cg_report_fields(xc->ctx, CG_R_REVOCATION_STATUS, &ref, fields, 5,
-                             "not covered by any CRL given: %s", why);
+            say_fields(xc->ctx, CG_R_REVOCATION_STATUS, &ref, fields, 5,
+                       "not covered by any CRL given: %s", why);
         } else if (v->listed) {
-            cg_report_fields(xc->ctx, CG_R_REVOCATION_STATUS, &ref, fields, 5,
-                             "revoked: revocationDate %s, reason %s, on CRL %s #%u (thisUpdate "
-                             "%s%s)",
-                             date, rname != NULL ? rname : "not given (no reasonCode)", r->file,
-                             r->index, when,
-                             r->verified ? "" : "; its signature was not confirmed");
+            say_fields(xc->ctx, CG_R_REVOCATION_STATUS, &ref, fields, 5,
+                       "revoked: revocationDate %s, reason %s, on CRL %s #%u (thisUpdate "
+                       "%s%s)",
+                       date, rname != NULL ? rname : "not given (no reasonCode)", r->file,
+                       r->index, when, r->verified ? "" : "; its signature was not confirmed");
         } else {
-            cg_report_fields(xc->ctx, CG_R_REVOCATION_STATUS, &ref, fields, 5,
-                             "good: not listed on CRL %s #%u (thisUpdate %s%s), the newest given "
-                             "that covers it",
-                             r->file, r->index, when,
-                             r->verified ? "" : "; its signature was not confirmed");
+            say_fields(xc->ctx, CG_R_REVOCATION_STATUS, &ref, fields, 5,
+                       "good: not listed on CRL %s #%u (thisUpdate %s%s), the newest given "
+                       "that covers it",
+                       r->file, r->index, when,
+                       r->verified ? "" : "; its signature was not confirmed");
         }
     }
 }

@@ -785,7 +785,8 @@ cg_crl_span cg_crl_span_class(const cg_crl *crl)
         return CG_CRL_SPAN_OK;
     if (validity > CA_CRL_MAX_SPAN)
         return CG_CRL_SPAN_TOO_LONG;
-    if (ext == NULL || !cg_crl_idp_decode(&ext->value, &idp, &what) || idp.only_user == idp.only_ca)
+    if (ext == NULL || !cg_crl_idp_decode(&ext->value, &idp, &what) ||
+        idp.only_user == idp.only_ca)
         return CG_CRL_SPAN_UNLESS_ROOT;
     return idp.only_ca ? CG_CRL_SPAN_OK : CG_CRL_SPAN_TOO_LONG;
 }
@@ -798,7 +799,8 @@ void cg_crl_report_validity_too_long(cg_ctx *ctx, const cg_objref *obj, const cg
     cg_time_format(crl->next_update_t, b, sizeof(b));
     span_text(crl->next_update_t - crl->this_update_t, span, sizeof(span));
     cg_report(ctx, CG_R_CRL_VALIDITY_TOO_LONG, obj,
-              "nextUpdate is %s after thisUpdate (%s to %s); %s (TLS BRs §4.9.7)", span, a, b, why);
+              "nextUpdate is %s after thisUpdate (%s to %s); %s (TLS BRs §4.9.7)", span, a, b,
+              why);
 }
 
 static int is_expected_crl_ext(const cg_cbs *oid)

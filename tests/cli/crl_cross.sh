@@ -118,6 +118,10 @@ check 1 $pki "$d/c1_good.pem" "$d/c1_backdated.pem"
 only revocation.backdated
 expect_grep 'serial 1003\): revocationDate 2023-12-30T00:00:00Z is before the thisUpdate 2024-01-01T00:00:00Z' "$tmp/out"
 expect_grep '"serial":"1003".*"status":"revoked"' "$tmp/out"
+# many: the first 10 one by one, then one summary
+check 1 "$d/ca1.pem" "$d/c1_good.pem" "$d/c1_backdated_x30.pem"
+[ "$(grep -c '"rule":"revocation.backdated"' "$tmp/out")" = 11 ] && pass_ || fail_ "want 11"
+expect_grep '"rule":"revocation.backdated".*and 20 more entries with this problem \(30 in all' "$tmp/out"
 
 # --- nextUpdate: 300 days is fine for a root's CRL, not a subordinate CA's
 # shellcheck disable=SC2086
@@ -132,6 +136,38 @@ expect_grep 'is not a self-signed root' "$tmp/out"
 # the root not given: held to the subscriber limit, and said why
 check 1 "$d/ca1.pem" "$d/root_300d.pem"
 expect_grep '"rule":"crl.validity_too_long".*give the root certificate' "$tmp/out"
+
+# --- RSA signatures: PKCS#1 v1.5 and RSASSA-PSS (made here by openssl ca; PSS
+# signatures are randomized, so they are not committed vectors)
+r="$tmp/rsa"
+mkdir -p "$r"
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$r/ca.key" -out "$r/ca.pem" \
+     -subj "/C=XX/O=caguard tests/CN=caguard RSA CA" -days 30 \
+     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+     -addext "subjectKeyIdentifier=hash" 2>"$r/err"; then
+  printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s/index.txt\ncrlnumber = %s/number\n' "$r" "$r" \
+    >"$r/ca.cnf"
+  printf 'default_md = sha256\ndefault_crl_days = 7\ncrl_extensions = ext\n' >>"$r/ca.cnf"
+  printf '[ext]\nauthorityKeyIdentifier = keyid:always\n' >>"$r/ca.cnf"
+  : >"$r/index.txt"
+  echo 01 >"$r/number"
+  openssl ca -batch -config "$r/ca.cnf" -gencrl -keyfile "$r/ca.key" -cert "$r/ca.pem" \
+    -out "$r/pkcs1.pem" 2>>"$r/err"
+  openssl ca -batch -config "$r/ca.cnf" -gencrl -keyfile "$r/ca.key" -cert "$r/ca.pem" \
+    -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -out "$r/pss.pem" 2>>"$r/err"
+  for f in pkcs1 pss; do
+    expect_status 0 "$CAGUARD" check --format json "$r/ca.pem" "$r/$f.pem"
+    expect_no_grep 'crl.signature_invalid|crl.issuer_unknown' "$tmp/out"
+    # the last octet of the signature flipped
+    openssl crl -in "$r/$f.pem" -outform DER -out "$r/$f.der"
+    /usr/bin/python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[-1] ^= 1
+open(sys.argv[1], "wb").write(b)' "$r/$f.der"
+    expect_status 1 "$CAGUARD" check --format json "$r/ca.pem" "$r/$f.der"
+    expect_grep '"rule":"crl.signature_invalid".*(sha256WithRSAEncryption|RSASSA-PSS) signature does not verify' "$tmp/out"
+  done
+else
+  fail_ "openssl could not make an RSA CA: $(cat "$r/err")"
+fi
 
 # --- bad input: input.malformed, no crash; the rest is still checked
 for f in bad_entry_past_end.der bad_absurd_count.der; do

@@ -157,6 +157,11 @@ crl("c1_removed.pem", [(0x9001, T0 - 2 * DAY, None), (0x9002, T0 + DAY / 2, R.su
 #   leaf 1003 listed as revoked two days before c1_good.pem, which did not list it
 crl("c1_backdated.pem", REVOKED + [(0x1003, T0 - 2 * DAY, R.key_compromise)], number=101,
     this=T0 + DAY)
+#   30 serials listed as revoked before c1_good.pem, which did not list them:
+#   10 findings one by one and a summary
+crl("c1_backdated_x30.pem",
+    REVOKED + [(0x5000 + i, T0 - 2 * DAY, R.superseded) for i in range(30)], number=101,
+    this=T0 + DAY)
 #   the clean successor: number 101, one more revocation dated after T0
 crl("c1_next.pem", REVOKED + [(0x1004, T0 + DAY / 2, R.superseded)], number=101,
     this=T0 + DAY)
