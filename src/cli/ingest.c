@@ -185,13 +185,13 @@ int cg_cmd_ingest(int argc, char **argv)
                        st->new_findings[CG_SEV_NOTICE];
     if (format == CG_OUT_TEXT) {
         printf("%s%zu object%s in %zu file%s ingested (%zu new), %zu new finding%s: %zu error%s, "
-               "%zu warning%s, %zu notice%s; %zu repeated\n",
+               "%zu warning%s, %zu notice%s; %zu repeated, %zu resolved\n",
                new_total + st->unstored > 0 ? "\n" : "", st->objects, st->objects == 1 ? "" : "s",
                st->files, st->files == 1 ? "" : "s", st->new_objects, new_total,
                new_total == 1 ? "" : "s", st->new_findings[CG_SEV_ERROR],
                st->new_findings[CG_SEV_ERROR] == 1 ? "" : "s", st->new_findings[CG_SEV_WARNING],
                st->new_findings[CG_SEV_WARNING] == 1 ? "" : "s", st->new_findings[CG_SEV_NOTICE],
-               st->new_findings[CG_SEV_NOTICE] == 1 ? "" : "s", st->repeated);
+               st->new_findings[CG_SEV_NOTICE] == 1 ? "" : "s", st->repeated, st->resolved);
     }
     if (fflush(stdout) != 0) {
         fprintf(stderr, "caguard ingest: cannot write output\n");

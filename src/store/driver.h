@@ -55,4 +55,8 @@ typedef struct cg_sql_driver {
 
 extern const cg_sql_driver cg_sqlite_driver;
 
+/* For tests of the migrations: creates a new SQLite store at an older
+ * schema version. */
+int cg_sqlite_create_version(const char *path, int version, char *err, size_t errcap);
+
 #endif

@@ -12,6 +12,7 @@
 #include "der/pem.h"
 #include "rules/checker.h"
 #include "rules/crl_util.h"
+#include "x509/name.h"
 #include "x509/oid.h"
 
 /* How related objects are named in findings and messages. */
@@ -31,21 +32,52 @@ typedef struct related {
     uint8_t sha256[32];
     char *file; /* where it was first ingested */
     int64_t index;
+    int is_crl;
 } related;
 
 typedef struct cert_key {
-    bytes issuer, serial;
+    bytes issuer, serial, crldp;
+    int new_variant; /* the first stored with its issuer Name bytes and CRL distribution points */
+    int new_ca;      /* a CA certificate the store did not hold */
+    int is_new;      /* a certificate the store did not hold */
+    bytes subject;   /* of a new CA */
 } cert_key;
 
 typedef struct signing_ca {
     bytes subject, issuer;
 } signing_ca;
 
+/* The issuer Name encodings the store has seen, loaded when first needed. */
+typedef struct name_list {
+    bytes *v;
+    size_t n, cap;
+    int loaded;
+} name_list;
+
 typedef struct crl_key {
     bytes issuer, scope;
     int64_t this_update;
     uint8_t sha256[32];
 } crl_key;
+
+/* An object the checker saw in this run, for resolve_stale(). */
+typedef struct checked {
+    uint8_t sha256[32];
+    cg_kind kind;
+} checked;
+
+/* The "could not check" notices: a later run that has what was missing
+ * (the issuing CA, a log list) and does not repeat one resolves it. Each is
+ * evaluated whenever an object of its kind is checked in pass 2. */
+static const struct {
+    cg_rule_id rule;
+    cg_kind kind;
+} could_not_check[] = {
+    {CG_R_CT_SCT_ISSUER_UNKNOWN, CG_KIND_CERT},
+    {CG_R_CT_POLICY_NOT_EVALUATED, CG_KIND_CERT},
+    {CG_R_CRL_ISSUER_UNKNOWN, CG_KIND_CRL},
+};
+#define N_COULD_NOT_CHECK (sizeof(could_not_check) / sizeof(could_not_check[0]))
 
 /* A new finding, copied, for the sink once the file is committed. */
 typedef struct pending {
@@ -81,16 +113,21 @@ struct cg_ingest {
     size_t len;
     related *rel;
     size_t n_rel, cap_rel;
-    shaset seen; /* the file's objects (NOT_RELATED) and the related ones (their index) */
+    size_t *order; /* by the checker's file number: an index into rel, or NOT_RELATED */
+    shaset seen;   /* the file's objects (NOT_RELATED) and the related ones (their index) */
     cert_key *keys;
     size_t n_keys, cap_keys;
     signing_ca *scas;
     size_t n_scas, cap_scas;
     crl_key *crls;
     size_t n_crls, cap_crls;
+    name_list issuers[2]; /* issuer Name encodings of certificates [0] and CRLs [1] */
     pending *pend;
     size_t n_pend, cap_pend;
-    char **names; /* interned file names of printed findings, for the whole run */
+    checked *chk;
+    size_t n_chk, cap_chk;
+    shaset produced; /* objects with could_not_check findings this run: a bit for each */
+    char **names;    /* interned file names of printed findings, for the whole run */
     size_t n_names, cap_names;
     int in_related; /* pass 1 over related objects: their findings are dropped */
     int failed;     /* the store failed during this file */
@@ -228,9 +265,13 @@ static void file_reset(cg_ingest *ing)
         free(ing->rel[i].file);
     }
     ing->n_rel = 0;
+    free(ing->order);
+    ing->order = NULL;
     for (size_t i = 0; i < ing->n_keys; i++) {
         free(ing->keys[i].issuer.p);
         free(ing->keys[i].serial.p);
+        free(ing->keys[i].crldp.p);
+        free(ing->keys[i].subject.p);
     }
     ing->n_keys = 0;
     for (size_t i = 0; i < ing->n_scas; i++) {
@@ -243,9 +284,17 @@ static void file_reset(cg_ingest *ing)
         free(ing->crls[i].scope.p);
     }
     ing->n_crls = 0;
+    for (int r = 0; r < 2; r++) {
+        for (size_t i = 0; i < ing->issuers[r].n; i++)
+            free(ing->issuers[r].v[i].p);
+        ing->issuers[r].n = 0;
+        ing->issuers[r].loaded = 0;
+    }
     for (size_t i = 0; i < ing->n_pend; i++)
         pending_free(&ing->pend[i]);
     ing->n_pend = 0;
+    ing->n_chk = 0;
+    shaset_clear(&ing->produced);
     shaset_clear(&ing->seen);
     ing->in_related = 0;
     ing->failed = 0;
@@ -274,7 +323,10 @@ void cg_ingest_free(cg_ingest *ing)
     free(ing->keys);
     free(ing->scas);
     free(ing->crls);
+    free(ing->issuers[0].v);
+    free(ing->issuers[1].v);
     free(ing->pend);
+    free(ing->chk);
     for (size_t i = 0; i < ing->n_names; i++)
         free(ing->names[i]);
     free(ing->names);
@@ -301,6 +353,18 @@ static void store_failed(cg_ingest *ing)
 }
 
 /* ---- objects into the store ---- */
+
+static int note_checked(cg_ingest *ing, const uint8_t *sha, cg_kind kind)
+{
+    if (kind != CG_KIND_CERT && kind != CG_KIND_CRL)
+        return 1;
+    if (!grow((void **)&ing->chk, &ing->cap_chk, ing->n_chk + 1, sizeof(checked)))
+        return 0;
+    memcpy(ing->chk[ing->n_chk].sha256, sha, 32);
+    ing->chk[ing->n_chk].kind = kind;
+    ing->n_chk++;
+    return 1;
+}
 
 static int is_ca(const cg_cert *c)
 {
@@ -380,7 +444,7 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
     cg_cert cert;
     cg_crl crl;
     size_t consumed = 0;
-    int is_new = 0, earlier = 0, parsed_cert = 0, parsed_crl = 0;
+    int is_new = 0, earlier = 0, parsed_cert = 0, parsed_crl = 0, known = 1;
     if (cg_der_validate(der, len, &consumed, &err) == CG_DER_MALFORMED)
         return 1; /* no identity: its input.malformed finding cannot be stored */
     memset(&o, 0, sizeof(o));
@@ -405,6 +469,14 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         o.ca = is_precert_signing(&cert) ? CG_STORE_CA_PRECERT_SIGNING
                : is_ca(&cert)            ? CG_STORE_CA
                                          : CG_STORE_CA_NONE;
+        const cg_ext *dp = cg_cert_find_ext(&cert, CG_OID_CRL_DP, sizeof(CG_OID_CRL_DP), NULL);
+        o.crldp = dp != NULL ? dp->value.data : no_scope;
+        o.crldp_len = dp != NULL ? dp->value.len : 0;
+        if (!cg_store_cert_variant_exists(ing->st, o.issuer, o.issuer_len, o.crldp, o.crldp_len,
+                                          &known)) {
+            store_failed(ing);
+            return 0;
+        }
     } else if (o.kind == CG_KIND_CRL && cg_crl_parse(&crl, der, consumed, &err)) {
         const cg_ext *idp = cg_crl_find_ext(&crl, CG_OID_IDP, sizeof(CG_OID_IDP), NULL);
         parsed_crl = 1;
@@ -420,7 +492,8 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         return 0;
     }
     ing->stats.new_objects += (size_t)is_new;
-    if (!shaset_put(&ing->seen, o.sha256, NOT_RELATED)) {
+    if (((parsed_cert || parsed_crl) && !note_checked(ing, o.sha256, o.kind)) ||
+        !shaset_put(&ing->seen, o.sha256, NOT_RELATED)) {
         oom(ing);
         return 0;
     }
@@ -430,6 +503,13 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         cert_key *k = &ing->keys[ing->n_keys];
         memset(k, 0, sizeof(*k));
         ing->n_keys++;
+        k->new_variant = !known;
+        k->is_new = is_new;
+        k->new_ca = is_new && o.ca != CG_STORE_CA_NONE;
+        if (k->new_ca && !copy_bytes(&k->subject, o.subject, o.subject_len))
+            goto nomem;
+        if (!known && !copy_bytes(&k->crldp, o.crldp, o.crldp_len))
+            goto nomem;
         if (!copy_bytes(&k->issuer, o.issuer, o.issuer_len) ||
             !copy_bytes(&k->serial, o.serial, o.serial_len))
             goto nomem;
@@ -511,7 +591,8 @@ static int add_related(void *arg, const cg_store_object *o)
     r->len = o->der_len;
     memcpy(r->sha256, o->sha256, 32);
     r->index = o->index;
-    if (!shaset_put(&ing->seen, o->sha256, ing->n_rel))
+    r->is_crl = o->kind == CG_KIND_CRL;
+    if (!shaset_put(&ing->seen, o->sha256, ing->n_rel) || !note_checked(ing, o->sha256, o->kind))
         goto nomem;
     ing->n_rel++;
     return 1;
@@ -550,10 +631,210 @@ static int by_serial(cg_ingest *ing, const bytes *issuer, const bytes *serial)
     return !ing->failed;
 }
 
+/* The stored certificates of cert_issuer that a CRL of k's scope lists
+ * (this one included: its entries are stored already) and that are valid
+ * at its thisUpdate: what it covers, and what it may have dropped early. */
+static int covered(cg_ingest *ing, const crl_key *k, const bytes *cert_issuer)
+{
+    if (!cg_store_crl_covered(ing->st, k->issuer.p, k->issuer.n, k->scope.p, k->scope.n,
+                              cert_issuer->p, cert_issuer->n, k->this_update, add_related, ing)) {
+        store_failed(ing);
+        return 0;
+    }
+    return !ing->failed;
+}
+
+/* One stored certificate of cert_issuer per CRL distribution point, valid at
+ * the CRL's thisUpdate: what the CRL's checks against the certificates of
+ * its CA (issuer Name encoding, IDP URIs) need, without all of them. */
+static int samples(cg_ingest *ing, const crl_key *k, const bytes *cert_issuer)
+{
+    if (!cg_store_cert_samples(ing->st, cert_issuer->p, cert_issuer->n, k->this_update,
+                               add_related, ing)) {
+        store_failed(ing);
+        return 0;
+    }
+    return !ing->failed;
+}
+
+/* The URIs of a CRL distribution points extnValue, one by one. */
+static int next_dp_uri(cg_cbs *dps, cg_cbs *dp_names, cg_cbs *uri)
+{
+    for (;;) {
+        while (dp_names->len > 0) {
+            cg_cbs gn;
+            uint8_t tag;
+            size_t hdr;
+            if (!cg_cbs_get_any_asn1_element(dp_names, &gn, &tag, &hdr))
+                return 0;
+            if (tag == CG_ASN1_CTX(6) && cg_cbs_skip(&gn, hdr)) {
+                *uri = gn;
+                return 1;
+            }
+        }
+        cg_cbs dp, dpn;
+        int present;
+        if (dps->len == 0 || !cg_cbs_get_asn1(dps, &dp, CG_ASN1_SEQUENCE))
+            return 0;
+        if (cg_cbs_get_optional_asn1(&dp, &dpn, &present, CG_ASN1_CTX_CONS(0)) && present &&
+            !cg_cbs_get_optional_asn1(&dpn, dp_names, &present, CG_ASN1_CTX_CONS(0)))
+            return 0;
+        if (!present)
+            dp_names->len = 0;
+    }
+}
+
+static int contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+{
+    for (size_t i = 0; m <= n && i <= n - m; i++) {
+        if (memcmp(hay + i, needle, m) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether a CRL's scope (IDP extnValue) may concern a certificate with
+ * these CRL distribution points: it names no partition (no IDP, or none
+ * with URIs), or its bytes hold one of the certificate's URIs (as they are,
+ * or with something added, such as a trailing slash). */
+static int scope_concerns(const cg_store_object *crl, const bytes *crldp)
+{
+    static const uint8_t uri_tag = CG_ASN1_CTX(6);
+    cg_cbs dps, dp_names, uri;
+    if (crl->scope == NULL || crl->scope_len == 0 ||
+        memchr(crl->scope, uri_tag, crl->scope_len) == NULL)
+        return 1;
+    cg_cbs_init(&dps, crldp->p, crldp->n);
+    if (!cg_cbs_get_asn1(&dps, &dps, CG_ASN1_SEQUENCE))
+        return 0;
+    dp_names.data = NULL;
+    dp_names.len = 0;
+    while (next_dp_uri(&dps, &dp_names, &uri)) {
+        if (uri.len > 0 && uri.len <= crl->scope_len &&
+            contains(crl->scope, crl->scope_len, uri.data, uri.len))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct for_variant {
+    cg_ingest *ing;
+    const bytes *crldp;
+} for_variant;
+
+static int add_crl_for_variant(void *arg, const cg_store_object *o)
+{
+    for_variant *fv = arg;
+    if (fv->crldp != NULL && !scope_concerns(o, fv->crldp))
+        return 1;
+    return add_related(fv->ing, o);
+}
+
+static int collect_name(void *arg, const uint8_t *p, size_t n)
+{
+    name_list *l = arg;
+    if (!grow((void **)&l->v, &l->cap, l->n + 1, sizeof(bytes)) || !copy_bytes(&l->v[l->n], p, n))
+        return 0;
+    l->n++;
+    return 1;
+}
+
+/* The issuer Name encodings of certificates (crls 0) or CRLs (1) that
+ * equal name byte for byte or under RFC 5280 §7.1: the forms in which a
+ * CA's certificates and CRLs may name it. The file's own objects are
+ * among them, being stored already. */
+static const name_list *issuers_like(cg_ingest *ing, int crls)
+{
+    name_list *l = &ing->issuers[crls];
+    if (!l->loaded) {
+        if (!cg_store_issuer_names(ing->st, crls, collect_name, l)) {
+            store_failed(ing);
+            return NULL;
+        }
+        l->loaded = 1;
+    }
+    return l;
+}
+
+static int name_like(const bytes *a, const bytes *b)
+{
+    cg_cbs x, y;
+    if (bytes_eq(a, b))
+        return 1;
+    cg_cbs_init(&x, a->p, a->n);
+    cg_cbs_init(&y, b->p, b->n);
+    return cg_name_equal(&x, &y, NULL);
+}
+
+/* The latest stored CRLs of the CA called name (in any encoding), those
+ * that may concern a certificate with CRL distribution points crldp, or
+ * all of them (crldp NULL). */
+static int latest_crls(cg_ingest *ing, const bytes *name, const bytes *crldp)
+{
+    const name_list *l = issuers_like(ing, 1);
+    if (l == NULL)
+        return 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (!name_like(&l->v[i], name))
+            continue;
+        for_variant fv = {ing, crldp};
+        if (!cg_store_latest_crls(ing->st, l->v[i].p, l->v[i].n, add_crl_for_variant, &fv)) {
+            store_failed(ing);
+            return 0;
+        }
+        if (ing->failed)
+            return 0;
+    }
+    return 1;
+}
+
+/* A new certificate that a stored CRL lists: the CRL that first listed it
+ * and the latest CRL of that scope, so that a revocation dropped before the
+ * certificate expired (revocation.removed_before_expiry) is seen however
+ * late the certificate comes. */
+static int revocations_for(cg_ingest *ing, const cert_key *k)
+{
+    const name_list *l = issuers_like(ing, 1);
+    if (l == NULL)
+        return 0;
+    for (size_t i = 0; i < l->n; i++) {
+        cg_store_revocation rv;
+        int found = 0;
+        if (!name_like(&l->v[i], &k->issuer))
+            continue;
+        if (!cg_store_revocation_lookup(ing->st, l->v[i].p, l->v[i].n, k->serial.p, k->serial.n,
+                                        &rv, &found)) {
+            store_failed(ing);
+            return 0;
+        }
+        if (!found)
+            continue;
+        cg_store_object *lister = cg_store_get1_object(ing->st, rv.crl_sha256, &found);
+        if (lister == NULL) {
+            if (cg_store_errmsg(ing->st)[0] != '\0') {
+                store_failed(ing);
+                return 0;
+            }
+            continue;
+        }
+        int ok =
+            add_related(ing, lister) &&
+            cg_store_crl_neighbours(ing->st, lister->issuer, lister->issuer_len, lister->scope,
+                                    lister->scope_len, INT64_MAX, NULL, add_related, ing);
+        cg_store_object_free(lister);
+        if (!ok || ing->failed) {
+            store_failed(ing);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Every stored CA certificate; for each certificate of the file, the stored
  * ones of its issuer and serial, the issuer taken across Precertificate
  * Signing CAs both ways (the checker groups by the CA a signing CA stands
- * for); for each CRL, its stored neighbours in its issuer and scope. */
+ * for); for each CRL, its stored neighbours in its issuer and scope and the
+ * stored certificates it covers. */
 static int find_related(cg_ingest *ing)
 {
     if (!cg_store_ca_objects(ing->st, add_ca, ing)) {
@@ -565,6 +846,17 @@ static int find_related(cg_ingest *ing)
     for (size_t i = 0; i < ing->n_keys; i++) {
         const cert_key *k = &ing->keys[i];
         if (!by_serial(ing, &k->issuer, &k->serial))
+            return 0;
+        /* A certificate with an issuer Name encoding and CRL distribution
+         * points the store has not seen: the latest CRLs of its CA that may
+         * concern it, so that the CRL checks against covered certificates
+         * see it (others like it were seen with those CRLs already). A new
+         * CA certificate: the latest CRLs it may have issued. */
+        if (k->new_variant && !latest_crls(ing, &k->issuer, &k->crldp))
+            return 0;
+        if (k->new_ca && !latest_crls(ing, &k->subject, NULL))
+            return 0;
+        if (k->is_new && !revocations_for(ing, k))
             return 0;
         for (size_t j = 0; j < ing->n_scas; j++) {
             const signing_ca *sc = &ing->scas[j];
@@ -583,6 +875,18 @@ static int find_related(cg_ingest *ing)
         }
         if (ing->failed)
             return 0;
+        /* The certificates of the CRL's CA, whose issuer field may spell the
+         * CA's Name otherwise than the CRL does (that is what
+         * crl.issuer_name_not_byte_identical is about): those it lists, and
+         * one for each CRL distribution point. */
+        const name_list *l = issuers_like(ing, 0);
+        if (l == NULL)
+            return 0;
+        for (size_t j = 0; j < l->n; j++) {
+            if (name_like(&l->v[j], &k->issuer) &&
+                (!covered(ing, k, &l->v[j]) || !samples(ing, k, &l->v[j])))
+                return 0;
+        }
     }
     return 1;
 }
@@ -683,6 +987,16 @@ static void ingest_sink(void *arg, const cg_finding *f)
         queue(ing, f, o->file, o->index); /* about no object: reported, not stored */
         return;
     }
+    for (size_t i = 0; i < N_COULD_NOT_CHECK; i++) {
+        size_t bits = 0;
+        if (f->rule != could_not_check[i].rule)
+            continue;
+        shaset_get(&ing->produced, o->sha256, &bits);
+        if (!shaset_put(&ing->produced, o->sha256, bits | ((size_t)1 << i))) {
+            oom(ing);
+            return;
+        }
+    }
     cg_store_finding sf;
     memset(&sf, 0, sizeof(sf));
     sf.rule = rule->id;
@@ -742,26 +1056,44 @@ static void flush(cg_ingest *ing)
 static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
 {
     cg_ingest *ing = arg;
-    if (file_no == 0) {
+    if (file_no > ing->n_rel)
+        return 0;
+    size_t r = ing->order[file_no];
+    if (r == NOT_RELATED) {
         *data = ing->data;
         *len = ing->len;
-        return 1;
+    } else {
+        *data = ing->rel[r].der;
+        *len = ing->rel[r].len;
     }
-    if (file_no - 1 >= ing->n_rel)
-        return 0;
-    *data = ing->rel[file_no - 1].der;
-    *len = ing->rel[file_no - 1].len;
     return 1;
 }
 
-/* The file is file 0, so a finding that goes to the first of several
- * objects (duplicate serials) goes to a new one, and a new duplicate of
- * stored objects gets a finding of its own. */
+/* The order the checker sees: first the stored CRLs (seen before the new
+ * ones, so a CRL-order finding goes to the later, new CRL), then the file,
+ * then the other stored objects (so a finding that goes to the first of
+ * several objects, such as a duplicate serial, goes to a new one, and a new
+ * duplicate of stored objects gets a finding of its own). */
 static int check(cg_ingest *ing)
 {
     cg_ctx ctx;
     cg_file_result res;
     cg_checker *ck;
+    size_t n = 0;
+    ing->order = malloc((ing->n_rel + 1) * sizeof(size_t));
+    if (ing->order == NULL) {
+        oom(ing);
+        return 0;
+    }
+    for (size_t i = 0; i < ing->n_rel; i++) {
+        if (ing->rel[i].is_crl)
+            ing->order[n++] = i;
+    }
+    ing->order[n++] = NOT_RELATED;
+    for (size_t i = 0; i < ing->n_rel; i++) {
+        if (!ing->rel[i].is_crl)
+            ing->order[n++] = i;
+    }
     cg_ctx_init(&ctx, ing->o.at, ingest_sink, ing);
     ctx.loglist = ing->o.loglist;
     ck = cg_checker_new(&ctx, reload, NULL, ing);
@@ -769,19 +1101,45 @@ static int check(cg_ingest *ing)
         oom(ing);
         return 0;
     }
-    cg_checker_add_file(ck, 0, ing->name, ing->data, ing->len, &res);
-    ing->stats.objects += res.objects;
-    ing->stats.malformed += res.malformed;
-    ing->in_related = 1;
-    for (size_t i = 0; i < ing->n_rel && !ing->failed; i++) {
-        cg_file_result r2;
-        cg_checker_add_file(ck, i + 1, RELATED_NAME, ing->rel[i].der, ing->rel[i].len, &r2);
+    for (size_t f = 0; f < n && !ing->failed; f++) {
+        size_t r = ing->order[f];
+        if (r == NOT_RELATED) {
+            cg_checker_add_file(ck, f, ing->name, ing->data, ing->len, &res);
+            ing->stats.objects += res.objects;
+            ing->stats.malformed += res.malformed;
+        } else {
+            /* Their own findings were recorded when they were ingested. */
+            ing->in_related = 1;
+            cg_checker_add_file(ck, f, RELATED_NAME, ing->rel[r].der, ing->rel[r].len, &res);
+            ing->in_related = 0;
+        }
     }
-    ing->in_related = 0;
     if (!ing->failed)
         cg_checker_finish(ck);
     cg_checker_free(ck);
     return !ing->failed;
+}
+
+/* Resolves the could_not_check notices of the objects checked in this run
+ * that the run did not repeat: what was missing is there now. */
+static int resolve_stale(cg_ingest *ing)
+{
+    for (size_t c = 0; c < ing->n_chk; c++) {
+        size_t bits = 0;
+        shaset_get(&ing->produced, ing->chk[c].sha256, &bits);
+        for (size_t i = 0; i < N_COULD_NOT_CHECK; i++) {
+            int resolved = 0;
+            if (could_not_check[i].kind != ing->chk[c].kind || (bits & ((size_t)1 << i)))
+                continue;
+            if (!cg_store_resolve_open(ing->st, cg_rule_get(could_not_check[i].rule)->id,
+                                       ing->chk[c].sha256, ing->o.at, &resolved)) {
+                store_failed(ing);
+                return 0;
+            }
+            ing->stats.resolved += (size_t)resolved;
+        }
+    }
+    return 1;
 }
 
 int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t len, char *err,
@@ -797,7 +1155,8 @@ int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t
         store_failed(ing);
         goto out;
     }
-    if (store_objects(ing) && find_related(ing) && check(ing) && cg_store_commit(ing->st)) {
+    if (store_objects(ing) && find_related(ing) && check(ing) && resolve_stale(ing) &&
+        cg_store_commit(ing->st)) {
         ok = 1;
     } else {
         store_failed(ing); /* keeps the first reason */

@@ -1,19 +1,30 @@
 /* Ingest: objects into the store, checked against what the store holds.
  *
  * Each file is one transaction. Its objects (and CRL entries) are stored,
- * then the checker (rules/checker.h) runs over the stored objects related
- * to them and the file itself: the stored certificates and precertificates
- * of the same issuer and serial (across a Precertificate Signing CA), every
- * stored CA certificate, and for each CRL the stored CRLs of the same issuer
- * and scope just before and after it. Each related object is served to the
- * checker from the store as a file of its own, named "store", ahead of the
- * new file, so a finding that names the first of several objects names the
- * stored one. Findings go to the store, deduplicated; the single-object
- * findings of related objects are dropped (they were stored when those were
- * ingested). After the commit the new findings go to the caller's sink, so
- * what is printed is what is stored. A process killed mid-ingest leaves the
- * files before the current one stored, checked and their findings recorded,
- * and nothing of the current one. docs/store.md has the details. */
+ * then the checker (rules/checker.h) runs over the file and the stored
+ * objects related to it, each served from the store as a file of its own
+ * named "store":
+ *   - every stored CA certificate;
+ *   - for a certificate or precertificate: the stored ones of the same
+ *     issuer and serial (across Precertificate Signing CAs); when the store
+ *     has not seen its issuer encoding and CRL distribution points, the
+ *     latest CRLs of its CA that may cover it; when it is a new CA, the
+ *     latest CRLs it may have issued; when a stored CRL lists it, that CRL
+ *     and the latest of its scope;
+ *   - for a CRL: the stored CRLs of its issuer and scope just before, at
+ *     and just after its thisUpdate; the stored certificates of its CA that
+ *     a CRL of the scope lists and that are still valid; one stored
+ *     certificate of its CA for each CRL distribution point.
+ * The stored CRLs come before the file (a CRL-order finding goes to the
+ * later, new CRL), the other stored objects after it (a duplicate-serial
+ * finding goes to the new object). Findings go to the store, deduplicated;
+ * the single-object findings of stored objects are dropped (they were
+ * recorded when those were ingested), and "could not check" notices the
+ * run no longer gives (the CA or log list is there now) are resolved.
+ * After the commit the new findings go to the caller's sink, so what is
+ * printed is what is stored. A process killed mid-ingest leaves the files
+ * before the current one stored with all their findings, and nothing of
+ * the current one. docs/store.md has the details. */
 #ifndef CAGUARD_STORE_INGEST_H
 #define CAGUARD_STORE_INGEST_H
 
@@ -39,6 +50,8 @@ typedef struct cg_ingest_stats {
     size_t new_findings[3]; /* new to the store, by severity */
     size_t repeated;        /* stored already (last_seen moved) */
     size_t unstored;        /* about no object (undecodable input): reported only */
+    size_t resolved;        /* "could not check" notices no longer true (the CA or log
+                               list they lacked is there now), resolved */
 } cg_ingest_stats;
 
 typedef struct cg_ingest cg_ingest;

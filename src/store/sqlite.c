@@ -113,6 +113,21 @@ static const char *const migrations[CG_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX findings_first_seen ON findings (first_seen);"
     "INSERT INTO caguard_meta (key, value) VALUES ('magic', '" CG_STORE_MAGIC "');"
     "INSERT INTO caguard_meta (key, value) VALUES ('schema_version', '0');",
+    /* 1 -> 2: certificates' CRL distribution points, so that a new CRL is
+     * checked against one certificate of each distribution point of its CA
+     * and a certificate with a new one against the CA's latest CRLs. */
+    "ALTER TABLE objects ADD COLUMN crldp BLOB;"
+    "CREATE INDEX objects_issuer_crldp ON objects (issuer, crldp);"
+    /* Every issuer Name encoding seen, of certificates and of CRLs: few
+     * (about one per CA), so matching them under RFC 5280 §7.1 is cheap. */
+    "CREATE TABLE issuer_names ("
+    "  role TEXT NOT NULL,"
+    "  name BLOB NOT NULL,"
+    "  PRIMARY KEY (role, name));"
+    "INSERT INTO issuer_names (role, name) SELECT DISTINCT 'certificate', issuer FROM objects "
+    "  WHERE kind IN ('certificate', 'precertificate') AND issuer IS NOT NULL;"
+    "INSERT INTO issuer_names (role, name) SELECT DISTINCT 'crl', issuer FROM objects "
+    "  WHERE kind = 'crl' AND issuer IS NOT NULL;",
 };
 
 static void seterr(char *err, size_t cap, const char *fmt, ...)
@@ -228,10 +243,11 @@ static int exec(cg_sql_conn *c, const char *sql)
     return 1;
 }
 
-/* Creates or upgrades the schema in one transaction, checking again under
- * the write lock (another process may have created the store meanwhile). */
-static int migrate(cg_sql_conn *c, const char *path, cg_store_status *status, char *err,
-                   size_t cap)
+/* Creates or upgrades the schema to version target in one transaction,
+ * checking again under the write lock (another process may have created
+ * the store meanwhile). */
+static int migrate(cg_sql_conn *c, const char *path, int target, cg_store_status *status,
+                   char *err, size_t cap)
 {
     char sql[128];
     int v;
@@ -244,7 +260,7 @@ static int migrate(cg_sql_conn *c, const char *path, cg_store_status *status, ch
         exec(c, "ROLLBACK");
         return 0;
     }
-    for (; v < CG_STORE_SCHEMA_VERSION; v++) {
+    for (; v < target; v++) {
         if (!exec(c, migrations[v]))
             goto rollback;
         snprintf(sql, sizeof(sql),
@@ -332,7 +348,7 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
         goto fail;
     }
     if (version < CG_STORE_SCHEMA_VERSION) {
-        if (!migrate(c, path, status, err, cap))
+        if (!migrate(c, path, CG_STORE_SCHEMA_VERSION, status, err, cap))
             goto fail;
     } else if (!exec(c, "PRAGMA journal_mode = WAL")) {
         *status = CG_STORE_ERROR;
@@ -345,6 +361,29 @@ fail:
     sqlite3_close(c->db);
     free(c);
     return NULL;
+}
+
+int cg_sqlite_create_version(const char *path, int version, char *err, size_t errcap)
+{
+    cg_store_status status;
+    sqlite3 *db = NULL;
+    int ok;
+    cg_sql_conn c;
+    if (version < 1 || version > CG_STORE_SCHEMA_VERSION) {
+        seterr(err, errcap, "no schema version %d", version);
+        return 0;
+    }
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        seterr(err, errcap, "cannot create %s", path);
+        sqlite3_close(db);
+        return 0;
+    }
+    memset(&c, 0, sizeof(c));
+    c.db = db;
+    ok = migrate(&c, path, version, &status, err, errcap);
+    sqlite3_close(db);
+    return ok;
 }
 
 static void sq_close(cg_sql_conn *c)

@@ -17,13 +17,21 @@ typedef enum {
     Q_OBJ_BY_ISSUER,
     Q_OBJ_CA,
     Q_CRL_PREV,
+    Q_CRL_SAME,
     Q_CRL_NEXT,
+    Q_CRL_COVERED,
+    Q_CERT_SAMPLES,
+    Q_CERT_VARIANT,
+    Q_LATEST_CRLS,
+    Q_NAME_INSERT,
+    Q_NAMES,
     Q_OBJ_COUNT,
     Q_ENTRY_UPSERT,
     Q_REVOCATION,
     Q_FIND_INSERT,
     Q_FIND_REPEAT,
     Q_FIND_RESOLVE,
+    Q_FIND_RESOLVE_KEY,
     Q_INC_INSERT,
     Q_INC_GET,
     Q_INC_IDS,
@@ -39,14 +47,14 @@ typedef enum {
 
 #define OBJ_COLS                                                                                  \
     "sha256, kind, der, issuer, serial, subject, scope, ca, not_before, not_after, file, "        \
-    "idx, first_seen"
+    "idx, first_seen, crldp"
 #define INC_CERT_COLS                                                                             \
     "sha256, is_precert, precert_sha256, cert_sha256, serial_hex, issuer, subject, "              \
     "dns_names, not_before, not_after, revoked, revocation_date, published_at, reason"
 
 static const char *const queries[Q_COUNT] = {
     [Q_OBJ_INSERT] = "INSERT INTO objects (" OBJ_COLS ") VALUES "
-                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                      "ON CONFLICT (sha256) DO NOTHING RETURNING id",
     [Q_OBJ_EARLIER] = "UPDATE objects SET first_seen = ? WHERE sha256 = ? AND first_seen > ? "
                       "RETURNING id",
@@ -56,11 +64,31 @@ static const char *const queries[Q_COUNT] = {
     [Q_OBJ_BY_ISSUER] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? ORDER BY id",
     [Q_OBJ_CA] = "SELECT " OBJ_COLS " FROM objects WHERE ca <> 0 ORDER BY id",
     [Q_CRL_PREV] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND scope = ? "
-                   "AND kind = 'crl' AND not_before <= ? AND sha256 <> ? "
+                   "AND kind = 'crl' AND not_before < ? AND sha256 <> ? "
                    "ORDER BY not_before DESC, id DESC LIMIT 1",
+    [Q_CRL_SAME] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND scope = ? "
+                   "AND kind = 'crl' AND not_before = ? AND sha256 <> ? "
+                   "ORDER BY id DESC LIMIT 1",
     [Q_CRL_NEXT] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND scope = ? "
-                   "AND kind = 'crl' AND not_before >= ? AND sha256 <> ? AND sha256 <> ? "
+                   "AND kind = 'crl' AND not_before > ? AND sha256 <> ? "
                    "ORDER BY not_before, id LIMIT 1",
+    [Q_CRL_COVERED] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? "
+                      "AND kind IN ('certificate', 'precertificate') AND not_after >= ? "
+                      "AND serial IN (SELECT serial FROM crl_entries "
+                      "WHERE issuer = ? AND scope = ?) ORDER BY id",
+    [Q_CERT_SAMPLES] = "SELECT " OBJ_COLS " FROM objects WHERE id IN (SELECT min(id) FROM objects "
+                       "WHERE issuer = ? AND kind IN ('certificate', 'precertificate') "
+                       "AND not_after >= ? GROUP BY crldp) ORDER BY id",
+    [Q_CERT_VARIANT] = "SELECT id FROM objects WHERE issuer = ? AND crldp = ? "
+                       "AND kind IN ('certificate', 'precertificate') LIMIT 1",
+    [Q_LATEST_CRLS] = "SELECT " OBJ_COLS " FROM objects o WHERE o.kind = 'crl' AND o.issuer = ? "
+                      "AND NOT EXISTS (SELECT 1 FROM objects p WHERE p.kind = 'crl' "
+                      "AND p.issuer = o.issuer AND p.scope = o.scope "
+                      "AND (p.not_before > o.not_before "
+                      "OR (p.not_before = o.not_before AND p.id > o.id))) ORDER BY o.id",
+    [Q_NAME_INSERT] = "INSERT INTO issuer_names (role, name) VALUES (?, ?) "
+                      "ON CONFLICT (role, name) DO NOTHING",
+    [Q_NAMES] = "SELECT name FROM issuer_names WHERE role = ? ORDER BY name",
     [Q_OBJ_COUNT] = "SELECT count(*) FROM objects",
     [Q_ENTRY_UPSERT] =
         "INSERT INTO crl_entries (issuer, scope, serial, revocation_date, reason, first_seen, "
@@ -79,6 +107,8 @@ static const char *const queries[Q_COUNT] = {
     [Q_FIND_REPEAT] = "UPDATE findings SET last_seen = CASE WHEN last_seen < ? THEN ? "
                       "ELSE last_seen END WHERE dedup = ? RETURNING id",
     [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
+    [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
+                           "AND resolved_at IS NULL RETURNING id",
     [Q_INC_INSERT] = "INSERT INTO incidents (kind, title, source, reported_at, next_update_at) "
                      "VALUES (?, ?, ?, ?, ?) RETURNING id",
     [Q_INC_GET] = "SELECT id, kind, title, source, reported_at, next_update_at FROM incidents "
@@ -424,7 +454,8 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
         !b_blob_or_null(s, st, 7, o->scope, o->scope_len) || !b_int(s, st, 8, o->ca) ||
         !b_int(s, st, 9, o->not_before) || !b_int(s, st, 10, o->not_after) ||
         !s->drv->bind_text(st, 11, o->file != NULL ? o->file : "") ||
-        !b_int(s, st, 12, o->index) || !b_int(s, st, 13, o->first_seen)) {
+        !b_int(s, st, 12, o->index) || !b_int(s, st, 13, o->first_seen) ||
+        !b_blob_or_null(s, st, 14, o->crldp, o->crldp_len)) {
         db_fail(s, "storing an object");
         goto out;
     }
@@ -435,6 +466,18 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
     }
     inserted = r == CG_SQL_ROW;
     s->drv->reset(st);
+    if (inserted && o->issuer != NULL && o->kind != CG_KIND_INPUT) {
+        st = q(s, Q_NAME_INSERT);
+        if (st == NULL)
+            goto out;
+        if (!s->drv->bind_text(st, 1, o->kind == CG_KIND_CRL ? "crl" : "certificate") ||
+            !b_blob(s, st, 2, o->issuer, o->issuer_len)) {
+            db_fail(s, "storing an object");
+            goto out;
+        }
+        if (!run(s, st, "storing an object"))
+            goto out;
+    }
     if (!inserted) {
         st = q(s, Q_OBJ_EARLIER);
         if (st == NULL)
@@ -483,6 +526,7 @@ static void read_object(cg_store *s, cg_sql_stmt *st, cg_store_object *o)
     o->file = c_text(s, st, 10);
     o->index = c_int(s, st, 11);
     o->first_seen = c_int(s, st, 12);
+    o->crldp = c_blob(s, st, 13, &o->crldp_len);
 }
 
 /* One allocation holding the struct and copies of its bytes. */
@@ -490,7 +534,7 @@ static cg_store_object *copy_object(const cg_store_object *o)
 {
     size_t file_len = o->file != NULL ? strlen(o->file) + 1 : 0;
     size_t total = sizeof(*o) + o->der_len + o->issuer_len + o->serial_len + o->subject_len +
-                   o->scope_len + file_len;
+                   o->scope_len + o->crldp_len + file_len;
     cg_store_object *c = malloc(total);
     uint8_t *p;
     if (c == NULL)
@@ -508,6 +552,7 @@ static cg_store_object *copy_object(const cg_store_object *o)
     COPY_FIELD(serial, o->serial_len)
     COPY_FIELD(subject, o->subject_len)
     COPY_FIELD(scope, o->scope_len)
+    COPY_FIELD(crldp, o->crldp_len)
 #undef COPY_FIELD
     if (o->file != NULL) {
         memcpy(p, o->file, file_len);
@@ -602,19 +647,17 @@ int cg_store_ca_objects(cg_store *s, cg_store_object_fn fn, void *arg)
     return each_object(s, st, fn, arg);
 }
 
-/* Remembers the SHA-256 of the one row a neighbour query returns. */
+/* Passes on the one row of a neighbour query, remembering whether the
+ * callback wants more. */
 typedef struct neighbour {
     cg_store_object_fn fn;
     void *arg;
-    int found, go_on;
-    uint8_t sha256[32];
+    int go_on;
 } neighbour;
 
 static int neighbour_row(void *arg, const cg_store_object *o)
 {
     neighbour *n = arg;
-    n->found = 1;
-    memcpy(n->sha256, o->sha256, 32);
     n->go_on = n->fn(n->arg, o);
     return 0;
 }
@@ -624,29 +667,97 @@ int cg_store_crl_neighbours(cg_store *s, const uint8_t *issuer, size_t issuer_le
                             const uint8_t *exclude, cg_store_object_fn fn, void *arg)
 {
     static const uint8_t none[32] = {0};
-    neighbour n = {fn, arg, 0, 1, {0}};
-    cg_sql_stmt *st;
+    static const query_id order[] = {Q_CRL_PREV, Q_CRL_SAME, Q_CRL_NEXT};
+    neighbour n = {fn, arg, 1};
     if (exclude == NULL)
         exclude = none;
-    st = q(s, Q_CRL_PREV);
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && n.go_on; i++) {
+        cg_sql_stmt *st = q(s, order[i]);
+        if (st == NULL)
+            return 0;
+        if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
+            !b_int(s, st, 3, this_update) || !b_blob(s, st, 4, exclude, 32))
+            return db_fail(s, "reading CRLs");
+        if (!each_object(s, st, neighbour_row, &n))
+            return 0;
+    }
+    return 1;
+}
+
+int cg_store_crl_covered(cg_store *s, const uint8_t *crl_issuer, size_t crl_issuer_len,
+                         const uint8_t *scope, size_t scope_len, const uint8_t *cert_issuer,
+                         size_t cert_issuer_len, int64_t at, cg_store_object_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_CRL_COVERED);
     if (st == NULL)
         return 0;
-    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
-        !b_int(s, st, 3, this_update) || !b_blob(s, st, 4, exclude, 32))
-        return db_fail(s, "reading CRLs");
-    if (!each_object(s, st, neighbour_row, &n))
-        return 0;
-    if (!n.go_on)
-        return 1;
-    st = q(s, Q_CRL_NEXT);
+    if (!b_blob(s, st, 1, cert_issuer, cert_issuer_len) || !b_int(s, st, 2, at) ||
+        !b_blob(s, st, 3, crl_issuer, crl_issuer_len) || !b_blob(s, st, 4, scope, scope_len))
+        return db_fail(s, "reading objects");
+    return each_object(s, st, fn, arg);
+}
+
+int cg_store_cert_samples(cg_store *s, const uint8_t *issuer, size_t issuer_len, int64_t at,
+                          cg_store_object_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_CERT_SAMPLES);
     if (st == NULL)
         return 0;
-    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
-        !b_int(s, st, 3, this_update) || !b_blob(s, st, 4, exclude, 32) ||
-        !b_blob(s, st, 5, n.found ? n.sha256 : exclude, 32))
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_int(s, st, 2, at))
+        return db_fail(s, "reading objects");
+    return each_object(s, st, fn, arg);
+}
+
+int cg_store_cert_variant_exists(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                                 const uint8_t *crldp, size_t crldp_len, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_CERT_VARIANT);
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, crldp, crldp_len))
+        return db_fail(s, "reading objects");
+    cg_sql_step r = s->drv->step(st);
+    s->drv->reset(st);
+    if (r == CG_SQL_ERROR)
+        return db_fail(s, "reading objects");
+    *found = r == CG_SQL_ROW;
+    return 1;
+}
+
+int cg_store_latest_crls(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                         cg_store_object_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_LATEST_CRLS);
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len))
         return db_fail(s, "reading CRLs");
-    n.found = 0;
-    return each_object(s, st, neighbour_row, &n);
+    return each_object(s, st, fn, arg);
+}
+
+int cg_store_issuer_names(cg_store *s, int crl_issuers, cg_store_bytes_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_NAMES);
+    if (st == NULL)
+        return 0;
+    if (!s->drv->bind_text(st, 1, crl_issuers ? "crl" : "certificate"))
+        return db_fail(s, "reading issuer names");
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        size_t n;
+        if (r == CG_SQL_ERROR) {
+            s->drv->reset(st);
+            return db_fail(s, "reading issuer names");
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        const uint8_t *p = c_blob(s, st, 0, &n);
+        if (p != NULL && !fn(arg, p, n))
+            break;
+    }
+    s->drv->reset(st);
+    return 1;
 }
 
 int cg_store_count_objects(cg_store *s, int64_t *count)
@@ -735,32 +846,41 @@ static void hex(const uint8_t *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* The deduplication key: one non-NULL column with a UNIQUE index, so that
+ * both backends enforce it the same way (NULLs are distinct in a UNIQUE
+ * constraint). */
+static char *dedup_key(cg_store *s, const char *rule, const uint8_t *object, int64_t incident)
+{
+    char obj[65] = "-";
+    size_t cap = strlen(rule) + 100;
+    char *dedup = malloc(cap);
+    if (dedup == NULL) {
+        fail(s, "out of memory");
+        return NULL;
+    }
+    if (object != NULL)
+        hex(object, 32, obj);
+    if (incident > 0)
+        snprintf(dedup, cap, "%s|%s|%lld", rule, obj, (long long)incident);
+    else
+        snprintf(dedup, cap, "%s|%s|-", rule, obj);
+    return dedup;
+}
+
 int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
                          int64_t *id)
 {
     int own, ok = 0, inserted = 0;
     int64_t fid = 0;
     cg_sql_stmt *st;
-    char obj[65] = "-", *dedup = NULL;
+    char *dedup;
     if (f->rule == NULL || f->message == NULL) {
         fail(s, "a finding needs a rule and a message");
         return 0;
     }
-    /* The deduplication key, one non-NULL column with a UNIQUE index, so
-     * that both backends enforce it the same way (NULLs are distinct in a
-     * UNIQUE constraint). */
-    size_t cap = strlen(f->rule) + 100;
-    dedup = malloc(cap);
-    if (dedup == NULL) {
-        fail(s, "out of memory");
+    dedup = dedup_key(s, f->rule, f->has_object ? f->object : NULL, f->incident);
+    if (dedup == NULL)
         return 0;
-    }
-    if (f->has_object)
-        hex(f->object, 32, obj);
-    if (f->incident > 0)
-        snprintf(dedup, cap, "%s|%s|%lld", f->rule, obj, (long long)f->incident);
-    else
-        snprintf(dedup, cap, "%s|%s|-", f->rule, obj);
     if (!write_begin(s, &own)) {
         free(dedup);
         return 0;
@@ -833,6 +953,41 @@ int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at)
             ok = run(s, st, "resolving a finding");
     }
     return write_end(s, own, ok);
+}
+
+int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,
+                          int *resolved)
+{
+    int own, ok = 0, done = 0;
+    cg_sql_stmt *st;
+    char *dedup = dedup_key(s, rule, object, 0);
+    if (dedup == NULL)
+        return 0;
+    if (!write_begin(s, &own)) {
+        free(dedup);
+        return 0;
+    }
+    st = q(s, Q_FIND_RESOLVE_KEY);
+    if (st != NULL) {
+        if (!b_int(s, st, 1, at) || !s->drv->bind_text(st, 2, dedup)) {
+            db_fail(s, "resolving a finding");
+        } else {
+            cg_sql_step r = s->drv->step(st);
+            if (r == CG_SQL_ERROR) {
+                db_fail(s, "resolving a finding");
+            } else {
+                done = r == CG_SQL_ROW;
+                ok = 1;
+            }
+            s->drv->reset(st);
+        }
+    }
+    free(dedup);
+    if (!write_end(s, own, ok))
+        return 0;
+    if (resolved != NULL)
+        *resolved = done;
+    return 1;
 }
 
 int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,

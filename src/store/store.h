@@ -23,7 +23,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 1
+#define CG_STORE_SCHEMA_VERSION 2
 
 typedef struct cg_store cg_store;
 
@@ -83,11 +83,14 @@ typedef struct cg_store_object {
                              when the CRL has none; NULL for certificates */
     size_t scope_len;
     cg_store_ca ca;
-    int64_t not_before; /* CRLs: thisUpdate */
-    int64_t not_after;  /* CRLs: nextUpdate, 0 when absent */
-    const char *file;   /* the file it was first ingested from */
-    int64_t index;      /* its object number in that file */
-    int64_t first_seen; /* the earliest seen-at it was ingested with */
+    int64_t not_before;   /* CRLs: thisUpdate */
+    int64_t not_after;    /* CRLs: nextUpdate, 0 when absent */
+    const char *file;     /* the file it was first ingested from */
+    int64_t index;        /* its object number in that file */
+    int64_t first_seen;   /* the earliest seen-at it was ingested with */
+    const uint8_t *crldp; /* certificates: the CRL distribution points extnValue, empty (not
+                             NULL) when there are none; NULL for CRLs */
+    size_t crldp_len;
 } cg_store_object;
 
 /* Stores obj unless an object with its SHA-256 is there already (*is_new 0;
@@ -99,7 +102,8 @@ int cg_store_put_object(cg_store *s, const cg_store_object *obj, int *is_new, in
 cg_store_object *cg_store_get1_object(cg_store *s, const uint8_t sha256[32], int *found);
 void cg_store_object_free(cg_store_object *obj);
 
-/* Callbacks return 1 to go on, 0 to stop (the iteration then returns 1). */
+/* Callbacks return 1 to go on, 0 to stop (the iteration then returns 1).
+ * A callback must not call back into the store. */
 typedef int (*cg_store_object_fn)(void *arg, const cg_store_object *obj);
 
 /* Certificates and precertificates with these issuer Name bytes and serial,
@@ -113,12 +117,39 @@ int cg_store_objects_by_issuer(cg_store *s, const uint8_t *issuer, size_t issuer
                                cg_store_object_fn fn, void *arg);
 /* Every CA certificate (ca != CG_STORE_CA_NONE). */
 int cg_store_ca_objects(cg_store *s, cg_store_object_fn fn, void *arg);
-/* The CRLs of one issuer and scope next to a thisUpdate: the latest whose
- * thisUpdate is at or before it and the earliest at or after it, other
- * than the CRL named by exclude (may be NULL). At most two calls of fn. */
+/* The CRLs of one issuer and scope next to a thisUpdate, other than the
+ * CRL named by exclude (may be NULL): the latest with an earlier
+ * thisUpdate, the one stored last with the same thisUpdate, and the
+ * earliest with a later one, in that order. At most three calls of fn. */
 int cg_store_crl_neighbours(cg_store *s, const uint8_t *issuer, size_t issuer_len,
                             const uint8_t *scope, size_t scope_len, int64_t this_update,
                             const uint8_t *exclude, cg_store_object_fn fn, void *arg);
+/* The certificates and precertificates with issuer Name bytes cert_issuer
+ * whose serial some stored CRL of (crl_issuer, scope) lists and that are
+ * still valid at `at` (notAfter at or after it): what a new CRL of that
+ * scope covers, or may have dropped too early. */
+int cg_store_crl_covered(cg_store *s, const uint8_t *crl_issuer, size_t crl_issuer_len,
+                         const uint8_t *scope, size_t scope_len, const uint8_t *cert_issuer,
+                         size_t cert_issuer_len, int64_t at, cg_store_object_fn fn, void *arg);
+/* One certificate or precertificate for each distinct CRL distribution
+ * points value among those with these issuer Name bytes that are valid at
+ * `at`: the first stored of each. What a CRL's checks against the
+ * certificates it covers (issuer Name encoding, IDP URIs) need to see,
+ * without reading every certificate of a CA. */
+int cg_store_cert_samples(cg_store *s, const uint8_t *issuer, size_t issuer_len, int64_t at,
+                          cg_store_object_fn fn, void *arg);
+/* Whether a certificate or precertificate with these issuer Name bytes and
+ * CRL distribution points value (empty for none) is stored. */
+int cg_store_cert_variant_exists(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                                 const uint8_t *crldp, size_t crldp_len, int *found);
+/* The latest CRL (by thisUpdate, then as stored) of each scope of the CRLs
+ * with these issuer Name bytes. */
+int cg_store_latest_crls(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                         cg_store_object_fn fn, void *arg);
+/* Each distinct issuer Name encoding of the stored certificates and
+ * precertificates (crl_issuers 0) or of the stored CRLs (1). */
+typedef int (*cg_store_bytes_fn)(void *arg, const uint8_t *p, size_t n);
+int cg_store_issuer_names(cg_store *s, int crl_issuers, cg_store_bytes_fn fn, void *arg);
 int cg_store_count_objects(cg_store *s, int64_t *count);
 
 /* ---- CRL entries ---- */
@@ -185,6 +216,10 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
                          int64_t *id);
 /* Marks a finding resolved at `at` (no effect when it is resolved already). */
 int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at);
+/* Resolves at `at` the open finding of rule on object that belongs to no
+ * incident, if there is one (*resolved, may be NULL, says). */
+int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,
+                          int *resolved);
 
 typedef struct cg_store_finding_filter {
     const char *rule; /* NULL: every rule */

@@ -72,7 +72,8 @@ expect_status 0 "$CAGUARD" --store "$db" ingest --at 2023-06-21T00:00:00Z --logl
 holds test ! -s "$tmp/out"
 expect_status 0 "$CAGUARD" --store "$db" ingest --at 2023-06-21T00:00:00Z --loglist "$list" \
   --color never "$d/le2023/bad/final.pem" "$d/le2023/bad/precert.pem"
-expect_grep '^2 objects in 2 files ingested \(0 new\), 0 new findings: .*repeated$' "$tmp/out"
+expect_grep '^2 objects in 2 files ingested \(0 new\), 0 new findings: .*, 0 resolved$' \
+  "$tmp/out"
 
 # ---- caguard findings ----
 expect_status 1 "$CAGUARD" --store "$db" findings --format json
@@ -152,6 +153,56 @@ expect_grep '^1669852800\|1665429127$' "$tmp/e"
 sql "$db" "SELECT first_seen FROM objects" >"$tmp/e"
 expect_grep '^1669852800$' "$tmp/e"
 
+# ---- CRLs against what the store holds ----
+# Ingested one file at a time, a CRL and the PKI around it (CA, the
+# certificates it covers, the CRL before it) give the rules caguard check
+# gives for all of them together: the CRL after the rest, or the
+# certificates after the CRLs.
+c2=$d/crl2
+at2=2024-01-03T00:00:00Z
+rules_of() { "$py" -c '
+import json, sys
+print(" ".join(sorted({json.loads(l)["rule"] for l in sys.stdin} - {"revocation.status"})))'; }
+for f in c1_removed c1_backdated c1_number_down c1_issuer_utf8 c1_issuer_case c1_next \
+         c1_idp_slash c1_other_key c1_aki_c2 c1_300d; do
+  for order in crl-last certs-last; do
+    db=$tmp/crl2-$f-$order.db
+    if [ $order = crl-last ]; then
+      set -- "$c2/root.pem" "$c2/ca1.pem" "$c2/leaves.pem" "$c2/leaf_utf8_issuer.pem" \
+        "$c2/c1_good.pem" "$c2/$f.pem"
+    else
+      set -- "$c2/root.pem" "$c2/ca1.pem" "$c2/c1_good.pem" "$c2/$f.pem" "$c2/leaves.pem" \
+        "$c2/leaf_utf8_issuer.pem"
+    fi
+    want=$("$CAGUARD" check --at $at2 --format json "$@" | rules_of)
+    got=$(for x in "$@"; do "$CAGUARD" --store "$db" ingest --at $at2 --format json "$x"; done |
+      rules_of)
+    if [ "$got" = "$want" ]; then pass_; else fail_ "$f $order: ingest [$got], check [$want]"; fi
+  done
+done
+# A CRL ingested before its CA: crl.issuer_unknown, resolved when the CA comes.
+db=$tmp/ca-later.db
+expect_status 0 "$CAGUARD" --store "$db" ingest --at $at2 --format json "$c2/c1_good.pem"
+expect_grep '"rule":"crl.issuer_unknown"' "$tmp/out"
+expect_status 0 "$CAGUARD" --store "$db" ingest --at $at2 --color never "$c2/root.pem" \
+  "$c2/ca1.pem"
+expect_grep ' 1 resolved$' "$tmp/out"
+expect_status 0 "$CAGUARD" --store "$db" findings --format json --open
+expect_no_grep 'crl.issuer_unknown' "$tmp/out"
+expect_status 0 "$CAGUARD" --store "$db" findings --format json --rule crl.issuer_unknown
+expect_grep '"status":"resolved","resolved_at":"2024-01-03T00:00:00Z"' "$tmp/out"
+# The 2023 pair, the final certificate before its precertificate: the pair
+# findings go to the stored final certificate, named as first ingested.
+db=$tmp/final-first.db
+for x in "$d/le2023/r3.pem" "$d/le2023/bad/final.pem"; do
+  "$CAGUARD" --store "$db" ingest --at $at --loglist "$list" "$x" >/dev/null
+done
+expect_status 1 "$CAGUARD" --store "$db" ingest --at $at --loglist "$list" --format json \
+  "$d/le2023/bad/precert.pem"
+expect_grep '"rule":"ct.pair.tbs_mismatch","severity":"error","file":"[^"]*bad/final.pem"' \
+  "$tmp/out"
+expect_grep 'differs from precertificate [0-9a-f]{64} \([^)]*bad/precert.pem #0\)' "$tmp/out"
+
 # ---- killed mid-ingest ----
 # The transaction unit is one file: after SIGKILL the store holds exactly
 # the files before the one being ingested, each with all its findings, as
@@ -209,8 +260,8 @@ c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 for q in ["SELECT hex(sha256), kind, file, idx, first_seen FROM objects",
           "SELECT hex(issuer), hex(scope), hex(serial), revocation_date, reason, first_seen, "
           "hex(crl_sha256) FROM crl_entries",
-          "SELECT rule, severity, hex(object_sha256), message, first_seen, last_seen "
-          "FROM findings"]:
+          "SELECT rule, severity, hex(object_sha256), message, first_seen, last_seen, "
+          "resolved_at FROM findings"]:
     for row in sorted(c.execute(q)):
         print("|".join(str(v) for v in row))
 PY

@@ -7,6 +7,7 @@
  * The suite needs nothing but an empty store: each case uses its own keys.
  * The SQLite section (refusing files that are not ours without touching
  * them, a newer schema, WAL and foreign keys) runs for the default only. */
+#include "store/driver.h" /* the SQLite section only: cg_sqlite_create_version */
 #include "store/store.h"
 #include "testutil.h"
 
@@ -56,6 +57,7 @@ static void make_object(cg_store_object *o, uint8_t tag, uint32_t n, cg_kind kin
         o->serial_len = serial != NULL ? strlen(serial) : 0;
         o->subject = (const uint8_t *)"subject";
         o->subject_len = 7;
+        o->crldp = (const uint8_t *)"";
     }
     o->not_before = 1000;
     o->not_after = 2000;
@@ -130,6 +132,7 @@ static void test_objects(cg_store *s)
         CHECK(r->file != NULL && strcmp(r->file, "in.pem") == 0);
         CHECK(r->index == 1);
         CHECK(r->first_seen == 400);
+        CHECK(r->crldp != NULL && r->crldp_len == 0);
     }
     cg_store_object_free(r);
     sha(h, 0x10, 999);
@@ -166,6 +169,7 @@ static void test_objects(cg_store *s)
     /* The empty scope is a value, not NULL. */
     r = cg_store_get1_object(s, crl.sha256, &found);
     CHECK(found && r != NULL && r->scope != NULL && r->scope_len == 0 && r->serial == NULL);
+    CHECK(found && r != NULL && r->crldp == NULL);
     cg_store_object_free(r);
     /* CA certificates. */
     memset(&g, 0, sizeof(g));
@@ -180,56 +184,197 @@ static void test_objects(cg_store *s)
     CHECK(after == before + 4);
 }
 
+static int neighbours(cg_store *s, const char *scope, int64_t at, const uint8_t *exclude, got *g,
+                      cg_store_object_fn fn)
+{
+    memset(g, 0, sizeof(*g));
+    return cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)scope,
+                                   strlen(scope), at, exclude, fn, g);
+}
+
 static void test_crl_neighbours(cg_store *s)
 {
-    cg_store_object a, b, c, other;
+    cg_store_object a, b, c, d, other;
     got g;
     make_object(&a, 0x11, 1, CG_KIND_CRL, "issuer-N", NULL, 1);
     make_object(&b, 0x11, 2, CG_KIND_CRL, "issuer-N", NULL, 1);
     make_object(&c, 0x11, 3, CG_KIND_CRL, "issuer-N", NULL, 1);
+    make_object(&d, 0x11, 5, CG_KIND_CRL, "issuer-N", NULL, 1);
     make_object(&other, 0x11, 4, CG_KIND_CRL, "issuer-N", NULL, 1);
-    a.scope = b.scope = c.scope = (const uint8_t *)"scope-1";
-    a.scope_len = b.scope_len = c.scope_len = 7;
+    a.scope = b.scope = c.scope = d.scope = (const uint8_t *)"scope-1";
+    a.scope_len = b.scope_len = c.scope_len = d.scope_len = 7;
     other.scope = (const uint8_t *)"scope-2";
     other.scope_len = 7;
     a.not_before = 100;
     b.not_before = 200;
     c.not_before = 300;
+    d.not_before = 200;
     other.not_before = 150;
     CHECK(cg_store_put_object(s, &a, NULL, NULL));
     CHECK(cg_store_put_object(s, &c, NULL, NULL));
     CHECK(cg_store_put_object(s, &b, NULL, NULL));
     CHECK(cg_store_put_object(s, &other, NULL, NULL));
-    /* b's neighbours, b excluded. */
-    memset(&g, 0, sizeof(g));
-    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
-                                  200, b.sha256, collect, &g));
+    /* b's neighbours, b excluded: before, after. */
+    CHECK(neighbours(s, "scope-1", 200, b.sha256, &g, collect));
     CHECK(g.n == 2);
     CHECK(memcmp(g.sha[0], a.sha256, 32) == 0);
     CHECK(memcmp(g.sha[1], c.sha256, 32) == 0);
     /* A new CRL at 150: a before, b after; none of scope-2. */
-    memset(&g, 0, sizeof(g));
-    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
-                                  150, NULL, collect, &g));
+    CHECK(neighbours(s, "scope-1", 150, NULL, &g, collect));
     CHECK(g.n == 2);
     CHECK(memcmp(g.sha[0], a.sha256, 32) == 0);
     CHECK(memcmp(g.sha[1], b.sha256, 32) == 0);
-    /* Same thisUpdate as b: b before it, c after (not b twice). */
-    memset(&g, 0, sizeof(g));
-    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
-                                  200, NULL, collect, &g));
-    CHECK(g.n == 2);
-    CHECK(memcmp(g.sha[0], b.sha256, 32) == 0);
-    CHECK(memcmp(g.sha[1], c.sha256, 32) == 0);
+    /* At b's time: a, b (the same thisUpdate), c. With d stored too, the
+     * one stored last of that time: d. */
+    CHECK(neighbours(s, "scope-1", 200, NULL, &g, collect));
+    CHECK(g.n == 3);
+    CHECK(g.n == 3 && memcmp(g.sha[1], b.sha256, 32) == 0);
+    CHECK(cg_store_put_object(s, &d, NULL, NULL));
+    CHECK(neighbours(s, "scope-1", 200, b.sha256, &g, collect));
+    CHECK(g.n == 3);
+    CHECK(memcmp(g.sha[0], a.sha256, 32) == 0);
+    CHECK(memcmp(g.sha[1], d.sha256, 32) == 0);
+    CHECK(memcmp(g.sha[2], c.sha256, 32) == 0);
+    CHECK(neighbours(s, "scope-1", 200, b.sha256, &g, stop_after_one));
+    CHECK(g.n == 1);
     /* Past the last one: only the one before. */
-    memset(&g, 0, sizeof(g));
-    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-1", 7,
-                                  400, NULL, collect, &g));
+    CHECK(neighbours(s, "scope-1", 400, NULL, &g, collect));
     CHECK(g.n == 1 && memcmp(g.sha[0], c.sha256, 32) == 0);
-    memset(&g, 0, sizeof(g));
-    CHECK(cg_store_crl_neighbours(s, (const uint8_t *)"issuer-N", 8, (const uint8_t *)"scope-3", 7,
-                                  200, NULL, collect, &g));
+    CHECK(neighbours(s, "scope-3", 200, NULL, &g, collect));
     CHECK(g.n == 0);
+}
+
+static int covered(cg_store *s, const char *cert_issuer, int64_t at, got *g)
+{
+    memset(g, 0, sizeof(*g));
+    return cg_store_crl_covered(s, (const uint8_t *)"issuer-C", 8, (const uint8_t *)"sc", 2,
+                                (const uint8_t *)cert_issuer, strlen(cert_issuer), at, collect, g);
+}
+
+static void test_crl_covered(cg_store *s)
+{
+    cg_store_object crl, c1, c2, c3, other;
+    cg_store_crl_entry e[2] = {{(const uint8_t *)"\x01", 1, 50, -1},
+                               {(const uint8_t *)"\x02", 1, 50, -1}};
+    got g;
+    make_object(&crl, 0x16, 1, CG_KIND_CRL, "issuer-C", NULL, 1);
+    crl.scope = (const uint8_t *)"sc";
+    crl.scope_len = 2;
+    make_object(&c1, 0x16, 2, CG_KIND_CERT, "issuer-C", "\x01", 1);
+    make_object(&c2, 0x16, 3, CG_KIND_PRECERT, "issuer-C", "\x02", 1);
+    make_object(&c3, 0x16, 4, CG_KIND_CERT, "issuer-C", "\x03", 1);     /* not on a CRL */
+    make_object(&other, 0x16, 5, CG_KIND_CERT, "issuer-C'", "\x01", 1); /* how C's CA spells it */
+    c2.not_after = 5000;
+    CHECK(cg_store_put_object(s, &crl, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c1, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c2, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c3, NULL, NULL));
+    CHECK(cg_store_put_object(s, &other, NULL, NULL));
+    CHECK(cg_store_put_crl_entries(s, crl.sha256, (const uint8_t *)"issuer-C", 8,
+                                   (const uint8_t *)"sc", 2, e, 2, 10));
+    CHECK(covered(s, "issuer-C", 1500, &g));
+    CHECK(g.n == 2);
+    CHECK(memcmp(g.sha[0], c1.sha256, 32) == 0 && memcmp(g.sha[1], c2.sha256, 32) == 0);
+    /* Expired ones (notAfter 2000) are left out. */
+    CHECK(covered(s, "issuer-C", 2001, &g));
+    CHECK(g.n == 1 && memcmp(g.sha[0], c2.sha256, 32) == 0);
+    CHECK(covered(s, "issuer-C'", 1500, &g));
+    CHECK(g.n == 1 && memcmp(g.sha[0], other.sha256, 32) == 0);
+    CHECK(covered(s, "issuer-D", 1500, &g));
+    CHECK(g.n == 0);
+}
+
+static int count_bytes(void *arg, const uint8_t *p, size_t n)
+{
+    got *g = arg;
+    if (g->n < 16) {
+        memset(g->sha[g->n], 0, 32);
+        memcpy(g->sha[g->n], p, n < 32 ? n : 32);
+    }
+    g->n++;
+    return 1;
+}
+
+static void test_cert_samples(cg_store *s)
+{
+    cg_store_object a, b, c, d, old, crl1, crl2, crl3, crl4;
+    int found = -1;
+    got g;
+    /* Certificates of issuer-S: two with distribution point dp-1, one with
+     * dp-2, one with none, one expired. */
+    make_object(&a, 0x17, 1, CG_KIND_CERT, "issuer-S", "\x01", 1);
+    make_object(&b, 0x17, 2, CG_KIND_PRECERT, "issuer-S", "\x02", 1);
+    make_object(&c, 0x17, 3, CG_KIND_CERT, "issuer-S", "\x03", 1);
+    make_object(&d, 0x17, 4, CG_KIND_CERT, "issuer-S", "\x04", 1);
+    make_object(&old, 0x17, 5, CG_KIND_CERT, "issuer-S", "\x05", 1);
+    a.crldp = b.crldp = (const uint8_t *)"dp-1";
+    a.crldp_len = b.crldp_len = 4;
+    c.crldp = (const uint8_t *)"dp-2";
+    c.crldp_len = 4;
+    old.crldp = (const uint8_t *)"dp-3";
+    old.crldp_len = 4;
+    old.not_after = 500;
+    CHECK(cg_store_cert_variant_exists(s, (const uint8_t *)"issuer-S", 8, (const uint8_t *)"dp-1",
+                                       4, &found));
+    CHECK(found == 0);
+    CHECK(cg_store_put_object(s, &a, NULL, NULL));
+    CHECK(cg_store_put_object(s, &b, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c, NULL, NULL));
+    CHECK(cg_store_put_object(s, &d, NULL, NULL));
+    CHECK(cg_store_put_object(s, &old, NULL, NULL));
+    CHECK(cg_store_cert_variant_exists(s, (const uint8_t *)"issuer-S", 8, (const uint8_t *)"dp-1",
+                                       4, &found));
+    CHECK(found == 1);
+    CHECK(cg_store_cert_variant_exists(s, (const uint8_t *)"issuer-S", 8, (const uint8_t *)"", 0,
+                                       &found));
+    CHECK(found == 1);
+    CHECK(cg_store_cert_variant_exists(s, (const uint8_t *)"issuer-S", 8, (const uint8_t *)"dp-9",
+                                       4, &found));
+    CHECK(found == 0);
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_cert_samples(s, (const uint8_t *)"issuer-S", 8, 1000, collect, &g));
+    CHECK(g.n == 3);
+    CHECK(g.n == 3 && memcmp(g.sha[0], a.sha256, 32) == 0);
+    CHECK(g.n == 3 && memcmp(g.sha[1], c.sha256, 32) == 0);
+    CHECK(g.n == 3 && memcmp(g.sha[2], d.sha256, 32) == 0);
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_cert_samples(s, (const uint8_t *)"issuer-S", 8, 0, collect, &g));
+    CHECK(g.n == 4);
+
+    /* The latest CRL of each scope of issuer-S. */
+    make_object(&crl1, 0x17, 11, CG_KIND_CRL, "issuer-S", NULL, 1);
+    make_object(&crl2, 0x17, 12, CG_KIND_CRL, "issuer-S", NULL, 1);
+    make_object(&crl3, 0x17, 13, CG_KIND_CRL, "issuer-S", NULL, 1);
+    make_object(&crl4, 0x17, 14, CG_KIND_CRL, "issuer-S", NULL, 1);
+    crl1.scope = crl2.scope = crl4.scope = (const uint8_t *)"p1";
+    crl1.scope_len = crl2.scope_len = crl4.scope_len = 2;
+    crl3.scope = (const uint8_t *)"";
+    crl1.not_before = 100;
+    crl2.not_before = 300;
+    crl3.not_before = 50;
+    crl4.not_before = 200; /* stored last, but older than crl2 */
+    CHECK(cg_store_put_object(s, &crl1, NULL, NULL));
+    CHECK(cg_store_put_object(s, &crl2, NULL, NULL));
+    CHECK(cg_store_put_object(s, &crl3, NULL, NULL));
+    CHECK(cg_store_put_object(s, &crl4, NULL, NULL));
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_latest_crls(s, (const uint8_t *)"issuer-S", 8, collect, &g));
+    CHECK(g.n == 2);
+    CHECK(g.n == 2 && memcmp(g.sha[0], crl2.sha256, 32) == 0);
+    CHECK(g.n == 2 && memcmp(g.sha[1], crl3.sha256, 32) == 0);
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_latest_crls(s, (const uint8_t *)"issuer-Z", 8, collect, &g));
+    CHECK(g.n == 0);
+    /* Distinct issuer encodings of CRLs and of certificates: issuer-S among
+     * each, once. */
+    for (int crls = 0; crls <= 1; crls++) {
+        memset(&g, 0, sizeof(g));
+        CHECK(cg_store_issuer_names(s, crls, count_bytes, &g));
+        size_t seen = 0;
+        for (size_t i = 0; i < g.n && i < 16; i++)
+            seen += memcmp(g.sha[i], "issuer-S", 8) == 0 && g.sha[i][8] == 0;
+        CHECK(seen == 1);
+    }
 }
 
 static void test_crl_entries(cg_store *s)
@@ -431,6 +576,19 @@ static void test_findings(cg_store *s)
     memset(&l, 0, sizeof(l));
     CHECK(cg_store_findings(s, &flt, fcollect, &l));
     CHECK(l.n == 3 && l.resolved[0] == 1 && l.last[0] == 60000);
+    /* Resolving by rule and object: only the open one without incident. */
+    int resolved = -1;
+    CHECK(cg_store_resolve_open(s, "ct.sct.signature_invalid", o.sha256, 70000, &resolved));
+    CHECK(resolved == 1);
+    CHECK(cg_store_resolve_open(s, "ct.sct.signature_invalid", o.sha256, 80000, &resolved));
+    CHECK(resolved == 0);
+    CHECK(cg_store_resolve_open(s, "crl.stale", o.sha256, 80000, &resolved));
+    CHECK(resolved == 0);
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = "ct.sct.signature_invalid";
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 1 && l.resolved[0] == 1 && l.id[0] == id3);
     /* A finding on an object that is not stored is refused. */
     sha(f.object, 0x13, 9999);
     CHECK(!cg_store_put_finding(s, &f, 1, &is_new, NULL));
@@ -666,6 +824,8 @@ static void conformance(const char *uri)
     CHECK(version == CG_STORE_SCHEMA_VERSION);
     test_objects(s);
     test_crl_neighbours(s);
+    test_crl_covered(s);
+    test_cert_samples(s);
     test_crl_entries(s);
     test_findings(s);
     test_incidents(s);
@@ -846,6 +1006,34 @@ static void sqlite_section(void)
     s = cg_store_open(path, CG_STORE_CREATE, &st, err, sizeof(err));
     CHECK(s != NULL);
     cg_store_close(s);
+
+    /* An older store is brought up to date, its objects kept. */
+    snprintf(path, sizeof(path), "%s/v1.db", tmpdir);
+    CHECK(cg_sqlite_create_version(path, 1, err, sizeof(err)));
+    CHECK(raw_int(path, "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                        "WHERE key = 'schema_version'") == 1);
+    exec_raw(path, "INSERT INTO objects (sha256, kind, der, issuer, serial, ca, not_before, "
+                   "not_after, file, idx, first_seen) VALUES (zeroblob(32), 'certificate', "
+                   "x'3000', x'3000', x'01', 0, 1, 2, 'v1.pem', 0, 3)");
+    s = cg_store_open(path, 0, &st, err, sizeof(err));
+    CHECK(s != NULL);
+    if (s != NULL) {
+        int version = -1, found = -1;
+        uint8_t zero[32] = {0};
+        CHECK(cg_store_schema_version(s, &version) && version == CG_STORE_SCHEMA_VERSION);
+        cg_store_object *o = cg_store_get1_object(s, zero, &found);
+        CHECK(found && o != NULL && o->crldp == NULL && strcmp(o->file, "v1.pem") == 0);
+        cg_store_object_free(o);
+        got g;
+        memset(&g, 0, sizeof(g));
+        CHECK(cg_store_issuer_names(s, 0, count_bytes, &g));
+        CHECK(g.n == 1 && g.sha[0][0] == 0x30 && g.sha[0][1] == 0);
+        cg_store_close(s);
+    }
+    CHECK(raw_int(path, "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                        "WHERE key = 'schema_version'") == CG_STORE_SCHEMA_VERSION);
+    CHECK(raw_int(path, "SELECT count(*) FROM pragma_table_info('objects') "
+                        "WHERE name = 'crldp'") == 1);
 
     /* A store from a newer caguard: refused, untouched. */
     snprintf(path, sizeof(path), "%s/newer.db", tmpdir);
