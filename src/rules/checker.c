@@ -135,24 +135,12 @@ static int has_precert_signing_eku(const cg_cert *c)
 /* keyIdentifier of an AKI, or the SKI's OCTET STRING contents. */
 static int aki_keyid(const cg_cert *c, cg_cbs *out)
 {
-    const cg_ext *aki = cg_cert_find_ext(c, CG_OID_AKI, sizeof(CG_OID_AKI), NULL);
-    cg_cbs v, seq;
-    int present;
-    if (aki == NULL)
-        return 0;
-    v = aki->value;
-    return cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) &&
-           cg_cbs_get_optional_asn1(&seq, out, &present, CG_ASN1_CTX(0)) && present;
+    return cg_ext_aki_keyid(cg_cert_find_ext(c, CG_OID_AKI, sizeof(CG_OID_AKI), NULL), out);
 }
 
 static int ski(const cg_cert *c, cg_cbs *out)
 {
-    const cg_ext *e = cg_cert_find_ext(c, CG_OID_SKI, sizeof(CG_OID_SKI), NULL);
-    cg_cbs v;
-    if (e == NULL)
-        return 0;
-    v = e->value;
-    return cg_cbs_get_asn1(&v, out, CG_ASN1_OCTETSTRING);
+    return cg_ext_ski(cg_cert_find_ext(c, CG_OID_SKI, sizeof(CG_OID_SKI), NULL), out);
 }
 
 static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, const cg_crl *crl)

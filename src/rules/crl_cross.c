@@ -452,50 +452,19 @@ typedef struct sig_alg {
     const char *name;
 } sig_alg;
 
+/* OIDs under pkcs-1 (1.2.840.113549.1.1) and ecdsa-with-SHA2 (1.2.840.10045.4.3). */
+#define PKCS1(n) {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, (n)}, 9
+#define ECDSA_SHA2(n) {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, (n)}, 8
+
 static const sig_alg sig_algs[] = {
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b},
-     9,
-     ALG_RSA,
-     0,
-     EVP_sha256,
-     "sha256WithRSAEncryption"},
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c},
-     9,
-     ALG_RSA,
-     0,
-     EVP_sha384,
-     "sha384WithRSAEncryption"},
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d},
-     9,
-     ALG_RSA,
-     0,
-     EVP_sha512,
-     "sha512WithRSAEncryption"},
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05},
-     9,
-     ALG_RSA,
-     0,
-     EVP_sha1,
-     "sha1WithRSAEncryption"},
-    {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a}, 9, ALG_PSS, 0, NULL, "RSASSA-PSS"},
-    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02},
-     8,
-     ALG_ECDSA,
-     0,
-     EVP_sha256,
-     "ecdsa-with-SHA256"},
-    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03},
-     8,
-     ALG_ECDSA,
-     0,
-     EVP_sha384,
-     "ecdsa-with-SHA384"},
-    {{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04},
-     8,
-     ALG_ECDSA,
-     0,
-     EVP_sha512,
-     "ecdsa-with-SHA512"},
+    {PKCS1(0x0b), ALG_RSA, 0, EVP_sha256, "sha256WithRSAEncryption"},
+    {PKCS1(0x0c), ALG_RSA, 0, EVP_sha384, "sha384WithRSAEncryption"},
+    {PKCS1(0x0d), ALG_RSA, 0, EVP_sha512, "sha512WithRSAEncryption"},
+    {PKCS1(0x05), ALG_RSA, 0, EVP_sha1, "sha1WithRSAEncryption"},
+    {PKCS1(0x0a), ALG_PSS, 0, NULL, "RSASSA-PSS"},
+    {ECDSA_SHA2(0x02), ALG_ECDSA, 0, EVP_sha256, "ecdsa-with-SHA256"},
+    {ECDSA_SHA2(0x03), ALG_ECDSA, 0, EVP_sha384, "ecdsa-with-SHA384"},
+    {ECDSA_SHA2(0x04), ALG_ECDSA, 0, EVP_sha512, "ecdsa-with-SHA512"},
     {{0x2b, 0x65, 0x70}, 3, ALG_EDDSA, EVP_PKEY_ED25519, NULL, "Ed25519"},
     {{0x2b, 0x65, 0x71}, 3, ALG_EDDSA, EVP_PKEY_ED448, NULL, "Ed448"},
 };
@@ -687,14 +656,7 @@ static int sig_verify(crl_sig *s, EVP_PKEY *key, char *why, size_t cap)
 
 static int crl_aki(const cg_crl *crl, cg_cbs *keyid)
 {
-    const cg_ext *aki = cg_crl_find_ext(crl, CG_OID_AKI, sizeof(CG_OID_AKI), NULL);
-    cg_cbs v, seq;
-    int present;
-    if (aki == NULL)
-        return 0;
-    v = aki->value;
-    return cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) &&
-           cg_cbs_get_optional_asn1(&seq, keyid, &present, CG_ASN1_CTX(0)) && present;
+    return cg_ext_aki_keyid(cg_crl_find_ext(crl, CG_OID_AKI, sizeof(CG_OID_AKI), NULL), keyid);
 }
 
 static void ca_prepare(cg_crl_cross *xc, const cg_crl_ca *cas, size_t n_cas)
@@ -708,14 +670,10 @@ static void ca_prepare(cg_crl_cross *xc, const cg_crl_ca *cas, size_t n_cas)
     }
     for (size_t i = 0; i < n_cas; i++) {
         ca_info *in = &xc->info[i];
-        const cg_ext *e = cg_cert_find_ext(cas[i].cert, CG_OID_SKI, sizeof(CG_OID_SKI), NULL);
-        cg_cbs v;
         uint8_t sha[32];
         in->root = -1;
-        if (e != NULL) {
-            v = e->value;
-            in->has_ski = cg_cbs_get_asn1(&v, &in->ski, CG_ASN1_OCTETSTRING) && v.len == 0;
-        }
+        in->has_ski = cg_ext_ski(
+            cg_cert_find_ext(cas[i].cert, CG_OID_SKI, sizeof(CG_OID_SKI), NULL), &in->ski);
         SHA256(cas[i].cert->der.data, cas[i].cert->der.len, sha);
         for (size_t k = 0; k < xc->n_certs && in->rec == NULL; k++) {
             if (xc->certs[k].is_ca && memcmp(xc->certs[k].sha256, sha, 32) == 0)

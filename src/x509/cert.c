@@ -210,6 +210,26 @@ const cg_ext *cg_crl_find_ext(const cg_crl *crl, const uint8_t *oid, size_t oid_
     return find_ext(crl->ext, crl->n_ext, oid, oid_len, count);
 }
 
+int cg_ext_aki_keyid(const cg_ext *ext, cg_cbs *keyid)
+{
+    cg_cbs v, seq;
+    int present;
+    if (ext == NULL)
+        return 0;
+    v = ext->value;
+    return cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) &&
+           cg_cbs_get_optional_asn1(&seq, keyid, &present, CG_ASN1_CTX(0)) && present;
+}
+
+int cg_ext_ski(const cg_ext *ext, cg_cbs *keyid)
+{
+    cg_cbs v;
+    if (ext == NULL)
+        return 0;
+    v = ext->value;
+    return cg_cbs_get_asn1(&v, keyid, CG_ASN1_OCTETSTRING);
+}
+
 cg_kind cg_guess_kind(const uint8_t *der, size_t len)
 {
     /* TBSCertificate: [0]? INTEGER AlgId Name Validity(SEQUENCE) ...

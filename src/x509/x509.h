@@ -110,6 +110,13 @@ const cg_ext *cg_cert_find_ext(const cg_cert *cert, const uint8_t *oid, size_t o
 const cg_ext *cg_crl_find_ext(const cg_crl *crl, const uint8_t *oid, size_t oid_len,
                               size_t *count);
 
+/* The keyIdentifier [0] of an authorityKeyIdentifier extension, and the
+ * key identifier a subjectKeyIdentifier extension holds (RFC 5280 §4.2.1.1,
+ * §4.2.1.2): 1 and *keyid (a view into the extension), or 0 when ext is
+ * NULL, carries none or does not decode. */
+int cg_ext_aki_keyid(const cg_ext *ext, cg_cbs *keyid);
+int cg_ext_ski(const cg_ext *ext, cg_cbs *keyid);
+
 /* Tells a Certificate from a CertificateList by the shape of the TBS. */
 cg_kind cg_guess_kind(const uint8_t *der, size_t len);
 
