@@ -127,25 +127,6 @@ static void dump(const run *r)
 #define AT "2024-01-03T00:00:00Z"
 #define D "crl2/"
 
-/* A CRL's DER from a PEM or DER file, into a malloc'd buffer. */
-static uint8_t *crl_der(const char *path, size_t *len)
-{
-    size_t n;
-    uint8_t *raw = cg_test_read(path, &n), *der = NULL;
-    cg_input in;
-    cg_input_obj obj;
-    cg_der_error err;
-    if (raw == NULL)
-        return NULL;
-    cg_input_init(&in, raw, n);
-    if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT && (der = malloc(obj.der_len)) != NULL) {
-        memcpy(der, obj.der, obj.der_len);
-        *len = obj.der_len;
-    }
-    cg_input_cleanup(&in);
-    free(raw);
-    return der;
-}
 
 static void test_span_class(void)
 {
@@ -169,7 +150,7 @@ static void test_span_class(void)
         size_t len;
         cg_crl crl;
         cg_der_error err;
-        uint8_t *der = crl_der(cases[i].path, &len);
+        uint8_t *der = cg_test_read_der(cases[i].path, &len);
         CHECK(der != NULL && cg_crl_parse(&crl, der, len, &err));
         if (der != NULL && cg_crl_span_class(&crl) != cases[i].want) {
             fprintf(stderr, "%s: span class %d, want %d\n", cases[i].path, cg_crl_span_class(&crl),
@@ -191,7 +172,7 @@ static void count_sink(void *arg, const cg_finding *f)
 static void test_span_hand_over(void)
 {
     size_t len, hits = 0;
-    uint8_t *der = crl_der(D "c1_300d.pem", &len);
+    uint8_t *der = cg_test_read_der(D "c1_300d.pem", &len);
     cg_ctx ctx;
     CHECK(der != NULL);
     if (der == NULL)
@@ -205,7 +186,7 @@ static void test_span_hand_over(void)
     free(der);
 
     /* ... while what is decided by the CRL alone is still said at once. */
-    der = crl_der("boulder-crl/crl_long_validity_subscriber_cert.pem", &len);
+    der = cg_test_read_der("boulder-crl/crl_long_validity_subscriber_cert.pem", &len);
     CHECK(der != NULL);
     if (der == NULL)
         return;
@@ -217,7 +198,7 @@ static void test_span_hand_over(void)
 static void test_serial_set(void)
 {
     size_t len, n = 0;
-    uint8_t *der = crl_der(D "c1_backdated_x30.pem", &len);
+    uint8_t *der = cg_test_read_der(D "c1_backdated_x30.pem", &len);
     cg_crl crl;
     cg_der_error err;
     cg_crl_serial_set set;
@@ -250,7 +231,7 @@ static void test_serial_set(void)
 
     /* A CRL without entries gets no table; find says absent. */
     free(der);
-    der = crl_der("boulder-crl/crl_none_revoked.pem", &len);
+    der = cg_test_read_der("boulder-crl/crl_none_revoked.pem", &len);
     CHECK(der != NULL && cg_crl_parse(&crl, der, len, &err));
     if (der != NULL) {
         CHECK(!cg_crl_serial_set_init(&set, &crl));

@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "der/pem.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,4 +78,24 @@ size_t cg_test_unhex(const char *hex, uint8_t *out, size_t cap)
         }
     }
     return n;
+}
+
+uint8_t *cg_test_read_der(const char *path, size_t *len)
+{
+    size_t n;
+    uint8_t *raw = cg_test_read(path, &n), *der = NULL;
+    cg_input in;
+    cg_input_obj obj;
+    cg_der_error err;
+    if (raw == NULL)
+        return NULL;
+    /* The framing buffer is reused for the next block: copy the DER out. */
+    cg_input_init(&in, raw, n);
+    if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT && (der = malloc(obj.der_len)) != NULL) {
+        memcpy(der, obj.der, obj.der_len);
+        *len = obj.der_len;
+    }
+    cg_input_cleanup(&in);
+    free(raw);
+    return der;
 }

@@ -24,6 +24,9 @@ int cg_test_done(void);
 /* Reads a whole file (path relative to CG_TEST_DATA when not absolute).
  * Returns a malloc'd buffer or NULL. */
 uint8_t *cg_test_read(const char *path, size_t *len);
+/* The first object of a PEM or DER file (path as for cg_test_read),
+ * decoded into a malloc'd copy; NULL when there is none. */
+uint8_t *cg_test_read_der(const char *path, size_t *len);
 /* Hex string to bytes; returns the number of bytes written. */
 size_t cg_test_unhex(const char *hex, uint8_t *out, size_t cap);
 

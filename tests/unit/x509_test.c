@@ -8,25 +8,10 @@
 #include "x509/x509.h"
 #include "testutil.h"
 
-/* First object of a PEM file, copied out (the framing buffer is reused). */
+/* First object of a PEM file, copied out. */
 static uint8_t *load_der(const char *path, size_t *len)
 {
-    size_t n;
-    uint8_t *pem = cg_test_read(path, &n), *der = NULL;
-    cg_input in;
-    cg_input_obj obj;
-    cg_der_error err;
-    if (pem == NULL)
-        return NULL;
-    cg_input_init(&in, pem, n);
-    if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT) {
-        der = malloc(obj.der_len);
-        memcpy(der, obj.der, obj.der_len);
-        *len = obj.der_len;
-    }
-    cg_input_cleanup(&in);
-    free(pem);
-    return der;
+    return cg_test_read_der(path, len);
 }
 
 static void test_time(void)
