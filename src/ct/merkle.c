@@ -84,8 +84,8 @@ int cg_merkle_leaf_hash(cg_merkle_hasher *h, const uint8_t *leaf, size_t len, ui
     return digest(h, NULL, 0x00, len == 0 ? none : leaf, len, NULL, 0, out);
 }
 
-int cg_merkle_leaf_hash_parts(cg_merkle_hasher *h, const uint8_t *a, size_t alen,
-                              const uint8_t *b, size_t blen, uint8_t out[HLEN])
+int cg_merkle_leaf_hash_parts(cg_merkle_hasher *h, const uint8_t *a, size_t alen, const uint8_t *b,
+                              size_t blen, uint8_t out[HLEN])
 {
     static const uint8_t none[1] = {0};
     return digest(h, NULL, 0x00, alen == 0 ? none : a, alen, b, blen, out);
@@ -135,7 +135,8 @@ static unsigned ctz64(uint64_t x)
     return c;
 }
 
-static void say(char *why, size_t whycap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t whycap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void say(char *why, size_t whycap, const char *fmt, ...)
 {
@@ -395,8 +396,7 @@ int cg_merkle_frontier_set(cg_merkle_frontier *f, uint64_t size, const uint8_t *
 
 int cg_merkle_frontier_from_inclusion(cg_merkle_hasher *h, cg_merkle_frontier *f, uint64_t size,
                                       const uint8_t last_leaf_hash[HLEN], const uint8_t *path,
-                                      size_t n, const uint8_t root[HLEN], char *why,
-                                      size_t whycap)
+                                      size_t n, const uint8_t root[HLEN], char *why, size_t whycap)
 {
     cg_merkle_frontier nf;
     unsigned z, c;
@@ -480,15 +480,16 @@ int cg_merkle_frontier_decode(cg_merkle_frontier *f, const uint8_t *in, size_t l
 /* ---- whole tree ---- */
 
 typedef struct level {
-    uint8_t *h;  /* count hashes */
+    uint8_t *h; /* count hashes */
     uint64_t count;
     uint64_t cap;
 } level;
 
 struct cg_merkle_tree {
-    EVP_MD *md; /* fetched once; each hash gets its own context, so readers
-                   may share the tree */
-    cg_merkle_hasher *hasher; /* for appends */
+    /* Fetched once. Each hash of a query gets its own context, so readers
+     * may share the tree; appends use the hasher. */
+    EVP_MD *md;
+    cg_merkle_hasher *hasher;
     level lv[CG_MERKLE_MAX_HEIGHT];
 };
 

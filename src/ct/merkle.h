@@ -45,8 +45,8 @@ int cg_merkle_leaf_hash(cg_merkle_hasher *h, const uint8_t *leaf, size_t len,
                         uint8_t out[CG_MERKLE_HASH_LEN]);
 /* SHA-256(0x00 || a || b): the leaf hash of a leaf given in two pieces
  * (a CT MerkleTreeLeaf is a two-byte header and a TimestampedEntry). */
-int cg_merkle_leaf_hash_parts(cg_merkle_hasher *h, const uint8_t *a, size_t alen,
-                              const uint8_t *b, size_t blen, uint8_t out[CG_MERKLE_HASH_LEN]);
+int cg_merkle_leaf_hash_parts(cg_merkle_hasher *h, const uint8_t *a, size_t alen, const uint8_t *b,
+                              size_t blen, uint8_t out[CG_MERKLE_HASH_LEN]);
 /* SHA-256(0x01 || left || right). out may alias left or right. */
 int cg_merkle_node_hash(cg_merkle_hasher *h, const uint8_t left[CG_MERKLE_HASH_LEN],
                         const uint8_t right[CG_MERKLE_HASH_LEN], uint8_t out[CG_MERKLE_HASH_LEN]);
@@ -68,9 +68,9 @@ int cg_merkle_root(cg_merkle_hasher *h, const uint8_t *hashes, uint64_t n,
  * `size` leaves. 0 when index >= size or the path has the wrong length for
  * that position. why (optional) says what was wrong. */
 int cg_merkle_root_from_inclusion(cg_merkle_hasher *h, uint64_t index, uint64_t size,
-                                  const uint8_t leaf_hash[CG_MERKLE_HASH_LEN],
-                                  const uint8_t *path, size_t n,
-                                  uint8_t out[CG_MERKLE_HASH_LEN], char *why, size_t whycap);
+                                  const uint8_t leaf_hash[CG_MERKLE_HASH_LEN], const uint8_t *path,
+                                  size_t n, uint8_t out[CG_MERKLE_HASH_LEN], char *why,
+                                  size_t whycap);
 /* 1 when the audit path proves leaf_hash at index in the tree with root. */
 int cg_merkle_verify_inclusion(cg_merkle_hasher *h, uint64_t index, uint64_t size,
                                const uint8_t leaf_hash[CG_MERKLE_HASH_LEN], const uint8_t *path,

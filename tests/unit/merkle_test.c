@@ -22,6 +22,7 @@
 
 #define H CG_MERKLE_HASH_LEN
 
+/* clang-format off */
 static const char *const ref_leaves[8] = {
     "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
     "606162636465666768696a6b6c6d6e6f",
@@ -39,6 +40,7 @@ static const char *const ref_roots[8] = {
     "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
 };
 
+/* clang-format on */
 static const char empty_root_hex[] =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -48,6 +50,7 @@ typedef struct ref_proof {
     const char *h[3];
 } ref_proof;
 
+/* clang-format off */
 static const ref_proof ref_inclusion[] = {
     {0, 8, 3,
      {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
@@ -78,6 +81,8 @@ static const ref_proof ref_consistency[] = {
      {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
       "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
 };
+
+/* clang-format on */
 
 static cg_merkle_hasher *hasher;
 
@@ -264,8 +269,8 @@ static void inclusion_negatives(uint64_t index, uint64_t size, const uint8_t lea
     CHECK(!cg_merkle_verify_inclusion(hasher, index, size * 2, leaf, path, n, root, NULL, 0));
     CHECK(!cg_merkle_verify_inclusion(hasher, index, size / 2, leaf, path, n, root, NULL, 0));
     CHECK(!cg_merkle_verify_inclusion(hasher, index, size, empty, path, n, root, NULL, 0));
-    CHECK(!cg_merkle_verify_inclusion(hasher, index, size, leaf, path, n, empty, why,
-                                      sizeof(why)));
+    CHECK(
+        !cg_merkle_verify_inclusion(hasher, index, size, leaf, path, n, empty, why, sizeof(why)));
     CHECK(strstr(why, "another root") != NULL);
     for (size_t i = 0; i < n; i++) {
         uint8_t keep[H];
@@ -592,8 +597,8 @@ static void test_all_proofs(void)
             gen_ok &= cg_merkle_tree_inclusion_proof(t, m, n, got, CG_MERKLE_MAX_HEIGHT, &gl);
             gen_ok &= gl == wl && memcmp(got, want, wl * H) == 0;
             memcpy(leaf, lh + m * H, H);
-            verify_ok &= cg_merkle_verify_inclusion(hasher, m, n, leaf, got, gl, root, why,
-                                                    sizeof(why));
+            verify_ok &=
+                cg_merkle_verify_inclusion(hasher, m, n, leaf, got, gl, root, why, sizeof(why));
             /* The same path never proves another index. */
             for (uint64_t o = 0; o < n; o++) {
                 if (o != m)
@@ -613,19 +618,19 @@ static void test_all_proofs(void)
             frontier_ok &= cg_merkle_tree_inclusion_proof(t, n - 1, n, got, 64, &gl);
             frontier_ok &= cg_merkle_frontier_from_inclusion(hasher, &g, n, lh + (n - 1) * H, got,
                                                              gl, root, why, sizeof(why));
-            frontier_ok &= g.size == n &&
-                           memcmp(g.hash, f.hash, (size_t)__builtin_popcountll(n) * H) == 0;
+            frontier_ok &=
+                g.size == n && memcmp(g.hash, f.hash, (size_t)__builtin_popcountll(n) * H) == 0;
             /* Wrong leaf, wrong root, wrong length. */
             cg_merkle_frontier_init(&g);
             if (n > 1)
-                frontier_ok &= !cg_merkle_frontier_from_inclusion(hasher, &g, n, lh, got, gl,
-                                                                  root, NULL, 0);
+                frontier_ok &=
+                    !cg_merkle_frontier_from_inclusion(hasher, &g, n, lh, got, gl, root, NULL, 0);
             root[5] ^= 0x10;
-            frontier_ok &= !cg_merkle_frontier_from_inclusion(hasher, &g, n, lh + (n - 1) * H,
-                                                              got, gl, root, NULL, 0);
+            frontier_ok &= !cg_merkle_frontier_from_inclusion(hasher, &g, n, lh + (n - 1) * H, got,
+                                                              gl, root, NULL, 0);
             root[5] ^= 0x10;
-            frontier_ok &= !cg_merkle_frontier_from_inclusion(hasher, &g, n, lh + (n - 1) * H,
-                                                              got, gl + 1, root, NULL, 0);
+            frontier_ok &= !cg_merkle_frontier_from_inclusion(hasher, &g, n, lh + (n - 1) * H, got,
+                                                              gl + 1, root, NULL, 0);
             frontier_ok &= g.size == 0;
         }
 
