@@ -342,7 +342,9 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
         goto fail;
     }
     sqlite3_busy_timeout(c->db, 10000);
-    if (!exec(c, "PRAGMA foreign_keys = ON")) {
+    /* FULL: a committed file survives power loss too, not only a killed
+     * process (NORMAL in WAL mode may lose the last commits). */
+    if (!exec(c, "PRAGMA foreign_keys = ON") || !exec(c, "PRAGMA synchronous = FULL")) {
         *status = CG_STORE_ERROR;
         seterr(err, cap, "cannot open %s: %s", path, c->err);
         goto fail;
