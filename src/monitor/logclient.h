@@ -1,0 +1,95 @@
+/* An RFC 6962 log client over libcurl: get-sth (verified with the log's
+ * key) and get-entries over a range, fetched in batches, several batches in
+ * flight at once over libcurl's multi interface, delivered in index order.
+ *
+ * The client does no store I/O and makes no findings: it says what it saw
+ * (a status per call, and per entry whether the leaf parsed) and the
+ * monitor turns that into findings and store writes. Every entry's leaf
+ * hash goes into the caller's Merkle right edge whether or not the leaf
+ * parsed, since the tree is over the leaf bytes; at the end of a range that
+ * reaches the STH's tree size the edge's root is compared with the STH.
+ *
+ * Transport: each request has a connect and a total timeout; a failed
+ * request (connection error, timeout, 5xx, 429) is retried up to
+ * max_retries times with exponential backoff, and a 429 or 503 waits at
+ * least its Retry-After. A log answering get-entries with fewer entries than
+ * asked gets the rest asked again (RFC 6962 §4.6 lets it), and the client
+ * asks for no more than the log's count from then on. */
+#ifndef CAGUARD_MONITOR_LOGCLIENT_H
+#define CAGUARD_MONITOR_LOGCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/types.h>
+
+#include "ct/leaf.h"
+#include "ct/merkle.h"
+#include "ct/sth.h"
+
+typedef enum cg_log_status {
+    CG_LOG_OK = 0,
+    CG_LOG_UNREACHABLE, /* transport failed after every retry */
+    CG_LOG_BAD_ANSWER,  /* an answer that is not what RFC 6962 says */
+    CG_LOG_STH_SIG,     /* get-sth: the signature does not verify */
+    CG_LOG_MERKLE,      /* a range: the entries do not hash to the STH root */
+    CG_LOG_STOPPED,     /* the entry callback asked to stop */
+    CG_LOG_NOMEM,
+} cg_log_status;
+
+typedef struct cg_logclient_opts {
+    long connect_timeout_ms; /* 0: 10 s */
+    long timeout_ms;         /* whole request; 0: 60 s */
+    unsigned max_retries;    /* per request; 0: 5 */
+    long backoff_ms;         /* first retry delay, doubled each time; 0: 500 ms */
+    long max_backoff_ms;     /* 0: 60 s */
+    unsigned parallel;       /* get-entries requests in flight; 0: 4 */
+    uint64_t batch;          /* entries asked per request; 0: 256 */
+} cg_logclient_opts;
+
+/* One entry of a range, as get-entries served it. leaf and extra are the
+ * decoded leaf_input and extra_data, valid during the callback. ok is 1
+ * when the MerkleTreeLeaf and the extra_data parsed (entry and chain are
+ * then filled), 0 with err saying where it stopped. */
+typedef struct cg_log_entry {
+    uint64_t index;
+    const uint8_t *leaf;
+    size_t leaf_len;
+    const uint8_t *extra;
+    size_t extra_len;
+    int ok;
+    cg_ct_entry entry;
+    cg_ct_extra chain;
+    cg_der_error err;
+} cg_log_entry;
+
+/* Returns 1 to go on, 0 to stop (the scan then returns CG_LOG_STOPPED with
+ * the frontier holding the entries before this one). */
+typedef int (*cg_log_entry_fn)(void *arg, const cg_log_entry *e);
+
+typedef struct cg_logclient cg_logclient;
+
+/* url: the log's base URL (".../ct/v1/" is appended). key: the log's public
+ * key, borrowed. opts may be NULL. */
+cg_logclient *cg_logclient_new(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts);
+void cg_logclient_free(cg_logclient *lc);
+/* The LogID: SHA-256 of the key's SPKI. */
+const uint8_t *cg_logclient_get0_log_id(const cg_logclient *lc);
+
+/* get-sth into *sth. CG_LOG_STH_SIG when it parsed but its signature does
+ * not verify (*sth is filled all the same); why says what was wrong. */
+cg_log_status cg_logclient_get_sth(cg_logclient *lc, cg_sth *sth, char *why, size_t whycap);
+
+/* Fetches entries [f->size, end), calls fn for each in index order and
+ * appends its leaf hash to f. When end == sth->tree_size the root of f is
+ * then compared with sth->root: CG_LOG_MERKLE when they differ (f holds
+ * the whole range all the same). sth may be NULL (no comparison). On any
+ * status but CG_LOG_OK and CG_LOG_MERKLE, f holds exactly the entries that
+ * fn accepted. */
+cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle_frontier *f,
+                                uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
+                                char *why, size_t whycap);
+
+const char *cg_log_status_str(cg_log_status s);
+
+#endif
