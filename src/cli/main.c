@@ -21,6 +21,7 @@ static const struct {
     {"incident", cg_cmd_incident, "incidents, revocation deadlines, CCADB reports"},
     {"ingest", cg_cmd_ingest, "store objects and check them against the store"},
     {"findings", cg_cmd_findings, "list the stored findings"},
+    {"monitor", cg_cmd_monitor, "follow CT logs and check the entries of watched issuers"},
 };
 
 static void usage(FILE *f)
