@@ -26,6 +26,9 @@ typedef enum {
     Q_NAME_INSERT,
     Q_NAMES,
     Q_OBJ_COUNT,
+    Q_SCOPE_INSERT,
+    Q_SCOPE_ID,
+    Q_OBJ_ID,
     Q_ENTRY_UPSERT,
     Q_REVOCATION,
     Q_FIND_INSERT,
@@ -74,8 +77,9 @@ static const char *const queries[Q_COUNT] = {
                    "ORDER BY not_before, id LIMIT 1",
     [Q_CRL_COVERED] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? "
                       "AND kind IN ('certificate', 'precertificate') AND not_after >= ? "
-                      "AND serial IN (SELECT serial FROM crl_entries "
-                      "WHERE issuer = ? AND scope = ?) ORDER BY id",
+                      "AND serial IN (SELECT e.serial FROM crl_entries e "
+                      "JOIN crl_scopes c ON c.id = e.scope_id "
+                      "WHERE c.issuer = ? AND c.scope = ?) ORDER BY id",
     [Q_CERT_SAMPLES] = "SELECT " OBJ_COLS " FROM objects WHERE id IN (SELECT min(id) FROM objects "
                        "WHERE issuer = ? AND kind IN ('certificate', 'precertificate') "
                        "AND not_after >= ? GROUP BY crldp) ORDER BY id",
@@ -90,16 +94,21 @@ static const char *const queries[Q_COUNT] = {
                       "ON CONFLICT (role, name) DO NOTHING",
     [Q_NAMES] = "SELECT name FROM issuer_names WHERE role = ? ORDER BY name",
     [Q_OBJ_COUNT] = "SELECT count(*) FROM objects",
+    [Q_SCOPE_INSERT] = "INSERT INTO crl_scopes (issuer, scope) VALUES (?, ?) "
+                       "ON CONFLICT (issuer, scope) DO NOTHING",
+    [Q_SCOPE_ID] = "SELECT id FROM crl_scopes WHERE issuer = ? AND scope = ?",
+    [Q_OBJ_ID] = "SELECT id FROM objects WHERE sha256 = ?",
     [Q_ENTRY_UPSERT] =
-        "INSERT INTO crl_entries (issuer, scope, serial, revocation_date, reason, first_seen, "
-        "crl_sha256) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (issuer, scope, serial) DO UPDATE SET "
+        "INSERT INTO crl_entries (scope_id, serial, revocation_date, reason, first_seen, crl_id) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (scope_id, serial) DO UPDATE SET "
         "revocation_date = excluded.revocation_date, reason = excluded.reason, "
-        "first_seen = excluded.first_seen, crl_sha256 = excluded.crl_sha256 "
+        "first_seen = excluded.first_seen, crl_id = excluded.crl_id "
         "WHERE excluded.first_seen < crl_entries.first_seen",
-    [Q_REVOCATION] = "SELECT revocation_date, reason, first_seen, crl_sha256 FROM crl_entries "
-                     "WHERE issuer = ? AND serial = ? "
-                     "ORDER BY first_seen, revocation_date LIMIT 1",
+    [Q_REVOCATION] = "SELECT e.revocation_date, e.reason, e.first_seen, o.sha256 "
+                     "FROM crl_entries e JOIN crl_scopes c ON c.id = e.scope_id "
+                     "JOIN objects o ON o.id = e.crl_id WHERE c.issuer = ? AND e.serial = ? "
+                     "ORDER BY e.first_seen, e.revocation_date LIMIT 1",
     [Q_FIND_INSERT] = "INSERT INTO findings (dedup, rule, severity, object_sha256, "
                       "incident_id, message, extra, first_seen, last_seen) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -776,26 +785,84 @@ int cg_store_count_objects(cg_store *s, int64_t *count)
 
 /* ---- CRL entries ---- */
 
+/* One integer column of a one-row query with its parameters bound; *found
+ * 0 when there is no row. */
+static int one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const char *what)
+{
+    cg_sql_step r = s->drv->step(st);
+    *found = r == CG_SQL_ROW;
+    if (*found)
+        *out = c_int(s, st, 0);
+    s->drv->reset(st);
+    if (r == CG_SQL_ERROR)
+        return db_fail(s, what);
+    return 1;
+}
+
+/* The number of a CRL scope, made on first use. */
+static int scope_id(cg_store *s, const uint8_t *issuer, size_t issuer_len, const uint8_t *scope,
+                    size_t scope_len, int64_t *id)
+{
+    static const char what[] = "storing CRL entries";
+    int found;
+    cg_sql_stmt *st = q(s, Q_SCOPE_INSERT);
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
+        !run(s, st, what))
+        return db_fail(s, what);
+    st = q(s, Q_SCOPE_ID);
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len))
+        return db_fail(s, what);
+    if (!one_int(s, st, id, &found, what))
+        return 0;
+    if (!found) {
+        fail(s, "%s: the scope was not stored", what);
+        return 0;
+    }
+    return 1;
+}
+
 int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const uint8_t *issuer,
                              size_t issuer_len, const uint8_t *scope, size_t scope_len,
                              const cg_store_crl_entry *entries, size_t n, int64_t seen_at)
 {
-    int own, ok = 0;
+    static const char what[] = "storing CRL entries";
+    int own, ok = 0, found;
+    int64_t sid, crl_id;
+    cg_sql_stmt *st;
     if (!write_begin(s, &own))
         return 0;
+    if (!scope_id(s, issuer, issuer_len, scope, scope_len, &sid))
+        goto out;
+    st = q(s, Q_OBJ_ID);
+    if (st == NULL)
+        goto out;
+    if (!b_blob(s, st, 1, crl_sha256, 32)) {
+        db_fail(s, what);
+        goto out;
+    }
+    if (!one_int(s, st, &crl_id, &found, what))
+        goto out;
+    if (!found) {
+        fail(s, "%s: the CRL is not stored", what);
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
         const cg_store_crl_entry *e = &entries[i];
-        cg_sql_stmt *st = q(s, Q_ENTRY_UPSERT);
+        st = q(s, Q_ENTRY_UPSERT);
         if (st == NULL)
             goto out;
-        if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
-            !b_blob(s, st, 3, e->serial, e->serial_len) || !b_int(s, st, 4, e->revocation_date) ||
-            !b_int_or_null(s, st, 5, e->reason >= 0, e->reason) || !b_int(s, st, 6, seen_at) ||
-            !b_blob(s, st, 7, crl_sha256, 32)) {
-            db_fail(s, "storing CRL entries");
+        if (!b_int(s, st, 1, sid) || !b_blob(s, st, 2, e->serial, e->serial_len) ||
+            !b_int(s, st, 3, e->revocation_date) ||
+            !b_int_or_null(s, st, 4, e->reason >= 0, e->reason) || !b_int(s, st, 5, seen_at) ||
+            !b_int(s, st, 6, crl_id)) {
+            db_fail(s, what);
             goto out;
         }
-        if (!run(s, st, "storing CRL entries"))
+        if (!run(s, st, what))
             goto out;
     }
     ok = 1;
@@ -1077,25 +1144,6 @@ out:
 
 /* ---- incidents ---- */
 
-/* What cg_incident_clear does (src/incident/), kept here so the store
- * stands on its own. */
-static void incident_free(cg_incident *inc)
-{
-    free(inc->kind);
-    free(inc->title);
-    for (size_t i = 0; i < inc->n_events; i++)
-        free(inc->events[i].note);
-    free(inc->events);
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        free(inc->certs[i].serial_hex);
-        free(inc->certs[i].issuer);
-        free(inc->certs[i].subject);
-        free(inc->certs[i].dns_names);
-    }
-    free(inc->certs);
-    memset(inc, 0, sizeof(*inc));
-}
-
 static int incident_exists(cg_store *s, int64_t id)
 {
     cg_sql_stmt *st = q(s, Q_INC_GET);
@@ -1368,7 +1416,7 @@ int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found)
     *found = 1;
     return 1;
 err:
-    incident_free(out);
+    cg_incident_clear(out);
     return 0;
 }
 
@@ -1412,7 +1460,7 @@ int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg)
         if (!found)
             continue;
         go_on = fn(arg, &inc);
-        incident_free(&inc);
+        cg_incident_clear(&inc);
         if (!go_on)
             break;
     }

@@ -23,7 +23,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 2
+#define CG_STORE_SCHEMA_VERSION 3
 
 typedef struct cg_store cg_store;
 

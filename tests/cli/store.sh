@@ -258,8 +258,9 @@ dump() {
 import sqlite3, sys
 c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 for q in ["SELECT hex(sha256), kind, file, idx, first_seen FROM objects",
-          "SELECT hex(issuer), hex(scope), hex(serial), revocation_date, reason, first_seen, "
-          "hex(crl_sha256) FROM crl_entries",
+          "SELECT hex(c.issuer), hex(c.scope), hex(e.serial), e.revocation_date, e.reason, "
+          "e.first_seen, hex(o.sha256) FROM crl_entries e JOIN crl_scopes c "
+          "ON c.id = e.scope_id JOIN objects o ON o.id = e.crl_id",
           "SELECT rule, severity, hex(object_sha256), message, first_seen, last_seen, "
           "resolved_at FROM findings"]:
     for row in sorted(c.execute(q)):

@@ -595,23 +595,6 @@ static void test_findings(cg_store *s)
     CHECK(cg_store_errmsg(s)[0] != '\0');
 }
 
-static void incident_clear(cg_incident *inc)
-{
-    free(inc->kind);
-    free(inc->title);
-    for (size_t i = 0; i < inc->n_events; i++)
-        free(inc->events[i].note);
-    free(inc->events);
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        free(inc->certs[i].serial_hex);
-        free(inc->certs[i].issuer);
-        free(inc->certs[i].subject);
-        free(inc->certs[i].dns_names);
-    }
-    free(inc->certs);
-    memset(inc, 0, sizeof(*inc));
-}
-
 static int str_eq(const char *a, const char *b)
 {
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
@@ -708,7 +691,7 @@ static void test_incidents(cg_store *s)
             CHECK(got_inc.events[2].type == CG_EVENT_FULL_REPORT && got_inc.events[2].at == 3000);
         }
     }
-    incident_clear(&got_inc);
+    cg_incident_clear(&got_inc);
 
     /* Add a certificate, replace one, add an event, set the next update. */
     cg_incident_cert c3 = certs[1];
@@ -730,7 +713,7 @@ static void test_incidents(cg_store *s)
         CHECK(cert_eq(&got_inc.certs[2], &c3));
         CHECK(got_inc.events[3].type == CG_EVENT_CLOSURE);
     }
-    incident_clear(&got_inc);
+    cg_incident_clear(&got_inc);
 
     /* Unknown incidents. */
     CHECK(cg_store_incident_get(s, inc.id + 1000, &got_inc, &found));
@@ -772,7 +755,7 @@ static void test_incidents(cg_store *s)
         CHECK(got_inc.certs[0].published_at == 5678 && got_inc.certs[0].reason == 5);
         CHECK(got_inc.certs[1].revoked == 0); /* not stored as an object */
     }
-    incident_clear(&got_inc);
+    cg_incident_clear(&got_inc);
 }
 
 static void test_transactions(cg_store *s)
@@ -1014,7 +997,10 @@ static void sqlite_section(void)
                         "WHERE key = 'schema_version'") == 1);
     exec_raw(path, "INSERT INTO objects (sha256, kind, der, issuer, serial, ca, not_before, "
                    "not_after, file, idx, first_seen) VALUES (zeroblob(32), 'certificate', "
-                   "x'3000', x'3000', x'01', 0, 1, 2, 'v1.pem', 0, 3)");
+                   "x'3000', x'3000', x'01', 0, 1, 2, 'v1.pem', 0, 3);"
+                   "INSERT INTO crl_entries (issuer, scope, serial, revocation_date, reason, "
+                   "first_seen, crl_sha256) VALUES (x'3000', x'', x'01', 10, 1, 20, "
+                   "zeroblob(32))");
     s = cg_store_open(path, 0, &st, err, sizeof(err));
     CHECK(s != NULL);
     if (s != NULL) {
@@ -1028,6 +1014,11 @@ static void sqlite_section(void)
         memset(&g, 0, sizeof(g));
         CHECK(cg_store_issuer_names(s, 0, count_bytes, &g));
         CHECK(g.n == 1 && g.sha[0][0] == 0x30 && g.sha[0][1] == 0);
+        cg_store_revocation rv;
+        CHECK(cg_store_revocation_lookup(s, (const uint8_t *)"\x30\x00", 2,
+                                         (const uint8_t *)"\x01", 1, &rv, &found));
+        CHECK(found && rv.revocation_date == 10 && rv.reason == 1 && rv.first_seen == 20);
+        CHECK(found && memcmp(rv.crl_sha256, zero, 32) == 0);
         cg_store_close(s);
     }
     CHECK(raw_int(path, "SELECT CAST(value AS INTEGER) FROM caguard_meta "
