@@ -60,6 +60,14 @@ typedef struct crl_key {
     uint8_t sha256[32];
 } crl_key;
 
+/* An object of the file as stored, for the object callback. */
+typedef struct stored {
+    uint8_t sha256[32];
+    cg_kind kind;
+    size_t index;
+    int is_new;
+} stored;
+
 /* An object the checker saw in this run, for resolve_stale(). */
 typedef struct checked {
     uint8_t sha256[32];
@@ -126,6 +134,10 @@ struct cg_ingest {
     size_t n_pend, cap_pend;
     checked *chk;
     size_t n_chk, cap_chk;
+    stored *objs;
+    size_t n_objs, cap_objs;
+    cg_ingest_object_fn object_fn;
+    void *object_arg;
     shaset produced; /* objects with could_not_check findings this run: a bit for each */
     char **names;    /* interned file names of printed findings, for the whole run */
     size_t n_names, cap_names;
@@ -294,6 +306,7 @@ static void file_reset(cg_ingest *ing)
         pending_free(&ing->pend[i]);
     ing->n_pend = 0;
     ing->n_chk = 0;
+    ing->n_objs = 0;
     shaset_clear(&ing->produced);
     shaset_clear(&ing->seen);
     ing->in_related = 0;
@@ -327,10 +340,17 @@ void cg_ingest_free(cg_ingest *ing)
     free(ing->issuers[1].v);
     free(ing->pend);
     free(ing->chk);
+    free(ing->objs);
     for (size_t i = 0; i < ing->n_names; i++)
         free(ing->names[i]);
     free(ing->names);
     free(ing);
+}
+
+void cg_ingest_set_object_fn(cg_ingest *ing, cg_ingest_object_fn fn, void *arg)
+{
+    ing->object_fn = fn;
+    ing->object_arg = arg;
 }
 
 const cg_ingest_stats *cg_ingest_get0_stats(const cg_ingest *ing)
@@ -492,6 +512,13 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         return 0;
     }
     ing->stats.new_objects += (size_t)is_new;
+    if (!grow((void **)&ing->objs, &ing->cap_objs, ing->n_objs + 1, sizeof(stored)))
+        goto nomem;
+    memcpy(ing->objs[ing->n_objs].sha256, o.sha256, 32);
+    ing->objs[ing->n_objs].kind = o.kind;
+    ing->objs[ing->n_objs].index = index;
+    ing->objs[ing->n_objs].is_new = is_new;
+    ing->n_objs++;
     if (((parsed_cert || parsed_crl) && !note_checked(ing, o.sha256, o.kind)) ||
         !shaset_put(&ing->seen, o.sha256, NOT_RELATED)) {
         oom(ing);
@@ -1166,6 +1193,9 @@ out:
     if (ok) {
         ing->stats.files++;
         flush(ing);
+        for (size_t i = 0; ing->object_fn != NULL && i < ing->n_objs; i++)
+            ing->object_fn(ing->object_arg, ing->objs[i].sha256, ing->objs[i].kind,
+                           ing->objs[i].index, ing->objs[i].is_new);
     } else {
         ing->stats = before;
         if (err != NULL && errcap > 0)

@@ -68,6 +68,13 @@ void cg_ingest_free(cg_ingest *ing);
  * says why. */
 int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t len, char *err,
                    size_t errcap);
+/* Called after each file's commit for every object of it that was stored
+ * (new or not), in file order: what a caller that goes on to use the
+ * objects (caguard incident open) needs to know of them. */
+typedef void (*cg_ingest_object_fn)(void *arg, const uint8_t sha256[32], cg_kind kind,
+                                    size_t index, int is_new);
+void cg_ingest_set_object_fn(cg_ingest *ing, cg_ingest_object_fn fn, void *arg);
+
 /* A file that could not be read: an input.malformed finding to the sink. */
 void cg_ingest_unreadable(cg_ingest *ing, const char *name, const char *why);
 

@@ -1,0 +1,154 @@
+/* store/ingest.c through its library interface: objects reported after the
+ * commit, new findings to the sink (repeats not), findings on a stored
+ * object named as first ingested, stats. */
+#include "store/ingest.h"
+#include "store/store.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define AT 1687219200 /* 2023-06-20T00:00:00Z */
+
+typedef struct seen {
+    size_t n;
+    char rule[16][64];
+    char file[16][256];
+    size_t index[16];
+    cg_kind kind[16];
+} seen;
+
+static void sink(void *arg, const cg_finding *f)
+{
+    seen *s = arg;
+    if (s->n < 16) {
+        snprintf(s->rule[s->n], sizeof(s->rule[0]), "%s", cg_rule_get(f->rule)->id);
+        snprintf(s->file[s->n], sizeof(s->file[0]), "%s", f->obj->file ? f->obj->file : "");
+        s->index[s->n] = f->obj->index;
+        s->kind[s->n] = f->obj->kind;
+    }
+    s->n++;
+}
+
+static int has_rule(const seen *s, const char *rule, const char *file)
+{
+    for (size_t i = 0; i < s->n && i < 16; i++) {
+        if (strcmp(s->rule[i], rule) == 0 && (file == NULL || strcmp(s->file[i], file) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct objs {
+    size_t n, n_new;
+    cg_kind kind[8];
+    size_t index[8];
+} objs;
+
+static void on_object(void *arg, const uint8_t sha256[32], cg_kind kind, size_t index, int is_new)
+{
+    objs *o = arg;
+    (void)sha256;
+    if (o->n < 8) {
+        o->kind[o->n] = kind;
+        o->index[o->n] = index;
+    }
+    o->n++;
+    o->n_new += (size_t)is_new;
+}
+
+static int ingest(cg_ingest *ing, const char *name, const char *path)
+{
+    size_t len;
+    char err[512];
+    uint8_t *data = cg_test_read(path, &len);
+    int ok = data != NULL && cg_ingest_file(ing, name, data, len, err, sizeof(err));
+    if (data != NULL && !ok)
+        fprintf(stderr, "ingest %s: %s\n", name, err);
+    free(data);
+    return ok;
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/caguard-ingest-test-XXXXXX", uri[128];
+    cg_store_status st;
+    char err[512];
+    seen s;
+    objs o;
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    snprintf(uri, sizeof(uri), "sqlite:%s/s.db", dir);
+    cg_store *store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(store != NULL);
+    if (store == NULL)
+        return cg_test_done();
+    cg_ingest_opts opts = {AT, AT, NULL};
+    memset(&s, 0, sizeof(s));
+    memset(&o, 0, sizeof(o));
+    cg_ingest *ing = cg_ingest_new(store, &opts, sink, &s);
+    CHECK(ing != NULL);
+    cg_ingest_set_object_fn(ing, on_object, &o);
+
+    /* The CA and the precertificate: stored, reported, nothing found. */
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(ingest(ing, "pre.pem", "le2023/bad/precert.pem"));
+    CHECK(o.n == 2 && o.n_new == 2);
+    CHECK(o.kind[0] == CG_KIND_CERT && o.kind[1] == CG_KIND_PRECERT && o.index[1] == 0);
+    CHECK(!has_rule(&s, "ct.pair.tbs_mismatch", NULL));
+
+    /* The final certificate: checked against the stored precertificate. */
+    memset(&s, 0, sizeof(s));
+    CHECK(ingest(ing, "final.pem", "le2023/bad/final.pem"));
+    CHECK(has_rule(&s, "ct.pair.tbs_mismatch", "final.pem"));
+    const cg_ingest_stats *stats = cg_ingest_get0_stats(ing);
+    CHECK(stats->files == 3 && stats->objects == 3 && stats->new_objects == 3);
+    CHECK(stats->new_findings[CG_SEV_ERROR] >= 1 && stats->malformed == 0);
+
+    /* Again: every finding a repeat, none to the sink; the object is
+     * reported as not new. */
+    memset(&s, 0, sizeof(s));
+    size_t repeated = stats->repeated;
+    CHECK(ingest(ing, "final-again.pem", "le2023/bad/final.pem"));
+    CHECK(s.n == 0);
+    CHECK(stats->repeated > repeated);
+    CHECK(o.n == 4 && o.n_new == 3);
+    cg_ingest_free(ing);
+
+    /* The precertificate as the new object: the pair finding is about the
+     * stored final certificate, named as it was first ingested. */
+    cg_store_close(store);
+    snprintf(uri, sizeof(uri), "sqlite:%s/t.db", dir);
+    store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(store != NULL);
+    memset(&s, 0, sizeof(s));
+    ing = cg_ingest_new(store, &opts, sink, &s);
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(ingest(ing, "final.pem", "le2023/bad/final.pem"));
+    memset(&s, 0, sizeof(s));
+    CHECK(ingest(ing, "pre.pem", "le2023/bad/precert.pem"));
+    CHECK(has_rule(&s, "ct.pair.tbs_mismatch", "final.pem"));
+    /* Undecodable input: reported to the sink, not stored, counted. */
+    memset(&s, 0, sizeof(s));
+    static const uint8_t junk[] = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+    CHECK(cg_ingest_file(ing, "junk.pem", junk, sizeof(junk) - 1, err, sizeof(err)));
+    CHECK(has_rule(&s, "input.malformed", "junk.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->malformed == 1);
+    cg_ingest_unreadable(ing, "gone.pem", "cannot open gone.pem");
+    CHECK(has_rule(&s, "input.malformed", "gone.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->malformed == 2);
+    int64_t n = 0;
+    CHECK(cg_store_count_objects(store, &n) && n == 3);
+    cg_ingest_free(ing);
+    cg_store_close(store);
+
+    if (cg_test_failures == 0) {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    }
+    return cg_test_done();
+}
