@@ -1,10 +1,11 @@
 /* CRLs against their issuing CA, the certificates they cover and the other
  * CRLs of their scope. See crl_cross.h for the memory model.
  *
- * Words used below. A CRL's scope is its issuer Name bytes and its
- * issuingDistributionPoint extnValue bytes (or no IDP): CRLs of one scope
- * replace each other, so their numbers and entries are compared, in
- * thisUpdate order. A certificate is covered by a CRL when its issuer Name
+ * Words used below. A CRL's scope is its issuer Name bytes, its
+ * issuingDistributionPoint extnValue bytes (or no IDP) and whether it is a
+ * delta CRL: CRLs of one scope replace each other, so their numbers and
+ * entries are compared, in thisUpdate order (for delta CRLs, which list
+ * only changes, the numbers alone). A certificate is covered by a CRL when its issuer Name
  * equals the CRL's issuer under RFC 5280 §7.1, the IDP's onlyContainsUserCerts
  * / onlyContainsCACerts admit it, and, when the IDP names URIs (a
  * partitioned CRL), one of the certificate's CRL distribution point URIs is
@@ -88,6 +89,7 @@ typedef struct xcrl {
     uint64_t issuer_hash, idp_hash;
     int64_t this_update;
     uint8_t has_idp;
+    uint8_t is_delta;   /* deltaCRLIndicator: lists changes, so its silence says nothing */
     uint8_t span;       /* cg_crl_span */
     uint8_t number_len; /* 0: no cRLNumber that can be compared */
     uint8_t number[NUMBER_MAX];
@@ -257,6 +259,8 @@ void cg_crl_cross_add_crl(cg_crl_cross *xc, size_t file_no, const cg_objref *ref
         r->has_idp = 1;
         r->idp_hash = fnv1a(idp->value.data, idp->value.len);
     }
+    r->is_delta = cg_crl_find_ext(crl, CG_OID_DELTA_CRL_INDICATOR,
+                                  sizeof(CG_OID_DELTA_CRL_INDICATOR), NULL) != NULL;
     r->this_update = crl->this_update_t;
     r->span = (uint8_t)cg_crl_span_class(crl);
     const cg_ext *num = cg_crl_find_ext(crl, CG_OID_CRL_NUMBER, sizeof(CG_OID_CRL_NUMBER), NULL);
@@ -1431,7 +1435,7 @@ static void check_sequence(cg_crl_cross *xc, const scope *sc, held_crl *h, const
             h->rec->this_update == prev->rec->this_update ? ", issued at the same time"
                                                           : ", issued before it");
     }
-    if (!h->complete || !prev->complete)
+    if (!h->complete || !prev->complete || h->rec->is_delta)
         return;
     for (size_t k = 0; k < sc->n_covered; k++) {
         const xcert *c = sc->covered[k];
@@ -1457,12 +1461,13 @@ static void check_sequence(cg_crl_cross *xc, const scope *sc, held_crl *h, const
 }
 
 /* What this CRL says of each covered certificate becomes the scope's word
- * (CRLs of a scope come in thisUpdate order: the last one stands). */
+ * (CRLs of a scope come in thisUpdate order: the last one stands). An
+ * incomplete or delta CRL speaks only for what it lists. */
 static void commit(const scope *sc, const held_crl *h)
 {
     for (size_t k = 0; k < sc->n_covered; k++) {
         xcert *c = sc->covered[k];
-        if (!h->complete && !c->cur.listed)
+        if ((!h->complete || h->rec->is_delta) && !c->cur.listed)
             continue;
         c->cur.crl = (uint32_t)h->rec_no;
         c->scope = c->cur;
@@ -1605,6 +1610,8 @@ static int cmp_scope_order(const void *a, const void *b)
         return x->issuer_hash < y->issuer_hash ? -1 : 1;
     if (x->has_idp != y->has_idp)
         return x->has_idp < y->has_idp ? -1 : 1;
+    if (x->is_delta != y->is_delta)
+        return x->is_delta < y->is_delta ? -1 : 1;
     if (x->idp_hash != y->idp_hash)
         return x->idp_hash < y->idp_hash ? -1 : 1;
     if (x->this_update != y->this_update)
@@ -1620,7 +1627,7 @@ static int cmp_scope_order(const void *a, const void *b)
 static int same_scope_key(const xcrl *x, const xcrl *y)
 {
     return x->issuer_hash == y->issuer_hash && x->has_idp == y->has_idp &&
-           x->idp_hash == y->idp_hash;
+           x->is_delta == y->is_delta && x->idp_hash == y->idp_hash;
 }
 
 /* Checks the CRLs order[0..n), one scope key, in thisUpdate order. */
@@ -1648,7 +1655,9 @@ static void check_run(cg_crl_cross *xc, xcrl *const *order, size_t n)
         }
         int twin = prev != NULL && memcmp(prev->rec->sha256, h->rec->sha256, 32) == 0;
         check_covered(xc, &sc, h, check_issuer(xc, &sc, h));
-        stream_entries(xc, &sc, h, twin ? NULL : prev, keep);
+        /* A delta CRL lists what changed since its base: an entry the
+         * previous delta lacks is not late, a serial it lacks not gone. */
+        stream_entries(xc, &sc, h, twin || h->rec->is_delta ? NULL : prev, keep);
         if (prev != NULL && !twin)
             check_sequence(xc, &sc, h, prev);
         commit(&sc, h);

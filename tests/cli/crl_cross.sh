@@ -123,6 +123,15 @@ check 1 "$d/ca1.pem" "$d/c1_good.pem" "$d/c1_backdated_x30.pem"
 [ "$(grep -c '"rule":"revocation.backdated"' "$tmp/out")" = 11 ] && pass_ || fail_ "want 11"
 expect_grep '"rule":"revocation.backdated".*and 20 more entries with this problem \(30 in all' "$tmp/out"
 
+# a delta CRL lists changes only: nothing it lacks is "removed", what it
+# lists is revoked
+# shellcheck disable=SC2086
+check 0 $pki "$d/c1_good.pem" "$d/c1_delta.pem"
+expect_no_grep 'removed_before_expiry|revocation.backdated|number_not_increasing' "$tmp/out"
+expect_grep '"serial":"1002".*"status":"revoked"' "$tmp/out"
+expect_grep '"serial":"1004".*c1_delta.pem.*"status":"revoked"' "$tmp/out"
+expect_grep '"serial":"1001".*c1_good.pem.*"status":"good"' "$tmp/out"
+
 # --- nextUpdate: 300 days is fine for a root's CRL, not a subordinate CA's
 # shellcheck disable=SC2086
 check 0 $pki "$d/root_300d.pem"

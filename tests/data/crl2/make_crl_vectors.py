@@ -115,13 +115,15 @@ R = x509.ReasonFlags
 
 
 def crl(fname, entries, issuer=C1, signer=K_C1, aki_key=K_C1, number=100, this=T0,
-        span=7 * DAY, scope=idp()):
+        span=7 * DAY, scope=idp(), extra=None):
     """entries: (serial, revocationDate, reason or None)"""
     b = (x509.CertificateRevocationListBuilder().issuer_name(issuer).last_update(this)
          .next_update(this + span).add_extension(aki(aki_key), critical=False)
          .add_extension(x509.CRLNumber(number), critical=False))
     if scope is not None:
         b = b.add_extension(scope, critical=True)
+    if extra is not None:
+        b = b.add_extension(extra, critical=True)
     for serial, when, reason in entries:
         r = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
         if reason is not None:
@@ -165,6 +167,10 @@ crl("c1_backdated_x30.pem",
 #   the clean successor: number 101, one more revocation dated after T0
 crl("c1_next.pem", REVOKED + [(0x1004, T0 + DAY / 2, R.superseded)], number=101,
     this=T0 + DAY)
+# A delta CRL on c1_good.pem: lists only leaf 1004, revoked since; leaf 1002
+# stays revoked on the base, and is not "removed".
+crl("c1_delta.pem", [(0x1004, T0 + DAY / 2, R.superseded)], number=101, this=T0 + DAY,
+    extra=x509.DeltaCRLIndicator(100))
 # 300 days: fine for a root's CRL (no IDP), too long for a subordinate CA's.
 crl("root_300d.pem", [(0x0202, T0 - DAY, R.cessation_of_operation)], issuer=ROOT,
     signer=K_ROOT, aki_key=K_ROOT, number=7, span=300 * DAY, scope=None)
