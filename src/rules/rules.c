@@ -49,7 +49,20 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
 {
     char msg[1024];
     cg_finding f;
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (n >= (int)sizeof(msg)) {
+        /* Cut on a UTF-8 character boundary: a split character would make
+         * the JSON writer drop the whole message. */
+        size_t len = sizeof(msg) - 1, start = len;
+        while (start > 0 && ((unsigned char)msg[start - 1] & 0xc0) == 0x80)
+            start--;
+        if (start > 0) {
+            unsigned char lead = (unsigned char)msg[start - 1];
+            size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+            if (start - 1 + need > len)
+                msg[start - 1] = '\0';
+        }
+    }
     f.rule = rule;
     f.obj = obj;
     f.message = msg;

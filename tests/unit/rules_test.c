@@ -49,6 +49,11 @@ static void sink(void *arg, const cg_finding *f)
     strncpy(s->msg, f->message, sizeof(s->msg) - 1);
 }
 
+static void sink_len(void *arg, const cg_finding *f)
+{
+    ((seen *)arg)->n = (int)strlen(f->message);
+}
+
 static void test_ctx(void)
 {
     cg_ctx ctx;
@@ -64,6 +69,18 @@ static void test_ctx(void)
     cg_report_fields(&ctx, CG_R_REVOCATION_STATUS, &ref, fl, 2, "revoked");
     CHECK(s.n == 2 && s.fields == 2);
     CHECK(ctx.count[CG_SEV_ERROR] == 1 && ctx.count[CG_SEV_NOTICE] == 1);
+    /* A message cut at the limit ends on a whole UTF-8 character. */
+    {
+        char big[1100];
+        memset(big, 'a', sizeof(big));
+        memcpy(big + 1021, "\xc3\xa9\xc3\xa9", 4); /* "é" straddles byte 1023 */
+        big[sizeof(big) - 1] = '\0';
+        cg_ctx_init(&ctx, 0, sink_len, &s);
+        cg_report(&ctx, CG_R_CRL_STALE, &ref, "%s", big);
+        CHECK(s.n == 1021 + 2); /* "aaa...é", the second é dropped */
+        cg_report(&ctx, CG_R_CRL_STALE, &ref, "%s", big + 1);
+        CHECK(s.n == 1020 + 2);
+    }
     /* No sink: counted, not delivered. */
     cg_ctx_init(&ctx, 0, NULL, NULL);
     cg_report(&ctx, CG_R_CT_LOGLIST_CHANGED, &ref, "x");
