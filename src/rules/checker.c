@@ -99,39 +99,6 @@ static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
-/* basicConstraints cA TRUE. */
-static int is_ca(const cg_cert *c)
-{
-    const cg_ext *bc = cg_cert_find_ext(c, CG_OID_BASIC_CONSTRAINTS,
-                                        sizeof(CG_OID_BASIC_CONSTRAINTS), NULL);
-    cg_cbs v, seq;
-    int ca = 0;
-    if (bc == NULL)
-        return 0;
-    v = bc->value;
-    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
-        return 0;
-    if (cg_cbs_peek_asn1_tag(&seq, CG_ASN1_BOOLEAN) && !cg_cbs_get_asn1_bool(&seq, &ca))
-        return 0;
-    return ca;
-}
-
-static int has_precert_signing_eku(const cg_cert *c)
-{
-    const cg_ext *eku = cg_cert_find_ext(c, CG_OID_EKU, sizeof(CG_OID_EKU), NULL);
-    cg_cbs v, seq, oid;
-    if (eku == NULL)
-        return 0;
-    v = eku->value;
-    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
-        return 0;
-    while (cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT)) {
-        if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
-            return 1;
-    }
-    return 0;
-}
-
 /* keyIdentifier of an AKI, or the SKI's OCTET STRING contents. */
 static int aki_keyid(const cg_cert *c, cg_cbs *out)
 {
@@ -150,7 +117,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
         cg_crl_cross_add_crl(ck->crl_cross, ck->cur_file, ref, crl);
         return;
     }
-    int ca_flag = is_ca(cert);
+    int ca_flag = cg_cert_is_ca(cert);
     cg_crl_cross_add_cert(ck->crl_cross, ck->cur_file, ref, cert, ca_flag);
     if (!grow((void **)&ck->entries, &ck->cap_entries, ck->n_entries + 1, sizeof(entry)))
         return;
@@ -175,7 +142,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     }
     memcpy(e->sha256, ref->sha256, 32);
 
-    int signing = has_precert_signing_eku(cert);
+    int signing = cg_cert_is_precert_signing(cert);
     if (!ca_flag && !signing)
         return;
     if (!grow((void **)&ck->cas, &ck->cap_cas, ck->n_cas + 1, sizeof(ca_cert)))

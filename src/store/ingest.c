@@ -386,38 +386,6 @@ static int note_checked(cg_ingest *ing, const uint8_t *sha, cg_kind kind)
     return 1;
 }
 
-static int is_ca(const cg_cert *c)
-{
-    const cg_ext *bc =
-        cg_cert_find_ext(c, CG_OID_BASIC_CONSTRAINTS, sizeof(CG_OID_BASIC_CONSTRAINTS), NULL);
-    cg_cbs v, seq;
-    int ca = 0;
-    if (bc == NULL)
-        return 0;
-    v = bc->value;
-    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
-        return 0;
-    if (cg_cbs_peek_asn1_tag(&seq, CG_ASN1_BOOLEAN) && !cg_cbs_get_asn1_bool(&seq, &ca))
-        return 0;
-    return ca;
-}
-
-static int is_precert_signing(const cg_cert *c)
-{
-    const cg_ext *eku = cg_cert_find_ext(c, CG_OID_EKU, sizeof(CG_OID_EKU), NULL);
-    cg_cbs v, seq, oid;
-    if (eku == NULL)
-        return 0;
-    v = eku->value;
-    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
-        return 0;
-    while (cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT)) {
-        if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
-            return 1;
-    }
-    return 0;
-}
-
 /* Records a CRL's entries, unless its entry list breaks off somewhere (the
  * checker reports that as input.malformed; half a list would give the
  * entries after the break no first sighting at all). */
@@ -486,8 +454,8 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         o.subject_len = cert.subject.len;
         o.not_before = cert.not_before_t;
         o.not_after = cert.not_after_t;
-        o.ca = is_precert_signing(&cert) ? CG_STORE_CA_PRECERT_SIGNING
-               : is_ca(&cert)            ? CG_STORE_CA
+        o.ca = cg_cert_is_precert_signing(&cert) ? CG_STORE_CA_PRECERT_SIGNING
+               : cg_cert_is_ca(&cert)            ? CG_STORE_CA
                                          : CG_STORE_CA_NONE;
         const cg_ext *dp = cg_cert_find_ext(&cert, CG_OID_CRL_DP, sizeof(CG_OID_CRL_DP), NULL);
         o.crldp = dp != NULL ? dp->value.data : no_scope;

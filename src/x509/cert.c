@@ -254,3 +254,35 @@ cg_kind cg_guess_kind(const uint8_t *der, size_t len)
         return CG_KIND_CRL;
     return CG_KIND_INPUT;
 }
+
+int cg_cert_is_ca(const cg_cert *cert)
+{
+    const cg_ext *bc = cg_cert_find_ext(cert, CG_OID_BASIC_CONSTRAINTS,
+                                        sizeof(CG_OID_BASIC_CONSTRAINTS), NULL);
+    cg_cbs v, seq;
+    int ca = 0;
+    if (bc == NULL)
+        return 0;
+    v = bc->value;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return 0;
+    if (cg_cbs_peek_asn1_tag(&seq, CG_ASN1_BOOLEAN) && !cg_cbs_get_asn1_bool(&seq, &ca))
+        return 0;
+    return ca;
+}
+
+int cg_cert_is_precert_signing(const cg_cert *cert)
+{
+    const cg_ext *eku = cg_cert_find_ext(cert, CG_OID_EKU, sizeof(CG_OID_EKU), NULL);
+    cg_cbs v, seq, oid;
+    if (eku == NULL)
+        return 0;
+    v = eku->value;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return 0;
+    while (cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT)) {
+        if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
+            return 1;
+    }
+    return 0;
+}

@@ -120,4 +120,9 @@ int cg_ext_ski(const cg_ext *ext, cg_cbs *keyid);
 /* Tells a Certificate from a CertificateList by the shape of the TBS. */
 cg_kind cg_guess_kind(const uint8_t *der, size_t len);
 
+/* basicConstraints with cA TRUE. */
+int cg_cert_is_ca(const cg_cert *cert);
+/* extKeyUsage holds the Precertificate Signing purpose 1.3.6.1.4.1.11129.2.4.4. */
+int cg_cert_is_precert_signing(const cg_cert *cert);
+
 #endif
