@@ -1,14 +1,8 @@
-/* caguard monitor: follows RFC 6962 logs (monitor/logclient.h), keeps the
- * entries of the watched issuers and ingests them into the store
- * (store/ingest.h), so every rule runs on them against what the store
- * holds: pairing and duplicate serials across entries and logs included.
- *
- * This slice reads each log from the start on every run (--from-start);
- * the store's deduplication keeps a second run from reporting anything
- * twice. Keeping the position (tree size, right edge, last STH) in the
- * store, committed with the findings of a range, is the next step
- * (docs/monitor.md). */
+/* caguard monitor: option parsing around the monitor library
+ * (monitor/monitor.h), which follows the logs, verifies them and ingests
+ * the entries of the watched issuers into the store. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,34 +17,14 @@
 #include "cli/cli.h"
 #include "ct/loglist.h"
 #include "der/pem.h"
-#include "monitor/logclient.h"
+#include "monitor/monitor.h"
 #include "report/output.h"
-#include "store/ingest.h"
 #include "store/store.h"
 #include "x509/time.h"
 #include "x509/x509.h"
 
 #define MAX_LOGS 16
 #define MAX_ISSUERS 64
-
-typedef struct watched {
-    uint8_t *der;
-    size_t der_len;
-    uint8_t spki_hash[32];
-    cg_cbs subject; /* into der */
-} watched;
-
-typedef struct mon {
-    const char *url;
-    cg_ingest *ing;
-    cg_ctx *lctx; /* log findings: malformed entries, Merkle, STH */
-    watched *iss;
-    size_t n_iss;
-    int all;
-    size_t kept, malformed;
-    int store_failed;
-    char err[1024];
-} mon;
 
 static void monitor_help(FILE *f)
 {
@@ -104,106 +78,41 @@ static EVP_PKEY *load_key(const char *path, char *err, size_t errcap)
     return k;
 }
 
-static int load_issuer(const char *path, watched *w, char *err, size_t errcap)
+/* The first object of an --issuer file, as DER. */
+static uint8_t *load_issuer(const char *path, size_t *der_len, char *err, size_t errcap)
 {
     size_t len;
-    uint8_t *data = cg_cli_read_file(path, &len, err, errcap);
+    uint8_t *data = cg_cli_read_file(path, &len, err, errcap), *der = NULL;
     if (!data)
-        return 0;
+        return NULL;
     cg_input in;
     cg_input_obj obj;
     cg_der_error derr;
-    cg_cert cert;
-    int ok = 0;
     cg_input_init(&in, data, len);
     if (cg_input_next(&in, &obj, &derr) != CG_INPUT_OBJECT) {
         snprintf(err, errcap, "%s: no certificate", path);
         goto out;
     }
-    w->der = malloc(obj.der_len);
-    if (!w->der)
-        goto out;
-    memcpy(w->der, obj.der, obj.der_len);
-    w->der_len = obj.der_len;
-    if (!cg_cert_parse(&cert, w->der, w->der_len, &derr)) {
-        snprintf(err, errcap, "%s: not a certificate: %s", path, derr.what);
+    der = malloc(obj.der_len);
+    if (!der) {
+        snprintf(err, errcap, "out of memory");
         goto out;
     }
-    w->subject = cert.subject;
-    ok = EVP_Digest(cert.spki.data, cert.spki.len, w->spki_hash, NULL, EVP_sha256(), NULL);
+    memcpy(der, obj.der, obj.der_len);
+    *der_len = obj.der_len;
 out:
     cg_input_cleanup(&in);
     free(data);
-    return ok;
+    return der;
 }
 
-static const watched *match(const mon *m, const cg_log_entry *e, const uint8_t *obj,
-                            size_t obj_len)
-{
-    for (size_t i = 0; i < m->n_iss; i++) {
-        const watched *w = &m->iss[i];
-        if (e->entry.entry_type == CG_CT_PRECERT_ENTRY) {
-            if (memcmp(e->entry.issuer_key_hash.data, w->spki_hash, 32) == 0)
-                return w;
-            continue;
-        }
-        cg_cbs chain = e->chain.chain, first;
-        if (cg_ct_chain_next(&chain, &first) && first.len == w->der_len &&
-            memcmp(first.data, w->der, w->der_len) == 0)
-            return w;
-        cg_cert cert;
-        cg_der_error derr;
-        if (cg_cert_parse(&cert, obj, obj_len, &derr) && cert.issuer.len == w->subject.len &&
-            memcmp(cert.issuer.data, w->subject.data, w->subject.len) == 0)
-            return w;
-    }
-    return NULL;
-}
+static cg_monitor *running;
 
-static int ingest(mon *m, const char *name, const uint8_t *der, size_t len)
+static void on_signal(int sig)
 {
-    if (!cg_ingest_file(m->ing, name, der, len, m->err, sizeof(m->err))) {
-        m->store_failed = 1;
-        return 0;
-    }
-    return 1;
-}
-
-static int on_entry(void *arg, const cg_log_entry *e)
-{
-    mon *m = arg;
-    char name[2200];
-    snprintf(name, sizeof(name), "%s#%llu", m->url, (unsigned long long)e->index);
-    if (!e->ok) {
-        cg_objref ref;
-        memset(&ref, 0, sizeof(ref));
-        ref.file = name;
-        ref.index = 0;
-        ref.kind = CG_KIND_INPUT;
-        cg_report(m->lctx, CG_R_CT_LOG_ENTRY_MALFORMED, &ref, "entry %llu does not parse: %s",
-                  (unsigned long long)e->index, e->err.what);
-        m->malformed++;
-        return 1;
-    }
-    const uint8_t *obj = e->entry.cert.data;
-    size_t obj_len = e->entry.cert.len;
-    if (e->entry.entry_type == CG_CT_PRECERT_ENTRY) {
-        obj = e->chain.pre_certificate.data;
-        obj_len = e->chain.pre_certificate.len;
-    }
-    if (!m->all && !match(m, e, obj, obj_len))
-        return 1;
-    /* The issuer first (the store keeps each object once), so the rules
-     * that need the CA (SCT signatures, issuer key hash) have it. */
-    cg_cbs chain = e->chain.chain, first;
-    if (cg_ct_chain_next(&chain, &first)) {
-        char iname[2300];
-        snprintf(iname, sizeof(iname), "%s#%llu/issuer", m->url, (unsigned long long)e->index);
-        if (!ingest(m, iname, first.data, first.len))
-            return 0;
-    }
-    m->kept++;
-    return ingest(m, name, obj, obj_len);
+    (void)sig;
+    if (running)
+        cg_monitor_stop(running);
 }
 
 int cg_cmd_monitor(int argc, char **argv)
@@ -228,22 +137,19 @@ int cg_cmd_monitor(int argc, char **argv)
     };
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
     size_t n_logs = 0, n_iss = 0;
-    int all = 0, once = 0, quiet = 0, rc = CG_EXIT_USAGE, log_failed = 0;
+    int all = 0, once = 0, quiet = 0, rc = CG_EXIT_USAGE;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     EVP_PKEY *pk[MAX_LOGS] = {0};
-    watched iss[MAX_ISSUERS];
     cg_out *out = NULL;
     cg_store *store = NULL;
-    cg_ingest *ing = NULL;
-    cg_merkle_hasher *h = NULL;
+    cg_monitor *mon = NULL;
     int64_t at = INT64_MIN;
     cg_cli_loglists lists;
     cg_loglist *loglist = NULL;
     char err[1024];
 
     memset(&lists, 0, sizeof(lists));
-    memset(iss, 0, sizeof(iss));
     optind = 1;
     for (;;) {
         int c = getopt_long(argc, argv, "h", opts, NULL);
@@ -358,105 +264,78 @@ int cg_cmd_monitor(int argc, char **argv)
             goto out;
         }
     }
-    for (size_t i = 0; i < n_iss; i++) {
-        if (!load_issuer(issuers[i], &iss[i], err, sizeof(err))) {
-            rc = cg_cli_usage_error("monitor", "--issuer: %s", err);
-            goto out;
-        }
-    }
     out = cg_out_new(stdout, format, 0);
-    h = cg_merkle_hasher_new();
-    if (!out || !h)
+    if (!out)
         goto out;
-    int64_t now = (int64_t)time(NULL);
-    if (at == INT64_MIN)
-        at = now;
     cg_ctx lctx;
-    cg_ctx_init(&lctx, at, cg_out_sink, out);
+    cg_ctx_init(&lctx, at != INT64_MIN ? at : (int64_t)time(NULL), cg_out_sink, out);
     if (cg_cli_loglists_load(&lists, "monitor", &lctx, &loglist) != CG_EXIT_OK)
         goto out;
     store = cg_cli_store_open("monitor", store_opt, CG_STORE_CREATE);
     if (!store)
         goto out;
-    cg_ingest_opts io = {at, now, loglist};
-    ing = cg_ingest_new(store, &io, cg_out_sink, out);
-    if (!ing)
+    cg_monitor_opts mo;
+    memset(&mo, 0, sizeof(mo));
+    mo.at = at;
+    mo.loglist = loglist;
+    mo.all_issuers = all;
+    mo.quiet = quiet;
+    mon = cg_monitor_new(store, &mo, err, sizeof(err));
+    if (!mon || !cg_monitor_on_finding(mon, cg_out_sink, out)) {
+        fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
+    }
     for (size_t i = 0; i < n_iss; i++) {
-        if (!cg_ingest_file(ing, issuers[i], iss[i].der, iss[i].der_len, err, sizeof(err))) {
-            fprintf(stderr, "caguard monitor: store %s: %s\n", cg_cli_store_uri(store_opt), err);
+        size_t len = 0;
+        uint8_t *der = load_issuer(issuers[i], &len, err, sizeof(err));
+        int ok = der && cg_monitor_add_issuer(mon, issuers[i], der, len, err, sizeof(err));
+        free(der);
+        if (!ok) {
+            rc = cg_cli_usage_error("monitor", "--issuer: %s", err);
             goto out;
         }
     }
     for (size_t i = 0; i < n_logs; i++) {
-        cg_objref ref;
-        memset(&ref, 0, sizeof(ref));
-        ref.file = urls[i];
-        ref.kind = CG_KIND_INPUT;
-        cg_logclient *lc = cg_logclient_new(urls[i], pk[i], NULL);
-        if (!lc)
-            goto out;
-        cg_sth sth;
-        cg_log_status st = cg_logclient_get_sth(lc, &sth, err, sizeof(err));
-        if (st == CG_LOG_STH_SIG) {
-            cg_report(&lctx, CG_R_CT_LOG_STH_SIGNATURE_INVALID, &ref,
-                      "the tree head of size %llu does not verify with the log's key: %s",
-                      (unsigned long long)sth.tree_size, err);
-            cg_logclient_free(lc);
-            continue;
-        }
-        if (st != CG_LOG_OK) {
-            fprintf(stderr, "caguard monitor: %s: %s: %s\n", urls[i], cg_log_status_str(st), err);
-            log_failed = 1;
-            cg_logclient_free(lc);
-            continue;
-        }
-        mon m;
-        memset(&m, 0, sizeof(m));
-        m.url = urls[i];
-        m.ing = ing;
-        m.lctx = &lctx;
-        m.iss = iss;
-        m.n_iss = n_iss;
-        m.all = all;
-        cg_merkle_frontier f;
-        cg_merkle_frontier_init(&f);
-        st = cg_logclient_scan(lc, h, &f, sth.tree_size, &sth, on_entry, &m, err, sizeof(err));
-        cg_logclient_free(lc);
-        if (m.store_failed) {
-            fprintf(stderr, "caguard monitor: store %s: %s\n", cg_cli_store_uri(store_opt), m.err);
+        cg_monitor_log ml;
+        memset(&ml, 0, sizeof(ml));
+        ml.url = urls[i];
+        ml.key = pk[i];
+        ml.type = CG_MONITOR_LOG_RFC6962;
+        if (!cg_monitor_add_log(mon, &ml)) {
+            rc = cg_cli_usage_error("monitor", "--log: %s", cg_monitor_errmsg(mon));
             goto out;
         }
-        if (st == CG_LOG_MERKLE) {
-            cg_report(&lctx, CG_R_CT_LOG_MERKLE_MISMATCH, &ref, "%s", err);
-        } else if (st != CG_LOG_OK) {
-            fprintf(stderr, "caguard monitor: %s: %s: %s\n", urls[i], cg_log_status_str(st), err);
-            log_failed = 1;
-        }
-        if (!quiet)
-            fprintf(stderr,
-                    "caguard monitor: %s: %llu of %llu entries read, %zu kept, %zu "
-                    "malformed\n",
-                    urls[i], (unsigned long long)f.size, (unsigned long long)sth.tree_size, m.kept,
-                    m.malformed);
     }
-    const cg_ingest_stats *stats = cg_ingest_get0_stats(ing);
+    running = mon;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int ran = cg_monitor_run(mon, once);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    running = NULL;
     fflush(stdout);
-    if (log_failed)
+    if (!ran) {
+        fprintf(stderr, "caguard monitor: %s: %s\n", cg_cli_store_uri(store_opt),
+                cg_monitor_errmsg(mon));
+        goto out;
+    }
+    const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
+    if (once && stats->log_failures > 0)
         rc = CG_EXIT_USAGE;
     else if (stats->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0)
         rc = CG_EXIT_FINDINGS;
     else
         rc = CG_EXIT_OK;
 out:
-    cg_ingest_free(ing);
+    cg_monitor_free(mon);
     cg_store_close(store);
     cg_out_free(out);
-    cg_merkle_hasher_free(h);
     cg_loglist_free(loglist);
     for (size_t i = 0; i < MAX_LOGS; i++)
         EVP_PKEY_free(pk[i]);
-    for (size_t i = 0; i < MAX_ISSUERS; i++)
-        free(iss[i].der);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "der/pem.h"
+#include "monitor/client.h"
 
 /* Largest answer read: a get-entries batch of a few thousand entries with
  * chains stays far below this. */
@@ -463,3 +464,141 @@ out:
     free(r);
     return st;
 }
+
+/* A JSON array of base64 hashes into out (room for cap). */
+static int hash_array(json_t *arr, uint8_t *out, size_t cap, size_t *n)
+{
+    if (!json_is_array(arr) || json_array_size(arr) > cap)
+        return 0;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *v = json_array_get(arr, i);
+        uint8_t buf[48];
+        size_t len, bad;
+        const char *w;
+        if (!json_is_string(v) || json_string_length(v) > 48 ||
+            !cg_base64_decode((const uint8_t *)json_string_value(v), json_string_length(v), buf,
+                              &len, &bad, &w) ||
+            len != CG_MERKLE_HASH_LEN)
+            return 0;
+        memcpy(out + i * CG_MERKLE_HASH_LEN, buf, CG_MERKLE_HASH_LEN);
+    }
+    *n = json_array_size(arr);
+    return 1;
+}
+
+/* One GET under /ct/v1/ to its JSON answer. */
+static cg_log_status get_json(cg_logclient *lc, req *r, json_t **j, char *why, size_t whycap)
+{
+    cg_log_status st = run_all(lc, r, 1, why, whycap);
+    json_error_t jerr;
+    *j = NULL;
+    if (st != CG_LOG_OK)
+        return st;
+    *j = json_loadb((const char *)r->body, r->len, 0, &jerr);
+    if (!json_is_object(*j)) {
+        setmsg(why, whycap, "%s: %s", r->url, "not a JSON object");
+        return CG_LOG_BAD_ANSWER;
+    }
+    return CG_LOG_OK;
+}
+
+cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uint64_t size2,
+                                           uint8_t *proof, size_t *n, char *why, size_t whycap)
+{
+    req r = {0};
+    json_t *j = NULL;
+    *n = 0;
+    if (size1 == 0 || size1 == size2)
+        return CG_LOG_OK; /* the empty proof; logs need not be asked */
+    snprintf(r.url, sizeof(r.url),
+             "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64, lc->base, size1,
+             size2);
+    cg_log_status st = get_json(lc, &r, &j, why, whycap);
+    if (st == CG_LOG_OK &&
+        !hash_array(json_object_get(j, "consistency"), proof, CG_MERKLE_MAX_PROOF, n)) {
+        setmsg(why, whycap, "%s: %s", r.url, "not a get-sth-consistency answer");
+        st = CG_LOG_BAD_ANSWER;
+    }
+    json_decref(j);
+    req_free(&r);
+    return st;
+}
+
+cg_log_status cg_logclient_frontier_at(cg_logclient *lc, cg_merkle_hasher *h, const cg_sth *sth,
+                                       cg_merkle_frontier *f, char *why, size_t whycap)
+{
+    req r = {0};
+    json_t *j = NULL;
+    uint8_t *leaf = NULL;
+    size_t leaf_len = 0, n = 0;
+    uint8_t path[CG_MERKLE_MAX_HEIGHT * CG_MERKLE_HASH_LEN], lh[CG_MERKLE_HASH_LEN];
+    if (sth->tree_size == 0) {
+        cg_merkle_frontier_init(f);
+        return CG_LOG_OK;
+    }
+    snprintf(r.url, sizeof(r.url),
+             "%s/ct/v1/get-entry-and-proof?leaf_index=%" PRIu64 "&tree_size=%" PRIu64, lc->base,
+             sth->tree_size - 1, sth->tree_size);
+    cg_log_status st = get_json(lc, &r, &j, why, whycap);
+    if (st != CG_LOG_OK)
+        goto out;
+    st = CG_LOG_BAD_ANSWER;
+    if (!b64_field(j, "leaf_input", &leaf, &leaf_len) ||
+        !hash_array(json_object_get(j, "audit_path"), path, CG_MERKLE_MAX_HEIGHT, &n)) {
+        setmsg(why, whycap, "%s: %s", r.url, "not a get-entry-and-proof answer");
+        goto out;
+    }
+    st = CG_LOG_NOMEM;
+    if (!cg_merkle_leaf_hash(h, leaf, leaf_len, lh))
+        goto out;
+    st = CG_LOG_MERKLE;
+    if (!cg_merkle_frontier_from_inclusion(h, f, sth->tree_size, lh, path, n, sth->root, why,
+                                           whycap))
+        goto out;
+    st = CG_LOG_OK;
+out:
+    free(leaf);
+    json_decref(j);
+    req_free(&r);
+    return st;
+}
+
+/* ---- the monitor's seam (client.h) ---- */
+
+static void *ops_new(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts)
+{
+    return cg_logclient_new(url, key, opts);
+}
+
+static void ops_free(void *c)
+{
+    cg_logclient_free(c);
+}
+
+static cg_log_status ops_get_sth(void *c, cg_sth *sth, char *why, size_t whycap)
+{
+    return cg_logclient_get_sth(c, sth, why, whycap);
+}
+
+static cg_log_status ops_scan(void *c, cg_merkle_hasher *h, cg_merkle_frontier *f, uint64_t end,
+                              const cg_sth *sth, cg_log_entry_fn fn, void *arg, char *why,
+                              size_t whycap)
+{
+    return cg_logclient_scan(c, h, f, end, sth, fn, arg, why, whycap);
+}
+
+static cg_log_status ops_consistency(void *c, uint64_t size1, uint64_t size2, uint8_t *proof,
+                                     size_t *n, char *why, size_t whycap)
+{
+    return cg_logclient_get_consistency(c, size1, size2, proof, n, why, whycap);
+}
+
+static cg_log_status ops_frontier(void *c, cg_merkle_hasher *h, const cg_sth *sth,
+                                  cg_merkle_frontier *f, char *why, size_t whycap)
+{
+    return cg_logclient_frontier_at(c, h, sth, f, why, whycap);
+}
+
+const cg_log_client_ops cg_logclient_ops = {
+    "rfc6962", ops_new, ops_free, ops_get_sth, ops_scan, ops_consistency, ops_frontier,
+};

@@ -90,6 +90,16 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
                                 uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
                                 char *why, size_t whycap);
 
+/* get-sth-consistency: PROOF(size1, size2) into proof (room for
+ * CG_MERKLE_MAX_PROOF hashes), *n hashes; not verified here. */
+cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uint64_t size2,
+                                           uint8_t *proof, size_t *n, char *why, size_t whycap);
+/* The right edge of the tree at sth (tree_size > 0) from get-entry-and-proof
+ * of its last entry, proven under sth->root (CG_LOG_MERKLE when the audit
+ * path does not lead there). */
+cg_log_status cg_logclient_frontier_at(cg_logclient *lc, cg_merkle_hasher *h, const cg_sth *sth,
+                                       cg_merkle_frontier *f, char *why, size_t whycap);
+
 const char *cg_log_status_str(cg_log_status s);
 
 #endif

@@ -1,0 +1,44 @@
+/* The seam between the monitor (monitor.h) and a log client: one table of
+ * functions per log type, chosen per log by cg_monitor_log.type. The
+ * RFC 6962 client (logclient.h) fills cg_logclient_ops; a static-ct-api
+ * client (tileclient.c) fills a table of the same shape and is added to
+ * client_for() in monitor.c.
+ *
+ * A client makes no findings and does no store I/O: it says what it saw.
+ * Every function but new returns a cg_log_status with why filled on
+ * failure; the client handle is the void * that new returned. */
+#ifndef CAGUARD_MONITOR_CLIENT_H
+#define CAGUARD_MONITOR_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monitor/logclient.h"
+
+typedef struct cg_log_client_ops {
+    const char *type; /* "rfc6962", "static" */
+    /* key is borrowed and outlives the client. NULL when out of memory. */
+    void *(*new_client)(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts);
+    void (*free_client)(void *c);
+    /* The current tree head, verified with the log key (CG_LOG_STH_SIG when
+     * it does not verify; *sth is filled all the same). */
+    cg_log_status (*get_sth)(void *c, cg_sth *sth, char *why, size_t whycap);
+    /* As cg_logclient_scan: entries [f->size, end) to fn in index order,
+     * their leaf hashes appended to f, f's root compared with sth->root
+     * when end == sth->tree_size. */
+    cg_log_status (*scan)(void *c, cg_merkle_hasher *h, cg_merkle_frontier *f, uint64_t end,
+                          const cg_sth *sth, cg_log_entry_fn fn, void *arg, char *why,
+                          size_t whycap);
+    /* PROOF(size1, D[0:size2]) into proof (room for CG_MERKLE_MAX_PROOF
+     * hashes), *n hashes. The caller verifies it. */
+    cg_log_status (*consistency)(void *c, uint64_t size1, uint64_t size2, uint8_t *proof,
+                                 size_t *n, char *why, size_t whycap);
+    /* The right edge of the tree of sth->tree_size leaves (> 0), proven
+     * under sth->root: where a monitor starts a log from its end. */
+    cg_log_status (*frontier)(void *c, cg_merkle_hasher *h, const cg_sth *sth,
+                              cg_merkle_frontier *f, char *why, size_t whycap);
+} cg_log_client_ops;
+
+extern const cg_log_client_ops cg_logclient_ops;
+
+#endif

@@ -1,0 +1,134 @@
+/* The CT monitor: follows logs (RFC 6962 through logclient.h; static-ct-api
+ * through a client of the same shape, client.h), verifies each log's tree
+ * heads and Merkle tree, keeps the entries of the watched issuers and
+ * ingests them into the store (store/ingest.h), where every rule runs on
+ * them against what the store holds.
+ *
+ * Per log, the entries are read in ranges; each range is one store
+ * transaction holding its objects, their findings, the log's position and
+ * its Merkle right edge (the log_state table), so a monitor killed at any
+ * point and restarted skips no entry and reports nothing twice. Findings
+ * about a log (ct.log.*) are stored against the log's ID.
+ *
+ * Between log rounds the monitor runs the periodic tasks others register
+ * (CRL fetching, log-list reloads, alerts), in the same thread. One thread;
+ * a cg_monitor is not thread-safe, but cg_monitor_stop may be called from a
+ * signal handler. */
+#ifndef CAGUARD_MONITOR_MONITOR_H
+#define CAGUARD_MONITOR_MONITOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <openssl/types.h>
+
+#include "rules/rules.h"
+#include "store/store.h"
+
+struct cg_loglist;
+
+typedef enum {
+    CG_MONITOR_LOG_RFC6962 = 0, /* RFC 6962 get-sth / get-entries */
+    CG_MONITOR_LOG_STATIC = 1   /* c2sp.org/static-ct-api checkpoint and tiles */
+} cg_monitor_log_type;
+
+#define CG_MONITOR_DEFAULT_MMD 86400
+
+/* A log to follow. Everything is copied by cg_monitor_add_log. */
+typedef struct cg_monitor_log {
+    const char *url;           /* base URL: RFC 6962 appends ct/v1/..., static-ct-api the
+                                  monitoring prefix's checkpoint and tile/... */
+    EVP_PKEY *key;             /* the log's public key; or NULL and key_der */
+    const uint8_t *key_der;    /* DER SubjectPublicKeyInfo, when key is NULL */
+    size_t key_der_len;
+    cg_monitor_log_type type;
+    int64_t mmd;               /* maximum merge delay, seconds; 0: CG_MONITOR_DEFAULT_MMD. A
+                                  log failing for longer gets ct.log.unreachable */
+    const char *name;          /* for messages; NULL: the URL */
+} cg_monitor_log;
+
+typedef struct cg_monitor_opts {
+    int64_t at;                        /* evaluation time of the rules; INT64_MIN: the
+                                          current time of each range */
+    const struct cg_loglist *loglist;  /* for the SCT checks; borrowed; may be NULL */
+    int all_issuers;                   /* keep every entry */
+    int from_end;                      /* a log seen the first time starts at its tree head
+                                          (default: at entry 0) */
+    int poll_interval;                 /* seconds between tree-head polls; 0: 60 */
+    unsigned parallel;                 /* get-entries requests in flight; 0: 4 */
+    uint64_t batch;                    /* entries asked per request; 0: 256 */
+    uint64_t range;                    /* most entries committed together; 0: 4096 */
+    int range_ms;                      /* a range is committed after at most this long;
+                                          0: 5000 */
+    int quiet;                         /* no progress and no log lines */
+    int progress;                      /* 1: one refreshed progress line per log (a
+                                          terminal), 0: plain log lines */
+    FILE *log;                         /* progress and log lines; NULL: stderr */
+    /* transport, for tests: 0 takes logclient.h's defaults */
+    long timeout_ms;
+    unsigned max_retries;
+    long backoff_ms;
+} cg_monitor_opts;
+
+typedef struct cg_monitor cg_monitor;
+
+/* store is borrowed and must outlive the monitor. NULL with err when out of
+ * memory. */
+cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *err,
+                           size_t errcap);
+void cg_monitor_free(cg_monitor *m);
+
+/* A CA to watch (DER certificate): entries it issued are kept. It is
+ * ingested into the store when the monitor runs. 0 with err when der is not
+ * a certificate. */
+int cg_monitor_add_issuer(cg_monitor *m, const char *name, const uint8_t *der, size_t len,
+                          char *err, size_t errcap);
+
+/* Called once per finding new to the store, after its transaction committed
+ * (never for repeats, never for rolled-back work). Several may be
+ * registered; they are called in order. */
+int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg);
+
+/* Periodic work run by the monitor's loop between log rounds, in the same
+ * thread, every interval_s seconds (and once at start; and once in --once).
+ * now is the current time. A task returns 1, or 0 when it failed (counted
+ * in the stats; the monitor goes on). */
+typedef int (*cg_monitor_task_fn)(void *arg, cg_monitor *m, int64_t now);
+int cg_monitor_add_task(cg_monitor *m, int interval_s, cg_monitor_task_fn fn, void *arg);
+
+cg_store *cg_monitor_get0_store(cg_monitor *m);
+
+/* Logs are identified by their log ID (SHA-256 of the key's SPKI); the URL
+ * can change under the same ID. Adding a log whose ID is followed already
+ * updates its URL, type, MMD and name. 0 with the reason in
+ * cg_monitor_errmsg when the key is not a usable key or the type has no
+ * client in this build. */
+int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log);
+int cg_monitor_set_log_url(cg_monitor *m, const uint8_t log_id[32], const char *url);
+/* Finish to the last verified tree head, then drop the log. */
+int cg_monitor_retire_log(cg_monitor *m, const uint8_t log_id[32]);
+
+/* Runs: tasks once, then every log to its current tree head; with once,
+ * returns then; otherwise polls every poll_interval seconds until
+ * cg_monitor_stop. Returns 1, or 0 when the store failed (the reason in
+ * cg_monitor_errmsg; the current range was rolled back). */
+int cg_monitor_run(cg_monitor *m, int once);
+/* Asks a running monitor to commit its current range and return.
+ * Async-signal-safe. */
+void cg_monitor_stop(cg_monitor *m);
+
+typedef struct cg_monitor_stats {
+    size_t new_findings[3];   /* new to the store, by severity (log findings included) */
+    size_t unstored;          /* reported, not stored (about no object) */
+    uint64_t entries;         /* entries read */
+    uint64_t kept;            /* entries of watched issuers ingested */
+    uint64_t malformed;       /* entries that did not parse */
+    size_t log_failures;      /* log rounds that failed (transport, bad answers) */
+    size_t task_failures;
+} cg_monitor_stats;
+
+const cg_monitor_stats *cg_monitor_get0_stats(const cg_monitor *m);
+const char *cg_monitor_errmsg(const cg_monitor *m);
+
+#endif
