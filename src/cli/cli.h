@@ -55,5 +55,7 @@ const char *cg_cli_store_uri(const char *cmd_opt);
 /* Opens it (flags as cg_store_open); on failure prints "caguard CMD: why"
  * and returns NULL: the command exits with CG_EXIT_USAGE. */
 struct cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags);
+/* A decimal ID (an incident's, a finding's), 1 or more. */
+int cg_cli_parse_id(const char *s, int64_t *id);
 
 #endif

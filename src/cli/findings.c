@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -15,17 +16,21 @@
 
 static void findings_help(FILE *f)
 {
-    fprintf(f, "usage: caguard [--store PATH_OR_URI] findings [OPTIONS]\n\n"
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] findings [OPTIONS]\n"
+               "       caguard [--store PATH_OR_URI] findings resolve [--at TIME] ID...\n\n"
                "Lists the findings in the store, grouped by object in the order the objects\n"
                "were first ingested. JSON Lines carry the fields of caguard check (rule,\n"
                "severity, file and index as first ingested, kind, object, issuer, serial,\n"
-               "message, reference) plus incident (null or its ID), first_seen, last_seen,\n"
-               "status (open or resolved) and resolved_at.\n\n"
+               "message, reference) plus id (the finding's ID), incident (null or its ID),\n"
+               "first_seen, last_seen, status (open or resolved) and resolved_at.\n\n"
+               "'findings resolve' marks findings resolved by hand at TIME (default now). A\n"
+               "resolved finding that a later check reports again is open again.\n\n"
                "options:\n"
                "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
                "  --rule ID            only this rule ('caguard rules' lists them)\n"
                "  --since TIME         only findings first seen at or after TIME (RFC 3339)\n"
                "  --open               only open findings (not resolved)\n"
+               "  --incident ID        only the findings of this incident\n"
                "  --format text|json   text (default) or JSON Lines\n"
                "  --color auto|always|never   colour in text output (default auto)\n"
                "  -h, --help           this help\n\n"
@@ -80,7 +85,7 @@ static int list_one(void *arg, const cg_store_finding *sf)
     cg_objref ref;
     cg_finding f;
     cg_field fields[MAX_FIELDS];
-    char first[32], last[32], resolved[32];
+    char first[32], last[32], resolved[32], idbuf[24];
     json_t *extra = NULL;
     size_t n;
     if (sf->rule == NULL || !cg_rule_lookup(sf->rule, &rule)) {
@@ -98,7 +103,9 @@ static int list_one(void *arg, const cg_store_finding *sf)
     cg_cbs_init(&ref.serial, sf->serial, sf->serial_len);
     if (sf->extra != NULL)
         extra = json_loads(sf->extra, 0, NULL);
-    n = extra_fields(extra, fields, MAX_FIELDS - 5);
+    n = extra_fields(extra, fields, MAX_FIELDS - 6);
+    snprintf(idbuf, sizeof(idbuf), "%lld", (long long)sf->id);
+    fields[n++] = (cg_field){"id", CG_FIELD_STRING, idbuf, 0};
     cg_time_format(sf->first_seen, first, sizeof(first));
     cg_time_format(sf->last_seen, last, sizeof(last));
     if (sf->resolved)
@@ -121,8 +128,8 @@ static int list_one(void *arg, const cg_store_finding *sf)
     f.incident = sf->incident;
     cg_out_sink(l->out, &f);
     if (l->format == CG_OUT_TEXT) {
-        printf("          first seen %s, last seen %s, %s%s\n", first, last,
-               sf->resolved ? "resolved " : "open", sf->resolved ? resolved : "");
+        printf("          finding %lld, first seen %s, last seen %s, %s%s\n", (long long)sf->id,
+               first, last, sf->resolved ? "resolved " : "open", sf->resolved ? resolved : "");
     }
     l->count[cg_rule_get(rule)->severity]++;
     if (cg_rule_get(rule)->severity == CG_SEV_ERROR && !sf->resolved)
@@ -131,13 +138,118 @@ static int list_one(void *arg, const cg_store_finding *sf)
     return 1;
 }
 
+typedef struct found {
+    int n;
+    int resolved;
+} found;
+
+static int note_found(void *arg, const cg_store_finding *sf)
+{
+    found *fd = arg;
+    fd->n++;
+    fd->resolved = sf->resolved;
+    return 1;
+}
+
+/* caguard findings resolve [--at TIME] ID...: every ID is checked first, so
+ * an unknown one changes nothing; then all are resolved in one transaction. */
+static int findings_resolve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, 'S'},
+        {"at", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *cmd = "findings resolve", *store_opt = NULL;
+    int64_t at = (int64_t)time(NULL), *ids = NULL;
+    int n = 0, rc = CG_EXIT_USAGE, already = 0;
+    cg_store *store = NULL;
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'S':
+            store_opt = optarg;
+            break;
+        case 'a':
+            if (!cg_time_parse_rfc3339(optarg, &at))
+                return cg_cli_usage_error(cmd,
+                                          "--at '%s' is not an RFC 3339 time "
+                                          "(e.g. 2024-06-01T00:00:00Z)",
+                                          optarg);
+            break;
+        case 'h':
+            findings_help(stdout);
+            return CG_EXIT_OK;
+        default:
+            return cg_cli_usage_error(cmd, "unknown option");
+        }
+    }
+    if (optind == argc)
+        return cg_cli_usage_error(cmd, "no finding ID given ('caguard findings' shows them)");
+    ids = calloc((size_t)(argc - optind), sizeof(*ids));
+    if (ids == NULL)
+        return cg_cli_usage_error(cmd, "out of memory");
+    for (int i = optind; i < argc; i++) {
+        if (!cg_cli_parse_id(argv[i], &ids[n])) {
+            rc = cg_cli_usage_error(cmd, "'%s' is not a finding ID", argv[i]);
+            goto out;
+        }
+        n++;
+    }
+    store = cg_cli_store_open(cmd, store_opt, 0);
+    if (store == NULL)
+        goto out;
+    for (int i = 0; i < n; i++) {
+        cg_store_finding_filter flt;
+        found fd = {0, 0};
+        memset(&flt, 0, sizeof(flt));
+        flt.id = ids[i];
+        if (!cg_store_findings(store, &flt, note_found, &fd)) {
+            fprintf(stderr, "caguard %s: store %s: %s\n", cmd, cg_cli_store_uri(store_opt),
+                    cg_store_errmsg(store));
+            goto out;
+        }
+        if (fd.n == 0) {
+            rc = cg_cli_usage_error(cmd, "no finding %lld in the store; nothing resolved",
+                                    (long long)ids[i]);
+            goto out;
+        }
+        already += fd.resolved;
+    }
+    if (!cg_store_begin(store))
+        goto store_err;
+    for (int i = 0; i < n; i++)
+        if (!cg_store_resolve_finding(store, ids[i], at))
+            break;
+    if (!cg_store_commit(store))
+        goto store_err;
+    printf("%d finding%s resolved", n - already, n - already == 1 ? "" : "s");
+    if (already > 0)
+        printf(" (%d resolved already)", already);
+    printf("\n");
+    rc = CG_EXIT_OK;
+    goto out;
+store_err:
+    fprintf(stderr, "caguard %s: store %s: %s; nothing resolved\n", cmd,
+            cg_cli_store_uri(store_opt), cg_store_errmsg(store));
+out:
+    free(ids);
+    cg_store_close(store);
+    return rc;
+}
+
 int cg_cmd_findings(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"store", required_argument, NULL, 'S'},  {"rule", required_argument, NULL, 'r'},
         {"since", required_argument, NULL, 's'},  {"open", no_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'}, {"color", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"incident", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     cg_store_finding_filter flt;
     cg_rule_id rule;
@@ -147,6 +259,8 @@ int cg_cmd_findings(int argc, char **argv)
     const char *store_opt = NULL;
     cg_store *store = NULL;
 
+    if (argc > 1 && strcmp(argv[1], "resolve") == 0)
+        return findings_resolve(argc - 1, argv + 1);
     memset(&flt, 0, sizeof(flt));
     memset(&l, 0, sizeof(l));
     l.format = CG_OUT_TEXT;
@@ -181,6 +295,13 @@ int cg_cmd_findings(int argc, char **argv)
             break;
         case 'o':
             flt.open_only = 1;
+            break;
+        case 'i':
+            if (!cg_cli_parse_id(optarg, &flt.incident)) {
+                rc = cg_cli_usage_error("findings", "--incident '%s' is not an incident ID",
+                                        optarg);
+                goto out;
+            }
             break;
         case 'f':
             if (strcmp(optarg, "text") == 0) {

@@ -182,20 +182,6 @@ static int bad_time(const char *cmd, const char *opt, const char *arg)
                               opt, arg);
 }
 
-/* A decimal incident ID, 1 or more. */
-static int parse_id(const char *s, int64_t *id)
-{
-    char *end;
-    long long v;
-    if (s[0] < '0' || s[0] > '9')
-        return 0;
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v <= 0)
-        return 0;
-    *id = (int64_t)v;
-    return 1;
-}
-
 /* The incident or a message: 1 found, 0 not there (said), -1 store error
  * (said). */
 static int get_incident(const char *cmd, cg_store *st, int64_t id, cg_incident *inc)
@@ -496,7 +482,7 @@ static int cmd_event(int argc, char **argv)
             return cg_cli_usage_error(cmd, "unknown option");
         }
     }
-    if (argc - optind != 1 || !parse_id(argv[optind], &id))
+    if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
     if (!have_type || !have_at)
         return cg_cli_usage_error(cmd, "--type and --at are required");
@@ -654,7 +640,7 @@ static int cmd_show(int argc, char **argv)
     int r = store_only_opts(cmd, argc, argv, &store_opt);
     if (r <= 0)
         return r < 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
-    if (argc - optind != 1 || !parse_id(argv[optind], &id))
+    if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
@@ -844,7 +830,7 @@ static int cmd_status(int argc, char **argv)
             return cg_cli_usage_error(cmd, "unknown option");
         }
     }
-    if (argc - optind > 1 || (argc - optind == 1 && !parse_id(argv[optind], &id)))
+    if (argc - optind > 1 || (argc - optind == 1 && !cg_cli_parse_id(argv[optind], &id)))
         return cg_cli_usage_error(cmd, "give at most one incident ID (a number)");
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
@@ -933,7 +919,7 @@ static int cmd_report(int argc, char **argv)
             return cg_cli_usage_error(cmd, "unknown option");
         }
     }
-    if (argc - optind != 1 || !parse_id(argv[optind], &id))
+    if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)

@@ -1,5 +1,6 @@
 /* --store, the global option of the store commands, and opening the store
  * with a message a person can act on. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -35,4 +36,18 @@ cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags)
     if (s == NULL)
         fprintf(stderr, "caguard %s: %s\n", cmd, err);
     return s;
+}
+
+int cg_cli_parse_id(const char *s, int64_t *id)
+{
+    char *end;
+    long long v;
+    if (s[0] < '0' || s[0] > '9')
+        return 0;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*end != '\0' || v <= 0 || errno == ERANGE)
+        return 0;
+    *id = (int64_t)v;
+    return 1;
 }

@@ -32,6 +32,7 @@ typedef enum {
     Q_ENTRY_UPSERT,
     Q_REVOCATION,
     Q_FIND_INSERT,
+    Q_FIND_STATE,
     Q_FIND_REPEAT,
     Q_FIND_RESOLVE,
     Q_FIND_RESOLVE_KEY,
@@ -113,8 +114,13 @@ static const char *const queries[Q_COUNT] = {
                       "incident_id, message, extra, first_seen, last_seen) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT (dedup) DO NOTHING RETURNING id",
-    [Q_FIND_REPEAT] = "UPDATE findings SET last_seen = CASE WHEN last_seen < ? THEN ? "
-                      "ELSE last_seen END WHERE dedup = ? RETURNING id",
+    [Q_FIND_STATE] = "SELECT id, last_seen, resolved_at FROM findings WHERE dedup = ?",
+    /* A repeat: the latest sighting's message and fields replace the old
+     * ones (an incident's "30 hours late" becomes "revoked 1114 hours
+     * late"), last_seen moves forward, and a resolved finding seen again
+     * at or after its resolution is open again. */
+    [Q_FIND_REPEAT] = "UPDATE findings SET message = ?, extra = ?, last_seen = ?, "
+                      "resolved_at = ? WHERE id = ?",
     [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
     [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
                            "AND resolved_at IS NULL RETURNING id",
@@ -937,7 +943,7 @@ static char *dedup_key(cg_store *s, const char *rule, const uint8_t *object, int
 int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
                          int64_t *id)
 {
-    int own, ok = 0, inserted = 0;
+    int own, ok = 0, inserted = 0, reopened = 0;
     int64_t fid = 0;
     cg_sql_stmt *st;
     char *dedup;
@@ -975,10 +981,12 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
     }
     s->drv->reset(st);
     if (!inserted) {
-        st = q(s, Q_FIND_REPEAT);
+        int64_t last, resolved_at = 0;
+        int was_resolved;
+        st = q(s, Q_FIND_STATE);
         if (st == NULL)
             goto out;
-        if (!b_int(s, st, 1, seen) || !b_int(s, st, 2, seen) || !s->drv->bind_text(st, 3, dedup)) {
+        if (!s->drv->bind_text(st, 1, dedup)) {
             db_fail(s, "storing a finding");
             goto out;
         }
@@ -992,15 +1000,39 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
             goto out;
         }
         fid = c_int(s, st, 0);
+        last = c_int(s, st, 1);
+        was_resolved = !s->drv->column_is_null(st, 2);
+        if (was_resolved)
+            resolved_at = c_int(s, st, 2);
         s->drv->reset(st);
+        if (seen < last)
+            goto done; /* an older sighting: nothing to change */
+        reopened = was_resolved && seen >= resolved_at;
+        st = q(s, Q_FIND_REPEAT);
+        if (st == NULL)
+            goto out;
+        if (!s->drv->bind_text(st, 1, f->message) || !b_text_or_null(s, st, 2, f->extra) ||
+            !b_int(s, st, 3, seen) ||
+            !b_int_or_null(s, st, 4, was_resolved && !reopened, resolved_at) ||
+            !b_int(s, st, 5, fid)) {
+            db_fail(s, "storing a finding");
+            goto out;
+        }
+        r = s->drv->step(st);
+        s->drv->reset(st);
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "storing a finding");
+            goto out;
+        }
     }
+done:
     ok = 1;
 out:
     free(dedup);
     if (!write_end(s, own, ok))
         return 0;
     if (is_new != NULL)
-        *is_new = inserted;
+        *is_new = inserted || reopened;
     if (id != NULL)
         *id = fid;
     return 1;
@@ -1078,6 +1110,8 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
         n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.resolved_at IS NULL");
     if (flt != NULL && flt->incident > 0)
         n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.incident_id = ?");
+    if (flt != NULL && flt->id > 0)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.id = ?");
     if (flt != NULL && flt->has_object)
         n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.object_sha256 = ?");
     snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY COALESCE(o.id, 0), f.id");
@@ -1091,6 +1125,8 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
         bound &= b_int(s, st, p++, flt->since);
     if (flt != NULL && flt->incident > 0)
         bound &= b_int(s, st, p++, flt->incident);
+    if (flt != NULL && flt->id > 0)
+        bound &= b_int(s, st, p++, flt->id);
     if (flt != NULL && flt->has_object)
         bound &= b_blob(s, st, p++, flt->object, 32);
     if (!bound) {

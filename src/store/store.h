@@ -209,9 +209,13 @@ typedef struct cg_store_finding {
 } cg_store_finding;
 
 /* Stores a finding seen at `seen`, deduplicated by (rule, object,
- * incident): a new one gets first_seen = last_seen = seen (*is_new 1); a
- * repeat only moves last_seen forward (message and status stay). *id gets
- * the finding's ID. Out pointers may be NULL. */
+ * incident): a new one gets first_seen = last_seen = seen (*is_new 1). A
+ * repeat seen at or after last_seen takes the new message and extra (the
+ * latest sighting describes it best: "30 hours late" becomes "revoked 1114
+ * hours late") and moves last_seen to seen; a resolved finding seen again
+ * at or after its resolution is open again, and counts as new (*is_new 1:
+ * it is news once more). A repeat seen before last_seen changes nothing
+ * (*is_new 0). *id gets the finding's ID. Out pointers may be NULL. */
 int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
                          int64_t *id);
 /* Marks a finding resolved at `at` (no effect when it is resolved already). */
@@ -227,6 +231,7 @@ typedef struct cg_store_finding_filter {
     int64_t since; /* first seen at or after */
     int open_only;
     int64_t incident; /* > 0: only this incident's findings */
+    int64_t id;       /* > 0: only the finding with this ID */
     int has_object;
     uint8_t object[32];
 } cg_store_finding_filter;

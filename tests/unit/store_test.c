@@ -484,13 +484,20 @@ static void test_findings(cg_store *s)
     f.extra = "{\"k\":\"v\"}";
     CHECK(cg_store_put_finding(s, &f, 10000, &is_new, &id1));
     CHECK(is_new == 1 && id1 > 0);
-    /* The repeat: same ID, last_seen moves on, nothing else changes. */
+    /* The repeat: same ID, last_seen moves on, the latest message and
+     * fields replace the old ones. */
     f.message = "second message";
+    f.extra = "{\"k\":\"w\"}";
     CHECK(cg_store_put_finding(s, &f, 20000, &is_new, &id2));
     CHECK(is_new == 0 && id2 == id1);
-    /* Seen at an earlier time: last_seen does not go back. */
+    /* Seen at an earlier time: nothing changes, last_seen does not go
+     * back, the later message stays. */
+    f.message = "older message";
+    f.extra = NULL;
     CHECK(cg_store_put_finding(s, &f, 15000, &is_new, &id2));
     CHECK(is_new == 0 && id2 == id1);
+    f.message = "second message";
+    f.extra = "{\"k\":\"w\"}";
     /* Another rule on the same object is another finding. */
     f.rule = "ct.sct.signature_invalid";
     f.extra = NULL;
@@ -525,8 +532,8 @@ static void test_findings(cg_store *s)
     CHECK(l.n == 3);
     if (l.n == 3) {
         CHECK(l.id[0] == id1 && strcmp(l.rule[0], "ct.pair.tbs_mismatch") == 0);
-        CHECK(strcmp(l.message[0], "first message") == 0);
-        CHECK(strcmp(l.extra[0], "{\"k\":\"v\"}") == 0);
+        CHECK(strcmp(l.message[0], "second message") == 0);
+        CHECK(strcmp(l.extra[0], "{\"k\":\"w\"}") == 0);
         CHECK(l.first[0] == 10000 && l.last[0] == 20000);
         CHECK(l.incident[0] == 0 && l.resolved[0] == 0 && l.has_object[0]);
         CHECK(l.kind[0] == CG_KIND_CERT && strcmp(l.file[0], "f.pem") == 0 && l.index[0] == 7);
@@ -567,15 +574,30 @@ static void test_findings(cg_store *s)
     memset(&l, 0, sizeof(l));
     CHECK(cg_store_findings(s, &flt, fcollect, &l));
     CHECK(l.n == 3 && l.resolved[0] == 1);
-    /* A repeat of a resolved finding only moves last_seen. */
+    /* A resolved finding seen before its resolution stays resolved (an
+     * ingest evaluated at an earlier time); seen again at or after it, it
+     * is open again, counts as new and carries the new message. */
     f.has_object = 1;
     f.incident = 0;
     f.rule = "ct.pair.tbs_mismatch";
-    CHECK(cg_store_put_finding(s, &f, 60000, &is_new, NULL));
+    f.message = "back again";
+    CHECK(cg_store_put_finding(s, &f, 35000, &is_new, NULL));
     CHECK(is_new == 0);
     memset(&l, 0, sizeof(l));
     CHECK(cg_store_findings(s, &flt, fcollect, &l));
-    CHECK(l.n == 3 && l.resolved[0] == 1 && l.last[0] == 60000);
+    CHECK(l.n == 3 && l.resolved[0] == 1 && l.last[0] == 35000);
+    CHECK(l.n == 3 && strcmp(l.message[0], "back again") == 0);
+    f.message = "back for good";
+    CHECK(cg_store_put_finding(s, &f, 40000, &is_new, &id2));
+    CHECK(is_new == 1 && id2 == id1);
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 3 && l.resolved[0] == 0 && l.last[0] == 40000 && l.first[0] == 10000);
+    CHECK(l.n == 3 && strcmp(l.message[0], "back for good") == 0);
+    /* A repeat of the open finding is a repeat again. */
+    CHECK(cg_store_put_finding(s, &f, 60000, &is_new, NULL));
+    CHECK(is_new == 0);
+    CHECK(cg_store_resolve_finding(s, id1, 60000));
     /* Resolving by rule and object: only the open one without incident. */
     int resolved = -1;
     CHECK(cg_store_resolve_open(s, "ct.sct.signature_invalid", o.sha256, 70000, &resolved));
