@@ -125,24 +125,12 @@ int cg_cmd_check(int argc, char **argv)
             break;
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "text") == 0)
-                format = CG_OUT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                format = CG_OUT_JSON;
-            else {
-                rc = cg_cli_usage_error("check", "--format must be text or json, not '%s'",
-                                        optarg);
+            if (!cg_cli_opt_format("check", optarg, &format))
                 goto out;
-            }
             break;
         case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &at)) {
-                rc = cg_cli_usage_error("check",
-                                        "--at '%s' is not an RFC 3339 time "
-                                        "(e.g. 2024-06-01T00:00:00Z)",
-                                        optarg);
+            if (!cg_cli_opt_time("check", "--at", optarg, &at))
                 goto out;
-            }
             break;
         case 'l':
             if (!cg_cli_loglists_add(&lists, optarg)) {
@@ -161,14 +149,8 @@ int cg_cmd_check(int argc, char **argv)
             lists.key = optarg;
             break;
         case 'c':
-            if (strcmp(optarg, "always") == 0)
-                color = 1;
-            else if (strcmp(optarg, "never") == 0)
-                color = 0;
-            else if (strcmp(optarg, "auto") != 0) {
-                rc = cg_cli_usage_error("check", "--color must be auto, always or never");
+            if (!cg_cli_opt_color("check", optarg, &color))
                 goto out;
-            }
             break;
         case 'h':
             check_help(stdout);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report/output.h"
 #include "rules/rules.h"
 
 struct cg_loglist;
@@ -55,6 +56,12 @@ const char *cg_cli_store_uri(const char *cmd_opt);
 /* Opens it (flags as cg_store_open); on failure prints "caguard CMD: why"
  * and returns NULL: the command exits with CG_EXIT_USAGE. */
 struct cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags);
+/* Option values shared by the commands (cli/opts.c): 1, or 0 with
+ * "caguard CMD: why" printed (the command then exits CG_EXIT_USAGE). An
+ * --color auto leaves *color as it is. */
+int cg_cli_opt_format(const char *cmd, const char *arg, cg_out_format *format);
+int cg_cli_opt_color(const char *cmd, const char *arg, int *color);
+int cg_cli_opt_time(const char *cmd, const char *opt, const char *arg, int64_t *t);
 /* A decimal ID (an incident's, a finding's), 1 or more. */
 int cg_cli_parse_id(const char *s, int64_t *id);
 

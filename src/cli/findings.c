@@ -175,11 +175,8 @@ static int findings_resolve(int argc, char **argv)
             store_opt = optarg;
             break;
         case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &at))
-                return cg_cli_usage_error(cmd,
-                                          "--at '%s' is not an RFC 3339 time "
-                                          "(e.g. 2024-06-01T00:00:00Z)",
-                                          optarg);
+            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
+                return CG_EXIT_USAGE;
             break;
         case 'h':
             findings_help(stdout);
@@ -284,13 +281,8 @@ int cg_cmd_findings(int argc, char **argv)
             flt.rule = optarg;
             break;
         case 's':
-            if (!cg_time_parse_rfc3339(optarg, &flt.since)) {
-                rc = cg_cli_usage_error("findings",
-                                        "--since '%s' is not an RFC 3339 time "
-                                        "(e.g. 2024-06-01T00:00:00Z)",
-                                        optarg);
+            if (!cg_cli_opt_time("findings", "--since", optarg, &flt.since))
                 goto out;
-            }
             flt.has_since = 1;
             break;
         case 'o':
@@ -304,25 +296,12 @@ int cg_cmd_findings(int argc, char **argv)
             }
             break;
         case 'f':
-            if (strcmp(optarg, "text") == 0) {
-                l.format = CG_OUT_TEXT;
-            } else if (strcmp(optarg, "json") == 0) {
-                l.format = CG_OUT_JSON;
-            } else {
-                rc = cg_cli_usage_error("findings", "--format must be text or json, not '%s'",
-                                        optarg);
+            if (!cg_cli_opt_format("findings", optarg, &l.format))
                 goto out;
-            }
             break;
         case 'c':
-            if (strcmp(optarg, "always") == 0) {
-                color = 1;
-            } else if (strcmp(optarg, "never") == 0) {
-                color = 0;
-            } else if (strcmp(optarg, "auto") != 0) {
-                rc = cg_cli_usage_error("findings", "--color must be auto, always or never");
+            if (!cg_cli_opt_color("findings", optarg, &color))
                 goto out;
-            }
             break;
         case 'h':
             findings_help(stdout);

@@ -176,12 +176,6 @@ static int cmd_lint(int argc, char **argv)
 
 /* ---- the subcommands that use the store ---- */
 
-static int bad_time(const char *cmd, const char *opt, const char *arg)
-{
-    return cg_cli_usage_error(cmd, "%s '%s' is not an RFC 3339 time (e.g. 2024-06-01T00:00:00Z)",
-                              opt, arg);
-}
-
 /* The incident or a message: 1 found, 0 not there (said), -1 store error
  * (said). */
 static int get_incident(const char *cmd, cg_store *st, int64_t id, cg_incident *inc)
@@ -302,10 +296,8 @@ static int cmd_open(int argc, char **argv)
             kind = optarg;
             break;
         case 'r':
-            if (!cg_time_parse_rfc3339(optarg, &inc.reported_at)) {
-                bad_time(cmd, "--reported-at", optarg);
+            if (!cg_cli_opt_time(cmd, "--reported-at", optarg, &inc.reported_at))
                 goto out;
-            }
             have_reported = 1;
             break;
         case 't':
@@ -323,16 +315,12 @@ static int cmd_open(int argc, char **argv)
             store_opt = optarg;
             break;
         case 'w':
-            if (!cg_time_parse_rfc3339(optarg, &seen_at)) {
-                bad_time(cmd, "--seen-at", optarg);
+            if (!cg_cli_opt_time(cmd, "--seen-at", optarg, &seen_at))
                 goto out;
-            }
             break;
         case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &at)) {
-                bad_time(cmd, "--at", optarg);
+            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
                 goto out;
-            }
             break;
         default:
             cg_cli_usage_error(cmd, "unknown option");
@@ -463,16 +451,16 @@ static int cmd_event(int argc, char **argv)
             have_type = 1;
             break;
         case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &ev.at))
-                return bad_time(cmd, "--at", optarg);
+            if (!cg_cli_opt_time(cmd, "--at", optarg, &ev.at))
+                return CG_EXIT_USAGE;
             have_at = 1;
             break;
         case 'n':
             ev.note = optarg;
             break;
         case 'u':
-            if (!cg_time_parse_rfc3339(optarg, &next))
-                return bad_time(cmd, "--next-update", optarg);
+            if (!cg_cli_opt_time(cmd, "--next-update", optarg, &next))
+                return CG_EXIT_USAGE;
             have_next = 1;
             break;
         case 'S':
@@ -811,8 +799,8 @@ static int cmd_status(int argc, char **argv)
             incident_help(stdout);
             return CG_EXIT_OK;
         case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &at))
-                return bad_time(cmd, "--at", optarg);
+            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
+                return CG_EXIT_USAGE;
             have_at = 1;
             break;
         case 'f':
@@ -906,8 +894,8 @@ static int cmd_report(int argc, char **argv)
             incident_help(stdout);
             return CG_EXIT_OK;
         case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &at))
-                return bad_time(cmd, "--at", optarg);
+            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
+                return CG_EXIT_USAGE;
             break;
         case 'c':
             csv_path = optarg;

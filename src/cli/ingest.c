@@ -43,15 +43,6 @@ static void ingest_help(FILE *f)
                "the file being ingested is then stored).\n");
 }
 
-static int parse_time(const char *opt, const char *arg, int64_t *t)
-{
-    if (cg_time_parse_rfc3339(arg, t))
-        return 1;
-    cg_cli_usage_error("ingest", "%s '%s' is not an RFC 3339 time (e.g. 2024-06-01T00:00:00Z)",
-                       opt, arg);
-    return 0;
-}
-
 int cg_cmd_ingest(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -89,11 +80,11 @@ int cg_cmd_ingest(int argc, char **argv)
             store_opt = optarg;
             break;
         case 'w':
-            if (!parse_time("--seen-at", optarg, &seen_at))
+            if (!cg_cli_opt_time("ingest", "--seen-at", optarg, &seen_at))
                 goto out;
             break;
         case 'a':
-            if (!parse_time("--at", optarg, &at))
+            if (!cg_cli_opt_time("ingest", "--at", optarg, &at))
                 goto out;
             break;
         case 'l':
@@ -113,25 +104,12 @@ int cg_cmd_ingest(int argc, char **argv)
             lists.key = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "text") == 0) {
-                format = CG_OUT_TEXT;
-            } else if (strcmp(optarg, "json") == 0) {
-                format = CG_OUT_JSON;
-            } else {
-                rc = cg_cli_usage_error("ingest", "--format must be text or json, not '%s'",
-                                        optarg);
+            if (!cg_cli_opt_format("ingest", optarg, &format))
                 goto out;
-            }
             break;
         case 'c':
-            if (strcmp(optarg, "always") == 0) {
-                color = 1;
-            } else if (strcmp(optarg, "never") == 0) {
-                color = 0;
-            } else if (strcmp(optarg, "auto") != 0) {
-                rc = cg_cli_usage_error("ingest", "--color must be auto, always or never");
+            if (!cg_cli_opt_color("ingest", optarg, &color))
                 goto out;
-            }
             break;
         case 'h':
             ingest_help(stdout);
