@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 
 #include "store/driver.h"
+#include "store/schema.h"
 
 /* "CAGD": PRAGMA application_id, bytes 68-71 of the database header. */
 #define CG_SQLITE_APP_ID 0x43414744
-#define CG_STORE_MAGIC "caguard-store"
 
 struct cg_sql_conn {
     sqlite3 *db;
@@ -25,132 +25,6 @@ struct cg_sql_conn {
 struct cg_sql_stmt {
     sqlite3_stmt *st;
     cg_sql_conn *c;
-};
-
-/* Migration i takes a store from schema version i to i + 1. Version 0 is
- * an empty database. Later versions append here and never edit an
- * earlier step. Types are the portable ones (docs/store.md maps them to
- * PostgreSQL); times are seconds since the epoch. */
-static const char *const migrations[CG_STORE_SCHEMA_VERSION] = {
-    /* 0 -> 1 */
-    "CREATE TABLE caguard_meta ("
-    "  key TEXT PRIMARY KEY,"
-    "  value TEXT NOT NULL);"
-    "CREATE TABLE objects ("
-    "  id INTEGER PRIMARY KEY,"
-    "  sha256 BLOB NOT NULL UNIQUE,"
-    "  kind TEXT NOT NULL,"
-    "  der BLOB NOT NULL,"
-    "  issuer BLOB,"
-    "  serial BLOB,"
-    "  subject BLOB,"
-    "  scope BLOB,"
-    "  ca INTEGER NOT NULL,"
-    "  not_before INTEGER NOT NULL,"
-    "  not_after INTEGER NOT NULL,"
-    "  file TEXT NOT NULL,"
-    "  idx INTEGER NOT NULL,"
-    "  first_seen INTEGER NOT NULL);"
-    "CREATE INDEX objects_issuer_serial ON objects (issuer, serial);"
-    "CREATE INDEX objects_issuer_scope ON objects (issuer, scope, not_before);"
-    "CREATE INDEX objects_ca ON objects (ca);"
-    "CREATE TABLE crl_entries ("
-    "  issuer BLOB NOT NULL,"
-    "  scope BLOB NOT NULL,"
-    "  serial BLOB NOT NULL,"
-    "  revocation_date INTEGER NOT NULL,"
-    "  reason INTEGER,"
-    "  first_seen INTEGER NOT NULL,"
-    "  crl_sha256 BLOB NOT NULL REFERENCES objects (sha256),"
-    "  PRIMARY KEY (issuer, scope, serial));"
-    "CREATE INDEX crl_entries_serial ON crl_entries (issuer, serial);"
-    "CREATE TABLE incidents ("
-    "  id INTEGER PRIMARY KEY,"
-    "  kind TEXT NOT NULL,"
-    "  title TEXT,"
-    "  source INTEGER NOT NULL,"
-    "  reported_at INTEGER NOT NULL,"
-    "  next_update_at INTEGER NOT NULL);"
-    "CREATE TABLE incident_certs ("
-    "  id INTEGER PRIMARY KEY,"
-    "  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
-    "  sha256 BLOB NOT NULL,"
-    "  is_precert INTEGER NOT NULL,"
-    "  precert_sha256 BLOB,"
-    "  cert_sha256 BLOB,"
-    "  serial_hex TEXT,"
-    "  issuer TEXT,"
-    "  subject TEXT,"
-    "  dns_names TEXT,"
-    "  not_before INTEGER NOT NULL,"
-    "  not_after INTEGER NOT NULL,"
-    "  revoked INTEGER NOT NULL,"
-    "  revocation_date INTEGER NOT NULL,"
-    "  published_at INTEGER NOT NULL,"
-    "  reason INTEGER NOT NULL,"
-    "  UNIQUE (incident_id, sha256));"
-    "CREATE TABLE incident_events ("
-    "  id INTEGER PRIMARY KEY,"
-    "  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
-    "  type INTEGER NOT NULL,"
-    "  at INTEGER NOT NULL,"
-    "  note TEXT);"
-    "CREATE INDEX incident_events_incident ON incident_events (incident_id, at);"
-    "CREATE TABLE findings ("
-    "  id INTEGER PRIMARY KEY,"
-    "  dedup TEXT NOT NULL UNIQUE,"
-    "  rule TEXT NOT NULL,"
-    "  severity TEXT NOT NULL,"
-    "  object_sha256 BLOB REFERENCES objects (sha256),"
-    "  incident_id INTEGER REFERENCES incidents (id),"
-    "  message TEXT NOT NULL,"
-    "  extra TEXT,"
-    "  first_seen INTEGER NOT NULL,"
-    "  last_seen INTEGER NOT NULL,"
-    "  resolved_at INTEGER);"
-    "CREATE INDEX findings_object ON findings (object_sha256);"
-    "CREATE INDEX findings_incident ON findings (incident_id);"
-    "CREATE INDEX findings_first_seen ON findings (first_seen);"
-    "INSERT INTO caguard_meta (key, value) VALUES ('magic', '" CG_STORE_MAGIC "');"
-    "INSERT INTO caguard_meta (key, value) VALUES ('schema_version', '0');",
-    /* 1 -> 2: certificates' CRL distribution points, so that a new CRL is
-     * checked against one certificate of each distribution point of its CA
-     * and a certificate with a new one against the CA's latest CRLs. */
-    "ALTER TABLE objects ADD COLUMN crldp BLOB;"
-    "CREATE INDEX objects_issuer_crldp ON objects (issuer, crldp);"
-    /* Every issuer Name encoding seen, of certificates and of CRLs: few
-     * (about one per CA), so matching them under RFC 5280 §7.1 is cheap. */
-    "CREATE TABLE issuer_names ("
-    "  role TEXT NOT NULL,"
-    "  name BLOB NOT NULL,"
-    "  PRIMARY KEY (role, name));"
-    "INSERT INTO issuer_names (role, name) SELECT DISTINCT 'certificate', issuer FROM objects "
-    "  WHERE kind IN ('certificate', 'precertificate') AND issuer IS NOT NULL;"
-    "INSERT INTO issuer_names (role, name) SELECT DISTINCT 'crl', issuer FROM objects "
-    "  WHERE kind = 'crl' AND issuer IS NOT NULL;",
-    /* 2 -> 3: CRL entries keyed by a scope number and the serial, and
-     * naming their CRL by object id: a tenth of the bytes a row, so that a
-     * CRL of a million entries goes in in seconds. */
-    "CREATE TABLE crl_scopes ("
-    "  id INTEGER PRIMARY KEY,"
-    "  issuer BLOB NOT NULL,"
-    "  scope BLOB NOT NULL,"
-    "  UNIQUE (issuer, scope));"
-    "INSERT INTO crl_scopes (issuer, scope) SELECT DISTINCT issuer, scope FROM crl_entries;"
-    "CREATE TABLE crl_entries_3 ("
-    "  scope_id INTEGER NOT NULL REFERENCES crl_scopes (id),"
-    "  serial BLOB NOT NULL,"
-    "  revocation_date INTEGER NOT NULL,"
-    "  reason INTEGER,"
-    "  first_seen INTEGER NOT NULL,"
-    "  crl_id INTEGER NOT NULL REFERENCES objects (id),"
-    "  PRIMARY KEY (scope_id, serial)) WITHOUT ROWID;"
-    "INSERT INTO crl_entries_3 SELECT s.id, e.serial, e.revocation_date, e.reason, "
-    "  e.first_seen, o.id FROM crl_entries e "
-    "  JOIN crl_scopes s ON s.issuer = e.issuer AND s.scope = e.scope "
-    "  JOIN objects o ON o.sha256 = e.crl_sha256;"
-    "DROP TABLE crl_entries;"
-    "ALTER TABLE crl_entries_3 RENAME TO crl_entries;",
 };
 
 static void seterr(char *err, size_t cap, const char *fmt, ...)
@@ -284,8 +158,10 @@ static int migrate(cg_sql_conn *c, const char *path, int target, cg_store_status
         return 0;
     }
     for (; v < target; v++) {
-        if (!exec(c, migrations[v]))
-            goto rollback;
+        for (const cg_schema_stmt *m = cg_schema_migrations[v]; m->sql != NULL; m++) {
+            if (!exec(c, m->sql))
+                goto rollback;
+        }
         snprintf(sql, sizeof(sql),
                  "UPDATE caguard_meta SET value = '%d' WHERE key = 'schema_version'", v + 1);
         if (!exec(c, sql))
