@@ -553,16 +553,6 @@ static int cmd_list(int argc, char **argv)
     return ok && fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
 }
 
-static void hex32(const uint8_t *h, char *buf)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        buf[2 * i] = x[h[i] >> 4];
-        buf[2 * i + 1] = x[h[i] & 0xf];
-    }
-    buf[64] = '\0';
-}
-
 static void show(const cg_incident *inc, int64_t at)
 {
     const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
@@ -592,7 +582,7 @@ static void show(const cg_incident *inc, int64_t at)
     printf("\n  certificates (%zu):\n", inc->n_certs);
     for (size_t i = 0; i < inc->n_certs; i++) {
         const cg_incident_cert *c = &inc->certs[i];
-        hex32(c->sha256, sha);
+        cg_hex(c->sha256, 32, sha);
         printf("  %-14s %s\n", c->is_precert ? "precertificate" : "certificate", sha);
         printf("    serial %s, subject %s\n", c->serial_hex != NULL ? c->serial_hex : "",
                c->subject != NULL ? c->subject : "");

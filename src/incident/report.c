@@ -49,16 +49,6 @@ static void put_inline(cg_sbuf *b, const char *s, int cell)
     }
 }
 
-static void hex32(const uint8_t *h, char *buf)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        buf[2 * i] = x[h[i] >> 4];
-        buf[2 * i + 1] = x[h[i] & 0xf];
-    }
-    buf[64] = '\0';
-}
-
 static const char *serial_of(const cg_incident_cert *c)
 {
     return c->serial_hex != NULL && c->serial_hex[0] != '\0' ? c->serial_hex : "(unknown)";
@@ -540,7 +530,7 @@ static void write_appendix(writer *w, cg_sbuf *b)
         const cg_incident_cert *c = &inc->certs[i];
         if (!is_row(inc, c))
             continue;
-        hex32(c->sha256, sha);
+        cg_hex(c->sha256, 32, sha);
         cg_sbuf_printf(b, "- https://crt.sh/?sha256=%s (%s, serial %s, revoked: %s)\n", sha,
                        what(c), serial_of(c), rev_status_names[revocation_status(inc, c, w->at)]);
     }
@@ -625,16 +615,16 @@ void cg_incident_appendix_csv(const cg_incident *inc, int64_t at, cg_sbuf *out)
         if (!is_row(inc, c))
             continue;
         if (c->is_precert) {
-            hex32(c->sha256, pre);
+            cg_hex(c->sha256, 32, pre);
             if (c->has_cert_sha)
-                hex32(c->cert_sha256, fin);
+                cg_hex(c->cert_sha256, 32, fin);
         } else {
             const cg_incident_cert *p = precert_of(inc, c);
-            hex32(c->sha256, fin);
+            cg_hex(c->sha256, 32, fin);
             if (c->has_precert_sha)
-                hex32(c->precert_sha256, pre);
+                cg_hex(c->precert_sha256, 32, pre);
             else if (p != NULL)
-                hex32(p->sha256, pre);
+                cg_hex(p->sha256, 32, pre);
         }
         cg_time_format(c->not_before, nb, sizeof(nb));
         cg_time_format(c->not_after, na, sizeof(na));

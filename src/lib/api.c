@@ -161,13 +161,8 @@ static void sink(void *arg, const cg_finding *f)
 {
     run *r = arg;
     caguard_finding pub;
-    static const char hex[] = "0123456789abcdef";
     pub.f = f;
-    for (size_t i = 0; i < 32; i++) {
-        pub.sha[2 * i] = hex[f->obj->sha256[i] >> 4];
-        pub.sha[2 * i + 1] = hex[f->obj->sha256[i] & 0xf];
-    }
-    pub.sha[64] = '\0';
+    cg_hex(f->obj->sha256, 32, pub.sha);
     if (r->cb != NULL)
         r->cb(r->arg, &pub);
 }

@@ -42,16 +42,6 @@ void cg_out_issuer_string(const cg_cbs *issuer, char *buf, size_t cap)
         buf[0] = '\0';
 }
 
-static void hex32(const uint8_t *h, char *buf)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        buf[2 * i] = x[h[i] >> 4];
-        buf[2 * i + 1] = x[h[i] & 0xf];
-    }
-    buf[64] = '\0';
-}
-
 static json_t *str_or_null(const char *s)
 {
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
@@ -66,7 +56,7 @@ static void emit_json(cg_out *out, const cg_finding *f)
     cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
     cg_serial_hex(&o->serial, serial, sizeof(serial));
     if (o->has_hash)
-        hex32(o->sha256, sha);
+        cg_hex(o->sha256, 32, sha);
     json_object_set_new(j, "rule", json_string(r->id));
     json_object_set_new(j, "severity", json_string(cg_severity_name(r->severity)));
     json_object_set_new(j, "file", o->file != NULL ? json_string(o->file) : json_null());
@@ -134,7 +124,7 @@ static void emit_text(cg_out *out, const cg_finding *f)
         if (serial[0] != '\0')
             fprintf(out->stream, "  serial  %s\n", serial);
         if (o->has_hash) {
-            hex32(o->sha256, sha);
+            cg_hex(o->sha256, 32, sha);
             fprintf(out->stream, "  sha256  %s\n", sha);
         }
         out->last_file = o->file;

@@ -266,16 +266,6 @@ static const ca_cert *find_issuer(const cg_checker *ck, const cg_cert *cert)
     return found;
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = x[p[i] >> 4];
-        out[2 * i + 1] = x[p[i] & 0xf];
-    }
-    out[2 * n] = '\0';
-}
-
 static const char *log_name(const cg_ctx *ctx, const cg_cbs *log_id, char *buf, size_t cap)
 {
     const cg_log *log = NULL;
@@ -285,7 +275,7 @@ static const char *log_name(const cg_ctx *ctx, const cg_cbs *log_id, char *buf, 
         snprintf(buf, cap, "%s", log->description);
     } else {
         char h[65];
-        hex(log_id->data, log_id->len < 32 ? log_id->len : 32, h);
+        cg_hex(log_id->data, log_id->len < 32 ? log_id->len : 32, h);
         snprintf(buf, cap, "log %s", h);
     }
     return buf;
@@ -417,7 +407,7 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
                 }
                 if (other != NULL) {
                     char h[65];
-                    hex(other->e->sha256, 32, h);
+                    cg_hex(other->e->sha256, 32, h);
                     cg_report(ctx, CG_R_CT_SCT_SIGNATURE_INVALID, ref,
                               "SCT %zu from %s does not verify over this certificate; it was "
                               "issued for a different precertificate, %s (%s #%u)",
@@ -510,7 +500,7 @@ static void check_group(cg_checker *ck, held *g, size_t n)
                 first = i;
             distinct++;
             char h[65];
-            hex(g[i].e->sha256, 32, h);
+            cg_hex(g[i].e->sha256, 32, h);
             int w = snprintf(list + used, sizeof(list) - used, "%s%s (%s #%u)",
                              used > 0 ? ", " : "", h, g[i].ref.file, g[i].e->index);
             if (w > 0 && (size_t)w < sizeof(list) - used)
@@ -546,7 +536,7 @@ static void check_group(cg_checker *ck, held *g, size_t n)
         if (best == NULL || best_c.corresponds)
             continue;
         char h[65];
-        hex(best->e->sha256, 32, h);
+        cg_hex(best->e->sha256, 32, h);
         if (best_c.validity_differs)
             cg_report(ctx, CG_R_CT_PAIR_VALIDITY_MISMATCH, &g[i].ref,
                       "%s (precertificate %s, %s #%u)", best_c.validity, h, best->ref.file,

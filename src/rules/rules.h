@@ -104,5 +104,7 @@ void cg_check_crl_single(cg_ctx *ctx, const cg_objref *obj, const cg_crl *crl);
 /* Lowercase hex of an INTEGER's contents without redundant leading zero
  * octets (the serial as people write it). buf needs 2 * len + 1 bytes. */
 void cg_serial_hex(const cg_cbs *serial, char *buf, size_t cap);
+/* Lower-case hex of n bytes into out, which holds 2n + 1 characters. */
+void cg_hex(const uint8_t *p, size_t n, char *out);
 
 #endif

@@ -909,16 +909,6 @@ int cg_store_revocation_lookup(cg_store *s, const uint8_t *issuer, size_t issuer
 
 /* ---- findings ---- */
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = x[p[i] >> 4];
-        out[2 * i + 1] = x[p[i] & 0xf];
-    }
-    out[2 * n] = '\0';
-}
-
 /* The deduplication key: one non-NULL column with a UNIQUE index, so that
  * both backends enforce it the same way (NULLs are distinct in a UNIQUE
  * constraint). */
@@ -932,7 +922,7 @@ static char *dedup_key(cg_store *s, const char *rule, const uint8_t *object, int
         return NULL;
     }
     if (object != NULL)
-        hex(object, 32, obj);
+        cg_hex(object, 32, obj);
     if (incident > 0)
         snprintf(dedup, cap, "%s|%s|%lld", rule, obj, (long long)incident);
     else

@@ -6,9 +6,6 @@
 #include "testutil.h"
 #include "x509/x509.h"
 
-#include <openssl/bio.h>
-#include <openssl/crypto.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,39 +29,11 @@ static void capture_sink(void *arg, const cg_finding *f)
     c->n++;
 }
 
-/* Raw DER of the first PEM block of a file under tests/data. PEM_read_bio
- * hands back the decoded base64 as it is: nothing is re-encoded. */
-static uint8_t *read_pem_der(const char *path, size_t *len)
-{
-    size_t file_len;
-    uint8_t *file = cg_test_read(path, &file_len);
-    char *name = NULL, *header = NULL;
-    unsigned char *data = NULL;
-    long n = 0;
-    uint8_t *out = NULL;
-    if (file == NULL)
-        return NULL;
-    BIO *bio = BIO_new_mem_buf(file, (int)file_len);
-    if (bio != NULL && PEM_read_bio(bio, &name, &header, &data, &n) == 1 && n > 0) {
-        out = malloc((size_t)n);
-        if (out != NULL) {
-            memcpy(out, data, (size_t)n);
-            *len = (size_t)n;
-        }
-    }
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
-    BIO_free(bio);
-    free(file);
-    return out;
-}
-
 /* Runs the single-object rules on one file; 0 if it does not parse. */
 static int run(const char *path, int64_t at, capture *cap)
 {
     size_t len = 0;
-    uint8_t *der = read_pem_der(path, &len);
+    uint8_t *der = cg_test_read_der(path, &len);
     cg_cert *cert = malloc(sizeof(*cert));
     cg_der_error err;
     cg_objref obj;

@@ -6,9 +6,6 @@
 #include "x509/oid.h"
 #include "x509/x509.h"
 
-#include <openssl/bio.h>
-#include <openssl/crypto.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,34 +24,6 @@ static const char zlint_list_hex[] =
     "7cff10c88b9d3d9c1e3e186ab467295dcfb10c24ca858634ebdc828a000001865ca0eedf0000040300473045"
     "02205a5995ca3d6745ec6fd85ce2a10dc768ccbfc2299b64dfb4190a798df6ea9c22022100ccfa2bb0250d1b"
     "17d64191527cd5afb1c935fccc2aa68bcc6606dd5a2ac2a586";
-
-/* Raw DER of the first PEM block of a file under tests/data, as encoded
- * (PEM_read_bio decodes the base64 and re-encodes nothing). */
-static uint8_t *read_pem_der(const char *path, size_t *len)
-{
-    size_t file_len;
-    uint8_t *file = cg_test_read(path, &file_len);
-    char *name = NULL, *header = NULL;
-    unsigned char *data = NULL;
-    long n = 0;
-    uint8_t *out = NULL;
-    if (file == NULL)
-        return NULL;
-    BIO *bio = BIO_new_mem_buf(file, (int)file_len);
-    if (bio != NULL && PEM_read_bio(bio, &name, &header, &data, &n) == 1 && n > 0) {
-        out = malloc((size_t)n);
-        if (out != NULL) {
-            memcpy(out, data, (size_t)n);
-            *len = (size_t)n;
-        }
-    }
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
-    BIO_free(bio);
-    free(file);
-    return out;
-}
 
 /* Parses a whole list; returns the number of SCTs, or -1 with err set. */
 static long parse_all(const uint8_t *v, size_t len, cg_sct *scts, size_t cap, cg_der_error *err)
@@ -108,7 +77,7 @@ static size_t wrap_tls(const char *tls_hex, uint8_t *out, size_t cap)
 static void test_ctgo_embedded(void)
 {
     size_t len = 0, n_ext = 0;
-    uint8_t *der = read_pem_der("ctgo/TestEmbeddedCertPEM.pem", &len);
+    uint8_t *der = cg_test_read_der("ctgo/TestEmbeddedCertPEM.pem", &len);
     cg_cert cert;
     cg_der_error err;
     cg_sct_list list;

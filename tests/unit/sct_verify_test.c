@@ -31,29 +31,6 @@ typedef struct obj {
     X509 *x509;
 } obj;
 
-/* The first PEM block (or the DER) of a file under tests/data. */
-static uint8_t *read_der(const char *path, size_t *len)
-{
-    size_t file_len = 0;
-    uint8_t *file = cg_test_read(path, &file_len), *out = NULL;
-    cg_input in;
-    cg_input_obj o;
-    cg_der_error err;
-    if (file == NULL)
-        return NULL;
-    cg_input_init(&in, file, file_len);
-    if (cg_input_next(&in, &o, &err) == CG_INPUT_OBJECT) {
-        out = malloc(o.der_len);
-        if (out != NULL) {
-            memcpy(out, o.der, o.der_len);
-            *len = o.der_len;
-        }
-    }
-    cg_input_cleanup(&in);
-    free(file);
-    return out;
-}
-
 static void obj_free(obj *o)
 {
     if (o == NULL)
@@ -70,7 +47,7 @@ static obj *load(const char *path)
     const unsigned char *p;
     if (o == NULL)
         return NULL;
-    o->der = read_der(path, &o->len);
+    o->der = cg_test_read_der(path, &o->len);
     if (o->der == NULL || !cg_cert_parse(&o->view, o->der, o->len, &err)) {
         fprintf(stderr, "cannot load %s\n", path);
         obj_free(o);
@@ -1005,7 +982,7 @@ int main(void)
     if (e.v == NULL)
         goto out;
     for (size_t i = 0; i < N_FILES; i++) {
-        owned[i] = read_der(key_files[i], &lens[i]);
+        owned[i] = cg_test_read_der(key_files[i], &lens[i]);
         keys[i] = owned[i];
         CHECK(owned[i] != NULL && cg_sct_verifier_add_key(e.v, owned[i], lens[i]));
     }

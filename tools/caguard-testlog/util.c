@@ -1,4 +1,5 @@
 /* Files, base64, keys and gzip for caguard-testlog. */
+#include "rules/rules.h"
 #include "testlog.h"
 
 #include "der/pem.h"
@@ -132,11 +133,8 @@ int tl_unb64(const char *s, size_t slen, uint8_t **out, size_t *len)
 
 void tl_hex(const uint8_t *data, size_t len, char *out)
 {
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = digits[data[i] >> 4];
-        out[2 * i + 1] = digits[data[i] & 15];
-    }
+    cg_hex(data, len, out);
+}
     out[2 * len] = '\0';
 }
 
