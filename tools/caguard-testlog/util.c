@@ -135,8 +135,6 @@ void tl_hex(const uint8_t *data, size_t len, char *out)
 {
     cg_hex(data, len, out);
 }
-    out[2 * len] = '\0';
-}
 
 EVP_PKEY *tl_read_private_key(const char *path, char *err, size_t errcap)
 {
