@@ -22,6 +22,7 @@ static const struct {
     {"ingest", cg_cmd_ingest, "store objects and check them against the store"},
     {"findings", cg_cmd_findings, "list the stored findings"},
     {"monitor", cg_cmd_monitor, "follow CT logs and check the entries of watched issuers"},
+    {"demo", cg_cmd_demo, "a demo CA makes the seed's mistakes; caguard catches them"},
 };
 
 static void usage(FILE *f)
