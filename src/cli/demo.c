@@ -43,6 +43,9 @@
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
 #include "incident/report.h"
+#include "ct/loglist.h"
+#include "monitor/monitor.h"
+#include "report/output.h"
 #include "store/ingest.h"
 #include "store/store.h"
 #include "x509/time.h"
@@ -102,7 +105,6 @@ typedef struct demo {
     char out[PATH_MAX];  /* DIR, absolute */
     char work[PATH_MAX]; /* DIR.new-PID, absolute; the current directory during the run */
     char testlog[PATH_MAX];
-    char self[PATH_MAX];
     int keep_serving;
     int64_t now, day0;
     struct timespec t0;
@@ -117,7 +119,7 @@ typedef struct demo {
     char err[2048];
 } demo;
 
-#define N_STEPS 8
+#define N_STEPS 7
 
 static void say(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(demo *d, const char *fmt, ...)
@@ -625,27 +627,123 @@ out:
     return ok;
 }
 
-/* The monitor, one pass over both logs as the log list in force names
- * them. Stopgap until the monitor library (src/monitor/monitor.h) is on
- * main: `caguard monitor --once` run as a child, with the same store. */
-static int run_monitor(demo *d, const char *loglist, const char *b_addr, int pass)
+/* The monitor (src/monitor/monitor.h), in-process, with the demo's store:
+ * it watches the issuing CA and follows both logs; it stays open across the
+ * two passes, so the second one reads only what is new, and follows log B
+ * to its new URL under the same log ID. */
+typedef struct demo_mon {
+    cg_store *st;
+    cg_loglist *ll;
+    cg_monitor *m;
+    FILE *findings; /* monitor.jsonl: every new finding, as caguard monitor --format json */
+    FILE *log;      /* run.log: the monitor's log lines */
+    cg_out *out;
+} demo_mon;
+
+static void monitor_close(demo_mon *dm)
 {
-    char at[32], url_a[96], url_b[96], out[32];
-    int status;
-    cg_time_format(d->now, at, sizeof(at));
-    snprintf(url_a, sizeof(url_a), "http://%s", d->addr[0]);
-    snprintf(url_b, sizeof(url_b), "http://%s", b_addr);
-    snprintf(out, sizeof(out), "monitor-%d.jsonl", pass);
-    char *argv[] = {d->self,     "monitor",   "--store",     STORE_FILE,    "--issuer",
-                    "pki/ca.pem", "--log",    url_a,         "--log-key",   "logs/a.pub.pem",
-                    "--log",     url_b,       "--log-key",   "logs/b.pub.pem", "--loglist",
-                    (char *)loglist, "--at",   at,           "--format",    "json",
-                    "--once",    NULL};
-    if (!demo_run(argv, out, "run.log", &status, d->err, sizeof(d->err)))
+    cg_monitor_free(dm->m);
+    cg_store_close(dm->st);
+    cg_loglist_free(dm->ll);
+    cg_out_free(dm->out);
+    if (dm->findings != NULL)
+        fclose(dm->findings);
+    if (dm->log != NULL)
+        fclose(dm->log);
+    memset(dm, 0, sizeof(*dm));
+}
+
+static int log_id(EVP_PKEY *key, uint8_t id[32])
+{
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(key, &der);
+    int ok = n > 0 && EVP_Digest(der, (size_t)n, id, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(der);
+    return ok;
+}
+
+static int monitor_open(demo *d, demo_mon *dm, const char *loglist)
+{
+    size_t len = 0;
+    uint8_t *json = NULL;
+    memset(dm, 0, sizeof(*dm));
+    dm->st = open_store(d);
+    dm->ll = cg_loglist_new();
+    dm->findings = fopen("monitor.jsonl", "w");
+    dm->log = fopen("run.log", "a");
+    dm->out = dm->findings != NULL ? cg_out_new(dm->findings, CG_OUT_JSON, 0) : NULL;
+    if (dm->st == NULL)
+        goto err;
+    if (dm->ll == NULL || dm->out == NULL || dm->log == NULL) {
+        snprintf(d->err, sizeof(d->err), "out of memory, or cannot write in %s", d->work);
+        goto err;
+    }
+    json = cg_cli_read_file(loglist, &len, d->err, sizeof(d->err));
+    if (json == NULL || !cg_loglist_load(dm->ll, json, len, loglist, d->err, sizeof(d->err)))
+        goto err;
+    cg_monitor_opts mo;
+    memset(&mo, 0, sizeof(mo));
+    mo.at = d->now;
+    mo.loglist = dm->ll;
+    mo.log = dm->log;
+    dm->m = cg_monitor_new(dm->st, &mo, d->err, sizeof(d->err));
+    if (dm->m == NULL || !cg_monitor_on_finding(dm->m, cg_out_sink, dm->out))
+        goto err;
+    unsigned char *der = NULL;
+    int der_len = i2d_X509(d->ca, &der);
+    int added = der_len > 0 && cg_monitor_add_issuer(dm->m, "pki/ca.pem", der, (size_t)der_len,
+                                                     d->err, sizeof(d->err));
+    OPENSSL_free(der);
+    if (!added)
+        goto err;
+    for (int l = 0; l < 2; l++) {
+        char url[96], name[16];
+        cg_monitor_log ml;
+        snprintf(url, sizeof(url), "http://%s", d->addr[l]);
+        snprintf(name, sizeof(name), "demo log %c", l == 0 ? 'A' : 'B');
+        memset(&ml, 0, sizeof(ml));
+        ml.url = url;
+        ml.key = d->log_key[l];
+        ml.type = CG_MONITOR_LOG_RFC6962;
+        ml.name = name;
+        if (!cg_monitor_add_log(dm->m, &ml)) {
+            snprintf(d->err, sizeof(d->err), "monitor: %s", cg_monitor_errmsg(dm->m));
+            goto err;
+        }
+    }
+    free(json);
+    return 1;
+err:
+    free(json);
+    monitor_close(dm);
+    return 0;
+}
+
+/* One pass: every log to its current tree head. */
+static int monitor_pass(demo *d, demo_mon *dm)
+{
+    if (!cg_monitor_run(dm->m, 1)) {
+        snprintf(d->err, sizeof(d->err), "monitor: %s", cg_monitor_errmsg(dm->m));
         return 0;
-    if (status != 0 && status != 1) {
-        snprintf(d->err, sizeof(d->err), "caguard monitor failed (exit %d); see %s/run.log",
-                 status, d->work);
+    }
+    const cg_monitor_stats *st = cg_monitor_get0_stats(dm->m);
+    if (st->log_failures > 0) {
+        snprintf(d->err, sizeof(d->err), "monitor: %zu log round(s) failed; see %s/run.log",
+                 st->log_failures, d->work);
+        return 0;
+    }
+    fflush(dm->findings);
+    return 1;
+}
+
+/* Log B now answers at d->addr[1]. */
+static int monitor_move_b(demo *d, demo_mon *dm)
+{
+    uint8_t id[32];
+    char url[96];
+    snprintf(url, sizeof(url), "http://%s", d->addr[1]);
+    if (!log_id(d->log_key[1], id) || !cg_monitor_set_log_url(dm->m, id, url)) {
+        snprintf(d->err, sizeof(d->err), "monitor: %s", cg_monitor_errmsg(dm->m));
         return 0;
     }
     return 1;
@@ -849,7 +947,15 @@ typedef struct rule_row {
     char first[96];
 } rule_row;
 
+typedef struct named_object {
+    uint8_t sha256[32];
+    char name[64];
+    int clean;
+} named_object;
+
 typedef struct summary {
+    named_object objs[3 * N_ITEMS];
+    size_t n_objs;
     rule_row rows[128];
     size_t n;
     size_t by_sev[3];
@@ -868,22 +974,32 @@ static void hex(const uint8_t *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int is_clean_object(const demo *d, const uint8_t sha[32])
+static void name_objects(summary *s)
 {
-    for (int i = 0; i < N_CLEAN; i++) {
-        X509 *x[2] = {d->it[i].pre, d->it[i].final};
-        for (int k = 0; k < 2; k++) {
+    static const char *const suffix[3] = {".precert.pem", ".precert-2.pem", ".pem"};
+    for (int i = 0; i < N_ITEMS; i++) {
+        X509 *x[3] = {s->d->it[i].pre, s->d->it[i].pre_b, s->d->it[i].final};
+        for (int k = 0; k < 3; k++) {
             unsigned char *der = NULL;
-            uint8_t h[32];
-            int n = i2d_X509(x[k], &der);
-            int same = n > 0 && EVP_Digest(der, (size_t)n, h, NULL, EVP_sha256(), NULL) &&
-                       memcmp(h, sha, 32) == 0;
+            int n = x[k] != NULL ? i2d_X509(x[k], &der) : 0;
+            named_object *o = &s->objs[s->n_objs];
+            if (n > 0 && EVP_Digest(der, (size_t)n, o->sha256, NULL, EVP_sha256(), NULL)) {
+                snprintf(o->name, sizeof(o->name), "certs/%s%s", s->d->it[i].name, suffix[k]);
+                o->clean = s->d->it[i].clean;
+                s->n_objs++;
+            }
             OPENSSL_free(der);
-            if (same)
-                return 1;
         }
     }
-    return 0;
+}
+
+static const named_object *find_object(const summary *s, const uint8_t sha[32])
+{
+    for (size_t i = 0; i < s->n_objs; i++) {
+        if (memcmp(s->objs[i].sha256, sha, 32) == 0)
+            return &s->objs[i];
+    }
+    return NULL;
 }
 
 static int collect(void *arg, const cg_store_finding *f)
@@ -892,7 +1008,8 @@ static int collect(void *arg, const cg_store_finding *f)
     size_t i;
     if (f->severity <= CG_SEV_NOTICE)
         s->by_sev[f->severity]++;
-    if (f->severity == CG_SEV_ERROR && f->has_object && is_clean_object(s->d, f->object)) {
+    const named_object *named = f->has_object ? find_object(s, f->object) : NULL;
+    if (f->severity == CG_SEV_ERROR && named != NULL && named->clean) {
         if (s->clean_errors++ == 0)
             snprintf(s->clean_error_example, sizeof(s->clean_error_example), "%s on %s", f->rule,
                      f->file != NULL ? f->file : "?");
@@ -910,6 +1027,8 @@ static int collect(void *arg, const cg_store_finding *f)
         r->sev = f->severity;
         if (f->kind == CG_KIND_INCIDENT || (f->file == NULL && f->incident != 0)) {
             snprintf(r->first, sizeof(r->first), "incident %lld", (long long)f->incident);
+        } else if (named != NULL) {
+            snprintf(r->first, sizeof(r->first), "%s", named->name);
         } else if (f->file != NULL) {
             if (f->index > 0)
                 snprintf(r->first, sizeof(r->first), "%s #%lld", f->file, (long long)f->index);
@@ -957,6 +1076,7 @@ static int summarize(demo *d, summary *s, FILE *out)
         return 0;
     memset(s, 0, sizeof(*s));
     s->d = d;
+    name_objects(s);
     if (!cg_store_findings(st, NULL, collect, s)) {
         snprintf(d->err, sizeof(d->err), "store: %s", cg_store_errmsg(st));
         cg_store_close(st);
@@ -1029,6 +1149,7 @@ int cg_cmd_demo(int argc, char **argv)
     char cwd[PATH_MAX];
     int rc = CG_EXIT_USAGE, published = 0;
     size_t n_incidents = 0;
+    demo_mon dm;
     demo *d = calloc(1, sizeof(*d));
     summary *s = calloc(1, sizeof(*s));
     if (d == NULL || s == NULL) {
@@ -1037,6 +1158,7 @@ int cg_cmd_demo(int argc, char **argv)
         fprintf(stderr, "caguard demo: out of memory\n");
         return CG_EXIT_USAGE;
     }
+    memset(&dm, 0, sizeof(dm));
     optind = 1;
     for (;;) {
         int c = getopt_long(argc, argv, "h", opts, NULL);
@@ -1073,10 +1195,6 @@ int cg_cmd_demo(int argc, char **argv)
                 "run the caguard of that build tree, or put caguard-testlog on PATH.\n");
         goto done;
     }
-    if (readlink("/proc/self/exe", d->self, sizeof(d->self) - 1) <= 0) {
-        fprintf(stderr, "caguard demo: cannot find this executable (/proc/self/exe)\n");
-        goto done;
-    }
     demo_children_init();
     if (!prepare_dirs(d, out_opt))
         goto fail;
@@ -1108,17 +1226,19 @@ int cg_cmd_demo(int argc, char **argv)
         goto fail;
     {
         const char *pki[] = {"pki/root.pem", "pki/ca.pem"};
-        if (!ingest_files(d, pki, 2) || !run_monitor(d, "loglist-1.json", d->old_addr_b, 1))
+        if (!ingest_files(d, pki, 2) || !monitor_open(d, &dm, "loglist-1.json"))
             goto fail;
     }
+    if (!monitor_pass(d, &dm))
+        goto fail;
     /* Log B moves: the operator serves it at a new URL, and a new log list
      * says so. */
     demo_stop(d->srv[1]);
     d->srv[1] = -1;
-    if (!serve_log(d, 1) || !write_loglist(d, "loglist-2.json", 2, d->addr[1]))
+    if (!serve_log(d, 1) || !write_loglist(d, "loglist-2.json", 2, d->addr[1]) ||
+        !monitor_move_b(d, &dm) || !monitor_pass(d, &dm))
         goto fail;
-    if (!run_monitor(d, "loglist-2.json", d->addr[1], 2))
-        goto fail;
+    monitor_close(&dm);
     say(d, "caguard monitor read logs A (http://%s) and B, before and after B moved from "
            "http://%s to http://%s",
         d->addr[0], d->old_addr_b, d->addr[1]);
@@ -1192,6 +1312,7 @@ fail:
                 d->work);
     rc = CG_EXIT_USAGE;
 done:
+    monitor_close(&dm);
     demo_children_stop_all();
     if (d->work[0] != '\0' && chdir(cwd) != 0)
         rc = rc == CG_EXIT_OK ? CG_EXIT_USAGE : rc;
