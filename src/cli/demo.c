@@ -964,16 +964,6 @@ typedef struct summary {
     char clean_error_example[160];
 } summary;
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = x[p[i] >> 4];
-        out[2 * i + 1] = x[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static void name_objects(summary *s)
 {
     static const char *const suffix[3] = {".precert.pem", ".precert-2.pem", ".pem"};
@@ -1036,7 +1026,7 @@ static int collect(void *arg, const cg_store_finding *f)
                 snprintf(r->first, sizeof(r->first), "%s", f->file);
         } else if (f->has_object) {
             char h[65];
-            hex(f->object, 32, h);
+            cg_hex(f->object, 32, h);
             snprintf(r->first, sizeof(r->first), "sha256 %.16s…", h);
         }
         if (f->incident != 0 && f->kind != CG_KIND_INCIDENT) {
