@@ -173,7 +173,33 @@ static const cg_schema_stmt v3[] = {
     {NULL, NULL},
 };
 
-const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3};
+/* 3 -> 4: the CRL URLs the monitor watches and what their last fetch
+ * said (conditional-GET validators, status, the CRL it got). */
+static const cg_schema_stmt v4[] = {
+    {"CREATE TABLE crl_sources ("
+     "  id INTEGER PRIMARY KEY,"
+     "  url TEXT NOT NULL UNIQUE,"
+     "  is_list INTEGER NOT NULL,"
+     "  issuer BLOB,"
+     "  issuer_label TEXT,"
+     "  origin TEXT NOT NULL,"
+     "  etag TEXT,"
+     "  last_modified TEXT,"
+     "  last_fetch INTEGER NOT NULL,"
+     "  last_change INTEGER NOT NULL,"
+     "  http_code INTEGER NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  body_sha256 BLOB,"
+     "  crl_sha256 BLOB,"
+     "  this_update INTEGER NOT NULL,"
+     "  next_update INTEGER NOT NULL,"
+     "  entries INTEGER NOT NULL,"
+     "  failures INTEGER NOT NULL)",
+     NULL},
+    {NULL, NULL},
+};
+
+const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4};
 
 /* ---- PostgreSQL names ---- */
 

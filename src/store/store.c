@@ -46,12 +46,19 @@ typedef enum {
     Q_INC_CERT_UPDATE,
     Q_INC_EVENT_INSERT,
     Q_INC_NEXT_UPDATE,
+    Q_SRC_UPSERT,
+    Q_SRC_GET,
+    Q_SRC_ALL,
     Q_COUNT
 } query_id;
 
 #define OBJ_COLS                                                                                  \
     "sha256, kind, der, issuer, serial, subject, scope, ca, not_before, not_after, file, "        \
     "idx, first_seen, crldp"
+#define SRC_COLS                                                                                  \
+    "url, is_list, issuer, issuer_label, origin, etag, last_modified, last_fetch, "               \
+    "last_change, http_code, status, body_sha256, crl_sha256, this_update, next_update, "         \
+    "entries, failures"
 #define INC_CERT_COLS                                                                             \
     "sha256, is_precert, precert_sha256, cert_sha256, serial_hex, issuer, subject, "              \
     "dns_names, not_before, not_after, revoked, revocation_date, published_at, reason"
@@ -144,6 +151,19 @@ static const char *const queries[Q_COUNT] = {
     [Q_INC_EVENT_INSERT] = "INSERT INTO incident_events (incident_id, type, at, note) "
                            "VALUES (?, ?, ?, ?) RETURNING id",
     [Q_INC_NEXT_UPDATE] = "UPDATE incidents SET next_update_at = ? WHERE id = ? RETURNING id",
+    [Q_SRC_UPSERT] = "INSERT INTO crl_sources (" SRC_COLS ") VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (url) DO UPDATE SET is_list = excluded.is_list, "
+                     "issuer = excluded.issuer, issuer_label = excluded.issuer_label, "
+                     "origin = excluded.origin, etag = excluded.etag, "
+                     "last_modified = excluded.last_modified, last_fetch = excluded.last_fetch, "
+                     "last_change = excluded.last_change, http_code = excluded.http_code, "
+                     "status = excluded.status, body_sha256 = excluded.body_sha256, "
+                     "crl_sha256 = excluded.crl_sha256, this_update = excluded.this_update, "
+                     "next_update = excluded.next_update, entries = excluded.entries, "
+                     "failures = excluded.failures",
+    [Q_SRC_GET] = "SELECT " SRC_COLS " FROM crl_sources WHERE url = ?",
+    [Q_SRC_ALL] = "SELECT " SRC_COLS " FROM crl_sources ORDER BY url",
 };
 
 struct cg_store {
@@ -1575,5 +1595,122 @@ int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc)
             c->reason = rv.reason;
         }
     }
+    return 1;
+}
+
+/* ---- CRL sources ---- */
+
+int cg_store_crl_source_put(cg_store *s, const cg_store_crl_source *src)
+{
+    int own, ok;
+    cg_sql_stmt *st;
+    if (src->url[0] == '\0') {
+        fail(s, "a CRL source needs a URL");
+        return 0;
+    }
+    if (!write_begin(s, &own))
+        return 0;
+    st = q(s, Q_SRC_UPSERT);
+    ok = st != NULL;
+    if (ok)
+        ok = b_text_or_null(s, st, 1, src->url) && b_int(s, st, 2, src->is_list != 0) &&
+             b_blob_or_null(s, st, 3, src->has_issuer ? src->issuer : NULL, 32) &&
+             b_text_or_null(s, st, 4, src->issuer_label) &&
+             b_text_or_null(s, st, 5, src->origin) && b_text_or_null(s, st, 6, src->etag) &&
+             b_text_or_null(s, st, 7, src->last_modified) &&
+             b_int(s, st, 8, src->last_fetch) && b_int(s, st, 9, src->last_change) &&
+             b_int(s, st, 10, src->http_code) && b_text_or_null(s, st, 11, src->status) &&
+             b_blob_or_null(s, st, 12, src->has_body ? src->body_sha256 : NULL, 32) &&
+             b_blob_or_null(s, st, 13, src->has_crl ? src->crl_sha256 : NULL, 32) &&
+             b_int(s, st, 14, src->this_update) && b_int(s, st, 15, src->next_update) &&
+             b_int(s, st, 16, src->entries) && b_int(s, st, 17, src->failures)
+            ? run(s, st, "storing a CRL source")
+            : db_fail(s, "storing a CRL source");
+    return write_end(s, own, ok);
+}
+
+static void copy_text(char *out, size_t cap, const char *t)
+{
+    snprintf(out, cap, "%s", t != NULL ? t : "");
+}
+
+static void copy_sha32(cg_store *s, cg_sql_stmt *st, int i, int *has, uint8_t out[32])
+{
+    size_t n;
+    const uint8_t *p = c_blob(s, st, i, &n);
+    *has = p != NULL && n == 32;
+    if (*has)
+        memcpy(out, p, 32);
+}
+
+static void read_source(cg_store *s, cg_sql_stmt *st, cg_store_crl_source *o)
+{
+    memset(o, 0, sizeof(*o));
+    copy_text(o->url, sizeof(o->url), c_text(s, st, 0));
+    o->is_list = c_int(s, st, 1) != 0;
+    copy_sha32(s, st, 2, &o->has_issuer, o->issuer);
+    copy_text(o->issuer_label, sizeof(o->issuer_label), c_text(s, st, 3));
+    copy_text(o->origin, sizeof(o->origin), c_text(s, st, 4));
+    copy_text(o->etag, sizeof(o->etag), c_text(s, st, 5));
+    copy_text(o->last_modified, sizeof(o->last_modified), c_text(s, st, 6));
+    o->last_fetch = c_int(s, st, 7);
+    o->last_change = c_int(s, st, 8);
+    o->http_code = (long)c_int(s, st, 9);
+    copy_text(o->status, sizeof(o->status), c_text(s, st, 10));
+    copy_sha32(s, st, 11, &o->has_body, o->body_sha256);
+    copy_sha32(s, st, 12, &o->has_crl, o->crl_sha256);
+    o->this_update = c_int(s, st, 13);
+    o->next_update = c_int(s, st, 14);
+    o->entries = c_int(s, st, 15);
+    o->failures = c_int(s, st, 16);
+}
+
+int cg_store_crl_source_get(cg_store *s, const char *url, cg_store_crl_source *out, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_SRC_GET);
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_text_or_null(s, st, 1, url))
+        return db_fail(s, "reading a CRL source");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        s->drv->reset(st);
+        return db_fail(s, "reading a CRL source");
+    }
+    if (r == CG_SQL_ROW) {
+        read_source(s, st, out);
+        *found = 1;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_crl_sources(cg_store *s, cg_store_crl_source_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_SRC_ALL);
+    cg_store_crl_source *src;
+    cg_sql_step r;
+    if (st == NULL)
+        return 0;
+    src = malloc(sizeof(*src));
+    if (src == NULL) {
+        fail(s, "out of memory");
+        return 0;
+    }
+    for (;;) {
+        r = s->drv->step(st);
+        if (r != CG_SQL_ROW)
+            break;
+        read_source(s, st, src);
+        if (!fn(arg, src)) {
+            r = CG_SQL_DONE;
+            break;
+        }
+    }
+    s->drv->reset(st);
+    free(src);
+    if (r == CG_SQL_ERROR)
+        return db_fail(s, "reading the CRL sources");
     return 1;
 }

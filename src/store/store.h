@@ -23,7 +23,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 3
+#define CG_STORE_SCHEMA_VERSION 4
 
 typedef struct cg_store cg_store;
 
@@ -267,5 +267,42 @@ int cg_store_incident_set_next_update(cg_store *s, int64_t incident, int64_t at)
  * earliest sighting wins; certificates not seen on a CRL, or not stored as
  * objects, are left as they are. */
 int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc);
+
+/* ---- CRL sources (the monitor's CRL watcher) ---- */
+
+#define CG_STORE_URL_MAX 2048
+
+/* A CRL URL, or a CCADB partitioned-CRL list URL (is_list), that the
+ * monitor fetches, and what its last fetch said. Strings are "" when
+ * unknown; times are 0 when never. */
+typedef struct cg_store_crl_source {
+    char url[CG_STORE_URL_MAX];
+    int is_list;
+    int has_issuer;
+    uint8_t issuer[32]; /* SHA-256 of the watched CA certificate */
+    char issuer_label[256];
+    char origin[16];      /* "config", "list" (from a partitioned list), "crldp" */
+    char etag[512];       /* validators of the last 200 or 304 answer */
+    char last_modified[128];
+    int64_t last_fetch;   /* when it was last fetched (any outcome) */
+    int64_t last_change;  /* when a fetch last got a body that differed */
+    long http_code;       /* of the last fetch, 0 when there was no answer */
+    char status[512];     /* the last fetch's outcome in words */
+    int has_body;
+    uint8_t body_sha256[32]; /* of the last body fetched */
+    int has_crl;
+    uint8_t crl_sha256[32]; /* the CRL it held (the stored object) */
+    int64_t this_update, next_update; /* of that CRL; next_update 0 when absent */
+    int64_t entries;                  /* its revokedCertificates count */
+    int64_t failures;                 /* consecutive failed fetches */
+} cg_store_crl_source;
+
+/* Stores src under its URL, replacing what was stored for that URL. */
+int cg_store_crl_source_put(cg_store *s, const cg_store_crl_source *src);
+/* The source with that URL into *out (*found 0 when there is none). */
+int cg_store_crl_source_get(cg_store *s, const char *url, cg_store_crl_source *out, int *found);
+/* Every source, by URL. */
+typedef int (*cg_store_crl_source_fn)(void *arg, const cg_store_crl_source *src);
+int cg_store_crl_sources(cg_store *s, cg_store_crl_source_fn fn, void *arg);
 
 #endif

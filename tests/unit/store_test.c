@@ -780,6 +780,80 @@ static void test_incidents(cg_store *s)
     cg_incident_clear(&got_inc);
 }
 
+typedef struct {
+    int n;
+    char urls[4][64];
+} sources_seen;
+
+static int source_fn(void *arg, const cg_store_crl_source *src)
+{
+    sources_seen *ss = arg;
+    if (ss->n < 4)
+        snprintf(ss->urls[ss->n], sizeof(ss->urls[0]), "%.63s", src->url);
+    ss->n++;
+    return 1;
+}
+
+static void test_crl_sources(cg_store *s)
+{
+    cg_store_crl_source a, b;
+    int found = -1;
+    memset(&a, 0, sizeof(a));
+    snprintf(a.url, sizeof(a.url), "http://crl.example.test/c1/1.crl");
+    snprintf(a.origin, sizeof(a.origin), "config");
+    snprintf(a.issuer_label, sizeof(a.issuer_label), "c1");
+    a.has_issuer = 1;
+    memset(a.issuer, 0xc1, 32);
+    snprintf(a.etag, sizeof(a.etag), "\"abc\"");
+    snprintf(a.last_modified, sizeof(a.last_modified), "Mon, 01 Jan 2024 00:00:00 GMT");
+    a.last_fetch = 1700000000;
+    a.last_change = 1700000000;
+    a.http_code = 200;
+    snprintf(a.status, sizeof(a.status), "200: new CRL");
+    a.has_body = 1;
+    memset(a.body_sha256, 0xb0, 32);
+    a.has_crl = 1;
+    memset(a.crl_sha256, 0xc0, 32);
+    a.this_update = 1699990000;
+    a.next_update = 1700600000;
+    a.entries = 12345;
+    CHECK(cg_store_crl_source_get(s, a.url, &b, &found) && found == 0);
+    CHECK(cg_store_crl_source_put(s, &a));
+    memset(&b, 0x55, sizeof(b));
+    CHECK(cg_store_crl_source_get(s, a.url, &b, &found) && found == 1);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+
+    /* a failed fetch replaces the status, keeps what the caller keeps */
+    a.last_fetch = 1700000600;
+    a.http_code = 0;
+    snprintf(a.status, sizeof(a.status), "unreachable: connection refused");
+    a.failures = 1;
+    a.has_body = 0;
+    memset(a.body_sha256, 0, 32);
+    memset(a.etag, 0, sizeof(a.etag));
+    CHECK(cg_store_crl_source_put(s, &a));
+    CHECK(cg_store_crl_source_get(s, a.url, &b, &found) && found == 1);
+    CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+
+    cg_store_crl_source l;
+    memset(&l, 0, sizeof(l));
+    snprintf(l.url, sizeof(l.url), "http://crl.example.test/all.json");
+    snprintf(l.origin, sizeof(l.origin), "config");
+    l.is_list = 1;
+    CHECK(cg_store_crl_source_put(s, &l));
+    sources_seen ss;
+    memset(&ss, 0, sizeof(ss));
+    CHECK(cg_store_crl_sources(s, source_fn, &ss));
+    CHECK(ss.n == 2);
+    CHECK(strcmp(ss.urls[0], "http://crl.example.test/all.json") == 0);
+    CHECK(strcmp(ss.urls[1], "http://crl.example.test/c1/1.crl") == 0);
+    CHECK(cg_store_crl_source_get(s, l.url, &b, &found) && found && b.is_list && !b.has_issuer &&
+          !b.has_crl && b.etag[0] == '\0');
+
+    l.url[0] = '\0';
+    CHECK(!cg_store_crl_source_put(s, &l));
+}
+
 static void test_transactions(cg_store *s)
 {
     cg_store_object a, b;
@@ -835,6 +909,7 @@ static void conformance(const char *uri)
     test_findings(s);
     test_incidents(s);
     test_transactions(s);
+    test_crl_sources(s);
     cg_store_close(s);
     /* What was committed is there after a reopen. */
     s = open_store(uri);
