@@ -1,0 +1,911 @@
+/* The CRL watcher (crlwatch.h): fetch, ingest, record, stale, incidents. */
+#include "monitor/crlwatch.h"
+
+#include <openssl/sha.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "der/cbs.h"
+#include "store/ingest.h"
+#include "x509/name.h"
+#include "x509/oid.h"
+#include "x509/time.h"
+#include "x509/x509.h"
+
+#define MAX_ISSUERS 256
+#define MAX_URLS_PER_ISSUER 64
+
+/* A configured URL, with what its last list fetch expanded to. */
+typedef struct wurl {
+    char *url;
+    int is_list;
+    char **list; /* is_list: the CRL URLs of the last good answer */
+    size_t n_list;
+} wurl;
+
+typedef struct issuer {
+    uint8_t sha256[32];
+    uint8_t *subject; /* the CA's subject Name element */
+    size_t subject_len;
+    char label[256];
+    int use_crldp;
+    wurl urls[MAX_URLS_PER_ISSUER];
+    size_t n_urls;
+} issuer;
+
+/* The URLs of one round, each fetched once. */
+typedef struct round_urls {
+    char **v;
+    size_t n, cap;
+} round_urls;
+
+struct cg_crlwatch {
+    cg_store *st;
+    cg_crlfetch_opts fo;
+    cg_sink_fn sink;
+    void *sink_arg;
+    cg_crlwatch_log_fn log;
+    void *log_arg;
+    issuer *iss;
+    size_t n_iss;
+    cg_crlwatch_stats stats;
+    /* the round in progress */
+    int64_t now;
+    round_urls done;
+    int new_crl; /* a new CRL came in this round */
+    /* the object callback of an ingest */
+    int got_crl;
+    uint8_t crl_sha[32];
+    char err[512];
+};
+
+static void say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    if (w->log == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    w->log(w->log_arg, is_error, url, msg);
+}
+
+static void seterr(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL || cap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+}
+
+cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_sink_fn sink,
+                             void *sink_arg)
+{
+    cg_crlwatch *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return NULL;
+    w->st = store;
+    if (fetch != NULL)
+        w->fo = *fetch;
+    else
+        cg_crlfetch_opts_default(&w->fo);
+    w->sink = sink;
+    w->sink_arg = sink_arg;
+    return w;
+}
+
+static void round_clear(round_urls *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i]);
+    free(r->v);
+    memset(r, 0, sizeof(*r));
+}
+
+void cg_crlwatch_free(cg_crlwatch *w)
+{
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < w->n_iss; i++) {
+        free(w->iss[i].subject);
+        for (size_t j = 0; j < w->iss[i].n_urls; j++) {
+            free(w->iss[i].urls[j].url);
+            cg_crlfetch_list_free(w->iss[i].urls[j].list, w->iss[i].urls[j].n_list);
+        }
+    }
+    free(w->iss);
+    round_clear(&w->done);
+    free(w);
+}
+
+void cg_crlwatch_set_log(cg_crlwatch *w, cg_crlwatch_log_fn fn, void *arg)
+{
+    w->log = fn;
+    w->log_arg = arg;
+}
+
+const cg_crlwatch_stats *cg_crlwatch_get0_stats(const cg_crlwatch *w)
+{
+    return &w->stats;
+}
+
+/* The value of the subject's last CN, for a label; "" when there is none. */
+static void cn_label(const cg_cert *cert, char *out, size_t cap)
+{
+    char buf[1024];
+    out[0] = '\0';
+    if (!cg_name_to_string(&cert->subject, buf, sizeof(buf)))
+        return;
+    const char *cn = strstr(buf, "CN=");
+    if (cn == NULL)
+        return;
+    cn += 3;
+    size_t n = strcspn(cn, ",");
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), cn);
+}
+
+int cg_crlwatch_add_issuer(cg_crlwatch *w, const uint8_t *der, size_t len, const char *label,
+                           int use_crldp, char *err, size_t errcap)
+{
+    cg_cert cert;
+    cg_der_error derr;
+    if (w->n_iss >= MAX_ISSUERS) {
+        seterr(err, errcap, "at most %d watched CAs", MAX_ISSUERS);
+        return -1;
+    }
+    if (!cg_cert_parse(&cert, der, len, &derr)) {
+        seterr(err, errcap, "not a certificate: %s", derr.what);
+        return -1;
+    }
+    issuer *v = realloc(w->iss, (w->n_iss + 1) * sizeof(*v));
+    if (v == NULL) {
+        seterr(err, errcap, "out of memory");
+        return -1;
+    }
+    w->iss = v;
+    issuer *is = &w->iss[w->n_iss];
+    memset(is, 0, sizeof(*is));
+    SHA256(cert.der.data, cert.der.len, is->sha256);
+    is->subject = malloc(cert.subject.len > 0 ? cert.subject.len : 1);
+    if (is->subject == NULL) {
+        seterr(err, errcap, "out of memory");
+        return -1;
+    }
+    memcpy(is->subject, cert.subject.data, cert.subject.len);
+    is->subject_len = cert.subject.len;
+    is->use_crldp = use_crldp;
+    if (label != NULL && label[0] != '\0')
+        snprintf(is->label, sizeof(is->label), "%s", label);
+    else
+        cn_label(&cert, is->label, sizeof(is->label));
+    if (is->label[0] == '\0') {
+        for (int i = 0; i < 8; i++)
+            snprintf(is->label + 2 * i, 3, "%02x", is->sha256[i]);
+    }
+    return (int)w->n_iss++;
+}
+
+int cg_crlwatch_add_url(cg_crlwatch *w, int iss, const char *url, int is_list, char *err,
+                        size_t errcap)
+{
+    if (iss < 0 || (size_t)iss >= w->n_iss) {
+        seterr(err, errcap, "no such watched CA");
+        return 0;
+    }
+    issuer *is = &w->iss[iss];
+    if (!cg_crlfetch_url_ok(url) || strlen(url) >= CG_STORE_URL_MAX) {
+        seterr(err, errcap, "'%.200s' is not an http:// or https:// URL", url);
+        return 0;
+    }
+    if (is->n_urls >= MAX_URLS_PER_ISSUER) {
+        seterr(err, errcap, "at most %d CRL URLs per CA", MAX_URLS_PER_ISSUER);
+        return 0;
+    }
+    wurl *u = &is->urls[is->n_urls];
+    memset(u, 0, sizeof(*u));
+    u->url = strdup(url);
+    if (u->url == NULL) {
+        seterr(err, errcap, "out of memory");
+        return 0;
+    }
+    u->is_list = is_list;
+    is->n_urls++;
+    return 1;
+}
+
+/* ---- one URL ---- */
+
+static int store_fail(cg_crlwatch *w, const char *what)
+{
+    snprintf(w->err, sizeof(w->err), "%s: %s", what, cg_store_errmsg(w->st));
+    return 0;
+}
+
+/* Marks url as handled in this round; 0 when it was already. */
+static int first_time(cg_crlwatch *w, const char *url, int *nomem)
+{
+    round_urls *r = &w->done;
+    *nomem = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->v[i], url) == 0)
+            return 0;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap == 0 ? 16 : r->cap * 2;
+        char **v = realloc(r->v, cap * sizeof(*v));
+        if (v == NULL) {
+            *nomem = 1;
+            return 0;
+        }
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n] = strdup(url);
+    if (r->v[r->n] == NULL) {
+        *nomem = 1;
+        return 0;
+    }
+    r->n++;
+    return 1;
+}
+
+static void sink_fn(void *arg, const cg_finding *f)
+{
+    cg_crlwatch *w = arg;
+    w->stats.new_findings[cg_rule_get(f->rule)->severity]++;
+    if (w->sink != NULL)
+        w->sink(w->sink_arg, f);
+}
+
+static void object_fn(void *arg, const uint8_t sha256[32], cg_kind kind, size_t index, int is_new)
+{
+    cg_crlwatch *w = arg;
+    if (kind == CG_KIND_CRL && !w->got_crl) {
+        w->got_crl = 1;
+        memcpy(w->crl_sha, sha256, 32);
+    }
+}
+
+/* Fills the CRL fields of src from the stored CRL object. */
+static int crl_facts(cg_crlwatch *w, cg_store_crl_source *src)
+{
+    int found = 0;
+    cg_store_object *o = cg_store_get1_object(w->st, w->crl_sha, &found);
+    if (o == NULL)
+        return found ? 0 : store_fail(w, "reading the CRL just stored");
+    cg_crl crl;
+    cg_der_error derr;
+    int64_t n = 0;
+    src->has_crl = 1;
+    memcpy(src->crl_sha256, w->crl_sha, 32);
+    src->this_update = o->not_before;
+    src->next_update = o->not_after;
+    if (cg_crl_parse(&crl, o->der, o->der_len, &derr)) {
+        cg_cbs it = crl.revoked;
+        cg_crl_entry e;
+        while (cg_crl_next_entry(&it, &e, crl.der.data, &derr))
+            n++;
+    }
+    src->entries = n;
+    cg_store_object_free(o);
+    return 1;
+}
+
+static void span_text(int64_t s, char *buf, size_t cap)
+{
+    if (s >= 86400)
+        snprintf(buf, cap, "%lldd %lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+    else if (s >= 3600)
+        snprintf(buf, cap, "%lldh %lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+    else
+        snprintf(buf, cap, "%llds", (long long)s);
+}
+
+typedef struct latest_arg {
+    const uint8_t *sha;
+    int found;
+} latest_arg;
+
+static int latest_fn(void *arg, const cg_store_object *o)
+{
+    latest_arg *a = arg;
+    if (memcmp(o->sha256, a->sha, 32) == 0)
+        a->found = 1;
+    return !a->found;
+}
+
+/* crl.stale on the source's CRL when its nextUpdate has passed and it is
+ * still the latest CRL of its scope in the store. */
+static int check_stale(cg_crlwatch *w, const cg_store_crl_source *src)
+{
+    if (!src->has_crl || src->next_update == 0 || w->now <= src->next_update)
+        return 1;
+    int found = 0;
+    cg_store_object *o = cg_store_get1_object(w->st, src->crl_sha256, &found);
+    if (o == NULL)
+        return found ? 0 : (cg_store_errmsg(w->st)[0] != '\0' ? store_fail(w, "reading a CRL")
+                                                                : 1);
+    latest_arg la = {src->crl_sha256, 0};
+    if (!cg_store_latest_crls(w->st, o->issuer, o->issuer_len, latest_fn, &la)) {
+        cg_store_object_free(o);
+        return store_fail(w, "reading the latest CRLs");
+    }
+    if (!la.found) {
+        cg_store_object_free(o);
+        return 1; /* a newer CRL of its scope is stored (from another URL) */
+    }
+    char nu[32], at[32], span[64], msg[1024];
+    cg_time_format(src->next_update, nu, sizeof(nu));
+    cg_time_format(w->now, at, sizeof(at));
+    span_text(w->now - src->next_update, span, sizeof(span));
+    snprintf(msg, sizeof(msg),
+             "CRL is stale: nextUpdate %s is before the evaluation time %s (by %s); a newer CRL "
+             "should have replaced it, and %.600s serves none",
+             nu, at, span, src->url);
+    const cg_rule *rule = cg_rule_get(CG_R_CRL_STALE);
+    cg_store_finding sf;
+    int is_new = 0;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = rule->id;
+    sf.severity = rule->severity;
+    sf.has_object = 1;
+    memcpy(sf.object, src->crl_sha256, 32);
+    sf.message = msg;
+    if (!cg_store_put_finding(w->st, &sf, w->now, &is_new, NULL)) {
+        cg_store_object_free(o);
+        return store_fail(w, "storing crl.stale");
+    }
+    if (is_new) {
+        cg_objref ref;
+        cg_finding f;
+        memset(&ref, 0, sizeof(ref));
+        memset(&f, 0, sizeof(f));
+        ref.file = o->file;
+        ref.index = (size_t)o->index;
+        ref.kind = CG_KIND_CRL;
+        ref.has_hash = 1;
+        memcpy(ref.sha256, o->sha256, 32);
+        cg_cbs_init(&ref.issuer, o->issuer, o->issuer_len);
+        f.rule = CG_R_CRL_STALE;
+        f.obj = &ref;
+        f.message = msg;
+        w->stats.stale++;
+        sink_fn(w, &f);
+    }
+    cg_store_object_free(o);
+    return 1;
+}
+
+static int status_is(const cg_store_crl_source *src, const char *prefix)
+{
+    return strncmp(src->status, prefix, strlen(prefix)) == 0;
+}
+
+/* Fetches one CRL URL, ingests what is new and records the outcome.
+ * Returns 0 only when the store failed. */
+static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const char *origin)
+{
+    cg_store_crl_source *src = malloc(sizeof(*src));
+    cg_crlfetch_result r;
+    int found = 0, ok = 0;
+    memset(&r, 0, sizeof(r));
+    if (src == NULL) {
+        snprintf(w->err, sizeof(w->err), "out of memory");
+        return 0;
+    }
+    if (!cg_store_crl_source_get(w->st, url, src, &found)) {
+        store_fail(w, "reading a CRL source");
+        goto out;
+    }
+    if (!found) {
+        memset(src, 0, sizeof(*src));
+        snprintf(src->url, sizeof(src->url), "%s", url);
+    }
+    src->is_list = 0;
+    src->has_issuer = 1;
+    memcpy(src->issuer, is->sha256, 32);
+    snprintf(src->issuer_label, sizeof(src->issuer_label), "%s", is->label);
+    snprintf(src->origin, sizeof(src->origin), "%s", origin);
+
+    if (!cg_crlfetch_get(url, src->etag, src->last_modified, &w->fo, &r) &&
+        r.status == CG_CRLFETCH_NOMEM) {
+        snprintf(w->err, sizeof(w->err), "out of memory");
+        goto out;
+    }
+    w->stats.fetches++;
+    src->last_fetch = w->now;
+    src->http_code = r.http_code;
+    if (r.status == CG_CRLFETCH_NOT_MODIFIED) {
+        w->stats.unchanged++;
+        if (r.etag[0] != '\0')
+            snprintf(src->etag, sizeof(src->etag), "%s", r.etag);
+        if (r.last_modified[0] != '\0')
+            snprintf(src->last_modified, sizeof(src->last_modified), "%s", r.last_modified);
+        /* still the body that was not a CRL, or still the good CRL */
+        if (status_is(src, "malformed")) {
+            src->failures++;
+            snprintf(src->status, sizeof(src->status), "malformed (unchanged): 304 not modified");
+        } else {
+            src->failures = 0;
+            snprintf(src->status, sizeof(src->status), "304 not modified");
+        }
+    } else if (r.status == CG_CRLFETCH_OK) {
+        uint8_t body_sha[32];
+        SHA256(r.body, r.len, body_sha);
+        snprintf(src->etag, sizeof(src->etag), "%s", r.etag);
+        snprintf(src->last_modified, sizeof(src->last_modified), "%s", r.last_modified);
+        if (src->has_body && memcmp(body_sha, src->body_sha256, 32) == 0) {
+            w->stats.unchanged++;
+            if (status_is(src, "malformed")) {
+                src->failures++;
+                snprintf(src->status, sizeof(src->status),
+                         "malformed (unchanged): 200, the same bytes as the last fetch");
+            } else {
+                src->failures = 0;
+                snprintf(src->status, sizeof(src->status), "200 unchanged (same bytes)");
+            }
+        } else {
+            char ierr[512];
+            cg_ingest_opts io = {w->now, w->now, NULL};
+            cg_ingest *ing = cg_ingest_new(w->st, &io, sink_fn, w);
+            if (ing == NULL) {
+                snprintf(w->err, sizeof(w->err), "out of memory");
+                goto out;
+            }
+            w->got_crl = 0;
+            cg_ingest_set_object_fn(ing, object_fn, w);
+            int ing_ok = cg_ingest_file(ing, url, r.body, r.len, ierr, sizeof(ierr));
+            size_t malformed = cg_ingest_get0_stats(ing)->malformed;
+            cg_ingest_free(ing);
+            if (!ing_ok) {
+                snprintf(w->err, sizeof(w->err), "%s", ierr);
+                goto out;
+            }
+            src->has_body = 1;
+            memcpy(src->body_sha256, body_sha, 32);
+            src->last_change = w->now;
+            if (w->got_crl && malformed == 0) {
+                int same = src->has_crl && memcmp(src->crl_sha256, w->crl_sha, 32) == 0;
+                if (!crl_facts(w, src))
+                    goto out;
+                src->failures = 0;
+                if (same) {
+                    w->stats.unchanged++;
+                    snprintf(src->status, sizeof(src->status), "200 unchanged (same CRL)");
+                } else {
+                    char tu[32];
+                    w->stats.new_crls++;
+                    w->new_crl = 1;
+                    cg_time_format(src->this_update, tu, sizeof(tu));
+                    snprintf(src->status, sizeof(src->status), "200 new CRL");
+                    say(w, 0, url, "new CRL: thisUpdate %s, %lld entr%s, %zu bytes", tu,
+                        (long long)src->entries, src->entries == 1 ? "y" : "ies", r.len);
+                }
+            } else {
+                w->stats.errors++;
+                src->failures++;
+                snprintf(src->status, sizeof(src->status),
+                         "malformed: 200, but %zu bytes that are not a CRL caguard can read "
+                         "(input.malformed)",
+                         r.len);
+                say(w, 1, url, "%s", src->status);
+            }
+        }
+    } else {
+        w->stats.errors++;
+        src->failures++;
+        snprintf(src->status, sizeof(src->status), "%s: %.400s",
+                 cg_crlfetch_status_str(r.status), r.error);
+        say(w, 1, url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
+    }
+    if (!cg_store_crl_source_put(w->st, src)) {
+        store_fail(w, "recording a CRL fetch");
+        goto out;
+    }
+    ok = check_stale(w, src);
+out:
+    cg_crlfetch_result_clear(&r);
+    free(src);
+    return ok;
+}
+
+/* Fetches a partitioned-CRL list; u->list keeps the last good expansion,
+ * which a 304 (or a list that no longer parses) leaves in use. */
+static int fetch_list(cg_crlwatch *w, const issuer *is, wurl *u)
+{
+    cg_store_crl_source *src = malloc(sizeof(*src));
+    cg_crlfetch_result r;
+    int found = 0, ok = 0;
+    memset(&r, 0, sizeof(r));
+    if (src == NULL) {
+        snprintf(w->err, sizeof(w->err), "out of memory");
+        return 0;
+    }
+    if (!cg_store_crl_source_get(w->st, u->url, src, &found)) {
+        store_fail(w, "reading a CRL source");
+        goto out;
+    }
+    if (!found) {
+        memset(src, 0, sizeof(*src));
+        snprintf(src->url, sizeof(src->url), "%s", u->url);
+    }
+    src->is_list = 1;
+    src->has_issuer = 1;
+    memcpy(src->issuer, is->sha256, 32);
+    snprintf(src->issuer_label, sizeof(src->issuer_label), "%s", is->label);
+    snprintf(src->origin, sizeof(src->origin), "config");
+    /* Without the expansion in memory (a new process), a 304 would tell
+     * nothing: fetch it whole. */
+    const char *etag = u->list != NULL ? src->etag : NULL;
+    const char *lm = u->list != NULL ? src->last_modified : NULL;
+    if (!cg_crlfetch_get(u->url, etag, lm, &w->fo, &r) && r.status == CG_CRLFETCH_NOMEM) {
+        snprintf(w->err, sizeof(w->err), "out of memory");
+        goto out;
+    }
+    w->stats.fetches++;
+    src->last_fetch = w->now;
+    src->http_code = r.http_code;
+    if (r.status == CG_CRLFETCH_NOT_MODIFIED) {
+        w->stats.unchanged++;
+        src->failures = 0;
+        snprintf(src->status, sizeof(src->status), "304 not modified (%zu CRL URLs)", u->n_list);
+    } else if (r.status == CG_CRLFETCH_OK) {
+        char **urls = NULL, perr[512];
+        size_t n = 0;
+        if (cg_crlfetch_parse_list(r.body, r.len, &urls, &n, perr, sizeof(perr))) {
+            cg_crlfetch_list_free(u->list, u->n_list);
+            u->list = urls;
+            u->n_list = n;
+            snprintf(src->etag, sizeof(src->etag), "%s", r.etag);
+            snprintf(src->last_modified, sizeof(src->last_modified), "%s", r.last_modified);
+            uint8_t sha[32];
+            SHA256(r.body, r.len, sha);
+            if (!src->has_body || memcmp(sha, src->body_sha256, 32) != 0)
+                src->last_change = w->now;
+            memcpy(src->body_sha256, sha, 32);
+            src->has_body = 1;
+            src->failures = 0;
+            snprintf(src->status, sizeof(src->status), "200 list of %zu CRL URLs", n);
+        } else {
+            w->stats.errors++;
+            src->failures++;
+            /* validators not kept: the next fetch gets the list whole */
+            src->etag[0] = '\0';
+            src->last_modified[0] = '\0';
+            snprintf(src->status, sizeof(src->status),
+                     "malformed: not a JSON array of CRL URLs: %.400s", perr);
+            say(w, 1, u->url, "%s%s", src->status,
+                u->list != NULL ? " (the URLs of the last good list are fetched)" : "");
+        }
+    } else {
+        w->stats.errors++;
+        src->failures++;
+        snprintf(src->status, sizeof(src->status), "%s: %.400s",
+                 cg_crlfetch_status_str(r.status), r.error);
+        say(w, 1, u->url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
+    }
+    if (!cg_store_crl_source_put(w->st, src)) {
+        store_fail(w, "recording a CRL list fetch");
+        goto out;
+    }
+    ok = 1;
+out:
+    cg_crlfetch_result_clear(&r);
+    free(src);
+    return ok;
+}
+
+/* ---- CRL distribution points of the stored certificates ---- */
+
+typedef struct dp_urls {
+    char **v;
+    size_t n, cap;
+    int nomem;
+} dp_urls;
+
+static void dp_add(dp_urls *d, const cg_cbs *uri)
+{
+    char url[CG_STORE_URL_MAX];
+    if (uri->len == 0 || uri->len >= sizeof(url))
+        return;
+    memcpy(url, uri->data, uri->len);
+    url[uri->len] = '\0';
+    if (strlen(url) != uri->len || !cg_crlfetch_url_ok(url))
+        return; /* ldap:, or not a URL caguard fetches */
+    for (size_t i = 0; i < d->n; i++) {
+        if (strcmp(d->v[i], url) == 0)
+            return;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap == 0 ? 8 : d->cap * 2;
+        char **v = realloc(d->v, cap * sizeof(*v));
+        if (v == NULL) {
+            d->nomem = 1;
+            return;
+        }
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n] = strdup(url);
+    if (d->v[d->n] == NULL)
+        d->nomem = 1;
+    else
+        d->n++;
+}
+
+/* The fullName URIs of a CRLDistributionPoints extnValue. */
+static void dp_collect(dp_urls *d, const uint8_t *p, size_t n)
+{
+    cg_cbs in, dps, dp, dpn, full, gn;
+    uint8_t tag;
+    size_t hdr;
+    int present;
+    cg_cbs_init(&in, p, n);
+    if (!cg_cbs_get_asn1(&in, &dps, CG_ASN1_SEQUENCE))
+        return;
+    while (cg_cbs_get_asn1(&dps, &dp, CG_ASN1_SEQUENCE)) {
+        if (!cg_cbs_get_optional_asn1(&dp, &dpn, &present, CG_ASN1_CTX_CONS(0)) || !present ||
+            !cg_cbs_get_asn1(&dpn, &full, CG_ASN1_CTX_CONS(0)))
+            continue;
+        while (cg_cbs_get_any_asn1_element(&full, &gn, &tag, &hdr)) {
+            if (tag != CG_ASN1_CTX(6) || !cg_cbs_skip(&gn, hdr))
+                continue;
+            dp_add(d, &gn);
+        }
+    }
+}
+
+static int sample_fn(void *arg, const cg_store_object *o)
+{
+    dp_urls *d = arg;
+    if (o->crldp != NULL && o->crldp_len > 0)
+        dp_collect(d, o->crldp, o->crldp_len);
+    return !d->nomem;
+}
+
+typedef struct names {
+    uint8_t **v;
+    size_t *len;
+    size_t n, cap;
+    const uint8_t *subject;
+    size_t subject_len;
+    int nomem;
+} names;
+
+static int name_fn(void *arg, const uint8_t *p, size_t n)
+{
+    names *l = arg;
+    cg_cbs a, b;
+    cg_cbs_init(&a, p, n);
+    cg_cbs_init(&b, l->subject, l->subject_len);
+    if (!cg_name_equal(&a, &b, NULL))
+        return 1;
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 4 : l->cap * 2;
+        uint8_t **v = realloc(l->v, cap * sizeof(*v));
+        size_t *len = realloc(l->len, cap * sizeof(*len));
+        if (v != NULL)
+            l->v = v;
+        if (len != NULL)
+            l->len = len;
+        if (v == NULL || len == NULL) {
+            l->nomem = 1;
+            return 0;
+        }
+        l->cap = cap;
+    }
+    l->v[l->n] = malloc(n > 0 ? n : 1);
+    if (l->v[l->n] == NULL) {
+        l->nomem = 1;
+        return 0;
+    }
+    memcpy(l->v[l->n], p, n);
+    l->len[l->n++] = n;
+    return 1;
+}
+
+/* The http(s) CRL distribution points of the CA's stored certificates that
+ * are valid now, over every encoding of its Name in their issuer field. */
+static int crldp_urls(cg_crlwatch *w, const issuer *is, dp_urls *d)
+{
+    names l;
+    int ok = 1;
+    memset(&l, 0, sizeof(l));
+    l.subject = is->subject;
+    l.subject_len = is->subject_len;
+    if (!cg_store_issuer_names(w->st, 0, name_fn, &l))
+        ok = store_fail(w, "reading issuer names");
+    for (size_t i = 0; ok && !l.nomem && i < l.n; i++) {
+        if (!cg_store_cert_samples(w->st, l.v[i], l.len[i], w->now, sample_fn, d))
+            ok = store_fail(w, "reading certificates' CRL distribution points");
+    }
+    if (ok && (l.nomem || d->nomem)) {
+        snprintf(w->err, sizeof(w->err), "out of memory");
+        ok = 0;
+    }
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
+    free(l.len);
+    return ok;
+}
+
+/* ---- open incidents ---- */
+
+typedef struct inc_ids {
+    int64_t *v;
+    size_t n, cap;
+    int nomem;
+} inc_ids;
+
+static int inc_fn(void *arg, const cg_incident *inc)
+{
+    inc_ids *l = arg;
+    for (size_t i = 0; i < inc->n_events; i++) {
+        if (inc->events[i].type == CG_EVENT_CLOSURE)
+            return 1;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 8 : l->cap * 2;
+        int64_t *v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            l->nomem = 1;
+            return 0;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = inc->id;
+    return 1;
+}
+
+/* Records in each open incident's certificate rows what the stored CRLs
+ * now say of their revocation (cg_store_incident_observe_revocations). */
+static int update_incidents(cg_crlwatch *w)
+{
+    inc_ids ids;
+    int ok = 1;
+    memset(&ids, 0, sizeof(ids));
+    if (!cg_store_incident_list(w->st, inc_fn, &ids))
+        ok = store_fail(w, "listing incidents");
+    if (ok && ids.nomem) {
+        snprintf(w->err, sizeof(w->err), "out of memory");
+        ok = 0;
+    }
+    for (size_t i = 0; ok && i < ids.n; i++) {
+        cg_incident inc;
+        int found = 0;
+        memset(&inc, 0, sizeof(inc));
+        if (!cg_store_incident_get(w->st, ids.v[i], &inc, &found) || !found) {
+            ok = found ? store_fail(w, "reading an incident") : 1;
+            cg_incident_clear(&inc);
+            continue;
+        }
+        cg_incident_cert *old = malloc((inc.n_certs > 0 ? inc.n_certs : 1) * sizeof(*old));
+        if (old == NULL) {
+            snprintf(w->err, sizeof(w->err), "out of memory");
+            cg_incident_clear(&inc);
+            ok = 0;
+            break;
+        }
+        if (inc.n_certs > 0)
+            memcpy(old, inc.certs, inc.n_certs * sizeof(*old));
+        if (!cg_store_incident_observe_revocations(w->st, &inc)) {
+            ok = store_fail(w, "reading revocations");
+        } else if (!cg_store_begin(w->st)) {
+            ok = store_fail(w, "updating an incident");
+        } else {
+            size_t changed = 0;
+            for (size_t c = 0; ok && c < inc.n_certs; c++) {
+                const cg_incident_cert *a = &old[c], *b = &inc.certs[c];
+                if (a->revoked == b->revoked && a->revocation_date == b->revocation_date &&
+                    a->published_at == b->published_at && a->reason == b->reason)
+                    continue;
+                if (!cg_store_incident_add_cert(w->st, inc.id, b, NULL))
+                    ok = 0;
+                changed++;
+            }
+            if (ok && cg_store_commit(w->st)) {
+                w->stats.incident_certs += changed;
+                for (size_t c = 0; c < inc.n_certs; c++) {
+                    const cg_incident_cert *a = &old[c], *b = &inc.certs[c];
+                    char pub[32];
+                    if (b->revoked && (!a->revoked || a->published_at != b->published_at)) {
+                        cg_time_format(b->published_at, pub, sizeof(pub));
+                        say(w, 0, NULL,
+                            "incident %lld: certificate serial %s first seen revoked on a CRL "
+                            "at %s",
+                            (long long)inc.id, b->serial_hex != NULL ? b->serial_hex : "?", pub);
+                    }
+                }
+            } else {
+                ok = store_fail(w, "updating an incident");
+                cg_store_rollback(w->st);
+            }
+        }
+        free(old);
+        cg_incident_clear(&inc);
+    }
+    free(ids.v);
+    return ok;
+}
+
+/* ---- a round ---- */
+
+static int fetch_url(cg_crlwatch *w, const issuer *is, const char *url, const char *origin)
+{
+    int nomem = 0;
+    if (!first_time(w, url, &nomem)) {
+        if (nomem)
+            snprintf(w->err, sizeof(w->err), "out of memory");
+        return !nomem;
+    }
+    return fetch_crl(w, is, url, origin);
+}
+
+static int run_issuer(cg_crlwatch *w, issuer *is)
+{
+    for (size_t i = 0; i < is->n_urls; i++) {
+        wurl *u = &is->urls[i];
+        if (!u->is_list && !fetch_url(w, is, u->url, "config"))
+            return 0;
+    }
+    for (size_t i = 0; i < is->n_urls; i++) {
+        wurl *u = &is->urls[i];
+        int nomem = 0;
+        if (!u->is_list)
+            continue;
+        if (!first_time(w, u->url, &nomem)) {
+            if (nomem)
+                return 0;
+        } else if (!fetch_list(w, is, u)) {
+            return 0;
+        }
+        for (size_t j = 0; j < u->n_list; j++) {
+            if (!fetch_url(w, is, u->list[j], "list"))
+                return 0;
+        }
+    }
+    if (is->use_crldp) {
+        dp_urls d;
+        int ok;
+        memset(&d, 0, sizeof(d));
+        ok = crldp_urls(w, is, &d);
+        for (size_t i = 0; ok && i < d.n; i++)
+            ok = fetch_url(w, is, d.v[i], "crldp");
+        for (size_t i = 0; i < d.n; i++)
+            free(d.v[i]);
+        free(d.v);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int cg_crlwatch_run(cg_crlwatch *w, int64_t now, char *err, size_t errcap)
+{
+    int ok = 1;
+    w->now = now;
+    w->new_crl = 0;
+    w->err[0] = '\0';
+    round_clear(&w->done);
+    for (size_t i = 0; ok && i < w->n_iss; i++)
+        ok = run_issuer(w, &w->iss[i]);
+    if (ok && w->new_crl)
+        ok = update_incidents(w);
+    round_clear(&w->done);
+    if (!ok)
+        seterr(err, errcap, "%s", w->err[0] != '\0' ? w->err : "store failure");
+    return ok;
+}
