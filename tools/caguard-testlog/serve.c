@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -22,11 +23,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char serve_usage[] =
-    "usage: caguard-testlog serve --dir D --listen ADDR:PORT [OPTIONS]\n"
+    "usage: caguard-testlog serve (--dir D | --files F | both) --listen ADDR:PORT [OPTIONS]\n"
     "\n"
     "Serves the log in D (made by build) over HTTP: RFC 6962 under /ct/v1/ and\n"
     "static-ct-api (/checkpoint, /tile/..., /tile/data/..., /issuer/...). ADDR is\n"
@@ -35,8 +37,17 @@ static const char serve_usage[] =
     "the server cleanly (exit 0). add-chain and add-pre-chain append to D. A log\n"
     "built without --origin uses ADDR:PORT as its checkpoint origin.\n"
     "\n"
+    "With --files F it also serves the files of directory F (a CRL endpoint):\n"
+    "GET /files/NAME answers F/NAME as read at that moment (a file replaced\n"
+    "while serving is served fresh) with an ETag (from its SHA-256) and a\n"
+    "Last-Modified (its mtime); If-None-Match, or without it If-Modified-Since,\n"
+    "that still matches answers 304. /redirect/N/NAME redirects (302) to\n"
+    "/redirect/N-1/NAME, and /redirect/0/NAME to /files/NAME. NAME is letters,\n"
+    "digits, '.', '_' and '-', not starting with '.'.\n"
+    "\n"
     "options:\n"
     "  --dir D              the log directory\n"
+    "  --files F            a directory of files to serve under /files/\n"
     "  --listen ADDR:PORT   where to listen, e.g. 127.0.0.1:0 or [::1]:8080\n"
     "  --max-batch N        most entries one get-entries answer holds (default 1000)\n"
     "  --gzip auto|always|never\n"
@@ -80,7 +91,8 @@ typedef struct faults {
 } faults;
 
 typedef struct server {
-    tl_log *log;
+    tl_log *log;        /* NULL: files only */
+    const char *files;  /* --files directory, or NULL */
     uint64_t max_batch;
     int gzip;
     int admin;
@@ -105,6 +117,9 @@ typedef struct answer {
     const char *type;
     const char *cache;
     unsigned retry_after; /* > 0: a Retry-After header */
+    char etag[80];        /* "" or an ETag header */
+    char last_modified[40];
+    char location[600];   /* "" or a Location header */
 } answer;
 
 static void set_body(answer *a, unsigned status, const char *type, char *body, size_t len)
@@ -797,6 +812,146 @@ static void admin_fault(server *s, struct MHD_Connection *c, answer *a)
     set_json(a, MHD_HTTP_OK, faults_json(s));
 }
 
+/* ---- --files: a directory served with validators ---- */
+
+static int file_name_ok(const char *n)
+{
+    if (n[0] == '\0' || n[0] == '.' || strlen(n) > 255)
+        return 0;
+    for (const char *p = n; *p != '\0'; p++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether an If-None-Match list names etag (or is "*"). */
+static int etag_listed(const char *inm, const char *etag)
+{
+    size_t n = strlen(etag);
+    const char *p = inm;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (p[0] == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return 1;
+        while (*p != '\0' && *p != ',')
+            p++;
+    }
+    return 0;
+}
+
+/* An IMF-fixdate (RFC 9110 §5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT". */
+static int http_date(const char *v, time_t *out)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char wd[4], mon[4];
+    int day, year, h, m, sec, used = 0;
+    if (sscanf(v, "%3s, %2d %3s %4d %2d:%2d:%2d GMT%n", wd, &day, mon, &year, &h, &m, &sec,
+               &used) != 7 ||
+        v[used] != '\0')
+        return 0;
+    const char *p = strstr(months, mon);
+    if (p == NULL || (p - months) % 3 != 0)
+        return 0;
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_mday = day;
+    tm.tm_mon = (int)((p - months) / 3);
+    tm.tm_year = year - 1900;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = sec;
+    *out = timegm(&tm);
+    return 1;
+}
+
+static void get_file(server *s, struct MHD_Connection *c, const char *name, answer *a)
+{
+    char path[4096];
+    struct stat st;
+    uint8_t md[32];
+    if (!file_name_ok(name)) {
+        set_error(a, MHD_HTTP_NOT_FOUND, "not a file name: %s", name);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/%s", s->files, name);
+    /* Read it whole now: a file replaced (renamed over) while serving is
+     * served as it is at this request. */
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        set_error(a, MHD_HTTP_NOT_FOUND, "no such file: %s", name);
+        return;
+    }
+    size_t len = (size_t)st.st_size, got = 0;
+    char *body = malloc(len > 0 ? len : 1);
+    while (body != NULL && got < len) {
+        ssize_t n = read(fd, body + got, len - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (body == NULL || got != len) {
+        free(body);
+        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read %s", name);
+        return;
+    }
+    EVP_Digest(body, len, md, NULL, EVP_sha256(), NULL);
+    char hex[33];
+    tl_hex(md, 16, hex);
+    hex[32] = '\0';
+    snprintf(a->etag, sizeof(a->etag), "\"%s\"", hex);
+    struct tm tm;
+    time_t mt = st.st_mtime;
+    gmtime_r(&mt, &tm);
+    strftime(a->last_modified, sizeof(a->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Modified-Since");
+    int not_modified = 0;
+    if (inm != NULL) {
+        not_modified = etag_listed(inm, a->etag);
+    } else if (ims != NULL) {
+        time_t t;
+        not_modified = http_date(ims, &t) && t >= mt;
+    }
+    if (not_modified) {
+        free(body);
+        set_body(a, MHD_HTTP_NOT_MODIFIED, "application/pkix-crl", NULL, 0);
+        return;
+    }
+    size_t nl = strlen(name);
+    const char *type = nl > 4 && strcmp(name + nl - 4, ".crl") == 0    ? "application/pkix-crl"
+                       : nl > 5 && strcmp(name + nl - 5, ".json") == 0 ? "application/json"
+                       : nl > 4 && strcmp(name + nl - 4, ".pem") == 0
+                           ? "application/x-pem-file"
+                           : "application/octet-stream";
+    set_body(a, MHD_HTTP_OK, type, body, len);
+}
+
+static void get_redirect(server *s, struct MHD_Connection *c, const char *rest, answer *a)
+{
+    char *end;
+    unsigned long n = strtoul(rest, &end, 10);
+    if (end == rest || *end != '/' || n > 100) {
+        set_error(a, MHD_HTTP_NOT_FOUND, "want /redirect/N/NAME, N in 0..100");
+        return;
+    }
+    if (n == 0)
+        snprintf(a->location, sizeof(a->location), "/files/%.500s", end + 1);
+    else
+        snprintf(a->location, sizeof(a->location), "/redirect/%lu/%.500s", n - 1, end + 1);
+    set_body(a, MHD_HTTP_FOUND, "text/plain", NULL, 0);
+}
+
 /* ---- dispatch ---- */
 
 static int starts(const char *s, const char *prefix)
@@ -819,6 +974,19 @@ static void route(server *s, struct MHD_Connection *c, const char *url, const ch
             set_json(a, MHD_HTTP_OK, faults_json(s));
         else
             set_error(a, MHD_HTTP_NOT_FOUND, "POST /admin/fault or GET /admin/faults");
+        return;
+    }
+    if (s->files != NULL && (starts(url, "/files/") || starts(url, "/redirect/"))) {
+        if (!get)
+            set_error(a, MHD_HTTP_METHOD_NOT_ALLOWED, "%s wants GET", url);
+        else if (starts(url, "/files/"))
+            get_file(s, c, url + strlen("/files/"), a);
+        else
+            get_redirect(s, c, url + strlen("/redirect/"), a);
+        return;
+    }
+    if (s->log == NULL) {
+        set_error(a, MHD_HTTP_NOT_FOUND, "no such endpoint: %s (only /files/ is served)", url);
         return;
     }
     if (strcmp(url, "/ct/v1/add-chain") == 0 || strcmp(url, "/ct/v1/add-pre-chain") == 0) {
@@ -934,6 +1102,12 @@ static enum MHD_Result send_answer(server *s, struct MHD_Connection *c, answer *
         snprintf(ra, sizeof(ra), "%u", a->retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
     }
+    if (a->etag[0] != '\0')
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+    if (a->last_modified[0] != '\0')
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, a->last_modified);
+    if (a->location[0] != '\0')
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, a->location);
     ret = MHD_queue_response(c, a->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -1142,6 +1316,7 @@ int tl_cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"dir", required_argument, NULL, 'd'},
+        {"files", required_argument, NULL, 'F'},
         {"listen", required_argument, NULL, 'l'},
         {"max-batch", required_argument, NULL, 'b'},
         {"gzip", required_argument, NULL, 'g'},
@@ -1176,6 +1351,9 @@ int tl_cmd_serve(int argc, char **argv)
         switch (opt) {
         case 'd':
             dir = optarg;
+            break;
+        case 'F':
+            srv.files = optarg;
             break;
         case 'l':
             listen_spec = optarg;
@@ -1260,9 +1438,9 @@ int tl_cmd_serve(int argc, char **argv)
             return TL_EXIT_USAGE;
         }
     }
-    if (dir == NULL || listen_spec == NULL || optind != argc) {
+    if ((dir == NULL && srv.files == NULL) || listen_spec == NULL || optind != argc) {
         fprintf(stderr, "caguard-testlog serve: %s\n\n",
-                dir == NULL           ? "--dir is required"
+                dir == NULL && srv.files == NULL ? "--dir or --files is required"
                 : listen_spec == NULL ? "--listen is required"
                                       : "unexpected argument");
         fputs(serve_usage, stderr);
@@ -1275,12 +1453,25 @@ int tl_cmd_serve(int argc, char **argv)
                 listen_spec);
         return TL_EXIT_USAGE;
     }
-    srv.log = tl_log_open(dir, err, sizeof(err));
-    if (srv.log == NULL) {
-        fprintf(stderr, "caguard-testlog serve: %s\n", err);
+    if (srv.files != NULL) {
+        struct stat fst;
+        if (stat(srv.files, &fst) != 0 || !S_ISDIR(fst.st_mode)) {
+            fprintf(stderr, "caguard-testlog serve: --files %s is not a directory\n", srv.files);
+            return TL_EXIT_USAGE;
+        }
+    }
+    if (loglist != NULL && dir == NULL) {
+        fprintf(stderr, "caguard-testlog serve: --loglist-out needs --dir\n");
         return TL_EXIT_USAGE;
     }
-    srv.log->sync = 1;
+    if (dir != NULL) {
+        srv.log = tl_log_open(dir, err, sizeof(err));
+        if (srv.log == NULL) {
+            fprintf(stderr, "caguard-testlog serve: %s\n", err);
+            return TL_EXIT_USAGE;
+        }
+        srv.log->sync = 1;
+    }
     fd = open_listener(&ss, sslen, name, sizeof(name));
     if (fd < 0) {
         fprintf(stderr, "caguard-testlog serve: cannot listen on %s: %s\n", listen_spec,
@@ -1288,7 +1479,7 @@ int tl_cmd_serve(int argc, char **argv)
         goto out;
     }
     /* static-ct-api: the origin is the schema-less submission prefix. */
-    if (srv.log->origin[0] == '\0') {
+    if (srv.log != NULL && srv.log->origin[0] == '\0') {
         snprintf(srv.log->origin, sizeof(srv.log->origin), "%s", name);
         if (!tl_log_save_head(srv.log, err, sizeof(err))) {
             fprintf(stderr, "caguard-testlog serve: %s\n", err);
@@ -1324,7 +1515,7 @@ int tl_cmd_serve(int argc, char **argv)
     fd = -1; /* MHD owns it */
     printf("listening on %s\n", name);
     fflush(stdout);
-    if (srv.verbose)
+    if (srv.verbose && srv.log != NULL)
         fprintf(stderr, "caguard-testlog: %llu entries, origin %s\n",
                 (unsigned long long)srv.log->n, srv.log->origin);
     while (sigwait(&set, &sig) != 0)
