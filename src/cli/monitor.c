@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "cli/cli.h"
+#include "cli/monitor_crl.h"
 #include "ct/loglist.h"
 #include "der/pem.h"
 #include "monitor/monitor.h"
@@ -29,11 +30,16 @@
 static void monitor_help(FILE *f)
 {
     fprintf(f, "usage: caguard [--store PATH_OR_URI] monitor [OPTIONS] --log URL --log-key FILE\n"
-               "                      (--issuer FILE... | --all-issuers) --once\n\n"
+               "                      (--issuer FILE... | --all-issuers) --once\n"
+               "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --issuer FILE\n"
+               "                      (--crl-url URL | --crl-list-url URL | --crl-dp)... --once\n\n"
                "Follows RFC 6962 CT logs: verifies each log's signed tree head and that its\n"
                "entries hash to it, keeps the entries of the watched issuers and ingests them\n"
                "into the store, where every caguard rule runs on them (a final certificate\n"
                "against its precertificate, duplicate serials across entries and logs).\n"
+               "Fetches the CRLs of watched issuers (conditional GET, size and redirect\n"
+               "limits) and ingests each new one at its fetch time, so a revocation's\n"
+               "publication time is when caguard first saw it (docs/monitor.md).\n"
                "Findings new to the store are printed.\n\n"
                "options:\n"
                "  --log URL          a log's base URL (…/ct/v1/ is appended); repeatable\n"
@@ -50,11 +56,11 @@ static void monitor_help(FILE *f)
                "                     checks of the entries; repeatable\n"
                "  --loglist-sig FILE detached signature of the --loglist before it\n"
                "  --loglist-key FILE public key (PEM or DER) for --loglist-sig\n"
-               "  --format text|json findings as text (default) or JSON Lines\n"
+               "  --format text|json findings as text (default) or JSON Lines\n" CG_CLI_CRL_HELP
                "  -h, --help         this help\n\n"
                "exit status: 0 no new error finding, 1 new error findings (log findings\n"
-               "included), 2 usage error, a log that could not be read or a store that cannot\n"
-               "be used.\n");
+               "included), 2 usage error, a log or CRL that could not be read or a store that\n"
+               "cannot be used.\n");
 }
 
 static EVP_PKEY *load_key(const char *path, char *err, size_t errcap)
@@ -133,8 +139,10 @@ int cg_cmd_monitor(int argc, char **argv)
         {"loglist-sig", required_argument, NULL, 'G'},
         {"loglist-key", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
+        CG_CLI_CRL_OPTIONS,
         {NULL, 0, NULL, 0},
     };
+    cg_cli_crl crl;
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, rc = CG_EXIT_USAGE;
@@ -150,6 +158,7 @@ int cg_cmd_monitor(int argc, char **argv)
     char err[1024];
 
     memset(&lists, 0, sizeof(lists));
+    cg_cli_crl_init(&crl);
     optind = 1;
     for (;;) {
         int c = getopt_long(argc, argv, "h", opts, NULL);
@@ -233,6 +242,11 @@ int cg_cmd_monitor(int argc, char **argv)
             rc = CG_EXIT_OK;
             goto out;
         default:
+            if (c >= CG_CLI_OPT_CRL_URL && c < CG_CLI_OPT_CRL_LAST) {
+                if (!cg_cli_crl_option(&crl, c, optarg, n_iss))
+                    goto out;
+                break;
+            }
             rc = cg_cli_usage_error("monitor", "unknown option");
             goto out;
         }
@@ -241,8 +255,8 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = cg_cli_usage_error("monitor", "unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    if (n_logs == 0) {
-        rc = cg_cli_usage_error("monitor", "no --log");
+    if (n_logs == 0 && !cg_cli_crl_wanted(&crl)) {
+        rc = cg_cli_usage_error("monitor", "no --log and no CRL to fetch");
         goto out;
     }
     if (!all && n_iss == 0) {
@@ -285,10 +299,17 @@ int cg_cmd_monitor(int argc, char **argv)
         fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
     }
+    crl.quiet = quiet;
+    if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
+        goto out;
     for (size_t i = 0; i < n_iss; i++) {
         size_t len = 0;
         uint8_t *der = load_issuer(issuers[i], &len, err, sizeof(err));
         int ok = der && cg_monitor_add_issuer(mon, issuers[i], der, len, err, sizeof(err));
+        if (ok && crl.w != NULL && !cg_cli_crl_add_issuer(&crl, i, issuers[i], der, len)) {
+            free(der);
+            goto out;
+        }
         free(der);
         if (!ok) {
             rc = cg_cli_usage_error("monitor", "--issuer: %s", err);
@@ -324,7 +345,8 @@ int cg_cmd_monitor(int argc, char **argv)
         goto out;
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
-    if (once && stats->log_failures > 0)
+    if (once && (stats->log_failures > 0 || stats->task_failures > 0 ||
+                 cg_cli_crl_errors(&crl) > 0))
         rc = CG_EXIT_USAGE;
     else if (stats->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0)
         rc = CG_EXIT_FINDINGS;
@@ -332,6 +354,7 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = CG_EXIT_OK;
 out:
     cg_monitor_free(mon);
+    cg_cli_crl_cleanup(&crl);
     cg_store_close(store);
     cg_out_free(out);
     cg_loglist_free(loglist);

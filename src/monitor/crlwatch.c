@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "der/cbs.h"
+#include "monitor/monitor.h"
 #include "store/ingest.h"
 #include "x509/name.h"
 #include "x509/oid.h"
@@ -908,4 +909,28 @@ int cg_crlwatch_run(cg_crlwatch *w, int64_t now, char *err, size_t errcap)
     if (!ok)
         seterr(err, errcap, "%s", w->err[0] != '\0' ? w->err : "store failure");
     return ok;
+}
+
+/* ---- as a monitor task ---- */
+
+static void monitor_sink(void *arg, const cg_finding *f)
+{
+    cg_monitor_emit(arg, f);
+}
+
+static int task(void *arg, cg_monitor *m, int64_t now)
+{
+    cg_crlwatch *w = arg;
+    char err[512];
+    if (cg_crlwatch_run(w, now, err, sizeof(err)))
+        return 1;
+    say(w, 1, NULL, "CRL round failed: %s", err);
+    return 0;
+}
+
+int cg_crlwatch_add_to_monitor(cg_crlwatch *w, cg_monitor *m, int interval_s)
+{
+    w->sink = monitor_sink;
+    w->sink_arg = m;
+    return cg_monitor_add_task(m, interval_s, task, w);
 }

@@ -75,4 +75,11 @@ int cg_crlwatch_run(cg_crlwatch *w, int64_t now, char *err, size_t errcap);
 /* Totals over every round so far. */
 const cg_crlwatch_stats *cg_crlwatch_get0_stats(const cg_crlwatch *w);
 
+struct cg_monitor;
+/* Makes w a task of the monitor m, run every interval_s seconds (and once
+ * at start): its findings go to m's sinks (cg_monitor_emit) instead of the
+ * sink given to cg_crlwatch_new, and a round whose store failed counts as
+ * a failed task. w must use m's store and outlive m's runs. */
+int cg_crlwatch_add_to_monitor(cg_crlwatch *w, struct cg_monitor *m, int interval_s);
+
 #endif

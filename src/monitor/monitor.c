@@ -127,6 +127,11 @@ static void fanout(void *arg, const cg_finding *f)
         m->sinks[i].fn(m->sinks[i].arg, f);
 }
 
+void cg_monitor_emit(cg_monitor *m, const cg_finding *f)
+{
+    fanout(m, f);
+}
+
 /* A finding about a log. */
 static void log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

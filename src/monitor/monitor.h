@@ -99,6 +99,11 @@ int cg_monitor_add_task(cg_monitor *m, int interval_s, cg_monitor_task_fn fn, vo
 
 cg_store *cg_monitor_get0_store(cg_monitor *m);
 
+/* A task's finding, new to the store and committed (or about no object:
+ * reported, not stored), to every registered sink, counted in the stats
+ * as the monitor's own findings. */
+void cg_monitor_emit(cg_monitor *m, const cg_finding *f);
+
 /* Logs are identified by their log ID (SHA-256 of the key's SPKI); the URL
  * can change under the same ID. Adding a log whose ID is followed already
  * updates its URL, type, MMD and name. 0 with the reason in

@@ -41,8 +41,8 @@ static const char serve_usage[] =
     "GET /files/NAME answers F/NAME as read at that moment (a file replaced\n"
     "while serving is served fresh) with an ETag (from its SHA-256) and a\n"
     "Last-Modified (its mtime); If-None-Match, or without it If-Modified-Since,\n"
-    "that still matches answers 304. /redirect/N/NAME redirects (302) to\n"
-    "/redirect/N-1/NAME, and /redirect/0/NAME to /files/NAME. NAME is letters,\n"
+    "that still matches answers 304. /redirect/N/NAME takes N redirects (302) to\n"
+    "get to /files/NAME (/redirect/0/NAME is NAME itself). NAME is letters,\n"
     "digits, '.', '_' and '-', not starting with '.'.\n"
     "\n"
     "options:\n"
@@ -945,7 +945,11 @@ static void get_redirect(server *s, struct MHD_Connection *c, const char *rest, 
         set_error(a, MHD_HTTP_NOT_FOUND, "want /redirect/N/NAME, N in 0..100");
         return;
     }
-    if (n == 0)
+    if (n == 0) {
+        get_file(s, c, end + 1, a);
+        return;
+    }
+    if (n == 1)
         snprintf(a->location, sizeof(a->location), "/files/%.500s", end + 1);
     else
         snprintf(a->location, sizeof(a->location), "/redirect/%lu/%.500s", n - 1, end + 1);

@@ -1,0 +1,84 @@
+/* caguard monitor's CRL options (--crl-url and the rest): collected while
+ * the command line is read, then turned into a CRL watcher
+ * (monitor/crlwatch.h) that runs as a task of the monitor. */
+#ifndef CAGUARD_CLI_MONITOR_CRL_H
+#define CAGUARD_CLI_MONITOR_CRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monitor/crlfetch.h"
+#include "monitor/crlwatch.h"
+#include "monitor/monitor.h"
+
+#define CG_CLI_CRL_MAX_URLS 256
+#define CG_CLI_CRL_MAX_ISSUERS 64
+
+/* getopt codes of the CRL options, for the monitor's option table. */
+enum {
+    CG_CLI_OPT_CRL_URL = 1000,
+    CG_CLI_OPT_CRL_LIST_URL,
+    CG_CLI_OPT_CRL_DP,
+    CG_CLI_OPT_CRL_INTERVAL,
+    CG_CLI_OPT_CRL_TIMEOUT,
+    CG_CLI_OPT_CRL_MAX_SIZE,
+    CG_CLI_OPT_CRL_MAX_REDIRECTS,
+    CG_CLI_OPT_CRL_LAST
+};
+
+#define CG_CLI_CRL_OPTIONS                                                                        \
+    {"crl-url", required_argument, NULL, CG_CLI_OPT_CRL_URL},                                     \
+        {"crl-list-url", required_argument, NULL, CG_CLI_OPT_CRL_LIST_URL},                       \
+        {"crl-dp", no_argument, NULL, CG_CLI_OPT_CRL_DP},                                         \
+        {"crl-interval", required_argument, NULL, CG_CLI_OPT_CRL_INTERVAL},                       \
+        {"crl-timeout", required_argument, NULL, CG_CLI_OPT_CRL_TIMEOUT},                         \
+        {"crl-max-size", required_argument, NULL, CG_CLI_OPT_CRL_MAX_SIZE},                       \
+    {                                                                                             \
+        "crl-max-redirects", required_argument, NULL, CG_CLI_OPT_CRL_MAX_REDIRECTS                \
+    }
+
+#define CG_CLI_CRL_HELP                                                                           \
+    "  --crl-url URL      a CRL URL of the --issuer before it (http or https);\n"                \
+    "                     repeatable\n"                                                           \
+    "  --crl-list-url URL a CCADB partitioned-CRL list (a JSON array of CRL URLs)\n"              \
+    "                     of the --issuer before it; repeatable\n"                                \
+    "  --crl-dp           also fetch the CRL distribution points of the stored\n"                 \
+    "                     certificates of the --issuer before it\n"                               \
+    "  --crl-interval S   seconds between CRL rounds (default 600)\n"                             \
+    "  --crl-timeout S    whole-transfer timeout of a CRL fetch (default 30)\n"                   \
+    "  --crl-max-size N   largest CRL in bytes; a larger one is aborted (default\n"               \
+    "                     268435456)\n"                                                           \
+    "  --crl-max-redirects N  redirects followed per fetch (default 3)\n"
+
+typedef struct cg_cli_crl {
+    struct {
+        const char *url;
+        size_t issuer;
+        int is_list;
+    } urls[CG_CLI_CRL_MAX_URLS];
+    size_t n_urls;
+    int use_crldp[CG_CLI_CRL_MAX_ISSUERS];
+    int any_crldp;
+    int interval;
+    cg_crlfetch_opts fetch;
+    int quiet;
+    cg_crlwatch *w;
+} cg_cli_crl;
+
+void cg_cli_crl_init(cg_cli_crl *c);
+void cg_cli_crl_cleanup(cg_cli_crl *c);
+/* One CRL option; n_issuers is the number of --issuer read so far. Returns
+ * 1, or 0 after printing a usage error. */
+int cg_cli_crl_option(cg_cli_crl *c, int code, const char *arg, size_t n_issuers);
+/* Whether any CRL source was given. */
+int cg_cli_crl_wanted(const cg_cli_crl *c);
+/* Creates the watcher on the monitor's store and makes it a task of m;
+ * then cg_cli_crl_add_issuer for each --issuer in order. 0 after printing
+ * why. */
+int cg_cli_crl_attach(cg_cli_crl *c, cg_monitor *m);
+int cg_cli_crl_add_issuer(cg_cli_crl *c, size_t index, const char *path, const uint8_t *der,
+                          size_t len);
+/* What the watcher did, for the exit status: fetches that failed. */
+size_t cg_cli_crl_errors(const cg_cli_crl *c);
+
+#endif

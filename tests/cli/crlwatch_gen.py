@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""CRL vectors for tests/cli/crlwatch.sh, made at test time because the CRL
+watcher dates what it fetches with the real clock: thisUpdate and nextUpdate
+are relative to now, and the certificates' CRL distribution points name the
+test's server.
+
+    crlwatch_gen.py OUTDIR BASE_URL [main4]
+
+BASE_URL is the server's "http://127.0.0.1:PORT". Written to OUTDIR:
+  ca1.pem, leaves1.pem   CA 1 and its leaves, serials 0x101-0x103, CRL DP
+                         BASE/files/main.crl, valid for a year
+  main1.crl .. main4.crl CA 1's CRLs of one scope, in order:
+      1  number 1: 0x101 revoked
+      2  number 2: 0x101 and 0x102 (0x102 revoked 10 minutes ago)
+      3  number 3: 0x102 only (0x101 dropped while its certificate is valid)
+      4  number 4: 0x102; nextUpdate 3 seconds from now (goes stale; made alone
+         with the third argument main4, just before it is served)
+  big.crl                CA 1's CRL of another scope with 400 entries
+  p1.crl, p2.crl         CA 1's partitioned CRLs (IDP BASE/files/p1.crl, p2.crl)
+  list.json              ["BASE/files/p1.crl", "BASE/files/p2.crl"]
+  ca2.pem, leaf2.pem     CA 2 and a leaf (serial 0x201) whose CRL DP is
+                         BASE/files/dp2.crl
+  dp2.crl                CA 2's CRL (IDP BASE/files/dp2.crl), 0x201 revoked
+Keys are Ed25519 from fixed seeds."""
+
+import datetime as dt
+import os
+import sys
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.oid import NameOID
+
+OUT, BASE = sys.argv[1], sys.argv[2]
+ONLY = sys.argv[3] if len(sys.argv) > 3 else None  # "main4": only that CRL, made now
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+T_NOW = NOW
+if ONLY == "main4":  # the entries keep the dates of the first run
+    with open(os.path.join(OUT, "now.txt")) as f:
+        NOW = dt.datetime.fromtimestamp(int(f.read()), dt.timezone.utc)
+else:
+    with open(os.path.join(OUT, "now.txt"), "w") as f:
+        f.write("%d\n" % NOW.timestamp())
+MIN = dt.timedelta(minutes=1)
+DAY = dt.timedelta(days=1)
+R = x509.ReasonFlags
+
+
+def key(n):
+    return ed25519.Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32)
+
+
+def name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "XX"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "caguard crlwatch tests"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def ski(k):
+    return x509.SubjectKeyIdentifier.from_public_key(k.public_key())
+
+
+def aki(k):
+    return x509.AuthorityKeyIdentifier(ski(k).digest, None, None)
+
+
+def write(fname, data):
+    with open(os.path.join(OUT, fname), "wb") as f:
+        f.write(data)
+
+
+def pem(obj):
+    return obj.public_bytes(serialization.Encoding.PEM)
+
+
+def cert(subject, issuer, sk, ik, serial, ca, crldp=None):
+    b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+         .public_key(sk.public_key()).serial_number(serial)
+         .not_valid_before(NOW - 30 * DAY).not_valid_after(NOW + 335 * DAY)
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+         .add_extension(ski(sk), critical=False).add_extension(aki(ik), critical=False))
+    if ca:
+        b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True,
+                                          False, False), critical=True)
+    if crldp:
+        b = b.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(crldp)], None, None, None)]), critical=False)
+    return b.sign(ik, None)
+
+
+def idp(url):
+    return x509.IssuingDistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(url)], relative_name=None,
+        only_contains_user_certs=True, only_contains_ca_certs=False, only_some_reasons=None,
+        indirect_crl=False, only_contains_attribute_certs=False)
+
+
+def crl(fname, issuer, k, number, this, nxt, entries, scope):
+    b = (x509.CertificateRevocationListBuilder().issuer_name(issuer).last_update(this)
+         .next_update(nxt).add_extension(aki(k), critical=False)
+         .add_extension(x509.CRLNumber(number), critical=False)
+         .add_extension(idp(scope), critical=True))
+    for serial, when, reason in entries:
+        r = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+        if reason is not None:
+            r = r.add_extension(x509.CRLReason(reason), critical=False)
+        b = b.add_revoked_certificate(r.build())
+    write(fname, b.sign(k, None).public_bytes(serialization.Encoding.DER))
+
+
+K_CA1, K_CA2 = key(0x71), key(0x72)
+C1, C2 = name("caguard crlwatch CA 1"), name("caguard crlwatch CA 2")
+MAIN = BASE + "/files/main.crl"
+E101 = (0x101, NOW - 2 * 60 * MIN, R.key_compromise)
+E102 = (0x102, NOW - 35 * MIN, R.superseded)
+if ONLY == "main4":
+    crl("main4.crl", C1, K_CA1, 4, T_NOW - 1 * MIN, T_NOW + dt.timedelta(seconds=3), [E102],
+        MAIN)
+    sys.exit(0)
+write("ca1.pem", pem(cert(C1, C1, K_CA1, K_CA1, 0x11, True)))
+write("ca2.pem", pem(cert(C2, C2, K_CA2, K_CA2, 0x12, True)))
+write("leaves1.pem", b"".join(pem(cert(name(f"leaf{s:x}.example.test"), C1, key(0x80 + i),
+                                       K_CA1, s, False, MAIN))
+                              for i, s in enumerate((0x101, 0x102, 0x103))))
+write("leaf2.pem", pem(cert(name("leaf201.example.test"), C2, key(0x90), K_CA2, 0x201, False,
+                            BASE + "/files/dp2.crl")))
+
+crl("main1.crl", C1, K_CA1, 1, NOW - 60 * MIN, NOW + 7 * DAY, [E101], MAIN)
+crl("main2.crl", C1, K_CA1, 2, NOW - 30 * MIN, NOW + 7 * DAY, [E101, E102], MAIN)
+crl("main3.crl", C1, K_CA1, 3, NOW - 20 * MIN, NOW + 7 * DAY, [E102], MAIN)
+crl("big.crl", C1, K_CA1, 1, NOW - 60 * MIN, NOW + 7 * DAY,
+    [(0x10000 + i, NOW - 2 * DAY, R.superseded) for i in range(400)], BASE + "/files/big.crl")
+for p in ("p1", "p2"):
+    crl(p + ".crl", C1, K_CA1, 1, NOW - 60 * MIN, NOW + 7 * DAY,
+        [(0x5000 + (p == "p2"), NOW - 2 * DAY, None)], BASE + "/files/" + p + ".crl")
+write("list.json", ('["%s/files/p1.crl", "%s/files/p2.crl"]' % (BASE, BASE)).encode())
+crl("dp2.crl", C2, K_CA2, 1, NOW - 60 * MIN, NOW + 7 * DAY,
+    [(0x201, NOW - 90 * MIN, R.key_compromise)], BASE + "/files/dp2.crl")
