@@ -142,8 +142,7 @@ int cg_cli_crl_add_issuer(cg_cli_crl *c, size_t index, const char *path, const u
     for (size_t i = 0; i < c->n_urls; i++) {
         if (c->urls[i].issuer != index)
             continue;
-        if (!cg_crlwatch_add_url(c->w, n, c->urls[i].url, c->urls[i].is_list, err,
-                                 sizeof(err))) {
+        if (!cg_crlwatch_add_url(c->w, n, c->urls[i].url, c->urls[i].is_list, err, sizeof(err))) {
             cg_cli_usage_error("monitor", "%s: %s", c->urls[i].url, err);
             return 0;
         }

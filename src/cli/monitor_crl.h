@@ -38,7 +38,7 @@ enum {
     }
 
 #define CG_CLI_CRL_HELP                                                                           \
-    "  --crl-url URL      a CRL URL of the --issuer before it (http or https);\n"                \
+    "  --crl-url URL      a CRL URL of the --issuer before it (http or https);\n"                 \
     "                     repeatable\n"                                                           \
     "  --crl-list-url URL a CCADB partitioned-CRL list (a JSON array of CRL URLs)\n"              \
     "                     of the --issuer before it; repeatable\n"                                \

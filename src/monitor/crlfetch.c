@@ -323,8 +323,7 @@ int cg_crlfetch_parse_list(const uint8_t *body, size_t len, char ***urls, size_t
             goto fail;
         }
         if (!cg_crlfetch_url_ok(s)) {
-            seterr(err, errcap, "element %zu \"%.200s\" is not an http:// or https:// URL", i,
-                   s);
+            seterr(err, errcap, "element %zu \"%.200s\" is not an http:// or https:// URL", i, s);
             goto fail;
         }
         int dup = 0;

@@ -40,25 +40,25 @@ typedef struct cg_crlfetch_opts {
 void cg_crlfetch_opts_default(cg_crlfetch_opts *o);
 
 typedef enum cg_crlfetch_status {
-    CG_CRLFETCH_OK = 0,            /* 200: body holds the answer */
-    CG_CRLFETCH_NOT_MODIFIED,      /* 304: what the last fetch got is current */
-    CG_CRLFETCH_HTTP_ERROR,        /* any other HTTP status */
-    CG_CRLFETCH_TOO_LARGE,         /* the body passed max_size: aborted, nothing kept */
+    CG_CRLFETCH_OK = 0,       /* 200: body holds the answer */
+    CG_CRLFETCH_NOT_MODIFIED, /* 304: what the last fetch got is current */
+    CG_CRLFETCH_HTTP_ERROR,   /* any other HTTP status */
+    CG_CRLFETCH_TOO_LARGE,    /* the body passed max_size: aborted, nothing kept */
     CG_CRLFETCH_TOO_MANY_REDIRECTS,
-    CG_CRLFETCH_TRANSPORT,         /* no answer: connection, timeout, cut-off transfer, TLS */
-    CG_CRLFETCH_BAD_URL,           /* not an http or https URL */
+    CG_CRLFETCH_TRANSPORT, /* no answer: connection, timeout, cut-off transfer, TLS */
+    CG_CRLFETCH_BAD_URL,   /* not an http or https URL */
     CG_CRLFETCH_NOMEM
 } cg_crlfetch_status;
 
 typedef struct cg_crlfetch_result {
     cg_crlfetch_status status;
-    long http_code;                       /* the last answer's status, 0 when none */
-    uint8_t *body;                        /* CG_CRLFETCH_OK: owned, len bytes */
+    long http_code; /* the last answer's status, 0 when none */
+    uint8_t *body;  /* CG_CRLFETCH_OK: owned, len bytes */
     size_t len;
-    char etag[CG_CRLFETCH_ETAG_MAX];      /* of a 200 or 304 answer, "" when none */
+    char etag[CG_CRLFETCH_ETAG_MAX]; /* of a 200 or 304 answer, "" when none */
     char last_modified[CG_CRLFETCH_DATE_MAX];
-    unsigned redirects;                   /* redirects followed */
-    char error[512];                      /* what went wrong, "" when OK or NOT_MODIFIED */
+    unsigned redirects; /* redirects followed */
+    char error[512];    /* what went wrong, "" when OK or NOT_MODIFIED */
 } cg_crlfetch_result;
 
 /* GETs url. etag and last_modified (NULL or "" for none) are the

@@ -335,8 +335,8 @@ static int check_stale(cg_crlwatch *w, const cg_store_crl_source *src)
     int found = 0;
     cg_store_object *o = cg_store_get1_object(w->st, src->crl_sha256, &found);
     if (o == NULL)
-        return found ? 0 : (cg_store_errmsg(w->st)[0] != '\0' ? store_fail(w, "reading a CRL")
-                                                                : 1);
+        return found ? 0
+                     : (cg_store_errmsg(w->st)[0] != '\0' ? store_fail(w, "reading a CRL") : 1);
     latest_arg la = {src->crl_sha256, 0};
     if (!cg_store_latest_crls(w->st, o->issuer, o->issuer_len, latest_fn, &la)) {
         cg_store_object_free(o);
@@ -506,8 +506,8 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
     } else {
         w->stats.errors++;
         src->failures++;
-        snprintf(src->status, sizeof(src->status), "%s: %.400s",
-                 cg_crlfetch_status_str(r.status), r.error);
+        snprintf(src->status, sizeof(src->status), "%s: %.400s", cg_crlfetch_status_str(r.status),
+                 r.error);
         say(w, 1, url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
     }
     if (!cg_store_crl_source_put(w->st, src)) {
@@ -592,8 +592,8 @@ static int fetch_list(cg_crlwatch *w, const issuer *is, wurl *u)
     } else {
         w->stats.errors++;
         src->failures++;
-        snprintf(src->status, sizeof(src->status), "%s: %.400s",
-                 cg_crlfetch_status_str(r.status), r.error);
+        snprintf(src->status, sizeof(src->status), "%s: %.400s", cg_crlfetch_status_str(r.status),
+                 r.error);
         say(w, 1, u->url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
     }
     if (!cg_store_crl_source_put(w->st, src)) {

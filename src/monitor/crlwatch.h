@@ -36,12 +36,12 @@
 typedef struct cg_crlwatch cg_crlwatch;
 
 typedef struct cg_crlwatch_stats {
-    size_t fetches;      /* CRL and list fetches made */
-    size_t new_crls;     /* bodies ingested that held a CRL new to the source */
-    size_t unchanged;    /* 304s and 200s with the bytes of the last answer */
-    size_t errors;       /* fetches that failed, lists that did not parse, bodies with no CRL */
-    size_t stale;        /* crl.stale findings new to the store */
-    size_t incident_certs; /* incident certificates whose revocation was brought up to date */
+    size_t fetches;         /* CRL and list fetches made */
+    size_t new_crls;        /* bodies ingested that held a CRL new to the source */
+    size_t unchanged;       /* 304s and 200s with the bytes of the last answer */
+    size_t errors;          /* fetches that failed, lists that did not parse, bodies with no CRL */
+    size_t stale;           /* crl.stale findings new to the store */
+    size_t incident_certs;  /* incident certificates whose revocation was brought up to date */
     size_t new_findings[3]; /* by severity, everything sent to the sink */
 } cg_crlwatch_stats;
 

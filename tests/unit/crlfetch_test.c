@@ -177,8 +177,13 @@ static void test_errors(void)
     cg_crlfetch_result_clear(&r);
     close(fd);
 
-    static const char *const bad[] = {"ftp://example.test/x.crl", "file:///etc/passwd",
-                                      "http://", "http:///x", "http://a b/c", "x.crl", ""};
+    static const char *const bad[] = {"ftp://example.test/x.crl",
+                                      "file:///etc/passwd",
+                                      "http://",
+                                      "http:///x",
+                                      "http://a b/c",
+                                      "x.crl",
+                                      ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK(!cg_crlfetch_url_ok(bad[i]));
         CHECK(cg_crlfetch_get(bad[i], NULL, NULL, NULL, &r));

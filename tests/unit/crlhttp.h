@@ -71,8 +71,7 @@ static void crlhttp_set(crlhttp *s, const char *name, const uint8_t *data, size_
     pthread_mutex_unlock(&s->mu);
 }
 
-static void crlhttp_send(int c, const char *status, const char *hdrs, const void *body,
-                         size_t len)
+static void crlhttp_send(int c, const char *status, const char *hdrs, const void *body, size_t len)
 {
     char h[1024];
     int n = snprintf(h, sizeof(h), "HTTP/1.1 %s\r\nConnection: close\r\n%s\r\n", status, hdrs);
@@ -132,8 +131,8 @@ static void crlhttp_file_answer(crlhttp *s, int c, const char *name, const char 
     if (len > 0)
         memcpy(copy, f->data, len);
     pthread_mutex_unlock(&s->mu);
-    snprintf(hdrs, sizeof(hdrs), "ETag: %s\r\nLast-Modified: %s\r\nContent-Length: %zu\r\n",
-             etag, lm, len);
+    snprintf(hdrs, sizeof(hdrs), "ETag: %s\r\nLast-Modified: %s\r\nContent-Length: %zu\r\n", etag,
+             lm, len);
     crlhttp_send(c, "200 OK", hdrs, copy, len);
     free(copy);
 }

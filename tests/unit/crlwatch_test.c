@@ -313,7 +313,8 @@ static void test_malformed_and_limits(void)
     serve("trunc.crl", "c1_good.pem");
     CHECK(run(w, T0 + 3 * HOUR));
     src = source(s, "/f/trunc.crl");
-    CHECK(strcmp(src.status, "200 unchanged (same CRL)") == 0 || strcmp(src.status, "200 new CRL") == 0);
+    CHECK(strcmp(src.status, "200 unchanged (same CRL)") == 0 ||
+          strcmp(src.status, "200 new CRL") == 0);
     CHECK(src.failures == 0 && src.has_crl);
     cg_crlwatch_free(w);
     cg_store_close(s);
