@@ -191,8 +191,7 @@ int cg_crlwatch_add_issuer(cg_crlwatch *w, const uint8_t *der, size_t len, const
     else
         cn_label(&cert, is->label, sizeof(is->label));
     if (is->label[0] == '\0') {
-        for (int i = 0; i < 8; i++)
-            snprintf(is->label + 2 * i, 3, "%02x", is->sha256[i]);
+        cg_hex(is->sha256, 8, is->label);
     }
     return (int)w->n_iss++;
 }

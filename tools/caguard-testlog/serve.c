@@ -6,6 +6,7 @@
 #include "testlog.h"
 
 #include "ct/leaf.h"
+#include "rules/rules.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -907,8 +908,7 @@ static void get_file(server *s, struct MHD_Connection *c, const char *name, answ
     }
     EVP_Digest(body, len, md, NULL, EVP_sha256(), NULL);
     char hex[33];
-    tl_hex(md, 16, hex);
-    hex[32] = '\0';
+    cg_hex(md, 16, hex);
     snprintf(a->etag, sizeof(a->etag), "\"%s\"", hex);
     struct tm tm;
     time_t mt = st.st_mtime;
