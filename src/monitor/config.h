@@ -1,0 +1,139 @@
+/* The INI configuration of `caguard monitor --config FILE` (docs/monitor.md,
+ * "Configuration file"), parsed with libinih into one struct that the
+ * monitor, the CRL watcher, the alerts and the log-list follower read.
+ * Command-line flags override its fields after the load.
+ *
+ * Strict: an unknown section or key, a section or a key given twice (but
+ * the repeatable keys), a value that is not of its type or is out of its
+ * range, a required key that is missing, a file the config names that
+ * cannot be read: the load fails with "FILE:LINE: what" in err and the
+ * config is left as cg_monitor_config_init made it. Relative paths are
+ * resolved against the directory of the config file.
+ *
+ * Ownership: a cg_monitor_config owns every string and array it points at;
+ * cg_monitor_config_clear frees them. */
+#ifndef CAGUARD_MONITOR_CONFIG_H
+#define CAGUARD_MONITOR_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/output.h"
+#include "rules/rules.h"
+
+/* Limits of one file, so a hostile config cannot make the monitor allocate
+ * without bound. */
+#define CG_CONFIG_MAX_BYTES (1024 * 1024)
+#define CG_CONFIG_MAX_LINE 198 /* bytes, without the line break: libinih's limit */
+#define CG_CONFIG_MAX_LOGS 1024
+#define CG_CONFIG_MAX_ISSUERS 1024
+#define CG_CONFIG_MAX_REPEAT 64 /* values of one repeatable key */
+#define CG_CONFIG_MAX_NAME 40   /* NAME of [log NAME] and [issuer NAME] */
+
+#define CG_CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"
+
+typedef enum { CG_CONFIG_LOG_RFC6962, CG_CONFIG_LOG_STATIC } cg_config_log_type;
+typedef enum { CG_CONFIG_FROM_START, CG_CONFIG_FROM_END } cg_config_start;
+
+/* The values of a repeatable key, in file order. */
+typedef struct cg_config_strv {
+    char **v;
+    size_t n;
+} cg_config_strv;
+
+/* [log NAME] */
+typedef struct cg_config_log {
+    char *name;
+    char *url;   /* RFC 6962: the base URL (".../ct/v1/" is appended); static: the
+                    monitoring prefix (".../checkpoint" is appended) */
+    char *key;   /* path of the log's public key, PEM or DER SubjectPublicKeyInfo */
+    int type;    /* cg_config_log_type; default rfc6962 */
+    int64_t mmd; /* seconds; default 86400 */
+    int line;    /* the line of its section header */
+} cg_config_log;
+
+/* [issuer NAME] */
+typedef struct cg_config_issuer {
+    char *name;
+    char *cert;              /* path of the CA certificate, PEM or DER */
+    cg_config_strv crl_urls; /* crl_url, repeatable */
+    char *crl_list_url;      /* NULL when absent */
+    int use_crldp;           /* default 0 */
+    int line;
+} cg_config_issuer;
+
+typedef struct cg_monitor_config {
+    char *file; /* the config file as named; NULL when none was loaded */
+
+    /* [monitor] */
+    char *store;           /* path or URI; NULL when the file does not name one */
+    int64_t poll_interval; /* seconds; default 60 */
+    int64_t parallel;      /* default 4 */
+    int64_t batch;         /* default 256 */
+    int start;             /* cg_config_start; default CG_CONFIG_FROM_START */
+    int all_issuers;
+    cg_out_format format; /* default text */
+    int quiet;
+
+    cg_config_log *logs;
+    size_t n_logs;
+    cg_config_issuer *issuers;
+    size_t n_issuers;
+
+    /* [loglist] */
+    struct {
+        int present;  /* the file has a [loglist] section */
+        char *source; /* path or http(s) URL */
+        int source_is_url;
+        char *sig; /* path or http(s) URL; NULL when absent */
+        int sig_is_url;
+        char *key;               /* path; NULL when absent (set exactly when sig is) */
+        int64_t reload_interval; /* seconds; default 3600 */
+        int follow;              /* default 0 */
+        int line;
+    } loglist;
+
+    /* [crl] */
+    struct {
+        int64_t interval;      /* seconds; default 600 */
+        int64_t timeout;       /* seconds; default 30 */
+        int64_t max_size;      /* bytes; default 256 MiB */
+        int64_t max_redirects; /* default 3 */
+    } crl;
+
+    /* [alerts] */
+    struct {
+        cg_config_strv hooks;     /* executables, repeatable */
+        char *hooks_dir;          /* NULL when absent */
+        char *jsonl;              /* NULL when absent */
+        char *mail_to;            /* NULL when absent */
+        char *sendmail;           /* NULL: CG_CONFIG_DEFAULT_SENDMAIL */
+        int64_t hook_timeout;     /* seconds; default 30 */
+        cg_severity min_severity; /* default CG_SEV_NOTICE (everything) */
+    } alerts;
+
+    /* [incidents] */
+    struct {
+        int auto_draft; /* auto; default 0 */
+    } incidents;
+} cg_monitor_config;
+
+/* The defaults (what an empty file gives). */
+void cg_monitor_config_init(cg_monitor_config *c);
+void cg_monitor_config_clear(cg_monitor_config *c);
+
+/* Reads and parses the file at path into c (initialised, holding nothing
+ * else). Returns 1, or 0 with "path:LINE: what" (or "path: what" when
+ * the file cannot be read) in err. */
+int cg_monitor_config_load(cg_monitor_config *c, const char *path, char *err, size_t errcap);
+
+/* The same over bytes in memory: name is the file name for messages and
+ * the base of relative paths (its directory). */
+int cg_monitor_config_parse(cg_monitor_config *c, const char *name, const uint8_t *data,
+                            size_t len, char *err, size_t errcap);
+
+/* "rfc6962", "static"; "start", "end". */
+const char *cg_config_log_type_name(int type);
+const char *cg_config_start_name(int start);
+
+#endif
