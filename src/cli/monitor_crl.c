@@ -96,6 +96,54 @@ int cg_cli_crl_option(cg_cli_crl *c, int code, const char *arg, size_t n_issuers
     return 0;
 }
 
+void cg_cli_crl_config_limits(cg_cli_crl *c, const cg_monitor_config *cfg)
+{
+    c->interval = (int)cfg->crl.interval;
+    c->fetch.timeout_ms = (long)cfg->crl.timeout * 1000;
+    if (c->fetch.connect_timeout_ms > c->fetch.timeout_ms)
+        c->fetch.connect_timeout_ms = c->fetch.timeout_ms;
+    c->fetch.max_size = (uint64_t)cfg->crl.max_size;
+    c->fetch.max_redirects = (long)cfg->crl.max_redirects;
+}
+
+static int config_url(cg_cli_crl *c, size_t index, const char *url, int is_list,
+                      const cg_config_issuer *is)
+{
+    if (!cg_crlfetch_url_ok(url)) {
+        cg_cli_usage_error("monitor", "[issuer %s] %s '%s' is not an http:// or https:// URL",
+                           is->name, is_list ? "crl_list_url" : "crl_url", url);
+        return 0;
+    }
+    if (c->n_urls == CG_CLI_CRL_MAX_URLS) {
+        cg_cli_usage_error("monitor", "at most %d CRL URLs", CG_CLI_CRL_MAX_URLS);
+        return 0;
+    }
+    c->urls[c->n_urls].url = url;
+    c->urls[c->n_urls].issuer = index;
+    c->urls[c->n_urls].is_list = is_list;
+    c->n_urls++;
+    return 1;
+}
+
+int cg_cli_crl_config_issuer(cg_cli_crl *c, size_t index, const cg_config_issuer *is)
+{
+    for (size_t i = 0; i < is->crl_urls.n; i++) {
+        if (!config_url(c, index, is->crl_urls.v[i], 0, is))
+            return 0;
+    }
+    if (is->crl_list_url != NULL && !config_url(c, index, is->crl_list_url, 1, is))
+        return 0;
+    if (is->use_crldp) {
+        if (index >= CG_CLI_CRL_MAX_ISSUERS) {
+            cg_cli_usage_error("monitor", "use_crldp: at most %d issuers", CG_CLI_CRL_MAX_ISSUERS);
+            return 0;
+        }
+        c->use_crldp[index] = 1;
+        c->any_crldp = 1;
+    }
+    return 1;
+}
+
 int cg_cli_crl_wanted(const cg_cli_crl *c)
 {
     return c->n_urls > 0 || c->any_crldp;

@@ -9,6 +9,7 @@
 
 #include "monitor/crlfetch.h"
 #include "monitor/crlwatch.h"
+#include "monitor/config.h"
 #include "monitor/monitor.h"
 
 #define CG_CLI_CRL_MAX_URLS 256
@@ -70,6 +71,13 @@ void cg_cli_crl_cleanup(cg_cli_crl *c);
 /* One CRL option; n_issuers is the number of --issuer read so far. Returns
  * 1, or 0 after printing a usage error. */
 int cg_cli_crl_option(cg_cli_crl *c, int code, const char *arg, size_t n_issuers);
+/* From a config file (monitor/config.h), before the flags are read so
+ * that flags override it: the [crl] limits, and the CRL keys (crl_url,
+ * crl_list_url, use_crldp) of [issuer] number index, numbered as the
+ * issuers are later given to cg_cli_crl_add_issuer. The config's strings
+ * are borrowed. 0 after printing a usage error. */
+void cg_cli_crl_config_limits(cg_cli_crl *c, const cg_monitor_config *cfg);
+int cg_cli_crl_config_issuer(cg_cli_crl *c, size_t index, const cg_config_issuer *is);
 /* Whether any CRL source was given. */
 int cg_cli_crl_wanted(const cg_cli_crl *c);
 /* Creates the watcher on the monitor's store and makes it a task of m;

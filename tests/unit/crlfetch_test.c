@@ -160,6 +160,19 @@ static void test_errors(void)
     CHECK(r.http_code == 404);
     cg_crlfetch_result_clear(&r);
 
+    /* a file that goes away: 404 even with the validators of its last answer */
+    crlhttp_set(&srv, "gone.crl", (const uint8_t *)"x", 1);
+    get("/f/gone.crl", NULL, NULL, NULL, &r);
+    CHECK(r.status == CG_CRLFETCH_OK);
+    char etag[CG_CRLFETCH_ETAG_MAX];
+    snprintf(etag, sizeof(etag), "%s", r.etag);
+    cg_crlfetch_result_clear(&r);
+    crlhttp_remove(&srv, "gone.crl");
+    get("/f/gone.crl", etag, NULL, NULL, &r);
+    CHECK(r.status == CG_CRLFETCH_HTTP_ERROR && r.http_code == 404);
+    CHECK(r.etag[0] == '\0');
+    cg_crlfetch_result_clear(&r);
+
     /* a port nobody listens on */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a;

@@ -71,6 +71,17 @@ static void crlhttp_set(crlhttp *s, const char *name, const uint8_t *data, size_
     pthread_mutex_unlock(&s->mu);
 }
 
+/* NAME answers 404 from now on. */
+static void crlhttp_remove(crlhttp *s, const char *name)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < CRLHTTP_FILES; i++) {
+        if (strcmp(s->files[i].name, name) == 0)
+            s->files[i].name[0] = '\0'; /* the slot keeps its version count */
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 static void crlhttp_send(int c, const char *status, const char *hdrs, const void *body, size_t len)
 {
     char h[1024];

@@ -257,6 +257,32 @@ static void test_backdated_and_stale(void)
     cg_store_close(s);
 }
 
+/* The endpoint goes away after a good CRL: errors, and crl.stale all the
+ * same once nextUpdate passes. */
+static void test_dead_endpoint_stale(void)
+{
+    cg_store *s = new_store();
+    cg_crlwatch *w = new_watch(s, NULL, "/f/dead.crl");
+    const cg_crlwatch_stats *st = cg_crlwatch_get0_stats(w);
+    serve("dead.crl", "c1_good.pem");
+    CHECK(run(w, T0 + HOUR));
+    crlhttp_remove(&srv, "dead.crl");
+    CHECK(run(w, T0 + 2 * DAY));
+    CHECK(st->errors == 1 && st->stale == 0);
+    cg_store_crl_source src = source(s, "/f/dead.crl");
+    CHECK(src.http_code == 404 && strcmp(src.status, "HTTP error: HTTP status 404") == 0);
+    CHECK(src.failures == 1 && src.has_crl && src.this_update == T0);
+    CHECK(strstr(logged, "/f/dead.crl: HTTP error: HTTP status 404 (failure 1 in a row)") != NULL);
+    found.n = 0;
+    CHECK(run(w, T0 + 8 * DAY + 1));
+    CHECK(st->errors == 2 && st->stale == 1);
+    CHECK(count(CG_R_CRL_STALE) == 1);
+    src = source(s, "/f/dead.crl");
+    CHECK(src.failures == 2);
+    cg_crlwatch_free(w);
+    cg_store_close(s);
+}
+
 static void test_malformed_and_limits(void)
 {
     cg_store *s = new_store();
@@ -421,6 +447,7 @@ int main(void)
 
     test_rotation();
     test_backdated_and_stale();
+    test_dead_endpoint_stale();
     test_malformed_and_limits();
     test_list();
     test_incident();
