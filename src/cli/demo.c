@@ -44,6 +44,7 @@
 #include "incident/kinds.h"
 #include "incident/report.h"
 #include "ct/loglist.h"
+#include "monitor/crlwatch.h"
 #include "monitor/monitor.h"
 #include "report/output.h"
 #include "store/ingest.h"
@@ -67,14 +68,15 @@ static void demo_help(FILE *f)
             "its precertificate's, a CRL whose issuer Name is not byte-identical to its\n"
             "CA's subject, a misissuance revoked 51 days late with the wrong reason, and\n"
             "a CT log whose URL changes. caguard monitors the logs into a store in DIR,\n"
-            "reads the CRLs, opens the incidents and writes the CCADB report drafts,\n"
+            "fetches the CRLs, opens the incidents, writes the CCADB report drafts,\n"
             "then prints what it found, rule by rule (docs/demo.md).\n\n"
             "options:\n"
             "  --out DIR         where everything goes (default ./caguard-demo). A DIR\n"
             "                    from an earlier run is replaced as a whole at the end;\n"
             "                    any other existing non-empty DIR is refused\n"
-            "  --keep-serving    leave the demo logs running after the run, until\n"
-            "                    Ctrl-C, to point caguard monitor or curl at them\n"
+            "  --keep-serving    leave the demo logs and the CRL endpoint running after\n"
+            "                    the run, until Ctrl-C, to point caguard monitor or curl\n"
+            "                    at them\n"
             "  -h, --help        this help\n\n"
             "Needs caguard-testlog, next to caguard (the build tree) or on PATH.\n"
             "In DIR: caguard.db (caguard --store DIR/caguard.db findings), reports/\n"
@@ -112,8 +114,10 @@ typedef struct demo {
     X509 *root, *ca;
     X509_NAME *root_name, *ca_name;
     item it[N_ITEMS];
-    pid_t srv[2];
-    char addr[2][64];     /* where each log is served now */
+    pid_t srv[3];         /* log A, log B, the CRL endpoint */
+    char addr[3][64];     /* where each is served now */
+    int64_t published;    /* when the monitor fetched the CA's CRL: the revocations' publication */
+    int64_t at;           /* evaluation time of the incidents and the dashboard */
     char old_addr_b[64];  /* where log B was before it moved */
     int step;
     char err[2048];
@@ -521,6 +525,16 @@ static int serve_log(demo *d, int l)
                       sizeof(d->err));
 }
 
+/* The CRL endpoint: caguard-testlog serving the files of crl/ (read at
+ * each request) at /files/NAME, with ETag and Last-Modified. */
+static int serve_crls(demo *d)
+{
+    char *argv[] = {d->testlog,  "serve",       "--files", "crl", "--listen", "127.0.0.1:0",
+                    "--no-admin", NULL};
+    return demo_serve(argv, "crl/serve.out", "run.log", &d->srv[2], d->addr[2],
+                      sizeof(d->addr[2]), d->err, sizeof(d->err));
+}
+
 static int submit_all(demo *d)
 {
     char url[2][96];
@@ -635,6 +649,7 @@ typedef struct demo_mon {
     cg_store *st;
     cg_loglist *ll;
     cg_monitor *m;
+    cg_crlwatch *cw; /* the CRL watcher, a task of m from the second pass on */
     FILE *findings; /* monitor.jsonl: every new finding, as caguard monitor --format json */
     FILE *log;      /* run.log: the monitor's log lines */
     cg_out *out;
@@ -643,6 +658,7 @@ typedef struct demo_mon {
 static void monitor_close(demo_mon *dm)
 {
     cg_monitor_free(dm->m);
+    cg_crlwatch_free(dm->cw);
     cg_store_close(dm->st);
     cg_loglist_free(dm->ll);
     cg_out_free(dm->out);
@@ -736,6 +752,57 @@ static int monitor_pass(demo *d, demo_mon *dm)
     return 1;
 }
 
+static void crl_log(void *arg, int is_error, const char *url, const char *msg)
+{
+    FILE *f = arg;
+    fprintf(f, "caguard monitor: CRL %s: %s%s\n", url, is_error ? "error: " : "", msg);
+}
+
+static int add_crl_issuer(demo *d, demo_mon *dm, X509 *ca, const char *label, const char *file)
+{
+    unsigned char *der = NULL;
+    char url[128];
+    int n = i2d_X509(ca, &der);
+    int idx = n > 0 ? cg_crlwatch_add_issuer(dm->cw, der, (size_t)n, label, 0, d->err,
+                                             sizeof(d->err))
+                    : -1;
+    OPENSSL_free(der);
+    snprintf(url, sizeof(url), "http://%s/files/%s", d->addr[2], file);
+    return idx >= 0 && cg_crlwatch_add_url(dm->cw, idx, url, 0, d->err, sizeof(d->err));
+}
+
+/* The CRL watcher joins the monitor: from the next pass on, each pass
+ * fetches the root's and the issuing CA's CRLs from the CRL endpoint, as a
+ * relying party would, and ingests what is new at the fetch time. */
+static int monitor_watch_crls(demo *d, demo_mon *dm)
+{
+    dm->cw = cg_crlwatch_new(dm->st, NULL, NULL, NULL);
+    if (dm->cw == NULL) {
+        snprintf(d->err, sizeof(d->err), "out of memory");
+        return 0;
+    }
+    cg_crlwatch_set_log(dm->cw, crl_log, dm->log);
+    return add_crl_issuer(d, dm, d->root, "demo root", "root.crl") &&
+           add_crl_issuer(d, dm, d->ca, "demo issuing CA", "ca.crl") &&
+           cg_crlwatch_add_to_monitor(dm->cw, dm->m, 600);
+}
+
+/* When the watcher first fetched the CA's CRL. */
+static int crl_published(demo *d, demo_mon *dm)
+{
+    cg_store_crl_source src;
+    char url[128];
+    int found = 0;
+    snprintf(url, sizeof(url), "http://%s/files/ca.crl", d->addr[2]);
+    if (!cg_store_crl_source_get(dm->st, url, &src, &found) || !found || !src.has_crl) {
+        snprintf(d->err, sizeof(d->err), "the monitor did not fetch %s: %s", url,
+                 found ? src.status : "never fetched");
+        return 0;
+    }
+    d->published = src.last_change != 0 ? src.last_change : src.last_fetch;
+    return 1;
+}
+
 /* Log B now answers at d->addr[1]. */
 static int monitor_move_b(demo *d, demo_mon *dm)
 {
@@ -778,15 +845,6 @@ out:
     X509_CRL_free(ca_crl);
     X509_CRL_free(root_crl);
     return ok;
-}
-
-/* The CRL watcher's part. Stopgap until the monitor fetches CRLs: the CRLs
- * are ingested in-process, seen at the time of the run, as a fetch now
- * would see them. */
-static int watch_crls(demo *d)
-{
-    const char *crls[] = {"crl/root.crl", "crl/ca.crl"};
-    return ingest_files(d, crls, 2);
 }
 
 /* ---- incidents ---- */
@@ -847,8 +905,8 @@ static int write_report(demo *d, const cg_incident *inc)
     cg_sbuf md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
     char p[64];
     int ok;
-    cg_incident_report_markdown(inc, d->now, &md);
-    cg_incident_appendix_csv(inc, d->now, &csv);
+    cg_incident_report_markdown(inc, d->at, &md);
+    cg_incident_appendix_csv(inc, d->at, &csv);
     snprintf(p, sizeof(p), "reports/incident-%lld.md", (long long)inc->id);
     ok = !md.failed && write_file(d, p, cg_sbuf_str(&md));
     snprintf(p, sizeof(p), "reports/incident-%lld.csv", (long long)inc->id);
@@ -860,13 +918,16 @@ static int write_report(demo *d, const cg_incident *inc)
 
 static int open_incidents(demo *d, size_t *n_open)
 {
+    /* Reported on day 2 and day 18, counted back from the revocations'
+     * publication (the CRL fetch), so the delays are whole days; and 4
+     * days ago. */
     const incident_spec specs[] = {
         {"Precertificate carrying an SCT list (shop01 renewal)", "misissuance",
-         d->day0 + 2 * DAY, IT_SCTPRE, d->day0 + 15 * DAY},
+         d->published - 56 * DAY, IT_SCTPRE, d->published - 43 * DAY},
         {"Precertificate and certificate with different validity (pay)", "misissuance",
-         d->day0 + 18 * DAY, IT_VALIDITY, 0},
-        {"Two precertificates for one serial (checkout)", "misissuance", d->now - 4 * DAY,
-         IT_DUP, d->now - 2 * DAY},
+         d->published - 40 * DAY, IT_VALIDITY, 0},
+        {"Two precertificates for one serial (checkout)", "misissuance", d->at - 4 * DAY,
+         IT_DUP, d->at - 2 * DAY},
     };
     cg_store *st = open_store(d);
     int ok = 0;
@@ -911,9 +972,9 @@ static int open_incidents(demo *d, size_t *n_open)
         }
         /* The deadlines, evaluated now; the findings are stored, as
          * `caguard incident status` does. */
-        store_sink sink = {st, d->now, 0};
+        store_sink sink = {st, d->at, 0};
         cg_ctx ctx;
-        cg_ctx_init(&ctx, d->now, store_finding, &sink);
+        cg_ctx_init(&ctx, d->at, store_finding, &sink);
         int r = cg_store_begin(st);
         if (r) {
             cg_incident_check(&ctx, &got);
@@ -1173,7 +1234,7 @@ int cg_cmd_demo(int argc, char **argv)
         goto done;
     }
     clock_gettime(CLOCK_MONOTONIC, &d->t0);
-    d->srv[0] = d->srv[1] = -1;
+    d->srv[0] = d->srv[1] = d->srv[2] = -1;
     d->now = (int64_t)time(NULL);
     d->day0 = d->now - 58 * DAY;
     if (getcwd(cwd, sizeof(cwd)) == NULL)
@@ -1207,7 +1268,7 @@ int cg_cmd_demo(int argc, char **argv)
         day0s, IT_SCTPRE + 1);
     if (!make_finals(d))
         goto fail;
-    if (!serve_log(d, 0) || !serve_log(d, 1) || !submit_all(d))
+    if (!serve_log(d, 0) || !serve_log(d, 1) || !serve_crls(d) || !submit_all(d))
         goto fail;
     snprintf(d->old_addr_b, sizeof(d->old_addr_b), "%s", d->addr[1]);
     say(d, "final certificates with the logs' SCTs logged to log A (one with the notAfter of "
@@ -1221,22 +1282,25 @@ int cg_cmd_demo(int argc, char **argv)
     }
     if (!monitor_pass(d, &dm))
         goto fail;
-    /* Log B moves: the operator serves it at a new URL, and a new log list
-     * says so. */
+    say(d, "caguard monitor follows logs A (http://%s) and B (http://%s)", d->addr[0],
+        d->addr[1]);
+    /* Day 58. The CA publishes its CRLs; log B moves: its operator serves
+     * it at a new URL, and a new log list says so. */
+    if (!make_crls(d))
+        goto fail;
     demo_stop(d->srv[1]);
     d->srv[1] = -1;
     if (!serve_log(d, 1) || !write_loglist(d, "loglist-2.json", 2, d->addr[1]) ||
-        !monitor_move_b(d, &dm) || !monitor_pass(d, &dm))
+        !monitor_move_b(d, &dm) || !monitor_watch_crls(d, &dm) || !monitor_pass(d, &dm) ||
+        !crl_published(d, &dm))
         goto fail;
     monitor_close(&dm);
-    say(d, "caguard monitor read logs A (http://%s) and B, before and after B moved from "
-           "http://%s to http://%s",
-        d->addr[0], d->old_addr_b, d->addr[1]);
-    if (!make_crls(d) || !watch_crls(d))
-        goto fail;
-    say(d, "today, day 58 (%s): the CA revokes 2 misissued certificates as keyCompromise; "
-           "the root's CRL has a UTF8String issuer",
-        nows);
+    d->at = (int64_t)time(NULL);
+    cg_time_format(d->published, nows, sizeof(nows));
+    say(d, "today, day 58 (%s): the CA revokes 2 misissued certificates as keyCompromise and "
+           "publishes its CRLs (http://%s/files/); the root's CRL has a UTF8String issuer. "
+           "Log B moves to http://%s; the monitor follows it and fetches the CRLs",
+        nows, d->addr[2], d->addr[1]);
     if (!open_incidents(d, &n_incidents))
         goto fail;
     say(d, "%zu incidents opened (reported on day 2, day 18 and 4 days ago); deadlines "
@@ -1270,9 +1334,10 @@ int cg_cmd_demo(int argc, char **argv)
                N_CLEAN);
 
     if (!d->keep_serving) {
-        demo_stop(d->srv[0]);
-        demo_stop(d->srv[1]);
-        d->srv[0] = d->srv[1] = -1;
+        for (int k = 0; k < 3; k++) {
+            demo_stop(d->srv[k]);
+            d->srv[k] = -1;
+        }
     }
     if (!publish_dir(d))
         goto fail;
@@ -1288,8 +1353,8 @@ int cg_cmd_demo(int argc, char **argv)
     rc = missed > 0 || s->clean_errors > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
     if (d->keep_serving) {
         printf("\nserving until Ctrl-C: log A http://%s/ (key %s/logs/a.pub.pem), log B "
-               "http://%s/ (key %s/logs/b.pub.pem)\n",
-               d->addr[0], d->out, d->addr[1], d->out);
+               "http://%s/ (key %s/logs/b.pub.pem), CRLs http://%s/files/ (ca.crl, root.crl)\n",
+               d->addr[0], d->out, d->addr[1], d->out, d->addr[2]);
         fflush(stdout);
         wait_for_interrupt();
         printf("stopping\n");

@@ -81,6 +81,8 @@ EOF
     [ -s "$out/reports/incident-$i.md" ] && [ -s "$out/reports/incident-$i.csv" ] && pass_ ||
       fail_ "no report draft for incident $i"
   done
+  # The CRLs came through the monitor's CRL watcher, fetched over HTTP.
+  expect_grep 'CRL http://127\.0\.0\.1:[0-9]+/files/ca\.crl: new CRL' "$out/run.log"
   expect_status 0 "$CAGUARD" --store "$out/caguard.db" incident list
   [ "$(wc -l <"$tmp/out")" = 3 ] && pass_ || fail_ "want 3 incidents: $(cat "$tmp/out")"
   # Nothing beside the directory, no process left in it.
@@ -116,8 +118,11 @@ for _ in $(seq 1200); do
 done
 expect_grep '^serving until Ctrl-C' "$tmp/keep.out"
 url=$(sed -n 's/^serving until Ctrl-C: log A \(http:[^ ]*\) .*/\1/p' "$tmp/keep.out")
+crls=$(sed -n 's/^serving until Ctrl-C: .* CRLs \(http:[^ ]*\) .*/\1/p' "$tmp/keep.out")
 if curl -sf "${url}ct/v1/get-sth" >"$tmp/sth.json"; then pass_; else fail_ "log A not served at $url"; fi
 expect_grep '"tree_size"' "$tmp/sth.json"
+if curl -sf "${crls}ca.crl" -o "$tmp/ca.crl"; then pass_; else fail_ "no CRL at ${crls}ca.crl"; fi
+openssl crl -inform DER -in "$tmp/ca.crl" -noout 2>/dev/null && pass_ || fail_ "ca.crl is not a CRL"
 kill -INT "$dpid"
 wait "$dpid"
 sleep 0.2
