@@ -59,7 +59,7 @@ expect_grep 'error +ct\.pair\.validity_mismatch' "$tmp/first.out"
 expect_grep 'error +ct\.sct\.signature_invalid' "$tmp/first.out"
 expect_grep 'error +ct\.precert\.sct_list_present' "$tmp/first.out"
 expect_no_grep 'ct\.log\.' "$tmp/first.out"
-expect_grep '8 of 8 entries read, 8 kept, 0 malformed' "$tmp/err"
+expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/err"
 # Entries 0 and 1, the clean pair: no finding at all.
 expect_no_grep '#[01] ' "$tmp/first.out"
 
@@ -77,7 +77,7 @@ expect_no_grep '.' "$tmp/err"
 # issuer Name, as their chains start with the real CA) are.
 expect_status 0 "$CAGUARD" monitor --store "$tmp/other.db" --issuer "$d/sct/ca_twin.pem" \
   --once --log "$url" --log-key "$tmp/log.pub"
-expect_grep '8 of 8 entries read, 3 kept' "$tmp/err"
+expect_grep 'at 8 of 8, 8 entries read, 3 kept' "$tmp/err"
 stop_server
 
 # A tampered entry: the entries no longer hash to the signed root.
@@ -97,7 +97,7 @@ stop_server
 # Small batches and a 429 with Retry-After 1 every 5 requests: the same result.
 start_server "$tmp/log" --max-batch 3 --rate-limit 5:1
 expect_status 1 "${M[@]}" --store "$tmp/r.db" --log "$url" --log-key "$tmp/log.pub"
-expect_grep '8 of 8 entries read, 8 kept, 0 malformed' "$tmp/err"
+expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/err"
 expect_grep 'error +ct\.precert\.duplicate_serial' "$tmp/out"
 stop_server
 
