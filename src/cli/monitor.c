@@ -60,6 +60,8 @@ static void monitor_help(FILE *f)
                "  --poll-interval S  seconds between tree-head polls when following (default 60)\n"
                "  --batch N          entries asked per get-entries request (default 256)\n"
                "  --parallel N       get-entries requests in flight per log (default 4)\n"
+               "  --retries N        retries of a failed request, with backoff from 0.5 s\n"
+               "                     (default 5)\n"
                "  --commit-every N   most entries committed in one transaction (default 4096;\n"
                "                     a range is also committed after 5 seconds)\n"
                "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
@@ -141,6 +143,14 @@ out:
     return der;
 }
 
+/* Findings come after their range committed: out at once, so that a
+ * pipe sees them and a killed monitor has printed what it stored. */
+static void print_finding(void *arg, const cg_finding *f)
+{
+    cg_out_sink(arg, f);
+    fflush(stdout);
+}
+
 static cg_monitor *running;
 
 static void on_signal(int sig)
@@ -165,6 +175,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"batch", required_argument, NULL, 'B'},
         {"parallel", required_argument, NULL, 'R'},
         {"commit-every", required_argument, NULL, 'C'},
+        {"retries", required_argument, NULL, 'T'},
         {"store", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"format", required_argument, NULL, 'f'},
@@ -181,7 +192,7 @@ int cg_cmd_monitor(int argc, char **argv)
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
     int64_t mmds[MAX_LOGS] = {0};
-    uint64_t poll = 60, batch = 0, parallel = 0, range = 0, v;
+    uint64_t poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     EVP_PKEY *pk[MAX_LOGS] = {0};
@@ -258,6 +269,12 @@ int cg_cmd_monitor(int argc, char **argv)
         case 'R':
             if (!parse_count(optarg, 64, &parallel)) {
                 rc = cg_cli_usage_error("monitor", "--parallel takes 1 to 64 requests");
+                goto out;
+            }
+            break;
+        case 'T':
+            if (!parse_count(optarg, 100, &retries)) {
+                rc = cg_cli_usage_error("monitor", "--retries takes 1 to 100");
                 goto out;
             }
             break;
@@ -364,8 +381,9 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.batch = batch;
     mo.parallel = (unsigned)parallel;
     mo.range = range;
+    mo.max_retries = (unsigned)retries;
     mon = cg_monitor_new(store, &mo, err, sizeof(err));
-    if (!mon || !cg_monitor_on_finding(mon, cg_out_sink, out)) {
+    if (!mon || !cg_monitor_on_finding(mon, print_finding, out)) {
         fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
     }

@@ -66,11 +66,15 @@ expect_no_grep '#[01] ' "$tmp/first.out"
 # Again: the store has all of it, nothing is new.
 expect_status 0 "${M[@]}" --log "$url" --log-key "$tmp/log.pub"
 expect_no_grep '(error|warning|notice) ' "$tmp/out"
+expect_grep 'at 8 of 8, 0 entries read' "$tmp/err"
 
 # --all-issuers keeps the same entries here (one CA).
-expect_status 0 "$CAGUARD" monitor --store "$tmp/s.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/a.db" --all-issuers --once --quiet \
   --loglist "$c3/loglist.json" --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub"
 expect_no_grep '.' "$tmp/err"
+grep -E '^ +(error|warning|notice) ' "$tmp/first.out" | sort >"$tmp/f1"
+grep -E '^ +(error|warning|notice) ' "$tmp/out" | sort >"$tmp/f2"
+if cmp -s "$tmp/f1" "$tmp/f2"; then pass_; else fail_ "--all-issuers found other findings"; fi
 
 # Watching the CA's twin (same Name, another key): the precertificates
 # (matched by issuer key hash) are not kept, the 3 certificates (matched by
