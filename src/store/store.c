@@ -976,7 +976,7 @@ static char *log_dedup_key(cg_store *s, const char *rule, const uint8_t log_id[3
         fail(s, "out of memory");
         return NULL;
     }
-    hex(log_id, 32, id);
+    cg_hex(log_id, 32, id);
     snprintf(dedup, cap, "%s|log:%s|%s", rule, id, subject != NULL ? subject : "-");
     return dedup;
 }
