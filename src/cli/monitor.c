@@ -75,9 +75,10 @@ static void monitor_help(FILE *f)
                "  -h, --help         this help\n\n"
                "On a terminal, standard error shows one progress line per log (position, tree\n"
                "size, entries/s, ETA); otherwise plain lines.\n\n"
-               "exit status: 0 no new error finding, 1 new error findings (log findings\n"
-               "included), 2 usage error, a log or CRL that could not be read (--once) or a\n"
-               "store that cannot be used.\n");
+               "exit status: with --once, 0 no new error finding, 1 new error findings (log\n"
+               "findings included), 2 a log or CRL that could not be read; following, 0 when\n"
+               "stopped by SIGINT or SIGTERM; 2 on a usage error or a store that cannot be\n"
+               "used.\n");
 }
 
 /* A positive integer option. */
@@ -434,8 +435,9 @@ int cg_cmd_monitor(int argc, char **argv)
         goto out;
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
-    if (once && (stats->log_failures > 0 || stats->task_failures > 0 ||
-                 cg_cli_crl_errors(&crl) > 0))
+    if (!once)
+        rc = CG_EXIT_OK; /* stopped by a signal: the findings went out as they came */
+    else if (stats->log_failures > 0 || stats->task_failures > 0 || cg_cli_crl_errors(&crl) > 0)
         rc = CG_EXIT_USAGE;
     else if (stats->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0)
         rc = CG_EXIT_FINDINGS;
