@@ -3,6 +3,7 @@
  * it is still open. */
 #include <getopt.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@ static void findings_help(FILE *f)
                "were first ingested. JSON Lines carry the fields of caguard check (rule,\n"
                "severity, file and index as first ingested, kind, object, issuer, serial,\n"
                "message, reference) plus id (the finding's ID), incident (null or its ID),\n"
-               "first_seen, last_seen, status (open or resolved) and resolved_at.\n\n"
+               "first_seen, last_seen, status (open or resolved) and resolved_at. A finding\n"
+               "about a CT log (ct.log.*) names the log's URL as its file and carries its\n"
+               "log ID (base64) as log.\n\n"
                "'findings resolve' marks findings resolved by hand at TIME (default now). A\n"
                "resolved finding that a later check reports again is open again.\n\n"
                "options:\n"
@@ -93,8 +96,14 @@ static int list_one(void *arg, const cg_store_finding *sf)
         l->unknown_rules++;
         return 1;
     }
+    char log64[48];
     memset(&ref, 0, sizeof(ref));
     ref.file = sf->file;
+    if (sf->has_log) {
+        /* About a CT log: named by its URL, with its log ID. */
+        EVP_EncodeBlock((unsigned char *)log64, sf->log_id, 32);
+        ref.file = sf->log_url != NULL ? sf->log_url : log64;
+    }
     ref.index = sf->index > 0 ? (size_t)sf->index : 0;
     ref.kind = sf->kind;
     ref.has_hash = sf->has_object;
@@ -103,9 +112,11 @@ static int list_one(void *arg, const cg_store_finding *sf)
     cg_cbs_init(&ref.serial, sf->serial, sf->serial_len);
     if (sf->extra != NULL)
         extra = json_loads(sf->extra, 0, NULL);
-    n = extra_fields(extra, fields, MAX_FIELDS - 6);
+    n = extra_fields(extra, fields, MAX_FIELDS - 7);
     snprintf(idbuf, sizeof(idbuf), "%lld", (long long)sf->id);
     fields[n++] = (cg_field){"id", CG_FIELD_STRING, idbuf, 0};
+    if (sf->has_log)
+        fields[n++] = (cg_field){"log", CG_FIELD_STRING, log64, 0};
     cg_time_format(sf->first_seen, first, sizeof(first));
     cg_time_format(sf->last_seen, last, sizeof(last));
     if (sf->resolved)

@@ -23,6 +23,7 @@ static const struct {
     {"findings", cg_cmd_findings, "list the stored findings"},
     {"monitor", cg_cmd_monitor, "follow CT logs and check the entries of watched issuers"},
     {"demo", cg_cmd_demo, "a demo CA makes the seed's mistakes; caguard catches them"},
+    {"status", cg_cmd_status, "what the monitor follows: each log's position, tree size and lag"},
 };
 
 static void usage(FILE *f)

@@ -29,28 +29,43 @@
 
 static void monitor_help(FILE *f)
 {
-    fprintf(f, "usage: caguard [--store PATH_OR_URI] monitor [OPTIONS] --log URL --log-key FILE\n"
-               "                      (--issuer FILE... | --all-issuers) --once\n"
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] monitor [OPTIONS] --log URL --log-key FILE...\n"
+               "                      (--issuer FILE... | --all-issuers)\n"
                "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --issuer FILE\n"
-               "                      (--crl-url URL | --crl-list-url URL | --crl-dp)... --once\n\n"
-               "Follows RFC 6962 CT logs: verifies each log's signed tree head and that its\n"
-               "entries hash to it, keeps the entries of the watched issuers and ingests them\n"
-               "into the store, where every caguard rule runs on them (a final certificate\n"
-               "against its precertificate, duplicate serials across entries and logs).\n"
+               "                      (--crl-url URL | --crl-list-url URL | --crl-dp)...\n\n"
+               "Follows RFC 6962 CT logs: verifies each log's signed tree heads, that each new\n"
+               "one extends the last and that the entries hash to them, keeps the entries of\n"
+               "the watched issuers and ingests them into the store, where every caguard rule\n"
+               "runs on them (a final certificate against its precertificate, duplicate serials\n"
+               "across entries and logs). Each log's position and Merkle right edge are kept\n"
+               "in the store, committed with the objects and findings of each range of\n"
+               "entries: a monitor stopped at any point goes on where it stopped, skipping\n"
+               "nothing and reporting nothing twice.\n"
                "Fetches the CRLs of watched issuers (conditional GET, size and redirect\n"
                "limits) and ingests each new one at its fetch time, so a revocation's\n"
                "publication time is when caguard first saw it (docs/monitor.md).\n"
-               "Findings new to the store are printed.\n\n"
+               "Findings new to the store are printed. Without --once it polls every log\n"
+               "until SIGINT or SIGTERM (it commits the current range, then exits 0).\n\n"
                "options:\n"
                "  --log URL          a log's base URL (…/ct/v1/ is appended); repeatable\n"
                "  --log-key FILE     the public key (PEM or DER) of the --log before it\n"
+               "  --log-mmd SECONDS  the maximum merge delay of the --log before it (default\n"
+               "                     86400): failing for longer is ct.log.unreachable\n"
                "  --issuer FILE      a CA certificate to watch (PEM or DER); repeatable\n"
                "  --all-issuers      keep every entry\n"
                "  --once             read each log up to its current tree head, then exit\n"
-               "  --from-start       read a log from entry 0 (the default, and the only mode\n"
-               "                     of this version)\n"
+               "  --from-start       a log seen the first time is read from entry 0 (default)\n"
+               "  --from-end         a log seen the first time is read from its current tree\n"
+               "                     head on (its right edge from the last entry's audit path)\n"
+               "  --poll-interval S  seconds between tree-head polls when following (default 60)\n"
+               "  --batch N          entries asked per get-entries request (default 256)\n"
+               "  --parallel N       get-entries requests in flight per log (default 4)\n"
+               "  --retries N        retries of a failed request, with backoff from 0.5 s\n"
+               "                     (default 5)\n"
+               "  --commit-every N   most entries committed in one transaction (default 4096;\n"
+               "                     a range is also committed after 5 seconds)\n"
                "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
-               "  --quiet            no progress lines on standard error\n"
+               "  --quiet            no progress or log lines on standard error\n"
                "  --at TIME          evaluation time of the rules, RFC 3339 (default: now)\n"
                "  --loglist FILE     a CT log list (Chrome v3 or Apple JSON), for the SCT\n"
                "                     checks of the entries; repeatable\n"
@@ -58,9 +73,26 @@ static void monitor_help(FILE *f)
                "  --loglist-key FILE public key (PEM or DER) for --loglist-sig\n"
                "  --format text|json findings as text (default) or JSON Lines\n" CG_CLI_CRL_HELP
                "  -h, --help         this help\n\n"
-               "exit status: 0 no new error finding, 1 new error findings (log findings\n"
-               "included), 2 usage error, a log or CRL that could not be read or a store that\n"
-               "cannot be used.\n");
+               "On a terminal, standard error shows one progress line per log (position, tree\n"
+               "size, entries/s, ETA); otherwise plain lines.\n\n"
+               "exit status: with --once, 0 no new error finding, 1 new error findings (log\n"
+               "findings included), 2 a log or CRL that could not be read; following, 0 when\n"
+               "stopped by SIGINT or SIGTERM; 2 on a usage error or a store that cannot be\n"
+               "used.\n");
+}
+
+/* A positive integer option. */
+static int parse_count(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (*s < '0' || *s > '9')
+        return 0;
+    v = strtoull(s, &end, 10);
+    if (*end != '\0' || v == 0 || v > max)
+        return 0;
+    *out = v;
+    return 1;
 }
 
 static EVP_PKEY *load_key(const char *path, char *err, size_t errcap)
@@ -112,6 +144,14 @@ out:
     return der;
 }
 
+/* Findings come after their range committed: out at once, so that a
+ * pipe sees them and a killed monitor has printed what it stored. */
+static void print_finding(void *arg, const cg_finding *f)
+{
+    cg_out_sink(arg, f);
+    fflush(stdout);
+}
+
 static cg_monitor *running;
 
 static void on_signal(int sig)
@@ -131,6 +171,12 @@ int cg_cmd_monitor(int argc, char **argv)
         {"once", no_argument, NULL, 'o'},
         {"from-start", no_argument, NULL, 's'},
         {"from-end", no_argument, NULL, 'e'},
+        {"log-mmd", required_argument, NULL, 'M'},
+        {"poll-interval", required_argument, NULL, 'P'},
+        {"batch", required_argument, NULL, 'B'},
+        {"parallel", required_argument, NULL, 'R'},
+        {"commit-every", required_argument, NULL, 'C'},
+        {"retries", required_argument, NULL, 'T'},
         {"store", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"format", required_argument, NULL, 'f'},
@@ -145,7 +191,9 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_cli_crl crl;
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
     size_t n_logs = 0, n_iss = 0;
-    int all = 0, once = 0, quiet = 0, rc = CG_EXIT_USAGE;
+    int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
+    int64_t mmds[MAX_LOGS] = {0};
+    uint64_t poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     EVP_PKEY *pk[MAX_LOGS] = {0};
@@ -194,11 +242,49 @@ int cg_cmd_monitor(int argc, char **argv)
             once = 1;
             break;
         case 's':
+            from_end = 0;
             break;
         case 'e':
-            rc = cg_cli_usage_error("monitor", "--from-end needs a stored log position, which "
-                                               "this version does not keep yet");
-            goto out;
+            from_end = 1;
+            break;
+        case 'M':
+            if (n_logs == 0 || mmds[n_logs - 1] != 0 || !parse_count(optarg, 86400 * 365, &v)) {
+                rc = cg_cli_usage_error("monitor", "--log-mmd takes seconds (1 to a year) and "
+                                                   "follows the --log it is for");
+                goto out;
+            }
+            mmds[n_logs - 1] = (int64_t)v;
+            break;
+        case 'P':
+            if (!parse_count(optarg, 86400, &poll)) {
+                rc = cg_cli_usage_error("monitor", "--poll-interval takes 1 to 86400 seconds");
+                goto out;
+            }
+            break;
+        case 'B':
+            if (!parse_count(optarg, 100000, &batch)) {
+                rc = cg_cli_usage_error("monitor", "--batch takes 1 to 100000 entries");
+                goto out;
+            }
+            break;
+        case 'R':
+            if (!parse_count(optarg, 64, &parallel)) {
+                rc = cg_cli_usage_error("monitor", "--parallel takes 1 to 64 requests");
+                goto out;
+            }
+            break;
+        case 'T':
+            if (!parse_count(optarg, 100, &retries)) {
+                rc = cg_cli_usage_error("monitor", "--retries takes 1 to 100");
+                goto out;
+            }
+            break;
+        case 'C':
+            if (!parse_count(optarg, 100000000, &range)) {
+                rc = cg_cli_usage_error("monitor", "--commit-every takes 1 to 100000000 entries");
+                goto out;
+            }
+            break;
         case 'S':
             store_opt = optarg;
             break;
@@ -263,10 +349,6 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = cg_cli_usage_error("monitor", "no --issuer and no --all-issuers");
         goto out;
     }
-    if (!once) {
-        rc = cg_cli_usage_error("monitor", "this version runs with --once only");
-        goto out;
-    }
     for (size_t i = 0; i < n_logs; i++) {
         if (keys[i] == NULL) {
             rc = cg_cli_usage_error("monitor", "--log %s has no --log-key", urls[i]);
@@ -294,8 +376,15 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.loglist = loglist;
     mo.all_issuers = all;
     mo.quiet = quiet;
+    mo.progress = isatty(STDERR_FILENO);
+    mo.from_end = from_end;
+    mo.poll_interval = (int)poll;
+    mo.batch = batch;
+    mo.parallel = (unsigned)parallel;
+    mo.range = range;
+    mo.max_retries = (unsigned)retries;
     mon = cg_monitor_new(store, &mo, err, sizeof(err));
-    if (!mon || !cg_monitor_on_finding(mon, cg_out_sink, out)) {
+    if (!mon || !cg_monitor_on_finding(mon, print_finding, out)) {
         fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
     }
@@ -322,6 +411,7 @@ int cg_cmd_monitor(int argc, char **argv)
         ml.url = urls[i];
         ml.key = pk[i];
         ml.type = CG_MONITOR_LOG_RFC6962;
+        ml.mmd = mmds[i];
         if (!cg_monitor_add_log(mon, &ml)) {
             rc = cg_cli_usage_error("monitor", "--log: %s", cg_monitor_errmsg(mon));
             goto out;
@@ -345,8 +435,9 @@ int cg_cmd_monitor(int argc, char **argv)
         goto out;
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
-    if (once && (stats->log_failures > 0 || stats->task_failures > 0 ||
-                 cg_cli_crl_errors(&crl) > 0))
+    if (!once)
+        rc = CG_EXIT_OK; /* stopped by a signal: the findings went out as they came */
+    else if (stats->log_failures > 0 || stats->task_failures > 0 || cg_cli_crl_errors(&crl) > 0)
         rc = CG_EXIT_USAGE;
     else if (stats->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0)
         rc = CG_EXIT_FINDINGS;

@@ -32,6 +32,7 @@ typedef struct mlog {
     char *name; /* NULL: the URL */
     EVP_PKEY *key;
     uint8_t id[32];
+    char id64[48]; /* base64, as log lists write it */
     cg_monitor_log_type type;
     int64_t mmd;
     const cg_log_client_ops *ops;
@@ -39,9 +40,25 @@ typedef struct mlog {
     int retired;
     int gone; /* retired and finished */
     int64_t next_poll;
+    /* the state, as in the store (cg_store_log_state) */
+    int loaded;
+    cg_merkle_frontier f; /* at the position */
+    int has_sth;
+    cg_sth sth; /* the last verified tree head */
+    int64_t last_contact, failing_since;
     /* this round */
     uint64_t read, kept, malformed;
+    uint64_t round_start;
+    double t0, last_print, last_line;
+    int printed; /* a progress line is on the terminal */
 } mlog;
+
+/* A new log finding, stored in the open range's transaction, handed on
+ * after its commit. */
+typedef struct held_finding {
+    cg_rule_id rule;
+    char *message;
+} held_finding;
 
 typedef struct sink {
     cg_sink_fn fn;
@@ -74,6 +91,12 @@ struct cg_monitor {
     /* the entry being handled */
     mlog *cur;
     int store_failed;
+    int in_range;    /* a range's transaction is open */
+    double deadline; /* when the open range is committed */
+    uint64_t range_first; /* its first entry */
+    int once;
+    held_finding *held;
+    size_t n_held;
     char err[1024];
 };
 
@@ -84,21 +107,6 @@ static void seterr(cg_monitor *m, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(m->err, sizeof(m->err), fmt, ap);
-    va_end(ap);
-}
-
-static void say(cg_monitor *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void say(cg_monitor *m, const char *fmt, ...)
-{
-    va_list ap;
-    if (m->o.quiet)
-        return;
-    va_start(ap, fmt);
-    fputs("caguard monitor: ", m->o.log);
-    vfprintf(m->o.log, fmt, ap);
-    fputc('\n', m->o.log);
-    fflush(m->o.log);
     va_end(ap);
 }
 
@@ -132,19 +140,12 @@ void cg_monitor_emit(cg_monitor *m, const cg_finding *f)
     fanout(m, f);
 }
 
-/* A finding about a log. */
-static void log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *fmt, ...)
+/* Hands a log finding to the sinks. */
+static void emit_log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *msg)
 {
-    char msg[1024];
-    va_list ap;
     cg_objref ref;
     cg_finding f;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    cg_field field = {"log", CG_FIELD_STRING, l->id64, 0};
     memset(&ref, 0, sizeof(ref));
     memset(&f, 0, sizeof(f));
     ref.file = l->url;
@@ -152,9 +153,73 @@ static void log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *fmt
     f.rule = rule;
     f.obj = &ref;
     f.message = msg;
+    f.fields = &field;
+    f.n_fields = 1;
     m->stats.new_findings[cg_rule_get(rule)->severity]++;
     for (size_t i = 0; i < m->n_sinks; i++)
         m->sinks[i].fn(m->sinks[i].arg, &f);
+}
+
+static int save_state(cg_monitor *m, mlog *l);
+
+/* A finding about a log, stored against its ID and deduplicated by subject
+ * (what about the log: an entry index, a tree head). Inside a range it
+ * joins the range's transaction and waits for its commit. Returns 0 when
+ * the store failed. */
+static int log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *subject,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *subject,
+                       const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    cg_store_finding sf;
+    int is_new = 0;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    /* The log's row first, so that the finding has its URL. */
+    if (!l->loaded && !save_state(m, l))
+        return 0;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = cg_rule_get(rule)->id;
+    sf.severity = cg_rule_get(rule)->severity;
+    sf.has_log = 1;
+    memcpy(sf.log_id, l->id, 32);
+    sf.subject = subject;
+    sf.message = msg;
+    if (!cg_store_put_finding(m->st, &sf, now_s(), &is_new, NULL)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        m->store_failed = 1;
+        return 0;
+    }
+    if (!is_new)
+        return 1;
+    if (!m->in_range) {
+        emit_log_finding(m, l, rule, msg);
+        return 1;
+    }
+    held_finding *h = realloc(m->held, (m->n_held + 1) * sizeof(*h));
+    char *copy = strdup(msg);
+    if (h != NULL)
+        m->held = h;
+    if (h == NULL || copy == NULL) {
+        free(copy);
+        seterr(m, "out of memory");
+        m->store_failed = 1;
+        return 0;
+    }
+    h[m->n_held].rule = rule;
+    h[m->n_held++].message = copy;
+    return 1;
+}
+
+static void held_drop(cg_monitor *m)
+{
+    for (size_t i = 0; i < m->n_held; i++)
+        free(m->held[i].message);
+    m->n_held = 0;
 }
 
 /* ---- setup ---- */
@@ -212,6 +277,8 @@ void cg_monitor_free(cg_monitor *m)
     free(m->logs);
     free(m->sinks);
     free(m->tasks);
+    held_drop(m);
+    free(m->held);
     free(m);
 }
 
@@ -362,6 +429,7 @@ int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log)
         l = &v[m->n_logs++];
         memset(l, 0, sizeof(*l));
         memcpy(l->id, id, 32);
+        EVP_EncodeBlock((unsigned char *)l->id64, id, 32);
         l->key = key;
     } else {
         EVP_PKEY_free(key);
@@ -420,6 +488,9 @@ int cg_monitor_retire_log(cg_monitor *m, const uint8_t log_id[32])
 
 /* ---- entries ---- */
 
+static double mono(void);
+static void progress(cg_monitor *m, mlog *l, int final);
+
 static const watched *match(const cg_monitor *m, const cg_log_entry *e, const uint8_t *obj,
                             size_t obj_len)
 {
@@ -459,17 +530,21 @@ static int on_entry(void *arg, const cg_log_entry *e)
     cg_monitor *m = arg;
     mlog *l = m->cur;
     char name[2200];
-    if (m->stop)
+    /* A range ends at a stop, or when it has run long enough (at least
+     * one entry, so that it moves). */
+    if (m->stop || (l->read > 0 && e->index > m->range_first && mono() > m->deadline))
         return 0;
     l->read++;
     m->stats.entries++;
+    progress(m, l, 0);
     snprintf(name, sizeof(name), "%s#%" PRIu64, l->url, e->index);
     if (!e->ok) {
+        char subject[32];
         l->malformed++;
         m->stats.malformed++;
-        log_finding(m, l, CG_R_CT_LOG_ENTRY_MALFORMED, "entry %" PRIu64 " does not parse: %s",
-                    e->index, e->err.what);
-        return 1;
+        snprintf(subject, sizeof(subject), "entry %" PRIu64, e->index);
+        return log_finding(m, l, CG_R_CT_LOG_ENTRY_MALFORMED, subject,
+                           "entry %" PRIu64 " does not parse: %s", e->index, e->err.what);
     }
     const uint8_t *obj = e->entry.cert.data;
     size_t obj_len = e->entry.cert.len;
@@ -493,6 +568,174 @@ static int on_entry(void *arg, const cg_log_entry *e)
     return ingest(m, name, obj, obj_len);
 }
 
+/* ---- the log's state in the store ---- */
+
+typedef struct load_ctx {
+    mlog *l;
+    int ok;
+} load_ctx;
+
+static int load_one(void *arg, const cg_store_log_state *ls)
+{
+    load_ctx *c = arg;
+    mlog *l = c->l;
+    if (!cg_merkle_frontier_decode(&l->f, ls->frontier, ls->frontier_len) ||
+        l->f.size != ls->position || (ls->has_sth && ls->sth_size < ls->position) ||
+        (ls->has_sth && !cg_sth_signature_parse(&l->sth, ls->sth_signature,
+                                                 ls->sth_signature_len)))
+        return 1;
+    l->has_sth = ls->has_sth;
+    if (l->has_sth) {
+        l->sth.tree_size = ls->sth_size;
+        l->sth.timestamp = ls->sth_timestamp;
+        memcpy(l->sth.root, ls->sth_root, 32);
+    }
+    l->last_contact = ls->last_contact;
+    l->failing_since = ls->failing_since;
+    c->ok = 1;
+    return 1;
+}
+
+static int load_state(cg_monitor *m, mlog *l)
+{
+    load_ctx c = {l, 0};
+    int found = 0;
+    if (!cg_store_log_state_get(m->st, l->id, load_one, &c, &found)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        return 0;
+    }
+    if (found && !c.ok) {
+        seterr(m, "store: the state of log %s (ID %s) does not decode: the frontier, position "
+                  "or tree head is not one this caguard wrote",
+               l->url, l->id64);
+        return 0;
+    }
+    if (!found)
+        cg_merkle_frontier_init(&l->f);
+    l->loaded = found;
+    return 1;
+}
+
+/* Writes the log's state (inside the open range, if any). */
+static int save_state(cg_monitor *m, mlog *l)
+{
+    uint8_t fr[CG_MERKLE_FRONTIER_MAX_ENCODED], sig[2 + 2 + CG_CT_MAX_SIG];
+    size_t fr_len = 0, sig_len = 0;
+    cg_store_log_state ls;
+    cg_cbb cbb;
+    memset(&ls, 0, sizeof(ls));
+    memcpy(ls.log_id, l->id, 32);
+    ls.url = l->url;
+    ls.position = l->f.size;
+    if (!cg_merkle_frontier_encode(&l->f, fr, sizeof(fr), &fr_len))
+        goto bad;
+    ls.frontier = fr;
+    ls.frontier_len = fr_len;
+    ls.has_sth = l->has_sth;
+    if (l->has_sth) {
+        cg_cbb_init_fixed(&cbb, sig, sizeof(sig));
+        if (!cg_sth_signature_write(&cbb, &l->sth) || !cg_cbb_finish(&cbb, &sig_len))
+            goto bad;
+        ls.sth_size = l->sth.tree_size;
+        ls.sth_timestamp = l->sth.timestamp;
+        memcpy(ls.sth_root, l->sth.root, 32);
+        ls.sth_signature = sig;
+        ls.sth_signature_len = sig_len;
+    }
+    ls.last_contact = l->last_contact;
+    ls.failing_since = l->failing_since;
+    ls.updated_at = now_s();
+    if (!cg_store_log_state_put(m->st, &ls)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        m->store_failed = 1;
+        return 0;
+    }
+    l->loaded = 1;
+    return 1;
+bad:
+    seterr(m, "%s: cannot encode the log state", l->url);
+    m->store_failed = 1;
+    return 0;
+}
+
+/* ---- progress ---- */
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void fmt_duration(double s, char *out, size_t cap)
+{
+    uint64_t t = s > 0 ? (uint64_t)(s + 0.5) : 0;
+    if (t >= 3600)
+        snprintf(out, cap, "%" PRIu64 "h%02" PRIu64 "m", t / 3600, t / 60 % 60);
+    else if (t >= 60)
+        snprintf(out, cap, "%" PRIu64 "m%02" PRIu64 "s", t / 60, t % 60);
+    else
+        snprintf(out, cap, "%" PRIu64 "s", t);
+}
+
+/* On a terminal, the log's line is rewritten at most 10 times a second;
+ * otherwise a plain line at most every 10 s while catching up. final ends
+ * the terminal line. */
+static void progress(cg_monitor *m, mlog *l, int final)
+{
+    double t = mono();
+    if (m->o.quiet || !l->has_sth)
+        return;
+    if (m->o.progress) {
+        if (!final && t - l->last_print < 0.1)
+            return;
+    } else if (final || t - l->last_line < 10.0 || l->f.size >= l->sth.tree_size) {
+        return;
+    }
+    uint64_t done = l->f.size - l->round_start;
+    double rate = t > l->t0 ? (double)done / (t - l->t0) : 0;
+    uint64_t left = l->sth.tree_size - l->f.size;
+    char eta[32] = "-";
+    if (rate > 0 && left > 0)
+        fmt_duration((double)left / rate, eta, sizeof(eta));
+    else if (left == 0)
+        snprintf(eta, sizeof(eta), "0s");
+    double pct = l->sth.tree_size ? 100.0 * (double)l->f.size / (double)l->sth.tree_size : 100.0;
+    if (m->o.progress) {
+        fprintf(m->o.log, "\r\033[K%s: %" PRIu64 "/%" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s%s",
+                log_name(l), l->f.size, l->sth.tree_size, pct, rate, eta, final ? "\n" : "");
+        l->printed = !final;
+        l->last_print = t;
+    } else {
+        fprintf(m->o.log,
+                "caguard monitor: %s: at %" PRIu64 " of %" PRIu64 " (%.1f%%), %.0f entries/s, "
+                "ETA %s\n",
+                log_name(l), l->f.size, l->sth.tree_size, pct, rate, eta);
+        l->last_line = t;
+    }
+    fflush(m->o.log);
+}
+
+/* A message on its own line, after a progress line if one is showing. */
+static void say_log(cg_monitor *m, mlog *l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say_log(cg_monitor *m, mlog *l, const char *fmt, ...)
+{
+    va_list ap;
+    if (m->o.quiet)
+        return;
+    if (l->printed) {
+        fputc('\n', m->o.log);
+        l->printed = 0;
+    }
+    va_start(ap, fmt);
+    fprintf(m->o.log, "caguard monitor: %s: ", log_name(l));
+    vfprintf(m->o.log, fmt, ap);
+    fputc('\n', m->o.log);
+    fflush(m->o.log);
+    va_end(ap);
+}
+
 /* ---- one log ---- */
 
 static cg_logclient_opts client_opts(const cg_monitor *m)
@@ -507,12 +750,207 @@ static cg_logclient_opts client_opts(const cg_monitor *m)
     return co;
 }
 
-/* One round of a log: its tree head, then its entries up to it. Returns 0
- * only when the store failed. */
+static void time_str(int64_t t, char *out, size_t cap)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A round that could not talk to the log: kept as the log's failing time;
+ * past its MMD, ct.log.unreachable (once per outage). Returns 0 when the
+ * store failed. */
+static int log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why)
+{
+    int64_t now = now_s();
+    say_log(m, l, "%s: %s", cg_log_status_str(st), why);
+    /* A bad tree head signature is a finding of its own, not a transport
+     * failure; it still counts towards the log's failing time. */
+    if (st != CG_LOG_STH_SIG)
+        m->stats.log_failures++;
+    if (l->failing_since == 0)
+        l->failing_since = now;
+    if (now - l->failing_since > l->mmd) {
+        char since[32], subject[32];
+        time_str(l->failing_since, since, sizeof(since));
+        snprintf(subject, sizeof(subject), "since %lld", (long long)l->failing_since);
+        if (!log_finding(m, l, CG_R_CT_LOG_UNREACHABLE, subject,
+                         "the log has failed since %s (%lld s, longer than its MMD of %lld s): "
+                         "%s",
+                         since, (long long)(now - l->failing_since), (long long)l->mmd, why))
+            return 0;
+    }
+    return save_state(m, l);
+}
+
+/* Whether the right edge (size k) is a prefix of the tree head: a
+ * consistency proof from k to the head's size. CG_LOG_MERKLE when not. */
+static cg_log_status edge_consistent(cg_monitor *m, mlog *l, const cg_merkle_frontier *f,
+                                     const cg_sth *sth, char *why, size_t whycap)
+{
+    uint8_t root[CG_MERKLE_HASH_LEN], proof[CG_MERKLE_MAX_PROOF * CG_MERKLE_HASH_LEN];
+    size_t n = 0;
+    if (!cg_merkle_frontier_root(m->h, f, root))
+        return CG_LOG_NOMEM;
+    if (l->ops->consistency == NULL)
+        return f->size == sth->tree_size && memcmp(root, sth->root, 32) != 0 ? CG_LOG_MERKLE
+                                                                              : CG_LOG_OK;
+    cg_log_status st = l->ops->consistency(l->client, f->size, sth->tree_size, proof, &n, why,
+                                           whycap);
+    if (st != CG_LOG_OK)
+        return st;
+    if (!cg_merkle_verify_consistency(m->h, f->size, sth->tree_size, root, sth->root, proof, n,
+                                      why, whycap))
+        return CG_LOG_MERKLE;
+    return CG_LOG_OK;
+}
+
+static int end_range(cg_monitor *m, mlog *l, int commit)
+{
+    int ok = 1;
+    if (commit && save_state(m, l) && cg_store_commit(m->st)) {
+        m->in_range = 0;
+        cg_ingest_committed(m->ing);
+        for (size_t i = 0; i < m->n_held; i++)
+            emit_log_finding(m, l, m->held[i].rule, m->held[i].message);
+        held_drop(m);
+        return 1;
+    }
+    if (commit) {
+        if (!m->store_failed)
+            seterr(m, "store: %s", cg_store_errmsg(m->st));
+        m->store_failed = 1;
+        ok = 0;
+    } else {
+        cg_store_rollback(m->st);
+    }
+    m->in_range = 0;
+    cg_ingest_rolled_back(m->ing);
+    held_drop(m);
+    return ok;
+}
+
+/* Reads one range of entries [f.size, ...) in one transaction: its objects,
+ * findings and the log's new position and right edge, verified against the
+ * tree head. Returns 0 when the store failed; *stop_round when the round
+ * cannot go on (a log failure or a Merkle mismatch, reported). */
+static int read_range(cg_monitor *m, mlog *l, int *stop_round)
+{
+    char why[1024] = "";
+    cg_merkle_frontier saved = l->f;
+    uint64_t end = l->sth.tree_size - l->f.size > m->o.range ? l->f.size + m->o.range
+                                                             : l->sth.tree_size;
+    int64_t now = now_s();
+    *stop_round = 0;
+    if (!cg_store_begin(m->st)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        return 0;
+    }
+    m->in_range = 1;
+    cg_ingest_set_times(m->ing, m->o.at != INT64_MIN ? m->o.at : now, now);
+    cg_ingest_join(m->ing);
+    m->deadline = mono() + m->o.range_ms / 1000.0;
+    m->range_first = l->f.size;
+    m->cur = l;
+    cg_log_status st =
+        l->ops->scan(l->client, m->h, &l->f, end, &l->sth, on_entry, m, why, sizeof(why));
+    m->cur = NULL;
+    if (m->store_failed) {
+        l->f = saved;
+        end_range(m, l, 0);
+        return 0;
+    }
+    if (st == CG_LOG_STOPPED)
+        st = CG_LOG_OK; /* the range ends early: time is up, or a stop */
+    if (st == CG_LOG_OK && l->f.size < l->sth.tree_size && l->f.size > saved.size)
+        st = edge_consistent(m, l, &l->f, &l->sth, why, sizeof(why));
+    if (st == CG_LOG_OK) {
+        if (l->f.size == saved.size)
+            return end_range(m, l, 0); /* stopped before the first entry */
+        return end_range(m, l, 1);
+    }
+    l->f = saved;
+    end_range(m, l, 0);
+    *stop_round = 1;
+    if (st == CG_LOG_MERKLE) {
+        char subject[64];
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64, l->sth.tree_size);
+        say_log(m, l, "Merkle mismatch: %s", why);
+        return log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                           "entries %" PRIu64 "-%" PRIu64 " do not verify against the tree head "
+                           "of size %" PRIu64 ": %s",
+                           saved.size, end - 1, l->sth.tree_size, why);
+    }
+    if (st == CG_LOG_NOMEM) {
+        seterr(m, "out of memory");
+        return 0;
+    }
+    return log_failed(m, l, st, why);
+}
+
+/* Checks a new tree head against the verified one; 1 with *go when the
+ * monitor may read up to it. */
+static int check_sth(cg_monitor *m, mlog *l, const cg_sth *sth, int *go)
+{
+    char why[1024] = "", subject[64];
+    uint8_t proof[CG_MERKLE_MAX_PROOF * CG_MERKLE_HASH_LEN];
+    size_t n = 0;
+    *go = 0;
+    if (!l->has_sth) {
+        if (l->f.size > sth->tree_size) {
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+            return log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                               "the tree head of size %" PRIu64 " is smaller than the %" PRIu64
+                               " entries read already",
+                               sth->tree_size, l->f.size);
+        }
+        *go = 1;
+        return 1;
+    }
+    if (sth->tree_size < l->sth.tree_size) {
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+        return log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                           "the tree head of size %" PRIu64 " is smaller than the verified one "
+                           "of size %" PRIu64 ": the log shrank",
+                           sth->tree_size, l->sth.tree_size);
+    }
+    if (sth->tree_size == l->sth.tree_size) {
+        if (memcmp(sth->root, l->sth.root, 32) != 0) {
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+            return log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                               "two tree heads of size %" PRIu64 " with different roots",
+                               sth->tree_size);
+        }
+        *go = 1;
+        return 1;
+    }
+    if (l->ops->consistency != NULL) {
+        cg_log_status st = l->ops->consistency(l->client, l->sth.tree_size, sth->tree_size,
+                                               proof, &n, why, sizeof(why));
+        if (st != CG_LOG_OK)
+            return log_failed(m, l, st, why);
+        if (!cg_merkle_verify_consistency(m->h, l->sth.tree_size, sth->tree_size, l->sth.root,
+                                          sth->root, proof, n, why, sizeof(why))) {
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+            return log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                               "the tree head of size %" PRIu64 " does not extend the verified "
+                               "one of size %" PRIu64 ": %s",
+                               sth->tree_size, l->sth.tree_size, why);
+        }
+    }
+    *go = 1;
+    return 1;
+}
+
+/* One round of a log: its tree head, checked against the verified one,
+ * then its entries up to it, range by range. Returns 0 only when the store
+ * failed. */
 static int log_round(cg_monitor *m, mlog *l)
 {
-    char why[1024];
+    char why[1024] = "";
     cg_sth sth;
+    int go = 0;
     if (l->client == NULL) {
         cg_logclient_opts co = client_opts(m);
         l->client = l->ops->new_client(l->url, l->key, &co);
@@ -521,35 +959,84 @@ static int log_round(cg_monitor *m, mlog *l)
             return 0;
         }
     }
-    l->read = l->kept = l->malformed = 0;
-    cg_log_status st = l->ops->get_sth(l->client, &sth, why, sizeof(why));
-    if (st == CG_LOG_STH_SIG) {
-        log_finding(m, l, CG_R_CT_LOG_STH_SIGNATURE_INVALID,
-                    "the tree head of size %" PRIu64 " does not verify with the log's key: %s",
-                    sth.tree_size, why);
-        return 1;
-    }
-    if (st != CG_LOG_OK) {
-        say(m, "%s: %s: %s", log_name(l), cg_log_status_str(st), why);
-        m->stats.log_failures++;
-        return 1;
-    }
-    cg_merkle_frontier f;
-    cg_merkle_frontier_init(&f);
-    m->cur = l;
-    st = l->ops->scan(l->client, m->h, &f, sth.tree_size, &sth, on_entry, m, why, sizeof(why));
-    m->cur = NULL;
-    if (m->store_failed)
+    if (!l->loaded && !load_state(m, l))
         return 0;
-    if (st == CG_LOG_MERKLE) {
-        log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, "%s", why);
-    } else if (st != CG_LOG_OK && st != CG_LOG_STOPPED) {
-        say(m, "%s: %s: %s", log_name(l), cg_log_status_str(st), why);
-        m->stats.log_failures++;
+    l->read = l->kept = l->malformed = 0;
+    if (l->retired) {
+        /* Finish to the last verified tree head; no new one. */
+        if (!l->has_sth)
+            goto done;
+        sth = l->sth;
+    } else {
+        cg_log_status st = l->ops->get_sth(l->client, &sth, why, sizeof(why));
+        if (st == CG_LOG_STH_SIG) {
+            char subject[64];
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64 " at %" PRIu64,
+                     sth.tree_size, sth.timestamp);
+            if (!log_finding(m, l, CG_R_CT_LOG_STH_SIGNATURE_INVALID, subject,
+                             "the tree head of size %" PRIu64 " does not verify with the log's "
+                             "key: %s",
+                             sth.tree_size, why))
+                return 0;
+            return log_failed(m, l, st, why);
+        }
+        if (st != CG_LOG_OK)
+            return log_failed(m, l, st, why);
+        l->last_contact = now_s();
+        l->failing_since = 0;
+        if (!check_sth(m, l, &sth, &go))
+            return 0;
+        if (!go)
+            return save_state(m, l);
+        /* A log seen the first time, from its end: the right edge at the
+         * tree head, proven under its root. */
+        if (!l->has_sth && l->f.size == 0 && m->o.from_end && sth.tree_size > 0) {
+            cg_merkle_frontier f;
+            if (l->ops->frontier == NULL) {
+                seterr(m, "%s: this log type cannot start from the end", l->url);
+                return 0;
+            }
+            st = l->ops->frontier(l->client, m->h, &sth, &f, why, sizeof(why));
+            if (st == CG_LOG_MERKLE) {
+                char subject[64];
+                snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth.tree_size);
+                if (!log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                                 "the last entry's audit path does not lead to the root of "
+                                 "the tree head of size %" PRIu64 ": %s",
+                                 sth.tree_size, why))
+                    return 0;
+                return save_state(m, l);
+            }
+            if (st != CG_LOG_OK)
+                return log_failed(m, l, st, why);
+            l->f = f;
+            say_log(m, l, "starting at its end, entry %" PRIu64, f.size);
+        }
+        /* The right edge is a prefix of the new head (by the checks above,
+         * or trivially at size 0): it is the one to verify against now. */
+        l->sth = sth;
+        l->has_sth = 1;
+        if (!save_state(m, l))
+            return 0;
     }
-    say(m, "%s: %" PRIu64 " of %" PRIu64 " entries read, %" PRIu64 " kept, %" PRIu64 " malformed",
-        log_name(l), f.size, sth.tree_size, l->kept, l->malformed);
-    if (l->retired)
+    l->round_start = l->f.size;
+    l->t0 = l->last_print = l->last_line = mono();
+    while (l->f.size < l->sth.tree_size && !m->stop) {
+        int stop_round = 0;
+        if (!read_range(m, l, &stop_round))
+            return 0;
+        if (stop_round)
+            break;
+    }
+    if (l->printed || (m->o.progress && l->read > 0))
+        progress(m, l, 1);
+    if (m->once || l->read > 0)
+        say_log(m, l,
+                "at %" PRIu64 " of %" PRIu64 ", %" PRIu64 " entries read, %" PRIu64
+                " kept, %" PRIu64 " malformed",
+                l->f.size, l->sth.tree_size, l->read, l->kept, l->malformed);
+done:
+    if (l->retired && (!l->has_sth || l->f.size == l->sth.tree_size))
         l->gone = 1;
     return 1;
 }
@@ -589,6 +1076,7 @@ static void sleep_ms(long ms)
 
 int cg_monitor_run(cg_monitor *m, int once)
 {
+    m->once = once;
     if (m->ing == NULL) {
         int64_t now = now_s();
         cg_ingest_opts io = {m->o.at != INT64_MIN ? m->o.at : now, now, m->o.loglist};

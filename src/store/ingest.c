@@ -141,6 +141,14 @@ struct cg_ingest {
     shaset produced; /* objects with could_not_check findings this run: a bit for each */
     char **names;    /* interned file names of printed findings, for the whole run */
     size_t n_names, cap_names;
+    /* joined to a caller's transaction: what committed files hand on waits
+     * here for the caller's commit */
+    int joined;
+    cg_ingest_stats joined_stats; /* the stats when it joined */
+    pending *held;
+    size_t n_held, cap_held;
+    stored *held_objs;
+    size_t n_held_objs, cap_held_objs;
     int in_related; /* pass 1 over related objects: their findings are dropped */
     int failed;     /* the store failed during this file */
     char err[512];
@@ -327,11 +335,22 @@ cg_ingest *cg_ingest_new(cg_store *store, const cg_ingest_opts *opts, cg_sink_fn
     return ing;
 }
 
+static void held_clear(cg_ingest *ing)
+{
+    for (size_t i = 0; i < ing->n_held; i++)
+        pending_free(&ing->held[i]);
+    ing->n_held = 0;
+    ing->n_held_objs = 0;
+}
+
 void cg_ingest_free(cg_ingest *ing)
 {
     if (ing == NULL)
         return;
     file_reset(ing);
+    held_clear(ing);
+    free(ing->held);
+    free(ing->held_objs);
     free(ing->rel);
     free(ing->keys);
     free(ing->scas);
@@ -1018,10 +1037,10 @@ static void ingest_sink(void *arg, const cg_finding *f)
         queue(ing, f, o->file, o->index);
 }
 
-static void flush(cg_ingest *ing)
+static void flush(cg_ingest *ing, const pending *pend, size_t n_pend)
 {
-    for (size_t i = 0; i < ing->n_pend; i++) {
-        const pending *p = &ing->pend[i];
+    for (size_t i = 0; i < n_pend; i++) {
+        const pending *p = &pend[i];
         cg_objref ref;
         cg_finding f;
         memset(&ref, 0, sizeof(ref));
@@ -1137,6 +1156,57 @@ static int resolve_stale(cg_ingest *ing)
     return 1;
 }
 
+/* A joined file's findings and objects, kept for the caller's commit. */
+static int hold(cg_ingest *ing)
+{
+    if (!grow((void **)&ing->held, &ing->cap_held, ing->n_held + ing->n_pend, sizeof(pending)) ||
+        !grow((void **)&ing->held_objs, &ing->cap_held_objs, ing->n_held_objs + ing->n_objs,
+              sizeof(stored))) {
+        oom(ing);
+        return 0;
+    }
+    memcpy(ing->held + ing->n_held, ing->pend, ing->n_pend * sizeof(pending));
+    ing->n_held += ing->n_pend;
+    ing->n_pend = 0; /* owned by held now */
+    memcpy(ing->held_objs + ing->n_held_objs, ing->objs, ing->n_objs * sizeof(stored));
+    ing->n_held_objs += ing->n_objs;
+    return 1;
+}
+
+void cg_ingest_join(cg_ingest *ing)
+{
+    held_clear(ing);
+    ing->joined = 1;
+    ing->joined_stats = ing->stats;
+}
+
+void cg_ingest_committed(cg_ingest *ing)
+{
+    if (!ing->joined)
+        return;
+    ing->joined = 0;
+    flush(ing, ing->held, ing->n_held);
+    for (size_t i = 0; ing->object_fn != NULL && i < ing->n_held_objs; i++)
+        ing->object_fn(ing->object_arg, ing->held_objs[i].sha256, ing->held_objs[i].kind,
+                       ing->held_objs[i].index, ing->held_objs[i].is_new);
+    held_clear(ing);
+}
+
+void cg_ingest_rolled_back(cg_ingest *ing)
+{
+    if (!ing->joined)
+        return;
+    ing->joined = 0;
+    ing->stats = ing->joined_stats;
+    held_clear(ing);
+}
+
+void cg_ingest_set_times(cg_ingest *ing, int64_t at, int64_t seen_at)
+{
+    ing->o.at = at;
+    ing->o.seen_at = seen_at;
+}
+
 int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t len, char *err,
                    size_t errcap)
 {
@@ -1146,6 +1216,14 @@ int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t
     ing->name = name;
     ing->data = data;
     ing->len = len;
+    if (ing->joined) {
+        ok = store_objects(ing) && find_related(ing) && check(ing) && resolve_stale(ing);
+        if (!ok)
+            store_failed(ing);
+        else
+            ok = hold(ing);
+        goto out;
+    }
     if (!cg_store_begin(ing->st)) {
         store_failed(ing);
         goto out;
@@ -1158,9 +1236,11 @@ int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t
         cg_store_rollback(ing->st);
     }
 out:
-    if (ok) {
+    if (ok && ing->joined) {
         ing->stats.files++;
-        flush(ing);
+    } else if (ok) {
+        ing->stats.files++;
+        flush(ing, ing->pend, ing->n_pend);
         for (size_t i = 0; ing->object_fn != NULL && i < ing->n_objs; i++)
             ing->object_fn(ing->object_arg, ing->objs[i].sha256, ing->objs[i].kind,
                            ing->objs[i].index, ing->objs[i].is_new);

@@ -75,6 +75,22 @@ typedef void (*cg_ingest_object_fn)(void *arg, const uint8_t sha256[32], cg_kind
                                     size_t index, int is_new);
 void cg_ingest_set_object_fn(cg_ingest *ing, cg_ingest_object_fn fn, void *arg);
 
+/* A caller's transaction. After cg_store_begin, cg_ingest_join makes the
+ * following cg_ingest_file calls write into that transaction instead of
+ * one of their own, and holds back their findings and object callbacks.
+ * After the caller's cg_store_commit succeeded, cg_ingest_committed hands
+ * them on (and the stats count them); after a rollback (or a failed
+ * commit), cg_ingest_rolled_back drops them. Either ends the joining. A
+ * cg_ingest_file that fails while joined leaves the transaction doomed:
+ * roll it back. */
+void cg_ingest_join(cg_ingest *ing);
+void cg_ingest_committed(cg_ingest *ing);
+void cg_ingest_rolled_back(cg_ingest *ing);
+
+/* Sets the evaluation time of the rules and the seen-at of what follows
+ * (a long-running monitor moves them forward). */
+void cg_ingest_set_times(cg_ingest *ing, int64_t at, int64_t seen_at);
+
 /* A file that could not be read: an input.malformed finding to the sink. */
 void cg_ingest_unreadable(cg_ingest *ing, const char *name, const char *why);
 

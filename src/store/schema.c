@@ -199,7 +199,30 @@ static const cg_schema_stmt v4[] = {
     {NULL, NULL},
 };
 
-const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4};
+/* 4 -> 5: the monitor's state per CT log (keyed by log ID: the URL may
+ * change), and findings about a log rather than an object: log_id names
+ * the log, subject what about it (an entry index, a tree head), so they
+ * deduplicate like the others. */
+static const cg_schema_stmt v5[] = {
+    {"CREATE TABLE log_state ("
+     "  log_id BLOB PRIMARY KEY,"
+     "  url TEXT NOT NULL,"
+     "  position INTEGER NOT NULL,"
+     "  frontier BLOB NOT NULL,"
+     "  sth_size INTEGER,"
+     "  sth_timestamp INTEGER,"
+     "  sth_root BLOB,"
+     "  sth_signature BLOB,"
+     "  last_contact INTEGER,"
+     "  failing_since INTEGER,"
+     "  updated_at INTEGER NOT NULL);"
+     "ALTER TABLE findings ADD COLUMN log_id BLOB;"
+     "ALTER TABLE findings ADD COLUMN subject TEXT;"
+     "CREATE INDEX findings_log ON findings (log_id)", NULL},
+    {NULL, NULL},
+};
+
+const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5};
 
 /* ---- PostgreSQL names ---- */
 

@@ -36,6 +36,8 @@ typedef enum {
     Q_FIND_REPEAT,
     Q_FIND_RESOLVE,
     Q_FIND_RESOLVE_KEY,
+    Q_LOG_PUT,
+    Q_LOG_GET,
     Q_INC_INSERT,
     Q_INC_GET,
     Q_INC_IDS,
@@ -62,6 +64,10 @@ typedef enum {
 #define INC_CERT_COLS                                                                             \
     "sha256, is_precert, precert_sha256, cert_sha256, serial_hex, issuer, subject, "              \
     "dns_names, not_before, not_after, revoked, revocation_date, published_at, reason"
+
+#define LOG_COLS                                                                                  \
+    "log_id, url, position, frontier, sth_size, sth_timestamp, sth_root, sth_signature, "        \
+    "last_contact, failing_since, updated_at"
 
 static const char *const queries[Q_COUNT] = {
     [Q_OBJ_INSERT] = "INSERT INTO objects (" OBJ_COLS ") VALUES "
@@ -118,8 +124,8 @@ static const char *const queries[Q_COUNT] = {
                      "JOIN objects o ON o.id = e.crl_id WHERE c.issuer = ? AND e.serial = ? "
                      "ORDER BY e.first_seen, e.revocation_date LIMIT 1",
     [Q_FIND_INSERT] = "INSERT INTO findings (dedup, rule, severity, object_sha256, "
-                      "incident_id, message, extra, first_seen, last_seen) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "incident_id, message, extra, first_seen, last_seen, log_id, subject) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT (dedup) DO NOTHING RETURNING id",
     [Q_FIND_STATE] = "SELECT id, last_seen, resolved_at FROM findings WHERE dedup = ?",
     /* A repeat: the latest sighting's message and fields replace the old
@@ -131,6 +137,15 @@ static const char *const queries[Q_COUNT] = {
     [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
     [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
                            "AND resolved_at IS NULL RETURNING id",
+    [Q_LOG_PUT] = "INSERT INTO log_state (" LOG_COLS ") VALUES "
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (log_id) DO UPDATE SET "
+                  "url = excluded.url, position = excluded.position, "
+                  "frontier = excluded.frontier, sth_size = excluded.sth_size, "
+                  "sth_timestamp = excluded.sth_timestamp, sth_root = excluded.sth_root, "
+                  "sth_signature = excluded.sth_signature, "
+                  "last_contact = excluded.last_contact, "
+                  "failing_since = excluded.failing_since, updated_at = excluded.updated_at",
+    [Q_LOG_GET] = "SELECT " LOG_COLS " FROM log_state WHERE log_id = ?",
     [Q_INC_INSERT] = "INSERT INTO incidents (kind, title, source, reported_at, next_update_at) "
                      "VALUES (?, ?, ?, ?, ?) RETURNING id",
     [Q_INC_GET] = "SELECT id, kind, title, source, reported_at, next_update_at FROM incidents "
@@ -950,6 +965,22 @@ static char *dedup_key(cg_store *s, const char *rule, const uint8_t *object, int
     return dedup;
 }
 
+/* A log finding's key: "rule|log:ID|subject", which no object key can be. */
+static char *log_dedup_key(cg_store *s, const char *rule, const uint8_t log_id[32],
+                           const char *subject)
+{
+    char id[65];
+    size_t cap = strlen(rule) + (subject != NULL ? strlen(subject) : 1) + 80;
+    char *dedup = malloc(cap);
+    if (dedup == NULL) {
+        fail(s, "out of memory");
+        return NULL;
+    }
+    cg_hex(log_id, 32, id);
+    snprintf(dedup, cap, "%s|log:%s|%s", rule, id, subject != NULL ? subject : "-");
+    return dedup;
+}
+
 int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
                          int64_t *id)
 {
@@ -961,7 +992,12 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         fail(s, "a finding needs a rule and a message");
         return 0;
     }
-    dedup = dedup_key(s, f->rule, f->has_object ? f->object : NULL, f->incident);
+    if (f->has_log && (f->has_object || f->incident > 0)) {
+        fail(s, "a finding is about a log or about an object or incident, not both");
+        return 0;
+    }
+    dedup = f->has_log ? log_dedup_key(s, f->rule, f->log_id, f->subject)
+                       : dedup_key(s, f->rule, f->has_object ? f->object : NULL, f->incident);
     if (dedup == NULL)
         return 0;
     if (!write_begin(s, &own)) {
@@ -976,7 +1012,9 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         !b_blob_or_null(s, st, 4, f->has_object ? f->object : NULL, 32) ||
         !b_int_or_null(s, st, 5, f->incident > 0, f->incident) ||
         !s->drv->bind_text(st, 6, f->message) || !b_text_or_null(s, st, 7, f->extra) ||
-        !b_int(s, st, 8, seen) || !b_int(s, st, 9, seen)) {
+        !b_int(s, st, 8, seen) || !b_int(s, st, 9, seen) ||
+        !b_blob_or_null(s, st, 10, f->has_log ? f->log_id : NULL, 32) ||
+        !b_text_or_null(s, st, 11, f->has_log ? f->subject : NULL)) {
         db_fail(s, "storing a finding");
         goto out;
     }
@@ -1110,8 +1148,9 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
     n = snprintf(sql, sizeof(sql),
                  "SELECT f.id, f.rule, f.severity, f.object_sha256, f.incident_id, f.message, "
                  "f.extra, f.first_seen, f.last_seen, f.resolved_at, o.kind, o.file, o.idx, "
-                 "o.issuer, o.serial FROM findings f LEFT JOIN objects o "
-                 "ON o.sha256 = f.object_sha256 WHERE 1 = 1");
+                 "o.issuer, o.serial, f.log_id, f.subject, l.url FROM findings f "
+                 "LEFT JOIN objects o ON o.sha256 = f.object_sha256 "
+                 "LEFT JOIN log_state l ON l.log_id = f.log_id WHERE 1 = 1");
     if (flt != NULL && flt->rule != NULL)
         n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.rule = ?");
     if (flt != NULL && flt->has_since)
@@ -1179,8 +1218,134 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
         } else {
             f.kind = f.incident > 0 ? CG_KIND_INCIDENT : CG_KIND_INPUT;
         }
+        obj = c_blob(s, st, 15, &len);
+        if (obj != NULL && len == 32) {
+            f.has_log = 1;
+            memcpy(f.log_id, obj, 32);
+            f.subject = c_text(s, st, 16);
+            f.log_url = c_text(s, st, 17);
+        }
         if (!fn(arg, &f))
             break;
+    }
+    ok = 1;
+out:
+    s->drv->finalize(st);
+    return ok;
+}
+
+/* ---- CT logs ---- */
+
+int cg_store_log_state_put(cg_store *s, const cg_store_log_state *ls)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    if (ls->url == NULL || ls->frontier == NULL || ls->position > INT64_MAX ||
+        ls->sth_size > INT64_MAX || ls->sth_timestamp > INT64_MAX) {
+        fail(s, "a log state needs a URL and a frontier, and sizes the store can hold");
+        return 0;
+    }
+    if (!write_begin(s, &own))
+        return 0;
+    st = q(s, Q_LOG_PUT);
+    if (st != NULL) {
+        if (!b_blob(s, st, 1, ls->log_id, 32) || !s->drv->bind_text(st, 2, ls->url) ||
+            !b_int(s, st, 3, (int64_t)ls->position) ||
+            !b_blob(s, st, 4, ls->frontier, ls->frontier_len) ||
+            !b_int_or_null(s, st, 5, ls->has_sth, (int64_t)ls->sth_size) ||
+            !b_int_or_null(s, st, 6, ls->has_sth, (int64_t)ls->sth_timestamp) ||
+            !b_blob_or_null(s, st, 7, ls->has_sth ? ls->sth_root : NULL, 32) ||
+            !b_blob_or_null(s, st, 8, ls->has_sth ? ls->sth_signature : NULL,
+                            ls->sth_signature_len) ||
+            !b_int_or_null(s, st, 9, ls->last_contact != 0, ls->last_contact) ||
+            !b_int_or_null(s, st, 10, ls->failing_since != 0, ls->failing_since) ||
+            !b_int(s, st, 11, ls->updated_at))
+            db_fail(s, "storing a log state");
+        else
+            ok = run(s, st, "storing a log state");
+    }
+    return write_end(s, own, ok);
+}
+
+/* The current row of a LOG_COLS query to fn. 0 when the row is not one. */
+static int log_row(cg_store *s, cg_sql_stmt *st, cg_store_log_state_fn fn, void *arg, int *go)
+{
+    cg_store_log_state ls;
+    size_t len;
+    const uint8_t *p;
+    memset(&ls, 0, sizeof(ls));
+    p = c_blob(s, st, 0, &len);
+    if (p == NULL || len != 32) {
+        fail(s, "a log state without a 32-byte log ID");
+        return 0;
+    }
+    memcpy(ls.log_id, p, 32);
+    ls.url = c_text(s, st, 1);
+    ls.position = (uint64_t)c_int(s, st, 2);
+    ls.frontier = c_blob(s, st, 3, &ls.frontier_len);
+    ls.has_sth = !s->drv->column_is_null(st, 4);
+    if (ls.has_sth) {
+        ls.sth_size = (uint64_t)c_int(s, st, 4);
+        ls.sth_timestamp = (uint64_t)c_int(s, st, 5);
+        p = c_blob(s, st, 6, &len);
+        if (p == NULL || len != 32) {
+            fail(s, "a log state with a tree head root that is not 32 bytes");
+            return 0;
+        }
+        memcpy(ls.sth_root, p, 32);
+        ls.sth_signature = c_blob(s, st, 7, &ls.sth_signature_len);
+    }
+    ls.last_contact = s->drv->column_is_null(st, 8) ? 0 : c_int(s, st, 8);
+    ls.failing_since = s->drv->column_is_null(st, 9) ? 0 : c_int(s, st, 9);
+    ls.updated_at = c_int(s, st, 10);
+    if (ls.url == NULL || ls.frontier == NULL || c_int(s, st, 2) < 0) {
+        fail(s, "a log state without URL, position or frontier");
+        return 0;
+    }
+    *go = fn(arg, &ls);
+    return 1;
+}
+
+int cg_store_log_state_get(cg_store *s, const uint8_t log_id[32], cg_store_log_state_fn fn,
+                           void *arg, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_LOG_GET);
+    int ok = 0, go;
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, log_id, 32))
+        return db_fail(s, "reading a log state");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        db_fail(s, "reading a log state");
+    } else if (r == CG_SQL_ROW) {
+        *found = 1;
+        ok = log_row(s, st, fn, arg, &go);
+    } else {
+        ok = 1;
+    }
+    s->drv->reset(st);
+    return ok;
+}
+
+int cg_store_log_states(cg_store *s, cg_store_log_state_fn fn, void *arg)
+{
+    cg_sql_stmt *st = s->drv->prepare(s->conn, "SELECT " LOG_COLS " FROM log_state "
+                                               "ORDER BY url, log_id");
+    int ok = 0, go = 1;
+    if (st == NULL)
+        return db_fail(s, "listing log states");
+    while (go) {
+        cg_sql_step r = s->drv->step(st);
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "listing log states");
+            goto out;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        if (!log_row(s, st, fn, arg, &go))
+            goto out;
     }
     ok = 1;
 out:

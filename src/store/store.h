@@ -23,7 +23,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 4
+#define CG_STORE_SCHEMA_VERSION 5
 
 typedef struct cg_store cg_store;
 
@@ -193,6 +193,10 @@ typedef struct cg_store_finding {
     int64_t incident; /* 0 when none */
     const char *message;
     const char *extra; /* a JSON object of the finding's extra fields, or NULL */
+    int has_log; /* a finding about a CT log (ct.log.*), not an object */
+    uint8_t log_id[32];
+    const char *subject; /* with has_log: what about the log (an entry index, a tree head
+                            size), part of the deduplication key; may be NULL */
     int64_t first_seen, last_seen;
     int resolved;
     int64_t resolved_at;
@@ -206,10 +210,11 @@ typedef struct cg_store_finding {
     size_t issuer_len;
     const uint8_t *serial;
     size_t serial_len;
+    const char *log_url; /* with has_log: the log's URL in log_state, or NULL */
 } cg_store_finding;
 
 /* Stores a finding seen at `seen`, deduplicated by (rule, object,
- * incident): a new one gets first_seen = last_seen = seen (*is_new 1). A
+ * incident), or for a log finding by (rule, log, subject): a new one gets first_seen = last_seen = seen (*is_new 1). A
  * repeat seen at or after last_seen takes the new message and extra (the
  * latest sighting describes it best: "30 hours late" becomes "revoked 1114
  * hours late") and moves last_seen to seen; a resolved finding seen again
@@ -241,6 +246,40 @@ typedef int (*cg_store_finding_fn)(void *arg, const cg_store_finding *f);
  * order the objects were first seen, then by ID. */
 int cg_store_findings(cg_store *s, const cg_store_finding_filter *filter, cg_store_finding_fn fn,
                       void *arg);
+
+/* ---- CT logs followed by the monitor ---- */
+
+/* A log's state, keyed by its log ID. position: entries processed (every
+ * one before it is in the store with its findings); frontier: the encoded
+ * Merkle right edge at position (ct/merkle.h); the last tree head verified
+ * (its signature, and that the frontier is consistent with it); the last
+ * successful contact and, while it fails, the first failure since then (0:
+ * none). */
+typedef struct cg_store_log_state {
+    uint8_t log_id[32];
+    const char *url;
+    uint64_t position;
+    const uint8_t *frontier;
+    size_t frontier_len;
+    int has_sth;
+    uint64_t sth_size;
+    uint64_t sth_timestamp; /* milliseconds */
+    uint8_t sth_root[32];
+    const uint8_t *sth_signature; /* the DigitallySigned tree_head_signature bytes */
+    size_t sth_signature_len;
+    int64_t last_contact;
+    int64_t failing_since;
+    int64_t updated_at;
+} cg_store_log_state;
+
+/* Creates or replaces the state of st->log_id. */
+int cg_store_log_state_put(cg_store *s, const cg_store_log_state *st);
+typedef int (*cg_store_log_state_fn)(void *arg, const cg_store_log_state *st);
+/* The state of one log (*found 0 when none; fn not called). */
+int cg_store_log_state_get(cg_store *s, const uint8_t log_id[32], cg_store_log_state_fn fn,
+                           void *arg, int *found);
+/* Every log's state, by URL. */
+int cg_store_log_states(cg_store *s, cg_store_log_state_fn fn, void *arg);
 
 /* ---- incidents (src/incident/incident.h) ---- */
 

@@ -144,6 +144,49 @@ int main(void)
     cg_ingest_free(ing);
     cg_store_close(store);
 
+    /* Joined to the caller's transaction: nothing reaches the sink or the
+     * object callback before the caller commits; a rollback drops the
+     * objects, the findings and the stats of every file in it. */
+    snprintf(uri, sizeof(uri), "sqlite:%s/j.db", dir);
+    store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(store != NULL);
+    memset(&s, 0, sizeof(s));
+    memset(&o, 0, sizeof(o));
+    ing = cg_ingest_new(store, &opts, sink, &s);
+    cg_ingest_set_object_fn(ing, on_object, &o);
+    CHECK(cg_store_begin(store));
+    cg_ingest_join(ing);
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(ingest(ing, "pre.pem", "le2023/bad/precert.pem"));
+    CHECK(ingest(ing, "final.pem", "le2023/bad/final.pem"));
+    CHECK(s.n == 0 && o.n == 0);
+    CHECK(cg_store_rollback(store));
+    cg_ingest_rolled_back(ing);
+    CHECK(s.n == 0 && o.n == 0);
+    CHECK(cg_ingest_get0_stats(ing)->new_findings[CG_SEV_ERROR] == 0);
+    CHECK(cg_store_count_objects(store, &n) && n == 0);
+    /* Again, committed: all three files' findings after the commit, the
+     * pair finding among them (the files saw each other inside the
+     * transaction). */
+    CHECK(cg_store_begin(store));
+    cg_ingest_join(ing);
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(ingest(ing, "pre.pem", "le2023/bad/precert.pem"));
+    CHECK(ingest(ing, "final.pem", "le2023/bad/final.pem"));
+    CHECK(s.n == 0 && o.n == 0);
+    CHECK(cg_store_commit(store));
+    cg_ingest_committed(ing);
+    CHECK(has_rule(&s, "ct.pair.tbs_mismatch", "final.pem"));
+    CHECK(o.n == 3 && o.n_new == 3);
+    CHECK(cg_ingest_get0_stats(ing)->new_findings[CG_SEV_ERROR] >= 1);
+    CHECK(cg_store_count_objects(store, &n) && n == 3);
+    /* Not joined any more: a file commits on its own again. */
+    memset(&s, 0, sizeof(s));
+    CHECK(ingest(ing, "final-again.pem", "le2023/bad/final.pem"));
+    CHECK(s.n == 0 && o.n == 4);
+    cg_ingest_free(ing);
+    cg_store_close(store);
+
     if (cg_test_failures == 0) {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

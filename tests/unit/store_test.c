@@ -892,6 +892,122 @@ static void test_transactions(cg_store *s)
     cg_store_object_free(r);
 }
 
+typedef struct lstate {
+    size_t n;
+    char url[4][64];
+    uint64_t position[4];
+    uint8_t frontier[4][16];
+    size_t frontier_len[4];
+    int has_sth[4];
+    uint64_t sth_size[4];
+    uint8_t root0[4];
+    uint8_t sig[4][8];
+    size_t sig_len[4];
+    int64_t failing_since[4];
+} lstate;
+
+static int collect_log(void *arg, const cg_store_log_state *ls)
+{
+    lstate *l = arg;
+    if (l->n < 4) {
+        snprintf(l->url[l->n], sizeof(l->url[0]), "%s", ls->url);
+        l->position[l->n] = ls->position;
+        l->frontier_len[l->n] = ls->frontier_len;
+        memcpy(l->frontier[l->n], ls->frontier, ls->frontier_len < 16 ? ls->frontier_len : 16);
+        l->has_sth[l->n] = ls->has_sth;
+        l->sth_size[l->n] = ls->sth_size;
+        l->root0[l->n] = ls->sth_root[0];
+        l->sig_len[l->n] = ls->sth_signature_len;
+        memcpy(l->sig[l->n], ls->sth_signature, ls->sth_signature_len < 8 ? ls->sth_signature_len : 8);
+        l->failing_since[l->n] = ls->failing_since;
+    }
+    l->n++;
+    return 1;
+}
+
+static int log_finding_count(void *arg, const cg_store_finding *f)
+{
+    size_t *n = arg;
+    if (f->has_log && f->log_url != NULL && strcmp(f->log_url, "https://b.example/") == 0 &&
+        f->log_id[0] == 0xb0 && f->subject != NULL && !f->has_object)
+        (*n)++;
+    return 1;
+}
+
+/* The monitor's log state and findings about a log. */
+static void test_logs(cg_store *s)
+{
+    cg_store_log_state ls;
+    lstate l;
+    int found = -1, is_new = -1;
+    static const uint8_t fr[] = {1, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t sig[] = {4, 3, 0, 2, 0xaa, 0xbb};
+    memset(&ls, 0, sizeof(ls));
+    memset(ls.log_id, 0xb0, 32);
+    ls.url = "https://b.example/";
+    ls.position = 0;
+    ls.frontier = fr;
+    ls.frontier_len = sizeof(fr);
+    ls.failing_since = 500;
+    ls.updated_at = 500;
+    CHECK(cg_store_log_state_put(s, &ls));
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_log_state_get(s, ls.log_id, collect_log, &l, &found));
+    CHECK(found == 1 && l.n == 1 && strcmp(l.url[0], "https://b.example/") == 0);
+    CHECK(l.has_sth[0] == 0 && l.failing_since[0] == 500 && l.frontier_len[0] == sizeof(fr));
+    /* Replaced whole: a tree head now, no failure. */
+    ls.position = 0;
+    ls.has_sth = 1;
+    ls.sth_size = 1000;
+    ls.sth_timestamp = 1700000000000;
+    memset(ls.sth_root, 0x5a, 32);
+    ls.sth_signature = sig;
+    ls.sth_signature_len = sizeof(sig);
+    ls.failing_since = 0;
+    ls.last_contact = 600;
+    CHECK(cg_store_log_state_put(s, &ls));
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_log_state_get(s, ls.log_id, collect_log, &l, &found));
+    CHECK(found == 1 && l.has_sth[0] == 1 && l.sth_size[0] == 1000 && l.root0[0] == 0x5a);
+    CHECK(l.sig_len[0] == sizeof(sig) && memcmp(l.sig[0], sig, sizeof(sig)) == 0);
+    CHECK(l.failing_since[0] == 0);
+    /* Another log; the list is by URL. */
+    memset(ls.log_id, 0xa0, 32);
+    ls.url = "https://a.example/";
+    CHECK(cg_store_log_state_put(s, &ls));
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_log_states(s, collect_log, &l));
+    CHECK(l.n == 2 && strcmp(l.url[0], "https://a.example/") == 0);
+    uint8_t none[32];
+    memset(none, 0xc0, 32);
+    CHECK(cg_store_log_state_get(s, none, collect_log, &l, &found) && found == 0);
+
+    /* Findings about a log: deduplicated by rule, log and subject. */
+    cg_store_finding f;
+    size_t n = 0;
+    memset(&f, 0, sizeof(f));
+    f.rule = "ct.log.entry_malformed";
+    f.severity = CG_SEV_ERROR;
+    f.has_log = 1;
+    memset(f.log_id, 0xb0, 32);
+    f.subject = "entry 7";
+    f.message = "entry 7 does not parse";
+    CHECK(cg_store_put_finding(s, &f, 700, &is_new, NULL) && is_new == 1);
+    CHECK(cg_store_put_finding(s, &f, 800, &is_new, NULL) && is_new == 0);
+    f.subject = "entry 8";
+    CHECK(cg_store_put_finding(s, &f, 800, &is_new, NULL) && is_new == 1);
+    memset(f.log_id, 0xa0, 32);
+    CHECK(cg_store_put_finding(s, &f, 800, &is_new, NULL) && is_new == 1);
+    /* Not about a log and an object at once. */
+    f.has_object = 1;
+    CHECK(!cg_store_put_finding(s, &f, 800, &is_new, NULL));
+    cg_store_finding_filter flt;
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = "ct.log.entry_malformed";
+    CHECK(cg_store_findings(s, &flt, log_finding_count, &n));
+    CHECK(n == 2);
+}
+
 static void conformance(const char *uri)
 {
     cg_store *s = open_store(uri);
@@ -910,6 +1026,7 @@ static void conformance(const char *uri)
     test_incidents(s);
     test_transactions(s);
     test_crl_sources(s);
+    test_logs(s);
     cg_store_close(s);
     /* What was committed is there after a reopen. */
     s = open_store(uri);

@@ -1,0 +1,202 @@
+/* caguard status: what the monitor follows, from the store. One section per
+ * kind of source (CT logs today); each is a function that adds its rows to
+ * the text and to the JSON object, so another kind (CRLs) is one more
+ * function in sections[]. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+static void status_help(FILE *f)
+{
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] status [--format text|json]\n\n"
+               "Shows what caguard monitor follows, as the store has it. For each CT log: its\n"
+               "URL and log ID, the position (entries read and committed), the size and time\n"
+               "of the last verified tree head, the lag (entries behind that tree head, and\n"
+               "the age of the tree head), the last successful contact and, when the log is\n"
+               "failing, since when.\n\n"
+               "options:\n"
+               "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
+               "  --format text|json   text (default) or one JSON object:\n"
+               "                       {\"logs\": [{\"url\", \"log_id\", \"position\",\n"
+               "                       \"tree_size\", \"sth_time\", \"lag_entries\",\n"
+               "                       \"lag_seconds\", \"last_contact\", \"failing_since\"}]}\n"
+               "                       (times RFC 3339, null when unknown)\n"
+               "  -h, --help           this help\n\n"
+               "exit status: 0, or 2 on a usage error or a store that cannot be read.\n");
+}
+
+typedef struct status_ctx {
+    int json;
+    int64_t now;
+    json_t *root;
+    FILE *out;
+    size_t rows;
+} status_ctx;
+
+static void fmt_time(int64_t t, char *out, size_t cap)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *time_or_null(int64_t t)
+{
+    char buf[32];
+    if (t == 0)
+        return json_null();
+    fmt_time(t, buf, sizeof(buf));
+    return json_string(buf);
+}
+
+static int log_row(void *arg, const cg_store_log_state *ls)
+{
+    status_ctx *c = arg;
+    char id[48], sth_time[32] = "-", contact[32] = "never", failing[32] = "-";
+    int64_t sth_s = ls->has_sth ? (int64_t)(ls->sth_timestamp / 1000) : 0;
+    uint64_t lag = ls->has_sth && ls->sth_size > ls->position ? ls->sth_size - ls->position : 0;
+    int64_t age = ls->has_sth && c->now > sth_s ? c->now - sth_s : 0;
+    EVP_EncodeBlock((unsigned char *)id, ls->log_id, 32);
+    c->rows++;
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "url", json_string(ls->url));
+        json_object_set_new(o, "log_id", json_string(id));
+        json_object_set_new(o, "position", json_integer((json_int_t)ls->position));
+        json_object_set_new(o, "tree_size",
+                            ls->has_sth ? json_integer((json_int_t)ls->sth_size) : json_null());
+        json_object_set_new(o, "sth_time", time_or_null(sth_s));
+        json_object_set_new(o, "lag_entries",
+                            ls->has_sth ? json_integer((json_int_t)lag) : json_null());
+        json_object_set_new(o, "lag_seconds",
+                            ls->has_sth ? json_integer((json_int_t)age) : json_null());
+        json_object_set_new(o, "last_contact", time_or_null(ls->last_contact));
+        json_object_set_new(o, "failing_since", time_or_null(ls->failing_since));
+        json_array_append_new(json_object_get(c->root, "logs"), o);
+        return 1;
+    }
+    if (ls->has_sth)
+        fmt_time(sth_s, sth_time, sizeof(sth_time));
+    if (ls->last_contact)
+        fmt_time(ls->last_contact, contact, sizeof(contact));
+    if (ls->failing_since)
+        fmt_time(ls->failing_since, failing, sizeof(failing));
+    fprintf(c->out, "%s\n  log ID         %s\n", ls->url, id);
+    if (ls->has_sth)
+        fprintf(c->out,
+                "  position       %" PRIu64 " of %" PRIu64 "\n"
+                "  tree head      %s\n"
+                "  lag            %" PRIu64 " entries, tree head %lld s old\n",
+                ls->position, ls->sth_size, sth_time, lag, (long long)age);
+    else
+        fprintf(c->out, "  position       %" PRIu64 " (no verified tree head yet)\n",
+                ls->position);
+    fprintf(c->out, "  last contact   %s\n  failing since  %s\n", contact, failing);
+    return 1;
+}
+
+static int logs_section(cg_store *s, status_ctx *c)
+{
+    if (c->json)
+        json_object_set_new(c->root, "logs", json_array());
+    else
+        fprintf(c->out, "CT logs\n\n");
+    size_t before = c->rows;
+    if (!cg_store_log_states(s, log_row, c))
+        return 0;
+    if (!c->json && c->rows == before)
+        fprintf(c->out, "(none: caguard monitor has not followed a log with this store)\n");
+    return 1;
+}
+
+/* The sections, in output order. */
+static int (*const sections[])(cg_store *, status_ctx *) = {logs_section};
+
+int cg_cmd_status(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"store", required_argument, NULL, 'S'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *store_opt = NULL;
+    status_ctx c;
+    cg_store *store = NULL;
+    int rc = CG_EXIT_USAGE;
+    memset(&c, 0, sizeof(c));
+    c.out = stdout;
+    optind = 1;
+    for (;;) {
+        int ch = getopt_long(argc, argv, "h", opts, NULL);
+        if (ch == -1)
+            break;
+        switch (ch) {
+        case 'S':
+            store_opt = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") == 0) {
+                c.json = 1;
+            } else if (strcmp(optarg, "text") != 0) {
+                rc = cg_cli_usage_error("status", "--format must be text or json, not '%s'",
+                                        optarg);
+                goto out;
+            }
+            break;
+        case 'h':
+            status_help(stdout);
+            rc = CG_EXIT_OK;
+            goto out;
+        default:
+            rc = cg_cli_usage_error("status", "unknown option");
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        rc = cg_cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    store = cg_cli_store_open("status", store_opt, 0);
+    if (store == NULL)
+        goto out;
+    c.now = (int64_t)time(NULL);
+    if (c.json && (c.root = json_object()) == NULL)
+        goto out;
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+        if (!c.json && i > 0)
+            fputc('\n', c.out);
+        if (!sections[i](store, &c)) {
+            fflush(stdout);
+            fprintf(stderr, "caguard status: store %s: %s\n", cg_cli_store_uri(store_opt),
+                    cg_store_errmsg(store));
+            goto out;
+        }
+    }
+    if (c.json) {
+        char *text = json_dumps(c.root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (text == NULL)
+            goto out;
+        fprintf(c.out, "%s\n", text);
+        free(text);
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "caguard status: cannot write output\n");
+        goto out;
+    }
+    rc = CG_EXIT_OK;
+out:
+    json_decref(c.root);
+    cg_store_close(store);
+    return rc;
+}
