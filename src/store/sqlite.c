@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "store/driver.h"
 #include "store/schema.h"
@@ -19,6 +20,7 @@
 
 struct cg_sql_conn {
     sqlite3 *db;
+    int busy; /* the last failed exec met another connection's lock */
     char err[512];
 };
 
@@ -124,7 +126,11 @@ static int probe(const char *path, cg_store_status *status, char *err, size_t ca
         return -2;
     }
     sqlite3_busy_timeout(db, 10000);
+    /* One read transaction: the application_id and the schema seen
+     * together, not one before and one after another process's commit. */
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     v = identify(db, path, status, err, cap);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(db);
     return v;
 }
@@ -132,7 +138,10 @@ static int probe(const char *path, cg_store_status *status, char *err, size_t ca
 static int exec(cg_sql_conn *c, const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_BUSY)
+            c->busy = 1;
         snprintf(c->err, sizeof(c->err), "%s", msg != NULL ? msg : sqlite3_errmsg(c->db));
         sqlite3_free(msg);
         return 0;
@@ -250,13 +259,28 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
         seterr(err, cap, "cannot open %s: %s", path, c->err);
         goto fail;
     }
-    if (version < CG_STORE_SCHEMA_VERSION) {
-        if (!migrate(c, path, CG_STORE_SCHEMA_VERSION, status, err, cap))
+    /* Processes opening one new store at once: switching to WAL and the
+     * first write lock can answer SQLITE_BUSY at once, without the busy
+     * handler (SQLite does not wait where waiting could deadlock), so
+     * they are tried again for up to about 10 s. */
+    for (int attempt = 0;; attempt++) {
+        int ok;
+        c->busy = 0;
+        if (version < CG_STORE_SCHEMA_VERSION) {
+            ok = migrate(c, path, CG_STORE_SCHEMA_VERSION, status, err, cap);
+        } else {
+            ok = exec(c, "PRAGMA journal_mode = WAL");
+            if (!ok) {
+                *status = CG_STORE_ERROR;
+                seterr(err, cap, "cannot open %s: %s", path, c->err);
+            }
+        }
+        if (ok)
+            break;
+        if (!c->busy || attempt == 200)
             goto fail;
-    } else if (!exec(c, "PRAGMA journal_mode = WAL")) {
-        *status = CG_STORE_ERROR;
-        seterr(err, cap, "cannot open %s: %s", path, c->err);
-        goto fail;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     *status = CG_STORE_OK;
     return c;
@@ -432,6 +456,7 @@ static const char *sq_column_text(cg_sql_stmt *st, int i)
 
 const cg_sql_driver cg_sqlite_driver = {
     .scheme = "sqlite",
+    .dialect = CG_SQL_SQLITE,
     .open = sq_open,
     .close = sq_close,
     .errmsg = sq_errmsg,
