@@ -6,6 +6,7 @@
  *   - placeholders are '?', numbered left to right (a PostgreSQL driver
  *     rewrites them to $1, $2, ... when it prepares);
  *   - INTEGER, TEXT and BLOB columns (BIGINT and BYTEA in PostgreSQL);
+ *     schema changes go in store/schema.c, written once for both;
  *   - upserts as INSERT ... ON CONFLICT (cols) DO NOTHING / DO UPDATE,
  *     new rows' IDs through RETURNING (SQLite >= 3.35, PostgreSQL);
  *   - no SQLite-only syntax (no INSERT OR IGNORE, no rowid, no X'' literals).
@@ -24,8 +25,13 @@ typedef struct cg_sql_stmt cg_sql_stmt;
 
 typedef enum { CG_SQL_ROW, CG_SQL_DONE, CG_SQL_ERROR } cg_sql_step;
 
+/* The few places where one SQL text does not serve both (store.c's
+ * variants for PostgreSQL's partitioned objects and bulk CRL entries). */
+typedef enum { CG_SQL_SQLITE, CG_SQL_POSTGRESQL } cg_sql_dialect;
+
 typedef struct cg_sql_driver {
-    const char *scheme; /* "sqlite" */
+    const char *scheme; /* "sqlite", "postgresql", "postgres" */
+    cg_sql_dialect dialect;
     /* target is the URI without "scheme:". On failure: NULL, *status and
      * a message in err. */
     cg_sql_conn *(*open)(const char *target, int flags, cg_store_status *status, char *err,
@@ -51,9 +57,23 @@ typedef struct cg_sql_driver {
     int64_t (*column_int64)(cg_sql_stmt *st, int i);
     const uint8_t *(*column_blob)(cg_sql_stmt *st, int i, size_t *len);
     const char *(*column_text)(cg_sql_stmt *st, int i);
+
+    /* Optional (NULL when the backend has nothing faster than prepared
+     * inserts): statements without parameters, and bulk rows streamed into
+     * a table (COPY): copy_begin, then ncols fields a row in column order,
+     * then copy_end, which says whether the rows went in. */
+    int (*exec)(cg_sql_conn *c, const char *sql);
+    int (*copy_begin)(cg_sql_conn *c, const char *table, int ncols);
+    int (*copy_int64)(cg_sql_conn *c, int64_t v);
+    int (*copy_blob)(cg_sql_conn *c, const void *p, size_t n);
+    int (*copy_null)(cg_sql_conn *c);
+    int (*copy_end)(cg_sql_conn *c);
 } cg_sql_driver;
 
 extern const cg_sql_driver cg_sqlite_driver;
+/* postgresql://... and postgres://... (libpq connection URIs) */
+extern const cg_sql_driver cg_postgresql_driver;
+extern const cg_sql_driver cg_postgres_driver;
 
 /* For tests of the migrations: creates a new SQLite store at an older
  * schema version. */

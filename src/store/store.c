@@ -30,6 +30,7 @@ typedef enum {
     Q_SCOPE_ID,
     Q_OBJ_ID,
     Q_ENTRY_UPSERT,
+    Q_ENTRY_MERGE, /* the bulk path's (PostgreSQL only) */
     Q_REVOCATION,
     Q_FIND_INSERT,
     Q_FIND_STATE,
@@ -181,6 +182,33 @@ static const char *const queries[Q_COUNT] = {
     [Q_SRC_ALL] = "SELECT " SRC_COLS " FROM crl_sources ORDER BY url",
 };
 
+/* PostgreSQL's objects table is partitioned by notAfter and cannot hold a
+ * unique key on sha256 alone: the key goes into object_keys first, and the
+ * object only when its key is new (docs/store.md, "PostgreSQL"). Same
+ * parameters, in the same order, as the portable text. */
+static const char *const pg_queries[Q_COUNT] = {
+    [Q_OBJ_INSERT] =
+        "WITH k AS (INSERT INTO object_keys (sha256, not_after) VALUES ($1, $10) "
+        "ON CONFLICT (sha256) DO NOTHING RETURNING id) "
+        "INSERT INTO objects (id, " OBJ_COLS ") SELECT k.id, $1, $2, $3, $4::bytea, $5::bytea, "
+        "$6::bytea, $7::bytea, $8, $9, $10, $11, $12, $13, $14::bytea FROM k RETURNING id",
+    /* Q_ENTRY_UPSERT over the rows of crl_entries_in: of a serial listed
+     * twice in one CRL the first counts, as it does one row at a time. */
+    [Q_ENTRY_MERGE] =
+        "INSERT INTO crl_entries (scope_id, serial, revocation_date, reason, first_seen, crl_id) "
+        "SELECT DISTINCT ON (serial) $1::bigint, serial, revocation_date, reason, $2::bigint, "
+        "$3::bigint FROM crl_entries_in ORDER BY serial, ord "
+        "ON CONFLICT (scope_id, serial) DO UPDATE SET "
+        "revocation_date = excluded.revocation_date, reason = excluded.reason, "
+        "first_seen = excluded.first_seen, crl_id = excluded.crl_id "
+        "WHERE excluded.first_seen < crl_entries.first_seen",
+};
+
+/* CRLs with at least this many entries go in through the backend's bulk
+ * path when it has one (PostgreSQL's COPY): one round trip instead of one
+ * a row. */
+#define BULK_ENTRIES 64
+
 struct cg_store {
     const cg_sql_driver *drv;
     cg_sql_conn *conn;
@@ -212,6 +240,8 @@ static const struct {
     const cg_sql_driver *drv;
 } backends[] = {
     {"sqlite", &cg_sqlite_driver},
+    {"postgresql", &cg_postgresql_driver},
+    {"postgres", &cg_postgres_driver},
 };
 
 cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, char *err,
@@ -241,8 +271,8 @@ cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, cha
             *status = CG_STORE_BAD_URI;
             if (err != NULL && errcap > 0)
                 snprintf(err, errcap,
-                         "unknown store scheme in '%s' (this caguard has: sqlite:PATH, or a "
-                         "plain path)",
+                         "unknown store scheme in '%s' (this caguard has: sqlite:PATH, a "
+                         "plain path, postgresql://...)",
                          uri);
             return NULL;
         }
@@ -377,7 +407,10 @@ static int write_end(cg_store *s, int own, int ok)
 static cg_sql_stmt *q(cg_store *s, query_id id)
 {
     if (s->stmts[id] == NULL) {
-        s->stmts[id] = s->drv->prepare(s->conn, queries[id]);
+        const char *sql = queries[id];
+        if (s->drv->dialect == CG_SQL_POSTGRESQL && pg_queries[id] != NULL)
+            sql = pg_queries[id];
+        s->stmts[id] = s->drv->prepare(s->conn, sql);
         if (s->stmts[id] == NULL) {
             db_fail(s, "preparing a query");
             return NULL;
@@ -866,6 +899,39 @@ static int scope_id(cg_store *s, const uint8_t *issuer, size_t issuer_len, const
     return 1;
 }
 
+/* The entries through the backend's bulk path: streamed into a session
+ * table, then merged by the rule of Q_ENTRY_UPSERT in one statement. */
+static int put_entries_bulk(cg_store *s, int64_t sid, int64_t crl_id,
+                            const cg_store_crl_entry *entries, size_t n, int64_t seen_at)
+{
+    static const char what[] = "storing CRL entries";
+    cg_sql_stmt *st;
+    if (!s->drv->exec(s->conn, "CREATE TEMPORARY TABLE IF NOT EXISTS crl_entries_in ("
+                               "ord BIGINT NOT NULL, serial BYTEA NOT NULL, "
+                               "revocation_date BIGINT NOT NULL, reason BIGINT); "
+                               "TRUNCATE crl_entries_in") ||
+        !s->drv->copy_begin(s->conn, "crl_entries_in (ord, serial, revocation_date, reason)", 4))
+        return db_fail(s, what);
+    int sent = 1;
+    for (size_t i = 0; i < n && sent; i++) {
+        const cg_store_crl_entry *e = &entries[i];
+        sent = s->drv->copy_int64(s->conn, (int64_t)i) &&
+               s->drv->copy_blob(s->conn, e->serial, e->serial_len) &&
+               s->drv->copy_int64(s->conn, e->revocation_date) &&
+               (e->reason >= 0 ? s->drv->copy_int64(s->conn, e->reason)
+                               : s->drv->copy_null(s->conn));
+    }
+    /* copy_end always ends the COPY; it fails when a row did not go */
+    if (!s->drv->copy_end(s->conn) || !sent)
+        return db_fail(s, what);
+    st = q(s, Q_ENTRY_MERGE);
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, sid) || !b_int(s, st, 2, seen_at) || !b_int(s, st, 3, crl_id))
+        return db_fail(s, what);
+    return run(s, st, what);
+}
+
 int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const uint8_t *issuer,
                              size_t issuer_len, const uint8_t *scope, size_t scope_len,
                              const cg_store_crl_entry *entries, size_t n, int64_t seen_at)
@@ -889,6 +955,10 @@ int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const ui
         goto out;
     if (!found) {
         fail(s, "%s: the CRL is not stored", what);
+        goto out;
+    }
+    if (n >= BULK_ENTRIES && s->drv->copy_begin != NULL) {
+        ok = put_entries_bulk(s, sid, crl_id, entries, n, seen_at);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {

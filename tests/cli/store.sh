@@ -334,8 +334,12 @@ done
 expect_status 2 "$CAGUARD" --store "$tmp/none.db" findings
 expect_grep 'no store at .*none.db' "$tmp/err"
 holds test ! -e "$tmp/none.db"
-expect_status 2 "$CAGUARD" --store "postgresql://localhost/caguard" findings
+expect_status 2 "$CAGUARD" --store "mysql://localhost/caguard" findings
 expect_grep 'unknown store scheme' "$tmp/err"
+# A PostgreSQL store whose server is not there (a socket directory with no
+# server): a store error naming the connection.
+expect_status 2 "$CAGUARD" --store "postgresql:///caguard?host=$tmp/no-server" findings
+expect_grep 'cannot connect to the PostgreSQL store' "$tmp/err"
 # An input that does not decode: reported, not stored, exit 2; the good
 # file beside it is stored.
 db=$tmp/mixed.db
