@@ -2,20 +2,28 @@
  * so every backend runs the same cases:
  *
  *   store_test                 SQLite, a fresh file in a temporary directory
- *   store_test URI             the suite on URI (an empty store, or none yet)
+ *   store_test URI             the suite on URI (an empty store, or none yet);
+ *                              a postgresql:// URI names a database, in which
+ *                              each run makes schemas of its own
+ *   store_test pg-from-env     the database of $CAGUARD_TEST_PG_URI (CTest's
+ *                              PostgreSQL instance); skipped (77) when unset
  *
  * The suite needs nothing but an empty store: each case uses its own keys.
  * The SQLite section (refusing files that are not ours without touching
- * them, a newer schema, WAL and foreign keys) runs for the default only. */
+ * them, a newer schema, WAL and foreign keys) runs for the default only,
+ * the PostgreSQL section (the same refusals, partitions) for PostgreSQL. */
 #include "store/driver.h" /* the SQLite section only: cg_sqlite_create_version */
 #include "store/store.h"
 #include "testutil.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -1006,6 +1014,187 @@ static void test_logs(cg_store *s)
     flt.rule = "ct.log.entry_malformed";
     CHECK(cg_store_findings(s, &flt, log_finding_count, &n));
     CHECK(n == 2);
+/* A CRL of a few hundred entries: on a backend with a bulk path
+ * (PostgreSQL's COPY) it goes that way, and must mean the same as one
+ * upsert a row: earliest sighting wins, a serial listed twice counts
+ * once (the first), NULL reasons and serials with 0x00 bytes survive. */
+static void test_bulk_entries(cg_store *s)
+{
+    enum { N = 300 };
+    cg_store_object c1, c2;
+    static cg_store_crl_entry e[N + 1];
+    static uint8_t serials[N][3];
+    cg_store_revocation rv;
+    int found = -1, ok = 1;
+    const uint8_t *iss = (const uint8_t *)"issuer-B\x00x";
+    make_object(&c1, 0x30, 1, CG_KIND_CRL, "issuer-B", NULL, 1000);
+    make_object(&c2, 0x30, 2, CG_KIND_CRL, "issuer-B", NULL, 500);
+    c1.scope = c2.scope = (const uint8_t *)"";
+    CHECK(cg_store_put_object(s, &c1, NULL, NULL));
+    CHECK(cg_store_put_object(s, &c2, NULL, NULL));
+    for (int i = 0; i < N; i++) {
+        serials[i][0] = 0x00;
+        serials[i][1] = (uint8_t)(i >> 8);
+        serials[i][2] = (uint8_t)i;
+        e[i] = (cg_store_crl_entry){serials[i], 3, 100000 + i, i % 3 == 0 ? -1 : i % 10};
+    }
+    /* serial 7 again, with another date: the first listing counts */
+    e[N] = (cg_store_crl_entry){serials[7], 3, 5, 1};
+    CHECK(cg_store_put_crl_entries(s, c1.sha256, iss, 10, (const uint8_t *)"", 0, e, N + 1,
+                                   1000));
+    for (int i = 0; i < N; i++) {
+        ok &= cg_store_revocation_lookup(s, iss, 10, serials[i], 3, &rv, &found) && found &&
+              rv.revocation_date == 100000 + i && rv.reason == (i % 3 == 0 ? -1 : i % 10) &&
+              rv.first_seen == 1000 && memcmp(rv.crl_sha256, c1.sha256, 32) == 0;
+    }
+    CHECK(ok);
+    /* An earlier sighting of the first half, ingested later, wins there. */
+    for (int i = 0; i < N / 2; i++)
+        e[i].revocation_date = 200000 + i;
+    CHECK(cg_store_put_crl_entries(s, c2.sha256, iss, 10, (const uint8_t *)"", 0, e, N / 2, 500));
+    /* A later one changes nothing. */
+    CHECK(cg_store_put_crl_entries(s, c1.sha256, iss, 10, (const uint8_t *)"", 0, e, N, 3000));
+    ok = 1;
+    for (int i = 0; i < N; i++) {
+        int early = i < N / 2;
+        ok &= cg_store_revocation_lookup(s, iss, 10, serials[i], 3, &rv, &found) && found &&
+              rv.revocation_date == (early ? 200000 : 100000) + i &&
+              rv.first_seen == (early ? 500 : 1000) &&
+              memcmp(rv.crl_sha256, early ? c2.sha256 : c1.sha256, 32) == 0;
+    }
+    CHECK(ok);
+    /* Inside an explicit transaction, rolled back: nothing of it stays. */
+    static const uint8_t other[3] = {0x7f, 0x00, 0x00};
+    e[0] = (cg_store_crl_entry){other, 3, 1, 1};
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_crl_entries(s, c1.sha256, iss, 10, (const uint8_t *)"", 0, e, N, 100));
+    CHECK(cg_store_rollback(s));
+    CHECK(cg_store_revocation_lookup(s, iss, 10, other, 3, &rv, &found) && found == 0);
+    CHECK(cg_store_revocation_lookup(s, iss, 10, serials[1], 3, &rv, &found) && found &&
+          rv.first_seen == 500);
+}
+
+/* Bytes are bytes: every byte value, NULs included, a large DER, an
+ * empty scope that is not NULL; text is UTF-8 as given. */
+static void test_binary(cg_store *s)
+{
+    enum { BIG = 200000 };
+    uint8_t *der = malloc(BIG);
+    static const uint8_t issuer[] = {0x30, 0x00, 0xff, 0x00, 0x27, 0x5c, 0x3f};
+    cg_store_object o;
+    int found = -1, is_new = -1;
+    CHECK(der != NULL);
+    if (der == NULL)
+        return;
+    for (size_t i = 0; i < BIG; i++)
+        der[i] = (uint8_t)(i * 7 + (i >> 8));
+    make_object(&o, 0x31, 1, CG_KIND_CERT, NULL, NULL, 10);
+    o.der = der;
+    o.der_len = BIG;
+    o.issuer = issuer;
+    o.issuer_len = sizeof(issuer);
+    o.serial = (const uint8_t *)"\x00\x00";
+    o.serial_len = 2;
+    o.scope = (const uint8_t *)"";
+    o.scope_len = 0;
+    o.file = "certificats/été-\xe2\x9c\x93 'quoted' ?.pem";
+    CHECK(cg_store_put_object(s, &o, &is_new, NULL) && is_new == 1);
+    cg_store_object *r = cg_store_get1_object(s, o.sha256, &found);
+    CHECK(r != NULL && found == 1);
+    if (r != NULL) {
+        CHECK(r->der_len == BIG && memcmp(r->der, der, BIG) == 0);
+        CHECK(r->issuer_len == sizeof(issuer) && memcmp(r->issuer, issuer, sizeof(issuer)) == 0);
+        CHECK(r->serial_len == 2 && memcmp(r->serial, "\x00\x00", 2) == 0);
+        CHECK(r->scope != NULL && r->scope_len == 0);
+        CHECK(r->file != NULL && strcmp(r->file, o.file) == 0);
+    }
+    cg_store_object_free(r);
+    free(der);
+}
+
+/* A failed write says what the database said, dooms only its own
+ * transaction, and the store goes on. */
+/* Whether msg says "foreign key" in any case. */
+static int says_foreign_key(const char *msg)
+{
+    for (const char *p = msg; *p != '\0'; p++) {
+        if (strncasecmp(p, "foreign key", 11) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_errors(cg_store *s)
+{
+    cg_store_finding f;
+    cg_store_object o;
+    int is_new = -1;
+    memset(&f, 0, sizeof(f));
+    f.rule = "test.fk";
+    f.severity = CG_SEV_ERROR;
+    f.has_object = 1;
+    sha(f.object, 0x32, 1); /* no such object */
+    f.message = "about an object that is not stored";
+    CHECK(!cg_store_put_finding(s, &f, 10, NULL, NULL));
+    CHECK(says_foreign_key(cg_store_errmsg(s)));
+    if (!says_foreign_key(cg_store_errmsg(s)))
+        fprintf(stderr, "  the message was: %s\n", cg_store_errmsg(s));
+    make_object(&o, 0x32, 1, CG_KIND_CERT, "issuer-F", "\x01", 10);
+    CHECK(cg_store_put_object(s, &o, &is_new, NULL) && is_new == 1);
+    CHECK(cg_store_put_finding(s, &f, 10, &is_new, NULL) && is_new == 1);
+    /* In an explicit transaction the failure dooms the commit. */
+    CHECK(cg_store_begin(s));
+    f.rule = "test.fk2";
+    sha(f.object, 0x32, 2);
+    CHECK(!cg_store_put_finding(s, &f, 10, NULL, NULL));
+    CHECK(!cg_store_commit(s));
+    CHECK(cg_store_put_finding(s, &f, 10, NULL, NULL) == 0); /* still no object 2 */
+    sha(f.object, 0x32, 1);
+    CHECK(cg_store_put_finding(s, &f, 10, &is_new, NULL) && is_new == 1);
+}
+
+/* Several processes opening one new store at once: one creates it, the
+ * others wait and find it made (the migration lock); all can write. */
+static void test_concurrent_open(const char *uri)
+{
+    enum { KIDS = 4 };
+    pid_t kids[KIDS];
+    for (int k = 0; k < KIDS; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            char err[512];
+            cg_store_status st;
+            cg_store_object o;
+            int version = -1, is_new = -1;
+            cg_store *s = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+            if (s == NULL) {
+                fprintf(stderr, "child %d: %s\n", k, err);
+                _exit(1);
+            }
+            make_object(&o, 0x33, 1, CG_KIND_CERT, "issuer-K", "\x01", 10 + k);
+            int ok = cg_store_schema_version(s, &version) &&
+                     version == CG_STORE_SCHEMA_VERSION &&
+                     cg_store_put_object(s, &o, &is_new, NULL);
+            if (!ok)
+                fprintf(stderr, "child %d: %s\n", k, cg_store_errmsg(s));
+            cg_store_close(s);
+            _exit(ok ? 0 : 1);
+        }
+    }
+    int all = 1;
+    for (int k = 0; k < KIDS; k++) {
+        int status = 0;
+        all &= kids[k] > 0 && waitpid(kids[k], &status, 0) == kids[k] && WIFEXITED(status) &&
+               WEXITSTATUS(status) == 0;
+    }
+    CHECK(all);
+    cg_store *s = open_store(uri);
+    CHECK(s != NULL);
+    if (s != NULL) {
+        int64_t n = -1;
+        CHECK(cg_store_count_objects(s, &n) && n == 1);
+        cg_store_close(s);
+    }
 }
 
 static void conformance(const char *uri)
@@ -1027,6 +1216,9 @@ static void conformance(const char *uri)
     test_transactions(s);
     test_crl_sources(s);
     test_logs(s);
+    test_bulk_entries(s);
+    test_binary(s);
+    test_errors(s);
     cg_store_close(s);
     /* What was committed is there after a reopen. */
     s = open_store(uri);
@@ -1041,6 +1233,171 @@ static void conformance(const char *uri)
         CHECK(cg_store_schema_version(s, &version) && version == CG_STORE_SCHEMA_VERSION);
         cg_store_close(s);
     }
+}
+
+/* ---- PostgreSQL: schemas that are not ours, untouched ---- */
+
+static int is_pg(const char *uri)
+{
+    return strncmp(uri, "postgresql:", 11) == 0 || strncmp(uri, "postgres:", 9) == 0;
+}
+
+static char pg_base[600];
+
+/* Runs sql on the database of pg_base; 1 when it succeeded. */
+static int pg_exec(const char *sql)
+{
+    PGconn *c = PQconnectdb(pg_base);
+    int ok = 0;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, sql);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (!ok)
+            fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+        PQclear(r);
+    } else {
+        fprintf(stderr, "cannot connect: %s", PQerrorMessage(c));
+    }
+    PQfinish(c);
+    return ok;
+}
+
+/* One value of a one-row query, as text in out ("" when none). */
+static void pg_value(const char *sql, char *out, size_t cap)
+{
+    PGconn *c = PQconnectdb(pg_base);
+    out[0] = '\0';
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+            snprintf(out, cap, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    PQfinish(c);
+}
+
+/* A fresh, empty schema cgtest_PID_TAG; its store URI in uri. */
+static int pg_fresh(const char *tag, char *uri, size_t cap)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS cgtest_%d_%s CASCADE; CREATE SCHEMA cgtest_%d_%s",
+             (int)getpid(), tag, (int)getpid(), tag);
+    snprintf(uri, cap, "%s%coptions=-csearch_path%%3Dcgtest_%d_%s", pg_base,
+             strchr(pg_base, '?') != NULL ? '&' : '?', (int)getpid(), tag);
+    return pg_exec(sql);
+}
+
+static void pg_drop_schemas(void)
+{
+    char sql[256];
+    static const char *const tags[] = {"conf", "conc", "empty", "foreign", "meta", "newer", "part"};
+    for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS cgtest_%d_%s CASCADE", (int)getpid(),
+                 tags[i]);
+        pg_exec(sql);
+    }
+}
+
+/* The tables of schema cgtest_PID_TAG, comma-separated, sorted. */
+static void pg_tables(const char *tag, char *out, size_t cap)
+{
+    char sql[300];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables "
+             "WHERE schemaname = 'cgtest_%d_%s'",
+             (int)getpid(), tag);
+    pg_value(sql, out, cap);
+}
+
+static void pg_expect_refused(const char *tag, const char *uri, cg_store_status want,
+                              const char *msg_part)
+{
+    char before[512], after[512], err[512];
+    cg_store_status st = CG_STORE_OK;
+    pg_tables(tag, before, sizeof(before));
+    for (int flags = 0; flags <= CG_STORE_CREATE; flags += CG_STORE_CREATE) {
+        cg_store *s = cg_store_open(uri, flags, &st, err, sizeof(err));
+        CHECK(s == NULL);
+        cg_store_close(s);
+        CHECK(st == want);
+        CHECK(strstr(err, msg_part) != NULL);
+        if (strstr(err, msg_part) == NULL)
+            fprintf(stderr, "  the message was: %s\n", err);
+    }
+    pg_tables(tag, after, sizeof(after));
+    CHECK(strcmp(before, after) == 0);
+}
+
+static void pg_section(void)
+{
+    char uri[800], err[512], v[128];
+    cg_store_status st;
+    cg_store *s;
+
+    /* Not a URI libpq can use; no server there. */
+    s = cg_store_open("postgresql:caguard", CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(s == NULL && st == CG_STORE_BAD_URI && strstr(err, "not a PostgreSQL URI") != NULL);
+    s = cg_store_open("postgresql:///caguard?host=/nonexistent-caguard-dir", CG_STORE_CREATE, &st,
+                      err, sizeof(err));
+    CHECK(s == NULL && st == CG_STORE_ERROR && strstr(err, "cannot connect") != NULL);
+
+    /* An empty schema is no store for a command that does not create. */
+    CHECK(pg_fresh("empty", uri, sizeof(uri)));
+    s = cg_store_open(uri, 0, &st, err, sizeof(err));
+    CHECK(s == NULL && st == CG_STORE_ERROR && strstr(err, "no caguard store yet") != NULL);
+    pg_tables("empty", v, sizeof(v));
+    CHECK(strcmp(v, "") == 0);
+
+    /* Another application's tables: refused, untouched. */
+    CHECK(pg_fresh("foreign", uri, sizeof(uri)));
+    snprintf(v, sizeof(v), "CREATE TABLE cgtest_%d_foreign.accounts (id int)", (int)getpid());
+    CHECK(pg_exec(v));
+    pg_expect_refused("foreign", uri, CG_STORE_NOT_OURS, "is not a caguard store");
+    CHECK(pg_fresh("meta", uri, sizeof(uri)));
+    snprintf(v, sizeof(v), "CREATE TABLE cgtest_%d_meta.caguard_meta (a int)", (int)getpid());
+    CHECK(pg_exec(v));
+    pg_expect_refused("meta", uri, CG_STORE_NOT_OURS, "is not a caguard store");
+
+    /* A newer schema: refused, untouched. */
+    CHECK(pg_fresh("newer", uri, sizeof(uri)));
+    s = open_store(uri);
+    CHECK(s != NULL);
+    cg_store_close(s);
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "UPDATE cgtest_%d_newer.caguard_meta SET value = '99' WHERE key = 'schema_version'",
+             (int)getpid());
+    CHECK(pg_exec(sql));
+    pg_expect_refused("newer", uri, CG_STORE_TOO_NEW, "schema version 99");
+    snprintf(sql, sizeof(sql),
+             "SELECT value FROM cgtest_%d_newer.caguard_meta WHERE key = 'schema_version'",
+             (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(strcmp(v, "99") == 0);
+
+    /* Objects land in their notAfter year's partition; the key table keeps
+     * one SHA-256 once, whatever the notAfter of a second put. */
+    CHECK(pg_fresh("part", uri, sizeof(uri)));
+    s = open_store(uri);
+    CHECK(s != NULL);
+    if (s != NULL) {
+        cg_store_object o;
+        int is_new = -1;
+        make_object(&o, 0x34, 1, CG_KIND_CERT, "issuer-P", "\x01", 10);
+        o.not_after = 1767225600 + 86400; /* 2026-01-02 */
+        CHECK(cg_store_put_object(s, &o, &is_new, NULL) && is_new == 1);
+        o.not_after = 1577836800; /* 2020-01-01 */
+        CHECK(cg_store_put_object(s, &o, &is_new, NULL) && is_new == 0);
+        cg_store_close(s);
+    }
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(tableoid::regclass::text, ',') FROM cgtest_%d_part.objects",
+             (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(strstr(v, "objects_2026") != NULL && strchr(v, ',') == NULL);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM cgtest_%d_part.object_keys", (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(strcmp(v, "1") == 0);
 }
 
 /* ---- SQLite: files that are not ours, untouched ---- */
@@ -1256,17 +1613,41 @@ static void sqlite_section(void)
 
 int main(int argc, char **argv)
 {
-    char uri[600];
+    char uri[800];
+    const char *target = argc > 1 ? argv[1] : getenv("CAGUARD_TEST_STORE_URI");
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/caguard-store-test-XXXXXX");
     if (mkdtemp(tmpdir) == NULL) {
         perror("mkdtemp");
         return 1;
     }
-    if (argc > 1) {
-        conformance(argv[1]);
+    if (target != NULL && strcmp(target, "pg-from-env") == 0) {
+        /* CTest's PostgreSQL instance: skipped (77) without a server */
+        target = getenv("CAGUARD_TEST_PG_URI");
+        if (target == NULL || target[0] == '\0') {
+            printf("SKIPPED: CAGUARD_TEST_PG_URI is not set, so the PostgreSQL backend is not "
+                   "tested (scripts/test starts a throwaway server and sets it)\n");
+            rmdir(tmpdir);
+            return 77;
+        }
+    }
+    if (target != NULL && is_pg(target)) {
+        /* Every run in schemas of its own (cgtest_PID_...), dropped after
+         * a run that passed. */
+        snprintf(pg_base, sizeof(pg_base), "%s", target);
+        CHECK(pg_fresh("conf", uri, sizeof(uri)));
+        conformance(uri);
+        CHECK(pg_fresh("conc", uri, sizeof(uri)));
+        test_concurrent_open(uri);
+        pg_section();
+        if (cg_test_failures == 0)
+            pg_drop_schemas();
+    } else if (target != NULL) {
+        conformance(target);
     } else {
         snprintf(uri, sizeof(uri), "sqlite:%s/conformance.db", tmpdir);
         conformance(uri);
+        snprintf(uri, sizeof(uri), "sqlite:%s/concurrent.db", tmpdir);
+        test_concurrent_open(uri);
         sqlite_section();
     }
     /* Leave the directory for a failed run to be looked at. */
