@@ -71,16 +71,38 @@ static int ingest(cg_ingest *ing, const char *name, const char *path)
     return ok;
 }
 
-int main(void)
+/* A new store for one part of the test: a file in dir, or a schema of its
+ * own in the PostgreSQL database pg (NULL: SQLite). */
+static void fresh_store(const char *pg, const char *dir, const char *tag, char *uri, size_t cap)
 {
-    char dir[] = "/tmp/caguard-ingest-test-XXXXXX", uri[128];
+    if (pg != NULL) {
+        char name[64];
+        snprintf(name, sizeof(name), "cgingest_%d_%s", (int)getpid(), tag);
+        CHECK(cg_test_pg_schema(pg, name, uri, cap));
+    } else {
+        snprintf(uri, cap, "sqlite:%s/%s.db", dir, tag);
+    }
+}
+
+/* ingest_test              on SQLite files
+ * ingest_test pg-from-env  on the PostgreSQL database of CAGUARD_TEST_PG_URI
+ *                          (skipped, 77, when it is unset) */
+int main(int argc, char **argv)
+{
+    char dir[] = "/tmp/caguard-ingest-test-XXXXXX", uri[800];
     cg_store_status st;
     char err[512];
     seen s;
     objs o;
+    const char *pg = NULL;
+    if (argc > 1 && strcmp(argv[1], "pg-from-env") == 0) {
+        pg = cg_test_pg_uri();
+        if (pg == NULL)
+            return 77;
+    }
     if (mkdtemp(dir) == NULL)
         return 1;
-    snprintf(uri, sizeof(uri), "sqlite:%s/s.db", dir);
+    fresh_store(pg, dir, "s", uri, sizeof(uri));
     cg_store *store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
     CHECK(store != NULL);
     if (store == NULL)
@@ -120,7 +142,7 @@ int main(void)
     /* The precertificate as the new object: the pair finding is about the
      * stored final certificate, named as it was first ingested. */
     cg_store_close(store);
-    snprintf(uri, sizeof(uri), "sqlite:%s/t.db", dir);
+    fresh_store(pg, dir, "t", uri, sizeof(uri));
     store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
     CHECK(store != NULL);
     memset(&s, 0, sizeof(s));
@@ -147,7 +169,7 @@ int main(void)
     /* Joined to the caller's transaction: nothing reaches the sink or the
      * object callback before the caller commits; a rollback drops the
      * objects, the findings and the stats of every file in it. */
-    snprintf(uri, sizeof(uri), "sqlite:%s/j.db", dir);
+    fresh_store(pg, dir, "j", uri, sizeof(uri));
     store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
     CHECK(store != NULL);
     memset(&s, 0, sizeof(s));
@@ -187,6 +209,14 @@ int main(void)
     cg_ingest_free(ing);
     cg_store_close(store);
 
+    if (cg_test_failures == 0 && pg != NULL) {
+        char sql[160];
+        snprintf(sql, sizeof(sql),
+                 "DROP SCHEMA cgingest_%d_s CASCADE; DROP SCHEMA cgingest_%d_t CASCADE; "
+                 "DROP SCHEMA cgingest_%d_j CASCADE",
+                 (int)getpid(), (int)getpid(), (int)getpid());
+        CHECK(cg_test_pg_exec(pg, sql));
+    }
     if (cg_test_failures == 0) {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

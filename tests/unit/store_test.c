@@ -1237,29 +1237,11 @@ static void conformance(const char *uri)
 
 /* ---- PostgreSQL: schemas that are not ours, untouched ---- */
 
-static int is_pg(const char *uri)
-{
-    return strncmp(uri, "postgresql:", 11) == 0 || strncmp(uri, "postgres:", 9) == 0;
-}
-
 static char pg_base[600];
 
-/* Runs sql on the database of pg_base; 1 when it succeeded. */
 static int pg_exec(const char *sql)
 {
-    PGconn *c = PQconnectdb(pg_base);
-    int ok = 0;
-    if (PQstatus(c) == CONNECTION_OK) {
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-        if (!ok)
-            fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-        PQclear(r);
-    } else {
-        fprintf(stderr, "cannot connect: %s", PQerrorMessage(c));
-    }
-    PQfinish(c);
-    return ok;
+    return cg_test_pg_exec(pg_base, sql);
 }
 
 /* One value of a one-row query, as text in out ("" when none). */
@@ -1279,12 +1261,9 @@ static void pg_value(const char *sql, char *out, size_t cap)
 /* A fresh, empty schema cgtest_PID_TAG; its store URI in uri. */
 static int pg_fresh(const char *tag, char *uri, size_t cap)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS cgtest_%d_%s CASCADE; CREATE SCHEMA cgtest_%d_%s",
-             (int)getpid(), tag, (int)getpid(), tag);
-    snprintf(uri, cap, "%s%coptions=-csearch_path%%3Dcgtest_%d_%s", pg_base,
-             strchr(pg_base, '?') != NULL ? '&' : '?', (int)getpid(), tag);
-    return pg_exec(sql);
+    char name[64];
+    snprintf(name, sizeof(name), "cgtest_%d_%s", (int)getpid(), tag);
+    return cg_test_pg_schema(pg_base, name, uri, cap);
 }
 
 static void pg_drop_schemas(void)
@@ -1622,15 +1601,13 @@ int main(int argc, char **argv)
     }
     if (target != NULL && strcmp(target, "pg-from-env") == 0) {
         /* CTest's PostgreSQL instance: skipped (77) without a server */
-        target = getenv("CAGUARD_TEST_PG_URI");
-        if (target == NULL || target[0] == '\0') {
-            printf("SKIPPED: CAGUARD_TEST_PG_URI is not set, so the PostgreSQL backend is not "
-                   "tested (scripts/test starts a throwaway server and sets it)\n");
+        target = cg_test_pg_uri();
+        if (target == NULL) {
             rmdir(tmpdir);
             return 77;
         }
     }
-    if (target != NULL && is_pg(target)) {
+    if (target != NULL && cg_test_is_pg(target)) {
         /* Every run in schemas of its own (cgtest_PID_...), dropped after
          * a run that passed. */
         snprintf(pg_base, sizeof(pg_base), "%s", target);

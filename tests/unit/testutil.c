@@ -2,6 +2,7 @@
 
 #include "der/pem.h"
 
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,4 +99,48 @@ uint8_t *cg_test_read_der(const char *path, size_t *len)
     cg_input_cleanup(&in);
     free(raw);
     return der;
+}
+
+int cg_test_is_pg(const char *uri)
+{
+    return strncmp(uri, "postgresql:", 11) == 0 || strncmp(uri, "postgres:", 9) == 0;
+}
+
+const char *cg_test_pg_uri(void)
+{
+    const char *u = getenv("CAGUARD_TEST_PG_URI");
+    if (u == NULL || u[0] == '\0') {
+        printf("SKIPPED: CAGUARD_TEST_PG_URI is not set, so the PostgreSQL backend is not "
+               "tested (scripts/test starts a throwaway server and sets it)\n");
+        return NULL;
+    }
+    return u;
+}
+
+int cg_test_pg_exec(const char *base, const char *sql)
+{
+    PGconn *c = PQconnectdb(base);
+    int ok = 0;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, "SET client_min_messages = warning");
+        PQclear(r);
+        r = PQexec(c, sql);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (!ok)
+            fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+        PQclear(r);
+    } else {
+        fprintf(stderr, "cannot connect: %s", PQerrorMessage(c));
+    }
+    PQfinish(c);
+    return ok;
+}
+
+int cg_test_pg_schema(const char *base, const char *name, char *out, size_t cap)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", name, name);
+    snprintf(out, cap, "%s%coptions=-csearch_path%%3D%s", base,
+             strchr(base, '?') != NULL ? '&' : '?', name);
+    return cg_test_pg_exec(base, sql);
 }

@@ -30,4 +30,17 @@ uint8_t *cg_test_read_der(const char *path, size_t *len);
 /* Hex string to bytes; returns the number of bytes written. */
 size_t cg_test_unhex(const char *hex, uint8_t *out, size_t cap);
 
+/* ---- store tests on PostgreSQL ---- */
+
+/* Whether uri names a PostgreSQL store. */
+int cg_test_is_pg(const char *uri);
+/* $CAGUARD_TEST_PG_URI; or NULL after printing why the PostgreSQL instance
+ * of the test is skipped (the caller then exits with 77, CTest's skip). */
+const char *cg_test_pg_uri(void);
+/* Runs sql on the database of base; 1 when it succeeded. */
+int cg_test_pg_exec(const char *base, const char *sql);
+/* A fresh, empty schema `name` (dropped first if there) in the database of
+ * base, and in out the URI of a store in it. 1 on success. */
+int cg_test_pg_schema(const char *base, const char *name, char *out, size_t cap);
+
 #endif
