@@ -1014,6 +1014,8 @@ static void test_logs(cg_store *s)
     flt.rule = "ct.log.entry_malformed";
     CHECK(cg_store_findings(s, &flt, log_finding_count, &n));
     CHECK(n == 2);
+}
+
 /* A CRL of a few hundred entries: on a backend with a bulk path
  * (PostgreSQL's COPY) it goes that way, and must mean the same as one
  * upsert a row: earliest sighting wins, a serial listed twice counts
