@@ -90,7 +90,7 @@ static const key_def k_log[] = {
 static const key_def k_issuer[] = {
     {"cert", T_PATH_IN, I(cert), NO_OFF, 0, 1, 0, 0, NULL},
     {"crl_url", T_URL, I(crl_urls), NO_OFF, 1, 0, 0, 0, NULL},
-    {"crl_list_url", T_URL, I(crl_list_url), NO_OFF, 0, 0, 0, 0, NULL},
+    {"crl_list_url", T_URL, I(crl_list_urls), NO_OFF, 1, 0, 0, 0, NULL},
     {"use_crldp", T_BOOL, I(use_crldp), NO_OFF, 0, 0, 0, 0, NULL},
 };
 static const key_def k_loglist[] = {
@@ -101,9 +101,9 @@ static const key_def k_loglist[] = {
     {"follow", T_BOOL, M(loglist.follow), NO_OFF, 0, 0, 0, 0, NULL},
 };
 static const key_def k_crl[] = {
-    {"interval", T_INT, M(crl.interval), NO_OFF, 0, 0, 1, 30 * DAY, NULL},
+    {"interval", T_INT, M(crl.interval), NO_OFF, 0, 0, 1, 7 * DAY, NULL},
     {"timeout", T_INT, M(crl.timeout), NO_OFF, 0, 0, 1, 3600, NULL},
-    {"max_size", T_INT, M(crl.max_size), NO_OFF, 0, 0, 1, (int64_t)1 << 34, NULL},
+    {"max_size", T_INT, M(crl.max_size), NO_OFF, 0, 0, 1, (int64_t)1 << 40, NULL},
     {"max_redirects", T_INT, M(crl.max_redirects), NO_OFF, 0, 0, 0, 20, NULL},
 };
 static const key_def k_alerts[] = {
@@ -231,7 +231,7 @@ void cg_monitor_config_clear(cg_monitor_config *c)
         free(c->issuers[i].name);
         free(c->issuers[i].cert);
         strv_clear(&c->issuers[i].crl_urls);
-        free(c->issuers[i].crl_list_url);
+        strv_clear(&c->issuers[i].crl_list_urls);
     }
     free(c->issuers);
     free(c->loglist.source);

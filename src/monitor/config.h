@@ -55,10 +55,10 @@ typedef struct cg_config_log {
 /* [issuer NAME] */
 typedef struct cg_config_issuer {
     char *name;
-    char *cert;              /* path of the CA certificate, PEM or DER */
-    cg_config_strv crl_urls; /* crl_url, repeatable */
-    char *crl_list_url;      /* NULL when absent */
-    int use_crldp;           /* default 0 */
+    char *cert;                   /* path of the CA certificate, PEM or DER */
+    cg_config_strv crl_urls;      /* crl_url, repeatable */
+    cg_config_strv crl_list_urls; /* crl_list_url, repeatable */
+    int use_crldp;                /* default 0 */
     int line;
 } cg_config_issuer;
 

@@ -122,6 +122,7 @@ static void test_every_key(void)
                        "crl_url = http://crl.example/1.crl\n"
                        "crl_url = http://crl.example/2.crl\n"
                        "crl_list_url = https://ccadb.example/crls.json\n"
+                       "crl_list_url = https://ccadb.example/more.json\n"
                        "use_crldp = on\n"
                        "\n"
                        "[loglist]\n"
@@ -179,10 +180,12 @@ static void test_every_key(void)
     CHECK(c.issuers[0].crl_urls.n == 2 &&
           strcmp(c.issuers[0].crl_urls.v[0], "http://crl.example/1.crl") == 0 &&
           strcmp(c.issuers[0].crl_urls.v[1], "http://crl.example/2.crl") == 0);
-    CHECK(strcmp(c.issuers[0].crl_list_url, "https://ccadb.example/crls.json") == 0);
+    CHECK(c.issuers[0].crl_list_urls.n == 2 &&
+          strcmp(c.issuers[0].crl_list_urls.v[0], "https://ccadb.example/crls.json") == 0 &&
+          strcmp(c.issuers[0].crl_list_urls.v[1], "https://ccadb.example/more.json") == 0);
     CHECK(c.issuers[0].use_crldp == 1);
 
-    CHECK(c.loglist.present && c.loglist.line == 30);
+    CHECK(c.loglist.present && c.loglist.line == 31);
     CHECK(strcmp(c.loglist.source, "https://www.gstatic.com/ct/log_list/v3/log_list.json") == 0);
     CHECK(c.loglist.source_is_url == 1);
     CHECK(strcmp(c.loglist.sig, path_in("list.sig")) == 0 && c.loglist.sig_is_url == 0);
@@ -240,13 +243,13 @@ static void test_values(void)
     /* the ends of each range are accepted */
     cg_monitor_config_init(&c);
     CHECK(parse(&c, "[monitor]\npoll_interval = 1\nparallel = 64\nbatch = 65536\n"
-                    "[crl]\nmax_redirects = 20\nmax_size = 17179869184\ntimeout = 3600\n"
-                    "interval = 2592000\n"
+                    "[crl]\nmax_redirects = 20\nmax_size = 1099511627776\ntimeout = 3600\n"
+                    "interval = 604800\n"
                     "[alerts]\nhook_timeout = 1\n[loglist]\nsource = list.json\n"
                     "reload_interval = 2592000\n"));
     CHECK(c.poll_interval == 1 && c.parallel == 64 && c.batch == 65536);
-    CHECK(c.crl.max_redirects == 20 && c.crl.max_size == 17179869184LL && c.crl.timeout == 3600 &&
-          c.crl.interval == 2592000);
+    CHECK(c.crl.max_redirects == 20 && c.crl.max_size == 1099511627776LL &&
+          c.crl.timeout == 3600 && c.crl.interval == 604800);
     CHECK(c.alerts.hook_timeout == 1 && c.loglist.reload_interval == 2592000);
     CHECK(c.loglist.present && c.loglist.source_is_url == 0 &&
           strcmp(c.loglist.source, path_in("list.json")) == 0);
@@ -286,7 +289,7 @@ static void test_values(void)
     CHECK(parse(&c, text));
     CHECK(c.n_issuers == 1 && strcmp(c.issuers[0].cert, path_in("ca.pem")) == 0 &&
           c.issuers[0].use_crldp == 0 && c.issuers[0].crl_urls.n == 0 &&
-          c.issuers[0].crl_list_url == NULL);
+          c.issuers[0].crl_list_urls.n == 0);
     cg_monitor_config_clear(&c);
 
     /* a config named without a directory resolves against the current one */
@@ -369,6 +372,8 @@ static void test_errors(void)
     expect_error("[crl]\nmax_size = 0\n", 2, "out of range");
     expect_error("[crl]\ntimeout = 3601\n", 2, "out of range");
     expect_error("[crl]\ninterval = 0\n", 2, "out of range");
+    expect_error("[crl]\ninterval = 604801\n", 2, "out of range (1 to 604800)");
+    expect_error("[crl]\nmax_size = 1099511627777\n", 2, "out of range");
     expect_error("[alerts]\nhook_timeout = 0\n", 2, "out of range");
     expect_error("[loglist]\nsource = list.json\nreload_interval = 0\n", 3, "out of range");
 
