@@ -222,7 +222,20 @@ static const cg_schema_stmt v5[] = {
     {NULL, NULL},
 };
 
-const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4, v5};
+/* 5 -> 6: the last CT log list the monitor loaded from each source, as
+ * bytes, so that a reload is compared with it (ct.loglist.changed). */
+static const cg_schema_stmt v6[] = {
+    {"CREATE TABLE loglist_snapshots ("
+     "  source TEXT PRIMARY KEY,"
+     "  data BLOB NOT NULL,"
+     "  sha256 BLOB NOT NULL,"
+     "  fetched_at INTEGER NOT NULL)",
+     NULL},
+    {NULL, NULL},
+};
+
+const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4,
+                                                                              v5, v6};
 
 /* ---- PostgreSQL names ---- */
 

@@ -52,6 +52,8 @@ typedef enum {
     Q_SRC_UPSERT,
     Q_SRC_GET,
     Q_SRC_ALL,
+    Q_LL_PUT,
+    Q_LL_GET,
     Q_COUNT
 } query_id;
 
@@ -180,6 +182,10 @@ static const char *const queries[Q_COUNT] = {
                      "failures = excluded.failures",
     [Q_SRC_GET] = "SELECT " SRC_COLS " FROM crl_sources WHERE url = ?",
     [Q_SRC_ALL] = "SELECT " SRC_COLS " FROM crl_sources ORDER BY url",
+    [Q_LL_PUT] = "INSERT INTO loglist_snapshots (source, data, sha256, fetched_at) "
+                 "VALUES (?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET data = excluded.data, "
+                 "sha256 = excluded.sha256, fetched_at = excluded.fetched_at",
+    [Q_LL_GET] = "SELECT data, sha256, fetched_at FROM loglist_snapshots WHERE source = ?",
 };
 
 /* PostgreSQL's objects table is partitioned by notAfter and cannot hold a
@@ -1947,5 +1953,66 @@ int cg_store_crl_sources(cg_store *s, cg_store_crl_source_fn fn, void *arg)
     free(src);
     if (r == CG_SQL_ERROR)
         return db_fail(s, "reading the CRL sources");
+    return 1;
+}
+
+/* ---- CT log lists ---- */
+
+int cg_store_loglist_snapshot_put(cg_store *s, const cg_store_loglist_snapshot *snap)
+{
+    int own, ok;
+    cg_sql_stmt *st;
+    if (snap->source == NULL || snap->source[0] == '\0' ||
+        (snap->data == NULL && snap->len != 0)) {
+        fail(s, "a log list snapshot needs a source and its bytes");
+        return 0;
+    }
+    if (!write_begin(s, &own))
+        return 0;
+    st = q(s, Q_LL_PUT);
+    ok = st != NULL;
+    if (ok)
+        ok = s->drv->bind_text(st, 1, snap->source) &&
+                     b_blob(s, st, 2, snap->data != NULL ? snap->data : (const uint8_t *)"",
+                            snap->len) &&
+                     b_blob(s, st, 3, snap->sha256, 32) && b_int(s, st, 4, snap->fetched_at)
+                 ? run(s, st, "storing a log list")
+                 : db_fail(s, "storing a log list");
+    return write_end(s, own, ok);
+}
+
+int cg_store_loglist_snapshot_get(cg_store *s, const char *source,
+                                  cg_store_loglist_snapshot_fn fn, void *arg, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_LL_GET);
+    cg_store_loglist_snapshot snap;
+    size_t hlen = 0;
+    const uint8_t *h;
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!s->drv->bind_text(st, 1, source))
+        return db_fail(s, "reading a log list");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        s->drv->reset(st);
+        return db_fail(s, "reading a log list");
+    }
+    if (r == CG_SQL_ROW) {
+        memset(&snap, 0, sizeof(snap));
+        snap.source = source;
+        snap.data = c_blob(s, st, 0, &snap.len);
+        h = c_blob(s, st, 1, &hlen);
+        snap.fetched_at = c_int(s, st, 2);
+        if (snap.data == NULL || h == NULL || hlen != 32) {
+            s->drv->reset(st);
+            fail(s, "the stored log list of %s is damaged", source);
+            return 0;
+        }
+        memcpy(snap.sha256, h, 32);
+        *found = 1;
+        fn(arg, &snap);
+    }
+    s->drv->reset(st);
     return 1;
 }

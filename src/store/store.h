@@ -23,7 +23,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 5
+#define CG_STORE_SCHEMA_VERSION 6
 
 typedef struct cg_store cg_store;
 
@@ -343,5 +343,25 @@ int cg_store_crl_source_get(cg_store *s, const char *url, cg_store_crl_source *o
 /* Every source, by URL. */
 typedef int (*cg_store_crl_source_fn)(void *arg, const cg_store_crl_source *src);
 int cg_store_crl_sources(cg_store *s, cg_store_crl_source_fn fn, void *arg);
+
+/* ---- CT log lists (the monitor's [loglist]) ---- */
+
+/* The last log list loaded from a source (a file name or URL, as
+ * configured): its bytes as fetched, their SHA-256 and the fetch time. */
+typedef struct cg_store_loglist_snapshot {
+    const char *source;
+    const uint8_t *data;
+    size_t len;
+    uint8_t sha256[32];
+    int64_t fetched_at;
+} cg_store_loglist_snapshot;
+
+/* Stores snap as the last list of its source, replacing the one before. */
+int cg_store_loglist_snapshot_put(cg_store *s, const cg_store_loglist_snapshot *snap);
+/* The last list of source to fn (borrowed for the call); *found 0 and fn
+ * not called when there is none. */
+typedef int (*cg_store_loglist_snapshot_fn)(void *arg, const cg_store_loglist_snapshot *snap);
+int cg_store_loglist_snapshot_get(cg_store *s, const char *source,
+                                  cg_store_loglist_snapshot_fn fn, void *arg, int *found);
 
 #endif
