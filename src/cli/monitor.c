@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "cli/cli.h"
+#include "cli/monitor_config.h"
 #include "cli/monitor_crl.h"
 #include "ct/loglist.h"
 #include "der/pem.h"
@@ -47,6 +48,8 @@ static void monitor_help(FILE *f)
                "Findings new to the store are printed. Without --once it polls every log\n"
                "until SIGINT or SIGTERM (it commits the current range, then exits 0).\n\n"
                "options:\n"
+               "  --config FILE      read the options from an INI file (docs/monitor.md,\n"
+               "                     \"Configuration file\"); flags given here override it\n"
                "  --log URL          a log's base URL (…/ct/v1/ is appended); repeatable\n"
                "  --log-key FILE     the public key (PEM or DER) of the --log before it\n"
                "  --log-mmd SECONDS  the maximum merge delay of the --log before it (default\n"
@@ -185,10 +188,12 @@ int cg_cmd_monitor(int argc, char **argv)
         {"loglist-sig", required_argument, NULL, 'G'},
         {"loglist-key", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'g'},
         CG_CLI_CRL_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     cg_cli_crl crl;
+    cg_cli_monitor_config mc;
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
@@ -207,6 +212,11 @@ int cg_cmd_monitor(int argc, char **argv)
 
     memset(&lists, 0, sizeof(lists));
     cg_cli_crl_init(&crl);
+    /* The file's keys become flags before the command line's own. */
+    if (cg_cli_monitor_config_expand(&mc, argc, argv, opts) != CG_EXIT_OK)
+        goto out;
+    argc = mc.argc;
+    argv = mc.argv;
     optind = 1;
     for (;;) {
         int c = getopt_long(argc, argv, "h", opts, NULL);
@@ -323,6 +333,8 @@ int cg_cmd_monitor(int argc, char **argv)
         case 'K':
             lists.key = optarg;
             break;
+        case 'g': /* taken out by cg_cli_monitor_config_expand */
+            break;
         case 'h':
             monitor_help(stdout);
             rc = CG_EXIT_OK;
@@ -341,7 +353,7 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = cg_cli_usage_error("monitor", "unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    if (n_logs == 0 && !cg_cli_crl_wanted(&crl)) {
+    if (n_logs == 0 && mc.cfg.n_logs == 0 && !cg_cli_crl_wanted(&crl)) {
         rc = cg_cli_usage_error("monitor", "no --log and no CRL to fetch");
         goto out;
     }
@@ -417,6 +429,8 @@ int cg_cmd_monitor(int argc, char **argv)
             goto out;
         }
     }
+    if (!cg_cli_monitor_config_add_logs(&mc, mon))
+        goto out;
     running = mon;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -446,6 +460,7 @@ int cg_cmd_monitor(int argc, char **argv)
 out:
     cg_monitor_free(mon);
     cg_cli_crl_cleanup(&crl);
+    cg_cli_monitor_config_cleanup(&mc);
     cg_store_close(store);
     cg_out_free(out);
     cg_loglist_free(loglist);

@@ -1,0 +1,323 @@
+/* caguard monitor --config FILE (monitor_config.h). */
+#include "cli/monitor_config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "cli/cli.h"
+
+typedef struct builder {
+    cg_cli_monitor_config *mc;
+    const struct option *known;
+    size_t cap;
+    int failed;
+} builder;
+
+static int has_option(const struct option *known, const char *name)
+{
+    for (const struct option *o = known; o->name != NULL; o++) {
+        if (strcmp(o->name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void push(builder *b, char *arg)
+{
+    cg_cli_monitor_config *mc = b->mc;
+    if (b->failed)
+        return;
+    if ((size_t)mc->argc + 1 >= b->cap) {
+        size_t ncap = b->cap * 2 + 16;
+        char **v = realloc(mc->argv, ncap * sizeof(*v));
+        if (v == NULL) {
+            b->failed = 1;
+            return;
+        }
+        mc->argv = v;
+        b->cap = ncap;
+    }
+    mc->argv[mc->argc++] = arg;
+    mc->argv[mc->argc] = NULL;
+}
+
+/* --flag [value], for the key `what` ("[alerts] hook") of the file. */
+static void flag(builder *b, const char *what, const char *name, const char *value)
+{
+    char *f;
+    char **o;
+    if (b->failed)
+        return;
+    if (!has_option(b->known, name)) {
+        cg_cli_usage_error("monitor", "%s: %s: this caguard monitor has no --%s yet",
+                           b->mc->cfg.file, what, name);
+        b->failed = 2;
+        return;
+    }
+    f = malloc(strlen(name) + 3);
+    o = realloc(b->mc->owned, (b->mc->n_owned + 2) * sizeof(*o));
+    if (f == NULL || o == NULL) {
+        free(f);
+        if (o != NULL)
+            b->mc->owned = o;
+        b->failed = 1;
+        return;
+    }
+    b->mc->owned = o;
+    snprintf(f, strlen(name) + 3, "--%s", name);
+    o[b->mc->n_owned++] = f;
+    push(b, f);
+    if (value != NULL)
+        push(b, (char *)value);
+}
+
+static void flag_num(builder *b, const char *what, const char *name, int64_t v)
+{
+    char *s = malloc(24), **o;
+    if (s == NULL) {
+        b->failed = 1;
+        return;
+    }
+    snprintf(s, 24, "%lld", (long long)v);
+    o = realloc(b->mc->owned, (b->mc->n_owned + 1) * sizeof(*o));
+    if (o == NULL) {
+        free(s);
+        b->failed = 1;
+        return;
+    }
+    b->mc->owned = o;
+    o[b->mc->n_owned++] = s;
+    flag(b, what, name, s);
+}
+
+/* Whether caguard --store X came before the command: it names another
+ * store than CAGUARD_STORE or the default would. */
+static int global_store_given(void)
+{
+    const char *g = cg_cli_store_uri(NULL), *env = getenv("CAGUARD_STORE");
+    if (env != NULL && env[0] != '\0')
+        return strcmp(g, env) != 0;
+    return strcmp(g, CG_CLI_DEFAULT_STORE) != 0;
+}
+
+static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
+{
+    const cg_monitor_config *c = &b->mc->cfg;
+    static const char *const sev[] = {"error", "warning", "notice"};
+
+    push(b, argv[0]);
+    /* Under --store, before or after the command, and over CAGUARD_STORE. */
+    if (c->store != NULL && !global_store_given())
+        flag(b, "[monitor] store", "store", c->store);
+    if (c->all_issuers)
+        flag(b, "[monitor] all_issuers", "all-issuers", NULL);
+    if (c->quiet)
+        flag(b, "[monitor] quiet", "quiet", NULL);
+    if (c->format == CG_OUT_JSON)
+        flag(b, "[monitor] format", "format", "json");
+    if (c->start == CG_CONFIG_FROM_END)
+        flag(b, "[monitor] start", "from-end", NULL);
+    if (c->poll_interval != 60)
+        flag_num(b, "[monitor] poll_interval", "poll-interval", c->poll_interval);
+    if (c->parallel != 4)
+        flag_num(b, "[monitor] parallel", "parallel", c->parallel);
+    if (c->batch != 256)
+        flag_num(b, "[monitor] batch", "batch", c->batch);
+    for (size_t i = 0; i < c->n_issuers; i++) {
+        const cg_config_issuer *is = &c->issuers[i];
+        flag(b, "[issuer] cert", "issuer", is->cert);
+        for (size_t j = 0; j < is->crl_urls.n; j++)
+            flag(b, "[issuer] crl_url", "crl-url", is->crl_urls.v[j]);
+        for (size_t j = 0; j < is->crl_list_urls.n; j++)
+            flag(b, "[issuer] crl_list_url", "crl-list-url", is->crl_list_urls.v[j]);
+        if (is->use_crldp)
+            flag(b, "[issuer] use_crldp", "crl-dp", NULL);
+    }
+    if (c->crl.interval != 600)
+        flag_num(b, "[crl] interval", "crl-interval", c->crl.interval);
+    if (c->crl.timeout != 30)
+        flag_num(b, "[crl] timeout", "crl-timeout", c->crl.timeout);
+    if (c->crl.max_size != 268435456)
+        flag_num(b, "[crl] max_size", "crl-max-size", c->crl.max_size);
+    if (c->crl.max_redirects != 3)
+        flag_num(b, "[crl] max_redirects", "crl-max-redirects", c->crl.max_redirects);
+    if (c->loglist.present) {
+        if (c->loglist.source_is_url || c->loglist.sig_is_url) {
+            cg_cli_usage_error("monitor",
+                               "%s:%d: [loglist]: fetching the list or its signature from a URL "
+                               "is not in this version (name files)",
+                               c->file, c->loglist.line);
+            b->failed = 2;
+            return;
+        }
+        if (c->loglist.follow) {
+            cg_cli_usage_error("monitor",
+                               "%s:%d: [loglist] follow: following the logs of the list is not "
+                               "in this version",
+                               c->file, c->loglist.line);
+            b->failed = 2;
+            return;
+        }
+        flag(b, "[loglist] source", "loglist", c->loglist.source);
+        if (c->loglist.sig != NULL) {
+            flag(b, "[loglist] sig", "loglist-sig", c->loglist.sig);
+            flag(b, "[loglist] key", "loglist-key", c->loglist.key);
+        }
+    }
+    for (size_t i = 0; i < c->alerts.hooks.n; i++)
+        flag(b, "[alerts] hook", "hook", c->alerts.hooks.v[i]);
+    if (c->alerts.hooks_dir != NULL)
+        flag(b, "[alerts] hooks_dir", "hooks-dir", c->alerts.hooks_dir);
+    if (c->alerts.jsonl != NULL)
+        flag(b, "[alerts] jsonl", "alert-jsonl", c->alerts.jsonl);
+    if (c->alerts.mail_to != NULL)
+        flag(b, "[alerts] mail_to", "mail-to", c->alerts.mail_to);
+    if (c->alerts.sendmail != NULL)
+        flag(b, "[alerts] sendmail", "sendmail", c->alerts.sendmail);
+    if (c->alerts.hook_timeout != 30)
+        flag_num(b, "[alerts] hook_timeout", "hook-timeout", c->alerts.hook_timeout);
+    if (c->alerts.min_severity != CG_SEV_NOTICE)
+        flag(b, "[alerts] min_severity", "alert-min-severity", sev[c->alerts.min_severity]);
+    if (c->incidents.auto_draft)
+        flag(b, "[incidents] auto", "incidents", "auto");
+    for (int i = 1; i < argc; i++) {
+        if (i >= skip_from && i < skip_from + skip_n)
+            continue;
+        push(b, argv[i]);
+    }
+}
+
+static EVP_PKEY *read_key(const char *path, char *err, size_t errcap)
+{
+    size_t len;
+    uint8_t *data = cg_cli_read_file(path, &len, err, errcap);
+    EVP_PKEY *k = NULL;
+    BIO *bio;
+    if (data == NULL)
+        return NULL;
+    bio = BIO_new_mem_buf(data, (int)len);
+    if (bio != NULL)
+        k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (k == NULL) {
+        const unsigned char *p = data;
+        k = d2i_PUBKEY(NULL, &p, (long)len);
+        if (k != NULL && p != data + len) {
+            EVP_PKEY_free(k);
+            k = NULL;
+        }
+    }
+    ERR_clear_error();
+    free(data);
+    if (k == NULL)
+        snprintf(err, errcap, "%s: not a public key (PEM or DER SubjectPublicKeyInfo)", path);
+    return k;
+}
+
+int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **argv,
+                                 const struct option *known)
+{
+    const char *path = NULL;
+    int at = 0, n = 0;
+    char err[1024];
+    builder b;
+
+    memset(mc, 0, sizeof(*mc));
+    cg_monitor_config_init(&mc->cfg);
+    mc->argc = argc;
+    mc->argv = argv;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (strcmp(a, "--config") != 0 && strncmp(a, "--config=", 9) != 0)
+            continue;
+        if (path != NULL)
+            return cg_cli_usage_error("monitor", "--config given twice");
+        at = i;
+        if (a[8] == '=') {
+            path = a + 9;
+            n = 1;
+        } else {
+            if (i + 1 >= argc)
+                return cg_cli_usage_error("monitor", "--config needs a FILE");
+            path = argv[++i];
+            n = 2;
+        }
+    }
+    if (path == NULL)
+        return CG_EXIT_OK;
+    if (!cg_monitor_config_load(&mc->cfg, path, err, sizeof(err)))
+        return cg_cli_usage_error("monitor", "%s", err);
+    mc->loaded = 1;
+    /* Every log key now, so that a bad one stops the command before the
+     * store is opened. */
+    for (size_t i = 0; i < mc->cfg.n_logs; i++) {
+        const cg_config_log *l = &mc->cfg.logs[i];
+        EVP_PKEY *k = read_key(l->key, err, sizeof(err));
+        if (k == NULL)
+            return cg_cli_usage_error("monitor", "%s:%d: [log %s] key: %s", mc->cfg.file, l->line,
+                                      l->name, err);
+        EVP_PKEY_free(k);
+    }
+    mc->argc = 0;
+    mc->argv = NULL;
+    mc->argv_owned = 1;
+    memset(&b, 0, sizeof(b));
+    b.mc = mc;
+    b.known = known;
+    build(&b, argv, argc, at, n);
+    if (b.failed == 1)
+        fprintf(stderr, "caguard monitor: out of memory\n");
+    if (b.failed)
+        return CG_EXIT_USAGE;
+    return CG_EXIT_OK;
+}
+
+int cg_cli_monitor_config_add_logs(const cg_cli_monitor_config *mc, cg_monitor *m)
+{
+    const cg_monitor_config *c = &mc->cfg;
+    char err[1024];
+    for (size_t i = 0; i < c->n_logs; i++) {
+        const cg_config_log *l = &c->logs[i];
+        cg_monitor_log ml;
+        EVP_PKEY *k = read_key(l->key, err, sizeof(err));
+        if (k == NULL) {
+            cg_cli_usage_error("monitor", "%s:%d: [log %s] key: %s", c->file, l->line, l->name,
+                               err);
+            return 0;
+        }
+        memset(&ml, 0, sizeof(ml));
+        ml.url = l->url;
+        ml.key = k;
+        ml.type = l->type == CG_CONFIG_LOG_STATIC ? CG_MONITOR_LOG_STATIC : CG_MONITOR_LOG_RFC6962;
+        ml.mmd = l->mmd;
+        ml.name = l->name;
+        int ok = cg_monitor_add_log(m, &ml);
+        EVP_PKEY_free(k);
+        if (!ok) {
+            cg_cli_usage_error("monitor", "%s:%d: [log %s]: %s", c->file, l->line, l->name,
+                               cg_monitor_errmsg(m));
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void cg_cli_monitor_config_cleanup(cg_cli_monitor_config *mc)
+{
+    for (size_t i = 0; i < mc->n_owned; i++)
+        free(mc->owned[i]);
+    free(mc->owned);
+    if (mc->argv_owned)
+        free(mc->argv);
+    cg_monitor_config_clear(&mc->cfg);
+    memset(mc, 0, sizeof(*mc));
+}
