@@ -131,8 +131,10 @@ int cg_cli_crl_config_issuer(cg_cli_crl *c, size_t index, const cg_config_issuer
         if (!config_url(c, index, is->crl_urls.v[i], 0, is))
             return 0;
     }
-    if (is->crl_list_url != NULL && !config_url(c, index, is->crl_list_url, 1, is))
-        return 0;
+    for (size_t i = 0; i < is->crl_list_urls.n; i++) {
+        if (!config_url(c, index, is->crl_list_urls.v[i], 1, is))
+            return 0;
+    }
     if (is->use_crldp) {
         if (index >= CG_CLI_CRL_MAX_ISSUERS) {
             cg_cli_usage_error("monitor", "use_crldp: at most %d issuers", CG_CLI_CRL_MAX_ISSUERS);
