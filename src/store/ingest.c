@@ -1165,10 +1165,12 @@ static int hold(cg_ingest *ing)
         oom(ing);
         return 0;
     }
-    memcpy(ing->held + ing->n_held, ing->pend, ing->n_pend * sizeof(pending));
+    if (ing->n_pend > 0)
+        memcpy(ing->held + ing->n_held, ing->pend, ing->n_pend * sizeof(pending));
     ing->n_held += ing->n_pend;
     ing->n_pend = 0; /* owned by held now */
-    memcpy(ing->held_objs + ing->n_held_objs, ing->objs, ing->n_objs * sizeof(stored));
+    if (ing->n_objs > 0)
+        memcpy(ing->held_objs + ing->n_held_objs, ing->objs, ing->n_objs * sizeof(stored));
     ing->n_held_objs += ing->n_objs;
     return 1;
 }

@@ -926,7 +926,9 @@ static int collect_log(void *arg, const cg_store_log_state *ls)
         l->sth_size[l->n] = ls->sth_size;
         l->root0[l->n] = ls->sth_root[0];
         l->sig_len[l->n] = ls->sth_signature_len;
-        memcpy(l->sig[l->n], ls->sth_signature, ls->sth_signature_len < 8 ? ls->sth_signature_len : 8);
+        if (ls->sth_signature != NULL)
+            memcpy(l->sig[l->n], ls->sth_signature,
+                   ls->sth_signature_len < 8 ? ls->sth_signature_len : 8);
         l->failing_since[l->n] = ls->failing_since;
     }
     l->n++;
