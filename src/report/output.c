@@ -47,12 +47,14 @@ static json_t *str_or_null(const char *s)
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
-static void emit_json(cg_out *out, const cg_finding *f)
+char *cg_out_finding_json(const cg_finding *f)
 {
     const cg_rule *r = cg_rule_get(f->rule);
     const cg_objref *o = f->obj;
     char issuer[1024], serial[80], sha[65];
     json_t *j = json_object();
+    if (j == NULL)
+        return NULL;
     cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
     cg_serial_hex(&o->serial, serial, sizeof(serial));
     if (o->has_hash)
@@ -81,12 +83,18 @@ static void emit_json(cg_out *out, const cg_finding *f)
     /* jansson replaces invalid UTF-8 with nothing; messages are ASCII or
      * UTF-8 built by us, names are escaped by cg_name_to_string. */
     char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return line;
+}
+
+static void emit_json(cg_out *out, const cg_finding *f)
+{
+    char *line = cg_out_finding_json(f);
     if (line != NULL) {
         fputs(line, out->stream);
         fputc('\n', out->stream);
         free(line);
     }
-    json_decref(j);
 }
 
 static const char *sev_color(cg_severity s)

@@ -19,6 +19,13 @@ void cg_out_sink(void *out, const cg_finding *finding);
 /* Text only: the closing summary line (objects, findings by severity). */
 void cg_out_summary(cg_out *out, const cg_ctx *ctx, size_t objects, size_t files);
 
+/* One finding as the JSON object `check --format json` prints (one line,
+ * no newline; ASCII, with \u escapes): the rule, severity, file, index,
+ * kind, object, issuer, serial, message and reference fields, the
+ * finding's extra fields in order, and "incident" when f->incident is set.
+ * malloc'd, NULL when out of memory. */
+char *cg_out_finding_json(const cg_finding *f);
+
 /* Issuer Name as RFC 4514, or "" when empty/undecodable. */
 void cg_out_issuer_string(const cg_cbs *issuer, char *buf, size_t cap);
 

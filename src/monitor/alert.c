@@ -1,0 +1,817 @@
+/* Alerts: alert.h says what; docs/monitor.md ("Alerts") is the contract
+ * with the hooks (every variable, the JSON, the timeout, the mail). */
+#include "monitor/alert.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "incident/sbuf.h"
+#include "monitor/proc.h"
+#include "report/output.h"
+#include "x509/time.h"
+
+extern char **environ;
+
+struct cg_alert {
+    char **hooks;
+    size_t n_hooks;
+    char *hooks_dir;
+    char *jsonl;
+    char *mail_to;
+    char *mail_from;
+    char *sendmail;
+    int64_t timeout_ms;
+    cg_severity min_severity;
+    cg_alert_report_fn report;
+    void *report_arg;
+    cg_alert_stats stats;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+static void default_report(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "caguard: alert: %s\n", line);
+}
+
+static void say(cg_alert *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(cg_alert *a, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    a->report(a->report_arg, line);
+}
+
+/* ---- checking the configuration ---- */
+
+static int is_executable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* 1 when prog names an executable: a path, or a name found in PATH as
+ * posix_spawnp will look for it. */
+static int find_executable(const char *prog)
+{
+    if (strchr(prog, '/') != NULL)
+        return is_executable_file(prog);
+    const char *path = getenv("PATH");
+    if (path == NULL || path[0] == '\0')
+        path = "/bin:/usr/bin";
+    while (*path != '\0') {
+        const char *end = strchr(path, ':');
+        size_t n = end != NULL ? (size_t)(end - path) : strlen(path);
+        char full[4096];
+        if (n == 0)
+            snprintf(full, sizeof(full), "./%s", prog);
+        else
+            snprintf(full, sizeof(full), "%.*s/%s", (int)n, path, prog);
+        if (is_executable_file(full))
+            return 1;
+        path += n;
+        if (*path == ':')
+            path++;
+    }
+    return 0;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
+static int open_jsonl(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+}
+
+cg_alert *cg_alert_new(const cg_alert_config *cfg, cg_alert_report_fn report, void *report_arg,
+                       char *err, size_t errcap)
+{
+    struct stat st;
+    cg_alert *a = NULL;
+
+    if (cfg->hook_timeout < 0 || cfg->hook_timeout > 86400) {
+        snprintf(err, errcap, "hook timeout %lld s is not between 1 s and one day",
+                 (long long)cfg->hook_timeout);
+        return NULL;
+    }
+    if (cfg->min_severity < CG_SEV_ERROR || cfg->min_severity > CG_SEV_NOTICE) {
+        snprintf(err, errcap, "unknown minimum severity");
+        return NULL;
+    }
+    if (cfg->n_hooks > CG_ALERT_MAX_HOOKS) {
+        snprintf(err, errcap, "%zu hooks: at most %d", cfg->n_hooks, CG_ALERT_MAX_HOOKS);
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->n_hooks; i++) {
+        if (cfg->hooks[i][0] == '\0' || !find_executable(cfg->hooks[i])) {
+            snprintf(err, errcap, "hook '%s' is not an executable file%s", cfg->hooks[i],
+                     strchr(cfg->hooks[i], '/') == NULL ? " in PATH" : "");
+            return NULL;
+        }
+    }
+    if (cfg->hooks_dir != NULL) {
+        DIR *d;
+        if (stat(cfg->hooks_dir, &st) != 0) {
+            snprintf(err, errcap, "hooks directory %s: %s", cfg->hooks_dir, strerror(errno));
+            return NULL;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, errcap, "hooks directory %s is not a directory", cfg->hooks_dir);
+            return NULL;
+        }
+        d = opendir(cfg->hooks_dir);
+        if (d == NULL) {
+            snprintf(err, errcap, "hooks directory %s: %s", cfg->hooks_dir, strerror(errno));
+            return NULL;
+        }
+        closedir(d);
+    }
+    const char *sendmail = cfg->sendmail != NULL ? cfg->sendmail : CG_ALERT_DEFAULT_SENDMAIL;
+    if (cfg->mail_to != NULL) {
+        if (cfg->mail_to[0] == '\0' || has_control(cfg->mail_to) ||
+            strchr(cfg->mail_to, '@') == NULL) {
+            snprintf(err, errcap, "mail address '%s' is not an address", cfg->mail_to);
+            return NULL;
+        }
+        if (cfg->mail_from != NULL &&
+            (has_control(cfg->mail_from) || strchr(cfg->mail_from, '@') == NULL)) {
+            snprintf(err, errcap, "mail sender '%s' is not an address", cfg->mail_from);
+            return NULL;
+        }
+        if (!find_executable(sendmail)) {
+            snprintf(err, errcap, "sendmail '%s' is not an executable file (mail to %s)",
+                     sendmail, cfg->mail_to);
+            return NULL;
+        }
+    }
+    if (cfg->jsonl != NULL) {
+        int fd = open_jsonl(cfg->jsonl);
+        if (fd < 0) {
+            snprintf(err, errcap, "JSON Lines file %s: %s", cfg->jsonl, strerror(errno));
+            return NULL;
+        }
+        close(fd);
+    }
+
+    a = calloc(1, sizeof(*a));
+    if (a == NULL)
+        goto oom;
+    if (cfg->n_hooks > 0) {
+        a->hooks = calloc(cfg->n_hooks, sizeof(char *));
+        if (a->hooks == NULL)
+            goto oom;
+    }
+    for (size_t i = 0; i < cfg->n_hooks; i++) {
+        a->hooks[i] = strdup(cfg->hooks[i]);
+        if (a->hooks[i] == NULL)
+            goto oom;
+        a->n_hooks++;
+    }
+    a->hooks_dir = dup_or_null(cfg->hooks_dir);
+    a->jsonl = dup_or_null(cfg->jsonl);
+    a->mail_to = dup_or_null(cfg->mail_to);
+    a->sendmail = strdup(sendmail);
+    if (cfg->mail_from != NULL) {
+        a->mail_from = strdup(cfg->mail_from);
+    } else {
+        char host[256];
+        if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0' || has_control(host))
+            snprintf(host, sizeof(host), "localhost");
+        host[sizeof(host) - 1] = '\0';
+        size_t n = strlen(host) + sizeof("caguard@");
+        a->mail_from = malloc(n);
+        if (a->mail_from != NULL)
+            snprintf(a->mail_from, n, "caguard@%s", host);
+    }
+    if ((cfg->hooks_dir != NULL && a->hooks_dir == NULL) ||
+        (cfg->jsonl != NULL && a->jsonl == NULL) || (cfg->mail_to != NULL && a->mail_to == NULL) ||
+        a->sendmail == NULL || a->mail_from == NULL)
+        goto oom;
+    a->timeout_ms = 1000 * (cfg->hook_timeout > 0 ? cfg->hook_timeout : CG_ALERT_DEFAULT_TIMEOUT);
+    a->min_severity = cfg->min_severity;
+    a->report = report != NULL ? report : default_report;
+    a->report_arg = report != NULL ? report_arg : NULL;
+    return a;
+oom:
+    cg_alert_free(a);
+    snprintf(err, errcap, "out of memory");
+    return NULL;
+}
+
+void cg_alert_free(cg_alert *a)
+{
+    if (a == NULL)
+        return;
+    for (size_t i = 0; i < a->n_hooks; i++)
+        free(a->hooks[i]);
+    free(a->hooks);
+    free(a->hooks_dir);
+    free(a->jsonl);
+    free(a->mail_to);
+    free(a->mail_from);
+    free(a->sendmail);
+    free(a);
+}
+
+const cg_alert_stats *cg_alert_get0_stats(const cg_alert *a)
+{
+    return &a->stats;
+}
+
+/* ---- what a finding says ---- */
+
+static void hex32(const uint8_t *h, char *buf)
+{
+    static const char x[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32; i++) {
+        buf[2 * i] = x[h[i] >> 4];
+        buf[2 * i + 1] = x[h[i] & 0xf];
+    }
+    buf[64] = '\0';
+}
+
+/* Printable ASCII only: the summary goes into a mail header. */
+static void ascii_into(char *dst, size_t cap, const char *src)
+{
+    size_t o = strlen(dst);
+    for (; *src != '\0' && o + 1 < cap; src++) {
+        unsigned char c = (unsigned char)*src;
+        dst[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (cap > 0)
+        dst[o < cap ? o : cap - 1] = '\0';
+}
+
+void cg_alert_summary(const cg_finding *f, char *buf, size_t cap)
+{
+    const cg_rule *r = cg_rule_get(f->rule);
+    const cg_objref *o = f->obj;
+    char what[200], serial[80], sha[65];
+    cg_serial_hex(&o->serial, serial, sizeof(serial));
+    if (serial[0] != '\0') {
+        snprintf(what, sizeof(what), "%s serial %s", cg_kind_name(o->kind), serial);
+    } else if (o->has_hash) {
+        hex32(o->sha256, sha);
+        snprintf(what, sizeof(what), "%s %.16s", cg_kind_name(o->kind), sha);
+    } else if (f->incident != 0) {
+        snprintf(what, sizeof(what), "incident %lld", (long long)f->incident);
+    } else {
+        snprintf(what, sizeof(what), "%s ", cg_kind_name(o->kind));
+        ascii_into(what, sizeof(what), o->file != NULL ? o->file : "-");
+    }
+    if (cap == 0)
+        return;
+    buf[0] = '\0';
+    ascii_into(buf, cap, cg_severity_name(r->severity));
+    ascii_into(buf, cap, " ");
+    ascii_into(buf, cap, r->id);
+    ascii_into(buf, cap, ": ");
+    ascii_into(buf, cap, what);
+}
+
+/* The finding as the hooks and the JSON Lines file get it: check's JSON
+ * object, with first_seen, the incident and incident_opened when known. */
+static char *finding_json(const cg_finding *f, const cg_alert_info *info)
+{
+    cg_field stack[16];
+    cg_field *fields = stack;
+    size_t n = f->n_fields;
+    char first[32];
+    cg_finding copy = *f;
+    char *line;
+
+    if (n + 2 > sizeof(stack) / sizeof(stack[0])) {
+        fields = calloc(n + 2, sizeof(cg_field));
+        if (fields == NULL)
+            return NULL;
+    }
+    if (n > 0)
+        memcpy(fields, f->fields, n * sizeof(cg_field));
+    if (info != NULL && info->first_seen != 0) {
+        cg_time_format(info->first_seen, first, sizeof(first));
+        fields[n++] = (cg_field){"first_seen", CG_FIELD_STRING, first, 0};
+    }
+    if (info != NULL && info->incident_opened)
+        fields[n++] = (cg_field){"incident_opened", CG_FIELD_BOOL, NULL, 1};
+    copy.fields = fields;
+    copy.n_fields = n;
+    if (info != NULL && info->incident != 0)
+        copy.incident = info->incident;
+    line = cg_out_finding_json(&copy);
+    if (fields != stack)
+        free(fields);
+    return line;
+}
+
+/* ---- the environment of a hook ---- */
+
+static const char *const env_names[] = {
+    "EVENT",  "SUMMARY",  "RULE",          "SEVERITY", "MESSAGE",
+    "REFERENCE", "FILE",  "INDEX",         "KIND",     "OBJECT",
+    "OBJECT_SHA256", "ISSUER", "SERIAL",   "INCIDENT", "INCIDENT_OPENED",
+    "FIRST_SEEN", "FIRST_SEEN_UNIXTIME",
+};
+#define N_ENV (sizeof(env_names) / sizeof(env_names[0]))
+
+static int is_ours(const char *entry)
+{
+    for (size_t i = 0; i < N_ENV; i++) {
+        size_t n = strlen(env_names[i]);
+        if (strncmp(entry, env_names[i], n) == 0 && entry[n] == '=')
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct env {
+    char **v;     /* environ's entries (borrowed) and ours (owned), NULL-terminated */
+    char *own[N_ENV];
+    size_t n_own;
+} env;
+
+static void env_free(env *e)
+{
+    for (size_t i = 0; i < e->n_own; i++)
+        free(e->own[i]);
+    free(e->v);
+}
+
+static int env_set(env *e, size_t *n, const char *name, const char *value)
+{
+    size_t len = strlen(name) + strlen(value) + 2;
+    char *s = malloc(len);
+    if (s == NULL)
+        return 0;
+    snprintf(s, len, "%s=%s", name, value);
+    e->own[e->n_own++] = s;
+    e->v[(*n)++] = s;
+    return 1;
+}
+
+/* The caller's environment without the names we set, then ours: a
+ * variable is set when its value is known and left out otherwise, so a
+ * stale one of the caller's never passes for the finding's. */
+static int env_build(env *e, const cg_finding *f, const cg_alert_info *info)
+{
+    const cg_rule *r = cg_rule_get(f->rule);
+    const cg_objref *o = f->obj;
+    size_t n_environ = 0, n = 0;
+    char summary[300], issuer[1024], serial[80], sha[65], num[32], first[32];
+    int64_t incident = info != NULL && info->incident != 0 ? info->incident : f->incident;
+    int ok = 1;
+
+    memset(e, 0, sizeof(*e));
+    while (environ != NULL && environ[n_environ] != NULL)
+        n_environ++;
+    e->v = calloc(n_environ + N_ENV + 1, sizeof(char *));
+    if (e->v == NULL)
+        return 0;
+    for (size_t i = 0; i < n_environ; i++) {
+        if (!is_ours(environ[i]))
+            e->v[n++] = environ[i];
+    }
+    cg_alert_summary(f, summary, sizeof(summary));
+    cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
+    cg_serial_hex(&o->serial, serial, sizeof(serial));
+    ok &= env_set(e, &n, "EVENT", "finding");
+    ok &= env_set(e, &n, "SUMMARY", summary);
+    ok &= env_set(e, &n, "RULE", r->id);
+    ok &= env_set(e, &n, "SEVERITY", cg_severity_name(r->severity));
+    ok &= env_set(e, &n, "MESSAGE", f->message);
+    if (r->reference[0] != '\0')
+        ok &= env_set(e, &n, "REFERENCE", r->reference);
+    if (o->file != NULL) {
+        ok &= env_set(e, &n, "FILE", o->file);
+        snprintf(num, sizeof(num), "%zu", o->index);
+        ok &= env_set(e, &n, "INDEX", num);
+    }
+    ok &= env_set(e, &n, "KIND", cg_kind_name(o->kind));
+    if (o->has_hash) {
+        hex32(o->sha256, sha);
+        ok &= env_set(e, &n, "OBJECT", sha);
+        ok &= env_set(e, &n, "OBJECT_SHA256", sha);
+    }
+    if (issuer[0] != '\0')
+        ok &= env_set(e, &n, "ISSUER", issuer);
+    if (serial[0] != '\0')
+        ok &= env_set(e, &n, "SERIAL", serial);
+    if (incident != 0) {
+        snprintf(num, sizeof(num), "%lld", (long long)incident);
+        ok &= env_set(e, &n, "INCIDENT", num);
+        if (info != NULL && info->incident_opened)
+            ok &= env_set(e, &n, "INCIDENT_OPENED", "1");
+    }
+    if (info != NULL && info->first_seen != 0) {
+        cg_time_format(info->first_seen, first, sizeof(first));
+        ok &= env_set(e, &n, "FIRST_SEEN", first);
+        snprintf(num, sizeof(num), "%lld", (long long)info->first_seen);
+        ok &= env_set(e, &n, "FIRST_SEEN_UNIXTIME", num);
+    }
+    e->v[n] = NULL;
+    return ok;
+}
+
+/* ---- the hooks of one finding ---- */
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The executables to run: the configured hooks, then the executable
+ * regular files of the hooks directory (not dotfiles) in byte order of
+ * their names, read again for every finding so a hook added while the
+ * monitor runs is used from the next finding on. *owned says which paths
+ * were allocated here. */
+static size_t collect_hooks(cg_alert *a, char **paths, int *owned, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_hooks && n < cap; i++) {
+        paths[n] = a->hooks[i];
+        owned[n++] = 0;
+    }
+    if (a->hooks_dir == NULL)
+        return n;
+    DIR *d = opendir(a->hooks_dir);
+    if (d == NULL) {
+        say(a, "hooks directory %s cannot be read: %s", a->hooks_dir, strerror(errno));
+        a->stats.hook_failures++;
+        return n;
+    }
+    char *names[CG_ALERT_MAX_HOOKS + 1];
+    size_t n_names = 0, skipped = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        size_t len = strlen(a->hooks_dir) + strlen(de->d_name) + 2;
+        char *p = malloc(len);
+        if (p == NULL)
+            break;
+        snprintf(p, len, "%s/%s", a->hooks_dir, de->d_name);
+        if (!is_executable_file(p)) {
+            free(p);
+            continue;
+        }
+        if (n_names == CG_ALERT_MAX_HOOKS) {
+            free(p);
+            skipped++;
+            continue;
+        }
+        names[n_names++] = p;
+    }
+    closedir(d);
+    qsort(names, n_names, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < n_names; i++) {
+        if (n < cap) {
+            paths[n] = names[i];
+            owned[n++] = 1;
+        } else {
+            free(names[i]);
+            skipped++;
+        }
+    }
+    if (skipped > 0) {
+        say(a, "hooks directory %s: %zu hook%s skipped (at most %d hooks run per finding)",
+            a->hooks_dir, skipped, skipped == 1 ? "" : "s", CG_ALERT_MAX_HOOKS);
+        a->stats.hook_failures += skipped;
+    }
+    return n;
+}
+
+/* ---- the JSON Lines file ---- */
+
+static int write_jsonl(cg_alert *a, const char *json)
+{
+    size_t len = strlen(json);
+    char *line = malloc(len + 1);
+    int fd, ok = 0;
+    if (line == NULL) {
+        say(a, "JSON Lines file %s: out of memory", a->jsonl);
+        return 0;
+    }
+    memcpy(line, json, len);
+    line[len] = '\n';
+    fd = open_jsonl(a->jsonl);
+    if (fd < 0) {
+        say(a, "JSON Lines file %s: %s", a->jsonl, strerror(errno));
+        free(line);
+        return 0;
+    }
+    /* One write under O_APPEND: the line lands whole after whatever another
+     * writer appended, or the failure is reported. */
+    ssize_t w;
+    do
+        w = write(fd, line, len + 1);
+    while (w < 0 && errno == EINTR);
+    if (w < 0)
+        say(a, "JSON Lines file %s: write failed: %s", a->jsonl, strerror(errno));
+    else if ((size_t)w != len + 1)
+        say(a, "JSON Lines file %s: only %zd of %zu bytes written (disk full?)", a->jsonl, w,
+            len + 1);
+    else if (fsync(fd) != 0)
+        say(a, "JSON Lines file %s: fsync failed: %s", a->jsonl, strerror(errno));
+    else
+        ok = 1;
+    if (close(fd) != 0 && ok) {
+        say(a, "JSON Lines file %s: close failed: %s", a->jsonl, strerror(errno));
+        ok = 0;
+    }
+    free(line);
+    return ok;
+}
+
+/* ---- mail ---- */
+
+/* label and value, the value wrapped at 78 columns on spaces (a word
+ * longer than a line is cut on a UTF-8 character boundary), continuation
+ * lines indented under the value: no body line comes near RFC 5322's
+ * 998-byte limit. */
+static void mail_field(cg_sbuf *b, const char *label, const char *value)
+{
+    const size_t indent = 13, width = 78 - indent;
+    cg_sbuf_printf(b, "%-*s", (int)indent, label);
+    const char *s = value;
+    int first = 1;
+    while (*s == ' ')
+        s++;
+    while (*s != '\0') {
+        size_t len = strlen(s), take = len;
+        if (len > width) {
+            take = width;
+            while (take > 0 && s[take] != ' ')
+                take--;
+            if (take == 0) { /* one long word: cut it */
+                take = width;
+                while (take > 0 && ((unsigned char)s[take] & 0xc0) == 0x80)
+                    take--;
+                if (take == 0)
+                    take = width;
+            }
+        }
+        if (!first)
+            cg_sbuf_printf(b, "%*s", (int)indent, "");
+        for (size_t i = 0; i < take; i++) {
+            unsigned char c = (unsigned char)s[i];
+            char ch = c < 0x20 || c == 0x7f ? '?' : (char)c;
+            cg_sbuf_append(b, &ch, 1);
+        }
+        cg_sbuf_puts(b, "\n");
+        first = 0;
+        s += take;
+        while (*s == ' ')
+            s++;
+    }
+    if (first)
+        cg_sbuf_puts(b, "\n");
+}
+
+/* A header field, folded (RFC 5322 §2.2.3) at spaces so that no line is
+ * longer than 78 characters when the value allows it. */
+static void mail_header(cg_sbuf *b, const char *name, const char *value)
+{
+    size_t col = strlen(name) + 2;
+    cg_sbuf_printf(b, "%s:", name);
+    const char *s = value;
+    while (*s != '\0') {
+        const char *sp = strchr(s + 1, ' ');
+        size_t word = sp != NULL ? (size_t)(sp - s) : strlen(s);
+        if (s != value && col + word > 78) {
+            cg_sbuf_puts(b, "\n");
+            col = 0;
+        }
+        if (s == value)
+            cg_sbuf_puts(b, " ");
+        cg_sbuf_append(b, s, word);
+        col += word;
+        s += word;
+    }
+    cg_sbuf_puts(b, "\n");
+}
+
+static void mail_date(int64_t now, char *buf, size_t cap)
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(buf, cap, "%s, %d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday,
+             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, const char *from,
+                            const char *to, int64_t now, size_t *len)
+{
+    static unsigned seq;
+    const cg_rule *r = cg_rule_get(f->rule);
+    const cg_objref *o = f->obj;
+    cg_sbuf b = CG_SBUF_INIT;
+    char summary[300], date[64], issuer[1024], serial[80], sha[65], t[32], buf[320];
+    const char *host = strchr(from, '@');
+    int64_t incident = info != NULL && info->incident != 0 ? info->incident : f->incident;
+
+    cg_alert_summary(f, summary, sizeof(summary));
+    mail_date(now, date, sizeof(date));
+    cg_sbuf_printf(&b, "From: %s\n", from);
+    cg_sbuf_printf(&b, "To: %s\n", to);
+    snprintf(buf, sizeof(buf), "[caguard] %s", summary);
+    mail_header(&b, "Subject", buf);
+    cg_sbuf_printf(&b, "Date: %s\n", date);
+    cg_sbuf_printf(&b, "Message-ID: <caguard.%lld.%ld.%u@%s>\n", (long long)now, (long)getpid(),
+                   seq++, host != NULL && host[1] != '\0' ? host + 1 : "localhost");
+    cg_sbuf_puts(&b, "MIME-Version: 1.0\n"
+                     "Content-Type: text/plain; charset=utf-8\n"
+                     "Content-Transfer-Encoding: 8bit\n"
+                     "Auto-Submitted: auto-generated\n"
+                     "\n");
+    cg_sbuf_printf(&b, "caguard found a new %s on %s %s.\n\n", cg_severity_name(r->severity),
+                   o->kind == CG_KIND_INCIDENT ? "an" : "a", cg_kind_name(o->kind));
+    snprintf(buf, sizeof(buf), "%s (%s)", r->id, cg_severity_name(r->severity));
+    mail_field(&b, "Rule:", buf);
+    mail_field(&b, "Message:", f->message);
+    if (r->reference[0] != '\0')
+        mail_field(&b, "Reference:", r->reference);
+    mail_field(&b, "Object:", cg_kind_name(o->kind));
+    if (o->has_hash) {
+        hex32(o->sha256, sha);
+        mail_field(&b, "SHA-256:", sha);
+    }
+    cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
+    if (issuer[0] != '\0')
+        mail_field(&b, "Issuer:", issuer);
+    cg_serial_hex(&o->serial, serial, sizeof(serial));
+    if (serial[0] != '\0')
+        mail_field(&b, "Serial:", serial);
+    if (o->file != NULL) {
+        char *where = malloc(strlen(o->file) + 48);
+        if (where != NULL) {
+            sprintf(where, "%s (object %zu)", o->file, o->index);
+            mail_field(&b, "Found in:", where);
+            free(where);
+        }
+    }
+    if (info != NULL && info->first_seen != 0) {
+        cg_time_format(info->first_seen, t, sizeof(t));
+        mail_field(&b, "First seen:", t);
+    }
+    if (incident != 0) {
+        snprintf(buf, sizeof(buf), "%lld%s", (long long)incident,
+                 info != NULL && info->incident_opened
+                     ? " (a draft opened for this finding: caguard incident show ID)"
+                     : "");
+        mail_field(&b, "Incident:", buf);
+    }
+    cg_sbuf_puts(&b, "\n");
+    mail_field(&b, "The rule:", r->description);
+    cg_sbuf_puts(&b, "\n-- \ncaguard monitor (docs/monitor.md, \"Alerts\")\n");
+    if (b.failed) {
+        cg_sbuf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return b.data;
+}
+
+/* ---- one finding ---- */
+
+int cg_alert_finding(cg_alert *a, const cg_finding *f, const cg_alert_info *info)
+{
+    const cg_rule *r = cg_rule_get(f->rule);
+    char *paths[CG_ALERT_MAX_HOOKS];
+    int owned[CG_ALERT_MAX_HOOKS];
+    size_t n_hooks = 0, n_procs = 0;
+    cg_proc *procs = NULL;
+    char *json = NULL, *input = NULL, *mail = NULL;
+    size_t input_len = 0, mail_len = 0;
+    char *hook_argv[CG_ALERT_MAX_HOOKS][2];
+    char *mail_argv[4];
+    env e;
+    int ok = 1, have_env = 0;
+
+    a->stats.findings++;
+    if (r->severity > a->min_severity)
+        return 1;
+    a->stats.alerted++;
+    json = finding_json(f, info);
+    if (json == NULL) {
+        say(a, "%s: out of memory", r->id);
+        return 0;
+    }
+    if (a->jsonl != NULL) {
+        a->stats.jsonl_lines++;
+        if (!write_jsonl(a, json)) {
+            a->stats.jsonl_failures++;
+            ok = 0;
+        }
+    }
+    n_hooks = collect_hooks(a, paths, owned, CG_ALERT_MAX_HOOKS);
+    if (n_hooks == 0 && a->mail_to == NULL)
+        goto out;
+    procs = calloc(n_hooks + 1, sizeof(cg_proc));
+    input_len = strlen(json) + 1;
+    input = malloc(input_len);
+    if (procs == NULL || input == NULL) {
+        say(a, "%s: out of memory", r->id);
+        ok = 0;
+        goto out;
+    }
+    memcpy(input, json, input_len - 1);
+    input[input_len - 1] = '\n';
+    if (n_hooks > 0) {
+        if (!env_build(&e, f, info)) {
+            have_env = 1;
+            say(a, "%s: out of memory", r->id);
+            ok = 0;
+            goto out;
+        }
+        have_env = 1;
+    }
+    for (size_t i = 0; i < n_hooks; i++) {
+        cg_proc *p = &procs[n_procs++];
+        hook_argv[i][0] = paths[i];
+        hook_argv[i][1] = NULL;
+        p->path = paths[i];
+        p->argv = hook_argv[i];
+        p->envp = e.v;
+        p->input = (const uint8_t *)input;
+        p->input_len = input_len;
+    }
+    if (a->mail_to != NULL) {
+        mail = cg_alert_mail_message(f, info, a->mail_from, a->mail_to, (int64_t)time(NULL),
+                                     &mail_len);
+        if (mail == NULL) {
+            say(a, "mail to %s: out of memory", a->mail_to);
+            a->stats.mail_failures++;
+            ok = 0;
+        } else {
+            cg_proc *p = &procs[n_procs++];
+            mail_argv[0] = a->sendmail;
+            mail_argv[1] = "-t";
+            mail_argv[2] = "-oi";
+            mail_argv[3] = NULL;
+            p->path = a->sendmail;
+            p->argv = mail_argv;
+            p->envp = NULL;
+            p->input = (const uint8_t *)mail;
+            p->input_len = mail_len;
+        }
+    }
+    cg_proc_run(procs, n_procs, a->timeout_ms);
+    for (size_t i = 0; i < n_procs; i++) {
+        const cg_proc *p = &procs[i];
+        int is_mail = i == n_hooks;
+        char why[512];
+        if (is_mail)
+            a->stats.mails++;
+        else
+            a->stats.hook_runs++;
+        if (cg_proc_ok(p))
+            continue;
+        ok = 0;
+        cg_proc_describe(p, a->timeout_ms, why, sizeof(why));
+        if (is_mail) {
+            a->stats.mail_failures++;
+            say(a, "mail to %s: %s %s (finding %s)", a->mail_to, a->sendmail, why, r->id);
+        } else {
+            a->stats.hook_failures++;
+            say(a, "hook %s %s (finding %s)", p->path, why, r->id);
+        }
+    }
+out:
+    if (have_env)
+        env_free(&e);
+    for (size_t i = 0; i < n_hooks; i++) {
+        if (owned[i])
+            free(paths[i]);
+    }
+    free(procs);
+    free(input);
+    free(mail);
+    free(json);
+    return ok;
+}
