@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "cli/cli.h"
+#include "cli/status_crl.h"
 #include "store/store.h"
 
 static void status_help(FILE *f)
@@ -22,13 +23,17 @@ static void status_help(FILE *f)
                "URL and log ID, the position (entries read and committed), the size and time\n"
                "of the last verified tree head, the lag (entries behind that tree head, and\n"
                "the age of the tree head), the last successful contact and, when the log is\n"
-               "failing, since when.\n\n"
+               "failing, since when.\n" CG_CLI_STATUS_CRL_HELP "\n"
                "options:\n"
                "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
                "  --format text|json   text (default) or one JSON object:\n"
                "                       {\"logs\": [{\"url\", \"log_id\", \"position\",\n"
                "                       \"tree_size\", \"sth_time\", \"lag_entries\",\n"
-               "                       \"lag_seconds\", \"last_contact\", \"failing_since\"}]}\n"
+               "                       \"lag_seconds\", \"last_contact\", \"failing_since\"}],\n"
+               "                       \"crls\": [{\"url\", \"kind\", \"issuer\", \"origin\",\n"
+               "                       \"last_fetch\", \"last_change\", \"http_status\",\n"
+               "                       \"status\", \"failures\", \"this_update\",\n"
+               "                       \"next_update\", \"entries\", \"stale\"}]}\n"
                "                       (times RFC 3339, null when unknown)\n"
                "  -h, --help           this help\n\n"
                "exit status: 0, or 2 on a usage error or a store that cannot be read.\n");
@@ -119,8 +124,13 @@ static int logs_section(cg_store *s, status_ctx *c)
     return 1;
 }
 
+static int crls_section(cg_store *s, status_ctx *c)
+{
+    return cg_cli_status_crls(s, c->json, c->now, c->out, c->root);
+}
+
 /* The sections, in output order. */
-static int (*const sections[])(cg_store *, status_ctx *) = {logs_section};
+static int (*const sections[])(cg_store *, status_ctx *) = {logs_section, crls_section};
 
 int cg_cmd_status(int argc, char **argv)
 {

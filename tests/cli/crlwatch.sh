@@ -139,6 +139,31 @@ publish "$tmp/dp2.crl" dp2.crl
 expect_status 0 "$CAGUARD" --store "$db" monitor --issuer "$tmp/ca2.pem" --crl-dp --once
 expect_grep '^crldp\|200 new CRL\|1$' <(sq "SELECT origin, status, entries FROM crl_sources WHERE url = '$url/files/dp2.crl'")
 
+# --- caguard status: a row per CRL URL ---
+expect_status 0 "$CAGUARD" --store "$db" status
+expect_grep '^CRLs$' "$tmp/out"
+grep -A8 "^$url/files/main.crl\$" "$tmp/out" >"$tmp/row"
+expect_grep '^  issuer +.*ca1\.pem \(config\)$' "$tmp/row"
+expect_grep '^  last fetch +[0-9]{4}-[0-9]{2}-[0-9]{2}T' "$tmp/row"
+expect_grep '^  status +304 not modified$' "$tmp/row"
+expect_grep '^  nextUpdate +.*\(stale\)$' "$tmp/row"
+expect_grep '^  entries +1$' "$tmp/row"
+expect_grep "^$url/files/list.json \(partitioned-CRL list\)$" "$tmp/out"
+expect_grep '^  failures +1 in a row$' <(grep -A5 "^$url/files/trunc.crl\$" "$tmp/out")
+expect_status 0 "$CAGUARD" --store "$db" status --format json
+/usr/bin/python3 - "$tmp/out" "$url" <<'PY' && pass_ || fail_ "status JSON crls"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = {r["url"]: r for r in d["crls"]}
+m = rows[sys.argv[2] + "/files/main.crl"]
+assert m["kind"] == "crl" and m["origin"] == "config" and m["http_status"] == 304, m
+assert m["entries"] == 1 and m["stale"] is True and m["failures"] == 0, m
+assert m["this_update"].endswith("Z") and m["last_fetch"].endswith("Z"), m
+dp = rows[sys.argv[2] + "/files/dp2.crl"]
+assert dp["origin"] == "crldp" and dp["entries"] == 1 and dp["stale"] is False, dp
+assert rows[sys.argv[2] + "/files/list.json"]["kind"] == "list"
+PY
+
 # --- a dead endpoint: an error, exit 2 ---
 expect_status 2 mon --crl-url "http://127.0.0.1:1/x.crl"
 expect_grep "x.crl: unreachable" "$tmp/err"
