@@ -19,6 +19,7 @@
 #include "cli/monitor_crl.h"
 #include "ct/loglist.h"
 #include "der/pem.h"
+#include "monitor/loglistwatch.h"
 #include "monitor/monitor.h"
 #include "report/output.h"
 #include "store/store.h"
@@ -74,6 +75,11 @@ static void monitor_help(FILE *f)
                "                     checks of the entries; repeatable\n"
                "  --loglist-sig FILE detached signature of the --loglist before it\n"
                "  --loglist-key FILE public key (PEM or DER) for --loglist-sig\n"
+               "  --loglist-reload S reload every --loglist each S seconds (and at the start)\n"
+               "                     and compare it with the last copy in the store:\n"
+               "                     ct.loglist.changed per log changed, added or removed;\n"
+               "                     a followed log that moved is followed at its new URL,\n"
+               "                     a removed or retired one finished and dropped\n"
                "  --format text|json findings as text (default) or JSON Lines\n" CG_CLI_CRL_HELP
                "  -h, --help         this help\n\n"
                "On a terminal, standard error shows one progress line per log (position, tree\n"
@@ -149,6 +155,13 @@ out:
 
 /* Findings come after their range committed: out at once, so that a
  * pipe sees them and a killed monitor has printed what it stored. */
+/* The log-list watcher's lines (arg is NULL with --quiet: errors only). */
+static void loglist_line(void *arg, int is_error, const char *msg)
+{
+    if (arg != NULL || is_error)
+        fprintf(stderr, "caguard monitor: %s\n", msg);
+}
+
 static void print_finding(void *arg, const cg_finding *f)
 {
     cg_out_sink(arg, f);
@@ -187,6 +200,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"loglist", required_argument, NULL, 'L'},
         {"loglist-sig", required_argument, NULL, 'G'},
         {"loglist-key", required_argument, NULL, 'K'},
+        {"loglist-reload", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {"config", required_argument, NULL, 'g'},
         CG_CLI_CRL_OPTIONS,
@@ -198,7 +212,7 @@ int cg_cmd_monitor(int argc, char **argv)
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
     int64_t mmds[MAX_LOGS] = {0};
-    uint64_t poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
+    uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     EVP_PKEY *pk[MAX_LOGS] = {0};
@@ -208,6 +222,7 @@ int cg_cmd_monitor(int argc, char **argv)
     int64_t at = INT64_MIN;
     cg_cli_loglists lists;
     cg_loglist *loglist = NULL;
+    cg_loglist_watch *llw = NULL;
     char err[1024];
 
     memset(&lists, 0, sizeof(lists));
@@ -295,6 +310,12 @@ int cg_cmd_monitor(int argc, char **argv)
                 goto out;
             }
             break;
+        case 'W':
+            if (!parse_count(optarg, 30 * 86400, &reload)) {
+                rc = cg_cli_usage_error("monitor", "--loglist-reload takes 1 to 2592000 seconds");
+                goto out;
+            }
+            break;
         case 'S':
             store_opt = optarg;
             break;
@@ -353,8 +374,8 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = cg_cli_usage_error("monitor", "unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    if (n_logs == 0 && mc.cfg.n_logs == 0 && !cg_cli_crl_wanted(&crl)) {
-        rc = cg_cli_usage_error("monitor", "no --log and no CRL to fetch");
+    if (n_logs == 0 && mc.cfg.n_logs == 0 && !cg_cli_crl_wanted(&crl) && reload == 0) {
+        rc = cg_cli_usage_error("monitor", "no --log, no CRL to fetch and no log list to reload");
         goto out;
     }
     if (!all && n_iss == 0) {
@@ -403,6 +424,20 @@ int cg_cmd_monitor(int argc, char **argv)
     crl.quiet = quiet;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
         goto out;
+    if (reload > 0) {
+        if (lists.n == 0) {
+            rc = cg_cli_usage_error("monitor", "--loglist-reload needs a --loglist to reload");
+            goto out;
+        }
+        llw = cg_loglist_watch_new(lists.key, loglist_line, quiet ? NULL : (void *)"");
+        for (size_t i = 0; llw != NULL && i < lists.n; i++)
+            if (!cg_loglist_watch_add(llw, lists.paths[i], lists.sigs[i]))
+                goto out;
+        if (llw == NULL || !cg_loglist_watch_attach(llw, mon, (int)reload)) {
+            fprintf(stderr, "caguard monitor: out of memory\n");
+            goto out;
+        }
+    }
     for (size_t i = 0; i < n_iss; i++) {
         size_t len = 0;
         uint8_t *der = load_issuer(issuers[i], &len, err, sizeof(err));
@@ -459,6 +494,7 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = CG_EXIT_OK;
 out:
     cg_monitor_free(mon);
+    cg_loglist_watch_free(llw);
     cg_cli_crl_cleanup(&crl);
     cg_cli_monitor_config_cleanup(&mc);
     cg_store_close(store);

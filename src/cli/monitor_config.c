@@ -170,6 +170,7 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
             flag(b, "[loglist] sig", "loglist-sig", c->loglist.sig);
             flag(b, "[loglist] key", "loglist-key", c->loglist.key);
         }
+        flag_num(b, "[loglist] reload_interval", "loglist-reload", c->loglist.reload_interval);
     }
     for (size_t i = 0; i < c->alerts.hooks.n; i++)
         flag(b, "[alerts] hook", "hook", c->alerts.hooks.v[i]);
