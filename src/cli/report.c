@@ -11,7 +11,6 @@
 #include "report/html.h"
 #include "report/output.h"
 #include "store/store.h"
-#include "x509/time.h"
 
 static void report_help(FILE *f)
 {
@@ -91,11 +90,8 @@ int cg_cmd_report(int argc, char **argv)
             store_opt = optarg;
             break;
         case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &ho.at))
-                return cg_cli_usage_error(cmd,
-                                          "--at '%s' is not an RFC 3339 time "
-                                          "(e.g. 2024-06-01T00:00:00Z)",
-                                          optarg);
+            if (!cg_cli_opt_time(cmd, "--at", optarg, &ho.at))
+                return CG_EXIT_USAGE;
             have_at = 1;
             break;
         case 'l':
