@@ -716,11 +716,16 @@ static int publish(html *h, const char *dest)
                 dest, MARKER);
         return 0;
     }
-    /* An earlier report: moved aside, the new one in its place, the old
-     * one removed. */
+    /* An earlier report: moved aside (onto a new empty directory, which
+     * rename replaces), the new one in its place, the old one removed. */
     snprintf(old, sizeof(old), "%s", h->tmp);
-    memcpy(old + strlen(old) - 13, ".old", 4); /* "...tmp-XXXXXX" to "...old-XXXXXX" */
+    memcpy(old + strlen(old) - 11, ".old-XXXXXX", 11); /* DIR.tmp-abcdef to DIR.old-XXXXXX */
+    if (mkdtemp(old) == NULL) {
+        set_err(h, "cannot create a directory next to %s: %s", dest, strerror(errno));
+        return 0;
+    }
     if (rename(dest, old) != 0) {
+        rmdir(old);
         set_err(h, "cannot move the earlier report %s aside: %s", dest, strerror(errno));
         return 0;
     }
@@ -1773,6 +1778,7 @@ int cg_html_report_write(cg_store *store, const char *dir, const cg_html_opts *o
 {
     html h;
     int ok = 0;
+    char *dest = NULL;
     memset(&h, 0, sizeof(h));
     h.st = store;
     h.o = *opts;
@@ -1811,13 +1817,22 @@ int cg_html_report_write(cg_store *store, const char *dir, const cg_html_opts *o
     if (h.failed)
         goto out;
     qsort(h.iss, h.n_iss, sizeof(*h.iss), by_issuer_name);
-    if (!make_tmp(&h, dir))
+    /* "site/" is "site": the renames below name the directory itself */
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    dest = strndup(dir, dl);
+    if (dest == NULL) {
+        set_err(&h, "out of memory");
+        goto out;
+    }
+    if (!make_tmp(&h, dest))
         goto out;
     static const cg_sbuf empty = CG_SBUF_INIT;
     if (!index_page(&h) || !write_file(&h, MARKER, &empty))
         goto out;
     h.stats.files--; /* the marker is not a page */
-    if (!publish(&h, dir))
+    if (!publish(&h, dest))
         goto out;
     ok = 1;
 out:
@@ -1826,6 +1841,7 @@ out:
     if (ok && stats != NULL)
         *stats = h.stats;
     free(h.tmp);
+    free(dest);
     for (size_t i = 0; i < h.n_iss; i++)
         free(h.iss[i].name);
     free(h.iss);

@@ -436,6 +436,14 @@ int main(void)
     check_index(dir, 0);
     CHECK(leftovers() == 0);
 
+    /* Named with a trailing slash: the same directory. */
+    char slashed[520];
+    snprintf(slashed, sizeof(slashed), "%s/", dir);
+    CHECK(write_report(s, slashed, ll, 0, NULL, err, sizeof(err)));
+    CHECK(leftovers() == 0);
+    snprintf(marker, sizeof(marker), "%s/index.html", dir);
+    CHECK(exists(marker));
+
     /* The table cut at 2 rows; the counts still cover all five. */
     CHECK(write_report(s, dir, ll, 2, &stats, err, sizeof(err)));
     char *idx = slurp(dir, "index.html");
