@@ -134,16 +134,6 @@ static void url_comp(cg_sbuf *b, const char *s)
     }
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = x[p[i] >> 4];
-        out[2 * i + 1] = x[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* A span of time as people read a countdown: "45 s", "12 min", "5 h 3 min",
  * "3 days 4 h". The page's script formats the same way. */
 static void span_text(int64_t s, char *buf, size_t cap)
@@ -187,7 +177,7 @@ static void name_text(const uint8_t *p, size_t n, char *buf, size_t cap)
         snprintf(buf, cap, "(empty Name)");
     else {
         char h[33];
-        hex(p, n < 16 ? n : 16, h);
+        cg_hex(p, n < 16 ? n : 16, h);
         snprintf(buf, cap, "(undecodable Name %s%s)", h, n > 16 ? "..." : "");
     }
 }
@@ -1177,7 +1167,7 @@ static int on_finding(void *arg, const cg_store_finding *f)
         cg_sbuf_printf(b, "<br><span class=\"mono\">serial %s</span>", serial);
     }
     if (f->has_object) {
-        hex(f->object, 32, sha);
+        cg_hex(f->object, 32, sha);
         cg_sbuf_printf(b, "<br><span class=\"mono\" title=\"SHA-256 %s\">%.16s…</span>", sha, sha);
     }
     if (f->file != NULL) {
@@ -1541,7 +1531,7 @@ static int incident_page(html *h, cg_incident *inc)
         cg_revocation_eval e;
         char sha[65], dur[48];
         int have = v.kind != NULL && cg_incident_revocation_eval(inc, c, h->o.at, &e);
-        hex(c->sha256, 32, sha);
+        cg_hex(c->sha256, 32, sha);
         cg_sbuf_printf(&b, "<tr data-state=\"%s\"><td>%s</td><td class=\"mono\" "
                            "title=\"SHA-256 %s\">",
                        have ? state_class(e.state) : "unknown",
