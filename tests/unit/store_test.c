@@ -1006,6 +1006,8 @@ static void test_logs(cg_store *s)
     flt.rule = "ct.log.entry_malformed";
     CHECK(cg_store_findings(s, &flt, log_finding_count, &n));
     CHECK(n == 2);
+}
+
 /* ---- summaries (caguard report) ---- */
 
 typedef struct counts {
@@ -1151,6 +1153,8 @@ static void test_summaries(cg_store *s)
     CHECK(c.crls == 2 && c.crl_order[0] == 5 && c.crl_order[1] == 4);
 }
 
+/* Several processes opening one new store at once: one creates it, the
+ * others wait and find it made (the migration lock); all can write. */
 static void conformance(const char *uri)
 {
     cg_store *s = open_store(uri);
