@@ -1225,8 +1225,10 @@ static void findings_section(html *h, cg_sbuf *b)
     }
     h->stats.findings = l.total;
     h->stats.findings_listed = l.listed;
-    qsort(h->rules.v, h->rules.n, sizeof(*h->rules.v), by_name);
-    qsort(h->fissuers.v, h->fissuers.n, sizeof(*h->fissuers.v), by_name);
+    if (h->rules.n > 1)
+        qsort(h->rules.v, h->rules.n, sizeof(*h->rules.v), by_name);
+    if (h->fissuers.n > 1)
+        qsort(h->fissuers.v, h->fissuers.n, sizeof(*h->fissuers.v), by_name);
     cg_sbuf_printf(b,
                    "<section id=\"findings\">\n<h2>Findings</h2>\n<p class=\"note\">"
                    "<span id=\"shown\">%zu</span> of <span id=\"listed\">%zu</span> findings "
@@ -1806,7 +1808,8 @@ int cg_html_report_write(cg_store *store, const char *dir, const cg_html_opts *o
     }
     if (h.failed)
         goto out;
-    qsort(h.iss, h.n_iss, sizeof(*h.iss), by_issuer_name);
+    if (h.n_iss > 1) /* qsort must not get NULL, even for no element */
+        qsort(h.iss, h.n_iss, sizeof(*h.iss), by_issuer_name);
     /* "site/" is "site": the renames below name the directory itself */
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/')
