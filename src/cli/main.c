@@ -24,6 +24,7 @@ static const struct {
     {"monitor", cg_cmd_monitor, "follow CT logs and check the entries of watched issuers"},
     {"demo", cg_cmd_demo, "a demo CA makes the seed's mistakes; caguard catches them"},
     {"status", cg_cmd_status, "what the monitor follows: each log's position, tree size and lag"},
+    {"report", cg_cmd_report, "write the store's dashboard (a static HTML site)"},
 };
 
 static void usage(FILE *f)

@@ -54,6 +54,11 @@ typedef enum {
     Q_SRC_ALL,
     Q_LL_PUT,
     Q_LL_GET,
+    Q_OBJ_BY_KIND,
+    Q_OBJ_COUNTS,
+    Q_FIND_COUNTS,
+    Q_FIND_SPAN,
+    Q_FIND_HIST,
     Q_COUNT
 } query_id;
 
@@ -186,6 +191,18 @@ static const char *const queries[Q_COUNT] = {
                  "VALUES (?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET data = excluded.data, "
                  "sha256 = excluded.sha256, fetched_at = excluded.fetched_at",
     [Q_LL_GET] = "SELECT data, sha256, fetched_at FROM loglist_snapshots WHERE source = ?",
+    [Q_OBJ_BY_KIND] = "SELECT " OBJ_COLS " FROM objects WHERE kind = ? ORDER BY id",
+    [Q_OBJ_COUNTS] = "SELECT issuer, kind, count(*) FROM objects GROUP BY issuer, kind "
+                     "ORDER BY issuer, kind",
+    [Q_FIND_COUNTS] = "SELECT o.issuer, f.severity, count(*) FROM findings f "
+                      "LEFT JOIN objects o ON o.sha256 = f.object_sha256 "
+                      "WHERE f.resolved_at IS NULL GROUP BY o.issuer, f.severity "
+                      "ORDER BY o.issuer, f.severity",
+    [Q_FIND_SPAN] = "SELECT count(*), min(first_seen), max(first_seen) FROM findings",
+    /* Positional GROUP BY: PostgreSQL would not take (first_seen - $1) / $2
+     * and (first_seen - $3) / $4 for the same expression. */
+    [Q_FIND_HIST] = "SELECT rule, (first_seen - ?) / ?, count(*) FROM findings "
+                    "WHERE first_seen >= ? GROUP BY 1, 2 ORDER BY 1, 2",
 };
 
 /* PostgreSQL's objects table is partitioned by notAfter and cannot hold a
@@ -2012,6 +2029,113 @@ int cg_store_loglist_snapshot_get(cg_store *s, const char *source,
         memcpy(snap.sha256, h, 32);
         *found = 1;
         fn(arg, &snap);
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+/* ---- summaries ---- */
+
+int cg_store_objects_by_kind(cg_store *s, cg_kind kind, cg_store_object_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_BY_KIND);
+    if (st == NULL)
+        return 0;
+    if (!s->drv->bind_text(st, 1, kind_text(kind)))
+        return db_fail(s, "reading objects");
+    return each_object(s, st, fn, arg);
+}
+
+int cg_store_object_counts(cg_store *s, cg_store_object_count_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_COUNTS);
+    if (st == NULL)
+        return 0;
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        size_t n;
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "counting objects");
+            s->drv->reset(st);
+            return 0;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        const uint8_t *issuer = c_blob(s, st, 0, &n);
+        if (!fn(arg, issuer, n, kind_from_text(c_text(s, st, 1)), c_int(s, st, 2)))
+            break;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_open_finding_counts(cg_store *s, cg_store_finding_count_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_FIND_COUNTS);
+    if (st == NULL)
+        return 0;
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        size_t n;
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "counting findings");
+            s->drv->reset(st);
+            return 0;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        const uint8_t *issuer = c_blob(s, st, 0, &n);
+        if (!fn(arg, issuer, n, severity_from_text(c_text(s, st, 1)), c_int(s, st, 2)))
+            break;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_finding_span(cg_store *s, int64_t *first, int64_t *last, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_FIND_SPAN);
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (s->drv->step(st) != CG_SQL_ROW) {
+        s->drv->reset(st);
+        return db_fail(s, "reading the findings' time span");
+    }
+    if (c_int(s, st, 0) > 0) {
+        *first = c_int(s, st, 1);
+        *last = c_int(s, st, 2);
+        *found = 1;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_finding_histogram(cg_store *s, int64_t origin, int64_t width,
+                               cg_store_rule_bucket_fn fn, void *arg)
+{
+    cg_sql_stmt *st;
+    if (width <= 0) {
+        fail(s, "a histogram bucket must be at least a second wide");
+        return 0;
+    }
+    st = q(s, Q_FIND_HIST);
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, origin) || !b_int(s, st, 2, width) || !b_int(s, st, 3, origin))
+        return db_fail(s, "counting findings");
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        if (r == CG_SQL_ERROR) {
+            db_fail(s, "counting findings");
+            s->drv->reset(st);
+            return 0;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        const char *rule = c_text(s, st, 0);
+        if (!fn(arg, rule != NULL ? rule : "", c_int(s, st, 1), c_int(s, st, 2)))
+            break;
     }
     s->drv->reset(st);
     return 1;

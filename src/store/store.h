@@ -363,5 +363,36 @@ int cg_store_loglist_snapshot_put(cg_store *s, const cg_store_loglist_snapshot *
 typedef int (*cg_store_loglist_snapshot_fn)(void *arg, const cg_store_loglist_snapshot *snap);
 int cg_store_loglist_snapshot_get(cg_store *s, const char *source,
                                   cg_store_loglist_snapshot_fn fn, void *arg, int *found);
+/* ---- summaries (caguard report) ---- */
+
+/* Every stored object of one kind, in the order stored. */
+int cg_store_objects_by_kind(cg_store *s, cg_kind kind, cg_store_object_fn fn, void *arg);
+
+/* The number of stored objects of each issuer Name encoding and kind, the
+ * rows of one issuer together (issuer NULL for objects without one). */
+typedef int (*cg_store_object_count_fn)(void *arg, const uint8_t *issuer, size_t issuer_len,
+                                        cg_kind kind, int64_t count);
+int cg_store_object_counts(cg_store *s, cg_store_object_count_fn fn, void *arg);
+
+/* The number of open findings of each issuer Name encoding (of the object
+ * they are about) and severity, the rows of one issuer together. issuer is
+ * NULL for findings about no object (an incident as a whole) or about an
+ * object without one. */
+typedef int (*cg_store_finding_count_fn)(void *arg, const uint8_t *issuer, size_t issuer_len,
+                                         cg_severity severity, int64_t count);
+int cg_store_open_finding_counts(cg_store *s, cg_store_finding_count_fn fn, void *arg);
+
+/* The earliest and the latest first_seen of the stored findings, open or
+ * resolved; *found 0 when there is none. */
+int cg_store_finding_span(cg_store *s, int64_t *first, int64_t *last, int *found);
+
+/* The findings, open or resolved, counted by rule and by the bucket their
+ * first_seen falls in: bucket b holds origin + b * width <= first_seen <
+ * origin + (b + 1) * width (width > 0); findings before origin are left
+ * out. Ordered by rule, then bucket; empty buckets have no row. */
+typedef int (*cg_store_rule_bucket_fn)(void *arg, const char *rule, int64_t bucket,
+                                       int64_t count);
+int cg_store_finding_histogram(cg_store *s, int64_t origin, int64_t width,
+                               cg_store_rule_bucket_fn fn, void *arg);
 
 #endif

@@ -1157,6 +1157,151 @@ static void test_errors(cg_store *s)
     CHECK(cg_store_put_finding(s, &f, 10, &is_new, NULL) && is_new == 1);
 }
 
+/* ---- summaries (caguard report) ---- */
+
+typedef struct counts {
+    int64_t obj[2][5];   /* issuer-D1, issuer-D2 by kind */
+    int64_t open[2][3];  /* by severity */
+    int rows_d1;         /* object count rows of issuer-D1 */
+    int64_t hist[2][4];  /* test.dash.one, test.dash.two by bucket 0..3 */
+    int hist_other;      /* rows of those rules outside buckets 0..3 */
+    size_t crls;         /* issuer-D1's CRLs through objects_by_kind, in order */
+    uint32_t crl_order[4];
+} counts;
+
+static int which_issuer(const uint8_t *issuer, size_t n)
+{
+    if (issuer != NULL && n == 9 && memcmp(issuer, "issuer-D1", 9) == 0)
+        return 0;
+    if (issuer != NULL && n == 9 && memcmp(issuer, "issuer-D2", 9) == 0)
+        return 1;
+    return -1;
+}
+
+static int count_obj(void *arg, const uint8_t *issuer, size_t n, cg_kind kind, int64_t count)
+{
+    counts *c = arg;
+    int w = which_issuer(issuer, n);
+    if (w >= 0 && (int)kind < 5)
+        c->obj[w][kind] += count;
+    if (w == 0)
+        c->rows_d1++;
+    return 1;
+}
+
+static int count_open(void *arg, const uint8_t *issuer, size_t n, cg_severity sev, int64_t count)
+{
+    counts *c = arg;
+    int w = which_issuer(issuer, n);
+    if (w >= 0)
+        c->open[w][sev] += count;
+    return 1;
+}
+
+static int count_hist(void *arg, const char *rule, int64_t bucket, int64_t count)
+{
+    counts *c = arg;
+    int w = strcmp(rule, "test.dash.one") == 0 ? 0 : strcmp(rule, "test.dash.two") == 0 ? 1 : -1;
+    if (w < 0)
+        return 1;
+    if (bucket >= 0 && bucket < 4)
+        c->hist[w][bucket] += count;
+    else
+        c->hist_other++;
+    return 1;
+}
+
+static int crl_order(void *arg, const cg_store_object *o)
+{
+    counts *c = arg;
+    if (o->kind != CG_KIND_CRL)
+        c->crls = 99;
+    if (which_issuer(o->issuer, o->issuer_len) == 0 && c->crls < 4)
+        c->crl_order[c->crls++] = (uint32_t)o->index;
+    return 1;
+}
+
+static void put_f(cg_store *s, const char *rule, cg_severity sev, const uint8_t *object,
+                  int64_t seen, int64_t *id)
+{
+    cg_store_finding f;
+    memset(&f, 0, sizeof(f));
+    f.rule = rule;
+    f.severity = sev;
+    f.has_object = object != NULL;
+    if (object != NULL)
+        memcpy(f.object, object, 32);
+    f.message = "m";
+    CHECK(cg_store_put_finding(s, &f, seen, NULL, id));
+}
+
+static void test_summaries(cg_store *s)
+{
+    const int64_t day = 86400, t0 = INT64_C(1700000000);
+    cg_store_object o;
+    counts c;
+    int64_t id = 0, first = 0, last = 0;
+    int found = -1;
+    uint8_t c1[32], c2[32], p1[32], d2[32];
+
+    make_object(&o, 0x41, 1, CG_KIND_CERT, "issuer-D1", "\x01", 100);
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    memcpy(c1, o.sha256, 32);
+    make_object(&o, 0x41, 2, CG_KIND_CERT, "issuer-D1", "\x02", 100);
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    memcpy(c2, o.sha256, 32);
+    make_object(&o, 0x41, 3, CG_KIND_PRECERT, "issuer-D1", "\x01", 100);
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    memcpy(p1, o.sha256, 32);
+    make_object(&o, 0x41, 5, CG_KIND_CRL, "issuer-D1", NULL, 100);
+    o.scope = (const uint8_t *)"";
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    make_object(&o, 0x41, 4, CG_KIND_CRL, "issuer-D1", NULL, 100);
+    o.scope = (const uint8_t *)"";
+    o.not_before = 500; /* stored after the other, whatever its thisUpdate */
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    make_object(&o, 0x41, 6, CG_KIND_CERT, "issuer-D2", "\x01", 100);
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    memcpy(d2, o.sha256, 32);
+
+    /* Findings: two rules over four days from t0; one resolved, one
+     * before the histogram's origin, one about no object. */
+    put_f(s, "test.dash.one", CG_SEV_ERROR, c1, t0 + 10, NULL);
+    put_f(s, "test.dash.two", CG_SEV_ERROR, c2, t0 + day, NULL);
+    put_f(s, "test.dash.one", CG_SEV_ERROR, p1, t0 + 3 * day + 5, &id);
+    CHECK(cg_store_resolve_finding(s, id, t0 + 4 * day));
+    put_f(s, "test.dash.two", CG_SEV_WARNING, c1, t0 + day + 7, NULL);
+    put_f(s, "test.dash.one", CG_SEV_NOTICE, d2, t0 + 3 * day + day - 1, NULL);
+    put_f(s, "test.dash.two", CG_SEV_ERROR, d2, t0 - 1, NULL);
+    put_f(s, "test.dash.one", CG_SEV_ERROR, NULL, t0 + 2 * day, NULL);
+
+    memset(&c, 0, sizeof(c));
+    CHECK(cg_store_object_counts(s, count_obj, &c));
+    CHECK(c.obj[0][CG_KIND_CERT] == 2 && c.obj[0][CG_KIND_PRECERT] == 1);
+    CHECK(c.obj[0][CG_KIND_CRL] == 2 && c.obj[0][CG_KIND_INPUT] == 0);
+    CHECK(c.rows_d1 == 3); /* one row per kind */
+    CHECK(c.obj[1][CG_KIND_CERT] == 1 && c.obj[1][CG_KIND_CRL] == 0);
+
+    CHECK(cg_store_open_finding_counts(s, count_open, &c));
+    CHECK(c.open[0][CG_SEV_ERROR] == 2);   /* c1, c2; p1's is resolved */
+    CHECK(c.open[0][CG_SEV_WARNING] == 1);
+    CHECK(c.open[0][CG_SEV_NOTICE] == 0);
+    CHECK(c.open[1][CG_SEV_ERROR] == 1 && c.open[1][CG_SEV_NOTICE] == 1);
+
+    CHECK(cg_store_finding_span(s, &first, &last, &found));
+    CHECK(found == 1 && first <= t0 - 1 && last >= t0 + 4 * day - 1);
+
+    CHECK(cg_store_finding_histogram(s, t0, day, count_hist, &c));
+    CHECK(c.hist[0][0] == 1 && c.hist[0][1] == 0 && c.hist[0][2] == 1 && c.hist[0][3] == 2);
+    CHECK(c.hist[1][0] == 0 && c.hist[1][1] == 2 && c.hist[1][2] == 0 && c.hist[1][3] == 0);
+    CHECK(c.hist_other == 0); /* t0 - 1 is before the origin */
+    CHECK(!cg_store_finding_histogram(s, t0, 0, count_hist, &c));
+    CHECK(cg_store_errmsg(s)[0] != '\0');
+
+    CHECK(cg_store_objects_by_kind(s, CG_KIND_CRL, crl_order, &c));
+    CHECK(c.crls == 2 && c.crl_order[0] == 5 && c.crl_order[1] == 4);
+}
+
 /* Several processes opening one new store at once: one creates it, the
  * others wait and find it made (the migration lock); all can write. */
 static void test_concurrent_open(const char *uri)
@@ -1217,6 +1362,7 @@ static void conformance(const char *uri)
     test_crl_entries(s);
     test_findings(s);
     test_incidents(s);
+    test_summaries(s);
     test_transactions(s);
     test_crl_sources(s);
     test_logs(s);

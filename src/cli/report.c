@@ -1,0 +1,168 @@
+/* caguard report --html DIR: the dashboard of a store as a static site
+ * (src/report/html.c; docs/report.md). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "ct/loglist.h"
+#include "report/html.h"
+#include "report/output.h"
+#include "store/store.h"
+
+static void report_help(FILE *f)
+{
+    fprintf(f,
+            "usage: caguard [--store PATH_OR_URI] report --html DIR [OPTIONS]\n\n"
+            "Writes the store's dashboard into DIR, a static site that works offline from\n"
+            "file:// (no external asset): index.html with an overview per issuer (objects\n"
+            "seen, open findings by severity), charts (findings per rule over time,\n"
+            "revocation delay against the deadline per incident, SCT log operators), the\n"
+            "incidents and a findings table filterable by rule, severity, issuer and status\n"
+            "(index.html#severity=error&status=open); one page per incident with its\n"
+            "deadlines and its CCADB report draft (also incident-N.md and\n"
+            "incident-N-appendix.csv). DIR is written whole or not at all: it must be new,\n"
+            "empty or an earlier report, which is replaced. docs/report.md has the details.\n\n"
+            "options:\n"
+            "  --html DIR           the directory to write (required)\n"
+            "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
+            "  --at TIME            evaluate incident deadlines at TIME (RFC 3339; default\n"
+            "                       now, and then countdowns tick on in the browser)\n"
+            "  --loglist FILE       CT log list (Chrome v3, crt.sh or Apple) naming the\n"
+            "                       operators of the SCTs' logs; repeatable\n"
+            "  --loglist-sig FILE   detached signature of the --loglist before it\n"
+            "  --loglist-key FILE   the key that signs log lists\n"
+            "  --max-findings N     rows of the findings table (default %d); counts and\n"
+            "                       charts cover every finding\n"
+            "  -h, --help           this help\n\n"
+            "exit status: 0 written and no open error finding, 1 written and the store has\n"
+            "open error findings, 2 usage error, a log list that cannot be used, a store\n"
+            "that cannot be read or a directory that cannot be written (DIR then untouched).\n",
+            CG_HTML_MAX_FINDINGS);
+}
+
+/* A log list whose signature fails is reported and left out; here that
+ * means its operators are unknown, said on stderr. */
+static void loglist_finding(void *arg, const cg_finding *f)
+{
+    (void)arg;
+    fprintf(stderr, "caguard report: %s: %s\n", cg_rule_get(f->rule)->id, f->message);
+}
+
+int cg_cmd_report(int argc, char **argv)
+{
+    static const char *cmd = "report";
+    static const struct option opts[] = {
+        {"html", required_argument, NULL, 'H'},
+        {"store", required_argument, NULL, 'S'},
+        {"at", required_argument, NULL, 'a'},
+        {"loglist", required_argument, NULL, 'l'},
+        {"loglist-sig", required_argument, NULL, 's'},
+        {"loglist-key", required_argument, NULL, 'k'},
+        {"max-findings", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = NULL, *store_opt = NULL;
+    cg_html_opts ho;
+    cg_html_stats stats;
+    cg_cli_loglists ll;
+    cg_loglist *list = NULL;
+    cg_store *st = NULL;
+    int rc = CG_EXIT_USAGE, have_at = 0;
+    char err[1024];
+
+    memset(&ho, 0, sizeof(ho));
+    memset(&ll, 0, sizeof(ll));
+    ho.at = (int64_t)time(NULL);
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'H':
+            dir = optarg;
+            break;
+        case 'S':
+            store_opt = optarg;
+            break;
+        case 'a':
+            if (!cg_cli_opt_time(cmd, "--at", optarg, &ho.at))
+                return CG_EXIT_USAGE;
+            have_at = 1;
+            break;
+        case 'l':
+            if (!cg_cli_loglists_add(&ll, optarg))
+                return cg_cli_usage_error(cmd, "too many --loglist");
+            break;
+        case 's':
+            if (!cg_cli_loglists_add_sig(&ll, optarg))
+                return cg_cli_usage_error(cmd, "--loglist-sig must follow its --loglist");
+            break;
+        case 'k':
+            ll.key = optarg;
+            break;
+        case 'm': {
+            char *end;
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || n == 0 || n > 10000000)
+                return cg_cli_usage_error(cmd, "--max-findings must be a number from 1 to "
+                                               "10000000, not '%s'",
+                                          optarg);
+            ho.max_findings = (size_t)n;
+            break;
+        }
+        case 'h':
+            report_help(stdout);
+            return CG_EXIT_OK;
+        default:
+            return cg_cli_usage_error(cmd, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cg_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (dir == NULL)
+        return cg_cli_usage_error(cmd, "--html DIR is required (the directory to write)");
+    ho.live = !have_at;
+    {
+        cg_ctx ctx;
+        cg_ctx_init(&ctx, ho.at, loglist_finding, NULL);
+        rc = cg_cli_loglists_load(&ll, cmd, &ctx, &list);
+        if (rc != CG_EXIT_OK)
+            goto out;
+        rc = CG_EXIT_USAGE;
+    }
+    st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        goto out;
+    ho.loglist = list;
+    ho.store_name = cg_cli_store_uri(store_opt);
+    if (!cg_html_report_write(st, dir, &ho, &stats, err, sizeof(err))) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, err);
+        goto out;
+    }
+    printf("%s: index.html and %zu incident page%s; %lld object%s, %lld finding%s "
+           "(%zu listed); open: %lld error%s, %lld warning%s, %lld notice%s\n",
+           dir, stats.incidents, stats.incidents == 1 ? "" : "s", (long long)stats.objects,
+           stats.objects == 1 ? "" : "s", (long long)stats.findings,
+           stats.findings == 1 ? "" : "s", stats.findings_listed,
+           (long long)stats.open[CG_SEV_ERROR], stats.open[CG_SEV_ERROR] == 1 ? "" : "s",
+           (long long)stats.open[CG_SEV_WARNING], stats.open[CG_SEV_WARNING] == 1 ? "" : "s",
+           (long long)stats.open[CG_SEV_NOTICE], stats.open[CG_SEV_NOTICE] == 1 ? "" : "s");
+    if (stats.scts > 0 && stats.scts_unknown == stats.scts && list == NULL)
+        fprintf(stderr, "caguard %s: %lld SCT%s charted as \"unknown log\": give --loglist to "
+                        "name their operators\n",
+                cmd, (long long)stats.scts, stats.scts == 1 ? "" : "s");
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "caguard %s: cannot write output\n", cmd);
+        goto out;
+    }
+    rc = stats.open[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+out:
+    cg_store_close(st);
+    cg_loglist_free(list);
+    return rc;
+}
