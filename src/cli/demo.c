@@ -46,6 +46,7 @@
 #include "ct/loglist.h"
 #include "monitor/crlwatch.h"
 #include "monitor/monitor.h"
+#include "report/html.h"
 #include "report/output.h"
 #include "store/ingest.h"
 #include "store/store.h"
@@ -68,8 +69,8 @@ static void demo_help(FILE *f)
             "its precertificate's, a CRL whose issuer Name is not byte-identical to its\n"
             "CA's subject, a misissuance revoked 51 days late with the wrong reason, and\n"
             "a CT log whose URL changes. caguard monitors the logs into a store in DIR,\n"
-            "fetches the CRLs, opens the incidents, writes the CCADB report drafts,\n"
-            "then prints what it found, rule by rule (docs/demo.md).\n\n"
+            "fetches the CRLs, opens the incidents, writes the dashboard and the CCADB\n"
+            "report drafts, then prints what it found, rule by rule (docs/demo.md).\n\n"
             "options:\n"
             "  --out DIR         where everything goes (default ./caguard-demo). A DIR\n"
             "                    from an earlier run is replaced as a whole at the end;\n"
@@ -79,9 +80,10 @@ static void demo_help(FILE *f)
             "                    at them\n"
             "  -h, --help        this help\n\n"
             "Needs caguard-testlog, next to caguard (the build tree) or on PATH.\n"
-            "In DIR: caguard.db (caguard --store DIR/caguard.db findings), reports/\n"
-            "(CCADB incident report drafts and appendix CSVs), summary.txt, the PKI,\n"
-            "the logs, the CRLs and run.log (what every step ran).\n\n"
+            "In DIR: caguard.db (caguard --store DIR/caguard.db findings), dashboard/\n"
+            "(open index.html), reports/ (CCADB incident report drafts and appendix\n"
+            "CSVs), summary.txt, the PKI, the logs, the CRLs and run.log (what every\n"
+            "step ran).\n\n"
             "exit status: 0 the demo ran and caguard caught every seed mistake it\n"
             "checks; 1 it ran but one was not caught; 2 usage error, or a step failed\n"
             "(caguard-testlog missing, a server that did not start, a store error).\n",
@@ -999,6 +1001,36 @@ out:
     return ok;
 }
 
+/* ---- the dashboard ---- */
+
+/* DIR/dashboard, as caguard report --html writes it, with the log list
+ * that names the demo logs' operators. */
+static int write_dashboard(demo *d, cg_html_stats *hs)
+{
+    cg_store *st = open_store(d);
+    cg_loglist *ll = cg_loglist_new();
+    uint8_t *json = NULL;
+    size_t len = 0;
+    int ok = 0;
+    if (st == NULL)
+        goto out;
+    json = cg_cli_read_file("loglist-2.json", &len, d->err, sizeof(d->err));
+    if (ll == NULL || json == NULL ||
+        !cg_loglist_load(ll, json, len, "loglist-2.json", d->err, sizeof(d->err)))
+        goto out;
+    cg_html_opts o;
+    memset(&o, 0, sizeof(o));
+    o.at = d->at;
+    o.loglist = ll;
+    o.store_name = "caguard demo (" STORE_FILE ")";
+    ok = cg_html_report_write(st, "dashboard", &o, hs, d->err, sizeof(d->err));
+out:
+    free(json);
+    cg_loglist_free(ll);
+    cg_store_close(st);
+    return ok;
+}
+
 /* ---- the summary ---- */
 
 typedef struct rule_row {
@@ -1306,7 +1338,12 @@ int cg_cmd_demo(int argc, char **argv)
     say(d, "%zu incidents opened (reported on day 2, day 18 and 4 days ago); deadlines "
            "evaluated, CCADB report drafts written",
         n_incidents);
-    say(d, "dashboard: not in this caguard yet (caguard report --html)");
+    cg_html_stats hs;
+    memset(&hs, 0, sizeof(hs));
+    if (!write_dashboard(d, &hs))
+        goto fail;
+    say(d, "dashboard written: %zu files, %zu incident pages, %lld findings", hs.files,
+        hs.incidents, (long long)hs.findings);
     FILE *sf = fopen("summary.txt", "w");
     if (!summarize(d, s, stdout) || (sf != NULL && !summarize(d, s, sf))) {
         if (sf != NULL)
@@ -1344,10 +1381,11 @@ int cg_cmd_demo(int argc, char **argv)
     published = 1;
     printf("\nwhere to look (%s):\n"
            "  caguard --store %s/%s findings        every finding, with its message\n"
+           "  %s/dashboard/index.html               the dashboard (open it in a browser)\n"
            "  %s/reports/incident-N.md              CCADB incident report drafts (+ .csv)\n"
            "  %s/summary.txt, run.log                this table; every command the demo ran\n"
            "  docs/demo.md                           the story, step by step\n",
-           d->out, d->out, STORE_FILE, d->out, d->out);
+           d->out, d->out, STORE_FILE, d->out, d->out, d->out);
     printf("\ndemo run time: %.1f s\n", elapsed(d));
     fflush(stdout);
     rc = missed > 0 || s->clean_errors > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;

@@ -80,7 +80,9 @@ EOF
   for i in 1 2 3; do
     [ -s "$out/reports/incident-$i.md" ] && [ -s "$out/reports/incident-$i.csv" ] && pass_ ||
       fail_ "no report draft for incident $i"
+    [ -s "$out/dashboard/incident-$i.html" ] && pass_ || fail_ "no dashboard page for incident $i"
   done
+  expect_grep 'revocation\.deadline_missed' "$out/dashboard/index.html"
   # The CRLs came through the monitor's CRL watcher, fetched over HTTP.
   expect_grep 'CRL http://127\.0\.0\.1:[0-9]+/files/ca\.crl: new CRL' "$out/run.log"
   expect_status 0 "$CAGUARD" --store "$out/caguard.db" incident list
