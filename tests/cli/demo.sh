@@ -26,7 +26,7 @@ procs_in() {
 
 seed_rules=(ct.precert.sct_list_present ct.precert.duplicate_serial ct.pair.validity_mismatch
             crl.issuer_name_not_byte_identical revocation.deadline_missed
-            revocation.reason_incorrect)
+            revocation.reason_incorrect ct.loglist.changed)
 
 check_run() {
   local n=$1
