@@ -311,6 +311,13 @@ static int b64(const char *s, size_t len, uint8_t *out, size_t cap, size_t *out_
 int cg_checkpoint_parse(const uint8_t *note, size_t len, const char *origin,
                         const uint8_t log_id[32], cg_sth *sth, char *why, size_t whycap)
 {
+    return cg_checkpoint_parse_ex(note, len, origin, log_id, sth, NULL, why, whycap);
+}
+
+int cg_checkpoint_parse_ex(const uint8_t *note, size_t len, const char *origin,
+                           const uint8_t log_id[32], cg_sth *sth, int *not_signed_by_log,
+                           char *why, size_t whycap)
+{
     const char *text = (const char *)note, *end = text + len, *p = text, *split = NULL;
     const char *line;
     size_t line_len, root_len = 0;
@@ -320,6 +327,8 @@ int cg_checkpoint_parse(const uint8_t *note, size_t len, const char *origin,
     int found = 0;
 
     memset(&out, 0, sizeof(out));
+    if (not_signed_by_log != NULL)
+        *not_signed_by_log = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = note[i];
         if ((c < 0x20 && c != '\n') || c == 0x7f) {
@@ -412,6 +421,8 @@ int cg_checkpoint_parse(const uint8_t *note, size_t len, const char *origin,
         found = 1;
     }
     if (!found) {
+        if (not_signed_by_log != NULL)
+            *not_signed_by_log = 1;
         say(why, whycap, "no signature line by \"%s\" with key ID %02x%02x%02x%02x", name,
             key_id[0], key_id[1], key_id[2], key_id[3]);
         return 0;

@@ -90,5 +90,12 @@ int cg_checkpoint_write(const cg_sth *sth, const char *origin, const uint8_t log
  * signature of the log. */
 int cg_checkpoint_parse(const uint8_t *note, size_t len, const char *origin,
                         const uint8_t log_id[32], cg_sth *sth, char *why, size_t whycap);
+/* The same, and on failure *not_signed_by_log (may be NULL) says whether
+ * the note was well-formed but held no signature line of the log (its key
+ * name and key ID): for a client, a tree head that does not verify under
+ * the log's key rather than a malformed answer. */
+int cg_checkpoint_parse_ex(const uint8_t *note, size_t len, const char *origin,
+                           const uint8_t log_id[32], cg_sth *sth, int *not_signed_by_log,
+                           char *why, size_t whycap);
 
 #endif

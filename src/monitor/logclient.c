@@ -1,23 +1,17 @@
 /* RFC 6962 log client: get-sth and get-entries over libcurl (logclient.h). */
 #include "monitor/logclient.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
 
 #include "der/pem.h"
+#include "monitor/http.h"
 #include "monitor/client.h"
-
-/* Largest answer read: a get-entries batch of a few thousand entries with
- * chains stays far below this. */
-#define MAX_BODY (64u * 1024 * 1024)
 
 struct cg_logclient {
     char *base; /* without the trailing slash */
@@ -26,19 +20,6 @@ struct cg_logclient {
     cg_logclient_opts o;
     CURLM *multi;
 };
-
-typedef struct req {
-    CURL *easy;
-    char url[2048];
-    uint8_t *body;
-    size_t len, cap;
-    int overflow;
-    long retry_after_ms; /* from Retry-After; -1 when absent */
-    unsigned tries;
-    int done;
-    /* get-entries */
-    uint64_t start, end; /* [start, end) */
-} req;
 
 static void setmsg(char *why, size_t cap, const char *fmt, const char *a, const char *b)
 {
@@ -79,20 +60,7 @@ cg_logclient *cg_logclient_new(const char *url, EVP_PKEY *key, const cg_logclien
     lc->key = key;
     if (opts)
         lc->o = *opts;
-    if (!lc->o.connect_timeout_ms)
-        lc->o.connect_timeout_ms = 10000;
-    if (!lc->o.timeout_ms)
-        lc->o.timeout_ms = 60000;
-    if (!lc->o.max_retries)
-        lc->o.max_retries = 5;
-    if (!lc->o.backoff_ms)
-        lc->o.backoff_ms = 500;
-    if (!lc->o.max_backoff_ms)
-        lc->o.max_backoff_ms = 60000;
-    if (!lc->o.parallel)
-        lc->o.parallel = 4;
-    if (!lc->o.batch)
-        lc->o.batch = 256;
+    cg_http_opts_defaults(&lc->o);
     lc->multi = curl_multi_init();
     if (!lc->base || !lc->multi || !cg_ct_log_id(key, lc->log_id)) {
         cg_logclient_free(lc);
@@ -114,176 +82,6 @@ void cg_logclient_free(cg_logclient *lc)
 const uint8_t *cg_logclient_get0_log_id(const cg_logclient *lc)
 {
     return lc->log_id;
-}
-
-/* ---- transport ---- */
-
-static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-    req *r = arg;
-    size_t n = size * nmemb;
-    if (n > MAX_BODY - r->len) {
-        r->overflow = 1;
-        return 0;
-    }
-    if (r->len + n > r->cap) {
-        size_t cap = r->cap ? r->cap : 16384;
-        while (cap < r->len + n)
-            cap *= 2;
-        uint8_t *p = realloc(r->body, cap);
-        if (!p)
-            return 0;
-        r->body = p;
-        r->cap = cap;
-    }
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    return n;
-}
-
-/* Retry-After: delay-seconds (RFC 9110 §10.2.3); an HTTP-date is taken as
- * "no hint" and the backoff applies. */
-static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-    req *r = arg;
-    size_t n = size * nmemb;
-    static const char name[] = "retry-after:";
-    if (n > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
-        char tmp[32];
-        size_t vlen = n - (sizeof(name) - 1);
-        if (vlen >= sizeof(tmp))
-            vlen = sizeof(tmp) - 1;
-        memcpy(tmp, data + sizeof(name) - 1, vlen);
-        tmp[vlen] = '\0';
-        char *end;
-        errno = 0;
-        long s = strtol(tmp, &end, 10);
-        while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-            end++;
-        if (errno == 0 && end != tmp && *end == '\0' && s >= 0 && s <= 86400)
-            r->retry_after_ms = s * 1000;
-    }
-    return n;
-}
-
-static int req_start(cg_logclient *lc, req *r)
-{
-    r->len = 0;
-    r->overflow = 0;
-    r->retry_after_ms = -1;
-    if (!r->easy)
-        r->easy = curl_easy_init();
-    if (!r->easy)
-        return 0;
-    CURL *e = r->easy;
-    curl_easy_reset(e);
-    curl_easy_setopt(e, CURLOPT_URL, r->url);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, lc->o.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, lc->o.timeout_ms);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "caguard-monitor/0.1");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    return curl_multi_add_handle(lc->multi, e) == CURLM_OK;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-/* Runs every request of r[0..n) to a 200 answer, retrying the others.
- * CG_LOG_UNREACHABLE when one is still failing after max_retries. */
-static cg_log_status run_all(cg_logclient *lc, req *r, size_t n, char *why, size_t whycap)
-{
-    for (size_t i = 0; i < n; i++) {
-        r[i].done = 0;
-        r[i].tries = 0;
-    }
-    for (;;) {
-        size_t pending = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (r[i].done)
-                continue;
-            if (!req_start(lc, &r[i]))
-                return CG_LOG_NOMEM;
-            pending++;
-        }
-        if (pending == 0)
-            return CG_LOG_OK;
-        int running = 1;
-        while (running) {
-            if (curl_multi_perform(lc->multi, &running) != CURLM_OK)
-                return CG_LOG_NOMEM;
-            if (running)
-                curl_multi_poll(lc->multi, NULL, 0, 1000, NULL);
-        }
-        long delay = 0;
-        CURLMsg *m;
-        int left;
-        cg_log_status st = CG_LOG_OK;
-        char detail[2400] = "";
-        while ((m = curl_multi_info_read(lc->multi, &left)) != NULL) {
-            if (m->msg != CURLMSG_DONE)
-                continue;
-            req *q = NULL;
-            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
-            CURLcode rc = m->data.result;
-            long code = 0;
-            curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
-            curl_multi_remove_handle(lc->multi, m->easy_handle);
-            if (!q)
-                continue;
-            if (rc == CURLE_OK && code == 200 && !q->overflow) {
-                q->done = 1;
-                continue;
-            }
-            if (rc != CURLE_OK)
-                snprintf(detail, sizeof(detail), "%s: %s", q->url, curl_easy_strerror(rc));
-            else
-                snprintf(detail, sizeof(detail), "%s: HTTP %ld", q->url, code);
-            int retry = rc != CURLE_OK || code == 429 || code >= 500;
-            if (q->overflow || !retry) {
-                st = CG_LOG_BAD_ANSWER;
-                continue;
-            }
-            if (q->tries >= lc->o.max_retries) {
-                if (st == CG_LOG_OK)
-                    st = CG_LOG_UNREACHABLE;
-                continue;
-            }
-            long d = lc->o.backoff_ms;
-            for (unsigned t = 0; t < q->tries && d < lc->o.max_backoff_ms; t++)
-                d *= 2;
-            if (d > lc->o.max_backoff_ms)
-                d = lc->o.max_backoff_ms;
-            if (q->retry_after_ms > d)
-                d = q->retry_after_ms;
-            q->tries++;
-            if (d > delay)
-                delay = d;
-        }
-        if (st != CG_LOG_OK) {
-            setmsg(why, whycap, "%s%s", detail, "");
-            return st;
-        }
-        if (delay > 0)
-            sleep_ms(delay);
-    }
-}
-
-static void req_free(req *r)
-{
-    if (r->easy)
-        curl_easy_cleanup(r->easy);
-    free(r->body);
 }
 
 /* ---- answers ---- */
@@ -320,9 +118,9 @@ static int u64_field(json_t *obj, const char *key, uint64_t *out)
 
 cg_log_status cg_logclient_get_sth(cg_logclient *lc, cg_sth *sth, char *why, size_t whycap)
 {
-    req r = {0};
+    cg_http_req r = {0};
     snprintf(r.url, sizeof(r.url), "%s/ct/v1/get-sth", lc->base);
-    cg_log_status st = run_all(lc, &r, 1, why, whycap);
+    cg_log_status st = cg_http_run(lc->multi, &lc->o, &r, 1, why, whycap);
     json_t *j = NULL;
     uint8_t *root = NULL, *sig = NULL;
     size_t root_len = 0, sig_len = 0;
@@ -348,13 +146,13 @@ out:
     json_decref(j);
     free(root);
     free(sig);
-    req_free(&r);
+    cg_http_req_free(&r);
     return st;
 }
 
 /* Delivers the entries of one get-entries answer; *got receives how many
  * it held. */
-static cg_log_status deliver(req *r, cg_merkle_hasher *h, cg_merkle_frontier *f,
+static cg_log_status deliver(cg_http_req *r, cg_merkle_hasher *h, cg_merkle_frontier *f,
                              cg_log_entry_fn fn, void *arg, uint64_t *got, char *why,
                              size_t whycap)
 {
@@ -412,7 +210,7 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
                                 char *why, size_t whycap)
 {
     unsigned par = lc->o.parallel;
-    req *r = calloc(par, sizeof(*r));
+    cg_http_req *r = calloc(par, sizeof(*r));
     if (!r)
         return CG_LOG_NOMEM;
     cg_log_status st = CG_LOG_OK;
@@ -428,7 +226,7 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
             pos = e;
             k++;
         }
-        st = run_all(lc, r, k, why, whycap);
+        st = cg_http_run(lc->multi, &lc->o, r, k, why, whycap);
         if (st != CG_LOG_OK)
             goto out;
         for (size_t i = 0; i < k; i++) {
@@ -460,7 +258,7 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
     }
 out:
     for (unsigned i = 0; i < par; i++)
-        req_free(&r[i]);
+        cg_http_req_free(&r[i]);
     free(r);
     return st;
 }
@@ -487,9 +285,10 @@ static int hash_array(json_t *arr, uint8_t *out, size_t cap, size_t *n)
 }
 
 /* One GET under /ct/v1/ to its JSON answer. */
-static cg_log_status get_json(cg_logclient *lc, req *r, json_t **j, char *why, size_t whycap)
+static cg_log_status get_json(cg_logclient *lc, cg_http_req *r, json_t **j, char *why,
+                              size_t whycap)
 {
-    cg_log_status st = run_all(lc, r, 1, why, whycap);
+    cg_log_status st = cg_http_run(lc->multi, &lc->o, r, 1, why, whycap);
     json_error_t jerr;
     *j = NULL;
     if (st != CG_LOG_OK)
@@ -505,7 +304,7 @@ static cg_log_status get_json(cg_logclient *lc, req *r, json_t **j, char *why, s
 cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uint64_t size2,
                                            uint8_t *proof, size_t *n, char *why, size_t whycap)
 {
-    req r = {0};
+    cg_http_req r = {0};
     json_t *j = NULL;
     *n = 0;
     if (size1 == 0 || size1 == size2)
@@ -520,14 +319,14 @@ cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uin
         st = CG_LOG_BAD_ANSWER;
     }
     json_decref(j);
-    req_free(&r);
+    cg_http_req_free(&r);
     return st;
 }
 
 cg_log_status cg_logclient_frontier_at(cg_logclient *lc, cg_merkle_hasher *h, const cg_sth *sth,
                                        cg_merkle_frontier *f, char *why, size_t whycap)
 {
-    req r = {0};
+    cg_http_req r = {0};
     json_t *j = NULL;
     uint8_t *leaf = NULL;
     size_t leaf_len = 0, n = 0;
@@ -559,7 +358,7 @@ cg_log_status cg_logclient_frontier_at(cg_logclient *lc, cg_merkle_hasher *h, co
 out:
     free(leaf);
     json_decref(j);
-    req_free(&r);
+    cg_http_req_free(&r);
     return st;
 }
 

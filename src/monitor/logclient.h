@@ -9,7 +9,8 @@
  * parsed, since the tree is over the leaf bytes; at the end of a range that
  * reaches the STH's tree size the edge's root is compared with the STH.
  *
- * Transport: each request has a connect and a total timeout; a failed
+ * Transport (monitor/http.h, shared with the static-ct-api client,
+ * tileclient.h): each request has a connect and a total timeout; a failed
  * request (connection error, timeout, 5xx, 429) is retried up to
  * max_retries times with exponential backoff, and a 429 or 503 waits at
  * least its Retry-After. A log answering get-entries with fewer entries than

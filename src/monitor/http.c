@@ -1,0 +1,207 @@
+/* The CT log clients' HTTP transport over libcurl's multi interface
+ * (http.h). */
+#include "monitor/http.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+void cg_http_opts_defaults(cg_logclient_opts *o)
+{
+    if (!o->connect_timeout_ms)
+        o->connect_timeout_ms = 10000;
+    if (!o->timeout_ms)
+        o->timeout_ms = 60000;
+    if (!o->max_retries)
+        o->max_retries = 5;
+    if (!o->backoff_ms)
+        o->backoff_ms = 500;
+    if (!o->max_backoff_ms)
+        o->max_backoff_ms = 60000;
+    if (!o->parallel)
+        o->parallel = 4;
+    if (!o->batch)
+        o->batch = 256;
+}
+
+static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+    cg_http_req *r = arg;
+    size_t n = size * nmemb;
+    size_t max = r->max_body ? r->max_body : CG_HTTP_MAX_BODY;
+    if (n > max - r->len) {
+        r->overflow = 1;
+        return 0;
+    }
+    if (r->len + n > r->cap) {
+        size_t cap = r->cap ? r->cap : 16384;
+        while (cap < r->len + n)
+            cap *= 2;
+        uint8_t *p = realloc(r->body, cap);
+        if (!p)
+            return 0;
+        r->body = p;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+    return n;
+}
+
+/* Retry-After: delay-seconds (RFC 9110 §10.2.3); an HTTP-date is taken as
+ * "no hint" and the backoff applies. */
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+    cg_http_req *r = arg;
+    size_t n = size * nmemb;
+    static const char name[] = "retry-after:";
+    if (n > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
+        char tmp[32];
+        size_t vlen = n - (sizeof(name) - 1);
+        if (vlen >= sizeof(tmp))
+            vlen = sizeof(tmp) - 1;
+        memcpy(tmp, data + sizeof(name) - 1, vlen);
+        tmp[vlen] = '\0';
+        char *end;
+        errno = 0;
+        long s = strtol(tmp, &end, 10);
+        while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+            end++;
+        if (errno == 0 && end != tmp && *end == '\0' && s >= 0 && s <= 86400)
+            r->retry_after_ms = s * 1000;
+    }
+    return n;
+}
+
+static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
+{
+    r->len = 0;
+    r->overflow = 0;
+    r->retry_after_ms = -1;
+    r->code = 0;
+    if (!r->easy)
+        r->easy = curl_easy_init();
+    if (!r->easy)
+        return 0;
+    CURL *e = r->easy;
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    /* Every encoding libcurl decodes (gzip and identity among them), as
+     * static-ct-api asks of clients. */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "caguard-monitor/0.1");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    return curl_multi_add_handle(multi, e) == CURLM_OK;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
+                          char *why, size_t whycap)
+{
+    for (size_t i = 0; i < n; i++) {
+        r[i].done = 0;
+        r[i].tries = 0;
+    }
+    for (;;) {
+        size_t pending = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (r[i].done)
+                continue;
+            if (!req_start(multi, o, &r[i]))
+                return CG_LOG_NOMEM;
+            pending++;
+        }
+        if (pending == 0)
+            return CG_LOG_OK;
+        int running = 1;
+        while (running) {
+            if (curl_multi_perform(multi, &running) != CURLM_OK)
+                return CG_LOG_NOMEM;
+            if (running)
+                curl_multi_poll(multi, NULL, 0, 1000, NULL);
+        }
+        long delay = 0;
+        CURLMsg *m;
+        int left;
+        cg_log_status st = CG_LOG_OK;
+        char detail[2400] = "";
+        while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+            if (m->msg != CURLMSG_DONE)
+                continue;
+            cg_http_req *q = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+            CURLcode rc = m->data.result;
+            long code = 0;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
+            curl_multi_remove_handle(multi, m->easy_handle);
+            if (!q)
+                continue;
+            if (rc == CURLE_OK && !q->overflow && (code == 200 || (code == 404 && q->allow_404))) {
+                q->code = code;
+                q->done = 1;
+                continue;
+            }
+            if (q->overflow)
+                snprintf(detail, sizeof(detail), "%s: answer longer than %zu bytes", q->url,
+                         q->max_body ? q->max_body : (size_t)CG_HTTP_MAX_BODY);
+            else if (rc != CURLE_OK)
+                snprintf(detail, sizeof(detail), "%s: %s", q->url, curl_easy_strerror(rc));
+            else
+                snprintf(detail, sizeof(detail), "%s: HTTP %ld", q->url, code);
+            int retry = !q->overflow && (rc != CURLE_OK || code == 429 || code >= 500);
+            if (!retry) {
+                st = CG_LOG_BAD_ANSWER;
+                continue;
+            }
+            if (q->tries >= o->max_retries) {
+                if (st == CG_LOG_OK)
+                    st = CG_LOG_UNREACHABLE;
+                continue;
+            }
+            long d = o->backoff_ms;
+            for (unsigned t = 0; t < q->tries && d < o->max_backoff_ms; t++)
+                d *= 2;
+            if (d > o->max_backoff_ms)
+                d = o->max_backoff_ms;
+            if (q->retry_after_ms > d)
+                d = q->retry_after_ms;
+            q->tries++;
+            if (d > delay)
+                delay = d;
+        }
+        if (st != CG_LOG_OK) {
+            if (why && whycap)
+                snprintf(why, whycap, "%s", detail);
+            return st;
+        }
+        if (delay > 0)
+            sleep_ms(delay);
+    }
+}
+
+void cg_http_req_free(cg_http_req *r)
+{
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    free(r->body);
+    r->easy = NULL;
+    r->body = NULL;
+    r->len = r->cap = 0;
+}

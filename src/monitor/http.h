@@ -1,0 +1,62 @@
+/* The HTTP transport the CT log clients share (logclient.c for RFC 6962,
+ * tileclient.c for static-ct-api): a set of GET requests run together over
+ * one libcurl multi handle, each retried until it has a final answer.
+ *
+ * Each request has a connect and a total timeout and accepts every
+ * encoding libcurl decodes (gzip among them; the body is handed over
+ * decoded, and the size limit applies to the decoded bytes). A failed
+ * request (connection error, timeout, HTTP 5xx or 429) is retried up to
+ * max_retries times with exponential backoff from backoff_ms (at most
+ * max_backoff_ms); a Retry-After in seconds (RFC 9110 §10.2.3) is waited at
+ * least. The requests still failing wait for the longest delay any of them
+ * needs, then go again together. Internal to src/monitor/. */
+#ifndef CAGUARD_MONITOR_HTTP_H
+#define CAGUARD_MONITOR_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "monitor/logclient.h"
+
+/* Default largest answer: a get-entries batch of a few thousand entries
+ * with chains, or a data tile, stays far below it. */
+#define CG_HTTP_MAX_BODY (64u * 1024 * 1024)
+
+typedef struct cg_http_req {
+    /* set by the caller */
+    char url[2048];
+    size_t max_body;          /* 0: CG_HTTP_MAX_BODY */
+    int allow_404;            /* a 404 is a final answer (code 404), not a failure */
+    uint64_t start, end, aux; /* the caller's, untouched */
+    /* the answer */
+    uint8_t *body;
+    size_t len;
+    long code; /* HTTP status of the final answer (200, or 404 when allowed) */
+    /* internal */
+    CURL *easy;
+    size_t cap;
+    int overflow;
+    long retry_after_ms; /* -1 when absent */
+    unsigned tries;
+    int done;
+} cg_http_req;
+
+/* Fills the zero fields of o with the defaults: connect timeout 10 s,
+ * request timeout 60 s, 5 retries, backoff 0.5 s doubling up to 60 s,
+ * 4 requests in flight, batches of 256. */
+void cg_http_opts_defaults(cg_logclient_opts *o);
+
+/* Runs r[0..n) until each has a 200 answer (or an allowed 404). Returns
+ * CG_LOG_OK, CG_LOG_UNREACHABLE when one still fails after max_retries,
+ * CG_LOG_BAD_ANSWER on an answer that retrying cannot fix (a 4xx other
+ * than 429, a body over the limit) and CG_LOG_NOMEM; why names the URL and
+ * what went wrong. */
+cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
+                          char *why, size_t whycap);
+
+/* Frees the request's body and handle; the struct may be reused after. */
+void cg_http_req_free(cg_http_req *r);
+
+#endif

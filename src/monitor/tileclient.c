@@ -1,0 +1,552 @@
+/* static-ct-api log client: checkpoint, data tiles and issuers over
+ * libcurl (tileclient.h). */
+#include "monitor/tileclient.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "ct/leaf.h"
+#include "monitor/http.h"
+
+/* A checkpoint is a few lines and up to a few dozen signatures; an issuer
+ * is one certificate. */
+#define MAX_CHECKPOINT (1u << 20)
+#define MAX_ISSUER (1u << 20)
+/* opaque certificate_chain<0..2^24-1> of extra_data */
+#define MAX_U24 0xffffffu
+
+enum { ISS_EMPTY = 0, ISS_OK, ISS_PENDING, ISS_BAD };
+
+typedef struct issuer {
+    uint8_t fp[32];
+    int state;
+    uint64_t scan; /* ISS_BAD: the scan that found it bad (asked again in the next) */
+    uint8_t *der;
+    size_t len;
+    char why[96];
+} issuer;
+
+struct cg_tileclient {
+    char *base; /* without the trailing slash */
+    char *origin;
+    EVP_PKEY *key;
+    uint8_t log_id[32];
+    cg_logclient_opts o;
+    CURLM *multi;
+    /* issuers by fingerprint, open addressing, cap a power of two */
+    issuer *iss;
+    size_t iss_cap, iss_n;
+    uint64_t scan; /* scans run so far */
+    /* one entry, rebuilt as get-entries would serve it */
+    uint8_t *leaf, *extra;
+    size_t leaf_cap, extra_cap;
+};
+
+/* Where a tile's entries are read from. */
+typedef struct tile_job {
+    uint64_t n;     /* tile index */
+    unsigned width; /* entries in the tile fetched */
+} tile_job;
+
+static void say(char *why, size_t whycap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(char *why, size_t whycap, const char *fmt, ...)
+{
+    va_list ap;
+    if (why == NULL || whycap == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why, whycap, fmt, ap);
+    va_end(ap);
+}
+
+static void hex(const uint8_t *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+int cg_tile_path(int level, uint64_t index, unsigned width, char out[CG_TILE_PATH_MAX])
+{
+    char digits[24];
+    size_t nd, pos = 0;
+    int n;
+
+    if (width == 0 || width > CG_TILE_WIDTH || level > 63)
+        return 0;
+    if (level < 0)
+        n = snprintf(out, CG_TILE_PATH_MAX, "tile/data/");
+    else
+        n = snprintf(out, CG_TILE_PATH_MAX, "tile/%d/", level);
+    pos = (size_t)n;
+    /* Zero-padded to a multiple of three digits, then one path element
+     * per three digits. */
+    nd = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, index);
+    size_t pad = (3 - nd % 3) % 3, total = nd + pad;
+    for (size_t i = 0; i < total; i += 3) {
+        if (i + 3 < total)
+            out[pos++] = 'x';
+        for (size_t j = i; j < i + 3; j++)
+            out[pos++] = j < pad ? '0' : digits[j - pad];
+        if (i + 3 < total)
+            out[pos++] = '/';
+    }
+    out[pos] = '\0';
+    if (width < CG_TILE_WIDTH)
+        snprintf(out + pos, CG_TILE_PATH_MAX - pos, ".p/%u", width);
+    return 1;
+}
+
+cg_tileclient *cg_tileclient_new(const char *url, EVP_PKEY *key, const char *origin,
+                                 const cg_logclient_opts *opts)
+{
+    cg_tileclient *tc = calloc(1, sizeof(*tc));
+    if (!tc)
+        return NULL;
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        n--;
+    tc->base = strndup(url, n);
+    tc->origin = origin ? strdup(origin) : NULL;
+    tc->key = key;
+    if (opts)
+        tc->o = *opts;
+    cg_http_opts_defaults(&tc->o);
+    tc->multi = curl_multi_init();
+    tc->iss_cap = 64;
+    tc->iss = calloc(tc->iss_cap, sizeof(*tc->iss));
+    if (!tc->base || (origin && !tc->origin) || !tc->multi || !tc->iss ||
+        !cg_ct_log_id(key, tc->log_id)) {
+        cg_tileclient_free(tc);
+        return NULL;
+    }
+    return tc;
+}
+
+void cg_tileclient_free(cg_tileclient *tc)
+{
+    if (!tc)
+        return;
+    if (tc->multi)
+        curl_multi_cleanup(tc->multi);
+    for (size_t i = 0; tc->iss && i < tc->iss_cap; i++)
+        free(tc->iss[i].der);
+    free(tc->iss);
+    free(tc->leaf);
+    free(tc->extra);
+    free(tc->base);
+    free(tc->origin);
+    free(tc);
+}
+
+const uint8_t *cg_tileclient_get0_log_id(const cg_tileclient *tc)
+{
+    return tc->log_id;
+}
+
+/* ---- checkpoint ---- */
+
+cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char *why,
+                                           size_t whycap)
+{
+    cg_http_req r = {0};
+    char detail[512];
+    int unsigned_note = 0;
+
+    memset(sth, 0, sizeof(*sth));
+    snprintf(r.url, sizeof(r.url), "%s/checkpoint", tc->base);
+    r.max_body = MAX_CHECKPOINT;
+    cg_log_status st = cg_http_run(tc->multi, &tc->o, &r, 1, why, whycap);
+    if (st != CG_LOG_OK)
+        goto out;
+    if (!cg_checkpoint_parse_ex(r.body, r.len, tc->origin, tc->log_id, sth, &unsigned_note, detail,
+                                sizeof(detail))) {
+        if (unsigned_note) {
+            say(why, whycap, "%s: %s", r.url, detail);
+            st = CG_LOG_STH_SIG;
+        } else {
+            say(why, whycap, "%s: not a checkpoint of this log: %s", r.url, detail);
+            st = CG_LOG_BAD_ANSWER;
+        }
+        goto out;
+    }
+    if (!cg_sth_verify(sth, tc->key, detail, sizeof(detail))) {
+        say(why, whycap, "%s: %s", r.url, detail);
+        st = CG_LOG_STH_SIG;
+    }
+out:
+    cg_http_req_free(&r);
+    return st;
+}
+
+/* ---- issuers ---- */
+
+static size_t slot_of(const cg_tileclient *tc, const uint8_t fp[32])
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = v << 8 | fp[i];
+    size_t i = (size_t)v & (tc->iss_cap - 1);
+    while (tc->iss[i].state != ISS_EMPTY && memcmp(tc->iss[i].fp, fp, 32) != 0)
+        i = (i + 1) & (tc->iss_cap - 1);
+    return i;
+}
+
+/* The cache entry of fp, added as pending when absent (or known bad from
+ * an earlier scan). NULL when memory ran out. */
+static issuer *issuer_want(cg_tileclient *tc, const uint8_t fp[32])
+{
+    if ((tc->iss_n + 1) * 2 > tc->iss_cap) {
+        size_t cap = tc->iss_cap * 2;
+        issuer *old = tc->iss, *neu = calloc(cap, sizeof(*neu));
+        if (!neu)
+            return NULL;
+        size_t old_cap = tc->iss_cap;
+        tc->iss = neu;
+        tc->iss_cap = cap;
+        for (size_t i = 0; i < old_cap; i++) {
+            if (old[i].state != ISS_EMPTY)
+                tc->iss[slot_of(tc, old[i].fp)] = old[i];
+        }
+        free(old);
+    }
+    issuer *is = &tc->iss[slot_of(tc, fp)];
+    if (is->state == ISS_EMPTY) {
+        memcpy(is->fp, fp, 32);
+        is->state = ISS_PENDING;
+        tc->iss_n++;
+    } else if (is->state == ISS_BAD && is->scan != tc->scan) {
+        is->state = ISS_PENDING;
+    }
+    return is;
+}
+
+static const issuer *issuer_get(const cg_tileclient *tc, const uint8_t fp[32])
+{
+    const issuer *is = &tc->iss[slot_of(tc, fp)];
+    return is->state == ISS_EMPTY ? NULL : is;
+}
+
+/* Fetches every pending issuer, `parallel` at a time. */
+static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why, size_t whycap)
+{
+    size_t next = 0;
+    for (;;) {
+        issuer *want[64];
+        size_t k = 0, max = tc->o.parallel < 64 ? tc->o.parallel : 64;
+        for (; next < tc->iss_cap && k < max; next++) {
+            if (tc->iss[next].state == ISS_PENDING)
+                want[k++] = &tc->iss[next];
+        }
+        if (k == 0)
+            return CG_LOG_OK;
+        for (size_t i = 0; i < k; i++) {
+            char h[65];
+            hex(want[i]->fp, 32, h);
+            snprintf(r[i].url, sizeof(r[i].url), "%s/issuer/%s", tc->base, h);
+            r[i].max_body = MAX_ISSUER;
+            r[i].allow_404 = 1;
+        }
+        cg_log_status st = cg_http_run(tc->multi, &tc->o, r, k, why, whycap);
+        for (size_t i = 0; st == CG_LOG_OK && i < k; i++) {
+            issuer *is = want[i];
+            uint8_t md[32];
+            if (r[i].code == 404) {
+                is->state = ISS_BAD;
+                snprintf(is->why, sizeof(is->why), "not served (HTTP 404)");
+            } else if (r[i].len == 0 ||
+                       EVP_Digest(r[i].body, r[i].len, md, NULL, EVP_sha256(), NULL) != 1) {
+                is->state = ISS_BAD;
+                snprintf(is->why, sizeof(is->why), "served empty");
+            } else if (memcmp(md, is->fp, 32) != 0) {
+                char h[65];
+                hex(md, 32, h);
+                is->state = ISS_BAD;
+                snprintf(is->why, sizeof(is->why), "served a certificate hashing to %.16s...", h);
+            } else {
+                is->state = ISS_OK;
+                is->der = r[i].body; /* the cache takes the body */
+                is->len = r[i].len;
+                r[i].body = NULL;
+                r[i].cap = 0;
+            }
+            is->scan = tc->scan;
+        }
+        for (size_t i = 0; i < k; i++) {
+            r[i].allow_404 = 0;
+            r[i].max_body = 0;
+        }
+        if (st != CG_LOG_OK)
+            return st;
+    }
+}
+
+/* ---- tiles ---- */
+
+/* Reads a whole data tile: exactly width TileLeafs and nothing after them.
+ * Every fingerprint of the entries in [r->start, r->end) is asked for in
+ * the issuer cache. */
+static cg_log_status check_tile(cg_tileclient *tc, const cg_http_req *r, const tile_job *j,
+                                char *why, size_t whycap)
+{
+    cg_cbs in;
+    cg_ct_tile_leaf tl;
+    cg_der_error err;
+    cg_cbs_init(&in, r->body, r->len);
+    for (unsigned i = 0; i < j->width; i++) {
+        if (in.len == 0) {
+            say(why, whycap, "%s: %u entries, the tile holds %u", r->url, i, j->width);
+            return CG_LOG_BAD_ANSWER;
+        }
+        if (!cg_ct_tile_leaf_next(&in, &tl, r->body, &err)) {
+            say(why, whycap, "%s: entry %" PRIu64 " (byte %zu of the tile) does not parse: %s",
+                r->url, j->n * CG_TILE_WIDTH + i, err.offset, err.what);
+            return CG_LOG_BAD_ANSWER;
+        }
+        uint64_t index = j->n * CG_TILE_WIDTH + i;
+        if (index < r->start || index >= r->end)
+            continue;
+        for (size_t k = 0; k + 32 <= tl.fingerprints.len; k += 32) {
+            if (!issuer_want(tc, tl.fingerprints.data + k))
+                return CG_LOG_NOMEM;
+        }
+    }
+    if (in.len != 0) {
+        say(why, whycap, "%s: %zu bytes after the tile's %u entries", r->url, in.len, j->width);
+        return CG_LOG_BAD_ANSWER;
+    }
+    return CG_LOG_OK;
+}
+
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 1;
+    size_t c = *cap ? *cap : 4096;
+    while (c < need)
+        c *= 2;
+    uint8_t *p = realloc(*buf, c);
+    if (!p)
+        return 0;
+    *buf = p;
+    *cap = c;
+    return 1;
+}
+
+static uint8_t *put_u24(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 16);
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)v;
+    return p + 3;
+}
+
+static int fail_entry(cg_log_entry *e, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail_entry(cg_log_entry *e, size_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    e->ok = 0;
+    e->err.offset = offset;
+    va_start(ap, fmt);
+    vsnprintf(e->err.what, sizeof(e->err.what), fmt, ap);
+    va_end(ap);
+    return 1;
+}
+
+/* Fills e from one TileLeaf as get-entries would have served it: leaf is
+ * the MerkleTreeLeaf, extra the extra_data with the issuers from the
+ * cache. 0 only when memory ran out. */
+static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8_t *tile,
+                       uint64_t index, cg_log_entry *e)
+{
+    const cg_cbs *raw = &tl->entry.raw;
+    memset(e, 0, sizeof(*e));
+    e->index = index;
+    if (!grow(&tc->leaf, &tc->leaf_cap, raw->len + 2))
+        return 0;
+    tc->leaf[0] = 0; /* version v1 */
+    tc->leaf[1] = 0; /* timestamped_entry */
+    memcpy(tc->leaf + 2, raw->data, raw->len);
+    e->leaf = tc->leaf;
+    e->leaf_len = raw->len + 2;
+
+    /* extra_data: [pre_certificate] certificate_chain */
+    size_t chain_len = 0, n_fp = tl->fingerprints.len / 32;
+    for (size_t i = 0; i < n_fp; i++) {
+        const uint8_t *fp = tl->fingerprints.data + 32 * i;
+        const issuer *is = issuer_get(tc, fp);
+        if (!is || is->state != ISS_OK) {
+            char h[65];
+            hex(fp, 32, h);
+            cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
+            return fail_entry(e, (size_t)(fp - tile), "chain certificate %zu, issuer/%.16s...: %s",
+                              i + 1, h, is ? is->why : "not fetched");
+        }
+        chain_len += 3 + is->len;
+    }
+    size_t pre_len = tl->pre_certificate.len;
+    size_t need = (pre_len ? 3 + pre_len : 0) + 3 + chain_len;
+    if (chain_len > MAX_U24) {
+        cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
+        return fail_entry(e, (size_t)(tl->fingerprints.data - tile),
+                          "a chain of %zu bytes, more than extra_data can hold", chain_len);
+    }
+    if (!grow(&tc->extra, &tc->extra_cap, need))
+        return 0;
+    uint8_t *p = tc->extra;
+    if (tl->entry.entry_type == CG_CT_PRECERT_ENTRY) {
+        p = put_u24(p, pre_len);
+        memcpy(p, tl->pre_certificate.data, pre_len);
+        p += pre_len;
+    }
+    p = put_u24(p, chain_len);
+    for (size_t i = 0; i < n_fp; i++) {
+        const issuer *is = issuer_get(tc, tl->fingerprints.data + 32 * i);
+        p = put_u24(p, is->len);
+        memcpy(p, is->der, is->len);
+        p += is->len;
+    }
+    e->extra = tc->extra;
+    e->extra_len = (size_t)(p - tc->extra);
+
+    e->ok = cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err) &&
+            cg_ct_extra_parse(e->entry.entry_type, e->extra, e->extra_len, &e->chain, &e->err);
+    uint64_t li;
+    if (e->ok && cg_ct_extensions_leaf_index(&e->entry.extensions, &li) && li != index)
+        return fail_entry(e, (size_t)(raw->data - tile),
+                          "its leaf_index extension says %" PRIu64 ", it is entry %" PRIu64, li,
+                          index);
+    return 1;
+}
+
+/* Delivers the entries [r->start, r->end) of a checked tile. */
+static cg_log_status deliver(cg_tileclient *tc, const cg_http_req *r, cg_merkle_hasher *h,
+                             cg_merkle_frontier *f, cg_log_entry_fn fn, void *arg)
+{
+    cg_cbs in;
+    cg_ct_tile_leaf tl;
+    cg_der_error err;
+    uint64_t first = r->aux * CG_TILE_WIDTH;
+    cg_cbs_init(&in, r->body, r->len);
+    for (uint64_t index = first; index < r->end; index++) {
+        if (!cg_ct_tile_leaf_next(&in, &tl, r->body, &err))
+            return CG_LOG_BAD_ANSWER; /* check_tile read it: cannot happen */
+        if (index < r->start)
+            continue;
+        cg_log_entry e;
+        uint8_t lh[CG_MERKLE_HASH_LEN];
+        if (!build_entry(tc, &tl, r->body, index, &e))
+            return CG_LOG_NOMEM;
+        if (!fn(arg, &e))
+            return CG_LOG_STOPPED;
+        if (!cg_ct_entry_leaf_hash(h, &tl.entry.raw, lh) || !cg_merkle_frontier_append(h, f, lh))
+            return CG_LOG_NOMEM;
+    }
+    return CG_LOG_OK;
+}
+
+static void set_tile_url(cg_tileclient *tc, cg_http_req *r, const tile_job *j)
+{
+    char path[CG_TILE_PATH_MAX];
+    cg_tile_path(-1, j->n, j->width, path);
+    snprintf(r->url, sizeof(r->url), "%s/%s", tc->base, path);
+    r->allow_404 = j->width < CG_TILE_WIDTH;
+    r->aux = j->n;
+}
+
+cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merkle_frontier *f,
+                                 uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
+                                 char *why, size_t whycap)
+{
+    unsigned par = tc->o.parallel;
+    uint64_t size = sth ? sth->tree_size : end;
+    if (end > size) {
+        say(why, whycap, "%s: entries up to %" PRIu64 " asked of a tree of %" PRIu64, tc->base,
+            end, size);
+        return CG_LOG_BAD_ANSWER;
+    }
+    cg_http_req *r = calloc(par, sizeof(*r)), *ir = calloc(par < 64 ? par : 64, sizeof(*ir));
+    tile_job *jobs = calloc(par, sizeof(*jobs));
+    cg_log_status st = CG_LOG_OK;
+    if (!r || !ir || !jobs) {
+        st = CG_LOG_NOMEM;
+        goto out;
+    }
+    tc->scan++;
+    while (f->size < end) {
+        uint64_t pos = f->size;
+        size_t k = 0;
+        while (k < par && pos < end) {
+            uint64_t n = pos / CG_TILE_WIDTH, tile_end = (n + 1) * CG_TILE_WIDTH;
+            jobs[k].n = n;
+            jobs[k].width =
+                tile_end <= size ? CG_TILE_WIDTH : (unsigned)(size - n * CG_TILE_WIDTH);
+            set_tile_url(tc, &r[k], &jobs[k]);
+            r[k].start = pos;
+            r[k].end = tile_end < end ? tile_end : end;
+            pos = r[k].end;
+            k++;
+        }
+        st = cg_http_run(tc->multi, &tc->o, r, k, why, whycap);
+        if (st != CG_LOG_OK)
+            goto out;
+        /* A partial tile the log no longer serves: its full tile. */
+        for (size_t i = 0; i < k; i++) {
+            if (r[i].code != 404)
+                continue;
+            jobs[i].width = CG_TILE_WIDTH;
+            set_tile_url(tc, &r[i], &jobs[i]);
+            st = cg_http_run(tc->multi, &tc->o, &r[i], 1, why, whycap);
+            if (st != CG_LOG_OK)
+                goto out;
+        }
+        for (size_t i = 0; i < k; i++) {
+            st = check_tile(tc, &r[i], &jobs[i], why, whycap);
+            if (st != CG_LOG_OK)
+                goto out;
+        }
+        st = fetch_issuers(tc, ir, why, whycap);
+        if (st != CG_LOG_OK)
+            goto out;
+        for (size_t i = 0; i < k; i++) {
+            st = deliver(tc, &r[i], h, f, fn, arg);
+            if (st != CG_LOG_OK)
+                goto out;
+        }
+    }
+    if (sth && end == sth->tree_size) {
+        uint8_t root[CG_MERKLE_HASH_LEN];
+        if (!cg_merkle_frontier_root(h, f, root)) {
+            st = CG_LOG_NOMEM;
+            goto out;
+        }
+        if (memcmp(root, sth->root, sizeof(root)) != 0) {
+            say(why, whycap,
+                "the %" PRIu64 " entries of %s do not hash to the root of its checkpoint", end,
+                tc->base);
+            st = CG_LOG_MERKLE;
+        }
+    }
+out:
+    for (unsigned i = 0; r && i < par; i++)
+        cg_http_req_free(&r[i]);
+    for (unsigned i = 0; ir && i < (par < 64 ? par : 64); i++)
+        cg_http_req_free(&ir[i]);
+    free(r);
+    free(ir);
+    free(jobs);
+    return st;
+}

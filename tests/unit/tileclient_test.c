@@ -1,0 +1,583 @@
+/* monitor/tileclient: checkpoint, data tiles and issuers against a small
+ * static-ct-api server on 127.0.0.1 in a thread of this test, serving a
+ * log built here: full and partial tiles, gzip, partial tiles deleted once
+ * the full tile exists, issuers missing or serving the wrong bytes, a
+ * wrong leaf_index, a tampered entry, a truncated tile, checkpoints signed
+ * with the wrong key or by another key only, 429 with Retry-After and a
+ * 500. The entries the client hands over are compared byte for byte with
+ * the MerkleTreeLeaf and extra_data that get-entries would serve. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "ct/leaf.h"
+#include "ct/merkle.h"
+#include "ct/sth.h"
+#include "monitor/tileclient.h"
+#include "testutil.h"
+
+#define N_ENTRIES 800  /* three full tiles and a partial one of 32 */
+#define MISSING_AT 41  /* names an issuer the log does not serve */
+#define BADINDEX_AT 77 /* its leaf_index extension says 78 */
+#define N_ISSUERS 3    /* the last is not served */
+#define ORIGIN "example.test/log"
+
+typedef struct server {
+    int fd;
+    int port;
+    /* the log */
+    uint8_t *tiles; /* every TileLeaf, in order */
+    size_t off[N_ENTRIES + 1];
+    uint8_t *leaf[N_ENTRIES]; /* MerkleTreeLeaf as get-entries serves it */
+    size_t leaf_len[N_ENTRIES];
+    uint8_t *extra[N_ENTRIES]; /* extra_data */
+    size_t extra_len[N_ENTRIES];
+    uint8_t issuer[N_ISSUERS][300];
+    uint8_t fp[N_ISSUERS][32];
+    cg_merkle_tree *tree;
+    EVP_PKEY *key, *wrong;
+    /* behaviour */
+    uint64_t cp_size;  /* the checkpoint's tree size */
+    int cp_mode;       /* 0 good, 1 wrong key, 2 only another key's line, 3 garbage */
+    int gzip;          /* gzip every answer when the client accepts gzip */
+    int no_partials;   /* 404 for partial tiles */
+    int bad_issuer;    /* serve issuer 0 with a byte changed */
+    int tamper;        /* entry served with another timestamp, or -1 */
+    int truncate_tile; /* tile cut short, or -1 */
+    unsigned every_429;
+    int fail_500_once;
+    /* what it saw */
+    unsigned requests, answered_429, issuer_requests, gzipped, not_found;
+    char last_tiles[8][64];
+    unsigned n_tiles;
+} server;
+
+/* ---- a gzip member of stored deflate blocks (RFC 1952, RFC 1951 §3.2.4) ---- */
+
+static uint32_t crc32_of(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+    }
+    return c ^ 0xffffffffu;
+}
+
+static uint8_t *gzip_stored(const uint8_t *in, size_t n, size_t *out_len)
+{
+    size_t blocks = n / 65535 + 1;
+    uint8_t *out = malloc(10 + n + blocks * 5 + 8), *p = out;
+    static const uint8_t hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+    memcpy(p, hdr, 10);
+    p += 10;
+    size_t done = 0;
+    do {
+        size_t len = n - done > 65535 ? 65535 : n - done;
+        *p++ = done + len == n ? 1 : 0; /* BFINAL, BTYPE 00 */
+        *p++ = (uint8_t)len;
+        *p++ = (uint8_t)(len >> 8);
+        *p++ = (uint8_t)~len;
+        *p++ = (uint8_t)(~len >> 8);
+        memcpy(p, in + done, len);
+        p += len;
+        done += len;
+    } while (done < n);
+    uint32_t crc = crc32_of(in, n), size = (uint32_t)n;
+    for (int i = 0; i < 4; i++)
+        *p++ = (uint8_t)(crc >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        *p++ = (uint8_t)(size >> (8 * i));
+    *out_len = (size_t)(p - out);
+    return out;
+}
+
+/* ---- HTTP ---- */
+
+static void respond(server *s, int c, int code, const char *extra_hdr, const uint8_t *body,
+                    size_t len, int gz)
+{
+    char hdr[512];
+    uint8_t *z = NULL;
+    if (gz && code == 200) {
+        z = gzip_stored(body, len, &len);
+        body = z;
+        s->gzipped++;
+    }
+    int n = snprintf(hdr, sizeof(hdr),
+                     "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n%s%s\r\n", code,
+                     len, z ? "Content-Encoding: gzip\r\n" : "", extra_hdr);
+    if (write(c, hdr, (size_t)n) < 0 || (len && write(c, body, len) < 0)) {
+        free(z);
+        return;
+    }
+    free(z);
+}
+
+/* "<N>[.p/<W>]" in x-prefixed 3-digit elements, read independently of the
+ * client's writer. */
+static int parse_index(const char *p, uint64_t *n, unsigned *w)
+{
+    *n = 0;
+    for (;;) {
+        int x = *p == 'x';
+        p += x;
+        for (int i = 0; i < 3; i++, p++) {
+            if (*p < '0' || *p > '9')
+                return 0;
+            *n = *n * 10 + (uint64_t)(*p - '0');
+        }
+        if (!x)
+            break;
+        if (*p++ != '/')
+            return 0;
+    }
+    *w = 256;
+    if (*p == '\0')
+        return 1;
+    return sscanf(p, ".p/%u", w) == 1 && *w > 0 && *w < 256;
+}
+
+static void checkpoint(server *s, int c)
+{
+    cg_sth sth;
+    char note[4096];
+    size_t len = 0;
+    uint8_t id[32];
+    memset(&sth, 0, sizeof(sth));
+    sth.tree_size = s->cp_size;
+    sth.timestamp = 1700000100000;
+    CHECK(cg_merkle_tree_range(s->tree, 0, s->cp_size, sth.root));
+    CHECK(cg_sth_sign(&sth, s->cp_mode == 1 ? s->wrong : s->key));
+    CHECK(cg_ct_log_id(s->cp_mode == 2 ? s->wrong : s->key, id));
+    CHECK(cg_checkpoint_write(&sth, ORIGIN, id, note, sizeof(note), &len));
+    if (s->cp_mode == 3)
+        len = (size_t)snprintf(note, sizeof(note), "not a checkpoint\n");
+    respond(s, c, 200, "", (const uint8_t *)note, len, s->gzip);
+}
+
+static void data_tile(server *s, int c, const char *path)
+{
+    uint64_t n;
+    unsigned w;
+    if (!parse_index(path, &n, &w) || n * 256 + w > N_ENTRIES || (w < 256 && s->no_partials)) {
+        s->not_found++;
+        respond(s, c, 404, "", (const uint8_t *)"no", 2, 0);
+        return;
+    }
+    size_t a = s->off[n * 256], b = s->off[n * 256 + w];
+    uint8_t *buf = malloc(b - a);
+    memcpy(buf, s->tiles + a, b - a);
+    if (s->tamper >= 0 && (uint64_t)s->tamper >= n * 256 && (uint64_t)s->tamper < n * 256 + w)
+        buf[s->off[s->tamper] - a + 7] ^= 1; /* the timestamp's last byte */
+    if (s->truncate_tile >= 0 && (uint64_t)s->truncate_tile == n)
+        b = a + (b - a) / 2;
+    respond(s, c, 200, "", buf, b - a, s->gzip);
+    free(buf);
+}
+
+static void issuer(server *s, int c, const char *h)
+{
+    s->issuer_requests++;
+    for (int i = 0; i < N_ISSUERS - 1; i++) {
+        char hex[65];
+        for (int k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", s->fp[i][k]);
+        if (strcmp(h, hex) != 0)
+            continue;
+        uint8_t copy[300];
+        memcpy(copy, s->issuer[i], sizeof(copy));
+        if (i == 0 && s->bad_issuer)
+            copy[100] ^= 1;
+        respond(s, c, 200, "", copy, sizeof(copy), s->gzip);
+        return;
+    }
+    respond(s, c, 404, "", (const uint8_t *)"no", 2, 0);
+}
+
+static void *server_main(void *arg)
+{
+    server *s = arg;
+    for (;;) {
+        int c = accept(s->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        char req[4096], path[1024];
+        size_t n = 0;
+        while (n < sizeof(req) - 1) {
+            ssize_t r = read(c, req + n, sizeof(req) - 1 - n);
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+            req[n] = '\0';
+            if (strstr(req, "\r\n\r\n"))
+                break;
+        }
+        req[n] = '\0';
+        s->requests++;
+        const char *ae = strstr(req, "Accept-Encoding:");
+        int gz = s->gzip && ae && strstr(ae, "gzip") != NULL;
+        int saved = s->gzip;
+        s->gzip = gz;
+        if (sscanf(req, "GET %1023s ", path) != 1) {
+            respond(s, c, 400, "", (const uint8_t *)"?", 1, 0);
+        } else if (s->every_429 && s->requests % s->every_429 == 0) {
+            s->answered_429++;
+            respond(s, c, 429, "Retry-After: 0\r\n", (const uint8_t *)"{}", 2, 0);
+        } else if (s->fail_500_once) {
+            s->fail_500_once = 0;
+            respond(s, c, 500, "", (const uint8_t *)"{}", 2, 0);
+        } else if (strcmp(path, "/checkpoint") == 0) {
+            checkpoint(s, c);
+        } else if (strncmp(path, "/tile/data/", 11) == 0) {
+            snprintf(s->last_tiles[s->n_tiles++ % 8], 64, "%.63s", path);
+            data_tile(s, c, path + 11);
+        } else if (strncmp(path, "/issuer/", 8) == 0) {
+            issuer(s, c, path + 8);
+        } else {
+            respond(s, c, 404, "", (const uint8_t *)"no", 2, 0);
+        }
+        s->gzip = saved;
+        close(c);
+    }
+}
+
+/* ---- the log ---- */
+
+static void build_log(server *s)
+{
+    size_t cap = N_ENTRIES * 1200, len = 0;
+    s->tiles = malloc(cap);
+    s->tree = cg_merkle_tree_new();
+    for (int i = 0; i < N_ISSUERS; i++) {
+        memset(s->issuer[i], 0x40 + i, sizeof(s->issuer[i]));
+        CHECK(EVP_Digest(s->issuer[i], sizeof(s->issuer[i]), s->fp[i], NULL, EVP_sha256(), NULL));
+    }
+    for (int i = 0; i < N_ENTRIES; i++) {
+        uint8_t body[200], ikh[32], pre[150], te[400], ext[8], fps[64];
+        size_t te_len = 0, n_fp = 0, lo = 0;
+        cg_cbs chain[2];
+        int precert = i % 3 == 1;
+        memset(body, i & 0xff, sizeof(body));
+        memset(ikh, 0x11, sizeof(ikh));
+        memset(pre, 0x22 + (i & 0x3f), sizeof(pre));
+        CHECK(cg_ct_leaf_index_ext_write(i == BADINDEX_AT ? (uint64_t)i + 1 : (uint64_t)i, ext));
+        /* chains: none, [0], [1, 0]; MISSING_AT names the unserved one */
+        int shape = i % 4 == 3 ? 0 : i % 2 ? 2 : 1;
+        if (i == MISSING_AT)
+            shape = 3;
+        if (shape == 1 || shape == 2) {
+            int first = shape == 2 ? 1 : 0;
+            memcpy(fps, s->fp[first], 32);
+            chain[0] = (cg_cbs){s->issuer[first], sizeof(s->issuer[first])};
+            n_fp = 1;
+            if (shape == 2) {
+                memcpy(fps + 32, s->fp[0], 32);
+                chain[1] = (cg_cbs){s->issuer[0], sizeof(s->issuer[0])};
+                n_fp = 2;
+            }
+        } else if (shape == 3) {
+            memcpy(fps, s->fp[2], 32);
+            chain[0] = (cg_cbs){s->issuer[2], sizeof(s->issuer[2])};
+            n_fp = 1;
+        }
+        cg_cbb cbb;
+        cg_cbb_init_fixed(&cbb, te, sizeof(te));
+        CHECK(cg_ct_entry_write(&cbb, 1700000000000 + (uint64_t)i,
+                                precert ? CG_CT_PRECERT_ENTRY : CG_CT_X509_ENTRY,
+                                precert ? ikh : NULL, body, sizeof(body), ext, sizeof(ext)) &&
+              cg_cbb_finish(&cbb, &te_len));
+        s->off[i] = len;
+        cg_cbb_init_fixed(&cbb, s->tiles + len, cap - len);
+        CHECK(cg_ct_tile_leaf_write(&cbb, te, te_len, precert ? pre : NULL, sizeof(pre), fps,
+                                    n_fp) &&
+              cg_cbb_finish(&cbb, &lo));
+        len += lo;
+        s->leaf[i] = malloc(te_len + 2);
+        cg_cbb_init_fixed(&cbb, s->leaf[i], te_len + 2);
+        CHECK(cg_ct_leaf_write(&cbb, te, te_len) && cg_cbb_finish(&cbb, &s->leaf_len[i]));
+        s->extra[i] = malloc(1200);
+        cg_cbb_init_fixed(&cbb, s->extra[i], 1200);
+        CHECK(cg_ct_extra_write(&cbb, precert ? pre : NULL, sizeof(pre), chain, n_fp) &&
+              cg_cbb_finish(&cbb, &s->extra_len[i]));
+        uint8_t lh[32];
+        CHECK(cg_merkle_leaf_hash(NULL, s->leaf[i], s->leaf_len[i], lh));
+        CHECK(cg_merkle_tree_append(s->tree, lh));
+    }
+    s->off[N_ENTRIES] = len;
+}
+
+/* ---- what the client delivers ---- */
+
+typedef struct seen {
+    server *s;
+    uint64_t next;
+    int in_order, same_bytes;
+    unsigned bad_ok; /* entries ok = 0, with the reasons counted below */
+    unsigned missing, wrong_index, wrong_hash, other;
+    uint64_t stop_at; /* 0: never */
+} seen;
+
+static int on_entry(void *arg, const cg_log_entry *e)
+{
+    seen *sn = arg;
+    server *s = sn->s;
+    if (sn->stop_at && e->index == sn->stop_at)
+        return 0;
+    if (e->index != sn->next)
+        sn->in_order = 0;
+    sn->next = e->index + 1;
+    if (e->index >= N_ENTRIES)
+        return 1;
+    if (!e->ok) {
+        sn->bad_ok++;
+        if (strstr(e->err.what, "not served (HTTP 404)") && e->index == MISSING_AT)
+            sn->missing++;
+        else if (strstr(e->err.what, "leaf_index extension says 78") && e->index == BADINDEX_AT)
+            sn->wrong_index++;
+        else if (strstr(e->err.what, "hashing to"))
+            sn->wrong_hash++;
+        else
+            sn->other++;
+        return 1;
+    }
+    if (e->leaf_len != s->leaf_len[e->index] ||
+        memcmp(e->leaf, s->leaf[e->index], e->leaf_len) != 0 ||
+        e->extra_len != s->extra_len[e->index] ||
+        memcmp(e->extra, s->extra[e->index], e->extra_len) != 0)
+        sn->same_bytes = 0;
+    int precert = e->index % 3 == 1;
+    if (e->entry.entry_type != (precert ? CG_CT_PRECERT_ENTRY : CG_CT_X509_ENTRY) ||
+        (precert && e->chain.pre_certificate.len != 150) || (!precert && e->entry.cert.len != 200))
+        sn->same_bytes = 0;
+    return 1;
+}
+
+static void seen_init(seen *sn, server *s, uint64_t from)
+{
+    memset(sn, 0, sizeof(*sn));
+    sn->s = s;
+    sn->next = from;
+    sn->in_order = 1;
+    sn->same_bytes = 1;
+}
+
+static cg_log_status scan_all(server *s, cg_tileclient *tc, cg_merkle_frontier *f, seen *sn,
+                              char *why, size_t whycap)
+{
+    cg_sth sth;
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, whycap) == CG_LOG_OK);
+    CHECK(sth.tree_size == s->cp_size);
+    return cg_tileclient_scan(tc, NULL, f, sth.tree_size, &sth, on_entry, sn, why, whycap);
+}
+
+static int saw_tile(const server *s, const char *path)
+{
+    for (unsigned i = 0; i < 8 && i < s->n_tiles; i++) {
+        if (strcmp(s->last_tiles[i], path) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_paths(void)
+{
+    char p[CG_TILE_PATH_MAX];
+    /* c2sp.org/tlog-tiles: index 1234067 is x001/x234/067. */
+    CHECK(cg_tile_path(0, 1234067, 256, p) && strcmp(p, "tile/0/x001/x234/067") == 0);
+    CHECK(cg_tile_path(-1, 0, 256, p) && strcmp(p, "tile/data/000") == 0);
+    CHECK(cg_tile_path(-1, 5, 17, p) && strcmp(p, "tile/data/005.p/17") == 0);
+    CHECK(cg_tile_path(1, 1000, 256, p) && strcmp(p, "tile/1/x001/000") == 0);
+    CHECK(cg_tile_path(2, 999, 1, p) && strcmp(p, "tile/2/999.p/1") == 0);
+    CHECK(cg_tile_path(-1, UINT64_MAX, 255, p) &&
+          strcmp(p, "tile/data/x018/x446/x744/x073/x709/x551/615.p/255") == 0);
+    CHECK(!cg_tile_path(-1, 0, 0, p));
+    CHECK(!cg_tile_path(-1, 0, 257, p));
+}
+
+int main(void)
+{
+    static server s;
+    test_paths();
+    s.key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    s.wrong = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    CHECK(s.key && s.wrong);
+    build_log(&s);
+    s.cp_size = N_ENTRIES;
+    s.tamper = -1;
+    s.truncate_tile = -1;
+
+    s.fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof(sa);
+    CHECK(bind(s.fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(s.fd, 64) == 0 &&
+          getsockname(s.fd, (struct sockaddr *)&sa, &sl) == 0);
+    s.port = ntohs(sa.sin_port);
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, server_main, &s) == 0);
+    pthread_detach(th);
+
+    char url[64], why[512];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s.port);
+    cg_logclient_opts o = {0};
+    o.backoff_ms = 1;
+    o.parallel = 3;
+    cg_tileclient *tc = cg_tileclient_new(url, s.key, NULL, &o);
+    CHECK(tc != NULL);
+    uint8_t id[32];
+    CHECK(cg_ct_log_id(s.key, id) && memcmp(id, cg_tileclient_get0_log_id(tc), 32) == 0);
+
+    /* The whole log: in order, every entry the bytes get-entries would
+     * serve, the unserved issuer and the wrong leaf_index reported on
+     * their entries, the partial tile asked for by its width, each issuer
+     * fetched once, and the root matches. */
+    cg_merkle_frontier f;
+    seen sn;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(f.size == N_ENTRIES && sn.next == N_ENTRIES && sn.in_order && sn.same_bytes);
+    CHECK(sn.missing == 1 && sn.wrong_index == 1 && sn.bad_ok == 2);
+    CHECK(saw_tile(&s, "/tile/data/003.p/32"));
+    CHECK(s.issuer_requests == N_ISSUERS);
+
+    /* Again with the same client: the issuers are cached; the one that was
+     * not served is asked again (once per scan). With gzip. */
+    s.issuer_requests = 0;
+    s.gzip = 1;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(f.size == N_ENTRIES && sn.in_order && sn.same_bytes && sn.bad_ok == 2);
+    CHECK(s.issuer_requests == 1);
+    CHECK(s.gzipped > 0);
+    s.gzip = 0;
+
+    /* Stopped at 300 by the callback, then resumed from the saved right
+     * edge (mid-tile). */
+    cg_merkle_frontier part;
+    cg_merkle_frontier_init(&part);
+    seen_init(&sn, &s, 0);
+    sn.stop_at = 300;
+    CHECK(scan_all(&s, tc, &part, &sn, why, sizeof(why)) == CG_LOG_STOPPED);
+    CHECK(part.size == 300 && sn.next == 300);
+    uint8_t enc[CG_MERKLE_FRONTIER_MAX_ENCODED];
+    size_t enc_len;
+    CHECK(cg_merkle_frontier_encode(&part, enc, sizeof(enc), &enc_len));
+    cg_merkle_frontier_init(&part);
+    CHECK(cg_merkle_frontier_decode(&part, enc, enc_len));
+    seen_init(&sn, &s, 300);
+    CHECK(scan_all(&s, tc, &part, &sn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(part.size == N_ENTRIES && sn.in_order && sn.same_bytes);
+
+    /* A checkpoint at 520 (tile 2 partial, width 8) after the log deleted
+     * its partial tiles: the full tile is read instead, up to 520 only. */
+    s.cp_size = 520;
+    s.no_partials = 1;
+    s.not_found = 0;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(f.size == 520 && sn.next == 520 && sn.in_order && sn.same_bytes);
+    CHECK(s.not_found == 1 && saw_tile(&s, "/tile/data/002.p/8") &&
+          saw_tile(&s, "/tile/data/002"));
+    /* At the size of the log the partial tile 3 exists nowhere: a bad answer. */
+    s.cp_size = N_ENTRIES;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
+    CHECK(strstr(why, "tile/data/003") != NULL);
+    s.no_partials = 0;
+
+    /* A tampered entry: a Merkle mismatch (after every entry was read). */
+    s.tamper = 700;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_MERKLE);
+    CHECK(f.size == N_ENTRIES && strstr(why, "do not hash to the root") != NULL);
+    s.tamper = -1;
+
+    /* An issuer served with the wrong bytes: its entries are not ok. */
+    s.bad_issuer = 1;
+    cg_tileclient_free(tc);
+    tc = cg_tileclient_new(url, s.key, ORIGIN, &o);
+    CHECK(tc != NULL);
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(sn.wrong_hash > 100 && sn.other == 0 && sn.in_order && f.size == N_ENTRIES);
+    s.bad_issuer = 0;
+
+    /* A tile cut in the middle of an entry: nothing of it is delivered. */
+    s.truncate_tile = 0;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
+    CHECK(f.size == 0 && sn.next == 0 && strstr(why, "does not parse") != NULL);
+    s.truncate_tile = -1;
+
+    /* 429 (Retry-After 0) on every 3rd request and one 500: same result. */
+    s.every_429 = 3;
+    s.fail_500_once = 1;
+    s.answered_429 = 0;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, &s, 0);
+    CHECK(scan_all(&s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(f.size == N_ENTRIES && sn.in_order && sn.same_bytes && s.answered_429 > 0);
+    s.every_429 = 0;
+
+    /* Checkpoints: signed with the wrong key; signed only by another key;
+     * not a checkpoint; another origin than required; the client holding
+     * another key. */
+    cg_sth sth;
+    s.cp_mode = 1;
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_STH_SIG);
+    CHECK(sth.tree_size == N_ENTRIES && strstr(why, "does not verify") != NULL);
+    s.cp_mode = 2;
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_STH_SIG);
+    CHECK(strstr(why, "no signature line") != NULL);
+    s.cp_mode = 3;
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
+    s.cp_mode = 0;
+    cg_tileclient *other = cg_tileclient_new(url, s.key, "example.test/other", &o);
+    CHECK(other &&
+          cg_tileclient_get_checkpoint(other, &sth, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
+    CHECK(strstr(why, "origin") != NULL);
+    cg_tileclient_free(other);
+    other = cg_tileclient_new(url, s.wrong, NULL, &o);
+    CHECK(other && cg_tileclient_get_checkpoint(other, &sth, why, sizeof(why)) == CG_LOG_STH_SIG);
+    cg_tileclient_free(other);
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_OK);
+    /* A range beyond the checkpoint is refused. */
+    cg_merkle_frontier_init(&f);
+    CHECK(cg_tileclient_scan(tc, NULL, &f, N_ENTRIES + 1, &sth, on_entry, &sn, why, sizeof(why)) ==
+          CG_LOG_BAD_ANSWER);
+
+    /* Nobody listening. */
+    cg_tileclient *dead = cg_tileclient_new("http://127.0.0.1:1", s.key, NULL, &o);
+    CHECK(dead &&
+          cg_tileclient_get_checkpoint(dead, &sth, why, sizeof(why)) == CG_LOG_UNREACHABLE);
+    cg_tileclient_free(dead);
+
+    cg_tileclient_free(tc);
+    cg_merkle_tree_free(s.tree);
+    for (int i = 0; i < N_ENTRIES; i++) {
+        free(s.leaf[i]);
+        free(s.extra[i]);
+    }
+    free(s.tiles);
+    EVP_PKEY_free(s.key);
+    EVP_PKEY_free(s.wrong);
+    return cg_test_done();
+}
