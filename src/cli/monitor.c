@@ -35,8 +35,9 @@ static void monitor_help(FILE *f)
                "                      (--issuer FILE... | --all-issuers)\n"
                "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --issuer FILE\n"
                "                      (--crl-url URL | --crl-list-url URL | --crl-dp)...\n\n"
-               "Follows RFC 6962 CT logs: verifies each log's signed tree heads, that each new\n"
-               "one extends the last and that the entries hash to them, keeps the entries of\n"
+               "Follows CT logs (RFC 6962 or static-ct-api): verifies each log's signed tree\n"
+               "heads, that each new one extends the last and that the entries hash to them,\n"
+               "keeps the entries of\n"
                "the watched issuers and ingests them into the store, where every caguard rule\n"
                "runs on them (a final certificate against its precertificate, duplicate serials\n"
                "across entries and logs). Each log's position and Merkle right edge are kept\n"
@@ -53,6 +54,10 @@ static void monitor_help(FILE *f)
                "                     \"Configuration file\"); flags given here override it\n"
                "  --log URL          a log's base URL (…/ct/v1/ is appended); repeatable\n"
                "  --log-key FILE     the public key (PEM or DER) of the --log before it\n"
+               "  --log-type rfc6962|static\n"
+               "                     the API of the --log before it: RFC 6962 (default) or\n"
+               "                     static-ct-api (URL is the monitoring prefix: checkpoint,\n"
+               "                     tile/..., issuer/...)\n"
                "  --log-mmd SECONDS  the maximum merge delay of the --log before it (default\n"
                "                     86400): failing for longer is ct.log.unreachable\n"
                "  --issuer FILE      a CA certificate to watch (PEM or DER); repeatable\n"
@@ -182,6 +187,7 @@ int cg_cmd_monitor(int argc, char **argv)
     static const struct option opts[] = {
         {"log", required_argument, NULL, 'l'},
         {"log-key", required_argument, NULL, 'k'},
+        {"log-type", required_argument, NULL, 'Y'},
         {"issuer", required_argument, NULL, 'i'},
         {"all-issuers", no_argument, NULL, 'A'},
         {"once", no_argument, NULL, 'o'},
@@ -209,6 +215,8 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_cli_crl crl;
     cg_cli_monitor_config mc;
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
+    cg_monitor_log_type types[MAX_LOGS];
+    int typed[MAX_LOGS];
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
     int64_t mmds[MAX_LOGS] = {0};
@@ -244,7 +252,24 @@ int cg_cmd_monitor(int argc, char **argv)
                 goto out;
             }
             urls[n_logs] = optarg;
+            types[n_logs] = CG_MONITOR_LOG_RFC6962;
+            typed[n_logs] = 0;
             keys[n_logs++] = NULL;
+            break;
+        case 'Y':
+            if (n_logs == 0 || typed[n_logs - 1]) {
+                rc = cg_cli_usage_error("monitor", "--log-type must follow the --log it is for");
+                goto out;
+            }
+            if (strcmp(optarg, "rfc6962") == 0) {
+                types[n_logs - 1] = CG_MONITOR_LOG_RFC6962;
+            } else if (strcmp(optarg, "static") == 0) {
+                types[n_logs - 1] = CG_MONITOR_LOG_STATIC;
+            } else {
+                rc = cg_cli_usage_error("monitor", "--log-type must be rfc6962 or static");
+                goto out;
+            }
+            typed[n_logs - 1] = 1;
             break;
         case 'k':
             if (n_logs == 0 || keys[n_logs - 1] != NULL) {
@@ -457,7 +482,7 @@ int cg_cmd_monitor(int argc, char **argv)
         memset(&ml, 0, sizeof(ml));
         ml.url = urls[i];
         ml.key = pk[i];
-        ml.type = CG_MONITOR_LOG_RFC6962;
+        ml.type = types[i];
         ml.mmd = mmds[i];
         if (!cg_monitor_add_log(mon, &ml)) {
             rc = cg_cli_usage_error("monitor", "--log: %s", cg_monitor_errmsg(mon));

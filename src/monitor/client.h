@@ -1,8 +1,8 @@
 /* The seam between the monitor (monitor.h) and a log client: one table of
  * functions per log type, chosen per log by cg_monitor_log.type. The
- * RFC 6962 client (logclient.h) fills cg_logclient_ops; a static-ct-api
- * client (tileclient.c) fills a table of the same shape and is added to
- * client_for() in monitor.c.
+ * RFC 6962 client (logclient.h) fills cg_logclient_ops, the static-ct-api
+ * client (tileclient.h) cg_tileclient_ops; client_for() in monitor.c picks
+ * one.
  *
  * A client makes no findings and does no store I/O: it says what it saw.
  * Every function but new returns a cg_log_status with why filled on
@@ -39,6 +39,7 @@ typedef struct cg_log_client_ops {
                               cg_merkle_frontier *f, char *why, size_t whycap);
 } cg_log_client_ops;
 
-extern const cg_log_client_ops cg_logclient_ops;
+extern const cg_log_client_ops cg_logclient_ops;  /* logclient.c */
+extern const cg_log_client_ops cg_tileclient_ops; /* tileclient.c */
 
 #endif

@@ -376,7 +376,7 @@ static const cg_log_client_ops *client_for(cg_monitor_log_type type)
     case CG_MONITOR_LOG_RFC6962:
         return &cg_logclient_ops;
     case CG_MONITOR_LOG_STATIC:
-        return NULL; /* the static-ct-api client plugs in here */
+        return &cg_tileclient_ops;
     }
     return NULL;
 }

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "ct/leaf.h"
+#include "monitor/client.h"
 #include "monitor/http.h"
 
 /* A checkpoint is a few lines and up to a few dozen signatures; an issuer
@@ -550,3 +551,304 @@ out:
     free(jobs);
     return st;
 }
+
+/* ---- proofs from hash tiles ---- */
+
+/* The hash tiles a proof or a right edge needs, read as a tree of `size`
+ * leaves has them. The same walk runs twice: first noting the tiles
+ * (collect), then, once they are fetched, hashing. */
+typedef struct tile_key {
+    unsigned level;
+    uint64_t n;
+    unsigned width;
+} tile_key;
+
+typedef struct proof_ctx {
+    cg_tileclient *tc;
+    cg_merkle_hasher *h;
+    uint64_t size;
+    int collect;
+    tile_key *keys;
+    cg_http_req *r;
+    size_t n, cap;
+    int oom;
+} proof_ctx;
+
+/* Hash of the perfect subtree of 2^height leaves at index << height: the
+ * MTH of 2^(height mod 8) consecutive hashes of one tile of level
+ * height / 8. */
+static int node_hash(proof_ctx *c, unsigned height, uint64_t index, uint8_t out[32])
+{
+    unsigned level = height / 8, r = height % 8, cnt = 1u << r;
+    uint64_t first = index << r, tn = first / CG_TILE_WIDTH;
+    unsigned pos = (unsigned)(first % CG_TILE_WIDTH);
+    uint64_t have = c->size >> (8 * level);
+    size_t k = 0;
+    while (k < c->n && (c->keys[k].level != level || c->keys[k].n != tn))
+        k++;
+    if (c->collect) {
+        memset(out, 0, 32);
+        if (k < c->n)
+            return 1;
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 16;
+            tile_key *nk = realloc(c->keys, cap * sizeof(*nk));
+            if (!nk) {
+                c->oom = 1;
+                return 0;
+            }
+            c->keys = nk;
+            c->cap = cap;
+        }
+        c->keys[c->n].level = level;
+        c->keys[c->n].n = tn;
+        c->keys[c->n].width = have - tn * CG_TILE_WIDTH >= CG_TILE_WIDTH
+                                  ? CG_TILE_WIDTH
+                                  : (unsigned)(have - tn * CG_TILE_WIDTH);
+        c->n++;
+        return 1;
+    }
+    if (k == c->n || pos + cnt > c->r[k].len / 32)
+        return 0; /* the fetch step checked the widths: cannot happen */
+    if (!cg_merkle_root(c->h, c->r[k].body + (size_t)pos * 32, cnt, out)) {
+        c->oom = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* MTH(D[a:b]) for a range whose start is a multiple of a power of two at
+ * least b - a (every range of the RFC 6962 tree is): its perfect subtrees
+ * largest first, folded from the right. */
+static int range_hash(proof_ctx *c, uint64_t a, uint64_t b, uint8_t out[32])
+{
+    uint8_t nodes[CG_MERKLE_MAX_HEIGHT][32];
+    size_t n = 0;
+    uint64_t p = a;
+    while (p < b) {
+        unsigned k = 63;
+        while (k > 0 && (((uint64_t)1 << k) > b - p || (p & (((uint64_t)1 << k) - 1)) != 0))
+            k--;
+        if (n == CG_MERKLE_MAX_HEIGHT || !node_hash(c, k, p >> k, nodes[n]))
+            return 0;
+        n++;
+        p += (uint64_t)1 << k;
+    }
+    if (n == 0)
+        return 0;
+    memcpy(out, nodes[n - 1], 32);
+    for (size_t i = n - 1; i-- > 0;) {
+        if (!c->collect && !cg_merkle_node_hash(c->h, nodes[i], out, out)) {
+            c->oom = 1;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* RFC 6962 §2.1.2 SUBPROOF(m, D[start:start+n], b), appended to proof. */
+static int subproof(proof_ctx *c, uint64_t m, uint64_t start, uint64_t n, int b, uint8_t *proof,
+                    size_t *cnt)
+{
+    if (m == n) {
+        if (b)
+            return 1;
+        if (*cnt == CG_MERKLE_MAX_PROOF)
+            return 0;
+        return range_hash(c, start, start + n, proof + 32 * (*cnt)++);
+    }
+    uint64_t k = 1;
+    while (k * 2 < n)
+        k *= 2;
+    if (m <= k) {
+        if (!subproof(c, m, start, k, b, proof, cnt))
+            return 0;
+        if (*cnt == CG_MERKLE_MAX_PROOF)
+            return 0;
+        return range_hash(c, start + k, start + n, proof + 32 * (*cnt)++);
+    }
+    if (!subproof(c, m - k, start + k, n - k, 0, proof, cnt) || *cnt == CG_MERKLE_MAX_PROOF)
+        return 0;
+    return range_hash(c, start, start + k, proof + 32 * (*cnt)++);
+}
+
+static void set_hash_tile_url(cg_tileclient *tc, cg_http_req *r, const tile_key *t)
+{
+    char path[CG_TILE_PATH_MAX];
+    cg_tile_path((int)t->level, t->n, t->width, path);
+    snprintf(r->url, sizeof(r->url), "%s/%s", tc->base, path);
+    r->allow_404 = t->width < CG_TILE_WIDTH;
+}
+
+/* Fetches the noted tiles, `parallel` at a time; a partial tile that is
+ * gone is read as its full tile. Each must be exactly its width. */
+static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
+{
+    cg_tileclient *tc = c->tc;
+    c->r = calloc(c->n ? c->n : 1, sizeof(*c->r));
+    if (!c->r)
+        return CG_LOG_NOMEM;
+    for (size_t i = 0; i < c->n; i++)
+        set_hash_tile_url(tc, &c->r[i], &c->keys[i]);
+    for (size_t i = 0; i < c->n; i += tc->o.parallel) {
+        size_t k = c->n - i < tc->o.parallel ? c->n - i : tc->o.parallel;
+        cg_log_status st = cg_http_run(tc->multi, &tc->o, c->r + i, k, why, whycap);
+        if (st != CG_LOG_OK)
+            return st;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->r[i].code == 404) {
+            c->keys[i].width = CG_TILE_WIDTH;
+            set_hash_tile_url(tc, &c->r[i], &c->keys[i]);
+            cg_log_status st = cg_http_run(tc->multi, &tc->o, &c->r[i], 1, why, whycap);
+            if (st != CG_LOG_OK)
+                return st;
+        }
+        if (c->r[i].len != (size_t)c->keys[i].width * 32) {
+            say(why, whycap, "%s: %zu bytes, a tile of %u hashes is %u", c->r[i].url, c->r[i].len,
+                c->keys[i].width, c->keys[i].width * 32);
+            return CG_LOG_BAD_ANSWER;
+        }
+    }
+    return CG_LOG_OK;
+}
+
+static void proof_ctx_free(proof_ctx *c)
+{
+    for (size_t i = 0; c->r && i < c->n; i++)
+        cg_http_req_free(&c->r[i]);
+    free(c->r);
+    free(c->keys);
+}
+
+cg_log_status cg_tileclient_get_consistency(cg_tileclient *tc, cg_merkle_hasher *h, uint64_t size1,
+                                            uint64_t size2, uint8_t *proof, size_t *n, char *why,
+                                            size_t whycap)
+{
+    proof_ctx c;
+    cg_log_status st;
+    *n = 0;
+    if (size1 > size2) {
+        say(why, whycap, "%s: a consistency proof from %" PRIu64 " to the smaller %" PRIu64,
+            tc->base, size1, size2);
+        return CG_LOG_BAD_ANSWER;
+    }
+    if (size1 == 0 || size1 == size2)
+        return CG_LOG_OK; /* the empty proof */
+    memset(&c, 0, sizeof(c));
+    c.tc = tc;
+    c.h = h;
+    c.size = size2;
+    c.collect = 1;
+    if (!subproof(&c, size1, 0, size2, 1, proof, n)) {
+        st = c.oom ? CG_LOG_NOMEM : CG_LOG_BAD_ANSWER;
+        goto out;
+    }
+    st = fetch_hash_tiles(&c, why, whycap);
+    if (st != CG_LOG_OK)
+        goto out;
+    c.collect = 0;
+    *n = 0;
+    if (!subproof(&c, size1, 0, size2, 1, proof, n))
+        st = c.oom ? CG_LOG_NOMEM : CG_LOG_BAD_ANSWER;
+out:
+    if (st != CG_LOG_OK)
+        *n = 0;
+    proof_ctx_free(&c);
+    return st;
+}
+
+cg_log_status cg_tileclient_frontier_at(cg_tileclient *tc, cg_merkle_hasher *h, const cg_sth *sth,
+                                        cg_merkle_frontier *f, char *why, size_t whycap)
+{
+    proof_ctx c;
+    uint8_t hashes[CG_MERKLE_MAX_HEIGHT][32], root[32];
+    size_t k = 0;
+    cg_log_status st;
+    if (sth->tree_size == 0) {
+        cg_merkle_frontier_init(f);
+        return CG_LOG_OK;
+    }
+    memset(&c, 0, sizeof(c));
+    c.tc = tc;
+    c.h = h;
+    c.size = sth->tree_size;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t off = 0;
+        c.collect = pass == 0;
+        k = 0;
+        for (int bit = 63; bit >= 0; bit--) {
+            uint64_t sz = (uint64_t)1 << bit;
+            if (!(sth->tree_size & sz))
+                continue;
+            if (!node_hash(&c, (unsigned)bit, off >> bit, hashes[k++])) {
+                st = c.oom ? CG_LOG_NOMEM : CG_LOG_BAD_ANSWER;
+                goto out;
+            }
+            off += sz;
+        }
+        if (pass == 0) {
+            st = fetch_hash_tiles(&c, why, whycap);
+            if (st != CG_LOG_OK)
+                goto out;
+        }
+    }
+    cg_merkle_frontier tmp;
+    cg_merkle_frontier_init(&tmp);
+    st = CG_LOG_NOMEM;
+    if (!cg_merkle_frontier_set(&tmp, sth->tree_size, &hashes[0][0], k) ||
+        !cg_merkle_frontier_root(h, &tmp, root))
+        goto out;
+    if (memcmp(root, sth->root, 32) != 0) {
+        say(why, whycap,
+            "the tiles of %s do not hash to the root of its checkpoint of size %" PRIu64, tc->base,
+            sth->tree_size);
+        st = CG_LOG_MERKLE;
+        goto out;
+    }
+    *f = tmp;
+    st = CG_LOG_OK;
+out:
+    proof_ctx_free(&c);
+    return st;
+}
+
+/* ---- the monitor's seam (client.h) ---- */
+
+static void *ops_new(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts)
+{
+    return cg_tileclient_new(url, key, NULL, opts);
+}
+
+static void ops_free(void *c)
+{
+    cg_tileclient_free(c);
+}
+
+static cg_log_status ops_get_sth(void *c, cg_sth *sth, char *why, size_t whycap)
+{
+    return cg_tileclient_get_checkpoint(c, sth, why, whycap);
+}
+
+static cg_log_status ops_scan(void *c, cg_merkle_hasher *h, cg_merkle_frontier *f, uint64_t end,
+                              const cg_sth *sth, cg_log_entry_fn fn, void *arg, char *why,
+                              size_t whycap)
+{
+    return cg_tileclient_scan(c, h, f, end, sth, fn, arg, why, whycap);
+}
+
+static cg_log_status ops_consistency(void *c, uint64_t size1, uint64_t size2, uint8_t *proof,
+                                     size_t *n, char *why, size_t whycap)
+{
+    return cg_tileclient_get_consistency(c, NULL, size1, size2, proof, n, why, whycap);
+}
+
+static cg_log_status ops_frontier(void *c, cg_merkle_hasher *h, const cg_sth *sth,
+                                  cg_merkle_frontier *f, char *why, size_t whycap)
+{
+    return cg_tileclient_frontier_at(c, h, sth, f, why, whycap);
+}
+
+const cg_log_client_ops cg_tileclient_ops = {
+    "static", ops_new, ops_free, ops_get_sth, ops_scan, ops_consistency, ops_frontier,
+};

@@ -83,6 +83,22 @@ cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merk
                                  uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
                                  char *why, size_t whycap);
 
+/* PROOF(size1, D[0:size2]) (RFC 6962 §2.1.2) computed from the hash tiles
+ * of the tree of size2 entries (tile/<L>/<N>, c2sp.org/tlog-tiles), into
+ * proof (room for CG_MERKLE_MAX_PROOF hashes), *n hashes. The tiles are not
+ * authenticated by themselves: the caller verifies the proof against both
+ * signed roots. h may be NULL. size2 must be the size of a checkpoint the
+ * caller verified (partial tiles exist only for those). */
+cg_log_status cg_tileclient_get_consistency(cg_tileclient *tc, cg_merkle_hasher *h, uint64_t size1,
+                                            uint64_t size2, uint8_t *proof, size_t *n, char *why,
+                                            size_t whycap);
+/* The right edge of the tree of sth->tree_size entries from its hash tiles
+ * (one tile per set bit of the size at most), proven under sth->root:
+ * CG_LOG_MERKLE (f unchanged) when the tiles do not hash to it. Where a
+ * monitor starts a log from its end. */
+cg_log_status cg_tileclient_frontier_at(cg_tileclient *tc, cg_merkle_hasher *h, const cg_sth *sth,
+                                        cg_merkle_frontier *f, char *why, size_t whycap);
+
 /* The path of a tile below the prefix (c2sp.org/tlog-tiles): "tile/<L>/<N>"
  * (or "tile/data/<N>" when level < 0), with ".p/<W>" when width < 256.
  * 0 when width is 0 or over 256. */

@@ -43,6 +43,7 @@ typedef struct server {
     uint8_t issuer[N_ISSUERS][300];
     uint8_t fp[N_ISSUERS][32];
     cg_merkle_tree *tree;
+    cg_merkle_tree *htree; /* when set, hash tiles come from it (a larger tree) */
     EVP_PKEY *key, *wrong;
     /* behaviour */
     uint64_t cp_size;  /* the checkpoint's tree size */
@@ -55,7 +56,7 @@ typedef struct server {
     unsigned every_429;
     int fail_500_once;
     /* what it saw */
-    unsigned requests, answered_429, issuer_requests, gzipped, not_found;
+    unsigned requests, answered_429, issuer_requests, gzipped, not_found, hash_tiles;
     char last_tiles[8][64];
     unsigned n_tiles;
 } server;
@@ -185,6 +186,26 @@ static void data_tile(server *s, int c, const char *path)
     free(buf);
 }
 
+/* tile/<L>/<N>[.p/<W>]: any tile whose hashes exist (as caguard-testlog). */
+static void hash_tile(server *s, int c, const char *path)
+{
+    cg_merkle_tree *t = s->htree ? s->htree : s->tree;
+    uint64_t n;
+    unsigned w, level = (unsigned)(path[0] - '0');
+    if (path[0] < '0' || path[0] > '5' || path[1] != '/' || !parse_index(path + 2, &n, &w) ||
+        n * 256 + w > cg_merkle_tree_size(t) >> (8 * level) || (w < 256 && s->no_partials)) {
+        s->not_found++;
+        respond(s, c, 404, "", (const uint8_t *)"no", 2, 0);
+        return;
+    }
+    uint8_t *buf = malloc((size_t)w * 32);
+    for (unsigned i = 0; i < w; i++)
+        CHECK(cg_merkle_tree_node(t, 8 * level, n * 256 + i, buf + 32 * i));
+    s->hash_tiles++;
+    respond(s, c, 200, "", buf, (size_t)w * 32, s->gzip);
+    free(buf);
+}
+
 static void issuer(server *s, int c, const char *h)
 {
     s->issuer_requests++;
@@ -241,6 +262,8 @@ static void *server_main(void *arg)
         } else if (strncmp(path, "/tile/data/", 11) == 0) {
             snprintf(s->last_tiles[s->n_tiles++ % 8], 64, "%.63s", path);
             data_tile(s, c, path + 11);
+        } else if (strncmp(path, "/tile/", 6) == 0) {
+            hash_tile(s, c, path + 6);
         } else if (strncmp(path, "/issuer/", 8) == 0) {
             issuer(s, c, path + 8);
         } else {
@@ -404,6 +427,58 @@ static void test_paths(void)
     CHECK(!cg_tile_path(-1, 0, 257, p));
 }
 
+/* Consistency proofs and right edges from hash tiles, against the tree's
+ * own proofs and roots. */
+static void test_proofs(server *s, cg_tileclient *tc)
+{
+    cg_merkle_tree *t = s->htree ? s->htree : s->tree;
+    uint64_t size2 = cg_merkle_tree_size(t);
+    static const uint64_t sizes[] = {1,     2,     3,     255,   256,   257,   300,
+                                     511,   512,   520,   799,   1000,  65535, 65536,
+                                     65537, 66000, 69887, 69888, 69999, 70000, 0};
+    char why[512];
+    for (size_t i = 0; sizes[i] != 0; i++) {
+        uint64_t size1 = sizes[i];
+        if (size1 > size2)
+            continue;
+        uint8_t proof[CG_MERKLE_MAX_PROOF * 32], want[CG_MERKLE_MAX_PROOF * 32];
+        uint8_t r1[32], r2[32];
+        size_t n = 0, wn = 0;
+        CHECK(cg_tileclient_get_consistency(tc, NULL, size1, size2, proof, &n, why, sizeof(why)) ==
+              CG_LOG_OK);
+        CHECK(cg_merkle_tree_consistency_proof(t, size1, size2, want, CG_MERKLE_MAX_PROOF, &wn));
+        CHECK(n == wn && memcmp(proof, want, n * 32) == 0);
+        CHECK(cg_merkle_tree_range(t, 0, size1, r1) && cg_merkle_tree_range(t, 0, size2, r2));
+        CHECK(
+            cg_merkle_verify_consistency(NULL, size1, size2, r1, r2, proof, n, why, sizeof(why)));
+    }
+    cg_sth sth;
+    cg_merkle_frontier f, want;
+    memset(&sth, 0, sizeof(sth));
+    sth.tree_size = size2;
+    CHECK(cg_merkle_tree_range(t, 0, size2, sth.root));
+    CHECK(cg_tileclient_frontier_at(tc, NULL, &sth, &f, why, sizeof(why)) == CG_LOG_OK);
+    cg_merkle_frontier_init(&want);
+    for (uint64_t i = 0; i < size2; i++) {
+        uint8_t lh[32];
+        CHECK(cg_merkle_tree_node(t, 0, i, lh) && cg_merkle_frontier_append(NULL, &want, lh));
+    }
+    CHECK(f.size == want.size &&
+          memcmp(f.hash, want.hash, (size_t)__builtin_popcountll(f.size) * 32) == 0);
+    /* A root the tiles do not lead to: a Merkle mismatch, f unchanged. */
+    sth.root[0] ^= 1;
+    cg_merkle_frontier_init(&f);
+    CHECK(cg_tileclient_frontier_at(tc, NULL, &sth, &f, why, sizeof(why)) == CG_LOG_MERKLE);
+    CHECK(f.size == 0);
+    size_t n;
+    uint8_t proof[CG_MERKLE_MAX_PROOF * 32];
+    CHECK(cg_tileclient_get_consistency(tc, NULL, 5, 3, proof, &n, why, sizeof(why)) ==
+          CG_LOG_BAD_ANSWER);
+    CHECK(cg_tileclient_get_consistency(tc, NULL, 7, 7, proof, &n, why, sizeof(why)) ==
+              CG_LOG_OK &&
+          n == 0);
+}
+
 int main(void)
 {
     static server s;
@@ -563,6 +638,36 @@ int main(void)
     cg_merkle_frontier_init(&f);
     CHECK(cg_tileclient_scan(tc, NULL, &f, N_ENTRIES + 1, &sth, on_entry, &sn, why, sizeof(why)) ==
           CG_LOG_BAD_ANSWER);
+
+    /* Proofs and right edges from hash tiles: the log's tree (800), then a
+     * tree of 70,000 leaf hashes (full and partial tiles of levels 0 to 2,
+     * the example of c2sp.org/tlog-tiles). */
+    test_proofs(&s, tc);
+    s.htree = cg_merkle_tree_new();
+    for (uint32_t i = 0; i < 70000; i++) {
+        uint8_t lh[32];
+        memset(lh, 0, sizeof(lh));
+        memcpy(lh, &i, sizeof(i));
+        CHECK(cg_merkle_tree_append(s.htree, lh));
+    }
+    s.hash_tiles = 0;
+    test_proofs(&s, tc);
+    CHECK(s.hash_tiles > 0);
+    /* Partial tiles deleted: the right edge at 70,000 needs the partial
+     * tiles of every level, whose full tiles do not exist. */
+    s.no_partials = 1;
+    {
+        cg_sth big;
+        cg_merkle_frontier f2;
+        memset(&big, 0, sizeof(big));
+        big.tree_size = 70000;
+        CHECK(cg_merkle_tree_range(s.htree, 0, 70000, big.root));
+        CHECK(cg_tileclient_frontier_at(tc, NULL, &big, &f2, why, sizeof(why)) ==
+              CG_LOG_BAD_ANSWER);
+    }
+    s.no_partials = 0;
+    cg_merkle_tree_free(s.htree);
+    s.htree = NULL;
 
     /* Nobody listening. */
     cg_tileclient *dead = cg_tileclient_new("http://127.0.0.1:1", s.key, NULL, &o);
