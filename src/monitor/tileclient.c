@@ -14,6 +14,7 @@
 #include "ct/leaf.h"
 #include "monitor/client.h"
 #include "monitor/http.h"
+#include "rules/rules.h"
 
 /* A checkpoint is a few lines and up to a few dozen signatures; an issuer
  * is one certificate. */
@@ -66,16 +67,6 @@ static void say(char *why, size_t whycap, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, whycap, fmt, ap);
     va_end(ap);
-}
-
-static void hex(const uint8_t *in, size_t len, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * len] = '\0';
 }
 
 int cg_tile_path(int level, uint64_t index, unsigned width, char out[CG_TILE_PATH_MAX])
@@ -254,7 +245,7 @@ static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why,
             return CG_LOG_OK;
         for (size_t i = 0; i < k; i++) {
             char h[65];
-            hex(want[i]->fp, 32, h);
+            cg_hex(want[i]->fp, 32, h);
             snprintf(r[i].url, sizeof(r[i].url), "%s/issuer/%s", tc->base, h);
             r[i].max_body = MAX_ISSUER;
             r[i].allow_404 = 1;
@@ -272,7 +263,7 @@ static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why,
                 snprintf(is->why, sizeof(is->why), "served empty");
             } else if (memcmp(md, is->fp, 32) != 0) {
                 char h[65];
-                hex(md, 32, h);
+                cg_hex(md, 32, h);
                 is->state = ISS_BAD;
                 snprintf(is->why, sizeof(is->why), "served a certificate hashing to %.16s...", h);
             } else {
@@ -391,7 +382,7 @@ static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8
         const issuer *is = issuer_get(tc, fp);
         if (!is || is->state != ISS_OK) {
             char h[65];
-            hex(fp, 32, h);
+            cg_hex(fp, 32, h);
             cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
             return fail_entry(e, (size_t)(fp - tile), "chain certificate %zu, issuer/%.16s...: %s",
                               i + 1, h, is ? is->why : "not fetched");
