@@ -61,7 +61,7 @@ sort "$tmp/out" >"$tmp/rfc.jsonl"
 expect_status 1 "${M[@]}" --store "$tmp/static.db" --log "$url" --log-key "$tmp/log.pub" \
   --log-type static
 sort "$tmp/out" >"$tmp/static.jsonl"
-expect_grep '8 of 8 entries read, 8 kept, 0 malformed' "$tmp/err"
+expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/err"
 for rule in ct.precert.duplicate_serial ct.pair.validity_mismatch ct.sct.signature_invalid \
   ct.precert.sct_list_present; do
   expect_grep "\"rule\": *\"${rule//./\\.}\"" "$tmp/static.jsonl"
@@ -101,7 +101,7 @@ stop_server
 start_server "$tmp/log" --rate-limit 3:1
 expect_status 1 "${M[@]}" --store "$tmp/r.db" --log "$url" --log-key "$tmp/log.pub" \
   --log-type static
-expect_grep '8 of 8 entries read, 8 kept, 0 malformed' "$tmp/err"
+expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/err"
 sed "s|$url|$rfc_url|g" "$tmp/out" | sort >"$tmp/r.jsonl"
 if cmp -s "$tmp/rfc.jsonl" "$tmp/r.jsonl"; then pass_; else
   fail_ "findings under 429s differ"
