@@ -20,7 +20,9 @@
 #include "ct/loglist.h"
 #include "der/pem.h"
 #include "monitor/loglistwatch.h"
+#include "monitor/alert.h"
 #include "monitor/monitor.h"
+#include "monitor/notify.h"
 #include "report/output.h"
 #include "store/store.h"
 #include "x509/time.h"
@@ -28,6 +30,7 @@
 
 #define MAX_LOGS 16
 #define MAX_ISSUERS 64
+#define MAX_HOOKS CG_ALERT_MAX_HOOKS
 
 static void monitor_help(FILE *f)
 {
@@ -87,12 +90,30 @@ static void monitor_help(FILE *f)
                "                     a removed or retired one finished and dropped\n"
                "  --format text|json findings as text (default) or JSON Lines\n" CG_CLI_CRL_HELP
                "  -h, --help         this help\n\n"
+               "alerts, for each finding new to the store (docs/monitor.md, \"Alerts\"):\n"
+               "  --hook PROGRAM     run it with the finding as JSON on stdin and in RULE,\n"
+               "                     SEVERITY, SERIAL, ISSUER, OBJECT_SHA256, INCIDENT, MESSAGE,\n"
+               "                     ...; repeatable\n"
+               "  --hooks-dir DIR    run every executable file of DIR (not dotfiles), in name\n"
+               "                     order, the same way\n"
+               "  --hook-timeout S   kill a hook (or sendmail) still running after S seconds\n"
+               "                     (default 30)\n"
+               "  --alert-jsonl FILE append each finding to FILE as one JSON line\n"
+               "  --mail-to ADDR     mail each finding through sendmail -t -oi\n"
+               "  --mail-from ADDR   the From address (default caguard@HOSTNAME)\n"
+               "  --sendmail PATH    the sendmail program (default /usr/sbin/sendmail)\n"
+               "  --alert-min-severity notice|warning|error\n"
+               "                     the least severe finding alerted (default notice: all)\n"
+               "  --incidents auto|off\n"
+               "                     auto: open a self-reported incident draft for each new\n"
+               "                     error finding that calls for revocation (docs/incidents.md)\n\n"
                "On a terminal, standard error shows one progress line per log (position, tree\n"
                "size, entries/s, ETA); otherwise plain lines.\n\n"
                "exit status: with --once, 0 no new error finding, 1 new error findings (log\n"
-               "findings included), 2 a log or CRL that could not be read; following, 0 when\n"
-               "stopped by SIGINT or SIGTERM; 2 on a usage error or a store that cannot be\n"
-               "used.\n");
+               "findings included), 2 a log or CRL that could not be read, or an alert or\n"
+               "incident draft that failed (each is reported on standard error; the monitor\n"
+               "goes on); following, 0 when stopped by SIGINT or SIGTERM; 2 on a usage error\n"
+               "or a store that cannot be used.\n");
 }
 
 /* A positive integer option. */
@@ -173,6 +194,38 @@ static void print_finding(void *arg, const cg_finding *f)
     fflush(stdout);
 }
 
+/* getopt codes of the alert options (after the CRL ones). */
+enum {
+    OPT_HOOK = CG_CLI_OPT_CRL_LAST + 100,
+    OPT_HOOKS_DIR,
+    OPT_HOOK_TIMEOUT,
+    OPT_ALERT_JSONL,
+    OPT_MAIL_TO,
+    OPT_MAIL_FROM,
+    OPT_SENDMAIL,
+    OPT_ALERT_MIN_SEVERITY,
+    OPT_INCIDENTS
+};
+
+static void report_line(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "caguard monitor: %s\n", line);
+}
+
+static int parse_severity(const char *s, cg_severity *sev)
+{
+    if (strcmp(s, "notice") == 0)
+        *sev = CG_SEV_NOTICE;
+    else if (strcmp(s, "warning") == 0)
+        *sev = CG_SEV_WARNING;
+    else if (strcmp(s, "error") == 0)
+        *sev = CG_SEV_ERROR;
+    else
+        return 0;
+    return 1;
+}
+
 static cg_monitor *running;
 
 static void on_signal(int sig)
@@ -207,6 +260,15 @@ int cg_cmd_monitor(int argc, char **argv)
         {"loglist-sig", required_argument, NULL, 'G'},
         {"loglist-key", required_argument, NULL, 'K'},
         {"loglist-reload", required_argument, NULL, 'W'},
+        {"hook", required_argument, NULL, OPT_HOOK},
+        {"hooks-dir", required_argument, NULL, OPT_HOOKS_DIR},
+        {"hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT},
+        {"alert-jsonl", required_argument, NULL, OPT_ALERT_JSONL},
+        {"mail-to", required_argument, NULL, OPT_MAIL_TO},
+        {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+        {"sendmail", required_argument, NULL, OPT_SENDMAIL},
+        {"alert-min-severity", required_argument, NULL, OPT_ALERT_MIN_SEVERITY},
+        {"incidents", required_argument, NULL, OPT_INCIDENTS},
         {"help", no_argument, NULL, 'h'},
         {"config", required_argument, NULL, 'g'},
         CG_CLI_CRL_OPTIONS,
@@ -217,6 +279,12 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
     cg_monitor_log_type types[MAX_LOGS];
     int typed[MAX_LOGS];
+    const char *hooks[MAX_HOOKS];
+    size_t n_hooks = 0;
+    int auto_incidents = 0;
+    cg_alert_config ac;
+    cg_alert *alert = NULL;
+    cg_notify *notify = NULL;
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
     int64_t mmds[MAX_LOGS] = {0};
@@ -240,6 +308,8 @@ int cg_cmd_monitor(int argc, char **argv)
         goto out;
     argc = mc.argc;
     argv = mc.argv;
+    memset(&ac, 0, sizeof(ac));
+    ac.min_severity = CG_SEV_NOTICE;
     optind = 1;
     for (;;) {
         int c = getopt_long(argc, argv, "h", opts, NULL);
@@ -379,6 +449,56 @@ int cg_cmd_monitor(int argc, char **argv)
         case 'K':
             lists.key = optarg;
             break;
+        case OPT_HOOK:
+            if (n_hooks == MAX_HOOKS) {
+                rc = cg_cli_usage_error("monitor", "at most %d --hook", MAX_HOOKS);
+                goto out;
+            }
+            hooks[n_hooks++] = optarg;
+            break;
+        case OPT_HOOKS_DIR:
+            ac.hooks_dir = optarg;
+            break;
+        case OPT_HOOK_TIMEOUT: {
+            uint64_t secs = 0;
+            if (!parse_count(optarg, 86400, &secs)) {
+                rc = cg_cli_usage_error("monitor", "--hook-timeout '%s' is not a number of "
+                                                   "seconds from 1 to 86400", optarg);
+                goto out;
+            }
+            ac.hook_timeout = (int64_t)secs;
+            break;
+        }
+        case OPT_ALERT_JSONL:
+            ac.jsonl = optarg;
+            break;
+        case OPT_MAIL_TO:
+            ac.mail_to = optarg;
+            break;
+        case OPT_MAIL_FROM:
+            ac.mail_from = optarg;
+            break;
+        case OPT_SENDMAIL:
+            ac.sendmail = optarg;
+            break;
+        case OPT_ALERT_MIN_SEVERITY:
+            if (!parse_severity(optarg, &ac.min_severity)) {
+                rc = cg_cli_usage_error("monitor", "--alert-min-severity must be notice, "
+                                                   "warning or error, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case OPT_INCIDENTS:
+            if (strcmp(optarg, "auto") == 0) {
+                auto_incidents = 1;
+            } else if (strcmp(optarg, "off") == 0) {
+                auto_incidents = 0;
+            } else {
+                rc = cg_cli_usage_error("monitor", "--incidents must be auto or off, not '%s'",
+                                        optarg);
+                goto out;
+            }
+            break;
         case 'g': /* taken out by cg_cli_monitor_config_expand */
             break;
         case 'h':
@@ -418,6 +538,19 @@ int cg_cmd_monitor(int argc, char **argv)
             goto out;
         }
     }
+    if ((ac.mail_from != NULL || ac.sendmail != NULL) && ac.mail_to == NULL) {
+        rc = cg_cli_usage_error("monitor", "--mail-from and --sendmail need --mail-to");
+        goto out;
+    }
+    ac.hooks = hooks;
+    ac.n_hooks = n_hooks;
+    if (n_hooks > 0 || ac.hooks_dir != NULL || ac.jsonl != NULL || ac.mail_to != NULL) {
+        alert = cg_alert_new(&ac, report_line, NULL, err, sizeof(err));
+        if (alert == NULL) {
+            rc = cg_cli_usage_error("monitor", "alerts: %s", err);
+            goto out;
+        }
+    }
     out = cg_out_new(stdout, format, 0);
     if (!out)
         goto out;
@@ -445,6 +578,15 @@ int cg_cmd_monitor(int argc, char **argv)
     if (!mon || !cg_monitor_on_finding(mon, print_finding, out)) {
         fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
+    }
+    /* After the printing sink: a finding is on stdout before its hooks run,
+     * and its draft is opened before the alert says which incident it is. */
+    if (alert != NULL || auto_incidents) {
+        notify = cg_notify_new(store, alert, auto_incidents, report_line, NULL);
+        if (!notify || !cg_monitor_on_finding(mon, cg_notify_sink, notify)) {
+            fprintf(stderr, "caguard monitor: out of memory\n");
+            goto out;
+        }
     }
     crl.quiet = quiet;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
@@ -509,9 +651,18 @@ int cg_cmd_monitor(int argc, char **argv)
         goto out;
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
+    const cg_notify_stats *ns = notify != NULL ? cg_notify_get0_stats(notify) : NULL;
+    if (ns != NULL && !quiet && auto_incidents)
+        fprintf(stderr,
+                "caguard monitor: %zu incident draft%s opened, %zu object%s added to open "
+                "incidents ('caguard incident list')\n",
+                ns->incidents_opened, ns->incidents_opened == 1 ? "" : "s", ns->incidents_added,
+                ns->incidents_added == 1 ? "" : "s");
     if (!once)
         rc = CG_EXIT_OK; /* stopped by a signal: the findings went out as they came */
     else if (stats->log_failures > 0 || stats->task_failures > 0 || cg_cli_crl_errors(&crl) > 0)
+        rc = CG_EXIT_USAGE;
+    else if (ns != NULL && (ns->alert_failures > 0 || ns->incident_failures > 0))
         rc = CG_EXIT_USAGE;
     else if (stats->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0)
         rc = CG_EXIT_FINDINGS;
@@ -522,6 +673,8 @@ out:
     cg_loglist_watch_free(llw);
     cg_cli_crl_cleanup(&crl);
     cg_cli_monitor_config_cleanup(&mc);
+    cg_notify_free(notify);
+    cg_alert_free(alert);
     cg_store_close(store);
     cg_out_free(out);
     cg_loglist_free(loglist);

@@ -61,22 +61,12 @@ void cg_auto_incidents_write(cg_sbuf *out, cg_kinds_format format)
     }
 }
 
-static void hex16(const uint8_t *h, char *buf)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < 8; i++) {
-        buf[2 * i] = x[h[i] >> 4];
-        buf[2 * i + 1] = x[h[i] & 0xf];
-    }
-    buf[16] = '\0';
-}
-
 void cg_auto_incident_title(const cg_finding *f, char *buf, size_t cap)
 {
     char serial[80], sha[17] = "";
     cg_serial_hex(&f->obj->serial, serial, sizeof(serial));
     if (f->obj->has_hash)
-        hex16(f->obj->sha256, sha);
+        cg_hex(f->obj->sha256, 8, sha);
     snprintf(buf, cap, "auto: %s on %s%s%s (sha256 %s...)", cg_rule_get(f->rule)->id,
              cg_kind_name(f->obj->kind), serial[0] != '\0' ? " serial " : "", serial, sha);
 }

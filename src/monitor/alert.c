@@ -243,16 +243,6 @@ const cg_alert_stats *cg_alert_get0_stats(const cg_alert *a)
 
 /* ---- what a finding says ---- */
 
-static void hex32(const uint8_t *h, char *buf)
-{
-    static const char x[] = "0123456789abcdef";
-    for (size_t i = 0; i < 32; i++) {
-        buf[2 * i] = x[h[i] >> 4];
-        buf[2 * i + 1] = x[h[i] & 0xf];
-    }
-    buf[64] = '\0';
-}
-
 /* Printable ASCII only: the summary goes into a mail header. */
 static void ascii_into(char *dst, size_t cap, const char *src)
 {
@@ -274,7 +264,7 @@ void cg_alert_summary(const cg_finding *f, char *buf, size_t cap)
     if (serial[0] != '\0') {
         snprintf(what, sizeof(what), "%s serial %s", cg_kind_name(o->kind), serial);
     } else if (o->has_hash) {
-        hex32(o->sha256, sha);
+        cg_hex(o->sha256, 32, sha);
         snprintf(what, sizeof(what), "%s %.16s", cg_kind_name(o->kind), sha);
     } else if (f->incident != 0) {
         snprintf(what, sizeof(what), "incident %lld", (long long)f->incident);
@@ -410,7 +400,7 @@ static int env_build(env *e, const cg_finding *f, const cg_alert_info *info)
     }
     ok &= env_set(e, &n, "KIND", cg_kind_name(o->kind));
     if (o->has_hash) {
-        hex32(o->sha256, sha);
+        cg_hex(o->sha256, 32, sha);
         ok &= env_set(e, &n, "OBJECT", sha);
         ok &= env_set(e, &n, "OBJECT_SHA256", sha);
     }
@@ -658,7 +648,7 @@ char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, cons
         mail_field(&b, "Reference:", r->reference);
     mail_field(&b, "Object:", cg_kind_name(o->kind));
     if (o->has_hash) {
-        hex32(o->sha256, sha);
+        cg_hex(o->sha256, 32, sha);
         mail_field(&b, "SHA-256:", sha);
     }
     cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
@@ -680,10 +670,11 @@ char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, cons
         mail_field(&b, "First seen:", t);
     }
     if (incident != 0) {
-        snprintf(buf, sizeof(buf), "%lld%s", (long long)incident,
-                 info != NULL && info->incident_opened
-                     ? " (a draft opened for this finding: caguard incident show ID)"
-                     : "");
+        if (info != NULL && info->incident_opened)
+            snprintf(buf, sizeof(buf), "%lld (a draft opened for this finding: caguard incident "
+                     "show %lld)", (long long)incident, (long long)incident);
+        else
+            snprintf(buf, sizeof(buf), "%lld", (long long)incident);
         mail_field(&b, "Incident:", buf);
     }
     cg_sbuf_puts(&b, "\n");

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Alerts and automatic incidents through caguard monitor, against
+# caguard-testlog serving the ct3 seed failures on loopback: every new
+# error finding reaches the hooks (a --hook and a hooks directory: right
+# variables, the JSON on stdin), the JSON Lines file and a fake sendmail
+# exactly once; a failing hook and a hanging one (killed at the timeout with
+# what it started) are reported and stop nothing; a second run sends
+# nothing; --incidents auto opens the drafts `caguard incident list` shows.
+. "$(dirname "$0")/lib.sh"
+TL=$CG_BUILD_DIR/caguard-testlog
+d=$CG_TEST_DATA
+pid=
+stop_server() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    pid=
+  fi
+}
+trap 'stop_server; rm -rf "$tmp"' EXIT
+
+start_server() {
+  local dir=$1
+  shift
+  : >"$tmp/serve.out"
+  "$TL" serve --dir "$dir" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+  pid=$!
+  for _ in $(seq 200); do
+    grep -q '^listening on ' "$tmp/serve.out" && break
+    sleep 0.05
+  done
+  url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+}
+
+if [ ! -x "$TL" ]; then
+  echo "no caguard-testlog; skipped"
+  exit 0
+fi
+
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/log.key" 2>/dev/null
+openssl pkey -in "$tmp/log.key" -pubout -out "$tmp/log.pub"
+c3=$d/ct3
+"$TL" build --dir "$tmp/log" --key "$tmp/log.key" "$d/sct/ca.pem" \
+  "$c3/clean_pre.pem" "$c3/clean_final.pem" \
+  "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
+  "$c3/validity_pre.pem" "$c3/validity_final.pem" \
+  "$d/sct/precert_sct_list.pem" >"$tmp/build.out" 2>&1 || fail_ "build: $(cat "$tmp/build.out")"
+
+# The hooks. rec records its variables and input, one line per finding.
+h=$tmp/hooks.d
+mkdir -p "$h" "$tmp/mail"
+cat >"$h/10-rec" <<EOF
+#!/bin/sh
+printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "\$RULE" "\$SEVERITY" "\$SERIAL" "\$ISSUER" \
+  "\$OBJECT_SHA256" "\${INCIDENT-none}" "\$KIND" "\$FILE" >>"$tmp/rec.log"
+cat >>"$tmp/rec.stdin"
+EOF
+cat >"$h/20-fail" <<'EOF'
+#!/bin/sh
+echo "pager: no route to host" >&2
+exit 4
+EOF
+cat >"$h/30-hang" <<EOF
+#!/bin/sh
+sleep 60 &
+echo \$! >>"$tmp/hang.children"
+sleep 60
+EOF
+printf '#!/bin/sh\ntouch %s/dotfile.ran\n' "$tmp" >"$h/.hidden"
+printf '#!/bin/sh\ntouch %s/noexec.ran\n' "$tmp" >"$h/40-noexec"
+chmod +x "$h/10-rec" "$h/20-fail" "$h/30-hang" "$h/.hidden"
+cat >"$tmp/solo" <<EOF
+#!/bin/sh
+echo "\$SUMMARY" >>"$tmp/solo.log"
+EOF
+chmod +x "$tmp/solo"
+# A fake sendmail: each message to a file of its own, its arguments too.
+cat >"$tmp/sendmail" <<EOF
+#!/bin/sh
+n=\$(ls "$tmp/mail" | wc -l)
+printf '%s\n' "\$@" >"$tmp/mail/args.\$n"
+cat >"$tmp/mail/msg.\$n"
+EOF
+chmod +x "$tmp/sendmail"
+
+M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
+   --loglist "$c3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json
+   --hook "$tmp/solo" --hooks-dir "$h" --hook-timeout 1 --alert-jsonl "$tmp/alerts.jsonl"
+   --mail-to ca-team@ca.example --sendmail "$tmp/sendmail" --alert-min-severity error
+   --incidents auto)
+
+start_server "$tmp/log"
+# A failing and a hanging hook: the run completes, every finding printed,
+# every failure reported; exit 2 says an alert failed.
+expect_status 2 "${M[@]}" --log "$url" --log-key "$tmp/log.pub"
+cp "$tmp/out" "$tmp/first.out"
+cp "$tmp/err" "$tmp/first.err"
+expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/first.err"
+errors=$(grep -c '"severity":"error"' "$tmp/first.out")
+[ "$errors" -ge 5 ] && pass_ || fail_ "want 5 or more error findings, got $errors"
+grep -q '"severity":"warning"' "$tmp/first.out" && pass_ || fail_ "want warnings printed"
+# each error finding reached each channel once, and nothing below error did
+[ "$(wc -l <"$tmp/rec.log")" = "$errors" ] && pass_ || fail_ "rec.log: want $errors lines"
+[ "$(wc -l <"$tmp/rec.stdin")" = "$errors" ] && pass_ || fail_ "rec.stdin: want $errors lines"
+[ "$(wc -l <"$tmp/solo.log")" = "$errors" ] && pass_ || fail_ "solo.log: want $errors lines"
+[ "$(wc -l <"$tmp/alerts.jsonl")" = "$errors" ] && pass_ || fail_ "alerts.jsonl: want $errors"
+[ "$(ls "$tmp/mail" | grep -c '^msg\.')" = "$errors" ] && pass_ || fail_ "want $errors mails"
+expect_no_grep 'warning' "$tmp/rec.log"
+# the variables: the precertificates of serial c73002, the validity pair
+expect_grep '^ct\.precert\.duplicate_serial\|error\|c73002\|CN=caguard SCT test CA,O=caguard test,C=XX\|d441803264a6b1cdfe79e051bdcdfd50b9f8222e0e3e76b72891015f2cceb068\|1\|precertificate\|http://127\.0\.0\.1:[0-9]+#3$' "$tmp/rec.log"
+expect_grep '^ct\.pair\.validity_mismatch\|error\|c73003\|.*\|d2594ec8b2286bcd5e866c5d768f1733c44c646fae91f898d5ef8f4b55cac4b7\|2\|certificate\|' "$tmp/rec.log"
+expect_grep '^ct\.precert\.sct_list_present\|error\|5c7003\|.*\|3\|precertificate\|' "$tmp/rec.log"
+expect_grep '^error ct\.pair\.validity_mismatch: certificate serial c73003$' "$tmp/solo.log"
+# stdin and the JSON Lines file: the printed JSON plus first_seen and the incident
+python3 - "$tmp/rec.stdin" "$tmp/alerts.jsonl" "$tmp/first.out" <<'EOF' && pass_ || fail_ "JSON"
+import json, sys
+printed = [json.loads(l) for l in open(sys.argv[3])]
+printed = [p for p in printed if p["severity"] == "error"]
+for path in sys.argv[1:3]:
+    got = [json.loads(l) for l in open(path)]
+    assert len(got) == len(printed), path
+    for g, p in zip(got, printed):
+        for k, v in p.items():
+            assert g[k] == v, (path, k, g[k], v)
+        assert g["first_seen"] == "2025-04-01T00:00:00Z", g
+        assert isinstance(g["incident"], int) and g["incident"] > 0, g
+EOF
+# the failing hook and the hanging one, named, once per finding
+[ "$(grep -c "hook $h/20-fail exited with status 4: pager: no route to host" "$tmp/first.err")" = "$errors" ] &&
+  pass_ || fail_ "want $errors reports of 20-fail"
+[ "$(grep -c "hook $h/30-hang ran past the 1 s timeout and was killed" "$tmp/first.err")" = "$errors" ] &&
+  pass_ || fail_ "want $errors reports of 30-hang"
+expect_no_grep '10-rec|/solo|/sendmail' "$tmp/first.err"
+# what the hanging hook started died with it
+# (a killed orphan is reaped by init in its own time: a zombie is dead)
+alive() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  case $st in Z*) return 1 ;; esac
+  return 0
+}
+for c in $(cat "$tmp/hang.children"); do
+  for _ in $(seq 20); do alive "$c" || break; sleep 0.1; done
+  if alive "$c"; then fail_ "hang's child $c still running"; kill "$c"; else pass_; fi
+done
+[ ! -e "$tmp/dotfile.ran" ] && [ ! -e "$tmp/noexec.ran" ] && pass_ || fail_ "dotfile or non-executable ran"
+# the mail
+m=$tmp/mail/msg.0
+expect_grep '^-t$' "$tmp/mail/args.0"
+expect_grep '^-oi$' "$tmp/mail/args.0"
+expect_grep '^From: caguard@' "$m"
+expect_grep '^To: ca-team@ca\.example$' "$m"
+expect_grep '^Subject: \[caguard\] error ct\.' "$m"
+expect_grep '^Date: [A-Z][a-z]{2}, [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} \+0000$' "$m"
+expect_grep '^Rule: +ct\.[a-z_.]+ \(error\)$' "$m"
+expect_grep '^Incident: +[0-9]+ \(a draft opened' "$(ls "$tmp"/mail/msg.* | head -1)"
+
+# The drafts: one per problem.
+expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident list
+cp "$tmp/out" "$tmp/list.out"
+[ "$(grep -cE 'misissuance .* open +auto: ' "$tmp/list.out")" = 3 ] && pass_ || fail_ "want 3 drafts"
+expect_grep '^1 .*2 certs +open +auto: ct\.precert\.duplicate_serial on precertificate serial c73002' "$tmp/list.out"
+expect_grep 'auto: ct\.pair\.validity_mismatch on certificate serial c73003' "$tmp/list.out"
+expect_grep 'auto: ct\.precert\.sct_list_present on precertificate serial 5c7003' "$tmp/list.out"
+expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident show 2
+expect_grep 'source +self' "$tmp/out"
+expect_grep 'reported +2025-04-01T00:00:00Z' "$tmp/out"
+expect_grep 'd2594ec8b2286bcd5e866c5d768f1733c44c646fae91f898d5ef8f4b55cac4b7' "$tmp/out"
+
+# Again: nothing is new, nothing is sent, no second draft.
+expect_status 0 "${M[@]}" --log "$url" --log-key "$tmp/log.pub"
+expect_no_grep '.' "$tmp/out"
+expect_no_grep 'hook' "$tmp/err"
+[ "$(wc -l <"$tmp/rec.log")" = "$errors" ] && pass_ || fail_ "second run: hooks ran"
+[ "$(wc -l <"$tmp/alerts.jsonl")" = "$errors" ] && pass_ || fail_ "second run: JSONL grew"
+[ "$(ls "$tmp/mail" | grep -c '^msg\.')" = "$errors" ] && pass_ || fail_ "second run: mail sent"
+expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident list
+[ "$(grep -c 'auto: ' "$tmp/out")" = 3 ] && pass_ || fail_ "second run: drafts changed"
+
+# Hooks that work leave the exit status to the findings; no --incidents,
+# no drafts; notices alerted with the default severity.
+rm -f "$tmp/rec.log"
+expect_status 1 "$CAGUARD" monitor --store "$tmp/t.db" --issuer "$d/sct/ca.pem" --once \
+  --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --hook "$h/10-rec" --quiet
+expect_grep '\|notice\|' "$tmp/rec.log"
+expect_no_grep '.' "$tmp/err"
+expect_status 0 "$CAGUARD" --store "$tmp/t.db" incident list
+expect_no_grep 'auto:' "$tmp/out"
+stop_server
+
+# Bad alert options: exit 2 before anything is read.
+B=("$CAGUARD" monitor --store "$tmp/u.db" --all-issuers --once --log http://127.0.0.1:1
+   --log-key "$tmp/log.pub")
+expect_status 2 "${B[@]}" --hook "$tmp/no-such-hook"
+expect_grep 'hook .*no-such-hook.* is not an executable' "$tmp/err"
+expect_status 2 "${B[@]}" --hook "$h/40-noexec"
+expect_status 2 "${B[@]}" --hooks-dir "$tmp/solo"
+expect_grep 'not a directory' "$tmp/err"
+expect_status 2 "${B[@]}" --alert-jsonl "$tmp/no/such/dir/a.jsonl"
+expect_status 2 "${B[@]}" --mail-to ca-team@ca.example --sendmail "$tmp/no-sendmail"
+expect_status 2 "${B[@]}" --sendmail "$tmp/sendmail"
+expect_status 2 "${B[@]}" --incidents maybe
+expect_status 2 "${B[@]}" --hook-timeout 0
+expect_status 2 "${B[@]}" --alert-min-severity fatal
+[ ! -e "$tmp/u.db" ] && pass_ || fail_ "a bad alert option created the store"
+
+finish
