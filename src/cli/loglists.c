@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "ct/loglist.h"
+#include "monitor/http.h"
 
 #define MAX_LISTS 16
 
@@ -26,6 +27,15 @@ int cg_cli_loglists_add_sig(cg_cli_loglists *ll, const char *path)
         return 0;
     ll->sigs[ll->n - 1] = path;
     return 1;
+}
+
+/* A file, or what an http(s) URL serves (a log list is at most 16 MiB). */
+static uint8_t *read_list(const char *path, size_t *len, char *err, size_t errcap)
+{
+    if (!cg_http_is_url(path))
+        return cg_cli_read_file(path, len, err, errcap);
+    /* the reason names the URL */
+    return cg_http_get(path, 16u * 1024 * 1024, len, err, errcap);
 }
 
 int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
@@ -52,13 +62,13 @@ int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
         goto done;
     for (size_t i = 0; i < ll->n; i++) {
         size_t len, sig_len;
-        uint8_t *data = cg_cli_read_file(ll->paths[i], &len, err, sizeof(err)), *sig = NULL;
+        uint8_t *data = read_list(ll->paths[i], &len, err, sizeof(err)), *sig = NULL;
         if (data == NULL) {
             rc = cg_cli_usage_error(cmd, "--loglist: %s", err);
             goto done;
         }
         if (ll->sigs[i] != NULL) {
-            sig = cg_cli_read_file(ll->sigs[i], &sig_len, err, sizeof(err));
+            sig = read_list(ll->sigs[i], &sig_len, err, sizeof(err));
             if (sig == NULL) {
                 free(data);
                 rc = cg_cli_usage_error(cmd, "--loglist-sig: %s", err);

@@ -149,14 +149,6 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
     if (c->crl.max_redirects != 3)
         flag_num(b, "[crl] max_redirects", "crl-max-redirects", c->crl.max_redirects);
     if (c->loglist.present) {
-        if (c->loglist.source_is_url || c->loglist.sig_is_url) {
-            cg_cli_usage_error("monitor",
-                               "%s:%d: [loglist]: fetching the list or its signature from a URL "
-                               "is not in this version (name files)",
-                               c->file, c->loglist.line);
-            b->failed = 2;
-            return;
-        }
         if (c->loglist.follow) {
             cg_cli_usage_error("monitor",
                                "%s:%d: [loglist] follow: following the logs of the list is not "

@@ -205,3 +205,44 @@ void cg_http_req_free(cg_http_req *r)
     r->body = NULL;
     r->len = r->cap = 0;
 }
+
+int cg_http_is_url(const char *s)
+{
+    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, size_t whycap)
+{
+    cg_logclient_opts o;
+    cg_http_req r;
+    uint8_t *body = NULL;
+    CURLM *multi;
+    memset(&r, 0, sizeof(r));
+    if (strlen(url) >= sizeof(r.url)) {
+        snprintf(why, whycap, "URL too long");
+        return NULL;
+    }
+    multi = curl_multi_init();
+    if (multi == NULL) {
+        snprintf(why, whycap, "out of memory");
+        return NULL;
+    }
+    memset(&o, 0, sizeof(o));
+    cg_http_opts_defaults(&o);
+    snprintf(r.url, sizeof(r.url), "%s", url);
+    r.max_body = max_body;
+    if (cg_http_run(multi, &o, &r, 1, why, whycap) == CG_LOG_OK) {
+        body = r.body;
+        *len = r.len;
+        r.body = NULL;
+        if (body == NULL) {
+            body = malloc(1);
+            *len = 0;
+            if (body == NULL)
+                snprintf(why, whycap, "out of memory");
+        }
+    }
+    cg_http_req_free(&r);
+    curl_multi_cleanup(multi);
+    return body;
+}

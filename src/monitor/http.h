@@ -59,4 +59,10 @@ cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req 
 /* Frees the request's body and handle; the struct may be reused after. */
 void cg_http_req_free(cg_http_req *r);
 
+/* Whether s is an http:// or https:// URL (a file name otherwise). */
+int cg_http_is_url(const char *s);
+/* One GET with the default transport options (timeouts, retries,
+ * backoff), at most max_body bytes: a malloc'd body, or NULL with why. */
+uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, size_t whycap);
+
 #endif

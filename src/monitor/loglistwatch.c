@@ -10,6 +10,7 @@
 
 #include "ct/loglist.h"
 #include "ct/loglist_diff.h"
+#include "monitor/http.h"
 #include "rules/rules.h"
 #include "store/store.h"
 
@@ -43,9 +44,12 @@ static void say(cg_loglist_watch *w, int is_error, const char *fmt, ...)
     w->log(w->log_arg, is_error, msg);
 }
 
-/* A whole file, or NULL with errno's reason in why. */
+/* A whole file, or what an http(s) URL serves (at most 16 MiB), or NULL
+ * with the reason in why. */
 static uint8_t *read_all(const char *path, size_t *len, char *why, size_t cap)
 {
+    if (cg_http_is_url(path))
+        return cg_http_get(path, 16u * 1024 * 1024, len, why, cap);
     FILE *f = fopen(path, "rb");
     uint8_t *buf = NULL;
     size_t n = 0, alloc = 0;

@@ -62,6 +62,28 @@ cp "$d/list_b.json" "$tmp/list.json"
 expect_status 0 "${S[@]}"
 [ ! -s "$tmp/out" ] && pass_ || fail_ "list_b again reported: $(cat "$tmp/out")"
 
+# ---- a list served over HTTP (caguard-testlog serve --files) ----
+if [ -x "$TL" ]; then
+  mkdir -p "$tmp/files"
+  cp "$d/list_a.json" "$tmp/files/list.json"
+  "$TL" serve --files "$tmp/files" --listen 127.0.0.1:0 \
+    >"$tmp/files.out" 2>"$tmp/files.err" &
+  pids+=($!)
+  for _ in $(seq 200); do grep -q '^listening on ' "$tmp/files.out" && break; sleep 0.05; done
+  lurl=http://$(sed -n '1s/^listening on //p' "$tmp/files.out")/files/list.json
+  U=("$CAGUARD" monitor --once --all-issuers --store "$tmp/url.db" --loglist "$lurl"
+     --loglist-reload 60 --format json)
+  expect_status 0 "${U[@]}"
+  expect_grep 'kept as the reference' "$tmp/err"
+  cp "$d/list_b.json" "$tmp/files/list.json"
+  expect_status 0 "${U[@]}"
+  [ "$(grep -c '"rule":"ct.loglist.changed"' "$tmp/out")" = 5 ] && pass_ ||
+    fail_ "URL list: want 5 ct.loglist.changed: $(cat "$tmp/out") $(cat "$tmp/err")"
+  expect_status 2 "$CAGUARD" monitor --once --all-issuers --store "$tmp/url.db" \
+    --loglist "${lurl%list.json}missing.json" --loglist-reload 60
+  expect_grep 'missing\.json' "$tmp/err"
+fi
+
 # ---- following a moved log ----
 if [ ! -x "$TL" ]; then
   echo "no caguard-testlog; the follow part skipped"

@@ -122,8 +122,13 @@ printf '\n[log a]\nkey = %s\n' "$tmp/log.pub" >"$tmp/bad.ini"
 bad 2 "\[log a\]: no url \(required\)"
 printf '[log a]\nurl = %s\nkey = %s\n' "$url" "$d/sct/ca.pem" >"$tmp/bad.ini"
 bad 1 "\[log a\] key: .*not a public key"
-printf '[loglist]\nsource = https://127.0.0.1:1/list.json\n' >"$tmp/bad.ini"
-bad 1 "\[loglist\]: fetching the list or its signature from a URL is not in this version"
+# A log list from a URL that does not answer: exit 2 naming it, no store.
+printf '[loglist]\nsource = http://127.0.0.1:1/list.json\n' >"$tmp/bad.ini"
+rm -f "$tmp/bad.db"
+expect_status 2 "$CAGUARD" monitor --config "$tmp/bad.ini" --store "$tmp/bad.db" --all-issuers \
+  --once
+expect_grep "--loglist: .*http://127\.0\.0\.1:1/list\.json" "$tmp/err"
+[ -e "$tmp/bad.db" ] && fail_ "a store was created for a bad log list" || pass_
 expect_status 2 "$CAGUARD" monitor --config "$tmp/none.ini" --once
 expect_grep "none\.ini: cannot open" "$tmp/err"
 expect_status 2 "$CAGUARD" monitor --config "$tmp/bad.ini" --config "$tmp/bad.ini" --once
