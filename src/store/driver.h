@@ -68,6 +68,10 @@ typedef struct cg_sql_driver {
     int (*copy_blob)(cg_sql_conn *c, const void *p, size_t n);
     int (*copy_null)(cg_sql_conn *c);
     int (*copy_end)(cg_sql_conn *c);
+    /* Optional: a page cache in this process sized for bulk writes (a large
+     * CRL's entries: large = 1) or the small default that keeps a
+     * long-running monitor's memory flat (large = 0). */
+    int (*set_cache)(cg_sql_conn *c, int large);
 } cg_sql_driver;
 
 extern const cg_sql_driver cg_sqlite_driver;

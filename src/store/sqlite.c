@@ -149,6 +149,11 @@ static int exec(cg_sql_conn *c, const char *sql)
     return 1;
 }
 
+static int sq_set_cache(cg_sql_conn *c, int large)
+{
+    return exec(c, large ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -2048");
+}
+
 /* Creates or upgrades the schema to version target in one transaction,
  * checking again under the write lock (another process may have created
  * the store meanwhile). */
@@ -252,9 +257,11 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
     sqlite3_busy_timeout(c->db, 10000);
     /* FULL: a committed file survives power loss too, not only a killed
      * process (NORMAL in WAL mode may lose the last commits). */
-    /* 64 MiB of page cache: a large CRL's entries go in without thrashing. */
+    /* The page cache stays small (SQLite's default, 2 MiB) so that the
+     * monitor's memory does not grow with the store; a large CRL's entries
+     * get 64 MiB while they go in (sq_set_cache). */
     if (!exec(c, "PRAGMA foreign_keys = ON") || !exec(c, "PRAGMA synchronous = FULL") ||
-        !exec(c, "PRAGMA cache_size = -65536")) {
+        !sq_set_cache(c, 0)) {
         *status = CG_STORE_ERROR;
         seterr(err, cap, "cannot open %s: %s", path, c->err);
         goto fail;
@@ -476,4 +483,5 @@ const cg_sql_driver cg_sqlite_driver = {
     .column_int64 = sq_column_int64,
     .column_blob = sq_column_blob,
     .column_text = sq_column_text,
+    .set_cache = sq_set_cache,
 };

@@ -87,7 +87,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_OBJ_BY_SERIAL] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND serial = ? "
                         "AND kind IN ('certificate', 'precertificate') ORDER BY id",
     [Q_OBJ_BY_ISSUER] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? ORDER BY id",
-    [Q_OBJ_CA] = "SELECT " OBJ_COLS " FROM objects WHERE ca <> 0 ORDER BY id",
+    [Q_OBJ_CA] = "SELECT " OBJ_COLS " FROM objects WHERE ca IN (1, 2) ORDER BY id",
     [Q_CRL_PREV] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND scope = ? "
                    "AND kind = 'crl' AND not_before < ? AND sha256 <> ? "
                    "ORDER BY not_before DESC, id DESC LIMIT 1",
@@ -231,6 +231,11 @@ static const char *const pg_queries[Q_COUNT] = {
  * path when it has one (PostgreSQL's COPY): one round trip instead of one
  * a row. */
 #define BULK_ENTRIES 64
+
+/* CRLs with at least this many entries go in with a large page cache
+ * (cg_sql_driver.set_cache): random serials make the entries' index touch
+ * pages all over the file. */
+#define LARGE_CRL 10000
 
 struct cg_store {
     const cg_sql_driver *drv;
@@ -980,6 +985,10 @@ int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const ui
         fail(s, "%s: the CRL is not stored", what);
         goto out;
     }
+    if (n >= LARGE_CRL && s->drv->set_cache != NULL && !s->drv->set_cache(s->conn, 1)) {
+        db_fail(s, what);
+        goto out;
+    }
     if (n >= BULK_ENTRIES && s->drv->copy_begin != NULL) {
         ok = put_entries_bulk(s, sid, crl_id, entries, n, seen_at);
         goto out;
@@ -1001,6 +1010,10 @@ int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const ui
     }
     ok = 1;
 out:
+    /* Back to the small cache: what the large one holds is written by the
+     * commit, or spilled to the WAL first, either way not lost. */
+    if (n >= LARGE_CRL && s->drv->set_cache != NULL && !s->drv->set_cache(s->conn, 0) && ok)
+        ok = db_fail(s, what);
     return write_end(s, own, ok);
 }
 
