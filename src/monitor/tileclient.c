@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "ct/leaf.h"
+#include "lib/grow.h"
 #include "monitor/client.h"
 #include "monitor/http.h"
 #include "rules/rules.h"
@@ -321,21 +322,6 @@ static cg_log_status check_tile(cg_tileclient *tc, const cg_http_req *r, const t
     return CG_LOG_OK;
 }
 
-static int grow(uint8_t **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 1;
-    size_t c = *cap ? *cap : 4096;
-    while (c < need)
-        c *= 2;
-    uint8_t *p = realloc(*buf, c);
-    if (!p)
-        return 0;
-    *buf = p;
-    *cap = c;
-    return 1;
-}
-
 static uint8_t *put_u24(uint8_t *p, size_t v)
 {
     p[0] = (uint8_t)(v >> 16);
@@ -367,7 +353,7 @@ static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8
     const cg_cbs *raw = &tl->entry.raw;
     memset(e, 0, sizeof(*e));
     e->index = index;
-    if (!grow(&tc->leaf, &tc->leaf_cap, raw->len + 2))
+    if (!cg_grow((void **)&tc->leaf, &tc->leaf_cap, raw->len + 2, 1))
         return 0;
     tc->leaf[0] = 0; /* version v1 */
     tc->leaf[1] = 0; /* timestamped_entry */
@@ -396,7 +382,7 @@ static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8
         return fail_entry(e, (size_t)(tl->fingerprints.data - tile),
                           "a chain of %zu bytes, more than extra_data can hold", chain_len);
     }
-    if (!grow(&tc->extra, &tc->extra_cap, need))
+    if (!cg_grow((void **)&tc->extra, &tc->extra_cap, need, 1))
         return 0;
     uint8_t *p = tc->extra;
     if (tl->entry.entry_type == CG_CT_PRECERT_ENTRY) {

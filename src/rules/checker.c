@@ -16,7 +16,9 @@
 #include "ct/sct.h"
 #include "ct/sct_verify.h"
 #include "der/pem.h"
+#include "lib/grow.h"
 #include "rules/crl_cross.h"
+#include "rules/keycache.h"
 #include "x509/name.h"
 #include "x509/oid.h"
 #include "x509/time.h"
@@ -71,24 +73,10 @@ struct cg_checker {
     ca_cert *cas;
     size_t n_cas, cap_cas;
     cg_sct_verifier *verifier;
+    int own_verifier; /* 0 when borrowed from the ctx */
     cg_crl_cross *crl_cross; /* the CRL rules that need other objects */
     size_t cur_file;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 1;
-    size_t n = *cap == 0 ? 64 : *cap * 2;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (q == NULL)
-        return 0;
-    *p = q;
-    *cap = n;
-    return 1;
-}
 
 static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
 {
@@ -119,7 +107,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     }
     int ca_flag = cg_cert_is_ca(cert);
     cg_crl_cross_add_cert(ck->crl_cross, ck->cur_file, ref, cert, ca_flag);
-    if (!grow((void **)&ck->entries, &ck->cap_entries, ck->n_entries + 1, sizeof(entry)))
+    if (!cg_grow((void **)&ck->entries, &ck->cap_entries, ck->n_entries + 1, sizeof(entry)))
         return;
     entry *e = &ck->entries[ck->n_entries++];
     memset(e, 0, sizeof(*e));
@@ -145,7 +133,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     int signing = cg_cert_is_precert_signing(cert);
     if (!ca_flag && !signing)
         return;
-    if (!grow((void **)&ck->cas, &ck->cap_cas, ck->n_cas + 1, sizeof(ca_cert)))
+    if (!cg_grow((void **)&ck->cas, &ck->cap_cas, ck->n_cas + 1, sizeof(ca_cert)))
         return;
     ca_cert *ca = &ck->cas[ck->n_cas];
     memset(ca, 0, sizeof(*ca));
@@ -163,7 +151,9 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     memcpy(ca->sha256, ref->sha256, 32);
     ca->precert_signing = signing;
     const uint8_t *p = ca->cert.spki.data;
-    ca->key = d2i_PUBKEY(NULL, &p, (long)ca->cert.spki.len);
+    ca->key = ck->ctx->keys != NULL
+                  ? cg_keycache_get(ck->ctx->keys, ca->cert.spki.data, ca->cert.spki.len)
+                  : d2i_PUBKEY(NULL, &p, (long)ca->cert.spki.len);
     ck->n_cas++;
 }
 
@@ -176,10 +166,12 @@ cg_checker *cg_checker_new(cg_ctx *ctx, cg_reload_fn reload, cg_release_fn relea
     ck->reload = reload;
     ck->release = release;
     ck->arg = arg;
-    ck->verifier = cg_sct_verifier_new(ctx->loglist);
+    ck->own_verifier = ctx->verifier == NULL;
+    ck->verifier = ck->own_verifier ? cg_sct_verifier_new(ctx->loglist) : ctx->verifier;
     ck->crl_cross = cg_crl_cross_new(ctx, reload, release, arg);
     if (ck->verifier == NULL || ck->crl_cross == NULL) {
-        cg_sct_verifier_free(ck->verifier);
+        if (ck->own_verifier)
+            cg_sct_verifier_free(ck->verifier);
         cg_crl_cross_free(ck->crl_cross);
         free(ck);
         return NULL;
@@ -200,7 +192,8 @@ void cg_checker_free(cg_checker *ck)
     free(ck->cas);
     free(ck->entries);
     free(ck->names);
-    cg_sct_verifier_free(ck->verifier);
+    if (ck->own_verifier)
+        cg_sct_verifier_free(ck->verifier);
     cg_crl_cross_free(ck->crl_cross);
     free(ck);
 }
@@ -208,7 +201,7 @@ void cg_checker_free(cg_checker *ck)
 void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const uint8_t *data,
                          size_t len, cg_file_result *res)
 {
-    if (grow((void **)&ck->names, &ck->cap_names, file_no + 1, sizeof(char *))) {
+    if (cg_grow((void **)&ck->names, &ck->cap_names, file_no + 1, sizeof(char *))) {
         for (size_t i = ck->n_names; i <= file_no; i++)
             ck->names[i] = NULL;
         ck->names[file_no] = name;
@@ -709,7 +702,7 @@ void cg_checker_finish(cg_checker *ck)
         int needed = j - i >= 2;
         for (size_t k = i; k < j; k++)
             needed |= order[k]->needed;
-        if (needed && grow((void **)&groups, &cap_groups, n_groups + 1, sizeof(*groups)))
+        if (needed && cg_grow((void **)&groups, &cap_groups, n_groups + 1, sizeof(*groups)))
             groups[n_groups++] = (group_span){i, j - i, order[i]};
         i = j;
     }

@@ -66,6 +66,8 @@ typedef struct cg_finding {
 typedef void (*cg_sink_fn)(void *arg, const cg_finding *finding);
 
 struct cg_loglist;
+struct cg_keycache;
+struct cg_sct_verifier;
 
 typedef struct cg_ctx {
     int64_t at;                        /* evaluation time, seconds since the epoch */
@@ -82,6 +84,12 @@ typedef struct cg_ctx {
      * (rules/crl_cross.h): single-CRL rules leave to that pass what depends
      * on the issuer (whether a CRL without IDP scope is a root's). */
     int crl_cross;
+    /* Optional, borrowed, for a caller that checks many files against the
+     * same CAs and logs (the store's ingest): decoded CA keys and log keys
+     * kept from one checker to the next. NULL: each checker decodes its
+     * own. The verifier must have been made for this ctx's loglist. */
+    struct cg_keycache *keys;
+    struct cg_sct_verifier *verifier;
 } cg_ctx;
 
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);

@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ct/sct_verify.h"
 #include "der/pem.h"
+#include "lib/grow.h"
 #include "rules/checker.h"
 #include "rules/crl_util.h"
+#include "rules/keycache.h"
 #include "x509/name.h"
 #include "x509/oid.h"
 
@@ -115,6 +118,10 @@ struct cg_ingest {
     cg_sink_fn sink;
     void *sink_arg;
     cg_ingest_stats stats;
+    /* Kept for the whole run: the CA keys and log keys each file's check
+     * would otherwise decode again. */
+    cg_keycache *keycache;
+    cg_sct_verifier *verifier;
     /* the file being ingested */
     const char *name;
     const uint8_t *data;
@@ -153,21 +160,6 @@ struct cg_ingest {
     int failed;     /* the store failed during this file */
     char err[512];
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 1;
-    size_t n = *cap == 0 ? 16 : *cap * 2;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * size);
-    if (q == NULL)
-        return 0;
-    *p = q;
-    *cap = n;
-    return 1;
-}
 
 static int copy_bytes(bytes *b, const uint8_t *p, size_t n)
 {
@@ -332,6 +324,12 @@ cg_ingest *cg_ingest_new(cg_store *store, const cg_ingest_opts *opts, cg_sink_fn
     ing->o = *opts;
     ing->sink = sink;
     ing->sink_arg = sink_arg;
+    ing->keycache = cg_keycache_new(0);
+    ing->verifier = cg_sct_verifier_new(opts->loglist);
+    if (ing->keycache == NULL || ing->verifier == NULL) {
+        cg_ingest_free(ing);
+        return NULL;
+    }
     return ing;
 }
 
@@ -363,6 +361,8 @@ void cg_ingest_free(cg_ingest *ing)
     for (size_t i = 0; i < ing->n_names; i++)
         free(ing->names[i]);
     free(ing->names);
+    cg_keycache_free(ing->keycache);
+    cg_sct_verifier_free(ing->verifier);
     free(ing);
 }
 
@@ -397,7 +397,7 @@ static int note_checked(cg_ingest *ing, const uint8_t *sha, cg_kind kind)
 {
     if (kind != CG_KIND_CERT && kind != CG_KIND_CRL)
         return 1;
-    if (!grow((void **)&ing->chk, &ing->cap_chk, ing->n_chk + 1, sizeof(checked)))
+    if (!cg_grow((void **)&ing->chk, &ing->cap_chk, ing->n_chk + 1, sizeof(checked)))
         return 0;
     memcpy(ing->chk[ing->n_chk].sha256, sha, 32);
     ing->chk[ing->n_chk].kind = kind;
@@ -499,7 +499,7 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         return 0;
     }
     ing->stats.new_objects += (size_t)is_new;
-    if (!grow((void **)&ing->objs, &ing->cap_objs, ing->n_objs + 1, sizeof(stored)))
+    if (!cg_grow((void **)&ing->objs, &ing->cap_objs, ing->n_objs + 1, sizeof(stored)))
         goto nomem;
     memcpy(ing->objs[ing->n_objs].sha256, o.sha256, 32);
     ing->objs[ing->n_objs].kind = o.kind;
@@ -512,7 +512,7 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         return 0;
     }
     if (parsed_cert) {
-        if (!grow((void **)&ing->keys, &ing->cap_keys, ing->n_keys + 1, sizeof(cert_key)))
+        if (!cg_grow((void **)&ing->keys, &ing->cap_keys, ing->n_keys + 1, sizeof(cert_key)))
             goto nomem;
         cert_key *k = &ing->keys[ing->n_keys];
         memset(k, 0, sizeof(*k));
@@ -528,7 +528,7 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
             !copy_bytes(&k->serial, o.serial, o.serial_len))
             goto nomem;
         if (o.ca == CG_STORE_CA_PRECERT_SIGNING) {
-            if (!grow((void **)&ing->scas, &ing->cap_scas, ing->n_scas + 1, sizeof(signing_ca)))
+            if (!cg_grow((void **)&ing->scas, &ing->cap_scas, ing->n_scas + 1, sizeof(signing_ca)))
                 goto nomem;
             signing_ca *sc = &ing->scas[ing->n_scas];
             memset(sc, 0, sizeof(*sc));
@@ -539,7 +539,7 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         }
     }
     if (parsed_crl) {
-        if (!grow((void **)&ing->crls, &ing->cap_crls, ing->n_crls + 1, sizeof(crl_key)))
+        if (!cg_grow((void **)&ing->crls, &ing->cap_crls, ing->n_crls + 1, sizeof(crl_key)))
             goto nomem;
         crl_key *k = &ing->crls[ing->n_crls];
         memset(k, 0, sizeof(*k));
@@ -590,7 +590,7 @@ static int add_related(void *arg, const cg_store_object *o)
     cg_ingest *ing = arg;
     if (shaset_get(&ing->seen, o->sha256, NULL))
         return 1;
-    if (!grow((void **)&ing->rel, &ing->cap_rel, ing->n_rel + 1, sizeof(related)))
+    if (!cg_grow((void **)&ing->rel, &ing->cap_rel, ing->n_rel + 1, sizeof(related)))
         goto nomem;
     related *r = &ing->rel[ing->n_rel];
     memset(r, 0, sizeof(*r));
@@ -619,7 +619,7 @@ static int add_ca(void *arg, const cg_store_object *o)
 {
     cg_ingest *ing = arg;
     if (o->ca == CG_STORE_CA_PRECERT_SIGNING && o->subject != NULL && o->issuer != NULL) {
-        if (!grow((void **)&ing->scas, &ing->cap_scas, ing->n_scas + 1, sizeof(signing_ca))) {
+        if (!cg_grow((void **)&ing->scas, &ing->cap_scas, ing->n_scas + 1, sizeof(signing_ca))) {
             oom(ing);
             return 0;
         }
@@ -747,7 +747,7 @@ static int add_crl_for_variant(void *arg, const cg_store_object *o)
 static int collect_name(void *arg, const uint8_t *p, size_t n)
 {
     name_list *l = arg;
-    if (!grow((void **)&l->v, &l->cap, l->n + 1, sizeof(bytes)) || !copy_bytes(&l->v[l->n], p, n))
+    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(bytes)) || !copy_bytes(&l->v[l->n], p, n))
         return 0;
     l->n++;
     return 1;
@@ -935,7 +935,7 @@ static const char *intern(cg_ingest *ing, const char *name)
         if (strcmp(ing->names[i - 1], name) == 0)
             return ing->names[i - 1];
     }
-    if (!grow((void **)&ing->names, &ing->cap_names, ing->n_names + 1, sizeof(char *)))
+    if (!cg_grow((void **)&ing->names, &ing->cap_names, ing->n_names + 1, sizeof(char *)))
         return NULL;
     char *d = dup_str(name);
     if (d != NULL)
@@ -947,7 +947,7 @@ static const char *intern(cg_ingest *ing, const char *name)
 static void queue(cg_ingest *ing, const cg_finding *f, const char *file, size_t index)
 {
     const cg_objref *o = f->obj;
-    if (!grow((void **)&ing->pend, &ing->cap_pend, ing->n_pend + 1, sizeof(pending))) {
+    if (!cg_grow((void **)&ing->pend, &ing->cap_pend, ing->n_pend + 1, sizeof(pending))) {
         oom(ing);
         return;
     }
@@ -1110,6 +1110,8 @@ static int check(cg_ingest *ing)
     }
     cg_ctx_init(&ctx, ing->o.at, ingest_sink, ing);
     ctx.loglist = ing->o.loglist;
+    ctx.keys = ing->keycache;
+    ctx.verifier = ing->verifier;
     ck = cg_checker_new(&ctx, reload, NULL, ing);
     if (ck == NULL) {
         oom(ing);
@@ -1159,8 +1161,8 @@ static int resolve_stale(cg_ingest *ing)
 /* A joined file's findings and objects, kept for the caller's commit. */
 static int hold(cg_ingest *ing)
 {
-    if (!grow((void **)&ing->held, &ing->cap_held, ing->n_held + ing->n_pend, sizeof(pending)) ||
-        !grow((void **)&ing->held_objs, &ing->cap_held_objs, ing->n_held_objs + ing->n_objs,
+    if (!cg_grow((void **)&ing->held, &ing->cap_held, ing->n_held + ing->n_pend, sizeof(pending)) ||
+        !cg_grow((void **)&ing->held_objs, &ing->cap_held_objs, ing->n_held_objs + ing->n_objs,
               sizeof(stored))) {
         oom(ing);
         return 0;

@@ -1,0 +1,24 @@
+#include "lib/grow.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int cg_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 1;
+    size_t n = *cap == 0 ? 16 : *cap;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return 0;
+        n *= 2;
+    }
+    if (size != 0 && n > SIZE_MAX / size)
+        return 0;
+    void *q = realloc(*p, n * size);
+    if (q == NULL)
+        return 0;
+    *p = q;
+    *cap = n;
+    return 1;
+}

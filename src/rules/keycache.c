@@ -1,0 +1,90 @@
+#include "rules/keycache.h"
+
+#include <openssl/err.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CAPACITY 256
+
+typedef struct slot {
+    uint8_t sha256[32];
+    EVP_PKEY *key; /* NULL: the bytes did not decode */
+    int used;
+} slot;
+
+struct cg_keycache {
+    slot *slots;
+    size_t cap;
+    size_t next; /* the slot a new key takes when all are used */
+    size_t decodes;
+};
+
+cg_keycache *cg_keycache_new(size_t capacity)
+{
+    cg_keycache *kc = calloc(1, sizeof(*kc));
+    if (kc == NULL)
+        return NULL;
+    kc->cap = capacity == 0 ? DEFAULT_CAPACITY : capacity;
+    kc->slots = calloc(kc->cap, sizeof(slot));
+    if (kc->slots == NULL) {
+        free(kc);
+        return NULL;
+    }
+    return kc;
+}
+
+void cg_keycache_free(cg_keycache *kc)
+{
+    if (kc == NULL)
+        return;
+    for (size_t i = 0; i < kc->cap; i++)
+        EVP_PKEY_free(kc->slots[i].key);
+    free(kc->slots);
+    free(kc);
+}
+
+EVP_PKEY *cg_keycache_get(cg_keycache *kc, const uint8_t *spki, size_t len)
+{
+    uint8_t h[32];
+    const uint8_t *p = spki;
+    if (len > LONG_MAX || SHA256(spki, len, h) == NULL)
+        return NULL;
+    /* A CA has a handful of keys in use: a linear scan over a few slots
+     * beats hashing the hash. */
+    for (size_t i = 0; i < kc->cap && kc->slots[i].used; i++) {
+        slot *s = &kc->slots[i];
+        if (memcmp(s->sha256, h, 32) != 0)
+            continue;
+        if (s->key != NULL && EVP_PKEY_up_ref(s->key) != 1)
+            return NULL;
+        return s->key;
+    }
+    EVP_PKEY *key = d2i_PUBKEY(NULL, &p, (long)len);
+    kc->decodes++;
+    if (key == NULL)
+        ERR_clear_error();
+    slot *s = NULL;
+    for (size_t i = 0; i < kc->cap && s == NULL; i++) {
+        if (!kc->slots[i].used)
+            s = &kc->slots[i];
+    }
+    if (s == NULL) {
+        s = &kc->slots[kc->next];
+        kc->next = (kc->next + 1) % kc->cap;
+        EVP_PKEY_free(s->key);
+    }
+    memcpy(s->sha256, h, 32);
+    s->key = key;
+    s->used = 1;
+    if (key != NULL && EVP_PKEY_up_ref(key) != 1)
+        return NULL;
+    return key;
+}
+
+size_t cg_keycache_decodes(const cg_keycache *kc)
+{
+    return kc->decodes;
+}
