@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "ct/entries_json.h"
 #include "der/pem.h"
 #include "monitor/http.h"
 #include "monitor/client.h"
@@ -19,6 +20,7 @@ struct cg_logclient {
     uint8_t log_id[32];
     cg_logclient_opts o;
     CURLM *multi;
+    cg_entries_reader *entries; /* get-entries answers, buffers reused */
 };
 
 static void setmsg(char *why, size_t cap, const char *fmt, const char *a, const char *b)
@@ -62,7 +64,8 @@ cg_logclient *cg_logclient_new(const char *url, EVP_PKEY *key, const cg_logclien
         lc->o = *opts;
     cg_http_opts_defaults(&lc->o);
     lc->multi = curl_multi_init();
-    if (!lc->base || !lc->multi || !cg_ct_log_id(key, lc->log_id)) {
+    lc->entries = cg_entries_reader_new();
+    if (!lc->base || !lc->multi || !lc->entries || !cg_ct_log_id(key, lc->log_id)) {
         cg_logclient_free(lc);
         return NULL;
     }
@@ -75,6 +78,7 @@ void cg_logclient_free(cg_logclient *lc)
         return;
     if (lc->multi)
         curl_multi_cleanup(lc->multi);
+    cg_entries_reader_free(lc->entries);
     free(lc->base);
     free(lc);
 }
@@ -150,59 +154,69 @@ out:
     return st;
 }
 
-/* Delivers the entries of one get-entries answer; *got receives how many
- * it held. */
-static cg_log_status deliver(cg_http_req *r, cg_merkle_hasher *h, cg_merkle_frontier *f,
-                             cg_log_entry_fn fn, void *arg, uint64_t *got, char *why,
-                             size_t whycap)
+/* What deliver passes through the entries reader. */
+typedef struct delivery {
+    cg_merkle_hasher *h;
+    cg_merkle_frontier *f;
+    cg_log_entry_fn fn;
+    void *arg;
+    uint64_t start;
+    int nomem;
+} delivery;
+
+static int deliver_one(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
+                       const uint8_t *extra, size_t extra_len)
 {
-    json_error_t jerr;
-    json_t *j = json_loadb((const char *)r->body, r->len, 0, &jerr);
-    json_t *arr = j ? json_object_get(j, "entries") : NULL;
-    size_t n = json_array_size(arr);
-    cg_log_status st = CG_LOG_BAD_ANSWER;
-    *got = 0;
-    if (!json_is_array(arr) || n == 0 || n > r->end - r->start) {
-        setmsg(why, whycap, "%s: %s", r->url,
-               n == 0 ? "no entries in the answer" : "not a get-entries answer");
-        goto out;
+    delivery *d = arg;
+    cg_log_entry e;
+    uint8_t lh[CG_MERKLE_HASH_LEN];
+    memset(&e, 0, sizeof(e));
+    e.index = d->start + i;
+    e.leaf = leaf;
+    e.leaf_len = leaf_len;
+    e.extra = extra;
+    e.extra_len = extra_len;
+    e.ok = cg_ct_leaf_parse(leaf, leaf_len, &e.entry, &e.err) &&
+           cg_ct_extra_parse(e.entry.entry_type, extra, extra_len, &e.chain, &e.err);
+    if (!d->fn(d->arg, &e))
+        return 0;
+    if (!cg_merkle_leaf_hash(d->h, leaf, leaf_len, lh) || !cg_merkle_frontier_append(d->h, d->f, lh)) {
+        d->nomem = 1;
+        return 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i);
-        cg_log_entry e;
-        memset(&e, 0, sizeof(e));
-        e.index = r->start + i;
-        uint8_t *leaf = NULL, *extra = NULL;
-        if (!json_is_object(o) || !b64_field(o, "leaf_input", &leaf, &e.leaf_len) ||
-            !b64_field(o, "extra_data", &extra, &e.extra_len)) {
-            free(leaf);
-            setmsg(why, whycap, "%s: %s", r->url, "an entry without leaf_input or extra_data");
-            goto out;
-        }
-        e.leaf = leaf;
-        e.extra = extra;
-        e.ok = cg_ct_leaf_parse(leaf, e.leaf_len, &e.entry, &e.err) &&
-               cg_ct_extra_parse(e.entry.entry_type, extra, e.extra_len, &e.chain, &e.err);
-        uint8_t lh[CG_MERKLE_HASH_LEN];
-        int keep = fn(arg, &e);
-        int hashed = keep && cg_merkle_leaf_hash(h, leaf, e.leaf_len, lh) &&
-                     cg_merkle_frontier_append(h, f, lh);
-        free(leaf);
-        free(extra);
-        if (!keep) {
-            st = CG_LOG_STOPPED;
-            goto out;
-        }
-        if (!hashed) {
-            st = CG_LOG_NOMEM;
-            goto out;
-        }
-        (*got)++;
+    return 1;
+}
+
+/* Delivers the entries of one get-entries answer; *got receives how many
+ * were delivered and hashed. */
+static cg_log_status deliver(cg_logclient *lc, cg_http_req *r, cg_merkle_hasher *h,
+                             cg_merkle_frontier *f, cg_log_entry_fn fn, void *arg, uint64_t *got,
+                             char *why, size_t whycap)
+{
+    delivery d = {h, f, fn, arg, r->start, 0};
+    uint64_t before = f->size;
+    size_t n = 0;
+    char msg[200];
+    cg_entries_status st = cg_entries_read(lc->entries, r->body, r->len,
+                                           (size_t)(r->end - r->start), deliver_one, &d, &n, msg,
+                                           sizeof(msg));
+    *got = f->size - before;
+    if (st == CG_ENTRIES_OK && n == 0) {
+        setmsg(why, whycap, "%s: %s", r->url, "no entries in the answer");
+        return CG_LOG_BAD_ANSWER;
     }
-    st = CG_LOG_OK;
-out:
-    json_decref(j);
-    return st;
+    switch (st) {
+    case CG_ENTRIES_OK:
+        return CG_LOG_OK;
+    case CG_ENTRIES_STOPPED:
+        return d.nomem ? CG_LOG_NOMEM : CG_LOG_STOPPED;
+    case CG_ENTRIES_NOMEM:
+        return CG_LOG_NOMEM;
+    case CG_ENTRIES_BAD:
+        break;
+    }
+    setmsg(why, whycap, "%s: not a get-entries answer: %s", r->url, msg);
+    return CG_LOG_BAD_ANSWER;
 }
 
 cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle_frontier *f,
@@ -231,7 +245,7 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
             goto out;
         for (size_t i = 0; i < k; i++) {
             uint64_t got;
-            st = deliver(&r[i], h, f, fn, arg, &got, why, whycap);
+            st = deliver(lc, &r[i], h, f, fn, arg, &got, why, whycap);
             if (st != CG_LOG_OK)
                 goto out;
             if (got < r[i].end - r[i].start) {

@@ -1,0 +1,50 @@
+/* The body of an RFC 6962 get-entries answer (§4.6), read without building
+ * a JSON tree:
+ *
+ *   {"entries": [{"leaf_input": "<base64>", "extra_data": "<base64>"}, ...]}
+ *
+ * A monitor reads every entry of every log it follows, a thousand entries
+ * (some megabytes of JSON) an answer; a general JSON parser spends most of
+ * its time allocating a node and copying each string. This reader checks
+ * the whole body against the JSON grammar (RFC 8259: nesting, escapes,
+ * numbers, UTF-8) first, recording where each entry's two strings are, and
+ * only then hands the entries over, decoded from base64 into buffers it
+ * reuses: a body that is not valid JSON delivers nothing. Members other than
+ * "entries", "leaf_input" and "extra_data" are allowed and skipped; a
+ * repeated one of those three is an error (which one would a reader take?).
+ *
+ * Ownership: the reader owns its buffers; what it hands to the callback is
+ * valid only during the call. Not thread-safe: one per thread. */
+#ifndef CAGUARD_CT_ENTRIES_JSON_H
+#define CAGUARD_CT_ENTRIES_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cg_entries_reader cg_entries_reader;
+
+cg_entries_reader *cg_entries_reader_new(void);
+void cg_entries_reader_free(cg_entries_reader *r);
+
+/* Called for the entries in order, i from 0. Returns 1 to go on, 0 to stop
+ * (cg_entries_read then returns CG_ENTRIES_STOPPED). */
+typedef int (*cg_entries_fn)(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
+                             const uint8_t *extra, size_t extra_len);
+
+typedef enum {
+    CG_ENTRIES_OK = 0,
+    CG_ENTRIES_BAD,     /* not JSON, not a get-entries answer, or bad base64: see why */
+    CG_ENTRIES_STOPPED, /* the callback asked to stop */
+    CG_ENTRIES_NOMEM
+} cg_entries_status;
+
+/* Reads body; *n receives the number of entries in it (also on
+ * CG_ENTRIES_STOPPED and on an error found while decoding an entry; 0 when
+ * the JSON was rejected). An answer with more than max entries is
+ * CG_ENTRIES_BAD, before any callback. why receives a message naming the
+ * byte offset or the entry. */
+cg_entries_status cg_entries_read(cg_entries_reader *r, const uint8_t *body, size_t len,
+                                  size_t max, cg_entries_fn fn, void *arg, size_t *n, char *why,
+                                  size_t whycap);
+
+#endif
