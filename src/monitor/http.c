@@ -105,11 +105,23 @@ static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
     return curl_multi_add_handle(multi, e) == CURLM_OK;
 }
 
-static void sleep_ms(long ms)
+/* Sleeps ms milliseconds in slices of at most 100 ms, so that a stop
+ * request (a signal sets *stop) ends the wait within 100 ms. Returns 0 when
+ * stopped. */
+static int wait_ms(long ms, const volatile sig_atomic_t *stop)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    while (ms > 0) {
+        long slice = ms > 100 ? 100 : ms;
+        struct timespec ts = {0, slice * 1000000L};
+        if (stop != NULL && *stop)
+            return 0;
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+            if (stop != NULL && *stop)
+                return 0;
+        }
+        ms -= slice;
+    }
+    return stop == NULL || !*stop;
 }
 
 cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
@@ -191,8 +203,11 @@ cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req 
                 snprintf(why, whycap, "%s", detail);
             return st;
         }
-        if (delay > 0)
-            sleep_ms(delay);
+        if (delay > 0 && !wait_ms(delay, o->stop)) {
+            if (why && whycap)
+                snprintf(why, whycap, "stopped while waiting to retry %s", detail);
+            return CG_LOG_STOPPED;
+        }
     }
 }
 

@@ -9,7 +9,8 @@
  * max_retries times with exponential backoff from backoff_ms (at most
  * max_backoff_ms); a Retry-After in seconds (RFC 9110 §10.2.3) is waited at
  * least. The requests still failing wait for the longest delay any of them
- * needs, then go again together. Internal to src/monitor/. */
+ * needs, then go again together; a stop request (cg_logclient_opts.stop)
+ * ends that wait at once. Internal to src/monitor/. */
 #ifndef CAGUARD_MONITOR_HTTP_H
 #define CAGUARD_MONITOR_HTTP_H
 

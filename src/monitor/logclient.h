@@ -19,6 +19,7 @@
 #ifndef CAGUARD_MONITOR_LOGCLIENT_H
 #define CAGUARD_MONITOR_LOGCLIENT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,10 @@ typedef struct cg_logclient_opts {
     long max_backoff_ms;     /* 0: 60 s */
     unsigned parallel;       /* get-entries requests in flight; 0: 4 */
     uint64_t batch;          /* entries asked per request; 0: 256 */
+    /* When set: a wait before a retry ends as soon as *stop is nonzero, and
+     * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
+     * signal handler). */
+    const volatile sig_atomic_t *stop;
 } cg_logclient_opts;
 
 /* One entry of a range, as get-entries served it. leaf and extra are the

@@ -747,6 +747,7 @@ static cg_logclient_opts client_opts(const cg_monitor *m)
     co.timeout_ms = m->o.timeout_ms;
     co.max_retries = m->o.max_retries;
     co.backoff_ms = m->o.backoff_ms;
+    co.stop = &m->stop;
     return co;
 }
 
@@ -764,6 +765,8 @@ static void time_str(int64_t t, char *out, size_t cap)
 static int log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why)
 {
     int64_t now = now_s();
+    if (st == CG_LOG_STOPPED)
+        return 1; /* a stop during a retry wait: the log did not fail */
     say_log(m, l, "%s: %s", cg_log_status_str(st), why);
     /* A bad tree head signature is a finding of its own, not a transport
      * failure; it still counts towards the log's failing time. */

@@ -181,6 +181,27 @@ expect_grep 'at 9 of 9, 1 entries read, 1 kept' "$tmp/f.err"
 expect_eq 'following position' "$(position_of "$tmp/e.db")" '9 9'
 stop_server
 
+# A stop while waiting to retry: every answer is a 429 asking for 30 s; a
+# SIGTERM ends the wait (within 100 ms, so well within 10 s), exit 0, and
+# the log is not counted as failing.
+start_server "$tmp/log" --rate-limit 1:30
+"${M[@]}" --store "$tmp/e.db" --poll-interval 1 --log "$url" --log-key "$tmp/log.pub" \
+  >"$tmp/r.out" 2>"$tmp/r.err" &
+mpid=$!
+sleep 1.5
+kill -TERM "$mpid"
+for _ in $(seq 100); do kill -0 "$mpid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$mpid" 2>/dev/null; then
+  fail_ "SIGTERM during a 30 s retry wait: still running 10 s later"
+  kill -9 "$mpid"
+fi
+got=0
+wait "$mpid" || got=$?
+mpid=
+expect_eq 'stopped in a retry wait: exit status' "$got" 0
+expect_no_grep 'unreachable|failed' "$tmp/r.err"
+stop_server
+
 # ---- log findings: stored once, with the log ID ----
 start_server "$tmp/log" --tamper-entry 3
 expect_status 1 "$CAGUARD" monitor --store "$tmp/t.db" --all-issuers --once --quiet \
