@@ -1,11 +1,13 @@
 /* monitor/logclient: get-sth and get-entries against a small HTTP server on
  * 127.0.0.1 in a thread of this test, serving a log built here: batches
  * cut short, 429 with Retry-After, a 500, a malformed leaf, a tampered
- * entry and a wrongly signed STH. */
+ * entry and a wrongly signed STH; get-sth-consistency and
+ * get-entry-and-proof, right and wrong. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@ typedef struct server {
     size_t extra_len[N_ENTRIES];
     char sth_json[2048];
     char wrong_sth_json[2048];
+    cg_merkle_tree *tree;
     /* behaviour */
     unsigned max_batch;
     unsigned every_429; /* every Nth request answers 429 (0: never) */
@@ -41,6 +44,8 @@ typedef struct server {
     int fail_500_once;
     int tamper; /* index served with a changed leaf, or -1 */
     int wrong_sth;
+    int bad_proof;  /* flip a bit of the first hash of every proof served */
+    int junk_proof; /* answer proofs with JSON of the wrong shape */
     unsigned requests;
     unsigned answered_429;
 } server;
@@ -87,6 +92,69 @@ static void serve_entries(server *s, int c, uint64_t start, uint64_t end)
     free(body);
 }
 
+/* A JSON array of base64 hashes. */
+static size_t hashes_json(const server *s, const uint8_t *h, size_t n, char *out, size_t cap)
+{
+    size_t len = (size_t)snprintf(out, cap, "[");
+    for (size_t i = 0; i < n; i++) {
+        uint8_t one[32];
+        char h64[64];
+        memcpy(one, h + 32 * i, 32);
+        if (i == 0 && s->bad_proof)
+            one[0] ^= 1;
+        b64(one, 32, h64);
+        len += (size_t)snprintf(out + len, cap - len, "%s\"%s\"", i ? "," : "", h64);
+    }
+    return len + (size_t)snprintf(out + len, cap - len, "]");
+}
+
+static void serve_consistency(server *s, int c, uint64_t first, uint64_t second)
+{
+    uint8_t proof[CG_MERKLE_MAX_PROOF * 32];
+    size_t n = 0;
+    char body[4096];
+    if (s->junk_proof) {
+        const char *junk = "{\"consistency\":\"no\"}";
+        respond(c, 200, "", junk, strlen(junk));
+        return;
+    }
+    if (second > N_ENTRIES || first > second ||
+        !cg_merkle_tree_consistency_proof(s->tree, first, second, proof, CG_MERKLE_MAX_PROOF,
+                                          &n)) {
+        respond(c, 400, "", "{}", 2);
+        return;
+    }
+    size_t len = (size_t)snprintf(body, sizeof(body), "{\"consistency\":");
+    len += hashes_json(s, proof, n, body + len, sizeof(body) - len);
+    len += (size_t)snprintf(body + len, sizeof(body) - len, "}");
+    respond(c, 200, "", body, len);
+}
+
+static void serve_entry_and_proof(server *s, int c, uint64_t index, uint64_t size)
+{
+    uint8_t path[CG_MERKLE_MAX_HEIGHT * 32];
+    size_t n = 0;
+    char body[8192], l64[600], x64[500];
+    if (s->junk_proof) {
+        const char *junk = "{\"leaf_input\":1}";
+        respond(c, 200, "", junk, strlen(junk));
+        return;
+    }
+    if (size > N_ENTRIES || index >= size ||
+        !cg_merkle_tree_inclusion_proof(s->tree, index, size, path, CG_MERKLE_MAX_HEIGHT, &n)) {
+        respond(c, 400, "", "{}", 2);
+        return;
+    }
+    b64(s->leaf[index], s->leaf_len[index], l64);
+    b64(s->extra[index], s->extra_len[index], x64);
+    size_t len =
+        (size_t)snprintf(body, sizeof(body),
+                         "{\"leaf_input\":\"%s\",\"extra_data\":\"%s\",\"audit_path\":", l64, x64);
+    len += hashes_json(s, path, n, body + len, sizeof(body) - len);
+    len += (size_t)snprintf(body + len, sizeof(body) - len, "}");
+    respond(c, 200, "", body, len);
+}
+
 static void *server_main(void *arg)
 {
     server *s = arg;
@@ -122,6 +190,14 @@ static void *server_main(void *arg)
         } else if (sscanf(req, "GET /ct/v1/get-entries?start=%" SCNu64 "&end=%" SCNu64, &a, &b) ==
                    2) {
             serve_entries(s, c, a, b);
+        } else if (sscanf(req, "GET /ct/v1/get-sth-consistency?first=%" SCNu64 "&second=%" SCNu64,
+                          &a, &b) == 2) {
+            serve_consistency(s, c, a, b);
+        } else if (sscanf(req,
+                          "GET /ct/v1/get-entry-and-proof?leaf_index=%" SCNu64
+                          "&tree_size=%" SCNu64,
+                          &a, &b) == 2) {
+            serve_entry_and_proof(s, c, a, b);
         } else {
             respond(c, 404, "", "{}", 2);
         }
@@ -183,7 +259,7 @@ static void build_log(server *s, EVP_PKEY *key, EVP_PKEY *wrong)
     sth_json(&sth, s->sth_json, sizeof(s->sth_json));
     CHECK(cg_sth_sign(&sth, wrong));
     sth_json(&sth, s->wrong_sth_json, sizeof(s->wrong_sth_json));
-    cg_merkle_tree_free(t);
+    s->tree = t;
 }
 
 typedef struct seen {
@@ -326,12 +402,78 @@ int main(void)
     CHECK(cg_logclient_get_sth(lc, &sth, why, sizeof(why)) == CG_LOG_UNREACHABLE);
     s.every_429 = 0;
 
+    /* get-sth-consistency: the proof from 20 to the whole log verifies
+     * against the two roots; the empty proofs are not asked for; a changed
+     * hash does not verify; an answer of the wrong shape is a bad answer. */
+    uint8_t proof[CG_MERKLE_MAX_PROOF * 32], r20[32], rall[32];
+    size_t pn = 99;
+    unsigned before = s.requests;
+    CHECK(cg_merkle_tree_range(s.tree, 0, 20, r20) &&
+          cg_merkle_tree_range(s.tree, 0, N_ENTRIES, rall));
+    CHECK(cg_logclient_get_consistency(lc, 0, N_ENTRIES, proof, &pn, why, sizeof(why)) ==
+          CG_LOG_OK);
+    CHECK(pn == 0);
+    CHECK(cg_logclient_get_consistency(lc, 20, 20, proof, &pn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(pn == 0 && s.requests == before);
+    CHECK(cg_logclient_get_consistency(lc, 20, N_ENTRIES, proof, &pn, why, sizeof(why)) ==
+          CG_LOG_OK);
+    CHECK(pn > 0 && s.requests == before + 1);
+    CHECK(
+        cg_merkle_verify_consistency(NULL, 20, N_ENTRIES, r20, rall, proof, pn, why, sizeof(why)));
+    s.bad_proof = 1;
+    CHECK(cg_logclient_get_consistency(lc, 20, N_ENTRIES, proof, &pn, why, sizeof(why)) ==
+          CG_LOG_OK);
+    CHECK(!cg_merkle_verify_consistency(NULL, 20, N_ENTRIES, r20, rall, proof, pn, why,
+                                        sizeof(why)));
+    s.bad_proof = 0;
+    s.junk_proof = 1;
+    CHECK(cg_logclient_get_consistency(lc, 20, N_ENTRIES, proof, &pn, why, sizeof(why)) ==
+          CG_LOG_BAD_ANSWER);
+    CHECK(strstr(why, "not a get-sth-consistency answer") != NULL);
+    s.junk_proof = 0;
+
+    /* get-entry-and-proof (--from-end): the right edge at the tree head,
+     * proven by the last entry's audit path, is the edge a full scan
+     * reaches; a changed path is a Merkle mismatch; a wrong shape a bad
+     * answer. */
+    CHECK(cg_logclient_get_sth(lc, &sth, why, sizeof(why)) == CG_LOG_OK);
+    cg_merkle_frontier edge, full;
+    uint8_t e_root[32], f_root[32];
+    CHECK(cg_logclient_frontier_at(lc, NULL, &sth, &edge, why, sizeof(why)) == CG_LOG_OK);
+    cg_merkle_frontier_init(&full);
+    CHECK(scan(&s, lc, 0, &sn, &full, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(edge.size == N_ENTRIES && full.size == N_ENTRIES);
+    CHECK(cg_merkle_frontier_root(NULL, &edge, e_root) &&
+          cg_merkle_frontier_root(NULL, &full, f_root));
+    CHECK(memcmp(e_root, f_root, 32) == 0 && memcmp(e_root, sth.root, 32) == 0);
+    s.bad_proof = 1;
+    CHECK(cg_logclient_frontier_at(lc, NULL, &sth, &edge, why, sizeof(why)) == CG_LOG_MERKLE);
+    s.bad_proof = 0;
+    s.junk_proof = 1;
+    CHECK(cg_logclient_frontier_at(lc, NULL, &sth, &edge, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
+    s.junk_proof = 0;
+
+    /* A stop requested while waiting to retry: the wait ends at once. */
+    volatile sig_atomic_t stop_now = 1;
+    cg_logclient_opts so = o;
+    so.stop = &stop_now;
+    so.backoff_ms = 30000;
+    cg_logclient *stopping = cg_logclient_new(url, key, &so);
+    s.every_429 = 1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(stopping && cg_logclient_get_sth(stopping, &sth, why, sizeof(why)) == CG_LOG_STOPPED);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(t1.tv_sec - t0.tv_sec < 10);
+    s.every_429 = 0;
+    cg_logclient_free(stopping);
+
     /* Nobody listening. */
     cg_logclient *dead = cg_logclient_new("http://127.0.0.1:1", key, &o);
     CHECK(dead && cg_logclient_get_sth(dead, &sth, why, sizeof(why)) == CG_LOG_UNREACHABLE);
     cg_logclient_free(dead);
 
     cg_logclient_free(lc);
+    cg_merkle_tree_free(s.tree);
     EVP_PKEY_free(key);
     EVP_PKEY_free(wrong);
     return cg_test_done();
