@@ -24,10 +24,10 @@ static int same(json_t *o, const char *key, const uint8_t *p, size_t len)
     size_t slen = json_string_length(v), out_len = 0, bad;
     const char *why;
     uint8_t *buf = malloc(slen / 4 * 3 + 3);
-    int eq = buf != NULL && json_is_string(v) &&
-             cg_base64_decode((const uint8_t *)json_string_value(v), slen, buf, &out_len, &bad,
-                              &why) &&
-             out_len == len && (len == 0 || memcmp(buf, p, len) == 0);
+    int eq =
+        buf != NULL && json_is_string(v) &&
+        cg_base64_decode((const uint8_t *)json_string_value(v), slen, buf, &out_len, &bad, &why) &&
+        out_len == len && (len == 0 || memcmp(buf, p, len) == 0);
     free(buf);
     return eq || buf == NULL;
 }
@@ -58,7 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       strstr(jerr.text, "overflow") != NULL || strstr(jerr.text, "NUL") != NULL))
         return 0;
     o.entries = j != NULL ? json_object_get(j, "entries") : NULL;
-    cg_entries_status st = cg_entries_read(r, data, size, 16, check_entry, &o, &n, why, sizeof(why));
+    cg_entries_status st =
+        cg_entries_read(r, data, size, 16, check_entry, &o, &n, why, sizeof(why));
     /* Accepted as JSON (OK, or a base64 field found bad after the grammar
      * passed): jansson agrees, and the entries are jansson's. */
     if (st == CG_ENTRIES_OK || (st == CG_ENTRIES_BAD && n > 0)) {

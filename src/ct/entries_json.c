@@ -174,9 +174,8 @@ static int string(scan *s, span *out)
                     return fail(s, "lone low surrogate");
                 if (u >= 0xd800 && u <= 0xdbff) {
                     unsigned lo;
-                    if (s->pos + 6 > s->len || s->b[s->pos] != '\\' ||
-                        s->b[s->pos + 1] != 'u' || !hex4(s->b + s->pos + 2, &lo) ||
-                        lo < 0xdc00 || lo > 0xdfff)
+                    if (s->pos + 6 > s->len || s->b[s->pos] != '\\' || s->b[s->pos + 1] != 'u' ||
+                        !hex4(s->b + s->pos + 2, &lo) || lo < 0xdc00 || lo > 0xdfff)
                         return fail(s, "lone high surrogate");
                     s->pos += 6;
                 }

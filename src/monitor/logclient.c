@@ -180,7 +180,8 @@ static int deliver_one(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len
            cg_ct_extra_parse(e.entry.entry_type, extra, extra_len, &e.chain, &e.err);
     if (!d->fn(d->arg, &e))
         return 0;
-    if (!cg_merkle_leaf_hash(d->h, leaf, leaf_len, lh) || !cg_merkle_frontier_append(d->h, d->f, lh)) {
+    if (!cg_merkle_leaf_hash(d->h, leaf, leaf_len, lh) ||
+        !cg_merkle_frontier_append(d->h, d->f, lh)) {
         d->nomem = 1;
         return 0;
     }
@@ -197,9 +198,9 @@ static cg_log_status deliver(cg_logclient *lc, cg_http_req *r, cg_merkle_hasher 
     uint64_t before = f->size;
     size_t n = 0;
     char msg[200];
-    cg_entries_status st = cg_entries_read(lc->entries, r->body, r->len,
-                                           (size_t)(r->end - r->start), deliver_one, &d, &n, msg,
-                                           sizeof(msg));
+    cg_entries_status st =
+        cg_entries_read(lc->entries, r->body, r->len, (size_t)(r->end - r->start), deliver_one, &d,
+                        &n, msg, sizeof(msg));
     *got = f->size - before;
     if (st == CG_ENTRIES_OK && n == 0) {
         setmsg(why, whycap, "%s: %s", r->url, "no entries in the answer");

@@ -475,7 +475,7 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         o.not_after = cert.not_after_t;
         o.ca = cg_cert_is_precert_signing(&cert) ? CG_STORE_CA_PRECERT_SIGNING
                : cg_cert_is_ca(&cert)            ? CG_STORE_CA
-                                         : CG_STORE_CA_NONE;
+                                                 : CG_STORE_CA_NONE;
         const cg_ext *dp = cg_cert_find_ext(&cert, CG_OID_CRL_DP, sizeof(CG_OID_CRL_DP), NULL);
         o.crldp = dp != NULL ? dp->value.data : no_scope;
         o.crldp_len = dp != NULL ? dp->value.len : 0;
@@ -747,7 +747,8 @@ static int add_crl_for_variant(void *arg, const cg_store_object *o)
 static int collect_name(void *arg, const uint8_t *p, size_t n)
 {
     name_list *l = arg;
-    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(bytes)) || !copy_bytes(&l->v[l->n], p, n))
+    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(bytes)) ||
+        !copy_bytes(&l->v[l->n], p, n))
         return 0;
     l->n++;
     return 1;
@@ -1161,9 +1162,10 @@ static int resolve_stale(cg_ingest *ing)
 /* A joined file's findings and objects, kept for the caller's commit. */
 static int hold(cg_ingest *ing)
 {
-    if (!cg_grow((void **)&ing->held, &ing->cap_held, ing->n_held + ing->n_pend, sizeof(pending)) ||
+    if (!cg_grow((void **)&ing->held, &ing->cap_held, ing->n_held + ing->n_pend,
+                 sizeof(pending)) ||
         !cg_grow((void **)&ing->held_objs, &ing->cap_held_objs, ing->n_held_objs + ing->n_objs,
-              sizeof(stored))) {
+                 sizeof(stored))) {
         oom(ing);
         return 0;
     }

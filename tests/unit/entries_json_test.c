@@ -12,8 +12,8 @@ typedef struct seen {
     char leaf[8][64], extra[8][64];
 } seen;
 
-static int collect(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
-                   const uint8_t *extra, size_t extra_len)
+static int collect(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len, const uint8_t *extra,
+                   size_t extra_len)
 {
     seen *s = arg;
     CHECK(i == s->calls);
@@ -72,11 +72,12 @@ int main(void)
 
     /* Escapes in the base64 (a JSON writer may escape '/' and anything as
      * \u), other members and nested values skipped, whitespace anywhere. */
-    CHECK(read_str(r,
-                   " {\"note\": [1, -2.5e+3, true, false, null, {\"a\": [\"\\u00e9\\ud83d\\ude00\"]}],"
-                   "\n\"entr\\u0069es\" :\t[ {\"x\": {}, \"leaf_input\": \"P\\/8\\u002f\","
-                   " \"extra_data\": \"\"} ], \"z\": \"caf\xc3\xa9\" } ",
-                   1000, &s, &n, why, sizeof(why)) == CG_ENTRIES_OK);
+    CHECK(read_str(
+              r,
+              " {\"note\": [1, -2.5e+3, true, false, null, {\"a\": [\"\\u00e9\\ud83d\\ude00\"]}],"
+              "\n\"entr\\u0069es\" :\t[ {\"x\": {}, \"leaf_input\": \"P\\/8\\u002f\","
+              " \"extra_data\": \"\"} ], \"z\": \"caf\xc3\xa9\" } ",
+              1000, &s, &n, why, sizeof(why)) == CG_ENTRIES_OK);
     CHECK(n == 1 && s.calls == 1);
     CHECK(memcmp(s.leaf[0], "\x3f\xff\x3f", 3) == 0 && s.extra[0][0] == '\0');
 
@@ -132,8 +133,8 @@ int main(void)
     refused(r, "{\"entries\":[], \"a\": tru}", "bad value");
     refused(r, "{\"entries\":[], \"a\": \"\x01\"}", "control character");
     refused(r, "{\"entries\":[], \"a\": \"\xc3\"}", "not UTF-8");
-    refused(r, "{\"entries\":[], \"a\": \"\xc0\xaf\"}", "not UTF-8");        /* overlong */
-    refused(r, "{\"entries\":[], \"a\": \"\xed\xa0\x80\"}", "not UTF-8");    /* surrogate */
+    refused(r, "{\"entries\":[], \"a\": \"\xc0\xaf\"}", "not UTF-8");         /* overlong */
+    refused(r, "{\"entries\":[], \"a\": \"\xed\xa0\x80\"}", "not UTF-8");     /* surrogate */
     refused(r, "{\"entries\":[], \"a\": \"\xf4\x90\x80\x80\"}", "not UTF-8"); /* > U+10FFFF */
     refused(r, "{\"entries\":[], \"a\": \"\\x\"}", "bad escape");
     refused(r, "{\"entries\":[], \"a\": \"\\u12\"}", "bad \\u escape");
