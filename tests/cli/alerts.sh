@@ -7,30 +7,8 @@
 # what it started) are reported and stop nothing; a second run sends
 # nothing; --incidents auto opens the drafts `caguard incident list` shows.
 . "$(dirname "$0")/lib.sh"
-TL=$CG_BUILD_DIR/caguard-testlog
 d=$CG_TEST_DATA
-pid=
-stop_server() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    pid=
-  fi
-}
-trap 'stop_server; rm -rf "$tmp"' EXIT
 
-start_server() {
-  local dir=$1
-  shift
-  : >"$tmp/serve.out"
-  "$TL" serve --dir "$dir" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
-  pid=$!
-  for _ in $(seq 200); do
-    grep -q '^listening on ' "$tmp/serve.out" && break
-    sleep 0.05
-  done
-  url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
-}
 
 if [ ! -x "$TL" ]; then
   echo "no caguard-testlog; skipped"

@@ -9,16 +9,6 @@
 # distribution points of stored certificates; redirects within and over the
 # limit; usage errors. The server is always stopped.
 . "$(dirname "$0")/lib.sh"
-TL=$CG_BUILD_DIR/caguard-testlog
-pid=
-stop_server() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    pid=
-  fi
-}
-trap 'stop_server; rm -rf "$tmp"' EXIT
 if ! /usr/bin/python3 -c 'import cryptography' 2>/dev/null; then
   echo "no python3-cryptography; skipped"
   exit 0
@@ -26,13 +16,7 @@ fi
 
 www=$tmp/www
 mkdir "$www"
-"$TL" serve --files "$www" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
-for _ in $(seq 200); do
-  grep -q '^listening on ' "$tmp/serve.out" && break
-  sleep 0.05
-done
-url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+start_server --files "$www"
 /usr/bin/python3 "$(dirname "$0")/crlwatch_gen.py" "$tmp" "$url"
 db=$tmp/s.db
 sq() { sqlite3 "$db" "$1"; }

@@ -4,7 +4,35 @@ set -u
 passed=0
 failed=0
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+TL=${CG_BUILD_DIR:-}/caguard-testlog
+
+# A caguard-testlog server on 127.0.0.1, a free port; the EXIT trap stops it.
+# start_server DIR ARGS... serves the log DIR (ARGS: fault switches and other
+# serve options); start_server --files DIR ARGS... serves files. Sets $url
+# and $pid; its output goes to $tmp/serve.out and $tmp/serve.err.
+pid=
+url=
+start_server() {
+  local src=(--dir "$1")
+  if [ "$1" = --files ]; then src=(--files "$2"); shift; fi
+  shift
+  : >"$tmp/serve.out"
+  "$TL" serve "${src[@]}" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+  pid=$!
+  for _ in $(seq 200); do
+    grep -q '^listening on ' "$tmp/serve.out" && break
+    sleep 0.05
+  done
+  url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+}
+stop_server() {
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    pid=
+  fi
+}
+trap 'stop_server; rm -rf "$tmp"' EXIT
 
 pass_() { passed=$((passed + 1)); }
 fail_() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
@@ -18,6 +46,10 @@ expect_status() {
     fail_ "exit $got, want $want: $*"; sed 's/^/  out: /' "$tmp/out" | head -20 >&2
     sed 's/^/  err: /' "$tmp/err" | head -10 >&2
   fi
+}
+# expect_eq WHAT GOT WANT
+expect_eq() {
+  if [ "$2" = "$3" ]; then pass_; else fail_ "$1: got '$2', want '$3'"; fi
 }
 # expect_grep PATTERN FILE
 expect_grep() {

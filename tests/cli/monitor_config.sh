@@ -4,17 +4,7 @@
 # same findings as the flags; flags override the file; a bad file is
 # refused with FILE:LINE and exit status 2, before anything is written.
 . "$(dirname "$0")/lib.sh"
-TL=$CG_BUILD_DIR/caguard-testlog
 d=$CG_TEST_DATA
-pid=
-stop_server() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    pid=
-  fi
-}
-trap 'stop_server; rm -rf "$tmp"' EXIT
 
 if [ ! -x "$TL" ]; then
   echo "no caguard-testlog; skipped"
@@ -29,13 +19,7 @@ c3=$d/ct3
   "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
   "$c3/validity_pre.pem" "$c3/validity_final.pem" >"$tmp/build.out" 2>&1 ||
   fail_ "build: $(cat "$tmp/build.out")"
-"$TL" serve --dir "$tmp/log" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
-for _ in $(seq 200); do
-  grep -q '^listening on ' "$tmp/serve.out" && break
-  sleep 0.05
-done
-url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+start_server "$tmp/log"
 
 # The config lives in its own directory; its paths are relative to it.
 mkdir -p "$tmp/etc/keys" "$tmp/etc/ca"

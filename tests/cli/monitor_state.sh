@@ -7,41 +7,11 @@
 # once, with the log's ID; a log failing longer than its MMD is
 # ct.log.unreachable; caguard status shows it all.
 . "$(dirname "$0")/lib.sh"
-TL=$CG_BUILD_DIR/caguard-testlog
 d=$CG_TEST_DATA
-pid=
 mpid=
-stop_all() {
-  [ -n "$mpid" ] && kill -9 "$mpid" 2>/dev/null
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    pid=
-  fi
-}
-trap 'stop_all; rm -rf "$tmp"' EXIT
+trap '[ -n "$mpid" ] && kill -9 "$mpid" 2>/dev/null; stop_server; rm -rf "$tmp"' EXIT
 
-start_server() {
-  local dir=$1
-  shift
-  : >"$tmp/serve.out"
-  "$TL" serve --dir "$dir" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
-  pid=$!
-  for _ in $(seq 200); do
-    grep -q '^listening on ' "$tmp/serve.out" && break
-    sleep 0.05
-  done
-  url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
-}
-stop_server() {
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  pid=
-}
 admin() { curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X POST "$url/admin/fault?$1"; }
-expect_eq() {
-  if [ "$2" = "$3" ]; then pass_; else fail_ "$1: got '$2', want '$3'"; fi
-}
 # The store's findings without their times, sorted, the log's URL (a new
 # port for every server) as LOG: what two runs must share.
 findings_of() {

@@ -11,39 +11,12 @@ if ! command -v curl >/dev/null; then
   echo "testlog.sh needs the curl command (scripts/install-deps --test)" >&2
   exit 1
 fi
-TL=$CG_BUILD_DIR/caguard-testlog
 CHK=$CG_BUILD_DIR/testlog_check
 d=$CG_TEST_DATA
-pid=
-stop_server() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    pid=
-  fi
-}
-trap 'stop_server; rm -rf "$tmp"' EXIT
 
-# start_server DIR ARGS...: serves DIR on 127.0.0.1 port 0 and sets $url.
-start_server() {
-  local dir=$1
-  shift
-  : >"$tmp/serve.out"
-  "$TL" serve --dir "$dir" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
-  pid=$!
-  for _ in $(seq 200); do
-    grep -q '^listening on ' "$tmp/serve.out" && break
-    sleep 0.05
-  done
-  url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
-}
 # fetch PATH OUT: GET, body to OUT, prints the HTTP status.
 fetch() { curl -sS --max-time 20 -o "$2" -w '%{http_code}' "$url$1"; }
 admin() { curl -sS --max-time 20 -o "$tmp/admin.json" -w '%{http_code}' -X POST "$url/admin/fault?$1"; }
-# expect_eq WHAT GOT WANT
-expect_eq() {
-  if [ "$2" = "$3" ]; then pass_; else fail_ "$1: got '$2', want '$3'"; fi
-}
 expect_ne() {
   if [ "$2" != "$3" ]; then pass_; else fail_ "$1: both are '$2'"; fi
 }
