@@ -34,6 +34,29 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
+# build_seed_log DIR [FILE...]: a test log in DIR, signed with a new P-256
+# key ($tmp/log.key, public half $tmp/log.pub), holding the CT failures of
+# the seed (tests/data/ct3: two precertificates for one serial, a final
+# whose validity differs; tests/data/sct: a precertificate with an SCT
+# list), a clean pair, and then FILE... . caguard-testlog is part of every
+# build: its absence fails the test.
+build_seed_log() {
+  local dir=$1 c3=$CG_TEST_DATA/ct3
+  shift
+  if [ ! -x "$TL" ]; then
+    echo "no $TL: build the whole tree" >&2
+    exit 1
+  fi
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/log.key" 2>/dev/null
+  openssl pkey -in "$tmp/log.key" -pubout -out "$tmp/log.pub"
+  "$TL" build --dir "$dir" --key "$tmp/log.key" "$CG_TEST_DATA/sct/ca.pem" \
+    "$c3/clean_pre.pem" "$c3/clean_final.pem" \
+    "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
+    "$c3/validity_pre.pem" "$c3/validity_final.pem" \
+    "$CG_TEST_DATA/sct/precert_sct_list.pem" "$@" >"$tmp/build.out" 2>&1 ||
+    fail_ "build: $(cat "$tmp/build.out")"
+}
+
 pass_() { passed=$((passed + 1)); }
 fail_() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 

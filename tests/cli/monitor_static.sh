@@ -9,22 +9,10 @@
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
-
-if [ ! -x "$TL" ]; then
-  echo "no caguard-testlog; skipped"
-  exit 0
-fi
-
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/log.key" 2>/dev/null
-openssl pkey -in "$tmp/log.key" -pubout -out "$tmp/log.pub"
+build_seed_log "$tmp/log"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
   openssl pkey -pubout -out "$tmp/other.pub"
 c3=$d/ct3
-"$TL" build --dir "$tmp/log" --key "$tmp/log.key" "$d/sct/ca.pem" \
-  "$c3/clean_pre.pem" "$c3/clean_final.pem" \
-  "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
-  "$c3/validity_pre.pem" "$c3/validity_final.pem" \
-  "$d/sct/precert_sct_list.pem" >"$tmp/build.out" 2>&1 || fail_ "build: $(cat "$tmp/build.out")"
 
 M=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
    --at 2025-04-01T00:00:00Z --once --format json)
