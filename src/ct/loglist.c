@@ -711,6 +711,33 @@ const char *cg_log_operator_at(const cg_log *log, int64_t t_ms)
     return log->operator_name;
 }
 
+int cg_log_followed(const cg_log *log)
+{
+    if (log == NULL)
+        return 0;
+    switch (log->state) {
+    case CG_LOG_QUALIFIED:
+    case CG_LOG_USABLE:
+    case CG_LOG_READONLY:
+        return 1;
+    case CG_LOG_PENDING:
+    case CG_LOG_RETIRED:
+    case CG_LOG_REJECTED:
+    case CG_LOG_STATE_UNKNOWN:
+        break;
+    }
+    return 0;
+}
+
+const char *cg_log_monitor_url(const cg_log *log)
+{
+    if (log == NULL)
+        return NULL;
+    if (log->tiled && log->monitoring_url != NULL)
+        return log->monitoring_url;
+    return log->url;
+}
+
 const char *cg_log_state_name(cg_log_state state)
 {
     if ((unsigned)state > CG_LOG_STATE_UNKNOWN)

@@ -77,6 +77,19 @@ const cg_log *cg_loglist_find(const cg_loglist *ll, const uint8_t log_id[32]);
 
 /* The operator running the log at t_ms, using previous_operators. */
 const char *cg_log_operator_at(const cg_log *log, int64_t t_ms);
+/* Whether a monitor following the list (caguard monitor --follow-loglist)
+ * reads this log: 1 for the states in which Chrome and Apple take the log's
+ * SCTs (qualified, usable) and for readonly (it takes no new entries, but
+ * the entries it holds still count and it still serves them, so they are
+ * read to its final tree head); 0 for pending (not yet trusted), retired
+ * and rejected (no longer served or trusted) and a log with no state or one
+ * unknown to this caguard (crt.sh's list, test and monitoring-only logs).
+ * A temporal shard is followed whatever its interval: its entries stay
+ * readable until the list retires it. */
+int cg_log_followed(const cg_log *log);
+/* The URL a monitor reads: a tiled log's monitoring_url (static-ct-api),
+ * else url (RFC 6962). */
+const char *cg_log_monitor_url(const cg_log *log);
 /* "pending", "qualified", ... or "unknown". */
 const char *cg_log_state_name(cg_log_state state);
 

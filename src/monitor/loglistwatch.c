@@ -27,10 +27,61 @@ struct cg_loglist_watch {
     size_t n_src;
     void (*log)(void *arg, int is_error, const char *msg);
     void *log_arg;
+    int follow;
 };
 
 static void say(cg_loglist_watch *w, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+static const char *desc(const cg_log *l)
+{
+    return l->description[0] != '\0' ? l->description : "(unnamed)";
+}
+
+int cg_loglist_follow(cg_monitor *m, const cg_loglist *ll,
+                      void (*log)(void *arg, int is_error, const char *msg), void *log_arg,
+                      size_t *added)
+{
+    char msg[1024];
+    int ok = 1;
+    if (added != NULL)
+        *added = 0;
+    for (size_t i = 0; i < cg_loglist_count(ll); i++) {
+        const cg_log *l = cg_loglist_get0(ll, i);
+        const char *url = cg_log_monitor_url(l);
+        cg_monitor_log ml;
+        if (!cg_log_followed(l) || cg_monitor_has_log(m, l->log_id))
+            continue;
+        memset(&ml, 0, sizeof(ml));
+        ml.url = url;
+        ml.key_der = l->key_der;
+        ml.key_der_len = l->key_len;
+        ml.type = l->tiled ? CG_MONITOR_LOG_STATIC : CG_MONITOR_LOG_RFC6962;
+        ml.mmd = l->mmd;
+        ml.name = l->description[0] != '\0' ? l->description : NULL;
+        if (!cg_monitor_add_log(m, &ml)) {
+            snprintf(msg, sizeof(msg), "log list %s: log %s: not followed: %s", l->source,
+                     desc(l), cg_monitor_errmsg(m));
+            if (log != NULL)
+                log(log_arg, 1, msg);
+            ok = 0;
+            continue;
+        }
+        snprintf(msg, sizeof(msg), "log %s is %s in log list %s: followed at %s (%s)", desc(l),
+                 cg_log_state_name(l->state), l->source, url,
+                 l->tiled ? "static-ct-api" : "RFC 6962");
+        if (log != NULL)
+            log(log_arg, 0, msg);
+        if (added != NULL)
+            (*added)++;
+    }
+    return ok;
+}
+
+void cg_loglist_watch_set_follow(cg_loglist_watch *w, int follow)
+{
+    w->follow = follow;
+}
 
 static void say(cg_loglist_watch *w, int is_error, const char *fmt, ...)
 {
@@ -178,8 +229,7 @@ static void follow(cg_loglist_watch *w, cg_monitor *m, const cg_loglist_change *
     else if (nl != NULL && (nl->state == CG_LOG_RETIRED || nl->state == CG_LOG_REJECTED))
         gone = nl;
     if (gone != NULL && cg_monitor_retire_log(m, gone->log_id))
-        say(w, 0, "log %s %s: finished to its last tree head, then dropped",
-            gone->description[0] != '\0' ? gone->description : "(unnamed)",
+        say(w, 0, "log %s %s: finished to its last tree head, then dropped", desc(gone),
             c->kind == CG_LOGLIST_REMOVED ? "left the list" : "is no longer usable");
 }
 
@@ -200,7 +250,7 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, const source *s, int64
     cg_store_loglist_snapshot prev, snap;
     held *h = NULL;
     size_t n_held = 0;
-    int found = 0, ok = 0;
+    int found = 0, ok = 0, ok_follow = 1;
 
     memset(&prev, 0, sizeof(prev));
     data = read_all(s->path, &len, why, sizeof(why));
@@ -245,7 +295,8 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, const source *s, int64
         goto out;
     }
     if (found && memcmp(prev.sha256, sha, 32) == 0) {
-        ok = 1; /* unchanged */
+        /* unchanged; its logs may not all be followed yet (another run) */
+        ok = !w->follow || cg_loglist_follow(m, cur, w->log, w->log_arg, NULL);
         goto out;
     }
     if (found) {
@@ -324,13 +375,16 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, const source *s, int64
     }
     for (size_t i = 0; i < diff.n; i++)
         follow(w, m, &diff.v[i]);
+    /* After the retirements: a log the list just retired is not taken up. */
+    if (w->follow && !cg_loglist_follow(m, cur, w->log, w->log_arg, NULL))
+        ok_follow = 0;
     if (!found)
         say(w, 0, "log list %s: %zu logs, kept as the reference for changes", s->path,
             cg_loglist_count(cur));
     else
         say(w, 0, "log list %s changed: %zu log%s changed, added or removed", s->path, diff.n,
             diff.n == 1 ? "" : "s");
-    ok = 1;
+    ok = ok_follow;
     goto out;
 store_err:
     say(w, 1, "log list %s: store: %s (nothing of this reload kept)", s->path,

@@ -486,6 +486,15 @@ int cg_monitor_retire_log(cg_monitor *m, const uint8_t log_id[32])
     return 1;
 }
 
+int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32])
+{
+    for (size_t i = 0; i < m->n_logs; i++) {
+        if (memcmp(m->logs[i].id, log_id, 32) == 0)
+            return !m->logs[i].retired;
+    }
+    return 0;
+}
+
 /* ---- entries ---- */
 
 static double mono(void);

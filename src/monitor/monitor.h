@@ -113,6 +113,8 @@ int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log);
 int cg_monitor_set_log_url(cg_monitor *m, const uint8_t log_id[32], const char *url);
 /* Finish to the last verified tree head, then drop the log. */
 int cg_monitor_retire_log(cg_monitor *m, const uint8_t log_id[32]);
+/* 1 when the log is followed and not retired. */
+int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32]);
 
 /* Runs: tasks once, then every log to its current tree head; with once,
  * returns then; otherwise polls every poll_interval seconds until

@@ -592,6 +592,119 @@ static void test_malformed(void)
     }
 }
 
+/* A hand-made log entry: KEY_A under its own log ID (c repeated), in state
+ * st (NULL: no state). */
+static void follow_entry(char *buf, size_t cap, char c, const char *st, const char *extra)
+{
+    char id[45], state[256] = "";
+    memset(id, c, 42);
+    memcpy(id + 42, "A=", 3);
+    if (st != NULL && strcmp(st, "readonly") == 0)
+        snprintf(state, sizeof(state),
+                 ",\"state\":{\"readonly\":{\"timestamp\":\"2024-01-01T00:00:00Z\","
+                 "\"final_tree_head\":{\"sha256_root_hash\":\"%s\",\"tree_size\":7}}}",
+                 id);
+    else if (st != NULL)
+        snprintf(state, sizeof(state),
+                 ",\"state\":{\"%s\":{\"timestamp\":\"2024-01-01T00:00:00Z\"}}", st);
+    snprintf(buf, cap,
+             "{\"description\":\"%s\",\"key\":\"" KEY_A
+             "\",\"log_id\":\"%s\",\"mmd\":60%s%s}",
+             st != NULL ? st : "none", id, state, extra);
+}
+
+static size_t count_followed(const char *path)
+{
+    cg_loglist *ll = cg_loglist_new();
+    size_t n = 0;
+    CHECK(load_file(ll, path));
+    for (size_t i = 0; i < cg_loglist_count(ll); i++)
+        n += (size_t)cg_log_followed(cg_loglist_get0(ll, i));
+    cg_loglist_free(ll);
+    return n;
+}
+
+/* Which logs a monitor following the list reads (cg_log_followed), and at
+ * which URL (cg_log_monitor_url). */
+static void test_follow(void)
+{
+    static const struct {
+        char c;
+        const char *state;
+        int tiled, followed;
+    } want[] = {
+        {'B', "pending", 0, 0},   {'C', "qualified", 0, 1}, {'D', "usable", 0, 1},
+        {'E', "readonly", 0, 1},  {'F', "retired", 0, 0},   {'G', "rejected", 0, 0},
+        {'H', NULL, 0, 0},        {'I', "frozen", 0, 0},    {'J', "usable", 1, 1},
+        {'K', "readonly", 1, 1},  {'L', "pending", 1, 0},   {'M', "retired", 1, 0},
+    };
+    char json[16384], one[1024], err[256] = "";
+    size_t n_logs = 0, n_tiled = 0, followed = 0, tiled_followed = 0;
+    cg_loglist *ll;
+
+    /* Chrome's list: usable 37, qualified 6, readonly 2 (22 of them tiled);
+     * not pending 16, retired 3, rejected 14, nor the 39 without state. */
+    ll = cg_loglist_new();
+    CHECK(load_file(ll, GSTATIC));
+    for (size_t i = 0; i < cg_loglist_count(ll); i++) {
+        const cg_log *log = cg_loglist_get0(ll, i);
+        followed += (size_t)cg_log_followed(log);
+        tiled_followed += (size_t)(cg_log_followed(log) && log->tiled);
+        CHECK(strcmp(cg_log_monitor_url(log), log->tiled ? log->monitoring_url : log->url) == 0);
+    }
+    CHECK(followed == 45 && tiled_followed == 22);
+    cg_loglist_free(ll);
+    /* Apple's: usable 51 and readonly 6; its 108 rejected and 1 pending not.
+     * crt.sh's list has no states: nothing to follow. */
+    CHECK(count_followed(APPLE) == 57);
+    CHECK(count_followed(CRTSH) == 0);
+
+    /* Every state, RFC 6962 and tiled. */
+    snprintf(json, sizeof(json), "%s", "{\"operators\":[{\"name\":\"Op\",\"logs\":[");
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        if (want[i].tiled)
+            continue;
+        follow_entry(one, sizeof(one), want[i].c, want[i].state, ",\"url\":\"https://r/\"");
+        snprintf(json + strlen(json), sizeof(json) - strlen(json), "%s%s", n_logs++ ? "," : "",
+                 one);
+    }
+    snprintf(json + strlen(json), sizeof(json) - strlen(json), "%s", "],\"tiled_logs\":[");
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        if (!want[i].tiled)
+            continue;
+        follow_entry(one, sizeof(one), want[i].c, want[i].state,
+                     ",\"submission_url\":\"https://s/\",\"monitoring_url\":\"https://m/\"");
+        snprintf(json + strlen(json), sizeof(json) - strlen(json), "%s%s", n_tiled++ ? "," : "",
+                 one);
+    }
+    snprintf(json + strlen(json), sizeof(json) - strlen(json), "%s", "]}]}");
+    ll = cg_loglist_new();
+    CHECK(load_str(ll, json, err, sizeof(err)));
+    if (err[0] != '\0')
+        fprintf(stderr, "follow list: %s\n", err);
+    CHECK(cg_loglist_count(ll) == n_logs + n_tiled);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        char id64[45];
+        uint8_t id[33];
+        const cg_log *log;
+        memset(id64, want[i].c, 42);
+        memcpy(id64 + 42, "A=", 3);
+        CHECK(EVP_DecodeBlock(id, (const unsigned char *)id64, 44) == 33);
+        log = cg_loglist_find(ll, id);
+        CHECK(log != NULL);
+        if (log == NULL)
+            continue;
+        CHECK(log->tiled == want[i].tiled && log->mmd == 60);
+        CHECK(cg_log_followed(log) == want[i].followed);
+        if (cg_log_followed(log) != want[i].followed)
+            fprintf(stderr, "state %s: followed %d\n", want[i].state ? want[i].state : "none",
+                    cg_log_followed(log));
+        CHECK(strcmp(cg_log_monitor_url(log), want[i].tiled ? "https://m/" : "https://r/") == 0);
+    }
+    CHECK(cg_log_followed(NULL) == 0 && cg_log_monitor_url(NULL) == NULL);
+    cg_loglist_free(ll);
+}
+
 static void test_misc(void)
 {
     cg_loglist *ll = cg_loglist_new();
@@ -622,6 +735,7 @@ int main(void)
     test_previous_operators();
     test_signature();
     test_malformed();
+    test_follow();
     test_misc();
     return cg_test_done();
 }
