@@ -36,6 +36,8 @@ static void monitor_help(FILE *f)
 {
     fprintf(f, "usage: caguard [--store PATH_OR_URI] monitor [OPTIONS] --log URL --log-key FILE...\n"
                "                      (--issuer FILE... | --all-issuers)\n"
+               "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --loglist FILE_OR_URL\n"
+               "                      --follow-loglist (--issuer FILE... | --all-issuers)\n"
                "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --issuer FILE\n"
                "                      (--crl-url URL | --crl-list-url URL | --crl-dp)...\n\n"
                "Follows CT logs (RFC 6962 or static-ct-api): verifies each log's signed tree\n"
@@ -82,6 +84,13 @@ static void monitor_help(FILE *f)
                "  --loglist FILE     a CT log list (Chrome v3 or Apple JSON; a file or an\n"
                "                     http(s) URL), for the SCT\n"
                "                     checks of the entries; repeatable\n"
+               "  --follow-loglist   also follow every log of the --loglist(s) that is usable,\n"
+               "                     qualified or readonly (readonly: read to its final tree\n"
+               "                     head), at its URL (tiled logs: monitoring_url, as\n"
+               "                     static-ct-api) with its key and MMD; not pending,\n"
+               "                     retired, rejected or stateless logs. A --log of the same\n"
+               "                     log ID wins. With --loglist-reload, a log newly usable in\n"
+               "                     a reloaded list is followed from then on\n"
                "  --loglist-sig FILE detached signature of the --loglist before it\n"
                "  --loglist-key FILE public key (PEM or DER) for --loglist-sig\n"
                "  --loglist-reload S reload every --loglist each S seconds (and at the start)\n"
@@ -205,7 +214,8 @@ enum {
     OPT_MAIL_FROM,
     OPT_SENDMAIL,
     OPT_ALERT_MIN_SEVERITY,
-    OPT_INCIDENTS
+    OPT_INCIDENTS,
+    OPT_FOLLOW_LOGLIST
 };
 
 static void report_line(void *arg, const char *line)
@@ -261,6 +271,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"loglist-sig", required_argument, NULL, 'G'},
         {"loglist-key", required_argument, NULL, 'K'},
         {"loglist-reload", required_argument, NULL, 'W'},
+        {"follow-loglist", no_argument, NULL, OPT_FOLLOW_LOGLIST},
         {"hook", required_argument, NULL, OPT_HOOK},
         {"hooks-dir", required_argument, NULL, OPT_HOOKS_DIR},
         {"hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT},
@@ -288,6 +299,7 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_notify *notify = NULL;
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
+    int follow_list = 0, follow_failed = 0;
     int64_t mmds[MAX_LOGS] = {0};
     uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
     const char *store_opt = NULL;
@@ -450,6 +462,9 @@ int cg_cmd_monitor(int argc, char **argv)
         case 'K':
             lists.key = optarg;
             break;
+        case OPT_FOLLOW_LOGLIST:
+            follow_list = 1;
+            break;
         case OPT_HOOK:
             if (n_hooks == MAX_HOOKS) {
                 rc = cg_cli_usage_error("monitor", "at most %d --hook", MAX_HOOKS);
@@ -520,8 +535,14 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = cg_cli_usage_error("monitor", "unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    if (n_logs == 0 && mc.cfg.n_logs == 0 && !cg_cli_crl_wanted(&crl) && reload == 0) {
-        rc = cg_cli_usage_error("monitor", "no --log, no CRL to fetch and no log list to reload");
+    if (follow_list && lists.n == 0) {
+        rc = cg_cli_usage_error("monitor", "--follow-loglist needs a --loglist to follow");
+        goto out;
+    }
+    if (n_logs == 0 && mc.cfg.n_logs == 0 && !cg_cli_crl_wanted(&crl) && reload == 0 &&
+        !follow_list) {
+        rc = cg_cli_usage_error("monitor", "no --log, no --follow-loglist, no CRL to fetch and "
+                                           "no log list to reload");
         goto out;
     }
     if (!all && n_iss == 0) {
@@ -605,6 +626,7 @@ int cg_cmd_monitor(int argc, char **argv)
             fprintf(stderr, "caguard monitor: out of memory\n");
             goto out;
         }
+        cg_loglist_watch_set_follow(llw, follow_list);
     }
     for (size_t i = 0; i < n_iss; i++) {
         size_t len = 0;
@@ -634,6 +656,15 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     if (!cg_cli_monitor_config_add_logs(&mc, mon))
         goto out;
+    /* After --log and [log]: those win over the list's entry for their log. */
+    if (follow_list) {
+        size_t added = 0;
+        follow_failed = !cg_loglist_follow(mon, loglist, loglist_line,
+                                           quiet ? NULL : (void *)"", &added);
+        if (!quiet)
+            fprintf(stderr, "caguard monitor: %zu log%s of the log list followed\n", added,
+                    added == 1 ? "" : "s");
+    }
     running = mon;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -661,7 +692,8 @@ int cg_cmd_monitor(int argc, char **argv)
                 ns->incidents_added == 1 ? "" : "s");
     if (!once)
         rc = CG_EXIT_OK; /* stopped by a signal: the findings went out as they came */
-    else if (stats->log_failures > 0 || stats->task_failures > 0 || cg_cli_crl_errors(&crl) > 0)
+    else if (stats->log_failures > 0 || stats->task_failures > 0 ||
+             cg_cli_crl_errors(&crl) > 0 || follow_failed)
         rc = CG_EXIT_USAGE;
     else if (ns != NULL && (ns->alert_failures > 0 || ns->incident_failures > 0))
         rc = CG_EXIT_USAGE;

@@ -149,15 +149,9 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
     if (c->crl.max_redirects != 3)
         flag_num(b, "[crl] max_redirects", "crl-max-redirects", c->crl.max_redirects);
     if (c->loglist.present) {
-        if (c->loglist.follow) {
-            cg_cli_usage_error("monitor",
-                               "%s:%d: [loglist] follow: following the logs of the list is not "
-                               "in this version",
-                               c->file, c->loglist.line);
-            b->failed = 2;
-            return;
-        }
         flag(b, "[loglist] source", "loglist", c->loglist.source);
+        if (c->loglist.follow)
+            flag(b, "[loglist] follow", "follow-loglist", NULL);
         if (c->loglist.sig != NULL) {
             flag(b, "[loglist] sig", "loglist-sig", c->loglist.sig);
             flag(b, "[loglist] key", "loglist-key", c->loglist.key);
