@@ -39,11 +39,9 @@ mklog() {
 serve() {
   local n=$1
   shift
-  "$TL" serve --dir "$tmp/$n" --listen 127.0.0.1:0 --loglist-out "$tmp/$n.json" "$@" \
-    >"$tmp/$n.out" 2>"$tmp/$n.err" &
-  pids+=($!)
-  for _ in $(seq 200); do grep -q '^listening on ' "$tmp/$n.out" && break; sleep 0.05; done
-  url=http://$(sed -n '1s/^listening on //p' "$tmp/$n.out")/
+  start_server "$tmp/$n" --loglist-out "$tmp/$n.json" "$@"
+  pids+=("$pid")
+  url=$url/
 }
 
 mklog usable "$c3/clean_pre.pem" "$c3/clean_final.pem" "$c3/twopre_a.pem" "$c3/twopre_b.pem" \
@@ -100,7 +98,8 @@ combine "$tmp/list.json" usable:usable readonly:readonly
 st() { # st DB: the logs of status as "URL POSITION TREE_SIZE" lines, sorted
   "$CAGUARD" --store "$1" status --format json |
     python3 -c 'import json,sys
-for l in json.load(sys.stdin)["logs"]: print(l["url"], l["position"], l["tree_size"])' | sort
+for l in json.load(sys.stdin)["logs"]: print(l["url"].rstrip("/"), l["position"], l["tree_size"])' |
+    sort
 }
 
 # ---- --follow-loglist, no --log ----
@@ -118,10 +117,7 @@ expect_grep 'is readonly in log list .*: followed at .*\(static-ct-api\)' "$tmp/
 expect_grep '2 logs of the log list followed' "$tmp/err"
 expect_no_grep '127\.0\.0\.1:1/' "$tmp/err"
 printf '%s 5 5\n%s 3 3\n' "${url_u%/}" "${url_r%/}" | sort >"$tmp/want"
-st "$db" | sed 's#/ # #' >"$tmp/got"
-if cmp -s "$tmp/want" "$tmp/got"; then pass_; else
-  fail_ "status: want $(cat "$tmp/want"), got $(cat "$tmp/got")"
-fi
+expect_eq status "$(st "$db")" "$(cat "$tmp/want")"
 # Again: nothing new, nothing read.
 expect_status 0 "${M[@]}"
 expect_no_grep '(error|warning|notice) ' "$tmp/out"
@@ -155,8 +151,7 @@ expect_status 1 "${C[@]}"
 expect_grep 'error +ct\.precert\.duplicate_serial' "$tmp/out"
 expect_grep 'kept as the reference' "$tmp/err"
 expect_grep '2 logs of the log list followed' "$tmp/err"
-st "$cdb" | sed 's#/ # #' >"$tmp/got"
-cmp -s "$tmp/want" "$tmp/got" && pass_ || fail_ "config status: $(cat "$tmp/got")"
+expect_eq 'config status' "$(st "$cdb")" "$(cat "$tmp/want")"
 
 # Following (no --once), the list reloaded every second: a log that becomes
 # usable is started, then, retired, finished and dropped.
@@ -193,8 +188,7 @@ expect_grep '"rule":"ct.loglist.changed".*state changed from usable .* to retire
 expect_grep '"rule":"ct.cert.duplicate_serial"' "$tmp/f.out"
 printf '%s 2 2\n' "${url_l%/}" >>"$tmp/want"
 sort -o "$tmp/want" "$tmp/want"
-st "$cdb" | sed 's#/ # #' >"$tmp/got"
-cmp -s "$tmp/want" "$tmp/got" && pass_ || fail_ "after the reloads: $(cat "$tmp/got")"
+expect_eq 'status after the reloads' "$(st "$cdb")" "$(cat "$tmp/want")"
 # Retired in the list: a new run does not contact it (its server is gone).
 kill "${pids[2]}"
 wait "${pids[2]}" 2>/dev/null
@@ -205,14 +199,12 @@ expect_no_grep "${hp_l%/}" "$tmp/err"
 # ---- the list from a URL ----
 mkdir -p "$tmp/files"
 cp "$tmp/list.json" "$tmp/files/list.json"
-"$TL" serve --files "$tmp/files" --listen 127.0.0.1:0 >"$tmp/files.out" 2>"$tmp/files.err" &
-pids+=($!)
-for _ in $(seq 200); do grep -q '^listening on ' "$tmp/files.out" && break; sleep 0.05; done
-lurl=http://$(sed -n '1s/^listening on //p' "$tmp/files.out")/files/list.json
+start_server --files "$tmp/files"
+pids+=("$pid")
+lurl=$url/files/list.json
 expect_status 1 "$CAGUARD" monitor --once --store "$tmp/u.db" --issuer "$d/sct/ca.pem" \
   --at 2025-04-01T00:00:00Z --loglist "$lurl" --follow-loglist
 expect_grep '2 logs of the log list followed' "$tmp/err"
-st "$tmp/u.db" | sed 's#/ # #' >"$tmp/got"
 printf '%s 5 5\n%s 3 3\n' "${url_u%/}" "${url_r%/}" | sort >"$tmp/want"
-cmp -s "$tmp/want" "$tmp/got" && pass_ || fail_ "URL list status: $(cat "$tmp/got")"
+expect_eq 'URL list status' "$(st "$tmp/u.db")" "$(cat "$tmp/want")"
 finish
