@@ -367,6 +367,71 @@ int cg_merkle_frontier_append(cg_merkle_hasher *h, cg_merkle_frontier *f,
     return 1;
 }
 
+int cg_merkle_frontier_append_subtree(cg_merkle_hasher *h, cg_merkle_frontier *f,
+                                      unsigned height, const uint8_t hash[HLEN])
+{
+    unsigned c = popcount64(f->size);
+    uint64_t w;
+    uint8_t x[HLEN];
+
+    if (height >= CG_MERKLE_MAX_HEIGHT)
+        return 0;
+    w = (uint64_t)1 << height;
+    if ((f->size & (w - 1)) != 0 || f->size > UINT64_MAX - w)
+        return 0;
+    /* As a leaf, from the subtree's height up. */
+    memcpy(x, hash, HLEN);
+    for (uint64_t t = f->size >> height; t & 1; t >>= 1) {
+        if (!node_md(h, NULL, f->hash[--c], x, x))
+            return 0;
+    }
+    memcpy(f->hash[c], x, HLEN);
+    f->size += w;
+    return 1;
+}
+
+size_t cg_merkle_compact_heights(uint64_t start, uint64_t end,
+                                 unsigned heights[CG_MERKLE_MAX_COMPACT])
+{
+    size_t n = 0;
+    while (start < end && n < CG_MERKLE_MAX_COMPACT) {
+        unsigned k = 0;
+        /* the largest aligned subtree at start that ends by end */
+        while (k + 1 < CG_MERKLE_MAX_HEIGHT && (start & (((uint64_t)1 << (k + 1)) - 1)) == 0 &&
+               ((uint64_t)1 << (k + 1)) <= end - start)
+            k++;
+        heights[n++] = k;
+        start += (uint64_t)1 << k;
+    }
+    return n;
+}
+
+void cg_merkle_compact_init(cg_merkle_compact *c, uint64_t start)
+{
+    memset(c, 0, sizeof(*c));
+    c->start = c->end = start;
+}
+
+int cg_merkle_compact_append(cg_merkle_hasher *h, cg_merkle_compact *c,
+                             const uint8_t leaf_hash[HLEN])
+{
+    if (c->n >= CG_MERKLE_MAX_COMPACT || c->end == UINT64_MAX)
+        return 0;
+    memcpy(c->hash[c->n], leaf_hash, HLEN);
+    c->height[c->n] = 0;
+    c->first[c->n++] = c->end++;
+    /* Two siblings on top make their parent when it is aligned. */
+    while (c->n >= 2 && c->height[c->n - 1] == c->height[c->n - 2] &&
+           c->height[c->n - 2] + 1 < CG_MERKLE_MAX_HEIGHT &&
+           (c->first[c->n - 2] & (((uint64_t)1 << (c->height[c->n - 2] + 1)) - 1)) == 0) {
+        if (!node_md(h, NULL, c->hash[c->n - 2], c->hash[c->n - 1], c->hash[c->n - 2]))
+            return 0;
+        c->height[c->n - 2]++;
+        c->n--;
+    }
+    return 1;
+}
+
 int cg_merkle_frontier_root(cg_merkle_hasher *h, const cg_merkle_frontier *f, uint8_t out[HLEN])
 {
     unsigned c = popcount64(f->size);

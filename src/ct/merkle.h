@@ -104,6 +104,10 @@ void cg_merkle_frontier_init(cg_merkle_frontier *f);
  * Costs one node hash per trailing set bit of size (one on average). */
 int cg_merkle_frontier_append(cg_merkle_hasher *h, cg_merkle_frontier *f,
                               const uint8_t leaf_hash[CG_MERKLE_HASH_LEN]);
+/* Appends the root of a perfect subtree of 2^height leaves (an aligned
+ * piece of a compact range); f->size must be a multiple of 2^height. */
+int cg_merkle_frontier_append_subtree(cg_merkle_hasher *h, cg_merkle_frontier *f,
+                                      unsigned height, const uint8_t hash[CG_MERKLE_HASH_LEN]);
 /* Root of the tree of f->size leaves (the empty root for 0). */
 int cg_merkle_frontier_root(cg_merkle_hasher *h, const cg_merkle_frontier *f,
                             uint8_t out[CG_MERKLE_HASH_LEN]);
@@ -126,6 +130,37 @@ int cg_merkle_frontier_encode(const cg_merkle_frontier *f, uint8_t *out, size_t 
                               size_t *out_len);
 /* Reads the encoded form; 0 (f unchanged) unless in is exactly one. */
 int cg_merkle_frontier_decode(cg_merkle_frontier *f, const uint8_t *in, size_t len);
+
+/* ---- compact ranges ---- */
+
+/* The compact range of the leaves [start, end) of a tree: the maximal
+ * aligned perfect subtrees that cover it, left to right (a subtree of 2^k
+ * leaves starts at a multiple of 2^k). At most two per height; for a range
+ * that starts at a multiple of 2^k and holds at most 2^k leaves, at most
+ * k + 1. Appended in order to a right edge of size start
+ * (cg_merkle_frontier_append_subtree), they give the right edge at end:
+ * so monitors that each hash a piece of a log can join the pieces without
+ * any leaf hash of another's. */
+#define CG_MERKLE_MAX_COMPACT (2 * CG_MERKLE_MAX_HEIGHT)
+
+/* The heights of the compact range of [start, end), left to right; the
+ * number of them is returned. */
+size_t cg_merkle_compact_heights(uint64_t start, uint64_t end,
+                                 unsigned heights[CG_MERKLE_MAX_COMPACT]);
+
+/* Builds the compact range of [start, end) from its leaf hashes. */
+typedef struct cg_merkle_compact {
+    uint64_t start, end; /* leaves [start, end) appended so far */
+    size_t n;            /* subtrees */
+    unsigned height[CG_MERKLE_MAX_COMPACT];
+    uint64_t first[CG_MERKLE_MAX_COMPACT]; /* each subtree's first leaf */
+    uint8_t hash[CG_MERKLE_MAX_COMPACT][CG_MERKLE_HASH_LEN];
+} cg_merkle_compact;
+
+void cg_merkle_compact_init(cg_merkle_compact *c, uint64_t start);
+/* Appends the leaf hash of leaf c->end. */
+int cg_merkle_compact_append(cg_merkle_hasher *h, cg_merkle_compact *c,
+                             const uint8_t leaf_hash[CG_MERKLE_HASH_LEN]);
 
 /* ---- a whole tree in memory ---- */
 

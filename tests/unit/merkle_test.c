@@ -701,6 +701,69 @@ static void test_large_sizes(void)
     }
 }
 
+/* Compact ranges: for every [a, b) of a 70-leaf tree, the pieces built
+ * from the leaves are the greedy aligned subtrees, each the tree's node,
+ * and appended to the right edge at a they give the right edge at b; so
+ * any split of a log into ranges joins to its root. */
+static void test_compact_ranges(void)
+{
+    enum { N = 70 };
+    static uint8_t lh[N][32];
+    cg_merkle_tree *t = cg_merkle_tree_new();
+    int bad = 0, maxn = 0;
+    CHECK(t != NULL);
+    if (t == NULL)
+        return;
+    for (int i = 0; i < N; i++) {
+        uint8_t leaf[4] = {(uint8_t)i, 1, 2, 3};
+        CHECK(cg_merkle_leaf_hash(hasher, leaf, sizeof(leaf), lh[i]));
+        CHECK(cg_merkle_tree_append(t, lh[i]));
+    }
+    for (uint64_t a = 0; a < N; a++) {
+        cg_merkle_frontier fa;
+        cg_merkle_frontier_init(&fa);
+        for (uint64_t i = 0; i < a; i++)
+            cg_merkle_frontier_append(hasher, &fa, lh[i]);
+        for (uint64_t b = a + 1; b <= N; b++) {
+            cg_merkle_compact c;
+            unsigned hs[CG_MERKLE_MAX_COMPACT];
+            cg_merkle_frontier f = fa;
+            uint8_t r1[32], r2[32];
+            cg_merkle_compact_init(&c, a);
+            for (uint64_t i = a; i < b; i++)
+                bad += !cg_merkle_compact_append(hasher, &c, lh[i]);
+            size_t n = cg_merkle_compact_heights(a, b, hs);
+            bad += n != c.n;
+            uint64_t at = a;
+            for (size_t i = 0; i < n && n == c.n; i++) {
+                uint8_t node[32];
+                bad += c.height[i] != hs[i] || c.first[i] != at;
+                bad += !cg_merkle_tree_node(t, hs[i], at >> hs[i], node) ||
+                       memcmp(node, c.hash[i], 32) != 0;
+                bad += !cg_merkle_frontier_append_subtree(hasher, &f, hs[i], c.hash[i]);
+                at += (uint64_t)1 << hs[i];
+            }
+            bad += f.size != b || !cg_merkle_frontier_root(hasher, &f, r1) ||
+                   !cg_merkle_tree_range(t, 0, b, r2) || memcmp(r1, r2, 32) != 0;
+            if ((int)n > maxn)
+                maxn = (int)n;
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(maxn == 10); /* e.g. [1, 63) of 70 leaves: at most two pieces a height */
+    /* A range starting at a multiple of 2^k, at most 2^k long: k + 1. */
+    unsigned hs[CG_MERKLE_MAX_COMPACT];
+    CHECK(cg_merkle_compact_heights(4096, 8191, hs) == 12);
+    CHECK(cg_merkle_compact_heights(4096, 8192, hs) == 1 && hs[0] == 12);
+    /* A subtree that is not aligned at the right edge's size is refused. */
+    cg_merkle_frontier f;
+    cg_merkle_frontier_init(&f);
+    CHECK(cg_merkle_frontier_append(hasher, &f, lh[0]));
+    CHECK(!cg_merkle_frontier_append_subtree(hasher, &f, 1, lh[1]));
+    CHECK(f.size == 1);
+    cg_merkle_tree_free(t);
+}
+
 int main(void)
 {
     hasher = cg_merkle_hasher_new();
@@ -713,6 +776,7 @@ int main(void)
     test_tile_nodes();
     test_all_proofs();
     test_large_sizes();
+    test_compact_ranges();
     cg_merkle_hasher_free(hasher);
     return cg_test_done();
 }
