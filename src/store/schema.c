@@ -234,8 +234,31 @@ static const cg_schema_stmt v6[] = {
     {NULL, NULL},
 };
 
+/* 6 -> 7: the ranges of log entries that monitors sharing one store lease
+ * and complete (docs/store.md, "Monitors sharing the work"): [start, stop)
+ * of a log, its lease (owner, lease_until, token: claims made so far),
+ * done with the compact range of its leaf hashes (edge), and root: the
+ * verified tree head's root when stop is that head's size. */
+static const cg_schema_stmt v7[] = {
+    {"CREATE TABLE log_ranges ("
+     "  log_id BLOB NOT NULL,"
+     "  start INTEGER NOT NULL,"
+     "  stop INTEGER NOT NULL,"
+     "  owner TEXT,"
+     "  lease_until INTEGER,"
+     "  token INTEGER NOT NULL,"
+     "  done INTEGER NOT NULL,"
+     "  done_at INTEGER,"
+     "  edge BLOB,"
+     "  root BLOB,"
+     "  PRIMARY KEY (log_id, start));"
+     "CREATE INDEX log_ranges_todo ON log_ranges (log_id, done, start)",
+     NULL},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4,
-                                                                              v5, v6};
+                                                                              v5, v6, v7};
 
 /* ---- PostgreSQL names ---- */
 

@@ -23,7 +23,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 6
+#define CG_STORE_SCHEMA_VERSION 7
 
 typedef struct cg_store cg_store;
 
@@ -280,6 +280,81 @@ int cg_store_log_state_get(cg_store *s, const uint8_t log_id[32], cg_store_log_s
                            void *arg, int *found);
 /* Every log's state, by URL. */
 int cg_store_log_states(cg_store *s, cg_store_log_state_fn fn, void *arg);
+
+/* ---- monitors sharing the work: ranges of log entries (log_ranges) ----
+ *
+ * Several monitors on one store split each log into ranges [start, stop)
+ * and lease them; docs/store.md, "Monitors sharing the work". Times are
+ * seconds since the epoch of the caller's clock. */
+
+/* Cuts [from, size) into ranges at multiples of `range`, from = the end of
+ * the last planned range, or the log's position when that is further; the
+ * last range (stop = size) carries root, the tree head's. Ranges planned
+ * already are kept (ON CONFLICT DO NOTHING); the log's log_state row is
+ * locked while planning, so two planners never cut one stretch twice. The
+ * log must have its log_state row. *planned (optional): ranges added. */
+int cg_store_log_ranges_plan(cg_store *s, const uint8_t log_id[32], uint64_t size,
+                             const uint8_t root[32], uint64_t range, uint64_t *planned);
+
+typedef struct cg_store_log_lease {
+    uint64_t start, stop;
+    int64_t token; /* the claim's: renew and done need it */
+} cg_store_log_lease;
+
+/* Claims the lowest range of the log that is not done and not leased (or
+ * whose lease has expired: lease_until < now) for owner until
+ * now + lease_seconds. *found 0 when there is none. On PostgreSQL the
+ * candidate row is taken FOR UPDATE SKIP LOCKED: concurrent claimers get
+ * different ranges. Commits on its own (not inside cg_store_begin). */
+int cg_store_log_range_claim(cg_store *s, const uint8_t log_id[32], const char *owner,
+                             int64_t now, int lease_seconds, cg_store_log_lease *out, int *found);
+/* Extends the lease to until; *lost 1 (nothing changed) when the range is
+ * done or claimed again since (the token moved on). */
+int cg_store_log_range_renew(cg_store *s, const uint8_t log_id[32], const cg_store_log_lease *l,
+                             int64_t until, int *lost);
+/* Gives a leased range back undone (a worker that stops). */
+int cg_store_log_range_release(cg_store *s, const uint8_t log_id[32],
+                               const cg_store_log_lease *l);
+/* Marks the range done by owner with its compact range (edge: the hashes
+ * of cg_merkle_compact, left to right), in the caller's transaction. *lost
+ * 1 when the token no longer matches (the lease expired and the range was
+ * claimed again): nothing changed, and the caller must roll back. */
+int cg_store_log_range_done(cg_store *s, const uint8_t log_id[32], const cg_store_log_lease *l,
+                            const char *owner, const uint8_t *edge, size_t edge_len,
+                            int64_t now, int *lost);
+
+typedef struct cg_store_log_fold {
+    uint64_t from, position; /* the verified prefix before and after */
+    int mismatch;            /* a range's tree head root did not match */
+    uint64_t mismatch_size;  /* ... that tree head's size */
+    char why[160];
+} cg_store_log_fold;
+
+/* Advances the log's verified prefix (log_state position and right edge)
+ * over the done ranges that follow it, in order, appending each one's
+ * compact range; when it reaches a range that ends at a tree head, the
+ * right edge's root must be that head's root: otherwise out->mismatch, and
+ * the prefix stops before that range. The log_state row is locked (FOR
+ * UPDATE) for the caller's transaction. A stored compact range of the
+ * wrong length fails. */
+int cg_store_log_ranges_fold(cg_store *s, const uint8_t log_id[32], int64_t now,
+                             cg_store_log_fold *out);
+
+typedef struct cg_store_log_range_counts {
+    uint64_t ranges, done, leased, pending; /* leased: a lease not expired at now */
+    uint64_t entries, entries_done;
+    uint64_t planned_to; /* the end of the last range (0: none) */
+} cg_store_log_range_counts;
+
+/* How the log's ranges stand at now (all zero when it has none). */
+int cg_store_log_range_counts_get(cg_store *s, const uint8_t log_id[32], int64_t now,
+                                  cg_store_log_range_counts *out);
+
+/* Stores the log's tree head and contact times for a shared monitor:
+ * creates the row (position 0, empty right edge) when there is none, else
+ * leaves position and right edge alone (the fold moves them) and takes the
+ * tree head only when it is larger than the stored one. */
+int cg_store_log_head_put(cg_store *s, const cg_store_log_state *st);
 
 /* ---- incidents (src/incident/incident.h) ---- */
 

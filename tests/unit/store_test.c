@@ -12,6 +12,7 @@
  * The SQLite section (refusing files that are not ours without touching
  * them, a newer schema, WAL and foreign keys) runs for the default only,
  * the PostgreSQL section (the same refusals, partitions) for PostgreSQL. */
+#include "ct/merkle.h"
 #include "store/driver.h" /* the SQLite section only: cg_sqlite_create_version */
 #include "store/store.h"
 #include "testutil.h"
@@ -904,7 +905,7 @@ typedef struct lstate {
     size_t n;
     char url[4][64];
     uint64_t position[4];
-    uint8_t frontier[4][16];
+    uint8_t frontier[4][CG_MERKLE_FRONTIER_MAX_ENCODED];
     size_t frontier_len[4];
     int has_sth[4];
     uint64_t sth_size[4];
@@ -921,7 +922,9 @@ static int collect_log(void *arg, const cg_store_log_state *ls)
         snprintf(l->url[l->n], sizeof(l->url[0]), "%s", ls->url);
         l->position[l->n] = ls->position;
         l->frontier_len[l->n] = ls->frontier_len;
-        memcpy(l->frontier[l->n], ls->frontier, ls->frontier_len < 16 ? ls->frontier_len : 16);
+        memcpy(l->frontier[l->n], ls->frontier,
+               ls->frontier_len < sizeof(l->frontier[0]) ? ls->frontier_len
+                                                         : sizeof(l->frontier[0]));
         l->has_sth[l->n] = ls->has_sth;
         l->sth_size[l->n] = ls->sth_size;
         l->root0[l->n] = ls->sth_root[0];
@@ -940,6 +943,14 @@ static int log_finding_count(void *arg, const cg_store_finding *f)
     size_t *n = arg;
     if (f->has_log && f->log_url != NULL && strcmp(f->log_url, "https://b.example/") == 0 &&
         f->log_id[0] == 0xb0 && f->subject != NULL && !f->has_object)
+        (*n)++;
+    return 1;
+}
+
+static int log_finding_count_any(void *arg, const cg_store_finding *f)
+{
+    size_t *n = arg;
+    if (f->has_log && f->log_id[0] == 0xd0)
         (*n)++;
     return 1;
 }
@@ -1346,6 +1357,273 @@ static void test_concurrent_open(const char *uri)
     }
 }
 
+/* ---- monitors sharing the work: log ranges ---- */
+
+/* A test log of n leaves (leaf i hashes "leaf i"). */
+static void range_tree(cg_merkle_tree *t, uint8_t lh[][32], uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        char leaf[32];
+        int len = snprintf(leaf, sizeof(leaf), "leaf %llu", (unsigned long long)i);
+        CHECK(cg_merkle_leaf_hash(NULL, (const uint8_t *)leaf, (size_t)len, lh[i]));
+        CHECK(cg_merkle_tree_append(t, lh[i]));
+    }
+}
+
+/* The compact range of [a, b) of the test log, as a worker builds it. */
+static size_t range_edge(uint8_t lh[][32], uint64_t a, uint64_t b, uint8_t *out)
+{
+    cg_merkle_compact c;
+    cg_merkle_compact_init(&c, a);
+    for (uint64_t i = a; i < b; i++)
+        CHECK(cg_merkle_compact_append(NULL, &c, lh[i]));
+    for (size_t i = 0; i < c.n; i++)
+        memcpy(out + 32 * i, c.hash[i], 32);
+    return c.n * 32;
+}
+
+static void range_head(cg_store *s, const uint8_t id[32], uint64_t size, uint8_t root[32])
+{
+    cg_store_log_state ls;
+    static const uint8_t sig[] = {4, 3, 0, 2, 0xaa, 0xbb};
+    memset(&ls, 0, sizeof(ls));
+    memcpy(ls.log_id, id, 32);
+    ls.url = "https://ranges.example/";
+    ls.has_sth = 1;
+    ls.sth_size = size;
+    ls.sth_timestamp = 1700000000000 + size;
+    memcpy(ls.sth_root, root, 32);
+    ls.sth_signature = sig;
+    ls.sth_signature_len = sizeof(sig);
+    ls.last_contact = 900;
+    ls.updated_at = 900;
+    CHECK(cg_store_log_head_put(s, &ls));
+}
+
+/* Completes a claimed range in a transaction of its own and folds. */
+static int range_finish(cg_store *s, const uint8_t id[32], const cg_store_log_lease *l,
+                        const char *owner, uint8_t lh[][32], cg_store_log_fold *fo, int *lost)
+{
+    uint8_t edge[CG_MERKLE_MAX_COMPACT * 32];
+    size_t n = range_edge(lh, l->start, l->stop, edge);
+    if (!cg_store_begin(s))
+        return 0;
+    if (!cg_store_log_range_done(s, id, l, owner, edge, n, 1000, lost) ||
+        (!*lost && !cg_store_log_ranges_fold(s, id, 1000, fo))) {
+        cg_store_rollback(s);
+        return 0;
+    }
+    if (*lost)
+        return cg_store_rollback(s) && 0;
+    return cg_store_commit(s);
+}
+
+static void test_log_ranges(cg_store *s, const char *uri)
+{
+    static uint8_t lh[40][32];
+    uint8_t id[32], bad[32], root20[32], root37[32], root8[32], edge[CG_MERKLE_MAX_COMPACT * 32];
+    cg_merkle_tree *t = cg_merkle_tree_new();
+    cg_store *s2 = open_store(uri); /* a second worker's connection */
+    cg_store_log_lease a, b, c, d;
+    cg_store_log_range_counts rc;
+    cg_store_log_fold fo;
+    uint64_t planned = 99;
+    int found = -1, lost = -1;
+    lstate l;
+    CHECK(t != NULL && s2 != NULL);
+    if (t == NULL || s2 == NULL) {
+        cg_merkle_tree_free(t);
+        cg_store_close(s2);
+        return;
+    }
+    range_tree(t, lh, 37);
+    CHECK(cg_merkle_tree_range(t, 0, 20, root20) && cg_merkle_tree_range(t, 0, 37, root37) &&
+          cg_merkle_tree_range(t, 0, 8, root8));
+    memset(id, 0xd0, 32);
+
+    /* No log_state row: nothing to plan against. */
+    CHECK(!cg_store_log_ranges_plan(s, id, 20, root20, 8, NULL));
+    /* The tree head makes the row (position 0); a smaller one never
+     * replaces a larger one. */
+    range_head(s, id, 20, root20);
+    range_head(s, id, 10, root8);
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_log_state_get(s, id, collect_log, &l, &found));
+    CHECK(found == 1 && l.has_sth[0] == 1 && l.sth_size[0] == 20 && l.position[0] == 0);
+
+    /* Planned once, at multiples of 8, however often. */
+    CHECK(cg_store_log_ranges_plan(s, id, 20, root20, 8, &planned) && planned == 3);
+    CHECK(cg_store_log_ranges_plan(s2, id, 20, root20, 8, &planned) && planned == 0);
+    CHECK(cg_store_log_range_counts_get(s, id, 1000, &rc));
+    CHECK(rc.ranges == 3 && rc.pending == 3 && rc.done == 0 && rc.leased == 0);
+    CHECK(rc.entries == 20 && rc.planned_to == 20);
+
+    /* Two workers claim different ranges, lowest first. */
+    CHECK(cg_store_log_range_claim(s, id, "w1", 1000, 60, &a, &found) && found == 1);
+    CHECK(a.start == 0 && a.stop == 8 && a.token == 1);
+    CHECK(cg_store_log_range_claim(s2, id, "w2", 1000, 60, &b, &found) && found == 1);
+    CHECK(b.start == 8 && b.stop == 16 && b.token == 1);
+    CHECK(cg_store_log_range_counts_get(s, id, 1000, &rc) && rc.leased == 2 && rc.pending == 1);
+    /* w1 renews; w2 does not, and its lease expires at 1060: the next
+     * claim after that takes its range again (a new token), not the
+     * pending one above it. */
+    CHECK(cg_store_log_range_renew(s, id, &a, 1100, &lost) && lost == 0);
+    CHECK(cg_store_log_range_claim(s, id, "w3", 1061, 60, &c, &found) && found == 1);
+    CHECK(c.start == 8 && c.stop == 16 && c.token == 2);
+    CHECK(cg_store_log_range_counts_get(s, id, 1061, &rc) && rc.leased == 2 && rc.pending == 1);
+    /* w2 has lost it: renewing and completing change nothing, and the
+     * completing transaction rolls back with whatever else it wrote. */
+    CHECK(cg_store_log_range_renew(s2, id, &b, 1200, &lost) && lost == 1);
+    {
+        cg_store_finding f;
+        cg_store_finding_filter ff;
+        size_t n = range_edge(lh, b.start, b.stop, edge), cnt = 0;
+        memset(&f, 0, sizeof(f));
+        f.rule = "ct.log.entry_malformed";
+        f.severity = CG_SEV_ERROR;
+        f.has_log = 1;
+        memcpy(f.log_id, id, 32);
+        f.subject = "entry 9";
+        f.message = "from a lost lease";
+        CHECK(cg_store_begin(s2));
+        CHECK(cg_store_put_finding(s2, &f, 1000, NULL, NULL));
+        CHECK(cg_store_log_range_done(s2, id, &b, "w2", edge, n, 1000, &lost) && lost == 1);
+        CHECK(cg_store_rollback(s2));
+        memset(&ff, 0, sizeof(ff));
+        ff.rule = "ct.log.entry_malformed";
+        CHECK(cg_store_findings(s, &ff, log_finding_count_any, &cnt) && cnt == 0);
+    }
+    /* Done out of order: the prefix moves only over a run from its start. */
+    CHECK(range_finish(s, id, &c, "w3", lh, &fo, &lost) && lost == 0);
+    CHECK(fo.from == 0 && fo.position == 0 && !fo.mismatch);
+    CHECK(cg_store_log_range_claim(s2, id, "w2", 1062, 60, &d, &found) && found == 1);
+    CHECK(d.start == 16 && d.stop == 20 && d.token == 1);
+    CHECK(range_finish(s2, id, &d, "w2", lh, &fo, &lost) && fo.position == 0);
+    CHECK(cg_store_log_range_claim(s2, id, "w2", 1062, 60, &b, &found) && found == 0);
+    CHECK(cg_store_log_range_counts_get(s, id, 1062, &rc));
+    CHECK(rc.done == 2 && rc.leased == 1 && rc.pending == 0 && rc.entries_done == 12);
+    /* The first range joins them: up to the tree head, whose root holds. */
+    CHECK(range_finish(s, id, &a, "w1", lh, &fo, &lost) && lost == 0);
+    CHECK(fo.from == 0 && fo.position == 20 && !fo.mismatch);
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_log_state_get(s, id, collect_log, &l, &found) && l.position[0] == 20);
+    {
+        cg_merkle_frontier f;
+        uint8_t r[32];
+        CHECK(cg_merkle_frontier_decode(&f, l.frontier[0], l.frontier_len[0]) && f.size == 20);
+        CHECK(cg_merkle_frontier_root(NULL, &f, r) && memcmp(r, root20, 32) == 0);
+    }
+    /* A done range cannot be completed or renewed again. */
+    CHECK(cg_store_log_range_renew(s, id, &a, 1300, &lost) && lost == 1);
+
+    /* The next tree head: planned from 20, the first range up to the next
+     * multiple of 8; done in reverse order, joined when the first is. */
+    range_head(s, id, 37, root37);
+    CHECK(cg_store_log_ranges_plan(s, id, 37, root37, 8, &planned) && planned == 3);
+    cg_store_log_lease r[3];
+    for (int i = 0; i < 3; i++)
+        CHECK(cg_store_log_range_claim(i % 2 ? s2 : s, id, i % 2 ? "w2" : "w1", 1100, 60, &r[i],
+                                       &found) &&
+              found == 1);
+    CHECK(r[0].start == 20 && r[0].stop == 24 && r[1].start == 24 && r[1].stop == 32 &&
+          r[2].start == 32 && r[2].stop == 37);
+    CHECK(range_edge(lh, 20, 24, edge) == 32);  /* one subtree of 4 */
+    CHECK(range_edge(lh, 32, 37, edge) == 64);  /* 4 + 1 */
+    CHECK(range_finish(s, id, &r[2], "w1", lh, &fo, &lost) && fo.position == 20);
+    CHECK(range_finish(s2, id, &r[1], "w2", lh, &fo, &lost) && fo.position == 20);
+    CHECK(range_finish(s, id, &r[0], "w1", lh, &fo, &lost));
+    CHECK(fo.from == 20 && fo.position == 37 && !fo.mismatch);
+    CHECK(cg_store_log_range_counts_get(s, id, 1100, &rc));
+    CHECK(rc.ranges == 6 && rc.done == 6 && rc.entries_done == 37 && rc.planned_to == 37);
+    /* The same tree head again plans nothing. */
+    range_head(s, id, 37, root37);
+    CHECK(cg_store_log_ranges_plan(s, id, 37, root37, 8, &planned) && planned == 0);
+
+    /* A log whose entries do not hash to its tree head's root: the fold
+     * stops before the range and says so. */
+    memset(bad, 0xd1, 32);
+    range_head(s, bad, 8, root20);
+    CHECK(cg_store_log_ranges_plan(s, bad, 8, root20, 8, &planned) && planned == 1);
+    /* A released range is claimable at once. */
+    CHECK(cg_store_log_range_claim(s, bad, "w1", 1000, 60, &a, &found) && found == 1);
+    CHECK(cg_store_log_range_release(s, bad, &a));
+    CHECK(cg_store_log_range_counts_get(s, bad, 1000, &rc) && rc.pending == 1 && rc.leased == 0);
+    CHECK(cg_store_log_range_claim(s2, bad, "w2", 1000, 60, &a, &found) && found == 1 &&
+          a.token == 2);
+    CHECK(range_finish(s2, bad, &a, "w2", lh, &fo, &lost) && lost == 0);
+    CHECK(fo.mismatch == 1 && fo.mismatch_size == 8 && fo.position == 0);
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_log_state_get(s, bad, collect_log, &l, &found) && l.position[0] == 0);
+    /* A compact range of the wrong length is refused. */
+    memset(bad, 0xd2, 32);
+    range_head(s, bad, 8, root8);
+    CHECK(cg_store_log_ranges_plan(s, bad, 8, root8, 8, &planned) && planned == 1);
+    CHECK(cg_store_log_range_claim(s, bad, "w1", 1000, 60, &a, &found) && found == 1);
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_log_range_done(s, bad, &a, "w1", edge, 64, 1000, &lost) && lost == 0);
+    CHECK(!cg_store_log_ranges_fold(s, bad, 1000, &fo));
+    CHECK(strstr(cg_store_errmsg(s), "compact range") != NULL);
+    CHECK(cg_store_rollback(s));
+    cg_store_close(s2);
+    cg_merkle_tree_free(t);
+}
+
+/* Workers claiming at once each get ranges of their own. */
+static void test_log_range_claims(const char *uri)
+{
+    enum { KIDS = 4, RANGES = 40 };
+    uint8_t id[32], root[32] = {0};
+    cg_store *s = open_store(uri);
+    cg_store_log_range_counts rc;
+    int fds[2];
+    pid_t kids[KIDS];
+    CHECK(s != NULL && pipe(fds) == 0);
+    if (s == NULL)
+        return;
+    memset(id, 0xd3, 32);
+    range_head(s, id, RANGES * 4, root);
+    CHECK(cg_store_log_ranges_plan(s, id, RANGES * 4, root, 4, NULL));
+    for (int k = 0; k < KIDS; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            char err[512], owner[16];
+            cg_store_status st;
+            cg_store_log_lease l;
+            int found = 1, ok = 1;
+            cg_store *ks = cg_store_open(uri, 0, &st, err, sizeof(err));
+            snprintf(owner, sizeof(owner), "kid%d", k);
+            close(fds[0]);
+            while (ks != NULL && ok && found) {
+                ok = cg_store_log_range_claim(ks, id, owner, 5000, 600, &l, &found);
+                if (ok && found && write(fds[1], &l.start, sizeof(l.start)) != sizeof(l.start))
+                    ok = 0;
+            }
+            if (ks == NULL || !ok)
+                fprintf(stderr, "kid %d: %s\n", k, ks ? cg_store_errmsg(ks) : err);
+            cg_store_close(ks);
+            _exit(ks != NULL && ok ? 0 : 1);
+        }
+    }
+    close(fds[1]);
+    int all = 1, seen[RANGES] = {0}, claims = 0, twice = 0;
+    uint64_t start;
+    while (read(fds[0], &start, sizeof(start)) == sizeof(start)) {
+        claims++;
+        if (start % 4 == 0 && start / 4 < RANGES && seen[start / 4]++)
+            twice++;
+    }
+    close(fds[0]);
+    for (int k = 0; k < KIDS; k++) {
+        int status = 0;
+        all &= kids[k] > 0 && waitpid(kids[k], &status, 0) == kids[k] && WIFEXITED(status) &&
+               WEXITSTATUS(status) == 0;
+    }
+    CHECK(all);
+    CHECK(claims == RANGES && twice == 0);
+    CHECK(cg_store_log_range_counts_get(s, id, 5000, &rc) && rc.leased == RANGES);
+    cg_store_close(s);
+}
+
 static void conformance(const char *uri)
 {
     cg_store *s = open_store(uri);
@@ -1366,6 +1644,7 @@ static void conformance(const char *uri)
     test_transactions(s);
     test_crl_sources(s);
     test_logs(s);
+    test_log_ranges(s, uri);
     test_bulk_entries(s);
     test_binary(s);
     test_errors(s);
@@ -1765,6 +2044,7 @@ int main(int argc, char **argv)
         conformance(uri);
         CHECK(pg_fresh("conc", uri, sizeof(uri)));
         test_concurrent_open(uri);
+        test_log_range_claims(uri);
         pg_section();
         if (cg_test_failures == 0)
             pg_drop_schemas();
@@ -1775,6 +2055,7 @@ int main(int argc, char **argv)
         conformance(uri);
         snprintf(uri, sizeof(uri), "sqlite:%s/concurrent.db", tmpdir);
         test_concurrent_open(uri);
+        test_log_range_claims(uri);
         sqlite_section();
     }
     /* Leave the directory for a failed run to be looked at. */
