@@ -314,14 +314,14 @@ sql_write "$tmp/foreign.db" "CREATE TABLE notes (x TEXT)" "INSERT INTO notes VAL
 head -c 5000 /dev/urandom >"$tmp/random.db"
 cp "$d/le2023/r3.pem" "$tmp/text.db"
 cp "$tmp/twice.db" "$tmp/newer.db"
-sql_write "$tmp/newer.db" "UPDATE caguard_meta SET value = '7' WHERE key = 'schema_version'" \
+sql_write "$tmp/newer.db" "UPDATE caguard_meta SET value = '99' WHERE key = 'schema_version'" \
   "PRAGMA journal_mode = DELETE"
 for f in foreign random text newer; do
   s=$tmp/$f.db
   before=$(state "$s")
   expect_status 2 "$CAGUARD" --store "$s" ingest --at $at "$crl"
   if [ $f = newer ]; then
-    expect_grep "newer.db has store schema version 7, newer than" "$tmp/err"
+    expect_grep "newer.db has store schema version 99, newer than" "$tmp/err"
   else
     expect_grep "$f.db is not a caguard store" "$tmp/err"
   fi
