@@ -77,7 +77,17 @@ static void monitor_help(FILE *f)
                "  --retries N        retries of a failed request, with backoff from 0.5 s\n"
                "                     (default 5)\n"
                "  --commit-every N   most entries committed in one transaction (default 4096;\n"
-               "                     a range is also committed after 5 seconds)\n"
+               "                     a range is also committed after 5 seconds; --shared:\n"
+               "                     the length of the ranges planned, committed whole)\n"
+               "  --shared           share the work with the other monitors of the same\n"
+               "                     PostgreSQL store: each log is cut into ranges that the\n"
+               "                     workers lease, read and complete (docs/monitor.md,\n"
+               "                     \"Several monitors on one store\")\n"
+               "  --worker-id ID     this worker's name in the store's leases (default\n"
+               "                     HOSTNAME:PID; --shared)\n"
+               "  --lease-seconds S  how long a claimed range is this worker's unless renewed\n"
+               "                     (default 60, 5 to 86400; renewed every S/3 while it\n"
+               "                     works): a worker that dies loses its ranges after S\n"
                "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
                "  --quiet            no progress or log lines on standard error\n"
                "  --at TIME          evaluation time of the rules, RFC 3339 (default: now)\n"
@@ -215,7 +225,10 @@ enum {
     OPT_SENDMAIL,
     OPT_ALERT_MIN_SEVERITY,
     OPT_INCIDENTS,
-    OPT_FOLLOW_LOGLIST
+    OPT_FOLLOW_LOGLIST,
+    OPT_SHARED,
+    OPT_WORKER_ID,
+    OPT_LEASE_SECONDS
 };
 
 static void report_line(void *arg, const char *line)
@@ -281,6 +294,9 @@ int cg_cmd_monitor(int argc, char **argv)
         {"sendmail", required_argument, NULL, OPT_SENDMAIL},
         {"alert-min-severity", required_argument, NULL, OPT_ALERT_MIN_SEVERITY},
         {"incidents", required_argument, NULL, OPT_INCIDENTS},
+        {"shared", no_argument, NULL, OPT_SHARED},
+        {"worker-id", required_argument, NULL, OPT_WORKER_ID},
+        {"lease-seconds", required_argument, NULL, OPT_LEASE_SECONDS},
         {"help", no_argument, NULL, 'h'},
         {"config", required_argument, NULL, 'g'},
         CG_CLI_CRL_OPTIONS,
@@ -298,8 +314,12 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_alert *alert = NULL;
     cg_notify *notify = NULL;
     size_t n_logs = 0, n_iss = 0;
-    int all = 0, once = 0, quiet = 0, from_end = 0, rc = CG_EXIT_USAGE;
+    int all = 0, once = 0, quiet = 0, from_end = 0, shared = 0, rc = CG_EXIT_USAGE;
     int follow_list = 0, follow_failed = 0;
+    const char *worker_id = NULL;
+    char worker_buf[300];
+    uint64_t lease = 60;
+    cg_store *lease_store = NULL;
     int64_t mmds[MAX_LOGS] = {0};
     uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
     const char *store_opt = NULL;
@@ -515,6 +535,23 @@ int cg_cmd_monitor(int argc, char **argv)
                 goto out;
             }
             break;
+        case OPT_SHARED:
+            shared = 1;
+            break;
+        case OPT_WORKER_ID:
+            if (optarg[0] == '\0' || strlen(optarg) > 200) {
+                rc = cg_cli_usage_error("monitor", "--worker-id takes 1 to 200 characters");
+                goto out;
+            }
+            worker_id = optarg;
+            break;
+        case OPT_LEASE_SECONDS:
+            if (!parse_count(optarg, 86400, &v) || v < 5) {
+                rc = cg_cli_usage_error("monitor", "--lease-seconds takes 5 to 86400 seconds");
+                goto out;
+            }
+            lease = v;
+            break;
         case 'g': /* taken out by cg_cli_monitor_config_expand */
             break;
         case 'h':
@@ -580,8 +617,34 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_ctx_init(&lctx, at != INT64_MIN ? at : (int64_t)time(NULL), cg_out_sink, out);
     if (cg_cli_loglists_load(&lists, "monitor", &lctx, &loglist) != CG_EXIT_OK)
         goto out;
+    if (shared) {
+        const char *uri = cg_cli_store_uri(store_opt);
+        if (strncmp(uri, "postgresql://", 13) != 0 && strncmp(uri, "postgres://", 11) != 0) {
+            rc = cg_cli_usage_error("monitor",
+                                    "--shared needs a PostgreSQL store (--store "
+                                    "postgresql://...), not %s: an SQLite store takes one "
+                                    "writer at a time, so monitors cannot share its work",
+                                    uri);
+            goto out;
+        }
+        if (worker_id == NULL) {
+            char host[256];
+            if (gethostname(host, sizeof(host)) != 0)
+                snprintf(host, sizeof(host), "localhost");
+            host[sizeof(host) - 1] = '\0';
+            snprintf(worker_buf, sizeof(worker_buf), "%s:%ld", host, (long)getpid());
+            worker_id = worker_buf;
+        }
+    } else if (worker_id != NULL || lease != 60) {
+        rc = cg_cli_usage_error("monitor", "--worker-id and --lease-seconds need --shared");
+        goto out;
+    }
     store = cg_cli_store_open("monitor", store_opt, CG_STORE_CREATE);
     if (!store)
+        goto out;
+    /* Leases are renewed on a connection of their own, outside the range's
+     * open transaction. */
+    if (shared && !(lease_store = cg_cli_store_open("monitor", store_opt, 0)))
         goto out;
     cg_monitor_opts mo;
     memset(&mo, 0, sizeof(mo));
@@ -596,6 +659,10 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.parallel = (unsigned)parallel;
     mo.range = range;
     mo.max_retries = (unsigned)retries;
+    mo.shared = shared;
+    mo.worker_id = worker_id;
+    mo.lease_seconds = (int)lease;
+    mo.lease_store = lease_store;
     mon = cg_monitor_new(store, &mo, err, sizeof(err));
     if (!mon || !cg_monitor_on_finding(mon, print_finding, out)) {
         fprintf(stderr, "caguard monitor: out of memory\n");
@@ -709,6 +776,7 @@ out:
     cg_notify_free(notify);
     cg_alert_free(alert);
     cg_store_close(store);
+    cg_store_close(lease_store);
     cg_out_free(out);
     cg_loglist_free(loglist);
     for (size_t i = 0; i < MAX_LOGS; i++)

@@ -130,6 +130,12 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
         flag_num(b, "[monitor] parallel", "parallel", c->parallel);
     if (c->batch != 256)
         flag_num(b, "[monitor] batch", "batch", c->batch);
+    if (c->shared)
+        flag(b, "[monitor] shared", "shared", NULL);
+    if (c->worker_id != NULL)
+        flag(b, "[monitor] worker_id", "worker-id", c->worker_id);
+    if (c->lease_seconds != 60)
+        flag_num(b, "[monitor] lease_seconds", "lease-seconds", c->lease_seconds);
     for (size_t i = 0; i < c->n_issuers; i++) {
         const cg_config_issuer *is = &c->issuers[i];
         flag(b, "[issuer] cert", "issuer", is->cert);

@@ -23,13 +23,16 @@ static void status_help(FILE *f)
                "URL and log ID, the position (entries read and committed), the size and time\n"
                "of the last verified tree head, the lag (entries behind that tree head, and\n"
                "the age of the tree head), the last successful contact and, when the log is\n"
-               "failing, since when.\n" CG_CLI_STATUS_CRL_HELP "\n"
+               "failing, since when; for monitors sharing the work (monitor --shared), how\n"
+               "many of the log's ranges are done, leased and pending.\n" CG_CLI_STATUS_CRL_HELP "\n"
                "options:\n"
                "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
                "  --format text|json   text (default) or one JSON object:\n"
                "                       {\"logs\": [{\"url\", \"log_id\", \"position\",\n"
                "                       \"tree_size\", \"sth_time\", \"lag_entries\",\n"
-               "                       \"lag_seconds\", \"last_contact\", \"failing_since\"}],\n"
+               "                       \"lag_seconds\", \"last_contact\", \"failing_since\",\n"
+               "                       \"ranges\"}], ranges null or {\"done\", \"leased\",\n"
+               "                       \"pending\", \"entries_done\", \"planned_to\"}\n"
                "                       \"crls\": [{\"url\", \"kind\", \"issuer\", \"origin\",\n"
                "                       \"last_fetch\", \"last_change\", \"http_status\",\n"
                "                       \"status\", \"failures\", \"this_update\",\n"
@@ -40,11 +43,13 @@ static void status_help(FILE *f)
 }
 
 typedef struct status_ctx {
+    cg_store *s;
     int json;
     int64_t now;
     json_t *root;
     FILE *out;
     size_t rows;
+    int failed; /* a query of a row failed */
 } status_ctx;
 
 static void fmt_time(int64_t t, char *out, size_t cap)
@@ -71,9 +76,24 @@ static int log_row(void *arg, const cg_store_log_state *ls)
     int64_t sth_s = ls->has_sth ? (int64_t)(ls->sth_timestamp / 1000) : 0;
     uint64_t lag = ls->has_sth && ls->sth_size > ls->position ? ls->sth_size - ls->position : 0;
     int64_t age = ls->has_sth && c->now > sth_s ? c->now - sth_s : 0;
+    cg_store_log_range_counts rc;
     EVP_EncodeBlock((unsigned char *)id, ls->log_id, 32);
+    /* monitors sharing the work: how the log's ranges stand */
+    if (!cg_store_log_range_counts_get(c->s, ls->log_id, c->now, &rc)) {
+        c->failed = 1;
+        return 0;
+    }
     c->rows++;
     if (c->json) {
+        json_t *r = json_null();
+        if (rc.ranges > 0) {
+            r = json_object();
+            json_object_set_new(r, "done", json_integer((json_int_t)rc.done));
+            json_object_set_new(r, "leased", json_integer((json_int_t)rc.leased));
+            json_object_set_new(r, "pending", json_integer((json_int_t)rc.pending));
+            json_object_set_new(r, "entries_done", json_integer((json_int_t)rc.entries_done));
+            json_object_set_new(r, "planned_to", json_integer((json_int_t)rc.planned_to));
+        }
         json_t *o = json_object();
         json_object_set_new(o, "url", json_string(ls->url));
         json_object_set_new(o, "log_id", json_string(id));
@@ -87,6 +107,7 @@ static int log_row(void *arg, const cg_store_log_state *ls)
                             ls->has_sth ? json_integer((json_int_t)age) : json_null());
         json_object_set_new(o, "last_contact", time_or_null(ls->last_contact));
         json_object_set_new(o, "failing_since", time_or_null(ls->failing_since));
+        json_object_set_new(o, "ranges", r);
         json_array_append_new(json_object_get(c->root, "logs"), o);
         return 1;
     }
@@ -107,6 +128,11 @@ static int log_row(void *arg, const cg_store_log_state *ls)
         fprintf(c->out, "  position       %" PRIu64 " (no verified tree head yet)\n",
                 ls->position);
     fprintf(c->out, "  last contact   %s\n  failing since  %s\n", contact, failing);
+    if (rc.ranges > 0)
+        fprintf(c->out,
+                "  ranges         %" PRIu64 " done, %" PRIu64 " leased, %" PRIu64
+                " pending (shared; %" PRIu64 " of %" PRIu64 " entries done)\n",
+                rc.done, rc.leased, rc.pending, rc.entries_done, rc.entries);
     return 1;
 }
 
@@ -117,7 +143,7 @@ static int logs_section(cg_store *s, status_ctx *c)
     else
         fprintf(c->out, "CT logs\n\n");
     size_t before = c->rows;
-    if (!cg_store_log_states(s, log_row, c))
+    if (!cg_store_log_states(s, log_row, c) || c->failed)
         return 0;
     if (!c->json && c->rows == before)
         fprintf(c->out, "(none: caguard monitor has not followed a log with this store)\n");
@@ -180,6 +206,7 @@ int cg_cmd_status(int argc, char **argv)
     store = cg_cli_store_open("status", store_opt, 0);
     if (store == NULL)
         goto out;
+    c.s = store;
     c.now = (int64_t)time(NULL);
     if (c.json && (c.root = json_object()) == NULL)
         goto out;

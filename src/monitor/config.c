@@ -80,6 +80,9 @@ static const key_def k_monitor[] = {
     {"all_issuers", T_BOOL, M(all_issuers), NO_OFF, 0, 0, 0, 0, NULL},
     {"format", T_ENUM, M(format), NO_OFF, 0, 0, 0, 0, &e_format},
     {"quiet", T_BOOL, M(quiet), NO_OFF, 0, 0, 0, 0, NULL},
+    {"shared", T_BOOL, M(shared), NO_OFF, 0, 0, 0, 0, NULL},
+    {"worker_id", T_STRING, M(worker_id), NO_OFF, 0, 0, 0, 0, NULL},
+    {"lease_seconds", T_INT, M(lease_seconds), NO_OFF, 0, 0, 5, DAY, NULL},
 };
 static const key_def k_log[] = {
     {"url", T_URL, L(url), NO_OFF, 0, 1, 0, 0, NULL},
@@ -202,6 +205,7 @@ void cg_monitor_config_init(cg_monitor_config *c)
 {
     memset(c, 0, sizeof(*c));
     c->poll_interval = 60;
+    c->lease_seconds = 60;
     c->parallel = 4;
     c->batch = 256;
     c->start = CG_CONFIG_FROM_START;
@@ -221,6 +225,7 @@ void cg_monitor_config_clear(cg_monitor_config *c)
         return;
     free(c->file);
     free(c->store);
+    free(c->worker_id);
     for (size_t i = 0; i < c->n_logs; i++) {
         free(c->logs[i].name);
         free(c->logs[i].url);

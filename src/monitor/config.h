@@ -74,6 +74,9 @@ typedef struct cg_monitor_config {
     int all_issuers;
     cg_out_format format; /* default text */
     int quiet;
+    int shared;            /* monitors sharing the store's work; default 0 */
+    char *worker_id;       /* NULL: hostname:pid */
+    int64_t lease_seconds; /* default 60 */
 
     cg_config_log *logs;
     size_t n_logs;

@@ -48,6 +48,7 @@ typedef struct mlog {
     int64_t last_contact, failing_since;
     /* this round */
     uint64_t read, kept, malformed;
+    uint64_t ranges_done; /* shared: ranges this worker completed this round */
     uint64_t round_start;
     double t0, last_print, last_line;
     int printed; /* a progress line is on the terminal */
@@ -97,6 +98,11 @@ struct cg_monitor {
     int once;
     held_finding *held;
     size_t n_held;
+    /* shared: the range being read */
+    cg_merkle_compact cr;       /* its compact range so far */
+    const cg_store_log_lease *lease;
+    double renew_at;            /* when the lease is renewed next */
+    int lease_lost;
     char err[1024];
 };
 
@@ -240,6 +246,14 @@ cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *e
         m->o.range = 4096;
     if (m->o.range_ms <= 0)
         m->o.range_ms = 5000;
+    if (m->o.lease_seconds <= 0)
+        m->o.lease_seconds = 60;
+    if (m->o.shared && (m->o.worker_id == NULL || m->o.worker_id[0] == '\0')) {
+        if (err != NULL && errcap > 0)
+            snprintf(err, errcap, "a shared monitor needs a worker ID");
+        cg_monitor_free(m);
+        return NULL;
+    }
     m->h = cg_merkle_hasher_new();
     if (m->h == NULL)
         goto oom;
@@ -534,6 +548,35 @@ static int ingest(cg_monitor *m, const char *name, const uint8_t *der, size_t le
     return 1;
 }
 
+/* Shared: the entry's leaf hash into the range's compact range, and the
+ * lease renewed when due. 0 stops the range (the lease is lost, or the
+ * store failed). */
+static int shared_entry(cg_monitor *m, mlog *l, const cg_log_entry *e)
+{
+    uint8_t lh[CG_MERKLE_HASH_LEN];
+    if (!cg_merkle_leaf_hash(m->h, e->leaf, e->leaf_len, lh) ||
+        !cg_merkle_compact_append(m->h, &m->cr, lh)) {
+        seterr(m, "out of memory");
+        m->store_failed = 1;
+        return 0;
+    }
+    if (m->o.lease_store != NULL && m->lease != NULL && mono() >= m->renew_at) {
+        int lost = 0;
+        if (!cg_store_log_range_renew(m->o.lease_store, l->id, m->lease,
+                                      now_s() + m->o.lease_seconds, &lost)) {
+            seterr(m, "store: renewing a lease: %s", cg_store_errmsg(m->o.lease_store));
+            m->store_failed = 1;
+            return 0;
+        }
+        if (lost) {
+            m->lease_lost = 1;
+            return 0;
+        }
+        m->renew_at = mono() + m->o.lease_seconds / 3.0;
+    }
+    return 1;
+}
+
 static int on_entry(void *arg, const cg_log_entry *e)
 {
     cg_monitor *m = arg;
@@ -542,6 +585,8 @@ static int on_entry(void *arg, const cg_log_entry *e)
     /* A range ends at a stop, or when it has run long enough (at least
      * one entry, so that it moves). */
     if (m->stop || (l->read > 0 && e->index > m->range_first && mono() > m->deadline))
+        return 0;
+    if (m->o.shared && !shared_entry(m, l, e))
         return 0;
     l->read++;
     m->stats.entries++;
@@ -654,7 +699,7 @@ static int save_state(cg_monitor *m, mlog *l)
     ls.last_contact = l->last_contact;
     ls.failing_since = l->failing_since;
     ls.updated_at = now_s();
-    if (!cg_store_log_state_put(m->st, &ls)) {
+    if (!(m->o.shared ? cg_store_log_head_put(m->st, &ls) : cg_store_log_state_put(m->st, &ls))) {
         seterr(m, "store: %s", cg_store_errmsg(m->st));
         m->store_failed = 1;
         return 0;
@@ -693,7 +738,7 @@ static void fmt_duration(double s, char *out, size_t cap)
 static void progress(cg_monitor *m, mlog *l, int final)
 {
     double t = mono();
-    if (m->o.quiet || !l->has_sth)
+    if (m->o.quiet || !l->has_sth || m->o.shared)
         return;
     if (m->o.progress) {
         if (!final && t - l->last_print < 0.1)
@@ -821,7 +866,7 @@ static cg_log_status edge_consistent(cg_monitor *m, mlog *l, const cg_merkle_fro
 static int end_range(cg_monitor *m, mlog *l, int commit)
 {
     int ok = 1;
-    if (commit && save_state(m, l) && cg_store_commit(m->st)) {
+    if (commit && (m->o.shared || save_state(m, l)) && cg_store_commit(m->st)) {
         m->in_range = 0;
         cg_ingest_committed(m->ing);
         for (size_t i = 0; i < m->n_held; i++)
@@ -841,6 +886,28 @@ static int end_range(cg_monitor *m, mlog *l, int commit)
     cg_ingest_rolled_back(m->ing);
     held_drop(m);
     return ok;
+}
+
+/* A range that could not be read (rolled back): a Merkle mismatch is a
+ * finding, anything else a failure of the log. Returns 0 when the store
+ * failed or memory ran out. */
+static int range_failed(cg_monitor *m, mlog *l, cg_log_status st, uint64_t first, uint64_t last,
+                        const char *why)
+{
+    if (st == CG_LOG_MERKLE) {
+        char subject[64];
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64, l->sth.tree_size);
+        say_log(m, l, "Merkle mismatch: %s", why);
+        return log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                           "entries %" PRIu64 "-%" PRIu64 " do not verify against the tree head "
+                           "of size %" PRIu64 ": %s",
+                           first, last, l->sth.tree_size, why);
+    }
+    if (st == CG_LOG_NOMEM) {
+        seterr(m, "out of memory");
+        return 0;
+    }
+    return log_failed(m, l, st, why);
 }
 
 /* Reads one range of entries [f.size, ...) in one transaction: its objects,
@@ -885,20 +952,7 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     l->f = saved;
     end_range(m, l, 0);
     *stop_round = 1;
-    if (st == CG_LOG_MERKLE) {
-        char subject[64];
-        snprintf(subject, sizeof(subject), "tree head %" PRIu64, l->sth.tree_size);
-        say_log(m, l, "Merkle mismatch: %s", why);
-        return log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
-                           "entries %" PRIu64 "-%" PRIu64 " do not verify against the tree head "
-                           "of size %" PRIu64 ": %s",
-                           saved.size, end - 1, l->sth.tree_size, why);
-    }
-    if (st == CG_LOG_NOMEM) {
-        seterr(m, "out of memory");
-        return 0;
-    }
-    return log_failed(m, l, st, why);
+    return range_failed(m, l, st, saved.size, end - 1, why);
 }
 
 /* Checks a new tree head against the verified one; 1 with *go when the
@@ -955,14 +1009,9 @@ static int check_sth(cg_monitor *m, mlog *l, const cg_sth *sth, int *go)
     return 1;
 }
 
-/* One round of a log: its tree head, checked against the verified one,
- * then its entries up to it, range by range. Returns 0 only when the store
- * failed. */
-static int log_round(cg_monitor *m, mlog *l)
+/* The log's client, made on first use. */
+static int ensure_client(cg_monitor *m, mlog *l)
 {
-    char why[1024] = "";
-    cg_sth sth;
-    int go = 0;
     if (l->client == NULL) {
         cg_logclient_opts co = client_opts(m);
         l->client = l->ops->new_client(l->url, l->key, &co);
@@ -971,6 +1020,81 @@ static int log_round(cg_monitor *m, mlog *l)
             return 0;
         }
     }
+    return 1;
+}
+
+/* The log's current tree head, checked against the verified one and
+ * stored as the verified one: *go when the monitor may read up to it.
+ * A log seen the first time with from_end: its right edge at that head
+ * into *start (*has_start). Returns 0 only when the store failed. */
+static int refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *start,
+                        int *has_start)
+{
+    char why[1024] = "";
+    cg_sth sth;
+    *go = *has_start = 0;
+    cg_log_status st = l->ops->get_sth(l->client, &sth, why, sizeof(why));
+    if (st == CG_LOG_STH_SIG) {
+        char subject[64];
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64 " at %" PRIu64, sth.tree_size,
+                 sth.timestamp);
+        if (!log_finding(m, l, CG_R_CT_LOG_STH_SIGNATURE_INVALID, subject,
+                         "the tree head of size %" PRIu64 " does not verify with the log's "
+                         "key: %s",
+                         sth.tree_size, why))
+            return 0;
+        return log_failed(m, l, st, why);
+    }
+    if (st != CG_LOG_OK)
+        return log_failed(m, l, st, why);
+    l->last_contact = now_s();
+    l->failing_since = 0;
+    if (!check_sth(m, l, &sth, go))
+        return 0;
+    if (!*go)
+        return save_state(m, l);
+    /* A log seen the first time, from its end: the right edge at the tree
+     * head, proven under its root. */
+    if (!l->has_sth && l->f.size == 0 && m->o.from_end && sth.tree_size > 0) {
+        if (l->ops->frontier == NULL) {
+            seterr(m, "%s: this log type cannot start from the end", l->url);
+            return 0;
+        }
+        st = l->ops->frontier(l->client, m->h, &sth, start, why, sizeof(why));
+        if (st == CG_LOG_MERKLE) {
+            char subject[64];
+            *go = 0;
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth.tree_size);
+            if (!log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                             "the last entry's audit path does not lead to the root of "
+                             "the tree head of size %" PRIu64 ": %s",
+                             sth.tree_size, why))
+                return 0;
+            return save_state(m, l);
+        }
+        if (st != CG_LOG_OK) {
+            *go = 0;
+            return log_failed(m, l, st, why);
+        }
+        *has_start = 1;
+        say_log(m, l, "starting at its end, entry %" PRIu64, start->size);
+    }
+    /* The right edge is a prefix of the new head (by the checks above,
+     * or trivially at size 0): it is the one to verify against now. */
+    l->sth = sth;
+    l->has_sth = 1;
+    return 1;
+}
+
+/* One round of a log: its tree head, checked against the verified one,
+ * then its entries up to it, range by range. Returns 0 only when the store
+ * failed. */
+static int log_round(cg_monitor *m, mlog *l)
+{
+    int go = 0, has_start = 0;
+    cg_merkle_frontier start;
+    if (!ensure_client(m, l))
+        return 0;
     if (!l->loaded && !load_state(m, l))
         return 0;
     l->read = l->kept = l->malformed = 0;
@@ -978,56 +1102,13 @@ static int log_round(cg_monitor *m, mlog *l)
         /* Finish to the last verified tree head; no new one. */
         if (!l->has_sth)
             goto done;
-        sth = l->sth;
     } else {
-        cg_log_status st = l->ops->get_sth(l->client, &sth, why, sizeof(why));
-        if (st == CG_LOG_STH_SIG) {
-            char subject[64];
-            snprintf(subject, sizeof(subject), "tree head %" PRIu64 " at %" PRIu64,
-                     sth.tree_size, sth.timestamp);
-            if (!log_finding(m, l, CG_R_CT_LOG_STH_SIGNATURE_INVALID, subject,
-                             "the tree head of size %" PRIu64 " does not verify with the log's "
-                             "key: %s",
-                             sth.tree_size, why))
-                return 0;
-            return log_failed(m, l, st, why);
-        }
-        if (st != CG_LOG_OK)
-            return log_failed(m, l, st, why);
-        l->last_contact = now_s();
-        l->failing_since = 0;
-        if (!check_sth(m, l, &sth, &go))
+        if (!refresh_head(m, l, &go, &start, &has_start))
             return 0;
         if (!go)
-            return save_state(m, l);
-        /* A log seen the first time, from its end: the right edge at the
-         * tree head, proven under its root. */
-        if (!l->has_sth && l->f.size == 0 && m->o.from_end && sth.tree_size > 0) {
-            cg_merkle_frontier f;
-            if (l->ops->frontier == NULL) {
-                seterr(m, "%s: this log type cannot start from the end", l->url);
-                return 0;
-            }
-            st = l->ops->frontier(l->client, m->h, &sth, &f, why, sizeof(why));
-            if (st == CG_LOG_MERKLE) {
-                char subject[64];
-                snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth.tree_size);
-                if (!log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
-                                 "the last entry's audit path does not lead to the root of "
-                                 "the tree head of size %" PRIu64 ": %s",
-                                 sth.tree_size, why))
-                    return 0;
-                return save_state(m, l);
-            }
-            if (st != CG_LOG_OK)
-                return log_failed(m, l, st, why);
-            l->f = f;
-            say_log(m, l, "starting at its end, entry %" PRIu64, f.size);
-        }
-        /* The right edge is a prefix of the new head (by the checks above,
-         * or trivially at size 0): it is the one to verify against now. */
-        l->sth = sth;
-        l->has_sth = 1;
+            return 1;
+        if (has_start)
+            l->f = start;
         if (!save_state(m, l))
             return 0;
     }
@@ -1049,6 +1130,200 @@ static int log_round(cg_monitor *m, mlog *l)
                 l->f.size, l->sth.tree_size, l->read, l->kept, l->malformed);
 done:
     if (l->retired && (!l->has_sth || l->f.size == l->sth.tree_size))
+        l->gone = 1;
+    return 1;
+}
+
+/* ---- shared: ranges leased from the store ---- */
+
+/* Reads the leased range in one transaction: its objects and findings, the
+ * range done (guarded by the lease's token) and the verified prefix moved
+ * over it. Returns 0 when the store failed; *stop_round when the round
+ * cannot go on (a stop, a log failure). A lost lease rolls back: another
+ * worker has the range. */
+static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, int *stop_round)
+{
+    char why[1024] = "";
+    cg_merkle_frontier f;
+    cg_store_log_fold fo;
+    uint8_t edge[CG_MERKLE_MAX_COMPACT * CG_MERKLE_HASH_LEN];
+    int lost = 0;
+    *stop_round = 0;
+    /* The scan appends to a right edge at the range's start; its hashes are
+     * not this worker's to know and are not used: the range's own compact
+     * range is built beside it (shared_entry). */
+    cg_merkle_frontier_init(&f);
+    f.size = ls->start;
+    cg_merkle_compact_init(&m->cr, ls->start);
+    m->lease = ls;
+    m->lease_lost = 0;
+    m->renew_at = mono() + m->o.lease_seconds / 3.0;
+    if (!cg_store_begin(m->st)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        return 0;
+    }
+    m->in_range = 1;
+    int64_t now = now_s();
+    cg_ingest_set_times(m->ing, m->o.at != INT64_MIN ? m->o.at : now, now);
+    cg_ingest_join(m->ing);
+    m->deadline = mono() + 1e9; /* a range is done whole or not at all */
+    m->range_first = ls->start;
+    m->cur = l;
+    /* No root check by the client (its right edge is not the log's): the
+     * fold checks the root. The tree head's size tells a static-ct-api
+     * client which tiles are partial. */
+    cg_log_status st = l->ops->scan(l->client, m->h, &f, ls->stop,
+                                    ls->stop < l->sth.tree_size ? &l->sth : NULL, on_entry, m,
+                                    why, sizeof(why));
+    m->cur = NULL;
+    m->lease = NULL;
+    if (m->store_failed) {
+        end_range(m, l, 0);
+        return 0;
+    }
+    if (st == CG_LOG_OK && (m->cr.end != ls->stop || f.size != ls->stop))
+        st = CG_LOG_BAD_ANSWER;
+    if (st != CG_LOG_OK) {
+        end_range(m, l, 0);
+        *stop_round = 1;
+        if (m->lease_lost) {
+            say_log(m, l, "the lease of entries %" PRIu64 "-%" PRIu64 " was lost; another "
+                          "worker has them", ls->start, ls->stop - 1);
+            return 1;
+        }
+        /* Given back at once, for another worker or the next round. */
+        if (!cg_store_log_range_release(m->st, l->id, ls)) {
+            seterr(m, "store: %s", cg_store_errmsg(m->st));
+            return 0;
+        }
+        if (st == CG_LOG_STOPPED)
+            return 1;
+        return range_failed(m, l, st, ls->start, ls->stop - 1, why);
+    }
+    for (size_t i = 0; i < m->cr.n; i++)
+        memcpy(edge + i * CG_MERKLE_HASH_LEN, m->cr.hash[i], CG_MERKLE_HASH_LEN);
+    if (!cg_store_log_range_done(m->st, l->id, ls, m->o.worker_id, edge,
+                                 m->cr.n * CG_MERKLE_HASH_LEN, now_s(), &lost)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        end_range(m, l, 0);
+        return 0;
+    }
+    if (lost) {
+        /* Expired and claimed again meanwhile: the other worker's copy
+         * counts; nothing of this one is stored. */
+        end_range(m, l, 0);
+        say_log(m, l, "entries %" PRIu64 "-%" PRIu64 " were done by another worker meanwhile "
+                      "(the lease expired); rolled back", ls->start, ls->stop - 1);
+        return 1;
+    }
+    if (!cg_store_log_ranges_fold(m->st, l->id, now_s(), &fo)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        end_range(m, l, 0);
+        return 0;
+    }
+    if (fo.mismatch) {
+        char subject[64];
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64, fo.mismatch_size);
+        if (!log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                         "entries 0-%" PRIu64 " do not verify against the tree head of size "
+                         "%" PRIu64 ": %s",
+                         fo.mismatch_size - 1, fo.mismatch_size, fo.why)) {
+            end_range(m, l, 0);
+            return 0;
+        }
+    }
+    if (!end_range(m, l, 1))
+        return 0;
+    l->f.size = fo.position; /* the verified prefix, for the round's line */
+    l->ranges_done++;
+    return 1;
+}
+
+static void sleep_ms(long ms);
+
+/* A shared round of a log: its tree head refreshed, its ranges planned,
+ * then ranges claimed and completed until none is left to claim (with
+ * once: until every range is done, waiting for other workers' leases to
+ * end or expire). Returns 0 only when the store failed. */
+static int shared_round(cg_monitor *m, mlog *l)
+{
+    int go = 0, has_start = 0;
+    cg_merkle_frontier start;
+    cg_store_log_range_counts rc;
+    uint64_t planned = 0;
+    if (!ensure_client(m, l))
+        return 0;
+    /* Fresh each round: other workers move the verified tree head and
+     * prefix. */
+    l->loaded = 0;
+    if (!load_state(m, l))
+        return 0;
+    l->read = l->kept = l->malformed = l->ranges_done = 0;
+    if (!l->retired) {
+        if (!refresh_head(m, l, &go, &start, &has_start))
+            return 0;
+        if (go) {
+            uint8_t enc[CG_MERKLE_FRONTIER_MAX_ENCODED];
+            size_t enc_len = 0;
+            if (has_start && !cg_merkle_frontier_encode(&start, enc, sizeof(enc), &enc_len)) {
+                seterr(m, "%s: cannot encode the right edge", l->url);
+                return 0;
+            }
+            if (!cg_store_begin(m->st) || !save_state(m, l) ||
+                !cg_store_log_ranges_plan(m->st, l->id, l->sth.tree_size, l->sth.root,
+                                          m->o.range, has_start ? enc : NULL, enc_len,
+                                          &planned) ||
+                !cg_store_commit(m->st)) {
+                if (!m->store_failed)
+                    seterr(m, "store: %s", cg_store_errmsg(m->st));
+                cg_store_rollback(m->st);
+                return 0;
+            }
+        }
+    }
+    while (!m->stop) {
+        cg_store_log_lease ls;
+        int found = 0, stop_round = 0;
+        if (!cg_store_log_range_claim(m->st, l->id, m->o.worker_id, now_s(),
+                                      m->o.lease_seconds, &ls, &found)) {
+            seterr(m, "store: %s", cg_store_errmsg(m->st));
+            return 0;
+        }
+        if (!found) {
+            if (!cg_store_log_range_counts_get(m->st, l->id, now_s(), &rc)) {
+                seterr(m, "store: %s", cg_store_errmsg(m->st));
+                return 0;
+            }
+            if (rc.done == rc.ranges || !m->once)
+                break;
+            sleep_ms(500); /* others' leases: done or expired soon */
+            continue;
+        }
+        if (!shared_range(m, l, &ls, &stop_round))
+            return 0;
+        if (stop_round)
+            break;
+    }
+    if (!cg_store_log_range_counts_get(m->st, l->id, now_s(), &rc)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        return 0;
+    }
+    if (m->once || l->read > 0) {
+        /* The verified prefix as the store has it now. */
+        int found = 0;
+        l->loaded = 0;
+        if (!cg_store_log_state_get(m->st, l->id, load_one, &(load_ctx){l, 0}, &found)) {
+            seterr(m, "store: %s", cg_store_errmsg(m->st));
+            return 0;
+        }
+        say_log(m, l,
+                "at %" PRIu64 " of %" PRIu64 " (shared), %" PRIu64 " entries read in %" PRIu64
+                " ranges, %" PRIu64 " kept, %" PRIu64 " malformed; ranges %" PRIu64
+                " done, %" PRIu64 " leased, %" PRIu64 " pending",
+                l->f.size, l->sth.tree_size, l->read, l->ranges_done, l->kept, l->malformed,
+                rc.done, rc.leased, rc.pending);
+    }
+    if (l->retired && rc.done == rc.ranges)
         l->gone = 1;
     return 1;
 }
@@ -1110,7 +1385,7 @@ int cg_monitor_run(cg_monitor *m, int once)
             mlog *l = &m->logs[i];
             if (l->gone || (!once && now < l->next_poll))
                 continue;
-            if (!log_round(m, l))
+            if (!(m->o.shared ? shared_round(m, l) : log_round(m, l)))
                 return 0;
             l->next_poll = now_s() + m->o.poll_interval;
         }

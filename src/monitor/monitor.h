@@ -65,6 +65,15 @@ typedef struct cg_monitor_opts {
     int progress;                      /* 1: one refreshed progress line per log (a
                                           terminal), 0: plain log lines */
     FILE *log;                         /* progress and log lines; NULL: stderr */
+    /* monitors sharing one store's work (docs/store.md, "Monitors sharing
+     * the work"): each log is cut into ranges of `range` entries (0: 4096)
+     * that the workers lease, fetch, ingest and complete */
+    int shared;
+    const char *worker_id;  /* shared: this worker's name (log_ranges.owner); required */
+    int lease_seconds;      /* shared: how long a claim holds; 0: 60 */
+    cg_store *lease_store;  /* shared: a second connection to the same store, on
+                               which the lease is renewed while a range's
+                               transaction is open; NULL: never renewed */
     /* transport, for tests: 0 takes logclient.h's defaults */
     long timeout_ms;
     unsigned max_retries;
@@ -119,7 +128,10 @@ int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32]);
 /* Runs: tasks once, then every log to its current tree head; with once,
  * returns then; otherwise polls every poll_interval seconds until
  * cg_monitor_stop. Returns 1, or 0 when the store failed (the reason in
- * cg_monitor_errmsg; the current range was rolled back). */
+ * cg_monitor_errmsg; the current range was rolled back). Shared, a round
+ * of a log plans the ranges of its new tree head and claims and completes
+ * ranges until none is left to claim; with once, it also waits for ranges
+ * leased by other workers, until every range of the log is done. */
 int cg_monitor_run(cg_monitor *m, int once);
 /* Asks a running monitor to commit its current range and return.
  * Async-signal-safe. */

@@ -1576,7 +1576,8 @@ static int prefix_lock(cg_store *s, const uint8_t log_id[32], cg_merkle_frontier
 }
 
 int cg_store_log_ranges_plan(cg_store *s, const uint8_t log_id[32], uint64_t size,
-                             const uint8_t root[32], uint64_t range, uint64_t *planned)
+                             const uint8_t root[32], uint64_t range, const uint8_t *start_edge,
+                             size_t start_edge_len, uint64_t *planned)
 {
     int own, ok = 0;
     cg_merkle_frontier f;
@@ -1605,10 +1606,28 @@ int cg_store_log_ranges_plan(cg_store *s, const uint8_t log_id[32], uint64_t siz
         db_fail(s, "planning log ranges");
         goto out;
     }
-    if (r == CG_SQL_ROW && !s->drv->column_is_null(st, 0) &&
-        (uint64_t)c_int(s, st, 0) > from)
+    int none = r != CG_SQL_ROW || s->drv->column_is_null(st, 0);
+    if (!none && (uint64_t)c_int(s, st, 0) > from)
         from = (uint64_t)c_int(s, st, 0);
     s->drv->reset(st);
+    if (start_edge != NULL && none && from == 0) {
+        cg_merkle_frontier e;
+        if (!cg_merkle_frontier_decode(&e, start_edge, start_edge_len) || e.size > size) {
+            fail(s, "the starting right edge does not decode or lies past the tree head");
+            goto out;
+        }
+        st = q(s, Q_PREFIX_PUT);
+        if (st == NULL)
+            goto out;
+        if (!b_int(s, st, 1, (int64_t)e.size) || !b_blob(s, st, 2, start_edge, start_edge_len) ||
+            !b_int(s, st, 3, 0) || !b_blob(s, st, 4, log_id, 32)) {
+            db_fail(s, "starting a log at its end");
+            goto out;
+        }
+        if (!run(s, st, "starting a log at its end"))
+            goto out;
+        from = e.size;
+    }
     while (from < size) {
         uint64_t stop = (from / range + 1) * range;
         if (stop > size || stop < from)

@@ -292,9 +292,14 @@ int cg_store_log_states(cg_store *s, cg_store_log_state_fn fn, void *arg);
  * last range (stop = size) carries root, the tree head's. Ranges planned
  * already are kept (ON CONFLICT DO NOTHING); the log's log_state row is
  * locked while planning, so two planners never cut one stretch twice. The
- * log must have its log_state row. *planned (optional): ranges added. */
+ * log must have its log_state row. start_edge (optional; an encoded right
+ * edge, cg_merkle_frontier_encode): where a log that has neither a prefix
+ * (position 0) nor ranges starts (a monitor starting at a log's end); it
+ * becomes the log's position and right edge. *planned (optional): ranges
+ * added. */
 int cg_store_log_ranges_plan(cg_store *s, const uint8_t log_id[32], uint64_t size,
-                             const uint8_t root[32], uint64_t range, uint64_t *planned);
+                             const uint8_t root[32], uint64_t range, const uint8_t *start_edge,
+                             size_t start_edge_len, uint64_t *planned);
 
 typedef struct cg_store_log_lease {
     uint64_t start, stop;

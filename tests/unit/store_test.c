@@ -1442,7 +1442,7 @@ static void test_log_ranges(cg_store *s, const char *uri)
     memset(id, 0xd0, 32);
 
     /* No log_state row: nothing to plan against. */
-    CHECK(!cg_store_log_ranges_plan(s, id, 20, root20, 8, NULL));
+    CHECK(!cg_store_log_ranges_plan(s, id, 20, root20, 8, NULL, 0, NULL));
     /* The tree head makes the row (position 0); a smaller one never
      * replaces a larger one. */
     range_head(s, id, 20, root20);
@@ -1452,8 +1452,8 @@ static void test_log_ranges(cg_store *s, const char *uri)
     CHECK(found == 1 && l.has_sth[0] == 1 && l.sth_size[0] == 20 && l.position[0] == 0);
 
     /* Planned once, at multiples of 8, however often. */
-    CHECK(cg_store_log_ranges_plan(s, id, 20, root20, 8, &planned) && planned == 3);
-    CHECK(cg_store_log_ranges_plan(s2, id, 20, root20, 8, &planned) && planned == 0);
+    CHECK(cg_store_log_ranges_plan(s, id, 20, root20, 8, NULL, 0, &planned) && planned == 3);
+    CHECK(cg_store_log_ranges_plan(s2, id, 20, root20, 8, NULL, 0, &planned) && planned == 0);
     CHECK(cg_store_log_range_counts_get(s, id, 1000, &rc));
     CHECK(rc.ranges == 3 && rc.pending == 3 && rc.done == 0 && rc.leased == 0);
     CHECK(rc.entries == 20 && rc.planned_to == 20);
@@ -1519,7 +1519,7 @@ static void test_log_ranges(cg_store *s, const char *uri)
     /* The next tree head: planned from 20, the first range up to the next
      * multiple of 8; done in reverse order, joined when the first is. */
     range_head(s, id, 37, root37);
-    CHECK(cg_store_log_ranges_plan(s, id, 37, root37, 8, &planned) && planned == 3);
+    CHECK(cg_store_log_ranges_plan(s, id, 37, root37, 8, NULL, 0, &planned) && planned == 3);
     cg_store_log_lease r[3];
     for (int i = 0; i < 3; i++)
         CHECK(cg_store_log_range_claim(i % 2 ? s2 : s, id, i % 2 ? "w2" : "w1", 1100, 60, &r[i],
@@ -1537,13 +1537,13 @@ static void test_log_ranges(cg_store *s, const char *uri)
     CHECK(rc.ranges == 6 && rc.done == 6 && rc.entries_done == 37 && rc.planned_to == 37);
     /* The same tree head again plans nothing. */
     range_head(s, id, 37, root37);
-    CHECK(cg_store_log_ranges_plan(s, id, 37, root37, 8, &planned) && planned == 0);
+    CHECK(cg_store_log_ranges_plan(s, id, 37, root37, 8, NULL, 0, &planned) && planned == 0);
 
     /* A log whose entries do not hash to its tree head's root: the fold
      * stops before the range and says so. */
     memset(bad, 0xd1, 32);
     range_head(s, bad, 8, root20);
-    CHECK(cg_store_log_ranges_plan(s, bad, 8, root20, 8, &planned) && planned == 1);
+    CHECK(cg_store_log_ranges_plan(s, bad, 8, root20, 8, NULL, 0, &planned) && planned == 1);
     /* A released range is claimable at once. */
     CHECK(cg_store_log_range_claim(s, bad, "w1", 1000, 60, &a, &found) && found == 1);
     CHECK(cg_store_log_range_release(s, bad, &a));
@@ -1557,13 +1557,37 @@ static void test_log_ranges(cg_store *s, const char *uri)
     /* A compact range of the wrong length is refused. */
     memset(bad, 0xd2, 32);
     range_head(s, bad, 8, root8);
-    CHECK(cg_store_log_ranges_plan(s, bad, 8, root8, 8, &planned) && planned == 1);
+    CHECK(cg_store_log_ranges_plan(s, bad, 8, root8, 8, NULL, 0, &planned) && planned == 1);
     CHECK(cg_store_log_range_claim(s, bad, "w1", 1000, 60, &a, &found) && found == 1);
     CHECK(cg_store_begin(s));
     CHECK(cg_store_log_range_done(s, bad, &a, "w1", edge, 64, 1000, &lost) && lost == 0);
     CHECK(!cg_store_log_ranges_fold(s, bad, 1000, &fo));
     CHECK(strstr(cg_store_errmsg(s), "compact range") != NULL);
     CHECK(cg_store_rollback(s));
+    /* A log started at its end (entry 32): planned and folded from there. */
+    {
+        cg_merkle_frontier f;
+        uint8_t enc[CG_MERKLE_FRONTIER_MAX_ENCODED];
+        size_t enc_len = 0;
+        cg_merkle_frontier_init(&f);
+        for (int i = 0; i < 32; i++)
+            CHECK(cg_merkle_frontier_append(NULL, &f, lh[i]));
+        CHECK(cg_merkle_frontier_encode(&f, enc, sizeof(enc), &enc_len));
+        memset(bad, 0xd4, 32);
+        range_head(s, bad, 37, root37);
+        CHECK(cg_store_log_ranges_plan(s, bad, 37, root37, 8, enc, enc_len, &planned) &&
+              planned == 1);
+        memset(&l, 0, sizeof(l));
+        CHECK(cg_store_log_state_get(s, bad, collect_log, &l, &found) && l.position[0] == 32);
+        CHECK(cg_store_log_range_claim(s, bad, "w1", 1000, 60, &a, &found) && found == 1 &&
+              a.start == 32 && a.stop == 37);
+        CHECK(range_finish(s, bad, &a, "w1", lh, &fo, &lost) && fo.position == 37 &&
+              !fo.mismatch);
+        /* Only the first time: the edge is ignored once the log has ranges. */
+        CHECK(cg_store_log_ranges_plan(s, bad, 37, root37, 8, enc, enc_len, &planned) &&
+              planned == 0);
+        CHECK(cg_store_log_state_get(s, bad, collect_log, &l, &found) && l.position[1] == 37);
+    }
     cg_store_close(s2);
     cg_merkle_tree_free(t);
 }
@@ -1582,7 +1606,7 @@ static void test_log_range_claims(const char *uri)
         return;
     memset(id, 0xd3, 32);
     range_head(s, id, RANGES * 4, root);
-    CHECK(cg_store_log_ranges_plan(s, id, RANGES * 4, root, 4, NULL));
+    CHECK(cg_store_log_ranges_plan(s, id, RANGES * 4, root, 4, NULL, 0, NULL));
     for (int k = 0; k < KIDS; k++) {
         kids[k] = fork();
         if (kids[k] == 0) {
