@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Monitors sharing one PostgreSQL store (caguard monitor --shared) against
+# caguard-testlog on loopback: two workers split the log's ranges; one is
+# killed with SIGKILL while it holds a range, its lease expires and the other
+# finishes that range. The store then holds the objects and findings of an
+# uninterrupted single-worker run, every range done once, the verified prefix
+# at the tree size, and each finding printed and alerted once overall.
+# Needs CAGUARD_TEST_PG_URI (scripts/test starts a throwaway server); skipped
+# (77) without it. Every run works in schemas of its own, dropped when it
+# passes.
+. "$(dirname "$0")/lib.sh"
+TL=$CG_BUILD_DIR/caguard-testlog
+d=$CG_TEST_DATA
+base=${CAGUARD_TEST_PG_URI:-}
+if [ -z "$base" ]; then
+  echo "SKIPPED: CAGUARD_TEST_PG_URI is not set, so monitors sharing a PostgreSQL store are" \
+    "not tested (scripts/test starts a throwaway server and sets it)"
+  exit 77
+fi
+if [ ! -x "$TL" ]; then
+  echo "no caguard-testlog; skipped"
+  exit 0
+fi
+pid=
+mpids=()
+schemas=()
+stop_all() {
+  for p in "${mpids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  fi
+  if [ "$failed" -eq 0 ]; then
+    for s in "${schemas[@]}"; do psql "$base" -qc "DROP SCHEMA IF EXISTS $s CASCADE" 2>/dev/null; done
+  fi
+  rm -rf "$tmp"
+}
+trap stop_all EXIT
+
+# A fresh schema; its store's URI in $U.
+sep='?'
+case $base in *\?*) sep='&' ;; esac
+schema() {
+  local s=cgshared_$$_$1
+  schemas+=("$s")
+  psql "$base" -qc "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $s CASCADE; CREATE SCHEMA $s" ||
+    fail_ "cannot make schema $s"
+  U="$base${sep}options=-csearch_path%3D$s"
+}
+sql() { psql "$1" -AtXqc "$2"; }
+expect_eq() {
+  if [ "$2" = "$3" ]; then pass_; else fail_ "$1: got '$2', want '$3'"; fi
+}
+# The store's findings without their times and IDs, sorted.
+findings_of() {
+  "$CAGUARD" findings --store "$1" --format json |
+    sed -E 's/"(first|last)_seen":"[^"]*",?//g; s/"id":"[0-9]+",?//g' | sort
+}
+objects_of() { sql "$1" "SELECT encode(sha256, 'hex'), kind, file, idx FROM objects ORDER BY 1"; }
+
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/log.key" 2>/dev/null
+openssl pkey -in "$tmp/log.key" -pubout -out "$tmp/log.pub"
+c3=$d/ct3
+# Entries that are checked against each other (a precertificate and its
+# final certificate, two precertificates of one serial) lie in one range of
+# 4: workers read ranges in whatever order they get them, and such pairs
+# split over two ranges would be checked in that order (docs/monitor.md).
+"$TL" build --dir "$tmp/log" --key "$tmp/log.key" "$d/sct/ca.pem" \
+  "$c3/clean_pre.pem" "$c3/clean_final.pem" "$c3/validity_pre.pem" "$c3/validity_final.pem" \
+  "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
+  "$d/sct/precert_sct_list.pem" >"$tmp/build.out" 2>&1 || fail_ "build: $(cat "$tmp/build.out")"
+"$TL" serve --dir "$tmp/log" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+pid=$!
+for _ in $(seq 200); do
+  grep -q '^listening on ' "$tmp/serve.out" && break
+  sleep 0.05
+done
+url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+admin() { curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X POST "$url/admin/fault?$1"; }
+
+M=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
+   --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --shared --once)
+
+# ---- the reference: one worker, uninterrupted ----
+schema ref
+ref=$U
+expect_status 1 "${M[@]}" --store "$ref" --commit-every 4 --worker-id ref \
+  --alert-jsonl "$tmp/ref.alerts"
+cp "$tmp/out" "$tmp/ref.out"
+expect_grep 'at 8 of 8 \(shared\), 8 entries read in 2 ranges, 8 kept, 0 malformed; ranges 2 done, 0 leased, 0 pending' "$tmp/err"
+findings_of "$ref" >"$tmp/ref.findings"
+objects_of "$ref" >"$tmp/ref.objects"
+expect_grep 'ct.precert.duplicate_serial' "$tmp/ref.findings"
+nref=$(wc -l <"$tmp/ref.alerts")
+if [ "$nref" -gt 0 ] && [ "$nref" -eq "$(wc -l <"$tmp/ref.findings")" ]; then pass_; else
+  fail_ "reference: $nref alerts for $(wc -l <"$tmp/ref.findings") findings"
+fi
+expect_eq 'reference prefix' "$(sql "$ref" 'SELECT position, sth_size FROM log_state')" '8|8'
+# Once more: nothing left, nothing read, nothing new.
+expect_status 0 "${M[@]}" --store "$ref" --worker-id ref
+expect_grep 'at 8 of 8 \(shared\), 0 entries read in 0 ranges' "$tmp/err"
+expect_no_grep '(error|warning|notice) ' "$tmp/out"
+# caguard status, text and JSON.
+expect_status 0 "$CAGUARD" status --store "$ref"
+expect_grep '^  ranges +2 done, 0 leased, 0 pending \(shared; 8 of 8 entries done\)$' "$tmp/out"
+expect_grep '^  position +8 of 8$' "$tmp/out"
+expect_status 0 "$CAGUARD" status --store "$ref" --format json
+expect_grep '"done": 2' "$tmp/out"
+expect_grep '"planned_to": 8' "$tmp/out"
+
+# ---- two workers, one killed with SIGKILL while it holds a range ----
+# Slow answers and one entry per request: a range of 4 takes at least
+# 0.6 s. A starts and claims the first range; B starts then and takes the
+# second; 0.2 s later A is killed mid-range. B finishes its range, waits
+# for A's lease (5 s) to expire and does A's range over.
+schema two
+two=$U
+expect_eq 'slow on' "$(admin 'name=slow&on=1&ms=150')" 200
+W=("${M[@]}" --store "$two" --batch 1 --parallel 1 --commit-every 4 --lease-seconds 5)
+"${W[@]}" --worker-id A --alert-jsonl "$tmp/a.alerts" >"$tmp/a.out" 2>"$tmp/a.err" &
+apid=$!
+mpids=("$apid")
+held=0
+for _ in $(seq 400); do
+  held=$(sql "$two" "SELECT count(*) FROM log_ranges WHERE owner = 'A' AND done = 0" 2>/dev/null)
+  [ "${held:-0}" -gt 0 ] && break
+  sleep 0.05
+done
+"${W[@]}" --worker-id B --alert-jsonl "$tmp/b.alerts" >"$tmp/b.out" 2>"$tmp/b.err" &
+bpid=$!
+mpids+=("$bpid")
+sleep 0.2
+kill -9 "$apid" 2>/dev/null
+wait "$apid" 2>/dev/null
+held=$(sql "$two" "SELECT count(*) FROM log_ranges WHERE owner = 'A' AND done = 0")
+expect_eq 'A killed holding a range' "$held" 1
+expect_eq 'A completed nothing' "$(sql "$two" "SELECT count(*) FROM log_ranges WHERE owner = 'A' AND done = 1")" 0
+bst=0
+wait "$bpid" || bst=$?
+mpids=()
+expect_eq 'slow off' "$(admin 'name=slow&on=0')" 200
+expect_eq 'survivor exit status' "$bst" 1
+# The survivor took the dead worker's range over after its lease expired.
+expect_eq 'ranges done' "$(sql "$two" 'SELECT count(*) FROM log_ranges WHERE done = 1')" 2
+expect_eq 'ranges in all' "$(sql "$two" 'SELECT count(*) FROM log_ranges')" 2
+expect_eq 'entries done' "$(sql "$two" 'SELECT sum(stop - start) FROM log_ranges WHERE done = 1')" 8
+expect_eq 'prefix' "$(sql "$two" 'SELECT position, sth_size FROM log_state')" '8|8'
+expect_grep 'at 8 of 8 \(shared\).*ranges 2 done, 0 leased, 0 pending' "$tmp/b.err"
+# A range claimed again after a lease expired has a second token.
+expect_eq "B's ranges" "$(sql "$two" "SELECT start, token FROM log_ranges WHERE owner = 'B' ORDER BY start" | tr '\n' ' ')" '0|2 4|1 '
+expect_grep 'at 8 of 8 \(shared\), 8 entries read in 2 ranges' "$tmp/b.err"
+findings_of "$two" >"$tmp/two.findings"
+objects_of "$two" >"$tmp/two.objects"
+if cmp -s "$tmp/ref.findings" "$tmp/two.findings"; then pass_; else
+  fail_ "two workers, one killed: findings differ from the single worker's"
+  diff "$tmp/ref.findings" "$tmp/two.findings" >&2
+fi
+if cmp -s "$tmp/ref.objects" "$tmp/two.objects"; then pass_; else
+  fail_ "two workers, one killed: objects differ from the single worker's"
+  diff "$tmp/ref.objects" "$tmp/two.objects" >&2
+fi
+# Each finding printed once and alerted once over both workers, the killed
+# one included (each goes out after its range's commit).
+cat "$tmp/a.out" "$tmp/b.out" | grep -E '^ +(error|warning|notice) ' | sort | uniq -d >"$tmp/dups"
+expect_no_grep '.' "$tmp/dups"
+expect_eq 'findings printed' \
+  "$(cat "$tmp/a.out" "$tmp/b.out" | grep -cE '^ +(error|warning|notice) ')" \
+  "$(grep -cE '^ +(error|warning|notice) ' "$tmp/ref.out")"
+cat "$tmp/a.alerts" "$tmp/b.alerts" 2>/dev/null | sed -E 's/"(first|last)_seen":"[^"]*",?//g' |
+  sort >"$tmp/two.alerts"
+expect_eq 'alerts' "$(wc -l <"$tmp/two.alerts")" "$nref"
+expect_eq 'alerts twice' "$(uniq -d "$tmp/two.alerts" | wc -l)" 0
+
+# ---- refusals ----
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --store "$tmp/x.db" \
+  --log "$url" --log-key "$tmp/log.pub"
+expect_grep 'shared needs a PostgreSQL store' "$tmp/err"
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --worker-id w --store "$ref" \
+  --log "$url" --log-key "$tmp/log.pub"
+expect_grep 'worker-id and --lease-seconds need --shared' "$tmp/err"
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --lease-seconds 2 \
+  --store "$ref" --log "$url" --log-key "$tmp/log.pub"
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --worker-id '' \
+  --store "$ref" --log "$url" --log-key "$tmp/log.pub"
+cat >"$tmp/c.ini" <<EOF
+[monitor]
+shared = maybe
+EOF
+expect_status 2 "$CAGUARD" monitor --config "$tmp/c.ini" --once --all-issuers --store "$ref"
+
+finish
