@@ -68,6 +68,8 @@ static void monitor_help(FILE *f)
                "  --issuer FILE      a CA certificate to watch (PEM or DER); repeatable\n"
                "  --all-issuers      keep every entry\n"
                "  --once             read each log up to its current tree head, then exit\n"
+               "                     (--shared: once every range of it is done, by this\n"
+               "                     worker or others)\n"
                "  --from-start       a log seen the first time is read from entry 0 (default)\n"
                "  --from-end         a log seen the first time is read from its current tree\n"
                "                     head on (its right edge from the last entry's audit path)\n"
