@@ -9,7 +9,6 @@
 # (77) without it. Every run works in schemas of its own, dropped when it
 # passes.
 . "$(dirname "$0")/lib.sh"
-TL=$CG_BUILD_DIR/caguard-testlog
 d=$CG_TEST_DATA
 base=${CAGUARD_TEST_PG_URI:-}
 if [ -z "$base" ]; then
@@ -21,15 +20,11 @@ if [ ! -x "$TL" ]; then
   echo "no caguard-testlog; skipped"
   exit 0
 fi
-pid=
 mpids=()
 schemas=()
 stop_all() {
   for p in "${mpids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  fi
+  stop_server
   if [ "$failed" -eq 0 ]; then
     for s in "${schemas[@]}"; do psql "$base" -qc "DROP SCHEMA IF EXISTS $s CASCADE" 2>/dev/null; done
   fi
@@ -48,9 +43,6 @@ schema() {
   U="$base${sep}options=-csearch_path%3D$s"
 }
 sql() { psql "$1" -AtXqc "$2"; }
-expect_eq() {
-  if [ "$2" = "$3" ]; then pass_; else fail_ "$1: got '$2', want '$3'"; fi
-}
 # The store's findings without their times and IDs, sorted.
 findings_of() {
   "$CAGUARD" findings --store "$1" --format json |
@@ -69,13 +61,7 @@ c3=$d/ct3
   "$c3/clean_pre.pem" "$c3/clean_final.pem" "$c3/validity_pre.pem" "$c3/validity_final.pem" \
   "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
   "$d/sct/precert_sct_list.pem" >"$tmp/build.out" 2>&1 || fail_ "build: $(cat "$tmp/build.out")"
-"$TL" serve --dir "$tmp/log" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
-for _ in $(seq 200); do
-  grep -q '^listening on ' "$tmp/serve.out" && break
-  sleep 0.05
-done
-url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+start_server "$tmp/log"
 admin() { curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X POST "$url/admin/fault?$1"; }
 
 M=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
