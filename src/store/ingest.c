@@ -506,7 +506,8 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
     ing->objs[ing->n_objs].index = index;
     ing->objs[ing->n_objs].is_new = is_new;
     ing->n_objs++;
-    if (((parsed_cert || parsed_crl) && !note_checked(ing, o.sha256, o.kind)) ||
+    /* A new object has no notice yet for resolve_stale() to resolve. */
+    if (((parsed_cert || parsed_crl) && !is_new && !note_checked(ing, o.sha256, o.kind)) ||
         !shaset_put(&ing->seen, o.sha256, NOT_RELATED)) {
         oom(ing);
         return 0;
