@@ -60,8 +60,8 @@ int cg_loglist_follow(cg_monitor *m, const cg_loglist *ll,
         ml.mmd = l->mmd;
         ml.name = l->description[0] != '\0' ? l->description : NULL;
         if (!cg_monitor_add_log(m, &ml)) {
-            snprintf(msg, sizeof(msg), "log list %s: log %s: not followed: %s", l->source,
-                     desc(l), cg_monitor_errmsg(m));
+            snprintf(msg, sizeof(msg), "log list %s: log %s: not followed: %s", l->source, desc(l),
+                     cg_monitor_errmsg(m));
             if (log != NULL)
                 log(log_arg, 1, msg);
             ok = 0;

@@ -608,8 +608,7 @@ static void follow_entry(char *buf, size_t cap, char c, const char *st, const ch
         snprintf(state, sizeof(state),
                  ",\"state\":{\"%s\":{\"timestamp\":\"2024-01-01T00:00:00Z\"}}", st);
     snprintf(buf, cap,
-             "{\"description\":\"%s\",\"key\":\"" KEY_A
-             "\",\"log_id\":\"%s\",\"mmd\":60%s%s}",
+             "{\"description\":\"%s\",\"key\":\"" KEY_A "\",\"log_id\":\"%s\",\"mmd\":60%s%s}",
              st != NULL ? st : "none", id, state, extra);
 }
 
@@ -633,10 +632,10 @@ static void test_follow(void)
         const char *state;
         int tiled, followed;
     } want[] = {
-        {'B', "pending", 0, 0},   {'C', "qualified", 0, 1}, {'D', "usable", 0, 1},
-        {'E', "readonly", 0, 1},  {'F', "retired", 0, 0},   {'G', "rejected", 0, 0},
-        {'H', NULL, 0, 0},        {'I', "frozen", 0, 0},    {'J', "usable", 1, 1},
-        {'K', "readonly", 1, 1},  {'L', "pending", 1, 0},   {'M', "retired", 1, 0},
+        {'B', "pending", 0, 0},  {'C', "qualified", 0, 1}, {'D', "usable", 0, 1},
+        {'E', "readonly", 0, 1}, {'F', "retired", 0, 0},   {'G', "rejected", 0, 0},
+        {'H', NULL, 0, 0},       {'I', "frozen", 0, 0},    {'J', "usable", 1, 1},
+        {'K', "readonly", 1, 1}, {'L', "pending", 1, 0},   {'M', "retired", 1, 0},
     };
     char json[16384], one[1024], err[256] = "";
     size_t n_logs = 0, n_tiled = 0, followed = 0, tiled_followed = 0;
