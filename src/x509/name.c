@@ -433,6 +433,56 @@ int cg_name_equal(const cg_cbs *a, const cg_cbs *b, int *ok)
     return 1;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+/* splitmix64's finaliser: AVA keys are summed, so they must look random. */
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Equal AVAs (ava_equal) get equal keys: the type, and the prepared string
+ * when the value decodes, else the tag and bytes (equal only when
+ * identical). */
+static uint64_t ava_key(const name_ava *a)
+{
+    cp_str s;
+    uint64_t h = fnv(0xcbf29ce484222325u, a->type.data, a->type.len);
+    if (decode_value(a, &s)) {
+        prep(&s, PREP_FOLD | PREP_SPACE, &s);
+        h = fnv(h ^ 1, s.cp, s.n * sizeof(s.cp[0]));
+    } else {
+        h = fnv(fnv(h ^ 2, &a->tag, 1), a->value.data, a->value.len);
+    }
+    return mix(h);
+}
+
+uint64_t cg_name_hash_equal(const cg_cbs *name)
+{
+    name_view nv;
+    if (!name_parse(name, &nv))
+        return cg_name_hash_bytes(name);
+    uint64_t h = fnv(0x84222325cbf29ce4u, &nv.n_rdn, sizeof(nv.n_rdn));
+    for (size_t r = 0; r < nv.n_rdn; r++) {
+        /* An RDN is a set: its AVAs' keys are added, in any order. */
+        uint64_t sum = 0;
+        for (size_t i = nv.rdn_first[r]; i < nv.rdn_first[r + 1]; i++)
+            sum += ava_key(&nv.ava[i]);
+        h = fnv(h, &sum, sizeof(sum));
+    }
+    return h;
+}
+
 uint64_t cg_name_hash_bytes(const cg_cbs *name)
 {
     uint64_t h = 0xcbf29ce484222325u;

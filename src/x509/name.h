@@ -56,4 +56,11 @@ int cg_name_to_string(const cg_cbs *name, char *buf, size_t cap);
  * a lookup that must find those has to fall back to cg_name_equal. */
 uint64_t cg_name_hash_bytes(const cg_cbs *name);
 
+/* A 64-bit key that names equal under cg_name_equal share, whatever their
+ * encodings (string types, case, insignificant spaces, AVA order within an
+ * RDN): an index key for finding a CA by the Name a certificate or CRL
+ * gives as its issuer. Different names may collide; confirm with
+ * cg_name_equal. A Name that does not parse gets cg_name_hash_bytes. */
+uint64_t cg_name_hash_equal(const cg_cbs *name);
+
 #endif

@@ -100,6 +100,10 @@ static int equal(const tname *a, const tname *b)
 {
     int ok = -1;
     int eq = cg_name_equal(&a->cbs, &b->cbs, &ok);
+    /* The index key follows equality: equal names share it, and the
+     * different names of these tests do not collide. */
+    if (ok == 1)
+        CHECK((cg_name_hash_equal(&a->cbs) == cg_name_hash_equal(&b->cbs)) == eq);
     return ok == 1 ? eq : -1;
 }
 
