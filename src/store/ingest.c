@@ -40,6 +40,9 @@ typedef struct related {
 
 typedef struct cert_key {
     bytes issuer, serial, crldp;
+    bytes aki;           /* its AKI keyIdentifier, empty when none */
+    uint64_t issuer_key; /* cg_name_hash_equal of the issuer */
+    uint64_t ca_key;     /* of the subject, for a CA certificate; 0 otherwise */
     int new_variant; /* the first stored with its issuer Name bytes and CRL distribution points */
     int new_ca;      /* a CA certificate the store did not hold */
     int is_new;      /* a certificate the store did not hold */
@@ -59,9 +62,19 @@ typedef struct name_list {
 
 typedef struct crl_key {
     bytes issuer, scope;
+    uint64_t issuer_key; /* cg_name_hash_equal of the issuer */
     int64_t this_update;
     uint8_t sha256[32];
 } crl_key;
+
+/* A CA certificate of the store, kept for the run (ca_index). */
+typedef struct ca_slot {
+    cg_store_object o; /* der, issuer, subject and file point into buf */
+    uint8_t *buf;
+    uint64_t subject_key; /* cg_name_hash_equal of the subject */
+    cg_cbs ski;           /* into buf; empty when none */
+    unsigned mark;        /* == the ingest's mark: chosen for the current file */
+} ca_slot;
 
 /* An object of the file as stored, for the object callback. */
 typedef struct stored {
@@ -122,6 +135,14 @@ struct cg_ingest {
      * would otherwise decode again. */
     cg_keycache *keycache;
     cg_sct_verifier *verifier;
+    /* The store's CA certificates, loaded once and again when this run
+     * stored a new one, rolled back, or met an issuer it does not hold (a
+     * CA another process stored): each file is checked with only the CAs
+     * its objects may need, not every CA of the store. */
+    ca_slot *cas;
+    size_t n_cas, cap_cas;
+    int cas_loaded;
+    unsigned mark;
     /* the file being ingested */
     const char *name;
     const uint8_t *data;
@@ -270,6 +291,14 @@ static void pending_free(pending *p)
     free(p->fields);
 }
 
+static void cas_clear(cg_ingest *ing)
+{
+    for (size_t i = 0; i < ing->n_cas; i++)
+        free(ing->cas[i].buf);
+    ing->n_cas = 0;
+    ing->cas_loaded = 0;
+}
+
 static void file_reset(cg_ingest *ing)
 {
     for (size_t i = 0; i < ing->n_rel; i++) {
@@ -284,6 +313,7 @@ static void file_reset(cg_ingest *ing)
         free(ing->keys[i].serial.p);
         free(ing->keys[i].crldp.p);
         free(ing->keys[i].subject.p);
+        free(ing->keys[i].aki.p);
     }
     ing->n_keys = 0;
     for (size_t i = 0; i < ing->n_scas; i++) {
@@ -361,6 +391,8 @@ void cg_ingest_free(cg_ingest *ing)
     for (size_t i = 0; i < ing->n_names; i++)
         free(ing->names[i]);
     free(ing->names);
+    cas_clear(ing);
+    free(ing->cas);
     cg_keycache_free(ing->keycache);
     cg_sct_verifier_free(ing->verifier);
     free(ing);
@@ -521,6 +553,16 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         k->new_variant = !known;
         k->is_new = is_new;
         k->new_ca = is_new && o.ca != CG_STORE_CA_NONE;
+        k->issuer_key = cg_name_hash_equal(&cert.issuer);
+        k->ca_key = o.ca != CG_STORE_CA_NONE ? cg_name_hash_equal(&cert.subject) : 0;
+        cg_cbs aki;
+        if (cg_ext_aki_keyid(cg_cert_find_ext(&cert, CG_OID_AKI, sizeof(CG_OID_AKI), NULL),
+                             &aki) &&
+            !copy_bytes(&k->aki, aki.data, aki.len))
+            goto nomem;
+        /* The run's CA index does not hold this one yet. */
+        if (k->new_ca)
+            ing->cas_loaded = 0;
         if (k->new_ca && !copy_bytes(&k->subject, o.subject, o.subject_len))
             goto nomem;
         if (!known && !copy_bytes(&k->crldp, o.crldp, o.crldp_len))
@@ -546,6 +588,7 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         memset(k, 0, sizeof(*k));
         ing->n_crls++;
         k->this_update = o.not_before;
+        k->issuer_key = cg_name_hash_equal(&crl.issuer);
         memcpy(k->sha256, o.sha256, 32);
         if (!copy_bytes(&k->issuer, o.issuer, o.issuer_len) ||
             !copy_bytes(&k->scope, o.scope, o.scope_len))
@@ -634,6 +677,146 @@ static int add_ca(void *arg, const cg_store_object *o)
         }
     }
     return add_related(arg, o);
+}
+
+/* ---- the run's CA index ---- */
+
+/* Copies one stored CA into the index, its byte fields into one buffer. */
+static int ca_load(void *arg, const cg_store_object *o)
+{
+    cg_ingest *ing = arg;
+    const char *file = o->file != NULL ? o->file : "";
+    size_t flen = strlen(file) + 1;
+    uint8_t *buf = malloc(o->der_len + o->issuer_len + o->subject_len + flen);
+    if (buf == NULL ||
+        !cg_grow((void **)&ing->cas, &ing->cap_cas, ing->n_cas + 1, sizeof(ca_slot))) {
+        free(buf);
+        oom(ing);
+        return 0;
+    }
+    ca_slot *c = &ing->cas[ing->n_cas++];
+    memset(c, 0, sizeof(*c));
+    c->o = *o;
+    c->buf = buf;
+    memcpy(buf, o->der, o->der_len);
+    c->o.der = buf;
+    buf += o->der_len;
+    if (o->issuer != NULL)
+        memcpy(buf, o->issuer, o->issuer_len);
+    c->o.issuer = o->issuer != NULL ? buf : NULL;
+    buf += o->issuer_len;
+    if (o->subject != NULL)
+        memcpy(buf, o->subject, o->subject_len);
+    c->o.subject = o->subject != NULL ? buf : NULL;
+    buf += o->subject_len;
+    memcpy(buf, file, flen);
+    c->o.file = (const char *)buf;
+    c->o.scope = NULL;
+    c->o.crldp = NULL;
+    c->o.serial = NULL;
+    c->o.serial_len = 0;
+    cg_cbs subject;
+    cg_cbs_init(&subject, c->o.subject, c->o.subject_len);
+    c->subject_key = cg_name_hash_equal(&subject);
+    cg_cert cert;
+    cg_der_error err;
+    if (cg_cert_parse(&cert, c->o.der, c->o.der_len, &err) &&
+        !cg_ext_ski(cg_cert_find_ext(&cert, CG_OID_SKI, sizeof(CG_OID_SKI), NULL), &c->ski))
+        cg_cbs_init(&c->ski, NULL, 0);
+    return 1;
+}
+
+static int cas_load(cg_ingest *ing)
+{
+    cas_clear(ing);
+    if (!cg_store_ca_objects(ing->st, ca_load, ing)) {
+        store_failed(ing);
+        return 0;
+    }
+    if (ing->failed)
+        return 0;
+    ing->cas_loaded = 1;
+    return 1;
+}
+
+/* Marks the CAs whose subject key is key; returns how many. */
+static size_t mark_by_name(cg_ingest *ing, uint64_t key)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ing->n_cas; i++) {
+        if (ing->cas[i].subject_key == key) {
+            ing->cas[i].mark = ing->mark;
+            n++;
+        }
+    }
+    return n;
+}
+
+static size_t mark_by_ski(cg_ingest *ing, const bytes *aki)
+{
+    size_t n = 0;
+    for (size_t i = 0; aki->n > 0 && i < ing->n_cas; i++) {
+        const cg_cbs *ski = &ing->cas[i].ski;
+        if (ski->len == aki->n && memcmp(ski->data, aki->p, aki->n) == 0) {
+            ing->cas[i].mark = ing->mark;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Marks what the file's objects may need: for a certificate, the CAs named
+ * as its issuer (equal Names, however encoded) or holding the key its AKI
+ * names; for a CA certificate, also the CAs with its subject (the same CA
+ * under another certificate: a cross-sign, a re-issue); for a CRL, the CAs
+ * named as its issuer. Returns the number of objects none was found for. */
+static size_t mark_needed(cg_ingest *ing)
+{
+    size_t missing = 0;
+    ing->mark++;
+    for (size_t i = 0; i < ing->n_keys; i++) {
+        const cert_key *k = &ing->keys[i];
+        size_t n = mark_by_name(ing, k->issuer_key) + mark_by_ski(ing, &k->aki);
+        if (k->ca_key != 0)
+            mark_by_name(ing, k->ca_key);
+        /* A self-issued certificate is its own issuer. */
+        missing += n == 0 && k->ca_key != k->issuer_key;
+    }
+    for (size_t i = 0; i < ing->n_crls; i++)
+        missing += mark_by_name(ing, ing->crls[i].issuer_key) == 0;
+    /* A Precertificate Signing Certificate's precertificates were logged
+     * in the name of its issuer: mark that one too (it cannot itself be a
+     * signing certificate, so one round is enough). */
+    for (size_t i = 0; i < ing->n_cas; i++) {
+        const ca_slot *c = &ing->cas[i];
+        if (c->mark == ing->mark && c->o.ca == CG_STORE_CA_PRECERT_SIGNING &&
+            c->o.issuer != NULL) {
+            cg_cbs issuer;
+            cg_cbs_init(&issuer, c->o.issuer, c->o.issuer_len);
+            mark_by_name(ing, cg_name_hash_equal(&issuer));
+        }
+    }
+    return missing;
+}
+
+/* The stored CAs this file may need, as related objects. */
+static int related_cas(cg_ingest *ing)
+{
+    int fresh = !ing->cas_loaded;
+    if (fresh && !cas_load(ing))
+        return 0;
+    /* An issuer not in the index may have been stored since it was loaded
+     * (by another process sharing the store): load once more. */
+    if (mark_needed(ing) > 0 && !fresh) {
+        if (!cas_load(ing))
+            return 0;
+        mark_needed(ing);
+    }
+    for (size_t i = 0; i < ing->n_cas; i++) {
+        if (ing->cas[i].mark == ing->mark && !add_ca(ing, &ing->cas[i].o))
+            return 0;
+    }
+    return 1;
 }
 
 static int by_serial(cg_ingest *ing, const bytes *issuer, const bytes *serial)
@@ -853,11 +1036,7 @@ static int revocations_for(cg_ingest *ing, const cert_key *k)
  * stored certificates it covers. */
 static int find_related(cg_ingest *ing)
 {
-    if (!cg_store_ca_objects(ing->st, add_ca, ing)) {
-        store_failed(ing);
-        return 0;
-    }
-    if (ing->failed)
+    if (!related_cas(ing))
         return 0;
     for (size_t i = 0; i < ing->n_keys; i++) {
         const cert_key *k = &ing->keys[i];
@@ -1201,6 +1380,8 @@ void cg_ingest_committed(cg_ingest *ing)
 
 void cg_ingest_rolled_back(cg_ingest *ing)
 {
+    /* The index may hold CAs of the rolled-back work. */
+    cas_clear(ing);
     if (!ing->joined)
         return;
     ing->joined = 0;
@@ -1241,6 +1422,7 @@ int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t
     } else {
         store_failed(ing); /* keeps the first reason */
         cg_store_rollback(ing->st);
+        cas_clear(ing);
     }
 out:
     if (ok && ing->joined) {

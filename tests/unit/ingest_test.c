@@ -209,12 +209,56 @@ int main(int argc, char **argv)
     cg_ingest_free(ing);
     cg_store_close(store);
 
+    /* The ingest's CA index. A run checks each file with the stored CAs
+     * its objects name, from an index it loads once. A CA stored since by
+     * another process (another store connection) is found all the same: a
+     * final certificate of R3 gets no ct.sct.issuer_unknown, while with R3
+     * nowhere it does (the control). A CA of a rolled-back transaction is
+     * forgotten. */
+    fresh_store(pg, dir, "x", uri, sizeof(uri));
+    store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    cg_store *other = cg_store_open(uri, 0, &st, err, sizeof(err));
+    CHECK(store != NULL && other != NULL);
+    seen so;
+    memset(&s, 0, sizeof(s));
+    memset(&so, 0, sizeof(so));
+    ing = cg_ingest_new(store, &opts, sink, &s);
+    cg_ingest *ing2 = cg_ingest_new(other, &opts, sink, &so);
+    CHECK(ingest(ing, "ct-ca.pem", "sct/ca.pem")); /* loads the index: one CA */
+    CHECK(ingest(ing, "control.pem", "le2023/good/final.pem"));
+    CHECK(has_rule(&s, "ct.sct.issuer_unknown", "control.pem"));
+    CHECK(ingest(ing2, "r3.pem", "le2023/r3.pem"));
+    memset(&s, 0, sizeof(s));
+    CHECK(ingest(ing, "pre.pem", "le2023/good/precert.pem"));
+    CHECK(ingest(ing, "final.pem", "le2023/good/final.pem"));
+    CHECK(!has_rule(&s, "ct.sct.issuer_unknown", NULL));
+    cg_ingest_free(ing2);
+    cg_store_close(other);
+    cg_ingest_free(ing);
+    cg_store_close(store);
+
+    fresh_store(pg, dir, "y", uri, sizeof(uri));
+    store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(store != NULL);
+    memset(&s, 0, sizeof(s));
+    ing = cg_ingest_new(store, &opts, sink, &s);
+    CHECK(cg_store_begin(store));
+    cg_ingest_join(ing);
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(cg_store_rollback(store));
+    cg_ingest_rolled_back(ing);
+    CHECK(ingest(ing, "final.pem", "le2023/good/final.pem"));
+    CHECK(has_rule(&s, "ct.sct.issuer_unknown", "final.pem"));
+    cg_ingest_free(ing);
+    cg_store_close(store);
+
     if (cg_test_failures == 0 && pg != NULL) {
-        char sql[160];
+        char sql[320];
         snprintf(sql, sizeof(sql),
                  "DROP SCHEMA cgingest_%d_s CASCADE; DROP SCHEMA cgingest_%d_t CASCADE; "
-                 "DROP SCHEMA cgingest_%d_j CASCADE",
-                 (int)getpid(), (int)getpid(), (int)getpid());
+                 "DROP SCHEMA cgingest_%d_j CASCADE; DROP SCHEMA cgingest_%d_x CASCADE; "
+                 "DROP SCHEMA cgingest_%d_y CASCADE",
+                 (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid());
         CHECK(cg_test_pg_exec(pg, sql));
     }
     if (cg_test_failures == 0) {
