@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "ct/leaf.h"
@@ -73,8 +74,20 @@ typedef struct task {
     int64_t next;
 } task;
 
+/* Chain issuers (SHA-256) this run stored: a CA that comes in front of
+ * every entry of its certificates is ingested once a run, not once an
+ * entry. Open addressing; emptied when three quarters full and on every
+ * rollback (what the rolled-back range stored is gone). */
+#define ISSUER_SET_CAP 4096
+typedef struct issuer_set {
+    uint8_t (*key)[32];
+    uint8_t *used;
+    size_t n;
+} issuer_set;
+
 struct cg_monitor {
     cg_store *st;
+    issuer_set issuers;
     cg_monitor_opts o;
     cg_ingest *ing;
     cg_merkle_hasher *h;
@@ -293,6 +306,8 @@ void cg_monitor_free(cg_monitor *m)
     free(m->tasks);
     held_drop(m);
     free(m->held);
+    free(m->issuers.key);
+    free(m->issuers.used);
     free(m);
 }
 
@@ -537,6 +552,57 @@ static const watched *match(const cg_monitor *m, const cg_log_entry *e, const ui
     return NULL;
 }
 
+static size_t issuer_slot(const uint8_t sha256[32])
+{
+    size_t h;
+    memcpy(&h, sha256, sizeof(h));
+    return h % ISSUER_SET_CAP;
+}
+
+static int issuer_known(const cg_monitor *m, const uint8_t sha256[32])
+{
+    const issuer_set *s = &m->issuers;
+    for (size_t i = issuer_slot(sha256); s->used != NULL && s->used[i];
+         i = (i + 1) % ISSUER_SET_CAP) {
+        if (memcmp(s->key[i], sha256, 32) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void issuers_forget(cg_monitor *m)
+{
+    if (m->issuers.used != NULL)
+        memset(m->issuers.used, 0, ISSUER_SET_CAP);
+    m->issuers.n = 0;
+}
+
+/* Remembers an ingested issuer; without memory it is simply ingested again
+ * next time. */
+static void issuer_remember(cg_monitor *m, const uint8_t sha256[32])
+{
+    issuer_set *s = &m->issuers;
+    if (s->used == NULL) {
+        s->key = malloc(ISSUER_SET_CAP * sizeof(*s->key));
+        s->used = calloc(ISSUER_SET_CAP, 1);
+        if (s->key == NULL || s->used == NULL) {
+            free(s->key);
+            free(s->used);
+            s->key = NULL;
+            s->used = NULL;
+            return;
+        }
+    }
+    if (s->n >= ISSUER_SET_CAP / 4 * 3)
+        issuers_forget(m);
+    size_t i = issuer_slot(sha256);
+    while (s->used[i])
+        i = (i + 1) % ISSUER_SET_CAP;
+    memcpy(s->key[i], sha256, 32);
+    s->used[i] = 1;
+    s->n++;
+}
+
 static int ingest(cg_monitor *m, const char *name, const uint8_t *der, size_t len)
 {
     char err[1024];
@@ -611,11 +677,14 @@ static int on_entry(void *arg, const cg_log_entry *e)
     /* The issuer first (the store keeps each object once), so the rules
      * that need the CA (SCT signatures, issuer key hash) have it. */
     cg_cbs chain = e->chain.chain, first;
-    if (cg_ct_chain_next(&chain, &first)) {
+    uint8_t isha[32];
+    if (cg_ct_chain_next(&chain, &first) && SHA256(first.data, first.len, isha) != NULL &&
+        !issuer_known(m, isha)) {
         char iname[2300];
         snprintf(iname, sizeof(iname), "%s#%" PRIu64 "/issuer", l->url, e->index);
         if (!ingest(m, iname, first.data, first.len))
             return 0;
+        issuer_remember(m, isha);
     }
     l->kept++;
     m->stats.kept++;
@@ -884,6 +953,7 @@ static int end_range(cg_monitor *m, mlog *l, int commit)
     }
     m->in_range = 0;
     cg_ingest_rolled_back(m->ing);
+    issuers_forget(m);
     held_drop(m);
     return ok;
 }
