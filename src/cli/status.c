@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/status_crl.h"
 #include "store/store.h"
+#include "x509/time.h"
 
 static void status_help(FILE *f)
 {
@@ -52,23 +53,6 @@ typedef struct status_ctx {
     int failed; /* a query of a row failed */
 } status_ctx;
 
-static void fmt_time(int64_t t, char *out, size_t cap)
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    gmtime_r(&tt, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static json_t *time_or_null(int64_t t)
-{
-    char buf[32];
-    if (t == 0)
-        return json_null();
-    fmt_time(t, buf, sizeof(buf));
-    return json_string(buf);
-}
-
 static int log_row(void *arg, const cg_store_log_state *ls)
 {
     status_ctx *c = arg;
@@ -100,23 +84,23 @@ static int log_row(void *arg, const cg_store_log_state *ls)
         json_object_set_new(o, "position", json_integer((json_int_t)ls->position));
         json_object_set_new(o, "tree_size",
                             ls->has_sth ? json_integer((json_int_t)ls->sth_size) : json_null());
-        json_object_set_new(o, "sth_time", time_or_null(sth_s));
+        json_object_set_new(o, "sth_time", cg_cli_status_time(sth_s));
         json_object_set_new(o, "lag_entries",
                             ls->has_sth ? json_integer((json_int_t)lag) : json_null());
         json_object_set_new(o, "lag_seconds",
                             ls->has_sth ? json_integer((json_int_t)age) : json_null());
-        json_object_set_new(o, "last_contact", time_or_null(ls->last_contact));
-        json_object_set_new(o, "failing_since", time_or_null(ls->failing_since));
+        json_object_set_new(o, "last_contact", cg_cli_status_time(ls->last_contact));
+        json_object_set_new(o, "failing_since", cg_cli_status_time(ls->failing_since));
         json_object_set_new(o, "ranges", r);
         json_array_append_new(json_object_get(c->root, "logs"), o);
         return 1;
     }
     if (ls->has_sth)
-        fmt_time(sth_s, sth_time, sizeof(sth_time));
+        cg_time_format(sth_s, sth_time, sizeof(sth_time));
     if (ls->last_contact)
-        fmt_time(ls->last_contact, contact, sizeof(contact));
+        cg_time_format(ls->last_contact, contact, sizeof(contact));
     if (ls->failing_since)
-        fmt_time(ls->failing_since, failing, sizeof(failing));
+        cg_time_format(ls->failing_since, failing, sizeof(failing));
     fprintf(c->out, "%s\n  log ID         %s\n", ls->url, id);
     if (ls->has_sth)
         fprintf(c->out,

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "x509/time.h"
+
 typedef struct crl_ctx {
     int json;
     int64_t now;
@@ -13,20 +15,12 @@ typedef struct crl_ctx {
     int nomem;
 } crl_ctx;
 
-static void fmt_time(int64_t t, char *out, size_t cap)
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    gmtime_r(&tt, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static json_t *time_or_null(int64_t t)
+json_t *cg_cli_status_time(int64_t t)
 {
     char buf[32];
     if (t == 0)
         return json_null();
-    fmt_time(t, buf, sizeof(buf));
+    cg_time_format(t, buf, sizeof(buf));
     return json_string(buf);
 }
 
@@ -46,32 +40,32 @@ static int crl_row(void *arg, const cg_store_crl_source *src)
         json_object_set_new(o, "kind", json_string(src->is_list ? "list" : "crl"));
         json_object_set_new(o, "issuer", json_string(src->issuer_label));
         json_object_set_new(o, "origin", json_string(src->origin));
-        json_object_set_new(o, "last_fetch", time_or_null(src->last_fetch));
-        json_object_set_new(o, "last_change", time_or_null(src->last_change));
+        json_object_set_new(o, "last_fetch", cg_cli_status_time(src->last_fetch));
+        json_object_set_new(o, "last_change", cg_cli_status_time(src->last_change));
         json_object_set_new(o, "http_status",
                             src->http_code != 0 ? json_integer(src->http_code) : json_null());
         json_object_set_new(o, "status", json_string(src->status));
         json_object_set_new(o, "failures", json_integer((json_int_t)src->failures));
         json_object_set_new(o, "this_update",
-                            src->has_crl ? time_or_null(src->this_update) : json_null());
+                            src->has_crl ? cg_cli_status_time(src->this_update) : json_null());
         json_object_set_new(o, "next_update",
-                            src->has_crl ? time_or_null(src->next_update) : json_null());
+                            src->has_crl ? cg_cli_status_time(src->next_update) : json_null());
         json_object_set_new(o, "entries",
                             src->has_crl ? json_integer((json_int_t)src->entries) : json_null());
         json_object_set_new(o, "stale", json_boolean(stale));
         return 1;
     }
     if (src->last_fetch != 0)
-        fmt_time(src->last_fetch, fetch, sizeof(fetch));
+        cg_time_format(src->last_fetch, fetch, sizeof(fetch));
     fprintf(c->out, "%s%s\n  issuer         %s (%s)\n  last fetch     %s\n  status         %s\n",
             src->url, src->is_list ? " (partitioned-CRL list)" : "", src->issuer_label,
             src->origin, fetch, src->status);
     if (src->failures > 0)
         fprintf(c->out, "  failures       %lld in a row\n", (long long)src->failures);
     if (src->has_crl) {
-        fmt_time(src->this_update, tu, sizeof(tu));
+        cg_time_format(src->this_update, tu, sizeof(tu));
         if (src->next_update != 0)
-            fmt_time(src->next_update, nu, sizeof(nu));
+            cg_time_format(src->next_update, nu, sizeof(nu));
         fprintf(c->out, "  thisUpdate     %s\n  nextUpdate     %s%s\n  entries        %lld\n", tu,
                 nu, stale ? " (stale)" : "", (long long)src->entries);
     }

@@ -17,6 +17,10 @@
  * when unknown). now decides "stale". 0 when the store failed. */
 int cg_cli_status_crls(cg_store *s, int json, int64_t now, FILE *out, json_t *root);
 
+/* A time for the JSON of every status section: RFC 3339, or null for 0
+ * (never, unknown). */
+json_t *cg_cli_status_time(int64_t t);
+
 #define CG_CLI_STATUS_CRL_HELP                                                                    \
     "For each CRL URL the monitor fetches: the CA it belongs to and where the URL\n"              \
     "came from (config, list, crldp), the last fetch and its outcome (HTTP status or\n"           \

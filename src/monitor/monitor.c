@@ -18,6 +18,7 @@
 #include "ct/sth.h"
 #include "monitor/client.h"
 #include "store/ingest.h"
+#include "x509/time.h"
 #include "x509/x509.h"
 
 typedef struct watched {
@@ -874,14 +875,6 @@ static cg_logclient_opts client_opts(const cg_monitor *m)
     return co;
 }
 
-static void time_str(int64_t t, char *out, size_t cap)
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    gmtime_r(&tt, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* A round that could not talk to the log: kept as the log's failing time;
  * past its MMD, ct.log.unreachable (once per outage). Returns 0 when the
  * store failed. */
@@ -899,7 +892,7 @@ static int log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why)
         l->failing_since = now;
     if (now - l->failing_since > l->mmd) {
         char since[32], subject[32];
-        time_str(l->failing_since, since, sizeof(since));
+        cg_time_format(l->failing_since, since, sizeof(since));
         snprintf(subject, sizeof(subject), "since %lld", (long long)l->failing_since);
         if (!log_finding(m, l, CG_R_CT_LOG_UNREACHABLE, subject,
                          "the log has failed since %s (%lld s, longer than its MMD of %lld s): "
