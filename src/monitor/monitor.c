@@ -1275,7 +1275,7 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
         /* Expired and claimed again meanwhile: the other worker's copy
          * counts; nothing of this one is stored. */
         end_range(m, l, 0);
-        say_log(m, l, "entries %" PRIu64 "-%" PRIu64 " were done by another worker meanwhile "
+        say_log(m, l, "entries %" PRIu64 "-%" PRIu64 " were claimed by another worker meanwhile "
                       "(the lease expired); rolled back", ls->start, ls->stop - 1);
         return 1;
     }

@@ -4,7 +4,8 @@
 # killed with SIGKILL while it holds a range, its lease expires and the other
 # finishes that range. The store then holds the objects and findings of an
 # uninterrupted single-worker run, every range done once, the verified prefix
-# at the tree size, and each finding printed and alerted once overall.
+# at the tree size, and each finding printed and alerted once overall. A
+# range read for longer than the lease stays its reader's (renewals).
 # Needs CAGUARD_TEST_PG_URI (scripts/test starts a throwaway server); skipped
 # (77) without it. Every run works in schemas of its own, dropped when it
 # passes.
@@ -156,6 +157,34 @@ cat "$tmp/a.alerts" "$tmp/b.alerts" 2>/dev/null | sed -E 's/"(first|last)_seen":
   sort >"$tmp/two.alerts"
 expect_eq 'alerts' "$(wc -l <"$tmp/two.alerts")" "$nref"
 expect_eq 'alerts twice' "$(uniq -d "$tmp/two.alerts" | wc -l)" 0
+
+# ---- renewals: a range read for longer than the lease stays its reader's ----
+# 1.5 s an entry, 6 s a range, leases of 5 s renewed every 5/3 s while the
+# entries come in. C starts once A's and B's first leases would have
+# expired unrenewed: it finds nothing to claim, waits, and reads nothing.
+schema renew
+rn=$U
+expect_eq 'slower on' "$(admin 'name=slow&on=1&ms=1500')" 200
+R=("${M[@]}" --store "$rn" --batch 1 --parallel 1 --commit-every 4 --lease-seconds 5)
+"${R[@]}" --worker-id A >"$tmp/ra.out" 2>"$tmp/ra.err" &
+apid=$!
+"${R[@]}" --worker-id B >"$tmp/rb.out" 2>"$tmp/rb.err" &
+bpid=$!
+mpids=("$apid" "$bpid")
+for _ in $(seq 400); do
+  [ "$(sql "$rn" "SELECT count(*) FROM log_ranges WHERE owner IS NOT NULL" 2>/dev/null)" = 2 ] && break
+  sleep 0.05
+done
+sleep 5.5
+expect_status 0 "${R[@]}" --worker-id C
+expect_grep 'at 8 of 8 \(shared\), 0 entries read in 0 ranges' "$tmp/err"
+wait "$apid"
+wait "$bpid"
+mpids=()
+expect_eq 'slow off again' "$(admin 'name=slow&on=0')" 200
+expect_eq 'renewed leases' "$(sql "$rn" "SELECT owner, token, done FROM log_ranges ORDER BY owner" | tr '\n' ' ')" 'A|1|1 B|1|1 '
+expect_no_grep 'lost|another worker' "$tmp/ra.err"
+expect_no_grep 'lost|another worker' "$tmp/rb.err"
 
 # ---- refusals ----
 expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --store "$tmp/x.db" \
