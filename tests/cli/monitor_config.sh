@@ -119,6 +119,17 @@ expect_status 2 "$CAGUARD" monitor --config "$tmp/bad.ini" --config "$tmp/bad.in
 expect_grep "config given twice" "$tmp/err"
 expect_status 2 "$CAGUARD" monitor --once --config
 expect_grep "config needs a FILE" "$tmp/err"
+# [monitor] shared, worker_id, lease_seconds are --shared, --worker-id,
+# --lease-seconds: refused on an SQLite store, before anything is created.
+printf '[monitor]\nshared = true\nworker_id = w1\nlease_seconds = 30\nall_issuers = true\n' \
+  >"$tmp/shared.ini"
+rm -f "$tmp/bad.db"
+expect_status 2 "$CAGUARD" monitor --config "$tmp/shared.ini" --store "$tmp/bad.db" --once \
+  --log http://127.0.0.1:1/ --log-key "$tmp/log.pub"
+expect_grep "shared needs a PostgreSQL store" "$tmp/err"
+[ -e "$tmp/bad.db" ] && fail_ "a store was created for --shared on SQLite" || pass_
 expect_status 0 "$CAGUARD" monitor --help
 expect_grep '[-]-config FILE' "$tmp/out"
+expect_grep '[-]-shared' "$tmp/out"
+expect_grep '[-]-lease-seconds S' "$tmp/out"
 finish

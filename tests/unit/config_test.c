@@ -73,6 +73,7 @@ static void test_defaults(void)
     CHECK(c.poll_interval == 60 && c.parallel == 4 && c.batch == 256);
     CHECK(c.start == CG_CONFIG_FROM_START && c.all_issuers == 0);
     CHECK(c.format == CG_OUT_TEXT && c.quiet == 0);
+    CHECK(c.shared == 0 && c.worker_id == NULL && c.lease_seconds == 60);
     CHECK(c.n_logs == 0 && c.n_issuers == 0);
     CHECK(!c.loglist.present && c.loglist.source == NULL && c.loglist.reload_interval == 3600 &&
           c.loglist.follow == 0);
@@ -240,6 +241,13 @@ static void test_values(void)
     CHECK(c.start == CG_CONFIG_FROM_START && c.format == CG_OUT_TEXT);
     cg_monitor_config_clear(&c);
 
+    /* monitors sharing the store's work */
+    cg_monitor_config_init(&c);
+    CHECK(parse(&c, "[monitor]\nshared = true\nworker_id = host-a:1\nlease_seconds = 90\n"));
+    CHECK(c.shared == 1 && c.worker_id != NULL && strcmp(c.worker_id, "host-a:1") == 0 &&
+          c.lease_seconds == 90);
+    cg_monitor_config_clear(&c);
+
     /* the ends of each range are accepted */
     cg_monitor_config_init(&c);
     CHECK(parse(&c, "[monitor]\npoll_interval = 1\nparallel = 64\nbatch = 65536\n"
@@ -364,6 +372,8 @@ static void test_errors(void)
     expect_error("[monitor]\nbatch = 0\n", 2, "batch: 0 is out of range (1 to 65536)");
     expect_error("[monitor]\nbatch = 65537\n", 2, "out of range (1 to 65536)");
     expect_error("[monitor]\nparallel = 65\n", 2, "parallel: 65 is out of range (1 to 64)");
+    expect_error("[monitor]\nlease_seconds = 4\n", 2, "lease_seconds: 4 is out of range (5 to 86400)");
+    expect_error("[monitor]\nshared = sometimes\n", 2, "shared");
     expect_error("[monitor]\npoll_interval = 0\n", 2, "out of range");
     expect_error("[monitor]\npoll_interval = 99999999999999999999999\n", 2, "out of range");
     expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nmmd = 0\n", 4,
