@@ -57,6 +57,16 @@ build_seed_log() {
     fail_ "build: $(cat "$tmp/build.out")"
 }
 
+# add_pre_chain PRECERT CA: submits the chain to the served log's
+# add-pre-chain (RFC 6962 §4.2); passes when the log answers 200.
+add_pre_chain() {
+  local chain code
+  chain='{"chain":["'$(openssl x509 -in "$1" -outform DER | base64 -w0)'","'$(openssl x509 -in "$2" -outform DER | base64 -w0)'"]}'
+  code=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary "$chain" "$url/ct/v1/add-pre-chain")
+  expect_eq add-pre-chain "$code" 200
+}
+
 pass_() { passed=$((passed + 1)); }
 fail_() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 

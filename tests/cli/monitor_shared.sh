@@ -5,7 +5,8 @@
 # finishes that range. The store then holds the objects and findings of an
 # uninterrupted single-worker run, every range done once, the verified prefix
 # at the tree size, and each finding printed and alerted once overall. A
-# range read for longer than the lease stays its reader's (renewals).
+# range read for longer than the lease stays its reader's (renewals); two
+# workers following the log share its tail.
 # Needs CAGUARD_TEST_PG_URI (scripts/test starts a throwaway server); skipped
 # (77) without it. Every run works in schemas of its own, dropped when it
 # passes.
@@ -65,8 +66,9 @@ c3=$d/ct3
 start_server "$tmp/log"
 admin() { curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X POST "$url/admin/fault?$1"; }
 
-M=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
-   --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --shared --once)
+F=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
+   --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --shared)
+M=("${F[@]}" --once)
 
 # ---- the reference: one worker, uninterrupted ----
 schema ref
@@ -185,6 +187,38 @@ expect_eq 'slow off again' "$(admin 'name=slow&on=0')" 200
 expect_eq 'renewed leases' "$(sql "$rn" "SELECT owner, token, done FROM log_ranges ORDER BY owner" | tr '\n' ' ')" 'A|1|1 B|1|1 '
 expect_no_grep 'lost|another worker' "$tmp/ra.err"
 expect_no_grep 'lost|another worker' "$tmp/rb.err"
+
+# ---- following: the tail shared ----
+# Two workers following the store of the kill test (at 8 of 8); an entry
+# added to the log is a new tree head: planned once ([8, 9), its root),
+# read by one of them, folded into the prefix; SIGTERM ends both, exit 0.
+"${F[@]}" --store "$two" --poll-interval 1 --worker-id FA >"$tmp/fa.out" 2>"$tmp/fa.err" &
+apid=$!
+"${F[@]}" --store "$two" --poll-interval 1 --worker-id FB >"$tmp/fb.out" 2>"$tmp/fb.err" &
+bpid=$!
+mpids=("$apid" "$bpid")
+sleep 1
+add_pre_chain "$d/sct/precert.pem" "$d/sct/ca.pem"
+for _ in $(seq 200); do
+  [ "$(sql "$two" 'SELECT position FROM log_state')" = 9 ] && break
+  sleep 0.1
+done
+kill -TERM "$apid" "$bpid"
+fa=0
+wait "$apid" || fa=$?
+fb=0
+wait "$bpid" || fb=$?
+mpids=()
+expect_eq 'following: exit on SIGTERM' "$fa $fb" '0 0'
+expect_eq 'following: prefix' "$(sql "$two" 'SELECT position, sth_size FROM log_state')" '9|9'
+expect_eq 'following: the new range' \
+  "$(sql "$two" "SELECT start, stop, done, owner IN ('FA', 'FB'), root IS NOT NULL FROM log_ranges WHERE start = 8")" \
+  '8|9|1|t|t'
+expect_eq 'following: ranges' "$(sql "$two" 'SELECT count(*) FROM log_ranges')" 3
+cat "$tmp/fa.err" "$tmp/fb.err" | grep -c '1 entries read in 1 ranges' >"$tmp/n1"
+expect_eq 'following: read once' "$(cat "$tmp/n1")" 1
+expect_no_grep 'mismatch' "$tmp/fa.err"
+expect_no_grep 'mismatch' "$tmp/fb.err"
 
 # ---- refusals ----
 expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --store "$tmp/x.db" \
