@@ -1199,6 +1199,27 @@ done:
 
 /* ---- shared: ranges leased from the store ---- */
 
+/* A range whose transaction lost a race with another worker's (PostgreSQL
+ * found a deadlock between their locks): rolled back and given back, to be
+ * read again by whoever claims it next. Returns 1 when that was the
+ * failure, 0 when the store failed otherwise. */
+static int range_raced(cg_monitor *m, mlog *l, const cg_store_log_lease *ls)
+{
+    if (!cg_store_error_retryable(m->st))
+        return 0;
+    say_log(m, l, "entries %" PRIu64 "-%" PRIu64 " lost a race with another worker (%s); "
+                  "rolled back, to be read again", ls->start, ls->stop - 1, cg_store_errmsg(m->st));
+    end_range(m, l, 0);
+    m->store_failed = 0;
+    m->err[0] = '\0';
+    if (!cg_store_log_range_release(m->st, l->id, ls)) {
+        seterr(m, "store: %s", cg_store_errmsg(m->st));
+        m->store_failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
 /* Reads the leased range in one transaction: its objects and findings, the
  * range done (guarded by the lease's token) and the verified prefix moved
  * over it. Returns 0 when the store failed; *stop_round when the round
@@ -1241,6 +1262,8 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
     m->cur = NULL;
     m->lease = NULL;
     if (m->store_failed) {
+        if (range_raced(m, l, ls))
+            return 1;
         end_range(m, l, 0);
         return 0;
     }
@@ -1267,6 +1290,8 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
         memcpy(edge + i * CG_MERKLE_HASH_LEN, m->cr.hash[i], CG_MERKLE_HASH_LEN);
     if (!cg_store_log_range_done(m->st, l->id, ls, m->o.worker_id, edge,
                                  m->cr.n * CG_MERKLE_HASH_LEN, now_s(), &lost)) {
+        if (range_raced(m, l, ls))
+            return 1;
         seterr(m, "store: %s", cg_store_errmsg(m->st));
         end_range(m, l, 0);
         return 0;
@@ -1280,6 +1305,8 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
         return 1;
     }
     if (!cg_store_log_ranges_fold(m->st, l->id, now_s(), &fo)) {
+        if (range_raced(m, l, ls))
+            return 1;
         seterr(m, "store: %s", cg_store_errmsg(m->st));
         end_range(m, l, 0);
         return 0;

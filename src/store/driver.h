@@ -72,6 +72,10 @@ typedef struct cg_sql_driver {
      * CRL's entries: large = 1) or the small default that keeps a
      * long-running monitor's memory flat (large = 0). */
     int (*set_cache)(cg_sql_conn *c, int large);
+    /* Optional: whether the last error lost a race with another session
+     * (a deadlock, a serialization failure): the transaction may be rolled
+     * back and run again. */
+    int (*retryable)(cg_sql_conn *c);
 } cg_sql_driver;
 
 extern const cg_sql_driver cg_sqlite_driver;

@@ -47,6 +47,7 @@ struct cg_sql_conn {
     size_t copy_len, copy_cap;
     int copy_cols, copy_field;
     int copy_failed;
+    int retryable; /* the last error was a deadlock or a serialization failure */
 };
 
 struct cg_sql_stmt {
@@ -84,6 +85,9 @@ static void result_error(cg_sql_conn *c, const PGresult *res)
     const char *msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *detail = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
     const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    /* 40P01 deadlock_detected, 40001 serialization_failure: the
+     * transaction lost a race with another and may simply be run again. */
+    c->retryable = state != NULL && (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0);
     if (msg == NULL) {
         const char *m = PQerrorMessage(c->pg);
         size_t n = strlen(m);
@@ -94,6 +98,11 @@ static void result_error(cg_sql_conn *c, const PGresult *res)
     }
     snprintf(c->err, sizeof(c->err), "%s%s%s (SQLSTATE %s)", msg, detail != NULL ? ": " : "",
              detail != NULL ? detail : "", state != NULL ? state : "?");
+    /* One line: a detail may hold several (a deadlock names each process). */
+    for (char *p = c->err; *p != '\0'; p++) {
+        if (*p == '\n')
+            *p = ' ';
+    }
 }
 
 /* Runs sql (one or more statements, no parameters); 1 when it succeeded. */
@@ -808,6 +817,11 @@ static int pg_exec(cg_sql_conn *c, const char *sql)
     return exec(c, sql);
 }
 
+static int pg_retryable(cg_sql_conn *c)
+{
+    return c->retryable;
+}
+
 #define PG_DRIVER_FUNCS                                                                           \
     .dialect = CG_SQL_POSTGRESQL, .close = pg_close, .errmsg = pg_errmsg,                         \
     .schema_version = pg_schema_version, .begin = pg_begin, .commit = pg_commit,                  \
@@ -817,7 +831,7 @@ static int pg_exec(cg_sql_conn *c, const char *sql)
     .column_int64 = pg_column_int64, .column_blob = pg_column_blob,                               \
     .column_text = pg_column_text, .exec = pg_exec, .copy_begin = pg_copy_begin,                  \
     .copy_int64 = pg_copy_int64, .copy_blob = pg_copy_blob, .copy_null = pg_copy_null,            \
-    .copy_end = pg_copy_end
+    .copy_end = pg_copy_end, .retryable = pg_retryable
 
 const cg_sql_driver cg_postgresql_driver = {
     .scheme = "postgresql",

@@ -32,6 +32,7 @@ typedef enum {
     Q_OBJ_ID,
     Q_ENTRY_UPSERT,
     Q_ENTRY_MERGE, /* the bulk path's (PostgreSQL only) */
+    Q_SERIAL_LOCK, /* PostgreSQL only: lock_serial() */
     Q_REVOCATION,
     Q_FIND_INSERT,
     Q_FIND_STATE,
@@ -132,6 +133,8 @@ static const char *const queries[Q_COUNT] = {
                        "ON CONFLICT (issuer, scope) DO NOTHING",
     [Q_SCOPE_ID] = "SELECT id FROM crl_scopes WHERE issuer = ? AND scope = ?",
     [Q_OBJ_ID] = "SELECT id FROM objects WHERE sha256 = ?",
+    /* Never run on SQLite (lock_serial); a placeholder for the table. */
+    [Q_SERIAL_LOCK] = "SELECT ?",
     [Q_ENTRY_UPSERT] =
         "INSERT INTO crl_entries (scope_id, serial, revocation_date, reason, first_seen, crl_id) "
         "VALUES (?, ?, ?, ?, ?, ?) "
@@ -262,6 +265,7 @@ static const char *const queries[Q_COUNT] = {
  * object only when its key is new (docs/store.md, "PostgreSQL"). Same
  * parameters, in the same order, as the portable text. */
 static const char *const pg_queries[Q_COUNT] = {
+    [Q_SERIAL_LOCK] = "SELECT pg_advisory_xact_lock($1)",
     [Q_OBJ_INSERT] =
         "WITH k AS (INSERT INTO object_keys (sha256, not_after) VALUES ($1, $10) "
         "ON CONFLICT (sha256) DO NOTHING RETURNING id) "
@@ -399,6 +403,12 @@ const char *cg_store_errmsg(const cg_store *s)
 {
     return s->err;
 }
+
+int cg_store_error_retryable(const cg_store *s)
+{
+    return s->drv->retryable != NULL && s->drv->retryable(s->conn);
+}
+
 
 int cg_store_schema_version(cg_store *s, int *version)
 {
@@ -607,6 +617,33 @@ static cg_severity severity_from_text(const char *t)
 
 /* ---- objects ---- */
 
+/* PostgreSQL, several writers: a transaction that stores a new
+ * certificate holds a lock on its issuer and serial until it ends, so that
+ * another transaction storing a new one with the same issuer and serial
+ * (its precertificate, a duplicate) waits for the first to commit and then
+ * finds it: two open transactions cannot each miss the other's half of a
+ * pair. An object stored already takes no lock (a CA every range stores
+ * again must not make the ranges wait for each other). SQLite runs one
+ * writer at a time and needs none. */
+static int lock_serial(cg_store *s, const cg_store_object *o)
+{
+    /* FNV-1a over both: a collision only makes one wait for nothing. */
+    uint64_t h = 0xcbf29ce484222325u;
+    if (s->drv->dialect != CG_SQL_POSTGRESQL || o->serial == NULL || o->issuer == NULL)
+        return 1;
+    for (size_t i = 0; i < o->issuer_len + o->serial_len; i++) {
+        h ^= i < o->issuer_len ? o->issuer[i] : o->serial[i - o->issuer_len];
+        h *= 0x100000001b3u;
+    }
+    int64_t key = (int64_t)h;
+    cg_sql_stmt *st = q(s, Q_SERIAL_LOCK);
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, key))
+        return db_fail(s, "storing an object");
+    return run(s, st, "storing an object");
+}
+
 int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int *earlier)
 {
     int own, ok = 0, inserted = 0, moved = 0;
@@ -636,6 +673,8 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
     }
     inserted = r == CG_SQL_ROW;
     s->drv->reset(st);
+    if (inserted && !lock_serial(s, o))
+        goto out;
     if (inserted && o->issuer != NULL && o->kind != CG_KIND_INPUT) {
         st = q(s, Q_NAME_INSERT);
         if (st == NULL)

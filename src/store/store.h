@@ -48,6 +48,10 @@ cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, cha
                         size_t errcap);
 void cg_store_close(cg_store *s);
 const char *cg_store_errmsg(const cg_store *s);
+/* Whether the last error lost a race with another process sharing the
+ * store (PostgreSQL: a deadlock or a serialization failure): roll back and
+ * run the transaction again. Always 0 on SQLite. */
+int cg_store_error_retryable(const cg_store *s);
 int cg_store_schema_version(cg_store *s, int *version);
 
 /* An explicit transaction: the writes between begin and commit land
