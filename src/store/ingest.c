@@ -21,6 +21,9 @@
 /* How related objects are named in findings and messages. */
 #define RELATED_NAME "store"
 #define ENTRY_BATCH 512
+/* A CRL with at least this many entries goes in as a bulk write
+ * (cg_store_bulk). */
+#define BULK_CRL 10000
 #define NOT_RELATED ((size_t)-1)
 
 typedef struct bytes {
@@ -447,12 +450,16 @@ static int put_entries(cg_ingest *ing, const cg_crl *crl, const uint8_t *sha, co
     cg_crl_entry e;
     cg_der_error err;
     cg_cbs it = crl->revoked;
-    size_t n = 0;
+    size_t n = 0, total = 0;
+    int ok = 0, bulk;
     err.what[0] = '\0';
     while (cg_crl_next_entry(&it, &e, crl->der.data, &err))
-        ;
+        total++;
     if (err.what[0] != '\0')
         return 1;
+    bulk = total >= BULK_CRL;
+    if (bulk && !cg_store_bulk(ing->st, 1))
+        return 0;
     it = crl->revoked;
     while (cg_crl_next_entry(&it, &e, crl->der.data, &err)) {
         unsigned code;
@@ -463,14 +470,20 @@ static int put_entries(cg_ingest *ing, const cg_crl *crl, const uint8_t *sha, co
         if (++n == ENTRY_BATCH) {
             if (!cg_store_put_crl_entries(ing->st, sha, crl->issuer.data, crl->issuer.len, scope,
                                           scope_len, batch, n, ing->o.seen_at))
-                return 0;
+                goto out;
             n = 0;
         }
     }
     if (n > 0 && !cg_store_put_crl_entries(ing->st, sha, crl->issuer.data, crl->issuer.len, scope,
                                            scope_len, batch, n, ing->o.seen_at))
-        return 0;
-    return 1;
+        goto out;
+    ok = 1;
+out:
+    /* The small cache again: what the large one holds is written by the
+     * commit, or spilled to the WAL first; nothing is lost. */
+    if (bulk && !cg_store_bulk(ing->st, 0))
+        ok = 0;
+    return ok;
 }
 
 /* One object of the file, as the engine will see it (rules/engine.c): the

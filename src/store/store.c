@@ -295,11 +295,6 @@ static const char *const pg_queries[Q_COUNT] = {
  * a row. */
 #define BULK_ENTRIES 64
 
-/* CRLs with at least this many entries go in with a large page cache
- * (cg_sql_driver.set_cache): random serials make the entries' index touch
- * pages all over the file. */
-#define LARGE_CRL 10000
-
 struct cg_store {
     const cg_sql_driver *drv;
     cg_sql_conn *conn;
@@ -402,6 +397,13 @@ void cg_store_close(cg_store *s)
 const char *cg_store_errmsg(const cg_store *s)
 {
     return s->err;
+}
+
+int cg_store_bulk(cg_store *s, int on)
+{
+    if (s->drv->set_cache == NULL || s->drv->set_cache(s->conn, on))
+        return 1;
+    return db_fail(s, on ? "making room for a bulk write" : "ending a bulk write");
 }
 
 int cg_store_error_retryable(const cg_store *s)
@@ -1083,10 +1085,6 @@ int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const ui
         fail(s, "%s: the CRL is not stored", what);
         goto out;
     }
-    if (n >= LARGE_CRL && s->drv->set_cache != NULL && !s->drv->set_cache(s->conn, 1)) {
-        db_fail(s, what);
-        goto out;
-    }
     if (n >= BULK_ENTRIES && s->drv->copy_begin != NULL) {
         ok = put_entries_bulk(s, sid, crl_id, entries, n, seen_at);
         goto out;
@@ -1108,10 +1106,6 @@ int cg_store_put_crl_entries(cg_store *s, const uint8_t crl_sha256[32], const ui
     }
     ok = 1;
 out:
-    /* Back to the small cache: what the large one holds is written by the
-     * commit, or spilled to the WAL first, either way not lost. */
-    if (n >= LARGE_CRL && s->drv->set_cache != NULL && !s->drv->set_cache(s->conn, 0) && ok)
-        ok = db_fail(s, what);
     return write_end(s, own, ok);
 }
 

@@ -52,6 +52,11 @@ const char *cg_store_errmsg(const cg_store *s);
  * store (PostgreSQL: a deadlock or a serialization failure): roll back and
  * run the transaction again. Always 0 on SQLite. */
 int cg_store_error_retryable(const cg_store *s);
+/* Around a bulk write (a large CRL's entries): on = 1 gives this process a
+ * large page cache (SQLite: 64 MiB; the entries' index is written all over
+ * the file), on = 0 the small default again (2 MiB, which keeps a
+ * long-running monitor's memory flat). Nothing on PostgreSQL. */
+int cg_store_bulk(cg_store *s, int on);
 int cg_store_schema_version(cg_store *s, int *version);
 
 /* An explicit transaction: the writes between begin and commit land
