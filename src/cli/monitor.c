@@ -36,8 +36,8 @@ static void monitor_help(FILE *f)
 {
     fprintf(f, "usage: caguard [--store PATH_OR_URI] monitor [OPTIONS] --log URL --log-key FILE...\n"
                "                      (--issuer FILE... | --all-issuers)\n"
-               "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --loglist FILE_OR_URL\n"
-               "                      --follow-loglist (--issuer FILE... | --all-issuers)\n"
+               "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --loglist FILE_OR_URL...\n"
+               "                      (--issuer FILE... | --all-issuers)\n"
                "       caguard [--store PATH_OR_URI] monitor [OPTIONS] --issuer FILE\n"
                "                      (--crl-url URL | --crl-list-url URL | --crl-dp)...\n\n"
                "Follows CT logs (RFC 6962 or static-ct-api): verifies each log's signed tree\n"
@@ -96,13 +96,17 @@ static void monitor_help(FILE *f)
                "  --loglist FILE     a CT log list (Chrome v3 or Apple JSON; a file or an\n"
                "                     http(s) URL), for the SCT\n"
                "                     checks of the entries; repeatable\n"
-               "  --follow-loglist   also follow every log of the --loglist(s) that is usable,\n"
+               "  --follow-loglist   follow every log of the --loglist(s) that is usable,\n"
                "                     qualified or readonly (readonly: read to its final tree\n"
                "                     head), at its URL (tiled logs: monitoring_url, as\n"
                "                     static-ct-api) with its key and MMD; not pending,\n"
                "                     retired, rejected or stateless logs. A --log of the same\n"
                "                     log ID wins. With --loglist-reload, a log newly usable in\n"
-               "                     a reloaded list is followed from then on\n"
+               "                     a reloaded list is followed from then on. This is the\n"
+               "                     default when --loglist is all there is to monitor (no\n"
+               "                     --log, no [log], no CRL)\n"
+               "  --no-follow-loglist  use the --loglist(s) only for the SCT checks and\n"
+               "                     --loglist-reload, even with nothing else to monitor\n"
                "  --loglist-sig FILE detached signature of the --loglist before it\n"
                "  --loglist-key FILE public key (PEM or DER) for --loglist-sig\n"
                "  --loglist-reload S reload every --loglist each S seconds (and at the start)\n"
@@ -228,6 +232,7 @@ enum {
     OPT_ALERT_MIN_SEVERITY,
     OPT_INCIDENTS,
     OPT_FOLLOW_LOGLIST,
+    OPT_NO_FOLLOW_LOGLIST,
     OPT_SHARED,
     OPT_WORKER_ID,
     OPT_LEASE_SECONDS
@@ -287,6 +292,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"loglist-key", required_argument, NULL, 'K'},
         {"loglist-reload", required_argument, NULL, 'W'},
         {"follow-loglist", no_argument, NULL, OPT_FOLLOW_LOGLIST},
+        {"no-follow-loglist", no_argument, NULL, OPT_NO_FOLLOW_LOGLIST},
         {"hook", required_argument, NULL, OPT_HOOK},
         {"hooks-dir", required_argument, NULL, OPT_HOOKS_DIR},
         {"hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT},
@@ -317,7 +323,7 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_notify *notify = NULL;
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, shared = 0, rc = CG_EXIT_USAGE;
-    int follow_list = 0, follow_failed = 0;
+    int follow_list = 0, follow_failed = 0, no_follow = 0;
     const char *worker_id = NULL;
     char worker_buf[300];
     uint64_t lease = 60;
@@ -487,6 +493,9 @@ int cg_cmd_monitor(int argc, char **argv)
         case OPT_FOLLOW_LOGLIST:
             follow_list = 1;
             break;
+        case OPT_NO_FOLLOW_LOGLIST:
+            no_follow = 1;
+            break;
         case OPT_HOOK:
             if (n_hooks == MAX_HOOKS) {
                 rc = cg_cli_usage_error("monitor", "at most %d --hook", MAX_HOOKS);
@@ -578,9 +587,19 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = cg_cli_usage_error("monitor", "--follow-loglist needs a --loglist to follow");
         goto out;
     }
+    if (follow_list && no_follow) {
+        rc = cg_cli_usage_error("monitor", "--follow-loglist and --no-follow-loglist together");
+        goto out;
+    }
+    /* A log list and nothing else to monitor: the list's logs are the ones
+     * to follow. With --log, [log] or CRLs the list is for the SCT checks
+     * (and its changes) unless --follow-loglist says otherwise. */
+    if (!follow_list && !no_follow && lists.n > 0 && n_logs == 0 && mc.cfg.n_logs == 0 &&
+        !cg_cli_crl_wanted(&crl))
+        follow_list = 1;
     if (n_logs == 0 && mc.cfg.n_logs == 0 && !cg_cli_crl_wanted(&crl) && reload == 0 &&
         !follow_list) {
-        rc = cg_cli_usage_error("monitor", "no --log, no --follow-loglist, no CRL to fetch and "
+        rc = cg_cli_usage_error("monitor", "no --log, no --loglist to follow, no CRL to fetch and "
                                            "no log list to reload");
         goto out;
     }

@@ -16,7 +16,8 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
 expect_status 0 "$CAGUARD" monitor --help
-expect_grep '--follow-loglist +also follow every log' "$tmp/out"
+expect_grep '--follow-loglist +follow every log' "$tmp/out"
+expect_grep 'default when --loglist is all there is to monitor' "$tmp/out"
 expect_status 2 "$CAGUARD" monitor --once --all-issuers --store "$tmp/x.db" --follow-loglist
 expect_grep 'needs a --loglist' "$tmp/err"
 
@@ -121,6 +122,20 @@ expect_eq status "$(st "$db")" "$(cat "$tmp/want")"
 # Again: nothing new, nothing read.
 expect_status 0 "${M[@]}"
 expect_no_grep '(error|warning|notice) ' "$tmp/out"
+
+# ---- the same without --follow-loglist: a log list and nothing else to
+# monitor is followed ----
+expect_status 1 "$CAGUARD" monitor --once --store "$tmp/i.db" --issuer "$d/sct/ca.pem" \
+  --at 2025-04-01T00:00:00Z --loglist "$tmp/list.json"
+expect_grep '2 logs of the log list followed' "$tmp/err"
+expect_eq 'implied follow: status' "$(st "$tmp/i.db")" "$(cat "$tmp/want")"
+# --no-follow-loglist: then there is nothing to monitor.
+expect_status 2 "$CAGUARD" monitor --once --store "$tmp/n.db" --issuer "$d/sct/ca.pem" \
+  --loglist "$tmp/list.json" --no-follow-loglist
+expect_grep 'no --log, no --loglist to follow' "$tmp/err"
+expect_status 2 "$CAGUARD" monitor --once --store "$tmp/n.db" --issuer "$d/sct/ca.pem" \
+  --loglist "$tmp/list.json" --follow-loglist --no-follow-loglist
+expect_grep 'together' "$tmp/err"
 
 # ---- a --log of the same log ID wins (its URL is another path) ----
 expect_status 1 "$CAGUARD" monitor --once --store "$tmp/w.db" --issuer "$d/sct/ca.pem" \
