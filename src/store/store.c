@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ct/merkle.h"
+#include "lib/grow.h"
 #include "store/driver.h"
 
 typedef enum {
@@ -806,25 +807,27 @@ void cg_store_object_free(cg_store_object *obj)
     free(obj);
 }
 
+/* Ends a row loop over st, whose last step gave r (CG_SQL_ROW when the
+ * loop stopped early): resets st; 0 with the error recorded as "what: ..."
+ * when the step failed. */
+static int rows_end(cg_store *s, cg_sql_stmt *st, cg_sql_step r, const char *what)
+{
+    int ok = r != CG_SQL_ERROR || db_fail(s, what);
+    s->drv->reset(st);
+    return ok;
+}
+
 /* Steps st to the end, handing each row to fn as an object. */
 static int each_object(cg_store *s, cg_sql_stmt *st, cg_store_object_fn fn, void *arg)
 {
     cg_store_object o;
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
-        if (r == CG_SQL_ERROR) {
-            db_fail(s, "reading objects");
-            s->drv->reset(st);
-            return 0;
-        }
-        if (r == CG_SQL_DONE)
-            break;
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         read_object(s, st, &o);
         if (!fn(arg, &o))
             break;
     }
-    s->drv->reset(st);
-    return 1;
+    return rows_end(s, st, r, "reading objects");
 }
 
 int cg_store_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
@@ -954,21 +957,14 @@ int cg_store_issuer_names(cg_store *s, int crl_issuers, cg_store_bytes_fn fn, vo
         return 0;
     if (!s->drv->bind_text(st, 1, crl_issuers ? "crl" : "certificate"))
         return db_fail(s, "reading issuer names");
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         size_t n;
-        if (r == CG_SQL_ERROR) {
-            s->drv->reset(st);
-            return db_fail(s, "reading issuer names");
-        }
-        if (r == CG_SQL_DONE)
-            break;
         const uint8_t *p = c_blob(s, st, 0, &n);
         if (p != NULL && !fn(arg, p, n))
             break;
     }
-    s->drv->reset(st);
-    return 1;
+    return rows_end(s, st, r, "reading issuer names");
 }
 
 int cg_store_count_objects(cg_store *s, int64_t *count)
@@ -2096,22 +2092,10 @@ static int load_events(cg_store *s, cg_incident *inc)
         return 0;
     if (!b_int(s, st, 1, inc->id))
         return db_fail(s, "reading incident events");
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
-        if (r == CG_SQL_ERROR) {
-            s->drv->reset(st);
-            return db_fail(s, "reading incident events");
-        }
-        if (r == CG_SQL_DONE)
-            break;
-        if (inc->n_events == cap) {
-            size_t ncap = cap == 0 ? 8 : cap * 2;
-            cg_incident_event *ne = realloc(inc->events, ncap * sizeof(*ne));
-            if (ne == NULL)
-                goto oom;
-            inc->events = ne;
-            cap = ncap;
-        }
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        if (!cg_grow((void **)&inc->events, &cap, inc->n_events + 1, sizeof(cg_incident_event)))
+            goto oom;
         cg_incident_event *ev = &inc->events[inc->n_events];
         memset(ev, 0, sizeof(*ev));
         ev->id = c_int(s, st, 0);
@@ -2121,8 +2105,7 @@ static int load_events(cg_store *s, cg_incident *inc)
         if (!dup_col(s, st, 3, &ev->note))
             goto oom;
     }
-    s->drv->reset(st);
-    return 1;
+    return rows_end(s, st, r, "reading incident events");
 oom:
     s->drv->reset(st);
     fail(s, "out of memory");
@@ -2137,23 +2120,11 @@ static int load_certs(cg_store *s, cg_incident *inc)
         return 0;
     if (!b_int(s, st, 1, inc->id))
         return db_fail(s, "reading incident certificates");
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         int has;
-        if (r == CG_SQL_ERROR) {
-            s->drv->reset(st);
-            return db_fail(s, "reading incident certificates");
-        }
-        if (r == CG_SQL_DONE)
-            break;
-        if (inc->n_certs == cap) {
-            size_t ncap = cap == 0 ? 8 : cap * 2;
-            cg_incident_cert *nc = realloc(inc->certs, ncap * sizeof(*nc));
-            if (nc == NULL)
-                goto oom;
-            inc->certs = nc;
-            cap = ncap;
-        }
+        if (!cg_grow((void **)&inc->certs, &cap, inc->n_certs + 1, sizeof(cg_incident_cert)))
+            goto oom;
         cg_incident_cert *c = &inc->certs[inc->n_certs];
         memset(c, 0, sizeof(*c));
         inc->n_certs++;
@@ -2171,8 +2142,7 @@ static int load_certs(cg_store *s, cg_incident *inc)
         c->published_at = c_int(s, st, 12);
         c->reason = (int)c_int(s, st, 13);
     }
-    s->drv->reset(st);
-    return 1;
+    return rows_end(s, st, r, "reading incident certificates");
 oom:
     s->drv->reset(st);
     fail(s, "out of memory");
@@ -2225,29 +2195,17 @@ int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg)
     if (st == NULL)
         return 0;
     /* IDs first: loading each incident uses other statements. */
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
-        if (r == CG_SQL_ERROR) {
-            db_fail(s, "listing incidents");
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        if (!cg_grow((void **)&ids, &cap, n + 1, sizeof(*ids))) {
+            fail(s, "out of memory");
             s->drv->reset(st);
             goto out;
         }
-        if (r == CG_SQL_DONE)
-            break;
-        if (n == cap) {
-            size_t ncap = cap == 0 ? 16 : cap * 2;
-            int64_t *ni = realloc(ids, ncap * sizeof(*ni));
-            if (ni == NULL) {
-                fail(s, "out of memory");
-                s->drv->reset(st);
-                goto out;
-            }
-            ids = ni;
-            cap = ncap;
-        }
         ids[n++] = c_int(s, st, 0);
     }
-    s->drv->reset(st);
+    if (!rows_end(s, st, r, "listing incidents"))
+        goto out;
     for (size_t i = 0; i < n; i++) {
         cg_incident inc;
         int found, go_on;
@@ -2448,21 +2406,13 @@ int cg_store_crl_sources(cg_store *s, cg_store_crl_source_fn fn, void *arg)
         fail(s, "out of memory");
         return 0;
     }
-    for (;;) {
-        r = s->drv->step(st);
-        if (r != CG_SQL_ROW)
-            break;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         read_source(s, st, src);
-        if (!fn(arg, src)) {
-            r = CG_SQL_DONE;
+        if (!fn(arg, src))
             break;
-        }
     }
-    s->drv->reset(st);
     free(src);
-    if (r == CG_SQL_ERROR)
-        return db_fail(s, "reading the CRL sources");
-    return 1;
+    return rows_end(s, st, r, "reading the CRL sources");
 }
 
 /* ---- CT log lists ---- */
@@ -2541,47 +2491,31 @@ int cg_store_objects_by_kind(cg_store *s, cg_kind kind, cg_store_object_fn fn, v
 int cg_store_object_counts(cg_store *s, cg_store_object_count_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_OBJ_COUNTS);
+    cg_sql_step r;
     if (st == NULL)
         return 0;
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         size_t n;
-        if (r == CG_SQL_ERROR) {
-            db_fail(s, "counting objects");
-            s->drv->reset(st);
-            return 0;
-        }
-        if (r == CG_SQL_DONE)
-            break;
         const uint8_t *issuer = c_blob(s, st, 0, &n);
         if (!fn(arg, issuer, n, kind_from_text(c_text(s, st, 1)), c_int(s, st, 2)))
             break;
     }
-    s->drv->reset(st);
-    return 1;
+    return rows_end(s, st, r, "counting objects");
 }
 
 int cg_store_open_finding_counts(cg_store *s, cg_store_finding_count_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_FIND_COUNTS);
+    cg_sql_step r;
     if (st == NULL)
         return 0;
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         size_t n;
-        if (r == CG_SQL_ERROR) {
-            db_fail(s, "counting findings");
-            s->drv->reset(st);
-            return 0;
-        }
-        if (r == CG_SQL_DONE)
-            break;
         const uint8_t *issuer = c_blob(s, st, 0, &n);
         if (!fn(arg, issuer, n, severity_from_text(c_text(s, st, 1)), c_int(s, st, 2)))
             break;
     }
-    s->drv->reset(st);
-    return 1;
+    return rows_end(s, st, r, "counting findings");
 }
 
 int cg_store_finding_span(cg_store *s, int64_t *first, int64_t *last, int *found)
@@ -2616,19 +2550,11 @@ int cg_store_finding_histogram(cg_store *s, int64_t origin, int64_t width,
         return 0;
     if (!b_int(s, st, 1, origin) || !b_int(s, st, 2, width) || !b_int(s, st, 3, origin))
         return db_fail(s, "counting findings");
-    for (;;) {
-        cg_sql_step r = s->drv->step(st);
-        if (r == CG_SQL_ERROR) {
-            db_fail(s, "counting findings");
-            s->drv->reset(st);
-            return 0;
-        }
-        if (r == CG_SQL_DONE)
-            break;
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         const char *rule = c_text(s, st, 0);
         if (!fn(arg, rule != NULL ? rule : "", c_int(s, st, 1), c_int(s, st, 2)))
             break;
     }
-    s->drv->reset(st);
-    return 1;
+    return rows_end(s, st, r, "counting findings");
 }
