@@ -485,13 +485,7 @@ uint64_t cg_name_hash_equal(const cg_cbs *name)
 
 uint64_t cg_name_hash_bytes(const cg_cbs *name)
 {
-    uint64_t h = 0xcbf29ce484222325u;
-
-    for (size_t i = 0; i < name->len; i++) {
-        h ^= name->data[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
+    return fnv(0xcbf29ce484222325u, name->data, name->len);
 }
 
 /* ---- Output ---- */
