@@ -56,6 +56,14 @@ struct cg_store;
 #define CG_CLI_DEFAULT_STORE "caguard.db"
 void cg_cli_set_global_store(const char *uri);
 const char *cg_cli_store_uri(const char *cmd_opt);
+/* The store as messages and pages show it: its URI with any password
+ * hidden (util/redact.h), in buf (cap bytes). Never print
+ * cg_cli_store_uri itself. */
+const char *cg_cli_store_shown(const char *cmd_opt, char *buf, size_t cap);
+/* "caguard CMD: store STORE: MESSAGE" on standard error, the store shown
+ * as cg_cli_store_shown does and its secrets taken out of the message. */
+void cg_cli_store_error(const char *cmd, const char *cmd_opt, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Opens it (flags as cg_store_open); on failure prints "caguard CMD: why"
  * and returns NULL: the command exits with CG_EXIT_USAGE. */
 struct cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags);

@@ -217,8 +217,7 @@ static int findings_resolve(int argc, char **argv)
         memset(&flt, 0, sizeof(flt));
         flt.id = ids[i];
         if (!cg_store_findings(store, &flt, note_found, &fd)) {
-            fprintf(stderr, "caguard %s: store %s: %s\n", cmd, cg_cli_store_uri(store_opt),
-                    cg_store_errmsg(store));
+            cg_cli_store_error(cmd, store_opt, "%s", cg_store_errmsg(store));
             goto out;
         }
         if (fd.n == 0) {
@@ -242,8 +241,7 @@ static int findings_resolve(int argc, char **argv)
     rc = CG_EXIT_OK;
     goto out;
 store_err:
-    fprintf(stderr, "caguard %s: store %s: %s; nothing resolved\n", cmd,
-            cg_cli_store_uri(store_opt), cg_store_errmsg(store));
+    cg_cli_store_error(cmd, store_opt, "%s; nothing resolved", cg_store_errmsg(store));
 out:
     free(ids);
     cg_store_close(store);
@@ -337,8 +335,7 @@ int cg_cmd_findings(int argc, char **argv)
         goto out;
     if (!cg_store_findings(store, &flt, list_one, &l)) {
         fflush(stdout);
-        fprintf(stderr, "caguard findings: store %s: %s\n", cg_cli_store_uri(store_opt),
-                cg_store_errmsg(store));
+        cg_cli_store_error("findings", store_opt, "%s", cg_store_errmsg(store));
         goto out;
     }
     if (l.unknown_rules > 0)

@@ -153,7 +153,7 @@ int cg_cmd_ingest(int argc, char **argv)
         free(data);
         if (!ok) {
             fflush(stdout);
-            fprintf(stderr, "caguard ingest: store %s: %s\n", cg_cli_store_uri(store_opt), err);
+            cg_cli_store_error("ingest", store_opt, "%s", err);
             store_error = 1;
             break;
         }

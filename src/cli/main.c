@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "util/redact.h"
 
 #ifndef CAGUARD_VERSION
 #define CAGUARD_VERSION "0.1.0"
@@ -44,12 +45,15 @@ static void usage(FILE *f)
 
 int cg_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    /* Arguments are echoed: a URL or store URI among them keeps its
+     * password to itself. */
+    char msg[2048], shown[2048];
     va_list ap;
-    fprintf(stderr, "caguard %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see 'caguard %s --help')\n", cmd);
+    cg_redact(msg, shown, sizeof(shown));
+    fprintf(stderr, "caguard %s: %s\n(see 'caguard %s --help')\n", cmd, shown, cmd);
     return CG_EXIT_USAGE;
 }
 

@@ -645,7 +645,7 @@ int cg_cmd_monitor(int argc, char **argv)
                                     "--shared needs a PostgreSQL store (--store "
                                     "postgresql://...), not %s: an SQLite store takes one "
                                     "writer at a time, so monitors cannot share its work",
-                                    uri);
+                                    cg_cli_store_shown(store_opt, err, sizeof(err)));
             goto out;
         }
         if (worker_id == NULL) {
@@ -766,8 +766,7 @@ int cg_cmd_monitor(int argc, char **argv)
     running = NULL;
     fflush(stdout);
     if (!ran) {
-        fprintf(stderr, "caguard monitor: %s: %s\n", cg_cli_store_uri(store_opt),
-                cg_monitor_errmsg(mon));
+        cg_cli_store_error("monitor", store_opt, "%s", cg_monitor_errmsg(mon));
         goto out;
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);

@@ -72,7 +72,7 @@ int cg_cmd_report(int argc, char **argv)
     cg_loglist *list = NULL;
     cg_store *st = NULL;
     int rc = CG_EXIT_USAGE, have_at = 0;
-    char err[1024];
+    char err[1024], shown[1024];
 
     memset(&ho, 0, sizeof(ho));
     memset(&ll, 0, sizeof(ll));
@@ -139,7 +139,7 @@ int cg_cmd_report(int argc, char **argv)
     if (st == NULL)
         goto out;
     ho.loglist = list;
-    ho.store_name = cg_cli_store_uri(store_opt);
+    ho.store_name = cg_cli_store_shown(store_opt, shown, sizeof(shown));
     if (!cg_html_report_write(st, dir, &ho, &stats, err, sizeof(err))) {
         fprintf(stderr, "caguard %s: %s\n", cmd, err);
         goto out;

@@ -199,8 +199,7 @@ int cg_cmd_status(int argc, char **argv)
             fputc('\n', c.out);
         if (!sections[i](store, &c)) {
             fflush(stdout);
-            fprintf(stderr, "caguard status: store %s: %s\n", cg_cli_store_uri(store_opt),
-                    cg_store_errmsg(store));
+            cg_cli_store_error("status", store_opt, "%s", cg_store_errmsg(store));
             goto out;
         }
     }

@@ -1,11 +1,13 @@
 /* --store, the global option of the store commands, and opening the store
  * with a message a person can act on. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/redact.h"
 
 /* Set once by main before the command runs. */
 static const char *global_store;
@@ -29,13 +31,33 @@ const char *cg_cli_store_uri(const char *cmd_opt)
 
 cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags)
 {
-    char err[1024];
+    char err[1024], shown[1024];
     cg_store_status status;
     const char *uri = cg_cli_store_uri(cmd_opt);
     cg_store *s = cg_store_open(uri, flags, &status, err, sizeof(err));
-    if (s == NULL)
-        fprintf(stderr, "caguard %s: %s\n", cmd, err);
+    if (s == NULL) {
+        cg_redact_with(err, uri, shown, sizeof(shown));
+        fprintf(stderr, "caguard %s: %s\n", cmd, shown);
+    }
     return s;
+}
+
+const char *cg_cli_store_shown(const char *cmd_opt, char *buf, size_t cap)
+{
+    cg_redact(cg_cli_store_uri(cmd_opt), buf, cap);
+    return buf;
+}
+
+void cg_cli_store_error(const char *cmd, const char *cmd_opt, const char *fmt, ...)
+{
+    char shown[1024], msg[2048], clean[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cg_redact_with(msg, cg_cli_store_uri(cmd_opt), clean, sizeof(clean));
+    fprintf(stderr, "caguard %s: store %s: %s\n", cmd,
+            cg_cli_store_shown(cmd_opt, shown, sizeof(shown)), clean);
 }
 
 int cg_cli_parse_id(const char *s, int64_t *id)

@@ -23,6 +23,7 @@
 
 #include "store/driver.h"
 #include "store/schema.h"
+#include "util/redact.h"
 
 /* pg_type OIDs (fixed in every PostgreSQL; server/catalog/pg_type_d.h is
  * not in libpq-dev) */
@@ -308,15 +309,17 @@ static cg_sql_conn *open_uri(const char *scheme, const char *target, int flags,
                              cg_store_status *status, char *err, size_t cap)
 {
     cg_sql_conn *c = NULL;
-    char *uri = NULL, where[300];
+    char *uri = NULL, where[300], msg[1024];
     size_t n = strlen(scheme) + strlen(target) + 2;
     int version;
     if (strncmp(target, "//", 2) != 0) {
+        /* Shown without what follows the scheme: a mistyped URI is where a
+         * password is least likely to be where cg_redact looks for it. */
         *status = CG_STORE_BAD_URI;
         seterr(err, cap,
-               "%s:%s is not a PostgreSQL URI (postgresql://[user@][host][:port]/dbname"
-               "[?param=value...])",
-               scheme, target);
+               "the %s: store is not a PostgreSQL URI: it must start %s:// "
+               "(postgresql://[user@][host][:port]/dbname[?param=value...])",
+               scheme, scheme);
         return NULL;
     }
     c = calloc(1, sizeof(*c));
@@ -330,11 +333,11 @@ static cg_sql_conn *open_uri(const char *scheme, const char *target, int flags,
     c->pg = PQconnectdb(uri);
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         *status = CG_STORE_ERROR;
-        /* The message names host and database; the URI itself may hold a
-         * password, so it is not repeated. */
+        /* libpq's message may quote the URI, or the piece of it it could
+         * not parse: every secret of the URI is taken out of it. */
         result_error(c, NULL);
-        seterr(err, cap, "cannot connect to the PostgreSQL store: %s",
-               c->pg != NULL ? c->err : "out of memory");
+        cg_redact_with(c->pg != NULL ? c->err : "out of memory", uri, msg, sizeof(msg));
+        seterr(err, cap, "cannot connect to the PostgreSQL store: %s", msg);
         goto fail;
     }
     PQsetNoticeProcessor(c->pg, quiet_notices, NULL);

@@ -356,11 +356,12 @@ cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, cha
         }
         if (drv == NULL) {
             *status = CG_STORE_BAD_URI;
+            /* Only the scheme is repeated: the rest may hold a password. */
             if (err != NULL && errcap > 0)
                 snprintf(err, errcap,
-                         "unknown store scheme in '%s' (this caguard has: sqlite:PATH, a "
+                         "unknown store scheme '%.*s:' (this caguard has: sqlite:PATH, a "
                          "plain path, postgresql://...)",
-                         uri);
+                         (int)(colon - uri > 40 ? 40 : colon - uri), uri);
             return NULL;
         }
     } else {
