@@ -1,0 +1,396 @@
+/* The store's findings (store.h, "findings" and the findings' summaries):
+ * putting a finding (deduplicated), resolving it, listing them by filter,
+ * and the counts caguard report draws.
+ *
+ * Invariants kept here: a finding is one row per deduplication key, the
+ * one column "dedup" with a UNIQUE index (rule|object|incident, or
+ * rule|log:ID|subject for a finding about a CT log), so that both backends
+ * enforce it alike and concurrent writers meet on it; first_seen never
+ * moves; last_seen only moves forward, and a repeat older than it changes
+ * nothing; a resolved finding seen again at or after its resolution is
+ * open again, and new again. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+static const char *const queries[Q_COUNT] = {
+    [Q_FIND_INSERT] = "INSERT INTO findings (dedup, rule, severity, object_sha256, "
+                      "incident_id, message, extra, first_seen, last_seen, log_id, subject) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (dedup) DO NOTHING RETURNING id",
+    [Q_FIND_STATE] = "SELECT id, last_seen, resolved_at FROM findings WHERE dedup = ?",
+    /* A repeat: the latest sighting's message and fields replace the old
+     * ones (an incident's "30 hours late" becomes "revoked 1114 hours
+     * late"), last_seen moves forward, and a resolved finding seen again
+     * at or after its resolution is open again. */
+    [Q_FIND_REPEAT] = "UPDATE findings SET message = ?, extra = ?, last_seen = ?, "
+                      "resolved_at = ? WHERE id = ?",
+    [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
+    [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
+                           "AND resolved_at IS NULL RETURNING id",
+    [Q_FIND_COUNTS] = "SELECT o.issuer, f.severity, count(*) FROM findings f "
+                      "LEFT JOIN objects o ON o.sha256 = f.object_sha256 "
+                      "WHERE f.resolved_at IS NULL GROUP BY o.issuer, f.severity "
+                      "ORDER BY o.issuer, f.severity",
+    [Q_FIND_SPAN] = "SELECT count(*), min(first_seen), max(first_seen) FROM findings",
+    /* Positional GROUP BY: PostgreSQL would not take (first_seen - $1) / $2
+     * and (first_seen - $3) / $4 for the same expression. */
+    [Q_FIND_HIST] = "SELECT rule, (first_seen - ?) / ?, count(*) FROM findings "
+                    "WHERE first_seen >= ? GROUP BY 1, 2 ORDER BY 1, 2",
+};
+
+static cg_sql_stmt *q(cg_store *s, query_id id)
+{
+    return cg_st_prepare(s, id, queries[id], NULL);
+}
+
+/* The deduplication key: one non-NULL column with a UNIQUE index, so that
+ * both backends enforce it the same way (NULLs are distinct in a UNIQUE
+ * constraint). */
+static char *dedup_key(cg_store *s, const char *rule, const uint8_t *object, int64_t incident)
+{
+    char obj[65] = "-";
+    size_t cap = strlen(rule) + 100;
+    char *dedup = malloc(cap);
+    if (dedup == NULL) {
+        cg_st_fail(s, "out of memory");
+        return NULL;
+    }
+    if (object != NULL)
+        cg_hex(object, 32, obj);
+    if (incident > 0)
+        snprintf(dedup, cap, "%s|%s|%lld", rule, obj, (long long)incident);
+    else
+        snprintf(dedup, cap, "%s|%s|-", rule, obj);
+    return dedup;
+}
+
+/* A log finding's key: "rule|log:ID|subject", which no object key can be. */
+static char *log_dedup_key(cg_store *s, const char *rule, const uint8_t log_id[32],
+                           const char *subject)
+{
+    char id[65];
+    size_t cap = strlen(rule) + (subject != NULL ? strlen(subject) : 1) + 80;
+    char *dedup = malloc(cap);
+    if (dedup == NULL) {
+        cg_st_fail(s, "out of memory");
+        return NULL;
+    }
+    cg_hex(log_id, 32, id);
+    snprintf(dedup, cap, "%s|log:%s|%s", rule, id, subject != NULL ? subject : "-");
+    return dedup;
+}
+
+int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
+                         int64_t *id)
+{
+    int own, ok = 0, inserted = 0, reopened = 0;
+    int64_t fid = 0;
+    cg_sql_stmt *st;
+    char *dedup;
+    if (f->rule == NULL || f->message == NULL) {
+        cg_st_fail(s, "a finding needs a rule and a message");
+        return 0;
+    }
+    if (f->has_log && (f->has_object || f->incident > 0)) {
+        cg_st_fail(s, "a finding is about a log or about an object or incident, not both");
+        return 0;
+    }
+    dedup = f->has_log ? log_dedup_key(s, f->rule, f->log_id, f->subject)
+                       : dedup_key(s, f->rule, f->has_object ? f->object : NULL, f->incident);
+    if (dedup == NULL)
+        return 0;
+    if (!cg_st_write_begin(s, &own)) {
+        free(dedup);
+        return 0;
+    }
+    st = q(s, Q_FIND_INSERT);
+    if (st == NULL)
+        goto out;
+    if (!b_text(s, st, 1, dedup) || !b_text(s, st, 2, f->rule) ||
+        !b_text(s, st, 3, cg_severity_name(f->severity)) ||
+        !b_blob_or_null(s, st, 4, f->has_object ? f->object : NULL, 32) ||
+        !b_int_or_null(s, st, 5, f->incident > 0, f->incident) || !b_text(s, st, 6, f->message) ||
+        !b_text_or_null(s, st, 7, f->extra) || !b_int(s, st, 8, seen) || !b_int(s, st, 9, seen) ||
+        !b_blob_or_null(s, st, 10, f->has_log ? f->log_id : NULL, 32) ||
+        !b_text_or_null(s, st, 11, f->has_log ? f->subject : NULL)) {
+        cg_st_db_fail(s, "storing a finding");
+        goto out;
+    }
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        cg_st_db_fail(s, "storing a finding");
+        goto out;
+    }
+    if (r == CG_SQL_ROW) {
+        inserted = 1;
+        fid = c_int(s, st, 0);
+    }
+    s->drv->reset(st);
+    if (!inserted) {
+        int64_t last, resolved_at = 0;
+        int was_resolved;
+        st = q(s, Q_FIND_STATE);
+        if (st == NULL)
+            goto out;
+        if (!b_text(s, st, 1, dedup)) {
+            cg_st_db_fail(s, "storing a finding");
+            goto out;
+        }
+        r = s->drv->step(st);
+        if (r != CG_SQL_ROW) {
+            if (r == CG_SQL_ERROR)
+                cg_st_db_fail(s, "storing a finding");
+            else
+                cg_st_fail(s, "storing a finding: it was neither new nor there");
+            s->drv->reset(st);
+            goto out;
+        }
+        fid = c_int(s, st, 0);
+        last = c_int(s, st, 1);
+        was_resolved = !c_is_null(s, st, 2);
+        if (was_resolved)
+            resolved_at = c_int(s, st, 2);
+        s->drv->reset(st);
+        if (seen < last)
+            goto done; /* an older sighting: nothing to change */
+        reopened = was_resolved && seen >= resolved_at;
+        st = q(s, Q_FIND_REPEAT);
+        if (st == NULL)
+            goto out;
+        if (!b_text(s, st, 1, f->message) || !b_text_or_null(s, st, 2, f->extra) ||
+            !b_int(s, st, 3, seen) ||
+            !b_int_or_null(s, st, 4, was_resolved && !reopened, resolved_at) ||
+            !b_int(s, st, 5, fid)) {
+            cg_st_db_fail(s, "storing a finding");
+            goto out;
+        }
+        r = s->drv->step(st);
+        s->drv->reset(st);
+        if (r == CG_SQL_ERROR) {
+            cg_st_db_fail(s, "storing a finding");
+            goto out;
+        }
+    }
+done:
+    ok = 1;
+out:
+    free(dedup);
+    if (!cg_st_write_end(s, own, ok))
+        return 0;
+    if (is_new != NULL)
+        *is_new = inserted || reopened;
+    if (id != NULL)
+        *id = fid;
+    return 1;
+}
+
+int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    if (!cg_st_write_begin(s, &own))
+        return 0;
+    st = q(s, Q_FIND_RESOLVE);
+    if (st != NULL) {
+        if (!b_int(s, st, 1, at) || !b_int(s, st, 2, id))
+            cg_st_db_fail(s, "resolving a finding");
+        else
+            ok = cg_st_run(s, st, "resolving a finding");
+    }
+    return cg_st_write_end(s, own, ok);
+}
+
+int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,
+                          int *resolved)
+{
+    int own, ok = 0, done = 0;
+    cg_sql_stmt *st;
+    char *dedup = dedup_key(s, rule, object, 0);
+    if (dedup == NULL)
+        return 0;
+    if (!cg_st_write_begin(s, &own)) {
+        free(dedup);
+        return 0;
+    }
+    st = q(s, Q_FIND_RESOLVE_KEY);
+    if (st != NULL) {
+        if (!b_int(s, st, 1, at) || !b_text(s, st, 2, dedup)) {
+            cg_st_db_fail(s, "resolving a finding");
+        } else {
+            cg_sql_step r = s->drv->step(st);
+            if (r == CG_SQL_ERROR) {
+                cg_st_db_fail(s, "resolving a finding");
+            } else {
+                done = r == CG_SQL_ROW;
+                ok = 1;
+            }
+            s->drv->reset(st);
+        }
+    }
+    free(dedup);
+    if (!cg_st_write_end(s, own, ok))
+        return 0;
+    if (resolved != NULL)
+        *resolved = done;
+    return 1;
+}
+
+int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,
+                      void *arg)
+{
+    char sql[1024];
+    cg_sql_stmt *st;
+    int n = 0, ok = 0;
+    /* Built per call (the filters vary); conditions only ever add bound
+     * parameters, never text from the caller. */
+    n = snprintf(sql, sizeof(sql),
+                 "SELECT f.id, f.rule, f.severity, f.object_sha256, f.incident_id, f.message, "
+                 "f.extra, f.first_seen, f.last_seen, f.resolved_at, o.kind, o.file, o.idx, "
+                 "o.issuer, o.serial, f.log_id, f.subject, l.url FROM findings f "
+                 "LEFT JOIN objects o ON o.sha256 = f.object_sha256 "
+                 "LEFT JOIN log_state l ON l.log_id = f.log_id WHERE 1 = 1");
+    if (flt != NULL && flt->rule != NULL)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.rule = ?");
+    if (flt != NULL && flt->has_since)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.first_seen >= ?");
+    if (flt != NULL && flt->open_only)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.resolved_at IS NULL");
+    if (flt != NULL && flt->incident > 0)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.incident_id = ?");
+    if (flt != NULL && flt->id > 0)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.id = ?");
+    if (flt != NULL && flt->has_object)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.object_sha256 = ?");
+    snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY COALESCE(o.id, 0), f.id");
+    st = s->drv->prepare(s->conn, sql);
+    if (st == NULL)
+        return cg_st_db_fail(s, "listing findings");
+    int p = 1, bound = 1;
+    if (flt != NULL && flt->rule != NULL)
+        bound &= b_text(s, st, p++, flt->rule);
+    if (flt != NULL && flt->has_since)
+        bound &= b_int(s, st, p++, flt->since);
+    if (flt != NULL && flt->incident > 0)
+        bound &= b_int(s, st, p++, flt->incident);
+    if (flt != NULL && flt->id > 0)
+        bound &= b_int(s, st, p++, flt->id);
+    if (flt != NULL && flt->has_object)
+        bound &= b_blob(s, st, p++, flt->object, 32);
+    if (!bound) {
+        cg_st_db_fail(s, "listing findings");
+        goto out;
+    }
+    for (;;) {
+        cg_sql_step r = s->drv->step(st);
+        cg_store_finding f;
+        size_t len;
+        const uint8_t *obj;
+        if (r == CG_SQL_ERROR) {
+            cg_st_db_fail(s, "listing findings");
+            goto out;
+        }
+        if (r == CG_SQL_DONE)
+            break;
+        memset(&f, 0, sizeof(f));
+        f.id = c_int(s, st, 0);
+        f.rule = c_text(s, st, 1);
+        f.severity = cg_st_severity_from_text(c_text(s, st, 2));
+        obj = c_blob(s, st, 3, &len);
+        if (obj != NULL && len == 32) {
+            f.has_object = 1;
+            memcpy(f.object, obj, 32);
+        }
+        f.incident = c_is_null(s, st, 4) ? 0 : c_int(s, st, 4);
+        f.message = c_text(s, st, 5);
+        f.extra = c_text(s, st, 6);
+        f.first_seen = c_int(s, st, 7);
+        f.last_seen = c_int(s, st, 8);
+        f.resolved = !c_is_null(s, st, 9);
+        f.resolved_at = f.resolved ? c_int(s, st, 9) : 0;
+        if (f.has_object && !c_is_null(s, st, 10)) {
+            f.kind = cg_st_kind_from_text(c_text(s, st, 10));
+            f.file = c_text(s, st, 11);
+            f.index = c_int(s, st, 12);
+            f.issuer = c_blob(s, st, 13, &f.issuer_len);
+            f.serial = c_blob(s, st, 14, &f.serial_len);
+        } else {
+            f.kind = f.incident > 0 ? CG_KIND_INCIDENT : CG_KIND_INPUT;
+        }
+        obj = c_blob(s, st, 15, &len);
+        if (obj != NULL && len == 32) {
+            f.has_log = 1;
+            memcpy(f.log_id, obj, 32);
+            f.subject = c_text(s, st, 16);
+            f.log_url = c_text(s, st, 17);
+        }
+        if (!fn(arg, &f))
+            break;
+    }
+    ok = 1;
+out:
+    s->drv->finalize(st);
+    return ok;
+}
+
+/* ---- summaries ---- */
+
+int cg_store_open_finding_counts(cg_store *s, cg_store_finding_count_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_FIND_COUNTS);
+    cg_sql_step r;
+    if (st == NULL)
+        return 0;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        size_t n;
+        const uint8_t *issuer = c_blob(s, st, 0, &n);
+        if (!fn(arg, issuer, n, cg_st_severity_from_text(c_text(s, st, 1)), c_int(s, st, 2)))
+            break;
+    }
+    return cg_st_rows_end(s, st, r, "counting findings");
+}
+
+int cg_store_finding_span(cg_store *s, int64_t *first, int64_t *last, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_FIND_SPAN);
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (s->drv->step(st) != CG_SQL_ROW) {
+        s->drv->reset(st);
+        return cg_st_db_fail(s, "reading the findings' time span");
+    }
+    if (c_int(s, st, 0) > 0) {
+        *first = c_int(s, st, 1);
+        *last = c_int(s, st, 2);
+        *found = 1;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_finding_histogram(cg_store *s, int64_t origin, int64_t width,
+                               cg_store_rule_bucket_fn fn, void *arg)
+{
+    cg_sql_stmt *st;
+    if (width <= 0) {
+        cg_st_fail(s, "a histogram bucket must be at least a second wide");
+        return 0;
+    }
+    st = q(s, Q_FIND_HIST);
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, origin) || !b_int(s, st, 2, width) || !b_int(s, st, 3, origin))
+        return cg_st_db_fail(s, "counting findings");
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        const char *rule = c_text(s, st, 0);
+        if (!fn(arg, rule != NULL ? rule : "", c_int(s, st, 1), c_int(s, st, 2)))
+            break;
+    }
+    return cg_st_rows_end(s, st, r, "counting findings");
+}

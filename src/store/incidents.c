@@ -1,0 +1,408 @@
+/* The store's incidents (store.h, "incidents"; the structs are
+ * src/incident/incident.h): an incident with its events and certificates,
+ * created, read back whole, listed, added to, and its certificates'
+ * revocation filled from the stored CRL entries.
+ *
+ * Invariants kept here: an incident is read back exactly as stored, its
+ * events in time order (then as added) and its certificates in the order
+ * they were added; a certificate is there once per SHA-256 (adding it again
+ * replaces it); an event or certificate is only ever added to an incident
+ * that exists, in the same write. */
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/grow.h"
+#include "store/store_internal.h"
+
+#define INC_CERT_COLS                                                                             \
+    "sha256, is_precert, precert_sha256, cert_sha256, serial_hex, issuer, subject, "              \
+    "dns_names, not_before, not_after, revoked, revocation_date, published_at, reason"
+
+static const char *const queries[Q_COUNT] = {
+    [Q_INC_INSERT] = "INSERT INTO incidents (kind, title, source, reported_at, next_update_at) "
+                     "VALUES (?, ?, ?, ?, ?) RETURNING id",
+    [Q_INC_GET] = "SELECT id, kind, title, source, reported_at, next_update_at FROM incidents "
+                  "WHERE id = ?",
+    [Q_INC_IDS] = "SELECT id FROM incidents ORDER BY id",
+    [Q_INC_EVENTS] = "SELECT id, type, at, note FROM incident_events WHERE incident_id = ? "
+                     "ORDER BY at, id",
+    [Q_INC_CERTS] = "SELECT " INC_CERT_COLS " FROM incident_certs WHERE incident_id = ? "
+                    "ORDER BY id",
+    [Q_INC_CERT_EXISTS] = "SELECT id FROM incident_certs WHERE incident_id = ? AND sha256 = ?",
+    [Q_INC_CERT_INSERT] = "INSERT INTO incident_certs (incident_id, " INC_CERT_COLS ") VALUES "
+                          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_INC_CERT_UPDATE] =
+        "UPDATE incident_certs SET is_precert = ?, precert_sha256 = ?, cert_sha256 = ?, "
+        "serial_hex = ?, issuer = ?, subject = ?, dns_names = ?, not_before = ?, "
+        "not_after = ?, revoked = ?, revocation_date = ?, published_at = ?, reason = ? "
+        "WHERE id = ?",
+    [Q_INC_EVENT_INSERT] = "INSERT INTO incident_events (incident_id, type, at, note) "
+                           "VALUES (?, ?, ?, ?) RETURNING id",
+    [Q_INC_NEXT_UPDATE] = "UPDATE incidents SET next_update_at = ? WHERE id = ? RETURNING id",
+};
+
+static cg_sql_stmt *q(cg_store *s, query_id id)
+{
+    return cg_st_prepare(s, id, queries[id], NULL);
+}
+
+static int incident_exists(cg_store *s, int64_t id)
+{
+    cg_sql_stmt *st = q(s, Q_INC_GET);
+    int found = 0;
+    if (st == NULL)
+        return -1;
+    if (!b_int(s, st, 1, id))
+        return cg_st_db_fail(s, "reading an incident") - 1;
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR)
+        found = cg_st_db_fail(s, "reading an incident") - 1;
+    else
+        found = r == CG_SQL_ROW;
+    s->drv->reset(st);
+    return found;
+}
+
+static int bind_cert(cg_store *s, cg_sql_stmt *st, int p, const cg_incident_cert *c)
+{
+    return b_int(s, st, p, c->is_precert != 0) &&
+           b_blob_or_null(s, st, p + 1, c->has_precert_sha ? c->precert_sha256 : NULL, 32) &&
+           b_blob_or_null(s, st, p + 2, c->has_cert_sha ? c->cert_sha256 : NULL, 32) &&
+           b_text_or_null(s, st, p + 3, c->serial_hex) &&
+           b_text_or_null(s, st, p + 4, c->issuer) && b_text_or_null(s, st, p + 5, c->subject) &&
+           b_text_or_null(s, st, p + 6, c->dns_names) && b_int(s, st, p + 7, c->not_before) &&
+           b_int(s, st, p + 8, c->not_after) && b_int(s, st, p + 9, c->revoked != 0) &&
+           b_int(s, st, p + 10, c->revocation_date) && b_int(s, st, p + 11, c->published_at) &&
+           b_int(s, st, p + 12, c->reason);
+}
+
+/* Adds or replaces one certificate, inside a write. */
+static int put_cert(cg_store *s, int64_t incident, const cg_incident_cert *c, int *is_new)
+{
+    cg_sql_stmt *st = q(s, Q_INC_CERT_EXISTS);
+    int64_t row = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, incident) || !b_blob(s, st, 2, c->sha256, 32))
+        return cg_st_db_fail(s, "storing an incident certificate");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        s->drv->reset(st);
+        return cg_st_db_fail(s, "storing an incident certificate");
+    }
+    if (r == CG_SQL_ROW)
+        row = c_int(s, st, 0);
+    s->drv->reset(st);
+    if (row != 0) {
+        st = q(s, Q_INC_CERT_UPDATE);
+        if (st == NULL)
+            return 0;
+        if (!bind_cert(s, st, 1, c) || !b_int(s, st, 14, row))
+            return cg_st_db_fail(s, "storing an incident certificate");
+    } else {
+        st = q(s, Q_INC_CERT_INSERT);
+        if (st == NULL)
+            return 0;
+        if (!b_int(s, st, 1, incident) || !b_blob(s, st, 2, c->sha256, 32) ||
+            !bind_cert(s, st, 3, c))
+            return cg_st_db_fail(s, "storing an incident certificate");
+    }
+    if (!cg_st_run(s, st, "storing an incident certificate"))
+        return 0;
+    if (is_new != NULL)
+        *is_new = row == 0;
+    return 1;
+}
+
+static int put_event(cg_store *s, int64_t incident, cg_incident_event *ev)
+{
+    cg_sql_stmt *st = q(s, Q_INC_EVENT_INSERT);
+    if (st == NULL)
+        return 0;
+    if (ev->type < 0 || ev->type >= CG_EVENT_TYPE_COUNT) {
+        cg_st_fail(s, "unknown incident event type %d", (int)ev->type);
+        return 0;
+    }
+    if (!b_int(s, st, 1, incident) || !b_int(s, st, 2, ev->type) || !b_int(s, st, 3, ev->at) ||
+        !b_text_or_null(s, st, 4, ev->note))
+        return cg_st_db_fail(s, "storing an incident event");
+    if (s->drv->step(st) != CG_SQL_ROW) {
+        s->drv->reset(st);
+        return cg_st_db_fail(s, "storing an incident event");
+    }
+    ev->id = c_int(s, st, 0);
+    s->drv->reset(st);
+    return 1;
+}
+
+int cg_store_incident_create(cg_store *s, cg_incident *inc)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    if (inc->kind == NULL) {
+        cg_st_fail(s, "an incident needs a kind");
+        return 0;
+    }
+    if (!cg_st_write_begin(s, &own))
+        return 0;
+    st = q(s, Q_INC_INSERT);
+    if (st == NULL)
+        goto out;
+    if (!b_text(s, st, 1, inc->kind) || !b_text_or_null(s, st, 2, inc->title) ||
+        !b_int(s, st, 3, inc->source) || !b_int(s, st, 4, inc->reported_at) ||
+        !b_int(s, st, 5, inc->next_update_at)) {
+        cg_st_db_fail(s, "storing an incident");
+        goto out;
+    }
+    if (s->drv->step(st) != CG_SQL_ROW) {
+        s->drv->reset(st);
+        cg_st_db_fail(s, "storing an incident");
+        goto out;
+    }
+    int64_t id = c_int(s, st, 0);
+    s->drv->reset(st);
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        if (!put_cert(s, id, &inc->certs[i], NULL))
+            goto out;
+    }
+    for (size_t i = 0; i < inc->n_events; i++) {
+        if (!put_event(s, id, &inc->events[i]))
+            goto out;
+    }
+    inc->id = id;
+    ok = 1;
+out:
+    return cg_st_write_end(s, own, ok);
+}
+
+/* A strdup that tells a failed copy from a NULL column. */
+static int dup_col(cg_store *s, cg_sql_stmt *st, int i, char **out)
+{
+    const char *t = c_text(s, st, i);
+    *out = cg_st_dup_str(t);
+    return t == NULL || *out != NULL;
+}
+
+static int load_events(cg_store *s, cg_incident *inc)
+{
+    cg_sql_stmt *st = q(s, Q_INC_EVENTS);
+    size_t cap = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, inc->id))
+        return cg_st_db_fail(s, "reading incident events");
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        if (!cg_grow((void **)&inc->events, &cap, inc->n_events + 1, sizeof(cg_incident_event)))
+            goto oom;
+        cg_incident_event *ev = &inc->events[inc->n_events];
+        memset(ev, 0, sizeof(*ev));
+        ev->id = c_int(s, st, 0);
+        ev->type = (cg_event_type)c_int(s, st, 1);
+        ev->at = c_int(s, st, 2);
+        inc->n_events++;
+        if (!dup_col(s, st, 3, &ev->note))
+            goto oom;
+    }
+    return cg_st_rows_end(s, st, r, "reading incident events");
+oom:
+    s->drv->reset(st);
+    cg_st_fail(s, "out of memory");
+    return 0;
+}
+
+static int load_certs(cg_store *s, cg_incident *inc)
+{
+    cg_sql_stmt *st = q(s, Q_INC_CERTS);
+    size_t cap = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, inc->id))
+        return cg_st_db_fail(s, "reading incident certificates");
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        int has;
+        if (!cg_grow((void **)&inc->certs, &cap, inc->n_certs + 1, sizeof(cg_incident_cert)))
+            goto oom;
+        cg_incident_cert *c = &inc->certs[inc->n_certs];
+        memset(c, 0, sizeof(*c));
+        inc->n_certs++;
+        c_sha(s, st, 0, &has, c->sha256);
+        c->is_precert = (int)c_int(s, st, 1);
+        c_sha(s, st, 2, &c->has_precert_sha, c->precert_sha256);
+        c_sha(s, st, 3, &c->has_cert_sha, c->cert_sha256);
+        if (!dup_col(s, st, 4, &c->serial_hex) || !dup_col(s, st, 5, &c->issuer) ||
+            !dup_col(s, st, 6, &c->subject) || !dup_col(s, st, 7, &c->dns_names))
+            goto oom;
+        c->not_before = c_int(s, st, 8);
+        c->not_after = c_int(s, st, 9);
+        c->revoked = (int)c_int(s, st, 10);
+        c->revocation_date = c_int(s, st, 11);
+        c->published_at = c_int(s, st, 12);
+        c->reason = (int)c_int(s, st, 13);
+    }
+    return cg_st_rows_end(s, st, r, "reading incident certificates");
+oom:
+    s->drv->reset(st);
+    cg_st_fail(s, "out of memory");
+    return 0;
+}
+
+int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found)
+{
+    cg_sql_stmt *st = q(s, Q_INC_GET);
+    memset(out, 0, sizeof(*out));
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, id))
+        return cg_st_db_fail(s, "reading an incident");
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        s->drv->reset(st);
+        return cg_st_db_fail(s, "reading an incident");
+    }
+    if (r == CG_SQL_DONE) {
+        s->drv->reset(st);
+        return 1;
+    }
+    out->id = c_int(s, st, 0);
+    out->source = (cg_source)c_int(s, st, 3);
+    out->reported_at = c_int(s, st, 4);
+    out->next_update_at = c_int(s, st, 5);
+    int copied = dup_col(s, st, 1, &out->kind) && dup_col(s, st, 2, &out->title);
+    s->drv->reset(st);
+    if (!copied) {
+        cg_st_fail(s, "out of memory");
+        goto err;
+    }
+    if (!load_events(s, out) || !load_certs(s, out))
+        goto err;
+    *found = 1;
+    return 1;
+err:
+    cg_incident_clear(out);
+    return 0;
+}
+
+int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_INC_IDS);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int ok = 0;
+    if (st == NULL)
+        return 0;
+    /* IDs first: loading each incident uses other statements. */
+    cg_sql_step r;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        if (!cg_grow((void **)&ids, &cap, n + 1, sizeof(*ids))) {
+            cg_st_fail(s, "out of memory");
+            s->drv->reset(st);
+            goto out;
+        }
+        ids[n++] = c_int(s, st, 0);
+    }
+    if (!cg_st_rows_end(s, st, r, "listing incidents"))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        cg_incident inc;
+        int found, go_on;
+        if (!cg_store_incident_get(s, ids[i], &inc, &found))
+            goto out;
+        if (!found)
+            continue;
+        go_on = fn(arg, &inc);
+        cg_incident_clear(&inc);
+        if (!go_on)
+            break;
+    }
+    ok = 1;
+out:
+    free(ids);
+    return ok;
+}
+
+int cg_store_incident_add_cert(cg_store *s, int64_t incident, const cg_incident_cert *cert,
+                               int *is_new)
+{
+    int own, ok = 0, e;
+    if (!cg_st_write_begin(s, &own))
+        return 0;
+    e = incident_exists(s, incident);
+    if (e == 0)
+        cg_st_fail(s, "no incident %lld", (long long)incident);
+    else if (e > 0)
+        ok = put_cert(s, incident, cert, is_new);
+    return cg_st_write_end(s, own, ok);
+}
+
+int cg_store_incident_add_event(cg_store *s, int64_t incident, cg_incident_event *ev)
+{
+    int own, ok = 0, e;
+    if (!cg_st_write_begin(s, &own))
+        return 0;
+    e = incident_exists(s, incident);
+    if (e == 0)
+        cg_st_fail(s, "no incident %lld", (long long)incident);
+    else if (e > 0)
+        ok = put_event(s, incident, ev);
+    return cg_st_write_end(s, own, ok);
+}
+
+int cg_store_incident_set_next_update(cg_store *s, int64_t incident, int64_t at)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    if (!cg_st_write_begin(s, &own))
+        return 0;
+    st = q(s, Q_INC_NEXT_UPDATE);
+    if (st != NULL) {
+        if (!b_int(s, st, 1, at) || !b_int(s, st, 2, incident)) {
+            cg_st_db_fail(s, "updating an incident");
+        } else {
+            cg_sql_step r = s->drv->step(st);
+            if (r == CG_SQL_ERROR)
+                cg_st_db_fail(s, "updating an incident");
+            else if (r == CG_SQL_DONE)
+                cg_st_fail(s, "no incident %lld", (long long)incident);
+            else
+                ok = 1;
+            s->drv->reset(st);
+        }
+    }
+    return cg_st_write_end(s, own, ok);
+}
+
+int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc)
+{
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        cg_incident_cert *c = &inc->certs[i];
+        int found;
+        cg_store_revocation rv;
+        cg_store_object *o = cg_store_get1_object(s, c->sha256, &found);
+        if (!found) {
+            if (o == NULL && s->err[0] != '\0')
+                return 0;
+            continue;
+        }
+        int ok = o->issuer != NULL && o->serial != NULL &&
+                 cg_store_revocation_lookup(s, o->issuer, o->issuer_len, o->serial, o->serial_len,
+                                            &rv, &found);
+        int had_issuer = o->issuer != NULL && o->serial != NULL;
+        cg_store_object_free(o);
+        if (!had_issuer)
+            continue;
+        if (!ok)
+            return 0;
+        if (found) {
+            c->revoked = 1;
+            c->revocation_date = rv.revocation_date;
+            c->published_at = rv.first_seen;
+            c->reason = rv.reason;
+        }
+    }
+    return 1;
+}

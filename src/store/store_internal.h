@@ -1,0 +1,245 @@
+/* What the files of the store share, and nothing outside src/store may
+ * include: the store handle, the statement cache, the write and error
+ * helpers, and the binding and column helpers over the driver (driver.h).
+ *
+ * The store has one public face, store.h; its implementation is one file
+ * per concern (docs/store.md, "Where the code is"), each holding its own
+ * queries in portable SQL (and, where PostgreSQL needs another text, that
+ * text beside it):
+ *
+ *   store.c        open and close, transactions, errors, the statement
+ *                  cache and the helpers declared here
+ *   objects.c      objects, object keys, issuer names, CA and CRL lookups,
+ *                  object summaries
+ *   crl_entries.c  CRL scopes and entries, revocation lookups
+ *   findings.c     findings (put, resolve, list) and their summaries
+ *   logs.c         log_state: a CT log's position, right edge, tree head
+ *   ranges.c       log_ranges: monitors sharing the work
+ *   incidents.c    incidents, their events and certificates
+ *   sources.c      what the monitor watches: CRL sources, log list snapshots
+ *
+ * Invariants kept by every file:
+ *   - every write goes through cg_st_write_begin/cg_st_write_end, so that a
+ *     write outside cg_store_begin commits on its own and one inside dooms
+ *     the caller's transaction when it fails;
+ *   - a function that fails records why in s->err (cg_st_fail,
+ *     cg_st_db_fail) and returns 0; a statement from cg_st_prepare is reset
+ *     before it is handed out and after its last row is read;
+ *   - a query ID belongs to one file, which alone prepares it. */
+#ifndef CAGUARD_STORE_STORE_INTERNAL_H
+#define CAGUARD_STORE_STORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "store/driver.h"
+#include "store/store.h"
+
+/* Every prepared statement of the store, grouped by the file that owns it;
+ * each connection prepares one on its first use. */
+typedef enum {
+    /* objects.c */
+    Q_OBJ_INSERT,
+    Q_OBJ_EARLIER,
+    Q_OBJ_GET,
+    Q_OBJ_BY_SERIAL,
+    Q_OBJ_BY_ISSUER,
+    Q_OBJ_CA,
+    Q_CRL_PREV,
+    Q_CRL_SAME,
+    Q_CRL_NEXT,
+    Q_CRL_COVERED,
+    Q_CERT_SAMPLES,
+    Q_CERT_VARIANT,
+    Q_LATEST_CRLS,
+    Q_NAME_INSERT,
+    Q_NAMES,
+    Q_OBJ_COUNT,
+    Q_SERIAL_LOCK, /* PostgreSQL only: lock_serial() */
+    Q_OBJ_BY_KIND,
+    Q_OBJ_COUNTS,
+    /* crl_entries.c */
+    Q_SCOPE_INSERT,
+    Q_SCOPE_ID,
+    Q_OBJ_ID,
+    Q_ENTRY_UPSERT,
+    Q_ENTRY_MERGE, /* the bulk path's (PostgreSQL only) */
+    Q_REVOCATION,
+    /* findings.c */
+    Q_FIND_INSERT,
+    Q_FIND_STATE,
+    Q_FIND_REPEAT,
+    Q_FIND_RESOLVE,
+    Q_FIND_RESOLVE_KEY,
+    Q_FIND_COUNTS,
+    Q_FIND_SPAN,
+    Q_FIND_HIST,
+    /* logs.c */
+    Q_LOG_PUT,
+    Q_LOG_GET,
+    Q_HEAD_PUT,
+    /* ranges.c */
+    Q_RANGE_LOCK,
+    Q_RANGE_MAXEND,
+    Q_RANGE_INSERT,
+    Q_RANGE_CLAIM,
+    Q_RANGE_RENEW,
+    Q_RANGE_RELEASE,
+    Q_RANGE_DONE,
+    Q_RANGE_NEXT,
+    Q_PREFIX_PUT,
+    Q_RANGE_COUNTS,
+    /* incidents.c */
+    Q_INC_INSERT,
+    Q_INC_GET,
+    Q_INC_IDS,
+    Q_INC_EVENTS,
+    Q_INC_CERTS,
+    Q_INC_CERT_EXISTS,
+    Q_INC_CERT_INSERT,
+    Q_INC_CERT_UPDATE,
+    Q_INC_EVENT_INSERT,
+    Q_INC_NEXT_UPDATE,
+    /* sources.c */
+    Q_SRC_UPSERT,
+    Q_SRC_GET,
+    Q_SRC_ALL,
+    Q_LL_PUT,
+    Q_LL_GET,
+    Q_COUNT
+} query_id;
+
+struct cg_store {
+    const cg_sql_driver *drv;
+    cg_sql_conn *conn;
+    cg_sql_stmt *stmts[Q_COUNT];
+    int in_tx;     /* an explicit transaction is open */
+    int tx_failed; /* ... and a write in it failed: it can only roll back */
+    char err[512];
+};
+
+/* ---- errors (store.c) ---- */
+
+void cg_st_fail(cg_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The driver's last error as the store's, "what: ..."; returns 0. */
+int cg_st_db_fail(cg_store *s, const char *what);
+
+/* ---- writes (store.c) ---- */
+
+/* A write joins the caller's transaction or makes its own (*own 1). */
+int cg_st_write_begin(cg_store *s, int *own);
+/* Ends it: commits its own transaction when ok, else rolls it back; in
+ * the caller's transaction a failure dooms it. Returns ok, or 0 when the
+ * commit failed. */
+int cg_st_write_end(cg_store *s, int own, int ok);
+
+/* ---- statements (store.c) ---- */
+
+/* The prepared statement of id, reset: prepared from sql (pg_sql instead
+ * on PostgreSQL, when not NULL) on its first use on this connection. NULL
+ * with the error recorded when it does not prepare. Each file wraps this
+ * in a q(s, id) over its own query table. */
+cg_sql_stmt *cg_st_prepare(cg_store *s, query_id id, const char *sql, const char *pg_sql);
+/* Runs a statement that returns no rows or one row we ignore. */
+int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what);
+/* Ends a row loop over st, whose last step gave r (CG_SQL_ROW when the
+ * loop stopped early): resets st; 0 with the error recorded as "what: ..."
+ * when the step failed. */
+int cg_st_rows_end(cg_store *s, cg_sql_stmt *st, cg_sql_step r, const char *what);
+/* Hands each row of st (parameters bound) to row until it returns 0 (go
+ * on: 1, stop: 0; an error: -1, recorded by row), then resets st. Returns
+ * 1, or 0 when a step or row failed ("what: ..."). */
+typedef int (*cg_st_row_fn)(cg_store *s, cg_sql_stmt *st, void *arg);
+int cg_st_each_row(cg_store *s, cg_sql_stmt *st, cg_st_row_fn row, void *arg, const char *what);
+/* One integer column of a one-row query with its parameters bound; *found
+ * 0 when there is no row. */
+int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const char *what);
+
+/* ---- values (store.c) ---- */
+
+/* A copy of t (NULL for NULL; NULL when out of memory). */
+char *cg_st_dup_str(const char *t);
+cg_kind cg_st_kind_from_text(const char *t);
+cg_severity cg_st_severity_from_text(const char *t);
+
+/* ---- binding and column helpers ---- */
+
+/* Parameters from 1; each returns 1, or 0 when the driver refused. */
+static inline int b_int(cg_store *s, cg_sql_stmt *st, int i, int64_t v)
+{
+    return s->drv->bind_int64(st, i, v);
+}
+
+static inline int b_blob(cg_store *s, cg_sql_stmt *st, int i, const uint8_t *p, size_t n)
+{
+    return s->drv->bind_blob(st, i, p, n);
+}
+
+static inline int b_text(cg_store *s, cg_sql_stmt *st, int i, const char *t)
+{
+    return s->drv->bind_text(st, i, t);
+}
+
+/* NULL pointer: SQL NULL. */
+static inline int b_blob_or_null(cg_store *s, cg_sql_stmt *st, int i, const uint8_t *p, size_t n)
+{
+    return p == NULL ? s->drv->bind_null(st, i) : s->drv->bind_blob(st, i, p, n);
+}
+
+static inline int b_text_or_null(cg_store *s, cg_sql_stmt *st, int i, const char *t)
+{
+    return t == NULL ? s->drv->bind_null(st, i) : s->drv->bind_text(st, i, t);
+}
+
+static inline int b_int_or_null(cg_store *s, cg_sql_stmt *st, int i, int present, int64_t v)
+{
+    return present ? s->drv->bind_int64(st, i, v) : s->drv->bind_null(st, i);
+}
+
+/* Columns from 0, borrowed until the next step or reset. */
+static inline int c_is_null(cg_store *s, cg_sql_stmt *st, int i)
+{
+    return s->drv->column_is_null(st, i);
+}
+
+static inline int64_t c_int(cg_store *s, cg_sql_stmt *st, int i)
+{
+    return s->drv->column_int64(st, i);
+}
+
+static inline const char *c_text(cg_store *s, cg_sql_stmt *st, int i)
+{
+    return s->drv->column_is_null(st, i) ? NULL : s->drv->column_text(st, i);
+}
+
+/* NULL (length 0) for SQL NULL; an empty blob is a value, not NULL. */
+static inline const uint8_t *c_blob(cg_store *s, cg_sql_stmt *st, int i, size_t *len)
+{
+    static const uint8_t empty[1] = {0};
+    if (s->drv->column_is_null(st, i)) {
+        *len = 0;
+        return NULL;
+    }
+    const uint8_t *p = s->drv->column_blob(st, i, len);
+    if (p == NULL) {
+        p = empty;
+        *len = 0;
+    }
+    return p;
+}
+
+/* A 32-byte column (a SHA-256, a log ID) into out, and *has 1; *has 0 and
+ * out zeroed when it is NULL or of another length. */
+static inline void c_sha(cg_store *s, cg_sql_stmt *st, int i, int *has, uint8_t out[32])
+{
+    size_t n;
+    const uint8_t *p = c_blob(s, st, i, &n);
+    *has = p != NULL && n == 32;
+    if (*has)
+        memcpy(out, p, 32);
+    else
+        memset(out, 0, 32);
+}
+
+#endif
