@@ -19,7 +19,7 @@
  * a row. */
 #define BULK_ENTRIES 64
 
-static const char *const queries[Q_COUNT] = {
+const char *const cg_st_sql_crl_entries[Q_COUNT] = {
     [Q_SCOPE_INSERT] = "INSERT INTO crl_scopes (issuer, scope) VALUES (?, ?) "
                        "ON CONFLICT (issuer, scope) DO NOTHING",
     [Q_SCOPE_ID] = "SELECT id FROM crl_scopes WHERE issuer = ? AND scope = ?",
@@ -37,7 +37,7 @@ static const char *const queries[Q_COUNT] = {
                      "ORDER BY e.first_seen, e.revocation_date LIMIT 1",
 };
 
-static const char *const pg_queries[Q_COUNT] = {
+const char *const cg_st_pg_sql_crl_entries[Q_COUNT] = {
     /* Q_ENTRY_UPSERT over the rows of crl_entries_in: of a serial listed
      * twice in one CRL the first counts, as it does one row at a time. */
     [Q_ENTRY_MERGE] =
@@ -49,11 +49,6 @@ static const char *const pg_queries[Q_COUNT] = {
         "first_seen = excluded.first_seen, crl_id = excluded.crl_id "
         "WHERE excluded.first_seen < crl_entries.first_seen",
 };
-
-static cg_sql_stmt *q(cg_store *s, query_id id)
-{
-    return cg_st_prepare(s, id, queries[id], pg_queries[id]);
-}
 
 /* The number of a CRL scope, made on first use. */
 static int scope_id(cg_store *s, const uint8_t *issuer, size_t issuer_len, const uint8_t *scope,
@@ -173,11 +168,9 @@ int cg_store_revocation_lookup(cg_store *s, const uint8_t *issuer, size_t issuer
         return 0;
     if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, serial, serial_len))
         return cg_st_db_fail(s, "reading CRL entries");
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        s->drv->reset(st);
-        return cg_st_db_fail(s, "reading CRL entries");
-    }
+    cg_sql_step r = cg_st_step(s, st, "reading CRL entries");
+    if (r == CG_SQL_ERROR)
+        return 0;
     if (r == CG_SQL_ROW) {
         size_t n;
         const uint8_t *sha;

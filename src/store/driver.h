@@ -1,7 +1,8 @@
 /* What a store backend provides: a connection that opens (refusing what is
  * not a caguard store, migrating an older schema), transactions, and
  * prepared statements. Everything else (the queries, deduplication, the
- * incident structs) is store.c's, written once in portable SQL:
+ * incident structs) is the store's (store.c and the files of each concern
+ * beside it), written once in portable SQL:
  *
  *   - placeholders are '?', numbered left to right (a PostgreSQL driver
  *     rewrites them to $1, $2, ... when it prepares);
@@ -25,8 +26,9 @@ typedef struct cg_sql_stmt cg_sql_stmt;
 
 typedef enum { CG_SQL_ROW, CG_SQL_DONE, CG_SQL_ERROR } cg_sql_step;
 
-/* The few places where one SQL text does not serve both (store.c's
- * variants for PostgreSQL's partitioned objects and bulk CRL entries). */
+/* The few places where one SQL text does not serve both (the PostgreSQL
+ * texts of objects.c, crl_entries.c and ranges.c: partitioned objects,
+ * bulk CRL entries, row locks for monitors sharing the work). */
 typedef enum { CG_SQL_SQLITE, CG_SQL_POSTGRESQL } cg_sql_dialect;
 
 typedef struct cg_sql_driver {

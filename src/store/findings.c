@@ -1,6 +1,5 @@
-/* The store's findings (store.h, "findings" and the findings' summaries):
- * putting a finding (deduplicated), resolving it, listing them by filter,
- * and the counts caguard report draws.
+/* The store's findings (store.h, "findings"): putting a finding
+ * (deduplicated), resolving it, listing them by filter.
  *
  * Invariants kept here: a finding is one row per deduplication key, the
  * one column "dedup" with a UNIQUE index (rule|object|incident, or
@@ -17,7 +16,7 @@
 
 #include "store/store_internal.h"
 
-static const char *const queries[Q_COUNT] = {
+const char *const cg_st_sql_findings[Q_COUNT] = {
     [Q_FIND_INSERT] = "INSERT INTO findings (dedup, rule, severity, object_sha256, "
                       "incident_id, message, extra, first_seen, last_seen, log_id, subject) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -32,21 +31,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
     [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
                            "AND resolved_at IS NULL RETURNING id",
-    [Q_FIND_COUNTS] = "SELECT o.issuer, f.severity, count(*) FROM findings f "
-                      "LEFT JOIN objects o ON o.sha256 = f.object_sha256 "
-                      "WHERE f.resolved_at IS NULL GROUP BY o.issuer, f.severity "
-                      "ORDER BY o.issuer, f.severity",
-    [Q_FIND_SPAN] = "SELECT count(*), min(first_seen), max(first_seen) FROM findings",
-    /* Positional GROUP BY: PostgreSQL would not take (first_seen - $1) / $2
-     * and (first_seen - $3) / $4 for the same expression. */
-    [Q_FIND_HIST] = "SELECT rule, (first_seen - ?) / ?, count(*) FROM findings "
-                    "WHERE first_seen >= ? GROUP BY 1, 2 ORDER BY 1, 2",
 };
-
-static cg_sql_stmt *q(cg_store *s, query_id id)
-{
-    return cg_st_prepare(s, id, queries[id], NULL);
-}
 
 /* The deduplication key: one non-NULL column with a UNIQUE index, so that
  * both backends enforce it the same way (NULLs are distinct in a UNIQUE
@@ -121,11 +106,9 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         cg_st_db_fail(s, "storing a finding");
         goto out;
     }
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        cg_st_db_fail(s, "storing a finding");
+    cg_sql_step r = cg_st_step(s, st, "storing a finding");
+    if (r == CG_SQL_ERROR)
         goto out;
-    }
     if (r == CG_SQL_ROW) {
         inserted = 1;
         fid = c_int(s, st, 0);
@@ -335,62 +318,4 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
 out:
     s->drv->finalize(st);
     return ok;
-}
-
-/* ---- summaries ---- */
-
-int cg_store_open_finding_counts(cg_store *s, cg_store_finding_count_fn fn, void *arg)
-{
-    cg_sql_stmt *st = q(s, Q_FIND_COUNTS);
-    cg_sql_step r;
-    if (st == NULL)
-        return 0;
-    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        size_t n;
-        const uint8_t *issuer = c_blob(s, st, 0, &n);
-        if (!fn(arg, issuer, n, cg_st_severity_from_text(c_text(s, st, 1)), c_int(s, st, 2)))
-            break;
-    }
-    return cg_st_rows_end(s, st, r, "counting findings");
-}
-
-int cg_store_finding_span(cg_store *s, int64_t *first, int64_t *last, int *found)
-{
-    cg_sql_stmt *st = q(s, Q_FIND_SPAN);
-    *found = 0;
-    if (st == NULL)
-        return 0;
-    if (s->drv->step(st) != CG_SQL_ROW) {
-        s->drv->reset(st);
-        return cg_st_db_fail(s, "reading the findings' time span");
-    }
-    if (c_int(s, st, 0) > 0) {
-        *first = c_int(s, st, 1);
-        *last = c_int(s, st, 2);
-        *found = 1;
-    }
-    s->drv->reset(st);
-    return 1;
-}
-
-int cg_store_finding_histogram(cg_store *s, int64_t origin, int64_t width,
-                               cg_store_rule_bucket_fn fn, void *arg)
-{
-    cg_sql_stmt *st;
-    if (width <= 0) {
-        cg_st_fail(s, "a histogram bucket must be at least a second wide");
-        return 0;
-    }
-    st = q(s, Q_FIND_HIST);
-    if (st == NULL)
-        return 0;
-    if (!b_int(s, st, 1, origin) || !b_int(s, st, 2, width) || !b_int(s, st, 3, origin))
-        return cg_st_db_fail(s, "counting findings");
-    cg_sql_step r;
-    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        const char *rule = c_text(s, st, 0);
-        if (!fn(arg, rule != NULL ? rule : "", c_int(s, st, 1), c_int(s, st, 2)))
-            break;
-    }
-    return cg_st_rows_end(s, st, r, "counting findings");
 }

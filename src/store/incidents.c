@@ -20,7 +20,7 @@
     "sha256, is_precert, precert_sha256, cert_sha256, serial_hex, issuer, subject, "              \
     "dns_names, not_before, not_after, revoked, revocation_date, published_at, reason"
 
-static const char *const queries[Q_COUNT] = {
+const char *const cg_st_sql_incidents[Q_COUNT] = {
     [Q_INC_INSERT] = "INSERT INTO incidents (kind, title, source, reported_at, next_update_at) "
                      "VALUES (?, ?, ?, ?, ?) RETURNING id",
     [Q_INC_GET] = "SELECT id, kind, title, source, reported_at, next_update_at FROM incidents "
@@ -42,11 +42,6 @@ static const char *const queries[Q_COUNT] = {
                            "VALUES (?, ?, ?, ?) RETURNING id",
     [Q_INC_NEXT_UPDATE] = "UPDATE incidents SET next_update_at = ? WHERE id = ? RETURNING id",
 };
-
-static cg_sql_stmt *q(cg_store *s, query_id id)
-{
-    return cg_st_prepare(s, id, queries[id], NULL);
-}
 
 static int incident_exists(cg_store *s, int64_t id)
 {
@@ -87,11 +82,9 @@ static int put_cert(cg_store *s, int64_t incident, const cg_incident_cert *c, in
         return 0;
     if (!b_int(s, st, 1, incident) || !b_blob(s, st, 2, c->sha256, 32))
         return cg_st_db_fail(s, "storing an incident certificate");
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        s->drv->reset(st);
-        return cg_st_db_fail(s, "storing an incident certificate");
-    }
+    cg_sql_step r = cg_st_step(s, st, "storing an incident certificate");
+    if (r == CG_SQL_ERROR)
+        return 0;
     if (r == CG_SQL_ROW)
         row = c_int(s, st, 0);
     s->drv->reset(st);
@@ -185,69 +178,70 @@ static int dup_col(cg_store *s, cg_sql_stmt *st, int i, char **out)
     return t == NULL || *out != NULL;
 }
 
-static int load_events(cg_store *s, cg_incident *inc)
+/* Reads a row of query into elem (zeroed): 0 when out of memory. */
+typedef int (*read_fn)(cg_store *s, cg_sql_stmt *st, void *elem);
+
+/* The rows of query (its one parameter, the incident ID, when id > 0) as
+ * the array *arr of *n elements of size bytes each, grown as they come.
+ * An element counts once it is zeroed, so a failed read leaves nothing the
+ * caller's clear cannot free. */
+static int load_rows(cg_store *s, query_id query, int64_t id, void **arr, size_t *n, size_t size,
+                     read_fn read, const char *what)
 {
-    cg_sql_stmt *st = q(s, Q_INC_EVENTS);
+    cg_sql_stmt *st = q(s, query);
     size_t cap = 0;
+    cg_sql_step r;
     if (st == NULL)
         return 0;
-    if (!b_int(s, st, 1, inc->id))
-        return cg_st_db_fail(s, "reading incident events");
-    cg_sql_step r;
+    if (id > 0 && !b_int(s, st, 1, id))
+        return cg_st_db_fail(s, what);
     while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        if (!cg_grow((void **)&inc->events, &cap, inc->n_events + 1, sizeof(cg_incident_event)))
+        if (!cg_grow(arr, &cap, *n + 1, size))
             goto oom;
-        cg_incident_event *ev = &inc->events[inc->n_events];
-        memset(ev, 0, sizeof(*ev));
-        ev->id = c_int(s, st, 0);
-        ev->type = (cg_event_type)c_int(s, st, 1);
-        ev->at = c_int(s, st, 2);
-        inc->n_events++;
-        if (!dup_col(s, st, 3, &ev->note))
+        void *elem = (uint8_t *)*arr + *n * size;
+        memset(elem, 0, size);
+        (*n)++;
+        if (!read(s, st, elem))
             goto oom;
     }
-    return cg_st_rows_end(s, st, r, "reading incident events");
+    return cg_st_rows_end(s, st, r, what);
 oom:
     s->drv->reset(st);
     cg_st_fail(s, "out of memory");
     return 0;
 }
 
-static int load_certs(cg_store *s, cg_incident *inc)
+static int read_event(cg_store *s, cg_sql_stmt *st, void *elem)
 {
-    cg_sql_stmt *st = q(s, Q_INC_CERTS);
-    size_t cap = 0;
-    if (st == NULL)
-        return 0;
-    if (!b_int(s, st, 1, inc->id))
-        return cg_st_db_fail(s, "reading incident certificates");
-    cg_sql_step r;
-    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        int has;
-        if (!cg_grow((void **)&inc->certs, &cap, inc->n_certs + 1, sizeof(cg_incident_cert)))
-            goto oom;
-        cg_incident_cert *c = &inc->certs[inc->n_certs];
-        memset(c, 0, sizeof(*c));
-        inc->n_certs++;
-        c_sha(s, st, 0, &has, c->sha256);
-        c->is_precert = (int)c_int(s, st, 1);
-        c_sha(s, st, 2, &c->has_precert_sha, c->precert_sha256);
-        c_sha(s, st, 3, &c->has_cert_sha, c->cert_sha256);
-        if (!dup_col(s, st, 4, &c->serial_hex) || !dup_col(s, st, 5, &c->issuer) ||
-            !dup_col(s, st, 6, &c->subject) || !dup_col(s, st, 7, &c->dns_names))
-            goto oom;
-        c->not_before = c_int(s, st, 8);
-        c->not_after = c_int(s, st, 9);
-        c->revoked = (int)c_int(s, st, 10);
-        c->revocation_date = c_int(s, st, 11);
-        c->published_at = c_int(s, st, 12);
-        c->reason = (int)c_int(s, st, 13);
-    }
-    return cg_st_rows_end(s, st, r, "reading incident certificates");
-oom:
-    s->drv->reset(st);
-    cg_st_fail(s, "out of memory");
-    return 0;
+    cg_incident_event *ev = elem;
+    ev->id = c_int(s, st, 0);
+    ev->type = (cg_event_type)c_int(s, st, 1);
+    ev->at = c_int(s, st, 2);
+    return dup_col(s, st, 3, &ev->note);
+}
+
+static int read_cert(cg_store *s, cg_sql_stmt *st, void *elem)
+{
+    cg_incident_cert *c = elem;
+    int has;
+    c_sha(s, st, 0, &has, c->sha256);
+    c->is_precert = (int)c_int(s, st, 1);
+    c_sha(s, st, 2, &c->has_precert_sha, c->precert_sha256);
+    c_sha(s, st, 3, &c->has_cert_sha, c->cert_sha256);
+    c->not_before = c_int(s, st, 8);
+    c->not_after = c_int(s, st, 9);
+    c->revoked = (int)c_int(s, st, 10);
+    c->revocation_date = c_int(s, st, 11);
+    c->published_at = c_int(s, st, 12);
+    c->reason = (int)c_int(s, st, 13);
+    return dup_col(s, st, 4, &c->serial_hex) && dup_col(s, st, 5, &c->issuer) &&
+           dup_col(s, st, 6, &c->subject) && dup_col(s, st, 7, &c->dns_names);
+}
+
+static int read_id(cg_store *s, cg_sql_stmt *st, void *elem)
+{
+    *(int64_t *)elem = c_int(s, st, 0);
+    return 1;
 }
 
 int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found)
@@ -259,11 +253,9 @@ int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found)
         return 0;
     if (!b_int(s, st, 1, id))
         return cg_st_db_fail(s, "reading an incident");
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        s->drv->reset(st);
-        return cg_st_db_fail(s, "reading an incident");
-    }
+    cg_sql_step r = cg_st_step(s, st, "reading an incident");
+    if (r == CG_SQL_ERROR)
+        return 0;
     if (r == CG_SQL_DONE) {
         s->drv->reset(st);
         return 1;
@@ -278,7 +270,10 @@ int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found)
         cg_st_fail(s, "out of memory");
         goto err;
     }
-    if (!load_events(s, out) || !load_certs(s, out))
+    if (!load_rows(s, Q_INC_EVENTS, out->id, (void **)&out->events, &out->n_events,
+                   sizeof(cg_incident_event), read_event, "reading incident events") ||
+        !load_rows(s, Q_INC_CERTS, out->id, (void **)&out->certs, &out->n_certs,
+                   sizeof(cg_incident_cert), read_cert, "reading incident certificates"))
         goto err;
     *found = 1;
     return 1;
@@ -289,23 +284,11 @@ err:
 
 int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg)
 {
-    cg_sql_stmt *st = q(s, Q_INC_IDS);
     int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     int ok = 0;
-    if (st == NULL)
-        return 0;
     /* IDs first: loading each incident uses other statements. */
-    cg_sql_step r;
-    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        if (!cg_grow((void **)&ids, &cap, n + 1, sizeof(*ids))) {
-            cg_st_fail(s, "out of memory");
-            s->drv->reset(st);
-            goto out;
-        }
-        ids[n++] = c_int(s, st, 0);
-    }
-    if (!cg_st_rows_end(s, st, r, "listing incidents"))
+    if (!load_rows(s, Q_INC_IDS, 0, (void **)&ids, &n, sizeof(*ids), read_id, "listing incidents"))
         goto out;
     for (size_t i = 0; i < n; i++) {
         cg_incident inc;
@@ -325,8 +308,10 @@ out:
     return ok;
 }
 
-int cg_store_incident_add_cert(cg_store *s, int64_t incident, const cg_incident_cert *cert,
-                               int *is_new)
+/* Adds a certificate (cert, with is_new) or else an event (ev) to an
+ * incident that exists, in one write. */
+static int add_to(cg_store *s, int64_t incident, const cg_incident_cert *cert, int *is_new,
+                  cg_incident_event *ev)
 {
     int own, ok = 0, e;
     if (!cg_st_write_begin(s, &own))
@@ -335,21 +320,19 @@ int cg_store_incident_add_cert(cg_store *s, int64_t incident, const cg_incident_
     if (e == 0)
         cg_st_fail(s, "no incident %lld", (long long)incident);
     else if (e > 0)
-        ok = put_cert(s, incident, cert, is_new);
+        ok = cert != NULL ? put_cert(s, incident, cert, is_new) : put_event(s, incident, ev);
     return cg_st_write_end(s, own, ok);
+}
+
+int cg_store_incident_add_cert(cg_store *s, int64_t incident, const cg_incident_cert *cert,
+                               int *is_new)
+{
+    return add_to(s, incident, cert, is_new, NULL);
 }
 
 int cg_store_incident_add_event(cg_store *s, int64_t incident, cg_incident_event *ev)
 {
-    int own, ok = 0, e;
-    if (!cg_st_write_begin(s, &own))
-        return 0;
-    e = incident_exists(s, incident);
-    if (e == 0)
-        cg_st_fail(s, "no incident %lld", (long long)incident);
-    else if (e > 0)
-        ok = put_event(s, incident, ev);
-    return cg_st_write_end(s, own, ok);
+    return add_to(s, incident, NULL, NULL, ev);
 }
 
 int cg_store_incident_set_next_update(cg_store *s, int64_t incident, int64_t at)

@@ -18,7 +18,8 @@
     "log_id, url, position, frontier, sth_size, sth_timestamp, sth_root, sth_signature, "         \
     "last_contact, failing_since, updated_at"
 
-static const char *const queries[Q_COUNT] = {
+const char *const cg_st_sql_logs[Q_COUNT] = {
+    [Q_LOG_GET] = "SELECT " LOG_COLS " FROM log_state WHERE log_id = ?",
     [Q_LOG_PUT] = "INSERT INTO log_state (" LOG_COLS ") VALUES "
                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (log_id) DO UPDATE SET "
                   "url = excluded.url, position = excluded.position, "
@@ -27,7 +28,6 @@ static const char *const queries[Q_COUNT] = {
                   "sth_signature = excluded.sth_signature, "
                   "last_contact = excluded.last_contact, "
                   "failing_since = excluded.failing_since, updated_at = excluded.updated_at",
-    [Q_LOG_GET] = "SELECT " LOG_COLS " FROM log_state WHERE log_id = ?",
     /* A shared monitor's tree head: never moves back, never touches the
      * position and right edge (the fold's). */
     [Q_HEAD_PUT] =
@@ -44,11 +44,6 @@ static const char *const queries[Q_COUNT] = {
         "sth_size = CASE WHEN excluded.sth_size > COALESCE(log_state.sth_size, -1) "
         "THEN excluded.sth_size ELSE log_state.sth_size END",
 };
-
-static cg_sql_stmt *q(cg_store *s, query_id id)
-{
-    return cg_st_prepare(s, id, queries[id], NULL);
-}
 
 /* Binds a log_state row (LOG_COLS) to query id and runs it, with the
  * position and right edge given. */
@@ -159,11 +154,9 @@ int cg_store_log_states(cg_store *s, cg_store_log_state_fn fn, void *arg)
     if (st == NULL)
         return cg_st_db_fail(s, "listing log states");
     while (go) {
-        cg_sql_step r = s->drv->step(st);
-        if (r == CG_SQL_ERROR) {
-            cg_st_db_fail(s, "listing log states");
+        cg_sql_step r = cg_st_step(s, st, "listing log states");
+        if (r == CG_SQL_ERROR)
             goto out;
-        }
         if (r == CG_SQL_DONE)
             break;
         if (!log_row(s, st, fn, arg, &go))

@@ -22,7 +22,7 @@
     "sha256, kind, der, issuer, serial, subject, scope, ca, not_before, not_after, file, "        \
     "idx, first_seen, crldp"
 
-static const char *const queries[Q_COUNT] = {
+const char *const cg_st_sql_objects[Q_COUNT] = {
     [Q_OBJ_INSERT] = "INSERT INTO objects (" OBJ_COLS ") VALUES "
                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                      "ON CONFLICT (sha256) DO NOTHING RETURNING id",
@@ -61,18 +61,14 @@ static const char *const queries[Q_COUNT] = {
                       "ON CONFLICT (role, name) DO NOTHING",
     [Q_NAMES] = "SELECT name FROM issuer_names WHERE role = ? ORDER BY name",
     [Q_OBJ_COUNT] = "SELECT count(*) FROM objects",
-    /* Never run on SQLite (lock_serial); a placeholder for the table. */
-    [Q_SERIAL_LOCK] = "SELECT ?",
     [Q_OBJ_BY_KIND] = "SELECT " OBJ_COLS " FROM objects WHERE kind = ? ORDER BY id",
-    [Q_OBJ_COUNTS] = "SELECT issuer, kind, count(*) FROM objects GROUP BY issuer, kind "
-                     "ORDER BY issuer, kind",
 };
 
 /* PostgreSQL's objects table is partitioned by notAfter and cannot hold a
  * unique key on sha256 alone: the key goes into object_keys first, and the
  * object only when its key is new (docs/store.md, "PostgreSQL"). Same
  * parameters, in the same order, as the portable text. */
-static const char *const pg_queries[Q_COUNT] = {
+const char *const cg_st_pg_sql_objects[Q_COUNT] = {
     [Q_SERIAL_LOCK] = "SELECT pg_advisory_xact_lock($1)",
     [Q_OBJ_INSERT] =
         "WITH k AS (INSERT INTO object_keys (sha256, not_after) VALUES ($1, $10) "
@@ -80,11 +76,6 @@ static const char *const pg_queries[Q_COUNT] = {
         "INSERT INTO objects (id, " OBJ_COLS ") SELECT k.id, $1, $2, $3, $4::bytea, $5::bytea, "
         "$6::bytea, $7::bytea, $8, $9, $10, $11, $12, $13, $14::bytea FROM k RETURNING id",
 };
-
-static cg_sql_stmt *q(cg_store *s, query_id id)
-{
-    return cg_st_prepare(s, id, queries[id], pg_queries[id]);
-}
 
 /* PostgreSQL, several writers: a transaction that stores a new
  * certificate holds a lock on its issuer and serial until it ends, so that
@@ -134,11 +125,9 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
         cg_st_db_fail(s, "storing an object");
         goto out;
     }
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        cg_st_db_fail(s, "storing an object");
+    cg_sql_step r = cg_st_step(s, st, "storing an object");
+    if (r == CG_SQL_ERROR)
         goto out;
-    }
     inserted = r == CG_SQL_ROW;
     s->drv->reset(st);
     if (inserted && !lock_serial(s, o))
@@ -250,11 +239,9 @@ cg_store_object *cg_store_get1_object(cg_store *s, const uint8_t sha256[32], int
         cg_st_db_fail(s, "reading an object");
         return NULL;
     }
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        cg_st_db_fail(s, "reading an object");
+    cg_sql_step r = cg_st_step(s, st, "reading an object");
+    if (r == CG_SQL_ERROR)
         return NULL;
-    }
     if (r == CG_SQL_ROW) {
         read_object(s, st, &o);
         c = copy_object(&o);
@@ -272,11 +259,18 @@ void cg_store_object_free(cg_store_object *obj)
     free(obj);
 }
 
-/* Steps st to the end, handing each row to fn as an object. */
-static int each_object(cg_store *s, cg_sql_stmt *st, cg_store_object_fn fn, void *arg)
+/* Steps st to the end, handing each row to fn as an object. st may be
+ * NULL (it did not prepare: 0, the error is recorded); bound 0 says its
+ * parameters did not bind (0, recorded as "what: ..."). */
+static int each_object(cg_store *s, cg_sql_stmt *st, int bound, const char *what,
+                       cg_store_object_fn fn, void *arg)
 {
     cg_store_object o;
     cg_sql_step r;
+    if (st == NULL)
+        return 0;
+    if (!bound)
+        return cg_st_db_fail(s, what);
     while ((r = s->drv->step(st)) == CG_SQL_ROW) {
         read_object(s, st, &o);
         if (!fn(arg, &o))
@@ -290,30 +284,22 @@ int cg_store_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer
                                void *arg)
 {
     cg_sql_stmt *st = q(s, Q_OBJ_BY_SERIAL);
-    if (st == NULL)
-        return 0;
-    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, serial, serial_len))
-        return cg_st_db_fail(s, "reading objects");
-    return each_object(s, st, fn, arg);
+    int bound =
+        st != NULL && b_blob(s, st, 1, issuer, issuer_len) && b_blob(s, st, 2, serial, serial_len);
+    return each_object(s, st, bound, "reading objects", fn, arg);
 }
 
 int cg_store_objects_by_issuer(cg_store *s, const uint8_t *issuer, size_t issuer_len,
                                cg_store_object_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_OBJ_BY_ISSUER);
-    if (st == NULL)
-        return 0;
-    if (!b_blob(s, st, 1, issuer, issuer_len))
-        return cg_st_db_fail(s, "reading objects");
-    return each_object(s, st, fn, arg);
+    int bound = st != NULL && b_blob(s, st, 1, issuer, issuer_len);
+    return each_object(s, st, bound, "reading objects", fn, arg);
 }
 
 int cg_store_ca_objects(cg_store *s, cg_store_object_fn fn, void *arg)
 {
-    cg_sql_stmt *st = q(s, Q_OBJ_CA);
-    if (st == NULL)
-        return 0;
-    return each_object(s, st, fn, arg);
+    return each_object(s, q(s, Q_OBJ_CA), 1, "reading objects", fn, arg);
 }
 
 /* Passes on the one row of a neighbour query, remembering whether the
@@ -342,12 +328,10 @@ int cg_store_crl_neighbours(cg_store *s, const uint8_t *issuer, size_t issuer_le
         exclude = none;
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && n.go_on; i++) {
         cg_sql_stmt *st = q(s, order[i]);
-        if (st == NULL)
-            return 0;
-        if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, scope, scope_len) ||
-            !b_int(s, st, 3, this_update) || !b_blob(s, st, 4, exclude, 32))
-            return cg_st_db_fail(s, "reading CRLs");
-        if (!each_object(s, st, neighbour_row, &n))
+        int bound = st != NULL && b_blob(s, st, 1, issuer, issuer_len) &&
+                    b_blob(s, st, 2, scope, scope_len) && b_int(s, st, 3, this_update) &&
+                    b_blob(s, st, 4, exclude, 32);
+        if (!each_object(s, st, bound, "reading CRLs", neighbour_row, &n))
             return 0;
     }
     return 1;
@@ -358,23 +342,18 @@ int cg_store_crl_covered(cg_store *s, const uint8_t *crl_issuer, size_t crl_issu
                          size_t cert_issuer_len, int64_t at, cg_store_object_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_CRL_COVERED);
-    if (st == NULL)
-        return 0;
-    if (!b_blob(s, st, 1, cert_issuer, cert_issuer_len) || !b_int(s, st, 2, at) ||
-        !b_blob(s, st, 3, crl_issuer, crl_issuer_len) || !b_blob(s, st, 4, scope, scope_len))
-        return cg_st_db_fail(s, "reading objects");
-    return each_object(s, st, fn, arg);
+    int bound = st != NULL && b_blob(s, st, 1, cert_issuer, cert_issuer_len) &&
+                b_int(s, st, 2, at) && b_blob(s, st, 3, crl_issuer, crl_issuer_len) &&
+                b_blob(s, st, 4, scope, scope_len);
+    return each_object(s, st, bound, "reading objects", fn, arg);
 }
 
 int cg_store_cert_samples(cg_store *s, const uint8_t *issuer, size_t issuer_len, int64_t at,
                           cg_store_object_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_CERT_SAMPLES);
-    if (st == NULL)
-        return 0;
-    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_int(s, st, 2, at))
-        return cg_st_db_fail(s, "reading objects");
-    return each_object(s, st, fn, arg);
+    int bound = st != NULL && b_blob(s, st, 1, issuer, issuer_len) && b_int(s, st, 2, at);
+    return each_object(s, st, bound, "reading objects", fn, arg);
 }
 
 int cg_store_cert_variant_exists(cg_store *s, const uint8_t *issuer, size_t issuer_len,
@@ -398,11 +377,8 @@ int cg_store_latest_crls(cg_store *s, const uint8_t *issuer, size_t issuer_len,
                          cg_store_object_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_LATEST_CRLS);
-    if (st == NULL)
-        return 0;
-    if (!b_blob(s, st, 1, issuer, issuer_len))
-        return cg_st_db_fail(s, "reading CRLs");
-    return each_object(s, st, fn, arg);
+    int bound = st != NULL && b_blob(s, st, 1, issuer, issuer_len);
+    return each_object(s, st, bound, "reading CRLs", fn, arg);
 }
 
 int cg_store_issuer_names(cg_store *s, int crl_issuers, cg_store_bytes_fn fn, void *arg)
@@ -425,40 +401,16 @@ int cg_store_issuer_names(cg_store *s, int crl_issuers, cg_store_bytes_fn fn, vo
 int cg_store_count_objects(cg_store *s, int64_t *count)
 {
     cg_sql_stmt *st = q(s, Q_OBJ_COUNT);
-    if (st == NULL)
-        return 0;
-    if (s->drv->step(st) != CG_SQL_ROW) {
-        s->drv->reset(st);
-        return cg_st_db_fail(s, "counting objects");
-    }
-    *count = c_int(s, st, 0);
-    s->drv->reset(st);
-    return 1;
+    int found;
+    *count = 0;
+    return st != NULL && cg_st_one_int(s, st, count, &found, "counting objects");
 }
 
-/* ---- summaries ---- */
+/* ---- for caguard report ---- */
 
 int cg_store_objects_by_kind(cg_store *s, cg_kind kind, cg_store_object_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_OBJ_BY_KIND);
-    if (st == NULL)
-        return 0;
-    if (!b_text(s, st, 1, cg_kind_name(kind)))
-        return cg_st_db_fail(s, "reading objects");
-    return each_object(s, st, fn, arg);
-}
-
-int cg_store_object_counts(cg_store *s, cg_store_object_count_fn fn, void *arg)
-{
-    cg_sql_stmt *st = q(s, Q_OBJ_COUNTS);
-    cg_sql_step r;
-    if (st == NULL)
-        return 0;
-    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        size_t n;
-        const uint8_t *issuer = c_blob(s, st, 0, &n);
-        if (!fn(arg, issuer, n, cg_st_kind_from_text(c_text(s, st, 1)), c_int(s, st, 2)))
-            break;
-    }
-    return cg_st_rows_end(s, st, r, "counting objects");
+    int bound = st != NULL && b_text(s, st, 1, cg_kind_name(kind));
+    return each_object(s, st, bound, "reading objects", fn, arg);
 }

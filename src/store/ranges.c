@@ -19,7 +19,7 @@
 #include "ct/merkle.h"
 #include "store/store_internal.h"
 
-static const char *const queries[Q_COUNT] = {
+const char *const cg_st_sql_ranges[Q_COUNT] = {
     [Q_RANGE_LOCK] = "SELECT position, frontier FROM log_state WHERE log_id = ?",
     [Q_RANGE_MAXEND] = "SELECT max(stop) FROM log_ranges WHERE log_id = ?",
     [Q_RANGE_INSERT] = "INSERT INTO log_ranges (log_id, start, stop, token, done, root) "
@@ -47,7 +47,7 @@ static const char *const queries[Q_COUNT] = {
         "COALESCE(max(stop), 0) FROM log_ranges WHERE log_id = ?",
 };
 
-static const char *const pg_queries[Q_COUNT] = {
+const char *const cg_st_pg_sql_ranges[Q_COUNT] = {
     /* Monitors sharing the work: the log's row is locked while one plans
      * or folds, and concurrent claimers skip each other's candidates. */
     [Q_RANGE_LOCK] = "SELECT position, frontier FROM log_state WHERE log_id = $1 FOR UPDATE",
@@ -57,11 +57,6 @@ static const char *const pg_queries[Q_COUNT] = {
         "WHERE log_id = $4 AND done = 0 AND (owner IS NULL OR lease_until < $5) "
         "ORDER BY start LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING start, stop, token",
 };
-
-static cg_sql_stmt *q(cg_store *s, query_id id)
-{
-    return cg_st_prepare(s, id, queries[id], pg_queries[id]);
-}
 
 /* Locks the log's log_state row (PostgreSQL: FOR UPDATE) and reads its
  * position and right edge. */
@@ -118,11 +113,9 @@ int cg_store_log_ranges_plan(cg_store *s, const uint8_t log_id[32], uint64_t siz
         cg_st_db_fail(s, "planning log ranges");
         goto out;
     }
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        cg_st_db_fail(s, "planning log ranges");
+    cg_sql_step r = cg_st_step(s, st, "planning log ranges");
+    if (r == CG_SQL_ERROR)
         goto out;
-    }
     int none = r != CG_SQL_ROW || c_is_null(s, st, 0);
     if (!none && (uint64_t)c_int(s, st, 0) > from)
         from = (uint64_t)c_int(s, st, 0);
@@ -332,11 +325,9 @@ int cg_store_log_ranges_fold(cg_store *s, const uint8_t log_id[32], int64_t now,
             cg_st_db_fail(s, "folding log ranges");
             goto out;
         }
-        cg_sql_step r = s->drv->step(st);
-        if (r == CG_SQL_ERROR) {
-            cg_st_db_fail(s, "folding log ranges");
+        cg_sql_step r = cg_st_step(s, st, "folding log ranges");
+        if (r == CG_SQL_ERROR)
             goto out;
-        }
         if (r != CG_SQL_ROW) {
             s->drv->reset(st);
             break;

@@ -19,7 +19,7 @@
     "last_change, http_code, status, body_sha256, crl_sha256, this_update, next_update, "         \
     "entries, failures"
 
-static const char *const queries[Q_COUNT] = {
+const char *const cg_st_sql_sources[Q_COUNT] = {
     [Q_SRC_UPSERT] = "INSERT INTO crl_sources (" SRC_COLS ") VALUES "
                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                      "ON CONFLICT (url) DO UPDATE SET is_list = excluded.is_list, "
@@ -38,11 +38,6 @@ static const char *const queries[Q_COUNT] = {
                  "sha256 = excluded.sha256, fetched_at = excluded.fetched_at",
     [Q_LL_GET] = "SELECT data, sha256, fetched_at FROM loglist_snapshots WHERE source = ?",
 };
-
-static cg_sql_stmt *q(cg_store *s, query_id id)
-{
-    return cg_st_prepare(s, id, queries[id], NULL);
-}
 
 int cg_store_crl_source_put(cg_store *s, const cg_store_crl_source *src)
 {
@@ -109,11 +104,9 @@ int cg_store_crl_source_get(cg_store *s, const char *url, cg_store_crl_source *o
         return 0;
     if (!b_text_or_null(s, st, 1, url))
         return cg_st_db_fail(s, "reading a CRL source");
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        s->drv->reset(st);
-        return cg_st_db_fail(s, "reading a CRL source");
-    }
+    cg_sql_step r = cg_st_step(s, st, "reading a CRL source");
+    if (r == CG_SQL_ERROR)
+        return 0;
     if (r == CG_SQL_ROW) {
         read_source(s, st, out);
         *found = 1;
@@ -180,11 +173,9 @@ int cg_store_loglist_snapshot_get(cg_store *s, const char *source, cg_store_logl
         return 0;
     if (!b_text(s, st, 1, source))
         return cg_st_db_fail(s, "reading a log list");
-    cg_sql_step r = s->drv->step(st);
-    if (r == CG_SQL_ERROR) {
-        s->drv->reset(st);
-        return cg_st_db_fail(s, "reading a log list");
-    }
+    cg_sql_step r = cg_st_step(s, st, "reading a log list");
+    if (r == CG_SQL_ERROR)
+        return 0;
     if (r == CG_SQL_ROW) {
         memset(&snap, 0, sizeof(snap));
         snap.source = source;

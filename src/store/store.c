@@ -217,11 +217,41 @@ int cg_st_write_end(cg_store *s, int own, int ok)
 
 /* ---- statements ---- */
 
-cg_sql_stmt *cg_st_prepare(cg_store *s, query_id id, const char *sql, const char *pg_sql)
+/* Where each query's text is: the one table with an entry for its ID;
+ * on PostgreSQL a PostgreSQL text first. */
+static const char *const *const sql_tables[] = {
+    cg_st_sql_objects, cg_st_sql_crl_entries, cg_st_sql_findings, cg_st_sql_logs,
+    cg_st_sql_ranges,  cg_st_sql_incidents,   cg_st_sql_sources,  cg_st_sql_summaries,
+};
+static const char *const *const pg_sql_tables[] = {
+    cg_st_pg_sql_objects,
+    cg_st_pg_sql_crl_entries,
+    cg_st_pg_sql_ranges,
+};
+
+static const char *query_text(const cg_store *s, query_id id)
+{
+    if (s->drv->dialect == CG_SQL_POSTGRESQL) {
+        for (size_t i = 0; i < sizeof(pg_sql_tables) / sizeof(pg_sql_tables[0]); i++) {
+            if (pg_sql_tables[i][id] != NULL)
+                return pg_sql_tables[i][id];
+        }
+    }
+    for (size_t i = 0; i < sizeof(sql_tables) / sizeof(sql_tables[0]); i++) {
+        if (sql_tables[i][id] != NULL)
+            return sql_tables[i][id];
+    }
+    return NULL;
+}
+
+cg_sql_stmt *cg_st_stmt(cg_store *s, query_id id)
 {
     if (s->stmts[id] == NULL) {
-        if (s->drv->dialect == CG_SQL_POSTGRESQL && pg_sql != NULL)
-            sql = pg_sql;
+        const char *sql = query_text(s, id);
+        if (sql == NULL) {
+            cg_st_fail(s, "query %d has no text for this backend", (int)id);
+            return NULL;
+        }
         s->stmts[id] = s->drv->prepare(s->conn, sql);
         if (s->stmts[id] == NULL) {
             cg_st_db_fail(s, "preparing a query");
@@ -230,6 +260,16 @@ cg_sql_stmt *cg_st_prepare(cg_store *s, query_id id, const char *sql, const char
     }
     s->drv->reset(s->stmts[id]);
     return s->stmts[id];
+}
+
+cg_sql_step cg_st_step(cg_store *s, cg_sql_stmt *st, const char *what)
+{
+    cg_sql_step r = s->drv->step(st);
+    if (r == CG_SQL_ERROR) {
+        cg_st_db_fail(s, what);
+        s->drv->reset(st);
+    }
+    return r;
 }
 
 int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what)
@@ -246,21 +286,6 @@ int cg_st_rows_end(cg_store *s, cg_sql_stmt *st, cg_sql_step r, const char *what
     int ok = r != CG_SQL_ERROR || cg_st_db_fail(s, what);
     s->drv->reset(st);
     return ok;
-}
-
-int cg_st_each_row(cg_store *s, cg_sql_stmt *st, cg_st_row_fn row, void *arg, const char *what)
-{
-    cg_sql_step r;
-    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        int go = row(s, st, arg);
-        if (go < 0) {
-            s->drv->reset(st);
-            return 0;
-        }
-        if (go == 0)
-            break;
-    }
-    return cg_st_rows_end(s, st, r, what);
 }
 
 int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const char *what)

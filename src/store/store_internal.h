@@ -17,6 +17,7 @@
  *   ranges.c       log_ranges: monitors sharing the work
  *   incidents.c    incidents, their events and certificates
  *   sources.c      what the monitor watches: CRL sources, log list snapshots
+ *   summaries.c    the counts caguard report draws
  *
  * Invariants kept by every file:
  *   - every write goes through cg_st_write_begin/cg_st_write_end, so that a
@@ -58,7 +59,6 @@ typedef enum {
     Q_OBJ_COUNT,
     Q_SERIAL_LOCK, /* PostgreSQL only: lock_serial() */
     Q_OBJ_BY_KIND,
-    Q_OBJ_COUNTS,
     /* crl_entries.c */
     Q_SCOPE_INSERT,
     Q_SCOPE_ID,
@@ -72,9 +72,6 @@ typedef enum {
     Q_FIND_REPEAT,
     Q_FIND_RESOLVE,
     Q_FIND_RESOLVE_KEY,
-    Q_FIND_COUNTS,
-    Q_FIND_SPAN,
-    Q_FIND_HIST,
     /* logs.c */
     Q_LOG_PUT,
     Q_LOG_GET,
@@ -107,6 +104,11 @@ typedef enum {
     Q_SRC_ALL,
     Q_LL_PUT,
     Q_LL_GET,
+    /* summaries.c */
+    Q_OBJ_COUNTS,
+    Q_FIND_COUNTS,
+    Q_FIND_SPAN,
+    Q_FIND_HIST,
     Q_COUNT
 } query_id;
 
@@ -136,22 +138,41 @@ int cg_st_write_end(cg_store *s, int own, int ok);
 
 /* ---- statements (store.c) ---- */
 
-/* The prepared statement of id, reset: prepared from sql (pg_sql instead
- * on PostgreSQL, when not NULL) on its first use on this connection. NULL
- * with the error recorded when it does not prepare. Each file wraps this
- * in a q(s, id) over its own query table. */
-cg_sql_stmt *cg_st_prepare(cg_store *s, query_id id, const char *sql, const char *pg_sql);
+/* The texts of the queries, one table per file (indexed by query ID, NULL
+ * for the IDs of other files), and the PostgreSQL texts of the few queries
+ * whose portable text does not serve there. */
+extern const char *const cg_st_sql_objects[Q_COUNT];
+extern const char *const cg_st_sql_crl_entries[Q_COUNT];
+extern const char *const cg_st_sql_findings[Q_COUNT];
+extern const char *const cg_st_sql_logs[Q_COUNT];
+extern const char *const cg_st_sql_ranges[Q_COUNT];
+extern const char *const cg_st_sql_incidents[Q_COUNT];
+extern const char *const cg_st_sql_sources[Q_COUNT];
+extern const char *const cg_st_sql_summaries[Q_COUNT];
+extern const char *const cg_st_pg_sql_objects[Q_COUNT];
+extern const char *const cg_st_pg_sql_crl_entries[Q_COUNT];
+extern const char *const cg_st_pg_sql_ranges[Q_COUNT];
+
+/* The prepared statement of query id, reset; prepared from its text on its
+ * first use on this connection. NULL with the error recorded when it does
+ * not prepare. */
+cg_sql_stmt *cg_st_stmt(cg_store *s, query_id id);
+
+static inline cg_sql_stmt *q(cg_store *s, query_id id)
+{
+    return cg_st_stmt(s, id);
+}
+
+/* Steps st once. On an error, resets it and records the error as
+ * "what: ..."; otherwise CG_SQL_ROW (the row is there to read; reset st
+ * after) or CG_SQL_DONE. */
+cg_sql_step cg_st_step(cg_store *s, cg_sql_stmt *st, const char *what);
 /* Runs a statement that returns no rows or one row we ignore. */
 int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what);
 /* Ends a row loop over st, whose last step gave r (CG_SQL_ROW when the
  * loop stopped early): resets st; 0 with the error recorded as "what: ..."
  * when the step failed. */
 int cg_st_rows_end(cg_store *s, cg_sql_stmt *st, cg_sql_step r, const char *what);
-/* Hands each row of st (parameters bound) to row until it returns 0 (go
- * on: 1, stop: 0; an error: -1, recorded by row), then resets st. Returns
- * 1, or 0 when a step or row failed ("what: ..."). */
-typedef int (*cg_st_row_fn)(cg_store *s, cg_sql_stmt *st, void *arg);
-int cg_st_each_row(cg_store *s, cg_sql_stmt *st, cg_st_row_fn row, void *arg, const char *what);
 /* One integer column of a one-row query with its parameters bound; *found
  * 0 when there is no row. */
 int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const char *what);
