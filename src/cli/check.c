@@ -1,6 +1,5 @@
 /* caguard check: the issuance gate. Reads files, runs every rule, prints
  * findings, and says by its exit status whether anything is wrong. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "ct/loglist.h"
 #include "report/output.h"
 #include "rules/checker.h"
@@ -99,84 +99,27 @@ static void check_help(FILE *f)
 
 int cg_cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"at", required_argument, NULL, 'a'},
-        {"loglist", required_argument, NULL, 'l'}, {"color", required_argument, NULL, 'c'},
-        {"loglist-sig", required_argument, NULL, 's'},
-        {"loglist-key", required_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    cg_out_format format = CG_OUT_TEXT;
-    int64_t at = (int64_t)time(NULL);
-    int color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    cg_cli_check_args a;
     int rc = CG_EXIT_USAGE;
     cg_loglist *loglist = NULL;
     cg_out *out = NULL;
     cg_checker *checker = NULL;
-    cg_cli_loglists lists;
     char err[512];
 
-    memset(&lists, 0, sizeof(lists));
-
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'f':
-            if (!cg_cli_opt_format("check", optarg, &format))
-                goto out;
-            break;
-        case 'a':
-            if (!cg_cli_opt_time("check", "--at", optarg, &at))
-                goto out;
-            break;
-        case 'l':
-            if (!cg_cli_loglists_add(&lists, optarg)) {
-                rc = cg_cli_usage_error("check", "at most 16 --loglist");
-                goto out;
-            }
-            break;
-        case 's':
-            if (!cg_cli_loglists_add_sig(&lists, optarg)) {
-                rc = cg_cli_usage_error("check", "--loglist-sig must follow the --loglist "
-                                                 "it signs (one signature per list)");
-                goto out;
-            }
-            break;
-        case 'k':
-            lists.key = optarg;
-            break;
-        case 'c':
-            if (!cg_cli_opt_color("check", optarg, &color))
-                goto out;
-            break;
-        case 'h':
-            check_help(stdout);
-            rc = CG_EXIT_OK;
-            goto out;
-        default:
-            rc = cg_cli_usage_error("check", "unknown option");
-            goto out;
-        }
-    }
-    if (optind >= argc) {
-        rc = cg_cli_usage_error("check", "no input files");
+    cg_cli_check_args_init(&a);
+    const cg_cli_opt opt[] = {CG_CLI_CHECK_OPTS(&a)};
+    if (!cg_cli_opts_parse("check", check_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         goto out;
-    }
-    if (format == CG_OUT_JSON)
-        color = 0;
-    out = cg_out_new(stdout, format, color);
-    if (out == NULL)
+    rc = cg_cli_check_args_output(&a, "check", argc, &out);
+    if (rc != CG_EXIT_OK)
         goto out;
 
     cg_ctx ctx;
     size_t objects = 0, malformed = 0, nfiles = 0;
     progress_state prog = {isatty(STDERR_FILENO) && argc - optind > 1, 0, 0};
     files fl = {argv + optind, NULL, 0, 0, NULL, 0};
-    cg_ctx_init(&ctx, at, cg_out_sink, out);
-    rc = cg_cli_loglists_load(&lists, "check", &ctx, &loglist);
+    cg_ctx_init(&ctx, a.at, cg_out_sink, out);
+    rc = cg_cli_loglists_load(&a.lists, "check", &ctx, &loglist);
     if (rc != CG_EXIT_OK)
         goto out;
     rc = CG_EXIT_USAGE;

@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -39,6 +38,7 @@
 
 #include "cli/cli.h"
 #include "cli/demo.h"
+#include "cli/opts.h"
 #include "incident/certs.h"
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
@@ -1231,12 +1231,6 @@ static void wait_for_interrupt(void)
 
 int cg_cmd_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"keep-serving", no_argument, NULL, 'k'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *out_opt = "caguard-demo";
     char cwd[PATH_MAX];
     int rc = CG_EXIT_USAGE, published = 0;
@@ -1251,29 +1245,14 @@ int cg_cmd_demo(int argc, char **argv)
         return CG_EXIT_USAGE;
     }
     memset(&dm, 0, sizeof(dm));
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            demo_help(stdout);
-            rc = CG_EXIT_OK;
-            goto done;
-        }
-        if (c == 'o') {
-            out_opt = optarg;
-        } else if (c == 'k') {
-            d->keep_serving = 1;
-        } else {
-            rc = cg_cli_usage_error("demo", "unknown option");
-            goto done;
-        }
-    }
-    if (optind < argc) {
-        rc = cg_cli_usage_error("demo", "unexpected argument '%s'", argv[optind]);
+    const cg_cli_opt opt[] = {
+        {"out", CG_CLI_OPT_STRING, &out_opt, 0, NULL},
+        {"keep-serving", CG_CLI_OPT_FLAG, &d->keep_serving, 0, NULL},
+    };
+    if (!cg_cli_opts_parse("demo", demo_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         goto done;
-    }
+    if (!cg_cli_opts_no_operands("demo", argc, argv))
+        goto done;
     clock_gettime(CLOCK_MONOTONIC, &d->t0);
     d->srv[0] = d->srv[1] = d->srv[2] = -1;
     d->now = (int64_t)time(NULL);

@@ -1,7 +1,6 @@
 /* caguard findings: what the store has found, in caguard check's format
  * plus when each finding was first and last seen, its incident and whether
  * it is still open. */
-#include <getopt.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "report/output.h"
 #include "store/store.h"
 #include "x509/time.h"
@@ -166,36 +166,16 @@ static int note_found(void *arg, const cg_store_finding *sf)
  * an unknown one changes nothing; then all are resolved in one transaction. */
 static int findings_resolve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, NULL, 'S'},
-        {"at", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *cmd = "findings resolve", *store_opt = NULL;
     int64_t at = (int64_t)time(NULL), *ids = NULL;
     int n = 0, rc = CG_EXIT_USAGE, already = 0;
     cg_store *store = NULL;
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'S':
-            store_opt = optarg;
-            break;
-        case 'a':
-            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
-                return CG_EXIT_USAGE;
-            break;
-        case 'h':
-            findings_help(stdout);
-            return CG_EXIT_OK;
-        default:
-            return cg_cli_usage_error(cmd, "unknown option");
-        }
-    }
+    const cg_cli_opt opt[] = {
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+    };
+    if (!cg_cli_opts_parse(cmd, findings_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
     if (optind == argc)
         return cg_cli_usage_error(cmd, "no finding ID given ('caguard findings' shows them)");
     ids = calloc((size_t)(argc - optind), sizeof(*ids));
@@ -250,13 +230,6 @@ out:
 
 int cg_cmd_findings(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, NULL, 'S'},  {"rule", required_argument, NULL, 'r'},
-        {"since", required_argument, NULL, 's'},  {"open", no_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'}, {"color", required_argument, NULL, 'c'},
-        {"incident", required_argument, NULL, 'i'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     cg_store_finding_filter flt;
     cg_rule_id rule;
     lister l;
@@ -270,61 +243,37 @@ int cg_cmd_findings(int argc, char **argv)
     memset(&flt, 0, sizeof(flt));
     memset(&l, 0, sizeof(l));
     l.format = CG_OUT_TEXT;
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'S':
-            store_opt = optarg;
-            break;
-        case 'r':
-            if (!cg_rule_lookup(optarg, &rule)) {
-                rc = cg_cli_usage_error("findings",
-                                        "unknown rule '%s' ('caguard rules' lists "
-                                        "them)",
-                                        optarg);
-                goto out;
-            }
-            flt.rule = optarg;
-            break;
-        case 's':
-            if (!cg_cli_opt_time("findings", "--since", optarg, &flt.since))
-                goto out;
-            flt.has_since = 1;
-            break;
-        case 'o':
-            flt.open_only = 1;
-            break;
-        case 'i':
-            if (!cg_cli_parse_id(optarg, &flt.incident)) {
-                rc = cg_cli_usage_error("findings", "--incident '%s' is not an incident ID",
-                                        optarg);
-                goto out;
-            }
-            break;
-        case 'f':
-            if (!cg_cli_opt_format("findings", optarg, &l.format))
-                goto out;
-            break;
-        case 'c':
-            if (!cg_cli_opt_color("findings", optarg, &color))
-                goto out;
-            break;
-        case 'h':
-            findings_help(stdout);
-            rc = CG_EXIT_OK;
+    enum { OPT_RULE = 1, OPT_INCIDENT };
+    const cg_cli_opt opt[] = {
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"rule", CG_CLI_OPT_KEY_VALUE, NULL, OPT_RULE, NULL},
+        {"since", CG_CLI_OPT_TIME, &flt.since, 0, &flt.has_since},
+        {"open", CG_CLI_OPT_FLAG, &flt.open_only, 0, NULL},
+        {"format", CG_CLI_OPT_FORMAT, &l.format, 0, NULL},
+        {"color", CG_CLI_OPT_COLOR, &color, 0, NULL},
+        {"incident", CG_CLI_OPT_KEY_VALUE, NULL, OPT_INCIDENT, NULL},
+    };
+    cg_cli_opts p;
+    cg_cli_opts_init(&p, "findings", findings_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
+        if (key < 0) {
+            rc = p.status;
             goto out;
-        default:
-            rc = cg_cli_usage_error("findings", "unknown option");
+        }
+        if (key == OPT_RULE && !cg_rule_lookup(p.value, &rule)) {
+            rc = cg_cli_usage_error("findings", "unknown rule '%s' ('caguard rules' lists them)",
+                                    p.value);
+            goto out;
+        }
+        if (key == OPT_RULE)
+            flt.rule = p.value;
+        if (key == OPT_INCIDENT && !cg_cli_parse_id(p.value, &flt.incident)) {
+            rc = cg_cli_usage_error("findings", "--incident '%s' is not an incident ID", p.value);
             goto out;
         }
     }
-    if (optind < argc) {
-        rc = cg_cli_usage_error("findings", "unexpected argument '%s'", argv[optind]);
+    if (!cg_cli_opts_no_operands("findings", argc, argv))
         goto out;
-    }
     if (l.format == CG_OUT_JSON)
         color = 0;
     store = cg_cli_store_open("findings", store_opt, 0);

@@ -1,7 +1,6 @@
 /* caguard incident: incidents and their CCADB reports. `kinds` and `lint`
  * need no store; the subcommands that record incidents (open, event, list,
  * show, status, report) go through the store. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "incident/certs.h"
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
@@ -77,27 +77,14 @@ static int write_out(const cg_sbuf *b)
 
 static int cmd_kinds(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *format = "text";
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            incident_help(stdout);
-            return CG_EXIT_OK;
-        }
-        if (c != 'f')
-            return cg_cli_usage_error("incident kinds", "unknown option");
-        format = optarg;
-    }
-    if (optind < argc)
-        return cg_cli_usage_error("incident kinds", "unexpected argument '%s'", argv[optind]);
+    const cg_cli_opt opt[] = {{"format", CG_CLI_OPT_STRING, &format, 0, NULL}};
+    int rc;
+    if (!cg_cli_opts_parse("incident kinds", incident_help, opt, CG_CLI_NOPT(opt), argc, argv,
+                           &rc))
+        return rc;
+    if (!cg_cli_opts_no_operands("incident kinds", argc, argv))
+        return CG_EXIT_USAGE;
     cg_kinds_format fmt;
     if (strcmp(format, "text") == 0)
         fmt = CG_KINDS_TEXT;
@@ -108,38 +95,18 @@ static int cmd_kinds(int argc, char **argv)
                                   format);
     cg_sbuf b = CG_SBUF_INIT;
     cg_incident_kinds_write(&b, fmt);
-    int rc = write_out(&b);
+    rc = write_out(&b);
     cg_sbuf_free(&b);
     return rc;
 }
 
 static int cmd_lint(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     cg_out_format format = CG_OUT_TEXT;
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            incident_help(stdout);
-            return CG_EXIT_OK;
-        }
-        if (c != 'f')
-            return cg_cli_usage_error("incident lint", "unknown option");
-        if (strcmp(optarg, "text") == 0)
-            format = CG_OUT_TEXT;
-        else if (strcmp(optarg, "json") == 0)
-            format = CG_OUT_JSON;
-        else
-            return cg_cli_usage_error("incident lint", "--format must be text or json, not '%s'",
-                                      optarg);
-    }
+    const cg_cli_opt opt[] = {{"format", CG_CLI_OPT_FORMAT, &format, 0, NULL}};
+    int rc;
+    if (!cg_cli_opts_parse("incident lint", incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
     if (argc - optind != 1)
         return cg_cli_usage_error("incident lint", "give one report file (Markdown)");
     const char *path = argv[optind];
@@ -209,17 +176,6 @@ typedef struct {
 static int cmd_open(int argc, char **argv)
 {
     static const char *cmd = "incident open";
-    static const struct option opts[] = {
-        {"kind", required_argument, NULL, 'k'},
-        {"reported-at", required_argument, NULL, 'r'},
-        {"title", required_argument, NULL, 't'},
-        {"source", required_argument, NULL, 's'},
-        {"store", required_argument, NULL, 'S'},
-        {"seen-at", required_argument, NULL, 'w'},
-        {"at", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *kind = NULL, *store_opt = NULL;
     int64_t now = (int64_t)time(NULL), at = now, seen_at = now;
     int have_reported = 0, rc = CG_EXIT_USAGE;
@@ -232,48 +188,28 @@ static int cmd_open(int argc, char **argv)
 
     memset(&inc, 0, sizeof(inc));
     inc.source = CG_SOURCE_SELF;
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'h':
-            incident_help(stdout);
-            rc = CG_EXIT_OK;
+    const cg_cli_opt opt[] = {
+        {"kind", CG_CLI_OPT_STRING, &kind, 0, NULL},
+        {"reported-at", CG_CLI_OPT_TIME, &inc.reported_at, 0, &have_reported},
+        {"title", CG_CLI_OPT_KEY_VALUE, NULL, 't', NULL},
+        {"source", CG_CLI_OPT_KEY_VALUE, NULL, 's', NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"seen-at", CG_CLI_OPT_TIME, &seen_at, 0, NULL},
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+    };
+    cg_cli_opts p;
+    cg_cli_opts_init(&p, cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
+        if (key < 0) {
+            rc = p.status;
             goto out;
-        case 'k':
-            kind = optarg;
-            break;
-        case 'r':
-            if (!cg_cli_opt_time(cmd, "--reported-at", optarg, &inc.reported_at))
-                goto out;
-            have_reported = 1;
-            break;
-        case 't':
+        }
+        if (key == 't') {
             free(inc.title);
-            inc.title = strdup(optarg);
-            break;
-        case 's':
-            if (!cg_source_lookup(optarg, &inc.source)) {
-                cg_cli_usage_error(cmd, "--source must be self, third-party or audit, not '%s'",
-                                   optarg);
-                goto out;
-            }
-            break;
-        case 'S':
-            store_opt = optarg;
-            break;
-        case 'w':
-            if (!cg_cli_opt_time(cmd, "--seen-at", optarg, &seen_at))
-                goto out;
-            break;
-        case 'a':
-            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
-                goto out;
-            break;
-        default:
-            cg_cli_usage_error(cmd, "unknown option");
+            inc.title = strdup(p.value);
+        } else if (!cg_source_lookup(p.value, &inc.source)) {
+            cg_cli_usage_error(cmd, "--source must be self, third-party or audit, not '%s'",
+                               p.value);
             goto out;
         }
     }
@@ -365,15 +301,6 @@ out:
 static int cmd_event(int argc, char **argv)
 {
     static const char *cmd = "incident event";
-    static const struct option opts[] = {
-        {"type", required_argument, NULL, 'T'},
-        {"at", required_argument, NULL, 'a'},
-        {"note", required_argument, NULL, 'n'},
-        {"next-update", required_argument, NULL, 'u'},
-        {"store", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *store_opt = NULL;
     cg_incident_event ev;
     int have_type = 0, have_at = 0, have_next = 0, rc = CG_EXIT_USAGE;
@@ -383,42 +310,25 @@ static int cmd_event(int argc, char **argv)
 
     memset(&ev, 0, sizeof(ev));
     memset(&inc, 0, sizeof(inc));
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'h':
-            incident_help(stdout);
-            return CG_EXIT_OK;
-        case 'T':
-            if (!cg_event_type_lookup(optarg, &ev.type))
-                return cg_cli_usage_error(cmd,
-                                          "--type must be preliminary-report, full-report, "
-                                          "update, question, response or closure, not '%s'",
-                                          optarg);
-            have_type = 1;
-            break;
-        case 'a':
-            if (!cg_cli_opt_time(cmd, "--at", optarg, &ev.at))
-                return CG_EXIT_USAGE;
-            have_at = 1;
-            break;
-        case 'n':
-            ev.note = optarg;
-            break;
-        case 'u':
-            if (!cg_cli_opt_time(cmd, "--next-update", optarg, &next))
-                return CG_EXIT_USAGE;
-            have_next = 1;
-            break;
-        case 'S':
-            store_opt = optarg;
-            break;
-        default:
-            return cg_cli_usage_error(cmd, "unknown option");
-        }
+    const cg_cli_opt opt[] = {
+        {"type", CG_CLI_OPT_KEY_VALUE, NULL, 'T', &have_type},
+        {"at", CG_CLI_OPT_TIME, &ev.at, 0, &have_at},
+        {"note", CG_CLI_OPT_KEY_VALUE, NULL, 'n', NULL},
+        {"next-update", CG_CLI_OPT_TIME, &next, 0, &have_next},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
+    cg_cli_opts p;
+    cg_cli_opts_init(&p, cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
+        if (key < 0)
+            return p.status;
+        if (key == 'n')
+            ev.note = p.value;
+        else if (!cg_event_type_lookup(p.value, &ev.type))
+            return cg_cli_usage_error(cmd,
+                                      "--type must be preliminary-report, full-report, "
+                                      "update, question, response or closure, not '%s'",
+                                      p.value);
     }
     if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
@@ -440,29 +350,6 @@ out:
     cg_incident_clear(&inc);
     cg_store_close(st);
     return rc;
-}
-
-/* Options shared by list and show: only --store. */
-static int store_only_opts(const char *cmd, int argc, char **argv, const char **store_opt)
-{
-    static const struct option opts[] = {
-        {"store", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            return 1;
-        if (c == 'h') {
-            incident_help(stdout);
-            return -1;
-        }
-        if (c != 'S')
-            return cg_cli_usage_error(cmd, "unknown option") == 0;
-        *store_opt = optarg;
-    }
 }
 
 static int is_closed(const cg_incident *inc)
@@ -488,11 +375,12 @@ static int list_one(void *arg, const cg_incident *inc)
 static int cmd_list(int argc, char **argv)
 {
     const char *store_opt = NULL;
-    int r = store_only_opts("incident list", argc, argv, &store_opt);
-    if (r <= 0)
-        return r < 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
-    if (optind < argc)
-        return cg_cli_usage_error("incident list", "unexpected argument '%s'", argv[optind]);
+    const cg_cli_opt opt[] = {{"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL}};
+    int rc;
+    if (!cg_cli_opts_parse("incident list", incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
+    if (!cg_cli_opts_no_operands("incident list", argc, argv))
+        return CG_EXIT_USAGE;
     cg_store *st = cg_cli_store_open("incident list", store_opt, 0);
     if (st == NULL)
         return CG_EXIT_USAGE;
@@ -565,9 +453,9 @@ static int cmd_show(int argc, char **argv)
     int64_t id;
     cg_incident inc;
     int rc = CG_EXIT_USAGE;
-    int r = store_only_opts(cmd, argc, argv, &store_opt);
-    if (r <= 0)
-        return r < 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+    const cg_cli_opt opt[] = {{"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL}};
+    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
     if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
@@ -716,48 +604,19 @@ static int collect_id(void *arg, const cg_incident *inc)
 static int cmd_status(int argc, char **argv)
 {
     static const char *cmd = "incident status";
-    static const struct option opts[] = {
-        {"at", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"store", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     int64_t at = (int64_t)time(NULL), id = 0;
     int have_at = 0, rc = CG_EXIT_USAGE, ok;
     cg_incident inc;
     id_list ids = {NULL, 0, 0, 0};
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'h':
-            incident_help(stdout);
-            return CG_EXIT_OK;
-        case 'a':
-            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
-                return CG_EXIT_USAGE;
-            have_at = 1;
-            break;
-        case 'f':
-            if (strcmp(optarg, "text") == 0)
-                format = CG_OUT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                format = CG_OUT_JSON;
-            else
-                return cg_cli_usage_error(cmd, "--format must be text or json, not '%s'", optarg);
-            break;
-        case 'S':
-            store_opt = optarg;
-            break;
-        default:
-            return cg_cli_usage_error(cmd, "unknown option");
-        }
-    }
+    const cg_cli_opt opt[] = {
+        {"at", CG_CLI_OPT_TIME, &at, 0, &have_at},
+        {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
+    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
     if (argc - optind > 1 || (argc - optind == 1 && !cg_cli_parse_id(argv[optind], &id)))
         return cg_cli_usage_error(cmd, "give at most one incident ID (a number)");
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
@@ -812,41 +671,18 @@ out:
 static int cmd_report(int argc, char **argv)
 {
     static const char *cmd = "incident report";
-    static const struct option opts[] = {
-        {"at", required_argument, NULL, 'a'},
-        {"appendix-csv", required_argument, NULL, 'c'},
-        {"store", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *store_opt = NULL, *csv_path = NULL;
     int64_t at = (int64_t)time(NULL), id = 0;
     int rc = CG_EXIT_USAGE;
     cg_incident inc;
     cg_sbuf md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'h':
-            incident_help(stdout);
-            return CG_EXIT_OK;
-        case 'a':
-            if (!cg_cli_opt_time(cmd, "--at", optarg, &at))
-                return CG_EXIT_USAGE;
-            break;
-        case 'c':
-            csv_path = optarg;
-            break;
-        case 'S':
-            store_opt = optarg;
-            break;
-        default:
-            return cg_cli_usage_error(cmd, "unknown option");
-        }
-    }
+    const cg_cli_opt opt[] = {
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"appendix-csv", CG_CLI_OPT_STRING, &csv_path, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
+    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
     if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);

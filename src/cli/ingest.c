@@ -1,6 +1,5 @@
 /* caguard ingest: objects into the store, checked against everything the
  * store holds (store/ingest.h); prints the findings that are new. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "ct/loglist.h"
 #include "report/output.h"
 #include "store/ingest.h"
@@ -45,100 +45,39 @@ static void ingest_help(FILE *f)
 
 int cg_cmd_ingest(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, NULL, 'S'},
-        {"seen-at", required_argument, NULL, 'w'},
-        {"at", required_argument, NULL, 'a'},
-        {"loglist", required_argument, NULL, 'l'},
-        {"loglist-sig", required_argument, NULL, 's'},
-        {"loglist-key", required_argument, NULL, 'k'},
-        {"format", required_argument, NULL, 'f'},
-        {"color", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    cg_out_format format = CG_OUT_TEXT;
-    int64_t now = (int64_t)time(NULL), at = now, seen_at = now;
-    int color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    cg_cli_check_args a;
+    int64_t seen_at;
     int rc = CG_EXIT_USAGE, store_error = 0;
     const char *store_opt = NULL;
-    cg_cli_loglists lists;
     cg_loglist *loglist = NULL;
     cg_out *out = NULL;
     cg_store *store = NULL;
     cg_ingest *ing = NULL;
     char err[1024];
 
-    memset(&lists, 0, sizeof(lists));
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'S':
-            store_opt = optarg;
-            break;
-        case 'w':
-            if (!cg_cli_opt_time("ingest", "--seen-at", optarg, &seen_at))
-                goto out;
-            break;
-        case 'a':
-            if (!cg_cli_opt_time("ingest", "--at", optarg, &at))
-                goto out;
-            break;
-        case 'l':
-            if (!cg_cli_loglists_add(&lists, optarg)) {
-                rc = cg_cli_usage_error("ingest", "at most 16 --loglist");
-                goto out;
-            }
-            break;
-        case 's':
-            if (!cg_cli_loglists_add_sig(&lists, optarg)) {
-                rc = cg_cli_usage_error("ingest", "--loglist-sig must follow the --loglist "
-                                                  "it signs (one signature per list)");
-                goto out;
-            }
-            break;
-        case 'k':
-            lists.key = optarg;
-            break;
-        case 'f':
-            if (!cg_cli_opt_format("ingest", optarg, &format))
-                goto out;
-            break;
-        case 'c':
-            if (!cg_cli_opt_color("ingest", optarg, &color))
-                goto out;
-            break;
-        case 'h':
-            ingest_help(stdout);
-            rc = CG_EXIT_OK;
-            goto out;
-        default:
-            rc = cg_cli_usage_error("ingest", "unknown option");
-            goto out;
-        }
-    }
-    if (optind >= argc) {
-        rc = cg_cli_usage_error("ingest", "no input files");
+    cg_cli_check_args_init(&a);
+    seen_at = a.at;
+    const cg_cli_opt opt[] = {
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"seen-at", CG_CLI_OPT_TIME, &seen_at, 0, NULL},
+        CG_CLI_CHECK_OPTS(&a),
+    };
+    if (!cg_cli_opts_parse("ingest", ingest_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         goto out;
-    }
-    if (format == CG_OUT_JSON)
-        color = 0;
-    out = cg_out_new(stdout, format, color);
-    if (out == NULL)
+    rc = cg_cli_check_args_output(&a, "ingest", argc, &out);
+    if (rc != CG_EXIT_OK)
         goto out;
+    rc = CG_EXIT_USAGE;
     /* Log lists first: a bad one is a usage error before the store is
      * touched. A list whose signature fails is reported here. */
     cg_ctx lctx;
-    cg_ctx_init(&lctx, at, cg_out_sink, out);
-    if (cg_cli_loglists_load(&lists, "ingest", &lctx, &loglist) != CG_EXIT_OK)
+    cg_ctx_init(&lctx, a.at, cg_out_sink, out);
+    if (cg_cli_loglists_load(&a.lists, "ingest", &lctx, &loglist) != CG_EXIT_OK)
         goto out;
     store = cg_cli_store_open("ingest", store_opt, CG_STORE_CREATE);
     if (store == NULL)
         goto out;
-    cg_ingest_opts io = {at, seen_at, loglist};
+    cg_ingest_opts io = {a.at, seen_at, loglist};
     ing = cg_ingest_new(store, &io, cg_out_sink, out);
     if (ing == NULL)
         goto out;
@@ -161,7 +100,7 @@ int cg_cmd_ingest(int argc, char **argv)
     const cg_ingest_stats *st = cg_ingest_get0_stats(ing);
     size_t new_total = st->new_findings[CG_SEV_ERROR] + st->new_findings[CG_SEV_WARNING] +
                        st->new_findings[CG_SEV_NOTICE];
-    if (format == CG_OUT_TEXT) {
+    if (a.format == CG_OUT_TEXT) {
         printf("%s%zu object%s in %zu file%s ingested (%zu new), %zu new finding%s: %zu error%s, "
                "%zu warning%s, %zu notice%s; %zu repeated, %zu resolved\n",
                new_total + st->unstored > 0 ? "\n" : "", st->objects, st->objects == 1 ? "" : "s",

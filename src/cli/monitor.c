@@ -1,7 +1,6 @@
 /* caguard monitor: option parsing around the monitor library
  * (monitor/monitor.h), which follows the logs, verifies them and ingests
  * the entries of the watched issuers into the store. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/monitor_config.h"
 #include "cli/monitor_crl.h"
 #include "ct/loglist.h"
@@ -220,20 +220,12 @@ static void print_finding(void *arg, const cg_finding *f)
     fflush(stdout);
 }
 
-/* getopt codes of the alert options (after the CRL ones). */
+/* Keys of the alert and worker options (after the CRL ones). */
 enum {
     OPT_HOOK = CG_CLI_OPT_CRL_LAST + 100,
-    OPT_HOOKS_DIR,
     OPT_HOOK_TIMEOUT,
-    OPT_ALERT_JSONL,
-    OPT_MAIL_TO,
-    OPT_MAIL_FROM,
-    OPT_SENDMAIL,
     OPT_ALERT_MIN_SEVERITY,
     OPT_INCIDENTS,
-    OPT_FOLLOW_LOGLIST,
-    OPT_NO_FOLLOW_LOGLIST,
-    OPT_SHARED,
     OPT_WORKER_ID,
     OPT_LEASE_SECONDS
 };
@@ -268,48 +260,6 @@ static void on_signal(int sig)
 
 int cg_cmd_monitor(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"log", required_argument, NULL, 'l'},
-        {"log-key", required_argument, NULL, 'k'},
-        {"log-type", required_argument, NULL, 'Y'},
-        {"issuer", required_argument, NULL, 'i'},
-        {"all-issuers", no_argument, NULL, 'A'},
-        {"once", no_argument, NULL, 'o'},
-        {"from-start", no_argument, NULL, 's'},
-        {"from-end", no_argument, NULL, 'e'},
-        {"log-mmd", required_argument, NULL, 'M'},
-        {"poll-interval", required_argument, NULL, 'P'},
-        {"batch", required_argument, NULL, 'B'},
-        {"parallel", required_argument, NULL, 'R'},
-        {"commit-every", required_argument, NULL, 'C'},
-        {"retries", required_argument, NULL, 'T'},
-        {"store", required_argument, NULL, 'S'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"format", required_argument, NULL, 'f'},
-        {"at", required_argument, NULL, 'a'},
-        {"loglist", required_argument, NULL, 'L'},
-        {"loglist-sig", required_argument, NULL, 'G'},
-        {"loglist-key", required_argument, NULL, 'K'},
-        {"loglist-reload", required_argument, NULL, 'W'},
-        {"follow-loglist", no_argument, NULL, OPT_FOLLOW_LOGLIST},
-        {"no-follow-loglist", no_argument, NULL, OPT_NO_FOLLOW_LOGLIST},
-        {"hook", required_argument, NULL, OPT_HOOK},
-        {"hooks-dir", required_argument, NULL, OPT_HOOKS_DIR},
-        {"hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT},
-        {"alert-jsonl", required_argument, NULL, OPT_ALERT_JSONL},
-        {"mail-to", required_argument, NULL, OPT_MAIL_TO},
-        {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
-        {"sendmail", required_argument, NULL, OPT_SENDMAIL},
-        {"alert-min-severity", required_argument, NULL, OPT_ALERT_MIN_SEVERITY},
-        {"incidents", required_argument, NULL, OPT_INCIDENTS},
-        {"shared", no_argument, NULL, OPT_SHARED},
-        {"worker-id", required_argument, NULL, OPT_WORKER_ID},
-        {"lease-seconds", required_argument, NULL, OPT_LEASE_SECONDS},
-        {"help", no_argument, NULL, 'h'},
-        {"config", required_argument, NULL, 'g'},
-        CG_CLI_CRL_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
     cg_cli_crl crl;
     cg_cli_monitor_config mc;
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
@@ -344,25 +294,67 @@ int cg_cmd_monitor(int argc, char **argv)
 
     memset(&lists, 0, sizeof(lists));
     cg_cli_crl_init(&crl);
+    memset(&ac, 0, sizeof(ac));
+    ac.min_severity = CG_SEV_NOTICE;
+    const cg_cli_opt opt[] = {
+        {"log", CG_CLI_OPT_KEY_VALUE, NULL, 'l', NULL},
+        {"log-key", CG_CLI_OPT_KEY_VALUE, NULL, 'k', NULL},
+        {"log-type", CG_CLI_OPT_KEY_VALUE, NULL, 'Y', NULL},
+        {"issuer", CG_CLI_OPT_KEY_VALUE, NULL, 'i', NULL},
+        {"all-issuers", CG_CLI_OPT_FLAG, &all, 0, NULL},
+        {"once", CG_CLI_OPT_FLAG, &once, 0, NULL},
+        {"from-start", CG_CLI_OPT_KEY, NULL, 's', NULL},
+        {"from-end", CG_CLI_OPT_KEY, NULL, 'e', NULL},
+        {"log-mmd", CG_CLI_OPT_KEY_VALUE, NULL, 'M', NULL},
+        {"poll-interval", CG_CLI_OPT_KEY_VALUE, NULL, 'P', NULL},
+        {"batch", CG_CLI_OPT_KEY_VALUE, NULL, 'B', NULL},
+        {"parallel", CG_CLI_OPT_KEY_VALUE, NULL, 'R', NULL},
+        {"commit-every", CG_CLI_OPT_KEY_VALUE, NULL, 'C', NULL},
+        {"retries", CG_CLI_OPT_KEY_VALUE, NULL, 'T', NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"quiet", CG_CLI_OPT_FLAG, &quiet, 0, NULL},
+        {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"loglist", CG_CLI_OPT_LOGLIST, &lists, 0, NULL},
+        {"loglist-sig", CG_CLI_OPT_LOGLIST_SIG, &lists, 0, NULL},
+        {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &lists, 0, NULL},
+        {"loglist-reload", CG_CLI_OPT_KEY_VALUE, NULL, 'W', NULL},
+        {"follow-loglist", CG_CLI_OPT_FLAG, &follow_list, 0, NULL},
+        {"no-follow-loglist", CG_CLI_OPT_FLAG, &no_follow, 0, NULL},
+        {"hook", CG_CLI_OPT_KEY_VALUE, NULL, OPT_HOOK, NULL},
+        {"hooks-dir", CG_CLI_OPT_STRING, &ac.hooks_dir, 0, NULL},
+        {"hook-timeout", CG_CLI_OPT_KEY_VALUE, NULL, OPT_HOOK_TIMEOUT, NULL},
+        {"alert-jsonl", CG_CLI_OPT_STRING, &ac.jsonl, 0, NULL},
+        {"mail-to", CG_CLI_OPT_STRING, &ac.mail_to, 0, NULL},
+        {"mail-from", CG_CLI_OPT_STRING, &ac.mail_from, 0, NULL},
+        {"sendmail", CG_CLI_OPT_STRING, &ac.sendmail, 0, NULL},
+        {"alert-min-severity", CG_CLI_OPT_KEY_VALUE, NULL, OPT_ALERT_MIN_SEVERITY, NULL},
+        {"incidents", CG_CLI_OPT_KEY_VALUE, NULL, OPT_INCIDENTS, NULL},
+        {"shared", CG_CLI_OPT_FLAG, &shared, 0, NULL},
+        {"worker-id", CG_CLI_OPT_KEY_VALUE, NULL, OPT_WORKER_ID, NULL},
+        {"lease-seconds", CG_CLI_OPT_KEY_VALUE, NULL, OPT_LEASE_SECONDS, NULL},
+        {"config", CG_CLI_OPT_KEY_VALUE, NULL, 'g', NULL},
+        CG_CLI_CRL_OPTIONS,
+    };
     /* The file's keys become flags before the command line's own. */
-    if (cg_cli_monitor_config_expand(&mc, argc, argv, opts) != CG_EXIT_OK)
+    if (cg_cli_monitor_config_expand(&mc, argc, argv, opt, CG_CLI_NOPT(opt)) != CG_EXIT_OK)
         goto out;
     argc = mc.argc;
     argv = mc.argv;
-    memset(&ac, 0, sizeof(ac));
-    ac.min_severity = CG_SEV_NOTICE;
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
+    cg_cli_opts p;
+    cg_cli_opts_init(&p, "monitor", monitor_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int c; (c = cg_cli_opts_next(&p)) != 0;) {
+        if (c < 0) {
+            rc = p.status;
+            goto out;
+        }
         switch (c) {
         case 'l':
             if (n_logs == MAX_LOGS) {
                 rc = cg_cli_usage_error("monitor", "at most %d --log", MAX_LOGS);
                 goto out;
             }
-            urls[n_logs] = optarg;
+            urls[n_logs] = p.value;
             types[n_logs] = CG_MONITOR_LOG_RFC6962;
             typed[n_logs] = 0;
             keys[n_logs++] = NULL;
@@ -372,9 +364,9 @@ int cg_cmd_monitor(int argc, char **argv)
                 rc = cg_cli_usage_error("monitor", "--log-type must follow the --log it is for");
                 goto out;
             }
-            if (strcmp(optarg, "rfc6962") == 0) {
+            if (strcmp(p.value, "rfc6962") == 0) {
                 types[n_logs - 1] = CG_MONITOR_LOG_RFC6962;
-            } else if (strcmp(optarg, "static") == 0) {
+            } else if (strcmp(p.value, "static") == 0) {
                 types[n_logs - 1] = CG_MONITOR_LOG_STATIC;
             } else {
                 rc = cg_cli_usage_error("monitor", "--log-type must be rfc6962 or static");
@@ -387,20 +379,14 @@ int cg_cmd_monitor(int argc, char **argv)
                 rc = cg_cli_usage_error("monitor", "--log-key must follow the --log it is for");
                 goto out;
             }
-            keys[n_logs - 1] = optarg;
+            keys[n_logs - 1] = p.value;
             break;
         case 'i':
             if (n_iss == MAX_ISSUERS) {
                 rc = cg_cli_usage_error("monitor", "at most %d --issuer", MAX_ISSUERS);
                 goto out;
             }
-            issuers[n_iss++] = optarg;
-            break;
-        case 'A':
-            all = 1;
-            break;
-        case 'o':
-            once = 1;
+            issuers[n_iss++] = p.value;
             break;
         case 's':
             from_end = 0;
@@ -409,7 +395,7 @@ int cg_cmd_monitor(int argc, char **argv)
             from_end = 1;
             break;
         case 'M':
-            if (n_logs == 0 || mmds[n_logs - 1] != 0 || !parse_count(optarg, 86400 * 365, &v)) {
+            if (n_logs == 0 || mmds[n_logs - 1] != 0 || !parse_count(p.value, 86400 * 365, &v)) {
                 rc = cg_cli_usage_error("monitor", "--log-mmd takes seconds (1 to a year) and "
                                                    "follows the --log it is for");
                 goto out;
@@ -417,147 +403,89 @@ int cg_cmd_monitor(int argc, char **argv)
             mmds[n_logs - 1] = (int64_t)v;
             break;
         case 'P':
-            if (!parse_count(optarg, 86400, &poll)) {
+            if (!parse_count(p.value, 86400, &poll)) {
                 rc = cg_cli_usage_error("monitor", "--poll-interval takes 1 to 86400 seconds");
                 goto out;
             }
             break;
         case 'B':
-            if (!parse_count(optarg, 100000, &batch)) {
+            if (!parse_count(p.value, 100000, &batch)) {
                 rc = cg_cli_usage_error("monitor", "--batch takes 1 to 100000 entries");
                 goto out;
             }
             break;
         case 'R':
-            if (!parse_count(optarg, 64, &parallel)) {
+            if (!parse_count(p.value, 64, &parallel)) {
                 rc = cg_cli_usage_error("monitor", "--parallel takes 1 to 64 requests");
                 goto out;
             }
             break;
         case 'T':
-            if (!parse_count(optarg, 100, &retries)) {
+            if (!parse_count(p.value, 100, &retries)) {
                 rc = cg_cli_usage_error("monitor", "--retries takes 1 to 100");
                 goto out;
             }
             break;
         case 'C':
-            if (!parse_count(optarg, 100000000, &range)) {
+            if (!parse_count(p.value, 100000000, &range)) {
                 rc = cg_cli_usage_error("monitor", "--commit-every takes 1 to 100000000 entries");
                 goto out;
             }
             break;
         case 'W':
-            if (!parse_count(optarg, 30 * 86400, &reload)) {
+            if (!parse_count(p.value, 30 * 86400, &reload)) {
                 rc = cg_cli_usage_error("monitor", "--loglist-reload takes 1 to 2592000 seconds");
                 goto out;
             }
-            break;
-        case 'S':
-            store_opt = optarg;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'f':
-            if (strcmp(optarg, "text") == 0) {
-                format = CG_OUT_TEXT;
-            } else if (strcmp(optarg, "json") == 0) {
-                format = CG_OUT_JSON;
-            } else {
-                rc = cg_cli_usage_error("monitor", "--format must be text or json");
-                goto out;
-            }
-            break;
-        case 'a':
-            if (!cg_time_parse_rfc3339(optarg, &at)) {
-                rc = cg_cli_usage_error("monitor", "--at '%s' is not an RFC 3339 time", optarg);
-                goto out;
-            }
-            break;
-        case 'L':
-            if (!cg_cli_loglists_add(&lists, optarg)) {
-                rc = cg_cli_usage_error("monitor", "at most 16 --loglist");
-                goto out;
-            }
-            break;
-        case 'G':
-            if (!cg_cli_loglists_add_sig(&lists, optarg)) {
-                rc = cg_cli_usage_error("monitor", "--loglist-sig must follow the --loglist "
-                                                   "it signs (one signature per list)");
-                goto out;
-            }
-            break;
-        case 'K':
-            lists.key = optarg;
-            break;
-        case OPT_FOLLOW_LOGLIST:
-            follow_list = 1;
-            break;
-        case OPT_NO_FOLLOW_LOGLIST:
-            no_follow = 1;
             break;
         case OPT_HOOK:
             if (n_hooks == MAX_HOOKS) {
                 rc = cg_cli_usage_error("monitor", "at most %d --hook", MAX_HOOKS);
                 goto out;
             }
-            hooks[n_hooks++] = optarg;
-            break;
-        case OPT_HOOKS_DIR:
-            ac.hooks_dir = optarg;
+            hooks[n_hooks++] = p.value;
             break;
         case OPT_HOOK_TIMEOUT: {
             uint64_t secs = 0;
-            if (!parse_count(optarg, 86400, &secs)) {
-                rc = cg_cli_usage_error("monitor", "--hook-timeout '%s' is not a number of "
-                                                   "seconds from 1 to 86400", optarg);
+            if (!parse_count(p.value, 86400, &secs)) {
+                rc = cg_cli_usage_error("monitor",
+                                        "--hook-timeout '%s' is not a number of "
+                                        "seconds from 1 to 86400",
+                                        p.value);
                 goto out;
             }
             ac.hook_timeout = (int64_t)secs;
             break;
         }
-        case OPT_ALERT_JSONL:
-            ac.jsonl = optarg;
-            break;
-        case OPT_MAIL_TO:
-            ac.mail_to = optarg;
-            break;
-        case OPT_MAIL_FROM:
-            ac.mail_from = optarg;
-            break;
-        case OPT_SENDMAIL:
-            ac.sendmail = optarg;
-            break;
         case OPT_ALERT_MIN_SEVERITY:
-            if (!parse_severity(optarg, &ac.min_severity)) {
-                rc = cg_cli_usage_error("monitor", "--alert-min-severity must be notice, "
-                                                   "warning or error, not '%s'", optarg);
+            if (!parse_severity(p.value, &ac.min_severity)) {
+                rc = cg_cli_usage_error("monitor",
+                                        "--alert-min-severity must be notice, "
+                                        "warning or error, not '%s'",
+                                        p.value);
                 goto out;
             }
             break;
         case OPT_INCIDENTS:
-            if (strcmp(optarg, "auto") == 0) {
+            if (strcmp(p.value, "auto") == 0) {
                 auto_incidents = 1;
-            } else if (strcmp(optarg, "off") == 0) {
+            } else if (strcmp(p.value, "off") == 0) {
                 auto_incidents = 0;
             } else {
                 rc = cg_cli_usage_error("monitor", "--incidents must be auto or off, not '%s'",
-                                        optarg);
+                                        p.value);
                 goto out;
             }
             break;
-        case OPT_SHARED:
-            shared = 1;
-            break;
         case OPT_WORKER_ID:
-            if (optarg[0] == '\0' || strlen(optarg) > 200) {
+            if (p.value[0] == '\0' || strlen(p.value) > 200) {
                 rc = cg_cli_usage_error("monitor", "--worker-id takes 1 to 200 characters");
                 goto out;
             }
-            worker_id = optarg;
+            worker_id = p.value;
             break;
         case OPT_LEASE_SECONDS:
-            if (!parse_count(optarg, 86400, &v) || v < 5) {
+            if (!parse_count(p.value, 86400, &v) || v < 5) {
                 rc = cg_cli_usage_error("monitor", "--lease-seconds takes 5 to 86400 seconds");
                 goto out;
             }
@@ -565,24 +493,14 @@ int cg_cmd_monitor(int argc, char **argv)
             break;
         case 'g': /* taken out by cg_cli_monitor_config_expand */
             break;
-        case 'h':
-            monitor_help(stdout);
-            rc = CG_EXIT_OK;
-            goto out;
-        default:
-            if (c >= CG_CLI_OPT_CRL_URL && c < CG_CLI_OPT_CRL_LAST) {
-                if (!cg_cli_crl_option(&crl, c, optarg, n_iss))
-                    goto out;
-                break;
-            }
-            rc = cg_cli_usage_error("monitor", "unknown option");
-            goto out;
+        default: /* the CRL options */
+            if (!cg_cli_crl_option(&crl, c, p.value, n_iss))
+                goto out;
+            break;
         }
     }
-    if (optind < argc) {
-        rc = cg_cli_usage_error("monitor", "unexpected argument '%s'", argv[optind]);
+    if (!cg_cli_opts_no_operands("monitor", argc, argv))
         goto out;
-    }
     if (follow_list && lists.n == 0) {
         rc = cg_cli_usage_error("monitor", "--follow-loglist needs a --loglist to follow");
         goto out;

@@ -15,19 +15,11 @@
 
 typedef struct builder {
     cg_cli_monitor_config *mc;
-    const struct option *known;
+    const cg_cli_opt *known;
+    size_t n_known;
     size_t cap;
     int failed;
 } builder;
-
-static int has_option(const struct option *known, const char *name)
-{
-    for (const struct option *o = known; o->name != NULL; o++) {
-        if (strcmp(o->name, name) == 0)
-            return 1;
-    }
-    return 0;
-}
 
 static void push(builder *b, char *arg)
 {
@@ -55,7 +47,7 @@ static void flag(builder *b, const char *what, const char *name, const char *val
     char **o;
     if (b->failed)
         return;
-    if (!has_option(b->known, name)) {
+    if (!cg_cli_opts_has(b->known, b->n_known, name)) {
         cg_cli_usage_error("monitor", "%s: %s: this caguard monitor has no --%s yet",
                            b->mc->cfg.file, what, name);
         b->failed = 2;
@@ -215,7 +207,7 @@ static EVP_PKEY *read_key(const char *path, char *err, size_t errcap)
 }
 
 int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **argv,
-                                 const struct option *known)
+                                 const cg_cli_opt *known, size_t n_known)
 {
     const char *path = NULL;
     int at = 0, n = 0;
@@ -266,6 +258,7 @@ int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **arg
     memset(&b, 0, sizeof(b));
     b.mc = mc;
     b.known = known;
+    b.n_known = n_known;
     build(&b, argv, argc, at, n);
     if (b.failed == 1)
         fprintf(stderr, "caguard monitor: out of memory\n");

@@ -8,7 +8,9 @@
 #ifndef CAGUARD_CLI_MONITOR_CONFIG_H
 #define CAGUARD_CLI_MONITOR_CONFIG_H
 
-#include <getopt.h>
+#include <stddef.h>
+
+#include "cli/opts.h"
 
 #include "monitor/config.h"
 #include "monitor/monitor.h"
@@ -25,10 +27,10 @@ typedef struct cg_cli_monitor_config {
 
 /* Finds --config FILE (or --config=FILE) in argv, loads the file and
  * builds mc->argc/argv: argv[0], the file's flags, then the rest of argv
- * without --config. known is the command's option table. Returns
+ * without --config. known is the command's option table (n entries). Returns
  * CG_EXIT_OK, or CG_EXIT_USAGE after printing "FILE:LINE: what". */
 int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **argv,
-                                 const struct option *known);
+                                 const cg_cli_opt *known, size_t n_known);
 /* Adds the file's [log NAME] sections to m. 0 after printing why. */
 int cg_cli_monitor_config_add_logs(const cg_cli_monitor_config *mc, cg_monitor *m);
 void cg_cli_monitor_config_cleanup(cg_cli_monitor_config *mc);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/opts.h"
 #include "monitor/crlfetch.h"
 #include "monitor/crlwatch.h"
 #include "monitor/config.h"
@@ -15,7 +16,7 @@
 #define CG_CLI_CRL_MAX_URLS 256
 #define CG_CLI_CRL_MAX_ISSUERS 64
 
-/* getopt codes of the CRL options, for the monitor's option table. */
+/* Keys of the CRL options, for the monitor's option table (cli/opts.h). */
 enum {
     CG_CLI_OPT_CRL_URL = 1000,
     CG_CLI_OPT_CRL_LIST_URL,
@@ -27,16 +28,16 @@ enum {
     CG_CLI_OPT_CRL_LAST
 };
 
+/* clang-format off */
 #define CG_CLI_CRL_OPTIONS                                                                        \
-    {"crl-url", required_argument, NULL, CG_CLI_OPT_CRL_URL},                                     \
-        {"crl-list-url", required_argument, NULL, CG_CLI_OPT_CRL_LIST_URL},                       \
-        {"crl-dp", no_argument, NULL, CG_CLI_OPT_CRL_DP},                                         \
-        {"crl-interval", required_argument, NULL, CG_CLI_OPT_CRL_INTERVAL},                       \
-        {"crl-timeout", required_argument, NULL, CG_CLI_OPT_CRL_TIMEOUT},                         \
-        {"crl-max-size", required_argument, NULL, CG_CLI_OPT_CRL_MAX_SIZE},                       \
-    {                                                                                             \
-        "crl-max-redirects", required_argument, NULL, CG_CLI_OPT_CRL_MAX_REDIRECTS                \
-    }
+    {"crl-url", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_URL, NULL},                            \
+    {"crl-list-url", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_LIST_URL, NULL},                  \
+    {"crl-dp", CG_CLI_OPT_KEY, NULL, CG_CLI_OPT_CRL_DP, NULL},                                    \
+    {"crl-interval", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_INTERVAL, NULL},                  \
+    {"crl-timeout", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_TIMEOUT, NULL},                    \
+    {"crl-max-size", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_MAX_SIZE, NULL},                  \
+    {"crl-max-redirects", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_MAX_REDIRECTS, NULL}
+/* clang-format on */
 
 #define CG_CLI_CRL_HELP                                                                           \
     "  --crl-url URL      a CRL URL of the --issuer before it (http or https);\n"                 \

@@ -1,9 +1,18 @@
-/* The option values several commands share (--format text|json, --color,
- * RFC 3339 times), parsed once with the same messages everywhere. */
-#include <string.h>
+/* The options of every command (opts.h): one loop over a command's table,
+ * and the values several commands share (--format text|json, --color,
+ * RFC 3339 times, the log lists), parsed once with the same messages
+ * everywhere. */
+#include "cli/opts.h"
 
-#include "cli/cli.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "x509/time.h"
+
+/* getopt_long's value of table entry i; 'h' is the help. */
+#define OPT_BASE 256
 
 int cg_cli_opt_format(const char *cmd, const char *arg, cg_out_format *format)
 {
@@ -39,4 +48,151 @@ int cg_cli_opt_time(const char *cmd, const char *opt, const char *arg, int64_t *
     cg_cli_usage_error(cmd, "%s '%s' is not an RFC 3339 time (e.g. 2024-06-01T00:00:00Z)", opt,
                        arg);
     return 0;
+}
+
+void cg_cli_opts_init(cg_cli_opts *p, const char *cmd, void (*help)(FILE *f),
+                      const cg_cli_opt *opt, size_t n, int argc, char **argv)
+{
+    size_t k = 0;
+    memset(p, 0, sizeof(*p));
+    p->cmd = cmd;
+    p->help = help;
+    p->opt = opt;
+    p->n = n < CG_CLI_OPTS_MAX ? n : CG_CLI_OPTS_MAX;
+    p->argc = argc;
+    p->argv = argv;
+    for (size_t i = 0; i < p->n; i++, k++) {
+        int has_value = opt[i].kind != CG_CLI_OPT_KEY && opt[i].kind != CG_CLI_OPT_FLAG;
+        p->lo[k].name = opt[i].name;
+        p->lo[k].has_arg = has_value ? required_argument : no_argument;
+        p->lo[k].flag = NULL;
+        p->lo[k].val = OPT_BASE + (int)i;
+    }
+    p->lo[k].name = "help";
+    p->lo[k].has_arg = no_argument;
+    p->lo[k].val = 'h';
+    /* p->lo[k + 1] stays zero: the end of the table */
+    optind = 1;
+}
+
+/* Stores the value of a common kind; 0 after a message. */
+static int store(cg_cli_opts *p, const cg_cli_opt *o, const char *v)
+{
+    char flag[64];
+    snprintf(flag, sizeof(flag), "--%s", o->name);
+    switch (o->kind) {
+    case CG_CLI_OPT_FLAG:
+        *(int *)o->dest = 1;
+        return 1;
+    case CG_CLI_OPT_STRING:
+        *(const char **)o->dest = v;
+        return 1;
+    case CG_CLI_OPT_TIME:
+        return cg_cli_opt_time(p->cmd, flag, v, o->dest);
+    case CG_CLI_OPT_FORMAT:
+        return cg_cli_opt_format(p->cmd, v, o->dest);
+    case CG_CLI_OPT_COLOR:
+        return cg_cli_opt_color(p->cmd, v, o->dest);
+    case CG_CLI_OPT_LOGLIST:
+        if (cg_cli_loglists_add(o->dest, v))
+            return 1;
+        cg_cli_usage_error(p->cmd, "at most 16 --loglist");
+        return 0;
+    case CG_CLI_OPT_LOGLIST_SIG:
+        if (cg_cli_loglists_add_sig(o->dest, v))
+            return 1;
+        cg_cli_usage_error(p->cmd, "--loglist-sig must follow the --loglist it signs (one "
+                                   "signature per list)");
+        return 0;
+    case CG_CLI_OPT_LOGLIST_KEY:
+        ((cg_cli_loglists *)o->dest)->key = v;
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+int cg_cli_opts_next(cg_cli_opts *p)
+{
+    for (;;) {
+        int c = getopt_long(p->argc, p->argv, "h", p->lo, NULL);
+        p->value = NULL;
+        if (c == -1)
+            return 0;
+        if (c == 'h') {
+            p->help(stdout);
+            p->status = CG_EXIT_OK;
+            return -1;
+        }
+        if (c < OPT_BASE || (size_t)(c - OPT_BASE) >= p->n) {
+            /* getopt_long has said which option and what is wrong with it.
+             * (The one place that knows an option was not understood.) */
+            p->status = cg_cli_usage_error(p->cmd, "unknown option");
+            return -1;
+        }
+        const cg_cli_opt *o = &p->opt[c - OPT_BASE];
+        if (o->given != NULL)
+            *o->given = 1;
+        if (o->kind == CG_CLI_OPT_KEY || o->kind == CG_CLI_OPT_KEY_VALUE) {
+            p->value = optarg;
+            return o->key;
+        }
+        if (!store(p, o, optarg)) {
+            p->status = CG_EXIT_USAGE;
+            return -1;
+        }
+    }
+}
+
+int cg_cli_opts_parse(const char *cmd, void (*help)(FILE *f), const cg_cli_opt *opt, size_t n,
+                      int argc, char **argv, int *status)
+{
+    cg_cli_opts p;
+    int key;
+    cg_cli_opts_init(&p, cmd, help, opt, n, argc, argv);
+    while ((key = cg_cli_opts_next(&p)) > 0)
+        ; /* a table without key options returns none */
+    if (key < 0)
+        *status = p.status;
+    return key == 0;
+}
+
+int cg_cli_opts_has(const cg_cli_opt *opt, size_t n, const char *name)
+{
+    if (strcmp(name, "help") == 0)
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(opt[i].name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int cg_cli_opts_no_operands(const char *cmd, int argc, char **argv)
+{
+    if (optind >= argc)
+        return 1;
+    cg_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* ---- check and ingest ---- */
+
+void cg_cli_check_args_init(cg_cli_check_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->format = CG_OUT_TEXT;
+    a->color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+    a->at = (int64_t)time(NULL);
+}
+
+int cg_cli_check_args_output(cg_cli_check_args *a, const char *cmd, int argc, cg_out **out)
+{
+    *out = NULL;
+    if (optind >= argc)
+        return cg_cli_usage_error(cmd, "no input files");
+    if (a->format == CG_OUT_JSON)
+        a->color = 0;
+    *out = cg_out_new(stdout, a->format, a->color);
+    return *out != NULL ? CG_EXIT_OK : CG_EXIT_USAGE;
 }

@@ -1,12 +1,12 @@
 /* caguard report --html DIR: the dashboard of a store as a static site
  * (src/report/html.c; docs/report.md). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "ct/loglist.h"
 #include "report/html.h"
 #include "report/output.h"
@@ -54,17 +54,6 @@ static void loglist_finding(void *arg, const cg_finding *f)
 int cg_cmd_report(int argc, char **argv)
 {
     static const char *cmd = "report";
-    static const struct option opts[] = {
-        {"html", required_argument, NULL, 'H'},
-        {"store", required_argument, NULL, 'S'},
-        {"at", required_argument, NULL, 'a'},
-        {"loglist", required_argument, NULL, 'l'},
-        {"loglist-sig", required_argument, NULL, 's'},
-        {"loglist-key", required_argument, NULL, 'k'},
-        {"max-findings", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *dir = NULL, *store_opt = NULL;
     cg_html_opts ho;
     cg_html_stats stats;
@@ -77,53 +66,32 @@ int cg_cmd_report(int argc, char **argv)
     memset(&ho, 0, sizeof(ho));
     memset(&ll, 0, sizeof(ll));
     ho.at = (int64_t)time(NULL);
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'H':
-            dir = optarg;
-            break;
-        case 'S':
-            store_opt = optarg;
-            break;
-        case 'a':
-            if (!cg_cli_opt_time(cmd, "--at", optarg, &ho.at))
-                return CG_EXIT_USAGE;
-            have_at = 1;
-            break;
-        case 'l':
-            if (!cg_cli_loglists_add(&ll, optarg))
-                return cg_cli_usage_error(cmd, "too many --loglist");
-            break;
-        case 's':
-            if (!cg_cli_loglists_add_sig(&ll, optarg))
-                return cg_cli_usage_error(cmd, "--loglist-sig must follow its --loglist");
-            break;
-        case 'k':
-            ll.key = optarg;
-            break;
-        case 'm': {
-            char *end;
-            unsigned long long n = strtoull(optarg, &end, 10);
-            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || n == 0 || n > 10000000)
-                return cg_cli_usage_error(cmd, "--max-findings must be a number from 1 to "
-                                               "10000000, not '%s'",
-                                          optarg);
-            ho.max_findings = (size_t)n;
-            break;
-        }
-        case 'h':
-            report_help(stdout);
-            return CG_EXIT_OK;
-        default:
-            return cg_cli_usage_error(cmd, "unknown option");
-        }
+    const cg_cli_opt opt[] = {
+        {"html", CG_CLI_OPT_STRING, &dir, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"at", CG_CLI_OPT_TIME, &ho.at, 0, &have_at},
+        {"loglist", CG_CLI_OPT_LOGLIST, &ll, 0, NULL},
+        {"loglist-sig", CG_CLI_OPT_LOGLIST_SIG, &ll, 0, NULL},
+        {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &ll, 0, NULL},
+        {"max-findings", CG_CLI_OPT_KEY_VALUE, NULL, 'm', NULL},
+    };
+    cg_cli_opts p;
+    cg_cli_opts_init(&p, cmd, report_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
+        if (key < 0)
+            return p.status;
+        /* --max-findings, the one option of its kind */
+        char *end;
+        unsigned long long n = strtoull(p.value, &end, 10);
+        if (p.value[0] < '0' || p.value[0] > '9' || *end != '\0' || n == 0 || n > 10000000)
+            return cg_cli_usage_error(cmd,
+                                      "--max-findings must be a number from 1 to "
+                                      "10000000, not '%s'",
+                                      p.value);
+        ho.max_findings = (size_t)n;
     }
-    if (optind < argc)
-        return cg_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (!cg_cli_opts_no_operands(cmd, argc, argv))
+        return CG_EXIT_USAGE;
     if (dir == NULL)
         return cg_cli_usage_error(cmd, "--html DIR is required (the directory to write)");
     ho.live = !have_at;

@@ -1,11 +1,11 @@
 /* caguard rules: the rule table as text, Markdown (docs/rules.md) or JSON. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "rules/rules.h"
 
 static void rules_help(FILE *f)
@@ -75,27 +75,13 @@ static void print_text(void)
 
 int cg_cmd_rules(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *format = "text";
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        if (c == 'h') {
-            rules_help(stdout);
-            return CG_EXIT_OK;
-        }
-        if (c != 'f')
-            return cg_cli_usage_error("rules", "unknown option");
-        format = optarg;
-    }
-    if (optind < argc)
-        return cg_cli_usage_error("rules", "unexpected argument '%s'", argv[optind]);
+    const cg_cli_opt opt[] = {{"format", CG_CLI_OPT_STRING, &format, 0, NULL}};
+    int rc;
+    if (!cg_cli_opts_parse("rules", rules_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
+    if (!cg_cli_opts_no_operands("rules", argc, argv))
+        return CG_EXIT_USAGE;
     if (strcmp(format, "markdown") == 0)
         print_markdown();
     else if (strcmp(format, "json") == 0)

@@ -2,7 +2,6 @@
  * kind of source (CT logs today); each is a function that adds its rows to
  * the text and to the JSON object, so another kind (CRLs) is one more
  * function in sections[]. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/status_crl.h"
 #include "store/store.h"
 #include "x509/time.h"
@@ -144,49 +144,22 @@ static int (*const sections[])(cg_store *, status_ctx *) = {logs_section, crls_s
 
 int cg_cmd_status(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"store", required_argument, NULL, 'S'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *store_opt = NULL;
+    cg_out_format format = CG_OUT_TEXT;
     status_ctx c;
     cg_store *store = NULL;
     int rc = CG_EXIT_USAGE;
+    const cg_cli_opt opt[] = {
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
+    };
     memset(&c, 0, sizeof(c));
     c.out = stdout;
-    optind = 1;
-    for (;;) {
-        int ch = getopt_long(argc, argv, "h", opts, NULL);
-        if (ch == -1)
-            break;
-        switch (ch) {
-        case 'S':
-            store_opt = optarg;
-            break;
-        case 'f':
-            if (strcmp(optarg, "json") == 0) {
-                c.json = 1;
-            } else if (strcmp(optarg, "text") != 0) {
-                rc = cg_cli_usage_error("status", "--format must be text or json, not '%s'",
-                                        optarg);
-                goto out;
-            }
-            break;
-        case 'h':
-            status_help(stdout);
-            rc = CG_EXIT_OK;
-            goto out;
-        default:
-            rc = cg_cli_usage_error("status", "unknown option");
-            goto out;
-        }
-    }
-    if (optind < argc) {
-        rc = cg_cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
+    if (!cg_cli_opts_parse("status", status_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         goto out;
-    }
+    if (!cg_cli_opts_no_operands("status", argc, argv))
+        goto out;
+    c.json = format == CG_OUT_JSON;
     store = cg_cli_store_open("status", store_opt, 0);
     if (store == NULL)
         goto out;

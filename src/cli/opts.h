@@ -1,0 +1,124 @@
+/* How a command reads its options: one table per command, one loop for all
+ * of them (cli/opts.c).
+ *
+ * A command lists its long options in a table of cg_cli_opt. The options
+ * of a common kind (a flag, a string, an RFC 3339 time, --format, --color,
+ * the log lists) are stored by the loop itself, with the same message for
+ * the same mistake in every command; the others come back to the command
+ * as a key, for its own switch. -h and --help print the command's help on
+ * stdout (exit 0); an unknown option or one without its value prints
+ * getopt's line, then "caguard CMD: unknown option" and "(see 'caguard
+ * CMD --help')" (exit 2). Every message goes through cg_cli_usage_error.
+ *
+ *     cg_cli_opt opt[] = {
+ *         {"store", CG_CLI_OPT_STRING, &store_opt},
+ *         {"at", CG_CLI_OPT_TIME, &at, 0, &have_at},
+ *         {"type", CG_CLI_OPT_KEY_VALUE, NULL, 'T'},
+ *     };
+ *     cg_cli_opts p;
+ *     cg_cli_opts_init(&p, "incident event", incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
+ *     for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
+ *         if (key < 0)
+ *             return p.status;
+ *         ... key 'T', its value in p.value ...
+ *     }
+ *     ... optind is the first operand ...
+ *
+ * A table with no key options is read in one call: cg_cli_opts_parse.
+ * Commands that take the same options share a group of entries and the
+ * struct they fill (cg_cli_check_args: check and ingest). */
+#ifndef CAGUARD_CLI_OPTS_H
+#define CAGUARD_CLI_OPTS_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "report/output.h"
+
+typedef enum cg_cli_opt_kind {
+    CG_CLI_OPT_KEY,         /* no value; handed back as .key */
+    CG_CLI_OPT_KEY_VALUE,   /* with a value (in cg_cli_opts.value); handed back as .key */
+    CG_CLI_OPT_FLAG,        /* int *dest: set to 1 */
+    CG_CLI_OPT_STRING,      /* const char **dest: the value (the last given wins) */
+    CG_CLI_OPT_TIME,        /* int64_t *dest: an RFC 3339 time */
+    CG_CLI_OPT_FORMAT,      /* cg_out_format *dest: text or json */
+    CG_CLI_OPT_COLOR,       /* int *dest: always 1, never 0, auto leaves it */
+    CG_CLI_OPT_LOGLIST,     /* cg_cli_loglists *dest: --loglist FILE, repeatable */
+    CG_CLI_OPT_LOGLIST_SIG, /* cg_cli_loglists *dest: the signature of the --loglist before */
+    CG_CLI_OPT_LOGLIST_KEY, /* cg_cli_loglists *dest: the key of the signatures */
+} cg_cli_opt_kind;
+
+typedef struct cg_cli_opt {
+    const char *name; /* the long name, without "--"; "help" is everyone's */
+    cg_cli_opt_kind kind;
+    void *dest; /* where a common kind stores the value; NULL for the key kinds */
+    int key;    /* the key kinds: what cg_cli_opts_next returns, > 0 */
+    int *given; /* may be NULL: set to 1 when the option is given */
+} cg_cli_opt;
+
+#define CG_CLI_NOPT(table) (sizeof(table) / sizeof((table)[0]))
+#define CG_CLI_OPTS_MAX 64
+
+typedef struct cg_cli_opts {
+    const char *cmd;       /* "check", "incident open": messages say "caguard CMD: " */
+    void (*help)(FILE *f); /* -h, --help */
+    const cg_cli_opt *opt;
+    size_t n;
+    int argc;
+    char **argv;
+    char *value; /* the value of the key option just returned (argv's), else NULL */
+    int status;  /* when cg_cli_opts_next returned -1: the exit status */
+    struct option lo[CG_CLI_OPTS_MAX + 2];
+} cg_cli_opts;
+
+/* Starts reading argv (argv[0] is the command's name) with the table opt
+ * of n entries (at most CG_CLI_OPTS_MAX). */
+void cg_cli_opts_init(cg_cli_opts *p, const char *cmd, void (*help)(FILE *f),
+                      const cg_cli_opt *opt, size_t n, int argc, char **argv);
+/* The key of the next key option (> 0; its value in p->value), storing the
+ * common kinds on the way; 0 when the options end (optind is then the
+ * first operand); -1 when the command ends now with p->status: CG_EXIT_OK
+ * after the help, CG_EXIT_USAGE after a message. */
+int cg_cli_opts_next(cg_cli_opts *p);
+/* All the options of a table without key options: 1 to go on (optind at
+ * the first operand), or 0 when the command ends now with *status
+ * (CG_EXIT_OK after the help, CG_EXIT_USAGE after a message). */
+int cg_cli_opts_parse(const char *cmd, void (*help)(FILE *f), const cg_cli_opt *opt, size_t n,
+                      int argc, char **argv, int *status);
+/* Whether the table (or "help") has the long option name: for the keys of
+ * a config file that become options (cli/monitor_config.c). */
+int cg_cli_opts_has(const cg_cli_opt *opt, size_t n, const char *name);
+/* 1 when no operand follows the options; else 0 after "caguard CMD:
+ * unexpected argument 'X'" (the command exits CG_EXIT_USAGE). */
+int cg_cli_opts_no_operands(const char *cmd, int argc, char **argv);
+
+/* ---- what check and ingest read alike ---- */
+
+typedef struct cg_cli_check_args {
+    cg_out_format format;
+    int color; /* default: on a terminal, unless NO_COLOR is set */
+    int64_t at;
+    cg_cli_loglists lists;
+} cg_cli_check_args;
+
+/* Defaults: text, colour as above, evaluated now. */
+void cg_cli_check_args_init(cg_cli_check_args *a);
+/* The entries of --format, --at, --color and the log lists. */
+#define CG_CLI_CHECK_OPTS(a)                                                                      \
+    {"format", CG_CLI_OPT_FORMAT, &(a)->format, 0, NULL},                                         \
+        {"at", CG_CLI_OPT_TIME, &(a)->at, 0, NULL},                                               \
+        {"loglist", CG_CLI_OPT_LOGLIST, &(a)->lists, 0, NULL},                                    \
+        {"loglist-sig", CG_CLI_OPT_LOGLIST_SIG, &(a)->lists, 0, NULL},                            \
+        {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &(a)->lists, 0, NULL},                            \
+    {                                                                                             \
+        "color", CG_CLI_OPT_COLOR, &(a)->color, 0, NULL                                           \
+    }
+/* After the options: "no input files" when there is no operand, colour off
+ * for JSON, and the output on stdout into *out. CG_EXIT_OK, or
+ * CG_EXIT_USAGE (the message printed). */
+int cg_cli_check_args_output(cg_cli_check_args *a, const char *cmd, int argc, cg_out **out);
+
+#endif
