@@ -67,6 +67,14 @@ void cg_cli_store_error(const char *cmd, const char *cmd_opt, const char *fmt, .
 /* Opens it (flags as cg_store_open); on failure prints "caguard CMD: why"
  * and returns NULL: the command exits with CG_EXIT_USAGE. */
 struct cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int flags);
+/* A finding of a run stored as `caguard incident status` stores it
+ * (rule, severity, object, incident, message; first seen at at); *id, when
+ * not NULL, gets its ID. 1, or 0 on a store error. */
+int cg_cli_put_finding(struct cg_store *st, const cg_finding *f, int64_t at, int64_t *id);
+
+/* handler for SIGINT and SIGTERM (and SIGHUP when hup), with sigaction. */
+void cg_cli_on_signals(void (*handler)(int), int hup);
+
 /* Option values shared by the commands (cli/opts.c): 1, or 0 with
  * "caguard CMD: why" printed (the command then exits CG_EXIT_USAGE). An
  * --color auto leaves *color as it is. */

@@ -31,16 +31,7 @@ typedef struct store_sink {
 static void store_finding(void *arg, const cg_finding *f)
 {
     store_sink *s = arg;
-    const cg_rule *r = cg_rule_get(f->rule);
-    cg_store_finding sf;
-    memset(&sf, 0, sizeof(sf));
-    sf.rule = r->id;
-    sf.severity = r->severity;
-    sf.has_object = f->obj->has_hash;
-    memcpy(sf.object, f->obj->sha256, 32);
-    sf.incident = f->incident;
-    sf.message = f->message;
-    if (!s->failed && !cg_store_put_finding(s->st, &sf, s->at, NULL, NULL))
+    if (!s->failed && !cg_cli_put_finding(s->st, f, s->at, NULL))
         s->failed = 1;
 }
 

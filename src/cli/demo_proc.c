@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "cli/cli.h"
 #include "cli/demo.h"
 
 #define MAX_CHILDREN 16
@@ -103,13 +104,7 @@ void demo_children_init(void)
         return;
     done = 1;
     atexit(demo_children_stop_all);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    cg_cli_on_signals(on_signal, 1);
 }
 
 int demo_self_dir(char *out, size_t cap)

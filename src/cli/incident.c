@@ -491,17 +491,8 @@ static void status_finding(void *arg, const cg_finding *f)
     cg_out_sink(s->out, f);
     if (!s->record || s->failed)
         return;
-    const cg_rule *r = cg_rule_get(f->rule);
-    cg_store_finding sf;
     int64_t id = 0;
-    memset(&sf, 0, sizeof(sf));
-    sf.rule = r->id;
-    sf.severity = r->severity;
-    sf.has_object = f->obj->has_hash;
-    memcpy(sf.object, f->obj->sha256, 32);
-    sf.incident = f->incident;
-    sf.message = f->message;
-    if (!cg_store_put_finding(s->st, &sf, s->at, NULL, &id)) {
+    if (!cg_cli_put_finding(s->st, f, s->at, &id)) {
         s->failed = 1;
         return;
     }

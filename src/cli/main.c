@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
@@ -55,6 +56,18 @@ int cg_cli_usage_error(const char *cmd, const char *fmt, ...)
     cg_redact(msg, shown, sizeof(shown));
     fprintf(stderr, "caguard %s: %s\n(see 'caguard %s --help')\n", cmd, shown, cmd);
     return CG_EXIT_USAGE;
+}
+
+void cg_cli_on_signals(void (*handler)(int), int hup)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (hup)
+        sigaction(SIGHUP, &sa, NULL);
 }
 
 uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errcap)

@@ -672,12 +672,7 @@ int cg_cmd_monitor(int argc, char **argv)
                     added == 1 ? "" : "s");
     }
     running = mon;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cg_cli_on_signals(on_signal, 0);
     int ran = cg_monitor_run(mon, once);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);

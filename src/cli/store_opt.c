@@ -1,9 +1,10 @@
-/* --store, the global option of the store commands, and opening the store
- * with a message a person can act on. */
+/* --store, the global option of the store commands, opening the store
+ * with a message a person can act on, and storing a run's findings. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "store/store.h"
@@ -72,4 +73,18 @@ int cg_cli_parse_id(const char *s, int64_t *id)
         return 0;
     *id = (int64_t)v;
     return 1;
+}
+
+int cg_cli_put_finding(cg_store *st, const cg_finding *f, int64_t at, int64_t *id)
+{
+    const cg_rule *r = cg_rule_get(f->rule);
+    cg_store_finding sf;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = r->id;
+    sf.severity = r->severity;
+    sf.has_object = f->obj->has_hash;
+    memcpy(sf.object, f->obj->sha256, 32);
+    sf.incident = f->incident;
+    sf.message = f->message;
+    return cg_store_put_finding(st, &sf, at, NULL, id);
 }
