@@ -12,6 +12,7 @@
 #include "incident/certs.h"
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
+#include "incident/kinds_doc.h"
 #include "incident/report.h"
 #include "report/output.h"
 #include "store/ingest.h"

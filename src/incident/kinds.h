@@ -63,8 +63,7 @@ int cg_event_type_lookup(const char *name, cg_event_type *out);
 const char *cg_source_name(cg_source source);
 int cg_source_lookup(const char *name, cg_source *out);
 
+/* How the tables are written (kinds_doc.h, auto.h). */
 typedef enum { CG_KINDS_TEXT, CG_KINDS_MARKDOWN } cg_kinds_format;
-/* The kinds table as text or as docs/incident-kinds.md. */
-void cg_incident_kinds_write(cg_sbuf *out, cg_kinds_format format);
 
 #endif

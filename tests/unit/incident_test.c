@@ -9,6 +9,7 @@
 #include "incident/certs.h"
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
+#include "incident/kinds_doc.h"
 #include "incident/report.h"
 #include "incident/template.h"
 #include "report/output.h"
