@@ -105,6 +105,14 @@ static void put_count(cg_sbuf *b, size_t certs, size_t precerts_only)
                        precerts_only == 1 ? "its" : "their", precerts_only == 1 ? "" : "s");
 }
 
+/* The terms a kind sets: its window ("5 days") and CRL reason
+ * ("keyCompromise (1)"), into buffers of 32 and 48 bytes. */
+static void kind_terms(const cg_incident_kind *k, char window[32], char reason[48])
+{
+    cg_incident_window_name(k->window, window, 32);
+    cg_incident_reason_describe(k->reason, reason, 48);
+}
+
 static void put_description(writer *w, cg_sbuf *b)
 {
     const cg_incident *inc = w->inc;
@@ -123,8 +131,7 @@ static void put_description(writer *w, cg_sbuf *b)
         return;
     }
     char window[32], reason[48];
-    cg_incident_window_name(w->kind->window, window, sizeof(window));
-    cg_incident_reason_describe(w->kind->reason, reason, sizeof(reason));
+    kind_terms(w->kind, window, reason);
     cg_sbuf_printf(b,
                    "%zu certificate%s affected: %s (`%s`), which requires revocation within %s "
                    "of the certificate problem report, the CRL entry with %s.",
@@ -144,8 +151,7 @@ static void put_policies(writer *w, cg_sbuf *b)
         return;
     }
     char window[32], reason[48];
-    cg_incident_window_name(w->kind->window, window, sizeof(window));
-    cg_incident_reason_describe(w->kind->reason, reason, sizeof(reason));
+    kind_terms(w->kind, window, reason);
     cg_sbuf_printf(b,
                    "%s (revocation within %s, the CRL entry with %s) and §4.9.5 (the "
                    "period runs from the certificate problem report to the published "
