@@ -6,6 +6,7 @@
 #include "testlog.h"
 
 #include "ct/leaf.h"
+#include "obs/httpd.h"
 #include "rules/rules.h"
 
 #include <arpa/inet.h>
@@ -1198,81 +1199,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* ---- listening ---- */
 
 /* "A.B.C.D:PORT" or "[v6]:PORT", numeric only. */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen)
-{
-    char host[INET6_ADDRSTRLEN + 1];
-    const char *colon, *h = spec;
-    size_t hlen;
-    uint64_t port;
-
-    memset(ss, 0, sizeof(*ss));
-    if (spec[0] == '[') {
-        const char *close = strchr(spec, ']');
-        if (close == NULL || close[1] != ':')
-            return 0;
-        h = spec + 1;
-        hlen = (size_t)(close - h);
-        colon = close + 1;
-    } else {
-        colon = strrchr(spec, ':');
-        if (colon == NULL)
-            return 0;
-        hlen = (size_t)(colon - spec);
-    }
-    if (hlen == 0 || hlen >= sizeof(host) || !parse_u64(colon + 1, &port) || port > 65535)
-        return 0;
-    memcpy(host, h, hlen);
-    host[hlen] = '\0';
-    if (spec[0] == '[') {
-        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-        if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
-            return 0;
-        a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)port);
-        *sslen = sizeof(*a6);
-    } else {
-        struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-        if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
-            return 0;
-        a4->sin_family = AF_INET;
-        a4->sin_port = htons((uint16_t)port);
-        *sslen = sizeof(*a4);
-    }
-    return 1;
-}
-
-static int open_listener(struct sockaddr_storage *ss, socklen_t sslen, char *name, size_t cap)
-{
-    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-    char host[INET6_ADDRSTRLEN];
-    unsigned port;
-
-    if (fd < 0)
-        return -1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (ss->ss_family == AF_INET6)
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)ss, sslen) != 0 || listen(fd, 128) != 0 ||
-        getsockname(fd, (struct sockaddr *)ss, &sslen) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    if (ss->ss_family == AF_INET6) {
-        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-        inet_ntop(AF_INET6, &a6->sin6_addr, host, sizeof(host));
-        port = ntohs(a6->sin6_port);
-        snprintf(name, cap, "[%s]:%u", host, port);
-    } else {
-        struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-        inet_ntop(AF_INET, &a4->sin_addr, host, sizeof(host));
-        port = ntohs(a4->sin_port);
-        snprintf(name, cap, "%s:%u", host, port);
-    }
-    return fd;
-}
-
 static int write_loglist(const char *path, const tl_log *log, const char *url, int tiled)
 {
     char *id = tl_b64(log->log_id, 32), *key = tl_b64(log->pub_der, log->pub_len), *s = NULL;
@@ -1450,7 +1376,7 @@ int tl_cmd_serve(int argc, char **argv)
         fputs(serve_usage, stderr);
         return TL_EXIT_USAGE;
     }
-    if (!parse_listen(listen_spec, &ss, &sslen)) {
+    if (!cg_httpd_parse_listen(listen_spec, &ss, &sslen)) {
         fprintf(stderr,
                 "caguard-testlog serve: bad --listen \"%s\": want a numeric IPv4 address or "
                 "[IPv6] address and a port, e.g. 127.0.0.1:0\n",
@@ -1476,10 +1402,9 @@ int tl_cmd_serve(int argc, char **argv)
         }
         srv.log->sync = 1;
     }
-    fd = open_listener(&ss, sslen, name, sizeof(name));
+    fd = cg_httpd_listen_open(listen_spec, name, sizeof(name), err, sizeof(err));
     if (fd < 0) {
-        fprintf(stderr, "caguard-testlog serve: cannot listen on %s: %s\n", listen_spec,
-                strerror(errno));
+        fprintf(stderr, "caguard-testlog serve: %s\n", err);
         goto out;
     }
     /* static-ct-api: the origin is the schema-less submission prefix. */
