@@ -27,6 +27,7 @@ static const struct {
     {"demo", cg_cmd_demo, "a demo CA makes the seed's mistakes; caguard catches them"},
     {"status", cg_cmd_status, "what the monitor follows: each log's position, tree size and lag"},
     {"report", cg_cmd_report, "write the store's dashboard (a static HTML site)"},
+    {"serve", cg_cmd_serve, "the issuance gate as an HTTP service (pkimetal-compatible)"},
 };
 
 static void usage(FILE *f)

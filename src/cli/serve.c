@@ -1,0 +1,429 @@
+/* caguard serve: the issuance gate as an HTTP service (docs/serve.md).
+ * Option parsing, the config file, reading the log lists and CA
+ * certificates into a snapshot (again on SIGHUP and every reload
+ * interval), and the signal loop; the service is src/serve/. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "ct/loglist.h"
+#include "monitor/http.h"
+#include "rules/prepared.h"
+#include "serve/config.h"
+#include "serve/service.h"
+#include "x509/time.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+
+static void serve_help(FILE *f)
+{
+    fprintf(
+        f,
+        "usage: caguard serve [OPTIONS]\n\n"
+        "Answers \"may I sign this?\" over HTTP: pkimetal's endpoints (POST /lintcert,\n"
+        "/linttbscert, /lintcrl, /linttbscrl; GET /linters, /profiles), the native\n"
+        "POST /v1/check, and with --store the stateful gate (POST /v1/gate/precert,\n"
+        "/v1/gate/cert) that remembers every precertificate it allowed. GET /healthz,\n"
+        "GET /metrics (Prometheus). See docs/serve.md.\n\n"
+        "options:\n"
+        "  --listen ADDR:PORT     where to listen (default " DEFAULT_LISTEN "; port 0 picks one)\n"
+        "  --config FILE          [serve], [loglist] and [issuer NAME] cert of the INI file\n"
+        "                         the monitor reads; flags override it\n"
+        "  --loglist FILE         a CT log list (Chrome v3 or Apple JSON, file or URL);\n"
+        "                         repeatable\n"
+        "  --loglist-sig FILE     detached signature of the --loglist before it\n"
+        "  --loglist-key FILE     public key (PEM or DER) for --loglist-sig\n"
+        "  --ca FILE              CA certificates the checks are made with (PEM or DER);\n"
+        "                         repeatable\n"
+        "  --store PATH_OR_URI    the gate's store (SQLite path or PostgreSQL URI), shared by\n"
+        "                         every gate instance; without it the gate is off\n"
+        "  --threads N            worker threads (default: the number of processors)\n"
+        "  --max-body BYTES       request body limit (default 1048576; larger: 413)\n"
+        "  --timeout SECONDS      a connection idle or stalled this long is closed\n"
+        "                         (default 30)\n"
+        "  --token-file FILE      every request but GET /healthz must carry\n"
+        "                         \"Authorization: Bearer TOKEN\" (the file's first line)\n"
+        "  --reload-interval SECONDS  read the log lists and CA certificates again this\n"
+        "                         often (also on SIGHUP; default: [loglist] reload_interval,\n"
+        "                         else only on SIGHUP)\n"
+        "  --no-access-log        no access line per request on standard error\n"
+        "  -h, --help             this help\n\n"
+        "Signals: SIGHUP reloads the log lists and CA certificates (a list that fails to\n"
+        "load keeps the previous ones); SIGTERM and SIGINT stop gracefully (requests in\n"
+        "flight are answered).\n"
+        "exit status: 0 stopped by a signal, 2 usage error or a file, store or address\n"
+        "that cannot be used.\n");
+}
+
+typedef struct sources {
+    const char *lists[16];
+    const char *sigs[16];
+    size_t n_lists;
+    const char *key;
+    const char *cas[CG_SERVE_MAX_CAS + 16];
+    size_t n_cas;
+} sources;
+
+/* A file, or what an http(s) URL serves (16 MiB at most). */
+static uint8_t *read_source(const char *path, size_t *len, char *err, size_t errcap)
+{
+    if (cg_http_is_url(path))
+        return cg_http_get(path, 16u * 1024 * 1024, len, err, errcap);
+    return cg_cli_read_file(path, len, err, errcap);
+}
+
+/* Chrome's lists say when they were published; the oldest counts. */
+static void list_time(const uint8_t *data, size_t len, int64_t *t)
+{
+    json_t *j = json_loadb((const char *)data, len, 0, NULL);
+    const char *ts = json_string_value(json_object_get(j, "log_list_timestamp"));
+    int64_t v;
+    if (ts != NULL && cg_time_parse_rfc3339(ts, &v) && v < *t)
+        *t = v;
+    json_decref(j);
+}
+
+/* A new snapshot from the sources, or NULL with why. */
+static cg_prepared *load(const sources *src, int64_t *lists_time, char *err, size_t errcap)
+{
+    cg_prepared *p = cg_prepared_new();
+    uint8_t *key = NULL;
+    size_t key_len = 0;
+    char why[512];
+    *lists_time = (int64_t)time(NULL);
+    if (p == NULL) {
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    if (src->key != NULL) {
+        key = cg_cli_read_file(src->key, &key_len, why, sizeof(why));
+        if (key == NULL) {
+            snprintf(err, errcap, "log list key: %s", why);
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < src->n_lists; i++) {
+        size_t len, sig_len;
+        uint8_t *data = read_source(src->lists[i], &len, why, sizeof(why));
+        if (data == NULL) {
+            snprintf(err, errcap, "log list: %s", why);
+            goto fail;
+        }
+        if (src->sigs[i] != NULL) {
+            uint8_t *sig = read_source(src->sigs[i], &sig_len, why, sizeof(why));
+            int ok = sig != NULL && cg_loglist_verify_signature(data, len, sig, sig_len, key,
+                                                                key_len, why, sizeof(why));
+            free(sig);
+            if (!ok) {
+                free(data);
+                snprintf(err, errcap, "log list %s: its signature %s does not verify: %s",
+                         src->lists[i], src->sigs[i], why);
+                goto fail;
+            }
+        }
+        list_time(data, len, lists_time);
+        int ok = cg_prepared_add_loglist(p, data, len, src->lists[i], why, sizeof(why));
+        free(data);
+        if (!ok) {
+            snprintf(err, errcap, "log list %s: %s", src->lists[i], why);
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < src->n_cas; i++) {
+        size_t len;
+        uint8_t *data = cg_cli_read_file(src->cas[i], &len, why, sizeof(why));
+        int ok =
+            data != NULL && cg_prepared_add_cas(p, src->cas[i], data, len, NULL, why, sizeof(why));
+        free(data);
+        if (!ok) {
+            snprintf(err, errcap, "CA certificates: %s", why);
+            goto fail;
+        }
+    }
+    free(key);
+    return p;
+fail:
+    free(key);
+    cg_prepared_free(p);
+    return NULL;
+}
+
+static int parse_u64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || *s < '0' || *s > '9' || *end != '\0' || v < min || v > max)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* The first line of the token file, without its line break. */
+static char *read_token(const char *path, char *err, size_t errcap)
+{
+    size_t len;
+    char why[512];
+    uint8_t *data = cg_cli_read_file(path, &len, why, sizeof(why));
+    if (data == NULL) {
+        snprintf(err, errcap, "--token-file: %s", why);
+        return NULL;
+    }
+    size_t n = 0;
+    while (n < len && data[n] != '\n' && data[n] != '\r')
+        n++;
+    char *tok = malloc(n + 1);
+    if (tok != NULL) {
+        memcpy(tok, data, n);
+        tok[n] = '\0';
+    }
+    memset(data, 0, len);
+    free(data);
+    if (tok == NULL || n == 0 || memchr(tok, '\0', n) != NULL) {
+        snprintf(err, errcap, "--token-file %s: the first line holds no token", path);
+        free(tok);
+        return NULL;
+    }
+    return tok;
+}
+
+int cg_cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"config", required_argument, NULL, 'c'},
+        {"loglist", required_argument, NULL, 'L'},
+        {"loglist-sig", required_argument, NULL, 'S'},
+        {"loglist-key", required_argument, NULL, 'K'},
+        {"ca", required_argument, NULL, 'a'},
+        {"store", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'm'},
+        {"timeout", required_argument, NULL, 'T'},
+        {"token-file", required_argument, NULL, 'k'},
+        {"reload-interval", required_argument, NULL, 'r'},
+        {"no-access-log", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cg_serve_config cfg;
+    sources src;
+    const char *config = NULL, *listen = NULL, *store = NULL, *token_file = NULL;
+    const char *flag_lists[16], *flag_sigs[16], *flag_cas[16], *flag_key = NULL;
+    size_t n_flag_lists = 0, n_flag_cas = 0;
+    int64_t threads = 0, max_body = 0, timeout = 0, reload = 0;
+    int access_log = -1, rc = CG_EXIT_USAGE;
+    char err[1024];
+    char *token = NULL;
+    cg_serve *s = NULL;
+    cg_serve_config_init(&cfg);
+    memset(&src, 0, sizeof(src));
+
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 'l':
+            listen = optarg;
+            break;
+        case 'c':
+            config = optarg;
+            break;
+        case 'L':
+            if (n_flag_lists == 16) {
+                rc = cg_cli_usage_error("serve", "at most 16 --loglist");
+                goto out;
+            }
+            flag_sigs[n_flag_lists] = NULL;
+            flag_lists[n_flag_lists++] = optarg;
+            break;
+        case 'S':
+            if (n_flag_lists == 0 || flag_sigs[n_flag_lists - 1] != NULL) {
+                rc = cg_cli_usage_error("serve", "--loglist-sig must follow the --loglist it "
+                                                 "signs (one signature per list)");
+                goto out;
+            }
+            flag_sigs[n_flag_lists - 1] = optarg;
+            break;
+        case 'K':
+            flag_key = optarg;
+            break;
+        case 'a':
+            if (n_flag_cas == 16) {
+                rc = cg_cli_usage_error("serve", "at most 16 --ca");
+                goto out;
+            }
+            flag_cas[n_flag_cas++] = optarg;
+            break;
+        case 's':
+            store = optarg;
+            break;
+        case 't':
+            if (!parse_u64(optarg, 1, 256, &threads)) {
+                rc = cg_cli_usage_error("serve", "--threads wants 1 to 256");
+                goto out;
+            }
+            break;
+        case 'm':
+            if (!parse_u64(optarg, 1024, (int64_t)1 << 30, &max_body)) {
+                rc = cg_cli_usage_error("serve", "--max-body wants 1024 to 1073741824 bytes");
+                goto out;
+            }
+            break;
+        case 'T':
+            if (!parse_u64(optarg, 1, 3600, &timeout)) {
+                rc = cg_cli_usage_error("serve", "--timeout wants 1 to 3600 seconds");
+                goto out;
+            }
+            break;
+        case 'k':
+            token_file = optarg;
+            break;
+        case 'r':
+            if (!parse_u64(optarg, 1, 30 * 86400, &reload)) {
+                rc = cg_cli_usage_error("serve", "--reload-interval wants 1 to 2592000 seconds");
+                goto out;
+            }
+            break;
+        case 'n':
+            access_log = 0;
+            break;
+        case 'h':
+            serve_help(stdout);
+            rc = CG_EXIT_OK;
+            goto out;
+        default:
+            rc = cg_cli_usage_error("serve", "unknown option");
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        rc = cg_cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    if (config != NULL && !cg_serve_config_load(&cfg, config, err, sizeof(err))) {
+        fprintf(stderr, "caguard serve: %s\n", err);
+        goto out;
+    }
+    /* Flags override the file; log lists and CAs add to it. */
+    if (cfg.loglist != NULL) {
+        src.sigs[src.n_lists] = cfg.loglist_sig;
+        src.lists[src.n_lists++] = cfg.loglist;
+    }
+    for (size_t i = 0; i < n_flag_lists; i++) {
+        src.sigs[src.n_lists] = flag_sigs[i];
+        src.lists[src.n_lists++] = flag_lists[i];
+    }
+    src.key = flag_key != NULL ? flag_key : cfg.loglist_key;
+    for (size_t i = 0; i < src.n_lists; i++) {
+        if (src.sigs[i] != NULL && src.key == NULL) {
+            rc = cg_cli_usage_error("serve", "--loglist-sig needs --loglist-key");
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < cfg.n_cas; i++)
+        src.cas[src.n_cas++] = cfg.cas[i];
+    for (size_t i = 0; i < n_flag_cas; i++)
+        src.cas[src.n_cas++] = flag_cas[i];
+    if (reload == 0)
+        reload = cfg.reload_interval;
+    if (token_file == NULL)
+        token_file = cfg.token_file;
+    if (token_file != NULL) {
+        token = read_token(token_file, err, sizeof(err));
+        if (token == NULL) {
+            fprintf(stderr, "caguard serve: %s\n", err);
+            goto out;
+        }
+    }
+
+    cg_serve_opts so = {0};
+    so.listen = listen != NULL ? listen : cfg.listen != NULL ? cfg.listen : DEFAULT_LISTEN;
+    so.threads = (unsigned)(threads != 0 ? threads : cfg.threads);
+    so.max_body = (size_t)(max_body != 0 ? max_body : cfg.max_body);
+    so.timeout = (unsigned)(timeout != 0 ? timeout : cfg.timeout);
+    so.token = token;
+    so.store = store != NULL ? store : cfg.store;
+    so.access_log = (access_log >= 0 ? access_log : cfg.access_log != 0) ? stderr : NULL;
+
+    int64_t lists_time;
+    cg_prepared *p = load(&src, &lists_time, err, sizeof(err));
+    if (p == NULL) {
+        fprintf(stderr, "caguard serve: %s\n", err);
+        goto out;
+    }
+    size_t n_logs = cg_prepared_n_logs(p), n_cas = cg_prepared_n_cas(p);
+    s = cg_serve_new(&so, err, sizeof(err));
+    if (s == NULL) {
+        cg_prepared_free(p);
+        fprintf(stderr, "caguard serve: %s\n", err);
+        goto out;
+    }
+    cg_serve_swap(s, p, lists_time);
+
+    /* The worker threads inherit this mask: only this thread takes the
+     * signals, through sigtimedwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (!cg_serve_start(s, err, sizeof(err))) {
+        fprintf(stderr, "caguard serve: %s\n", err);
+        goto out;
+    }
+    fprintf(stderr, "caguard serve: listening on %s (%zu CT logs, %zu CA certificates, gate %s)\n",
+            cg_serve_address(s), n_logs, n_cas, so.store != NULL ? "on" : "off");
+    fflush(stderr);
+    time_t next = reload > 0 ? time(NULL) + reload : 0;
+    for (;;) {
+        struct timespec ts = {reload > 0 ? (next - time(NULL) > 0 ? next - time(NULL) : 0) : 3600,
+                              0};
+        int sig = sigtimedwait(&set, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT) {
+            fprintf(stderr,
+                    "caguard serve: stopping (signal %d): finishing the requests in "
+                    "flight\n",
+                    sig);
+            break;
+        }
+        if (sig == SIGHUP || (reload > 0 && time(NULL) >= next)) {
+            p = load(&src, &lists_time, err, sizeof(err));
+            if (p == NULL) {
+                fprintf(stderr,
+                        "caguard serve: reload failed, keeping the previous log lists "
+                        "and CA certificates: %s\n",
+                        err);
+            } else {
+                fprintf(stderr, "caguard serve: reloaded (%zu CT logs, %zu CA certificates)\n",
+                        cg_prepared_n_logs(p), cg_prepared_n_cas(p));
+                cg_serve_swap(s, p, lists_time);
+            }
+            if (reload > 0)
+                next = time(NULL) + reload;
+        }
+    }
+    cg_serve_free(s, 30);
+    s = NULL;
+    fprintf(stderr, "caguard serve: stopped\n");
+    rc = CG_EXIT_OK;
+out:
+    cg_serve_free(s, 0);
+    if (token != NULL) {
+        memset(token, 0, strlen(token));
+        free(token);
+    }
+    cg_serve_config_clear(&cfg);
+    return rc;
+}

@@ -1,0 +1,289 @@
+/* The prepared check context (prepared.h).
+ *
+ * A run is one cg_checker over the inputs (files 0..n-1) followed by the
+ * context's CA certificates (files n.., one object each, all named by the
+ * one string ca_name, which is how their findings are told apart and
+ * dropped). CAs come after the inputs so that a finding the checker puts
+ * on the first object of a group lands on an input.
+ *
+ * Invariants: once `sealed` is set (the first run), the log list and the CA
+ * array never change, so runs read them without a lock; the pool's mutex
+ * guards only the stack of idle caches. A cache (key cache and SCT
+ * verifier) is used by one run at a time, and its verifier was made for
+ * this context's log list. */
+#include "rules/prepared.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct/loglist.h"
+#include "ct/sct_verify.h"
+#include "der/pem.h"
+#include "lib/grow.h"
+#include "rules/checker.h"
+#include "rules/keycache.h"
+
+typedef struct ca_der {
+    uint8_t *der;
+    size_t len;
+} ca_der;
+
+typedef struct cache {
+    cg_keycache *keys;
+    cg_sct_verifier *verifier;
+} cache;
+
+struct cg_prepared {
+    cg_loglist *loglist; /* NULL until a list is added */
+    ca_der *cas;
+    size_t n_cas, cap_cas;
+    atomic_int sealed;
+    pthread_mutex_t mu; /* the pool */
+    cache *idle;
+    size_t n_idle, cap_idle;
+    const char *ca_name;
+};
+
+/* How findings would name the context's CAs (they are never reported). */
+static const char CA_NAME[] = "context CA";
+
+cg_prepared *cg_prepared_new(void)
+{
+    cg_prepared *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return NULL;
+    pthread_mutex_init(&p->mu, NULL);
+    p->ca_name = CA_NAME;
+    return p;
+}
+
+void cg_prepared_free(cg_prepared *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n_idle; i++) {
+        cg_sct_verifier_free(p->idle[i].verifier);
+        cg_keycache_free(p->idle[i].keys);
+    }
+    free(p->idle);
+    for (size_t i = 0; i < p->n_cas; i++)
+        free(p->cas[i].der);
+    free(p->cas);
+    cg_loglist_free(p->loglist);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+static int sealed(cg_prepared *p, char *err, size_t errcap)
+{
+    if (!atomic_load(&p->sealed))
+        return 0;
+    snprintf(err, errcap, "the context is in use by checks: build a new one to change it");
+    return 1;
+}
+
+int cg_prepared_add_loglist(cg_prepared *p, const uint8_t *json, size_t len, const char *source,
+                            char *err, size_t errcap)
+{
+    if (sealed(p, err, errcap))
+        return 0;
+    if (p->loglist == NULL)
+        p->loglist = cg_loglist_new();
+    if (p->loglist == NULL) {
+        snprintf(err, errcap, "out of memory");
+        return 0;
+    }
+    return cg_loglist_load(p->loglist, json, len, source, err, errcap);
+}
+
+int cg_prepared_add_cas(cg_prepared *p, const char *name, const uint8_t *data, size_t len,
+                        size_t *added, char *err, size_t errcap)
+{
+    cg_input in;
+    cg_input_obj obj;
+    cg_der_error derr;
+    cg_input_status st;
+    size_t first = p->n_cas, n = 0;
+    int ok = 0;
+    if (sealed(p, err, errcap))
+        return 0;
+    cg_input_init(&in, data, len);
+    while ((st = cg_input_next(&in, &obj, &derr)) == CG_INPUT_OBJECT) {
+        cg_cert cert;
+        cg_der_error cerr;
+        if (obj.label == CG_PEM_LABEL_OTHER)
+            continue; /* a key or request beside the certificates */
+        if (!cg_cert_parse(&cert, obj.der, obj.der_len, &cerr)) {
+            snprintf(err, errcap, "%s: object %zu is not a certificate (byte %zu: %s)", name,
+                     obj.index, cerr.offset, cerr.what);
+            goto out;
+        }
+        if (!cg_cert_is_ca(&cert) && !cg_cert_is_precert_signing(&cert)) {
+            snprintf(err, errcap,
+                     "%s: object %zu is not a CA certificate (no basicConstraints cA, not a "
+                     "Precertificate Signing Certificate)",
+                     name, obj.index);
+            goto out;
+        }
+        if (!cg_grow((void **)&p->cas, &p->cap_cas, p->n_cas + 1, sizeof(*p->cas)))
+            goto oom;
+        ca_der *c = &p->cas[p->n_cas];
+        c->der = malloc(obj.der_len);
+        if (c->der == NULL)
+            goto oom;
+        memcpy(c->der, obj.der, obj.der_len);
+        c->len = obj.der_len;
+        p->n_cas++;
+        n++;
+    }
+    if (st == CG_INPUT_ERROR) {
+        snprintf(err, errcap, "%s: object %zu: byte %zu: %s", name, obj.index, derr.offset,
+                 derr.what);
+        goto out;
+    }
+    if (n == 0) {
+        snprintf(err, errcap, "%s: no certificate in it", name);
+        goto out;
+    }
+    ok = 1;
+    if (added != NULL)
+        *added = n;
+    goto out;
+oom:
+    snprintf(err, errcap, "out of memory");
+out:
+    if (!ok) {
+        for (size_t i = first; i < p->n_cas; i++)
+            free(p->cas[i].der);
+        p->n_cas = first;
+    }
+    cg_input_cleanup(&in);
+    return ok;
+}
+
+const cg_loglist *cg_prepared_loglist(const cg_prepared *p)
+{
+    return p->loglist;
+}
+
+size_t cg_prepared_n_logs(const cg_prepared *p)
+{
+    return p->loglist != NULL ? cg_loglist_count(p->loglist) : 0;
+}
+
+size_t cg_prepared_n_cas(const cg_prepared *p)
+{
+    return p->n_cas;
+}
+
+/* ---- runs ---- */
+
+static int cache_take(cg_prepared *p, cache *c)
+{
+    int have = 0;
+    pthread_mutex_lock(&p->mu);
+    if (p->n_idle > 0) {
+        *c = p->idle[--p->n_idle];
+        have = 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (have)
+        return 1;
+    c->keys = cg_keycache_new(0);
+    c->verifier = cg_sct_verifier_new(p->loglist);
+    if (c->keys == NULL || c->verifier == NULL) {
+        cg_keycache_free(c->keys);
+        cg_sct_verifier_free(c->verifier);
+        return 0;
+    }
+    return 1;
+}
+
+static void cache_give(cg_prepared *p, const cache *c)
+{
+    int kept = 0;
+    pthread_mutex_lock(&p->mu);
+    if (cg_grow((void **)&p->idle, &p->cap_idle, p->n_idle + 1, sizeof(*p->idle))) {
+        p->idle[p->n_idle++] = *c;
+        kept = 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (!kept) {
+        cg_sct_verifier_free(c->verifier);
+        cg_keycache_free(c->keys);
+    }
+}
+
+typedef struct run {
+    cg_prepared *p;
+    cg_ctx *outer;
+    const cg_prepared_input *in;
+    size_t n;
+} run;
+
+static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
+{
+    const run *r = arg;
+    if (file_no < r->n) {
+        *data = r->in[file_no].data;
+        *len = r->in[file_no].len;
+        return 1;
+    }
+    file_no -= r->n;
+    if (file_no >= r->p->n_cas)
+        return 0;
+    *data = r->p->cas[file_no].der;
+    *len = r->p->cas[file_no].len;
+    return 1;
+}
+
+static void forward(void *arg, const cg_finding *f)
+{
+    run *r = arg;
+    if (f->obj != NULL && f->obj->file == r->p->ca_name)
+        return;
+    r->outer->count[cg_rule_get(f->rule)->severity]++;
+    if (r->outer->sink != NULL)
+        r->outer->sink(r->outer->sink_arg, f);
+}
+
+int cg_prepared_run(cg_prepared *p, cg_ctx *ctx, const cg_prepared_input *in, size_t n,
+                    cg_file_result *res)
+{
+    run r = {p, ctx, in, n};
+    cache c;
+    cg_ctx inner;
+    cg_file_result total = {0, 0};
+    atomic_store(&p->sealed, 1);
+    if (!cache_take(p, &c))
+        return 0;
+    cg_ctx_init(&inner, ctx->at, forward, &r);
+    inner.loglist = p->loglist;
+    inner.keys = c.keys;
+    inner.verifier = c.verifier;
+    ctx->loglist = p->loglist;
+    cg_checker *ck = cg_checker_new(&inner, reload, NULL, &r);
+    if (ck == NULL) {
+        cache_give(p, &c);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cg_file_result fr;
+        cg_checker_add_file(ck, i, in[i].name, in[i].data, in[i].len, &fr);
+        total.objects += fr.objects;
+        total.malformed += fr.malformed;
+    }
+    for (size_t i = 0; i < p->n_cas; i++) {
+        cg_file_result fr;
+        cg_checker_add_file(ck, n + i, p->ca_name, p->cas[i].der, p->cas[i].len, &fr);
+    }
+    cg_checker_finish(ck);
+    cg_checker_free(ck);
+    cache_give(p, &c);
+    if (res != NULL)
+        *res = total;
+    return 1;
+}
