@@ -5,7 +5,11 @@
  *
  * usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER.pem PRECERT.pem FINAL LOGLIST.json
  *   FINAL is a certificate (PEM or DER), or with --tbs a DER TBSCertificate.
- * exit status: 0 sign, 1 do not sign (error findings), 2 bad input. */
+ * exit status: 0 sign, 1 do not sign (error findings), 2 bad input.
+ *
+ * The log list and the issuer go into a caguard_context, read once: a
+ * signer keeps it for its whole life and makes one checker per certificate
+ * from it, so Google's full log list is parsed once, not per certificate. */
 #include <caguard/caguard.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,31 +63,39 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER PRECERT FINAL LOGLIST\n");
         return 2;
     }
-    caguard_checker *c = caguard_checker_new();
-    if (c == NULL)
-        return 2;
-    if (at >= 0)
-        caguard_checker_set_time(c, at);
+    uint8_t *data[4] = {NULL, NULL, NULL, NULL};
+    size_t len[4];
+    caguard_context *ctx = NULL;
+    caguard_checker *c = NULL;
     for (int i = 0; i < 4; i++) {
-        size_t len;
-        const char *path = argv[argi + i];
-        uint8_t *data = slurp(path, &len);
-        int ok;
-        if (data == NULL) {
-            fprintf(stderr, "gate: cannot read %s\n", path);
+        data[i] = slurp(argv[argi + i], &len[i]);
+        if (data[i] == NULL) {
+            fprintf(stderr, "gate: cannot read %s\n", argv[argi + i]);
             goto out;
         }
-        if (i == 3)
-            ok = caguard_checker_add_loglist(c, data, len, err, sizeof(err));
-        else if (i == 2 && tbs)
-            ok = caguard_checker_add_tbs(c, path, data, len, err, sizeof(err));
-        else
-            ok = caguard_checker_add(c, path, data, len, err, sizeof(err));
-        free(data);
-        if (!ok) {
-            fprintf(stderr, "gate: %s: %s\n", path, err);
-            goto out;
-        }
+    }
+    const char *issuer = argv[argi], *precert = argv[argi + 1], *final = argv[argi + 2];
+    const char *loglist = argv[argi + 3], *bad = NULL;
+    ctx = caguard_context_new();
+    if (ctx == NULL)
+        goto out;
+    if (!caguard_context_add_ca(ctx, data[0], len[0], err, sizeof(err)))
+        bad = issuer;
+    else if (!caguard_context_add_loglist(ctx, data[3], len[3], err, sizeof(err)))
+        bad = loglist;
+    if (bad == NULL && (c = caguard_checker_new_with_context(ctx)) == NULL)
+        goto out;
+    if (bad == NULL && at >= 0)
+        caguard_checker_set_time(c, at);
+    if (bad == NULL && !caguard_checker_add(c, precert, data[1], len[1], err, sizeof(err)))
+        bad = precert;
+    else if (bad == NULL &&
+             !(tbs ? caguard_checker_add_tbs(c, final, data[2], len[2], err, sizeof(err))
+                   : caguard_checker_add(c, final, data[2], len[2], err, sizeof(err))))
+        bad = final;
+    if (bad != NULL) {
+        fprintf(stderr, "gate: %s: %s\n", bad, err);
+        goto out;
     }
     long errors = caguard_checker_run(c, print_finding, NULL);
     if (errors < 0)
@@ -92,5 +104,8 @@ int main(int argc, char **argv)
     rc = errors == 0 ? 0 : 1;
 out:
     caguard_checker_free(c);
+    caguard_context_free(ctx);
+    for (int i = 0; i < 4; i++)
+        free(data[i]);
     return rc;
 }

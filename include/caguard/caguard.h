@@ -7,9 +7,22 @@
  * (or the bare TBSCertificate) you are about to sign, the issuing CA and a
  * log list; an error finding means do not sign.
  *
- * Ownership: caguard_checker_new/_free pair; added buffers are copied; a
- * caguard_finding and its strings are borrowed for the callback's duration.
- * Functions that can fail return 1 on success and 0 with a message in err. */
+ * A caguard_context holds what every check of a process shares: the log
+ * lists and the CA certificates, read and parsed once, and the decoded keys
+ * of the logs and CAs. A checker made from a context checks its objects
+ * against them, so a signer that checks one certificate at a time pays for
+ * Google's full log list once, not per certificate.
+ *
+ * Ownership: caguard_checker_new/_free and caguard_context_new/_free pairs;
+ * added buffers are copied; a caguard_finding and its strings are borrowed
+ * for the callback's duration; a checker borrows its context, which must
+ * outlive it. Functions that can fail return 1 on success and 0 with a
+ * message in err.
+ *
+ * Threads: a checker is used by one thread at a time. A context is filled
+ * first (log lists, CA certificates), then shared: any number of threads
+ * may make and run checkers from it at once; it is not changed once the
+ * first checker made from it has run (an add then fails). */
 #ifndef CAGUARD_CAGUARD_H
 #define CAGUARD_CAGUARD_H
 
@@ -22,6 +35,7 @@ extern "C" {
 
 typedef struct caguard_checker caguard_checker;
 typedef struct caguard_finding caguard_finding;
+typedef struct caguard_context caguard_context;
 
 typedef enum { CAGUARD_ERROR = 0, CAGUARD_WARNING = 1, CAGUARD_NOTICE = 2 } caguard_severity;
 
@@ -47,6 +61,22 @@ int caguard_checker_add_tbs(caguard_checker *checker, const char *name, const ui
  * number of error findings, or -1 when the run could not be made. Objects
  * stay added: a later run checks them again. */
 long caguard_checker_run(caguard_checker *checker, caguard_finding_cb cb, void *arg);
+
+caguard_context *caguard_context_new(void);
+void caguard_context_free(caguard_context *ctx);
+/* A Chrome v3 or Apple JSON log list; may be called more than once (the
+ * first list that names a log wins). */
+int caguard_context_add_loglist(caguard_context *ctx, const uint8_t *json, size_t len, char *err,
+                                size_t errcap);
+/* CA certificates (DER, or PEM with any number of blocks), each a CA
+ * certificate (basicConstraints cA, or a Precertificate Signing
+ * Certificate): the issuers SCT signatures, CT policies and CRLs are
+ * checked against. Findings about them are not reported. */
+int caguard_context_add_ca(caguard_context *ctx, const uint8_t *data, size_t len, char *err,
+                           size_t errcap);
+/* A checker whose runs use ctx's log lists and CA certificates (borrowed);
+ * caguard_checker_add_loglist then fails: the lists are the context's. */
+caguard_checker *caguard_checker_new_with_context(caguard_context *ctx);
 
 const char *caguard_finding_rule(const caguard_finding *finding);      /* "ct.pair.tbs_mismatch" */
 caguard_severity caguard_finding_severity(const caguard_finding *finding);

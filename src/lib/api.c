@@ -9,6 +9,8 @@
 #include "ct/loglist.h"
 #include "der/pem.h"
 #include "rules/checker.h"
+#include "rules/prepared.h"
+#include "x509/tbs.h"
 
 typedef struct buffer {
     char *name;
@@ -16,8 +18,13 @@ typedef struct buffer {
     size_t len;
 } buffer;
 
+struct caguard_context {
+    cg_prepared *p;
+};
+
 struct caguard_checker {
     int64_t at;
+    caguard_context *ctx; /* borrowed; NULL: the checker's own lists */
     cg_loglist *loglist;
     buffer *bufs;
     size_t n, cap;
@@ -56,6 +63,47 @@ void caguard_checker_free(caguard_checker *c)
     free(c);
 }
 
+caguard_context *caguard_context_new(void)
+{
+    caguard_context *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return NULL;
+    ctx->p = cg_prepared_new();
+    if (ctx->p == NULL) {
+        free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void caguard_context_free(caguard_context *ctx)
+{
+    if (ctx == NULL)
+        return;
+    cg_prepared_free(ctx->p);
+    free(ctx);
+}
+
+int caguard_context_add_loglist(caguard_context *ctx, const uint8_t *json, size_t len, char *err,
+                                size_t errcap)
+{
+    return cg_prepared_add_loglist(ctx->p, json, len, "log list", err, errcap);
+}
+
+int caguard_context_add_ca(caguard_context *ctx, const uint8_t *data, size_t len, char *err,
+                           size_t errcap)
+{
+    return cg_prepared_add_cas(ctx->p, "CA certificates", data, len, NULL, err, errcap);
+}
+
+caguard_checker *caguard_checker_new_with_context(caguard_context *ctx)
+{
+    caguard_checker *c = caguard_checker_new();
+    if (c != NULL)
+        c->ctx = ctx;
+    return c;
+}
+
 void caguard_checker_set_time(caguard_checker *c, int64_t unix_seconds)
 {
     c->at = unix_seconds;
@@ -64,6 +112,10 @@ void caguard_checker_set_time(caguard_checker *c, int64_t unix_seconds)
 int caguard_checker_add_loglist(caguard_checker *c, const uint8_t *json, size_t len, char *err,
                                 size_t errcap)
 {
+    if (c->ctx != NULL)
+        return fail(err, errcap,
+                    "this checker uses its context's log lists: add the list to "
+                    "the context");
     if (c->loglist == NULL)
         c->loglist = cg_loglist_new();
     if (c->loglist == NULL)
@@ -107,38 +159,11 @@ int caguard_checker_add(caguard_checker *c, const char *name, const uint8_t *dat
 int caguard_checker_add_tbs(caguard_checker *c, const char *name, const uint8_t *tbs, size_t len,
                             char *err, size_t errcap)
 {
-    /* Certificate ::= SEQUENCE { tbs, the TBS's own signature algorithm,
-     * an empty BIT STRING }: the views and rules then see the certificate
-     * to be, and the empty signature says it is unsigned. */
-    cg_cbs in, elem, body, alg;
-    cg_cbs_init(&in, tbs, len);
-    if (!cg_cbs_get_asn1_element(&in, &elem, CG_ASN1_SEQUENCE) || in.len != 0)
-        return fail(err, errcap, "not one DER TBSCertificate SEQUENCE");
-    body = elem;
-    if (!cg_cbs_get_asn1(&body, &body, CG_ASN1_SEQUENCE))
-        return fail(err, errcap, "not one DER TBSCertificate SEQUENCE");
-    if (cg_cbs_peek_asn1_tag(&body, CG_ASN1_CTX_CONS(0)) &&
-        !cg_cbs_get_asn1(&body, &alg, CG_ASN1_CTX_CONS(0)))
-        return fail(err, errcap, "bad TBSCertificate version");
-    if (!cg_cbs_get_asn1(&body, &alg, CG_ASN1_INTEGER) ||
-        !cg_cbs_get_asn1_element(&body, &alg, CG_ASN1_SEQUENCE))
-        return fail(err, errcap, "TBSCertificate without serial and signature algorithm");
-    size_t content = len + alg.len + 3;
-    size_t cap = cg_der_header_len(content) + content;
-    uint8_t *buf = malloc(cap);
-    cg_cbb cbb, cert;
+    char why[256];
     size_t out_len;
+    uint8_t *buf = cg_tbs_wrap(tbs, len, 0, &out_len, why, sizeof(why));
     if (buf == NULL)
-        return fail(err, errcap, "out of memory");
-    cg_cbb_init_fixed(&cbb, buf, cap);
-    static const uint8_t empty_sig[] = {CG_ASN1_BITSTRING, 0x01, 0x00};
-    if (!cg_cbb_add_asn1(&cbb, &cert, CG_ASN1_SEQUENCE) || !cg_cbb_add_bytes(&cert, tbs, len) ||
-        !cg_cbb_add_bytes(&cert, alg.data, alg.len) ||
-        !cg_cbb_add_bytes(&cert, empty_sig, sizeof(empty_sig)) ||
-        !cg_cbb_finish(&cbb, &out_len)) {
-        free(buf);
-        return fail(err, errcap, "cannot wrap the TBSCertificate");
-    }
+        return fail(err, errcap, why);
     return add_owned(c, name, buf, out_len, err, errcap);
 }
 
@@ -167,10 +192,27 @@ static void sink(void *arg, const cg_finding *f)
         r->cb(r->arg, &pub);
 }
 
+/* A run over the context's lists and CAs: the buffers are its inputs. */
+static long run_with_context(caguard_checker *c, run *r)
+{
+    cg_ctx ctx;
+    cg_prepared_input *in = c->n > 0 ? calloc(c->n, sizeof(*in)) : NULL;
+    if (c->n > 0 && in == NULL)
+        return -1;
+    for (size_t i = 0; i < c->n; i++)
+        in[i] = (cg_prepared_input){c->bufs[i].name, c->bufs[i].data, c->bufs[i].len};
+    cg_ctx_init(&ctx, c->at, sink, r);
+    int ok = cg_prepared_run(c->ctx->p, &ctx, in, c->n, NULL);
+    free(in);
+    return ok ? (long)ctx.count[CG_SEV_ERROR] : -1;
+}
+
 long caguard_checker_run(caguard_checker *c, caguard_finding_cb cb, void *arg)
 {
     run r = {cb, arg};
     cg_ctx ctx;
+    if (c->ctx != NULL)
+        return run_with_context(c, &r);
     cg_ctx_init(&ctx, c->at, sink, &r);
     ctx.loglist = c->loglist;
     cg_checker *ck = cg_checker_new(&ctx, reload, NULL, c);
