@@ -18,6 +18,7 @@
 #include "rules/prepared.h"
 #include "serve/config.h"
 #include "serve/service.h"
+#include "util/redact.h"
 #include "x509/time.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -153,6 +154,14 @@ fail:
     free(key);
     cg_prepared_free(p);
     return NULL;
+}
+
+/* A message that may name a URL (a log list's), its secrets redacted. */
+static void say(const char *prefix, const char *msg)
+{
+    char safe[1200];
+    cg_redact(msg, safe, sizeof(safe));
+    fprintf(stderr, "caguard serve: %s%s\n", prefix, safe);
 }
 
 static int parse_u64(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -311,7 +320,7 @@ int cg_cmd_serve(int argc, char **argv)
         goto out;
     }
     if (config != NULL && !cg_serve_config_load(&cfg, config, err, sizeof(err))) {
-        fprintf(stderr, "caguard serve: %s\n", err);
+        say("", err);
         goto out;
     }
     /* Flags override the file; log lists and CAs add to it. */
@@ -341,7 +350,7 @@ int cg_cmd_serve(int argc, char **argv)
     if (token_file != NULL) {
         token = read_token(token_file, err, sizeof(err));
         if (token == NULL) {
-            fprintf(stderr, "caguard serve: %s\n", err);
+            say("", err);
             goto out;
         }
     }
@@ -358,14 +367,14 @@ int cg_cmd_serve(int argc, char **argv)
     int64_t lists_time;
     cg_prepared *p = load(&src, &lists_time, err, sizeof(err));
     if (p == NULL) {
-        fprintf(stderr, "caguard serve: %s\n", err);
+        say("", err);
         goto out;
     }
     size_t n_logs = cg_prepared_n_logs(p), n_cas = cg_prepared_n_cas(p);
     s = cg_serve_new(&so, err, sizeof(err));
     if (s == NULL) {
         cg_prepared_free(p);
-        fprintf(stderr, "caguard serve: %s\n", err);
+        say("", err);
         goto out;
     }
     cg_serve_swap(s, p, lists_time);
@@ -380,7 +389,7 @@ int cg_cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (!cg_serve_start(s, err, sizeof(err))) {
-        fprintf(stderr, "caguard serve: %s\n", err);
+        say("", err);
         goto out;
     }
     fprintf(stderr, "caguard serve: listening on %s (%zu CT logs, %zu CA certificates, gate %s)\n",
@@ -401,10 +410,7 @@ int cg_cmd_serve(int argc, char **argv)
         if (sig == SIGHUP || (reload > 0 && time(NULL) >= next)) {
             p = load(&src, &lists_time, err, sizeof(err));
             if (p == NULL) {
-                fprintf(stderr,
-                        "caguard serve: reload failed, keeping the previous log lists "
-                        "and CA certificates: %s\n",
-                        err);
+                say("reload failed, keeping the previous log lists and CA certificates: ", err);
             } else {
                 fprintf(stderr, "caguard serve: reloaded (%zu CT logs, %zu CA certificates)\n",
                         cg_prepared_n_logs(p), cg_prepared_n_cas(p));

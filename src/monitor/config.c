@@ -122,7 +122,16 @@ static const key_def k_incidents[] = {
     {"auto", T_BOOL, M(incidents.auto_draft), NO_OFF, 0, 0, 0, 0, NULL},
 };
 
-typedef enum { S_MONITOR, S_LOG, S_ISSUER, S_LOGLIST, S_CRL, S_ALERTS, S_INCIDENTS } sec_kind;
+typedef enum {
+    S_MONITOR,
+    S_LOG,
+    S_ISSUER,
+    S_LOGLIST,
+    S_CRL,
+    S_ALERTS,
+    S_INCIDENTS,
+    S_SERVE /* caguard serve's (serve/config.c reads and checks it): skipped here */
+} sec_kind;
 
 typedef struct section_def {
     const char *name;
@@ -141,6 +150,7 @@ static const section_def sections[] = {
     {"crl", S_CRL, 0, KEYS(k_crl)},
     {"alerts", S_ALERTS, 0, KEYS(k_alerts)},
     {"incidents", S_INCIDENTS, 0, KEYS(k_incidents)},
+    {"serve", S_SERVE, 0, NULL, 0},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -621,7 +631,7 @@ static void open_section(parser *ps, const char *h, size_t n)
     if (sec == NULL) {
         cfg_err(ps, ps->lineno,
                 "unknown section [%.*s] (sections: monitor, log NAME, issuer NAME, loglist, crl, "
-                "alerts, incidents)",
+                "alerts, incidents, serve)",
                 (int)(n > 60 ? 60 : n), h);
         return;
     }
@@ -795,6 +805,8 @@ static int on_pair(void *user, const char *section, const char *name, const char
         cfg_err(ps, ps->lineno, "%s = ... before any [section]", name);
         return 0;
     }
+    if (ps->sec->kind == S_SERVE)
+        return 1;
     k = find_key(ps->sec, name, &idx);
     if (k == NULL) {
         char keys[256] = "";

@@ -35,6 +35,21 @@ static int parse(cg_monitor_config *c, const char *text)
                                    sizeof(err));
 }
 
+/* caguard serve's [serve] lives in the same file: the monitor skips it
+ * (serve/config.c checks its keys), and its keys never reach the monitor. */
+static void test_serve_section(void)
+{
+    cg_monitor_config c;
+    cg_monitor_config_init(&c);
+    CHECK(parse(&c, "[serve]\nlisten = 127.0.0.1:8080\nthreads = 4\nanything = x\n"
+                    "[monitor]\nstore = a.db\n"));
+    CHECK(c.store != NULL && strstr(c.store, "a.db") != NULL);
+    cg_monitor_config_clear(&c);
+    cg_monitor_config_init(&c);
+    CHECK(!parse(&c, "[serve]\n[serve]\n") && strstr(err, "a second [serve]") != NULL);
+    cg_monitor_config_clear(&c);
+}
+
 static char *path_in(const char *name)
 {
     static char buf[4][600];
@@ -372,7 +387,8 @@ static void test_errors(void)
     expect_error("[monitor]\nbatch = 0\n", 2, "batch: 0 is out of range (1 to 65536)");
     expect_error("[monitor]\nbatch = 65537\n", 2, "out of range (1 to 65536)");
     expect_error("[monitor]\nparallel = 65\n", 2, "parallel: 65 is out of range (1 to 64)");
-    expect_error("[monitor]\nlease_seconds = 4\n", 2, "lease_seconds: 4 is out of range (5 to 86400)");
+    expect_error("[monitor]\nlease_seconds = 4\n", 2,
+                 "lease_seconds: 4 is out of range (5 to 86400)");
     expect_error("[monitor]\nshared = sometimes\n", 2, "shared");
     expect_error("[monitor]\npoll_interval = 0\n", 2, "out of range");
     expect_error("[monitor]\npoll_interval = 99999999999999999999999\n", 2, "out of range");
@@ -567,6 +583,7 @@ int main(void)
     test_errors();
     test_load();
     test_example();
+    test_serve_section();
 
     char cmd[400];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
