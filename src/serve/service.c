@@ -24,6 +24,7 @@
 #include "obs/metrics.h"
 #include "serve/answer.h"
 #include "serve/decode.h"
+#include "serve/gate.h"
 #include "x509/tbs.h"
 #include "x509/time.h"
 
@@ -42,6 +43,7 @@ struct cg_serve {
     unsigned threads;
     pthread_mutex_t mu; /* cur */
     snapshot *cur;
+    cg_serve_gate *gate; /* NULL without a store */
     cg_metrics *metrics;
     cg_metric *requests, *latency, *findings, *list_age, *list_loaded, *list_logs, *cas,
         *in_flight, *reloads;
@@ -405,14 +407,17 @@ out:
 static void healthz(cg_serve *s, const cg_http_request *req, cg_http_response *resp)
 {
     snapshot *sn = snap_get(s);
-    char body[512];
-    int gate_ok = 1;
+    char body[512], why[256] = "";
+    int gate_ok = s->gate == NULL || cg_serve_gate_ping(s->gate, why, sizeof(why));
     int ok = sn != NULL && gate_ok;
     size_t n = (size_t)snprintf(
-        body, sizeof(body), "{\"status\":\"%s\",\"logs\":%zu,\"cas\":%zu,\"gate\":\"%s\"%s%s%s}\n",
+        body, sizeof(body), "{\"status\":\"%s\",\"logs\":%zu,\"cas\":%zu,\"gate\":\"%s\"%s}\n",
         ok ? "ok" : "unavailable", sn != NULL ? cg_prepared_n_logs(sn->p) : 0,
-        sn != NULL ? cg_prepared_n_cas(sn->p) : 0, "off", gate_ok ? "" : ",\"error\":\"",
-        gate_ok ? "" : "the gate's store does not answer", gate_ok ? "" : "\"");
+        sn != NULL ? cg_prepared_n_cas(sn->p) : 0,
+        s->gate == NULL ? "off"
+        : gate_ok       ? "ok"
+                        : "unavailable",
+        gate_ok ? "" : ",\"error\":\"the gate's store does not answer\"");
     snap_put(sn);
     (void)req;
     answer(resp, ok ? 200 : 503, "application/json", strdup(body), n);
@@ -503,8 +508,26 @@ static void handle(void *arg, const cg_http_request *req, cg_http_response *resp
         break;
     case R_GATE_PRECERT:
     case R_GATE_CERT:
-        answer_error(resp, req, 404,
-                     "the gate is off: start caguard serve with --store to use it");
+        if (s->gate == NULL) {
+            answer_error(resp, req, 404,
+                         "the gate is off: start caguard serve with --store to use it");
+            break;
+        }
+        {
+            snapshot *sn = snap_get(s);
+            cg_serve_gate_result g;
+            if (sn == NULL) {
+                answer_error(resp, req, 503,
+                             "not ready: no log lists and CA certificates loaded yet");
+                break;
+            }
+            cg_serve_gate_handle(s->gate, sn->p, r == R_GATE_CERT, req->body, req->body_len,
+                                 req->id, &g);
+            snap_put(sn);
+            count_findings(s, &g.findings);
+            answer(resp, g.status, "application/json", g.body, g.len);
+            cg_serve_findings_clear(&g.findings);
+        }
         break;
     case R_HEALTHZ:
         healthz(s, req, resp);
@@ -588,6 +611,11 @@ cg_serve *cg_serve_new(const cg_serve_opts *o, char *err, size_t errcap)
                                     "Log lists and CA certificates read again (SIGHUP, "
                                     "reload_interval)",
                                     0, NULL);
+    if (o->store != NULL) {
+        s->gate = cg_serve_gate_new(o->store, s->metrics, err, errcap);
+        if (s->gate == NULL)
+            goto err;
+    }
     if (s->requests == NULL || s->latency == NULL || s->findings == NULL || s->list_age == NULL ||
         s->list_loaded == NULL || s->list_logs == NULL || s->cas == NULL || s->in_flight == NULL ||
         s->reloads == NULL || !cg_metrics_on_collect(s->metrics, collect, s))
@@ -631,6 +659,7 @@ void cg_serve_free(cg_serve *s, unsigned grace_seconds)
     if (s == NULL)
         return;
     cg_httpd_stop(s->httpd, grace_seconds);
+    cg_serve_gate_free(s->gate);
     snap_put(s->cur);
     cg_metrics_free(s->metrics);
     free(s->token);

@@ -257,8 +257,42 @@ static const cg_schema_stmt v7[] = {
     {NULL, NULL},
 };
 
+/* 7 -> 8: the issuance gate (caguard serve --store, docs/serve.md, "The
+ * gate"): the one precertificate recorded for an issuer Name (bytes) and
+ * serial, unique on them, so that of gates sharing the store exactly one
+ * records a precertificate for a serial; and every decision the gate made
+ * (a final certificate it allowed keeps its DER, for a later duplicate). */
+static const cg_schema_stmt v8[] = {
+    {"CREATE TABLE gate_precerts ("
+     "  id INTEGER PRIMARY KEY,"
+     "  issuer BLOB NOT NULL,"
+     "  serial BLOB NOT NULL,"
+     "  tbs_key BLOB NOT NULL,"
+     "  sha256 BLOB NOT NULL,"
+     "  der BLOB NOT NULL,"
+     "  recorded_at INTEGER NOT NULL,"
+     "  request_id TEXT,"
+     "  UNIQUE (issuer, serial))",
+     NULL},
+    {"CREATE TABLE gate_decisions ("
+     "  id INTEGER PRIMARY KEY,"
+     "  kind TEXT NOT NULL,"
+     "  issuer BLOB NOT NULL,"
+     "  serial BLOB NOT NULL,"
+     "  sha256 BLOB NOT NULL,"
+     "  der BLOB,"
+     "  allowed INTEGER NOT NULL,"
+     "  status INTEGER NOT NULL,"
+     "  rules TEXT NOT NULL,"
+     "  decided_at INTEGER NOT NULL,"
+     "  request_id TEXT)",
+     NULL},
+    {"CREATE INDEX gate_decisions_serial ON gate_decisions (issuer, serial, allowed)", NULL},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4,
-                                                                              v5, v6, v7};
+                                                                              v5, v6, v7, v8};
 
 /* ---- PostgreSQL names ---- */
 

@@ -33,7 +33,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 7
+#define CG_STORE_SCHEMA_VERSION 8
 
 typedef struct cg_store cg_store;
 
@@ -493,5 +493,50 @@ typedef int (*cg_store_rule_bucket_fn)(void *arg, const char *rule, int64_t buck
                                        int64_t count);
 int cg_store_finding_histogram(cg_store *s, int64_t origin, int64_t width,
                                cg_store_rule_bucket_fn fn, void *arg);
+
+/* ---- the issuance gate (gate.c; caguard serve's /v1/gate) ---- */
+
+/* The precertificate recorded for an issuer and serial. */
+typedef struct cg_gate_precert {
+    int64_t id;
+    uint8_t sha256[32];  /* of the object as submitted (a TBS: of it wrapped) */
+    uint8_t tbs_key[32]; /* SHA-256 of its TBS without poison and SCT list */
+    uint8_t *der;        /* owned */
+    size_t len;
+    int64_t recorded_at;
+} cg_gate_precert;
+
+void cg_gate_precert_clear(cg_gate_precert *p);
+
+/* Records pc (der, sha256, tbs_key, recorded_at) for (issuer, serial) when
+ * no precertificate is recorded for them: the table's unique key decides
+ * between gates racing on one store. *out gets the recorded one (pc's own
+ * when *inserted). Returns 1, or 0 with the error recorded. */
+int cg_store_gate_record_precert(cg_store *s, const cg_cbs *issuer, const cg_cbs *serial,
+                                 const cg_gate_precert *pc, const char *request_id,
+                                 cg_gate_precert *out, int *inserted);
+/* The recorded precertificate of (issuer, serial): *found 0 when none. */
+int cg_store_gate_precert(cg_store *s, const cg_cbs *issuer, const cg_cbs *serial,
+                          cg_gate_precert *out, int *found);
+/* Each final certificate the gate allowed for (issuer, serial) before: fn
+ * gets its DER (borrowed for the call). */
+int cg_store_gate_allowed(cg_store *s, const cg_cbs *issuer, const cg_cbs *serial,
+                          void (*fn)(void *arg, const uint8_t *der, size_t len), void *arg);
+
+typedef struct cg_gate_decision {
+    const char *kind; /* "precert" or "cert" */
+    cg_cbs issuer, serial;
+    uint8_t sha256[32];
+    const uint8_t *der; /* a final certificate allowed: kept; else NULL */
+    size_t len;
+    int allowed;
+    int status;        /* the HTTP status answered */
+    const char *rules; /* the findings' rule IDs, a JSON array */
+    int64_t at;
+    const char *request_id;
+} cg_gate_decision;
+
+/* Records a decision; *id its row. */
+int cg_store_gate_decide(cg_store *s, const cg_gate_decision *d, int64_t *id);
 
 #endif

@@ -18,6 +18,7 @@
  *   incidents.c    incidents, their events and certificates
  *   sources.c      what the monitor watches: CRL sources, log list snapshots
  *   summaries.c    the counts caguard report draws
+ *   gate.c         the issuance gate: recorded precertificates, decisions
  *
  * Invariants kept by every file:
  *   - every write goes through cg_st_write_begin/cg_st_write_end, so that a
@@ -109,6 +110,11 @@ typedef enum {
     Q_FIND_COUNTS,
     Q_FIND_SPAN,
     Q_FIND_HIST,
+    /* gate.c */
+    Q_GATE_PRECERT_INSERT,
+    Q_GATE_PRECERT_GET,
+    Q_GATE_ALLOWED,
+    Q_GATE_DECIDE,
     Q_COUNT
 } query_id;
 
@@ -149,6 +155,7 @@ extern const char *const cg_st_sql_ranges[Q_COUNT];
 extern const char *const cg_st_sql_incidents[Q_COUNT];
 extern const char *const cg_st_sql_sources[Q_COUNT];
 extern const char *const cg_st_sql_summaries[Q_COUNT];
+extern const char *const cg_st_sql_gate[Q_COUNT];
 extern const char *const cg_st_pg_sql_objects[Q_COUNT];
 extern const char *const cg_st_pg_sql_crl_entries[Q_COUNT];
 extern const char *const cg_st_pg_sql_ranges[Q_COUNT];
