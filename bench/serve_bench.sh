@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# caguard serve under load (docs/performance.md, "caguard serve"):
+#
+# 1. POST /lintcert with a real certificate with SCTs (tests/data/le2023,
+#    the good final of Let's Encrypt R3) as a pkimetal client sends it,
+#    against Chrome's full log list (gstatic all_logs_list) and crt.sh's
+#    (which still lists the 2023 logs, so both SCTs are verified), the R3
+#    certificate loaded once: wrk, 64 keep-alive connections, --threads 2.
+# 2. RSS over 1,000,000 such requests (sampled between wrk runs).
+# 3. The counterpart measured in the same run: the same check without a
+#    server, one `caguard check` process per certificate (what a pipeline
+#    does without caguard serve), and `openssl x509 -noout` per process (the
+#    floor of any process-per-certificate tool).
+# 4. The gate's pair flow on SQLite: POST /v1/gate/precert then
+#    /v1/gate/cert for distinct serials (bench/gen_gate_pairs.py), each pair
+#    allowed, wrk threads with one connection each.
+#
+# usage: bench/serve_bench.sh [BUILD_DIR] [SECONDS] [TOTAL_REQUESTS] [PAIRS]
+# (defaults: build, 30, 1000000, 20000). Prints `uptime` first and last:
+# the machine is shared, report the load with the figures.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+secs=${2:-30}
+total=${3:-1000000}
+npairs=${4:-20000}
+caguard=$build/caguard
+d=$root/tests/data
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+command -v wrk >/dev/null || { echo "needs wrk (Debian package wrk)" >&2; exit 2; }
+
+echo "== load: $(uptime)"
+echo "== machine: $(nproc) processors, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+
+start() {
+  "$caguard" serve --listen 127.0.0.1:0 --threads 2 --no-access-log "$@" 2>"$tmp/serve.err" &
+  pid=$!
+  for _ in $(seq 400); do
+    grep -q 'listening on' "$tmp/serve.err" && break
+    sleep 0.05
+  done
+  url=http://$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$tmp/serve.err")
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+# The server's CPU seconds so far (user + system): with the request count,
+# CPU per request, which the machine's other load does not inflate much.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$pid/stat"; }
+
+# 1. /lintcert
+b64=$(sed '/-----/d' "$d/le2023/good/final.pem" | tr -d '\n')
+printf 'b64cert=%s' "$(printf '%s' "$b64" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')" >"$tmp/form"
+start --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
+  --loglist "$d/loglists/crtsh_v3_all_all_logs_list.json" --ca "$d/le2023/r3.pem"
+curl -s -X POST --data-binary @"$tmp/form" -H 'Content-Type: application/x-www-form-urlencoded' \
+  "$url/lintcert" >"$tmp/answer.json"
+echo "== the answer to one request:"
+cat "$tmp/answer.json"
+echo "== /lintcert, 64 connections, ${secs}s (RSS before: $(rss) kB)"
+c0=$(cpu)
+CG_FORM=$tmp/form wrk -t2 -c64 -d"${secs}s" --timeout 30s --latency \
+  -s "$root/bench/serve_lintcert.lua" "$url/lintcert" | tee "$tmp/wrk1"
+c1=$(cpu)
+done_req=$(awk '/requests in/ {print $1}' "$tmp/wrk1")
+awk -v a="$c0" -v b="$c1" -v n="$done_req" 'BEGIN {
+  printf "== server CPU: %.3f ms per /lintcert request (%.0f requests/s per core at 100%% CPU)\n", (b - a) * 1000 / n, n / (b - a) }'
+
+echo "== RSS over $total requests (kB, after each run of ${secs}s):"
+printf '%12s %10s\n' requests rss_kB
+printf '%12s %10s\n' "$done_req" "$(rss)"
+while [ "$done_req" -lt "$total" ]; do
+  n=$(CG_FORM=$tmp/form wrk -t2 -c64 -d"${secs}s" --timeout 30s -s "$root/bench/serve_lintcert.lua" \
+    "$url/lintcert" | awk '/requests in/ {print $1}')
+  done_req=$((done_req + n))
+  printf '%12s %10s\n' "$done_req" "$(rss)"
+done
+curl -s "$url/metrics" | grep -E '^caguard_serve_requests_total\{endpoint="/lintcert"' || true
+stop
+
+# 3. the counterpart: one process per certificate
+# CPU (user + system of the children) as well as wall time.
+n=50
+child_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($14 + $15) / hz }' /proc/$$/stat; }
+k0=$(child_cpu)
+t0=$(date +%s.%N)
+for _ in $(seq $n); do
+  "$caguard" check --format json --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
+    --loglist "$d/loglists/crtsh_v3_all_all_logs_list.json" "$d/le2023/r3.pem" \
+    "$d/le2023/good/final.pem" >/dev/null || true
+done
+t1=$(date +%s.%N)
+k1=$(child_cpu)
+for _ in $(seq $n); do openssl x509 -noout -in "$d/le2023/good/final.pem"; done
+t2=$(date +%s.%N)
+k2=$(child_cpu)
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v ka="$k0" -v kb="$k1" -v kc="$k2" -v n=$n 'BEGIN {
+  printf "== counterpart: caguard check, one process per certificate: %.1f/s wall (%.2f ms each), %.2f ms CPU each\n", n / (b - a), (b - a) * 1000 / n, (kb - ka) * 1000 / n
+  printf "== counterpart: openssl x509 -noout, one process per certificate: %.1f/s wall (%.2f ms each), %.2f ms CPU each\n", n / (c - b), (c - b) * 1000 / n, (kc - kb) * 1000 / n }'
+
+# 4. the gate's pair flow on SQLite
+/usr/bin/python3 "$root/bench/gen_gate_pairs.py" "$npairs" "$tmp"
+start --store "$tmp/gate.db" --loglist "$d/ct3/loglist.json" --ca "$d/sct/ca.pem"
+echo "== gate pairs on SQLite, 8 connections (one per wrk thread), ${secs}s"
+c0=$(cpu)
+CG_PAIRS=$tmp/pairs.txt CG_THREADS=8 wrk -t8 -c8 -d"${secs}s" --timeout 30s --latency \
+  -s "$root/bench/serve_gate.lua" "$url" | tee "$tmp/wrk2"
+c1=$(cpu)
+awk -v a="$c0" -v b="$c1" -v n="$(awk '/requests in/ {print $1}' "$tmp/wrk2")" 'BEGIN {
+  printf "== server CPU: %.3f ms per gate request, %.3f ms per pair\n", (b - a) * 1000 / n, (b - a) * 2000 / n }'
+
+stop
+echo "== load: $(uptime)"
