@@ -541,7 +541,7 @@ int cg_serve_parse_check(const uint8_t *body, size_t len, cg_serve_objects *out,
         goto out;
     }
     for (size_t i = 0; i < json_array_size(arr); i++) {
-        char where[32];
+        char where[40];
         snprintf(where, sizeof(where), "objects[%zu]", i);
         if (!add_object(out, json_array_get(arr, i), where, err, errcap))
             goto out;

@@ -360,7 +360,7 @@ static void check(cg_serve *s, const cg_http_request *req, cg_http_response *res
     cg_serve_objects objs;
     cg_serve_findings fs;
     cg_prepared_input in[CG_SERVE_MAX_OBJECTS];
-    char names[CG_SERVE_MAX_OBJECTS][24], err[512];
+    char names[CG_SERVE_MAX_OBJECTS][32], err[512];
     size_t len = 0;
     snapshot *sn = NULL;
     memset(&fs, 0, sizeof(fs));
