@@ -2,7 +2,9 @@
 -- to -t) and walks its share of the pairs in CG_PAIRS ("PRECERT CERT" base64
 -- lines): POST /v1/gate/precert, then /v1/gate/cert for the same serial, in
 -- order on that connection. Counts the answers that are not 200 (every pair
--- here should be allowed) and stops a thread when its pairs run out.
+-- here should be allowed) and stops a thread when its pairs run out. The
+-- step moves on in response(): wrk may call request() once more than it
+-- sends (to build its first request).
 local threads = {}
 local n = 0
 function setup(thread)
@@ -31,13 +33,13 @@ function request()
     k = 1
   end
   local which = step % 2
-  step = step + 1
   local path = which == 0 and "/v1/gate/precert" or "/v1/gate/cert"
   local body = '{"object":"' .. pairs_[k][which + 1] .. '","at":"2025-04-01T00:00:00Z"}'
   return wrk.format(nil, path, nil, body)
 end
 function response(status, headers, body)
   if status ~= 200 then non200 = non200 + 1 end
+  step = step + 1
   if step % 2 == 0 then done_pairs = done_pairs + 1 end
 end
 function done(summary, latency, requests)

@@ -374,16 +374,31 @@ static void precert(req *r)
         mine.len = r->len;
         mine.recorded_at = (int64_t)time(NULL);
         cg_gate_precert_clear(&rec);
+        /* The record and its decision in one transaction: one durable
+         * commit, and never a recorded precertificate without its decision. */
+        if (!cg_store_begin(r->st)) {
+            store_fail(r);
+            goto out;
+        }
         if (!cg_store_gate_record_precert(r->st, &r->cert.issuer, &r->cert.serial, &mine,
                                           r->request_id, &rec, &inserted)) {
             store_fail(r);
+            cg_store_rollback(r->st);
             goto out;
         }
         found = 1;
         if (inserted || memcmp(rec.tbs_key, r->tbs_key, 32) == 0) {
             decide(r, 200, 1, 1, &rec);
+            if (r->out->status != 200) {
+                cg_store_rollback(r->st);
+            } else if (!cg_store_commit(r->st)) {
+                free(r->out->body);
+                r->out->body = NULL;
+                store_fail(r);
+            }
             goto out;
         }
+        cg_store_rollback(r->st);
         /* Another gate recorded another precertificate first: again, with it. */
     }
     fail(r, 503, "the gate could not settle the precertificate's record");
