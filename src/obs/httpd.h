@@ -1,7 +1,8 @@
 /* A small HTTP/1.1 listener over libmicrohttpd, for the services caguard
  * runs (caguard serve, a monitor's /metrics): it binds ADDR:PORT, runs a
  * pool of worker threads, reads each request body whole up to a limit
- * (413 past it, without calling the handler and without buffering more),
+ * (413 past it, without calling the handler and without buffering more:
+ * a body declared over 4 times the limit is refused before it is read),
  * gives every request an ID, hands the complete request to one handler
  * and sends what it answers. A stop is graceful: no new connection is
  * accepted, the requests in flight finish and are answered, then the
