@@ -11,8 +11,11 @@
 static void rules_help(FILE *f)
 {
     fprintf(f, "usage: caguard rules [--format text|markdown|json]\n\n"
-               "Prints every rule caguard reports: ID, severity, reference and what it\n"
-               "means. docs/rules.md is the markdown output.\n");
+               "Prints every rule caguard reports: ID, severity, reference, the dates it\n"
+               "is in force and what it means. docs/rules.md is the markdown output.\n\n"
+               "A rule with dates applies to objects issued on or after its effective\n"
+               "date (and before its end date): a certificate's issuance is its notBefore,\n"
+               "or its earliest embedded SCT when that is earlier.\n");
 }
 
 /* Markdown table cells cannot hold '|'. */
@@ -26,6 +29,23 @@ static void md_cell(const char *s)
     }
 }
 
+/* "from 2023-09-15", "2012-07-01 to 2026-03-15" (end exclusive), "until ...",
+ * or "" for a rule always in force. */
+static void in_force(const cg_rule *r, char *buf, size_t cap)
+{
+    char a[16], b[16];
+    cg_rule_date_format(r->effective, a, sizeof(a));
+    cg_rule_date_format(r->ends, b, sizeof(b));
+    if (r->effective != 0 && r->ends != 0)
+        snprintf(buf, cap, "issued %s to %s", a, b);
+    else if (r->effective != 0)
+        snprintf(buf, cap, "issued from %s", a);
+    else if (r->ends != 0)
+        snprintf(buf, cap, "issued before %s", b);
+    else
+        buf[0] = '\0';
+}
+
 static void print_markdown(void)
 {
     printf("# caguard rules\n\n"
@@ -34,14 +54,22 @@ static void print_markdown(void)
            "Severity: `error` is a violated MUST, `warning` a SHOULD or a browser-policy\n"
            "shortfall, `notice` information or \"could not check\". The seed column names the\n"
            "compliance failure from Mozilla's list of e-commerce monitoring issues that the\n"
-           "rule would have caught.\n\n"
-           "| ID | severity | when | reference | seed |\n|---|---|---|---|---|\n");
+           "rule would have caught. \"In force\" says which objects a dated rule\n"
+           "applies to, by issuance time (a certificate's notBefore, or its earliest\n"
+           "embedded SCT when earlier; the end date is exclusive); a finding of a rule\n"
+           "not in force for an object is not reported.\n\n"
+           "| ID | severity | when | reference | in force | seed |\n"
+           "|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < CG_RULE_COUNT; i++) {
         const cg_rule *r = cg_rule_get((cg_rule_id)i);
+        char dates[64];
+        in_force(r, dates, sizeof(dates));
         printf("| `%s` | %s | ", r->id, cg_severity_name(r->severity));
         md_cell(r->description);
         fputs(" | ", stdout);
         md_cell(r->reference[0] != '\0' ? r->reference : "—");
+        fputs(" | ", stdout);
+        md_cell(dates[0] != '\0' ? dates : "always");
         fputs(" | ", stdout);
         md_cell(r->seed);
         fputs(" |\n", stdout);
@@ -52,9 +80,14 @@ static void print_json(void)
 {
     for (size_t i = 0; i < CG_RULE_COUNT; i++) {
         const cg_rule *r = cg_rule_get((cg_rule_id)i);
-        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", r->id, "severity",
-                              cg_severity_name(r->severity), "reference", r->reference,
-                              "description", r->description, "seed", r->seed);
+        char eff[16], ends[16];
+        cg_rule_date_format(r->effective, eff, sizeof(eff));
+        cg_rule_date_format(r->ends, ends, sizeof(ends));
+        json_t *j =
+            json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "id", r->id, "severity",
+                      cg_severity_name(r->severity), "reference", r->reference, "effective",
+                      r->effective != 0 ? eff : NULL, "ends", r->ends != 0 ? ends : NULL,
+                      "description", r->description, "seed", r->seed);
         char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
         if (line != NULL)
             puts(line);
@@ -70,6 +103,10 @@ static void print_text(void)
         printf("%-42s %-7s %s\n", r->id, cg_severity_name(r->severity),
                r->reference[0] != '\0' ? r->reference : "-");
         printf("    %s\n", r->description);
+        char dates[64];
+        in_force(r, dates, sizeof(dates));
+        if (dates[0] != '\0')
+            printf("    in force for objects %s\n", dates);
     }
 }
 

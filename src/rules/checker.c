@@ -464,9 +464,6 @@ static const ca_cert *signing_ca_of(const cg_checker *ck, const cg_cert *pre)
     return NULL;
 }
 
-/* RFC 6962 §3.1 ended for Precertificate Signing CAs on 2026-03-15. */
-#define SIGNING_CA_SUNSET 1773532800 /* 2026-03-15T00:00:00Z */
-
 static void check_group(cg_checker *ck, held *g, size_t n)
 {
     cg_ctx *ctx = ck->ctx;
@@ -588,6 +585,7 @@ static size_t load_held(cg_checker *ck, entry **es, size_t n, held *out)
                 memcpy(h->ref.sha256, es[k]->sha256, 32);
                 h->ref.issuer = h->cert.issuer;
                 h->ref.serial = h->cert.serial;
+                cg_objref_set_issued_cert(&h->ref, &h->cert);
                 loaded++;
             } else {
                 free(h->der);
@@ -641,7 +639,9 @@ static void check_span(cg_checker *ck, entry **members, size_t gn)
         if (hs[k].ref.kind == CG_KIND_CERT && hs[k].e->has_scts)
             check_scts(ck, &hs[k].ref, &hs[k].cert, hs, m);
         const ca_cert *sca = hs[k].cert.is_precert ? signing_ca_of(ck, &hs[k].cert) : NULL;
-        if (sca != NULL && hs[k].cert.not_before_t >= SIGNING_CA_SUNSET) {
+        /* The rule table dates the sunset (TLS BRs §7.1.2.4: 2026-03-15). */
+        if (sca != NULL &&
+            cg_rule_in_force(CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, hs[k].ref.issued)) {
             char nb[32];
             cg_time_format(hs[k].cert.not_before_t, nb, sizeof(nb));
             cg_report(ck->ctx, CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, &hs[k].ref,

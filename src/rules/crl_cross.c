@@ -499,6 +499,8 @@ typedef struct crl_sig {
     unsigned digest_len;
     int hashed;
     const char *unsupported; /* why it cannot be checked, or NULL */
+    int damaged; /* unsupported because the CRL's own signature fields are broken (not an
+                  * algorithm caguard lacks): it cannot verify under any key */
 } crl_sig;
 
 /* A hash AlgorithmIdentifier element read from in (parameters NULL or absent). */
@@ -556,9 +558,11 @@ static void sig_prepare(crl_sig *s, const cg_crl *crl)
     memset(s, 0, sizeof(*s));
     s->crl = crl;
     s->unsupported = "its signatureAlgorithm does not parse";
+    s->damaged = 1;
     if (!cg_cbs_get_asn1(&in, &alg, CG_ASN1_SEQUENCE) ||
         !cg_cbs_get_asn1(&alg, &oid, CG_ASN1_OBJECT))
         return;
+    s->damaged = 0;
     s->unsupported = "its signature algorithm is not one caguard verifies (RSA PKCS#1 v1.5, "
                      "RSASSA-PSS, ECDSA, Ed25519, Ed448)";
     for (size_t i = 0; i < sizeof(sig_algs) / sizeof(sig_algs[0]); i++) {
@@ -572,13 +576,15 @@ static void sig_prepare(crl_sig *s, const cg_crl *crl)
                          "SHA-1 or SHA-2)";
         if (!cg_cbs_get_asn1(&alg, &params, CG_ASN1_SEQUENCE) || alg.len != 0 ||
             !pss_params(params, s))
-            return;
+            return; /* a hash caguard lacks, or damage: not told apart, not damaged */
     } else if (s->alg->md != NULL) {
         s->md = s->alg->md();
     }
     s->unsupported = "its signatureValue BIT STRING has unused bits";
+    s->damaged = 1;
     if (crl->signature.len < 2 || crl->signature.data[0] != 0)
         return;
+    s->damaged = 0;
     s->sig = crl->signature.data + 1;
     s->sig_len = crl->signature.len - 1;
     s->unsupported = NULL;
@@ -1150,6 +1156,7 @@ static int hold(cg_crl_cross *xc, size_t rec_no, int keep, held_crl *h)
     h->ref.has_hash = 1;
     memcpy(h->ref.sha256, h->rec->sha256, 32);
     h->ref.issuer = h->crl.issuer;
+    cg_objref_set_issued_crl(&h->ref, &h->crl);
     return 1;
 fail:
     drop(xc, h);
@@ -1175,7 +1182,10 @@ static const cg_cbs *check_issuer(cg_crl_cross *xc, const scope *sc, held_crl *h
     find_issuer(xc, &sig, &f);
     h->rec->verified = f.by != BY_NOTHING;
 
-    if (f.by == BY_NOTHING && f.n_candidates > 0 && !f.unsupported) {
+    /* A signature whose own fields are broken (PKITS "Bad CRL Signature")
+     * verifies under no key: the CA its Name and AKI point to is the CA, and
+     * the CRL's signature is invalid. */
+    if (f.by == BY_NOTHING && f.n_candidates > 0 && (!f.unsupported || sig.damaged)) {
         static const char *const fits[] = {
             [BY_AKI_AND_NAME] =
                 "subject is the CRL's issuer and whose key identifier its AKI names",

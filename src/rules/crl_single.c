@@ -620,6 +620,10 @@ static void check_aki(crl_run *run)
                   "it so relying parties can tell which CA key signed the CRL");
         return;
     }
+    if (ext->critical)
+        cg_report(run->ctx, CG_R_CRL_AKI_CRITICAL, run->obj,
+                  "authorityKeyIdentifier is marked critical; it must not be (RFC 5280 §5.2.1, "
+                  "TLS BRs §7.2.2)");
     in = ext->value;
     int ok = cg_cbs_get_asn1(&in, &seq, CG_ASN1_SEQUENCE) && in.len == 0;
     while (ok && seq.len > 0) {

@@ -46,11 +46,14 @@ static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offs
             ref.kind = cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
             ref.issuer = cert.issuer;
             ref.serial = cert.serial;
+            cg_objref_set_issued_cert(&ref, &cert);
         }
     } else if (ref.kind == CG_KIND_CRL) {
         parsed = cg_crl_parse(&crl, der, consumed, &perr);
-        if (parsed)
+        if (parsed) {
             ref.issuer = crl.issuer;
+            cg_objref_set_issued_crl(&ref, &crl);
+        }
     } else {
         snprintf(perr.what, sizeof(perr.what),
                  "a Certificate or a CertificateList (the TBS does not have the shape of "

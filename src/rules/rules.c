@@ -3,8 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ct/sct.h"
+#include "x509/oid.h"
+#include "x509/time.h"
+
 static const cg_rule rule_table[CG_RULE_COUNT] = {
-#define CG_RULE(sym, id, sev, ref, desc, seed) [sym] = {id, sev, ref, desc, seed},
+#define CG_RULE(sym, id, sev, ref, eff, ends, desc, seed)                                         \
+    [sym] = {id, sev, ref, desc, seed, eff, ends},
 #include "rules/rules.def"
 #undef CG_RULE
 };
@@ -36,6 +41,58 @@ const char *cg_severity_name(cg_severity sev)
     }
 }
 
+/* 2013-01-01T00:00:00Z: the first CT logs started in March 2013. */
+#define CT_FIRST_LOG INT64_C(1356998400)
+
+int64_t cg_rule_date_time(uint32_t d)
+{
+    return cg_days_from_civil(d / 10000, (d / 100) % 100, d % 100) * 86400;
+}
+
+void cg_rule_date_format(uint32_t d, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%04u-%02u-%02u", d / 10000, (d / 100) % 100, d % 100);
+}
+
+int cg_rule_in_force(cg_rule_id rule, int64_t issued)
+{
+    const cg_rule *r = &rule_table[rule];
+    if (r->effective != 0 && issued < cg_rule_date_time(r->effective))
+        return 0;
+    return r->ends == 0 || issued < cg_rule_date_time(r->ends);
+}
+
+void cg_objref_set_issued_cert(cg_objref *obj, const cg_cert *cert)
+{
+    int64_t t = cert->not_before_t;
+    cg_sct_list list;
+    cg_sct sct;
+    cg_der_error err;
+    /* Only SCTs that parse count (a malformed list is its own finding), and
+     * only from the time CT logs have existed: an SCT stamped earlier is not
+     * evidence of an earlier issuance, and would take the object out of
+     * every dated rule. */
+    for (size_t i = 0; i < cert->n_ext; i++) {
+        const cg_ext *e = &cert->ext[i];
+        if (!cg_oid_equal(&e->oid, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST)) ||
+            !cg_sct_list_open(&list, &e->value, &err))
+            continue;
+        while (cg_sct_list_next(&list, &sct, &err)) {
+            int64_t at = (int64_t)(sct.timestamp / 1000);
+            if (at >= CT_FIRST_LOG && at < t)
+                t = at;
+        }
+    }
+    obj->has_issued = 1;
+    obj->issued = t;
+}
+
+void cg_objref_set_issued_crl(cg_objref *obj, const cg_crl *crl)
+{
+    obj->has_issued = 1;
+    obj->issued = crl->this_update_t;
+}
+
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg)
 {
     memset(ctx, 0, sizeof(*ctx));
@@ -49,6 +106,8 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
 {
     char msg[1024];
     cg_finding f;
+    if (obj != NULL && obj->has_issued && !cg_rule_in_force(rule, obj->issued))
+        return;
     int n = vsnprintf(msg, sizeof(msg), fmt, ap);
     if (n >= (int)sizeof(msg)) {
         /* Cut on a UTF-8 character boundary: a split character would make

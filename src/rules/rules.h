@@ -14,7 +14,7 @@
 typedef enum { CG_SEV_ERROR = 0, CG_SEV_WARNING = 1, CG_SEV_NOTICE = 2 } cg_severity;
 
 typedef enum {
-#define CG_RULE(sym, id, sev, ref, desc, seed) sym,
+#define CG_RULE(sym, id, sev, ref, eff, ends, desc, seed) sym,
 #include "rules/rules.def"
 #undef CG_RULE
     CG_RULE_COUNT
@@ -26,12 +26,20 @@ typedef struct cg_rule {
     const char *reference;   /* "" when none */
     const char *description;
     const char *seed;        /* the seed failure it would have caught, or "" */
+    uint32_t effective;      /* YYYYMMDD from which it is in force, 0 when always */
+    uint32_t ends;           /* YYYYMMDD from which it is no longer in force, 0 when never */
 } cg_rule;
 
 const cg_rule *cg_rule_get(cg_rule_id rule);
 /* 1 and *out when id names a rule. */
 int cg_rule_lookup(const char *id, cg_rule_id *out);
 const char *cg_severity_name(cg_severity sev);
+/* A YYYYMMDD date of the rule table as seconds since the epoch (00:00:00Z),
+ * and as "YYYY-MM-DD" (buf of at least 11 bytes). */
+int64_t cg_rule_date_time(uint32_t yyyymmdd);
+void cg_rule_date_format(uint32_t yyyymmdd, char *buf, size_t cap);
+/* Whether the rule applies to an object issued at time issued. */
+int cg_rule_in_force(cg_rule_id rule, int64_t issued);
 
 /* The object a finding is about. All pointers are borrowed. */
 typedef struct cg_objref {
@@ -43,6 +51,11 @@ typedef struct cg_objref {
     uint8_t sha256[32];
     cg_cbs issuer;      /* issuer Name element, empty when unknown */
     cg_cbs serial;      /* serialNumber INTEGER contents, empty when none */
+    /* When the object was issued (cg_objref_set_issued): a finding of a rule
+     * not in force at that time is not reported. has_issued 0: every rule
+     * applies (objects without a date, incidents). */
+    int has_issued;
+    int64_t issued;
 } cg_objref;
 
 /* Extra typed fields of a finding (revocation.status has some). */
@@ -104,6 +117,12 @@ void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
  * goes with it (JSON field `incident`). */
 void cg_report_incident(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, int64_t incident,
                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The issuance time of a certificate or precertificate: its notBefore, or
+ * its earliest embedded SCT when that is earlier; of a CRL, its
+ * thisUpdate. */
+void cg_objref_set_issued_cert(cg_objref *obj, const cg_cert *cert);
+void cg_objref_set_issued_crl(cg_objref *obj, const cg_crl *crl);
 
 /* Single-object rule families (one file each under src/rules). */
 void cg_check_cert_single(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cert);

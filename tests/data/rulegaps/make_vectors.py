@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Writes the vectors of tests/cli/rule_dates.sh: objects on either side of
+a rule's effective date, and CRL defects.
+
+  ca.pem                       a P-256 CA (self-signed)
+  backdated_2023_06.pem        notBefore 2023-06-01, an SCT of 2023-06-10: backdated by
+                               more than 48 hours, but issued before ballot SC-062 took
+                               effect (2023-09-15), so ct.cert.notbefore_backdated does not
+                               apply
+  backdated_2024_06.pem        the same a year later: reported
+  crl_aki_critical.pem         a CRL of ca.pem whose authorityKeyIdentifier is critical
+  crl_good.pem                 the same CRL with a non-critical AKI
+
+The SCT lists are well-formed but not signed by any log (the signature is
+zeros): the date rule does not need a valid SCT. Keys are made anew on each
+run; the files are committed as written. Run from this directory.
+"""
+import datetime as dt
+import struct
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+UTC = dt.timezone.utc
+K = ec.generate_private_key(ec.SECP256R1())
+NAME = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "XX"),
+                  x509.NameAttribute(NameOID.ORGANIZATION_NAME, "caguard rule date tests"),
+                  x509.NameAttribute(NameOID.COMMON_NAME, "caguard Date Test CA")])
+SKI = x509.SubjectKeyIdentifier.from_public_key(K.public_key())
+
+
+def write(fname, data):
+    with open(fname, "wb") as f:
+        f.write(data)
+
+
+def sct_list(ts):
+    sig = b"\x00" * 70
+    sct = (b"\x00" + bytes(range(32)) + struct.pack(">Q", int(ts.timestamp() * 1000)) +
+           b"\x00\x00" + b"\x04\x03" + struct.pack(">H", len(sig)) + sig)
+    body = struct.pack(">H", len(sct)) + sct
+    return struct.pack(">H", len(body)) + body
+
+
+def leaf(nb, sct_at, serial):
+    b = (x509.CertificateBuilder()
+         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.com")]))
+         .issuer_name(NAME).public_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+         .serial_number(serial).not_valid_before(nb).not_valid_after(nb + dt.timedelta(days=90))
+         .add_extension(x509.SubjectAlternativeName([x509.DNSName("www.example.com")]), False)
+         .add_extension(x509.UnrecognizedExtension(
+             x509.ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2"),
+             b"\x04" + bytes([len(sct_list(sct_at))]) + sct_list(sct_at)), False))
+    return b.sign(K, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+
+def crl(aki_critical):
+    t = dt.datetime(2025, 6, 1, tzinfo=UTC)
+    b = (x509.CertificateRevocationListBuilder().issuer_name(NAME).last_update(t)
+         .next_update(t + dt.timedelta(days=7))
+         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(SKI),
+                        aki_critical)
+         .add_extension(x509.CRLNumber(12), False))
+    return b.sign(K, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+
+def main():
+    t = dt.datetime(2023, 1, 1, tzinfo=UTC)
+    ca = (x509.CertificateBuilder().subject_name(NAME).issuer_name(NAME)
+          .public_key(K.public_key()).serial_number(0x7da7e5c0ffee0123456789)
+          .not_valid_before(t).not_valid_after(t + dt.timedelta(days=3650))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+          .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False,
+                                       False), True)
+          .add_extension(SKI, False).sign(K, hashes.SHA256()))
+    write("ca.pem", ca.public_bytes(serialization.Encoding.PEM))
+    write("backdated_2023_06.pem", leaf(dt.datetime(2023, 6, 1, tzinfo=UTC),
+                                        dt.datetime(2023, 6, 10, tzinfo=UTC), 0x51ab1e0001))
+    write("backdated_2024_06.pem", leaf(dt.datetime(2024, 6, 1, tzinfo=UTC),
+                                        dt.datetime(2024, 6, 10, tzinfo=UTC), 0x51ab1e0002))
+    write("crl_aki_critical.pem", crl(True))
+    write("crl_good.pem", crl(False))
+
+
+if __name__ == "__main__":
+    main()
