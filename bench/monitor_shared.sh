@@ -5,9 +5,10 @@
 #
 # usage: bench/monitor_shared.sh [N [WORKERS...]]   (default: 1000000 1 2)
 #
-# bench/gen_ctcerts makes N certificates (PERCENT% from the watched CA,
-# every second one a precertificate) and caguard-testlog builds a log of
-# them, cached in WORK/N (neither step is timed; 1,000,000 takes a while).
+# bench/gen_ctcerts makes N entries (precertificates and their finals with
+# 2 SCTs, PERCENT% from the watched intermediate) and caguard-testlog
+# builds a log of them, cached in WORK/v2-N (neither step is timed;
+# 1,000,000 takes a while).
 # The log is the one bench/monitor_vs_certspotter.sh uses (same WORK,
 # same cache). The run's files go to WORK/N/shared. It is served on
 # loopback (--gzip never). For each worker count W, a
@@ -70,7 +71,7 @@ cpu_now() {
 field() { awk -F': ' -v k="$2" 'index($0, k) { print $2 }' "$1"; }
 cpu_of() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$1"; }
 
-d=$work/$n
+d=$work/v2-$n
 mkdir -p "$d"
 if [ ! -f "$d/log/sth.json" ]; then
   echo "--- N=$n: generating certificates and the log (not timed)"
@@ -78,7 +79,7 @@ if [ ! -f "$d/log/sth.json" ]; then
   "$build/bench/gen_ctcerts" "$d" "$n" "$percent"
   "$build/caguard-testlog" keygen --out "$d/log.key" --pub "$d/log.pub" --force >/dev/null
   "$build/caguard-testlog" build --dir "$d/log" --key "$d/log.key" \
-    "$d/watched_ca.pem" "$d/other_ca.pem" "$d/entries.pem"
+    "$d/cas.pem" "$d/entries.pem"
 fi
 o=$d/shared
 mkdir -p "$o"

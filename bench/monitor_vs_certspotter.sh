@@ -5,18 +5,20 @@
 #
 # usage: bench/monitor_vs_certspotter.sh [N...]     (default: 10000 100000)
 #
-# For each N: bench/gen_ctcerts makes N certificates (PERCENT% from the
-# watched CA, the rest from another CA; every second one a precertificate),
-# caguard-testlog builds a log of them (cached in WORK/N; neither step is
-# timed), then the log is served (--gzip never, get-entries batches of up
+# For each N: bench/gen_ctcerts makes N entries (precertificates and their
+# finals with 2 SCTs, PERCENT% from the watched intermediate, chains to a
+# root), caguard-testlog builds a log of them (cached in WORK/v2-N; neither
+# step is timed), then the log is served (--gzip never, get-entries batches of up
 # to 1000) and read from entry 0 by
 #   caguard monitor --once --issuer watched_ca.pem --store <fresh> ...
-#   certspotter -watchlist <.watched.test> -state_dir <fresh> -stdout ...
+#   certspotter -watchlist <.watched.test> -state_dir <fresh> -no_save -stdout ...
 # one after the other, each under /usr/bin/time -v. Cert Spotter is a
 # daemon with no "once" mode: its time is from its start to its
 # "finished downloading entries" line (-verbose), then it is stopped.
-# Both keep what they match (caguard in its store, Cert Spotter as files in
-# its state directory) and verify the Merkle tree against the tree head.
+# caguard keeps what it matches in its store; Cert Spotter prints it
+# (-no_save: nothing written to disk). Both verify the Merkle tree against
+# the tree head. bench/monitor_vs_peers.sh is the same comparison against
+# an independent log server with latency, and with Go scanlog.
 #
 # Environment: BUILD (build tree, default ./build), WORK (default
 # /tmp/caguard-monbench), PERCENT (default 10), KEEP_STORE=1 keeps the
@@ -35,26 +37,14 @@ done
 command -v certspotter >/dev/null || { echo "no certspotter: apt-get install certspotter" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "no /usr/bin/time: apt-get install time" >&2; exit 2; }
 
-server=
-cspid=
-cleanup() {
-  [ -n "$cspid" ] && kill "$cspid" 2>/dev/null || true
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+. "$root/bench/lib.sh"
+trap bench_cleanup EXIT
 
-# seconds and peak RSS (KB) out of a /usr/bin/time -v report
-wall_of() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0;
-  for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
-rss_of() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
-cpu_of() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$1"; }
 
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
-  "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo); $(certspotter -version 2>&1 | head -1)"
+machine_line "; $(certspotter -version 2>&1 | head -1)"
 rows=()
 for n in "$@"; do
-  d=$work/$n
+  d=$work/v2-$n
   mkdir -p "$d"
   if [ ! -f "$d/log/sth.json" ]; then
     echo "--- N=$n: generating certificates and the log (not timed)"
@@ -62,7 +52,7 @@ for n in "$@"; do
     "$build/bench/gen_ctcerts" "$d" "$n" "$percent"
     "$build/caguard-testlog" keygen --out "$d/log.key" --pub "$d/log.pub" --force >/dev/null
     "$build/caguard-testlog" build --dir "$d/log" --key "$d/log.key" \
-      "$d/watched_ca.pem" "$d/other_ca.pem" "$d/entries.pem"
+      "$d/cas.pem" "$d/entries.pem"
   fi
   echo ".watched.test" >"$d/watchlist"
 
@@ -85,7 +75,7 @@ for n in "$@"; do
   rm -rf "$d/cs" && mkdir -p "$d/cs"
   t0=$(date +%s.%N)
   /usr/bin/time -v -o "$d/cs.time" certspotter -logs "$d/loglist.json" -state_dir "$d/cs" \
-    -watchlist "$d/watchlist" -stdout -verbose >"$d/cs.out" 2>"$d/cs.err" &
+    -watchlist "$d/watchlist" -no_save -stdout -verbose >"$d/cs.out" 2>"$d/cs.err" &
   cspid=$!
   for _ in $(seq 72000); do
     grep -q 'finished downloading entries' "$d/cs.err" && break
@@ -97,7 +87,7 @@ for n in "$@"; do
   [ -n "$child" ] && kill -TERM "$child"
   wait "$cspid" 2>/dev/null || true
   cspid=
-  cs_kept=$(grep -c 'DNS Name = ' "$d/cs.out" || true)
+  cs_kept=$(grep -c 'Log Entry = ' "$d/cs.out" || true)
   cs_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   echo "certspotter: $cs_kept certificates matched"
 

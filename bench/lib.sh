@@ -1,0 +1,24 @@
+# Helpers the monitor benchmarks share (sourced, not run).
+
+# seconds, peak RSS (KB) and CPU seconds (user + system) out of a
+# /usr/bin/time -v report
+wall_of() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0;
+  for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
+rss_of() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
+cpu_of() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$1"; }
+
+# The processes a benchmark started in the background, stopped on exit:
+# set server and cspid to their PIDs (empty when none).
+server=
+cspid=
+bench_cleanup() {
+  [ -n "$cspid" ] && kill "$cspid" 2>/dev/null || true
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+
+# One line about the machine.
+machine_line() {
+  echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
+    "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)$*"
+}
