@@ -1,0 +1,500 @@
+/* One log's entry fetching: the window over libcurl (fetch.h).
+ *
+ * Invariants kept here:
+ * - every request the window has asked has a transfer running in the
+ *   multi handle, or a completion being handled; a transfer of a request
+ *   the window no longer has (after a reset) is removed first;
+ * - an answer is handed to the window (cg_window_answered) as soon as it
+ *   has been read, whatever its place, so that a short answer's rest is
+ *   asked at once; its entries are handed over only in log order. */
+#include "monitor/fetch.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "monitor/http.h"
+
+/* Transfers in the aux list at most: a proof needs a few tiles. */
+#define MAX_AUX 64
+
+struct cg_fetch {
+    cg_logclient_opts o;
+    const cg_fetch_proto *proto;
+    void *arg;
+    cg_window *w;
+    CURLM *multi;
+    int started; /* the window has a position */
+    cg_fetch_xfer *aux[MAX_AUX];
+    size_t n_aux;
+};
+
+double cg_fetch_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+    cg_fetch_xfer *x = arg;
+    size_t n = size * nmemb;
+    size_t max = x->max_body ? x->max_body : CG_HTTP_MAX_BODY;
+    if (n > max - x->len) {
+        x->overflow = 1;
+        return 0;
+    }
+    if (x->len + n > x->cap) {
+        size_t cap = x->cap ? x->cap : 16384;
+        while (cap < x->len + n)
+            cap += cap / 2;
+        if (cap > max)
+            cap = max;
+        uint8_t *p = realloc(x->body, cap);
+        if (p == NULL)
+            return 0;
+        x->body = p;
+        x->cap = cap;
+    }
+    memcpy(x->body + x->len, data, n);
+    x->len += n;
+    return n;
+}
+
+/* A header's value as a number (Retry-After in seconds, Content-Length),
+ * or -1. */
+static long header_number(const char *data, size_t n, const char *name)
+{
+    size_t k = strlen(name);
+    char tmp[32];
+    if (n <= k || strncasecmp(data, name, k) != 0)
+        return -1;
+    size_t vlen = n - k < sizeof(tmp) - 1 ? n - k : sizeof(tmp) - 1;
+    memcpy(tmp, data + k, vlen);
+    tmp[vlen] = '\0';
+    char *end;
+    errno = 0;
+    long v = strtol(tmp, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+        end++;
+    return errno == 0 && end != tmp && *end == '\0' && v >= 0 ? v : -1;
+}
+
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+    cg_fetch_xfer *x = arg;
+    size_t n = size * nmemb;
+    long v = header_number(data, n, "retry-after:");
+    if (v >= 0 && v <= 86400)
+        x->retry_after_ms = v * 1000;
+    v = header_number(data, n, "content-length:");
+    size_t max = x->max_body ? x->max_body : CG_HTTP_MAX_BODY;
+    if (v > 0 && (size_t)v <= max && (size_t)v > x->cap) {
+        /* Room for the whole body at once (a compressed body grows past
+         * it as it is decoded, by half each time). */
+        uint8_t *p = realloc(x->body, (size_t)v);
+        if (p != NULL) {
+            x->body = p;
+            x->cap = (size_t)v;
+        }
+    }
+    return n;
+}
+
+static int xfer_start(cg_fetch *f, cg_fetch_xfer *x)
+{
+    x->len = 0;
+    x->overflow = 0;
+    x->retry_after_ms = -1;
+    x->code = 0;
+    x->retry_at = 0;
+    if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL)
+        return 0;
+    CURL *e = x->easy;
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, x->url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, f->o.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, f->o.timeout_ms);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "caguard-monitor/0.1");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
+        return 0;
+    x->running = 1;
+    return 1;
+}
+
+static void xfer_stop(cg_fetch *f, cg_fetch_xfer *x)
+{
+    if (x->running) {
+        curl_multi_remove_handle(f->multi, x->easy);
+        x->running = 0;
+    }
+}
+
+static void xfer_free(cg_fetch *f, cg_fetch_xfer *x)
+{
+    if (x == NULL)
+        return;
+    xfer_stop(f, x);
+    if (f->proto->release != NULL)
+        f->proto->release(f->arg, x);
+    if (x->easy != NULL)
+        curl_easy_cleanup(x->easy);
+    free(x->body);
+    free(x);
+}
+
+/* An answer done with: the protocol's state freed, the body given back
+ * (answers are large and few are held at once). */
+static void xfer_release(cg_fetch *f, cg_fetch_xfer *x)
+{
+    if (f->proto->release != NULL)
+        f->proto->release(f->arg, x);
+    free(x->body);
+    x->body = NULL;
+    x->len = x->cap = 0;
+}
+
+cg_fetch *cg_fetch_new(const cg_logclient_opts *o, const cg_window_opts *wo,
+                       const cg_fetch_proto *proto, void *arg)
+{
+    cg_fetch *f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return NULL;
+    if (o != NULL)
+        f->o = *o;
+    cg_http_opts_defaults(&f->o);
+    f->proto = proto;
+    f->arg = arg;
+    f->w = cg_window_new(wo);
+    f->multi = curl_multi_init();
+    if (f->w == NULL || f->multi == NULL) {
+        cg_fetch_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void cg_fetch_reset(cg_fetch *f)
+{
+    cg_wreq *q;
+    while ((q = cg_window_take_any(f->w)) != NULL) {
+        if (q->data != NULL) {
+            xfer_stop(f, q->data);
+            xfer_release(f, q->data);
+        }
+    }
+    f->started = 0;
+}
+
+void cg_fetch_free(cg_fetch *f)
+{
+    if (f == NULL)
+        return;
+    if (f->w != NULL) {
+        cg_fetch_reset(f);
+        for (size_t i = 0; i < cg_window_slots(f->w); i++)
+            xfer_free(f, cg_window_slot(f->w, i)->data);
+    }
+    for (size_t i = 0; i < f->n_aux; i++)
+        xfer_free(f, f->aux[i]);
+    if (f->multi != NULL)
+        curl_multi_cleanup(f->multi);
+    cg_window_free(f->w);
+    free(f);
+}
+
+static double backoff_s(const cg_fetch *f, unsigned tries, long retry_after_ms)
+{
+    long d = f->o.backoff_ms;
+    for (unsigned t = 1; t < tries && d < f->o.max_backoff_ms; t++)
+        d *= 2;
+    if (d > f->o.max_backoff_ms)
+        d = f->o.max_backoff_ms;
+    if (retry_after_ms > d)
+        d = retry_after_ms;
+    return (double)d / 1000.0;
+}
+
+static void setwhy(char *why, size_t whycap, const char *msg)
+{
+    if (why != NULL && whycap > 0)
+        snprintf(why, whycap, "%s", msg);
+}
+
+/* What went wrong with a finished transfer, into x->why; whether a retry
+ * may fix it (*throttled: the log asked to slow down, or timed out). */
+static int failure(cg_fetch_xfer *x, CURLcode rc, long code, int *throttled)
+{
+    *throttled = rc == CURLE_OPERATION_TIMEDOUT || code == 429 || code == 503;
+    if (x->overflow) {
+        snprintf(x->why, sizeof(x->why), "%.180s: answer longer than %zu bytes", x->url,
+                 x->max_body ? x->max_body : (size_t)CG_HTTP_MAX_BODY);
+        return 0;
+    }
+    if (rc != CURLE_OK) {
+        snprintf(x->why, sizeof(x->why), "%.180s: %s", x->url, curl_easy_strerror(rc));
+        return 1;
+    }
+    snprintf(x->why, sizeof(x->why), "%.180s: HTTP %ld", x->url, code);
+    return code == 429 || code >= 500;
+}
+
+/* A finished transfer of the window. CG_LOG_OK unless the fetch fails. */
+static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, long code, double now,
+                                 char *why, size_t whycap)
+{
+    cg_wreq *q = x->q;
+    if (rc == CURLE_OK && !x->overflow && (code == 200 || (code == 404 && x->allow_404))) {
+        uint64_t got = 0;
+        int again = 0;
+        x->code = code;
+        cg_log_status st = f->proto->answer(f->arg, q, x, &got, &again, why, whycap);
+        if (st != CG_LOG_OK)
+            return st;
+        if (again)
+            return xfer_start(f, x) ? CG_LOG_OK : CG_LOG_NOMEM;
+        if (got == 0 || got > q->end - q->start) {
+            if (why != NULL && whycap > 0)
+                snprintf(why, whycap, "%.200s: %" PRIu64 " entries in an answer for %" PRIu64,
+                         x->url, got, q->end - q->start);
+            return CG_LOG_BAD_ANSWER;
+        }
+        cg_window_answered(f->w, q, got, x->len, now);
+        return CG_LOG_OK;
+    }
+    int throttled;
+    if (!failure(x, rc, code, &throttled)) {
+        setwhy(why, whycap, x->why);
+        return CG_LOG_BAD_ANSWER;
+    }
+    if (q->tries >= f->o.max_retries) {
+        setwhy(why, whycap, x->why);
+        return CG_LOG_UNREACHABLE;
+    }
+    cg_window_retry(f->w, q, throttled, backoff_s(f, q->tries + 1, x->retry_after_ms), now);
+    return CG_LOG_OK;
+}
+
+static void aux_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, long code, double now)
+{
+    int throttled;
+    if (rc == CURLE_OK && !x->overflow && (code == 200 || (code == 404 && x->allow_404))) {
+        x->code = code;
+        x->done = 1;
+        x->st = CG_LOG_OK;
+        return;
+    }
+    if (!failure(x, rc, code, &throttled)) {
+        x->done = 1;
+        x->st = CG_LOG_BAD_ANSWER;
+        return;
+    }
+    if (x->tries >= f->o.max_retries) {
+        x->done = 1;
+        x->st = CG_LOG_UNREACHABLE;
+        return;
+    }
+    x->tries++;
+    x->retry_at = now + backoff_s(f, x->tries, x->retry_after_ms);
+}
+
+/* Runs the transfers for at most timeout_ms and handles what finished.
+ * CG_LOG_OK unless the fetch fails. */
+static cg_log_status step(cg_fetch *f, long timeout_ms, char *why, size_t whycap)
+{
+    int running = 0;
+    if (curl_multi_perform(f->multi, &running) != CURLM_OK)
+        return CG_LOG_NOMEM;
+    CURLMsg *m;
+    int left;
+    double now = cg_fetch_now();
+    cg_log_status st = CG_LOG_OK;
+    int handled = 0;
+    while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        cg_fetch_xfer *x = NULL;
+        long code = 0;
+        CURLcode rc = m->data.result;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
+        curl_multi_remove_handle(f->multi, m->easy_handle);
+        handled = 1;
+        if (x == NULL)
+            continue;
+        x->running = 0;
+        if (x->q == NULL) {
+            aux_done(f, x, rc, code, now);
+        } else if (st == CG_LOG_OK) {
+            st = window_done(f, x, rc, code, now, why, whycap);
+        } else {
+            /* the fetch failed already: back in the queue, for the reset */
+            cg_window_retry(f->w, x->q, 0, 0, now);
+        }
+    }
+    for (size_t i = 0; i < f->n_aux; i++) {
+        cg_fetch_xfer *x = f->aux[i];
+        if (!x->done && !x->running && x->retry_at > 0 && x->retry_at <= now && !xfer_start(f, x))
+            return CG_LOG_NOMEM;
+    }
+    if (st != CG_LOG_OK || handled || timeout_ms <= 0)
+        return st;
+    curl_multi_poll(f->multi, NULL, 0, (int)timeout_ms, NULL);
+    return CG_LOG_OK;
+}
+
+/* The requests the window wants now; *wake_ms: how long nothing is due. */
+static cg_log_status ask(cg_fetch *f, long *wake_ms)
+{
+    double now = cg_fetch_now(), wake = 0;
+    cg_wreq *q;
+    *wake_ms = 100;
+    while ((q = cg_window_ask(f->w, now, &wake)) != NULL) {
+        cg_fetch_xfer *x = q->data;
+        if (x == NULL) {
+            if ((x = calloc(1, sizeof(*x))) == NULL)
+                return CG_LOG_NOMEM;
+            q->data = x;
+        }
+        x->q = q;
+        x->allow_404 = 0;
+        x->max_body = 0;
+        f->proto->prepare(f->arg, q, x);
+        if (!xfer_start(f, x))
+            return CG_LOG_NOMEM;
+    }
+    for (size_t i = 0; i < f->n_aux; i++) {
+        double at = f->aux[i]->retry_at;
+        if (!f->aux[i]->done && at > 0 && (wake == 0 || at < wake))
+            wake = at;
+    }
+    if (wake > now && (wake - now) * 1000 < *wake_ms)
+        *wake_ms = (long)((wake - now) * 1000) + 1;
+    return CG_LOG_OK;
+}
+
+cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t target,
+                           uint64_t *done, char *why, size_t whycap)
+{
+    cg_window_stats s;
+    cg_log_status st = CG_LOG_OK;
+    *done = 0;
+    cg_window_get_stats(f->w, &s);
+    if (!f->started || s.pos != pos) {
+        cg_fetch_reset(f);
+        cg_window_restart(f->w, pos, target);
+        f->started = 1;
+    }
+    cg_window_extend(f->w, target);
+    while (pos < end) {
+        cg_wreq *q;
+        /* hand over what is in order */
+        while (pos < end && (q = cg_window_front(f->w)) != NULL) {
+            cg_fetch_xfer *x = q->data;
+            uint64_t max = q->got - q->used, n = 0;
+            if (max > end - pos)
+                max = end - pos;
+            st = f->proto->deliver(f->arg, q, x, max, &n, why, whycap);
+            if (n > 0) {
+                pos += n;
+                *done += n;
+                cg_window_delivered(f->w, q, n, cg_fetch_now());
+                if (q->state == CG_WREQ_FREE)
+                    xfer_release(f, x);
+            }
+            if (st != CG_LOG_OK)
+                goto out;
+        }
+        if (pos >= end)
+            break;
+        if (f->o.stop != NULL && *f->o.stop) {
+            setwhy(why, whycap, "stopped");
+            st = CG_LOG_STOPPED;
+            goto out;
+        }
+        long wake_ms;
+        st = ask(f, &wake_ms);
+        if (st == CG_LOG_OK)
+            st = step(f, wake_ms, why, whycap);
+        if (st != CG_LOG_OK)
+            goto out;
+    }
+    return CG_LOG_OK;
+out:
+    if (st != CG_LOG_STOPPED)
+        cg_fetch_reset(f);
+    return st;
+}
+
+cg_fetch_xfer *cg_fetch_aux(cg_fetch *f, const char *url, size_t max_body, int allow_404)
+{
+    if (f->n_aux >= MAX_AUX)
+        return NULL;
+    cg_fetch_xfer *x = calloc(1, sizeof(*x));
+    if (x == NULL)
+        return NULL;
+    snprintf(x->url, sizeof(x->url), "%s", url);
+    x->max_body = max_body;
+    x->allow_404 = allow_404;
+    if (!xfer_start(f, x)) {
+        xfer_free(f, x);
+        return NULL;
+    }
+    f->aux[f->n_aux++] = x;
+    return x;
+}
+
+cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t whycap)
+{
+    while (!x->done) {
+        if (f->o.stop != NULL && *f->o.stop) {
+            setwhy(why, whycap, "stopped");
+            return CG_LOG_STOPPED;
+        }
+        long wake_ms = 100;
+        for (size_t i = 0; i < f->n_aux; i++) {
+            double at = f->aux[i]->retry_at, now = cg_fetch_now();
+            if (!f->aux[i]->done && at > now && (at - now) * 1000 < wake_ms)
+                wake_ms = (long)((at - now) * 1000) + 1;
+        }
+        cg_log_status st = step(f, wake_ms, why, whycap);
+        if (st != CG_LOG_OK) {
+            cg_fetch_reset(f);
+            return st;
+        }
+    }
+    if (x->st != CG_LOG_OK)
+        setwhy(why, whycap, x->why);
+    return x->st;
+}
+
+void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x)
+{
+    if (x == NULL)
+        return;
+    for (size_t i = 0; i < f->n_aux; i++) {
+        if (f->aux[i] == x) {
+            f->aux[i] = f->aux[--f->n_aux];
+            break;
+        }
+    }
+    xfer_free(f, x);
+}
+
+void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s)
+{
+    cg_window_get_stats(f->w, s);
+}

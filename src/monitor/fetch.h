@@ -1,0 +1,114 @@
+/* One log's entry fetching: the sliding window (monitor/window.h) run over
+ * libcurl's multi interface. The RFC 6962 client (get-entries) and the
+ * static-ct-api client (data tiles) plug in a protocol: how a request's URL
+ * is made, how an answer is read (how many entries it holds), how its
+ * entries are handed over. The fetcher keeps its window between calls, so
+ * requests stay in flight across the monitor's commit ranges: a call hands
+ * over [pos, end) and returns with the requests beyond end still running.
+ *
+ * Transport, per request: a connect and a total timeout, every encoding
+ * libcurl decodes (gzip), at most max_body bytes (the Content-Length, when
+ * given, is allocated at once). A request that fails in a way a retry may
+ * fix (no connection, a timeout, HTTP 5xx or 429) is asked again after an
+ * exponential backoff from backoff_ms (at most max_backoff_ms) and at least
+ * its Retry-After (seconds, RFC 9110 §10.2.3), max_retries times at most;
+ * a 429, a 503 or a timeout also halves the window and holds back new
+ * requests for as long, while the requests in flight go on. A stop request
+ * (opts.stop) ends a wait within 100 ms.
+ *
+ * Besides the window, a fetcher runs auxiliary requests (a consistency
+ * proof, a hash tile) on the same connections, asked ahead and waited for
+ * later, with the same retries.
+ *
+ * Internal to src/monitor/. Not thread-safe. */
+#ifndef CAGUARD_MONITOR_FETCH_H
+#define CAGUARD_MONITOR_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "monitor/logclient.h"
+#include "monitor/window.h"
+
+typedef struct cg_fetch cg_fetch;
+
+/* One transfer and its answer. The protocol sets url (and allow_404,
+ * max_body) in prepare and reads body/len/code in answer; proto is the
+ * protocol's own state for the answer (kept with the transfer, which is
+ * reused). */
+typedef struct cg_fetch_xfer {
+    char url[2048];
+    int allow_404;   /* a 404 is an answer (code 404), not a failure */
+    size_t max_body; /* 0: CG_HTTP_MAX_BODY */
+    uint8_t *body;
+    size_t len, cap;
+    long code;
+    void *proto;
+    /* the fetcher's */
+    CURL *easy;
+    cg_wreq *q;  /* the window's request; NULL for an auxiliary one */
+    int running; /* in the multi handle */
+    int done;    /* auxiliary: finished (st says how) */
+    int overflow;
+    long retry_after_ms;
+    unsigned tries;
+    double retry_at; /* auxiliary: asked again then (0: not waiting) */
+    cg_log_status st;
+    char why[256];
+} cg_fetch_xfer;
+
+typedef struct cg_fetch_proto {
+    /* The URL of q's entries into x->url (and x->allow_404, x->max_body). */
+    void (*prepare)(void *arg, const cg_wreq *q, cg_fetch_xfer *x);
+    /* A final answer (200, or 404 when allowed) for q: *got receives the
+     * entries it holds from q->start (1 to q->end - q->start). *again set:
+     * x->url was changed, ask it now (a partial tile deleted: its full
+     * tile). Anything but CG_LOG_OK fails the fetch (a bad answer). */
+    cg_log_status (*answer)(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t *got,
+                            int *again, char *why, size_t whycap);
+    /* Hands over at most max entries of q's answer from entry q->used on;
+     * *n receives how many it did (on any status). CG_LOG_STOPPED when the
+     * entry callback stopped. */
+    cg_log_status (*deliver)(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t max,
+                             uint64_t *n, char *why, size_t whycap);
+    /* The answer is done with (handed over, or dropped): free what answer
+     * made. May be NULL. */
+    void (*release)(void *arg, cg_fetch_xfer *x);
+} cg_fetch_proto;
+
+/* o: the transport (timeouts, retries, stop); wo: the window. proto and arg
+ * are borrowed. NULL when out of memory. */
+cg_fetch *cg_fetch_new(const cg_logclient_opts *o, const cg_window_opts *wo,
+                       const cg_fetch_proto *proto, void *arg);
+void cg_fetch_free(cg_fetch *f);
+
+/* Hands over the entries [pos, end) in order through proto->deliver,
+ * fetching up to target (>= end) ahead. A pos other than where the last
+ * call stopped starts the window over there. *done receives the entries
+ * handed over. CG_LOG_OK when all of them were; CG_LOG_STOPPED (a stop
+ * request, or deliver's), CG_LOG_UNREACHABLE (a request failed max_retries
+ * times), CG_LOG_BAD_ANSWER, CG_LOG_NOMEM with why. After a failure the
+ * window starts over at the next call. */
+cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t target,
+                           uint64_t *done, char *why, size_t whycap);
+
+/* Drops every request in flight and every answer held (the next run
+ * starts over). */
+void cg_fetch_reset(cg_fetch *f);
+
+/* An auxiliary GET of url, started now. NULL when out of memory. */
+cg_fetch_xfer *cg_fetch_aux(cg_fetch *f, const char *url, size_t max_body, int allow_404);
+/* Runs the transfers until x is done; its status (why on failure). The
+ * window's answers that come meanwhile are held. */
+cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t whycap);
+/* Stops x if it runs and frees it. */
+void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x);
+
+void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s);
+
+/* Monotonic seconds. */
+double cg_fetch_now(void);
+
+#endif
