@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "store/open.h"
 
 typedef struct cg_sql_conn cg_sql_conn;
 typedef struct cg_sql_stmt cg_sql_stmt;

@@ -18,10 +18,12 @@
  * concern (store.c: open, transactions, errors; objects.c, crl_entries.c,
  * findings.c, logs.c, ranges.c, incidents.c, sources.c, summaries.c),
  * which share the private store_internal.h and nothing else;
- * docs/store.md, "Where the code is". One header rather than one per concern because the concerns are
- * not separable for a caller: ingest uses objects, CRL entries and
- * findings in one transaction, the monitor adds logs and ranges to it, and
- * a finding's listing joins objects and logs. */
+ * docs/store.md, "Where the code is". One header rather than one per
+ * concern because the concerns are not separable for a caller: ingest uses
+ * objects, CRL entries and findings in one transaction, the monitor adds
+ * logs and ranges to it, and a finding's listing joins objects and logs.
+ * (store/open.h, which this header includes, is what the backend drivers
+ * need of it: the status of an open.) */
 #ifndef CAGUARD_STORE_STORE_H
 #define CAGUARD_STORE_STORE_H
 
@@ -30,25 +32,13 @@
 
 #include "incident/incident.h"
 #include "rules/rules.h"
+#include "store/open.h"
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
 #define CG_STORE_SCHEMA_VERSION 8
 
 typedef struct cg_store cg_store;
-
-typedef enum {
-    CG_STORE_OK = 0,
-    CG_STORE_ERROR,    /* I/O, SQL or memory; or no store where one must exist */
-    CG_STORE_BAD_URI,  /* a scheme no backend handles, a directory, an empty path */
-    CG_STORE_NOT_OURS, /* not a caguard store (another application's database, not a
-                          database at all); left untouched */
-    CG_STORE_TOO_NEW   /* a caguard store whose schema is newer than this caguard */
-} cg_store_status;
-
-/* Create the store when it does not exist (otherwise opening a missing
- * store is an error). */
-#define CG_STORE_CREATE 1
 
 /* Opens the store at uri, bringing an older schema up to date. Returns NULL
  * with *status and a message in err (both may be NULL) when it cannot. A
