@@ -174,7 +174,7 @@ out:
 static int dup_col(cg_store *s, cg_sql_stmt *st, int i, char **out)
 {
     const char *t = c_text(s, st, i);
-    *out = cg_st_dup_str(t);
+    *out = t != NULL ? strdup(t) : NULL;
     return t == NULL || *out != NULL;
 }
 

@@ -165,15 +165,6 @@ int cg_ing_bytes_eq(const bytes *a, const bytes *b)
     return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 }
 
-char *cg_ing_dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
 {
     cg_ingest *ing = arg;

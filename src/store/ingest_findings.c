@@ -72,7 +72,7 @@ static const char *intern(cg_ingest *ing, const char *name)
     }
     if (!cg_grow((void **)&ing->names, &ing->cap_names, ing->n_names + 1, sizeof(char *)))
         return NULL;
-    char *d = cg_ing_dup_str(name);
+    char *d = strdup(name);
     if (d != NULL)
         ing->names[ing->n_names++] = d;
     return d;
@@ -95,7 +95,7 @@ static void queue(cg_ingest *ing, const cg_finding *f, const char *file, size_t 
     p->kind = o->kind;
     p->has_hash = o->has_hash;
     memcpy(p->sha256, o->sha256, 32);
-    p->message = cg_ing_dup_str(f->message);
+    p->message = strdup(f->message);
     p->file = file != NULL ? intern(ing, file) : NULL;
     if (p->message == NULL || (file != NULL && p->file == NULL) ||
         !cg_ing_copy_bytes(&p->issuer, o->issuer.data, o->issuer.len) ||
@@ -112,8 +112,8 @@ static void queue(cg_ingest *ing, const cg_finding *f, const char *file, size_t 
         p->n_fields = f->n_fields;
         for (size_t i = 0; i < f->n_fields; i++) {
             p->fields[i] = f->fields[i];
-            p->fields[i].key = cg_ing_dup_str(f->fields[i].key);
-            p->fields[i].str = f->fields[i].str != NULL ? cg_ing_dup_str(f->fields[i].str) : NULL;
+            p->fields[i].key = strdup(f->fields[i].key);
+            p->fields[i].str = f->fields[i].str != NULL ? strdup(f->fields[i].str) : NULL;
         }
     }
 }

@@ -175,7 +175,6 @@ void cg_ing_store_failed(cg_ingest *ing);
 /* A copy of p (n bytes; n may be 0); 0 when out of memory. */
 int cg_ing_copy_bytes(bytes *b, const uint8_t *p, size_t n);
 int cg_ing_bytes_eq(const bytes *a, const bytes *b);
-char *cg_ing_dup_str(const char *s);
 
 /* ---- pass 1 (ingest_put.c) ---- */
 

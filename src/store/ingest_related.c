@@ -26,7 +26,7 @@ int cg_ing_add_related(void *arg, const cg_store_object *o)
     related *r = &ing->rel[ing->n_rel];
     memset(r, 0, sizeof(*r));
     r->der = malloc(o->der_len > 0 ? o->der_len : 1);
-    r->file = cg_ing_dup_str(o->file != NULL ? o->file : "");
+    r->file = strdup(o->file != NULL ? o->file : "");
     if (r->der == NULL || r->file == NULL) {
         free(r->der);
         free(r->file);

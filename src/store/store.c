@@ -303,17 +303,6 @@ int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const 
 
 /* ---- values ---- */
 
-char *cg_st_dup_str(const char *t)
-{
-    if (t == NULL)
-        return NULL;
-    size_t n = strlen(t) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, t, n);
-    return d;
-}
-
 cg_kind cg_st_kind_from_text(const char *t)
 {
     static const cg_kind kinds[] = {CG_KIND_CERT, CG_KIND_PRECERT, CG_KIND_CRL, CG_KIND_INCIDENT};

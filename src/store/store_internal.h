@@ -186,8 +186,6 @@ int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const 
 
 /* ---- values (store.c) ---- */
 
-/* A copy of t (NULL for NULL; NULL when out of memory). */
-char *cg_st_dup_str(const char *t);
 cg_kind cg_st_kind_from_text(const char *t);
 cg_severity cg_st_severity_from_text(const char *t);
 
