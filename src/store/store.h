@@ -16,8 +16,8 @@
  * One face: this header is the whole store interface for every caller,
  * whatever concern it uses. Behind it the implementation is one file per
  * concern (store.c: open, transactions, errors; objects.c, crl_entries.c,
- * findings.c, logs.c, ranges.c, incidents.c, sources.c, summaries.c),
- * which share the private store_internal.h and nothing else;
+ * findings.c, logs.c, ranges.c, incidents.c, sources.c, summaries.c,
+ * gate.c), which share the private store_internal.h and nothing else;
  * docs/store.md, "Where the code is". One header rather than one per
  * concern because the concerns are not separable for a caller: ingest uses
  * objects, CRL entries and findings in one transaction, the monitor adds
