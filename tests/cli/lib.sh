@@ -32,7 +32,54 @@ stop_server() {
     pid=
   fi
 }
-trap 'stop_server; rm -rf "$tmp"' EXIT
+
+# start_hostile MODE [ARGS...]: tests/hostile/hostile_log.py in MODE in
+# front of the caguard-testlog that start_server started ($url), signing
+# with its key ($HOSTILE_KEY, default the served log's key.pem under
+# $tmp/log) and swapping in tests/data/sct/ca_twin.pem (same Name as the
+# test CA, another key). ARGS: --on WHAT, --shrink N, ... (docs/testlog.md,
+# "The hostile log"). Sets $hurl and $hpid; output in $tmp/hostile.out and
+# $tmp/hostile.err. Several at once: save $hurl/$hpid before the next call.
+hpid=
+hurl=
+hpids=()
+start_hostile() {
+  local mode=$1
+  shift
+  /usr/bin/python3 "$CG_SOURCE_DIR/tests/hostile/hostile_log.py" --upstream "$url" \
+    --key "${HOSTILE_KEY:-$tmp/log/key.pem}" --foreign-ca "$CG_TEST_DATA/sct/ca_twin.pem" \
+    --mode "$mode" "$@" >"$tmp/hostile.out" 2>"$tmp/hostile.err" &
+  hpid=$!
+  hpids+=("$hpid")
+  for _ in $(seq 300); do
+    grep -q '^listening on ' "$tmp/hostile.out" && break
+    sleep 0.05
+  done
+  hurl=http://$(sed -n '1s/^listening on //p' "$tmp/hostile.out")
+}
+# measure_rss CMD...: runs CMD (stdout to $tmp/out, stderr to $tmp/err) and
+# sets $rc to its exit status and $rss_kb to its peak resident set (the
+# kernel's ru_maxrss of the child, KiB).
+measure_rss() {
+  /usr/bin/python3 -c '
+import resource, subprocess, sys
+with open(sys.argv[1], "wb") as o, open(sys.argv[2], "wb") as e:
+    rc = subprocess.run(sys.argv[4:], stdout=o, stderr=e).returncode
+with open(sys.argv[3], "w") as f:
+    f.write("%d %d\n" % (rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+' "$tmp/out" "$tmp/err" "$tmp/rss" "$@"
+  read -r rc rss_kb <"$tmp/rss"
+}
+stop_hostile() {
+  local p
+  for p in "${hpids[@]}"; do
+    kill "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
+  hpids=()
+  hpid=
+}
+trap 'stop_hostile; stop_server; rm -rf "$tmp"' EXIT
 
 # build_seed_log DIR [FILE...]: a test log in DIR, signed with a new P-256
 # key ($tmp/log.key, public half $tmp/log.pub), holding the CT failures of
