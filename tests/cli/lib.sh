@@ -19,8 +19,9 @@ start_server() {
   : >"$tmp/serve.out"
   "$TL" serve "${src[@]}" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
   pid=$!
-  for _ in $(seq 200); do
+  for _ in $(seq 1200); do
     grep -q '^listening on ' "$tmp/serve.out" && break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
   url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
@@ -51,10 +52,17 @@ start_hostile() {
     --mode "$mode" "$@" >"$tmp/hostile.out" 2>"$tmp/hostile.err" &
   hpid=$!
   hpids+=("$hpid")
-  for _ in $(seq 300); do
+  # Python and its cryptography import can take seconds on a loaded machine.
+  for _ in $(seq 1200); do
     grep -q '^listening on ' "$tmp/hostile.out" && break
+    kill -0 "$hpid" 2>/dev/null || break
     sleep 0.05
   done
+  if ! grep -q '^listening on ' "$tmp/hostile.out"; then
+    echo "hostile log ($mode) did not start:" >&2
+    cat "$tmp/hostile.err" >&2
+    exit 1
+  fi
   hurl=http://$(sed -n '1s/^listening on //p' "$tmp/hostile.out")
 }
 # measure_rss CMD...: runs CMD (stdout to $tmp/out, stderr to $tmp/err) and
