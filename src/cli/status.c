@@ -13,13 +13,16 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/status_check.h"
 #include "cli/status_crl.h"
 #include "store/store.h"
+#include "util/redact.h"
 #include "x509/time.h"
 
 static void status_help(FILE *f)
 {
-    fprintf(f, "usage: caguard [--store PATH_OR_URI] status [--format text|json]\n\n"
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] status [--format text|json]\n"
+               "       caguard [--store PATH_OR_URI] status --check [THRESHOLDS]\n\n"
                "Shows what caguard monitor follows, as the store has it. For each CT log: its\n"
                "URL and log ID, the position (entries read and committed), the size and time\n"
                "of the last verified tree head, the lag (entries behind that tree head, and\n"
@@ -39,8 +42,13 @@ static void status_help(FILE *f)
                "                       \"status\", \"failures\", \"this_update\",\n"
                "                       \"next_update\", \"entries\", \"stale\"}]}\n"
                "                       (times RFC 3339, null when unknown)\n"
+               CG_CLI_STATUS_CHECK_HELP
                "  -h, --help           this help\n\n"
-               "exit status: 0, or 2 on a usage error or a store that cannot be read.\n");
+               "URLs are shown with any password hidden.\n\n"
+               "exit status: 0, or 2 on a usage error or a store that cannot be read. With\n"
+               "--check, as a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL (not a usage error\n"
+               "here), 3 UNKNOWN (a usage error, a store that cannot be read, nothing\n"
+               "monitored).\n");
 }
 
 typedef struct status_ctx {
@@ -57,11 +65,13 @@ static int log_row(void *arg, const cg_store_log_state *ls)
 {
     status_ctx *c = arg;
     char id[48], sth_time[32] = "-", contact[32] = "never", failing[32] = "-";
+    char url[CG_STORE_URL_MAX];
     int64_t sth_s = ls->has_sth ? (int64_t)(ls->sth_timestamp / 1000) : 0;
     uint64_t lag = ls->has_sth && ls->sth_size > ls->position ? ls->sth_size - ls->position : 0;
     int64_t age = ls->has_sth && c->now > sth_s ? c->now - sth_s : 0;
     cg_store_log_range_counts rc;
     EVP_EncodeBlock((unsigned char *)id, ls->log_id, 32);
+    cg_redact(ls->url, url, sizeof(url));
     /* monitors sharing the work: how the log's ranges stand */
     if (!cg_store_log_range_counts_get(c->s, ls->log_id, c->now, &rc)) {
         c->failed = 1;
@@ -79,7 +89,7 @@ static int log_row(void *arg, const cg_store_log_state *ls)
             json_object_set_new(r, "planned_to", json_integer((json_int_t)rc.planned_to));
         }
         json_t *o = json_object();
-        json_object_set_new(o, "url", json_string(ls->url));
+        json_object_set_new(o, "url", json_string(url));
         json_object_set_new(o, "log_id", json_string(id));
         json_object_set_new(o, "position", json_integer((json_int_t)ls->position));
         json_object_set_new(o, "tree_size",
@@ -101,7 +111,7 @@ static int log_row(void *arg, const cg_store_log_state *ls)
         cg_time_format(ls->last_contact, contact, sizeof(contact));
     if (ls->failing_since)
         cg_time_format(ls->failing_since, failing, sizeof(failing));
-    fprintf(c->out, "%s\n  log ID         %s\n", ls->url, id);
+    fprintf(c->out, "%s\n  log ID         %s\n", url, id);
     if (ls->has_sth)
         fprintf(c->out,
                 "  position       %" PRIu64 " of %" PRIu64 "\n"
@@ -148,23 +158,76 @@ int cg_cmd_status(int argc, char **argv)
     cg_out_format format = CG_OUT_TEXT;
     status_ctx c;
     cg_store *store = NULL;
-    int rc = CG_EXIT_USAGE;
+    int rc = CG_EXIT_USAGE, check = 0, checked = 0, thresholds = 0;
+    cg_cli_check_opts co = CG_CLI_CHECK_DEFAULTS;
+    static const char *const threshold_names[] = {
+        NULL, "lag-warning", "lag-critical", "lag-entries-warning", "lag-entries-critical",
+        "crl-stale-warning", "crl-stale-critical"};
+    int64_t *threshold[] = {NULL,
+                            &co.lag_warning,
+                            &co.lag_critical,
+                            &co.lag_entries_warning,
+                            &co.lag_entries_critical,
+                            &co.stale_warning,
+                            &co.stale_critical};
     const cg_cli_opt opt[] = {
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
+        {"check", CG_CLI_OPT_FLAG, &check, 0, NULL},
+        {"lag-warning", CG_CLI_OPT_KEY_VALUE, NULL, 1, NULL},
+        {"lag-critical", CG_CLI_OPT_KEY_VALUE, NULL, 2, NULL},
+        {"lag-entries-warning", CG_CLI_OPT_KEY_VALUE, NULL, 3, NULL},
+        {"lag-entries-critical", CG_CLI_OPT_KEY_VALUE, NULL, 4, NULL},
+        {"crl-stale-warning", CG_CLI_OPT_KEY_VALUE, NULL, 5, NULL},
+        {"crl-stale-critical", CG_CLI_OPT_KEY_VALUE, NULL, 6, NULL},
     };
+    cg_cli_opts p;
     memset(&c, 0, sizeof(c));
     c.out = stdout;
-    if (!cg_cli_opts_parse("status", status_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
-        goto out;
+    /* Known first, so a usage error of a check is UNKNOWN too. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--check") == 0)
+            check = 1;
+    cg_cli_opts_init(&p, "status", status_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
+        char *end;
+        long long v;
+        if (key < 0) {
+            rc = p.status;
+            goto out;
+        }
+        v = strtoll(p.value, &end, 10);
+        if (p.value[0] < '0' || p.value[0] > '9' || *end != '\0' || v < 0 ||
+            v > 100LL * 365 * 86400) {
+            rc = cg_cli_usage_error("status", "--%s takes a whole number from 0 to %lld, "
+                                              "not '%s'",
+                                    threshold_names[key], 100LL * 365 * 86400, p.value);
+            goto out;
+        }
+        *threshold[key] = (int64_t)v;
+        thresholds = 1;
+    }
     if (!cg_cli_opts_no_operands("status", argc, argv))
         goto out;
     c.json = format == CG_OUT_JSON;
+    if (thresholds && !check) {
+        rc = cg_cli_usage_error("status", "the thresholds need --check");
+        goto out;
+    }
+    if (check && c.json) {
+        rc = cg_cli_usage_error("status", "--check prints a Nagios plugin's answer, not JSON");
+        goto out;
+    }
     store = cg_cli_store_open("status", store_opt, 0);
     if (store == NULL)
         goto out;
     c.s = store;
     c.now = (int64_t)time(NULL);
+    if (check) {
+        rc = cg_cli_status_check(store, &co, c.now, stdout);
+        checked = 1;
+        goto out;
+    }
     if (c.json && (c.root = json_object()) == NULL)
         goto out;
     for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
@@ -191,5 +254,11 @@ int cg_cmd_status(int argc, char **argv)
 out:
     json_decref(c.root);
     cg_store_close(store);
+    /* A plugin that could not answer is UNKNOWN (3), never CRITICAL (2). */
+    if (check && !checked && rc != CG_EXIT_OK) {
+        printf("CAGUARD UNKNOWN - the check could not be made (the reason is on standard "
+               "error)\n");
+        rc = CG_CHECK_UNKNOWN;
+    }
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/redact.h"
 #include "x509/time.h"
 
 typedef struct crl_ctx {
@@ -27,16 +28,17 @@ json_t *cg_cli_status_time(int64_t t)
 static int crl_row(void *arg, const cg_store_crl_source *src)
 {
     crl_ctx *c = arg;
-    char fetch[32] = "never", tu[32], nu[32] = "none";
+    char fetch[32] = "never", tu[32], nu[32] = "none", url[CG_STORE_URL_MAX];
     int stale = src->has_crl && src->next_update != 0 && c->now > src->next_update;
     c->rows++;
+    cg_redact(src->url, url, sizeof(url));
     if (c->json) {
         json_t *o = json_object();
         if (o == NULL || json_array_append_new(c->arr, o) != 0) {
             c->nomem = 1;
             return 0;
         }
-        json_object_set_new(o, "url", json_string(src->url));
+        json_object_set_new(o, "url", json_string(url));
         json_object_set_new(o, "kind", json_string(src->is_list ? "list" : "crl"));
         json_object_set_new(o, "issuer", json_string(src->issuer_label));
         json_object_set_new(o, "origin", json_string(src->origin));
@@ -58,7 +60,7 @@ static int crl_row(void *arg, const cg_store_crl_source *src)
     if (src->last_fetch != 0)
         cg_time_format(src->last_fetch, fetch, sizeof(fetch));
     fprintf(c->out, "%s%s\n  issuer         %s (%s)\n  last fetch     %s\n  status         %s\n",
-            src->url, src->is_list ? " (partitioned-CRL list)" : "", src->issuer_label,
+            url, src->is_list ? " (partitioned-CRL list)" : "", src->issuer_label,
             src->origin, fetch, src->status);
     if (src->failures > 0)
         fprintf(c->out, "  failures       %lld in a row\n", (long long)src->failures);
