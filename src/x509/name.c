@@ -1,10 +1,17 @@
 /* X.509 Name comparison (see name.h). A Name is parsed into a fixed table of
  * views into the caller's bytes; string values are decoded to code points
  * only when two of them are compared or printed, so the stack cost is
- * bounded by the caps in name.h and nothing is allocated. */
+ * bounded by the caps in name.h. RFC 4518 preparation of a value that is
+ * not plain ASCII goes through libunistring (case folding, NFKC), which
+ * allocates only when a prepared value outgrows CG_NAME_MAX_VALUE code
+ * points; every such buffer is released before the function returns. */
 #include "x509/name.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
 
 #define NO_PAIR SIZE_MAX
 /* RFC 4518 §2.2 maps some code points to nothing. */
@@ -246,46 +253,145 @@ static uint32_t map_char(uint32_t c)
     return c;
 }
 
-/* Simple case folding for ASCII and Latin-1 only: full Unicode folding
- * needs tables this module does not carry, and the locale must not matter. */
-static uint32_t fold_char(uint32_t c)
+#define PREP_FOLD 1u  /* RFC 4518 §2.2 case folding (RFC 3454 B.2) */
+#define PREP_NFKC 2u  /* RFC 4518 §2.3 normalisation to NFKC */
+#define PREP_SPACE 4u /* RFC 4518 §2.6.1 insignificant space handling */
+#define PREP_ALL (PREP_FOLD | PREP_NFKC | PREP_SPACE)
+
+/* A prepared value: cp is buf, or a buffer libunistring allocated when the
+ * result did not fit (prep_free releases it). */
+typedef struct {
+    uint32_t *cp;
+    size_t n;
+    uint32_t buf[CG_NAME_MAX_VALUE];
+} prep_str;
+
+static void prep_free(prep_str *p)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c + 0x20;
-    /* U+00C0..U+00DE are capitals one 0x20 below their small letters,
-     * except the multiplication sign U+00D7. */
-    if (c >= 0xc0 && c <= 0xde && c != 0xd7)
-        return c + 0x20;
-    return c;
+    if (p->cp != p->buf)
+        free(p->cp);
+    p->cp = p->buf;
+    p->n = 0;
 }
 
-#define PREP_FOLD 1u
-#define PREP_SPACE 2u
+/* RFC 4518 §2.4: unassigned (in the library's Unicode version, newer than
+ * the 3.2 the RFC names, so that names written today are judged by today's
+ * repertoire), private use, non-characters, surrogates, the characters of
+ * RFC 3454 C.8 and U+FFFD. */
+static int prohibited(uint32_t c)
+{
+    if (c == 0xfffd || c == 0x0340 || c == 0x0341 || c == 0x200e || c == 0x200f ||
+        (c >= 0x202a && c <= 0x202e) || (c >= 0x206a && c <= 0x206f))
+        return 1;
+    return uc_is_general_category_withtable(c, UC_CATEGORY_MASK_Cn | UC_CATEGORY_MASK_Co |
+                                                   UC_CATEGORY_MASK_Cs);
+}
 
-/* Maps, optionally folds, and optionally trims and collapses spaces
- * (RFC 5280 §7.1). The output is never longer than the input and each
- * output index trails the input index, so out may be in. */
-static void prep(const cp_str *in, unsigned flags, cp_str *out)
+static int is_combining(uint32_t c)
+{
+    return c >= 0x80 && uc_is_general_category_withtable(c, UC_CATEGORY_MASK_M);
+}
+
+/* RFC 4518 §2.6.1 for equality: a space is U+0020 not followed by a
+ * combining mark; leading and trailing spaces go and inner runs become one
+ * (the RFC's "one space at each end, two inside" compares the same). */
+static void collapse_spaces(prep_str *p)
 {
     size_t n = 0;
     int space = 0;
 
-    for (size_t i = 0; i < in->n; i++) {
-        uint32_t c = map_char(in->cp[i]);
-        if (c == MAP_DROP)
-            continue;
-        if (flags & PREP_FOLD)
-            c = fold_char(c);
-        if ((flags & PREP_SPACE) && c == 0x20) {
+    for (size_t i = 0; i < p->n; i++) {
+        uint32_t c = p->cp[i];
+        if (c == 0x20 && !(i + 1 < p->n && is_combining(p->cp[i + 1]))) {
             space = n > 0;
             continue;
         }
         if (space)
-            out->cp[n++] = 0x20;
+            p->cp[n++] = 0x20;
         space = 0;
-        out->cp[n++] = c;
+        p->cp[n++] = c;
     }
-    out->n = n;
+    p->n = n;
+}
+
+/* RFC 4518 §2 for the steps in flags: map (always), case fold, normalise to
+ * NFKC, prohibit, insignificant spaces. Folding applies no language's rules
+ * (RFC 3454 B.2 is locale-independent: the Turkish dotted capital I folds
+ * to "i" and a combining dot above, the dotless i stays itself). With both
+ * PREP_FOLD and PREP_NFKC this is Unicode's compatibility caseless match
+ * (NFKC of toCasefold(NFKD(toCasefold(NFD(X))))), which also folds what
+ * only NFKC reveals as a capital, as B.2 does. A value that is printable
+ * ASCII after mapping takes a short path: NFKC leaves it alone and folding
+ * is A-Z to a-z. Returns 0 (nothing to free) when the value holds a
+ * prohibited code point, or when memory runs out. */
+static int prep(const cp_str *in, unsigned flags, prep_str *out)
+{
+    cp_str mapped;
+    int ascii = 1;
+
+    out->cp = out->buf;
+    out->n = 0;
+    mapped.n = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        uint32_t c = map_char(in->cp[i]);
+        if (c == MAP_DROP)
+            continue;
+        if (c >= 0x7f)
+            ascii = 0;
+        mapped.cp[mapped.n++] = c;
+    }
+    if (ascii || !(flags & (PREP_FOLD | PREP_NFKC))) {
+        for (size_t i = 0; i < mapped.n; i++) {
+            uint32_t c = mapped.cp[i];
+            if ((flags & PREP_FOLD) && c >= 'A' && c <= 'Z')
+                c += 0x20;
+            out->cp[i] = c;
+        }
+        out->n = mapped.n;
+    } else {
+        size_t len = CG_NAME_MAX_VALUE;
+        uint32_t *r = flags & PREP_FOLD
+                          ? u32_casefold(mapped.cp, mapped.n, NULL,
+                                         flags & PREP_NFKC ? UNINORM_NFKC : NULL, out->buf, &len)
+                          : u32_normalize(UNINORM_NFKC, mapped.cp, mapped.n, out->buf, &len);
+        if (r == NULL)
+            return 0;
+        out->cp = r;
+        out->n = len;
+    }
+    if (!ascii) {
+        for (size_t i = 0; i < out->n; i++) {
+            if (prohibited(out->cp[i])) {
+                prep_free(out);
+                return 0;
+            }
+        }
+    }
+    if (flags & PREP_SPACE)
+        collapse_spaces(out);
+    return 1;
+}
+
+static int prep_equal_str(const prep_str *x, const prep_str *y)
+{
+    return x->n == y->n && (x->n == 0 || memcmp(x->cp, y->cp, x->n * sizeof(x->cp[0])) == 0);
+}
+
+/* 1 when x and y prepare (flags) to the same string, 0 when they differ,
+ * -1 when either cannot be prepared. */
+static int prep_compare(const cp_str *x, const cp_str *y, unsigned flags)
+{
+    prep_str px, py;
+    int r = -1;
+
+    if (!prep(x, flags, &px))
+        return -1;
+    if (prep(y, flags, &py)) {
+        r = prep_equal_str(&px, &py);
+        prep_free(&py);
+    }
+    prep_free(&px);
+    return r;
 }
 
 static int cp_equal(const cp_str *x, const cp_str *y)
@@ -318,9 +424,9 @@ static int ava_equal(const name_ava *x, const name_ava *y)
         return 1;
     if (!decode_value(x, &sx) || !decode_value(y, &sy))
         return 0;
-    prep(&sx, PREP_FOLD | PREP_SPACE, &sx);
-    prep(&sy, PREP_FOLD | PREP_SPACE, &sy);
-    return cp_equal(&sx, &sy);
+    /* A value that cannot be prepared (RFC 4518: "Undefined") is equal
+     * only to its identical self, tested above. */
+    return prep_compare(&sx, &sy, PREP_ALL) == 1;
 }
 
 typedef struct {
@@ -452,15 +558,16 @@ static uint64_t mix(uint64_t z)
 }
 
 /* Equal AVAs (ava_equal) get equal keys: the type, and the prepared string
- * when the value decodes, else the tag and bytes (equal only when
- * identical). */
+ * (the same preparation ava_equal compares) when the value decodes and
+ * prepares, else the tag and bytes (equal only when identical). */
 static uint64_t ava_key(const name_ava *a)
 {
     cp_str s;
+    prep_str p;
     uint64_t h = fnv(0xcbf29ce484222325u, a->type.data, a->type.len);
-    if (decode_value(a, &s)) {
-        prep(&s, PREP_FOLD | PREP_SPACE, &s);
-        h = fnv(h ^ 1, s.cp, s.n * sizeof(s.cp[0]));
+    if (decode_value(a, &s) && prep(&s, PREP_ALL, &p)) {
+        h = fnv(h ^ 1, p.cp, p.n * sizeof(p.cp[0]));
+        prep_free(&p);
     } else {
         h = fnv(fnv(h ^ 2, &a->tag, 1), a->value.data, a->value.len);
     }
@@ -843,11 +950,12 @@ static void msg_attribute(explain_ctx *ex, size_t i)
 }
 
 /* Differences between AVA i of a and its partner y, which has the same
- * type: string type, then value, case, spaces and ignorable characters. */
+ * type: string type, then value, case, Unicode normalisation, spaces and
+ * ignorable characters. */
 static void explain_ava(explain_ctx *ex, size_t i, const name_ava *y)
 {
     const name_ava *x = &ex->a->ava[i];
-    cp_str sx, sy, px, py;
+    cp_str sx, sy;
 
     if (ava_identical(x, y))
         return;
@@ -863,34 +971,38 @@ static void explain_ava(explain_ctx *ex, size_t i, const name_ava *y)
         out_str(&ex->o, string_tag_name(y->tag));
         out_str(&ex->o, " in the other name");
     }
-    prep(&sx, PREP_FOLD | PREP_SPACE, &px);
-    prep(&sy, PREP_FOLD | PREP_SPACE, &py);
-    if (!cp_equal(&px, &py)) {
+    int full = prep_compare(&sx, &sy, PREP_ALL);
+    if (full != 1) {
         msg_attribute(ex, i);
-        out_str(&ex->o, "value differs");
+        out_str(&ex->o, full == 0 ? "value differs"
+                                  : "value differs (not comparable: "
+                                    "a code point RFC 4518 prohibits)");
         out_quoted_pair(&ex->o, &sx, &sy);
         return;
     }
     if (cp_equal(&sx, &sy))
         return;
-    /* Equal once prepared: undo one step at a time to say which mattered. */
-    prep(&sx, PREP_SPACE, &px);
-    prep(&sy, PREP_SPACE, &py);
-    int case_differs = !cp_equal(&px, &py);
+    /* Equal once prepared: leave one step out at a time to say which
+     * mattered. */
+    int case_differs = prep_compare(&sx, &sy, PREP_ALL & ~PREP_FOLD) != 1;
     if (case_differs) {
         msg_attribute(ex, i);
         out_str(&ex->o, "case differs");
         out_quoted_pair(&ex->o, &sx, &sy);
     }
-    prep(&sx, PREP_FOLD, &px);
-    prep(&sy, PREP_FOLD, &py);
-    int spaces_differ = !cp_equal(&px, &py);
+    int forms_differ = prep_compare(&sx, &sy, PREP_ALL & ~PREP_NFKC) != 1;
+    if (forms_differ) {
+        msg_attribute(ex, i);
+        out_str(&ex->o, "Unicode forms differ (equal after NFKC normalisation)");
+        out_quoted_pair(&ex->o, &sx, &sy);
+    }
+    int spaces_differ = prep_compare(&sx, &sy, PREP_ALL & ~PREP_SPACE) != 1;
     if (spaces_differ) {
         msg_attribute(ex, i);
         out_str(&ex->o, "spaces differ");
         out_quoted_pair(&ex->o, &sx, &sy);
     }
-    if (!case_differs && !spaces_differ) {
+    if (!case_differs && !forms_differ && !spaces_differ) {
         msg_attribute(ex, i);
         out_str(&ex->o, "invisible or control characters differ");
     }

@@ -29,9 +29,11 @@ int cg_name_bytes_equal(const cg_cbs *a, const cg_cbs *b);
 /* RFC 5280 §7.1 equality: same RDN sequence, each RDN the same set of AVAs
  * in any order, values of PrintableString, UTF8String, TeletexString
  * (read as Latin-1), BMPString, UniversalString and IA5String compared
- * across string types after RFC 4518 preparation (character mapping, ASCII
- * and Latin-1 case folding, insignificant-space handling; no NFKC). Other
- * values, and string values that do not decode, compare byte for byte.
+ * across string types after RFC 4518 preparation (caseIgnoreMatch: the §2.2
+ * mapping, Unicode case folding with no locale's rules, NFKC, the §2.4
+ * prohibited code points, insignificant spaces), by libunistring for values
+ * that are not plain ASCII. Other values, string values that do not decode
+ * and values holding a prohibited code point compare byte for byte.
  * *ok (may be NULL) is 0 when either input does not parse; 0 is returned. */
 int cg_name_equal(const cg_cbs *a, const cg_cbs *b, int *ok);
 
@@ -57,10 +59,13 @@ int cg_name_to_string(const cg_cbs *name, char *buf, size_t cap);
 uint64_t cg_name_hash_bytes(const cg_cbs *name);
 
 /* A 64-bit key that names equal under cg_name_equal share, whatever their
- * encodings (string types, case, insignificant spaces, AVA order within an
- * RDN): an index key for finding a CA by the Name a certificate or CRL
+ * encodings (string types, case, Unicode normalisation, insignificant
+ * spaces, AVA order within an RDN): the hash of the RFC 4518 prepared
+ * values, an index key for finding a CA by the Name a certificate or CRL
  * gives as its issuer. Different names may collide; confirm with
- * cg_name_equal. A Name that does not parse gets cg_name_hash_bytes. */
+ * cg_name_equal. A Name that does not parse gets cg_name_hash_bytes. The
+ * key depends on the Unicode version of libunistring: keep it in memory,
+ * never in a store. */
 uint64_t cg_name_hash_equal(const cg_cbs *name);
 
 #endif

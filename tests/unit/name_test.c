@@ -12,6 +12,7 @@
 #define OID_O "55040a"
 #define OID_OU "55040b"
 #define OID_CN "550403"
+#define OID_L "550407"
 #define OID_SERIAL "550405"
 #define OID_EMAIL "2a864886f70d010901"
 #define OID_DC "0992268993f22c640119"
@@ -281,7 +282,7 @@ static void test_other_string_types(void)
 {
     tname a, b;
 
-    /* "ÜBER" in UTF-8 against "über" in UCS-2: Latin-1 folding applies. */
+    /* "ÜBER" in UTF-8 against "über" in UCS-2. */
     MK(a, A(OID_CN, U8, "\303\234BER"));
     MK(b, AN(OID_CN, BMP, "\0\374\0b\0e\0r", 8));
     CHECK(equal(&a, &b) == 1);
@@ -335,10 +336,141 @@ static void test_mapping(void)
     MK(a, A(OID_CN, PS, "\xc1"));
     MK(b, A(OID_CN, T61, "\xc1"));
     CHECK(equal(&a, &b) == 0);
-    /* Outside ASCII and Latin-1 there is no folding. */
+    /* Folding is Unicode's, not only ASCII's and Latin-1's: GREEK CAPITAL
+     * ALPHA against its small letter. */
     MK(a, A(OID_CN, U8, "\xce\x91"));
     MK(b, A(OID_CN, U8, "\xce\xb1"));
+    CHECK(equal(&a, &b) == 1);
+}
+
+/* RFC 4518 preparation beyond ASCII: case folding (RFC 3454 B.2, no
+ * locale's rules), NFKC, the prohibited code points, insignificant spaces.
+ * equal() also checks that the index key follows. */
+static void test_rfc4518(void)
+{
+    tname a, b, c;
+
+    /* Greek: capital sigma, final sigma and medial sigma all fold to σ. */
+    MK(a, A(OID_C, PS, "GR"), A(OID_O, U8, "\316\237\316\224\316\237\316\243")); /* ΟΔΟΣ */
+    MK(b, A(OID_C, PS, "GR"), A(OID_O, U8, "\316\277\316\264\316\277\317\202")); /* οδος */
+    MK(c, A(OID_C, PS, "GR"), A(OID_O, U8, "\316\277\316\264\316\277\317\203")); /* οδοσ */
+    CHECK(equal(&a, &b) == 1);
+    CHECK(equal(&b, &c) == 1);
+    CHECK(explains(&a, &b, "attribute 2 (O): case differs", NULL));
+    CHECK(explains_without(&a, &b, "Unicode forms"));
+
+    /* Cyrillic: МОСКВА = москва; a Latin M among Cyrillic letters is another
+     * letter, not a case or form of one. */
+    MK(a, A(OID_L, U8, "\320\234\320\236\320\241\320\232\320\222\320\220"));
+    MK(b, A(OID_L, U8, "\320\274\320\276\321\201\320\272\320\262\320\260"));
+    MK(c, A(OID_L, U8, "M\320\276\321\201\320\272\320\262\320\260"));
+    CHECK(equal(&a, &b) == 1);
+    CHECK(equal(&a, &c) == 0);
+    CHECK(explains(&a, &b, "case differs", NULL));
+    CHECK(explains(&c, &b, "value differs", NULL));
+
+    /* Turkish dotted and dotless i: RFC 4518 folds by RFC 3454 B.2, which
+     * is locale-independent. I folds to i (not to the dotless ı, as a
+     * Turkish locale would), İ (U+0130) folds to i followed by COMBINING DOT
+     * ABOVE (not to i), and ı (U+0131) is already small and stays ı. */
+    MK(a, A(OID_L, U8, "ISTANBUL"));
+    MK(b, A(OID_L, U8, "istanbul"));
+    CHECK(equal(&a, &b) == 1);
+    MK(a, A(OID_L, U8, "\304\260STANBUL")); /* İSTANBUL */
     CHECK(equal(&a, &b) == 0);
+    MK(c, A(OID_L, U8, "i\314\207stanbul")); /* i + U+0307 */
+    CHECK(equal(&a, &c) == 1);
+    MK(a, A(OID_L, U8, "\304\261stanbul")); /* ıstanbul */
+    CHECK(equal(&a, &b) == 0);
+    MK(c, A(OID_L, U8, "ISTANBUL"));
+    CHECK(equal(&a, &c) == 0);
+
+    /* German ß folds to "ss" (full folding), and so does the capital ẞ. */
+    MK(a, A(OID_L, U8, "Stra\303\237e"));
+    MK(b, A(OID_L, PS, "STRASSE"));
+    MK(c, A(OID_L, U8, "STRA\341\272\236E"));
+    CHECK(equal(&a, &b) == 1);
+    CHECK(equal(&a, &c) == 1);
+    CHECK(explains(&a, &b, "UTF8String here, PrintableString", "case differs"));
+
+    /* Fullwidth and halfwidth forms are equal after NFKC. */
+    MK(a, A(OID_O, U8,
+            "\357\274\245\357\274\270\357\274\241\357\274\255\357\274\260\357\274\254"
+            "\357\274\245")); /* ＥＸＡＭＰＬＥ */
+    MK(b, A(OID_O, PS, "Example"));
+    CHECK(equal(&a, &b) == 1);
+    CHECK(
+        explains(&a, &b, "Unicode forms differ (equal after NFKC normalisation)", "case differs"));
+    MK(a, A(OID_O, U8, "\357\275\266\357\276\236\357\275\262\357\276\204\357\276\236"));
+    MK(b, A(OID_O, U8, "\343\202\254\343\202\244\343\203\211")); /* ガイド */
+    CHECK(equal(&a, &b) == 1);
+
+    /* Combining sequences: é precomposed and e + COMBINING ACUTE ACCENT. */
+    MK(a, A(OID_O, U8, "Caf\303\251"));
+    MK(b, A(OID_O, U8, "Cafe\314\201"));
+    MK(c, A(OID_O, U8, "CAF\303\211"));
+    CHECK(equal(&a, &b) == 1);
+    CHECK(equal(&b, &c) == 1);
+    CHECK(explains(&a, &b, "attribute 1 (O): Unicode forms differ", NULL));
+    CHECK(explains_without(&a, &b, "case"));
+
+    /* Insignificant spaces: IDEOGRAPHIC SPACE and NO-BREAK SPACE are spaces
+     * (§2.2) and runs of them collapse (§2.6.1). */
+    MK(a, A(OID_CN, U8, "Foo\343\200\200\343\200\200Bar"));
+    MK(b, A(OID_CN, U8, "foo\302\240bar "));
+    CHECK(equal(&a, &b) == 1);
+    CHECK(explains(&a, &b, "spaces differ", "case differs"));
+    /* A space followed by a combining mark is not a space (§2.6.1): the
+     * ACUTE ACCENT U+00B4 is SPACE + U+0301 after NFKC, which stays. */
+    MK(a, A(OID_CN, U8, "x\302\264"));
+    MK(b, A(OID_CN, U8, "x"));
+    MK(c, A(OID_CN, U8, "x \314\201"));
+    CHECK(equal(&a, &b) == 0);
+    CHECK(equal(&a, &c) == 1);
+
+    /* Prohibited code points (§2.4): private use, U+FFFD, unassigned. Such
+     * a value equals only its identical self; the explanation says why. */
+    MK(a, A(OID_CN, U8, "A\356\200\200"));
+    MK(b, A(OID_CN, U8, "a\356\200\200"));
+    CHECK(equal(&a, &a) == 1);
+    CHECK(equal(&a, &b) == 0);
+    CHECK(explains(&a, &b, "not comparable: a code point RFC 4518 prohibits", NULL));
+    MK(a, A(OID_CN, U8, "A\357\277\275"));
+    MK(b, A(OID_CN, U8, "a\357\277\275"));
+    CHECK(equal(&a, &b) == 0);
+    MK(a, A(OID_CN, U8, "A\315\270"));
+    MK(b, A(OID_CN, U8, "a\315\270"));
+    CHECK(equal(&a, &b) == 0);
+
+    /* Values that grow when prepared (ß to ss, ligatures and the like, up to
+     * eighteen code points for one) outgrow the fixed buffer without harm:
+     * 1,000 × U+FDFA against its NFKC expansion would be too long for the
+     * cap, so 300 × ß against 600 × s. */
+    {
+        static char big[700], small[700];
+        for (size_t i = 0; i < 300; i++)
+            memcpy(big + 2 * i, "\303\237", 2);
+        memset(small, 's', 600);
+        MK(a, AN(OID_CN, U8, big, 600));
+        MK(b, AN(OID_CN, U8, small, 600));
+        CHECK(equal(&a, &b) == 1);
+    }
+    {
+        /* U+FDFA (18 code points after NFKC) 300 times: 5,400 code points
+         * prepared, past CG_NAME_MAX_VALUE, so libunistring allocates (and
+         * ASan checks that it is released). UTF-8 against UCS-2, so that
+         * both sides are prepared. */
+        static char lig[1000], lig16[700];
+        for (size_t i = 0; i < 300; i++) {
+            memcpy(lig + 3 * i, "\357\267\272", 3);
+            memcpy(lig16 + 2 * i, "\375\372", 2);
+        }
+        MK(a, AN(OID_CN, U8, lig, 900));
+        MK(b, AN(OID_CN, BMP, lig16, 600));
+        CHECK(equal(&a, &b) == 1);
+        MK(c, AN(OID_CN, U8, lig, 897));
+        CHECK(equal(&a, &c) == 0);
+    }
 }
 
 static void test_non_string_values(void)
@@ -565,6 +697,7 @@ int main(void)
     test_multivalued();
     test_other_string_types();
     test_mapping();
+    test_rfc4518();
     test_non_string_values();
     test_type_mismatch();
     test_malformed();
