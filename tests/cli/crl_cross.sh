@@ -67,6 +67,20 @@ expect_grep '4 covered certificate\(s\) among the inputs carry the CA.s encoding
 check 1 $pki "$d/c1_issuer_case.pem"
 only crl.issuer_name_not_byte_identical
 expect_grep 'case differs' "$tmp/out"
+# ... beyond ASCII (RFC 4518: Unicode case folding, ß as ss, NFKC): CA C3's
+# CN is "caguard Prüfstelle Straße C3"
+# shellcheck disable=SC2086
+check 0 $d/root.pem $d/ca3.pem "$d/c3_good.pem"
+expect_no_grep "\"rule\":\"($CROSS_RULES)\"" "$tmp/out"
+# shellcheck disable=SC2086
+check 1 $d/root.pem $d/ca3.pem "$d/c3_issuer_fold.pem"
+only crl.issuer_name_not_byte_identical
+expect_grep 'attribute 3 \(CN\): case differs \(\\"CAGUARD PR\\u00DCFSTELLE STRASSE C3\\" vs \\"caguard Pr\\u00FCfstelle Stra\\u00DFe C3\\"\)' "$tmp/out"
+# shellcheck disable=SC2086
+check 1 $d/root.pem $d/ca3.pem "$d/c3_issuer_nfd.pem"
+only crl.issuer_name_not_byte_identical
+expect_grep 'attribute 3 \(CN\): Unicode forms differ \(equal after NFKC normalisation\)' "$tmp/out"
+expect_no_grep 'case differs' "$tmp/out"
 # ... against a covered certificate's issuer field
 # shellcheck disable=SC2086
 check 1 $pki "$d/leaf_utf8_issuer.pem" "$d/c1_good.pem"

@@ -19,6 +19,8 @@ The PKI:
                C2 (serial 2001), which no CRL here covers
   leaf_utf8_issuer.pem  a certificate of C1 whose issuer field spells C1's
                CN as a UTF8String
+  ca3.pem      CA C3, issued by R1, whose CN is German ("Prüfstelle Straße"):
+               its CRLs' issuer Names differ from it in case and Unicode form
 """
 
 import datetime as dt
@@ -54,6 +56,7 @@ def name(cn, cn_type=_ASN1Type.UTF8String, order=1):
 ROOT = name("caguard Test Root R1")
 C1 = name("caguard Test CA C1", _ASN1Type.PrintableString)
 C2 = name("caguard Test CA C2")
+C3 = name("caguard Pr\u00fcfstelle Stra\u00dfe C3")
 
 
 def ski(k):
@@ -94,6 +97,8 @@ LEAF_END = dt.datetime(2024, 12, 1, tzinfo=UTC)
 write("root.pem", pem(cert(ROOT, ROOT, K_ROOT, K_ROOT, 0x0100, True, CA_END)))
 write("ca1.pem", pem(cert(C1, ROOT, K_C1, K_ROOT, 0x0201, True, CA_END)))
 write("ca2.pem", pem(cert(C2, ROOT, K_C2, K_ROOT, 0x0202, True, CA_END)))
+K_C3 = key(0x77)
+write("ca3.pem", pem(cert(C3, ROOT, K_C3, K_ROOT, 0x0203, True, CA_END)))
 write("leaves.pem", b"".join(
     [pem(cert(name(f"leaf{s:x}.example.test"), C1, key(0x50 + i), K_C1, s, False, LEAF_END,
               URL)) for i, s in enumerate((0x1001, 0x1002, 0x1003, 0x1004))] +
@@ -141,6 +146,14 @@ GOOD = crl("c1_good.pem", REVOKED)
 crl("c1_issuer_utf8.pem", REVOKED, issuer=name("caguard Test CA C1"))
 crl("c1_issuer_case.pem", REVOKED,
     issuer=name("CAGUARD TEST CA C1", _ASN1Type.PrintableString))
+# C3's CRLs: the issuer exactly C3's subject; in capitals with ß as SS (RFC
+# 4518 case folding makes them equal); with ü decomposed (u + U+0308, equal
+# after NFKC).
+crl("c3_good.pem", REVOKED, issuer=C3, signer=K_C3, aki_key=K_C3, scope=None)
+crl("c3_issuer_fold.pem", REVOKED, issuer=name("CAGUARD PR\u00dcFSTELLE STRASSE C3"),
+    signer=K_C3, aki_key=K_C3, scope=None)
+crl("c3_issuer_nfd.pem", REVOKED, issuer=name("caguard Pru\u0308fstelle Stra\u00dfe C3"),
+    signer=K_C3, aki_key=K_C3, scope=None)
 # RDNs in the other order: not the same Name at all; signed by C1's key.
 crl("c1_issuer_order.pem", REVOKED,
     issuer=name("caguard Test CA C1", _ASN1Type.PrintableString, order=-1))
