@@ -159,6 +159,9 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
             goto out;
         }
     }
+    /* News: what is owed to it (the outbox) in the same write. */
+    if ((inserted || reopened) && !cg_st_outbox_add(s, fid, dedup, f->severity, seen))
+        goto out;
 done:
     ok = 1;
 out:

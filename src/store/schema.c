@@ -291,8 +291,37 @@ static const cg_schema_stmt v8[] = {
     {NULL, NULL},
 };
 
-const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {v1, v2, v3, v4,
-                                                                              v5, v6, v7, v8};
+/* 8 -> 9: the outbox (outbox.c; docs/monitor.md, "Delivery"): one row
+ * per side effect owed to a finding that became new (printing it, its
+ * incident draft, each alert channel), written in the transaction that
+ * stored the finding and marked done once delivered. alert_id is the same
+ * for every row of one occurrence: the receivers' idempotency key. A row
+ * is leased (owner, lease_until) while a monitor delivers it; a failed
+ * attempt counts in attempts, keeps its error and waits until next_at.
+ * An incident row keeps the incident the finding went to. */
+static const cg_schema_stmt v9[] = {
+    {"CREATE TABLE outbox ("
+     "  id INTEGER PRIMARY KEY,"
+     "  alert_id TEXT NOT NULL,"
+     "  finding_id INTEGER NOT NULL REFERENCES findings (id),"
+     "  channel TEXT NOT NULL,"
+     "  created_at INTEGER NOT NULL,"
+     "  attempts INTEGER NOT NULL,"
+     "  next_at INTEGER NOT NULL,"
+     "  owner TEXT,"
+     "  lease_until INTEGER,"
+     "  last_error TEXT,"
+     "  done_at INTEGER,"
+     "  incident_id INTEGER,"
+     "  incident_opened INTEGER);"
+     "CREATE INDEX outbox_due ON outbox (done_at, next_at);"
+     "CREATE INDEX outbox_alert ON outbox (alert_id, channel)",
+     NULL},
+    {NULL, NULL},
+};
+
+const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
+    v1, v2, v3, v4, v5, v6, v7, v8, v9};
 
 /* ---- PostgreSQL names ---- */
 

@@ -36,7 +36,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 8
+#define CG_STORE_SCHEMA_VERSION 9
 
 typedef struct cg_store cg_store;
 
@@ -255,6 +255,84 @@ typedef int (*cg_store_finding_fn)(void *arg, const cg_store_finding *f);
  * order the objects were first seen, then by ID. */
 int cg_store_findings(cg_store *s, const cg_store_finding_filter *filter, cg_store_finding_fn fn,
                       void *arg);
+
+/* ---- the outbox: side effects of new findings (outbox.c) ----
+ *
+ * Every side effect a monitor owes a new finding (printing it, its
+ * incident draft, each alert channel) is a row of the outbox, written in
+ * the transaction that stores the finding and marked done once delivered
+ * (docs/monitor.md, "Delivery"). A store handle writes rows only for the
+ * channels set on it with cg_store_set_outbox; nothing else does (caguard
+ * ingest writes none). Every row of one finding's occurrence carries the
+ * same alert ID, the receivers' idempotency key. */
+
+/* A delivery channel: its name ("print", "incident", "hook:PATH",
+ * "hooks_dir", "jsonl", "mail") and the least severe finding it takes
+ * (CG_SEV_NOTICE: all). */
+typedef struct cg_store_outbox_channel {
+    const char *name;
+    cg_severity min_severity;
+} cg_store_outbox_channel;
+
+/* From now on, every finding this handle stores as new gets one row per
+ * channel it is severe enough for, in the same transaction (n = 0: none).
+ * The names are copied. */
+int cg_store_set_outbox(cg_store *s, const cg_store_outbox_channel *ch, size_t n);
+
+/* The alert ID of an occurrence of a finding: 32 lowercase hex digits
+ * from its deduplication key and the time it became new. */
+#define CG_ALERT_ID_LEN 32
+
+typedef struct cg_store_outbox_row {
+    int64_t id;
+    char alert_id[CG_ALERT_ID_LEN + 1];
+    int64_t finding_id;
+    char *channel;
+    int64_t attempts; /* failed deliveries so far */
+    int64_t created_at;
+} cg_store_outbox_row;
+
+/* Claims (leases to owner until lease_until) at most max rows that are
+ * due: not done, next attempt at or before now, not leased or the lease
+ * expired; an alert channel only once the incident row of its alert is
+ * done. Several monitors on one store never claim the same row at once.
+ * *rows (malloc'd, in row order; free with cg_store_outbox_rows_free) and
+ * *n get them. */
+int cg_store_outbox_claim(cg_store *s, const char *owner, int64_t now, int64_t lease_until,
+                          size_t max, cg_store_outbox_row **rows, size_t *n);
+void cg_store_outbox_rows_free(cg_store_outbox_row *rows, size_t n);
+/* A row for another channel of the same alert (a hooks directory's row
+ * becomes one row per hook it holds). */
+int cg_store_outbox_add_channel(cg_store *s, const cg_store_outbox_row *of, const char *channel,
+                                int64_t now);
+/* Delivered: done at `at`; for an incident row, the incident the finding
+ * went to (0: none) and whether it was opened for it. */
+int cg_store_outbox_done(cg_store *s, int64_t id, int64_t at, int64_t incident, int opened);
+/* Not delivered: tried again at next_at; why is kept (the last error);
+ * count: it counts as a failed attempt (0: put back, e.g. a channel this
+ * monitor does not have). */
+int cg_store_outbox_retry(cg_store *s, int64_t id, int64_t next_at, const char *why, int count);
+/* owner's leases run to lease_until (rows queued and not yet delivered). */
+int cg_store_outbox_renew(cg_store *s, const char *owner, int64_t lease_until);
+/* Every lease given up and every pending row due now: a monitor that is
+ * the store's only one takes over what a killed one had claimed, and
+ * tries again at once what failed before it started. */
+int cg_store_outbox_release_all(cg_store *s);
+/* The incident row of alert_id, once done: *incident (0: none) and
+ * *opened; *found 0 when it has no such done row. */
+int cg_store_outbox_incident(cg_store *s, const char *alert_id, int64_t *incident, int *opened,
+                             int *found);
+
+typedef struct cg_store_outbox_counts {
+    int64_t pending;        /* not delivered yet */
+    int64_t failing;        /* ... of which at least one attempt failed */
+    int64_t delivered;      /* done */
+    int64_t oldest_pending; /* created_at of the oldest pending row; 0: none */
+    int64_t next_attempt;   /* the earliest next attempt of a failing row; 0: none */
+    char last_error[512];   /* the newest failing row's channel and error; "" when none */
+} cg_store_outbox_counts;
+
+int cg_store_outbox_counts_get(cg_store *s, cg_store_outbox_counts *c);
 
 /* ---- CT logs followed by the monitor ---- */
 

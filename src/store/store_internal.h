@@ -19,6 +19,7 @@
  *   sources.c      what the monitor watches: CRL sources, log list snapshots
  *   summaries.c    the counts caguard report draws
  *   gate.c         the issuance gate: recorded precertificates, decisions
+ *   outbox.c       the side effects owed to new findings, until delivered
  *
  * Invariants kept by every file:
  *   - every write goes through cg_st_write_begin/cg_st_write_end, so that a
@@ -115,6 +116,16 @@ typedef enum {
     Q_GATE_PRECERT_GET,
     Q_GATE_ALLOWED,
     Q_GATE_DECIDE,
+    /* outbox.c */
+    Q_OUTBOX_INSERT,
+    Q_OUTBOX_CLAIM,
+    Q_OUTBOX_DONE,
+    Q_OUTBOX_RETRY,
+    Q_OUTBOX_RENEW,
+    Q_OUTBOX_RELEASE,
+    Q_OUTBOX_INCIDENT,
+    Q_OUTBOX_COUNTS,
+    Q_OUTBOX_LAST_ERROR,
     Q_COUNT
 } query_id;
 
@@ -124,6 +135,7 @@ struct cg_store {
     cg_sql_stmt *stmts[Q_COUNT];
     int in_tx;     /* an explicit transaction is open */
     int tx_failed; /* ... and a write in it failed: it can only roll back */
+    struct cg_st_outbox *outbox; /* the channels new findings get rows for; NULL: none */
     char err[512];
 };
 
@@ -142,6 +154,15 @@ int cg_st_write_begin(cg_store *s, int *own);
  * commit failed. */
 int cg_st_write_end(cg_store *s, int own, int ok);
 
+/* ---- the outbox (outbox.c) ---- */
+
+/* The rows a finding new to the store gets (put_finding, in its write),
+ * one per channel set on the handle that its severity reaches; dedup and
+ * seen make its alert ID. Nothing when no channel is set. */
+int cg_st_outbox_add(cg_store *s, int64_t finding_id, const char *dedup, cg_severity severity,
+                     int64_t seen);
+void cg_st_outbox_free(cg_store *s);
+
 /* ---- statements (store.c) ---- */
 
 /* The texts of the queries, one table per file (indexed by query ID, NULL
@@ -156,6 +177,8 @@ extern const char *const cg_st_sql_incidents[Q_COUNT];
 extern const char *const cg_st_sql_sources[Q_COUNT];
 extern const char *const cg_st_sql_summaries[Q_COUNT];
 extern const char *const cg_st_sql_gate[Q_COUNT];
+extern const char *const cg_st_sql_outbox[Q_COUNT];
+extern const char *const cg_st_pg_sql_outbox[Q_COUNT];
 extern const char *const cg_st_pg_sql_objects[Q_COUNT];
 extern const char *const cg_st_pg_sql_crl_entries[Q_COUNT];
 extern const char *const cg_st_pg_sql_ranges[Q_COUNT];

@@ -1648,6 +1648,121 @@ static void test_log_range_claims(const char *uri)
     cg_store_close(s);
 }
 
+/* The outbox: rows written with the finding that became new, claimed by
+ * one monitor at a time, an alert waiting for its incident row, retries
+ * and take-over. */
+static void test_outbox(cg_store *s, const char *uri)
+{
+    cg_store_object o;
+    cg_store_finding f;
+    cg_store_outbox_row *rows = NULL, *rows2 = NULL;
+    cg_store_outbox_counts c;
+    size_t n = 0, n2 = 0;
+    int is_new = 0, found = 0, opened = 0;
+    int64_t fid = 0, inc = 0;
+    const cg_store_outbox_channel ch[] = {
+        {"print", CG_SEV_NOTICE}, {"incident", CG_SEV_ERROR}, {"hook:/bin/true", CG_SEV_WARNING}};
+    cg_store *s2 = open_store(uri); /* a second monitor */
+    CHECK(s2 != NULL);
+    if (s2 == NULL)
+        return;
+
+    make_object(&o, 0x51, 1, CG_KIND_CERT, "issuer-O", "\x51", 100);
+    CHECK(cg_store_put_object(s, &o, NULL, NULL));
+    memset(&f, 0, sizeof(f));
+    f.rule = "ct.pair.tbs_mismatch";
+    f.severity = CG_SEV_ERROR;
+    f.has_object = 1;
+    memcpy(f.object, o.sha256, 32);
+    f.message = "m";
+    /* No channels: no rows. */
+    CHECK(cg_store_put_finding(s, &f, 50000, &is_new, &fid) && is_new);
+    CHECK(cg_store_outbox_counts_get(s, &c) && c.pending == 0 && c.delivered == 0);
+    /* Channels: a new finding's rows come in its transaction, and go with
+     * its rollback. */
+    CHECK(cg_store_set_outbox(s, ch, 3));
+    f.rule = "ct.sct.signature_invalid";
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_finding(s, &f, 50000, &is_new, &fid) && is_new);
+    CHECK(cg_store_rollback(s));
+    CHECK(cg_store_outbox_counts_get(s, &c) && c.pending == 0);
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_finding(s, &f, 50000, &is_new, &fid) && is_new);
+    CHECK(cg_store_commit(s));
+    CHECK(cg_store_outbox_counts_get(s2, &c) && c.pending == 3 && c.oldest_pending == 50000);
+    /* A repeat is not new: no rows. A notice reaches print only. */
+    CHECK(cg_store_put_finding(s, &f, 50001, &is_new, NULL) && !is_new);
+    f.rule = "ct.policy.not_evaluated";
+    f.severity = CG_SEV_NOTICE;
+    CHECK(cg_store_put_finding(s, &f, 50000, &is_new, NULL) && is_new);
+    CHECK(cg_store_outbox_counts_get(s, &c) && c.pending == 4);
+
+    /* First claim: print and incident rows; the hook waits for its
+     * incident row. Another monitor gets none of the leased rows. */
+    CHECK(cg_store_outbox_claim(s, "w1", 60000, 60300, 10, &rows, &n));
+    CHECK(n == 3);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strcmp(rows[i].channel, "hook:/bin/true") != 0 && strlen(rows[i].alert_id) == 32);
+    CHECK(n == 3 && rows[0].id < rows[1].id && rows[1].id < rows[2].id);
+    CHECK(n == 3 && strcmp(rows[0].alert_id, rows[1].alert_id) == 0 &&
+          strcmp(rows[0].alert_id, rows[2].alert_id) != 0);
+    CHECK(cg_store_outbox_claim(s2, "w2", 60000, 60300, 10, &rows2, &n2) && n2 == 0);
+    cg_store_outbox_rows_free(rows2, n2);
+    /* The incident row done: its hook row is due. */
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].channel, "incident") == 0)
+            CHECK(cg_store_outbox_done(s, rows[i].id, 60001, 7, 1));
+        else
+            CHECK(cg_store_outbox_done(s, rows[i].id, 60001, 0, 0));
+    }
+    CHECK(cg_store_outbox_incident(s, rows[0].alert_id, &inc, &opened, &found));
+    CHECK(found && inc == 7 && opened);
+    char aid[CG_ALERT_ID_LEN + 1];
+    snprintf(aid, sizeof(aid), "%s", n > 0 ? rows[0].alert_id : "");
+    cg_store_outbox_rows_free(rows, n);
+    CHECK(cg_store_outbox_claim(s2, "w2", 60002, 60300, 10, &rows2, &n2) && n2 == 1);
+    CHECK(n2 == 1 && strcmp(rows2[0].channel, "hook:/bin/true") == 0 &&
+          strcmp(rows2[0].alert_id, aid) == 0 && rows2[0].attempts == 0);
+    /* It fails: tried again after next_at, the error kept. */
+    CHECK(n2 == 1 && cg_store_outbox_retry(s2, rows2[0].id, 60100, "hook failed", 1));
+    cg_store_outbox_rows_free(rows2, n2);
+    CHECK(cg_store_outbox_counts_get(s, &c) && c.pending == 1 && c.failing == 1 &&
+          c.delivered == 3 && c.next_attempt == 60100);
+    CHECK(strcmp(c.last_error, "hook:/bin/true: hook failed") == 0);
+    CHECK(cg_store_outbox_claim(s, "w1", 60050, 60350, 10, &rows, &n) && n == 0);
+    CHECK(cg_store_outbox_claim(s, "w1", 60100, 60400, 10, &rows, &n) && n == 1);
+    CHECK(n == 1 && rows[0].attempts == 1);
+    cg_store_outbox_rows_free(rows, n);
+    /* w1 dies holding it: w2 waits for the lease ... */
+    CHECK(cg_store_outbox_claim(s2, "w2", 60200, 60500, 10, &rows2, &n2) && n2 == 0);
+    cg_store_outbox_rows_free(rows2, n2);
+    /* ... renewed while w1 lives, then given up (lease 0) or taken over. */
+    CHECK(cg_store_outbox_renew(s, "w1", 60450));
+    CHECK(cg_store_outbox_claim(s2, "w2", 60420, 60700, 10, &rows2, &n2) && n2 == 0);
+    cg_store_outbox_rows_free(rows2, n2);
+    CHECK(cg_store_outbox_release_all(s2));
+    CHECK(cg_store_outbox_claim(s2, "w2", 60420, 60700, 10, &rows2, &n2) && n2 == 1);
+    CHECK(n2 == 1 && cg_store_outbox_done(s2, rows2[0].id, 60421, 0, 0));
+    /* Done once: not done again, not claimed again. */
+    CHECK(n2 == 1 && cg_store_outbox_retry(s, rows2[0].id, 0, "late", 1));
+    cg_store_outbox_rows_free(rows2, n2);
+    CHECK(cg_store_outbox_claim(s, "w1", 99999, 100000, 10, &rows, &n) && n == 0);
+    CHECK(cg_store_outbox_counts_get(s, &c) && c.pending == 0 && c.delivered == 4 &&
+          c.last_error[0] == '\0');
+    /* A hooks directory's row grows rows of the same alert. */
+    cg_store_outbox_row of;
+    memset(&of, 0, sizeof(of));
+    snprintf(of.alert_id, sizeof(of.alert_id), "%s", "0123456789abcdef0123456789abcdef");
+    of.finding_id = fid;
+    CHECK(cg_store_outbox_add_channel(s, &of, "hook:/bin/false", 70000));
+    CHECK(cg_store_outbox_claim(s, "w1", 70000, 70300, 10, &rows, &n) && n == 1);
+    CHECK(n == 1 && strcmp(rows[0].alert_id, of.alert_id) == 0 && rows[0].finding_id == fid);
+    CHECK(n == 1 && cg_store_outbox_done(s, rows[0].id, 70001, 0, 0));
+    cg_store_outbox_rows_free(rows, n);
+    CHECK(cg_store_set_outbox(s, NULL, 0));
+    cg_store_close(s2);
+}
+
 static void conformance(const char *uri)
 {
     cg_store *s = open_store(uri);
@@ -1669,6 +1784,7 @@ static void conformance(const char *uri)
     test_crl_sources(s);
     test_logs(s);
     test_log_ranges(s, uri);
+    test_outbox(s, uri);
     test_bulk_entries(s);
     test_binary(s);
     test_errors(s);
