@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "report/output.h"
+#include "report/stored.h"
 #include "store/store.h"
 #include "x509/time.h"
 
@@ -49,74 +50,21 @@ typedef struct lister {
     size_t unknown_rules;
 } lister;
 
-#define MAX_FIELDS 32
-
-/* The extra fields stored as a JSON object, back as cg_fields (strings
- * borrowed from j). */
-static size_t extra_fields(json_t *j, cg_field *fields, size_t cap)
-{
-    const char *key;
-    json_t *v;
-    size_t n = 0;
-    if (j == NULL || !json_is_object(j))
-        return 0;
-    json_object_foreach(j, key, v)
-    {
-        if (n == cap)
-            break;
-        fields[n].key = key;
-        fields[n].str = NULL;
-        fields[n].boolean = 0;
-        if (json_is_string(v)) {
-            fields[n].type = CG_FIELD_STRING;
-            fields[n].str = json_string_value(v);
-        } else if (json_is_boolean(v)) {
-            fields[n].type = CG_FIELD_BOOL;
-            fields[n].boolean = json_is_true(v);
-        } else {
-            fields[n].type = CG_FIELD_NULL;
-        }
-        n++;
-    }
-    return n;
-}
-
 static int list_one(void *arg, const cg_store_finding *sf)
 {
     lister *l = arg;
-    cg_rule_id rule;
-    cg_objref ref;
-    cg_finding f;
-    cg_field fields[MAX_FIELDS];
+    cg_stored_view v;
+    cg_field *fields = v.fields;
     char first[32], last[32], resolved[32], idbuf[24];
-    json_t *extra = NULL;
     size_t n;
-    if (sf->rule == NULL || !cg_rule_lookup(sf->rule, &rule)) {
+    if (!cg_stored_view_init(&v, sf, 6)) {
         /* written by a newer caguard with more rules */
         l->unknown_rules++;
         return 1;
     }
-    char log64[48];
-    memset(&ref, 0, sizeof(ref));
-    ref.file = sf->file;
-    if (sf->has_log) {
-        /* About a CT log: named by its URL, with its log ID. */
-        EVP_EncodeBlock((unsigned char *)log64, sf->log_id, 32);
-        ref.file = sf->log_url != NULL ? sf->log_url : log64;
-    }
-    ref.index = sf->index > 0 ? (size_t)sf->index : 0;
-    ref.kind = sf->kind;
-    ref.has_hash = sf->has_object;
-    memcpy(ref.sha256, sf->object, 32);
-    cg_cbs_init(&ref.issuer, sf->issuer, sf->issuer_len);
-    cg_cbs_init(&ref.serial, sf->serial, sf->serial_len);
-    if (sf->extra != NULL)
-        extra = json_loads(sf->extra, 0, NULL);
-    n = extra_fields(extra, fields, MAX_FIELDS - 7);
+    n = v.f.n_fields;
     snprintf(idbuf, sizeof(idbuf), "%lld", (long long)sf->id);
     fields[n++] = (cg_field){"id", CG_FIELD_STRING, idbuf, 0};
-    if (sf->has_log)
-        fields[n++] = (cg_field){"log", CG_FIELD_STRING, log64, 0};
     cg_time_format(sf->first_seen, first, sizeof(first));
     cg_time_format(sf->last_seen, last, sizeof(last));
     if (sf->resolved)
@@ -130,22 +78,16 @@ static int list_one(void *arg, const cg_store_finding *sf)
     fields[n++] = (cg_field){"status", CG_FIELD_STRING, sf->resolved ? "resolved" : "open", 0};
     fields[n++] = sf->resolved ? (cg_field){"resolved_at", CG_FIELD_STRING, resolved, 0}
                                : (cg_field){"resolved_at", CG_FIELD_NULL, NULL, 0};
-    memset(&f, 0, sizeof(f));
-    f.rule = rule;
-    f.obj = &ref;
-    f.message = sf->message != NULL ? sf->message : "";
-    f.fields = fields;
-    f.n_fields = n;
-    f.incident = sf->incident;
-    cg_out_sink(l->out, &f);
+    v.f.n_fields = n;
+    cg_out_sink(l->out, &v.f);
     if (l->format == CG_OUT_TEXT) {
         printf("          finding %lld, first seen %s, last seen %s, %s%s\n", (long long)sf->id,
                first, last, sf->resolved ? "resolved " : "open", sf->resolved ? resolved : "");
     }
-    l->count[cg_rule_get(rule)->severity]++;
-    if (cg_rule_get(rule)->severity == CG_SEV_ERROR && !sf->resolved)
+    l->count[cg_rule_get(v.f.rule)->severity]++;
+    if (cg_rule_get(v.f.rule)->severity == CG_SEV_ERROR && !sf->resolved)
         l->open_errors++;
-    json_decref(extra);
+    cg_stored_view_clear(&v);
     return 1;
 }
 

@@ -55,6 +55,9 @@ int cg_cmd_ingest(int argc, char **argv)
     cg_ingest *ing = NULL;
     char err[1024];
 
+    /* Whole lines only, even when killed: each line is written at its
+     * newline (a pipe or a file would otherwise get blocks cut anywhere). */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     cg_cli_check_args_init(&a);
     seen_at = a.at;
     const cg_cli_opt opt[] = {
@@ -90,6 +93,9 @@ int cg_cmd_ingest(int argc, char **argv)
         }
         int ok = cg_ingest_file(ing, argv[i], data, len, err, sizeof(err));
         free(data);
+        /* Each file is committed, then its new findings printed: out at
+         * once, so that a killed ingest has printed what it stored. */
+        fflush(stdout);
         if (!ok) {
             fflush(stdout);
             cg_cli_store_error("ingest", store_opt, "%s", err);

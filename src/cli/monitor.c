@@ -21,8 +21,9 @@
 #include "der/pem.h"
 #include "monitor/loglistwatch.h"
 #include "monitor/alert.h"
+#include "monitor/crlfetch.h"
 #include "monitor/monitor.h"
-#include "monitor/notify.h"
+#include "monitor/outbox.h"
 #include "report/output.h"
 #include "store/store.h"
 #include "x509/time.h"
@@ -205,8 +206,6 @@ out:
     return der;
 }
 
-/* Findings come after their range committed: out at once, so that a
- * pipe sees them and a killed monitor has printed what it stored. */
 /* The log-list watcher's lines (arg is NULL with --quiet: errors only). */
 static void loglist_line(void *arg, int is_error, const char *msg)
 {
@@ -214,10 +213,22 @@ static void loglist_line(void *arg, int is_error, const char *msg)
         fprintf(stderr, "caguard monitor: %s\n", msg);
 }
 
-static void print_finding(void *arg, const cg_finding *f)
+/* "HOSTNAME:PID": a worker's and an outbox lease's default name. */
+static const char *host_pid(char *buf, size_t cap)
 {
-    cg_out_sink(arg, f);
-    fflush(stdout);
+    char host[256];
+    if (gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "localhost");
+    host[sizeof(host) - 1] = '\0';
+    snprintf(buf, cap, "%s:%ld", host, (long)getpid());
+    return buf;
+}
+
+/* The outbox, from the monitor's loop (a retry's time may have come). */
+static int outbox_task(void *arg, cg_monitor *m, int64_t now)
+{
+    (void)m;
+    return cg_outbox_run(arg, now);
 }
 
 /* Keys of the alert and worker options (after the CRL ones). */
@@ -270,7 +281,8 @@ int cg_cmd_monitor(int argc, char **argv)
     int auto_incidents = 0;
     cg_alert_config ac;
     cg_alert *alert = NULL;
-    cg_notify *notify = NULL;
+    cg_outbox *ob = NULL;
+    char owner_buf[300];
     size_t n_logs = 0, n_iss = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, shared = 0, rc = CG_EXIT_USAGE;
     int follow_list = 0, follow_failed = 0, no_follow = 0;
@@ -352,6 +364,13 @@ int cg_cmd_monitor(int argc, char **argv)
         case 'l':
             if (n_logs == MAX_LOGS) {
                 rc = cg_cli_usage_error("monitor", "at most %d --log", MAX_LOGS);
+                goto out;
+            }
+            /* A log is read over HTTP: anything else (file://, ftp://) is
+             * refused here, not retried as a log that does not answer. */
+            if (!cg_crlfetch_url_ok(p.value)) {
+                rc = cg_cli_usage_error("monitor", "--log '%s' is not an http:// or https:// "
+                                        "URL with a host", p.value);
                 goto out;
             }
             urls[n_logs] = p.value;
@@ -566,14 +585,8 @@ int cg_cmd_monitor(int argc, char **argv)
                                     cg_cli_store_shown(store_opt, err, sizeof(err)));
             goto out;
         }
-        if (worker_id == NULL) {
-            char host[256];
-            if (gethostname(host, sizeof(host)) != 0)
-                snprintf(host, sizeof(host), "localhost");
-            host[sizeof(host) - 1] = '\0';
-            snprintf(worker_buf, sizeof(worker_buf), "%s:%ld", host, (long)getpid());
-            worker_id = worker_buf;
-        }
+        if (worker_id == NULL)
+            worker_id = host_pid(worker_buf, sizeof(worker_buf));
     } else if (worker_id != NULL || lease != 60) {
         rc = cg_cli_usage_error("monitor", "--worker-id and --lease-seconds need --shared");
         goto out;
@@ -602,19 +615,31 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.worker_id = worker_id;
     mo.lease_seconds = (int)lease;
     mo.lease_store = lease_store;
-    mon = cg_monitor_new(store, &mo, err, sizeof(err));
-    if (!mon || !cg_monitor_on_finding(mon, print_finding, out)) {
-        fprintf(stderr, "caguard monitor: out of memory\n");
+    /* What a new finding is owed (printing it, its draft, its alerts) is
+     * recorded with it and delivered from the store's outbox after each
+     * commit; what an earlier monitor left undelivered goes first. */
+    cg_outbox_config oc;
+    memset(&oc, 0, sizeof(oc));
+    oc.st = store;
+    oc.out = out;
+    oc.out_stream = stdout;
+    oc.alert = alert;
+    oc.auto_incidents = auto_incidents;
+    oc.owner = worker_id != NULL ? worker_id : host_pid(owner_buf, sizeof(owner_buf));
+    oc.exclusive = !shared;
+    oc.report = report_line;
+    ob = cg_outbox_new(&oc, err, sizeof(err));
+    if (ob == NULL) {
+        cg_cli_store_error("monitor", store_opt, "%s", err);
         goto out;
     }
-    /* After the printing sink: a finding is on stdout before its hooks run,
-     * and its draft is opened before the alert says which incident it is. */
-    if (alert != NULL || auto_incidents) {
-        notify = cg_notify_new(store, alert, auto_incidents, report_line, NULL);
-        if (!notify || !cg_monitor_on_finding(mon, cg_notify_sink, notify)) {
-            fprintf(stderr, "caguard monitor: out of memory\n");
-            goto out;
-        }
+    if (!cg_outbox_run(ob, (int64_t)time(NULL)))
+        goto out;
+    mon = cg_monitor_new(store, &mo, err, sizeof(err));
+    if (!mon || !cg_monitor_on_finding(mon, cg_outbox_sink, ob) ||
+        !cg_monitor_add_task(mon, 1, outbox_task, ob)) {
+        fprintf(stderr, "caguard monitor: out of memory\n");
+        goto out;
     }
     crl.quiet = quiet;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
@@ -677,14 +702,17 @@ int cg_cmd_monitor(int argc, char **argv)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     running = NULL;
+    /* --once: everything due delivered; a stop: the hook running is let
+     * finish, the rest waits for the next monitor. */
+    int delivered = cg_outbox_finish(ob, once);
     fflush(stdout);
     if (!ran) {
         cg_cli_store_error("monitor", store_opt, "%s", cg_monitor_errmsg(mon));
         goto out;
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
-    const cg_notify_stats *ns = notify != NULL ? cg_notify_get0_stats(notify) : NULL;
-    if (ns != NULL && !quiet && auto_incidents)
+    const cg_outbox_stats *ns = cg_outbox_get0_stats(ob);
+    if (!quiet && auto_incidents)
         fprintf(stderr,
                 "caguard monitor: %zu incident draft%s opened, %zu object%s added to open "
                 "incidents ('caguard incident list')\n",
@@ -695,7 +723,7 @@ int cg_cmd_monitor(int argc, char **argv)
     else if (stats->log_failures > 0 || stats->task_failures > 0 ||
              cg_cli_crl_errors(&crl) > 0 || follow_failed)
         rc = CG_EXIT_USAGE;
-    else if (ns != NULL && (ns->alert_failures > 0 || ns->incident_failures > 0))
+    else if (!delivered || ns->alert_failures > 0 || ns->incident_failures > 0)
         rc = CG_EXIT_USAGE;
     else if (stats->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0)
         rc = CG_EXIT_FINDINGS;
@@ -706,7 +734,7 @@ out:
     cg_loglist_watch_free(llw);
     cg_cli_crl_cleanup(&crl);
     cg_cli_monitor_config_cleanup(&mc);
-    cg_notify_free(notify);
+    cg_outbox_free(ob);
     cg_alert_free(alert);
     cg_store_close(store);
     cg_store_close(lease_store);

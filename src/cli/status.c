@@ -149,8 +149,45 @@ static int crls_section(cg_store *s, status_ctx *c)
     return cg_cli_status_crls(s, c->json, c->now, c->out, c->root);
 }
 
+/* The monitor's outbox: what it still owes new findings (printing, incident
+ * drafts, alerts), and the last delivery error. */
+static int deliveries_section(cg_store *s, status_ctx *c)
+{
+    cg_store_outbox_counts oc;
+    char oldest[32] = "-", next[32] = "-";
+    if (!cg_store_outbox_counts_get(s, &oc))
+        return 0;
+    if (oc.oldest_pending != 0)
+        cg_time_format(oc.oldest_pending, oldest, sizeof(oldest));
+    if (oc.next_attempt != 0)
+        cg_time_format(oc.next_attempt, next, sizeof(next));
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "pending", json_integer(oc.pending));
+        json_object_set_new(o, "failing", json_integer(oc.failing));
+        json_object_set_new(o, "delivered", json_integer(oc.delivered));
+        json_object_set_new(o, "oldest_pending",
+                            oc.oldest_pending != 0 ? json_string(oldest) : json_null());
+        json_object_set_new(o, "next_attempt",
+                            oc.next_attempt != 0 ? json_string(next) : json_null());
+        json_object_set_new(o, "last_error",
+                            oc.last_error[0] != '\0' ? json_string(oc.last_error) : json_null());
+        json_object_set_new(c->root, "deliveries", o);
+        return 1;
+    }
+    fprintf(c->out, "Deliveries (findings printed, incident drafts, alerts)\n\n");
+    fprintf(c->out, "  pending        %lld (%lld failing; next attempt %s)\n",
+            (long long)oc.pending, (long long)oc.failing, next);
+    fprintf(c->out, "  delivered      %lld\n  oldest pending %s\n", (long long)oc.delivered,
+            oldest);
+    if (oc.last_error[0] != '\0')
+        fprintf(c->out, "  last error     %s\n", oc.last_error);
+    return 1;
+}
+
 /* The sections, in output order. */
-static int (*const sections[])(cg_store *, status_ctx *) = {logs_section, crls_section};
+static int (*const sections[])(cg_store *, status_ctx *) = {logs_section, crls_section,
+                                                            deliveries_section};
 
 int cg_cmd_status(int argc, char **argv)
 {

@@ -293,13 +293,15 @@ static char *finding_json(const cg_finding *f, const cg_alert_info *info)
     cg_finding copy = *f;
     char *line;
 
-    if (n + 2 > sizeof(stack) / sizeof(stack[0])) {
-        fields = calloc(n + 2, sizeof(cg_field));
+    if (n + 3 > sizeof(stack) / sizeof(stack[0])) {
+        fields = calloc(n + 3, sizeof(cg_field));
         if (fields == NULL)
             return NULL;
     }
     if (n > 0)
         memcpy(fields, f->fields, n * sizeof(cg_field));
+    if (info != NULL && info->alert_id != NULL)
+        fields[n++] = (cg_field){"alert_id", CG_FIELD_STRING, info->alert_id, 0};
     if (info != NULL && info->first_seen != 0) {
         cg_time_format(info->first_seen, first, sizeof(first));
         fields[n++] = (cg_field){"first_seen", CG_FIELD_STRING, first, 0};
@@ -322,7 +324,7 @@ static const char *const env_names[] = {
     "EVENT",  "SUMMARY",  "RULE",          "SEVERITY", "MESSAGE",
     "REFERENCE", "FILE",  "INDEX",         "KIND",     "OBJECT",
     "OBJECT_SHA256", "ISSUER", "SERIAL",   "INCIDENT", "INCIDENT_OPENED",
-    "FIRST_SEEN", "FIRST_SEEN_UNIXTIME",
+    "FIRST_SEEN", "FIRST_SEEN_UNIXTIME", "ALERT_ID",
 };
 #define N_ENV (sizeof(env_names) / sizeof(env_names[0]))
 
@@ -387,6 +389,8 @@ static int env_build(env *e, const cg_finding *f, const cg_alert_info *info)
     cg_out_issuer_string(&o->issuer, issuer, sizeof(issuer));
     cg_serial_hex(&o->serial, serial, sizeof(serial));
     ok &= env_set(e, &n, "EVENT", "finding");
+    if (info != NULL && info->alert_id != NULL)
+        ok &= env_set(e, &n, "ALERT_ID", info->alert_id);
     ok &= env_set(e, &n, "SUMMARY", summary);
     ok &= env_set(e, &n, "RULE", r->id);
     ok &= env_set(e, &n, "SEVERITY", cg_severity_name(r->severity));
@@ -494,43 +498,36 @@ static size_t collect_hooks(cg_alert *a, char **paths, int *owned, size_t cap)
 
 /* ---- the JSON Lines file ---- */
 
-static int write_jsonl(cg_alert *a, const char *json)
+/* Appends line (newline included) to the file: 1, or 0 with what went
+ * wrong in msg. */
+static int write_jsonl(const cg_alert *a, const char *line, char *msg, size_t cap)
 {
-    size_t len = strlen(json);
-    char *line = malloc(len + 1);
+    size_t len = strlen(line);
     int fd, ok = 0;
-    if (line == NULL) {
-        say(a, "JSON Lines file %s: out of memory", a->jsonl);
-        return 0;
-    }
-    memcpy(line, json, len);
-    line[len] = '\n';
     fd = open_jsonl(a->jsonl);
     if (fd < 0) {
-        say(a, "JSON Lines file %s: %s", a->jsonl, strerror(errno));
-        free(line);
+        snprintf(msg, cap, "JSON Lines file %s: %s", a->jsonl, strerror(errno));
         return 0;
     }
     /* One write under O_APPEND: the line lands whole after whatever another
      * writer appended, or the failure is reported. */
     ssize_t w;
     do
-        w = write(fd, line, len + 1);
+        w = write(fd, line, len);
     while (w < 0 && errno == EINTR);
     if (w < 0)
-        say(a, "JSON Lines file %s: write failed: %s", a->jsonl, strerror(errno));
-    else if ((size_t)w != len + 1)
-        say(a, "JSON Lines file %s: only %zd of %zu bytes written (disk full?)", a->jsonl, w,
-            len + 1);
+        snprintf(msg, cap, "JSON Lines file %s: write failed: %s", a->jsonl, strerror(errno));
+    else if ((size_t)w != len)
+        snprintf(msg, cap, "JSON Lines file %s: only %zd of %zu bytes written (disk full?)",
+                 a->jsonl, w, len);
     else if (fsync(fd) != 0)
-        say(a, "JSON Lines file %s: fsync failed: %s", a->jsonl, strerror(errno));
+        snprintf(msg, cap, "JSON Lines file %s: fsync failed: %s", a->jsonl, strerror(errno));
     else
         ok = 1;
     if (close(fd) != 0 && ok) {
-        say(a, "JSON Lines file %s: close failed: %s", a->jsonl, strerror(errno));
+        snprintf(msg, cap, "JSON Lines file %s: close failed: %s", a->jsonl, strerror(errno));
         ok = 0;
     }
-    free(line);
     return ok;
 }
 
@@ -632,8 +629,17 @@ char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, cons
     snprintf(buf, sizeof(buf), "[caguard] %s", summary);
     mail_header(&b, "Subject", buf);
     cg_sbuf_printf(&b, "Date: %s\n", date);
-    cg_sbuf_printf(&b, "Message-ID: <caguard.%lld.%ld.%u@%s>\n", (long long)now, (long)getpid(),
-                   seq++, host != NULL && host[1] != '\0' ? host + 1 : "localhost");
+    /* An alert's Message-ID is its alert ID: a repeated delivery is the
+     * same message to a mail system that drops duplicates. */
+    if (info != NULL && info->alert_id != NULL) {
+        cg_sbuf_printf(&b, "Message-ID: <caguard.%s@%s>\n", info->alert_id,
+                       host != NULL && host[1] != '\0' ? host + 1 : "localhost");
+        cg_sbuf_printf(&b, "X-Caguard-Alert-ID: %s\n", info->alert_id);
+    } else {
+        cg_sbuf_printf(&b, "Message-ID: <caguard.%lld.%ld.%u@%s>\n", (long long)now,
+                       (long)getpid(), seq++,
+                       host != NULL && host[1] != '\0' ? host + 1 : "localhost");
+    }
     cg_sbuf_puts(&b, "MIME-Version: 1.0\n"
                      "Content-Type: text/plain; charset=utf-8\n"
                      "Content-Transfer-Encoding: 8bit\n"
@@ -690,119 +696,308 @@ char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, cons
 
 /* ---- one finding ---- */
 
+/* Everything the channels of one delivery need, copied from the finding:
+ * a job runs without it, in any thread (cg_alert_job_run). */
+struct cg_alert_job {
+    char *label;      /* the channel, for messages */
+    const char *rule; /* the rule ID (static) */
+    char *jsonl_line; /* the JSON Lines file's line, newline included; NULL: not this job's */
+    char *paths[CG_ALERT_MAX_HOOKS];
+    size_t n_hooks;
+    char **envv; /* the hooks' environment, owned, NULL-terminated */
+    uint8_t *input;
+    size_t input_len;
+    uint8_t *mail; /* NULL: no mail in this job */
+    size_t mail_len;
+};
+
+void cg_alert_job_free(cg_alert_job *j)
+{
+    if (j == NULL)
+        return;
+    free(j->label);
+    free(j->jsonl_line);
+    for (size_t i = 0; i < j->n_hooks; i++)
+        free(j->paths[i]);
+    for (size_t i = 0; j->envv != NULL && j->envv[i] != NULL; i++)
+        free(j->envv[i]);
+    free(j->envv);
+    free(j->input);
+    free(j->mail);
+    free(j);
+}
+
+static int is_channel(const char *channel, const char *name)
+{
+    return channel == NULL || strcmp(channel, name) == 0;
+}
+
+/* The hooks a channel names: "hook:PATH" one configured hook, "hooks_dir"
+ * the directory's, NULL all of them. */
+static size_t job_hooks(cg_alert *a, const char *channel, char **paths, size_t cap)
+{
+    char *all[CG_ALERT_MAX_HOOKS];
+    int owned[CG_ALERT_MAX_HOOKS];
+    size_t n_all = 0, n = 0;
+    if (channel != NULL && strncmp(channel, "hook:", 5) == 0) {
+        if (cap > 0 && cg_alert_has_channel(a, channel) && (paths[n] = strdup(channel + 5)))
+            n++;
+        return n;
+    }
+    if (channel != NULL && strcmp(channel, "hooks_dir") != 0)
+        return 0;
+    n_all = collect_hooks(a, all, owned, CG_ALERT_MAX_HOOKS);
+    for (size_t i = 0; i < n_all; i++) {
+        if (channel != NULL && !owned[i])
+            continue; /* "hooks_dir": not the configured ones */
+        if (n < cap && (paths[n] = strdup(all[i])) != NULL)
+            n++;
+    }
+    for (size_t i = 0; i < n_all; i++) {
+        if (owned[i])
+            free(all[i]);
+    }
+    return n;
+}
+
+/* The environment as an owned array (env_build borrows environ). */
+static char **env_copy(const cg_finding *f, const cg_alert_info *info)
+{
+    env e;
+    size_t n = 0;
+    char **v = NULL;
+    if (!env_build(&e, f, info))
+        goto out;
+    while (e.v[n] != NULL)
+        n++;
+    v = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        v[i] = strdup(e.v[i]);
+        if (v[i] == NULL) {
+            for (size_t k = 0; k < i; k++)
+                free(v[k]);
+            free(v);
+            v = NULL;
+        }
+    }
+out:
+    env_free(&e);
+    return v;
+}
+
+/* A path of the hooks directory: DIR/NAME, NAME without '/' and not a
+ * dotfile, an executable regular file. */
+static int in_hooks_dir(const cg_alert *a, const char *path)
+{
+    size_t n = a->hooks_dir != NULL ? strlen(a->hooks_dir) : 0;
+    return n > 0 && strncmp(path, a->hooks_dir, n) == 0 && path[n] == '/' &&
+           path[n + 1] != '\0' && path[n + 1] != '.' && strchr(path + n + 1, '/') == NULL &&
+           is_executable_file(path);
+}
+
+int cg_alert_has_channel(const cg_alert *a, const char *channel)
+{
+    if (strncmp(channel, "hook:", 5) == 0) {
+        for (size_t i = 0; i < a->n_hooks; i++) {
+            if (strcmp(a->hooks[i], channel + 5) == 0)
+                return 1;
+        }
+        return in_hooks_dir(a, channel + 5);
+    }
+    if (strcmp(channel, "hooks_dir") == 0)
+        return a->hooks_dir != NULL;
+    if (strcmp(channel, "jsonl") == 0)
+        return a->jsonl != NULL;
+    if (strcmp(channel, "mail") == 0)
+        return a->mail_to != NULL;
+    return 0;
+}
+
+size_t cg_alert_channels(const cg_alert *a, char **names, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_hooks && n < cap; i++) {
+        size_t len = strlen(a->hooks[i]) + 6;
+        if ((names[n] = malloc(len)) != NULL)
+            snprintf(names[n++], len, "hook:%s", a->hooks[i]);
+    }
+    if (a->hooks_dir != NULL && n < cap && (names[n] = strdup("hooks_dir")) != NULL)
+        n++;
+    if (a->jsonl != NULL && n < cap && (names[n] = strdup("jsonl")) != NULL)
+        n++;
+    if (a->mail_to != NULL && n < cap && (names[n] = strdup("mail")) != NULL)
+        n++;
+    return n;
+}
+
+size_t cg_alert_dir_hooks(cg_alert *a, char **paths, size_t cap)
+{
+    return job_hooks(a, "hooks_dir", paths, cap);
+}
+
+cg_severity cg_alert_min_severity(const cg_alert *a)
+{
+    return a->min_severity;
+}
+
+cg_alert_job *cg_alert_job_new(cg_alert *a, const char *channel, const cg_finding *f,
+                               const cg_alert_info *info)
+{
+    const cg_rule *r = cg_rule_get(f->rule);
+    cg_alert_job *j = calloc(1, sizeof(*j));
+    char *json = NULL;
+    if (j == NULL)
+        return NULL;
+    j->rule = r->id;
+    j->label = strdup(channel != NULL ? channel : "alerts");
+    json = finding_json(f, info);
+    if (j->label == NULL || json == NULL)
+        goto oom;
+    if (a->jsonl != NULL && is_channel(channel, "jsonl")) {
+        size_t len = strlen(json);
+        j->jsonl_line = malloc(len + 2);
+        if (j->jsonl_line == NULL)
+            goto oom;
+        memcpy(j->jsonl_line, json, len);
+        memcpy(j->jsonl_line + len, "\n", 2);
+    }
+    j->n_hooks = job_hooks(a, channel, j->paths, CG_ALERT_MAX_HOOKS);
+    if (j->n_hooks > 0) {
+        j->input_len = strlen(json) + 1;
+        j->input = malloc(j->input_len);
+        j->envv = env_copy(f, info);
+        if (j->input == NULL || j->envv == NULL)
+            goto oom;
+        memcpy(j->input, json, j->input_len - 1);
+        j->input[j->input_len - 1] = '\n';
+    }
+    if (a->mail_to != NULL && is_channel(channel, "mail")) {
+        j->mail = (uint8_t *)cg_alert_mail_message(f, info, a->mail_from, a->mail_to,
+                                                   (int64_t)time(NULL), &j->mail_len);
+        if (j->mail == NULL)
+            goto oom;
+    }
+    free(json);
+    return j;
+oom:
+    free(json);
+    cg_alert_job_free(j);
+    return NULL;
+}
+
+static void first_why(char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void first_why(char *why, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (why == NULL || cap == 0 || why[0] != '\0')
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+}
+
+int cg_alert_job_run(const cg_alert *a, const cg_alert_job *j, cg_alert_stats *st, char *why,
+                     size_t cap)
+{
+    cg_proc procs[CG_ALERT_MAX_HOOKS + 1];
+    char *hook_argv[CG_ALERT_MAX_HOOKS][2];
+    char *mail_argv[4];
+    size_t n_procs = 0;
+    int ok = 1;
+    char line[1024];
+
+    if (why != NULL && cap > 0)
+        why[0] = '\0';
+    if (j->jsonl_line != NULL) {
+        st->jsonl_lines++;
+        if (!write_jsonl(a, j->jsonl_line, line, sizeof(line))) {
+            st->jsonl_failures++;
+            a->report(a->report_arg, line);
+            first_why(why, cap, "%s", line);
+            ok = 0;
+        }
+    }
+    memset(procs, 0, sizeof(procs));
+    for (size_t i = 0; i < j->n_hooks; i++) {
+        cg_proc *p = &procs[n_procs++];
+        hook_argv[i][0] = j->paths[i];
+        hook_argv[i][1] = NULL;
+        p->path = j->paths[i];
+        p->argv = hook_argv[i];
+        p->envp = j->envv;
+        p->input = j->input;
+        p->input_len = j->input_len;
+    }
+    if (j->mail != NULL) {
+        cg_proc *p = &procs[n_procs++];
+        mail_argv[0] = a->sendmail;
+        mail_argv[1] = "-t";
+        mail_argv[2] = "-oi";
+        mail_argv[3] = NULL;
+        p->path = a->sendmail;
+        p->argv = mail_argv;
+        p->envp = NULL;
+        p->input = j->mail;
+        p->input_len = j->mail_len;
+    }
+    if (n_procs > 0)
+        cg_proc_run(procs, n_procs, a->timeout_ms);
+    for (size_t i = 0; i < n_procs; i++) {
+        const cg_proc *p = &procs[i];
+        int is_mail = i == j->n_hooks;
+        char desc[512];
+        if (is_mail)
+            st->mails++;
+        else
+            st->hook_runs++;
+        if (cg_proc_ok(p))
+            continue;
+        ok = 0;
+        cg_proc_describe(p, a->timeout_ms, desc, sizeof(desc));
+        if (is_mail) {
+            st->mail_failures++;
+            snprintf(line, sizeof(line), "mail to %s: %s %s (finding %s)", a->mail_to,
+                     a->sendmail, desc, j->rule);
+        } else {
+            st->hook_failures++;
+            snprintf(line, sizeof(line), "hook %s %s (finding %s)", p->path, desc, j->rule);
+        }
+        a->report(a->report_arg, line);
+        first_why(why, cap, "%s", line);
+    }
+    return ok;
+}
+
+static void stats_add(cg_alert_stats *to, const cg_alert_stats *d)
+{
+    to->hook_runs += d->hook_runs;
+    to->hook_failures += d->hook_failures;
+    to->jsonl_lines += d->jsonl_lines;
+    to->jsonl_failures += d->jsonl_failures;
+    to->mails += d->mails;
+    to->mail_failures += d->mail_failures;
+}
+
 int cg_alert_finding(cg_alert *a, const cg_finding *f, const cg_alert_info *info)
 {
     const cg_rule *r = cg_rule_get(f->rule);
-    char *paths[CG_ALERT_MAX_HOOKS];
-    int owned[CG_ALERT_MAX_HOOKS];
-    size_t n_hooks = 0, n_procs = 0;
-    cg_proc *procs = NULL;
-    char *json = NULL, *input = NULL, *mail = NULL;
-    size_t input_len = 0, mail_len = 0;
-    char *hook_argv[CG_ALERT_MAX_HOOKS][2];
-    char *mail_argv[4];
-    env e;
-    int ok = 1, have_env = 0;
+    cg_alert_stats d;
+    cg_alert_job *j;
+    int ok;
 
     a->stats.findings++;
     if (r->severity > a->min_severity)
         return 1;
     a->stats.alerted++;
-    json = finding_json(f, info);
-    if (json == NULL) {
+    j = cg_alert_job_new(a, NULL, f, info);
+    if (j == NULL) {
         say(a, "%s: out of memory", r->id);
         return 0;
     }
-    if (a->jsonl != NULL) {
-        a->stats.jsonl_lines++;
-        if (!write_jsonl(a, json)) {
-            a->stats.jsonl_failures++;
-            ok = 0;
-        }
-    }
-    n_hooks = collect_hooks(a, paths, owned, CG_ALERT_MAX_HOOKS);
-    if (n_hooks == 0 && a->mail_to == NULL)
-        goto out;
-    procs = calloc(n_hooks + 1, sizeof(cg_proc));
-    input_len = strlen(json) + 1;
-    input = malloc(input_len);
-    if (procs == NULL || input == NULL) {
-        say(a, "%s: out of memory", r->id);
-        ok = 0;
-        goto out;
-    }
-    memcpy(input, json, input_len - 1);
-    input[input_len - 1] = '\n';
-    if (n_hooks > 0) {
-        if (!env_build(&e, f, info)) {
-            have_env = 1;
-            say(a, "%s: out of memory", r->id);
-            ok = 0;
-            goto out;
-        }
-        have_env = 1;
-    }
-    for (size_t i = 0; i < n_hooks; i++) {
-        cg_proc *p = &procs[n_procs++];
-        hook_argv[i][0] = paths[i];
-        hook_argv[i][1] = NULL;
-        p->path = paths[i];
-        p->argv = hook_argv[i];
-        p->envp = e.v;
-        p->input = (const uint8_t *)input;
-        p->input_len = input_len;
-    }
-    if (a->mail_to != NULL) {
-        mail = cg_alert_mail_message(f, info, a->mail_from, a->mail_to, (int64_t)time(NULL),
-                                     &mail_len);
-        if (mail == NULL) {
-            say(a, "mail to %s: out of memory", a->mail_to);
-            a->stats.mail_failures++;
-            ok = 0;
-        } else {
-            cg_proc *p = &procs[n_procs++];
-            mail_argv[0] = a->sendmail;
-            mail_argv[1] = "-t";
-            mail_argv[2] = "-oi";
-            mail_argv[3] = NULL;
-            p->path = a->sendmail;
-            p->argv = mail_argv;
-            p->envp = NULL;
-            p->input = (const uint8_t *)mail;
-            p->input_len = mail_len;
-        }
-    }
-    cg_proc_run(procs, n_procs, a->timeout_ms);
-    for (size_t i = 0; i < n_procs; i++) {
-        const cg_proc *p = &procs[i];
-        int is_mail = i == n_hooks;
-        char why[512];
-        if (is_mail)
-            a->stats.mails++;
-        else
-            a->stats.hook_runs++;
-        if (cg_proc_ok(p))
-            continue;
-        ok = 0;
-        cg_proc_describe(p, a->timeout_ms, why, sizeof(why));
-        if (is_mail) {
-            a->stats.mail_failures++;
-            say(a, "mail to %s: %s %s (finding %s)", a->mail_to, a->sendmail, why, r->id);
-        } else {
-            a->stats.hook_failures++;
-            say(a, "hook %s %s (finding %s)", p->path, why, r->id);
-        }
-    }
-out:
-    if (have_env)
-        env_free(&e);
-    for (size_t i = 0; i < n_hooks; i++) {
-        if (owned[i])
-            free(paths[i]);
-    }
-    free(procs);
-    free(input);
-    free(mail);
-    free(json);
+    memset(&d, 0, sizeof(d));
+    ok = cg_alert_job_run(a, j, &d, NULL, 0);
+    stats_add(&a->stats, &d);
+    cg_alert_job_free(j);
     return ok;
 }

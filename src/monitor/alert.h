@@ -54,6 +54,7 @@ typedef struct cg_alert_info {
     int64_t first_seen;  /* when the store first recorded it; 0: unknown */
     int64_t incident;    /* its incident; 0: f->incident */
     int incident_opened; /* that incident was opened for it (--incidents auto) */
+    const char *alert_id; /* the delivery's idempotency key (ALERT_ID, "alert_id"); NULL: none */
 } cg_alert_info;
 
 typedef struct cg_alert_stats {
@@ -87,6 +88,36 @@ void cg_alert_free(cg_alert *a);
 int cg_alert_finding(cg_alert *a, const cg_finding *f, const cg_alert_info *info);
 
 const cg_alert_stats *cg_alert_get0_stats(const cg_alert *a);
+
+/* ---- one channel at a time (the monitor's outbox, monitor/outbox.h) ----
+ *
+ * A channel is named as the outbox names it: "hook:PATH" (a configured
+ * hook), "hooks_dir" (every hook of the directory, read when the job is
+ * made), "jsonl", "mail". */
+
+/* The channels a delivers to, malloc'd names into names (at most cap). */
+size_t cg_alert_channels(const cg_alert *a, char **names, size_t cap);
+/* 1 when a delivers to channel; "hook:PATH" also for an executable of
+ * the hooks directory. */
+int cg_alert_has_channel(const cg_alert *a, const char *channel);
+/* The hooks of the hooks directory now (malloc'd paths, at most cap). */
+size_t cg_alert_dir_hooks(cg_alert *a, char **paths, size_t cap);
+cg_severity cg_alert_min_severity(const cg_alert *a);
+
+/* What one channel (NULL: every channel) needs to deliver f, copied: the
+ * job runs without f. Made in the thread that owns a (it reads the hooks
+ * directory, and reports an unreadable one). NULL when out of memory. */
+typedef struct cg_alert_job cg_alert_job;
+cg_alert_job *cg_alert_job_new(cg_alert *a, const char *channel, const cg_finding *f,
+                               const cg_alert_info *info);
+/* Delivers a job; blocks up to about the hook timeout. Reads a's
+ * configuration only, so jobs may run in another thread than the one
+ * making them (one job at a time per thread). Counts into *st, reports
+ * each failure and copies the first into why. 1 when every channel took
+ * it. */
+int cg_alert_job_run(const cg_alert *a, const cg_alert_job *j, cg_alert_stats *st, char *why,
+                     size_t cap);
+void cg_alert_job_free(cg_alert_job *j);
 
 /* "error ct.pair.validity_mismatch: precertificate serial 03e2..." — the
  * SUMMARY variable and the mail Subject (after "[caguard] "). */

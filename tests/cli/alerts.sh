@@ -4,8 +4,9 @@
 # error finding reaches the hooks (a --hook and a hooks directory: right
 # variables, the JSON on stdin), the JSON Lines file and a fake sendmail
 # exactly once; a failing hook and a hanging one (killed at the timeout with
-# what it started) are reported and stop nothing; a second run sends
-# nothing; --incidents auto opens the drafts `caguard incident list` shows.
+# what it started) are reported and stop nothing, and stay pending: a second
+# run delivers only those, with their alert IDs; a third sends nothing;
+# --incidents auto opens the drafts `caguard incident list` shows.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
@@ -40,12 +41,12 @@ cat >"$tmp/solo" <<EOF
 echo "\$SUMMARY" >>"$tmp/solo.log"
 EOF
 chmod +x "$tmp/solo"
-# A fake sendmail: each message to a file of its own, its arguments too.
+# A fake sendmail: each message to a file of its own, its arguments too
+# (named by its process: alerts are delivered by several threads at once).
 cat >"$tmp/sendmail" <<EOF
 #!/bin/sh
-n=\$(ls "$tmp/mail" | wc -l)
-printf '%s\n' "\$@" >"$tmp/mail/args.\$n"
-cat >"$tmp/mail/msg.\$n"
+printf '%s\n' "\$@" >"$tmp/mail/args.\$\$"
+cat >"$tmp/mail/msg.\$\$"
 EOF
 chmod +x "$tmp/sendmail"
 
@@ -111,9 +112,9 @@ for c in $(cat "$tmp/hang.children"); do
 done
 [ ! -e "$tmp/dotfile.ran" ] && [ ! -e "$tmp/noexec.ran" ] && pass_ || fail_ "dotfile or non-executable ran"
 # the mail
-m=$tmp/mail/msg.0
-expect_grep '^-t$' "$tmp/mail/args.0"
-expect_grep '^-oi$' "$tmp/mail/args.0"
+m=$(ls "$tmp"/mail/msg.* | head -1)
+expect_grep '^-t$' "${m/msg./args.}"
+expect_grep '^-oi$' "${m/msg./args.}"
 expect_grep '^From: caguard@' "$m"
 expect_grep '^To: ca-team@ca\.example$' "$m"
 expect_grep '^Subject: \[caguard\] error ct\.' "$m"
@@ -133,15 +134,46 @@ expect_grep 'source +self' "$tmp/out"
 expect_grep 'reported +2025-04-01T00:00:00Z' "$tmp/out"
 expect_grep 'd2594ec8b2286bcd5e866c5d768f1733c44c646fae91f898d5ef8f4b55cac4b7' "$tmp/out"
 
+# The failed deliveries stayed pending (at least once): a monitor started
+# again tries them first, each failed hook on its own (the hooks that
+# worked do not run again), with the alert ID of the first attempt. Fixed
+# now, they record it.
+for n in 20-fail 30-hang; do
+  printf '#!/bin/sh\necho "%s $ALERT_ID $RULE" >>%s/fixed.log\n' "$n" "$tmp" >"$h/$n"
+done
+expect_status 0 "$CAGUARD" --store "$tmp/s.db" status
+expect_grep "pending +$((2 * errors)) \\($((2 * errors)) failing" "$tmp/out"
+expect_grep "last error +hook:$h/(20-fail|30-hang): hook" "$tmp/out"
+expect_status 0 "${M[@]}" --log "$url" --log-key "$tmp/log.pub"
+expect_no_grep '.' "$tmp/out"
+expect_no_grep 'hook' "$tmp/err"
+[ "$(grep -c '^20-fail ' "$tmp/fixed.log")" = "$errors" ] && pass_ || fail_ "20-fail: want $errors"
+[ "$(grep -c '^30-hang ' "$tmp/fixed.log")" = "$errors" ] && pass_ || fail_ "30-hang: want $errors"
+python3 - "$tmp/fixed.log" "$tmp/alerts.jsonl" <<'EOF2' && pass_ || fail_ "alert IDs"
+import json, sys
+ids = sorted(json.loads(l)["alert_id"] for l in open(sys.argv[2]))
+assert len(set(ids)) == len(ids) and all(len(i) == 32 for i in ids), ids
+for hook in ("20-fail", "30-hang"):
+    got = sorted(l.split()[1] for l in open(sys.argv[1]) if l.startswith(hook + " "))
+    assert got == ids, (hook, got, ids)
+EOF2
+[ "$(wc -l <"$tmp/rec.log")" = "$errors" ] && pass_ || fail_ "second run: 10-rec ran again"
+[ "$(wc -l <"$tmp/solo.log")" = "$errors" ] && pass_ || fail_ "second run: solo ran again"
+[ "$(wc -l <"$tmp/alerts.jsonl")" = "$errors" ] && pass_ || fail_ "second run: JSONL grew"
+[ "$(ls "$tmp/mail" | grep -c '^msg\.')" = "$errors" ] && pass_ || fail_ "second run: mail sent"
+expect_status 0 "$CAGUARD" --store "$tmp/s.db" status
+expect_grep "pending +0 \\(0 failing" "$tmp/out"
+
 # Again: nothing is new, nothing is sent, no second draft.
 expect_status 0 "${M[@]}" --log "$url" --log-key "$tmp/log.pub"
 expect_no_grep '.' "$tmp/out"
 expect_no_grep 'hook' "$tmp/err"
-[ "$(wc -l <"$tmp/rec.log")" = "$errors" ] && pass_ || fail_ "second run: hooks ran"
-[ "$(wc -l <"$tmp/alerts.jsonl")" = "$errors" ] && pass_ || fail_ "second run: JSONL grew"
-[ "$(ls "$tmp/mail" | grep -c '^msg\.')" = "$errors" ] && pass_ || fail_ "second run: mail sent"
+[ "$(wc -l <"$tmp/fixed.log")" = "$((2 * errors))" ] && pass_ || fail_ "third run: hooks ran"
+[ "$(wc -l <"$tmp/rec.log")" = "$errors" ] && pass_ || fail_ "third run: hooks ran"
+[ "$(wc -l <"$tmp/alerts.jsonl")" = "$errors" ] && pass_ || fail_ "third run: JSONL grew"
+[ "$(ls "$tmp/mail" | grep -c '^msg\.')" = "$errors" ] && pass_ || fail_ "third run: mail sent"
 expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident list
-[ "$(grep -c 'auto: ' "$tmp/out")" = 3 ] && pass_ || fail_ "second run: drafts changed"
+[ "$(grep -c 'auto: ' "$tmp/out")" = 3 ] && pass_ || fail_ "third run: drafts changed"
 
 # Hooks that work leave the exit status to the findings; no --incidents,
 # no drafts; notices alerted with the default severity.

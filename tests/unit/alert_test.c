@@ -199,7 +199,7 @@ static void test_hooks(void)
     f.rule = CG_R_CT_PAIR_VALIDITY_MISMATCH;
     f.obj = &o;
     f.message = "notBefore differs: \"2025-01-01\" vs 2025-01-02";
-    cg_alert_info info = {1743465600 /* 2025-04-01T00:00:00Z */, 7, 1};
+    cg_alert_info info = {1743465600 /* 2025-04-01T00:00:00Z */, 7, 1, NULL};
     double t0 = now_s();
     CHECK(cg_alert_finding(a, &f, &info) == 0); /* b failed, c timed out */
     double took = now_s() - t0;
@@ -418,7 +418,7 @@ static void test_mail(void)
     msg[600] = '\0';
     strcat(msg, " and then some words that go on for a while so that the wrapping shows");
     f.message = msg;
-    cg_alert_info info = {1743465600, 3, 0};
+    cg_alert_info info = {1743465600, 3, 0, NULL};
     CHECK(cg_alert_finding(a, &f, &info) == 1);
     CHECK(rep.n == 0);
     char *args = slurp("sendmail.args");

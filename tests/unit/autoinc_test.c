@@ -15,7 +15,7 @@
 #include "incident/kinds.h"
 #include "monitor/alert.h"
 #include "monitor/autoinc.h"
-#include "monitor/notify.h"
+#include "monitor/outbox.h"
 #include "store/ingest.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -147,10 +147,19 @@ int main(void)
     acfg.min_severity = CG_SEV_ERROR;
     cg_alert *alert = cg_alert_new(&acfg, NULL, NULL, err, sizeof(err));
     CHECK(alert != NULL);
-    cg_notify *nt = cg_notify_new(st, alert, 1, NULL, NULL);
+    /* Through the outbox, as the monitor does: the drafts in the monitor's
+     * thread, the alerts in the delivery thread. */
+    cg_outbox_config oc;
+    memset(&oc, 0, sizeof(oc));
+    oc.st = st;
+    oc.alert = alert;
+    oc.auto_incidents = 1;
+    oc.owner = "test";
+    oc.exclusive = 1;
+    cg_outbox *nt = alert != NULL ? cg_outbox_new(&oc, err, sizeof(err)) : NULL;
     CHECK(nt != NULL);
     cg_ingest_opts opts = {AT, AT, NULL};
-    cg_ingest *ing = cg_ingest_new(st, &opts, cg_notify_sink, nt);
+    cg_ingest *ing = cg_ingest_new(st, &opts, cg_outbox_sink, nt);
     CHECK(ing != NULL);
     if (ing == NULL || nt == NULL || alert == NULL)
         return cg_test_done();
@@ -173,7 +182,8 @@ int main(void)
     CHECK(strncmp(l.title[0], "auto: ct.pair.validity_mismatch on certificate serial c73003 "
                               "(sha256 d2594ec8b2286bcd...)",
                   200) == 0);
-    const cg_notify_stats *ns = cg_notify_get0_stats(nt);
+    const cg_outbox_stats *ns = cg_outbox_get0_stats(nt);
+    const cg_ingest_stats *is = cg_ingest_get0_stats(ing);
     CHECK(ns->incidents_opened == 1 && ns->incident_failures == 0);
 
     /* Two precertificates for one serial: the second gets the finding
@@ -198,17 +208,20 @@ int main(void)
           0);
 
     /* A finding that calls for no revocation (a notice, a warning): none. */
-    size_t before = ns->findings;
+    size_t before = is->new_findings[CG_SEV_NOTICE] + is->new_findings[CG_SEV_WARNING];
     CHECK(ingest(ing, "ct3/clean_pre.pem"));
     CHECK(ingest(ing, "ct3/clean_final.pem"));
-    CHECK(ns->findings > before);
+    CHECK(is->new_findings[CG_SEV_NOTICE] + is->new_findings[CG_SEV_WARNING] > before);
     list(st, &l);
     CHECK(l.n == 3);
 
     /* The same finding again (the store has it): not new, nothing. */
-    size_t findings = ns->findings;
+    size_t findings = is->new_findings[CG_SEV_ERROR] + is->new_findings[CG_SEV_WARNING] +
+                      is->new_findings[CG_SEV_NOTICE];
     CHECK(ingest(ing, "ct3/validity_final.pem"));
-    CHECK(ns->findings == findings);
+    CHECK(is->new_findings[CG_SEV_ERROR] + is->new_findings[CG_SEV_WARNING] +
+              is->new_findings[CG_SEV_NOTICE] ==
+          findings);
     list(st, &l);
     CHECK(l.n == 3);
 
@@ -257,7 +270,12 @@ int main(void)
     CHECK(strstr(err, "not in the store") != NULL);
     cg_store_object_free(obj);
 
-    /* The alerts (errors only) carried the incidents and first_seen. */
+    /* The alerts (errors only) carried the incidents, first_seen and their
+     * alert IDs; every row of the outbox is done. */
+    CHECK(cg_outbox_finish(nt, 1));
+    cg_store_outbox_counts oc_counts;
+    CHECK(cg_store_outbox_counts_get(st, &oc_counts));
+    CHECK(oc_counts.pending == 0 && oc_counts.delivered > 0);
     size_t len = 0;
     uint8_t *jl = cg_test_read(jsonl, &len);
     CHECK(jl != NULL);
@@ -271,13 +289,15 @@ int main(void)
         CHECK(strstr(s, "\"rule\":\"ct.precert.duplicate_serial\"") != NULL);
         CHECK(strstr(s, "\"incident\":2}") != NULL);
         CHECK(strstr(s, "ct.policy.not_evaluated") == NULL); /* a notice */
+        CHECK(strstr(s, "\"alert_id\":\"") != NULL);
         free(s);
         free(jl);
     }
-    CHECK(cg_alert_get0_stats(alert)->jsonl_failures == 0);
+    CHECK(cg_outbox_get0_stats(nt)->alert.jsonl_failures == 0);
+    CHECK(cg_outbox_get0_stats(nt)->alerts_delivered >= 2);
 
     cg_ingest_free(ing);
-    cg_notify_free(nt);
+    cg_outbox_free(nt);
     cg_alert_free(alert);
     cg_store_close(st);
     char cmd[300];

@@ -1,0 +1,559 @@
+/* The monitor's outbox: outbox.h says what. */
+#include "monitor/outbox.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "monitor/autoinc.h"
+#include "report/stored.h"
+
+/* Rows claimed at once, and alert jobs queued at most. */
+#define CLAIM_MAX 64
+#define QUEUE_MAX 64
+/* A channel this monitor does not have is left for another one, and looked
+ * at again after this. */
+#define NOT_MINE_DELAY 600
+/* Delivery threads: a hook that hangs until its timeout holds up one. */
+#define THREADS 4
+
+typedef struct job {
+    struct job *next;
+    int64_t row; /* 0: a finding the store does not keep */
+    int64_t attempts;
+    cg_alert_job *aj;
+    /* the result */
+    int ok;
+    char why[512];
+} job;
+
+struct cg_outbox {
+    cg_outbox_config c;
+    char *owner;
+    int64_t lease_s;
+    cg_outbox_stats stats;
+    int running; /* the delivery threads */
+    pthread_t thread[THREADS];
+    size_t n_threads;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;   /* work queued, or stop */
+    pthread_cond_t idle; /* a job done */
+    job *queue, *queue_tail;
+    size_t queued; /* in the queue or running */
+    job *done;
+    int stop;                   /* finish the queue, then end */
+    int abort;                  /* end after the current job */
+    cg_alert_stats alert_stats; /* the delivery thread's, under mu */
+};
+
+static void say(cg_outbox *ob, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(cg_outbox *ob, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (ob->c.report != NULL)
+        ob->c.report(ob->c.report_arg, line);
+    else
+        fprintf(stderr, "caguard: %s\n", line);
+}
+
+int64_t cg_outbox_backoff(int64_t failed)
+{
+    int64_t d = 10;
+    for (int64_t i = 1; i < failed && d < 3600; i++)
+        d *= 2;
+    return d < 3600 ? d : 3600;
+}
+
+/* ---- the delivery thread ---- */
+
+static void job_free(job *j)
+{
+    if (j == NULL)
+        return;
+    cg_alert_job_free(j->aj);
+    free(j);
+}
+
+static void *deliver_loop(void *arg)
+{
+    cg_outbox *ob = arg;
+    pthread_mutex_lock(&ob->mu);
+    for (;;) {
+        while (ob->queue == NULL && !ob->stop && !ob->abort)
+            pthread_cond_wait(&ob->cv, &ob->mu);
+        if (ob->abort || ob->queue == NULL)
+            break;
+        job *j = ob->queue;
+        ob->queue = j->next;
+        if (ob->queue == NULL)
+            ob->queue_tail = NULL;
+        pthread_mutex_unlock(&ob->mu);
+        cg_alert_stats d;
+        memset(&d, 0, sizeof(d));
+        j->ok = cg_alert_job_run(ob->c.alert, j->aj, &d, j->why, sizeof(j->why));
+        pthread_mutex_lock(&ob->mu);
+        ob->alert_stats.hook_runs += d.hook_runs;
+        ob->alert_stats.hook_failures += d.hook_failures;
+        ob->alert_stats.jsonl_lines += d.jsonl_lines;
+        ob->alert_stats.jsonl_failures += d.jsonl_failures;
+        ob->alert_stats.mails += d.mails;
+        ob->alert_stats.mail_failures += d.mail_failures;
+        j->next = ob->done;
+        ob->done = j;
+        ob->queued--;
+        pthread_cond_broadcast(&ob->idle);
+    }
+    pthread_mutex_unlock(&ob->mu);
+    return NULL;
+}
+
+static void enqueue(cg_outbox *ob, job *j)
+{
+    pthread_mutex_lock(&ob->mu);
+    j->next = NULL;
+    if (ob->queue_tail != NULL)
+        ob->queue_tail->next = j;
+    else
+        ob->queue = j;
+    ob->queue_tail = j;
+    ob->queued++;
+    pthread_cond_signal(&ob->cv);
+    pthread_mutex_unlock(&ob->mu);
+}
+
+static size_t queued(cg_outbox *ob)
+{
+    pthread_mutex_lock(&ob->mu);
+    size_t n = ob->queued;
+    pthread_mutex_unlock(&ob->mu);
+    return n;
+}
+
+/* ---- setup ---- */
+
+cg_outbox *cg_outbox_new(const cg_outbox_config *cfg, char *err, size_t errcap)
+{
+    cg_store_outbox_channel ch[CG_ALERT_MAX_HOOKS + 8];
+    char *names[CG_ALERT_MAX_HOOKS + 8];
+    size_t n = 0, n_names = 0;
+    cg_store_outbox_counts counts;
+    cg_outbox *ob = calloc(1, sizeof(*ob));
+    if (ob == NULL)
+        goto oom;
+    ob->c = *cfg;
+    ob->owner = strdup(cfg->owner != NULL ? cfg->owner : "monitor");
+    if (ob->owner == NULL)
+        goto oom;
+    ob->c.owner = ob->owner;
+    pthread_mutex_init(&ob->mu, NULL);
+    pthread_cond_init(&ob->cv, NULL);
+    pthread_cond_init(&ob->idle, NULL);
+    /* Leases outlive a queue of jobs each up to the hook timeout; they are
+     * renewed on every run while jobs wait. */
+    ob->lease_s = 300;
+    if (cfg->out != NULL)
+        ch[n++] = (cg_store_outbox_channel){"print", CG_SEV_NOTICE};
+    /* Only error findings open incidents (incident/auto.def). */
+    if (cfg->auto_incidents)
+        ch[n++] = (cg_store_outbox_channel){"incident", CG_SEV_ERROR};
+    if (cfg->alert != NULL) {
+        n_names = cg_alert_channels(cfg->alert, names, CG_ALERT_MAX_HOOKS + 4);
+        for (size_t i = 0; i < n_names; i++)
+            ch[n++] = (cg_store_outbox_channel){names[i], cg_alert_min_severity(cfg->alert)};
+    }
+    int set = cg_store_set_outbox(cfg->st, ch, n);
+    for (size_t i = 0; i < n_names; i++)
+        free(names[i]);
+    if (!set) {
+        snprintf(err, errcap, "store: %s", cg_store_errmsg(cfg->st));
+        goto fail;
+    }
+    if (cfg->exclusive && !cg_store_outbox_release_all(cfg->st)) {
+        snprintf(err, errcap, "store: %s", cg_store_errmsg(cfg->st));
+        goto fail;
+    }
+    if (!cg_store_outbox_counts_get(cfg->st, &counts)) {
+        snprintf(err, errcap, "store: %s", cg_store_errmsg(cfg->st));
+        goto fail;
+    }
+    ob->stats.pending_at_start = (size_t)counts.pending;
+    if (cfg->alert != NULL) {
+        for (size_t i = 0; i < THREADS; i++) {
+            if (pthread_create(&ob->thread[i], NULL, deliver_loop, ob) != 0) {
+                snprintf(err, errcap, "cannot start the delivery threads");
+                goto fail;
+            }
+            ob->n_threads++;
+            ob->running = 1;
+        }
+    }
+    return ob;
+oom:
+    snprintf(err, errcap, "out of memory");
+fail:
+    cg_outbox_free(ob);
+    return NULL;
+}
+
+static void collect(cg_outbox *ob, int64_t now);
+
+static void stop_thread(cg_outbox *ob, int wait)
+{
+    if (!ob->running)
+        return;
+    pthread_mutex_lock(&ob->mu);
+    if (wait)
+        ob->stop = 1;
+    else
+        ob->abort = 1;
+    pthread_cond_broadcast(&ob->cv);
+    pthread_mutex_unlock(&ob->mu);
+    for (size_t i = 0; i < ob->n_threads; i++)
+        pthread_join(ob->thread[i], NULL);
+    ob->n_threads = 0;
+    ob->running = 0;
+}
+
+void cg_outbox_free(cg_outbox *ob)
+{
+    if (ob == NULL)
+        return;
+    stop_thread(ob, 0);
+    for (job *j = ob->queue, *next; j != NULL; j = next) {
+        next = j->next;
+        job_free(j);
+    }
+    for (job *j = ob->done, *next; j != NULL; j = next) {
+        next = j->next;
+        job_free(j);
+    }
+    if (ob->owner != NULL) {
+        pthread_mutex_destroy(&ob->mu);
+        pthread_cond_destroy(&ob->cv);
+        pthread_cond_destroy(&ob->idle);
+    }
+    free(ob->owner);
+    free(ob);
+}
+
+const cg_outbox_stats *cg_outbox_get0_stats(const cg_outbox *ob)
+{
+    cg_outbox *m = (cg_outbox *)ob;
+    pthread_mutex_lock(&m->mu);
+    m->stats.alert = m->alert_stats;
+    pthread_mutex_unlock(&m->mu);
+    return &ob->stats;
+}
+
+/* ---- delivering ---- */
+
+static int store_failed(cg_outbox *ob, const char *what)
+{
+    say(ob, "outbox: %s: %s", what, cg_store_errmsg(ob->c.st));
+    return 0;
+}
+
+/* A failed attempt: tried again after the backoff. */
+static int retry(cg_outbox *ob, int64_t row, int64_t attempts, int64_t now, const char *why)
+{
+    if (!cg_store_outbox_retry(ob->c.st, row, now + cg_outbox_backoff(attempts + 1), why, 1))
+        return store_failed(ob, "putting a delivery back");
+    return 1;
+}
+
+/* Marks the delivery thread's finished jobs. */
+static void collect(cg_outbox *ob, int64_t now)
+{
+    pthread_mutex_lock(&ob->mu);
+    job *done = ob->done;
+    ob->done = NULL;
+    pthread_mutex_unlock(&ob->mu);
+    while (done != NULL) {
+        job *j = done;
+        done = j->next;
+        if (j->row == 0) {
+            if (!j->ok)
+                ob->stats.alert_failures++;
+        } else if (j->ok) {
+            ob->stats.alerts_delivered++;
+            if (!cg_store_outbox_done(ob->c.st, j->row, now, 0, 0))
+                store_failed(ob, "marking a delivery done");
+        } else {
+            ob->stats.alert_failures++;
+            retry(ob, j->row, j->attempts, now, j->why);
+        }
+        job_free(j);
+    }
+}
+
+/* The incident draft of a finding, with its row marked done, in one
+ * transaction. */
+static int deliver_incident(cg_outbox *ob, const cg_store_outbox_row *row, const cg_finding *f,
+                            int64_t first_seen, int64_t now)
+{
+    cg_store *st = ob->c.st;
+    int64_t id = 0;
+    cg_autoinc_action act = CG_AUTOINC_NONE;
+    char err[512] = "";
+    if (!cg_store_begin(st))
+        return store_failed(ob, "opening an incident draft");
+    if (!cg_autoinc_finding(st, f, first_seen != 0 ? first_seen : now, &id, &act, err,
+                            sizeof(err)) ||
+        !cg_store_outbox_done(st, row->id, now, id, act == CG_AUTOINC_OPENED) ||
+        !cg_store_commit(st)) {
+        if (err[0] == '\0')
+            snprintf(err, sizeof(err), "%s", cg_store_errmsg(st));
+        cg_store_rollback(st);
+        ob->stats.incident_failures++;
+        say(ob, "no incident opened for %s: %s", cg_rule_get(f->rule)->id, err);
+        return retry(ob, row->id, row->attempts, now, err);
+    }
+    if (act == CG_AUTOINC_OPENED)
+        ob->stats.incidents_opened++;
+    else if (act == CG_AUTOINC_ADDED)
+        ob->stats.incidents_added++;
+    else if (act == CG_AUTOINC_ALREADY)
+        ob->stats.incidents_already++;
+    return 1;
+}
+
+/* An alert channel's job for the delivery thread. */
+static int queue_alert(cg_outbox *ob, const cg_store_outbox_row *row, const cg_finding *f,
+                       int64_t first_seen, int64_t now)
+{
+    cg_alert_info info;
+    int found = 0;
+    memset(&info, 0, sizeof(info));
+    info.alert_id = row->alert_id;
+    info.first_seen = first_seen;
+    if (!cg_store_outbox_incident(ob->c.st, row->alert_id, &info.incident, &info.incident_opened,
+                                  &found))
+        return store_failed(ob, "reading an incident delivery");
+    job *j = calloc(1, sizeof(*j));
+    if (j != NULL)
+        j->aj = cg_alert_job_new(ob->c.alert, row->channel, f, &info);
+    if (j == NULL || j->aj == NULL) {
+        job_free(j);
+        return retry(ob, row->id, row->attempts, now, "out of memory");
+    }
+    j->row = row->id;
+    j->attempts = row->attempts;
+    enqueue(ob, j);
+    return 1;
+}
+
+/* A hooks directory's row becomes one row per hook it holds now, each
+ * delivered and retried on its own (a failing hook does not make the
+ * others run again). */
+static int expand_hooks_dir(cg_outbox *ob, const cg_store_outbox_row *row, int64_t now)
+{
+    char *paths[CG_ALERT_MAX_HOOKS];
+    size_t n = cg_alert_dir_hooks(ob->c.alert, paths, CG_ALERT_MAX_HOOKS);
+    int ok = cg_store_begin(ob->c.st);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(paths[i]) + 6;
+        char *ch = malloc(len);
+        if (ch == NULL) {
+            ok = 0;
+        } else {
+            snprintf(ch, len, "hook:%s", paths[i]);
+            ok = ok && cg_store_outbox_add_channel(ob->c.st, row, ch, now);
+        }
+        free(ch);
+        free(paths[i]);
+    }
+    ok = ok && cg_store_outbox_done(ob->c.st, row->id, now, 0, 0) && cg_store_commit(ob->c.st);
+    if (!ok) {
+        cg_store_rollback(ob->c.st);
+        return store_failed(ob, "recording the hooks of the hooks directory");
+    }
+    return 1;
+}
+
+/* One claimed row; print rows are collected in printed[] and marked done
+ * once the stream is flushed. */
+static int deliver_row(cg_outbox *ob, const cg_store_outbox_row *row, int64_t now,
+                       int64_t *printed, size_t *n_printed)
+{
+    cg_stored_copy sc;
+    cg_stored_view v;
+    int found = 0, ok = 1;
+    const char *ch = row->channel;
+    int is_alert = strcmp(ch, "print") != 0 && strcmp(ch, "incident") != 0;
+    if ((strcmp(ch, "print") == 0 && ob->c.out == NULL) ||
+        (strcmp(ch, "incident") == 0 && !ob->c.auto_incidents) ||
+        (is_alert && (ob->c.alert == NULL || !cg_alert_has_channel(ob->c.alert, ch)))) {
+        /* Another monitor's channel (or one this one no longer has). */
+        if (!cg_store_outbox_retry(ob->c.st, row->id, now + NOT_MINE_DELAY,
+                                   "channel not configured in this monitor", 0))
+            return store_failed(ob, "putting a delivery back");
+        return 1;
+    }
+    if (strcmp(ch, "hooks_dir") == 0)
+        return expand_hooks_dir(ob, row, now);
+    if (!cg_stored_get(ob->c.st, row->finding_id, &sc, &found))
+        return store_failed(ob, "reading a finding to deliver");
+    if (!found || !cg_stored_view_init(&v, &sc.sf, 0)) {
+        /* Nothing this caguard can deliver: a finding of a newer caguard's
+         * rule, or gone. */
+        cg_stored_copy_clear(&sc);
+        if (!cg_store_outbox_done(ob->c.st, row->id, now, 0, 0))
+            return store_failed(ob, "marking a delivery done");
+        return 1;
+    }
+    if (strcmp(ch, "print") == 0) {
+        cg_out_sink(ob->c.out, &v.f);
+        printed[(*n_printed)++] = row->id;
+        ob->stats.printed++;
+    } else if (strcmp(ch, "incident") == 0) {
+        ok = deliver_incident(ob, row, &v.f, sc.sf.first_seen, now);
+    } else {
+        ok = queue_alert(ob, row, &v.f, sc.sf.first_seen, now);
+    }
+    cg_stored_view_clear(&v);
+    cg_stored_copy_clear(&sc);
+    return ok;
+}
+
+static int mark_printed(cg_outbox *ob, const int64_t *printed, size_t n, int64_t now)
+{
+    if (n == 0)
+        return 1;
+    if (ob->c.out_stream != NULL && fflush(ob->c.out_stream) != 0) {
+        say(ob, "outbox: findings could not be written to the output");
+        return 1; /* not marked: printed again by the next monitor */
+    }
+    if (!cg_store_begin(ob->c.st))
+        return store_failed(ob, "marking findings printed");
+    for (size_t i = 0; i < n; i++) {
+        if (!cg_store_outbox_done(ob->c.st, printed[i], now, 0, 0)) {
+            cg_store_rollback(ob->c.st);
+            return store_failed(ob, "marking findings printed");
+        }
+    }
+    if (!cg_store_commit(ob->c.st))
+        return store_failed(ob, "marking findings printed");
+    return 1;
+}
+
+int cg_outbox_run(cg_outbox *ob, int64_t now)
+{
+    int ok = 1;
+    collect(ob, now);
+    /* Each claim may make more due: an incident done lets its alerts go. */
+    for (int round = 0; ok && round < 16; round++) {
+        cg_store_outbox_row *rows = NULL;
+        size_t n = 0, n_printed = 0;
+        int64_t printed[CLAIM_MAX];
+        if (ob->c.alert != NULL && queued(ob) >= QUEUE_MAX)
+            break;
+        if (!cg_store_outbox_claim(ob->c.st, ob->owner, now, now + ob->lease_s, CLAIM_MAX, &rows,
+                                   &n))
+            return store_failed(ob, "claiming deliveries");
+        for (size_t i = 0; ok && i < n; i++)
+            ok = deliver_row(ob, &rows[i], now, printed, &n_printed);
+        if (!mark_printed(ob, printed, n_printed, now))
+            ok = 0;
+        cg_store_outbox_rows_free(rows, n);
+        if (n == 0)
+            break;
+    }
+    if (ok && ob->running && queued(ob) > 0 &&
+        !cg_store_outbox_renew(ob->c.st, ob->owner, now + ob->lease_s))
+        return store_failed(ob, "renewing deliveries");
+    return ok;
+}
+
+/* A finding is kept by the store when it is about an object or a log. */
+static int is_stored(const cg_finding *f)
+{
+    if (f->obj->has_hash)
+        return 1;
+    for (size_t i = 0; i < f->n_fields; i++) {
+        if (strcmp(f->fields[i].key, "log") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void cg_outbox_sink(void *arg, const cg_finding *f)
+{
+    cg_outbox *ob = arg;
+    if (is_stored(f)) {
+        cg_outbox_run(ob, (int64_t)time(NULL));
+        return;
+    }
+    /* Not stored, so no row: now, once. */
+    if (ob->c.out != NULL) {
+        cg_out_sink(ob->c.out, f);
+        if (ob->c.out_stream != NULL)
+            fflush(ob->c.out_stream);
+        ob->stats.printed++;
+    }
+    if (ob->c.alert != NULL &&
+        cg_rule_get(f->rule)->severity <= cg_alert_min_severity(ob->c.alert)) {
+        job *j = calloc(1, sizeof(*j));
+        if (j != NULL)
+            j->aj = cg_alert_job_new(ob->c.alert, NULL, f, NULL);
+        if (j == NULL || j->aj == NULL) {
+            job_free(j);
+            ob->stats.alert_failures++;
+            say(ob, "alert for %s: out of memory", cg_rule_get(f->rule)->id);
+            return;
+        }
+        ob->stats.alerts_unstored++;
+        enqueue(ob, j);
+    }
+}
+
+static void wait_idle(cg_outbox *ob)
+{
+    pthread_mutex_lock(&ob->mu);
+    while (ob->queued > 0)
+        pthread_cond_wait(&ob->idle, &ob->mu);
+    pthread_mutex_unlock(&ob->mu);
+}
+
+int cg_outbox_finish(cg_outbox *ob, int wait)
+{
+    int ok = 1;
+    int64_t now = (int64_t)time(NULL);
+    if (wait) {
+        /* Deliver until nothing due is left; failures wait for a later
+         * monitor (or caguard alerts flush). */
+        for (int i = 0; i < 64; i++) {
+            now = (int64_t)time(NULL);
+            if (!cg_outbox_run(ob, now)) {
+                ok = 0;
+                break;
+            }
+            if (!ob->running || queued(ob) == 0)
+                break;
+            wait_idle(ob);
+        }
+        if (ob->running)
+            wait_idle(ob);
+        collect(ob, (int64_t)time(NULL));
+        stop_thread(ob, 1);
+        return ok;
+    }
+    stop_thread(ob, 0);
+    now = (int64_t)time(NULL);
+    collect(ob, now);
+    /* What was queued and not run is given back at once. */
+    for (job *j = ob->queue, *next; j != NULL; j = next) {
+        next = j->next;
+        job_free(j);
+    }
+    ob->queue = ob->queue_tail = NULL;
+    ob->queued = 0;
+    if (!cg_store_outbox_renew(ob->c.st, ob->owner, 0))
+        return store_failed(ob, "giving deliveries back");
+    return ok;
+}
