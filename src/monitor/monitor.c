@@ -1022,10 +1022,23 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
  * monitor may read up to it. */
 static int check_sth(cg_monitor *m, mlog *l, const cg_sth *sth, int *go)
 {
-    char why[1024] = "", subject[64];
+    char why[1024] = "", subject[96];
     uint8_t proof[CG_MERKLE_MAX_PROOF * CG_MERKLE_HASH_LEN];
     size_t n = 0;
     *go = 0;
+    /* A tree head from the future would pass for a fresh one for ever
+     * (lag, MMD): refused, however well signed. */
+    if (sth->timestamp / 1000 > (uint64_t)now_s() + CG_MONITOR_STH_FUTURE_S) {
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64 " at %" PRIu64, sth->tree_size,
+                 sth->timestamp);
+        say_log(m, l, "tree head of size %" PRIu64 " timestamped %" PRIu64
+                " ms: in the future, refused", sth->tree_size, sth->timestamp);
+        return log_finding(m, l, CG_R_CT_LOG_STH_TIMESTAMP_FUTURE, subject,
+                           "the tree head of size %" PRIu64 " is timestamped %" PRIu64
+                           " ms since the epoch, more than %d s after this monitor's clock: "
+                           "refused, the log is not read to it",
+                           sth->tree_size, sth->timestamp, CG_MONITOR_STH_FUTURE_S);
+    }
     if (!l->has_sth) {
         if (l->f.size > sth->tree_size) {
             snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);

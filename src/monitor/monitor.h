@@ -34,6 +34,9 @@ typedef enum {
 } cg_monitor_log_type;
 
 #define CG_MONITOR_DEFAULT_MMD 86400
+/* A tree head timestamped more than this after the monitor's clock is
+ * refused (ct.log.sth_timestamp_future). */
+#define CG_MONITOR_STH_FUTURE_S 3600
 
 /* A log to follow. Everything is copied by cg_monitor_add_log. */
 typedef struct cg_monitor_log {

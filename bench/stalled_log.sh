@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# How much a stalled CT log delays an honest one: caguard monitor --once
+# reading an honest log (caguard-testlog, the ct3 seed entries) alone, then
+# with a log that accepts connections and never answers
+# (tests/hostile/hostile_log.py --mode stall) listed before it, and after
+# it. The figure is the time from the start until the honest log's round
+# is over (its summary line on standard error), and the whole run's.
+#
+# Usage: bench/stalled_log.sh [BUILD_DIR]   (default build; needs caguard,
+# caguard-testlog, /usr/bin/python3 with python3-cryptography)
+# Environment: RETRIES (--retries, default 1), RUNS (default 1).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+CAGUARD=$build/caguard
+TL=$build/caguard-testlog
+retries=${RETRIES:-1}
+runs=${RUNS:-1}
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+d=$root/tests/data
+
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/log.key" 2>/dev/null
+openssl pkey -in "$tmp/log.key" -pubout -out "$tmp/log.pub"
+c3=$d/ct3
+"$TL" build --dir "$tmp/log" --key "$tmp/log.key" "$d/sct/ca.pem" "$c3/clean_pre.pem" \
+  "$c3/clean_final.pem" "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
+  "$c3/validity_pre.pem" "$c3/validity_final.pem" "$d/sct/precert_sct_list.pem" >/dev/null
+"$TL" serve --dir "$tmp/log" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 600); do grep -q '^listening on ' "$tmp/serve.out" && break; sleep 0.05; done
+url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+/usr/bin/python3 "$root/tests/hostile/hostile_log.py" --upstream "$url" --key "$tmp/log.key" \
+  --mode stall --listen 127.0.0.1:0 >"$tmp/stall.out" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 1200); do grep -q '^listening on ' "$tmp/stall.out" && break; sleep 0.05; done
+surl=http://$(sed -n '1s/^listening on //p' "$tmp/stall.out")
+
+# run NAME LOG...: seconds to the honest log's summary line, and in all.
+run() {
+  local name=$1
+  shift
+  /usr/bin/python3 - "$url" "$@" <<'EOF'
+import subprocess, sys, time
+honest, argv = sys.argv[1], sys.argv[2:]
+t0 = time.monotonic()
+p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+honest_at = None
+for line in p.stderr:
+    if honest_at is None and (honest + ": at ") in line:
+        honest_at = time.monotonic() - t0
+p.wait()
+total = time.monotonic() - t0
+print("%.2f %.2f %d" % (honest_at if honest_at is not None else -1, total, p.returncode))
+EOF
+}
+
+M=("$CAGUARD" monitor --all-issuers --once --retries "$retries")
+H=(--log "$url" --log-key "$tmp/log.pub")
+# (another key: the stalled log is another log, not the honest one again)
+S=(--log "$surl" --log-key "$d/sct/log_ec.pub.pem")
+echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
+echo "caguard: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), --retries $retries"
+printf '%-22s %12s %10s %5s\n' case honest_s total_s exit
+for i in $(seq "$runs"); do
+  for c in alone stalled_first stalled_after; do
+    rm -f "$tmp/$c.db"
+    case $c in
+      alone) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${H[@]}") ;;
+      stalled_first) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${S[@]}" "${H[@]}") ;;
+      stalled_after) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${H[@]}" "${S[@]}") ;;
+    esac
+    # shellcheck disable=SC2086
+    printf '%-22s %12s %10s %5s\n' "$c#$i" $r
+  done
+done
