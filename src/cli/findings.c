@@ -84,8 +84,8 @@ static int list_one(void *arg, const cg_store_finding *sf)
         printf("          finding %lld, first seen %s, last seen %s, %s%s\n", (long long)sf->id,
                first, last, sf->resolved ? "resolved " : "open", sf->resolved ? resolved : "");
     }
-    l->count[cg_rule_get(v.f.rule)->severity]++;
-    if (cg_rule_get(v.f.rule)->severity == CG_SEV_ERROR && !sf->resolved)
+    l->count[cg_finding_severity(&v.f)]++;
+    if (cg_finding_severity(&v.f) == CG_SEV_ERROR && !sf->resolved)
         l->open_errors++;
     cg_stored_view_clear(&v);
     return 1;

@@ -146,6 +146,8 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
         flag_num(b, "[crl] max_size", "crl-max-size", c->crl.max_size);
     if (c->crl.max_redirects != 3)
         flag_num(b, "[crl] max_redirects", "crl-max-redirects", c->crl.max_redirects);
+    if (c->crl.unreachable_after != 3600)
+        flag_num(b, "[crl] unreachable_after", "crl-unreachable-after", c->crl.unreachable_after);
     if (c->loglist.present) {
         flag(b, "[loglist] source", "loglist", c->loglist.source);
         if (c->loglist.follow)

@@ -13,6 +13,7 @@ void cg_cli_crl_init(cg_cli_crl *c)
 {
     memset(c, 0, sizeof(*c));
     c->interval = 600;
+    c->unreachable_after = CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER;
     cg_crlfetch_opts_default(&c->fetch);
 }
 
@@ -91,6 +92,11 @@ int cg_cli_crl_option(cg_cli_crl *c, int code, const char *arg, size_t n_issuers
             return 0;
         c->fetch.max_redirects = (long)v;
         return 1;
+    case CG_CLI_OPT_CRL_UNREACHABLE_AFTER:
+        if (!number("--crl-unreachable-after", arg, 60, 30 * 86400, &v))
+            return 0;
+        c->unreachable_after = (int64_t)v;
+        return 1;
     }
     cg_cli_usage_error("monitor", "unknown option");
     return 0;
@@ -104,6 +110,7 @@ void cg_cli_crl_config_limits(cg_cli_crl *c, const cg_monitor_config *cfg)
         c->fetch.connect_timeout_ms = c->fetch.timeout_ms;
     c->fetch.max_size = (uint64_t)cfg->crl.max_size;
     c->fetch.max_redirects = (long)cfg->crl.max_redirects;
+    c->unreachable_after = cfg->crl.unreachable_after;
 }
 
 static int config_url(cg_cli_crl *c, size_t index, const char *url, int is_list,
@@ -171,6 +178,7 @@ int cg_cli_crl_attach(cg_cli_crl *c, cg_monitor *m)
         return 0;
     }
     cg_crlwatch_set_log(c->w, log_line, c);
+    cg_crlwatch_set_unreachable_after(c->w, c->unreachable_after);
     return 1;
 }
 

@@ -25,6 +25,7 @@ enum {
     CG_CLI_OPT_CRL_TIMEOUT,
     CG_CLI_OPT_CRL_MAX_SIZE,
     CG_CLI_OPT_CRL_MAX_REDIRECTS,
+    CG_CLI_OPT_CRL_UNREACHABLE_AFTER,
     CG_CLI_OPT_CRL_LAST
 };
 
@@ -36,7 +37,8 @@ enum {
     {"crl-interval", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_INTERVAL, NULL},                  \
     {"crl-timeout", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_TIMEOUT, NULL},                    \
     {"crl-max-size", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_MAX_SIZE, NULL},                  \
-    {"crl-max-redirects", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_MAX_REDIRECTS, NULL}
+    {"crl-max-redirects", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_MAX_REDIRECTS, NULL},        \
+    {"crl-unreachable-after", CG_CLI_OPT_KEY_VALUE, NULL, CG_CLI_OPT_CRL_UNREACHABLE_AFTER, NULL}
 /* clang-format on */
 
 #define CG_CLI_CRL_HELP                                                                           \
@@ -50,7 +52,11 @@ enum {
     "  --crl-timeout S    whole-transfer timeout of a CRL fetch (default 30)\n"                   \
     "  --crl-max-size N   largest CRL in bytes; a larger one is aborted (default\n"               \
     "                     268435456)\n"                                                           \
-    "  --crl-max-redirects N  redirects followed per fetch (default 3)\n"
+    "  --crl-max-redirects N  redirects followed per fetch (default 3)\n"                         \
+    "  --crl-unreachable-after S\n"                                                               \
+    "                     a CRL URL whose fetches have all failed for S seconds is\n"             \
+    "                     crl.unreachable (default 3600): a warning, an error once\n"             \
+    "                     its last CRL is past nextUpdate\n"
 
 typedef struct cg_cli_crl {
     struct {
@@ -62,6 +68,7 @@ typedef struct cg_cli_crl {
     int use_crldp[CG_CLI_CRL_MAX_ISSUERS];
     int any_crldp;
     int interval;
+    int64_t unreachable_after;
     cg_crlfetch_opts fetch;
     int quiet;
     cg_crlwatch *w;

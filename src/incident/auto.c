@@ -29,7 +29,7 @@ const cg_auto_incident *cg_auto_incident_for(cg_rule_id rule)
 const cg_incident_kind *cg_auto_incident_kind(const cg_finding *f)
 {
     const cg_auto_incident *e = cg_auto_incident_for(f->rule);
-    if (e == NULL || cg_rule_get(f->rule)->severity != CG_SEV_ERROR || f->incident != 0)
+    if (e == NULL || cg_finding_severity(f) != CG_SEV_ERROR || f->incident != 0)
         return NULL;
     if (!f->obj->has_hash || (f->obj->kind != CG_KIND_CERT && f->obj->kind != CG_KIND_PRECERT))
         return NULL;

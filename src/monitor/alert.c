@@ -16,7 +16,12 @@
 #include "incident/sbuf.h"
 #include "monitor/proc.h"
 #include "report/output.h"
+#include "util/redact.h"
 #include "x509/time.h"
+
+/* The fields a finding carries to its alerts (revocation.status has the
+ * most, a handful). */
+#define CG_ALERT_MAX_FIELDS 32
 
 extern char **environ;
 
@@ -275,7 +280,7 @@ void cg_alert_summary(const cg_finding *f, char *buf, size_t cap)
     if (cap == 0)
         return;
     buf[0] = '\0';
-    ascii_into(buf, cap, cg_severity_name(r->severity));
+    ascii_into(buf, cap, cg_severity_name(cg_finding_severity(f)));
     ascii_into(buf, cap, " ");
     ascii_into(buf, cap, r->id);
     ascii_into(buf, cap, ": ");
@@ -393,7 +398,7 @@ static int env_build(env *e, const cg_finding *f, const cg_alert_info *info)
         ok &= env_set(e, &n, "ALERT_ID", info->alert_id);
     ok &= env_set(e, &n, "SUMMARY", summary);
     ok &= env_set(e, &n, "RULE", r->id);
-    ok &= env_set(e, &n, "SEVERITY", cg_severity_name(r->severity));
+    ok &= env_set(e, &n, "SEVERITY", cg_severity_name(cg_finding_severity(f)));
     ok &= env_set(e, &n, "MESSAGE", f->message);
     if (r->reference[0] != '\0')
         ok &= env_set(e, &n, "REFERENCE", r->reference);
@@ -645,9 +650,10 @@ char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, cons
                      "Content-Transfer-Encoding: 8bit\n"
                      "Auto-Submitted: auto-generated\n"
                      "\n");
-    cg_sbuf_printf(&b, "caguard found a new %s on %s %s.\n\n", cg_severity_name(r->severity),
+    cg_sbuf_printf(&b, "caguard found a new %s on %s %s.\n\n",
+                   cg_severity_name(cg_finding_severity(f)),
                    o->kind == CG_KIND_INCIDENT ? "an" : "a", cg_kind_name(o->kind));
-    snprintf(buf, sizeof(buf), "%s (%s)", r->id, cg_severity_name(r->severity));
+    snprintf(buf, sizeof(buf), "%s (%s)", r->id, cg_severity_name(cg_finding_severity(f)));
     mail_field(&b, "Rule:", buf);
     mail_field(&b, "Message:", f->message);
     if (r->reference[0] != '\0')
@@ -695,6 +701,52 @@ char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, cons
 }
 
 /* ---- one finding ---- */
+
+/* A finding as alerts show it: its message, file and string fields with
+ * every secret of a URL or store URI hidden (util/redact.h), so a hook, the
+ * JSON Lines file and a mail say what standard output says. */
+typedef struct shown_finding {
+    cg_finding f;
+    cg_objref obj;
+    cg_field fields[CG_ALERT_MAX_FIELDS];
+    char *strings[CG_ALERT_MAX_FIELDS + 2];
+    size_t n_strings;
+} shown_finding;
+
+static const char *shown_str(shown_finding *s, const char *v)
+{
+    char *r;
+    if (v == NULL || !cg_redact_has_secret(v))
+        return v;
+    r = cg_redact_dup(v);
+    if (r == NULL)
+        return CG_REDACTED;
+    s->strings[s->n_strings++] = r;
+    return r;
+}
+
+static void shown_init(shown_finding *s, const cg_finding *f)
+{
+    memset(s, 0, sizeof(*s));
+    s->f = *f;
+    s->obj = *f->obj;
+    s->f.obj = &s->obj;
+    s->obj.file = shown_str(s, f->obj->file);
+    s->f.message = shown_str(s, f->message);
+    s->f.n_fields = f->n_fields < CG_ALERT_MAX_FIELDS ? f->n_fields : CG_ALERT_MAX_FIELDS;
+    for (size_t i = 0; i < s->f.n_fields; i++) {
+        s->fields[i] = f->fields[i];
+        if (f->fields[i].type == CG_FIELD_STRING)
+            s->fields[i].str = shown_str(s, f->fields[i].str);
+    }
+    s->f.fields = s->fields;
+}
+
+static void shown_clear(shown_finding *s)
+{
+    for (size_t i = 0; i < s->n_strings; i++)
+        free(s->strings[i]);
+}
 
 /* Everything the channels of one delivery need, copied from the finding:
  * a job runs without it, in any thread (cg_alert_job_run). */
@@ -840,14 +892,17 @@ cg_severity cg_alert_min_severity(const cg_alert *a)
     return a->min_severity;
 }
 
-cg_alert_job *cg_alert_job_new(cg_alert *a, const char *channel, const cg_finding *f,
+cg_alert_job *cg_alert_job_new(cg_alert *a, const char *channel, const cg_finding *raw,
                                const cg_alert_info *info)
 {
-    const cg_rule *r = cg_rule_get(f->rule);
+    const cg_rule *r = cg_rule_get(raw->rule);
     cg_alert_job *j = calloc(1, sizeof(*j));
     char *json = NULL;
+    shown_finding sf;
+    const cg_finding *f = &sf.f;
     if (j == NULL)
         return NULL;
+    shown_init(&sf, raw);
     j->rule = r->id;
     j->label = strdup(channel != NULL ? channel : "alerts");
     json = finding_json(f, info);
@@ -878,9 +933,11 @@ cg_alert_job *cg_alert_job_new(cg_alert *a, const char *channel, const cg_findin
             goto oom;
     }
     free(json);
+    shown_clear(&sf);
     return j;
 oom:
     free(json);
+    shown_clear(&sf);
     cg_alert_job_free(j);
     return NULL;
 }
@@ -987,7 +1044,7 @@ int cg_alert_finding(cg_alert *a, const cg_finding *f, const cg_alert_info *info
     int ok;
 
     a->stats.findings++;
-    if (r->severity > a->min_severity)
+    if (cg_finding_severity(f) > a->min_severity)
         return 1;
     a->stats.alerted++;
     j = cg_alert_job_new(a, NULL, f, info);

@@ -108,6 +108,7 @@ static const key_def k_crl[] = {
     {"timeout", T_INT, M(crl.timeout), NO_OFF, 0, 0, 1, 3600, NULL},
     {"max_size", T_INT, M(crl.max_size), NO_OFF, 0, 0, 1, (int64_t)1 << 40, NULL},
     {"max_redirects", T_INT, M(crl.max_redirects), NO_OFF, 0, 0, 0, 20, NULL},
+    {"unreachable_after", T_INT, M(crl.unreachable_after), NO_OFF, 0, 0, 60, 30 * DAY, NULL},
 };
 static const key_def k_alerts[] = {
     {"hook", T_EXEC, M(alerts.hooks), NO_OFF, 1, 0, 0, 0, NULL},
@@ -225,6 +226,7 @@ void cg_monitor_config_init(cg_monitor_config *c)
     c->crl.timeout = 30;
     c->crl.max_size = 268435456;
     c->crl.max_redirects = 3;
+    c->crl.unreachable_after = 3600;
     c->alerts.hook_timeout = 30;
     c->alerts.min_severity = CG_SEV_NOTICE;
 }

@@ -98,10 +98,11 @@ typedef struct cg_monitor_config {
 
     /* [crl] */
     struct {
-        int64_t interval;      /* seconds; default 600 */
-        int64_t timeout;       /* seconds; default 30 */
-        int64_t max_size;      /* bytes; default 256 MiB */
-        int64_t max_redirects; /* default 3 */
+        int64_t interval;          /* seconds; default 600 */
+        int64_t timeout;           /* seconds; default 30 */
+        int64_t max_size;          /* bytes; default 256 MiB */
+        int64_t max_redirects;     /* default 3 */
+        int64_t unreachable_after; /* seconds of failures before crl.unreachable; 3600 */
     } crl;
 
     /* [alerts] */

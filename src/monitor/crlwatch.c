@@ -52,6 +52,7 @@ struct cg_crlwatch {
     issuer *iss;
     size_t n_iss;
     cg_crlwatch_stats stats;
+    int64_t unreachable_after; /* seconds of failures before crl.unreachable */
     /* the round in progress */
     int64_t now;
     round_urls done;
@@ -103,7 +104,13 @@ cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_
         cg_crlfetch_opts_default(&w->fo);
     w->sink = sink;
     w->sink_arg = sink_arg;
+    w->unreachable_after = CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER;
     return w;
+}
+
+void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds)
+{
+    w->unreachable_after = seconds;
 }
 
 static void round_clear(round_urls *r)
@@ -263,7 +270,7 @@ static int first_time(cg_crlwatch *w, const char *url, int *nomem)
 static void sink_fn(void *arg, const cg_finding *f)
 {
     cg_crlwatch *w = arg;
-    w->stats.new_findings[cg_rule_get(f->rule)->severity]++;
+    w->stats.new_findings[cg_finding_severity(f)]++;
     if (w->sink != NULL)
         w->sink(w->sink_arg, f);
 }
@@ -381,6 +388,124 @@ static int check_stale(cg_crlwatch *w, const cg_store_crl_source *src)
         f.obj = &ref;
         f.message = msg;
         w->stats.stale++;
+        sink_fn(w, &f);
+    }
+    cg_store_object_free(o);
+    return 1;
+}
+
+/* The open crl.unreachable finding's severity on obj: *open 0 when none. */
+typedef struct open_arg {
+    int open;
+    cg_severity severity;
+} open_arg;
+
+static int open_fn(void *arg, const cg_store_finding *f)
+{
+    open_arg *a = arg;
+    a->open = 1;
+    a->severity = f->severity;
+    return 0;
+}
+
+/* crl.unreachable (RULES.md): once every fetch of the URL has failed for
+ * the grace (unreachable_after), a warning; once the last CRL fetched from
+ * it has also passed its nextUpdate, an error (relying parties can no
+ * longer get a current CRL from it). The finding is about that CRL, or
+ * about the CA when the URL never served one (its certificate is stored by
+ * the monitor; a CA that is not stored gets the finding printed and
+ * alerted, not stored). A fetch that succeeds resolves it, so the next
+ * outage is a new finding; the step from warning to error is a new finding
+ * too (resolved and reported again at once), so it is alerted. */
+static int check_unreachable(cg_crlwatch *w, const issuer *is, const cg_store_crl_source *src)
+{
+    const uint8_t *obj = src->has_crl ? src->crl_sha256 : is->sha256;
+    cg_store_finding_filter flt;
+    open_arg oa = {0, CG_SEV_WARNING};
+    int resolved = 0;
+    if (src->failing_since == 0) {
+        if (!cg_store_resolve_open(w->st, cg_rule_get(CG_R_CRL_UNREACHABLE)->id, obj, w->now,
+                                   &resolved))
+            return store_fail(w, "resolving crl.unreachable");
+        if (resolved)
+            say(w, 0, src->url, "answers again: crl.unreachable resolved");
+        return 1;
+    }
+    if (w->now - src->failing_since < w->unreachable_after)
+        return 1;
+    int expired = src->has_crl && src->next_update != 0 && w->now > src->next_update;
+    cg_severity sev = expired ? CG_SEV_ERROR : CG_SEV_WARNING;
+    char since[32], span[64], nu[32], left[64], msg[1400];
+    cg_time_format(src->failing_since, since, sizeof(since));
+    span_text(w->now - src->failing_since, span, sizeof(span));
+    int n = snprintf(msg, sizeof(msg),
+                     "CRL URL %.600s has served no CRL since %s (%s, %lld fetch%s in a row; the "
+                     "last: %.300s)",
+                     src->url, since, span, (long long)src->failures,
+                     src->failures == 1 ? "" : "es", src->status);
+    if (expired && n > 0 && (size_t)n < sizeof(msg)) {
+        cg_time_format(src->next_update, nu, sizeof(nu));
+        span_text(w->now - src->next_update, left, sizeof(left));
+        snprintf(msg + n, sizeof(msg) - (size_t)n,
+                 "; the last CRL fetched from it expired at its nextUpdate %s, %s ago, so "
+                 "relying parties cannot get a current CRL from it",
+                 nu, left);
+    } else if (src->has_crl && src->next_update != 0 && n > 0 && (size_t)n < sizeof(msg)) {
+        cg_time_format(src->next_update, nu, sizeof(nu));
+        snprintf(msg + n, sizeof(msg) - (size_t)n,
+                 "; the last CRL fetched from it is current until its nextUpdate %s", nu);
+    }
+    int found = 0;
+    cg_store_object *o = cg_store_get1_object(w->st, obj, &found);
+    if (o == NULL && (found || cg_store_errmsg(w->st)[0] != '\0'))
+        return store_fail(w, "reading the object of crl.unreachable");
+    cg_objref ref;
+    cg_finding f;
+    memset(&ref, 0, sizeof(ref));
+    memset(&f, 0, sizeof(f));
+    ref.file = o != NULL ? o->file : src->url;
+    ref.index = o != NULL ? (size_t)o->index : 0;
+    ref.kind = src->has_crl ? CG_KIND_CRL : CG_KIND_CERT;
+    ref.has_hash = 1;
+    memcpy(ref.sha256, obj, 32);
+    if (o != NULL)
+        cg_cbs_init(&ref.issuer, o->issuer, o->issuer_len);
+    f.rule = CG_R_CRL_UNREACHABLE;
+    f.obj = &ref;
+    f.message = msg;
+    f.has_severity = 1;
+    f.severity = sev;
+    if (o == NULL) {
+        /* not stored: said once a round while it lasts */
+        sink_fn(w, &f);
+        w->stats.unreachable++;
+        return 1;
+    }
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = cg_rule_get(CG_R_CRL_UNREACHABLE)->id;
+    flt.open_only = 1;
+    flt.has_object = 1;
+    memcpy(flt.object, obj, 32);
+    int ok = cg_store_findings(w->st, &flt, open_fn, &oa);
+    /* warning to error: a new finding, alerted */
+    if (ok && oa.open && sev < oa.severity)
+        ok = cg_store_resolve_open(w->st, flt.rule, obj, w->now, &resolved);
+    cg_store_finding sf;
+    int is_new = 0;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = flt.rule;
+    sf.severity = sev;
+    sf.has_object = 1;
+    memcpy(sf.object, obj, 32);
+    sf.message = msg;
+    if (ok)
+        ok = cg_store_put_finding(w->st, &sf, w->now, &is_new, NULL);
+    if (!ok) {
+        cg_store_object_free(o);
+        return store_fail(w, "storing crl.unreachable");
+    }
+    if (is_new) {
+        w->stats.unreachable++;
         sink_fn(w, &f);
     }
     cg_store_object_free(o);
@@ -509,11 +634,17 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
                  r.error);
         say(w, 1, url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
     }
+    /* When the failures began (a store from before failing_since was kept
+     * counts from now). */
+    if (src->failures == 0)
+        src->failing_since = 0;
+    else if (src->failing_since == 0)
+        src->failing_since = w->now;
     if (!cg_store_crl_source_put(w->st, src)) {
         store_fail(w, "recording a CRL fetch");
         goto out;
     }
-    ok = check_stale(w, src);
+    ok = check_stale(w, src) && check_unreachable(w, is, src);
 out:
     cg_crlfetch_result_clear(&r);
     free(src);

@@ -22,7 +22,10 @@
  * a list that is not a JSON array of URLs) is told to the log callback and
  * recorded in the source's status; a body that is not a CRL gets the
  * ingest's input.malformed finding. The watcher goes on with the next URL
- * either way; only a store failure stops a round. */
+ * either way; only a store failure stops a round. A CRL URL whose fetches
+ * have all failed for unreachable_after seconds gets crl.unreachable (a
+ * warning; an error once its last CRL is past nextUpdate), resolved when a
+ * fetch succeeds again. */
 #ifndef CAGUARD_MONITOR_CRLWATCH_H
 #define CAGUARD_MONITOR_CRLWATCH_H
 
@@ -35,12 +38,15 @@
 
 typedef struct cg_crlwatch cg_crlwatch;
 
+#define CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER 3600
+
 typedef struct cg_crlwatch_stats {
     size_t fetches;         /* CRL and list fetches made */
     size_t new_crls;        /* bodies ingested that held a CRL new to the source */
     size_t unchanged;       /* 304s and 200s with the bytes of the last answer */
     size_t errors;          /* fetches that failed, lists that did not parse, bodies with no CRL */
     size_t stale;           /* crl.stale findings new to the store */
+    size_t unreachable;     /* crl.unreachable findings new to the store (or not stored) */
     size_t incident_certs;  /* incident certificates whose revocation was brought up to date */
     size_t new_findings[3]; /* by severity, everything sent to the sink */
 } cg_crlwatch_stats;
@@ -55,6 +61,9 @@ cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_
                              void *sink_arg);
 void cg_crlwatch_free(cg_crlwatch *w);
 void cg_crlwatch_set_log(cg_crlwatch *w, cg_crlwatch_log_fn fn, void *arg);
+/* How long a CRL URL's fetches must all have failed before crl.unreachable
+ * (default CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER seconds). */
+void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds);
 
 /* A CA to watch: its certificate (DER, copied), a label for messages and
  * caguard status (the config section name; NULL: its subject's CN or the

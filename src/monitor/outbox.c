@@ -497,7 +497,7 @@ void cg_outbox_sink(void *arg, const cg_finding *f)
         ob->stats.printed++;
     }
     if (ob->c.alert != NULL &&
-        cg_rule_get(f->rule)->severity <= cg_alert_min_severity(ob->c.alert)) {
+        cg_finding_severity(f) <= cg_alert_min_severity(ob->c.alert)) {
         job *j = calloc(1, sizeof(*j));
         if (j != NULL)
             j->aj = cg_alert_job_new(ob->c.alert, NULL, f, NULL);

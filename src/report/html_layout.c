@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "report/html_internal.h"
+#include "util/redact.h"
 #include "x509/name.h"
 #include "x509/time.h"
 
@@ -56,7 +57,7 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 }
 
 /* Text for HTML element content and double-quoted attribute values. */
-void cg_html_esc_n(cg_sbuf *b, const char *s, size_t n)
+static void esc_raw(cg_sbuf *b, const char *s, size_t n)
 {
     static const char repl[] = "\xef\xbf\xbd"; /* U+FFFD */
     const unsigned char *p = (const unsigned char *)s;
@@ -92,6 +93,28 @@ void cg_html_esc_n(cg_sbuf *b, const char *s, size_t n)
         i += len;
     }
     cg_sbuf_append(b, s + i - run, run);
+}
+
+/* The same, with every secret of a URL or store URI hidden first
+ * (util/redact.h): a log's URL with credentials in a finding, a store named
+ * in a message, never reach the page. */
+void cg_html_esc_n(cg_sbuf *b, const char *s, size_t n)
+{
+    char *copy, *shown;
+    if (memchr(s, ':', n) == NULL && memchr(s, '=', n) == NULL) {
+        esc_raw(b, s, n);
+        return;
+    }
+    copy = strndup(s, n);
+    if (copy == NULL || !cg_redact_has_secret(copy)) {
+        free(copy);
+        esc_raw(b, s, n);
+        return;
+    }
+    shown = cg_redact_dup(copy);
+    esc_raw(b, shown != NULL ? shown : CG_REDACTED, shown != NULL ? strlen(shown) : 3);
+    free(shown);
+    free(copy);
 }
 
 void cg_html_esc(cg_sbuf *b, const char *s)

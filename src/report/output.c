@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/redact.h"
 #include "x509/name.h"
 
 struct cg_out {
@@ -47,6 +48,16 @@ static json_t *str_or_null(const char *s)
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
+/* A string a finding carries from outside (a log's or a CRL's URL, a
+ * message quoting one), as JSON with its secrets hidden (util/redact.h). */
+static json_t *shown_or_null(const char *s)
+{
+    char *r = s != NULL ? cg_redact_dup(s) : NULL;
+    json_t *j = r != NULL ? str_or_null(r) : json_null();
+    free(r);
+    return j;
+}
+
 char *cg_out_finding_json(const cg_finding *f)
 {
     const cg_rule *r = cg_rule_get(f->rule);
@@ -60,18 +71,18 @@ char *cg_out_finding_json(const cg_finding *f)
     if (o->has_hash)
         cg_hex(o->sha256, 32, sha);
     json_object_set_new(j, "rule", json_string(r->id));
-    json_object_set_new(j, "severity", json_string(cg_severity_name(r->severity)));
-    json_object_set_new(j, "file", o->file != NULL ? json_string(o->file) : json_null());
+    json_object_set_new(j, "severity", json_string(cg_severity_name(cg_finding_severity(f))));
+    json_object_set_new(j, "file", shown_or_null(o->file));
     json_object_set_new(j, "index", json_integer((json_int_t)o->index));
     json_object_set_new(j, "kind", json_string(cg_kind_name(o->kind)));
     json_object_set_new(j, "object", o->has_hash ? json_string(sha) : json_null());
     json_object_set_new(j, "issuer", str_or_null(issuer));
     json_object_set_new(j, "serial", str_or_null(serial));
-    json_object_set_new(j, "message", json_string(f->message));
+    json_object_set_new(j, "message", shown_or_null(f->message));
     json_object_set_new(j, "reference", str_or_null(r->reference));
     for (size_t i = 0; i < f->n_fields; i++) {
         const cg_field *fl = &f->fields[i];
-        json_t *v = fl->type == CG_FIELD_STRING ? str_or_null(fl->str)
+        json_t *v = fl->type == CG_FIELD_STRING ? shown_or_null(fl->str)
                     : fl->type == CG_FIELD_BOOL ? json_boolean(fl->boolean)
                                                 : json_null();
         json_object_set_new(j, fl->key, v);
@@ -125,8 +136,10 @@ static void emit_text(cg_out *out, const cg_finding *f)
             snprintf(where, sizeof(where), "incident %lld", (long long)f->incident);
         else
             snprintf(where, sizeof(where), "-");
-        fprintf(out->stream, "%s%s #%zu: %s%s\n", bold, o->file != NULL ? o->file : where,
-                o->index, cg_kind_name(o->kind), reset);
+        char *file = o->file != NULL ? cg_redact_dup(o->file) : NULL;
+        fprintf(out->stream, "%s%s #%zu: %s%s\n", bold, file != NULL ? file : where, o->index,
+                cg_kind_name(o->kind), reset);
+        free(file);
         if (issuer[0] != '\0')
             fprintf(out->stream, "  issuer  %s\n", issuer);
         if (serial[0] != '\0')
@@ -142,9 +155,12 @@ static void emit_text(cg_out *out, const cg_finding *f)
         out->have_last = 1;
         out->objects_with_findings++;
     }
-    const char *sev = cg_severity_name(r->severity);
-    fprintf(out->stream, "  %s%-7s%s %s: %s", out->color ? sev_color(r->severity) : "", sev,
-            reset, r->id, f->message);
+    cg_severity severity = cg_finding_severity(f);
+    const char *sev = cg_severity_name(severity);
+    char *msg = cg_redact_dup(f->message);
+    fprintf(out->stream, "  %s%-7s%s %s: %s", out->color ? sev_color(severity) : "", sev, reset,
+            r->id, msg != NULL ? msg : CG_REDACTED);
+    free(msg);
     if (r->reference[0] != '\0')
         fprintf(out->stream, " [%s]", r->reference);
     if (f->incident != 0 && o->file != NULL) /* else the header names the incident */

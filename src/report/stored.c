@@ -70,6 +70,10 @@ int cg_stored_view_init(cg_stored_view *v, const cg_store_finding *sf, size_t re
     v->f.fields = v->fields;
     v->f.n_fields = n;
     v->f.incident = sf->incident;
+    /* The severity it was stored with (the rule's own, or one the case
+     * set: crl.unreachable). */
+    v->f.has_severity = 1;
+    v->f.severity = sf->severity;
     return 1;
 }
 

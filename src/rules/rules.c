@@ -21,6 +21,11 @@ const cg_rule *cg_rule_get(cg_rule_id rule)
     return &rule_table[rule];
 }
 
+cg_severity cg_finding_severity(const cg_finding *f)
+{
+    return f->has_severity ? f->severity : cg_rule_get(f->rule)->severity;
+}
+
 int cg_rule_lookup(const char *id, cg_rule_id *out)
 {
     for (size_t i = 0; i < CG_RULE_COUNT; i++) {
@@ -122,6 +127,7 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
                 msg[start - 1] = '\0';
         }
     }
+    memset(&f, 0, sizeof(f));
     f.rule = rule;
     f.obj = obj;
     f.message = msg;

@@ -74,7 +74,15 @@ typedef struct cg_finding {
     const cg_field *fields;
     size_t n_fields;
     int64_t incident;   /* the incident the finding belongs to, 0 when none */
+    /* A rule whose severity depends on the case (crl.unreachable: a warning,
+     * an error once the CRL has expired) sets it here; 0: the rule's. */
+    int has_severity;
+    cg_severity severity;
 } cg_finding;
+
+/* The finding's severity: its own when it has one, else its rule's. Every
+ * place that prints, counts or stores a finding's severity asks this. */
+cg_severity cg_finding_severity(const cg_finding *f);
 
 typedef void (*cg_sink_fn)(void *arg, const cg_finding *finding);
 

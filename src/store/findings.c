@@ -27,7 +27,7 @@ const char *const cg_st_sql_findings[Q_COUNT] = {
      * late"), last_seen moves forward, and a resolved finding seen again
      * at or after its resolution is open again. */
     [Q_FIND_REPEAT] = "UPDATE findings SET message = ?, extra = ?, last_seen = ?, "
-                      "resolved_at = ? WHERE id = ?",
+                      "resolved_at = ?, severity = ? WHERE id = ?",
     [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
     [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
                            "AND resolved_at IS NULL RETURNING id",
@@ -148,7 +148,7 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         if (!b_text(s, st, 1, f->message) || !b_text_or_null(s, st, 2, f->extra) ||
             !b_int(s, st, 3, seen) ||
             !b_int_or_null(s, st, 4, was_resolved && !reopened, resolved_at) ||
-            !b_int(s, st, 5, fid)) {
+            !b_text(s, st, 5, cg_severity_name(f->severity)) || !b_int(s, st, 6, fid)) {
             cg_st_db_fail(s, "storing a finding");
             goto out;
         }

@@ -320,8 +320,15 @@ static const cg_schema_stmt v9[] = {
     {NULL, NULL},
 };
 
+/* 9 -> 10: since when a CRL URL's fetches have all failed (0: its last
+ * fetch did not), for crl.unreachable. */
+static const cg_schema_stmt v10[] = {
+    {"ALTER TABLE crl_sources ADD COLUMN failing_since INTEGER NOT NULL DEFAULT 0", NULL},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
-    v1, v2, v3, v4, v5, v6, v7, v8, v9};
+    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
 
 /* ---- PostgreSQL names ---- */
 

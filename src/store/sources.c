@@ -17,11 +17,11 @@
 #define SRC_COLS                                                                                  \
     "url, is_list, issuer, issuer_label, origin, etag, last_modified, last_fetch, "               \
     "last_change, http_code, status, body_sha256, crl_sha256, this_update, next_update, "         \
-    "entries, failures"
+    "entries, failures, failing_since"
 
 const char *const cg_st_sql_sources[Q_COUNT] = {
     [Q_SRC_UPSERT] = "INSERT INTO crl_sources (" SRC_COLS ") VALUES "
-                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                      "ON CONFLICT (url) DO UPDATE SET is_list = excluded.is_list, "
                      "issuer = excluded.issuer, issuer_label = excluded.issuer_label, "
                      "origin = excluded.origin, etag = excluded.etag, "
@@ -30,7 +30,7 @@ const char *const cg_st_sql_sources[Q_COUNT] = {
                      "status = excluded.status, body_sha256 = excluded.body_sha256, "
                      "crl_sha256 = excluded.crl_sha256, this_update = excluded.this_update, "
                      "next_update = excluded.next_update, entries = excluded.entries, "
-                     "failures = excluded.failures",
+                     "failures = excluded.failures, failing_since = excluded.failing_since",
     [Q_SRC_GET] = "SELECT " SRC_COLS " FROM crl_sources WHERE url = ?",
     [Q_SRC_ALL] = "SELECT " SRC_COLS " FROM crl_sources ORDER BY url",
     [Q_LL_PUT] = "INSERT INTO loglist_snapshots (source, data, sha256, fetched_at) "
@@ -63,7 +63,8 @@ int cg_store_crl_source_put(cg_store *s, const cg_store_crl_source *src)
                      b_blob_or_null(s, st, 12, src->has_body ? src->body_sha256 : NULL, 32) &&
                      b_blob_or_null(s, st, 13, src->has_crl ? src->crl_sha256 : NULL, 32) &&
                      b_int(s, st, 14, src->this_update) && b_int(s, st, 15, src->next_update) &&
-                     b_int(s, st, 16, src->entries) && b_int(s, st, 17, src->failures)
+                     b_int(s, st, 16, src->entries) && b_int(s, st, 17, src->failures) &&
+                     b_int(s, st, 18, src->failing_since)
                  ? cg_st_run(s, st, "storing a CRL source")
                  : cg_st_db_fail(s, "storing a CRL source");
     return cg_st_write_end(s, own, ok);
@@ -94,6 +95,7 @@ static void read_source(cg_store *s, cg_sql_stmt *st, cg_store_crl_source *o)
     o->next_update = c_int(s, st, 14);
     o->entries = c_int(s, st, 15);
     o->failures = c_int(s, st, 16);
+    o->failing_since = c_int(s, st, 17);
 }
 
 int cg_store_crl_source_get(cg_store *s, const char *url, cg_store_crl_source *out, int *found)

@@ -36,7 +36,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 9
+#define CG_STORE_SCHEMA_VERSION 10
 
 typedef struct cg_store cg_store;
 
@@ -501,6 +501,7 @@ typedef struct cg_store_crl_source {
     int64_t this_update, next_update; /* of that CRL; next_update 0 when absent */
     int64_t entries;                  /* its revokedCertificates count */
     int64_t failures;                 /* consecutive failed fetches */
+    int64_t failing_since;            /* the first of them (0: the last fetch did not fail) */
 } cg_store_crl_source;
 
 /* Stores src under its URL, replacing what was stored for that URL. */

@@ -6,8 +6,10 @@
  * that backdates (revocation.backdated), one whose number goes down, a
  * stale CRL (crl.stale once), a truncated body (input.malformed, the next
  * URL still fetched), a body over the size limit (nothing stored), too many
- * redirects, a partitioned list good and bad, and an open incident whose
- * certificate is revoked by a new CRL. */
+ * redirects, a partitioned list good and bad, an open incident whose
+ * certificate is revoked by a new CRL, and a CRL URL that keeps failing
+ * (crl.unreachable after the grace, an error once its CRL is past
+ * nextUpdate, resolved when it answers, new again at the next outage). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@ static int n_stores;
 typedef struct seen {
     int n;
     cg_rule_id rule[256];
+    cg_severity sev[256];
     char file[256][128];
 } seen;
 
@@ -42,6 +45,7 @@ static void sink(void *arg, const cg_finding *f)
     (void)arg;
     if (found.n < 256) {
         found.rule[found.n] = f->rule;
+        found.sev[found.n] = cg_finding_severity(f);
         snprintf(found.file[found.n], sizeof(found.file[0]), "%.127s",
                  f->obj->file != NULL ? f->obj->file : "");
     }
@@ -283,6 +287,112 @@ static void test_dead_endpoint_stale(void)
     cg_store_close(s);
 }
 
+/* The stored crl.unreachable findings: how many, the open one's severity. */
+typedef struct unreach {
+    int n, open;
+    cg_severity sev;
+    int64_t first_seen;
+    char message[600];
+} unreach;
+
+static int unreach_fn(void *arg, const cg_store_finding *f)
+{
+    unreach *u = arg;
+    u->n++;
+    if (!f->resolved) {
+        u->open++;
+        u->sev = f->severity;
+        u->first_seen = f->first_seen;
+        snprintf(u->message, sizeof(u->message), "%s", f->message);
+    }
+    return 1;
+}
+
+static unreach stored_unreachable(cg_store *s)
+{
+    unreach u;
+    cg_store_finding_filter flt;
+    memset(&u, 0, sizeof(u));
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = "crl.unreachable";
+    CHECK(cg_store_findings(s, &flt, unreach_fn, &u));
+    return u;
+}
+
+/* A CRL URL that keeps failing: nothing within the grace; crl.unreachable
+ * (warning) once it has failed for it, once; an error, alerted anew, once
+ * the last CRL fetched from it is past its nextUpdate; resolved when it
+ * answers; a new finding at the next outage. A URL that never served a CRL
+ * gets it on its CA. */
+static void test_unreachable(void)
+{
+    cg_store *s = new_store();
+    cg_crlwatch *w = new_watch(s, NULL, "/f/flaky.crl");
+    const cg_crlwatch_stats *st = cg_crlwatch_get0_stats(w);
+    unreach u;
+    serve("flaky.crl", "c1_good.pem");
+    CHECK(run(w, T0 + HOUR));
+    crlhttp_remove(&srv, "flaky.crl");
+    int64_t t1 = T0 + 2 * DAY;
+    CHECK(run(w, t1));
+    CHECK(source(s, "/f/flaky.crl").failing_since == t1);
+    CHECK(run(w, t1 + HOUR / 2));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 0 && stored_unreachable(s).n == 0);
+    CHECK(source(s, "/f/flaky.crl").failing_since == t1);
+    /* the grace (3600 s by default) has passed */
+    CHECK(run(w, t1 + HOUR));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 1 && st->unreachable == 1);
+    CHECK(found.sev[found.n - 1] == CG_SEV_WARNING);
+    u = stored_unreachable(s);
+    CHECK(u.n == 1 && u.open == 1 && u.sev == CG_SEV_WARNING && u.first_seen == t1 + HOUR);
+    CHECK(strstr(u.message, "has served no CRL since 2024-01-03T00:00:00Z (1h") != NULL);
+    CHECK(strstr(u.message, "3 fetches in a row; the last: HTTP error: HTTP status 404") != NULL);
+    CHECK(strstr(u.message, "is current until its nextUpdate") != NULL);
+    /* still failing: the same finding, not reported again */
+    CHECK(run(w, t1 + 2 * HOUR));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 1 && stored_unreachable(s).n == 1);
+    /* past the CRL's nextUpdate: an error, reported as a new finding */
+    CHECK(run(w, T0 + 8 * DAY + 1));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 2 && found.sev[found.n - 1] == CG_SEV_ERROR);
+    u = stored_unreachable(s);
+    CHECK(u.n == 1 && u.open == 1 && u.sev == CG_SEV_ERROR);
+    CHECK(strstr(u.message, "expired at its nextUpdate") != NULL);
+    CHECK(run(w, T0 + 8 * DAY + HOUR));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 2);
+    /* it answers again: resolved, failing_since cleared */
+    serve("flaky.crl", "c1_good.pem");
+    CHECK(run(w, T0 + 9 * DAY));
+    u = stored_unreachable(s);
+    CHECK(u.n == 1 && u.open == 0);
+    CHECK(source(s, "/f/flaky.crl").failing_since == 0);
+    CHECK(strstr(logged, "answers again: crl.unreachable resolved") != NULL);
+    /* the next outage is a new finding (reopened), alerted */
+    crlhttp_remove(&srv, "flaky.crl");
+    CHECK(run(w, T0 + 10 * DAY));
+    CHECK(run(w, T0 + 10 * DAY + HOUR));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 3);
+    u = stored_unreachable(s);
+    CHECK(u.open == 1 && u.sev == CG_SEV_ERROR);
+    cg_crlwatch_free(w);
+    cg_store_close(s);
+
+    /* A URL that never served a CRL, and a shorter grace: on the CA. */
+    s = new_store();
+    w = new_watch(s, NULL, "/f/never.crl");
+    cg_crlwatch_set_unreachable_after(w, 600);
+    CHECK(run(w, T0));
+    CHECK(run(w, T0 + 599));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 0);
+    CHECK(run(w, T0 + 600));
+    CHECK(count(CG_R_CRL_UNREACHABLE) == 1 && found.sev[found.n - 1] == CG_SEV_WARNING);
+    u = stored_unreachable(s);
+    CHECK(u.open == 1 && u.sev == CG_SEV_WARNING);
+    CHECK(strstr(u.message, "has served no CRL since") != NULL &&
+          strstr(u.message, "expired") == NULL);
+    cg_crlwatch_free(w);
+    cg_store_close(s);
+}
+
 static void test_malformed_and_limits(void)
 {
     cg_store *s = new_store();
@@ -448,6 +558,7 @@ int main(void)
     test_rotation();
     test_backdated_and_stale();
     test_dead_endpoint_stale();
+    test_unreachable();
     test_malformed_and_limits();
     test_list();
     test_incident();
