@@ -3,9 +3,14 @@
  * the TBSCertificate) I am about to sign; do they correspond, and do these
  * SCTs verify?"
  *
- * usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER.pem PRECERT.pem FINAL LOGLIST.json
+ * usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER.pem PRECERT.pem FINAL [LOGLIST.json]
  *   FINAL is a certificate (PEM or DER), or with --tbs a DER TBSCertificate.
+ *   Without LOGLIST (or with a libcaguard built without log lists) the SCTs
+ *   are not verified: the notices say so.
  * exit status: 0 sign, 1 do not sign (error findings), 2 bad input.
+ *
+ * Built against the installed library:
+ *   cc -o gate gate.c $(pkg-config --cflags --libs caguard)
  *
  * The log list and the issuer go into a caguard_context, read once: a
  * signer keeps it for its whole life and makes one checker per certificate
@@ -59,15 +64,17 @@ int main(int argc, char **argv)
             break;
         }
     }
-    if (argc - argi != 4) {
-        fprintf(stderr, "usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER PRECERT FINAL LOGLIST\n");
+    int n = argc - argi;
+    if (n != 3 && n != 4) {
+        fprintf(stderr,
+                "usage: gate [--at UNIX_SECONDS] [--tbs] ISSUER PRECERT FINAL [LOGLIST]\n");
         return 2;
     }
     uint8_t *data[4] = {NULL, NULL, NULL, NULL};
     size_t len[4];
     caguard_context *ctx = NULL;
     caguard_checker *c = NULL;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < n; i++) {
         data[i] = slurp(argv[argi + i], &len[i]);
         if (data[i] == NULL) {
             fprintf(stderr, "gate: cannot read %s\n", argv[argi + i]);
@@ -75,13 +82,14 @@ int main(int argc, char **argv)
         }
     }
     const char *issuer = argv[argi], *precert = argv[argi + 1], *final = argv[argi + 2];
-    const char *loglist = argv[argi + 3], *bad = NULL;
+    const char *loglist = n == 4 ? argv[argi + 3] : NULL, *bad = NULL;
     ctx = caguard_context_new();
     if (ctx == NULL)
         goto out;
     if (!caguard_context_add_ca(ctx, data[0], len[0], err, sizeof(err)))
         bad = issuer;
-    else if (!caguard_context_add_loglist(ctx, data[3], len[3], err, sizeof(err)))
+    else if (loglist != NULL &&
+             !caguard_context_add_loglist(ctx, data[3], len[3], err, sizeof(err)))
         bad = loglist;
     if (bad == NULL && (c = caguard_checker_new_with_context(ctx)) == NULL)
         goto out;

@@ -33,6 +33,12 @@
 extern "C" {
 #endif
 
+/* What libcaguard.so exports: the declarations below and nothing else (the
+ * library is built with hidden visibility). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 typedef struct caguard_checker caguard_checker;
 typedef struct caguard_finding caguard_finding;
 typedef struct caguard_context caguard_context;
@@ -89,6 +95,10 @@ const char *caguard_finding_kind(const caguard_finding *finding);      /* "certi
 const char *caguard_finding_object(const caguard_finding *finding);
 
 const char *caguard_version(void);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -50,7 +50,8 @@ static void demo_help(FILE *f)
             "                    the run, until Ctrl-C, to point caguard monitor or curl\n"
             "                    at them\n"
             "  -h, --help        this help\n\n"
-            "Needs caguard-testlog, next to caguard (the build tree) or on PATH.\n"
+            "Needs caguard-testlog, next to caguard (the build tree), in " CAGUARD_LIBEXECDIR "\n"
+            "(installed) or on PATH.\n"
             "In DIR: caguard.db (caguard --store DIR/caguard.db findings), dashboard/\n"
             "(open index.html), reports/ (CCADB incident report drafts and appendix\n"
             "CSVs), summary.txt, the PKI, the logs, the CRLs and run.log (what every\n"
@@ -162,11 +163,12 @@ int cg_cmd_demo(int argc, char **argv)
     if (getcwd(cwd, sizeof(cwd)) == NULL)
         snprintf(cwd, sizeof(cwd), ".");
     if (!demo_find_program("caguard-testlog", d->testlog, sizeof(d->testlog))) {
-        fprintf(
-            stderr,
-            "caguard demo: caguard-testlog not found, neither next to this caguard nor on "
-            "PATH.\nIt is built with caguard (cmake --build build makes build/caguard-testlog); "
-            "run the caguard of that build tree, or put caguard-testlog on PATH.\n");
+        fprintf(stderr,
+                "caguard demo: caguard-testlog not found, neither next to this caguard, nor in "
+                "%s, nor on PATH.\nIt is built with caguard (cmake --build build makes "
+                "build/caguard-testlog; the caguard package installs it): run the caguard of "
+                "that build tree, or put caguard-testlog on PATH.\n",
+                CAGUARD_LIBEXECDIR);
         goto done;
     }
     demo_children_init();

@@ -128,6 +128,12 @@ int demo_find_program(const char *name, char *out, size_t cap)
         if (access(out, X_OK) == 0)
             return 1;
     }
+#ifdef CAGUARD_LIBEXECDIR
+    /* Installed: the helpers live in caguard's libexec directory. */
+    snprintf(out, cap, "%s/%s", CAGUARD_LIBEXECDIR, name);
+    if (access(out, X_OK) == 0)
+        return 1;
+#endif
     const char *path = getenv("PATH");
     while (path != NULL && *path != '\0') {
         const char *colon = strchr(path, ':');

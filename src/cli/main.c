@@ -10,7 +10,7 @@
 #include "util/redact.h"
 
 #ifndef CAGUARD_VERSION
-#define CAGUARD_VERSION "0.1.0"
+#error "CAGUARD_VERSION comes from CMakeLists.txt (project version)"
 #endif
 
 static const struct {
@@ -20,14 +20,60 @@ static const struct {
 } commands[] = {
     {"check", cg_cmd_check, "check certificates, precertificates and CRLs"},
     {"rules", cg_cmd_rules, "print the rule table"},
+#if CAGUARD_HAVE_STORE
     {"incident", cg_cmd_incident, "incidents, revocation deadlines, CCADB reports"},
     {"ingest", cg_cmd_ingest, "store objects and check them against the store"},
     {"findings", cg_cmd_findings, "list the stored findings"},
+#endif
+#if CAGUARD_HAVE_MONITOR
     {"monitor", cg_cmd_monitor, "follow CT logs and check the entries of watched issuers"},
+#endif
+#if CAGUARD_HAVE_MONITOR && CAGUARD_HAVE_HTTP_SERVER
     {"demo", cg_cmd_demo, "a demo CA makes the seed's mistakes; caguard catches them"},
+#endif
+#if CAGUARD_HAVE_STORE
     {"status", cg_cmd_status, "what the monitor follows: each log's position, tree size and lag"},
     {"report", cg_cmd_report, "write the store's dashboard (a static HTML site)"},
+#endif
+#if CAGUARD_HAVE_HTTP_SERVER
     {"serve", cg_cmd_serve, "the issuance gate as an HTTP service (pkimetal-compatible)"},
+#endif
+};
+
+/* Commands a build may leave out (CMake's CAGUARD_WITH_* options), with the
+ * option that brings them. */
+static const struct {
+    const char *name;
+    const char *option;
+} optional_commands[] = {
+    {"incident", "CAGUARD_WITH_STORE"},
+    {"ingest", "CAGUARD_WITH_STORE"},
+    {"findings", "CAGUARD_WITH_STORE"},
+    {"status", "CAGUARD_WITH_STORE"},
+    {"report", "CAGUARD_WITH_STORE"},
+    {"monitor", "CAGUARD_WITH_MONITOR"},
+    {"demo", "CAGUARD_WITH_MONITOR and CAGUARD_WITH_HTTP_SERVER"},
+    {"serve", "CAGUARD_WITH_HTTP_SERVER"},
+};
+
+/* The features of this build, for --version. */
+static const char *const features[] = {
+#if CAGUARD_HAVE_JSON
+    "json",
+#endif
+#if CAGUARD_HAVE_STORE
+    "store",
+#endif
+#if CAGUARD_HAVE_POSTGRESQL
+    "postgresql",
+#endif
+#if CAGUARD_HAVE_MONITOR
+    "monitor",
+#endif
+#if CAGUARD_HAVE_HTTP_SERVER
+    "http-server",
+#endif
+    NULL,
 };
 
 static void usage(FILE *f)
@@ -37,9 +83,11 @@ static void usage(FILE *f)
                "precertificates, certificates and their SCTs, and CRLs.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+#if CAGUARD_HAVE_STORE
     fprintf(f, "\nglobal options:\n"
                "  --store PATH_OR_URI  the store of ingest and findings (also CAGUARD_STORE;\n"
                "                       default caguard.db in the current directory)\n");
+#endif
     fprintf(f, "\n'caguard COMMAND --help' describes a command; docs/ has the manual.\n"
                "exit status: 0 no error finding, 1 error findings, 2 usage error or\n"
                "undecodable input.\n");
@@ -125,6 +173,7 @@ int main(int argc, char **argv)
     /* Global options come before the command. */
     while (argc >= 2 && strncmp(argv[1], "--store", 7) == 0 &&
            (argv[1][7] == '\0' || argv[1][7] == '=')) {
+#if CAGUARD_HAVE_STORE
         if (argv[1][7] == '=') {
             cg_cli_set_global_store(argv[1] + 8);
             argc -= 1;
@@ -137,6 +186,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "caguard: --store needs a path or URI\n");
             return CG_EXIT_USAGE;
         }
+#else
+        fprintf(stderr, "caguard: --store: this build of caguard has no store (configured "
+                        "without CAGUARD_WITH_STORE)\n");
+        return CG_EXIT_USAGE;
+#endif
     }
     if (argc < 2) {
         usage(stderr);
@@ -148,12 +202,23 @@ int main(int argc, char **argv)
         return CG_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-        printf("caguard %s\n", CAGUARD_VERSION);
+        printf("caguard %s (", CAGUARD_VERSION);
+        for (size_t i = 0; features[i] != NULL; i++)
+            printf("%s%s", i > 0 ? ", " : "", features[i]);
+        printf("%s)\n", features[0] == NULL ? "checks only" : "");
         return CG_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
+    }
+    for (size_t i = 0; i < sizeof(optional_commands) / sizeof(optional_commands[0]); i++) {
+        if (strcmp(argv[1], optional_commands[i].name) == 0) {
+            fprintf(stderr,
+                    "caguard: '%s' is not in this build of caguard (configured without %s)\n",
+                    argv[1], optional_commands[i].option);
+            return CG_EXIT_USAGE;
+        }
     }
     fprintf(stderr, "caguard: unknown command '%s'\n\n", argv[1]);
     usage(stderr);

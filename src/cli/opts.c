@@ -21,8 +21,14 @@ int cg_cli_opt_format(const char *cmd, const char *arg, cg_out_format *format)
         return 1;
     }
     if (strcmp(arg, "json") == 0) {
+#if CAGUARD_HAVE_JSON
         *format = CG_OUT_JSON;
         return 1;
+#else
+        cg_cli_usage_error(cmd, "--format json is not in this build of caguard (configured "
+                                "without CAGUARD_WITH_JSON)");
+        return 0;
+#endif
     }
     cg_cli_usage_error(cmd, "--format must be text or json, not '%s'", arg);
     return 0;

@@ -1,5 +1,7 @@
 /* caguard rules: the rule table as text, Markdown (docs/rules.md) or JSON. */
+#if CAGUARD_HAVE_JSON
 #include <jansson.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,7 @@ static void print_markdown(void)
     }
 }
 
+#if CAGUARD_HAVE_JSON
 static void print_json(void)
 {
     for (size_t i = 0; i < CG_RULE_COUNT; i++) {
@@ -95,6 +98,7 @@ static void print_json(void)
         json_decref(j);
     }
 }
+#endif
 
 static void print_text(void)
 {
@@ -121,8 +125,14 @@ int cg_cmd_rules(int argc, char **argv)
         return CG_EXIT_USAGE;
     if (strcmp(format, "markdown") == 0)
         print_markdown();
+#if CAGUARD_HAVE_JSON
     else if (strcmp(format, "json") == 0)
         print_json();
+#else
+    else if (strcmp(format, "json") == 0)
+        return cg_cli_usage_error("rules", "--format json is not in this build of caguard "
+                                           "(configured without CAGUARD_WITH_JSON)");
+#endif
     else if (strcmp(format, "text") == 0)
         print_text();
     else

@@ -7,7 +7,17 @@
 #include "der/pem.h"
 #include "x509/time.h"
 
+#if CAGUARD_HAVE_JSON
 #include <jansson.h>
+#else
+/* A build without jansson (CAGUARD_WITH_JSON off, the checks-only build)
+ * reads no log list: cg_loglist_load says so and lists stay empty. */
+typedef struct json_t json_t;
+static void json_decref(json_t *j)
+{
+    (void)j;
+}
+#endif
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -74,6 +84,7 @@ static void set_err(char *err, size_t errcap, const char *fmt, ...)
 }
 
 /* Always returns 0 so parsers can "return fail(...)". */
+#if CAGUARD_HAVE_JSON
 static int fail(struct loader *ld, const char *path, const char *what)
 {
     if (path[0] == '\0')
@@ -93,6 +104,8 @@ static void path_fmt(char out[PATH_MAX_LEN], const char *fmt, ...)
     va_end(ap);
 }
 
+#endif
+
 static void entry_free(struct entry *e)
 {
     if (e == NULL)
@@ -107,6 +120,7 @@ static void entry_free(struct entry *e)
 /* Decodes into a fresh buffer. A JSON field holds no line breaks, so any
  * whitespace is refused; padding and trailing bits are checked by the
  * shared decoder. */
+#if CAGUARD_HAVE_JSON
 static int b64_decode(const char *s, uint8_t **out, size_t *out_len)
 {
     size_t len = strlen(s), bad;
@@ -482,6 +496,8 @@ static cg_loglist_format detect_format(const json_t *root)
     return CG_LOGLIST_CHROME_V3;
 }
 
+#endif
+
 static int cmp_entry_id(const void *a, const void *b)
 {
     const struct entry *x = *(const struct entry *const *)a;
@@ -490,6 +506,7 @@ static int cmp_entry_id(const void *a, const void *b)
 }
 
 /* Position in the file: operator, then logs before tiled_logs, then index. */
+#if CAGUARD_HAVE_JSON
 static uint64_t file_order(const struct entry *e)
 {
     return (uint64_t)e->op_idx << 33 | (uint64_t)e->pub.tiled << 32 | (uint64_t)e->log_idx;
@@ -542,6 +559,8 @@ static char *copy_str(const char *s)
     return c;
 }
 
+#endif
+
 cg_loglist *cg_loglist_new(void)
 {
     return calloc(1, sizeof(cg_loglist));
@@ -564,6 +583,7 @@ void cg_loglist_free(cg_loglist *ll)
 }
 
 /* Grows every array the merge writes to, so the merge itself cannot fail. */
+#if CAGUARD_HAVE_JSON
 static int reserve(cg_loglist *ll, size_t more)
 {
     struct entry **nl, **nb;
@@ -586,9 +606,21 @@ static int reserve(cg_loglist *ll, size_t more)
     return 1;
 }
 
+#endif
+
 int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char *source_name,
                     char *err, size_t errcap)
 {
+#if !CAGUARD_HAVE_JSON
+    (void)ll;
+    (void)json;
+    (void)len;
+    set_err(err, errcap,
+            "%s: this build of caguard reads no CT log list (configured without "
+            "CAGUARD_WITH_JSON)",
+            source_name != NULL ? source_name : "<log list>");
+    return 0;
+#else
     struct loader ld = {0};
     json_error_t jerr;
     json_t *root = NULL;
@@ -674,6 +706,7 @@ out:
     json_decref(root);
     free(source);
     return ok;
+#endif
 }
 
 size_t cg_loglist_count(const cg_loglist *ll)

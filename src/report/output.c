@@ -1,6 +1,8 @@
 #include "report/output.h"
 
+#if CAGUARD_HAVE_JSON
 #include <jansson.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,7 @@ void cg_out_issuer_string(const cg_cbs *issuer, char *buf, size_t cap)
         buf[0] = '\0';
 }
 
+#if CAGUARD_HAVE_JSON
 static json_t *str_or_null(const char *s)
 {
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
@@ -97,6 +100,13 @@ char *cg_out_finding_json(const cg_finding *f)
     json_decref(j);
     return line;
 }
+#else
+char *cg_out_finding_json(const cg_finding *f)
+{
+    (void)f;
+    return NULL;
+}
+#endif
 
 static void emit_json(cg_out *out, const cg_finding *f)
 {

@@ -41,9 +41,20 @@ static const struct {
     const cg_sql_driver *drv;
 } backends[] = {
     {"sqlite", &cg_sqlite_driver},
+#if CAGUARD_HAVE_POSTGRESQL
     {"postgresql", &cg_postgresql_driver},
     {"postgres", &cg_postgres_driver},
+#endif
 };
+
+/* What the message of an unknown scheme offers. */
+#if CAGUARD_HAVE_POSTGRESQL
+#define BACKENDS_KNOWN "sqlite:PATH, a plain path, postgresql://..."
+#else
+#define BACKENDS_KNOWN                                                                            \
+    "sqlite:PATH, a plain path; no PostgreSQL: configured without "                               \
+    "CAGUARD_WITH_POSTGRESQL"
+#endif
 
 cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, char *err,
                         size_t errcap)
@@ -73,8 +84,7 @@ cg_store *cg_store_open(const char *uri, int flags, cg_store_status *status, cha
             /* Only the scheme is repeated: the rest may hold a password. */
             if (err != NULL && errcap > 0)
                 snprintf(err, errcap,
-                         "unknown store scheme '%.*s:' (this caguard has: sqlite:PATH, a "
-                         "plain path, postgresql://...)",
+                         "unknown store scheme '%.*s:' (this caguard has: " BACKENDS_KNOWN ")",
                          (int)(colon - uri > 40 ? 40 : colon - uri), uri);
             return NULL;
         }

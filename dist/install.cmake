@@ -1,0 +1,37 @@
+# What `cmake --install` puts where (GNUInstallDirs): the command, the
+# libraries, the header and its pkg-config file and the documentation (the
+# man pages: man/CMakeLists.txt). Included by the top-level CMakeLists.txt;
+# docs/build.md shows the layout; tests/cli/install.sh installs into a
+# scratch root and checks it.
+
+install(TARGETS caguard RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET caguard-testlog)
+  # The demo's CT logs: a helper of caguard demo, not a command of its own.
+  install(TARGETS caguard-testlog RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/caguard)
+endif()
+if(TARGET caguard_shared)
+  install(TARGETS caguard_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(TARGETS caguard_static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(FILES ${PROJECT_SOURCE_DIR}/include/caguard/caguard.h
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/caguard)
+  # libdir and includedir relative to ${prefix} when under it, so the file
+  # stays right for a DESTDIR or a relocated tree.
+  foreach(d LIBDIR INCLUDEDIR)
+    if(IS_ABSOLUTE "${CMAKE_INSTALL_${d}}")
+      set(CAGUARD_PC_${d} "${CMAKE_INSTALL_${d}}")
+    else()
+      set(CAGUARD_PC_${d} "\${prefix}/${CMAKE_INSTALL_${d}}")
+    endif()
+  endforeach()
+  configure_file(${CMAKE_CURRENT_LIST_DIR}/caguard.pc.in ${PROJECT_BINARY_DIR}/caguard.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/caguard.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
+
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+install(FILES ${PROJECT_SOURCE_DIR}/examples/gate.c ${PROJECT_SOURCE_DIR}/examples/monitor.ini
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+file(GLOB CAGUARD_DASHBOARDS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/examples/*.json)
+if(CAGUARD_DASHBOARDS)
+  install(FILES ${CAGUARD_DASHBOARDS} DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+endif()
