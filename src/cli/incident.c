@@ -145,6 +145,18 @@ static int cmd_lint(int argc, char **argv)
 
 /* ---- the subcommands that use the store ---- */
 
+/* The incident's certificates as the CCADB counts them (by issuer and
+ * serial), or (size_t)-1 when out of memory. */
+static size_t count_certs(const cg_incident *inc)
+{
+    cg_incident_unit *u;
+    size_t n;
+    if (!cg_incident_units(inc, &u, &n))
+        return (size_t)-1;
+    free(u);
+    return n;
+}
+
 /* The incident or a message: 1 found, 0 not there (said), -1 store error
  * (said). */
 static int get_incident(const char *cmd, cg_store *st, int64_t id, cg_incident *inc)
@@ -281,12 +293,14 @@ static int cmd_open(int argc, char **argv)
     printf("%lld\n", (long long)inc.id);
     if (ing != NULL) {
         const cg_ingest_stats *s = cg_ingest_get0_stats(ing);
+        size_t n = count_certs(&inc);
         fprintf(stderr,
-                "caguard %s: incident %lld with %zu certificate%s; %zu object%s "
-                "ingested (%zu "
-                "new), %zu new finding%s ('caguard findings')\n",
-                cmd, (long long)inc.id, inc.n_certs, inc.n_certs == 1 ? "" : "s", s->objects,
-                s->objects == 1 ? "" : "s", s->new_objects, findings, findings == 1 ? "" : "s");
+                "caguard %s: incident %lld with %zu certificate%s (by issuer and serial; "
+                "%zu object%s); %zu object%s ingested (%zu new), %zu new finding%s "
+                "('caguard findings')\n",
+                cmd, (long long)inc.id, n, n == 1 ? "" : "s", inc.n_certs,
+                inc.n_certs == 1 ? "" : "s", s->objects, s->objects == 1 ? "" : "s",
+                s->new_objects, findings, findings == 1 ? "" : "s");
     }
     rc = fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
 out:
@@ -365,10 +379,14 @@ static int is_closed(const cg_incident *inc)
 static int list_one(void *arg, const cg_incident *inc)
 {
     char reported[32];
-    (void)arg;
+    size_t n = count_certs(inc);
+    if (n == (size_t)-1) {
+        *(int *)arg = 1;
+        return 0;
+    }
     cg_time_format(inc->reported_at, reported, sizeof(reported));
-    printf("%-5lld %-26s %s %3zu cert%s  %-6s %s\n", (long long)inc->id, inc->kind, reported,
-           inc->n_certs, inc->n_certs == 1 ? " " : "s", is_closed(inc) ? "closed" : "open",
+    printf("%-5lld %-26s %s %3zu cert%s  %-6s %s\n", (long long)inc->id, inc->kind, reported, n,
+           n == 1 ? " " : "s", is_closed(inc) ? "closed" : "open",
            inc->title != NULL ? inc->title : "");
     return 1;
 }
@@ -385,9 +403,11 @@ static int cmd_list(int argc, char **argv)
     cg_store *st = cg_cli_store_open("incident list", store_opt, 0);
     if (st == NULL)
         return CG_EXIT_USAGE;
-    int ok = cg_store_incident_list(st, list_one, NULL);
+    int oom = 0;
+    int ok = cg_store_incident_list(st, list_one, &oom) && !oom;
     if (!ok)
-        fprintf(stderr, "caguard incident list: %s\n", cg_store_errmsg(st));
+        fprintf(stderr, "caguard incident list: %s\n",
+                oom ? "out of memory" : cg_store_errmsg(st));
     cg_store_close(st);
     return ok && fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
 }
@@ -418,7 +438,11 @@ static void show(const cg_incident *inc, int64_t at)
         printf("  next update    %s\n", t);
     }
     printf("  state          %s\n", is_closed(inc) ? "closed" : "open");
-    printf("\n  certificates (%zu):\n", inc->n_certs);
+    size_t n = count_certs(inc);
+    if (n != (size_t)-1 && n != inc->n_certs)
+        printf("\n  certificates (%zu by issuer and serial; %zu objects):\n", n, inc->n_certs);
+    else
+        printf("\n  certificates (%zu):\n", inc->n_certs);
     for (size_t i = 0; i < inc->n_certs; i++) {
         const cg_incident_cert *c = &inc->certs[i];
         cg_hex(c->sha256, 32, sha);

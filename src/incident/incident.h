@@ -64,4 +64,22 @@ typedef struct cg_incident {
 /* Frees what an incident owns (not the struct itself); accepts NULL. */
 void cg_incident_clear(cg_incident *inc);
 
+/* One certificate as the CCADB counts it: an issuer and a serial number.
+ * A precertificate and its final certificate are one; so are two objects
+ * for one serial (the serial is what a CRL revokes). Objects without an
+ * issuer or serial are paired by their SHA-256 links, else alone. */
+typedef struct cg_incident_unit {
+    const cg_incident_cert *cert;    /* the (first) final certificate, or NULL */
+    const cg_incident_cert *precert; /* the (first) precertificate, or NULL */
+    size_t n_objects;                /* of inc->certs in this unit (1 or more) */
+} cg_incident_unit;
+
+/* The certificates of inc by issuer and serial, in the order their first
+ * object appears in inc->certs: *units (the caller frees it; NULL when
+ * there are none) gets *n entries. 0 when out of memory. */
+int cg_incident_units(const cg_incident *inc, cg_incident_unit **units, size_t *n);
+
+/* The unit's certificate when listed, else its precertificate. */
+const cg_incident_cert *cg_incident_unit_main(const cg_incident_unit *u);
+
 #endif

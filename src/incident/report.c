@@ -18,6 +18,8 @@ typedef struct {
     int64_t at;
     const cg_incident_kind *kind; /* NULL for an unknown kind */
     int delayed;
+    cg_incident_unit *units; /* the certificates as the CCADB counts them */
+    size_t n_units;
 } writer;
 
 /* "YYYY-MM-DD HH:MM UTC": the template asks for UTC, at least to the minute. */
@@ -59,42 +61,27 @@ static const char *what(const cg_incident_cert *c)
     return c->is_precert ? "precertificate" : "certificate";
 }
 
-/* The final certificate listed in inc for precertificate p, or NULL. */
-static const cg_incident_cert *final_of(const cg_incident *inc, const cg_incident_cert *p)
-{
-    if (!p->is_precert || !p->has_cert_sha)
-        return NULL;
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        const cg_incident_cert *c = &inc->certs[i];
-        if (!c->is_precert && memcmp(c->sha256, p->cert_sha256, 32) == 0)
-            return c;
-    }
-    return NULL;
-}
-
-/* The precertificate listed in inc for final certificate c, or NULL. */
-static const cg_incident_cert *precert_of(const cg_incident *inc, const cg_incident_cert *c)
-{
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        const cg_incident_cert *p = &inc->certs[i];
-        if (p->is_precert && p->has_cert_sha && memcmp(p->cert_sha256, c->sha256, 32) == 0)
-            return p;
-        if (p->is_precert && c->has_precert_sha && memcmp(p->sha256, c->precert_sha256, 32) == 0)
-            return p;
-    }
-    return NULL;
-}
-
-/* A precertificate whose final certificate is listed shares its row and is
- * not counted again. */
-static int is_row(const cg_incident *inc, const cg_incident_cert *c)
-{
-    return final_of(inc, c) == NULL;
-}
-
 static int valid_at(const cg_incident_cert *c, int64_t at)
 {
     return at >= c->not_before && at <= c->not_after && !cg_incident_cert_revoked_at(c, at);
+}
+
+/* A unit is revoked when any of its objects is (a CRL revokes the serial),
+ * still valid when not revoked and its certificate (or precertificate) is
+ * within its validity. */
+static const cg_incident_cert *unit_revoked(const cg_incident_unit *u, int64_t at)
+{
+    if (u->cert != NULL && cg_incident_cert_revoked_at(u->cert, at))
+        return u->cert;
+    if (u->precert != NULL && cg_incident_cert_revoked_at(u->precert, at))
+        return u->precert;
+    return NULL;
+}
+
+static int unit_valid_at(const cg_incident_unit *u, int64_t at)
+{
+    const cg_incident_cert *c = cg_incident_unit_main(u);
+    return at >= c->not_before && at <= c->not_after && unit_revoked(u, at) == NULL;
 }
 
 static void put_count(cg_sbuf *b, size_t certs, size_t precerts_only)
@@ -116,9 +103,7 @@ static void kind_terms(const cg_incident_kind *k, char window[32], char reason[4
 static void put_description(writer *w, cg_sbuf *b)
 {
     const cg_incident *inc = w->inc;
-    size_t rows = 0;
-    for (size_t i = 0; i < inc->n_certs; i++)
-        rows += is_row(inc, &inc->certs[i]);
+    size_t rows = w->n_units;
     if (inc->title != NULL && inc->title[0] != '\0') {
         size_t n = strlen(inc->title);
         put_inline(b, inc->title, 0);
@@ -253,14 +238,9 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
         return;
     case CG_TF_TOTAL:
     case CG_TF_REMAINING:
-        for (size_t i = 0; i < inc->n_certs; i++) {
-            const cg_incident_cert *c = &inc->certs[i];
-            if (!is_row(inc, c))
-                continue;
-            /* A row is still valid when its certificate or its precertificate is. */
-            const cg_incident_cert *p = c->is_precert ? NULL : precert_of(inc, c);
-            int v = valid_at(c, w->at) && (p == NULL || !cg_incident_cert_revoked_at(p, w->at));
-            if (c->is_precert) {
+        for (size_t i = 0; i < w->n_units; i++) {
+            int v = unit_valid_at(&w->units[i], w->at);
+            if (w->units[i].cert == NULL) {
                 pre++;
                 vpre += v;
             } else {
@@ -502,11 +482,13 @@ static void write_table(cg_sbuf *b, const cg_tsection *s)
 
 typedef enum { REV_YES, REV_PLANNED, REV_DELAYED, REV_NA } rev_status;
 
-/* The template's "Is revoked?": Yes, Planned, Delayed, or N/A (expired). */
-static rev_status revocation_status(const cg_incident *inc, const cg_incident_cert *c, int64_t at)
+/* The template's "Is revoked?" of a unit: Yes, Planned, Delayed, or N/A
+ * (expired). */
+static rev_status revocation_status(const cg_incident *inc, const cg_incident_unit *u, int64_t at)
 {
     cg_revocation_eval e;
-    if (cg_incident_cert_revoked_at(c, at))
+    const cg_incident_cert *c = cg_incident_unit_main(u);
+    if (unit_revoked(u, at) != NULL)
         return REV_YES;
     if (at > c->not_after)
         return REV_NA;
@@ -519,11 +501,8 @@ static const char *const rev_status_names[] = {"Yes", "Planned", "Delayed", "N/A
 
 static void write_appendix(writer *w, cg_sbuf *b)
 {
-    const cg_incident *inc = w->inc;
-    size_t rows = 0;
+    size_t rows = w->n_units;
     char sha[65];
-    for (size_t i = 0; i < inc->n_certs; i++)
-        rows += is_row(inc, &inc->certs[i]);
     if (rows == 0) {
         cg_sbuf_puts(b, "N/A\n");
         return;
@@ -532,13 +511,14 @@ static void write_appendix(writer *w, cg_sbuf *b)
     put_minute(b, w->at);
     cg_sbuf_puts(b, "; the attached CSV (`caguard incident report --appendix-csv`) has the "
                     "template's fields for each.\n\n");
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        const cg_incident_cert *c = &inc->certs[i];
-        if (!is_row(inc, c))
-            continue;
+    for (size_t i = 0; i < rows; i++) {
+        const cg_incident_unit *u = &w->units[i];
+        const cg_incident_cert *c = cg_incident_unit_main(u);
         cg_hex(c->sha256, 32, sha);
-        cg_sbuf_printf(b, "- https://crt.sh/?sha256=%s (%s, serial %s, revoked: %s)\n", sha,
-                       what(c), serial_of(c), rev_status_names[revocation_status(inc, c, w->at)]);
+        cg_sbuf_printf(b, "- https://crt.sh/?sha256=%s (%s%s, serial %s, revoked: %s)\n", sha,
+                       what(c),
+                       u->cert != NULL && u->precert != NULL ? " and its precertificate" : "",
+                       serial_of(c), rev_status_names[revocation_status(w->inc, u, w->at)]);
     }
 }
 
@@ -549,6 +529,10 @@ void cg_incident_report_markdown(const cg_incident *inc, int64_t at, cg_sbuf *ou
     w.at = at;
     w.kind = cg_incident_kind_lookup(inc->kind);
     w.delayed = cg_incident_revocation_delayed(inc, at);
+    if (!cg_incident_units(inc, &w.units, &w.n_units)) {
+        out->failed = 1;
+        return;
+    }
     int report = -1;
     for (size_t i = 0; i < cg_report_n_sections; i++) {
         const cg_tsection *s = &cg_report_sections[i];
@@ -574,6 +558,7 @@ void cg_incident_report_markdown(const cg_incident *inc, int64_t at, cg_sbuf *ou
             break;
         }
     }
+    free(w.units);
 }
 
 static void csv_field(cg_sbuf *b, const char *s, int last)
@@ -614,31 +599,32 @@ void cg_incident_appendix_csv(const cg_incident *inc, int64_t at, cg_sbuf *out)
     size_t ncol = sizeof(csv_columns) / sizeof(csv_columns[0]);
     for (size_t i = 0; i < ncol; i++)
         csv_field(out, csv_columns[i], i + 1 == ncol);
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        const cg_incident_cert *c = &inc->certs[i];
+    cg_incident_unit *units = NULL;
+    size_t n_units = 0;
+    if (!cg_incident_units(inc, &units, &n_units)) {
+        out->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < n_units; i++) {
+        const cg_incident_unit *u = &units[i];
+        const cg_incident_cert *c = cg_incident_unit_main(u), *r;
         char pre[65] = "", fin[65] = "", nb[32], na[32], rdate[32] = "N/A";
         const char *reason = "N/A";
-        if (!is_row(inc, c))
-            continue;
-        if (c->is_precert) {
-            cg_hex(c->sha256, 32, pre);
-            if (c->has_cert_sha)
-                cg_hex(c->cert_sha256, 32, fin);
-        } else {
-            const cg_incident_cert *p = precert_of(inc, c);
-            cg_hex(c->sha256, 32, fin);
-            if (c->has_precert_sha)
-                cg_hex(c->precert_sha256, 32, pre);
-            else if (p != NULL)
-                cg_hex(p->sha256, 32, pre);
-        }
+        if (u->precert != NULL)
+            cg_hex(u->precert->sha256, 32, pre);
+        else if (u->cert->has_precert_sha)
+            cg_hex(u->cert->precert_sha256, 32, pre);
+        if (u->cert != NULL)
+            cg_hex(u->cert->sha256, 32, fin);
+        else if (u->precert->has_cert_sha)
+            cg_hex(u->precert->cert_sha256, 32, fin);
         cg_time_format(c->not_before, nb, sizeof(nb));
         cg_time_format(c->not_after, na, sizeof(na));
-        rev_status st = revocation_status(inc, c, at);
-        if (st == REV_YES) {
-            cg_time_format(c->revocation_date, rdate, sizeof(rdate));
-            reason = c->reason == CG_REASON_OMITTED ? "unspecified"
-                                                    : cg_incident_reason_name(c->reason);
+        rev_status st = revocation_status(inc, u, at);
+        if (st == REV_YES && (r = unit_revoked(u, at)) != NULL) {
+            cg_time_format(r->revocation_date, rdate, sizeof(rdate));
+            reason = r->reason == CG_REASON_OMITTED ? "unspecified"
+                                                    : cg_incident_reason_name(r->reason);
         } else if (st == REV_PLANNED) {
             const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
             if (k != NULL)
@@ -656,4 +642,5 @@ void cg_incident_appendix_csv(const cg_incident *inc, int64_t at, cg_sbuf *out)
         csv_field(out, rdate, 0);
         csv_field(out, reason, 1);
     }
+    free(units);
 }

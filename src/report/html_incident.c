@@ -22,13 +22,37 @@ typedef struct inc_view {
     int has_update;
     int64_t update_since, update_due;
     const char *update_why;
-    size_t revoked, late, overdue, pending, on_time, expired;
+    /* by certificate as the CCADB counts them: a precertificate and its
+     * certificate are one */
+    size_t n_units, revoked, late, overdue, pending, on_time, expired;
 } inc_view;
 
-static void view_incident(const cg_incident *inc, int64_t at, inc_view *v)
+/* The incident's certificates by issuer and serial (the first object of
+ * each: its certificate, else its precertificate), into *out (freed by the
+ * caller). 0 when out of memory. */
+static int unit_objects(const cg_incident *inc, const cg_incident_cert ***out, size_t *n)
+{
+    cg_incident_unit *u = NULL;
+    *out = NULL;
+    if (!cg_incident_units(inc, &u, n))
+        return 0;
+    if (*n > 0 && (*out = calloc(*n, sizeof(**out))) == NULL) {
+        free(u);
+        return 0;
+    }
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = cg_incident_unit_main(&u[i]);
+    free(u);
+    return 1;
+}
+
+static int view_incident(const cg_incident *inc, int64_t at, inc_view *v)
 {
     int64_t last_closure = -1, last_question = -1;
+    const cg_incident_cert **units;
     memset(v, 0, sizeof(*v));
+    if (!unit_objects(inc, &units, &v->n_units))
+        return 0;
     v->kind = cg_incident_kind_lookup(inc->kind);
     v->prelim_due = inc->reported_at + CG_PRELIMINARY_REPORT_WINDOW;
     v->full_due = inc->reported_at + CG_FULL_REPORT_WINDOW;
@@ -55,9 +79,9 @@ static void view_incident(const cg_incident *inc, int64_t at, inc_view *v)
     v->closed = last_closure >= 0 && last_question <= last_closure;
     v->has_update =
         cg_incident_update_due(inc, at, &v->update_since, &v->update_due, &v->update_why);
-    for (size_t i = 0; i < inc->n_certs && v->kind != NULL; i++) {
+    for (size_t i = 0; i < v->n_units && v->kind != NULL; i++) {
         cg_revocation_eval e;
-        if (!cg_incident_revocation_eval(inc, &inc->certs[i], at, &e))
+        if (!cg_incident_revocation_eval(inc, units[i], at, &e))
             continue;
         switch (e.state) {
         case CG_REVOCATION_ON_TIME:
@@ -79,21 +103,27 @@ static void view_incident(const cg_incident *inc, int64_t at, inc_view *v)
             break;
         }
     }
+    free(units);
+    return 1;
 }
 
 /* The revocation delay of an incident: its slowest certificate. */
-static void delay_of(const cg_incident *inc, int64_t at, cg_html_delay *d)
+static int delay_of(const cg_incident *inc, int64_t at, cg_html_delay *d)
 {
     const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
+    const cg_incident_cert **units;
+    size_t n;
     memset(d, 0, sizeof(*d));
     d->id = inc->id;
     if (k == NULL)
-        return;
+        return 1;
+    if (!unit_objects(inc, &units, &n))
+        return 0;
     d->window = k->window;
-    for (size_t i = 0; i < inc->n_certs; i++) {
+    for (size_t i = 0; i < n; i++) {
         cg_revocation_eval e;
         int64_t end;
-        if (!cg_incident_revocation_eval(inc, &inc->certs[i], at, &e) ||
+        if (!cg_incident_revocation_eval(inc, units[i], at, &e) ||
             e.state == CG_REVOCATION_EXPIRED)
             continue;
         d->needing++;
@@ -128,6 +158,8 @@ static void delay_of(const cg_incident *inc, int64_t at, cg_html_delay *d)
             d->left = e.left;
         }
     }
+    free(units);
+    return 1;
 }
 
 /* A deadline as a table row: due, done, status (countdown). */
@@ -199,8 +231,13 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
     cg_sbuf b = CG_SBUF_INIT, md = CG_SBUF_INIT, csv = CG_SBUF_INIT, fr = CG_SBUF_INIT;
     inc_view v;
     char name[64], title[512], win[32] = "", reason[48];
+    const cg_incident_cert **units = NULL;
+    size_t n_units = 0;
     int ok = 0;
-    view_incident(inc, h->o.at, &v);
+    if (!view_incident(inc, h->o.at, &v) || !unit_objects(inc, &units, &n_units)) {
+        cg_html_set_err(h, "out of memory");
+        return 0;
+    }
     snprintf(title, sizeof(title), "Incident %lld", (long long)inc->id);
     cg_html_page_head(h, &b, title, inc->title != NULL ? inc->title : NULL);
     cg_sbuf_printf(&b, "<nav><a href=\"index.html\">← Dashboard</a>"
@@ -229,11 +266,17 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
     cg_html_time_el(&b, inc->reported_at);
     cg_sbuf_printf(&b, "</dd>\n<dt>State</dt><dd id=\"state\">%s</dd>\n",
                    v.closed ? "closed" : "open");
+    cg_sbuf_printf(&b, "<dt>Certificates</dt><dd><span id=\"cert-count\">%zu</span>", v.n_units);
+    if (v.n_units != inc->n_certs)
+        cg_sbuf_printf(&b,
+                       " (by issuer and serial, in %zu objects: a precertificate and its "
+                       "certificate count once)",
+                       inc->n_certs);
     cg_sbuf_printf(&b,
-                   "<dt>Certificates</dt><dd>%zu: %zu revoked (%zu on time, %zu late), "
+                   ": %zu revoked (%zu on time, %zu late), "
                    "%zu outstanding past the deadline, %zu within it, %zu expired before "
                    "it</dd>\n</dl>\n</section>\n",
-                   inc->n_certs, v.revoked, v.on_time, v.late, v.overdue, v.pending, v.expired);
+                   v.revoked, v.on_time, v.late, v.overdue, v.pending, v.expired);
     /* deadlines */
     cg_sbuf_puts(&b, "<section id=\"deadlines\">\n<h2>Deadlines</h2>\n<div class=\"scroll\">"
                      "<table id=\"deadlines-table\">\n<thead><tr><th>Deadline</th><th>Due</th>"
@@ -245,9 +288,9 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
         /* met once every certificate that needs it is revoked: when the
          * last one was */
         size_t need = 0, done = 0;
-        for (size_t i = 0; i < inc->n_certs; i++) {
+        for (size_t i = 0; i < n_units; i++) {
             cg_revocation_eval e;
-            if (!cg_incident_revocation_eval(inc, &inc->certs[i], h->o.at, &e) ||
+            if (!cg_incident_revocation_eval(inc, units[i], h->o.at, &e) ||
                 e.state == CG_REVOCATION_EXPIRED)
                 continue;
             need++;
@@ -292,8 +335,10 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
     }
     cg_sbuf_puts(&b, "</section>\n");
     /* certificates */
-    cg_sbuf_printf(&b, "<section id=\"certificates\">\n<h2>Certificates (%zu)</h2>\n",
-                   inc->n_certs);
+    cg_sbuf_printf(&b, "<section id=\"certificates\">\n<h2>Certificates (%zu", v.n_units);
+    if (v.n_units != inc->n_certs)
+        cg_sbuf_printf(&b, "; %zu objects", inc->n_certs);
+    cg_sbuf_puts(&b, ")</h2>\n");
     cg_sbuf_puts(&b, "<div class=\"scroll\"><table id=\"certs-table\">\n<thead><tr><th>Kind</th>"
                      "<th>Serial</th><th>Subject</th><th>DNS names</th><th>Not after</th>"
                      "<th>Revocation</th><th>Reason on the CRL</th></tr></thead>\n<tbody>\n");
@@ -398,6 +443,7 @@ out:
     cg_sbuf_free(&md);
     cg_sbuf_free(&csv);
     cg_sbuf_free(&fr);
+    free(units);
     return ok;
 }
 
@@ -427,9 +473,12 @@ int cg_html_incidents(cg_html_run *h, cg_sbuf *table)
             return 0;
         }
         cg_html_delay *d = &h->delays[h->n_delays++];
-        delay_of(&inc, h->o.at, d);
+        if (!delay_of(&inc, h->o.at, d) || !view_incident(&inc, h->o.at, &v)) {
+            cg_html_set_err(h, "out of memory");
+            cg_incident_clear(&inc);
+            return 0;
+        }
         d->kind = strdup(inc.kind != NULL ? inc.kind : "");
-        view_incident(&inc, h->o.at, &v);
         /* the next deadline not met */
         int64_t next = 0;
         const char *next_what = NULL;
@@ -461,7 +510,7 @@ int cg_html_incidents(cg_html_run *h, cg_sbuf *table)
         cg_sbuf_printf(table,
                        "</td><td class=\"num\">%zu</td><td>%zu revoked (%zu late), %zu "
                        "outstanding</td><td>",
-                       inc.n_certs, v.revoked, v.late, v.overdue + v.pending);
+                       v.n_units, v.revoked, v.late, v.overdue + v.pending);
         if (next_what != NULL && !v.closed) {
             char s[48];
             cg_html_span_text(next - h->o.at, s, sizeof(s));

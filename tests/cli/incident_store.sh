@@ -18,7 +18,9 @@ expect_status 0 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z \
 id=$(head -1 "$tmp/out")
 [ "$id" = 1 ] && pass_ || fail_ "first line '$id', want the ID 1"
 [ "$(wc -l <"$tmp/out")" = 1 ] && pass_ || fail_ "open printed more than the ID on stdout"
-expect_grep 'incident 1 with 3 certificates' "$tmp/err"
+# Counted as the CCADB counts, by issuer and serial: precertificate 1001 and
+# certificate 1001 are one certificate.
+expect_grep 'incident 1 with 2 certificates \(by issuer and serial; 3 objects\)' "$tmp/err"
 
 # The CRL that revokes 1001 is first seen on day 51.
 expect_status 0 "$CAGUARD" --store "$db" ingest --seen-at 2024-02-21T10:00:00Z \
@@ -29,7 +31,7 @@ expect_status 0 inc event 1 --type full-report --at 2024-01-20T08:00:00Z
 expect_status 0 inc event 1 --type update --at 2024-02-22T08:00:00Z --next-update 2024-03-10T00:00:00Z
 
 expect_status 0 inc list
-expect_grep '^1 +misissuance +2024-01-01T00:00:00Z +3 certs +open +Precertificate' "$tmp/out"
+expect_grep '^1 +misissuance +2024-01-01T00:00:00Z +2 certs +open +Precertificate' "$tmp/out"
 expect_status 0 inc show 1
 expect_grep 'kind +misissuance: revoke within 5 days, superseded \(4\)' "$tmp/out"
 expect_grep 'revoked 2024-02-21T09:00:00Z, cessationOfOperation \(5\); first seen on a CRL 2024-02-21T10:00:00Z' "$tmp/out"
@@ -65,6 +67,7 @@ cp "$tmp/out" "$tmp/report.md"
 expect_grep '^## Preliminary Incident Report$' "$tmp/report.md"
 expect_grep '^## Full Incident Report$' "$tmp/report.md"
 expect_grep 'Source of incident disclosure:\*\* Third Party Reported' "$tmp/report.md"
+expect_grep '^- \*\*Total number of certificates:\*\* 2$' "$tmp/report.md"
 expect_grep 'certificate 1001 revoked .*cessationOfOperation \(5\).*first seen on a CRL: 1114 hours after the revocation deadline' "$tmp/report.md"
 expect_grep 'Preliminary incident report posted: posted to Bugzilla' "$tmp/report.md"
 expect_status 0 "$CAGUARD" incident lint "$tmp/report.md"

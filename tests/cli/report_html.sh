@@ -124,8 +124,12 @@ done <"$tmp/sct-oracle"
 # delay: report to REPORT_AT (nothing revoked in time); deadline: the kind's window
 expect_grep 'data-incident="1" data-state="overdue" data-delay-hours="1440" data-deadline-hours="120"' "$idx"
 expect_grep 'data-incident="2" data-state="overdue" data-delay-hours="48" data-deadline-hours="24"' "$idx"
-expect_grep '#1 misissuance</a> · 2 of 3 revoked' "$idx"
+# serial 1001 (precertificate and certificate: one, as the CCADB counts) revoked,
+# 1002 not
+expect_grep '#1 misissuance</a> · 1 of 2 revoked' "$idx"
 i1=$site/incident-1.html
+expect_grep '<span id="cert-count">2</span> \(by issuer and serial, in 3 objects' "$i1"
+expect_grep '<h2>Certificates \(2; 3 objects\)</h2>' "$i1"
 tr -d '\n' <"$i1" | sed 's/<\/tr>/&\n/g' >"$tmp/dl1"
 expect_grep '<tr id="dl-revocation">.*2024-01-06T00:00:00Z.*overdue by 55 days' "$tmp/dl1"
 expect_grep '<tr id="dl-preliminary">.*missed.*2024-01-05T12:00:00Z.*\(36 h after the deadline\)' "$tmp/dl1"

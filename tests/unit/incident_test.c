@@ -669,6 +669,94 @@ static void test_report_golden(void)
     cg_sbuf_free(&csv);
 }
 
+/* ---- counting as the CCADB counts: by issuer and serial ---- */
+
+static size_t lines_of(const char *s)
+{
+    size_t n = 0;
+    for (; *s != '\0'; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void test_counting(void)
+{
+    fixture f;
+    cg_incident_unit *u = NULL;
+    size_t n = 0;
+    cg_sbuf md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
+    const int64_t R = T("2024-02-05T14:20:00Z");
+    fixture_init(&f, "misissuance", R);
+    /* A precertificate and its certificate, not linked by hash (as read
+     * from two files): one certificate, by issuer and serial. */
+    cg_incident_cert *p = add_cert(&f, R - 5 * DAY, R + 85 * DAY);
+    p->is_precert = 1;
+    p->serial_hex = (char *)"04d2a1";
+    cg_incident_cert *c = add_cert(&f, R - 5 * DAY, R + 85 * DAY);
+    c->serial_hex = (char *)"04d2a1";
+    /* The same serial from another issuer: another certificate. */
+    c = add_cert(&f, R - 4 * DAY, R + 86 * DAY);
+    c->serial_hex = (char *)"04d2a1";
+    c->issuer = (char *)"CN=Other Issuing CA,O=Example,C=US";
+    /* A second precertificate for the first serial (a duplicate-serial
+     * defect): still that one certificate. */
+    p = add_cert(&f, R - 5 * DAY, R + 85 * DAY);
+    p->is_precert = 1;
+    p->serial_hex = (char *)"04d2a1";
+    /* Without a serial: joined by its SHA-256 link only. */
+    c = add_cert(&f, R - 3 * DAY, R + 87 * DAY);
+    c->serial_hex = NULL;
+    p = add_cert(&f, R - 3 * DAY, R + 87 * DAY);
+    p->serial_hex = NULL;
+    p->is_precert = 1;
+    p->has_cert_sha = 1;
+    memcpy(p->cert_sha256, c->sha256, 32);
+    /* A precertificate whose certificate is not known. */
+    p = add_cert(&f, R - 2 * DAY, R + 88 * DAY);
+    p->is_precert = 1;
+    p->serial_hex = (char *)"04d2ff";
+
+    CHECK(cg_incident_units(&f.inc, &u, &n));
+    CHECK(n == 4);
+    if (n == 4) {
+        CHECK(u[0].precert == &f.certs[0] && u[0].cert == &f.certs[1] && u[0].n_objects == 3);
+        CHECK(u[1].cert == &f.certs[2] && u[1].precert == NULL && u[1].n_objects == 1);
+        CHECK(u[2].cert == &f.certs[4] && u[2].precert == &f.certs[5]);
+        CHECK(u[3].cert == NULL && u[3].precert == &f.certs[6]);
+        CHECK(cg_incident_unit_main(&u[0]) == &f.certs[1]);
+        CHECK(cg_incident_unit_main(&u[3]) == &f.certs[6]);
+    }
+    free(u);
+
+    /* Impact, the description, the appendix and the CSV count 4, not 7. */
+    revoke(&f.certs[1], R + DAY, R + DAY, CG_CRL_REASON_SUPERSEDED); /* the serial is revoked */
+    cg_incident_report_markdown(&f.inc, R + 2 * DAY, &md);
+    cg_incident_appendix_csv(&f.inc, R + 2 * DAY, &csv);
+    const char *m = cg_sbuf_str(&md);
+    CHECK(strstr(m,
+                 "- **Total number of certificates:** 4 (1 known only by its precertificate)\n") !=
+          NULL);
+    /* The revoked serial's precertificates are not "remaining valid". */
+    CHECK(strstr(m, "certificates:** 3 (1 known only by its precertificate) at ") != NULL);
+    CHECK(strstr(m, "4 certificates affected") != NULL);
+    CHECK(strstr(m, "4 affected certificates at ") != NULL);
+    CHECK(lines_of(cg_sbuf_str(&csv)) == 5); /* the header and 4 rows */
+    /* The pair's row has both hashes. */
+    char pre[65], fin[65];
+    cg_hex(f.certs[0].sha256, 32, pre);
+    cg_hex(f.certs[1].sha256, 32, fin);
+    char row[200];
+    snprintf(row, sizeof(row), "\r\n%s,%s,", pre, fin);
+    CHECK(strstr(cg_sbuf_str(&csv), row) != NULL);
+    cg_sbuf_free(&md);
+    cg_sbuf_free(&csv);
+
+    /* No certificates: no units, no allocation. */
+    fixture_init(&f, "misissuance", R);
+    u = (cg_incident_unit *)&f;
+    CHECK(cg_incident_units(&f.inc, &u, &n) && n == 0 && u == NULL);
+}
+
 /* ---- the lint ---- */
 
 static int lint_count(const char *md, findings *fs)
@@ -951,6 +1039,7 @@ int main(void)
     test_update_deadlines();
     test_output();
     test_report_golden();
+    test_counting();
     test_lint();
     test_certs();
     return cg_test_done();
