@@ -277,7 +277,7 @@ int cg_cmd_demo(int argc, char **argv)
     printf("\nwhere to look (%s):\n"
            "  caguard --store %s/%s findings        every finding, with its message\n"
            "  %s/dashboard/index.html               the dashboard (open it in a browser)\n"
-           "  %s/reports/incident-N.md              CCADB incident report drafts (+ .csv)\n"
+           "  %s/reports/incident-N.md              CCADB Full report drafts (+ -preliminary.md, .csv)\n"
            "  %s/summary.txt, run.log                this table; every command the demo ran\n"
            "  docs/demo.md                           the story, step by step\n",
            d->out, d->out, DEMO_STORE_FILE, d->out, d->out, d->out);

@@ -56,17 +56,26 @@ static int add_item_certs(demo *d, cg_incident *inc, const demo_item *it)
     return 1;
 }
 
+/* The Preliminary and the Full report drafts and the appendix CSV. */
 static int write_report(demo *d, const cg_incident *inc)
 {
-    cg_sbuf md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
+    cg_sbuf pre = CG_SBUF_INIT, md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
+    cg_report_opts o;
     char p[64];
     int ok;
-    cg_incident_report_markdown(inc, d->at, &md);
+    memset(&o, 0, sizeof(o));
+    o.kind = CG_REPORT_PRELIMINARY;
+    ok = cg_incident_report_draft(inc, d->at, &o, &pre, d->err, sizeof(d->err));
+    o.kind = CG_REPORT_FULL;
+    ok = ok && cg_incident_report_draft(inc, d->at, &o, &md, d->err, sizeof(d->err));
     cg_incident_appendix_csv(inc, d->at, &csv);
+    snprintf(p, sizeof(p), "reports/incident-%lld-preliminary.md", (long long)inc->id);
+    ok = ok && demo_write_text(d, p, cg_sbuf_str(&pre));
     snprintf(p, sizeof(p), "reports/incident-%lld.md", (long long)inc->id);
-    ok = !md.failed && demo_write_text(d, p, cg_sbuf_str(&md));
+    ok = ok && demo_write_text(d, p, cg_sbuf_str(&md));
     snprintf(p, sizeof(p), "reports/incident-%lld.csv", (long long)inc->id);
     ok = ok && !csv.failed && demo_write_text(d, p, cg_sbuf_str(&csv));
+    cg_sbuf_free(&pre);
     cg_sbuf_free(&md);
     cg_sbuf_free(&csv);
     return ok;

@@ -14,6 +14,9 @@
 #include "incident/kinds.h"
 #include "incident/kinds_doc.h"
 #include "incident/report.h"
+#if CAGUARD_HAVE_MONITOR
+#include "monitor/config.h"
+#endif
 #include "report/output.h"
 #include "store/ingest.h"
 #include "store/pairing.h"
@@ -30,9 +33,9 @@ static void incident_help(FILE *f)
                "        the incident kinds: revocation window and required CRL reason\n"
                "        (TLS BRs §4.9.1.1); markdown is docs/incident-kinds.md\n"
                "  lint [--format text|json] FILE.md\n"
-               "        check an edited CCADB incident report (template v3.2) for "
-               "missing\n"
-               "        sections and fields (incident.report_incomplete)\n"
+               "        check an edited CCADB incident report (template v3.2): missing,\n"
+               "        empty, N/A where content is required, fill-in markers left,\n"
+               "        Action Items and contributing factors (incident.report_incomplete)\n"
                "  open --kind KIND --reported-at TIME [--title T]\n"
                "       [--source self|third-party|audit] [FILE...]\n"
                "        record an incident; FILE... (its certificates and "
@@ -54,9 +57,13 @@ static void incident_help(FILE *f)
                "        findings) of one incident or all; evaluated now, the findings "
                "are\n"
                "        also stored (caguard findings)\n"
-               "  report ID [--at TIME] [--appendix-csv FILE]\n"
-               "        the CCADB incident report (Markdown) with what caguard knows\n"
-               "        filled in, and the appendix CSV\n\n"
+               "  report ID [--kind preliminary|full|closure] [--at TIME]\n"
+               "       [--config FILE] [--full-report FILE] [--appendix-csv FILE]\n"
+               "        a CCADB report draft (Markdown; default full) with what caguard\n"
+               "        knows filled in and [[FILL IN: ...]] where only the CA can\n"
+               "        answer; --config reads [ccadb] owner_id; closure (the Report\n"
+               "        Closure Summary) needs the Full report as posted and is refused\n"
+               "        (exit 1) while one of its Action Items is open\n\n"
                "TIME is RFC 3339 (2024-06-01T00:00:00Z). The store subcommands take\n"
                "--store PATH_OR_URI (or the global --store, $CAGUARD_STORE, "
                "caguard.db).\n\n"
@@ -134,8 +141,7 @@ static int cmd_lint(int argc, char **argv)
     if (format == CG_OUT_TEXT && n == 0)
         printf("%s: complete (CCADB incident report template v3.2)\n", path);
     else if (format == CG_OUT_TEXT)
-        printf("\n%s: %d missing or empty section%s or field%s\n", path, n, n == 1 ? "" : "s",
-               n == 1 ? "" : "s");
+        printf("\n%s: not complete: %d thing%s to write or fix\n", path, n, n == 1 ? "" : "s");
     cg_out_free(out);
     free(md);
     if (fflush(stdout) != 0)
@@ -684,33 +690,95 @@ out:
     return rc;
 }
 
+/* The [ccadb] section of a caguard configuration file (monitor --config's
+ * INI): the CA Owner CCADB unique ID. 1, or 0 (said). */
+static int read_owner_id(const char *cmd, const char *path, char **owner_id)
+{
+#if !CAGUARD_HAVE_MONITOR
+    (void)path;
+    *owner_id = NULL;
+    fprintf(stderr,
+            "caguard %s: --config needs the configuration reader, which this caguard was "
+            "built without (CAGUARD_WITH_MONITOR)\n",
+            cmd);
+    return 0;
+#else
+    cg_monitor_config cfg;
+    char err[1024];
+    cg_monitor_config_init(&cfg);
+    if (!cg_monitor_config_load(&cfg, path, err, sizeof(err))) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, err);
+        cg_monitor_config_clear(&cfg);
+        return 0;
+    }
+    *owner_id = cfg.ccadb.owner_id; /* taken */
+    cfg.ccadb.owner_id = NULL;
+    cg_monitor_config_clear(&cfg);
+    return 1;
+#endif
+}
+
 static int cmd_report(int argc, char **argv)
 {
     static const char *cmd = "incident report";
-    const char *store_opt = NULL, *csv_path = NULL;
+    const char *store_opt = NULL, *csv_path = NULL, *kind = "full", *config = NULL,
+               *full_path = NULL;
     int64_t at = (int64_t)time(NULL), id = 0;
     int rc = CG_EXIT_USAGE;
     cg_incident inc;
     cg_sbuf md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
+    cg_report_opts ro;
+    char *owner_id = NULL, err[1024];
+    uint8_t *full = NULL;
+    cg_store *st = NULL;
     const cg_cli_opt opt[] = {
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"kind", CG_CLI_OPT_STRING, &kind, 0, NULL},
+        {"full-report", CG_CLI_OPT_STRING, &full_path, 0, NULL},
+        {"config", CG_CLI_OPT_STRING, &config, 0, NULL},
         {"appendix-csv", CG_CLI_OPT_STRING, &csv_path, 0, NULL},
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
     };
+    memset(&inc, 0, sizeof(inc));
+    memset(&ro, 0, sizeof(ro));
     if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
-    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
+    if (!cg_report_kind_lookup(kind, &ro.kind))
+        return cg_cli_usage_error(cmd, "--kind must be preliminary, full or closure, not '%s'",
+                                  kind);
+    if (full_path != NULL && ro.kind != CG_REPORT_CLOSURE)
+        return cg_cli_usage_error(cmd, "--full-report is for --kind closure");
+    if (ro.kind == CG_REPORT_CLOSURE && full_path == NULL)
+        return cg_cli_usage_error(cmd, "--kind closure needs --full-report FILE, the Full "
+                                       "Incident Report as posted: the closure says all its "
+                                       "Action Items are complete");
+    if (config != NULL && !read_owner_id(cmd, config, &owner_id))
+        goto out;
+    ro.owner_id = owner_id;
+    if (full_path != NULL) {
+        full = cg_cli_read_file(full_path, &ro.full_len, err, sizeof(err));
+        if (full == NULL) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, err);
+            goto out;
+        }
+        ro.full_md = (const char *)full;
+    }
+    st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
-        return CG_EXIT_USAGE;
+        goto out;
     if (get_incident(cmd, st, id, &inc) <= 0)
         goto out;
     if (!cg_store_incident_observe_revocations(st, &inc)) {
         fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
     }
-    cg_incident_report_markdown(&inc, at, &md);
+    if (!cg_incident_report_draft(&inc, at, &ro, &md, err, sizeof(err))) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, err);
+        rc = md.failed ? CG_EXIT_USAGE : CG_EXIT_FINDINGS;
+        goto out;
+    }
     if (csv_path != NULL)
         cg_incident_appendix_csv(&inc, at, &csv);
     if (md.failed || csv.failed) {
@@ -729,6 +797,8 @@ static int cmd_report(int argc, char **argv)
     }
     rc = write_out(&md);
 out:
+    free(owner_id);
+    free(full);
     cg_sbuf_free(&md);
     cg_sbuf_free(&csv);
     cg_incident_clear(&inc);

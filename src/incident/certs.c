@@ -49,6 +49,56 @@ static char *dns_names(const cg_cert *cert)
     return out;
 }
 
+unsigned cg_incident_cert_types(const cg_cert *cert)
+{
+    /* 2.23.140.1 and what follows it */
+    static const uint8_t cabf[] = {0x67, 0x81, 0x0c, 0x01};
+    static const uint8_t server_auth[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
+    static const struct {
+        uint8_t tail[2];
+        size_t n;
+        unsigned type;
+    } tls[] = {{{0x02, 0x01}, 2, CG_CERT_TYPE_DV},
+               {{0x02, 0x02}, 2, CG_CERT_TYPE_OV},
+               {{0x02, 0x03}, 2, CG_CERT_TYPE_IV},
+               {{0x01}, 1, CG_CERT_TYPE_EV}};
+    unsigned types = CG_CERT_TYPE_READ;
+    size_t count = 0;
+    const cg_ext *ext =
+        cg_cert_find_ext(cert, CG_OID_CERT_POLICIES, sizeof(CG_OID_CERT_POLICIES), &count);
+    cg_cbs seq, info, oid;
+    if (ext != NULL) {
+        seq = ext->value;
+        if (cg_cbs_get_asn1(&seq, &seq, CG_ASN1_SEQUENCE)) {
+            while (seq.len > 0 && cg_cbs_get_asn1(&seq, &info, CG_ASN1_SEQUENCE)) {
+                if (!cg_cbs_get_asn1(&info, &oid, CG_ASN1_OBJECT) || oid.len < sizeof(cabf) ||
+                    memcmp(oid.data, cabf, sizeof(cabf)) != 0)
+                    continue;
+                const uint8_t *t = oid.data + sizeof(cabf);
+                size_t tn = oid.len - sizeof(cabf);
+                for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
+                    if (tn == tls[i].n && memcmp(t, tls[i].tail, tn) == 0)
+                        types |= tls[i].type;
+                }
+                if (tn >= 1 && t[0] == 0x05)
+                    types |= CG_CERT_TYPE_SMIME;
+            }
+        }
+    }
+    ext = cg_cert_find_ext(cert, CG_OID_EKU, sizeof(CG_OID_EKU), &count);
+    if (ext != NULL) {
+        seq = ext->value;
+        if (cg_cbs_get_asn1(&seq, &seq, CG_ASN1_SEQUENCE)) {
+            while (seq.len > 0 && cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT)) {
+                if (oid.len == sizeof(server_auth) &&
+                    memcmp(oid.data, server_auth, sizeof(server_auth)) == 0)
+                    types |= CG_CERT_TYPE_SERVER_AUTH;
+            }
+        }
+    }
+    return types;
+}
+
 static int has_cert(const cg_incident *inc, size_t n, const uint8_t *sha256)
 {
     for (size_t i = 0; i < n; i++) {
@@ -115,6 +165,7 @@ static int add_one(cg_incident *inc, size_t *n, size_t *cap, const char *name, s
     c->not_before = cert.not_before_t;
     c->not_after = cert.not_after_t;
     c->reason = -1;
+    c->types = cg_incident_cert_types(&cert);
     if (c->serial_hex == NULL || c->issuer == NULL || c->subject == NULL || c->dns_names == NULL) {
         clear_cert(c);
         goto oom;

@@ -18,6 +18,11 @@
 int cg_incident_add_certs(cg_incident *inc, const char *name, const uint8_t *data, size_t len,
                           char *err, size_t errcap);
 
+/* The CG_CERT_TYPE_* bits of a parsed certificate (CG_CERT_TYPE_READ
+ * always set). */
+struct cg_cert;
+unsigned cg_incident_cert_types(const struct cg_cert *cert);
+
 /* Pairs precertificates with their final certificates among inc->certs
  * (same issuer and serial): sets has_cert_sha/cert_sha256 on the
  * precertificate and has_precert_sha/precert_sha256 on the certificate.

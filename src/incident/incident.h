@@ -46,7 +46,22 @@ typedef struct cg_incident_cert {
     int64_t revocation_date;  /* the CRL entry's revocationDate */
     int64_t published_at;     /* when caguard first saw that entry on a CRL */
     int reason;               /* CRL reasonCode, -1 when the entry has none */
+    /* What it is, from its policy OIDs and extensions (CG_CERT_TYPE_*): read
+     * from the certificate, never stored; 0 when it was not read. */
+    unsigned types;
 } cg_incident_cert;
+
+/* Affected certificate types (the CCADB's "Affected certificate types"):
+ * the CA/Browser Forum reserved policy OIDs a certificate carries. */
+enum {
+    CG_CERT_TYPE_DV = 1,    /* 2.23.140.1.2.1 */
+    CG_CERT_TYPE_OV = 2,    /* 2.23.140.1.2.2 */
+    CG_CERT_TYPE_IV = 4,    /* 2.23.140.1.2.3 */
+    CG_CERT_TYPE_EV = 8,    /* 2.23.140.1.1 */
+    CG_CERT_TYPE_SMIME = 16, /* 2.23.140.1.5.* */
+    CG_CERT_TYPE_SERVER_AUTH = 32, /* extKeyUsage id-kp-serverAuth */
+    CG_CERT_TYPE_READ = 64  /* the certificate was read (set with any of the above, or alone) */
+};
 
 typedef struct cg_incident {
     int64_t id;

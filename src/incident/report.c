@@ -20,7 +20,15 @@ typedef struct {
     int delayed;
     cg_incident_unit *units; /* the certificates as the CCADB counts them */
     size_t n_units;
+    const cg_report_opts *o;
+    cg_report_facts facts; /* closure: read from the posted Full report */
 } writer;
+
+/* caguard's fill-in marker around what is asked. */
+static void put_fill(cg_sbuf *b, const char *what)
+{
+    cg_sbuf_printf(b, "%s: %s]]", CG_REPORT_FILL_MARKER, what);
+}
 
 /* "YYYY-MM-DD HH:MM UTC": the template asks for UTC, at least to the minute. */
 static void minute(int64_t t, char *buf, size_t cap)
@@ -46,6 +54,22 @@ static void put_inline(cg_sbuf *b, const char *s, int cell)
             cg_sbuf_puts(b, " ");
         else if (*s == '|' && cell)
             cg_sbuf_puts(b, "\\|");
+        else
+            cg_sbuf_append(b, s, 1);
+    }
+}
+
+/* A string from a certificate (a name, a dNSName) in Markdown text: on one
+ * line, every character Markdown gives a meaning backslash-escaped, so a
+ * crafted name cannot add a link, a heading or a field. The one place that
+ * does it: the shared escaping helper replaces it when it lands. */
+static void put_cert_text(cg_sbuf *b, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '\n' || *s == '\r')
+            cg_sbuf_puts(b, " ");
+        else if (strchr("\\`*_{}[]<>()#!|~", *s) != NULL)
+            cg_sbuf_printf(b, "\\%c", *s);
         else
             cg_sbuf_append(b, s, 1);
     }
@@ -200,6 +224,188 @@ static int nc_end(writer *w, int64_t *end)
     return *end != 0;
 }
 
+/* Affected certificate types from the certificates' policy OIDs. */
+static void put_types(writer *w, cg_sbuf *b)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{CG_CERT_TYPE_DV, "DV"},
+                 {CG_CERT_TYPE_OV, "OV"},
+                 {CG_CERT_TYPE_IV, "IV"},
+                 {CG_CERT_TYPE_EV, "EV"},
+                 {CG_CERT_TYPE_SMIME, "S/MIME"}};
+    const unsigned policy =
+        CG_CERT_TYPE_DV | CG_CERT_TYPE_OV | CG_CERT_TYPE_IV | CG_CERT_TYPE_EV | CG_CERT_TYPE_SMIME;
+    unsigned all = 0;
+    size_t read = 0, without = 0, shown = 0;
+    for (size_t i = 0; i < w->n_units; i++) {
+        unsigned t = cg_incident_unit_main(&w->units[i])->types;
+        if (!(t & CG_CERT_TYPE_READ))
+            continue;
+        read++;
+        all |= t;
+        without += (t & policy) == 0;
+    }
+    if (read == 0) {
+        put_fill(b, "the CA/Browser Forum policy OIDs (DV, OV, IV, EV) of the affected "
+                    "certificates (caguard had none of them to read)");
+        return;
+    }
+    if ((all & policy) != 0) {
+        cg_sbuf_puts(b, "This incident affects ");
+        size_t n = 0, k = 0;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            n += (all & names[i].bit) != 0;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (!(all & names[i].bit))
+                continue;
+            k++;
+            cg_sbuf_printf(b, "%s%s", k == 1 ? "" : k == n ? " and " : ", ", names[i].name);
+        }
+        cg_sbuf_puts(b, " certificates (from their CA/Browser Forum policy OIDs)");
+        shown = 1;
+    }
+    if (without > 0)
+        cg_sbuf_printf(b, "%s%zu certificate%s carr%s no CA/Browser Forum policy OID%s",
+                       shown ? "; " : "", without, without == 1 ? "" : "s",
+                       without == 1 ? "ies" : "y",
+                       (all & CG_CERT_TYPE_SERVER_AUTH) ? " (TLS server authentication)" : "");
+    if (read < w->n_units)
+        cg_sbuf_printf(b, "; %zu not read by caguard", w->n_units - read);
+    cg_sbuf_puts(b, ".");
+}
+
+/* The incident heuristic from the defect rules: which certificates a third
+ * party can find, and how. */
+static void put_heuristic(writer *w, cg_sbuf *b)
+{
+    const cg_incident_cert *first = NULL, *last = NULL;
+    const char *issuer = NULL;
+    int one_issuer = 1;
+    if (w->o->n_rules == 0 || w->n_units == 0) {
+        put_fill(b, "a heuristic a third party can use to assemble every affected certificate, "
+                    "or why none exists (caguard writes one from the incident's defect rules: "
+                    "caguard incident scope)");
+        return;
+    }
+    for (size_t i = 0; i < w->n_units; i++) {
+        const cg_incident_cert *c = cg_incident_unit_main(&w->units[i]);
+        if (first == NULL || c->not_before < first->not_before)
+            first = c;
+        if (last == NULL || c->not_before > last->not_before)
+            last = c;
+        if (c->issuer != NULL && issuer == NULL)
+            issuer = c->issuer;
+        else if (c->issuer != NULL && strcmp(c->issuer, issuer) != 0)
+            one_issuer = 0;
+    }
+    cg_sbuf_puts(b, "Any certificate issued by ");
+    if (issuer != NULL && one_issuer) {
+        put_cert_text(b, issuer);
+    } else {
+        cg_sbuf_puts(b, "the CA's issuing CAs");
+    }
+    cg_sbuf_puts(b, " with a notBefore from ");
+    put_minute(b, first->not_before);
+    cg_sbuf_puts(b, " to ");
+    put_minute(b, last->not_before);
+    cg_sbuf_puts(b, " that has the defect is affected: ");
+    for (size_t i = 0; i < w->o->n_rules; i++) {
+        const cg_rule *r = cg_rule_get(w->o->rules[i]);
+        cg_sbuf_printf(b, "%s%s (`%s`)",
+                       i == 0                   ? ""
+                       : i + 1 == w->o->n_rules ? " or "
+                                                : "; ",
+                       r->description, r->id);
+    }
+    cg_sbuf_puts(b, ". The defect is in the certificate itself: a third party finds every such "
+                    "certificate in Certificate Transparency logs with a linter (caguard check "
+                    "reports it). Every affected certificate caguard found is in the Appendix.");
+}
+
+/* For a revocation-delay incident, the facts the Analysis needs: which
+ * certificates were late, by how much, their first CRL sighting. */
+static void put_delay_facts(writer *w, cg_sbuf *b)
+{
+    size_t late = 0, overdue = 0, listed = 0;
+    char dur[48];
+    cg_sbuf_puts(b, "Revocation deadline ");
+    put_minute(b, w->inc->reported_at + w->kind->window);
+    cg_sbuf_puts(b, " (caguard's record from the CRLs):");
+    for (size_t i = 0; i < w->n_units; i++) {
+        const cg_incident_cert *c = cg_incident_unit_main(&w->units[i]);
+        cg_revocation_eval e;
+        if (!cg_incident_revocation_eval(w->inc, c, w->at, &e))
+            continue;
+        if (e.state != CG_REVOCATION_LATE && e.state != CG_REVOCATION_OVERDUE)
+            continue;
+        if (e.state == CG_REVOCATION_LATE)
+            late++;
+        else
+            overdue++;
+        if (++listed > TIMELINE_CERTS_MAX)
+            continue;
+        cg_incident_format_duration(e.late_by, dur, sizeof(dur));
+        cg_sbuf_printf(b, " serial %s ", serial_of(c));
+        if (e.state == CG_REVOCATION_LATE) {
+            cg_sbuf_puts(b, "revoked ");
+            put_minute(b, c->revocation_date);
+            cg_sbuf_puts(b, ", first seen on a CRL ");
+            if (c->published_at != 0)
+                put_minute(b, c->published_at);
+            else
+                cg_sbuf_puts(b, "at an unknown time");
+            cg_sbuf_printf(b, ", %s after the deadline;", dur);
+        } else {
+            cg_sbuf_puts(b, "not on a CRL at ");
+            put_minute(b, w->at);
+            cg_sbuf_printf(b, ", %s past the deadline;", dur);
+        }
+    }
+    if (listed > TIMELINE_CERTS_MAX)
+        cg_sbuf_printf(b, " and %zu more (the Appendix lists them);", listed - TIMELINE_CERTS_MAX);
+    cg_sbuf_printf(b, " %zu revoked late, %zu not revoked. ", late, overdue);
+    put_fill(b, "the factors and rationale behind the decision to delay revocation: how extensive "
+                "harm would result to third parties, and why the situation is exceptionally "
+                "rare and unavoidable");
+}
+
+/* Closure: the Root Cause Analysis's contributing factors. */
+static void put_closure_causes(writer *w, cg_sbuf *b)
+{
+    if (w->facts.n_factors == 0) {
+        put_fill(b, "a few sentences summarizing the root cause(s)");
+        return;
+    }
+    for (size_t i = 0; i < w->facts.n_factors; i++) {
+        cg_sbuf_printf(b, "%sContributing Factor %zu: ", i == 0 ? "" : "; ", i + 1);
+        put_inline(b, w->facts.factors[i], 0);
+    }
+    cg_sbuf_puts(b, ".");
+}
+
+/* Closure: the Action Items, all complete (or canceled). */
+static void put_closure_remediation(writer *w, cg_sbuf *b)
+{
+    cg_sbuf_printf(b, "%zu Action Item%s completed as described in the Full Incident Report:",
+                   w->facts.n_actions, w->facts.n_actions == 1 ? "" : "s");
+    for (size_t i = 0; i < w->facts.n_actions; i++) {
+        const cg_report_action *a = &w->facts.actions[i];
+        cg_sbuf_puts(b, i == 0 ? " " : "; ");
+        put_inline(b, a->item, 0);
+        cg_sbuf_puts(b, " (");
+        put_inline(b, a->kind, 0);
+        cg_sbuf_puts(b, ", ");
+        put_inline(b, a->status, 0);
+        cg_sbuf_puts(b, ", due ");
+        put_inline(b, a->due, 0);
+        cg_sbuf_puts(b, ")");
+    }
+    cg_sbuf_puts(b, ". ");
+    put_fill(b, "how the remediation addressed the root causes, in a few sentences");
+}
+
 static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
 {
     const cg_incident *inc = w->inc;
@@ -215,10 +421,17 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
     case CG_TF_SOURCE:
         cg_sbuf_puts(b, source_label(inc->source));
         return;
+    case CG_TF_CCADB_ID:
+        if (w->o->owner_id != NULL && w->o->owner_id[0] != '\0')
+            put_inline(b, w->o->owner_id, 0);
+        else
+            put_fill(b, "the CA Owner's CCADB unique ID, \"A\" and six digits (caguard fills it "
+                        "from [ccadb] owner_id in its configuration)");
+        return;
     case CG_TF_NC_START:
         t = nc_start(w);
         if (t == 0)
-            cg_sbuf_puts(b, "N/A");
+            put_fill(b, "when the non-compliance began");
         else
             put_minute(b, t);
         return;
@@ -229,11 +442,12 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
         if (nc_start(w) != 0 && nc_end(w, &t)) {
             put_minute(b, t);
         } else if (nc_start(w) != 0) {
-            cg_sbuf_puts(b, "N/A (ongoing at ");
+            put_fill(b, "when the non-compliance is expected to end");
+            cg_sbuf_puts(b, " (ongoing at ");
             put_minute(b, w->at);
             cg_sbuf_puts(b, ")");
         } else {
-            cg_sbuf_puts(b, "N/A");
+            put_fill(b, "when the non-compliance ended or is expected to end");
         }
         return;
     case CG_TF_TOTAL:
@@ -256,6 +470,62 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
             put_minute(b, w->at);
         }
         return;
+    case CG_TF_TYPES:
+        put_types(w, b);
+        return;
+    case CG_TF_HEURISTIC:
+        put_heuristic(w, b);
+        return;
+    case CG_TF_ISSUANCE_STOPPED:
+        put_fill(b, "Yes or No, and why (e.g. \"Yes. Issuance was stopped at ... to correct the "
+                    "certificate profile.\")");
+        return;
+    case CG_TF_ANALYSIS:
+        if (w->delayed)
+            put_delay_facts(w, b);
+        else
+            cg_sbuf_puts(b, "N/A (not a revocation-delay incident)");
+        return;
+    case CG_TF_RCA_DESCRIPTION:
+        put_fill(b,
+                 "the condition, event or issue that contributed to the incident, and its role");
+        return;
+    case CG_TF_RCA_TIMELINE:
+        put_fill(b, "when the factor was introduced and how it evolved");
+        return;
+    case CG_TF_RCA_DETECTION:
+        put_fill(b, "how it was detected, and how it avoided detection before");
+        return;
+    case CG_TF_RCA_INTERACTION:
+        put_fill(b, "how it interacted with the other factors");
+        return;
+    case CG_TF_WENT_WELL:
+        put_fill(b, "what made the impact smaller than it could have been");
+        return;
+    case CG_TF_WENT_BADLY:
+        put_fill(b, "what made the impact larger; each needs an Action Item");
+        return;
+    case CG_TF_LUCKY:
+        put_fill(b, "what went well but cannot be relied upon, or N/A");
+        return;
+    case CG_TF_LESSONS_ADDITIONAL:
+        put_fill(b, "any other lesson, or N/A; each needs an Action Item");
+        return;
+    case CG_TF_CLOSURE_DESCRIPTION:
+        if (w->facts.description != NULL && w->facts.description[0] != '\0')
+            put_inline(b, w->facts.description, 0);
+        else
+            put_description(w, b);
+        return;
+    case CG_TF_CLOSURE_ROOT_CAUSES:
+        put_closure_causes(w, b);
+        return;
+    case CG_TF_CLOSURE_REMEDIATION:
+        put_closure_remediation(w, b);
+        return;
+    case CG_TF_CLOSURE_COMMITMENTS:
+        put_fill(b, "ongoing commitments beyond the Action Items, or N/A");
+        return;
     default:
         cg_sbuf_puts(b, "N/A");
         return;
@@ -264,6 +534,11 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
 
 static void write_fields(writer *w, cg_sbuf *b, const cg_tsection *s)
 {
+    if (s->lead != NULL) {
+        cg_sbuf_printf(b, "**%s 1: ", s->lead);
+        put_fill(b, "a title");
+        cg_sbuf_puts(b, "**\n");
+    }
     for (size_t i = 0; i < s->n_fields; i++) {
         const cg_tfield *f = &s->fields[i];
         cg_sbuf_printf(b, "%s- **%s:**", f->nested ? "   " : "", f->name);
@@ -347,7 +622,7 @@ static void add_issuance(timeline *tl, const cg_incident_cert *c, const char *pr
     cg_sbuf_printf(&s, "%s%s %s issued (notBefore)", prefix, what(c), serial_of(c));
     if (c->dns_names != NULL && c->dns_names[0] != '\0') {
         cg_sbuf_puts(&s, " for ");
-        put_inline(&s, c->dns_names, 0);
+        put_cert_text(&s, c->dns_names);
     }
     tl_add(tl, c->not_before, &s);
 }
@@ -467,16 +742,31 @@ static void write_timeline(writer *w, cg_sbuf *b)
     free(tl.v);
 }
 
+/* A table with the template's columns and one row to fill in. */
 static void write_table(cg_sbuf *b, const cg_tsection *s)
 {
+    static const char *const related[] = {"the related bug, as [Bug N](URL), or N/A",
+                                          "the date it was opened",
+                                          "how it relates to this incident"};
+    static const char *const actions[] = {
+        "what will be done",
+        "Prevent, Detect or Mitigate",
+        "the Contributing Factor(s) it remediates, e.g. Root Cause # 1",
+        "how its effectiveness will be measured",
+        "YYYY-MM-DD",
+        "Ongoing, Complete, Delayed or Canceled"};
+    const char *const *fill = s->n_columns == 6 ? actions : related;
     for (size_t i = 0; i < s->n_columns; i++)
         cg_sbuf_printf(b, "| %s ", s->columns[i]);
     cg_sbuf_puts(b, "|\n");
     for (size_t i = 0; i < s->n_columns; i++)
         cg_sbuf_puts(b, "|---");
     cg_sbuf_puts(b, "|\n");
-    for (size_t i = 0; i < s->n_columns; i++)
-        cg_sbuf_puts(b, "| N/A ");
+    for (size_t i = 0; i < s->n_columns; i++) {
+        cg_sbuf_puts(b, "| ");
+        put_fill(b, i < 6 ? fill[i] : "");
+        cg_sbuf_puts(b, " ");
+    }
     cg_sbuf_puts(b, "|\n");
 }
 
@@ -522,29 +812,105 @@ static void write_appendix(writer *w, cg_sbuf *b)
     }
 }
 
-void cg_incident_report_markdown(const cg_incident *inc, int64_t at, cg_sbuf *out)
+int cg_report_kind_lookup(const char *name, cg_report_kind *kind)
+{
+    static const char *const names[CG_REPORT_KINDS] = {"preliminary", "full", "closure"};
+    for (int i = 0; i < CG_REPORT_KINDS; i++) {
+        if (name != NULL && strcmp(name, names[i]) == 0) {
+            *kind = (cg_report_kind)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int is_done(const char *status)
+{
+    char v[32];
+    size_t n = 0;
+    while (*status == ' ')
+        status++;
+    for (; status[n] != '\0' && n + 1 < sizeof(v); n++)
+        v[n] = (char)(status[n] >= 'A' && status[n] <= 'Z' ? status[n] - 'A' + 'a' : status[n]);
+    while (n > 0 && v[n - 1] == ' ')
+        n--;
+    v[n] = '\0';
+    return strcmp(v, "complete") == 0 || strcmp(v, "canceled") == 0;
+}
+
+/* A closure needs the posted Full report, every Action Item of it done. */
+static int closure_facts(writer *w, char *err, size_t errcap)
+{
+    const cg_report_opts *o = w->o;
+    if (o->full_md == NULL) {
+        snprintf(err, errcap,
+                 "a closure report needs the Full Incident Report as posted (its "
+                 "Action Items must all be complete)");
+        return 0;
+    }
+    if (!cg_report_read_facts(o->full_md, o->full_len, &w->facts)) {
+        snprintf(err, errcap, "out of memory");
+        return 0;
+    }
+    if (w->facts.n_actions == 0) {
+        snprintf(err, errcap,
+                 "the Full Incident Report lists no Action Item: a closure report "
+                 "says all of them are complete");
+        return 0;
+    }
+    size_t open = 0, o_len = 0;
+    for (size_t i = 0; i < w->facts.n_actions; i++) {
+        const cg_report_action *a = &w->facts.actions[i];
+        if (is_done(a->status))
+            continue;
+        open++;
+        int n = snprintf(err + o_len, o_len < errcap ? errcap - o_len : 0, "%s'%.100s' (%s)",
+                         open == 1 ? "" : ", ", a->item,
+                         a->status[0] != '\0' ? a->status : "no status");
+        if (n > 0)
+            o_len += (size_t)n;
+    }
+    if (open > 0) {
+        char items[768];
+        snprintf(items, sizeof(items), "%s", err);
+        snprintf(err, errcap,
+                 "refused: %zu Action Item%s of the Full Incident Report %s not Complete or "
+                 "Canceled: %s",
+                 open, open == 1 ? "" : "s", open == 1 ? "is" : "are", items);
+        return 0;
+    }
+    return 1;
+}
+
+int cg_incident_report_draft(const cg_incident *inc, int64_t at, const cg_report_opts *o,
+                             cg_sbuf *out, char *err, size_t errcap)
 {
     writer w;
+    int ok = 0;
+    memset(&w, 0, sizeof(w));
     w.inc = inc;
     w.at = at;
+    w.o = o;
     w.kind = cg_incident_kind_lookup(inc->kind);
     w.delayed = cg_incident_revocation_delayed(inc, at);
+    if (err != NULL && errcap > 0)
+        err[0] = '\0';
     if (!cg_incident_units(inc, &w.units, &w.n_units)) {
+        snprintf(err, errcap, "out of memory");
         out->failed = 1;
-        return;
+        return 0;
     }
-    int report = -1;
+    if (o->kind == CG_REPORT_CLOSURE && !closure_facts(&w, err, errcap))
+        goto out;
+    if (o->kind != CG_REPORT_CLOSURE)
+        cg_sbuf_printf(out, "## %s\n", cg_report_titles[o->kind]);
     for (size_t i = 0; i < cg_report_n_sections; i++) {
         const cg_tsection *s = &cg_report_sections[i];
-        if (s->report != report) {
-            report = s->report;
-            cg_sbuf_printf(out, "%s## %s\n", i == 0 ? "" : "\n", cg_report_titles[report]);
-        }
-        cg_sbuf_printf(out, "\n### %s\n\n", s->title);
+        if (s->report != (int)o->kind)
+            continue;
+        cg_sbuf_printf(out, "%s### %s\n\n", o->kind == CG_REPORT_CLOSURE ? "" : "\n", s->title);
         switch (s->body) {
         case CG_TBODY_FIELDS:
-            if (s->lead != NULL)
-                cg_sbuf_printf(out, "**%s 1: N/A**\n", s->lead);
             write_fields(&w, out, s);
             break;
         case CG_TBODY_LIST:
@@ -558,7 +924,15 @@ void cg_incident_report_markdown(const cg_incident *inc, int64_t at, cg_sbuf *ou
             break;
         }
     }
+    if (o->kind == CG_REPORT_CLOSURE)
+        cg_sbuf_printf(out, "\n%s\n", cg_report_closure_request);
+    ok = !out->failed;
+    if (!ok)
+        snprintf(err, errcap, "out of memory");
+out:
     free(w.units);
+    cg_report_facts_clear(&w.facts);
+    return ok;
 }
 
 static void csv_field(cg_sbuf *b, const char *s, int last)

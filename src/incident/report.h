@@ -13,11 +13,42 @@
 #include "incident/sbuf.h"
 #include "rules/rules.h"
 
-/* The Preliminary and the Full Incident Report for inc as known at `at`
- * (events, issuance and revocations after `at` are left out). Every field
- * of the template is present; what caguard cannot know is "N/A". Times are
- * UTC to the minute. */
-void cg_incident_report_markdown(const cg_incident *inc, int64_t at, cg_sbuf *out);
+/* The report kinds of the CCADB templates (`caguard incident report
+ * --kind`). */
+typedef enum {
+    CG_REPORT_PRELIMINARY = 0, /* Preliminary Incident Report */
+    CG_REPORT_FULL = 1,        /* Full Incident Report */
+    CG_REPORT_CLOSURE = 2,     /* Closure Report: the Report Closure Summary */
+    CG_REPORT_KINDS = 3
+} cg_report_kind;
+
+/* caguard's fill-in marker: a draft writes "[[FILL IN: what is asked]]"
+ * where only the CA can answer; the lint reports any left in a report. */
+#define CG_REPORT_FILL_MARKER "[[FILL IN"
+
+typedef struct cg_report_opts {
+    cg_report_kind kind;
+    const char *owner_id;    /* the CA Owner CCADB unique ID ([ccadb] owner_id), or NULL */
+    const cg_rule_id *rules; /* the incident's defect: the rules of its scope */
+    size_t n_rules;
+    const char *full_md; /* closure: the Full Incident Report as posted (Markdown) */
+    size_t full_len;
+} cg_report_opts;
+
+/* The draft of one report for inc as known at `at` (events, issuance and
+ * revocations after `at` are left out): every section and field of the
+ * template, what caguard knows filled in (counts, dates, the Timeline, the
+ * Appendix, the affected certificate types, the heuristic from the defect
+ * rules, the facts of a delayed revocation), N/A where the field does not
+ * apply, the fill-in marker where only the CA can answer. Times are UTC to
+ * the minute. A closure draft is refused (0, the reason in err) without the
+ * posted Full Incident Report, or while one of its Action Items is not
+ * Complete or Canceled (each named). Returns 1, or 0. */
+int cg_incident_report_draft(const cg_incident *inc, int64_t at, const cg_report_opts *o,
+                             cg_sbuf *out, char *err, size_t errcap);
+
+/* The kind named "preliminary", "full" or "closure": 1 and *kind, or 0. */
+int cg_report_kind_lookup(const char *name, cg_report_kind *kind);
 
 /* The appendix CSV: a header with the template's columns in order
  * (Precertificate SHA-256 hash ... Revocation reason), then one row per
@@ -26,11 +57,16 @@ void cg_incident_report_markdown(const cg_incident *inc, int64_t at, cg_sbuf *ou
 void cg_incident_appendix_csv(const cg_incident *inc, int64_t at, cg_sbuf *out);
 
 /* Reports incident.report_incomplete on obj for every section, field or
- * table column of the template that the report lacks, or leaves empty
- * (not applicable is written N/A); each message names it. Each Preliminary
- * or Full Incident Report heading found is checked against its template; a
- * text with neither is checked as a Full report. Returns the number of
- * findings (0: complete). */
+ * table column of the template that the report lacks, leaves empty, leaves
+ * N/A where the template requires content, or leaves with caguard's
+ * fill-in marker; for each Action Item without a Kind (Prevent, Detect,
+ * Mitigate), Corresponding Root Cause(s), Evaluation Criteria, a Due Date
+ * that is a date, or a Status of the template's values; and for each Root
+ * Cause Analysis contributing factor that no Action Item names. Each
+ * message names what it is about. Each Preliminary Incident Report, Full
+ * Incident Report or Report Closure Summary heading found is checked
+ * against its template; a text with none is checked as a Full report.
+ * Returns the number of findings (0: complete). */
 int cg_incident_lint(const char *markdown, size_t len, cg_ctx *ctx, const cg_objref *obj);
 
 #endif

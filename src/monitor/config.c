@@ -35,6 +35,8 @@ typedef enum {
     T_PATH_OR_URL, /* a T_URL, or else a T_PATH_IN */
     T_STORE,       /* a store path or URI */
     T_ADDR,        /* a mail address */
+    T_ADDR_LIST,   /* mail addresses, separated by commas or spaces (repeatable) */
+    T_CCADB_ID,    /* a CCADB unique ID: "A" and six digits */
     T_INT,
     T_BOOL,
     T_ENUM,
@@ -122,6 +124,10 @@ static const key_def k_alerts[] = {
 static const key_def k_incidents[] = {
     {"auto", T_BOOL, M(incidents.auto_draft), NO_OFF, 0, 0, 0, 0, NULL},
 };
+static const key_def k_ccadb[] = {
+    {"owner_id", T_CCADB_ID, M(ccadb.owner_id), NO_OFF, 0, 0, 0, 0, NULL},
+    {"ca_accounts", T_ADDR_LIST, M(ccadb.ca_accounts), NO_OFF, 1, 0, 0, 0, NULL},
+};
 
 typedef enum {
     S_MONITOR,
@@ -131,6 +137,7 @@ typedef enum {
     S_CRL,
     S_ALERTS,
     S_INCIDENTS,
+    S_CCADB,
     S_SERVE /* caguard serve's (serve/config.c reads and checks it): skipped here */
 } sec_kind;
 
@@ -151,6 +158,7 @@ static const section_def sections[] = {
     {"crl", S_CRL, 0, KEYS(k_crl)},
     {"alerts", S_ALERTS, 0, KEYS(k_alerts)},
     {"incidents", S_INCIDENTS, 0, KEYS(k_incidents)},
+    {"ccadb", S_CCADB, 0, KEYS(k_ccadb)},
     {"serve", S_SERVE, 0, NULL, 0},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -259,6 +267,8 @@ void cg_monitor_config_clear(cg_monitor_config *c)
     free(c->alerts.jsonl);
     free(c->alerts.mail_to);
     free(c->alerts.sendmail);
+    free(c->ccadb.owner_id);
+    strv_clear(&c->ccadb.ca_accounts);
     cg_monitor_config_init(c);
 }
 
@@ -494,6 +504,45 @@ static int set_value(parser *ps, const key_def *k, const char *v)
         else
             s = dup_str(v, strlen(v));
         break;
+    case T_ADDR_LIST:
+        /* each address of the list is appended as if given alone */
+        for (const char *p = v;;) {
+            while (*p == ',' || *p == ' ' || *p == '\t')
+                p++;
+            if (*p == '\0')
+                return 1;
+            size_t len = strcspn(p, ", \t");
+            char one[320];
+            if (len >= sizeof(one)) {
+                cfg_err(ps, ps->lineno, "[%s] %s: an address longer than %zu bytes", ps->label,
+                        k->name, sizeof(one) - 1);
+                return 0;
+            }
+            memcpy(one, p, len);
+            one[len] = '\0';
+            if (!is_addr(one)) {
+                cfg_err(ps, ps->lineno, "[%s] %s: '%s' is not a mail address (local@domain)",
+                        ps->label, k->name, one);
+                return 0;
+            }
+            s = dup_str(one, len);
+            if (s == NULL || !store_string(ps, k, base, s)) {
+                if (s == NULL)
+                    cfg_err(ps, ps->lineno, "out of memory");
+                return 0;
+            }
+            p += len;
+        }
+    case T_CCADB_ID: {
+        int ok = strlen(v) == 7 && v[0] == 'A';
+        for (size_t i = 1; ok && i < 7; i++)
+            ok = v[i] >= '0' && v[i] <= '9';
+        if (!ok)
+            why = "not a CCADB unique ID (\"A\" followed by six digits, e.g. A000123)";
+        else
+            s = dup_str(v, strlen(v));
+        break;
+    }
     case T_PATH_OR_URL:
     case T_PATH_IN:
     case T_EXEC:
@@ -633,7 +682,7 @@ static void open_section(parser *ps, const char *h, size_t n)
     if (sec == NULL) {
         cfg_err(ps, ps->lineno,
                 "unknown section [%.*s] (sections: monitor, log NAME, issuer NAME, loglist, crl, "
-                "alerts, incidents, serve)",
+                "alerts, incidents, ccadb, serve)",
                 (int)(n > 60 ? 60 : n), h);
         return;
     }

@@ -120,6 +120,12 @@ typedef struct cg_monitor_config {
     struct {
         int auto_draft; /* auto; default 0 */
     } incidents;
+
+    /* [ccadb]: who the CA is to the CCADB and on Bugzilla */
+    struct {
+        char *owner_id;             /* the CA Owner CCADB unique ID, NULL when absent */
+        cg_config_strv ca_accounts; /* the CA's Bugzilla accounts (mail addresses) */
+    } ccadb;
 } cg_monitor_config;
 
 /* The defaults (what an empty file gives). */

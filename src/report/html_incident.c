@@ -415,11 +415,16 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
     }
     cg_sbuf_puts(&b, "</section>\n");
     /* the report draft */
-    cg_incident_report_markdown(inc, h->o.at, &md);
+    cg_report_opts ro;
+    char rerr[256];
+    memset(&ro, 0, sizeof(ro));
+    ro.kind = CG_REPORT_FULL;
+    cg_incident_report_draft(inc, h->o.at, &ro, &md, rerr, sizeof(rerr));
     cg_incident_appendix_csv(inc, h->o.at, &csv);
     cg_sbuf_printf(&b,
                    "<section id=\"report\">\n<h2>CCADB report draft</h2>\n<p class=\"note\">"
-                   "What caguard knows filled in, the rest N/A for a person to complete; "
+                   "The Full Incident Report with what caguard knows filled in; what only "
+                   "the CA can answer is marked " CG_REPORT_FILL_MARKER ": ...]]; "
                    "<a href=\"incident-%lld.md\" download>incident-%lld.md</a> (Markdown) and "
                    "<a href=\"incident-%lld-appendix.csv\" download>incident-%lld-appendix.csv"
                    "</a> (the appendix). Check an edited copy with <code>caguard incident lint"

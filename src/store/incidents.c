@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "incident/certs.h"
 #include "lib/grow.h"
 #include "store/store_internal.h"
+#include "x509/x509.h"
 
 #define INC_CERT_COLS                                                                             \
     "sha256, is_precert, precert_sha256, cert_sha256, serial_hex, issuer, subject, "              \
@@ -370,6 +372,12 @@ int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc)
             if (o == NULL && s->err[0] != '\0')
                 return 0;
             continue;
+        }
+        if (c->types == 0) {
+            cg_cert cert;
+            cg_der_error derr;
+            if (cg_cert_parse(&cert, o->der, o->der_len, &derr))
+                c->types = cg_incident_cert_types(&cert);
         }
         int ok = o->issuer != NULL && o->serial != NULL &&
                  cg_store_revocation_lookup(s, o->issuer, o->issuer_len, o->serial, o->serial_len,

@@ -471,7 +471,8 @@ int cg_store_incident_set_next_update(cg_store *s, int64_t incident, int64_t at)
 /* Fills the revocation fields of each certificate of inc from the stored
  * CRL entries (by the stored object's issuer Name bytes and serial): the
  * earliest sighting wins; certificates not seen on a CRL, or not stored as
- * objects, are left as they are. */
+ * objects, are left as they are. Also sets each stored certificate's types
+ * (CG_CERT_TYPE_*, read from its DER) when not set. */
 int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc);
 
 /* ---- CRL sources (the monitor's CRL watcher) ---- */

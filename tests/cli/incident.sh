@@ -2,7 +2,7 @@
 # caguard incident: the kinds table (docs/incident-kinds.md is its markdown
 # output) and the lint of CCADB incident reports.
 . "$(dirname "$0")/lib.sh"
-report="$CG_TEST_DATA/incident/report.md"
+report="$CG_TEST_DATA/incident/report-filled.md"
 
 expect_status 0 "$CAGUARD" incident kinds --format markdown
 if diff -u "$CG_SOURCE_DIR/docs/incident-kinds.md" "$tmp/out" >"$tmp/diff"; then pass_; else
@@ -18,7 +18,7 @@ expect_status 2 "$CAGUARD" incident kinds --format yaml
 expect_grep 'must be text or markdown' "$tmp/err"
 expect_status 2 "$CAGUARD" incident kinds extra
 
-# The report caguard writes is complete.
+# A filled report, written as a CA would (the golden incident's), is complete.
 expect_status 0 "$CAGUARD" incident lint "$report"
 expect_grep 'complete' "$tmp/out"
 expect_status 0 "$CAGUARD" incident lint --format json "$report"
@@ -36,12 +36,15 @@ for section in "Impact" "Timeline" "Related Incidents" "Root Cause Analysis" \
     "$tmp/out"
 done
 # A field left empty, in JSON.
-sed 's/^- \*\*Incident heuristic:\*\* N\/A$/- **Incident heuristic:**/' "$report" >"$tmp/empty.md"
+sed 's/^- \*\*Incident heuristic:\*\* .*$/- **Incident heuristic:**/' "$report" >"$tmp/empty.md"
 expect_status 1 "$CAGUARD" incident lint --format json "$tmp/empty.md"
 expect_grep '"rule":"incident.report_incomplete"' "$tmp/out"
 expect_grep '"kind":"incident"' "$tmp/out"
 expect_grep "field 'Incident heuristic' is empty" "$tmp/out"
 [ "$(wc -l <"$tmp/out")" = 1 ] && pass_ || fail_ "want exactly one finding"
+# The draft caguard writes, untouched, is not: every field left to the CA.
+expect_status 1 "$CAGUARD" incident lint "$CG_TEST_DATA/incident/report.md"
+expect_grep 'not complete: 17 things to write or fix' "$tmp/out"
 
 # Unreadable or missing input, bad usage.
 expect_status 2 "$CAGUARD" incident lint "$tmp/missing.md"

@@ -64,13 +64,47 @@ expect_grep '"incident":1' "$tmp/out"
 # and the appendix CSV.
 expect_status 0 inc report 1 --at 2024-03-01T00:00:00Z --appendix-csv "$tmp/appendix.csv"
 cp "$tmp/out" "$tmp/report.md"
-expect_grep '^## Preliminary Incident Report$' "$tmp/report.md"
-expect_grep '^## Full Incident Report$' "$tmp/report.md"
 expect_grep 'Source of incident disclosure:\*\* Third Party Reported' "$tmp/report.md"
 expect_grep '^- \*\*Total number of certificates:\*\* 2$' "$tmp/report.md"
 expect_grep 'certificate 1001 revoked .*cessationOfOperation \(5\).*first seen on a CRL: 1114 hours after the revocation deadline' "$tmp/report.md"
 expect_grep 'Preliminary incident report posted: posted to Bugzilla' "$tmp/report.md"
-expect_status 0 "$CAGUARD" incident lint "$tmp/report.md"
+# One report a draft: the Full report by default.
+expect_grep '^## Full Incident Report$' "$tmp/report.md"
+grep -q '^## Preliminary Incident Report$' "$tmp/report.md" && fail_ "preliminary in full" || pass_
+# Untouched, it is not a report: the lint lists every field left to the CA.
+expect_status 1 "$CAGUARD" incident lint "$tmp/report.md"
+expect_grep "Impact: field 'Was issuance stopped in response to this incident, and why or why not\?' still has caguard's fill-in marker" "$tmp/out"
+expect_grep "Root Cause Analysis: field 'Detection' still has caguard's fill-in marker" "$tmp/out"
+expect_grep "Action Items: row 1 still has caguard's fill-in marker" "$tmp/out"
+# The types come from the certificates' policy OIDs as stored.
+expect_grep '^- \*\*Affected certificate types:\*\* ' "$tmp/report.md"
+# The preliminary report: everything in it is caguard's to fill.
+expect_status 0 inc report 1 --kind preliminary --at 2024-03-01T00:00:00Z
+cp "$tmp/out" "$tmp/pre.md"
+expect_grep '^## Preliminary Incident Report$' "$tmp/pre.md"
+expect_status 0 "$CAGUARD" incident lint "$tmp/pre.md"
+# The CA Owner CCADB unique ID from [ccadb] in the configuration.
+printf '[ccadb]\nowner_id = A004512\nca_accounts = pki@example.test, compliance@example.test\n' \
+  >"$tmp/ccadb.ini"
+expect_status 0 inc report 1 --config "$tmp/ccadb.ini" --at 2024-03-01T00:00:00Z
+expect_grep '^- \*\*CA Owner CCADB unique ID:\*\* A004512$' "$tmp/out"
+printf '[ccadb]\nowner_id = 4512\n' >"$tmp/bad.ini"
+expect_status 2 inc report 1 --config "$tmp/bad.ini"
+expect_grep 'owner_id: not a CCADB unique ID' "$tmp/err"
+printf '[ccadb]\nca_accounts = pki@example.test, nobody\n' >"$tmp/bad.ini"
+expect_status 2 inc report 1 --config "$tmp/bad.ini"
+expect_grep "ca_accounts: 'nobody' is not a mail address" "$tmp/err"
+# Closure: needs the Full report as posted; refused while an Action Item is open.
+expect_status 2 inc report 1 --kind closure
+expect_grep 'needs --full-report FILE' "$tmp/err"
+expect_status 1 inc report 1 --kind closure --full-report "$CG_TEST_DATA/incident/report-filled.md"
+expect_grep "refused: 1 Action Item of the Full Incident Report is not Complete or Canceled: 'Monitor CT logs" "$tmp/err"
+[ -s "$tmp/out" ] && fail_ "a refused closure printed a report" || pass_
+sed 's/| 2024-04-30 | Ongoing |/| 2024-04-30 | Complete |/' "$CG_TEST_DATA/incident/report-filled.md" >"$tmp/done.md"
+expect_status 0 inc report 1 --kind closure --full-report "$tmp/done.md"
+expect_grep '^### Report Closure Summary$' "$tmp/out"
+expect_grep '^All Action Items disclosed in this report have been completed as described, and we request its closure\.$' "$tmp/out"
+expect_status 2 inc report 1 --kind final
 expect_grep '^Precertificate SHA-256 hash,Certificate SHA-256 hash,Subject,Issuer,Not before,Not after,Serial #,dNSNames,Is revoked\?,Revocation date,Revocation reason' "$tmp/appendix.csv"
 expect_grep '^[0-9a-f]{64},[0-9a-f]{64},CN=shop.example.test,.*,1001,shop.example.test,Yes,2024-02-21T09:00:00Z,cessationOfOperation' "$tmp/appendix.csv"
 expect_grep '^N/A,[0-9a-f]{64},CN=mail.example.test,.*,1002,mail.example.test,Delayed,N/A,N/A' "$tmp/appendix.csv"

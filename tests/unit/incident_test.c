@@ -639,34 +639,172 @@ static int golden(const char *name, const char *got)
     return ok;
 }
 
+static int lint_count(const char *md, findings *fs);
+
+/* A draft of this kind (no owner ID, no rules), 1 when written. */
+static int draft(const cg_incident *inc, int64_t at, cg_report_kind kind, cg_sbuf *out)
+{
+    cg_report_opts o;
+    char err[256];
+    memset(&o, 0, sizeof(o));
+    o.kind = kind;
+    return cg_incident_report_draft(inc, at, &o, out, err, sizeof(err));
+}
+
+static char *read_data(const char *name, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "incident/%s", name);
+    uint8_t *d = cg_test_read(path, len);
+    char *s = d != NULL ? realloc(d, *len + 1) : NULL;
+    if (s != NULL)
+        s[*len] = '\0';
+    else
+        free(d);
+    return s;
+}
+
 static void test_report_golden(void)
 {
     fixture f;
-    cg_sbuf md = CG_SBUF_INIT, csv = CG_SBUF_INIT;
+    cg_sbuf md = CG_SBUF_INIT, pre = CG_SBUF_INIT, csv = CG_SBUF_INIT;
     golden_incident(&f);
     const int64_t at = T("2024-04-01T12:00:00Z");
-    cg_incident_report_markdown(&f.inc, at, &md);
+    CHECK(draft(&f.inc, at, CG_REPORT_PRELIMINARY, &pre));
+    CHECK(draft(&f.inc, at, CG_REPORT_FULL, &md));
     cg_incident_appendix_csv(&f.inc, at, &csv);
-    CHECK(!md.failed && !csv.failed);
+    CHECK(!md.failed && !csv.failed && !pre.failed);
+    CHECK(golden("report-preliminary.md", cg_sbuf_str(&pre)));
     CHECK(golden("report.md", cg_sbuf_str(&md)));
     CHECK(golden("appendix.csv", cg_sbuf_str(&csv)));
+    /* One report a draft: the preliminary has no Full report in it. */
+    CHECK(strstr(cg_sbuf_str(&pre), "## Full Incident Report") == NULL);
+    CHECK(strstr(cg_sbuf_str(&md), "## Preliminary Incident Report") == NULL);
     /* The CSV header is the template's columns, in order. */
     const char *header = "Precertificate SHA-256 hash,Certificate SHA-256 hash,Subject,Issuer,Not "
                          "before,Not after,Serial #,dNSNames,Is revoked?,Revocation date,"
                          "Revocation reason\r\n";
     CHECK(strncmp(cg_sbuf_str(&csv), header, strlen(header)) == 0);
     cg_sbuf_free(&md);
+    cg_sbuf_free(&pre);
     cg_sbuf_free(&csv);
 
-    /* Without certificates or events: still every field, N/A where unknown. */
+    /* What caguard derives: the owner ID from the configuration, the
+     * types from the policy OIDs, the heuristic from the defect rules. */
+    {
+        cg_report_opts o;
+        char err[256];
+        const cg_rule_id rules[] = {CG_R_CT_PAIR_VALIDITY_MISMATCH};
+        memset(&o, 0, sizeof(o));
+        o.kind = CG_REPORT_FULL;
+        o.owner_id = "A004512";
+        o.rules = rules;
+        o.n_rules = 1;
+        f.certs[0].types = CG_CERT_TYPE_READ | CG_CERT_TYPE_DV | CG_CERT_TYPE_SERVER_AUTH;
+        f.certs[2].types = CG_CERT_TYPE_READ | CG_CERT_TYPE_OV | CG_CERT_TYPE_SERVER_AUTH;
+        f.certs[3].types = CG_CERT_TYPE_READ | CG_CERT_TYPE_SERVER_AUTH;
+        CHECK(cg_incident_report_draft(&f.inc, at, &o, &md, err, sizeof(err)));
+        CHECK(golden("report-derived.md", cg_sbuf_str(&md)));
+        const char *m = cg_sbuf_str(&md);
+        CHECK(strstr(m, "- **CA Owner CCADB unique ID:** A004512\n") != NULL);
+        CHECK(strstr(m, "This incident affects DV and OV certificates (from their CA/Browser "
+                        "Forum policy OIDs); 1 certificate carries no CA/Browser Forum policy "
+                        "OID (TLS server authentication).") != NULL);
+        CHECK(strstr(m, "`ct.pair.validity_mismatch`") != NULL);
+        /* The Analysis of a revocation-delay incident: which, by how much,
+         * the first CRL sighting. */
+        CHECK(strstr(m,
+                     "serial 04d2b7 revoked 2024-03-27 08:00 UTC, first seen on a CRL "
+                     "2024-03-27 09:05 UTC, 1098 hours 45 min 0 s after the deadline;") != NULL);
+        CHECK(strstr(m, "serial 04d2c3 not on a CRL at 2024-04-01 12:00 UTC") != NULL);
+        cg_sbuf_free(&md);
+        for (size_t i = 0; i < f.inc.n_certs; i++)
+            f.certs[i].types = 0;
+    }
+
+    /* Without certificates or events: still every field. */
     fixture_init(&f, "cps-required", T("2024-02-05T14:20:00Z"));
     f.inc.source = CG_SOURCE_SELF;
-    cg_incident_report_markdown(&f.inc, at, &md);
+    CHECK(draft(&f.inc, at, CG_REPORT_FULL, &md));
     CHECK(golden("report-empty.md", cg_sbuf_str(&md)));
     cg_incident_appendix_csv(&f.inc, at, &csv);
     CHECK(strchr(cg_sbuf_str(&csv), '\n') == cg_sbuf_str(&csv) + csv.len - 1); /* header only */
     cg_sbuf_free(&md);
     cg_sbuf_free(&csv);
+}
+
+static void test_closure(void)
+{
+    fixture f;
+    cg_sbuf md = CG_SBUF_INIT;
+    cg_report_opts o;
+    char err[1024];
+    size_t len = 0;
+    char *full = read_data("report-filled.md", &len);
+    CHECK(full != NULL);
+    if (full == NULL)
+        return;
+    golden_incident(&f);
+    const int64_t at = T("2024-05-10T12:00:00Z");
+    memset(&o, 0, sizeof(o));
+    o.kind = CG_REPORT_CLOSURE;
+    /* Without the Full report: refused. */
+    CHECK(!cg_incident_report_draft(&f.inc, at, &o, &md, err, sizeof(err)));
+    CHECK(strstr(err, "needs the Full Incident Report") != NULL);
+    CHECK(md.len == 0);
+    /* An Action Item still Ongoing: refused, naming it. */
+    o.full_md = full;
+    o.full_len = len;
+    CHECK(!cg_incident_report_draft(&f.inc, at, &o, &md, err, sizeof(err)));
+    CHECK(strstr(err, "refused: 1 Action Item of the Full Incident Report is not Complete or "
+                      "Canceled: 'Monitor CT logs for our certificates and compare each with "
+                      "its precertificate' (Ongoing)") != NULL);
+    CHECK(md.len == 0);
+    /* All complete (one canceled): the Report Closure Summary. */
+    char *done = strdup(full);
+    char *p = strstr(done, "| 2024-04-30 | Ongoing |");
+    CHECK(p != NULL);
+    if (p != NULL)
+        memcpy(p, "| 2024-04-30 | Complete|", 24);
+    o.full_md = done;
+    o.full_len = strlen(done);
+    CHECK(cg_incident_report_draft(&f.inc, at, &o, &md, err, sizeof(err)));
+    CHECK(golden("report-closure.md", cg_sbuf_str(&md)));
+    const char *m = cg_sbuf_str(&md);
+    CHECK(strncmp(m, "### Report Closure Summary\n", 27) == 0);
+    CHECK(strstr(m, "- **Incident Root Cause(s):** Contributing Factor 1: notAfter computed "
+                    "twice; Contributing Factor 2: no precertificate to certificate "
+                    "correspondence check.") != NULL);
+    CHECK(strstr(m, "All Action Items disclosed in this report have been completed as "
+                    "described, and we request its closure.\n") != NULL);
+    /* The draft lints incomplete only for what the CA must still write. */
+    findings fs;
+    CHECK(lint_count(m, &fs) == 2);
+    CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
+                      "Report Closure Summary, Report Closure Summary: field 'Remediation "
+                      "description' still has caguard's fill-in marker"));
+    CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
+                      "field 'Commitment summary' still has caguard's fill-in marker"));
+    /* Filled in, it passes; without the closing request it does not. */
+    const char *closed = "### Report Closure Summary\n\n"
+                         "- **Incident description:** Three certificates differed from their "
+                         "precertificates' validity.\n"
+                         "- **Incident Root Cause(s):** notAfter was computed twice, and nothing "
+                         "compared a certificate with its precertificate.\n"
+                         "- **Remediation description:** notAfter is computed once; a gate "
+                         "compares every certificate with its precertificate.\n"
+                         "- **Commitment summary:** N/A\n\n"
+                         "All Action Items disclosed in this report have been completed as "
+                         "described, and we request its closure.\n";
+    CHECK(lint_count(closed, &fs) == 0);
+    char *cut = strdup(closed);
+    *strstr(cut, "All Action Items") = '\0';
+    CHECK(lint_count(cut, &fs) == 1);
+    CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, "the closing request"));
+    free(cut);
+    free(done);
+    free(full);
+    cg_sbuf_free(&md);
 }
 
 /* ---- counting as the CCADB counts: by issuer and serial ---- */
@@ -730,7 +868,7 @@ static void test_counting(void)
 
     /* Impact, the description, the appendix and the CSV count 4, not 7. */
     revoke(&f.certs[1], R + DAY, R + DAY, CG_CRL_REASON_SUPERSEDED); /* the serial is revoked */
-    cg_incident_report_markdown(&f.inc, R + 2 * DAY, &md);
+    CHECK(draft(&f.inc, R + 2 * DAY, CG_REPORT_FULL, &md));
     cg_incident_appendix_csv(&f.inc, R + 2 * DAY, &csv);
     const char *m = cg_sbuf_str(&md);
     CHECK(strstr(m,
@@ -825,18 +963,141 @@ static size_t section_end(const char *md, size_t after, int level)
     return n;
 }
 
+/* The lint's findings, one a line, for a failure message. */
+static void dump(const findings *fs)
+{
+    for (size_t i = 0; i < fs->n; i++)
+        fprintf(stderr, "  %s\n", fs->v[i].message);
+}
+
+static void test_lint_untouched(void)
+{
+    fixture f;
+    findings fs;
+    cg_sbuf md = CG_SBUF_INIT;
+    golden_incident(&f);
+    CHECK(draft(&f.inc, T("2024-04-01T12:00:00Z"), CG_REPORT_FULL, &md));
+    /* An untouched draft is not a report: every field only the CA can
+     * answer is listed. */
+    static const char *const want[] = {
+        "Full Incident Report, Summary: field 'CA Owner CCADB unique ID' still has caguard's "
+        "fill-in marker",
+        "Full Incident Report, Summary: field 'Non-compliance end date' still has caguard's "
+        "fill-in marker",
+        "Full Incident Report, Impact: field 'Affected certificate types' still has",
+        "Full Incident Report, Impact: field 'Incident heuristic' still has",
+        "Full Incident Report, Impact: field 'Was issuance stopped in response to this incident, "
+        "and why or why not?' still has",
+        "Full Incident Report, Impact: field 'Analysis' still has",
+        "Full Incident Report, Related Incidents: row 1 still has",
+        "Full Incident Report, Root Cause Analysis: the Contributing Factor has no title",
+        "Full Incident Report, Root Cause Analysis: field 'Description' still has",
+        "Full Incident Report, Root Cause Analysis: field 'Timeline' still has",
+        "Full Incident Report, Root Cause Analysis: field 'Detection' still has",
+        "Full Incident Report, Root Cause Analysis: field 'Interaction with other factors' still "
+        "has",
+        "Full Incident Report, Lessons Learned: field 'What went well' still has",
+        "Full Incident Report, Lessons Learned: field 'What didn\xe2\x80\x99t go well' still has",
+        "Full Incident Report, Lessons Learned: field 'Where we got lucky' still has",
+        "Full Incident Report, Lessons Learned: field 'Additional' still has",
+        "Full Incident Report, Action Items: row 1 still has",
+    };
+    size_t n = sizeof(want) / sizeof(want[0]);
+    int got = lint_count(cg_sbuf_str(&md), &fs);
+    CHECK(got == (int)n);
+    for (size_t i = 0; i < n; i++) {
+        if (!has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, want[i])) {
+            fprintf(stderr, "missing: %s\n", want[i]);
+            CHECK(0);
+        }
+    }
+    if (got != (int)n)
+        dump(&fs);
+    /* Every marker replaced by N/A: each field that requires content is
+     * named again (N/A is not an answer there), the others pass. */
+    cg_sbuf na = CG_SBUF_INIT;
+    const char *m = cg_sbuf_str(&md);
+    for (const char *p = m; *p != '\0';) {
+        const char *q = strstr(p, CG_REPORT_FILL_MARKER);
+        if (q == NULL) {
+            cg_sbuf_puts(&na, p);
+            break;
+        }
+        cg_sbuf_append(&na, p, (size_t)(q - p));
+        cg_sbuf_puts(&na, "N/A");
+        p = strstr(q, "]]") + 2;
+    }
+    got = lint_count(cg_sbuf_str(&na), &fs);
+    CHECK(
+        has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
+                    "Full Incident Report, Summary: field 'CA Owner CCADB unique ID' is N/A, but "
+                    "the template requires content there"));
+    CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
+                      "Impact: field 'Incident heuristic' is N/A, but the template requires"));
+    CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
+                      "Action Items: no entry, only N/A (the template requires at least one)"));
+    CHECK(!has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, "Where we got lucky"));
+    CHECK(!has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, "Related Incidents"));
+    CHECK(got == 13);
+    if (got != 13)
+        dump(&fs);
+    cg_sbuf_free(&na);
+    cg_sbuf_free(&md);
+}
+
+/* s with the first `from` replaced by `to` (a new string). */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+    const char *p = strstr(s, from);
+    CHECK(p != NULL);
+    if (p == NULL)
+        return strdup(s);
+    size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    snprintf(out, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+    return out;
+}
+
+/* The lint's count on s with one replacement, and that a message names it. */
+static void lint_edit(const char *s, const char *from, const char *to, int want,
+                      const char *message)
+{
+    findings fs;
+    char *e = replaced(s, from, to);
+    int got = lint_count(e, &fs);
+    CHECK(got == want);
+    if (message != NULL && !has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, message)) {
+        fprintf(stderr, "no finding '%s'\n", message);
+        CHECK(0);
+    }
+    if (got != want)
+        dump(&fs);
+    free(e);
+}
+
 static void test_lint(void)
 {
     fixture f;
     findings fs;
     cg_sbuf md = CG_SBUF_INIT;
     char needle[256];
+    size_t flen = 0;
+    char *filled = read_data("report-filled.md", &flen);
+    CHECK(filled != NULL);
+    if (filled == NULL)
+        return;
     golden_incident(&f);
-    cg_incident_report_markdown(&f.inc, T("2024-04-01T12:00:00Z"), &md);
+    /* The preliminary report caguard writes needs nothing more; with the
+     * CA's filled Full report after it, the text is complete. */
+    CHECK(draft(&f.inc, T("2024-04-01T12:00:00Z"), CG_REPORT_PRELIMINARY, &md));
+    CHECK(lint_count(cg_sbuf_str(&md), &fs) == 0);
+    cg_sbuf_puts(&md, "\n");
+    cg_sbuf_puts(&md, filled);
     const char *full = cg_sbuf_str(&md);
-
-    /* What caguard writes is complete. */
     CHECK(lint_count(full, &fs) == 0);
+    if (fs.n > 0)
+        dump(&fs);
+    CHECK(lint_count(filled, &fs) == 0);
     /* CRLF line ends are fine too. */
     {
         cg_sbuf crlf = CG_SBUF_INIT;
@@ -850,10 +1111,14 @@ static void test_lint(void)
     size_t full_at = line_of(full, "## Full Incident Report", 0);
     for (size_t i = 0; i < cg_report_n_sections; i++) {
         const cg_tsection *s = &cg_report_sections[i];
+        if (s->report == CG_REPORT_CLOSURE)
+            continue;
         snprintf(needle, sizeof(needle), "### %s", s->title);
         size_t from = line_of(full, needle, s->report == CG_REPORT_FULL ? full_at : 0);
         size_t to = section_end(full, from, 3);
         char *cut = without_lines(full, from, to);
+        /* without the Root Cause Analysis, the Action Items name nothing
+         * that exists: not reported a second time */
         CHECK(lint_count(cut, &fs) == 1);
         snprintf(needle, sizeof(needle), "%s: section '%s' is missing",
                  cg_report_titles[s->report], s->title);
@@ -862,9 +1127,11 @@ static void test_lint(void)
         free(cut);
     }
 
-    /* Each required field removed in turn, then left empty. */
+    /* Each required field removed in turn. */
     for (size_t i = 0; i < cg_report_n_sections; i++) {
         const cg_tsection *s = &cg_report_sections[i];
+        if (s->report == CG_REPORT_CLOSURE)
+            continue;
         size_t base = s->report == CG_REPORT_FULL ? full_at : 0;
         snprintf(needle, sizeof(needle), "### %s", s->title);
         base = line_of(full, needle, base);
@@ -876,34 +1143,86 @@ static void test_lint(void)
             char *cut = without_lines(full, at, at + 1);
             int want = tf->optional ? 0 : 1;
             CHECK(lint_count(cut, &fs) == want);
-            snprintf(needle, sizeof(needle), "%s, %s: field '%s' is missing",
-                     cg_report_titles[s->report], s->title, tf->name);
+            snprintf(needle, sizeof(needle), "%s, %s%s: field '%s' is missing",
+                     cg_report_titles[s->report], s->title,
+                     s->lead != NULL ? ", Contributing Factor 1" : "", tf->name);
             CHECK(!want || has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, needle));
             free(cut);
         }
     }
+    /* An emptied field, one whose value is on the next line, N/A where
+     * content is required, a marker left. */
+    const char *types = "- **Affected certificate types:** This incident affects DV certificates.";
+    lint_edit(full, types, "- **Affected certificate types:**", 1,
+              "Full Incident Report, Impact: field 'Affected certificate types' is empty (write "
+              "N/A when it does not apply)");
+    lint_edit(full, types, "- **Affected certificate types**:\n  DV and OV", 0, NULL);
+    lint_edit(full, types, "- **Affected certificate types:** N/A", 1,
+              "Full Incident Report, Impact: field 'Affected certificate types' is N/A, but the "
+              "template requires content there");
+    lint_edit(full, types, "- **Affected certificate types:** n/a (unknown)", 1, "is N/A");
+    lint_edit(full, types, "- **Affected certificate types:** [[FILL IN: the types]]", 1,
+              "field 'Affected certificate types' still has caguard's fill-in marker");
+    lint_edit(full, "- **Additional:** N/A", "- **Additional:** -", 0, NULL);
+    lint_edit(full, "- **Analysis:** Serial", "- **Analysis:** N/A\n\nSerial", 0, NULL);
+    /* The template's choices and forms. */
+    lint_edit(full, "Third Party Reported\n\n### Impact", "A community member\n\n### Impact", 1,
+              "field 'Source of incident disclosure' is not one of the template's choices");
+    lint_edit(full, "unique ID:** A004512", "unique ID:** 4512", 1,
+              "field 'CA Owner CCADB unique ID' is not a CCADB unique ID");
+    lint_edit(full, "unique ID:** A004512", "unique ID:** `A004512`", 0, NULL);
+    /* Action Items: Kind, root cause, criteria, due date, status. */
+    const char *row2 =
+        "| Prevent | Root Cause # 2 | The gate refuses a test certificate whose TBS "
+        "differs from its precertificate | 2024-03-15 | Complete |";
+    lint_edit(full, row2,
+              "| Fix | Root Cause # 2 | The gate refuses a test certificate whose TBS differs "
+              "from its precertificate | 2024-03-15 | Complete |",
+              1,
+              "row 2 ('Gate every certificate on its precertificate before signing (co'): Kind "
+              "is not Prevent, Detect or Mitigate");
+    lint_edit(full, row2, "| Prevent | Root Cause # 2 | N/A | 2024-03-15 | Complete |", 1,
+              "row 2 ('Gate every certificate on its precertificate before signing (co'): no "
+              "Evaluation Criteria");
+    lint_edit(full, row2, "| Prevent | Root Cause # 2 | x | mid-March | Complete |", 1,
+              "Due Date is not a date (YYYY-MM-DD)");
+    lint_edit(full, row2, "| Prevent | Root Cause # 2 | x | 2024-02-30 | Complete |", 1,
+              "Due Date is not a date");
+    lint_edit(full, row2, "| Prevent | Root Cause # 2 | x | 2024-03-15 | Done |", 1,
+              "Status is not Ongoing, Complete, Delayed or Canceled");
+    lint_edit(full, row2, "| Prevent |  | x | 2024-03-15 | Canceled |", 1,
+              "no Corresponding Root Cause(s)");
+    /* A row naming no factor; then factor 2 named by no row. */
+    lint_edit(full, row2, "| Prevent | Root Cause # 3 | x | 2024-03-15 | Complete |", 1,
+              "row 2 ('Gate every certificate on its precertificate before signing (co'): "
+              "Corresponding Root Cause(s) names no Contributing Factor");
+    lint_edit(full, "| Detect | Root Cause # 1, Root Cause # 2 |", "| Detect | Root Cause # 1 |",
+              0, NULL);
     {
-        /* An emptied field, then one whose value is on the next line. */
-        const char *key = "- **Affected certificate types:** N/A\n";
-        const char *p = strstr(full, key);
-        CHECK(p != NULL);
-        cg_sbuf e = CG_SBUF_INIT;
-        cg_sbuf_append(&e, full, (size_t)(p - full));
-        cg_sbuf_puts(&e, "- **Affected certificate types:**\n");
-        cg_sbuf_puts(&e, p + strlen(key));
-        CHECK(lint_count(cg_sbuf_str(&e), &fs) == 1);
+        char *a = replaced(full, "| Detect | Root Cause # 1, Root Cause # 2 |",
+                           "| Detect | Root Cause # 1 |");
+        lint_edit(a, "| Prevent | Root Cause # 2 |", "| Prevent | notAfter computed twice |", 1,
+                  "Full Incident Report, Root Cause Analysis: Contributing Factor 2 ('no "
+                  "precertificate to certificate correspondence check') has no Action Item "
+                  "naming it in Corresponding Root Cause(s)");
+        free(a);
+    }
+    /* Only N/A in the Action Items: not a report. */
+    {
+        size_t ai = line_of(full, "| Action Item |", full_at);
+        char *a = without_lines(full, ai + 2, ai + 5);
+        char *b = replaced(a, "|---|---|---|---|---|---|\n",
+                           "|---|---|---|---|---|---|\n| N/A | N/A | N/A | N/A | N/A | N/A |\n");
+        CHECK(lint_count(b, &fs) == 3);
+        CHECK(
+            has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, "Action Items: no entry, only N/A"));
         CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
-                          "Full Incident Report, Impact: field 'Affected certificate types' is "
-                          "empty (write N/A when it does not apply)"));
-        cg_sbuf_free(&e);
-        cg_sbuf_append(&e, full, (size_t)(p - full));
-        cg_sbuf_puts(&e, "- **Affected certificate types**:\n  DV and OV\n");
-        cg_sbuf_puts(&e, p + strlen(key));
-        CHECK(lint_count(cg_sbuf_str(&e), &fs) == 0);
-        cg_sbuf_free(&e);
+                          "Contributing Factor 1 ('notAfter computed twice') has no Action Item"));
+        free(a);
+        free(b);
     }
     {
-        /* A table column renamed, a table without rows, the lead line gone. */
+        /* A table column renamed, a table without rows, the leads gone. */
         char *cut = strdup(full);
         char *col = strstr(cut, "| Due Date |");
         CHECK(col != NULL);
@@ -919,12 +1238,15 @@ static void test_lint(void)
         CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
                           "Related Incidents: the table has no rows"));
         free(cut);
-        size_t lead = line_of(full, "**Contributing Factor 1", 0);
-        cut = without_lines(full, lead, lead + 1);
+        size_t lead1 = line_of(full, "**Contributing Factor #1", 0);
+        size_t lead2 = line_of(full, "**Contributing Factor #2", 0);
+        char *one = without_lines(full, lead2, lead2 + 1);
+        cut = without_lines(one, lead1, lead1 + 1);
         CHECK(lint_count(cut, &fs) == 1);
         CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE, "no 'Contributing Factor'"));
         free(cut);
-        /* The Timeline emptied. */
+        free(one);
+        /* The Timeline emptied, then N/A. */
         size_t tl = line_of(full, "### Timeline", 0);
         cut = without_lines(full, tl + 2, section_end(full, tl, 3) - 1);
         CHECK(lint_count(cut, &fs) == 1);
@@ -965,11 +1287,14 @@ static void test_lint(void)
         "2025-01-01 | Ongoing |\n"
         "## Appendix\nN/A\n";
     CHECK(lint_count(relaxed, &fs) == 0);
+    if (fs.n > 0)
+        dump(&fs);
 
     /* Nothing at all: no heading, and every Full report section missing. */
     CHECK(lint_count("", &fs) == 9);
     CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
-                      "no 'Preliminary Incident Report' or 'Full Incident Report' heading"));
+                      "no 'Preliminary Incident Report', 'Full Incident Report' or 'Report "
+                      "Closure Summary' heading"));
     /* A heading inside a code fence is not a heading. */
     CHECK(lint_count("```markdown\n## Preliminary Incident Report\n### Summary\n```\n", &fs) == 9);
     /* The template's empty skeleton: every field empty. */
@@ -980,6 +1305,7 @@ static void test_lint(void)
     CHECK(has_message(&fs, CG_R_INCIDENT_REPORT_INCOMPLETE,
                       "Preliminary Incident Report, Summary: field 'Relevant policies' is empty"));
     cg_sbuf_free(&md);
+    free(filled);
 }
 
 /* ---- certificates from files ---- */
@@ -1040,6 +1366,8 @@ int main(void)
     test_output();
     test_report_golden();
     test_counting();
+    test_closure();
+    test_lint_untouched();
     test_lint();
     test_certs();
     return cg_test_done();
