@@ -555,6 +555,30 @@ static void test_example(void)
     free(text);
 }
 
+/* [ccadb]: the CA Owner CCADB unique ID and the CA's Bugzilla accounts. */
+static void test_ccadb_section(void)
+{
+    cg_monitor_config c;
+    cg_monitor_config_init(&c);
+    CHECK(c.ccadb.owner_id == NULL && c.ccadb.ca_accounts.n == 0);
+    CHECK(parse(&c, "[ccadb]\nowner_id = A004512\nca_accounts = pki@example.com, "
+                    "compliance@example.com\nca_accounts = ops@example.com\n"));
+    CHECK(c.ccadb.owner_id != NULL && strcmp(c.ccadb.owner_id, "A004512") == 0);
+    CHECK(c.ccadb.ca_accounts.n == 3);
+    if (c.ccadb.ca_accounts.n == 3) {
+        CHECK(strcmp(c.ccadb.ca_accounts.v[0], "pki@example.com") == 0);
+        CHECK(strcmp(c.ccadb.ca_accounts.v[1], "compliance@example.com") == 0);
+        CHECK(strcmp(c.ccadb.ca_accounts.v[2], "ops@example.com") == 0);
+    }
+    cg_monitor_config_clear(&c);
+    expect_error("[ccadb]\nowner_id = 004512\n", 2,
+                 "[ccadb] owner_id: not a CCADB unique ID (\"A\" followed by six digits");
+    expect_error("[ccadb]\nowner_id = A0045123\n", 2, "not a CCADB unique ID");
+    expect_error("[ccadb]\nca_accounts = pki@example.com, nobody\n", 2,
+                 "[ccadb] ca_accounts: 'nobody' is not a mail address");
+    expect_error("[ccadb]\nfax = 1\n", 2, "fax");
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/cg_config_test.XXXXXX";
@@ -584,6 +608,7 @@ int main(void)
     test_load();
     test_example();
     test_serve_section();
+    test_ccadb_section();
 
     char cmd[400];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

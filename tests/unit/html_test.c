@@ -102,8 +102,13 @@ static int leftovers(void)
 static size_t make_name(const char *cn, uint8_t *out)
 {
     size_t n = strlen(cn), atv = 5 + 2 + n;
-    const uint8_t head[] = {0x30, (uint8_t)(4 + atv), 0x31, (uint8_t)(2 + atv), 0x30, (uint8_t)atv,
-                            0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, (uint8_t)n};
+    const uint8_t head[] = {0x30,      (uint8_t)(4 + atv),
+                            0x31,      (uint8_t)(2 + atv),
+                            0x30,      (uint8_t)atv,
+                            0x06,      0x03,
+                            0x55,      0x04,
+                            0x03,      0x0c,
+                            (uint8_t)n};
     memcpy(out, head, sizeof(head));
     memcpy(out + sizeof(head), cn, n);
     return sizeof(head) + n;
@@ -111,9 +116,11 @@ static size_t make_name(const char *cn, uint8_t *out)
 
 #define HOSTILE_CN "<script>alert(\"x\")</script> & 'q'"
 /* cg_name_to_string escapes ", < and > (RFC 4514); then HTML escaping. */
-#define HOSTILE_CN_HTML "CN=\\&lt;script\\&gt;alert(\\&quot;x\\&quot;)\\&lt;/script\\&gt; &amp; &#39;q&#39;"
+#define HOSTILE_CN_HTML                                                                           \
+    "CN=\\&lt;script\\&gt;alert(\\&quot;x\\&quot;)\\&lt;/script\\&gt; &amp; &#39;q&#39;"
 #define HOSTILE_MSG "<script>alert(1)</script> \"quoted\" & 'single'"
-#define HOSTILE_MSG_HTML "&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; &#39;single&#39;"
+#define HOSTILE_MSG_HTML                                                                          \
+    "&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; &#39;single&#39;"
 
 static const int64_t T0 = INT64_C(1710000000); /* 2024-03-09T16:00:00Z */
 static const int64_t DAY = 86400;
@@ -207,7 +214,8 @@ static cg_store *build_store(const char *path, int64_t *incident_id)
     int64_t r = put_finding(s, "ct.sct.signature_invalid", CG_SEV_ERROR, h2, "resolved", T0 + DAY);
     CHECK(cg_store_resolve_finding(s, r, T0 + 2 * DAY));
     put_finding(s, "ct.policy.chrome_unsatisfied", CG_SEV_WARNING, real, "w", T0 + DAY);
-    put_finding(s, "ct.sct.issuer_unknown", CG_SEV_NOTICE, real, "bad \xff\x01 bytes", T0 + 2 * DAY);
+    put_finding(s, "ct.sct.issuer_unknown", CG_SEV_NOTICE, real, "bad \xff\x01 bytes",
+                T0 + 2 * DAY);
     put_finding(s, "ct.cert.duplicate_serial", CG_SEV_ERROR, h1, "dup", T0 + 2 * DAY);
 
     /* An incident reported at T0 + 3 days, looked at 10 days later: one
@@ -293,7 +301,8 @@ static void check_index(const char *dir, int with_loglist)
     CHECK(count(row, "<tr data-rule=") == 5);
     CHECK(count(row, "data-status=\"resolved\"") == 1);
     CHECK(count(row, "data-severity=\"error\"") == 3);
-    CHECK(has(row, "<tr data-rule=\"ct.pair.tbs_mismatch\" data-severity=\"error\" data-issuer=\"" HOSTILE_CN_HTML "\" data-status=\"open\">"));
+    CHECK(has(row, "<tr data-rule=\"ct.pair.tbs_mismatch\" data-severity=\"error\" "
+                   "data-issuer=\"" HOSTILE_CN_HTML "\" data-status=\"open\">"));
     free(row);
     CHECK(has(idx, "<span id=\"shown\">5</span> of <span id=\"listed\">5</span>"));
     CHECK(has(idx, "<option value=\"ct.pair.tbs_mismatch\">ct.pair.tbs_mismatch (1)</option>"));
@@ -368,7 +377,8 @@ static void check_incident(const char *dir, int64_t id)
     CHECK(strstr(row, "full_report_overdue") == NULL);
     free(row);
     /* the report draft, escaped in the page and as written in the .md */
-    CHECK(has(p, "<pre id=\"report-md\">## Preliminary Incident Report"));
+    CHECK(has(p, "<pre id=\"report-md\">## Full Incident Report"));
+    CHECK(has(p, "[[FILL IN: "));
     free(p);
     snprintf(name, sizeof(name), "incident-%lld.md", (long long)id);
     p = slurp(dir, name);
