@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -57,6 +58,13 @@ static void incident_help(FILE *f)
                "        findings) of one incident or all; evaluated now, the findings "
                "are\n"
                "        also stored (caguard findings)\n"
+               "  scope ID [--rule RULE]...\n"
+               "        the incident's defect (the rules of its findings; --rule sets\n"
+               "        them) and the certificates with it in no incident\n"
+               "        (incident.scope_incomplete)\n"
+               "  add ID FILE|SHA256...\n"
+               "        add certificates to the incident: files (ingested too) or\n"
+               "        objects of the store by SHA-256\n"
                "  report ID [--kind preliminary|full|closure] [--at TIME]\n"
                "       [--config FILE] [--full-report FILE] [--appendix-csv FILE]\n"
                "        a CCADB report draft (Markdown; default full) with what caguard\n"
@@ -192,6 +200,59 @@ typedef struct {
     size_t len;
 } input_file;
 
+/* The defect of an incident opened on certificates: the rules of the open
+ * error findings on them (the incident-process and gate rules left out). */
+typedef struct {
+    char **v;
+    size_t n, cap;
+    int failed;
+} rule_set;
+
+static int collect_rule(void *arg, const cg_store_finding *f)
+{
+    rule_set *r = arg;
+    if (f->severity != CG_SEV_ERROR || strncmp(f->rule, "incident.", 9) == 0 ||
+        strncmp(f->rule, "revocation.", 11) == 0 || strncmp(f->rule, "gate.", 5) == 0)
+        return 1;
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->v[i], f->rule) == 0)
+            return 1;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap == 0 ? 4 : r->cap * 2;
+        char **v = realloc(r->v, cap * sizeof(*v));
+        if (v == NULL) {
+            r->failed = 1;
+            return 0;
+        }
+        r->v = v;
+        r->cap = cap;
+    }
+    if ((r->v[r->n] = strdup(f->rule)) == NULL) {
+        r->failed = 1;
+        return 0;
+    }
+    r->n++;
+    return 1;
+}
+
+static int default_rules(cg_store *st, cg_incident *inc)
+{
+    rule_set r = {NULL, 0, 0, 0};
+    int ok = 1;
+    for (size_t i = 0; ok && i < inc->n_certs; i++) {
+        cg_store_finding_filter flt;
+        memset(&flt, 0, sizeof(flt));
+        flt.open_only = 1;
+        flt.has_object = 1;
+        memcpy(flt.object, inc->certs[i].sha256, 32);
+        ok = cg_store_findings(st, &flt, collect_rule, &r) && !r.failed;
+    }
+    inc->rules = r.v;
+    inc->n_rules = r.n;
+    return ok;
+}
+
 static int cmd_open(int argc, char **argv)
 {
     static const char *cmd = "incident open";
@@ -292,7 +353,8 @@ static int cmd_open(int argc, char **argv)
             }
         }
     }
-    if (!cg_store_incident_pair_certs(st, &inc) || !cg_store_incident_create(st, &inc)) {
+    if (!cg_store_incident_pair_certs(st, &inc) || !default_rules(st, &inc) ||
+        !cg_store_incident_create(st, &inc)) {
         fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
     }
@@ -505,6 +567,79 @@ static int cmd_show(int argc, char **argv)
     return rc;
 }
 
+/* ---- scope: the incident's defect and the certificates it misses ---- */
+
+/* The gaps of an incident's scope: reported as incident.scope_incomplete
+ * to ctx (when not NULL), and named in names ("serial 0a1b (certificate)")
+ * for the report. */
+typedef struct {
+    cg_ctx *ctx;
+    const cg_incident *inc;
+    char **names;
+    size_t n, cap;
+    int want_names, failed;
+} gap_sink;
+
+static int gap_fn(void *arg, const cg_store_scope_gap *g)
+{
+    gap_sink *gs = arg;
+    char sha[65];
+    cg_hex(g->sha256, 32, sha);
+    if (gs->ctx != NULL) {
+        cg_objref o;
+        memset(&o, 0, sizeof(o));
+        o.kind = g->kind;
+        o.has_hash = 1;
+        memcpy(o.sha256, g->sha256, 32);
+        cg_cbs_init(&o.serial, g->serial, g->serial_len);
+        cg_report_incident(gs->ctx, CG_R_INCIDENT_SCOPE_INCOMPLETE, &o, gs->inc->id,
+                           "%s %s (sha256 %s) has an open %s finding, the defect of incident "
+                           "%lld, and is in no incident (caguard incident add %lld %s)",
+                           cg_kind_name(g->kind), g->serial_hex, sha, g->rule,
+                           (long long)gs->inc->id, (long long)gs->inc->id, sha);
+    }
+    if (gs->want_names) {
+        char buf[256];
+        snprintf(buf, sizeof(buf), "serial %s (%s, sha256 %.16s...)", g->serial_hex,
+                 cg_kind_name(g->kind), sha);
+        if (gs->n == gs->cap) {
+            size_t cap = gs->cap == 0 ? 8 : gs->cap * 2;
+            char **v = realloc(gs->names, cap * sizeof(*v));
+            if (v == NULL) {
+                gs->failed = 1;
+                return 0;
+            }
+            gs->names = v;
+            gs->cap = cap;
+        }
+        if ((gs->names[gs->n] = strdup(buf)) == NULL) {
+            gs->failed = 1;
+            return 0;
+        }
+        gs->n++;
+    }
+    return 1;
+}
+
+static void gap_sink_clear(gap_sink *gs)
+{
+    for (size_t i = 0; i < gs->n; i++)
+        free(gs->names[i]);
+    free(gs->names);
+}
+
+/* The rule IDs of inc->rules, for the report (unknown IDs left out). */
+static cg_rule_id *rule_ids(const cg_incident *inc, size_t *n)
+{
+    cg_rule_id *v = calloc(inc->n_rules + 1, sizeof(*v));
+    *n = 0;
+    for (size_t i = 0; v != NULL && i < inc->n_rules; i++) {
+        if (cg_rule_lookup(inc->rules[i], &v[*n]))
+            (*n)++;
+    }
+    return v;
+}
+
 /* status: the findings go to the output and, when recording, to the store. */
 typedef struct {
     cg_out *out;
@@ -574,14 +709,19 @@ static int status_one(cg_ctx *ctx, status_sink *sink, cg_incident *inc)
 {
     if (!cg_store_incident_observe_revocations(sink->st, inc))
         return 0;
+    gap_sink gs = {ctx, inc, NULL, 0, 0, 0, 0};
     if (!sink->record) {
         cg_incident_check(ctx, inc);
-        return 1;
+        return cg_store_incident_scope_gaps(sink->st, inc, gap_fn, &gs);
     }
     sink->n_ids = 0;
     if (!cg_store_begin(sink->st))
         return 0;
     cg_incident_check(ctx, inc);
+    if (!cg_store_incident_scope_gaps(sink->st, inc, gap_fn, &gs)) {
+        cg_store_rollback(sink->st);
+        return 0;
+    }
     stale_list l = {sink, NULL, 0, 0, 0};
     cg_store_finding_filter flt;
     memset(&flt, 0, sizeof(flt));
@@ -731,6 +871,8 @@ static int cmd_report(int argc, char **argv)
     char *owner_id = NULL, err[1024];
     uint8_t *full = NULL;
     cg_store *st = NULL;
+    gap_sink gs = {NULL, NULL, NULL, 0, 0, 0, 0};
+    cg_rule_id *rules = NULL;
     const cg_cli_opt opt[] = {
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
         {"kind", CG_CLI_OPT_STRING, &kind, 0, NULL},
@@ -774,6 +916,17 @@ static int cmd_report(int argc, char **argv)
         fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
     }
+    gs.inc = &inc;
+    gs.want_names = 1;
+    if (!cg_store_incident_scope_gaps(st, &inc, gap_fn, &gs) || gs.failed) {
+        fprintf(stderr, "caguard %s: %s\n", cmd,
+                gs.failed ? "out of memory" : cg_store_errmsg(st));
+        goto out;
+    }
+    ro.scope_gaps = (const char *const *)gs.names;
+    ro.n_scope_gaps = gs.n;
+    rules = rule_ids(&inc, &ro.n_rules);
+    ro.rules = rules;
     if (!cg_incident_report_draft(&inc, at, &ro, &md, err, sizeof(err))) {
         fprintf(stderr, "caguard %s: %s\n", cmd, err);
         rc = md.failed ? CG_EXIT_USAGE : CG_EXIT_FINDINGS;
@@ -799,9 +952,223 @@ static int cmd_report(int argc, char **argv)
 out:
     free(owner_id);
     free(full);
+    free(rules);
+    gap_sink_clear(&gs);
     cg_sbuf_free(&md);
     cg_sbuf_free(&csv);
     cg_incident_clear(&inc);
+    cg_store_close(st);
+    return rc;
+}
+
+static int print_gap(void *arg, const cg_store_scope_gap *g)
+{
+    char sha[65];
+    (void)arg;
+    cg_hex(g->sha256, 32, sha);
+    printf("  %-14s serial %s, sha256 %s (%s)\n", cg_kind_name(g->kind), g->serial_hex, sha,
+           g->rule);
+    return 1;
+}
+
+static int cmd_scope(int argc, char **argv)
+{
+    static const char *cmd = "incident scope";
+    const char *store_opt = NULL;
+    const char **rules = NULL;
+    size_t n_rules = 0;
+    int64_t id = 0;
+    int rc = CG_EXIT_USAGE, set = 0;
+    cg_incident inc;
+    cg_store *st = NULL;
+    const cg_cli_opt opt[] = {
+        {"rule", CG_CLI_OPT_KEY_VALUE, NULL, 'r', NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
+    memset(&inc, 0, sizeof(inc));
+    rules = calloc((size_t)argc + 1, sizeof(*rules));
+    if (rules == NULL)
+        return CG_EXIT_USAGE;
+    cg_cli_opts p;
+    cg_cli_opts_init(&p, cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
+        cg_rule_id r;
+        if (key < 0) {
+            rc = p.status;
+            goto out;
+        }
+        if (!cg_rule_lookup(p.value, &r)) {
+            cg_cli_usage_error(cmd, "unknown rule '%s' (caguard rules lists them)", p.value);
+            goto out;
+        }
+        rules[n_rules++] = p.value;
+        set = 1;
+    }
+    if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id)) {
+        cg_cli_usage_error(cmd, "give one incident ID (a number)");
+        goto out;
+    }
+    st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        goto out;
+    if (get_incident(cmd, st, id, &inc) <= 0)
+        goto out;
+    if (set) {
+        cg_incident_clear(&inc);
+        if (!cg_store_incident_set_rules(st, id, rules, n_rules) ||
+            get_incident(cmd, st, id, &inc) <= 0) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+            goto out;
+        }
+    }
+    printf("incident %lld: defect rules:", (long long)id);
+    for (size_t i = 0; i < inc.n_rules; i++)
+        printf(" %s", inc.rules[i]);
+    printf("%s\ncertificates with the defect in no incident:\n", inc.n_rules == 0 ? " none" : "");
+    if (!cg_store_incident_scope_gaps(st, &inc, print_gap, NULL)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        goto out;
+    }
+    rc = fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+out:
+    free(rules);
+    cg_incident_clear(&inc);
+    cg_store_close(st);
+    return rc;
+}
+
+static int is_sha256_hex(const char *s)
+{
+    size_t n = 0;
+    for (; s[n] != '\0'; n++) {
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') ||
+              (s[n] >= 'A' && s[n] <= 'F')))
+            return 0;
+    }
+    return n == 64;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+    static const char *cmd = "incident add";
+    const char *store_opt = NULL;
+    int64_t id = 0, now = (int64_t)time(NULL), at = now, seen_at = now;
+    int rc = CG_EXIT_USAGE;
+    cg_incident inc, adds;
+    input_file *files = NULL;
+    size_t n_files = 0;
+    cg_store *st = NULL;
+    cg_ingest *ing = NULL;
+    char err[1024];
+    const cg_cli_opt opt[] = {
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        {"seen-at", CG_CLI_OPT_TIME, &seen_at, 0, NULL},
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+    };
+    memset(&inc, 0, sizeof(inc));
+    memset(&adds, 0, sizeof(adds));
+    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
+    if (argc - optind < 2 || !cg_cli_parse_id(argv[optind], &id))
+        return cg_cli_usage_error(cmd, "give an incident ID and one or more FILE or SHA256");
+    files = calloc((size_t)argc, sizeof(*files));
+    if (files == NULL)
+        return CG_EXIT_USAGE;
+    /* Files are read and understood before the store is opened. */
+    for (int i = optind + 1; i < argc; i++) {
+        if (is_sha256_hex(argv[i]) && access(argv[i], F_OK) != 0)
+            continue;
+        input_file *f = &files[n_files];
+        f->name = argv[i];
+        f->data = cg_cli_read_file(argv[i], &f->len, err, sizeof(err));
+        if (f->data == NULL) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, err);
+            goto out;
+        }
+        n_files++;
+        if (!cg_incident_add_certs(&adds, f->name, f->data, f->len, err, sizeof(err))) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, err);
+            goto out;
+        }
+    }
+    st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        goto out;
+    if (get_incident(cmd, st, id, &inc) <= 0)
+        goto out;
+    /* A SHA-256: the object as stored. */
+    for (int i = optind + 1; i < argc; i++) {
+        uint8_t sha[32];
+        int found = 0;
+        if (!is_sha256_hex(argv[i]) || access(argv[i], F_OK) == 0)
+            continue;
+        for (size_t k = 0; k < 32; k++) {
+            unsigned v;
+            sscanf(argv[i] + 2 * k, "%2x", &v);
+            sha[k] = (uint8_t)v;
+        }
+        cg_store_object *o = cg_store_get1_object(st, sha, &found);
+        if (!found) {
+            fprintf(stderr, "caguard %s: %s\n", cmd,
+                    o == NULL && cg_store_errmsg(st)[0] != '\0' ? cg_store_errmsg(st)
+                                                                : "no object with that SHA-256 "
+                                                                  "in the store");
+            cg_store_object_free(o);
+            goto out;
+        }
+        int ok = cg_incident_add_certs(&adds, argv[i], o->der, o->der_len, err, sizeof(err));
+        cg_store_object_free(o);
+        if (!ok) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, err);
+            goto out;
+        }
+    }
+    if (n_files > 0) {
+        cg_ingest_opts io;
+        size_t findings = 0;
+        memset(&io, 0, sizeof(io));
+        io.at = at;
+        io.seen_at = seen_at;
+        ing = cg_ingest_new(st, &io, count_finding, &findings);
+        if (ing == NULL) {
+            fprintf(stderr, "caguard %s: out of memory\n", cmd);
+            goto out;
+        }
+        for (size_t i = 0; i < n_files; i++) {
+            if (!cg_ingest_file(ing, files[i].name, files[i].data, files[i].len, err,
+                                sizeof(err))) {
+                fprintf(stderr, "caguard %s: %s (nothing added)\n", cmd, err);
+                goto out;
+            }
+        }
+    }
+    cg_incident_pair_certs(&adds);
+    size_t added = 0;
+    if (!cg_store_incident_pair_certs(st, &adds) || !cg_store_begin(st))
+        goto store_err;
+    for (size_t i = 0; i < adds.n_certs; i++) {
+        int is_new = 0;
+        if (!cg_store_incident_add_cert(st, id, &adds.certs[i], &is_new)) {
+            cg_store_rollback(st);
+            goto store_err;
+        }
+        added += is_new;
+    }
+    if (!cg_store_commit(st))
+        goto store_err;
+    fprintf(stderr, "caguard %s: %zu object%s added to incident %lld (%zu already in it)\n", cmd,
+            added, added == 1 ? "" : "s", (long long)id, adds.n_certs - added);
+    rc = CG_EXIT_OK;
+    goto out;
+store_err:
+    fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+out:
+    cg_ingest_free(ing);
+    for (size_t i = 0; i < n_files; i++)
+        free(files[i].data);
+    free(files);
+    cg_incident_clear(&inc);
+    cg_incident_clear(&adds);
     cg_store_close(st);
     return rc;
 }
@@ -812,6 +1179,7 @@ static const struct {
 } subcommands[] = {
     {"kinds", cmd_kinds}, {"lint", cmd_lint}, {"open", cmd_open},     {"event", cmd_event},
     {"list", cmd_list},   {"show", cmd_show}, {"status", cmd_status}, {"report", cmd_report},
+    {"scope", cmd_scope}, {"add", cmd_add},
 };
 
 int cg_cmd_incident(int argc, char **argv)
@@ -831,6 +1199,6 @@ int cg_cmd_incident(int argc, char **argv)
     }
     return cg_cli_usage_error("incident",
                               "unknown subcommand '%s' (kinds, lint, open, event, list, show, "
-                              "status, report)",
+                              "status, report, scope, add)",
                               argv[1]);
 }

@@ -19,6 +19,9 @@ void cg_incident_clear(cg_incident *inc)
         free(inc->certs[i].dns_names);
     }
     free(inc->certs);
+    for (size_t i = 0; i < inc->n_rules; i++)
+        free(inc->rules[i]);
+    free(inc->rules);
     memset(inc, 0, sizeof(*inc));
 }
 

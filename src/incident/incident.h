@@ -74,6 +74,8 @@ typedef struct cg_incident {
     size_t n_events;
     cg_incident_cert *certs;  /* owned */
     size_t n_certs;
+    char **rules;             /* owned: the defect (public rule IDs), its scope */
+    size_t n_rules;
 } cg_incident;
 
 /* Frees what an incident owns (not the struct itself); accepts NULL. */

@@ -321,7 +321,12 @@ static void put_heuristic(writer *w, cg_sbuf *b)
     }
     cg_sbuf_puts(b, ". The defect is in the certificate itself: a third party finds every such "
                     "certificate in Certificate Transparency logs with a linter (caguard check "
-                    "reports it). Every affected certificate caguard found is in the Appendix.");
+                    "reports it).");
+    if (w->o->n_scope_gaps > 0)
+        cg_sbuf_printf(b, " caguard found %zu more not in this report (see the total above).",
+                       w->o->n_scope_gaps);
+    else
+        cg_sbuf_puts(b, " Every affected certificate caguard found is in the Appendix.");
 }
 
 /* For a revocation-delay incident, the facts the Analysis needs: which
@@ -406,6 +411,26 @@ static void put_closure_remediation(writer *w, cg_sbuf *b)
     put_fill(b, "how the remediation addressed the root causes, in a few sentences");
 }
 
+/* incident.scope_incomplete in the Impact: what caguard found beyond the
+ * report. */
+static void put_scope_gaps(writer *w, cg_sbuf *b)
+{
+    size_t n = w->o->n_scope_gaps;
+    if (n == 0)
+        return;
+    cg_sbuf_printf(b,
+                   ". %zu more certificate%s with the same defect found by caguard, not in "
+                   "this report:",
+                   n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < TIMELINE_CERTS_MAX; i++) {
+        cg_sbuf_puts(b, i == 0 ? " " : "; ");
+        put_inline(b, w->o->scope_gaps[i], 0);
+    }
+    if (n > TIMELINE_CERTS_MAX)
+        cg_sbuf_printf(b, "; and %zu more", n - TIMELINE_CERTS_MAX);
+    cg_sbuf_puts(b, " (caguard incident add)");
+}
+
 static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
 {
     const cg_incident *inc = w->inc;
@@ -464,6 +489,7 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
         }
         if (id == CG_TF_TOTAL) {
             put_count(b, certs, pre);
+            put_scope_gaps(w, b);
         } else {
             put_count(b, vcerts, vpre);
             cg_sbuf_puts(b, " at ");

@@ -33,6 +33,10 @@ typedef struct cg_report_opts {
     size_t n_rules;
     const char *full_md; /* closure: the Full Incident Report as posted (Markdown) */
     size_t full_len;
+    /* incident.scope_incomplete: the certificates with the defect that are
+     * in no incident ("serial 0a1b (precertificate)"), named in Impact */
+    const char *const *scope_gaps;
+    size_t n_scope_gaps;
 } cg_report_opts;
 
 /* The draft of one report for inc as known at `at` (events, issuance and

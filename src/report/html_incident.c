@@ -226,6 +226,84 @@ static void on_incident_finding(void *arg, const cg_finding *f)
     cg_sbuf_puts(b, "</td></tr>\n");
 }
 
+/* The gaps named as `caguard incident report` names them in Impact. */
+typedef struct {
+    char **v;
+    size_t n;
+    int failed;
+} gap_names;
+
+static int gap_name(void *arg, const cg_store_scope_gap *g)
+{
+    gap_names *gn = arg;
+    char sha[65], buf[256];
+    char **v = realloc(gn->v, (gn->n + 1) * sizeof(*v));
+    if (v == NULL) {
+        gn->failed = 1;
+        return 0;
+    }
+    gn->v = v;
+    cg_hex(g->sha256, 32, sha);
+    snprintf(buf, sizeof(buf), "serial %s (%s, sha256 %.16s...)", g->serial_hex,
+             cg_kind_name(g->kind), sha);
+    if ((gn->v[gn->n] = strdup(buf)) == NULL) {
+        gn->failed = 1;
+        return 0;
+    }
+    gn->n++;
+    return 1;
+}
+
+static int gap_row(void *arg, const cg_store_scope_gap *g)
+{
+    cg_sbuf *b = arg;
+    char sha[65];
+    cg_hex(g->sha256, 32, sha);
+    cg_sbuf_printf(b,
+                   "<tr><td>%s</td><td class=\"mono\">%s</td><td class=\"mono\">%s</td>"
+                   "<td class=\"mono\">",
+                   cg_kind_name(g->kind), g->serial_hex, sha);
+    cg_html_esc(b, g->rule);
+    cg_sbuf_puts(b, "</td></tr>\n");
+    return 1;
+}
+
+/* The incident's defect and the certificates with it that are in no
+ * incident (incident.scope_incomplete). */
+static int scope_section(cg_html_run *h, cg_sbuf *b, const cg_incident *inc)
+{
+    cg_sbuf rows = CG_SBUF_INIT;
+    cg_sbuf_puts(b, "<section id=\"scope\">\n<h2>Scope</h2>\n<p>Defect: ");
+    for (size_t i = 0; i < inc->n_rules; i++) {
+        cg_sbuf_puts(b, i == 0 ? "<code>" : ", <code>");
+        cg_html_esc(b, inc->rules[i]);
+        cg_sbuf_puts(b, "</code>");
+    }
+    if (inc->n_rules == 0)
+        cg_sbuf_puts(b, "no rule recorded (<code>caguard incident scope ID --rule RULE</code>)");
+    cg_sbuf_puts(b, "</p>\n");
+    if (!cg_store_incident_scope_gaps(h->st, inc, gap_row, &rows)) {
+        cg_sbuf_free(&rows);
+        cg_html_store_err(h, "reading an incident's scope");
+        return 0;
+    }
+    if (rows.len > 0) {
+        cg_sbuf_puts(b, "<p class=\"missed\" id=\"scope-gaps\">Certificates with the same defect "
+                        "in no incident (incident.scope_incomplete): add them with "
+                        "<code>caguard incident add</code>.</p>\n<div class=\"scroll\"><table "
+                        "id=\"scope-table\">\n<thead><tr><th>Kind</th><th>Serial</th>"
+                        "<th>SHA-256</th><th>Rule</th></tr></thead>\n<tbody>\n");
+        cg_sbuf_append(b, cg_sbuf_str(&rows), rows.len);
+        cg_sbuf_puts(b, "</tbody>\n</table></div>\n");
+    } else {
+        cg_sbuf_puts(b, "<p class=\"note\">No certificate with the defect outside an "
+                        "incident.</p>\n");
+    }
+    cg_sbuf_free(&rows);
+    cg_sbuf_puts(b, "</section>\n");
+    return 1;
+}
+
 static int incident_page(cg_html_run *h, cg_incident *inc)
 {
     cg_sbuf b = CG_SBUF_INIT, md = CG_SBUF_INIT, csv = CG_SBUF_INIT, fr = CG_SBUF_INIT;
@@ -241,7 +319,8 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
     snprintf(title, sizeof(title), "Incident %lld", (long long)inc->id);
     cg_html_page_head(h, &b, title, inc->title != NULL ? inc->title : NULL);
     cg_sbuf_printf(&b, "<nav><a href=\"index.html\">← Dashboard</a>"
-                       "<a href=\"#deadlines\">Deadlines</a><a href=\"#certificates\">"
+                       "<a href=\"#deadlines\">Deadlines</a><a href=\"#scope\">Scope</a>"
+                       "<a href=\"#certificates\">"
                        "Certificates</a><a href=\"#events\">Events</a><a href=\"#report\">"
                        "Report draft</a></nav>\n</header>\n<main>\n");
     /* facts */
@@ -334,6 +413,9 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
         cg_sbuf_puts(&b, "<p class=\"note\">None: every deadline met or still ahead.</p>\n");
     }
     cg_sbuf_puts(&b, "</section>\n");
+    /* scope gaps: the certificates with the defect in no incident */
+    if (!scope_section(h, &b, inc))
+        goto out;
     /* certificates */
     cg_sbuf_printf(&b, "<section id=\"certificates\">\n<h2>Certificates (%zu", v.n_units);
     if (v.n_units != inc->n_certs)
@@ -417,9 +499,25 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
     /* the report draft */
     cg_report_opts ro;
     char rerr[256];
+    gap_names gn = {NULL, 0, 0};
+    cg_rule_id *rules = calloc(inc->n_rules + 1, sizeof(*rules));
     memset(&ro, 0, sizeof(ro));
     ro.kind = CG_REPORT_FULL;
-    cg_incident_report_draft(inc, h->o.at, &ro, &md, rerr, sizeof(rerr));
+    for (size_t i = 0; rules != NULL && i < inc->n_rules; i++) {
+        if (cg_rule_lookup(inc->rules[i], &rules[ro.n_rules]))
+            ro.n_rules++;
+    }
+    ro.rules = rules;
+    if (rules == NULL || !cg_store_incident_scope_gaps(h->st, inc, gap_name, &gn) || gn.failed)
+        md.failed = 1;
+    ro.scope_gaps = (const char *const *)gn.v;
+    ro.n_scope_gaps = gn.n;
+    if (!md.failed)
+        cg_incident_report_draft(inc, h->o.at, &ro, &md, rerr, sizeof(rerr));
+    free(rules);
+    for (size_t i = 0; i < gn.n; i++)
+        free(gn.v[i]);
+    free(gn.v);
     cg_incident_appendix_csv(inc, h->o.at, &csv);
     cg_sbuf_printf(&b,
                    "<section id=\"report\">\n<h2>CCADB report draft</h2>\n<p class=\"note\">"

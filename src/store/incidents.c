@@ -43,6 +43,17 @@ const char *const cg_st_sql_incidents[Q_COUNT] = {
     [Q_INC_EVENT_INSERT] = "INSERT INTO incident_events (incident_id, type, at, note) "
                            "VALUES (?, ?, ?, ?) RETURNING id",
     [Q_INC_NEXT_UPDATE] = "UPDATE incidents SET next_update_at = ? WHERE id = ? RETURNING id",
+    [Q_INC_RULES] = "SELECT rule FROM incident_rules WHERE incident_id = ? ORDER BY rule",
+    [Q_INC_RULES_CLEAR] = "DELETE FROM incident_rules WHERE incident_id = ?",
+    [Q_INC_RULE_INSERT] = "INSERT INTO incident_rules (incident_id, rule) VALUES (?, ?)",
+    /* the open findings of a rule on objects of an issuer, listed in no
+     * incident */
+    [Q_INC_SCOPE_GAPS] =
+        "SELECT DISTINCT o.sha256, o.kind, o.serial, o.first_seen FROM findings f "
+        "JOIN objects o ON o.sha256 = f.object_sha256 WHERE f.rule = ? AND "
+        "f.resolved_at IS NULL AND o.issuer = ? AND o.kind IN ('certificate', "
+        "'precertificate') AND NOT EXISTS (SELECT 1 FROM incident_certs ic WHERE "
+        "ic.sha256 = o.sha256) ORDER BY o.first_seen, o.sha256",
 };
 
 static int incident_exists(cg_store *s, int64_t id)
@@ -132,6 +143,38 @@ static int put_event(cg_store *s, int64_t incident, cg_incident_event *ev)
     return 1;
 }
 
+/* Replaces the incident's rules, inside a write. */
+static int put_rules(cg_store *s, int64_t incident, const char *const *rules, size_t n)
+{
+    cg_sql_stmt *st = q(s, Q_INC_RULES_CLEAR);
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, incident))
+        return cg_st_db_fail(s, "storing an incident's rules");
+    if (!cg_st_run(s, st, "storing an incident's rules"))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        cg_rule_id id;
+        int dup = 0;
+        if (!cg_rule_lookup(rules[i], &id)) {
+            cg_st_fail(s, "unknown rule '%s'", rules[i]);
+            return 0;
+        }
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = strcmp(rules[i], rules[j]) == 0;
+        if (dup)
+            continue;
+        st = q(s, Q_INC_RULE_INSERT);
+        if (st == NULL)
+            return 0;
+        if (!b_int(s, st, 1, incident) || !b_text(s, st, 2, rules[i]))
+            return cg_st_db_fail(s, "storing an incident's rules");
+        if (!cg_st_run(s, st, "storing an incident's rules"))
+            return 0;
+    }
+    return 1;
+}
+
 int cg_store_incident_create(cg_store *s, cg_incident *inc)
 {
     int own, ok = 0;
@@ -166,6 +209,8 @@ int cg_store_incident_create(cg_store *s, cg_incident *inc)
         if (!put_event(s, id, &inc->events[i]))
             goto out;
     }
+    if (!put_rules(s, id, (const char *const *)inc->rules, inc->n_rules))
+        goto out;
     inc->id = id;
     ok = 1;
 out:
@@ -240,6 +285,11 @@ static int read_cert(cg_store *s, cg_sql_stmt *st, void *elem)
            dup_col(s, st, 6, &c->subject) && dup_col(s, st, 7, &c->dns_names);
 }
 
+static int read_rule(cg_store *s, cg_sql_stmt *st, void *elem)
+{
+    return dup_col(s, st, 0, (char **)elem);
+}
+
 static int read_id(cg_store *s, cg_sql_stmt *st, void *elem)
 {
     *(int64_t *)elem = c_int(s, st, 0);
@@ -275,7 +325,9 @@ int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found)
     if (!load_rows(s, Q_INC_EVENTS, out->id, (void **)&out->events, &out->n_events,
                    sizeof(cg_incident_event), read_event, "reading incident events") ||
         !load_rows(s, Q_INC_CERTS, out->id, (void **)&out->certs, &out->n_certs,
-                   sizeof(cg_incident_cert), read_cert, "reading incident certificates"))
+                   sizeof(cg_incident_cert), read_cert, "reading incident certificates") ||
+        !load_rows(s, Q_INC_RULES, out->id, (void **)&out->rules, &out->n_rules, sizeof(char *),
+                   read_rule, "reading incident rules"))
         goto err;
     *found = 1;
     return 1;
@@ -396,4 +448,135 @@ int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc)
         }
     }
     return 1;
+}
+
+int cg_store_incident_set_rules(cg_store *s, int64_t incident, const char *const *rules, size_t n)
+{
+    int own, ok = 0, e;
+    if (!cg_st_write_begin(s, &own))
+        return 0;
+    e = incident_exists(s, incident);
+    if (e == 0)
+        cg_st_fail(s, "no incident %lld", (long long)incident);
+    else if (e > 0)
+        ok = put_rules(s, incident, rules, n);
+    return cg_st_write_end(s, own, ok);
+}
+
+/* An issuing CA of the incident (its Name bytes) and the serials of the
+ * incident's certificates under it. */
+typedef struct {
+    uint8_t *issuer;
+    size_t issuer_len;
+} scope_issuer;
+
+static void free_issuers(scope_issuer *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].issuer);
+    free(v);
+}
+
+/* The incident's certificates that share this issuer text and serial. */
+static int listed_serial(const cg_incident *inc, const char *serial_hex)
+{
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        if (inc->certs[i].serial_hex != NULL && strcmp(inc->certs[i].serial_hex, serial_hex) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int cg_store_incident_scope_gaps(cg_store *s, const cg_incident *inc, cg_store_scope_fn fn,
+                                 void *arg)
+{
+    scope_issuer *iss = NULL;
+    size_t n_iss = 0;
+    uint8_t(*seen)[32] = NULL;
+    size_t n_seen = 0, cap_seen = 0;
+    int ok = 0, go_on = 1;
+    if (inc->n_rules == 0 || inc->n_certs == 0)
+        return 1;
+    iss = calloc(inc->n_certs, sizeof(*iss));
+    if (iss == NULL)
+        goto oom;
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        int found, dup = 0;
+        cg_store_object *o = cg_store_get1_object(s, inc->certs[i].sha256, &found);
+        if (!found) {
+            if (o == NULL && s->err[0] != '\0')
+                goto out;
+            continue;
+        }
+        for (size_t j = 0; j < n_iss && !dup; j++)
+            dup = iss[j].issuer_len == o->issuer_len &&
+                  memcmp(iss[j].issuer, o->issuer, o->issuer_len) == 0;
+        if (!dup && o->issuer != NULL) {
+            iss[n_iss].issuer = malloc(o->issuer_len > 0 ? o->issuer_len : 1);
+            if (iss[n_iss].issuer == NULL) {
+                cg_store_object_free(o);
+                goto oom;
+            }
+            memcpy(iss[n_iss].issuer, o->issuer, o->issuer_len);
+            iss[n_iss].issuer_len = o->issuer_len;
+            n_iss++;
+        }
+        cg_store_object_free(o);
+    }
+    for (size_t r = 0; r < inc->n_rules && go_on; r++) {
+        for (size_t k = 0; k < n_iss && go_on; k++) {
+            cg_sql_stmt *st = q(s, Q_INC_SCOPE_GAPS);
+            cg_sql_step step = CG_SQL_DONE;
+            if (st == NULL)
+                goto out;
+            if (!b_text(s, st, 1, inc->rules[r]) ||
+                !b_blob(s, st, 2, iss[k].issuer, iss[k].issuer_len)) {
+                cg_st_db_fail(s, "reading an incident's scope");
+                goto out;
+            }
+            while (go_on && (step = s->drv->step(st)) == CG_SQL_ROW) {
+                cg_store_scope_gap g;
+                int has, dup = 0;
+                size_t sn = 0;
+                memset(&g, 0, sizeof(g));
+                c_sha(s, st, 0, &has, g.sha256);
+                const char *kind = c_text(s, st, 1);
+                const uint8_t *serial = c_blob(s, st, 2, &sn);
+                g.kind = kind != NULL && strcmp(kind, "precertificate") == 0 ? CG_KIND_PRECERT
+                                                                             : CG_KIND_CERT;
+                if (serial != NULL) {
+                    cg_cbs cbs;
+                    g.serial_len = sn < sizeof(g.serial) ? sn : sizeof(g.serial);
+                    memcpy(g.serial, serial, g.serial_len);
+                    cg_cbs_init(&cbs, serial, sn);
+                    cg_serial_hex(&cbs, g.serial_hex, sizeof(g.serial_hex));
+                }
+                g.rule = inc->rules[r];
+                for (size_t j = 0; j < n_seen && !dup; j++)
+                    dup = memcmp(seen[j], g.sha256, 32) == 0;
+                if (dup || !has || listed_serial(inc, g.serial_hex))
+                    continue;
+                if (!cg_grow((void **)&seen, &cap_seen, n_seen + 1, sizeof(*seen))) {
+                    s->drv->reset(st);
+                    goto oom;
+                }
+                memcpy(seen[n_seen++], g.sha256, 32);
+                go_on = fn(arg, &g);
+            }
+            if (!go_on) {
+                s->drv->reset(st);
+                break;
+            }
+            if (!cg_st_rows_end(s, st, step, "reading an incident's scope"))
+                goto out;
+        }
+    }
+    ok = 1;
+    goto out;
+oom:
+    cg_st_fail(s, "out of memory");
+out:
+    free_issuers(iss, n_iss);
+    free(seen);
+    return ok;
 }

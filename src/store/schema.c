@@ -8,7 +8,8 @@
 static const cg_schema_stmt v1[] = {
     {"CREATE TABLE caguard_meta ("
      "  key TEXT PRIMARY KEY,"
-     "  value TEXT NOT NULL)", NULL},
+     "  value TEXT NOT NULL)",
+     NULL},
     {"CREATE TABLE objects ("
      "  id INTEGER PRIMARY KEY,"
      "  sha256 BLOB NOT NULL UNIQUE,"
@@ -64,7 +65,8 @@ static const cg_schema_stmt v1[] = {
      "CREATE TABLE objects_later PARTITION OF objects DEFAULT"},
     {"CREATE INDEX objects_issuer_serial ON objects (issuer, serial);"
      "CREATE INDEX objects_issuer_scope ON objects (issuer, scope, not_before);"
-     "CREATE INDEX objects_ca ON objects (ca)", NULL},
+     "CREATE INDEX objects_ca ON objects (ca)",
+     NULL},
     {"CREATE TABLE crl_entries ("
      "  issuer BLOB NOT NULL,"
      "  scope BLOB NOT NULL,"
@@ -74,7 +76,8 @@ static const cg_schema_stmt v1[] = {
      "  first_seen INTEGER NOT NULL,"
      "  crl_sha256 BLOB NOT NULL REFERENCES objects (sha256),"
      "  PRIMARY KEY (issuer, scope, serial));"
-     "CREATE INDEX crl_entries_serial ON crl_entries (issuer, serial)", NULL},
+     "CREATE INDEX crl_entries_serial ON crl_entries (issuer, serial)",
+     NULL},
     {"CREATE TABLE incidents ("
      "  id INTEGER PRIMARY KEY,"
      "  kind TEXT NOT NULL,"
@@ -106,7 +109,8 @@ static const cg_schema_stmt v1[] = {
      "  type INTEGER NOT NULL,"
      "  at INTEGER NOT NULL,"
      "  note TEXT);"
-     "CREATE INDEX incident_events_incident ON incident_events (incident_id, at)", NULL},
+     "CREATE INDEX incident_events_incident ON incident_events (incident_id, at)",
+     NULL},
     {"CREATE TABLE findings ("
      "  id INTEGER PRIMARY KEY,"
      "  dedup TEXT NOT NULL UNIQUE,"
@@ -121,9 +125,11 @@ static const cg_schema_stmt v1[] = {
      "  resolved_at INTEGER);"
      "CREATE INDEX findings_object ON findings (object_sha256);"
      "CREATE INDEX findings_incident ON findings (incident_id);"
-     "CREATE INDEX findings_first_seen ON findings (first_seen)", NULL},
+     "CREATE INDEX findings_first_seen ON findings (first_seen)",
+     NULL},
     {"INSERT INTO caguard_meta (key, value) VALUES ('magic', '" CG_STORE_MAGIC "');"
-     "INSERT INTO caguard_meta (key, value) VALUES ('schema_version', '0')", NULL},
+     "INSERT INTO caguard_meta (key, value) VALUES ('schema_version', '0')",
+     NULL},
     {NULL, NULL},
 };
 
@@ -142,7 +148,8 @@ static const cg_schema_stmt v2[] = {
      "INSERT INTO issuer_names (role, name) SELECT DISTINCT 'certificate', issuer FROM objects "
      "  WHERE kind IN ('certificate', 'precertificate') AND issuer IS NOT NULL;"
      "INSERT INTO issuer_names (role, name) SELECT DISTINCT 'crl', issuer FROM objects "
-     "  WHERE kind = 'crl' AND issuer IS NOT NULL", NULL},
+     "  WHERE kind = 'crl' AND issuer IS NOT NULL",
+     NULL},
     {NULL, NULL},
 };
 
@@ -169,7 +176,8 @@ static const cg_schema_stmt v3[] = {
      "  JOIN crl_scopes s ON s.issuer = e.issuer AND s.scope = e.scope "
      "  JOIN objects o ON o.sha256 = e.crl_sha256;"
      "DROP TABLE crl_entries;"
-     "ALTER TABLE crl_entries_3 RENAME TO crl_entries", NULL},
+     "ALTER TABLE crl_entries_3 RENAME TO crl_entries",
+     NULL},
     {NULL, NULL},
 };
 
@@ -218,7 +226,8 @@ static const cg_schema_stmt v5[] = {
      "  updated_at INTEGER NOT NULL);"
      "ALTER TABLE findings ADD COLUMN log_id BLOB;"
      "ALTER TABLE findings ADD COLUMN subject TEXT;"
-     "CREATE INDEX findings_log ON findings (log_id)", NULL},
+     "CREATE INDEX findings_log ON findings (log_id)",
+     NULL},
     {NULL, NULL},
 };
 
@@ -327,8 +336,21 @@ static const cg_schema_stmt v10[] = {
     {NULL, NULL},
 };
 
+/* 10 -> 11: an incident's defect, the rules of its scope
+ * (incident.scope_incomplete looks for the certificates with an open
+ * finding of one that are in no incident). */
+static const cg_schema_stmt v11[] = {
+    {"CREATE TABLE incident_rules ("
+     "  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
+     "  rule TEXT NOT NULL,"
+     "  PRIMARY KEY (incident_id, rule))",
+     NULL},
+    {"CREATE INDEX findings_rule_open ON findings (rule, resolved_at)", NULL},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
-    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10};
+    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11};
 
 /* ---- PostgreSQL names ---- */
 
@@ -345,8 +367,7 @@ static const struct {
 
 static int word_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 /* Appends n bytes to the growing *out. */

@@ -36,7 +36,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 10
+#define CG_STORE_SCHEMA_VERSION 11
 
 typedef struct cg_store cg_store;
 
@@ -474,6 +474,31 @@ int cg_store_incident_set_next_update(cg_store *s, int64_t incident, int64_t at)
  * objects, are left as they are. Also sets each stored certificate's types
  * (CG_CERT_TYPE_*, read from its DER) when not set. */
 int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc);
+
+/* Replaces the incident's defect rules (its scope) with rules (public rule
+ * IDs, each known). */
+int cg_store_incident_set_rules(cg_store *s, int64_t incident, const char *const *rules,
+                                size_t n);
+
+/* A certificate or precertificate with the incident's defect that is in no
+ * incident: an open finding of one of the incident's rules, on an object of
+ * an issuing CA (issuer Name bytes) of the incident's certificates, not
+ * listed in any incident, nor sharing issuer and serial with one of this
+ * incident's. */
+typedef struct cg_store_scope_gap {
+    uint8_t sha256[32];
+    cg_kind kind; /* CG_KIND_CERT or CG_KIND_PRECERT */
+    uint8_t serial[64]; /* serialNumber INTEGER contents (at most 64 bytes kept) */
+    size_t serial_len;
+    char serial_hex[2 * 64 + 1];
+    const char *rule; /* the rule ID (one of inc->rules) */
+} cg_store_scope_gap;
+
+typedef int (*cg_store_scope_fn)(void *arg, const cg_store_scope_gap *gap);
+/* Each gap of inc once (the first of its rules), in the order the objects
+ * were stored; fn returns 0 to stop. */
+int cg_store_incident_scope_gaps(cg_store *s, const cg_incident *inc, cg_store_scope_fn fn,
+                                 void *arg);
 
 /* ---- CRL sources (the monitor's CRL watcher) ---- */
 

@@ -100,6 +100,10 @@ typedef enum {
     Q_INC_CERT_UPDATE,
     Q_INC_EVENT_INSERT,
     Q_INC_NEXT_UPDATE,
+    Q_INC_RULES,
+    Q_INC_RULES_CLEAR,
+    Q_INC_RULE_INSERT,
+    Q_INC_SCOPE_GAPS,
     /* sources.c */
     Q_SRC_UPSERT,
     Q_SRC_GET,
