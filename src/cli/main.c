@@ -73,6 +73,9 @@ static const char *const features[] = {
 #if CAGUARD_HAVE_HTTP_SERVER
     "http-server",
 #endif
+#if CAGUARD_HAVE_SYSTEMD
+    "systemd",
+#endif
     NULL,
 };
 

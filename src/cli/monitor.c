@@ -17,6 +17,7 @@
 #include "cli/opts.h"
 #include "cli/monitor_config.h"
 #include "cli/monitor_crl.h"
+#include "cli/monitor_ops.h"
 #include "ct/loglist.h"
 #include "der/pem.h"
 #include "monitor/loglistwatch.h"
@@ -115,7 +116,8 @@ static void monitor_help(FILE *f)
                "                     ct.loglist.changed per log changed, added or removed;\n"
                "                     a followed log that moved is followed at its new URL,\n"
                "                     a removed or retired one finished and dropped\n"
-               "  --format text|json findings as text (default) or JSON Lines\n" CG_CLI_CRL_HELP
+               "  --format text|json findings as text (default) or JSON Lines\n" CG_CLI_OPS_HELP
+               CG_CLI_CRL_HELP
                "  -h, --help         this help\n\n"
                "alerts, for each finding new to the store (docs/monitor.md, \"Alerts\"):\n"
                "  --hook PROGRAM     run it with the finding as JSON on stdin and in RULE,\n"
@@ -206,11 +208,11 @@ out:
     return der;
 }
 
-/* The log-list watcher's lines (arg is NULL with --quiet: errors only). */
+/* The log-list watcher's lines (arg is the monitor's log; --quiet keeps
+ * the errors only). */
 static void loglist_line(void *arg, int is_error, const char *msg)
 {
-    if (arg != NULL || is_error)
-        fprintf(stderr, "caguard monitor: %s\n", msg);
+    cg_logger_say(arg, is_error ? CG_LOGGER_WARNING : CG_LOGGER_INFO, "%s", msg);
 }
 
 /* "HOSTNAME:PID": a worker's and an outbox lease's default name. */
@@ -238,13 +240,14 @@ enum {
     OPT_ALERT_MIN_SEVERITY,
     OPT_INCIDENTS,
     OPT_WORKER_ID,
-    OPT_LEASE_SECONDS
+    OPT_LEASE_SECONDS,
+    OPT_LOG_FORMAT
 };
 
+/* The alerts' and automatic incidents' lines: what failed, mostly. */
 static void report_line(void *arg, const char *line)
 {
-    (void)arg;
-    fprintf(stderr, "caguard monitor: %s\n", line);
+    cg_logger_say(arg, CG_LOGGER_WARNING, "%s", line);
 }
 
 static int parse_severity(const char *s, cg_severity *sev)
@@ -260,13 +263,36 @@ static int parse_severity(const char *s, cg_severity *sev)
     return 1;
 }
 
+/* The monitor a signal stops, and whether the stop is a reload (SIGHUP):
+ * the one state a signal handler may touch. */
 static cg_monitor *running;
+static volatile sig_atomic_t reload_wanted;
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (sig == SIGHUP)
+        reload_wanted = 1;
     if (running)
         cg_monitor_stop(running);
+}
+
+/* SIGHUP: is the config as it now is one the monitor can start with? The
+ * same load as at the start (every file it names checked); 1, or 0 with
+ * the reason logged and the monitor going on as it was. */
+static int reload_ok(const cg_cli_monitor_config *mc, const cg_logger *lg)
+{
+    cg_monitor_config cfg;
+    char err[1024];
+    int ok;
+    if (mc->cfg.file == NULL)
+        return 1; /* flags only: nothing to read again but the files they name */
+    cg_monitor_config_init(&cfg);
+    ok = cg_monitor_config_load(&cfg, mc->cfg.file, err, sizeof(err));
+    cg_monitor_config_clear(&cfg);
+    if (!ok)
+        cg_logger_say(lg, CG_LOGGER_ERROR,
+                      "reload refused, going on with the configuration in use: %s", err);
+    return ok;
 }
 
 int cg_cmd_monitor(int argc, char **argv)
@@ -303,7 +329,11 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_loglist *loglist = NULL;
     cg_loglist_watch *llw = NULL;
     char err[1024];
+    cg_cli_ops ops;
+    const char *metrics_listen = NULL;
+    int reexec = 0;
 
+    cg_cli_ops_init(&ops);
     memset(&lists, 0, sizeof(lists));
     cg_cli_crl_init(&crl);
     memset(&ac, 0, sizeof(ac));
@@ -345,6 +375,8 @@ int cg_cmd_monitor(int argc, char **argv)
         {"shared", CG_CLI_OPT_FLAG, &shared, 0, NULL},
         {"worker-id", CG_CLI_OPT_KEY_VALUE, NULL, OPT_WORKER_ID, NULL},
         {"lease-seconds", CG_CLI_OPT_KEY_VALUE, NULL, OPT_LEASE_SECONDS, NULL},
+        {"log-format", CG_CLI_OPT_KEY_VALUE, NULL, OPT_LOG_FORMAT, NULL},
+        {"metrics-listen", CG_CLI_OPT_STRING, &metrics_listen, 0, NULL},
         {"config", CG_CLI_OPT_KEY_VALUE, NULL, 'g', NULL},
         CG_CLI_CRL_OPTIONS,
     };
@@ -503,6 +535,13 @@ int cg_cmd_monitor(int argc, char **argv)
             }
             worker_id = p.value;
             break;
+        case OPT_LOG_FORMAT:
+            if (!cg_logger_format_parse(p.value, &ops.log.format)) {
+                rc = cg_cli_usage_error("monitor", "--log-format must be text or json, not '%s'",
+                                        p.value);
+                goto out;
+            }
+            break;
         case OPT_LEASE_SECONDS:
             if (!parse_count(p.value, 86400, &v) || v < 5) {
                 rc = cg_cli_usage_error("monitor", "--lease-seconds takes 5 to 86400 seconds");
@@ -520,6 +559,7 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     if (!cg_cli_opts_no_operands("monitor", argc, argv))
         goto out;
+    ops.log.quiet = quiet;
     if (follow_list && lists.n == 0) {
         rc = cg_cli_usage_error("monitor", "--follow-loglist needs a --loglist to follow");
         goto out;
@@ -561,12 +601,21 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     ac.hooks = hooks;
     ac.n_hooks = n_hooks;
+    /* Bound before the store is opened: an address in use is a usage error
+     * that leaves nothing behind. */
+    if (metrics_listen != NULL && !cg_cli_ops_metrics(&ops, metrics_listen, err, sizeof(err))) {
+        rc = cg_cli_usage_error("monitor", "--metrics-listen %s: %s", metrics_listen, err);
+        goto out;
+    }
+    if (ops.httpd != NULL)
+        cg_logger_say(&ops.log, CG_LOGGER_INFO, "metrics at http://%s/metrics", ops.listen);
     if (n_hooks > 0 || ac.hooks_dir != NULL || ac.jsonl != NULL || ac.mail_to != NULL) {
-        alert = cg_alert_new(&ac, report_line, NULL, err, sizeof(err));
+        alert = cg_alert_new(&ac, report_line, &ops.log, err, sizeof(err));
         if (alert == NULL) {
             rc = cg_cli_usage_error("monitor", "alerts: %s", err);
             goto out;
         }
+        cg_alert_set_series(alert, ops.series);
     }
     out = cg_out_new(stdout, format, 0);
     if (!out)
@@ -628,6 +677,7 @@ int cg_cmd_monitor(int argc, char **argv)
     oc.owner = worker_id != NULL ? worker_id : host_pid(owner_buf, sizeof(owner_buf));
     oc.exclusive = !shared;
     oc.report = report_line;
+    oc.report_arg = &ops.log;
     ob = cg_outbox_new(&oc, err, sizeof(err));
     if (ob == NULL) {
         cg_cli_store_error("monitor", store_opt, "%s", err);
@@ -635,6 +685,10 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     if (!cg_outbox_run(ob, (int64_t)time(NULL)))
         goto out;
+    mo.logger = &ops.log;
+    mo.series = ops.series;
+    mo.tick = cg_cli_ops_tick;
+    mo.tick_arg = &ops;
     mon = cg_monitor_new(store, &mo, err, sizeof(err));
     if (!mon || !cg_monitor_on_finding(mon, cg_outbox_sink, ob) ||
         !cg_monitor_add_task(mon, 1, outbox_task, ob)) {
@@ -642,6 +696,8 @@ int cg_cmd_monitor(int argc, char **argv)
         goto out;
     }
     crl.quiet = quiet;
+    crl.log = &ops.log;
+    crl.series = ops.series;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
         goto out;
     if (reload > 0) {
@@ -649,7 +705,7 @@ int cg_cmd_monitor(int argc, char **argv)
             rc = cg_cli_usage_error("monitor", "--loglist-reload needs a --loglist to reload");
             goto out;
         }
-        llw = cg_loglist_watch_new(lists.key, loglist_line, quiet ? NULL : (void *)"");
+        llw = cg_loglist_watch_new(lists.key, loglist_line, &ops.log);
         for (size_t i = 0; llw != NULL && i < lists.n; i++)
             if (!cg_loglist_watch_add(llw, lists.paths[i], lists.sigs[i]))
                 goto out;
@@ -690,34 +746,55 @@ int cg_cmd_monitor(int argc, char **argv)
     /* After --log and [log]: those win over the list's entry for their log. */
     if (follow_list) {
         size_t added = 0;
-        follow_failed = !cg_loglist_follow(mon, loglist, loglist_line,
-                                           quiet ? NULL : (void *)"", &added);
-        if (!quiet)
-            fprintf(stderr, "caguard monitor: %zu log%s of the log list followed\n", added,
-                    added == 1 ? "" : "s");
+        follow_failed = !cg_loglist_follow(mon, loglist, loglist_line, &ops.log, &added);
+        cg_logger_say(&ops.log, CG_LOGGER_INFO, "%zu log%s of the log list followed", added,
+                      added == 1 ? "" : "s");
     }
     running = mon;
-    cg_cli_on_signals(on_signal, 0);
-    int ran = cg_monitor_run(mon, once);
+    cg_cli_on_signals(on_signal, 1);
+    snprintf(err, sizeof(err), "following %zu log%s%s%s%s", cg_monitor_n_logs(mon),
+             cg_monitor_n_logs(mon) == 1 ? "" : "s", cg_cli_crl_wanted(&crl) ? ", CRLs" : "",
+             ops.httpd != NULL ? "; metrics at " : "", ops.httpd != NULL ? ops.listen : "");
+    cg_sdnotify_ready(&ops.sd, err);
+    int ran;
+    for (;;) {
+        ran = cg_monitor_run(mon, once);
+        if (!ran || !reload_wanted)
+            break;
+        /* SIGHUP: start again with the config as it now is, or go on. */
+        reload_wanted = 0;
+        if (reload_ok(&mc, &ops.log)) {
+            cg_sdnotify_reloading(&ops.sd);
+            cg_logger_say(&ops.log, CG_LOGGER_INFO,
+                          "reloading: the current range is committed; starting again with the "
+                          "configuration");
+            reexec = 1;
+            break;
+        }
+        cg_monitor_resume(mon);
+    }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     running = NULL;
     /* --once: everything due delivered; a stop: the hook running is let
      * finish, the rest waits for the next monitor. */
     int delivered = cg_outbox_finish(ob, once);
     fflush(stdout);
+    if (!reexec)
+        cg_sdnotify_stopping(&ops.sd);
     if (!ran) {
         cg_cli_store_error("monitor", store_opt, "%s", cg_monitor_errmsg(mon));
         goto out;
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
     const cg_outbox_stats *ns = cg_outbox_get0_stats(ob);
-    if (!quiet && auto_incidents)
-        fprintf(stderr,
-                "caguard monitor: %zu incident draft%s opened, %zu object%s added to open "
-                "incidents ('caguard incident list')\n",
-                ns->incidents_opened, ns->incidents_opened == 1 ? "" : "s", ns->incidents_added,
-                ns->incidents_added == 1 ? "" : "s");
+    if (auto_incidents)
+        cg_logger_say(&ops.log, CG_LOGGER_INFO,
+                      "%zu incident draft%s opened, %zu object%s added to open incidents "
+                      "('caguard incident list')",
+                      ns->incidents_opened, ns->incidents_opened == 1 ? "" : "s",
+                      ns->incidents_added, ns->incidents_added == 1 ? "" : "s");
     if (!once)
         rc = CG_EXIT_OK; /* stopped by a signal: the findings went out as they came */
     else if (stats->log_failures > 0 || stats->task_failures > 0 ||
@@ -742,5 +819,12 @@ out:
     cg_loglist_free(loglist);
     for (size_t i = 0; i < MAX_LOGS; i++)
         EVP_PKEY_free(pk[i]);
+    cg_cli_ops_cleanup(&ops);
+    /* After every resource is let go (the store closed, the metrics port
+     * free), the process becomes the new monitor. */
+    if (reexec && !cg_cli_reexec(err, sizeof(err))) {
+        cg_logger_say(&ops.log, CG_LOGGER_ERROR, "reload: %s", err);
+        rc = CG_EXIT_USAGE;
+    }
     return rc;
 }

@@ -1,5 +1,6 @@
 /* caguard monitor --config FILE (monitor_config.h). */
 #include "cli/monitor_config.h"
+#include "obs/logger.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,6 +129,10 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
         flag(b, "[monitor] worker_id", "worker-id", c->worker_id);
     if (c->lease_seconds != 60)
         flag_num(b, "[monitor] lease_seconds", "lease-seconds", c->lease_seconds);
+    if (c->metrics_listen != NULL)
+        flag(b, "[monitor] metrics_listen", "metrics-listen", c->metrics_listen);
+    if (c->log_format == CG_LOGGER_JSON)
+        flag(b, "[monitor] log_format", "log-format", "json");
     for (size_t i = 0; i < c->n_issuers; i++) {
         const cg_config_issuer *is = &c->issuers[i];
         flag(b, "[issuer] cert", "issuer", is->cert);

@@ -161,13 +161,14 @@ int cg_cli_crl_wanted(const cg_cli_crl *c)
 static void log_line(void *arg, int is_error, const char *url, const char *msg)
 {
     const cg_cli_crl *c = arg;
+    cg_logger_level level = is_error ? CG_LOGGER_WARNING : CG_LOGGER_INFO;
     if (!is_error && c->quiet)
         return;
     fflush(stdout);
     if (url != NULL)
-        fprintf(stderr, "crl %s: %s\n", url, msg);
+        cg_logger_say(c->log, level, "crl %s: %s", url, msg);
     else
-        fprintf(stderr, "crl: %s\n", msg);
+        cg_logger_say(c->log, level, "crl: %s", msg);
 }
 
 int cg_cli_crl_attach(cg_cli_crl *c, cg_monitor *m)
@@ -179,6 +180,7 @@ int cg_cli_crl_attach(cg_cli_crl *c, cg_monitor *m)
     }
     cg_crlwatch_set_log(c->w, log_line, c);
     cg_crlwatch_set_unreachable_after(c->w, c->unreachable_after);
+    cg_crlwatch_set_series(c->w, c->series);
     return 1;
 }
 

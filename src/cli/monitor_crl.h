@@ -12,6 +12,7 @@
 #include "monitor/crlwatch.h"
 #include "monitor/config.h"
 #include "monitor/monitor.h"
+#include "obs/logger.h"
 
 #define CG_CLI_CRL_MAX_URLS 256
 #define CG_CLI_CRL_MAX_ISSUERS 64
@@ -71,6 +72,8 @@ typedef struct cg_cli_crl {
     int64_t unreachable_after;
     cg_crlfetch_opts fetch;
     int quiet;
+    const cg_logger *log;             /* the monitor's log lines; set before cg_cli_crl_attach */
+    struct cg_monitor_series *series; /* its metrics; NULL: none */
     cg_crlwatch *w;
 } cg_cli_crl;
 

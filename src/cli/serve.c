@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "ct/loglist.h"
 #include "monitor/http.h"
+#include "obs/sdnotify.h"
 #include "rules/prepared.h"
 #include "serve/config.h"
 #include "serve/service.h"
@@ -395,12 +396,24 @@ int cg_cmd_serve(int argc, char **argv)
     fprintf(stderr, "caguard serve: listening on %s (%zu CT logs, %zu CA certificates, gate %s)\n",
             cg_serve_address(s), n_logs, n_cas, so.store != NULL ? "on" : "off");
     fflush(stderr);
+    /* Under systemd (Type=notify): ready now; the watchdog fed from this
+     * loop, which wakes at least at half its interval. */
+    cg_sdnotify sd;
+    cg_sdnotify_init(&sd);
+    snprintf(err, sizeof(err), "listening on %s", cg_serve_address(s));
+    cg_sdnotify_ready(&sd, err);
     time_t next = reload > 0 ? time(NULL) + reload : 0;
     for (;;) {
         struct timespec ts = {reload > 0 ? (next - time(NULL) > 0 ? next - time(NULL) : 0) : 3600,
                               0};
+        if (sd.watchdog_usec > 0 && (uint64_t)ts.tv_sec * 2000000 > sd.watchdog_usec) {
+            ts.tv_sec = (time_t)(sd.watchdog_usec / 2000000);
+            ts.tv_nsec = (long)(sd.watchdog_usec / 2 % 1000000) * 1000;
+        }
         int sig = sigtimedwait(&set, NULL, &ts);
+        cg_sdnotify_tick(&sd);
         if (sig == SIGTERM || sig == SIGINT) {
+            cg_sdnotify_stopping(&sd);
             fprintf(stderr,
                     "caguard serve: stopping (signal %d): finishing the requests in "
                     "flight\n",
@@ -408,6 +421,8 @@ int cg_cmd_serve(int argc, char **argv)
             break;
         }
         if (sig == SIGHUP || (reload > 0 && time(NULL) >= next)) {
+            if (sig == SIGHUP)
+                cg_sdnotify_reloading(&sd);
             p = load(&src, &lists_time, err, sizeof(err));
             if (p == NULL) {
                 say("reload failed, keeping the previous log lists and CA certificates: ", err);
@@ -416,6 +431,8 @@ int cg_cmd_serve(int argc, char **argv)
                         cg_prepared_n_logs(p), cg_prepared_n_cas(p));
                 cg_serve_swap(s, p, lists_time);
             }
+            if (sig == SIGHUP)
+                cg_sdnotify_ready(&sd, "reloaded");
             if (reload > 0)
                 next = time(NULL) + reload;
         }

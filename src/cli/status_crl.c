@@ -60,8 +60,8 @@ static int crl_row(void *arg, const cg_store_crl_source *src)
     if (src->last_fetch != 0)
         cg_time_format(src->last_fetch, fetch, sizeof(fetch));
     fprintf(c->out, "%s%s\n  issuer         %s (%s)\n  last fetch     %s\n  status         %s\n",
-            url, src->is_list ? " (partitioned-CRL list)" : "", src->issuer_label,
-            src->origin, fetch, src->status);
+            url, src->is_list ? " (partitioned-CRL list)" : "", src->issuer_label, src->origin,
+            fetch, src->status);
     if (src->failures > 0)
         fprintf(c->out, "  failures       %lld in a row\n", (long long)src->failures);
     if (src->has_crl) {

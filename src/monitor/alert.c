@@ -15,6 +15,7 @@
 
 #include "incident/sbuf.h"
 #include "monitor/proc.h"
+#include "monitor/series.h"
 #include "report/output.h"
 #include "util/redact.h"
 #include "x509/time.h"
@@ -38,6 +39,7 @@ struct cg_alert {
     cg_alert_report_fn report;
     void *report_arg;
     cg_alert_stats stats;
+    cg_monitor_series *series; /* NULL: no metrics */
 };
 
 static char *dup_or_null(const char *s)
@@ -239,6 +241,11 @@ void cg_alert_free(cg_alert *a)
     free(a->mail_from);
     free(a->sendmail);
     free(a);
+}
+
+void cg_alert_set_series(cg_alert *a, cg_monitor_series *series)
+{
+    a->series = series;
 }
 
 const cg_alert_stats *cg_alert_get0_stats(const cg_alert *a)
@@ -968,7 +975,9 @@ int cg_alert_job_run(const cg_alert *a, const cg_alert_job *j, cg_alert_stats *s
         why[0] = '\0';
     if (j->jsonl_line != NULL) {
         st->jsonl_lines++;
-        if (!write_jsonl(a, j->jsonl_line, line, sizeof(line))) {
+        int written = write_jsonl(a, j->jsonl_line, line, sizeof(line));
+        cg_monitor_series_alert(a->series, "jsonl", written);
+        if (!written) {
             st->jsonl_failures++;
             a->report(a->report_arg, line);
             first_why(why, cap, "%s", line);
@@ -1008,6 +1017,7 @@ int cg_alert_job_run(const cg_alert *a, const cg_alert_job *j, cg_alert_stats *s
             st->mails++;
         else
             st->hook_runs++;
+        cg_monitor_series_alert(a->series, is_mail ? "mail" : "hook", cg_proc_ok(p));
         if (cg_proc_ok(p))
             continue;
         ok = 0;

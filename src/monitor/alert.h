@@ -88,6 +88,10 @@ void cg_alert_free(cg_alert *a);
 int cg_alert_finding(cg_alert *a, const cg_finding *f, const cg_alert_info *info);
 
 const cg_alert_stats *cg_alert_get0_stats(const cg_alert *a);
+/* Counts each delivery and failure, by channel, in the monitor's metrics
+ * (monitor/series.h; borrowed, NULL: none). */
+struct cg_monitor_series;
+void cg_alert_set_series(cg_alert *a, struct cg_monitor_series *series);
 
 /* ---- one channel at a time (the monitor's outbox, monitor/outbox.h) ----
  *

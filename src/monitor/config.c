@@ -26,6 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "obs/logger.h"
+
 typedef enum {
     T_STRING,      /* kept as written */
     T_PATH_IN,     /* a file caguard reads: resolved, must be readable */
@@ -65,6 +67,7 @@ static const enum_def e_log_type = {
     {"rfc6962", "static"}, {CG_CONFIG_LOG_RFC6962, CG_CONFIG_LOG_STATIC}, 2};
 static const enum_def e_start = {{"start", "end"}, {CG_CONFIG_FROM_START, CG_CONFIG_FROM_END}, 2};
 static const enum_def e_format = {{"text", "json"}, {CG_OUT_TEXT, CG_OUT_JSON}, 2};
+static const enum_def e_log_format = {{"text", "json"}, {CG_LOGGER_TEXT, CG_LOGGER_JSON}, 2};
 static const enum_def e_severity = {
     {"notice", "warning", "error"}, {CG_SEV_NOTICE, CG_SEV_WARNING, CG_SEV_ERROR}, 3};
 
@@ -85,6 +88,8 @@ static const key_def k_monitor[] = {
     {"shared", T_BOOL, M(shared), NO_OFF, 0, 0, 0, 0, NULL},
     {"worker_id", T_STRING, M(worker_id), NO_OFF, 0, 0, 0, 0, NULL},
     {"lease_seconds", T_INT, M(lease_seconds), NO_OFF, 0, 0, 5, DAY, NULL},
+    {"metrics_listen", T_STRING, M(metrics_listen), NO_OFF, 0, 0, 0, 0, NULL},
+    {"log_format", T_ENUM, M(log_format), NO_OFF, 0, 0, 0, 0, &e_log_format},
 };
 static const key_def k_log[] = {
     {"url", T_URL, L(url), NO_OFF, 0, 1, 0, 0, NULL},
@@ -246,6 +251,7 @@ void cg_monitor_config_clear(cg_monitor_config *c)
     free(c->file);
     free(c->store);
     free(c->worker_id);
+    free(c->metrics_listen);
     for (size_t i = 0; i < c->n_logs; i++) {
         free(c->logs[i].name);
         free(c->logs[i].url);

@@ -77,6 +77,8 @@ typedef struct cg_monitor_config {
     int shared;            /* monitors sharing the store's work; default 0 */
     char *worker_id;       /* NULL: hostname:pid */
     int64_t lease_seconds; /* default 60 */
+    char *metrics_listen;  /* ADDR:PORT of /metrics; NULL: not served */
+    int log_format;        /* cg_logger_format (obs/logger.h); default text */
 
     cg_config_log *logs;
     size_t n_logs;

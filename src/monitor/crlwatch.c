@@ -9,6 +9,7 @@
 
 #include "der/cbs.h"
 #include "monitor/monitor.h"
+#include "monitor/series.h"
 #include "store/ingest.h"
 #include "x509/name.h"
 #include "x509/oid.h"
@@ -53,6 +54,7 @@ struct cg_crlwatch {
     size_t n_iss;
     cg_crlwatch_stats stats;
     int64_t unreachable_after; /* seconds of failures before crl.unreachable */
+    cg_monitor_series *series;
     /* the round in progress */
     int64_t now;
     round_urls done;
@@ -111,6 +113,11 @@ cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_
 void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds)
 {
     w->unreachable_after = seconds;
+}
+
+void cg_crlwatch_set_series(cg_crlwatch *w, cg_monitor_series *series)
+{
+    w->series = series;
 }
 
 static void round_clear(round_urls *r)
@@ -644,6 +651,10 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
         store_fail(w, "recording a CRL fetch");
         goto out;
     }
+    cg_monitor_series_crl(w->series, src->url, src->issuer_label, src->last_fetch,
+                          src->last_change, src->has_crl ? src->next_update : 0,
+                          src->has_crl && src->next_update != 0 && w->now > src->next_update,
+                          src->failures);
     ok = check_stale(w, src) && check_unreachable(w, is, src);
 out:
     cg_crlfetch_result_clear(&r);

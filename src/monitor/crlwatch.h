@@ -64,6 +64,10 @@ void cg_crlwatch_set_log(cg_crlwatch *w, cg_crlwatch_log_fn fn, void *arg);
 /* How long a CRL URL's fetches must all have failed before crl.unreachable
  * (default CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER seconds). */
 void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds);
+/* Each CRL source's state after a fetch, in the monitor's metrics
+ * (monitor/series.h; borrowed, NULL: none). */
+struct cg_monitor_series;
+void cg_crlwatch_set_series(cg_crlwatch *w, struct cg_monitor_series *series);
 
 /* A CA to watch: its certificate (DER, copied), a label for messages and
  * caguard status (the config section name; NULL: its subject's CN or the

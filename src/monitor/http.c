@@ -165,6 +165,8 @@ cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req 
             curl_multi_remove_handle(multi, m->easy_handle);
             if (!q)
                 continue;
+            if (o->observe != NULL)
+                o->observe(o->observe_arg, rc == CURLE_OK ? code : 0, q->len);
             if (rc == CURLE_OK && !q->overflow && (code == 200 || (code == 404 && q->allow_404))) {
                 q->code = code;
                 q->done = 1;

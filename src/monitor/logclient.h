@@ -51,6 +51,11 @@ typedef struct cg_logclient_opts {
      * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
      * signal handler). */
     const volatile sig_atomic_t *stop;
+    /* When set: called after each HTTP attempt with the answer's status
+     * (0: none came: refused, timed out, cut off) and the bytes of its body,
+     * in the caller's thread (the monitor's metrics and heartbeat). */
+    void (*observe)(void *arg, long status, size_t bytes);
+    void *observe_arg;
 } cg_logclient_opts;
 
 /* One entry of a range, as get-entries served it. leaf and extra are the

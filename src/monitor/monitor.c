@@ -17,7 +17,10 @@
 #include "ct/merkle.h"
 #include "ct/sth.h"
 #include "monitor/client.h"
+#include "monitor/series.h"
+#include "obs/logger.h"
 #include "store/ingest.h"
+#include "util/redact.h"
 #include "x509/time.h"
 #include "x509/x509.h"
 
@@ -54,7 +57,18 @@ typedef struct mlog {
     uint64_t round_start;
     double t0, last_print, last_line;
     int printed; /* a progress line is on the terminal */
+    /* metrics: the entries read and not yet counted, and what the client's
+     * HTTP observer needs (its own allocation: the array of logs moves) */
+    uint64_t unflushed;
+    struct log_observer *obs;
 } mlog;
+
+/* The client's HTTP observer of one log: metrics by status, and the
+ * heartbeat, which every attempt is. */
+typedef struct log_observer {
+    struct cg_monitor *m;
+    char *url;
+} log_observer;
 
 /* A new log finding, stored in the open range's transaction, handed on
  * after its commit. */
@@ -117,6 +131,9 @@ struct cg_monitor {
     const cg_store_log_lease *lease;
     double renew_at;            /* when the lease is renewed next */
     int lease_lost;
+    cg_logger own_logger; /* when the caller gave none */
+    const cg_logger *logger;
+    double last_beat; /* the heartbeat's last turn (CLOCK_MONOTONIC) */
     char err[1024];
 };
 
@@ -147,8 +164,9 @@ static int64_t now_s(void)
 static void fanout(void *arg, const cg_finding *f)
 {
     cg_monitor *m = arg;
+    cg_monitor_series_finding(m->o.series, f);
     if (f->obj->has_hash)
-        m->stats.new_findings[cg_rule_get(f->rule)->severity]++;
+        m->stats.new_findings[cg_finding_severity(f)]++;
     else
         m->stats.unstored++;
     for (size_t i = 0; i < m->n_sinks; i++)
@@ -254,6 +272,10 @@ cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *e
     m->o = *opts;
     if (m->o.log == NULL)
         m->o.log = stderr;
+    /* Lines as they were, plain, when the caller has no logger of its own. */
+    cg_logger_init(&m->own_logger, m->o.log, CG_LOGGER_TEXT, "caguard monitor");
+    m->own_logger.stamp = 0;
+    m->logger = m->o.logger != NULL ? m->o.logger : &m->own_logger;
     if (m->o.poll_interval <= 0)
         m->o.poll_interval = 60;
     if (m->o.range == 0)
@@ -283,6 +305,9 @@ static void log_clear(mlog *l)
 {
     if (l->client != NULL)
         l->ops->free_client(l->client);
+    if (l->obs != NULL)
+        free(l->obs->url);
+    free(l->obs);
     free(l->url);
     free(l->name);
     EVP_PKEY_free(l->key);
@@ -330,6 +355,19 @@ const char *cg_monitor_errmsg(const cg_monitor *m)
 void cg_monitor_stop(cg_monitor *m)
 {
     m->stop = 1;
+}
+
+void cg_monitor_resume(cg_monitor *m)
+{
+    m->stop = 0;
+}
+
+size_t cg_monitor_n_logs(const cg_monitor *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_logs; i++)
+        n += !m->logs[i].gone;
+    return n;
 }
 
 int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg)
@@ -528,6 +566,45 @@ int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32])
 /* ---- entries ---- */
 
 static double mono(void);
+
+/* The log's state, as now committed, to the metrics, with the entries
+ * read since the last count. */
+static void series_log(cg_monitor *m, mlog *l)
+{
+    cg_monitor_series_log(m->o.series, l->url, l->has_sth ? l->sth.tree_size : 0,
+                          l->has_sth ? l->sth.timestamp : 0, l->f.size, l->last_contact,
+                          l->failing_since);
+    cg_monitor_series_entries(m->o.series, l->url, l->unflushed);
+    l->unflushed = 0;
+}
+
+/* Called often (each entry, each HTTP attempt, each turn of the sleeps):
+ * the owner's tick (the service watchdog, which keeps its own pace) each
+ * time, and at most once a second the entries read to the metrics. */
+static void heartbeat(cg_monitor *m)
+{
+    double t;
+    if (m->o.tick != NULL)
+        m->o.tick(m->o.tick_arg);
+    t = mono();
+    if (t - m->last_beat < 1.0)
+        return;
+    m->last_beat = t;
+    for (size_t i = 0; i < m->n_logs; i++) {
+        if (m->logs[i].unflushed > 0) {
+            cg_monitor_series_entries(m->o.series, m->logs[i].url, m->logs[i].unflushed);
+            m->logs[i].unflushed = 0;
+        }
+    }
+}
+
+/* Every HTTP attempt of a log's client. */
+static void observe(void *arg, long status, size_t bytes)
+{
+    log_observer *o = arg;
+    cg_monitor_series_request(o->m->o.series, o->url, status, bytes);
+    heartbeat(o->m);
+}
 static void progress(cg_monitor *m, mlog *l, int final);
 
 static const watched *match(const cg_monitor *m, const cg_log_entry *e, const uint8_t *obj,
@@ -656,6 +733,8 @@ static int on_entry(void *arg, const cg_log_entry *e)
     if (m->o.shared && !shared_entry(m, l, e))
         return 0;
     l->read++;
+    l->unflushed++;
+    heartbeat(m);
     m->stats.entries++;
     progress(m, l, 0);
     snprintf(name, sizeof(name), "%s#%" PRIu64, l->url, e->index);
@@ -737,6 +816,7 @@ static int load_state(cg_monitor *m, mlog *l)
     if (!found)
         cg_merkle_frontier_init(&l->f);
     l->loaded = found;
+    series_log(m, l);
     return 1;
 }
 
@@ -775,6 +855,8 @@ static int save_state(cg_monitor *m, mlog *l)
         return 0;
     }
     l->loaded = 1;
+    if (!m->in_range)
+        series_log(m, l); /* committed on its own */
     return 1;
 bad:
     seterr(m, "%s: cannot encode the log state", l->url);
@@ -826,37 +908,54 @@ static void progress(cg_monitor *m, mlog *l, int final)
         snprintf(eta, sizeof(eta), "0s");
     double pct = l->sth.tree_size ? 100.0 * (double)l->f.size / (double)l->sth.tree_size : 100.0;
     if (m->o.progress) {
+        char name[2200];
+        cg_redact(log_name(l), name, sizeof(name));
         fprintf(m->o.log, "\r\033[K%s: %" PRIu64 "/%" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s%s",
-                log_name(l), l->f.size, l->sth.tree_size, pct, rate, eta, final ? "\n" : "");
+                name, l->f.size, l->sth.tree_size, pct, rate, eta, final ? "\n" : "");
         l->printed = !final;
         l->last_print = t;
+        fflush(m->o.log);
     } else {
-        fprintf(m->o.log,
-                "caguard monitor: %s: at %" PRIu64 " of %" PRIu64 " (%.1f%%), %.0f entries/s, "
-                "ETA %s\n",
-                log_name(l), l->f.size, l->sth.tree_size, pct, rate, eta);
+        cg_logger_say(m->logger, CG_LOGGER_INFO,
+                      "%s: at %" PRIu64 " of %" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s",
+                      log_name(l), l->f.size, l->sth.tree_size, pct, rate, eta);
         l->last_line = t;
     }
-    fflush(m->o.log);
 }
 
-/* A message on its own line, after a progress line if one is showing. */
-static void say_log(cg_monitor *m, mlog *l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say_log(cg_monitor *m, mlog *l, const char *fmt, ...)
+/* A message on its own line, after a progress line if one is showing;
+ * a warning (something failed or is wrong) or, say_info, news. */
+static void vsay(cg_monitor *m, mlog *l, cg_logger_level level, const char *fmt, va_list ap)
 {
-    va_list ap;
+    char msg[2048];
     if (m->o.quiet)
         return;
     if (l->printed) {
         fputc('\n', m->o.log);
         l->printed = 0;
     }
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cg_logger_say(m->logger, level, "%s: %s", log_name(l), msg);
+}
+
+static void say_log(cg_monitor *m, mlog *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say_info(cg_monitor *m, mlog *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say_log(cg_monitor *m, mlog *l, const char *fmt, ...)
+{
+    va_list ap;
     va_start(ap, fmt);
-    fprintf(m->o.log, "caguard monitor: %s: ", log_name(l));
-    vfprintf(m->o.log, fmt, ap);
-    fputc('\n', m->o.log);
-    fflush(m->o.log);
+    vsay(m, l, CG_LOGGER_WARNING, fmt, ap);
+    va_end(ap);
+}
+
+static void say_info(cg_monitor *m, mlog *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(m, l, CG_LOGGER_INFO, fmt, ap);
     va_end(ap);
 }
 
@@ -930,6 +1029,7 @@ static int end_range(cg_monitor *m, mlog *l, int commit)
     int ok = 1;
     if (commit && (m->o.shared || save_state(m, l)) && cg_store_commit(m->st)) {
         m->in_range = 0;
+        series_log(m, l);
         cg_ingest_committed(m->ing);
         for (size_t i = 0; i < m->n_held; i++)
             emit_log_finding(m, l, m->held[i].rule, m->held[i].message);
@@ -1088,8 +1188,21 @@ static int check_sth(cg_monitor *m, mlog *l, const cg_sth *sth, int *go)
 /* The log's client, made on first use. */
 static int ensure_client(cg_monitor *m, mlog *l)
 {
+    if (l->obs == NULL || strcmp(l->obs->url, l->url) != 0) {
+        char *url = strdup(l->url);
+        if (url == NULL || (l->obs == NULL && (l->obs = calloc(1, sizeof(*l->obs))) == NULL)) {
+            free(url);
+            seterr(m, "out of memory");
+            return 0;
+        }
+        free(l->obs->url);
+        l->obs->url = url;
+        l->obs->m = m;
+    }
     if (l->client == NULL) {
         cg_logclient_opts co = client_opts(m);
+        co.observe = observe;
+        co.observe_arg = l->obs;
         l->client = l->ops->new_client(l->url, l->key, &co);
         if (l->client == NULL) {
             seterr(m, "out of memory");
@@ -1153,7 +1266,7 @@ static int refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *sta
             return log_failed(m, l, st, why);
         }
         *has_start = 1;
-        say_log(m, l, "starting at its end, entry %" PRIu64, start->size);
+        say_info(m, l, "starting at its end, entry %" PRIu64, start->size);
     }
     /* The right edge is a prefix of the new head (by the checks above,
      * or trivially at size 0): it is the one to verify against now. */
@@ -1200,10 +1313,10 @@ static int log_round(cg_monitor *m, mlog *l)
     if (l->printed || (m->o.progress && l->read > 0))
         progress(m, l, 1);
     if (m->once || l->read > 0)
-        say_log(m, l,
-                "at %" PRIu64 " of %" PRIu64 ", %" PRIu64 " entries read, %" PRIu64
-                " kept, %" PRIu64 " malformed",
-                l->f.size, l->sth.tree_size, l->read, l->kept, l->malformed);
+        say_info(m, l,
+                 "at %" PRIu64 " of %" PRIu64 ", %" PRIu64 " entries read, %" PRIu64
+                 " kept, %" PRIu64 " malformed",
+                 l->f.size, l->sth.tree_size, l->read, l->kept, l->malformed);
 done:
     if (l->retired && (!l->has_sth || l->f.size == l->sth.tree_size))
         l->gone = 1;
@@ -1419,12 +1532,12 @@ static int shared_round(cg_monitor *m, mlog *l)
             seterr(m, "store: %s", cg_store_errmsg(m->st));
             return 0;
         }
-        say_log(m, l,
-                "at %" PRIu64 " of %" PRIu64 " (shared), %" PRIu64 " entries read in %" PRIu64
-                " ranges, %" PRIu64 " kept, %" PRIu64 " malformed; ranges %" PRIu64
-                " done, %" PRIu64 " leased, %" PRIu64 " pending",
-                l->f.size, l->sth.tree_size, l->read, l->ranges_done, l->kept, l->malformed,
-                rc.done, rc.leased, rc.pending);
+        say_info(m, l,
+                 "at %" PRIu64 " of %" PRIu64 " (shared), %" PRIu64 " entries read in %" PRIu64
+                 " ranges, %" PRIu64 " kept, %" PRIu64 " malformed; ranges %" PRIu64
+                 " done, %" PRIu64 " leased, %" PRIu64 " pending",
+                 l->f.size, l->sth.tree_size, l->read, l->ranges_done, l->kept, l->malformed,
+                 rc.done, rc.leased, rc.pending);
     }
     if (l->retired && rc.done == rc.ranges)
         l->gone = 1;
@@ -1506,8 +1619,10 @@ int cg_monitor_run(cg_monitor *m, int once)
             if (m->tasks[i].next < next)
                 next = m->tasks[i].next;
         }
-        while (!m->stop && now_s() < next)
+        while (!m->stop && now_s() < next) {
             sleep_ms(100);
+            heartbeat(m);
+        }
     }
     return 1;
 }

@@ -67,7 +67,15 @@ typedef struct cg_monitor_opts {
     int quiet;                         /* no progress and no log lines */
     int progress;                      /* 1: one refreshed progress line per log (a
                                           terminal), 0: plain log lines */
-    FILE *log;                         /* progress and log lines; NULL: stderr */
+    FILE *log;                         /* the terminal's progress line; NULL: stderr */
+    const struct cg_logger *logger;    /* the log lines (obs/logger.h: redacted, stamped
+                                          or JSON); NULL: plain text on `log` */
+    struct cg_monitor_series *series;  /* metrics (monitor/series.h); NULL: none */
+    /* Called often while the monitor works or waits (each entry, each HTTP
+     * attempt, every 0.1 s of the sleeps between rounds): the service
+     * watchdog's heartbeat, which keeps its own pace. NULL: none. */
+    void (*tick)(void *arg);
+    void *tick_arg;
     /* monitors sharing one store's work (docs/store.md, "Monitors sharing
      * the work"): each log is cut into ranges of `range` entries (0: 4096)
      * that the workers lease, fetch, ingest and complete */
@@ -139,6 +147,11 @@ int cg_monitor_run(cg_monitor *m, int once);
 /* Asks a running monitor to commit its current range and return.
  * Async-signal-safe. */
 void cg_monitor_stop(cg_monitor *m);
+/* Clears a stop, so that cg_monitor_run runs again (a reload that was
+ * refused goes on with the same monitor). */
+void cg_monitor_resume(cg_monitor *m);
+/* The logs followed (not retired). */
+size_t cg_monitor_n_logs(const cg_monitor *m);
 
 typedef struct cg_monitor_stats {
     size_t new_findings[3];   /* new to the store, by severity (log findings included) */
