@@ -1,8 +1,14 @@
 # What `cmake --install` puts where (GNUInstallDirs): the command, the
-# libraries, the header and its pkg-config file and the documentation (the
-# man pages: man/CMakeLists.txt). Included by the top-level CMakeLists.txt;
+# libraries, the header and its pkg-config file, the systemd units, the
+# sysusers.d entry, the configuration and the documentation (the man pages:
+# man/CMakeLists.txt). Included by the top-level CMakeLists.txt;
 # docs/build.md shows the layout; tests/cli/install.sh installs into a
 # scratch root and checks it.
+
+set(CAGUARD_SYSTEMD_UNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" CACHE PATH
+    "Where the systemd units go (Debian 12: /lib/systemd/system)")
+set(CAGUARD_SYSUSERSDIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH
+    "Where the sysusers.d(5) entry of the caguard user goes")
 
 install(TARGETS caguard RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(TARGET caguard-testlog)
@@ -25,6 +31,27 @@ if(TARGET caguard_shared)
   endforeach()
   configure_file(${CMAKE_CURRENT_LIST_DIR}/caguard.pc.in ${PROJECT_BINARY_DIR}/caguard.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/caguard.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
+
+# The services, their user, their configuration.
+if(CAGUARD_WITH_MONITOR)
+  set(CAGUARD_BINDIR ${CMAKE_INSTALL_FULL_BINDIR})
+  set(CAGUARD_CONFDIR ${CMAKE_INSTALL_FULL_SYSCONFDIR}/caguard)
+  file(GLOB CAGUARD_UNITS CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.service.in)
+  foreach(in ${CAGUARD_UNITS})
+    get_filename_component(unit ${in} NAME)
+    string(REGEX REPLACE "\\.in$" "" unit ${unit})
+    # caguard-serve.service only where caguard serve is built.
+    if(unit STREQUAL "caguard-serve.service" AND NOT CAGUARD_WITH_HTTP_SERVER)
+      continue()
+    endif()
+    configure_file(${in} ${PROJECT_BINARY_DIR}/dist/${unit} @ONLY)
+    install(FILES ${PROJECT_BINARY_DIR}/dist/${unit} DESTINATION ${CAGUARD_SYSTEMD_UNITDIR})
+  endforeach()
+  install(FILES ${CMAKE_CURRENT_LIST_DIR}/caguard.sysusers DESTINATION ${CAGUARD_SYSUSERSDIR}
+          RENAME caguard.conf)
+  install(FILES ${CMAKE_CURRENT_LIST_DIR}/caguard.conf
+          DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/caguard)
 endif()
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -4,7 +4,8 @@
 # public caguard_* functions (every one the header declares), libcaguard.a,
 # the header and caguard.pc, against which examples/gate.c compiles (with
 # pkg-config, shared and static) and decides the Let's Encrypt pairs as the
-# build tree's gate does; the man pages, which man reads.
+# build tree's gate does; the man pages, which man reads; the systemd unit,
+# which systemd-analyze verifies; the sysusers.d entry and the config.
 . "$(dirname "$0")/lib.sh"
 b=$CG_BUILD_DIR
 if [ "${CG_SANITIZED:-0}" = 1 ] || [ "${CG_SANITIZED:-}" = true ]; then
@@ -81,4 +82,31 @@ for page in $(cd "$CG_SOURCE_DIR/man" && ls *.scd | sed 's/\.scd$//'); do
   expect_grep "^NAME" "$tmp/page"
 done
 
+# ---- the services ----
+if "$bin" --version | grep -q monitor; then
+  unit=$(find "$root" -name caguard-monitor.service | head -1)
+  [ -f "$unit" ] && pass_ || fail_ "no caguard-monitor.service"
+  expect_grep "^ExecStart=$prefix/bin/caguard monitor --config " "$unit"
+  expect_grep '^u caguard ' "$(find "$root" -path '*sysusers.d/caguard.conf' | head -1)"
+  conf=$(find "$root" -path '*/caguard/caguard.conf' -not -path '*sysusers.d*' | head -1)
+  [ -f "$conf" ] && pass_ || fail_ "no caguard/caguard.conf"
+  # The config as shipped is read by the monitor (it names no log yet, so
+  # the monitor says there is nothing to monitor: a usage error, not a
+  # config error).
+  expect_status 2 "$bin" monitor --config "$conf" --once
+  expect_grep 'no --log, no --loglist' "$tmp/err"
+  if command -v systemd-analyze >/dev/null; then
+    # Verified where they will run: the executable and the man pages they
+    # name must exist, so the scratch root's are used.
+    mkdir -p "$tmp/units"
+    for u in $(dirname "$unit")/caguard-*.service; do
+      sed "s|$prefix/bin/caguard|$bin|" "$u" >"$tmp/units/$(basename "$u")"
+      MANPATH=$p/share/man expect_status 0 systemd-analyze verify "$tmp/units/$(basename "$u")"
+      expect_grep '^Type=notify$' "$u"
+    done
+    "$bin" --version | grep -q http-server && { [ -f "$(dirname "$unit")/caguard-serve.service" ] && pass_ || fail_ "no caguard-serve.service"; }
+  else
+    fail_ "no systemd-analyze (scripts/install-deps --test installs systemd)"
+  fi
+fi
 finish
