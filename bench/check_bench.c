@@ -7,12 +7,24 @@
  *
  * usage: check_bench DATA_DIR [PAIRS] [CRLS] [OUT_DIR FILES]
  * prints objects/s and peak RSS; with OUT_DIR, writes the objects into
- * FILES PEM files there instead (for timing the caguard command). */
+ * FILES PEM files there instead (for timing the caguard command).
+ *
+ * The same input is checked twice in one run, without and with the
+ * certificate profile rules (cert.*; ctx.br_profile, check --br-profile), and
+ * OpenSSL's own d2i_X509 + X509_free is timed on the same certificates:
+ * the ratios are what docs/performance.md quotes. CAGUARD_BENCH_KEYS=N
+ * (default 64) gives the pairs N real RSA-2048 keys in turn, so the profile's
+ * key checks run once a pair, as for a CA's distinct subscribers (0: every
+ * object keeps the template's key). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "der/pem.h"
 #include "rules/engine.h"
@@ -96,6 +108,36 @@ static size_t emit(uint8_t *out, const uint8_t *der, size_t len)
     return n;
 }
 
+/* Puts the modulus of a fresh RSA-2048 key over the template's, when both
+ * encode to the same length (a top bit set: 257-byte INTEGERs). */
+static int new_modulus(uint8_t *mod, size_t len)
+{
+    EVP_PKEY *k = EVP_RSA_gen(2048);
+    BIGNUM *n = NULL;
+    int ok = 0;
+    if (k != NULL && EVP_PKEY_get_bn_param(k, "n", &n) && BN_num_bytes(n) == (int)len - 1 &&
+        BN_num_bits(n) % 8 == 0)
+        ok = BN_bn2bin(n, mod + 1) == (int)len - 1;
+    BN_free(n);
+    EVP_PKEY_free(k);
+    return ok;
+}
+
+/* The modulus INTEGER contents of a certificate's RSA key, or NULL. */
+static uint8_t *modulus_of(const cg_cert *c, size_t *len)
+{
+    cg_cbs in = c->spki, spki, alg, bits, key, n;
+    if (!cg_cbs_get_asn1(&in, &spki, CG_ASN1_SEQUENCE) ||
+        !cg_cbs_get_asn1(&spki, &alg, CG_ASN1_SEQUENCE) ||
+        !cg_cbs_get_asn1(&spki, &bits, CG_ASN1_BITSTRING) || bits.len < 2)
+        return NULL;
+    cg_cbs_init(&in, bits.data + 1, bits.len - 1);
+    if (!cg_cbs_get_asn1(&in, &key, CG_ASN1_SEQUENCE) || !cg_cbs_get_asn1(&key, &n, CG_ASN1_INTEGER))
+        return NULL;
+    *len = n.len;
+    return (uint8_t *)n.data;
+}
+
 static void count_sink(void *arg, const cg_finding *f)
 {
     (void)f;
@@ -128,6 +170,17 @@ int main(int argc, char **argv)
     cg_cbs it = cc.revoked;
     if (!cg_crl_next_entry(&it, &ent, crl, &err))
         return 2;
+    const char *kenv = getenv("CAGUARD_BENCH_KEYS");
+    size_t nkeys = kenv != NULL ? (size_t)strtoull(kenv, NULL, 10) : 64, mlen = 0, mlen2 = 0;
+    uint8_t *pmod = modulus_of(&pc, &mlen), *fmod = modulus_of(&fc, &mlen2), *keys = NULL;
+    if (nkeys > 0 && (pmod == NULL || fmod == NULL || mlen != mlen2 ||
+                      (keys = malloc(nkeys * mlen)) == NULL))
+        nkeys = 0;
+    for (size_t k = 0; k < nkeys; k++) {
+        memcpy(keys + k * mlen, pmod, mlen);
+        while (!new_modulus(keys + k * mlen, mlen))
+            ;
+    }
     size_t max = (plen > flen ? plen : flen) > clen ? (plen > flen ? plen : flen) : clen;
     size_t cap = (pairs * 2 + crls) * (max * 4 / 3 + max / 48 + 80);
     uint8_t *buf = malloc(cap);
@@ -135,6 +188,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < pairs; i++) {
         put_serial(pre, &pc.serial, i + 1);
         put_serial(fin, &fc.serial, i + 1);
+        if (nkeys > 0) {
+            memcpy(pmod, keys + (i % nkeys) * mlen, mlen);
+            memcpy(fmod, keys + (i % nkeys) * mlen, mlen);
+        }
         used += emit(buf + used, pre, plen);
         used += emit(buf + used, fin, flen);
         objects += 2;
@@ -170,21 +227,55 @@ int main(int argc, char **argv)
     cg_ctx ctx;
     cg_file_result res;
     size_t findings = 0;
-    /* 2023-06-20: the templates' SCTs are in the past, the CRLs stale. */
-    cg_ctx_init(&ctx, 1687219200, count_sink, &findings);
+    double secs[2], rate[2];
     struct timespec t0, t1;
+    printf("objects %zu (pairs %zu, crls %zu), input %.1f MB PEM, %zu RSA keys in turn\n",
+           objects, pairs, crls, (double)used / 1e6, nkeys);
+    for (int with = 0; with < 2; with++) {
+        /* 2023-06-20: the templates' SCTs are in the past, the CRLs stale. */
+        findings = 0;
+        cg_ctx_init(&ctx, 1687219200, count_sink, &findings);
+        ctx.br_profile = with;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+        cg_check_file(&ctx, "bench", buf, used, &res);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+        secs[with] = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        rate[with] = (double)res.objects / secs[with];
+        printf("%s profile rules: cpu %.3f s, %.0f objects/s on one core, %zu findings, "
+               "%zu malformed\n",
+               with ? "with   " : "without", secs[with], rate[with], findings, res.malformed);
+    }
+    /* OpenSSL's own parse of the same certificates (DER, no PEM, no rules). */
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-    cg_check_file(&ctx, "bench", buf, used, &res);
+    size_t parsed = 0;
+    for (size_t i = 0; i < pairs; i++) {
+        put_serial(pre, &pc.serial, i + 1);
+        put_serial(fin, &fc.serial, i + 1);
+        if (nkeys > 0) {
+            memcpy(pmod, keys + (i % nkeys) * mlen, mlen);
+            memcpy(fmod, keys + (i % nkeys) * mlen, mlen);
+        }
+        const uint8_t *p = pre;
+        X509 *x = d2i_X509(NULL, &p, (long)plen);
+        parsed += x != NULL;
+        X509_free(x);
+        p = fin;
+        x = d2i_X509(NULL, &p, (long)flen);
+        parsed += x != NULL;
+        X509_free(x);
+    }
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    double osecs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    double orate = (double)parsed / osecs;
+    printf("OpenSSL d2i_X509 + X509_free on the %zu certificates: cpu %.3f s, %.0f /s\n",
+           parsed, osecs, orate);
+    printf("with/without profile rules: %.3f; with profile rules / OpenSSL d2i_X509: %.2f\n",
+           rate[1] / rate[0], rate[1] / orate);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("objects %zu (pairs %zu, crls %zu), input %.1f MB PEM\n", res.objects, pairs, crls,
-           (double)used / 1e6);
-    printf("cpu %.3f s, %.0f objects/s on one core, %zu findings, %zu malformed\n", secs,
-           (double)res.objects / secs, findings, res.malformed);
     printf("peak RSS %ld KB (the generated input alone is %zu KB)\n", ru.ru_maxrss,
            used / 1024);
+    free(keys);
     free(buf);
     free(pre);
     free(fin);

@@ -11,6 +11,7 @@
 #include "ct/loglist.h"
 #include "report/output.h"
 #include "rules/checker.h"
+#include "x509/tbs.h"
 #include "x509/time.h"
 
 /* Pass 2 of the checker reads files again; standard input is kept. */
@@ -24,6 +25,22 @@ typedef struct files {
     size_t cached_len;
 } files;
 
+/* A file that is one bare DER TBSCertificate (the gate, before signing) is
+ * checked as the certificate it will become. */
+static uint8_t *wrap_bare_tbs(uint8_t *data, size_t *len)
+{
+    char why[256];
+    size_t n;
+    if (data == NULL || !cg_tbs_is_bare(data, *len))
+        return data;
+    uint8_t *w = cg_tbs_wrap(data, *len, 0, &n, why, sizeof(why));
+    if (w == NULL)
+        return data;
+    free(data);
+    *len = n;
+    return w;
+}
+
 static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
 {
     files *f = arg;
@@ -36,6 +53,7 @@ static int reload(void *arg, size_t file_no, const uint8_t **data, size_t *len)
     if (f->cached == NULL || f->cached_no != file_no) {
         free(f->cached);
         f->cached = cg_cli_read_file(f->paths[file_no], &f->cached_len, err, sizeof(err));
+        f->cached = wrap_bare_tbs(f->cached, &f->cached_len);
         f->cached_no = file_no;
     }
     *data = f->cached;
@@ -79,7 +97,9 @@ static void check_help(FILE *f)
     fprintf(f,
             "usage: caguard check [OPTIONS] FILE...\n\n"
             "Checks certificates, CT precertificates and CRLs (PEM with any number of\n"
-            "blocks, or DER; '-' reads standard input) against every caguard rule.\n\n"
+            "blocks, or DER; '-' reads standard input) against every caguard rule. A file\n"
+            "that is one bare DER TBSCertificate is checked as the certificate it will\n"
+            "become (the gate before signing).\n\n"
             "options:\n"
             "  --format text|json   text (default) groups findings by object; json prints\n"
             "                       one finding per line (JSON Lines) and nothing else\n"
@@ -91,6 +111,9 @@ static void check_help(FILE *f)
             "  --loglist-key FILE   public key (PEM or DER) for --loglist-sig\n"
             "  --color auto|always|never   colour in text output (default auto: on a\n"
             "                       terminal, unless NO_COLOR is set)\n"
+            "  --br-profile         also hold certificates to the TLS BR certificate profile\n"
+            "                       (the cert.* rules) and CRLs to its AlgorithmIdentifiers\n"
+            "                       (crl.algorithm_invalid)\n"
             "  -h, --help           this help\n\n"
             "exit status: 0 no error finding, 1 at least one error finding, 2 usage error\n"
             "or an input that could not be decoded (its input.malformed finding is still\n"
@@ -107,7 +130,9 @@ int cg_cmd_check(int argc, char **argv)
     char err[512];
 
     cg_cli_check_args_init(&a);
-    const cg_cli_opt opt[] = {CG_CLI_CHECK_OPTS(&a)};
+    int br_profile = 0;
+    const cg_cli_opt opt[] = {CG_CLI_CHECK_OPTS(&a),
+                              {"br-profile", CG_CLI_OPT_FLAG, &br_profile, 0, NULL}};
     if (!cg_cli_opts_parse("check", check_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         goto out;
     rc = cg_cli_check_args_output(&a, "check", argc, &out);
@@ -119,6 +144,7 @@ int cg_cmd_check(int argc, char **argv)
     progress_state prog = {isatty(STDERR_FILENO) && argc - optind > 1, 0, 0};
     files fl = {argv + optind, NULL, 0, 0, NULL, 0};
     cg_ctx_init(&ctx, a.at, cg_out_sink, out);
+    ctx.br_profile = br_profile;
     rc = cg_cli_loglists_load(&a.lists, "check", &ctx, &loglist);
     if (rc != CG_EXIT_OK)
         goto out;
@@ -131,6 +157,7 @@ int cg_cmd_check(int argc, char **argv)
         size_t len;
         cg_file_result res;
         uint8_t *data = cg_cli_read_file(argv[i], &len, err, sizeof(err));
+        data = wrap_bare_tbs(data, &len);
         nfiles++;
         if (data == NULL) {
             cg_objref ref;

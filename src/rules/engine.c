@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "der/pem.h"
+#include "rules/cert_profile.h"
 
 static void report_malformed(cg_ctx *ctx, const cg_objref *ref, const char *where,
                              size_t offset, const char *what)
@@ -88,10 +89,18 @@ static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offs
             break;
         }
     }
+    if (ref.kind != CG_KIND_CRL && cert.extensions_empty)
+        cg_report(ctx, CG_R_CERT_EXTENSIONS_EMPTY, &ref,
+                  "%s, object %zu: the [3] extensions field holds an empty SEQUENCE; RFC 5280 "
+                  "requires at least one Extension (SIZE (1..MAX)): omit the field instead",
+                  name, index);
     if (ref.kind == CG_KIND_CRL)
         cg_check_crl_single(ctx, &ref, &crl);
-    else
+    else {
         cg_check_cert_single(ctx, &ref, &cert);
+        if (ctx->br_profile)
+            cg_check_cert_profile(ctx, &ref, &cert);
+    }
     if (ctx->on_object != NULL)
         ctx->on_object(ctx->on_object_arg, &ref, ref.kind == CG_KIND_CRL ? NULL : &cert,
                        ref.kind == CG_KIND_CRL ? &crl : NULL);

@@ -90,6 +90,17 @@ struct cg_loglist;
 struct cg_keycache;
 struct cg_sct_verifier;
 
+/* The verdict on the last public key the profile rules judged (the small-
+ * factor test costs microseconds; a precertificate and its certificate share
+ * a key). */
+typedef struct cg_key_memo {
+    uint8_t key[600];
+    size_t len; /* 0: empty */
+    int64_t issued;
+    int defect;
+    char why[200];
+} cg_key_memo;
+
 typedef struct cg_ctx {
     int64_t at;                        /* evaluation time, seconds since the epoch */
     cg_sink_fn sink;
@@ -111,6 +122,12 @@ typedef struct cg_ctx {
      * own. The verifier must have been made for this ctx's loglist. */
     struct cg_keycache *keys;
     struct cg_sct_verifier *verifier;
+    /* Set to apply the TLS BR certificate profile (the cert.* rules of
+     * rules/cert_profile.h, and crl.algorithm_invalid): check --br-profile.
+     * Off by default until the repository's own test fixtures are
+     * BR-conformant certificates (issue 17). */
+    int br_profile;
+    cg_key_memo key_memo;
 } cg_ctx;
 
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);

@@ -164,7 +164,8 @@ int cg_cert_parse(cg_cert *c, const uint8_t *der, size_t len, cg_der_error *err)
         cg_cbs seq;
         if (!cg_cbs_get_asn1(&tmp, &seq, CG_ASN1_SEQUENCE) || tmp.len != 0)
             FAIL(&tmp, "one Extensions SEQUENCE inside [3]");
-        if (!cg_x509_read_extensions(seq, c->ext, &c->n_ext, base, err))
+        c->extensions_empty = seq.len == 0;
+        if (!c->extensions_empty && !cg_x509_read_extensions(seq, c->ext, &c->n_ext, base, err))
             return 0;
     }
     if (tbs.len != 0)

@@ -62,3 +62,18 @@ uint8_t *cg_tbs_wrap(const uint8_t *tbs, size_t len, int crl, size_t *out_len, c
     }
     return buf;
 }
+
+int cg_tbs_is_bare(const uint8_t *der, size_t len)
+{
+    cg_cbs in, body, skip;
+    cg_cbs_init(&in, der, len);
+    if (!cg_cbs_get_asn1(&in, &body, CG_ASN1_SEQUENCE) || in.len != 0)
+        return 0;
+    if (cg_cbs_peek_asn1_tag(&body, CG_ASN1_CTX_CONS(0)) &&
+        !cg_cbs_get_asn1(&body, &skip, CG_ASN1_CTX_CONS(0)))
+        return 0;
+    return cg_cbs_get_asn1(&body, &skip, CG_ASN1_INTEGER) &&
+           cg_cbs_get_asn1(&body, &skip, CG_ASN1_SEQUENCE) &&
+           cg_cbs_get_asn1(&body, &skip, CG_ASN1_SEQUENCE) &&
+           cg_cbs_peek_asn1_tag(&body, CG_ASN1_SEQUENCE);
+}

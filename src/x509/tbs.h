@@ -16,4 +16,9 @@
 uint8_t *cg_tbs_wrap(const uint8_t *tbs, size_t len, int crl, size_t *out_len, char *err,
                      size_t errcap);
 
+/* 1 when der is one bare DER TBSCertificate ([0] version or INTEGER serial,
+ * AlgorithmIdentifier, Name, then a Validity SEQUENCE), not a Certificate
+ * or a CRL: what caguard check wraps before checking it. */
+int cg_tbs_is_bare(const uint8_t *der, size_t len);
+
 #endif

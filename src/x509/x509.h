@@ -60,6 +60,8 @@ typedef struct cg_cert {
     cg_cbs sig_alg;      /* outer AlgorithmIdentifier element */
     cg_cbs signature;    /* BIT STRING contents, unused-bits octet first */
     int is_precert;      /* carries the RFC 6962 poison extension */
+    int extensions_empty; /* [3] holds an empty SEQUENCE (RFC 5280 wants SIZE 1..MAX):
+                           * decoded as no extensions, for the rules to report */
 } cg_cert;
 
 typedef struct cg_crl {

@@ -50,4 +50,15 @@ else
   expect_no_grep 'crl.signature_invalid' "$tmp/out"
   expect_no_grep 'crl.issuer_unknown' "$tmp/out"
 fi
+# An empty extensions SEQUENCE: decoded and reported, not undecodable.
+expect_status 1 "$CAGUARD" check --format json --at 2025-01-01T00:00:00Z "$d/extensions_empty.pem"
+expect_grep '"rule":"cert.extensions_empty".*empty SEQUENCE' "$tmp/out"
+expect_no_grep 'input.malformed' "$tmp/out"
+
+# A bare TBSCertificate, before signing, is checked as the certificate it
+# will become: the same backdating finding as the signed certificate.
+expect_status 1 "$CAGUARD" check --format json --at 2025-01-01T00:00:00Z \
+  "$d/backdated_2024_06.tbs.der"
+expect_grep '"rule":"ct.cert.notbefore_backdated".*is 216.0 hours' "$tmp/out"
+expect_no_grep 'input.malformed' "$tmp/out"
 finish

@@ -4,7 +4,7 @@
 usage: tools/conformance/zlint_conformance.py [--caguard PATH] (--write | --check)
                                               [--disagreements FILE]
 
-Runs `caguard check --format json` on every vector of
+Runs `caguard check --br-profile --format json` on every vector of
 tests/data/zlint-conformance/ (each at its own issuance time: notBefore for a
 certificate, thisUpdate for a CRL, the moment a CA's gate judges it) and
 compares, for each zlint test case whose lint tools/conformance/zlint-map.tsv
@@ -86,7 +86,7 @@ def caguard_rules(caguard):
 
 def check_vector(caguard, vector, issued):
     """Findings [(rule, severity, message)] of one vector, sorted."""
-    cmd = [caguard, "check", "--format", "json"]
+    cmd = [caguard, "check", "--br-profile", "--format", "json"]
     if issued:
         cmd += ["--at", issued]
     cmd.append(os.path.join(DATA, "vectors", vector))
@@ -204,6 +204,9 @@ def render(exp, lmap, known, rows, stale, threshold):
       "rules (at any severity); zlint Pass, NA or NE agrees with caguard reporting none of "
       "them. A vector caguard cannot decode agrees with nothing. zlint's Notice is neither "
       "and is not compared (%d cases)." % (len(rows) - len(compared)))
+    w("- **The profile.** Each vector is checked with `caguard check --br-profile`, which "
+      "adds the TLS BR certificate profile (the cert.* rules and crl.algorithm_invalid) "
+      "to the rules that always run.")
     w("- **Evaluation time.** Each vector is checked with `--at` its own issuance time "
       "(notBefore, or a CRL's thisUpdate): what a CA's gate sees before signing. zlint "
       "decides whether a lint is in effect from notBefore too, so rules with effective "

@@ -10,6 +10,9 @@ a rule's effective date, and CRL defects.
   backdated_2024_06.pem        the same a year later: reported
   crl_aki_critical.pem         a CRL of ca.pem whose authorityKeyIdentifier is critical
   crl_good.pem                 the same CRL with a non-critical AKI
+  extensions_empty.pem         a certificate whose [3] extensions hold an empty SEQUENCE
+  backdated_2024_06.tbs.der    the TBSCertificate of backdated_2024_06.pem alone, as a CA
+                               hands it to the gate before signing
 
 The SCT lists are well-formed but not signed by any log (the signature is
 zeros): the date rule does not need a valid SCT. Keys are made anew on each
@@ -66,6 +69,32 @@ def crl(aki_critical):
     return b.sign(K, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 
 
+def tlv(tag, body):
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    lb = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(lb)]) + lb + body
+
+
+def extensions_empty():
+    """A v3 certificate whose [3] holds SEQUENCE {} (RFC 5280: SIZE 1..MAX)."""
+    nb = dt.datetime(2024, 6, 1, tzinfo=UTC)
+    c = (x509.CertificateBuilder()
+         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.example.com")]))
+         .issuer_name(NAME).public_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+         .serial_number(0x51ab1e0003).not_valid_before(nb)
+         .not_valid_after(nb + dt.timedelta(days=90)).sign(K, hashes.SHA256()))
+    tbs = c.tbs_certificate_bytes
+    hl = 4 if tbs[1] == 0x82 else 3 if tbs[1] == 0x81 else 2
+    body = tbs[hl:] + tlv(0xa3, tlv(0x30, b""))
+    new_tbs = tlv(0x30, body)
+    alg = bytes.fromhex("300a06082a8648ce3d040302")
+    sig = K.sign(new_tbs, ec.ECDSA(hashes.SHA256()))
+    der = tlv(0x30, new_tbs + alg + tlv(0x03, b"\x00" + sig))
+    return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
+
+
 def main():
     t = dt.datetime(2023, 1, 1, tzinfo=UTC)
     ca = (x509.CertificateBuilder().subject_name(NAME).issuer_name(NAME)
@@ -78,8 +107,11 @@ def main():
     write("ca.pem", ca.public_bytes(serialization.Encoding.PEM))
     write("backdated_2023_06.pem", leaf(dt.datetime(2023, 6, 1, tzinfo=UTC),
                                         dt.datetime(2023, 6, 10, tzinfo=UTC), 0x51ab1e0001))
-    write("backdated_2024_06.pem", leaf(dt.datetime(2024, 6, 1, tzinfo=UTC),
-                                        dt.datetime(2024, 6, 10, tzinfo=UTC), 0x51ab1e0002))
+    late = leaf(dt.datetime(2024, 6, 1, tzinfo=UTC), dt.datetime(2024, 6, 10, tzinfo=UTC),
+                0x51ab1e0002)
+    write("backdated_2024_06.pem", late)
+    write("backdated_2024_06.tbs.der", x509.load_pem_x509_certificate(late).tbs_certificate_bytes)
+    write("extensions_empty.pem", extensions_empty())
     write("crl_aki_critical.pem", crl(True))
     write("crl_good.pem", crl(False))
 

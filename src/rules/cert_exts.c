@@ -1,0 +1,641 @@
+/* The certificate profile's extensions: basicConstraints, keyUsage,
+ * extKeyUsage, certificatePolicies, authorityInformationAccess, CRL
+ * distribution points, AKI, SKI, and the criticality each must have (TLS
+ * BRs §7.1.2.1-7.1.2.11, RFC 5280 §4.2.1).
+ *
+ * Dates inside a rule: the BRs' 1.0 profile took effect 2012-07-01 (the
+ * earliest date of every rule here); ballot SC-062's profiles 2023-09-15;
+ * SC-063 (CRLs required, OCSP optional) 2024-03-15. */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules/cert_profile.h"
+#include "x509/oid.h"
+
+#define SC062 20230915
+#define SC063 20240315
+
+enum { KU_DS = 1 << 0, KU_NR = 1 << 1, KU_KE = 1 << 2, KU_DE = 1 << 3, KU_KA = 1 << 4,
+       KU_CERT = 1 << 5, KU_CRL = 1 << 6, KU_EO = 1 << 7, KU_DO = 1 << 8 };
+
+static int is_ca(const cg_profile *p)
+{
+    return p->kind == CG_PROF_ROOT || p->kind == CG_PROF_SUBCA;
+}
+
+static const cg_ext *ext_at(const cg_profile *p, int i)
+{
+    return i >= 0 ? &p->cert->ext[i] : NULL;
+}
+
+/* "http://..." (case-insensitive scheme) */
+static int is_http(const cg_cbs *uri, int https_too)
+{
+    if (uri->len >= 7 && strncasecmp((const char *)uri->data, "http://", 7) == 0)
+        return 1;
+    return https_too && uri->len >= 8 && strncasecmp((const char *)uri->data, "https://", 8) == 0;
+}
+
+/* ---- basicConstraints ---- */
+
+static void check_bc(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *bc = ext_at(p, p->x.bc);
+    const char *what = cg_prof_kind_name(p);
+    if (bc != NULL && !p->bc_ok) {
+        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
+                  "basicConstraints does not decode as SEQUENCE { cA BOOLEAN DEFAULT FALSE, "
+                  "pathLenConstraint INTEGER OPTIONAL }");
+        return;
+    }
+    if (is_ca(p) && !bc->critical)
+        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
+                  "basicConstraints of a %s is not marked critical", what);
+    if (p->ku_ok && (p->ku_bits & KU_CERT) && !is_ca(p))
+        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
+                  "keyUsage asserts keyCertSign but basicConstraints %s; a certificate that "
+                  "signs certificates must be a CA (RFC 5280 §4.2.1.9)",
+                  bc == NULL ? "is absent" : "does not assert cA");
+    if (bc != NULL && p->bc_has_pathlen &&
+        (!p->bc_ca || (p->ku_ok && !(p->ku_bits & KU_CERT)) || p->x.ku < 0))
+        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
+                  "pathLenConstraint is present but %s; it is allowed only with cA TRUE and "
+                  "keyCertSign",
+                  !p->bc_ca ? "cA is not asserted" : "keyCertSign is not asserted");
+    if (bc != NULL && !is_ca(p) && !bc->critical && cg_prof_since(p, SC062))
+        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
+                  "basicConstraints of a %s issued from 2023-09-15 must be marked critical "
+                  "when present",
+                  what);
+}
+
+/* ---- keyUsage ---- */
+
+static void ku_names(unsigned bits, char *buf, size_t cap)
+{
+    static const char *const names[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                        "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                        "cRLSign",          "encipherOnly",   "decipherOnly"};
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < 9; i++) {
+        if (!(bits & (1u << i)))
+            continue;
+        int w = snprintf(buf + n, cap - n, "%s%s", n > 0 ? ", " : "", names[i]);
+        if (w < 0 || (size_t)w >= cap - n)
+            return;
+        n += (size_t)w;
+    }
+}
+
+static void check_ku(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *ku = ext_at(p, p->x.ku);
+    const char *what = cg_prof_kind_name(p);
+    char names[160];
+    if (ku == NULL) {
+        /* A subscriber certificate SHOULD carry it (an EC key's must assert
+         * digitalSignature, but only when keyUsage is there). */
+        if (is_ca(p) || (p->kind == CG_PROF_OCSP && cg_prof_since(p, SC062)))
+            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, "a %s must carry keyUsage",
+                      what);
+        return;
+    }
+    cg_cbs v = ku->value, bits;
+    unsigned b;
+    int tz;
+    if (!cg_cbs_get_asn1(&v, &bits, CG_ASN1_BITSTRING) || v.len != 0 ||
+        !cg_prof_bits(&bits, &b, &tz)) {
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage does not decode as one BIT STRING");
+        return;
+    }
+    if (b == 0) {
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage asserts no bit; at least one must be set (RFC 5280 §4.2.1.3)");
+        return;
+    }
+    if (tz || bits.len > 3)
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage BIT STRING is not DER: %s", tz ? "it ends with zero bits (X.690 "
+                                                            "§11.2.2 removes them)"
+                                                          : "it is longer than 9 bits");
+    if (is_ca(p)) {
+        if (!(b & KU_CERT) || !(b & KU_CRL))
+            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                      "keyUsage of a %s must assert keyCertSign and cRLSign; it %s", what,
+                      !(b & KU_CERT) && !(b & KU_CRL) ? "asserts neither"
+                      : !(b & KU_CERT)                ? "lacks keyCertSign"
+                                                      : "lacks cRLSign");
+        unsigned extra = b & ~(unsigned)(KU_CERT | KU_CRL | KU_DS);
+        if (extra != 0 && cg_prof_since(p, SC062)) {
+            ku_names(extra, names, sizeof(names));
+            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                      "keyUsage of a %s issued from 2023-09-15 asserts %s; only keyCertSign, "
+                      "cRLSign and digitalSignature are allowed",
+                      what, names);
+        }
+        return;
+    }
+    if (p->kind == CG_PROF_OCSP) {
+        if (cg_prof_since(p, SC062) && b != KU_DS) {
+            ku_names(b, names, sizeof(names));
+            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                      "keyUsage of an OCSP responder certificate must be digitalSignature "
+                      "alone; it asserts %s",
+                      names);
+        }
+        return;
+    }
+    /* Subscriber (and precertificate). keyCertSign without cA is the
+     * basicConstraints rule's. */
+    unsigned allowed = p->key_type == CG_KEY_EC    ? (KU_DS | KU_KA)
+                       : p->key_type == CG_KEY_RSA ? (KU_DS | KU_KE | KU_DE)
+                                                   : 0x1ffu;
+    unsigned bad = b & ~allowed & ~(unsigned)KU_CERT;
+    if ((b & KU_CRL) && !cg_prof_since(p, SC062))
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage of a %s asserts cRLSign", what);
+    if (bad != 0 && cg_prof_since(p, SC062)) {
+        ku_names(bad, names, sizeof(names));
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage of a %s with an %s key asserts %s, which the TLS BRs do not allow "
+                  "for that key type",
+                  what, p->key_type == CG_KEY_EC ? "EC" : "RSA", names);
+    } else if (p->key_type == CG_KEY_EC && (b & (KU_KE | KU_DE))) {
+        /* RFC 5480 §3: never for an EC key. */
+        ku_names(b & (KU_KE | KU_DE), names, sizeof(names));
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage of an EC key asserts %s (RFC 5480 §3 forbids it)", names);
+    }
+    if (p->key_type == CG_KEY_EC && !(b & KU_DS) && cg_prof_since(p, SC062))
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage of a %s with an EC key must assert digitalSignature", what);
+}
+
+/* ---- extKeyUsage ---- */
+
+static void check_eku(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *eku = ext_at(p, p->x.eku);
+    const char *what = cg_prof_kind_name(p);
+    if (eku != NULL && !p->eku_ok) {
+        cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                  "extKeyUsage does not decode as a non-empty SEQUENCE of OIDs");
+        return;
+    }
+    switch (p->kind) {
+    case CG_PROF_ROOT:
+        if (eku != NULL)
+            cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                      "a root CA certificate must not carry extKeyUsage");
+        return;
+    case CG_PROF_OCSP:
+        return; /* extKeyUsage id-kp-OCSPSigning alone is what makes one */
+    case CG_PROF_SUBCA:
+        if (p->eku_precert) {
+            if (p->eku_count > 1)
+                cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                          "a Precertificate Signing CA certificate's extKeyUsage must hold "
+                          "the Precertificate Signing purpose alone; it holds %zu purposes",
+                          p->eku_count);
+            return;
+        }
+        /* Mozilla RSP §5.3 (intermediates from 2019-01-01); anyEKU alone is
+         * what an affiliated cross-certificate may carry (TLS BRs
+         * §7.1.2.2.4). */
+        if (eku == NULL && cg_prof_since(p, 20190101))
+            cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                      "a subordinate CA certificate issued from 2019-01-01 must carry "
+                      "extKeyUsage (Mozilla RSP §5.3; TLS BRs §7.1.2.10.6)");
+        else if (eku != NULL && p->eku_any && p->eku_count > 1)
+            cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                      "extKeyUsage holds anyExtendedKeyUsage beside other purposes; if present "
+                      "it must be the only one (TLS BRs §7.1.2.2.4)");
+        else if (eku != NULL && p->eku_server && cg_prof_since(p, SC062) &&
+                 (p->eku_forbidden || p->eku_ocsp || p->eku_any))
+            cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                      "a TLS subordinate CA certificate issued from 2023-09-15 combines "
+                      "id-kp-serverAuth with a purpose it must not hold (emailProtection, "
+                      "codeSigning, timeStamping, OCSPSigning or anyExtendedKeyUsage)");
+        return;
+    default:
+        break;
+    }
+    if (eku == NULL) {
+        cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                  "a %s must carry extKeyUsage with id-kp-serverAuth", what);
+        return;
+    }
+    if (cg_prof_since(p, SC062)) {
+        if (!p->eku_server)
+            cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                      "extKeyUsage of a %s lacks id-kp-serverAuth", what);
+        if (p->eku_any || p->eku_forbidden || p->eku_ocsp || p->eku_precert)
+            cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                      "extKeyUsage of a %s holds %s, which it must not", what,
+                      p->eku_any ? "anyExtendedKeyUsage"
+                      : p->eku_ocsp ? "id-kp-OCSPSigning"
+                      : p->eku_precert
+                          ? "the Precertificate Signing purpose"
+                          : "codeSigning, emailProtection or timeStamping");
+    } else if (!p->eku_server && !p->eku_client) {
+        cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                  "extKeyUsage of a %s holds neither id-kp-serverAuth nor id-kp-clientAuth",
+                  what);
+    }
+}
+
+/* ---- certificatePolicies ---- */
+
+static int reserved_policy(const cg_cbs *oid)
+{
+    static const uint8_t ev[] = {0x67, 0x81, 0x0c, 0x01, 0x01};
+    static const uint8_t dv[] = {0x67, 0x81, 0x0c, 0x01, 0x02, 0x01};
+    static const uint8_t ov[] = {0x67, 0x81, 0x0c, 0x01, 0x02, 0x02};
+    static const uint8_t iv[] = {0x67, 0x81, 0x0c, 0x01, 0x02, 0x03};
+    return cg_oid_equal(oid, ev, sizeof(ev)) || cg_oid_equal(oid, dv, sizeof(dv)) ||
+           cg_oid_equal(oid, ov, sizeof(ov)) || cg_oid_equal(oid, iv, sizeof(iv));
+}
+
+/* The qualifiers of one PolicyInformation: 1 when all are id-qt-cps with an
+ * http(s) IA5String, else 0 and why. */
+static int qualifiers_ok(cg_cbs quals, const char **why)
+{
+    cg_cbs q, id, uri;
+    while (quals.len > 0) {
+        if (!cg_cbs_get_asn1(&quals, &q, CG_ASN1_SEQUENCE) ||
+            !cg_cbs_get_asn1(&q, &id, CG_ASN1_OBJECT)) {
+            *why = "a policyQualifier does not decode";
+            return 0;
+        }
+        if (!cg_oid_equal(&id, CG_OID_QT_CPS, sizeof(CG_OID_QT_CPS))) {
+            *why = "a policyQualifier other than id-qt-cps (a userNotice, ...)";
+            return 0;
+        }
+        if (!cg_cbs_get_asn1(&q, &uri, CG_ASN1_IA5STRING) || !is_http(&uri, 1)) {
+            *why = "an id-qt-cps qualifier that is not an http or https URL in an IA5String";
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void check_cp(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *cp = ext_at(p, p->x.cp);
+    const char *what = cg_prof_kind_name(p);
+    int sc062 = cg_prof_since(p, SC062);
+    /* A subordinate CA whose extKeyUsage leaves out serverAuth does not
+     * issue TLS certificates (TLS BRs §7.1.2.3): policies optional. */
+    int non_tls_ca = p->kind == CG_PROF_SUBCA && p->eku_ok && !p->eku_server && !p->eku_any;
+    if (cp == NULL) {
+        if (p->kind == CG_PROF_SUBSCRIBER || (p->kind == CG_PROF_SUBCA && !(non_tls_ca && sc062)))
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "a %s must carry certificatePolicies%s", what,
+                      p->kind == CG_PROF_SUBSCRIBER ? " with a CA/Browser Forum reserved "
+                                                      "policy OID"
+                                                    : "");
+        return;
+    }
+    cg_cbs v = cp->value, seq, pi, oid, quals;
+    size_t n = 0, reserved = 0, any = 0;
+    const char *bad_qual = NULL;
+    cg_cbs seen[16];
+    int dup = 0;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
+        cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                  "certificatePolicies does not decode as a non-empty SEQUENCE of "
+                  "PolicyInformation");
+        return;
+    }
+    while (seq.len > 0) {
+        if (!cg_cbs_get_asn1(&seq, &pi, CG_ASN1_SEQUENCE) ||
+            !cg_cbs_get_asn1(&pi, &oid, CG_ASN1_OBJECT)) {
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "a PolicyInformation of certificatePolicies does not decode");
+            return;
+        }
+        for (size_t i = 0; i < n && i < 16; i++)
+            dup |= cg_cbs_equal(&seen[i], &oid);
+        if (n < 16)
+            seen[n] = oid;
+        n++;
+        reserved += (size_t)reserved_policy(&oid);
+        any += (size_t)cg_oid_equal(&oid, CG_OID_ANY_POLICY, sizeof(CG_OID_ANY_POLICY));
+        if (pi.len > 0 && bad_qual == NULL &&
+            (!cg_cbs_get_asn1(&pi, &quals, CG_ASN1_SEQUENCE) || pi.len != 0 ||
+             !qualifiers_ok(quals, &bad_qual)) &&
+            bad_qual == NULL)
+            bad_qual = "policyQualifiers that do not decode";
+    }
+    if (dup)
+        cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                  "certificatePolicies names a policy OID twice (RFC 5280 §4.2.1.4)");
+    if (!sc062)
+        return;
+    if (bad_qual != NULL)
+        cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                  "certificatePolicies holds %s; only id-qt-cps with an http or https URL is "
+                  "allowed",
+                  bad_qual);
+    if (p->kind == CG_PROF_SUBSCRIBER) {
+        if (any > 0)
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "certificatePolicies of a %s holds anyPolicy", what);
+        if (reserved != 1)
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "certificatePolicies of a %s holds %zu CA/Browser Forum reserved policy "
+                      "OIDs (2.23.140.1.2.1, .2.2, .2.3 or 2.23.140.1.1); exactly one is "
+                      "required",
+                      what, reserved);
+    } else if (p->kind == CG_PROF_SUBCA) {
+        if (any > 0 && n > 1)
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "certificatePolicies holds anyPolicy beside other policies; anyPolicy "
+                      "must be the only one");
+        else if (non_tls_ca && reserved > 0)
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "a subordinate CA certificate that does not issue TLS certificates "
+                      "(no serverAuth in extKeyUsage) must not assert a CA/Browser Forum "
+                      "reserved policy OID");
+        else if (!non_tls_ca && any == 0 && reserved == 0)
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "certificatePolicies of a TLS subordinate CA certificate holds neither "
+                      "anyPolicy nor a CA/Browser Forum reserved policy OID");
+        else if (!non_tls_ca && reserved > 1)
+            cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
+                      "certificatePolicies of a TLS subordinate CA certificate holds %zu "
+                      "CA/Browser Forum reserved policy OIDs; exactly one is allowed (use "
+                      "anyPolicy for an affiliated CA that issues several types)",
+                      reserved);
+    }
+}
+
+/* ---- authorityInformationAccess ---- */
+
+static void check_aia(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *aia = ext_at(p, p->x.aia);
+    const char *what = cg_prof_kind_name(p);
+    if (aia == NULL) {
+        if (p->kind == CG_PROF_SUBSCRIBER)
+            cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                      "a %s must carry authorityInformationAccess", what);
+        return;
+    }
+    cg_cbs v = aia->value, seq, ad, method, loc;
+    cg_cbs locs[16], meths[16];
+    size_t n = 0;
+    int ocsp_http = 0;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
+        cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                  "authorityInformationAccess does not decode as a non-empty SEQUENCE of "
+                  "AccessDescription");
+        return;
+    }
+    while (seq.len > 0) {
+        uint8_t tag;
+        if (!cg_cbs_get_asn1(&seq, &ad, CG_ASN1_SEQUENCE) ||
+            !cg_cbs_get_asn1(&ad, &method, CG_ASN1_OBJECT) ||
+            !cg_cbs_get_any_asn1_element(&ad, &loc, &tag, NULL) || ad.len != 0) {
+            cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                      "an AccessDescription of authorityInformationAccess does not decode");
+            return;
+        }
+        int ocsp = cg_oid_equal(&method, CG_OID_AD_OCSP, sizeof(CG_OID_AD_OCSP));
+        int issuers = cg_oid_equal(&method, CG_OID_AD_CA_ISSUERS, sizeof(CG_OID_AD_CA_ISSUERS));
+        int uri = tag == CG_ASN1_CTX(6);
+        cg_cbs body = loc;
+        if (uri)
+            cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(6));
+        if (ocsp && uri && is_http(&body, 0))
+            ocsp_http = 1;
+        if (cg_prof_since(p, SC062)) {
+            char m[96];
+            cg_oid_to_string(&method, m, sizeof(m));
+            if (!ocsp && !(issuers && p->kind != CG_PROF_OCSP))
+                cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                          "authorityInformationAccess uses accessMethod %s; only id-ad-ocsp "
+                          "and id-ad-caIssuers are allowed",
+                          m);
+            else if (!uri || !is_http(&body, 0))
+                cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                          "authorityInformationAccess %s location is %s; it must be an http:// "
+                          "uniformResourceIdentifier",
+                          ocsp ? "OCSP" : "caIssuers", uri ? "not an http URL" : "not a URI");
+            for (size_t i = 0; i < n && i < 16; i++) {
+                if (cg_cbs_equal(&meths[i], &method) && cg_cbs_equal(&locs[i], &loc))
+                    cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                              "authorityInformationAccess repeats the %s location; each must "
+                              "be unique",
+                              ocsp ? "OCSP" : "caIssuers");
+            }
+        }
+        if (n < 16) {
+            meths[n] = method;
+            locs[n] = loc;
+        }
+        n++;
+    }
+    if (!ocsp_http && !cg_prof_since(p, SC063) && p->kind == CG_PROF_SUBSCRIBER)
+        cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                  "authorityInformationAccess of a %s issued before 2024-03-15 must hold the "
+                  "issuing CA's OCSP responder as an http URL",
+                  what);
+}
+
+/* ---- CRL distribution points ---- */
+
+static void check_crldp(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *dp = ext_at(p, p->x.crldp);
+    const char *what = cg_prof_kind_name(p);
+    if (dp == NULL) {
+        int64_t period = p->cert->not_after_t - p->cert->not_before_t + 1;
+        int short_lived = period <= (cg_prof_since(p, 20260315) ? 604800 : 864000);
+        if (p->kind == CG_PROF_SUBCA)
+            cg_report(ctx, CG_R_CERT_CRLDP_MISSING, p->obj,
+                      "a subordinate CA certificate must carry cRLDistributionPoints");
+        else if (p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, SC063) && !p->aia_has_ocsp &&
+                 !short_lived)
+            cg_report(ctx, CG_R_CERT_CRLDP_MISSING, p->obj,
+                      "a %s issued from 2024-03-15 without an OCSP URL in "
+                      "authorityInformationAccess, valid longer than a short-lived "
+                      "certificate, must carry cRLDistributionPoints",
+                      what);
+        return;
+    }
+    if (p->kind == CG_PROF_OCSP && cg_prof_since(p, SC062)) {
+        cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                  "an OCSP responder certificate must not carry cRLDistributionPoints");
+        return;
+    }
+    cg_cbs v = dp->value, seq, point, name, names, gn;
+    int sc062 = cg_prof_since(p, SC062), any_http = 0;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
+        cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                  "cRLDistributionPoints does not decode as a non-empty SEQUENCE of "
+                  "DistributionPoint");
+        return;
+    }
+    while (seq.len > 0) {
+        int has_name, has_reasons, has_issuer;
+        cg_cbs reasons, issuer;
+        if (!cg_cbs_get_asn1(&seq, &point, CG_ASN1_SEQUENCE) ||
+            !cg_cbs_get_optional_asn1(&point, &name, &has_name, CG_ASN1_CTX_CONS(0)) ||
+            !cg_cbs_get_optional_asn1(&point, &reasons, &has_reasons, CG_ASN1_CTX(1)) ||
+            !cg_cbs_get_optional_asn1(&point, &issuer, &has_issuer, CG_ASN1_CTX_CONS(2)) ||
+            point.len != 0) {
+            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                      "a DistributionPoint of cRLDistributionPoints does not decode");
+            return;
+        }
+        if (!has_name && !has_issuer) {
+            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                      "a DistributionPoint has neither distributionPoint nor cRLIssuer (RFC "
+                      "5280 §4.2.1.13)");
+            continue;
+        }
+        if (sc062 && (has_reasons || has_issuer))
+            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                      "a DistributionPoint carries %s; the TLS BRs forbid it",
+                      has_reasons ? "reasons" : "cRLIssuer");
+        if (!has_name)
+            continue;
+        if (!cg_cbs_get_asn1(&name, &names, CG_ASN1_CTX_CONS(0))) {
+            if (sc062)
+                cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                          "a distributionPoint is not a fullName (nameRelativeToCRLIssuer is "
+                          "not allowed)");
+            continue;
+        }
+        if (names.len == 0)
+            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                      "a distributionPoint fullName holds no GeneralName");
+        while (names.len > 0) {
+            uint8_t tag;
+            if (!cg_cbs_get_any_asn1_element(&names, &gn, &tag, NULL))
+                break;
+            cg_cbs body = gn;
+            int uri = tag == CG_ASN1_CTX(6) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(6));
+            if (uri && is_http(&body, 0)) {
+                any_http = 1;
+                continue;
+            }
+            if (sc062)
+                cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                          "a CRL distribution point %s; every name must be an http:// URL",
+                          uri ? "is a URL whose scheme is not http" : "is not a URI");
+        }
+    }
+    if (!any_http && !sc062)
+        cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
+                  "cRLDistributionPoints holds no http:// URL of the CA's CRL");
+}
+
+/* ---- AKI and SKI ---- */
+
+static void check_aki(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *aki = ext_at(p, p->x.aki);
+    if (aki == NULL) {
+        if (p->kind != CG_PROF_ROOT)
+            cg_report(ctx, CG_R_CERT_AKI_INVALID, p->obj,
+                      "a %s must carry authorityKeyIdentifier", cg_prof_kind_name(p));
+        return;
+    }
+    if (aki->critical)
+        cg_report(ctx, CG_R_CERT_AKI_INVALID, p->obj,
+                  "authorityKeyIdentifier is marked critical; it must not be");
+    cg_cbs v = aki->value, seq, keyid, iss, ser;
+    int has_id, has_iss, has_ser;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 ||
+        !cg_cbs_get_optional_asn1(&seq, &keyid, &has_id, CG_ASN1_CTX(0)) ||
+        !cg_cbs_get_optional_asn1(&seq, &iss, &has_iss, CG_ASN1_CTX_CONS(1)) ||
+        !cg_cbs_get_optional_asn1(&seq, &ser, &has_ser, CG_ASN1_CTX(2)) || seq.len != 0) {
+        cg_report(ctx, CG_R_CERT_AKI_INVALID, p->obj,
+                  "authorityKeyIdentifier does not decode");
+        return;
+    }
+    if (!has_id || keyid.len == 0)
+        cg_report(ctx, CG_R_CERT_AKI_INVALID, p->obj,
+                  "authorityKeyIdentifier has no keyIdentifier; it must have one");
+    if ((has_iss || has_ser) && cg_prof_since(p, SC062))
+        cg_report(ctx, CG_R_CERT_AKI_INVALID, p->obj,
+                  "authorityKeyIdentifier carries authorityCertIssuer/authorityCertSerialNumber;"
+                  " only keyIdentifier is allowed");
+}
+
+static void check_ski(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_ext *ski = ext_at(p, p->x.ski);
+    cg_cbs id;
+    if (ski == NULL) {
+        if (is_ca(p))
+            cg_report(ctx, CG_R_CERT_SKI_INVALID, p->obj,
+                      "a %s must carry subjectKeyIdentifier", cg_prof_kind_name(p));
+        return;
+    }
+    if (ski->critical)
+        cg_report(ctx, CG_R_CERT_SKI_INVALID, p->obj,
+                  "subjectKeyIdentifier is marked critical; it must not be");
+    cg_cbs v = ski->value;
+    if (!cg_cbs_get_asn1(&v, &id, CG_ASN1_OCTETSTRING) || v.len != 0 || id.len == 0)
+        cg_report(ctx, CG_R_CERT_SKI_INVALID, p->obj,
+                  "subjectKeyIdentifier is not one non-empty OCTET STRING");
+    if (p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, SC062))
+        cg_report(ctx, CG_R_CERT_SKI_NOT_RECOMMENDED, p->obj,
+                  "a %s issued from 2023-09-15 carries subjectKeyIdentifier, which the TLS BRs "
+                  "do not recommend",
+                  cg_prof_kind_name(p));
+}
+
+/* ---- criticality (AKI and basicConstraints: their own rules) ---- */
+
+static void crit(cg_ctx *ctx, const cg_profile *p, int idx, int want, const char *name,
+                 const char *why)
+{
+    if (idx < 0 || p->cert->ext[idx].critical == want)
+        return;
+    cg_report(ctx, CG_R_CERT_EXTENSION_CRITICALITY, p->obj,
+              "%s at position %d is %smarked critical; in a %s it must %sbe (%s)", name, idx + 1,
+              want ? "not " : "", cg_prof_kind_name(p), want ? "" : "not ", why);
+}
+
+static void check_criticality(cg_ctx *ctx, const cg_profile *p)
+{
+    int sc062 = cg_prof_since(p, SC062);
+    crit(ctx, p, p->x.aia, 0, "authorityInformationAccess", "RFC 5280 §4.2.2.1");
+    crit(ctx, p, p->x.ski, 0, "subjectKeyIdentifier", "RFC 5280 §4.2.1.2");
+    if (is_ca(p)) {
+        crit(ctx, p, p->x.ku, 1, "keyUsage", "TLS BRs §7.1.2.10.7");
+        crit(ctx, p, p->x.crldp, 0, "cRLDistributionPoints", "TLS BRs §7.1.2.11.2");
+    } else if (sc062) {
+        crit(ctx, p, p->x.ku, 1, "keyUsage", "TLS BRs §7.1.2.7.6");
+        crit(ctx, p, p->x.crldp, 0, "cRLDistributionPoints", "TLS BRs §7.1.2.7.6");
+    }
+    if (sc062) {
+        crit(ctx, p, p->x.eku, 0, "extKeyUsage", "TLS BRs §7.1.2");
+        crit(ctx, p, p->x.cp, 0, "certificatePolicies", "TLS BRs §7.1.2");
+    }
+    /* subjectAltName: critical exactly when the subject is empty. */
+    if (p->subject_empty)
+        crit(ctx, p, p->x.san, 1, "subjectAltName with an empty subject", "RFC 5280 §4.2.1.6");
+    else if (sc062)
+        crit(ctx, p, p->x.san, 0, "subjectAltName with a non-empty subject",
+             "TLS BRs §7.1.2.7.12");
+}
+
+void cg_prof_check_exts(cg_ctx *ctx, const cg_profile *p)
+{
+    check_bc(ctx, p);
+    check_ku(ctx, p);
+    check_eku(ctx, p);
+    check_cp(ctx, p);
+    check_aia(ctx, p);
+    check_crldp(ctx, p);
+    check_aki(ctx, p);
+    check_ski(ctx, p);
+    check_criticality(ctx, p);
+}

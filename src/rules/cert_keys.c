@@ -1,0 +1,391 @@
+/* Algorithms and keys of the certificate profile: the signature
+ * AlgorithmIdentifier (TLS BRs §7.1.3.2), the SubjectPublicKeyInfo's
+ * (§7.1.3.1) and the key itself (§6.1.5, §6.1.6): RSA modulus size, parity
+ * and small factors, exponent; EC point on its curve.
+ *
+ * Dates inside the rules: BR 1.0 (2012-07-01, the rules' date) allowed
+ * SHA-1 and SHA-2 with RSA, DSA or ECDSA on P-256/384/521; SHA-1 ended
+ * 2016-01-01 (except a root's self-signature); RSA under 2048 bits
+ * 2014-01-01; a modulus size not a multiple of 8 2017-02-28 (Mozilla RSP
+ * 2.4); from 2020-01-01 (Mozilla RSP 2.7 §5.1, then TLS BRs §7.1.3 from
+ * ballot SC-062) only the exact encodings listed in §7.1.3 remain.
+ *
+ * The key checks (the small-factor test is the costly part) are kept per
+ * key in the run's ctx: a precertificate and its certificate share one. */
+#include <openssl/bn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rules/cert_profile.h"
+
+/* §7.1.3.2: the exact encodings, hex. */
+static const struct {
+    const char *name;
+    const char *hex;
+} sig_exact[] = {
+    {"sha256WithRSAEncryption", "300d06092a864886f70d01010b0500"},
+    {"sha384WithRSAEncryption", "300d06092a864886f70d01010c0500"},
+    {"sha512WithRSAEncryption", "300d06092a864886f70d01010d0500"},
+    {"RSASSA-PSS/SHA-256", "304106092a864886f70d01010a3034a00f300d06096086480165030402010500a11c"
+                           "301a06092a864886f70d010108300d06096086480165030402010500a203020120"},
+    {"RSASSA-PSS/SHA-384", "304106092a864886f70d01010a3034a00f300d06096086480165030402020500a11c"
+                           "301a06092a864886f70d010108300d06096086480165030402020500a203020130"},
+    {"RSASSA-PSS/SHA-512", "304106092a864886f70d01010a3034a00f300d06096086480165030402030500a11c"
+                           "301a06092a864886f70d010108300d06096086480165030402030500a203020140"},
+    {"ecdsa-with-SHA256", "300a06082a8648ce3d040302"},
+    {"ecdsa-with-SHA384", "300a06082a8648ce3d040303"},
+    {"ecdsa-with-SHA512", "300a06082a8648ce3d040304"},
+};
+static const char sha1_rsa_hex[] = "300d06092a864886f70d0101050500";
+
+static const struct {
+    const char *name;
+    const char *hex;
+    int bits; /* field size, EC */
+} spki_exact[] = {
+    {"rsaEncryption", "300d06092a864886f70d0101010500", 0},
+    {"P-256", "301306072a8648ce3d020106082a8648ce3d030107", 256},
+    {"P-384", "301006072a8648ce3d020106052b81040022", 384},
+    {"P-521", "301006072a8648ce3d020106052b81040023", 521},
+};
+
+static unsigned nibble(char c)
+{
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
+}
+
+static int hex_equal(const cg_cbs *v, const char *hex)
+{
+    size_t n = strlen(hex) / 2;
+    if (v->len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v->data[i] != (nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1])))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- signature AlgorithmIdentifier ---- */
+
+/* OID arcs (contents): 1.2.840.113549.1.1.x, 1.2.840.10045.4.x, DSA. */
+static const uint8_t PKCS1[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01};
+static const uint8_t ECDSA_SIG[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04};
+static const uint8_t DSA_SHA1[] = {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x03};
+static const uint8_t DSA_SHA2[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03};
+
+static int has_prefix(const cg_cbs *oid, const uint8_t *pre, size_t n)
+{
+    return oid->len > n && memcmp(oid->data, pre, n) == 0;
+}
+
+const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok)
+{
+    for (size_t i = 0; i < sizeof(sig_exact) / sizeof(sig_exact[0]); i++) {
+        if (hex_equal(elem, sig_exact[i].hex))
+            return NULL;
+    }
+    if (hex_equal(elem, sha1_rsa_hex))
+        return sha1_ok || issued < cg_rule_date_time(20160101)
+                   ? NULL
+                   : "is sha1WithRSAEncryption: SHA-1 signatures ended 2016-01-01";
+    cg_cbs in = *elem, alg, oid;
+    if (!cg_cbs_get_asn1(&in, &alg, CG_ASN1_SEQUENCE) ||
+        !cg_cbs_get_asn1(&alg, &oid, CG_ASN1_OBJECT))
+        return "does not decode";
+    int after_exact = issued >= cg_rule_date_time(20200101);
+    if (has_prefix(&oid, PKCS1, sizeof(PKCS1)) && oid.len == sizeof(PKCS1) + 1) {
+        uint8_t x = oid.data[sizeof(PKCS1)];
+        if (x == 2 || x == 3 || x == 4)
+            return "uses MD2, MD4 or MD5, which the TLS BRs never allowed";
+        if (x == 5 || (x >= 11 && x <= 13)) {
+            if (alg.len != 2 || alg.data[0] != CG_ASN1_NULL || alg.data[1] != 0)
+                return "is RSA PKCS#1 v1.5 without the NULL parameters RFC 4055 §5 requires";
+            return NULL; /* SHA-1 with NULL is the exact encoding above */
+        }
+        if (x == 10)
+            return after_exact ? "is RSASSA-PSS with parameters other than the three the TLS "
+                                 "BRs list (SHA-256/32, SHA-384/48, SHA-512/64 salt, MGF1 "
+                                 "with the same hash)"
+                               : NULL;
+        return "is an RSA signature algorithm the TLS BRs do not allow (SHA-224, ...)";
+    }
+    if (has_prefix(&oid, ECDSA_SIG, sizeof(ECDSA_SIG))) {
+        int sha1 = oid.len == sizeof(ECDSA_SIG) + 1 && oid.data[sizeof(ECDSA_SIG)] == 1;
+        if (sha1)
+            return !sha1_ok && issued >= cg_rule_date_time(20160101)
+                       ? "is ecdsa-with-SHA1: SHA-1 signatures ended 2016-01-01"
+                       : NULL;
+        if (alg.len != 0)
+            return "is ECDSA with parameters; RFC 5758 §3.2 requires them absent";
+        return "is ECDSA with a hash the TLS BRs do not allow (SHA-224, ...)";
+    }
+    if (cg_oid_equal(&oid, DSA_SHA1, sizeof(DSA_SHA1)) || has_prefix(&oid, DSA_SHA2, 8))
+        return after_exact ? "is DSA, which the TLS BRs no longer allow" : NULL;
+    return "is not a signature algorithm the TLS BRs allow (RSA PKCS#1 v1.5 or RSASSA-PSS "
+           "with SHA-256/384/512, ECDSA with SHA-256/384/512)";
+}
+
+static void check_sig_alg(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    /* A root's self-signature is not relied upon: SHA-1 stays allowed there. */
+    int sha1_ok = p->kind == CG_PROF_ROOT;
+    const char *d = cg_sig_alg_defect(&c->tbs_sig_alg, p->issued, sha1_ok);
+    if (d != NULL)
+        cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
+                  "the signature AlgorithmIdentifier %s", d);
+    else if (!cg_cbs_equal(&c->tbs_sig_alg, &c->sig_alg) &&
+             (d = cg_sig_alg_defect(&c->sig_alg, p->issued, sha1_ok)) != NULL)
+        cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
+                  "the outer signatureAlgorithm %s", d);
+}
+
+/* ---- SubjectPublicKeyInfo ---- */
+
+static const uint8_t RSA_PSS_OID[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
+static const uint8_t DSA_OID[] = {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01};
+
+/* The index into spki_exact[] the key matches, or -1 with why. */
+static int check_spki_alg(cg_ctx *ctx, const cg_profile *p)
+{
+    for (size_t i = 0; i < sizeof(spki_exact) / sizeof(spki_exact[0]); i++) {
+        if (hex_equal(&p->key_alg, spki_exact[i].hex))
+            return (int)i;
+    }
+    cg_cbs in = p->key_alg, alg, oid;
+    const char *why;
+    if (!cg_cbs_get_asn1(&in, &alg, CG_ASN1_SEQUENCE) ||
+        !cg_cbs_get_asn1(&alg, &oid, CG_ASN1_OBJECT))
+        why = "does not decode";
+    else if (p->key_type == CG_KEY_RSA)
+        why = "is rsaEncryption without NULL parameters (RFC 3279 §2.3.1)";
+    else if (p->key_type == CG_KEY_EC)
+        why = alg.len > 0 && alg.data[0] == CG_ASN1_OBJECT
+                  ? "is id-ecPublicKey on a curve other than P-256, P-384 or P-521"
+                  : "is id-ecPublicKey without a namedCurve (explicit or implicit parameters)";
+    else if (cg_oid_equal(&oid, RSA_PSS_OID, sizeof(RSA_PSS_OID)))
+        why = cg_prof_since(p, 20200101) ? "is id-RSASSA-PSS; an RSA key must be rsaEncryption"
+                                         : NULL;
+    else if (cg_oid_equal(&oid, DSA_OID, sizeof(DSA_OID)))
+        why = cg_prof_since(p, 20200101) ? "is DSA, which the TLS BRs no longer allow" : NULL;
+    else
+        why = "is not RSA or ECDSA (P-256, P-384, P-521), the only keys the TLS BRs allow";
+    if (why != NULL)
+        cg_report(ctx, CG_R_CERT_SPKI_ALGORITHM_INVALID, p->obj,
+                  "the SubjectPublicKeyInfo AlgorithmIdentifier %s", why);
+    return -1;
+}
+
+/* ---- the key ---- */
+
+/* Odd primes below 752 (TLS BRs §6.1.6, NIST SP 800-89 §5.3.3), multiplied
+ * into groups whose products stay below 2^32. */
+static const uint32_t prime_groups[] = {
+    0xc0cfd797u, 0x5aa381fu,  0x361592b7u, 0xf64d985du, 0x73b5a0du,  0xf5a0395u,  0x1d43ffddu,
+    0x323e7003u, 0x4e5884b7u, 0x7eb0f0b1u, 0xb72efc93u, 0x102deddu,  0x1341effu,  0x163888fu,
+    0x1c7ff8du,  0x21b8e8fu,  0x28c4dafu,  0x2ede03du,  0x35d9a99u,  0x3e18615u,  0x4881841u,
+    0x504eb9du,  0x5a363b5u,  0x62c59c3u,  0x71cab57u,  0x7f35ef3u,  0x939999du,  0xaa2acffu,
+    0xb870189u,  0xcb96fefu,  0xdaf1d73u,  0xeec4e3du,  0x10313a91u, 0x11793cefu, 0x130b5e75u,
+    0x154cb85fu, 0x17790271u, 0x883a9u};
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b != 0) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* The smallest odd prime below 752 dividing the big-endian magnitude, or 0. */
+static unsigned small_factor(const uint8_t *m, size_t n)
+{
+    uint32_t words[128];
+    size_t nw = (n + 3) / 4;
+    if (nw > 128)
+        return 0;
+    /* big-endian 32-bit words, the first one padded on the left */
+    for (size_t w = 0; w < nw; w++) {
+        uint32_t v = 0;
+        for (size_t k = 0; k < 4; k++) {
+            size_t idx = w * 4 + k, shift = nw * 4 - n;
+            v = v << 8 | (idx >= shift ? m[idx - shift] : 0);
+        }
+        words[w] = v;
+    }
+    const size_t ng = sizeof(prime_groups) / sizeof(prime_groups[0]);
+    for (size_t g = 0; g < ng; g += 4) {
+        uint64_t r[4] = {0, 0, 0, 0}, q[4];
+        size_t k = ng - g < 4 ? ng - g : 4;
+        for (size_t j = 0; j < 4; j++)
+            q[j] = j < k ? prime_groups[g + j] : 1;
+        /* four independent remainders at once: the divisions overlap */
+        for (size_t w = 0; w < nw; w++) {
+            r[0] = (r[0] << 32 | words[w]) % q[0];
+            r[1] = (r[1] << 32 | words[w]) % q[1];
+            r[2] = (r[2] << 32 | words[w]) % q[2];
+            r[3] = (r[3] << 32 | words[w]) % q[3];
+        }
+        for (size_t j = 0; j < k; j++) {
+            uint64_t d = gcd64(q[j], r[j]);
+            if (d == 1)
+                continue;
+            for (unsigned f = 3; f < 752; f += 2) {
+                if (d % f == 0)
+                    return f;
+            }
+        }
+    }
+    return 0;
+}
+
+static size_t mag_bits(const uint8_t *m, size_t n)
+{
+    size_t i = 0;
+    while (i < n && m[i] == 0)
+        i++;
+    if (i == n)
+        return 0;
+    size_t bits = (n - i) * 8;
+    for (uint8_t b = m[i]; (b & 0x80) == 0; b <<= 1)
+        bits--;
+    return bits;
+}
+
+/* The defect of an RSAPublicKey, written into why; 0 when sound. */
+static int rsa_defect(const cg_profile *p, char *why, size_t cap)
+{
+    cg_cbs in = p->key_bits, seq, n, e;
+    if (!cg_cbs_get_asn1(&in, &seq, CG_ASN1_SEQUENCE) || in.len != 0 ||
+        !cg_cbs_get_asn1(&seq, &n, CG_ASN1_INTEGER) ||
+        !cg_cbs_get_asn1(&seq, &e, CG_ASN1_INTEGER) || seq.len != 0 || n.len == 0 ||
+        e.len == 0) {
+        snprintf(why, cap, "the RSA public key does not decode as SEQUENCE { modulus, "
+                           "publicExponent }");
+        return 1;
+    }
+    if ((n.data[0] & 0x80) || mag_bits(n.data, n.len) == 0) {
+        snprintf(why, cap, "the RSA modulus is not positive");
+        return 1;
+    }
+    if (e.data[0] & 0x80) {
+        snprintf(why, cap, "the RSA public exponent is negative");
+        return 1;
+    }
+    size_t bits = mag_bits(n.data, n.len), ebits = mag_bits(e.data, e.len);
+    uint8_t elast = e.data[e.len - 1];
+    if (ebits <= 2 && elast < 3) {
+        snprintf(why, cap, "the RSA public exponent is %u; it must be odd and at least 3",
+                 elast);
+        return 1;
+    }
+    if ((elast & 1) == 0) {
+        snprintf(why, cap, "the RSA public exponent is even; it must be odd");
+        return 1;
+    }
+    if ((n.data[n.len - 1] & 1) == 0) {
+        snprintf(why, cap, "the RSA modulus is even (divisible by 2)");
+        return 1;
+    }
+    if (bits < 1024 || (bits < 2048 && cg_prof_since(p, 20140101))) {
+        snprintf(why, cap, "the RSA modulus has %zu bits; at least 2048 are required", bits);
+        return 1;
+    }
+    if (bits % 8 != 0 && cg_prof_since(p, 20170228)) {
+        snprintf(why, cap, "the RSA modulus has %zu bits, not a multiple of 8", bits);
+        return 1;
+    }
+    unsigned f = small_factor(n.data, n.len);
+    if (f != 0) {
+        snprintf(why, cap, "the RSA modulus is divisible by %u (no factor below 752 is "
+                           "allowed)",
+                 f);
+        return 1;
+    }
+    return 0;
+}
+
+/* P-256/384/521: y^2 = x^3 - 3x + b (mod p) for an uncompressed point. */
+static int ec_defect(const cg_profile *p, int curve, char *why, size_t cap)
+{
+    static const char *const pr[] = {
+        "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000"
+        "000000ffffffff",
+        "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+        "ffffffffffffffffffffffffffffffffffffffffffff"};
+    static const char *const bb[] = {
+        "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
+        "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8"
+        "edd3ec2aef",
+        "0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b16"
+        "52c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00"};
+    static const size_t flen[] = {32, 48, 66};
+    int ci = curve - 1; /* spki_exact index 1..3 */
+    const cg_cbs *k = &p->key_bits;
+    size_t fl = flen[ci];
+    if (k->len == fl + 1 && (k->data[0] == 2 || k->data[0] == 3))
+        return 0; /* compressed: decompression would find y, nothing to check */
+    if (k->len != 2 * fl + 1 || k->data[0] != 4) {
+        snprintf(why, cap, "the EC public key is not an uncompressed point of %s (%zu octets)",
+                 spki_exact[curve].name, k->len);
+        return 1;
+    }
+    int bad = 1;
+    BN_CTX *bctx = BN_CTX_new();
+    BIGNUM *P = NULL, *B = NULL, *x, *y, *l, *r;
+    if (bctx == NULL)
+        return 0;
+    BN_CTX_start(bctx);
+    x = BN_CTX_get(bctx);
+    y = BN_CTX_get(bctx);
+    l = BN_CTX_get(bctx);
+    r = BN_CTX_get(bctx);
+    if (r != NULL && BN_hex2bn(&P, pr[ci]) && BN_hex2bn(&B, bb[ci]) &&
+        BN_bin2bn(k->data + 1, (int)fl, x) && BN_bin2bn(k->data + 1 + fl, (int)fl, y) &&
+        BN_cmp(x, P) < 0 && BN_cmp(y, P) < 0 && BN_mod_sqr(l, y, P, bctx) &&
+        BN_mod_sqr(r, x, P, bctx) && BN_sub_word(r, 3) && BN_mod_mul(r, r, x, P, bctx) &&
+        BN_mod_add(r, r, B, P, bctx))
+        bad = BN_cmp(l, r) != 0;
+    else
+        bad = BN_cmp(x, P) >= 0 || BN_cmp(y, P) >= 0;
+    BN_free(P);
+    BN_free(B);
+    BN_CTX_end(bctx);
+    BN_CTX_free(bctx);
+    if (bad)
+        snprintf(why, cap, "the EC public key is not a point on %s", spki_exact[curve].name);
+    return bad;
+}
+
+void cg_prof_check_keys(cg_ctx *ctx, const cg_profile *p)
+{
+    char why[200];
+    check_sig_alg(ctx, p);
+    int curve = check_spki_alg(ctx, p);
+    if (p->key_bits.data == NULL || (p->key_type != CG_KEY_RSA && curve < 1))
+        return;
+    /* The verdict on the last key checked is kept in ctx: a precertificate
+     * and its certificate (and many certificates of one CA) share a key. */
+    cg_key_memo *memo = &ctx->key_memo;
+    int defect;
+    if (memo->len > 0 && memo->len == p->key_bits.len &&
+        memcmp(memo->key, p->key_bits.data, memo->len) == 0 && memo->issued == p->issued) {
+        defect = memo->defect;
+        snprintf(why, sizeof(why), "%s", memo->why);
+    } else {
+        defect = p->key_type == CG_KEY_RSA ? rsa_defect(p, why, sizeof(why))
+                                           : ec_defect(p, curve, why, sizeof(why));
+        if (p->key_bits.len <= sizeof(memo->key)) {
+            memcpy(memo->key, p->key_bits.data, p->key_bits.len);
+            memo->len = p->key_bits.len;
+            memo->issued = p->issued;
+            memo->defect = defect;
+            snprintf(memo->why, sizeof(memo->why), "%s", defect ? why : "");
+        }
+    }
+    if (defect)
+        cg_report(ctx, CG_R_CERT_KEY_WEAK, p->obj, "%s", why);
+}

@@ -1,0 +1,332 @@
+/* The names of a subscriber certificate: subjectAltName present and
+ * well-formed (TLS BRs §7.1.2.7.12: dNSName and iPAddress only, domain name
+ * syntax, wildcards, Internal Names, Reserved IP Addresses) and the subject
+ * commonName taken from it (§7.1.4.3).
+ *
+ * Internal Names: a name is internal when it has a single label, or its
+ * top-level label is all digits or one of the names set aside for private
+ * use (RFC 2606, RFC 6762, RFC 8375, RFC 9476, ICANN's .internal and the
+ * name-collision names corp, home and mail). The TLD is not checked against
+ * IANA's root zone: the list changes and caguard carries no copy of it. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules/cert_profile.h"
+#include "x509/oid.h"
+
+#define SC062 20230915
+
+/* One name's first defect, or NULL. */
+static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
+{
+    static const char *const reserved_tlds[] = {
+        "test", "example", "invalid", "localhost", "local", "internal", "alt",
+        "corp", "home",    "mail",    "lan",       "localdomain",
+    };
+    if (n == 0)
+        return "is empty";
+    if (n > 253)
+        return "is longer than 253 characters";
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == 0)
+            return "contains a NUL character";
+        if (s[i] == ' ')
+            return "contains a space";
+        if (s[i] >= 0x80 || s[i] < 0x20)
+            return "contains a character outside ASCII (IDNs go in as xn-- labels)";
+    }
+    if (s[0] == '.')
+        return "starts with a dot";
+    if (s[n - 1] == '.')
+        return "ends with a dot (the root label must not be written)";
+    size_t start = 0, labels = 0;
+    if (n >= 2 && s[0] == '*' && s[1] == '.')
+        start = 2; /* Wildcard Domain Name: "*." and an FQDN */
+    size_t first = start, tld = start;
+    for (size_t i = start; i <= n; i++) {
+        if (i < n && s[i] != '.')
+            continue;
+        size_t len = i - first;
+        const uint8_t *l = s + first;
+        labels++;
+        if (len == 0)
+            return "has an empty label";
+        if (len > 63)
+            return "has a label longer than 63 characters";
+        for (size_t k = 0; k < len; k++) {
+            if (l[k] == '*')
+                return "has a wildcard other than a whole leftmost label \"*.\"";
+            if (l[k] == '_') {
+                if (cg_prof_since(p, 20190401))
+                    return "contains an underscore (not allowed from 2019-04-01)";
+                continue;
+            }
+            if (!((l[k] >= 'a' && l[k] <= 'z') || (l[k] >= 'A' && l[k] <= 'Z') ||
+                  (l[k] >= '0' && l[k] <= '9') || l[k] == '-'))
+                return "has a character that is not a letter, digit or hyphen";
+        }
+        if (l[0] == '-' || l[len - 1] == '-')
+            return "has a label that starts or ends with a hyphen";
+        if (len >= 4 && l[2] == '-' && l[3] == '-' && strncasecmp((const char *)l, "xn", 2) != 0 &&
+            cg_prof_since(p, SC062))
+            return "has a reserved LDH label (\"--\" in the third and fourth positions, not xn--)";
+        tld = first;
+        first = i + 1;
+    }
+    if (start == 2 && labels < 2)
+        return "is a wildcard over a top-level domain";
+    const uint8_t *t = s + tld;
+    size_t tlen = n - tld;
+    int digits = 1;
+    for (size_t k = 0; k < tlen; k++)
+        digits &= t[k] >= '0' && t[k] <= '9';
+    if (cg_prof_since(p, 20151101)) {
+        if (labels < 2)
+            return "is an Internal Name (a single label)";
+        if (digits)
+            return "is an Internal Name (its top-level label is all digits)";
+        for (size_t k = 0; k < sizeof(reserved_tlds) / sizeof(reserved_tlds[0]); k++) {
+            if (strlen(reserved_tlds[k]) == tlen &&
+                strncasecmp((const char *)t, reserved_tlds[k], tlen) == 0)
+                return "is an Internal Name (its top-level domain is reserved for private use)";
+        }
+        if ((n == 9 && strncasecmp((const char *)s, "home.arpa", 9) == 0) ||
+            (n > 10 && strncasecmp((const char *)s + n - 10, ".home.arpa", 10) == 0))
+            return "is an Internal Name (home.arpa, RFC 8375)";
+    }
+    if (cg_prof_since(p, 20260315)) {
+        static const char *const rev[] = {".in-addr.arpa", ".ip6.arpa"};
+        for (size_t k = 0; k < 2; k++) {
+            size_t rl = strlen(rev[k]);
+            if ((n > rl && strncasecmp((const char *)s + n - rl, rev[k], rl) == 0) ||
+                (n == rl - 1 && strncasecmp((const char *)s, rev[k] + 1, rl - 1) == 0))
+                return "ends in an IP Address Reverse Zone Suffix (not allowed from "
+                       "2026-03-15)";
+        }
+    }
+    return NULL;
+}
+
+static int in4(const uint8_t *a, uint32_t net, int bits)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    return bits == 0 || (v >> (32 - bits)) == (net >> (32 - bits));
+}
+
+static int in6(const uint8_t *a, const uint8_t *net, int bits)
+{
+    int whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, net, (size_t)whole) != 0)
+        return 0;
+    return rest == 0 || (a[whole] >> (8 - rest)) == (net[whole] >> (8 - rest));
+}
+
+/* IANA's IPv4 and IPv6 Special-Purpose Address registries (and IPv4
+ * multicast and IPv6 outside global unicast 2000::/3). */
+static int reserved_ip(const uint8_t *a, size_t n)
+{
+    static const struct {
+        uint32_t net;
+        int bits;
+    } v4[] = {
+        {0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10}, {0x7f000000, 8},
+        {0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
+        {0xc01fc400, 24}, {0xc034c100, 24}, {0xc0586300, 24}, {0xc0a80000, 16},
+        {0xc0af3000, 24}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
+        {0xe0000000, 4},  {0xf0000000, 4},
+    };
+    static const struct {
+        uint8_t net[16];
+        int bits;
+    } v6[] = {
+        {{0x20, 0x01, 0x00, 0x00}, 23}, {{0x20, 0x01, 0x0d, 0xb8}, 32},
+        {{0x20, 0x02}, 16},             {{0x26, 0x20, 0x00, 0x4f, 0x80, 0x00}, 48},
+        {{0x3f, 0xff}, 20},
+    };
+    if (n == 4) {
+        for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+            if (in4(a, v4[i].net, v4[i].bits))
+                return 1;
+        }
+        return 0;
+    }
+    if ((a[0] & 0xe0) != 0x20)
+        return 1;
+    for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+        if (in6(a, v6[i].net, v6[i].bits))
+            return 1;
+    }
+    return 0;
+}
+
+/* The address as RFC 3986 / RFC 5952 text. */
+static void ip_text(const uint8_t *a, size_t n, char *buf, size_t cap)
+{
+    if (inet_ntop(n == 4 ? AF_INET : AF_INET6, a, buf, (socklen_t)cap) == NULL)
+        snprintf(buf, cap, "?");
+}
+
+typedef struct san_names {
+    cg_cbs dns[64];
+    size_t n_dns;
+    uint8_t ip[64][16];
+    uint8_t ip_len[64];
+    size_t n_ip;
+} san_names;
+
+static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
+{
+    const cg_ext *san = p->x.san >= 0 ? &p->cert->ext[p->x.san] : NULL;
+    if (san == NULL) {
+        cg_report(ctx, CG_R_CERT_SAN_MISSING, p->obj,
+                  "a %s must carry subjectAltName with its dNSName or iPAddress entries",
+                  cg_prof_kind_name(p));
+        return;
+    }
+    cg_cbs v = san->value, seq, gn;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
+        cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                  "subjectAltName does not decode as a non-empty SEQUENCE of GeneralName");
+        return;
+    }
+    size_t i = 0;
+    while (seq.len > 0) {
+        uint8_t tag;
+        char text[300];
+        i++;
+        if (!cg_cbs_get_any_asn1_element(&seq, &gn, &tag, NULL)) {
+            cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                      "subjectAltName entry %zu does not decode", i);
+            return;
+        }
+        cg_cbs body = gn;
+        if (tag == CG_ASN1_CTX(2) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(2))) {
+            const char *d = dns_defect(p, body.data, body.len);
+            if (d != NULL) {
+                size_t show = body.len < 200 ? body.len : 200;
+                for (size_t k = 0; k < show; k++)
+                    text[k] = body.data[k] >= 0x20 && body.data[k] < 0x7f ? (char)body.data[k]
+                                                                         : '?';
+                text[show] = '\0';
+                cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                          "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
+            }
+            if (out->n_dns < 64)
+                out->dns[out->n_dns++] = body;
+        } else if (tag == CG_ASN1_CTX(7) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(7))) {
+            if (body.len != 4 && body.len != 16) {
+                cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                          "subjectAltName iPAddress (entry %zu) is %zu octets; an address is 4 "
+                          "(IPv4) or 16 (IPv6)",
+                          i, body.len);
+                continue;
+            }
+            if (cg_prof_since(p, 20151101) && reserved_ip(body.data, body.len)) {
+                ip_text(body.data, body.len, text, sizeof(text));
+                cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                          "subjectAltName iPAddress %s (entry %zu) is a Reserved IP Address",
+                          text, i);
+            }
+            if (out->n_ip < 64) {
+                memcpy(out->ip[out->n_ip], body.data, body.len);
+                out->ip_len[out->n_ip++] = (uint8_t)body.len;
+            }
+        } else {
+            static const char *const types[] = {"otherName", "rfc822Name", "dNSName",
+                                                "x400Address", "directoryName", "ediPartyName",
+                                                "uniformResourceIdentifier", "iPAddress",
+                                                "registeredID"};
+            unsigned t = tag & 0x1f;
+            cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                      "subjectAltName entry %zu is a%s %s; only dNSName and iPAddress are "
+                      "allowed",
+                      i, t < 9 && (t == 0 || t == 8) ? "n" : "", t < 9 ? types[t] : "GeneralName");
+        }
+    }
+    if (out->n_dns == 0 && out->n_ip == 0)
+        cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                  "subjectAltName holds no dNSName or iPAddress");
+}
+
+/* The subject's commonName values, in order. */
+static size_t subject_cns(const cg_cert *c, cg_cbs *cn, size_t cap)
+{
+    cg_cbs name = c->subject, rdns, rdn, atv, type, value;
+    size_t n = 0;
+    uint8_t tag;
+    if (!cg_cbs_get_asn1(&name, &rdns, CG_ASN1_SEQUENCE))
+        return 0;
+    while (cg_cbs_get_asn1(&rdns, &rdn, CG_ASN1_SET)) {
+        while (cg_cbs_get_asn1(&rdn, &atv, CG_ASN1_SEQUENCE)) {
+            if (!cg_cbs_get_asn1(&atv, &type, CG_ASN1_OBJECT) ||
+                !cg_oid_equal(&type, CG_OID_AT_CN, sizeof(CG_OID_AT_CN)) ||
+                !cg_cbs_get_any_asn1_element(&atv, &value, &tag, NULL))
+                continue;
+            cg_cbs body = value;
+            if (!cg_cbs_get_asn1(&body, &body, tag))
+                continue;
+            if (n < cap)
+                cn[n] = body;
+            n++;
+        }
+    }
+    return n;
+}
+
+static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
+{
+    cg_cbs cn[8];
+    size_t n = subject_cns(p->cert, cn, 8);
+    int sc062 = cg_prof_since(p, SC062);
+    if (n == 0)
+        return;
+    if (n > 1 && sc062)
+        cg_report(ctx, CG_R_CERT_CN_NOT_IN_SAN, p->obj,
+                  "the subject holds %zu commonName attributes; at most one is allowed", n);
+    for (size_t i = 0; i < n && i < 8; i++) {
+        const cg_cbs *c = &cn[i];
+        int found = 0;
+        for (size_t k = 0; k < san->n_dns && !found; k++) {
+            const cg_cbs *d = &san->dns[k];
+            found = d->len == c->len &&
+                    (sc062 ? memcmp(d->data, c->data, c->len) == 0
+                           : strncasecmp((const char *)d->data, (const char *)c->data,
+                                         c->len) == 0);
+        }
+        char text[200], canon[64];
+        size_t show = c->len < sizeof(text) - 1 ? c->len : sizeof(text) - 1;
+        memcpy(text, c->data, show);
+        text[show] = '\0';
+        for (size_t k = 0; k < show; k++) {
+            if ((unsigned char)text[k] < 0x20 || (unsigned char)text[k] >= 0x7f)
+                text[k] = '?';
+        }
+        uint8_t a[16];
+        for (size_t k = 0; k < san->n_ip && !found; k++) {
+            ip_text(san->ip[k], san->ip_len[k], canon, sizeof(canon));
+            int af = san->ip_len[k] == 4 ? AF_INET : AF_INET6;
+            if (sc062)
+                found = strlen(canon) == c->len && memcmp(canon, c->data, c->len) == 0;
+            else
+                found = memchr(c->data, 0, c->len) == NULL && c->len < sizeof(text) &&
+                        inet_pton(af, text, a) == 1 && memcmp(a, san->ip[k], san->ip_len[k]) == 0;
+        }
+        if (!found)
+            cg_report(ctx, CG_R_CERT_CN_NOT_IN_SAN, p->obj,
+                      "subject commonName \"%s\" is not %s of the subjectAltName entries", text,
+                      sc062 ? "a character-for-character copy of one" : "one");
+    }
+}
+
+void cg_prof_check_names(cg_ctx *ctx, const cg_profile *p)
+{
+    san_names san;
+    san.n_dns = san.n_ip = 0;
+    if (p->kind != CG_PROF_SUBSCRIBER)
+        return;
+    check_san(ctx, p, &san);
+    if (p->x.san >= 0) /* without subjectAltName, cert.san_missing says it all */
+        check_cn(ctx, p, &san);
+}

@@ -1,0 +1,426 @@
+/* The TLS BR certificate profile: which profile a certificate falls under,
+ * the TBSCertificate fields (version, serial, validity, times, unique IDs,
+ * signature algorithm agreement) and the extensions as a set (duplicates,
+ * an empty Extensions SEQUENCE); the families in cert_exts.c, cert_names.c
+ * and cert_keys.c do the rest. Precertificates are held to the profile of
+ * the certificate they announce (TLS BRs §7.1.2.9), as a bare TBSCertificate
+ * is to the certificate it will become.
+ *
+ * Invariant: the certificate is decoded once into a cg_profile here; the
+ * families never reparse what it holds. Nothing allocates. */
+#include "rules/cert_profile.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "x509/oid.h"
+#include "x509/time.h"
+
+int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd)
+{
+    return p->issued >= cg_rule_date_time(yyyymmdd);
+}
+
+const char *cg_prof_kind_name(const cg_profile *p)
+{
+    switch (p->kind) {
+    case CG_PROF_ROOT: return "root CA certificate";
+    case CG_PROF_SUBCA: return "subordinate CA certificate";
+    case CG_PROF_OCSP: return "OCSP responder certificate";
+    default: return p->cert->is_precert ? "precertificate" : "subscriber certificate";
+    }
+}
+
+int cg_prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero)
+{
+    *bits = 0;
+    *trailing_zero = 0;
+    if (contents->len == 0 || contents->data[0] > 7 || (contents->len == 1 && contents->data[0]))
+        return 0;
+    size_t n = contents->len - 1;
+    for (size_t i = 0; i < n && i < 4; i++) {
+        uint8_t b = contents->data[1 + i];
+        for (int k = 0; k < 8; k++) {
+            if (b & (0x80 >> k))
+                *bits |= 1u << (i * 8 + (size_t)k);
+        }
+    }
+    /* DER (X.690 §11.2.2): a named bit list ends with a 1 bit. */
+    *trailing_zero = n > 0 && (contents->data[n] & (1u << contents->data[0])) == 0;
+    return 1;
+}
+
+/* ---- decoding ---- */
+
+static int ext_index(const cg_cert *c, const uint8_t *oid, size_t len)
+{
+    for (size_t i = 0; i < c->n_ext; i++) {
+        if (cg_oid_equal(&c->ext[i].oid, oid, len))
+            return (int)i;
+    }
+    return -1;
+}
+
+static void decode_bc(cg_profile *p)
+{
+    cg_cbs v = p->cert->ext[p->x.bc].value, seq;
+    int present;
+    cg_cbs ca, len;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0)
+        return;
+    if (!cg_cbs_get_optional_asn1_element(&seq, &ca, &present, CG_ASN1_BOOLEAN))
+        return;
+    if (present && !cg_cbs_get_asn1_bool(&ca, &p->bc_ca))
+        return;
+    if (!cg_cbs_get_optional_asn1(&seq, &len, &p->bc_has_pathlen, CG_ASN1_INTEGER) ||
+        seq.len != 0)
+        return;
+    p->bc_ok = 1;
+}
+
+static void decode_ku(cg_profile *p)
+{
+    cg_cbs v = p->cert->ext[p->x.ku].value, bits;
+    int tz;
+    if (cg_cbs_get_asn1(&v, &bits, CG_ASN1_BITSTRING) && v.len == 0 &&
+        cg_prof_bits(&bits, &p->ku_bits, &tz))
+        p->ku_ok = 1;
+}
+
+static void decode_eku(cg_profile *p)
+{
+    cg_cbs v = p->cert->ext[p->x.eku].value, seq, oid;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0)
+        return;
+    while (seq.len > 0) {
+        if (!cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT))
+            return;
+        p->eku_count++;
+        if (cg_oid_equal(&oid, CG_OID_KP_SERVER_AUTH, sizeof(CG_OID_KP_SERVER_AUTH)))
+            p->eku_server = 1;
+        else if (cg_oid_equal(&oid, CG_OID_KP_CLIENT_AUTH, sizeof(CG_OID_KP_CLIENT_AUTH)))
+            p->eku_client = 1;
+        else if (cg_oid_equal(&oid, CG_OID_ANY_EKU, sizeof(CG_OID_ANY_EKU)))
+            p->eku_any = 1;
+        else if (cg_oid_equal(&oid, CG_OID_KP_OCSP_SIGNING, sizeof(CG_OID_KP_OCSP_SIGNING)))
+            p->eku_ocsp = 1;
+        else if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING,
+                              sizeof(CG_OID_CT_PRECERT_SIGNING)))
+            p->eku_precert = 1;
+        else if (cg_oid_equal(&oid, CG_OID_KP_CODE_SIGNING, sizeof(CG_OID_KP_CODE_SIGNING)) ||
+                 cg_oid_equal(&oid, CG_OID_KP_EMAIL, sizeof(CG_OID_KP_EMAIL)) ||
+                 cg_oid_equal(&oid, CG_OID_KP_TIME_STAMPING, sizeof(CG_OID_KP_TIME_STAMPING)))
+            p->eku_forbidden = 1;
+    }
+    p->eku_ok = p->eku_count > 0;
+}
+
+static void decode_aia(cg_profile *p)
+{
+    cg_cbs v = p->cert->ext[p->x.aia].value, seq, ad, oid;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return;
+    while (cg_cbs_get_asn1(&seq, &ad, CG_ASN1_SEQUENCE)) {
+        if (cg_cbs_get_asn1(&ad, &oid, CG_ASN1_OBJECT) &&
+            cg_oid_equal(&oid, CG_OID_AD_OCSP, sizeof(CG_OID_AD_OCSP)))
+            p->aia_has_ocsp = 1;
+    }
+}
+
+static void decode_key(cg_profile *p)
+{
+    cg_cbs in = p->cert->spki, spki, alg, oid, bits;
+    if (!cg_cbs_get_asn1(&in, &spki, CG_ASN1_SEQUENCE) ||
+        !cg_cbs_get_asn1_element(&spki, &p->key_alg, CG_ASN1_SEQUENCE) ||
+        !cg_cbs_get_asn1(&spki, &bits, CG_ASN1_BITSTRING) || bits.len < 1 ||
+        bits.data[0] != 0)
+        return;
+    p->key_bits.data = bits.data + 1;
+    p->key_bits.len = bits.len - 1;
+    alg = p->key_alg;
+    if (!cg_cbs_get_asn1(&alg, &alg, CG_ASN1_SEQUENCE) ||
+        !cg_cbs_get_asn1(&alg, &oid, CG_ASN1_OBJECT))
+        return;
+    if (cg_oid_equal(&oid, CG_OID_RSA_ENCRYPTION, sizeof(CG_OID_RSA_ENCRYPTION)))
+        p->key_type = CG_KEY_RSA;
+    else if (cg_oid_equal(&oid, CG_OID_EC_PUBLIC_KEY, sizeof(CG_OID_EC_PUBLIC_KEY)))
+        p->key_type = CG_KEY_EC;
+}
+
+/* The profile: a CA by basicConstraints cA; a root when its subject and
+ * issuer are the same bytes and its AKI, if any, names its own key. */
+static cg_prof_kind classify(const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    if (p->bc_ok && p->bc_ca) {
+        cg_cbs aki, ski;
+        int self = cg_cbs_equal(&c->subject, &c->issuer);
+        if (self && p->x.aki >= 0 && p->x.ski >= 0 &&
+            cg_ext_aki_keyid(&c->ext[p->x.aki], &aki) && cg_ext_ski(&c->ext[p->x.ski], &ski) &&
+            !cg_cbs_equal(&aki, &ski))
+            self = 0;
+        return self ? CG_PROF_ROOT : CG_PROF_SUBCA;
+    }
+    if (p->eku_ok && p->eku_ocsp && p->eku_count == 1)
+        return CG_PROF_OCSP;
+    return CG_PROF_SUBSCRIBER;
+}
+
+static void decode(cg_profile *p, const cg_objref *obj, const cg_cert *cert)
+{
+    memset(p, 0, sizeof(*p));
+    p->cert = cert;
+    p->obj = obj;
+    p->issued = obj->has_issued ? obj->issued : cert->not_before_t;
+    cg_prof_exts *x = &p->x;
+    x->bc = ext_index(cert, CG_OID_BASIC_CONSTRAINTS, sizeof(CG_OID_BASIC_CONSTRAINTS));
+    x->ku = ext_index(cert, CG_OID_KEY_USAGE, sizeof(CG_OID_KEY_USAGE));
+    x->eku = ext_index(cert, CG_OID_EKU, sizeof(CG_OID_EKU));
+    x->san = ext_index(cert, CG_OID_SAN, sizeof(CG_OID_SAN));
+    x->cp = ext_index(cert, CG_OID_CERT_POLICIES, sizeof(CG_OID_CERT_POLICIES));
+    x->aia = ext_index(cert, CG_OID_AIA, sizeof(CG_OID_AIA));
+    x->crldp = ext_index(cert, CG_OID_CRL_DP, sizeof(CG_OID_CRL_DP));
+    x->aki = ext_index(cert, CG_OID_AKI, sizeof(CG_OID_AKI));
+    x->ski = ext_index(cert, CG_OID_SKI, sizeof(CG_OID_SKI));
+    x->nc = ext_index(cert, CG_OID_NAME_CONSTRAINTS, sizeof(CG_OID_NAME_CONSTRAINTS));
+    if (x->bc >= 0)
+        decode_bc(p);
+    if (x->ku >= 0)
+        decode_ku(p);
+    if (x->eku >= 0)
+        decode_eku(p);
+    if (x->aia >= 0)
+        decode_aia(p);
+    p->subject_empty = cert->subject.len == 2;
+    decode_key(p);
+    p->kind = classify(p);
+}
+
+/* ---- the TBSCertificate fields ---- */
+
+static void check_version(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    if (c->version_num == 2)
+        return;
+    const char *why = c->extensions.len > 0 ? "; it carries extensions, which need v3"
+                      : c->issuer_uid.len > 0 || c->subject_uid.len > 0
+                          ? "; it carries unique identifiers"
+                          : "";
+    cg_report(ctx, CG_R_CERT_VERSION_INVALID, p->obj,
+              "version is v%u; the TLS BRs allow X.509 v3 certificates only%s",
+              (unsigned)c->version_num + 1, why);
+}
+
+/* Bits in the magnitude of a positive INTEGER's contents. */
+static size_t int_bits(const cg_cbs *v)
+{
+    size_t i = 0;
+    while (i < v->len && v->data[i] == 0)
+        i++;
+    if (i == v->len)
+        return 0;
+    size_t bits = (v->len - i) * 8;
+    for (uint8_t b = v->data[i]; (b & 0x80) == 0; b <<= 1)
+        bits--;
+    return bits;
+}
+
+static void check_serial(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_cbs *s = &p->cert->serial;
+    int negative = s->len > 0 && (s->data[0] & 0x80) != 0;
+    size_t bits = negative ? 0 : int_bits(s);
+    if (negative || bits == 0) {
+        cg_report(ctx, CG_R_CERT_SERIAL_NOT_POSITIVE, p->obj,
+                  "serialNumber is %s; it must be a positive integer",
+                  negative ? "negative" : "zero");
+        return;
+    }
+    if (s->len > 20)
+        cg_report(ctx, CG_R_CERT_SERIAL_TOO_LONG, p->obj,
+                  "serialNumber is %zu octets long; at most 20 are allowed", s->len);
+    /* 64 random bits can come out shorter (leading zero bits): below 56
+     * bits happens once in 512 serials, and says the serial is not random. */
+    if (bits < 56)
+        cg_report(ctx, CG_R_CERT_SERIAL_TOO_SHORT, p->obj,
+                  "serialNumber has %zu significant bits; a serial with 64 bits of CSPRNG "
+                  "output has fewer than 56 once in 512 certificates, so this one cannot be "
+                  "taken for one (use more than 64 random bits)",
+                  bits);
+}
+
+/* notBefore plus months, the day of month kept (clamped to the month's end). */
+static int64_t add_months(int64_t t, int months)
+{
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
+    /* civil from days (H. Hinnant's algorithm) */
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    int64_t mm = m - 1 + months;
+    y += mm / 12;
+    m = mm % 12 + 1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int64_t last = mdays[m - 1] + (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
+    if (d > last)
+        d = last;
+    return cg_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 + secs;
+}
+
+/* TLS BRs §6.3.2 (SC-081) and its predecessors: the longest validity a
+ * subscriber certificate issued at p->issued may have. */
+static void check_validity(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    char nb[32], na[32];
+    if (c->not_after_t < c->not_before_t) {
+        cg_time_format(c->not_before_t, nb, sizeof(nb));
+        cg_time_format(c->not_after_t, na, sizeof(na));
+        cg_report(ctx, CG_R_CERT_VALIDITY_NEGATIVE, p->obj,
+                  "notAfter %s is before notBefore %s", na, nb);
+        return;
+    }
+    /* The Validity Period includes both ends: a day is 86,400 seconds and
+     * anything beyond counts as another day (TLS BRs §6.3.2). */
+    int64_t period = c->not_after_t - c->not_before_t + 1;
+    if (p->kind == CG_PROF_ROOT) {
+        if (cg_prof_since(p, 20230915) && period > INT64_C(9132) * 86400)
+            cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
+                      "a root CA certificate issued from 2023-09-15 may be valid at most 9132 "
+                      "days; this one is valid %lld days and %lld seconds",
+                      (long long)(period / 86400), (long long)(period % 86400));
+        return;
+    }
+    if (p->kind != CG_PROF_SUBSCRIBER)
+        return;
+    static const struct {
+        uint32_t from;
+        int days, months;
+    } limits[] = {
+        {20290315, 47, 0}, {20270315, 100, 0}, {20260315, 200, 0}, {20200901, 398, 0},
+        {20180302, 825, 0}, {20160701, 0, 39},  {20120701, 0, 60},
+    };
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        if (!cg_prof_since(p, limits[i].from))
+            continue;
+        char since[16];
+        cg_rule_date_format(limits[i].from, since, sizeof(since));
+        if (limits[i].days > 0 && period > (int64_t)limits[i].days * 86400)
+            cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
+                      "validity period is %lld days and %lld seconds; a subscriber certificate "
+                      "issued from %s may be valid at most %d days",
+                      (long long)(period / 86400), (long long)(period % 86400), since,
+                      limits[i].days);
+        else if (limits[i].months > 0 &&
+                 c->not_after_t + 1 > add_months(c->not_before_t, limits[i].months))
+            cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
+                      "validity period is %lld days; a subscriber certificate issued from %s "
+                      "may be valid at most %d months",
+                      (long long)(period / 86400), since, limits[i].months);
+        return;
+    }
+}
+
+static void check_times(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    const struct {
+        const char *name;
+        unsigned flags;
+        int64_t t;
+    } times[] = {{"notBefore", c->not_before_flags, c->not_before_t},
+                 {"notAfter", c->not_after_flags, c->not_after_t}};
+    for (size_t i = 0; i < 2; i++) {
+        unsigned f = times[i].flags;
+        const char *what = (f & CG_TIME_NO_SECONDS) ? "has no seconds"
+                           : (f & CG_TIME_NOT_ZULU) ? "is not in UTC (Z)"
+                           : (f & CG_TIME_FRACTION) ? "has fractional seconds"
+                           : (f & CG_TIME_GEN_BEFORE_2050)
+                               ? "is a GeneralizedTime for a year before 2050 (UTCTime is required)"
+                               : NULL;
+        if (what != NULL)
+            cg_report(ctx, CG_R_CERT_TIME_ENCODING, p->obj,
+                      "%s %s; RFC 5280 requires YYMMDDHHMMSSZ (UTCTime) through 2049 and "
+                      "YYYYMMDDHHMMSSZ (GeneralizedTime) from 2050",
+                      times[i].name, what);
+    }
+}
+
+static void check_fields(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    if (c->issuer_uid.len > 0 || c->subject_uid.len > 0)
+        cg_report(ctx, CG_R_CERT_UNIQUE_ID_PRESENT, p->obj,
+                  "the TBSCertificate carries %s; conforming CAs must not generate unique "
+                  "identifiers",
+                  c->issuer_uid.len > 0 && c->subject_uid.len > 0 ? "issuerUniqueID and "
+                                                                     "subjectUniqueID"
+                  : c->issuer_uid.len > 0 ? "issuerUniqueID"
+                                          : "subjectUniqueID");
+    /* A bare TBSCertificate is wrapped with its own algorithm: nothing to
+     * compare there, and the wrapper never differs. */
+    if (!cg_cbs_equal(&c->tbs_sig_alg, &c->sig_alg))
+        cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_MISMATCH, p->obj,
+                  "the outer signatureAlgorithm (%zu bytes) is not byte-identical to "
+                  "tbsCertificate.signature (%zu bytes)",
+                  c->sig_alg.len, c->tbs_sig_alg.len);
+    /* An empty extensions SEQUENCE: reported by the engine, with or without
+     * the profile (cert.extensions_empty). */
+    if (c->issuer.len == 2)
+        cg_report(ctx, CG_R_CERT_NAME_EMPTY, p->obj,
+                  "the issuer Name is empty; it must name the issuing CA");
+    if (p->subject_empty && p->kind != CG_PROF_SUBSCRIBER)
+        cg_report(ctx, CG_R_CERT_NAME_EMPTY, p->obj,
+                  "the subject Name of a %s is empty; a CA's subject must be populated",
+                  cg_prof_kind_name(p));
+}
+
+/* An extension twice (RFC 5280 §4.2). The poison and SCT list extensions
+ * have their own rules. */
+static void check_duplicates(cg_ctx *ctx, const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    for (size_t i = 1; i < c->n_ext; i++) {
+        const cg_cbs *oid = &c->ext[i].oid;
+        if (cg_oid_equal(oid, CG_OID_CT_POISON, sizeof(CG_OID_CT_POISON)) ||
+            cg_oid_equal(oid, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST)))
+            continue;
+        size_t first = i;
+        for (size_t j = 0; j < i && first == i; j++) {
+            if (cg_cbs_equal(&c->ext[j].oid, oid))
+                first = j;
+        }
+        if (first == i)
+            continue;
+        /* Report each OID once, at its second occurrence. */
+        int earlier_dup = 0;
+        for (size_t j = first + 1; j < i && !earlier_dup; j++)
+            earlier_dup = cg_cbs_equal(&c->ext[j].oid, oid);
+        if (earlier_dup)
+            continue;
+        char name[96];
+        cg_oid_to_string(oid, name, sizeof(name));
+        cg_report(ctx, CG_R_CERT_EXTENSION_DUPLICATE, p->obj,
+                  "extension %s appears at positions %zu and %zu; an extension may appear once",
+                  name, first + 1, i + 1);
+    }
+}
+
+void cg_check_cert_profile(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cert)
+{
+    cg_profile p;
+    decode(&p, obj, cert);
+    check_version(ctx, &p);
+    check_serial(ctx, &p);
+    check_validity(ctx, &p);
+    check_times(ctx, &p);
+    check_fields(ctx, &p);
+    check_duplicates(ctx, &p);
+    cg_prof_check_exts(ctx, &p);
+    cg_prof_check_names(ctx, &p);
+    cg_prof_check_keys(ctx, &p);
+}

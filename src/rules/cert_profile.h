@@ -1,0 +1,100 @@
+/* The TLS BR certificate profile (TLS BRs §6.1.5-6.1.7, §6.3.2, §7.1; RFC 5280
+ * §4.1-4.2), shared by its rule files: cert_profile.c (the fields, the
+ * profile a certificate falls under, extension presence and criticality),
+ * cert_exts.c (basicConstraints, keyUsage, extKeyUsage, certificatePolicies,
+ * AIA, CRL distribution points, AKI, SKI), cert_names.c (subjectAltName and
+ * the subject commonName) and cert_keys.c (AlgorithmIdentifiers and keys).
+ *
+ * A certificate is decoded once into a cg_profile (views into its DER, no
+ * allocation); each family reads what it needs. Parts of a rule that took
+ * effect later than the rule itself (its date in rules.def) are judged here
+ * against the object's issuance time. */
+#ifndef CAGUARD_RULES_CERT_PROFILE_H
+#define CAGUARD_RULES_CERT_PROFILE_H
+
+#include <stdint.h>
+
+#include "rules/rules.h"
+#include "x509/oid.h"
+
+typedef enum {
+    CG_PROF_SUBSCRIBER = 0, /* not a CA: TLS BRs §7.1.2.7 (precertificates: §7.1.2.9) */
+    CG_PROF_ROOT,           /* cA, subject and issuer byte-identical: §7.1.2.1 */
+    CG_PROF_SUBCA,          /* any other cA: §7.1.2.2-7.1.2.6 */
+    CG_PROF_OCSP            /* not a CA, extKeyUsage id-kp-OCSPSigning alone: §7.1.2.8 */
+} cg_prof_kind;
+
+enum { CG_KEY_OTHER = 0, CG_KEY_RSA, CG_KEY_EC };
+
+/* The extensions the profile names, by position in cert->ext (-1: absent). */
+typedef struct cg_prof_exts {
+    int bc, ku, eku, san, cp, aia, crldp, aki, ski, nc;
+} cg_prof_exts;
+
+typedef struct cg_profile {
+    const cg_cert *cert;
+    const cg_objref *obj;
+    cg_prof_kind kind;
+    int64_t issued;    /* issuance time (cg_objref_set_issued_cert) */
+    cg_prof_exts x;
+    /* basicConstraints, decoded when x.bc >= 0 and bc_ok */
+    int bc_ok, bc_ca, bc_has_pathlen;
+    /* keyUsage bits (bit 0 = digitalSignature), decoded when ku_ok */
+    int ku_ok;
+    unsigned ku_bits;
+    /* extKeyUsage purposes seen */
+    int eku_ok, eku_server, eku_client, eku_any, eku_ocsp, eku_precert, eku_forbidden;
+    size_t eku_count;
+    /* AIA: an id-ad-ocsp accessMethod */
+    int aia_has_ocsp;
+    /* subject Name is an empty SEQUENCE */
+    int subject_empty;
+    /* the key */
+    int key_type;       /* CG_KEY_* */
+    cg_cbs key_alg;     /* SubjectPublicKeyInfo AlgorithmIdentifier element */
+    cg_cbs key_bits;    /* subjectPublicKey BIT STRING contents without the unused-bits octet */
+} cg_profile;
+
+/* Every profile rule on one certificate or precertificate (or a bare
+ * TBSCertificate the API wrapped as one). */
+void cg_check_cert_profile(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cert);
+
+/* The families (cert_exts.c, cert_names.c, cert_keys.c). */
+void cg_prof_check_exts(cg_ctx *ctx, const cg_profile *p);
+void cg_prof_check_names(cg_ctx *ctx, const cg_profile *p);
+void cg_prof_check_keys(cg_ctx *ctx, const cg_profile *p);
+
+/* The defect of a signature AlgorithmIdentifier element (TLS BRs §7.1.3.2)
+ * for an object issued at issued, as a phrase ("is ..."), or NULL when it is
+ * allowed. sha1_ok: SHA-1 stays allowed (a root's self-signature, a CRL). The
+ * CRL rules use it too (crl.algorithm_invalid). */
+const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok);
+
+/* Helpers the families share (cert_profile.c). */
+/* Whether the object was issued on or after the YYYYMMDD date. */
+int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd);
+const char *cg_prof_kind_name(const cg_profile *p);
+/* The bit string of a BIT STRING's contents (unused-bits octet first) as
+ * bits numbered from 0; 0 when the encoding is not a valid BIT STRING. */
+int cg_prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero);
+
+/* The OIDs the profile reads (DER contents). */
+CG_OID(CG_OID_KP_SERVER_AUTH, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01);
+CG_OID(CG_OID_KP_CLIENT_AUTH, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02);
+CG_OID(CG_OID_KP_CODE_SIGNING, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03);
+CG_OID(CG_OID_KP_EMAIL, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04);
+CG_OID(CG_OID_KP_TIME_STAMPING, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08);
+CG_OID(CG_OID_KP_OCSP_SIGNING, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09);
+CG_OID(CG_OID_ANY_EKU, 0x55, 0x1d, 0x25, 0x00);
+CG_OID(CG_OID_NAME_CONSTRAINTS, 0x55, 0x1d, 0x1e);
+CG_OID(CG_OID_ANY_POLICY, 0x55, 0x1d, 0x20, 0x00);
+CG_OID(CG_OID_AD_OCSP, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01);
+CG_OID(CG_OID_AD_CA_ISSUERS, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02);
+CG_OID(CG_OID_QT_CPS, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x01);
+/* 2.23.140.1: CA/Browser Forum certificate policies */
+CG_OID(CG_OID_CABF_POLICIES, 0x67, 0x81, 0x0c, 0x01);
+CG_OID(CG_OID_AT_CN, 0x55, 0x04, 0x03);
+CG_OID(CG_OID_RSA_ENCRYPTION, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01);
+CG_OID(CG_OID_EC_PUBLIC_KEY, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01);
+
+#endif

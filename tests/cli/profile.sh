@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The TLS BR certificate profile (cert.* rules) on tests/data/profile
+# (make_profile_vectors.py): the good root, subordinate CA and subscriber
+# certificates give no error; each RULE__what.pem gives RULE, and no other
+# profile rule unless it says so below.
+. "$(dirname "$0")/lib.sh"
+d=$CG_TEST_DATA/profile
+at=--at=2030-01-01T00:00:00Z
+# Variants whose defect takes away what other rules look for: the profile
+# rules they also give, rightly.
+declare -A also=(
+  [cert.extensions_empty__empty_sequence]="cert.aia_invalid cert.aki_invalid cert.crldp_missing cert.eku_invalid cert.policies_invalid cert.san_missing"
+  [cert.version_invalid__v1]="cert.aia_invalid cert.aki_invalid cert.crldp_missing cert.eku_invalid cert.policies_invalid cert.san_missing"
+)
+profile_rules() {
+  python3 -c '
+import json, sys
+print(" ".join(sorted({json.loads(l)["rule"] for l in open(sys.argv[1])
+                       if json.loads(l)["rule"].startswith("cert.")})))' "$1"
+}
+for f in "$d"/good_*.pem "$d/root.pem" "$d/sub.pem"; do
+  "$CAGUARD" check --br-profile --format json "$at" "$f" >"$tmp/out" 2>"$tmp/err"
+  if grep -q '"severity":"error"' "$tmp/out"; then
+    fail_ "$(basename "$f"): errors: $(profile_rules "$tmp/out")"
+  else pass_; fi
+done
+n=0
+for f in "$d"/cert.*__*.pem; do
+  n=$((n + 1))
+  base=$(basename "$f" .pem)
+  rule=${base%%__*}
+  "$CAGUARD" check --br-profile --format json "$at" "$f" >"$tmp/out" 2>"$tmp/err"
+  got=$(profile_rules "$tmp/out")
+  want=$(echo "$rule ${also[$base]:-}" | tr ' ' '\n' | grep . | sort | tr '\n' ' ' | sed 's/ $//')
+  if [ "$got" = "$want" ]; then pass_; else
+    fail_ "$base: want [$want], got [$got]"
+  fi
+done
+[ "$n" -ge 50 ] && pass_ || fail_ "only $n profile vectors in $d"
+# The same checks on a bare TBSCertificate before signing (the C API's
+# caguard_checker_add_tbs and check): the 399-day variant's TBS.
+finish
