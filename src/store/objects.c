@@ -10,9 +10,15 @@
  * issuer encoding of a stored certificate or CRL; on PostgreSQL a
  * transaction storing a new certificate holds a lock on its issuer and
  * serial until it ends (lock_serial), so two writers cannot each miss the
- * other's half of a pair. */
+ * other's half of a pair. On PostgreSQL, object_keys also holds each
+ * object's kind, issuer, serial and CRL distribution point (what the
+ * per-object lookups search by), written with the key, and every
+ * per-object statement names the one partition of objects that holds the
+ * object ("one partition at a time" below). */
 #include "store/store.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,14 +74,232 @@ const char *const cg_st_sql_objects[Q_COUNT] = {
  * unique key on sha256 alone: the key goes into object_keys first, and the
  * object only when its key is new (docs/store.md, "PostgreSQL"). Same
  * parameters, in the same order, as the portable text. */
+#define PG_KEY_INSERT                                                                             \
+    "WITH k AS (INSERT INTO object_keys (sha256, not_after, kind, issuer, serial, crldp) "        \
+    "VALUES ($1, $10, $2, $4::bytea, $5::bytea, $14::bytea) "                                     \
+    "ON CONFLICT (sha256) DO NOTHING RETURNING id) "
+#define PG_OBJ_VALUES                                                                             \
+    "(id, " OBJ_COLS ") SELECT k.id, $1, $2, $3, $4::bytea, $5::bytea, $6::bytea, $7::bytea, "    \
+    "$8, $9, $10, $11, $12, $13, $14::bytea FROM k RETURNING id"
+
 const char *const cg_st_pg_sql_objects[Q_COUNT] = {
     [Q_SERIAL_LOCK] = "SELECT pg_advisory_xact_lock($1)",
-    [Q_OBJ_INSERT] =
-        "WITH k AS (INSERT INTO object_keys (sha256, not_after) VALUES ($1, $10) "
-        "ON CONFLICT (sha256) DO NOTHING RETURNING id) "
-        "INSERT INTO objects (id, " OBJ_COLS ") SELECT k.id, $1, $2, $3, $4::bytea, $5::bytea, "
-        "$6::bytea, $7::bytea, $8, $9, $10, $11, $12, $13, $14::bytea FROM k RETURNING id",
+    [Q_OBJ_INSERT] = PG_KEY_INSERT "INSERT INTO objects " PG_OBJ_VALUES,
+    [Q_CERT_VARIANT] = "SELECT id FROM object_keys WHERE issuer = $1 AND crldp = $2 "
+                       "AND kind IN ('certificate', 'precertificate') LIMIT 1",
+    [Q_OBJ_PARTS] = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+                    "pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+                    "JOIN pg_class c ON c.oid = i.inhrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE i.inhparent = 'objects'::regclass",
+    [Q_OBJ_KEY] = "SELECT id, not_after FROM object_keys WHERE sha256 = $1",
+    [Q_OBJ_KEYS_SERIAL] = "SELECT id, not_after FROM object_keys WHERE issuer = $1 "
+                          "AND serial = $2 AND kind IN ('certificate', 'precertificate') "
+                          "ORDER BY id",
+    [Q_OBJ_AT] = "SELECT " OBJ_COLS " FROM objects WHERE id = $1 AND not_after = $2",
 };
+
+/* ---- PostgreSQL: one partition at a time ---- */
+
+/* objects is partitioned by notAfter (schema.c). A statement that names the
+ * partitioned table locks every partition and its indexes each time it
+ * runs (a cached generic plan takes its locks before it prunes), and a
+ * lookup by a column other than notAfter probes every partition's index:
+ * seventeen of each per object. So on PostgreSQL the per-object statements
+ * name the one partition that holds the object, found from its notAfter
+ * and the partitions' bounds (read from the catalog once a store), and the
+ * lookups by SHA-256, by issuer and serial and by issuer and CRL
+ * distribution point read object_keys (unpartitioned: one index probe) for
+ * the id and notAfter first. A notAfter that no partition's bounds take (a
+ * partition this code cannot read) goes through the partitioned table. */
+
+enum { PART_INSERT, PART_GET, PART_EARLIER, PART_STMTS };
+
+typedef struct pg_part {
+    char *name;       /* schema-qualified, quoted */
+    int64_t from, to; /* [from, to); the default partition: both INT64_MIN */
+    cg_sql_stmt *st[PART_STMTS];
+} pg_part;
+
+struct cg_st_parts {
+    pg_part *p;
+    size_t n;
+};
+
+static const char *const part_sql[PART_STMTS] = {
+    [PART_INSERT] = PG_KEY_INSERT "INSERT INTO %s " PG_OBJ_VALUES,
+    [PART_GET] = "SELECT " OBJ_COLS " FROM %s WHERE id = $1",
+    [PART_EARLIER] = "UPDATE %s SET first_seen = $1 WHERE id = $2 AND first_seen > $3 "
+                     "RETURNING id",
+};
+
+void cg_st_parts_free(cg_store *s)
+{
+    struct cg_st_parts *pp = s->parts;
+    if (pp == NULL)
+        return;
+    for (size_t i = 0; i < pp->n; i++) {
+        for (size_t k = 0; k < PART_STMTS; k++)
+            s->drv->finalize(pp->p[i].st[k]);
+        free(pp->p[i].name);
+    }
+    free(pp->p);
+    free(pp);
+    s->parts = NULL;
+}
+
+/* One bound of "FOR VALUES FROM (x) TO (y)": MINVALUE, MAXVALUE or an
+ * integer, quoted or not. */
+static int part_bound(const char *s, const char *key, int64_t *out)
+{
+    const char *p = strstr(s, key);
+    if (p == NULL)
+        return 0;
+    p += strlen(key);
+    while (*p == ' ' || *p == '(' || *p == '\'')
+        p++;
+    if (strncmp(p, "MINVALUE", 8) == 0 || strncmp(p, "MAXVALUE", 8) == 0) {
+        *out = p[1] == 'I' ? INT64_MIN : INT64_MAX;
+        return 1;
+    }
+    char *end;
+    errno = 0;
+    long long v = strtoll(p, &end, 10);
+    if (errno != 0 || end == p)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* The partitions of objects and their bounds, read once a store. */
+static int parts_load(cg_store *s)
+{
+    if (s->parts != NULL)
+        return 1;
+    struct cg_st_parts *pp = calloc(1, sizeof(*pp));
+    cg_sql_stmt *st = pp != NULL ? q(s, Q_OBJ_PARTS) : NULL;
+    cg_sql_step r = CG_SQL_DONE;
+    if (st == NULL) {
+        free(pp);
+        return pp != NULL ? 0 : (cg_st_fail(s, "out of memory"), 0);
+    }
+    s->parts = pp;
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        const char *name = c_text(s, st, 0), *bound = c_text(s, st, 1);
+        pg_part part;
+        memset(&part, 0, sizeof(part));
+        if (name == NULL || bound == NULL)
+            continue;
+        if (strcmp(bound, "DEFAULT") == 0) {
+            part.from = part.to = INT64_MIN;
+        } else if (!part_bound(bound, "FROM", &part.from) || !part_bound(bound, "TO", &part.to)) {
+            continue; /* a bound not read: the rows it takes go the slow way */
+        }
+        pg_part *np = realloc(pp->p, (pp->n + 1) * sizeof(*np));
+        if (np != NULL)
+            pp->p = np;
+        if (np == NULL || (part.name = strdup(name)) == NULL) {
+            s->drv->reset(st);
+            cg_st_parts_free(s);
+            cg_st_fail(s, "out of memory");
+            return 0;
+        }
+        pp->p[pp->n++] = part;
+    }
+    if (!cg_st_rows_end(s, st, r, "reading the partitions of objects")) {
+        cg_st_parts_free(s);
+        return 0;
+    }
+    return 1;
+}
+
+/* Statement k of the partition that holds notAfter t, reset; NULL when
+ * none does (*failed 0: the partitioned table serves), or on an error
+ * (*failed 1, recorded). Not on SQLite (NULL, *failed 0). */
+static cg_sql_stmt *part_stmt(cg_store *s, int64_t t, int k, int *failed)
+{
+    *failed = 0;
+    if (s->drv->dialect != CG_SQL_POSTGRESQL)
+        return NULL;
+    if (!parts_load(s)) {
+        *failed = 1;
+        return NULL;
+    }
+    pg_part *hit = NULL, *def = NULL;
+    for (size_t i = 0; i < s->parts->n && hit == NULL; i++) {
+        pg_part *p = &s->parts->p[i];
+        if (p->from == INT64_MIN && p->to == INT64_MIN)
+            def = p;
+        else if (t >= p->from && t < p->to)
+            hit = p;
+    }
+    if (hit == NULL)
+        hit = def;
+    if (hit == NULL)
+        return NULL;
+    if (hit->st[k] == NULL) {
+        char sql[1024];
+        snprintf(sql, sizeof(sql), part_sql[k], hit->name);
+        if ((hit->st[k] = s->drv->prepare(s->conn, sql)) == NULL) {
+            cg_st_db_fail(s, "preparing a query");
+            *failed = 1;
+            return NULL;
+        }
+    }
+    s->drv->reset(hit->st[k]);
+    return hit->st[k];
+}
+
+/* PostgreSQL: an object's id and notAfter from object_keys; *found 0 when
+ * it is not stored. */
+static int key_of(cg_store *s, const uint8_t sha256[32], int64_t *id, int64_t *not_after,
+                  int *found)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_KEY);
+    *found = 0;
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, sha256, 32))
+        return cg_st_db_fail(s, "reading an object");
+    cg_sql_step r = cg_st_step(s, st, "reading an object");
+    if (r == CG_SQL_ERROR)
+        return 0;
+    if (r == CG_SQL_ROW) {
+        *id = c_int(s, st, 0);
+        *not_after = c_int(s, st, 1);
+        *found = 1;
+    }
+    s->drv->reset(st);
+    return 1;
+}
+
+/* PostgreSQL: the object of id in the partition of not_after (or, when no
+ * partition is known for it, the partitioned table), its row current in
+ * *out (NULL when there is none); reset it after use. */
+static int object_at(cg_store *s, int64_t id, int64_t not_after, cg_sql_stmt **out)
+{
+    int failed;
+    cg_sql_stmt *st = part_stmt(s, not_after, PART_GET, &failed);
+    *out = NULL;
+    if (failed)
+        return 0;
+    int bound = st != NULL ? b_int(s, st, 1, id) : 0;
+    if (st == NULL) {
+        if ((st = q(s, Q_OBJ_AT)) == NULL)
+            return 0;
+        bound = b_int(s, st, 1, id) && b_int(s, st, 2, not_after);
+    }
+    if (!bound)
+        return cg_st_db_fail(s, "reading an object");
+    cg_sql_step r = cg_st_step(s, st, "reading an object");
+    if (r == CG_SQL_ERROR)
+        return 0;
+    if (r == CG_SQL_ROW)
+        *out = st;
+    else
+        s->drv->reset(st);
+    return 1;
+}
 
 /* PostgreSQL, several writers: a transaction that stores a new
  * certificate holds a lock on its issuer and serial until it ends, so that
@@ -85,17 +309,23 @@ const char *const cg_st_pg_sql_objects[Q_COUNT] = {
  * pair. An object stored already takes no lock (a CA every range stores
  * again must not make the ranges wait for each other). SQLite runs one
  * writer at a time and needs none. */
-static int lock_serial(cg_store *s, const cg_store_object *o)
+/* FNV-1a 64. */
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
 {
-    /* FNV-1a over both: a collision only makes one wait for nothing. */
-    uint64_t h = 0xcbf29ce484222325u;
-    if (s->drv->dialect != CG_SQL_POSTGRESQL || o->serial == NULL || o->issuer == NULL)
-        return 1;
-    for (size_t i = 0; i < o->issuer_len + o->serial_len; i++) {
-        h ^= i < o->issuer_len ? o->issuer[i] : o->serial[i - o->issuer_len];
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
         h *= 0x100000001b3u;
     }
-    int64_t key = (int64_t)h;
+    return h;
+}
+#define FNV_INIT 0xcbf29ce484222325u
+
+static int lock_serial(cg_store *s, const cg_store_object *o)
+{
+    if (s->drv->dialect != CG_SQL_POSTGRESQL || o->serial == NULL || o->issuer == NULL)
+        return 1;
+    /* FNV-1a over both: a collision only makes one wait for nothing. */
+    int64_t key = (int64_t)fnv(fnv(FNV_INIT, o->issuer, o->issuer_len), o->serial, o->serial_len);
     cg_sql_stmt *st = q(s, Q_SERIAL_LOCK);
     if (st == NULL)
         return 0;
@@ -104,13 +334,162 @@ static int lock_serial(cg_store *s, const cg_store_object *o)
     return cg_st_run(s, st, "storing an object");
 }
 
+/* ---- rows this session knows are stored ---- */
+
+/* An issuer Name in issuer_names, a certificate of an issuer with given CRL
+ * distribution points: rows that stay once committed (objects leave only
+ * with a dropped partition of long-expired ones; a session does not live
+ * that long through one). The session remembers those it wrote or found,
+ * so that the per-object statements need not write or ask again: the ones
+ * of the open transaction are pending until it commits and forgotten if
+ * it rolls back. At most KNOWN_MAX are kept; past that it starts over. */
+#define KNOWN_MAX 4096
+enum { KNOWN_NAME_CERT = 1, KNOWN_NAME_CRL, KNOWN_VARIANT };
+
+typedef struct known_entry {
+    uint64_t h;
+    uint8_t *key; /* NULL: empty slot */
+    size_t len;
+    int pending;
+} known_entry;
+
+struct cg_st_known {
+    known_entry *e;
+    size_t cap, n;
+    int any_pending;
+};
+
+void cg_st_known_free(cg_store *s)
+{
+    struct cg_st_known *k = s->known;
+    if (k == NULL)
+        return;
+    for (size_t i = 0; i < k->cap; i++)
+        free(k->e[i].key);
+    free(k->e);
+    free(k);
+    s->known = NULL;
+}
+
+/* The key of a known row: its kind, then a (length-prefixed) and b. */
+static size_t known_key(uint8_t *out, size_t cap, int tag, const uint8_t *a, size_t alen,
+                        const uint8_t *b, size_t blen)
+{
+    size_t n = 5 + alen + blen;
+    if (n > cap)
+        return 0;
+    out[0] = (uint8_t)tag;
+    out[1] = (uint8_t)(alen >> 24);
+    out[2] = (uint8_t)(alen >> 16);
+    out[3] = (uint8_t)(alen >> 8);
+    out[4] = (uint8_t)alen;
+    if (alen > 0)
+        memcpy(out + 5, a, alen);
+    if (blen > 0)
+        memcpy(out + 5 + alen, b, blen);
+    return n;
+}
+
+static known_entry *known_slot(struct cg_st_known *k, const uint8_t *key, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (k->cap - 1);
+    while (k->e[i].key != NULL &&
+           !(k->e[i].h == h && k->e[i].len == len && memcmp(k->e[i].key, key, len) == 0))
+        i = (i + 1) & (k->cap - 1);
+    return &k->e[i];
+}
+
+static int known_has(cg_store *s, int tag, const uint8_t *a, size_t alen, const uint8_t *b,
+                     size_t blen)
+{
+    uint8_t key[1024];
+    size_t len = known_key(key, sizeof(key), tag, a, alen, b, blen);
+    if (s->known == NULL || len == 0)
+        return 0;
+    return known_slot(s->known, key, len, fnv(FNV_INIT, key, len))->key != NULL;
+}
+
+/* Remembers a row (pending: written or seen by the open transaction).
+ * Memory running out only makes the session ask again. */
+static void known_add(cg_store *s, int tag, const uint8_t *a, size_t alen, const uint8_t *b,
+                      size_t blen, int pending)
+{
+    uint8_t key[1024];
+    size_t len = known_key(key, sizeof(key), tag, a, alen, b, blen);
+    struct cg_st_known *k = s->known;
+    if (len == 0)
+        return;
+    if (k != NULL && k->n >= KNOWN_MAX)
+        cg_st_known_free(s);
+    if ((k = s->known) == NULL) {
+        if ((k = calloc(1, sizeof(*k))) == NULL)
+            return;
+        k->cap = 2 * KNOWN_MAX;
+        if ((k->e = calloc(k->cap, sizeof(*k->e))) == NULL) {
+            free(k);
+            return;
+        }
+        s->known = k;
+    }
+    uint64_t h = fnv(FNV_INIT, key, len);
+    known_entry *e = known_slot(k, key, len, h);
+    if (e->key != NULL) {
+        e->pending &= pending;
+        return;
+    }
+    if ((e->key = malloc(len)) == NULL)
+        return;
+    memcpy(e->key, key, len);
+    e->len = len;
+    e->h = h;
+    e->pending = pending;
+    k->any_pending |= pending;
+    k->n++;
+}
+
+void cg_st_known_tx_end(cg_store *s, int committed)
+{
+    struct cg_st_known *k = s->known;
+    if (k == NULL || !k->any_pending)
+        return;
+    k->any_pending = 0;
+    if (committed) {
+        for (size_t i = 0; i < k->cap; i++)
+            k->e[i].pending = 0;
+        return;
+    }
+    /* rolled back: forget what the transaction wrote or saw, keep the rest */
+    known_entry *old = k->e;
+    size_t cap = k->cap;
+    if ((k->e = calloc(cap, sizeof(*k->e))) == NULL) {
+        k->e = old;
+        cg_st_known_free(s);
+        return;
+    }
+    k->n = 0;
+    for (size_t i = 0; i < cap; i++) {
+        if (old[i].key == NULL)
+            continue;
+        if (old[i].pending) {
+            free(old[i].key);
+            continue;
+        }
+        *known_slot(k, old[i].key, old[i].len, old[i].h) = old[i];
+        k->n++;
+    }
+    free(old);
+}
+
 int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int *earlier)
 {
     int own, ok = 0, inserted = 0, moved = 0;
     cg_sql_stmt *st;
+    int failed;
     if (!cg_st_write_begin(s, &own))
         return 0;
-    st = q(s, Q_OBJ_INSERT);
+    st = part_stmt(s, o->not_after, PART_INSERT, &failed);
+    if (st == NULL && !failed)
+        st = q(s, Q_OBJ_INSERT);
     if (st == NULL)
         goto out;
     if (!b_blob(s, st, 1, o->sha256, 32) || !b_text(s, st, 2, cg_kind_name(o->kind)) ||
@@ -132,7 +511,12 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
     s->drv->reset(st);
     if (inserted && !lock_serial(s, o))
         goto out;
-    if (inserted && o->issuer != NULL && o->kind != CG_KIND_INPUT) {
+    int name_tag = o->kind == CG_KIND_CRL ? KNOWN_NAME_CRL : KNOWN_NAME_CERT;
+    if (inserted && o->crldp != NULL && (o->kind == CG_KIND_CERT || o->kind == CG_KIND_PRECERT))
+        known_add(s, KNOWN_VARIANT, o->issuer, o->issuer_len, o->crldp, o->crldp_len, 1);
+    if (inserted && o->issuer != NULL && o->kind != CG_KIND_INPUT &&
+        !known_has(s, name_tag, o->issuer, o->issuer_len, NULL, 0)) {
+        known_add(s, name_tag, o->issuer, o->issuer_len, NULL, 0, 1);
         st = q(s, Q_NAME_INSERT);
         if (st == NULL)
             goto out;
@@ -145,11 +529,26 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
             goto out;
     }
     if (!inserted) {
-        st = q(s, Q_OBJ_EARLIER);
-        if (st == NULL)
+        int64_t id = 0, na = 0;
+        int found = 0;
+        /* PostgreSQL: by its id in its partition */
+        st = NULL;
+        if (s->drv->dialect == CG_SQL_POSTGRESQL) {
+            if (!key_of(s, o->sha256, &id, &na, &found))
+                goto out;
+            if (found && (st = part_stmt(s, na, PART_EARLIER, &failed)) == NULL && failed)
+                goto out;
+        }
+        if (st != NULL) {
+            if (!b_int(s, st, 1, o->first_seen) || !b_int(s, st, 2, id) ||
+                !b_int(s, st, 3, o->first_seen)) {
+                cg_st_db_fail(s, "storing an object");
+                goto out;
+            }
+        } else if ((st = q(s, Q_OBJ_EARLIER)) == NULL) {
             goto out;
-        if (!b_int(s, st, 1, o->first_seen) || !b_blob(s, st, 2, o->sha256, 32) ||
-            !b_int(s, st, 3, o->first_seen)) {
+        } else if (!b_int(s, st, 1, o->first_seen) || !b_blob(s, st, 2, o->sha256, 32) ||
+                   !b_int(s, st, 3, o->first_seen)) {
             cg_st_db_fail(s, "storing an object");
             goto out;
         }
@@ -229,19 +628,28 @@ static cg_store_object *copy_object(const cg_store_object *o)
 
 cg_store_object *cg_store_get1_object(cg_store *s, const uint8_t sha256[32], int *found)
 {
-    cg_sql_stmt *st = q(s, Q_OBJ_GET);
+    cg_sql_stmt *st = NULL;
     cg_store_object o, *c = NULL;
+    cg_sql_step r;
     *found = 0;
     s->err[0] = '\0'; /* so that NULL with no message means "not there" */
-    if (st == NULL)
-        return NULL;
-    if (!b_blob(s, st, 1, sha256, 32)) {
-        cg_st_db_fail(s, "reading an object");
-        return NULL;
+    if (s->drv->dialect == CG_SQL_POSTGRESQL) {
+        int64_t id, na;
+        int have;
+        if (!key_of(s, sha256, &id, &na, &have) || (have && !object_at(s, id, na, &st)))
+            return NULL;
+        r = have && st != NULL ? CG_SQL_ROW : CG_SQL_DONE;
+    } else {
+        if ((st = q(s, Q_OBJ_GET)) == NULL)
+            return NULL;
+        if (!b_blob(s, st, 1, sha256, 32)) {
+            cg_st_db_fail(s, "reading an object");
+            return NULL;
+        }
+        r = cg_st_step(s, st, "reading an object");
+        if (r == CG_SQL_ERROR)
+            return NULL;
     }
-    cg_sql_step r = cg_st_step(s, st, "reading an object");
-    if (r == CG_SQL_ERROR)
-        return NULL;
     if (r == CG_SQL_ROW) {
         read_object(s, st, &o);
         c = copy_object(&o);
@@ -250,7 +658,8 @@ cg_store_object *cg_store_get1_object(cg_store *s, const uint8_t sha256[32], int
         else
             *found = 1;
     }
-    s->drv->reset(st);
+    if (st != NULL)
+        s->drv->reset(st);
     return c;
 }
 
@@ -279,10 +688,70 @@ static int each_object(cg_store *s, cg_sql_stmt *st, int bound, const char *what
     return cg_st_rows_end(s, st, r, "reading objects");
 }
 
+/* PostgreSQL: the objects of issuer and serial, by object_keys, each read
+ * from its partition. */
+static int pg_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                                const uint8_t *serial, size_t serial_len, cg_store_object_fn fn,
+                                void *arg)
+{
+    cg_sql_stmt *st = q(s, Q_OBJ_KEYS_SERIAL);
+    int64_t keys[2 * 16], *k = keys;
+    size_t n = 0, cap = 16;
+    cg_sql_step r;
+    int ok = 1;
+    if (st == NULL)
+        return 0;
+    if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, serial, serial_len))
+        return cg_st_db_fail(s, "reading objects");
+    while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        if (n == cap) {
+            int64_t *nk =
+                k == keys ? malloc(4 * cap * sizeof(*nk)) : realloc(k, 4 * cap * sizeof(*nk));
+            if (nk == NULL) {
+                ok = 0;
+                break;
+            }
+            if (k == keys)
+                memcpy(nk, keys, sizeof(keys));
+            k = nk;
+            cap *= 2;
+        }
+        k[2 * n] = c_int(s, st, 0);
+        k[2 * n + 1] = c_int(s, st, 1);
+        n++;
+    }
+    if (!ok) {
+        s->drv->reset(st);
+        cg_st_fail(s, "out of memory");
+    } else {
+        ok = cg_st_rows_end(s, st, r, "reading objects");
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        cg_sql_stmt *row;
+        cg_store_object o;
+        if (!object_at(s, k[2 * i], k[2 * i + 1], &row)) {
+            ok = 0;
+            break;
+        }
+        if (row == NULL)
+            continue; /* gone since (another writer's rollback) */
+        read_object(s, row, &o);
+        int more = fn(arg, &o);
+        s->drv->reset(row);
+        if (!more)
+            break;
+    }
+    if (k != keys)
+        free(k);
+    return ok;
+}
+
 int cg_store_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
                                const uint8_t *serial, size_t serial_len, cg_store_object_fn fn,
                                void *arg)
 {
+    if (s->drv->dialect == CG_SQL_POSTGRESQL)
+        return pg_objects_by_serial(s, issuer, issuer_len, serial, serial_len, fn, arg);
     cg_sql_stmt *st = q(s, Q_OBJ_BY_SERIAL);
     int bound =
         st != NULL && b_blob(s, st, 1, issuer, issuer_len) && b_blob(s, st, 2, serial, serial_len);
@@ -359,8 +828,12 @@ int cg_store_cert_samples(cg_store *s, const uint8_t *issuer, size_t issuer_len,
 int cg_store_cert_variant_exists(cg_store *s, const uint8_t *issuer, size_t issuer_len,
                                  const uint8_t *crldp, size_t crldp_len, int *found)
 {
-    cg_sql_stmt *st = q(s, Q_CERT_VARIANT);
     *found = 0;
+    if (known_has(s, KNOWN_VARIANT, issuer, issuer_len, crldp, crldp_len)) {
+        *found = 1;
+        return 1;
+    }
+    cg_sql_stmt *st = q(s, Q_CERT_VARIANT);
     if (st == NULL)
         return 0;
     if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, crldp, crldp_len))
@@ -370,6 +843,9 @@ int cg_store_cert_variant_exists(cg_store *s, const uint8_t *issuer, size_t issu
     if (r == CG_SQL_ERROR)
         return cg_st_db_fail(s, "reading objects");
     *found = r == CG_SQL_ROW;
+    /* seen in the open transaction: maybe its own row, pending until it commits */
+    if (*found)
+        known_add(s, KNOWN_VARIANT, issuer, issuer_len, crldp, crldp_len, s->in_tx);
     return 1;
 }
 

@@ -349,8 +349,23 @@ static const cg_schema_stmt v11[] = {
     {NULL, NULL},
 };
 
+/* 11 -> 12: PostgreSQL finds an object's id and notAfter by its issuer and
+ * serial, or issuer and CRL distribution points, in object_keys (one index
+ * probe) instead of probing every partition of objects, and then reads and
+ * writes the one partition that holds it (objects.c, "one partition at a
+ * time"). SQLite's objects table is not partitioned: nothing to do. */
+static const cg_schema_stmt v12[] = {
+    {"SELECT 1", "ALTER TABLE object_keys ADD COLUMN kind TEXT, ADD COLUMN issuer BYTEA,"
+                 "  ADD COLUMN serial BYTEA, ADD COLUMN crldp BYTEA;"
+                 "UPDATE object_keys k SET kind = o.kind, issuer = o.issuer, serial = o.serial,"
+                 "  crldp = o.crldp FROM objects o WHERE o.id = k.id;"
+                 "CREATE INDEX object_keys_issuer_serial ON object_keys (issuer, serial);"
+                 "CREATE INDEX object_keys_issuer_crldp ON object_keys (issuer, crldp)"},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
-    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11};
+    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12};
 
 /* ---- PostgreSQL names ---- */
 

@@ -116,6 +116,8 @@ void cg_store_close(cg_store *s)
         s->drv->rollback(s->conn);
     for (size_t i = 0; i < Q_COUNT; i++)
         s->drv->finalize(s->stmts[i]);
+    cg_st_parts_free(s);
+    cg_st_known_free(s);
     s->drv->close(s->conn);
     cg_st_outbox_free(s);
     free(s);
@@ -169,6 +171,7 @@ int cg_store_commit(cg_store *s)
     if (s->tx_failed) {
         s->drv->rollback(s->conn);
         s->in_tx = 0;
+        cg_st_known_tx_end(s, 0);
         /* s->err still says what failed */
         return 0;
     }
@@ -176,9 +179,11 @@ int cg_store_commit(cg_store *s)
         cg_st_db_fail(s, "committing");
         s->drv->rollback(s->conn);
         s->in_tx = 0;
+        cg_st_known_tx_end(s, 0);
         return 0;
     }
     s->in_tx = 0;
+    cg_st_known_tx_end(s, 1);
     return 1;
 }
 
@@ -190,6 +195,7 @@ int cg_store_rollback(cg_store *s)
     }
     s->in_tx = 0;
     s->tx_failed = 0;
+    cg_st_known_tx_end(s, 0);
     if (!s->drv->rollback(s->conn))
         return cg_st_db_fail(s, "rolling back");
     return 1;
@@ -218,11 +224,14 @@ int cg_st_write_end(cg_store *s, int own, int ok)
             s->tx_failed = 1;
         return ok;
     }
-    if (ok && s->drv->commit(s->conn))
+    if (ok && s->drv->commit(s->conn)) {
+        cg_st_known_tx_end(s, 1);
         return 1;
+    }
     if (ok)
         cg_st_db_fail(s, "committing");
     s->drv->rollback(s->conn);
+    cg_st_known_tx_end(s, 0);
     return 0;
 }
 

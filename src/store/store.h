@@ -36,7 +36,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 11
+#define CG_STORE_SCHEMA_VERSION 12
 
 typedef struct cg_store cg_store;
 

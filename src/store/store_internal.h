@@ -61,6 +61,10 @@ typedef enum {
     Q_OBJ_COUNT,
     Q_SERIAL_LOCK, /* PostgreSQL only: lock_serial() */
     Q_OBJ_BY_KIND,
+    Q_OBJ_PARTS,       /* PostgreSQL only: the partitions of objects */
+    Q_OBJ_KEY,         /* PostgreSQL only: an object's id and notAfter by SHA-256 */
+    Q_OBJ_KEYS_SERIAL, /* PostgreSQL only: ids and notAfters by issuer and serial */
+    Q_OBJ_AT,          /* PostgreSQL only: an object by id and notAfter */
     /* crl_entries.c */
     Q_SCOPE_INSERT,
     Q_SCOPE_ID,
@@ -133,15 +137,28 @@ typedef enum {
     Q_COUNT
 } query_id;
 
+struct cg_st_parts; /* objects.c: PostgreSQL's partitions of objects */
+struct cg_st_known; /* objects.c: rows this session knows are stored */
+
 struct cg_store {
     const cg_sql_driver *drv;
     cg_sql_conn *conn;
     cg_sql_stmt *stmts[Q_COUNT];
+    struct cg_st_parts *parts;
+    struct cg_st_known *known;
     int in_tx;     /* an explicit transaction is open */
     int tx_failed; /* ... and a write in it failed: it can only roll back */
     struct cg_st_outbox *outbox; /* the channels new findings get rows for; NULL: none */
     char err[512];
 };
+
+/* Frees what objects.c keeps of PostgreSQL's partitions (cg_store_close). */
+void cg_st_parts_free(cg_store *s);
+/* What objects.c remembers of rows it knows are stored: a transaction's
+ * end makes its own rows known for good (committed) or forgets them
+ * (rolled back); freed at close. */
+void cg_st_known_tx_end(cg_store *s, int committed);
+void cg_st_known_free(cg_store *s);
 
 /* ---- errors (store.c) ---- */
 

@@ -1876,6 +1876,99 @@ static void pg_expect_refused(const char *tag, const char *uri, cg_store_status 
     CHECK(strcmp(before, after) == 0);
 }
 
+/* The objects of one issuer and serial in three partitions (before 2020,
+ * 2026, the default one past 2034), found by SHA-256, by issuer and serial
+ * and by CRL distribution point through object_keys and read from their
+ * partitions; first_seen moved back in its partition. Then a store of
+ * schema 11 (object_keys without them) migrates: the keys are filled from
+ * the objects and the lookups find the same. */
+static void pg_part_lookups(const char *uri, const char *what)
+{
+    cg_store *s = open_store(uri);
+    CHECK(s != NULL);
+    if (s == NULL)
+        return;
+    got g;
+    int found = 0;
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_objects_by_serial(s, (const uint8_t *)"issuer-Q", 8, (const uint8_t *)"\x07",
+                                     1, collect, &g));
+    CHECK(g.n == 3);
+    for (uint32_t i = 0; i < 3 && g.n == 3; i++) {
+        uint8_t h[32];
+        sha(h, 0x51, i);
+        CHECK(memcmp(g.sha[i], h, 32) == 0);
+        CHECK(g.first_seen[i] == (i == 1 ? 5 : 10)); /* the second moved back */
+        cg_store_object *c = cg_store_get1_object(s, h, &found);
+        CHECK(c != NULL && found == 1 && c->kind == CG_KIND_CERT && c->serial_len == 1);
+        cg_store_object_free(c);
+    }
+    CHECK(cg_store_cert_variant_exists(s, (const uint8_t *)"issuer-Q", 8,
+                                       (const uint8_t *)"dp-Q", 4, &found) &&
+          found == 1);
+    CHECK(cg_store_cert_variant_exists(s, (const uint8_t *)"issuer-Q", 8,
+                                       (const uint8_t *)"dp-R", 4, &found) &&
+          found == 0);
+    if (cg_test_failures > 0 || getenv("CG_TEST_VERBOSE") != NULL)
+        fprintf(stderr, "  (%s: %zu objects by serial)\n", what, g.n);
+    cg_store_close(s);
+}
+
+static void pg_partitions(void)
+{
+    static const int64_t not_after[3] = {1500000000, 1767225600 + 86400, 2200000000};
+    char uri[800], sql[600];
+    CHECK(pg_fresh("keys", uri, sizeof(uri)));
+    cg_store *s = open_store(uri);
+    CHECK(s != NULL);
+    if (s == NULL)
+        return;
+    for (uint32_t i = 0; i < 3; i++) {
+        cg_store_object o;
+        int is_new = -1, earlier = -1;
+        make_object(&o, 0x51, i, CG_KIND_CERT, "issuer-Q", "\x07", 10);
+        o.not_after = not_after[i];
+        o.crldp = (const uint8_t *)"dp-Q";
+        o.crldp_len = 4;
+        CHECK(cg_store_put_object(s, &o, &is_new, &earlier) && is_new == 1 && earlier == 0);
+        if (i == 1) {
+            o.first_seen = 5;
+            CHECK(cg_store_put_object(s, &o, &is_new, &earlier) && is_new == 0 && earlier == 1);
+        }
+    }
+    cg_store_close(s);
+    char v[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(tableoid::regclass::text, ',' ORDER BY not_after) "
+             "FROM cgtest_%d_keys.objects",
+             (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(strstr(v, "objects_before_2020,") != NULL && strstr(v, "objects_2026,") != NULL &&
+          strstr(v, "objects_later") != NULL);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM cgtest_%d_keys.object_keys WHERE kind = 'certificate' "
+             "AND issuer = 'issuer-Q' AND serial = '\\x07' AND crldp = 'dp-Q'",
+             (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(strcmp(v, "3") == 0);
+    pg_part_lookups(uri, "schema 12");
+
+    /* back to schema 11, as an older caguard left it */
+    snprintf(sql, sizeof(sql),
+             "SET search_path = cgtest_%d_keys; DROP INDEX object_keys_issuer_serial;"
+             "DROP INDEX object_keys_issuer_crldp; ALTER TABLE object_keys DROP COLUMN kind,"
+             "  DROP COLUMN issuer, DROP COLUMN serial, DROP COLUMN crldp;"
+             "UPDATE caguard_meta SET value = '11' WHERE key = 'schema_version'",
+             (int)getpid());
+    CHECK(pg_exec(sql));
+    pg_part_lookups(uri, "migrated from schema 11");
+    snprintf(sql, sizeof(sql),
+             "SELECT value FROM cgtest_%d_keys.caguard_meta WHERE key = 'schema_version'",
+             (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(atoi(v) == CG_STORE_SCHEMA_VERSION);
+}
+
 static void pg_section(void)
 {
     char uri[800], err[512], v[128];
@@ -1946,6 +2039,8 @@ static void pg_section(void)
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM cgtest_%d_part.object_keys", (int)getpid());
     pg_value(sql, v, sizeof(v));
     CHECK(strcmp(v, "1") == 0);
+
+    pg_partitions();
 }
 
 /* ---- SQLite: files that are not ours, untouched ---- */
