@@ -22,3 +22,16 @@ machine_line() {
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
     "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)$*"
 }
+
+# The benchmark's log, made once and kept under WORK: N realistic entries
+# (bench/gen_ctcerts, PERCENT% from the watched CA) and bench/ctbenchlog's
+# log of them. Uses build, work, n and percent; sets d to WORK/v2-N.
+bench_log_data() {
+  d=$work/v2-$n
+  [ -f "$d/log/meta.json" ] && return 0
+  echo "--- generating $n entries and the log (not timed)"
+  rm -rf "$d" && mkdir -p "$d/certs"
+  "$build/bench/gen_ctcerts" "$d/certs" "$n" "$percent"
+  "$work/ctbenchlog" build -dir "$d/log" -ca "$d/certs/cas.pem" "$d/certs/entries.pem"
+  rm -f "$d/certs/entries.pem"
+}

@@ -34,13 +34,7 @@ command -v psql >/dev/null || { echo "no psql: apt-get install postgresql" >&2; 
 mkdir -p "$work"
 (cd "$root/bench/ctbenchlog" && GO111MODULE=off GOCACHE=${GOCACHE:-$work/gocache} \
   go build -o "$work/ctbenchlog" .)
-d=$work/v2-$n
-if [ ! -f "$d/log/meta.json" ]; then
-  echo "--- generating $n entries and the log (not timed)"
-  rm -rf "$d" && mkdir -p "$d/certs"
-  "$build/bench/gen_ctcerts" "$d/certs" "$n" "$percent"
-  "$work/ctbenchlog" build -dir "$d/log" -ca "$d/certs/cas.pem" "$d/certs/entries.pem"
-fi
+bench_log_data
 
 pg=$work/pg-probe
 own_pg=

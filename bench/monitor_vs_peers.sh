@@ -93,14 +93,7 @@ esac
 . "$root/bench/lib.sh"
 trap bench_cleanup EXIT
 
-d=$work/v2-$n
-if [ ! -f "$d/log/meta.json" ]; then
-  echo "--- generating $n entries and the log (not timed)"
-  rm -rf "$d" && mkdir -p "$d/certs"
-  "$build/bench/gen_ctcerts" "$d/certs" "$n" "$percent"
-  "$work/ctbenchlog" build -dir "$d/log" -ca "$d/certs/cas.pem" "$d/certs/entries.pem"
-  rm -f "$d/certs/entries.pem"
-fi
+bench_log_data
 echo ".watched.test" >"$d/watchlist"
 
 stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
