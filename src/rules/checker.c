@@ -3,6 +3,7 @@
  * duplicate serials (which need every object of one issuer and serial). */
 #include "rules/checker.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
@@ -21,6 +22,7 @@
 #include "rules/keycache.h"
 #include "x509/name.h"
 #include "x509/oid.h"
+#include "x509/sig.h"
 #include "x509/time.h"
 
 #define SERIAL_MAX 24
@@ -217,19 +219,43 @@ void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const
 /* The CA that issued cert: same subject bytes (or an equal Name), AKI/SKI
  * agreeing when both are there, confirmed by the signature. *by_name_only
  * is set when the Names are equal but not byte-identical. */
+/* Whether ca's key signed cert (sig: cert's signature, prepared). The
+ * signature is verified over the raw TBS with the CA's key read once
+ * (x509/sig.h); only an algorithm that has no verifier there goes through
+ * OpenSSL's certificate object (*x, parsed once a lookup). As OpenSSL's
+ * X509_verify, the signatureAlgorithm must be the TBS's signature. */
+static int signed_by(const ca_cert *ca, const cg_cert *cert, cg_sig *sig, X509 **x)
+{
+    if (!cg_cbs_equal(&cert->sig_alg, &cert->tbs_sig_alg))
+        return 0;
+    if (sig->unsupported == NULL)
+        return cg_sig_verify(sig, ca->key, NULL, 0) == CG_SIG_OK;
+    if (sig->damaged)
+        return 0;
+    if (*x == NULL) {
+        const uint8_t *p = cert->der.data;
+        if ((*x = d2i_X509(NULL, &p, (long)cert->der.len)) == NULL) {
+            ERR_clear_error();
+            return 0;
+        }
+    }
+    int ok = X509_verify(*x, ca->key) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
 static const ca_cert *find_issuer(const cg_checker *ck, const cg_cert *cert)
 {
     cg_cbs aki, sk;
     int have_aki = aki_keyid(cert, &aki);
     X509 *x = NULL;
+    cg_sig sig;
     const ca_cert *found = NULL;
-    const uint8_t *p = cert->der.data;
     if (ck->n_cas == 0)
         return NULL;
-    x = d2i_X509(NULL, &p, (long)cert->der.len);
-    if (x == NULL)
-        return NULL;
     int signed_cert = cert->signature.len > 1;
+    if (signed_cert)
+        cg_sig_prepare(&sig, "certificate", &cert->tbs, &cert->sig_alg, &cert->signature);
     for (int pass = 0; pass < 3 && found == NULL; pass++) {
         for (size_t i = 0; i < ck->n_cas && found == NULL; i++) {
             const ca_cert *ca = &ck->cas[i];
@@ -251,7 +277,7 @@ static const ca_cert *find_issuer(const cg_checker *ck, const cg_cert *cert)
             /* An unsigned certificate (a TBS handed to the issuance gate
              * carries an empty signature) cannot confirm: Name and AKI/SKI
              * decide alone. */
-            if (ca->key != NULL && (!signed_cert || X509_verify(x, ca->key) == 1))
+            if (ca->key != NULL && (!signed_cert || signed_by(ca, cert, &sig, &x)))
                 found = ca;
         }
     }

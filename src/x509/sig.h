@@ -1,0 +1,47 @@
+/* A signature over raw TBS bytes, verified without building OpenSSL's
+ * certificate or CRL objects: the signatureAlgorithm read once (RSA PKCS#1
+ * v1.5 and RSASSA-PSS with SHA-1 or SHA-2, ECDSA with SHA-2, Ed25519,
+ * Ed448), the TBS hashed at most once whichever keys it is tried under.
+ * The checker confirms a certificate's issuer with it, the CRL rules a
+ * CRL's CA. */
+#ifndef CAGUARD_X509_SIG_H
+#define CAGUARD_X509_SIG_H
+
+#include <openssl/evp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "der/cbs.h"
+
+enum { CG_SIG_OK, CG_SIG_BAD, CG_SIG_UNSUPPORTED };
+
+typedef struct cg_sig_alg cg_sig_alg;
+
+typedef struct cg_sig {
+    const char *what; /* "CRL", "certificate": in the messages */
+    cg_cbs tbs;
+    const cg_sig_alg *alg;
+    const EVP_MD *md, *mgf1;
+    int salt;
+    const uint8_t *sig;
+    size_t sig_len;
+    uint8_t digest[EVP_MAX_MD_SIZE];
+    unsigned digest_len;
+    int hashed;
+    const char *unsupported; /* why it cannot be checked, or NULL */
+    int damaged; /* unsupported because the object's own signature fields are broken (not an
+                  * algorithm caguard lacks): it cannot verify under any key */
+} cg_sig;
+
+/* Reads sig_alg (the outer AlgorithmIdentifier element) and signature (the
+ * BIT STRING contents, unused-bits octet first) of the object whose TBS
+ * element is tbs; the views must outlive s. */
+void cg_sig_prepare(cg_sig *s, const char *what, const cg_cbs *tbs, const cg_cbs *sig_alg,
+                    const cg_cbs *signature);
+
+/* Verifies s under key: CG_SIG_OK, CG_SIG_BAD (with why: a key of another
+ * type, or a signature that does not verify) or CG_SIG_UNSUPPORTED (why:
+ * s->unsupported, or no key). why may be NULL. */
+int cg_sig_verify(cg_sig *s, EVP_PKEY *key, char *why, size_t cap);
+
+#endif
