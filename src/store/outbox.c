@@ -220,6 +220,10 @@ out:
         cg_store_outbox_rows_free(v, nv);
         return 0;
     }
+    if (nv == 0) {
+        free(v); /* nothing claimed: nothing for the caller to free */
+        return 1;
+    }
     qsort(v, nv, sizeof(*v), cmp_row);
     *rows = v;
     *n = nv;

@@ -296,7 +296,8 @@ typedef struct cg_store_outbox_row {
  * due: not done, next attempt at or before now, not leased or the lease
  * expired; an alert channel only once the incident row of its alert is
  * done. Several monitors on one store never claim the same row at once.
- * *rows (malloc'd, in row order; free with cg_store_outbox_rows_free) and
+ * *rows (malloc'd, in row order, NULL when none; free with
+ * cg_store_outbox_rows_free) and
  * *n get them. */
 int cg_store_outbox_claim(cg_store *s, const char *owner, int64_t now, int64_t lease_until,
                           size_t max, cg_store_outbox_row **rows, size_t *n);
