@@ -16,7 +16,6 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <stdarg.h>
@@ -28,6 +27,7 @@
 #include "rules/crl_util.h"
 #include "x509/name.h"
 #include "x509/oid.h"
+#include "x509/sig.h"
 #include "x509/time.h"
 
 #define NONE UINT32_MAX
@@ -442,226 +442,6 @@ static void explain(const cg_cbs *here, const cg_cbs *there, const char *other, 
     buf[n] = '\0';
 }
 
-/* ---- the CRL's signature ---- */
-
-enum { ALG_RSA, ALG_PSS, ALG_ECDSA, ALG_EDDSA };
-enum { SIG_OK, SIG_BAD, SIG_UNSUPPORTED };
-
-typedef struct sig_alg {
-    uint8_t oid[9];
-    uint8_t oid_len;
-    int alg;
-    int key_type; /* EVP_PKEY_* for EdDSA, where the OID names the curve */
-    const EVP_MD *(*md)(void);
-    const char *name;
-} sig_alg;
-
-/* OIDs under pkcs-1 (1.2.840.113549.1.1) and ecdsa-with-SHA2 (1.2.840.10045.4.3). */
-#define PKCS1(n) {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, (n)}, 9
-#define ECDSA_SHA2(n) {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, (n)}, 8
-
-static const sig_alg sig_algs[] = {
-    {PKCS1(0x0b), ALG_RSA, 0, EVP_sha256, "sha256WithRSAEncryption"},
-    {PKCS1(0x0c), ALG_RSA, 0, EVP_sha384, "sha384WithRSAEncryption"},
-    {PKCS1(0x0d), ALG_RSA, 0, EVP_sha512, "sha512WithRSAEncryption"},
-    {PKCS1(0x05), ALG_RSA, 0, EVP_sha1, "sha1WithRSAEncryption"},
-    {PKCS1(0x0a), ALG_PSS, 0, NULL, "RSASSA-PSS"},
-    {ECDSA_SHA2(0x02), ALG_ECDSA, 0, EVP_sha256, "ecdsa-with-SHA256"},
-    {ECDSA_SHA2(0x03), ALG_ECDSA, 0, EVP_sha384, "ecdsa-with-SHA384"},
-    {ECDSA_SHA2(0x04), ALG_ECDSA, 0, EVP_sha512, "ecdsa-with-SHA512"},
-    {{0x2b, 0x65, 0x70}, 3, ALG_EDDSA, EVP_PKEY_ED25519, NULL, "Ed25519"},
-    {{0x2b, 0x65, 0x71}, 3, ALG_EDDSA, EVP_PKEY_ED448, NULL, "Ed448"},
-};
-
-static const struct {
-    uint8_t oid[9];
-    uint8_t oid_len;
-    const EVP_MD *(*md)(void);
-} hash_algs[] = {
-    {{0x2b, 0x0e, 0x03, 0x02, 0x1a}, 5, EVP_sha1},
-    {{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01}, 9, EVP_sha256},
-    {{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02}, 9, EVP_sha384},
-    {{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03}, 9, EVP_sha512},
-};
-
-static const uint8_t OID_MGF1[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08};
-
-/* One CRL's signature: the algorithm read once, the TBS hashed at most
- * once whichever CA keys it is tried under. */
-typedef struct crl_sig {
-    const cg_crl *crl;
-    const sig_alg *alg;
-    const EVP_MD *md, *mgf1;
-    int salt;
-    const uint8_t *sig;
-    size_t sig_len;
-    uint8_t digest[EVP_MAX_MD_SIZE];
-    unsigned digest_len;
-    int hashed;
-    const char *unsupported; /* why it cannot be checked, or NULL */
-    int damaged; /* unsupported because the CRL's own signature fields are broken (not an
-                  * algorithm caguard lacks): it cannot verify under any key */
-} crl_sig;
-
-/* A hash AlgorithmIdentifier element read from in (parameters NULL or absent). */
-static const EVP_MD *hash_of(cg_cbs *in)
-{
-    cg_cbs alg, oid;
-    if (!cg_cbs_get_asn1(in, &alg, CG_ASN1_SEQUENCE) ||
-        !cg_cbs_get_asn1(&alg, &oid, CG_ASN1_OBJECT))
-        return NULL;
-    if (alg.len != 0 && !(alg.len == 2 && alg.data[0] == CG_ASN1_NULL && alg.data[1] == 0))
-        return NULL;
-    for (size_t i = 0; i < sizeof(hash_algs) / sizeof(hash_algs[0]); i++) {
-        if (cg_oid_equal(&oid, hash_algs[i].oid, hash_algs[i].oid_len))
-            return hash_algs[i].md();
-    }
-    return NULL;
-}
-
-/* RSASSA-PSS-params (RFC 4055 §3.1): hash, MGF1 hash, salt length, trailer. */
-static int pss_params(cg_cbs params, crl_sig *s)
-{
-    cg_cbs f, mgf, oid;
-    int present;
-    uint64_t v;
-    s->md = EVP_sha1();
-    s->mgf1 = EVP_sha1();
-    s->salt = 20;
-    if (!cg_cbs_get_optional_asn1(&params, &f, &present, CG_ASN1_CTX_CONS(0)))
-        return 0;
-    if (present && ((s->md = hash_of(&f)) == NULL || f.len != 0))
-        return 0;
-    if (!cg_cbs_get_optional_asn1(&params, &f, &present, CG_ASN1_CTX_CONS(1)))
-        return 0;
-    if (present && (!cg_cbs_get_asn1(&f, &mgf, CG_ASN1_SEQUENCE) || f.len != 0 ||
-                    !cg_cbs_get_asn1(&mgf, &oid, CG_ASN1_OBJECT) ||
-                    !cg_oid_equal(&oid, OID_MGF1, sizeof(OID_MGF1)) ||
-                    (s->mgf1 = hash_of(&mgf)) == NULL || mgf.len != 0))
-        return 0;
-    if (!cg_cbs_get_optional_asn1(&params, &f, &present, CG_ASN1_CTX_CONS(2)))
-        return 0;
-    if (present && (!cg_cbs_get_asn1_uint64(&f, &v) || v > 1024 || f.len != 0))
-        return 0;
-    if (present)
-        s->salt = (int)v;
-    if (!cg_cbs_get_optional_asn1(&params, &f, &present, CG_ASN1_CTX_CONS(3)))
-        return 0;
-    if (present && (!cg_cbs_get_asn1_uint64(&f, &v) || v != 1 || f.len != 0))
-        return 0;
-    return params.len == 0;
-}
-
-static void sig_prepare(crl_sig *s, const cg_crl *crl)
-{
-    cg_cbs in = crl->sig_alg, alg, oid, params;
-    memset(s, 0, sizeof(*s));
-    s->crl = crl;
-    s->unsupported = "its signatureAlgorithm does not parse";
-    s->damaged = 1;
-    if (!cg_cbs_get_asn1(&in, &alg, CG_ASN1_SEQUENCE) ||
-        !cg_cbs_get_asn1(&alg, &oid, CG_ASN1_OBJECT))
-        return;
-    s->damaged = 0;
-    s->unsupported = "its signature algorithm is not one caguard verifies (RSA PKCS#1 v1.5, "
-                     "RSASSA-PSS, ECDSA, Ed25519, Ed448)";
-    for (size_t i = 0; i < sizeof(sig_algs) / sizeof(sig_algs[0]); i++) {
-        if (cg_oid_equal(&oid, sig_algs[i].oid, sig_algs[i].oid_len))
-            s->alg = &sig_algs[i];
-    }
-    if (s->alg == NULL)
-        return;
-    if (s->alg->alg == ALG_PSS) {
-        s->unsupported = "its RSASSA-PSS parameters do not parse (or name a hash other than "
-                         "SHA-1 or SHA-2)";
-        if (!cg_cbs_get_asn1(&alg, &params, CG_ASN1_SEQUENCE) || alg.len != 0 ||
-            !pss_params(params, s))
-            return; /* a hash caguard lacks, or damage: not told apart, not damaged */
-    } else if (s->alg->md != NULL) {
-        s->md = s->alg->md();
-    }
-    s->unsupported = "its signatureValue BIT STRING has unused bits";
-    s->damaged = 1;
-    if (crl->signature.len < 2 || crl->signature.data[0] != 0)
-        return;
-    s->damaged = 0;
-    s->sig = crl->signature.data + 1;
-    s->sig_len = crl->signature.len - 1;
-    s->unsupported = NULL;
-}
-
-static const char *key_type_name(int id)
-{
-    switch (id) {
-    case EVP_PKEY_RSA:
-        return "RSA";
-    case EVP_PKEY_RSA_PSS:
-        return "RSA-PSS";
-    case EVP_PKEY_EC:
-        return "EC";
-    case EVP_PKEY_ED25519:
-        return "Ed25519";
-    case EVP_PKEY_ED448:
-        return "Ed448";
-    default:
-        return "of another type";
-    }
-}
-
-/* Verifies the signature over the raw tbsCertList bytes under key. */
-static int sig_verify(crl_sig *s, EVP_PKEY *key, char *why, size_t cap)
-{
-    int ok = 0;
-    if (s->unsupported != NULL) {
-        put_text(why, cap, "%s", s->unsupported);
-        return SIG_UNSUPPORTED;
-    }
-    if (key == NULL) {
-        put_text(why, cap, "the CA's public key cannot be read");
-        return SIG_UNSUPPORTED;
-    }
-    int id = EVP_PKEY_get_base_id(key);
-    int fits = s->alg->alg == ALG_ECDSA   ? id == EVP_PKEY_EC
-               : s->alg->alg == ALG_EDDSA ? id == s->alg->key_type
-                                          : id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
-    if (!fits) {
-        put_text(why, cap, "the CRL is signed with %s but the CA's key is %s", s->alg->name,
-                 key_type_name(id));
-        return SIG_BAD;
-    }
-    const cg_cbs *tbs = &s->crl->tbs;
-    if (s->alg->alg == ALG_EDDSA) {
-        EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-        ok = mctx != NULL && EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, key) == 1 &&
-             EVP_DigestVerify(mctx, s->sig, s->sig_len, tbs->data, tbs->len) == 1;
-        EVP_MD_CTX_free(mctx);
-    } else {
-        if (!s->hashed) {
-            if (EVP_Digest(tbs->data, tbs->len, s->digest, &s->digest_len, s->md, NULL) != 1) {
-                put_text(why, cap, "the TBS could not be hashed");
-                ERR_clear_error();
-                return SIG_UNSUPPORTED;
-            }
-            s->hashed = 1;
-        }
-        EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(key, NULL);
-        ok = pctx != NULL && EVP_PKEY_verify_init(pctx) == 1 &&
-             EVP_PKEY_CTX_set_signature_md(pctx, s->md) == 1;
-        if (ok && s->alg->alg == ALG_RSA)
-            ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
-        if (ok && s->alg->alg == ALG_PSS)
-            ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-                 EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, s->salt) == 1 &&
-                 EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, s->mgf1) == 1;
-        ok = ok && EVP_PKEY_verify(pctx, s->sig, s->sig_len, s->digest, s->digest_len) == 1;
-        EVP_PKEY_CTX_free(pctx);
-    }
-    ERR_clear_error();
-    if (!ok)
-        put_text(why, cap, "the %s signature does not verify", s->alg->name);
-    return ok ? SIG_OK : SIG_BAD;
-}
-
 /* ---- the issuing CA ---- */
 
 static int crl_aki(const cg_crl *crl, cg_cbs *keyid)
@@ -754,9 +534,8 @@ static int ca_fit(const cg_crl_cross *xc, size_t i, const cg_crl *crl, const cg_
 
 /* The CA whose key the CRL's signature verifies under: candidates by AKI
  * and Name first, best fit first, then any other CA among the inputs. */
-static void find_issuer(cg_crl_cross *xc, crl_sig *sig, issuer_found *out)
+static void find_issuer(cg_crl_cross *xc, const cg_crl *crl, cg_sig *sig, issuer_found *out)
 {
-    const cg_crl *crl = sig->crl;
     cg_cbs aki;
     int have_aki = crl_aki(crl, &aki);
     char why[160];
@@ -768,8 +547,8 @@ static void find_issuer(cg_crl_cross *xc, crl_sig *sig, issuer_found *out)
                 continue;
             if (by == BY_KEY_ONLY && out->unsupported)
                 return;
-            int st = sig_verify(sig, xc->cas[i].key, why, sizeof(why));
-            if (st == SIG_OK) {
+            int st = cg_sig_verify(sig, xc->cas[i].key, why, sizeof(why));
+            if (st == CG_SIG_OK) {
                 out->ca = i;
                 out->by = by;
                 return;
@@ -778,7 +557,7 @@ static void find_issuer(cg_crl_cross *xc, crl_sig *sig, issuer_found *out)
                 continue;
             if (out->n_candidates++ == 0) {
                 out->first = i;
-                out->unsupported = st == SIG_UNSUPPORTED;
+                out->unsupported = st == CG_SIG_UNSUPPORTED;
                 put_text(out->why, sizeof(out->why), "%s", why);
             }
         }
@@ -1173,13 +952,13 @@ static const cg_cbs *check_issuer(cg_crl_cross *xc, const scope *sc, held_crl *h
     cg_ctx *ctx = xc->ctx;
     const cg_crl *crl = &h->crl;
     const cg_cbs *folded = NULL;
-    crl_sig sig;
+    cg_sig sig;
     issuer_found f;
     cg_cbs aki;
     int have_aki = crl_aki(crl, &aki);
     char ca[400], other[400], text[600], more[512], a[80], b[80], issuer[256];
-    sig_prepare(&sig, crl);
-    find_issuer(xc, &sig, &f);
+    cg_sig_prepare(&sig, "CRL", &crl->tbs, &crl->sig_alg, &crl->signature);
+    find_issuer(xc, crl, &sig, &f);
     h->rec->verified = f.by != BY_NOTHING;
 
     /* A signature whose own fields are broken (PKITS "Bad CRL Signature")
