@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "der/pem.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 
 #define MAX_DEPTH 64 /* nesting of the members skipped; the answer needs 3 */
 

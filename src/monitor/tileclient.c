@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 
 #include "ct/leaf.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "monitor/client.h"
 #include "monitor/http.h"
 #include "rules/rules.h"

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/grow.h"
+#include "util/grow.h"
 
 typedef enum { K_COUNTER, K_GAUGE, K_HISTOGRAM } kind;
 

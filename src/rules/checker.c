@@ -17,7 +17,7 @@
 #include "ct/sct.h"
 #include "ct/sct_verify.h"
 #include "der/pem.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "rules/crl_cross.h"
 #include "rules/keycache.h"
 #include "x509/name.h"

@@ -22,7 +22,7 @@
 #include "ct/loglist.h"
 #include "ct/sct_verify.h"
 #include "der/pem.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "rules/checker.h"
 #include "rules/keycache.h"
 

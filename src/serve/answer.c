@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "report/output.h"
 
 #define LINTER "caguard"

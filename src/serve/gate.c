@@ -27,7 +27,7 @@
 
 #include "ct/sct_verify.h"
 #include "der/pem.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "serve/decode.h"
 #include "store/store.h"
 #include "util/redact.h"

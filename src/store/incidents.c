@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "incident/certs.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "store/store_internal.h"
 #include "x509/x509.h"
 

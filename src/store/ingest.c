@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "ct/sct_verify.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "rules/checker.h"
 #include "rules/keycache.h"
 #include "store/ingest_internal.h"

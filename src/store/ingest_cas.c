@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "x509/name.h"
 #include "x509/oid.h"
 

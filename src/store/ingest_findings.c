@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/grow.h"
+#include "util/grow.h"
 
 /* The "could not check" notices: a later run that has what was missing
  * (the issuing CA, a log list) and does not repeat one resolves it. Each is

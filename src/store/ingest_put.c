@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "der/pem.h"
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "rules/crl_util.h"
 #include "x509/name.h"
 #include "x509/oid.h"

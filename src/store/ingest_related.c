@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/grow.h"
+#include "util/grow.h"
 #include "x509/name.h"
 
 int cg_ing_add_related(void *arg, const cg_store_object *o)

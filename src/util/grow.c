@@ -1,4 +1,4 @@
-#include "lib/grow.h"
+#include "util/grow.h"
 
 #include <stdint.h>
 #include <stdlib.h>

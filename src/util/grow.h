@@ -1,6 +1,6 @@
 /* Growing arrays: the one realloc pattern of the library. */
-#ifndef CAGUARD_LIB_GROW_H
-#define CAGUARD_LIB_GROW_H
+#ifndef CAGUARD_UTIL_GROW_H
+#define CAGUARD_UTIL_GROW_H
 
 #include <stddef.h>
 
