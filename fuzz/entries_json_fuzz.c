@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ct/entries_json.h"
-#include "der/pem.h"
+#include "util/base64.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,11 +23,11 @@ static int same(json_t *o, const char *key, const uint8_t *p, size_t len)
     json_t *v = json_object_get(o, key);
     size_t slen = json_string_length(v), out_len = 0, bad;
     const char *why;
-    uint8_t *buf = malloc(slen / 4 * 3 + 3);
-    int eq =
-        buf != NULL && json_is_string(v) &&
-        cg_base64_decode((const uint8_t *)json_string_value(v), slen, buf, &out_len, &bad, &why) &&
-        out_len == len && (len == 0 || memcmp(buf, p, len) == 0);
+    uint8_t *buf = malloc(CG_BASE64_DECODED_MAX(slen));
+    int eq = buf != NULL && json_is_string(v) &&
+             cg_base64_decode((const uint8_t *)json_string_value(v), slen, CG_BASE64_SPACE, buf,
+                              &out_len, &bad, &why) &&
+             out_len == len && (len == 0 || memcmp(buf, p, len) == 0);
     free(buf);
     return eq || buf == NULL;
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "der/pem.h"
+#include "util/base64.h"
 #include "util/grow.h"
 
 #define MAX_DEPTH 64 /* nesting of the members skipped; the answer needs 3 */
@@ -492,9 +492,11 @@ static cg_entries_status decode(cg_entries_reader *r, const uint8_t *body, const
     const char *w;
     if (sp->escaped && !unescape(r, p, len, &p, &len))
         return CG_ENTRIES_NOMEM;
-    if (!cg_grow((void **)buf, cap, (len / 4 + 1) * 3, 1))
+    if (!cg_grow((void **)buf, cap, CG_BASE64_DECODED_MAX(len), 1))
         return CG_ENTRIES_NOMEM;
-    return cg_base64_decode(p, len, *buf, out_len, &bad, &w) ? CG_ENTRIES_OK : CG_ENTRIES_BAD;
+    if (!cg_base64_decode(p, len, CG_BASE64_SPACE, *buf, out_len, &bad, &w))
+        return CG_ENTRIES_BAD;
+    return CG_ENTRIES_OK;
 }
 
 cg_entries_status cg_entries_read(cg_entries_reader *r, const uint8_t *body, size_t len,

@@ -9,11 +9,12 @@
 
 #include "incident/sbuf.h"
 #include "rules/rules.h"
+#include "util/base64.h"
 #include "x509/time.h"
 
 static void id_b64(const uint8_t id[32], char out[45])
 {
-    EVP_EncodeBlock((unsigned char *)out, id, 32);
+    cg_base64_encode(id, 32, out);
 }
 
 /* "2025-03-01T00:00:00Z" from milliseconds. */

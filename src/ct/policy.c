@@ -82,12 +82,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "util/time.h"
 
 #define DAY_S INT64_C(86400)
 #define SHORT_LIFETIME_DAYS 180
 #define APPLE_TABLE_DAYS 398
-#define TIME_BUF 48 /* fmt_time output */
+#define TIME_BUF 48 /* cg_time_format_ms output */
 
 typedef enum { POL_CHROME, POL_APPLE, POL_MOZILLA } policy_kind;
 
@@ -198,30 +199,6 @@ static int64_t sub_sat(int64_t a, int64_t b)
 static int64_t ms_signed(uint64_t ms)
 {
     return ms > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ms;
-}
-
-/* RFC 3339 in UTC, with milliseconds only when there are some. */
-static void fmt_time(int64_t ms, char *out, size_t cap)
-{
-    int64_t s = ms / 1000, frac = ms % 1000;
-    time_t t;
-    struct tm tm;
-    char base[32];
-
-    if (frac < 0) {
-        s--;
-        frac += 1000;
-    }
-    t = (time_t)s;
-    if ((int64_t)t != s || gmtime_r(&t, &tm) == NULL ||
-        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        snprintf(out, cap, "%lld ms", (long long)ms);
-        return;
-    }
-    if (frac != 0)
-        snprintf(out, cap, "%s.%03dZ", base, (int)frac);
-    else
-        snprintf(out, cap, "%sZ", base);
 }
 
 static const char *log_name(const cg_log *log)
@@ -364,7 +341,7 @@ static void add_failures(msg *m, const evaluation *ev, int optimistic, const tal
     const char *sep = "";
     int apple = ev->kind == POL_APPLE;
 
-    fmt_time(ev->at_ms, at, sizeof(at));
+    cg_time_format_ms(ev->at_ms, at, sizeof(at));
     if (ev->n_scts == 0) {
         msg_add(m, "no SCTs");
         sep = "; ";
@@ -412,9 +389,9 @@ static void add_exclusion(msg *m, const log_entry *e, const tally *t)
         msg_add(m, "%s (%s, %s)", log_name(e->log), e->op, e->s.note);
         return;
     }
-    fmt_time(e->s.end_ms, end, sizeof(end));
+    cg_time_format_ms(e->s.end_ms, end, sizeof(end));
     if (e->first_ms >= (uint64_t)e->s.end_ms) {
-        fmt_time(ms_signed(e->first_ms), when, sizeof(when));
+        cg_time_format_ms(ms_signed(e->first_ms), when, sizeof(when));
         msg_add(m, "%s (%s, %s %s, SCT %s)", log_name(e->log), e->op, e->s.note, end, when);
         return;
     }
@@ -423,7 +400,7 @@ static void add_exclusion(msg *m, const log_entry *e, const tally *t)
                 end);
         return;
     }
-    fmt_time(ms_signed(t->issuance), when, sizeof(when));
+    cg_time_format_ms(ms_signed(t->issuance), when, sizeof(when));
     msg_add(m, "%s (%s, %s %s, issuance %s)", log_name(e->log), e->op, e->s.note, end, when);
 }
 
@@ -573,8 +550,8 @@ static int not_evaluated(const cg_policy_input *in, cg_policy_result *out)
     }
     /* notAfter itself is still within the validity period (RFC 5280). */
     if (in->not_after < in->at) {
-        fmt_time(sec_to_ms(in->not_after), na, sizeof(na));
-        fmt_time(sec_to_ms(in->at), at, sizeof(at));
+        cg_time_format_ms(sec_to_ms(in->not_after), na, sizeof(na));
+        cg_time_format_ms(sec_to_ms(in->at), at, sizeof(at));
         snprintf(out->reason, sizeof(out->reason),
                  "certificate expired at %s, before the evaluation time %s", na, at);
         return 1;
@@ -637,7 +614,7 @@ static void evaluate(policy_kind kind, const cg_policy_input *in, cg_policy_resu
         add_logs(&m, &ev, 1, &high);
     } else {
         char at[TIME_BUF];
-        fmt_time(ev.at_ms, at, sizeof(at));
+        cg_time_format_ms(ev.at_ms, at, sizeof(at));
         out->status = CG_POLICY_NOT_EVALUATED;
         msg_add(&m, "depends on log states the list does not give: ");
         add_unknown(&m, &ev);
@@ -675,8 +652,8 @@ int cg_policy_log_not_yet_usable(const cg_log *log, uint64_t sct_ts_ms, char *wh
         msg_add(&m, "no log");
         return 0;
     }
-    fmt_time(log->state_ts, since, sizeof(since));
-    fmt_time(ms_signed(sct_ts_ms), sct, sizeof(sct));
+    cg_time_format_ms(log->state_ts, since, sizeof(since));
+    cg_time_format_ms(ms_signed(sct_ts_ms), sct, sizeof(sct));
     /* The state was entered at state_ts: an SCT at that instant is in it. */
     before = log->state_ts >= 0 && ms_signed(sct_ts_ms) < log->state_ts;
     switch (log->state) {
@@ -741,9 +718,9 @@ int cg_policy_outside_interval(const cg_log *log, int64_t not_after, char *why, 
         msg_add(&m, "%s has no temporal interval", log_name(log));
         return 0;
     }
-    fmt_time(na_ms, na, sizeof(na));
-    fmt_time(log->interval_start, start, sizeof(start));
-    fmt_time(log->interval_end, end, sizeof(end));
+    cg_time_format_ms(na_ms, na, sizeof(na));
+    cg_time_format_ms(log->interval_start, start, sizeof(start));
+    cg_time_format_ms(log->interval_end, end, sizeof(end));
     if (!outside(log, na_ms)) {
         msg_add(&m, "notAfter %s is within %s's interval [%s, %s)", na, log_name(log), start, end);
         return 0;

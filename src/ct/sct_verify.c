@@ -10,6 +10,7 @@
  * is copied or allocated per SCT. */
 #include "ct/sct_verify.h"
 
+#include "util/base64.h"
 #include "x509/oid.h"
 
 #include <openssl/core_names.h>
@@ -423,7 +424,7 @@ static cg_sct_status check_sct(const cg_sct *sct, char *why, size_t whycap)
 
 static void log_id_b64(const cg_sct *sct, char out[48])
 {
-    EVP_EncodeBlock((unsigned char *)out, sct->log_id.data, CG_SCT_LOG_ID_LEN);
+    cg_base64_encode(sct->log_id.data, CG_SCT_LOG_ID_LEN, out);
 }
 
 /* prefix: the signed data up to and including the entry's length; body:

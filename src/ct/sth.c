@@ -2,7 +2,7 @@
  * c2sp.org/signed-note, c2sp.org/tlog-checkpoint). */
 #include "ct/sth.h"
 
-#include "der/pem.h"
+#include "util/base64.h"
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -247,7 +247,7 @@ int cg_checkpoint_write(const cg_sth *sth, const char *origin, const uint8_t log
                         size_t cap, size_t *len)
 {
     uint8_t sigbuf[4 + 8 + 4 + CG_CT_MAX_SIG];
-    char root64[45], sig64[((sizeof(sigbuf) + 2) / 3) * 4 + 1];
+    char root64[45], sig64[CG_BASE64_ENCODED_LEN(sizeof(sigbuf)) + 1];
     size_t siglen = 0;
     cg_cbb cbb;
     int n;
@@ -258,8 +258,8 @@ int cg_checkpoint_write(const cg_sth *sth, const char *origin, const uint8_t log
     if (!cg_cbb_add_u64(&cbb, sth->timestamp) || !cg_sth_signature_write(&cbb, sth) ||
         !cg_cbb_finish(&cbb, &siglen))
         return 0;
-    EVP_EncodeBlock((unsigned char *)root64, sth->root, 32);
-    EVP_EncodeBlock((unsigned char *)sig64, sigbuf, (int)(siglen + 4));
+    cg_base64_encode(sth->root, 32, root64);
+    cg_base64_encode(sigbuf, siglen + 4, sig64);
     n = snprintf(out, cap, "%s\n%llu\n%s\n\n%s %s %s\n", origin,
                  (unsigned long long)sth->tree_size, root64, em_dash, origin, sig64);
     if (n < 0 || (size_t)n >= cap)
@@ -303,9 +303,9 @@ static int b64(const char *s, size_t len, uint8_t *out, size_t cap, size_t *out_
 {
     size_t bad = 0;
     const char *why = NULL;
-    if (len == 0 || memchr(s, ' ', len) != NULL || (len / 4 + 1) * 3 > cap)
+    if (len == 0 || CG_BASE64_DECODED_MAX(len) > cap)
         return 0;
-    return cg_base64_decode((const uint8_t *)s, len, out, out_len, &bad, &why);
+    return cg_base64_decode((const uint8_t *)s, len, 0, out, out_len, &bad, &why);
 }
 
 int cg_checkpoint_parse(const uint8_t *note, size_t len, const char *origin,

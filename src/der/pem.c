@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/base64.h"
+
 #define BEGIN "-----BEGIN "
 #define END "-----END "
 #define DASHES "-----"
@@ -53,96 +55,6 @@ static size_t line_of(cg_input *in, size_t off)
         in->line += in->data[i] == '\n';
     in->line_pos = off;
     return in->line;
-}
-
-static int b64_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-int cg_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
-                     size_t *bad_at, const char **why)
-{
-    uint32_t acc = 0;
-    size_t n = 0, quad = 0, pad = 0, last = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = in[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            continue;
-        last = i;
-        if (c == '=') {
-            if (quad < 2) {
-                *bad_at = i;
-                *why = "base64 padding '=' too early in a 4-character group";
-                return 0;
-            }
-            pad++;
-            quad++;
-            if (quad == 4) {
-                quad = 0;
-                break;
-            }
-            continue;
-        }
-        int v = b64_value(c);
-        if (v < 0 || pad > 0) {
-            *bad_at = i;
-            *why = pad > 0 ? "base64 data after '=' padding"
-                           : "a base64 character (A-Z a-z 0-9 + /)";
-            return 0;
-        }
-        acc = (acc << 6) | (uint32_t)v;
-        quad++;
-        if (quad == 4) {
-            out[n++] = (uint8_t)(acc >> 16);
-            out[n++] = (uint8_t)(acc >> 8);
-            out[n++] = (uint8_t)acc;
-            acc = 0;
-            quad = 0;
-        }
-    }
-    if (quad != 0 || (pad > 0 && quad != 0)) {
-        *bad_at = last;
-        *why = "base64 length a multiple of 4 characters (truncated or missing padding)";
-        return 0;
-    }
-    /* Only whitespace may follow the padding. */
-    for (size_t i = last + 1; i < len; i++) {
-        uint8_t c = in[i];
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-            *bad_at = i;
-            *why = "end of base64 after '=' padding";
-            return 0;
-        }
-    }
-    if (pad == 1) {
-        out[n++] = (uint8_t)(acc >> 10);
-        out[n++] = (uint8_t)(acc >> 2);
-        if (acc & 0x3) {
-            *bad_at = last;
-            *why = "zero bits before base64 padding";
-            return 0;
-        }
-    } else if (pad == 2) {
-        out[n++] = (uint8_t)(acc >> 4);
-        if (acc & 0xf) {
-            *bad_at = last;
-            *why = "zero bits before base64 padding";
-            return 0;
-        }
-    }
-    *out_len = n;
-    return 1;
 }
 
 static cg_pem_label classify(const char *label)
@@ -244,7 +156,7 @@ cg_input_status cg_input_next(cg_input *in, cg_input_obj *obj, cg_der_error *err
     size_t body_len = (size_t)(e - body);
     /* RFC 7468 allows no headers in these blocks; "Proc-Type:" etc. fail
      * as bad base64 below, which is what they are here. */
-    size_t need = (body_len / 4 + 1) * 3;
+    size_t need = CG_BASE64_DECODED_MAX(body_len);
     if (need > in->cap) {
         uint8_t *nb = realloc(in->buf, need);
         if (nb == NULL)
@@ -254,7 +166,7 @@ cg_input_status cg_input_next(cg_input *in, cg_input_obj *obj, cg_der_error *err
     }
     size_t bad = 0, n = 0;
     const char *why = NULL;
-    if (!cg_base64_decode(body, body_len, in->buf, &n, &bad, &why)) {
+    if (!cg_base64_decode(body, body_len, CG_BASE64_SPACE, in->buf, &n, &bad, &why)) {
         size_t off = (size_t)(body - in->data) + bad;
         char detail[64];
         snprintf(detail, sizeof(detail), " (line %zu)", line_of(in, off));

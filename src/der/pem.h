@@ -51,10 +51,4 @@ void cg_input_init(cg_input *in, const uint8_t *data, size_t len);
 void cg_input_cleanup(cg_input *in);
 cg_input_status cg_input_next(cg_input *in, cg_input_obj *obj, cg_der_error *err);
 
-/* Strict base64 (RFC 4648 alphabet, '=' padding, whitespace between
- * characters ignored). Returns 1 and *out_len, or 0 with *bad_at set to the
- * offset of the first bad character. out needs (len / 4 + 1) * 3 bytes. */
-int cg_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
-                     size_t *bad_at, const char **why);
-
 #endif

@@ -17,6 +17,7 @@
 #include "monitor/proc.h"
 #include "monitor/series.h"
 #include "report/output.h"
+#include "util/time.h"
 #include "util/redact.h"
 #include "x509/time.h"
 
@@ -611,18 +612,6 @@ static void mail_header(cg_sbuf *b, const char *name, const char *value)
     cg_sbuf_puts(b, "\n");
 }
 
-static void mail_date(int64_t now, char *buf, size_t cap)
-{
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t t = (time_t)now;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(buf, cap, "%s, %d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday], tm.tm_mday,
-             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, const char *from,
                             const char *to, int64_t now, size_t *len)
 {
@@ -635,7 +624,7 @@ char *cg_alert_mail_message(const cg_finding *f, const cg_alert_info *info, cons
     int64_t incident = info != NULL && info->incident != 0 ? info->incident : f->incident;
 
     cg_alert_summary(f, summary, sizeof(summary));
-    mail_date(now, date, sizeof(date));
+    cg_time_format_rfc5322(now, date, sizeof(date));
     cg_sbuf_printf(&b, "From: %s\n", from);
     cg_sbuf_printf(&b, "To: %s\n", to);
     snprintf(buf, sizeof(buf), "[caguard] %s", summary);

@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "ct/entries_json.h"
-#include "der/pem.h"
+#include "util/base64.h"
 #include "monitor/http.h"
 #include "monitor/client.h"
 
@@ -96,19 +96,8 @@ static int b64_field(json_t *obj, const char *key, uint8_t **out, size_t *out_le
     json_t *v = json_object_get(obj, key);
     if (!json_is_string(v))
         return 0;
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    uint8_t *buf = malloc(len / 4 * 3 + 3);
-    if (!buf)
-        return 0;
-    size_t bad;
-    const char *w;
-    if (!cg_base64_decode((const uint8_t *)s, len, buf, out_len, &bad, &w)) {
-        free(buf);
-        return 0;
-    }
-    *out = buf;
-    return 1;
+    return cg_base64_decode_new(json_string_value(v), json_string_length(v), CG_BASE64_SPACE, out,
+                                out_len);
 }
 
 static int u64_field(json_t *obj, const char *key, uint64_t *out)
@@ -289,7 +278,8 @@ static int hash_array(json_t *arr, uint8_t *out, size_t cap, size_t *n)
         size_t len, bad;
         const char *w;
         if (!json_is_string(v) || json_string_length(v) > 48 ||
-            !cg_base64_decode((const uint8_t *)json_string_value(v), json_string_length(v), buf,
+            !cg_base64_decode((const uint8_t *)json_string_value(v), json_string_length(v),
+                              CG_BASE64_SPACE, buf,
                               &len, &bad, &w) ||
             len != CG_MERKLE_HASH_LEN)
             return 0;

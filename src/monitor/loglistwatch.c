@@ -13,6 +13,7 @@
 #include "monitor/http.h"
 #include "rules/rules.h"
 #include "store/store.h"
+#include "util/base64.h"
 
 typedef struct source {
     const char *path;
@@ -345,7 +346,7 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, const source *s, int64
         if (is_new) {
             h[n_held].rule = CG_R_CT_LOGLIST_CHANGED;
             h[n_held].message = c->message;
-            EVP_EncodeBlock((unsigned char *)h[n_held].log64, lg->log_id, 32);
+            cg_base64_encode(lg->log_id, 32, h[n_held].log64);
             n_held++;
         }
     }

@@ -20,6 +20,7 @@
 #include "monitor/series.h"
 #include "obs/logger.h"
 #include "store/ingest.h"
+#include "util/base64.h"
 #include "util/redact.h"
 #include "x509/time.h"
 #include "x509/x509.h"
@@ -497,7 +498,7 @@ int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log)
         l = &v[m->n_logs++];
         memset(l, 0, sizeof(*l));
         memcpy(l->id, id, 32);
-        EVP_EncodeBlock((unsigned char *)l->id64, id, 32);
+        cg_base64_encode(id, 32, l->id64);
         l->key = key;
     } else {
         EVP_PKEY_free(key);

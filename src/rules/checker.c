@@ -18,6 +18,7 @@
 #include "ct/sct_verify.h"
 #include "der/pem.h"
 #include "util/grow.h"
+#include "util/hash.h"
 #include "rules/crl_cross.h"
 #include "rules/keycache.h"
 #include "x509/name.h"
@@ -80,15 +81,6 @@ struct cg_checker {
     size_t cur_file;
 };
 
-static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 /* keyIdentifier of an AKI, or the SKI's OCTET STRING contents. */
 static int aki_keyid(const cg_cert *c, cg_cbs *out)
 {
@@ -125,7 +117,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
         memcpy(e->serial, cert->serial.data, cert->serial.len);
     } else {
         /* Oversized serial (already an error elsewhere): group by its hash. */
-        uint64_t h = fnv(0xcbf29ce484222325ull, cert->serial.data, cert->serial.len);
+        uint64_t h = cg_fnv1a(CG_FNV1A_INIT, cert->serial.data, cert->serial.len);
         e->serial_len = SERIAL_MAX;
         memset(e->serial, 0xff, SERIAL_MAX);
         memcpy(e->serial, &h, sizeof(h));
@@ -713,8 +705,8 @@ void cg_checker_finish(cg_checker *ck)
             }
         }
         e->needed |= e->has_scts && e->kind == CG_KIND_CERT;
-        e->group_hash = fnv(fnv(0xcbf29ce484222325ull, (const uint8_t *)&issuer, 8), e->serial,
-                            e->serial_len);
+        e->group_hash =
+            cg_fnv1a(cg_fnv1a(CG_FNV1A_INIT, &issuer, 8), e->serial, e->serial_len);
         order[i] = e;
     }
     qsort(order, n, sizeof(*order), cmp_group);

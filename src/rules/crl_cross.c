@@ -25,6 +25,8 @@
 
 #include "der/pem.h"
 #include "rules/crl_util.h"
+#include "util/hash.h"
+#include "util/hex.h"
 #include "x509/name.h"
 #include "x509/oid.h"
 #include "x509/sig.h"
@@ -154,14 +156,6 @@ static int reserve(void **v, size_t *room, size_t need, size_t size)
     return 1;
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    return h;
-}
-
 static int intern_resize(intern *t, size_t n_slots)
 {
     uint32_t *slots = calloc(n_slots, sizeof(*slots));
@@ -182,7 +176,7 @@ static int intern_resize(intern *t, size_t n_slots)
 /* The id of v's bytes, added when new; NONE when memory runs out. */
 static uint32_t intern_add(intern *t, const cg_cbs *v)
 {
-    uint64_t h = fnv1a(v->data, v->len);
+    uint64_t h = cg_fnv1a(CG_FNV1A_INIT, v->data, v->len);
     if (2 * (t->n + 1) > t->n_slots && !intern_resize(t, t->n_slots == 0 ? 64 : 2 * t->n_slots))
         return NONE;
     size_t i = h & (t->n_slots - 1);
@@ -257,7 +251,7 @@ void cg_crl_cross_add_crl(cg_crl_cross *xc, size_t file_no, const cg_objref *ref
     const cg_ext *idp = cg_crl_find_ext(crl, CG_OID_IDP, sizeof(CG_OID_IDP), NULL);
     if (idp != NULL) {
         r->has_idp = 1;
-        r->idp_hash = fnv1a(idp->value.data, idp->value.len);
+        r->idp_hash = cg_fnv1a(CG_FNV1A_INIT, idp->value.data, idp->value.len);
     }
     r->is_delta = cg_crl_find_ext(crl, CG_OID_DELTA_CRL_INDICATOR,
                                   sizeof(CG_OID_DELTA_CRL_INDICATOR), NULL) != NULL;
@@ -339,11 +333,10 @@ static void put_text(char *buf, size_t cap, const char *f, ...)
 
 static void hex_text(const cg_cbs *v, char *buf, size_t cap)
 {
-    static const char x[] = "0123456789abcdef";
     size_t n = 0;
     for (size_t i = 0; i < v->len && n + 6 < cap; i++) {
-        buf[n++] = x[v->data[i] >> 4];
-        buf[n++] = x[v->data[i] & 0xf];
+        cg_hex_byte(v->data[i], buf + n);
+        n += 2;
     }
     if (n / 2 < v->len && n + 4 <= cap) {
         memcpy(buf + n, "...", 3);
@@ -1282,7 +1275,6 @@ static void merge_scope(cg_crl_cross *xc, const scope *sc)
 static void status_findings(cg_crl_cross *xc)
 {
     char date[32], when[32], reason[48], text[700], hexsha[65], u[200];
-    static const char hx[] = "0123456789abcdef";
     for (size_t k = 0; k < xc->n_certs; k++) {
         const xcert *c = &xc->certs[k];
         const verdict *v = &c->final;
@@ -1309,11 +1301,7 @@ static void status_findings(cg_crl_cross *xc)
             }
         }
         if (r != NULL) {
-            for (size_t i = 0; i < 32; i++) {
-                hexsha[2 * i] = hx[r->sha256[i] >> 4];
-                hexsha[2 * i + 1] = hx[r->sha256[i] & 0xf];
-            }
-            hexsha[64] = '\0';
+            cg_hex(r->sha256, 32, hexsha);
             cg_time_format(r->this_update, when, sizeof(when));
         }
         if (r != NULL && v->listed)

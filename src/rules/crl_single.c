@@ -12,6 +12,7 @@
 #include "rules/cert_profile.h"
 #include "rules/crl_util.h"
 #include "rules/rules.h"
+#include "util/hex.h"
 #include "x509/oid.h"
 #include "x509/time.h"
 
@@ -108,15 +109,14 @@ static void ext_name(const cg_cbs *oid, char *buf, size_t cap)
 
 static void hex_quote(const cg_cbs *v, char *buf, size_t cap)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t n = 0;
     if (v->len == 0) {
         snprintf(buf, cap, "(empty)");
         return;
     }
     for (size_t i = 0; i < v->len && i < HEX_QUOTE_MAX && n + 3 < cap; i++) {
-        buf[n++] = hex[v->data[i] >> 4];
-        buf[n++] = hex[v->data[i] & 0xf];
+        cg_hex_byte(v->data[i], buf + n);
+        n += 2;
     }
     if (v->len > HEX_QUOTE_MAX && n + 4 < cap) {
         memcpy(buf + n, "...", 3);

@@ -5,6 +5,7 @@
  * Extension positions in messages count from 1, as they appear in a dump. */
 #include "ct/sct.h"
 #include "rules/rules.h"
+#include "util/hex.h"
 #include "x509/oid.h"
 #include "x509/time.h"
 
@@ -43,7 +44,6 @@ static size_t ext_positions(const cg_cert *cert, const uint8_t *oid, size_t oid_
  * long one, "nothing" for an empty one. */
 static void quote_bytes(const cg_cbs *v, char *buf, size_t cap)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t n = 0;
     if (v->len == 0) {
         snprintf(buf, cap, "nothing");
@@ -52,8 +52,8 @@ static void quote_bytes(const cg_cbs *v, char *buf, size_t cap)
     for (size_t i = 0; i < v->len && i < QUOTE_MAX && n + 4 < cap; i++) {
         if (i > 0)
             buf[n++] = ' ';
-        buf[n++] = hex[v->data[i] >> 4];
-        buf[n++] = hex[v->data[i] & 0xf];
+        cg_hex_byte(v->data[i], buf + n);
+        n += 2;
     }
     if (v->len > QUOTE_MAX && n + 4 < cap) {
         memcpy(buf + n, " ...", 4);

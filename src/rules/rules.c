@@ -165,27 +165,11 @@ void cg_report_incident(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, int6
     va_end(ap);
 }
 
-void cg_hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 0xf];
-    }
-    out[2 * n] = '\0';
-}
-
 void cg_serial_hex(const cg_cbs *serial, char *buf, size_t cap)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t i = 0, n = 0;
+    size_t i = 0;
     /* Drop the sign octet DER adds before a high bit, keep one digit. */
     while (i + 1 < serial->len && serial->data[i] == 0)
         i++;
-    for (; i < serial->len && n + 2 < cap; i++) {
-        buf[n++] = hex[serial->data[i] >> 4];
-        buf[n++] = hex[serial->data[i] & 0xf];
-    }
-    if (cap > 0)
-        buf[n < cap ? n : cap - 1] = '\0';
+    cg_hex_fit(serial->data + i, serial->len - i, buf, cap);
 }

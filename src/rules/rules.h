@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "der/cbs.h"
+/* cg_hex, for the messages of every rule file: util/hex.h. */
+#include "util/hex.h"
 #include "x509/x509.h"
 
 typedef enum { CG_SEV_ERROR = 0, CG_SEV_WARNING = 1, CG_SEV_NOTICE = 2 } cg_severity;
@@ -156,7 +158,5 @@ void cg_check_crl_single(cg_ctx *ctx, const cg_objref *obj, const cg_crl *crl);
 /* Lowercase hex of an INTEGER's contents without redundant leading zero
  * octets (the serial as people write it). buf needs 2 * len + 1 bytes. */
 void cg_serial_hex(const cg_cbs *serial, char *buf, size_t cap);
-/* Lower-case hex of n bytes into out, which holds 2n + 1 characters. */
-void cg_hex(const uint8_t *p, size_t n, char *out);
 
 #endif

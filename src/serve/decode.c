@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "der/pem.h"
+#include "util/base64.h"
 #include "x509/time.h"
 
 void cg_serve_media_type(const char *content_type, char *buf, size_t cap)
@@ -365,10 +365,10 @@ static uint8_t *b64(const uint8_t *in, size_t n, int plus_spaces, const char *wh
         snprintf(err, errcap, "%s is empty", what);
         goto out;
     }
-    out = malloc(c / 4 * 3 + 3);
+    out = malloc(CG_BASE64_DECODED_MAX(c));
     if (out == NULL)
         goto oom;
-    if (!cg_base64_decode((const uint8_t *)clean, c, out, out_len, &bad, &why)) {
+    if (!cg_base64_decode((const uint8_t *)clean, c, 0, out, out_len, &bad, &why)) {
         snprintf(err, errcap, "%s is not base64: byte %zu: %s", what, bad < c ? pos[bad] : n, why);
         free(out);
         out = NULL;

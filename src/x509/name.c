@@ -13,6 +13,8 @@
 #include <unictype.h>
 #include <uninorm.h>
 
+#include "util/hash.h"
+
 #define NO_PAIR SIZE_MAX
 /* RFC 4518 §2.2 maps some code points to nothing. */
 #define MAP_DROP UINT32_MAX
@@ -539,16 +541,6 @@ int cg_name_equal(const cg_cbs *a, const cg_cbs *b, int *ok)
     return 1;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
-
 /* splitmix64's finaliser: AVA keys are summed, so they must look random. */
 static uint64_t mix(uint64_t z)
 {
@@ -564,12 +556,12 @@ static uint64_t ava_key(const name_ava *a)
 {
     cp_str s;
     prep_str p;
-    uint64_t h = fnv(0xcbf29ce484222325u, a->type.data, a->type.len);
+    uint64_t h = cg_fnv1a(CG_FNV1A_INIT, a->type.data, a->type.len);
     if (decode_value(a, &s) && prep(&s, PREP_ALL, &p)) {
-        h = fnv(h ^ 1, p.cp, p.n * sizeof(p.cp[0]));
+        h = cg_fnv1a(h ^ 1, p.cp, p.n * sizeof(p.cp[0]));
         prep_free(&p);
     } else {
-        h = fnv(fnv(h ^ 2, &a->tag, 1), a->value.data, a->value.len);
+        h = cg_fnv1a(cg_fnv1a(h ^ 2, &a->tag, 1), a->value.data, a->value.len);
     }
     return mix(h);
 }
@@ -579,20 +571,20 @@ uint64_t cg_name_hash_equal(const cg_cbs *name)
     name_view nv;
     if (!name_parse(name, &nv))
         return cg_name_hash_bytes(name);
-    uint64_t h = fnv(0x84222325cbf29ce4u, &nv.n_rdn, sizeof(nv.n_rdn));
+    uint64_t h = cg_fnv1a(0x84222325cbf29ce4u, &nv.n_rdn, sizeof(nv.n_rdn));
     for (size_t r = 0; r < nv.n_rdn; r++) {
         /* An RDN is a set: its AVAs' keys are added, in any order. */
         uint64_t sum = 0;
         for (size_t i = nv.rdn_first[r]; i < nv.rdn_first[r + 1]; i++)
             sum += ava_key(&nv.ava[i]);
-        h = fnv(h, &sum, sizeof(sum));
+        h = cg_fnv1a(h, &sum, sizeof(sum));
     }
     return h;
 }
 
 uint64_t cg_name_hash_bytes(const cg_cbs *name)
 {
-    return fnv(0xcbf29ce484222325u, name->data, name->len);
+    return cg_fnv1a(CG_FNV1A_INIT, name->data, name->len);
 }
 
 /* ---- Output ---- */

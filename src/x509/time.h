@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "der/cbs.h"
+/* The text forms (cg_time_format, RFC 3339) and the calendar are util/time.h's. */
+#include "util/time.h"
 
 enum {
     CG_TIME_NO_SECONDS = 1 << 0,  /* YYMMDDHHMMZ */
@@ -19,14 +21,5 @@ enum {
 /* Parses a time element (tag included). Returns 1 and sets *t and *flags
  * (CG_TIME_*); 0 when the element is neither time type or does not parse. */
 int cg_time_parse(const cg_cbs *elem, int64_t *t, unsigned *flags);
-/* Days from 1970-01-01 for a proleptic Gregorian date (month 1..12). */
-int64_t cg_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* Formats t as RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" (buf of at least 21 bytes). */
-void cg_time_format(int64_t t, char *buf, size_t cap);
-/* Strict RFC 3339 ("T"/"Z" in either case, optional fraction, Z or
- * +hh:mm); 1 on success. _ms keeps milliseconds; the other floors to
- * seconds. */
-int cg_time_parse_rfc3339(const char *s, int64_t *t);
-int cg_time_parse_rfc3339_ms(const char *s, int64_t *ms);
 
 #endif

@@ -9,6 +9,7 @@
 #include "ct/sct_verify.h"
 #include "ct/sth.h"
 #include "der/pem.h"
+#include "util/base64.h"
 #include "x509/x509.h"
 
 #include <jansson.h>
@@ -104,9 +105,9 @@ static int unb64(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
     size_t bad = 0, n = strlen(s);
     const char *why = NULL;
-    if ((n / 4 + 1) * 3 > cap)
+    if (CG_BASE64_DECODED_MAX(n) > cap)
         return 0;
-    return cg_base64_decode((const uint8_t *)s, n, out, len, &bad, &why);
+    return cg_base64_decode((const uint8_t *)s, n, 0, out, len, &bad, &why);
 }
 
 static uint8_t *unb64_alloc(const char *s, size_t *len)

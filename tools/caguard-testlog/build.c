@@ -457,7 +457,7 @@ int tl_cmd_build(int argc, char **argv)
         goto out;
     }
     {
-        char *id = tl_b64(log->log_id, 32), *root = tl_b64(log->sth.root, 32);
+        char *id = cg_base64_encode_new(log->log_id, 32), *root = cg_base64_encode_new(log->sth.root, 32);
         printf("%s: %llu entries (%zu x509, %zu precert), root %s, log ID %s, origin %s\n", dir,
                (unsigned long long)log->n, n_x509, n_pre, root ? root : "?", id ? id : "?",
                log->origin[0] != '\0' ? log->origin : "(the served address)");

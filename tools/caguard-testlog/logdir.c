@@ -241,7 +241,7 @@ static int store_issuer(tl_log *log, const cg_cbs *cert, uint8_t fp[32], char *e
     if (tl_log_issuer(log, fp) != NULL)
         return 1;
     memcpy(name, "issuer/", 7);
-    tl_hex(fp, 32, name + 7);
+    cg_hex(fp, 32, name + 7);
     path = path_in(log, name);
     copy = malloc(cert->len);
     if (path == NULL || copy == NULL) {
@@ -295,7 +295,7 @@ static int load_issuers(tl_log *log, char *err, size_t errcap)
             tl_err(err, errcap, "%s: cannot read", path);
             ok = 0;
         } else {
-            tl_hex(fp, 32, want);
+            cg_hex(fp, 32, want);
             if (strcmp(want, e->d_name) != 0) {
                 tl_err(err, errcap, "%s: its SHA-256 is %s", path, want);
                 ok = 0;
@@ -391,14 +391,14 @@ char *tl_sth_json(const cg_sth *sth)
 {
     uint8_t sig[4 + CG_CT_MAX_SIG];
     size_t sig_len = 0;
-    char *root = tl_b64(sth->root, 32), *sigb = NULL, *out = NULL;
+    char *root = cg_base64_encode_new(sth->root, 32), *sigb = NULL, *out = NULL;
     json_t *o = NULL;
     cg_cbb cbb;
 
     cg_cbb_init_fixed(&cbb, sig, sizeof(sig));
     if (root == NULL || !cg_sth_signature_write(&cbb, sth) || !cg_cbb_finish(&cbb, &sig_len))
         goto out;
-    sigb = tl_b64(sig, sig_len);
+    sigb = cg_base64_encode_new(sig, sig_len);
     if (sigb == NULL)
         goto out;
     o = json_pack("{sIsIssss}", "tree_size", (json_int_t)sth->tree_size, "timestamp",
@@ -429,7 +429,7 @@ char *tl_sct_json(const tl_log *log, const tl_sct *sct)
     uint8_t sig[4 + CG_CT_MAX_SIG];
     cg_sth tmp;
     size_t sig_len = 0;
-    char *id = tl_b64(log->log_id, 32), *ext = tl_b64(sct->ext, sct->ext_len), *sigb = NULL;
+    char *id = cg_base64_encode_new(log->log_id, 32), *ext = cg_base64_encode_new(sct->ext, sct->ext_len), *sigb = NULL;
     char *out = NULL;
     json_t *o = NULL;
     cg_cbb cbb;
@@ -443,7 +443,7 @@ char *tl_sct_json(const tl_log *log, const tl_sct *sct)
     if (id == NULL || ext == NULL || !cg_sth_signature_write(&cbb, &tmp) ||
         !cg_cbb_finish(&cbb, &sig_len))
         goto out;
-    sigb = tl_b64(sig, sig_len);
+    sigb = cg_base64_encode_new(sig, sig_len);
     if (sigb == NULL)
         goto out;
     o = json_pack("{sisssIssss}", "sct_version", 0, "id", id, "timestamp",
@@ -512,7 +512,7 @@ int tl_log_sign(tl_log *log, char *err, size_t errcap)
 
 static int write_log_json(tl_log *log, char *err, size_t errcap)
 {
-    char *id = tl_b64(log->log_id, 32), *pub = tl_b64(log->pub_der, log->pub_len), *s = NULL;
+    char *id = cg_base64_encode_new(log->log_id, 32), *pub = cg_base64_encode_new(log->pub_der, log->pub_len), *s = NULL;
     char *path = path_in(log, "log.json");
     json_t *o = NULL;
     int ok = 0;
@@ -679,8 +679,8 @@ static int read_sth(tl_log *log, int *present, char *err, size_t errcap)
     if (o == NULL ||
         json_unpack(o, "{sI,sI,ss,ss}", "tree_size", &size, "timestamp", &ts, "sha256_root_hash",
                     &root, "tree_head_signature", &sig) != 0 ||
-        size < 0 || ts < 0 || !tl_unb64(root, strlen(root), &r, &rlen) || rlen != 32 ||
-        !tl_unb64(sig, strlen(sig), &s, &slen) || !cg_sth_signature_parse(&log->sth, s, slen)) {
+        size < 0 || ts < 0 || !cg_base64_decode_new(root, strlen(root), 0, &r, &rlen) || rlen != 32 ||
+        !cg_base64_decode_new(sig, strlen(sig), 0, &s, &slen) || !cg_sth_signature_parse(&log->sth, s, slen)) {
         tl_err(err, errcap, "%s: not a get-sth answer", path);
         goto out;
     }
@@ -753,7 +753,7 @@ static int load_entries(tl_log *log, char *err, size_t errcap)
         for (size_t i = 0; i < tl.fingerprints.len; i += 32) {
             if (tl_log_issuer(log, tl.fingerprints.data + i) == NULL) {
                 char hex[65];
-                tl_hex(tl.fingerprints.data + i, 32, hex);
+                cg_hex(tl.fingerprints.data + i, 32, hex);
                 tl_err(err, errcap, "entry %llu names issuer %s, which %s/issuer lacks",
                        (unsigned long long)log->n, hex, log->dir);
                 goto out;

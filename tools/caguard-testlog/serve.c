@@ -7,7 +7,7 @@
 
 #include "ct/leaf.h"
 #include "obs/httpd.h"
-#include "rules/rules.h"
+#include "util/time.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -196,7 +196,7 @@ static int u64_arg(struct MHD_Connection *c, answer *a, const char *name, uint64
 
 static json_t *b64_string(const uint8_t *data, size_t len)
 {
-    char *s = tl_b64(data, len);
+    char *s = cg_base64_encode_new(data, len);
     json_t *j = s != NULL ? json_string(s) : NULL;
     free(s);
     return j;
@@ -275,7 +275,7 @@ static void get_proof_by_hash(server *s, struct MHD_Connection *c, answer *a)
         if (*p == ' ')
             *p = '+';
     }
-    if (strlen(h) >= sizeof(fixed) || !tl_unb64(fixed, strlen(fixed), &hash, &hlen) ||
+    if (strlen(h) >= sizeof(fixed) || !cg_base64_decode_new(fixed, strlen(fixed), 0, &hash, &hlen) ||
         hlen != 32) {
         free(hash);
         set_error(a, MHD_HTTP_BAD_REQUEST, "hash is not base64 of 32 bytes");
@@ -341,12 +341,9 @@ static void sb_add(sbuf *b, const char *str)
 
 static void sb_b64(sbuf *b, const uint8_t *data, size_t len)
 {
-    size_t n = (len + 2) / 3 * 4;
-    char *at = len <= (size_t)INT32_MAX / 2 ? sb_room(b, n) : NULL;
-    if (at != NULL) {
-        EVP_EncodeBlock((unsigned char *)at, data, (int)len);
-        b->len += n;
-    }
+    char *at = len <= SIZE_MAX / 2 ? sb_room(b, CG_BASE64_ENCODED_LEN(len)) : NULL;
+    if (at != NULL)
+        b->len += cg_base64_encode(data, len, at);
 }
 
 /* One stored entry as get-entries serves it, without the closing brace:
@@ -544,7 +541,7 @@ static void add_chain(server *s, const request *r, int precert, answer *a)
         const json_t *e = json_array_get(chain, n);
         size_t len = 0;
         if (!json_is_string(e) ||
-            !tl_unb64(json_string_value(e), json_string_length(e), &ders[n], &len) || len == 0) {
+            !cg_base64_decode_new(json_string_value(e), json_string_length(e), 0, &ders[n], &len) || len == 0) {
             set_error(a, MHD_HTTP_BAD_REQUEST, "chain[%zu] is not base64 DER", n);
             goto out;
         }
@@ -911,10 +908,7 @@ static void get_file(server *s, struct MHD_Connection *c, const char *name, answ
     char hex[33];
     cg_hex(md, 16, hex);
     snprintf(a->etag, sizeof(a->etag), "\"%s\"", hex);
-    struct tm tm;
-    time_t mt = st.st_mtime;
-    gmtime_r(&mt, &tm);
-    strftime(a->last_modified, sizeof(a->last_modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cg_time_format_http(st.st_mtime, a->last_modified, sizeof(a->last_modified));
     const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Modified-Since");
     int not_modified = 0;
@@ -922,7 +916,7 @@ static void get_file(server *s, struct MHD_Connection *c, const char *name, answ
         not_modified = etag_listed(inm, a->etag);
     } else if (ims != NULL) {
         time_t t;
-        not_modified = http_date(ims, &t) && t >= mt;
+        not_modified = http_date(ims, &t) && t >= st.st_mtime;
     }
     if (not_modified) {
         free(body);
@@ -1201,7 +1195,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* "A.B.C.D:PORT" or "[v6]:PORT", numeric only. */
 static int write_loglist(const char *path, const tl_log *log, const char *url, int tiled)
 {
-    char *id = tl_b64(log->log_id, 32), *key = tl_b64(log->pub_der, log->pub_len), *s = NULL;
+    char *id = cg_base64_encode_new(log->log_id, 32), *key = cg_base64_encode_new(log->pub_der, log->pub_len), *s = NULL;
     char desc[TL_ORIGIN_MAX + 32];
     json_t *entry = json_object(), *op = json_object(), *list = json_object();
     json_t *state = json_pack("{s{ss}}", "usable", "timestamp", "2020-01-01T00:00:00Z");

@@ -29,6 +29,8 @@
 #include "ct/merkle.h"
 #include "ct/sth.h"
 #include "der/cbs.h"
+#include "util/base64.h"
+#include "util/hex.h"
 
 #define TL_EXIT_USAGE 2
 #define TL_ORIGIN_MAX 256
@@ -89,10 +91,6 @@ void tl_err(char *err, size_t cap, const char *fmt, ...) __attribute__((format(p
 int tl_read_file(const char *path, uint8_t **out, size_t *len);
 /* Writes path through path.tmp and rename, fsynced. */
 int tl_write_file(const char *path, const void *data, size_t len, int mode);
-char *tl_b64(const uint8_t *data, size_t len);
-/* Strict base64 into a new buffer. */
-int tl_unb64(const char *s, size_t slen, uint8_t **out, size_t *len);
-void tl_hex(const uint8_t *data, size_t len, char *out);
 EVP_PKEY *tl_read_private_key(const char *path, char *err, size_t errcap);
 int tl_write_private_key(const char *path, EVP_PKEY *key, int exclusive);
 int tl_write_public_key(const char *path, EVP_PKEY *key);

@@ -1,8 +1,5 @@
-/* Files, base64, keys and gzip for caguard-testlog. */
-#include "rules/rules.h"
+/* Files, keys and gzip for caguard-testlog. */
 #include "testlog.h"
-
-#include "der/pem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,41 +96,6 @@ int tl_write_file(const char *path, const void *data, size_t len, int mode)
         unlink(tmp);
     free(tmp);
     return ok;
-}
-
-char *tl_b64(const uint8_t *data, size_t len)
-{
-    char *out;
-    if (len > (size_t)INT32_MAX / 2)
-        return NULL;
-    out = malloc((len + 2) / 3 * 4 + 1);
-    if (out == NULL)
-        return NULL;
-    EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-    return out;
-}
-
-int tl_unb64(const char *s, size_t slen, uint8_t **out, size_t *len)
-{
-    uint8_t *buf = malloc(slen / 4 * 3 + 3);
-    size_t bad = 0;
-    const char *why = NULL;
-
-    if (buf == NULL)
-        return 0;
-    /* cg_base64_decode skips whitespace; JSON strings carry none. */
-    if (memchr(s, ' ', slen) != NULL || memchr(s, '\n', slen) != NULL ||
-        !cg_base64_decode((const uint8_t *)s, slen, buf, len, &bad, &why)) {
-        free(buf);
-        return 0;
-    }
-    *out = buf;
-    return 1;
-}
-
-void tl_hex(const uint8_t *data, size_t len, char *out)
-{
-    cg_hex(data, len, out);
 }
 
 EVP_PKEY *tl_read_private_key(const char *path, char *err, size_t errcap)

@@ -1,0 +1,209 @@
+/* The ground floor (src/util): the base64 codec against OpenSSL's and
+ * RFC 4648's vectors, hex, FNV-1a against the reference values of its
+ * authors, the time formats against the C library's gmtime and strftime,
+ * and cg_grow. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "testutil.h"
+#include "util/base64.h"
+#include "util/grow.h"
+#include "util/hash.h"
+#include "util/hex.h"
+#include "util/time.h"
+
+static int dec(const char *s, unsigned flags, uint8_t *out, size_t *n, size_t *bad)
+{
+    const char *why = NULL;
+    int ok = cg_base64_decode((const uint8_t *)s, strlen(s), flags, out, n, bad, &why);
+    CHECK(ok || why != NULL);
+    return ok;
+}
+
+static void test_base64_vectors(void)
+{
+    /* RFC 4648 §10. */
+    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const coded[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                        "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    uint8_t out[64];
+    char text[64];
+    size_t n, bad;
+    for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+        size_t len = strlen(plain[i]);
+        CHECK(cg_base64_encode((const uint8_t *)plain[i], len, text) == strlen(coded[i]));
+        CHECK(strcmp(text, coded[i]) == 0);
+        CHECK(dec(coded[i], 0, out, &n, &bad) && n == len && memcmp(out, plain[i], len) == 0);
+    }
+    /* Whitespace: skipped with CG_BASE64_SPACE (PEM), refused without. */
+    CHECK(dec("TWFu\nTWE=\r\n", CG_BASE64_SPACE, out, &n, &bad) && n == 5 &&
+          memcmp(out, "ManMa", 5) == 0);
+    CHECK(dec(" T W F u ", CG_BASE64_SPACE, out, &n, &bad) && n == 3);
+    CHECK(!dec("TWFu\nTWE=", 0, out, &n, &bad) && bad == 4);
+    CHECK(!dec("TWE= ", 0, out, &n, &bad) && bad == 4);
+    CHECK(dec("TWE= \n", CG_BASE64_SPACE, out, &n, &bad) && n == 2);
+    /* Strictness: each refusal at the character in error. */
+    CHECK(dec("TQ==", 0, out, &n, &bad) && n == 1);
+    CHECK(!dec("TWF", 0, out, &n, &bad) && bad == 2);
+    CHECK(!dec("TW!u", 0, out, &n, &bad) && bad == 2);
+    CHECK(!dec("TWFuTW!u", 0, out, &n, &bad) && bad == 6);
+    CHECK(!dec("T===", 0, out, &n, &bad) && bad == 1);
+    CHECK(!dec("TQ==TWFu", 0, out, &n, &bad) && bad == 4);
+    CHECK(!dec("TQ=u", 0, out, &n, &bad) && bad == 3);
+    CHECK(!dec("TR==", 0, out, &n, &bad) && bad == 3); /* bits under the padding */
+    CHECK(!dec("TWF=", CG_BASE64_SPACE, out, &n, &bad) && bad == 3);
+    CHECK(!dec("TWFu\x80", CG_BASE64_SPACE, out, &n, &bad) && bad == 4);
+    CHECK(!dec("TWFu-_==", 0, out, &n, &bad) && bad == 4); /* base64url is not base64 */
+}
+
+/* Random data both ways against OpenSSL's codec (EVP_EncodeBlock and
+ * EVP_DecodeBlock, which pads the output with zero bytes). */
+static void test_base64_openssl(void)
+{
+    uint8_t data[300], back[310], ossl_out[310];
+    char ours[420], theirs[420];
+    for (size_t len = 0; len < sizeof(data); len++) {
+        CHECK(RAND_bytes(data, (int)len + 1) == 1);
+        size_t n = cg_base64_encode(data, len, ours), m, bad;
+        int t = EVP_EncodeBlock((unsigned char *)theirs, data, (int)len);
+        CHECK(t >= 0 && n == (size_t)t && strcmp(ours, theirs) == 0);
+        CHECK(n == CG_BASE64_ENCODED_LEN(len));
+        CHECK(dec(ours, 0, back, &m, &bad) && m == len && memcmp(back, data, len) == 0);
+        int d = EVP_DecodeBlock(ossl_out, (const unsigned char *)ours, (int)n);
+        CHECK(d >= (int)len && memcmp(ossl_out, data, len) == 0);
+        char *fresh = cg_base64_encode_new(data, len);
+        uint8_t *raw = NULL;
+        CHECK(fresh != NULL && strcmp(fresh, ours) == 0);
+        CHECK(fresh != NULL && cg_base64_decode_new(fresh, n, 0, &raw, &m) && m == len &&
+              memcmp(raw, data, len) == 0);
+        free(fresh);
+        free(raw);
+    }
+    /* A long PEM-like body: 64-character lines. */
+    uint8_t big[48 * 62], got[48 * 63];
+    char body[4200];
+    size_t o = 0, m, bad;
+    CHECK(RAND_bytes(big, sizeof(big)) == 1);
+    for (size_t i = 0; i < sizeof(big); i += 48) {
+        o += cg_base64_encode(big + i, 48, body + o);
+        body[o++] = '\n';
+    }
+    body[o] = '\0';
+    CHECK(dec(body, CG_BASE64_SPACE, got, &m, &bad) && m == sizeof(big) &&
+          memcmp(got, big, m) == 0);
+    CHECK(!dec(body, 0, got, &m, &bad) && bad == 64);
+}
+
+static void test_hex(void)
+{
+    static const uint8_t b[] = {0x00, 0x7f, 0x80, 0xff, 0xa5};
+    char out[16];
+    uint8_t back[8];
+    size_t n;
+    cg_hex(b, sizeof(b), out);
+    CHECK(strcmp(out, "007f80ffa5") == 0);
+    CHECK(cg_hex_fit(b, sizeof(b), out, 7) == 3 && strcmp(out, "007f80") == 0);
+    CHECK(cg_hex_fit(b, sizeof(b), out, 2) == 0 && out[0] == '\0');
+    CHECK(cg_hex_fit(b, sizeof(b), out, 0) == 0);
+    CHECK(cg_unhex("007F80ffA5", 10, back, sizeof(back), &n) && n == 5 && memcmp(back, b, 5) == 0);
+    CHECK(!cg_unhex("007", 3, back, sizeof(back), &n));
+    CHECK(!cg_unhex("0g", 2, back, sizeof(back), &n));
+    CHECK(!cg_unhex("0011", 4, back, 1, &n));
+    CHECK(cg_hex_value('F') == 15 && cg_hex_value('x') == -1);
+}
+
+static void test_hash(void)
+{
+    /* The FNV authors' test vectors for FNV-1a 64. */
+    CHECK(cg_fnv1a(CG_FNV1A_INIT, "", 0) == UINT64_C(0xcbf29ce484222325));
+    CHECK(cg_fnv1a(CG_FNV1A_INIT, "a", 1) == UINT64_C(0xaf63dc4c8601ec8c));
+    CHECK(cg_fnv1a(CG_FNV1A_INIT, "foobar", 6) == UINT64_C(0x85944171f73967e8));
+    /* Chaining hashes the concatenation. */
+    CHECK(cg_fnv1a(cg_fnv1a(CG_FNV1A_INIT, "foo", 3), "bar", 3) == UINT64_C(0x85944171f73967e8));
+}
+
+/* Our formats against gmtime_r and strftime in the C locale. */
+static void test_time_formats(void)
+{
+    int64_t ts[] = {0,
+                    1,
+                    86399,
+                    86400,
+                    951782400 /* 2000-02-29 */,
+                    1735689599,
+                    -1,
+                    -86401,
+                    4102444800 /* 2100-01-01 */,
+                    253402300799 /* 9999-12-31 */};
+    for (size_t k = 0; k < sizeof(ts) / sizeof(ts[0]) + 2000; k++) {
+        int64_t t;
+        if (k < sizeof(ts) / sizeof(ts[0])) {
+            t = ts[k];
+        } else {
+            uint32_t r;
+            CHECK(RAND_bytes((uint8_t *)&r, sizeof(r)) == 1);
+            t = (int64_t)r * 59 - INT64_C(1000000000); /* 1938 to 9779 */
+        }
+        time_t tt = (time_t)t;
+        struct tm tm;
+        char want[64], got[64], day[8];
+        CHECK(gmtime_r(&tt, &tm) != NULL);
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        cg_time_format(t, got, sizeof(got));
+        CHECK(strcmp(got, want) == 0);
+        strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        cg_time_format_http(t, got, sizeof(got));
+        CHECK(strcmp(got, want) == 0);
+        strftime(day, sizeof(day), "%a", &tm);
+        snprintf(want, sizeof(want), "%s, %d ", day, tm.tm_mday);
+        strftime(want + strlen(want), sizeof(want) - strlen(want), "%b %Y %H:%M:%S +0000", &tm);
+        cg_time_format_rfc5322(t, got, sizeof(got));
+        CHECK(strcmp(got, want) == 0);
+        int64_t back;
+        cg_time_format(t, got, sizeof(got));
+        CHECK(cg_time_parse_rfc3339(got, &back) && back == t);
+    }
+    char buf[48];
+    cg_time_format_ms(1735689600000, buf, sizeof(buf));
+    CHECK(strcmp(buf, "2025-01-01T00:00:00Z") == 0);
+    cg_time_format_ms(1735689600007, buf, sizeof(buf));
+    CHECK(strcmp(buf, "2025-01-01T00:00:00.007Z") == 0);
+    cg_time_format_ms(-1, buf, sizeof(buf));
+    CHECK(strcmp(buf, "1969-12-31T23:59:59.999Z") == 0);
+    int64_t ms;
+    CHECK(cg_time_parse_rfc3339_ms("2025-01-01T00:00:00.007Z", &ms) && ms == 1735689600007);
+    CHECK(!cg_time_parse_rfc3339("2025-02-29T00:00:00Z", &ms));
+    CHECK(cg_days_in_month(2000, 2) == 29 && cg_days_in_month(1900, 2) == 28);
+    int64_t y;
+    unsigned m, d;
+    cg_civil_from_days(cg_days_from_civil(2024, 2, 29), &y, &m, &d);
+    CHECK(y == 2024 && m == 2 && d == 29);
+}
+
+static void test_grow(void)
+{
+    int *v = NULL;
+    size_t cap = 0;
+    CHECK(cg_grow((void **)&v, &cap, 1, sizeof(int)) && cap == 16);
+    CHECK(cg_grow((void **)&v, &cap, 17, sizeof(int)) && cap == 32);
+    CHECK(cg_grow((void **)&v, &cap, 5, sizeof(int)) && cap == 32);
+    v[31] = 1;
+    CHECK(!cg_grow((void **)&v, &cap, SIZE_MAX / 2, sizeof(int)) && cap == 32);
+    free(v);
+}
+
+int main(void)
+{
+    test_base64_vectors();
+    test_base64_openssl();
+    test_hex();
+    test_hash();
+    test_time_formats();
+    test_grow();
+    return cg_test_done();
+}
