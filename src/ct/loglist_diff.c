@@ -7,10 +7,10 @@
 
 #include <openssl/evp.h>
 
-#include "incident/sbuf.h"
-#include "rules/rules.h"
 #include "util/base64.h"
-#include "x509/time.h"
+#include "util/hex.h"
+#include "util/sbuf.h"
+#include "util/time.h"
 
 static void id_b64(const uint8_t id[32], char out[45])
 {

@@ -5,7 +5,7 @@
 #define CAGUARD_INCIDENT_AUTO_H
 
 #include "incident/kinds.h"
-#include "incident/sbuf.h"
+#include "util/sbuf.h"
 #include "rules/rules.h"
 
 typedef struct cg_auto_incident {

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "incident/incident.h"
-#include "incident/sbuf.h"
+#include "util/sbuf.h"
 
 /* RFC 5280 §5.3.1 CRLReason values; -1 is "the entry carries no reasonCode",
  * which is how a CRL says unspecified (BR §7.2.2). */

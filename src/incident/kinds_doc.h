@@ -5,7 +5,7 @@
 #define CAGUARD_INCIDENT_KINDS_DOC_H
 
 #include "incident/kinds.h"
-#include "incident/sbuf.h"
+#include "util/sbuf.h"
 
 /* The kinds table and the auto-incident table, as text or as
  * docs/incident-kinds.md. */

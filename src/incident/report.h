@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "incident/incident.h"
-#include "incident/sbuf.h"
+#include "util/sbuf.h"
 #include "rules/rules.h"
 
 /* The report kinds of the CCADB templates (`caguard incident report

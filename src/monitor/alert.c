@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "incident/sbuf.h"
+#include "util/sbuf.h"
 #include "monitor/proc.h"
 #include "monitor/series.h"
 #include "report/output.h"

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "incident/deadlines.h"
-#include "incident/sbuf.h"
+#include "util/sbuf.h"
 #include "report/html.h"
 #include "rules/rules.h"
 #include "store/store.h"

@@ -1,4 +1,4 @@
-#include "incident/sbuf.h"
+#include "util/sbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,9 +1,8 @@
-/* A growing NUL-terminated string for the pure writers of src/incident:
- * they build Markdown and CSV in memory and the caller decides where it
- * goes. A failed allocation sets `failed` and later appends do nothing, so
+/* A growing NUL-terminated string, for writers that build text (Markdown,
+ * CSV, HTML, mail) in memory and leave to the caller where it goes. A failed allocation sets `failed` and later appends do nothing, so
  * writers check once at the end. */
-#ifndef CAGUARD_INCIDENT_SBUF_H
-#define CAGUARD_INCIDENT_SBUF_H
+#ifndef CAGUARD_UTIL_SBUF_H
+#define CAGUARD_UTIL_SBUF_H
 
 #include <stddef.h>
 
