@@ -11,11 +11,6 @@
 
 #include "rules/engine.h"
 
-/* Gives pass 2 a file's bytes again. Returns 1 and the bytes (valid until
- * the matching release); 0 when the file cannot be read any more. */
-typedef int (*cg_reload_fn)(void *arg, size_t file_no, const uint8_t **data, size_t *len);
-typedef void (*cg_release_fn)(void *arg, size_t file_no, const uint8_t *data);
-
 typedef struct cg_checker cg_checker;
 
 cg_checker *cg_checker_new(cg_ctx *ctx, cg_reload_fn reload, cg_release_fn release, void *arg);

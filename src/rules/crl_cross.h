@@ -15,7 +15,7 @@
 #include <openssl/types.h>
 #include <stddef.h>
 
-#include "rules/checker.h"
+#include "rules/engine.h"
 #include "rules/rules.h"
 
 typedef struct cg_crl_cross cg_crl_cross;

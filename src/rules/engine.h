@@ -14,6 +14,12 @@ typedef struct cg_file_result {
     size_t malformed;  /* input.malformed findings */
 } cg_file_result;
 
+/* Gives a second pass (the checker's, the CRL cross-checks') a file's bytes
+ * again. Returns 1 and the bytes (valid until the matching release); 0 when
+ * the file cannot be read any more. */
+typedef int (*cg_reload_fn)(void *arg, size_t file_no, const uint8_t **data, size_t *len);
+typedef void (*cg_release_fn)(void *arg, size_t file_no, const uint8_t *data);
+
 /* Checks every object in one file's bytes. name is how the file is named
  * in findings. */
 void cg_check_file(cg_ctx *ctx, const char *name, const uint8_t *data, size_t len,

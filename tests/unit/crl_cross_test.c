@@ -5,6 +5,7 @@
  * and tests/data/boulder-crl. The command-level checks of every rule are in
  * tests/cli/crl_cross.sh. */
 #include "der/pem.h"
+#include "rules/checker.h"
 #include "rules/crl_cross.h"
 #include "rules/crl_util.h"
 #include "testutil.h"
