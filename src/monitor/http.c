@@ -27,6 +27,27 @@ void cg_http_opts_defaults(cg_logclient_opts *o)
         o->batch = 256;
 }
 
+const char *cg_log_status_str(cg_log_status s)
+{
+    switch (s) {
+    case CG_LOG_OK:
+        return "ok";
+    case CG_LOG_UNREACHABLE:
+        return "unreachable";
+    case CG_LOG_BAD_ANSWER:
+        return "bad answer";
+    case CG_LOG_STH_SIG:
+        return "STH signature invalid";
+    case CG_LOG_MERKLE:
+        return "Merkle root mismatch";
+    case CG_LOG_STOPPED:
+        return "stopped";
+    case CG_LOG_NOMEM:
+        return "out of memory";
+    }
+    return "?";
+}
+
 static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
     cg_http_req *r = arg;

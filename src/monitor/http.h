@@ -14,12 +14,47 @@
 #ifndef CAGUARD_MONITOR_HTTP_H
 #define CAGUARD_MONITOR_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <curl/curl.h>
 
-#include "monitor/logclient.h"
+/* What a log client call ended with: the transport's outcomes, and the
+ * clients' own (a tree head that does not verify, entries that do not hash
+ * to its root). */
+typedef enum cg_log_status {
+    CG_LOG_OK = 0,
+    CG_LOG_UNREACHABLE, /* transport failed after every retry */
+    CG_LOG_BAD_ANSWER,  /* an answer that is not what RFC 6962 says */
+    CG_LOG_STH_SIG,     /* get-sth: the signature does not verify */
+    CG_LOG_MERKLE,      /* a range: the entries do not hash to the STH root */
+    CG_LOG_STOPPED,     /* the entry callback asked to stop */
+    CG_LOG_NOMEM,
+} cg_log_status;
+
+/* The transport's options, which the clients take whole (parallel and
+ * batch are theirs). */
+typedef struct cg_logclient_opts {
+    long connect_timeout_ms; /* 0: 10 s */
+    long timeout_ms;         /* whole request; 0: 60 s */
+    unsigned max_retries;    /* per request; 0: 5 */
+    long backoff_ms;         /* first retry delay, doubled each time; 0: 500 ms */
+    long max_backoff_ms;     /* 0: 60 s */
+    unsigned parallel;       /* get-entries requests in flight; 0: 4 */
+    uint64_t batch;          /* entries asked per request; 0: 256 */
+    /* When set: a wait before a retry ends as soon as *stop is nonzero, and
+     * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
+     * signal handler). */
+    const volatile sig_atomic_t *stop;
+    /* When set: called after each HTTP attempt with the answer's status
+     * (0: none came: refused, timed out, cut off) and the bytes of its body,
+     * in the caller's thread (the monitor's metrics and heartbeat). */
+    void (*observe)(void *arg, long status, size_t bytes);
+    void *observe_arg;
+} cg_logclient_opts;
+
+const char *cg_log_status_str(cg_log_status s);
 
 /* Default largest answer: a get-entries batch of a few thousand entries
  * with chains, or a data tile, stays far below it. */

@@ -29,27 +29,6 @@ static void setmsg(char *why, size_t cap, const char *fmt, const char *a, const 
         snprintf(why, cap, fmt, a, b);
 }
 
-const char *cg_log_status_str(cg_log_status s)
-{
-    switch (s) {
-    case CG_LOG_OK:
-        return "ok";
-    case CG_LOG_UNREACHABLE:
-        return "unreachable";
-    case CG_LOG_BAD_ANSWER:
-        return "bad answer";
-    case CG_LOG_STH_SIG:
-        return "STH signature invalid";
-    case CG_LOG_MERKLE:
-        return "Merkle root mismatch";
-    case CG_LOG_STOPPED:
-        return "stopped";
-    case CG_LOG_NOMEM:
-        return "out of memory";
-    }
-    return "?";
-}
-
 cg_logclient *cg_logclient_new(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts)
 {
     cg_logclient *lc = calloc(1, sizeof(*lc));

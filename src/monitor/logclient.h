@@ -28,35 +28,7 @@
 #include "ct/leaf.h"
 #include "ct/merkle.h"
 #include "ct/sth.h"
-
-typedef enum cg_log_status {
-    CG_LOG_OK = 0,
-    CG_LOG_UNREACHABLE, /* transport failed after every retry */
-    CG_LOG_BAD_ANSWER,  /* an answer that is not what RFC 6962 says */
-    CG_LOG_STH_SIG,     /* get-sth: the signature does not verify */
-    CG_LOG_MERKLE,      /* a range: the entries do not hash to the STH root */
-    CG_LOG_STOPPED,     /* the entry callback asked to stop */
-    CG_LOG_NOMEM,
-} cg_log_status;
-
-typedef struct cg_logclient_opts {
-    long connect_timeout_ms; /* 0: 10 s */
-    long timeout_ms;         /* whole request; 0: 60 s */
-    unsigned max_retries;    /* per request; 0: 5 */
-    long backoff_ms;         /* first retry delay, doubled each time; 0: 500 ms */
-    long max_backoff_ms;     /* 0: 60 s */
-    unsigned parallel;       /* get-entries requests in flight; 0: 4 */
-    uint64_t batch;          /* entries asked per request; 0: 256 */
-    /* When set: a wait before a retry ends as soon as *stop is nonzero, and
-     * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
-     * signal handler). */
-    const volatile sig_atomic_t *stop;
-    /* When set: called after each HTTP attempt with the answer's status
-     * (0: none came: refused, timed out, cut off) and the bytes of its body,
-     * in the caller's thread (the monitor's metrics and heartbeat). */
-    void (*observe)(void *arg, long status, size_t bytes);
-    void *observe_arg;
-} cg_logclient_opts;
+#include "monitor/http.h"
 
 /* One entry of a range, as get-entries served it. leaf and extra are the
  * decoded leaf_input and extra_data, valid during the callback. ok is 1
@@ -111,6 +83,5 @@ cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uin
 cg_log_status cg_logclient_frontier_at(cg_logclient *lc, cg_merkle_hasher *h, const cg_sth *sth,
                                        cg_merkle_frontier *f, char *why, size_t whycap);
 
-const char *cg_log_status_str(cg_log_status s);
 
 #endif
