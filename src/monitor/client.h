@@ -1,12 +1,15 @@
 /* The seam between the monitor (monitor.h) and a log client: one table of
- * functions per log type, chosen per log by cg_monitor_log.type. The
- * RFC 6962 client (logclient.h) fills cg_logclient_ops, the static-ct-api
- * client (tileclient.h) cg_tileclient_ops; client_for() in monitor.c picks
- * one.
+ * the kinds of log client (client.c), a row per cg_monitor_log_type, each
+ * row the kind's name and its functions. The RFC 6962 client (logclient.h)
+ * and the static-ct-api client (tileclient.h) keep their protocol code and
+ * typed API; their rows adapt it to the handle the monitor holds (the
+ * void * that new_client returned).
  *
  * A client makes no findings and does no store I/O: it says what it saw.
- * Every function but new returns a cg_log_status with why filled on
- * failure; the client handle is the void * that new returned. */
+ * Every function but new_client and free_client returns a cg_log_status
+ * with why filled on failure. How a client fetches a range (today a wave of
+ * `parallel` requests at a time) is its own business behind scan: the
+ * monitor sees only entries in index order and the right edge they build. */
 #ifndef CAGUARD_MONITOR_CLIENT_H
 #define CAGUARD_MONITOR_CLIENT_H
 
@@ -15,8 +18,15 @@
 
 #include "monitor/logclient.h"
 
-typedef struct cg_log_client_ops {
-    const char *type; /* "rfc6962", "static" */
+/* The types of log (cg_monitor_log.type). */
+typedef enum {
+    CG_MONITOR_LOG_RFC6962 = 0, /* RFC 6962 get-sth / get-entries */
+    CG_MONITOR_LOG_STATIC = 1   /* c2sp.org/static-ct-api checkpoint and tiles */
+} cg_monitor_log_type;
+
+typedef struct cg_log_client_kind {
+    cg_monitor_log_type type;
+    const char *name; /* "rfc6962", "static" */
     /* key is borrowed and outlives the client. NULL when out of memory. */
     void *(*new_client)(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts);
     void (*free_client)(void *c);
@@ -37,9 +47,9 @@ typedef struct cg_log_client_ops {
      * under sth->root: where a monitor starts a log from its end. */
     cg_log_status (*frontier)(void *c, cg_merkle_hasher *h, const cg_sth *sth,
                               cg_merkle_frontier *f, char *why, size_t whycap);
-} cg_log_client_ops;
+} cg_log_client_kind;
 
-extern const cg_log_client_ops cg_logclient_ops;  /* logclient.c */
-extern const cg_log_client_ops cg_tileclient_ops; /* tileclient.c */
+/* The row of type; NULL when this build has no client for it. */
+const cg_log_client_kind *cg_log_client_kind_get(cg_monitor_log_type type);
 
 #endif

@@ -12,7 +12,6 @@
 #include "ct/entries_json.h"
 #include "util/base64.h"
 #include "monitor/http.h"
-#include "monitor/client.h"
 
 struct cg_logclient {
     char *base; /* without the trailing slash */
@@ -345,43 +344,3 @@ out:
     cg_http_req_free(&r);
     return st;
 }
-
-/* ---- the monitor's seam (client.h) ---- */
-
-static void *ops_new(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts)
-{
-    return cg_logclient_new(url, key, opts);
-}
-
-static void ops_free(void *c)
-{
-    cg_logclient_free(c);
-}
-
-static cg_log_status ops_get_sth(void *c, cg_sth *sth, char *why, size_t whycap)
-{
-    return cg_logclient_get_sth(c, sth, why, whycap);
-}
-
-static cg_log_status ops_scan(void *c, cg_merkle_hasher *h, cg_merkle_frontier *f, uint64_t end,
-                              const cg_sth *sth, cg_log_entry_fn fn, void *arg, char *why,
-                              size_t whycap)
-{
-    return cg_logclient_scan(c, h, f, end, sth, fn, arg, why, whycap);
-}
-
-static cg_log_status ops_consistency(void *c, uint64_t size1, uint64_t size2, uint8_t *proof,
-                                     size_t *n, char *why, size_t whycap)
-{
-    return cg_logclient_get_consistency(c, size1, size2, proof, n, why, whycap);
-}
-
-static cg_log_status ops_frontier(void *c, cg_merkle_hasher *h, const cg_sth *sth,
-                                  cg_merkle_frontier *f, char *why, size_t whycap)
-{
-    return cg_logclient_frontier_at(c, h, sth, f, why, whycap);
-}
-
-const cg_log_client_ops cg_logclient_ops = {
-    "rfc6962", ops_new, ops_free, ops_get_sth, ops_scan, ops_consistency, ops_frontier,
-};

@@ -23,15 +23,11 @@
 
 #include <openssl/types.h>
 
+#include "monitor/client.h"
 #include "rules/rules.h"
 #include "store/store.h"
 
 struct cg_loglist;
-
-typedef enum {
-    CG_MONITOR_LOG_RFC6962 = 0, /* RFC 6962 get-sth / get-entries */
-    CG_MONITOR_LOG_STATIC = 1   /* c2sp.org/static-ct-api checkpoint and tiles */
-} cg_monitor_log_type;
 
 #define CG_MONITOR_DEFAULT_MMD 86400
 /* A tree head timestamped more than this after the monitor's clock is

@@ -1,0 +1,204 @@
+/* A log's tree head: fetched with the log's client, its signature
+ * verified, checked against the last verified one (same size, same root;
+ * larger, a consistency proof), and only then the one to read up to. A log
+ * that cannot be reached is timed against its MMD. */
+#include "monitor/monitor_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/time.h"
+
+static cg_logclient_opts client_opts(const cg_monitor *m)
+{
+    cg_logclient_opts co;
+    memset(&co, 0, sizeof(co));
+    co.parallel = m->o.parallel;
+    co.batch = m->o.batch;
+    co.timeout_ms = m->o.timeout_ms;
+    co.max_retries = m->o.max_retries;
+    co.backoff_ms = m->o.backoff_ms;
+    co.stop = &m->stop;
+    return co;
+}
+
+int cg_mon_ensure_client(cg_monitor *m, mlog *l)
+{
+    if (l->obs == NULL || strcmp(l->obs->url, l->url) != 0) {
+        char *url = strdup(l->url);
+        if (url == NULL || (l->obs == NULL && (l->obs = calloc(1, sizeof(*l->obs))) == NULL)) {
+            free(url);
+            cg_mon_seterr(m, "out of memory");
+            return 0;
+        }
+        free(l->obs->url);
+        l->obs->url = url;
+        l->obs->m = m;
+    }
+    if (l->client == NULL) {
+        cg_logclient_opts co = client_opts(m);
+        co.observe = cg_mon_observe;
+        co.observe_arg = l->obs;
+        l->client = l->kind->new_client(l->url, l->key, &co);
+        if (l->client == NULL) {
+            cg_mon_seterr(m, "out of memory");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int cg_mon_log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why)
+{
+    int64_t now = cg_mon_now_s();
+    if (st == CG_LOG_STOPPED)
+        return 1; /* a stop during a retry wait: the log did not fail */
+    cg_mon_say_log(m, l, "%s: %s", cg_log_status_str(st), why);
+    /* A bad tree head signature is a finding of its own, not a transport
+     * failure; it still counts towards the log's failing time. */
+    if (st != CG_LOG_STH_SIG)
+        m->stats.log_failures++;
+    if (l->failing_since == 0)
+        l->failing_since = now;
+    if (now - l->failing_since > l->mmd) {
+        char since[32], subject[32];
+        cg_time_format(l->failing_since, since, sizeof(since));
+        snprintf(subject, sizeof(subject), "since %lld", (long long)l->failing_since);
+        if (!cg_mon_log_finding(
+                m, l, CG_R_CT_LOG_UNREACHABLE, subject,
+                "the log has failed since %s (%lld s, longer than its MMD of %lld s): "
+                "%s",
+                since, (long long)(now - l->failing_since), (long long)l->mmd, why))
+            return 0;
+    }
+    return cg_mon_save_state(m, l);
+}
+
+/* Checks a new tree head against the verified one; 1 with *go when the
+ * monitor may read up to it. */
+static int check_sth(cg_monitor *m, mlog *l, const cg_sth *sth, int *go)
+{
+    char why[1024] = "", subject[96];
+    uint8_t proof[CG_MERKLE_MAX_PROOF * CG_MERKLE_HASH_LEN];
+    size_t n = 0;
+    *go = 0;
+    /* A tree head from the future would pass for a fresh one for ever
+     * (lag, MMD): refused, however well signed. */
+    if (sth->timestamp / 1000 > (uint64_t)cg_mon_now_s() + CG_MONITOR_STH_FUTURE_S) {
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64 " at %" PRIu64, sth->tree_size,
+                 sth->timestamp);
+        cg_mon_say_log(m, l, "tree head of size %" PRIu64 " timestamped %" PRIu64
+                       " ms: in the future, refused", sth->tree_size, sth->timestamp);
+        return cg_mon_log_finding(m, l, CG_R_CT_LOG_STH_TIMESTAMP_FUTURE, subject,
+                                  "the tree head of size %" PRIu64 " is timestamped %" PRIu64
+                                  " ms since the epoch, more than %d s after this monitor's "
+                                  "clock: refused, the log is not read to it",
+                                  sth->tree_size, sth->timestamp, CG_MONITOR_STH_FUTURE_S);
+    }
+    if (!l->has_sth) {
+        if (l->f.size > sth->tree_size) {
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+            return cg_mon_log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                                      "the tree head of size %" PRIu64
+                                      " is smaller than the %" PRIu64 " entries read already",
+                                      sth->tree_size, l->f.size);
+        }
+        *go = 1;
+        return 1;
+    }
+    if (sth->tree_size < l->sth.tree_size) {
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+        return cg_mon_log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                                  "the tree head of size %" PRIu64
+                                  " is smaller than the verified one "
+                                  "of size %" PRIu64 ": the log shrank",
+                                  sth->tree_size, l->sth.tree_size);
+    }
+    if (sth->tree_size == l->sth.tree_size) {
+        if (memcmp(sth->root, l->sth.root, 32) != 0) {
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+            return cg_mon_log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                                      "two tree heads of size %" PRIu64 " with different roots",
+                                      sth->tree_size);
+        }
+        *go = 1;
+        return 1;
+    }
+    if (l->kind->consistency != NULL) {
+        cg_log_status st = l->kind->consistency(l->client, l->sth.tree_size, sth->tree_size, proof,
+                                                &n, why, sizeof(why));
+        if (st != CG_LOG_OK)
+            return cg_mon_log_failed(m, l, st, why);
+        if (!cg_merkle_verify_consistency(m->h, l->sth.tree_size, sth->tree_size, l->sth.root,
+                                          sth->root, proof, n, why, sizeof(why))) {
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
+            return cg_mon_log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                                      "the tree head of size %" PRIu64
+                                      " does not extend the verified "
+                                      "one of size %" PRIu64 ": %s",
+                                      sth->tree_size, l->sth.tree_size, why);
+        }
+    }
+    *go = 1;
+    return 1;
+}
+
+int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *start, int *has_start)
+{
+    char why[1024] = "";
+    cg_sth sth;
+    *go = *has_start = 0;
+    cg_log_status st = l->kind->get_sth(l->client, &sth, why, sizeof(why));
+    if (st == CG_LOG_STH_SIG) {
+        char subject[64];
+        snprintf(subject, sizeof(subject), "tree head %" PRIu64 " at %" PRIu64, sth.tree_size,
+                 sth.timestamp);
+        if (!cg_mon_log_finding(m, l, CG_R_CT_LOG_STH_SIGNATURE_INVALID, subject,
+                                "the tree head of size %" PRIu64 " does not verify with the log's "
+                                "key: %s",
+                                sth.tree_size, why))
+            return 0;
+        return cg_mon_log_failed(m, l, st, why);
+    }
+    if (st != CG_LOG_OK)
+        return cg_mon_log_failed(m, l, st, why);
+    l->last_contact = cg_mon_now_s();
+    l->failing_since = 0;
+    if (!check_sth(m, l, &sth, go))
+        return 0;
+    if (!*go)
+        return cg_mon_save_state(m, l);
+    /* A log seen the first time, from its end: the right edge at the tree
+     * head, proven under its root. */
+    if (!l->has_sth && l->f.size == 0 && m->o.from_end && sth.tree_size > 0) {
+        if (l->kind->frontier == NULL) {
+            cg_mon_seterr(m, "%s: this log type cannot start from the end", l->url);
+            return 0;
+        }
+        st = l->kind->frontier(l->client, m->h, &sth, start, why, sizeof(why));
+        if (st == CG_LOG_MERKLE) {
+            char subject[64];
+            *go = 0;
+            snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth.tree_size);
+            if (!cg_mon_log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
+                                    "the last entry's audit path does not lead to the root of "
+                                    "the tree head of size %" PRIu64 ": %s",
+                                    sth.tree_size, why))
+                return 0;
+            return cg_mon_save_state(m, l);
+        }
+        if (st != CG_LOG_OK) {
+            *go = 0;
+            return cg_mon_log_failed(m, l, st, why);
+        }
+        *has_start = 1;
+        cg_mon_say_info(m, l, "starting at its end, entry %" PRIu64, start->size);
+    }
+    /* The right edge is a prefix of the new head (by the checks above,
+     * or trivially at size 0): it is the one to verify against now. */
+    l->sth = sth;
+    l->has_sth = 1;
+    return 1;
+}

@@ -1,0 +1,259 @@
+/* What the files of the CT monitor share (monitor.h is its face): the
+ * monitor's state and the functions one file of it calls in another. Not
+ * for use outside src/monitor/monitor*.c.
+ *
+ *   monitor.c           setup, the logs and issuers followed, the loop that
+ *                       polls the logs and runs the periodic tasks
+ *   monitor_head.c      a log's tree head: fetched, verified against the
+ *                       last verified one, failures and MMD
+ *   monitor_range.c     a log's round: its entries read range by range, a
+ *                       range one store transaction
+ *   monitor_entries.c   one entry: matched against the watched issuers and
+ *                       ingested with its chain's issuer
+ *   monitor_state.c     what the monitor writes about a log: its state
+ *                       (log_state) and its findings (ct.log.*)
+ *   monitor_progress.c  progress and log lines, the metrics and heartbeat
+ *   monitor_shared.c    monitors sharing one store's work: leased ranges
+ *
+ * Invariants kept across them: a range's objects, findings, position and
+ * right edge commit together or not at all (cg_mon_end_range); a log
+ * finding made inside a range reaches the sinks only after its commit
+ * (held); store_failed, once set, ends the run with err filled. */
+#ifndef CAGUARD_MONITOR_MONITOR_INTERNAL_H
+#define CAGUARD_MONITOR_MONITOR_INTERNAL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/types.h>
+
+#include "ct/merkle.h"
+#include "ct/sth.h"
+#include "monitor/client.h"
+#include "monitor/monitor.h"
+#include "monitor/series.h"
+#include "obs/logger.h"
+#include "store/ingest.h"
+#include "store/store.h"
+
+typedef struct watched {
+    char *name;
+    uint8_t *der;
+    size_t der_len;
+    uint8_t spki_hash[32];
+    cg_cbs subject; /* into der */
+} watched;
+
+typedef struct mlog {
+    char *url;
+    char *name; /* NULL: the URL */
+    EVP_PKEY *key;
+    uint8_t id[32];
+    char id64[48]; /* base64, as log lists write it */
+    cg_monitor_log_type type;
+    int64_t mmd;
+    const cg_log_client_kind *kind;
+    void *client; /* made on first use, remade when the URL changes */
+    int retired;
+    int gone; /* retired and finished */
+    int64_t next_poll;
+    /* the state, as in the store (cg_store_log_state) */
+    int loaded;
+    cg_merkle_frontier f; /* at the position */
+    int has_sth;
+    cg_sth sth; /* the last verified tree head */
+    int64_t last_contact, failing_since;
+    /* this round */
+    uint64_t read, kept, malformed;
+    uint64_t ranges_done; /* shared: ranges this worker completed this round */
+    uint64_t round_start;
+    double t0, last_print, last_line;
+    int printed; /* a progress line is on the terminal */
+    /* metrics: the entries read and not yet counted, and what the client's
+     * HTTP observer needs (its own allocation: the array of logs moves) */
+    uint64_t unflushed;
+    struct log_observer *obs;
+} mlog;
+
+/* The client's HTTP observer of one log: metrics by status, and the
+ * heartbeat, which every attempt is. */
+typedef struct log_observer {
+    struct cg_monitor *m;
+    char *url;
+} log_observer;
+
+/* A new log finding, stored in the open range's transaction, handed on
+ * after its commit. */
+typedef struct held_finding {
+    cg_rule_id rule;
+    char *message;
+} held_finding;
+
+typedef struct sink {
+    cg_sink_fn fn;
+    void *arg;
+} sink;
+
+typedef struct task {
+    int interval;
+    cg_monitor_task_fn fn;
+    void *arg;
+    int64_t next;
+} task;
+
+/* Chain issuers (SHA-256) this run stored: a CA that comes in front of
+ * every entry of its certificates is ingested once a run, not once an
+ * entry. Open addressing; emptied when three quarters full and on every
+ * rollback (what the rolled-back range stored is gone). */
+#define ISSUER_SET_CAP 4096
+typedef struct issuer_set {
+    uint8_t (*key)[32];
+    uint8_t *used;
+    size_t n;
+} issuer_set;
+
+struct cg_monitor {
+    cg_store *st;
+    issuer_set issuers;
+    cg_monitor_opts o;
+    cg_ingest *ing;
+    cg_merkle_hasher *h;
+    watched *iss;
+    size_t n_iss;
+    mlog *logs;
+    size_t n_logs;
+    sink *sinks;
+    size_t n_sinks;
+    task *tasks;
+    size_t n_tasks;
+    volatile sig_atomic_t stop;
+    int issuers_done;
+    cg_monitor_stats stats;
+    /* the entry being handled */
+    mlog *cur;
+    int store_failed;
+    int in_range;         /* a range's transaction is open */
+    double deadline;      /* when the open range is committed */
+    uint64_t range_first; /* its first entry */
+    int once;
+    held_finding *held;
+    size_t n_held;
+    /* shared: the range being read */
+    cg_merkle_compact cr; /* its compact range so far */
+    const cg_store_log_lease *lease;
+    double renew_at; /* when the lease is renewed next */
+    int lease_lost;
+    cg_logger own_logger; /* when the caller gave none */
+    const cg_logger *logger;
+    double last_beat; /* the heartbeat's last turn (CLOCK_MONOTONIC) */
+    char err[1024];
+};
+
+/* ---- monitor.c ---- */
+
+void cg_mon_seterr(cg_monitor *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *cg_mon_log_name(const mlog *l);
+int64_t cg_mon_now_s(void);
+/* Monotonic seconds, for deadlines and rates. */
+double cg_mon_mono(void);
+/* Sleeps; a signal ends it early, which is what a stop wants. */
+void cg_mon_sleep_ms(long ms);
+
+/* ---- monitor_head.c ---- */
+
+/* The log's client, made on first use. 0 when out of memory. */
+int cg_mon_ensure_client(cg_monitor *m, mlog *l);
+/* A round that could not talk to the log: kept as the log's failing time;
+ * past its MMD, ct.log.unreachable (once per outage). Returns 0 when the
+ * store failed. */
+int cg_mon_log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why);
+/* The log's current tree head, checked against the verified one and
+ * stored as the verified one: *go when the monitor may read up to it.
+ * A log seen the first time with from_end: its right edge at that head
+ * into *start (*has_start). Returns 0 only when the store failed. */
+int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *start,
+                        int *has_start);
+
+/* ---- monitor_range.c ---- */
+
+/* Ends the open range: committed (with the log's state unless shared, then
+ * the held log findings to the sinks) or rolled back (with what the run
+ * remembers of it). Returns 0 when a commit failed. */
+int cg_mon_end_range(cg_monitor *m, mlog *l, int commit);
+/* A range that could not be read (rolled back): a Merkle mismatch is a
+ * finding, anything else a failure of the log. Returns 0 when the store
+ * failed or memory ran out. */
+int cg_mon_range_failed(cg_monitor *m, mlog *l, cg_log_status st, uint64_t first, uint64_t last,
+                        const char *why);
+/* One round of a log: its tree head, then its entries up to it, range by
+ * range. Returns 0 only when the store failed. */
+int cg_mon_log_round(cg_monitor *m, mlog *l);
+
+/* ---- monitor_entries.c ---- */
+
+/* The scan's callback (cg_log_entry_fn, arg the monitor): one entry of
+ * m->cur, kept and ingested when a watched issuer issued it. */
+int cg_mon_on_entry(void *arg, const cg_log_entry *e);
+/* Forgets the chain issuers stored this run (after a rollback). */
+void cg_mon_issuers_forget(cg_monitor *m);
+
+/* ---- monitor_state.c ---- */
+
+/* A finding about a log, stored against its ID and deduplicated by subject
+ * (what about the log: an entry index, a tree head). Inside a range it
+ * joins the range's transaction and waits for its commit. Returns 0 when
+ * the store failed. */
+int cg_mon_log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *subject,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Hands a log finding to the sinks. */
+void cg_mon_emit_log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *msg);
+/* Drops the held log findings (after they were emitted or rolled back). */
+void cg_mon_held_drop(cg_monitor *m);
+/* The log's state from the store (none yet: an empty right edge). */
+int cg_mon_load_state(cg_monitor *m, mlog *l);
+/* Writes the log's state (inside the open range, if any). */
+int cg_mon_save_state(cg_monitor *m, mlog *l);
+/* cg_store_log_state_get's callback: the state into c->l, c->ok when it
+ * decodes. */
+typedef struct cg_mon_load_ctx {
+    mlog *l;
+    int ok;
+} cg_mon_load_ctx;
+int cg_mon_load_one(void *arg, const cg_store_log_state *ls);
+
+/* ---- monitor_progress.c ---- */
+
+/* On a terminal, the log's line is rewritten at most 10 times a second;
+ * otherwise a plain line at most every 10 s while catching up. final ends
+ * the terminal line. */
+void cg_mon_progress(cg_monitor *m, mlog *l, int final);
+/* A message on its own line, after a progress line if one is showing:
+ * a warning (something failed or is wrong) or, cg_mon_say_info, news. */
+void cg_mon_say_log(cg_monitor *m, mlog *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void cg_mon_say_info(cg_monitor *m, mlog *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The log's state, as now committed, to the metrics, with the entries read
+ * since the last count. */
+void cg_mon_series_log(cg_monitor *m, mlog *l);
+/* Called often (each entry, each HTTP attempt, each turn of the sleeps):
+ * the owner's tick (the service watchdog, which keeps its own pace) each
+ * time, and at most once a second the entries read to the metrics. */
+void cg_mon_heartbeat(cg_monitor *m);
+/* Every HTTP attempt of a log's client (cg_logclient_opts.observe; arg
+ * the log's log_observer). */
+void cg_mon_observe(void *arg, long status, size_t bytes);
+
+/* ---- monitor_shared.c ---- */
+
+/* Shared: the entry's leaf hash into the range's compact range, and the
+ * lease renewed when due. 0 stops the range (the lease is lost, or the
+ * store failed). */
+int cg_mon_shared_entry(cg_monitor *m, mlog *l, const cg_log_entry *e);
+/* A shared round of a log: its tree head refreshed, its ranges planned,
+ * then ranges claimed and completed until none is left to claim (with
+ * once: until every range is done). Returns 0 only when the store failed. */
+int cg_mon_shared_round(cg_monitor *m, mlog *l);
+
+#endif

@@ -1,0 +1,124 @@
+/* The monitor's lines: a progress line per log (rewritten on a terminal,
+ * plain log lines every 10 s otherwise) and the messages about a log, all
+ * but the terminal's line through the logger (obs/logger.h); and what it
+ * tells as it goes: the metrics (monitor/series.h) and the heartbeat. */
+#include "monitor/monitor_internal.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/redact.h"
+
+static void fmt_duration(double s, char *out, size_t cap)
+{
+    uint64_t t = s > 0 ? (uint64_t)(s + 0.5) : 0;
+    if (t >= 3600)
+        snprintf(out, cap, "%" PRIu64 "h%02" PRIu64 "m", t / 3600, t / 60 % 60);
+    else if (t >= 60)
+        snprintf(out, cap, "%" PRIu64 "m%02" PRIu64 "s", t / 60, t % 60);
+    else
+        snprintf(out, cap, "%" PRIu64 "s", t);
+}
+
+void cg_mon_progress(cg_monitor *m, mlog *l, int final)
+{
+    double t = cg_mon_mono();
+    if (m->o.quiet || !l->has_sth || m->o.shared)
+        return;
+    if (m->o.progress) {
+        if (!final && t - l->last_print < 0.1)
+            return;
+    } else if (final || t - l->last_line < 10.0 || l->f.size >= l->sth.tree_size) {
+        return;
+    }
+    uint64_t done = l->f.size - l->round_start;
+    double rate = t > l->t0 ? (double)done / (t - l->t0) : 0;
+    uint64_t left = l->sth.tree_size - l->f.size;
+    char eta[32] = "-";
+    if (rate > 0 && left > 0)
+        fmt_duration((double)left / rate, eta, sizeof(eta));
+    else if (left == 0)
+        snprintf(eta, sizeof(eta), "0s");
+    double pct = l->sth.tree_size ? 100.0 * (double)l->f.size / (double)l->sth.tree_size : 100.0;
+    if (m->o.progress) {
+        char name[2200];
+        cg_redact(cg_mon_log_name(l), name, sizeof(name));
+        fprintf(m->o.log, "\r\033[K%s: %" PRIu64 "/%" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s%s",
+                name, l->f.size, l->sth.tree_size, pct, rate, eta, final ? "\n" : "");
+        l->printed = !final;
+        l->last_print = t;
+        fflush(m->o.log);
+    } else {
+        cg_logger_say(m->logger, CG_LOGGER_INFO,
+                      "%s: at %" PRIu64 " of %" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s",
+                      cg_mon_log_name(l), l->f.size, l->sth.tree_size, pct, rate, eta);
+        l->last_line = t;
+    }
+}
+
+static void vsay(cg_monitor *m, mlog *l, cg_logger_level level, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    if (m->o.quiet)
+        return;
+    if (l->printed) {
+        fputc('\n', m->o.log);
+        l->printed = 0;
+    }
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cg_logger_say(m->logger, level, "%s: %s", cg_mon_log_name(l), msg);
+}
+
+void cg_mon_say_log(cg_monitor *m, mlog *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(m, l, CG_LOGGER_WARNING, fmt, ap);
+    va_end(ap);
+}
+
+void cg_mon_say_info(cg_monitor *m, mlog *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(m, l, CG_LOGGER_INFO, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- metrics and heartbeat ---- */
+
+void cg_mon_series_log(cg_monitor *m, mlog *l)
+{
+    cg_monitor_series_log(m->o.series, l->url, l->has_sth ? l->sth.tree_size : 0,
+                          l->has_sth ? l->sth.timestamp : 0, l->f.size, l->last_contact,
+                          l->failing_since);
+    cg_monitor_series_entries(m->o.series, l->url, l->unflushed);
+    l->unflushed = 0;
+}
+
+void cg_mon_heartbeat(cg_monitor *m)
+{
+    double t;
+    if (m->o.tick != NULL)
+        m->o.tick(m->o.tick_arg);
+    t = cg_mon_mono();
+    if (t - m->last_beat < 1.0)
+        return;
+    m->last_beat = t;
+    for (size_t i = 0; i < m->n_logs; i++) {
+        if (m->logs[i].unflushed > 0) {
+            cg_monitor_series_entries(m->o.series, m->logs[i].url, m->logs[i].unflushed);
+            m->logs[i].unflushed = 0;
+        }
+    }
+}
+
+void cg_mon_observe(void *arg, long status, size_t bytes)
+{
+    log_observer *o = arg;
+    cg_monitor_series_request(o->m->o.series, o->url, status, bytes);
+    cg_mon_heartbeat(o->m);
+}
