@@ -1,7 +1,6 @@
 /* One CRL (or partitioned-CRL list) fetch over libcurl (crlfetch.h). */
 #include "monitor/crlfetch.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,8 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+
+#include "util/errf.h"
 
 typedef struct xfer {
     cg_crlfetch_result *r;
@@ -267,19 +268,6 @@ void cg_crlfetch_result_clear(cg_crlfetch_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
-
 void cg_crlfetch_list_free(char **urls, size_t n)
 {
     for (size_t i = 0; urls != NULL && i < n; i++)
@@ -297,33 +285,33 @@ int cg_crlfetch_parse_list(const uint8_t *body, size_t len, char ***urls, size_t
     *n = 0;
     json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
     if (j == NULL) {
-        seterr(err, errcap, "not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+        cg_errf(err, errcap, "not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
         return 0;
     }
     if (!json_is_array(j)) {
-        seterr(err, errcap, "not a JSON array of CRL URLs (the top level is a %s)",
+        cg_errf(err, errcap, "not a JSON array of CRL URLs (the top level is a %s)",
                json_is_object(j) ? "object" : "scalar");
         goto fail;
     }
     if (json_array_size(j) == 0 || json_array_size(j) > CG_CRLFETCH_LIST_MAX) {
-        seterr(err, errcap, "a list of %zu CRL URLs (1 to %d expected)", json_array_size(j),
+        cg_errf(err, errcap, "a list of %zu CRL URLs (1 to %d expected)", json_array_size(j),
                CG_CRLFETCH_LIST_MAX);
         goto fail;
     }
     v = calloc(json_array_size(j), sizeof(char *));
     if (v == NULL) {
-        seterr(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < json_array_size(j); i++) {
         json_t *u = json_array_get(j, i);
         const char *s = json_string_value(u);
         if (s == NULL || strlen(s) != json_string_length(u)) {
-            seterr(err, errcap, "element %zu is not a string", i);
+            cg_errf(err, errcap, "element %zu is not a string", i);
             goto fail;
         }
         if (!cg_crlfetch_url_ok(s)) {
-            seterr(err, errcap, "element %zu \"%.200s\" is not an http:// or https:// URL", i, s);
+            cg_errf(err, errcap, "element %zu \"%.200s\" is not an http:// or https:// URL", i, s);
             goto fail;
         }
         int dup = 0;
@@ -333,7 +321,7 @@ int cg_crlfetch_parse_list(const uint8_t *body, size_t len, char ***urls, size_t
             continue;
         v[count] = strdup(s);
         if (v[count] == NULL) {
-            seterr(err, errcap, "out of memory");
+            cg_errf(err, errcap, "out of memory");
             goto fail;
         }
         count++;

@@ -11,6 +11,7 @@
 #include "monitor/monitor.h"
 #include "monitor/series.h"
 #include "store/ingest.h"
+#include "util/errf.h"
 #include "x509/name.h"
 #include "x509/oid.h"
 #include "x509/time.h"
@@ -78,19 +79,6 @@ static void say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     w->log(w->log_arg, is_error, url, msg);
-}
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
 }
 
 cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_sink_fn sink,
@@ -176,16 +164,16 @@ int cg_crlwatch_add_issuer(cg_crlwatch *w, const uint8_t *der, size_t len, const
     cg_cert cert;
     cg_der_error derr;
     if (w->n_iss >= MAX_ISSUERS) {
-        seterr(err, errcap, "at most %d watched CAs", MAX_ISSUERS);
+        cg_errf(err, errcap, "at most %d watched CAs", MAX_ISSUERS);
         return -1;
     }
     if (!cg_cert_parse(&cert, der, len, &derr)) {
-        seterr(err, errcap, "not a certificate: %s", derr.what);
+        cg_errf(err, errcap, "not a certificate: %s", derr.what);
         return -1;
     }
     issuer *v = realloc(w->iss, (w->n_iss + 1) * sizeof(*v));
     if (v == NULL) {
-        seterr(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         return -1;
     }
     w->iss = v;
@@ -194,7 +182,7 @@ int cg_crlwatch_add_issuer(cg_crlwatch *w, const uint8_t *der, size_t len, const
     SHA256(cert.der.data, cert.der.len, is->sha256);
     is->subject = malloc(cert.subject.len > 0 ? cert.subject.len : 1);
     if (is->subject == NULL) {
-        seterr(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         return -1;
     }
     memcpy(is->subject, cert.subject.data, cert.subject.len);
@@ -214,23 +202,23 @@ int cg_crlwatch_add_url(cg_crlwatch *w, int iss, const char *url, int is_list, c
                         size_t errcap)
 {
     if (iss < 0 || (size_t)iss >= w->n_iss) {
-        seterr(err, errcap, "no such watched CA");
+        cg_errf(err, errcap, "no such watched CA");
         return 0;
     }
     issuer *is = &w->iss[iss];
     if (!cg_crlfetch_url_ok(url) || strlen(url) >= CG_STORE_URL_MAX) {
-        seterr(err, errcap, "'%.200s' is not an http:// or https:// URL", url);
+        cg_errf(err, errcap, "'%.200s' is not an http:// or https:// URL", url);
         return 0;
     }
     if (is->n_urls >= MAX_URLS_PER_ISSUER) {
-        seterr(err, errcap, "at most %d CRL URLs per CA", MAX_URLS_PER_ISSUER);
+        cg_errf(err, errcap, "at most %d CRL URLs per CA", MAX_URLS_PER_ISSUER);
         return 0;
     }
     wurl *u = &is->urls[is->n_urls];
     memset(u, 0, sizeof(*u));
     u->url = strdup(url);
     if (u->url == NULL) {
-        seterr(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         return 0;
     }
     u->is_list = is_list;
@@ -1048,7 +1036,7 @@ int cg_crlwatch_run(cg_crlwatch *w, int64_t now, char *err, size_t errcap)
         ok = update_incidents(w);
     round_clear(&w->done);
     if (!ok)
-        seterr(err, errcap, "%s", w->err[0] != '\0' ? w->err : "store failure");
+        cg_errf(err, errcap, "%s", w->err[0] != '\0' ? w->err : "store failure");
     return ok;
 }
 

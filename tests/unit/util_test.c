@@ -1,7 +1,7 @@
 /* The ground floor (src/util): the base64 codec against OpenSSL's and
  * RFC 4648's vectors, hex, FNV-1a against the reference values of its
  * authors, the time formats against the C library's gmtime and strftime,
- * and cg_grow. */
+ * cg_errf and cg_grow. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 
 #include "testutil.h"
 #include "util/base64.h"
+#include "util/errf.h"
 #include "util/grow.h"
 #include "util/hash.h"
 #include "util/hex.h"
@@ -185,6 +186,19 @@ static void test_time_formats(void)
     CHECK(y == 2024 && m == 2 && d == 29);
 }
 
+static void test_errf(void)
+{
+    char buf[8];
+    cg_errf(buf, sizeof(buf), "%s %d", "abc", 42);
+    CHECK(strcmp(buf, "abc 42") == 0);
+    cg_errf(buf, sizeof(buf), "%s", "longer than eight");
+    CHECK(strcmp(buf, "longer ") == 0); /* cut, terminated */
+    memset(buf, 'x', sizeof(buf));
+    cg_errf(buf, 0, "%s", "nothing");
+    CHECK(buf[0] == 'x');
+    cg_errf(NULL, 100, "%s", "no buffer"); /* no crash, nothing written */
+}
+
 static void test_grow(void)
 {
     int *v = NULL;
@@ -204,6 +218,7 @@ int main(void)
     test_hex();
     test_hash();
     test_time_formats();
+    test_errf();
     test_grow();
     return cg_test_done();
 }

@@ -1,0 +1,14 @@
+/* The one way a function fills a caller's error buffer: formatted, always
+ * terminated, cut when longer than the buffer, and nothing at all when the
+ * caller passed no buffer (err NULL or cap 0). */
+#ifndef CAGUARD_UTIL_ERRF_H
+#define CAGUARD_UTIL_ERRF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+void cg_errf(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void cg_verrf(char *err, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+#endif
