@@ -4,9 +4,13 @@
  * the limit, a redirect to ftp, bodies over the size limit (declared and
  * streamed), a cut-off transfer, HTTP errors, a dead port, bad URLs, and
  * partitioned-CRL lists good and bad. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "crlhttp.h"
 #include "monitor/crlfetch.h"

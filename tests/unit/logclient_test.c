@@ -1,25 +1,21 @@
-/* monitor/logclient: get-sth and get-entries against a small HTTP server on
- * 127.0.0.1 in a thread of this test, serving a log built here: batches
+/* monitor/logclient: get-sth and get-entries against the unit tests' HTTP
+ * server (httpd_harness.h) answering as a log built here: batches
  * cut short, 429 with Retry-After, a 500, a malformed leaf, a tampered
  * entry and a wrongly signed STH; get-sth-consistency and
  * get-entry-and-proof, right and wrong. */
-#include <arpa/inet.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "ct/leaf.h"
 #include "ct/merkle.h"
 #include "ct/sth.h"
+#include "httpd_harness.h"
 #include "monitor/logclient.h"
 #include "testutil.h"
 
@@ -27,8 +23,7 @@
 #define MALFORMED_AT 5
 
 typedef struct server {
-    int fd;
-    int port;
+    cg_test_httpd httpd;
     /* the log */
     uint8_t leaf[N_ENTRIES][400];
     size_t leaf_len[N_ENTRIES];
@@ -57,13 +52,9 @@ static void b64(const uint8_t *in, size_t len, char *out)
 
 static void respond(int c, int code, const char *extra_hdr, const char *body, size_t len)
 {
-    char hdr[512];
-    int n = snprintf(hdr, sizeof(hdr),
-                     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                     "Connection: close\r\n%s\r\n",
-                     code, len, extra_hdr);
-    if (write(c, hdr, (size_t)n) < 0 || write(c, body, len) < 0)
-        return;
+    char hdrs[512];
+    snprintf(hdrs, sizeof(hdrs), "Content-Type: application/json\r\n%s", extra_hdr);
+    cg_test_httpd_reply(c, code, hdrs, body, len);
 }
 
 static void serve_entries(server *s, int c, uint64_t start, uint64_t end)
@@ -155,53 +146,35 @@ static void serve_entry_and_proof(server *s, int c, uint64_t index, uint64_t siz
     respond(c, 200, "", body, len);
 }
 
-static void *server_main(void *arg)
+/* The fake log's answer to one request (httpd_harness.h). */
+static void handle(void *arg, int c, const cg_test_request *rq)
 {
     server *s = arg;
-    for (;;) {
-        int c = accept(s->fd, NULL, NULL);
-        if (c < 0)
-            return NULL;
-        char req[4096];
-        size_t n = 0;
-        while (n < sizeof(req) - 1) {
-            ssize_t r = read(c, req + n, sizeof(req) - 1 - n);
-            if (r <= 0)
-                break;
-            n += (size_t)r;
-            req[n] = '\0';
-            if (strstr(req, "\r\n\r\n"))
-                break;
-        }
-        req[n] = '\0';
-        s->requests++;
-        uint64_t a, b;
-        if (s->every_429 && s->requests % s->every_429 == 0) {
-            char h[64];
-            snprintf(h, sizeof(h), "Retry-After: %d\r\n", s->retry_after);
-            s->answered_429++;
-            respond(c, 429, h, "{}", 2);
-        } else if (s->fail_500_once) {
-            s->fail_500_once = 0;
-            respond(c, 500, "", "{}", 2);
-        } else if (strncmp(req, "GET /ct/v1/get-sth ", 19) == 0) {
-            const char *j = s->wrong_sth ? s->wrong_sth_json : s->sth_json;
-            respond(c, 200, "", j, strlen(j));
-        } else if (sscanf(req, "GET /ct/v1/get-entries?start=%" SCNu64 "&end=%" SCNu64, &a, &b) ==
-                   2) {
-            serve_entries(s, c, a, b);
-        } else if (sscanf(req, "GET /ct/v1/get-sth-consistency?first=%" SCNu64 "&second=%" SCNu64,
-                          &a, &b) == 2) {
-            serve_consistency(s, c, a, b);
-        } else if (sscanf(req,
-                          "GET /ct/v1/get-entry-and-proof?leaf_index=%" SCNu64
-                          "&tree_size=%" SCNu64,
-                          &a, &b) == 2) {
-            serve_entry_and_proof(s, c, a, b);
-        } else {
-            respond(c, 404, "", "{}", 2);
-        }
-        close(c);
+    const char *req = rq->head;
+    s->requests++;
+    uint64_t a, b;
+    if (s->every_429 && s->requests % s->every_429 == 0) {
+        char h[64];
+        snprintf(h, sizeof(h), "Retry-After: %d\r\n", s->retry_after);
+        s->answered_429++;
+        respond(c, 429, h, "{}", 2);
+    } else if (s->fail_500_once) {
+        s->fail_500_once = 0;
+        respond(c, 500, "", "{}", 2);
+    } else if (strncmp(req, "GET /ct/v1/get-sth ", 19) == 0) {
+        const char *j = s->wrong_sth ? s->wrong_sth_json : s->sth_json;
+        respond(c, 200, "", j, strlen(j));
+    } else if (sscanf(req, "GET /ct/v1/get-entries?start=%" SCNu64 "&end=%" SCNu64, &a, &b) == 2) {
+        serve_entries(s, c, a, b);
+    } else if (sscanf(req, "GET /ct/v1/get-sth-consistency?first=%" SCNu64 "&second=%" SCNu64, &a,
+                      &b) == 2) {
+        serve_consistency(s, c, a, b);
+    } else if (sscanf(req,
+                      "GET /ct/v1/get-entry-and-proof?leaf_index=%" SCNu64 "&tree_size=%" SCNu64,
+                      &a, &b) == 2) {
+        serve_entry_and_proof(s, c, a, b);
+    } else {
+        respond(c, 404, "", "{}", 2);
     }
 }
 
@@ -307,20 +280,10 @@ int main(void)
     s.tamper = -1;
     s.max_batch = 1000;
 
-    s.fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    CHECK(bind(s.fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(s.fd, 64) == 0 &&
-          getsockname(s.fd, (struct sockaddr *)&sa, &sl) == 0);
-    s.port = ntohs(sa.sin_port);
-    pthread_t th;
-    CHECK(pthread_create(&th, NULL, server_main, &s) == 0);
-    pthread_detach(th);
+    CHECK(cg_test_httpd_start(&s.httpd, handle, &s));
 
     char url[64], why[512];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s.port);
+    cg_test_httpd_url(&s.httpd, "/", url, sizeof(url));
     cg_logclient_opts o = {0};
     o.backoff_ms = 1;
     o.batch = 8;
@@ -473,6 +436,7 @@ int main(void)
     cg_logclient_free(dead);
 
     cg_logclient_free(lc);
+    cg_test_httpd_stop(&s.httpd);
     cg_merkle_tree_free(s.tree);
     EVP_PKEY_free(key);
     EVP_PKEY_free(wrong);

@@ -1,26 +1,22 @@
-/* monitor/tileclient: checkpoint, data tiles and issuers against a small
- * static-ct-api server on 127.0.0.1 in a thread of this test, serving a
- * log built here: full and partial tiles, gzip, partial tiles deleted once
+/* monitor/tileclient: checkpoint, data tiles and issuers against the unit
+ * tests' HTTP server (httpd_harness.h) answering as a static-ct-api log
+ * built here: full and partial tiles, gzip, partial tiles deleted once
  * the full tile exists, issuers missing or serving the wrong bytes, a
  * wrong leaf_index, a tampered entry, a truncated tile, checkpoints signed
  * with the wrong key or by another key only, 429 with Retry-After and a
  * 500. The entries the client hands over are compared byte for byte with
  * the MerkleTreeLeaf and extra_data that get-entries would serve. */
-#include <arpa/inet.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "ct/leaf.h"
 #include "ct/merkle.h"
 #include "ct/sth.h"
+#include "httpd_harness.h"
 #include "monitor/tileclient.h"
 #include "testutil.h"
 
@@ -31,8 +27,7 @@
 #define ORIGIN "example.test/log"
 
 typedef struct server {
-    int fd;
-    int port;
+    cg_test_httpd httpd;
     /* the log */
     uint8_t *tiles; /* every TileLeaf, in order */
     size_t off[N_ENTRIES + 1];
@@ -115,13 +110,8 @@ static void respond(server *s, int c, int code, const char *extra_hdr, const uin
         body = z;
         s->gzipped++;
     }
-    int n = snprintf(hdr, sizeof(hdr),
-                     "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n%s%s\r\n", code,
-                     len, z ? "Content-Encoding: gzip\r\n" : "", extra_hdr);
-    if (write(c, hdr, (size_t)n) < 0 || (len && write(c, body, len) < 0)) {
-        free(z);
-        return;
-    }
+    snprintf(hdr, sizeof(hdr), "%s%s", z ? "Content-Encoding: gzip\r\n" : "", extra_hdr);
+    cg_test_httpd_reply(c, code, hdr, body, len);
     free(z);
 }
 
@@ -226,51 +216,35 @@ static void issuer(server *s, int c, const char *h)
     respond(s, c, 404, "", (const uint8_t *)"no", 2, 0);
 }
 
-static void *server_main(void *arg)
+/* The fake log's answer to one request (httpd_harness.h). */
+static void handle(void *arg, int c, const cg_test_request *rq)
 {
     server *s = arg;
-    for (;;) {
-        int c = accept(s->fd, NULL, NULL);
-        if (c < 0)
-            return NULL;
-        char req[4096], path[1024];
-        size_t n = 0;
-        while (n < sizeof(req) - 1) {
-            ssize_t r = read(c, req + n, sizeof(req) - 1 - n);
-            if (r <= 0)
-                break;
-            n += (size_t)r;
-            req[n] = '\0';
-            if (strstr(req, "\r\n\r\n"))
-                break;
-        }
-        req[n] = '\0';
-        s->requests++;
-        const char *ae = strstr(req, "Accept-Encoding:");
-        /* never written here: the test thread sets s->gzip between scans,
-         * maybe while the last answer of a scan is still being written */
-        s->gz_req = s->gzip && ae && strstr(ae, "gzip") != NULL;
-        if (sscanf(req, "GET %1023s ", path) != 1) {
-            respond(s, c, 400, "", (const uint8_t *)"?", 1, 0);
-        } else if (s->every_429 && s->requests % s->every_429 == 0) {
-            s->answered_429++;
-            respond(s, c, 429, "Retry-After: 0\r\n", (const uint8_t *)"{}", 2, 0);
-        } else if (s->fail_500_once) {
-            s->fail_500_once = 0;
-            respond(s, c, 500, "", (const uint8_t *)"{}", 2, 0);
-        } else if (strcmp(path, "/checkpoint") == 0) {
-            checkpoint(s, c);
-        } else if (strncmp(path, "/tile/data/", 11) == 0) {
-            snprintf(s->last_tiles[s->n_tiles++ % 8], 64, "%.63s", path);
-            data_tile(s, c, path + 11);
-        } else if (strncmp(path, "/tile/", 6) == 0) {
-            hash_tile(s, c, path + 6);
-        } else if (strncmp(path, "/issuer/", 8) == 0) {
-            issuer(s, c, path + 8);
-        } else {
-            respond(s, c, 404, "", (const uint8_t *)"no", 2, 0);
-        }
-        close(c);
+    const char *req = rq->head, *path = rq->path;
+    s->requests++;
+    const char *ae = strstr(req, "Accept-Encoding:");
+    /* never written here: the test thread sets s->gzip between scans,
+     * maybe while the last answer of a scan is still being written */
+    s->gz_req = s->gzip && ae && strstr(ae, "gzip") != NULL;
+    if (path[0] == '\0') {
+        respond(s, c, 400, "", (const uint8_t *)"?", 1, 0);
+    } else if (s->every_429 && s->requests % s->every_429 == 0) {
+        s->answered_429++;
+        respond(s, c, 429, "Retry-After: 0\r\n", (const uint8_t *)"{}", 2, 0);
+    } else if (s->fail_500_once) {
+        s->fail_500_once = 0;
+        respond(s, c, 500, "", (const uint8_t *)"{}", 2, 0);
+    } else if (strcmp(path, "/checkpoint") == 0) {
+        checkpoint(s, c);
+    } else if (strncmp(path, "/tile/data/", 11) == 0) {
+        snprintf(s->last_tiles[s->n_tiles++ % 8], 64, "%.63s", path);
+        data_tile(s, c, path + 11);
+    } else if (strncmp(path, "/tile/", 6) == 0) {
+        hash_tile(s, c, path + 6);
+    } else if (strncmp(path, "/issuer/", 8) == 0) {
+        issuer(s, c, path + 8);
+    } else {
+        respond(s, c, 404, "", (const uint8_t *)"no", 2, 0);
     }
 }
 
@@ -491,20 +465,10 @@ int main(void)
     s.tamper = -1;
     s.truncate_tile = -1;
 
-    s.fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    CHECK(bind(s.fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(s.fd, 64) == 0 &&
-          getsockname(s.fd, (struct sockaddr *)&sa, &sl) == 0);
-    s.port = ntohs(sa.sin_port);
-    pthread_t th;
-    CHECK(pthread_create(&th, NULL, server_main, &s) == 0);
-    pthread_detach(th);
+    CHECK(cg_test_httpd_start(&s.httpd, handle, &s));
 
     char url[64], why[512];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s.port);
+    cg_test_httpd_url(&s.httpd, "/", url, sizeof(url));
     cg_logclient_opts o = {0};
     o.backoff_ms = 1;
     o.parallel = 3;
@@ -676,6 +640,7 @@ int main(void)
     cg_tileclient_free(dead);
 
     cg_tileclient_free(tc);
+    cg_test_httpd_stop(&s.httpd);
     cg_merkle_tree_free(s.tree);
     for (int i = 0; i < N_ENTRIES; i++) {
         free(s.leaf[i]);
