@@ -2,7 +2,12 @@
  * not block the writer, and a process killed mid-transaction leaves the
  * last committed state), foreign keys on. A file is ours when its header
  * carries caguard's application_id and caguard_meta says so; anything else
- * is refused after a read-only look, before a byte is written. */
+ * is refused after a read-only look, before a byte is written.
+ *
+ * A store this process may not write (a read-only file, directory or
+ * medium: a copy kept as evidence, a snapshot) is opened read-only for the
+ * commands that only read; see open_ro for how its last commits are read
+ * without the write access a WAL database normally needs. */
 #include <errno.h>
 #include <stdarg.h>
 #include <sqlite3.h>
@@ -11,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/driver.h"
 #include "store/schema.h"
@@ -20,7 +26,8 @@
 
 struct cg_sql_conn {
     sqlite3 *db;
-    int busy; /* the last failed exec met another connection's lock */
+    int readonly; /* opened read-only (open_ro): transactions are deferred */
+    int busy;     /* the last failed exec met another connection's lock */
     char err[512];
 };
 
@@ -111,21 +118,141 @@ static int identify(sqlite3 *db, const char *path, cg_store_status *status, char
     return (int)version;
 }
 
+/* path as a file: URI with the query q ("mode=ro", "immutable=1"): every
+ * byte but the unreserved ones and '/' percent-encoded (a '?', '#' or '%'
+ * in a file name is then the name's, not the URI's). NULL when out of
+ * memory. */
+static char *file_uri(const char *path, const char *q)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(path), j = 0;
+    char *u = malloc(7 + 3 * n + 1 + strlen(q) + 1);
+    if (u == NULL)
+        return NULL;
+    /* An absolute path gets an empty authority ("file:///tmp/s.db"), so
+     * that one starting with "//" is not read as a host. */
+    j = (size_t)sprintf(u, "%s", path[0] == '/' ? "file://" : "file:");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)path[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr("/-._~", ch) != NULL) {
+            u[j++] = (char)ch;
+        } else {
+            u[j++] = '%';
+            u[j++] = hex[ch >> 4];
+            u[j++] = hex[ch & 15];
+        }
+    }
+    u[j++] = '?';
+    strcpy(u + j, q);
+    return u;
+}
+
+/* Whether a read-only connection at uri can read the database: one read
+ * of the schema. (SQLITE_NOTADB is an answer, the file's: identify says
+ * so.) */
+static int readable(sqlite3 *db)
+{
+    int64_t n;
+    int rc;
+    return query_int(db, "SELECT count(*) FROM sqlite_master", &n, &rc) || rc == SQLITE_NOTADB;
+}
+
+/* A read-only connection to an existing file. mode=ro first: it reads a
+ * WAL database's last commits, but SQLite needs the -shm file to exist or
+ * the directory to be writable to make it. When neither holds (read-only
+ * media, a directory this user may not write, a store copied without its
+ * -shm) the file is opened immutable=1, which reads the database file as
+ * it is and ignores a write-ahead log: so only when there is none (a store
+ * closed cleanly has none); a -wal with commits in it is refused, with
+ * what to do, rather than reading an older state silently. NULL with err
+ * set on failure. */
+static sqlite3 *open_ro(const char *path, char *err, size_t cap)
+{
+    static const char *const modes[] = {"mode=ro", "immutable=1"};
+    sqlite3 *db = NULL;
+    char *wal = NULL;
+    struct stat sb;
+    for (size_t i = 0; i < 2; i++) {
+        char *uri = file_uri(path, modes[i]);
+        if (uri == NULL) {
+            seterr(err, cap, "out of memory");
+            return NULL;
+        }
+        int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+        free(uri);
+        if (rc != SQLITE_OK) {
+            seterr(err, cap, "cannot open %s: %s", path,
+                   db != NULL ? sqlite3_errmsg(db) : "out of memory");
+            sqlite3_close(db);
+            return NULL;
+        }
+        sqlite3_busy_timeout(db, 10000);
+        if (readable(db))
+            return db;
+        if (i == 0) {
+            int rc0 = sqlite3_errcode(db);
+            seterr(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
+            sqlite3_close(db);
+            db = NULL;
+            /* Only what write access would have cured goes on to immutable. */
+            if (rc0 != SQLITE_CANTOPEN && rc0 != SQLITE_READONLY)
+                return NULL;
+            wal = malloc(strlen(path) + 5);
+            if (wal == NULL) {
+                seterr(err, cap, "out of memory");
+                return NULL;
+            }
+            sprintf(wal, "%s-wal", path);
+            int hot = stat(wal, &sb) == 0 && sb.st_size > 0;
+            if (hot) {
+                seterr(err, cap,
+                       "cannot read %s: it is read-only and its write-ahead log %s holds "
+                       "commits not yet in the file, which SQLite reads only with write "
+                       "access to the directory (or an existing %s-shm); copy the store "
+                       "with its -wal file to a writable directory",
+                       path, wal, path);
+                free(wal);
+                return NULL;
+            }
+            free(wal);
+        }
+    }
+    seterr(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Whether this process may write the store: the file and the directory
+ * that holds it (where SQLite makes the -wal and -shm files). */
+static int writable(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int ok;
+    if (access(path, W_OK) != 0)
+        return 0;
+    if (slash == NULL)
+        return access(".", W_OK) == 0;
+    dir = strndup(path, (size_t)(slash - path) + 1); /* "/" for "/s.db" */
+    if (dir == NULL)
+        return 1; /* out of memory: the read-write open says what fails */
+    ok = access(dir, W_OK) == 0;
+    free(dir);
+    return ok;
+}
+
 /* Read-only look at an existing file, so that a file that is not ours is
  * never written to (a read-write open could roll back another program's
  * hot journal, and setting WAL mode rewrites the header). */
 static int probe(const char *path, cg_store_status *status, char *err, size_t cap)
 {
-    sqlite3 *db = NULL;
+    sqlite3 *db = open_ro(path, err, cap);
     int v;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (db == NULL) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "cannot open %s: %s", path,
-               db != NULL ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
         return -2;
     }
-    sqlite3_busy_timeout(db, 10000);
     /* One read transaction: the application_id and the schema seen
      * together, not one before and one after another process's commit. */
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
@@ -247,6 +374,31 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
         seterr(err, cap, "out of memory");
         return NULL;
     }
+    if (exists && !writable(path)) {
+        /* A command that may create the store writes to it: it is told
+         * now, not at its first write. An older schema needs writing too. */
+        *status = CG_STORE_ERROR;
+        if (flags & CG_STORE_CREATE) {
+            seterr(err, cap, "%s is read-only: this command writes to the store", path);
+            goto fail;
+        }
+        if (version < CG_STORE_SCHEMA_VERSION) {
+            seterr(err, cap,
+                   "%s is read-only and has store schema version %d; this caguard reads "
+                   "version %d, and upgrading it needs write access",
+                   path, version, CG_STORE_SCHEMA_VERSION);
+            goto fail;
+        }
+        c->db = open_ro(path, err, cap);
+        if (c->db == NULL || !exec(c, "PRAGMA foreign_keys = ON") || !sq_set_cache(c, 0)) {
+            if (c->db != NULL)
+                seterr(err, cap, "cannot open %s: %s", path, c->err);
+            goto fail;
+        }
+        c->readonly = 1;
+        *status = CG_STORE_OK;
+        return c;
+    }
     int oflags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &c->db, oflags, NULL) != SQLITE_OK) {
         *status = CG_STORE_ERROR;
@@ -352,8 +504,10 @@ static int sq_begin(cg_sql_conn *c)
 {
     c->err[0] = '\0';
     /* IMMEDIATE takes the write lock now: a transaction that reads and then
-     * writes cannot deadlock against another writer. */
-    return exec(c, "BEGIN IMMEDIATE");
+     * writes cannot deadlock against another writer. A read-only store has
+     * no write lock to take (a write then fails: "attempt to write a
+     * readonly database"). */
+    return exec(c, c->readonly ? "BEGIN" : "BEGIN IMMEDIATE");
 }
 
 static int sq_commit(cg_sql_conn *c)
