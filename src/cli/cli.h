@@ -25,6 +25,7 @@ int cg_cmd_demo(int argc, char **argv);
 int cg_cmd_status(int argc, char **argv);
 int cg_cmd_report(int argc, char **argv);
 int cg_cmd_serve(int argc, char **argv);
+int cg_cmd_store(int argc, char **argv);
 
 /* Reads a whole file ("-" is stdin). Returns a malloc'd buffer or NULL with
  * a message in err. */

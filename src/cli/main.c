@@ -34,6 +34,7 @@ static const struct {
 #if CAGUARD_HAVE_STORE
     {"status", cg_cmd_status, "what the monitor follows: each log's position, tree size and lag"},
     {"report", cg_cmd_report, "write the store's dashboard (a static HTML site)"},
+    {"store", cg_cmd_store, "the store itself: verify re-hashes every stored object"},
 #endif
 #if CAGUARD_HAVE_HTTP_SERVER
     {"serve", cg_cmd_serve, "the issuance gate as an HTTP service (pkimetal-compatible)"},
@@ -51,6 +52,7 @@ static const struct {
     {"findings", "CAGUARD_WITH_STORE"},
     {"status", "CAGUARD_WITH_STORE"},
     {"report", "CAGUARD_WITH_STORE"},
+    {"store", "CAGUARD_WITH_STORE"},
     {"monitor", "CAGUARD_WITH_MONITOR"},
     {"demo", "CAGUARD_WITH_MONITOR and CAGUARD_WITH_HTTP_SERVER"},
     {"serve", "CAGUARD_WITH_HTTP_SERVER"},

@@ -635,4 +635,35 @@ typedef struct cg_gate_decision {
 /* Records a decision; *id its row. */
 int cg_store_gate_decide(cg_store *s, const cg_gate_decision *d, int64_t *id);
 
+/* ---- verify (verify.c; caguard store verify) ---- */
+
+/* A stored row whose bytes no longer hash to the SHA-256 it is kept under
+ * (object_keys: whose key is not its object's). Borrowed for the call. */
+typedef struct cg_store_mismatch {
+    const char *table;  /* objects, object_keys, gate_precerts, gate_decisions,
+                           loglist_snapshots */
+    int64_t id;         /* its row ID; 0 for loglist_snapshots */
+    const char *kind;   /* objects, object_keys: the object's kind; else NULL */
+    const char *name;   /* objects, object_keys: the file it came from;
+                           loglist_snapshots: the list's source; else NULL */
+    int64_t idx;        /* objects, object_keys: its index in that file */
+    uint8_t stored[32]; /* the key it is kept under */
+    uint8_t actual[32]; /* what its bytes hash to (object_keys: the object's key) */
+} cg_store_mismatch;
+
+typedef struct cg_store_verify_counts {
+    uint64_t checked;    /* rows re-hashed or compared */
+    uint64_t mismatched; /* ... that did not match */
+} cg_store_verify_counts;
+
+/* Returns 1 to go on, 0 to stop. */
+typedef int (*cg_store_mismatch_fn)(void *arg, const cg_store_mismatch *m);
+
+/* Re-hashes every stored object, gate record and log list snapshot and
+ * hands each one that does not match its key to fn, reading in pages
+ * (bounded memory). Returns 1 (mismatches or not: see counts), or 0 with
+ * the error recorded when the store cannot be read. */
+int cg_store_verify(cg_store *s, cg_store_mismatch_fn fn, void *arg,
+                    cg_store_verify_counts *counts);
+
 #endif

@@ -20,6 +20,7 @@
  *   summaries.c    the counts caguard report draws
  *   gate.c         the issuance gate: recorded precertificates, decisions
  *   outbox.c       the side effects owed to new findings, until delivered
+ *   verify.c       stored bytes re-hashed against the keys they are kept under
  *
  * Invariants kept by every file:
  *   - every write goes through cg_st_write_begin/cg_st_write_end, so that a
@@ -134,6 +135,12 @@ typedef enum {
     Q_OUTBOX_INCIDENT,
     Q_OUTBOX_COUNTS,
     Q_OUTBOX_LAST_ERROR,
+    /* verify.c */
+    Q_VERIFY_OBJECTS,
+    Q_VERIFY_KEYS, /* PostgreSQL only: object_keys against objects */
+    Q_VERIFY_PRECERTS,
+    Q_VERIFY_DECISIONS,
+    Q_VERIFY_LOGLISTS,
     Q_COUNT
 } query_id;
 
@@ -199,7 +206,9 @@ extern const char *const cg_st_sql_sources[Q_COUNT];
 extern const char *const cg_st_sql_summaries[Q_COUNT];
 extern const char *const cg_st_sql_gate[Q_COUNT];
 extern const char *const cg_st_sql_outbox[Q_COUNT];
+extern const char *const cg_st_sql_verify[Q_COUNT];
 extern const char *const cg_st_pg_sql_outbox[Q_COUNT];
+extern const char *const cg_st_pg_sql_verify[Q_COUNT];
 extern const char *const cg_st_pg_sql_objects[Q_COUNT];
 extern const char *const cg_st_pg_sql_crl_entries[Q_COUNT];
 extern const char *const cg_st_pg_sql_ranges[Q_COUNT];
