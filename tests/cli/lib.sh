@@ -89,6 +89,21 @@ stop_hostile() {
 }
 trap 'stop_hostile; stop_server; rm -rf "$tmp"' EXIT
 
+# pg_schema NAME: a schema of the test's own in $CAGUARD_TEST_PG_URI's
+# database, dropped on exit; the URI of a store in it in $U, and of the same
+# store in a session that may not write (default_transaction_read_only) in
+# $RO.
+pg_schema() {
+  local base=$CAGUARD_TEST_PG_URI sep='?'
+  pg_schema_name=cg$1_$$
+  trap 'psql "$CAGUARD_TEST_PG_URI" -qc "DROP SCHEMA IF EXISTS $pg_schema_name CASCADE" \
+    2>/dev/null; chmod -R u+w "$tmp"; stop_hostile; stop_server; rm -rf "$tmp"' EXIT
+  psql "$base" -qc "SET client_min_messages = warning; CREATE SCHEMA $pg_schema_name"
+  case $base in *\?*) sep='&' ;; esac
+  U="$base${sep}options=-csearch_path%3D$pg_schema_name"
+  RO="$U%20-cdefault_transaction_read_only%3Don"
+}
+
 # build_seed_log DIR [FILE...]: a test log in DIR, signed with a new P-256
 # key ($tmp/log.key, public half $tmp/log.pub), holding the CT failures of
 # the seed (tests/data/ct3: two precertificates for one serial, a final

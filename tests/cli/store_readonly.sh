@@ -108,15 +108,8 @@ expect_grep "its write-ahead log .*s.db-wal holds commits not yet in the file" "
 
 # 4. PostgreSQL, in a session that may not write (a hot standby, a role
 # with SELECT alone): opening a store of the current schema only reads.
-base=${CAGUARD_TEST_PG_URI:-}
-if [ -n "$base" ]; then
-  schema=cgro_$$
-  trap 'psql "$base" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" 2>/dev/null; chmod -R u+w "$tmp"; stop_hostile; stop_server; rm -rf "$tmp"' EXIT
-  psql "$base" -qc "SET client_min_messages = warning; CREATE SCHEMA $schema"
-  sep='?'
-  case $base in *\?*) sep='&' ;; esac
-  U="$base${sep}options=-csearch_path%3D$schema"
-  RO="$base${sep}options=-csearch_path%3D$schema%20-cdefault_transaction_read_only%3Don"
+if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
+  pg_schema ro
   "$CAGUARD" ingest --store "$U" "$d"/ct/*.pem >/dev/null 2>&1
   want "$U" >"$tmp/pg.want"
   expect_eq "findings in PostgreSQL" "$(wc -l <"$tmp/pg.want")" "$(wc -l <"$tmp/want")"

@@ -50,19 +50,12 @@ expect_grep "^objects $(head -1 "$tmp/damaged" | cut -d' ' -f1): [a-z]+ file \".
 expect_grep "^$n stored rows re-hashed: $((n - 2)) match, 2 do not$" "$tmp/out"
 
 # PostgreSQL.
-base=${CAGUARD_TEST_PG_URI:-}
-if [ -z "$base" ]; then
+if [ -z "${CAGUARD_TEST_PG_URI:-}" ]; then
   echo "PostgreSQL part not run: CAGUARD_TEST_PG_URI is not set"
   finish
   exit
 fi
-schema=cgverify_$$
-trap 'psql "$base" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" 2>/dev/null; stop_hostile; stop_server; rm -rf "$tmp"' EXIT
-psql "$base" -qc "SET client_min_messages = warning; CREATE SCHEMA $schema"
-sep='?'
-case $base in *\?*) sep='&' ;; esac
-U="$base${sep}options=-csearch_path%3D$schema"
-RO="$base${sep}options=-csearch_path%3D$schema%20-cdefault_transaction_read_only%3Don"
+pg_schema verify
 sql() { psql "$U" -AtXqc "$1"; }
 "$CAGUARD" ingest --store "$U" "$d"/ct/*.pem >/dev/null 2>&1
 expect_eq "objects in PostgreSQL" "$(sql 'SELECT count(*) FROM objects')" "$n"
