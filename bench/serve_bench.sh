@@ -13,17 +13,23 @@
 #    floor of any process-per-certificate tool).
 # 4. The gate's pair flow on SQLite: POST /v1/gate/precert then
 #    /v1/gate/cert for distinct serials (bench/gen_gate_pairs.py), each pair
-#    allowed, wrk threads with one connection each.
+#    allowed, wrk threads with one connection each (CG_GATE_CONNS, default
+#    64; the server gets as many workers: each waits for the commit of its
+#    decision, and concurrent decisions share one commit).
 #
 # usage: bench/serve_bench.sh [BUILD_DIR] [SECONDS] [TOTAL_REQUESTS] [PAIRS]
-# (defaults: build, 30, 1000000, 20000). Prints `uptime` first and last:
-# the machine is shared, report the load with the figures.
+# (defaults: build, 30, 1000000, 20000). CG_BENCH_PARTS picks parts (default
+# "lint rss peer gate"). Prints `uptime` first and last: the machine is
+# shared, report the load with the figures.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 secs=${2:-30}
 total=${3:-1000000}
 npairs=${4:-20000}
+parts=" ${CG_BENCH_PARTS:-lint rss peer gate} "
+gate_conns=${CG_GATE_CONNS:-64}
+want() { case "$parts" in *" $1 "*) return 0 ;; esac; return 1; }
 caguard=$build/caguard
 d=$root/tests/data
 tmp=$(mktemp -d)
@@ -35,7 +41,7 @@ echo "== load: $(uptime)"
 echo "== machine: $(nproc) processors, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
 
 start() {
-  "$caguard" serve --listen 127.0.0.1:0 --threads 2 --no-access-log "$@" 2>"$tmp/serve.err" &
+  "$caguard" serve --listen 127.0.0.1:0 --no-access-log "$@" 2>"$tmp/serve.err" &
   pid=$!
   for _ in $(seq 400); do
     grep -q 'listening on' "$tmp/serve.err" && break
@@ -50,9 +56,10 @@ rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$pid/stat"; }
 
 # 1. /lintcert
+if want lint || want rss; then
 b64=$(sed '/-----/d' "$d/le2023/good/final.pem" | tr -d '\n')
 printf 'b64cert=%s' "$(printf '%s' "$b64" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')" >"$tmp/form"
-start --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
+start --threads 2 --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
   --loglist "$d/loglists/crtsh_v3_all_all_logs_list.json" --ca "$d/le2023/r3.pem"
 curl -s -X POST --data-binary @"$tmp/form" -H 'Content-Type: application/x-www-form-urlencoded' \
   "$url/lintcert" >"$tmp/answer.json"
@@ -67,6 +74,7 @@ done_req=$(awk '/requests in/ {print $1}' "$tmp/wrk1")
 awk -v a="$c0" -v b="$c1" -v n="$done_req" 'BEGIN {
   printf "== server CPU: %.3f ms per /lintcert request (%.0f requests/s per core at 100%% CPU)\n", (b - a) * 1000 / n, n / (b - a) }'
 
+if want rss; then
 echo "== RSS over $total requests (kB, after each run of ${secs}s):"
 printf '%12s %10s\n' requests rss_kB
 printf '%12s %10s\n' "$done_req" "$(rss)"
@@ -76,11 +84,14 @@ while [ "$done_req" -lt "$total" ]; do
   done_req=$((done_req + n))
   printf '%12s %10s\n' "$done_req" "$(rss)"
 done
+fi
 curl -s "$url/metrics" | grep -E '^caguard_serve_requests_total\{endpoint="/lintcert"' || true
 stop
+fi
 
 # 3. the counterpart: one process per certificate
 # CPU (user + system of the children) as well as wall time.
+if want peer; then
 n=50
 child_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($14 + $15) / hz }' /proc/$$/stat; }
 k0=$(child_cpu)
@@ -98,17 +109,21 @@ k2=$(child_cpu)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v ka="$k0" -v kb="$k1" -v kc="$k2" -v n=$n 'BEGIN {
   printf "== counterpart: caguard check, one process per certificate: %.1f/s wall (%.2f ms each), %.2f ms CPU each\n", n / (b - a), (b - a) * 1000 / n, (kb - ka) * 1000 / n
   printf "== counterpart: openssl x509 -noout, one process per certificate: %.1f/s wall (%.2f ms each), %.2f ms CPU each\n", n / (c - b), (c - b) * 1000 / n, (kc - kb) * 1000 / n }'
+fi
 
 # 4. the gate's pair flow on SQLite
+if want gate; then
 /usr/bin/python3 "$root/bench/gen_gate_pairs.py" "$npairs" "$tmp"
-start --store "$tmp/gate.db" --loglist "$d/ct3/loglist.json" --ca "$d/sct/ca.pem"
-echo "== gate pairs on SQLite, 8 connections (one per wrk thread), ${secs}s"
+start --threads "$gate_conns" --store "$tmp/gate.db" --loglist "$d/ct3/loglist.json" \
+  --ca "$d/sct/ca.pem"
+echo "== gate pairs on SQLite, $gate_conns connections (one per wrk thread), ${secs}s"
 c0=$(cpu)
-CG_PAIRS=$tmp/pairs.txt CG_THREADS=8 wrk -t8 -c8 -d"${secs}s" --timeout 30s --latency \
-  -s "$root/bench/serve_gate.lua" "$url" | tee "$tmp/wrk2"
+CG_PAIRS=$tmp/pairs.txt CG_THREADS=$gate_conns wrk -t"$gate_conns" -c"$gate_conns" -d"${secs}s" \
+  --timeout 30s --latency -s "$root/bench/serve_gate.lua" "$url" | tee "$tmp/wrk2"
 c1=$(cpu)
 awk -v a="$c0" -v b="$c1" -v n="$(awk '/requests in/ {print $1}' "$tmp/wrk2")" 'BEGIN {
   printf "== server CPU: %.3f ms per gate request, %.3f ms per pair\n", (b - a) * 1000 / n, (b - a) * 2000 / n }'
-
+curl -s "$url/metrics" | grep -E '^caguard_serve_gate_(commits|writes)_total' || true
 stop
+fi
 echo "== load: $(uptime)"

@@ -28,6 +28,7 @@
 #include "ct/sct_verify.h"
 #include "der/pem.h"
 #include "util/grow.h"
+#include "serve/commit.h"
 #include "serve/decode.h"
 #include "store/store.h"
 #include "util/redact.h"
@@ -42,6 +43,7 @@ struct cg_serve_gate {
     pthread_mutex_t mu;
     cg_store **idle;
     size_t n_idle, cap_idle;
+    cg_gate_commit *commit;
     cg_metric *decisions;
 };
 
@@ -96,6 +98,12 @@ cg_serve_gate *cg_serve_gate_new(const char *store_uri, cg_metrics *m, char *err
     const char *l[] = {"endpoint", "decision"};
     g->decisions = cg_metrics_counter(m, "caguard_serve_gate_decisions_total",
                                       "The gate's decisions, by endpoint and decision", 2, l);
+    g->commit = cg_gate_commit_new(m);
+    if (g->decisions == NULL || g->commit == NULL) {
+        snprintf(err, errcap, "out of memory");
+        cg_serve_gate_free(g);
+        return NULL;
+    }
     return g;
 }
 
@@ -107,6 +115,7 @@ void cg_serve_gate_free(cg_serve_gate *g)
         cg_store_close(g->idle[i]);
     free(g->idle);
     free(g->uri);
+    cg_gate_commit_free(g->commit);
     pthread_mutex_destroy(&g->mu);
     free(g);
 }
@@ -153,13 +162,18 @@ static void fail(req *r, unsigned status, const char *msg)
     o->body = cg_serve_error_json(msg, r->request_id, &o->len);
 }
 
-static void store_fail(req *r)
+static void store_fail_with(req *r, const char *why)
 {
     char msg[700], safe[600];
-    cg_redact(cg_store_errmsg(r->st), safe, sizeof(safe));
+    cg_redact(why, safe, sizeof(safe));
     snprintf(msg, sizeof(msg), "the gate's store failed: %s", safe);
     r->store_ok = 0;
     fail(r, 503, msg);
+}
+
+static void store_fail(req *r)
+{
+    store_fail_with(r, cg_store_errmsg(r->st));
 }
 
 /* The object's DER: the first PEM block, or the DER itself. */
@@ -283,38 +297,38 @@ static int could_not_check(const cg_serve_findings *fs)
     return 0;
 }
 
-/* Records the decision and writes the answer. */
-static void decide(req *r, unsigned status, int allowed, int recorded,
-                   const cg_gate_precert *against)
+/* The decision of the request's answer, to be recorded; *rules_text the
+ * caller's to free (NULL when memory ran out: "[]" is recorded). */
+static void decision_of(req *r, unsigned status, int allowed, cg_gate_decision *d,
+                        char **rules_text)
+{
+    const cg_serve_findings *fs = &r->out->findings;
+    json_t *rules = json_array();
+    for (size_t i = 0; i < fs->n; i++)
+        json_array_append_new(rules, json_string(cg_rule_get(fs->f[i].rule)->id));
+    *rules_text = json_dumps(rules, JSON_COMPACT);
+    json_decref(rules);
+    memset(d, 0, sizeof(*d));
+    d->kind = r->final ? "cert" : "precert";
+    d->issuer = r->cert.issuer;
+    d->serial = r->cert.serial;
+    memcpy(d->sha256, r->sha256, 32);
+    if (r->final && allowed) {
+        d->der = r->der;
+        d->len = r->len;
+    }
+    d->allowed = allowed;
+    d->status = (int)status;
+    d->rules = *rules_text != NULL ? *rules_text : "[]";
+    d->at = (int64_t)time(NULL);
+    d->request_id = r->request_id;
+}
+
+/* The answer, once its decision (row id) is recorded and committed. */
+static void answer_decided(req *r, unsigned status, int allowed, int recorded,
+                           const cg_gate_precert *against, int64_t id)
 {
     cg_serve_gate_result *o = r->out;
-    json_t *rules = json_array();
-    for (size_t i = 0; i < o->findings.n; i++)
-        json_array_append_new(rules, json_string(cg_rule_get(o->findings.f[i].rule)->id));
-    char *rules_text = json_dumps(rules, JSON_COMPACT);
-    json_decref(rules);
-    cg_gate_decision d;
-    memset(&d, 0, sizeof(d));
-    d.kind = r->final ? "cert" : "precert";
-    d.issuer = r->cert.issuer;
-    d.serial = r->cert.serial;
-    memcpy(d.sha256, r->sha256, 32);
-    if (r->final && allowed) {
-        d.der = r->der;
-        d.len = r->len;
-    }
-    d.allowed = allowed;
-    d.status = (int)status;
-    d.rules = rules_text != NULL ? rules_text : "[]";
-    d.at = (int64_t)time(NULL);
-    d.request_id = r->request_id;
-    int64_t id = 0;
-    if (!cg_store_gate_decide(r->st, &d, &id)) {
-        free(rules_text);
-        store_fail(r);
-        return;
-    }
-    free(rules_text);
     char extra[256], hex[65] = "";
     if (against != NULL)
         cg_hex(against->sha256, 32, hex);
@@ -330,10 +344,29 @@ static void decide(req *r, unsigned status, int allowed, int recorded,
                                                    : "deny"});
 }
 
+/* Records the decision (committed with those of concurrent requests) and
+ * writes the answer. */
+static void decide(req *r, unsigned status, int allowed, int recorded,
+                   const cg_gate_precert *against)
+{
+    cg_gate_write w;
+    char *rules_text;
+    memset(&w, 0, sizeof(w));
+    decision_of(r, status, allowed, &w.d, &rules_text);
+    int ok = cg_gate_commit_write(r->g->commit, r->st, &w);
+    free(rules_text);
+    cg_gate_precert_clear(&w.rec);
+    if (!ok) {
+        store_fail_with(r, w.err);
+        return;
+    }
+    answer_decided(r, status, allowed, recorded, against, w.id);
+}
+
 static void precert(req *r)
 {
     cg_gate_precert rec, mine;
-    int found = 0, inserted = 0;
+    int found = 0;
     cg_file_result res;
     memset(&rec, 0, sizeof(rec));
     if (!cg_store_gate_precert(r->st, &r->cert.issuer, &r->cert.serial, &rec, &found)) {
@@ -374,32 +407,28 @@ static void precert(req *r)
         mine.len = r->len;
         mine.recorded_at = (int64_t)time(NULL);
         cg_gate_precert_clear(&rec);
-        /* The record and its decision in one transaction: one durable
-         * commit, and never a recorded precertificate without its decision. */
-        if (!cg_store_begin(r->st)) {
-            store_fail(r);
-            goto out;
-        }
-        if (!cg_store_gate_record_precert(r->st, &r->cert.issuer, &r->cert.serial, &mine,
-                                          r->request_id, &rec, &inserted)) {
-            store_fail(r);
-            cg_store_rollback(r->st);
+        /* The record and its decision in one transaction (shared with the
+         * writes of concurrent requests): never a recorded precertificate
+         * without its decision, and the answer only once both are durable. */
+        cg_gate_write w;
+        char *rules_text;
+        memset(&w, 0, sizeof(w));
+        w.record = &mine;
+        decision_of(r, 200, 1, &w.d, &rules_text);
+        int ok = cg_gate_commit_write(r->g->commit, r->st, &w);
+        free(rules_text);
+        rec = w.rec; /* now ours to clear */
+        if (!ok) {
+            store_fail_with(r, w.err);
             goto out;
         }
         found = 1;
-        if (inserted || memcmp(rec.tbs_key, r->tbs_key, 32) == 0) {
-            decide(r, 200, 1, 1, &rec);
-            if (r->out->status != 200) {
-                cg_store_rollback(r->st);
-            } else if (!cg_store_commit(r->st)) {
-                free(r->out->body);
-                r->out->body = NULL;
-                store_fail(r);
-            }
+        if (w.decided) {
+            answer_decided(r, 200, 1, 1, &rec, w.id);
             goto out;
         }
-        cg_store_rollback(r->st);
-        /* Another gate recorded another precertificate first: again, with it. */
+        /* Another gate, or another request of this batch, recorded another
+         * precertificate first: again, with it. */
     }
     fail(r, 503, "the gate could not settle the precertificate's record");
 out:

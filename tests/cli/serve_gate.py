@@ -14,6 +14,12 @@ gate processes on one store, sent two different precertificates for each of
 200 and one 409 per serial, one row per serial in gate_precerts. The
 precertificates are made here with python3-cryptography (a test CA).
 
+Group commit (the writes of concurrent requests share one transaction):
+both precertificates of each of 30 serials sent all at once, to one gate
+with 16 workers on SQLite and to two gates on PostgreSQL, so that one
+batch can hold both records of a serial: still exactly one 200 and one 409
+per serial, every decision recorded, and no more commits than writes.
+
 Every answer is validated against docs/serve.openapi.yaml.
 """
 import base64
@@ -175,6 +181,61 @@ def make_precert(ca_key, ca_cert, serial, host):
     return b.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
 
 
+def metric(url, name):
+    st, h, b = request(url + "/metrics")
+    for line in b.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def burst(urls, ca_key, ca_cert, n, label):
+    """Both precertificates of n new serials at once, spread over urls;
+    returns the serials' outcomes."""
+    serials = [x509.random_serial_number() for _ in range(n)]
+    jobs = []
+    for i, s in enumerate(serials):
+        for j, host in enumerate((f"x{i}.example.com", f"y{i}.example.com")):
+            jobs.append((i, urls[(i + j) % len(urls)], make_precert(ca_key, ca_cert, s, host)))
+    res = [[] for _ in serials]
+    barrier = threading.Barrier(len(jobs))
+
+    def send(i, url, obj):
+        barrier.wait()
+        res[i].append(gate(url, "precert", obj)[0])
+    ts = [threading.Thread(target=send, args=job) for job in jobs]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    outcomes = [tuple(sorted(r)) for r in res]
+    check(all(o == (200, 409) for o in outcomes),
+          f"{label}: one 200 and one 409 per serial, all sent at once: {outcomes}")
+    return serials
+
+
+def test_group_commit_sqlite():
+    db = f"{TMP}/gate_burst.db"
+    ca_key, ca_cert = make_ca()
+    ca_path = f"{TMP}/gate_burst_ca.pem"
+    open(ca_path, "wb").write(ca_cert.public_bytes(serialization.Encoding.PEM))
+    s = Server("--store", db, "--ca", ca_path, "--threads", "16", "--no-access-log")
+    burst([s.url], ca_key, ca_cert, 30, "one gate, 16 workers, SQLite")
+    commits = metric(s.url, "caguard_serve_gate_commits_total")
+    writes = metric(s.url, "caguard_serve_gate_writes_total")
+    check(commits is not None and writes is not None and 1 <= commits <= writes and writes >= 60,
+          f"commits and writes counted, a commit holding one write or more "
+          f"({commits} commits, {writes} writes)")
+    print(f"group commit on SQLite: {writes:.0f} writes in {commits:.0f} commits")
+    s.stop()
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM gate_precerts").fetchone()[0]
+    check(n == 30, f"one recorded precertificate per serial: {n}")
+    rows = con.execute("SELECT status, count(*) FROM gate_decisions GROUP BY status "
+                       "ORDER BY status").fetchall()
+    check(rows == [(200, 30), (409, 30)], f"every decision recorded once: {rows}")
+
+
 def test_postgresql(base):
     schema = "caguard_gate_test"
     subprocess.run(["psql", base, "-qc", f"SET client_min_messages = warning; DROP SCHEMA IF "
@@ -214,6 +275,18 @@ def test_postgresql(base):
     check(n == "50", f"one recorded precertificate per serial on PostgreSQL: {n}")
     a.stop()
     b.stop()
+    # Group commit across two gates: every request at once.
+    a = Server("--store", uri, "--ca", ca_path, "--threads", "8", "--no-access-log")
+    b = Server("--store", uri, "--ca", ca_path, "--threads", "8", "--no-access-log")
+    burst([a.url, b.url], ca_key, ca_cert, 30, "two gates, 8 workers each, PostgreSQL")
+    n = subprocess.run(["psql", uri, "-AtXqc", "SELECT count(*) FROM gate_precerts"],
+                       capture_output=True, text=True).stdout.strip()
+    check(n == "80", f"one recorded precertificate per serial on PostgreSQL, batched: {n}")
+    d = subprocess.run(["psql", uri, "-AtXqc", "SELECT count(*) FROM gate_decisions "
+                        "WHERE status = 409"], capture_output=True, text=True).stdout.strip()
+    check(d == "79", f"every conflict recorded (49 + 30): {d}")
+    a.stop()
+    b.stop()
     subprocess.run(["psql", base, "-qc", f"SET client_min_messages = warning; DROP SCHEMA IF "
                     f"EXISTS {schema} CASCADE"])
 
@@ -221,6 +294,7 @@ def test_postgresql(base):
 
 def main():
     test_sqlite()
+    test_group_commit_sqlite()
     base = os.environ.get("CAGUARD_TEST_PG_URI", "")
     if base:
         test_postgresql(base)
