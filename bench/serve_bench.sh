@@ -36,6 +36,7 @@ tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 command -v wrk >/dev/null || { echo "needs wrk (Debian package wrk)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
 
 echo "== load: $(uptime)"
 echo "== machine: $(nproc) processors, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
@@ -67,12 +68,16 @@ echo "== the answer to one request:"
 cat "$tmp/answer.json"
 echo "== /lintcert, 64 connections, ${secs}s (RSS before: $(rss) kB)"
 c0=$(cpu)
-CG_FORM=$tmp/form wrk -t2 -c64 -d"${secs}s" --timeout 30s --latency \
-  -s "$root/bench/serve_lintcert.lua" "$url/lintcert" | tee "$tmp/wrk1"
+CG_FORM=$tmp/form /usr/bin/time -f '%U %S' -o "$tmp/wrk1.cpu" wrk -t2 -c64 -d"${secs}s" \
+  --timeout 30s --latency -s "$root/bench/serve_lintcert.lua" "$url/lintcert" | tee "$tmp/wrk1"
 c1=$(cpu)
 done_req=$(awk '/requests in/ {print $1}' "$tmp/wrk1")
-awk -v a="$c0" -v b="$c1" -v n="$done_req" 'BEGIN {
-  printf "== server CPU: %.3f ms per /lintcert request (%.0f requests/s per core at 100%% CPU)\n", (b - a) * 1000 / n, n / (b - a) }'
+# The load generator runs on the same 2 cores: what server and client
+# together cost a request says the rate at full CPU with nothing else.
+awk -v a="$c0" -v b="$c1" -v n="$done_req" -v w="$(awk '{print $1 + $2}' "$tmp/wrk1.cpu")" \
+  -v cores="$(nproc)" 'BEGIN {
+  printf "== server CPU: %.3f ms per /lintcert request (%.0f requests/s per core at 100%% CPU)\n", (b - a) * 1000 / n, n / (b - a)
+  printf "== wrk CPU: %.3f ms per request; server + wrk on %d cores at full CPU: %.0f requests/s\n", w * 1000 / n, cores, cores * n / (b - a + w) }'
 
 if want rss; then
 echo "== RSS over $total requests (kB, after each run of ${secs}s):"
@@ -113,17 +118,37 @@ fi
 
 # 4. the gate's pair flow on SQLite
 if want gate; then
-/usr/bin/python3 "$root/bench/gen_gate_pairs.py" "$npairs" "$tmp"
-start --threads "$gate_conns" --store "$tmp/gate.db" --loglist "$d/ct3/loglist.json" \
-  --ca "$d/sct/ca.pem"
-echo "== gate pairs on SQLite, $gate_conns connections (one per wrk thread), ${secs}s"
-c0=$(cpu)
-CG_PAIRS=$tmp/pairs.txt CG_THREADS=$gate_conns wrk -t"$gate_conns" -c"$gate_conns" -d"${secs}s" \
-  --timeout 30s --latency -s "$root/bench/serve_gate.lua" "$url" | tee "$tmp/wrk2"
-c1=$(cpu)
-awk -v a="$c0" -v b="$c1" -v n="$(awk '/requests in/ {print $1}' "$tmp/wrk2")" 'BEGIN {
-  printf "== server CPU: %.3f ms per gate request, %.3f ms per pair\n", (b - a) * 1000 / n, (b - a) * 2000 / n }'
-curl -s "$url/metrics" | grep -E '^caguard_serve_gate_(commits|writes)_total' || true
-stop
+# Making the pairs takes minutes (two SCT signatures each): kept in the
+# build directory for the next run (each run's store is new).
+pairs=$build/bench/gate_pairs_$npairs.txt
+if [ ! -s "$pairs" ]; then
+  /usr/bin/python3 "$root/bench/gen_gate_pairs.py" "$npairs" "$tmp"
+  mkdir -p "$build/bench"
+  mv "$tmp/pairs.txt" "$pairs"
+fi
+# gate_run LABEL: the flow against a new store (CG_BASELINE_CAGUARD, when
+# set, is run the same way first: another build, e.g. one without group
+# commit, measured in the same run).
+gate_run() {
+  rm -f "$tmp/gate.db" "$tmp/gate.db-wal" "$tmp/gate.db-shm"
+  start --threads "$gate_conns" --store "$tmp/gate.db" --loglist "$d/ct3/loglist.json" \
+    --ca "$d/sct/ca.pem"
+  echo "== gate pairs on SQLite ($1), $gate_conns connections (one per wrk thread), ${secs}s"
+  c0=$(cpu)
+  CG_PAIRS=$pairs CG_THREADS=$gate_conns wrk -t"$gate_conns" -c"$gate_conns" -d"${secs}s" \
+    --timeout 30s --latency -s "$root/bench/serve_gate.lua" "$url" | tee "$tmp/wrk2"
+  c1=$(cpu)
+  awk -v a="$c0" -v b="$c1" -v n="$(awk '/requests in/ {print $1}' "$tmp/wrk2")" 'BEGIN {
+    printf "== server CPU: %.3f ms per gate request, %.3f ms per pair\n", (b - a) * 1000 / n, (b - a) * 2000 / n }'
+  curl -s "$url/metrics" | grep -E '^caguard_serve_gate_(commits|writes)_total' || true
+  stop
+}
+if [ -n "${CG_BASELINE_CAGUARD:-}" ]; then
+  this=$caguard
+  caguard=$CG_BASELINE_CAGUARD
+  gate_run "baseline: $CG_BASELINE_CAGUARD"
+  caguard=$this
+fi
+gate_run "$caguard"
 fi
 echo "== load: $(uptime)"
