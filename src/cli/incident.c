@@ -22,6 +22,7 @@
 #include "store/ingest.h"
 #include "store/pairing.h"
 #include "store/store.h"
+#include "util/escape.h"
 #include "x509/time.h"
 
 static void incident_help(FILE *f)
@@ -146,10 +147,14 @@ static int cmd_lint(int argc, char **argv)
     obj.kind = CG_KIND_INCIDENT;
     cg_ctx_init(&ctx, 0, cg_out_sink, out);
     int n = cg_incident_lint((const char *)md, len, &ctx, &obj);
-    if (format == CG_OUT_TEXT && n == 0)
-        printf("%s: complete (CCADB incident report template v3.2)\n", path);
-    else if (format == CG_OUT_TEXT)
-        printf("\n%s: not complete: %d thing%s to write or fix\n", path, n, n == 1 ? "" : "s");
+    if (format == CG_OUT_TEXT && n == 0) {
+        cg_esc_term_fputs(path, stdout);
+        printf(": complete (CCADB incident report template v3.2)\n");
+    } else if (format == CG_OUT_TEXT) {
+        putchar('\n');
+        cg_esc_term_fputs(path, stdout);
+        printf(": not complete: %d thing%s to write or fix\n", n, n == 1 ? "" : "s");
+    }
     cg_out_free(out);
     free(md);
     if (fflush(stdout) != 0)
@@ -444,18 +449,27 @@ static int is_closed(const cg_incident *inc)
     return 0;
 }
 
+/* Stored text (kinds, titles, subjects, notes) on the terminal: through
+ * util/escape.h, so no control or bidi character of theirs reaches it raw. */
+static const char *term(const char *s, char *buf, size_t cap)
+{
+    return cg_esc_term_cut(s != NULL ? s : "", buf, cap);
+}
+
 static int list_one(void *arg, const cg_incident *inc)
 {
-    char reported[32];
+    char reported[32], kind[128];
     size_t n = count_certs(inc);
     if (n == (size_t)-1) {
         *(int *)arg = 1;
         return 0;
     }
     cg_time_format(inc->reported_at, reported, sizeof(reported));
-    printf("%-5lld %-26s %s %3zu cert%s  %-6s %s\n", (long long)inc->id, inc->kind, reported, n,
-           n == 1 ? " " : "s", is_closed(inc) ? "closed" : "open",
-           inc->title != NULL ? inc->title : "");
+    printf("%-5lld %-26s %s %3zu cert%s  %-6s ", (long long)inc->id,
+           term(inc->kind, kind, sizeof(kind)), reported, n, n == 1 ? " " : "s",
+           is_closed(inc) ? "closed" : "open");
+    cg_esc_term_fputs(inc->title, stdout);
+    putchar('\n');
     return 1;
 }
 
@@ -483,16 +497,18 @@ static int cmd_list(int argc, char **argv)
 static void show(const cg_incident *inc, int64_t at)
 {
     const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
-    char t[32], window[32], reason[48], sha[65];
-    printf("incident %lld%s%s\n", (long long)inc->id, inc->title != NULL ? ": " : "",
-           inc->title != NULL ? inc->title : "");
+    char t[32], window[32], reason[48], sha[65], kind[128];
+    printf("incident %lld%s", (long long)inc->id, inc->title != NULL ? ": " : "");
+    cg_esc_term_fputs(inc->title, stdout);
+    putchar('\n');
     if (k != NULL) {
         cg_incident_window_name(k->window, window, sizeof(window));
         cg_incident_reason_describe(k->reason, reason, sizeof(reason));
         printf("  kind           %s: revoke within %s, %s [%s]\n", k->name, window, reason,
                k->reference);
     } else {
-        printf("  kind           %s (unknown to this caguard)\n", inc->kind);
+        printf("  kind           %s (unknown to this caguard)\n",
+               term(inc->kind, kind, sizeof(kind)));
     }
     printf("  source         %s\n", cg_source_name(inc->source));
     cg_time_format(inc->reported_at, t, sizeof(t));
@@ -515,8 +531,11 @@ static void show(const cg_incident *inc, int64_t at)
         const cg_incident_cert *c = &inc->certs[i];
         cg_hex(c->sha256, 32, sha);
         printf("  %-14s %s\n", c->is_precert ? "precertificate" : "certificate", sha);
-        printf("    serial %s, subject %s\n", c->serial_hex != NULL ? c->serial_hex : "",
-               c->subject != NULL ? c->subject : "");
+        printf("    serial ");
+        cg_esc_term_fputs(c->serial_hex, stdout);
+        printf(", subject ");
+        cg_esc_term_fputs(c->subject, stdout);
+        putchar('\n');
         if (cg_incident_cert_revoked_at(c, at)) {
             char pub[32];
             cg_time_format(c->revocation_date, t, sizeof(t));
@@ -534,8 +553,9 @@ static void show(const cg_incident *inc, int64_t at)
     for (size_t i = 0; i < inc->n_events; i++) {
         const cg_incident_event *ev = &inc->events[i];
         cg_time_format(ev->at, t, sizeof(t));
-        printf("  %s %-18s %s\n", t, cg_event_type_name(ev->type),
-               ev->note != NULL ? ev->note : "");
+        printf("  %s %-18s ", t, cg_event_type_name(ev->type));
+        cg_esc_term_fputs(ev->note, stdout);
+        putchar('\n');
     }
 }
 

@@ -14,7 +14,7 @@
 static char *name_string(const cg_cbs *name)
 {
     char buf[2048];
-    if (!cg_name_to_string(name, buf, sizeof(buf)))
+    if (!cg_name_to_display(name, buf, sizeof(buf)))
         buf[0] = '\0';
     return strdup(buf);
 }

@@ -6,8 +6,8 @@
  *
  * Everything that comes from certificates, CRLs, findings or what a person
  * typed (titles, notes) goes through cg_html_esc(): HTML-escaped for text
- * and double-quoted attribute values alike, with invalid UTF-8 and control
- * characters replaced. The script reads its data from the DOM; no stored
+ * and double-quoted attribute values alike, with invalid UTF-8, control
+ * and bidi formatting characters replaced. The script reads its data from the DOM; no stored
  * text is ever written into it. */
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -16,45 +16,12 @@
 #include <string.h>
 
 #include "report/html_internal.h"
+#include "util/escape.h"
 #include "util/redact.h"
 #include "x509/name.h"
 #include "x509/time.h"
 
 /* ---- escaping and formatting ---- */
-
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when invalid:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-        return 0;
-    return len;
-}
 
 /* Text for HTML element content and double-quoted attribute values. */
 static void esc_raw(cg_sbuf *b, const char *s, size_t n)
@@ -78,9 +45,14 @@ static void esc_raw(cg_sbuf *b, const char *s, size_t n)
             rep = "&#39;";
         else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
             rep = repl;
-        else if (c >= 0x80 && (len = utf8_len(p + i, n - i)) == 0) {
-            rep = repl;
-            len = 1;
+        else if (c >= 0x80) {
+            /* C1 controls and bidi overrides too (util/escape.h): U+202E
+             * would turn the rest of a line around. */
+            uint32_t cp = 0;
+            len = cg_utf8_char(p + i, n - i, &cp);
+            if (len == 0 || cg_esc_unsafe_cp(cp))
+                rep = repl;
+            len = len == 0 ? 1 : len;
         }
         if (rep == NULL) {
             i += len;
@@ -179,7 +151,7 @@ void cg_html_name_text(const uint8_t *p, size_t n, char *buf, size_t cap)
         return;
     }
     cg_cbs_init(&c, p, n);
-    if (cg_name_to_string(&c, buf, cap) && buf[0] != '\0')
+    if (cg_name_to_display(&c, buf, cap) && buf[0] != '\0')
         return;
     if (n == 2 && p[0] == 0x30 && p[1] == 0)
         snprintf(buf, cap, "(empty Name)");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/escape.h"
 #include "util/redact.h"
 #include "x509/name.h"
 
@@ -41,7 +42,7 @@ void cg_out_free(cg_out *out)
 void cg_out_issuer_string(const cg_cbs *issuer, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    if (issuer->len == 0 || !cg_name_to_string(issuer, buf, cap))
+    if (issuer->len == 0 || !cg_name_to_display(issuer, buf, cap))
         buf[0] = '\0';
 }
 
@@ -146,9 +147,13 @@ static void emit_text(cg_out *out, const cg_finding *f)
             snprintf(where, sizeof(where), "incident %lld", (long long)f->incident);
         else
             snprintf(where, sizeof(where), "-");
+        /* File names, stored ones and log URLs are shown redacted and
+         * through util/escape.h, as names are: no control or bidi character
+         * of theirs reaches the terminal. */
         char *file = o->file != NULL ? cg_redact_dup(o->file) : NULL;
-        fprintf(out->stream, "%s%s #%zu: %s%s\n", bold, file != NULL ? file : where, o->index,
-                cg_kind_name(o->kind), reset);
+        fputs(bold, out->stream);
+        cg_esc_term_fputs(file != NULL ? file : where, out->stream);
+        fprintf(out->stream, " #%zu: %s%s\n", o->index, cg_kind_name(o->kind), reset);
         free(file);
         if (issuer[0] != '\0')
             fprintf(out->stream, "  issuer  %s\n", issuer);
@@ -168,8 +173,9 @@ static void emit_text(cg_out *out, const cg_finding *f)
     cg_severity severity = cg_finding_severity(f);
     const char *sev = cg_severity_name(severity);
     char *msg = cg_redact_dup(f->message);
-    fprintf(out->stream, "  %s%-7s%s %s: %s", out->color ? sev_color(severity) : "", sev, reset,
-            r->id, msg != NULL ? msg : CG_REDACTED);
+    fprintf(out->stream, "  %s%-7s%s %s: ", out->color ? sev_color(severity) : "", sev, reset,
+            r->id);
+    cg_esc_term_fputs(msg != NULL ? msg : CG_REDACTED, out->stream);
     free(msg);
     if (r->reference[0] != '\0')
         fprintf(out->stream, " [%s]", r->reference);

@@ -26,7 +26,8 @@ void cg_out_summary(cg_out *out, const cg_ctx *ctx, size_t objects, size_t files
  * malloc'd, NULL when out of memory. */
 char *cg_out_finding_json(const cg_finding *f);
 
-/* Issuer Name as RFC 4514, or "" when empty/undecodable. */
+/* Issuer Name as RFC 4514 (a name too long for buf cut with a marker,
+ * x509/name.h cg_name_to_display), or "" when empty/undecodable. */
 void cg_out_issuer_string(const cg_cbs *issuer, char *buf, size_t cap);
 
 #endif

@@ -51,8 +51,8 @@ void cg_xc_hex_text(const cg_cbs *v, char *buf, size_t cap)
 
 void cg_xc_name_text(const cg_cbs *name, char *buf, size_t cap)
 {
-    if (!cg_name_to_string(name, buf, cap))
-        cg_xc_put_text(buf, cap, "(a Name too long to show, or that does not parse)");
+    if (!cg_name_to_display(name, buf, cap))
+        cg_xc_put_text(buf, cap, "(a Name that does not parse)");
 }
 
 void cg_xc_uri_text(const cg_cbs *uri, char *buf, size_t cap)

@@ -4,15 +4,18 @@
  * bounded by the caps in name.h. RFC 4518 preparation of a value that is
  * not plain ASCII goes through libunistring (case folding, NFKC), which
  * allocates only when a prepared value outgrows CG_NAME_MAX_VALUE code
- * points; every such buffer is released before the function returns. */
+ * points; every such buffer is released before the function returns.
+ * cg_name_to_display alone reads past the caps, cutting what it shows. */
 #include "x509/name.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
 #include <unictype.h>
 #include <uninorm.h>
 
+#include "util/escape.h"
 #include "util/hash.h"
 
 #define NO_PAIR SIZE_MAX
@@ -63,7 +66,10 @@ static int oid_ok(const cg_cbs *oid)
     return groups == 0;
 }
 
-static int parse_ava(cg_cbs *set, name_ava *ava)
+/* With `lenient` (for display only), a value longer than the cap is cut to
+ * its first CG_NAME_MAX_VALUE bytes, ending on a whole character, and *cut
+ * is set. */
+static int parse_ava(cg_cbs *set, name_ava *ava, int lenient, int *cut)
 {
     cg_cbs atv;
     size_t hdr;
@@ -78,10 +84,24 @@ static int parse_ava(cg_cbs *set, name_ava *ava)
     if (atv.len != 0)
         return 0;
     cg_cbs_init(&ava->value, ava->element.data + hdr, ava->element.len - hdr);
-    return ava->value.len <= CG_NAME_MAX_VALUE;
+    if (ava->value.len <= CG_NAME_MAX_VALUE)
+        return 1;
+    if (!lenient)
+        return 0;
+    size_t n = CG_NAME_MAX_VALUE;
+    if (ava->tag == CG_ASN1_UTF8STRING) {
+        while (n > 0 && (ava->value.data[n] & 0xc0) == 0x80)
+            n--;
+    }
+    ava->value.len = n;
+    ava->element.len = hdr + n; /* only for the #hex form */
+    *cut = 1;
+    return 1;
 }
 
-static int name_parse(const cg_cbs *der, name_view *nv)
+/* With `lenient` (for display only), parsing stops after CG_NAME_MAX_AVAS
+ * attributes and long values are cut (parse_ava), setting *cut. */
+static int name_parse_ex(const cg_cbs *der, name_view *nv, int lenient, int *cut)
 {
     cg_cbs in = *der, rdns;
 
@@ -99,9 +119,16 @@ static int name_parse(const cg_cbs *der, name_view *nv)
         /* Every RDN holds at least one AVA, so n_rdn <= n_ava <= the cap. */
         nv->rdn_first[nv->n_rdn] = nv->n_ava;
         while (set.len > 0) {
-            if (nv->n_ava == CG_NAME_MAX_AVAS)
-                return 0;
-            if (!parse_ava(&set, &nv->ava[nv->n_ava]))
+            if (nv->n_ava == CG_NAME_MAX_AVAS) {
+                if (!lenient)
+                    return 0;
+                *cut = 1;
+                if (nv->rdn_first[nv->n_rdn] < nv->n_ava)
+                    nv->n_rdn++;
+                nv->rdn_first[nv->n_rdn] = nv->n_ava;
+                return 1;
+            }
+            if (!parse_ava(&set, &nv->ava[nv->n_ava], lenient, cut))
                 return 0;
             nv->n_ava++;
         }
@@ -109,6 +136,12 @@ static int name_parse(const cg_cbs *der, name_view *nv)
     }
     nv->rdn_first[nv->n_rdn] = nv->n_ava;
     return 1;
+}
+
+static int name_parse(const cg_cbs *der, name_view *nv)
+{
+    int cut = 0;
+    return name_parse_ex(der, nv, 0, &cut);
 }
 
 static size_t rdn_size(const name_view *nv, size_t r)
@@ -596,6 +629,9 @@ typedef struct {
     int overflow;
 } out_buf;
 
+static void out_init(out_buf *o, char *buf, size_t cap);
+static void out_utf8(out_buf *o, uint32_t c);
+
 static void out_init(out_buf *o, char *buf, size_t cap)
 {
     o->buf = buf;
@@ -681,22 +717,24 @@ static void out_utf8(out_buf *o, uint32_t c)
     out_mem(o, tmp, n);
 }
 
-/* Control characters as RFC 4514 hex pairs of their UTF-8 bytes, so that no
- * raw control byte reaches a terminal or a log line. */
+/* Control and bidirectional formatting characters as RFC 4514 hex pairs of
+ * their UTF-8 bytes, so that none reaches a terminal or a log line raw. */
 static void out_escaped_control(out_buf *o, uint32_t c)
 {
-    if (c >= 0x80) {
+    out_buf t;
+    char tmp[5];
+    out_init(&t, tmp, sizeof(tmp));
+    out_utf8(&t, c);
+    for (size_t i = 0; i < t.len; i++) {
         out_char(o, '\\');
-        out_hex_byte(o, (uint8_t)(0xc0 | (c >> 6)));
-        c = 0x80 | (c & 0x3f);
+        out_hex_byte(o, (uint8_t)tmp[i]);
     }
-    out_char(o, '\\');
-    out_hex_byte(o, (uint8_t)c);
 }
 
+/* What util/escape.h keeps from terminals and documents. */
 static int is_control(uint32_t c)
 {
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+    return cg_esc_unsafe_cp(c);
 }
 
 /* Ends a cut explanation on a whole UTF-8 character with "...", so the
@@ -836,6 +874,21 @@ static void out_rfc4514_ava(out_buf *o, const name_ava *ava)
     out_rfc4514_string(o, &s);
 }
 
+static void out_name(out_buf *o, const name_view *nv)
+{
+    /* RFC 4514 §2.1: the last RDN of the sequence comes first. */
+    for (size_t k = 0; k < nv->n_rdn; k++) {
+        size_t r = nv->n_rdn - 1 - k;
+        if (k != 0)
+            out_char(o, ',');
+        for (size_t i = nv->rdn_first[r]; i < nv->rdn_first[r + 1]; i++) {
+            if (i != nv->rdn_first[r])
+                out_char(o, '+');
+            out_rfc4514_ava(o, &nv->ava[i]);
+        }
+    }
+}
+
 int cg_name_to_string(const cg_cbs *name, char *buf, size_t cap)
 {
     name_view nv;
@@ -844,22 +897,34 @@ int cg_name_to_string(const cg_cbs *name, char *buf, size_t cap)
     out_init(&o, buf, cap);
     if (cap == 0 || !name_parse(name, &nv))
         return 0;
-    /* RFC 4514 §2.1: the last RDN of the sequence comes first. */
-    for (size_t k = 0; k < nv.n_rdn; k++) {
-        size_t r = nv.n_rdn - 1 - k;
-        if (k != 0)
-            out_char(&o, ',');
-        for (size_t i = nv.rdn_first[r]; i < nv.rdn_first[r + 1]; i++) {
-            if (i != nv.rdn_first[r])
-                out_char(&o, '+');
-            out_rfc4514_ava(&o, &nv.ava[i]);
-        }
-    }
+    out_name(&o, &nv);
     /* A cut name could pass for a different, real one. */
     if (o.overflow) {
         buf[0] = '\0';
         return 0;
     }
+    return 1;
+}
+
+int cg_name_to_display(const cg_cbs *name, char *buf, size_t cap)
+{
+    char mark[48];
+    name_view nv;
+    out_buf o;
+    int cut = 0;
+
+    if (cap < sizeof(mark))
+        return cg_name_to_string(name, buf, cap);
+    out_init(&o, buf, cap);
+    if (!name_parse_ex(name, &nv, 1, &cut))
+        return 0;
+    out_name(&o, &nv);
+    if (!o.overflow && !cut)
+        return 1;
+    /* Cut after a whole character or escape, and say so. */
+    snprintf(mark, sizeof(mark), "...[cut, %zu-byte name]", name->len);
+    size_t n = cg_esc_cut_point(buf, o.len, cap - 1 - strlen(mark));
+    snprintf(buf + n, cap - n, "%s", mark);
     return 1;
 }
 

@@ -53,6 +53,12 @@ int cg_name_explain(const cg_cbs *a, const cg_cbs *b, char *buf, size_t cap);
  * string does not fit. */
 int cg_name_to_string(const cg_cbs *name, char *buf, size_t cap);
 
+/* The same string for people: a name too long for buf (cap >= 48) is cut
+ * after a whole character or escape and ends in "...[cut, N-byte name]", so
+ * it is shown, never dropped, and never passes for a whole name. Returns 0
+ * (buf empty) only when the name does not parse. */
+int cg_name_to_display(const cg_cbs *name, char *buf, size_t cap);
+
 /* FNV-1a 64 over the raw encoding: an index key for byte-identical names.
  * Semantically equal names with different encodings hash differently, so
  * a lookup that must find those has to fall back to cg_name_equal. */

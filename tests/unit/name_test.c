@@ -606,6 +606,55 @@ static void test_to_string(void)
     CHECK(cg_name_to_string(&t.cbs, buf, 0) == 0);
 }
 
+/* Bidi formatting characters are escaped as controls are, and a name too
+ * long for the caller's buffer (or past the parser's caps) is shown cut with
+ * a marker, never dropped, never cut inside an escape. */
+static void test_to_display(void)
+{
+    spec sp[CG_NAME_MAX_AVAS + 1];
+    static char big[CG_NAME_MAX_VALUE + 100];
+    char buf[256], small[48];
+    const char *m;
+    tname t;
+
+    MK(t, A(OID_CN, U8, "evil\xe2\x80\xaegnp.exe"), AN(OID_O, BMP, "\x20\x2e\0x", 4));
+    CHECK(renders(&t, "O=\\E2\\80\\AEx,CN=evil\\E2\\80\\AEgnp.exe"));
+    CHECK(cg_name_to_display(&t.cbs, buf, sizeof(buf)) == 1);
+    CHECK(strcmp(buf, "O=\\E2\\80\\AEx,CN=evil\\E2\\80\\AEgnp.exe") == 0);
+
+    /* A value over CG_NAME_MAX_VALUE: cg_name_to_string refuses it, the
+     * display shows its start. */
+    memset(big, 'a', sizeof(big));
+    MK(t, AN(OID_CN, U8, big, sizeof(big)));
+    CHECK(cg_name_to_string(&t.cbs, buf, sizeof(buf)) == 0);
+    CHECK(cg_name_to_display(&t.cbs, buf, sizeof(buf)) == 1);
+    CHECK(strncmp(buf, "CN=aaaa", 7) == 0 && strlen(buf) < sizeof(buf));
+    m = strstr(buf, "...[cut, ");
+    snprintf(small, sizeof(small), "...[cut, %zu-byte name]", t.len);
+    CHECK(m != NULL && strcmp(m, small) == 0);
+
+    /* Fits the parser but not the buffer; escapes are never split. */
+    memset(big, ',', 300);
+    MK(t, AN(OID_CN, U8, big, 300));
+    CHECK(cg_name_to_display(&t.cbs, small, sizeof(small)) == 1);
+    CHECK(cg_name_to_string(&t.cbs, buf, sizeof(buf)) == 0);
+    m = strstr(small, "...[cut, ");
+    CHECK(m != NULL && m - small >= 5 && m[-1] == ',' && m[-2] == '\\');
+    CHECK(strncmp(small, "CN=\\,\\,", 7) == 0);
+
+    /* More attributes than the parser's cap: the first ones, marked. */
+    for (size_t i = 0; i < CG_NAME_MAX_AVAS + 1; i++)
+        sp[i] = (spec){OID_OU, U8, "u", 0, 0};
+    mk(&t, sp, CG_NAME_MAX_AVAS + 1);
+    CHECK(cg_name_to_string(&t.cbs, buf, sizeof(buf)) == 0);
+    CHECK(cg_name_to_display(&t.cbs, buf, sizeof(buf)) == 1);
+    CHECK(strncmp(buf, "OU=u,OU=u", 9) == 0 && strstr(buf, "...[cut, ") != NULL);
+
+    /* Not a Name: nothing to show. */
+    mk_hex(&t, "3003310130");
+    CHECK(cg_name_to_display(&t.cbs, buf, sizeof(buf)) == 0 && buf[0] == '\0');
+}
+
 static void test_hash(void)
 {
     tname a, b;
@@ -703,6 +752,7 @@ int main(void)
     test_malformed();
     test_limits();
     test_to_string();
+    test_to_display();
     test_hash();
     test_explain_truncation();
     test_mutations();
