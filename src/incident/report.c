@@ -7,6 +7,7 @@
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
 #include "incident/template.h"
+#include "util/escape.h"
 #include "x509/time.h"
 
 /* Above this many certificates the timeline names only the first and the
@@ -45,39 +46,49 @@ static void put_minute(cg_sbuf *b, int64_t t)
     cg_sbuf_puts(b, m);
 }
 
-/* Text on one Markdown line: line breaks become spaces; in a table cell '|'
- * is escaped too. */
-static void put_inline(cg_sbuf *b, const char *s, int cell)
+/* Every string that comes from a certificate, the store or an operator goes
+ * into the Markdown through util/escape.h: titles and notes as escaped text,
+ * names as code spans. Nothing in them can open a link, raw HTML, a heading
+ * or a table cell, or break the line. */
+static void put_serial(cg_sbuf *b, const cg_incident_cert *c)
+{
+    if (c->serial_hex != NULL && c->serial_hex[0] != '\0')
+        cg_esc_md_text(b, c->serial_hex, 0);
+    else
+        cg_sbuf_puts(b, "(unknown)");
+}
+
+/* Text that is already the CA's Markdown (read back from its Full report) or
+ * caguard's own words: on one line, nothing else changed. */
+static void put_inline(cg_sbuf *b, const char *s)
 {
     for (; *s != '\0'; s++) {
         if (*s == '\n' || *s == '\r')
             cg_sbuf_puts(b, " ");
-        else if (*s == '|' && cell)
-            cg_sbuf_puts(b, "\\|");
         else
             cg_sbuf_append(b, s, 1);
     }
 }
 
-/* A string from a certificate (a name, a dNSName) in Markdown text: on one
- * line, every character Markdown gives a meaning backslash-escaped, so a
- * crafted name cannot add a link, a heading or a field. The one place that
- * does it: the shared escaping helper replaces it when it lands. */
-static void put_cert_text(cg_sbuf *b, const char *s)
+/* "`a.example`, `b.example`" from the comma-separated dNSNames. */
+static void put_dns_names(cg_sbuf *b, const char *names)
 {
-    for (; *s != '\0'; s++) {
-        if (*s == '\n' || *s == '\r')
-            cg_sbuf_puts(b, " ");
-        else if (strchr("\\`*_{}[]<>()#!|~", *s) != NULL)
-            cg_sbuf_printf(b, "\\%c", *s);
-        else
-            cg_sbuf_append(b, s, 1);
+    const char *p = names;
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        char *one = strndup(p, n);
+        if (one == NULL) {
+            b->failed = 1;
+            return;
+        }
+        if (p != names)
+            cg_sbuf_puts(b, ", ");
+        cg_esc_md_code(b, one, 0);
+        free(one);
+        p += n;
+        if (*p == ',')
+            p++;
     }
-}
-
-static const char *serial_of(const cg_incident_cert *c)
-{
-    return c->serial_hex != NULL && c->serial_hex[0] != '\0' ? c->serial_hex : "(unknown)";
 }
 
 static const char *what(const cg_incident_cert *c)
@@ -130,13 +141,15 @@ static void put_description(writer *w, cg_sbuf *b)
     size_t rows = w->n_units;
     if (inc->title != NULL && inc->title[0] != '\0') {
         size_t n = strlen(inc->title);
-        put_inline(b, inc->title, 0);
+        cg_esc_md_text(b, inc->title, 0);
         if (strchr(".!?", inc->title[n - 1]) == NULL)
             cg_sbuf_puts(b, ".");
         cg_sbuf_puts(b, " ");
     }
     if (w->kind == NULL) {
-        cg_sbuf_printf(b, "Incident of kind `%s`.", inc->kind != NULL ? inc->kind : "");
+        cg_sbuf_puts(b, "Incident of kind ");
+        cg_esc_md_code(b, inc->kind != NULL ? inc->kind : "", 0);
+        cg_sbuf_puts(b, ".");
         return;
     }
     char window[32], reason[48];
@@ -302,7 +315,7 @@ static void put_heuristic(writer *w, cg_sbuf *b)
     }
     cg_sbuf_puts(b, "Any certificate issued by ");
     if (issuer != NULL && one_issuer) {
-        put_cert_text(b, issuer);
+        cg_esc_md_code(b, issuer, 0);
     } else {
         cg_sbuf_puts(b, "the CA's issuing CAs");
     }
@@ -352,7 +365,9 @@ static void put_delay_facts(writer *w, cg_sbuf *b)
         if (++listed > TIMELINE_CERTS_MAX)
             continue;
         cg_incident_format_duration(e.late_by, dur, sizeof(dur));
-        cg_sbuf_printf(b, " serial %s ", serial_of(c));
+        cg_sbuf_puts(b, " serial ");
+        put_serial(b, c);
+        cg_sbuf_puts(b, " ");
         if (e.state == CG_REVOCATION_LATE) {
             cg_sbuf_puts(b, "revoked ");
             put_minute(b, c->revocation_date);
@@ -385,7 +400,7 @@ static void put_closure_causes(writer *w, cg_sbuf *b)
     }
     for (size_t i = 0; i < w->facts.n_factors; i++) {
         cg_sbuf_printf(b, "%sContributing Factor %zu: ", i == 0 ? "" : "; ", i + 1);
-        put_inline(b, w->facts.factors[i], 0);
+        put_inline(b, w->facts.factors[i]);
     }
     cg_sbuf_puts(b, ".");
 }
@@ -398,13 +413,13 @@ static void put_closure_remediation(writer *w, cg_sbuf *b)
     for (size_t i = 0; i < w->facts.n_actions; i++) {
         const cg_report_action *a = &w->facts.actions[i];
         cg_sbuf_puts(b, i == 0 ? " " : "; ");
-        put_inline(b, a->item, 0);
+        put_inline(b, a->item);
         cg_sbuf_puts(b, " (");
-        put_inline(b, a->kind, 0);
+        put_inline(b, a->kind);
         cg_sbuf_puts(b, ", ");
-        put_inline(b, a->status, 0);
+        put_inline(b, a->status);
         cg_sbuf_puts(b, ", due ");
-        put_inline(b, a->due, 0);
+        put_inline(b, a->due);
         cg_sbuf_puts(b, ")");
     }
     cg_sbuf_puts(b, ". ");
@@ -424,7 +439,7 @@ static void put_scope_gaps(writer *w, cg_sbuf *b)
                    n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n && i < TIMELINE_CERTS_MAX; i++) {
         cg_sbuf_puts(b, i == 0 ? " " : "; ");
-        put_inline(b, w->o->scope_gaps[i], 0);
+        put_inline(b, w->o->scope_gaps[i]);
     }
     if (n > TIMELINE_CERTS_MAX)
         cg_sbuf_printf(b, "; and %zu more", n - TIMELINE_CERTS_MAX);
@@ -448,7 +463,7 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
         return;
     case CG_TF_CCADB_ID:
         if (w->o->owner_id != NULL && w->o->owner_id[0] != '\0')
-            put_inline(b, w->o->owner_id, 0);
+            cg_esc_md_text(b, w->o->owner_id, 0);
         else
             put_fill(b, "the CA Owner's CCADB unique ID, \"A\" and six digits (caguard fills it "
                         "from [ccadb] owner_id in its configuration)");
@@ -539,7 +554,7 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
         return;
     case CG_TF_CLOSURE_DESCRIPTION:
         if (w->facts.description != NULL && w->facts.description[0] != '\0')
-            put_inline(b, w->facts.description, 0);
+            put_inline(b, w->facts.description);
         else
             put_description(w, b);
         return;
@@ -645,10 +660,12 @@ static const char *event_label(cg_event_type t)
 static void add_issuance(timeline *tl, const cg_incident_cert *c, const char *prefix)
 {
     cg_sbuf s = CG_SBUF_INIT;
-    cg_sbuf_printf(&s, "%s%s %s issued (notBefore)", prefix, what(c), serial_of(c));
+    cg_sbuf_printf(&s, "%s%s ", prefix, what(c));
+    put_serial(&s, c);
+    cg_sbuf_puts(&s, " issued (notBefore)");
     if (c->dns_names != NULL && c->dns_names[0] != '\0') {
         cg_sbuf_puts(&s, " for ");
-        put_cert_text(&s, c->dns_names);
+        put_dns_names(&s, c->dns_names);
     }
     tl_add(tl, c->not_before, &s);
 }
@@ -659,7 +676,9 @@ static void add_revocation(writer *w, timeline *tl, const cg_incident_cert *c, c
     cg_revocation_eval e;
     char reason[48];
     cg_incident_reason_describe(c->reason, reason, sizeof(reason));
-    cg_sbuf_printf(&s, "%s%s %s revoked (revocationDate ", prefix, what(c), serial_of(c));
+    cg_sbuf_printf(&s, "%s%s ", prefix, what(c));
+    put_serial(&s, c);
+    cg_sbuf_puts(&s, " revoked (revocationDate ");
     put_minute(&s, c->revocation_date);
     cg_sbuf_printf(&s, ", %s), first seen on a CRL", reason);
     if (cg_incident_revocation_eval(w->inc, c, w->at, &e) && e.state == CG_REVOCATION_LATE) {
@@ -746,7 +765,7 @@ static void build_timeline(writer *w, timeline *tl)
         cg_sbuf_puts(&s, event_label(ev->type));
         if (ev->note != NULL && ev->note[0] != '\0') {
             cg_sbuf_puts(&s, ": ");
-            put_inline(&s, ev->note, 0);
+            cg_esc_md_text(&s, ev->note, 0);
         }
         tl_add(tl, ev->at, &s);
     }
@@ -831,10 +850,11 @@ static void write_appendix(writer *w, cg_sbuf *b)
         const cg_incident_unit *u = &w->units[i];
         const cg_incident_cert *c = cg_incident_unit_main(u);
         cg_hex(c->sha256, 32, sha);
-        cg_sbuf_printf(b, "- https://crt.sh/?sha256=%s (%s%s, serial %s, revoked: %s)\n", sha,
-                       what(c),
-                       u->cert != NULL && u->precert != NULL ? " and its precertificate" : "",
-                       serial_of(c), rev_status_names[revocation_status(w->inc, u, w->at)]);
+        cg_sbuf_printf(b, "- https://crt.sh/?sha256=%s (%s%s, serial ", sha, what(c),
+                       u->cert != NULL && u->precert != NULL ? " and its precertificate" : "");
+        put_serial(b, c);
+        cg_sbuf_printf(b, ", revoked: %s)\n",
+                       rev_status_names[revocation_status(w->inc, u, w->at)]);
     }
 }
 
@@ -961,22 +981,10 @@ out:
     return ok;
 }
 
+/* One cell of the appendix (util/escape.h: RFC 4180, no formula). */
 static void csv_field(cg_sbuf *b, const char *s, int last)
 {
-    if (s == NULL || s[0] == '\0')
-        s = "N/A";
-    if (strpbrk(s, ",\"\r\n") != NULL) {
-        cg_sbuf_puts(b, "\"");
-        for (; *s != '\0'; s++) {
-            if (*s == '"')
-                cg_sbuf_puts(b, "\"\"");
-            else
-                cg_sbuf_append(b, s, 1);
-        }
-        cg_sbuf_puts(b, "\"");
-    } else {
-        cg_sbuf_puts(b, s);
-    }
+    cg_esc_csv_cell(b, s, "N/A");
     cg_sbuf_puts(b, last ? "\r\n" : ",");
 }
 

@@ -74,7 +74,7 @@ expect_grep '"rule":"incident.scope_incomplete".*"incident":1' "$tmp/out"
 expect_status 0 inc report 1 --at 2024-03-04T12:00:00Z
 expect_grep '^- \*\*Total number of certificates:\*\* 1 \(1 known only by its precertificate\)\. 1 more certificate with the same defect found by caguard, not in this report: serial 5c02 \(precertificate, sha256 ' "$tmp/out"
 expect_grep '^- \*\*Affected certificate types:\*\* This incident affects DV certificates' "$tmp/out"
-expect_grep '^- \*\*Incident heuristic:\*\* Any certificate issued by CN=Scope Test Issuing CA with a notBefore from .*\(`ct\.precert\.poison_not_critical`\)' "$tmp/out"
+expect_grep '^- \*\*Incident heuristic:\*\* Any certificate issued by `CN=Scope Test Issuing CA` with a notBefore from .*\(`ct\.precert\.poison_not_critical`\)' "$tmp/out"
 
 # ... and on the dashboard's incident page, whose draft is the same report.
 "$CAGUARD" --store "$db" report --html "$tmp/site" --at 2024-03-04T12:00:00Z >/dev/null 2>&1

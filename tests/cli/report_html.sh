@@ -165,8 +165,11 @@ s_html='CN=\\&lt;script\\&gt;alert\(\\&quot;subject\\&quot;\)\\&lt;/script\\&gt;
 expect_grep "<td class=\"issuer\">$s_html</td>" "$i2"
 expect_grep "<tr data-issuer=\"$s_html\"><th scope=\"row\" class=\"issuer\">$s_html</th>" "$idx"
 expect_grep '&lt;script&gt;alert\(&quot;note&quot;\)&lt;/script&gt;' "$i2"
-# the .md is Markdown, not HTML: the title as typed
-grep -qF -- "<img src=x onerror=alert(1)>" "$site/incident-2.md" && pass_ || fail_ "title not in the .md"
+# the .md is Markdown, not HTML: the title Markdown-escaped, so that it
+# renders as the text typed and never as an element (util/escape.h)
+grep -qF -- '\<img src\=x onerror\=alert\(1\)\>' "$site/incident-2.md" && pass_ ||
+  fail_ "title not in the .md, escaped"
+expect_no_grep '(^|[^\\])<img src' "$site/incident-2.md"
 
 # ---- the directory: replaced when it is a report, else left alone ----
 echo stale >"$site/stale.txt"

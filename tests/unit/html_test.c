@@ -383,7 +383,8 @@ static void check_incident(const char *dir, int64_t id)
     snprintf(name, sizeof(name), "incident-%lld.md", (long long)id);
     p = slurp(dir, name);
     CHECK(has(p, "## Full Incident Report"));
-    CHECK(has(p, "<b>\"Title\"</b> & 'x'"));
+    /* Markdown-escaped in the draft (util/escape.h) */
+    CHECK(has(p, "\\<b\\>\"Title\"\\</b\\> \\& 'x'"));
     free(p);
     snprintf(name, sizeof(name), "incident-%lld-appendix.csv", (long long)id);
     p = slurp(dir, name);
