@@ -64,10 +64,15 @@ static int dropped(const cg_ext *ext, unsigned remove)
            cg_oid_equal(&ext->oid, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST));
 }
 
+/* Extension { extnID ct-poison, critical TRUE, extnValue OCTET STRING { NULL } } */
+static const uint8_t poison_ext[] = {0x30, 0x13, 0x06, 0x0a, 0x2b, 0x06, 0x01,
+                                     0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x03,
+                                     0x01, 0x01, 0xff, 0x04, 0x02, 0x05, 0x00};
+
 static int add_extensions(cg_cbb *tbs, const cg_cert *cert, const cg_ext *new_aki, unsigned remove)
 {
     cg_cbb wrap, seq;
-    size_t kept = 0;
+    size_t kept = (remove & CG_CT_ADD_POISON) ? 1 : 0;
 
     for (size_t i = 0; i < cert->n_ext; i++)
         kept += !dropped(&cert->ext[i], remove);
@@ -86,6 +91,8 @@ static int add_extensions(cg_cbb *tbs, const cg_cert *cert, const cg_ext *new_ak
         if (!add_cbs(&seq, &e->raw))
             return 0;
     }
+    if ((remove & CG_CT_ADD_POISON) && !cg_cbb_add_bytes(&seq, poison_ext, sizeof(poison_ext)))
+        return 0;
     return cg_cbb_flush(tbs);
 }
 
@@ -123,9 +130,9 @@ size_t cg_ct_entry_tbs_max_len(const cg_cert *cert, const cg_cbs *new_issuer,
                                const cg_ext *new_aki)
 {
     /* Removal only shrinks; substitutions add at most their own length
-     * each; the TBS, [3] and SEQUENCE headers may each grow to the longest
-     * DER header. */
-    size_t n = cert->tbs.len + 3 * cg_der_header_len(SIZE_MAX);
+     * each, the poison its own; the TBS, [3] and SEQUENCE headers may each
+     * grow to the longest DER header. */
+    size_t n = cert->tbs.len + 3 * cg_der_header_len(SIZE_MAX) + sizeof(poison_ext);
     if (new_issuer != NULL)
         n += new_issuer->len;
     if (new_aki != NULL)

@@ -20,6 +20,10 @@
  * stands; the others keep their order). */
 #define CG_CT_REMOVE_POISON 0x1u   /* 1.3.6.1.4.1.11129.2.4.3 */
 #define CG_CT_REMOVE_SCT_LIST 0x2u /* 1.3.6.1.4.1.11129.2.4.2 */
+/* The other way round: the critical poison extension (value NULL) added
+ * after the others, which turns the TBSCertificate of a precert_entry back
+ * into a precertificate's (where the poison stood is not logged). */
+#define CG_CT_ADD_POISON 0x4u
 
 /* Rebuilds the TBSCertificate of a precert_entry from cert's raw DER slices:
  * every field is copied byte for byte, only the enclosing lengths are

@@ -143,8 +143,9 @@ static int deliver_one(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len
     e.leaf_len = leaf_len;
     e.extra = extra;
     e.extra_len = extra_len;
-    e.ok = cg_ct_leaf_parse(leaf, leaf_len, &e.entry, &e.err) &&
-           cg_ct_extra_parse(e.entry.entry_type, extra, extra_len, &e.chain, &e.err);
+    e.ok = cg_ct_leaf_parse(leaf, leaf_len, &e.entry, &e.err);
+    e.chain_ok = e.ok && cg_ct_extra_parse(e.entry.entry_type, extra, extra_len, &e.chain,
+                                           &e.chain_err);
     if (!d->fn(d->arg, &e))
         return 0;
     if (!cg_merkle_leaf_hash(d->h, leaf, leaf_len, lh) ||

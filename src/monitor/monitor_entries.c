@@ -2,7 +2,19 @@
  * all_issuers), then ingested into the store with its chain's issuer, in
  * the open range's transaction. The issuers stored this run are remembered
  * (a fixed open-addressing set), so a CA in front of every entry of its
- * certificates is ingested once, not once an entry. */
+ * certificates is ingested once, not once an entry.
+ *
+ * An entry is judged on what its Merkle leaf authenticates. The chain
+ * (extra_data, a tile's issuers) is the log's say-so: its first certificate
+ * is stored as a CA only when it issued the entry (an x509 entry's
+ * signature verifies under its key; a precert entry's issuer key hash is
+ * its key's, or it is the Precertificate Signing CA that signed the
+ * precertificate for that key), and the submitted precertificate is used
+ * only when it is the leaf's (its TBSCertificate, as RFC 6962 §3.1 logs
+ * it, is the leaf's byte for byte). Otherwise the entry gets
+ * ct.log.chain_invalid and is checked as the leaf stands: the certificate,
+ * or the leaf's TBSCertificate made a precertificate again (the poison put
+ * back, unsigned: x509/tbs.h). */
 #include "monitor/monitor_internal.h"
 
 #include <inttypes.h>
@@ -10,9 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
 
 #include "ct/leaf.h"
+#include "ct/sct_verify.h"
+#include "x509/oid.h"
+#include "x509/tbs.h"
 #include "x509/x509.h"
 
 static const watched *match(const cg_monitor *m, const cg_log_entry *e, const uint8_t *obj,
@@ -100,6 +117,141 @@ static int ingest(cg_monitor *m, const char *name, const uint8_t *der, size_t le
     return 1;
 }
 
+/* ---- what the leaf authenticates ---- */
+
+/* 1 when the certificate der carries a signature that verifies under the
+ * key of the certificate ca. */
+static int signed_by(const cg_cbs *der, const cg_cbs *ca)
+{
+    const uint8_t *p = der->data, *q = ca->data;
+    X509 *x = d2i_X509(NULL, &p, (long)der->len);
+    X509 *c = d2i_X509(NULL, &q, (long)ca->len);
+    EVP_PKEY *key = c != NULL ? X509_get0_pubkey(c) : NULL;
+    int ok = x != NULL && key != NULL && X509_verify(x, key) == 1;
+    X509_free(x);
+    X509_free(c);
+    ERR_clear_error();
+    return ok;
+}
+
+/* 1 when cert's SubjectPublicKeyInfo hashes to the precert entry's
+ * issuer_key_hash. */
+static int key_hash_is(const cg_cbs *cert, const cg_cbs *issuer_key_hash)
+{
+    cg_cert c;
+    cg_der_error derr;
+    uint8_t h[32];
+    return issuer_key_hash->len == 32 && cg_cert_parse(&c, cert->data, cert->len, &derr) &&
+           cg_ct_issuer_key_hash(&c, h) && memcmp(h, issuer_key_hash->data, 32) == 0;
+}
+
+/* 1 when the submitted precertificate pre is the one the leaf logged: its
+ * TBSCertificate without the poison, with the leaf's issuer and AKI (what a
+ * Precertificate Signing CA's precertificate is logged with, RFC 6962
+ * §3.1), is the leaf's TBSCertificate byte for byte. */
+static int pre_is_leaf(const cg_cbs *pre, const cg_cbs *leaf_tbs)
+{
+    cg_cert p, t;
+    cg_der_error derr;
+    size_t wlen = 0, n = 0, count;
+    int same = 0;
+    uint8_t *w = cg_tbs_wrap(leaf_tbs->data, leaf_tbs->len, 0, &wlen, NULL, 0), *out = NULL;
+    if (w == NULL || !cg_cert_parse(&t, w, wlen, &derr) ||
+        !cg_cert_parse(&p, pre->data, pre->len, &derr) || !p.is_precert)
+        goto out;
+    const cg_ext *aki = cg_cert_find_ext(&t, CG_OID_AKI, sizeof(CG_OID_AKI), &count);
+    size_t cap = cg_ct_entry_tbs_max_len(&p, &t.issuer, aki);
+    out = malloc(cap);
+    same = out != NULL && cg_ct_entry_tbs(&p, &t.issuer, aki, out, cap, &n) &&
+           n == leaf_tbs->len && memcmp(out, leaf_tbs->data, n) == 0;
+out:
+    free(w);
+    free(out);
+    return same;
+}
+
+/* The leaf's TBSCertificate as the precertificate it stands for: the
+ * poison put back, wrapped unsigned. NULL when it is not a TBSCertificate
+ * or memory ran out; free() it. */
+static uint8_t *leaf_precert(const cg_cbs *leaf_tbs, size_t *len)
+{
+    cg_cert t;
+    cg_der_error derr;
+    size_t wlen = 0, n = 0;
+    uint8_t *w = cg_tbs_wrap(leaf_tbs->data, leaf_tbs->len, 0, &wlen, NULL, 0), *tbs = NULL;
+    uint8_t *pre = NULL;
+    if (w == NULL || !cg_cert_parse(&t, w, wlen, &derr))
+        goto out;
+    size_t cap = cg_ct_entry_tbs_max_len(&t, NULL, NULL);
+    tbs = malloc(cap);
+    if (tbs != NULL &&
+        cg_ct_entry_tbs_ex(&t, NULL, NULL, CG_CT_REMOVE_POISON | CG_CT_ADD_POISON, tbs, cap, &n))
+        pre = cg_tbs_wrap(tbs, n, 0, len, NULL, 0);
+out:
+    free(w);
+    free(tbs);
+    return pre;
+}
+
+/* What an entry stands for: the object to check and the chain certificate
+ * to store as its issuer (len 0: none), or why the chain is not to be
+ * trusted. */
+typedef struct judged {
+    const uint8_t *obj;
+    size_t obj_len;
+    uint8_t *own; /* obj when made here (free()) */
+    cg_cbs issuer;
+    char why[300];
+} judged;
+
+static void judge(const cg_monitor *m, const cg_log_entry *e, judged *j)
+{
+    cg_cbs chain = e->chain.chain, first, second;
+    int have_first = e->chain_ok && cg_ct_chain_next(&chain, &first);
+    uint8_t isha[32];
+    memset(j, 0, sizeof(*j));
+    if (!e->chain_ok)
+        snprintf(j->why, sizeof(j->why), "its chain is unusable: %s", e->chain_err.what);
+    if (e->entry.entry_type == CG_CT_X509_ENTRY) {
+        j->obj = e->entry.cert.data;
+        j->obj_len = e->entry.cert.len;
+        if (!have_first)
+            return;
+        /* A CA stored before was checked then. */
+        SHA256(first.data, first.len, isha);
+        if (issuer_known(m, isha) || signed_by(&e->entry.cert, &first))
+            j->issuer = first;
+        else
+            snprintf(j->why, sizeof(j->why),
+                     "the first certificate of its chain did not sign the entry's certificate");
+        return;
+    }
+    const cg_cbs *pre = &e->chain.pre_certificate;
+    if (pre->len > 0 && pre_is_leaf(pre, &e->entry.tbs)) {
+        j->obj = pre->data;
+        j->obj_len = pre->len;
+    } else {
+        j->own = leaf_precert(&e->entry.tbs, &j->obj_len);
+        j->obj = j->own;
+        if (j->why[0] == '\0')
+            snprintf(j->why, sizeof(j->why), "%s",
+                     pre->len == 0 ? "it carries no precertificate"
+                                   : "its precertificate is not the one the leaf logged");
+    }
+    if (!have_first || j->own != NULL)
+        return;
+    /* The issuing CA (its key is the issuer key hash), or the
+     * Precertificate Signing CA that signed this precertificate for it. */
+    SHA256(first.data, first.len, isha);
+    if (issuer_known(m, isha) || key_hash_is(&first, &e->entry.issuer_key_hash) ||
+        (cg_ct_chain_next(&chain, &second) && key_hash_is(&second, &e->entry.issuer_key_hash) &&
+         signed_by(pre, &first)))
+        j->issuer = first;
+    else
+        snprintf(j->why, sizeof(j->why),
+                 "the first certificate of its chain is not the issuer its leaf names");
+}
+
 int cg_mon_on_entry(void *arg, const cg_log_entry *e)
 {
     cg_monitor *m = arg;
@@ -125,27 +277,45 @@ int cg_mon_on_entry(void *arg, const cg_log_entry *e)
         return cg_mon_log_finding(m, l, CG_R_CT_LOG_ENTRY_MALFORMED, subject,
                                   "entry %" PRIu64 " does not parse: %s", e->index, e->err.what);
     }
-    const uint8_t *obj = e->entry.cert.data;
-    size_t obj_len = e->entry.cert.len;
+    const uint8_t *cand = e->entry.cert.data;
+    size_t cand_len = e->entry.cert.len;
     if (e->entry.entry_type == CG_CT_PRECERT_ENTRY) {
-        obj = e->chain.pre_certificate.data;
-        obj_len = e->chain.pre_certificate.len;
+        cand = e->chain.pre_certificate.data;
+        cand_len = e->chain.pre_certificate.len;
     }
-    if (!m->o.all_issuers && !match(m, e, obj, obj_len))
+    if (!m->o.all_issuers && !match(m, e, cand, cand_len))
         return 1;
+    judged j;
+    int ok = 1;
+    judge(m, e, &j);
+    if (j.why[0] != '\0') {
+        char subject[32];
+        snprintf(subject, sizeof(subject), "entry %" PRIu64, e->index);
+        ok = cg_mon_log_finding(m, l, CG_R_CT_LOG_CHAIN_INVALID, subject,
+                                "entry %" PRIu64 ": %s; checked as its Merkle leaf stands%s",
+                                e->index, j.why,
+                                j.issuer.len > 0 ? "" : ", nothing of its chain stored");
+    }
+    if (ok && j.obj == NULL) {
+        cg_mon_seterr(m, "entry %" PRIu64 ": out of memory", e->index);
+        ok = 0;
+    }
     /* The issuer first (the store keeps each object once), so the rules
      * that need the CA (SCT signatures, issuer key hash) have it. */
-    cg_cbs chain = e->chain.chain, first;
     uint8_t isha[32];
-    if (cg_ct_chain_next(&chain, &first) && SHA256(first.data, first.len, isha) != NULL &&
+    if (ok && j.issuer.len > 0 && SHA256(j.issuer.data, j.issuer.len, isha) != NULL &&
         !issuer_known(m, isha)) {
         char iname[2300];
         snprintf(iname, sizeof(iname), "%s#%" PRIu64 "/issuer", l->url, e->index);
-        if (!ingest(m, iname, first.data, first.len))
-            return 0;
-        issuer_remember(m, isha);
+        ok = ingest(m, iname, j.issuer.data, j.issuer.len);
+        if (ok)
+            issuer_remember(m, isha);
     }
-    l->kept++;
-    m->stats.kept++;
-    return ingest(m, name, obj, obj_len);
+    if (ok) {
+        l->kept++;
+        m->stats.kept++;
+        ok = ingest(m, name, j.obj, j.obj_len);
+    }
+    free(j.own);
+    return ok;
 }

@@ -329,16 +329,21 @@ static uint8_t *put_u24(uint8_t *p, size_t v)
     return p + 3;
 }
 
-static int fail_entry(cg_log_entry *e, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The entry (leaf 1) or only its chain (leaf 0) is bad, for the reason
+ * given; returns 1 (the entry is delivered as it is). */
+static int fail_entry(cg_log_entry *e, int leaf, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static int fail_entry(cg_log_entry *e, size_t offset, const char *fmt, ...)
+static int fail_entry(cg_log_entry *e, int leaf, size_t offset, const char *fmt, ...)
 {
     va_list ap;
-    e->ok = 0;
-    e->err.offset = offset;
+    cg_der_error *err = leaf ? &e->err : &e->chain_err;
+    if (leaf)
+        e->ok = 0;
+    e->chain_ok = 0;
+    err->offset = offset;
     va_start(ap, fmt);
-    vsnprintf(e->err.what, sizeof(e->err.what), fmt, ap);
+    vsnprintf(err->what, sizeof(err->what), fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -359,6 +364,14 @@ static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8
     memcpy(tc->leaf + 2, raw->data, raw->len);
     e->leaf = tc->leaf;
     e->leaf_len = raw->len + 2;
+    e->ok = cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
+    uint64_t li;
+    if (e->ok && cg_ct_extensions_leaf_index(&e->entry.extensions, &li) && li != index)
+        return fail_entry(e, 1, (size_t)(raw->data - tile),
+                          "its leaf_index extension says %" PRIu64 ", it is entry %" PRIu64, li,
+                          index);
+    /* The precertificate is in the tile itself, whatever the issuers. */
+    e->chain.pre_certificate = tl->pre_certificate;
 
     /* extra_data: [pre_certificate] certificate_chain */
     size_t chain_len = 0, n_fp = tl->fingerprints.len / 32;
@@ -368,19 +381,17 @@ static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8
         if (!is || is->state != ISS_OK) {
             char h[65];
             cg_hex(fp, 32, h);
-            cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
-            return fail_entry(e, (size_t)(fp - tile), "chain certificate %zu, issuer/%.16s...: %s",
-                              i + 1, h, is ? is->why : "not fetched");
+            return fail_entry(e, 0, (size_t)(fp - tile),
+                              "chain certificate %zu, issuer/%.16s...: %s", i + 1, h,
+                              is ? is->why : "not fetched");
         }
         chain_len += 3 + is->len;
     }
     size_t pre_len = tl->pre_certificate.len;
     size_t need = (pre_len ? 3 + pre_len : 0) + 3 + chain_len;
-    if (chain_len > MAX_U24) {
-        cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
-        return fail_entry(e, (size_t)(tl->fingerprints.data - tile),
+    if (chain_len > MAX_U24)
+        return fail_entry(e, 0, (size_t)(tl->fingerprints.data - tile),
                           "a chain of %zu bytes, more than extra_data can hold", chain_len);
-    }
     if (!cg_grow((void **)&tc->extra, &tc->extra_cap, need, 1))
         return 0;
     uint8_t *p = tc->extra;
@@ -399,13 +410,8 @@ static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8
     e->extra = tc->extra;
     e->extra_len = (size_t)(p - tc->extra);
 
-    e->ok = cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err) &&
-            cg_ct_extra_parse(e->entry.entry_type, e->extra, e->extra_len, &e->chain, &e->err);
-    uint64_t li;
-    if (e->ok && cg_ct_extensions_leaf_index(&e->entry.extensions, &li) && li != index)
-        return fail_entry(e, (size_t)(raw->data - tile),
-                          "its leaf_index extension says %" PRIu64 ", it is entry %" PRIu64, li,
-                          index);
+    e->chain_ok = e->ok && cg_ct_extra_parse(e->entry.entry_type, e->extra, e->extra_len,
+                                             &e->chain, &e->chain_err);
     return 1;
 }
 

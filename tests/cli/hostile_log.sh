@@ -68,6 +68,57 @@ for type in rfc6962 static; do
   expect_grep 'at 8 of 8, 0 entries read' "$tmp/err"
 done
 
+# Chains the Merkle tree does not authenticate: extra_data cut in half
+# (RFC 6962), issuers that do not hash to their names (static-ct-api), the
+# chain's first certificate swapped for a CA with the test CA's Name and
+# another key (both). Every entry is still kept and checked on its leaf
+# (the store ends with the findings of the honest log, watching the test
+# CA), each gets ct.log.chain_invalid, and the swapped-in CA is not stored.
+twin_sha=$(openssl x509 -in "$d/sct/ca_twin.pem" -outform DER | sha256sum | cut -c1-64)
+W=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --once --retries 1)
+# findings_of DB: rule, serial and kind of each finding but chain_invalid's.
+findings_of() {
+  "$CAGUARD" --store "$1" findings --format json |
+    jq -r 'select(.rule != "ct.log.chain_invalid") | [.rule, .serial, .kind] | @tsv' | sort
+}
+# objects_of DB: the SHA-256 of every stored object, in hex.
+objects_of() {
+  /usr/bin/python3 -c 'import sqlite3, sys
+for (h,) in sqlite3.connect(sys.argv[1]).execute("select hex(sha256) from objects order by 1"):
+    print(h.lower())' "$1"
+}
+for type in rfc6962 static; do
+  log "$url" "$type"
+  expect_status 1 "${W[@]}" --store "$tmp/chain-honest-$type.db" "${L[@]}"
+  findings_of "$tmp/chain-honest-$type.db" >"$tmp/chain-honest.txt"
+  expect_grep 'ct\.pair\.validity_mismatch' "$tmp/chain-honest.txt"
+  objects_of "$tmp/chain-honest-$type.db" >"$tmp/chain-honest.obj"
+  case $type in rfc6962) modes="broken-extra swapped-chain" ;; *) modes="broken-issuer swapped-chain" ;; esac
+  for mode in $modes; do
+    what="$type $mode"
+    db=$tmp/chain-$type-$mode.db
+    start_hostile "$mode"
+    log "$hurl" "$type"
+    expect_status 1 "${W[@]}" --store "$db" "${L[@]}"
+    expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/err"
+    expect_eq "$what: chain_invalid findings" "$(grep -cE 'error +ct\.log\.chain_invalid: entry [0-7]: ' "$tmp/out")" 8
+    expect_no_grep 'entry_malformed' "$tmp/out"
+    case $mode in
+      swapped-chain) expect_grep 'entry [0-9]: the first certificate of its chain did not sign the entry.s certificate; checked as its Merkle leaf stands, nothing of its chain stored' "$tmp/out"
+        expect_grep 'entry [0-9]: the first certificate of its chain is not the issuer its leaf names' "$tmp/out" ;;
+      *) expect_grep 'entry [0-9]: its chain is unusable: ' "$tmp/out" ;;
+    esac
+    findings_of "$db" >"$tmp/chain.txt"
+    if diff "$tmp/chain-honest.txt" "$tmp/chain.txt" >"$tmp/chain.diff"; then pass_; else
+      fail_ "$what: other findings than the honest log's:"; head -20 "$tmp/chain.diff" >&2
+    fi
+    objects_of "$db" >"$tmp/chain.obj"
+    expect_eq "$what: objects stored" "$(wc -l <"$tmp/chain.obj")" "$(wc -l <"$tmp/chain-honest.obj")"
+    expect_no_grep "$twin_sha" "$tmp/chain.obj"
+    stop_hostile
+  done
+done
+
 # leaf_input and extra_data that are not base64: nothing is read, the
 # message says so.
 start_hostile bad-base64

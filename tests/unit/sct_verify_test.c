@@ -375,6 +375,42 @@ static void test_tbs_no_extension_left(const obj *precert, const obj *final)
     CHECK(got_len > want_len);
 }
 
+/* CG_CT_ADD_POISON turns a precert entry's TBSCertificate back into a
+ * precertificate's: Go's CT test precertificate (poison last) comes back
+ * byte for byte; ours (poison mid-list) comes back with the poison last,
+ * which removing it again undoes. */
+static void test_tbs_add_poison(const obj *ct_pre, const obj *pre)
+{
+    static uint8_t entry[8192], back[8192], again[8192], wrapped[8192];
+    size_t elen = 0, blen = 0, alen = 0;
+    static cg_cert view;
+    cg_der_error err;
+    const unsigned put = CG_CT_REMOVE_POISON | CG_CT_ADD_POISON;
+
+    CHECK(tbs_of(ct_pre, NULL, NULL, CG_CT_REMOVE_POISON, entry, sizeof(entry), &elen));
+    CHECK(tbs_of(ct_pre, NULL, NULL, put, back, sizeof(back), &blen));
+    CHECK(same_bytes(back, blen, ct_pre->view.tbs.data, ct_pre->view.tbs.len));
+    CHECK(blen <= cg_ct_entry_tbs_max_len(&ct_pre->view, NULL, NULL));
+
+    CHECK(tbs_of(pre, NULL, NULL, CG_CT_REMOVE_POISON, entry, sizeof(entry), &elen));
+    CHECK(tbs_of(pre, NULL, NULL, put, back, sizeof(back), &blen));
+    CHECK(blen == pre->view.tbs.len && !same_bytes(back, blen, pre->view.tbs.data, blen));
+    /* The rebuilt TBS, as a certificate again, is a precertificate whose
+     * entry TBS is the one it was made from. */
+    size_t wlen = 0;
+    cg_cbb cbb, outer;
+    cg_cbb_init_fixed(&cbb, wrapped, sizeof(wrapped));
+    CHECK(cg_cbb_add_asn1(&cbb, &outer, CG_ASN1_SEQUENCE) &&
+          cg_cbb_add_bytes(&outer, back, blen) &&
+          cg_cbb_add_bytes(&outer, pre->view.sig_alg.data, pre->view.sig_alg.len) &&
+          cg_cbb_add_asn1_header(&outer, CG_ASN1_BITSTRING, pre->view.signature.len) &&
+          cg_cbb_add_bytes(&outer, pre->view.signature.data, pre->view.signature.len) &&
+          cg_cbb_finish(&cbb, &wlen));
+    CHECK(cg_cert_parse(&view, wrapped, wlen, &err) && view.is_precert);
+    CHECK(cg_ct_entry_tbs(&view, NULL, NULL, again, sizeof(again), &alen));
+    CHECK(same_bytes(again, alen, entry, elen));
+}
+
 static void test_tbs(void)
 {
     static uint8_t a[8192], b[8192];
@@ -437,6 +473,7 @@ static void test_tbs(void)
     CHECK(alen > blen);
 
     test_tbs_no_extension_left(pre, fin);
+    test_tbs_add_poison(ct_pre, pre);
 out:
     obj_free(ct_pre);
     obj_free(ct_fin);

@@ -335,16 +335,22 @@ static int on_entry(void *arg, const cg_log_entry *e)
     sn->next = e->index + 1;
     if (e->index >= N_ENTRIES)
         return 1;
-    if (!e->ok) {
+    /* A wrong leaf_index is the leaf's fault; issuers only break the chain,
+     * and the leaf is delivered whole with them. */
+    if (!e->ok || !e->chain_ok) {
+        const char *what = e->ok ? e->chain_err.what : e->err.what;
         sn->bad_ok++;
-        if (strstr(e->err.what, "not served (HTTP 404)") && e->index == MISSING_AT)
+        if (e->ok && strstr(what, "not served (HTTP 404)") && e->index == MISSING_AT)
             sn->missing++;
-        else if (strstr(e->err.what, "leaf_index extension says 78") && e->index == BADINDEX_AT)
+        else if (!e->ok && strstr(what, "leaf_index extension says 78") && e->index == BADINDEX_AT)
             sn->wrong_index++;
-        else if (strstr(e->err.what, "hashing to"))
+        else if (e->ok && strstr(what, "hashing to"))
             sn->wrong_hash++;
         else
             sn->other++;
+        if (e->ok && (e->leaf_len != s->leaf_len[e->index] ||
+                      memcmp(e->leaf, s->leaf[e->index], e->leaf_len) != 0))
+            sn->same_bytes = 0;
         return 1;
     }
     if (e->leaf_len != s->leaf_len[e->index] ||
