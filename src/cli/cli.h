@@ -27,8 +27,12 @@ int cg_cmd_report(int argc, char **argv);
 int cg_cmd_serve(int argc, char **argv);
 int cg_cmd_store(int argc, char **argv);
 
-/* Reads a whole file ("-" is stdin). Returns a malloc'd buffer or NULL with
- * a message in err. */
+/* The largest input file a command reads whole: a CRL of millions of
+ * entries is well below it. */
+#define CG_CLI_MAX_INPUT ((size_t)256 << 20)
+/* Reads a whole file ("-" is stdin), at most CG_CLI_MAX_INPUT bytes (more
+ * is an error, found without reading past the limit). Returns a malloc'd
+ * buffer or NULL with a message in err. */
 uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errcap);
 /* Prints "caguard CMD: msg" to stderr and returns CG_EXIT_USAGE. */
 int cg_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -129,6 +129,7 @@ uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errca
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0;
+    int too_big = 0;
     struct stat st;
     if (f == NULL) {
         snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
@@ -139,28 +140,43 @@ uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errca
         fclose(f);
         return NULL;
     }
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+    /* Bounded memory: /dev/zero, a pipe that never ends or a file past the
+     * limit stop at CG_CLI_MAX_INPUT + 1 bytes read, not at the end of
+     * memory. */
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        too_big = (uint64_t)st.st_size > CG_CLI_MAX_INPUT;
         cap = (size_t)st.st_size + 1;
+    }
     if (cap < 4096)
         cap = 4096;
-    buf = malloc(cap);
+    buf = too_big ? NULL : malloc(cap);
     while (buf != NULL) {
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
         if (r == 0)
             break;
+        if (n > CG_CLI_MAX_INPUT) {
+            too_big = 1;
+            free(buf);
+            buf = NULL;
+            break;
+        }
         if (n == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
+            size_t ncap = cap * 2 > CG_CLI_MAX_INPUT + 1 ? CG_CLI_MAX_INPUT + 1 : cap * 2;
+            uint8_t *nb = realloc(buf, ncap);
             if (nb == NULL) {
                 free(buf);
                 buf = NULL;
                 break;
             }
             buf = nb;
-            cap *= 2;
+            cap = ncap;
         }
     }
-    if (buf == NULL)
+    if (too_big)
+        snprintf(err, errcap, "%s is larger than %zu MiB, the input limit", path,
+                 (size_t)(CG_CLI_MAX_INPUT >> 20));
+    else if (buf == NULL)
         snprintf(err, errcap, "out of memory reading %s", path);
     else if (ferror(f)) {
         snprintf(err, errcap, "cannot read %s: %s", path, strerror(errno));

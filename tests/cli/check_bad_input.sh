@@ -93,4 +93,17 @@ expect_grep '"rule":"der.noncanonical".*offset 0: minimal length' "$tmp/out"
 # A DEFAULT written out (critical FALSE): parses, but is not DER.
 expect_status 1 "$CAGUARD" check --format json "$CG_TEST_DATA/ct3/tbs_ext_encoding_final.pem"
 expect_grep '"rule":"der.noncanonical".*extension 2.5.29.37 writes out critical FALSE' "$tmp/out"
+
+# Input without end: check, ingest and incident lint stop at the input limit
+# (256 MiB) with a message and exit 2, instead of reading /dev/zero until
+# memory runs out; a regular file past the limit is refused unread.
+expect_status 2 "$CAGUARD" check /dev/zero
+expect_grep 'input\.malformed: /dev/zero is larger than 256 MiB, the input limit' "$tmp/out"
+expect_status 2 "$CAGUARD" --store "$tmp/zero.db" ingest /dev/zero
+expect_grep 'input\.malformed: /dev/zero is larger than 256 MiB, the input limit' "$tmp/out"
+expect_status 2 "$CAGUARD" incident lint /dev/zero
+expect_grep '^caguard incident lint: /dev/zero is larger than 256 MiB, the input limit$' "$tmp/err"
+truncate -s 300M "$tmp/sparse.pem"
+expect_status 2 "$CAGUARD" check "$tmp/sparse.pem"
+expect_grep 'sparse\.pem is larger than 256 MiB, the input limit' "$tmp/out"
 finish
