@@ -129,8 +129,11 @@ int cg_html_report_write(cg_store *store, const char *dir, const cg_html_opts *o
     }
     if (!cg_html_make_tmp(&h, dest))
         goto out;
-    static const cg_sbuf empty = CG_SBUF_INIT;
-    if (!index_page(&h) || !cg_html_write_file(&h, MARKER, &empty))
+    if (!index_page(&h))
+        goto out;
+    /* The marker, last: the names of the files this report wrote, which a
+     * later report may replace (and nothing else). */
+    if (!cg_html_write_file(&h, MARKER, &h.written))
         goto out;
     h.stats.files--; /* the marker is not a page */
     if (!cg_html_publish(&h, dest))
@@ -142,6 +145,7 @@ out:
     if (ok && stats != NULL)
         *stats = h.stats;
     free(h.tmp);
+    cg_sbuf_free(&h.written);
     free(dest);
     for (size_t i = 0; i < h.n_iss; i++)
         free(h.iss[i].name);

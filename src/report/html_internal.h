@@ -29,7 +29,7 @@
 #include "store/store.h"
 #include "x509/x509.h"
 
-#define MARKER ".caguard-report" /* marks a directory as a report */
+#define MARKER ".caguard-report" /* marks a directory as a report; lists its files */
 #define NAME_MAX_TEXT 4096       /* RFC 4514 text of an issuer Name */
 #define NO_ISSUER "(none)"
 
@@ -70,6 +70,7 @@ typedef struct cg_html_run {
     size_t errcap;
     int failed; /* err says why */
     char *tmp;  /* the directory being written */
+    cg_sbuf written; /* the names of the files written into it, one a line: the marker */
     cg_html_stats stats;
     cg_html_issuer *iss;
     size_t n_iss, cap_iss;

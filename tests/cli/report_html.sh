@@ -172,9 +172,17 @@ grep -qF -- '\<img src\=x onerror\=alert\(1\)\>' "$site/incident-2.md" && pass_ 
 expect_no_grep '(^|[^\\])<img src' "$site/incident-2.md"
 
 # ---- the directory: replaced when it is a report, else left alone ----
-echo stale >"$site/stale.txt"
+# a file someone put beside an earlier report: refused, nothing removed
+echo mine >"$site/notes.txt"
+cp "$idx" "$tmp/index.before"
+expect_status 2 "$CAGUARD" report --store "$db" --html "$site" --at "$REPORT_AT"
+expect_grep "notes.txt, which the earlier report there did not write; not replaced" "$tmp/err"
+[ "$(cat "$site/notes.txt")" = mine ] && cmp -s "$idx" "$tmp/index.before" && pass_ ||
+  fail_ "a directory holding a foreign file was touched"
+rm "$site/notes.txt"
+echo '<!-- the earlier report -->' >>"$idx"
 expect_status 1 "$CAGUARD" report --store "$db" --html "$site" --at "$REPORT_AT"
-[ -e "$site/stale.txt" ] && fail_ "the earlier report was not replaced" || pass_
+expect_no_grep 'the earlier report -->' "$idx"
 expect_grep 'charted as "unknown log": give --loglist' "$tmp/err"
 sed -n '/id="chart-operators"/,/<\/figure>/p' "$idx" >"$tmp/chart-ops"
 expect_grep "data-operator=\"unknown log\" data-count=\"$scts\"" "$tmp/chart-ops"

@@ -79,6 +79,15 @@ static int exists(const char *path)
 
 /* Entries of tmpdir other than the given ones (leftover temporary
  * directories). */
+static int put_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return 0;
+    int ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok;
+}
+
 static int leftovers(void)
 {
     DIR *d = opendir(tmpdir);
@@ -493,6 +502,47 @@ int main(void)
     snprintf(dir, sizeof(dir), "%s/no/such/site", tmpdir);
     CHECK(!write_report(s, dir, ll, 0, NULL, err, sizeof(err)));
     CHECK(strstr(err, "cannot create a directory next to") != NULL);
+    CHECK(leftovers() == 0);
+
+    /* An earlier report with someone's file put beside it: refused, and
+     * nothing of it removed (the marker lists what the report wrote). */
+    snprintf(dir, sizeof(dir), "%s/site", tmpdir);
+    snprintf(marker, sizeof(marker), "%s/.caguard-report", dir);
+    char *listed = slurp(dir, ".caguard-report");
+    CHECK(listed != NULL && has(listed, "index.html\n") &&
+          has(listed, "incident-1-appendix.csv\n") && !has(listed, ".caguard-report"));
+    free(listed);
+    char foreign[600];
+    snprintf(foreign, sizeof(foreign), "%s/budget.xlsx", dir);
+    CHECK(put_text(foreign, "not the report's\n"));
+    CHECK(!write_report(s, dir, ll, 0, NULL, err, sizeof(err)));
+    CHECK(strstr(err, "budget.xlsx, which the earlier report there did not write") != NULL);
+    CHECK(exists(foreign) && exists(marker));
+    CHECK(leftovers() == 0);
+    /* ... also a file named as report files are, when the marker does not
+     * list it, and a subdirectory. */
+    CHECK(unlink(foreign) == 0);
+    snprintf(foreign, sizeof(foreign), "%s/incident-77.md", dir);
+    CHECK(put_text(foreign, "my notes\n"));
+    CHECK(!write_report(s, dir, ll, 0, NULL, err, sizeof(err)));
+    CHECK(exists(foreign));
+    CHECK(unlink(foreign) == 0);
+    snprintf(foreign, sizeof(foreign), "%s/index.html.d", dir);
+    CHECK(mkdir(foreign, 0755) == 0);
+    CHECK(!write_report(s, dir, ll, 0, NULL, err, sizeof(err)));
+    CHECK(rmdir(foreign) == 0);
+    /* Only its own files: replaced. */
+    CHECK(write_report(s, dir, ll, 0, NULL, err, sizeof(err)));
+    CHECK(leftovers() == 0);
+    /* A report from before markers listed files (an empty marker): its
+     * files are known by name; anything else there is refused. */
+    CHECK(put_text(marker, ""));
+    CHECK(write_report(s, dir, ll, 0, NULL, err, sizeof(err)));
+    CHECK(put_text(marker, ""));
+    snprintf(foreign, sizeof(foreign), "%s/notes.txt", dir);
+    CHECK(put_text(foreign, "mine\n"));
+    CHECK(!write_report(s, dir, ll, 0, NULL, err, sizeof(err)));
+    CHECK(exists(foreign));
     CHECK(leftovers() == 0);
 
     /* An empty store: a site that says so. */
