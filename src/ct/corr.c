@@ -4,7 +4,9 @@
  * added, removed, reordered or changed is named by its OID. */
 #include "ct/corr.h"
 
+#include <openssl/sha.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "x509/oid.h"
@@ -162,4 +164,52 @@ int cg_corr_same_tbs(const cg_cert *a, const cg_cert *b)
     cg_corr c;
     cg_corr_compare(a, b, 0, &c);
     return c.corresponds;
+}
+
+/* One field of a key: its length (8 bytes), then its bytes, so that no two
+ * different lists of fields give the same input to the hash. */
+static uint8_t *key_field(uint8_t *p, const uint8_t *data, size_t len)
+{
+    for (int i = 7; i >= 0; i--)
+        *p++ = (uint8_t)((uint64_t)len >> (8 * i));
+    if (len > 0)
+        memcpy(p, data, len);
+    return p + len;
+}
+
+int cg_corr_key(const cg_cert *c, int via_signing_cert, uint8_t key[32])
+{
+    /* The fields cg_corr_compare looks at, in its order. */
+    const cg_cbs *fields[] = {&c->not_before, &c->not_after,  &c->version,
+                              &c->serial,     &c->tbs_sig_alg, &c->issuer,
+                              &c->subject,    &c->spki,        &c->issuer_uid,
+                              &c->subject_uid};
+    const size_t n_fields = sizeof(fields) / sizeof(fields[0]);
+    const cg_ext *ext[CG_MAX_EXTENSIONS];
+    size_t n_ext = filtered(c, ext), cap = 0;
+    for (size_t i = 0; i < n_fields; i++)
+        cap += 8 + fields[i]->len;
+    for (size_t i = 0; i < n_ext; i++)
+        cap += 8 + ext[i]->raw.len;
+    uint8_t *buf = malloc(cap), *p = buf;
+    if (buf == NULL)
+        return 0;
+    for (size_t i = 0; i < n_fields; i++) {
+        if (via_signing_cert && fields[i] == &c->issuer)
+            p = key_field(p, NULL, 0);
+        else
+            p = key_field(p, fields[i]->data, fields[i]->len);
+    }
+    for (size_t i = 0; i < n_ext; i++) {
+        /* Through a signing certificate the AKI may say anything; only its
+         * place in the list counts (its OID, which no whole extension
+         * element equals: those start with a SEQUENCE tag). */
+        if (via_signing_cert && cg_oid_equal(&ext[i]->oid, CG_OID_AKI, sizeof(CG_OID_AKI)))
+            p = key_field(p, ext[i]->oid.data, ext[i]->oid.len);
+        else
+            p = key_field(p, ext[i]->raw.data, ext[i]->raw.len);
+    }
+    SHA256(buf, (size_t)(p - buf), key);
+    free(buf);
+    return 1;
 }

@@ -26,4 +26,13 @@ void cg_corr_compare(const cg_cert *pre, const cg_cert *fin, int via_signing_cer
  * certificates are the same only when their whole TBS is.) */
 int cg_corr_same_tbs(const cg_cert *a, const cg_cert *b);
 
+/* A SHA-256 over exactly what cg_corr_compare compares (the TBS fields with
+ * the poison and SCT list extensions skipped; issuer and AKI value left out
+ * when via_signing_cert): a precertificate and a certificate that
+ * correspond, or two copies of one precertificate, have the same key, so
+ * objects sharing a serial are matched by sorting keys instead of comparing
+ * every pair. Equal keys are confirmed with cg_corr_compare. 0 when out of
+ * memory. */
+int cg_corr_key(const cg_cert *c, int via_signing_cert, uint8_t key[32]);
+
 #endif

@@ -55,14 +55,24 @@ typedef struct ca_cert {
     EVP_PKEY *key;
 } ca_cert;
 
-/* An object copied out in pass 2 because it belongs to a group. */
+/* An object copied out in pass 2 because it belongs to a group: one per
+ * distinct object, however many byte-identical copies the input holds
+ * (they are loaded once). */
 typedef struct held {
-    const entry *e;
+    const entry *e; /* its first copy in input order */
     uint8_t *der;
     size_t len;
     cg_cert cert;
-    cg_objref ref;
+    cg_objref ref;   /* of that first copy */
+    uint8_t key[32]; /* certificate: SHA-256 of the TBS; precertificate: cg_corr_key */
+    int via_signing; /* a precertificate from a Precertificate Signing CA */
+    size_t same_as;  /* 1 + the earlier object with the same TBS; 0 when distinct */
 } held;
+
+/* The precertificates an SCT that does not verify is tried against, to say
+ * which one it was issued for: a bound, so a serial shared by thousands of
+ * precertificates costs a constant per SCT, not one signature each. */
+#define OTHER_PRECERTS_MAX 32
 
 struct cg_checker {
     cg_ctx *ctx;
@@ -335,10 +345,11 @@ static uint8_t *entry_tbs(const cg_checker *ck, const cg_cert *c, size_t *len)
 }
 
 /* Verifies every embedded SCT of a final certificate against the issuer,
- * reports the SCT and policy rules; group holds the other objects of the
- * same issuer and serial (precertificates an SCT may belong to). */
+ * reports the SCT and policy rules; pres holds distinct precertificates of
+ * the same issuer and serial (OTHER_PRECERTS_MAX at most, in input order)
+ * that an SCT may belong to. */
 static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert,
-                       const held *group, size_t n_group)
+                       const held *const *pres, size_t n_pres)
 {
     cg_ctx *ctx = ck->ctx;
     const cg_ext *ext = cg_cert_find_ext(cert, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST),
@@ -404,16 +415,14 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
             if (st == CG_SCT_INVALID || st == CG_SCT_UNSUPPORTED) {
                 /* Was it issued for another precertificate of this serial? */
                 const held *other = NULL;
-                for (size_t g = 0; g < n_group && other == NULL; g++) {
+                for (size_t g = 0; g < n_pres && other == NULL; g++) {
                     size_t olen;
-                    uint8_t *otbs = group[g].cert.is_precert
-                                        ? entry_tbs(ck, &group[g].cert, &olen)
-                                        : NULL;
+                    uint8_t *otbs = entry_tbs(ck, &pres[g]->cert, &olen);
                     char w2[64];
                     if (otbs != NULL &&
                         cg_sct_verify_precert(ck->verifier, &sct, issuer->spki_hash, otbs,
                                               olen, w2, sizeof(w2)) == CG_SCT_VALID)
-                        other = &group[g];
+                        other = pres[g];
                     free(otbs);
                 }
                 if (other != NULL) {
@@ -482,80 +491,6 @@ static const ca_cert *signing_ca_of(const cg_checker *ck, const cg_cert *pre)
     return NULL;
 }
 
-static void check_group(cg_checker *ck, held *g, size_t n)
-{
-    cg_ctx *ctx = ck->ctx;
-    char list[2048];
-    /* Distinct precertificates and distinct final certificates. */
-    for (int kind = CG_KIND_CERT; kind <= CG_KIND_PRECERT; kind++) {
-        size_t distinct = 0, first = n, used = 0;
-        list[0] = '\0';
-        for (size_t i = 0; i < n; i++) {
-            if (g[i].ref.kind != (cg_kind)kind)
-                continue;
-            int dup_of_earlier = 0;
-            /* Precertificates are the same when only the CT extensions
-             * differ; final certificates only when the whole TBS is: two
-             * finals with different SCT lists are two certificates. */
-            for (size_t j = 0; j < i && !dup_of_earlier; j++)
-                dup_of_earlier =
-                    g[j].ref.kind == (cg_kind)kind &&
-                    (kind == CG_KIND_PRECERT ? cg_corr_same_tbs(&g[j].cert, &g[i].cert)
-                                             : cg_cbs_equal(&g[j].cert.tbs, &g[i].cert.tbs));
-            if (dup_of_earlier)
-                continue;
-            if (first == n)
-                first = i;
-            distinct++;
-            char h[65];
-            cg_hex(g[i].e->sha256, 32, h);
-            int w = snprintf(list + used, sizeof(list) - used, "%s%s (%s #%u)",
-                             used > 0 ? ", " : "", h, g[i].ref.file, g[i].e->index);
-            if (w > 0 && (size_t)w < sizeof(list) - used)
-                used += (size_t)w;
-        }
-        if (distinct < 2)
-            continue;
-        if (kind == CG_KIND_PRECERT)
-            cg_report(ctx, CG_R_CT_PRECERT_DUPLICATE_SERIAL, &g[first].ref,
-                      "%zu different precertificates share this issuer and serial: %s",
-                      distinct, list);
-        else
-            cg_report(ctx, CG_R_CT_CERT_DUPLICATE_SERIAL, &g[first].ref,
-                      "%zu different certificates share this issuer and serial: %s", distinct,
-                      list);
-    }
-    /* Each final certificate against the precertificates. */
-    for (size_t i = 0; i < n; i++) {
-        if (g[i].ref.kind != CG_KIND_CERT)
-            continue;
-        const held *best = NULL;
-        cg_corr best_c;
-        for (size_t j = 0; j < n; j++) {
-            cg_corr c;
-            if (g[j].ref.kind != CG_KIND_PRECERT)
-                continue;
-            cg_corr_compare(&g[j].cert, &g[i].cert, signing_ca_of(ck, &g[j].cert) != NULL, &c);
-            if (best == NULL || (c.corresponds && !best_c.corresponds)) {
-                best = &g[j];
-                best_c = c;
-            }
-        }
-        if (best == NULL || best_c.corresponds)
-            continue;
-        char h[65];
-        cg_hex(best->e->sha256, 32, h);
-        if (best_c.validity_differs)
-            cg_report(ctx, CG_R_CT_PAIR_VALIDITY_MISMATCH, &g[i].ref,
-                      "%s (precertificate %s, %s #%u)", best_c.validity, h, best->ref.file,
-                      best->e->index);
-        if (best_c.other_differs)
-            cg_report(ctx, CG_R_CT_PAIR_TBS_MISMATCH, &g[i].ref,
-                      "differs from precertificate %s (%s #%u): %s", h, best->ref.file,
-                      best->e->index, best_c.first);
-    }
-}
-
 static int cmp_group(const void *a, const void *b)
 {
     const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
@@ -566,54 +501,50 @@ static int cmp_group(const void *a, const void *b)
     return x->index < y->index ? -1 : (x->index > y->index);
 }
 
-/* Loads the objects of entries into held[], each straight from its
- * recorded offset (the reload callback may keep the last file). */
-static size_t load_held(cg_checker *ck, entry **es, size_t n, held *out)
+/* Loads the object of entry e into *h, straight from its recorded offset
+ * (the reload callback may keep the last file). 0 when the file no longer
+ * holds it there or it does not parse. */
+static int load_one(cg_checker *ck, const entry *e, held *h)
 {
-    size_t loaded = 0;
-    for (size_t k = 0; k < n; k++) {
-        const uint8_t *data;
-        size_t len;
-        if (!ck->reload(ck->arg, es[k]->file_no, &data, &len) || es[k]->offset > len)
-            continue;
-        cg_input in;
-        cg_input_obj obj;
-        cg_der_error err;
-        held *h = &out[loaded];
-        cg_input_init(&in, data + es[k]->offset, len - es[k]->offset);
-        uint8_t sha[32];
-        /* The file must still hold the object pass 1 saw there. */
-        if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT &&
-            SHA256(obj.der, obj.der_len, sha) != NULL && memcmp(sha, es[k]->sha256, 32) == 0) {
-            memset(h, 0, sizeof(*h));
-            h->e = es[k];
-            h->der = malloc(obj.der_len);
+    const uint8_t *data;
+    size_t len;
+    int ok = 0;
+    if (!ck->reload(ck->arg, e->file_no, &data, &len) || e->offset > len)
+        return 0;
+    cg_input in;
+    cg_input_obj obj;
+    cg_der_error err;
+    uint8_t sha[32];
+    cg_input_init(&in, data + e->offset, len - e->offset);
+    memset(h, 0, sizeof(*h));
+    /* The file must still hold the object pass 1 saw there. */
+    if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT &&
+        SHA256(obj.der, obj.der_len, sha) != NULL && memcmp(sha, e->sha256, 32) == 0)
+        h->der = malloc(obj.der_len);
+    if (h->der != NULL) {
+        memcpy(h->der, obj.der, obj.der_len);
+        h->len = obj.der_len;
+        if (cg_cert_parse(&h->cert, h->der, h->len, &err)) {
+            h->e = e;
+            h->ref.file = ck->names[e->file_no];
+            h->ref.index = e->index;
+            h->ref.offset = e->offset;
+            h->ref.kind = h->cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
+            h->ref.has_hash = 1;
+            memcpy(h->ref.sha256, e->sha256, 32);
+            h->ref.issuer = h->cert.issuer;
+            h->ref.serial = h->cert.serial;
+            cg_objref_set_issued_cert(&h->ref, &h->cert);
+            ok = 1;
         } else {
+            free(h->der);
             h->der = NULL;
         }
-        if (h->der != NULL) {
-            memcpy(h->der, obj.der, obj.der_len);
-            h->len = obj.der_len;
-            if (cg_cert_parse(&h->cert, h->der, h->len, &err)) {
-                h->ref.file = ck->names[es[k]->file_no];
-                h->ref.index = es[k]->index;
-                h->ref.offset = es[k]->offset;
-                h->ref.kind = h->cert.is_precert ? CG_KIND_PRECERT : CG_KIND_CERT;
-                h->ref.has_hash = 1;
-                memcpy(h->ref.sha256, es[k]->sha256, 32);
-                h->ref.issuer = h->cert.issuer;
-                h->ref.serial = h->cert.serial;
-                cg_objref_set_issued_cert(&h->ref, &h->cert);
-                loaded++;
-            } else {
-                free(h->der);
-            }
-        }
-        cg_input_cleanup(&in);
-        if (ck->release != NULL)
-            ck->release(ck->arg, es[k]->file_no, data);
     }
-    return loaded;
+    cg_input_cleanup(&in);
+    if (ck->release != NULL)
+        ck->release(ck->arg, e->file_no, data);
+    return ok;
 }
 
 static int cmp_file_order(const void *a, const void *b)
@@ -635,42 +566,329 @@ static int cmp_span(const void *a, const void *b)
     return cmp_file_order(&x->first, &y->first);
 }
 
-/* Loads one group (members in file order) and runs the group rules, the SCT
- * checks and the sunset rule on it; memory follows the group, not the run. */
+/* One group's objects in file order: the distinct objects (hs) and, for
+ * each member (a copy, in input order), the object it is a copy of. */
+typedef struct group_view {
+    held *hs;
+    size_t m;
+    entry **members; /* file order */
+    size_t *obj_of;  /* by member: index into hs, or NO_OBJ */
+    size_t n_members;
+} group_view;
+
+#define NO_OBJ ((size_t)-1)
+
+/* The reference of one member: its object's, with its own place. */
+static cg_objref member_ref(const cg_checker *ck, const group_view *v, size_t k)
+{
+    cg_objref r = v->hs[v->obj_of[k]].ref;
+    r.file = ck->names[v->members[k]->file_no];
+    r.index = v->members[k]->index;
+    r.offset = v->members[k]->offset;
+    return r;
+}
+
+typedef struct key_row {
+    uint8_t kind; /* certificate or precertificate; for pairing, via_signing */
+    uint8_t key[32];
+    size_t i; /* into hs */
+} key_row;
+
+static int cmp_key_row(const void *a, const void *b)
+{
+    const key_row *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    int c = memcmp(x->key, y->key, 32);
+    if (c != 0)
+        return c;
+    return x->i < y->i ? -1 : (x->i > y->i);
+}
+
+/* Keys for every object, then hs[i].same_as for those whose TBS an earlier
+ * one has: precertificates are the same when only the CT extensions differ
+ * (cg_corr_same_tbs); final certificates only when the whole TBS is (two
+ * finals with different SCT lists are two certificates). Sorted by key,
+ * so n log n in the group's size; equal keys are confirmed. */
+static int mark_same(cg_checker *ck, held *hs, size_t m)
+{
+    key_row *rows = malloc(m * sizeof(*rows));
+    if (rows == NULL)
+        return 0;
+    for (size_t i = 0; i < m; i++) {
+        held *h = &hs[i];
+        h->via_signing = h->cert.is_precert && signing_ca_of(ck, &h->cert) != NULL;
+        rows[i].kind = (uint8_t)h->ref.kind;
+        rows[i].i = i;
+        if (h->cert.is_precert ? !cg_corr_key(&h->cert, 0, h->key)
+                               : SHA256(h->cert.tbs.data, h->cert.tbs.len, h->key) == NULL) {
+            free(rows);
+            return 0;
+        }
+        memcpy(rows[i].key, h->key, 32);
+    }
+    qsort(rows, m, sizeof(*rows), cmp_key_row);
+    for (size_t r = 0; r < m;) {
+        size_t end = r + 1;
+        while (end < m && rows[end].kind == rows[r].kind &&
+               memcmp(rows[end].key, rows[r].key, 32) == 0)
+            end++;
+        const held *first = &hs[rows[r].i];
+        for (size_t k = r + 1; k < end; k++) {
+            held *h = &hs[rows[k].i];
+            if (h->cert.is_precert ? cg_corr_same_tbs(&first->cert, &h->cert)
+                                   : cg_cbs_equal(&first->cert.tbs, &h->cert.tbs))
+                h->same_as = rows[r].i + 1;
+        }
+        r = end;
+    }
+    free(rows);
+    return 1;
+}
+
+/* ct.precert.duplicate_serial and ct.cert.duplicate_serial: the distinct
+ * objects of one kind, listed in input order. */
+static void report_duplicates(cg_checker *ck, const held *hs, size_t m, cg_kind kind)
+{
+    char list[2048];
+    size_t distinct = 0, first = m, used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < m; i++) {
+        if (hs[i].ref.kind != kind || hs[i].same_as != 0)
+            continue;
+        if (first == m)
+            first = i;
+        distinct++;
+        if (used + 1 >= sizeof(list))
+            continue;
+        char h[65];
+        cg_hex(hs[i].e->sha256, 32, h);
+        int w = snprintf(list + used, sizeof(list) - used, "%s%s (%s #%u)", used > 0 ? ", " : "",
+                         h, hs[i].ref.file, hs[i].e->index);
+        if (w > 0 && (size_t)w < sizeof(list) - used)
+            used += (size_t)w;
+    }
+    if (distinct < 2)
+        return;
+    if (kind == CG_KIND_PRECERT)
+        cg_report(ck->ctx, CG_R_CT_PRECERT_DUPLICATE_SERIAL, &hs[first].ref,
+                  "%zu different precertificates share this issuer and serial: %s", distinct,
+                  list);
+    else
+        cg_report(ck->ctx, CG_R_CT_CERT_DUPLICATE_SERIAL, &hs[first].ref,
+                  "%zu different certificates share this issuer and serial: %s", distinct, list);
+}
+
+/* Whether a distinct precertificate corresponds to fin: looked up by key in
+ * pre (sorted by via_signing and cg_corr_key), confirmed by comparing. */
+static int has_partner(const held *hs, const key_row *pre, size_t n_pre, const cg_cert *fin)
+{
+    for (uint8_t via = 0; via <= 1; via++) {
+        key_row want;
+        memset(&want, 0, sizeof(want));
+        want.kind = via;
+        if (!cg_corr_key(fin, via, want.key))
+            return 0;
+        size_t lo = 0, hi = n_pre;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_key_row(&pre[mid], &want) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < n_pre && pre[lo].kind == via && memcmp(pre[lo].key, want.key, 32) == 0;
+             lo++) {
+            cg_corr c;
+            cg_corr_compare(&hs[pre[lo].i].cert, fin, via, &c);
+            if (c.corresponds)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The group rules: duplicate serials, then each final certificate against
+ * the precertificates (a final with no corresponding precertificate is
+ * compared with the first one, which the findings name). */
+static void check_group(cg_checker *ck, const group_view *v)
+{
+    const held *hs = v->hs;
+    size_t m = v->m, n_pre = 0, first_pre = m;
+    report_duplicates(ck, hs, m, CG_KIND_CERT);
+    report_duplicates(ck, hs, m, CG_KIND_PRECERT);
+    key_row *pre = malloc((m > 0 ? m : 1) * sizeof(*pre));
+    if (pre == NULL)
+        return;
+    for (size_t i = 0; i < m; i++) {
+        if (hs[i].ref.kind != CG_KIND_PRECERT)
+            continue;
+        if (first_pre == m)
+            first_pre = i;
+        if (hs[i].same_as != 0)
+            continue;
+        pre[n_pre].kind = (uint8_t)hs[i].via_signing;
+        pre[n_pre].i = i;
+        if (hs[i].via_signing && !cg_corr_key(&hs[i].cert, 1, pre[n_pre].key))
+            goto out;
+        if (!hs[i].via_signing)
+            memcpy(pre[n_pre].key, hs[i].key, 32);
+        n_pre++;
+    }
+    if (n_pre == 0)
+        goto out;
+    qsort(pre, n_pre, sizeof(*pre), cmp_key_row);
+    const held *best = &hs[first_pre];
+    char h[65];
+    cg_hex(best->e->sha256, 32, h);
+    for (size_t k = 0; k < v->n_members; k++) {
+        if (v->obj_of[k] == NO_OBJ)
+            continue;
+        const held *fin = &hs[v->obj_of[k]];
+        if (fin->ref.kind != CG_KIND_CERT || has_partner(hs, pre, n_pre, &fin->cert))
+            continue;
+        cg_corr c;
+        cg_corr_compare(&best->cert, &fin->cert, best->via_signing, &c);
+        if (c.corresponds)
+            continue;
+        cg_objref ref = member_ref(ck, v, k);
+        if (c.validity_differs)
+            cg_report(ck->ctx, CG_R_CT_PAIR_VALIDITY_MISMATCH, &ref,
+                      "%s (precertificate %s, %s #%u)", c.validity, h, best->ref.file,
+                      best->e->index);
+        if (c.other_differs)
+            cg_report(ck->ctx, CG_R_CT_PAIR_TBS_MISMATCH, &ref,
+                      "differs from precertificate %s (%s #%u): %s", h, best->ref.file,
+                      best->e->index, c.first);
+    }
+out:
+    free(pre);
+}
+
+static int cmp_sha_order(const void *a, const void *b)
+{
+    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
+    int c = memcmp(x->sha256, y->sha256, 32);
+    return c != 0 ? c : cmp_file_order(a, b);
+}
+
+static int cmp_held_order(const void *a, const void *b)
+{
+    const held *x = a, *y = b;
+    return cmp_file_order(&x->e, &y->e);
+}
+
+/* Each member's object in v->hs, by SHA-256 (NO_OBJ when none loaded). */
+static int map_members(group_view *v)
+{
+    key_row *rows = malloc((v->m > 0 ? v->m : 1) * sizeof(*rows));
+    if (rows == NULL)
+        return 0;
+    for (size_t i = 0; i < v->m; i++) {
+        rows[i].kind = 0;
+        memcpy(rows[i].key, v->hs[i].e->sha256, 32);
+        rows[i].i = i;
+    }
+    qsort(rows, v->m, sizeof(*rows), cmp_key_row);
+    for (size_t k = 0; k < v->n_members; k++) {
+        size_t lo = 0, hi = v->m;
+        v->obj_of[k] = NO_OBJ;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = memcmp(rows[mid].key, v->members[k]->sha256, 32);
+            if (c == 0) {
+                v->obj_of[k] = rows[mid].i;
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    free(rows);
+    return 1;
+}
+
+/* Loads one group (members in file order), each distinct object once, and
+ * runs the group rules, the SCT checks and the sunset rule on it: memory
+ * follows the group's distinct objects, time is n log n in its size. */
 static void check_span(cg_checker *ck, entry **members, size_t gn)
 {
-    held *hs = calloc(gn, sizeof(*hs));
-    if (hs == NULL)
-        return;
-    size_t loaded = load_held(ck, members, gn, hs);
+    group_view v = {NULL, 0, members, NULL, gn};
+    entry **by_sha = malloc(gn * sizeof(*by_sha));
+    const held **pres = NULL;
+    size_t n_distinct = 0, n_pres = 0;
+    v.obj_of = malloc(gn * sizeof(*v.obj_of));
+    if (by_sha == NULL || v.obj_of == NULL)
+        goto out;
+    memcpy(by_sha, members, gn * sizeof(*by_sha));
+    qsort(by_sha, gn, sizeof(*by_sha), cmp_sha_order);
+    for (size_t k = 0; k < gn; k++)
+        n_distinct += k == 0 || memcmp(by_sha[k]->sha256, by_sha[k - 1]->sha256, 32) != 0;
+    v.hs = calloc(n_distinct, sizeof(*v.hs));
+    if (v.hs == NULL)
+        goto out;
+    /* Byte-identical copies are one object: the first copy that still
+     * loads stands for all of them. */
+    for (size_t k = 0; k < gn;) {
+        size_t end = k + 1;
+        while (end < gn && memcmp(by_sha[end]->sha256, by_sha[k]->sha256, 32) == 0)
+            end++;
+        for (size_t c = k; c < end; c++) {
+            if (load_one(ck, by_sha[c], &v.hs[v.m])) {
+                v.m++;
+                break;
+            }
+        }
+        k = end;
+    }
+    qsort(v.hs, v.m, sizeof(*v.hs), cmp_held_order);
     /* A hash collision would put unrelated objects together. */
     size_t m = 0;
-    for (size_t k = 0; k < loaded; k++) {
-        if (cg_cbs_equal(&hs[k].cert.serial, &hs[0].cert.serial))
-            hs[m++] = hs[k];
+    for (size_t k = 0; k < v.m; k++) {
+        if (cg_cbs_equal(&v.hs[k].cert.serial, &v.hs[0].cert.serial))
+            v.hs[m++] = v.hs[k];
         else
-            free(hs[k].der);
+            free(v.hs[k].der);
     }
-    if (m >= 2)
-        check_group(ck, hs, m);
-    for (size_t k = 0; k < m; k++) {
-        if (hs[k].ref.kind == CG_KIND_CERT && hs[k].e->has_scts)
-            check_scts(ck, &hs[k].ref, &hs[k].cert, hs, m);
-        const ca_cert *sca = hs[k].cert.is_precert ? signing_ca_of(ck, &hs[k].cert) : NULL;
+    v.m = m;
+    if (!map_members(&v) || !mark_same(ck, v.hs, v.m))
+        goto out;
+    if (gn >= 2)
+        check_group(ck, &v);
+    pres = malloc(OTHER_PRECERTS_MAX * sizeof(*pres));
+    if (pres == NULL)
+        goto out;
+    for (size_t i = 0; i < v.m && n_pres < OTHER_PRECERTS_MAX; i++) {
+        if (v.hs[i].cert.is_precert && v.hs[i].same_as == 0)
+            pres[n_pres++] = &v.hs[i];
+    }
+    for (size_t k = 0; k < gn; k++) {
+        if (v.obj_of[k] == NO_OBJ)
+            continue;
+        const held *h = &v.hs[v.obj_of[k]];
+        cg_objref ref = member_ref(ck, &v, k);
+        if (h->ref.kind == CG_KIND_CERT && h->e->has_scts)
+            check_scts(ck, &ref, &h->cert, pres, n_pres);
+        const ca_cert *sca = h->cert.is_precert ? signing_ca_of(ck, &h->cert) : NULL;
         /* The rule table dates the sunset (TLS BRs §7.1.2.4: 2026-03-15). */
-        if (sca != NULL &&
-            cg_rule_in_force(CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, hs[k].ref.issued)) {
+        if (sca != NULL && cg_rule_in_force(CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, ref.issued)) {
             char nb[32];
-            cg_time_format(hs[k].cert.not_before_t, nb, sizeof(nb));
-            cg_report(ck->ctx, CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, &hs[k].ref,
+            cg_time_format(h->cert.not_before_t, nb, sizeof(nb));
+            cg_report(ck->ctx, CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, &ref,
                       "issued %s by a Precertificate Signing Certificate; these may not be "
                       "used after 2026-03-15",
                       nb);
         }
     }
-    for (size_t k = 0; k < m; k++)
-        free(hs[k].der);
-    free(hs);
+out:
+    for (size_t k = 0; k < v.m; k++)
+        free(v.hs[k].der);
+    free(v.hs);
+    free(v.obj_of);
+    free(by_sha);
+    free(pres);
 }
 
 /* The CRL rules that need the CAs, certificates and other CRLs given. */

@@ -65,6 +65,7 @@ static void file_reset(cg_ingest *ing)
     ing->n_objs = 0;
     cg_shaset_clear(&ing->produced);
     cg_shaset_clear(&ing->seen);
+    cg_shaset_clear(&ing->serials_asked);
     ing->in_related = 0;
     ing->failed = 0;
     ing->err[0] = '\0';

@@ -136,6 +136,7 @@ struct cg_ingest {
     size_t n_rel, cap_rel;
     size_t *order;  /* by the checker's file number: an index into rel, or NOT_RELATED */
     cg_shaset seen; /* the file's objects (NOT_RELATED) and the related ones (their index) */
+    cg_shaset serials_asked; /* issuer+serial pairs looked up this file (serial_key) */
     cert_key *keys;
     size_t n_keys, cap_keys;
     signing_ca *scas;

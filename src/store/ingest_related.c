@@ -10,6 +10,7 @@
  * issuer otherwise than the certificates it covers. */
 #include "store/ingest_internal.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,8 +48,31 @@ nomem:
     return 0;
 }
 
+/* The stored objects of one issuer Name and serial, asked once per file
+ * however many of the file's objects share them: thousands of copies of
+ * one serial cost one lookup, not one each (which read every copy again,
+ * quadratic in the copies). */
 static int by_serial(cg_ingest *ing, const bytes *issuer, const bytes *serial)
 {
+    uint8_t key[32], len[8];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (int i = 0; i < 8; i++)
+        len[i] = (uint8_t)((uint64_t)issuer->n >> (56 - 8 * i));
+    int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+             EVP_DigestUpdate(md, len, sizeof(len)) &&
+             EVP_DigestUpdate(md, issuer->p, issuer->n) &&
+             EVP_DigestUpdate(md, serial->p, serial->n) && EVP_DigestFinal_ex(md, key, NULL);
+    EVP_MD_CTX_free(md);
+    if (!ok) {
+        cg_ing_oom(ing);
+        return 0;
+    }
+    if (cg_shaset_get(&ing->serials_asked, key, NULL))
+        return 1;
+    if (!cg_shaset_put(&ing->serials_asked, key, 0)) {
+        cg_ing_oom(ing);
+        return 0;
+    }
     if (!cg_store_objects_by_serial(ing->st, issuer->p, issuer->n, serial->p, serial->n,
                                     cg_ing_add_related, ing)) {
         cg_ing_store_failed(ing);

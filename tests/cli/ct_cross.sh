@@ -104,6 +104,29 @@ none ct.pair.tbs_mismatch ct.precert.duplicate_serial
 count ct.sct.signature_invalid 2
 finding ct.sct.signature_invalid validity_final.pem "issued for a different precertificate, $p"
 
+# Byte-identical copies are one object, loaded once: each copy of the final
+# gets the pair and SCT findings, and copies are no duplicate serial; two
+# precertificates given twice each are still "2 different" (the first
+# copies named).
+cat "$D/validity_pre.pem" "$D/validity_final.pem" "$D/validity_pre.pem" "$D/validity_final.pem" \
+  "$D/validity_final.pem" >"$tmp/copies.pem"
+check 1 "$CA" "$tmp/copies.pem"
+count ct.pair.validity_mismatch 3
+count ct.sct.signature_invalid 6
+none ct.precert.duplicate_serial ct.cert.duplicate_serial
+for i in 1 3 4; do
+  expect_grep "\"rule\":\"ct.pair.validity_mismatch\",[^{]*\"file\":\"[^\"]*copies.pem\",\"index\":$i," \
+    "$tmp/out"
+done
+cat "$D/twopre_a.pem" "$D/twopre_b.pem" "$D/twopre_a.pem" "$D/twopre_b.pem" \
+  "$D/twopre_final.pem" >"$tmp/copies.pem"
+check 1 "$CA" "$tmp/copies.pem"
+count ct.precert.duplicate_serial 1
+finding ct.precert.duplicate_serial copies.pem \
+  "2 different precertificates share this issuer and serial: " \
+  "$a \\([^)]*copies.pem #0\\), $b \\([^)]*copies.pem #1\\)\""
+count ct.sct.signature_invalid 2
+
 # ---- ct.pair.tbs_mismatch names the first differing field ----
 while read -r name msg; do
   check 1 "$CA" "$D/tbs_${name}_pre.pem" "$D/tbs_${name}_final.pem"
