@@ -67,6 +67,9 @@ static void monitor_help(FILE *f)
                "                     tile/..., issuer/...)\n"
                "  --log-mmd SECONDS  the maximum merge delay of the --log before it (default\n"
                "                     86400): failing for longer is ct.log.unreachable\n"
+               "  --log-origin NAME  static-ct-api: the origin the checkpoints of the --log\n"
+               "                     before it must name (default: its URL without scheme);\n"
+               "                     another is ct.log.checkpoint_origin_mismatch\n"
                "  --issuer FILE      a CA certificate to watch (PEM or DER); repeatable\n"
                "  --all-issuers      keep every entry\n"
                "  --once             read each log up to its current tree head, then exit\n"
@@ -317,6 +320,7 @@ int cg_cmd_monitor(int argc, char **argv)
     uint64_t lease = 60;
     cg_store *lease_store = NULL;
     int64_t mmds[MAX_LOGS] = {0};
+    const char *origins[MAX_LOGS] = {0};
     uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
@@ -348,6 +352,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"from-start", CG_CLI_OPT_KEY, NULL, 's', NULL},
         {"from-end", CG_CLI_OPT_KEY, NULL, 'e', NULL},
         {"log-mmd", CG_CLI_OPT_KEY_VALUE, NULL, 'M', NULL},
+        {"log-origin", CG_CLI_OPT_KEY_VALUE, NULL, 'O', NULL},
         {"poll-interval", CG_CLI_OPT_KEY_VALUE, NULL, 'P', NULL},
         {"batch", CG_CLI_OPT_KEY_VALUE, NULL, 'B', NULL},
         {"parallel", CG_CLI_OPT_KEY_VALUE, NULL, 'R', NULL},
@@ -452,6 +457,14 @@ int cg_cmd_monitor(int argc, char **argv)
                 goto out;
             }
             mmds[n_logs - 1] = (int64_t)v;
+            break;
+        case 'O':
+            if (n_logs == 0 || origins[n_logs - 1] != NULL || p.value[0] == '\0') {
+                rc = cg_cli_usage_error("monitor", "--log-origin takes a name and follows the "
+                                                   "--log it is for, once");
+                goto out;
+            }
+            origins[n_logs - 1] = p.value;
             break;
         case 'P':
             if (!parse_count(p.value, 86400, &poll)) {
@@ -736,6 +749,7 @@ int cg_cmd_monitor(int argc, char **argv)
         ml.key = pk[i];
         ml.type = types[i];
         ml.mmd = mmds[i];
+        ml.origin = origins[i];
         if (!cg_monitor_add_log(mon, &ml)) {
             rc = cg_cli_usage_error("monitor", "--log: %s", cg_monitor_errmsg(mon));
             goto out;

@@ -293,6 +293,7 @@ int cg_cli_monitor_config_add_logs(const cg_cli_monitor_config *mc, cg_monitor *
         ml.type = l->type == CG_CONFIG_LOG_STATIC ? CG_MONITOR_LOG_STATIC : CG_MONITOR_LOG_RFC6962;
         ml.mmd = l->mmd;
         ml.name = l->name;
+        ml.origin = l->origin;
         int ok = cg_monitor_add_log(m, &ml);
         EVP_PKEY_free(k);
         if (!ok) {

@@ -12,7 +12,7 @@ static void *rfc6962_new(const char *url, EVP_PKEY *key, const cg_logclient_opts
 
 static void *static_new(const char *url, EVP_PKEY *key, const cg_logclient_opts *opts)
 {
-    return cg_tileclient_new(url, key, NULL, opts); /* the origin is the checkpoint's */
+    return cg_tileclient_new(url, key, opts != NULL ? opts->origin : NULL, opts);
 }
 
 static void rfc6962_free(void *c)

@@ -96,6 +96,7 @@ static const key_def k_log[] = {
     {"key", T_PATH_IN, L(key), NO_OFF, 0, 1, 0, 0, NULL},
     {"type", T_ENUM, L(type), NO_OFF, 0, 0, 0, 0, &e_log_type},
     {"mmd", T_INT, L(mmd), NO_OFF, 0, 0, 1, 365 * DAY, NULL},
+    {"origin", T_STRING, L(origin), NO_OFF, 0, 0, 0, 0, NULL},
 };
 static const key_def k_issuer[] = {
     {"cert", T_PATH_IN, I(cert), NO_OFF, 0, 1, 0, 0, NULL},
@@ -256,6 +257,7 @@ void cg_monitor_config_clear(cg_monitor_config *c)
         free(c->logs[i].name);
         free(c->logs[i].url);
         free(c->logs[i].key);
+        free(c->logs[i].origin);
     }
     free(c->logs);
     for (size_t i = 0; i < c->n_issuers; i++) {

@@ -49,6 +49,7 @@ typedef struct cg_config_log {
     char *key;   /* path of the log's public key, PEM or DER SubjectPublicKeyInfo */
     int type;    /* cg_config_log_type; default rfc6962 */
     int64_t mmd; /* seconds; default 86400 */
+    char *origin; /* static: the origin its checkpoints name; NULL: the url's, no scheme */
     int line;    /* the line of its section header */
 } cg_config_log;
 

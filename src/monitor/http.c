@@ -38,6 +38,8 @@ const char *cg_log_status_str(cg_log_status s)
         return "bad answer";
     case CG_LOG_STH_SIG:
         return "STH signature invalid";
+    case CG_LOG_ORIGIN:
+        return "checkpoint origin mismatch";
     case CG_LOG_MERKLE:
         return "Merkle root mismatch";
     case CG_LOG_STOPPED:

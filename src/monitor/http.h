@@ -28,6 +28,7 @@ typedef enum cg_log_status {
     CG_LOG_UNREACHABLE, /* transport failed after every retry */
     CG_LOG_BAD_ANSWER,  /* an answer that is not what RFC 6962 says */
     CG_LOG_STH_SIG,     /* get-sth: the signature does not verify */
+    CG_LOG_ORIGIN,      /* a checkpoint signed by the log's key for another origin */
     CG_LOG_MERKLE,      /* a range: the entries do not hash to the STH root */
     CG_LOG_STOPPED,     /* the entry callback asked to stop */
     CG_LOG_NOMEM,
@@ -52,6 +53,9 @@ typedef struct cg_logclient_opts {
      * in the caller's thread (the monitor's metrics and heartbeat). */
     void (*observe)(void *arg, long status, size_t bytes);
     void *observe_arg;
+    /* static-ct-api: the checkpoint origin the log must sign (its
+     * submission prefix without scheme); NULL: the note's own. */
+    const char *origin;
 } cg_logclient_opts;
 
 const char *cg_log_status_str(cg_log_status s);

@@ -60,6 +60,9 @@ int cg_loglist_follow(cg_monitor *m, const cg_loglist *ll,
         ml.type = l->tiled ? CG_MONITOR_LOG_STATIC : CG_MONITOR_LOG_RFC6962;
         ml.mmd = l->mmd;
         ml.name = l->description[0] != '\0' ? l->description : NULL;
+        /* static-ct-api: the origin is the submission prefix, which the
+         * list gives beside the monitoring prefix read. */
+        ml.origin = l->tiled ? l->url : NULL;
         if (!cg_monitor_add_log(m, &ml)) {
             snprintf(msg, sizeof(msg), "log list %s: log %s: not followed: %s", l->source, desc(l),
                      cg_monitor_errmsg(m));

@@ -117,6 +117,7 @@ static void log_clear(mlog *l)
     free(l->obs);
     free(l->url);
     free(l->name);
+    free(l->origin);
     EVP_PKEY_free(l->key);
     memset(l, 0, sizeof(*l));
 }
@@ -301,15 +302,18 @@ int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log)
         l->client = NULL;
         free(l->url);
         free(l->name);
-        l->url = l->name = NULL;
+        free(l->origin);
+        l->url = l->name = l->origin = NULL;
     }
     l->type = log->type;
     l->kind = kind;
     l->mmd = log->mmd > 0 ? log->mmd : CG_MONITOR_DEFAULT_MMD;
     l->url = strdup(log->url);
     l->name = log->name != NULL ? strdup(log->name) : NULL;
+    l->origin = log->origin != NULL ? strdup(log->origin) : NULL;
     l->retired = l->gone = 0;
-    if (l->url == NULL || (log->name != NULL && l->name == NULL)) {
+    if (l->url == NULL || (log->name != NULL && l->name == NULL) ||
+        (log->origin != NULL && l->origin == NULL)) {
         cg_mon_seterr(m, "out of memory");
         return 0;
     }

@@ -45,6 +45,8 @@ typedef struct cg_monitor_log {
     int64_t mmd;               /* maximum merge delay, seconds; 0: CG_MONITOR_DEFAULT_MMD. A
                                   log failing for longer gets ct.log.unreachable */
     const char *name;          /* for messages; NULL: the URL */
+    const char *origin;        /* static-ct-api: the origin its checkpoints must name (its
+                                  submission prefix without the scheme); NULL: the URL's */
 } cg_monitor_log;
 
 typedef struct cg_monitor_opts {

@@ -24,6 +24,22 @@ static cg_logclient_opts client_opts(const cg_monitor *m)
     return co;
 }
 
+/* The origin a static-ct-api log's checkpoints must name: the one given
+ * (the log list's submission URL, or the configuration's), else the URL's,
+ * both without the scheme and trailing slashes (static-ct-api). */
+static void expected_origin(const mlog *l, char *buf, size_t cap)
+{
+    const char *u = l->origin != NULL ? l->origin : l->url;
+    if (strncmp(u, "https://", 8) == 0)
+        u += 8;
+    else if (strncmp(u, "http://", 7) == 0)
+        u += 7;
+    size_t n = strlen(u);
+    while (n > 0 && u[n - 1] == '/')
+        n--;
+    snprintf(buf, cap, "%.*s", (int)n, u);
+}
+
 int cg_mon_ensure_client(cg_monitor *m, mlog *l)
 {
     if (l->obs == NULL || strcmp(l->obs->url, l->url) != 0) {
@@ -41,6 +57,9 @@ int cg_mon_ensure_client(cg_monitor *m, mlog *l)
         cg_logclient_opts co = client_opts(m);
         co.observe = cg_mon_observe;
         co.observe_arg = l->obs;
+        char origin[1024];
+        expected_origin(l, origin, sizeof(origin));
+        co.origin = origin;
         l->client = l->kind->new_client(l->url, l->key, &co);
         if (l->client == NULL) {
             cg_mon_seterr(m, "out of memory");
@@ -56,9 +75,10 @@ int cg_mon_log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why)
     if (st == CG_LOG_STOPPED)
         return 1; /* a stop during a retry wait: the log did not fail */
     cg_mon_say_log(m, l, "%s: %s", cg_log_status_str(st), why);
-    /* A bad tree head signature is a finding of its own, not a transport
-     * failure; it still counts towards the log's failing time. */
-    if (st != CG_LOG_STH_SIG)
+    /* A bad tree head signature, or a checkpoint of another origin, is a
+     * finding of its own, not a transport failure; it still counts towards
+     * the log's failing time. */
+    if (st != CG_LOG_STH_SIG && st != CG_LOG_ORIGIN)
         m->stats.log_failures++;
     if (l->failing_since == 0)
         l->failing_since = now;
@@ -159,6 +179,18 @@ int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *sta
                                 "the tree head of size %" PRIu64 " does not verify with the log's "
                                 "key: %s",
                                 sth.tree_size, why))
+            return 0;
+        return cg_mon_log_failed(m, l, st, why);
+    }
+    if (st == CG_LOG_ORIGIN) {
+        char subject[64];
+        snprintf(subject, sizeof(subject), "checkpoint %" PRIu64 " at %" PRIu64, sth.tree_size,
+                 sth.timestamp);
+        if (!cg_mon_log_finding(m, l, CG_R_CT_LOG_CHECKPOINT_ORIGIN_MISMATCH, subject,
+                                "%s: refused, the log is not read to it (a log whose "
+                                "submission prefix is not its URL: give it with --log-origin "
+                                "or [log] origin)",
+                                why))
             return 0;
         return cg_mon_log_failed(m, l, st, why);
     }

@@ -48,6 +48,7 @@ typedef struct watched {
 typedef struct mlog {
     char *url;
     char *name; /* NULL: the URL */
+    char *origin; /* static-ct-api: the checkpoint origin given; NULL: the URL's */
     EVP_PKEY *key;
     uint8_t id[32];
     char id64[48]; /* base64, as log lists write it */

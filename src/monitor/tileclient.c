@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "ct/leaf.h"
+#include "util/escape.h"
 #include "util/grow.h"
 #include "monitor/http.h"
 #include "rules/rules.h"
@@ -162,7 +163,9 @@ cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char 
     cg_log_status st = cg_http_run(tc->multi, &tc->o, &r, 1, why, whycap);
     if (st != CG_LOG_OK)
         goto out;
-    if (!cg_checkpoint_parse_ex(r.body, r.len, tc->origin, tc->log_id, sth, &unsigned_note, detail,
+    /* The note's own origin first: a good signature under another origin
+     * is a finding of its own (CG_LOG_ORIGIN), not a malformed answer. */
+    if (!cg_checkpoint_parse_ex(r.body, r.len, NULL, tc->log_id, sth, &unsigned_note, detail,
                                 sizeof(detail))) {
         if (unsigned_note) {
             say(why, whycap, "%s: %s", r.url, detail);
@@ -176,6 +179,20 @@ cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char 
     if (!cg_sth_verify(sth, tc->key, detail, sizeof(detail))) {
         say(why, whycap, "%s: %s", r.url, detail);
         st = CG_LOG_STH_SIG;
+        goto out;
+    }
+    /* It parsed, so its first line (the origin) ends in a line break. */
+    const uint8_t *nl = memchr(r.body, '\n', r.len);
+    size_t olen = nl != NULL ? (size_t)(nl - r.body) : r.len;
+    if (tc->origin != NULL && (olen != strlen(tc->origin) || memcmp(r.body, tc->origin, olen) != 0)) {
+        char *seen = strndup((const char *)r.body, olen);
+        char shown[192];
+        say(why, whycap,
+            "%s: the checkpoint is signed by the log's key for the origin \"%s\", not for "
+            "this log's \"%s\"",
+            r.url, seen != NULL ? cg_esc_term_cut(seen, shown, sizeof(shown)) : "?", tc->origin);
+        free(seen);
+        st = CG_LOG_ORIGIN;
     }
 out:
     cg_http_req_free(&r);

@@ -58,7 +58,8 @@ typedef struct cg_tileclient cg_tileclient;
 /* url: the log's monitoring prefix. key: the log's public key, borrowed.
  * origin: the checkpoint origin to require, or NULL to take the note's own
  * (its name is bound into the key ID, but the signature does not cover
- * it). opts may be NULL. */
+ * it: a log's key signing for another origin is a note of another log, or
+ * of none). opts may be NULL. */
 cg_tileclient *cg_tileclient_new(const char *url, EVP_PKEY *key, const char *origin,
                                  const cg_logclient_opts *opts);
 void cg_tileclient_free(cg_tileclient *tc);
@@ -68,7 +69,9 @@ const uint8_t *cg_tileclient_get0_log_id(const cg_tileclient *tc);
 /* The checkpoint into *sth. CG_LOG_STH_SIG when it parsed but its
  * signature does not verify under the log key, or it carries no signature
  * line of the log key at all (*sth is filled when the note parsed);
- * CG_LOG_BAD_ANSWER when it is not a checkpoint. why says what was wrong. */
+ * CG_LOG_ORIGIN when it is signed by the log's key but its origin is not
+ * the one required (*sth filled; not to be trusted); CG_LOG_BAD_ANSWER when
+ * it is not a checkpoint. why says what was wrong. */
 cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char *why,
                                            size_t whycap);
 

@@ -14,7 +14,12 @@ build_seed_log "$tmp/log"
 start_server "$tmp/log"
 M=("$CAGUARD" monitor --all-issuers --once --retries 1)
 # log URL TYPE: the seed log at URL, of API TYPE.
-log() { L=(--log "$1" --log-key "$tmp/log.pub" --log-type "$2"); }
+# A static-ct-api log behind the hostile proxy keeps its origin, the
+# upstream's address (--log-origin: the proxy is the same log at another URL).
+log() {
+  L=(--log "$1" --log-key "$tmp/log.pub" --log-type "$2")
+  if [ "$2" = static ]; then L+=(--log-origin "${url#http://}"); fi
+}
 limit_kb=$((128 * 1024))
 
 # expect_rss WHAT: the last measure_rss stayed under the limit (not under

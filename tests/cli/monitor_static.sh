@@ -61,6 +61,43 @@ expect_status 1 "$CAGUARD" monitor --store "$tmp/w.db" --all-issuers --once --qu
 expect_grep 'error +ct\.log\.sth_signature_invalid' "$tmp/out"
 stop_server
 
+# A checkpoint signed by the log's key for another origin than the log's
+# (by default its URL without the scheme): ct.log.checkpoint_origin_mismatch,
+# and the log is not read to it; given as the log's [log] origin, it is the
+# log's own and the log is read.
+"$TL" build --dir "$tmp/olog" --key "$tmp/log.key" --origin example.test/elsewhere \
+  "$d/sct/ca.pem" "$c3/clean_pre.pem" "$c3/clean_final.pem" >"$tmp/build.out" 2>&1 ||
+  fail_ "build: $(cat "$tmp/build.out")"
+start_server "$tmp/olog"
+expect_status 1 "$CAGUARD" monitor --store "$tmp/o.db" --all-issuers --once --quiet \
+  --log "$url" --log-key "$tmp/log.pub" --log-type static
+expect_grep 'error +ct\.log\.checkpoint_origin_mismatch' "$tmp/out"
+expect_grep 'origin "example\.test/elsewhere", not for this log.s "127\.0\.0\.1:[0-9]+"' "$tmp/out"
+expect_eq 'entries stored' "$(sqlite3 "$tmp/o.db" 'select count(*) from objects')" 0
+cat >"$tmp/o.ini" <<EOF
+[monitor]
+store = $tmp/o.db
+all_issuers = true
+
+[log elsewhere]
+url = $url
+key = $tmp/log.pub
+type = static
+origin = example.test/elsewhere
+EOF
+expect_status 0 "$CAGUARD" monitor --config "$tmp/o.ini" --once --quiet
+expect_no_grep 'checkpoint_origin_mismatch' "$tmp/out"
+expect_eq 'entries stored' "$(sqlite3 "$tmp/o.db" 'select count(*) > 0 from objects')" 1
+# the same with --log-origin on the command line
+expect_status 0 "$CAGUARD" monitor --store "$tmp/o3.db" --all-issuers --once --quiet \
+  --log "$url" --log-key "$tmp/log.pub" --log-type static --log-origin example.test/elsewhere
+expect_no_grep 'checkpoint_origin_mismatch' "$tmp/out"
+expect_eq 'entries stored' "$(sqlite3 "$tmp/o3.db" 'select count(*) > 0 from objects')" 1
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log-origin example.test/elsewhere \
+  --log "$url" --log-key "$tmp/log.pub" --log-type static
+expect_grep 'log-origin takes a name and follows the --log it is for' "$tmp/err"
+stop_server
+
 # A 429 with Retry-After 1 every 3 requests: the same result (the server
 # listens on another port now).
 start_server "$tmp/log" --rate-limit 3:1

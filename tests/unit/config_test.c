@@ -356,7 +356,7 @@ static void test_errors(void)
     /* keys */
     expect_error("[monitor]\nbatch = 1\npoll = 5\n", 3, "[monitor] unknown key 'poll'");
     expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nbatch = 3\n", 4,
-                 "[log a] unknown key 'batch' (keys: url, key, type, mmd)");
+                 "[log a] unknown key 'batch' (keys: url, key, type, mmd, origin)");
     expect_error("[monitor]\nBatch = 1\n", 2, "unknown key 'Batch'");
     expect_error("[monitor]\nbatch = 1\nbatch = 2\n", 3, "[monitor] batch given twice");
     expect_error("[log a]\nurl = http://x/\nurl = http://y/\n", 3, "[log a] url given twice");

@@ -595,10 +595,22 @@ int main(void)
     s.cp_mode = 3;
     CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
     s.cp_mode = 0;
+    /* Signed by the log's key, but for another origin than the one the
+     * client requires: CG_LOG_ORIGIN, naming both (the monitor's
+     * ct.log.checkpoint_origin_mismatch). */
     cg_tileclient *other = cg_tileclient_new(url, s.key, "example.test/other", &o);
-    CHECK(other &&
-          cg_tileclient_get_checkpoint(other, &sth, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
-    CHECK(strstr(why, "origin") != NULL);
+    memset(&sth, 0, sizeof(sth));
+    CHECK(other && cg_tileclient_get_checkpoint(other, &sth, why, sizeof(why)) == CG_LOG_ORIGIN);
+    CHECK(strstr(why, "for the origin \"" ORIGIN "\", not for this log's "
+                      "\"example.test/other\"") != NULL);
+    CHECK(sth.tree_size == N_ENTRIES);
+    cg_tileclient_free(other);
+    /* ... but a checkpoint with a bad signature stays a signature failure,
+     * whatever its origin. */
+    other = cg_tileclient_new(url, s.key, "example.test/other", &o);
+    s.cp_mode = 1;
+    CHECK(other && cg_tileclient_get_checkpoint(other, &sth, why, sizeof(why)) == CG_LOG_STH_SIG);
+    s.cp_mode = 0;
     cg_tileclient_free(other);
     other = cg_tileclient_new(url, s.wrong, NULL, &o);
     CHECK(other && cg_tileclient_get_checkpoint(other, &sth, why, sizeof(why)) == CG_LOG_STH_SIG);
