@@ -10,8 +10,9 @@
  * 2.4); from 2020-01-01 (Mozilla RSP 2.7 §5.1, then TLS BRs §7.1.3 from
  * ballot SC-062) only the exact encodings listed in §7.1.3 remain.
  *
- * The key checks (the small-factor test is the costly part) are kept per
- * key in the run's ctx: a precertificate and its certificate share one. */
+ * The key checks (the small-factor test is the costly part: 38 remainders
+ * of the modulus, by multiplication, not division) are kept per key in the
+ * run's ctx: a precertificate and its certificate share one. */
 #include <openssl/bn.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,27 +181,115 @@ static int check_spki_alg(cg_ctx *ctx, const cg_profile *p)
 /* ---- the key ---- */
 
 /* Odd primes below 752 (TLS BRs §6.1.6, NIST SP 800-89 §5.3.3), multiplied
- * into groups whose products stay below 2^32. */
-static const uint32_t prime_groups[] = {
-    0xc0cfd797u, 0x5aa381fu,  0x361592b7u, 0xf64d985du, 0x73b5a0du,  0xf5a0395u,  0x1d43ffddu,
-    0x323e7003u, 0x4e5884b7u, 0x7eb0f0b1u, 0xb72efc93u, 0x102deddu,  0x1341effu,  0x163888fu,
-    0x1c7ff8du,  0x21b8e8fu,  0x28c4dafu,  0x2ede03du,  0x35d9a99u,  0x3e18615u,  0x4881841u,
-    0x504eb9du,  0x5a363b5u,  0x62c59c3u,  0x71cab57u,  0x7f35ef3u,  0x939999du,  0xaa2acffu,
-    0xb870189u,  0xcb96fefu,  0xdaf1d73u,  0xeec4e3du,  0x10313a91u, 0x11793cefu, 0x130b5e75u,
-    0x154cb85fu, 0x17790271u, 0x883a9u};
+ * in order into groups whose products q stay below 2^32, each with
+ * m = floor((2^64 - 1) / q) for mod_barrett. */
+static const struct {
+    uint32_t q;
+    uint64_t m;
+} prime_groups[] = {
+    {0xc0cfd797u, 0x153e5645cu}, {0x5aa381fu, 0x2d30bea6e9u}, {0x361592b7u, 0x4bbbd17deu},
+    {0xf64d985du, 0x10a1422f2u}, {0x73b5a0du, 0x236624d447u}, {0xf5a0395u, 0x10acff1afdu},
+    {0x1d43ffddu, 0x8bf59d6cbu}, {0x323e7003u, 0x5185b80a1u}, {0x4e5884b7u, 0x3447f3688u},
+    {0x7eb0f0b1u, 0x2054a15c2u}, {0xb72efc93u, 0x165c2eb04u}, {0x102deddu, 0xfd294913d5u},
+    {0x1341effu, 0xd4b21356bcu}, {0x163888fu, 0xb854db306du}, {0x1c7ff8du, 0x8fb8482ccau},
+    {0x21b8e8fu, 0x79766f5b3au}, {0x28c4dafu, 0x6477f4b529u}, {0x2ede03du, 0x5765528c59u},
+    {0x35d9a99u, 0x4c101349acu}, {0x3e18615u, 0x41f693db3bu}, {0x4881841u, 0x387defa2c5u},
+    {0x504eb9du, 0x33010226f5u}, {0x5a363b5u, 0x2d677c2a03u}, {0x62c59c3u, 0x2978229db9u},
+    {0x71cab57u, 0x23fedca0c6u}, {0x7f35ef3u, 0x2032d471f0u}, {0x939999du, 0x1bc02c5c73u},
+    {0xaa2acffu, 0x1812084483u}, {0xb870189u, 0x163540cb5du}, {0xcb96fefu, 0x141e6f2458u},
+    {0xdaf1d73u, 0x12b53a52a7u}, {0xeec4e3du, 0x1127970b18u}, {0x10313a91u, 0xfcf5b1a0eu},
+    {0x11793cefu, 0xea6934656u}, {0x130b5e75u, 0xd71384191u}, {0x154cb85fu, 0xc04da401cu},
+    {0x17790271u, 0xae8029d5bu}, {0x883a9u, 0x1e112baa41a0u}};
 
-static uint64_t gcd64(uint64_t a, uint64_t b)
+/* The same primes one by one, in order, each with the group it is in, its
+ * inverse modulo 2^32 and floor((2^32 - 1) / p): r is a multiple of p when
+ * r * inverse (mod 2^32) is at most that bound (the exact-division test of
+ * Granlund and Montgomery, "Division by invariant integers using
+ * multiplication", 1994): a multiplication where r % p would divide. */
+static const struct {
+    uint16_t p;
+    uint8_t group;
+    uint32_t inverse, bound;
+} primes[] = {
+    {3, 0, 0xaaaaaaabu, 0x55555555u}, {5, 0, 0xcccccccdu, 0x33333333u},
+    {7, 0, 0xb6db6db7u, 0x24924924u}, {11, 0, 0xba2e8ba3u, 0x1745d174u},
+    {13, 0, 0xc4ec4ec5u, 0x13b13b13u}, {17, 0, 0xf0f0f0f1u, 0x0f0f0f0fu},
+    {19, 0, 0x286bca1bu, 0x0d79435eu}, {23, 0, 0xe9bd37a7u, 0x0b21642cu},
+    {29, 0, 0x4f72c235u, 0x08d3dcb0u}, {31, 1, 0xbdef7bdfu, 0x08421084u},
+    {37, 1, 0x914c1badu, 0x06eb3e45u}, {41, 1, 0xc18f9c19u, 0x063e7063u},
+    {43, 1, 0x2fa0be83u, 0x05f417d0u}, {47, 1, 0x677d46cfu, 0x0572620au},
+    {53, 2, 0x8c13521du, 0x04d4873eu}, {59, 2, 0xa08ad8f3u, 0x0456c797u},
+    {61, 2, 0xc10c9715u, 0x04325c53u}, {67, 2, 0x07a44c6bu, 0x03d22635u},
+    {71, 2, 0xe327a977u, 0x039b0ad1u}, {73, 3, 0xc7e3f1f9u, 0x0381c0e0u},
+    {79, 3, 0x613716afu, 0x033d91d2u}, {83, 3, 0x2b2e43dbu, 0x03159721u},
+    {89, 3, 0xfa3f47e9u, 0x02e05c0bu}, {97, 3, 0x5f02a3a1u, 0x02a3a0fdu},
+    {101, 4, 0x7c32b16du, 0x0288df0cu}, {103, 4, 0xd3431b57u, 0x027c4597u},
+    {107, 4, 0x8d28ac43u, 0x02647c69u}, {109, 4, 0xda6c0965u, 0x02593f69u},
+    {113, 5, 0x0fdbc091u, 0x0243f6f0u}, {127, 5, 0xefdfbf7fu, 0x02040810u},
+    {131, 5, 0xc9484e2bu, 0x01f44659u}, {137, 5, 0x077975b9u, 0x01de5d6eu},
+    {139, 6, 0x70586723u, 0x01d77b65u}, {149, 6, 0x8ce2cabdu, 0x01b7d6c3u},
+    {151, 6, 0xbf937f27u, 0x01b20364u}, {157, 6, 0x2c0685b5u, 0x01a16d3fu},
+    {163, 7, 0x451ab30bu, 0x01920fb4u}, {167, 7, 0xdb35a717u, 0x01886e5fu},
+    {173, 7, 0x0d516325u, 0x017ad220u}, {179, 7, 0xd962ae7bu, 0x016e1f76u},
+    {181, 8, 0x10f8ed9du, 0x016a13cdu}, {191, 8, 0xee936f3fu, 0x01571ed3u},
+    {193, 8, 0x90948f41u, 0x01539094u}, {197, 8, 0x3d137e0du, 0x014cab88u},
+    {199, 9, 0xef46c0f7u, 0x0149539eu}, {211, 9, 0x6e68575bu, 0x013698dfu},
+    {223, 9, 0xdb43bb1fu, 0x0125e227u}, {227, 9, 0x9ba144cbu, 0x0120b470u},
+    {229, 10, 0x478bbcedu, 0x011e2ef3u}, {233, 10, 0x1fdcd759u, 0x01194538u},
+    {239, 10, 0x437b2e0fu, 0x0112358eu}, {241, 10, 0x10fef011u, 0x010fef01u},
+    {251, 11, 0x9a020a33u, 0x0105197fu}, {257, 11, 0xff00ff01u, 0x00ff00ffu},
+    {263, 11, 0x70e99cb7u, 0x00f92fb2u}, {269, 12, 0x6205b5c5u, 0x00f3a0d5u},
+    {271, 12, 0xa27acdefu, 0x00f1d48bu}, {277, 12, 0x25e4463du, 0x00ec9791u},
+    {281, 13, 0x0749cb29u, 0x00e93965u}, {283, 13, 0xc9b97113u, 0x00e79372u},
+    {293, 13, 0x84ce32adu, 0x00dfac1fu}, {307, 14, 0xc74be1fbu, 0x00d578e9u},
+    {311, 14, 0xa7198487u, 0x00d2ba08u}, {313, 14, 0x39409d09u, 0x00d16154u},
+    {317, 15, 0x6f71de15u, 0x00cebcf8u}, {331, 15, 0xbfce8063u, 0x00c5fe74u},
+    {337, 15, 0xf61fe7b1u, 0x00c27806u}, {347, 16, 0x70e046d3u, 0x00bcdd53u},
+    {349, 16, 0xf1545af5u, 0x00bbc840u}, {353, 16, 0x9a7862a1u, 0x00b9a786u},
+    {359, 17, 0x2a128a57u, 0x00b68d31u}, {367, 17, 0xb7747d8fu, 0x00b2927cu},
+    {373, 17, 0xbb5e06ddu, 0x00afb321u}, {379, 18, 0x12e9b5b3u, 0x00aceb0fu},
+    {383, 18, 0xec9dbe7fu, 0x00ab1cbdu}, {389, 18, 0xec41cf4du, 0x00a87917u},
+    {397, 19, 0xaec02945u, 0x00a513fdu}, {401, 19, 0x8382df71u, 0x00a36e71u},
+    {409, 19, 0x84b1c2a9u, 0x00a03c16u}, {419, 20, 0x75eb3a0bu, 0x009c6916u},
+    {421, 20, 0xfa86fe2du, 0x009baadeu}, {431, 20, 0x3f8df54fu, 0x00980e41u},
+    {433, 21, 0x0975a751u, 0x00975a75u}, {439, 21, 0xc3efac07u, 0x009548e4u},
+    {443, 21, 0xa8299b73u, 0x0093efd1u}, {449, 22, 0x9ba70e41u, 0x0091f5bcu},
+    {457, 22, 0x23d9e879u, 0x008f67a1u}, {461, 22, 0xc494d305u, 0x008e2917u},
+    {463, 23, 0xab67652fu, 0x008d8be3u}, {467, 23, 0xfb10fe5bu, 0x008c5584u},
+    {479, 23, 0xbf54fa1fu, 0x0088d180u}, {487, 24, 0xb98f81d7u, 0x00869222u},
+    {491, 24, 0xe90f1ec3u, 0x0085797bu}, {499, 24, 0xbed87f3bu, 0x008355acu},
+    {503, 25, 0x16e70fc7u, 0x00824a4eu}, {509, 25, 0x9dece355u, 0x0080c121u},
+    {521, 25, 0x73f62c39u, 0x007dc9f3u}, {523, 26, 0xad46f9a3u, 0x007d4eceu},
+    {541, 26, 0x24e8d035u, 0x0079237du}, {547, 26, 0x2319bd8bu, 0x0077cf53u},
+    {557, 27, 0xc7ed9da5u, 0x0075a8acu}, {563, 27, 0xfea2c8fbu, 0x007467acu},
+    {569, 27, 0xce0f4c09u, 0x00732d70u}, {571, 28, 0x544986f3u, 0x0072c62au},
+    {577, 28, 0x55a10dc1u, 0x007194a1u}, {587, 28, 0x85e33763u, 0x006fa549u},
+    {593, 29, 0xd84886b1u, 0x006e8419u}, {599, 29, 0x31260967u, 0x006d68b5u},
+    {601, 29, 0xd1ff25e9u, 0x006d0b80u}, {607, 30, 0x5b84d99fu, 0x006bf790u},
+    {613, 30, 0x1335df6du, 0x006ae907u}, {617, 30, 0x75d5add9u, 0x006a3799u},
+    {619, 31, 0x3c619a43u, 0x0069dfbdu}, {631, 31, 0x04767747u, 0x0067dc4cu},
+    {641, 31, 0x00663d81u, 0x00663d80u}, {643, 32, 0x671ddc2bu, 0x0065ec17u},
+    {647, 32, 0xc1e12337u, 0x00654ac8u}, {653, 32, 0x9cd09045u, 0x00645c85u},
+    {659, 33, 0x91496b9bu, 0x00637299u}, {661, 33, 0xc7d7b8bdu, 0x00632591u},
+    {673, 33, 0x9f006161u, 0x006160ffu}, {677, 34, 0x5e28152du, 0x0060cdb5u},
+    {683, 34, 0x00bfe803u, 0x005ff401u}, {691, 34, 0x9e907c7bu, 0x005ed79eu},
+    {701, 35, 0x76528895u, 0x005d7d42u}, {709, 35, 0x01ce2c0du, 0x005c6f35u},
+    {719, 35, 0xbed7c42fu, 0x005b2618u}, {727, 36, 0xd4b010e7u, 0x005a2553u},
+    {733, 36, 0x1ebbe575u, 0x0059686cu}, {739, 36, 0xb47b52cbu, 0x0058ae97u},
+    {743, 37, 0x64f3f0d7u, 0x0058345fu}, {751, 37, 0x316d6c0fu, 0x005743d5u}
+};
+
+/* x mod q for x < 2^64 and q < 2^32, with m = floor((2^64 - 1) / q): the
+ * estimate floor(x * m / 2^64) is the quotient or one less (Barrett), so a
+ * multiplication and one correction replace a 64-bit division, which costs
+ * ten times as much. */
+static inline uint64_t mod_barrett(uint64_t x, uint64_t q, uint64_t m)
 {
-    while (b != 0) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
+    uint64_t r = x - (uint64_t)(((unsigned __int128)x * m) >> 64) * q;
+    return r >= q ? r - q : r;
 }
 
-/* The smallest odd prime below 752 dividing the big-endian magnitude, or 0. */
-static unsigned small_factor(const uint8_t *m, size_t n)
+unsigned cg_rsa_small_factor(const uint8_t *m, size_t n)
 {
     uint32_t words[128];
     size_t nw = (n + 3) / 4;
@@ -216,27 +305,27 @@ static unsigned small_factor(const uint8_t *m, size_t n)
         words[w] = v;
     }
     const size_t ng = sizeof(prime_groups) / sizeof(prime_groups[0]);
+    uint32_t rem[sizeof(prime_groups) / sizeof(prime_groups[0])];
     for (size_t g = 0; g < ng; g += 4) {
-        uint64_t r[4] = {0, 0, 0, 0}, q[4];
+        uint64_t r[4] = {0, 0, 0, 0}, q[4], inv[4];
         size_t k = ng - g < 4 ? ng - g : 4;
-        for (size_t j = 0; j < 4; j++)
-            q[j] = j < k ? prime_groups[g + j] : 1;
-        /* four independent remainders at once: the divisions overlap */
+        for (size_t j = 0; j < 4; j++) {
+            q[j] = j < k ? prime_groups[g + j].q : 3;
+            inv[j] = j < k ? prime_groups[g + j].m : UINT64_MAX / 3;
+        }
+        /* four independent remainders at once: the multiplications overlap */
         for (size_t w = 0; w < nw; w++) {
-            r[0] = (r[0] << 32 | words[w]) % q[0];
-            r[1] = (r[1] << 32 | words[w]) % q[1];
-            r[2] = (r[2] << 32 | words[w]) % q[2];
-            r[3] = (r[3] << 32 | words[w]) % q[3];
+            r[0] = mod_barrett(r[0] << 32 | words[w], q[0], inv[0]);
+            r[1] = mod_barrett(r[1] << 32 | words[w], q[1], inv[1]);
+            r[2] = mod_barrett(r[2] << 32 | words[w], q[2], inv[2]);
+            r[3] = mod_barrett(r[3] << 32 | words[w], q[3], inv[3]);
         }
-        for (size_t j = 0; j < k; j++) {
-            uint64_t d = gcd64(q[j], r[j]);
-            if (d == 1)
-                continue;
-            for (unsigned f = 3; f < 752; f += 2) {
-                if (d % f == 0)
-                    return f;
-            }
-        }
+        for (size_t j = 0; j < k; j++)
+            rem[g + j] = (uint32_t)r[j];
+    }
+    for (size_t i = 0; i < sizeof(primes) / sizeof(primes[0]); i++) {
+        if ((uint32_t)(rem[primes[i].group] * primes[i].inverse) <= primes[i].bound)
+            return primes[i].p;
     }
     return 0;
 }
@@ -297,7 +386,7 @@ static int rsa_defect(const cg_profile *p, char *why, size_t cap)
         snprintf(why, cap, "the RSA modulus has %zu bits, not a multiple of 8", bits);
         return 1;
     }
-    unsigned f = small_factor(n.data, n.len);
+    unsigned f = cg_rsa_small_factor(n.data, n.len);
     if (f != 0) {
         snprintf(why, cap, "the RSA modulus is divisible by %u (no factor below 752 is "
                            "allowed)",

@@ -70,6 +70,11 @@ void cg_prof_check_keys(cg_ctx *ctx, const cg_profile *p);
  * CRL rules use it too (crl.algorithm_invalid). */
 const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok);
 
+/* The smallest odd prime below 752 that divides the big-endian unsigned
+ * integer m of n bytes (at most 512), or 0 (TLS BRs §6.1.6: an RSA modulus
+ * has no such factor). */
+unsigned cg_rsa_small_factor(const uint8_t *m, size_t n);
+
 /* Helpers the families share (cert_profile.c). */
 /* Whether the object was issued on or after the YYYYMMDD date. */
 int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd);

@@ -1,7 +1,10 @@
 /* The rule table and the findings context. */
 #include <ctype.h>
+#include <openssl/bn.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "rules/cert_profile.h"
 #include "rules/rules.h"
 #include "testutil.h"
 
@@ -111,10 +114,63 @@ static void test_serial_hex(void)
     CHECK(strcmp(buf, "03") == 0);
 }
 
+/* The smallest odd prime below 752 dividing x, by OpenSSL's BN_mod_word. */
+static unsigned ref_small_factor(const BIGNUM *x)
+{
+    for (unsigned f = 3; f < 752; f += 2) {
+        int prime = 1;
+        for (unsigned d = 3; d * d <= f && prime; d += 2)
+            prime = f % d != 0;
+        if (prime && BN_mod_word(x, f) == 0)
+            return f;
+    }
+    return 0;
+}
+
+static void check_small_factor(const BIGNUM *x)
+{
+    uint8_t buf[512];
+    int n = BN_bn2bin(x, buf);
+    CHECK(n > 0 && n <= (int)sizeof(buf));
+    unsigned got = cg_rsa_small_factor(buf, (size_t)n), want = ref_small_factor(x);
+    if (got != want)
+        fprintf(stderr, "small factor of a %d-byte number: %u, OpenSSL says %u\n", n, got, want);
+    CHECK(got == want);
+}
+
+/* cg_rsa_small_factor (the RSA modulus screen of TLS BRs §6.1.6) against
+ * OpenSSL's BN_mod_word: every odd prime below 752 times a random odd
+ * number, and random odd numbers of every size up to 4096 bits. */
+static void test_small_factor(void)
+{
+    BIGNUM *x = BN_new(), *c = BN_new();
+    BN_CTX *bctx = BN_CTX_new();
+    CHECK(x != NULL && c != NULL && bctx != NULL);
+    for (unsigned p = 3; p < 752; p += 2) {
+        CHECK(BN_rand(c, 2040, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD));
+        CHECK(BN_set_word(x, p) && BN_mul(x, x, c, bctx));
+        check_small_factor(x);
+    }
+    for (int bits = 8; bits <= 4096; bits += 8) {
+        CHECK(BN_rand(x, bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD));
+        check_small_factor(x);
+    }
+    /* the product of 751 and 743 (largest primes in range), and a prime */
+    CHECK(BN_set_word(x, 751u * 743u));
+    check_small_factor(x);
+    CHECK(BN_generate_prime_ex(x, 1024, 0, NULL, NULL, NULL));
+    CHECK(ref_small_factor(x) == 0);
+    check_small_factor(x);
+    BN_CTX_free(bctx);
+    BN_free(c);
+    BN_free(x);
+}
+
 int main(void)
 {
     test_table();
     test_ctx();
     test_serial_hex();
+    test_small_factor();
     return cg_test_done();
 }
