@@ -131,7 +131,7 @@ static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
 /* Sleeps ms milliseconds in slices of at most 100 ms, so that a stop
  * request (a signal sets *stop) ends the wait within 100 ms. Returns 0 when
  * stopped. */
-static int wait_ms(long ms, const volatile sig_atomic_t *stop)
+static int wait_ms(long ms, const atomic_int *stop)
 {
     while (ms > 0) {
         long slice = ms > 100 ? 100 : ms;

@@ -15,6 +15,7 @@
 #define CAGUARD_MONITOR_HTTP_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,8 +47,10 @@ typedef struct cg_logclient_opts {
     uint64_t batch;          /* entries asked per request; 0: 256 */
     /* When set: a wait before a retry ends as soon as *stop is nonzero, and
      * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
-     * signal handler). */
-    const volatile sig_atomic_t *stop;
+     * signal handler and read by the threads that fetch tree heads: an
+     * atomic, lock-free and so safe in a handler, not a sig_atomic_t,
+     * which only the handler's own thread may read). */
+    const atomic_int *stop;
     /* When set: called after each HTTP attempt with the answer's status
      * (0: none came: refused, timed out, cut off) and the bytes of its body,
      * in the caller's thread (the monitor's metrics and heartbeat). */

@@ -100,6 +100,9 @@ cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *e
     m->h = cg_merkle_hasher_new();
     if (m->h == NULL)
         goto oom;
+    /* destroyed by cg_monitor_free when m->h is set */
+    pthread_mutex_init(&m->head_mu, NULL);
+    pthread_cond_init(&m->head_cv, NULL);
     return m;
 oom:
     cg_monitor_free(m);
@@ -127,6 +130,10 @@ void cg_monitor_free(cg_monitor *m)
     if (m == NULL)
         return;
     cg_ingest_free(m->ing);
+    if (m->h != NULL) {
+        pthread_mutex_destroy(&m->head_mu);
+        pthread_cond_destroy(&m->head_cv);
+    }
     cg_merkle_hasher_free(m->h);
     for (size_t i = 0; i < m->n_iss; i++) {
         free(m->iss[i].name);
@@ -389,6 +396,111 @@ static void run_tasks(cg_monitor *m, int64_t now, int all)
     }
 }
 
+/* ---- a pass over the logs: logs independent of each other ---- */
+
+static void *head_fetch(void *arg)
+{
+    mlog *l = arg;
+    cg_sth sth;
+    char why[1024] = "";
+    memset(&sth, 0, sizeof(sth));
+    cg_log_status st = l->kind->get_sth(l->client, &sth, why, sizeof(why));
+    pthread_mutex_lock(&l->m->head_mu);
+    l->head = sth;
+    l->head_status = st;
+    memcpy(l->head_why, why, sizeof(why));
+    l->head_state = CG_MON_HEAD_READY;
+    pthread_cond_broadcast(&l->m->head_cv);
+    pthread_mutex_unlock(&l->m->head_mu);
+    return NULL;
+}
+
+static int due(const cg_monitor *m, const mlog *l, int64_t now)
+{
+    return !l->gone && (m->once || now >= l->next_poll);
+}
+
+static int round_of(cg_monitor *m, mlog *l)
+{
+    int ok = m->o.shared ? cg_mon_shared_round(m, l) : cg_mon_log_round(m, l);
+    l->next_poll = cg_mon_now_s() + m->o.poll_interval;
+    return ok;
+}
+
+/* Every due log's tree head is asked for at once, each in a thread of its
+ * own (the log's client is its own; its HTTP observer then touches only
+ * the thread-safe metrics); the logs are then read, in the monitor's
+ * thread, in the order their heads come in. So a log that accepts and
+ * never answers costs the others nothing: they are read while its request
+ * waits for its timeout, and it is handled when that ends. A retired log
+ * needs no head and is read first. A log whose thread cannot be started
+ * gets its head in the monitor's thread. While it waits for a head, the
+ * monitor's thread beats the heartbeat once a second (the watchdog sees a
+ * live monitor, not a hung one). Every thread started is joined before
+ * this returns, whatever failed. */
+static int pass(cg_monitor *m, int64_t now)
+{
+    int ok = 1;
+    size_t left = 0;
+    for (size_t i = 0; i < m->n_logs; i++) {
+        mlog *l = &m->logs[i];
+        l->m = m;
+        l->head_state = CG_MON_HEAD_NONE;
+        if (!ok || !due(m, l, now) || l->retired)
+            continue;
+        if (!cg_mon_ensure_client(m, l)) {
+            ok = 0;
+            continue;
+        }
+        l->head_state = CG_MON_HEAD_FETCHING;
+        l->obs->away = 1;
+        if (pthread_create(&l->head_thread, NULL, head_fetch, l) != 0) {
+            l->head_state = CG_MON_HEAD_NONE;
+            l->obs->away = 0;
+        } else {
+            l->head_joinable = 1;
+            left++;
+        }
+    }
+    /* Retired logs, and those whose thread could not start. (A thread may
+     * be done already: its log is joined and read below, never here.) */
+    for (size_t i = 0; ok && i < m->n_logs && !m->stop; i++) {
+        mlog *l = &m->logs[i];
+        if (due(m, l, now) && !l->head_joinable)
+            ok = round_of(m, l);
+    }
+    /* The others as their heads come in; every thread is joined, even
+     * after a stop or a store failure. */
+    while (left > 0) {
+        mlog *l = NULL;
+        pthread_mutex_lock(&m->head_mu);
+        for (;;) {
+            for (size_t i = 0; i < m->n_logs && l == NULL; i++) {
+                if (m->logs[i].head_state == CG_MON_HEAD_READY && m->logs[i].head_joinable)
+                    l = &m->logs[i];
+            }
+            if (l != NULL)
+                break;
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            pthread_cond_timedwait(&m->head_cv, &m->head_mu, &until);
+            pthread_mutex_unlock(&m->head_mu);
+            cg_mon_heartbeat(m);
+            pthread_mutex_lock(&m->head_mu);
+        }
+        pthread_mutex_unlock(&m->head_mu);
+        pthread_join(l->head_thread, NULL);
+        l->head_joinable = 0;
+        l->obs->away = 0;
+        left--;
+        if (ok && !m->stop)
+            ok = round_of(m, l);
+        l->head_state = CG_MON_HEAD_NONE;
+    }
+    return ok;
+}
+
 int cg_monitor_run(cg_monitor *m, int once)
 {
     m->once = once;
@@ -409,14 +521,8 @@ int cg_monitor_run(cg_monitor *m, int once)
     run_tasks(m, cg_mon_now_s(), 1);
     while (!m->stop) {
         int64_t now = cg_mon_now_s();
-        for (size_t i = 0; i < m->n_logs && !m->stop; i++) {
-            mlog *l = &m->logs[i];
-            if (l->gone || (!once && now < l->next_poll))
-                continue;
-            if (!(m->o.shared ? cg_mon_shared_round(m, l) : cg_mon_log_round(m, l)))
-                return 0;
-            l->next_poll = cg_mon_now_s() + m->o.poll_interval;
-        }
+        if (!pass(m, now))
+            return 0;
         if (once)
             break;
         now = cg_mon_now_s();

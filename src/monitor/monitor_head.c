@@ -170,7 +170,16 @@ int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *sta
     char why[1024] = "";
     cg_sth sth;
     *go = *has_start = 0;
-    cg_log_status st = l->kind->get_sth(l->client, &sth, why, sizeof(why));
+    cg_log_status st;
+    if (l->head_state == CG_MON_HEAD_READY) {
+        /* fetched in its own thread by this pass (monitor.c, pass) */
+        sth = l->head;
+        st = l->head_status;
+        snprintf(why, sizeof(why), "%s", l->head_why);
+        l->head_state = CG_MON_HEAD_NONE;
+    } else {
+        st = l->kind->get_sth(l->client, &sth, why, sizeof(why));
+    }
     if (st == CG_LOG_STH_SIG) {
         char subject[64];
         snprintf(subject, sizeof(subject), "tree head %" PRIu64 " at %" PRIu64, sth.tree_size,

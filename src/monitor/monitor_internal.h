@@ -22,7 +22,9 @@
 #ifndef CAGUARD_MONITOR_MONITOR_INTERNAL_H
 #define CAGUARD_MONITOR_MONITOR_INTERNAL_H
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,13 +77,33 @@ typedef struct mlog {
      * HTTP observer needs (its own allocation: the array of logs moves) */
     uint64_t unflushed;
     struct log_observer *obs;
+    /* The tree head of this pass, fetched in a thread of its own while the
+     * other logs are read (monitor.c, pass): a log that never answers
+     * holds up no other log. The thread writes head, head_status and
+     * head_why, then head_state under the monitor's head_mu; the monitor's
+     * thread reads them after joining it. */
+    struct cg_monitor *m;
+    int head_state; /* CG_MON_HEAD_NONE, _FETCHING, _READY */
+    pthread_t head_thread;
+    int head_joinable; /* head_thread runs or ran, not joined yet */
+    cg_sth head;
+    cg_log_status head_status;
+    char head_why[1024];
 } mlog;
 
+enum { CG_MON_HEAD_NONE = 0, CG_MON_HEAD_FETCHING, CG_MON_HEAD_READY };
+
 /* The client's HTTP observer of one log: metrics by status, and the
- * heartbeat, which every attempt is. */
+ * heartbeat, which every attempt is. While the log's tree head is fetched
+ * in a thread of its own (monitor.c, pass), away is set (by the monitor's
+ * thread, before the thread starts and after it is joined): the observer
+ * then touches only the metrics, which are thread-safe, and leaves the
+ * heartbeat (the watchdog's tick, the entries not yet counted) to the
+ * monitor's thread, which beats while it waits for the heads. */
 typedef struct log_observer {
     struct cg_monitor *m;
     char *url;
+    int away;
 } log_observer;
 
 /* A new log finding, stored in the open range's transaction, handed on
@@ -128,7 +150,7 @@ struct cg_monitor {
     size_t n_sinks;
     task *tasks;
     size_t n_tasks;
-    volatile sig_atomic_t stop;
+    atomic_int stop; /* set from a signal handler, read by the head threads */
     int issuers_done;
     cg_monitor_stats stats;
     /* the entry being handled */
@@ -148,6 +170,9 @@ struct cg_monitor {
     cg_logger own_logger; /* when the caller gave none */
     const cg_logger *logger;
     double last_beat; /* the heartbeat's last turn (CLOCK_MONOTONIC) */
+    /* the tree-head threads of a pass */
+    pthread_mutex_t head_mu;
+    pthread_cond_t head_cv;
     char err[1024];
 };
 

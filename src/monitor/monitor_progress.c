@@ -120,5 +120,6 @@ void cg_mon_observe(void *arg, long status, size_t bytes)
 {
     log_observer *o = arg;
     cg_monitor_series_request(o->m->o.series, o->url, status, bytes);
-    cg_mon_heartbeat(o->m);
+    if (!o->away)
+        cg_mon_heartbeat(o->m);
 }

@@ -46,4 +46,35 @@ for type in rfc6962 static; do
   expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/err"
 done
 
+
+# Logs are independent: a log that accepts and never answers, listed
+# before an honest one (another log: another key), costs the honest one
+# nothing. Its tree head is asked for beside the honest log's, which is read
+# while the stalled request waits for its timeout (60 s, twice with
+# --retries 1): the honest log's summary line comes within 30 s (about 1 s
+# alone; 120 s when the logs were read one after the other), the stalled
+# one is reported unreachable at the end.
+start_hostile stall
+/usr/bin/python3 - "$url" "$tmp/stall.err" "${M[@]}" --store "$tmp/stall.db" \
+  --log "$hurl" --log-key "$d/sct/log_ec.pub.pem" --log "$url" --log-key "$tmp/log.pub" \
+  <<'EOF' >"$tmp/stall.out" && pass_ || fail_ "honest log next to a stalled one: $(cat "$tmp/stall.out")"
+import subprocess, sys, time
+honest, err, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+t0 = time.monotonic()
+p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+at = None
+with open(err, "w") as f:
+    for line in p.stderr:
+        f.write(line)
+        if at is None and (honest + ": at 8 of 8, 8 entries read") in line:
+            at = time.monotonic() - t0
+p.wait()
+print("honest log read in %s s, the run took %.1f s, exit %d" %
+      ("%.1f" % at if at is not None else "never", time.monotonic() - t0, p.returncode))
+sys.exit(0 if at is not None and at < 30 and p.returncode == 2 else 1)
+EOF
+cat "$tmp/stall.out"
+expect_grep "$hurl: unreachable: $hurl/ct/v1/get-sth: Timeout was reached" "$tmp/stall.err"
+stop_hostile
+
 finish

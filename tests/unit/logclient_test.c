@@ -5,6 +5,7 @@
  * get-entry-and-proof, right and wrong. */
 #include <inttypes.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,7 +418,7 @@ int main(void)
     s.junk_proof = 0;
 
     /* A stop requested while waiting to retry: the wait ends at once. */
-    volatile sig_atomic_t stop_now = 1;
+    atomic_int stop_now = 1;
     cg_logclient_opts so = o;
     so.stop = &stop_now;
     so.backoff_ms = 30000;
