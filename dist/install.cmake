@@ -54,6 +54,13 @@ if(CAGUARD_WITH_MONITOR)
           DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/caguard)
 endif()
 
+# The CT log lists used when a command is given none (data/loglists/ORIGIN.md).
+install(FILES ${PROJECT_SOURCE_DIR}/data/loglists/all_logs_list.json
+              ${PROJECT_SOURCE_DIR}/data/loglists/all_logs_list.sig
+              ${PROJECT_SOURCE_DIR}/data/loglists/log_list_pubkey.pem
+              ${PROJECT_SOURCE_DIR}/data/loglists/current_log_list.json
+              ${PROJECT_SOURCE_DIR}/data/loglists/ORIGIN.md
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/caguard/loglists)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/gate.c ${PROJECT_SOURCE_DIR}/examples/monitor.ini

@@ -74,6 +74,16 @@ void caguard_context_free(caguard_context *ctx);
  * first list that names a log wins). */
 int caguard_context_add_loglist(caguard_context *ctx, const uint8_t *json, size_t len, char *err,
                                 size_t errcap);
+/* The CT log lists installed with caguard (Chrome's list of every log,
+ * its signature verified under Google's key, and Apple's), or the newer
+ * snapshot `caguard loglist update` wrote to the state directory, which
+ * comes first. The snapshot is found as the caguard command finds it:
+ * $CAGUARD_STATE_DIR, $STATE_DIRECTORY, /var/lib/caguard or the XDG state
+ * directory, then $CAGUARD_DATA_DIR or the install's data directory
+ * (docs/check.md, "Log lists"). Call it where caguard_context_add_loglist
+ * would be called with the published lists; 0 with a message when no
+ * snapshot can be read or its signature does not verify. */
+int caguard_context_add_default_loglists(caguard_context *ctx, char *err, size_t errcap);
 /* CA certificates (DER, or PEM with any number of blocks), each a CA
  * certificate (basicConstraints cA, or a Precertificate Signing
  * Certificate): the issuers SCT signatures, CT policies and CRLs are

@@ -90,6 +90,11 @@ int caguard_context_add_loglist(caguard_context *ctx, const uint8_t *json, size_
     return cg_prepared_add_loglist(ctx->p, json, len, "log list", err, errcap);
 }
 
+int caguard_context_add_default_loglists(caguard_context *ctx, char *err, size_t errcap)
+{
+    return cg_prepared_add_default_loglists(ctx->p, NULL, err, errcap);
+}
+
 int caguard_context_add_ca(caguard_context *ctx, const uint8_t *data, size_t len, char *err,
                            size_t errcap)
 {

@@ -17,6 +17,7 @@ struct cg_loglist;
 
 int cg_cmd_check(int argc, char **argv);
 int cg_cmd_rules(int argc, char **argv);
+int cg_cmd_loglist(int argc, char **argv);
 int cg_cmd_incident(int argc, char **argv);
 int cg_cmd_ingest(int argc, char **argv);
 int cg_cmd_findings(int argc, char **argv);
@@ -44,14 +45,21 @@ typedef struct cg_cli_loglists {
     const char *sigs[16]; /* NULL: not signed */
     size_t n;
     const char *key;      /* --loglist-key */
+    /* Without --loglist, the shipped or updated snapshot
+     * (ct/loglist_snapshot.h) is used when defaults is set (check, ingest)
+     * and --no-default-loglists (no_defaults) is not given. */
+    int defaults;
+    int no_defaults;
+    int quiet; /* no notice about the snapshot on stderr */
 } cg_cli_loglists;
 
 int cg_cli_loglists_add(cg_cli_loglists *ll, const char *path);
 /* 0 when there is no --loglist before it, or it already has one. */
 int cg_cli_loglists_add_sig(cg_cli_loglists *ll, const char *path);
 /* Loads every list, verifying signatures; a list that fails verification
- * gets ct.loglist.signature_invalid in ctx and is skipped. *out is NULL when
- * no list was given. Returns CG_EXIT_OK or CG_EXIT_USAGE (message printed). */
+ * gets ct.loglist.signature_invalid in ctx and is skipped. Without any
+ * --loglist, the snapshot when ll->defaults (a notice on stderr when it is
+ * older than 30 days or cannot be read). *out is NULL when no list is used. Returns CG_EXIT_OK or CG_EXIT_USAGE (message printed). */
 int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
                          struct cg_loglist **out);
 

@@ -7,6 +7,8 @@
 
 #include "cli/cli.h"
 #include "ct/loglist.h"
+#include "ct/loglist_snapshot.h"
+#include "x509/time.h"
 #if CAGUARD_HAVE_MONITOR
 #include "monitor/http.h"
 #endif
@@ -50,6 +52,36 @@ static uint8_t *read_list(const char *path, size_t *len, char *err, size_t errca
 #endif
 }
 
+/* The snapshot, when no --loglist is given. A snapshot that cannot be
+ * read leaves the command without lists, as before there was one, and
+ * says so. */
+static cg_loglist *load_snapshot(const cg_cli_loglists *ll, const char *cmd)
+{
+    char err[1024];
+    cg_loglist_snapshot s;
+    cg_loglist *list = cg_loglist_new();
+    if (list == NULL || !cg_loglist_snapshot_load(list, &s, err, sizeof(err))) {
+        if (!ll->quiet)
+            fprintf(stderr,
+                    "caguard %s: notice: %s; SCTs are checked against no log list (give "
+                    "--loglist FILE, or run 'caguard loglist update')\n",
+                    cmd, list == NULL ? "out of memory" : err);
+        cg_loglist_free(list);
+        return NULL;
+    }
+    int64_t now_ms = (int64_t)time(NULL) * 1000;
+    if (!ll->quiet && s.timestamp_ms >= 0 && now_ms - s.timestamp_ms > CG_SNAPSHOT_MAX_AGE_MS) {
+        char when[32];
+        cg_time_format(s.timestamp_ms / 1000, when, sizeof(when));
+        when[10] = '\0';
+        fprintf(stderr,
+                "caguard %s: notice: the CT log lists in use (%s) were published on %s, %lld "
+                "days ago; 'caguard loglist update' fetches the current ones\n",
+                cmd, s.dir, when, (long long)((now_ms - s.timestamp_ms) / 86400000));
+    }
+    return list;
+}
+
 int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
                          cg_loglist **out)
 {
@@ -58,8 +90,11 @@ int cg_cli_loglists_load(cg_cli_loglists *ll, const char *cmd, cg_ctx *ctx,
     size_t key_len = 0;
     int rc = CG_EXIT_USAGE;
     *out = NULL;
-    if (ll->n == 0)
+    if (ll->n == 0) {
+        if (ll->defaults && !ll->no_defaults)
+            *out = load_snapshot(ll, cmd);
         return CG_EXIT_OK;
+    }
     for (size_t i = 0; i < ll->n; i++) {
         if (ll->sigs[i] != NULL && ll->key == NULL)
             return cg_cli_usage_error(cmd, "--loglist-sig needs --loglist-key");

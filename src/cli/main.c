@@ -20,6 +20,7 @@ static const struct {
 } commands[] = {
     {"check", cg_cmd_check, "check certificates, precertificates and CRLs"},
     {"rules", cg_cmd_rules, "print the rule table"},
+    {"loglist", cg_cmd_loglist, "the CT log lists used by default: show, update"},
 #if CAGUARD_HAVE_STORE
     {"incident", cg_cmd_incident, "incidents, revocation deadlines, CCADB reports"},
     {"ingest", cg_cmd_ingest, "store objects and check them against the store"},

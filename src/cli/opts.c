@@ -49,10 +49,21 @@ int cg_cli_opt_color(const char *cmd, const char *arg, int *color)
 
 int cg_cli_opt_time(const char *cmd, const char *opt, const char *arg, int64_t *t)
 {
+    /* "now", a plain date (its midnight, UTC) or an RFC 3339 time */
+    char full[40];
+    if (strcmp(arg, "now") == 0) {
+        *t = (int64_t)time(NULL);
+        return 1;
+    }
+    if (strlen(arg) == 10 && snprintf(full, sizeof(full), "%sT00:00:00Z", arg) > 0 &&
+        cg_time_parse_rfc3339(full, t))
+        return 1;
     if (cg_time_parse_rfc3339(arg, t))
         return 1;
-    cg_cli_usage_error(cmd, "%s '%s' is not an RFC 3339 time (e.g. 2024-06-01T00:00:00Z)", opt,
-                       arg);
+    cg_cli_usage_error(cmd,
+                       "%s '%s' is not a date or time: give 2024-06-01, 2024-06-01T12:00:00Z "
+                       "(RFC 3339) or now",
+                       opt, arg);
     return 0;
 }
 
@@ -190,6 +201,7 @@ void cg_cli_check_args_init(cg_cli_check_args *a)
     a->format = CG_OUT_TEXT;
     a->color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
     a->at = (int64_t)time(NULL);
+    a->lists.defaults = 1;
 }
 
 int cg_cli_check_args_output(cg_cli_check_args *a, const char *cmd, int argc, cg_out **out)

@@ -104,7 +104,8 @@ typedef struct cg_cli_check_args {
     cg_cli_loglists lists;
 } cg_cli_check_args;
 
-/* Defaults: text, colour as above, evaluated now. */
+/* Defaults: text, colour as above, evaluated now, the shipped log lists
+ * when no --loglist is given. */
 void cg_cli_check_args_init(cg_cli_check_args *a);
 /* The entries of --format, --at, --color and the log lists. */
 #define CG_CLI_CHECK_OPTS(a)                                                                      \
@@ -113,6 +114,7 @@ void cg_cli_check_args_init(cg_cli_check_args *a);
         {"loglist", CG_CLI_OPT_LOGLIST, &(a)->lists, 0, NULL},                                    \
         {"loglist-sig", CG_CLI_OPT_LOGLIST_SIG, &(a)->lists, 0, NULL},                            \
         {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &(a)->lists, 0, NULL},                            \
+        {"no-default-loglists", CG_CLI_OPT_FLAG, &(a)->lists.no_defaults, 0, NULL},               \
     {                                                                                             \
         "color", CG_CLI_OPT_COLOR, &(a)->color, 0, NULL                                           \
     }

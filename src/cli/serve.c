@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "ct/loglist.h"
+#include "ct/loglist_snapshot.h"
 #include "monitor/http.h"
 #include "obs/sdnotify.h"
 #include "rules/prepared.h"
@@ -42,6 +43,9 @@ static void serve_help(FILE *f)
         "                         repeatable\n"
         "  --loglist-sig FILE     detached signature of the --loglist before it\n"
         "  --loglist-key FILE     public key (PEM or DER) for --loglist-sig\n"
+        "  --no-default-loglists  no log list unless one is given (by default, without\n"
+        "                         --loglist: the lists shipped with caguard, or those\n"
+        "                         'caguard loglist update' fetched; read again on reload)\n"
         "  --ca FILE              CA certificates the checks are made with (PEM or DER);\n"
         "                         repeatable\n"
         "  --store PATH_OR_URI    the gate's store (SQLite path or PostgreSQL URI), shared by\n"
@@ -68,6 +72,7 @@ typedef struct sources {
     const char *lists[16];
     const char *sigs[16];
     size_t n_lists;
+    int defaults; /* no list given and no --no-default-loglists: the snapshot */
     const char *key;
     const char *cas[CG_SERVE_MAX_CAS + 16];
     size_t n_cas;
@@ -137,6 +142,16 @@ static cg_prepared *load(const sources *src, int64_t *lists_time, char *err, siz
             snprintf(err, errcap, "log list %s: %s", src->lists[i], why);
             goto fail;
         }
+    }
+    if (src->n_lists == 0 && src->defaults) {
+        cg_loglist_snapshot snap;
+        if (!cg_prepared_add_default_loglists(p, &snap, why, sizeof(why))) {
+            snprintf(err, errcap, "default log lists: %s (--no-default-loglists runs without)",
+                     why);
+            goto fail;
+        }
+        if (snap.timestamp_ms >= 0 && snap.timestamp_ms / 1000 < *lists_time)
+            *lists_time = snap.timestamp_ms / 1000;
     }
     for (size_t i = 0; i < src->n_cas; i++) {
         size_t len;
@@ -220,6 +235,7 @@ int cg_cmd_serve(int argc, char **argv)
         {"token-file", required_argument, NULL, 'k'},
         {"reload-interval", required_argument, NULL, 'r'},
         {"no-access-log", no_argument, NULL, 'n'},
+        {"no-default-loglists", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -229,7 +245,7 @@ int cg_cmd_serve(int argc, char **argv)
     const char *flag_lists[16], *flag_sigs[16], *flag_cas[16], *flag_key = NULL;
     size_t n_flag_lists = 0, n_flag_cas = 0;
     int64_t threads = 0, max_body = 0, timeout = 0, reload = 0;
-    int access_log = -1, rc = CG_EXIT_USAGE;
+    int access_log = -1, rc = CG_EXIT_USAGE, no_defaults = 0;
     char err[1024];
     char *token = NULL;
     cg_serve *s = NULL;
@@ -307,6 +323,9 @@ int cg_cmd_serve(int argc, char **argv)
         case 'n':
             access_log = 0;
             break;
+        case 'D':
+            no_defaults = 1;
+            break;
         case 'h':
             serve_help(stdout);
             rc = CG_EXIT_OK;
@@ -334,6 +353,7 @@ int cg_cmd_serve(int argc, char **argv)
         src.lists[src.n_lists++] = flag_lists[i];
     }
     src.key = flag_key != NULL ? flag_key : cfg.loglist_key;
+    src.defaults = !no_defaults;
     for (size_t i = 0; i < src.n_lists; i++) {
         if (src.sigs[i] != NULL && src.key == NULL) {
             rc = cg_cli_usage_error("serve", "--loglist-sig needs --loglist-key");

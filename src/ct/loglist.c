@@ -54,6 +54,7 @@ struct cg_loglist {
     size_t n;
     struct doc *docs;
     size_t ndocs;
+    int64_t timestamp; /* the oldest log_list_timestamp loaded, ms; -1 if none */
 };
 
 struct loader {
@@ -549,7 +550,10 @@ static char *copy_str(const char *s)
 
 cg_loglist *cg_loglist_new(void)
 {
-    return calloc(1, sizeof(cg_loglist));
+    cg_loglist *ll = calloc(1, sizeof(cg_loglist));
+    if (ll != NULL)
+        ll->timestamp = -1;
+    return ll;
 }
 
 void cg_loglist_free(cg_loglist *ll)
@@ -657,6 +661,14 @@ int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char 
     }
     if (!check_unique(&ld))
         goto out;
+    /* When the list was published (Chrome's lists; Apple's has none). */
+    int64_t list_ts = -1;
+    const json_t *ts = json_object_get(root, "log_list_timestamp");
+    if (ts != NULL &&
+        (!json_is_string(ts) || !cg_time_parse_rfc3339_ms(json_string_value(ts), &list_ts))) {
+        fail(&ld, "log_list_timestamp", "not an RFC 3339 date-time");
+        goto out;
+    }
     if (!reserve(ll, ld.n)) {
         fail(&ld, "", "out of memory");
         goto out;
@@ -676,6 +688,8 @@ int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char 
         ll->n++;
     }
     qsort(ll->by_id, ll->n, sizeof(*ll->by_id), cmp_entry_id);
+    if (list_ts >= 0 && (ll->timestamp < 0 || list_ts < ll->timestamp))
+        ll->timestamp = list_ts;
     /* Keep the document only if some log borrows from it. */
     if (ll->n > old_n) {
         ll->docs[ll->ndocs].root = root;
@@ -698,6 +712,11 @@ out:
 size_t cg_loglist_count(const cg_loglist *ll)
 {
     return ll != NULL ? ll->n : 0;
+}
+
+int64_t cg_loglist_timestamp(const cg_loglist *ll)
+{
+    return ll != NULL ? ll->timestamp : -1;
 }
 
 const cg_log *cg_loglist_get0(const cg_loglist *ll, size_t i)

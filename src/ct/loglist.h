@@ -71,6 +71,9 @@ int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char 
                     char *err, size_t errcap);
 
 size_t cg_loglist_count(const cg_loglist *ll);
+/* When the oldest of the loaded lists was published (its log_list_timestamp,
+ * ms since the epoch), or -1 when none says (Apple's list has no such field). */
+int64_t cg_loglist_timestamp(const cg_loglist *ll);
 /* Logs in load order; NULL when i is out of range. */
 const cg_log *cg_loglist_get0(const cg_loglist *ll, size_t i);
 const cg_log *cg_loglist_find(const cg_loglist *ll, const uint8_t log_id[32]);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "ct/loglist.h"
+#include "ct/loglist_snapshot.h"
 #include "ct/sct_verify.h"
 #include "der/pem.h"
 #include "util/grow.h"
@@ -85,18 +86,31 @@ static int sealed(cg_prepared *p, char *err, size_t errcap)
     return 1;
 }
 
+/* The context's list, made on first use. */
+static cg_loglist *own_list(cg_prepared *p, char *err, size_t errcap)
+{
+    if (sealed(p, err, errcap))
+        return NULL;
+    if (p->loglist == NULL)
+        p->loglist = cg_loglist_new();
+    if (p->loglist == NULL)
+        snprintf(err, errcap, "out of memory");
+    return p->loglist;
+}
+
 int cg_prepared_add_loglist(cg_prepared *p, const uint8_t *json, size_t len, const char *source,
                             char *err, size_t errcap)
 {
-    if (sealed(p, err, errcap))
-        return 0;
-    if (p->loglist == NULL)
-        p->loglist = cg_loglist_new();
-    if (p->loglist == NULL) {
-        snprintf(err, errcap, "out of memory");
-        return 0;
-    }
-    return cg_loglist_load(p->loglist, json, len, source, err, errcap);
+    cg_loglist *ll = own_list(p, err, errcap);
+    return ll != NULL && cg_loglist_load(ll, json, len, source, err, errcap);
+}
+
+int cg_prepared_add_default_loglists(cg_prepared *p, cg_loglist_snapshot *s, char *err,
+                                     size_t errcap)
+{
+    cg_loglist_snapshot mine;
+    cg_loglist *ll = own_list(p, err, errcap);
+    return ll != NULL && cg_loglist_snapshot_load(ll, s != NULL ? s : &mine, err, errcap);
 }
 
 int cg_prepared_add_cas(cg_prepared *p, const char *name, const uint8_t *data, size_t len,

@@ -34,6 +34,13 @@ void cg_prepared_free(cg_prepared *p);
  * with "source: where: what" in err. */
 int cg_prepared_add_loglist(cg_prepared *p, const uint8_t *json, size_t len, const char *source,
                             char *err, size_t errcap);
+/* The shipped or updated log list snapshot (ct/loglist_snapshot.h), its
+ * Chrome list verified, merged as cg_prepared_add_loglist merges; *s says
+ * which (may be NULL). Returns 1, or 0 with what and where in err (the
+ * context may then hold part of the lists: free it). */
+struct cg_loglist_snapshot;
+int cg_prepared_add_default_loglists(cg_prepared *p, struct cg_loglist_snapshot *s, char *err,
+                                     size_t errcap);
 /* Every certificate of a PEM (any number of blocks) or DER buffer, each a
  * CA certificate (basicConstraints cA, or a Precertificate Signing
  * Certificate) that decodes. Returns 1 and the number added in *added (may

@@ -115,7 +115,7 @@ before=$(state "$db")
 expect_status 2 inc open --kind revoked-late --reported-at 2024-01-01T00:00:00Z "$d/cert_1002.pem"
 expect_grep "unknown kind 'revoked-late'; the kinds are: subscriber-request, unauthorized" "$tmp/err"
 expect_status 2 inc open --kind misissuance --reported-at yesterday "$d/cert_1002.pem"
-expect_grep "--reported-at 'yesterday' is not an RFC 3339 time" "$tmp/err"
+expect_grep "--reported-at 'yesterday' is not a date or time" "$tmp/err"
 expect_status 2 inc open --kind misissuance "$d/cert_1002.pem"
 expect_grep 'reported-at TIME is required' "$tmp/err"
 expect_status 2 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z --source press

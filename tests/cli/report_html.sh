@@ -210,7 +210,7 @@ expect_grep '^  report ' "$tmp/out"
 expect_status 2 "$CAGUARD" --store "$db" report
 expect_grep 'html DIR is required' "$tmp/err"
 expect_status 2 "$CAGUARD" --store "$db" report --html "$tmp/x" --at tomorrow
-expect_grep "--at 'tomorrow' is not an RFC 3339 time" "$tmp/err"
+expect_grep "--at 'tomorrow' is not a date or time" "$tmp/err"
 expect_status 2 "$CAGUARD" --store "$db" report --html "$tmp/x" --max-findings 0
 expect_status 2 "$CAGUARD" --store "$db" report --html "$tmp/x" extra
 expect_status 2 "$CAGUARD" --store "$db" report --html "$tmp/x" --loglist "$tmp/none.json"

@@ -294,11 +294,11 @@ before=$(state "$db")
 expect_status 2 "$CAGUARD" --store "$db" findings --rule no.such_rule
 expect_grep "unknown rule 'no.such_rule'" "$tmp/err"
 expect_status 2 "$CAGUARD" --store "$db" findings --since yesterday
-expect_grep "'yesterday' is not an RFC 3339 time" "$tmp/err"
+expect_grep "'yesterday' is not a date or time" "$tmp/err"
 expect_status 2 "$CAGUARD" --store "$db" findings --format xml
 expect_status 2 "$CAGUARD" --store "$db" findings extra-arg
 expect_status 2 "$CAGUARD" --store "$db" ingest --seen-at 2023-13-01T00:00:00Z "$crl"
-expect_grep "seen-at '2023-13-01T00:00:00Z' is not an RFC 3339 time" "$tmp/err"
+expect_grep "seen-at '2023-13-01T00:00:00Z' is not a date or time" "$tmp/err"
 expect_status 2 "$CAGUARD" --store "$db" ingest --at now "$crl"
 expect_status 2 "$CAGUARD" --store "$db" ingest
 expect_grep 'no input files' "$tmp/err"
