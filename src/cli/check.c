@@ -120,9 +120,10 @@ static void check_help(FILE *f)
             "                       (the cert.* rules) and CRLs to its AlgorithmIdentifiers\n"
             "                       (crl.algorithm_invalid)\n"
             "  -h, --help           this help\n\n"
-            "exit status: 0 no error finding, 1 at least one error finding, 2 usage error\n"
-            "or an input that could not be decoded (its input.malformed finding is still\n"
-            "printed and the other inputs are still checked).\n");
+            "exit status: 0 no error finding, 1 at least one error finding, 2 usage error,\n"
+            "a file that cannot be read (said on standard error) or an input that could not\n"
+            "be decoded (its input.malformed finding is still printed); the other inputs\n"
+            "are still checked.\n");
 }
 
 int cg_cmd_check(int argc, char **argv)
@@ -165,11 +166,9 @@ int cg_cmd_check(int argc, char **argv)
         data = wrap_bare_tbs(data, &len);
         nfiles++;
         if (data == NULL) {
-            cg_objref ref;
-            memset(&ref, 0, sizeof(ref));
-            ref.file = argv[i];
-            ref.kind = CG_KIND_INPUT;
-            cg_report(&ctx, CG_R_INPUT_MALFORMED, &ref, "%s", err);
+            /* Not a fact about an object, so no finding: a usage error, and
+             * the other files are still checked. */
+            cg_cli_usage_error("check", "%s", err);
             malformed++;
             continue;
         }

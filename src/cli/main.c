@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "util/redact.h"
 
 #ifndef CAGUARD_VERSION
@@ -109,7 +110,7 @@ int cg_cli_usage_error(const char *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     cg_redact(msg, shown, sizeof(shown));
-    fprintf(stderr, "caguard %s: %s\n(see 'caguard %s --help')\n", cmd, shown, cmd);
+    fprintf(stderr, "caguard %s: %s (see 'caguard %s --help')\n", cmd, shown, cmd);
     return CG_EXIT_USAGE;
 }
 
@@ -242,7 +243,14 @@ int main(int argc, char **argv)
             return CG_EXIT_USAGE;
         }
     }
-    fprintf(stderr, "caguard: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
+    const char *names[sizeof(commands) / sizeof(commands[0])];
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        names[i] = commands[i].name;
+    const char *s = cg_cli_suggest(argv[1], names, sizeof(names) / sizeof(names[0]));
+    if (s != NULL)
+        fprintf(stderr, "caguard: unknown command '%s'; did you mean '%s'? (see 'caguard --help')\n",
+                argv[1], s);
+    else
+        fprintf(stderr, "caguard: unknown command '%s' (see 'caguard --help')\n", argv[1]);
     return CG_EXIT_USAGE;
 }

@@ -129,9 +129,85 @@ static int store(cg_cli_opts *p, const cg_cli_opt *o, const char *v)
     }
 }
 
+/* Levenshtein distance of a and b, each cut to 63 bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a) < 63 ? strlen(a) : 63, lb = strlen(b) < 63 ? strlen(b) : 63;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cg_cli_suggest(const char *word, const char *const *cand, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    /* a typo, not another word: at most 2 edits, fewer for short words */
+    size_t limit = strlen(word) <= 3 ? 1 : 2;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, cand[i]);
+        /* or the start of a name (--no-default for --no-default-loglists) */
+        if (strlen(word) >= 3 && strncmp(word, cand[i], strlen(word)) == 0)
+            d = 1;
+        if (d < best_d) {
+            best_d = d;
+            best = cand[i];
+        }
+    }
+    return best_d <= limit ? best : NULL;
+}
+
+/* The one line for an option getopt_long did not take: unknown, ambiguous
+ * or missing its value. */
+static int bad_option(cg_cli_opts *p)
+{
+    const char *arg = optind > 0 && optind <= p->argc ? p->argv[optind - 1] : "";
+    if (optopt >= OPT_BASE && (size_t)(optopt - OPT_BASE) < p->n)
+        return cg_cli_usage_error(p->cmd, "--%s needs a value", p->opt[optopt - OPT_BASE].name);
+    if (strncmp(arg, "--", 2) != 0) {
+        if (optopt != 0)
+            return cg_cli_usage_error(p->cmd, "unknown option '-%c'", optopt);
+        return cg_cli_usage_error(p->cmd, "unknown option '%s'", arg);
+    }
+    char name[128];
+    snprintf(name, sizeof(name), "%s", arg + 2);
+    name[strcspn(name, "=")] = '\0';
+    const char *names[CG_CLI_OPTS_MAX + 1];
+    size_t k = 0, n_prefix = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        names[k++] = p->opt[i].name;
+        n_prefix += strncmp(p->opt[i].name, name, strlen(name)) == 0;
+    }
+    names[k++] = "help";
+    if (n_prefix > 1 && name[0] != '\0')
+        return cg_cli_usage_error(p->cmd, "option '--%s' is ambiguous: give it in full", name);
+    const char *s = cg_cli_suggest(name, names, k);
+    if (s != NULL)
+        return cg_cli_usage_error(p->cmd, "unknown option '--%s'; did you mean --%s?", name, s);
+    return cg_cli_usage_error(p->cmd, "unknown option '--%s'", name);
+}
+
 int cg_cli_opts_next(cg_cli_opts *p)
 {
     for (;;) {
+        /* getopt_long says nothing: bad_option says it once */
+        opterr = 0;
+        optopt = 0;
         int c = getopt_long(p->argc, p->argv, "h", p->lo, NULL);
         p->value = NULL;
         if (c == -1)
@@ -142,9 +218,7 @@ int cg_cli_opts_next(cg_cli_opts *p)
             return -1;
         }
         if (c < OPT_BASE || (size_t)(c - OPT_BASE) >= p->n) {
-            /* getopt_long has said which option and what is wrong with it.
-             * (The one place that knows an option was not understood.) */
-            p->status = cg_cli_usage_error(p->cmd, "unknown option");
+            p->status = bad_option(p);
             return -1;
         }
         const cg_cli_opt *o = &p->opt[c - OPT_BASE];

@@ -6,9 +6,10 @@
  * the log lists) are stored by the loop itself, with the same message for
  * the same mistake in every command; the others come back to the command
  * as a key, for its own switch. -h and --help print the command's help on
- * stdout (exit 0); an unknown option or one without its value prints
- * getopt's line, then "caguard CMD: unknown option" and "(see 'caguard
- * CMD --help')" (exit 2). Every message goes through cg_cli_usage_error.
+ * stdout (exit 0); an unknown option or one without its value prints one
+ * line, "caguard CMD: unknown option '--fromat'; did you mean --format?
+ * (see 'caguard CMD --help')" (exit 2). Every message goes through
+ * cg_cli_usage_error.
  *
  *     cg_cli_opt opt[] = {
  *         {"store", CG_CLI_OPT_STRING, &store_opt},
@@ -91,6 +92,10 @@ int cg_cli_opts_parse(const char *cmd, void (*help)(FILE *f), const cg_cli_opt *
 /* Whether the table (or "help") has the long option name: for the keys of
  * a config file that become options (cli/monitor_config.c). */
 int cg_cli_opts_has(const cg_cli_opt *opt, size_t n, const char *name);
+/* The candidate a mistyped word most likely meant (at most two edits
+ * away, or a word it begins), or NULL: the "did you mean" of unknown
+ * options and commands. */
+const char *cg_cli_suggest(const char *word, const char *const *cand, size_t n);
 /* 1 when no operand follows the options; else 0 after "caguard CMD:
  * unexpected argument 'X'" (the command exits CG_EXIT_USAGE). */
 int cg_cli_opts_no_operands(const char *cmd, int argc, char **argv);

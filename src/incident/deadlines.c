@@ -117,12 +117,17 @@ int cg_incident_update_due(const cg_incident *inc, int64_t at, int64_t *since, i
 
 void cg_incident_format_duration(int64_t seconds, char *buf, size_t cap)
 {
-    long long h = (long long)(seconds / 3600), m = (long long)(seconds / 60 % 60),
-              s = (long long)(seconds % 60);
+    /* Days and hours as people count lateness ("46 days 10 hours", not
+     * "1114 hours"), to the second when it is not whole hours. */
+    long long d = (long long)(seconds / 86400), h = (long long)(seconds / 3600 % 24),
+              m = (long long)(seconds / 60 % 60), s = (long long)(seconds % 60);
+    char days[32] = "";
+    if (d > 0)
+        snprintf(days, sizeof(days), "%lld day%s ", d, d == 1 ? "" : "s");
     if (m == 0 && s == 0)
-        snprintf(buf, cap, "%lld hour%s", h, h == 1 ? "" : "s");
+        snprintf(buf, cap, "%s%lld hour%s", days, h, h == 1 ? "" : "s");
     else
-        snprintf(buf, cap, "%lld hour%s %lld min %lld s", h, h == 1 ? "" : "s", m, s);
+        snprintf(buf, cap, "%s%lld hour%s %lld min %lld s", days, h, h == 1 ? "" : "s", m, s);
 }
 
 static int hexval(char c)

@@ -59,11 +59,37 @@ expect_grep 'base64 character.*line 5' "$tmp/o"
 "$CAGUARD" check --format json "$tmp/empty.pem" >"$tmp/o" || true
 expect_grep 'empty file' "$tmp/o"
 
-# A missing file is an input error too, and the good input is still checked.
+# A missing file is a usage error on stderr (one line, no finding), and the
+# other inputs are still checked.
 expect_status 2 "$CAGUARD" check --format json "$tmp/nonexistent.pem" "$tmp/badb64.pem" \
   "$CG_TEST_DATA/zlint/precert_with_sct_list_ko.pem"
-expect_grep 'cannot open .*nonexistent.pem' "$tmp/out"
+expect_grep "^caguard check: cannot open .*nonexistent.pem: No such file or directory \(see 'caguard check --help'\)$" "$tmp/err"
+expect_eq "lines about it on stderr" "$(grep -c nonexistent "$tmp/err")" 1
+expect_no_grep 'nonexistent' "$tmp/out"
+expect_grep '"rule":"input.malformed".*badb64.pem' "$tmp/out"
 expect_grep '"rule":"ct.precert.sct_list_present"' "$tmp/out"
+expect_status 2 "$CAGUARD" check "$tmp/nonexistent.pem"
+expect_eq "stdout of a check of no readable file" "$(grep -c nonexistent "$tmp/out")" 0
+
+# A mistyped option or command: one line, with what was meant.
+expect_status 2 "$CAGUARD" check --fromat json "$tmp/badb64.pem"
+expect_eq "usage error" "$(cat "$tmp/err")" \
+  "caguard check: unknown option '--fromat'; did you mean --format? (see 'caguard check --help')"
+expect_status 2 "$CAGUARD" check --no-defaults-loglist "$tmp/badb64.pem"
+expect_grep "did you mean --no-default-loglists\?" "$tmp/err"
+expect_status 2 "$CAGUARD" check --at
+expect_eq "usage error" "$(cat "$tmp/err")" \
+  "caguard check: --at needs a value (see 'caguard check --help')"
+expect_status 2 "$CAGUARD" check --zzzzzz "$tmp/badb64.pem"
+expect_eq "usage error" "$(cat "$tmp/err")" \
+  "caguard check: unknown option '--zzzzzz' (see 'caguard check --help')"
+expect_status 2 "$CAGUARD" chek "$tmp/badb64.pem"
+expect_eq "usage error" "$(cat "$tmp/err")" \
+  "caguard: unknown command 'chek'; did you mean 'check'? (see 'caguard --help')"
+expect_status 0 "$CAGUARD" check --at 2023-06-20 --format json "$CG_TEST_DATA/le2023/r3.pem"
+expect_status 0 "$CAGUARD" check --at now --format json "$CG_TEST_DATA/le2023/r3.pem"
+expect_status 2 "$CAGUARD" check --at 2023-06-31 "$CG_TEST_DATA/le2023/r3.pem"
+expect_grep "'2023-06-31' is not a date or time" "$tmp/err"
 
 # Text output names the problem too, and says the object could not be decoded.
 expect_status 2 "$CAGUARD" check --color never "$tmp/truncated.der"

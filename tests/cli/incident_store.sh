@@ -42,7 +42,7 @@ expect_grep 'next update +2024-03-10T00:00:00Z' "$tmp/out"
 # revocation-delay incident owes one every 3 days, next-update date or not.
 expect_status 1 inc status 1 --at 2024-03-01T00:00:00Z --format json
 cp "$tmp/out" "$tmp/status.json"
-expect_grep '"rule":"revocation.deadline_missed".*"serial":"1001".*revoked 1114 hours late.*"incident":1' "$tmp/status.json"
+expect_grep '"rule":"revocation.deadline_missed".*"serial":"1001".*revoked 46 days 10 hours late.*"incident":1' "$tmp/status.json"
 expect_grep '"rule":"revocation.reason_incorrect".*"kind":"certificate".*cessationOfOperation.*"incident":1' "$tmp/status.json"
 expect_grep '"rule":"revocation.reason_incorrect".*"kind":"precertificate"' "$tmp/status.json"
 expect_grep '"rule":"revocation.deadline_missed".*"serial":"1002".*not revoked' "$tmp/status.json"
@@ -66,7 +66,7 @@ expect_status 0 inc report 1 --at 2024-03-01T00:00:00Z --appendix-csv "$tmp/appe
 cp "$tmp/out" "$tmp/report.md"
 expect_grep 'Source of incident disclosure:\*\* Third Party Reported' "$tmp/report.md"
 expect_grep '^- \*\*Total number of certificates:\*\* 2$' "$tmp/report.md"
-expect_grep 'certificate 1001 revoked .*cessationOfOperation \(5\).*first seen on a CRL: 1114 hours after the revocation deadline' "$tmp/report.md"
+expect_grep 'certificate 1001 revoked .*cessationOfOperation \(5\).*first seen on a CRL: 46 days 10 hours after the revocation deadline' "$tmp/report.md"
 expect_grep 'Preliminary incident report posted: posted to Bugzilla' "$tmp/report.md"
 # One report a draft: the Full report by default.
 expect_grep '^## Full Incident Report$' "$tmp/report.md"

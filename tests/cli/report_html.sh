@@ -135,7 +135,7 @@ expect_grep '<tr id="dl-revocation">.*2024-01-06T00:00:00Z.*overdue by 55 days' 
 expect_grep '<tr id="dl-preliminary">.*missed.*2024-01-05T12:00:00Z.*\(36 h after the deadline\)' "$tmp/dl1"
 expect_grep '<tr id="dl-full">.*missed.*2024-01-20T08:00:00Z.*\(5 days 8 h after the deadline\)' "$tmp/dl1"
 expect_grep '<tr id="dl-update">.*2024-01-23T08:00:00Z.*overdue by 37 days 16 h.*3 days \(revocation-delay incident\)' "$tmp/dl1"
-expect_grep '1114 hours late</span>: <time datetime="2024-02-21T10:00:00Z">' "$i1"
+expect_grep '46 days 10 hours late</span>: <time datetime="2024-02-21T10:00:00Z">' "$i1"
 expect_grep '<td>cessationOfOperation \(5\)</td>' "$i1"
 # the report draft: the generator's own text, escaped, and its .md copy
 "$CAGUARD" --store "$db" incident report 1 --at "$REPORT_AT" >"$tmp/report1.md"

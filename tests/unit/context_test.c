@@ -136,6 +136,25 @@ int main(void)
     }
     caguard_context_free(ctx);
     caguard_context_free(NULL);
+
+    /* The default log lists: the tree's shipped snapshot (its Chrome list
+     * verified), which know the 2023 logs: the good pair is clean, the
+     * bad pair's SCTs fail to verify. No snapshot: a message, not a crash. */
+    setenv("CAGUARD_DATA_DIR", CG_SOURCE_DIR "/data", 1);
+    setenv("CAGUARD_STATE_DIR", CG_SOURCE_DIR "/data/no-such-state", 1);
+    ctx = caguard_context_new();
+    CHECK(caguard_context_add_default_loglists(ctx, err, sizeof(err)));
+    CHECK(caguard_context_add_ca(ctx, d.issuer, d.issuer_len, err, sizeof(err)));
+    seen dflt;
+    CHECK(run_ctx(ctx, &d, 0, &dflt) == 0 && dflt.n == 0);
+    CHECK(run_ctx(ctx, &d, 1, &dflt) > 0 && strstr(dflt.rules, "ct.sct.signature_invalid") != NULL);
+    CHECK(strstr(dflt.rules, "unknown_log") == NULL && strstr(dflt.rules, "not_evaluated") == NULL);
+    caguard_context_free(ctx);
+    setenv("CAGUARD_DATA_DIR", CG_SOURCE_DIR "/data/no-such-data", 1);
+    ctx = caguard_context_new();
+    CHECK(!caguard_context_add_default_loglists(ctx, err, sizeof(err)) &&
+          strstr(err, "no-such-data/loglists") != NULL);
+    caguard_context_free(ctx);
     free(d.list);
     free(d.issuer);
     for (int i = 0; i < 2; i++) {
