@@ -119,8 +119,10 @@ static void check_help(FILE *f)
             "  --br-profile         also hold certificates to the TLS BR certificate profile\n"
             "                       (the cert.* rules) and CRLs to its AlgorithmIdentifiers\n"
             "                       (crl.algorithm_invalid)\n"
+            CG_CLI_SELECT_HELP
             "  -h, --help           this help\n\n"
-            "exit status: 0 no error finding, 1 at least one error finding, 2 usage error,\n"
+            "exit status: 0 no error finding (or none of --fail-on's severity), 1 at least\n"
+            "one, 2 usage error,\n"
             "a file that cannot be read (said on standard error) or an input that could not\n"
             "be decoded (its input.malformed finding is still printed); the other inputs\n"
             "are still checked.\n");
@@ -137,7 +139,9 @@ int cg_cmd_check(int argc, char **argv)
 
     cg_cli_check_args_init(&a);
     int br_profile = 0;
-    const cg_cli_opt opt[] = {CG_CLI_CHECK_OPTS(&a),
+    cg_cli_select sel;
+    cg_cli_select_init(&sel);
+    const cg_cli_opt opt[] = {CG_CLI_CHECK_OPTS(&a), CG_CLI_SELECT_OPTS(&sel),
                               {"br-profile", CG_CLI_OPT_FLAG, &br_profile, 0, NULL}};
     if (!cg_cli_opts_parse("check", check_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         goto out;
@@ -147,10 +151,15 @@ int cg_cmd_check(int argc, char **argv)
 
     cg_ctx ctx;
     size_t objects = 0, malformed = 0, nfiles = 0;
-    progress_state prog = {isatty(STDERR_FILENO) && argc - optind > 1, 0, 0};
+    progress_state prog = {isatty(STDERR_FILENO) && argc - optind > 1 && !sel.quiet, 0, 0};
     files fl = {argv + optind, NULL, 0, 0, NULL, 0};
-    cg_ctx_init(&ctx, a.at, cg_out_sink, out);
+    /* --quiet: findings are counted, not printed */
+    cg_ctx_init(&ctx, a.at, sel.quiet ? NULL : cg_out_sink, out);
     ctx.br_profile = br_profile;
+    rc = cg_cli_select_apply(&sel, "check", &ctx);
+    if (rc != CG_EXIT_OK)
+        goto out;
+    a.lists.quiet = sel.quiet;
     rc = cg_cli_loglists_load(&a.lists, "check", &ctx, &loglist);
     if (rc != CG_EXIT_OK)
         goto out;
@@ -187,14 +196,15 @@ int cg_cmd_check(int argc, char **argv)
     cg_checker_finish(checker);
     free(fl.stdin_data);
     free(fl.cached);
-    cg_out_summary(out, &ctx, objects, nfiles);
+    if (!sel.quiet)
+        cg_out_summary(out, &ctx, objects, nfiles);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "caguard check: cannot write output\n");
         rc = CG_EXIT_USAGE;
     } else if (malformed > 0) {
         rc = CG_EXIT_USAGE;
     } else {
-        rc = ctx.count[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+        rc = cg_cli_select_failed(&sel, &ctx) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
     }
 out:
     cg_checker_free(checker);

@@ -124,6 +124,20 @@ static int store(cg_cli_opts *p, const cg_cli_opt *o, const char *v)
     case CG_CLI_OPT_LOGLIST_KEY:
         ((cg_cli_loglists *)o->dest)->key = v;
         return 1;
+    case CG_CLI_OPT_LIST: {
+        cg_cli_strlist *l = o->dest;
+        if (l->n == CG_CLI_STRLIST_MAX) {
+            cg_cli_usage_error(p->cmd, "at most %d %s", CG_CLI_STRLIST_MAX, flag);
+            return 0;
+        }
+        l->v[l->n++] = v;
+        return 1;
+    }
+    case CG_CLI_OPT_SEVERITY:
+        if (cg_severity_parse(v, o->dest))
+            return 1;
+        cg_cli_usage_error(p->cmd, "%s must be error, warning or notice, not '%s'", flag, v);
+        return 0;
     default:
         return 1;
     }
@@ -287,4 +301,39 @@ int cg_cli_check_args_output(cg_cli_check_args *a, const char *cmd, int argc, cg
         a->color = 0;
     *out = cg_out_new(stdout, a->format, a->color);
     return *out != NULL ? CG_EXIT_OK : CG_EXIT_USAGE;
+}
+
+void cg_cli_select_init(cg_cli_select *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->min_severity = CG_SEV_NOTICE;
+    s->fail_on = CG_SEV_ERROR;
+}
+
+int cg_cli_select_apply(cg_cli_select *s, const char *cmd, cg_ctx *ctx)
+{
+    const char *bad;
+    if (!cg_rule_select(s->skip, s->include.v, s->include.n, s->exclude.v, s->exclude.n,
+                        s->min_severity, &bad)) {
+        const char *ids[CG_RULE_COUNT];
+        for (size_t r = 0; r < CG_RULE_COUNT; r++)
+            ids[r] = cg_rule_get((cg_rule_id)r)->id;
+        const char *near = cg_cli_suggest(bad, ids, CG_RULE_COUNT);
+        if (near != NULL)
+            return cg_cli_usage_error(cmd, "'%s' names no rule; did you mean %s?", bad, near);
+        return cg_cli_usage_error(cmd, "'%s' names no rule nor prefix of one ('caguard rules' "
+                                       "lists them)",
+                                  bad);
+    }
+    ctx->skip = s->skip;
+    return CG_EXIT_OK;
+}
+
+int cg_cli_select_failed(const cg_cli_select *s, const cg_ctx *ctx)
+{
+    for (int sev = CG_SEV_ERROR; sev <= (int)s->fail_on; sev++) {
+        if (ctx->count[sev] > 0)
+            return 1;
+    }
+    return 0;
 }

@@ -50,7 +50,51 @@ typedef enum cg_cli_opt_kind {
     CG_CLI_OPT_LOGLIST,     /* cg_cli_loglists *dest: --loglist FILE, repeatable */
     CG_CLI_OPT_LOGLIST_SIG, /* cg_cli_loglists *dest: the signature of the --loglist before */
     CG_CLI_OPT_LOGLIST_KEY, /* cg_cli_loglists *dest: the key of the signatures */
+    CG_CLI_OPT_LIST,        /* cg_cli_strlist *dest: repeatable, each value kept */
+    CG_CLI_OPT_SEVERITY,    /* cg_severity *dest: error, warning or notice */
 } cg_cli_opt_kind;
+
+#define CG_CLI_STRLIST_MAX 64
+typedef struct cg_cli_strlist {
+    const char *v[CG_CLI_STRLIST_MAX];
+    size_t n;
+} cg_cli_strlist;
+
+/* Which findings a command reports and fails on (--include, --exclude,
+ * --min-severity, --fail-on, --quiet). */
+typedef struct cg_cli_select {
+    cg_cli_strlist include, exclude;
+    cg_severity min_severity; /* default notice: everything */
+    cg_severity fail_on;      /* default error */
+    int quiet;
+    uint8_t skip[CG_RULE_COUNT];
+} cg_cli_select;
+
+void cg_cli_select_init(cg_cli_select *s);
+#define CG_CLI_SELECT_OPTS(s)                                                                     \
+    {"include", CG_CLI_OPT_LIST, &(s)->include, 0, NULL},                                         \
+        {"exclude", CG_CLI_OPT_LIST, &(s)->exclude, 0, NULL},                                     \
+        {"min-severity", CG_CLI_OPT_SEVERITY, &(s)->min_severity, 0, NULL},                       \
+        {"fail-on", CG_CLI_OPT_SEVERITY, &(s)->fail_on, 0, NULL},                                 \
+    {                                                                                             \
+        "quiet", CG_CLI_OPT_FLAG, &(s)->quiet, 0, NULL                                            \
+    }
+/* The help lines of those options. */
+#define CG_CLI_SELECT_HELP                                                                        \
+    "  --include RULE       report only this rule, or every rule under a prefix\n"               \
+    "                       (ct.sct: each ct.sct.* rule); repeatable\n"                          \
+    "  --exclude RULE       do not report this rule or prefix; repeatable, wins over\n"          \
+    "                       --include\n"                                                         \
+    "  --min-severity SEV   report only findings of SEV or worse (error, warning,\n"             \
+    "                       notice; default notice: all)\n"                                      \
+    "  --fail-on SEV        exit 1 when a finding reported is of SEV or worse (default\n"        \
+    "                       error)\n"                                                            \
+    "  --quiet              print no finding and no notice: the exit status says it\n"
+/* Builds s->skip and hands it to ctx: CG_EXIT_OK, or CG_EXIT_USAGE after
+ * "caguard CMD: --include X names no rule" (with a "did you mean"). */
+int cg_cli_select_apply(cg_cli_select *s, const char *cmd, cg_ctx *ctx);
+/* 1 when ctx counted a finding of s->fail_on or worse. */
+int cg_cli_select_failed(const cg_cli_select *s, const cg_ctx *ctx);
 
 typedef struct cg_cli_opt {
     const char *name; /* the long name, without "--"; "help" is everyone's */

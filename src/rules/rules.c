@@ -98,6 +98,61 @@ void cg_objref_set_issued_crl(cg_objref *obj, const cg_crl *crl)
     obj->issued = crl->this_update_t;
 }
 
+int cg_rule_matches(const char *pattern, const char *id)
+{
+    size_t n = strlen(pattern);
+    if (n == 0)
+        return 0;
+    if (strcmp(pattern, id) == 0)
+        return 1;
+    if (strncmp(pattern, id, n) != 0)
+        return 0;
+    return pattern[n - 1] == '.' || id[n] == '.';
+}
+
+int cg_severity_parse(const char *name, cg_severity *sev)
+{
+    for (int i = CG_SEV_ERROR; i <= CG_SEV_NOTICE; i++) {
+        if (strcmp(name, cg_severity_name((cg_severity)i)) == 0) {
+            *sev = (cg_severity)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int names_a_rule(const char *pattern)
+{
+    for (size_t r = 0; r < CG_RULE_COUNT; r++) {
+        if (cg_rule_matches(pattern, rule_table[r].id))
+            return 1;
+    }
+    return 0;
+}
+
+int cg_rule_select(uint8_t *skip, const char *const *include, size_t n_include,
+                   const char *const *exclude, size_t n_exclude, cg_severity min_sev,
+                   const char **bad)
+{
+    *bad = NULL;
+    for (size_t i = 0; i < n_include + n_exclude; i++) {
+        const char *p = i < n_include ? include[i] : exclude[i - n_include];
+        if (!names_a_rule(p)) {
+            *bad = p;
+            return 0;
+        }
+    }
+    for (size_t r = 0; r < CG_RULE_COUNT; r++) {
+        int in = n_include == 0;
+        for (size_t i = 0; i < n_include && !in; i++)
+            in = cg_rule_matches(include[i], rule_table[r].id);
+        for (size_t i = 0; i < n_exclude && in; i++)
+            in = !cg_rule_matches(exclude[i], rule_table[r].id);
+        skip[r] = !in || rule_table[r].severity > min_sev;
+    }
+    return 1;
+}
+
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg)
 {
     memset(ctx, 0, sizeof(*ctx));
@@ -112,6 +167,8 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
     char msg[1024];
     cg_finding f;
     if (obj != NULL && obj->has_issued && !cg_rule_in_force(rule, obj->issued))
+        return;
+    if (ctx->skip != NULL && ctx->skip[rule])
         return;
     int n = vsnprintf(msg, sizeof(msg), fmt, ap);
     if (n >= (int)sizeof(msg)) {

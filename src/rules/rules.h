@@ -40,6 +40,19 @@ const char *cg_severity_name(cg_severity sev);
  * and as "YYYY-MM-DD" (buf of at least 11 bytes). */
 int64_t cg_rule_date_time(uint32_t yyyymmdd);
 void cg_rule_date_format(uint32_t yyyymmdd, char *buf, size_t cap);
+/* Which rules a run reports (check --include/--exclude/--min-severity):
+ * skip gets CG_RULE_COUNT entries, 1 for a rule not reported. A pattern is
+ * a rule ID or a prefix of whole parts ("ct.sct" or "ct.sct." for every
+ * ct.sct.* rule); with any include, only the rules included are reported;
+ * an exclude wins over an include; a rule less severe than min_sev is not
+ * reported. Returns 1, or 0 with the pattern that names no rule in bad. */
+int cg_rule_select(uint8_t *skip, const char *const *include, size_t n_include,
+                   const char *const *exclude, size_t n_exclude, cg_severity min_sev,
+                   const char **bad);
+/* 1 when pattern (as cg_rule_select takes it) names the rule ID. */
+int cg_rule_matches(const char *pattern, const char *id);
+/* "error", "warning", "notice" to *sev; 0 for anything else. */
+int cg_severity_parse(const char *name, cg_severity *sev);
 /* Whether the rule applies to an object issued at time issued. */
 int cg_rule_in_force(cg_rule_id rule, int64_t issued);
 
@@ -130,6 +143,9 @@ typedef struct cg_ctx {
      * BR-conformant certificates (issue 17). */
     int br_profile;
     cg_key_memo key_memo;
+    /* Optional, borrowed: the rules not reported (skip[rule] != 0), from
+     * --include/--exclude/--min-severity (cg_rule_select). NULL: all. */
+    const uint8_t *skip;
 } cg_ctx;
 
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);
