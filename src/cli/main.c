@@ -228,7 +228,8 @@ int main(int argc, char **argv)
         printf("caguard %s (", CAGUARD_VERSION);
         for (size_t i = 0; features[i] != NULL; i++)
             printf("%s%s", i > 0 ? ", " : "", features[i]);
-        printf("%s)\n", features[0] == NULL ? "checks only" : "");
+        printf("%s)\njson schema %d\n", features[0] == NULL ? "checks only" : "",
+               CG_JSON_SCHEMA_VERSION);
         return CG_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -86,11 +86,14 @@ static void print_json(void)
         char eff[16], ends[16];
         cg_rule_date_format(r->effective, eff, sizeof(eff));
         cg_rule_date_format(r->ends, ends, sizeof(ends));
-        json_t *j =
-            json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}", "id", r->id, "severity",
-                      cg_severity_name(r->severity), "reference", r->reference, "effective",
-                      r->effective != 0 ? eff : NULL, "ends", r->ends != 0 ? ends : NULL,
-                      "description", r->description, "seed", r->seed);
+        /* The public contract (docs/schemas/rule.schema.json): what the
+         * project keeps for itself (the seed failure) stays out. */
+        json_t *j = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s, s:i}", "id", r->id, "severity",
+                              cg_severity_name(r->severity), "reference",
+                              r->reference[0] != '\0' ? r->reference : NULL, "effective",
+                              r->effective != 0 ? eff : NULL, "ends",
+                              r->ends != 0 ? ends : NULL, "description", r->description,
+                              "schema", CG_JSON_SCHEMA_VERSION);
         char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
         if (line != NULL)
             puts(line);

@@ -267,6 +267,8 @@ int cg_cmd_status(int argc, char **argv)
     }
     if (c.json && (c.root = json_object()) == NULL)
         goto out;
+    if (c.json)
+        json_object_set_new(c.root, "schema", json_integer(CG_JSON_SCHEMA_VERSION));
     for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
         if (!c.json && i > 0)
             fputc('\n', c.out);

@@ -95,6 +95,7 @@ char *cg_out_finding_json(const cg_finding *f)
      * output of check is unchanged. */
     if (f->incident != 0)
         json_object_set_new(j, "incident", json_integer((json_int_t)f->incident));
+    json_object_set_new(j, "schema", json_integer(CG_JSON_SCHEMA_VERSION));
     /* jansson replaces invalid UTF-8 with nothing; messages are ASCII or
      * UTF-8 built by us, names are escaped by cg_name_to_string. */
     char *line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);

@@ -9,6 +9,12 @@
 
 typedef enum { CG_OUT_TEXT, CG_OUT_JSON } cg_out_format;
 
+/* The version of caguard's JSON output contract (docs/schemas/): every JSON
+ * document, and every line of JSON Lines, carries it as "schema"; caguard
+ * --version prints it. It goes up when a field is removed or changes
+ * meaning, not when one is added. */
+#define CG_JSON_SCHEMA_VERSION 1
+
 typedef struct cg_out cg_out;
 
 /* color: 1 to use ANSI colour in text output. */
@@ -22,8 +28,8 @@ void cg_out_summary(cg_out *out, const cg_ctx *ctx, size_t objects, size_t files
 /* One finding as the JSON object `check --format json` prints (one line,
  * no newline; ASCII, with \u escapes): the rule, severity, file, index,
  * kind, object, issuer, serial, message and reference fields, the
- * finding's extra fields in order, and "incident" when f->incident is set.
- * malloc'd, NULL when out of memory. */
+ * finding's extra fields in order, "incident" when f->incident is set, and
+ * "schema" (CG_JSON_SCHEMA_VERSION) last. malloc'd, NULL when out of memory. */
 char *cg_out_finding_json(const cg_finding *f);
 
 /* Issuer Name as RFC 4514 (a name too long for buf cut with a marker,

@@ -299,7 +299,7 @@ expect_status 2 "$CAGUARD" --store "$db" findings --format xml
 expect_status 2 "$CAGUARD" --store "$db" findings extra-arg
 expect_status 2 "$CAGUARD" --store "$db" ingest --seen-at 2023-13-01T00:00:00Z "$crl"
 expect_grep "seen-at '2023-13-01T00:00:00Z' is not a date or time" "$tmp/err"
-expect_status 2 "$CAGUARD" --store "$db" ingest --at now "$crl"
+expect_status 2 "$CAGUARD" --store "$db" ingest --at tomorrow "$crl"
 expect_status 2 "$CAGUARD" --store "$db" ingest
 expect_grep 'no input files' "$tmp/err"
 holds test "$(state "$db")" = "$before"

@@ -316,9 +316,13 @@ PY
   expect_grep '"rule":"ct.policy.chrome_unsatisfied".*counted: caguard-testlog' "$tmp/out"
   expect_no_grep 'ct\.sct\.|ct\.pair\.' "$tmp/out"
   # Without the log list the SCT's log is unknown: the SCT was looked at.
+  expect_status 0 "$CAGUARD" check --format json --at "$at" --no-default-loglists \
+    "$tmp/e2e_final.pem" "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
+  expect_grep 'ct.policy.not_evaluated' "$tmp/out"
+  # With the published lists the test log is unknown.
   expect_status 0 "$CAGUARD" check --format json --at "$at" "$tmp/e2e_final.pem" \
     "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
-  expect_grep 'ct.policy.not_evaluated' "$tmp/out"
+  expect_grep '"rule":"ct.sct.unknown_log"' "$tmp/out"
   n_added=4
 else
   echo "testlog.sh: no python3-cryptography; skipping the final-certificate check" >&2
