@@ -1,9 +1,10 @@
 /* The shipped and updated log list snapshots (see loglist_snapshot.h). */
 #include "ct/loglist_snapshot.h"
 
+#include "util/errf.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +18,6 @@ typedef struct dirs {
     char v[MAX_DIRS][CG_SNAPSHOT_PATH_MAX];
     size_t n;
 } dirs;
-
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || errcap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errcap, fmt, ap);
-    va_end(ap);
-}
 
 static void dirs_add(dirs *d, const char *a, const char *b)
 {
@@ -131,7 +120,7 @@ int cg_loglist_key_path(char *buf, size_t cap, char *err, size_t errcap)
         }
     }
     dirs_list(&d, where, sizeof(where));
-    set_err(err, errcap, "Google's log list key (%s) is in none of: %s", CG_SNAPSHOT_KEY,
+    cg_errf(err, errcap, "Google's log list key (%s) is in none of: %s", CG_SNAPSHOT_KEY,
             d.n > 0 ? where : "(no data directory)");
     return 0;
 }
@@ -143,18 +132,18 @@ uint8_t *cg_loglist_read_file(const char *path, size_t max, size_t *len, char *e
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0;
     if (f == NULL) {
-        set_err(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        cg_errf(err, errcap, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     for (;;) {
         if (n == cap) {
             if (cap > max) {
-                set_err(err, errcap, "%s: larger than %zu bytes", path, max);
+                cg_errf(err, errcap, "%s: larger than %zu bytes", path, max);
                 goto fail;
             }
             uint8_t *nb = realloc(buf, cap == 0 ? 65536 : cap * 2);
             if (nb == NULL) {
-                set_err(err, errcap, "out of memory reading %s", path);
+                cg_errf(err, errcap, "out of memory reading %s", path);
                 goto fail;
             }
             buf = nb;
@@ -166,11 +155,11 @@ uint8_t *cg_loglist_read_file(const char *path, size_t max, size_t *len, char *e
             break;
     }
     if (ferror(f)) {
-        set_err(err, errcap, "cannot read %s: %s", path, strerror(errno));
+        cg_errf(err, errcap, "cannot read %s: %s", path, strerror(errno));
         goto fail;
     }
     if (n > max) {
-        set_err(err, errcap, "%s: larger than %zu bytes", path, max);
+        cg_errf(err, errcap, "%s: larger than %zu bytes", path, max);
         goto fail;
     }
     fclose(f);
@@ -200,7 +189,7 @@ static int load_set(cg_loglist *ll, const char *dir_or_null, const uint8_t *chro
     const char *dir = dir_or_null != NULL ? dir_or_null : "the new snapshot";
     if (!cg_loglist_verify_signature(chrome, chrome_len, sig, sig_len, key, key_len, why,
                                      sizeof(why))) {
-        set_err(err, errcap, "%s/%s: its signature %s does not verify under Google's key: %s",
+        cg_errf(err, errcap, "%s/%s: its signature %s does not verify under Google's key: %s",
                 dir, CG_SNAPSHOT_CHROME, CG_SNAPSHOT_CHROME_SIG, why);
         return 0;
     }
@@ -213,7 +202,7 @@ static int load_set(cg_loglist *ll, const char *dir_or_null, const uint8_t *chro
             return 0;
     }
     if (cg_loglist_count(ll) == 0) {
-        set_err(err, errcap, "%s: the lists name no log", dir);
+        cg_errf(err, errcap, "%s: the lists name no log", dir);
         return 0;
     }
     return 1;
@@ -250,7 +239,7 @@ int cg_loglist_snapshot_load(cg_loglist *ll, cg_loglist_snapshot *s, char *err, 
         dirs_list(&dt, b, sizeof(b));
         snprintf(where, sizeof(where), "%s%s%s", a, a[0] != '\0' && b[0] != '\0' ? ", " : "",
                  b);
-        set_err(err, errcap, "no CT log list snapshot in %s", where);
+        cg_errf(err, errcap, "no CT log list snapshot in %s", where);
         return 0;
     }
     if (!cg_loglist_key_path(keyp, sizeof(keyp), err, errcap))
@@ -287,7 +276,7 @@ static int make_dirs(const char *path, mode_t mode, char *err, size_t errcap)
     char p[CG_SNAPSHOT_PATH_MAX];
     struct stat st;
     if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p)) {
-        set_err(err, errcap, "%s: path too long", path);
+        cg_errf(err, errcap, "%s: path too long", path);
         return 0;
     }
     for (char *c = p + 1;; c++) {
@@ -296,7 +285,7 @@ static int make_dirs(const char *path, mode_t mode, char *err, size_t errcap)
             continue;
         *c = '\0';
         if (mkdir(p, mode) != 0 && errno != EEXIST) {
-            set_err(err, errcap, "cannot create %s: %s", p, strerror(errno));
+            cg_errf(err, errcap, "cannot create %s: %s", p, strerror(errno));
             return 0;
         }
         if (end)
@@ -304,7 +293,7 @@ static int make_dirs(const char *path, mode_t mode, char *err, size_t errcap)
         *c = '/';
     }
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errcap, "%s is not a directory", path);
+        cg_errf(err, errcap, "%s is not a directory", path);
         return 0;
     }
     return 1;
@@ -317,7 +306,7 @@ static int write_all(const char *dir, const char *name, const uint8_t *data, siz
     snprintf(p, sizeof(p), "%s/%s", dir, name);
     int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-        set_err(err, errcap, "cannot create %s: %s", p, strerror(errno));
+        cg_errf(err, errcap, "cannot create %s: %s", p, strerror(errno));
         return 0;
     }
     size_t off = 0;
@@ -326,14 +315,14 @@ static int write_all(const char *dir, const char *name, const uint8_t *data, siz
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            set_err(err, errcap, "cannot write %s: %s", p, strerror(errno));
+            cg_errf(err, errcap, "cannot write %s: %s", p, strerror(errno));
             close(fd);
             return 0;
         }
         off += (size_t)w;
     }
     if (fsync(fd) != 0 || close(fd) != 0) {
-        set_err(err, errcap, "cannot write %s: %s", p, strerror(errno));
+        cg_errf(err, errcap, "cannot write %s: %s", p, strerror(errno));
         return 0;
     }
     return 1;
@@ -372,21 +361,21 @@ int cg_loglist_snapshot_install(const char *state_dir, const uint8_t *chrome, si
     struct stat st;
     int ok = 0, made = 0;
     if (ll == NULL) {
-        set_err(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         return 0;
     }
     if (!load_set(ll, NULL, chrome, chrome_len, sig, sig_len, apple, apple_len, key, key_len,
                   err, errcap))
         goto out;
     if (strlen(state_dir) + 32 > CG_SNAPSHOT_PATH_MAX) {
-        set_err(err, errcap, "%s: path too long", state_dir);
+        cg_errf(err, errcap, "%s: path too long", state_dir);
         goto out;
     }
     if (!make_dirs(state_dir, 0755, err, errcap))
         goto out;
     snprintf(dir, sizeof(dir), "%s/loglists.XXXXXX", state_dir);
     if (mkdtemp(dir) == NULL) {
-        set_err(err, errcap, "cannot create a directory in %s: %s", state_dir, strerror(errno));
+        cg_errf(err, errcap, "cannot create a directory in %s: %s", state_dir, strerror(errno));
         goto out;
     }
     made = 1;
@@ -409,7 +398,7 @@ int cg_loglist_snapshot_install(const char *state_dir, const uint8_t *chrome, si
                     snprintf(old, sizeof(old), "%s/%s", state_dir, target);
             }
         } else {
-            set_err(err, errcap,
+            cg_errf(err, errcap,
                     "%s is not a snapshot an update made (not a symbolic link): move it away "
                     "and update again",
                     cur);
@@ -419,11 +408,11 @@ int cg_loglist_snapshot_install(const char *state_dir, const uint8_t *chrome, si
     snprintf(link_new, sizeof(link_new), "%s/.loglists.new.%ld", state_dir, (long)getpid());
     unlink(link_new);
     if (symlink(strrchr(dir, '/') + 1, link_new) != 0) {
-        set_err(err, errcap, "cannot create %s: %s", link_new, strerror(errno));
+        cg_errf(err, errcap, "cannot create %s: %s", link_new, strerror(errno));
         goto out;
     }
     if (rename(link_new, cur) != 0) {
-        set_err(err, errcap, "cannot replace %s: %s", cur, strerror(errno));
+        cg_errf(err, errcap, "cannot replace %s: %s", cur, strerror(errno));
         unlink(link_new);
         goto out;
     }
