@@ -285,9 +285,9 @@ int main(void)
         s[len] = '\0';
         CHECK(strstr(s, "\"rule\":\"ct.pair.validity_mismatch\"") != NULL);
         CHECK(strstr(s, "\"first_seen\":\"2025-04-01T00:00:00Z\",\"incident_opened\":true,"
-                        "\"incident\":1}") != NULL);
+                        "\"incident\":1,\"schema\":1}") != NULL);
         CHECK(strstr(s, "\"rule\":\"ct.precert.duplicate_serial\"") != NULL);
-        CHECK(strstr(s, "\"incident\":2}") != NULL);
+        CHECK(strstr(s, "\"incident\":2,\"schema\":1}") != NULL);
         CHECK(strstr(s, "ct.policy.not_evaluated") == NULL); /* a notice */
         CHECK(strstr(s, "\"alert_id\":\"") != NULL);
         free(s);

@@ -557,7 +557,7 @@ static void test_output(void)
                            "\"1010101010") != NULL);
         CHECK(strstr(text, "\"serial\":\"0a1b2c\"") != NULL);
         CHECK(strstr(text, "\"kind\":\"incident\",\"object\":null") != NULL);
-        CHECK(strstr(text, "\"incident\":7}") != NULL);
+        CHECK(strstr(text, "\"incident\":7,\"schema\":1}") != NULL);
         const char *last = strstr(text, "not an incident finding");
         CHECK(last != NULL && strstr(last, "incident\":") == NULL);
     }
