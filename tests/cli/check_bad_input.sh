@@ -124,12 +124,12 @@ expect_grep '"rule":"der.noncanonical".*extension 2.5.29.37 writes out critical 
 # (256 MiB) with a message and exit 2, instead of reading /dev/zero until
 # memory runs out; a regular file past the limit is refused unread.
 expect_status 2 "$CAGUARD" check /dev/zero
-expect_grep 'input\.malformed: /dev/zero is larger than 256 MiB, the input limit' "$tmp/out"
+expect_grep "^caguard check: /dev/zero is larger than 256 MiB, the input limit \(see 'caguard check --help'\)$" "$tmp/err"
 expect_status 2 "$CAGUARD" --store "$tmp/zero.db" ingest /dev/zero
 expect_grep 'input\.malformed: /dev/zero is larger than 256 MiB, the input limit' "$tmp/out"
 expect_status 2 "$CAGUARD" incident lint /dev/zero
 expect_grep '^caguard incident lint: /dev/zero is larger than 256 MiB, the input limit$' "$tmp/err"
 truncate -s 300M "$tmp/sparse.pem"
 expect_status 2 "$CAGUARD" check "$tmp/sparse.pem"
-expect_grep 'sparse\.pem is larger than 256 MiB, the input limit' "$tmp/out"
+expect_grep 'sparse\.pem is larger than 256 MiB, the input limit' "$tmp/err"
 finish
