@@ -17,12 +17,14 @@ static void report_help(FILE *f)
     fprintf(f,
             "usage: caguard [--store PATH_OR_URI] report --html DIR [OPTIONS]\n\n"
             "Writes the store's dashboard into DIR, a static site that works offline from\n"
-            "file:// (no external asset): index.html with an overview per issuer (objects\n"
-            "seen, open findings by severity), charts (findings per rule over time,\n"
-            "revocation delay against the deadline per incident, SCT log operators), the\n"
-            "incidents and a findings table filterable by rule, severity, issuer and status\n"
-            "(index.html#severity=error&status=open); one page per incident with its\n"
-            "deadlines and its CCADB report draft (also incident-N.md and\n"
+            "file:// (no external asset): index.html that leads with what is due next (every\n"
+            "open deadline, soonest first), the CT logs and CRLs the monitor follows, an\n"
+            "overview per issuer (objects seen, open findings by severity), charts\n"
+            "(findings per rule over time, revocation delay against the deadline per\n"
+            "incident, SCT log operators), the incidents and a findings table filterable by\n"
+            "rule, severity, issuer and status (index.html#severity=error&status=open); one\n"
+            "page per incident with its deadlines, its timeline and its CCADB report draft\n"
+            "(also incident-N.md and\n"
             "incident-N-appendix.csv). DIR is written whole or not at all: it must be new,\n"
             "empty or an earlier report, which is replaced. docs/report.md has the details.\n\n"
             "options:\n"
@@ -36,11 +38,14 @@ static void report_help(FILE *f)
             "  --loglist-key FILE   the key that signs log lists\n"
             "  --max-findings N     rows of the findings table (default %d); counts and\n"
             "                       charts cover every finding\n"
+            "  --interval SECONDS   how often the pages are written again (default %d, an\n"
+            "                       hour); a page older than that shows an out-of-date\n"
+            "                       banner in the browser\n"
             "  -h, --help           this help\n\n"
             "exit status: 0 written and no open error finding, 1 written and the store has\n"
             "open error findings, 2 usage error, a log list that cannot be used, a store\n"
             "that cannot be read or a directory that cannot be written (DIR then untouched).\n",
-            CG_HTML_MAX_FINDINGS);
+            CG_HTML_MAX_FINDINGS, CG_HTML_INTERVAL);
 }
 
 /* A log list whose signature fails is reported and left out; here that
@@ -74,21 +79,24 @@ int cg_cmd_report(int argc, char **argv)
         {"loglist-sig", CG_CLI_OPT_LOGLIST_SIG, &ll, 0, NULL},
         {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &ll, 0, NULL},
         {"max-findings", CG_CLI_OPT_KEY_VALUE, NULL, 'm', NULL},
+        {"interval", CG_CLI_OPT_KEY_VALUE, NULL, 'i', NULL},
     };
     cg_cli_opts p;
     cg_cli_opts_init(&p, cmd, report_help, opt, CG_CLI_NOPT(opt), argc, argv);
     for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
         if (key < 0)
             return p.status;
-        /* --max-findings, the one option of its kind */
+        /* --max-findings N, --interval SECONDS: counts */
         char *end;
         unsigned long long n = strtoull(p.value, &end, 10);
-        if (p.value[0] < '0' || p.value[0] > '9' || *end != '\0' || n == 0 || n > 10000000)
-            return cg_cli_usage_error(cmd,
-                                      "--max-findings must be a number from 1 to "
-                                      "10000000, not '%s'",
-                                      p.value);
-        ho.max_findings = (size_t)n;
+        unsigned long long max = key == 'm' ? 10000000ULL : 366ULL * 86400;
+        if (p.value[0] < '0' || p.value[0] > '9' || *end != '\0' || n == 0 || n > max)
+            return cg_cli_usage_error(cmd, "--%s must be a number from 1 to %llu, not '%s'",
+                                      key == 'm' ? "max-findings" : "interval", max, p.value);
+        if (key == 'm')
+            ho.max_findings = (size_t)n;
+        else
+            ho.interval = (int64_t)n;
     }
     if (!cg_cli_opts_no_operands(cmd, argc, argv))
         return CG_EXIT_USAGE;

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report/html_internal.h"
 
@@ -35,10 +36,14 @@ static int index_page(cg_html_run *h)
     if (h->failed)
         goto out;
     cg_html_page_head(h, &b, "caguard report", NULL);
-    cg_sbuf_puts(&b, "<nav><a href=\"#overview\">Overview</a><a href=\"#charts\">Charts</a>"
+    cg_sbuf_puts(&b, "<nav><a href=\"#due-next\">Due next</a><a href=\"#overview\">Overview</a>"
+                     "<a href=\"#sources\">Sources</a><a href=\"#charts\">Charts</a>"
                      "<a href=\"#incidents\">Incidents</a><a href=\"#findings\">Findings</a>"
                      "</nav>\n</header>\n<main>\n");
+    /* what needs doing first, then the state of things */
+    cg_html_due_band(h, &b);
     cg_html_overview(h, &b);
+    cg_html_sources(h, &b);
     cg_sbuf_puts(&b, "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n");
     cg_html_chart_rules(h, &b);
     cg_html_chart_delays(h, &b);
@@ -49,7 +54,7 @@ static int index_page(cg_html_run *h)
     cg_sbuf_printf(&b, "<section id=\"incidents\">\n<h2>Incidents (%zu)</h2>\n",
                    h->stats.incidents);
     if (h->stats.incidents > 0) {
-        cg_sbuf_puts(&b, "<div class=\"scroll\"><table id=\"incidents-table\">\n<thead><tr>"
+        cg_sbuf_puts(&b, "<div class=\"scroll\"><table id=\"incidents-table\" class=\"stack\">\n<thead><tr>"
                          "<th>ID</th><th>Kind</th><th>Title</th><th>Reported</th>"
                          "<th class=\"num\">Certificates</th><th>Revocation</th>"
                          "<th>Next deadline</th><th>State</th></tr></thead>\n<tbody>\n");
@@ -86,6 +91,10 @@ int cg_html_report_write(cg_store *store, const char *dir, const cg_html_opts *o
     h.o = *opts;
     if (h.o.max_findings == 0)
         h.o.max_findings = CG_HTML_MAX_FINDINGS;
+    if (h.o.written == 0)
+        h.o.written = (int64_t)time(NULL);
+    if (h.o.interval <= 0)
+        h.o.interval = CG_HTML_INTERVAL;
     h.err = err;
     h.errcap = errcap;
     if (err != NULL && errcap > 0)
@@ -113,6 +122,14 @@ int cg_html_report_write(cg_store *store, const char *dir, const cg_html_opts *o
     }
     if (!cg_store_incident_list(store, on_incident_id, &h)) {
         cg_html_store_err(&h, "listing incidents");
+        goto out;
+    }
+    if (!cg_store_log_states(store, cg_html_on_log_state, &h)) {
+        cg_html_store_err(&h, "reading the logs' state");
+        goto out;
+    }
+    if (!cg_store_crl_sources(store, cg_html_on_crl_source, &h)) {
+        cg_html_store_err(&h, "reading the CRL sources");
         goto out;
     }
     if (h.failed)
@@ -157,5 +174,6 @@ out:
     for (size_t i = 0; i < h.n_delays; i++)
         free(h.delays[i].kind);
     free(h.delays);
+    cg_html_due_free(&h);
     return ok;
 }

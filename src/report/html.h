@@ -1,5 +1,7 @@
 /* The dashboard: a static site written from a store (caguard report --html,
- * and caguard demo in-process). index.html holds an overview per issuer,
+ * and caguard demo in-process). index.html leads with what is due next
+ * (every open deadline of every incident, soonest first), then the sources
+ * (CT logs and CRLs as the monitor last saw them), an overview per issuer,
  * the charts (findings per rule over time, revocation delay against the
  * deadline per incident, the SCT log operators mix), the incidents and the
  * findings table with its filters; each incident has a page with its
@@ -28,7 +30,14 @@ typedef struct cg_html_opts {
     const struct cg_loglist *loglist; /* SCT log ID to operator; NULL: "unknown log" */
     const char *store_name;           /* shown in the header; may be NULL */
     size_t max_findings;              /* 0: CG_HTML_MAX_FINDINGS */
+    int64_t written;  /* when the pages are written (0: now); the staleness banner counts
+                       * from it */
+    int64_t interval; /* seconds between regenerations: the pages show a banner once they
+                       * are older (0: CG_HTML_INTERVAL) */
 } cg_html_opts;
+
+/* The regeneration interval a page assumes unless told (one hour). */
+#define CG_HTML_INTERVAL 3600
 
 typedef struct cg_html_stats {
     size_t files;           /* files written into the directory */

@@ -359,3 +359,97 @@ void cg_html_chart_operators(cg_html_run *h, cg_sbuf *b)
     }
     cg_sbuf_puts(b, "</figure>\n");
 }
+
+static int by_mark_time(const void *a, const void *b)
+{
+    const cg_html_mark *x = a, *y = b;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* An incident's timeline: the deadlines as lines, each revocation as a
+ * tick (green on time, red late), the reports posted, the evaluation time
+ * dashed; below it the same as a list (revocations summed up). */
+void cg_html_chart_timeline(cg_html_run *h, cg_sbuf *b, int64_t start, const cg_html_mark *m,
+                            size_t n)
+{
+    static const char *const cls[] = {"tl-deadline", "tl-rev-ok", "tl-rev-late", "tl-event"};
+    int64_t end = h->o.at;
+    size_t rev[3] = {0};
+    int64_t rev_first[3] = {0}, rev_last[3] = {0};
+    for (size_t i = 0; i < n; i++)
+        if (m[i].t > end)
+            end = m[i].t;
+    int64_t span = end - start;
+    if (span <= 0)
+        span = 1;
+    span += span / 20 + 1;
+    cg_sbuf_puts(b, "<figure class=\"chart\" id=\"chart-timeline\">\n<figcaption>Timeline"
+                    "</figcaption>\n<svg class=\"timeline\" viewBox=\"0 0 1000 40\" "
+                    "preserveAspectRatio=\"none\" role=\"img\" aria-label=\"the incident's "
+                    "deadlines, revocations and reports over time\">"
+                    "<rect class=\"track\" x=\"0\" y=\"16\" width=\"1000\" height=\"8\"/>");
+    for (size_t i = 0; i < n; i++) {
+        int64_t x = (m[i].t - start) * 1000 / span;
+        int k = m[i].kind >= 0 && m[i].kind <= 3 ? m[i].kind : 3;
+        int y1 = k == 0 ? 0 : k == 3 ? 6 : 12, y2 = 40 - y1;
+        if (x < 0)
+            x = 0;
+        cg_sbuf_printf(b,
+                       "<line class=\"%s\" x1=\"%lld\" x2=\"%lld\" y1=\"%d\" y2=\"%d\" "
+                       "stroke-width=\"2\" vector-effect=\"non-scaling-stroke\"><title>%s: ",
+                       cls[k], (long long)x, (long long)x, y1, y2, m[i].label);
+        char ts[32];
+        cg_time_format(m[i].t, ts, sizeof(ts));
+        cg_sbuf_printf(b, "%s</title></line>", ts);
+    }
+    int64_t xa = (h->o.at - start) * 1000 / span;
+    cg_sbuf_printf(b,
+                   "<line class=\"tl-at\" x1=\"%lld\" x2=\"%lld\" y1=\"0\" y2=\"40\" "
+                   "stroke-width=\"1\" vector-effect=\"non-scaling-stroke\"><title>evaluated "
+                   "at</title></line></svg>\n",
+                   (long long)(xa < 0 ? 0 : xa), (long long)(xa < 0 ? 0 : xa));
+    char total[48];
+    cg_html_span_text(span, total, sizeof(total));
+    cg_sbuf_printf(b, "<div class=\"axis\"><span>reported</span><span>%s</span></div>\n", total);
+    /* the list: deadlines and reports one by one, revocations summed up */
+    cg_html_mark *sorted = n > 0 ? malloc(n * sizeof(*sorted)) : NULL;
+    if (n > 0 && sorted == NULL) {
+        cg_html_set_err(h, "out of memory");
+        return;
+    }
+    if (n > 0) {
+        memcpy(sorted, m, n * sizeof(*sorted));
+        qsort(sorted, n, sizeof(*sorted), by_mark_time);
+    }
+    cg_sbuf_puts(b, "<ol class=\"tl-list\" id=\"timeline-list\">\n<li class=\"tl-event\">");
+    cg_html_time_el(b, start);
+    cg_sbuf_puts(b, " reported</li>\n");
+    for (size_t i = 0; i < n; i++) {
+        int k = sorted[i].kind;
+        if (k == 1 || k == 2) {
+            if (rev[k]++ == 0)
+                rev_first[k] = sorted[i].t;
+            rev_last[k] = sorted[i].t;
+            continue;
+        }
+        cg_sbuf_printf(b, "<li class=\"%s\">", cls[k >= 0 && k <= 3 ? k : 3]);
+        cg_html_time_el(b, sorted[i].t);
+        cg_sbuf_printf(b, " %s</li>\n", sorted[i].label);
+    }
+    for (int k = 1; k <= 2; k++) {
+        if (rev[k] == 0)
+            continue;
+        cg_sbuf_printf(b, "<li class=\"%s\" data-revocations=\"%zu\">%zu certificate%s revoked %s",
+                       cls[k], rev[k], rev[k], rev[k] == 1 ? "" : "s",
+                       k == 1 ? "on time" : "late");
+        cg_sbuf_puts(b, ": ");
+        cg_html_time_el(b, rev_first[k]);
+        if (rev[k] > 1) {
+            cg_sbuf_puts(b, " to ");
+            cg_html_time_el(b, rev_last[k]);
+        }
+        cg_sbuf_puts(b, "</li>\n");
+    }
+    cg_sbuf_puts(b, "</ol>\n</figure>\n");
+    free(sorted);
+}

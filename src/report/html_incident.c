@@ -169,9 +169,9 @@ static void deadline_row(cg_html_run *h, cg_sbuf *b, const char *id, const char 
     char s[48];
     cg_sbuf_printf(b, "<tr id=\"dl-%s\"><th scope=\"row\">", id);
     cg_html_esc(b, what);
-    cg_sbuf_puts(b, "</th><td class=\"nowrap\">");
+    cg_sbuf_puts(b, "</th><td class=\"nowrap\" data-label=\"Due\">");
     cg_html_time_el(b, due);
-    cg_sbuf_puts(b, "</td><td>");
+    cg_sbuf_puts(b, "</td><td data-label=\"Status\">");
     if (done) {
         cg_html_span_text(done_at - due, s, sizeof(s));
         if (done_at <= due)
@@ -304,6 +304,41 @@ static int scope_section(cg_html_run *h, cg_sbuf *b, const cg_incident *inc)
     return 1;
 }
 
+/* The incident's timeline: reported, its deadlines, each certificate's
+ * revocation (on time or late) and the evaluation time. */
+static int timeline(cg_html_run *h, cg_sbuf *b, const cg_incident *inc, const inc_view *v,
+                    const cg_incident_cert **units, size_t n_units)
+{
+    size_t n = 0, cap = n_units + 8;
+    cg_html_mark *m = calloc(cap, sizeof(*m));
+    if (m == NULL) {
+        cg_html_set_err(h, "out of memory");
+        return 0;
+    }
+    if (v->kind != NULL)
+        m[n++] = (cg_html_mark){inc->reported_at + v->kind->window, "revocation deadline", 0};
+    m[n++] = (cg_html_mark){v->prelim_due, "preliminary report due", 0};
+    m[n++] = (cg_html_mark){v->full_due, "full report due", 0};
+    if (v->has_update)
+        m[n++] = (cg_html_mark){v->update_due, "next update due", 0};
+    if (v->has_prelim)
+        m[n++] = (cg_html_mark){v->prelim_at, "preliminary report posted", 3};
+    if (v->has_full)
+        m[n++] = (cg_html_mark){v->full_at, "full report posted", 3};
+    for (size_t i = 0; i < n_units && v->kind != NULL; i++) {
+        cg_revocation_eval e;
+        if (!cg_incident_revocation_eval(inc, units[i], h->o.at, &e))
+            continue;
+        if (e.state == CG_REVOCATION_ON_TIME)
+            m[n++] = (cg_html_mark){e.revoked_at, "revoked on time", 1};
+        else if (e.state == CG_REVOCATION_LATE)
+            m[n++] = (cg_html_mark){e.revoked_at, "revoked late", 2};
+    }
+    cg_html_chart_timeline(h, b, inc->reported_at, m, n);
+    free(m);
+    return !h->failed;
+}
+
 static int incident_page(cg_html_run *h, cg_incident *inc)
 {
     cg_sbuf b = CG_SBUF_INIT, md = CG_SBUF_INIT, csv = CG_SBUF_INIT, fr = CG_SBUF_INIT;
@@ -358,8 +393,8 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
                    v.revoked, v.on_time, v.late, v.overdue, v.pending, v.expired);
     /* deadlines */
     cg_sbuf_puts(&b, "<section id=\"deadlines\">\n<h2>Deadlines</h2>\n<div class=\"scroll\">"
-                     "<table id=\"deadlines-table\">\n<thead><tr><th>Deadline</th><th>Due</th>"
-                     "<th>Status</th></tr></thead>\n<tbody>\n");
+                     "<table id=\"deadlines-table\" class=\"stack\">\n<thead><tr><th>Deadline"
+                     "</th><th>Due</th><th>Status</th></tr></thead>\n<tbody>\n");
     if (v.kind != NULL) {
         char what[96];
         int64_t due = inc->reported_at + v.kind->window, last = 0;
@@ -397,6 +432,8 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
         deadline_row(h, &b, "update", "Next update", v.update_due, 0, 0, note);
     }
     cg_sbuf_puts(&b, "</tbody>\n</table></div>\n");
+    if (!timeline(h, &b, inc, &v, units, n_units))
+        goto out;
     /* the rules at `at` */
     cg_ctx ctx;
     inc_sink sink = {&fr, inc, 0};
@@ -550,6 +587,23 @@ out:
     return ok;
 }
 
+/* The open deadlines of an open incident, for index.html's "due next". */
+static int due_items(cg_html_run *h, const cg_incident *inc, const inc_view *v)
+{
+    if (v->kind != NULL && (v->pending > 0 || v->overdue > 0) &&
+        !cg_html_due_add(h, inc->id, inc->title, "revocation",
+                         inc->reported_at + v->kind->window, v->pending + v->overdue))
+        return 0;
+    if (!v->has_prelim &&
+        !cg_html_due_add(h, inc->id, inc->title, "preliminary report", v->prelim_due, 0))
+        return 0;
+    if (!v->has_full && !cg_html_due_add(h, inc->id, inc->title, "full report", v->full_due, 0))
+        return 0;
+    if (v->has_update && !cg_html_due_add(h, inc->id, inc->title, "update", v->update_due, 0))
+        return 0;
+    return 1;
+}
+
 /* Writes every incident page and fills the index's incidents table and
  * the delay chart's rows. */
 int cg_html_incidents(cg_html_run *h, cg_sbuf *table)
@@ -601,18 +655,21 @@ int cg_html_incidents(cg_html_run *h, cg_sbuf *table)
             next = v.update_due;
             next_what = "update";
         }
+        if (!v.closed && !due_items(h, &inc, &v))
+            return 0;
         cg_sbuf_printf(table,
-                       "<tr data-incident=\"%lld\"><td><a href=\"incident-%lld.html\">"
-                       "#%lld</a></td><td>",
+                       "<tr data-incident=\"%lld\"><td data-label=\"Incident\">"
+                       "<a href=\"incident-%lld.html\">#%lld</a></td><td data-label=\"Kind\">",
                        (long long)inc.id, (long long)inc.id, (long long)inc.id);
         cg_html_esc(table, inc.kind);
-        cg_sbuf_puts(table, "</td><td class=\"msg\">");
+        cg_sbuf_puts(table, "</td><td class=\"msg\" data-label=\"Title\">");
         cg_html_esc(table, inc.title);
-        cg_sbuf_puts(table, "</td><td class=\"nowrap\">");
+        cg_sbuf_puts(table, "</td><td class=\"nowrap\" data-label=\"Reported\">");
         cg_html_time_el(table, inc.reported_at);
         cg_sbuf_printf(table,
-                       "</td><td class=\"num\">%zu</td><td>%zu revoked (%zu late), %zu "
-                       "outstanding</td><td>",
+                       "</td><td class=\"num\" data-label=\"Certificates\">%zu</td>"
+                       "<td data-label=\"Revocation\">%zu revoked (%zu late), %zu "
+                       "outstanding</td><td data-label=\"Next deadline\">",
                        v.n_units, v.revoked, v.late, v.overdue + v.pending);
         if (next_what != NULL && !v.closed) {
             char s[48];
@@ -623,7 +680,8 @@ int cg_html_incidents(cg_html_run *h, cg_sbuf *table)
         } else {
             cg_sbuf_puts(table, "none");
         }
-        cg_sbuf_printf(table, "</td><td>%s</td></tr>\n", v.closed ? "closed" : "open");
+        cg_sbuf_printf(table, "</td><td data-label=\"State\">%s</td></tr>\n",
+                       v.closed ? "closed" : "open");
         int ok = d->kind != NULL && incident_page(h, &inc);
         if (d->kind == NULL)
             cg_html_set_err(h, "out of memory");

@@ -7,6 +7,7 @@
  *   html_layout.c    page frame, CSS, script, CSP hashes, escaping,
  *                    formatters, errors and labels
  *   html_site.c      the directory: files written whole, the atomic rename
+ *   html_due.c       index.html: the "due next" band and the sources panel
  *   html_overview.c  index.html: cards and the overview by issuer
  *   html_charts.c    index.html: the three charts (inline SVG)
  *   html_findings.c  index.html: the findings table and its filters
@@ -63,6 +64,27 @@ typedef struct cg_html_delay {
     size_t revoked, needing;
 } cg_html_delay;
 
+/* An open deadline of an incident (the "due next" band). */
+typedef struct cg_html_due {
+    int64_t incident;
+    char *title;      /* the incident's */
+    const char *what; /* static: "revocation", "preliminary report", ... */
+    int64_t due;
+    size_t count; /* revocation: certificates still to revoke */
+} cg_html_due;
+
+/* A CT log or a CRL source as the store last saw it (the "sources" panel). */
+typedef struct cg_html_source {
+    char *url;
+    int is_crl;
+    int has_sth;
+    uint64_t position, sth_size;
+    int64_t sth_time; /* seconds */
+    int64_t last_contact, failing_since;
+    int64_t next_update, this_update, failures; /* CRLs */
+    char *status;                               /* CRLs: the last fetch's outcome */
+} cg_html_source;
+
 typedef struct cg_html_run {
     cg_store *st;
     cg_html_opts o;
@@ -79,6 +101,10 @@ typedef struct cg_html_run {
     size_t n_inc, cap_inc;
     cg_html_delay *delays;
     size_t n_delays;
+    cg_html_due *due;
+    size_t n_due, cap_due;
+    cg_html_source *src;
+    size_t n_src, cap_src;
     char script_hash[64], style_hash[64];
     cg_cert cert; /* scratch for the SCT scan */
 } cg_html_run;
@@ -151,6 +177,32 @@ int cg_html_on_cert(void *arg, const cg_store_object *o);
 void cg_html_chart_rules(cg_html_run *h, cg_sbuf *b);
 void cg_html_chart_delays(cg_html_run *h, cg_sbuf *b);
 void cg_html_chart_operators(cg_html_run *h, cg_sbuf *b);
+
+/* ---- html_due.c: what is due next, the sources ---- */
+
+/* Adds an open deadline to the band (title copied); 0 when out of memory. */
+int cg_html_due_add(cg_html_run *h, int64_t incident, const char *title, const char *what,
+                    int64_t due, size_t count);
+/* The "due next" band: every open deadline, the soonest (or most overdue)
+ * first, coloured by time left. */
+void cg_html_due_band(cg_html_run *h, cg_sbuf *b);
+/* Store callbacks that collect the sources. */
+int cg_html_on_log_state(void *arg, const cg_store_log_state *st);
+int cg_html_on_crl_source(void *arg, const cg_store_crl_source *src);
+/* The "sources" panel: CT logs (lag, last contact, failing since) and CRLs
+ * (last fetch, nextUpdate, stale). */
+void cg_html_sources(cg_html_run *h, cg_sbuf *b);
+void cg_html_due_free(cg_html_run *h);
+
+/* A per-incident timeline (inline SVG): reported, the deadlines, each
+ * certificate's revocation, and `at`. */
+typedef struct cg_html_mark {
+    int64_t t;
+    const char *label; /* static */
+    int kind;          /* 0 deadline, 1 revocation on time, 2 revocation late, 3 event */
+} cg_html_mark;
+void cg_html_chart_timeline(cg_html_run *h, cg_sbuf *b, int64_t start, const cg_html_mark *m,
+                            size_t n);
 
 /* The findings section (lists the findings; fills the rule and issuer labels). */
 void cg_html_findings_section(cg_html_run *h, cg_sbuf *b);

@@ -300,13 +300,41 @@ static const char style_text[] =
     "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}"
     "dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
     "[hidden]{display:none!important}\n"
+    ".stale{background:#fdecea;border:1px solid var(--err);color:var(--err);font-weight:600;"
+    "padding:8px 12px;border-radius:6px;margin:8px 0}\n"
+    ".due-band{border:2px solid var(--line);border-radius:8px;padding:0 12px 8px;"
+    "margin:14px 0}.due-band h2{margin:.6em 0 .2em}\n"
+    ".due-list{list-style:none;padding:0;margin:0}"
+    ".due-item{display:grid;grid-template-columns:1fr auto;gap:2px 12px;padding:8px 10px;"
+    "margin:6px 0;border-left:6px solid var(--note);background:var(--soft);border-radius:4px}\n"
+    ".due-what{font-weight:600}.due-left{text-align:right;white-space:nowrap}"
+    ".due-inc,.due-at{font-size:.85rem;color:var(--muted);overflow-wrap:anywhere}\n"
+    ".urg-over{border-left-color:var(--err);background:#fdecea}"
+    ".urg-24h{border-left-color:#d4590b;background:#fff1e6}"
+    ".urg-72h{border-left-color:#c99a2e;background:#fffbea}\n"
+    "tr.src-bad>*{background:#fff4f2}\n"
+    ".timeline{display:block;width:100%;height:40px}.tl-deadline{stroke:var(--fg)}"
+    ".tl-rev-ok{stroke:var(--ok)}.tl-rev-late{stroke:var(--err)}.tl-event{stroke:var(--note)}"
+    ".tl-at{stroke:var(--muted);stroke-dasharray:4 3}\n"
+    ".tl-list{font-size:.85rem;padding-left:1.4em;margin:.4em 0}li.tl-rev-late{color:var(--err)}"
+    "li.tl-rev-ok{color:var(--ok)}\n"
     "@media (max-width:600px){body{font-size:14px}th,td{padding:4px 6px}"
     "dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:6px}"
-    ".charts{grid-template-columns:1fr}}\n";
+    ".charts{grid-template-columns:1fr}\n"
+    "table.stack thead{display:none}table.stack,table.stack tbody,table.stack tr,"
+    "table.stack th,table.stack td{display:block;width:auto}"
+    "table.stack tr{border-bottom:1px solid var(--line);padding:6px 0}"
+    "table.stack tbody tr:last-child{border-bottom:0}"
+    "table.stack th,table.stack td{border:0;padding:2px 10px;min-width:0;max-width:none;"
+    "white-space:normal;text-align:left;overflow-wrap:anywhere}"
+    "table.stack td[data-label]::before{content:attr(data-label) \": \";color:var(--muted);"
+    "font-size:.8rem}\n"
+    ".due-item{grid-template-columns:1fr}.due-left{text-align:left}}\n";
 
 /* The one script of every page: the findings filters (from the URL's
  * fragment or query, and back into the fragment) and, when the report
- * was written "now", countdowns that tick on. It reads only the DOM. */
+ * was written "now", countdowns that tick on; the banner of a page older
+ * than its regeneration interval. It reads only the DOM. */
 static const char script_text[] =
     "(function(){'use strict';var d=document;\n"
     "function span(s){s=Math.floor(Math.abs(s));if(s<60)return s+' s';"
@@ -347,6 +375,11 @@ static const char script_text[] =
     "cds[i].textContent=left>=0?'due in '+span(left):'overdue by '+span(left);"
     "cds[i].className=left>=0?'due':'missed';}};\n"
     "if(cds.length){tick();setInterval(tick,30000);}}\n"
+    "var st=d.getElementById('stale');if(st){var w=Number(st.getAttribute('data-written')),"
+    "iv=Number(st.getAttribute('data-interval')),age=Date.now()/1000-w;\n"
+    "if(iv>0&&age>iv){st.textContent='Out of date: this page was written '+span(age)+' ago "
+    "and is meant to be written again every '+span(iv)+'. What happened since (revocations, "
+    "reports, new findings) is not shown.';st.hidden=false;}}\n"
     "d.documentElement.setAttribute('data-js','ready');})();\n";
 
 /* 'sha256-...' of a text, for the Content-Security-Policy. */
@@ -370,7 +403,7 @@ int cg_html_frame_hashes(cg_html_run *h)
 
 void cg_html_page_head(cg_html_run *h, cg_sbuf *b, const char *title, const char *subtitle)
 {
-    char at[32];
+    char at[32], span[48];
     cg_time_format(h->o.at, at, sizeof(at));
     cg_sbuf_printf(b,
                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -399,8 +432,15 @@ void cg_html_page_head(cg_html_run *h, cg_sbuf *b, const char *title, const char
         cg_html_esc(b, h->o.store_name);
         cg_sbuf_puts(b, "</code> · ");
     }
-    cg_sbuf_printf(b, "deadlines evaluated at <time id=\"at\" datetime=\"%s\">%s</time>%s</p>\n",
+    cg_sbuf_printf(b, "deadlines evaluated at <time id=\"at\" datetime=\"%s\">%s</time>%s",
                    at, at, h->o.live ? " (when written; countdowns tick on)" : "");
+    cg_time_format(h->o.written, at, sizeof(at));
+    cg_html_span_text(h->o.interval, span, sizeof(span));
+    cg_sbuf_printf(b,
+                   " · written <time id=\"written\" datetime=\"%s\">%s</time>, to be written "
+                   "again every %s</p>\n<p id=\"stale\" class=\"stale\" role=\"alert\" hidden "
+                   "data-written=\"%lld\" data-interval=\"%lld\"></p>\n",
+                   at, at, span, (long long)h->o.written, (long long)h->o.interval);
 }
 
 void cg_html_page_tail(cg_html_run *h, cg_sbuf *b)

@@ -10,8 +10,12 @@
 # charts of the rendered DOM hold the numbers of `caguard findings`; filters
 # given in the URL (fragment and query) leave the right rows; no element
 # outside a scrolling table sticks out of a 1280 px or a 390 px wide
-# viewport. Screenshots (desktop 1280x900, phone 390x844) are saved under
-# the build tree: $CG_BUILD_DIR/dashboard-screenshots.
+# viewport; at both widths index.html leads with the "due next" band (the
+# first section, its top in the first screen) and has the sources panel,
+# and at 390 px the deadline tables are cards (no table head shown).
+# Screenshots (desktop 1400x900, phone 390x844) are saved under the build
+# tree: $CG_BUILD_DIR/dashboard-screenshots; with CG_UPDATE_SCREENSHOTS=1
+# also into docs/img/ (the ones docs/report.md shows).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures/report_store.sh"
 browser=$(command -v chromium || true)
@@ -25,6 +29,18 @@ mkdir -p "$shots"
 db=$tmp/b.db
 site=$tmp/site
 build_report_store "$db" "$tmp/work" && pass_ || fail_ "building the store"
+# The sources as a monitor would have left them at REPORT_AT (2024-03-01):
+# a log 10 entries behind whose fetches fail since 40 min, a stale CRL;
+# their URLs carry passwords, which the page must not show.
+sqlite3 "$db" "INSERT INTO log_state (log_id, url, position, frontier, sth_size, sth_timestamp,
+      sth_root, sth_signature, last_contact, failing_since, updated_at)
+    VALUES (zeroblob(32), 'https://mon:Secr3t-log@ct.example/2024/', 90, x'', 100,
+      1709247600000, zeroblob(32), x'0403000100', 1709247600, 1709248800, 1709248800);
+  INSERT INTO crl_sources (url, is_list, issuer_label, origin, last_fetch, last_change,
+      http_code, status, this_update, next_update, entries, failures, failing_since, crl_sha256)
+    VALUES ('http://crl:Secr3t-crl@crl.example/ca.crl', 0, 'ca', 'config', 1709247000,
+      1709100000, 503, '503 Service Unavailable', 1709000000, 1709200000, 2, 3, 1709240000,
+      zeroblob(32))" && pass_ || fail_ "adding the sources"
 expect_status 1 "$CAGUARD" --store "$db" report --html "$site" --at "$REPORT_AT" \
   --loglist "$CG_TEST_DATA/ct3/loglist.json"
 "$CAGUARD" --store "$db" findings --format json >"$tmp/findings.json"
@@ -57,6 +73,13 @@ var p=document.createElement('pre');p.id='cg-console';p.setAttribute('data-recor
 p.setAttribute('data-count',String(log.length));p.setAttribute('data-width',String(w));
 p.setAttribute('data-scroll-width',String(document.documentElement.scrollWidth));
 p.setAttribute('data-overflow',String(over.length));
+var m=document.querySelector('main'),fs=m&&m.querySelector('section'),dn=document.getElementById('due-next');
+p.setAttribute('data-first-section',fs?fs.id:'');
+p.setAttribute('data-due-top',dn?String(Math.round(dn.getBoundingClientRect().top)):'-1');
+p.setAttribute('data-view-height',String(window.innerHeight));
+p.setAttribute('data-sources',document.getElementById('sources')?'1':'0');
+var dt=document.getElementById('deadlines-table')||document.getElementById('incidents-table');
+p.setAttribute('data-thead',dt&&dt.tHead?getComputedStyle(dt.tHead).display:'none-found');
 p.textContent=log.concat(over.map(function(o){return 'overflow: '+o;})).join('\n');
 document.body.appendChild(p);if(window.parent!==window)window.parent.postMessage(p.outerHTML,'*');});})();
 JS
@@ -129,6 +152,41 @@ n=$(count rule=ct.policy.chrome_unsatisfied)
 expect_grep "<div class=\"crow\" data-rule=\"ct.policy.chrome_unsatisfied\" data-total=\"$n\">" \
   "$tmp/index.dom"
 
+# What is due comes first, in the first screen; the sources are there.
+# layout NAME: the band is main's first section, its top in the upper half
+# of the viewport; the sources panel is present.
+layout() {
+  local dom=$tmp/$1.dom first top h
+  first=$(grep -oE 'data-first-section="[^"]*"' "$dom" | head -1)
+  expect_eq "$1: main's first section" "$first" 'data-first-section="due-next"'
+  top=$(grep -oE 'data-due-top="-?[0-9]+"' "$dom" | head -1 | grep -oE -- '-?[0-9]+')
+  h=$(grep -oE 'data-view-height="[0-9]+"' "$dom" | head -1 | grep -oE '[0-9]+')
+  if [ -n "$top" ] && [ -n "$h" ] && [ "$top" -ge 0 ] && [ "$top" -lt "$((h / 2))" ]; then
+    pass_
+  else
+    fail_ "$1: the due-next band's top at ${top:-?} px of a ${h:-?} px screen"
+  fi
+  expect_grep 'data-sources="1"' "$dom"
+}
+layout index
+expect_grep '<li class="due-item urg-over" data-what="revocation" data-incident="1">' \
+  "$tmp/index.dom"
+expect_grep '<tr class="src-log src-bad" data-state="failing">' "$tmp/index.dom"
+expect_grep '<tr class="src-crl src-bad" data-state="stale">' "$tmp/index.dom"
+expect_grep '<td class="num" data-label="Behind">10</td>' "$tmp/index.dom"
+expect_no_grep 'Secr3t' "$tmp/index.dom"
+expect_grep 'data-thead="table-header-group"' "$tmp/index.dom"
+
+# A page older than its interval says so (its written time moved back a
+# day; the banner is computed in the page from that time and the clock).
+sed 's/data-written="[0-9]*"/data-written="'"$(($(date +%s) - 86400))"'"/' "$site/check-index.html" \
+  >"$site/check-stale.html"
+chrome stale "file://$site/check-stale.html" "${dump[@]}"
+page_ok stale
+expect_grep '<p id="stale" class="stale" role="alert" data-written="[0-9]+" data-interval="3600">Out of date: this page was written (24 h|1 days?) ' \
+  "$tmp/stale.dom"
+expect_grep '<p id="stale" class="stale" role="alert" hidden="" data-written' "$tmp/index.dom"
+
 # Filters from the address: the fragment, the query, an issuer, nothing.
 chrome errors "file://$site/check-index.html#severity=error&status=open" "${dump[@]}"
 page_ok errors
@@ -163,10 +221,17 @@ expect_grep '<pre id="cg-console" data-recorder="on" data-count="0" data-width="
   "$tmp/phone-check.dom"
 expect_grep 'data-overflow="0"' "$tmp/phone-check.dom"
 sed -n '/<pre id="cg-console"/,/<\/pre>/p' "$tmp/phone-check.dom" | grep overflow: >&2
+layout phone-check
+expect_grep 'data-thead="none"' "$tmp/phone-check.dom"
 chrome phone-incident "file://$site/phone-check-incident.html" --dump-dom --window-size=390,844 \
   --virtual-time-budget=5000
 expect_grep 'data-count="0" data-width="3[0-9][0-9]" data-scroll-width="3[0-9][0-9]" data-overflow="0"' \
   "$tmp/phone-incident.dom"
+# the deadlines as cards: no table head, each cell labelled
+expect_grep 'data-thead="none"' "$tmp/phone-incident.dom"
+expect_grep '<td class="nowrap" data-label="Due">' "$tmp/incident1.dom"
+expect_grep '<figure class="chart" id="chart-timeline">' "$tmp/incident1.dom"
+expect_grep '<li class="tl-rev-late" data-revocations="1">' "$tmp/incident1.dom"
 
 # Screenshots of the pages as written (no recorder).
 shot() { # NAME URL WxH
@@ -178,8 +243,16 @@ shot() { # NAME URL WxH
     fail_ "no $3 screenshot $shots/$1.png"
   fi
 }
-shot desktop "file://$site/index.html" 1280,900
-shot incident-desktop "file://$site/incident-1.html" 1280,900
+shot desktop "file://$site/index.html" 1400,900
+shot incident-desktop "file://$site/incident-1.html" 1400,900
 shot phone "file://$site/phone.html" 390,844
+frame phone-incident.html incident-1.html
+shot phone-incident "file://$site/phone-incident.html" 390,844
+if [ "${CG_UPDATE_SCREENSHOTS:-}" = 1 ]; then
+  for f in desktop incident-desktop phone phone-incident; do
+    cp "$shots/$f.png" "$CG_SOURCE_DIR/docs/img/dashboard-$f.png"
+  done
+  echo "screenshots copied into $CG_SOURCE_DIR/docs/img"
+fi
 echo "screenshots in $shots; $runs chromium runs"
 finish

@@ -347,9 +347,24 @@ static void check_index(const char *dir, int with_loglist)
     free(row);
 
     /* the incidents table */
-    row = cut(idx, "<table id=\"incidents-table\">", "</table>");
+    row = cut(idx, "<table id=\"incidents-table\" class=\"stack\">", "</table>");
     CHECK(has(row, "0 revoked (0 late), 1 outstanding"));
     CHECK(has(row, "overdue by 5 days"));
+    free(row);
+
+    /* what is due leads the page: before the overview, soonest first */
+    const char *due = strstr(idx, "<section id=\"due-next\"");
+    const char *ov = strstr(idx, "<section id=\"overview\"");
+    CHECK(due != NULL && ov != NULL && due < ov && due < strstr(idx, "<div class=\"cards\">"));
+    row = cut(idx, "<section id=\"due-next\"", "</section>");
+    CHECK(has(row, "<li class=\"due-item urg-over\" data-what=\"revocation\""));
+    CHECK(has(row, "Revoke 1 certificate (TLS BRs"));
+    CHECK(has(row, "overdue by 5 days"));
+    free(row);
+    /* no monitor ran on this store: the sources say so */
+    row = cut(idx, "<section id=\"sources\">", "</section>");
+    CHECK(has(row, "id=\"sources-logs-none\""));
+    CHECK(has(row, "id=\"sources-crls-none\""));
     free(row);
     free(idx);
 }
