@@ -239,7 +239,7 @@ const char *caguard_finding_rule(const caguard_finding *f)
 
 caguard_severity caguard_finding_severity(const caguard_finding *f)
 {
-    return (caguard_severity)cg_rule_get(f->f->rule)->severity;
+    return (caguard_severity)cg_finding_severity(f->f);
 }
 
 const char *caguard_finding_message(const caguard_finding *f)
