@@ -16,6 +16,7 @@
 #include "incident/kinds_doc.h"
 #include "incident/report.h"
 #if CAGUARD_HAVE_MONITOR
+#include "cli/incident_bug.h"
 #include "monitor/config.h"
 #endif
 #include "report/output.h"
@@ -72,7 +73,18 @@ static void incident_help(FILE *f)
                "        knows filled in and [[FILL IN: ...]] where only the CA can\n"
                "        answer; --config reads [ccadb] owner_id; closure (the Report\n"
                "        Closure Summary) needs the Full report as posted and is refused\n"
-               "        (exit 1) while one of its Action Items is open\n\n"
+               "        (exit 1) while one of its Action Items is open\n"
+               "  link ID --bug URL [--ca-account EMAIL]... [--config FILE]\n"
+               "        follow the incident on its Bugzilla bug\n"
+               "        (https://bugzilla.mozilla.org/show_bug.cgi?id=N); the CA's accounts\n"
+               "        are --ca-account and [ccadb] ca_accounts of --config\n"
+               "  sync [ID] [--from-json DIR] [--config FILE] [--at TIME]\n"
+               "       [--format text|json]\n"
+               "        read the bug of one incident or all (Bugzilla's REST API, or DIR\n"
+               "        with bug.json and comment.json), take every comment in once as\n"
+               "        an event and the Whiteboard's \"Next update\" date, then judge the\n"
+               "        thread: incident.question_unanswered, incident.update_overdue,\n"
+               "        incident.update_missed\n\n"
                "TIME is RFC 3339 (2024-06-01T00:00:00Z). The store subcommands take\n"
                "--store PATH_OR_URI (or the global --store, $CAGUARD_STORE, "
                "caguard.db).\n\n"
@@ -1193,6 +1205,18 @@ out:
     return rc;
 }
 
+#if CAGUARD_HAVE_MONITOR
+static int cmd_link(int argc, char **argv)
+{
+    return cg_incident_cmd_link(argc, argv, incident_help);
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+    return cg_incident_cmd_sync(argc, argv, incident_help);
+}
+#endif
+
 static const struct {
     const char *name;
     int (*fn)(int, char **);
@@ -1200,6 +1224,9 @@ static const struct {
     {"kinds", cmd_kinds}, {"lint", cmd_lint}, {"open", cmd_open},     {"event", cmd_event},
     {"list", cmd_list},   {"show", cmd_show}, {"status", cmd_status}, {"report", cmd_report},
     {"scope", cmd_scope}, {"add", cmd_add},
+#if CAGUARD_HAVE_MONITOR
+    {"link", cmd_link},   {"sync", cmd_sync},
+#endif
 };
 
 int cg_cmd_incident(int argc, char **argv)
@@ -1219,6 +1246,6 @@ int cg_cmd_incident(int argc, char **argv)
     }
     return cg_cli_usage_error("incident",
                               "unknown subcommand '%s' (kinds, lint, open, event, list, show, "
-                              "status, report, scope, add)",
+                              "status, report, scope, add, link, sync)",
                               argv[1]);
 }

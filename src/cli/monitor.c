@@ -20,6 +20,7 @@
 #include "cli/monitor_ops.h"
 #include "ct/loglist.h"
 #include "der/pem.h"
+#include "monitor/bugzilla.h"
 #include "monitor/loglistwatch.h"
 #include "monitor/alert.h"
 #include "monitor/crlfetch.h"
@@ -138,7 +139,12 @@ static void monitor_help(FILE *f)
                "                     the least severe finding alerted (default notice: all)\n"
                "  --incidents auto|off\n"
                "                     auto: open a self-reported incident draft for each new\n"
-               "                     error finding that calls for revocation (docs/incidents.md)\n\n"
+               "                     error finding that calls for revocation (docs/incidents.md)\n"
+               "  --bugzilla-sync S  every S seconds, read the Bugzilla bugs incidents are\n"
+               "                     linked to (caguard incident link) and take their new\n"
+               "                     comments in (default: not at all; docs/incidents.md)\n"
+               "  --ca-account EMAIL one of the CA's Bugzilla accounts, for every linked bug;\n"
+               "                     repeatable ([ccadb] ca_accounts)\n\n"
                "On a terminal, standard error shows one progress line per log (position, tree\n"
                "size, entries/s, ETA); otherwise plain lines.\n\n"
                "exit status: with --once, 0 no new error finding, 1 new error findings (log\n"
@@ -244,7 +250,9 @@ enum {
     OPT_INCIDENTS,
     OPT_WORKER_ID,
     OPT_LEASE_SECONDS,
-    OPT_LOG_FORMAT
+    OPT_LOG_FORMAT,
+    OPT_BUGZILLA_SYNC,
+    OPT_CA_ACCOUNT
 };
 
 /* The alerts' and automatic incidents' lines: what failed, mostly. */
@@ -308,6 +316,10 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *hooks[MAX_HOOKS];
     size_t n_hooks = 0;
     int auto_incidents = 0;
+    uint64_t bz_sync = 0;
+    const char *ca_accounts[MAX_HOOKS];
+    size_t n_ca_accounts = 0;
+    cg_bz_task *bz = NULL;
     cg_alert_config ac;
     cg_alert *alert = NULL;
     cg_outbox *ob = NULL;
@@ -377,6 +389,8 @@ int cg_cmd_monitor(int argc, char **argv)
         {"sendmail", CG_CLI_OPT_STRING, &ac.sendmail, 0, NULL},
         {"alert-min-severity", CG_CLI_OPT_KEY_VALUE, NULL, OPT_ALERT_MIN_SEVERITY, NULL},
         {"incidents", CG_CLI_OPT_KEY_VALUE, NULL, OPT_INCIDENTS, NULL},
+        {"bugzilla-sync", CG_CLI_OPT_KEY_VALUE, NULL, OPT_BUGZILLA_SYNC, NULL},
+        {"ca-account", CG_CLI_OPT_KEY_VALUE, NULL, OPT_CA_ACCOUNT, NULL},
         {"shared", CG_CLI_OPT_FLAG, &shared, 0, NULL},
         {"worker-id", CG_CLI_OPT_KEY_VALUE, NULL, OPT_WORKER_ID, NULL},
         {"lease-seconds", CG_CLI_OPT_KEY_VALUE, NULL, OPT_LEASE_SECONDS, NULL},
@@ -540,6 +554,25 @@ int cg_cmd_monitor(int argc, char **argv)
                                         p.value);
                 goto out;
             }
+            break;
+        case OPT_BUGZILLA_SYNC:
+            if (!parse_count(p.value, 7 * 86400, &bz_sync)) {
+                rc = cg_cli_usage_error("monitor",
+                                        "--bugzilla-sync takes 1 to 604800 seconds, not '%s'",
+                                        p.value);
+                goto out;
+            }
+            break;
+        case OPT_CA_ACCOUNT:
+            if (n_ca_accounts == MAX_HOOKS || strchr(p.value, '@') == NULL ||
+                strchr(p.value, ',') != NULL) {
+                rc = cg_cli_usage_error("monitor",
+                                        "--ca-account takes a Bugzilla login (a mail address), "
+                                        "at most %d, not '%s'",
+                                        MAX_HOOKS, p.value);
+                goto out;
+            }
+            ca_accounts[n_ca_accounts++] = p.value;
             break;
         case OPT_WORKER_ID:
             if (p.value[0] == '\0' || strlen(p.value) > 200) {
@@ -713,6 +746,13 @@ int cg_cmd_monitor(int argc, char **argv)
     crl.series = ops.series;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
         goto out;
+    if (bz_sync > 0) {
+        bz = cg_bz_add_to_monitor(mon, (int)bz_sync, ca_accounts, n_ca_accounts, &ops.log);
+        if (bz == NULL) {
+            fprintf(stderr, "caguard monitor: out of memory\n");
+            goto out;
+        }
+    }
     if (reload > 0) {
         if (lists.n == 0) {
             rc = cg_cli_usage_error("monitor", "--loglist-reload needs a --loglist to reload");
@@ -822,6 +862,7 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = CG_EXIT_OK;
 out:
     cg_monitor_free(mon);
+    cg_bz_task_free(bz);
     cg_loglist_watch_free(llw);
     cg_cli_crl_cleanup(&crl);
     cg_cli_monitor_config_cleanup(&mc);

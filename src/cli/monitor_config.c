@@ -179,6 +179,10 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
         flag(b, "[alerts] min_severity", "alert-min-severity", sev[c->alerts.min_severity]);
     if (c->incidents.auto_draft)
         flag(b, "[incidents] auto", "incidents", "auto");
+    if (c->incidents.bugzilla_sync != 0)
+        flag_num(b, "[incidents] bugzilla_sync", "bugzilla-sync", c->incidents.bugzilla_sync);
+    for (size_t i = 0; i < c->ccadb.ca_accounts.n; i++)
+        flag(b, "[ccadb] ca_accounts", "ca-account", c->ccadb.ca_accounts.v[i]);
     for (int i = 1; i < argc; i++) {
         if (i >= skip_from && i < skip_from + skip_n)
             continue;

@@ -115,6 +115,38 @@ int cg_incident_update_due(const cg_incident *inc, int64_t at, int64_t *since, i
     return 1;
 }
 
+int cg_incident_update_must(const cg_incident *inc, int64_t at, int64_t *due)
+{
+    int64_t since, should;
+    const char *why;
+    if (!cg_incident_update_due(inc, at, &since, &should, &why))
+        return 0;
+    *due = inc->next_update_at > since ? inc->next_update_at : since + CG_UPDATE_WINDOW;
+    /* a revocation-delay incident owes one at least every 7 days whatever
+     * date it set */
+    if (cg_incident_revocation_delayed(inc, at) && *due > since + CG_UPDATE_WINDOW)
+        *due = since + CG_UPDATE_WINDOW;
+    return 1;
+}
+
+static int is_ca_answer(cg_event_type t)
+{
+    return t != CG_EVENT_QUESTION;
+}
+
+int cg_incident_question_answered(const cg_incident *inc, size_t i, int64_t at)
+{
+    const cg_incident_event *q = &inc->events[i];
+    for (size_t j = 0; j < inc->n_events; j++) {
+        const cg_incident_event *ev = &inc->events[j];
+        /* events are in time order, then as added: one at the same second
+         * added after the question answers it */
+        if (is_ca_answer(ev->type) && ev->at <= at && (ev->at > q->at || (ev->at == q->at && j > i)))
+            return 1;
+    }
+    return 0;
+}
+
 void cg_incident_format_duration(int64_t seconds, char *buf, size_t cap)
 {
     /* Days and hours as people count lateness ("46 days 10 hours", not
@@ -292,6 +324,38 @@ static void check_report_deadline(check_state *st, const cg_objref *ref, cg_rule
     }
 }
 
+/* incident.question_unanswered: one finding for the incident, naming the
+ * oldest question left without a CA answer for more than 7 days and how
+ * many such questions there are. */
+static void check_questions(check_state *st, const cg_objref *ref)
+{
+    const cg_incident *inc = st->inc;
+    int64_t at = st->ctx->at;
+    size_t oldest = 0, n = 0;
+    for (size_t i = 0; i < inc->n_events; i++) {
+        const cg_incident_event *ev = &inc->events[i];
+        if (ev->type != CG_EVENT_QUESTION || ev->at > at || at - ev->at <= CG_QUESTION_WINDOW ||
+            cg_incident_question_answered(inc, i, at))
+            continue;
+        if (n++ == 0)
+            oldest = i;
+    }
+    if (n == 0)
+        return;
+    const cg_incident_event *q = &inc->events[oldest];
+    char when[32], dur[48], more[64] = "";
+    cg_time_format(q->at, when, sizeof(when));
+    cg_incident_format_duration(at - q->at - CG_QUESTION_WINDOW, dur, sizeof(dur));
+    if (n > 1)
+        snprintf(more, sizeof(more), " (%zu questions unanswered past 7 days)", n);
+    int noted = q->note != NULL && q->note[0] != '\0';
+    cg_report_incident(st->ctx, CG_R_INCIDENT_QUESTION_UNANSWERED, ref, inc->id,
+                       "the question of %s%s%.200s%s has had no CA comment after it for %lld "
+                       "days: the answer the CCADB requires within 7 days is %s late%s",
+                       when, noted ? " (" : "", noted ? q->note : "", noted ? ")" : "",
+                       (long long)((at - q->at) / 86400), dur, more);
+}
+
 int cg_incident_check(cg_ctx *ctx, const cg_incident *inc)
 {
     check_state st;
@@ -316,6 +380,19 @@ int cg_incident_check(cg_ctx *ctx, const cg_incident *inc)
                           CG_PRELIMINARY_REPORT_WINDOW, "preliminary or full report");
     check_report_deadline(&st, &ref, CG_R_INCIDENT_FULL_REPORT_OVERDUE, 1u << CG_EVENT_FULL_REPORT,
                           CG_FULL_REPORT_WINDOW, "full report");
+    check_questions(&st, &ref);
+    if (cg_incident_update_must(inc, ctx->at, &due) && ctx->at > due) {
+        char dl[32], dur[48];
+        cg_time_format(due, dl, sizeof(dl));
+        cg_incident_format_duration(ctx->at - due, dur, sizeof(dur));
+        cg_report_incident(ctx, CG_R_INCIDENT_UPDATE_MISSED, &ref, inc->id,
+                           "the update the CCADB requires by %s (%s) was not posted, %s ago",
+                           dl,
+                           inc->next_update_at > 0 && due == inc->next_update_at
+                               ? "the \"Next update\" date"
+                               : "7 days after the last update",
+                           dur);
+    }
     if (cg_incident_update_due(inc, ctx->at, &since, &due, &why) && ctx->at > due) {
         char last[32], dl[32], dur[48];
         cg_time_format(since, last, sizeof(last));

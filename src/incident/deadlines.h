@@ -2,7 +2,8 @@
  * revocation.deadline_missed, revocation.deadline_approaching,
  * revocation.reason_incorrect (per certificate) and
  * incident.preliminary_report_overdue, incident.full_report_overdue,
- * incident.update_overdue (per incident). Pure: findings go to a cg_ctx.
+ * incident.update_overdue, incident.update_missed and
+ * incident.question_unanswered (per incident). Pure: findings go to a cg_ctx.
  *
  * Everything is evaluated at one instant `at`: an event, a revocation or a
  * publication timestamped after `at` has not happened yet. Every deadline is
@@ -61,6 +62,19 @@ int cg_incident_revocation_delayed(const cg_incident *inc, int64_t at);
  * "3 days (revocation-delay incident)", "the next-update date". */
 int cg_incident_update_due(const cg_incident *inc, int64_t at, int64_t *since, int64_t *due,
                            const char **why);
+
+/* The MUST behind the update rules: updates by the "Next update" date when
+ * one is set after the last update, else within 7 days of it (a
+ * revocation-delay incident too: its 3 days are a SHOULD). 1 and *due when
+ * an update is owed (as cg_incident_update_due); 0 otherwise. */
+int cg_incident_update_must(const cg_incident *inc, int64_t at, int64_t *due);
+
+/* A question (event i, CG_EVENT_QUESTION: a Bugzilla comment by anyone but
+ * the CA, or one recorded by hand) is answered at `at` when the CA posted
+ * anything after it by then: a response, update, report or closure. */
+int cg_incident_question_answered(const cg_incident *inc, size_t i, int64_t at);
+
+#define CG_QUESTION_WINDOW (7 * 86400)
 
 /* Runs every incident rule on inc at ctx->at. Findings carry inc->id; those
  * about a certificate name it by kind, index in inc->certs, SHA-256 and

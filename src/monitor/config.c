@@ -129,6 +129,7 @@ static const key_def k_alerts[] = {
 };
 static const key_def k_incidents[] = {
     {"auto", T_BOOL, M(incidents.auto_draft), NO_OFF, 0, 0, 0, 0, NULL},
+    {"bugzilla_sync", T_INT, M(incidents.bugzilla_sync), NO_OFF, 0, 0, 0, 7 * DAY, NULL},
 };
 static const key_def k_ccadb[] = {
     {"owner_id", T_CCADB_ID, M(ccadb.owner_id), NO_OFF, 0, 0, 0, 0, NULL},

@@ -122,6 +122,7 @@ typedef struct cg_monitor_config {
     /* [incidents] */
     struct {
         int auto_draft; /* auto; default 0 */
+        int64_t bugzilla_sync; /* seconds between Bugzilla syncs; default 0: none */
     } incidents;
 
     /* [ccadb]: who the CA is to the CCADB and on Bugzilla */

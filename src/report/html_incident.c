@@ -11,6 +11,7 @@
 #include "incident/kinds.h"
 #include "incident/report.h"
 #include "report/html_internal.h"
+#include "util/redact.h"
 #include "x509/time.h"
 
 typedef struct inc_view {
@@ -339,6 +340,54 @@ static int timeline(cg_html_run *h, cg_sbuf *b, const cg_incident *inc, const in
     return !h->failed;
 }
 
+/* The incident's Bugzilla bug, when it is followed on one: a fact after
+ * the title. 0 on a store error. */
+static int bug_fact(cg_html_run *h, cg_sbuf *b, const cg_incident *inc)
+{
+    cg_store_bug bug;
+    int found = 0;
+    memset(&bug, 0, sizeof(bug));
+    if (!cg_store_bug_get(h->st, inc->id, &bug, &found))
+        return 0;
+    if (found) {
+        char shown[2048];
+        cg_redact(bug.url, shown, sizeof(shown));
+        cg_sbuf_puts(b, "</dd>\n<dt>Bugzilla bug</dt><dd>");
+        cg_html_esc(b, shown);
+        if (bug.synced_at > 0) {
+            cg_sbuf_puts(b, " <span class=\"note\">read ");
+            cg_html_time_el(b, bug.synced_at);
+            if (bug.whiteboard != NULL && bug.whiteboard[0] != '\0') {
+                cg_sbuf_puts(b, "; Whiteboard: ");
+                cg_html_esc(b, bug.whiteboard);
+            }
+            cg_sbuf_puts(b, "</span>");
+        }
+    }
+    cg_store_bug_clear(&bug);
+    return 1;
+}
+
+/* The open questions (no CA event after them yet), with their age: each a
+ * deadline row, the answer due 7 days after it (CCADB). */
+static void question_rows(cg_html_run *h, cg_sbuf *b, const cg_incident *inc)
+{
+    for (size_t i = 0; i < inc->n_events; i++) {
+        const cg_incident_event *ev = &inc->events[i];
+        char id[32], note[400], age[48];
+        if (ev->type != CG_EVENT_QUESTION || ev->at > h->o.at ||
+            cg_incident_question_answered(inc, i, h->o.at))
+            continue;
+        cg_html_span_text(h->o.at - ev->at, age, sizeof(age));
+        snprintf(id, sizeof(id), "question-%zu", i);
+        snprintf(note, sizeof(note), "open for %s%s%.300s", age,
+                 ev->note != NULL && ev->note[0] != '\0' ? ": " : "",
+                 ev->note != NULL ? ev->note : "");
+        deadline_row(h, b, id, "Answer to a question (CCADB, 7 days)",
+                     ev->at + CG_QUESTION_WINDOW, 0, 0, note);
+    }
+}
+
 static int incident_page(cg_html_run *h, cg_incident *inc)
 {
     cg_sbuf b = CG_SBUF_INIT, md = CG_SBUF_INIT, csv = CG_SBUF_INIT, fr = CG_SBUF_INIT;
@@ -375,6 +424,8 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
     }
     cg_sbuf_puts(&b, "</dd>\n<dt>Title</dt><dd>");
     cg_html_esc(&b, inc->title != NULL ? inc->title : "(none)");
+    if (!bug_fact(h, &b, inc))
+        goto out;
     cg_sbuf_printf(&b, "</dd>\n<dt>Source</dt><dd>%s</dd>\n<dt>Reported</dt><dd>",
                    cg_source_name(inc->source));
     cg_html_time_el(&b, inc->reported_at);
@@ -430,7 +481,12 @@ static int incident_page(cg_html_run *h, cg_incident *inc)
         cg_time_format(v.update_since, since, sizeof(since));
         snprintf(note, sizeof(note), "%s after the report or update of %s", v.update_why, since);
         deadline_row(h, &b, "update", "Next update", v.update_due, 0, 0, note);
+        int64_t must;
+        if (cg_incident_update_must(inc, h->o.at, &must) && must != v.update_due)
+            deadline_row(h, &b, "update-must", "Update required (CCADB MUST)", must, 0, 0,
+                         "no later than this, whatever the next-update date");
     }
+    question_rows(h, &b, inc);
     cg_sbuf_puts(&b, "</tbody>\n</table></div>\n");
     if (!timeline(h, &b, inc, &v, units, n_units))
         goto out;

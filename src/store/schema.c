@@ -364,8 +364,30 @@ static const cg_schema_stmt v12[] = {
     {NULL, NULL},
 };
 
+/* 12 -> 13: the Bugzilla bug an incident is followed on, and the comments
+ * taken in from it (each once, as an incident event). */
+static const cg_schema_stmt v13[] = {
+    {"CREATE TABLE incident_bugs ("
+     "  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
+     "  url TEXT NOT NULL,"
+     "  bug_id INTEGER NOT NULL,"
+     "  ca_accounts TEXT NOT NULL,"
+     "  whiteboard TEXT,"
+     "  synced_at INTEGER NOT NULL DEFAULT 0,"
+     "  PRIMARY KEY (incident_id))",
+     NULL},
+    {"CREATE TABLE incident_bug_comments ("
+     "  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
+     "  comment_id INTEGER NOT NULL,"
+     "  count INTEGER NOT NULL,"
+     "  event_id INTEGER NOT NULL,"
+     "  PRIMARY KEY (incident_id, comment_id))",
+     NULL},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
-    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12};
+    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13};
 
 /* ---- PostgreSQL names ---- */
 

@@ -36,7 +36,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 12
+#define CG_STORE_SCHEMA_VERSION 13
 
 typedef struct cg_store cg_store;
 
@@ -500,6 +500,36 @@ typedef int (*cg_store_scope_fn)(void *arg, const cg_store_scope_gap *gap);
  * were stored; fn returns 0 to stop. */
 int cg_store_incident_scope_gaps(cg_store *s, const cg_incident *inc, cg_store_scope_fn fn,
                                  void *arg);
+
+/* ---- an incident's Bugzilla bug (bugs.c) ---- */
+
+/* The bug an incident is followed on, and what its last sync saw. */
+typedef struct cg_store_bug {
+    int64_t incident;
+    char *url;         /* owned: the bug's URL as linked */
+    int64_t bug_id;
+    char *ca_accounts; /* owned: the CA's accounts, comma-separated ("" when none) */
+    char *whiteboard;  /* owned: the Whiteboard at the last sync, NULL before one */
+    int64_t synced_at; /* 0: never */
+} cg_store_bug;
+
+void cg_store_bug_clear(cg_store_bug *b);
+/* Links (or relinks) incident to a bug; the comments already taken in
+ * stay. */
+int cg_store_bug_link(cg_store *s, int64_t incident, const char *url, int64_t bug_id,
+                      const char *ca_accounts);
+/* The incident's bug; *found 0 when it has none. */
+int cg_store_bug_get(cg_store *s, int64_t incident, cg_store_bug *out, int *found);
+/* Every linked bug, by incident. fn must not call back into the store. */
+typedef int (*cg_store_bug_fn)(void *arg, const cg_store_bug *b);
+int cg_store_bug_list(cg_store *s, cg_store_bug_fn fn, void *arg);
+/* Takes in one comment of the incident's bug as the event ev (sets ev->id),
+ * once per comment ID: a comment taken in already gives *is_new 0 and
+ * stores nothing. */
+int cg_store_bug_comment(cg_store *s, int64_t incident, int64_t comment_id, int64_t count,
+                         cg_incident_event *ev, int *is_new);
+/* Records a sync: the Whiteboard it saw and when. */
+int cg_store_bug_synced(cg_store *s, int64_t incident, const char *whiteboard, int64_t at);
 
 /* ---- CRL sources (the monitor's CRL watcher) ---- */
 

@@ -21,6 +21,7 @@
  *   gate.c         the issuance gate: recorded precertificates, decisions
  *   outbox.c       the side effects owed to new findings, until delivered
  *   verify.c       stored bytes re-hashed against the keys they are kept under
+ *   bugs.c         the Bugzilla bug of an incident and the comments taken in
  *
  * Invariants kept by every file:
  *   - every write goes through cg_st_write_begin/cg_st_write_end, so that a
@@ -141,6 +142,13 @@ typedef enum {
     Q_VERIFY_PRECERTS,
     Q_VERIFY_DECISIONS,
     Q_VERIFY_LOGLISTS,
+    /* bugs.c */
+    Q_BUG_LINK,
+    Q_BUG_GET,
+    Q_BUG_LIST,
+    Q_BUG_SYNCED,
+    Q_BUG_COMMENT_EXISTS,
+    Q_BUG_COMMENT_INSERT,
     Q_COUNT
 } query_id;
 
@@ -207,6 +215,7 @@ extern const char *const cg_st_sql_summaries[Q_COUNT];
 extern const char *const cg_st_sql_gate[Q_COUNT];
 extern const char *const cg_st_sql_outbox[Q_COUNT];
 extern const char *const cg_st_sql_verify[Q_COUNT];
+extern const char *const cg_st_sql_bugs[Q_COUNT];
 extern const char *const cg_st_pg_sql_outbox[Q_COUNT];
 extern const char *const cg_st_pg_sql_verify[Q_COUNT];
 extern const char *const cg_st_pg_sql_objects[Q_COUNT];

@@ -531,6 +531,76 @@ static void test_update_deadlines(void)
 
 /* ---- JSON and text output carry the incident ---- */
 
+/* incident.question_unanswered and incident.update_missed. */
+static void test_thread_rules(void)
+{
+    const int64_t R = T("2026-11-01T08:00:00Z");
+    const int64_t L = R + DAY; /* the preliminary report, the last CA post */
+    const int64_t Q = R + 3 * DAY;
+    fixture f;
+    findings fs;
+    int64_t due = 0;
+
+    fixture_init(&f, "misissuance", R);
+    add_event(&f, CG_EVENT_PRELIMINARY_REPORT, L, NULL);
+    add_event(&f, CG_EVENT_QUESTION, Q, "Bugzilla comment #2 by root-program@example.org");
+    run(&f.inc, Q + 7 * DAY, &fs); /* 7 days to the second: in time */
+    CHECK(count(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED) == 0);
+    run(&f.inc, Q + 7 * DAY + 1, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED) == 1);
+    CHECK(first(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED)->incident == 7);
+    run(&f.inc, Q + 8 * DAY, &fs);
+    CHECK(has_message(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED,
+                      "the question of 2026-11-04T08:00:00Z (Bugzilla comment #2 by "
+                      "root-program@example.org) has had no CA comment after it for 8 days: "
+                      "the answer the CCADB requires within 7 days is 24 hours late"));
+    /* A second question, also unanswered: one finding, counting both. */
+    add_event(&f, CG_EVENT_QUESTION, Q + DAY, NULL);
+    run(&f.inc, Q + 9 * DAY, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED) == 1);
+    CHECK(has_message(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED, "(2 questions unanswered"));
+    /* Any CA post after it answers it (here after 9 days: no longer
+     * unanswered, so no finding now). */
+    add_event(&f, CG_EVENT_RESPONSE, Q + 9 * DAY, NULL);
+    run(&f.inc, Q + 9 * DAY, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED) == 0);
+    run(&f.inc, Q + 9 * DAY - 1, &fs); /* before the answer */
+    CHECK(count(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED) == 1);
+    CHECK(cg_incident_question_answered(&f.inc, 1, Q + 9 * DAY));
+    CHECK(!cg_incident_question_answered(&f.inc, 1, Q + 9 * DAY - 1));
+
+    /* The MUST: 7 days after the last update (a response is not one). */
+    fixture_init(&f, "misissuance", R);
+    add_event(&f, CG_EVENT_PRELIMINARY_REPORT, L, NULL);
+    run(&f.inc, L + 7 * DAY, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_MISSED) == 0);
+    run(&f.inc, L + 7 * DAY + 1, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_MISSED) == 1);
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_OVERDUE) == 1);
+    CHECK(has_message(&fs, CG_R_INCIDENT_UPDATE_MISSED, "(7 days after the last update)"));
+    /* A Next update date after the last update is the MUST instead. */
+    f.inc.next_update_at = L + 10 * DAY;
+    run(&f.inc, L + 10 * DAY, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_MISSED) == 0 &&
+          count(&fs, CG_R_INCIDENT_UPDATE_OVERDUE) == 0);
+    run(&f.inc, L + 10 * DAY + 1, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_MISSED) == 1);
+    CHECK(has_message(&fs, CG_R_INCIDENT_UPDATE_MISSED, "(the \"Next update\" date)"));
+    CHECK(cg_incident_update_must(&f.inc, L, &due) && due == L + 10 * DAY);
+    /* A revocation-delay incident: every 3 days a SHOULD (overdue), 7 days
+     * the MUST (missed) even with a later Next update date. */
+    add_cert(&f, R - DAY, R + 90 * DAY); /* never revoked: deadline R + 5 days */
+    run(&f.inc, L + 6 * DAY, &fs);
+    CHECK(cg_incident_revocation_delayed(&f.inc, L + 6 * DAY));
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_OVERDUE) == 1);
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_MISSED) == 0);
+    run(&f.inc, L + 7 * DAY + 1, &fs);
+    CHECK(count(&fs, CG_R_INCIDENT_UPDATE_MISSED) == 1);
+    /* No report yet: the report deadlines speak, not these. */
+    fixture_init(&f, "misissuance", R);
+    CHECK(!cg_incident_update_must(&f.inc, R + 30 * DAY, &due));
+}
+
 static void test_output(void)
 {
     const int64_t R = T("2024-05-02T08:15:00Z");
@@ -1363,6 +1433,7 @@ int main(void)
     test_revocation_scenarios();
     test_report_deadlines();
     test_update_deadlines();
+    test_thread_rules();
     test_output();
     test_report_golden();
     test_counting();

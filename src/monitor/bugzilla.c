@@ -1,0 +1,318 @@
+#include "monitor/bugzilla.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor/http.h"
+#include "obs/logger.h"
+
+static int decode_both(const uint8_t *bug, size_t bug_len, const uint8_t *com, size_t com_len,
+                       int64_t id, cg_bz_bug *b, char *err, size_t errcap)
+{
+    cg_bz_bug t;
+    memset(&t, 0, sizeof(t));
+    if (!cg_bz_decode_bug(bug, bug_len, id, &t, err, errcap) ||
+        !cg_bz_decode_comments(com, com_len, id, &t, err, errcap)) {
+        cg_bz_bug_clear(&t);
+        return 0;
+    }
+    cg_bz_bug_clear(b);
+    *b = t;
+    return 1;
+}
+
+int cg_bz_fetch(const char *base, int64_t id, size_t max_body, cg_bz_bug *b, char *err,
+                size_t errcap)
+{
+    char url[2][2048], why[1024];
+    uint8_t *body[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    int ok = 0;
+    if (max_body == 0)
+        max_body = CG_BZ_MAX_BODY;
+    snprintf(url[0], sizeof(url[0]), "%s/rest/bug/%lld", base, (long long)id);
+    snprintf(url[1], sizeof(url[1]), "%s/rest/bug/%lld/comment", base, (long long)id);
+    for (int i = 0; i < 2; i++) {
+        body[i] = cg_http_get(url[i], max_body, &len[i], why, sizeof(why));
+        if (body[i] == NULL) {
+            snprintf(err, errcap, "%s", why);
+            goto out;
+        }
+    }
+    ok = decode_both(body[0], len[0], body[1], len[1], id, b, why, sizeof(why));
+    if (!ok)
+        snprintf(err, errcap, "bug %lld at %.300s: %s", (long long)id, base, why);
+out:
+    free(body[0]);
+    free(body[1]);
+    return ok;
+}
+
+/* A whole file of at most CG_BZ_MAX_BODY bytes. */
+static uint8_t *read_file(const char *path, size_t *len, char *err, size_t errcap)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *p = NULL;
+    size_t n = 0, cap = 0;
+    if (f == NULL) {
+        snprintf(err, errcap, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            size_t ncap = cap == 0 ? 65536 : cap * 2;
+            if (cap >= CG_BZ_MAX_BODY + 1)
+                break;
+            if (ncap > CG_BZ_MAX_BODY + 1)
+                ncap = CG_BZ_MAX_BODY + 1;
+            uint8_t *t = realloc(p, ncap);
+            if (t == NULL) {
+                snprintf(err, errcap, "%s: out of memory", path);
+                goto fail;
+            }
+            p = t;
+            cap = ncap;
+        }
+        size_t r = fread(p + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    if (ferror(f)) {
+        snprintf(err, errcap, "%s: read error", path);
+        goto fail;
+    }
+    if (n > CG_BZ_MAX_BODY) {
+        snprintf(err, errcap, "%s: larger than %u bytes", path, (unsigned)CG_BZ_MAX_BODY);
+        goto fail;
+    }
+    fclose(f);
+    *len = n;
+    return p;
+fail:
+    fclose(f);
+    free(p);
+    return NULL;
+}
+
+int cg_bz_read_dir(const char *dir, int64_t id, cg_bz_bug *b, char *err, size_t errcap)
+{
+    char path[2][4096], why[1024];
+    uint8_t *body[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    int ok = 0;
+    snprintf(path[0], sizeof(path[0]), "%s/bug.json", dir);
+    snprintf(path[1], sizeof(path[1]), "%s/comment.json", dir);
+    for (int i = 0; i < 2; i++) {
+        body[i] = read_file(path[i], &len[i], err, errcap);
+        if (body[i] == NULL)
+            goto out;
+    }
+    ok = decode_both(body[0], len[0], body[1], len[1], id, b, why, sizeof(why));
+    if (!ok)
+        snprintf(err, errcap, "%.2000s: %s", dir, why);
+out:
+    free(body[0]);
+    free(body[1]);
+    return ok;
+}
+
+/* The comma-separated accounts as an array of pointers into a copy. */
+static char **split_accounts(const char *csv, size_t *n, char **copy)
+{
+    size_t cap = 1;
+    *n = 0;
+    *copy = strdup(csv != NULL ? csv : "");
+    if (*copy == NULL)
+        return NULL;
+    for (const char *p = *copy; *p != '\0'; p++)
+        cap += *p == ',';
+    char **v = calloc(cap, sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    for (char *tok = strtok(*copy, ","); tok != NULL; tok = strtok(NULL, ","))
+        v[(*n)++] = tok;
+    return v;
+}
+
+char *cg_bz_accounts_join(const char *linked, const char *const *extra, size_t n_extra)
+{
+    size_t len = strlen(linked != NULL ? linked : "") + 1;
+    for (size_t i = 0; i < n_extra; i++)
+        len += strlen(extra[i]) + 1;
+    char *out = malloc(len);
+    if (out == NULL)
+        return NULL;
+    snprintf(out, len, "%s", linked != NULL ? linked : "");
+    for (size_t i = 0; i < n_extra; i++) {
+        if (out[0] != '\0')
+            strcat(out, ",");
+        strcat(out, extra[i]);
+    }
+    return out;
+}
+
+int cg_bz_sync_store(cg_store *st, int64_t incident, const cg_bz_bug *b, const char *ca_accounts,
+                     int64_t now, cg_bz_sync_result *res, char *err, size_t errcap)
+{
+    char *copy = NULL;
+    size_t n_acc = 0;
+    char **acc = split_accounts(ca_accounts, &n_acc, &copy);
+    int ok = 0;
+    memset(res, 0, sizeof(*res));
+    if (acc == NULL) {
+        snprintf(err, errcap, "out of memory");
+        goto out;
+    }
+    res->n_comments = b->n_comments;
+    res->has_next_update = cg_bz_next_update(b->whiteboard, &res->next_update);
+    if (!cg_store_begin(st))
+        goto fail;
+    for (size_t i = 0; i < b->n_comments; i++) {
+        const cg_bz_comment *c = &b->comments[i];
+        int is_ca = cg_bz_is_ca(c->creator, (const char *const *)acc, n_acc), is_new = 0;
+        char note[320];
+        cg_incident_event ev;
+        snprintf(note, sizeof(note), "Bugzilla comment #%lld by %.200s%s", (long long)c->count,
+                 c->creator, c->is_private ? " (private)" : "");
+        memset(&ev, 0, sizeof(ev));
+        ev.type = is_ca ? CG_EVENT_UPDATE : CG_EVENT_QUESTION;
+        ev.at = c->at;
+        ev.note = note;
+        if (!cg_store_bug_comment(st, incident, c->id, c->count, &ev, &is_new))
+            goto fail;
+        res->n_new += is_new != 0;
+        res->n_questions += is_new && !is_ca;
+    }
+    if ((res->has_next_update &&
+         !cg_store_incident_set_next_update(st, incident, res->next_update)) ||
+        !cg_store_bug_synced(st, incident, b->whiteboard, now) || !cg_store_commit(st))
+        goto fail;
+    ok = 1;
+    goto out;
+fail:
+    snprintf(err, errcap, "%s", cg_store_errmsg(st));
+    cg_store_rollback(st);
+out:
+    free(acc);
+    free(copy);
+    return ok;
+}
+
+struct cg_bz_task {
+    char **extra;
+    size_t n_extra;
+    const cg_logger *log;
+};
+
+typedef struct {
+    cg_store_bug *v;
+    size_t n, cap;
+    int failed;
+} bug_list;
+
+static int collect_bug(void *arg, const cg_store_bug *b)
+{
+    bug_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 8 : l->cap * 2;
+        cg_store_bug *v = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL)
+            goto oom;
+        l->v = v;
+        l->cap = cap;
+    }
+    cg_store_bug *d = &l->v[l->n];
+    memset(d, 0, sizeof(*d));
+    d->incident = b->incident;
+    d->bug_id = b->bug_id;
+    d->url = strdup(b->url);
+    d->ca_accounts = strdup(b->ca_accounts);
+    l->n++;
+    if (d->url == NULL || d->ca_accounts == NULL)
+        goto oom;
+    return 1;
+oom:
+    l->failed = 1;
+    return 0;
+}
+
+static void say(const cg_bz_task *t, cg_logger_level level, const cg_store_bug *b,
+                const char *msg)
+{
+    if (t->log != NULL)
+        cg_logger_say(t->log, level, "bugzilla: %s (incident %lld): %s", b->url,
+                      (long long)b->incident, msg);
+}
+
+static int task(void *arg, cg_monitor *m, int64_t now)
+{
+    cg_bz_task *t = arg;
+    cg_store *st = cg_monitor_get0_store(m);
+    bug_list l = {NULL, 0, 0, 0};
+    int ok = cg_store_bug_list(st, collect_bug, &l) && !l.failed;
+    for (size_t i = 0; ok && i < l.n; i++) {
+        char base[2048], err[1024], line[256];
+        int64_t id;
+        cg_bz_bug b;
+        cg_bz_sync_result r;
+        memset(&b, 0, sizeof(b));
+        if (!cg_bz_parse_url(l.v[i].url, base, sizeof(base), &id, err, sizeof(err)) ||
+            !cg_bz_fetch(base, id, 0, &b, err, sizeof(err))) {
+            say(t, CG_LOGGER_WARNING, &l.v[i], err);
+            continue; /* the next interval tries again */
+        }
+        char *acc = cg_bz_accounts_join(l.v[i].ca_accounts, (const char *const *)t->extra,
+                                        t->n_extra);
+        if (acc == NULL || !cg_bz_sync_store(st, l.v[i].incident, &b, acc, now, &r, err,
+                                             sizeof(err))) {
+            say(t, CG_LOGGER_WARNING, &l.v[i], acc == NULL ? "out of memory" : err);
+            ok = 0;
+        } else if (r.n_new > 0) {
+            snprintf(line, sizeof(line), "%zu new comment%s (%zu by others than the CA)",
+                     r.n_new, r.n_new == 1 ? "" : "s", r.n_questions);
+            say(t, CG_LOGGER_INFO, &l.v[i], line);
+        }
+        free(acc);
+        cg_bz_bug_clear(&b);
+    }
+    for (size_t i = 0; i < l.n; i++)
+        cg_store_bug_clear(&l.v[i]);
+    free(l.v);
+    return ok;
+}
+
+void cg_bz_task_free(cg_bz_task *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n_extra; i++)
+        free(t->extra[i]);
+    free(t->extra);
+    free(t);
+}
+
+cg_bz_task *cg_bz_add_to_monitor(cg_monitor *m, int interval_s, const char *const *extra,
+                                 size_t n_extra, const cg_logger *log)
+{
+    cg_bz_task *t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return NULL;
+    t->log = log;
+    t->extra = calloc(n_extra + 1, sizeof(*t->extra));
+    if (t->extra == NULL)
+        goto fail;
+    for (; t->n_extra < n_extra; t->n_extra++) {
+        t->extra[t->n_extra] = strdup(extra[t->n_extra]);
+        if (t->extra[t->n_extra] == NULL)
+            goto fail;
+    }
+    if (!cg_monitor_add_task(m, interval_s, task, t))
+        goto fail;
+    return t;
+fail:
+    cg_bz_task_free(t);
+    return NULL;
+}
