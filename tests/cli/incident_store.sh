@@ -50,7 +50,11 @@ expect_grep '"rule":"incident.preliminary_report_overdue".*"kind":"incident".*"o
 expect_grep '"rule":"incident.full_report_overdue"' "$tmp/status.json"
 expect_grep '"rule":"incident.update_overdue".*due 2024-02-25T08:00:00Z \(3 days \(revocation-delay' \
   "$tmp/status.json"
-[ "$(wc -l <"$tmp/status.json")" = 8 ] && pass_ || fail_ "want 8 findings"
+# ... and the MUST behind it missed: 7 days after the update of 2024-02-22,
+# whatever next-update date a revocation-delay incident set.
+expect_grep '"rule":"incident.update_missed".*requires by 2024-02-29T08:00:00Z \(7 days after the last update\)' \
+  "$tmp/status.json"
+[ "$(wc -l <"$tmp/status.json")" = 9 ] && pass_ || fail_ "want 9 findings"
 expect_status 1 inc status --at 2024-03-01T00:00:00Z
 expect_grep '^incident 1 #0: incident' "$tmp/out"
 # --at only prints; without it the findings are stored too.
