@@ -16,6 +16,7 @@
 #include "cli/incident_bug.h"
 #include "cli/opts.h"
 #include "incident/deadlines.h"
+#include "lib/grow.h"
 #include "monitor/bugzilla.h"
 #include "monitor/config.h"
 #include "report/output.h"
@@ -224,15 +225,9 @@ typedef struct {
 static int collect_linked(void *arg, const cg_store_bug *b)
 {
     id_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap == 0 ? 8 : l->cap * 2;
-        int64_t *v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL) {
-            l->failed = 1;
-            return 0;
-        }
-        l->v = v;
-        l->cap = cap;
+    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v))) {
+        l->failed = 1;
+        return 0;
     }
     l->v[l->n++] = b->incident;
     return 1;

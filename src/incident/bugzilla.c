@@ -221,37 +221,23 @@ static const char *match_next_update(const char *s)
     return s + 6;
 }
 
-static int digits(const char *s, int n, unsigned *out)
-{
-    unsigned v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return 1;
-}
-
 int cg_bz_next_update(const char *wb, int64_t *due)
 {
-    static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     for (const char *s = wb; s != NULL && *s != '\0'; s++) {
         const char *d = match_next_update(s);
-        unsigned y, m, day;
+        char stamp[32];
         if (d == NULL)
             continue;
         /* separators CAs put between the words and the date */
         for (int k = 0; k < 4 && (*d == ' ' || *d == ':' || *d == '-' || *d == '=');)
             d++, k++;
-        if (!digits(d, 4, &y) || d[4] != '-' || !digits(d + 5, 2, &m) || d[7] != '-' ||
-            !digits(d + 8, 2, &day) || (d[10] >= '0' && d[10] <= '9'))
+        /* YYYY-MM-DD and not more digits: the day's end, through the one
+         * RFC 3339 reader (which checks the calendar) */
+        if (strspn(d, "0123456789-") != 10 || d[4] != '-' || d[7] != '-')
             continue;
-        if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1] ||
-            (m == 2 && day == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-            continue;
-        *due = cg_days_from_civil(y, m, day) * 86400 + 86399;
-        return 1;
+        snprintf(stamp, sizeof(stamp), "%.10sT23:59:59Z", d);
+        if (cg_time_parse_rfc3339(stamp, due))
+            return 1;
     }
     return 0;
 }

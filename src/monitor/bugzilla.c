@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/grow.h"
 #include "monitor/http.h"
 #include "obs/logger.h"
 
@@ -216,14 +217,8 @@ typedef struct {
 static int collect_bug(void *arg, const cg_store_bug *b)
 {
     bug_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap == 0 ? 8 : l->cap * 2;
-        cg_store_bug *v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL)
-            goto oom;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)))
+        goto oom;
     cg_store_bug *d = &l->v[l->n];
     memset(d, 0, sizeof(*d));
     d->incident = b->incident;
