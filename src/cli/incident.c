@@ -15,6 +15,7 @@
 #include "incident/kinds.h"
 #include "incident/kinds_doc.h"
 #include "incident/report.h"
+#include "lib/grow.h"
 #if CAGUARD_HAVE_MONITOR
 #include "cli/incident_bug.h"
 #include "monitor/config.h"
@@ -601,55 +602,28 @@ static int cmd_show(int argc, char **argv)
 
 /* ---- scope: the incident's defect and the certificates it misses ---- */
 
-/* The gaps of an incident's scope: reported as incident.scope_incomplete
- * to ctx (when not NULL), and named in names ("serial 0a1b (certificate)")
- * for the report. */
+/* The gaps of an incident's scope named in names ("serial 0a1b
+ * (certificate)") for the report; the findings on them are the store's
+ * judgement (cg_store_incident_scope_check). */
 typedef struct {
-    cg_ctx *ctx;
-    const cg_incident *inc;
     char **names;
     size_t n, cap;
-    int want_names, failed;
+    int failed;
 } gap_sink;
 
 static int gap_fn(void *arg, const cg_store_scope_gap *g)
 {
     gap_sink *gs = arg;
-    char sha[65];
+    char sha[65], buf[256];
     cg_hex(g->sha256, 32, sha);
-    if (gs->ctx != NULL) {
-        cg_objref o;
-        memset(&o, 0, sizeof(o));
-        o.kind = g->kind;
-        o.has_hash = 1;
-        memcpy(o.sha256, g->sha256, 32);
-        cg_cbs_init(&o.serial, g->serial, g->serial_len);
-        cg_report_incident(gs->ctx, CG_R_INCIDENT_SCOPE_INCOMPLETE, &o, gs->inc->id,
-                           "%s %s (sha256 %s) has an open %s finding, the defect of incident "
-                           "%lld, and is in no incident (caguard incident add %lld %s)",
-                           cg_kind_name(g->kind), g->serial_hex, sha, g->rule,
-                           (long long)gs->inc->id, (long long)gs->inc->id, sha);
+    snprintf(buf, sizeof(buf), "serial %s (%s, sha256 %.16s...)", g->serial_hex,
+             cg_kind_name(g->kind), sha);
+    if (!cg_grow((void **)&gs->names, &gs->cap, gs->n + 1, sizeof(*gs->names)) ||
+        (gs->names[gs->n] = strdup(buf)) == NULL) {
+        gs->failed = 1;
+        return 0;
     }
-    if (gs->want_names) {
-        char buf[256];
-        snprintf(buf, sizeof(buf), "serial %s (%s, sha256 %.16s...)", g->serial_hex,
-                 cg_kind_name(g->kind), sha);
-        if (gs->n == gs->cap) {
-            size_t cap = gs->cap == 0 ? 8 : gs->cap * 2;
-            char **v = realloc(gs->names, cap * sizeof(*v));
-            if (v == NULL) {
-                gs->failed = 1;
-                return 0;
-            }
-            gs->names = v;
-            gs->cap = cap;
-        }
-        if ((gs->names[gs->n] = strdup(buf)) == NULL) {
-            gs->failed = 1;
-            return 0;
-        }
-        gs->n++;
-    }
+    gs->n++;
     return 1;
 }
 
@@ -741,16 +715,15 @@ static int status_one(cg_ctx *ctx, status_sink *sink, cg_incident *inc)
 {
     if (!cg_store_incident_observe_revocations(sink->st, inc))
         return 0;
-    gap_sink gs = {ctx, inc, NULL, 0, 0, 0, 0};
     if (!sink->record) {
         cg_incident_check(ctx, inc);
-        return cg_store_incident_scope_gaps(sink->st, inc, gap_fn, &gs);
+        return cg_store_incident_scope_check(sink->st, inc, ctx);
     }
     sink->n_ids = 0;
     if (!cg_store_begin(sink->st))
         return 0;
     cg_incident_check(ctx, inc);
-    if (!cg_store_incident_scope_gaps(sink->st, inc, gap_fn, &gs)) {
+    if (!cg_store_incident_scope_check(sink->st, inc, ctx)) {
         cg_store_rollback(sink->st);
         return 0;
     }
@@ -903,7 +876,7 @@ static int cmd_report(int argc, char **argv)
     char *owner_id = NULL, err[1024];
     uint8_t *full = NULL;
     cg_store *st = NULL;
-    gap_sink gs = {NULL, NULL, NULL, 0, 0, 0, 0};
+    gap_sink gs = {NULL, 0, 0, 0};
     cg_rule_id *rules = NULL;
     const cg_cli_opt opt[] = {
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
@@ -948,8 +921,6 @@ static int cmd_report(int argc, char **argv)
         fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
     }
-    gs.inc = &inc;
-    gs.want_names = 1;
     if (!cg_store_incident_scope_gaps(st, &inc, gap_fn, &gs) || gs.failed) {
         fprintf(stderr, "caguard %s: %s\n", cmd,
                 gs.failed ? "out of memory" : cg_store_errmsg(st));

@@ -22,6 +22,7 @@
 #include "der/pem.h"
 #include "monitor/bugzilla.h"
 #include "monitor/loglistwatch.h"
+#include "monitor/scopewatch.h"
 #include "monitor/alert.h"
 #include "monitor/crlfetch.h"
 #include "monitor/monitor.h"
@@ -320,6 +321,7 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *ca_accounts[MAX_HOOKS];
     size_t n_ca_accounts = 0;
     cg_bz_task *bz = NULL;
+    cg_scope_watch *scope = NULL;
     cg_alert_config ac;
     cg_alert *alert = NULL;
     cg_outbox *ob = NULL;
@@ -746,6 +748,12 @@ int cg_cmd_monitor(int argc, char **argv)
     crl.series = ops.series;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
         goto out;
+    /* incident.scope_incomplete judged again as objects arrive */
+    scope = cg_scope_watch_attach(mon);
+    if (scope == NULL) {
+        fprintf(stderr, "caguard monitor: out of memory\n");
+        goto out;
+    }
     if (bz_sync > 0) {
         bz = cg_bz_add_to_monitor(mon, (int)bz_sync, ca_accounts, n_ca_accounts, &ops.log);
         if (bz == NULL) {
@@ -863,6 +871,7 @@ int cg_cmd_monitor(int argc, char **argv)
 out:
     cg_monitor_free(mon);
     cg_bz_task_free(bz);
+    cg_scope_watch_free(scope);
     cg_loglist_watch_free(llw);
     cg_cli_crl_cleanup(&crl);
     cg_cli_monitor_config_cleanup(&mc);

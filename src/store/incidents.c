@@ -580,3 +580,33 @@ out:
     free(seen);
     return ok;
 }
+
+typedef struct {
+    cg_ctx *ctx;
+    const cg_incident *inc;
+} scope_check;
+
+static int scope_finding(void *arg, const cg_store_scope_gap *g)
+{
+    scope_check *sc = arg;
+    char sha[65];
+    cg_objref o;
+    cg_hex(g->sha256, 32, sha);
+    memset(&o, 0, sizeof(o));
+    o.kind = g->kind;
+    o.has_hash = 1;
+    memcpy(o.sha256, g->sha256, 32);
+    cg_cbs_init(&o.serial, g->serial, g->serial_len);
+    cg_report_incident(sc->ctx, CG_R_INCIDENT_SCOPE_INCOMPLETE, &o, sc->inc->id,
+                       "%s %s (sha256 %s) has an open %s finding, the defect of incident "
+                       "%lld, and is in no incident (caguard incident add %lld %s)",
+                       cg_kind_name(g->kind), g->serial_hex, sha, g->rule,
+                       (long long)sc->inc->id, (long long)sc->inc->id, sha);
+    return 1;
+}
+
+int cg_store_incident_scope_check(cg_store *s, const cg_incident *inc, cg_ctx *ctx)
+{
+    scope_check sc = {ctx, inc};
+    return cg_store_incident_scope_gaps(s, inc, scope_finding, &sc);
+}

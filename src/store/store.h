@@ -500,6 +500,11 @@ typedef int (*cg_store_scope_fn)(void *arg, const cg_store_scope_gap *gap);
  * were stored; fn returns 0 to stop. */
 int cg_store_incident_scope_gaps(cg_store *s, const cg_incident *inc, cg_store_scope_fn fn,
                                  void *arg);
+/* The judgement on them, the one `incident status` and the monitor make:
+ * one incident.scope_incomplete finding per gap (of kind certificate or
+ * precertificate, carrying inc->id, naming the object and the command that
+ * adds it) to ctx. 1, or 0 on a store error. */
+int cg_store_incident_scope_check(cg_store *s, const cg_incident *inc, cg_ctx *ctx);
 
 /* ---- an incident's Bugzilla bug (bugs.c) ---- */
 

@@ -11,7 +11,7 @@ db=$tmp/scope.db
 inc() { "$CAGUARD" --store "$db" incident "$@"; }
 
 /usr/bin/python3 - "$tmp" <<'PY' || fail_ "could not make the certificates"
-import datetime, sys
+import datetime, os, sys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -28,6 +28,15 @@ ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
       .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
       .sign(ca_key, hashes.SHA256()))
 open(f"{out}/ca.pem", "wb").write(ca.public_bytes(serialization.Encoding.PEM))
+# the CA's CRL, for the monitor run below (nothing revoked)
+os.makedirs(f"{out}/www", exist_ok=True)
+crl = (x509.CertificateRevocationListBuilder().issuer_name(ca_name)
+       .last_update(t0).next_update(t0 + datetime.timedelta(days=7))
+       .add_extension(x509.CRLNumber(1), critical=False)
+       .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                      critical=False)
+       .sign(ca_key, hashes.SHA256()))
+open(f"{out}/www/ca.crl", "wb").write(crl.public_bytes(serialization.Encoding.DER))
 for serial, host, day in ((0x5C01, "shop.example.test", 0), (0x5C02, "mail.example.test", 2)):
     key = ec.generate_private_key(ec.SECP256R1())
     b = (x509.CertificateBuilder()
@@ -70,6 +79,19 @@ expect_status 1 inc status 1 --at 2024-03-04T12:00:00Z
 expect_grep "incident\\.scope_incomplete: precertificate 5c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1, and is in no incident \\(caguard incident add 1 $sha2\\)" "$tmp/out"
 expect_status 1 inc status 1 --format json --at 2024-03-04T12:00:00Z
 expect_grep '"rule":"incident.scope_incomplete".*"incident":1' "$tmp/out"
+# The monitor judges it too, as objects arrive (one judgement with incident
+# status): stored with its incident and printed once; a second run finds it
+# stored already.
+start_server --files "$tmp/www"
+mon() { "$CAGUARD" --store "$db" monitor --once --issuer "$tmp/ca.pem" --crl-url "$url/ca.crl" "$@"; }
+mon >"$tmp/mon1.out" 2>"$tmp/mon1.err"
+expect_grep "incident\\.scope_incomplete: precertificate 5c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1" "$tmp/mon1.out"
+mon >"$tmp/mon2.out" 2>"$tmp/mon2.err"
+expect_no_grep 'scope_incomplete' "$tmp/mon2.out"
+expect_status 1 "$CAGUARD" --store "$db" findings --rule incident.scope_incomplete --format json
+expect_grep '"rule":"incident.scope_incomplete".*"status":"open".*"incident":1' "$tmp/out"
+[ "$(wc -l <"$tmp/out")" = 1 ] && pass_ || fail_ "want one stored scope finding"
+
 # ... and in the report's Impact, with the types from the policy OID.
 expect_status 0 inc report 1 --at 2024-03-04T12:00:00Z
 expect_grep '^- \*\*Total number of certificates:\*\* 1 \(1 known only by its precertificate\)\. 1 more certificate with the same defect found by caguard, not in this report: serial 5c02 \(precertificate, sha256 ' "$tmp/out"
@@ -86,6 +108,13 @@ cmp -s "$tmp/site/incident-1.md" <("$CAGUARD" --store "$db" incident report 1 --
 # incident add takes it in by its SHA-256: the gap closes.
 expect_status 0 inc add 1 "$sha2"
 expect_grep '1 object added to incident 1' "$tmp/err"
+# The monitor resolves its finding (before incident status does): the gap
+# is closed.
+mon >"$tmp/mon3.out" 2>"$tmp/mon3.err"
+"$CAGUARD" --store "$db" findings --rule incident.scope_incomplete --format json >"$tmp/out" 2>&1
+expect_grep '"rule":"incident.scope_incomplete".*"status":"resolved"' "$tmp/out"
+expect_no_grep '"status":"open"' "$tmp/out"
+stop_server
 expect_status 0 inc scope 1
 [ "$(grep -c 'serial ' "$tmp/out")" = 0 ] && pass_ || fail_ "still a gap after incident add"
 expect_status 0 inc status 1 --at 2024-03-04T13:00:00Z

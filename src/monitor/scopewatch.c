@@ -1,0 +1,216 @@
+#include "monitor/scopewatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/grow.h"
+#include "store/store.h"
+
+#define RECHECK_EVERY (5 * 60)
+
+struct cg_scope_watch {
+    int dirty;       /* a new finding arrived since the last judgement */
+    int64_t last;    /* when the last judgement ran; 0: never */
+};
+
+/* A finding of this judgement, kept past the callback. */
+typedef struct {
+    cg_kind kind;
+    uint8_t sha256[32];
+    uint8_t serial[64];
+    size_t serial_len;
+    char *message;
+    int64_t id;
+    int is_new;
+} kept;
+
+typedef struct {
+    cg_store *st;
+    int64_t now, incident;
+    kept *v;
+    size_t n, cap;
+    int failed;
+} judgement;
+
+static void on_scope_finding(void *arg, const cg_finding *f)
+{
+    judgement *j = arg;
+    const cg_rule *r = cg_rule_get(f->rule);
+    cg_store_finding sf;
+    kept *k;
+    if (j->failed || !cg_grow((void **)&j->v, &j->cap, j->n + 1, sizeof(*j->v))) {
+        j->failed = 1;
+        return;
+    }
+    k = &j->v[j->n];
+    memset(k, 0, sizeof(*k));
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = r->id;
+    sf.severity = cg_finding_severity(f);
+    sf.has_object = f->obj->has_hash;
+    memcpy(sf.object, f->obj->sha256, 32);
+    sf.incident = f->incident;
+    sf.message = f->message;
+    if (!cg_store_put_finding(j->st, &sf, j->now, &k->is_new, &k->id)) {
+        j->failed = 1;
+        return;
+    }
+    k->kind = f->obj->kind;
+    memcpy(k->sha256, f->obj->sha256, 32);
+    k->serial_len = f->obj->serial.len < sizeof(k->serial) ? f->obj->serial.len : 0;
+    if (k->serial_len > 0)
+        memcpy(k->serial, f->obj->serial.data, k->serial_len);
+    k->message = strdup(f->message);
+    j->n++;
+    if (k->message == NULL)
+        j->failed = 1;
+}
+
+typedef struct {
+    judgement *j;
+    int64_t *stale;
+    size_t n, cap;
+    int failed;
+} stale_list;
+
+static int collect_stale(void *arg, const cg_store_finding *sf)
+{
+    stale_list *l = arg;
+    for (size_t i = 0; i < l->j->n; i++) {
+        if (l->j->v[i].id == sf->id)
+            return 1;
+    }
+    if (!cg_grow((void **)&l->stale, &l->cap, l->n + 1, sizeof(*l->stale))) {
+        l->failed = 1;
+        return 0;
+    }
+    l->stale[l->n++] = sf->id;
+    return 1;
+}
+
+/* One incident, in one transaction: its scope findings stored, the ones
+ * it no longer has resolved; the new ones to the monitor's sinks after the
+ * commit. */
+static int judge_incident(cg_monitor *m, cg_store *st, int64_t id, int64_t now)
+{
+    cg_incident inc;
+    judgement j = {st, now, id, NULL, 0, 0, 0};
+    stale_list l = {&j, NULL, 0, 0, 0};
+    int found = 0, ok = 0;
+    memset(&inc, 0, sizeof(inc));
+    if (!cg_store_incident_get(st, id, &inc, &found))
+        goto out;
+    if (!found || inc.n_rules == 0) {
+        ok = 1;
+        goto out;
+    }
+    if (!cg_store_begin(st))
+        goto out;
+    cg_ctx ctx;
+    cg_ctx_init(&ctx, now, on_scope_finding, &j);
+    cg_store_finding_filter flt;
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = cg_rule_get(CG_R_INCIDENT_SCOPE_INCOMPLETE)->id;
+    flt.open_only = 1;
+    flt.incident = id;
+    ok = cg_store_incident_scope_check(st, &inc, &ctx) && !j.failed &&
+         cg_store_findings(st, &flt, collect_stale, &l) && !l.failed;
+    for (size_t i = 0; ok && i < l.n; i++)
+        ok = cg_store_resolve_finding(st, l.stale[i], now);
+    if (!ok) {
+        cg_store_rollback(st);
+        goto out;
+    }
+    if (!cg_store_commit(st)) {
+        ok = 0;
+        goto out;
+    }
+    for (size_t i = 0; i < j.n; i++) {
+        cg_objref ref;
+        cg_finding f;
+        if (!j.v[i].is_new)
+            continue;
+        memset(&ref, 0, sizeof(ref));
+        memset(&f, 0, sizeof(f));
+        ref.kind = j.v[i].kind;
+        ref.has_hash = 1;
+        memcpy(ref.sha256, j.v[i].sha256, 32);
+        cg_cbs_init(&ref.serial, j.v[i].serial, j.v[i].serial_len);
+        f.rule = CG_R_INCIDENT_SCOPE_INCOMPLETE;
+        f.obj = &ref;
+        f.message = j.v[i].message;
+        f.incident = id;
+        cg_monitor_emit(m, &f);
+    }
+out:
+    for (size_t i = 0; i < j.n; i++)
+        free(j.v[i].message);
+    free(j.v);
+    free(l.stale);
+    cg_incident_clear(&inc);
+    return ok;
+}
+
+typedef struct {
+    int64_t *v;
+    size_t n, cap;
+    int failed;
+} id_list;
+
+static int collect_id(void *arg, const cg_incident *inc)
+{
+    id_list *l = arg;
+    if (inc->n_rules == 0)
+        return 1;
+    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v))) {
+        l->failed = 1;
+        return 0;
+    }
+    l->v[l->n++] = inc->id;
+    return 1;
+}
+
+static int task(void *arg, cg_monitor *m, int64_t now)
+{
+    cg_scope_watch *w = arg;
+    cg_store *st = cg_monitor_get0_store(m);
+    id_list ids = {NULL, 0, 0, 0};
+    int ok;
+    if (!w->dirty && w->last != 0 && now - w->last < RECHECK_EVERY)
+        return 1;
+    w->dirty = 0;
+    w->last = now;
+    /* the IDs first: a list callback must not call back into the store */
+    ok = cg_store_incident_list(st, collect_id, &ids) && !ids.failed;
+    for (size_t i = 0; ok && i < ids.n; i++)
+        ok = judge_incident(m, st, ids.v[i], now);
+    free(ids.v);
+    return ok;
+}
+
+static void on_finding(void *arg, const cg_finding *f)
+{
+    cg_scope_watch *w = arg;
+    /* a certificate's or precertificate's new finding may be a scope gap;
+     * the judgement's own findings are not news to it */
+    if (f->rule != CG_R_INCIDENT_SCOPE_INCOMPLETE &&
+        (f->obj->kind == CG_KIND_CERT || f->obj->kind == CG_KIND_PRECERT))
+        w->dirty = 1;
+}
+
+cg_scope_watch *cg_scope_watch_attach(cg_monitor *m)
+{
+    cg_scope_watch *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return NULL;
+    if (!cg_monitor_on_finding(m, on_finding, w) || !cg_monitor_add_task(m, 1, task, w)) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void cg_scope_watch_free(cg_scope_watch *w)
+{
+    free(w);
+}
