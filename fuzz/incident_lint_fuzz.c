@@ -1,7 +1,7 @@
 /* The incident report lint and the reading of a posted Full report (the
- * closure draft's input) on arbitrary Markdown: never a crash, a read past
- * the input or a leak; the count the lint returns is the number of
- * findings it reported. */
+ * closure draft's input) and its consistency check against an incident on
+ * arbitrary Markdown: never a crash, a read past the input or a leak; the
+ * counts they return are the numbers of findings they reported. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +49,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.full_len = size;
     cg_incident_report_draft(&inc, 0, &o, &out, err, sizeof(err));
     cg_sbuf_free(&out);
+    /* against the store's view of an incident with two certificates */
+    cg_incident_cert certs[2];
+    memset(certs, 0, sizeof(certs));
+    certs[0].serial_hex = (char *)"04d2a1";
+    certs[0].not_after = 2000000000;
+    certs[1].serial_hex = (char *)"00:04:d2:b7";
+    certs[1].is_precert = 1;
+    certs[1].not_after = 2000000000;
+    certs[1].sha256[0] = 1;
+    inc.certs = certs;
+    inc.n_certs = 2;
+    seen = 0;
+    if (cg_incident_report_consistency(md, size, &inc, 1700000000, &ctx, &obj) != seen)
+        __builtin_trap();
     free(md);
     return 0;
 }

@@ -36,10 +36,13 @@ static void incident_help(FILE *f)
                "  kinds [--format text|markdown]\n"
                "        the incident kinds: revocation window and required CRL reason\n"
                "        (TLS BRs §4.9.1.1); markdown is docs/incident-kinds.md\n"
-               "  lint [--format text|json] FILE.md\n"
+               "  lint [--format text|json] [--incident ID [--at TIME]] FILE.md\n"
                "        check an edited CCADB incident report (template v3.2): missing,\n"
                "        empty, N/A where content is required, fill-in markers left,\n"
-               "        Action Items and contributing factors (incident.report_incomplete)\n"
+               "        Action Items and contributing factors (incident.report_incomplete);\n"
+               "        with --incident, against the store too: the certificate count,\n"
+               "        the appendix's serials and revoked status at TIME\n"
+               "        (incident.report_inconsistent)\n"
                "  open --kind KIND --reported-at TIME [--title T]\n"
                "       [--source self|third-party|audit] [FILE...]\n"
                "        record an incident; FILE... (its certificates and "
@@ -130,11 +133,45 @@ static int cmd_kinds(int argc, char **argv)
     return rc;
 }
 
+static int get_incident(const char *cmd, cg_store *st, int64_t id, cg_incident *inc);
+
+/* --incident ID: the incident as the store knows it at `at` (its
+ * revocations observed), into *inc; 1, or 0 said. */
+static int lint_incident(const char *store_opt, const char *id_text, cg_incident *inc)
+{
+    static const char *cmd = "incident lint";
+    int64_t id = 0;
+    int ok = 0;
+    if (!cg_cli_parse_id(id_text, &id)) {
+        cg_cli_usage_error(cmd, "--incident takes an incident ID (a number), not '%s'", id_text);
+        return 0;
+    }
+    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        return 0;
+    if (get_incident(cmd, st, id, inc) > 0) {
+        ok = cg_store_incident_observe_revocations(st, inc);
+        if (!ok)
+            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+    }
+    cg_store_close(st);
+    return ok;
+}
+
 static int cmd_lint(int argc, char **argv)
 {
     cg_out_format format = CG_OUT_TEXT;
-    const cg_cli_opt opt[] = {{"format", CG_CLI_OPT_FORMAT, &format, 0, NULL}};
+    const char *store_opt = NULL, *incident = NULL;
+    int64_t at = (int64_t)time(NULL);
+    const cg_cli_opt opt[] = {
+        {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
+        {"incident", CG_CLI_OPT_STRING, &incident, 0, NULL},
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
     int rc;
+    cg_incident inc;
+    memset(&inc, 0, sizeof(inc));
     if (!cg_cli_opts_parse("incident lint", incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (argc - optind != 1)
@@ -145,6 +182,11 @@ static int cmd_lint(int argc, char **argv)
     uint8_t *md = cg_cli_read_file(path, &len, err, sizeof(err));
     if (md == NULL) {
         fprintf(stderr, "caguard incident lint: %s\n", err);
+        return CG_EXIT_USAGE;
+    }
+    if (incident != NULL && !lint_incident(store_opt, incident, &inc)) {
+        free(md);
+        cg_incident_clear(&inc);
         return CG_EXIT_USAGE;
     }
     cg_out *out = cg_out_new(stdout, format, 0);
@@ -160,15 +202,28 @@ static int cmd_lint(int argc, char **argv)
     obj.kind = CG_KIND_INCIDENT;
     cg_ctx_init(&ctx, 0, cg_out_sink, out);
     int n = cg_incident_lint((const char *)md, len, &ctx, &obj);
+    if (incident != NULL) {
+        int k = cg_incident_report_consistency((const char *)md, len, &inc, at, &ctx, &obj);
+        if (k < 0) {
+            fprintf(stderr, "caguard incident lint: out of memory\n");
+            cg_out_free(out);
+            free(md);
+            cg_incident_clear(&inc);
+            return CG_EXIT_USAGE;
+        }
+        n += k;
+    }
     if (format == CG_OUT_TEXT && n == 0) {
         cg_esc_term_fputs(path, stdout);
-        printf(": complete (CCADB incident report template v3.2)\n");
+        printf(": complete (CCADB incident report template v3.2)%s\n",
+               incident != NULL ? " and consistent with the store" : "");
     } else if (format == CG_OUT_TEXT) {
         putchar('\n');
         cg_esc_term_fputs(path, stdout);
         printf(": not complete: %d thing%s to write or fix\n", n, n == 1 ? "" : "s");
     }
     cg_out_free(out);
+    cg_incident_clear(&inc);
     free(md);
     if (fflush(stdout) != 0)
         return CG_EXIT_USAGE;

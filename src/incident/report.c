@@ -834,6 +834,12 @@ static rev_status revocation_status(const cg_incident *inc, const cg_incident_un
 
 static const char *const rev_status_names[] = {"Yes", "Planned", "Delayed", "N/A"};
 
+const char *cg_incident_unit_revoked_word(const cg_incident *inc, const cg_incident_unit *u,
+                                          int64_t at)
+{
+    return rev_status_names[revocation_status(inc, u, at)];
+}
+
 static void write_appendix(writer *w, cg_sbuf *b)
 {
     size_t rows = w->n_units;

@@ -73,4 +73,20 @@ void cg_incident_appendix_csv(const cg_incident *inc, int64_t at, cg_sbuf *out);
  * Returns the number of findings (0: complete). */
 int cg_incident_lint(const char *markdown, size_t len, cg_ctx *ctx, const cg_objref *obj);
 
+/* The template's "Is revoked?" of a certificate at `at`, as the draft's
+ * appendix writes it: "Yes", "Planned", "Delayed" or "N/A" (expired). */
+const char *cg_incident_unit_revoked_word(const cg_incident *inc, const cg_incident_unit *u,
+                                          int64_t at);
+
+/* Reports incident.report_inconsistent on obj where a report (a draft, or
+ * the report as filed) contradicts what the store knows of inc at `at`:
+ * the "Total number of certificates" against the incident's certificates
+ * counted by issuer and serial; each appendix row's serial that is none of
+ * the incident's, each certificate of the incident the appendix leaves out
+ * (when it lists serials at all), and each row's "revoked:" against the
+ * CRLs caguard saw (cg_incident_unit_revoked_word). Returns the number of
+ * findings, or -1 when out of memory. */
+int cg_incident_report_consistency(const char *markdown, size_t len, const cg_incident *inc,
+                                   int64_t at, cg_ctx *ctx, const cg_objref *obj);
+
 #endif

@@ -80,6 +80,24 @@ expect_status 1 "$CAGUARD" incident lint "$tmp/report.md"
 expect_grep "Impact: field 'Was issuance stopped in response to this incident, and why or why not\?' still has caguard's fill-in marker" "$tmp/out"
 expect_grep "Root Cause Analysis: field 'Detection' still has caguard's fill-in marker" "$tmp/out"
 expect_grep "Action Items: row 1 still has caguard's fill-in marker" "$tmp/out"
+# Against the store (--incident): the draft agrees with it; a report that
+# miscounts, names a serial of no certificate of the incident, leaves one
+# out or says a certificate is revoked when no CRL caguard saw says so is
+# incident.report_inconsistent.
+expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/report.md"
+expect_no_grep 'report_inconsistent' "$tmp/out"
+sed -e 's/^\(- \*\*Total number of certificates:\*\*\) 2$/\1 3/' \
+    -e 's/serial 1002, revoked: [A-Za-z]*/serial 1003, revoked: Yes/' "$tmp/report.md" >"$tmp/wrong.md"
+expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z --format json "$tmp/wrong.md"
+expect_grep '"rule":"incident.report_inconsistent".*Total number of certificates is 3; incident 1 has 2' "$tmp/out"
+expect_grep '"rule":"incident.report_inconsistent".*the appendix names serial 1003, which is none of incident 1' "$tmp/out"
+expect_grep '"rule":"incident.report_inconsistent".*serial 1002 of incident 1 is not in the appendix' "$tmp/out"
+[ "$(grep -c report_inconsistent "$tmp/out")" = 3 ] && pass_ || fail_ "want 3 report_inconsistent"
+sed -e 's/serial 1001, revoked: Yes/serial 1001, revoked: Planned/' "$tmp/report.md" >"$tmp/wrong2.md"
+expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/wrong2.md"
+expect_grep 'the appendix says serial 1001 is revoked: Planned; at 2024-03-01T00:00:00Z the CRLs caguard saw say Yes' "$tmp/out"
+expect_status 2 "$CAGUARD" --store "$db" incident lint --incident 99 "$tmp/report.md"
+expect_status 2 "$CAGUARD" --store "$db" incident lint --incident x "$tmp/report.md"
 # The types come from the certificates' policy OIDs as stored.
 expect_grep '^- \*\*Affected certificate types:\*\* ' "$tmp/report.md"
 # The preliminary report: everything in it is caguard's to fill.
