@@ -15,7 +15,6 @@
 #include "incident/kinds.h"
 #include "incident/kinds_doc.h"
 #include "incident/report.h"
-#include "lib/grow.h"
 #if CAGUARD_HAVE_MONITOR
 #include "cli/incident_bug.h"
 #include "monitor/config.h"
@@ -25,6 +24,7 @@
 #include "store/pairing.h"
 #include "store/store.h"
 #include "util/escape.h"
+#include "util/grow.h"
 #include "x509/time.h"
 
 static void incident_help(FILE *f)

@@ -16,13 +16,13 @@
 #include "cli/incident_bug.h"
 #include "cli/opts.h"
 #include "incident/deadlines.h"
-#include "lib/grow.h"
 #include "monitor/bugzilla.h"
 #include "monitor/config.h"
 #include "report/output.h"
 #include "store/store.h"
+#include "util/grow.h"
 #include "util/redact.h"
-#include "x509/time.h"
+#include "util/time.h"
 
 /* The CA's accounts of the configuration's [ccadb] ca_accounts. */
 static int config_accounts(const char *cmd, const char *path, cg_monitor_config *cfg)

@@ -8,7 +8,8 @@
 
 #include <jansson.h>
 
-#include "x509/time.h"
+#include "util/time.h"
+
 
 void cg_bz_bug_clear(cg_bz_bug *b)
 {

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "incident/report.h"
-#include "x509/time.h"
+#include "util/time.h"
 
 #define MAX_SERIAL 130 /* 64 octets of hex, and a NUL */
 

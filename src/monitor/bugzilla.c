@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/grow.h"
 #include "monitor/http.h"
 #include "obs/logger.h"
+#include "util/grow.h"
 
 static int decode_both(const uint8_t *bug, size_t bug_len, const uint8_t *com, size_t com_len,
                        int64_t id, cg_bz_bug *b, char *err, size_t errcap)

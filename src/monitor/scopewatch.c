@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/grow.h"
 #include "store/store.h"
+#include "util/grow.h"
 
 #define RECHECK_EVERY (5 * 60)
 

@@ -20,7 +20,7 @@
 #include "monitor/bugzilla.h"
 #include "store/store.h"
 #include "testutil.h"
-#include "x509/time.h"
+#include "util/time.h"
 
 #define DAY 86400
 
