@@ -798,31 +798,6 @@ static int status_one(cg_ctx *ctx, status_sink *sink, cg_incident *inc)
     return cg_store_commit(sink->st);
 }
 
-typedef struct {
-    int64_t *v;
-    size_t n, cap;
-    int failed;
-} id_list;
-
-/* Collects the IDs: the incidents are then read one by one, since a
- * callback must not call back into the store. */
-static int collect_id(void *arg, const cg_incident *inc)
-{
-    id_list *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap == 0 ? 16 : l->cap * 2;
-        int64_t *v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL) {
-            l->failed = 1;
-            return 0;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = inc->id;
-    return 1;
-}
-
 static int cmd_status(int argc, char **argv)
 {
     static const char *cmd = "incident status";
@@ -831,7 +806,8 @@ static int cmd_status(int argc, char **argv)
     int64_t at = (int64_t)time(NULL), id = 0;
     int have_at = 0, rc = CG_EXIT_USAGE, ok;
     cg_incident inc;
-    id_list ids = {NULL, 0, 0, 0};
+    int64_t *ids = NULL;
+    size_t n_ids = 0;
     const cg_cli_opt opt[] = {
         {"at", CG_CLI_OPT_TIME, &at, 0, &have_at},
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
@@ -854,16 +830,15 @@ static int cmd_status(int argc, char **argv)
         goto out;
     }
     if (id != 0) {
-        ids.v = &id;
-        ids.n = 1;
-    } else if (!cg_store_incident_list(st, collect_id, &ids) || ids.failed) {
-        fprintf(stderr, "caguard %s: %s\n", cmd,
-                ids.failed ? "out of memory" : cg_store_errmsg(st));
+        ids = &id;
+        n_ids = 1;
+    } else if (!cg_store_incident_ids(st, &ids, &n_ids)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
     }
     ok = 1;
-    for (size_t i = 0; ok && i < ids.n; i++) {
-        if (get_incident(cmd, st, ids.v[i], &inc) <= 0)
+    for (size_t i = 0; ok && i < n_ids; i++) {
+        if (get_incident(cmd, st, ids[i], &inc) <= 0)
             goto out;
         ok = status_one(&ctx, &sink, &inc);
         cg_incident_clear(&inc);
@@ -881,8 +856,8 @@ static int cmd_status(int argc, char **argv)
     if (fflush(stdout) != 0)
         rc = CG_EXIT_USAGE;
 out:
-    if (ids.v != &id)
-        free(ids.v);
+    if (ids != &id)
+        free(ids);
     free(sink.ids);
     cg_out_free(out);
     cg_incident_clear(&inc);

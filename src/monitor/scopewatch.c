@@ -151,40 +151,21 @@ out:
     return ok;
 }
 
-typedef struct {
-    int64_t *v;
-    size_t n, cap;
-    int failed;
-} id_list;
-
-static int collect_id(void *arg, const cg_incident *inc)
-{
-    id_list *l = arg;
-    if (inc->n_rules == 0)
-        return 1;
-    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v))) {
-        l->failed = 1;
-        return 0;
-    }
-    l->v[l->n++] = inc->id;
-    return 1;
-}
-
 static int task(void *arg, cg_monitor *m, int64_t now)
 {
     cg_scope_watch *w = arg;
     cg_store *st = cg_monitor_get0_store(m);
-    id_list ids = {NULL, 0, 0, 0};
+    int64_t *ids = NULL;
+    size_t n = 0;
     int ok;
     if (!w->dirty && w->last != 0 && now - w->last < RECHECK_EVERY)
         return 1;
     w->dirty = 0;
     w->last = now;
-    /* the IDs first: a list callback must not call back into the store */
-    ok = cg_store_incident_list(st, collect_id, &ids) && !ids.failed;
-    for (size_t i = 0; ok && i < ids.n; i++)
-        ok = judge_incident(m, st, ids.v[i], now);
-    free(ids.v);
+    ok = cg_store_incident_ids(st, &ids, &n);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = judge_incident(m, st, ids[i], now);
+    free(ids);
     return ok;
 }
 

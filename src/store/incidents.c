@@ -336,6 +336,13 @@ err:
     return 0;
 }
 
+int cg_store_incident_ids(cg_store *s, int64_t **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    return load_rows(s, Q_INC_IDS, 0, (void **)ids, n, sizeof(**ids), read_id, "listing incidents");
+}
+
 int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg)
 {
     int64_t *ids = NULL;

@@ -459,6 +459,8 @@ int cg_store_incident_create(cg_store *s, cg_incident *inc);
  * its events in time order and its certificates in the order they were
  * added, exactly as stored. */
 int cg_store_incident_get(cg_store *s, int64_t id, cg_incident *out, int *found);
+/* The IDs of every incident, in order: *ids (the caller frees it) gets *n. */
+int cg_store_incident_ids(cg_store *s, int64_t **ids, size_t *n);
 /* Every incident by ID, with its events and certificates. */
 typedef int (*cg_store_incident_fn)(void *arg, const cg_incident *inc);
 int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg);
