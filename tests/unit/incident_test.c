@@ -553,7 +553,7 @@ static void test_thread_rules(void)
     CHECK(has_message(&fs, CG_R_INCIDENT_QUESTION_UNANSWERED,
                       "the question of 2026-11-04T08:00:00Z (Bugzilla comment #2 by "
                       "root-program@example.org) has had no CA comment after it for 8 days: "
-                      "the answer the CCADB requires within 7 days is 24 hours late"));
+                      "the answer the CCADB requires within 7 days is 1 day 0 hours late"));
     /* A second question, also unanswered: one finding, counting both. */
     add_event(&f, CG_EVENT_QUESTION, Q + DAY, NULL);
     run(&f.inc, Q + 9 * DAY, &fs);
