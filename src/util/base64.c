@@ -144,7 +144,7 @@ int cg_base64_decode(const uint8_t *in, size_t len, unsigned flags, uint8_t *out
                    "base64 length a multiple of 4 characters (truncated or missing padding)");
     /* Only whitespace, when allowed, may follow the padding. */
     for (; i < len; i++) {
-        if (value[in[i]] != space)
+        if (space != WS || value[in[i]] != WS)
             return bad(bad_at, why, i, "end of base64 after '=' padding");
     }
     if (pad == 1) {
