@@ -5,6 +5,7 @@
 
 #include "incident/kinds.h"
 #include "x509/time.h"
+#include "util/hex.h"
 
 int cg_incident_cert_revoked_at(const cg_incident_cert *cert, int64_t at)
 {
@@ -162,17 +163,6 @@ void cg_incident_format_duration(int64_t seconds, char *buf, size_t cap)
         snprintf(buf, cap, "%s%lld hour%s %lld min %lld s", days, h, h == 1 ? "" : "s", m, s);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Serial hex to INTEGER contents for the finding's object reference; 0
  * (an empty serial) when it is not hex or does not fit. */
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
@@ -181,14 +171,15 @@ static size_t unhex(const char *hex, uint8_t *out, size_t cap)
     if ((n + 1) / 2 > cap)
         return 0;
     if (n % 2 == 1) { /* an odd digit count: the first octet has one digit */
-        int d = hexval(hex[0]);
+        int d = cg_hex_value((unsigned char)hex[0]);
         if (d < 0)
             return 0;
         out[o++] = (uint8_t)d;
         i = 1;
     }
     for (; i < n; i += 2) {
-        int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+        int hi = cg_hex_value((unsigned char)hex[i]);
+        int lo = cg_hex_value((unsigned char)hex[i + 1]);
         if (hi < 0 || lo < 0)
             return 0;
         out[o++] = (uint8_t)(hi << 4 | lo);

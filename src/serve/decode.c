@@ -14,6 +14,7 @@
 
 #include "util/base64.h"
 #include "x509/time.h"
+#include "util/hex.h"
 
 void cg_serve_media_type(const char *content_type, char *buf, size_t cap)
 {
@@ -83,17 +84,6 @@ const cg_form_field *cg_form_get(const cg_form *form, const char *name)
     return NULL;
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0..n) ('+' is a space) into a new NUL-terminated
  * buffer. *bad is the offset of a bad escape when it returns NULL with
  * *bad != (size_t)-1. */
@@ -108,7 +98,8 @@ static uint8_t *url_decode(const uint8_t *s, size_t n, size_t *out_len, size_t *
         if (s[i] == '+') {
             out[o++] = ' ';
         } else if (s[i] == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1, lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int hi = i + 2 < n ? cg_hex_value(s[i + 1]) : -1;
+            int lo = i + 2 < n ? cg_hex_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 *bad = i;
                 free(out);
