@@ -129,8 +129,8 @@ struct cg_st_parts {
 static const char *const part_sql[PART_STMTS] = {
     [PART_INSERT] = PG_KEY_INSERT "INSERT INTO %s " PG_OBJ_VALUES,
     [PART_GET] = "SELECT " OBJ_COLS " FROM %s WHERE id = $1",
-    [PART_EARLIER] = "UPDATE %s SET first_seen = $1 WHERE id = $2 AND first_seen > $3 "
-                     "RETURNING id",
+    [PART_EARLIER] = ("UPDATE %s SET first_seen = $1 WHERE id = $2 AND first_seen > $3 "
+                      "RETURNING id"),
 };
 
 void cg_st_parts_free(cg_store *s)

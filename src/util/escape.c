@@ -232,7 +232,13 @@ size_t cg_esc_cut_point(const char *t, size_t len, size_t max)
         size_t u = 1;
         uint32_t cp;
         if (t[i] == '\\' && i + 1 < len) {
-            u = i + 2 < len && is_hex(t[i + 1]) && is_hex(t[i + 2]) ? 3 : 2;
+            /* "\XX" or a backslash and the whole character it escapes */
+            if (i + 2 < len && is_hex(t[i + 1]) && is_hex(t[i + 2])) {
+                u = 3;
+            } else {
+                u = cg_utf8_char((const uint8_t *)t + i + 1, len - i - 1, &cp);
+                u = 1 + (u == 0 ? 1 : u);
+            }
         } else {
             u = cg_utf8_char((const uint8_t *)t + i, len - i, &cp);
             u = u == 0 ? 1 : u;

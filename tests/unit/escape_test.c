@@ -145,6 +145,9 @@ static void cuts(void)
     CHECK(cg_esc_cut_point("a\xc3\xa9z", 4, 2) == 1);
     CHECK(cg_esc_cut_point("a\xc3\xa9z", 4, 3) == 3);
     CHECK(cg_esc_cut_point("abc", 3, 10) == 3);
+    /* a backslash before a multi-byte character: never half of it (escape_fuzz) */
+    CHECK(cg_esc_cut_point("ab\\\xc3\xa9z", 6, 4) == 2);
+    CHECK(cg_esc_cut_point("ab\\\xc3\xa9z", 6, 5) == 5);
 }
 
 static void predicates(void)
