@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,8 +56,9 @@ static void incident_help(FILE *f)
                "       closure --at TIME [--note TEXT] [--next-update TIME]\n"
                "        record an event of the incident's handling (--next-update: the\n"
                "        next-update date set for it)\n"
-               "  list  every incident, one a line\n"
-               "  show ID\n"
+               "  list [--format text|json]\n"
+               "        every incident, one a line (json: one JSON object a line)\n"
+               "  show ID [--format text|json]\n"
                "        an incident, its certificates (as seen on CRLs) and its events\n"
                "  status [ID] [--at TIME] [--format text|json]\n"
                "        the revocation and reporting deadlines (revocation.*, "
@@ -524,13 +526,191 @@ static const char *term(const char *s, char *buf, size_t cap)
     return cg_esc_term_cut(s != NULL ? s : "", buf, cap);
 }
 
+/* ---- list and show as JSON (docs/schemas/incident*.schema.json) ---- */
+
+static json_t *json_time(int64_t t)
+{
+    char buf[32];
+    if (t == 0)
+        return json_null();
+    cg_time_format(t, buf, sizeof(buf));
+    return json_string(buf);
+}
+
+/* Stored text (a title, a note, a subject) as a JSON string, null when
+ * absent. Bytes that are not UTF-8 (an operator's title can hold any)
+ * become U+FFFD, so the field is never dropped for them. */
+static json_t *json_text(const char *s)
+{
+    if (s == NULL)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j != NULL)
+        return j;
+    cg_sbuf b = CG_SBUF_INIT;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = cg_utf8_char((const uint8_t *)s + i, n - i, &cp);
+        if (k == 0) {
+            cg_sbuf_puts(&b, "\xef\xbf\xbd");
+            k = 1;
+        } else {
+            cg_sbuf_append(&b, s + i, k);
+        }
+        i += k;
+    }
+    j = b.failed ? NULL : json_string(cg_sbuf_str(&b));
+    cg_sbuf_free(&b);
+    return j;
+}
+
+/* The fields list and show share: what the incident is, its deadlines and
+ * its state (n: its certificates by issuer and serial). */
+static json_t *incident_json(const cg_incident *inc, size_t n)
+{
+    const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
+    json_t *j = json_object();
+    if (j == NULL)
+        return NULL;
+    json_object_set_new(j, "id", json_integer((json_int_t)inc->id));
+    json_object_set_new(j, "title", json_text(inc->title));
+    json_object_set_new(j, "kind", json_text(inc->kind));
+    json_object_set_new(j, "kind_known", json_boolean(k != NULL));
+    json_object_set_new(j, "required_reason",
+                        k != NULL && k->reason != CG_REASON_OMITTED
+                            ? json_string(cg_incident_reason_name(k->reason))
+                            : json_null());
+    json_object_set_new(j, "reference", k != NULL ? json_string(k->reference) : json_null());
+    json_object_set_new(j, "source", json_string(cg_source_name(inc->source)));
+    json_object_set_new(j, "reported_at", json_time(inc->reported_at));
+    json_object_set_new(j, "revoke_by",
+                        k != NULL ? json_time(inc->reported_at + k->window) : json_null());
+    json_object_set_new(j, "next_update", json_time(inc->next_update_at));
+    json_object_set_new(j, "state", json_string(is_closed(inc) ? "closed" : "open"));
+    json_object_set_new(j, "certificate_count", json_integer((json_int_t)n));
+    return j;
+}
+
+static json_t *cert_json(const cg_incident_cert *c, int64_t at)
+{
+    char sha[65];
+    json_t *j = json_object(), *names = json_array();
+    if (j == NULL || names == NULL) {
+        json_decref(j);
+        json_decref(names);
+        return NULL;
+    }
+    int revoked = cg_incident_cert_revoked_at(c, at);
+    cg_hex(c->sha256, 32, sha);
+    json_object_set_new(j, "sha256", json_string(sha));
+    json_object_set_new(j, "type", json_string(c->is_precert ? "precertificate" : "certificate"));
+    json_object_set_new(j, "serial",
+                        c->serial_hex != NULL && c->serial_hex[0] != '\0'
+                            ? json_text(c->serial_hex)
+                            : json_null());
+    json_object_set_new(j, "issuer",
+                        c->issuer != NULL && c->issuer[0] != '\0' ? json_text(c->issuer)
+                                                                  : json_null());
+    json_object_set_new(j, "subject",
+                        c->subject != NULL && c->subject[0] != '\0' ? json_text(c->subject)
+                                                                    : json_null());
+    for (const char *p = c->dns_names; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        char *one = strndup(p, len);
+        json_array_append_new(names, json_text(one));
+        free(one);
+        p += len + (p[len] == ',');
+    }
+    json_object_set_new(j, "dns_names", names);
+    json_object_set_new(j, "not_before", json_time(c->not_before));
+    json_object_set_new(j, "not_after", json_time(c->not_after));
+    json_object_set_new(j, "revoked", json_boolean(revoked));
+    json_object_set_new(j, "revocation_date",
+                        revoked ? json_time(c->revocation_date) : json_null());
+    json_object_set_new(j, "reason",
+                        revoked && c->reason != CG_REASON_OMITTED
+                            ? json_string(cg_incident_reason_name(c->reason))
+                            : json_null());
+    json_object_set_new(j, "first_seen_on_crl",
+                        revoked ? json_time(c->published_at) : json_null());
+    return j;
+}
+
+/* incident show --format json: one document, "schema" first as in status. */
+static json_t *show_json(const cg_incident *inc, int64_t at)
+{
+    size_t n = count_certs(inc);
+    json_t *root = json_object(), *fields = NULL, *certs = json_array(), *events = json_array(),
+           *rules = json_array();
+    if (n == (size_t)-1 || root == NULL || certs == NULL || events == NULL || rules == NULL ||
+        (fields = incident_json(inc, n)) == NULL)
+        goto err;
+    json_object_set_new(root, "schema", json_integer(CG_JSON_SCHEMA_VERSION));
+    json_object_update(root, fields);
+    json_decref(fields);
+    for (size_t i = 0; i < inc->n_rules; i++)
+        json_array_append_new(rules, json_text(inc->rules[i]));
+    json_object_set_new(root, "rules", rules);
+    rules = NULL;
+    for (size_t i = 0; i < inc->n_certs; i++) {
+        json_t *c = cert_json(&inc->certs[i], at);
+        if (c == NULL)
+            goto err;
+        json_array_append_new(certs, c);
+    }
+    json_object_set_new(root, "certificates", certs);
+    certs = NULL;
+    for (size_t i = 0; i < inc->n_events; i++) {
+        const cg_incident_event *ev = &inc->events[i];
+        json_t *e = json_object();
+        if (e == NULL)
+            goto err;
+        json_object_set_new(e, "at", json_time(ev->at));
+        json_object_set_new(e, "type", json_string(cg_event_type_name(ev->type)));
+        json_object_set_new(e, "note", json_text(ev->note));
+        json_array_append_new(events, e);
+    }
+    json_object_set_new(root, "events", events);
+    return root;
+err:
+    json_decref(root);
+    json_decref(certs);
+    json_decref(events);
+    json_decref(rules);
+    return NULL;
+}
+
+typedef struct {
+    cg_out_format format;
+    int failed; /* out of memory */
+} list_ctx;
+
 static int list_one(void *arg, const cg_incident *inc)
 {
+    list_ctx *lc = arg;
     char reported[32], kind[128];
     size_t n = count_certs(inc);
     if (n == (size_t)-1) {
-        *(int *)arg = 1;
+        lc->failed = 1;
         return 0;
+    }
+    if (lc->format == CG_OUT_JSON) {
+        /* JSON Lines, "schema" last as on every finding line. */
+        json_t *j = incident_json(inc, n);
+        char *line = NULL;
+        if (j != NULL) {
+            json_object_set_new(j, "schema", json_integer(CG_JSON_SCHEMA_VERSION));
+            line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+        }
+        json_decref(j);
+        if (line == NULL) {
+            lc->failed = 1;
+            return 0;
+        }
+        puts(line);
+        free(line);
+        return 1;
     }
     cg_time_format(inc->reported_at, reported, sizeof(reported));
     printf("%-5lld %-26s %s %3zu cert%s  %-6s ", (long long)inc->id,
@@ -544,7 +724,11 @@ static int list_one(void *arg, const cg_incident *inc)
 static int cmd_list(int argc, char **argv)
 {
     const char *store_opt = NULL;
-    const cg_cli_opt opt[] = {{"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL}};
+    list_ctx lc = {CG_OUT_TEXT, 0};
+    const cg_cli_opt opt[] = {
+        {"format", CG_CLI_OPT_FORMAT, &lc.format, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
     int rc;
     if (!cg_cli_opts_parse("incident list", incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
@@ -553,11 +737,10 @@ static int cmd_list(int argc, char **argv)
     cg_store *st = cg_cli_store_open("incident list", store_opt, 0);
     if (st == NULL)
         return CG_EXIT_USAGE;
-    int oom = 0;
-    int ok = cg_store_incident_list(st, list_one, &oom) && !oom;
+    int ok = cg_store_incident_list(st, list_one, &lc) && !lc.failed;
     if (!ok)
         fprintf(stderr, "caguard incident list: %s\n",
-                oom ? "out of memory" : cg_store_errmsg(st));
+                lc.failed ? "out of memory" : cg_store_errmsg(st));
     cg_store_close(st);
     return ok && fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
 }
@@ -627,14 +810,37 @@ static void show(const cg_incident *inc, int64_t at)
     }
 }
 
+static int show_out(const cg_incident *inc, int64_t at, cg_out_format format)
+{
+    if (format == CG_OUT_TEXT) {
+        show(inc, at);
+        return fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+    }
+    json_t *j = show_json(inc, at);
+    char *text =
+        j != NULL ? json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (text == NULL) {
+        fprintf(stderr, "caguard incident show: out of memory\n");
+        return CG_EXIT_USAGE;
+    }
+    puts(text);
+    free(text);
+    return fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+}
+
 static int cmd_show(int argc, char **argv)
 {
     static const char *cmd = "incident show";
     const char *store_opt = NULL;
+    cg_out_format format = CG_OUT_TEXT;
     int64_t id;
     cg_incident inc;
     int rc = CG_EXIT_USAGE;
-    const cg_cli_opt opt[] = {{"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL}};
+    const cg_cli_opt opt[] = {
+        {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
     if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
@@ -644,8 +850,7 @@ static int cmd_show(int argc, char **argv)
         return CG_EXIT_USAGE;
     if (get_incident(cmd, st, id, &inc) > 0) {
         if (cg_store_incident_observe_revocations(st, &inc)) {
-            show(&inc, (int64_t)time(NULL));
-            rc = fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+            rc = show_out(&inc, (int64_t)time(NULL), format);
         } else {
             fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         }

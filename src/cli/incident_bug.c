@@ -129,9 +129,12 @@ out:
     return rc;
 }
 
-/* Only the thread's findings: the ones sync judges. */
+/* Only the thread's findings: the ones sync judges. The lines saying what
+ * was read go to `say`: stdout with the text findings, stderr with JSON
+ * (stdout is then JSON Lines and nothing else). */
 typedef struct {
     cg_out *out;
+    FILE *say;
     size_t errors, shown;
 } judge_sink;
 
@@ -187,15 +190,15 @@ static int sync_one(const char *cmd, cg_store *st, int64_t id, const char *from_
                 err);
         goto out;
     }
-    printf("incident %lld: bug %lld: %zu comment%s, %zu new (%zu by others than the CA)", (long long)id,
-           (long long)bug_id, r.n_comments, r.n_comments == 1 ? "" : "s", r.n_new,
-           r.n_questions);
+    fprintf(js->say, "incident %lld: bug %lld: %zu comment%s, %zu new (%zu by others than the CA)",
+            (long long)id, (long long)bug_id, r.n_comments, r.n_comments == 1 ? "" : "s", r.n_new,
+            r.n_questions);
     if (r.has_next_update) {
         char when[32];
         cg_time_format(r.next_update, when, sizeof(when));
-        printf("; Whiteboard: next update by %s", when);
+        fprintf(js->say, "; Whiteboard: next update by %s", when);
     }
-    printf("\n");
+    fprintf(js->say, "\n");
     if (!cg_store_incident_get(st, id, &inc, &found) || !found) {
         fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
@@ -243,7 +246,7 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
     id_list ids = {NULL, 0, 0, 0};
     cg_store *st = NULL;
     cg_monitor_config cfg;
-    judge_sink js = {NULL, 0, 0};
+    judge_sink js = {NULL, stdout, 0, 0};
     cg_monitor_config_init(&cfg);
     const cg_cli_opt opt[] = {
         {"from-json", CG_CLI_OPT_STRING, &from, 0, NULL},
@@ -269,6 +272,7 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
     if (st == NULL)
         goto out;
     js.out = cg_out_new(stdout, format, 0);
+    js.say = format == CG_OUT_JSON ? stderr : stdout;
     if (js.out == NULL) {
         fprintf(stderr, "caguard %s: out of memory\n", cmd);
         goto out;
@@ -281,7 +285,7 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
         goto out;
     }
     if (ids.n == 0)
-        printf("no incident is linked to a bug (caguard incident link ID --bug URL)\n");
+        fprintf(js.say, "no incident is linked to a bug (caguard incident link ID --bug URL)\n");
     for (size_t i = 0; i < ids.n; i++)
         ok &= sync_one(cmd, st, ids.v[i], from, &cfg, at, &js);
     if (!ok)
