@@ -19,6 +19,8 @@
 
 #include "monitor/http.h"
 
+/* Entries handed over between two turns of the transfers. */
+#define PUMP_EVERY 64
 /* Transfers in the aux list at most: a proof needs a few tiles. */
 #define MAX_AUX 64
 
@@ -336,6 +338,8 @@ static cg_log_status step(cg_fetch *f, long timeout_ms, char *why, size_t whycap
         if (x == NULL)
             continue;
         x->running = 0;
+        if (f->o.observe != NULL)
+            f->o.observe(f->o.observe_arg, rc == CURLE_OK ? code : 0, x->len);
         if (x->q == NULL) {
             aux_done(f, x, rc, code, now);
         } else if (st == CG_LOG_OK) {
@@ -407,6 +411,10 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
             uint64_t max = q->got - q->used, n = 0;
             if (max > end - pos)
                 max = end - pos;
+            /* in slices, with the transfers kept moving in between: the
+             * answers behind this one arrive while its entries are read */
+            if (max > PUMP_EVERY)
+                max = PUMP_EVERY;
             st = f->proto->deliver(f->arg, q, x, max, &n, why, whycap);
             if (n > 0) {
                 pos += n;
@@ -415,6 +423,12 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
                 if (q->state == CG_WREQ_FREE)
                     xfer_release(f, x);
             }
+            if (st != CG_LOG_OK)
+                goto out;
+            long wake_ms;
+            st = ask(f, &wake_ms);
+            if (st == CG_LOG_OK)
+                st = step(f, 0, why, whycap);
             if (st != CG_LOG_OK)
                 goto out;
         }

@@ -29,7 +29,7 @@
 
 #include <curl/curl.h>
 
-#include "monitor/logclient.h"
+#include "monitor/http.h"
 #include "monitor/window.h"
 
 typedef struct cg_fetch cg_fetch;

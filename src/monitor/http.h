@@ -43,8 +43,10 @@ typedef struct cg_logclient_opts {
     unsigned max_retries;    /* per request; 0: 5 */
     long backoff_ms;         /* first retry delay, doubled each time; 0: 500 ms */
     long max_backoff_ms;     /* 0: 60 s */
-    unsigned parallel;       /* get-entries requests in flight; 0: 4 */
-    uint64_t batch;          /* entries asked per request; 0: 256 */
+    unsigned parallel;       /* most entry requests in flight (the window grows to it) */
+    uint64_t batch;          /* most entries asked per request; 0: 256 */
+    double max_rps;          /* entry requests per second; 0: no limit */
+    size_t window_bytes;     /* answers held out of order + expected in flight; 0: 32 MiB */
     /* When set: a wait before a retry ends as soon as *stop is nonzero, and
      * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
      * signal handler and read by the threads that fetch tree heads: an

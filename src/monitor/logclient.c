@@ -11,16 +11,42 @@
 
 #include "ct/entries_json.h"
 #include "util/base64.h"
+#include "util/grow.h"
+#include "monitor/fetch.h"
 #include "monitor/http.h"
+
+/* One get-entries answer, decoded as it came: the entries' bytes and where
+ * each one's leaf_input and extra_data are in them. */
+typedef struct answer {
+    uint8_t *data;
+    size_t len, cap;
+    size_t *at; /* 4 per entry: leaf offset and length, extra offset and length */
+    size_t n, at_cap;
+} answer;
+
+/* What the scan in progress hands the entries to. */
+typedef struct scan_to {
+    cg_merkle_hasher *h;
+    cg_merkle_frontier *f;
+    cg_log_entry_fn fn;
+    void *arg;
+} scan_to;
 
 struct cg_logclient {
     char *base; /* without the trailing slash */
     EVP_PKEY *key;
     uint8_t log_id[32];
     cg_logclient_opts o;
-    CURLM *multi;
+    CURLM *multi;               /* get-sth, proofs */
+    cg_fetch *fx;               /* get-entries, through the window */
     cg_entries_reader *entries; /* get-entries answers, buffers reused */
+    scan_to to;
+    /* the consistency proof asked ahead, from a range's end to the tree */
+    cg_fetch_xfer *proof;
+    uint64_t proof_from, proof_to;
 };
+
+static const cg_fetch_proto entries_proto;
 
 static void setmsg(char *why, size_t cap, const char *fmt, const char *a, const char *b)
 {
@@ -43,7 +69,13 @@ cg_logclient *cg_logclient_new(const char *url, EVP_PKEY *key, const cg_logclien
     cg_http_opts_defaults(&lc->o);
     lc->multi = curl_multi_init();
     lc->entries = cg_entries_reader_new();
-    if (!lc->base || !lc->multi || !lc->entries || !cg_ct_log_id(key, lc->log_id)) {
+    cg_window_opts wo = {.start_inflight = lc->o.parallel < 4 ? lc->o.parallel : 4,
+                         .max_inflight = lc->o.parallel,
+                         .batch = lc->o.batch,
+                         .byte_budget = lc->o.window_bytes,
+                         .max_rps = lc->o.max_rps};
+    lc->fx = cg_fetch_new(&lc->o, &wo, &entries_proto, lc);
+    if (!lc->base || !lc->multi || !lc->entries || !lc->fx || !cg_ct_log_id(key, lc->log_id)) {
         cg_logclient_free(lc);
         return NULL;
     }
@@ -54,6 +86,10 @@ void cg_logclient_free(cg_logclient *lc)
 {
     if (!lc)
         return;
+    if (lc->fx != NULL) {
+        cg_fetch_aux_free(lc->fx, lc->proof);
+        cg_fetch_free(lc->fx);
+    }
     if (lc->multi)
         curl_multi_cleanup(lc->multi);
     cg_entries_reader_free(lc->entries);
@@ -121,129 +157,158 @@ out:
     return st;
 }
 
-/* What deliver passes through the entries reader. */
-typedef struct delivery {
-    cg_merkle_hasher *h;
-    cg_merkle_frontier *f;
-    cg_log_entry_fn fn;
-    void *arg;
-    uint64_t start;
-    int nomem;
-} delivery;
+/* ---- get-entries through the window (fetch.h) ---- */
 
-static int deliver_one(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
-                       const uint8_t *extra, size_t extra_len)
+static void proto_prepare(void *arg, const cg_wreq *q, cg_fetch_xfer *x)
 {
-    delivery *d = arg;
-    cg_log_entry e;
-    uint8_t lh[CG_MERKLE_HASH_LEN];
-    memset(&e, 0, sizeof(e));
-    e.index = d->start + i;
-    e.leaf = leaf;
-    e.leaf_len = leaf_len;
-    e.extra = extra;
-    e.extra_len = extra_len;
-    e.ok = cg_ct_leaf_parse(leaf, leaf_len, &e.entry, &e.err);
-    e.chain_ok = e.ok && cg_ct_extra_parse(e.entry.entry_type, extra, extra_len, &e.chain,
-                                           &e.chain_err);
-    if (!d->fn(d->arg, &e))
+    cg_logclient *lc = arg;
+    snprintf(x->url, sizeof(x->url), "%s/ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64,
+             lc->base, q->start, q->end - 1);
+}
+
+static int keep_entry(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
+                      const uint8_t *extra, size_t extra_len)
+{
+    answer *a = arg;
+    (void)i;
+    if (!cg_grow((void **)&a->data, &a->cap, a->len + leaf_len + extra_len, 1) ||
+        !cg_grow((void **)&a->at, &a->at_cap, 4 * (a->n + 1), sizeof(size_t)))
         return 0;
-    if (!cg_merkle_leaf_hash(d->h, leaf, leaf_len, lh) ||
-        !cg_merkle_frontier_append(d->h, d->f, lh)) {
-        d->nomem = 1;
-        return 0;
-    }
+    size_t *at = a->at + 4 * a->n;
+    at[0] = a->len;
+    at[1] = leaf_len;
+    memcpy(a->data + a->len, leaf, leaf_len);
+    a->len += leaf_len;
+    at[2] = a->len;
+    at[3] = extra_len;
+    memcpy(a->data + a->len, extra, extra_len);
+    a->len += extra_len;
+    a->n++;
     return 1;
 }
 
-/* Delivers the entries of one get-entries answer; *got receives how many
- * were delivered and hashed. */
-static cg_log_status deliver(cg_logclient *lc, cg_http_req *r, cg_merkle_hasher *h,
-                             cg_merkle_frontier *f, cg_log_entry_fn fn, void *arg, uint64_t *got,
-                             char *why, size_t whycap)
+/* An answer as it comes, whatever its place: decoded, so that the entries it
+ * holds are known (a short answer's rest is asked at once). */
+static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t *got,
+                                  int *again, char *why, size_t whycap)
 {
-    delivery d = {h, f, fn, arg, r->start, 0};
-    uint64_t before = f->size;
-    size_t n = 0;
+    cg_logclient *lc = arg;
+    answer *a = x->proto;
     char msg[200];
-    cg_entries_status st =
-        cg_entries_read(lc->entries, r->body, r->len, (size_t)(r->end - r->start), deliver_one, &d,
-                        &n, msg, sizeof(msg));
-    *got = f->size - before;
-    if (st == CG_ENTRIES_OK && n == 0) {
-        setmsg(why, whycap, "%s: %s", r->url, "no entries in the answer");
+    size_t n = 0;
+    *again = 0;
+    if (a == NULL && (a = x->proto = calloc(1, sizeof(*a))) == NULL)
+        return CG_LOG_NOMEM;
+    a->len = a->n = 0;
+    cg_entries_status st = cg_entries_read(lc->entries, x->body, x->len,
+                                           (size_t)(q->end - q->start), keep_entry, a, &n, msg,
+                                           sizeof(msg));
+    if (st == CG_ENTRIES_STOPPED || st == CG_ENTRIES_NOMEM)
+        return CG_LOG_NOMEM;
+    if (st == CG_ENTRIES_BAD) {
+        setmsg(why, whycap, "%s: not a get-entries answer: %s", x->url, msg);
         return CG_LOG_BAD_ANSWER;
     }
-    switch (st) {
-    case CG_ENTRIES_OK:
-        return CG_LOG_OK;
-    case CG_ENTRIES_STOPPED:
-        return d.nomem ? CG_LOG_NOMEM : CG_LOG_STOPPED;
-    case CG_ENTRIES_NOMEM:
-        return CG_LOG_NOMEM;
-    case CG_ENTRIES_BAD:
-        break;
+    if (n == 0) {
+        setmsg(why, whycap, "%s: %s", x->url, "no entries in the answer");
+        return CG_LOG_BAD_ANSWER;
     }
-    setmsg(why, whycap, "%s: not a get-entries answer: %s", r->url, msg);
-    return CG_LOG_BAD_ANSWER;
+    /* The body is not needed any more: what is held is the decoded part. */
+    free(x->body);
+    x->body = NULL;
+    x->cap = 0;
+    x->len = a->len;
+    *got = n;
+    return CG_LOG_OK;
+}
+
+static cg_log_status proto_deliver(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t max,
+                                   uint64_t *n, char *why, size_t whycap)
+{
+    cg_logclient *lc = arg;
+    const answer *a = x->proto;
+    (void)why;
+    (void)whycap;
+    *n = 0;
+    for (uint64_t i = q->used; i < q->used + max; i++) {
+        const size_t *at = a->at + 4 * i;
+        cg_log_entry e;
+        uint8_t lh[CG_MERKLE_HASH_LEN];
+        memset(&e, 0, sizeof(e));
+        e.index = q->start + i;
+        e.leaf = a->data + at[0];
+        e.leaf_len = at[1];
+        e.extra = a->data + at[2];
+        e.extra_len = at[3];
+        e.ok = cg_ct_leaf_parse(e.leaf, e.leaf_len, &e.entry, &e.err);
+        e.chain_ok = e.ok && cg_ct_extra_parse(e.entry.entry_type, e.extra, e.extra_len,
+                                               &e.chain, &e.chain_err);
+        if (!lc->to.fn(lc->to.arg, &e))
+            return CG_LOG_STOPPED;
+        if (!cg_merkle_leaf_hash(lc->to.h, e.leaf, e.leaf_len, lh) ||
+            !cg_merkle_frontier_append(lc->to.h, lc->to.f, lh))
+            return CG_LOG_NOMEM;
+        (*n)++;
+    }
+    return CG_LOG_OK;
+}
+
+static void proto_release(void *arg, cg_fetch_xfer *x)
+{
+    answer *a = x->proto;
+    (void)arg;
+    if (a == NULL)
+        return;
+    free(a->data);
+    free(a->at);
+    free(a);
+    x->proto = NULL;
+}
+
+static const cg_fetch_proto entries_proto = {proto_prepare, proto_answer, proto_deliver,
+                                             proto_release};
+
+/* Asks ahead for the consistency proof the monitor will want at the end of
+ * a range [.., end) of a tree of size: off the critical path. */
+static void proof_ahead(cg_logclient *lc, uint64_t end, uint64_t size)
+{
+    char url[2048];
+    if (end == 0 || end >= size || (lc->proof != NULL && lc->proof_from == end &&
+                                    lc->proof_to == size))
+        return;
+    cg_fetch_aux_free(lc->fx, lc->proof);
+    snprintf(url, sizeof(url), "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64,
+             lc->base, end, size);
+    lc->proof = cg_fetch_aux(lc->fx, url, 0, 0);
+    lc->proof_from = end;
+    lc->proof_to = size;
 }
 
 cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle_frontier *f,
                                 uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
                                 char *why, size_t whycap)
 {
-    unsigned par = lc->o.parallel;
-    cg_http_req *r = calloc(par, sizeof(*r));
-    if (!r)
-        return CG_LOG_NOMEM;
-    cg_log_status st = CG_LOG_OK;
-    while (f->size < end) {
-        uint64_t pos = f->size;
-        size_t k = 0;
-        while (k < par && pos < end) {
-            uint64_t e = end - pos > lc->o.batch ? pos + lc->o.batch : end;
-            r[k].start = pos;
-            r[k].end = e;
-            snprintf(r[k].url, sizeof(r[k].url),
-                     "%s/ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64, lc->base, pos, e - 1);
-            pos = e;
-            k++;
-        }
-        st = cg_http_run(lc->multi, &lc->o, r, k, why, whycap);
-        if (st != CG_LOG_OK)
-            goto out;
-        for (size_t i = 0; i < k; i++) {
-            uint64_t got;
-            st = deliver(lc, &r[i], h, f, fn, arg, &got, why, whycap);
-            if (st != CG_LOG_OK)
-                goto out;
-            if (got < r[i].end - r[i].start) {
-                /* The log's batch is smaller: ask for that from now on and
-                 * ask again from where this answer stopped. */
-                lc->o.batch = got;
-                break;
-            }
-        }
-    }
+    uint64_t target = sth != NULL && sth->tree_size > end ? sth->tree_size : end, done;
+    scan_to to = {h, f, fn, arg};
+    lc->to = to;
+    if (sth != NULL)
+        proof_ahead(lc, end, sth->tree_size);
+    cg_log_status st = cg_fetch_run(lc->fx, f->size, end, target, &done, why, whycap);
+    if (st != CG_LOG_OK)
+        return st;
     if (sth && end == sth->tree_size) {
         uint8_t root[CG_MERKLE_HASH_LEN];
-        if (!cg_merkle_frontier_root(h, f, root)) {
-            st = CG_LOG_NOMEM;
-            goto out;
-        }
+        if (!cg_merkle_frontier_root(h, f, root))
+            return CG_LOG_NOMEM;
         if (memcmp(root, sth->root, sizeof(root)) != 0) {
             char sz[32];
             snprintf(sz, sizeof(sz), "%" PRIu64, end);
             setmsg(why, whycap, "the %s entries of %s do not hash to the root of its STH", sz,
                    lc->base);
-            st = CG_LOG_MERKLE;
+            return CG_LOG_MERKLE;
         }
     }
-out:
-    for (unsigned i = 0; i < par; i++)
-        cg_http_req_free(&r[i]);
-    free(r);
-    return st;
+    return CG_LOG_OK;
 }
 
 /* A JSON array of base64 hashes into out (room for cap). */
@@ -296,7 +361,23 @@ cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uin
     snprintf(r.url, sizeof(r.url),
              "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64, lc->base, size1,
              size2);
-    cg_log_status st = get_json(lc, &r, &j, why, whycap);
+    cg_log_status st;
+    if (lc->proof != NULL && lc->proof_from == size1 && lc->proof_to == size2) {
+        /* asked ahead: take its answer */
+        json_error_t jerr;
+        st = cg_fetch_aux_wait(lc->fx, lc->proof, why, whycap);
+        if (st == CG_LOG_OK) {
+            j = json_loadb((const char *)lc->proof->body, lc->proof->len, 0, &jerr);
+            if (!json_is_object(j)) {
+                setmsg(why, whycap, "%s: %s", r.url, "not a JSON object");
+                st = CG_LOG_BAD_ANSWER;
+            }
+        }
+        cg_fetch_aux_free(lc->fx, lc->proof);
+        lc->proof = NULL;
+    } else {
+        st = get_json(lc, &r, &j, why, whycap);
+    }
     if (st == CG_LOG_OK &&
         !hash_array(json_object_get(j, "consistency"), proof, CG_MERKLE_MAX_PROOF, n)) {
         setmsg(why, whycap, "%s: %s", r.url, "not a get-sth-consistency answer");

@@ -1,6 +1,10 @@
 /* An RFC 6962 log client over libcurl: get-sth (verified with the log's
- * key) and get-entries over a range, fetched in batches, several batches in
- * flight at once over libcurl's multi interface, delivered in index order.
+ * key) and get-entries over a range through a sliding window
+ * (monitor/fetch.h, monitor/window.h): N requests in flight whatever the
+ * range, answers delivered in index order, requests still running when a
+ * range is handed over carried on into the next scan (a scan that starts
+ * elsewhere starts the window over), and the consistency proof of the
+ * range's end asked ahead while the range is read.
  *
  * The client does no store I/O and makes no findings: it says what it saw
  * (a status per call, and per entry whether the leaf parsed) and the
@@ -13,9 +17,10 @@
  * tileclient.h): each request has a connect and a total timeout; a failed
  * request (connection error, timeout, 5xx, 429) is retried up to
  * max_retries times with exponential backoff, and a 429 or 503 waits at
- * least its Retry-After. A log answering get-entries with fewer entries than
- * asked gets the rest asked again (RFC 6962 §4.6 lets it), and the client
- * asks for no more than the log's count from then on. */
+ * least its Retry-After; a 429, a 503 or a timeout halves the window. A log
+ * answering get-entries with fewer entries than asked gets the rest asked
+ * at once (RFC 6962 §4.6 lets it; nothing it sent is thrown away), and the
+ * client asks for the log's count from then on, at starts aligned to it. */
 #ifndef CAGUARD_MONITOR_LOGCLIENT_H
 #define CAGUARD_MONITOR_LOGCLIENT_H
 

@@ -14,6 +14,7 @@
 #include "ct/leaf.h"
 #include "util/escape.h"
 #include "util/grow.h"
+#include "monitor/fetch.h"
 #include "monitor/http.h"
 #include "rules/rules.h"
 
@@ -49,13 +50,19 @@ struct cg_tileclient {
     /* one entry, rebuilt as get-entries would serve it */
     uint8_t *leaf, *extra;
     size_t leaf_cap, extra_cap;
+    cg_fetch *fx; /* data tiles, through the window */
+    uint64_t tree_size; /* of the scan in progress */
+    cg_merkle_hasher *h;
+    cg_merkle_frontier *f;
+    cg_log_entry_fn fn;
+    void *arg;
+    /* hash tiles asked ahead for the consistency proof at a range's end */
+    cg_fetch_xfer *ahead[CG_MERKLE_MAX_PROOF * 2];
+    size_t n_ahead;
+    uint64_t ahead_from, ahead_to;
 };
 
-/* Where a tile's entries are read from. */
-typedef struct tile_job {
-    uint64_t n;     /* tile index */
-    unsigned width; /* entries in the tile fetched */
-} tile_job;
+static const cg_fetch_proto tiles_proto;
 
 static void say(char *why, size_t whycap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -119,7 +126,14 @@ cg_tileclient *cg_tileclient_new(const char *url, EVP_PKEY *key, const char *ori
     tc->multi = curl_multi_init();
     tc->iss_cap = 64;
     tc->iss = calloc(tc->iss_cap, sizeof(*tc->iss));
-    if (!tc->base || (origin && !tc->origin) || !tc->multi || !tc->iss ||
+    cg_window_opts wo = {.start_inflight = tc->o.parallel < 4 ? tc->o.parallel : 4,
+                         .max_inflight = tc->o.parallel,
+                         .batch = CG_TILE_WIDTH,
+                         .grid = 1,
+                         .byte_budget = tc->o.window_bytes,
+                         .max_rps = tc->o.max_rps};
+    tc->fx = cg_fetch_new(&tc->o, &wo, &tiles_proto, tc);
+    if (!tc->base || (origin && !tc->origin) || !tc->multi || !tc->iss || !tc->fx ||
         !cg_ct_log_id(key, tc->log_id)) {
         cg_tileclient_free(tc);
         return NULL;
@@ -131,6 +145,11 @@ void cg_tileclient_free(cg_tileclient *tc)
 {
     if (!tc)
         return;
+    if (tc->fx != NULL) {
+        for (size_t i = 0; i < tc->n_ahead; i++)
+            cg_fetch_aux_free(tc->fx, tc->ahead[i]);
+        cg_fetch_free(tc->fx);
+    }
     if (tc->multi)
         curl_multi_cleanup(tc->multi);
     for (size_t i = 0; tc->iss && i < tc->iss_cap; i++)
@@ -247,6 +266,15 @@ static const issuer *issuer_get(const cg_tileclient *tc, const uint8_t fp[32])
     return is->state == ISS_EMPTY ? NULL : is;
 }
 
+static int issuers_pending(const cg_tileclient *tc)
+{
+    for (size_t i = 0; i < tc->iss_cap; i++) {
+        if (tc->iss[i].state == ISS_PENDING)
+            return 1;
+    }
+    return 0;
+}
+
 /* Fetches every pending issuer, `parallel` at a time. */
 static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why, size_t whycap)
 {
@@ -303,28 +331,31 @@ static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why,
 
 /* ---- tiles ---- */
 
-/* Reads a whole data tile: exactly width TileLeafs and nothing after them.
- * Every fingerprint of the entries in [r->start, r->end) is asked for in
- * the issuer cache. */
-static cg_log_status check_tile(cg_tileclient *tc, const cg_http_req *r, const tile_job *j,
-                                char *why, size_t whycap)
+/* Reads a whole data tile of n, width entries: exactly width TileLeafs and
+ * nothing after them, the offset of each into at (room for width). Every
+ * fingerprint of the entries in [start, end) is asked for in the issuer
+ * cache. */
+static cg_log_status check_tile(cg_tileclient *tc, const char *url, const uint8_t *body,
+                                size_t len, uint64_t n, unsigned width, uint64_t start,
+                                uint64_t end, uint32_t *at, char *why, size_t whycap)
 {
     cg_cbs in;
     cg_ct_tile_leaf tl;
     cg_der_error err;
-    cg_cbs_init(&in, r->body, r->len);
-    for (unsigned i = 0; i < j->width; i++) {
+    cg_cbs_init(&in, body, len);
+    for (unsigned i = 0; i < width; i++) {
         if (in.len == 0) {
-            say(why, whycap, "%s: %u entries, the tile holds %u", r->url, i, j->width);
+            say(why, whycap, "%s: %u entries, the tile holds %u", url, i, width);
             return CG_LOG_BAD_ANSWER;
         }
-        if (!cg_ct_tile_leaf_next(&in, &tl, r->body, &err)) {
+        at[i] = (uint32_t)(in.data - body);
+        if (!cg_ct_tile_leaf_next(&in, &tl, body, &err)) {
             say(why, whycap, "%s: entry %" PRIu64 " (byte %zu of the tile) does not parse: %s",
-                r->url, j->n * CG_TILE_WIDTH + i, err.offset, err.what);
+                url, n * CG_TILE_WIDTH + i, err.offset, err.what);
             return CG_LOG_BAD_ANSWER;
         }
-        uint64_t index = j->n * CG_TILE_WIDTH + i;
-        if (index < r->start || index >= r->end)
+        uint64_t index = n * CG_TILE_WIDTH + i;
+        if (index < start || index >= end)
             continue;
         for (size_t k = 0; k + 32 <= tl.fingerprints.len; k += 32) {
             if (!issuer_want(tc, tl.fingerprints.data + k))
@@ -332,7 +363,7 @@ static cg_log_status check_tile(cg_tileclient *tc, const cg_http_req *r, const t
         }
     }
     if (in.len != 0) {
-        say(why, whycap, "%s: %zu bytes after the tile's %u entries", r->url, in.len, j->width);
+        say(why, whycap, "%s: %zu bytes after the tile's %u entries", url, in.len, width);
         return CG_LOG_BAD_ANSWER;
     }
     return CG_LOG_OK;
@@ -432,123 +463,155 @@ static int build_entry(cg_tileclient *tc, const cg_ct_tile_leaf *tl, const uint8
     return 1;
 }
 
-/* Delivers the entries [r->start, r->end) of a checked tile. */
-static cg_log_status deliver(cg_tileclient *tc, const cg_http_req *r, cg_merkle_hasher *h,
-                             cg_merkle_frontier *f, cg_log_entry_fn fn, void *arg)
+/* ---- data tiles through the window (fetch.h) ---- */
+
+/* Where a tile's entries are in its body. */
+typedef struct tile_answer {
+    uint64_t n;     /* tile index */
+    unsigned width; /* entries in the tile fetched */
+    uint32_t at[CG_TILE_WIDTH];
+} tile_answer;
+
+static void tile_url(cg_tileclient *tc, cg_fetch_xfer *x, uint64_t n, unsigned width)
 {
-    cg_cbs in;
+    char path[CG_TILE_PATH_MAX];
+    cg_tile_path(-1, n, width, path);
+    snprintf(x->url, sizeof(x->url), "%s/%s", tc->base, path);
+    x->allow_404 = width < CG_TILE_WIDTH;
+}
+
+static unsigned tile_width(const cg_tileclient *tc, uint64_t n)
+{
+    uint64_t tile_end = (n + 1) * CG_TILE_WIDTH;
+    return tile_end <= tc->tree_size ? CG_TILE_WIDTH
+                                     : (unsigned)(tc->tree_size - n * CG_TILE_WIDTH);
+}
+
+static void tiles_prepare(void *arg, const cg_wreq *q, cg_fetch_xfer *x)
+{
+    cg_tileclient *tc = arg;
+    uint64_t n = q->start / CG_TILE_WIDTH;
+    tile_url(tc, x, n, tile_width(tc, n));
+}
+
+static cg_log_status tiles_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t *got,
+                                  int *again, char *why, size_t whycap)
+{
+    cg_tileclient *tc = arg;
+    tile_answer *a = x->proto;
+    uint64_t n = q->start / CG_TILE_WIDTH;
+    unsigned width = tile_width(tc, n);
+    *again = 0;
+    if (x->code == 404) {
+        /* A partial tile the log no longer serves: its full tile. */
+        tile_url(tc, x, n, CG_TILE_WIDTH);
+        *again = 1;
+        return CG_LOG_OK;
+    }
+    if (strstr(x->url, ".p/") == NULL)
+        width = CG_TILE_WIDTH;
+    if (a == NULL && (a = x->proto = malloc(sizeof(*a))) == NULL)
+        return CG_LOG_NOMEM;
+    a->n = n;
+    a->width = width;
+    cg_log_status st = check_tile(tc, x->url, x->body, x->len, n, width, q->start, q->end,
+                                  a->at, why, whycap);
+    if (st != CG_LOG_OK)
+        return st;
+    *got = q->end - q->start;
+    return CG_LOG_OK;
+}
+
+static cg_log_status tiles_deliver(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t max,
+                                   uint64_t *n, char *why, size_t whycap)
+{
+    cg_tileclient *tc = arg;
+    const tile_answer *a = x->proto;
     cg_ct_tile_leaf tl;
     cg_der_error err;
-    uint64_t first = r->aux * CG_TILE_WIDTH;
-    cg_cbs_init(&in, r->body, r->len);
-    for (uint64_t index = first; index < r->end; index++) {
-        if (!cg_ct_tile_leaf_next(&in, &tl, r->body, &err))
+    *n = 0;
+    /* The issuers this tile's entries name, once each for the run. */
+    if (issuers_pending(tc)) {
+        cg_http_req *ir = calloc(64, sizeof(*ir));
+        if (ir == NULL)
+            return CG_LOG_NOMEM;
+        cg_log_status st = fetch_issuers(tc, ir, why, whycap);
+        for (size_t i = 0; i < 64; i++)
+            cg_http_req_free(&ir[i]);
+        free(ir);
+        if (st != CG_LOG_OK)
+            return st;
+    }
+    for (uint64_t k = 0; k < max; k++) {
+        uint64_t index = q->start + q->used + k;
+        size_t off = a->at[index - a->n * CG_TILE_WIDTH];
+        cg_cbs in;
+        cg_cbs_init(&in, x->body + off, x->len - off);
+        if (!cg_ct_tile_leaf_next(&in, &tl, x->body, &err))
             return CG_LOG_BAD_ANSWER; /* check_tile read it: cannot happen */
-        if (index < r->start)
-            continue;
         cg_log_entry e;
         uint8_t lh[CG_MERKLE_HASH_LEN];
-        if (!build_entry(tc, &tl, r->body, index, &e))
+        if (!build_entry(tc, &tl, x->body, index, &e))
             return CG_LOG_NOMEM;
-        if (!fn(arg, &e))
+        if (!tc->fn(tc->arg, &e))
             return CG_LOG_STOPPED;
-        if (!cg_ct_entry_leaf_hash(h, &tl.entry.raw, lh) || !cg_merkle_frontier_append(h, f, lh))
+        if (!cg_ct_entry_leaf_hash(tc->h, &tl.entry.raw, lh) ||
+            !cg_merkle_frontier_append(tc->h, tc->f, lh))
             return CG_LOG_NOMEM;
+        (*n)++;
     }
     return CG_LOG_OK;
 }
 
-static void set_tile_url(cg_tileclient *tc, cg_http_req *r, const tile_job *j)
+static void tiles_release(void *arg, cg_fetch_xfer *x)
 {
-    char path[CG_TILE_PATH_MAX];
-    cg_tile_path(-1, j->n, j->width, path);
-    snprintf(r->url, sizeof(r->url), "%s/%s", tc->base, path);
-    r->allow_404 = j->width < CG_TILE_WIDTH;
-    r->aux = j->n;
+    (void)arg;
+    free(x->proto);
+    x->proto = NULL;
 }
+
+static const cg_fetch_proto tiles_proto = {tiles_prepare, tiles_answer, tiles_deliver,
+                                           tiles_release};
+
+static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2);
 
 cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merkle_frontier *f,
                                  uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
                                  char *why, size_t whycap)
 {
-    unsigned par = tc->o.parallel;
-    uint64_t size = sth ? sth->tree_size : end;
+    uint64_t size = sth ? sth->tree_size : end, done;
     if (end > size) {
         say(why, whycap, "%s: entries up to %" PRIu64 " asked of a tree of %" PRIu64, tc->base,
             end, size);
         return CG_LOG_BAD_ANSWER;
     }
-    cg_http_req *r = calloc(par, sizeof(*r)), *ir = calloc(par < 64 ? par : 64, sizeof(*ir));
-    tile_job *jobs = calloc(par, sizeof(*jobs));
-    cg_log_status st = CG_LOG_OK;
-    if (!r || !ir || !jobs) {
-        st = CG_LOG_NOMEM;
-        goto out;
+    if (size != tc->tree_size) {
+        /* A new tree: its last tile may be wider, start over. */
+        cg_fetch_reset(tc->fx);
+        tc->tree_size = size;
     }
     tc->scan++;
-    while (f->size < end) {
-        uint64_t pos = f->size;
-        size_t k = 0;
-        while (k < par && pos < end) {
-            uint64_t n = pos / CG_TILE_WIDTH, tile_end = (n + 1) * CG_TILE_WIDTH;
-            jobs[k].n = n;
-            jobs[k].width =
-                tile_end <= size ? CG_TILE_WIDTH : (unsigned)(size - n * CG_TILE_WIDTH);
-            set_tile_url(tc, &r[k], &jobs[k]);
-            r[k].start = pos;
-            r[k].end = tile_end < end ? tile_end : end;
-            pos = r[k].end;
-            k++;
-        }
-        st = cg_http_run(tc->multi, &tc->o, r, k, why, whycap);
-        if (st != CG_LOG_OK)
-            goto out;
-        /* A partial tile the log no longer serves: its full tile. */
-        for (size_t i = 0; i < k; i++) {
-            if (r[i].code != 404)
-                continue;
-            jobs[i].width = CG_TILE_WIDTH;
-            set_tile_url(tc, &r[i], &jobs[i]);
-            st = cg_http_run(tc->multi, &tc->o, &r[i], 1, why, whycap);
-            if (st != CG_LOG_OK)
-                goto out;
-        }
-        for (size_t i = 0; i < k; i++) {
-            st = check_tile(tc, &r[i], &jobs[i], why, whycap);
-            if (st != CG_LOG_OK)
-                goto out;
-        }
-        st = fetch_issuers(tc, ir, why, whycap);
-        if (st != CG_LOG_OK)
-            goto out;
-        for (size_t i = 0; i < k; i++) {
-            st = deliver(tc, &r[i], h, f, fn, arg);
-            if (st != CG_LOG_OK)
-                goto out;
-        }
-    }
+    tc->h = h;
+    tc->f = f;
+    tc->fn = fn;
+    tc->arg = arg;
+    if (sth != NULL)
+        proof_ahead(tc, end, size);
+    cg_log_status st = cg_fetch_run(tc->fx, f->size, end, size, &done, why, whycap);
+    if (st != CG_LOG_OK)
+        return st;
     if (sth && end == sth->tree_size) {
         uint8_t root[CG_MERKLE_HASH_LEN];
-        if (!cg_merkle_frontier_root(h, f, root)) {
-            st = CG_LOG_NOMEM;
-            goto out;
-        }
+        if (!cg_merkle_frontier_root(h, f, root))
+            return CG_LOG_NOMEM;
         if (memcmp(root, sth->root, sizeof(root)) != 0) {
             say(why, whycap,
                 "the %" PRIu64 " entries of %s do not hash to the root of its checkpoint", end,
                 tc->base);
-            st = CG_LOG_MERKLE;
+            return CG_LOG_MERKLE;
         }
     }
-out:
-    for (unsigned i = 0; r && i < par; i++)
-        cg_http_req_free(&r[i]);
-    for (unsigned i = 0; ir && i < (par < 64 ? par : 64); i++)
-        cg_http_req_free(&ir[i]);
-    free(r);
-    free(ir);
-    free(jobs);
-    return st;
+    return CG_LOG_OK;
 }
 
 /* ---- proofs from hash tiles ---- */
@@ -689,9 +752,22 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
         return CG_LOG_NOMEM;
     for (size_t i = 0; i < c->n; i++)
         set_hash_tile_url(tc, &c->r[i], &c->keys[i]);
-    for (size_t i = 0; i < c->n; i += tc->o.parallel) {
-        size_t k = c->n - i < tc->o.parallel ? c->n - i : tc->o.parallel;
-        cg_log_status st = cg_http_run(tc->multi, &tc->o, c->r + i, k, why, whycap);
+    /* the tiles asked ahead (proof_ahead) are taken from there, the others
+     * asked now */
+    for (size_t i = 0; i < c->n; i++) {
+        cg_fetch_xfer *x = NULL;
+        for (size_t j = 0; j < tc->n_ahead && x == NULL; j++)
+            x = strcmp(tc->ahead[j]->url, c->r[i].url) == 0 ? tc->ahead[j] : NULL;
+        if (x != NULL && x->body != NULL && cg_fetch_aux_wait(tc->fx, x, NULL, 0) == CG_LOG_OK) {
+            c->r[i].body = x->body;
+            c->r[i].len = x->len;
+            c->r[i].cap = x->cap;
+            c->r[i].code = x->code;
+            x->body = NULL;
+            x->len = x->cap = 0;
+            continue;
+        }
+        cg_log_status st = cg_http_run(tc->multi, &tc->o, &c->r[i], 1, why, whycap);
         if (st != CG_LOG_OK)
             return st;
     }
@@ -718,6 +794,38 @@ static void proof_ctx_free(proof_ctx *c)
         cg_http_req_free(&c->r[i]);
     free(c->r);
     free(c->keys);
+}
+
+/* Asks ahead for the hash tiles of PROOF(size1, size2): the consistency
+ * proof the monitor will want at the end of the range being read. */
+static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2)
+{
+    proof_ctx c;
+    uint8_t proof[CG_MERKLE_MAX_PROOF * 32];
+    size_t n = 0;
+    if (size1 == 0 || size1 >= size2 || (tc->ahead_from == size1 && tc->ahead_to == size2))
+        return;
+    for (size_t i = 0; i < tc->n_ahead; i++)
+        cg_fetch_aux_free(tc->fx, tc->ahead[i]);
+    tc->n_ahead = 0;
+    tc->ahead_from = size1;
+    tc->ahead_to = size2;
+    memset(&c, 0, sizeof(c));
+    c.tc = tc;
+    c.size = size2;
+    c.collect = 1;
+    if (subproof(&c, size1, 0, size2, 1, proof, &n)) {
+        for (size_t i = 0; i < c.n && tc->n_ahead < sizeof(tc->ahead) / sizeof(tc->ahead[0]);
+             i++) {
+            char path[CG_TILE_PATH_MAX], url[2048];
+            cg_tile_path((int)c.keys[i].level, c.keys[i].n, c.keys[i].width, path);
+            snprintf(url, sizeof(url), "%s/%s", tc->base, path);
+            cg_fetch_xfer *x = cg_fetch_aux(tc->fx, url, 0, c.keys[i].width < CG_TILE_WIDTH);
+            if (x != NULL)
+                tc->ahead[tc->n_ahead++] = x;
+        }
+    }
+    free(c.keys);
 }
 
 cg_log_status cg_tileclient_get_consistency(cg_tileclient *tc, cg_merkle_hasher *h, uint64_t size1,

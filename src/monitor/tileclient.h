@@ -33,9 +33,13 @@
  *
  * Every entry's leaf hash goes into the caller's Merkle right edge; at the
  * end of a range that reaches the checkpoint's tree size the edge's root is
- * compared with the checkpoint's. Transport (timeouts, retries, backoff,
- * 429 and Retry-After, gzip) is monitor/http.h's, as for the RFC 6962
- * client; opts.batch is unused (a data tile is 256 entries). */
+ * compared with the checkpoint's. Data tiles are fetched through the same
+ * sliding window as the RFC 6962 client's get-entries (monitor/fetch.h: N
+ * tiles in flight across ranges, handed over in order, N adapting), and the
+ * hash tiles of the consistency proof at a range's end are asked ahead.
+ * Transport (timeouts, retries, backoff, 429 and Retry-After, gzip) is the
+ * same as the RFC 6962 client's; opts.batch is unused (a data tile is 256
+ * entries). */
 #ifndef CAGUARD_MONITOR_TILECLIENT_H
 #define CAGUARD_MONITOR_TILECLIENT_H
 
