@@ -72,6 +72,8 @@ static void monitor_help(FILE *f)
                "  --log-origin NAME  static-ct-api: the origin the checkpoints of the --log\n"
                "                     before it must name (default: its URL without scheme);\n"
                "                     another is ct.log.checkpoint_origin_mismatch\n"
+               "  --log-rate R       at most R entry requests a second to the --log before it\n"
+               "                     (a decimal; default: no limit)\n"
                "  --issuer FILE      a CA certificate to watch (PEM or DER); repeatable\n"
                "  --all-issuers      keep every entry\n"
                "  --once             read each log up to its current tree head, then exit\n"
@@ -81,8 +83,10 @@ static void monitor_help(FILE *f)
                "  --from-end         a log seen the first time is read from its current tree\n"
                "                     head on (its right edge from the last entry's audit path)\n"
                "  --poll-interval S  seconds between tree-head polls when following (default 60)\n"
-               "  --batch N          entries asked per get-entries request (default 256)\n"
-               "  --parallel N       get-entries requests in flight per log (default 4)\n"
+               "  --batch N          most entries asked per get-entries request (default 1024;\n"
+               "                     a log that answers fewer is asked at its own batch)\n"
+               "  --parallel N       most entry requests in flight per log (default 32): the\n"
+               "                     window starts at 4 and grows while it pays\n"
                "  --retries N        retries of a failed request, with backoff from 0.5 s\n"
                "                     (default 5)\n"
                "  --commit-every N   most entries committed in one transaction (default 4096;\n"
@@ -335,6 +339,7 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_store *lease_store = NULL;
     int64_t mmds[MAX_LOGS] = {0};
     const char *origins[MAX_LOGS] = {0};
+    double rates[MAX_LOGS] = {0};
     uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
@@ -367,6 +372,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"from-end", CG_CLI_OPT_KEY, NULL, 'e', NULL},
         {"log-mmd", CG_CLI_OPT_KEY_VALUE, NULL, 'M', NULL},
         {"log-origin", CG_CLI_OPT_KEY_VALUE, NULL, 'O', NULL},
+        {"log-rate", CG_CLI_OPT_KEY_VALUE, NULL, 'N', NULL},
         {"poll-interval", CG_CLI_OPT_KEY_VALUE, NULL, 'P', NULL},
         {"batch", CG_CLI_OPT_KEY_VALUE, NULL, 'B', NULL},
         {"parallel", CG_CLI_OPT_KEY_VALUE, NULL, 'R', NULL},
@@ -482,6 +488,19 @@ int cg_cmd_monitor(int argc, char **argv)
             }
             origins[n_logs - 1] = p.value;
             break;
+        case 'N': {
+            char *end;
+            double r = strtod(p.value, &end);
+            if (n_logs == 0 || rates[n_logs - 1] != 0 || end == p.value || *end != '\0' ||
+                !(r > 0 && r <= 10000)) {
+                rc = cg_cli_usage_error("monitor", "--log-rate takes requests a second (more "
+                                                   "than 0, at most 10000) and follows the "
+                                                   "--log it is for");
+                goto out;
+            }
+            rates[n_logs - 1] = r;
+            break;
+        }
         case 'P':
             if (!parse_count(p.value, 86400, &poll)) {
                 rc = cg_cli_usage_error("monitor", "--poll-interval takes 1 to 86400 seconds");
@@ -495,8 +514,8 @@ int cg_cmd_monitor(int argc, char **argv)
             }
             break;
         case 'R':
-            if (!parse_count(p.value, 64, &parallel)) {
-                rc = cg_cli_usage_error("monitor", "--parallel takes 1 to 64 requests");
+            if (!parse_count(p.value, 256, &parallel)) {
+                rc = cg_cli_usage_error("monitor", "--parallel takes 1 to 256 requests");
                 goto out;
             }
             break;
@@ -798,6 +817,7 @@ int cg_cmd_monitor(int argc, char **argv)
         ml.type = types[i];
         ml.mmd = mmds[i];
         ml.origin = origins[i];
+        ml.max_rps = rates[i];
         if (!cg_monitor_add_log(mon, &ml)) {
             rc = cg_cli_usage_error("monitor", "--log: %s", cg_monitor_errmsg(mon));
             goto out;

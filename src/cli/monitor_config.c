@@ -119,9 +119,9 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
         flag(b, "[monitor] start", "from-end", NULL);
     if (c->poll_interval != 60)
         flag_num(b, "[monitor] poll_interval", "poll-interval", c->poll_interval);
-    if (c->parallel != 4)
+    if (c->parallel != 32)
         flag_num(b, "[monitor] parallel", "parallel", c->parallel);
-    if (c->batch != 256)
+    if (c->batch != 1024)
         flag_num(b, "[monitor] batch", "batch", c->batch);
     if (c->shared)
         flag(b, "[monitor] shared", "shared", NULL);
@@ -296,6 +296,7 @@ int cg_cli_monitor_config_add_logs(const cg_cli_monitor_config *mc, cg_monitor *
         ml.key = k;
         ml.type = l->type == CG_CONFIG_LOG_STATIC ? CG_MONITOR_LOG_STATIC : CG_MONITOR_LOG_RFC6962;
         ml.mmd = l->mmd;
+        ml.max_rps = l->rate_limit;
         ml.name = l->name;
         ml.origin = l->origin;
         int ok = cg_monitor_add_log(m, &ml);

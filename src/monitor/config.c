@@ -40,6 +40,7 @@ typedef enum {
     T_ADDR_LIST,   /* mail addresses, separated by commas or spaces (repeatable) */
     T_CCADB_ID,    /* a CCADB unique ID: "A" and six digits */
     T_INT,
+    T_REAL, /* a decimal number, min..max */
     T_BOOL,
     T_ENUM,
 } vtype;
@@ -79,8 +80,8 @@ static const enum_def e_severity = {
 static const key_def k_monitor[] = {
     {"store", T_STORE, M(store), NO_OFF, 0, 0, 0, 0, NULL},
     {"poll_interval", T_INT, M(poll_interval), NO_OFF, 0, 0, 1, DAY, NULL},
-    {"parallel", T_INT, M(parallel), NO_OFF, 0, 0, 1, 64, NULL},
-    {"batch", T_INT, M(batch), NO_OFF, 0, 0, 1, 65536, NULL},
+    {"parallel", T_INT, M(parallel), NO_OFF, 0, 0, 1, 256, NULL},
+    {"batch", T_INT, M(batch), NO_OFF, 0, 0, 1, 100000, NULL},
     {"start", T_ENUM, M(start), NO_OFF, 0, 0, 0, 0, &e_start},
     {"all_issuers", T_BOOL, M(all_issuers), NO_OFF, 0, 0, 0, 0, NULL},
     {"format", T_ENUM, M(format), NO_OFF, 0, 0, 0, 0, &e_format},
@@ -97,6 +98,7 @@ static const key_def k_log[] = {
     {"type", T_ENUM, L(type), NO_OFF, 0, 0, 0, 0, &e_log_type},
     {"mmd", T_INT, L(mmd), NO_OFF, 0, 0, 1, 365 * DAY, NULL},
     {"origin", T_STRING, L(origin), NO_OFF, 0, 0, 0, 0, NULL},
+    {"rate_limit", T_REAL, L(rate_limit), NO_OFF, 0, 0, 0, 10000, NULL},
 };
 static const key_def k_issuer[] = {
     {"cert", T_PATH_IN, I(cert), NO_OFF, 0, 1, 0, 0, NULL},
@@ -232,8 +234,8 @@ void cg_monitor_config_init(cg_monitor_config *c)
     memset(c, 0, sizeof(*c));
     c->poll_interval = 60;
     c->lease_seconds = 60;
-    c->parallel = 4;
-    c->batch = 256;
+    c->parallel = 32;
+    c->batch = 1024;
     c->start = CG_CONFIG_FROM_START;
     c->format = CG_OUT_TEXT;
     c->loglist.reload_interval = 3600;
@@ -476,6 +478,17 @@ static int set_value(parser *ps, const key_def *k, const char *v)
         }
         *(int64_t *)(base + k->off) = n;
         return 1;
+    case T_REAL: {
+        char *end;
+        double d = strtod(v, &end);
+        if (end == v || *end != '\0' || !(d > k->min && d <= k->max)) {
+            cfg_err(ps, ps->lineno, "[%s] %s: '%s' is not a number more than %lld and at most %lld",
+                    ps->label, k->name, v, (long long)k->min, (long long)k->max);
+            return 0;
+        }
+        *(double *)(base + k->off) = d;
+        return 1;
+    }
     case T_BOOL:
         if (!parse_bool(v, &b)) {
             cfg_err(ps, ps->lineno, "[%s] %s: '%s' is not a boolean (true or false)", ps->label,

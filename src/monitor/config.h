@@ -50,6 +50,7 @@ typedef struct cg_config_log {
     int type;    /* cg_config_log_type; default rfc6962 */
     int64_t mmd; /* seconds; default 86400 */
     char *origin; /* static: the origin its checkpoints name; NULL: the url's, no scheme */
+    double rate_limit; /* entry requests a second; 0: no limit */
     int line;    /* the line of its section header */
 } cg_config_log;
 
@@ -69,8 +70,8 @@ typedef struct cg_monitor_config {
     /* [monitor] */
     char *store;           /* path or URI; NULL when the file does not name one */
     int64_t poll_interval; /* seconds; default 60 */
-    int64_t parallel;      /* default 4 */
-    int64_t batch;         /* default 256 */
+    int64_t parallel;      /* most entry requests in flight per log; default 32 */
+    int64_t batch;         /* most entries per request; default 1024 */
     int start;             /* cg_config_start; default CG_CONFIG_FROM_START */
     int all_issuers;
     cg_out_format format; /* default text */

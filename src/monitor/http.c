@@ -22,9 +22,9 @@ void cg_http_opts_defaults(cg_logclient_opts *o)
     if (!o->max_backoff_ms)
         o->max_backoff_ms = 60000;
     if (!o->parallel)
-        o->parallel = 4;
+        o->parallel = 32;
     if (!o->batch)
-        o->batch = 256;
+        o->batch = 1024;
 }
 
 const char *cg_log_status_str(cg_log_status s)

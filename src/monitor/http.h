@@ -44,7 +44,7 @@ typedef struct cg_logclient_opts {
     long backoff_ms;         /* first retry delay, doubled each time; 0: 500 ms */
     long max_backoff_ms;     /* 0: 60 s */
     unsigned parallel;       /* most entry requests in flight (the window grows to it) */
-    uint64_t batch;          /* most entries asked per request; 0: 256 */
+    uint64_t batch;          /* most entries asked per request; 0: 1024 */
     double max_rps;          /* entry requests per second; 0: no limit */
     size_t window_bytes;     /* answers held out of order + expected in flight; 0: 32 MiB */
     /* When set: a wait before a retry ends as soon as *stop is nonzero, and
@@ -90,7 +90,7 @@ typedef struct cg_http_req {
 
 /* Fills the zero fields of o with the defaults: connect timeout 10 s,
  * request timeout 60 s, 5 retries, backoff 0.5 s doubling up to 60 s,
- * 4 requests in flight, batches of 256. */
+ * at most 32 entry requests in flight, batches of at most 1024. */
 void cg_http_opts_defaults(cg_logclient_opts *o);
 
 /* Runs r[0..n) until each has a 200 answer (or an allowed 404). Returns

@@ -315,6 +315,7 @@ int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log)
     l->type = log->type;
     l->kind = kind;
     l->mmd = log->mmd > 0 ? log->mmd : CG_MONITOR_DEFAULT_MMD;
+    l->max_rps = log->max_rps;
     l->url = strdup(log->url);
     l->name = log->name != NULL ? strdup(log->name) : NULL;
     l->origin = log->origin != NULL ? strdup(log->origin) : NULL;

@@ -47,6 +47,7 @@ typedef struct cg_monitor_log {
     const char *name;          /* for messages; NULL: the URL */
     const char *origin;        /* static-ct-api: the origin its checkpoints must name (its
                                   submission prefix without the scheme); NULL: the URL's */
+    double max_rps;            /* entry requests a second to the log; 0: no limit */
 } cg_monitor_log;
 
 typedef struct cg_monitor_opts {
@@ -57,8 +58,8 @@ typedef struct cg_monitor_opts {
     int from_end;                      /* a log seen the first time starts at its tree head
                                           (default: at entry 0) */
     int poll_interval;                 /* seconds between tree-head polls; 0: 60 */
-    unsigned parallel;                 /* get-entries requests in flight; 0: 4 */
-    uint64_t batch;                    /* entries asked per request; 0: 256 */
+    unsigned parallel;                 /* most entry requests in flight per log; 0: 32 */
+    uint64_t batch;                    /* most entries asked per request; 0: 1024 */
     uint64_t range;                    /* most entries committed together; 0: 4096 */
     int range_ms;                      /* a range is committed after at most this long;
                                           0: 5000 */

@@ -11,12 +11,13 @@
 
 #include "util/time.h"
 
-static cg_logclient_opts client_opts(const cg_monitor *m)
+static cg_logclient_opts client_opts(const cg_monitor *m, const mlog *l)
 {
     cg_logclient_opts co;
     memset(&co, 0, sizeof(co));
     co.parallel = m->o.parallel;
     co.batch = m->o.batch;
+    co.max_rps = l->max_rps;
     co.timeout_ms = m->o.timeout_ms;
     co.max_retries = m->o.max_retries;
     co.backoff_ms = m->o.backoff_ms;
@@ -54,7 +55,7 @@ int cg_mon_ensure_client(cg_monitor *m, mlog *l)
         l->obs->m = m;
     }
     if (l->client == NULL) {
-        cg_logclient_opts co = client_opts(m);
+        cg_logclient_opts co = client_opts(m, l);
         co.observe = cg_mon_observe;
         co.observe_arg = l->obs;
         char origin[1024];

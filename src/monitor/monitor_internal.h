@@ -56,6 +56,7 @@ typedef struct mlog {
     char id64[48]; /* base64, as log lists write it */
     cg_monitor_log_type type;
     int64_t mmd;
+    double max_rps; /* entry requests a second; 0: no limit */
     const cg_log_client_kind *kind;
     void *client; /* made on first use, remade when the URL changes */
     int retired;

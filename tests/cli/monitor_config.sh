@@ -93,7 +93,7 @@ bad() { # bad LINE MESSAGE: the config in $tmp/bad.ini must fail so
 printf '[monitor]\nbatch = lots\n' >"$tmp/bad.ini"
 bad 2 "\[monitor\] batch: 'lots' is not a whole number"
 printf '[monitor]\nparallel = 0\n' >"$tmp/bad.ini"
-bad 2 "\[monitor\] parallel: 0 is out of range \(1 to 64\)"
+bad 2 "\[monitor\] parallel: 0 is out of range \(1 to 256\)"
 printf '[monitor]\nquiet = sometimes\n' >"$tmp/bad.ini"
 bad 2 "\[monitor\] quiet: 'sometimes' is not a boolean"
 printf '[monitor]\nformat = xml\n' >"$tmp/bad.ini"

@@ -85,7 +85,7 @@ static void test_defaults(void)
     CHECK(parse(&c, ""));
     CHECK(c.file != NULL && strcmp(c.file, cfgname) == 0);
     CHECK(c.store == NULL);
-    CHECK(c.poll_interval == 60 && c.parallel == 4 && c.batch == 256);
+    CHECK(c.poll_interval == 60 && c.parallel == 32 && c.batch == 1024);
     CHECK(c.start == CG_CONFIG_FROM_START && c.all_issuers == 0);
     CHECK(c.format == CG_OUT_TEXT && c.quiet == 0);
     CHECK(c.shared == 0 && c.worker_id == NULL && c.lease_seconds == 60);
@@ -127,6 +127,7 @@ static void test_every_key(void)
                        "key = keys/argon.pub\n"
                        "type = rfc6962\n"
                        "mmd = 3600\n"
+                       "rate_limit = 2.5\n"
                        "\n"
                        "[log sunlight-1]\n"
                        "url = http://127.0.0.1:8080/tiles\n"
@@ -183,11 +184,12 @@ static void test_every_key(void)
     CHECK(strcmp(c.logs[0].url, "https://ct.example/argon2025h1/") == 0);
     CHECK(strcmp(c.logs[0].key, path_in("keys/argon.pub")) == 0);
     CHECK(c.logs[0].type == CG_CONFIG_LOG_RFC6962 && c.logs[0].mmd == 3600);
+    CHECK(c.logs[0].rate_limit == 2.5 && c.logs[1].rate_limit == 0);
     CHECK(c.logs[0].line == 12);
     CHECK(strcmp(c.logs[1].name, "sunlight-1") == 0);
     CHECK(strcmp(c.logs[1].url, "http://127.0.0.1:8080/tiles") == 0);
     CHECK(c.logs[1].type == CG_CONFIG_LOG_STATIC && c.logs[1].mmd == 86400);
-    CHECK(c.logs[1].line == 18);
+    CHECK(c.logs[1].line == 19);
 
     CHECK(c.n_issuers == 1);
     CHECK(strcmp(c.issuers[0].name, "r3") == 0);
@@ -201,7 +203,7 @@ static void test_every_key(void)
           strcmp(c.issuers[0].crl_list_urls.v[1], "https://ccadb.example/more.json") == 0);
     CHECK(c.issuers[0].use_crldp == 1);
 
-    CHECK(c.loglist.present && c.loglist.line == 31);
+    CHECK(c.loglist.present && c.loglist.line == 32);
     CHECK(strcmp(c.loglist.source, "https://www.gstatic.com/ct/log_list/v3/log_list.json") == 0);
     CHECK(c.loglist.source_is_url == 1);
     CHECK(strcmp(c.loglist.sig, path_in("list.sig")) == 0 && c.loglist.sig_is_url == 0);
@@ -265,12 +267,12 @@ static void test_values(void)
 
     /* the ends of each range are accepted */
     cg_monitor_config_init(&c);
-    CHECK(parse(&c, "[monitor]\npoll_interval = 1\nparallel = 64\nbatch = 65536\n"
+    CHECK(parse(&c, "[monitor]\npoll_interval = 1\nparallel = 256\nbatch = 100000\n"
                     "[crl]\nmax_redirects = 20\nmax_size = 1099511627776\ntimeout = 3600\n"
                     "interval = 604800\n"
                     "[alerts]\nhook_timeout = 1\n[loglist]\nsource = list.json\n"
                     "reload_interval = 2592000\n"));
-    CHECK(c.poll_interval == 1 && c.parallel == 64 && c.batch == 65536);
+    CHECK(c.poll_interval == 1 && c.parallel == 256 && c.batch == 100000);
     CHECK(c.crl.max_redirects == 20 && c.crl.max_size == 1099511627776LL &&
           c.crl.timeout == 3600 && c.crl.interval == 604800);
     CHECK(c.alerts.hook_timeout == 1 && c.loglist.reload_interval == 2592000);
@@ -356,7 +358,7 @@ static void test_errors(void)
     /* keys */
     expect_error("[monitor]\nbatch = 1\npoll = 5\n", 3, "[monitor] unknown key 'poll'");
     expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nbatch = 3\n", 4,
-                 "[log a] unknown key 'batch' (keys: url, key, type, mmd, origin)");
+                 "[log a] unknown key 'batch' (keys: url, key, type, mmd, origin, rate_limit)");
     expect_error("[monitor]\nBatch = 1\n", 2, "unknown key 'Batch'");
     expect_error("[monitor]\nbatch = 1\nbatch = 2\n", 3, "[monitor] batch given twice");
     expect_error("[log a]\nurl = http://x/\nurl = http://y/\n", 3, "[log a] url given twice");
@@ -384,9 +386,16 @@ static void test_errors(void)
     expect_error("[monitor]\nbatch = 0x10\n", 2, "is not a whole number");
     expect_error("[monitor]\nbatch = 1 2\n", 2, "is not a whole number");
     expect_error("[monitor]\npoll_interval = 60s\n", 2, "is not a whole number");
-    expect_error("[monitor]\nbatch = 0\n", 2, "batch: 0 is out of range (1 to 65536)");
-    expect_error("[monitor]\nbatch = 65537\n", 2, "out of range (1 to 65536)");
-    expect_error("[monitor]\nparallel = 65\n", 2, "parallel: 65 is out of range (1 to 64)");
+    expect_error("[monitor]\nbatch = 0\n", 2, "batch: 0 is out of range (1 to 100000)");
+    expect_error("[monitor]\nbatch = 100001\n", 2, "out of range (1 to 100000)");
+    expect_error("[monitor]\nparallel = 257\n", 2, "parallel: 257 is out of range (1 to 256)");
+    /* a log's request rate: a decimal, more than 0 */
+    expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nrate_limit = 0\n", 4,
+                 "rate_limit: '0' is not a number more than 0 and at most 10000");
+    expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nrate_limit = 2/s\n", 4,
+                 "rate_limit: '2/s' is not a number");
+    expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nrate_limit = 10001\n", 4,
+                 "at most 10000");
     expect_error("[monitor]\nlease_seconds = 4\n", 2,
                  "lease_seconds: 4 is out of range (5 to 86400)");
     expect_error("[monitor]\nshared = sometimes\n", 2, "shared");
