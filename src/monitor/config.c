@@ -482,8 +482,9 @@ static int set_value(parser *ps, const key_def *k, const char *v)
         char *end;
         double d = strtod(v, &end);
         if (end == v || *end != '\0' || !(d > k->min && d <= k->max)) {
-            cfg_err(ps, ps->lineno, "[%s] %s: '%s' is not a number more than %lld and at most %lld",
-                    ps->label, k->name, v, (long long)k->min, (long long)k->max);
+            cfg_err(ps, ps->lineno,
+                    "[%s] %s: '%s' is not a number more than %lld and at most %lld", ps->label,
+                    k->name, v, (long long)k->min, (long long)k->max);
             return 0;
         }
         *(double *)(base + k->off) = d;

@@ -25,6 +25,8 @@ void cg_http_opts_defaults(cg_logclient_opts *o)
         o->parallel = 32;
     if (!o->batch)
         o->batch = 1024;
+    if (!o->window_bytes)
+        o->window_bytes = CG_HTTP_WINDOW_BYTES;
 }
 
 const char *cg_log_status_str(cg_log_status s)

@@ -46,7 +46,7 @@ typedef struct cg_logclient_opts {
     unsigned parallel;       /* most entry requests in flight (the window grows to it) */
     uint64_t batch;          /* most entries asked per request; 0: 1024 */
     double max_rps;          /* entry requests per second; 0: no limit */
-    size_t window_bytes;     /* answers held out of order + expected in flight; 0: 32 MiB */
+    size_t window_bytes;     /* answers held + expected in flight; 0: CG_HTTP_WINDOW_BYTES */
     /* When set: a wait before a retry ends as soon as *stop is nonzero, and
      * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
      * signal handler and read by the threads that fetch tree heads: an
@@ -64,6 +64,14 @@ typedef struct cg_logclient_opts {
 } cg_logclient_opts;
 
 const char *cg_log_status_str(cg_log_status s);
+
+/* Default byte budget of a log's window: answers held until their turn
+ * plus those expected in flight, counted as they come over the wire. 16
+ * MiB holds three get-entries answers of 1,000 realistic entries (5.6 MB
+ * of JSON each): enough to keep the entries' consumer busy 50 ms from the
+ * log at today's CPU per entry, with a peak RSS below Cert Spotter's
+ * (docs/performance.md, "Monitor against its peers"). */
+#define CG_HTTP_WINDOW_BYTES ((size_t)16 << 20)
 
 /* Default largest answer: a get-entries batch of a few thousand entries
  * with chains, or a data tile, stays far below it. */
@@ -90,7 +98,8 @@ typedef struct cg_http_req {
 
 /* Fills the zero fields of o with the defaults: connect timeout 10 s,
  * request timeout 60 s, 5 retries, backoff 0.5 s doubling up to 60 s,
- * at most 32 entry requests in flight, batches of at most 1024. */
+ * at most 32 entry requests in flight, batches of at most 1024, a window
+ * of CG_HTTP_WINDOW_BYTES. */
 void cg_http_opts_defaults(cg_logclient_opts *o);
 
 /* Runs r[0..n) until each has a 200 answer (or an allowed 404). Returns

@@ -200,9 +200,9 @@ static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
     if (a == NULL && (a = x->proto = calloc(1, sizeof(*a))) == NULL)
         return CG_LOG_NOMEM;
     a->len = a->n = 0;
-    cg_entries_status st = cg_entries_read(lc->entries, x->body, x->len,
-                                           (size_t)(q->end - q->start), keep_entry, a, &n, msg,
-                                           sizeof(msg));
+    cg_entries_status st =
+        cg_entries_read(lc->entries, x->body, x->len, (size_t)(q->end - q->start), keep_entry, a,
+                        &n, msg, sizeof(msg));
     if (st == CG_ENTRIES_STOPPED || st == CG_ENTRIES_NOMEM)
         return CG_LOG_NOMEM;
     if (st == CG_ENTRIES_BAD) {
@@ -213,11 +213,13 @@ static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
         setmsg(why, whycap, "%s: %s", x->url, "no entries in the answer");
         return CG_LOG_BAD_ANSWER;
     }
-    /* The body is not needed any more: what is held is the decoded part. */
+    /* The body is not needed any more: what is held is the decoded part.
+     * x->len stays the size the answer came in, which is what the window
+     * budgets: the answers in flight come that size, and the decoded part
+     * is smaller. */
     free(x->body);
     x->body = NULL;
     x->cap = 0;
-    x->len = a->len;
     *got = n;
     return CG_LOG_OK;
 }
@@ -273,8 +275,8 @@ static const cg_fetch_proto entries_proto = {proto_prepare, proto_answer, proto_
 static void proof_ahead(cg_logclient *lc, uint64_t end, uint64_t size)
 {
     char url[2048];
-    if (end == 0 || end >= size || (lc->proof != NULL && lc->proof_from == end &&
-                                    lc->proof_to == size))
+    if (end == 0 || end >= size ||
+        (lc->proof != NULL && lc->proof_from == end && lc->proof_to == size))
         return;
     cg_fetch_aux_free(lc->fx, lc->proof);
     snprintf(url, sizeof(url), "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64,
@@ -323,8 +325,7 @@ static int hash_array(json_t *arr, uint8_t *out, size_t cap, size_t *n)
         const char *w;
         if (!json_is_string(v) || json_string_length(v) > 48 ||
             !cg_base64_decode((const uint8_t *)json_string_value(v), json_string_length(v),
-                              CG_BASE64_SPACE, buf,
-                              &len, &bad, &w) ||
+                              CG_BASE64_SPACE, buf, &len, &bad, &w) ||
             len != CG_MERKLE_HASH_LEN)
             return 0;
         memcpy(out + i * CG_MERKLE_HASH_LEN, buf, CG_MERKLE_HASH_LEN);

@@ -50,7 +50,7 @@ struct cg_tileclient {
     /* one entry, rebuilt as get-entries would serve it */
     uint8_t *leaf, *extra;
     size_t leaf_cap, extra_cap;
-    cg_fetch *fx; /* data tiles, through the window */
+    cg_fetch *fx;       /* data tiles, through the window */
     uint64_t tree_size; /* of the scan in progress */
     cg_merkle_hasher *h;
     cg_merkle_frontier *f;
@@ -514,8 +514,8 @@ static cg_log_status tiles_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
         return CG_LOG_NOMEM;
     a->n = n;
     a->width = width;
-    cg_log_status st = check_tile(tc, x->url, x->body, x->len, n, width, q->start, q->end,
-                                  a->at, why, whycap);
+    cg_log_status st =
+        check_tile(tc, x->url, x->body, x->len, n, width, q->start, q->end, a->at, why, whycap);
     if (st != CG_LOG_OK)
         return st;
     *got = q->end - q->start;
