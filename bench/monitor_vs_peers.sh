@@ -17,8 +17,8 @@
 # other, each against a fresh server (so its request counts are its own):
 #
 #   caguard monitor --once --issuer watched_ca.pem --log URL --log-key log.pub
-#           [--log-type static] --store <fresh> --at 2025-02-01T00:00:00Z
-#           --format json $CAGUARD_FLAGS
+#           [--log-type static --log-origin bench.ctlog.invalid/log]
+#           --store <fresh> --at 2025-02-01T00:00:00Z --format json $CAGUARD_FLAGS
 #   certspotter -logs loglist.json -state_dir <fresh> -watchlist <.watched.test>
 #           -no_save -stdout -verbose       (RFC 6962 only)
 #   scanlog -log_uri URL -match_issuer_regex 'caguard bench watched CA'
@@ -124,7 +124,7 @@ stop_server() {
 
 run_caguard() { # api
   local type=()
-  [ "$1" = static ] && type=(--log-type static)
+  [ "$1" = static ] && type=(--log-type static --log-origin bench.ctlog.invalid/log)
   rm -rf "$run/cg" && mkdir -p "$run/cg"
   # shellcheck disable=SC2086
   if ! /usr/bin/time -v -o "$run/time" "$build/caguard" monitor --once \

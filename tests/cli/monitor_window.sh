@@ -138,7 +138,8 @@ expect_eq "aligned: requests ($requests) near N/100" "$(( requests <= N / 100 + 
 run unaligned -max-batch 100 -- --batch 256 --parallel 8
 
 # static-ct-api: data tiles, reordered.
-run tiles -delay 20ms -jitter 40ms -- --log-type static --parallel 16
+run tiles -delay 20ms -jitter 40ms -- --log-type static --parallel 16 \
+  --log-origin bench.ctlog.invalid/log
 
 # A log's request rate: with -rps 5 the server refuses a sixth request in a
 # second; --log-rate 4 never gets there.
