@@ -390,12 +390,19 @@ static void test_errors(void)
     expect_error("[monitor]\nbatch = 100001\n", 2, "out of range (1 to 100000)");
     expect_error("[monitor]\nparallel = 257\n", 2, "parallel: 257 is out of range (1 to 256)");
     /* a log's request rate: a decimal, more than 0 */
-    expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nrate_limit = 0\n", 4,
-                 "rate_limit: '0' is not a number more than 0 and at most 10000");
-    expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nrate_limit = 2/s\n", 4,
-                 "rate_limit: '2/s' is not a number");
-    expect_error("[log a]\nurl = http://x/\nkey = keys/argon.pub\nrate_limit = 10001\n", 4,
-                 "at most 10000");
+    static const struct {
+        const char *value, *what;
+    } rates[] = {
+        {"0", "rate_limit: '0' is not a number more than 0 and at most 10000"},
+        {"2/s", "rate_limit: '2/s' is not a number"},
+        {"10001", "at most 10000"},
+    };
+    for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "[log a]\nurl = http://x/\nkey = keys/argon.pub\nrate_limit = %s\n",
+                 rates[i].value);
+        expect_error(text, 4, rates[i].what);
+    }
     expect_error("[monitor]\nlease_seconds = 4\n", 2,
                  "lease_seconds: 4 is out of range (5 to 86400)");
     expect_error("[monitor]\nshared = sometimes\n", 2, "shared");
