@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "store/store.h"
+#include "util/escape.h"
 #include "util/hex.h"
 
 static void store_help(FILE *f)
@@ -40,34 +41,27 @@ typedef struct printer {
     int failed; /* output could not be written */
 } printer;
 
-/* A name from the store (a file name, a URL) in ASCII: printable bytes as
- * they are, '"', '\\' and every other byte as \xNN, so that a line cannot
- * carry a terminal escape. malloc'd; NULL when out of memory. */
-static char *ascii(const char *name)
+/* A name from the store (a file name, a URL) made safe for a terminal
+ * (util/escape.h: unsafe characters and bytes that are not UTF-8 as \XX),
+ * so that a line cannot carry a terminal escape; valid UTF-8 for JSON.
+ * malloc'd; NULL when out of memory. */
+static char *shown(const char *name)
 {
-    size_t n = strlen(name), j = 0;
-    char *o = malloc(4 * n + 1);
-    if (o == NULL)
+    cg_sbuf b = CG_SBUF_INIT;
+    cg_esc_term(&b, name, strlen(name));
+    if (b.failed) {
+        cg_sbuf_free(&b);
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-            o[j++] = (char)c;
-        } else {
-            o[j++] = '\\';
-            o[j++] = 'x';
-            cg_hex_byte(c, o + j);
-            j += 2;
-        }
     }
-    o[j] = '\0';
+    char *o = strdup(cg_sbuf_str(&b));
+    cg_sbuf_free(&b);
     return o;
 }
 
 /* " LABEL "NAME"" on stdout; NULL: "-". */
 static void put_name(const char *label, const char *name)
 {
-    char *a = name != NULL ? ascii(name) : NULL;
+    char *a = name != NULL ? shown(name) : NULL;
     if (a != NULL)
         printf(" %s \"%s\"", label, a);
     else
@@ -76,14 +70,14 @@ static void put_name(const char *label, const char *name)
 }
 
 /* A JSON string of a name: the name itself when it is UTF-8, else its
- * ASCII form. */
+ * escaped form. */
 static json_t *json_name(const char *name)
 {
     json_t *j = json_string(name);
     char *a;
     if (j != NULL)
         return j;
-    a = ascii(name);
+    a = shown(name);
     j = a != NULL ? json_string(a) : NULL;
     free(a);
     return j;

@@ -48,6 +48,20 @@ expect_grep "^\{\"checked\":$n,\"mismatched\":2\}$" "$tmp/out"
 expect_status 1 "$CAGUARD" store verify --store "$db"
 expect_grep "^objects $(head -1 "$tmp/damaged" | cut -d' ' -f1): [a-z]+ file \".*\" #0: kept under SHA-256 [0-9a-f]{64}, its bytes hash to [0-9a-f]{64}$" "$tmp/out"
 expect_grep "^$n stored rows re-hashed: $((n - 2)) match, 2 do not$" "$tmp/out"
+# A hostile file name is shown escaped (util/escape.h: ESC, BEL, U+202E
+# as \XX), never raw.
+evil=$tmp/$'le\e]52;c;cHduZWQ=\aaf\xe2\x80\xaemep.pem'
+cp "$(ls "$d"/ct/*.pem | head -1)" "$evil"
+"$CAGUARD" ingest --store "$tmp/e.db" "$evil" >/dev/null 2>&1
+/usr/bin/python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE objects SET der = substr(der, 1, 100)")
+db.commit()' "$tmp/e.db"
+expect_status 1 "$CAGUARD" store verify --store "$tmp/e.db"
+expect_grep 'file ".*/le\\1B\]52;c;cHduZWQ=\\07af\\E2\\80\\AEmep\.pem" #0: kept under' "$tmp/out"
+expect_no_grep $'[\e\a]' "$tmp/out"
+expect_status 1 "$CAGUARD" store verify --store "$tmp/e.db" --format json
+expect_grep '"file":".*/le\\u001B\]52;c;cHduZWQ=\\u0007af' "$tmp/out"
 
 # PostgreSQL.
 if [ -z "${CAGUARD_TEST_PG_URI:-}" ]; then
