@@ -22,6 +22,7 @@ int cg_cmd_incident(int argc, char **argv);
 int cg_cmd_ingest(int argc, char **argv);
 int cg_cmd_findings(int argc, char **argv);
 int cg_cmd_monitor(int argc, char **argv);
+int cg_cmd_alerts(int argc, char **argv);
 int cg_cmd_demo(int argc, char **argv);
 int cg_cmd_status(int argc, char **argv);
 int cg_cmd_report(int argc, char **argv);
@@ -88,6 +89,9 @@ int cg_cli_put_finding(struct cg_store *st, const cg_finding *f, int64_t at, int
 
 /* handler for SIGINT and SIGTERM (and SIGHUP when hup), with sigaction. */
 void cg_cli_on_signals(void (*handler)(int), int hup);
+/* "HOSTNAME:PID" in buf: a monitor worker's and an outbox lease's
+ * default name. Returns buf. */
+const char *cg_cli_host_pid(char *buf, size_t cap);
 
 /* Option values shared by the commands (cli/opts.c): 1, or 0 with
  * "caguard CMD: why" printed (the command then exits CG_EXIT_USAGE). An

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -29,6 +30,7 @@ static const struct {
 #endif
 #if CAGUARD_HAVE_MONITOR
     {"monitor", cg_cmd_monitor, "follow CT logs and check the entries of watched issuers"},
+    {"alerts", cg_cmd_alerts, "deliver the alerts a monitor still owes (flush)"},
 #endif
 #if CAGUARD_HAVE_MONITOR && CAGUARD_HAVE_HTTP_SERVER
     {"demo", cg_cmd_demo, "a demo CA makes the seed's mistakes; caguard catches them"},
@@ -56,6 +58,7 @@ static const struct {
     {"report", "CAGUARD_WITH_STORE"},
     {"store", "CAGUARD_WITH_STORE"},
     {"monitor", "CAGUARD_WITH_MONITOR"},
+    {"alerts", "CAGUARD_WITH_MONITOR"},
     {"demo", "CAGUARD_WITH_MONITOR and CAGUARD_WITH_HTTP_SERVER"},
     {"serve", "CAGUARD_WITH_HTTP_SERVER"},
 };
@@ -124,6 +127,16 @@ void cg_cli_on_signals(void (*handler)(int), int hup)
     sigaction(SIGTERM, &sa, NULL);
     if (hup)
         sigaction(SIGHUP, &sa, NULL);
+}
+
+const char *cg_cli_host_pid(char *buf, size_t cap)
+{
+    char host[256];
+    if (gethostname(host, sizeof(host)) != 0)
+        snprintf(host, sizeof(host), "localhost");
+    host[sizeof(host) - 1] = '\0';
+    snprintf(buf, cap, "%s:%ld", host, (long)getpid());
+    return buf;
 }
 
 uint8_t *cg_cli_read_file(const char *path, size_t *len, char *err, size_t errcap)

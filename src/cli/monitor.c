@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/alert_opts.h"
 #include "cli/monitor_config.h"
 #include "cli/monitor_crl.h"
 #include "cli/monitor_ops.h"
@@ -129,22 +130,7 @@ static void monitor_help(FILE *f)
                CG_CLI_CRL_HELP
                "  -h, --help         this help\n\n"
                "alerts, for each finding new to the store (docs/monitor.md, \"Alerts\"):\n"
-               "  --hook PROGRAM     run it with the finding as JSON on stdin and in RULE,\n"
-               "                     SEVERITY, SERIAL, ISSUER, OBJECT_SHA256, INCIDENT, MESSAGE,\n"
-               "                     ...; repeatable\n"
-               "  --hooks-dir DIR    run every executable file of DIR (not dotfiles), in name\n"
-               "                     order, the same way\n"
-               "  --hook-timeout S   kill a hook (or sendmail) still running after S seconds\n"
-               "                     (default 30)\n"
-               "  --alert-jsonl FILE append each finding to FILE as one JSON line\n"
-               "  --mail-to ADDR     mail each finding through sendmail -t -oi\n"
-               "  --mail-from ADDR   the From address (default caguard@HOSTNAME)\n"
-               "  --sendmail PATH    the sendmail program (default /usr/sbin/sendmail)\n"
-               "  --alert-min-severity notice|warning|error\n"
-               "                     the least severe finding alerted (default notice: all)\n"
-               "  --incidents auto|off\n"
-               "                     auto: open a self-reported incident draft for each new\n"
-               "                     error finding that calls for revocation (docs/incidents.md)\n"
+               CG_CLI_ALERT_HELP
                "  --bugzilla-sync S  every S seconds, read the Bugzilla bugs incidents are\n"
                "                     linked to (caguard incident link) and take their new\n"
                "                     comments in (default: not at all; docs/incidents.md)\n"
@@ -229,17 +215,6 @@ static void loglist_line(void *arg, int is_error, const char *msg)
     cg_logger_say(arg, is_error ? CG_LOGGER_WARNING : CG_LOGGER_INFO, "%s", msg);
 }
 
-/* "HOSTNAME:PID": a worker's and an outbox lease's default name. */
-static const char *host_pid(char *buf, size_t cap)
-{
-    char host[256];
-    if (gethostname(host, sizeof(host)) != 0)
-        snprintf(host, sizeof(host), "localhost");
-    host[sizeof(host) - 1] = '\0';
-    snprintf(buf, cap, "%s:%ld", host, (long)getpid());
-    return buf;
-}
-
 /* The outbox, from the monitor's loop (a retry's time may have come). */
 static int outbox_task(void *arg, cg_monitor *m, int64_t now)
 {
@@ -247,13 +222,9 @@ static int outbox_task(void *arg, cg_monitor *m, int64_t now)
     return cg_outbox_run(arg, now);
 }
 
-/* Keys of the alert and worker options (after the CRL ones). */
+/* Keys of the worker options (after the CRL ones). */
 enum {
-    OPT_HOOK = CG_CLI_OPT_CRL_LAST + 100,
-    OPT_HOOK_TIMEOUT,
-    OPT_ALERT_MIN_SEVERITY,
-    OPT_INCIDENTS,
-    OPT_WORKER_ID,
+    OPT_WORKER_ID = CG_CLI_OPT_CRL_LAST + 100,
     OPT_LEASE_SECONDS,
     OPT_LOG_FORMAT,
     OPT_BUGZILLA_SYNC,
@@ -264,19 +235,6 @@ enum {
 static void report_line(void *arg, const char *line)
 {
     cg_logger_say(arg, CG_LOGGER_WARNING, "%s", line);
-}
-
-static int parse_severity(const char *s, cg_severity *sev)
-{
-    if (strcmp(s, "notice") == 0)
-        *sev = CG_SEV_NOTICE;
-    else if (strcmp(s, "warning") == 0)
-        *sev = CG_SEV_WARNING;
-    else if (strcmp(s, "error") == 0)
-        *sev = CG_SEV_ERROR;
-    else
-        return 0;
-    return 1;
 }
 
 /* The monitor a signal stops, and whether the stop is a reload (SIGHUP):
@@ -318,15 +276,12 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *urls[MAX_LOGS], *keys[MAX_LOGS], *issuers[MAX_ISSUERS];
     cg_monitor_log_type types[MAX_LOGS];
     int typed[MAX_LOGS];
-    const char *hooks[MAX_HOOKS];
-    size_t n_hooks = 0;
-    int auto_incidents = 0;
     uint64_t bz_sync = 0;
     const char *ca_accounts[MAX_HOOKS];
     size_t n_ca_accounts = 0;
     cg_bz_task *bz = NULL;
     cg_scope_watch *scope = NULL;
-    cg_alert_config ac;
+    cg_cli_alerts al;
     cg_alert *alert = NULL;
     cg_outbox *ob = NULL;
     char owner_buf[300];
@@ -359,8 +314,7 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_cli_ops_init(&ops);
     memset(&lists, 0, sizeof(lists));
     cg_cli_crl_init(&crl);
-    memset(&ac, 0, sizeof(ac));
-    ac.min_severity = CG_SEV_NOTICE;
+    cg_cli_alerts_init(&al);
     const cg_cli_opt opt[] = {
         {"log", CG_CLI_OPT_KEY_VALUE, NULL, 'l', NULL},
         {"log-key", CG_CLI_OPT_KEY_VALUE, NULL, 'k', NULL},
@@ -388,15 +342,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"loglist-reload", CG_CLI_OPT_KEY_VALUE, NULL, 'W', NULL},
         {"follow-loglist", CG_CLI_OPT_FLAG, &follow_list, 0, NULL},
         {"no-follow-loglist", CG_CLI_OPT_FLAG, &no_follow, 0, NULL},
-        {"hook", CG_CLI_OPT_KEY_VALUE, NULL, OPT_HOOK, NULL},
-        {"hooks-dir", CG_CLI_OPT_STRING, &ac.hooks_dir, 0, NULL},
-        {"hook-timeout", CG_CLI_OPT_KEY_VALUE, NULL, OPT_HOOK_TIMEOUT, NULL},
-        {"alert-jsonl", CG_CLI_OPT_STRING, &ac.jsonl, 0, NULL},
-        {"mail-to", CG_CLI_OPT_STRING, &ac.mail_to, 0, NULL},
-        {"mail-from", CG_CLI_OPT_STRING, &ac.mail_from, 0, NULL},
-        {"sendmail", CG_CLI_OPT_STRING, &ac.sendmail, 0, NULL},
-        {"alert-min-severity", CG_CLI_OPT_KEY_VALUE, NULL, OPT_ALERT_MIN_SEVERITY, NULL},
-        {"incidents", CG_CLI_OPT_KEY_VALUE, NULL, OPT_INCIDENTS, NULL},
+        CG_CLI_ALERT_OPTIONS(&al),
         {"bugzilla-sync", CG_CLI_OPT_KEY_VALUE, NULL, OPT_BUGZILLA_SYNC, NULL},
         {"ca-account", CG_CLI_OPT_KEY_VALUE, NULL, OPT_CA_ACCOUNT, NULL},
         {"shared", CG_CLI_OPT_FLAG, &shared, 0, NULL},
@@ -408,7 +354,8 @@ int cg_cmd_monitor(int argc, char **argv)
         CG_CLI_CRL_OPTIONS,
     };
     /* The file's keys become flags before the command line's own. */
-    if (cg_cli_monitor_config_expand(&mc, argc, argv, opt, CG_CLI_NOPT(opt)) != CG_EXIT_OK)
+    if (cg_cli_monitor_config_expand(&mc, "monitor", CG_CLI_CONFIG_MONITOR, argc, argv, opt,
+                                     CG_CLI_NOPT(opt)) != CG_EXIT_OK)
         goto out;
     argc = mc.argc;
     argv = mc.argv;
@@ -537,45 +484,6 @@ int cg_cmd_monitor(int argc, char **argv)
                 goto out;
             }
             break;
-        case OPT_HOOK:
-            if (n_hooks == MAX_HOOKS) {
-                rc = cg_cli_usage_error("monitor", "at most %d --hook", MAX_HOOKS);
-                goto out;
-            }
-            hooks[n_hooks++] = p.value;
-            break;
-        case OPT_HOOK_TIMEOUT: {
-            uint64_t secs = 0;
-            if (!parse_count(p.value, 86400, &secs)) {
-                rc = cg_cli_usage_error("monitor",
-                                        "--hook-timeout '%s' is not a number of "
-                                        "seconds from 1 to 86400",
-                                        p.value);
-                goto out;
-            }
-            ac.hook_timeout = (int64_t)secs;
-            break;
-        }
-        case OPT_ALERT_MIN_SEVERITY:
-            if (!parse_severity(p.value, &ac.min_severity)) {
-                rc = cg_cli_usage_error("monitor",
-                                        "--alert-min-severity must be notice, "
-                                        "warning or error, not '%s'",
-                                        p.value);
-                goto out;
-            }
-            break;
-        case OPT_INCIDENTS:
-            if (strcmp(p.value, "auto") == 0) {
-                auto_incidents = 1;
-            } else if (strcmp(p.value, "off") == 0) {
-                auto_incidents = 0;
-            } else {
-                rc = cg_cli_usage_error("monitor", "--incidents must be auto or off, not '%s'",
-                                        p.value);
-                goto out;
-            }
-            break;
         case OPT_BUGZILLA_SYNC:
             if (!parse_count(p.value, 7 * 86400, &bz_sync)) {
                 rc = cg_cli_usage_error("monitor",
@@ -618,8 +526,9 @@ int cg_cmd_monitor(int argc, char **argv)
             break;
         case 'g': /* taken out by cg_cli_monitor_config_expand */
             break;
-        default: /* the CRL options */
-            if (!cg_cli_crl_option(&crl, c, p.value, n_iss))
+        default: /* the alert and CRL options */
+            if (cg_cli_alert_key(c) ? !cg_cli_alert_option(&al, "monitor", c, p.value)
+                                    : !cg_cli_crl_option(&crl, c, p.value, n_iss))
                 goto out;
             break;
         }
@@ -662,12 +571,6 @@ int cg_cmd_monitor(int argc, char **argv)
             goto out;
         }
     }
-    if ((ac.mail_from != NULL || ac.sendmail != NULL) && ac.mail_to == NULL) {
-        rc = cg_cli_usage_error("monitor", "--mail-from and --sendmail need --mail-to");
-        goto out;
-    }
-    ac.hooks = hooks;
-    ac.n_hooks = n_hooks;
     /* Bound before the store is opened: an address in use is a usage error
      * that leaves nothing behind. */
     if (metrics_listen != NULL && !cg_cli_ops_metrics(&ops, metrics_listen, err, sizeof(err))) {
@@ -676,14 +579,10 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     if (ops.httpd != NULL)
         cg_logger_say(&ops.log, CG_LOGGER_INFO, "metrics at http://%s/metrics", ops.listen);
-    if (n_hooks > 0 || ac.hooks_dir != NULL || ac.jsonl != NULL || ac.mail_to != NULL) {
-        alert = cg_alert_new(&ac, report_line, &ops.log, err, sizeof(err));
-        if (alert == NULL) {
-            rc = cg_cli_usage_error("monitor", "alerts: %s", err);
-            goto out;
-        }
+    if (cg_cli_alerts_new(&al, "monitor", report_line, &ops.log, &alert) != CG_EXIT_OK)
+        goto out;
+    if (alert != NULL)
         cg_alert_set_series(alert, ops.series);
-    }
     out = cg_out_new(stdout, format, 0);
     if (!out)
         goto out;
@@ -702,7 +601,7 @@ int cg_cmd_monitor(int argc, char **argv)
             goto out;
         }
         if (worker_id == NULL)
-            worker_id = host_pid(worker_buf, sizeof(worker_buf));
+            worker_id = cg_cli_host_pid(worker_buf, sizeof(worker_buf));
     } else if (worker_id != NULL || lease != 60) {
         rc = cg_cli_usage_error("monitor", "--worker-id and --lease-seconds need --shared");
         goto out;
@@ -735,13 +634,9 @@ int cg_cmd_monitor(int argc, char **argv)
      * recorded with it and delivered from the store's outbox after each
      * commit; what an earlier monitor left undelivered goes first. */
     cg_outbox_config oc;
-    memset(&oc, 0, sizeof(oc));
-    oc.st = store;
-    oc.out = out;
-    oc.out_stream = stdout;
-    oc.alert = alert;
-    oc.auto_incidents = auto_incidents;
-    oc.owner = worker_id != NULL ? worker_id : host_pid(owner_buf, sizeof(owner_buf));
+    cg_cli_alerts_outbox(&al, &oc, store, out, alert,
+                         worker_id != NULL ? worker_id
+                                           : cg_cli_host_pid(owner_buf, sizeof(owner_buf)));
     oc.exclusive = !shared;
     oc.report = report_line;
     oc.report_arg = &ops.log;
@@ -871,7 +766,7 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     const cg_monitor_stats *stats = cg_monitor_get0_stats(mon);
     const cg_outbox_stats *ns = cg_outbox_get0_stats(ob);
-    if (auto_incidents)
+    if (al.auto_incidents)
         cg_logger_say(&ops.log, CG_LOGGER_INFO,
                       "%zu incident draft%s opened, %zu object%s added to open incidents "
                       "('caguard incident list')",

@@ -49,8 +49,8 @@ static void flag(builder *b, const char *what, const char *name, const char *val
     if (b->failed)
         return;
     if (!cg_cli_opts_has(b->known, b->n_known, name)) {
-        cg_cli_usage_error("monitor", "%s: %s: this caguard monitor has no --%s yet",
-                           b->mc->cfg.file, what, name);
+        cg_cli_usage_error(b->mc->cmd, "%s: %s: this caguard %s has no --%s yet", b->mc->cfg.file,
+                           what, b->mc->cmd, name);
         b->failed = 2;
         return;
     }
@@ -100,15 +100,41 @@ static int global_store_given(void)
     return strcmp(g, CG_CLI_DEFAULT_STORE) != 0;
 }
 
-static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
+/* [alerts] and [incidents] auto: the options of cli/alert_opts.h. */
+static void alert_flags(builder *b, const cg_monitor_config *c)
+{
+    static const char *const sev[] = {"error", "warning", "notice"};
+    for (size_t i = 0; i < c->alerts.hooks.n; i++)
+        flag(b, "[alerts] hook", "hook", c->alerts.hooks.v[i]);
+    if (c->alerts.hooks_dir != NULL)
+        flag(b, "[alerts] hooks_dir", "hooks-dir", c->alerts.hooks_dir);
+    if (c->alerts.jsonl != NULL)
+        flag(b, "[alerts] jsonl", "alert-jsonl", c->alerts.jsonl);
+    if (c->alerts.mail_to != NULL)
+        flag(b, "[alerts] mail_to", "mail-to", c->alerts.mail_to);
+    if (c->alerts.sendmail != NULL)
+        flag(b, "[alerts] sendmail", "sendmail", c->alerts.sendmail);
+    if (c->alerts.hook_timeout != 30)
+        flag_num(b, "[alerts] hook_timeout", "hook-timeout", c->alerts.hook_timeout);
+    if (c->alerts.min_severity != CG_SEV_NOTICE)
+        flag(b, "[alerts] min_severity", "alert-min-severity", sev[c->alerts.min_severity]);
+    if (c->incidents.auto_draft)
+        flag(b, "[incidents] auto", "incidents", "auto");
+}
+
+static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
+                  cg_cli_config_scope scope)
 {
     const cg_monitor_config *c = &b->mc->cfg;
-    static const char *const sev[] = {"error", "warning", "notice"};
 
     push(b, argv[0]);
     /* Under --store, before or after the command, and over CAGUARD_STORE. */
     if (c->store != NULL && !global_store_given())
         flag(b, "[monitor] store", "store", c->store);
+    if (scope == CG_CLI_CONFIG_ALERTS) {
+        alert_flags(b, c);
+        goto rest;
+    }
     if (c->all_issuers)
         flag(b, "[monitor] all_issuers", "all-issuers", NULL);
     if (c->quiet)
@@ -163,26 +189,12 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n)
         }
         flag_num(b, "[loglist] reload_interval", "loglist-reload", c->loglist.reload_interval);
     }
-    for (size_t i = 0; i < c->alerts.hooks.n; i++)
-        flag(b, "[alerts] hook", "hook", c->alerts.hooks.v[i]);
-    if (c->alerts.hooks_dir != NULL)
-        flag(b, "[alerts] hooks_dir", "hooks-dir", c->alerts.hooks_dir);
-    if (c->alerts.jsonl != NULL)
-        flag(b, "[alerts] jsonl", "alert-jsonl", c->alerts.jsonl);
-    if (c->alerts.mail_to != NULL)
-        flag(b, "[alerts] mail_to", "mail-to", c->alerts.mail_to);
-    if (c->alerts.sendmail != NULL)
-        flag(b, "[alerts] sendmail", "sendmail", c->alerts.sendmail);
-    if (c->alerts.hook_timeout != 30)
-        flag_num(b, "[alerts] hook_timeout", "hook-timeout", c->alerts.hook_timeout);
-    if (c->alerts.min_severity != CG_SEV_NOTICE)
-        flag(b, "[alerts] min_severity", "alert-min-severity", sev[c->alerts.min_severity]);
-    if (c->incidents.auto_draft)
-        flag(b, "[incidents] auto", "incidents", "auto");
+    alert_flags(b, c);
     if (c->incidents.bugzilla_sync != 0)
         flag_num(b, "[incidents] bugzilla_sync", "bugzilla-sync", c->incidents.bugzilla_sync);
     for (size_t i = 0; i < c->ccadb.ca_accounts.n; i++)
         flag(b, "[ccadb] ca_accounts", "ca-account", c->ccadb.ca_accounts.v[i]);
+rest:
     for (int i = 1; i < argc; i++) {
         if (i >= skip_from && i < skip_from + skip_n)
             continue;
@@ -217,7 +229,8 @@ static EVP_PKEY *read_key(const char *path, char *err, size_t errcap)
     return k;
 }
 
-int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **argv,
+int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, const char *cmd,
+                                 cg_cli_config_scope scope, int argc, char **argv,
                                  const cg_cli_opt *known, size_t n_known)
 {
     const char *path = NULL;
@@ -227,6 +240,7 @@ int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **arg
 
     memset(mc, 0, sizeof(*mc));
     cg_monitor_config_init(&mc->cfg);
+    mc->cmd = cmd;
     mc->argc = argc;
     mc->argv = argv;
     for (int i = 1; i < argc; i++) {
@@ -236,14 +250,14 @@ int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **arg
         if (strcmp(a, "--config") != 0 && strncmp(a, "--config=", 9) != 0)
             continue;
         if (path != NULL)
-            return cg_cli_usage_error("monitor", "--config given twice");
+            return cg_cli_usage_error(cmd, "--config given twice");
         at = i;
         if (a[8] == '=') {
             path = a + 9;
             n = 1;
         } else {
             if (i + 1 >= argc)
-                return cg_cli_usage_error("monitor", "--config needs a FILE");
+                return cg_cli_usage_error(cmd, "--config needs a FILE");
             path = argv[++i];
             n = 2;
         }
@@ -251,15 +265,15 @@ int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **arg
     if (path == NULL)
         return CG_EXIT_OK;
     if (!cg_monitor_config_load(&mc->cfg, path, err, sizeof(err)))
-        return cg_cli_usage_error("monitor", "%s", err);
+        return cg_cli_usage_error(cmd, "%s", err);
     mc->loaded = 1;
     /* Every log key now, so that a bad one stops the command before the
-     * store is opened. */
-    for (size_t i = 0; i < mc->cfg.n_logs; i++) {
+     * store is opened (the monitor's: alerts flush reads no log). */
+    for (size_t i = 0; scope == CG_CLI_CONFIG_MONITOR && i < mc->cfg.n_logs; i++) {
         const cg_config_log *l = &mc->cfg.logs[i];
         EVP_PKEY *k = read_key(l->key, err, sizeof(err));
         if (k == NULL)
-            return cg_cli_usage_error("monitor", "%s:%d: [log %s] key: %s", mc->cfg.file, l->line,
+            return cg_cli_usage_error(cmd, "%s:%d: [log %s] key: %s", mc->cfg.file, l->line,
                                       l->name, err);
         EVP_PKEY_free(k);
     }
@@ -270,9 +284,9 @@ int cg_cli_monitor_config_expand(cg_cli_monitor_config *mc, int argc, char **arg
     b.mc = mc;
     b.known = known;
     b.n_known = n_known;
-    build(&b, argv, argc, at, n);
+    build(&b, argv, argc, at, n, scope);
     if (b.failed == 1)
-        fprintf(stderr, "caguard monitor: out of memory\n");
+        fprintf(stderr, "caguard %s: out of memory\n", cmd);
     if (b.failed)
         return CG_EXIT_USAGE;
     return CG_EXIT_OK;
@@ -287,8 +301,7 @@ int cg_cli_monitor_config_add_logs(const cg_cli_monitor_config *mc, cg_monitor *
         cg_monitor_log ml;
         EVP_PKEY *k = read_key(l->key, err, sizeof(err));
         if (k == NULL) {
-            cg_cli_usage_error("monitor", "%s:%d: [log %s] key: %s", c->file, l->line, l->name,
-                               err);
+            cg_cli_usage_error(mc->cmd, "%s:%d: [log %s] key: %s", c->file, l->line, l->name, err);
             return 0;
         }
         memset(&ml, 0, sizeof(ml));
@@ -302,7 +315,7 @@ int cg_cli_monitor_config_add_logs(const cg_cli_monitor_config *mc, cg_monitor *
         int ok = cg_monitor_add_log(m, &ml);
         EVP_PKEY_free(k);
         if (!ok) {
-            cg_cli_usage_error("monitor", "%s:%d: [log %s]: %s", c->file, l->line, l->name,
+            cg_cli_usage_error(mc->cmd, "%s:%d: [log %s]: %s", c->file, l->line, l->name,
                                cg_monitor_errmsg(m));
             return 0;
         }

@@ -390,7 +390,8 @@ static int deliver_row(cg_outbox *ob, const cg_store_outbox_row *row, int64_t no
         (strcmp(ch, "incident") == 0 && !ob->c.auto_incidents) ||
         (is_alert && (ob->c.alert == NULL || !cg_alert_has_channel(ob->c.alert, ch)))) {
         /* Another monitor's channel (or one this one no longer has). */
-        if (!cg_store_outbox_retry(ob->c.st, row->id, now + NOT_MINE_DELAY,
+        int64_t later = ob->c.foreign_delay > 0 ? ob->c.foreign_delay : NOT_MINE_DELAY;
+        if (!cg_store_outbox_retry(ob->c.st, row->id, now + later,
                                    "channel not configured in this monitor", 0))
             return store_failed(ob, "putting a delivery back");
         return 1;

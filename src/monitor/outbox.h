@@ -46,6 +46,11 @@ typedef struct cg_outbox_config {
     int exclusive;
     cg_alert_report_fn report; /* NULL: standard error */
     void *report_arg;
+    /* Seconds a row of a channel not configured here is left for the one
+     * that has it before this outbox looks at it again (0: 600). caguard
+     * alerts flush, which runs once, takes 1: the rows stay due for a
+     * monitor that has their channel. */
+    int64_t foreign_delay;
 } cg_outbox_config;
 
 typedef struct cg_outbox_stats {

@@ -137,6 +137,21 @@ add_pre_chain() {
   expect_eq add-pre-chain "$code" 200
 }
 
+# slow_hook FILE NAME [STATUS]: an alert hook that marks itself running
+# ($tmp/running.PID), records "ALERT_ID NAME RULE" in $tmp/receiver.log
+# after a second, and exits with STATUS (default 0).
+slow_hook() {
+  cat >"$1" <<EOF
+#!/bin/sh
+echo "\$\$" >"$tmp/running.\$\$"
+sleep 1
+echo "\$ALERT_ID $2 \$RULE" >>"$tmp/receiver.log"
+rm -f "$tmp/running.\$\$"
+exit ${3:-0}
+EOF
+  chmod +x "$1"
+}
+
 pass_() { passed=$((passed + 1)); }
 fail_() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 

@@ -26,18 +26,8 @@ start_server "$tmp/log"
 # marker files say a hook was running when the monitor was killed.
 h=$tmp/hooks.d
 mkdir -p "$h"
-hook() {
-  cat >"$1" <<EOF
-#!/bin/sh
-echo "\$\$" >"$tmp/running.\$\$"
-sleep 1
-echo "\$ALERT_ID $2 \$RULE" >>"$tmp/receiver.log"
-rm -f "$tmp/running.\$\$"
-EOF
-  chmod +x "$1"
-}
-hook "$tmp/solo" solo
-for n in a b c d e; do hook "$h/10-$n" "$n"; done
+slow_hook "$tmp/solo" solo
+for n in a b c d e; do slow_hook "$h/10-$n" "$n"; done
 
 M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
    --loglist "$d/ct3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json --quiet
