@@ -8,8 +8,10 @@
  *   once (a short answer's rest), so an answer never has nowhere to go:
  *   a request is only asked while free slots >= asked requests + 2;
  * - held bytes + the bytes expected of the asked requests stay within
- *   the budget once the size of an entry is known (at least one request
- *   is always allowed, so a window never starves). */
+ *   the budget once the size of an entry is known, except for the request
+ *   of the entry at pos, which is always allowed (at least one request is
+ *   always allowed, and the one every held answer waits for is never held
+ *   back, so a window never starves nor stalls). */
 #include "monitor/window.h"
 
 #include <stdlib.h>
@@ -172,13 +174,17 @@ static uint64_t range_end(const cg_window *w, uint64_t from)
     return end > w->target ? w->target : end;
 }
 
-static int room_for(const cg_window *w, uint64_t entries, double now)
+/* Whether a request for [start, start + entries) may go out now. The one
+ * the front waits for (it starts at pos: the rest of a short answer, a
+ * retry) always may: the answers held behind it are handed over only
+ * after it, so holding it back for their bytes would stall the window for
+ * good. */
+static int room_for(const cg_window *w, uint64_t start, uint64_t entries)
 {
     if (w->asked >= w->n)
         return 0;
-    if (w->asked == 0 && w->held_bytes == 0)
+    if (start == w->pos || (w->asked == 0 && w->held_bytes == 0))
         return 1;
-    (void)now;
     return w->held_bytes + w->asked_bytes + expected_bytes(w, entries) <= w->o.byte_budget;
 }
 
@@ -209,7 +215,7 @@ cg_wreq *cg_window_ask(cg_window *w, double now, double *wake)
     }
     size_t spare = free_slots(w);
     if (best != NULL) {
-        if (spare < (size_t)w->asked + 1 || !room_for(w, best->end - best->start, now))
+        if (spare < (size_t)w->asked + 1 || !room_for(w, best->start, best->end - best->start))
             return NULL;
     } else {
         if (w->fetch >= w->target) {
@@ -217,7 +223,7 @@ cg_wreq *cg_window_ask(cg_window *w, double now, double *wake)
             return NULL;
         }
         uint64_t end = range_end(w, w->fetch);
-        if (spare < (size_t)w->asked + 2 || !room_for(w, end - w->fetch, now)) {
+        if (spare < (size_t)w->asked + 2 || !room_for(w, w->fetch, end - w->fetch)) {
             *wake = next;
             return NULL;
         }
