@@ -204,7 +204,7 @@ int cg_cmd_check(int argc, char **argv)
     } else if (malformed > 0) {
         rc = CG_EXIT_USAGE;
     } else {
-        rc = cg_cli_select_failed(&sel, &ctx) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+        rc = cg_cli_select_failed(&sel, ctx.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
     }
 out:
     cg_checker_free(checker);

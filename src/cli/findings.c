@@ -18,35 +18,38 @@
 
 static void findings_help(FILE *f)
 {
-    fprintf(f, "usage: caguard [--store PATH_OR_URI] findings [OPTIONS]\n"
-               "       caguard [--store PATH_OR_URI] findings resolve [--at TIME] ID...\n\n"
-               "Lists the findings in the store, grouped by object in the order the objects\n"
-               "were first ingested. JSON Lines carry the fields of caguard check (rule,\n"
-               "severity, file and index as first ingested, kind, object, issuer, serial,\n"
-               "message, reference) plus id (the finding's ID), incident (null or its ID),\n"
-               "first_seen, last_seen, status (open or resolved) and resolved_at. A finding\n"
-               "about a CT log (ct.log.*) names the log's URL as its file and carries its\n"
-               "log ID (base64) as log.\n\n"
-               "'findings resolve' marks findings resolved by hand at TIME (default now). A\n"
-               "resolved finding that a later check reports again is open again.\n\n"
-               "options:\n"
-               "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
-               "  --rule ID            only this rule ('caguard rules' lists them)\n"
-               "  --since TIME         only findings first seen at or after TIME (RFC 3339)\n"
-               "  --open               only open findings (not resolved)\n"
-               "  --incident ID        only the findings of this incident\n"
-               "  --format text|json   text (default) or JSON Lines\n"
-               "  --color auto|always|never   colour in text output (default auto)\n"
-               "  -h, --help           this help\n\n"
-               "exit status: 0 no open error finding listed, 1 open error findings listed,\n"
-               "2 usage error or a store that cannot be read.\n");
+    fprintf(
+        f,
+        "usage: caguard [--store PATH_OR_URI] findings [OPTIONS]\n"
+        "       caguard [--store PATH_OR_URI] findings resolve [--at TIME] ID...\n\n"
+        "Lists the findings in the store, grouped by object in the order the objects\n"
+        "were first ingested. JSON Lines carry the fields of caguard check (rule,\n"
+        "severity, file and index as first ingested, kind, object, issuer, serial,\n"
+        "message, reference) plus id (the finding's ID), incident (null or its ID),\n"
+        "first_seen, last_seen, status (open or resolved) and resolved_at. A finding\n"
+        "about a CT log (ct.log.*) names the log's URL as its file and carries its\n"
+        "log ID (base64) as log.\n\n"
+        "'findings resolve' marks findings resolved by hand at TIME (default now). A\n"
+        "resolved finding that a later check reports again is open again.\n\n"
+        "options:\n"
+        "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
+        "  --rule ID            only this rule ('caguard rules' lists them)\n"
+        "  --since TIME         only findings first seen at or after TIME (RFC 3339)\n"
+        "  --open               only open findings (not resolved)\n"
+        "  --incident ID        only the findings of this incident\n"
+        "  --format text|json   text (default) or JSON Lines\n"
+        "  --color auto|always|never   colour in text output (default auto)\n" CG_CLI_SELECT_HELP
+        "  -h, --help           this help\n\n"
+        "exit status: 0 no open error finding listed (or none of --fail-on's\n"
+        "severity), 1 at least one, 2 usage error or a store that cannot be read.\n");
 }
 
 typedef struct lister {
     cg_out *out;
     cg_out_format format;
+    const cg_cli_select *sel;
     size_t count[3];
-    size_t open_errors;
+    size_t open[3]; /* open findings listed, by severity (--fail-on) */
     size_t unknown_rules;
 } lister;
 
@@ -60,6 +63,10 @@ static int list_one(void *arg, const cg_store_finding *sf)
     if (!cg_stored_view_init(&v, sf, 6)) {
         /* written by a newer caguard with more rules */
         l->unknown_rules++;
+        return 1;
+    }
+    if (l->sel->skip[v.f.rule]) {
+        cg_stored_view_clear(&v);
         return 1;
     }
     n = v.f.n_fields;
@@ -79,14 +86,15 @@ static int list_one(void *arg, const cg_store_finding *sf)
     fields[n++] = sf->resolved ? (cg_field){"resolved_at", CG_FIELD_STRING, resolved, 0}
                                : (cg_field){"resolved_at", CG_FIELD_NULL, NULL, 0};
     v.f.n_fields = n;
-    cg_out_sink(l->out, &v.f);
-    if (l->format == CG_OUT_TEXT) {
+    l->count[cg_finding_severity(&v.f)]++;
+    if (!sf->resolved)
+        l->open[cg_finding_severity(&v.f)]++;
+    if (!l->sel->quiet)
+        cg_out_sink(l->out, &v.f);
+    if (!l->sel->quiet && l->format == CG_OUT_TEXT) {
         printf("          finding %lld, first seen %s, last seen %s, %s%s\n", (long long)sf->id,
                first, last, sf->resolved ? "resolved " : "open", sf->resolved ? resolved : "");
     }
-    l->count[cg_finding_severity(&v.f)]++;
-    if (cg_finding_severity(&v.f) == CG_SEV_ERROR && !sf->resolved)
-        l->open_errors++;
     cg_stored_view_clear(&v);
     return 1;
 }
@@ -185,6 +193,9 @@ int cg_cmd_findings(int argc, char **argv)
     memset(&flt, 0, sizeof(flt));
     memset(&l, 0, sizeof(l));
     l.format = CG_OUT_TEXT;
+    cg_cli_select sel;
+    cg_cli_select_init(&sel);
+    l.sel = &sel;
     enum { OPT_RULE = 1, OPT_INCIDENT };
     const cg_cli_opt opt[] = {
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
@@ -194,6 +205,7 @@ int cg_cmd_findings(int argc, char **argv)
         {"format", CG_CLI_OPT_FORMAT, &l.format, 0, NULL},
         {"color", CG_CLI_OPT_COLOR, &color, 0, NULL},
         {"incident", CG_CLI_OPT_KEY_VALUE, NULL, OPT_INCIDENT, NULL},
+        CG_CLI_SELECT_OPTS(&sel),
     };
     cg_cli_opts p;
     cg_cli_opts_init(&p, "findings", findings_help, opt, CG_CLI_NOPT(opt), argc, argv);
@@ -216,6 +228,10 @@ int cg_cmd_findings(int argc, char **argv)
     }
     if (!cg_cli_opts_no_operands("findings", argc, argv))
         goto out;
+    rc = cg_cli_select_build(&sel, "findings");
+    if (rc != CG_EXIT_OK)
+        goto out;
+    rc = CG_EXIT_USAGE;
     if (l.format == CG_OUT_JSON)
         color = 0;
     store = cg_cli_store_open("findings", store_opt, 0);
@@ -234,7 +250,7 @@ int cg_cmd_findings(int argc, char **argv)
                 "caguard findings: %zu finding%s of rules this caguard does not know "
                 "(written by a newer one) not shown\n",
                 l.unknown_rules, l.unknown_rules == 1 ? "" : "s");
-    if (l.format == CG_OUT_TEXT) {
+    if (l.format == CG_OUT_TEXT && !sel.quiet) {
         size_t total = l.count[0] + l.count[1] + l.count[2];
         printf("%s%zu finding%s: %zu error%s, %zu warning%s, %zu notice%s\n",
                total > 0 ? "\n" : "", total, total == 1 ? "" : "s", l.count[CG_SEV_ERROR],
@@ -246,7 +262,7 @@ int cg_cmd_findings(int argc, char **argv)
         fprintf(stderr, "caguard findings: cannot write output\n");
         goto out;
     }
-    rc = l.open_errors > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    rc = cg_cli_select_failed(&sel, l.open) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
 out:
     cg_out_free(l.out);
     cg_store_close(store);

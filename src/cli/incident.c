@@ -60,12 +60,13 @@ static void incident_help(FILE *f)
                "        every incident, one a line (json: one JSON object a line)\n"
                "  show ID [--format text|json]\n"
                "        an incident, its certificates (as seen on CRLs) and its events\n"
-               "  status [ID] [--at TIME] [--format text|json]\n"
-               "        the revocation and reporting deadlines (revocation.*, "
-               "incident.*\n"
-               "        findings) of one incident or all; evaluated now, the findings "
-               "are\n"
-               "        also stored (caguard findings)\n"
+               "  status [ID] [--at TIME] [--format text|json] [--include RULE]...\n"
+               "       [--exclude RULE]... [--min-severity SEV] [--fail-on SEV] [--quiet]\n"
+               "        the revocation and reporting deadlines (revocation.*, incident.*\n"
+               "        findings) of one incident or all; evaluated now, the findings are\n"
+               "        also stored (caguard findings), every one of them: --include,\n"
+               "        --exclude, --min-severity, --fail-on and --quiet (as in caguard\n"
+               "        check) choose what is printed and what the exit status counts\n"
                "  scope ID [--rule RULE]...\n"
                "        the incident's defect (the rules of its findings; --rule sets\n"
                "        them) and the certificates with it in no incident\n"
@@ -906,9 +907,10 @@ static cg_rule_id *rule_ids(const cg_incident *inc, size_t *n)
     return v;
 }
 
-/* status: the findings go to the output and, when recording, to the store. */
+/* status: the findings go to the output (those selected: --include ...)
+ * and, when recording, to the store (all of them). */
 typedef struct {
-    cg_out *out;
+    cg_cli_select *sel;
     cg_store *st;
     int record;
     int failed;
@@ -920,7 +922,7 @@ typedef struct {
 static void status_finding(void *arg, const cg_finding *f)
 {
     status_sink *s = arg;
-    cg_out_sink(s->out, f);
+    cg_cli_select_sink(s->sel, f);
     if (!s->record || s->failed)
         return;
     int64_t id = 0;
@@ -1008,6 +1010,8 @@ static int cmd_status(int argc, char **argv)
     static const char *cmd = "incident status";
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
+    cg_cli_select sel;
+    cg_cli_select_init(&sel);
     int64_t at = (int64_t)time(NULL), id = 0;
     int have_at = 0, rc = CG_EXIT_USAGE, ok;
     cg_incident inc;
@@ -1017,16 +1021,23 @@ static int cmd_status(int argc, char **argv)
         {"at", CG_CLI_OPT_TIME, &at, 0, &have_at},
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        CG_CLI_SELECT_OPTS(&sel),
     };
     if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (argc - optind > 1 || (argc - optind == 1 && !cg_cli_parse_id(argv[optind], &id)))
         return cg_cli_usage_error(cmd, "give at most one incident ID (a number)");
+    rc = cg_cli_select_build(&sel, cmd);
+    if (rc != CG_EXIT_OK)
+        return rc;
+    rc = CG_EXIT_USAGE;
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
         return CG_EXIT_USAGE;
     cg_out *out = cg_out_new(stdout, format, 0);
-    status_sink sink = {out, st, !have_at, 0, at, NULL, 0, 0};
+    sel.next = cg_out_sink;
+    sel.next_arg = out;
+    status_sink sink = {&sel, st, !have_at, 0, at, NULL, 0, 0};
     cg_ctx ctx;
     cg_ctx_init(&ctx, at, status_finding, &sink);
     memset(&inc, 0, sizeof(inc));
@@ -1052,12 +1063,14 @@ static int cmd_status(int argc, char **argv)
         fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
     }
-    if (format == CG_OUT_TEXT && ctx.count[0] + ctx.count[1] + ctx.count[2] == 0) {
+    if (format == CG_OUT_TEXT && !sel.quiet && sel.count[0] + sel.count[1] + sel.count[2] == 0) {
         char when[32];
         cg_time_format(at, when, sizeof(when));
-        printf("no incident finding at %s\n", when);
+        printf("no incident finding%s at %s\n",
+               ctx.count[0] + ctx.count[1] + ctx.count[2] > 0 ? " of the rules selected" : "",
+               when);
     }
-    rc = ctx.count[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    rc = cg_cli_select_failed(&sel, sel.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
     if (fflush(stdout) != 0)
         rc = CG_EXIT_USAGE;
 out:

@@ -310,7 +310,7 @@ void cg_cli_select_init(cg_cli_select *s)
     s->fail_on = CG_SEV_ERROR;
 }
 
-int cg_cli_select_apply(cg_cli_select *s, const char *cmd, cg_ctx *ctx)
+int cg_cli_select_build(cg_cli_select *s, const char *cmd)
 {
     const char *bad;
     if (!cg_rule_select(s->skip, s->include.v, s->include.n, s->exclude.v, s->exclude.n,
@@ -325,14 +325,31 @@ int cg_cli_select_apply(cg_cli_select *s, const char *cmd, cg_ctx *ctx)
                                        "lists them)",
                                   bad);
     }
-    ctx->skip = s->skip;
     return CG_EXIT_OK;
 }
 
-int cg_cli_select_failed(const cg_cli_select *s, const cg_ctx *ctx)
+int cg_cli_select_apply(cg_cli_select *s, const char *cmd, cg_ctx *ctx)
+{
+    int rc = cg_cli_select_build(s, cmd);
+    if (rc == CG_EXIT_OK)
+        ctx->skip = s->skip;
+    return rc;
+}
+
+void cg_cli_select_sink(void *arg, const cg_finding *f)
+{
+    cg_cli_select *s = arg;
+    if (s->skip[f->rule])
+        return;
+    s->count[cg_finding_severity(f)]++;
+    if (!s->quiet && s->next != NULL)
+        s->next(s->next_arg, f);
+}
+
+int cg_cli_select_failed(const cg_cli_select *s, const size_t count[3])
 {
     for (int sev = CG_SEV_ERROR; sev <= (int)s->fail_on; sev++) {
-        if (ctx->count[sev] > 0)
+        if (count[sev] > 0)
             return 1;
     }
     return 0;

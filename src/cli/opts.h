@@ -61,13 +61,22 @@ typedef struct cg_cli_strlist {
 } cg_cli_strlist;
 
 /* Which findings a command reports and fails on (--include, --exclude,
- * --min-severity, --fail-on, --quiet). */
+ * --min-severity, --fail-on, --quiet): check, ingest, findings, incident
+ * status. check selects the rules its run reports (cg_cli_select_apply);
+ * the commands that store findings keep every finding in the store and
+ * select what they print and fail on (cg_cli_select_sink), so a selection
+ * never leaves a hole in the record. */
 typedef struct cg_cli_select {
     cg_cli_strlist include, exclude;
     cg_severity min_severity; /* default notice: everything */
     cg_severity fail_on;      /* default error */
     int quiet;
     uint8_t skip[CG_RULE_COUNT];
+    /* cg_cli_select_sink: where a selected finding goes (not with --quiet),
+     * and the selected findings counted by severity. */
+    cg_sink_fn next;
+    void *next_arg;
+    size_t count[3];
 } cg_cli_select;
 
 void cg_cli_select_init(cg_cli_select *s);
@@ -90,11 +99,18 @@ void cg_cli_select_init(cg_cli_select *s);
     "  --fail-on SEV        exit 1 when a finding reported is of SEV or worse (default\n"        \
     "                       error)\n"                                                            \
     "  --quiet              print no finding and no notice: the exit status says it\n"
-/* Builds s->skip and hands it to ctx: CG_EXIT_OK, or CG_EXIT_USAGE after
- * "caguard CMD: --include X names no rule" (with a "did you mean"). */
+/* Builds s->skip from the options: CG_EXIT_OK, or CG_EXIT_USAGE after
+ * "caguard CMD: 'X' names no rule" (with a "did you mean"). */
+int cg_cli_select_build(cg_cli_select *s, const char *cmd);
+/* cg_cli_select_build, then hands s->skip to ctx: its run reports only
+ * the rules selected. */
 int cg_cli_select_apply(cg_cli_select *s, const char *cmd, cg_ctx *ctx);
-/* 1 when ctx counted a finding of s->fail_on or worse. */
-int cg_cli_select_failed(const cg_cli_select *s, const cg_ctx *ctx);
+/* A sink (its argument the cg_cli_select, built): a finding of a selected
+ * rule is counted in s->count and, unless --quiet, passed to s->next. */
+void cg_cli_select_sink(void *s, const cg_finding *f);
+/* 1 when count (by severity: a ctx's, or s->count) holds a finding of
+ * s->fail_on or worse: the command exits CG_EXIT_FINDINGS. */
+int cg_cli_select_failed(const cg_cli_select *s, const size_t count[3]);
 
 typedef struct cg_cli_opt {
     const char *name; /* the long name, without "--"; "help" is everyone's */
