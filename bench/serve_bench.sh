@@ -19,8 +19,9 @@
 #
 # usage: bench/serve_bench.sh [BUILD_DIR] [SECONDS] [TOTAL_REQUESTS] [PAIRS]
 # (defaults: build, 30, 1000000, 20000). CG_BENCH_PARTS picks parts (default
-# "lint rss peer gate"). Prints `uptime` first and last: the machine is
-# shared, report the load with the figures.
+# "lint rss peer gate"); CG_BASELINE_CAGUARD=PATH runs /lintcert and the
+# gate flow against another build first, in the same run. Prints `uptime`
+# first and last: the machine is shared, report the load with the figures.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -60,13 +61,17 @@ cpu() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / 
 if want lint || want rss; then
 b64=$(sed '/-----/d' "$d/le2023/good/final.pem" | tr -d '\n')
 printf 'b64cert=%s' "$(printf '%s' "$b64" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')" >"$tmp/form"
+# lint_run LABEL: /lintcert for SECONDS against a new server ($caguard).
+# CG_BASELINE_CAGUARD, when set, is run the same way first: another build,
+# measured in the same run.
+lint_run() {
 start --threads 2 --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
   --loglist "$d/loglists/crtsh_v3_all_all_logs_list.json" --ca "$d/le2023/r3.pem"
 curl -s -X POST --data-binary @"$tmp/form" -H 'Content-Type: application/x-www-form-urlencoded' \
   "$url/lintcert" >"$tmp/answer.json"
-echo "== the answer to one request:"
+echo "== the answer to one request ($1):"
 cat "$tmp/answer.json"
-echo "== /lintcert, 64 connections, ${secs}s (RSS before: $(rss) kB)"
+echo "== /lintcert ($1), 64 connections, ${secs}s (RSS before: $(rss) kB)"
 c0=$(cpu)
 CG_FORM=$tmp/form /usr/bin/time -f '%U %S' -o "$tmp/wrk1.cpu" wrk -t2 -c64 -d"${secs}s" \
   --timeout 30s --latency -s "$root/bench/serve_lintcert.lua" "$url/lintcert" | tee "$tmp/wrk1"
@@ -78,6 +83,15 @@ awk -v a="$c0" -v b="$c1" -v n="$done_req" -v w="$(awk '{print $1 + $2}' "$tmp/w
   -v cores="$(nproc)" 'BEGIN {
   printf "== server CPU: %.3f ms per /lintcert request (%.0f requests/s per core at 100%% CPU)\n", (b - a) * 1000 / n, n / (b - a)
   printf "== wrk CPU: %.3f ms per request; server + wrk on %d cores at full CPU: %.0f requests/s\n", w * 1000 / n, cores, cores * n / (b - a + w) }'
+}
+if [ -n "${CG_BASELINE_CAGUARD:-}" ]; then
+  this=$caguard
+  caguard=$CG_BASELINE_CAGUARD
+  lint_run "baseline: $CG_BASELINE_CAGUARD"
+  stop
+  caguard=$this
+fi
+lint_run "$caguard"
 
 if want rss; then
 echo "== RSS over $total requests (kB, after each run of ${secs}s):"
