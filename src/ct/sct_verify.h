@@ -63,6 +63,12 @@ typedef struct cg_sct_verifier cg_sct_verifier;
 cg_sct_verifier *cg_sct_verifier_new(const cg_loglist *ll);
 void cg_sct_verifier_free(cg_sct_verifier *v);
 
+/* A P-256 log key has its multiples precomputed (x509/ecdsa.h: the same
+ * verdict in about half the time) once it has verified this many SCTs;
+ * 0 never, 1 at its first SCT. */
+#define CG_SCT_FAST_AFTER 256
+void cg_sct_verifier_set_fast_after(cg_sct_verifier *v, unsigned n);
+
 /* Adds a log key (DER SubjectPublicKeyInfo, copied) under log ID
  * SHA-256(spki_der); it takes precedence over the log list. Returns 1, or 0
  * when the key does not decode, is not RSA, EC P-256 or EC P-384, or memory
