@@ -142,6 +142,30 @@ static size_t utf8_len(const uint8_t *p, size_t avail)
     return n;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The length of the run of bytes from p on that a string takes as they
+ * are: printable ASCII but '"' and '\\' (everything else is looked at one
+ * byte at a time). Eight bytes a step: a base64 string is one long run. */
+static size_t plain_run(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t v, q, b;
+        memcpy(&v, p + i, 8);
+        q = v ^ (ONES * '"');
+        b = v ^ (ONES * '\\');
+        /* a byte >= 0x80, < 0x20, equal to '"' or to '\\' (each test exact
+         * for the word as a whole) */
+        if ((v | ((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS)
+            break;
+    }
+    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+        i++;
+    return i;
+}
+
 /* A string at the current position (after whitespace); out, when not NULL,
  * receives its contents' span. */
 static int string(scan *s, span *out)
@@ -152,6 +176,7 @@ static int string(scan *s, span *out)
     size_t start = ++s->pos;
     int escaped = 0;
     for (;;) {
+        s->pos += plain_run(s->b + s->pos, s->len - s->pos);
         if (s->pos >= s->len)
             return fail(s, "unterminated string");
         uint8_t c = s->b[s->pos];
