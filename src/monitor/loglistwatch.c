@@ -18,6 +18,8 @@
 typedef struct source {
     const char *path;
     const char *sig;
+    uint8_t *good; /* the last bytes that loaded (and verified), owned */
+    size_t good_len;
 } source;
 
 struct cg_loglist_watch {
@@ -29,6 +31,11 @@ struct cg_loglist_watch {
     void (*log)(void *arg, int is_error, const char *msg);
     void *log_arg;
     int follow;
+    /* The lists the monitor's SCT checks use: every source's good bytes,
+     * merged (owned; the monitor borrows it), and whether a source's good
+     * bytes changed since it was built. */
+    cg_loglist *in_use;
+    int stale;
 };
 
 static void say(cg_loglist_watch *w, int is_error, const char *fmt, ...)
@@ -159,6 +166,9 @@ void cg_loglist_watch_free(cg_loglist_watch *w)
 {
     if (w == NULL)
         return;
+    for (size_t i = 0; i < w->n_src; i++)
+        free(w->src[i].good);
+    cg_loglist_free(w->in_use);
     free(w->key);
     free(w->src);
     free(w);
@@ -170,6 +180,7 @@ int cg_loglist_watch_add(cg_loglist_watch *w, const char *path, const char *sig_
     if (v == NULL)
         return 0;
     w->src = v;
+    memset(&v[w->n_src], 0, sizeof(v[w->n_src]));
     v[w->n_src].path = path;
     v[w->n_src].sig = sig_path;
     w->n_src++;
@@ -243,7 +254,19 @@ typedef struct held {
     char log64[48];
 } held;
 
-static int run_source(cg_loglist_watch *w, cg_monitor *m, const source *s, int64_t now)
+/* s's bytes (data, taken) are good: they are what the checks should use. */
+static void keep_good(cg_loglist_watch *w, source *s, uint8_t **data, size_t len)
+{
+    if (s->good != NULL && s->good_len == len && memcmp(s->good, *data, len) == 0)
+        return;
+    free(s->good);
+    s->good = *data;
+    s->good_len = len;
+    *data = NULL;
+    w->stale = 1;
+}
+
+static int run_source(cg_loglist_watch *w, cg_monitor *m, source *s, int64_t now)
 {
     cg_store *st = cg_monitor_get0_store(m);
     char why[512], hex[65];
@@ -301,6 +324,7 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, const source *s, int64
     if (found && memcmp(prev.sha256, sha, 32) == 0) {
         /* unchanged; its logs may not all be followed yet (another run) */
         ok = !w->follow || cg_loglist_follow(m, cur, w->log, w->log_arg, NULL);
+        keep_good(w, s, &data, len);
         goto out;
     }
     if (found) {
@@ -361,6 +385,7 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, const source *s, int64
     snap.fetched_at = now;
     if (!cg_store_loglist_snapshot_put(st, &snap) || !cg_store_commit(st))
         goto store_err;
+    keep_good(w, s, &data, len);
     /* Committed: now the sinks, then the monitor follows the changes. */
     for (size_t i = 0; i < n_held; i++) {
         cg_objref ref;
@@ -404,10 +429,43 @@ out:
     return ok;
 }
 
+/* The monitor's SCT checks take the lists as reloaded: every source's good
+ * bytes merged in order (a log ID keeps its first definition, as when the
+ * lists were loaded at the start). Not before every source has loaded
+ * once: until then the lists the monitor started with stay. */
+static int hand_over(cg_loglist_watch *w, cg_monitor *m)
+{
+    char why[512];
+    if (!w->stale)
+        return 1;
+    for (size_t i = 0; i < w->n_src; i++) {
+        if (w->src[i].good == NULL)
+            return 1;
+    }
+    cg_loglist *ll = cg_loglist_new();
+    for (size_t i = 0; ll != NULL && i < w->n_src; i++) {
+        const source *s = &w->src[i];
+        if (!cg_loglist_load(ll, s->good, s->good_len, s->path, why, sizeof(why))) {
+            say(w, 1, "log list %s: %s", s->path, why);
+            cg_loglist_free(ll);
+            return 0;
+        }
+    }
+    if (ll == NULL || !cg_monitor_set_loglist(m, ll)) {
+        say(w, 1, "log lists: out of memory; the SCT checks keep the lists before");
+        cg_loglist_free(ll);
+        return 0;
+    }
+    cg_loglist_free(w->in_use);
+    w->in_use = ll;
+    w->stale = 0;
+    return 1;
+}
+
 int cg_loglist_watch_run(cg_loglist_watch *w, cg_monitor *m, int64_t now)
 {
     int ok = 1;
     for (size_t i = 0; i < w->n_src; i++)
         ok &= run_source(w, m, &w->src[i], now);
-    return ok;
+    return hand_over(w, m) && ok;
 }

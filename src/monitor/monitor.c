@@ -370,6 +370,21 @@ int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32])
     return 0;
 }
 
+int cg_monitor_set_loglist(cg_monitor *m, const struct cg_loglist *loglist)
+{
+    if (m->ing != NULL && !cg_ingest_set_loglist(m->ing, loglist)) {
+        cg_mon_seterr(m, "out of memory");
+        return 0;
+    }
+    m->o.loglist = loglist;
+    return 1;
+}
+
+const struct cg_loglist *cg_monitor_get0_loglist(const cg_monitor *m)
+{
+    return m->o.loglist;
+}
+
 /* ---- the loop ---- */
 
 static int ingest_issuers(cg_monitor *m)

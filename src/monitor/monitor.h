@@ -134,6 +134,14 @@ int cg_monitor_set_log_url(cg_monitor *m, const uint8_t log_id[32], const char *
 int cg_monitor_retire_log(cg_monitor *m, const uint8_t log_id[32]);
 /* 1 when the log is followed and not retired. */
 int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32]);
+/* The log list of the SCT checks from now on: a list reloaded while the
+ * monitor runs (monitor/loglistwatch.h), so that a log it adds is known to
+ * the checks too, not only followed. Borrowed, as opts.loglist: kept alive
+ * by the caller until the next call or cg_monitor_free. 1, or 0 when out
+ * of memory (the list before stays in use). */
+int cg_monitor_set_loglist(cg_monitor *m, const struct cg_loglist *loglist);
+/* The log list the SCT checks use now (NULL: none). */
+const struct cg_loglist *cg_monitor_get0_loglist(const cg_monitor *m);
 
 /* Runs: tasks once, then every log to its current tree head; with once,
  * returns then; otherwise polls every poll_interval seconds until

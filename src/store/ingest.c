@@ -90,6 +90,18 @@ cg_ingest *cg_ingest_new(cg_store *store, const cg_ingest_opts *opts, cg_sink_fn
     return ing;
 }
 
+int cg_ingest_set_loglist(cg_ingest *ing, const cg_loglist *loglist)
+{
+    /* The verifier holds the logs' parsed keys: a new list, a new one. */
+    cg_sct_verifier *v = cg_sct_verifier_new(loglist);
+    if (v == NULL)
+        return 0;
+    cg_sct_verifier_free(ing->verifier);
+    ing->verifier = v;
+    ing->o.loglist = loglist;
+    return 1;
+}
+
 static void held_clear(cg_ingest *ing)
 {
     for (size_t i = 0; i < ing->n_held; i++)

@@ -91,6 +91,11 @@ void cg_ingest_rolled_back(cg_ingest *ing);
  * (a long-running monitor moves them forward). */
 void cg_ingest_set_times(cg_ingest *ing, int64_t at, int64_t seen_at);
 
+/* The log list of the SCT checks from now on (a reloaded one; borrowed,
+ * may be NULL: kept alive by the caller until the next call or
+ * cg_ingest_free). 1, or 0 when out of memory (the list before stays). */
+int cg_ingest_set_loglist(cg_ingest *ing, const struct cg_loglist *loglist);
+
 /* A file that could not be read: an input.malformed finding to the sink. */
 void cg_ingest_unreadable(cg_ingest *ing, const char *name, const char *why);
 

@@ -1,6 +1,7 @@
 /* store/ingest.c through its library interface: objects reported after the
  * commit, new findings to the sink (repeats not), findings on a stored
  * object named as first ingested, stats. */
+#include "ct/loglist.h"
 #include "store/ingest.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -164,6 +165,41 @@ int main(int argc, char **argv)
     int64_t n = 0;
     CHECK(cg_store_count_objects(store, &n) && n == 3);
     cg_ingest_free(ing);
+    cg_store_close(store);
+
+    /* The log list changes under a running ingest (a monitor reloading
+     * it): the SCTs are judged against the new list from then on. With a
+     * list that lacks Let's Encrypt's 2023 logs, the final certificate's
+     * SCTs are from unknown logs; with Apple's list (it keeps them), the
+     * other certificate's SCTs are checked, and fail, as issued for a
+     * different precertificate. */
+    fresh_store(pg, dir, "l", uri, sizeof(uri));
+    store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(store != NULL);
+    static const char empty_list[] = "{\"operators\":[]}";
+    cg_loglist *none = cg_loglist_new(), *apple = cg_loglist_new();
+    size_t alen = 0;
+    uint8_t *adata = cg_test_read(CG_SOURCE_DIR "/data/loglists/current_log_list.json", &alen);
+    CHECK(none != NULL && cg_loglist_load(none, (const uint8_t *)empty_list, strlen(empty_list),
+                                          "empty.json", err, sizeof(err)));
+    CHECK(apple != NULL && adata != NULL &&
+          cg_loglist_load(apple, adata, alen, "current_log_list.json", err, sizeof(err)));
+    free(adata);
+    cg_ingest_opts lopts = {AT, AT, none};
+    memset(&s, 0, sizeof(s));
+    ing = cg_ingest_new(store, &lopts, sink, &s);
+    CHECK(ing != NULL);
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(ingest(ing, "good.pem", "le2023/good/final.pem"));
+    CHECK(has_rule(&s, "ct.sct.unknown_log", "good.pem"));
+    CHECK(cg_ingest_set_loglist(ing, apple));
+    memset(&s, 0, sizeof(s));
+    CHECK(ingest(ing, "final.pem", "le2023/bad/final.pem"));
+    CHECK(!has_rule(&s, "ct.sct.unknown_log", NULL));
+    CHECK(has_rule(&s, "ct.sct.signature_invalid", "final.pem"));
+    cg_ingest_free(ing);
+    cg_loglist_free(none);
+    cg_loglist_free(apple);
     cg_store_close(store);
 
     /* Joined to the caller's transaction: nothing reaches the sink or the

@@ -188,15 +188,20 @@ static void test_watch(cg_monitor *m, const key *a, const key *b)
     CHECK(cg_loglist_watch_add(w, path, NULL));
     cg_loglist_watch_set_follow(w, 1);
 
-    /* first: a usable, b pending */
+    /* first: a usable, b pending; the SCT checks take the list too */
     CHECK(write_version(path, a, "usable", b, "pending"));
     memset(&ln, 0, sizeof(ln));
+    CHECK(cg_monitor_get0_loglist(m) == NULL);
     CHECK(cg_loglist_watch_run(w, m, 1000));
     CHECK(cg_monitor_has_log(m, a->id) && !cg_monitor_has_log(m, b->id));
     CHECK(strstr(ln.text, "log WA is usable") != NULL);
-    /* the same file again: nothing changes */
+    const cg_loglist *in_use = cg_monitor_get0_loglist(m);
+    const cg_log *lb = in_use != NULL ? cg_loglist_find(in_use, b->id) : NULL;
+    CHECK(lb != NULL && lb->state == CG_LOG_PENDING);
+    /* the same file again: nothing changes, the same list stays in use */
     CHECK(cg_loglist_watch_run(w, m, 1001));
     CHECK(cg_monitor_has_log(m, a->id) && !cg_monitor_has_log(m, b->id));
+    CHECK(cg_monitor_get0_loglist(m) == in_use);
 
     /* then: a retired, b usable */
     CHECK(write_version(path, a, "retired", b, "usable"));
@@ -206,6 +211,19 @@ static void test_watch(cg_monitor *m, const key *a, const key *b)
     CHECK(strstr(ln.text, "log WA is no longer usable: finished to its last tree head") != NULL);
     CHECK(strstr(ln.text, "log WB is usable in log list") != NULL);
     CHECK(ln.errors == 0);
+    /* ... and the SCT checks know the reloaded list, not only the follower:
+     * before, a log a reload added was followed while its SCTs were still
+     * judged against the list of the start (ct.sct.unknown_log). */
+    in_use = cg_monitor_get0_loglist(m);
+    lb = in_use != NULL ? cg_loglist_find(in_use, b->id) : NULL;
+    CHECK(lb != NULL && lb->state == CG_LOG_USABLE);
+    const cg_log *la = in_use != NULL ? cg_loglist_find(in_use, a->id) : NULL;
+    CHECK(la != NULL && la->state == CG_LOG_RETIRED);
+    /* a list that no longer loads: the last good one stays in use */
+    CHECK(write_file(path, "{\"operators\": ["));
+    memset(&ln, 0, sizeof(ln));
+    CHECK(!cg_loglist_watch_run(w, m, 3000));
+    CHECK(ln.errors == 1 && cg_monitor_get0_loglist(m) == in_use);
 
     cg_loglist_watch_free(w);
     unlink(path);
