@@ -19,6 +19,7 @@ int cg_cmd_check(int argc, char **argv);
 int cg_cmd_rules(int argc, char **argv);
 int cg_cmd_loglist(int argc, char **argv);
 int cg_cmd_incident(int argc, char **argv);
+int cg_cmd_policy(int argc, char **argv);
 int cg_cmd_ingest(int argc, char **argv);
 int cg_cmd_findings(int argc, char **argv);
 int cg_cmd_monitor(int argc, char **argv);

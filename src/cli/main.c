@@ -25,6 +25,7 @@ static const struct {
     {"loglist", cg_cmd_loglist, "the CT log lists used by default: show, update"},
 #if CAGUARD_HAVE_STORE
     {"incident", cg_cmd_incident, "incidents, revocation deadlines, CCADB reports"},
+    {"policy", cg_cmd_policy, "the CA's CP and CPS versions and their annual update"},
     {"ingest", cg_cmd_ingest, "store objects and check them against the store"},
     {"findings", cg_cmd_findings, "list the stored findings"},
 #endif
@@ -52,6 +53,7 @@ static const struct {
     const char *option;
 } optional_commands[] = {
     {"incident", "CAGUARD_WITH_STORE"},
+    {"policy", "CAGUARD_WITH_STORE"},
     {"ingest", "CAGUARD_WITH_STORE"},
     {"findings", "CAGUARD_WITH_STORE"},
     {"status", "CAGUARD_WITH_STORE"},

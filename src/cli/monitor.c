@@ -23,6 +23,7 @@
 #include "der/pem.h"
 #include "monitor/bugzilla.h"
 #include "monitor/loglistwatch.h"
+#include "monitor/policywatch.h"
 #include "monitor/scopewatch.h"
 #include "monitor/alert.h"
 #include "monitor/crlfetch.h"
@@ -135,7 +136,11 @@ static void monitor_help(FILE *f)
                "                     linked to (caguard incident link) and take their new\n"
                "                     comments in (default: not at all; docs/incidents.md)\n"
                "  --ca-account EMAIL one of the CA's Bugzilla accounts, for every linked bug;\n"
-               "                     repeatable ([ccadb] ca_accounts)\n\n"
+               "                     repeatable ([ccadb] ca_accounts)\n"
+               "  --policy-interval S\n"
+               "                     every S seconds, fetch the URL of each CP/CPS version in\n"
+               "                     effect (caguard policy add): policy.document_changed,\n"
+               "                     policy.document_unreachable (default: never; docs/policy.md)\n\n"
                "On a terminal, standard error shows one progress line per log (position, tree\n"
                "size, entries/s, ETA); otherwise plain lines.\n\n"
                "exit status: with --once, 0 no new error finding, 1 new error findings (log\n"
@@ -228,7 +233,8 @@ enum {
     OPT_LEASE_SECONDS,
     OPT_LOG_FORMAT,
     OPT_BUGZILLA_SYNC,
-    OPT_CA_ACCOUNT
+    OPT_CA_ACCOUNT,
+    OPT_POLICY_INTERVAL
 };
 
 /* The alerts' and automatic incidents' lines: what failed, mostly. */
@@ -282,6 +288,8 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_bz_task *bz = NULL;
     cg_scope_watch *scope = NULL;
     cg_cli_alerts al;
+    uint64_t policy_interval = 0;
+    cg_policy_watch *pw = NULL;
     cg_alert *alert = NULL;
     cg_outbox *ob = NULL;
     char owner_buf[300];
@@ -345,6 +353,7 @@ int cg_cmd_monitor(int argc, char **argv)
         CG_CLI_ALERT_OPTIONS(&al),
         {"bugzilla-sync", CG_CLI_OPT_KEY_VALUE, NULL, OPT_BUGZILLA_SYNC, NULL},
         {"ca-account", CG_CLI_OPT_KEY_VALUE, NULL, OPT_CA_ACCOUNT, NULL},
+        {"policy-interval", CG_CLI_OPT_KEY_VALUE, NULL, OPT_POLICY_INTERVAL, NULL},
         {"shared", CG_CLI_OPT_FLAG, &shared, 0, NULL},
         {"worker-id", CG_CLI_OPT_KEY_VALUE, NULL, OPT_WORKER_ID, NULL},
         {"lease-seconds", CG_CLI_OPT_KEY_VALUE, NULL, OPT_LEASE_SECONDS, NULL},
@@ -488,6 +497,14 @@ int cg_cmd_monitor(int argc, char **argv)
             if (!parse_count(p.value, 7 * 86400, &bz_sync)) {
                 rc = cg_cli_usage_error("monitor",
                                         "--bugzilla-sync takes 1 to 604800 seconds, not '%s'",
+                                        p.value);
+                goto out;
+            }
+            break;
+        case OPT_POLICY_INTERVAL:
+            if (!parse_count(p.value, 30 * 86400, &policy_interval)) {
+                rc = cg_cli_usage_error("monitor",
+                                        "--policy-interval takes 1 to 2592000 seconds, not '%s'",
                                         p.value);
                 goto out;
             }
@@ -668,6 +685,13 @@ int cg_cmd_monitor(int argc, char **argv)
         fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
     }
+    if (policy_interval > 0) {
+        pw = cg_policy_watch_attach(mon, (int)policy_interval, &ops.log);
+        if (pw == NULL) {
+            fprintf(stderr, "caguard monitor: out of memory\n");
+            goto out;
+        }
+    }
     if (bz_sync > 0) {
         bz = cg_bz_add_to_monitor(mon, (int)bz_sync, ca_accounts, n_ca_accounts, &ops.log);
         if (bz == NULL) {
@@ -787,6 +811,7 @@ out:
     cg_monitor_free(mon);
     cg_bz_task_free(bz);
     cg_scope_watch_free(scope);
+    cg_policy_watch_free(pw);
     cg_loglist_watch_free(llw);
     cg_cli_crl_cleanup(&crl);
     cg_cli_monitor_config_cleanup(&mc);

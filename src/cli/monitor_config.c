@@ -190,6 +190,8 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
         flag_num(b, "[loglist] reload_interval", "loglist-reload", c->loglist.reload_interval);
     }
     alert_flags(b, c);
+    if (c->policy_interval != 0)
+        flag_num(b, "[monitor] policy_interval", "policy-interval", c->policy_interval);
     if (c->incidents.bugzilla_sync != 0)
         flag_num(b, "[incidents] bugzilla_sync", "bugzilla-sync", c->incidents.bugzilla_sync);
     for (size_t i = 0; i < c->ccadb.ca_accounts.n; i++)

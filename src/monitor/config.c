@@ -80,6 +80,7 @@ static const enum_def e_severity = {
 static const key_def k_monitor[] = {
     {"store", T_STORE, M(store), NO_OFF, 0, 0, 0, 0, NULL},
     {"poll_interval", T_INT, M(poll_interval), NO_OFF, 0, 0, 1, DAY, NULL},
+    {"policy_interval", T_INT, M(policy_interval), NO_OFF, 0, 0, 0, 30 * DAY, NULL},
     {"parallel", T_INT, M(parallel), NO_OFF, 0, 0, 1, 256, NULL},
     {"batch", T_INT, M(batch), NO_OFF, 0, 0, 1, 100000, NULL},
     {"start", T_ENUM, M(start), NO_OFF, 0, 0, 0, 0, &e_start},

@@ -80,6 +80,7 @@ typedef struct cg_monitor_config {
     char *worker_id;       /* NULL: hostname:pid */
     int64_t lease_seconds; /* default 60 */
     char *metrics_listen;  /* ADDR:PORT of /metrics; NULL: not served */
+    int64_t policy_interval; /* seconds between CP/CPS fetches; default 0: none */
     int log_format;        /* cg_logger_format (obs/logger.h); default text */
 
     cg_config_log *logs;

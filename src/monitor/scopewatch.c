@@ -7,6 +7,9 @@
 #include "util/grow.h"
 
 #define RECHECK_EVERY (5 * 60)
+/* At most this often while new findings keep arriving: an incident of
+ * thousands of certificates costs a query per certificate. */
+#define RECHECK_DIRTY 60
 
 struct cg_scope_watch {
     int dirty;       /* a new finding arrived since the last judgement */
@@ -158,7 +161,7 @@ static int task(void *arg, cg_monitor *m, int64_t now)
     int64_t *ids = NULL;
     size_t n = 0;
     int ok;
-    if (!w->dirty && w->last != 0 && now - w->last < RECHECK_EVERY)
+    if (w->last != 0 && now - w->last < (w->dirty ? RECHECK_DIRTY : RECHECK_EVERY))
         return 1;
     w->dirty = 0;
     w->last = now;

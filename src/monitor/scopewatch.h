@@ -6,7 +6,8 @@
  * go to the monitor's sinks (so the outbox prints and alerts them), and
  * the incident's open scope findings no longer reported (the certificate
  * was added to the incident, or its finding resolved) are resolved. Runs
- * as a monitor task: at start, after new findings, and every 5 minutes. */
+ * as a monitor task: at start, after new findings (at most once a minute),
+ * and every 5 minutes. */
 #ifndef CAGUARD_MONITOR_SCOPEWATCH_H
 #define CAGUARD_MONITOR_SCOPEWATCH_H
 

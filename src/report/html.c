@@ -65,6 +65,8 @@ static int index_page(cg_html_run *h)
                          "open</code>).</p>\n");
     }
     cg_sbuf_puts(&b, "</section>\n");
+    if (!cg_html_policy_section(h, &b))
+        goto out;
     cg_sbuf_append(&b, cg_sbuf_str(&fsec), fsec.len);
     cg_sbuf_puts(&b, "</main>\n");
     cg_html_page_tail(h, &b);

@@ -9,6 +9,7 @@
  *   html_site.c      the directory: files written whole, the atomic rename
  *   html_due.c       index.html: the "due next" band and the sources panel
  *   html_overview.c  index.html: cards and the overview by issuer
+ *   html_policy.c    index.html: the CP/CPS panel
  *   html_charts.c    index.html: the three charts (inline SVG)
  *   html_findings.c  index.html: the findings table and its filters
  *   html_incident.c  incident-N.html (and .md, .csv), the incidents table
@@ -171,6 +172,9 @@ int cg_html_on_open_count(void *arg, const uint8_t *issuer, size_t n, cg_severit
 void cg_html_issuers_sort(cg_html_run *h);
 /* The cards and the overview by issuer. */
 void cg_html_overview(cg_html_run *h, cg_sbuf *b);
+/* html_policy.c: the CP/CPS panel (nothing when none is recorded); 0 on a
+ * store error (recorded in h). */
+int cg_html_policy_section(cg_html_run *h, cg_sbuf *b);
 
 /* Store callback: the embedded SCTs of a certificate by log operator. */
 int cg_html_on_cert(void *arg, const cg_store_object *o);

@@ -386,8 +386,31 @@ static const cg_schema_stmt v13[] = {
     {NULL, NULL},
 };
 
+/* 13 -> 14: the CA's CP and CPS versions (policy.review_overdue) and what
+ * the monitor's fetches of their URLs saw (policy.document_changed,
+ * policy.document_unreachable). */
+static const cg_schema_stmt v14[] = {
+    {"CREATE TABLE policy_docs ("
+     "  id INTEGER PRIMARY KEY,"
+     "  kind TEXT NOT NULL,"
+     "  url TEXT NOT NULL,"
+     "  version TEXT NOT NULL,"
+     "  effective INTEGER NOT NULL,"
+     "  added_at INTEGER NOT NULL)",
+     NULL},
+    {"CREATE TABLE policy_fetches ("
+     "  url TEXT NOT NULL,"
+     "  sha256 BLOB,"
+     "  baseline_doc INTEGER NOT NULL DEFAULT 0,"
+     "  fetched_at INTEGER NOT NULL DEFAULT 0,"
+     "  failing_since INTEGER NOT NULL DEFAULT 0,"
+     "  PRIMARY KEY (url))",
+     NULL},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
-    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13};
+    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14};
 
 /* ---- PostgreSQL names ---- */
 

@@ -243,6 +243,7 @@ static const char *const *const sql_tables[] = {
     cg_st_sql_objects, cg_st_sql_crl_entries, cg_st_sql_findings, cg_st_sql_logs,
     cg_st_sql_ranges,  cg_st_sql_incidents,   cg_st_sql_sources,  cg_st_sql_summaries,
     cg_st_sql_gate,    cg_st_sql_outbox,      cg_st_sql_verify,   cg_st_sql_bugs,
+    cg_st_sql_policies,
 };
 static const char *const *const pg_sql_tables[] = {
     cg_st_pg_sql_objects,

@@ -31,12 +31,13 @@
 #include <stdint.h>
 
 #include "incident/incident.h"
+#include "incident/policydoc.h"
 #include "rules/rules.h"
 #include "store/open.h"
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 13
+#define CG_STORE_SCHEMA_VERSION 14
 
 typedef struct cg_store cg_store;
 
@@ -537,6 +538,26 @@ int cg_store_bug_comment(cg_store *s, int64_t incident, int64_t comment_id, int6
                          cg_incident_event *ev, int *is_new);
 /* Records a sync: the Whiteboard it saw and when. */
 int cg_store_bug_synced(cg_store *s, int64_t incident, const char *whiteboard, int64_t at);
+
+/* ---- CP and CPS documents (policies.c) ---- */
+
+/* Records a version (d->id set). */
+int cg_store_pdoc_add(cg_store *s, cg_pdoc *d);
+/* Every version recorded, by kind, then effective date, then as added:
+ * *docs (cg_pdoc_clear each, then free) gets *n. */
+int cg_store_pdoc_list(cg_store *s, cg_pdoc **docs, size_t *n);
+
+/* What the monitor's last fetches of a document URL saw. */
+typedef struct cg_store_pdoc_fetch {
+    int has_sha256;
+    uint8_t sha256[32];     /* of the bytes last served */
+    int64_t baseline_doc;   /* the version (cg_pdoc id) those bytes were taken as */
+    int64_t fetched_at;     /* last success, 0: never */
+    int64_t failing_since;  /* 0: the last fetch did not fail */
+} cg_store_pdoc_fetch;
+
+int cg_store_pdoc_fetch_get(cg_store *s, const char *url, cg_store_pdoc_fetch *out, int *found);
+int cg_store_pdoc_fetch_put(cg_store *s, const char *url, const cg_store_pdoc_fetch *f);
 
 /* ---- CRL sources (the monitor's CRL watcher) ---- */
 

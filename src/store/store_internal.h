@@ -22,6 +22,7 @@
  *   outbox.c       the side effects owed to new findings, until delivered
  *   verify.c       stored bytes re-hashed against the keys they are kept under
  *   bugs.c         the Bugzilla bug of an incident and the comments taken in
+ *   policies.c     the CA's CP/CPS versions, and what fetching their URLs saw
  *
  * Invariants kept by every file:
  *   - every write goes through cg_st_write_begin/cg_st_write_end, so that a
@@ -149,6 +150,11 @@ typedef enum {
     Q_BUG_SYNCED,
     Q_BUG_COMMENT_EXISTS,
     Q_BUG_COMMENT_INSERT,
+    /* policies.c */
+    Q_PDOC_INSERT,
+    Q_PDOC_LIST,
+    Q_PDOC_FETCH_GET,
+    Q_PDOC_FETCH_PUT,
     Q_COUNT
 } query_id;
 
@@ -216,6 +222,7 @@ extern const char *const cg_st_sql_gate[Q_COUNT];
 extern const char *const cg_st_sql_outbox[Q_COUNT];
 extern const char *const cg_st_sql_verify[Q_COUNT];
 extern const char *const cg_st_sql_bugs[Q_COUNT];
+extern const char *const cg_st_sql_policies[Q_COUNT];
 extern const char *const cg_st_pg_sql_outbox[Q_COUNT];
 extern const char *const cg_st_pg_sql_verify[Q_COUNT];
 extern const char *const cg_st_pg_sql_objects[Q_COUNT];

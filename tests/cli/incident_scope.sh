@@ -83,7 +83,7 @@ expect_grep '"rule":"incident.scope_incomplete".*"incident":1' "$tmp/out"
 # status): stored with its incident and printed once; a second run finds it
 # stored already.
 start_server --files "$tmp/www"
-mon() { "$CAGUARD" --store "$db" monitor --once --issuer "$tmp/ca.pem" --crl-url "$url/ca.crl" "$@"; }
+mon() { "$CAGUARD" --store "$db" monitor --once --issuer "$tmp/ca.pem" --crl-url "$url/files/ca.crl" "$@"; }
 mon >"$tmp/mon1.out" 2>"$tmp/mon1.err"
 expect_grep "incident\\.scope_incomplete: precertificate 5c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1" "$tmp/mon1.out"
 mon >"$tmp/mon2.out" 2>"$tmp/mon2.err"

@@ -1956,7 +1956,8 @@ static void pg_partitions(void)
     /* back to schema 11, as an older caguard left it: the later
      * migrations' tables gone too */
     snprintf(sql, sizeof(sql),
-             "SET search_path = cgtest_%d_keys; DROP TABLE incident_bug_comments, incident_bugs;"
+             "SET search_path = cgtest_%d_keys; DROP TABLE incident_bug_comments, incident_bugs,"
+             "  policy_docs, policy_fetches;"
              "DROP INDEX object_keys_issuer_serial;"
              "DROP INDEX object_keys_issuer_crldp; ALTER TABLE object_keys DROP COLUMN kind,"
              "  DROP COLUMN issuer, DROP COLUMN serial, DROP COLUMN crldp;"

@@ -1,0 +1,287 @@
+/* caguard policy: the CA's CP and CPS versions and TLS BRs §2.3's annual
+ * update (docs/policy.md). add records a version; list and show read them
+ * back; status judges them (policy.review_overdue, policy.review_due). The
+ * monitor fetches the documents' URLs (--policy-interval). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "incident/policydoc.h"
+#include "report/output.h"
+#include "store/store.h"
+#include "util/redact.h"
+#include "x509/time.h"
+
+static void policy_help(FILE *f)
+{
+    fprintf(f, "usage: caguard policy SUBCOMMAND [OPTIONS]\n\n"
+               "The CA's Certificate Policy and Certification Practice Statement\n"
+               "versions, held to TLS BRs §2.3: a new version takes effect at least\n"
+               "every 365 days (docs/policy.md).\n\n"
+               "subcommands:\n"
+               "  add --kind cp|cps|cp-cps --url URL --version V --effective DATE\n"
+               "        record a version: the document's http(s) URL, its version and\n"
+               "        the date it takes effect (YYYY-MM-DD, or RFC 3339)\n"
+               "  list  every version recorded, one a line\n"
+               "  show KIND\n"
+               "        the version of KIND in effect now, its review date, its\n"
+               "        history and what the monitor's fetches of its URL saw\n"
+               "  status [--at TIME] [--format text|json]\n"
+               "        the findings: policy.review_overdue (no newer version within\n"
+               "        365 days), policy.review_due (less than 30 days left)\n\n"
+               "Every subcommand takes --store PATH_OR_URI (or the global --store,\n"
+               "$CAGUARD_STORE, caguard.db). caguard monitor --policy-interval S fetches\n"
+               "the documents' URLs (policy.document_changed, policy.document_unreachable).\n\n"
+               "exit status: 0 fine, 1 an error finding (status), 2 usage error, bad\n"
+               "input (the store is then untouched) or a store that cannot be used.\n");
+}
+
+/* YYYY-MM-DD (00:00:00Z) or RFC 3339. */
+static int parse_date(const char *s, int64_t *t)
+{
+    char buf[32];
+    if (strlen(s) == 10) {
+        snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+        return cg_time_parse_rfc3339(buf, t);
+    }
+    return cg_time_parse_rfc3339(s, t);
+}
+
+static int cmd_add(int argc, char **argv)
+{
+    static const char *cmd = "policy add";
+    const char *store_opt = NULL, *kind = NULL, *url = NULL, *version = NULL, *eff = NULL;
+    cg_pdoc d;
+    int rc;
+    const cg_cli_opt opt[] = {
+        {"kind", CG_CLI_OPT_STRING, &kind, 0, NULL},
+        {"url", CG_CLI_OPT_STRING, &url, 0, NULL},
+        {"version", CG_CLI_OPT_STRING, &version, 0, NULL},
+        {"effective", CG_CLI_OPT_STRING, &eff, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
+    if (!cg_cli_opts_parse(cmd, policy_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
+    if (!cg_cli_opts_no_operands(cmd, argc, argv))
+        return CG_EXIT_USAGE;
+    memset(&d, 0, sizeof(d));
+    if (kind == NULL || url == NULL || version == NULL || eff == NULL)
+        return cg_cli_usage_error(cmd, "--kind, --url, --version and --effective are required");
+    if (!cg_pdoc_kind_lookup(kind, &d.kind))
+        return cg_cli_usage_error(cmd, "--kind must be cp, cps or cp-cps, not '%s'", kind);
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        return cg_cli_usage_error(cmd, "--url must be an http:// or https:// URL");
+    if (strlen(url) >= 2048)
+        return cg_cli_usage_error(cmd, "--url is longer than 2047 characters");
+    if (version[0] == '\0' || strlen(version) > 100)
+        return cg_cli_usage_error(cmd, "--version takes 1 to 100 characters");
+    if (!parse_date(eff, &d.effective))
+        return cg_cli_usage_error(cmd, "--effective must be a date (YYYY-MM-DD) or RFC 3339 "
+                                       "time, not '%s'", eff);
+    d.url = (char *)url;
+    d.version = (char *)version;
+    d.added_at = (int64_t)time(NULL);
+    cg_store *st = cg_cli_store_open(cmd, store_opt, CG_STORE_CREATE);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    rc = CG_EXIT_USAGE;
+    if (!cg_store_pdoc_add(st, &d)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+    } else {
+        char when[32], shown[2048];
+        cg_time_format(d.effective, when, sizeof(when));
+        cg_redact(url, shown, sizeof(shown));
+        printf("policy document %lld: %s version %s, effective %s, %s\n", (long long)d.id,
+               cg_pdoc_kind_title(d.kind), version, when, shown);
+        rc = fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+    }
+    cg_store_close(st);
+    return rc;
+}
+
+static void free_docs(cg_pdoc *docs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cg_pdoc_clear(&docs[i]);
+    free(docs);
+}
+
+/* The store and its documents; NULL (said) when it cannot be read. */
+static cg_store *open_docs(const char *cmd, const char *store_opt, cg_pdoc **docs, size_t *n)
+{
+    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        return NULL;
+    if (!cg_store_pdoc_list(st, docs, n)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        cg_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void print_doc(const cg_pdoc *d)
+{
+    char when[32], shown[2048];
+    cg_time_format(d->effective, when, sizeof(when));
+    cg_redact(d->url, shown, sizeof(shown));
+    printf("%-4lld %-7s %-12s %s  %s\n", (long long)d->id, cg_pdoc_kind_name(d->kind),
+           d->version, when, shown);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    static const char *cmd = "policy list";
+    const char *store_opt = NULL;
+    cg_pdoc *docs = NULL;
+    size_t n = 0;
+    int rc;
+    const cg_cli_opt opt[] = {{"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL}};
+    if (!cg_cli_opts_parse(cmd, policy_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
+    if (!cg_cli_opts_no_operands(cmd, argc, argv))
+        return CG_EXIT_USAGE;
+    cg_store *st = open_docs(cmd, store_opt, &docs, &n);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    if (n == 0)
+        printf("no CP or CPS recorded (caguard policy add)\n");
+    for (size_t i = 0; i < n; i++)
+        print_doc(&docs[i]);
+    free_docs(docs, n);
+    cg_store_close(st);
+    return fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+    static const char *cmd = "policy show";
+    const char *store_opt = NULL;
+    cg_pdoc *docs = NULL;
+    size_t n = 0;
+    cg_pdoc_kind kind;
+    int64_t at = (int64_t)time(NULL);
+    int rc;
+    const cg_cli_opt opt[] = {
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
+    if (!cg_cli_opts_parse(cmd, policy_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
+    if (argc - optind != 1 || !cg_pdoc_kind_lookup(argv[optind], &kind))
+        return cg_cli_usage_error(cmd, "give one kind: cp, cps or cp-cps");
+    cg_store *st = open_docs(cmd, store_opt, &docs, &n);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    const cg_pdoc *cur = cg_pdoc_current(docs, n, kind, at);
+    char when[32], shown[2048];
+    rc = CG_EXIT_OK;
+    if (cur == NULL) {
+        printf("%s: no version in effect\n", cg_pdoc_kind_title(kind));
+    } else {
+        cg_store_pdoc_fetch f;
+        int found = 0;
+        cg_redact(cur->url, shown, sizeof(shown));
+        cg_time_format(cur->effective, when, sizeof(when));
+        printf("%s in effect: version %s since %s\n  url          %s\n", cg_pdoc_kind_title(kind),
+               cur->version, when, shown);
+        cg_time_format(cur->effective + CG_PDOC_REVIEW_WINDOW, when, sizeof(when));
+        printf("  review due   %s (TLS BRs §2.3: a newer version in effect by then)\n", when);
+        if (!cg_store_pdoc_fetch_get(st, cur->url, &f, &found)) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+            rc = CG_EXIT_USAGE;
+        } else if (!found || f.fetched_at == 0) {
+            printf("  fetched      never (caguard monitor --policy-interval)\n");
+        } else {
+            cg_time_format(f.fetched_at, when, sizeof(when));
+            printf("  fetched      %s%s\n", when,
+                   f.failing_since != 0 ? ", failing since the last success" : "");
+        }
+    }
+    printf("history:\n");
+    for (size_t i = 0; i < n; i++) {
+        if (docs[i].kind == kind)
+            print_doc(&docs[i]);
+    }
+    free_docs(docs, n);
+    cg_store_close(st);
+    if (fflush(stdout) != 0)
+        rc = CG_EXIT_USAGE;
+    return rc;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+    static const char *cmd = "policy status";
+    const char *store_opt = NULL;
+    cg_out_format format = CG_OUT_TEXT;
+    cg_pdoc *docs = NULL;
+    size_t n = 0;
+    int64_t at = (int64_t)time(NULL);
+    int rc;
+    const cg_cli_opt opt[] = {
+        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
+        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+    };
+    if (!cg_cli_opts_parse(cmd, policy_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+        return rc;
+    if (!cg_cli_opts_no_operands(cmd, argc, argv))
+        return CG_EXIT_USAGE;
+    cg_store *st = open_docs(cmd, store_opt, &docs, &n);
+    if (st == NULL)
+        return CG_EXIT_USAGE;
+    cg_out *out = cg_out_new(stdout, format, 0);
+    rc = CG_EXIT_USAGE;
+    if (out == NULL) {
+        fprintf(stderr, "caguard %s: out of memory\n", cmd);
+        goto done;
+    }
+    cg_ctx ctx;
+    cg_ctx_init(&ctx, at, cg_out_sink, out);
+    int found = cg_pdoc_check(&ctx, docs, n);
+    if (format == CG_OUT_TEXT && found == 0) {
+        char when[32];
+        cg_time_format(at, when, sizeof(when));
+        if (n == 0)
+            printf("no CP or CPS recorded (caguard policy add)\n");
+        else
+            printf("no policy finding at %s\n", when);
+    }
+    rc = ctx.count[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    if (fflush(stdout) != 0)
+        rc = CG_EXIT_USAGE;
+done:
+    cg_out_free(out);
+    free_docs(docs, n);
+    cg_store_close(st);
+    return rc;
+}
+
+int cg_cmd_policy(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } sub[] = {{"add", cmd_add}, {"list", cmd_list}, {"show", cmd_show}, {"status", cmd_status}};
+    if (argc < 2) {
+        policy_help(stderr);
+        return CG_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        policy_help(stdout);
+        return CG_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+        if (strcmp(argv[1], sub[i].name) == 0)
+            return sub[i].fn(argc - 1, argv + 1);
+    }
+    return cg_cli_usage_error("policy", "unknown subcommand '%s' (add, list, show, status)",
+                              argv[1]);
+}

@@ -1,0 +1,121 @@
+#include "monitor/policywatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "incident/policydoc.h"
+#include "monitor/http.h"
+#include "obs/logger.h"
+#include "store/store.h"
+
+/* The largest document read: CPS PDFs run to a few MiB. */
+#define MAX_DOCUMENT (64u * 1024 * 1024)
+
+struct cg_policy_watch {
+    const cg_logger *log;
+};
+
+static void emit(cg_monitor *m, cg_rule_id rule, const char *url, const char *msg)
+{
+    cg_objref ref;
+    cg_finding f;
+    memset(&ref, 0, sizeof(ref));
+    memset(&f, 0, sizeof(f));
+    ref.kind = CG_KIND_INPUT;
+    ref.file = url;
+    f.rule = rule;
+    f.obj = &ref;
+    f.message = msg;
+    cg_monitor_emit(m, &f);
+}
+
+/* One document: fetched, compared, its fetch state stored; findings after
+ * the store has it. 1, or 0 on a store error. */
+static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_pdoc *d,
+                     int64_t now)
+{
+    cg_store_pdoc_fetch f;
+    char why[1024], msg[1400], hex_new[17], hex_old[17];
+    size_t len = 0;
+    int found = 0, changed = 0, unreachable = 0;
+    if (!cg_store_pdoc_fetch_get(st, d->url, &f, &found))
+        return 0;
+    uint8_t *body = cg_http_get(d->url, MAX_DOCUMENT, &len, why, sizeof(why));
+    if (body == NULL) {
+        if (w->log != NULL)
+            cg_logger_say(w->log, CG_LOGGER_WARNING, "policy %s: %s", d->url, why);
+        unreachable = f.failing_since == 0;
+        if (unreachable)
+            f.failing_since = now;
+    } else {
+        uint8_t h[32];
+        SHA256(body, len, h);
+        free(body);
+        if (f.has_sha256 && f.baseline_doc == d->id && memcmp(h, f.sha256, 32) != 0) {
+            changed = 1;
+            cg_hex(h, 8, hex_new);
+            cg_hex(f.sha256, 8, hex_old);
+        }
+        /* a new version recorded: its bytes are the new baseline */
+        memcpy(f.sha256, h, 32);
+        f.has_sha256 = 1;
+        f.baseline_doc = d->id;
+        f.fetched_at = now;
+        f.failing_since = 0;
+    }
+    if (!cg_store_pdoc_fetch_put(st, d->url, &f))
+        return 0;
+    if (unreachable) {
+        snprintf(msg, sizeof(msg), "the %s (version %.100s) could not be fetched: %.1000s",
+                 cg_pdoc_kind_title(d->kind), d->version, why);
+        emit(m, CG_R_POLICY_DOCUMENT_UNREACHABLE, d->url, msg);
+    }
+    if (changed) {
+        snprintf(msg, sizeof(msg),
+                 "the %s serves new bytes (sha256 %s..., was %s...) but no new version is "
+                 "recorded since version %.100s (TLS BRs §2.3: a changed document gets a new "
+                 "version number and a dated changelog entry; caguard policy add)",
+                 cg_pdoc_kind_title(d->kind), hex_new, hex_old, d->version);
+        emit(m, CG_R_POLICY_DOCUMENT_CHANGED, d->url, msg);
+    }
+    return 1;
+}
+
+static int task(void *arg, cg_monitor *m, int64_t now)
+{
+    cg_policy_watch *w = arg;
+    cg_store *st = cg_monitor_get0_store(m);
+    cg_pdoc *docs = NULL;
+    size_t n = 0;
+    int ok = cg_store_pdoc_list(st, &docs, &n);
+    for (int k = 0; ok && k < CG_PDOC_KINDS; k++) {
+        const cg_pdoc *cur = cg_pdoc_current(docs, n, (cg_pdoc_kind)k, now);
+        if (cur != NULL)
+            ok = watch_one(w, m, st, cur, now);
+    }
+    for (size_t i = 0; i < n; i++)
+        cg_pdoc_clear(&docs[i]);
+    free(docs);
+    return ok;
+}
+
+cg_policy_watch *cg_policy_watch_attach(cg_monitor *m, int interval_s, const cg_logger *log)
+{
+    cg_policy_watch *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return NULL;
+    w->log = log;
+    if (!cg_monitor_add_task(m, interval_s, task, w)) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void cg_policy_watch_free(cg_policy_watch *w)
+{
+    free(w);
+}
