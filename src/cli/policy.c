@@ -15,7 +15,7 @@
 #include "report/output.h"
 #include "store/store.h"
 #include "util/redact.h"
-#include "x509/time.h"
+#include "util/time.h"
 
 static void policy_help(FILE *f)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "incident/deadlines.h"
-#include "x509/time.h"
+#include "util/time.h"
 
 static const char *const names[CG_PDOC_KINDS] = {"cp", "cps", "cp-cps"};
 static const char *const titles[CG_PDOC_KINDS] = {"CP", "CPS", "CP/CPS"};

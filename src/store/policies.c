@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/grow.h"
 #include "store/store_internal.h"
+#include "util/grow.h"
 
 const char *const cg_st_sql_policies[Q_COUNT] = {
     [Q_PDOC_INSERT] = "INSERT INTO policy_docs (kind, url, version, effective, added_at) "
