@@ -80,6 +80,10 @@ static int cmd_add(int argc, char **argv)
         return cg_cli_usage_error(cmd, "--url is longer than 2047 characters");
     if (version[0] == '\0' || strlen(version) > 100)
         return cg_cli_usage_error(cmd, "--version takes 1 to 100 characters");
+    for (const char *c = version; *c != '\0'; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return cg_cli_usage_error(cmd, "--version holds a control character");
+    }
     if (!parse_date(eff, &d.effective))
         return cg_cli_usage_error(cmd, "--effective must be a date (YYYY-MM-DD) or RFC 3339 "
                                        "time, not '%s'", eff);

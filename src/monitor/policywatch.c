@@ -44,9 +44,15 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
     if (!cg_store_pdoc_fetch_get(st, d->url, &f, &found))
         return 0;
     uint8_t *body = cg_http_get(d->url, MAX_DOCUMENT, &len, why, sizeof(why));
+    if (body != NULL && len == 0) {
+        /* an empty answer is no document: never taken as its bytes */
+        free(body);
+        body = NULL;
+        snprintf(why, sizeof(why), "%s: an empty answer (HTTP 200, no bytes)", d->url);
+    }
     if (body == NULL) {
         if (w->log != NULL)
-            cg_logger_say(w->log, CG_LOGGER_WARNING, "policy %s: %s", d->url, why);
+            cg_logger_say(w->log, CG_LOGGER_WARNING, "policy document: %s", why);
         unreachable = f.failing_since == 0;
         if (unreachable)
             f.failing_since = now;

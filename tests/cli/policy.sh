@@ -74,6 +74,8 @@ run_suite() {
   expect_status 2 pol add --kind cp --url "$url/x" --version 1 --effective 2025-02-30
   expect_grep 'effective must be a date' "$tmp/err"
   expect_status 2 pol add --kind cp --url "$url/x" --version 1
+  expect_status 2 pol add --kind cp --url "$url/x" --version "$(printf '1\033[2J')" --effective 2025-01-01
+  expect_grep 'version holds a control character' "$tmp/err"
   expect_status 2 pol show rfc
   expect_status 0 pol list
   [ "$(grep -c '^[0-9]' "$tmp/out")" = 3 ] && pass_ || fail_ "bad input stored something"
@@ -90,6 +92,15 @@ run_suite() {
   expect_grep 'policy\.document_changed.*the CPS serves new bytes .*no new version is recorded since version 3\.2' "$tmp/m3.out"
   mon >"$tmp/m4.out" 2>"$tmp/m4.err"
   expect_no_grep 'policy\.document_changed' "$tmp/m4.out"
+  # An empty answer is no document: unreachable, and its (no) bytes are not
+  # taken as the CPS's: the same bytes again are no change.
+  : >"$www/cps.html"
+  mon >"$tmp/m4e.out" 2>"$tmp/m4e.err"
+  expect_grep 'policy\.document_unreachable.*cps\.html: an empty answer' "$tmp/m4e.out"
+  expect_no_grep 'policy\.document_changed' "$tmp/m4e.out"
+  printf 'Example CA CPS version 3.2, edited without a new version\n' >"$www/cps.html"
+  mon >"$tmp/m4f.out" 2>"$tmp/m4f.err"
+  expect_no_grep 'policy\.document' "$tmp/m4f.out"
   # The CP's URL answers again: the spell ends; failing again is news.
   printf 'Example CA CP 2.0\n' >"$www/cp.html"
   mon >"$tmp/m5.out" 2>"$tmp/m5.err"
