@@ -1,5 +1,6 @@
 /* The incident report lint and the reading of a posted Full report (the
- * closure draft's input) and its consistency check against an incident on
+ * closure draft's input) and its consistency check against an incident
+ * (Appendix rows and the CCADB Appendix CSV, dates and reasons) on
  * arbitrary Markdown: never a crash, a read past the input or a leak; the
  * counts they return are the numbers of findings they reported. */
 #include <stddef.h>
@@ -54,6 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(certs, 0, sizeof(certs));
     certs[0].serial_hex = (char *)"04d2a1";
     certs[0].not_after = 2000000000;
+    /* revoked: the rows' dates and reasons are held against its entry */
+    certs[0].revoked = 1;
+    certs[0].revocation_date = 1690000000;
+    certs[0].published_at = 1690003600;
+    certs[0].reason = 4;
     certs[1].serial_hex = (char *)"00:04:d2:b7";
     certs[1].is_precert = 1;
     certs[1].not_after = 2000000000;

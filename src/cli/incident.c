@@ -42,8 +42,9 @@ static void incident_help(FILE *f)
                "        empty, N/A where content is required, fill-in markers left,\n"
                "        Action Items and contributing factors (incident.report_incomplete);\n"
                "        with --incident, against the store too: the certificate count,\n"
-               "        the appendix's serials and revoked status at TIME\n"
-               "        (incident.report_inconsistent)\n"
+               "        the appendix's serials, revoked status, revocation dates and\n"
+               "        reasons at TIME (incident.report_inconsistent); FILE may be the\n"
+               "        CCADB Appendix CSV alone\n"
                "  open --kind KIND --reported-at TIME [--title T]\n"
                "       [--source self|third-party|audit] [FILE...]\n"
                "        record an incident; FILE... (its certificates and "
@@ -187,6 +188,12 @@ static int cmd_lint(int argc, char **argv)
         fprintf(stderr, "caguard incident lint: %s\n", err);
         return CG_EXIT_USAGE;
     }
+    if (incident == NULL && cg_incident_appendix_csv_is((const char *)md, len)) {
+        free(md);
+        return cg_cli_usage_error("incident lint", "%s is an Appendix CSV: it is checked "
+                                  "against an incident's certificates, give --incident ID",
+                                  path);
+    }
     if (incident != NULL && !lint_incident(store_opt, incident, &inc)) {
         free(md);
         cg_incident_clear(&inc);
@@ -204,7 +211,9 @@ static int cmd_lint(int argc, char **argv)
     obj.file = path;
     obj.kind = CG_KIND_INCIDENT;
     cg_ctx_init(&ctx, 0, cg_out_sink, out);
-    int n = cg_incident_lint((const char *)md, len, &ctx, &obj);
+    /* the Appendix CSV alone: only the store has anything to say of it */
+    int csv = cg_incident_appendix_csv_is((const char *)md, len);
+    int n = csv ? 0 : cg_incident_lint((const char *)md, len, &ctx, &obj);
     if (incident != NULL) {
         int k = cg_incident_report_consistency((const char *)md, len, &inc, at, &ctx, &obj);
         if (k < 0) {
@@ -218,8 +227,11 @@ static int cmd_lint(int argc, char **argv)
     }
     if (format == CG_OUT_TEXT && n == 0) {
         cg_esc_term_fputs(path, stdout);
-        printf(": complete (CCADB incident report template v3.2)%s\n",
-               incident != NULL ? " and consistent with the store" : "");
+        if (csv)
+            printf(": an Appendix CSV consistent with the store\n");
+        else
+            printf(": complete (CCADB incident report template v3.2)%s\n",
+                   incident != NULL ? " and consistent with the store" : "");
     } else if (format == CG_OUT_TEXT) {
         putchar('\n');
         cg_esc_term_fputs(path, stdout);

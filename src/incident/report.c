@@ -104,7 +104,7 @@ static int valid_at(const cg_incident_cert *c, int64_t at)
 /* A unit is revoked when any of its objects is (a CRL revokes the serial),
  * still valid when not revoked and its certificate (or precertificate) is
  * within its validity. */
-static const cg_incident_cert *unit_revoked(const cg_incident_unit *u, int64_t at)
+const cg_incident_cert *cg_incident_unit_revoked(const cg_incident_unit *u, int64_t at)
 {
     if (u->cert != NULL && cg_incident_cert_revoked_at(u->cert, at))
         return u->cert;
@@ -116,7 +116,7 @@ static const cg_incident_cert *unit_revoked(const cg_incident_unit *u, int64_t a
 static int unit_valid_at(const cg_incident_unit *u, int64_t at)
 {
     const cg_incident_cert *c = cg_incident_unit_main(u);
-    return at >= c->not_before && at <= c->not_after && unit_revoked(u, at) == NULL;
+    return at >= c->not_before && at <= c->not_after && cg_incident_unit_revoked(u, at) == NULL;
 }
 
 static void put_count(cg_sbuf *b, size_t certs, size_t precerts_only)
@@ -823,7 +823,7 @@ static rev_status revocation_status(const cg_incident *inc, const cg_incident_un
 {
     cg_revocation_eval e;
     const cg_incident_cert *c = cg_incident_unit_main(u);
-    if (unit_revoked(u, at) != NULL)
+    if (cg_incident_unit_revoked(u, at) != NULL)
         return REV_YES;
     if (at > c->not_after)
         return REV_NA;
@@ -1035,7 +1035,7 @@ void cg_incident_appendix_csv(const cg_incident *inc, int64_t at, cg_sbuf *out)
         cg_time_format(c->not_before, nb, sizeof(nb));
         cg_time_format(c->not_after, na, sizeof(na));
         rev_status st = revocation_status(inc, u, at);
-        if (st == REV_YES && (r = unit_revoked(u, at)) != NULL) {
+        if (st == REV_YES && (r = cg_incident_unit_revoked(u, at)) != NULL) {
             cg_time_format(r->revocation_date, rdate, sizeof(rdate));
             reason = r->reason == CG_REASON_OMITTED ? "unspecified"
                                                     : cg_incident_reason_name(r->reason);

@@ -78,14 +78,25 @@ int cg_incident_lint(const char *markdown, size_t len, cg_ctx *ctx, const cg_obj
 const char *cg_incident_unit_revoked_word(const cg_incident *inc, const cg_incident_unit *u,
                                           int64_t at);
 
+/* The object of a unit seen revoked on a CRL by `at` (its certificate
+ * first, else its precertificate), or NULL. */
+const cg_incident_cert *cg_incident_unit_revoked(const cg_incident_unit *u, int64_t at);
+
+/* Whether text is the CCADB's Appendix CSV (it starts with the template's
+ * header: "Precertificate SHA-256 hash,Certificate SHA-256 hash,..."). */
+int cg_incident_appendix_csv_is(const char *text, size_t len);
+
 /* Reports incident.report_inconsistent on obj where a report (a draft, or
- * the report as filed) contradicts what the store knows of inc at `at`:
- * the "Total number of certificates" against the incident's certificates
- * counted by issuer and serial; each appendix row's serial that is none of
- * the incident's, each certificate of the incident the appendix leaves out
- * (when it lists serials at all), and each row's "revoked:" against the
- * CRLs caguard saw (cg_incident_unit_revoked_word). Returns the number of
- * findings, or -1 when out of memory. */
+ * the report as filed, or its Appendix CSV alone) contradicts what the
+ * store knows of inc at `at`: the "Total number of certificates" against
+ * the incident's certificates counted by issuer and serial; each appendix
+ * row's serial that is none of the incident's, each certificate of the
+ * incident the appendix leaves out (when it lists serials at all), each
+ * row's "revoked:" / "Is revoked?" against the CRLs caguard saw
+ * (cg_incident_unit_revoked_word), and the revocation date and reason a
+ * row gives against the CRL entry (revocationDate within a day, or an hour
+ * when a time is written; the reasonCode, none being unspecified).
+ * Returns the number of findings, or -1 when out of memory. */
 int cg_incident_report_consistency(const char *markdown, size_t len, const cg_incident *inc,
                                    int64_t at, cg_ctx *ctx, const cg_objref *obj);
 

@@ -96,6 +96,36 @@ expect_grep '"rule":"incident.report_inconsistent".*serial 1002 of incident 1 is
 sed -e 's/serial 1001, revoked: Yes/serial 1001, revoked: Planned/' "$tmp/report.md" >"$tmp/wrong2.md"
 expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/wrong2.md"
 expect_grep 'the appendix says serial 1001 is revoked: Planned; at 2024-03-01T00:00:00Z the CRLs caguard saw say Yes' "$tmp/out"
+# Revocation dates and reasons written in the report: serial 1001's CRL
+# entry says 2024-02-21T09:00:00Z, cessationOfOperation (first seen on a
+# CRL an hour later). A row claiming revocation on 2024-01-05 for Key
+# Compromise (as the seed's CA might have written to hide the 51 days) is
+# two findings; the day as written in another time zone and the reason
+# spelled out are none.
+sed -e 's/serial 1001, revoked: Yes)/serial 1001, revoked: Yes; revocation date 2024-01-05 10:00 UTC, reason Key Compromise)/' \
+  "$tmp/report.md" >"$tmp/wrong3.md"
+expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/wrong3.md"
+expect_grep 'the appendix says serial 1001 was revoked 2024-01-05 10:00 UTC; its CRL entry.s revocationDate is 2024-02-21T09:00:00Z \(first seen on a CRL 2024-02-21T10:00:00Z\)' "$tmp/out"
+expect_grep 'the appendix says serial 1001 was revoked for keyCompromise; its CRL entry has cessationOfOperation \(5\)' "$tmp/out"
+[ "$(grep -c report_inconsistent "$tmp/out")" = 2 ] && pass_ || fail_ "want 2 report_inconsistent"
+sed -e 's/serial 1001, revoked: Yes)/serial 1001, revoked: Yes, revoked on 2024-02-22 (cessation of operation))/' \
+  "$tmp/report.md" >"$tmp/right3.md"
+expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/right3.md"
+expect_no_grep 'report_inconsistent' "$tmp/out"
+# The Appendix CSV: the one caguard wrote agrees with the store; one laid
+# out as the CCADB template defines it (its header, "Serial #" in hex with
+# colons, a date-only "Revocation date", a custom column appended to the
+# right) is held to the same CRL entries. Alone, it needs --incident.
+expect_status 0 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/appendix.csv"
+expect_grep 'appendix.csv: an Appendix CSV consistent with the store$' "$tmp/out"
+expect_no_grep 'report_in' "$tmp/out"
+expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$CG_TEST_DATA/incident/ccadb-appendix.csv"
+expect_grep 'the Appendix CSV says serial 1001 was revoked 2024-01-05; its CRL entry.s revocationDate is 2024-02-21T09:00:00Z' "$tmp/out"
+expect_grep 'the Appendix CSV says serial 1001 was revoked for superseded; its CRL entry has cessationOfOperation \(5\)' "$tmp/out"
+expect_grep 'the Appendix CSV says serial 1002 is revoked: Yes; at 2024-03-01T00:00:00Z the CRLs caguard saw say Delayed' "$tmp/out"
+[ "$(grep -c report_inconsistent "$tmp/out")" = 3 ] && pass_ || fail_ "want 3 report_inconsistent"
+expect_status 2 "$CAGUARD" incident lint "$CG_TEST_DATA/incident/ccadb-appendix.csv"
+expect_grep 'is an Appendix CSV: .*give --incident ID' "$tmp/err"
 expect_status 2 "$CAGUARD" --store "$db" incident lint --incident 99 "$tmp/report.md"
 expect_status 2 "$CAGUARD" --store "$db" incident lint --incident x "$tmp/report.md"
 # The types come from the certificates' policy OIDs as stored.
