@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "incident/deadlines.h"
 #include "monitor/http.h"
 #include "obs/logger.h"
 #include "util/grow.h"
@@ -242,6 +243,107 @@ static void say(const cg_bz_task *t, cg_logger_level level, const cg_store_bug *
                       (long long)b->incident, msg);
 }
 
+/* incident.question_unanswered judged by the monitor on the thread as
+ * stored, at now: the finding (one per incident) stored with its incident
+ * and, when new, delivered like the other incident findings (printed,
+ * alerted, through the outbox); one no longer true (the CA answered)
+ * resolved. One transaction per incident. */
+typedef struct {
+    cg_store *st;
+    int64_t now, id;
+    int failed, is_new;
+    char *message;
+} question_judgement;
+
+static void on_question(void *arg, const cg_finding *f)
+{
+    question_judgement *j = arg;
+    cg_store_finding sf;
+    if (f->rule != CG_R_INCIDENT_QUESTION_UNANSWERED || j->failed || j->message != NULL)
+        return;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = cg_rule_get(f->rule)->id;
+    sf.severity = cg_finding_severity(f);
+    sf.incident = f->incident;
+    sf.message = f->message;
+    j->message = strdup(f->message);
+    if (j->message == NULL || !cg_store_put_finding(j->st, &sf, j->now, &j->is_new, &j->id))
+        j->failed = 1;
+}
+
+typedef struct {
+    const question_judgement *j;
+    int64_t *stale;
+    size_t n, cap;
+    int failed;
+} stale_questions;
+
+static int collect_stale(void *arg, const cg_store_finding *sf)
+{
+    stale_questions *l = arg;
+    if (l->j->message != NULL && sf->id == l->j->id)
+        return 1;
+    if (!cg_grow((void **)&l->stale, &l->cap, l->n + 1, sizeof(*l->stale))) {
+        l->failed = 1;
+        return 0;
+    }
+    l->stale[l->n++] = sf->id;
+    return 1;
+}
+
+static int judge_questions(cg_monitor *m, cg_store *st, int64_t incident, int64_t now)
+{
+    cg_incident inc;
+    question_judgement j = {st, now, 0, 0, 0, NULL};
+    stale_questions l = {&j, NULL, 0, 0, 0};
+    cg_store_finding_filter flt;
+    cg_ctx ctx;
+    int found = 0, ok = 0;
+    memset(&inc, 0, sizeof(inc));
+    if (!cg_store_incident_get(st, incident, &inc, &found))
+        goto out;
+    if (!found) {
+        ok = 1;
+        goto out;
+    }
+    if (!cg_store_begin(st))
+        goto out;
+    cg_ctx_init(&ctx, now, on_question, &j);
+    cg_incident_check(&ctx, &inc);
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = cg_rule_get(CG_R_INCIDENT_QUESTION_UNANSWERED)->id;
+    flt.open_only = 1;
+    flt.incident = incident;
+    ok = !j.failed && cg_store_findings(st, &flt, collect_stale, &l) && !l.failed;
+    for (size_t i = 0; ok && i < l.n; i++)
+        ok = cg_store_resolve_finding(st, l.stale[i], now);
+    if (!ok) {
+        cg_store_rollback(st);
+        goto out;
+    }
+    if (!cg_store_commit(st)) {
+        ok = 0;
+        goto out;
+    }
+    if (j.is_new) {
+        cg_objref ref;
+        cg_finding f;
+        memset(&ref, 0, sizeof(ref));
+        memset(&f, 0, sizeof(f));
+        ref.kind = CG_KIND_INCIDENT;
+        f.rule = CG_R_INCIDENT_QUESTION_UNANSWERED;
+        f.obj = &ref;
+        f.message = j.message;
+        f.incident = incident;
+        cg_monitor_emit(m, &f);
+    }
+out:
+    free(j.message);
+    free(l.stale);
+    cg_incident_clear(&inc);
+    return ok;
+}
+
 static int task(void *arg, cg_monitor *m, int64_t now)
 {
     cg_bz_task *t = arg;
@@ -257,7 +359,10 @@ static int task(void *arg, cg_monitor *m, int64_t now)
         if (!cg_bz_parse_url(l.v[i].url, base, sizeof(base), &id, err, sizeof(err)) ||
             !cg_bz_fetch(base, id, 0, &b, err, sizeof(err))) {
             say(t, CG_LOGGER_WARNING, &l.v[i], err);
-            continue; /* the next interval tries again */
+            /* the next interval tries again; time still passes on the
+             * questions the store holds */
+            ok = judge_questions(m, st, l.v[i].incident, now);
+            continue;
         }
         char *acc = cg_bz_accounts_join(l.v[i].ca_accounts, (const char *const *)t->extra,
                                         t->n_extra);
@@ -272,6 +377,8 @@ static int task(void *arg, cg_monitor *m, int64_t now)
         }
         free(acc);
         cg_bz_bug_clear(&b);
+        if (ok)
+            ok = judge_questions(m, st, l.v[i].incident, now);
     }
     for (size_t i = 0; i < l.n; i++)
         cg_store_bug_clear(&l.v[i]);

@@ -46,7 +46,11 @@ char *cg_bz_accounts_join(const char *linked, const char *const *extra, size_t n
 
 struct cg_logger;
 
-/* Syncs every linked bug every interval_s seconds as a monitor task;
+/* Syncs every linked bug every interval_s seconds as a monitor task, then
+ * judges incident.question_unanswered on each linked incident's stored
+ * thread (also when its bug could not be read: the 7 days run on): stored
+ * with the incident, delivered when new (printed, alerted), resolved once
+ * the CA answered;
  * extra: the configuration's CA accounts (copied); log (borrowed, may be
  * NULL) gets a line per sync that took something in and per bug that
  * could not be read (tried again at the next interval). The task is freed

@@ -474,7 +474,9 @@ int cg_outbox_run(cg_outbox *ob, int64_t now)
 /* A finding is kept by the store when it is about an object or a log. */
 static int is_stored(const cg_finding *f)
 {
-    if (f->obj->has_hash)
+    /* an incident's own finding reaches the monitor's sinks only from a
+     * task that stored it first (monitor/bugzilla.c) */
+    if (f->obj->has_hash || (f->obj->kind == CG_KIND_INCIDENT && f->incident > 0))
         return 1;
     for (size_t i = 0; i < f->n_fields; i++) {
         if (strcmp(f->fields[i].key, "log") == 0)

@@ -82,6 +82,43 @@ run_suite() {
   expect_status 1 inc status 1 --at 2026-11-18T09:00:00Z
   expect_grep 'incident\.question_unanswered' "$tmp/out"
 
+  # The monitor judges it itself as it syncs (its now: the question of
+  # 2026-11-10 has waited far more than 7 days): stored with incident 1,
+  # printed and alerted once; a second pass says nothing new; the CA's
+  # answer, taken in by a later sync, resolves it.
+  mon() {
+    "$CAGUARD" --store "$db" monitor --issuer "$CG_TEST_DATA/incident/store/ca.pem" \
+      --crl-url "$bz/ca.crl" --once --bugzilla-sync 60 --ca-account compliance@ca.example \
+      --alert-jsonl "$tmp/alerts.jsonl" "$@"
+  }
+  rm -f "$tmp/alerts.jsonl"
+  mon >"$tmp/mon1.out" 2>"$tmp/mon1.err"
+  expect_grep 'incident\.question_unanswered.*the question of 2026-11-10T09:00:00Z \(Bugzilla comment #2 by root-program@example.org\) has had no CA comment after it' "$tmp/mon1.out"
+  expect_grep '"rule":"incident\.question_unanswered".*"incident":1' "$tmp/alerts.jsonl"
+  expect_eq "alerts after the first pass" "$(grep -c question_unanswered "$tmp/alerts.jsonl")" 1
+  expect_status 1 "$CAGUARD" --store "$db" findings --open --incident 1 --rule incident.question_unanswered --format json
+  expect_grep '"status":"open"' "$tmp/out"
+  mon >"$tmp/mon2.out" 2>"$tmp/mon2.err"
+  expect_no_grep 'question_unanswered' "$tmp/mon2.out"
+  expect_eq "alerts after the second pass" "$(grep -c question_unanswered "$tmp/alerts.jsonl")" 1
+  cp "$srv/1900001/comment.json" "$tmp/comment-1900001.json"
+  /usr/bin/python3 - "$srv/1900001/comment.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+c = d["bugs"]["1900001"]["comments"]
+c.append(dict(c[-1], id=17000004, count=3, creator="compliance@ca.example",
+              time="2026-11-19T10:00:00Z", creation_time="2026-11-19T10:00:00Z",
+              text="The precertificates of 2026-10-28 are now in scope."))
+json.dump(d, open(p, "w"), indent=2)
+PY
+  mon >"$tmp/mon3.out" 2>"$tmp/mon3.err"
+  expect_no_grep 'question_unanswered' "$tmp/mon3.out"
+  expect_status 0 "$CAGUARD" --store "$db" findings --incident 1 --rule incident.question_unanswered --format json
+  expect_grep '"status":"resolved"' "$tmp/out"
+  expect_no_grep '"status":"open"' "$tmp/out"
+  cp "$tmp/comment-1900001.json" "$srv/1900001/comment.json"
+
   # The answered thread, its Whiteboard's Next update date; the CA's account
   # from the configuration's [ccadb] ca_accounts.
   printf '[ccadb]\nca_accounts = compliance@ca.example\n' >"$tmp/caguard.conf"
