@@ -271,32 +271,17 @@ static void on_question(void *arg, const cg_finding *f)
         j->failed = 1;
 }
 
-typedef struct {
-    const question_judgement *j;
-    int64_t *stale;
-    size_t n, cap;
-    int failed;
-} stale_questions;
-
-static int collect_stale(void *arg, const cg_store_finding *sf)
+/* The stored finding this judgement made again: kept open. */
+static int made_again(void *arg, int64_t id)
 {
-    stale_questions *l = arg;
-    if (l->j->message != NULL && sf->id == l->j->id)
-        return 1;
-    if (!cg_grow((void **)&l->stale, &l->cap, l->n + 1, sizeof(*l->stale))) {
-        l->failed = 1;
-        return 0;
-    }
-    l->stale[l->n++] = sf->id;
-    return 1;
+    const question_judgement *j = arg;
+    return j->message != NULL && j->id == id;
 }
 
 static int judge_questions(cg_monitor *m, cg_store *st, int64_t incident, int64_t now)
 {
     cg_incident inc;
     question_judgement j = {st, now, 0, 0, 0, NULL};
-    stale_questions l = {&j, NULL, 0, 0, 0};
-    cg_store_finding_filter flt;
     cg_ctx ctx;
     int found = 0, ok = 0;
     memset(&inc, 0, sizeof(inc));
@@ -310,13 +295,9 @@ static int judge_questions(cg_monitor *m, cg_store *st, int64_t incident, int64_
         goto out;
     cg_ctx_init(&ctx, now, on_question, &j);
     cg_incident_check(&ctx, &inc);
-    memset(&flt, 0, sizeof(flt));
-    flt.rule = cg_rule_get(CG_R_INCIDENT_QUESTION_UNANSWERED)->id;
-    flt.open_only = 1;
-    flt.incident = incident;
-    ok = !j.failed && cg_store_findings(st, &flt, collect_stale, &l) && !l.failed;
-    for (size_t i = 0; ok && i < l.n; i++)
-        ok = cg_store_resolve_finding(st, l.stale[i], now);
+    ok = !j.failed &&
+         cg_store_resolve_incident_rest(st, cg_rule_get(CG_R_INCIDENT_QUESTION_UNANSWERED)->id,
+                                        incident, made_again, &j, now);
     if (!ok) {
         cg_store_rollback(st);
         goto out;
@@ -339,7 +320,6 @@ static int judge_questions(cg_monitor *m, cg_store *st, int64_t incident, int64_
     }
 out:
     free(j.message);
-    free(l.stale);
     cg_incident_clear(&inc);
     return ok;
 }

@@ -69,26 +69,15 @@ static void on_scope_finding(void *arg, const cg_finding *f)
         j->failed = 1;
 }
 
-typedef struct {
-    judgement *j;
-    int64_t *stale;
-    size_t n, cap;
-    int failed;
-} stale_list;
-
-static int collect_stale(void *arg, const cg_store_finding *sf)
+/* A stored scope finding this judgement made again: kept open. */
+static int made_again(void *arg, int64_t id)
 {
-    stale_list *l = arg;
-    for (size_t i = 0; i < l->j->n; i++) {
-        if (l->j->v[i].id == sf->id)
+    const judgement *j = arg;
+    for (size_t i = 0; i < j->n; i++) {
+        if (j->v[i].id == id)
             return 1;
     }
-    if (!cg_grow((void **)&l->stale, &l->cap, l->n + 1, sizeof(*l->stale))) {
-        l->failed = 1;
-        return 0;
-    }
-    l->stale[l->n++] = sf->id;
-    return 1;
+    return 0;
 }
 
 /* One incident, in one transaction: its scope findings stored, the ones
@@ -98,7 +87,6 @@ static int judge_incident(cg_monitor *m, cg_store *st, int64_t id, int64_t now)
 {
     cg_incident inc;
     judgement j = {st, now, id, NULL, 0, 0, 0};
-    stale_list l = {&j, NULL, 0, 0, 0};
     int found = 0, ok = 0;
     memset(&inc, 0, sizeof(inc));
     if (!cg_store_incident_get(st, id, &inc, &found))
@@ -111,15 +99,9 @@ static int judge_incident(cg_monitor *m, cg_store *st, int64_t id, int64_t now)
         goto out;
     cg_ctx ctx;
     cg_ctx_init(&ctx, now, on_scope_finding, &j);
-    cg_store_finding_filter flt;
-    memset(&flt, 0, sizeof(flt));
-    flt.rule = cg_rule_get(CG_R_INCIDENT_SCOPE_INCOMPLETE)->id;
-    flt.open_only = 1;
-    flt.incident = id;
     ok = cg_store_incident_scope_check(st, &inc, &ctx) && !j.failed &&
-         cg_store_findings(st, &flt, collect_stale, &l) && !l.failed;
-    for (size_t i = 0; ok && i < l.n; i++)
-        ok = cg_store_resolve_finding(st, l.stale[i], now);
+         cg_store_resolve_incident_rest(st, cg_rule_get(CG_R_INCIDENT_SCOPE_INCOMPLETE)->id, id,
+                                        made_again, &j, now);
     if (!ok) {
         cg_store_rollback(st);
         goto out;
@@ -149,7 +131,6 @@ out:
     for (size_t i = 0; i < j.n; i++)
         free(j.v[i].message);
     free(j.v);
-    free(l.stale);
     cg_incident_clear(&inc);
     return ok;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "util/grow.h"
 
 const char *const cg_st_sql_findings[Q_COUNT] = {
     [Q_FIND_INSERT] = "INSERT INTO findings (dedup, rule, severity, object_sha256, "
@@ -189,6 +190,48 @@ int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at)
             ok = cg_st_run(s, st, "resolving a finding");
     }
     return cg_st_write_end(s, own, ok);
+}
+
+typedef struct {
+    int (*keep)(void *arg, int64_t id);
+    void *arg;
+    int64_t *ids;
+    size_t n, cap;
+    int failed;
+} rest_list;
+
+static int collect_rest(void *arg, const cg_store_finding *f)
+{
+    rest_list *l = arg;
+    if (l->keep != NULL && l->keep(l->arg, f->id))
+        return 1;
+    if (!cg_grow((void **)&l->ids, &l->cap, l->n + 1, sizeof(*l->ids))) {
+        l->failed = 1;
+        return 0;
+    }
+    l->ids[l->n++] = f->id;
+    return 1;
+}
+
+int cg_store_resolve_incident_rest(cg_store *s, const char *rule, int64_t incident,
+                                   int (*keep)(void *arg, int64_t id), void *arg, int64_t at)
+{
+    cg_store_finding_filter flt;
+    rest_list l = {keep, arg, NULL, 0, 0, 0};
+    memset(&flt, 0, sizeof(flt));
+    flt.rule = rule;
+    flt.open_only = 1;
+    flt.incident = incident;
+    /* read whole first: no write while the read runs */
+    int ok = cg_store_findings(s, &flt, collect_rest, &l);
+    if (ok && l.failed) {
+        cg_st_fail(s, "out of memory");
+        ok = 0;
+    }
+    for (size_t i = 0; ok && i < l.n; i++)
+        ok = cg_store_resolve_finding(s, l.ids[i], at);
+    free(l.ids);
+    return ok;
 }
 
 int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,

@@ -235,6 +235,11 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
                          int64_t *id);
 /* Marks a finding resolved at `at` (no effect when it is resolved already). */
 int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at);
+/* Resolves at `at` every open finding of rule that belongs to incident,
+ * but those keep (may be NULL: none) says to keep: the ones an incident's
+ * new judgement no longer made. */
+int cg_store_resolve_incident_rest(cg_store *s, const char *rule, int64_t incident,
+                                   int (*keep)(void *arg, int64_t id), void *arg, int64_t at);
 /* Resolves at `at` the open finding of rule on object that belongs to no
  * incident, if there is one (*resolved, may be NULL, says). */
 int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,

@@ -12,15 +12,7 @@ www=$tmp/www
 mkdir "$www"
 start_server --files "$www"
 /usr/bin/python3 "$(dirname "$0")/crlwatch_gen.py" "$tmp" "$url" || fail_ "crlwatch_gen.py"
-pg_schema=
-cleanup() {
-  stop_server
-  if [ -n "$pg_schema" ] && [ "$failed" -eq 0 ]; then
-    psql "$CAGUARD_TEST_PG_URI" -qc "DROP SCHEMA IF EXISTS $pg_schema CASCADE" 2>/dev/null
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_server; rm -rf "$tmp"' EXIT
 
 run_suite() {
   local db=$1
@@ -113,12 +105,8 @@ run_suite() {
 
 run_suite "$tmp/p.db"
 if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
-  pg_schema=cgpol_$$
-  sep='?'
-  case $CAGUARD_TEST_PG_URI in *\?*) sep='&' ;; esac
-  psql "$CAGUARD_TEST_PG_URI" -qc "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $pg_schema CASCADE; CREATE SCHEMA $pg_schema" ||
-    fail_ "cannot make schema $pg_schema"
-  run_suite "$CAGUARD_TEST_PG_URI${sep}options=-csearch_path%3D$pg_schema"
+  pg_schema pol
+  run_suite "$U"
 else
   echo "note: CAGUARD_TEST_PG_URI is not set: the PostgreSQL run is left out (scripts/test sets it)"
 fi
