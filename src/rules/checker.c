@@ -226,12 +226,18 @@ void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const
  * (x509/sig.h); only an algorithm that has no verifier there goes through
  * OpenSSL's certificate object (*x, parsed once a lookup). As OpenSSL's
  * X509_verify, the signatureAlgorithm must be the TBS's signature. */
-static int signed_by(const ca_cert *ca, const cg_cert *cert, cg_sig *sig, X509 **x)
+static int signed_by(const cg_checker *ck, const ca_cert *ca, const cg_cert *cert, cg_sig *sig,
+                     X509 **x)
 {
     if (!cg_cbs_equal(&cert->sig_alg, &cert->tbs_sig_alg))
         return 0;
-    if (sig->unsupported == NULL)
-        return cg_sig_verify(sig, ca->key, NULL, 0) == CG_SIG_OK;
+    if (sig->unsupported == NULL) {
+        /* The key cache keeps the CA key's verification context set up
+         * from one check to the next (the verification itself is done). */
+        cg_sig_keep *keep =
+            ck->ctx->keys != NULL ? cg_keycache_sig_keep(ck->ctx->keys, ca->key) : NULL;
+        return cg_sig_verify_kept(sig, ca->key, keep, NULL, 0) == CG_SIG_OK;
+    }
     if (sig->damaged)
         return 0;
     if (*x == NULL) {
@@ -279,7 +285,7 @@ static const ca_cert *find_issuer(const cg_checker *ck, const cg_cert *cert)
             /* An unsigned certificate (a TBS handed to the issuance gate
              * carries an empty signature) cannot confirm: Name and AKI/SKI
              * decide alone. */
-            if (ca->key != NULL && (!signed_cert || signed_by(ca, cert, &sig, &x)))
+            if (ca->key != NULL && (!signed_cert || signed_by(ck, ca, cert, &sig, &x)))
                 found = ca;
         }
     }

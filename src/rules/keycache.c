@@ -12,6 +12,7 @@
 typedef struct slot {
     uint8_t sha256[32];
     EVP_PKEY *key; /* NULL: the bytes did not decode */
+    cg_sig_keep sig;
     int used;
 } slot;
 
@@ -40,8 +41,10 @@ void cg_keycache_free(cg_keycache *kc)
 {
     if (kc == NULL)
         return;
-    for (size_t i = 0; i < kc->cap; i++)
+    for (size_t i = 0; i < kc->cap; i++) {
+        cg_sig_keep_clear(&kc->slots[i].sig);
         EVP_PKEY_free(kc->slots[i].key);
+    }
     free(kc->slots);
     free(kc);
 }
@@ -74,6 +77,7 @@ EVP_PKEY *cg_keycache_get(cg_keycache *kc, const uint8_t *spki, size_t len)
     if (s == NULL) {
         s = &kc->slots[kc->next];
         kc->next = (kc->next + 1) % kc->cap;
+        cg_sig_keep_clear(&s->sig);
         EVP_PKEY_free(s->key);
     }
     memcpy(s->sha256, h, 32);
@@ -82,6 +86,15 @@ EVP_PKEY *cg_keycache_get(cg_keycache *kc, const uint8_t *spki, size_t len)
     if (key != NULL && EVP_PKEY_up_ref(key) != 1)
         return NULL;
     return key;
+}
+
+cg_sig_keep *cg_keycache_sig_keep(cg_keycache *kc, const EVP_PKEY *key)
+{
+    for (size_t i = 0; key != NULL && i < kc->cap && kc->slots[i].used; i++) {
+        if (kc->slots[i].key == key)
+            return &kc->slots[i].sig;
+    }
+    return NULL;
 }
 
 size_t cg_keycache_decodes(const cg_keycache *kc)

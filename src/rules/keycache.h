@@ -7,14 +7,17 @@
  * once.
  *
  * Ownership: the cache owns one reference to each key; cg_keycache_get
- * returns a new reference (free it with EVP_PKEY_free). Bounded: when full,
- * the oldest entry goes. Not thread-safe: one per thread. */
+ * returns a new reference (free it with EVP_PKEY_free). Each key also keeps
+ * the context its signatures were last verified with (x509/sig.h). Bounded:
+ * when full, the oldest entry goes. Not thread-safe: one per thread. */
 #ifndef CAGUARD_RULES_KEYCACHE_H
 #define CAGUARD_RULES_KEYCACHE_H
 
 #include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "x509/sig.h"
 
 typedef struct cg_keycache cg_keycache;
 
@@ -26,6 +29,11 @@ void cg_keycache_free(cg_keycache *kc);
  * these bytes. Returns a new reference, or NULL when the bytes do not
  * decode (remembered too, so a bad key is not decoded again). */
 EVP_PKEY *cg_keycache_get(cg_keycache *kc, const uint8_t *spki, size_t len);
+
+/* The verification context kept with key (a key this cache returned, while
+ * it holds it), for cg_sig_verify_kept; NULL when the cache does not hold
+ * key. */
+cg_sig_keep *cg_keycache_sig_keep(cg_keycache *kc, const EVP_PKEY *key);
 
 /* Decodes so far (the number of misses), for tests and benchmarks. */
 size_t cg_keycache_decodes(const cg_keycache *kc);

@@ -168,7 +168,65 @@ static const char *key_type_name(int id)
     }
 }
 
+void cg_sig_keep_clear(cg_sig_keep *keep)
+{
+    if (keep == NULL)
+        return;
+    EVP_PKEY_CTX_free(keep->ctx);
+    EVP_PKEY_free(keep->key);
+    memset(keep, 0, sizeof(*keep));
+}
+
+/* A context verify-initialised for s's algorithm under key, or NULL. */
+static EVP_PKEY_CTX *verify_ctx(const cg_sig *s, EVP_PKEY *key)
+{
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(key, NULL);
+    int ok = pctx != NULL && EVP_PKEY_verify_init(pctx) == 1 &&
+             EVP_PKEY_CTX_set_signature_md(pctx, s->md) == 1;
+    if (ok && s->alg->alg == ALG_RSA)
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+    if (ok && s->alg->alg == ALG_PSS)
+        ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, s->salt) == 1 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, s->mgf1) == 1;
+    if (!ok) {
+        EVP_PKEY_CTX_free(pctx);
+        return NULL;
+    }
+    return pctx;
+}
+
+/* The context for s under key: keep's when it was made for this key,
+ * algorithm and hash; else a new one, kept when keep is given and the
+ * algorithm has no per-signature parameters (RSASSA-PSS has). *owned is
+ * set when the caller must free it. */
+static EVP_PKEY_CTX *ctx_for(const cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, int *owned)
+{
+    *owned = 1;
+    if (keep == NULL || s->alg->alg == ALG_PSS)
+        return verify_ctx(s, key);
+    *owned = 0;
+    if (keep->ctx != NULL && keep->key == key && keep->md == s->md && keep->alg == s->alg)
+        return keep->ctx;
+    EVP_PKEY_CTX *pctx = verify_ctx(s, key);
+    if (pctx == NULL || EVP_PKEY_up_ref(key) != 1) {
+        *owned = 1;
+        return pctx;
+    }
+    cg_sig_keep_clear(keep);
+    keep->key = key;
+    keep->md = s->md;
+    keep->alg = s->alg;
+    keep->ctx = pctx;
+    return pctx;
+}
+
 int cg_sig_verify(cg_sig *s, EVP_PKEY *key, char *why, size_t cap)
+{
+    return cg_sig_verify_kept(s, key, NULL, why, cap);
+}
+
+int cg_sig_verify_kept(cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, char *why, size_t cap)
 {
     int ok = 0;
     if (s->unsupported != NULL) {
@@ -202,17 +260,12 @@ int cg_sig_verify(cg_sig *s, EVP_PKEY *key, char *why, size_t cap)
             }
             s->hashed = 1;
         }
-        EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(key, NULL);
-        ok = pctx != NULL && EVP_PKEY_verify_init(pctx) == 1 &&
-             EVP_PKEY_CTX_set_signature_md(pctx, s->md) == 1;
-        if (ok && s->alg->alg == ALG_RSA)
-            ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
-        if (ok && s->alg->alg == ALG_PSS)
-            ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-                 EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, s->salt) == 1 &&
-                 EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, s->mgf1) == 1;
-        ok = ok && EVP_PKEY_verify(pctx, s->sig, s->sig_len, s->digest, s->digest_len) == 1;
-        EVP_PKEY_CTX_free(pctx);
+        int owned;
+        EVP_PKEY_CTX *pctx = ctx_for(s, key, keep, &owned);
+        ok = pctx != NULL &&
+             EVP_PKEY_verify(pctx, s->sig, s->sig_len, s->digest, s->digest_len) == 1;
+        if (owned)
+            EVP_PKEY_CTX_free(pctx);
     }
     ERR_clear_error();
     if (!ok)

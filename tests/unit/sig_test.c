@@ -51,11 +51,13 @@ int main(void)
         "ed448/server-ed448-cert.pem", "custom/rsa_pss_cert.pem",         "custom/rsa_pss.pem",
     };
     obj *objs = calloc(512, sizeof(*objs));
+    cg_sig_keep *keeps = calloc(512, sizeof(*keeps)), one = {0};
+    size_t kept_reused = 0;
     size_t n = 0, agree = 0, ok = 0, bad = 0, unsupported = 0, eddsa = 0, pss = 0;
     char path[1024];
     DIR *d = opendir(VECTORS "/PKITS_data/certs");
-    CHECK(objs != NULL && d != NULL);
-    if (objs == NULL || d == NULL) {
+    CHECK(objs != NULL && keeps != NULL && d != NULL);
+    if (objs == NULL || keeps == NULL || d == NULL) {
         fprintf(stderr, "  NIST PKITS not found at %s (Debian: python3-cryptography-vectors)\n",
                 VECTORS);
         return cg_test_done();
@@ -87,6 +89,12 @@ int main(void)
             char why[200] = "";
             int st = cg_sig_verify(&sig, ca->key, why, sizeof(why));
             int theirs = X509_verify(c->x, ca->key) == 1;
+            /* The same verdict with a context kept per CA key, reused for
+             * every certificate under that key, and with one kept context
+             * that changes keys from pair to pair. */
+            CHECK(cg_sig_verify_kept(&sig, ca->key, &keeps[j], NULL, 0) == st);
+            CHECK(cg_sig_verify_kept(&sig, ca->key, &one, NULL, 0) == st);
+            kept_reused += keeps[j].ctx != NULL && keeps[j].key == ca->key;
             ERR_clear_error();
             if (st == CG_SIG_UNSUPPORTED) {
                 unsupported++;
@@ -114,6 +122,12 @@ int main(void)
      * Name with another key give BAD. */
     CHECK(ok > 300 && bad > 5 && unsupported > 0);
     CHECK(eddsa >= 2 && pss >= 1); /* the two self-signed roots; the PSS certificate */
+    CHECK(kept_reused > 300); /* RSA and ECDSA contexts kept (not EdDSA, not PSS) */
+    for (size_t j = 0; j < n; j++)
+        cg_sig_keep_clear(&keeps[j]);
+    cg_sig_keep_clear(&one);
+    cg_sig_keep_clear(NULL);
+    free(keeps);
     fprintf(stderr,
             "  %zu certificates, %zu pairs agree with OpenSSL (%zu verify, %zu do not), "
             "%zu not verified here; Ed25519/Ed448 %zu, RSA-PSS %zu\n",
