@@ -33,6 +33,11 @@ struct cg_fetch {
     int started; /* the window has a position */
     cg_fetch_xfer *aux[MAX_AUX];
     size_t n_aux;
+    /* The body of the last answer handed over, for the next request (an
+     * answer written into fresh memory costs a page fault every 4 KiB);
+     * freed when nothing is in flight any more. */
+    uint8_t *spare;
+    size_t spare_cap;
 };
 
 double cg_fetch_now(void)
@@ -159,14 +164,26 @@ static void xfer_free(cg_fetch *f, cg_fetch_xfer *x)
 }
 
 /* An answer done with: the protocol's state freed, the body given back
- * (answers are large and few are held at once). */
+ * (answers are large and few are held at once) or kept as the spare. */
 static void xfer_release(cg_fetch *f, cg_fetch_xfer *x)
 {
     if (f->proto->release != NULL)
         f->proto->release(f->arg, x);
-    free(x->body);
+    if (f->spare == NULL) {
+        f->spare = x->body;
+        f->spare_cap = x->cap;
+    } else {
+        free(x->body);
+    }
     x->body = NULL;
     x->len = x->cap = 0;
+}
+
+static void drop_spare(cg_fetch *f)
+{
+    free(f->spare);
+    f->spare = NULL;
+    f->spare_cap = 0;
 }
 
 cg_fetch *cg_fetch_new(const cg_logclient_opts *o, const cg_window_opts *wo,
@@ -215,6 +232,7 @@ void cg_fetch_free(cg_fetch *f)
     if (f->multi != NULL)
         curl_multi_cleanup(f->multi);
     cg_window_free(f->w);
+    drop_spare(f);
     free(f);
 }
 
@@ -376,6 +394,12 @@ static cg_log_status ask(cg_fetch *f, long *wake_ms)
         x->q = q;
         x->allow_404 = 0;
         x->max_body = 0;
+        if (x->body == NULL && f->spare != NULL) {
+            x->body = f->spare;
+            x->cap = f->spare_cap;
+            f->spare = NULL;
+            f->spare_cap = 0;
+        }
         f->proto->prepare(f->arg, q, x);
         if (!xfer_start(f, x))
             return CG_LOG_NOMEM;
@@ -446,10 +470,14 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
         if (st != CG_LOG_OK)
             goto out;
     }
+    cg_window_get_stats(f->w, &s);
+    if (s.inflight == 0)
+        drop_spare(f);
     return CG_LOG_OK;
 out:
     if (st != CG_LOG_STOPPED)
         cg_fetch_reset(f);
+    drop_spare(f);
     return st;
 }
 
