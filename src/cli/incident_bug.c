@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/cli.h"
 #include "cli/incident_bug.h"
 #include "cli/opts.h"
@@ -151,7 +153,7 @@ static void judge_finding(void *arg, const cg_finding *f)
 
 /* One incident: read its bug, take it in, judge it at `at`. 1, or 0 said. */
 static int sync_one(const char *cmd, cg_store *st, int64_t id, const char *from_dir,
-                    const cg_monitor_config *cfg, int64_t at, judge_sink *js)
+                    const char *api_key, const cg_monitor_config *cfg, int64_t at, judge_sink *js)
 {
     cg_store_bug link;
     cg_bz_bug b;
@@ -174,7 +176,7 @@ static int sync_one(const char *cmd, cg_store *st, int64_t id, const char *from_
     }
     if (!cg_bz_parse_url(link.url, base, sizeof(base), &bug_id, err, sizeof(err)) ||
         !(from_dir != NULL ? cg_bz_read_dir(from_dir, bug_id, &b, err, sizeof(err))
-                           : cg_bz_fetch(base, bug_id, 0, &b, err, sizeof(err)))) {
+                           : cg_bz_fetch(base, bug_id, 0, api_key, &b, err, sizeof(err)))) {
         fprintf(stderr, "caguard %s: incident %lld: %s (nothing stored)\n", cmd, (long long)id,
                 err);
         goto out;
@@ -239,7 +241,8 @@ static int collect_linked(void *arg, const cg_store_bug *b)
 int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
 {
     static const char *cmd = "incident sync";
-    const char *store_opt = NULL, *from = NULL, *config = NULL;
+    const char *store_opt = NULL, *from = NULL, *config = NULL, *key_file = NULL;
+    char key[CG_BZ_API_KEY_MAX + 1] = "", err[1024];
     int64_t at = (int64_t)time(NULL), id = 0;
     cg_out_format format = CG_OUT_TEXT;
     int rc = CG_EXIT_USAGE, ok = 1;
@@ -250,6 +253,7 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
     cg_monitor_config_init(&cfg);
     const cg_cli_opt opt[] = {
         {"from-json", CG_CLI_OPT_STRING, &from, 0, NULL},
+        {"api-key-file", CG_CLI_OPT_STRING, &key_file, 0, NULL},
         {"config", CG_CLI_OPT_STRING, &config, 0, NULL},
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
@@ -268,6 +272,10 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
     }
     if (!config_accounts(cmd, config, &cfg))
         goto out;
+    if (key_file != NULL && !cg_bz_read_api_key(key_file, key, err, sizeof(err))) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, err);
+        goto out;
+    }
     st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
         goto out;
@@ -287,13 +295,14 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
     if (ids.n == 0)
         fprintf(js.say, "no incident is linked to a bug (caguard incident link ID --bug URL)\n");
     for (size_t i = 0; i < ids.n; i++)
-        ok &= sync_one(cmd, st, ids.v[i], from, &cfg, at, &js);
+        ok &= sync_one(cmd, st, ids.v[i], from, key_file != NULL ? key : NULL, &cfg, at, &js);
     if (!ok)
         goto out;
     rc = js.errors > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
     if (fflush(stdout) != 0)
         rc = CG_EXIT_USAGE;
 out:
+    OPENSSL_cleanse(key, sizeof(key));
     if (ids.v != &id)
         free(ids.v);
     cg_out_free(js.out);

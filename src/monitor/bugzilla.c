@@ -1,9 +1,12 @@
 #include "monitor/bugzilla.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "incident/deadlines.h"
 #include "monitor/http.h"
@@ -25,10 +28,10 @@ static int decode_both(const uint8_t *bug, size_t bug_len, const uint8_t *com, s
     return 1;
 }
 
-int cg_bz_fetch(const char *base, int64_t id, size_t max_body, cg_bz_bug *b, char *err,
-                size_t errcap)
+int cg_bz_fetch(const char *base, int64_t id, size_t max_body, const char *api_key, cg_bz_bug *b,
+                char *err, size_t errcap)
 {
-    char url[2][2048], why[1024];
+    char url[2][2048], why[1024], header[32 + CG_BZ_API_KEY_MAX];
     uint8_t *body[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     int ok = 0;
@@ -36,8 +39,11 @@ int cg_bz_fetch(const char *base, int64_t id, size_t max_body, cg_bz_bug *b, cha
         max_body = CG_BZ_MAX_BODY;
     snprintf(url[0], sizeof(url[0]), "%s/rest/bug/%lld", base, (long long)id);
     snprintf(url[1], sizeof(url[1]), "%s/rest/bug/%lld/comment", base, (long long)id);
+    if (api_key != NULL)
+        snprintf(header, sizeof(header), "X-BUGZILLA-API-KEY: %.*s", CG_BZ_API_KEY_MAX, api_key);
     for (int i = 0; i < 2; i++) {
-        body[i] = cg_http_get(url[i], max_body, &len[i], why, sizeof(why));
+        body[i] = cg_http_get_with(url[i], api_key != NULL ? header : NULL, max_body, &len[i],
+                                   why, sizeof(why));
         if (body[i] == NULL) {
             snprintf(err, errcap, "%s", why);
             goto out;
@@ -47,8 +53,57 @@ int cg_bz_fetch(const char *base, int64_t id, size_t max_body, cg_bz_bug *b, cha
     if (!ok)
         snprintf(err, errcap, "bug %lld at %.300s: %s", (long long)id, base, why);
 out:
+    OPENSSL_cleanse(header, sizeof(header));
     free(body[0]);
     free(body[1]);
+    return ok;
+}
+
+int cg_bz_read_api_key(const char *path, char key[CG_BZ_API_KEY_MAX + 1], char *err,
+                       size_t errcap)
+{
+    char buf[CG_BZ_API_KEY_MAX + 64];
+    FILE *f = fopen(path, "rb");
+    size_t n, a = 0, b;
+    int ok = 0;
+    if (f == NULL) {
+        snprintf(err, errcap, "API key file %s: %s", path, strerror(errno));
+        return 0;
+    }
+    n = fread(buf, 1, sizeof(buf), f);
+    if (ferror(f)) {
+        snprintf(err, errcap, "API key file %s: read error", path);
+        goto out;
+    }
+    if (n == sizeof(buf)) {
+        snprintf(err, errcap, "API key file %s: longer than a key (%d characters at most)", path,
+                 CG_BZ_API_KEY_MAX);
+        goto out;
+    }
+    while (a < n && (buf[a] == ' ' || buf[a] == '\t' || buf[a] == '\r' || buf[a] == '\n'))
+        a++;
+    b = n;
+    while (b > a && (buf[b - 1] == ' ' || buf[b - 1] == '\t' || buf[b - 1] == '\r' ||
+                     buf[b - 1] == '\n'))
+        b--;
+    if (b == a || b - a > CG_BZ_API_KEY_MAX) {
+        snprintf(err, errcap, "API key file %s: %s", path,
+                 b == a ? "empty" : "longer than a key");
+        goto out;
+    }
+    for (size_t i = a; i < b; i++) {
+        if (!isalnum((unsigned char)buf[i])) {
+            snprintf(err, errcap, "API key file %s: not a Bugzilla API key (letters and digits "
+                                  "on one line)", path);
+            goto out;
+        }
+    }
+    memcpy(key, buf + a, b - a);
+    key[b - a] = '\0';
+    ok = 1;
+out:
+    OPENSSL_cleanse(buf, sizeof(buf));
+    fclose(f);
     return ok;
 }
 
@@ -337,7 +392,7 @@ static int task(void *arg, cg_monitor *m, int64_t now)
         cg_bz_sync_result r;
         memset(&b, 0, sizeof(b));
         if (!cg_bz_parse_url(l.v[i].url, base, sizeof(base), &id, err, sizeof(err)) ||
-            !cg_bz_fetch(base, id, 0, &b, err, sizeof(err))) {
+            !cg_bz_fetch(base, id, 0, NULL, &b, err, sizeof(err))) {
             say(t, CG_LOGGER_WARNING, &l.v[i], err);
             /* the next interval tries again; time still passes on the
              * questions the store holds */

@@ -18,10 +18,20 @@
 #include "store/store.h"
 
 /* Reads bug id from the Bugzilla at base (as cg_bz_parse_url gives it),
- * each answer at most max_body bytes (0: CG_BZ_MAX_BODY). 1, or 0 with err
- * naming the URL and what went wrong; *b is then untouched. */
-int cg_bz_fetch(const char *base, int64_t id, size_t max_body, cg_bz_bug *b, char *err,
-                size_t errcap);
+ * each answer at most max_body bytes (0: CG_BZ_MAX_BODY), with api_key
+ * (NULL: none) sent as Bugzilla's X-BUGZILLA-API-KEY header (private and
+ * security bugs). 1, or 0 with err naming the URL and what went wrong
+ * (never the key); *b is then untouched. */
+int cg_bz_fetch(const char *base, int64_t id, size_t max_body, const char *api_key, cg_bz_bug *b,
+                char *err, size_t errcap);
+
+/* A Bugzilla API key from the file at path: its one line, surrounding
+ * whitespace dropped, 1 to CG_BZ_API_KEY_MAX letters and digits (Bugzilla
+ * makes 40). 1 with key, or 0 with err naming the file and what is wrong
+ * with it, never its content. */
+#define CG_BZ_API_KEY_MAX 128
+int cg_bz_read_api_key(const char *path, char key[CG_BZ_API_KEY_MAX + 1], char *err,
+                       size_t errcap);
 /* The same from dir/bug.json and dir/comment.json. */
 int cg_bz_read_dir(const char *dir, int64_t id, cg_bz_bug *b, char *err, size_t errcap);
 

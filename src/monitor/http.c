@@ -127,6 +127,8 @@ static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "caguard-monitor/0.1");
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (r->headers != NULL)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
     return curl_multi_add_handle(multi, e) == CURLM_OK;
 }
 
@@ -255,6 +257,12 @@ int cg_http_is_url(const char *s)
 
 uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, size_t whycap)
 {
+    return cg_http_get_with(url, NULL, max_body, len, why, whycap);
+}
+
+uint8_t *cg_http_get_with(const char *url, const char *header, size_t max_body, size_t *len,
+                          char *why, size_t whycap)
+{
     cg_logclient_opts o;
     cg_http_req r;
     uint8_t *body = NULL;
@@ -264,8 +272,13 @@ uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, s
         snprintf(why, whycap, "URL too long");
         return NULL;
     }
+    if (header != NULL && (r.headers = curl_slist_append(NULL, header)) == NULL) {
+        snprintf(why, whycap, "out of memory");
+        return NULL;
+    }
     multi = curl_multi_init();
     if (multi == NULL) {
+        curl_slist_free_all(r.headers);
         snprintf(why, whycap, "out of memory");
         return NULL;
     }
@@ -286,5 +299,6 @@ uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, s
     }
     cg_http_req_free(&r);
     curl_multi_cleanup(multi);
+    curl_slist_free_all(r.headers); /* it held the header's value: a secret, maybe */
     return body;
 }

@@ -82,6 +82,7 @@ typedef struct cg_http_req {
     char url[2048];
     size_t max_body;          /* 0: CG_HTTP_MAX_BODY */
     int allow_404;            /* a 404 is a final answer (code 404), not a failure */
+    struct curl_slist *headers; /* extra request headers (borrowed), or NULL */
     uint64_t start, end, aux; /* the caller's, untouched */
     /* the answer */
     uint8_t *body;
@@ -118,5 +119,10 @@ int cg_http_is_url(const char *s);
 /* One GET with the default transport options (timeouts, retries,
  * backoff), at most max_body bytes: a malloc'd body, or NULL with why. */
 uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, size_t whycap);
+/* The same with one extra request header ("Name: value", NULL: none). No
+ * redirect is followed, so the header goes to url's host only; it is
+ * never part of why. */
+uint8_t *cg_http_get_with(const char *url, const char *header, size_t max_body, size_t *len,
+                          char *why, size_t whycap);
 
 #endif

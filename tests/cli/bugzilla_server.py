@@ -10,7 +10,13 @@ with Content-Type application/json, or text/html when DIR/N/html exists
 Bugzilla's error answer for an unknown bug (HTTP 404, error 101, the
 shape of bugzilla.readthedocs.io "General": error, code, message,
 documentation). Bug 1999999 answers 17 MiB (more than caguard reads).
-Each request is logged on stdout as "GET PATH".
+A private bug: DIR/N/api_key holds the API key that may see it; a request
+without that key in the X-BUGZILLA-API-KEY header (Bugzilla's REST
+"Authentication": the header, or an api_key parameter this stand-in does
+not take, so that a key in the URL fails the test) gets Bugzilla's answer
+for a bug you may not see (HTTP 401, error 102, "bug_access_denied" in
+Bugzilla/WebService/Constants.pm). Each request is logged on stdout as
+"GET PATH", plus " key" when it carried the header.
 """
 import http.server
 import json
@@ -33,7 +39,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        print("GET " + self.path, flush=True)
+        sent = self.headers.get("X-BUGZILLA-API-KEY")
+        print("GET " + self.path + (" key" if sent is not None else ""), flush=True)
         m = re.fullmatch(r"/rest/bug/(\d+)(/comment)?", self.path)
         if not m:
             return self.send(404, b'{"error":true,"code":32614,"message":"not a REST path"}')
@@ -46,6 +53,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                "message": f"Bug #{bug} does not exist.",
                                "documentation": "https://bugzilla.readthedocs.org/en/latest/api/"})
             return self.send(404, body.encode())
+        keyfile = os.path.join(d, "api_key")
+        if os.path.exists(keyfile):
+            with open(keyfile) as f:
+                if sent != f.read().strip():
+                    body = json.dumps({"error": True, "code": 102,
+                                       "message": f"You are not authorized to access bug #{bug}.",
+                                       "documentation": "https://bugzilla.readthedocs.org/en/latest/api/"})
+                    return self.send(401, body.encode())
         with open(os.path.join(d, what), "rb") as f:
             body = f.read()
         html = os.path.exists(os.path.join(d, "html"))

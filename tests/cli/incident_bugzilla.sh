@@ -24,10 +24,15 @@ trap cleanup EXIT
 
 # The served bugs: the recorded ones, and broken answers.
 srv=$tmp/srv
-mkdir -p "$srv/1900001" "$srv/1900002" "$srv/1900003" "$srv/1900010" "$srv/1900011"
+mkdir -p "$srv/1900001" "$srv/1900002" "$srv/1900003" "$srv/1900004" "$srv/1900010" "$srv/1900011"
 cp "$d/unanswered/"*.json "$srv/1900001/"
 cp "$d/answered/"*.json "$srv/1900002/"
 cp "$d/next_update_passed/"*.json "$srv/1900003/"
+# A security bug: the unanswered thread as bug 1900004, seen only with its
+# API key.
+for f in bug comment; do sed 's/1900001/1900004/g' "$d/unanswered/$f.json" >"$srv/1900004/$f.json"; done
+key=Qm9HGd3kTz7WcXb2LsV8nRf4pYa1Ej6uKo0iZtN5
+printf '%s\n' "$key" >"$srv/1900004/api_key"
 printf '{"bugs": [{"id": 1900010, "whiteboard": ""' >"$srv/1900010/bug.json" # cut short
 cp "$srv/1900010/bug.json" "$srv/1900010/comment.json"
 printf '<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head></html>\n' \
@@ -171,6 +176,38 @@ PY
   expect_grep '^incident 1: bug 1900001: 3 comments, 0 new' "$tmp/out"
   expect_grep '^incident 2: bug 1900002' "$tmp/out"
   expect_grep 'incident 5: .*404' "$tmp/err"
+
+  # A private bug: without its API key Bugzilla answers 401 (nothing
+  # stored, exit 2); with --api-key-file the key goes in the
+  # X-BUGZILLA-API-KEY header, never in the URL, never printed.
+  expect_status 0 inc open --kind misissuance --reported-at 2026-10-31T12:00:00Z --title private
+  p8=$(head -1 "$tmp/out")
+  expect_status 0 inc link "$p8" --bug "$bz/show_bug.cgi?id=1900004" --ca-account compliance@ca.example
+  expect_status 2 inc sync "$p8"
+  expect_grep 'HTTP 401' "$tmp/err"
+  expect_eq "events of the private bug without its key" "$(events "$p8")" 0
+  printf 'WrongKey0000000000000000000000000000000\n' >"$tmp/wrong.key"
+  expect_status 2 inc sync "$p8" --api-key-file "$tmp/wrong.key"
+  expect_grep 'HTTP 401' "$tmp/err"
+  printf '  %s\n\n' "$key" >"$tmp/bz.key"
+  expect_status 1 inc sync "$p8" --api-key-file "$tmp/bz.key" --at 2026-11-18T09:00:00Z
+  expect_grep "^incident $p8: bug 1900004: 3 comments, 3 new" "$tmp/out"
+  expect_grep 'incident\.question_unanswered' "$tmp/out"
+  expect_grep '^GET /rest/bug/1900004 key$' "$tmp/bz.out"
+  expect_grep '^GET /rest/bug/1900004/comment key$' "$tmp/bz.out"
+  expect_no_grep "$key" "$tmp/bz.out"
+  cat "$tmp/out" "$tmp/err" >"$tmp/said"
+  expect_no_grep "$key" "$tmp/said"
+  # A key file that holds no key: refused before anything is read.
+  : >"$tmp/empty.key"
+  expect_status 2 inc sync "$p8" --api-key-file "$tmp/empty.key"
+  expect_grep 'API key file .*empty.key: empty' "$tmp/err"
+  printf 'secret with-space\n' >"$tmp/bad.key"
+  expect_status 2 inc sync "$p8" --api-key-file "$tmp/bad.key"
+  expect_grep 'not a Bugzilla API key' "$tmp/err"
+  expect_no_grep 'secret' "$tmp/err"
+  expect_status 2 inc sync "$p8" --api-key-file "$tmp/none.key"
+  expect_grep 'API key file .*none.key: No such file' "$tmp/err"
 }
 
 run_suite "$tmp/bz.db"
