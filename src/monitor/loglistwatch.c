@@ -58,6 +58,9 @@ int cg_loglist_follow(cg_monitor *m, const cg_loglist *ll,
         const cg_log *l = cg_loglist_get0(ll, i);
         const char *url = cg_log_monitor_url(l);
         cg_monitor_log ml;
+        int is_final = l->state == CG_LOG_READONLY && l->has_final_tree_head;
+        if (is_final && cg_monitor_has_log(m, l->log_id))
+            cg_monitor_set_log_final(m, l->log_id, l->final_tree_size, l->final_root_hash);
         if (!cg_log_followed(l) || cg_monitor_has_log(m, l->log_id))
             continue;
         memset(&ml, 0, sizeof(ml));
@@ -70,6 +73,11 @@ int cg_loglist_follow(cg_monitor *m, const cg_loglist *ll,
         /* static-ct-api: the origin is the submission prefix, which the
          * list gives beside the monitoring prefix read. */
         ml.origin = l->tiled ? l->url : NULL;
+        if (is_final) {
+            ml.has_final = 1;
+            ml.final_size = l->final_tree_size;
+            memcpy(ml.final_root, l->final_root_hash, 32);
+        }
         if (!cg_monitor_add_log(m, &ml)) {
             snprintf(msg, sizeof(msg), "log list %s: log %s: not followed: %s", l->source, desc(l),
                      cg_monitor_errmsg(m));

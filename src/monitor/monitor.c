@@ -316,6 +316,9 @@ int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log)
     l->kind = kind;
     l->mmd = log->mmd > 0 ? log->mmd : CG_MONITOR_DEFAULT_MMD;
     l->max_rps = log->max_rps;
+    l->has_final = log->has_final;
+    l->final_size = log->final_size;
+    memcpy(l->final_root, log->final_root, 32);
     l->url = strdup(log->url);
     l->name = log->name != NULL ? strdup(log->name) : NULL;
     l->origin = log->origin != NULL ? strdup(log->origin) : NULL;
@@ -359,6 +362,20 @@ int cg_monitor_retire_log(cg_monitor *m, const uint8_t log_id[32])
     l->retired = 1;
     l->next_poll = 0;
     return 1;
+}
+
+int cg_monitor_set_log_final(cg_monitor *m, const uint8_t log_id[32], uint64_t size,
+                             const uint8_t root[32])
+{
+    for (size_t i = 0; i < m->n_logs; i++) {
+        if (memcmp(m->logs[i].id, log_id, 32) == 0) {
+            m->logs[i].has_final = 1;
+            m->logs[i].final_size = size;
+            memcpy(m->logs[i].final_root, root, 32);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32])

@@ -48,6 +48,11 @@ typedef struct cg_monitor_log {
     const char *origin;        /* static-ct-api: the origin its checkpoints must name (its
                                   submission prefix without the scheme); NULL: the URL's */
     double max_rps;            /* entry requests a second to the log; 0: no limit */
+    /* A readonly log: the final tree head its log list states. What the log
+     * serves must be that head (ct.log.final_tree_head_mismatch). */
+    int has_final;
+    uint64_t final_size;
+    uint8_t final_root[32];
 } cg_monitor_log;
 
 typedef struct cg_monitor_opts {
@@ -132,6 +137,10 @@ int cg_monitor_add_log(cg_monitor *m, const cg_monitor_log *log);
 int cg_monitor_set_log_url(cg_monitor *m, const uint8_t log_id[32], const char *url);
 /* Finish to the last verified tree head, then drop the log. */
 int cg_monitor_retire_log(cg_monitor *m, const uint8_t log_id[32]);
+/* The final tree head a log list states for a followed log (it became
+ * readonly); 0 when no log with that ID is followed. */
+int cg_monitor_set_log_final(cg_monitor *m, const uint8_t log_id[32], uint64_t size,
+                             const uint8_t root[32]);
 /* 1 when the log is followed and not retired. */
 int cg_monitor_has_log(const cg_monitor *m, const uint8_t log_id[32]);
 /* The log list of the SCT checks from now on: a list reloaded while the

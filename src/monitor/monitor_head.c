@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
 #include "util/time.h"
 
 static cg_logclient_opts client_opts(const cg_monitor *m, const mlog *l)
@@ -166,6 +167,29 @@ static int check_sth(cg_monitor *m, mlog *l, const cg_sth *sth, int *go)
     return 1;
 }
 
+/* A readonly log takes no new entry: the tree head it serves is the final
+ * one its log list states, or the list and the log disagree about what the
+ * log holds. Reported once per head served (the store keeps one finding a
+ * subject); the log is still read to the head it serves. */
+static int check_final(cg_monitor *m, mlog *l, const cg_sth *sth)
+{
+    char subject[96], want[65], got[65];
+    if (!l->has_final ||
+        (sth->tree_size == l->final_size && memcmp(sth->root, l->final_root, 32) == 0))
+        return 1;
+    cg_hex(l->final_root, 32, want);
+    cg_hex(sth->root, 32, got);
+    snprintf(subject, sizeof(subject), "final tree head %" PRIu64 " %.16s", sth->tree_size, got);
+    cg_mon_say_log(m, l,
+                   "serves a tree head of size %" PRIu64 ", not the final one of its log list",
+                   sth->tree_size);
+    return cg_mon_log_finding(m, l, CG_R_CT_LOG_FINAL_TREE_HEAD_MISMATCH, subject,
+                              "the log is readonly, and its log list states the final tree head "
+                              "of size %" PRIu64 " and root %s; the log serves size %" PRIu64
+                              " and root %s",
+                              l->final_size, want, sth->tree_size, got);
+}
+
 int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *start, int *has_start)
 {
     char why[1024] = "";
@@ -212,6 +236,8 @@ int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *sta
         return 0;
     if (!*go)
         return cg_mon_save_state(m, l);
+    if (!check_final(m, l, &sth))
+        return 0;
     /* A log seen the first time, from its end: the right edge at the tree
      * head, proven under its root. */
     if (!l->has_sth && l->f.size == 0 && m->o.from_end && sth.tree_size > 0) {

@@ -57,6 +57,9 @@ typedef struct mlog {
     cg_monitor_log_type type;
     int64_t mmd;
     double max_rps; /* entry requests a second; 0: no limit */
+    int has_final;  /* readonly: the log list's final tree head */
+    uint64_t final_size;
+    uint8_t final_root[32];
     const cg_log_client_kind *kind;
     void *client; /* made on first use, remade when the URL changes */
     int retired;

@@ -72,13 +72,16 @@ for spec in sys.argv[4:]:
     for kind, dest in (("logs", logs), ("tiled_logs", tiled)):
         for log in op.get(kind, []):
             st = {"timestamp": "2024-01-01T00:00:00Z"}
-            if state == "readonly":
-                # the final tree head is the log's current one
+            if state.startswith("readonly"):
+                # the final tree head is the log's current one (readonly-wrong:
+                # two entries more than the log serves)
                 base = log.get("url") or log["monitoring_url"]
                 sth = json.load(urllib.request.urlopen(base + "ct/v1/get-sth"))
                 st["final_tree_head"] = {"sha256_root_hash": sth["sha256_root_hash"],
                                          "tree_size": sth["tree_size"]}
-            log["state"] = {state: st}
+                if state == "readonly-wrong":
+                    st["final_tree_head"]["tree_size"] += 2
+            log["state"] = {state.split("-")[0]: st}
             dest.append(log)
 dead = "http://127.0.0.1:1/"
 states = ["retired", "rejected", "pending", None]
@@ -122,6 +125,21 @@ expect_eq status "$(st "$db")" "$(cat "$tmp/want")"
 # Again: nothing new, nothing read.
 expect_status 0 "${M[@]}"
 expect_no_grep '(error|warning|notice) ' "$tmp/out"
+
+# ---- a readonly log that does not serve the final tree head its list
+# states (ct.log.final_tree_head_mismatch); above, where they agree, no
+# ct.log.* finding ----
+combine "$tmp/wrongfinal.json" usable:usable readonly:readonly-wrong
+expect_status 1 "$CAGUARD" monitor --once --store "$tmp/f.db" --issuer "$d/sct/ca.pem" \
+  --at 2025-04-01T00:00:00Z --loglist "$tmp/wrongfinal.json" --format json
+expect_grep '"rule":"ct.log.final_tree_head_mismatch".*states the final tree head of size 5 and root [0-9a-f]{64}; the log serves size 3 and root [0-9a-f]{64}' \
+  "$tmp/out"
+expect_eq "final tree head findings" "$(grep -c 'final_tree_head_mismatch' "$tmp/out")" 1
+expect_grep 'serves a tree head of size 3, not the final one of its log list' "$tmp/err"
+# Once per head served: not again on the next run.
+expect_status 0 "$CAGUARD" monitor --once --store "$tmp/f.db" --issuer "$d/sct/ca.pem" \
+  --at 2025-04-01T00:00:00Z --loglist "$tmp/wrongfinal.json" --format json
+expect_no_grep 'final_tree_head_mismatch' "$tmp/out"
 
 # ---- the same without --follow-loglist: a log list and nothing else to
 # monitor is followed ----
