@@ -89,6 +89,10 @@ static void monitor_help(FILE *f)
                "                     a log that answers fewer is asked at its own batch)\n"
                "  --parallel N       most entry requests in flight per log (default 32): the\n"
                "                     window starts at 4 and grows while it pays\n"
+               "  --response-memory MIB\n"
+               "                     most MiB of answers held at once, every log and request\n"
+               "                     together (4 to 65536, default 64): a larger answer is\n"
+               "                     refused, one with no room waits\n"
                "  --retries N        retries of a failed request, with backoff from 0.5 s\n"
                "                     (default 5)\n"
                "  --commit-every N   most entries committed in one transaction (default 4096;\n"
@@ -307,6 +311,7 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *origins[MAX_LOGS] = {0};
     double rates[MAX_LOGS] = {0};
     uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
+    uint64_t response_mib = 0;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     EVP_PKEY *pk[MAX_LOGS] = {0};
@@ -341,6 +346,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"poll-interval", CG_CLI_OPT_KEY_VALUE, NULL, 'P', NULL},
         {"batch", CG_CLI_OPT_KEY_VALUE, NULL, 'B', NULL},
         {"parallel", CG_CLI_OPT_KEY_VALUE, NULL, 'R', NULL},
+        {"response-memory", CG_CLI_OPT_KEY_VALUE, NULL, 'Q', NULL},
         {"commit-every", CG_CLI_OPT_KEY_VALUE, NULL, 'C', NULL},
         {"retries", CG_CLI_OPT_KEY_VALUE, NULL, 'T', NULL},
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
@@ -477,6 +483,13 @@ int cg_cmd_monitor(int argc, char **argv)
                 rc = cg_cli_usage_error("monitor", "--parallel takes 1 to 256 requests");
                 goto out;
             }
+            break;
+        case 'Q':
+            if (!parse_count(p.value, 65536, &v) || v < 4) {
+                rc = cg_cli_usage_error("monitor", "--response-memory takes 4 to 65536 MiB");
+                goto out;
+            }
+            response_mib = v;
             break;
         case 'T':
             if (!parse_count(p.value, 100, &retries)) {
@@ -644,6 +657,7 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.poll_interval = (int)poll;
     mo.batch = batch;
     mo.parallel = (unsigned)parallel;
+    mo.response_memory = (size_t)response_mib << 20;
     mo.range = range;
     mo.max_retries = (unsigned)retries;
     mo.shared = shared;

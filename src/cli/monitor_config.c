@@ -147,6 +147,8 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
         flag_num(b, "[monitor] poll_interval", "poll-interval", c->poll_interval);
     if (c->parallel != 32)
         flag_num(b, "[monitor] parallel", "parallel", c->parallel);
+    if (c->response_memory != 64)
+        flag_num(b, "[monitor] response_memory", "response-memory", c->response_memory);
     if (c->batch != 1024)
         flag_num(b, "[monitor] batch", "batch", c->batch);
     if (c->shared)

@@ -82,6 +82,7 @@ static const key_def k_monitor[] = {
     {"poll_interval", T_INT, M(poll_interval), NO_OFF, 0, 0, 1, DAY, NULL},
     {"policy_interval", T_INT, M(policy_interval), NO_OFF, 0, 0, 0, 30 * DAY, NULL},
     {"parallel", T_INT, M(parallel), NO_OFF, 0, 0, 1, 256, NULL},
+    {"response_memory", T_INT, M(response_memory), NO_OFF, 0, 0, 4, 65536, NULL},
     {"batch", T_INT, M(batch), NO_OFF, 0, 0, 1, 100000, NULL},
     {"start", T_ENUM, M(start), NO_OFF, 0, 0, 0, 0, &e_start},
     {"all_issuers", T_BOOL, M(all_issuers), NO_OFF, 0, 0, 0, 0, NULL},
@@ -236,6 +237,7 @@ void cg_monitor_config_init(cg_monitor_config *c)
     c->poll_interval = 60;
     c->lease_seconds = 60;
     c->parallel = 32;
+    c->response_memory = 64;
     c->batch = 1024;
     c->start = CG_CONFIG_FROM_START;
     c->format = CG_OUT_TEXT;

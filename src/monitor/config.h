@@ -71,6 +71,7 @@ typedef struct cg_monitor_config {
     char *store;           /* path or URI; NULL when the file does not name one */
     int64_t poll_interval; /* seconds; default 60 */
     int64_t parallel;      /* most entry requests in flight per log; default 32 */
+    int64_t response_memory; /* MiB of answers held at once, all logs; default 64 */
     int64_t batch;         /* most entries per request; default 1024 */
     int start;             /* cg_config_start; default CG_CONFIG_FROM_START */
     int all_issuers;

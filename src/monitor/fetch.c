@@ -38,6 +38,7 @@ struct cg_fetch {
      * freed when nothing is in flight any more. */
     uint8_t *spare;
     size_t spare_cap;
+    size_t spare_charged; /* the bytes of the monitor's budget it holds */
 };
 
 double cg_fetch_now(void)
@@ -47,11 +48,33 @@ double cg_fetch_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Room for cap bytes of x's buffer in the monitor's budget: 1, or 0 with
+ * x->starved set. */
+static int charge(cg_fetch_xfer *x, cg_http_budget *b, size_t cap)
+{
+    if (cap <= x->charged)
+        return 1;
+    if (!cg_http_budget_take(b, cap - x->charged)) {
+        x->starved = 1;
+        return 0;
+    }
+    x->charged = cap;
+    return 1;
+}
+
+/* The budget x's buffer held, given back (its body freed or taken). */
+static void uncharge(cg_fetch *f, cg_fetch_xfer *x)
+{
+    cg_http_budget_give(f->o.budget, x->charged);
+    x->charged = 0;
+}
+
 static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
     cg_fetch_xfer *x = arg;
+    cg_fetch *f = x->f;
     size_t n = size * nmemb;
-    size_t max = x->max_body ? x->max_body : CG_HTTP_MAX_BODY;
+    size_t max = cg_http_answer_max(x->max_body, f->o.budget);
     if (n > max - x->len) {
         x->overflow = 1;
         return 0;
@@ -62,6 +85,15 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
             cap += cap / 2;
         if (cap > max)
             cap = max;
+        if (!charge(x, f->o.budget, cap)) {
+            /* Held back (tried again later): its bytes given back now, so
+             * that the answers that hold the rest can end. */
+            free(x->body);
+            x->body = NULL;
+            x->len = x->cap = 0;
+            uncharge(f, x);
+            return 0;
+        }
         uint8_t *p = realloc(x->body, cap);
         if (p == NULL)
             return 0;
@@ -100,8 +132,9 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
     if (v >= 0 && v <= 86400)
         x->retry_after_ms = v * 1000;
     v = header_number(data, n, "content-length:");
-    size_t max = x->max_body ? x->max_body : CG_HTTP_MAX_BODY;
-    if (v > 0 && (size_t)v <= max && (size_t)v > x->cap) {
+    size_t max = cg_http_answer_max(x->max_body, x->f->o.budget);
+    /* (no room in the budget: the body grows as it comes, or waits) */
+    if (v > 0 && (size_t)v <= max && (size_t)v > x->cap && charge(x, x->f->o.budget, (size_t)v)) {
         /* Room for the whole body at once (a compressed body grows past
          * it as it is decoded, by half each time). */
         uint8_t *p = realloc(x->body, (size_t)v);
@@ -115,8 +148,12 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
 
 static int xfer_start(cg_fetch *f, cg_fetch_xfer *x)
 {
+    if (x->body == NULL)
+        uncharge(f, x); /* a body the protocol took */
+    x->f = f;
     x->len = 0;
     x->overflow = 0;
+    x->starved = 0;
     x->retry_after_ms = -1;
     x->code = 0;
     x->retry_at = 0;
@@ -160,6 +197,7 @@ static void xfer_free(cg_fetch *f, cg_fetch_xfer *x)
     if (x->easy != NULL)
         curl_easy_cleanup(x->easy);
     free(x->body);
+    uncharge(f, x);
     free(x);
 }
 
@@ -170,13 +208,17 @@ static void xfer_release(cg_fetch *f, cg_fetch_xfer *x)
     if (f->proto->release != NULL)
         f->proto->release(f->arg, x);
     if (f->spare == NULL) {
+        /* (the spare keeps the buffer's share of the budget) */
         f->spare = x->body;
         f->spare_cap = x->cap;
+        f->spare_charged = x->charged;
+        x->charged = 0;
     } else {
         free(x->body);
     }
     x->body = NULL;
     x->len = x->cap = 0;
+    uncharge(f, x);
 }
 
 static void drop_spare(cg_fetch *f)
@@ -184,6 +226,8 @@ static void drop_spare(cg_fetch *f)
     free(f->spare);
     f->spare = NULL;
     f->spare_cap = 0;
+    cg_http_budget_give(f->o.budget, f->spare_charged);
+    f->spare_charged = 0;
 }
 
 cg_fetch *cg_fetch_new(const cg_logclient_opts *o, const cg_window_opts *wo,
@@ -261,8 +305,17 @@ static int failure(cg_fetch_xfer *x, CURLcode rc, long code, int *throttled)
     *throttled = rc == CURLE_OPERATION_TIMEDOUT || code == 429 || code == 503;
     if (x->overflow) {
         snprintf(x->why, sizeof(x->why), "%.180s: answer longer than %zu bytes", x->url,
-                 x->max_body ? x->max_body : (size_t)CG_HTTP_MAX_BODY);
+                 cg_http_answer_max(x->max_body, x->f->o.budget));
         return 0;
+    }
+    if (x->starved) {
+        /* Others' answers hold the monitor's budget: later, and fewer at
+         * once. */
+        *throttled = 1;
+        snprintf(x->why, sizeof(x->why),
+                 "%.180s: answer held back: the monitor's %zu MiB for answers are in use", x->url,
+                 x->f->o.budget->max >> 20);
+        return 1;
     }
     if (rc != CURLE_OK) {
         snprintf(x->why, sizeof(x->why), "%.180s: %s", x->url, curl_easy_strerror(rc));
@@ -282,6 +335,8 @@ static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, lon
         int again = 0;
         x->code = code;
         cg_log_status st = f->proto->answer(f->arg, q, x, &got, &again, why, whycap);
+        if (x->body == NULL)
+            uncharge(f, x); /* the protocol is done with the body */
         if (st != CG_LOG_OK)
             return st;
         if (again)
@@ -395,10 +450,12 @@ static cg_log_status ask(cg_fetch *f, long *wake_ms)
         x->allow_404 = 0;
         x->max_body = 0;
         if (x->body == NULL && f->spare != NULL) {
+            uncharge(f, x); /* what a body the protocol took held */
             x->body = f->spare;
             x->cap = f->spare_cap;
+            x->charged = f->spare_charged;
             f->spare = NULL;
-            f->spare_cap = 0;
+            f->spare_cap = f->spare_charged = 0;
         }
         f->proto->prepare(f->arg, q, x);
         if (!xfer_start(f, x))

@@ -47,11 +47,14 @@ typedef struct cg_fetch_xfer {
     long code;
     void *proto;
     /* the fetcher's */
+    struct cg_fetch *f;
     CURL *easy;
     cg_wreq *q;  /* the window's request; NULL for an auxiliary one */
     int running; /* in the multi handle */
     int done;    /* auxiliary: finished (st says how) */
     int overflow;
+    int starved;    /* the monitor's budget (cg_logclient_opts.budget) had no room */
+    size_t charged; /* bytes of that budget the buffer holds */
     long retry_after_ms;
     unsigned tries;
     double retry_at; /* auxiliary: asked again then (0: not waiting) */

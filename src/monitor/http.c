@@ -29,6 +29,38 @@ void cg_http_opts_defaults(cg_logclient_opts *o)
         o->window_bytes = CG_HTTP_WINDOW_BYTES;
 }
 
+int cg_http_budget_take(cg_http_budget *b, size_t n)
+{
+    if (b == NULL || n == 0)
+        return 1;
+    size_t used = atomic_load(&b->used);
+    do {
+        if (n > b->max || used > b->max - n)
+            return 0;
+    } while (!atomic_compare_exchange_weak(&b->used, &used, used + n));
+    return 1;
+}
+
+void cg_http_budget_give(cg_http_budget *b, size_t n)
+{
+    if (b != NULL && n > 0)
+        atomic_fetch_sub(&b->used, n);
+}
+
+size_t cg_http_answer_max(size_t max_body, const cg_http_budget *b)
+{
+    size_t max = max_body ? max_body : CG_HTTP_MAX_BODY;
+    return b != NULL && b->max < max ? b->max : max;
+}
+
+/* The budget r's buffer holds, given back (its body gone, or now the
+ * caller's). */
+static void req_uncharge(cg_http_req *r)
+{
+    cg_http_budget_give(r->budget, r->charged);
+    r->charged = 0;
+}
+
 const char *cg_log_status_str(cg_log_status s)
 {
     switch (s) {
@@ -56,7 +88,7 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
     cg_http_req *r = arg;
     size_t n = size * nmemb;
-    size_t max = r->max_body ? r->max_body : CG_HTTP_MAX_BODY;
+    size_t max = cg_http_answer_max(r->max_body, r->budget);
     if (n > max - r->len) {
         r->overflow = 1;
         return 0;
@@ -65,6 +97,21 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
         size_t cap = r->cap ? r->cap : 16384;
         while (cap < r->len + n)
             cap *= 2;
+        if (cap > max)
+            cap = max;
+        /* The buffer's growth comes out of the monitor's budget first. */
+        if (cap > r->charged && !cg_http_budget_take(r->budget, cap - r->charged)) {
+            /* Held back (tried again later): its bytes given back now, so
+             * that the answers that hold the rest can end. */
+            r->starved = 1;
+            free(r->body);
+            r->body = NULL;
+            r->len = r->cap = 0;
+            req_uncharge(r);
+            return 0;
+        }
+        if (cap > r->charged)
+            r->charged = cap;
         uint8_t *p = realloc(r->body, cap);
         if (!p)
             return 0;
@@ -103,8 +150,12 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
 
 static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
 {
+    if (r->body == NULL)
+        req_uncharge(r); /* a body the caller took */
+    r->budget = o->budget;
     r->len = 0;
     r->overflow = 0;
+    r->starved = 0;
     r->retry_after_ms = -1;
     r->code = 0;
     if (!r->easy)
@@ -151,8 +202,8 @@ static int wait_ms(long ms, const atomic_int *stop)
     return stop == NULL || !*stop;
 }
 
-cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
-                          char *why, size_t whycap)
+static cg_log_status run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
+                         char *why, size_t whycap)
 {
     for (size_t i = 0; i < n; i++) {
         r[i].done = 0;
@@ -201,7 +252,11 @@ cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req 
             }
             if (q->overflow)
                 snprintf(detail, sizeof(detail), "%s: answer longer than %zu bytes", q->url,
-                         q->max_body ? q->max_body : (size_t)CG_HTTP_MAX_BODY);
+                         cg_http_answer_max(q->max_body, q->budget));
+            else if (q->starved)
+                snprintf(detail, sizeof(detail),
+                         "%s: answer held back: the monitor's %zu MiB for answers are in use",
+                         q->url, q->budget->max >> 20);
             else if (rc != CURLE_OK)
                 snprintf(detail, sizeof(detail), "%s: %s", q->url, curl_easy_strerror(rc));
             else
@@ -240,8 +295,18 @@ cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req 
     }
 }
 
+cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
+                          char *why, size_t whycap)
+{
+    cg_log_status st = run(multi, o, r, n, why, whycap);
+    for (size_t i = 0; i < n; i++)
+        req_uncharge(&r[i]);
+    return st;
+}
+
 void cg_http_req_free(cg_http_req *r)
 {
+    req_uncharge(r);
     if (r->easy)
         curl_easy_cleanup(r->easy);
     free(r->body);

@@ -35,6 +35,26 @@ typedef enum cg_log_status {
     CG_LOG_NOMEM,
 } cg_log_status;
 
+/* The bytes of answers a monitor holds in memory at once, over all its
+ * logs and requests (issue 14: bounded per monitor, not per request times
+ * --parallel times logs). Each answer's buffer is taken from it as it grows
+ * over the wire and given back when the answer is done with; an answer that
+ * would take it past max waits (a retry, as a log asking to slow down
+ * does), and one larger than max is refused as too long. Thread-safe (the
+ * head threads share it with the monitor's). */
+typedef struct cg_http_budget {
+    atomic_size_t used;
+    size_t max; /* bytes */
+} cg_http_budget;
+
+/* Takes n bytes: 1, or 0 when that would pass max. A NULL budget takes
+ * everything. */
+int cg_http_budget_take(cg_http_budget *b, size_t n);
+void cg_http_budget_give(cg_http_budget *b, size_t n);
+/* The longest answer a request of max_body (0: CG_HTTP_MAX_BODY) may take
+ * with budget b (NULL: none). */
+size_t cg_http_answer_max(size_t max_body, const cg_http_budget *b);
+
 /* The transport's options, which the clients take whole (parallel and
  * batch are theirs). */
 typedef struct cg_logclient_opts {
@@ -61,6 +81,9 @@ typedef struct cg_logclient_opts {
     /* static-ct-api: the checkpoint origin the log must sign (its
      * submission prefix without scheme); NULL: the note's own. */
     const char *origin;
+    /* The monitor's byte budget for answers, shared by its logs; NULL:
+     * none (each answer still at most its max_body). */
+    cg_http_budget *budget;
 } cg_logclient_opts;
 
 const char *cg_log_status_str(cg_log_status s);
@@ -92,6 +115,9 @@ typedef struct cg_http_req {
     CURL *easy;
     size_t cap;
     int overflow;
+    int starved;         /* the budget had no room for the answer */
+    cg_http_budget *budget;
+    size_t charged;      /* bytes of the budget this answer's buffer holds */
     long retry_after_ms; /* -1 when absent */
     unsigned tries;
     int done;
@@ -107,7 +133,8 @@ void cg_http_opts_defaults(cg_logclient_opts *o);
  * CG_LOG_OK, CG_LOG_UNREACHABLE when one still fails after max_retries,
  * CG_LOG_BAD_ANSWER on an answer that retrying cannot fix (a 4xx other
  * than 429, a body over the limit) and CG_LOG_NOMEM; why names the URL and
- * what went wrong. */
+ * what went wrong. The answers' bytes count in o->budget while they come;
+ * once it returns they are the caller's, not counted. */
 cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
                           char *why, size_t whycap);
 

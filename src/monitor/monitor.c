@@ -97,6 +97,10 @@ cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *e
         cg_monitor_free(m);
         return NULL;
     }
+    m->budget = calloc(1, sizeof(*m->budget));
+    if (m->budget == NULL)
+        goto oom;
+    m->budget->max = m->o.response_memory ? m->o.response_memory : CG_MONITOR_RESPONSE_MEMORY;
     m->h = cg_merkle_hasher_new();
     if (m->h == NULL)
         goto oom;
@@ -135,6 +139,7 @@ void cg_monitor_free(cg_monitor *m)
         pthread_cond_destroy(&m->head_cv);
     }
     cg_merkle_hasher_free(m->h);
+    free(m->budget);
     for (size_t i = 0; i < m->n_iss; i++) {
         free(m->iss[i].name);
         free(m->iss[i].der);

@@ -55,6 +55,14 @@ typedef struct cg_monitor_log {
     uint8_t final_root[32];
 } cg_monitor_log;
 
+/* The monitor's default byte budget for answers (cg_monitor_opts
+ * .response_memory): a get-entries answer of 1,024 entries with chains is
+ * about 6 MB and a log's window holds 16 MiB (CG_HTTP_WINDOW_BYTES), so
+ * this lets several logs read at full speed while a hostile one's huge or
+ * endless answers stay within it whatever --parallel (issue 14: peak RSS
+ * under 128 MB against every hostile log with the defaults). */
+#define CG_MONITOR_RESPONSE_MEMORY ((size_t)64 << 20)
+
 typedef struct cg_monitor_opts {
     int64_t at;                        /* evaluation time of the rules; INT64_MIN: the
                                           current time of each range */
@@ -64,6 +72,9 @@ typedef struct cg_monitor_opts {
                                           (default: at entry 0) */
     int poll_interval;                 /* seconds between tree-head polls; 0: 60 */
     unsigned parallel;                 /* most entry requests in flight per log; 0: 32 */
+    size_t response_memory;            /* bytes of answers held at once, every log and
+                                          request together (a hostile log's huge or endless
+                                          answers included); 0: CG_MONITOR_RESPONSE_MEMORY */
     uint64_t batch;                    /* most entries asked per request; 0: 1024 */
     uint64_t range;                    /* most entries committed together; 0: 4096 */
     int range_ms;                      /* a range is committed after at most this long;

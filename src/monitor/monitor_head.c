@@ -23,6 +23,7 @@ static cg_logclient_opts client_opts(const cg_monitor *m, const mlog *l)
     co.max_retries = m->o.max_retries;
     co.backoff_ms = m->o.backoff_ms;
     co.stop = &m->stop;
+    co.budget = m->budget;
     return co;
 }
 

@@ -155,6 +155,9 @@ struct cg_monitor {
     task *tasks;
     size_t n_tasks;
     atomic_int stop; /* set from a signal handler, read by the head threads */
+    /* The bytes of answers held at once by every log's client (and head
+     * thread): --response-memory. */
+    cg_http_budget *budget;
     int issuers_done;
     cg_monitor_stats stats;
     /* the entry being handled */
