@@ -11,6 +11,7 @@
 # Environment: RETRIES (--retries, default 1), RUNS (default 1).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 build=${1:-$root/build}
 CAGUARD=$build/caguard
 TL=$build/caguard-testlog
@@ -21,16 +22,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
 d=$root/tests/data
 
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/log.key" 2>/dev/null
-openssl pkey -in "$tmp/log.key" -pubout -out "$tmp/log.pub"
-c3=$d/ct3
-"$TL" build --dir "$tmp/log" --key "$tmp/log.key" "$d/sct/ca.pem" "$c3/clean_pre.pem" \
-  "$c3/clean_final.pem" "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
-  "$c3/validity_pre.pem" "$c3/validity_final.pem" "$d/sct/precert_sct_list.pem" >/dev/null
-"$TL" serve --dir "$tmp/log" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>/dev/null &
-pids+=($!)
-for _ in $(seq 600); do grep -q '^listening on ' "$tmp/serve.out" && break; sleep 0.05; done
-url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
+seed_log_serve
 /usr/bin/python3 "$root/tests/hostile/hostile_log.py" --upstream "$url" --key "$tmp/log.key" \
   --mode stall --listen 127.0.0.1:0 >"$tmp/stall.out" 2>/dev/null &
 pids+=($!)

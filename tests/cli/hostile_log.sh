@@ -145,14 +145,7 @@ stop_hostile
 # A log that accepts and never answers, listed before an honest one (its
 # own log, another key): the honest log is read whole, the stalled one is
 # reported unreachable, and the run says it could not read a log.
-log1_url=$url
-log1_pid=$pid
-"$TL" build --dir "$tmp/log2" --key "$d/sct/log_ec.key.pem" "$d/sct/ca.pem" \
-  "$d/ct3/clean_pre.pem" "$d/ct3/clean_final.pem" >"$tmp/build2.out" 2>&1 ||
-  fail_ "build log2: $(cat "$tmp/build2.out")"
-start_server "$tmp/log2"
-log2_url=$url
-url=$log1_url
+start_second_log
 start_hostile stall
 expect_status 2 "$CAGUARD" monitor --all-issuers --once --retries 1 --store "$tmp/stall.db" \
   --log "$hurl" --log-key "$tmp/log.pub" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem"

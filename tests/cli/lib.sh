@@ -152,6 +152,22 @@ EOF
   chmod +x "$1"
 }
 
+# start_second_log: another log beside the one start_server serves (its own
+# key, tests/data/sct/log_ec.*, and two entries of the seed), served too;
+# its URL in $log2_url, the first's kept in $url, $log1_url and $log1_pid
+# (stop it yourself: the EXIT trap stops the second).
+start_second_log() {
+  log1_url=$url
+  log1_pid=$pid
+  "$TL" build --dir "$tmp/log2" --key "$CG_TEST_DATA/sct/log_ec.key.pem" \
+    "$CG_TEST_DATA/sct/ca.pem" "$CG_TEST_DATA/ct3/clean_pre.pem" \
+    "$CG_TEST_DATA/ct3/clean_final.pem" >"$tmp/build2.out" 2>&1 ||
+    fail_ "build log2: $(cat "$tmp/build2.out")"
+  start_server "$tmp/log2"
+  log2_url=$url
+  url=$log1_url
+}
+
 pass_() { passed=$((passed + 1)); }
 fail_() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 

@@ -58,14 +58,7 @@ stop_hostile
 
 # One budget for two logs: the hostile one's endless tree head does not
 # starve an honest one (its own log, another key).
-log1_url=$url
-log1_pid=$pid
-"$TL" build --dir "$tmp/log2" --key "$d/sct/log_ec.key.pem" "$d/sct/ca.pem" \
-  "$d/ct3/clean_pre.pem" "$d/ct3/clean_final.pem" >"$tmp/build2.out" 2>&1 ||
-  fail_ "build log2: $(cat "$tmp/build2.out")"
-start_server "$tmp/log2"
-log2_url=$url
-url=$log1_url
+start_second_log
 start_hostile endless --on sth
 measure_rss "${M[@]}" --store "$tmp/two.db" --response-memory 8 \
   --log "$hurl" "${L[@]}" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem"
