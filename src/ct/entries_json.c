@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/base64.h"
+#include "util/errf.h"
 #include "util/grow.h"
 
 #define MAX_DEPTH 64 /* nesting of the members skipped; the answer needs 3 */
@@ -57,10 +58,7 @@ void cg_entries_reader_free(cg_entries_reader *r)
 static int fail(scan *s, const char *fmt, ...)
 {
     char msg[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     snprintf(s->why, s->whycap, "%s at byte %zu", msg, s->pos);
     return 0;
 }

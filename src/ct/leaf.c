@@ -2,22 +2,8 @@
  * straight down the TLS presentation language. */
 #include "ct/leaf.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int fail(cg_der_error *err, const uint8_t *base, const cg_cbs *at, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(cg_der_error *err, const uint8_t *base, const cg_cbs *at, const char *fmt, ...)
-{
-    va_list ap;
-    err->offset = cg_cbs_offset(at, base);
-    va_start(ap, fmt);
-    vsnprintf(err->what, sizeof(err->what), fmt, ap);
-    va_end(ap);
-    return 0;
-}
 
 static void clear_error(cg_der_error *err)
 {
@@ -31,11 +17,11 @@ static int get_cert(cg_cbs *in, cg_cbs *out, const char *name, const uint8_t *ba
 {
     cg_cbs at = *in;
     if (!cg_cbs_get_u24_length_prefixed(in, out))
-        return fail(err, base, &at, "%s: a 3-byte length and that many bytes, %zu remain", name,
-                    at.len);
+        return cg_der_fail(err, base, &at, "%s: a 3-byte length and that many bytes, %zu remain",
+                           name, at.len);
     if (out->len == 0) {
         *in = at;
-        return fail(err, base, &at, "%s: an empty %s (at least 1 byte)", name, name);
+        return cg_der_fail(err, base, &at, "%s: an empty %s (at least 1 byte)", name, name);
     }
     return 1;
 }
@@ -47,11 +33,11 @@ int cg_ct_entry_read(cg_cbs *in, cg_ct_entry *out, const uint8_t *base, cg_der_e
     memset(out, 0, sizeof(*out));
     clear_error(err);
     if (!cg_cbs_get_u64(&c, &out->timestamp))
-        return fail(err, base, &c, "TimestampedEntry: an 8-byte timestamp, %zu bytes remain",
-                    c.len);
+        return cg_der_fail(err, base, &c,
+                           "TimestampedEntry: an 8-byte timestamp, %zu bytes remain", c.len);
     at = c;
     if (!cg_cbs_get_u16(&c, &out->entry_type))
-        return fail(err, base, &at, "TimestampedEntry: a 2-byte entry type");
+        return cg_der_fail(err, base, &at, "TimestampedEntry: a 2-byte entry type");
     switch (out->entry_type) {
     case CG_CT_X509_ENTRY:
         if (!get_cert(&c, &out->cert, "certificate", base, err))
@@ -60,19 +46,20 @@ int cg_ct_entry_read(cg_cbs *in, cg_ct_entry *out, const uint8_t *base, cg_der_e
     case CG_CT_PRECERT_ENTRY:
         at = c;
         if (!cg_cbs_get_bytes(&c, &out->issuer_key_hash, 32))
-            return fail(err, base, &at, "PreCert: a 32-byte issuer key hash, %zu bytes remain",
-                        at.len);
+            return cg_der_fail(err, base, &at,
+                               "PreCert: a 32-byte issuer key hash, %zu bytes remain", at.len);
         if (!get_cert(&c, &out->tbs, "TBSCertificate", base, err))
             return 0;
         break;
     default:
-        return fail(err, base, &at,
-                    "TimestampedEntry: entry type x509_entry (0) or precert_entry (1), found %u",
-                    out->entry_type);
+        return cg_der_fail(
+            err, base, &at,
+            "TimestampedEntry: entry type x509_entry (0) or precert_entry (1), found %u",
+            out->entry_type);
     }
     at = c;
     if (!cg_cbs_get_u16_length_prefixed(&c, &out->extensions))
-        return fail(err, base, &at, "TimestampedEntry: CtExtensions with a 2-byte length");
+        return cg_der_fail(err, base, &at, "TimestampedEntry: CtExtensions with a 2-byte length");
     out->raw.data = in->data;
     out->raw.len = in->len - c.len;
     *in = c;
@@ -89,15 +76,16 @@ int cg_ct_leaf_parse(const uint8_t *leaf, size_t len, cg_ct_entry *out, cg_der_e
     memset(out, 0, sizeof(*out));
     at = in;
     if (!cg_cbs_get_u8(&in, &version) || version != 0)
-        return fail(err, leaf, &at, "MerkleTreeLeaf: version v1 (0)%s",
-                    len == 0 ? ", found an empty leaf" : "");
+        return cg_der_fail(err, leaf, &at, "MerkleTreeLeaf: version v1 (0)%s",
+                           len == 0 ? ", found an empty leaf" : "");
     at = in;
     if (!cg_cbs_get_u8(&in, &type) || type != 0)
-        return fail(err, leaf, &at, "MerkleTreeLeaf: leaf type timestamped_entry (0)");
+        return cg_der_fail(err, leaf, &at, "MerkleTreeLeaf: leaf type timestamped_entry (0)");
     if (!cg_ct_entry_read(&in, out, leaf, err))
         return 0;
     if (in.len != 0)
-        return fail(err, leaf, &in, "the end of the MerkleTreeLeaf, found %zu more bytes", in.len);
+        return cg_der_fail(err, leaf, &in, "the end of the MerkleTreeLeaf, found %zu more bytes",
+                           in.len);
     return 1;
 }
 
@@ -129,13 +117,13 @@ int cg_ct_extra_parse(uint16_t entry_type, const uint8_t *data, size_t len, cg_c
         !get_cert(&in, &out->pre_certificate, "pre_certificate", data, err))
         return 0;
     if (entry_type != CG_CT_PRECERT_ENTRY && entry_type != CG_CT_X509_ENTRY)
-        return fail(err, data, &in, "extra_data of entry type 0 or 1, not %u", entry_type);
+        return cg_der_fail(err, data, &in, "extra_data of entry type 0 or 1, not %u", entry_type);
     at = in;
     if (!cg_cbs_get_u24_length_prefixed(&in, &out->chain))
-        return fail(err, data, &at, "a certificate chain with a 3-byte length, %zu bytes remain",
-                    at.len);
+        return cg_der_fail(err, data, &at,
+                           "a certificate chain with a 3-byte length, %zu bytes remain", at.len);
     if (in.len != 0)
-        return fail(err, data, &in, "the end of extra_data, found %zu more bytes", in.len);
+        return cg_der_fail(err, data, &in, "the end of extra_data, found %zu more bytes", in.len);
     chain = out->chain;
     for (;;) {
         at = chain;
@@ -144,8 +132,8 @@ int cg_ct_extra_parse(uint16_t entry_type, const uint8_t *data, size_t len, cg_c
         i++;
     }
     if (chain.len != 0)
-        return fail(err, data, &at, "chain certificate %zu: a 3-byte length and 1 or more bytes",
-                    i + 1);
+        return cg_der_fail(err, data, &at,
+                           "chain certificate %zu: a 3-byte length and 1 or more bytes", i + 1);
     return 1;
 }
 
@@ -162,12 +150,13 @@ int cg_ct_tile_leaf_next(cg_cbs *tile, cg_ct_tile_leaf *out, const uint8_t *base
         return 0;
     at = c;
     if (!cg_cbs_get_u16_length_prefixed(&c, &out->fingerprints))
-        return fail(err, base, &at, "TileLeaf: certificate_chain with a 2-byte length");
+        return cg_der_fail(err, base, &at, "TileLeaf: certificate_chain with a 2-byte length");
     if (out->fingerprints.len % 32 != 0)
-        return fail(err, base, &at,
-                    "TileLeaf: certificate_chain of 32-byte fingerprints, %zu bytes is not a "
-                    "multiple of 32",
-                    out->fingerprints.len);
+        return cg_der_fail(
+            err, base, &at,
+            "TileLeaf: certificate_chain of 32-byte fingerprints, %zu bytes is not a "
+            "multiple of 32",
+            out->fingerprints.len);
     *tile = c;
     return 1;
 }

@@ -5,6 +5,7 @@
 #include "ct/loglist.h"
 
 #include "util/base64.h"
+#include "util/errf.h"
 #include "x509/time.h"
 
 #if CAGUARD_HAVE_JSON
@@ -74,24 +75,14 @@ static const char *const state_names[] = {
     [CG_LOG_STATE_UNKNOWN] = "unknown",
 };
 
-static void set_err(char *err, size_t errcap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || errcap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errcap, fmt, ap);
-    va_end(ap);
-}
-
 /* Always returns 0 so parsers can "return fail(...)". */
 #if CAGUARD_HAVE_JSON
 static int fail(struct loader *ld, const char *path, const char *what)
 {
     if (path[0] == '\0')
-        set_err(ld->err, ld->errcap, "%s: %s", ld->source, what);
+        cg_errf(ld->err, ld->errcap, "%s: %s", ld->source, what);
     else
-        set_err(ld->err, ld->errcap, "%s: %s: %s", ld->source, path, what);
+        cg_errf(ld->err, ld->errcap, "%s: %s: %s", ld->source, path, what);
     return 0;
 }
 
@@ -99,10 +90,7 @@ static int fail(struct loader *ld, const char *path, const char *what)
  * the buffer is cut short, which only shortens a message. */
 static void path_fmt(char out[PATH_MAX_LEN], const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, PATH_MAX_LEN, fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(out, PATH_MAX_LEN, fmt);
 }
 
 #endif
@@ -536,16 +524,6 @@ out:
     return ok;
 }
 
-/* strdup without depending on POSIX feature macros */
-static char *copy_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c != NULL)
-        memcpy(c, s, n);
-    return c;
-}
-
 #endif
 
 cg_loglist *cg_loglist_new(void)
@@ -605,7 +583,7 @@ int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char 
     (void)ll;
     (void)json;
     (void)len;
-    set_err(err, errcap,
+    cg_errf(err, errcap,
             "%s: this build of caguard reads no CT log list (configured without "
             "CAGUARD_WITH_JSON)",
             source_name != NULL ? source_name : "<log list>");
@@ -622,13 +600,13 @@ int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char 
     ld.source = source_name != NULL ? source_name : "<log list>";
     ld.err = err;
     ld.errcap = errcap;
-    set_err(err, errcap, "%s", "");
+    cg_errf(err, errcap, "%s", "");
     if (ll == NULL || (json == NULL && len != 0)) {
         fail(&ld, "", "no input");
         goto out;
     }
     /* Entries borrow the source name, so own a copy from the start. */
-    source = copy_str(ld.source);
+    source = strdup(ld.source);
     if (source == NULL) {
         fail(&ld, "", "out of memory");
         goto out;
@@ -637,7 +615,7 @@ int cg_loglist_load(cg_loglist *ll, const uint8_t *json, size_t len, const char 
     /* Duplicate keys make a list mean different things to different parsers. */
     root = json_loadb(json != NULL ? (const char *)json : "", len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        set_err(err, errcap, "%s: invalid JSON at line %d column %d: %s", source, jerr.line,
+        cg_errf(err, errcap, "%s: invalid JSON at line %d column %d: %s", source, jerr.line,
                 jerr.column, jerr.text);
         goto out;
     }
@@ -814,30 +792,30 @@ int cg_loglist_verify_signature(const uint8_t *json, size_t json_len, const uint
     EVP_PKEY_CTX *pctx = NULL;
     int ok = 0;
 
-    set_err(err, errcap, "%s", "");
+    cg_errf(err, errcap, "%s", "");
     if ((json == NULL && json_len != 0) || sig == NULL || sig_len == 0 ||
         pubkey_pem_or_der == NULL) {
-        set_err(err, errcap, "missing list, signature or key");
+        cg_errf(err, errcap, "missing list, signature or key");
         goto out;
     }
     pkey = load_pubkey(pubkey_pem_or_der, key_len);
     if (pkey == NULL) {
-        set_err(err, errcap, "public key is not a PEM or DER SubjectPublicKeyInfo");
+        cg_errf(err, errcap, "public key is not a PEM or DER SubjectPublicKeyInfo");
         goto out;
     }
     md = EVP_MD_CTX_new();
     if (md == NULL || EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, pkey) != 1) {
-        set_err(err, errcap, "cannot set up SHA-256 verification with this key");
+        cg_errf(err, errcap, "cannot set up SHA-256 verification with this key");
         goto out;
     }
     /* Chrome signs with PKCS#1 v1.5; never fall back to anything else. */
     if (EVP_PKEY_is_a(pkey, "RSA") && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
-        set_err(err, errcap, "cannot select RSA PKCS#1 v1.5 padding");
+        cg_errf(err, errcap, "cannot select RSA PKCS#1 v1.5 padding");
         goto out;
     }
     if (EVP_DigestVerify(md, sig, sig_len, json != NULL ? json : (const uint8_t *)"", json_len) !=
         1) {
-        set_err(err, errcap, "signature does not match the list and key");
+        cg_errf(err, errcap, "signature does not match the list and key");
         goto out;
     }
     ok = 1;

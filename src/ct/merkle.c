@@ -7,10 +7,10 @@
 #include "ct/merkle.h"
 
 #include "der/cbs.h"
+#include "util/errf.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,19 +135,6 @@ static unsigned ctz64(uint64_t x)
     return c;
 }
 
-static void say(char *why, size_t whycap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t whycap, const char *fmt, ...)
-{
-    va_list ap;
-    if (why == NULL || whycap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, whycap, fmt, ap);
-    va_end(ap);
-}
-
 static void quiet(char *why, size_t whycap)
 {
     if (why != NULL && whycap > 0)
@@ -191,6 +178,23 @@ int cg_merkle_root(cg_merkle_hasher *h, const uint8_t *hashes, uint64_t n, uint8
 
 /* ---- verification ---- */
 
+/* One level of the walk up the tree of RFC 9162 §2.1.3.2 and §2.1.4.2,
+ * fn the node's index and sn the last index of its level: whether the next
+ * proof hash is the left sibling (fn a right child, or the last node of its
+ * level, whose levels without a sibling are passed through unchanged).
+ * fn and sn move up to the next level whose hash the proof holds. */
+static int sibling_on_left(uint64_t *fn, uint64_t *sn)
+{
+    int left = (*fn & 1) || *fn == *sn;
+    while (left && (*fn & 1) == 0 && *fn != 0) {
+        *fn >>= 1;
+        *sn >>= 1;
+    }
+    *fn >>= 1;
+    *sn >>= 1;
+    return left;
+}
+
 int cg_merkle_root_from_inclusion(cg_merkle_hasher *h, uint64_t index, uint64_t size,
                                   const uint8_t leaf_hash[HLEN], const uint8_t *path, size_t n,
                                   uint8_t out[HLEN], char *why, size_t whycap)
@@ -199,8 +203,8 @@ int cg_merkle_root_from_inclusion(cg_merkle_hasher *h, uint64_t index, uint64_t 
     uint8_t r[HLEN];
 
     if (index >= size) {
-        say(why, whycap, "leaf index %llu is not below the tree size %llu",
-            (unsigned long long)index, (unsigned long long)size);
+        cg_errf(why, whycap, "leaf index %llu is not below the tree size %llu",
+                (unsigned long long)index, (unsigned long long)size);
         return 0;
     }
     sn = size - 1;
@@ -208,29 +212,16 @@ int cg_merkle_root_from_inclusion(cg_merkle_hasher *h, uint64_t index, uint64_t 
     for (size_t i = 0; i < n; i++) {
         const uint8_t *p = path + i * HLEN;
         if (sn == 0) {
-            say(why, whycap, "audit path has %zu hashes; leaf %llu of %llu needs %zu", n,
-                (unsigned long long)index, (unsigned long long)size, i);
+            cg_errf(why, whycap, "audit path has %zu hashes; leaf %llu of %llu needs %zu", n,
+                    (unsigned long long)index, (unsigned long long)size, i);
             return 0;
         }
-        if ((fn & 1) || fn == sn) {
-            /* A right child, or the last node of its level: the sibling
-             * is on the left; levels where the last node has no sibling
-             * are passed through unchanged. */
-            if (!node_md(h, NULL, p, r, r))
-                return 0;
-            while ((fn & 1) == 0 && fn != 0) {
-                fn >>= 1;
-                sn >>= 1;
-            }
-        } else if (!node_md(h, NULL, r, p, r)) {
+        if (sibling_on_left(&fn, &sn) ? !node_md(h, NULL, p, r, r) : !node_md(h, NULL, r, p, r))
             return 0;
-        }
-        fn >>= 1;
-        sn >>= 1;
     }
     if (sn != 0) {
-        say(why, whycap, "audit path has %zu hashes, too few for leaf %llu of %llu", n,
-            (unsigned long long)index, (unsigned long long)size);
+        cg_errf(why, whycap, "audit path has %zu hashes, too few for leaf %llu of %llu", n,
+                (unsigned long long)index, (unsigned long long)size);
         return 0;
     }
     memcpy(out, r, HLEN);
@@ -246,8 +237,8 @@ int cg_merkle_verify_inclusion(cg_merkle_hasher *h, uint64_t index, uint64_t siz
     if (!cg_merkle_root_from_inclusion(h, index, size, leaf_hash, path, n, got, why, whycap))
         return 0;
     if (memcmp(got, root, HLEN) != 0) {
-        say(why, whycap, "audit path for leaf %llu of %llu leads to another root",
-            (unsigned long long)index, (unsigned long long)size);
+        cg_errf(why, whycap, "audit path for leaf %llu of %llu leads to another root",
+                (unsigned long long)index, (unsigned long long)size);
         return 0;
     }
     return 1;
@@ -262,26 +253,27 @@ int cg_merkle_verify_consistency(cg_merkle_hasher *h, uint64_t size1, uint64_t s
     size_t i = 0;
 
     if (size1 > size2) {
-        say(why, whycap, "old tree size %llu is larger than the new %llu",
-            (unsigned long long)size1, (unsigned long long)size2);
+        cg_errf(why, whycap, "old tree size %llu is larger than the new %llu",
+                (unsigned long long)size1, (unsigned long long)size2);
         return 0;
     }
     if (size1 == size2 || size1 == 0) {
         if (n != 0) {
-            say(why, whycap, "proof from size %llu to %llu must be empty, has %zu hashes",
-                (unsigned long long)size1, (unsigned long long)size2, n);
+            cg_errf(why, whycap, "proof from size %llu to %llu must be empty, has %zu hashes",
+                    (unsigned long long)size1, (unsigned long long)size2, n);
             return 0;
         }
         if (size1 == size2 && memcmp(root1, root2, HLEN) != 0) {
-            say(why, whycap, "two different roots for tree size %llu", (unsigned long long)size1);
+            cg_errf(why, whycap, "two different roots for tree size %llu",
+                    (unsigned long long)size1);
             return 0;
         }
         quiet(why, whycap);
         return 1;
     }
     if (n == 0) {
-        say(why, whycap, "empty proof from size %llu to %llu", (unsigned long long)size1,
-            (unsigned long long)size2);
+        cg_errf(why, whycap, "empty proof from size %llu to %llu", (unsigned long long)size1,
+                (unsigned long long)size2);
         return 0;
     }
     /* When the old tree is a perfect subtree the proof leaves out its root,
@@ -304,36 +296,30 @@ int cg_merkle_verify_consistency(cg_merkle_hasher *h, uint64_t size1, uint64_t s
     for (; i < n; i++) {
         const uint8_t *c = proof + i * HLEN;
         if (sn == 0) {
-            say(why, whycap, "proof from size %llu to %llu has too many hashes (%zu)",
-                (unsigned long long)size1, (unsigned long long)size2, n);
+            cg_errf(why, whycap, "proof from size %llu to %llu has too many hashes (%zu)",
+                    (unsigned long long)size1, (unsigned long long)size2, n);
             return 0;
         }
-        if ((fn & 1) || fn == sn) {
+        if (sibling_on_left(&fn, &sn)) {
             if (!node_md(h, NULL, c, fr, fr) || !node_md(h, NULL, c, sr, sr))
                 return 0;
-            while ((fn & 1) == 0 && fn != 0) {
-                fn >>= 1;
-                sn >>= 1;
-            }
         } else if (!node_md(h, NULL, sr, c, sr)) {
             return 0;
         }
-        fn >>= 1;
-        sn >>= 1;
     }
     if (sn != 0) {
-        say(why, whycap, "proof from size %llu to %llu has too few hashes (%zu)",
-            (unsigned long long)size1, (unsigned long long)size2, n);
+        cg_errf(why, whycap, "proof from size %llu to %llu has too few hashes (%zu)",
+                (unsigned long long)size1, (unsigned long long)size2, n);
         return 0;
     }
     if (memcmp(fr, root1, HLEN) != 0) {
-        say(why, whycap, "proof does not lead to the old root at size %llu",
-            (unsigned long long)size1);
+        cg_errf(why, whycap, "proof does not lead to the old root at size %llu",
+                (unsigned long long)size1);
         return 0;
     }
     if (memcmp(sr, root2, HLEN) != 0) {
-        say(why, whycap, "proof does not lead to the new root at size %llu",
-            (unsigned long long)size2);
+        cg_errf(why, whycap, "proof does not lead to the new root at size %llu",
+                (unsigned long long)size2);
         return 0;
     }
     quiet(why, whycap);
@@ -468,7 +454,7 @@ int cg_merkle_frontier_from_inclusion(cg_merkle_hasher *h, cg_merkle_frontier *f
     uint8_t r[HLEN], got[HLEN];
 
     if (size == 0) {
-        say(why, whycap, "the empty tree has no last leaf");
+        cg_errf(why, whycap, "the empty tree has no last leaf");
         return 0;
     }
     /* The last leaf lies in the smallest subtree, of 2^z leaves: z hashes
@@ -477,8 +463,8 @@ int cg_merkle_frontier_from_inclusion(cg_merkle_hasher *h, cg_merkle_frontier *f
     z = ctz64(size);
     c = popcount64(size);
     if (n != (size_t)z + c - 1) {
-        say(why, whycap, "audit path of the last leaf of %llu has %zu hashes, not %u",
-            (unsigned long long)size, n, z + c - 1);
+        cg_errf(why, whycap, "audit path of the last leaf of %llu has %zu hashes, not %u",
+                (unsigned long long)size, n, z + c - 1);
         return 0;
     }
     memcpy(r, last_leaf_hash, HLEN);
@@ -494,8 +480,8 @@ int cg_merkle_frontier_from_inclusion(cg_merkle_hasher *h, cg_merkle_frontier *f
     if (!cg_merkle_frontier_root(h, &nf, got))
         return 0;
     if (memcmp(got, root, HLEN) != 0) {
-        say(why, whycap, "audit path of the last leaf of %llu leads to another root",
-            (unsigned long long)size);
+        cg_errf(why, whycap, "audit path of the last leaf of %llu leads to another root",
+                (unsigned long long)size);
         return 0;
     }
     *f = nf;
@@ -551,9 +537,9 @@ typedef struct level {
 } level;
 
 struct cg_merkle_tree {
-    /* Fetched once. Each hash of a query gets its own context, so readers
-     * may share the tree; appends use the hasher. */
-    EVP_MD *md;
+    /* Appends hash through the hasher's context; a query hashes with the
+     * hasher's SHA-256 (fetched once) in a context of its own, so readers
+     * may share the tree. */
     cg_merkle_hasher *hasher;
     level lv[CG_MERKLE_MAX_HEIGHT];
 };
@@ -563,11 +549,9 @@ cg_merkle_tree *cg_merkle_tree_new(void)
     cg_merkle_tree *t = calloc(1, sizeof(*t));
     if (t == NULL)
         return NULL;
-    t->md = EVP_MD_fetch(NULL, "SHA256", NULL);
     t->hasher = cg_merkle_hasher_new();
-    if (t->md == NULL || t->hasher == NULL) {
-        ERR_clear_error();
-        cg_merkle_tree_free(t);
+    if (t->hasher == NULL) {
+        free(t);
         return NULL;
     }
     return t;
@@ -580,7 +564,6 @@ void cg_merkle_tree_free(cg_merkle_tree *t)
     for (unsigned k = 0; k < CG_MERKLE_MAX_HEIGHT; k++)
         free(t->lv[k].h);
     cg_merkle_hasher_free(t->hasher);
-    EVP_MD_free(t->md);
     free(t);
 }
 
@@ -655,7 +638,7 @@ static int range_hash(const cg_merkle_tree *t, uint64_t start, uint64_t end, uin
         return cg_merkle_tree_node(t, ctz64(n), start >> ctz64(n), out);
     k = split_point(n);
     return range_hash(t, start, start + k, l) && range_hash(t, start + k, end, out) &&
-           node_md(NULL, t->md, l, out, out);
+           node_md(NULL, t->hasher->md, l, out, out);
 }
 
 int cg_merkle_tree_range(const cg_merkle_tree *t, uint64_t start, uint64_t end, uint8_t out[HLEN])

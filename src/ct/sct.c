@@ -2,22 +2,8 @@
  * TLS presentation language with the CBS getters. */
 #include "ct/sct.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int fail(cg_der_error *err, const uint8_t *base, const cg_cbs *at, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(cg_der_error *err, const uint8_t *base, const cg_cbs *at, const char *fmt, ...)
-{
-    va_list ap;
-    err->offset = cg_cbs_offset(at, base);
-    va_start(ap, fmt);
-    vsnprintf(err->what, sizeof(err->what), fmt, ap);
-    va_end(ap);
-    return 0;
-}
 
 static const char *plural(size_t n)
 {
@@ -39,29 +25,31 @@ int cg_sct_list_open(cg_sct_list *list, const cg_cbs *ext_value, cg_der_error *e
     memset(list, 0, sizeof(*list));
     clear_error(err);
     if (in.len == 0)
-        return fail(err, base, &in,
-                    "an OCTET STRING wrapping the SCT list, found an empty extnValue");
+        return cg_der_fail(err, base, &in,
+                           "an OCTET STRING wrapping the SCT list, found an empty extnValue");
     if (in.data[0] != CG_ASN1_OCTETSTRING)
-        return fail(err, base, &in,
-                    "an OCTET STRING (tag 04) wrapping the SCT list, found tag %02x", in.data[0]);
+        return cg_der_fail(err, base, &in,
+                           "an OCTET STRING (tag 04) wrapping the SCT list, found tag %02x",
+                           in.data[0]);
     if (!cg_cbs_get_asn1(&in, &octets, CG_ASN1_OCTETSTRING))
-        return fail(err, base, &in,
-                    "an OCTET STRING with a minimal definite length that fits "
-                    "the %zu-byte extnValue",
-                    ext_value->len);
+        return cg_der_fail(err, base, &in,
+                           "an OCTET STRING with a minimal definite length that fits "
+                           "the %zu-byte extnValue",
+                           ext_value->len);
     if (in.len != 0)
-        return fail(err, base, &in,
-                    "the end of extnValue after the OCTET STRING, found %zu more byte%s", in.len,
-                    plural(in.len));
+        return cg_der_fail(err, base, &in,
+                           "the end of extnValue after the OCTET STRING, found %zu more byte%s",
+                           in.len, plural(in.len));
     at = octets;
     if (!cg_cbs_get_u16(&octets, &list_len))
-        return fail(err, base, &at, "a 2-byte SCT list length, found %zu byte%s", at.len,
-                    plural(at.len));
+        return cg_der_fail(err, base, &at, "a 2-byte SCT list length, found %zu byte%s", at.len,
+                           plural(at.len));
     /* A length shorter than what follows leaves trailing data inside the
      * OCTET STRING; both directions are the same mismatch to a reader. */
     if (list_len != octets.len)
-        return fail(err, base, &at, "SCT list length says %u bytes, %zu remain%s", list_len,
-                    octets.len, list_len < octets.len ? " (trailing data after the list)" : "");
+        return cg_der_fail(err, base, &at, "SCT list length says %u bytes, %zu remain%s", list_len,
+                           octets.len,
+                           list_len < octets.len ? " (trailing data after the list)" : "");
     list->base = base;
     list->rest = octets;
     list->next_index = 1;
@@ -75,11 +63,12 @@ static int get_vector(cg_cbs *in, cg_cbs *out, const char *name, size_t index, c
     cg_cbs at = *in;
     uint16_t n;
     if (!cg_cbs_get_u16(in, &n))
-        return fail(err, base, &at, "SCT %zu: a 2-byte %s length, found %zu byte%s", index, name,
-                    at.len, plural(at.len));
+        return cg_der_fail(err, base, &at, "SCT %zu: a 2-byte %s length, found %zu byte%s", index,
+                           name, at.len, plural(at.len));
     if (!cg_cbs_get_bytes(in, out, n))
-        return fail(err, base, &at, "SCT %zu: %s length says %u bytes, %zu remain in the SCT",
-                    index, name, n, in->len);
+        return cg_der_fail(err, base, &at,
+                           "SCT %zu: %s length says %u bytes, %zu remain in the SCT", index, name,
+                           n, in->len);
     return 1;
 }
 
@@ -96,25 +85,26 @@ static int parse_sct(cg_cbs body, cg_sct *out, size_t index, const uint8_t *base
         return 1;
     at = body;
     if (!cg_cbs_get_bytes(&body, &out->log_id, CG_SCT_LOG_ID_LEN))
-        return fail(err, base, &at, "SCT %zu: a 32-byte log ID, found %zu byte%s", index, at.len,
-                    plural(at.len));
+        return cg_der_fail(err, base, &at, "SCT %zu: a 32-byte log ID, found %zu byte%s", index,
+                           at.len, plural(at.len));
     at = body;
     if (!cg_cbs_get_u64(&body, &out->timestamp))
-        return fail(err, base, &at, "SCT %zu: an 8-byte timestamp, found %zu byte%s", index,
-                    at.len, plural(at.len));
+        return cg_der_fail(err, base, &at, "SCT %zu: an 8-byte timestamp, found %zu byte%s", index,
+                           at.len, plural(at.len));
     if (!get_vector(&body, &out->extensions, "extensions", index, base, err))
         return 0;
     at = body;
     if (!cg_cbs_get_u8(&body, &out->hash_alg) || !cg_cbs_get_u8(&body, &out->sig_alg))
-        return fail(err, base, &at,
-                    "SCT %zu: hash and signature algorithm octets, found %zu byte%s", index,
-                    at.len, plural(at.len));
+        return cg_der_fail(err, base, &at,
+                           "SCT %zu: hash and signature algorithm octets, found %zu byte%s", index,
+                           at.len, plural(at.len));
     if (!get_vector(&body, &out->signature, "signature", index, base, err))
         return 0;
     if (body.len != 0)
-        return fail(err, base, &body,
-                    "SCT %zu: the end of the SCT after the signature, found %zu more byte%s",
-                    index, body.len, plural(body.len));
+        return cg_der_fail(
+            err, base, &body,
+            "SCT %zu: the end of the SCT after the signature, found %zu more byte%s", index,
+            body.len, plural(body.len));
     return 1;
 }
 
@@ -129,17 +119,17 @@ int cg_sct_list_next(cg_sct_list *list, cg_sct *out, cg_der_error *err)
     if (rest.len == 0)
         return 0;
     if (!cg_cbs_get_u16(&rest, &n))
-        return fail(err, list->base, &at,
-                    "SCT %zu: a 2-byte SerializedSCT length, found %zu byte%s", index, at.len,
-                    plural(at.len));
+        return cg_der_fail(err, list->base, &at,
+                           "SCT %zu: a 2-byte SerializedSCT length, found %zu byte%s", index,
+                           at.len, plural(at.len));
     if (!cg_cbs_get_bytes(&rest, &body, n))
-        return fail(err, list->base, &at,
-                    "SCT %zu: SerializedSCT length says %u bytes, %zu remain in the list", index,
-                    n, rest.len);
+        return cg_der_fail(err, list->base, &at,
+                           "SCT %zu: SerializedSCT length says %u bytes, %zu remain in the list",
+                           index, n, rest.len);
     if (n == 0)
-        return fail(err, list->base, &at,
-                    "SCT %zu: a SerializedSCT of 1 to 65535 bytes, found a zero-length one",
-                    index);
+        return cg_der_fail(err, list->base, &at,
+                           "SCT %zu: a SerializedSCT of 1 to 65535 bytes, found a zero-length one",
+                           index);
     if (!parse_sct(body, out, index, list->base, err))
         return 0;
     list->rest = rest;

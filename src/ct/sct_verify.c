@@ -13,6 +13,7 @@
 #include "ct/sct_verify.h"
 
 #include "util/base64.h"
+#include "util/errf.h"
 #include "x509/ecdsa.h"
 #include "x509/oid.h"
 
@@ -398,12 +399,7 @@ static cg_sct_status say(cg_sct_status st, char *why, size_t whycap, const char 
 
 static cg_sct_status say(cg_sct_status st, char *why, size_t whycap, const char *fmt, ...)
 {
-    va_list ap;
-    if (why == NULL || whycap == 0)
-        return st;
-    va_start(ap, fmt);
-    vsnprintf(why, whycap, fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(why, whycap, fmt);
     return st;
 }
 

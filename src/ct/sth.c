@@ -3,6 +3,7 @@
 #include "ct/sth.h"
 
 #include "util/base64.h"
+#include "util/errf.h"
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -10,7 +11,6 @@
 #include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +20,6 @@
 #define CT_SIGNATURE_TYPE_TREE_HASH 1
 /* c2sp.org/signed-note signature type of RFC 6962 TreeHeadSignatures */
 #define NOTE_SIG_RFC6962 0x05
-
-static void say(char *why, size_t whycap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t whycap, const char *fmt, ...)
-{
-    va_list ap;
-    if (why == NULL || whycap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, whycap, fmt, ap);
-    va_end(ap);
-}
 
 int cg_ct_log_id(EVP_PKEY *key, uint8_t out[32])
 {
@@ -54,24 +41,24 @@ static key_kind kind_of(EVP_PKEY *key, char *why, size_t whycap)
 
     if (base == EVP_PKEY_RSA) {
         if (EVP_PKEY_get_bits(key) < 2048) {
-            say(why, whycap, "RSA key of %d bits (a CT log key needs at least 2048)",
-                EVP_PKEY_get_bits(key));
+            cg_errf(why, whycap, "RSA key of %d bits (a CT log key needs at least 2048)",
+                    EVP_PKEY_get_bits(key));
             return KEY_OTHER;
         }
         return KEY_RSA;
     }
     if (base != EVP_PKEY_EC) {
-        say(why, whycap, "key is neither EC nor RSA");
+        cg_errf(why, whycap, "key is neither EC nor RSA");
         return KEY_OTHER;
     }
     if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
                                         NULL)) {
         ERR_clear_error();
-        say(why, whycap, "EC key on an unnamed curve");
+        cg_errf(why, whycap, "EC key on an unnamed curve");
         return KEY_OTHER;
     }
     if (strcmp(group, SN_X9_62_prime256v1) != 0 && strcmp(group, SN_secp384r1) != 0) {
-        say(why, whycap, "EC key on %s (a CT log key is P-256 or P-384)", group);
+        cg_errf(why, whycap, "EC key on %s (a CT log key is P-256 or P-384)", group);
         return KEY_OTHER;
     }
     return KEY_EC;
@@ -118,23 +105,23 @@ int cg_ct_verify(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t hash_al
     if (kind == KEY_OTHER)
         return 0;
     if (hash_alg != CG_TLS_HASH_SHA256) {
-        say(why, whycap, "hash algorithm %u is not SHA-256 (4)", hash_alg);
+        cg_errf(why, whycap, "hash algorithm %u is not SHA-256 (4)", hash_alg);
         return 0;
     }
     if (sig_alg != (kind == KEY_RSA ? CG_TLS_SIG_RSA : CG_TLS_SIG_ECDSA)) {
-        say(why, whycap, "signature algorithm %u does not fit the log's %s key", sig_alg,
-            kind == KEY_RSA ? "RSA" : "EC");
+        cg_errf(why, whycap, "signature algorithm %u does not fit the log's %s key", sig_alg,
+                kind == KEY_RSA ? "RSA" : "EC");
         return 0;
     }
     ctx = EVP_MD_CTX_new();
     if (ctx == NULL || EVP_DigestVerifyInit_ex(ctx, &pctx, "SHA256", NULL, NULL, key, NULL) != 1 ||
         (kind == KEY_RSA && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)) {
-        say(why, whycap, "OpenSSL cannot set up verification with the log key");
+        cg_errf(why, whycap, "OpenSSL cannot set up verification with the log key");
         goto out;
     }
     if (EVP_DigestVerify(ctx, sig, sig_len, data, len) != 1) {
-        say(why, whycap, "%s signature does not verify with the log key",
-            kind == KEY_RSA ? "RSA" : "ECDSA");
+        cg_errf(why, whycap, "%s signature does not verify with the log key",
+                kind == KEY_RSA ? "RSA" : "ECDSA");
         goto out;
     }
     ok = 1;
@@ -169,7 +156,7 @@ int cg_sth_verify(const cg_sth *sth, EVP_PKEY *key, char *why, size_t whycap)
 {
     uint8_t tbs[CG_STH_TBS_LEN];
     if (!cg_sth_tbs(sth, tbs)) {
-        say(why, whycap, "cannot encode the TreeHeadSignature");
+        cg_errf(why, whycap, "cannot encode the TreeHeadSignature");
         return 0;
     }
     return cg_ct_verify(key, tbs, sizeof(tbs), sth->hash_alg, sth->sig_alg, sth->sig, sth->sig_len,
@@ -332,7 +319,7 @@ int cg_checkpoint_parse_ex(const uint8_t *note, size_t len, const char *origin,
     for (size_t i = 0; i < len; i++) {
         unsigned char c = note[i];
         if ((c < 0x20 && c != '\n') || c == 0x7f) {
-            say(why, whycap, "checkpoint byte %zu is a control character (0x%02x)", i, c);
+            cg_errf(why, whycap, "checkpoint byte %zu is a control character (0x%02x)", i, c);
             return 0;
         }
     }
@@ -342,45 +329,45 @@ int cg_checkpoint_parse_ex(const uint8_t *note, size_t len, const char *origin,
             split = q;
     }
     if (split == NULL) {
-        say(why, whycap, "checkpoint has no blank line before its signatures");
+        cg_errf(why, whycap, "checkpoint has no blank line before its signatures");
         return 0;
     }
     end = split + 1;
     if (!next_line(&p, end, &line, &line_len) || line_len == 0 || line_len >= sizeof(name)) {
-        say(why, whycap, "checkpoint has no origin line");
+        cg_errf(why, whycap, "checkpoint has no origin line");
         return 0;
     }
     memcpy(name, line, line_len);
     name[line_len] = '\0';
     if (origin != NULL && strcmp(name, origin) != 0) {
-        say(why, whycap, "checkpoint origin is \"%s\", expected \"%s\"", name, origin);
+        cg_errf(why, whycap, "checkpoint origin is \"%s\", expected \"%s\"", name, origin);
         return 0;
     }
     if (!next_line(&p, end, &line, &line_len) || !parse_size(line, line_len, &out.tree_size)) {
-        say(why, whycap, "checkpoint line 2 is not a tree size in decimal");
+        cg_errf(why, whycap, "checkpoint line 2 is not a tree size in decimal");
         return 0;
     }
     if (!next_line(&p, end, &line, &line_len) ||
         !b64(line, line_len, root, sizeof(root), &root_len) || root_len != 32) {
-        say(why, whycap, "checkpoint line 3 is not a base64 SHA-256 root hash");
+        cg_errf(why, whycap, "checkpoint line 3 is not a base64 SHA-256 root hash");
         return 0;
     }
     memcpy(out.root, root, 32);
     if (p != end) {
-        say(why, whycap,
-            "checkpoint has extension lines, which an RFC 6962 note signature "
-            "does not allow");
+        cg_errf(why, whycap,
+                "checkpoint has extension lines, which an RFC 6962 note signature "
+                "does not allow");
         return 0;
     }
     if (!cg_checkpoint_key_id(name, log_id, key_id)) {
-        say(why, whycap, "cannot compute the key ID");
+        cg_errf(why, whycap, "cannot compute the key ID");
         return 0;
     }
 
     p = split + 2;
     end = text + len;
     if (p == end) {
-        say(why, whycap, "checkpoint has no signature lines");
+        cg_errf(why, whycap, "checkpoint has no signature lines");
         return 0;
     }
     while (p < end) {
@@ -392,19 +379,19 @@ int cg_checkpoint_parse_ex(const uint8_t *note, size_t len, const char *origin,
 
         if (!next_line(&p, end, &line, &line_len) || line_len < 4 ||
             memcmp(line, em_dash, 3) != 0 || line[3] != ' ') {
-            say(why, whycap, "checkpoint signature lines must be \"— name signature\\n\"");
+            cg_errf(why, whycap, "checkpoint signature lines must be \"— name signature\\n\"");
             return 0;
         }
         line += 4;
         line_len -= 4;
         sp = memchr(line, ' ', line_len);
         if (sp == NULL || !good_name(line, (size_t)(sp - line))) {
-            say(why, whycap, "checkpoint signature line without a key name and a signature");
+            cg_errf(why, whycap, "checkpoint signature line without a key name and a signature");
             return 0;
         }
         name_len = (size_t)(sp - line);
         if (!b64(sp + 1, line_len - name_len - 1, sig, sizeof(sig), &sig_len) || sig_len < 4) {
-            say(why, whycap, "checkpoint signature is not base64 of a key ID and a signature");
+            cg_errf(why, whycap, "checkpoint signature is not base64 of a key ID and a signature");
             return 0;
         }
         /* Unknown keys (another name or ID) are ignored. */
@@ -414,7 +401,7 @@ int cg_checkpoint_parse_ex(const uint8_t *note, size_t len, const char *origin,
         cg_cbs_init(&cbs, sig + 4, sig_len - 4);
         if (!cg_cbs_get_u64(&cbs, &cand.timestamp) || !read_signature(&cbs, &cand) ||
             cbs.len != 0) {
-            say(why, whycap, "the log's note signature is not an RFC6962NoteSignature");
+            cg_errf(why, whycap, "the log's note signature is not an RFC6962NoteSignature");
             return 0;
         }
         out = cand;
@@ -423,8 +410,8 @@ int cg_checkpoint_parse_ex(const uint8_t *note, size_t len, const char *origin,
     if (!found) {
         if (not_signed_by_log != NULL)
             *not_signed_by_log = 1;
-        say(why, whycap, "no signature line by \"%s\" with key ID %02x%02x%02x%02x", name,
-            key_id[0], key_id[1], key_id[2], key_id[3]);
+        cg_errf(why, whycap, "no signature line by \"%s\" with key ID %02x%02x%02x%02x", name,
+                key_id[0], key_id[1], key_id[2], key_id[3]);
         return 0;
     }
     *sth = out;

@@ -1,6 +1,9 @@
 /* Strict DER reader (see cbs.h). */
 #include "der/cbs.h"
+#include "util/errf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void cg_cbs_init(cg_cbs *cbs, const uint8_t *data, size_t len)
@@ -296,4 +299,11 @@ int cg_ber_get_any_element(cg_cbs *cbs, cg_cbs *out, uint8_t *out_tag,
     if (out_header_len != NULL)
         *out_header_len = hdr;
     return cg_cbs_get_bytes(cbs, out, hdr + len);
+}
+
+int cg_der_fail(cg_der_error *err, const uint8_t *base, const cg_cbs *at, const char *fmt, ...)
+{
+    err->offset = cg_cbs_offset(at, base);
+    CG_FORMAT_ARGS(err->what, sizeof(err->what), fmt);
+    return 0;
 }

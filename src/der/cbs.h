@@ -94,6 +94,11 @@ typedef struct cg_der_error {
     char what[160];     /* what was expected or found */
 } cg_der_error;
 
+/* Fills err with the offset of at in the object that starts at base and
+ * what (printf-style). Returns 0, so a reader can "return cg_der_fail(...)". */
+int cg_der_fail(cg_der_error *err, const uint8_t *base, const cg_cbs *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Checks that der holds exactly one element and that every element in the
  * tree is DER: definite minimal lengths, BOOLEAN 00/FF, minimal INTEGERs,
  * sorted SET OF, primitive strings, BIT STRING padding, nesting at most

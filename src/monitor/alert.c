@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/errf.h"
 #include "util/sbuf.h"
 #include "monitor/proc.h"
 #include "monitor/series.h"
@@ -58,10 +59,7 @@ static void say(cg_alert *a, const char *fmt, ...) __attribute__((format(printf,
 static void say(cg_alert *a, const char *fmt, ...)
 {
     char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(line, sizeof(line), fmt);
     a->report(a->report_arg, line);
 }
 

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "monitor/http.h"
 #include "util/errf.h"
 
 typedef struct xfer {
@@ -74,29 +75,11 @@ int cg_crlfetch_url_ok(const char *url)
 static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
     xfer *x = arg;
-    cg_crlfetch_result *r = x->r;
     size_t n = size * nmemb;
-    if ((uint64_t)n > x->max - (uint64_t)r->len) {
-        x->overflow = 1;
-        return 0; /* aborts the transfer */
-    }
-    if (r->len + n > x->cap) {
-        size_t cap = x->cap != 0 ? x->cap : 65536;
-        while (cap < r->len + n)
-            cap *= 2;
-        if ((uint64_t)cap > x->max)
-            cap = (size_t)x->max;
-        uint8_t *p = realloc(r->body, cap > 0 ? cap : 1);
-        if (p == NULL) {
-            x->nomem = 1;
-            return 0;
-        }
-        r->body = p;
-        x->cap = cap;
-    }
-    memcpy(r->body + r->len, data, n);
-    r->len += n;
-    return n;
+    if (cg_http_body_add(&x->r->body, &x->r->len, &x->cap, x->max, data, n, &x->overflow))
+        return n;
+    x->nomem = !x->overflow;
+    return 0; /* aborts the transfer */
 }
 
 /* Copies a header's value (trimmed) into out; a value that does not fit

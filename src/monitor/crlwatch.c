@@ -72,12 +72,9 @@ static void say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, 
 static void say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, ...)
 {
     char msg[1024];
-    va_list ap;
     if (w->log == NULL)
         return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     w->log(w->log_arg, is_error, url, msg);
 }
 
@@ -512,40 +509,69 @@ static int status_is(const cg_store_crl_source *src, const char *prefix)
     return strncmp(src->status, prefix, strlen(prefix)) == 0;
 }
 
-/* Fetches one CRL URL, ingests what is new and records the outcome.
- * Returns 0 only when the store failed. */
-static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const char *origin)
+/* The source of url as the store has it (or a new one), as a source of
+ * issuer is found through origin, fetched again (conditionally: with its
+ * validators) into *r. The fetch is counted and recorded in the source.
+ * NULL, with w->err, when memory or the store failed (*r is then still the
+ * caller's to clear). */
+static cg_store_crl_source *fetch_source(cg_crlwatch *w, const issuer *is, const char *url,
+                                         int is_list, const char *origin, int conditional,
+                                         cg_crlfetch_result *r)
 {
     cg_store_crl_source *src = malloc(sizeof(*src));
-    cg_crlfetch_result r;
-    int found = 0, ok = 0;
-    memset(&r, 0, sizeof(r));
+    int found = 0;
+    memset(r, 0, sizeof(*r));
     if (src == NULL) {
         snprintf(w->err, sizeof(w->err), "out of memory");
-        return 0;
+        return NULL;
     }
     if (!cg_store_crl_source_get(w->st, url, src, &found)) {
         store_fail(w, "reading a CRL source");
-        goto out;
+        free(src);
+        return NULL;
     }
     if (!found) {
         memset(src, 0, sizeof(*src));
         snprintf(src->url, sizeof(src->url), "%s", url);
     }
-    src->is_list = 0;
+    src->is_list = is_list;
     src->has_issuer = 1;
     memcpy(src->issuer, is->sha256, 32);
     snprintf(src->issuer_label, sizeof(src->issuer_label), "%s", is->label);
     snprintf(src->origin, sizeof(src->origin), "%s", origin);
-
-    if (!cg_crlfetch_get(url, src->etag, src->last_modified, &w->fo, &r) &&
-        r.status == CG_CRLFETCH_NOMEM) {
+    if (!cg_crlfetch_get(url, conditional ? src->etag : NULL,
+                         conditional ? src->last_modified : NULL, &w->fo, r) &&
+        r->status == CG_CRLFETCH_NOMEM) {
         snprintf(w->err, sizeof(w->err), "out of memory");
-        goto out;
+        free(src);
+        return NULL;
     }
     w->stats.fetches++;
     src->last_fetch = w->now;
-    src->http_code = r.http_code;
+    src->http_code = r->http_code;
+    return src;
+}
+
+/* A fetch that got no answer to use: one more failure in a row. */
+static void fetch_failed(cg_crlwatch *w, cg_store_crl_source *src, const char *url,
+                         const cg_crlfetch_result *r)
+{
+    w->stats.errors++;
+    src->failures++;
+    snprintf(src->status, sizeof(src->status), "%s: %.400s", cg_crlfetch_status_str(r->status),
+             r->error);
+    say(w, 1, url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
+}
+
+/* Fetches one CRL URL, ingests what is new and records the outcome.
+ * Returns 0 only when the store failed. */
+static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const char *origin)
+{
+    cg_crlfetch_result r;
+    int ok = 0;
+    cg_store_crl_source *src = fetch_source(w, is, url, 0, origin, 1, &r);
+    if (src == NULL)
+        goto out;
     if (r.status == CG_CRLFETCH_NOT_MODIFIED) {
         w->stats.unchanged++;
         if (r.etag[0] != '\0')
@@ -623,11 +649,7 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
             }
         }
     } else {
-        w->stats.errors++;
-        src->failures++;
-        snprintf(src->status, sizeof(src->status), "%s: %.400s", cg_crlfetch_status_str(r.status),
-                 r.error);
-        say(w, 1, url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
+        fetch_failed(w, src, url, &r);
     }
     /* When the failures began (a store from before failing_since was kept
      * counts from now). */
@@ -654,38 +676,13 @@ out:
  * which a 304 (or a list that no longer parses) leaves in use. */
 static int fetch_list(cg_crlwatch *w, const issuer *is, wurl *u)
 {
-    cg_store_crl_source *src = malloc(sizeof(*src));
     cg_crlfetch_result r;
-    int found = 0, ok = 0;
-    memset(&r, 0, sizeof(r));
-    if (src == NULL) {
-        snprintf(w->err, sizeof(w->err), "out of memory");
-        return 0;
-    }
-    if (!cg_store_crl_source_get(w->st, u->url, src, &found)) {
-        store_fail(w, "reading a CRL source");
-        goto out;
-    }
-    if (!found) {
-        memset(src, 0, sizeof(*src));
-        snprintf(src->url, sizeof(src->url), "%s", u->url);
-    }
-    src->is_list = 1;
-    src->has_issuer = 1;
-    memcpy(src->issuer, is->sha256, 32);
-    snprintf(src->issuer_label, sizeof(src->issuer_label), "%s", is->label);
-    snprintf(src->origin, sizeof(src->origin), "config");
+    int ok = 0;
     /* Without the expansion in memory (a new process), a 304 would tell
      * nothing: fetch it whole. */
-    const char *etag = u->list != NULL ? src->etag : NULL;
-    const char *lm = u->list != NULL ? src->last_modified : NULL;
-    if (!cg_crlfetch_get(u->url, etag, lm, &w->fo, &r) && r.status == CG_CRLFETCH_NOMEM) {
-        snprintf(w->err, sizeof(w->err), "out of memory");
+    cg_store_crl_source *src = fetch_source(w, is, u->url, 1, "config", u->list != NULL, &r);
+    if (src == NULL)
         goto out;
-    }
-    w->stats.fetches++;
-    src->last_fetch = w->now;
-    src->http_code = r.http_code;
     if (r.status == CG_CRLFETCH_NOT_MODIFIED) {
         w->stats.unchanged++;
         src->failures = 0;
@@ -719,11 +716,7 @@ static int fetch_list(cg_crlwatch *w, const issuer *is, wurl *u)
                 u->list != NULL ? " (the URLs of the last good list are fetched)" : "");
         }
     } else {
-        w->stats.errors++;
-        src->failures++;
-        snprintf(src->status, sizeof(src->status), "%s: %.400s", cg_crlfetch_status_str(r.status),
-                 r.error);
-        say(w, 1, u->url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
+        fetch_failed(w, src, u->url, &r);
     }
     if (!cg_store_crl_source_put(w->st, src)) {
         store_fail(w, "recording a CRL list fetch");

@@ -84,6 +84,30 @@ const char *cg_log_status_str(cg_log_status s)
     return "?";
 }
 
+int cg_http_body_add(uint8_t **body, size_t *len, size_t *cap, uint64_t max, const char *data,
+                     size_t n, int *overflow)
+{
+    if ((uint64_t)n > max - (uint64_t)*len) {
+        *overflow = 1;
+        return 0;
+    }
+    if (*len + n > *cap) {
+        size_t c = *cap != 0 ? *cap : 16384;
+        while (c < *len + n)
+            c *= 2;
+        if ((uint64_t)c > max)
+            c = (size_t)max;
+        uint8_t *p = realloc(*body, c > 0 ? c : 1);
+        if (p == NULL)
+            return 0;
+        *body = p;
+        *cap = c;
+    }
+    memcpy(*body + *len, data, n);
+    *len += n;
+    return 1;
+}
+
 static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
     cg_http_req *r = arg;

@@ -138,6 +138,13 @@ void cg_http_opts_defaults(cg_logclient_opts *o);
 cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
                           char *why, size_t whycap);
 
+/* What the body callbacks of libcurl transfers share: appends the n bytes
+ * at data to *body (*len bytes in a buffer of *cap, doubling from 16 KiB,
+ * never larger than max). 1; or 0 (the transfer is to be aborted), with
+ * *overflow set when the body would pass max, or when memory ran out. */
+int cg_http_body_add(uint8_t **body, size_t *len, size_t *cap, uint64_t max, const char *data,
+                     size_t n, int *overflow);
+
 /* Frees the request's body and handle; the struct may be reused after. */
 void cg_http_req_free(cg_http_req *r);
 

@@ -14,6 +14,7 @@
 #include "rules/rules.h"
 #include "store/store.h"
 #include "util/base64.h"
+#include "util/errf.h"
 
 typedef struct source {
     const char *path;
@@ -105,12 +106,9 @@ void cg_loglist_watch_set_follow(cg_loglist_watch *w, int follow)
 static void say(cg_loglist_watch *w, int is_error, const char *fmt, ...)
 {
     char msg[1024];
-    va_list ap;
     if (w->log == NULL)
         return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     w->log(w->log_arg, is_error, msg);
 }
 
@@ -211,13 +209,7 @@ static void emit_list_finding(cg_monitor *m, const char *path, cg_rule_id rule, 
 {
     cg_objref ref;
     cg_finding f;
-    memset(&ref, 0, sizeof(ref));
-    memset(&f, 0, sizeof(f));
-    ref.file = path;
-    ref.kind = CG_KIND_INPUT;
-    f.rule = rule;
-    f.obj = &ref;
-    f.message = msg;
+    cg_monitor_finding_about(&f, &ref, NULL, path, NULL, rule, msg);
     cg_monitor_emit(m, &f);
 }
 
@@ -362,19 +354,12 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, source *s, int64_t now
         const cg_loglist_change *c = &diff.v[i];
         const cg_log *lg = cg_loglist_change_log(c);
         char subject[128];
-        cg_store_finding sf;
         int is_new = 0;
         /* One finding per log and version of the list: the same change is
          * not reported again, a later change is. */
         snprintf(subject, sizeof(subject), "list %s %.16s", s->path, hex);
-        memset(&sf, 0, sizeof(sf));
-        sf.rule = cg_rule_get(CG_R_CT_LOGLIST_CHANGED)->id;
-        sf.severity = cg_rule_get(CG_R_CT_LOGLIST_CHANGED)->severity;
-        sf.has_log = 1;
-        memcpy(sf.log_id, lg->log_id, 32);
-        sf.subject = subject;
-        sf.message = c->message;
-        if (!cg_store_put_finding(st, &sf, now, &is_new, NULL)) {
+        if (!cg_monitor_put_log_finding(st, CG_R_CT_LOGLIST_CHANGED, lg->log_id, subject,
+                                        c->message, now, &is_new)) {
             cg_store_rollback(st);
             goto store_err;
         }
@@ -398,16 +383,8 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, source *s, int64_t now
     for (size_t i = 0; i < n_held; i++) {
         cg_objref ref;
         cg_finding f;
-        cg_field field = {"log", CG_FIELD_STRING, h[i].log64, 0};
-        memset(&ref, 0, sizeof(ref));
-        memset(&f, 0, sizeof(f));
-        ref.file = s->path;
-        ref.kind = CG_KIND_INPUT;
-        f.rule = h[i].rule;
-        f.obj = &ref;
-        f.message = h[i].message;
-        f.fields = &field;
-        f.n_fields = 1;
+        cg_field field;
+        cg_monitor_finding_about(&f, &ref, &field, s->path, h[i].log64, h[i].rule, h[i].message);
         cg_monitor_emit(m, &f);
     }
     for (size_t i = 0; i < diff.n; i++)

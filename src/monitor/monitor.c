@@ -14,14 +14,12 @@
 #include <openssl/x509.h>
 
 #include "util/base64.h"
+#include "util/errf.h"
 #include "x509/x509.h"
 
 void cg_mon_seterr(cg_monitor *m, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(m->err, sizeof(m->err), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(m->err, sizeof(m->err), fmt);
 }
 
 const char *cg_mon_log_name(const mlog *l)

@@ -139,6 +139,18 @@ cg_store *cg_monitor_get0_store(cg_monitor *m);
  * as the monitor's own findings. */
 void cg_monitor_emit(cg_monitor *m, const cg_finding *f);
 
+/* Fills *f as a finding about no object (ref and field are its parts and
+ * must outlive it): about the log whose ID is log64 (base64, as log lists
+ * write it; NULL: about no log), where file names the log's URL or the log
+ * list's path. */
+void cg_monitor_finding_about(cg_finding *f, cg_objref *ref, cg_field *field, const char *file,
+                              const char *log64, cg_rule_id rule, const char *message);
+/* Stores a finding about a log (ct.log.*, ct.loglist.changed) against its
+ * ID, deduplicated by subject (what about the log: an entry, a tree head, a
+ * version of a list); *is_new when the store had none. 0 when it failed. */
+int cg_monitor_put_log_finding(cg_store *st, cg_rule_id rule, const uint8_t log_id[32],
+                               const char *subject, const char *message, int64_t now, int *is_new);
+
 /* Logs are identified by their log ID (SHA-256 of the key's SPKI); the URL
  * can change under the same ID. Adding a log whose ID is followed already
  * updates its URL, type, MMD and name. 0 with the reason in

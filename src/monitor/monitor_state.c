@@ -11,21 +11,45 @@
 #include <string.h>
 
 #include "der/cbs.h"
+#include "util/errf.h"
+
+void cg_monitor_finding_about(cg_finding *f, cg_objref *ref, cg_field *field, const char *file,
+                              const char *log64, cg_rule_id rule, const char *message)
+{
+    memset(ref, 0, sizeof(*ref));
+    memset(f, 0, sizeof(*f));
+    ref->file = file;
+    ref->kind = CG_KIND_INPUT;
+    f->rule = rule;
+    f->obj = ref;
+    f->message = message;
+    if (log64 != NULL) {
+        *field = (cg_field){"log", CG_FIELD_STRING, log64, 0};
+        f->fields = field;
+        f->n_fields = 1;
+    }
+}
+
+int cg_monitor_put_log_finding(cg_store *st, cg_rule_id rule, const uint8_t log_id[32],
+                               const char *subject, const char *message, int64_t now, int *is_new)
+{
+    cg_store_finding sf;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = cg_rule_get(rule)->id;
+    sf.severity = cg_rule_get(rule)->severity;
+    sf.has_log = 1;
+    memcpy(sf.log_id, log_id, 32);
+    sf.subject = subject;
+    sf.message = message;
+    return cg_store_put_finding(st, &sf, now, is_new, NULL);
+}
 
 void cg_mon_emit_log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *msg)
 {
     cg_objref ref;
     cg_finding f;
-    cg_field field = {"log", CG_FIELD_STRING, l->id64, 0};
-    memset(&ref, 0, sizeof(ref));
-    memset(&f, 0, sizeof(f));
-    ref.file = l->url;
-    ref.kind = CG_KIND_INPUT;
-    f.rule = rule;
-    f.obj = &ref;
-    f.message = msg;
-    f.fields = &field;
-    f.n_fields = 1;
+    cg_field field;
+    cg_monitor_finding_about(&f, &ref, &field, l->url, l->id64, rule, msg);
     m->stats.new_findings[cg_rule_get(rule)->severity]++;
     for (size_t i = 0; i < m->n_sinks; i++)
         m->sinks[i].fn(m->sinks[i].arg, &f);
@@ -35,23 +59,12 @@ int cg_mon_log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *subj
                        const char *fmt, ...)
 {
     char msg[1024];
-    va_list ap;
-    cg_store_finding sf;
     int is_new = 0;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     /* The log's row first, so that the finding has its URL. */
     if (!l->loaded && !cg_mon_save_state(m, l))
         return 0;
-    memset(&sf, 0, sizeof(sf));
-    sf.rule = cg_rule_get(rule)->id;
-    sf.severity = cg_rule_get(rule)->severity;
-    sf.has_log = 1;
-    memcpy(sf.log_id, l->id, 32);
-    sf.subject = subject;
-    sf.message = msg;
-    if (!cg_store_put_finding(m->st, &sf, cg_mon_now_s(), &is_new, NULL)) {
+    if (!cg_monitor_put_log_finding(m->st, rule, l->id, subject, msg, cg_mon_now_s(), &is_new)) {
         cg_mon_seterr(m, "store: %s", cg_store_errmsg(m->st));
         m->store_failed = 1;
         return 0;

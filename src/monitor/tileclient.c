@@ -3,7 +3,6 @@
 #include "monitor/tileclient.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +11,12 @@
 #include <openssl/evp.h>
 
 #include "ct/leaf.h"
-#include "util/escape.h"
-#include "util/grow.h"
 #include "monitor/fetch.h"
 #include "monitor/http.h"
-#include "rules/rules.h"
+#include "util/errf.h"
+#include "util/escape.h"
+#include "util/grow.h"
+#include "util/hex.h"
 
 /* A checkpoint is a few lines and up to a few dozen signatures; an issuer
  * is one certificate. */
@@ -63,19 +63,6 @@ struct cg_tileclient {
 };
 
 static const cg_fetch_proto tiles_proto;
-
-static void say(char *why, size_t whycap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t whycap, const char *fmt, ...)
-{
-    va_list ap;
-    if (why == NULL || whycap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, whycap, fmt, ap);
-    va_end(ap);
-}
 
 int cg_tile_path(int level, uint64_t index, unsigned width, char out[CG_TILE_PATH_MAX])
 {
@@ -187,29 +174,31 @@ cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char 
     if (!cg_checkpoint_parse_ex(r.body, r.len, NULL, tc->log_id, sth, &unsigned_note, detail,
                                 sizeof(detail))) {
         if (unsigned_note) {
-            say(why, whycap, "%s: %s", r.url, detail);
+            cg_errf(why, whycap, "%s: %s", r.url, detail);
             st = CG_LOG_STH_SIG;
         } else {
-            say(why, whycap, "%s: not a checkpoint of this log: %s", r.url, detail);
+            cg_errf(why, whycap, "%s: not a checkpoint of this log: %s", r.url, detail);
             st = CG_LOG_BAD_ANSWER;
         }
         goto out;
     }
     if (!cg_sth_verify(sth, tc->key, detail, sizeof(detail))) {
-        say(why, whycap, "%s: %s", r.url, detail);
+        cg_errf(why, whycap, "%s: %s", r.url, detail);
         st = CG_LOG_STH_SIG;
         goto out;
     }
     /* It parsed, so its first line (the origin) ends in a line break. */
     const uint8_t *nl = memchr(r.body, '\n', r.len);
     size_t olen = nl != NULL ? (size_t)(nl - r.body) : r.len;
-    if (tc->origin != NULL && (olen != strlen(tc->origin) || memcmp(r.body, tc->origin, olen) != 0)) {
+    if (tc->origin != NULL &&
+        (olen != strlen(tc->origin) || memcmp(r.body, tc->origin, olen) != 0)) {
         char *seen = strndup((const char *)r.body, olen);
         char shown[192];
-        say(why, whycap,
-            "%s: the checkpoint is signed by the log's key for the origin \"%s\", not for "
-            "this log's \"%s\"",
-            r.url, seen != NULL ? cg_esc_term_cut(seen, shown, sizeof(shown)) : "?", tc->origin);
+        cg_errf(why, whycap,
+                "%s: the checkpoint is signed by the log's key for the origin \"%s\", not for "
+                "this log's \"%s\"",
+                r.url, seen != NULL ? cg_esc_term_cut(seen, shown, sizeof(shown)) : "?",
+                tc->origin);
         free(seen);
         st = CG_LOG_ORIGIN;
     }
@@ -345,13 +334,13 @@ static cg_log_status check_tile(cg_tileclient *tc, const char *url, const uint8_
     cg_cbs_init(&in, body, len);
     for (unsigned i = 0; i < width; i++) {
         if (in.len == 0) {
-            say(why, whycap, "%s: %u entries, the tile holds %u", url, i, width);
+            cg_errf(why, whycap, "%s: %u entries, the tile holds %u", url, i, width);
             return CG_LOG_BAD_ANSWER;
         }
         at[i] = (uint32_t)(in.data - body);
         if (!cg_ct_tile_leaf_next(&in, &tl, body, &err)) {
-            say(why, whycap, "%s: entry %" PRIu64 " (byte %zu of the tile) does not parse: %s",
-                url, n * CG_TILE_WIDTH + i, err.offset, err.what);
+            cg_errf(why, whycap, "%s: entry %" PRIu64 " (byte %zu of the tile) does not parse: %s",
+                    url, n * CG_TILE_WIDTH + i, err.offset, err.what);
             return CG_LOG_BAD_ANSWER;
         }
         uint64_t index = n * CG_TILE_WIDTH + i;
@@ -363,7 +352,7 @@ static cg_log_status check_tile(cg_tileclient *tc, const char *url, const uint8_
         }
     }
     if (in.len != 0) {
-        say(why, whycap, "%s: %zu bytes after the tile's %u entries", url, in.len, width);
+        cg_errf(why, whycap, "%s: %zu bytes after the tile's %u entries", url, in.len, width);
         return CG_LOG_BAD_ANSWER;
     }
     return CG_LOG_OK;
@@ -384,15 +373,12 @@ static int fail_entry(cg_log_entry *e, int leaf, size_t offset, const char *fmt,
 
 static int fail_entry(cg_log_entry *e, int leaf, size_t offset, const char *fmt, ...)
 {
-    va_list ap;
     cg_der_error *err = leaf ? &e->err : &e->chain_err;
     if (leaf)
         e->ok = 0;
     e->chain_ok = 0;
     err->offset = offset;
-    va_start(ap, fmt);
-    vsnprintf(err->what, sizeof(err->what), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(err->what, sizeof(err->what), fmt);
     return 1;
 }
 
@@ -581,8 +567,8 @@ cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merk
 {
     uint64_t size = sth ? sth->tree_size : end, done;
     if (end > size) {
-        say(why, whycap, "%s: entries up to %" PRIu64 " asked of a tree of %" PRIu64, tc->base,
-            end, size);
+        cg_errf(why, whycap, "%s: entries up to %" PRIu64 " asked of a tree of %" PRIu64, tc->base,
+                end, size);
         return CG_LOG_BAD_ANSWER;
     }
     if (size != tc->tree_size) {
@@ -605,9 +591,9 @@ cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merk
         if (!cg_merkle_frontier_root(h, f, root))
             return CG_LOG_NOMEM;
         if (memcmp(root, sth->root, sizeof(root)) != 0) {
-            say(why, whycap,
-                "the %" PRIu64 " entries of %s do not hash to the root of its checkpoint", end,
-                tc->base);
+            cg_errf(why, whycap,
+                    "the %" PRIu64 " entries of %s do not hash to the root of its checkpoint", end,
+                    tc->base);
             return CG_LOG_MERKLE;
         }
     }
@@ -780,8 +766,8 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
                 return st;
         }
         if (c->r[i].len != (size_t)c->keys[i].width * 32) {
-            say(why, whycap, "%s: %zu bytes, a tile of %u hashes is %u", c->r[i].url, c->r[i].len,
-                c->keys[i].width, c->keys[i].width * 32);
+            cg_errf(why, whycap, "%s: %zu bytes, a tile of %u hashes is %u", c->r[i].url,
+                    c->r[i].len, c->keys[i].width, c->keys[i].width * 32);
             return CG_LOG_BAD_ANSWER;
         }
     }
@@ -836,8 +822,8 @@ cg_log_status cg_tileclient_get_consistency(cg_tileclient *tc, cg_merkle_hasher 
     cg_log_status st;
     *n = 0;
     if (size1 > size2) {
-        say(why, whycap, "%s: a consistency proof from %" PRIu64 " to the smaller %" PRIu64,
-            tc->base, size1, size2);
+        cg_errf(why, whycap, "%s: a consistency proof from %" PRIu64 " to the smaller %" PRIu64,
+                tc->base, size1, size2);
         return CG_LOG_BAD_ANSWER;
     }
     if (size1 == 0 || size1 == size2)
@@ -907,9 +893,9 @@ cg_log_status cg_tileclient_frontier_at(cg_tileclient *tc, cg_merkle_hasher *h, 
         !cg_merkle_frontier_root(h, &tmp, root))
         goto out;
     if (memcmp(root, sth->root, 32) != 0) {
-        say(why, whycap,
-            "the tiles of %s do not hash to the root of its checkpoint of size %" PRIu64, tc->base,
-            sth->tree_size);
+        cg_errf(why, whycap,
+                "the tiles of %s do not hash to the root of its checkpoint of size %" PRIu64,
+                tc->base, sth->tree_size);
         st = CG_LOG_MERKLE;
         goto out;
     }

@@ -37,16 +37,7 @@ void cg_xc_put_text(char *buf, size_t cap, const char *f, ...)
 
 void cg_xc_hex_text(const cg_cbs *v, char *buf, size_t cap)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < v->len && n + 6 < cap; i++) {
-        cg_hex_byte(v->data[i], buf + n);
-        n += 2;
-    }
-    if (n / 2 < v->len && n + 4 <= cap) {
-        memcpy(buf + n, "...", 3);
-        n += 3;
-    }
-    buf[n] = '\0';
+    cg_hex_quote(v->data, v->len, SIZE_MAX, 0, buf, cap);
 }
 
 void cg_xc_name_text(const cg_cbs *name, char *buf, size_t cap)

@@ -109,20 +109,10 @@ static void ext_name(const cg_cbs *oid, char *buf, size_t cap)
 
 static void hex_quote(const cg_cbs *v, char *buf, size_t cap)
 {
-    size_t n = 0;
-    if (v->len == 0) {
+    if (v->len == 0)
         snprintf(buf, cap, "(empty)");
-        return;
-    }
-    for (size_t i = 0; i < v->len && i < HEX_QUOTE_MAX && n + 3 < cap; i++) {
-        cg_hex_byte(v->data[i], buf + n);
-        n += 2;
-    }
-    if (v->len > HEX_QUOTE_MAX && n + 4 < cap) {
-        memcpy(buf + n, "...", 3);
-        n += 3;
-    }
-    buf[n] = '\0';
+    else
+        cg_hex_quote(v->data, v->len, HEX_QUOTE_MAX, 0, buf, cap);
 }
 
 static void serial_text(const cg_cbs *serial, char *buf, size_t cap)

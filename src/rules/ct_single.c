@@ -44,22 +44,10 @@ static size_t ext_positions(const cg_cert *cert, const uint8_t *oid, size_t oid_
  * long one, "nothing" for an empty one. */
 static void quote_bytes(const cg_cbs *v, char *buf, size_t cap)
 {
-    size_t n = 0;
-    if (v->len == 0) {
+    if (v->len == 0)
         snprintf(buf, cap, "nothing");
-        return;
-    }
-    for (size_t i = 0; i < v->len && i < QUOTE_MAX && n + 4 < cap; i++) {
-        if (i > 0)
-            buf[n++] = ' ';
-        cg_hex_byte(v->data[i], buf + n);
-        n += 2;
-    }
-    if (v->len > QUOTE_MAX && n + 4 < cap) {
-        memcpy(buf + n, " ...", 4);
-        n += 4;
-    }
-    buf[n] = '\0';
+    else
+        cg_hex_quote(v->data, v->len, QUOTE_MAX, 1, buf, cap);
 }
 
 static void check_poison(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cert)

@@ -11,8 +11,5 @@ void cg_verrf(char *err, size_t cap, const char *fmt, va_list ap)
 
 void cg_errf(char *err, size_t cap, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    cg_verrf(err, cap, fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(err, cap, fmt);
 }

@@ -1,5 +1,7 @@
 #include "util/hex.h"
 
+#include <string.h>
+
 static const char digits[] = "0123456789abcdef";
 
 void cg_hex_byte(uint8_t b, char out[2])
@@ -23,6 +25,29 @@ size_t cg_hex_fit(const uint8_t *p, size_t n, char *buf, size_t cap)
     for (; i < n && 2 * i + 2 < cap; i++)
         cg_hex_byte(p[i], buf + 2 * i);
     buf[2 * i] = '\0';
+    return i;
+}
+
+size_t cg_hex_quote(const uint8_t *p, size_t n, size_t max, int spaced, char *buf, size_t cap)
+{
+    const char *more = spaced ? " ..." : "...";
+    size_t o = 0, i = 0, more_len = spaced ? 4 : 3;
+    if (cap == 0)
+        return 0;
+    for (; i < n && i < max; i++) {
+        size_t sep = i > 0 && spaced;
+        if (o + sep + 2 + more_len + 1 > cap)
+            break;
+        if (sep)
+            buf[o++] = ' ';
+        cg_hex_byte(p[i], buf + o);
+        o += 2;
+    }
+    if (i < n && o + more_len + 1 <= cap) {
+        memcpy(buf + o, more, more_len);
+        o += more_len;
+    }
+    buf[o] = '\0';
     return i;
 }
 

@@ -14,6 +14,12 @@ void cg_hex(const uint8_t *p, size_t n, char *out);
  * the terminator included; nothing when cap is 0). Returns the number of
  * bytes written out, so a caller can tell a cut value (< n). */
 size_t cg_hex_fit(const uint8_t *p, size_t n, char *buf, size_t cap);
+/* For messages: lowercase hex of the first bytes of p (at most max of its
+ * n), space-separated when spaced ("04 02 00"), and "..." (" ..." when
+ * spaced) when bytes are left out, into buf (cap bytes, terminated; a byte
+ * is written only with room for the ellipsis after it). Returns the number
+ * of bytes shown. */
+size_t cg_hex_quote(const uint8_t *p, size_t n, size_t max, int spaced, char *buf, size_t cap);
 /* The value of hex digit c (either case), or -1. */
 int cg_hex_value(int c);
 /* Strict decoding of len hex digits (either case, an even count, nothing

@@ -83,22 +83,26 @@ static const char *const weekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-void cg_time_format_rfc5322(int64_t t, char *buf, size_t cap)
+/* "Mon, 6 Jan 2025 10:00:00 " and zone; with two_digit_day "06". */
+static void format_imf(int64_t t, int two_digit_day, const char *zone, char *buf, size_t cap)
 {
     int64_t y;
     unsigned m, d, secs, wday;
+    char day[8];
     split(t, &y, &m, &d, &secs, &wday);
-    snprintf(buf, cap, "%s, %u %s %04lld %02u:%02u:%02u +0000", weekdays[wday], d, months[m - 1],
-             (long long)y, secs / 3600, secs / 60 % 60, secs % 60);
+    snprintf(day, sizeof(day), two_digit_day ? "%02u" : "%u", d);
+    snprintf(buf, cap, "%s, %s %s %04lld %02u:%02u:%02u %s", weekdays[wday], day, months[m - 1],
+             (long long)y, secs / 3600, secs / 60 % 60, secs % 60, zone);
+}
+
+void cg_time_format_rfc5322(int64_t t, char *buf, size_t cap)
+{
+    format_imf(t, 0, "+0000", buf, cap);
 }
 
 void cg_time_format_http(int64_t t, char *buf, size_t cap)
 {
-    int64_t y;
-    unsigned m, d, secs, wday;
-    split(t, &y, &m, &d, &secs, &wday);
-    snprintf(buf, cap, "%s, %02u %s %04lld %02u:%02u:%02u GMT", weekdays[wday], d, months[m - 1],
-             (long long)y, secs / 3600, secs / 60 % 60, secs % 60);
+    format_imf(t, 1, "GMT", buf, cap);
 }
 
 int cg_time_parse_rfc3339_ms(const char *s, int64_t *ms)

@@ -116,6 +116,13 @@ static void test_hex(void)
     CHECK(!cg_unhex("0g", 2, back, sizeof(back), &n));
     CHECK(!cg_unhex("0011", 4, back, 1, &n));
     CHECK(cg_hex_value('F') == 15 && cg_hex_value('x') == -1);
+    /* quoted for messages: a byte only with room for the ellipsis after it */
+    CHECK(cg_hex_quote(b, sizeof(b), 3, 1, out, sizeof(out)) == 3 &&
+          strcmp(out, "00 7f 80 ...") == 0);
+    CHECK(cg_hex_quote(b, sizeof(b), 10, 0, out, sizeof(out)) == 5 &&
+          strcmp(out, "007f80ffa5") == 0);
+    CHECK(cg_hex_quote(b, sizeof(b), 10, 0, out, 8) == 2 && strcmp(out, "007f...") == 0);
+    CHECK(cg_hex_quote(b, 0, 10, 1, out, sizeof(out)) == 0 && out[0] == '\0');
 }
 
 static void test_hash(void)
