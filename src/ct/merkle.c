@@ -178,6 +178,19 @@ int cg_merkle_root(cg_merkle_hasher *h, const uint8_t *hashes, uint64_t n, uint8
 
 /* ---- verification ---- */
 
+/* Whether the root got is the root want; if not, why says so (printf-style). */
+static int same_root(const uint8_t got[HLEN], const uint8_t want[HLEN], char *why, size_t whycap,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int same_root(const uint8_t got[HLEN], const uint8_t want[HLEN], char *why, size_t whycap,
+                     const char *fmt, ...)
+{
+    if (memcmp(got, want, HLEN) == 0)
+        return 1;
+    CG_FORMAT_ARGS(why, whycap, fmt);
+    return 0;
+}
+
 /* One level of the walk up the tree of RFC 9162 §2.1.3.2 and §2.1.4.2,
  * fn the node's index and sn the last index of its level: whether the next
  * proof hash is the left sibling (fn a right child, or the last node of its
@@ -236,11 +249,10 @@ int cg_merkle_verify_inclusion(cg_merkle_hasher *h, uint64_t index, uint64_t siz
     uint8_t got[HLEN];
     if (!cg_merkle_root_from_inclusion(h, index, size, leaf_hash, path, n, got, why, whycap))
         return 0;
-    if (memcmp(got, root, HLEN) != 0) {
-        cg_errf(why, whycap, "audit path for leaf %llu of %llu leads to another root",
-                (unsigned long long)index, (unsigned long long)size);
+    if (!same_root(got, root, why, whycap,
+                   "audit path for leaf %llu of %llu leads to another root",
+                   (unsigned long long)index, (unsigned long long)size))
         return 0;
-    }
     return 1;
 }
 
@@ -263,11 +275,10 @@ int cg_merkle_verify_consistency(cg_merkle_hasher *h, uint64_t size1, uint64_t s
                     (unsigned long long)size1, (unsigned long long)size2, n);
             return 0;
         }
-        if (size1 == size2 && memcmp(root1, root2, HLEN) != 0) {
-            cg_errf(why, whycap, "two different roots for tree size %llu",
-                    (unsigned long long)size1);
+        if (size1 == size2 &&
+            !same_root(root2, root1, why, whycap, "two different roots for tree size %llu",
+                       (unsigned long long)size1))
             return 0;
-        }
         quiet(why, whycap);
         return 1;
     }
@@ -312,16 +323,11 @@ int cg_merkle_verify_consistency(cg_merkle_hasher *h, uint64_t size1, uint64_t s
                 (unsigned long long)size1, (unsigned long long)size2, n);
         return 0;
     }
-    if (memcmp(fr, root1, HLEN) != 0) {
-        cg_errf(why, whycap, "proof does not lead to the old root at size %llu",
-                (unsigned long long)size1);
+    if (!same_root(fr, root1, why, whycap, "proof does not lead to the old root at size %llu",
+                   (unsigned long long)size1) ||
+        !same_root(sr, root2, why, whycap, "proof does not lead to the new root at size %llu",
+                   (unsigned long long)size2))
         return 0;
-    }
-    if (memcmp(sr, root2, HLEN) != 0) {
-        cg_errf(why, whycap, "proof does not lead to the new root at size %llu",
-                (unsigned long long)size2);
-        return 0;
-    }
     quiet(why, whycap);
     return 1;
 }
@@ -479,11 +485,10 @@ int cg_merkle_frontier_from_inclusion(cg_merkle_hasher *h, cg_merkle_frontier *f
         memcpy(nf.hash[c - 2 - j], path + ((size_t)z + j) * HLEN, HLEN);
     if (!cg_merkle_frontier_root(h, &nf, got))
         return 0;
-    if (memcmp(got, root, HLEN) != 0) {
-        cg_errf(why, whycap, "audit path of the last leaf of %llu leads to another root",
-                (unsigned long long)size);
+    if (!same_root(got, root, why, whycap,
+                   "audit path of the last leaf of %llu leads to another root",
+                   (unsigned long long)size))
         return 0;
-    }
     *f = nf;
     quiet(why, whycap);
     return 1;
@@ -547,13 +552,13 @@ struct cg_merkle_tree {
 cg_merkle_tree *cg_merkle_tree_new(void)
 {
     cg_merkle_tree *t = calloc(1, sizeof(*t));
-    if (t == NULL)
-        return NULL;
-    t->hasher = cg_merkle_hasher_new();
-    if (t->hasher == NULL) {
+    cg_merkle_hasher *h = cg_merkle_hasher_new();
+    if (t == NULL || h == NULL) {
+        cg_merkle_hasher_free(h);
         free(t);
         return NULL;
     }
+    t->hasher = h;
     return t;
 }
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "incident/kinds.h"
-#include "x509/time.h"
 #include "util/hex.h"
+#include "x509/time.h"
 
 int cg_incident_cert_revoked_at(const cg_incident_cert *cert, int64_t at)
 {
@@ -167,24 +167,18 @@ void cg_incident_format_duration(int64_t seconds, char *buf, size_t cap)
  * (an empty serial) when it is not hex or does not fit. */
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
-    size_t n = hex != NULL ? strlen(hex) : 0, o = 0, i = 0;
-    if ((n + 1) / 2 > cap)
+    size_t n = hex != NULL ? strlen(hex) : 0, o = 0, got = 0;
+    if (n == 0 || (n + 1) / 2 > cap)
         return 0;
     if (n % 2 == 1) { /* an odd digit count: the first octet has one digit */
         int d = cg_hex_value((unsigned char)hex[0]);
         if (d < 0)
             return 0;
         out[o++] = (uint8_t)d;
-        i = 1;
     }
-    for (; i < n; i += 2) {
-        int hi = cg_hex_value((unsigned char)hex[i]);
-        int lo = cg_hex_value((unsigned char)hex[i + 1]);
-        if (hi < 0 || lo < 0)
-            return 0;
-        out[o++] = (uint8_t)(hi << 4 | lo);
-    }
-    return o;
+    if (!cg_unhex(hex + o, n - o, out + o, cap - o, &got))
+        return 0;
+    return o + got;
 }
 
 typedef struct {

@@ -11,6 +11,7 @@
 #include "monitor/monitor.h"
 #include "monitor/series.h"
 #include "store/ingest.h"
+#include "util/grow.h"
 #include "util/errf.h"
 #include "x509/name.h"
 #include "x509/oid.h"
@@ -39,10 +40,12 @@ typedef struct issuer {
 } issuer;
 
 /* The URLs of one round, each fetched once. */
-typedef struct round_urls {
+/* A set of URLs (copies), in the order added. */
+typedef struct url_set {
     char **v;
     size_t n, cap;
-} round_urls;
+    int nomem; /* an add ran out of memory */
+} url_set;
 
 struct cg_crlwatch {
     cg_store *st;
@@ -58,7 +61,7 @@ struct cg_crlwatch {
     cg_monitor_series *series;
     /* the round in progress */
     int64_t now;
-    round_urls done;
+    url_set done;
     int new_crl; /* a new CRL came in this round */
     /* the object callback of an ingest */
     int got_crl;
@@ -105,12 +108,31 @@ void cg_crlwatch_set_series(cg_crlwatch *w, cg_monitor_series *series)
     w->series = series;
 }
 
-static void round_clear(round_urls *r)
+static void url_set_clear(url_set *r)
 {
     for (size_t i = 0; i < r->n; i++)
         free(r->v[i]);
     free(r->v);
     memset(r, 0, sizeof(*r));
+}
+
+/* Adds a copy of url unless the set has it: 1 when added, 0 when it was
+ * there or memory ran out (r->nomem). */
+static int url_set_add(url_set *r, const char *url)
+{
+    char *c;
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->v[i], url) == 0)
+            return 0;
+    }
+    c = strdup(url);
+    if (c == NULL || !cg_grow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v))) {
+        free(c);
+        r->nomem = 1;
+        return 0;
+    }
+    r->v[r->n++] = c;
+    return 1;
 }
 
 void cg_crlwatch_free(cg_crlwatch *w)
@@ -125,7 +147,7 @@ void cg_crlwatch_free(cg_crlwatch *w)
         }
     }
     free(w->iss);
-    round_clear(&w->done);
+    url_set_clear(&w->done);
     free(w);
 }
 
@@ -234,29 +256,10 @@ static int store_fail(cg_crlwatch *w, const char *what)
 /* Marks url as handled in this round; 0 when it was already. */
 static int first_time(cg_crlwatch *w, const char *url, int *nomem)
 {
-    round_urls *r = &w->done;
-    *nomem = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        if (strcmp(r->v[i], url) == 0)
-            return 0;
-    }
-    if (r->n == r->cap) {
-        size_t cap = r->cap == 0 ? 16 : r->cap * 2;
-        char **v = realloc(r->v, cap * sizeof(*v));
-        if (v == NULL) {
-            *nomem = 1;
-            return 0;
-        }
-        r->v = v;
-        r->cap = cap;
-    }
-    r->v[r->n] = strdup(url);
-    if (r->v[r->n] == NULL) {
-        *nomem = 1;
-        return 0;
-    }
-    r->n++;
-    return 1;
+    int added = url_set_add(&w->done, url);
+    *nomem = w->done.nomem;
+    w->done.nomem = 0;
+    return added;
 }
 
 static void sink_fn(void *arg, const cg_finding *f)
@@ -731,13 +734,7 @@ out:
 
 /* ---- CRL distribution points of the stored certificates ---- */
 
-typedef struct dp_urls {
-    char **v;
-    size_t n, cap;
-    int nomem;
-} dp_urls;
-
-static void dp_add(dp_urls *d, const cg_cbs *uri)
+static void dp_add(url_set *d, const cg_cbs *uri)
 {
     char url[CG_STORE_URL_MAX];
     if (uri->len == 0 || uri->len >= sizeof(url))
@@ -746,29 +743,11 @@ static void dp_add(dp_urls *d, const cg_cbs *uri)
     url[uri->len] = '\0';
     if (strlen(url) != uri->len || !cg_crlfetch_url_ok(url))
         return; /* ldap:, or not a URL caguard fetches */
-    for (size_t i = 0; i < d->n; i++) {
-        if (strcmp(d->v[i], url) == 0)
-            return;
-    }
-    if (d->n == d->cap) {
-        size_t cap = d->cap == 0 ? 8 : d->cap * 2;
-        char **v = realloc(d->v, cap * sizeof(*v));
-        if (v == NULL) {
-            d->nomem = 1;
-            return;
-        }
-        d->v = v;
-        d->cap = cap;
-    }
-    d->v[d->n] = strdup(url);
-    if (d->v[d->n] == NULL)
-        d->nomem = 1;
-    else
-        d->n++;
+    url_set_add(d, url);
 }
 
 /* The fullName URIs of a CRLDistributionPoints extnValue. */
-static void dp_collect(dp_urls *d, const uint8_t *p, size_t n)
+static void dp_collect(url_set *d, const uint8_t *p, size_t n)
 {
     cg_cbs in, dps, dp, dpn, full, gn;
     uint8_t tag;
@@ -791,15 +770,14 @@ static void dp_collect(dp_urls *d, const uint8_t *p, size_t n)
 
 static int sample_fn(void *arg, const cg_store_object *o)
 {
-    dp_urls *d = arg;
+    url_set *d = arg;
     if (o->crldp != NULL && o->crldp_len > 0)
         dp_collect(d, o->crldp, o->crldp_len);
     return !d->nomem;
 }
 
 typedef struct names {
-    uint8_t **v;
-    size_t *len;
+    cg_cbs *v; /* owned copies */
     size_t n, cap;
     const uint8_t *subject;
     size_t subject_len;
@@ -814,33 +792,20 @@ static int name_fn(void *arg, const uint8_t *p, size_t n)
     cg_cbs_init(&b, l->subject, l->subject_len);
     if (!cg_name_equal(&a, &b, NULL))
         return 1;
-    if (l->n == l->cap) {
-        size_t cap = l->cap == 0 ? 4 : l->cap * 2;
-        uint8_t **v = realloc(l->v, cap * sizeof(*v));
-        size_t *len = realloc(l->len, cap * sizeof(*len));
-        if (v != NULL)
-            l->v = v;
-        if (len != NULL)
-            l->len = len;
-        if (v == NULL || len == NULL) {
-            l->nomem = 1;
-            return 0;
-        }
-        l->cap = cap;
-    }
-    l->v[l->n] = malloc(n > 0 ? n : 1);
-    if (l->v[l->n] == NULL) {
+    uint8_t *c = malloc(n > 0 ? n : 1);
+    if (c == NULL || !cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v))) {
+        free(c);
         l->nomem = 1;
         return 0;
     }
-    memcpy(l->v[l->n], p, n);
-    l->len[l->n++] = n;
+    memcpy(c, p, n);
+    cg_cbs_init(&l->v[l->n++], c, n);
     return 1;
 }
 
 /* The http(s) CRL distribution points of the CA's stored certificates that
  * are valid now, over every encoding of its Name in their issuer field. */
-static int crldp_urls(cg_crlwatch *w, const issuer *is, dp_urls *d)
+static int crlurl_set(cg_crlwatch *w, const issuer *is, url_set *d)
 {
     names l;
     int ok = 1;
@@ -850,7 +815,7 @@ static int crldp_urls(cg_crlwatch *w, const issuer *is, dp_urls *d)
     if (!cg_store_issuer_names(w->st, 0, name_fn, &l))
         ok = store_fail(w, "reading issuer names");
     for (size_t i = 0; ok && !l.nomem && i < l.n; i++) {
-        if (!cg_store_cert_samples(w->st, l.v[i], l.len[i], w->now, sample_fn, d))
+        if (!cg_store_cert_samples(w->st, l.v[i].data, l.v[i].len, w->now, sample_fn, d))
             ok = store_fail(w, "reading certificates' CRL distribution points");
     }
     if (ok && (l.nomem || d->nomem)) {
@@ -858,60 +823,40 @@ static int crldp_urls(cg_crlwatch *w, const issuer *is, dp_urls *d)
         ok = 0;
     }
     for (size_t i = 0; i < l.n; i++)
-        free(l.v[i]);
+        free((void *)l.v[i].data);
     free(l.v);
-    free(l.len);
     return ok;
 }
 
 /* ---- open incidents ---- */
 
-typedef struct inc_ids {
-    int64_t *v;
-    size_t n, cap;
-    int nomem;
-} inc_ids;
-
-static int inc_fn(void *arg, const cg_incident *inc)
+/* Whether the incident has its closure event. */
+static int is_closed(const cg_incident *inc)
 {
-    inc_ids *l = arg;
     for (size_t i = 0; i < inc->n_events; i++) {
         if (inc->events[i].type == CG_EVENT_CLOSURE)
             return 1;
     }
-    if (l->n == l->cap) {
-        size_t cap = l->cap == 0 ? 8 : l->cap * 2;
-        int64_t *v = realloc(l->v, cap * sizeof(*v));
-        if (v == NULL) {
-            l->nomem = 1;
-            return 0;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = inc->id;
-    return 1;
+    return 0;
 }
 
 /* Records in each open incident's certificate rows what the stored CRLs
  * now say of their revocation (cg_store_incident_observe_revocations). */
 static int update_incidents(cg_crlwatch *w)
 {
-    inc_ids ids;
+    int64_t *ids = NULL;
+    size_t n = 0;
     int ok = 1;
-    memset(&ids, 0, sizeof(ids));
-    if (!cg_store_incident_list(w->st, inc_fn, &ids))
+    if (!cg_store_incident_ids(w->st, &ids, &n))
         ok = store_fail(w, "listing incidents");
-    if (ok && ids.nomem) {
-        snprintf(w->err, sizeof(w->err), "out of memory");
-        ok = 0;
-    }
-    for (size_t i = 0; ok && i < ids.n; i++) {
+    for (size_t i = 0; ok && i < n; i++) {
         cg_incident inc;
         int found = 0;
         memset(&inc, 0, sizeof(inc));
-        if (!cg_store_incident_get(w->st, ids.v[i], &inc, &found) || !found) {
-            ok = found ? store_fail(w, "reading an incident") : 1;
+        int got = cg_store_incident_get(w->st, ids[i], &inc, &found);
+        if (!got && found)
+            ok = store_fail(w, "reading an incident");
+        if (!got || !found || is_closed(&inc)) {
             cg_incident_clear(&inc);
             continue;
         }
@@ -960,7 +905,7 @@ static int update_incidents(cg_crlwatch *w)
         free(old);
         cg_incident_clear(&inc);
     }
-    free(ids.v);
+    free(ids);
     return ok;
 }
 
@@ -1001,15 +946,13 @@ static int run_issuer(cg_crlwatch *w, issuer *is)
         }
     }
     if (is->use_crldp) {
-        dp_urls d;
+        url_set d;
         int ok;
         memset(&d, 0, sizeof(d));
-        ok = crldp_urls(w, is, &d);
+        ok = crlurl_set(w, is, &d);
         for (size_t i = 0; ok && i < d.n; i++)
             ok = fetch_url(w, is, d.v[i], "crldp");
-        for (size_t i = 0; i < d.n; i++)
-            free(d.v[i]);
-        free(d.v);
+        url_set_clear(&d);
         if (!ok)
             return 0;
     }
@@ -1022,12 +965,12 @@ int cg_crlwatch_run(cg_crlwatch *w, int64_t now, char *err, size_t errcap)
     w->now = now;
     w->new_crl = 0;
     w->err[0] = '\0';
-    round_clear(&w->done);
+    url_set_clear(&w->done);
     for (size_t i = 0; ok && i < w->n_iss; i++)
         ok = run_issuer(w, &w->iss[i]);
     if (ok && w->new_crl)
         ok = update_incidents(w);
-    round_clear(&w->done);
+    url_set_clear(&w->done);
     if (!ok)
         cg_errf(err, errcap, "%s", w->err[0] != '\0' ? w->err : "store failure");
     return ok;

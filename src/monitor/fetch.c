@@ -157,23 +157,8 @@ static int xfer_start(cg_fetch *f, cg_fetch_xfer *x)
     x->retry_after_ms = -1;
     x->code = 0;
     x->retry_at = 0;
-    if (x->easy == NULL && (x->easy = curl_easy_init()) == NULL)
-        return 0;
-    CURL *e = x->easy;
-    curl_easy_reset(e);
-    curl_easy_setopt(e, CURLOPT_URL, x->url);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, f->o.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, f->o.timeout_ms);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "caguard-monitor/0.1");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
+    if (!cg_http_easy_setup(&x->easy, x->url, &f->o, body_cb, header_cb, x) ||
+        curl_multi_add_handle(f->multi, x->easy) != CURLM_OK)
         return 0;
     x->running = 1;
     return 1;

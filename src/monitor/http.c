@@ -172,6 +172,32 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+int cg_http_easy_setup(CURL **easy, const char *url, const cg_logclient_opts *o,
+                       curl_write_callback body, curl_write_callback header, void *arg)
+{
+    if (*easy == NULL)
+        *easy = curl_easy_init();
+    if (*easy == NULL)
+        return 0;
+    CURL *e = *easy;
+    curl_easy_reset(e);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, arg);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, arg);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, arg);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    /* Every encoding libcurl decodes (gzip and identity among them), as
+     * static-ct-api asks of clients. */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "caguard-monitor/0.1");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    return 1;
+}
+
 static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
 {
     if (r->body == NULL)
@@ -182,29 +208,11 @@ static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
     r->starved = 0;
     r->retry_after_ms = -1;
     r->code = 0;
-    if (!r->easy)
-        r->easy = curl_easy_init();
-    if (!r->easy)
+    if (!cg_http_easy_setup(&r->easy, r->url, o, body_cb, header_cb, r))
         return 0;
-    CURL *e = r->easy;
-    curl_easy_reset(e);
-    curl_easy_setopt(e, CURLOPT_URL, r->url);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-    /* Every encoding libcurl decodes (gzip and identity among them), as
-     * static-ct-api asks of clients. */
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "caguard-monitor/0.1");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     if (r->headers != NULL)
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-    return curl_multi_add_handle(multi, e) == CURLM_OK;
+        curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
+    return curl_multi_add_handle(multi, r->easy) == CURLM_OK;
 }
 
 /* Sleeps ms milliseconds in slices of at most 100 ms, so that a stop

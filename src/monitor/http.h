@@ -138,6 +138,13 @@ void cg_http_opts_defaults(cg_logclient_opts *o);
 cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
                           char *why, size_t whycap);
 
+/* The one setup of a log client's transfer: *easy (made when NULL) reset
+ * for url, its body to body and its headers to header (both with arg, also
+ * the handle's private pointer), o's timeouts, every encoding libcurl
+ * decodes, http and https only. 0 when out of memory. */
+int cg_http_easy_setup(CURL **easy, const char *url, const cg_logclient_opts *o,
+                       curl_write_callback body, curl_write_callback header, void *arg);
+
 /* What the body callbacks of libcurl transfers share: appends the n bytes
  * at data to *body (*len bytes in a buffer of *cap, doubling from 16 KiB,
  * never larger than max). 1; or 0 (the transfer is to be aborted), with

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "util/grow.h"
+#include "util/sbuf.h"
 
 typedef enum { K_COUNTER, K_GAUGE, K_HISTOGRAM } kind;
 
@@ -370,50 +371,18 @@ int cg_metrics_on_collect(cg_metrics *m, cg_metrics_collect_fn fn, void *arg)
 
 /* ---- the text format ---- */
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-    int failed;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t ncap = b->cap == 0 ? 4096 : b->cap;
-        while (ncap < b->len + n + 1)
-            ncap *= 2;
-        char *np = realloc(b->p, ncap);
-        if (np == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
 /* HELP text escapes backslash and line feed; label values also '"'. */
-static void put_escaped(buf *b, const char *s, int quote)
+static void put_escaped(cg_sbuf *b, const char *s, int quote)
 {
     for (; *s != '\0'; s++) {
         if (*s == '\\')
-            puts_(b, "\\\\");
+            cg_sbuf_puts(b, "\\\\");
         else if (*s == '\n')
-            puts_(b, "\\n");
+            cg_sbuf_puts(b, "\\n");
         else if (quote && *s == '"')
-            puts_(b, "\\\"");
+            cg_sbuf_puts(b, "\\\"");
         else
-            put(b, s, 1);
+            cg_sbuf_append(b, s, 1);
     }
 }
 
@@ -440,61 +409,61 @@ static void fmt_number(double v, char *out, size_t cap)
     }
 }
 
-static void put_number(buf *b, double v)
+static void put_number(cg_sbuf *b, double v)
 {
     char tmp[64];
     fmt_number(v, tmp, sizeof(tmp));
-    puts_(b, tmp);
+    cg_sbuf_puts(b, tmp);
 }
 
 /* name{l1="v1",...,extra} (extra: the histogram's le="..." or NULL). */
-static void put_series_name(buf *b, const cg_metric *f, const series *s, const char *suffix,
+static void put_series_name(cg_sbuf *b, const cg_metric *f, const series *s, const char *suffix,
                             const char *extra)
 {
-    puts_(b, f->name);
+    cg_sbuf_puts(b, f->name);
     if (suffix != NULL)
-        puts_(b, suffix);
+        cg_sbuf_puts(b, suffix);
     if (f->n_labels == 0 && extra == NULL)
         return;
-    puts_(b, "{");
+    cg_sbuf_puts(b, "{");
     const char *v = s->values;
     for (size_t i = 0; i < f->n_labels; i++) {
         if (i > 0)
-            puts_(b, ",");
-        puts_(b, f->labels[i]);
-        puts_(b, "=\"");
+            cg_sbuf_puts(b, ",");
+        cg_sbuf_puts(b, f->labels[i]);
+        cg_sbuf_puts(b, "=\"");
         put_escaped(b, v, 1);
-        puts_(b, "\"");
+        cg_sbuf_puts(b, "\"");
         v += strlen(v) + 1;
     }
     if (extra != NULL) {
         if (f->n_labels > 0)
-            puts_(b, ",");
-        puts_(b, extra);
+            cg_sbuf_puts(b, ",");
+        cg_sbuf_puts(b, extra);
     }
-    puts_(b, "}");
+    cg_sbuf_puts(b, "}");
 }
 
-static void render_family(buf *b, cg_metric *f)
+static void render_family(cg_sbuf *b, cg_metric *f)
 {
     static const char *const types[] = {"counter", "gauge", "histogram"};
     pthread_mutex_lock(&f->mu);
-    puts_(b, "# HELP ");
-    puts_(b, f->name);
-    puts_(b, " ");
+    cg_sbuf_puts(b, "# HELP ");
+    cg_sbuf_puts(b, f->name);
+    cg_sbuf_puts(b, " ");
     put_escaped(b, f->help, 0);
-    puts_(b, "\n# TYPE ");
-    puts_(b, f->name);
-    puts_(b, " ");
-    puts_(b, types[f->k]);
-    puts_(b, "\n");
+    cg_sbuf_puts(b, "\n# TYPE ");
+    cg_sbuf_puts(b, f->name);
+    cg_sbuf_puts(b, " ");
+    cg_sbuf_puts(b, types[f->k]);
+    cg_sbuf_puts(b, "\n");
     for (size_t i = 0; i < f->n; i++) {
         const series *s = &f->s[i];
         if (f->k != K_HISTOGRAM) {
             put_series_name(b, f, s, NULL, NULL);
-            puts_(b, " ");
+            cg_sbuf_puts(b, " ");
             put_number(b, s->value);
-            puts_(b, "\n");
+            cg_sbuf_puts(b, "\n");
             continue;
         }
         uint64_t cum = 0;
@@ -505,25 +474,25 @@ static void render_family(buf *b, cg_metric *f)
             fmt_number(k < f->n_buckets ? f->buckets[k] : INFINITY, num, sizeof(num));
             snprintf(le, sizeof(le), "le=\"%s\"", num);
             put_series_name(b, f, s, "_bucket", le);
-            puts_(b, " ");
+            cg_sbuf_puts(b, " ");
             put_number(b, (double)cum);
-            puts_(b, "\n");
+            cg_sbuf_puts(b, "\n");
         }
         put_series_name(b, f, s, "_sum", NULL);
-        puts_(b, " ");
+        cg_sbuf_puts(b, " ");
         put_number(b, s->value);
-        puts_(b, "\n");
+        cg_sbuf_puts(b, "\n");
         put_series_name(b, f, s, "_count", NULL);
-        puts_(b, " ");
+        cg_sbuf_puts(b, " ");
         put_number(b, (double)s->count);
-        puts_(b, "\n");
+        cg_sbuf_puts(b, "\n");
     }
     pthread_mutex_unlock(&f->mu);
 }
 
 char *cg_metrics_render(cg_metrics *m, size_t *len)
 {
-    buf b = {0};
+    cg_sbuf b = CG_SBUF_INIT;
     collector coll[8];
     size_t n_coll;
     pthread_mutex_lock(&m->mu);
@@ -542,13 +511,7 @@ char *cg_metrics_render(cg_metrics *m, size_t *len)
         pthread_mutex_unlock(&m->mu);
         render_family(&b, f);
     }
-    put(&b, "", 0);
-    if (b.failed) {
-        free(b.p);
-        return NULL;
-    }
-    *len = b.len;
-    return b.p;
+    return cg_sbuf_take(&b, len);
 }
 
 /* ---- the process ---- */

@@ -14,16 +14,6 @@
 
 /* ---- collecting ---- */
 
-static int on_incident_id(void *arg, const cg_incident *inc)
-{
-    cg_html_run *h = arg;
-    if (!cg_html_grow(h, (void **)&h->incident_ids, &h->cap_inc, h->n_inc,
-                      sizeof(*h->incident_ids)))
-        return 0;
-    h->incident_ids[h->n_inc++] = inc->id;
-    return 1;
-}
-
 /* ---- index.html ---- */
 
 static int index_page(cg_html_run *h)
@@ -122,7 +112,7 @@ int cg_html_report_write(cg_store *store, const char *dir, const cg_html_opts *o
         cg_html_store_err(&h, "reading certificates");
         goto out;
     }
-    if (!cg_store_incident_list(store, on_incident_id, &h)) {
+    if (!cg_store_incident_ids(store, &h.incident_ids, &h.n_inc)) {
         cg_html_store_err(&h, "listing incidents");
         goto out;
     }

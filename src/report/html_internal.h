@@ -99,7 +99,7 @@ typedef struct cg_html_run {
     size_t n_iss, cap_iss;
     cg_html_labels rules, fissuers, operators;
     int64_t *incident_ids;
-    size_t n_inc, cap_inc;
+    size_t n_inc;
     cg_html_delay *delays;
     size_t n_delays;
     cg_html_due *due;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/grow.h"
+#include "util/sbuf.h"
 #include "report/output.h"
 
 #define LINTER "caguard"
@@ -227,64 +228,29 @@ static int cmp_row(const void *a, const void *b)
     return strcmp(x->finding, y->finding);
 }
 
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int failed;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (!cg_grow((void **)&b->p, &b->cap, b->len + n + 1, 1)) {
-        b->failed = 1;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(sbuf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static void put_html(sbuf *b, const char *s)
+static void put_html(cg_sbuf *b, const char *s)
 {
     for (; *s != '\0'; s++) {
         switch (*s) {
         case '<':
-            puts_(b, "&lt;");
+            cg_sbuf_puts(b, "&lt;");
             break;
         case '>':
-            puts_(b, "&gt;");
+            cg_sbuf_puts(b, "&gt;");
             break;
         case '&':
-            puts_(b, "&amp;");
+            cg_sbuf_puts(b, "&amp;");
             break;
         case '"':
-            puts_(b, "&quot;");
+            cg_sbuf_puts(b, "&quot;");
             break;
         case '\'':
-            puts_(b, "&#39;");
+            cg_sbuf_puts(b, "&#39;");
             break;
         default:
-            put(b, s, 1);
+            cg_sbuf_append(b, s, 1);
         }
     }
-}
-
-static char *finish(sbuf *b, size_t *len)
-{
-    put(b, "", 0);
-    if (b->failed) {
-        free(b->p);
-        return NULL;
-    }
-    *len = b->len;
-    return b->p;
 }
 
 static char *json_text(json_t *j, size_t *len)
@@ -319,7 +285,7 @@ static char *render(const row *rows, size_t n, cg_pki_format fmt, size_t *len)
         "background-color:#0000AA;color:#FFFFFF;font-weight:bold",
         "background-color:#0000AA;color:#FFFFFF;font-weight:bold",
     };
-    sbuf b = {0};
+    cg_sbuf b = CG_SBUF_INIT;
     if (fmt == CG_PKI_JSON) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n && arr != NULL; i++) {
@@ -342,44 +308,44 @@ static char *render(const row *rows, size_t n, cg_pki_format fmt, size_t *len)
             for (const char *s = pki_severities[rows[i].level]; *s != '\0' && k < 15; s++)
                 sev[k++] = (char)(*s - ('a' <= *s && *s <= 'z' ? 32 : 0));
             sev[k] = '\0';
-            puts_(&b, LINTER "\t");
-            puts_(&b, sev);
-            puts_(&b, "\t");
-            puts_(&b, rows[i].finding);
+            cg_sbuf_puts(&b, LINTER "\t");
+            cg_sbuf_puts(&b, sev);
+            cg_sbuf_puts(&b, "\t");
+            cg_sbuf_puts(&b, rows[i].finding);
             if (rows[i].field != NULL && rows[i].field[0] != '\0') {
-                puts_(&b, " [");
-                puts_(&b, rows[i].field);
-                puts_(&b, "]");
+                cg_sbuf_puts(&b, " [");
+                cg_sbuf_puts(&b, rows[i].field);
+                cg_sbuf_puts(&b, "]");
             }
-            puts_(&b, "\n");
+            cg_sbuf_puts(&b, "\n");
         }
-        return finish(&b, len);
+        return cg_sbuf_take(&b, len);
     }
-    puts_(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\"><title>caguard | "
-              "lint</title>\n<style>table{border-collapse:collapse;font:12pt sans-serif;"
-              "margin:auto}td,th{padding:3px 10px}</style></head>\n<body><table>\n"
-              "<tr><th>Linter</th><th>Severity</th><th>Finding</th><th>Field</th>"
-              "<th>Code</th></tr>\n");
+    cg_sbuf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\"><title>caguard | "
+                     "lint</title>\n<style>table{border-collapse:collapse;font:12pt sans-serif;"
+                     "margin:auto}td,th{padding:3px 10px}</style></head>\n<body><table>\n"
+                     "<tr><th>Linter</th><th>Severity</th><th>Finding</th><th>Field</th>"
+                     "<th>Code</th></tr>\n");
     if (n == 0)
-        puts_(&b, "<tr><td colspan=\"5\" align=\"center\">No findings</td></tr>\n");
+        cg_sbuf_puts(&b, "<tr><td colspan=\"5\" align=\"center\">No findings</td></tr>\n");
     for (size_t i = 0; i < n; i++) {
-        puts_(&b, "<tr style=\"");
-        puts_(&b, styles[rows[i].level]);
-        puts_(&b, "\"><td>" LINTER "</td><td>");
+        cg_sbuf_puts(&b, "<tr style=\"");
+        cg_sbuf_puts(&b, styles[rows[i].level]);
+        cg_sbuf_puts(&b, "\"><td>" LINTER "</td><td>");
         for (const char *s = pki_severities[rows[i].level]; *s != '\0'; s++) {
             char up = (char)(*s - ('a' <= *s && *s <= 'z' ? 32 : 0));
-            put(&b, &up, 1);
+            cg_sbuf_append(&b, &up, 1);
         }
-        puts_(&b, "</td><td>");
+        cg_sbuf_puts(&b, "</td><td>");
         put_html(&b, rows[i].finding);
-        puts_(&b, "</td><td>");
+        cg_sbuf_puts(&b, "</td><td>");
         put_html(&b, rows[i].field != NULL ? rows[i].field : "");
-        puts_(&b, "</td><td>");
+        cg_sbuf_puts(&b, "</td><td>");
         put_html(&b, rows[i].code != NULL ? rows[i].code : "");
-        puts_(&b, "</td></tr>\n");
+        cg_sbuf_puts(&b, "</td></tr>\n");
     }
-    puts_(&b, "</table></body></html>\n");
-    return finish(&b, len);
+    cg_sbuf_puts(&b, "</table></body></html>\n");
+    return cg_sbuf_take(&b, len);
 }
 
 char *cg_pki_answer(const cg_serve_findings *fs, cg_pki_format fmt, int min_level,
@@ -440,21 +406,21 @@ char *cg_pki_profiles(size_t *len)
 char *cg_serve_native_answer(const cg_serve_findings *fs, int allow, const char *extra,
                              size_t *len)
 {
-    sbuf b = {0};
-    puts_(&b, allow ? "{\"allow\":true," : "{\"allow\":false,");
+    cg_sbuf b = CG_SBUF_INIT;
+    cg_sbuf_puts(&b, allow ? "{\"allow\":true," : "{\"allow\":false,");
     if (extra != NULL && extra[0] == '{' && extra[1] != '}') {
         size_t n = strlen(extra);
-        put(&b, extra + 1, n - 2);
-        puts_(&b, ",");
+        cg_sbuf_append(&b, extra + 1, n - 2);
+        cg_sbuf_puts(&b, ",");
     }
-    puts_(&b, "\"findings\":[");
+    cg_sbuf_puts(&b, "\"findings\":[");
     for (size_t i = 0; i < fs->n; i++) {
         if (i > 0)
-            puts_(&b, ",");
-        puts_(&b, fs->f[i].json != NULL ? fs->f[i].json : "null");
+            cg_sbuf_puts(&b, ",");
+        cg_sbuf_puts(&b, fs->f[i].json != NULL ? fs->f[i].json : "null");
     }
-    puts_(&b, "]}\n");
-    return finish(&b, len);
+    cg_sbuf_puts(&b, "]}\n");
+    return cg_sbuf_take(&b, len);
 }
 
 char *cg_serve_error_json(const char *message, const char *request_id, size_t *len)

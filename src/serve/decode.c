@@ -13,8 +13,8 @@
 #include <strings.h>
 
 #include "util/base64.h"
-#include "x509/time.h"
 #include "util/hex.h"
+#include "x509/time.h"
 
 void cg_serve_media_type(const char *content_type, char *buf, size_t cap)
 {
@@ -98,8 +98,8 @@ static uint8_t *url_decode(const uint8_t *s, size_t n, size_t *out_len, size_t *
         if (s[i] == '+') {
             out[o++] = ' ';
         } else if (s[i] == '%') {
-            int hi = i + 2 < n ? cg_hex_value(s[i + 1]) : -1;
-            int lo = i + 2 < n ? cg_hex_value(s[i + 2]) : -1;
+            int hi = i + 2 < n ? cg_hex_value(s[i + 1]) : -1,
+                lo = i + 2 < n ? cg_hex_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 *bad = i;
                 free(out);

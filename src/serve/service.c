@@ -161,6 +161,16 @@ static void answer_error(cg_http_response *resp, const cg_http_request *req, uns
     answer(resp, status, "application/json", body, len);
 }
 
+/* The snapshot a check runs on, or NULL after answering 503: nothing is
+ * loaded yet. */
+static snapshot *snap_ready(cg_serve *s, cg_http_response *resp, const cg_http_request *req)
+{
+    snapshot *sn = snap_get(s);
+    if (sn == NULL)
+        answer_error(resp, req, 503, "not ready: no log lists and CA certificates loaded yet");
+    return sn;
+}
+
 static void count_findings(cg_serve *s, const cg_serve_findings *fs)
 {
     for (size_t i = 0; i < fs->n; i++) {
@@ -315,11 +325,9 @@ static void lint(cg_serve *s, route r, const cg_http_request *req, cg_http_respo
                  field);
         goto bad;
     }
-    sn = snap_get(s);
-    if (sn == NULL) {
-        answer_error(resp, req, 503, "not ready: no log lists and CA certificates loaded yet");
+    sn = snap_ready(s, resp, req);
+    if (sn == NULL)
         goto out;
-    }
     cg_ctx ctx;
     cg_file_result res;
     cg_prepared_input input = {field, der, der_len};
@@ -373,11 +381,9 @@ static void check(cg_serve *s, const cg_http_request *req, cg_http_response *res
         snprintf(names[i], sizeof(names[i]), "objects[%zu]", i);
         in[i] = (cg_prepared_input){names[i], objs.data[i], objs.len[i]};
     }
-    sn = snap_get(s);
-    if (sn == NULL) {
-        answer_error(resp, req, 503, "not ready: no log lists and CA certificates loaded yet");
+    sn = snap_ready(s, resp, req);
+    if (sn == NULL)
         goto out;
-    }
     cg_ctx ctx;
     cg_file_result res;
     cg_ctx_init(&ctx, objs.has_at ? objs.at : (int64_t)time(NULL), cg_serve_findings_sink, &fs);
@@ -514,13 +520,10 @@ static void handle(void *arg, const cg_http_request *req, cg_http_response *resp
             break;
         }
         {
-            snapshot *sn = snap_get(s);
+            snapshot *sn = snap_ready(s, resp, req);
             cg_serve_gate_result g;
-            if (sn == NULL) {
-                answer_error(resp, req, 503,
-                             "not ready: no log lists and CA certificates loaded yet");
+            if (sn == NULL)
                 break;
-            }
             cg_serve_gate_handle(s->gate, sn->p, r == R_GATE_CERT, req->body, req->body_len,
                                  req->id, &g);
             snap_put(sn);

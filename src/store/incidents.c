@@ -349,7 +349,7 @@ int cg_store_incident_list(cg_store *s, cg_store_incident_fn fn, void *arg)
     size_t n = 0;
     int ok = 0;
     /* IDs first: loading each incident uses other statements. */
-    if (!load_rows(s, Q_INC_IDS, 0, (void **)&ids, &n, sizeof(*ids), read_id, "listing incidents"))
+    if (!cg_store_incident_ids(s, &ids, &n))
         goto out;
     for (size_t i = 0; i < n; i++) {
         cg_incident inc;

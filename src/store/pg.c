@@ -16,13 +16,13 @@
  * the server infer). Integers and text go as text, bytes in binary (so
  * BYTEA is binary-safe without escaping); results come back in binary. */
 #include <libpq-fe.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/driver.h"
 #include "store/schema.h"
+#include "util/errf.h"
 #include "util/redact.h"
 
 /* pg_type OIDs (fixed in every PostgreSQL; server/catalog/pg_type_d.h is
@@ -65,19 +65,6 @@ struct cg_sql_stmt {
     PGresult *res;
     int row;
 };
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* The server's message of a failed result (primary message, detail,
  * SQLSTATE), or the connection's. */
@@ -159,7 +146,7 @@ static int identify(cg_sql_conn *c, const char *where, cg_store_status *status, 
         goto error;
     if (schema == NULL) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "%s: no schema to use (none of the search_path exists)", where);
+        cg_errf(err, cap, "%s: no schema to use (none of the search_path exists)", where);
         goto out;
     }
     ntables = query_value(c,
@@ -190,10 +177,10 @@ static int identify(cg_sql_conn *c, const char *where, cg_store_status *status, 
     }
     if (magic == NULL || strcmp(magic, CG_STORE_MAGIC) != 0) {
         *status = CG_STORE_NOT_OURS;
-        seterr(err, cap,
-               "%s is not a caguard store (schema \"%s\" has %s tables but no caguard_meta "
-               "marker saying magic = " CG_STORE_MAGIC ")",
-               where, schema, ntables);
+        cg_errf(err, cap,
+                "%s is not a caguard store (schema \"%s\" has %s tables but no caguard_meta "
+                "marker saying magic = " CG_STORE_MAGIC ")",
+                where, schema, ntables);
         v = -1;
         goto out;
     }
@@ -205,19 +192,19 @@ static int identify(cg_sql_conn *c, const char *where, cg_store_status *status, 
     long n = version != NULL ? strtol(version, &end, 10) : -1;
     if (version == NULL || end == version || *end != '\0' || n < 0) {
         *status = CG_STORE_NOT_OURS;
-        seterr(err, cap,
-               "%s carries caguard's marker but no schema version in caguard_meta: a damaged "
-               "store",
-               where);
+        cg_errf(err, cap,
+                "%s carries caguard's marker but no schema version in caguard_meta: a damaged "
+                "store",
+                where);
         v = -1;
         goto out;
     }
     if (n > CG_STORE_SCHEMA_VERSION) {
         *status = CG_STORE_TOO_NEW;
-        seterr(err, cap,
-               "%s has store schema version %ld, newer than the version %d this caguard knows; "
-               "use a newer caguard",
-               where, n, CG_STORE_SCHEMA_VERSION);
+        cg_errf(err, cap,
+                "%s has store schema version %ld, newer than the version %d this caguard knows; "
+                "use a newer caguard",
+                where, n, CG_STORE_SCHEMA_VERSION);
         v = -1;
         goto out;
     }
@@ -225,7 +212,7 @@ static int identify(cg_sql_conn *c, const char *where, cg_store_status *status, 
     goto out;
 error:
     *status = CG_STORE_ERROR;
-    seterr(err, cap, "cannot read %s: %s", where, c->err);
+    cg_errf(err, cap, "cannot read %s: %s", where, c->err);
     v = -2;
 out:
     free(schema);
@@ -290,7 +277,7 @@ rollback:
     exec(c, "ROLLBACK");
 err:
     *status = CG_STORE_ERROR;
-    seterr(err, cap, "cannot set up the store in %s: %s", where, c->err);
+    cg_errf(err, cap, "cannot set up the store in %s: %s", where, c->err);
     return 0;
 }
 
@@ -316,17 +303,17 @@ static cg_sql_conn *open_uri(const char *scheme, const char *target, int flags,
         /* Shown without what follows the scheme: a mistyped URI is where a
          * password is least likely to be where cg_redact looks for it. */
         *status = CG_STORE_BAD_URI;
-        seterr(err, cap,
-               "the %s: store is not a PostgreSQL URI: it must start %s:// "
-               "(postgresql://[user@][host][:port]/dbname[?param=value...])",
-               scheme, scheme);
+        cg_errf(err, cap,
+                "the %s: store is not a PostgreSQL URI: it must start %s:// "
+                "(postgresql://[user@][host][:port]/dbname[?param=value...])",
+                scheme, scheme);
         return NULL;
     }
     c = calloc(1, sizeof(*c));
     uri = malloc(n);
     if (c == NULL || uri == NULL) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "out of memory");
+        cg_errf(err, cap, "out of memory");
         goto fail;
     }
     snprintf(uri, n, "%s:%s", scheme, target);
@@ -337,14 +324,14 @@ static cg_sql_conn *open_uri(const char *scheme, const char *target, int flags,
          * not parse: every secret of the URI is taken out of it. */
         result_error(c, NULL);
         cg_redact_with(c->pg != NULL ? c->err : "out of memory", uri, msg, sizeof(msg));
-        seterr(err, cap, "cannot connect to the PostgreSQL store: %s", msg);
+        cg_errf(err, cap, "cannot connect to the PostgreSQL store: %s", msg);
         goto fail;
     }
     PQsetNoticeProcessor(c->pg, quiet_notices, NULL);
     snprintf(where, sizeof(where), "PostgreSQL database \"%s\"", PQdb(c->pg));
     if (!exec(c, "SET client_min_messages = warning")) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "cannot use %s: %s", where, c->err);
+        cg_errf(err, cap, "cannot use %s: %s", where, c->err);
         goto fail;
     }
     version = identify(c, where, status, err, cap);
@@ -352,10 +339,10 @@ static cg_sql_conn *open_uri(const char *scheme, const char *target, int flags,
         goto fail;
     if (version == 0 && !(flags & CG_STORE_CREATE)) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap,
-               "%s has no caguard store yet (caguard ingest creates one; --store or "
-               "CAGUARD_STORE name another)",
-               where);
+        cg_errf(err, cap,
+                "%s has no caguard store yet (caguard ingest creates one; --store or "
+                "CAGUARD_STORE name another)",
+                where);
         goto fail;
     }
     if (version < CG_STORE_SCHEMA_VERSION &&

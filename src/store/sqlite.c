@@ -9,7 +9,6 @@
  * commands that only read; see open_ro for how its last commits are read
  * without the write access a WAL database normally needs. */
 #include <errno.h>
-#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "store/driver.h"
 #include "store/schema.h"
+#include "util/errf.h"
 
 /* "CAGD": PRAGMA application_id, bytes 68-71 of the database header. */
 #define CG_SQLITE_APP_ID 0x43414744
@@ -35,19 +35,6 @@ struct cg_sql_stmt {
     sqlite3_stmt *st;
     cg_sql_conn *c;
 };
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* One integer from a one-row query; 0 on error. */
 static int query_int(sqlite3 *db, const char *sql, int64_t *out, int *rc)
@@ -78,21 +65,21 @@ static int identify(sqlite3 *db, const char *path, cg_store_status *status, char
         !query_int(db, "SELECT count(*) FROM sqlite_master", &n_schema, &rc)) {
         if (rc == SQLITE_NOTADB) {
             *status = CG_STORE_NOT_OURS;
-            seterr(err, cap, "%s is not a caguard store (not an SQLite database)", path);
+            cg_errf(err, cap, "%s is not a caguard store (not an SQLite database)", path);
             return -1;
         }
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
+        cg_errf(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
         return -2;
     }
     if (app_id == 0 && n_schema == 0)
         return 0;
     if (app_id != CG_SQLITE_APP_ID) {
         *status = CG_STORE_NOT_OURS;
-        seterr(err, cap,
-               "%s is not a caguard store (an SQLite database of another application: "
-               "application_id 0x%08x, %lld schema objects)",
-               path, (unsigned)app_id, (long long)n_schema);
+        cg_errf(err, cap,
+                "%s is not a caguard store (an SQLite database of another application: "
+                "application_id 0x%08x, %lld schema objects)",
+                path, (unsigned)app_id, (long long)n_schema);
         return -1;
     }
     if (!query_int(db,
@@ -101,18 +88,18 @@ static int identify(sqlite3 *db, const char *path, cg_store_status *status, char
                    &version, &rc) ||
         version < 0) {
         *status = CG_STORE_NOT_OURS;
-        seterr(err, cap,
-               "%s carries caguard's application_id but no schema version in caguard_meta: "
-               "a damaged store",
-               path);
+        cg_errf(err, cap,
+                "%s carries caguard's application_id but no schema version in caguard_meta: "
+                "a damaged store",
+                path);
         return -1;
     }
     if (version > CG_STORE_SCHEMA_VERSION) {
         *status = CG_STORE_TOO_NEW;
-        seterr(err, cap,
-               "%s has store schema version %lld, newer than the version %d this caguard "
-               "knows; use a newer caguard",
-               path, (long long)version, CG_STORE_SCHEMA_VERSION);
+        cg_errf(err, cap,
+                "%s has store schema version %lld, newer than the version %d this caguard "
+                "knows; use a newer caguard",
+                path, (long long)version, CG_STORE_SCHEMA_VERSION);
         return -1;
     }
     return (int)version;
@@ -176,13 +163,13 @@ static sqlite3 *open_ro(const char *path, char *err, size_t cap)
     for (size_t i = 0; i < 2; i++) {
         char *uri = file_uri(path, modes[i]);
         if (uri == NULL) {
-            seterr(err, cap, "out of memory");
+            cg_errf(err, cap, "out of memory");
             return NULL;
         }
         int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
         free(uri);
         if (rc != SQLITE_OK) {
-            seterr(err, cap, "cannot open %s: %s", path,
+            cg_errf(err, cap, "cannot open %s: %s", path,
                    db != NULL ? sqlite3_errmsg(db) : "out of memory");
             sqlite3_close(db);
             return NULL;
@@ -192,7 +179,7 @@ static sqlite3 *open_ro(const char *path, char *err, size_t cap)
             return db;
         if (i == 0) {
             int rc0 = sqlite3_errcode(db);
-            seterr(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
+            cg_errf(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
             sqlite3_close(db);
             db = NULL;
             /* Only what write access would have cured goes on to immutable. */
@@ -200,13 +187,13 @@ static sqlite3 *open_ro(const char *path, char *err, size_t cap)
                 return NULL;
             wal = malloc(strlen(path) + 5);
             if (wal == NULL) {
-                seterr(err, cap, "out of memory");
+                cg_errf(err, cap, "out of memory");
                 return NULL;
             }
             sprintf(wal, "%s-wal", path);
             int hot = stat(wal, &sb) == 0 && sb.st_size > 0;
             if (hot) {
-                seterr(err, cap,
+                cg_errf(err, cap,
                        "cannot read %s: it is read-only and its write-ahead log %s holds "
                        "commits not yet in the file, which SQLite reads only with write "
                        "access to the directory (or an existing %s-shm); copy the store "
@@ -218,7 +205,7 @@ static sqlite3 *open_ro(const char *path, char *err, size_t cap)
             free(wal);
         }
     }
-    seterr(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
+    cg_errf(err, cap, "cannot read %s: %s", path, sqlite3_errmsg(db));
     sqlite3_close(db);
     return NULL;
 }
@@ -316,7 +303,7 @@ rollback:
     exec(c, "ROLLBACK");
 err:
     *status = CG_STORE_ERROR;
-    seterr(err, cap, "cannot set up the store in %s: %s", path, c->err);
+    cg_errf(err, cap, "cannot set up the store in %s: %s", path, c->err);
     return 0;
 }
 
@@ -328,34 +315,34 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
     int exists, version = 0;
     if (path[0] == '\0') {
         *status = CG_STORE_BAD_URI;
-        seterr(err, cap, "empty store path");
+        cg_errf(err, cap, "empty store path");
         return NULL;
     }
     if (stat(path, &sb) == 0) {
         exists = 1;
         if (S_ISDIR(sb.st_mode)) {
             *status = CG_STORE_BAD_URI;
-            seterr(err, cap, "%s is a directory, not a store file", path);
+            cg_errf(err, cap, "%s is a directory, not a store file", path);
             return NULL;
         }
         if (!S_ISREG(sb.st_mode)) {
             *status = CG_STORE_NOT_OURS;
-            seterr(err, cap, "%s is not a caguard store (not a regular file)", path);
+            cg_errf(err, cap, "%s is not a caguard store (not a regular file)", path);
             return NULL;
         }
     } else if (errno == ENOENT) {
         exists = 0;
     } else {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "cannot open %s: %s", path, strerror(errno));
+        cg_errf(err, cap, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     if (!exists && !(flags & CG_STORE_CREATE)) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap,
-               "no store at %s (caguard ingest creates one; --store or CAGUARD_STORE name "
-               "another)",
-               path);
+        cg_errf(err, cap,
+                "no store at %s (caguard ingest creates one; --store or CAGUARD_STORE name "
+                "another)",
+                path);
         return NULL;
     }
     if (exists) {
@@ -364,14 +351,14 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
             return NULL;
         if (version == 0 && !(flags & CG_STORE_CREATE)) {
             *status = CG_STORE_ERROR;
-            seterr(err, cap, "%s is an empty database, not yet a caguard store", path);
+            cg_errf(err, cap, "%s is an empty database, not yet a caguard store", path);
             return NULL;
         }
     }
     c = calloc(1, sizeof(*c));
     if (c == NULL) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "out of memory");
+        cg_errf(err, cap, "out of memory");
         return NULL;
     }
     if (exists && !writable(path)) {
@@ -379,11 +366,11 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
          * now, not at its first write. An older schema needs writing too. */
         *status = CG_STORE_ERROR;
         if (flags & CG_STORE_CREATE) {
-            seterr(err, cap, "%s is read-only: this command writes to the store", path);
+            cg_errf(err, cap, "%s is read-only: this command writes to the store", path);
             goto fail;
         }
         if (version < CG_STORE_SCHEMA_VERSION) {
-            seterr(err, cap,
+            cg_errf(err, cap,
                    "%s is read-only and has store schema version %d; this caguard reads "
                    "version %d, and upgrading it needs write access",
                    path, version, CG_STORE_SCHEMA_VERSION);
@@ -392,7 +379,7 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
         c->db = open_ro(path, err, cap);
         if (c->db == NULL || !exec(c, "PRAGMA foreign_keys = ON") || !sq_set_cache(c, 0)) {
             if (c->db != NULL)
-                seterr(err, cap, "cannot open %s: %s", path, c->err);
+                cg_errf(err, cap, "cannot open %s: %s", path, c->err);
             goto fail;
         }
         c->readonly = 1;
@@ -402,8 +389,8 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
     int oflags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
     if (sqlite3_open_v2(path, &c->db, oflags, NULL) != SQLITE_OK) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "cannot open %s: %s", path,
-               c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+        cg_errf(err, cap, "cannot open %s: %s", path,
+                c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
         goto fail;
     }
     sqlite3_busy_timeout(c->db, 10000);
@@ -415,7 +402,7 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
     if (!exec(c, "PRAGMA foreign_keys = ON") || !exec(c, "PRAGMA synchronous = FULL") ||
         !sq_set_cache(c, 0)) {
         *status = CG_STORE_ERROR;
-        seterr(err, cap, "cannot open %s: %s", path, c->err);
+        cg_errf(err, cap, "cannot open %s: %s", path, c->err);
         goto fail;
     }
     /* Processes opening one new store at once: switching to WAL and the
@@ -431,7 +418,7 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
             ok = exec(c, "PRAGMA journal_mode = WAL");
             if (!ok) {
                 *status = CG_STORE_ERROR;
-                seterr(err, cap, "cannot open %s: %s", path, c->err);
+                cg_errf(err, cap, "cannot open %s: %s", path, c->err);
             }
         }
         if (ok)
@@ -456,12 +443,12 @@ int cg_sqlite_create_version(const char *path, int version, char *err, size_t er
     int ok;
     cg_sql_conn c;
     if (version < 1 || version > CG_STORE_SCHEMA_VERSION) {
-        seterr(err, errcap, "no schema version %d", version);
+        cg_errf(err, errcap, "no schema version %d", version);
         return 0;
     }
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        seterr(err, errcap, "cannot create %s", path);
+        cg_errf(err, errcap, "cannot create %s", path);
         sqlite3_close(db);
         return 0;
     }

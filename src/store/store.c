@@ -239,19 +239,10 @@ int cg_st_write_end(cg_store *s, int own, int ok)
 
 /* Where each query's text is: the one table with an entry for its ID;
  * on PostgreSQL a PostgreSQL text first. */
-static const char *const *const sql_tables[] = {
-    cg_st_sql_objects, cg_st_sql_crl_entries, cg_st_sql_findings, cg_st_sql_logs,
-    cg_st_sql_ranges,  cg_st_sql_incidents,   cg_st_sql_sources,  cg_st_sql_summaries,
-    cg_st_sql_gate,    cg_st_sql_outbox,      cg_st_sql_verify,   cg_st_sql_bugs,
-    cg_st_sql_policies,
-};
-static const char *const *const pg_sql_tables[] = {
-    cg_st_pg_sql_objects,
-    cg_st_pg_sql_crl_entries,
-    cg_st_pg_sql_ranges,
-    cg_st_pg_sql_outbox,
-    cg_st_pg_sql_verify,
-};
+#define SQL_TABLE(file) cg_st_sql_##file,
+#define PG_SQL_TABLE(file) cg_st_pg_sql_##file,
+static const char *const *const sql_tables[] = {CG_ST_SQL_FILES(SQL_TABLE)};
+static const char *const *const pg_sql_tables[] = {CG_ST_PG_SQL_FILES(PG_SQL_TABLE)};
 
 static const char *query_text(const cg_store *s, query_id id)
 {

@@ -210,24 +210,16 @@ void cg_st_outbox_free(cg_store *s);
 /* The texts of the queries, one table per file (indexed by query ID, NULL
  * for the IDs of other files), and the PostgreSQL texts of the few queries
  * whose portable text does not serve there. */
-extern const char *const cg_st_sql_objects[Q_COUNT];
-extern const char *const cg_st_sql_crl_entries[Q_COUNT];
-extern const char *const cg_st_sql_findings[Q_COUNT];
-extern const char *const cg_st_sql_logs[Q_COUNT];
-extern const char *const cg_st_sql_ranges[Q_COUNT];
-extern const char *const cg_st_sql_incidents[Q_COUNT];
-extern const char *const cg_st_sql_sources[Q_COUNT];
-extern const char *const cg_st_sql_summaries[Q_COUNT];
-extern const char *const cg_st_sql_gate[Q_COUNT];
-extern const char *const cg_st_sql_outbox[Q_COUNT];
-extern const char *const cg_st_sql_verify[Q_COUNT];
-extern const char *const cg_st_sql_bugs[Q_COUNT];
-extern const char *const cg_st_sql_policies[Q_COUNT];
-extern const char *const cg_st_pg_sql_outbox[Q_COUNT];
-extern const char *const cg_st_pg_sql_verify[Q_COUNT];
-extern const char *const cg_st_pg_sql_objects[Q_COUNT];
-extern const char *const cg_st_pg_sql_crl_entries[Q_COUNT];
-extern const char *const cg_st_pg_sql_ranges[Q_COUNT];
+/* The files with a table cg_st_sql_<file>, and those that also have a
+ * cg_st_pg_sql_<file>: the one list of them (a new file is added here). */
+#define CG_ST_SQL_FILES(X)                                                                        \
+    X(objects) X(crl_entries) X(findings) X(logs) X(ranges) X(incidents) X(sources) X(summaries) \
+    X(gate) X(outbox) X(verify) X(bugs) X(policies)
+#define CG_ST_PG_SQL_FILES(X) X(objects) X(crl_entries) X(ranges) X(outbox) X(verify)
+#define CG_ST_SQL_DECLARE(file) extern const char *const cg_st_sql_##file[Q_COUNT];
+#define CG_ST_PG_SQL_DECLARE(file) extern const char *const cg_st_pg_sql_##file[Q_COUNT];
+CG_ST_SQL_FILES(CG_ST_SQL_DECLARE)
+CG_ST_PG_SQL_FILES(CG_ST_PG_SQL_DECLARE)
 
 /* The prepared statement of query id, reset; prepared from its text on its
  * first use on this connection. NULL with the error recorded when it does

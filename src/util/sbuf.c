@@ -66,6 +66,22 @@ const char *cg_sbuf_str(const cg_sbuf *b)
     return b->data != NULL ? b->data : "";
 }
 
+char *cg_sbuf_take(cg_sbuf *b, size_t *len)
+{
+    char *s;
+    cg_sbuf_append(b, "", 0);
+    if (b->failed) {
+        cg_sbuf_free(b);
+        return NULL;
+    }
+    s = b->data;
+    if (len != NULL)
+        *len = b->len;
+    b->data = NULL;
+    cg_sbuf_free(b);
+    return s;
+}
+
 void cg_sbuf_free(cg_sbuf *b)
 {
     if (b == NULL)

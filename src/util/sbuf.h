@@ -23,6 +23,10 @@ void cg_sbuf_puts(cg_sbuf *b, const char *s);
 void cg_sbuf_printf(cg_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The text so far ("" when empty); borrowed, valid until the next append. */
 const char *cg_sbuf_str(const cg_sbuf *b);
+/* The text as an owned string (allocated even when empty), its length in
+ * *len when len is not NULL; b is reset. NULL (b freed) when an append
+ * failed. */
+char *cg_sbuf_take(cg_sbuf *b, size_t *len);
 /* Frees the text and resets b; accepts NULL. */
 void cg_sbuf_free(cg_sbuf *b);
 
