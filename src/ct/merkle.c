@@ -668,6 +668,24 @@ static void reverse_hashes(uint8_t *h, size_t n)
     }
 }
 
+/* One step down [lo, hi) towards the leaf (or old tree) a proof is for, k
+ * the size of the left subtree: into the left one (left) or the right one,
+ * the hash of the other written to out, which the proof takes. */
+static int descend(const cg_merkle_tree *t, int left, uint64_t k, uint64_t *lo, uint64_t *hi,
+                   uint8_t out[HLEN])
+{
+    if (left) {
+        if (!range_hash(t, *lo + k, *hi, out))
+            return 0;
+        *hi = *lo + k;
+        return 1;
+    }
+    if (!range_hash(t, *lo, *lo + k, out))
+        return 0;
+    *lo += k;
+    return 1;
+}
+
 int cg_merkle_tree_inclusion_proof(const cg_merkle_tree *t, uint64_t index, uint64_t size,
                                    uint8_t *out, size_t cap, size_t *n)
 {
@@ -678,17 +696,8 @@ int cg_merkle_tree_inclusion_proof(const cg_merkle_tree *t, uint64_t index, uint
         return 0;
     while (hi - lo > 1) {
         uint64_t k = split_point(hi - lo);
-        if (got == cap)
+        if (got == cap || !descend(t, index < lo + k, k, &lo, &hi, out + got * HLEN))
             return 0;
-        if (index < lo + k) {
-            if (!range_hash(t, lo + k, hi, out + got * HLEN))
-                return 0;
-            hi = lo + k;
-        } else {
-            if (!range_hash(t, lo, lo + k, out + got * HLEN))
-                return 0;
-            lo += k;
-        }
         got++;
     }
     reverse_hashes(out, got);
@@ -711,16 +720,10 @@ int cg_merkle_tree_consistency_proof(const cg_merkle_tree *t, uint64_t size1, ui
     }
     while (m != hi - lo) {
         uint64_t k = split_point(hi - lo);
-        if (got == cap)
+        int left = m <= k;
+        if (got == cap || !descend(t, left, k, &lo, &hi, out + got * HLEN))
             return 0;
-        if (m <= k) {
-            if (!range_hash(t, lo + k, hi, out + got * HLEN))
-                return 0;
-            hi = lo + k;
-        } else {
-            if (!range_hash(t, lo, lo + k, out + got * HLEN))
-                return 0;
-            lo += k;
+        if (!left) {
             m -= k;
             whole = 0;
         }
