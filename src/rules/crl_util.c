@@ -1,5 +1,6 @@
 /* What the single-CRL rules and the cross-object CRL rules share: the
- * serial set over a CRL's own bytes and the reading of reasonCode. */
+ * serial set over a CRL's own bytes, the reading of reasonCode and the
+ * decoding of issuingDistributionPoint (the scope of a CRL). */
 #include "rules/crl_util.h"
 
 #include <stdlib.h>
@@ -136,4 +137,101 @@ int cg_crl_entry_reason(const cg_crl_entry *e, unsigned *code)
             return cg_crl_reason_decode(&ext.value, code, &what);
     }
     return 0;
+}
+
+/* ---- issuingDistributionPoint ---- */
+
+/* [n] IMPLICIT BOOLEAN DEFAULT FALSE; 0 on bad DER. */
+static int get_ctx_bool(cg_cbs *in, uint8_t tag, int *val, int *explicit_default)
+{
+    cg_cbs c;
+    int present;
+    *val = 0;
+    if (!cg_cbs_get_optional_asn1(in, &c, &present, tag))
+        return 0;
+    if (!present)
+        return 1;
+    if (c.len != 1 || (c.data[0] != 0x00 && c.data[0] != 0xff))
+        return 0;
+    *val = c.data[0] == 0xff;
+    if (!*val)
+        *explicit_default = 1;
+    return 1;
+}
+
+/* DistributionPointName CHOICE. An empty one chooses no alternative: not
+ * valid, but what it says is plain (there is no fullName), so it is
+ * accepted here and reported as an IDP problem. */
+static int read_dp_name(const cg_cbs *dp, cg_crl_idp *idp)
+{
+    cg_cbs in = *dp, name;
+    uint8_t tag;
+    size_t hdr;
+    if (in.len == 0)
+        return 1;
+    if (!cg_cbs_get_any_asn1_element(&in, &name, &tag, &hdr) || in.len != 0)
+        return 0;
+    if (tag != CG_ASN1_CTX_CONS(0) && tag != CG_ASN1_CTX_CONS(1))
+        return 0;
+    cg_cbs_skip(&name, hdr);
+    idp->has_full_name = tag == CG_ASN1_CTX_CONS(0);
+    idp->has_relative_name = tag == CG_ASN1_CTX_CONS(1);
+    if (idp->has_full_name)
+        idp->full_name = name;
+    return 1;
+}
+
+int cg_crl_idp_decode(const cg_cbs *value, cg_crl_idp *idp, const char **what)
+{
+    cg_cbs in = *value, seq, dp;
+    uint8_t tag;
+    size_t hdr;
+    int present;
+    memset(idp, 0, sizeof(*idp));
+
+    *what = "one IssuingDistributionPoint SEQUENCE";
+    if (!cg_cbs_get_asn1(&in, &seq, CG_ASN1_SEQUENCE) || in.len != 0)
+        return 0;
+    *what = "distributionPoint [0] holding one fullName [0] or nameRelativeToCRLIssuer [1]";
+    if (!cg_cbs_get_optional_asn1(&seq, &dp, &present, CG_ASN1_CTX_CONS(0)))
+        return 0;
+    idp->has_dp = present;
+    if (present && !read_dp_name(&dp, idp))
+        return 0;
+    *what = "onlyContainsUserCerts [1] and onlyContainsCACerts [2] as BOOLEAN 00 or FF";
+    if (!get_ctx_bool(&seq, CG_ASN1_CTX(1), &idp->only_user, &idp->explicit_default) ||
+        !get_ctx_bool(&seq, CG_ASN1_CTX(2), &idp->only_ca, &idp->explicit_default))
+        return 0;
+    /* ReasonFlags is an IMPLICIT BIT STRING, primitive in DER. A constructed
+     * [3] is still taken as onlySomeReasons so the finding can say so. */
+    if (cg_cbs_peek_asn1_tag(&seq, CG_ASN1_CTX(3)) ||
+        cg_cbs_peek_asn1_tag(&seq, CG_ASN1_CTX_CONS(3))) {
+        *what = "onlySomeReasons [3] as a whole element";
+        if (!cg_cbs_get_any_asn1_element(&seq, &idp->some_reasons, &tag, &hdr))
+            return 0;
+        cg_cbs_skip(&idp->some_reasons, hdr);
+        idp->has_some_reasons = 1;
+        const cg_cbs *r = &idp->some_reasons;
+        idp->some_reasons_bad = tag != CG_ASN1_CTX(3) || r->len == 0 || r->data[0] > 7 ||
+                                (r->len == 1 && r->data[0] != 0);
+    }
+    *what = "indirectCRL [4] and onlyContainsAttributeCerts [5] as BOOLEAN 00 or FF";
+    if (!get_ctx_bool(&seq, CG_ASN1_CTX(4), &idp->indirect, &idp->explicit_default) ||
+        !get_ctx_bool(&seq, CG_ASN1_CTX(5), &idp->only_attr, &idp->explicit_default))
+        return 0;
+    *what = "the end of IssuingDistributionPoint (fields [0] to [5], each at most once, in "
+            "order)";
+    if (seq.len != 0)
+        return 0;
+    return 1;
+}
+
+int cg_crl_is_ca_scope(const cg_crl *crl)
+{
+    const cg_ext *ext = cg_crl_find_ext(crl, CG_OID_IDP, sizeof(CG_OID_IDP), NULL);
+    cg_crl_idp idp;
+    const char *what;
+    if (ext == NULL || !cg_crl_idp_decode(&ext->value, &idp, &what))
+        return 0;
+    return idp.only_ca && !idp.only_user;
 }
