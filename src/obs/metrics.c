@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "util/grow.h"
+#include "util/hash.h"
 #include "util/sbuf.h"
 
 typedef enum { K_COUNTER, K_GAUGE, K_HISTOGRAM } kind;
@@ -71,16 +72,6 @@ const double cg_metrics_latency_buckets[] = {
     0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 const size_t cg_metrics_n_latency_buckets =
     sizeof(cg_metrics_latency_buckets) / sizeof(cg_metrics_latency_buckets[0]);
-
-static uint64_t fnv(const char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (uint8_t)p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
 
 static int name_ok(const char *s, int label)
 {
@@ -246,7 +237,7 @@ static struct series *lookup(cg_metric *f, const char *const *values, int create
         memcpy(key + at, v, l);
         at += l;
     }
-    uint64_t h = fnv(key, len);
+    uint64_t h = cg_fnv1a(CG_FNV1A_INIT, key, len);
     if (f->index_cap > 0) {
         size_t mask = f->index_cap - 1;
         for (size_t p = h & mask; f->index[p] != 0; p = (p + 1) & mask) {

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "util/hash.h"
 
 #define OBJ_COLS                                                                                  \
     "sha256, kind, der, issuer, serial, subject, scope, ca, not_before, not_after, file, "        \
@@ -309,23 +310,13 @@ static int object_at(cg_store *s, int64_t id, int64_t not_after, cg_sql_stmt **o
  * pair. An object stored already takes no lock (a CA every range stores
  * again must not make the ranges wait for each other). SQLite runs one
  * writer at a time and needs none. */
-/* FNV-1a 64. */
-static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
-#define FNV_INIT 0xcbf29ce484222325u
-
 static int lock_serial(cg_store *s, const cg_store_object *o)
 {
     if (s->drv->dialect != CG_SQL_POSTGRESQL || o->serial == NULL || o->issuer == NULL)
         return 1;
     /* FNV-1a over both: a collision only makes one wait for nothing. */
-    int64_t key = (int64_t)fnv(fnv(FNV_INIT, o->issuer, o->issuer_len), o->serial, o->serial_len);
+    int64_t key = (int64_t)cg_fnv1a(cg_fnv1a(CG_FNV1A_INIT, o->issuer, o->issuer_len), o->serial,
+                                    o->serial_len);
     cg_sql_stmt *st = q(s, Q_SERIAL_LOCK);
     if (st == NULL)
         return 0;
@@ -406,7 +397,7 @@ static int known_has(cg_store *s, int tag, const uint8_t *a, size_t alen, const 
     size_t len = known_key(key, sizeof(key), tag, a, alen, b, blen);
     if (s->known == NULL || len == 0)
         return 0;
-    return known_slot(s->known, key, len, fnv(FNV_INIT, key, len))->key != NULL;
+    return known_slot(s->known, key, len, cg_fnv1a(CG_FNV1A_INIT, key, len))->key != NULL;
 }
 
 /* Remembers a row (pending: written or seen by the open transaction).
@@ -431,7 +422,7 @@ static void known_add(cg_store *s, int tag, const uint8_t *a, size_t alen, const
         }
         s->known = k;
     }
-    uint64_t h = fnv(FNV_INIT, key, len);
+    uint64_t h = cg_fnv1a(CG_FNV1A_INIT, key, len);
     known_entry *e = known_slot(k, key, len, h);
     if (e->key != NULL) {
         e->pending &= pending;
