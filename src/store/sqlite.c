@@ -170,7 +170,7 @@ static sqlite3 *open_ro(const char *path, char *err, size_t cap)
         free(uri);
         if (rc != SQLITE_OK) {
             cg_errf(err, cap, "cannot open %s: %s", path,
-                   db != NULL ? sqlite3_errmsg(db) : "out of memory");
+                    db != NULL ? sqlite3_errmsg(db) : "out of memory");
             sqlite3_close(db);
             return NULL;
         }
@@ -194,11 +194,11 @@ static sqlite3 *open_ro(const char *path, char *err, size_t cap)
             int hot = stat(wal, &sb) == 0 && sb.st_size > 0;
             if (hot) {
                 cg_errf(err, cap,
-                       "cannot read %s: it is read-only and its write-ahead log %s holds "
-                       "commits not yet in the file, which SQLite reads only with write "
-                       "access to the directory (or an existing %s-shm); copy the store "
-                       "with its -wal file to a writable directory",
-                       path, wal, path);
+                        "cannot read %s: it is read-only and its write-ahead log %s holds "
+                        "commits not yet in the file, which SQLite reads only with write "
+                        "access to the directory (or an existing %s-shm); copy the store "
+                        "with its -wal file to a writable directory",
+                        path, wal, path);
                 free(wal);
                 return NULL;
             }
@@ -371,9 +371,9 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
         }
         if (version < CG_STORE_SCHEMA_VERSION) {
             cg_errf(err, cap,
-                   "%s is read-only and has store schema version %d; this caguard reads "
-                   "version %d, and upgrading it needs write access",
-                   path, version, CG_STORE_SCHEMA_VERSION);
+                    "%s is read-only and has store schema version %d; this caguard reads "
+                    "version %d, and upgrading it needs write access",
+                    path, version, CG_STORE_SCHEMA_VERSION);
             goto fail;
         }
         c->db = open_ro(path, err, cap);
