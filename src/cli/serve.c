@@ -3,7 +3,6 @@
  * certificates into a snapshot (again on SIGHUP and every reload
  * interval), and the signal loop; the service is src/serve/. */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "ct/loglist.h"
 #include "ct/loglist_snapshot.h"
 #include "monitor/http.h"
@@ -221,124 +221,83 @@ static char *read_token(const char *path, char *err, size_t errcap)
 
 int cg_cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},
-        {"config", required_argument, NULL, 'c'},
-        {"loglist", required_argument, NULL, 'L'},
-        {"loglist-sig", required_argument, NULL, 'S'},
-        {"loglist-key", required_argument, NULL, 'K'},
-        {"ca", required_argument, NULL, 'a'},
-        {"store", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},
-        {"max-body", required_argument, NULL, 'm'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"token-file", required_argument, NULL, 'k'},
-        {"reload-interval", required_argument, NULL, 'r'},
-        {"no-access-log", no_argument, NULL, 'n'},
-        {"no-default-loglists", no_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    enum { OPT_CA = 1, OPT_THREADS, OPT_MAX_BODY, OPT_TIMEOUT, OPT_RELOAD };
     cg_serve_config cfg;
     sources src;
+    cg_cli_loglists flag_lists;
     const char *config = NULL, *listen = NULL, *store = NULL, *token_file = NULL;
-    const char *flag_lists[16], *flag_sigs[16], *flag_cas[16], *flag_key = NULL;
-    size_t n_flag_lists = 0, n_flag_cas = 0;
+    const char *flag_cas[16];
+    size_t n_flag_cas = 0;
     int64_t threads = 0, max_body = 0, timeout = 0, reload = 0;
-    int access_log = -1, rc = CG_EXIT_USAGE, no_defaults = 0;
+    int no_access_log = 0, access_log = -1, rc = CG_EXIT_USAGE;
     char err[1024];
     char *token = NULL;
     cg_serve *s = NULL;
+    memset(&flag_lists, 0, sizeof(flag_lists));
+    const cg_cli_opt opt[] = {
+        {"listen", CG_CLI_OPT_STRING, &listen, 0, NULL},
+        {"config", CG_CLI_OPT_STRING, &config, 0, NULL},
+        {"loglist", CG_CLI_OPT_LOGLIST, &flag_lists, 0, NULL},
+        {"loglist-sig", CG_CLI_OPT_LOGLIST_SIG, &flag_lists, 0, NULL},
+        {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &flag_lists, 0, NULL},
+        {"ca", CG_CLI_OPT_KEY_VALUE, NULL, OPT_CA, NULL},
+        {"store", CG_CLI_OPT_STRING, &store, 0, NULL},
+        {"threads", CG_CLI_OPT_KEY_VALUE, NULL, OPT_THREADS, NULL},
+        {"max-body", CG_CLI_OPT_KEY_VALUE, NULL, OPT_MAX_BODY, NULL},
+        {"timeout", CG_CLI_OPT_KEY_VALUE, NULL, OPT_TIMEOUT, NULL},
+        {"token-file", CG_CLI_OPT_STRING, &token_file, 0, NULL},
+        {"reload-interval", CG_CLI_OPT_KEY_VALUE, NULL, OPT_RELOAD, NULL},
+        {"no-access-log", CG_CLI_OPT_FLAG, &no_access_log, 0, NULL},
+        {"no-default-loglists", CG_CLI_OPT_FLAG, &flag_lists.no_defaults, 0, NULL},
+    };
+    cg_cli_opts op;
     cg_serve_config_init(&cfg);
     memset(&src, 0, sizeof(src));
 
-    optind = 1;
-    for (;;) {
-        int c = getopt_long(argc, argv, "h", opts, NULL);
-        if (c == -1)
-            break;
-        switch (c) {
-        case 'l':
-            listen = optarg;
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'L':
-            if (n_flag_lists == 16) {
-                rc = cg_cli_usage_error("serve", "at most 16 --loglist");
-                goto out;
-            }
-            flag_sigs[n_flag_lists] = NULL;
-            flag_lists[n_flag_lists++] = optarg;
-            break;
-        case 'S':
-            if (n_flag_lists == 0 || flag_sigs[n_flag_lists - 1] != NULL) {
-                rc = cg_cli_usage_error("serve", "--loglist-sig must follow the --loglist it "
-                                                 "signs (one signature per list)");
-                goto out;
-            }
-            flag_sigs[n_flag_lists - 1] = optarg;
-            break;
-        case 'K':
-            flag_key = optarg;
-            break;
-        case 'a':
+    cg_cli_opts_init(&op, "serve", serve_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    for (int key; (key = cg_cli_opts_next(&op)) != 0;) {
+        if (key < 0) {
+            rc = op.status;
+            goto out;
+        }
+        switch (key) {
+        case OPT_CA:
             if (n_flag_cas == 16) {
                 rc = cg_cli_usage_error("serve", "at most 16 --ca");
                 goto out;
             }
-            flag_cas[n_flag_cas++] = optarg;
+            flag_cas[n_flag_cas++] = op.value;
             break;
-        case 's':
-            store = optarg;
-            break;
-        case 't':
-            if (!parse_u64(optarg, 1, 256, &threads)) {
+        case OPT_THREADS:
+            if (!parse_u64(op.value, 1, 256, &threads)) {
                 rc = cg_cli_usage_error("serve", "--threads wants 1 to 256");
                 goto out;
             }
             break;
-        case 'm':
-            if (!parse_u64(optarg, 1024, (int64_t)1 << 30, &max_body)) {
+        case OPT_MAX_BODY:
+            if (!parse_u64(op.value, 1024, (int64_t)1 << 30, &max_body)) {
                 rc = cg_cli_usage_error("serve", "--max-body wants 1024 to 1073741824 bytes");
                 goto out;
             }
             break;
-        case 'T':
-            if (!parse_u64(optarg, 1, 3600, &timeout)) {
+        case OPT_TIMEOUT:
+            if (!parse_u64(op.value, 1, 3600, &timeout)) {
                 rc = cg_cli_usage_error("serve", "--timeout wants 1 to 3600 seconds");
                 goto out;
             }
             break;
-        case 'k':
-            token_file = optarg;
-            break;
-        case 'r':
-            if (!parse_u64(optarg, 1, 30 * 86400, &reload)) {
+        case OPT_RELOAD:
+            if (!parse_u64(op.value, 1, 30 * 86400, &reload)) {
                 rc = cg_cli_usage_error("serve", "--reload-interval wants 1 to 2592000 seconds");
                 goto out;
             }
             break;
-        case 'n':
-            access_log = 0;
-            break;
-        case 'D':
-            no_defaults = 1;
-            break;
-        case 'h':
-            serve_help(stdout);
-            rc = CG_EXIT_OK;
-            goto out;
-        default:
-            rc = cg_cli_usage_error("serve", "unknown option");
-            goto out;
         }
     }
-    if (optind < argc) {
-        rc = cg_cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    if (no_access_log)
+        access_log = 0;
+    if (!cg_cli_opts_no_operands("serve", argc, argv))
         goto out;
-    }
     if (config != NULL && !cg_serve_config_load(&cfg, config, err, sizeof(err))) {
         say("", err);
         goto out;
@@ -348,12 +307,12 @@ int cg_cmd_serve(int argc, char **argv)
         src.sigs[src.n_lists] = cfg.loglist_sig;
         src.lists[src.n_lists++] = cfg.loglist;
     }
-    for (size_t i = 0; i < n_flag_lists; i++) {
-        src.sigs[src.n_lists] = flag_sigs[i];
-        src.lists[src.n_lists++] = flag_lists[i];
+    for (size_t i = 0; i < flag_lists.n; i++) {
+        src.sigs[src.n_lists] = flag_lists.sigs[i];
+        src.lists[src.n_lists++] = flag_lists.paths[i];
     }
-    src.key = flag_key != NULL ? flag_key : cfg.loglist_key;
-    src.defaults = !no_defaults;
+    src.key = flag_lists.key != NULL ? flag_lists.key : cfg.loglist_key;
+    src.defaults = !flag_lists.no_defaults;
     for (size_t i = 0; i < src.n_lists; i++) {
         if (src.sigs[i] != NULL && src.key == NULL) {
             rc = cg_cli_usage_error("serve", "--loglist-sig needs --loglist-key");
