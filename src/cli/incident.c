@@ -1,15 +1,15 @@
 /* caguard incident: incidents and their CCADB reports. `kinds` and `lint`
  * need no store; the subcommands that record incidents (open, event, list,
- * show, status, report) go through the store. */
+ * show, status, report) go through the store. This file holds the command,
+ * its help, kinds, lint, status, report and scope; open, event and add are
+ * in incident_record.c, list and show in incident_view.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/incident_internal.h"
 #include "cli/opts.h"
 #include "incident/certs.h"
 #include "incident/deadlines.h"
@@ -21,14 +21,12 @@
 #include "monitor/config.h"
 #endif
 #include "report/output.h"
-#include "store/ingest.h"
-#include "store/pairing.h"
 #include "store/store.h"
 #include "util/escape.h"
 #include "util/grow.h"
 #include "x509/time.h"
 
-static void incident_help(FILE *f)
+void cg_cli_incident_help(FILE *f)
 {
     fprintf(f, "usage: caguard incident SUBCOMMAND [OPTIONS] [ARGS]\n\n"
                "Incidents: why certificates must be revoked, by when, and the CCADB\n"
@@ -118,8 +116,8 @@ static int cmd_kinds(int argc, char **argv)
     const char *format = "text";
     const cg_cli_opt opt[] = {{"format", CG_CLI_OPT_STRING, &format, 0, NULL}};
     int rc;
-    if (!cg_cli_opts_parse("incident kinds", incident_help, opt, CG_CLI_NOPT(opt), argc, argv,
-                           &rc))
+    if (!cg_cli_opts_parse("incident kinds", cg_cli_incident_help, opt, CG_CLI_NOPT(opt), argc,
+                           argv, &rc))
         return rc;
     if (!cg_cli_opts_no_operands("incident kinds", argc, argv))
         return CG_EXIT_USAGE;
@@ -138,7 +136,31 @@ static int cmd_kinds(int argc, char **argv)
     return rc;
 }
 
-static int get_incident(const char *cmd, cg_store *st, int64_t id, cg_incident *inc);
+int cg_cli_incident_get(const char *cmd, cg_store *st, int64_t id, cg_incident *inc)
+{
+    int found = 0;
+    memset(inc, 0, sizeof(*inc));
+    if (!cg_store_incident_get(st, id, inc, &found)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        return -1;
+    }
+    if (!found) {
+        fprintf(stderr, "caguard %s: no incident %lld in the store\n", cmd, (long long)id);
+        return 0;
+    }
+    return 1;
+}
+
+int cg_cli_incident_load(const char *cmd, cg_store *st, int64_t id, cg_incident *inc)
+{
+    if (cg_cli_incident_get(cmd, st, id, inc) <= 0)
+        return 0;
+    if (!cg_store_incident_observe_revocations(st, inc)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        return 0;
+    }
+    return 1;
+}
 
 /* --incident ID: the incident as the store knows it at `at` (its
  * revocations observed), into *inc; 1, or 0 said. */
@@ -154,11 +176,7 @@ static int lint_incident(const char *store_opt, const char *id_text, cg_incident
     cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
         return 0;
-    if (get_incident(cmd, st, id, inc) > 0) {
-        ok = cg_store_incident_observe_revocations(st, inc);
-        if (!ok)
-            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-    }
+    ok = cg_cli_incident_load(cmd, st, id, inc);
     cg_store_close(st);
     return ok;
 }
@@ -177,7 +195,8 @@ static int cmd_lint(int argc, char **argv)
     int rc;
     cg_incident inc;
     memset(&inc, 0, sizeof(inc));
-    if (!cg_cli_opts_parse("incident lint", incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+    if (!cg_cli_opts_parse("incident lint", cg_cli_incident_help, opt, CG_CLI_NOPT(opt), argc,
+                           argv, &rc))
         return rc;
     if (argc - optind != 1)
         return cg_cli_usage_error("incident lint", "give one report file (Markdown)");
@@ -248,9 +267,7 @@ static int cmd_lint(int argc, char **argv)
 
 /* ---- the subcommands that use the store ---- */
 
-/* The incident's certificates as the CCADB counts them (by issuer and
- * serial), or (size_t)-1 when out of memory. */
-static size_t count_certs(const cg_incident *inc)
+size_t cg_cli_incident_count_certs(const cg_incident *inc)
 {
     cg_incident_unit *u;
     size_t n;
@@ -258,620 +275,6 @@ static size_t count_certs(const cg_incident *inc)
         return (size_t)-1;
     free(u);
     return n;
-}
-
-/* The incident or a message: 1 found, 0 not there (said), -1 store error
- * (said). */
-static int get_incident(const char *cmd, cg_store *st, int64_t id, cg_incident *inc)
-{
-    int found = 0;
-    memset(inc, 0, sizeof(*inc));
-    if (!cg_store_incident_get(st, id, inc, &found)) {
-        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-        return -1;
-    }
-    if (!found) {
-        fprintf(stderr, "caguard %s: no incident %lld in the store\n", cmd, (long long)id);
-        return 0;
-    }
-    return 1;
-}
-
-static void count_finding(void *arg, const cg_finding *f)
-{
-    (void)f;
-    (*(size_t *)arg)++;
-}
-
-typedef struct {
-    const char *name;
-    uint8_t *data;
-    size_t len;
-} input_file;
-
-/* The defect of an incident opened on certificates: the rules of the open
- * error findings on them (the incident-process and gate rules left out). */
-typedef struct {
-    char **v;
-    size_t n, cap;
-    int failed;
-} rule_set;
-
-static int collect_rule(void *arg, const cg_store_finding *f)
-{
-    rule_set *r = arg;
-    if (f->severity != CG_SEV_ERROR || strncmp(f->rule, "incident.", 9) == 0 ||
-        strncmp(f->rule, "revocation.", 11) == 0 || strncmp(f->rule, "gate.", 5) == 0)
-        return 1;
-    for (size_t i = 0; i < r->n; i++) {
-        if (strcmp(r->v[i], f->rule) == 0)
-            return 1;
-    }
-    if (r->n == r->cap) {
-        size_t cap = r->cap == 0 ? 4 : r->cap * 2;
-        char **v = realloc(r->v, cap * sizeof(*v));
-        if (v == NULL) {
-            r->failed = 1;
-            return 0;
-        }
-        r->v = v;
-        r->cap = cap;
-    }
-    if ((r->v[r->n] = strdup(f->rule)) == NULL) {
-        r->failed = 1;
-        return 0;
-    }
-    r->n++;
-    return 1;
-}
-
-static int default_rules(cg_store *st, cg_incident *inc)
-{
-    rule_set r = {NULL, 0, 0, 0};
-    int ok = 1;
-    for (size_t i = 0; ok && i < inc->n_certs; i++) {
-        cg_store_finding_filter flt;
-        memset(&flt, 0, sizeof(flt));
-        flt.open_only = 1;
-        flt.has_object = 1;
-        memcpy(flt.object, inc->certs[i].sha256, 32);
-        ok = cg_store_findings(st, &flt, collect_rule, &r) && !r.failed;
-    }
-    inc->rules = r.v;
-    inc->n_rules = r.n;
-    return ok;
-}
-
-static int cmd_open(int argc, char **argv)
-{
-    static const char *cmd = "incident open";
-    const char *kind = NULL, *store_opt = NULL;
-    int64_t now = (int64_t)time(NULL), at = now, seen_at = now;
-    int have_reported = 0, rc = CG_EXIT_USAGE;
-    cg_incident inc;
-    input_file *files = NULL;
-    size_t n_files = 0;
-    cg_store *st = NULL;
-    cg_ingest *ing = NULL;
-    char err[1024];
-
-    memset(&inc, 0, sizeof(inc));
-    inc.source = CG_SOURCE_SELF;
-    const cg_cli_opt opt[] = {
-        {"kind", CG_CLI_OPT_STRING, &kind, 0, NULL},
-        {"reported-at", CG_CLI_OPT_TIME, &inc.reported_at, 0, &have_reported},
-        {"title", CG_CLI_OPT_KEY_VALUE, NULL, 't', NULL},
-        {"source", CG_CLI_OPT_KEY_VALUE, NULL, 's', NULL},
-        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
-        {"seen-at", CG_CLI_OPT_TIME, &seen_at, 0, NULL},
-        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
-    };
-    cg_cli_opts p;
-    cg_cli_opts_init(&p, cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
-    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
-        if (key < 0) {
-            rc = p.status;
-            goto out;
-        }
-        if (key == 't') {
-            free(inc.title);
-            inc.title = strdup(p.value);
-        } else if (!cg_source_lookup(p.value, &inc.source)) {
-            cg_cli_usage_error(cmd, "--source must be self, third-party or audit, not '%s'",
-                               p.value);
-            goto out;
-        }
-    }
-    if (kind == NULL) {
-        cg_cli_usage_error(cmd, "--kind is required (one of: %s)", cg_incident_kind_names());
-        goto out;
-    }
-    if (cg_incident_kind_lookup(kind) == NULL) {
-        cg_cli_usage_error(cmd, "unknown kind '%s'; the kinds are: %s", kind,
-                           cg_incident_kind_names());
-        goto out;
-    }
-    if (!have_reported) {
-        cg_cli_usage_error(cmd, "--reported-at TIME is required (when the certificate problem "
-                                "report was received)");
-        goto out;
-    }
-    inc.kind = strdup(kind);
-    if (inc.kind == NULL ||
-        (optind < argc && (files = calloc((size_t)(argc - optind), sizeof(*files))) == NULL)) {
-        fprintf(stderr, "caguard %s: out of memory\n", cmd);
-        goto out;
-    }
-    /* Every file is read and understood before the store is opened: bad
-     * input leaves the store as it was. */
-    for (int i = optind; i < argc; i++) {
-        input_file *f = &files[n_files];
-        f->name = argv[i];
-        f->data = cg_cli_read_file(argv[i], &f->len, err, sizeof(err));
-        if (f->data == NULL) {
-            fprintf(stderr, "caguard %s: %s\n", cmd, err);
-            goto out;
-        }
-        n_files++;
-        if (!cg_incident_add_certs(&inc, f->name, f->data, f->len, err, sizeof(err))) {
-            fprintf(stderr, "caguard %s: %s\n", cmd, err);
-            goto out;
-        }
-    }
-    cg_incident_pair_certs(&inc);
-
-    st = cg_cli_store_open(cmd, store_opt, CG_STORE_CREATE);
-    if (st == NULL)
-        goto out;
-    size_t findings = 0;
-    if (n_files > 0) {
-        cg_ingest_opts io;
-        memset(&io, 0, sizeof(io));
-        io.at = at;
-        io.seen_at = seen_at;
-        ing = cg_ingest_new(st, &io, count_finding, &findings);
-        if (ing == NULL) {
-            fprintf(stderr, "caguard %s: out of memory\n", cmd);
-            goto out;
-        }
-        for (size_t i = 0; i < n_files; i++) {
-            if (!cg_ingest_file(ing, files[i].name, files[i].data, files[i].len, err,
-                                sizeof(err))) {
-                fprintf(stderr, "caguard %s: %s (no incident recorded)\n", cmd, err);
-                goto out;
-            }
-        }
-    }
-    if (!cg_store_incident_pair_certs(st, &inc) || !default_rules(st, &inc) ||
-        !cg_store_incident_create(st, &inc)) {
-        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-        goto out;
-    }
-    printf("%lld\n", (long long)inc.id);
-    if (ing != NULL) {
-        const cg_ingest_stats *s = cg_ingest_get0_stats(ing);
-        size_t n = count_certs(&inc);
-        fprintf(stderr,
-                "caguard %s: incident %lld with %zu certificate%s (by issuer and serial; "
-                "%zu object%s); %zu object%s ingested (%zu new), %zu new finding%s "
-                "('caguard findings')\n",
-                cmd, (long long)inc.id, n, n == 1 ? "" : "s", inc.n_certs,
-                inc.n_certs == 1 ? "" : "s", s->objects, s->objects == 1 ? "" : "s",
-                s->new_objects, findings, findings == 1 ? "" : "s");
-    }
-    rc = fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
-out:
-    cg_ingest_free(ing);
-    cg_store_close(st);
-    for (size_t i = 0; i < n_files; i++)
-        free(files[i].data);
-    free(files);
-    cg_incident_clear(&inc);
-    return rc;
-}
-
-static int cmd_event(int argc, char **argv)
-{
-    static const char *cmd = "incident event";
-    const char *store_opt = NULL;
-    cg_incident_event ev;
-    int have_type = 0, have_at = 0, have_next = 0, rc = CG_EXIT_USAGE;
-    int64_t id = 0, next = 0;
-    cg_store *st = NULL;
-    cg_incident inc;
-
-    memset(&ev, 0, sizeof(ev));
-    memset(&inc, 0, sizeof(inc));
-    const cg_cli_opt opt[] = {
-        {"type", CG_CLI_OPT_KEY_VALUE, NULL, 'T', &have_type},
-        {"at", CG_CLI_OPT_TIME, &ev.at, 0, &have_at},
-        {"note", CG_CLI_OPT_KEY_VALUE, NULL, 'n', NULL},
-        {"next-update", CG_CLI_OPT_TIME, &next, 0, &have_next},
-        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
-    };
-    cg_cli_opts p;
-    cg_cli_opts_init(&p, cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
-    for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
-        if (key < 0)
-            return p.status;
-        if (key == 'n')
-            ev.note = p.value;
-        else if (!cg_event_type_lookup(p.value, &ev.type))
-            return cg_cli_usage_error(cmd,
-                                      "--type must be preliminary-report, full-report, "
-                                      "update, question, response or closure, not '%s'",
-                                      p.value);
-    }
-    if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
-        return cg_cli_usage_error(cmd, "give one incident ID (a number)");
-    if (!have_type || !have_at)
-        return cg_cli_usage_error(cmd, "--type and --at are required");
-    st = cg_cli_store_open(cmd, store_opt, 0);
-    if (st == NULL)
-        return CG_EXIT_USAGE;
-    if (get_incident(cmd, st, id, &inc) <= 0)
-        goto out;
-    if (!cg_store_begin(st) || !cg_store_incident_add_event(st, id, &ev) ||
-        (have_next && !cg_store_incident_set_next_update(st, id, next)) || !cg_store_commit(st)) {
-        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-        cg_store_rollback(st);
-        goto out;
-    }
-    rc = CG_EXIT_OK;
-out:
-    cg_incident_clear(&inc);
-    cg_store_close(st);
-    return rc;
-}
-
-static int is_closed(const cg_incident *inc)
-{
-    for (size_t i = 0; i < inc->n_events; i++) {
-        if (inc->events[i].type == CG_EVENT_CLOSURE)
-            return 1;
-    }
-    return 0;
-}
-
-/* Stored text (kinds, titles, subjects, notes) on the terminal: through
- * util/escape.h, so no control or bidi character of theirs reaches it raw. */
-static const char *term(const char *s, char *buf, size_t cap)
-{
-    return cg_esc_term_cut(s != NULL ? s : "", buf, cap);
-}
-
-/* ---- list and show as JSON (docs/schemas/incident*.schema.json) ---- */
-
-static json_t *json_time(int64_t t)
-{
-    char buf[32];
-    if (t == 0)
-        return json_null();
-    cg_time_format(t, buf, sizeof(buf));
-    return json_string(buf);
-}
-
-/* Stored text (a title, a note, a subject) as a JSON string, null when
- * absent. Bytes that are not UTF-8 (an operator's title can hold any)
- * become U+FFFD, so the field is never dropped for them. */
-static json_t *json_text(const char *s)
-{
-    if (s == NULL)
-        return json_null();
-    json_t *j = json_string(s);
-    if (j != NULL)
-        return j;
-    cg_sbuf b = CG_SBUF_INIT;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = cg_utf8_char((const uint8_t *)s + i, n - i, &cp);
-        if (k == 0) {
-            cg_sbuf_puts(&b, "\xef\xbf\xbd");
-            k = 1;
-        } else {
-            cg_sbuf_append(&b, s + i, k);
-        }
-        i += k;
-    }
-    j = b.failed ? NULL : json_string(cg_sbuf_str(&b));
-    cg_sbuf_free(&b);
-    return j;
-}
-
-/* The fields list and show share: what the incident is, its deadlines and
- * its state (n: its certificates by issuer and serial). */
-static json_t *incident_json(const cg_incident *inc, size_t n)
-{
-    const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
-    json_t *j = json_object();
-    if (j == NULL)
-        return NULL;
-    json_object_set_new(j, "id", json_integer((json_int_t)inc->id));
-    json_object_set_new(j, "title", json_text(inc->title));
-    json_object_set_new(j, "kind", json_text(inc->kind));
-    json_object_set_new(j, "kind_known", json_boolean(k != NULL));
-    json_object_set_new(j, "required_reason",
-                        k != NULL && k->reason != CG_REASON_OMITTED
-                            ? json_string(cg_incident_reason_name(k->reason))
-                            : json_null());
-    json_object_set_new(j, "reference", k != NULL ? json_string(k->reference) : json_null());
-    json_object_set_new(j, "source", json_string(cg_source_name(inc->source)));
-    json_object_set_new(j, "reported_at", json_time(inc->reported_at));
-    json_object_set_new(j, "revoke_by",
-                        k != NULL ? json_time(inc->reported_at + k->window) : json_null());
-    json_object_set_new(j, "next_update", json_time(inc->next_update_at));
-    json_object_set_new(j, "state", json_string(is_closed(inc) ? "closed" : "open"));
-    json_object_set_new(j, "certificate_count", json_integer((json_int_t)n));
-    return j;
-}
-
-static json_t *cert_json(const cg_incident_cert *c, int64_t at)
-{
-    char sha[65];
-    json_t *j = json_object(), *names = json_array();
-    if (j == NULL || names == NULL) {
-        json_decref(j);
-        json_decref(names);
-        return NULL;
-    }
-    int revoked = cg_incident_cert_revoked_at(c, at);
-    cg_hex(c->sha256, 32, sha);
-    json_object_set_new(j, "sha256", json_string(sha));
-    json_object_set_new(j, "type", json_string(c->is_precert ? "precertificate" : "certificate"));
-    json_object_set_new(j, "serial",
-                        c->serial_hex != NULL && c->serial_hex[0] != '\0'
-                            ? json_text(c->serial_hex)
-                            : json_null());
-    json_object_set_new(j, "issuer",
-                        c->issuer != NULL && c->issuer[0] != '\0' ? json_text(c->issuer)
-                                                                  : json_null());
-    json_object_set_new(j, "subject",
-                        c->subject != NULL && c->subject[0] != '\0' ? json_text(c->subject)
-                                                                    : json_null());
-    for (const char *p = c->dns_names; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, ",");
-        char *one = strndup(p, len);
-        json_array_append_new(names, json_text(one));
-        free(one);
-        p += len + (p[len] == ',');
-    }
-    json_object_set_new(j, "dns_names", names);
-    json_object_set_new(j, "not_before", json_time(c->not_before));
-    json_object_set_new(j, "not_after", json_time(c->not_after));
-    json_object_set_new(j, "revoked", json_boolean(revoked));
-    json_object_set_new(j, "revocation_date",
-                        revoked ? json_time(c->revocation_date) : json_null());
-    json_object_set_new(j, "reason",
-                        revoked && c->reason != CG_REASON_OMITTED
-                            ? json_string(cg_incident_reason_name(c->reason))
-                            : json_null());
-    json_object_set_new(j, "first_seen_on_crl",
-                        revoked ? json_time(c->published_at) : json_null());
-    return j;
-}
-
-/* incident show --format json: one document, "schema" first as in status. */
-static json_t *show_json(const cg_incident *inc, int64_t at)
-{
-    size_t n = count_certs(inc);
-    json_t *root = json_object(), *fields = NULL, *certs = json_array(), *events = json_array(),
-           *rules = json_array();
-    if (n == (size_t)-1 || root == NULL || certs == NULL || events == NULL || rules == NULL ||
-        (fields = incident_json(inc, n)) == NULL)
-        goto err;
-    json_object_set_new(root, "schema", json_integer(CG_JSON_SCHEMA_VERSION));
-    json_object_update(root, fields);
-    json_decref(fields);
-    for (size_t i = 0; i < inc->n_rules; i++)
-        json_array_append_new(rules, json_text(inc->rules[i]));
-    json_object_set_new(root, "rules", rules);
-    rules = NULL;
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        json_t *c = cert_json(&inc->certs[i], at);
-        if (c == NULL)
-            goto err;
-        json_array_append_new(certs, c);
-    }
-    json_object_set_new(root, "certificates", certs);
-    certs = NULL;
-    for (size_t i = 0; i < inc->n_events; i++) {
-        const cg_incident_event *ev = &inc->events[i];
-        json_t *e = json_object();
-        if (e == NULL)
-            goto err;
-        json_object_set_new(e, "at", json_time(ev->at));
-        json_object_set_new(e, "type", json_string(cg_event_type_name(ev->type)));
-        json_object_set_new(e, "note", json_text(ev->note));
-        json_array_append_new(events, e);
-    }
-    json_object_set_new(root, "events", events);
-    return root;
-err:
-    json_decref(root);
-    json_decref(certs);
-    json_decref(events);
-    json_decref(rules);
-    return NULL;
-}
-
-typedef struct {
-    cg_out_format format;
-    int failed; /* out of memory */
-} list_ctx;
-
-static int list_one(void *arg, const cg_incident *inc)
-{
-    list_ctx *lc = arg;
-    char reported[32], kind[128];
-    size_t n = count_certs(inc);
-    if (n == (size_t)-1) {
-        lc->failed = 1;
-        return 0;
-    }
-    if (lc->format == CG_OUT_JSON) {
-        /* JSON Lines, "schema" last as on every finding line. */
-        json_t *j = incident_json(inc, n);
-        char *line = NULL;
-        if (j != NULL) {
-            json_object_set_new(j, "schema", json_integer(CG_JSON_SCHEMA_VERSION));
-            line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
-        }
-        json_decref(j);
-        if (line == NULL) {
-            lc->failed = 1;
-            return 0;
-        }
-        puts(line);
-        free(line);
-        return 1;
-    }
-    cg_time_format(inc->reported_at, reported, sizeof(reported));
-    printf("%-5lld %-26s %s %3zu cert%s  %-6s ", (long long)inc->id,
-           term(inc->kind, kind, sizeof(kind)), reported, n, n == 1 ? " " : "s",
-           is_closed(inc) ? "closed" : "open");
-    cg_esc_term_fputs(inc->title, stdout);
-    putchar('\n');
-    return 1;
-}
-
-static int cmd_list(int argc, char **argv)
-{
-    const char *store_opt = NULL;
-    list_ctx lc = {CG_OUT_TEXT, 0};
-    const cg_cli_opt opt[] = {
-        {"format", CG_CLI_OPT_FORMAT, &lc.format, 0, NULL},
-        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
-    };
-    int rc;
-    if (!cg_cli_opts_parse("incident list", incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
-        return rc;
-    if (!cg_cli_opts_no_operands("incident list", argc, argv))
-        return CG_EXIT_USAGE;
-    cg_store *st = cg_cli_store_open("incident list", store_opt, 0);
-    if (st == NULL)
-        return CG_EXIT_USAGE;
-    int ok = cg_store_incident_list(st, list_one, &lc) && !lc.failed;
-    if (!ok)
-        fprintf(stderr, "caguard incident list: %s\n",
-                lc.failed ? "out of memory" : cg_store_errmsg(st));
-    cg_store_close(st);
-    return ok && fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
-}
-
-static void show(const cg_incident *inc, int64_t at)
-{
-    const cg_incident_kind *k = cg_incident_kind_lookup(inc->kind);
-    char t[32], window[32], reason[48], sha[65], kind[128];
-    printf("incident %lld%s", (long long)inc->id, inc->title != NULL ? ": " : "");
-    cg_esc_term_fputs(inc->title, stdout);
-    putchar('\n');
-    if (k != NULL) {
-        cg_incident_window_name(k->window, window, sizeof(window));
-        cg_incident_reason_describe(k->reason, reason, sizeof(reason));
-        printf("  kind           %s: revoke within %s, %s [%s]\n", k->name, window, reason,
-               k->reference);
-    } else {
-        printf("  kind           %s (unknown to this caguard)\n",
-               term(inc->kind, kind, sizeof(kind)));
-    }
-    printf("  source         %s\n", cg_source_name(inc->source));
-    cg_time_format(inc->reported_at, t, sizeof(t));
-    printf("  reported       %s\n", t);
-    if (k != NULL) {
-        cg_time_format(inc->reported_at + k->window, t, sizeof(t));
-        printf("  revoke by      %s\n", t);
-    }
-    if (inc->next_update_at != 0) {
-        cg_time_format(inc->next_update_at, t, sizeof(t));
-        printf("  next update    %s\n", t);
-    }
-    printf("  state          %s\n", is_closed(inc) ? "closed" : "open");
-    size_t n = count_certs(inc);
-    if (n != (size_t)-1 && n != inc->n_certs)
-        printf("\n  certificates (%zu by issuer and serial; %zu objects):\n", n, inc->n_certs);
-    else
-        printf("\n  certificates (%zu):\n", inc->n_certs);
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        const cg_incident_cert *c = &inc->certs[i];
-        cg_hex(c->sha256, 32, sha);
-        printf("  %-14s %s\n", c->is_precert ? "precertificate" : "certificate", sha);
-        printf("    serial ");
-        cg_esc_term_fputs(c->serial_hex, stdout);
-        printf(", subject ");
-        cg_esc_term_fputs(c->subject, stdout);
-        putchar('\n');
-        if (cg_incident_cert_revoked_at(c, at)) {
-            char pub[32];
-            cg_time_format(c->revocation_date, t, sizeof(t));
-            cg_incident_reason_describe(c->reason, reason, sizeof(reason));
-            if (c->published_at != 0)
-                cg_time_format(c->published_at, pub, sizeof(pub));
-            else
-                snprintf(pub, sizeof(pub), "unknown");
-            printf("    revoked %s, %s; first seen on a CRL %s\n", t, reason, pub);
-        } else {
-            printf("    not seen revoked on a CRL\n");
-        }
-    }
-    printf("\n  events (%zu):\n", inc->n_events);
-    for (size_t i = 0; i < inc->n_events; i++) {
-        const cg_incident_event *ev = &inc->events[i];
-        cg_time_format(ev->at, t, sizeof(t));
-        printf("  %s %-18s ", t, cg_event_type_name(ev->type));
-        cg_esc_term_fputs(ev->note, stdout);
-        putchar('\n');
-    }
-}
-
-static int show_out(const cg_incident *inc, int64_t at, cg_out_format format)
-{
-    if (format == CG_OUT_TEXT) {
-        show(inc, at);
-        return fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
-    }
-    json_t *j = show_json(inc, at);
-    char *text =
-        j != NULL ? json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (text == NULL) {
-        fprintf(stderr, "caguard incident show: out of memory\n");
-        return CG_EXIT_USAGE;
-    }
-    puts(text);
-    free(text);
-    return fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
-}
-
-static int cmd_show(int argc, char **argv)
-{
-    static const char *cmd = "incident show";
-    const char *store_opt = NULL;
-    cg_out_format format = CG_OUT_TEXT;
-    int64_t id;
-    cg_incident inc;
-    int rc = CG_EXIT_USAGE;
-    const cg_cli_opt opt[] = {
-        {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
-        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
-    };
-    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
-        return rc;
-    if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
-        return cg_cli_usage_error(cmd, "give one incident ID (a number)");
-    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
-    if (st == NULL)
-        return CG_EXIT_USAGE;
-    if (get_incident(cmd, st, id, &inc) > 0) {
-        if (cg_store_incident_observe_revocations(st, &inc)) {
-            rc = show_out(&inc, (int64_t)time(NULL), format);
-        } else {
-            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-        }
-    }
-    cg_incident_clear(&inc);
-    cg_store_close(st);
-    return rc;
 }
 
 /* ---- scope: the incident's defect and the certificates it misses ---- */
@@ -1036,7 +439,7 @@ static int cmd_status(int argc, char **argv)
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
         CG_CLI_SELECT_OPTS(&sel),
     };
-    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+    if (!cg_cli_opts_parse(cmd, cg_cli_incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (argc - optind > 1 || (argc - optind == 1 && !cg_cli_parse_id(argv[optind], &id)))
         return cg_cli_usage_error(cmd, "give at most one incident ID (a number)");
@@ -1067,7 +470,7 @@ static int cmd_status(int argc, char **argv)
     }
     ok = 1;
     for (size_t i = 0; ok && i < n_ids; i++) {
-        if (get_incident(cmd, st, ids[i], &inc) <= 0)
+        if (cg_cli_incident_get(cmd, st, ids[i], &inc) <= 0)
             goto out;
         ok = status_one(&ctx, &sink, &inc);
         cg_incident_clear(&inc);
@@ -1149,7 +552,7 @@ static int cmd_report(int argc, char **argv)
     };
     memset(&inc, 0, sizeof(inc));
     memset(&ro, 0, sizeof(ro));
-    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
+    if (!cg_cli_opts_parse(cmd, cg_cli_incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
@@ -1176,12 +579,8 @@ static int cmd_report(int argc, char **argv)
     st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
         goto out;
-    if (get_incident(cmd, st, id, &inc) <= 0)
+    if (!cg_cli_incident_load(cmd, st, id, &inc))
         goto out;
-    if (!cg_store_incident_observe_revocations(st, &inc)) {
-        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-        goto out;
-    }
     if (!cg_store_incident_scope_gaps(st, &inc, gap_fn, &gs) || gs.failed) {
         fprintf(stderr, "caguard %s: %s\n", cmd,
                 gs.failed ? "out of memory" : cg_store_errmsg(st));
@@ -1254,7 +653,7 @@ static int cmd_scope(int argc, char **argv)
     if (rules == NULL)
         return CG_EXIT_USAGE;
     cg_cli_opts p;
-    cg_cli_opts_init(&p, cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
+    cg_cli_opts_init(&p, cmd, cg_cli_incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
     for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
         cg_rule_id r;
         if (key < 0) {
@@ -1275,12 +674,12 @@ static int cmd_scope(int argc, char **argv)
     st = cg_cli_store_open(cmd, store_opt, 0);
     if (st == NULL)
         goto out;
-    if (get_incident(cmd, st, id, &inc) <= 0)
+    if (cg_cli_incident_get(cmd, st, id, &inc) <= 0)
         goto out;
     if (set) {
         cg_incident_clear(&inc);
         if (!cg_store_incident_set_rules(st, id, rules, n_rules) ||
-            get_incident(cmd, st, id, &inc) <= 0) {
+            cg_cli_incident_get(cmd, st, id, &inc) <= 0) {
             fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
             goto out;
         }
@@ -1301,151 +700,15 @@ out:
     return rc;
 }
 
-static int is_sha256_hex(const char *s)
-{
-    size_t n = 0;
-    for (; s[n] != '\0'; n++) {
-        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') ||
-              (s[n] >= 'A' && s[n] <= 'F')))
-            return 0;
-    }
-    return n == 64;
-}
-
-static int cmd_add(int argc, char **argv)
-{
-    static const char *cmd = "incident add";
-    const char *store_opt = NULL;
-    int64_t id = 0, now = (int64_t)time(NULL), at = now, seen_at = now;
-    int rc = CG_EXIT_USAGE;
-    cg_incident inc, adds;
-    input_file *files = NULL;
-    size_t n_files = 0;
-    cg_store *st = NULL;
-    cg_ingest *ing = NULL;
-    char err[1024];
-    const cg_cli_opt opt[] = {
-        {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
-        {"seen-at", CG_CLI_OPT_TIME, &seen_at, 0, NULL},
-        {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
-    };
-    memset(&inc, 0, sizeof(inc));
-    memset(&adds, 0, sizeof(adds));
-    if (!cg_cli_opts_parse(cmd, incident_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
-        return rc;
-    if (argc - optind < 2 || !cg_cli_parse_id(argv[optind], &id))
-        return cg_cli_usage_error(cmd, "give an incident ID and one or more FILE or SHA256");
-    files = calloc((size_t)argc, sizeof(*files));
-    if (files == NULL)
-        return CG_EXIT_USAGE;
-    /* Files are read and understood before the store is opened. */
-    for (int i = optind + 1; i < argc; i++) {
-        if (is_sha256_hex(argv[i]) && access(argv[i], F_OK) != 0)
-            continue;
-        input_file *f = &files[n_files];
-        f->name = argv[i];
-        f->data = cg_cli_read_file(argv[i], &f->len, err, sizeof(err));
-        if (f->data == NULL) {
-            fprintf(stderr, "caguard %s: %s\n", cmd, err);
-            goto out;
-        }
-        n_files++;
-        if (!cg_incident_add_certs(&adds, f->name, f->data, f->len, err, sizeof(err))) {
-            fprintf(stderr, "caguard %s: %s\n", cmd, err);
-            goto out;
-        }
-    }
-    st = cg_cli_store_open(cmd, store_opt, 0);
-    if (st == NULL)
-        goto out;
-    if (get_incident(cmd, st, id, &inc) <= 0)
-        goto out;
-    /* A SHA-256: the object as stored. */
-    for (int i = optind + 1; i < argc; i++) {
-        uint8_t sha[32];
-        int found = 0;
-        if (!is_sha256_hex(argv[i]) || access(argv[i], F_OK) == 0)
-            continue;
-        for (size_t k = 0; k < 32; k++) {
-            unsigned v;
-            sscanf(argv[i] + 2 * k, "%2x", &v);
-            sha[k] = (uint8_t)v;
-        }
-        cg_store_object *o = cg_store_get1_object(st, sha, &found);
-        if (!found) {
-            fprintf(stderr, "caguard %s: %s\n", cmd,
-                    o == NULL && cg_store_errmsg(st)[0] != '\0' ? cg_store_errmsg(st)
-                                                                : "no object with that SHA-256 "
-                                                                  "in the store");
-            cg_store_object_free(o);
-            goto out;
-        }
-        int ok = cg_incident_add_certs(&adds, argv[i], o->der, o->der_len, err, sizeof(err));
-        cg_store_object_free(o);
-        if (!ok) {
-            fprintf(stderr, "caguard %s: %s\n", cmd, err);
-            goto out;
-        }
-    }
-    if (n_files > 0) {
-        cg_ingest_opts io;
-        size_t findings = 0;
-        memset(&io, 0, sizeof(io));
-        io.at = at;
-        io.seen_at = seen_at;
-        ing = cg_ingest_new(st, &io, count_finding, &findings);
-        if (ing == NULL) {
-            fprintf(stderr, "caguard %s: out of memory\n", cmd);
-            goto out;
-        }
-        for (size_t i = 0; i < n_files; i++) {
-            if (!cg_ingest_file(ing, files[i].name, files[i].data, files[i].len, err,
-                                sizeof(err))) {
-                fprintf(stderr, "caguard %s: %s (nothing added)\n", cmd, err);
-                goto out;
-            }
-        }
-    }
-    cg_incident_pair_certs(&adds);
-    size_t added = 0;
-    if (!cg_store_incident_pair_certs(st, &adds) || !cg_store_begin(st))
-        goto store_err;
-    for (size_t i = 0; i < adds.n_certs; i++) {
-        int is_new = 0;
-        if (!cg_store_incident_add_cert(st, id, &adds.certs[i], &is_new)) {
-            cg_store_rollback(st);
-            goto store_err;
-        }
-        added += is_new;
-    }
-    if (!cg_store_commit(st))
-        goto store_err;
-    fprintf(stderr, "caguard %s: %zu object%s added to incident %lld (%zu already in it)\n", cmd,
-            added, added == 1 ? "" : "s", (long long)id, adds.n_certs - added);
-    rc = CG_EXIT_OK;
-    goto out;
-store_err:
-    fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-out:
-    cg_ingest_free(ing);
-    for (size_t i = 0; i < n_files; i++)
-        free(files[i].data);
-    free(files);
-    cg_incident_clear(&inc);
-    cg_incident_clear(&adds);
-    cg_store_close(st);
-    return rc;
-}
-
 #if CAGUARD_HAVE_MONITOR
 static int cmd_link(int argc, char **argv)
 {
-    return cg_incident_cmd_link(argc, argv, incident_help);
+    return cg_incident_cmd_link(argc, argv, cg_cli_incident_help);
 }
 
 static int cmd_sync(int argc, char **argv)
 {
-    return cg_incident_cmd_sync(argc, argv, incident_help);
+    return cg_incident_cmd_sync(argc, argv, cg_cli_incident_help);
 }
 #endif
 
@@ -1453,23 +716,31 @@ static const struct {
     const char *name;
     int (*fn)(int, char **);
 } subcommands[] = {
-    {"kinds", cmd_kinds}, {"lint", cmd_lint}, {"open", cmd_open},     {"event", cmd_event},
-    {"list", cmd_list},   {"show", cmd_show}, {"status", cmd_status}, {"report", cmd_report},
-    {"scope", cmd_scope}, {"add", cmd_add},
+    {"kinds", cmd_kinds},
+    {"lint", cmd_lint},
+    {"open", cg_cli_incident_cmd_open},
+    {"event", cg_cli_incident_cmd_event},
+    {"list", cg_cli_incident_cmd_list},
+    {"show", cg_cli_incident_cmd_show},
+    {"status", cmd_status},
+    {"report", cmd_report},
+    {"scope", cmd_scope},
+    {"add", cg_cli_incident_cmd_add},
 #if CAGUARD_HAVE_MONITOR
-    {"link", cmd_link},   {"sync", cmd_sync},
+    {"link", cmd_link},
+    {"sync", cmd_sync},
 #endif
 };
 
 int cg_cmd_incident(int argc, char **argv)
 {
     if (argc < 2) {
-        incident_help(stderr);
+        cg_cli_incident_help(stderr);
         return CG_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        incident_help(stdout);
+        cg_cli_incident_help(stdout);
         return CG_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
