@@ -10,17 +10,9 @@
 #include <stdint.h>
 
 #include "incident/incident.h"
+#include "incident/report_kind.h"
 #include "util/sbuf.h"
 #include "rules/rules.h"
-
-/* The report kinds of the CCADB templates (`caguard incident report
- * --kind`). */
-typedef enum {
-    CG_REPORT_PRELIMINARY = 0, /* Preliminary Incident Report */
-    CG_REPORT_FULL = 1,        /* Full Incident Report */
-    CG_REPORT_CLOSURE = 2,     /* Closure Report: the Report Closure Summary */
-    CG_REPORT_KINDS = 3
-} cg_report_kind;
 
 /* caguard's fill-in marker: a draft writes "[[FILL IN: what is asked]]"
  * where only the CA can answer; the lint reports any left in a report. */

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "incident/report.h"
+#include "incident/report_kind.h"
 
 typedef enum {
     CG_TF_CCADB_ID,
