@@ -6,24 +6,10 @@
 
 #include "incident/deadlines.h"
 #include "incident/kinds.h"
+#include "incident/report_internal.h"
 #include "incident/template.h"
 #include "util/escape.h"
 #include "x509/time.h"
-
-/* Above this many certificates the timeline names only the first and the
- * last issuance and revocation; the appendix has them all. */
-#define TIMELINE_CERTS_MAX 10
-
-typedef struct {
-    const cg_incident *inc;
-    int64_t at;
-    const cg_incident_kind *kind; /* NULL for an unknown kind */
-    int delayed;
-    cg_incident_unit *units; /* the certificates as the CCADB counts them */
-    size_t n_units;
-    const cg_report_opts *o;
-    cg_report_facts facts; /* closure: read from the posted Full report */
-} writer;
 
 /* caguard's fill-in marker around what is asked. */
 static void put_fill(cg_sbuf *b, const char *what)
@@ -39,7 +25,7 @@ static void minute(int64_t t, char *buf, size_t cap)
     snprintf(buf, cap, "%.10s %.5s UTC", full, full + 11);
 }
 
-static void put_minute(cg_sbuf *b, int64_t t)
+void cg_rep_put_minute(cg_sbuf *b, int64_t t)
 {
     char m[40];
     minute(t, m, sizeof(m));
@@ -50,7 +36,7 @@ static void put_minute(cg_sbuf *b, int64_t t)
  * into the Markdown through util/escape.h: titles and notes as escaped text,
  * names as code spans. Nothing in them can open a link, raw HTML, a heading
  * or a table cell, or break the line. */
-static void put_serial(cg_sbuf *b, const cg_incident_cert *c)
+void cg_rep_put_serial(cg_sbuf *b, const cg_incident_cert *c)
 {
     if (c->serial_hex != NULL && c->serial_hex[0] != '\0')
         cg_esc_md_text(b, c->serial_hex, 0);
@@ -71,7 +57,7 @@ static void put_inline(cg_sbuf *b, const char *s)
 }
 
 /* "`a.example`, `b.example`" from the comma-separated dNSNames. */
-static void put_dns_names(cg_sbuf *b, const char *names)
+void cg_rep_put_dns_names(cg_sbuf *b, const char *names)
 {
     const char *p = names;
     while (*p != '\0') {
@@ -91,7 +77,7 @@ static void put_dns_names(cg_sbuf *b, const char *names)
     }
 }
 
-static const char *what(const cg_incident_cert *c)
+const char *cg_rep_what(const cg_incident_cert *c)
 {
     return c->is_precert ? "precertificate" : "certificate";
 }
@@ -161,7 +147,7 @@ static void put_description(writer *w, cg_sbuf *b)
                    reason);
     if (w->delayed) {
         cg_sbuf_puts(b, " Revocation was not completed by the deadline, ");
-        put_minute(b, inc->reported_at + w->kind->window);
+        cg_rep_put_minute(b, inc->reported_at + w->kind->window);
         cg_sbuf_puts(b, ".");
     }
 }
@@ -320,9 +306,9 @@ static void put_heuristic(writer *w, cg_sbuf *b)
         cg_sbuf_puts(b, "the CA's issuing CAs");
     }
     cg_sbuf_puts(b, " with a notBefore from ");
-    put_minute(b, first->not_before);
+    cg_rep_put_minute(b, first->not_before);
     cg_sbuf_puts(b, " to ");
-    put_minute(b, last->not_before);
+    cg_rep_put_minute(b, last->not_before);
     cg_sbuf_puts(b, " that has the defect is affected: ");
     for (size_t i = 0; i < w->o->n_rules; i++) {
         const cg_rule *r = cg_rule_get(w->o->rules[i]);
@@ -349,7 +335,7 @@ static void put_delay_facts(writer *w, cg_sbuf *b)
     size_t late = 0, overdue = 0, listed = 0;
     char dur[48];
     cg_sbuf_puts(b, "Revocation deadline ");
-    put_minute(b, w->inc->reported_at + w->kind->window);
+    cg_rep_put_minute(b, w->inc->reported_at + w->kind->window);
     cg_sbuf_puts(b, " (caguard's record from the CRLs):");
     for (size_t i = 0; i < w->n_units; i++) {
         const cg_incident_cert *c = cg_incident_unit_main(&w->units[i]);
@@ -366,20 +352,20 @@ static void put_delay_facts(writer *w, cg_sbuf *b)
             continue;
         cg_incident_format_duration(e.late_by, dur, sizeof(dur));
         cg_sbuf_puts(b, " serial ");
-        put_serial(b, c);
+        cg_rep_put_serial(b, c);
         cg_sbuf_puts(b, " ");
         if (e.state == CG_REVOCATION_LATE) {
             cg_sbuf_puts(b, "revoked ");
-            put_minute(b, c->revocation_date);
+            cg_rep_put_minute(b, c->revocation_date);
             cg_sbuf_puts(b, ", first seen on a CRL ");
             if (c->published_at != 0)
-                put_minute(b, c->published_at);
+                cg_rep_put_minute(b, c->published_at);
             else
                 cg_sbuf_puts(b, "at an unknown time");
             cg_sbuf_printf(b, ", %s after the deadline;", dur);
         } else {
             cg_sbuf_puts(b, "not on a CRL at ");
-            put_minute(b, w->at);
+            cg_rep_put_minute(b, w->at);
             cg_sbuf_printf(b, ", %s past the deadline;", dur);
         }
     }
@@ -473,18 +459,18 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
         if (t == 0)
             put_fill(b, "when the non-compliance began");
         else
-            put_minute(b, t);
+            cg_rep_put_minute(b, t);
         return;
     case CG_TF_NC_IDENTIFIED:
-        put_minute(b, inc->reported_at);
+        cg_rep_put_minute(b, inc->reported_at);
         return;
     case CG_TF_NC_END:
         if (nc_start(w) != 0 && nc_end(w, &t)) {
-            put_minute(b, t);
+            cg_rep_put_minute(b, t);
         } else if (nc_start(w) != 0) {
             put_fill(b, "when the non-compliance is expected to end");
             cg_sbuf_puts(b, " (ongoing at ");
-            put_minute(b, w->at);
+            cg_rep_put_minute(b, w->at);
             cg_sbuf_puts(b, ")");
         } else {
             put_fill(b, "when the non-compliance ended or is expected to end");
@@ -508,7 +494,7 @@ static void put_field_value(writer *w, cg_sbuf *b, cg_tfield_id id)
         } else {
             put_count(b, vcerts, vpre);
             cg_sbuf_puts(b, " at ");
-            put_minute(b, w->at);
+            cg_rep_put_minute(b, w->at);
         }
         return;
     case CG_TF_TYPES:
@@ -591,202 +577,6 @@ static void write_fields(writer *w, cg_sbuf *b, const cg_tsection *s)
     }
 }
 
-typedef struct {
-    int64_t t;
-    size_t seq;
-    char *text;
-} entry;
-
-typedef struct {
-    entry *v;
-    size_t n, cap;
-    int failed;
-} timeline;
-
-static void tl_add(timeline *tl, int64_t t, cg_sbuf *text)
-{
-    if (text->failed || text->data == NULL || tl->failed) {
-        tl->failed = 1;
-        cg_sbuf_free(text);
-        return;
-    }
-    if (tl->n == tl->cap) {
-        size_t cap = tl->cap == 0 ? 16 : tl->cap * 2;
-        entry *v = realloc(tl->v, cap * sizeof(*v));
-        if (v == NULL) {
-            tl->failed = 1;
-            cg_sbuf_free(text);
-            return;
-        }
-        tl->v = v;
-        tl->cap = cap;
-    }
-    tl->v[tl->n].t = t;
-    tl->v[tl->n].seq = tl->n;
-    tl->v[tl->n].text = text->data; /* the entry owns the text now */
-    tl->n++;
-    text->data = NULL;
-    cg_sbuf_free(text);
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-    const entry *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static const char *event_label(cg_event_type t)
-{
-    switch (t) {
-    case CG_EVENT_PRELIMINARY_REPORT:
-        return "Preliminary incident report posted";
-    case CG_EVENT_FULL_REPORT:
-        return "Full incident report posted";
-    case CG_EVENT_UPDATE:
-        return "Incident report updated";
-    case CG_EVENT_QUESTION:
-        return "Question raised on the incident";
-    case CG_EVENT_RESPONSE:
-        return "Response posted";
-    case CG_EVENT_CLOSURE:
-        return "Closure report posted";
-    default:
-        return "Event";
-    }
-}
-
-static void add_issuance(timeline *tl, const cg_incident_cert *c, const char *prefix)
-{
-    cg_sbuf s = CG_SBUF_INIT;
-    cg_sbuf_printf(&s, "%s%s ", prefix, what(c));
-    put_serial(&s, c);
-    cg_sbuf_puts(&s, " issued (notBefore)");
-    if (c->dns_names != NULL && c->dns_names[0] != '\0') {
-        cg_sbuf_puts(&s, " for ");
-        put_dns_names(&s, c->dns_names);
-    }
-    tl_add(tl, c->not_before, &s);
-}
-
-static void add_revocation(writer *w, timeline *tl, const cg_incident_cert *c, const char *prefix)
-{
-    cg_sbuf s = CG_SBUF_INIT;
-    cg_revocation_eval e;
-    char reason[48];
-    cg_incident_reason_describe(c->reason, reason, sizeof(reason));
-    cg_sbuf_printf(&s, "%s%s ", prefix, what(c));
-    put_serial(&s, c);
-    cg_sbuf_puts(&s, " revoked (revocationDate ");
-    put_minute(&s, c->revocation_date);
-    cg_sbuf_printf(&s, ", %s), first seen on a CRL", reason);
-    if (cg_incident_revocation_eval(w->inc, c, w->at, &e) && e.state == CG_REVOCATION_LATE) {
-        char dur[48];
-        cg_incident_format_duration(e.late_by, dur, sizeof(dur));
-        cg_sbuf_printf(&s, ": %s after the revocation deadline", dur);
-    }
-    tl_add(tl, c->published_at != 0 ? c->published_at : c->revocation_date, &s);
-}
-
-static void build_timeline(writer *w, timeline *tl)
-{
-    const cg_incident *inc = w->inc;
-    const cg_incident_cert *first = NULL, *last = NULL, *rfirst = NULL, *rlast = NULL;
-    size_t issued = 0, revoked = 0;
-    for (size_t i = 0; i < inc->n_certs; i++) {
-        const cg_incident_cert *c = &inc->certs[i];
-        if (c->not_before <= w->at) {
-            issued++;
-            if (first == NULL || c->not_before < first->not_before)
-                first = c;
-            if (last == NULL || c->not_before >= last->not_before)
-                last = c;
-        }
-        if (cg_incident_cert_revoked_at(c, w->at)) {
-            int64_t t = c->published_at != 0 ? c->published_at : c->revocation_date;
-            revoked++;
-            if (rfirst == NULL ||
-                t < (rfirst->published_at != 0 ? rfirst->published_at : rfirst->revocation_date))
-                rfirst = c;
-            if (rlast == NULL ||
-                t >= (rlast->published_at != 0 ? rlast->published_at : rlast->revocation_date))
-                rlast = c;
-        }
-    }
-    if (inc->n_certs <= TIMELINE_CERTS_MAX) {
-        for (size_t i = 0; i < inc->n_certs; i++) {
-            const cg_incident_cert *c = &inc->certs[i];
-            if (c->not_before <= w->at)
-                add_issuance(tl, c, "Affected ");
-            if (cg_incident_cert_revoked_at(c, w->at))
-                add_revocation(w, tl, c, "Affected ");
-        }
-    } else {
-        char prefix[64];
-        if (first != NULL) {
-            snprintf(prefix, sizeof(prefix), "First of %zu affected objects issued: ", issued);
-            add_issuance(tl, first, prefix);
-            snprintf(prefix, sizeof(prefix), "Last of %zu affected objects issued: ", issued);
-            add_issuance(tl, last, prefix);
-        }
-        if (rfirst != NULL) {
-            snprintf(prefix, sizeof(prefix), "First of %zu revocations: ", revoked);
-            add_revocation(w, tl, rfirst, prefix);
-            snprintf(prefix, sizeof(prefix), "Last of %zu revocations: ", revoked);
-            add_revocation(w, tl, rlast, prefix);
-        }
-    }
-
-    cg_sbuf s = CG_SBUF_INIT;
-    switch (inc->source) {
-    case CG_SOURCE_THIRD_PARTY:
-        cg_sbuf_puts(&s, "Certificate Problem Report received from a third party");
-        break;
-    case CG_SOURCE_AUDIT:
-        cg_sbuf_puts(&s, "Problem reported by the auditor");
-        break;
-    default:
-        cg_sbuf_puts(&s, "Problem identified by the CA (self-reported)");
-        break;
-    }
-    tl_add(tl, inc->reported_at, &s);
-    if (w->kind != NULL && inc->n_certs > 0) {
-        char window[32];
-        cg_incident_window_name(w->kind->window, window, sizeof(window));
-        cg_sbuf_printf(&s, "Revocation deadline: %s after the report (%s)", window,
-                       w->kind->reference);
-        tl_add(tl, inc->reported_at + w->kind->window, &s);
-    }
-    for (size_t i = 0; i < inc->n_events; i++) {
-        const cg_incident_event *ev = &inc->events[i];
-        if (ev->at > w->at)
-            continue;
-        cg_sbuf_puts(&s, event_label(ev->type));
-        if (ev->note != NULL && ev->note[0] != '\0') {
-            cg_sbuf_puts(&s, ": ");
-            cg_esc_md_text(&s, ev->note, 0);
-        }
-        tl_add(tl, ev->at, &s);
-    }
-    qsort(tl->v, tl->n, sizeof(*tl->v), entry_cmp);
-}
-
-static void write_timeline(writer *w, cg_sbuf *b)
-{
-    timeline tl = {NULL, 0, 0, 0};
-    build_timeline(w, &tl);
-    if (tl.failed)
-        b->failed = 1;
-    for (size_t i = 0; i < tl.n; i++) {
-        cg_sbuf_puts(b, "- ");
-        put_minute(b, tl.v[i].t);
-        cg_sbuf_printf(b, ": %s\n", tl.v[i].text);
-        free(tl.v[i].text);
-    }
-    free(tl.v);
-}
-
 /* A table with the template's columns and one row to fill in. */
 static void write_table(cg_sbuf *b, const cg_tsection *s)
 {
@@ -849,16 +639,16 @@ static void write_appendix(writer *w, cg_sbuf *b)
         return;
     }
     cg_sbuf_printf(b, "%zu affected certificate%s at ", rows, rows == 1 ? "" : "s");
-    put_minute(b, w->at);
+    cg_rep_put_minute(b, w->at);
     cg_sbuf_puts(b, "; the attached CSV (`caguard incident report --appendix-csv`) has the "
                     "template's fields for each.\n\n");
     for (size_t i = 0; i < rows; i++) {
         const cg_incident_unit *u = &w->units[i];
         const cg_incident_cert *c = cg_incident_unit_main(u);
         cg_hex(c->sha256, 32, sha);
-        cg_sbuf_printf(b, "- https://crt.sh/?sha256=%s (%s%s, serial ", sha, what(c),
+        cg_sbuf_printf(b, "- https://crt.sh/?sha256=%s (%s%s, serial ", sha, cg_rep_what(c),
                        u->cert != NULL && u->precert != NULL ? " and its precertificate" : "");
-        put_serial(b, c);
+        cg_rep_put_serial(b, c);
         cg_sbuf_printf(b, ", revoked: %s)\n",
                        rev_status_names[revocation_status(w->inc, u, w->at)]);
     }
@@ -966,7 +756,7 @@ int cg_incident_report_draft(const cg_incident *inc, int64_t at, const cg_report
             write_fields(&w, out, s);
             break;
         case CG_TBODY_LIST:
-            write_timeline(&w, out);
+            cg_rep_write_timeline(&w, out);
             break;
         case CG_TBODY_TABLE:
             write_table(out, s);
