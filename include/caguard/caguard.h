@@ -51,6 +51,10 @@ caguard_checker *caguard_checker_new(void);
 void caguard_checker_free(caguard_checker *checker);
 /* Evaluation time for time-dependent rules (default: now). */
 void caguard_checker_set_time(caguard_checker *checker, int64_t unix_seconds);
+/* Whether the TLS BR certificate profile applies (the cert.* rules, and
+ * crl.algorithm_invalid): on (1) by default; 0 turns it off for this
+ * checker's later runs. */
+void caguard_checker_set_br_profile(caguard_checker *checker, int on);
 /* A Chrome v3 or Apple JSON log list; may be called more than once. */
 int caguard_checker_add_loglist(caguard_checker *checker, const uint8_t *json, size_t len,
                                 char *err, size_t errcap);

@@ -24,6 +24,7 @@ struct caguard_context {
 
 struct caguard_checker {
     int64_t at;
+    int no_br_profile;    /* caguard_checker_set_br_profile(c, 0) */
     caguard_context *ctx; /* borrowed; NULL: the checker's own lists */
     cg_loglist *loglist;
     buffer *bufs;
@@ -112,6 +113,11 @@ caguard_checker *caguard_checker_new_with_context(caguard_context *ctx)
 void caguard_checker_set_time(caguard_checker *c, int64_t unix_seconds)
 {
     c->at = unix_seconds;
+}
+
+void caguard_checker_set_br_profile(caguard_checker *c, int on)
+{
+    c->no_br_profile = !on;
 }
 
 int caguard_checker_add_loglist(caguard_checker *c, const uint8_t *json, size_t len, char *err,
@@ -207,6 +213,7 @@ static long run_with_context(caguard_checker *c, run *r)
     for (size_t i = 0; i < c->n; i++)
         in[i] = (cg_prepared_input){c->bufs[i].name, c->bufs[i].data, c->bufs[i].len};
     cg_ctx_init(&ctx, c->at, sink, r);
+    ctx.br_profile = !c->no_br_profile;
     int ok = cg_prepared_run(c->ctx->p, &ctx, in, c->n, NULL);
     free(in);
     return ok ? (long)ctx.count[CG_SEV_ERROR] : -1;
@@ -219,6 +226,7 @@ long caguard_checker_run(caguard_checker *c, caguard_finding_cb cb, void *arg)
     if (c->ctx != NULL)
         return run_with_context(c, &r);
     cg_ctx_init(&ctx, c->at, sink, &r);
+    ctx.br_profile = !c->no_br_profile;
     ctx.loglist = c->loglist;
     cg_checker *ck = cg_checker_new(&ctx, reload, NULL, c);
     if (ck == NULL)

@@ -116,9 +116,7 @@ static void check_help(FILE *f)
             "  --loglist-key FILE   public key (PEM or DER) for --loglist-sig\n"
             "  --color auto|always|never   colour in text output (default auto: on a\n"
             "                       terminal, unless NO_COLOR is set)\n"
-            "  --br-profile         also hold certificates to the TLS BR certificate profile\n"
-            "                       (the cert.* rules) and CRLs to its AlgorithmIdentifiers\n"
-            "                       (crl.algorithm_invalid)\n"
+            CG_CLI_PROFILE_HELP
             CG_CLI_SELECT_HELP
             "  -h, --help           this help\n\n"
             "exit status: 0 no error finding (or none of --fail-on's severity), 1 at least\n"
@@ -138,11 +136,9 @@ int cg_cmd_check(int argc, char **argv)
     char err[512];
 
     cg_cli_check_args_init(&a);
-    int br_profile = 0;
     cg_cli_select sel;
     cg_cli_select_init(&sel);
-    const cg_cli_opt opt[] = {CG_CLI_CHECK_OPTS(&a), CG_CLI_SELECT_OPTS(&sel),
-                              {"br-profile", CG_CLI_OPT_FLAG, &br_profile, 0, NULL}};
+    const cg_cli_opt opt[] = {CG_CLI_CHECK_OPTS(&a), CG_CLI_SELECT_OPTS(&sel)};
     if (!cg_cli_opts_parse("check", check_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         goto out;
     rc = cg_cli_check_args_output(&a, "check", argc, &out);
@@ -155,7 +151,7 @@ int cg_cmd_check(int argc, char **argv)
     files fl = {argv + optind, NULL, 0, 0, NULL, 0};
     /* --quiet: findings are counted, not printed */
     cg_ctx_init(&ctx, a.at, sel.quiet ? NULL : cg_out_sink, out);
-    ctx.br_profile = br_profile;
+    ctx.br_profile = !a.no_br_profile;
     rc = cg_cli_select_apply(&sel, "check", &ctx);
     if (rc != CG_EXIT_OK)
         goto out;

@@ -66,16 +66,16 @@ int demo_make_precerts(demo *d)
         it->clean = i < DEMO_N_CLEAN;
         if (i < DEMO_N_CLEAN) {
             snprintf(it->name, sizeof(it->name), "clean-%02d", i + 1);
-            snprintf(it->dns, sizeof(it->dns), "shop%02d.demo.example", i + 1);
+            snprintf(it->dns, sizeof(it->dns), "shop%02d.demo.example.com", i + 1);
         } else if (i == DEMO_IT_DUP) {
             snprintf(it->name, sizeof(it->name), "two-precerts");
-            snprintf(it->dns, sizeof(it->dns), "checkout.demo.example");
+            snprintf(it->dns, sizeof(it->dns), "checkout.demo.example.com");
         } else if (i == DEMO_IT_VALIDITY) {
             snprintf(it->name, sizeof(it->name), "validity");
-            snprintf(it->dns, sizeof(it->dns), "pay.demo.example");
+            snprintf(it->dns, sizeof(it->dns), "pay.demo.example.com");
         } else {
             snprintf(it->name, sizeof(it->name), "sct-in-precert");
-            snprintf(it->dns, sizeof(it->dns), "shop01.demo.example");
+            snprintf(it->dns, sizeof(it->dns), "shop01.demo.example.com");
         }
         if (it->serial == NULL || it->key == NULL) {
             snprintf(d->err, sizeof(d->err), "cannot make keys");

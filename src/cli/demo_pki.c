@@ -62,6 +62,15 @@ ASN1_INTEGER *demo_serial(void)
     return s;
 }
 
+/* Where the demo's certificates say their issuer and CRL are, as the TLS
+ * BR profile requires (§7.1.2.7.7, §7.1.2.11.2): names under example.com
+ * (RFC 2606), never fetched; the demo serves its CRLs on loopback and
+ * watches them by URL. */
+#define DEMO_AIA_ROOT "caIssuers;URI:http://pki.demo.example.com/root.cer"
+#define DEMO_CRLDP_ROOT "URI:http://pki.demo.example.com/root.crl"
+#define DEMO_AIA_CA "caIssuers;URI:http://pki.demo.example.com/ca.cer"
+#define DEMO_CRLDP_CA "URI:http://pki.demo.example.com/ca.crl"
+
 static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 {
     /* An empty configuration: certificatePolicies insists on having one. */
@@ -104,7 +113,10 @@ X509 *demo_ca_cert(const X509_NAME *subject, EVP_PKEY *key, X509 *issuer, EVP_PK
         !add_ext(x, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature") ||
         !add_ext(x, &ctx, NID_subject_key_identifier, "hash") ||
         (issuer != NULL && !add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always")) ||
-        (issuer != NULL && !add_ext(x, &ctx, NID_ext_key_usage, "serverAuth")))
+        (issuer != NULL && !add_ext(x, &ctx, NID_ext_key_usage, "serverAuth")) ||
+        (issuer != NULL && !add_ext(x, &ctx, NID_info_access, DEMO_AIA_ROOT)) ||
+        (issuer != NULL && !add_ext(x, &ctx, NID_crl_distribution_points, DEMO_CRLDP_ROOT)) ||
+        (issuer != NULL && !add_ext(x, &ctx, NID_certificate_policies, "2.23.140.1.2.1")))
         goto err;
     if (X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) <= 0)
         goto err;
@@ -176,6 +188,8 @@ X509 *demo_precert(X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *leaf_key, const ASN1_IN
         !add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always") ||
         !add_ext(x, &ctx, NID_subject_alt_name, san) ||
         !add_ext(x, &ctx, NID_certificate_policies, "2.23.140.1.2.1") ||
+        !add_ext(x, &ctx, NID_info_access, DEMO_AIA_CA) ||
+        !add_ext(x, &ctx, NID_crl_distribution_points, DEMO_CRLDP_CA) ||
         !X509_add_ext(x, poison, -1))
         goto err;
     if (sct_list != NULL) {

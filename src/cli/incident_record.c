@@ -59,8 +59,8 @@ static int read_input(const char *cmd, const char *path, input_file *files, size
  * frees it): 1, or 0 after a message that ends with what was left undone
  * ("(no incident recorded)"). */
 static int ingest_inputs(const char *cmd, cg_store *st, int64_t at, int64_t seen_at,
-                         const input_file *files, size_t n, const char *undone, cg_ingest **ing,
-                         size_t *findings)
+                         int br_profile, const input_file *files, size_t n, const char *undone,
+                         cg_ingest **ing, size_t *findings)
 {
     char err[1024];
     cg_ingest_opts io;
@@ -72,6 +72,7 @@ static int ingest_inputs(const char *cmd, cg_store *st, int64_t at, int64_t seen
         fprintf(stderr, "caguard %s: out of memory\n", cmd);
         return 0;
     }
+    cg_ingest_set_br_profile(*ing, br_profile);
     for (size_t i = 0; i < n; i++) {
         if (!cg_ingest_file(*ing, files[i].name, files[i].data, files[i].len, err, sizeof(err))) {
             fprintf(stderr, "caguard %s: %s %s\n", cmd, err, undone);
@@ -131,7 +132,7 @@ int cg_cli_incident_cmd_open(int argc, char **argv)
     static const char *cmd = "incident open";
     const char *kind = NULL, *store_opt = NULL;
     int64_t now = (int64_t)time(NULL), at = now, seen_at = now;
-    int have_reported = 0, rc = CG_EXIT_USAGE;
+    int have_reported = 0, no_br_profile = 0, rc = CG_EXIT_USAGE;
     cg_incident inc;
     input_file *files = NULL;
     size_t n_files = 0;
@@ -148,6 +149,7 @@ int cg_cli_incident_cmd_open(int argc, char **argv)
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
         {"seen-at", CG_CLI_OPT_TIME, &seen_at, 0, NULL},
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"no-br-profile", CG_CLI_OPT_FLAG, &no_br_profile, 0, NULL},
     };
     cg_cli_opts p;
     cg_cli_opts_init(&p, cmd, cg_cli_incident_help, opt, CG_CLI_NOPT(opt), argc, argv);
@@ -197,7 +199,7 @@ int cg_cli_incident_cmd_open(int argc, char **argv)
     if (st == NULL)
         goto out;
     size_t findings = 0;
-    if (n_files > 0 && !ingest_inputs(cmd, st, at, seen_at, files, n_files,
+    if (n_files > 0 && !ingest_inputs(cmd, st, at, seen_at, !no_br_profile, files, n_files,
                                       "(no incident recorded)", &ing, &findings))
         goto out;
     if (!cg_store_incident_pair_certs(st, &inc) || !default_rules(st, &inc) ||
@@ -295,7 +297,7 @@ int cg_cli_incident_cmd_add(int argc, char **argv)
     static const char *cmd = "incident add";
     const char *store_opt = NULL;
     int64_t id = 0, now = (int64_t)time(NULL), at = now, seen_at = now;
-    int rc = CG_EXIT_USAGE;
+    int rc = CG_EXIT_USAGE, no_br_profile = 0;
     cg_incident inc, adds;
     input_file *files = NULL;
     size_t n_files = 0;
@@ -306,6 +308,7 @@ int cg_cli_incident_cmd_add(int argc, char **argv)
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
         {"seen-at", CG_CLI_OPT_TIME, &seen_at, 0, NULL},
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
+        {"no-br-profile", CG_CLI_OPT_FLAG, &no_br_profile, 0, NULL},
     };
     memset(&inc, 0, sizeof(inc));
     memset(&adds, 0, sizeof(adds));
@@ -352,8 +355,8 @@ int cg_cli_incident_cmd_add(int argc, char **argv)
         }
     }
     size_t findings = 0;
-    if (n_files > 0 &&
-        !ingest_inputs(cmd, st, at, seen_at, files, n_files, "(nothing added)", &ing, &findings))
+    if (n_files > 0 && !ingest_inputs(cmd, st, at, seen_at, !no_br_profile, files, n_files,
+                                      "(nothing added)", &ing, &findings))
         goto out;
     cg_incident_pair_certs(&adds);
     size_t added = 0;

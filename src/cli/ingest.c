@@ -41,7 +41,8 @@ static void ingest_help(FILE *f)
         "  --loglist-sig FILE   detached signature of the --loglist before it\n"
         "  --loglist-key FILE   public key (PEM or DER) for --loglist-sig\n"
         "  --format text|json   text (default) or JSON Lines, as caguard check\n"
-        "  --color auto|always|never   colour in text output (default auto)\n" CG_CLI_SELECT_HELP
+        "  --color auto|always|never   colour in text output (default auto)\n"
+        CG_CLI_PROFILE_HELP CG_CLI_SELECT_HELP
         "                       (the store keeps every finding: these options choose\n"
         "                       what is printed and what the exit status counts)\n"
         "  -h, --help           this help\n\n"
@@ -100,6 +101,7 @@ int cg_cmd_ingest(int argc, char **argv)
     ing = cg_ingest_new(store, &io, cg_cli_select_sink, &sel);
     if (ing == NULL)
         goto out;
+    cg_ingest_set_br_profile(ing, !a.no_br_profile);
     for (int i = optind; i < argc; i++) {
         size_t len;
         uint8_t *data = cg_cli_read_file(argv[i], &len, err, sizeof(err));

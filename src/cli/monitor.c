@@ -78,6 +78,8 @@ static void monitor_help(FILE *f)
                "                     (a decimal; default: no limit)\n"
                "  --issuer FILE      a CA certificate to watch (PEM or DER); repeatable\n"
                "  --all-issuers      keep every entry\n"
+               "  --no-br-profile    do not hold the entries to the TLS BR certificate profile\n"
+               "                     (the cert.* rules) nor the CRLs to crl.algorithm_invalid\n"
                "  --once             read each log up to its current tree head, then exit\n"
                "                     (--shared: once every range of it is done, by this\n"
                "                     worker or others)\n"
@@ -301,6 +303,7 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_outbox *ob = NULL;
     char owner_buf[300];
     size_t n_logs = 0, n_iss = 0;
+    int no_br_profile = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, shared = 0, rc = CG_EXIT_USAGE;
     int follow_list = 0, follow_failed = 0, no_follow = 0;
     const char *worker_id = NULL;
@@ -337,6 +340,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"log-type", CG_CLI_OPT_KEY_VALUE, NULL, 'Y', NULL},
         {"issuer", CG_CLI_OPT_KEY_VALUE, NULL, 'i', NULL},
         {"all-issuers", CG_CLI_OPT_FLAG, &all, 0, NULL},
+        {"no-br-profile", CG_CLI_OPT_FLAG, &no_br_profile, 0, NULL},
         {"once", CG_CLI_OPT_FLAG, &once, 0, NULL},
         {"from-start", CG_CLI_OPT_KEY, NULL, 's', NULL},
         {"from-end", CG_CLI_OPT_KEY, NULL, 'e', NULL},
@@ -651,6 +655,7 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.at = at;
     mo.loglist = loglist;
     mo.all_issuers = all;
+    mo.no_br_profile = no_br_profile;
     mo.quiet = quiet;
     mo.progress = isatty(STDERR_FILENO);
     mo.from_end = from_end;
@@ -694,6 +699,7 @@ int cg_cmd_monitor(int argc, char **argv)
     crl.quiet = quiet;
     crl.log = &ops.log;
     crl.series = ops.series;
+    crl.no_br_profile = no_br_profile;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
         goto out;
     /* incident.scope_incomplete judged again as objects arrive */

@@ -137,6 +137,8 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
     }
     if (c->all_issuers)
         flag(b, "[monitor] all_issuers", "all-issuers", NULL);
+    if (!c->br_profile)
+        flag(b, "[monitor] br_profile", "no-br-profile", NULL);
     if (c->quiet)
         flag(b, "[monitor] quiet", "quiet", NULL);
     if (c->format == CG_OUT_JSON)

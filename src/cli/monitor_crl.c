@@ -180,6 +180,7 @@ int cg_cli_crl_attach(cg_cli_crl *c, cg_monitor *m)
     }
     cg_crlwatch_set_log(c->w, log_line, c);
     cg_crlwatch_set_unreachable_after(c->w, c->unreachable_after);
+    cg_crlwatch_set_br_profile(c->w, !c->no_br_profile);
     cg_crlwatch_set_series(c->w, c->series);
     return 1;
 }

@@ -72,6 +72,7 @@ typedef struct cg_cli_crl {
     int64_t unreachable_after;
     cg_crlfetch_opts fetch;
     int quiet;
+    int no_br_profile; /* monitor --no-br-profile */
     const cg_logger *log;             /* the monitor's log lines; set before cg_cli_crl_attach */
     struct cg_monitor_series *series; /* its metrics; NULL: none */
     cg_crlwatch *w;

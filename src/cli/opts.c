@@ -297,6 +297,8 @@ int cg_cli_check_args_output(cg_cli_check_args *a, const char *cmd, int argc, cg
     *out = NULL;
     if (optind >= argc)
         return cg_cli_usage_error(cmd, "no input files");
+    if (a->br_profile && a->no_br_profile)
+        return cg_cli_usage_error(cmd, "--br-profile and --no-br-profile contradict each other");
     if (a->format == CG_OUT_JSON)
         a->color = 0;
     *out = cg_out_new(stdout, a->format, a->color);

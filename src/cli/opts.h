@@ -167,6 +167,8 @@ typedef struct cg_cli_check_args {
     int color; /* default: on a terminal, unless NO_COLOR is set */
     int64_t at;
     cg_cli_loglists lists;
+    int no_br_profile; /* --no-br-profile: the TLS BR certificate profile off */
+    int br_profile;    /* --br-profile: the default, accepted for older scripts */
 } cg_cli_check_args;
 
 /* Defaults: text, colour as above, evaluated now, the shipped log lists
@@ -180,11 +182,20 @@ void cg_cli_check_args_init(cg_cli_check_args *a);
         {"loglist-sig", CG_CLI_OPT_LOGLIST_SIG, &(a)->lists, 0, NULL},                            \
         {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &(a)->lists, 0, NULL},                            \
         {"no-default-loglists", CG_CLI_OPT_FLAG, &(a)->lists.no_defaults, 0, NULL},               \
+        {"br-profile", CG_CLI_OPT_FLAG, &(a)->br_profile, 0, NULL},                               \
+        {"no-br-profile", CG_CLI_OPT_FLAG, &(a)->no_br_profile, 0, NULL},                         \
     {                                                                                             \
         "color", CG_CLI_OPT_COLOR, &(a)->color, 0, NULL                                           \
     }
+/* The help lines of --br-profile and --no-br-profile. */
+#define CG_CLI_PROFILE_HELP                                                                       \
+    "  --no-br-profile      do not hold certificates to the TLS BR certificate profile\n"          \
+    "                       (the cert.* rules) nor CRLs to its AlgorithmIdentifiers\n"             \
+    "                       (crl.algorithm_invalid); by default they are\n"                        \
+    "  --br-profile         the profile on (the default; kept for older scripts)\n"
 /* After the options: "no input files" when there is no operand, colour off
- * for JSON, and the output on stdout into *out. CG_EXIT_OK, or
+ * for JSON, --br-profile with --no-br-profile refused, and the output on
+ * stdout into *out. CG_EXIT_OK, or
  * CG_EXIT_USAGE (the message printed). */
 int cg_cli_check_args_output(cg_cli_check_args *a, const char *cmd, int argc, cg_out **out);
 

@@ -46,6 +46,8 @@ static void serve_help(FILE *f)
         "  --no-default-loglists  no log list unless one is given (by default, without\n"
         "                         --loglist: the lists shipped with caguard, or those\n"
         "                         'caguard loglist update' fetched; read again on reload)\n"
+        "  --no-br-profile        checks without the TLS BR certificate profile (the cert.*\n"
+        "                         rules, crl.algorithm_invalid); by default they apply\n"
         "  --ca FILE              CA certificates the checks are made with (PEM or DER);\n"
         "                         repeatable\n"
         "  --store PATH_OR_URI    the gate's store (SQLite path or PostgreSQL URI), shared by\n"
@@ -229,7 +231,7 @@ int cg_cmd_serve(int argc, char **argv)
     const char *flag_cas[16];
     size_t n_flag_cas = 0;
     int64_t threads = 0, max_body = 0, timeout = 0, reload = 0;
-    int no_access_log = 0, access_log = -1, rc = CG_EXIT_USAGE;
+    int no_access_log = 0, no_br_profile = 0, access_log = -1, rc = CG_EXIT_USAGE;
     char err[1024];
     char *token = NULL;
     cg_serve *s = NULL;
@@ -249,6 +251,7 @@ int cg_cmd_serve(int argc, char **argv)
         {"reload-interval", CG_CLI_OPT_KEY_VALUE, NULL, OPT_RELOAD, NULL},
         {"no-access-log", CG_CLI_OPT_FLAG, &no_access_log, 0, NULL},
         {"no-default-loglists", CG_CLI_OPT_FLAG, &flag_lists.no_defaults, 0, NULL},
+        {"no-br-profile", CG_CLI_OPT_FLAG, &no_br_profile, 0, NULL},
     };
     cg_cli_opts op;
     cg_serve_config_init(&cfg);
@@ -342,6 +345,7 @@ int cg_cmd_serve(int argc, char **argv)
     so.timeout = (unsigned)(timeout != 0 ? timeout : cfg.timeout);
     so.token = token;
     so.store = store != NULL ? store : cfg.store;
+    so.no_br_profile = no_br_profile || cfg.br_profile == 0;
     so.access_log = (access_log >= 0 ? access_log : cfg.access_log != 0) ? stderr : NULL;
 
     int64_t lists_time;

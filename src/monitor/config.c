@@ -86,6 +86,7 @@ static const key_def k_monitor[] = {
     {"batch", T_INT, M(batch), NO_OFF, 0, 0, 1, 100000, NULL},
     {"start", T_ENUM, M(start), NO_OFF, 0, 0, 0, 0, &e_start},
     {"all_issuers", T_BOOL, M(all_issuers), NO_OFF, 0, 0, 0, 0, NULL},
+    {"br_profile", T_BOOL, M(br_profile), NO_OFF, 0, 0, 0, 0, NULL},
     {"format", T_ENUM, M(format), NO_OFF, 0, 0, 0, 0, &e_format},
     {"quiet", T_BOOL, M(quiet), NO_OFF, 0, 0, 0, 0, NULL},
     {"shared", T_BOOL, M(shared), NO_OFF, 0, 0, 0, 0, NULL},
@@ -236,6 +237,7 @@ void cg_monitor_config_init(cg_monitor_config *c)
     memset(c, 0, sizeof(*c));
     c->poll_interval = 60;
     c->lease_seconds = 60;
+    c->br_profile = 1;
     c->parallel = 32;
     c->response_memory = 64;
     c->batch = 1024;

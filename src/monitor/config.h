@@ -75,6 +75,7 @@ typedef struct cg_monitor_config {
     int64_t batch;         /* most entries per request; default 1024 */
     int start;             /* cg_config_start; default CG_CONFIG_FROM_START */
     int all_issuers;
+    int br_profile;       /* the TLS BR certificate profile; default 1 */
     cg_out_format format; /* default text */
     int quiet;
     int shared;            /* monitors sharing the store's work; default 0 */

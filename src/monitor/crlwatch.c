@@ -58,6 +58,7 @@ struct cg_crlwatch {
     size_t n_iss;
     cg_crlwatch_stats stats;
     int64_t unreachable_after; /* seconds of failures before crl.unreachable */
+    int no_br_profile;         /* cg_crlwatch_set_br_profile(w, 0) */
     cg_monitor_series *series;
     /* the round in progress */
     int64_t now;
@@ -101,6 +102,11 @@ cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_
 void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds)
 {
     w->unreachable_after = seconds;
+}
+
+void cg_crlwatch_set_br_profile(cg_crlwatch *w, int on)
+{
+    w->no_br_profile = !on;
 }
 
 void cg_crlwatch_set_series(cg_crlwatch *w, cg_monitor_series *series)
@@ -614,6 +620,7 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
             }
             w->got_crl = 0;
             cg_ingest_set_object_fn(ing, object_fn, w);
+            cg_ingest_set_br_profile(ing, !w->no_br_profile);
             int ing_ok = cg_ingest_file(ing, url, r.body, r.len, ierr, sizeof(ierr));
             size_t malformed = cg_ingest_get0_stats(ing)->malformed;
             cg_ingest_free(ing);

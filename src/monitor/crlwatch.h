@@ -64,6 +64,9 @@ void cg_crlwatch_set_log(cg_crlwatch *w, cg_crlwatch_log_fn fn, void *arg);
 /* How long a CRL URL's fetches must all have failed before crl.unreachable
  * (default CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER seconds). */
 void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds);
+/* Whether the TLS BR profile's CRL rule (crl.algorithm_invalid) applies to
+ * the CRLs fetched: on by default (cg_ingest_set_br_profile). */
+void cg_crlwatch_set_br_profile(cg_crlwatch *w, int on);
 /* Each CRL source's state after a fetch, in the monitor's metrics
  * (monitor/series.h; borrowed, NULL: none). */
 struct cg_monitor_series;

@@ -548,6 +548,7 @@ int cg_monitor_run(cg_monitor *m, int once)
             cg_mon_seterr(m, "out of memory");
             return 0;
         }
+        cg_ingest_set_br_profile(m->ing, !m->o.no_br_profile);
     }
     if (!m->issuers_done) {
         if (!ingest_issuers(m))

@@ -68,6 +68,7 @@ typedef struct cg_monitor_opts {
                                           current time of each range */
     const struct cg_loglist *loglist;  /* for the SCT checks; borrowed; may be NULL */
     int all_issuers;                   /* keep every entry */
+    int no_br_profile;                 /* 1: the TLS BR certificate profile not applied */
     int from_end;                      /* a log seen the first time starts at its tree head
                                           (default: at entry 0) */
     int poll_interval;                 /* seconds between tree-head polls; 0: 60 */

@@ -278,6 +278,8 @@ int cg_prepared_run(cg_prepared *p, cg_ctx *ctx, const cg_prepared_input *in, si
     inner.loglist = p->loglist;
     inner.keys = c.keys;
     inner.verifier = c.verifier;
+    inner.br_profile = ctx->br_profile;
+    inner.skip = ctx->skip;
     ctx->loglist = p->loglist;
     cg_checker *ck = cg_checker_new(&inner, reload, NULL, &r);
     if (ck == NULL) {

@@ -159,6 +159,7 @@ void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg)
     ctx->at = at;
     ctx->sink = sink;
     ctx->sink_arg = sink_arg;
+    ctx->br_profile = 1;
 }
 
 static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg_field *fields,

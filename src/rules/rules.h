@@ -137,10 +137,10 @@ typedef struct cg_ctx {
      * own. The verifier must have been made for this ctx's loglist. */
     struct cg_keycache *keys;
     struct cg_sct_verifier *verifier;
-    /* Set to apply the TLS BR certificate profile (the cert.* rules of
-     * rules/cert_profile.h, and crl.algorithm_invalid): check --br-profile.
-     * Off by default until the repository's own test fixtures are
-     * BR-conformant certificates (issue 17). */
+    /* Whether the TLS BR certificate profile applies (the cert.* rules of
+     * rules/cert_profile.h, and crl.algorithm_invalid): 1 from cg_ctx_init,
+     * 0 for a caller that opts out (--no-br-profile, a config's
+     * br_profile = false, caguard_context_set_br_profile). */
     int br_profile;
     cg_key_memo key_memo;
     /* Optional, borrowed: the rules not reported (skip[rule] != 0), from

@@ -92,8 +92,8 @@ static int add_ca(parse *p, const char *where, const char *v)
 static int serve_key(parse *p, const char *key, const char *v)
 {
     cg_serve_config *c = p->c;
-    static const char *const keys[] = {"listen",     "threads", "max_body",  "timeout",
-                                       "token_file", "store",   "access_log"};
+    static const char *const keys[] = {"listen", "threads",    "max_body", "timeout",
+                                       "token_file", "store", "access_log", "br_profile"};
     for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         if (strcmp(key, keys[i]) != 0)
             continue;
@@ -122,17 +122,19 @@ static int serve_key(parse *p, const char *key, const char *v)
         return 1;
     if (strcmp(key, "access_log") == 0 && boolean(v, &c->access_log))
         return 1;
+    if (strcmp(key, "br_profile") == 0 && boolean(v, &c->br_profile))
+        return 1;
     if (strcmp(key, "threads") == 0 || strcmp(key, "max_body") == 0 || strcmp(key, "timeout") == 0)
         snprintf(p->msg, sizeof(p->msg), "[serve] %s: \"%s\" is not a whole number in %s", key, v,
                  key[0] == 't' && key[1] == 'h' ? "1 to 256"
                  : key[0] == 'm'                ? "1024 to 1073741824"
                                                 : "1 to 3600");
-    else if (strcmp(key, "access_log") == 0)
-        snprintf(p->msg, sizeof(p->msg), "[serve] access_log: \"%s\" is not a boolean", v);
+    else if (strcmp(key, "access_log") == 0 || strcmp(key, "br_profile") == 0)
+        snprintf(p->msg, sizeof(p->msg), "[serve] %s: \"%s\" is not a boolean", key, v);
     else
         snprintf(p->msg, sizeof(p->msg),
                  "unknown key \"%s\" in [serve] (listen, threads, max_body, timeout, "
-                 "token_file, store, ca, access_log)",
+                 "token_file, store, ca, access_log, br_profile)",
                  key);
     return 0;
 }
@@ -182,6 +184,7 @@ void cg_serve_config_init(cg_serve_config *c)
 {
     memset(c, 0, sizeof(*c));
     c->access_log = -1;
+    c->br_profile = -1;
 }
 
 void cg_serve_config_clear(cg_serve_config *c)

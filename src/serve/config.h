@@ -25,6 +25,7 @@ typedef struct cg_serve_config {
     char *token_file; /* NULL: none */
     char *store;      /* NULL: no gate */
     int access_log;   /* -1: not given, else 0 or 1 */
+    int br_profile;   /* -1: not given, else 0 or 1 (the TLS BR certificate profile) */
     /* [loglist] */
     char *loglist, *loglist_sig, *loglist_key;
     int64_t reload_interval; /* 0: not given */

@@ -45,7 +45,13 @@ struct cg_serve_gate {
     size_t n_idle, cap_idle;
     cg_gate_commit *commit;
     cg_metric *decisions;
+    int no_br_profile; /* cg_serve_gate_set_br_profile(g, 0) */
 };
+
+void cg_serve_gate_set_br_profile(cg_serve_gate *g, int on)
+{
+    g->no_br_profile = !on;
+}
 
 static cg_store *conn_take(cg_serve_gate *g, char *err, size_t errcap)
 {
@@ -251,6 +257,7 @@ static int run_checks(req *r, cg_file_result *res)
         in[1 + i] = (cg_prepared_input){STORE_NAME, r->extra[i], r->extra_len[i]};
     cg_serve_findings_clear(&r->out->findings);
     cg_ctx_init(&ctx, r->at, keep_object, &k);
+    ctx.br_profile = !r->g->no_br_profile;
     int ok = cg_prepared_run(r->p, &ctx, in, n, res);
     free(in);
     return ok && !r->out->findings.failed;

@@ -23,6 +23,9 @@ typedef struct cg_serve_gate cg_serve_gate;
  * is refused here, before anything listens. NULL with why in err. */
 cg_serve_gate *cg_serve_gate_new(const char *store_uri, cg_metrics *m, char *err, size_t errcap);
 void cg_serve_gate_free(cg_serve_gate *g);
+/* Whether the gate's checks apply the TLS BR certificate profile: on by
+ * default; set before the first request. */
+void cg_serve_gate_set_br_profile(cg_serve_gate *g, int on);
 /* Whether the store answers (for /healthz). */
 int cg_serve_gate_ping(cg_serve_gate *g, char *why, size_t whycap);
 

@@ -332,6 +332,7 @@ static void lint(cg_serve *s, route r, const cg_http_request *req, cg_http_respo
     cg_file_result res;
     cg_prepared_input input = {field, der, der_len};
     cg_ctx_init(&ctx, (int64_t)time(NULL), cg_serve_findings_sink, &fs);
+    ctx.br_profile = !s->o.no_br_profile;
     if (!cg_prepared_run(sn->p, &ctx, &input, 1, &res) || fs.failed)
         goto oom;
     count_findings(s, &fs);
@@ -387,6 +388,7 @@ static void check(cg_serve *s, const cg_http_request *req, cg_http_response *res
     cg_ctx ctx;
     cg_file_result res;
     cg_ctx_init(&ctx, objs.has_at ? objs.at : (int64_t)time(NULL), cg_serve_findings_sink, &fs);
+    ctx.br_profile = !s->o.no_br_profile;
     if (!cg_prepared_run(sn->p, &ctx, in, objs.n, &res) || fs.failed) {
         answer(resp, 503, NULL, NULL, 0);
         goto out;
@@ -618,6 +620,7 @@ cg_serve *cg_serve_new(const cg_serve_opts *o, char *err, size_t errcap)
         s->gate = cg_serve_gate_new(o->store, s->metrics, err, errcap);
         if (s->gate == NULL)
             goto err;
+        cg_serve_gate_set_br_profile(s->gate, !o->no_br_profile);
     }
     if (s->requests == NULL || s->latency == NULL || s->findings == NULL || s->list_age == NULL ||
         s->list_loaded == NULL || s->list_logs == NULL || s->cas == NULL || s->in_flight == NULL ||

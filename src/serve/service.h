@@ -35,6 +35,7 @@ typedef struct cg_serve_opts {
     const char *token;  /* bearer token every request but /healthz must carry; NULL: none */
     const char *store;  /* the gate's store (path or URI); NULL: no gate */
     FILE *access_log;   /* one line a request; NULL: none */
+    int no_br_profile;  /* 1: checks without the TLS BR certificate profile */
 } cg_serve_opts;
 
 /* Makes the service (the store is opened and migrated here, so a bad one

@@ -143,6 +143,11 @@ void cg_ingest_set_object_fn(cg_ingest *ing, cg_ingest_object_fn fn, void *arg)
     ing->object_arg = arg;
 }
 
+void cg_ingest_set_br_profile(cg_ingest *ing, int on)
+{
+    ing->no_br_profile = !on;
+}
+
 const cg_ingest_stats *cg_ingest_get0_stats(const cg_ingest *ing)
 {
     return &ing->stats;
@@ -223,6 +228,7 @@ static int check(cg_ingest *ing)
     ctx.loglist = ing->o.loglist;
     ctx.keys = ing->keycache;
     ctx.verifier = ing->verifier;
+    ctx.br_profile = !ing->no_br_profile;
     ck = cg_checker_new(&ctx, reload, NULL, ing);
     if (ck == NULL) {
         cg_ing_oom(ing);

@@ -74,6 +74,9 @@ int cg_ingest_file(cg_ingest *ing, const char *name, const uint8_t *data, size_t
 typedef void (*cg_ingest_object_fn)(void *arg, const uint8_t sha256[32], cg_kind kind,
                                     size_t index, int is_new);
 void cg_ingest_set_object_fn(cg_ingest *ing, cg_ingest_object_fn fn, void *arg);
+/* Whether the TLS BR certificate profile applies to the files ingested
+ * from now on (cg_ctx.br_profile): on by default. */
+void cg_ingest_set_br_profile(cg_ingest *ing, int on);
 
 /* A caller's transaction. After cg_store_begin, cg_ingest_join makes the
  * following cg_ingest_file calls write into that transaction instead of

@@ -151,6 +151,7 @@ struct cg_ingest {
     stored *objs;
     size_t n_objs, cap_objs;
     cg_ingest_object_fn object_fn;
+    int no_br_profile; /* cg_ingest_set_br_profile(ing, 0) */
     void *object_arg;
     cg_shaset produced; /* objects with could_not_check findings this run: a bit for each */
     char **names;       /* interned file names of printed findings, for the whole run */

@@ -7,6 +7,10 @@
 # what it started) are reported and stop nothing, and stay pending: a second
 # run delivers only those, with their alert IDs; a third sends nothing;
 # --incidents auto opens the drafts `caguard incident list` shows.
+# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
+# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
+# profile certificates, and the profile is not what this test is about (cli.profile,
+# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
@@ -50,7 +54,7 @@ cat >"$tmp/mail/msg.\$\$"
 EOF
 chmod +x "$tmp/sendmail"
 
-M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
+M=("$CAGUARD" monitor --no-br-profile --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
    --loglist "$c3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json
    --hook "$tmp/solo" --hooks-dir "$h" --hook-timeout 1 --alert-jsonl "$tmp/alerts.jsonl"
    --mail-to ca-team@ca.example --sendmail "$tmp/sendmail" --alert-min-severity error
@@ -183,7 +187,7 @@ expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident list
 # Hooks that work leave the exit status to the findings; no --incidents,
 # no drafts; notices alerted with the default severity.
 rm -f "$tmp/rec.log"
-expect_status 1 "$CAGUARD" monitor --store "$tmp/t.db" --issuer "$d/sct/ca.pem" --once \
+expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/t.db" --issuer "$d/sct/ca.pem" --once \
   --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --hook "$h/10-rec" --quiet
 expect_grep '\|notice\|' "$tmp/rec.log"
 expect_no_grep '.' "$tmp/err"
@@ -192,7 +196,7 @@ expect_no_grep 'auto:' "$tmp/out"
 stop_server
 
 # Bad alert options: exit 2 before anything is read.
-B=("$CAGUARD" monitor --store "$tmp/u.db" --all-issuers --once --log http://127.0.0.1:1
+B=("$CAGUARD" monitor --no-br-profile --store "$tmp/u.db" --all-issuers --once --log http://127.0.0.1:1
    --log-key "$tmp/log.pub")
 expect_status 2 "${B[@]}" --hook "$tmp/no-such-hook"
 expect_grep 'hook .*no-such-hook.* is not an executable' "$tmp/err"

@@ -6,6 +6,10 @@
 # incident add takes it in. The certificates are made here with pyca
 # cryptography: precertificates whose poison extension is not critical
 # (ct.precert.poison_not_critical), DV policy OID, serverAuth.
+# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
+# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
+# profile certificates, and the profile is not what this test is about (cli.profile,
+# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 db=$tmp/scope.db
 inc() { "$CAGUARD" --store "$db" incident "$@"; }
@@ -37,7 +41,10 @@ crl = (x509.CertificateRevocationListBuilder().issuer_name(ca_name)
                       critical=False)
        .sign(ca_key, hashes.SHA256()))
 open(f"{out}/www/ca.crl", "wb").write(crl.public_bytes(serialization.Encoding.DER))
-for serial, host, day in ((0x5C01, "shop.example.test", 0), (0x5C02, "mail.example.test", 2)):
+# BR-conformant but for the defect: 80-bit serials (the last 16 bits name the
+# files), public names, AIA with OCSP (the profile runs when the incident is opened)
+for serial, host, day in ((0x7A3F9E21C4B8D6055C01, "shop.example.com", 0),
+                          (0x7A3F9E21C4B8D6055C02, "mail.example.com", 2)):
     key = ec.generate_private_key(ec.SECP256R1())
     b = (x509.CertificateBuilder()
          .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
@@ -46,6 +53,13 @@ for serial, host, day in ((0x5C01, "shop.example.test", 0), (0x5C02, "mail.examp
          .not_valid_after(t0 + datetime.timedelta(days=day + 90))
          .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
          .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+         .add_extension(x509.AuthorityInformationAccess([
+             x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
+                                    x509.UniformResourceIdentifier("http://ocsp.example.com")),
+             x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
+                                    x509.UniformResourceIdentifier(
+                                        "http://pki.example.com/scope-ca.cer"))]),
+             critical=False)
          .add_extension(x509.CertificatePolicies([x509.PolicyInformation(
              x509.ObjectIdentifier("2.23.140.1.2.1"), None)]), critical=False)
          .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
@@ -54,10 +68,10 @@ for serial, host, day in ((0x5C01, "shop.example.test", 0), (0x5C02, "mail.examp
          .add_extension(x509.UnrecognizedExtension(
              x509.ObjectIdentifier("1.3.6.1.4.1.11129.2.4.3"), b"\x05\x00"), critical=False))
     cert = b.sign(ca_key, hashes.SHA256())
-    open(f"{out}/p{serial:x}.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+    open(f"{out}/p{serial & 0xFFFF:x}.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
 PY
 
-expect_status 0 "$CAGUARD" --store "$db" ingest --seen-at 2024-02-01T00:00:00Z "$tmp/ca.pem"
+expect_status 0 "$CAGUARD" --store "$db" ingest --no-br-profile --seen-at 2024-02-01T00:00:00Z "$tmp/ca.pem"
 # The first occurrence: its finding, then the incident opened on it.
 expect_status 1 "$CAGUARD" --store "$db" ingest --at 2024-03-02T00:00:00Z "$tmp/p5c01.pem"
 expect_grep 'ct\.precert\.poison_not_critical' "$tmp/out"
@@ -74,18 +88,18 @@ grep -q scope_incomplete "$tmp/out" && fail_ "scope_incomplete with nothing miss
 expect_status 1 "$CAGUARD" --store "$db" ingest --at 2024-03-04T00:00:00Z "$tmp/p5c02.pem"
 sha2=$(openssl x509 -in "$tmp/p5c02.pem" -outform DER | sha256sum | cut -c1-64)
 expect_status 0 inc scope 1
-expect_grep "^  precertificate +serial 5c02, sha256 $sha2 \\(ct\\.precert\\.poison_not_critical\\)$" "$tmp/out"
+expect_grep "^  precertificate +serial 7a3f9e21c4b8d6055c02, sha256 $sha2 \\(ct\\.precert\\.poison_not_critical\\)$" "$tmp/out"
 expect_status 1 inc status 1 --at 2024-03-04T12:00:00Z
-expect_grep "incident\\.scope_incomplete: precertificate 5c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1, and is in no incident \\(caguard incident add 1 $sha2\\)" "$tmp/out"
+expect_grep "incident\\.scope_incomplete: precertificate 7a3f9e21c4b8d6055c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1, and is in no incident \\(caguard incident add 1 $sha2\\)" "$tmp/out"
 expect_status 1 inc status 1 --format json --at 2024-03-04T12:00:00Z
 expect_grep '"rule":"incident.scope_incomplete".*"incident":1' "$tmp/out"
 # The monitor judges it too, as objects arrive (one judgement with incident
 # status): stored with its incident and printed once; a second run finds it
 # stored already.
 start_server --files "$tmp/www"
-mon() { "$CAGUARD" --store "$db" monitor --once --issuer "$tmp/ca.pem" --crl-url "$url/files/ca.crl" "$@"; }
+mon() { "$CAGUARD" --store "$db" monitor --no-br-profile --once --issuer "$tmp/ca.pem" --crl-url "$url/files/ca.crl" "$@"; }
 mon >"$tmp/mon1.out" 2>"$tmp/mon1.err"
-expect_grep "incident\\.scope_incomplete: precertificate 5c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1" "$tmp/mon1.out"
+expect_grep "incident\\.scope_incomplete: precertificate 7a3f9e21c4b8d6055c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1" "$tmp/mon1.out"
 mon >"$tmp/mon2.out" 2>"$tmp/mon2.err"
 expect_no_grep 'scope_incomplete' "$tmp/mon2.out"
 expect_status 1 "$CAGUARD" --store "$db" findings --rule incident.scope_incomplete --format json
@@ -94,14 +108,14 @@ expect_grep '"rule":"incident.scope_incomplete".*"status":"open".*"incident":1' 
 
 # ... and in the report's Impact, with the types from the policy OID.
 expect_status 0 inc report 1 --at 2024-03-04T12:00:00Z
-expect_grep '^- \*\*Total number of certificates:\*\* 1 \(1 known only by its precertificate\)\. 1 more certificate with the same defect found by caguard, not in this report: serial 5c02 \(precertificate, sha256 ' "$tmp/out"
+expect_grep '^- \*\*Total number of certificates:\*\* 1 \(1 known only by its precertificate\)\. 1 more certificate with the same defect found by caguard, not in this report: serial 7a3f9e21c4b8d6055c02 \(precertificate, sha256 ' "$tmp/out"
 expect_grep '^- \*\*Affected certificate types:\*\* This incident affects DV certificates' "$tmp/out"
 expect_grep '^- \*\*Incident heuristic:\*\* Any certificate issued by `CN=Scope Test Issuing CA` with a notBefore from .*\(`ct\.precert\.poison_not_critical`\)' "$tmp/out"
 
 # ... and on the dashboard's incident page, whose draft is the same report.
 "$CAGUARD" --store "$db" report --html "$tmp/site" --at 2024-03-04T12:00:00Z >/dev/null 2>&1
 expect_grep '<p class="missed" id="scope-gaps">' "$tmp/site/incident-1.html"
-expect_grep "<td>precertificate</td><td class=\"mono\">5c02</td><td class=\"mono\">$sha2</td>" "$tmp/site/incident-1.html"
+expect_grep "<td>precertificate</td><td class=\"mono\">7a3f9e21c4b8d6055c02</td><td class=\"mono\">$sha2</td>" "$tmp/site/incident-1.html"
 cmp -s "$tmp/site/incident-1.md" <("$CAGUARD" --store "$db" incident report 1 --at 2024-03-04T12:00:00Z) &&
   pass_ || fail_ "the dashboard's draft differs from incident report"
 

@@ -10,7 +10,7 @@
 d=$CG_TEST_DATA
 
 for u in file:///etc/passwd ftp://127.0.0.1/log 'http://' '127.0.0.1:1/'; do
-  expect_status 2 "$CAGUARD" monitor --store "$tmp/url.db" --all-issuers --once --log "$u" \
+  expect_status 2 "$CAGUARD" monitor --no-br-profile --store "$tmp/url.db" --all-issuers --once --log "$u" \
     --log-key "$d/sct/log_ec.pub.pem"
   expect_grep "^caguard monitor: --log '.*' is not an http:// or https:// URL" "$tmp/err"
   expect_no_grep 'unreachable|retry' "$tmp/err"
@@ -19,7 +19,7 @@ done
 
 build_seed_log "$tmp/log"
 start_server "$tmp/log"
-M=("$CAGUARD" monitor --all-issuers --once --retries 1)
+M=("$CAGUARD" monitor --no-br-profile --all-issuers --once --retries 1)
 for type in rfc6962 static; do
   db=$tmp/future-$type.db
   start_hostile future-sth

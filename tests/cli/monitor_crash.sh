@@ -29,7 +29,7 @@ mkdir -p "$h"
 slow_hook "$tmp/solo" solo
 for n in a b c d e; do slow_hook "$h/10-$n" "$n"; done
 
-M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
+M=("$CAGUARD" monitor --no-br-profile --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
    --loglist "$d/ct3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json --quiet
    --commit-every 2 --hook "$tmp/solo" --hooks-dir "$h" --hook-timeout 20
    --alert-jsonl "$tmp/alerts.jsonl" --alert-min-severity notice --incidents auto

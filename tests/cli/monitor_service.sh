@@ -63,7 +63,7 @@ wait_for() { # wait_for PATTERN N: until N lines match
   return 1
 }
 
-NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$CAGUARD" monitor --config "$tmp/mon.ini" \
+NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$CAGUARD" monitor --no-br-profile --config "$tmp/mon.ini" \
   >"$tmp/mon.out" 2>"$tmp/mon.err" &
 mpid=$!
 wait_for '^READY=1 STATUS=following 1 log' 1 && pass_ || fail_ "no READY=1: $(cat "$tmp/notify.log")"
@@ -117,5 +117,5 @@ mpid=
 wait_for '^STOPPING=1$' 1 && pass_ || fail_ "no STOPPING=1"
 
 # Outside systemd (no NOTIFY_SOCKET) nothing of this changes the monitor.
-expect_status 0 "$CAGUARD" monitor --config "$tmp/mon.ini.good" --once --quiet
+expect_status 0 "$CAGUARD" monitor --no-br-profile --config "$tmp/mon.ini.good" --once --quiet
 finish

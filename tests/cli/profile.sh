@@ -37,6 +37,19 @@ for f in "$d"/cert.*__*.pem; do
   fi
 done
 [ "$n" -ge 50 ] && pass_ || fail_ "only $n profile vectors in $d"
+# The profile is on by default (check, ingest; monitor and serve use the same
+# context default); --no-br-profile turns it off; --br-profile is accepted.
+v=$d/cert.validity_too_long__399_days.pem
+expect_status 1 "$CAGUARD" check --no-default-loglists --format json "$at" "$v"
+expect_grep '"rule":"cert.validity_too_long"' "$tmp/out"
+expect_status 0 "$CAGUARD" check --no-default-loglists --no-br-profile --format json "$at" "$v"
+grep -q '"rule":"cert\.' "$tmp/out" && fail_ "a cert.* finding with --no-br-profile" || pass_
+expect_status 2 "$CAGUARD" check --br-profile --no-br-profile "$v"
+expect_grep 'contradict' "$tmp/err"
+expect_status 1 "$CAGUARD" --store "$tmp/p.db" ingest --no-default-loglists "$at" "$v"
+expect_grep 'cert.validity_too_long' "$tmp/out"
+expect_status 0 "$CAGUARD" --store "$tmp/q.db" ingest --no-default-loglists --no-br-profile "$at" "$v"
+grep -q 'cert\.' "$tmp/out" && fail_ "a cert.* finding from ingest --no-br-profile" || pass_
 # The same checks on a bare TBSCertificate before signing (the C API's
 # caguard_checker_add_tbs and check): the 399-day variant's TBS.
 finish

@@ -196,7 +196,7 @@ expect_grep 'cannot create a directory next to' "$tmp/err"
 [ -z "$(ls -A "$tmp" | grep -E '\.(tmp|old)-')" ] && pass_ || fail_ "temporary directories left"
 
 # A store with nothing wrong: exit 0; an empty store: a page that says so.
-expect_status 0 "$CAGUARD" --store "$tmp/clean.db" ingest --at 2025-04-01T00:00:00Z "$CG_TEST_DATA/sct/ca.pem"
+expect_status 0 "$CAGUARD" --store "$tmp/clean.db" ingest --no-br-profile --at 2025-04-01T00:00:00Z "$CG_TEST_DATA/sct/ca.pem"
 expect_status 0 "$CAGUARD" --store "$tmp/clean.db" report --html "$tmp/clean"
 expect_grep 'open: 0 errors' "$tmp/out"
 expect_grep 'No incident recorded' "$tmp/clean/index.html"

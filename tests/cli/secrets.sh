@@ -114,7 +114,7 @@ store = $good
 cert = $d/sct/ca.pem
 crl_url = $crlurl
 EOF
-run 2 "$CAGUARD" monitor --config "$tmp/mon.ini" --once
+run 2 "$CAGUARD" monitor --no-br-profile --config "$tmp/mon.ini" --once
 expect_grep 'crluser:\*\*\*@' "$tmp/err"
 # Usage errors that echo a URL.
 run 2 "${C[@]}" monitor --log "$logurl" --issuer "$d/sct/ca.pem" --once

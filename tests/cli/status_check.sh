@@ -13,7 +13,7 @@ sq() { sqlite3 "$db" "$1"; }
 build_seed_log "$tmp/log"
 start_server "$tmp/log"
 logurl=${url/http:\/\//http://ops:Secr3t-x@}
-expect_status 1 "$CAGUARD" --store "$db" monitor --log "$logurl" --log-key "$tmp/log.pub" \
+expect_status 1 "$CAGUARD" --store "$db" monitor --no-br-profile --log "$logurl" --log-key "$tmp/log.pub" \
   --all-issuers --once --quiet
 # A CRL source as the monitor records it (the CRL watcher's own tests fetch
 # real ones): its latest CRL's nextUpdate an hour ahead.
@@ -62,7 +62,7 @@ check 2 --lag-critical 0
 expect_no_grep 'Secr3t' "$tmp/out"
 
 # UNKNOWN: nothing monitored, no store, usage errors (before or after --check).
-expect_status 0 "$CAGUARD" --store "$tmp/empty.db" ingest "$CG_TEST_DATA/sct/ca.pem"
+expect_status 0 "$CAGUARD" --store "$tmp/empty.db" ingest --no-br-profile "$CG_TEST_DATA/sct/ca.pem"
 expect_status 3 "$CAGUARD" --store "$tmp/empty.db" status --check
 expect_grep '^CAGUARD UNKNOWN - nothing monitored' "$tmp/out"
 expect_status 3 "$CAGUARD" --store "$tmp/none.db" status --check

@@ -15,7 +15,7 @@ fi
 
 orig=$tmp/orig/s.db
 mkdir -p "$tmp/orig"
-"$CAGUARD" ingest --store "$orig" "$d"/ct/*.pem >/dev/null 2>&1
+"$CAGUARD" ingest --no-br-profile --store "$orig" "$d"/ct/*.pem >/dev/null 2>&1
 want() { "$CAGUARD" findings --store "$1" --format json | sort; }
 want "$orig" >"$tmp/want"
 [ -s "$tmp/want" ] && pass_ || fail_ "the original store has no findings"
@@ -61,7 +61,7 @@ as_reader "$CAGUARD" findings --store "$tmp/mode/s.db" --format json >"$tmp/mode
 sort "$tmp/mode.out" >"$tmp/mode.sorted"
 cmp -s "$tmp/want" "$tmp/mode.sorted" && pass_ || fail_ "findings differ on a chmod'ed copy:
 $(diff "$tmp/want" "$tmp/mode.sorted" | head -5; cat "$tmp/mode.err")"
-expect_status 2 as_reader "$CAGUARD" ingest --store "$tmp/mode/s.db" "$d/ct/ca.pem"
+expect_status 2 as_reader "$CAGUARD" ingest --no-br-profile --store "$tmp/mode/s.db" "$d/ct/ca.pem"
 expect_grep 'is read-only: this command writes to the store' "$tmp/err"
 
 # 3. The last commit still in the write-ahead log (a process stopped before
@@ -110,7 +110,7 @@ expect_grep "its write-ahead log .*s.db-wal holds commits not yet in the file" "
 # with SELECT alone): opening a store of the current schema only reads.
 if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
   pg_schema ro
-  "$CAGUARD" ingest --store "$U" "$d"/ct/*.pem >/dev/null 2>&1
+  "$CAGUARD" ingest --no-br-profile --store "$U" "$d"/ct/*.pem >/dev/null 2>&1
   want "$U" >"$tmp/pg.want"
   expect_eq "findings in PostgreSQL" "$(wc -l <"$tmp/pg.want")" "$(wc -l <"$tmp/want")"
   "$CAGUARD" findings --store "$RO" --format json >"$tmp/pg.out" 2>"$tmp/pg.err"
@@ -118,7 +118,7 @@ if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
   cmp -s "$tmp/pg.want" "$tmp/pg.sorted" && pass_ || fail_ "findings differ in a read-only session:
 $(diff "$tmp/pg.want" "$tmp/pg.sorted" | head -5; cat "$tmp/pg.err")"
   expect_status 0 "$CAGUARD" status --store "$RO"
-  expect_status 2 "$CAGUARD" ingest --store "$RO" "$d/ct/ca.pem"
+  expect_status 2 "$CAGUARD" ingest --no-br-profile --store "$RO" "$d/ct/ca.pem"
   expect_grep 'read-only transaction' "$tmp/err"
 else
   echo "PostgreSQL part not run: CAGUARD_TEST_PG_URI is not set"

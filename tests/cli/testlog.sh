@@ -311,16 +311,16 @@ PY
   # Evaluated a second after the SCT (caguard's clock has whole seconds).
   sct_ms=$(sed 's/.*"timestamp":\([0-9]*\).*/\1/' "$tmp/e2e_sct.json")
   at=$(date -u -d "@$((sct_ms / 1000 + 2))" +%Y-%m-%dT%H:%M:%SZ)
-  expect_status 0 "$CAGUARD" check --format json --at "$at" --loglist "$tmp/loglist.json" \
+  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$at" --loglist "$tmp/loglist.json" \
     "$tmp/e2e_final.pem" "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
   expect_grep '"rule":"ct.policy.chrome_unsatisfied".*counted: caguard-testlog' "$tmp/out"
   expect_no_grep 'ct\.sct\.|ct\.pair\.' "$tmp/out"
   # Without the log list the SCT's log is unknown: the SCT was looked at.
-  expect_status 0 "$CAGUARD" check --format json --at "$at" --no-default-loglists \
+  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$at" --no-default-loglists \
     "$tmp/e2e_final.pem" "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
   expect_grep 'ct.policy.not_evaluated' "$tmp/out"
   # With the published lists the test log is unknown.
-  expect_status 0 "$CAGUARD" check --format json --at "$at" "$tmp/e2e_final.pem" \
+  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$at" "$tmp/e2e_final.pem" \
     "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
   expect_grep '"rule":"ct.sct.unknown_log"' "$tmp/out"
   n_added=4

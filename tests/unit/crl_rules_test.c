@@ -84,6 +84,12 @@ static void check_der(capture *c, const uint8_t *der, size_t len, int64_t at, co
     }
     obj.issuer = crl.issuer;
     cg_ctx_init(&ctx, at, capture_sink, c);
+    /* The CRLs of tests/data/crl are signed with Ed25519 (deterministic
+     * signatures: make_crls.py rewrites the same bytes), which the TLS BRs
+     * do not allow: each case is about one other defect, so the profile's
+     * crl.algorithm_invalid is left out here (rules_test and cli.profile
+     * test it). */
+    ctx.br_profile = 0;
     cg_check_crl_single(&ctx, &obj, &crl);
     memcpy(c->count, ctx.count, sizeof(c->count));
 }
