@@ -3,6 +3,9 @@
 # on the vectors of tests/data/ct3 (see its README.md): each rule fires
 # where it should, with a message that says what and which object, and
 # nowhere else; exit status 1 exactly when an error is found.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 D=$CG_TEST_DATA/ct3
 S=$CG_TEST_DATA/sct

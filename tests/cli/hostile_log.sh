@@ -7,6 +7,9 @@
 # 128 MiB with the default settings, measured when not sanitized), say what
 # happened, move nothing in the store, and lose nothing of the honest log:
 # the same store then reads all of it.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 

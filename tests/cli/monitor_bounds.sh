@@ -6,6 +6,9 @@
 # (tests/hostile/hostile_log.py, future-sth, signing with the log's own
 # key), is a finding and refused: not stored, the log not read to it, over
 # both APIs; the honest log is then read whole by the same store.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 

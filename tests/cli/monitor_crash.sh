@@ -14,6 +14,9 @@
 #     once (the count per alert ID at the receiver), and the repeats carry
 #     the same alert ID, so a receiver can drop them.
 # The numbers (kills, findings, alerts, repeats) are printed at the end.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 mpid=

@@ -8,6 +8,9 @@
 # the same log ID wins over the list's entry. A reload that adds a usable
 # log starts it; a log the list retires is finished and dropped. The servers
 # are always stopped.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 TL=$CG_BUILD_DIR/caguard-testlog
 d=$CG_TEST_DATA

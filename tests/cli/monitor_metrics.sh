@@ -13,6 +13,9 @@
 # failed; process memory. /metrics only, GET and HEAD only; no password in
 # it. Its log lines carry an RFC 3339 time (standard error is a file), or
 # are JSON with --log-format json.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 if ! command -v promtool >/dev/null; then

@@ -8,6 +8,9 @@
 # going on (no READY, the watchdog still fed); SIGTERM: STOPPING=1, exit 0.
 # Without libsystemd in the build (CAGUARD_WITH_SYSTEMD) nothing is sent,
 # and the test says so.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 if ! "$CAGUARD" --version | grep -q systemd; then

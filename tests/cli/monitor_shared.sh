@@ -11,6 +11,9 @@
 # Needs CAGUARD_TEST_PG_URI (scripts/test starts a throwaway server); skipped
 # (77) without it. Every run works in schemas of its own, dropped when it
 # passes.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 base=${CAGUARD_TEST_PG_URI:-}

@@ -6,6 +6,9 @@
 # mismatch, a checkpoint signed with the wrong key (or a monitor holding
 # another key) an STH finding; 429s lose nothing. The server is always
 # stopped.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 

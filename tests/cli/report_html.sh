@@ -6,6 +6,9 @@
 # certificates, the incident definitions for the deadlines. Hostile text
 # from a certificate subject, an incident title and a note must come out
 # escaped; the directory is written whole or left alone.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures/report_store.sh"
 db=$tmp/r.db

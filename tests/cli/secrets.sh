@@ -11,6 +11,9 @@
 # service file, PGPASSWORD (docs/store.md, "The PostgreSQL password").
 # caguard demo takes no store (its own SQLite store in --out), so it is not
 # run here.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 bindir=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then

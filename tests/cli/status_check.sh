@@ -7,6 +7,9 @@
 # (--crl-stale-*); UNKNOWN (3) for a usage error, a missing store, a store
 # that follows nothing. The output is one summary line with performance data
 # after '|', then a line per problem, URLs without their passwords.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 db=$tmp/s.db
 sq() { sqlite3 "$db" "$1"; }

@@ -2,6 +2,9 @@
 # caguard ingest and caguard findings over an SQLite store: checks across
 # ingests, deduplicated findings, CRL entries' first sighting, a process
 # killed mid-ingest, and stores that are not ours (refused, untouched).
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 list=$d/loglists/crtsh_v3_all_all_logs_list.json

@@ -6,6 +6,9 @@
 # without write access is refused with what to do, never read stale. The
 # commands that write say at once that the store is read-only. Each read
 # is compared with the same command on the writable original.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 if [ "$(id -u)" -ne 0 ] && ! unshare -rm true 2>/dev/null; then

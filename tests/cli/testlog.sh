@@ -6,6 +6,9 @@
 # must hash to the signed roots; SCTs from build and add-pre-chain must
 # verify; every fault switch must show. Each curl is bounded in time and
 # the server is always stopped.
+# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
+# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 if ! command -v curl >/dev/null; then
   echo "testlog.sh needs the curl command (scripts/install-deps --test)" >&2

@@ -134,6 +134,26 @@ int main(void)
         pthread_join(th[i], NULL);
         CHECK(jobs[i].good_runs == 20 && jobs[i].bad_runs == 20);
     }
+    /* The TLS BR profile is on by default, with a context or without, and
+     * caguard_checker_set_br_profile(c, 0) turns it off. */
+    size_t long_len;
+    uint8_t *long_cert = cg_test_read("profile/cert.validity_too_long__399_days.pem", &long_len);
+    CHECK(long_cert != NULL);
+    for (int with_ctx = 0; with_ctx < 2 && long_cert != NULL; with_ctx++) {
+        for (int on = 1; on >= 0; on--) {
+            seen s;
+            memset(&s, 0, sizeof(s));
+            c = with_ctx ? caguard_checker_new_with_context(ctx) : caguard_checker_new();
+            caguard_checker_set_time(c, 1893456000); /* 2030-01-01 */
+            if (!on)
+                caguard_checker_set_br_profile(c, 0);
+            CHECK(caguard_checker_add(c, "long", long_cert, long_len, err, sizeof(err)));
+            CHECK(caguard_checker_run(c, collect, &s) >= 0);
+            CHECK((strstr(s.rules, "cert.validity_too_long") != NULL) == on);
+            caguard_checker_free(c);
+        }
+    }
+    free(long_cert);
     caguard_context_free(ctx);
     caguard_context_free(NULL);
 

@@ -32,6 +32,7 @@ NAME = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "XX"),
                   x509.NameAttribute(NameOID.ORGANIZATION_NAME, "caguard rule date tests"),
                   x509.NameAttribute(NameOID.COMMON_NAME, "caguard Date Test CA")])
 SKI = x509.SubjectKeyIdentifier.from_public_key(K.public_key())
+SERIAL = 0x3C9D72E1A4B85F06 << 40  # leaves: more than 64 bits, as the TLS BRs require
 
 
 def write(fname, data):
@@ -53,6 +54,21 @@ def leaf(nb, sct_at, serial):
          .issuer_name(NAME).public_key(ec.generate_private_key(ec.SECP256R1()).public_key())
          .serial_number(serial).not_valid_before(nb).not_valid_after(nb + dt.timedelta(days=90))
          .add_extension(x509.SubjectAlternativeName([x509.DNSName("www.example.com")]), False)
+         # the rest of the TLS BR subscriber profile (§7.1.2.7), so that the dates
+         # are the only thing judged
+         .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False,
+                                      False), True)
+         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), False)
+         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(SKI),
+                        False)
+         .add_extension(x509.CertificatePolicies([x509.PolicyInformation(
+             x509.ObjectIdentifier("2.23.140.1.2.1"), None)]), False)
+         .add_extension(x509.AuthorityInformationAccess([
+             x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
+                                    x509.UniformResourceIdentifier("http://ocsp.example.com")),
+             x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
+                                    x509.UniformResourceIdentifier(
+                                        "http://pki.example.com/date-ca.cer"))]), False)
          .add_extension(x509.UnrecognizedExtension(
              x509.ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2"),
              b"\x04" + bytes([len(sct_list(sct_at))]) + sct_list(sct_at)), False))
@@ -106,9 +122,9 @@ def main():
           .add_extension(SKI, False).sign(K, hashes.SHA256()))
     write("ca.pem", ca.public_bytes(serialization.Encoding.PEM))
     write("backdated_2023_06.pem", leaf(dt.datetime(2023, 6, 1, tzinfo=UTC),
-                                        dt.datetime(2023, 6, 10, tzinfo=UTC), 0x51ab1e0001))
+                                        dt.datetime(2023, 6, 10, tzinfo=UTC), SERIAL | 0x51ab1e0001))
     late = leaf(dt.datetime(2024, 6, 1, tzinfo=UTC), dt.datetime(2024, 6, 10, tzinfo=UTC),
-                0x51ab1e0002)
+                SERIAL | 0x51ab1e0002)
     write("backdated_2024_06.pem", late)
     write("backdated_2024_06.tbs.der", x509.load_pem_x509_certificate(late).tbs_certificate_bytes)
     write("extensions_empty.pem", extensions_empty())
