@@ -8,7 +8,7 @@
 # going on (no READY, the watchdog still fed); SIGTERM: STOPPING=1, exit 0.
 # Without libsystemd in the build (CAGUARD_WITH_SYSTEMD) nothing is sent,
 # and the test says so.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
+# br_profile = false ([monitor], the config form of --no-br-profile): the test PKIs used here (tests/data/
 # sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
 # TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
@@ -54,6 +54,7 @@ cat >"$tmp/mon.ini" <<EOF
 [monitor]
 store = $tmp/s.db
 all_issuers = true
+br_profile = false
 poll_interval = 1
 format = json
 [log seed]
@@ -66,7 +67,7 @@ wait_for() { # wait_for PATTERN N: until N lines match
   return 1
 }
 
-NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$CAGUARD" monitor --no-br-profile --config "$tmp/mon.ini" \
+NOTIFY_SOCKET=$sock WATCHDOG_USEC=400000 "$CAGUARD" monitor --config "$tmp/mon.ini" \
   >"$tmp/mon.out" 2>"$tmp/mon.err" &
 mpid=$!
 wait_for '^READY=1 STATUS=following 1 log' 1 && pass_ || fail_ "no READY=1: $(cat "$tmp/notify.log")"
@@ -120,5 +121,5 @@ mpid=
 wait_for '^STOPPING=1$' 1 && pass_ || fail_ "no STOPPING=1"
 
 # Outside systemd (no NOTIFY_SOCKET) nothing of this changes the monitor.
-expect_status 0 "$CAGUARD" monitor --no-br-profile --config "$tmp/mon.ini.good" --once --quiet
+expect_status 0 "$CAGUARD" monitor --config "$tmp/mon.ini.good" --once --quiet
 finish
