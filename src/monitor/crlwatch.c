@@ -1,5 +1,6 @@
 /* The CRL watcher (crlwatch.h): fetch, ingest, record, stale, incidents. */
 #include "monitor/crlwatch.h"
+#include "monitor/crlwatch_internal.h"
 
 #include <openssl/sha.h>
 #include <stdarg.h>
@@ -18,62 +19,7 @@
 #include "x509/time.h"
 #include "x509/x509.h"
 
-#define MAX_ISSUERS 256
-#define MAX_URLS_PER_ISSUER 64
-
-/* A configured URL, with what its last list fetch expanded to. */
-typedef struct wurl {
-    char *url;
-    int is_list;
-    char **list; /* is_list: the CRL URLs of the last good answer */
-    size_t n_list;
-} wurl;
-
-typedef struct issuer {
-    uint8_t sha256[32];
-    uint8_t *subject; /* the CA's subject Name element */
-    size_t subject_len;
-    char label[256];
-    int use_crldp;
-    wurl urls[MAX_URLS_PER_ISSUER];
-    size_t n_urls;
-} issuer;
-
-/* The URLs of one round, each fetched once. */
-/* A set of URLs (copies), in the order added. */
-typedef struct url_set {
-    char **v;
-    size_t n, cap;
-    int nomem; /* an add ran out of memory */
-} url_set;
-
-struct cg_crlwatch {
-    cg_store *st;
-    cg_crlfetch_opts fo;
-    cg_sink_fn sink;
-    void *sink_arg;
-    cg_crlwatch_log_fn log;
-    void *log_arg;
-    issuer *iss;
-    size_t n_iss;
-    cg_crlwatch_stats stats;
-    int64_t unreachable_after; /* seconds of failures before crl.unreachable */
-    int no_br_profile;         /* cg_crlwatch_set_br_profile(w, 0) */
-    cg_monitor_series *series;
-    /* the round in progress */
-    int64_t now;
-    url_set done;
-    int new_crl; /* a new CRL came in this round */
-    /* the object callback of an ingest */
-    int got_crl;
-    uint8_t crl_sha[32];
-    char err[512];
-};
-
-static void say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, ...)
+void cg_crlw_say(cg_crlwatch *w, int is_error, const char *url, const char *fmt, ...)
 {
     char msg[1024];
     if (w->log == NULL)
@@ -253,7 +199,7 @@ int cg_crlwatch_add_url(cg_crlwatch *w, int iss, const char *url, int is_list, c
 
 /* ---- one URL ---- */
 
-static int store_fail(cg_crlwatch *w, const char *what)
+int cg_crlw_store_fail(cg_crlwatch *w, const char *what)
 {
     snprintf(w->err, sizeof(w->err), "%s: %s", what, cg_store_errmsg(w->st));
     return 0;
@@ -291,7 +237,7 @@ static int crl_facts(cg_crlwatch *w, cg_store_crl_source *src)
     int found = 0;
     cg_store_object *o = cg_store_get1_object(w->st, w->crl_sha, &found);
     if (o == NULL)
-        return found ? 0 : store_fail(w, "reading the CRL just stored");
+        return found ? 0 : cg_crlw_store_fail(w, "reading the CRL just stored");
     cg_crl crl;
     cg_der_error derr;
     int64_t n = 0;
@@ -343,11 +289,12 @@ static int check_stale(cg_crlwatch *w, const cg_store_crl_source *src)
     cg_store_object *o = cg_store_get1_object(w->st, src->crl_sha256, &found);
     if (o == NULL)
         return found ? 0
-                     : (cg_store_errmsg(w->st)[0] != '\0' ? store_fail(w, "reading a CRL") : 1);
+                     : (cg_store_errmsg(w->st)[0] != '\0' ? cg_crlw_store_fail(w, "reading a CRL")
+                                                          : 1);
     latest_arg la = {src->crl_sha256, 0};
     if (!cg_store_latest_crls(w->st, o->issuer, o->issuer_len, latest_fn, &la)) {
         cg_store_object_free(o);
-        return store_fail(w, "reading the latest CRLs");
+        return cg_crlw_store_fail(w, "reading the latest CRLs");
     }
     if (!la.found) {
         cg_store_object_free(o);
@@ -372,7 +319,7 @@ static int check_stale(cg_crlwatch *w, const cg_store_crl_source *src)
     sf.message = msg;
     if (!cg_store_put_finding(w->st, &sf, w->now, &is_new, NULL)) {
         cg_store_object_free(o);
-        return store_fail(w, "storing crl.stale");
+        return cg_crlw_store_fail(w, "storing crl.stale");
     }
     if (is_new) {
         cg_objref ref;
@@ -427,9 +374,9 @@ static int check_unreachable(cg_crlwatch *w, const issuer *is, const cg_store_cr
     if (src->failing_since == 0) {
         if (!cg_store_resolve_open(w->st, cg_rule_get(CG_R_CRL_UNREACHABLE)->id, obj, w->now,
                                    &resolved))
-            return store_fail(w, "resolving crl.unreachable");
+            return cg_crlw_store_fail(w, "resolving crl.unreachable");
         if (resolved)
-            say(w, 0, src->url, "answers again: crl.unreachable resolved");
+            cg_crlw_say(w, 0, src->url, "answers again: crl.unreachable resolved");
         return 1;
     }
     if (w->now - src->failing_since < w->unreachable_after)
@@ -459,7 +406,7 @@ static int check_unreachable(cg_crlwatch *w, const issuer *is, const cg_store_cr
     int found = 0;
     cg_store_object *o = cg_store_get1_object(w->st, obj, &found);
     if (o == NULL && (found || cg_store_errmsg(w->st)[0] != '\0'))
-        return store_fail(w, "reading the object of crl.unreachable");
+        return cg_crlw_store_fail(w, "reading the object of crl.unreachable");
     cg_objref ref;
     cg_finding f;
     memset(&ref, 0, sizeof(ref));
@@ -503,7 +450,7 @@ static int check_unreachable(cg_crlwatch *w, const issuer *is, const cg_store_cr
         ok = cg_store_put_finding(w->st, &sf, w->now, &is_new, NULL);
     if (!ok) {
         cg_store_object_free(o);
-        return store_fail(w, "storing crl.unreachable");
+        return cg_crlw_store_fail(w, "storing crl.unreachable");
     }
     if (is_new) {
         w->stats.unreachable++;
@@ -535,7 +482,7 @@ static cg_store_crl_source *fetch_source(cg_crlwatch *w, const issuer *is, const
         return NULL;
     }
     if (!cg_store_crl_source_get(w->st, url, src, &found)) {
-        store_fail(w, "reading a CRL source");
+        cg_crlw_store_fail(w, "reading a CRL source");
         free(src);
         return NULL;
     }
@@ -569,7 +516,7 @@ static void fetch_failed(cg_crlwatch *w, cg_store_crl_source *src, const char *u
     src->failures++;
     snprintf(src->status, sizeof(src->status), "%s: %.400s", cg_crlfetch_status_str(r->status),
              r->error);
-    say(w, 1, url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
+    cg_crlw_say(w, 1, url, "%s (failure %lld in a row)", src->status, (long long)src->failures);
 }
 
 /* Fetches one CRL URL, ingests what is new and records the outcome.
@@ -645,8 +592,8 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
                     w->new_crl = 1;
                     cg_time_format(src->this_update, tu, sizeof(tu));
                     snprintf(src->status, sizeof(src->status), "200 new CRL");
-                    say(w, 0, url, "new CRL: thisUpdate %s, %lld entr%s, %zu bytes", tu,
-                        (long long)src->entries, src->entries == 1 ? "y" : "ies", r.len);
+                    cg_crlw_say(w, 0, url, "new CRL: thisUpdate %s, %lld entr%s, %zu bytes", tu,
+                                (long long)src->entries, src->entries == 1 ? "y" : "ies", r.len);
                 }
             } else {
                 w->stats.errors++;
@@ -655,7 +602,7 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
                          "malformed: 200, but %zu bytes that are not a CRL caguard can read "
                          "(input.malformed)",
                          r.len);
-                say(w, 1, url, "%s", src->status);
+                cg_crlw_say(w, 1, url, "%s", src->status);
             }
         }
     } else {
@@ -668,7 +615,7 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
     else if (src->failing_since == 0)
         src->failing_since = w->now;
     if (!cg_store_crl_source_put(w->st, src)) {
-        store_fail(w, "recording a CRL fetch");
+        cg_crlw_store_fail(w, "recording a CRL fetch");
         goto out;
     }
     cg_monitor_series_crl(w->series, src->url, src->issuer_label, src->last_fetch,
@@ -722,14 +669,14 @@ static int fetch_list(cg_crlwatch *w, const issuer *is, wurl *u)
             src->last_modified[0] = '\0';
             snprintf(src->status, sizeof(src->status),
                      "malformed: not a JSON array of CRL URLs: %.400s", perr);
-            say(w, 1, u->url, "%s%s", src->status,
-                u->list != NULL ? " (the URLs of the last good list are fetched)" : "");
+            cg_crlw_say(w, 1, u->url, "%s%s", src->status,
+                        u->list != NULL ? " (the URLs of the last good list are fetched)" : "");
         }
     } else {
         fetch_failed(w, src, u->url, &r);
     }
     if (!cg_store_crl_source_put(w->st, src)) {
-        store_fail(w, "recording a CRL list fetch");
+        cg_crlw_store_fail(w, "recording a CRL list fetch");
         goto out;
     }
     ok = 1;
@@ -820,10 +767,10 @@ static int crlurl_set(cg_crlwatch *w, const issuer *is, url_set *d)
     l.subject = is->subject;
     l.subject_len = is->subject_len;
     if (!cg_store_issuer_names(w->st, 0, name_fn, &l))
-        ok = store_fail(w, "reading issuer names");
+        ok = cg_crlw_store_fail(w, "reading issuer names");
     for (size_t i = 0; ok && !l.nomem && i < l.n; i++) {
         if (!cg_store_cert_samples(w->st, l.v[i].data, l.v[i].len, w->now, sample_fn, d))
-            ok = store_fail(w, "reading certificates' CRL distribution points");
+            ok = cg_crlw_store_fail(w, "reading certificates' CRL distribution points");
     }
     if (ok && (l.nomem || d->nomem)) {
         snprintf(w->err, sizeof(w->err), "out of memory");
@@ -832,87 +779,6 @@ static int crlurl_set(cg_crlwatch *w, const issuer *is, url_set *d)
     for (size_t i = 0; i < l.n; i++)
         free((void *)l.v[i].data);
     free(l.v);
-    return ok;
-}
-
-/* ---- open incidents ---- */
-
-/* Whether the incident has its closure event. */
-static int is_closed(const cg_incident *inc)
-{
-    for (size_t i = 0; i < inc->n_events; i++) {
-        if (inc->events[i].type == CG_EVENT_CLOSURE)
-            return 1;
-    }
-    return 0;
-}
-
-/* Records in each open incident's certificate rows what the stored CRLs
- * now say of their revocation (cg_store_incident_observe_revocations). */
-static int update_incidents(cg_crlwatch *w)
-{
-    int64_t *ids = NULL;
-    size_t n = 0;
-    int ok = 1;
-    if (!cg_store_incident_ids(w->st, &ids, &n))
-        ok = store_fail(w, "listing incidents");
-    for (size_t i = 0; ok && i < n; i++) {
-        cg_incident inc;
-        int found = 0;
-        memset(&inc, 0, sizeof(inc));
-        int got = cg_store_incident_get(w->st, ids[i], &inc, &found);
-        if (!got && found)
-            ok = store_fail(w, "reading an incident");
-        if (!got || !found || is_closed(&inc)) {
-            cg_incident_clear(&inc);
-            continue;
-        }
-        cg_incident_cert *old = malloc((inc.n_certs > 0 ? inc.n_certs : 1) * sizeof(*old));
-        if (old == NULL) {
-            snprintf(w->err, sizeof(w->err), "out of memory");
-            cg_incident_clear(&inc);
-            ok = 0;
-            break;
-        }
-        if (inc.n_certs > 0)
-            memcpy(old, inc.certs, inc.n_certs * sizeof(*old));
-        if (!cg_store_incident_observe_revocations(w->st, &inc)) {
-            ok = store_fail(w, "reading revocations");
-        } else if (!cg_store_begin(w->st)) {
-            ok = store_fail(w, "updating an incident");
-        } else {
-            size_t changed = 0;
-            for (size_t c = 0; ok && c < inc.n_certs; c++) {
-                const cg_incident_cert *a = &old[c], *b = &inc.certs[c];
-                if (a->revoked == b->revoked && a->revocation_date == b->revocation_date &&
-                    a->published_at == b->published_at && a->reason == b->reason)
-                    continue;
-                if (!cg_store_incident_add_cert(w->st, inc.id, b, NULL))
-                    ok = 0;
-                changed++;
-            }
-            if (ok && cg_store_commit(w->st)) {
-                w->stats.incident_certs += changed;
-                for (size_t c = 0; c < inc.n_certs; c++) {
-                    const cg_incident_cert *a = &old[c], *b = &inc.certs[c];
-                    char pub[32];
-                    if (b->revoked && (!a->revoked || a->published_at != b->published_at)) {
-                        cg_time_format(b->published_at, pub, sizeof(pub));
-                        say(w, 0, NULL,
-                            "incident %lld: certificate serial %s first seen revoked on a CRL "
-                            "at %s",
-                            (long long)inc.id, b->serial_hex != NULL ? b->serial_hex : "?", pub);
-                    }
-                }
-            } else {
-                ok = store_fail(w, "updating an incident");
-                cg_store_rollback(w->st);
-            }
-        }
-        free(old);
-        cg_incident_clear(&inc);
-    }
-    free(ids);
     return ok;
 }
 
@@ -976,7 +842,7 @@ int cg_crlwatch_run(cg_crlwatch *w, int64_t now, char *err, size_t errcap)
     for (size_t i = 0; ok && i < w->n_iss; i++)
         ok = run_issuer(w, &w->iss[i]);
     if (ok && w->new_crl)
-        ok = update_incidents(w);
+        ok = cg_crlw_update_incidents(w);
     url_set_clear(&w->done);
     if (!ok)
         cg_errf(err, errcap, "%s", w->err[0] != '\0' ? w->err : "store failure");
@@ -996,7 +862,7 @@ static int task(void *arg, cg_monitor *m, int64_t now)
     char err[512];
     if (cg_crlwatch_run(w, now, err, sizeof(err)))
         return 1;
-    say(w, 1, NULL, "CRL round failed: %s", err);
+    cg_crlw_say(w, 1, NULL, "CRL round failed: %s", err);
     return 0;
 }
 
