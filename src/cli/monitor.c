@@ -13,6 +13,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/alert_opts.h"
@@ -146,10 +148,14 @@ static void monitor_help(FILE *f)
                "                     comments in (default: not at all; docs/incidents.md)\n"
                "  --ca-account EMAIL one of the CA's Bugzilla accounts, for every linked bug;\n"
                "                     repeatable ([ccadb] ca_accounts)\n"
+               "  --bugzilla-api-key-file FILE\n"
+               "                     a Bugzilla API key for private and security bugs (one\n"
+               "                     line; never printed; [incidents] bugzilla_api_key_file)\n"
                "  --policy-interval S\n"
                "                     every S seconds, fetch the URL of each CP/CPS version in\n"
                "                     effect (caguard policy add): policy.document_changed,\n"
-               "                     policy.document_unreachable (default: never; docs/policy.md)\n\n"
+               "                     policy.document_unreachable (default: never;\n"
+               "                     docs/policy.md)\n\n"
                "On a terminal, standard error shows one progress line per log (position, tree\n"
                "size, entries/s, ETA); otherwise plain lines.\n\n"
                "exit status: with --once, 0 no new error finding, 1 new error findings (log\n"
@@ -243,7 +249,8 @@ enum {
     OPT_LOG_FORMAT,
     OPT_BUGZILLA_SYNC,
     OPT_CA_ACCOUNT,
-    OPT_POLICY_INTERVAL
+    OPT_POLICY_INTERVAL,
+    OPT_BUGZILLA_KEY
 };
 
 /* The alerts' and automatic incidents' lines: what failed, mostly. */
@@ -298,6 +305,8 @@ int cg_cmd_monitor(int argc, char **argv)
     cg_scope_watch *scope = NULL;
     cg_cli_alerts al;
     uint64_t policy_interval = 0;
+    char bz_key[CG_BZ_API_KEY_MAX + 1] = "", bz_err[1200];
+    int has_bz_key = 0;
     cg_policy_watch *pw = NULL;
     cg_alert *alert = NULL;
     cg_outbox *ob = NULL;
@@ -367,6 +376,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"bugzilla-sync", CG_CLI_OPT_KEY_VALUE, NULL, OPT_BUGZILLA_SYNC, NULL},
         {"ca-account", CG_CLI_OPT_KEY_VALUE, NULL, OPT_CA_ACCOUNT, NULL},
         {"policy-interval", CG_CLI_OPT_KEY_VALUE, NULL, OPT_POLICY_INTERVAL, NULL},
+        {"bugzilla-api-key-file", CG_CLI_OPT_KEY_VALUE, NULL, OPT_BUGZILLA_KEY, NULL},
         {"shared", CG_CLI_OPT_FLAG, &shared, 0, NULL},
         {"worker-id", CG_CLI_OPT_KEY_VALUE, NULL, OPT_WORKER_ID, NULL},
         {"lease-seconds", CG_CLI_OPT_KEY_VALUE, NULL, OPT_LEASE_SECONDS, NULL},
@@ -528,6 +538,13 @@ int cg_cmd_monitor(int argc, char **argv)
                                         p.value);
                 goto out;
             }
+            break;
+        case OPT_BUGZILLA_KEY:
+            if (!cg_bz_read_api_key(p.value, bz_key, bz_err, sizeof(bz_err))) {
+                rc = cg_cli_usage_error("monitor", "%s", bz_err);
+                goto out;
+            }
+            has_bz_key = 1;
             break;
         case OPT_CA_ACCOUNT:
             if (n_ca_accounts == MAX_HOOKS || strchr(p.value, '@') == NULL ||
@@ -716,7 +733,8 @@ int cg_cmd_monitor(int argc, char **argv)
         }
     }
     if (bz_sync > 0) {
-        bz = cg_bz_add_to_monitor(mon, (int)bz_sync, ca_accounts, n_ca_accounts, &ops.log);
+        bz = cg_bz_add_to_monitor(mon, (int)bz_sync, ca_accounts, n_ca_accounts,
+                                  has_bz_key ? bz_key : NULL, &ops.log);
         if (bz == NULL) {
             fprintf(stderr, "caguard monitor: out of memory\n");
             goto out;
@@ -833,6 +851,7 @@ int cg_cmd_monitor(int argc, char **argv)
 out:
     cg_monitor_free(mon);
     cg_bz_task_free(bz);
+    OPENSSL_cleanse(bz_key, sizeof(bz_key));
     cg_scope_watch_free(scope);
     cg_policy_watch_free(pw);
     cg_loglist_watch_free(llw);

@@ -198,6 +198,9 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
         flag_num(b, "[monitor] policy_interval", "policy-interval", c->policy_interval);
     if (c->incidents.bugzilla_sync != 0)
         flag_num(b, "[incidents] bugzilla_sync", "bugzilla-sync", c->incidents.bugzilla_sync);
+    if (c->incidents.bugzilla_api_key_file != NULL)
+        flag(b, "[incidents] bugzilla_api_key_file", "bugzilla-api-key-file",
+             c->incidents.bugzilla_api_key_file);
     for (size_t i = 0; i < c->ccadb.ca_accounts.n; i++)
         flag(b, "[ccadb] ca_accounts", "ca-account", c->ccadb.ca_accounts.v[i]);
 rest:

@@ -261,6 +261,8 @@ out:
 struct cg_bz_task {
     char **extra;
     size_t n_extra;
+    int has_key;
+    char key[CG_BZ_API_KEY_MAX + 1];
     const cg_logger *log;
 };
 
@@ -392,7 +394,7 @@ static int task(void *arg, cg_monitor *m, int64_t now)
         cg_bz_sync_result r;
         memset(&b, 0, sizeof(b));
         if (!cg_bz_parse_url(l.v[i].url, base, sizeof(base), &id, err, sizeof(err)) ||
-            !cg_bz_fetch(base, id, 0, NULL, &b, err, sizeof(err))) {
+            !cg_bz_fetch(base, id, 0, t->has_key ? t->key : NULL, &b, err, sizeof(err))) {
             say(t, CG_LOGGER_WARNING, &l.v[i], err);
             /* the next interval tries again; time still passes on the
              * questions the store holds */
@@ -428,16 +430,21 @@ void cg_bz_task_free(cg_bz_task *t)
     for (size_t i = 0; i < t->n_extra; i++)
         free(t->extra[i]);
     free(t->extra);
+    OPENSSL_cleanse(t->key, sizeof(t->key));
     free(t);
 }
 
 cg_bz_task *cg_bz_add_to_monitor(cg_monitor *m, int interval_s, const char *const *extra,
-                                 size_t n_extra, const cg_logger *log)
+                                 size_t n_extra, const char *api_key, const cg_logger *log)
 {
     cg_bz_task *t = calloc(1, sizeof(*t));
     if (t == NULL)
         return NULL;
     t->log = log;
+    if (api_key != NULL) {
+        snprintf(t->key, sizeof(t->key), "%s", api_key);
+        t->has_key = 1;
+    }
     t->extra = calloc(n_extra + 1, sizeof(*t->extra));
     if (t->extra == NULL)
         goto fail;

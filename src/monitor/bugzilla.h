@@ -61,13 +61,15 @@ struct cg_logger;
  * thread (also when its bug could not be read: the 7 days run on): stored
  * with the incident, delivered when new (printed, alerted), resolved once
  * the CA answered;
- * extra: the configuration's CA accounts (copied); log (borrowed, may be
+ * extra: the configuration's CA accounts (copied); api_key: the Bugzilla API
+ * key of every request (copied; NULL: none); log (borrowed, may be
  * NULL) gets a line per sync that took something in and per bug that
  * could not be read (tried again at the next interval). The task is freed
  * with the monitor's other tasks' owner: cg_bz_task_free. */
 typedef struct cg_bz_task cg_bz_task;
 cg_bz_task *cg_bz_add_to_monitor(cg_monitor *m, int interval_s, const char *const *extra,
-                                 size_t n_extra, const struct cg_logger *log);
+                                 size_t n_extra, const char *api_key,
+                                 const struct cg_logger *log);
 void cg_bz_task_free(cg_bz_task *t);
 
 #endif

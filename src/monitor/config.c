@@ -135,6 +135,8 @@ static const key_def k_alerts[] = {
 static const key_def k_incidents[] = {
     {"auto", T_BOOL, M(incidents.auto_draft), NO_OFF, 0, 0, 0, 0, NULL},
     {"bugzilla_sync", T_INT, M(incidents.bugzilla_sync), NO_OFF, 0, 0, 0, 7 * DAY, NULL},
+    {"bugzilla_api_key_file", T_PATH_IN, M(incidents.bugzilla_api_key_file), NO_OFF, 0, 0, 0, 0,
+     NULL},
 };
 static const key_def k_ccadb[] = {
     {"owner_id", T_CCADB_ID, M(ccadb.owner_id), NO_OFF, 0, 0, 0, 0, NULL},
@@ -283,6 +285,7 @@ void cg_monitor_config_clear(cg_monitor_config *c)
     free(c->alerts.jsonl);
     free(c->alerts.mail_to);
     free(c->alerts.sendmail);
+    free(c->incidents.bugzilla_api_key_file);
     free(c->ccadb.owner_id);
     strv_clear(&c->ccadb.ca_accounts);
     cg_monitor_config_init(c);

@@ -127,6 +127,7 @@ typedef struct cg_monitor_config {
     struct {
         int auto_draft; /* auto; default 0 */
         int64_t bugzilla_sync; /* seconds between Bugzilla syncs; default 0: none */
+        char *bugzilla_api_key_file; /* the syncs' Bugzilla API key; NULL: none */
     } incidents;
 
     /* [ccadb]: who the CA is to the CCADB and on Bugzilla */

@@ -211,6 +211,28 @@ PY
 }
 
 run_suite "$tmp/bz.db"
+
+# The monitor's syncs with the key (--bugzilla-api-key-file, or [incidents]
+# bugzilla_api_key_file of --config): the private bug read, its unanswered
+# question judged, the key never shown; a bad key file refused at start.
+k=$tmp/key.db
+expect_status 0 "$CAGUARD" --store "$k" incident open --kind misissuance --reported-at 2026-10-31T12:00:00Z
+expect_status 0 "$CAGUARD" --store "$k" incident link 1 --bug "$bz/1900004" --ca-account compliance@ca.example
+kmon() {
+  "$CAGUARD" --store "$k" monitor --issuer "$CG_TEST_DATA/incident/store/ca.pem" \
+    --crl-url "$bz/ca.crl" --once --bugzilla-sync 60 "$@"
+}
+before=$(grep -c '^GET /rest/bug/1900004/comment key$' "$tmp/bz.out")
+printf '[incidents]\nbugzilla_api_key_file = %s\n' "$tmp/bz.key" >"$tmp/key.conf"
+kmon --config "$tmp/key.conf" >"$tmp/kmon.out" 2>"$tmp/kmon.err"
+expect_grep 'incident\.question_unanswered.*Bugzilla comment #2 by root-program@example.org' "$tmp/kmon.out"
+expect_eq "keyed comment requests by the monitor" \
+  "$(grep -c '^GET /rest/bug/1900004/comment key$' "$tmp/bz.out")" $((before + 1))
+cat "$tmp/kmon.out" "$tmp/kmon.err" >"$tmp/ksaid"
+expect_no_grep "$key" "$tmp/ksaid"
+expect_status 2 kmon --bugzilla-api-key-file "$tmp/bad.key"
+expect_grep 'not a Bugzilla API key' "$tmp/err"
+expect_no_grep 'secret' "$tmp/err"
 if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
   pg_schema=cgbz_$$
   sep='?'
