@@ -74,17 +74,19 @@ validate status.schema.json "$tmp/status.json" doc
 
 # incident: the seed's delayed revocation (tests/cli/incident_store.sh's
 # story): one incident of three objects, its CRL, events, a Bugzilla thread.
+# --no-br-profile: the incident fixture PKI (tests/data/incident/store: short
+# serials, minimal extensions) is not a TLS BR profile one; the JSON is tested.
 d=$CG_TEST_DATA/incident/store
 idb=$tmp/inc.db
 inc() { "$CAGUARD" --store "$idb" incident "$@"; }
-expect_status 0 "$CAGUARD" --store "$idb" ingest --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
-expect_status 0 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z \
+expect_status 0 "$CAGUARD" --store "$idb" ingest --no-br-profile --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
+expect_status 0 inc open --no-br-profile --kind misissuance --reported-at 2024-01-01T00:00:00Z \
   --title "Precertificate with an SCT list" "$d/precert_1001.pem" "$d/cert_1001.pem" \
   "$d/cert_1002.pem"
 # A title that is not UTF-8 (an operator's bytes): U+FFFD, never a lost field.
-expect_status 0 inc open --kind key-compromise --reported-at 2024-02-01T00:00:00Z \
+expect_status 0 inc open --no-br-profile --kind key-compromise --reported-at 2024-02-01T00:00:00Z \
   --title $'key \xff'
-expect_status 0 "$CAGUARD" --store "$idb" ingest --seen-at 2024-02-21T10:00:00Z \
+expect_status 0 "$CAGUARD" --store "$idb" ingest --no-br-profile --seen-at 2024-02-21T10:00:00Z \
   --at 2024-02-21T10:00:00Z "$d/crl_day51.pem"
 expect_status 0 inc event 1 --type preliminary-report --at 2024-01-05T12:00:00Z \
   --note "posted to Bugzilla"
