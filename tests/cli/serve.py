@@ -362,7 +362,9 @@ def test_metrics(s):
            for x in fams["caguard_serve_findings"].samples if x.name.endswith("_total")}
     check(fnd.get(("ct.sct.signature_invalid", "error"), 0) >= 3, f"findings by rule ({fnd})")
     age = fams["caguard_serve_loglist_age_seconds"].samples[0].value
-    check(age > 0, "log list age")
+    # crt.sh's list has no log_list_timestamp: the age counts from when it
+    # was read, so 0 in the first second
+    check(age >= 0, f"log list age ({age})")
     check(fams["caguard_serve_loglist_logs"].samples[0].value > 100, "logs in the lists")
     check(fams["process_resident_memory_bytes"].samples[0].value > 0, "process RSS")
 
