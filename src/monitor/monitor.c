@@ -137,7 +137,6 @@ void cg_monitor_free(cg_monitor *m)
         pthread_cond_destroy(&m->head_cv);
     }
     cg_merkle_hasher_free(m->h);
-    free(m->budget);
     for (size_t i = 0; i < m->n_iss; i++) {
         free(m->iss[i].name);
         free(m->iss[i].der);
@@ -152,6 +151,8 @@ void cg_monitor_free(cg_monitor *m)
     free(m->held);
     free(m->issuers.key);
     free(m->issuers.used);
+    /* last: the logs' transfers give their bytes back to it as they go */
+    free(m->budget);
     free(m);
 }
 
