@@ -39,6 +39,7 @@ typedef enum { CG_CONFIG_FROM_START, CG_CONFIG_FROM_END } cg_config_start;
 typedef struct cg_config_strv {
     char **v;
     size_t n;
+    size_t cap; /* of v (cg_grow) */
 } cg_config_strv;
 
 /* [log NAME] */
