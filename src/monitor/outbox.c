@@ -471,15 +471,17 @@ int cg_outbox_run(cg_outbox *ob, int64_t now)
     return ok;
 }
 
-/* A finding is kept by the store when it is about an object or a log. */
+/* A finding is kept by the store when it is about an object, a log or a
+ * published document. */
 static int is_stored(const cg_finding *f)
 {
     /* an incident's own finding reaches the monitor's sinks only from a
-     * task that stored it first (monitor/bugzilla.c) */
+     * task that stored it first (monitor/bugzilla.c), and so does a
+     * document's (monitor/policywatch.c) */
     if (f->obj->has_hash || (f->obj->kind == CG_KIND_INCIDENT && f->incident > 0))
         return 1;
     for (size_t i = 0; i < f->n_fields; i++) {
-        if (strcmp(f->fields[i].key, "log") == 0)
+        if (strcmp(f->fields[i].key, "log") == 0 || strcmp(f->fields[i].key, "document") == 0)
             return 1;
     }
     return 0;

@@ -18,31 +18,64 @@ struct cg_policy_watch {
     const cg_logger *log;
 };
 
-static void emit(cg_monitor *m, cg_rule_id rule, const char *url, const char *msg)
+/* A finding about the document at url, as stored (store.h: a document's
+ * findings are keyed by rule and URL) and as the monitor's sinks get it
+ * after the commit: the field "document" tells the outbox it is stored. */
+typedef struct news {
+    cg_rule_id rule;
+    int is_new;
+    char msg[1400];
+} news;
+
+static int put(cg_store *st, const char *url, news *n, int64_t now)
+{
+    cg_store_finding sf;
+    memset(&sf, 0, sizeof(sf));
+    sf.rule = cg_rule_get(n->rule)->id;
+    sf.severity = cg_rule_get(n->rule)->severity;
+    sf.subject = url;
+    sf.message = n->msg;
+    return cg_store_put_finding(st, &sf, now, &n->is_new, NULL);
+}
+
+static void emit(cg_monitor *m, const char *url, const news *n)
 {
     cg_objref ref;
     cg_finding f;
+    cg_field doc = {"document", CG_FIELD_STRING, url, 0};
+    if (!n->is_new)
+        return;
     memset(&ref, 0, sizeof(ref));
     memset(&f, 0, sizeof(f));
     ref.kind = CG_KIND_INPUT;
     ref.file = url;
-    f.rule = rule;
+    f.rule = n->rule;
     f.obj = &ref;
-    f.message = msg;
+    f.message = n->msg;
+    f.fields = &doc;
+    f.n_fields = 1;
     cg_monitor_emit(m, &f);
 }
 
-/* One document: fetched, compared, its fetch state stored; findings after
- * the store has it. 1, or 0 on a store error. */
+/* One document: fetched and compared; the new fetch state, the findings
+ * it makes (with their deliveries: the outbox) and the ones it ends are
+ * stored in one transaction, so a monitor killed at any point has both or
+ * neither; the new findings go to the sinks after the commit. 1, or 0 on
+ * a store error. */
 static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_pdoc *d,
                      int64_t now)
 {
     cg_store_pdoc_fetch f;
-    char why[1024], msg[1400], hex_new[17], hex_old[17];
+    char why[1024], hex_new[17], hex_old[17];
+    news gone = {CG_R_POLICY_DOCUMENT_UNREACHABLE, 0, ""};
+    news edited = {CG_R_POLICY_DOCUMENT_CHANGED, 0, ""};
+    const char *unreachable_id = cg_rule_get(CG_R_POLICY_DOCUMENT_UNREACHABLE)->id;
+    const char *changed_id = cg_rule_get(CG_R_POLICY_DOCUMENT_CHANGED)->id;
     size_t len = 0;
-    int found = 0, changed = 0, unreachable = 0;
+    int found = 0, changed = 0, unreachable = 0, was_failing, new_version = 0, fetched, ok;
     if (!cg_store_pdoc_fetch_get(st, d->url, &f, &found))
         return 0;
+    was_failing = f.failing_since != 0;
     uint8_t *body = cg_http_get(d->url, MAX_DOCUMENT, &len, why, sizeof(why));
     if (body != NULL && len == 0) {
         /* an empty answer is no document: never taken as its bytes */
@@ -50,10 +83,11 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
         body = NULL;
         snprintf(why, sizeof(why), "%s: an empty answer (HTTP 200, no bytes)", d->url);
     }
-    if (body == NULL) {
+    fetched = body != NULL;
+    if (!fetched) {
         if (w->log != NULL)
             cg_logger_say(w->log, CG_LOGGER_WARNING, "policy document: %s", why);
-        unreachable = f.failing_since == 0;
+        unreachable = !was_failing;
         if (unreachable)
             f.failing_since = now;
     } else {
@@ -65,28 +99,46 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
             cg_hex(h, 8, hex_new);
             cg_hex(f.sha256, 8, hex_old);
         }
-        /* a new version recorded: its bytes are the new baseline */
+        /* a new version recorded: its bytes are the new baseline, and an
+         * edit of the version before is no longer news */
+        new_version = f.has_sha256 && f.baseline_doc != d->id;
         memcpy(f.sha256, h, 32);
         f.has_sha256 = 1;
         f.baseline_doc = d->id;
         f.fetched_at = now;
         f.failing_since = 0;
     }
-    if (!cg_store_pdoc_fetch_put(st, d->url, &f))
-        return 0;
-    if (unreachable) {
-        snprintf(msg, sizeof(msg), "the %s (version %.100s) could not be fetched: %.1000s",
+    if (unreachable)
+        snprintf(gone.msg, sizeof(gone.msg), "the %s (version %.100s) could not be fetched: %.1000s",
                  cg_pdoc_kind_title(d->kind), d->version, why);
-        emit(m, CG_R_POLICY_DOCUMENT_UNREACHABLE, d->url, msg);
-    }
-    if (changed) {
-        snprintf(msg, sizeof(msg),
+    if (changed)
+        snprintf(edited.msg, sizeof(edited.msg),
                  "the %s serves new bytes (sha256 %s..., was %s...) but no new version is "
                  "recorded since version %.100s (TLS BRs §2.3: a changed document gets a new "
                  "version number and a dated changelog entry; caguard policy add)",
                  cg_pdoc_kind_title(d->kind), hex_new, hex_old, d->version);
-        emit(m, CG_R_POLICY_DOCUMENT_CHANGED, d->url, msg);
+    if (!cg_store_begin(st))
+        return 0;
+    ok = cg_store_pdoc_fetch_put(st, d->url, &f);
+    /* a success ends the spell of failures: failing again is news */
+    if (ok && fetched && was_failing)
+        ok = cg_store_resolve_document(st, unreachable_id, d->url, now, NULL);
+    /* each edit is news of its own: the one before (or, with a new version,
+     * the edit of the old one) is resolved first */
+    if (ok && (changed || new_version))
+        ok = cg_store_resolve_document(st, changed_id, d->url, now, NULL);
+    if (ok && unreachable)
+        ok = put(st, d->url, &gone, now);
+    if (ok && changed)
+        ok = put(st, d->url, &edited, now);
+    if (!ok) {
+        cg_store_rollback(st);
+        return 0;
     }
+    if (!cg_store_commit(st))
+        return 0;
+    emit(m, d->url, &gone);
+    emit(m, d->url, &edited);
     return 1;
 }
 

@@ -5,9 +5,13 @@
  * version recorded, against TLS BRs §2.3's "incrementing the version
  * number"); a URL that cannot be fetched is policy.document_unreachable
  * (warning, once per spell of failures; TLS BRs §2.2 wants it available
- * 24x7). Findings are about no stored object: they go to the monitor's
- * sinks (printed, alerted), not the store; what the fetches saw is kept in
- * the store (policy_fetches), so a restart reports nothing twice. */
+ * 24x7). Findings are stored as the document's (keyed by rule and URL),
+ * with their deliveries (printing, alerts: monitor/outbox.h), in the
+ * transaction that stores what the fetch saw (policy_fetches): a monitor
+ * killed at any point has both or neither, and a restart reports nothing
+ * twice and delivers what was left undelivered. A success resolves the
+ * spell's unreachable finding; a new version recorded resolves the old
+ * one's changed finding, and each further edit is a new occurrence. */
 #ifndef CAGUARD_MONITOR_POLICYWATCH_H
 #define CAGUARD_MONITOR_POLICYWATCH_H
 

@@ -64,6 +64,8 @@ int cg_stored_view_init(cg_stored_view *v, const cg_store_finding *sf, size_t re
     n = extra_fields(extra, v->fields, CG_STORED_MAX_FIELDS - 1 - reserve);
     if (sf->has_log)
         v->fields[n++] = (cg_field){"log", CG_FIELD_STRING, v->log64, 0};
+    else if (!sf->has_object && sf->incident == 0 && sf->subject != NULL)
+        v->fields[n++] = (cg_field){"document", CG_FIELD_STRING, sf->subject, 0};
     v->f.rule = rule;
     v->f.obj = &v->ref;
     v->f.message = sf->message != NULL ? sf->message : "";

@@ -2,8 +2,9 @@
  * (deduplicated), resolving it, listing them by filter.
  *
  * Invariants kept here: a finding is one row per deduplication key, the
- * one column "dedup" with a UNIQUE index (rule|object|incident, or
- * rule|log:ID|subject for a finding about a CT log), so that both backends
+ * one column "dedup" with a UNIQUE index (rule|object|incident,
+ * rule|log:ID|subject for a finding about a CT log, or rule|doc:URL for
+ * one about a published document), so that both backends
  * enforce it alike and concurrent writers meet on it; first_seen never
  * moves; last_seen only moves forward, and a repeat older than it changes
  * nothing; a resolved finding seen again at or after its resolution is
@@ -71,6 +72,27 @@ static char *log_dedup_key(cg_store *s, const char *rule, const uint8_t log_id[3
     return dedup;
 }
 
+/* A document finding's key: "rule|doc:URL", which neither an object's nor
+ * a log's key can be. */
+static char *doc_dedup_key(cg_store *s, const char *rule, const char *url)
+{
+    size_t cap = strlen(rule) + strlen(url) + 8;
+    char *dedup = malloc(cap);
+    if (dedup == NULL) {
+        cg_st_fail(s, "out of memory");
+        return NULL;
+    }
+    snprintf(dedup, cap, "%s|doc:%s", rule, url);
+    return dedup;
+}
+
+/* A finding about a published document: no object, incident or log, and
+ * a subject (its URL). */
+static int is_document(const cg_store_finding *f)
+{
+    return !f->has_log && !f->has_object && f->incident <= 0 && f->subject != NULL;
+}
+
 int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, int *is_new,
                          int64_t *id)
 {
@@ -86,8 +108,12 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         cg_st_fail(s, "a finding is about a log or about an object or incident, not both");
         return 0;
     }
-    dedup = f->has_log ? log_dedup_key(s, f->rule, f->log_id, f->subject)
-                       : dedup_key(s, f->rule, f->has_object ? f->object : NULL, f->incident);
+    if (f->has_log)
+        dedup = log_dedup_key(s, f->rule, f->log_id, f->subject);
+    else if (is_document(f))
+        dedup = doc_dedup_key(s, f->rule, f->subject);
+    else
+        dedup = dedup_key(s, f->rule, f->has_object ? f->object : NULL, f->incident);
     if (dedup == NULL)
         return 0;
     if (!cg_st_write_begin(s, &own)) {
@@ -103,7 +129,7 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         !b_int_or_null(s, st, 5, f->incident > 0, f->incident) || !b_text(s, st, 6, f->message) ||
         !b_text_or_null(s, st, 7, f->extra) || !b_int(s, st, 8, seen) || !b_int(s, st, 9, seen) ||
         !b_blob_or_null(s, st, 10, f->has_log ? f->log_id : NULL, 32) ||
-        !b_text_or_null(s, st, 11, f->has_log ? f->subject : NULL)) {
+        !b_text_or_null(s, st, 11, f->has_log || is_document(f) ? f->subject : NULL)) {
         cg_st_db_fail(s, "storing a finding");
         goto out;
     }
@@ -234,12 +260,12 @@ int cg_store_resolve_incident_rest(cg_store *s, const char *rule, int64_t incide
     return ok;
 }
 
-int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,
-                          int *resolved)
+/* Resolves at `at` the open finding of key dedup (freed here), if there
+ * is one. */
+static int resolve_key(cg_store *s, char *dedup, int64_t at, int *resolved)
 {
     int own, ok = 0, done = 0;
     cg_sql_stmt *st;
-    char *dedup = dedup_key(s, rule, object, 0);
     if (dedup == NULL)
         return 0;
     if (!cg_st_write_begin(s, &own)) {
@@ -267,6 +293,18 @@ int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32
     if (resolved != NULL)
         *resolved = done;
     return 1;
+}
+
+int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,
+                          int *resolved)
+{
+    return resolve_key(s, dedup_key(s, rule, object, 0), at, resolved);
+}
+
+int cg_store_resolve_document(cg_store *s, const char *rule, const char *url, int64_t at,
+                              int *resolved)
+{
+    return resolve_key(s, doc_dedup_key(s, rule, url), at, resolved);
 }
 
 int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,
@@ -356,6 +394,10 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
             memcpy(f.log_id, obj, 32);
             f.subject = c_text(s, st, 16);
             f.log_url = c_text(s, st, 17);
+        } else if (!f.has_object && f.incident == 0 && !c_is_null(s, st, 16)) {
+            /* about a published document: named by its URL */
+            f.subject = c_text(s, st, 16);
+            f.file = f.subject;
         }
         if (!fn(arg, &f))
             break;

@@ -205,8 +205,11 @@ typedef struct cg_store_finding {
     const char *extra; /* a JSON object of the finding's extra fields, or NULL */
     int has_log; /* a finding about a CT log (ct.log.*), not an object */
     uint8_t log_id[32];
-    const char *subject; /* with has_log: what about the log (an entry index, a tree head
-                            size), part of the deduplication key; may be NULL */
+    /* with has_log: what about the log (an entry index, a tree head size),
+     * part of the deduplication key; may be NULL. With no object, incident
+     * or log: the URL of the published document (a CP or CPS) the finding
+     * is about, its deduplication key with the rule; listed as its file. */
+    const char *subject;
     int64_t first_seen, last_seen;
     int resolved;
     int64_t resolved_at;
@@ -224,7 +227,8 @@ typedef struct cg_store_finding {
 } cg_store_finding;
 
 /* Stores a finding seen at `seen`, deduplicated by (rule, object,
- * incident), or for a log finding by (rule, log, subject): a new one gets first_seen = last_seen = seen (*is_new 1). A
+ * incident), for a log finding by (rule, log, subject), for a document's by
+ * (rule, subject): a new one gets first_seen = last_seen = seen (*is_new 1). A
  * repeat seen at or after last_seen takes the new message and extra (the
  * latest sighting describes it best: "30 hours late" becomes "revoked 1114
  * hours late") and moves last_seen to seen; a resolved finding seen again
@@ -244,6 +248,9 @@ int cg_store_resolve_incident_rest(cg_store *s, const char *rule, int64_t incide
  * incident, if there is one (*resolved, may be NULL, says). */
 int cg_store_resolve_open(cg_store *s, const char *rule, const uint8_t object[32], int64_t at,
                           int *resolved);
+/* The same for the open finding of rule about the document at url. */
+int cg_store_resolve_document(cg_store *s, const char *rule, const char *url, int64_t at,
+                              int *resolved);
 
 typedef struct cg_store_finding_filter {
     const char *rule; /* NULL: every rule */

@@ -100,6 +100,46 @@ run_suite() {
   rm "$www/cp.html"
   mon >"$tmp/m6.out" 2>"$tmp/m6.err"
   expect_grep 'policy\.document_unreachable' "$tmp/m6.out"
+  # Stored: the changed CPS (its URL as the file) and the CP's spell.
+  expect_status 0 "$CAGUARD" --store "$db" findings --include policy --format json
+  expect_grep '"rule":"policy\.document_changed","severity":"notice","file":"[^"]*/files/cps\.html"' "$tmp/out"
+  expect_grep '"document":"[^"]*/files/cp\.html"' "$tmp/out"
+
+  # Killed after the commit and before the delivery: the finding and its
+  # alert are in the store with the fetch state, so the next monitor
+  # delivers the alert (the same alert ID) and reports nothing twice.
+  cat >"$tmp/hook" <<EOF
+#!/bin/sh
+case "\$RULE" in policy.*) ;; *) exit 0 ;; esac
+echo "\$ALERT_ID \$RULE" >"$tmp/hook.started"
+[ -e "$tmp/hook.slow" ] && sleep 60
+echo "\$ALERT_ID \$RULE" >>"$tmp/hook.log"
+EOF
+  chmod +x "$tmp/hook"
+  rm -f "$tmp/hook.started" "$tmp/hook.log"
+  printf 'Example CA CP 2.0\n' >"$www/cp.html"
+  mon >"$tmp/m7.out" 2>"$tmp/m7.err"
+  expect_no_grep 'policy\.document' "$tmp/m7.out"
+  rm "$www/cp.html"
+  touch "$tmp/hook.slow"
+  mon --hook "$tmp/hook" --hook-timeout 120 --alert-min-severity notice >"$tmp/m8.out" 2>"$tmp/m8.err" &
+  local mp=$!
+  for _ in $(seq 1200); do
+    [ -s "$tmp/hook.started" ] && break
+    kill -0 "$mp" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -9 "$mp" 2>/dev/null
+  wait "$mp" 2>/dev/null
+  [ -s "$tmp/hook.started" ] && pass_ || fail_ "the hook never started for the CP"
+  [ ! -e "$tmp/hook.log" ] && pass_ || fail_ "the alert was delivered before the kill"
+  rm -f "$tmp/hook.slow"
+  mon --hook "$tmp/hook" --alert-min-severity notice >"$tmp/m9.out" 2>"$tmp/m9.err"
+  expect_grep "^$(cut -d' ' -f1 "$tmp/hook.started") policy\.document_unreachable\$" "$tmp/hook.log"
+  [ "$(wc -l <"$tmp/hook.log")" = 1 ] && pass_ || fail_ "hook runs: $(cat "$tmp/hook.log")"
+  expect_no_grep 'policy\.document' "$tmp/m9.out"
+  expect_status 0 "$CAGUARD" --store "$db" findings --include policy.document_unreachable --format json
+  [ "$(grep -c '/files/cp\.html' "$tmp/out")" = 1 ] && pass_ || fail_ "not one CP finding: $(cat "$tmp/out")"
   rm -f "$www/cps.html"
 }
 
