@@ -234,6 +234,11 @@ static int wait_ms(long ms, const atomic_int *stop)
     return stop == NULL || !*stop;
 }
 
+static int is_redirect(long code)
+{
+    return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+}
+
 static cg_log_status run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r, size_t n,
                          char *why, size_t whycap)
 {
@@ -277,7 +282,9 @@ static cg_log_status run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *
                 continue;
             if (o->observe != NULL)
                 o->observe(o->observe_arg, rc == CURLE_OK ? code : 0, q->len);
-            if (rc == CURLE_OK && !q->overflow && (code == 200 || (code == 404 && q->allow_404))) {
+            if (rc == CURLE_OK && !q->overflow &&
+                (code == 200 || (code == 404 && q->allow_404) ||
+                 (q->allow_redirect && is_redirect(code)))) {
                 q->code = code;
                 q->done = 1;
                 continue;
@@ -352,13 +359,11 @@ int cg_http_is_url(const char *s)
     return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
-uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, size_t whycap)
-{
-    return cg_http_get_with(url, NULL, max_body, len, why, whycap);
-}
-
-uint8_t *cg_http_get_with(const char *url, const char *header, size_t max_body, size_t *len,
-                          char *why, size_t whycap)
+/* One GET with the default transport options. With follow, a redirect
+ * is an answer too: *code says which, *location (malloc'd, NULL when the
+ * answer named none) where it points. */
+static uint8_t *get(const char *url, const char *header, int follow, size_t max_body,
+                    size_t *len, long *code, char **location, char *why, size_t whycap)
 {
     cg_logclient_opts o;
     cg_http_req r;
@@ -383,6 +388,7 @@ uint8_t *cg_http_get_with(const char *url, const char *header, size_t max_body, 
     cg_http_opts_defaults(&o);
     snprintf(r.url, sizeof(r.url), "%s", url);
     r.max_body = max_body;
+    r.allow_redirect = follow;
     if (cg_http_run(multi, &o, &r, 1, why, whycap) == CG_LOG_OK) {
         body = r.body;
         *len = r.len;
@@ -393,9 +399,93 @@ uint8_t *cg_http_get_with(const char *url, const char *header, size_t max_body, 
             if (body == NULL)
                 snprintf(why, whycap, "out of memory");
         }
+        *code = r.code;
+        char *loc = NULL;
+        if (body != NULL && location != NULL && r.code != 200 &&
+            curl_easy_getinfo(r.easy, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc != NULL &&
+            (*location = strdup(loc)) == NULL) {
+            free(body);
+            body = NULL;
+            snprintf(why, whycap, "out of memory");
+        }
     }
     cg_http_req_free(&r);
     curl_multi_cleanup(multi);
     curl_slist_free_all(r.headers); /* it held the header's value: a secret, maybe */
+    return body;
+}
+
+uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, size_t whycap)
+{
+    return cg_http_get_with(url, NULL, max_body, len, why, whycap);
+}
+
+uint8_t *cg_http_get_with(const char *url, const char *header, size_t max_body, size_t *len,
+                          char *why, size_t whycap)
+{
+    long code = 0;
+    return get(url, header, 0, max_body, len, &code, NULL, why, whycap);
+}
+
+/* Whether a and b name the same scheme ("https://..."). */
+static int same_scheme(const char *a, const char *b)
+{
+    const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
+    return ea != NULL && eb != NULL && ea - a == eb - b &&
+           strncasecmp(a, b, (size_t)(ea - a)) == 0;
+}
+
+uint8_t *cg_http_get_follow(const char *url, int max_redirects, size_t max_body, size_t *len,
+                            char *final, size_t finalcap, char *why, size_t whycap)
+{
+    char *cur = strdup(url), *loc = NULL;
+    uint8_t *body = NULL;
+    int hops = 0;
+    if (cur == NULL) {
+        snprintf(why, whycap, "out of memory");
+        return NULL;
+    }
+    for (;; hops++) {
+        long code = 0;
+        char failed[1024];
+        free(loc);
+        loc = NULL;
+        body = get(cur, NULL, 1, max_body, len, &code, &loc, failed, sizeof(failed));
+        if (body == NULL) {
+            if (hops == 0)
+                snprintf(why, whycap, "%s", failed);
+            else
+                snprintf(why, whycap, "%s: redirected %d time%s, then %s", url, hops,
+                         hops == 1 ? "" : "s", failed);
+            break;
+        }
+        if (code == 200)
+            break;
+        free(body);
+        body = NULL;
+        if (loc == NULL) {
+            snprintf(why, whycap, "%s: HTTP %ld with no Location to follow", cur, code);
+            break;
+        }
+        if (hops == max_redirects) {
+            snprintf(why, whycap, "%s: more than %d redirect%s (the last one from %s to %s)", url,
+                     max_redirects, max_redirects == 1 ? "" : "s", cur, loc);
+            break;
+        }
+        if (!same_scheme(cur, loc)) {
+            snprintf(why, whycap,
+                     "%s: redirected from %s to %s, another scheme: not followed (a redirect "
+                     "keeps the scheme: https stays https)",
+                     url, cur, loc);
+            break;
+        }
+        free(cur);
+        cur = loc;
+        loc = NULL;
+    }
+    if (body != NULL && final != NULL)
+        snprintf(final, finalcap, "%s", cur);
+    free(loc);
+    free(cur);
     return body;
 }

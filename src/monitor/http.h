@@ -105,6 +105,8 @@ typedef struct cg_http_req {
     char url[2048];
     size_t max_body;          /* 0: CG_HTTP_MAX_BODY */
     int allow_404;            /* a 404 is a final answer (code 404), not a failure */
+    int allow_redirect;       /* so is a 301, 302, 303, 307 or 308 (its target:
+                                 CURLINFO_REDIRECT_URL of easy) */
     struct curl_slist *headers; /* extra request headers (borrowed), or NULL */
     uint64_t start, end, aux; /* the caller's, untouched */
     /* the answer */
@@ -165,5 +167,12 @@ uint8_t *cg_http_get(const char *url, size_t max_body, size_t *len, char *why, s
  * never part of why. */
 uint8_t *cg_http_get_with(const char *url, const char *header, size_t max_body, size_t *len,
                           char *why, size_t whycap);
+/* cg_http_get following at most max_redirects redirects (301, 302, 303,
+ * 307, 308), each to the same scheme as the URL before it (https stays
+ * https; a redirect to another scheme is not followed): a malloc'd body,
+ * and the URL that answered it in final (finalcap bytes, may be NULL); or
+ * NULL with why (naming url, and the URL that failed after a redirect). */
+uint8_t *cg_http_get_follow(const char *url, int max_redirects, size_t max_body, size_t *len,
+                            char *final, size_t finalcap, char *why, size_t whycap);
 
 #endif

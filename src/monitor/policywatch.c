@@ -13,6 +13,9 @@
 
 /* The largest document read: CPS PDFs run to a few MiB. */
 #define MAX_DOCUMENT (64u * 1024 * 1024)
+/* Redirects followed (each keeping the scheme: https stays https): a CA
+ * that moved its repository answers the old URL with one or two. */
+#define MAX_REDIRECTS 5
 
 struct cg_policy_watch {
     const cg_logger *log;
@@ -24,7 +27,7 @@ struct cg_policy_watch {
 typedef struct news {
     cg_rule_id rule;
     int is_new;
-    char msg[1400];
+    char msg[2048];
 } news;
 
 static int put(cg_store *st, const char *url, news *n, int64_t now)
@@ -66,7 +69,7 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
                      int64_t now)
 {
     cg_store_pdoc_fetch f;
-    char why[1024], hex_new[17], hex_old[17];
+    char why[1400], final[2048] = "", at[2100] = "", hex_new[17], hex_old[17];
     news gone = {CG_R_POLICY_DOCUMENT_UNREACHABLE, 0, ""};
     news edited = {CG_R_POLICY_DOCUMENT_CHANGED, 0, ""};
     const char *unreachable_id = cg_rule_get(CG_R_POLICY_DOCUMENT_UNREACHABLE)->id;
@@ -76,7 +79,14 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
     if (!cg_store_pdoc_fetch_get(st, d->url, &f, &found))
         return 0;
     was_failing = f.failing_since != 0;
-    uint8_t *body = cg_http_get(d->url, MAX_DOCUMENT, &len, why, sizeof(why));
+    uint8_t *body = cg_http_get_follow(d->url, MAX_REDIRECTS, MAX_DOCUMENT, &len, final,
+                                       sizeof(final), why, sizeof(why));
+    if (body != NULL && strcmp(final, d->url) != 0) {
+        snprintf(at, sizeof(at), " at %s", final);
+        if (w->log != NULL)
+            cg_logger_say(w->log, CG_LOGGER_INFO, "policy document %s: redirected to %s", d->url,
+                          final);
+    }
     if (body != NULL && len == 0) {
         /* an empty answer is no document: never taken as its bytes */
         free(body);
@@ -113,10 +123,10 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
                  cg_pdoc_kind_title(d->kind), d->version, why);
     if (changed)
         snprintf(edited.msg, sizeof(edited.msg),
-                 "the %s serves new bytes (sha256 %s..., was %s...) but no new version is "
-                 "recorded since version %.100s (TLS BRs §2.3: a changed document gets a new "
-                 "version number and a dated changelog entry; caguard policy add)",
-                 cg_pdoc_kind_title(d->kind), hex_new, hex_old, d->version);
+                 "the %s serves new bytes%.1100s (sha256 %s..., was %s...) but no new version "
+                 "is recorded since version %.100s (TLS BRs §2.3: a changed document gets a "
+                 "new version number and a dated changelog entry; caguard policy add)",
+                 cg_pdoc_kind_title(d->kind), at, hex_new, hex_old, d->version);
     if (!cg_store_begin(st))
         return 0;
     ok = cg_store_pdoc_fetch_put(st, d->url, &f);

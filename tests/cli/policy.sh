@@ -5,14 +5,36 @@
 # version clears both; bad input changes nothing. The monitor fetches the
 # version in effect (caguard-testlog serve --files on loopback): edited
 # bytes with no new version give policy.document_changed once, a URL that
-# fails policy.document_unreachable once per spell of failures. On SQLite,
-# and on PostgreSQL when CAGUARD_TEST_PG_URI is set.
+# fails policy.document_unreachable once per spell of failures; a finding
+# survives a kill before its alert is delivered; redirects are followed (at
+# most 5, never to another scheme). On SQLite, and on PostgreSQL when
+# CAGUARD_TEST_PG_URI is set.
 . "$(dirname "$0")/lib.sh"
 www=$tmp/www
 mkdir "$www"
 start_server --files "$www"
 /usr/bin/python3 "$(dirname "$0")/crlwatch_gen.py" "$tmp" "$url" || fail_ "crlwatch_gen.py"
 trap 'stop_server; rm -rf "$tmp"' EXIT
+# A server that answers every GET with a redirect to https: a redirect
+# must keep the scheme.
+/usr/bin/python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302)
+        self.send_header("Location", "https://127.0.0.1:9/new.html")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print("listening on 127.0.0.1:%d" % s.server_address[1], flush=True)
+s.serve_forever()
+' >"$tmp/rserv.out" 2>&1 &
+rpid=$!
+for _ in $(seq 600); do grep -q '^listening on ' "$tmp/rserv.out" && break; sleep 0.05; done
+rurl=http://$(sed -n '1s/^listening on //p' "$tmp/rserv.out")
+trap 'kill "$rpid" 2>/dev/null; stop_server; rm -rf "$tmp"' EXIT
 
 run_suite() {
   local db=$1
@@ -140,7 +162,24 @@ EOF
   expect_no_grep 'policy\.document' "$tmp/m9.out"
   expect_status 0 "$CAGUARD" --store "$db" findings --include policy.document_unreachable --format json
   [ "$(grep -c '/files/cp\.html' "$tmp/out")" = 1 ] && pass_ || fail_ "not one CP finding: $(cat "$tmp/out")"
-  rm -f "$www/cps.html"
+
+  # Redirects: at most 5 followed, each keeping the scheme (https stays
+  # https); a change names the URL that answered.
+  printf 'Example CA CP/CPS 1\n' >"$www/both.html"
+  expect_status 0 pol add --kind cp-cps --url "$url/redirect/5/both.html" --version 1 --effective 2025-01-01
+  mon >"$tmp/r1.out" 2>"$tmp/r1.err"
+  expect_no_grep 'policy\.document' "$tmp/r1.out"
+  printf 'Example CA CP/CPS 1, edited\n' >"$www/both.html"
+  mon >"$tmp/r2.out" 2>"$tmp/r2.err"
+  expect_grep "policy\.document_changed.*serves new bytes at $url/files/both\.html \(sha256" "$tmp/r2.out"
+  expect_status 0 pol add --kind cp-cps --url "$url/redirect/6/both.html" --version 2 --effective 2025-02-01
+  mon >"$tmp/r3.out" 2>"$tmp/r3.err"
+  expect_grep 'policy\.document_unreachable.*redirect/6/both\.html: more than 5 redirects' "$tmp/r3.out"
+  expect_no_grep 'policy\.document_changed' "$tmp/r3.out"
+  expect_status 0 pol add --kind cp-cps --url "$rurl/old.html" --version 3 --effective 2025-03-01
+  mon >"$tmp/r4.out" 2>"$tmp/r4.err"
+  expect_grep "policy\.document_unreachable.*redirected from $rurl/old\.html to https://127\.0\.0\.1:9/new\.html, another scheme: not followed" "$tmp/r4.out"
+  rm -f "$www/cps.html" "$www/both.html"
 }
 
 run_suite "$tmp/p.db"
