@@ -421,7 +421,13 @@ def test_usage():
                        (["--ca", GOOD], "not a CA certificate"),
                        (["--loglist", f"{DATA}/le2023/r3.pem"], "log list"),
                        (["--threads", "0"], "--threads"),
-                       (["--token-file", "/nonexistent"], "--token-file")]:
+                       (["--token-file", "/nonexistent"], "--token-file"),
+                       # one line, with the option meant (cli/opts.h, as every command)
+                       (["--listn", "127.0.0.1:0"],
+                        "caguard serve: unknown option '--listn'; did you mean --listen? "
+                        "(see 'caguard serve --help')\n"),
+                       (["--threads"], "caguard serve: --threads needs a value"),
+                       (["127.0.0.1:0"], "caguard serve: unexpected argument '127.0.0.1:0'")]:
         out = subprocess.run([CAGUARD, "serve", *args], capture_output=True, text=True)
         check(out.returncode == 2 and want in out.stderr, f"serve {args}: 2, '{want}': {out.stderr}")
     cfg = f"{TMP}/bad.ini"
