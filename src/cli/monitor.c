@@ -141,7 +141,9 @@ static void monitor_help(FILE *f)
                "  --format text|json findings as text (default) or JSON Lines\n" CG_CLI_OPS_HELP
                CG_CLI_CRL_HELP
                "  -h, --help         this help\n\n"
-               "alerts, for each finding new to the store (docs/monitor.md, \"Alerts\"):\n"
+               "which findings are printed and counted in the exit status (every finding is\n"
+               "still stored, alerted and drafted as configured):\n" CG_CLI_SELECT_FILTER_HELP
+               "\nalerts, for each finding new to the store (docs/monitor.md, \"Alerts\"):\n"
                CG_CLI_ALERT_HELP
                "  --bugzilla-sync S  every S seconds, read the Bugzilla bugs incidents are\n"
                "                     linked to (caguard incident link) and take their new\n"
@@ -159,7 +161,8 @@ static void monitor_help(FILE *f)
                "On a terminal, standard error shows one progress line per log (position, tree\n"
                "size, entries/s, ETA); otherwise plain lines.\n\n"
                "exit status: with --once, 0 no new error finding, 1 new error findings (log\n"
-               "findings included), 2 a log or CRL that could not be read, or an alert or\n"
+               "findings included; --fail-on SEV: of SEV or worse, of the rules selected), 2\n"
+               "a log or CRL that could not be read, or an alert or\n"
                "incident draft that failed (each is reported on standard error; the monitor\n"
                "goes on); following, 0 when stopped by SIGINT or SIGTERM; 2 on a usage error\n"
                "or a store that cannot be used.\n");
@@ -314,6 +317,7 @@ int cg_cmd_monitor(int argc, char **argv)
     size_t n_logs = 0, n_iss = 0;
     int no_br_profile = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, shared = 0, rc = CG_EXIT_USAGE;
+    cg_cli_select sel, counted;
     int follow_list = 0, follow_failed = 0, no_follow = 0;
     const char *worker_id = NULL;
     char worker_buf[300];
@@ -347,6 +351,7 @@ int cg_cmd_monitor(int argc, char **argv)
     memset(&lists, 0, sizeof(lists));
     cg_cli_crl_init(&crl);
     cg_cli_alerts_init(&al);
+    cg_cli_select_init(&sel);
     const cg_cli_opt opt[] = {
         {"log", CG_CLI_OPT_KEY_VALUE, NULL, 'l', NULL},
         {"log-key", CG_CLI_OPT_KEY_VALUE, NULL, 'k', NULL},
@@ -367,7 +372,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"commit-every", CG_CLI_OPT_KEY_VALUE, NULL, 'C', NULL},
         {"retries", CG_CLI_OPT_KEY_VALUE, NULL, 'T', NULL},
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
-        {"quiet", CG_CLI_OPT_FLAG, &quiet, 0, NULL},
+        CG_CLI_SELECT_OPTS(&sel),
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
         {"loglist", CG_CLI_OPT_LOGLIST, &lists, 0, NULL},
@@ -593,6 +598,14 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     if (!cg_cli_opts_no_operands("monitor", argc, argv))
         goto out;
+    /* The monitor's --quiet keeps its meaning: no progress or log lines.
+     * Its findings are still printed (standard output is one of the
+     * outbox's deliveries); the selection chooses which, and what the exit
+     * status counts. */
+    quiet = sel.quiet;
+    sel.quiet = 0;
+    if (cg_cli_select_build(&sel, "monitor") != CG_EXIT_OK)
+        goto out;
     ops.log.quiet = quiet;
     if (follow_list && lists.n == 0) {
         rc = cg_cli_usage_error("monitor", "--follow-loglist needs a --loglist to follow");
@@ -645,7 +658,9 @@ int cg_cmd_monitor(int argc, char **argv)
     if (!out)
         goto out;
     cg_ctx lctx;
-    cg_ctx_init(&lctx, at != INT64_MIN ? at : (int64_t)time(NULL), cg_out_sink, out);
+    sel.next = cg_out_sink;
+    sel.next_arg = out;
+    cg_ctx_init(&lctx, at != INT64_MIN ? at : (int64_t)time(NULL), cg_cli_select_sink, &sel);
     if (cg_cli_loglists_load(&lists, "monitor", &lctx, &loglist) != CG_EXIT_OK)
         goto out;
     if (shared) {
@@ -698,6 +713,7 @@ int cg_cmd_monitor(int argc, char **argv)
                          worker_id != NULL ? worker_id
                                            : cg_cli_host_pid(owner_buf, sizeof(owner_buf)));
     oc.exclusive = !shared;
+    oc.print_skip = sel.skip;
     oc.report = report_line;
     oc.report_arg = &ops.log;
     ob = cg_outbox_new(&oc, err, sizeof(err));
@@ -712,7 +728,13 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.tick = cg_cli_ops_tick;
     mo.tick_arg = &ops;
     mon = cg_monitor_new(store, &mo, err, sizeof(err));
+    /* The new findings selected, counted for the exit status (the outbox
+     * prints them). */
+    counted = sel;
+    counted.next = NULL;
+    memset(counted.count, 0, sizeof(counted.count));
     if (!mon || !cg_monitor_on_finding(mon, cg_outbox_sink, ob) ||
+        !cg_monitor_on_finding(mon, cg_cli_select_sink, &counted) ||
         !cg_monitor_add_task(mon, 1, outbox_task, ob)) {
         fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
@@ -848,7 +870,7 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = CG_EXIT_USAGE;
     else if (!delivered || ns->alert_failures > 0 || ns->incident_failures > 0)
         rc = CG_EXIT_USAGE;
-    else if (stats->new_findings[CG_SEV_ERROR] > 0 || lctx.count[CG_SEV_ERROR] > 0)
+    else if (cg_cli_select_failed(&sel, counted.count) || cg_cli_select_failed(&sel, sel.count))
         rc = CG_EXIT_FINDINGS;
     else
         rc = CG_EXIT_OK;

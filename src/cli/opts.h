@@ -62,7 +62,7 @@ typedef struct cg_cli_strlist {
 
 /* Which findings a command reports and fails on (--include, --exclude,
  * --min-severity, --fail-on, --quiet): check, ingest, findings, incident
- * status. check selects the rules its run reports (cg_cli_select_apply);
+ * status, monitor. check selects the rules its run reports (cg_cli_select_apply);
  * the commands that store findings keep every finding in the store and
  * select what they print and fail on (cg_cli_select_sink), so a selection
  * never leaves a hole in the record. */
@@ -88,8 +88,8 @@ void cg_cli_select_init(cg_cli_select *s);
     {                                                                                             \
         "quiet", CG_CLI_OPT_FLAG, &(s)->quiet, 0, NULL                                            \
     }
-/* The help lines of those options. */
-#define CG_CLI_SELECT_HELP                                                                        \
+/* The help lines of those options: the selection's, then --quiet's. */
+#define CG_CLI_SELECT_FILTER_HELP                                                                 \
     "  --include RULE       report only this rule, or every rule under a prefix\n"               \
     "                       (ct.sct: each ct.sct.* rule); repeatable\n"                          \
     "  --exclude RULE       do not report this rule or prefix; repeatable, wins over\n"          \
@@ -97,7 +97,9 @@ void cg_cli_select_init(cg_cli_select *s);
     "  --min-severity SEV   report only findings of SEV or worse (error, warning,\n"             \
     "                       notice; default notice: all)\n"                                      \
     "  --fail-on SEV        exit 1 when a finding reported is of SEV or worse (default\n"        \
-    "                       error)\n"                                                            \
+    "                       error)\n"
+#define CG_CLI_SELECT_HELP                                                                        \
+    CG_CLI_SELECT_FILTER_HELP                                                                     \
     "  --quiet              print no finding and no notice: the exit status says it\n"
 /* Builds s->skip from the options: CG_EXIT_OK, or CG_EXIT_USAGE after
  * "caguard CMD: 'X' names no rule" (with a "did you mean"). */

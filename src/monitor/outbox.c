@@ -409,9 +409,11 @@ static int deliver_row(cg_outbox *ob, const cg_store_outbox_row *row, int64_t no
         return 1;
     }
     if (strcmp(ch, "print") == 0) {
-        cg_out_sink(ob->c.out, &v.f);
+        if (ob->c.print_skip == NULL || !ob->c.print_skip[v.f.rule]) {
+            cg_out_sink(ob->c.out, &v.f);
+            ob->stats.printed++;
+        }
         printed[(*n_printed)++] = row->id;
-        ob->stats.printed++;
     } else if (strcmp(ch, "incident") == 0) {
         ok = deliver_incident(ob, row, &v.f, sc.sf.first_seen, now);
     } else {
@@ -495,7 +497,7 @@ void cg_outbox_sink(void *arg, const cg_finding *f)
         return;
     }
     /* Not stored, so no row: now, once. */
-    if (ob->c.out != NULL) {
+    if (ob->c.out != NULL && (ob->c.print_skip == NULL || !ob->c.print_skip[f->rule])) {
         cg_out_sink(ob->c.out, f);
         if (ob->c.out_stream != NULL)
             fflush(ob->c.out_stream);

@@ -37,6 +37,11 @@
 typedef struct cg_outbox_config {
     cg_store *st;     /* borrowed */
     cg_out *out;      /* findings are printed here; NULL: not printed */
+    /* Indexed by rule: findings of a rule set here are not printed (a
+     * command's --include/--exclude/--min-severity; NULL: all are). Their
+     * print rows are done all the same; the store, the incident drafts and
+     * the alerts take every finding. */
+    const uint8_t *print_skip;
     FILE *out_stream; /* ... and this is flushed before they are marked printed */
     cg_alert *alert;  /* borrowed; NULL: no alerts */
     int auto_incidents;
