@@ -23,11 +23,14 @@
  * The certificates look like today's DV certificates: a random 18-byte
  * serial, 90 days, a subject with a CN only, an RSA 2048 key (a pool of 8
  * keys, the benchmark measures monitors, not key generation), key usage,
- * EKU serverAuth and clientAuth, basicConstraints CA:FALSE, SKI and AKI,
- * AIA (caIssuers), the DV policy 2.23.140.1.2.1, a CRL distribution point
- * and SANs: hostC.watched.test (or .other.test) and www.hostC..., so a
- * monitor watching the domain watched.test and one watching the CA keep
- * the same entries. The chains a log keeps for them are [intermediate,
+ * EKU serverAuth and clientAuth, basicConstraints CA:FALSE, AKI (no SKI:
+ * the TLS BRs do not recommend it in a subscriber certificate), AIA
+ * (caIssuers), the DV policy 2.23.140.1.2.1, a CRL distribution point,
+ * UTCTime validity and SANs: hostC.watched.example.com (or
+ * .other.example.com) and www.hostC..., so a monitor watching the domain
+ * watched.example.com and one watching the CA keep the same entries, and
+ * caguard's certificate profile (on by default) finds nothing in them, as
+ * in most of a real log. The chains a log keeps for them are [intermediate,
  * root]. Output is deterministic for given N and PERCENT except for the
  * keys (generated each run).
  *
@@ -128,8 +131,8 @@ static int make_ca(ca *c, const char *cn, ca *issuer)
              ASN1_INTEGER_set(X509_get_serialNumber(c->x), issuer ? 2 + (long)strlen(cn) : 1) &&
              set_name(name, "caguard bench", cn) && X509_set_subject_name(c->x, name) &&
              X509_set_issuer_name(c->x, issuer ? X509_get_subject_name(ix) : name) &&
-             ASN1_TIME_set_string(X509_getm_notBefore(c->x), "20240101000000Z") &&
-             ASN1_TIME_set_string(X509_getm_notAfter(c->x), "20340101000000Z") &&
+             ASN1_TIME_set_string_X509(X509_getm_notBefore(c->x), "20240101000000Z") &&
+             ASN1_TIME_set_string_X509(X509_getm_notAfter(c->x), "20340101000000Z") &&
              X509_set_pubkey(c->x, c->key) &&
              add_ext(c->x, ix, NID_basic_constraints,
                      issuer ? "critical,CA:TRUE,pathlen:0" : "critical,CA:TRUE") &&
@@ -285,7 +288,7 @@ static int make_pair(FILE *out, long c, int want_final, ca *issuer, int watched,
             serial[i + k] = (uint8_t)(r >> (8 * k));
     }
     serial[0] = (serial[0] & 0x7f) | 0x01; /* positive, 18 bytes */
-    snprintf(host, sizeof(host), "host%ld.%s.test", c, watched ? "watched" : "other");
+    snprintf(host, sizeof(host), "host%ld.%s.example.com", c, watched ? "watched" : "other");
     snprintf(san, sizeof(san), "DNS:%s,DNS:www.%s", host, host);
     snprintf(crldp, sizeof(crldp), "URI:http://crl.bench.invalid/%s/%ld.crl", watched ? "w" : "o",
              c % 128);
@@ -300,13 +303,12 @@ static int make_pair(FILE *out, long c, int want_final, ca *issuer, int watched,
              BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
              set_name(name, NULL, host) && X509_set_subject_name(x, name) &&
              X509_set_issuer_name(x, X509_get_subject_name(issuer->x)) &&
-             ASN1_TIME_set_string(X509_getm_notBefore(x), NOT_BEFORE) &&
-             ASN1_TIME_set_string(X509_getm_notAfter(x), NOT_AFTER) &&
+             ASN1_TIME_set_string_X509(X509_getm_notBefore(x), NOT_BEFORE) &&
+             ASN1_TIME_set_string_X509(X509_getm_notAfter(x), NOT_AFTER) &&
              X509_set_pubkey(x, leafkey) &&
              add_ext(x, issuer->x, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
              add_ext(x, issuer->x, NID_ext_key_usage, "serverAuth,clientAuth") &&
              add_ext(x, issuer->x, NID_basic_constraints, "critical,CA:FALSE") &&
-             add_ext(x, issuer->x, NID_subject_key_identifier, "hash") &&
              add_ext(x, issuer->x, NID_authority_key_identifier, "keyid:always") &&
              add_ext(x, issuer->x, NID_info_access, aia) &&
              add_ext(x, issuer->x, NID_subject_alt_name, san) && add_dv_policy(x) &&

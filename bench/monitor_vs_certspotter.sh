@@ -7,11 +7,11 @@
 #
 # For each N: bench/gen_ctcerts makes N entries (precertificates and their
 # finals with 2 SCTs, PERCENT% from the watched intermediate, chains to a
-# root), caguard-testlog builds a log of them (cached in WORK/v2-N; neither
+# root), caguard-testlog builds a log of them (cached in WORK/v3-N; neither
 # step is timed), then the log is served (--gzip never, get-entries batches of up
 # to 1000) and read from entry 0 by
 #   caguard monitor --once --issuer watched_ca.pem --store <fresh> ...
-#   certspotter -watchlist <.watched.test> -state_dir <fresh> -no_save -stdout ...
+#   certspotter -watchlist <.watched.example.com> -state_dir <fresh> -no_save -stdout ...
 # one after the other, each under /usr/bin/time -v. Cert Spotter is a
 # daemon with no "once" mode: its time is from its start to its
 # "finished downloading entries" line (-verbose), then it is stopped.
@@ -44,7 +44,7 @@ trap bench_cleanup EXIT
 machine_line "; $(certspotter -version 2>&1 | head -1)"
 rows=()
 for n in "$@"; do
-  d=$work/v2-$n
+  d=$work/v3-$n
   mkdir -p "$d"
   if [ ! -f "$d/log/sth.json" ]; then
     echo "--- N=$n: generating certificates and the log (not timed)"
@@ -54,7 +54,7 @@ for n in "$@"; do
     "$build/caguard-testlog" build --dir "$d/log" --key "$d/log.key" \
       "$d/cas.pem" "$d/entries.pem"
   fi
-  echo ".watched.test" >"$d/watchlist"
+  echo ".watched.example.com" >"$d/watchlist"
 
   "$build/caguard-testlog" serve --dir "$d/log" --listen 127.0.0.1:0 --gzip never \
     --loglist-out "$d/loglist.json" >"$d/serve.out" 2>"$d/serve.err" &

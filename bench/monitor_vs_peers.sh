@@ -10,7 +10,7 @@
 # bench/gen_ctcerts makes N realistic entries (precertificates and their
 # final certificates carrying 2 SCTs, chains [intermediate, root], PERCENT%
 # from the watched intermediate) and ctbenchlog builds a log of them, cached
-# in WORK/v2-N (neither step is timed). Then for each API (RFC 6962,
+# in WORK/v3-N (neither step is timed). Then for each API (RFC 6962,
 # static-ct-api), answer shape (unaligned, aligned) and delay, the log is
 # served by `ctbenchlog serve -delay D -jitter D*JITTER_PCT% -max-batch
 # MAX_BATCH [-align]` and each monitor reads it from entry 0, one after the
@@ -19,7 +19,7 @@
 #   caguard monitor --once --issuer watched_ca.pem --log URL --log-key log.pub
 #           [--log-type static --log-origin bench.ctlog.invalid/log]
 #           --store <fresh> --at 2025-02-01T00:00:00Z --format json $CAGUARD_FLAGS
-#   certspotter -logs loglist.json -state_dir <fresh> -watchlist <.watched.test>
+#   certspotter -logs loglist.json -state_dir <fresh> -watchlist <.watched.example.com>
 #           -no_save -stdout -verbose       (RFC 6962 only)
 #   scanlog -log_uri URL -match_issuer_regex 'caguard bench watched CA'
 #           $SCANLOG_FLAGS                  (RFC 6962 only)
@@ -94,7 +94,7 @@ esac
 trap bench_cleanup EXIT
 
 bench_log_data
-echo ".watched.test" >"$d/watchlist"
+echo ".watched.example.com" >"$d/watchlist"
 
 stat_of() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 # CPU seconds of a running process
