@@ -347,47 +347,24 @@ static void status_finding(void *arg, const cg_finding *f)
         s->failed = 1;
         return;
     }
-    if (s->n_ids == s->cap_ids) {
-        size_t cap = s->cap_ids == 0 ? 16 : s->cap_ids * 2;
-        int64_t *v = realloc(s->ids, cap * sizeof(*v));
-        if (v == NULL) {
-            s->failed = 1;
-            return;
-        }
-        s->ids = v;
-        s->cap_ids = cap;
+    int64_t *slot = cg_grow_push((void **)&s->ids, &s->n_ids, &s->cap_ids, sizeof(*s->ids));
+    if (slot == NULL) {
+        s->failed = 1;
+        return;
     }
-    s->ids[s->n_ids++] = id;
+    *slot = id;
 }
 
-typedef struct {
-    status_sink *sink;
-    int64_t *stale;
-    size_t n, cap;
-    int failed;
-} stale_list;
-
-/* The incident's open findings of the incident rules that this run did not
- * report: they no longer apply. */
-static int stale_fn(void *arg, const cg_store_finding *sf)
+/* A finding of the incident stored by this run: kept open; the others of
+ * its rules that this run did not report no longer apply. */
+static int stored_this_run(void *arg, int64_t id)
 {
-    stale_list *l = arg;
-    for (size_t i = 0; i < l->sink->n_ids; i++) {
-        if (l->sink->ids[i] == sf->id)
+    const status_sink *s = arg;
+    for (size_t i = 0; i < s->n_ids; i++) {
+        if (s->ids[i] == id)
             return 1;
     }
-    if (l->n == l->cap) {
-        size_t cap = l->cap == 0 ? 16 : l->cap * 2;
-        int64_t *v = realloc(l->stale, cap * sizeof(*v));
-        if (v == NULL) {
-            l->failed = 1;
-            return 0;
-        }
-        l->stale = v;
-        l->cap = cap;
-    }
-    l->stale[l->n++] = sf->id;
-    return 1;
+    return 0;
 }
 
 static int status_one(cg_ctx *ctx, status_sink *sink, cg_incident *inc)
@@ -406,15 +383,8 @@ static int status_one(cg_ctx *ctx, status_sink *sink, cg_incident *inc)
         cg_store_rollback(sink->st);
         return 0;
     }
-    stale_list l = {sink, NULL, 0, 0, 0};
-    cg_store_finding_filter flt;
-    memset(&flt, 0, sizeof(flt));
-    flt.open_only = 1;
-    flt.incident = inc->id;
-    int ok = !sink->failed && cg_store_findings(sink->st, &flt, stale_fn, &l) && !l.failed;
-    for (size_t i = 0; ok && i < l.n; i++)
-        ok = cg_store_resolve_finding(sink->st, l.stale[i], sink->at);
-    free(l.stale);
+    int ok = !sink->failed && cg_store_resolve_incident_rest(sink->st, NULL, inc->id,
+                                                             stored_this_run, sink, sink->at);
     if (!ok) {
         cg_store_rollback(sink->st);
         return 0;

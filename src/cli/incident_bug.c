@@ -22,7 +22,6 @@
 #include "monitor/config.h"
 #include "report/output.h"
 #include "store/store.h"
-#include "util/grow.h"
 #include "util/redact.h"
 #include "util/time.h"
 
@@ -221,23 +220,6 @@ out:
     return ok;
 }
 
-typedef struct {
-    int64_t *v;
-    size_t n, cap;
-    int failed;
-} id_list;
-
-static int collect_linked(void *arg, const cg_store_bug *b)
-{
-    id_list *l = arg;
-    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v))) {
-        l->failed = 1;
-        return 0;
-    }
-    l->v[l->n++] = b->incident;
-    return 1;
-}
-
 int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
 {
     static const char *cmd = "incident sync";
@@ -246,7 +228,8 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
     int64_t at = (int64_t)time(NULL), id = 0;
     cg_out_format format = CG_OUT_TEXT;
     int rc = CG_EXIT_USAGE, ok = 1;
-    id_list ids = {NULL, 0, 0, 0};
+    cg_store_bug *bugs = NULL; /* without an ID: every linked one */
+    size_t n_bugs = 0;
     cg_store *st = NULL;
     cg_monitor_config cfg;
     judge_sink js = {NULL, stdout, 0, 0};
@@ -286,16 +269,19 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
         goto out;
     }
     if (id != 0) {
-        ids.v = &id;
-        ids.n = 1;
-    } else if (!cg_store_bug_list(st, collect_linked, &ids) || ids.failed) {
-        fprintf(stderr, "caguard %s: %s\n", cmd, ids.failed ? "out of memory" : cg_store_errmsg(st));
-        goto out;
+        ok = sync_one(cmd, st, id, from, key_file != NULL ? key : NULL, &cfg, at, &js);
+    } else {
+        if (!cg_store_bugs(st, &bugs, &n_bugs)) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+            goto out;
+        }
+        if (n_bugs == 0)
+            fprintf(js.say,
+                    "no incident is linked to a bug (caguard incident link ID --bug URL)\n");
+        for (size_t i = 0; i < n_bugs; i++)
+            ok &= sync_one(cmd, st, bugs[i].incident, from, key_file != NULL ? key : NULL, &cfg,
+                           at, &js);
     }
-    if (ids.n == 0)
-        fprintf(js.say, "no incident is linked to a bug (caguard incident link ID --bug URL)\n");
-    for (size_t i = 0; i < ids.n; i++)
-        ok &= sync_one(cmd, st, ids.v[i], from, key_file != NULL ? key : NULL, &cfg, at, &js);
     if (!ok)
         goto out;
     rc = js.errors > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
@@ -303,8 +289,7 @@ int cg_incident_cmd_sync(int argc, char **argv, void (*help)(FILE *))
         rc = CG_EXIT_USAGE;
 out:
     OPENSSL_cleanse(key, sizeof(key));
-    if (ids.v != &id)
-        free(ids.v);
+    cg_store_bugs_free(bugs, n_bugs);
     cg_out_free(js.out);
     cg_monitor_config_clear(&cfg);
     cg_store_close(st);

@@ -11,7 +11,6 @@
 #include "incident/deadlines.h"
 #include "monitor/http.h"
 #include "obs/logger.h"
-#include "util/grow.h"
 
 static int decode_both(const uint8_t *bug, size_t bug_len, const uint8_t *com, size_t com_len,
                        int64_t id, cg_bz_bug *b, char *err, size_t errcap)
@@ -266,32 +265,6 @@ struct cg_bz_task {
     const cg_logger *log;
 };
 
-typedef struct {
-    cg_store_bug *v;
-    size_t n, cap;
-    int failed;
-} bug_list;
-
-static int collect_bug(void *arg, const cg_store_bug *b)
-{
-    bug_list *l = arg;
-    if (!cg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)))
-        goto oom;
-    cg_store_bug *d = &l->v[l->n];
-    memset(d, 0, sizeof(*d));
-    d->incident = b->incident;
-    d->bug_id = b->bug_id;
-    d->url = strdup(b->url);
-    d->ca_accounts = strdup(b->ca_accounts);
-    l->n++;
-    if (d->url == NULL || d->ca_accounts == NULL)
-        goto oom;
-    return 1;
-oom:
-    l->failed = 1;
-    return 0;
-}
-
 static void say(const cg_bz_task *t, cg_logger_level level, const cg_store_bug *b,
                 const char *msg)
 {
@@ -385,41 +358,40 @@ static int task(void *arg, cg_monitor *m, int64_t now)
 {
     cg_bz_task *t = arg;
     cg_store *st = cg_monitor_get0_store(m);
-    bug_list l = {NULL, 0, 0, 0};
-    int ok = cg_store_bug_list(st, collect_bug, &l) && !l.failed;
-    for (size_t i = 0; ok && i < l.n; i++) {
+    cg_store_bug *bugs = NULL;
+    size_t n = 0;
+    int ok = cg_store_bugs(st, &bugs, &n);
+    for (size_t i = 0; ok && i < n; i++) {
         char base[2048], err[1024], line[256];
         int64_t id;
         cg_bz_bug b;
         cg_bz_sync_result r;
         memset(&b, 0, sizeof(b));
-        if (!cg_bz_parse_url(l.v[i].url, base, sizeof(base), &id, err, sizeof(err)) ||
+        if (!cg_bz_parse_url(bugs[i].url, base, sizeof(base), &id, err, sizeof(err)) ||
             !cg_bz_fetch(base, id, 0, t->has_key ? t->key : NULL, &b, err, sizeof(err))) {
-            say(t, CG_LOGGER_WARNING, &l.v[i], err);
+            say(t, CG_LOGGER_WARNING, &bugs[i], err);
             /* the next interval tries again; time still passes on the
              * questions the store holds */
-            ok = judge_questions(m, st, l.v[i].incident, now);
+            ok = judge_questions(m, st, bugs[i].incident, now);
             continue;
         }
-        char *acc = cg_bz_accounts_join(l.v[i].ca_accounts, (const char *const *)t->extra,
-                                        t->n_extra);
-        if (acc == NULL || !cg_bz_sync_store(st, l.v[i].incident, &b, acc, now, &r, err,
-                                             sizeof(err))) {
-            say(t, CG_LOGGER_WARNING, &l.v[i], acc == NULL ? "out of memory" : err);
+        char *acc =
+            cg_bz_accounts_join(bugs[i].ca_accounts, (const char *const *)t->extra, t->n_extra);
+        if (acc == NULL ||
+            !cg_bz_sync_store(st, bugs[i].incident, &b, acc, now, &r, err, sizeof(err))) {
+            say(t, CG_LOGGER_WARNING, &bugs[i], acc == NULL ? "out of memory" : err);
             ok = 0;
         } else if (r.n_new > 0) {
             snprintf(line, sizeof(line), "%zu new comment%s (%zu by others than the CA)",
                      r.n_new, r.n_new == 1 ? "" : "s", r.n_questions);
-            say(t, CG_LOGGER_INFO, &l.v[i], line);
+            say(t, CG_LOGGER_INFO, &bugs[i], line);
         }
         free(acc);
         cg_bz_bug_clear(&b);
         if (ok)
-            ok = judge_questions(m, st, l.v[i].incident, now);
+            ok = judge_questions(m, st, bugs[i].incident, now);
     }
-    for (size_t i = 0; i < l.n; i++)
-        cg_store_bug_clear(&l.v[i]);
-    free(l.v);
+    cg_store_bugs_free(bugs, n);
     return ok;
 }
 

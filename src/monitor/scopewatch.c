@@ -40,13 +40,11 @@ static void on_scope_finding(void *arg, const cg_finding *f)
     judgement *j = arg;
     const cg_rule *r = cg_rule_get(f->rule);
     cg_store_finding sf;
-    kept *k;
-    if (j->failed || !cg_grow((void **)&j->v, &j->cap, j->n + 1, sizeof(*j->v))) {
+    kept *k = j->failed ? NULL : cg_grow_push((void **)&j->v, &j->n, &j->cap, sizeof(*j->v));
+    if (k == NULL) {
         j->failed = 1;
         return;
     }
-    k = &j->v[j->n];
-    memset(k, 0, sizeof(*k));
     memset(&sf, 0, sizeof(sf));
     sf.rule = r->id;
     sf.severity = cg_finding_severity(f);
@@ -64,7 +62,6 @@ static void on_scope_finding(void *arg, const cg_finding *f)
     if (k->serial_len > 0)
         memcpy(k->serial, f->obj->serial.data, k->serial_len);
     k->message = strdup(f->message);
-    j->n++;
     if (k->message == NULL)
         j->failed = 1;
 }

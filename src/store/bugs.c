@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "util/grow.h"
 
 #define BUG_COLS "incident_id, url, bug_id, ca_accounts, whiteboard, synced_at"
 
@@ -98,24 +99,38 @@ int cg_store_bug_get(cg_store *s, int64_t incident, cg_store_bug *out, int *foun
     return ok;
 }
 
-int cg_store_bug_list(cg_store *s, cg_store_bug_fn fn, void *arg)
+void cg_store_bugs_free(cg_store_bug *bugs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cg_store_bug_clear(&bugs[i]);
+    free(bugs);
+}
+
+int cg_store_bugs(cg_store *s, cg_store_bug **bugs, size_t *n)
 {
     cg_sql_stmt *st = q(s, Q_BUG_LIST);
+    size_t cap = 0;
     cg_sql_step r;
+    *bugs = NULL;
+    *n = 0;
     if (st == NULL)
         return 0;
     while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        cg_store_bug b;
-        if (!read_bug(s, st, &b)) {
+        cg_store_bug *b = cg_grow_push((void **)bugs, n, &cap, sizeof(**bugs));
+        if (b == NULL)
+            cg_st_fail(s, "out of memory");
+        if (b == NULL || !read_bug(s, st, b)) {
             s->drv->reset(st);
-            return 0;
+            goto fail;
         }
-        int go = fn(arg, &b);
-        cg_store_bug_clear(&b);
-        if (!go)
-            break;
     }
-    return cg_st_rows_end(s, st, r, "listing the incidents' bugs");
+    if (cg_st_rows_end(s, st, r, "listing the incidents' bugs"))
+        return 1;
+fail:
+    cg_store_bugs_free(*bugs, *n);
+    *bugs = NULL;
+    *n = 0;
+    return 0;
 }
 
 int cg_store_bug_comment(cg_store *s, int64_t incident, int64_t comment_id, int64_t count,

@@ -231,11 +231,12 @@ static int collect_rest(void *arg, const cg_store_finding *f)
     rest_list *l = arg;
     if (l->keep != NULL && l->keep(l->arg, f->id))
         return 1;
-    if (!cg_grow((void **)&l->ids, &l->cap, l->n + 1, sizeof(*l->ids))) {
+    int64_t *id = cg_grow_push((void **)&l->ids, &l->n, &l->cap, sizeof(*l->ids));
+    if (id == NULL) {
         l->failed = 1;
         return 0;
     }
-    l->ids[l->n++] = f->id;
+    *id = f->id;
     return 1;
 }
 

@@ -243,12 +243,8 @@ static int load_rows(cg_store *s, query_id query, int64_t id, void **arr, size_t
     if (id > 0 && !b_int(s, st, 1, id))
         return cg_st_db_fail(s, what);
     while ((r = s->drv->step(st)) == CG_SQL_ROW) {
-        if (!cg_grow(arr, &cap, *n + 1, size))
-            goto oom;
-        void *elem = (uint8_t *)*arr + *n * size;
-        memset(elem, 0, size);
-        (*n)++;
-        if (!read(s, st, elem))
+        void *elem = cg_grow_push(arr, n, &cap, size);
+        if (elem == NULL || !read(s, st, elem))
             goto oom;
     }
     return cg_st_rows_end(s, st, r, what);

@@ -239,7 +239,8 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
                          int64_t *id);
 /* Marks a finding resolved at `at` (no effect when it is resolved already). */
 int cg_store_resolve_finding(cg_store *s, int64_t id, int64_t at);
-/* Resolves at `at` every open finding of rule that belongs to incident,
+/* Resolves at `at` every open finding of rule (NULL: of any rule) that
+ * belongs to incident,
  * but those keep (may be NULL: none) says to keep: the ones an incident's
  * new judgement no longer made. */
 int cg_store_resolve_incident_rest(cg_store *s, const char *rule, int64_t incident,
@@ -540,9 +541,11 @@ int cg_store_bug_link(cg_store *s, int64_t incident, const char *url, int64_t bu
                       const char *ca_accounts);
 /* The incident's bug; *found 0 when it has none. */
 int cg_store_bug_get(cg_store *s, int64_t incident, cg_store_bug *out, int *found);
-/* Every linked bug, by incident. fn must not call back into the store. */
-typedef int (*cg_store_bug_fn)(void *arg, const cg_store_bug *b);
-int cg_store_bug_list(cg_store *s, cg_store_bug_fn fn, void *arg);
+/* Every linked bug, by incident, read whole (the caller may write to the
+ * store as it goes through them): *bugs (owned, cg_store_bugs_free) of *n;
+ * on failure NULL and 0. */
+int cg_store_bugs(cg_store *s, cg_store_bug **bugs, size_t *n);
+void cg_store_bugs_free(cg_store_bug *bugs, size_t n);
 /* Takes in one comment of the incident's bug as the event ev (sets ev->id),
  * once per comment ID: a comment taken in already gives *is_new 0 and
  * stores nothing. */

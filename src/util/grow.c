@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cg_grow(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -21,4 +22,14 @@ int cg_grow(void **p, size_t *cap, size_t need, size_t size)
     *p = q;
     *cap = n;
     return 1;
+}
+
+void *cg_grow_push(void **p, size_t *n, size_t *cap, size_t size)
+{
+    if (!cg_grow(p, cap, *n + 1, size))
+        return NULL;
+    void *e = (unsigned char *)*p + *n * size;
+    memset(e, 0, size);
+    (*n)++;
+    return e;
 }

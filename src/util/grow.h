@@ -9,4 +9,11 @@
  * size would overflow (*p and *cap then unchanged). */
 int cg_grow(void **p, size_t *cap, size_t need, size_t size);
 
+/* One more element at the end of *p (*n elements in use of *cap, size
+ * bytes each), grown as cg_grow does: returns it zeroed and counted in *n
+ * (so a clear that frees the elements' pointers may run on it at once), or
+ * NULL when out of memory (*p, *n and *cap unchanged). The one way to
+ * collect rows or findings into an array as a callback receives them. */
+void *cg_grow_push(void **p, size_t *n, size_t *cap, size_t size);
+
 #endif

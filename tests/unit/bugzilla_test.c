@@ -218,14 +218,6 @@ static int64_t new_incident(cg_store *s, const char *url)
     return inc.id;
 }
 
-static int count_bug(void *arg, const cg_store_bug *b)
-{
-    size_t *n = arg;
-    CHECK(b->url != NULL && b->bug_id > 0);
-    (*n)++;
-    return 1;
-}
-
 static void test_sync(const char *uri)
 {
     char err[512];
@@ -306,9 +298,15 @@ static void test_sync(const char *uri)
     CHECK(j.question == 0 && j.missed == 1 && j.overdue == 1);
     cg_bz_bug_clear(&b);
 
-    /* The list of linked bugs. */
+    /* The list of linked bugs, by incident. */
+    cg_store_bug *bugs = NULL;
     size_t count = 0;
-    CHECK(cg_store_bug_list(s, count_bug, &count) && count == 4);
+    CHECK(cg_store_bugs(s, &bugs, &count) && count == 4);
+    for (size_t i = 0; i < count; i++) {
+        CHECK(bugs[i].url != NULL && bugs[i].url[0] != '\0' && bugs[i].bug_id > 0);
+        CHECK(i == 0 || bugs[i].incident > bugs[i - 1].incident);
+    }
+    cg_store_bugs_free(bugs, count);
     cg_store_close(s);
 }
 

@@ -1,7 +1,8 @@
 /* The ground floor (src/util): the base64 codec against OpenSSL's and
  * RFC 4648's vectors, hex, FNV-1a against the reference values of its
  * authors, the time formats against the C library's gmtime and strftime,
- * cg_errf and cg_grow. */
+ * cg_errf, cg_grow and cg_grow_push. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,36 @@ static void test_grow(void)
     free(v);
 }
 
+/* cg_grow_push: each element zeroed and counted, the earlier ones kept
+ * across the growths; out of memory leaves the array as it was. */
+static void test_grow_push(void)
+{
+    struct pair {
+        int64_t a;
+        char *s;
+    } *v = NULL, *e;
+    size_t n = 0, cap = 0;
+    int ok = 1;
+    for (int64_t i = 0; i < 40; i++) {
+        e = cg_grow_push((void **)&v, &n, &cap, sizeof(*v));
+        if (e == NULL || e->a != 0 || e->s != NULL || n != (size_t)i + 1) {
+            ok = 0;
+            break;
+        }
+        e->a = i * 3;
+    }
+    CHECK(ok && n == 40 && cap == 64);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = v[i].a == (int64_t)i * 3;
+    CHECK(ok);
+    free(v);
+    unsigned char *big = NULL;
+    n = 0;
+    cap = 0;
+    CHECK(cg_grow_push((void **)&big, &n, &cap, SIZE_MAX / 8) == NULL && n == 0 && cap == 0 &&
+          big == NULL);
+}
+
 int main(void)
 {
     test_base64_vectors();
@@ -227,5 +258,6 @@ int main(void)
     test_time_formats();
     test_errf();
     test_grow();
+    test_grow_push();
     return cg_test_done();
 }
