@@ -202,8 +202,7 @@ void cg_checker_free(cg_checker *ck)
     free(ck);
 }
 
-void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const uint8_t *data,
-                         size_t len, cg_file_result *res)
+static void set_file(cg_checker *ck, size_t file_no, const char *name)
 {
     if (cg_grow((void **)&ck->names, &ck->cap_names, file_no + 1, sizeof(char *))) {
         for (size_t i = ck->n_names; i <= file_no; i++)
@@ -213,7 +212,20 @@ void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const
             ck->n_names = file_no + 1;
     }
     ck->cur_file = file_no;
+}
+
+void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const uint8_t *data,
+                         size_t len, cg_file_result *res)
+{
+    set_file(ck, file_no, name);
     cg_check_file(ck->ctx, name, data, len, res);
+}
+
+void cg_checker_add_known(cg_checker *ck, size_t file_no, const char *name, const cg_objref *ref,
+                          const cg_cert *cert)
+{
+    set_file(ck, file_no, name);
+    on_object(ck, ref, cert, NULL);
 }
 
 /* ---- pass 2 ---- */

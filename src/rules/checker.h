@@ -18,6 +18,13 @@ void cg_checker_free(cg_checker *ck);
 /* Pass 1 over one file. name is borrowed until cg_checker_free. */
 void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const uint8_t *data,
                          size_t len, cg_file_result *res);
+/* Pass 1 for an object whose own pass 1 ran before (a prepared context's CA
+ * certificate, checked once when it was loaded): ref and cert as the
+ * engine's on_object got them then, both borrowed until cg_checker_free,
+ * ref->file being name. The object is indexed as cg_checker_add_file would
+ * index it; its single-object rules are not run again. */
+void cg_checker_add_known(cg_checker *ck, size_t file_no, const char *name, const cg_objref *ref,
+                          const cg_cert *cert);
 /* Pass 2. */
 void cg_checker_finish(cg_checker *ck);
 

@@ -27,9 +27,18 @@
 #include "rules/checker.h"
 #include "rules/keycache.h"
 
+/* A CA certificate and what the checker's pass 1 made of it when it was
+ * loaded (known: it decoded; ref and cert then point into der, ref.file is
+ * the context's ca_name). A run hands these to the checker instead of
+ * walking, hashing, parsing and running the single-object rules on the
+ * same bytes again for every check: the findings of those rules on a
+ * context CA are dropped, and nothing else of them depends on the check. */
 typedef struct ca_der {
     uint8_t *der;
     size_t len;
+    int known;
+    cg_objref ref;
+    cg_cert cert;
 } ca_der;
 
 typedef struct cache {
@@ -113,6 +122,32 @@ int cg_prepared_add_default_loglists(cg_prepared *p, cg_loglist_snapshot *s, cha
     return ll != NULL && cg_loglist_snapshot_load(ll, s != NULL ? s : &mine, err, errcap);
 }
 
+static void capture(void *arg, const cg_objref *ref, const cg_cert *cert, const cg_crl *crl)
+{
+    ca_der *c = arg;
+    (void)crl;
+    /* Only a view into c->der outlives the pass (a DER file is read in
+     * place): anything else is left to the full pass of every run. */
+    if (cert == NULL || c->known || cert->der.data != c->der)
+        return;
+    c->ref = *ref;
+    c->cert = *cert;
+    c->known = 1;
+}
+
+/* The checker's pass 1 over one CA, once: what it hands on_object is kept. */
+static void learn(cg_prepared *p, ca_der *c)
+{
+    cg_ctx ctx;
+    cg_file_result res;
+    cg_ctx_init(&ctx, 0, NULL, NULL);
+    ctx.br_profile = 0; /* the findings are not wanted, only the object */
+    ctx.on_object = capture;
+    ctx.on_object_arg = c;
+    c->known = 0;
+    cg_check_file(&ctx, p->ca_name, c->der, c->len, &res);
+}
+
 int cg_prepared_add_cas(cg_prepared *p, const char *name, const uint8_t *data, size_t len,
                         size_t *added, char *err, size_t errcap)
 {
@@ -150,6 +185,7 @@ int cg_prepared_add_cas(cg_prepared *p, const char *name, const uint8_t *data, s
             goto oom;
         memcpy(c->der, obj.der, obj.der_len);
         c->len = obj.der_len;
+        learn(p, c);
         p->n_cas++;
         n++;
     }
@@ -293,8 +329,12 @@ int cg_prepared_run(cg_prepared *p, cg_ctx *ctx, const cg_prepared_input *in, si
         total.malformed += fr.malformed;
     }
     for (size_t i = 0; i < p->n_cas; i++) {
+        const ca_der *ca = &p->cas[i];
         cg_file_result fr;
-        cg_checker_add_file(ck, n + i, p->ca_name, p->cas[i].der, p->cas[i].len, &fr);
+        if (ca->known)
+            cg_checker_add_known(ck, n + i, p->ca_name, &ca->ref, &ca->cert);
+        else
+            cg_checker_add_file(ck, n + i, p->ca_name, ca->der, ca->len, &fr);
     }
     cg_checker_finish(ck);
     cg_checker_free(ck);
