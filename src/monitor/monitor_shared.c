@@ -194,7 +194,8 @@ int cg_mon_shared_round(cg_monitor *m, mlog *l)
             uint8_t enc[CG_MERKLE_FRONTIER_MAX_ENCODED];
             size_t enc_len = 0;
             if (has_start && !cg_merkle_frontier_encode(&start, enc, sizeof(enc), &enc_len)) {
-                cg_mon_seterr(m, "%s: cannot encode the right edge", l->url);
+                cg_mon_seterr(m, "%s: cannot save the hashes that verify its next tree head",
+                              l->url);
                 return 0;
             }
             if (!cg_store_begin(m->st) || !cg_mon_save_state(m, l) ||

@@ -128,8 +128,9 @@ int cg_mon_load_state(cg_monitor *m, mlog *l)
     }
     if (found && !c.ok) {
         cg_mon_seterr(m,
-                      "store: the state of log %s (ID %s) does not decode: the frontier, position "
-                      "or tree head is not one this caguard wrote",
+                      "store: what is saved of log %s (ID %s) cannot be read: how far it was "
+                      "read, its tree head or the hashes that verify the next one are not what "
+                      "this caguard writes",
                       l->url, l->id64);
         return 0;
     }

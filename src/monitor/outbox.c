@@ -255,7 +255,7 @@ const cg_outbox_stats *cg_outbox_get0_stats(const cg_outbox *ob)
 
 static int store_failed(cg_outbox *ob, const char *what)
 {
-    say(ob, "outbox: %s: %s", what, cg_store_errmsg(ob->c.st));
+    say(ob, "delivering findings: %s: %s", what, cg_store_errmsg(ob->c.st));
     return 0;
 }
 
@@ -429,7 +429,8 @@ static int mark_printed(cg_outbox *ob, const int64_t *printed, size_t n, int64_t
     if (n == 0)
         return 1;
     if (ob->c.out_stream != NULL && fflush(ob->c.out_stream) != 0) {
-        say(ob, "outbox: findings could not be written to the output");
+        say(ob, "findings could not be written to standard output: the next run prints "
+                "them again");
         return 1; /* not marked: printed again by the next monitor */
     }
     if (!cg_store_begin(ob->c.st))
