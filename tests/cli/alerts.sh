@@ -7,10 +7,6 @@
 # what it started) are reported and stop nothing, and stay pending: a second
 # run delivers only those, with their alert IDs; a third sends nothing;
 # --incidents auto opens the drafts `caguard incident list` shows.
-# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
-# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
-# profile certificates, and the profile is not what this test is about (cli.profile,
-# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
@@ -54,7 +50,7 @@ cat >"$tmp/mail/msg.\$\$"
 EOF
 chmod +x "$tmp/sendmail"
 
-M=("$CAGUARD" monitor --no-br-profile --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
+M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
    --loglist "$c3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json
    --hook "$tmp/solo" --hooks-dir "$h" --hook-timeout 1 --alert-jsonl "$tmp/alerts.jsonl"
    --mail-to ca-team@ca.example --sendmail "$tmp/sendmail" --alert-min-severity error
@@ -77,11 +73,11 @@ grep -q '"severity":"warning"' "$tmp/first.out" && pass_ || fail_ "want warnings
 [ "$(wc -l <"$tmp/alerts.jsonl")" = "$errors" ] && pass_ || fail_ "alerts.jsonl: want $errors"
 [ "$(ls "$tmp/mail" | grep -c '^msg\.')" = "$errors" ] && pass_ || fail_ "want $errors mails"
 expect_no_grep 'warning' "$tmp/rec.log"
-# the variables: the precertificates of serial c73002, the validity pair
-expect_grep '^ct\.precert\.duplicate_serial\|error\|c73002\|CN=caguard SCT test CA,O=caguard test,C=XX\|d441803264a6b1cdfe79e051bdcdfd50b9f8222e0e3e76b72891015f2cceb068\|1\|precertificate\|http://127\.0\.0\.1:[0-9]+#3$' "$tmp/rec.log"
-expect_grep '^ct\.pair\.validity_mismatch\|error\|c73003\|.*\|d2594ec8b2286bcd5e866c5d768f1733c44c646fae91f898d5ef8f4b55cac4b7\|2\|certificate\|' "$tmp/rec.log"
-expect_grep '^ct\.precert\.sct_list_present\|error\|5c7003\|.*\|3\|precertificate\|' "$tmp/rec.log"
-expect_grep '^error ct\.pair\.validity_mismatch: certificate serial c73003$' "$tmp/solo.log"
+# the variables: the precertificates of serial 5ca90a2de7b14c3f00c73002, the validity pair
+expect_grep '^ct\.precert\.duplicate_serial\|error\|5ca90a2de7b14c3f00c73002\|CN=caguard SCT test CA,O=caguard test,C=XX\|655c09b569fa6d77c3e9682047ddb0aa17c7afeaddfddd9dfd87429fa28517bc\|1\|precertificate\|http://127\.0\.0\.1:[0-9]+#3$' "$tmp/rec.log"
+expect_grep '^ct\.pair\.validity_mismatch\|error\|5ca90a2de7b14c3f00c73003\|.*\|73c8a0c815f538507a4c8e3b825f3d2c2eef4a720193dc72da2fa8a0fef42b71\|2\|certificate\|' "$tmp/rec.log"
+expect_grep '^ct\.precert\.sct_list_present\|error\|5ca90a2de7b14c3f005c7003\|.*\|3\|precertificate\|' "$tmp/rec.log"
+expect_grep '^error ct\.pair\.validity_mismatch: certificate serial 5ca90a2de7b14c3f00c73003$' "$tmp/solo.log"
 # stdin and the JSON Lines file: the printed JSON plus first_seen and the incident
 python3 - "$tmp/rec.stdin" "$tmp/alerts.jsonl" "$tmp/first.out" <<'EOF' && pass_ || fail_ "JSON"
 import json, sys
@@ -135,13 +131,13 @@ expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident list
 cp "$tmp/out" "$tmp/list.out"
 [ "$(grep -cE 'misissuance .* open +auto: ' "$tmp/list.out")" = 3 ] && pass_ || fail_ "want 3 drafts"
 # two precertificates for one serial: one certificate, as the CCADB counts
-expect_grep '^1 .* 1 cert +open +auto: ct\.precert\.duplicate_serial on precertificate serial c73002' "$tmp/list.out"
-expect_grep 'auto: ct\.pair\.validity_mismatch on certificate serial c73003' "$tmp/list.out"
-expect_grep 'auto: ct\.precert\.sct_list_present on precertificate serial 5c7003' "$tmp/list.out"
+expect_grep '^1 .* 1 cert +open +auto: ct\.precert\.duplicate_serial on precertificate serial 5ca90a2de7b14c3f00c73002' "$tmp/list.out"
+expect_grep 'auto: ct\.pair\.validity_mismatch on certificate serial 5ca90a2de7b14c3f00c73003' "$tmp/list.out"
+expect_grep 'auto: ct\.precert\.sct_list_present on precertificate serial 5ca90a2de7b14c3f005c7003' "$tmp/list.out"
 expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident show 2
 expect_grep 'source +self' "$tmp/out"
 expect_grep 'reported +2025-04-01T00:00:00Z' "$tmp/out"
-expect_grep 'd2594ec8b2286bcd5e866c5d768f1733c44c646fae91f898d5ef8f4b55cac4b7' "$tmp/out"
+expect_grep '73c8a0c815f538507a4c8e3b825f3d2c2eef4a720193dc72da2fa8a0fef42b71' "$tmp/out"
 
 # The failed deliveries stayed pending (at least once): a monitor started
 # again tries them first, each failed hook on its own (the hooks that
@@ -187,7 +183,7 @@ expect_status 0 "$CAGUARD" --store "$tmp/s.db" incident list
 # Hooks that work leave the exit status to the findings; no --incidents,
 # no drafts; notices alerted with the default severity.
 rm -f "$tmp/rec.log"
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/t.db" --issuer "$d/sct/ca.pem" --once \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/t.db" --issuer "$d/sct/ca.pem" --once \
   --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --hook "$h/10-rec" --quiet
 expect_grep '\|notice\|' "$tmp/rec.log"
 expect_no_grep '.' "$tmp/err"
@@ -196,7 +192,7 @@ expect_no_grep 'auto:' "$tmp/out"
 stop_server
 
 # Bad alert options: exit 2 before anything is read.
-B=("$CAGUARD" monitor --no-br-profile --store "$tmp/u.db" --all-issuers --once --log http://127.0.0.1:1
+B=("$CAGUARD" monitor --store "$tmp/u.db" --all-issuers --once --log http://127.0.0.1:1
    --log-key "$tmp/log.pub")
 expect_status 2 "${B[@]}" --hook "$tmp/no-such-hook"
 expect_grep 'hook .*no-such-hook.* is not an executable' "$tmp/err"

@@ -14,10 +14,6 @@
 #   3. Usage: no subcommand, unknown option, a hook that is not
 #      executable, --mail-from without --mail-to, a bad --hook-timeout or
 #      --incidents, an operand, a missing store: exit 2; --help: exit 0.
-# --no-br-profile on the monitors: the test PKI (tests/data/sct, ct3: 1-bit
-# serials, minimal extensions) is not a TLS one; with the profile its CA's
-# own findings are committed and alerted before the log is read, and the
-# kill could come before the log's findings exist.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 mpid=
@@ -43,7 +39,7 @@ print(sqlite3.connect(sys.argv[1]).execute(
 
 A=(--hook "$tmp/solo" --hooks-dir "$h" --hook-timeout 20 --alert-jsonl "$tmp/alerts.jsonl"
    --incidents auto)
-M=("$CAGUARD" monitor --no-br-profile --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
+M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
    --loglist "$d/ct3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json --quiet
    "${A[@]}" --log "$url" --log-key "$tmp/log.pub")
 
@@ -116,7 +112,7 @@ hook_timeout = 20
 [incidents]
 auto = true
 EOF
-expect_status 2 "$CAGUARD" monitor --no-br-profile --config "$tmp/conf.ini" --issuer "$d/sct/ca.pem" \
+expect_status 2 "$CAGUARD" monitor --config "$tmp/conf.ini" --issuer "$d/sct/ca.pem" \
   --loglist "$d/ct3/loglist.json" --at 2025-04-01T00:00:00Z --once --quiet \
   --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'flaky' "$tmp/err"

@@ -3,9 +3,6 @@
 # on the vectors of tests/data/ct3 (see its README.md): each rule fires
 # where it should, with a message that says what and which object, and
 # nowhere else; exit status 1 exactly when an error is found.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 D=$CG_TEST_DATA/ct3
 S=$CG_TEST_DATA/sct
@@ -17,7 +14,7 @@ CA=$S/ca.pem
 check() {
   local want=$1 at=$AT; shift
   if [ "${1:-}" = --at ]; then at=$2; shift 2; fi
-  expect_status "$want" "$CAGUARD" check --no-br-profile --format json --at "$at" --loglist "$LL" "$@"
+  expect_status "$want" "$CAGUARD" check --format json --at "$at" --loglist "$LL" "$@"
 }
 # finding RULE FILE MESSAGE_ERE...: a finding of RULE on FILE (base name)
 # whose message matches the pieces of the ERE, joined.
@@ -73,7 +70,7 @@ count ct.precert.duplicate_serial 1
 finding ct.precert.duplicate_serial twopre_a.pem \
   "2 different precertificates share this issuer and serial: " \
   "$a \\([^)]*twopre_a.pem #0\\), $b \\([^)]*twopre_b.pem #0\\)"
-expect_grep '"rule":"ct.precert.duplicate_serial".*"serial":"c73002"' "$tmp/out"
+expect_grep '"rule":"ct.precert.duplicate_serial".*"serial":"5ca90a2de7b14c3f00c73002"' "$tmp/out"
 # The certificate's SCTs were issued for precertificate B: both say so.
 count ct.sct.signature_invalid 2
 finding ct.sct.signature_invalid twopre_final.pem \
@@ -307,25 +304,25 @@ count ct.policy.not_evaluated 1
 finding ct.policy.not_evaluated policy_ok.pem 'issuer unknown'
 none ct.sct.signature_invalid ct.policy.chrome_unsatisfied
 # No log list.
-expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$AT" --no-default-loglists "$CA" \
+expect_status 0 "$CAGUARD" check --format json --at "$AT" --no-default-loglists "$CA" \
   "$D/policy_ok.pem"
 finding ct.policy.not_evaluated policy_ok.pem 'no log list'
 none ct.sct.unknown_log ct.sct.signature_invalid
 # Text output says what is missing.
-expect_status 0 "$CAGUARD" check --no-br-profile --color never --at "$AT" --loglist "$LL" "$CA" \
+expect_status 0 "$CAGUARD" check --color never --at "$AT" --loglist "$LL" "$CA" \
   "$D/policy_200d.pem"
 expect_grep 'warning ct.policy.chrome_unsatisfied: .*needs 3 SCTs from distinct logs .*has 2' \
   "$tmp/out"
 
 # ---- --loglist-sig / --loglist-key on the ct3 list ----
-if "$CAGUARD" check --no-br-profile --help | grep -q -- --loglist-sig; then
-  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$AT" --loglist "$LL" \
+if "$CAGUARD" check --help | grep -q -- --loglist-sig; then
+  expect_status 0 "$CAGUARD" check --format json --at "$AT" --loglist "$LL" \
     --loglist-sig "$D/loglist.json.sig" --loglist-key "$D/loglist_signer.pub.pem" \
     "$CA" "$D/policy_ok.pem"
   none ct.loglist.signature_invalid ct.policy.not_evaluated
   # A changed operator name: refused, so no list (the policies say so).
   sed 's/ct3 Operator B/ct3 Operator A/' "$LL" >"$tmp/changed.json"
-  expect_status 1 "$CAGUARD" check --no-br-profile --format json --at "$AT" --loglist "$tmp/changed.json" \
+  expect_status 1 "$CAGUARD" check --format json --at "$AT" --loglist "$tmp/changed.json" \
     --loglist-sig "$D/loglist.json.sig" --loglist-key "$D/loglist_signer.pub.pem" \
     "$CA" "$D/policy_ok.pem"
   finding ct.loglist.signature_invalid changed.json 'not used'
@@ -333,7 +330,7 @@ if "$CAGUARD" check --no-br-profile --help | grep -q -- --loglist-sig; then
   none ct.policy.chrome_unsatisfied
   # Unsigned, the same changed list is used: one operator.
   check 0 "$CA" "$D/policy_ok.pem"
-  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$AT" --loglist "$tmp/changed.json" \
+  expect_status 0 "$CAGUARD" check --format json --at "$AT" --loglist "$tmp/changed.json" \
     "$CA" "$D/policy_ok.pem"
   finding ct.policy.chrome_unsatisfied policy_ok.pem 'needs 2 operators, has 1'
 else

@@ -7,15 +7,12 @@
 # 128 MiB with the default settings, measured when not sanitized), say what
 # happened, move nothing in the store, and lose nothing of the honest log:
 # the same store then reads all of it.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
 build_seed_log "$tmp/log"
 start_server "$tmp/log"
-M=("$CAGUARD" monitor --no-br-profile --all-issuers --once --retries 1)
+M=("$CAGUARD" monitor --all-issuers --once --retries 1)
 # log URL TYPE: the seed log at URL, of API TYPE.
 # A static-ct-api log behind the hostile proxy keeps its origin, the
 # upstream's address (--log-origin: the proxy is the same log at another URL).
@@ -83,7 +80,7 @@ done
 # (the store ends with the findings of the honest log, watching the test
 # CA), each gets ct.log.chain_invalid, and the swapped-in CA is not stored.
 twin_sha=$(openssl x509 -in "$d/sct/ca_twin.pem" -outform DER | sha256sum | cut -c1-64)
-W=("$CAGUARD" monitor --no-br-profile --issuer "$d/sct/ca.pem" --once --retries 1)
+W=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --once --retries 1)
 # findings_of DB: rule, serial and kind of each finding but chain_invalid's.
 findings_of() {
   "$CAGUARD" --store "$1" findings --format json |
@@ -150,7 +147,7 @@ stop_hostile
 # reported unreachable, and the run says it could not read a log.
 start_second_log
 start_hostile stall
-expect_status 2 "$CAGUARD" monitor --no-br-profile --all-issuers --once --retries 1 --store "$tmp/stall.db" \
+expect_status 2 "$CAGUARD" monitor --all-issuers --once --retries 1 --store "$tmp/stall.db" \
   --log "$hurl" --log-key "$tmp/log.pub" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem"
 expect_grep "$hurl: unreachable: $hurl/ct/v1/get-sth: Timeout was reached" "$tmp/err"
 expect_grep "$log2_url: at 2 of 2, 2 entries read, 2 kept, 0 malformed" "$tmp/err"

@@ -4,21 +4,17 @@
 # removed; nothing when unchanged; ct.loglist.signature_invalid and the old
 # copy kept when the signature fails), and a followed log whose URL moved in
 # the list followed at its new URL from its stored position.
-# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
-# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
-# profile certificates, and the profile is not what this test is about (cli.profile,
-# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 TL=$CG_BUILD_DIR/caguard-testlog
 d=$CG_TEST_DATA/loglist_diff
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
-expect_status 0 "$CAGUARD" monitor --no-br-profile --help
+expect_status 0 "$CAGUARD" monitor --help
 expect_grep 'loglist-reload S reload' "$tmp/out"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --store "$tmp/x.db" --loglist-reload 60
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --store "$tmp/x.db" --loglist-reload 60
 expect_grep 'needs a --loglist' "$tmp/err"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --store "$tmp/x.db" --loglist "$d/list_a.json" \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --store "$tmp/x.db" --loglist "$d/list_a.json" \
   --loglist-reload 0
 expect_grep 'takes 1 to 2592000 seconds' "$tmp/err"
 
@@ -26,7 +22,7 @@ expect_grep 'takes 1 to 2592000 seconds' "$tmp/err"
 db=$tmp/s.db
 # --no-follow-loglist: these lists name logs at addresses nobody serves;
 # only their changes are wanted.
-R=("$CAGUARD" monitor --no-br-profile --once --all-issuers --store "$db" --loglist "$tmp/list.json" --loglist-reload 60
+R=("$CAGUARD" monitor --once --all-issuers --store "$db" --loglist "$tmp/list.json" --loglist-reload 60
    --no-follow-loglist)
 cp "$d/list_a.json" "$tmp/list.json"
 expect_status 0 "${R[@]}" --format json
@@ -53,7 +49,7 @@ expect_status 0 "${R[@]}" --format json
 sdb=$tmp/sig.db
 key=$CG_TEST_DATA/ct3/loglist_signer.pub.pem
 [ -f "$key" ] || key=$(ls "$CG_TEST_DATA"/ct3/loglist_signer*pub* 2>/dev/null | head -1)
-S=("$CAGUARD" monitor --no-br-profile --once --all-issuers --store "$sdb" --loglist "$tmp/list.json" --loglist-sig "$tmp/list.sig"
+S=("$CAGUARD" monitor --once --all-issuers --store "$sdb" --loglist "$tmp/list.json" --loglist-sig "$tmp/list.sig"
    --loglist-key "$key" --loglist-reload 60 --format json --no-follow-loglist)
 cp "$d/list_b.json" "$tmp/list.json"
 cp "$d/list_b.json.sig" "$tmp/list.sig"
@@ -78,7 +74,7 @@ if [ -x "$TL" ]; then
   pids+=($!)
   for _ in $(seq 200); do grep -q '^listening on ' "$tmp/files.out" && break; sleep 0.05; done
   lurl=http://$(sed -n '1s/^listening on //p' "$tmp/files.out")/files/list.json
-  U=("$CAGUARD" monitor --no-br-profile --once --all-issuers --store "$tmp/url.db" --loglist "$lurl"
+  U=("$CAGUARD" monitor --once --all-issuers --store "$tmp/url.db" --loglist "$lurl"
      --loglist-reload 60 --format json --no-follow-loglist)
   expect_status 0 "${U[@]}"
   expect_grep 'kept as the reference' "$tmp/err"
@@ -86,7 +82,7 @@ if [ -x "$TL" ]; then
   expect_status 0 "${U[@]}"
   [ "$(grep -c '"rule":"ct.loglist.changed"' "$tmp/out")" = 5 ] && pass_ ||
     fail_ "URL list: want 5 ct.loglist.changed: $(cat "$tmp/out") $(cat "$tmp/err")"
-  expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --store "$tmp/url.db" \
+  expect_status 2 "$CAGUARD" monitor --once --all-issuers --store "$tmp/url.db" \
     --loglist "${lurl%list.json}missing.json" --loglist-reload 60
   expect_grep 'missing\.json' "$tmp/err"
 fi
@@ -118,7 +114,7 @@ mklist() { # mklist URL FILE
 }
 mklist "$url1" "$tmp/move.json"
 fdb=$tmp/follow.db
-F=("$CAGUARD" monitor --no-br-profile --once --store "$fdb" --issuer "$CG_TEST_DATA/sct/ca.pem" --log "$url1"
+F=("$CAGUARD" monitor --once --store "$fdb" --issuer "$CG_TEST_DATA/sct/ca.pem" --log "$url1"
    --log-key "$tmp/log.pub" --loglist "$tmp/move.json" --loglist-reload 60 --at 2025-04-01T00:00:00Z)
 expect_status 0 "${F[@]}"
 expect_status 0 "$CAGUARD" --store "$fdb" status --format json

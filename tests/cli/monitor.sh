@@ -7,17 +7,13 @@
 # clean pair, nothing new on a second run; a tampered entry gives a Merkle
 # mismatch and a wrongly signed tree head an STH finding. The server is
 # always stopped.
-# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
-# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
-# profile certificates, and the profile is not what this test is about (cli.profile,
-# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
 build_seed_log "$tmp/log"
 c3=$d/ct3
 
-M=("$CAGUARD" monitor --no-br-profile --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
+M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
    --loglist "$c3/loglist.json" --at 2025-04-01T00:00:00Z --once)
 
 start_server "$tmp/log"
@@ -38,7 +34,7 @@ expect_no_grep '(error|warning|notice) ' "$tmp/out"
 expect_grep 'at 8 of 8, 0 entries read' "$tmp/err"
 
 # --all-issuers keeps the same entries here (one CA).
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/a.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/a.db" --all-issuers --once --quiet \
   --loglist "$c3/loglist.json" --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub"
 expect_no_grep '.' "$tmp/err"
 grep -E '^ +(error|warning|notice) ' "$tmp/first.out" | sort >"$tmp/f1"
@@ -48,21 +44,21 @@ if cmp -s "$tmp/f1" "$tmp/f2"; then pass_; else fail_ "--all-issuers found other
 # Watching the CA's twin (same Name, another key): the precertificates
 # (matched by issuer key hash) are not kept, the 3 certificates (matched by
 # issuer Name, as their chains start with the real CA) are.
-expect_status 0 "$CAGUARD" monitor --no-br-profile --store "$tmp/other.db" --issuer "$d/sct/ca_twin.pem" \
+expect_status 0 "$CAGUARD" monitor --store "$tmp/other.db" --issuer "$d/sct/ca_twin.pem" \
   --once --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'at 8 of 8, 8 entries read, 3 kept' "$tmp/err"
 stop_server
 
 # A tampered entry: the entries no longer hash to the signed root.
 start_server "$tmp/log" --tamper-entry 3
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/t.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/t.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'error +ct\.log\.merkle_mismatch' "$tmp/out"
 stop_server
 
 # A tree head signed with the wrong key.
 start_server "$tmp/log" --wrong-key
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/w.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/w.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'error +ct\.log\.sth_signature_invalid' "$tmp/out"
 stop_server
@@ -75,11 +71,11 @@ expect_grep 'error +ct\.precert\.duplicate_serial' "$tmp/out"
 stop_server
 
 # Usage errors.
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --log "$url"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --log-key "$tmp/log.pub"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --log http://127.0.0.1:1 --log-key "$tmp/log.pub"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log http://127.0.0.1:1 \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers
+expect_status 2 "$CAGUARD" monitor --once --log "$url"
+expect_status 2 "$CAGUARD" monitor --log-key "$tmp/log.pub"
+expect_status 2 "$CAGUARD" monitor --once --log http://127.0.0.1:1 --log-key "$tmp/log.pub"
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log http://127.0.0.1:1 \
   --log-key "$d/sct/ca.pem"
 
 finish

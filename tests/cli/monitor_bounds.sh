@@ -6,14 +6,11 @@
 # (tests/hostile/hostile_log.py, future-sth, signing with the log's own
 # key), is a finding and refused: not stored, the log not read to it, over
 # both APIs; the honest log is then read whole by the same store.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
 for u in file:///etc/passwd ftp://127.0.0.1/log 'http://' '127.0.0.1:1/'; do
-  expect_status 2 "$CAGUARD" monitor --no-br-profile --store "$tmp/url.db" --all-issuers --once --log "$u" \
+  expect_status 2 "$CAGUARD" monitor --store "$tmp/url.db" --all-issuers --once --log "$u" \
     --log-key "$d/sct/log_ec.pub.pem"
   expect_grep "^caguard monitor: --log '.*' is not an http:// or https:// URL" "$tmp/err"
   expect_no_grep 'unreachable|retry' "$tmp/err"
@@ -22,7 +19,7 @@ done
 
 build_seed_log "$tmp/log"
 start_server "$tmp/log"
-M=("$CAGUARD" monitor --no-br-profile --all-issuers --once --retries 1)
+M=("$CAGUARD" monitor --all-issuers --once --retries 1)
 for type in rfc6962 static; do
   db=$tmp/future-$type.db
   start_hostile future-sth

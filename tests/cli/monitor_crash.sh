@@ -14,9 +14,6 @@
 #     once (the count per alert ID at the receiver), and the repeats carry
 #     the same alert ID, so a receiver can drop them.
 # The numbers (kills, findings, alerts, repeats) are printed at the end.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 mpid=
@@ -32,7 +29,7 @@ mkdir -p "$h"
 slow_hook "$tmp/solo" solo
 for n in a b c d e; do slow_hook "$h/10-$n" "$n"; done
 
-M=("$CAGUARD" monitor --no-br-profile --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
+M=("$CAGUARD" monitor --store "$tmp/s.db" --issuer "$d/sct/ca.pem"
    --loglist "$d/ct3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json --quiet
    --commit-every 2 --hook "$tmp/solo" --hooks-dir "$h" --hook-timeout 20
    --alert-jsonl "$tmp/alerts.jsonl" --alert-min-severity notice --incidents auto

@@ -8,9 +8,6 @@
 # the same log ID wins over the list's entry. A reload that adds a usable
 # log starts it; a log the list retires is finished and dropped. The servers
 # are always stopped.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 TL=$CG_BUILD_DIR/caguard-testlog
 d=$CG_TEST_DATA
@@ -18,10 +15,10 @@ c3=$d/ct3
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
-expect_status 0 "$CAGUARD" monitor --no-br-profile --help
+expect_status 0 "$CAGUARD" monitor --help
 expect_grep '--follow-loglist +follow every log' "$tmp/out"
 expect_grep 'default when --loglist is all there is to monitor' "$tmp/out"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --store "$tmp/x.db" --follow-loglist
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --store "$tmp/x.db" --follow-loglist
 expect_grep 'needs a --loglist' "$tmp/err"
 
 if [ ! -x "$TL" ]; then # part of every build
@@ -111,7 +108,7 @@ for l in json.load(sys.stdin)["logs"]: print(l["url"].rstrip("/"), l["position"]
 
 # ---- --follow-loglist, no --log ----
 db=$tmp/s.db
-M=("$CAGUARD" monitor --no-br-profile --once --store "$db" --issuer "$d/sct/ca.pem" --at 2025-04-01T00:00:00Z
+M=("$CAGUARD" monitor --once --store "$db" --issuer "$d/sct/ca.pem" --at 2025-04-01T00:00:00Z
    --loglist "$tmp/list.json" --follow-loglist)
 expect_status 1 "${M[@]}"
 cp "$tmp/out" "$tmp/first.out"
@@ -146,20 +143,20 @@ expect_no_grep 'final_tree_head_mismatch' "$tmp/out"
 
 # ---- the same without --follow-loglist: a log list and nothing else to
 # monitor is followed ----
-expect_status 1 "$CAGUARD" monitor --no-br-profile --once --store "$tmp/i.db" --issuer "$d/sct/ca.pem" \
+expect_status 1 "$CAGUARD" monitor --once --store "$tmp/i.db" --issuer "$d/sct/ca.pem" \
   --at 2025-04-01T00:00:00Z --loglist "$tmp/list.json"
 expect_grep '2 logs of the log list followed' "$tmp/err"
 expect_eq 'implied follow: status' "$(st "$tmp/i.db")" "$(cat "$tmp/want")"
 # --no-follow-loglist: then there is nothing to monitor.
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --store "$tmp/n.db" --issuer "$d/sct/ca.pem" \
+expect_status 2 "$CAGUARD" monitor --once --store "$tmp/n.db" --issuer "$d/sct/ca.pem" \
   --loglist "$tmp/list.json" --no-follow-loglist
 expect_grep 'no --log, no --loglist to follow' "$tmp/err"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --store "$tmp/n.db" --issuer "$d/sct/ca.pem" \
+expect_status 2 "$CAGUARD" monitor --once --store "$tmp/n.db" --issuer "$d/sct/ca.pem" \
   --loglist "$tmp/list.json" --follow-loglist --no-follow-loglist
 expect_grep 'together' "$tmp/err"
 
 # ---- a --log of the same log ID wins (its URL is another path) ----
-expect_status 1 "$CAGUARD" monitor --no-br-profile --once --store "$tmp/w.db" --issuer "$d/sct/ca.pem" \
+expect_status 1 "$CAGUARD" monitor --once --store "$tmp/w.db" --issuer "$d/sct/ca.pem" \
   --at 2025-04-01T00:00:00Z --loglist "$tmp/list.json" --follow-loglist \
   --log "${url_u/127.0.0.1/localhost}" --log-key "$tmp/usable.pub"
 expect_grep '1 log of the log list followed' "$tmp/err"
@@ -181,7 +178,7 @@ source = $tmp/list.json
 follow = true
 reload_interval = 60
 EOF
-C0=("$CAGUARD" monitor --no-br-profile --config "$tmp/monitor.ini" --at 2025-04-01T00:00:00Z)
+C0=("$CAGUARD" monitor --config "$tmp/monitor.ini" --at 2025-04-01T00:00:00Z)
 C=("${C0[@]}" --once)
 expect_status 1 "${C[@]}"
 expect_grep 'error +ct\.precert\.duplicate_serial' "$tmp/out"
@@ -238,7 +235,7 @@ cp "$tmp/list.json" "$tmp/files/list.json"
 start_server --files "$tmp/files"
 pids+=("$pid")
 lurl=$url/files/list.json
-expect_status 1 "$CAGUARD" monitor --no-br-profile --once --store "$tmp/u.db" --issuer "$d/sct/ca.pem" \
+expect_status 1 "$CAGUARD" monitor --once --store "$tmp/u.db" --issuer "$d/sct/ca.pem" \
   --at 2025-04-01T00:00:00Z --loglist "$lurl" --follow-loglist
 expect_grep '2 logs of the log list followed' "$tmp/err"
 printf '%s 5 5\n%s 3 3\n' "${url_u%/}" "${url_r%/}" | sort >"$tmp/want"

@@ -13,9 +13,6 @@
 # failed; process memory. /metrics only, GET and HEAD only; no password in
 # it. Its log lines carry an RFC 3339 time (standard error is a file), or
 # are JSON with --log-format json.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 if ! command -v promtool >/dev/null; then
@@ -49,7 +46,7 @@ dead=http://crl:S3cret-c@127.0.0.1:1/dead.crl
 printf '#!/bin/sh\ncat >/dev/null\nexit 3\n' >"$tmp/hook"
 chmod +x "$tmp/hook"
 
-"$CAGUARD" --store "$tmp/s.db" monitor --no-br-profile --log "$logurl" --log-key "$tmp/log.pub" \
+"$CAGUARD" --store "$tmp/s.db" monitor --log "$logurl" --log-key "$tmp/log.pub" \
   --issuer "$d/sct/ca.pem" --issuer "$d/crl2/ca1.pem" --crl-url "$crl" --crl-url "$dead" \
   --all-issuers --poll-interval 1 --crl-interval 1 --metrics-listen 127.0.0.1:0 \
   --alert-jsonl "$tmp/alerts.jsonl" --hook "$tmp/hook" --format json \
@@ -255,7 +252,7 @@ bad=$(grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{
 expect_eq "lines without a time" "$bad" 0
 expect_no_grep 'S3cret' "$tmp/mon.err"
 # JSON lines, each an object a JSON parser reads, same secrets hidden.
-expect_status 2 "$CAGUARD" --store "$tmp/s.db" monitor --no-br-profile --issuer "$d/crl2/ca1.pem" \
+expect_status 2 "$CAGUARD" --store "$tmp/s.db" monitor --issuer "$d/crl2/ca1.pem" \
   --crl-url "$dead" --once --log-format json
 /usr/bin/python3 - "$tmp/err" <<'PY' && pass_ || fail_ "--log-format json: $(head -3 "$tmp/err")"
 import json, sys
@@ -268,7 +265,7 @@ for line in open(sys.argv[1]):
     n += 1
 assert n > 0
 PY
-expect_status 2 "$CAGUARD" monitor --no-br-profile --metrics-listen 127.0.0.1:x --issuer "$d/sct/ca.pem" \
+expect_status 2 "$CAGUARD" monitor --metrics-listen 127.0.0.1:x --issuer "$d/sct/ca.pem" \
   --crl-url "$crl" --once
 expect_grep 'metrics-listen' "$tmp/err"
 finish

@@ -6,9 +6,6 @@
 # selection never leaves a hole in the record nor silences a page. The
 # monitor's --quiet keeps its meaning (no progress lines; findings still
 # printed). Input: the seed's CT failures in a local log (caguard-testlog).
-# --no-br-profile: the test PKI (tests/data/sct, ct3: short serials,
-# minimal extensions) is not a TLS BR one, and the profile is not what this
-# test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 trap 'stop_server; rm -rf "$tmp"' EXIT
@@ -19,7 +16,7 @@ rules() { grep -o '"rule":"[^"]*"' "$1" | cut -d'"' -f4 | sort | uniq -c | awk '
 mon() {
   local db=$1
   shift
-  "$CAGUARD" monitor --no-br-profile --store "$db" --issuer "$d/sct/ca.pem" \
+  "$CAGUARD" monitor --store "$db" --issuer "$d/sct/ca.pem" \
     --loglist "$d/ct3/loglist.json" --at 2025-04-01T00:00:00Z --once --format json \
     --log "$url" --log-key "$tmp/log.pub" "$@"
 }

@@ -11,9 +11,6 @@
 # Needs CAGUARD_TEST_PG_URI (scripts/test starts a throwaway server); skipped
 # (77) without it. Every run works in schemas of its own, dropped when it
 # passes.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 base=${CAGUARD_TEST_PG_URI:-}
@@ -70,7 +67,7 @@ c3=$d/ct3
 start_server "$tmp/log"
 admin() { curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X POST "$url/admin/fault?$1"; }
 
-F=("$CAGUARD" monitor --no-br-profile --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
+F=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
    --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --shared)
 M=("${F[@]}" --once)
 
@@ -247,7 +244,7 @@ split_case() {
   "$TL" build --dir "$tmp/$name" --key "$tmp/log.key" "$d/sct/ca.pem" "$@" \
     >"$tmp/build-$name.out" 2>&1 || fail_ "build: $(cat "$tmp/build-$name.out")"
   start_server "$tmp/$name"
-  S=("$CAGUARD" monitor --no-br-profile --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
+  S=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
      --at 2025-04-01T00:00:00Z --log "$url" --log-key "$tmp/log.pub" --shared --once
      --commit-every 2 --batch 1 --parallel 1)
   schema "${name}ref"
@@ -289,20 +286,20 @@ expect_grep 'lost a race with another worker .*deadlock.*; rolled back, to be re
   "$tmp/cross.err"
 
 # ---- refusals ----
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --shared --store "$tmp/x.db" \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --store "$tmp/x.db" \
   --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'shared needs a PostgreSQL store' "$tmp/err"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --worker-id w --store "$ref" \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --worker-id w --store "$ref" \
   --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'worker-id and --lease-seconds need --shared' "$tmp/err"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --shared --lease-seconds 2 \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --lease-seconds 2 \
   --store "$ref" --log "$url" --log-key "$tmp/log.pub"
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --shared --worker-id '' \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --shared --worker-id '' \
   --store "$ref" --log "$url" --log-key "$tmp/log.pub"
 cat >"$tmp/c.ini" <<EOF
 [monitor]
 shared = maybe
 EOF
-expect_status 2 "$CAGUARD" monitor --no-br-profile --config "$tmp/c.ini" --once --all-issuers --store "$ref"
+expect_status 2 "$CAGUARD" monitor --config "$tmp/c.ini" --once --all-issuers --store "$ref"
 
 finish

@@ -6,10 +6,6 @@
 # an entry added while it runs and stops on SIGTERM; log findings are stored
 # once, with the log's ID; a log failing longer than its MMD is
 # ct.log.unreachable; caguard status shows it all.
-# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
-# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
-# profile certificates, and the profile is not what this test is about (cli.profile,
-# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 mpid=
@@ -30,7 +26,7 @@ position_of() {
 build_seed_log "$tmp/log"
 c3=$d/ct3
 
-M=("$CAGUARD" monitor --no-br-profile --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
+M=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
    --at 2025-04-01T00:00:00Z)
 
 # ---- the reference: one uninterrupted run ----
@@ -164,10 +160,10 @@ stop_server
 
 # ---- log findings: stored once, with the log ID ----
 start_server "$tmp/log" --tamper-entry 3
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/t.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/t.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'error +ct\.log\.merkle_mismatch' "$tmp/out"
-expect_status 0 "$CAGUARD" monitor --no-br-profile --store "$tmp/t.db" --all-issuers --once --quiet \
+expect_status 0 "$CAGUARD" monitor --store "$tmp/t.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub"
 expect_no_grep 'ct\.log\.' "$tmp/out"
 # Nothing of the range that did not verify was committed.
@@ -179,10 +175,10 @@ expect_grep '"log":"[A-Za-z0-9+/]{43}="' "$tmp/out"
 stop_server
 
 start_server "$tmp/log" --wrong-key
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/w.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/w.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub"
 expect_grep 'error +ct\.log\.sth_signature_invalid' "$tmp/out"
-expect_status 0 "$CAGUARD" monitor --no-br-profile --store "$tmp/w.db" --all-issuers --once --quiet \
+expect_status 0 "$CAGUARD" monitor --store "$tmp/w.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub"
 expect_no_grep 'ct\.log\.' "$tmp/out"
 expect_status 1 "$CAGUARD" findings --store "$tmp/w.db" --rule ct.log.sth_signature_invalid
@@ -191,7 +187,7 @@ stop_server
 
 # ---- unreachable for longer than the MMD ----
 dead=http://127.0.0.1:1
-U=("$CAGUARD" monitor --no-br-profile --store "$tmp/u.db" --all-issuers --once --retries 1 --log "$dead"
+U=("$CAGUARD" monitor --store "$tmp/u.db" --all-issuers --once --retries 1 --log "$dead"
    --log-key "$tmp/log.pub" --log-mmd 1)
 expect_status 2 "${U[@]}"
 expect_no_grep 'unreachable' "$tmp/out"
@@ -205,10 +201,10 @@ expect_status 2 "${U[@]}"
 expect_no_grep 'unreachable' "$tmp/out"
 
 # Usage errors.
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
   --log-mmd 0
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log-mmd 5
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log-mmd 5
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
   --batch x
 
 finish

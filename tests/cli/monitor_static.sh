@@ -6,9 +6,6 @@
 # mismatch, a checkpoint signed with the wrong key (or a monitor holding
 # another key) an STH finding; 429s lose nothing. The server is always
 # stopped.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
@@ -17,7 +14,7 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
   openssl pkey -pubout -out "$tmp/other.pub"
 c3=$d/ct3
 
-M=("$CAGUARD" monitor --no-br-profile --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
+M=("$CAGUARD" monitor --issuer "$d/sct/ca.pem" --loglist "$c3/loglist.json"
    --at 2025-04-01T00:00:00Z --once --format json)
 
 # The same log through both APIs (gzip without negotiation, as static-ct-api
@@ -44,7 +41,7 @@ expect_status 0 "${M[@]}" --store "$tmp/rfc.db" --log "$url" --log-key "$tmp/log
   --log-type static
 expect_no_grep '.' "$tmp/out"
 # A monitor holding another key: the checkpoint has no signature of it.
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/k.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/k.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/other.pub" --log-type static
 expect_grep '"?ct\.log\.sth_signature_invalid' "$tmp/out"
 stop_server
@@ -52,14 +49,14 @@ stop_server
 # A tampered entry (in its data tile): the entries no longer hash to the
 # checkpoint's root.
 start_server "$tmp/log" --tamper-entry 3
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/t.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/t.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub" --log-type static
 expect_grep 'error +ct\.log\.merkle_mismatch' "$tmp/out"
 stop_server
 
 # A checkpoint signed with the wrong key.
 start_server "$tmp/log" --wrong-key
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/w.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/w.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub" --log-type static
 expect_grep 'error +ct\.log\.sth_signature_invalid' "$tmp/out"
 stop_server
@@ -72,7 +69,7 @@ stop_server
   "$d/sct/ca.pem" "$c3/clean_pre.pem" "$c3/clean_final.pem" >"$tmp/build.out" 2>&1 ||
   fail_ "build: $(cat "$tmp/build.out")"
 start_server "$tmp/olog"
-expect_status 1 "$CAGUARD" monitor --no-br-profile --store "$tmp/o.db" --all-issuers --once --quiet \
+expect_status 1 "$CAGUARD" monitor --store "$tmp/o.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub" --log-type static
 expect_grep 'error +ct\.log\.checkpoint_origin_mismatch' "$tmp/out"
 expect_grep 'origin "example\.test/elsewhere", not for this log.s "127\.0\.0\.1:[0-9]+"' "$tmp/out"
@@ -88,15 +85,15 @@ key = $tmp/log.pub
 type = static
 origin = example.test/elsewhere
 EOF
-expect_status 0 "$CAGUARD" monitor --no-br-profile --config "$tmp/o.ini" --once --quiet
+expect_status 0 "$CAGUARD" monitor --config "$tmp/o.ini" --once --quiet
 expect_no_grep 'checkpoint_origin_mismatch' "$tmp/out"
 expect_eq 'entries stored' "$(sqlite3 "$tmp/o.db" 'select count(*) > 0 from objects')" 1
 # the same with --log-origin on the command line
-expect_status 0 "$CAGUARD" monitor --no-br-profile --store "$tmp/o3.db" --all-issuers --once --quiet \
+expect_status 0 "$CAGUARD" monitor --store "$tmp/o3.db" --all-issuers --once --quiet \
   --log "$url" --log-key "$tmp/log.pub" --log-type static --log-origin example.test/elsewhere
 expect_no_grep 'checkpoint_origin_mismatch' "$tmp/out"
 expect_eq 'entries stored' "$(sqlite3 "$tmp/o3.db" 'select count(*) > 0 from objects')" 1
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log-origin example.test/elsewhere \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log-origin example.test/elsewhere \
   --log "$url" --log-key "$tmp/log.pub" --log-type static
 expect_grep 'log-origin takes a name and follows the --log it is for' "$tmp/err"
 stop_server
@@ -115,12 +112,12 @@ fi
 stop_server
 
 # Usage errors.
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log-type static
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log-type static
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
   --log-type tiles
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log "$url" --log-key "$tmp/log.pub" \
   --log-type static --log-type static
-expect_status 2 "$CAGUARD" monitor --no-br-profile --once --all-issuers --log http://127.0.0.1:1 \
+expect_status 2 "$CAGUARD" monitor --once --all-issuers --log http://127.0.0.1:1 \
   --log-key "$tmp/log.pub" --log-type static
 
 finish

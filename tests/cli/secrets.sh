@@ -11,9 +11,6 @@
 # service file, PGPASSWORD (docs/store.md, "The PostgreSQL password").
 # caguard demo takes no store (its own SQLite store in --out), so it is not
 # run here.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 bindir=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
@@ -117,7 +114,7 @@ store = $good
 cert = $d/sct/ca.pem
 crl_url = $crlurl
 EOF
-run 2 "$CAGUARD" monitor --no-br-profile --config "$tmp/mon.ini" --once
+run 2 "$CAGUARD" monitor --config "$tmp/mon.ini" --once
 expect_grep 'crluser:\*\*\*@' "$tmp/err"
 # Usage errors that echo a URL.
 run 2 "${C[@]}" monitor --log "$logurl" --issuer "$d/sct/ca.pem" --once

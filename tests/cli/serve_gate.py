@@ -71,10 +71,7 @@ def pem(path):
 
 def test_sqlite():
     db = f"{TMP}/gate.db"
-    # --no-br-profile (every server here): the ct3/sct test PKI (short serials,
-    # .example names, no AIA) is not a TLS BR profile one; the gate's
-    # decisions, not the profile, are tested here
-    args = ["--no-br-profile", "--store", db, "--ca", CA, "--loglist", LIST]
+    args = ["--store", db, "--ca", CA, "--loglist", LIST]
     s = Server(*args)
     u = s.url
     # A final certificate first: nothing to compare it with.
@@ -222,7 +219,7 @@ def test_group_commit_sqlite():
     ca_key, ca_cert = make_ca()
     ca_path = f"{TMP}/gate_burst_ca.pem"
     open(ca_path, "wb").write(ca_cert.public_bytes(serialization.Encoding.PEM))
-    s = Server("--no-br-profile", "--store", db, "--ca", ca_path, "--threads", "16", "--no-access-log")
+    s = Server("--store", db, "--ca", ca_path, "--threads", "16", "--no-access-log")
     burst([s.url], ca_key, ca_cert, 30, "one gate, 16 workers, SQLite")
     commits = metric(s.url, "caguard_serve_gate_commits_total")
     writes = metric(s.url, "caguard_serve_gate_writes_total")
@@ -248,8 +245,8 @@ def test_postgresql(base):
     ca_key, ca_cert = make_ca()
     ca_path = f"{TMP}/gate_ca.pem"
     open(ca_path, "wb").write(ca_cert.public_bytes(serialization.Encoding.PEM))
-    a = Server("--no-br-profile", "--store", uri, "--ca", ca_path, "--no-access-log")
-    b = Server("--no-br-profile", "--store", uri, "--ca", ca_path, "--no-access-log")
+    a = Server("--store", uri, "--ca", ca_path, "--no-access-log")
+    b = Server("--store", uri, "--ca", ca_path, "--no-access-log")
     serials = [x509.random_serial_number() for _ in range(50)]
     pairs = [(make_precert(ca_key, ca_cert, s, f"a{i}.example.com"),
               make_precert(ca_key, ca_cert, s, f"b{i}.example.com")) for i, s in enumerate(serials)]
@@ -279,8 +276,8 @@ def test_postgresql(base):
     a.stop()
     b.stop()
     # Group commit across two gates: every request at once.
-    a = Server("--no-br-profile", "--store", uri, "--ca", ca_path, "--threads", "8", "--no-access-log")
-    b = Server("--no-br-profile", "--store", uri, "--ca", ca_path, "--threads", "8", "--no-access-log")
+    a = Server("--store", uri, "--ca", ca_path, "--threads", "8", "--no-access-log")
+    b = Server("--store", uri, "--ca", ca_path, "--threads", "8", "--no-access-log")
     burst([a.url, b.url], ca_key, ca_cert, 30, "two gates, 8 workers each, PostgreSQL")
     n = subprocess.run(["psql", uri, "-AtXqc", "SELECT count(*) FROM gate_precerts"],
                        capture_output=True, text=True).stdout.strip()

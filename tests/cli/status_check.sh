@@ -7,16 +7,13 @@
 # (--crl-stale-*); UNKNOWN (3) for a usage error, a missing store, a store
 # that follows nothing. The output is one summary line with performance data
 # after '|', then a line per problem, URLs without their passwords.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 db=$tmp/s.db
 sq() { sqlite3 "$db" "$1"; }
 build_seed_log "$tmp/log"
 start_server "$tmp/log"
 logurl=${url/http:\/\//http://ops:Secr3t-x@}
-expect_status 1 "$CAGUARD" --store "$db" monitor --no-br-profile --log "$logurl" --log-key "$tmp/log.pub" \
+expect_status 1 "$CAGUARD" --store "$db" monitor --log "$logurl" --log-key "$tmp/log.pub" \
   --all-issuers --once --quiet
 # A CRL source as the monitor records it (the CRL watcher's own tests fetch
 # real ones): its latest CRL's nextUpdate an hour ahead.
@@ -65,7 +62,7 @@ check 2 --lag-critical 0
 expect_no_grep 'Secr3t' "$tmp/out"
 
 # UNKNOWN: nothing monitored, no store, usage errors (before or after --check).
-expect_status 0 "$CAGUARD" --store "$tmp/empty.db" ingest --no-br-profile "$CG_TEST_DATA/sct/ca.pem"
+expect_status 0 "$CAGUARD" --store "$tmp/empty.db" ingest "$CG_TEST_DATA/sct/ca.pem"
 expect_status 3 "$CAGUARD" --store "$tmp/empty.db" status --check
 expect_grep '^CAGUARD UNKNOWN - nothing monitored' "$tmp/out"
 expect_status 3 "$CAGUARD" --store "$tmp/none.db" status --check

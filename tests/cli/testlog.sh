@@ -6,9 +6,6 @@
 # must hash to the signed roots; SCTs from build and add-pre-chain must
 # verify; every fault switch must show. Each curl is bounded in time and
 # the server is always stopped.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 if ! command -v curl >/dev/null; then
   echo "testlog.sh needs the curl command (scripts/install-deps --test)" >&2
@@ -259,7 +256,8 @@ certificate carrying the SCT, fields and extension order unchanged."""
 import base64, datetime, json, struct, sys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import NameOID, ObjectIdentifier
+from cryptography.x509.oid import (AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID,
+                                   ObjectIdentifier)
 
 SCT_LIST = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2")
 
@@ -270,11 +268,27 @@ def load(ca, cakey, leafkey):
     return ca, cakey, leafkey
 
 def builder(ca, leafkey, serial, nb):
+    """A TLS BR subscriber certificate (§7.1.2.7): public name, KU, EKU,
+    the DV policy, AIA with OCSP and caIssuers, AKI."""
+    host = "testlog-e2e.example.com"
+    aia = x509.AuthorityInformationAccess([
+        x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
+                               x509.UniformResourceIdentifier("http://ocsp.example.com/")),
+        x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                               x509.UniformResourceIdentifier("http://ca.example.com/ca.der"))])
     return (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "testlog-e2e.example")]))
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
             .issuer_name(ca.subject).public_key(leafkey.public_key()).serial_number(serial)
             .not_valid_before(nb).not_valid_after(nb + datetime.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("testlog-e2e.example")]), False))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), False)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False,
+                                         False), True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+            .add_extension(x509.CertificatePolicies([x509.PolicyInformation(
+                ObjectIdentifier("2.23.140.1.2.1"), None)]), False)
+            .add_extension(aia, False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.public_key()),
+                           False))
 
 def der_len(n):
     if n < 128:
@@ -314,16 +328,16 @@ PY
   # Evaluated a second after the SCT (caguard's clock has whole seconds).
   sct_ms=$(sed 's/.*"timestamp":\([0-9]*\).*/\1/' "$tmp/e2e_sct.json")
   at=$(date -u -d "@$((sct_ms / 1000 + 2))" +%Y-%m-%dT%H:%M:%SZ)
-  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$at" --loglist "$tmp/loglist.json" \
+  expect_status 0 "$CAGUARD" check --format json --at "$at" --loglist "$tmp/loglist.json" \
     "$tmp/e2e_final.pem" "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
   expect_grep '"rule":"ct.policy.chrome_unsatisfied".*counted: caguard-testlog' "$tmp/out"
   expect_no_grep 'ct\.sct\.|ct\.pair\.' "$tmp/out"
   # Without the log list the SCT's log is unknown: the SCT was looked at.
-  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$at" --no-default-loglists \
+  expect_status 0 "$CAGUARD" check --format json --at "$at" --no-default-loglists \
     "$tmp/e2e_final.pem" "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
   expect_grep 'ct.policy.not_evaluated' "$tmp/out"
   # With the published lists the test log is unknown.
-  expect_status 0 "$CAGUARD" check --no-br-profile --format json --at "$at" "$tmp/e2e_final.pem" \
+  expect_status 0 "$CAGUARD" check --format json --at "$at" "$tmp/e2e_final.pem" \
     "$tmp/e2e_pre.pem" "$d/sct/ca.pem"
   expect_grep '"rule":"ct.sct.unknown_log"' "$tmp/out"
   n_added=4

@@ -103,12 +103,16 @@ def der(cert):
 
 def std_exts(leaf_key, aki_key, dns):
     """The extensions of a server certificate in their usual order, with
-    "CT" where the poison or the SCT list goes. Each is (extension, critical)."""
+    "CT" where the poison or the SCT list goes. Each is (extension, critical).
+    They are those of the TLS BRs' subscriber profile (§7.1.2.7): AIA with
+    OCSP and caIssuers (so no cRLDistributionPoints is needed, which
+    tbs_ext_added adds), no subjectKeyIdentifier (not recommended since
+    SC-062), a public DNS name."""
     return [
         (x509.KeyUsage(True, False, False, False, False, False, False, False, False), True),
         (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
         (x509.BasicConstraints(ca=False, path_length=None), True),
-        (x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), False),
+        (sv.aia(), False),
         (x509.AuthorityKeyIdentifier.from_issuer_public_key(aki_key.public_key()), False),
         (x509.SubjectAlternativeName([x509.DNSName(d) for d in dns]), False),
         "CT",
@@ -146,7 +150,7 @@ class Spec:
         """ct: None (no CT extension: the precert entry's TBS, or a plain
         certificate), "poison", or an SCT list extnValue."""
         b = (x509.CertificateBuilder()
-             .serial_number(self.serial)
+             .serial_number(sv.serial(self.serial))
              .issuer_name(self.issuer)
              .subject_name(self.subject)
              .public_key(self.leaf_key.public_key())
@@ -343,11 +347,11 @@ def main():
     # Three logs, three operators; the poison sits at the start of the
     # precertificate's extensions and the SCT list at the end of the final
     # certificate's: both are skipped wherever they stand.
-    s = ca_spec(0xC73001, "clean.ct3.example")
+    s = ca_spec(0xC73001, "clean.ct3.example.com")
     pair("clean", s, std + [(log_c, ms(t0, 299))])
-    moved = s.but(serial=0xC73009, dns=["moved.ct3.example"],
+    moved = s.but(serial=0xC73009, dns=["moved.ct3.example.com"],
                   subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
-                                                        "moved.ct3.example")]))
+                                                        "moved.ct3.example.com")]))
     moved.exts = std_exts(LEAF_KEY, ca_key, moved.dns)
     core = [e for e in moved.exts if e != "CT"]
     pre_spec = moved.but(exts=["CT"] + core)
@@ -357,8 +361,8 @@ def main():
     write_cert("moved_final.pem", fin_spec.build(sv.sct_list_value(scts)))
 
     # ---- seed: two precertificates, one serial ----
-    a = ca_spec(0xC73002, "twopre.ct3.example")
-    b = a.but(dns=["twopre.ct3.example", "twopre-b.ct3.example"])
+    a = ca_spec(0xC73002, "twopre.ct3.example.com")
+    b = a.but(dns=["twopre.ct3.example.com", "twopre-b.ct3.example.com"])
     b.exts = std_exts(LEAF_KEY, ca_key, b.dns)
     write_cert("twopre_a.pem", a.build("poison"))
     write_cert("twopre_b.pem", b.build("poison"))
@@ -367,36 +371,36 @@ def main():
     write_cert("twopre_final.pem", a.build(sv.sct_list_value(scts)))
 
     # ---- seed: validity mismatch ----
-    s = ca_spec(0xC73003, "validity.ct3.example")
+    s = ca_spec(0xC73003, "validity.ct3.example.com")
     pair("validity", s, std, final_spec=s.but(na=dt(2025, 5, 31, 23, 59, 59)))
 
     # ---- TBS mismatches: the log saw the precertificate ----
     def mismatch(name, serial, change):
-        s = ca_spec(serial, name.replace("_", "-") + ".ct3.example")
+        s = ca_spec(serial, name.replace("_", "-") + ".ct3.example.com")
         pair("tbs_" + name, s, std, final_spec=change(s))
 
     def with_exts(s, f):
         return s.but(exts=f(list(s.exts)))
 
     crldp = (x509.CRLDistributionPoints([x509.DistributionPoint(
-        [x509.UniformResourceIdentifier("http://crl.ct3.example/ca.crl")], None, None, None)]),
+        [x509.UniformResourceIdentifier("http://crl.ct3.example.com/ca.crl")], None, None, None)]),
         False)
     mismatch("ext_added", 0xC73010, lambda s: with_exts(s, lambda e: e + [crldp]))
     mismatch("ext_removed", 0xC73011, lambda s: with_exts(s, lambda e: e[:-1]))
     mismatch("ext_reordered", 0xC73012, lambda s: with_exts(s, lambda e: [e[1], e[0]] + e[2:]))
     mismatch("ext_changed", 0xC73013, lambda s: with_exts(
         s, lambda e: e[:5] + [(x509.SubjectAlternativeName(
-            [x509.DNSName("other.ct3.example")]), False)] + e[6:]))
+            [x509.DNSName("other.ct3.example.com")]), False)] + e[6:]))
     mismatch("ext_critical", 0xC73014, lambda s: with_exts(
         s, lambda e: [e[0], (e[1][0], True)] + e[2:]))
     private_a = (x509.UnrecognizedExtension(OID_PRIVATE, b"\x05\x00"), False)
     private_b = (x509.UnrecognizedExtension(OID_PRIVATE, b"\x01\x01\xff"), False)
-    s = ca_spec(0xC73015, "ext-private.ct3.example")
+    s = ca_spec(0xC73015, "ext-private.ct3.example.com")
     s = with_exts(s, lambda e: e + [private_a])
     pair("tbs_ext_private", s, std, final_spec=with_exts(s, lambda e: e[:-1] + [private_b]))
     # The certificate writes extKeyUsage's critical FALSE out (BER, not
     # DER): same flag, same value, other bytes. Built by hand from the TBS.
-    s = ca_spec(0xC73019, "ext-encoding.ct3.example")
+    s = ca_spec(0xC73019, "ext-encoding.ct3.example.com")
     eku = der_tlv(0x30, der_tlv(0x06, bytes.fromhex("551d25")) +
                   der_tlv(0x04, x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])
                           .public_bytes()))
@@ -408,19 +412,21 @@ def main():
     write("tbs_ext_encoding_final.pem", pem(resign(good, replace_ext(
         good.tbs_certificate_bytes, eku, eku_false), ca_key)))
     mismatch("subject", 0xC73016, lambda s: s.but(subject=x509.Name(
-        [x509.NameAttribute(NameOID.COMMON_NAME, "someone-else.ct3.example")])))
+        [x509.NameAttribute(NameOID.COMMON_NAME, "someone-else.ct3.example.com")])))
     mismatch("spki", 0xC73017, lambda s: s.but(leaf_key=leaf2_key))
     mismatch("sigalg", 0xC73018, lambda s: s.but(hash_alg=hashes.SHA384()))
 
     # ---- duplicate final certificates ----
-    s = ca_spec(0xC73020, "dupcert-a.ct3.example")
+    s = ca_spec(0xC73020, "dupcert-a.ct3.example.com")
     write_cert("dupcert_a.pem", s.build(None))
-    s2 = s.but(dns=["dupcert-b.ct3.example"])
+    s2 = s.but(dns=["dupcert-b.ct3.example.com"],
+               subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                     "dupcert-b.ct3.example.com")]))
     s2.exts = std_exts(LEAF_KEY, ca_key, s2.dns)
     write_cert("dupcert_b.pem", s2.build(None))
     # Two final certificates from one precertificate (clean's), with
     # different SCT lists: two certificates, one serial.
-    s = ca_spec(0xC73001, "clean.ct3.example")
+    s = ca_spec(0xC73001, "clean.ct3.example.com")
     write_cert("clean_final_resigned.pem", s.build(sv.sct_list_value(
         scts_for(s, [(log_a1, ms(t0, 234)), (log_c, ms(t0, 299))]))))
 
@@ -436,13 +442,13 @@ def main():
                            _ASN1Type.PrintableString),
     ])
     utf8 = sv.name("caguard CT3 encoding CA")
-    enc = sv.ca_cert(enc_key, printable, 0x31)
+    enc = sv.ca_cert(enc_key, printable, sv.serial(0x31))
     write_cert("ca_enc.pem", enc)
     # Same subject bytes as the certificates' issuer field, another key, and
     # an SKI copied from ca_enc.pem: only the signature tells it apart.
     enc_ski = x509.SubjectKeyIdentifier.from_public_key(enc_key.public_key())
     twin = (x509.CertificateBuilder()
-            .serial_number(0x32)
+            .serial_number(sv.serial(0x32))
             .issuer_name(utf8)
             .subject_name(utf8)
             .public_key(twin_key.public_key())
@@ -455,12 +461,12 @@ def main():
             .sign(twin_key, hashes.SHA256()))
     assert enc.subject.public_bytes() != utf8.public_bytes()
     write_cert("ca_enc_twin.pem", twin)
-    s = Spec(0xC73025, "aki.ct3.example", utf8, enc_key)
+    s = Spec(0xC73025, "aki.ct3.example.com", utf8, enc_key)
     pair("aki", s, std, ikh=hashlib.sha256(sv.spki(enc_key)).digest())
 
     # An AKI that matches no SKI (a CA's mistake): Name bytes and the
     # signature still identify ca.pem.
-    s = ca_spec(0xC73026, "aki-wrong.ct3.example")
+    s = ca_spec(0xC73026, "aki-wrong.ct3.example.com")
     s.exts = [(x509.AuthorityKeyIdentifier(b"\xaa" * 20, None, None), False)
               if e != "CT" and isinstance(e[0], x509.AuthorityKeyIdentifier) else e
               for e in s.exts]
@@ -469,9 +475,9 @@ def main():
     # ---- Precertificate Signing Certificate (sct/ps.pem) ----
     # A pair whose SAN differs: the issuer and AKI differ legitimately and
     # must not be named; the SAN must.
-    s = Spec(0xC73030, "ps-mismatch.ct3.example", ca_name, ca_key)
-    pre = Spec(0xC73030, "ps-mismatch.ct3.example", ps_name, ps_key)
-    fin = s.but(dns=["ps-other.ct3.example"])
+    s = Spec(0xC73030, "ps-mismatch.ct3.example.com", ca_name, ca_key)
+    pre = Spec(0xC73030, "ps-mismatch.ct3.example.com", ps_name, ps_key)
+    fin = s.but(dns=["ps-other.ct3.example.com"])
     fin.exts = std_exts(LEAF_KEY, ca_key, fin.dns)
     write_cert("ps_mismatch_pre.pem", pre.build("poison"))
     write_cert("ps_mismatch_final.pem", fin.build(sv.sct_list_value(scts_for(s, std))))
@@ -479,17 +485,17 @@ def main():
                              ("ps_before_sunset_pre.pem", 0xC73032,
                               dt(2026, 3, 14, 23, 59, 59)),
                              ("ps_at_sunset_pre.pem", 0xC73033, dt(2026, 3, 15))):
-        p = Spec(serial, name[:-4].replace("_", "-") + ".ct3.example", ps_name, ps_key, nb=nb,
+        p = Spec(serial, name[:-4].replace("_", "-") + ".ct3.example.com", ps_name, ps_key, nb=nb,
                  na=nb + datetime.timedelta(days=90))
         write_cert(name, p.build("poison"))
 
     # ---- per-SCT rules (final certificates alone) ----
-    final_only("sct_unknown_log", ca_spec(0xC73040, "unknown-log.ct3.example"),
+    final_only("sct_unknown_log", ca_spec(0xC73040, "unknown-log.ct3.example.com"),
                std + [(log_x, ms(t0, 300))])
     # SCT B is dated 2025-04-02, after --at 2025-04-01; notBefore is 36 h
     # before it, so the backdating rule stays quiet.
     nb = dt(2025, 3, 31, 12)
-    final_only("sct_future", ca_spec(0xC73041, "future.ct3.example", nb=nb,
+    final_only("sct_future", ca_spec(0xC73041, "future.ct3.example.com", nb=nb,
                                      na=nb + datetime.timedelta(days=90)),
                [(log_a1, ms(nb, 1000)), (log_b, ms(dt(2025, 4, 2)))])
     nb = dt(2025, 3, 1)
@@ -497,26 +503,26 @@ def main():
     for name, serial, extra in (("sct_backdated", 0xC73042, 1000),
                                 ("sct_backdated_48h", 0xC73043, 0),
                                 ("sct_backdated_48h_1ms", 0xC73044, 1)):
-        final_only(name, ca_spec(serial, name.replace("_", "-") + ".ct3.example"),
+        final_only(name, ca_spec(serial, name.replace("_", "-") + ".ct3.example.com"),
                    [(log_a1, ms(nb, h48 + extra)), (log_b, ms(nb, 1000))])
-    final_only("sct_log_pending", ca_spec(0xC73045, "pending.ct3.example"),
+    final_only("sct_log_pending", ca_spec(0xC73045, "pending.ct3.example.com"),
                std + [(log_d, ms(t0, 400)), (log_f, ms(t0, 401))])
-    final_only("sct_shard_out", ca_spec(0xC73046, "shard-out.ct3.example"),
+    final_only("sct_shard_out", ca_spec(0xC73046, "shard-out.ct3.example.com"),
                std + [(log_e, ms(t0, 500))])
-    final_only("sct_shard_in", ca_spec(0xC73047, "shard-in.ct3.example", na=dt(2026, 2, 1)),
+    final_only("sct_shard_in", ca_spec(0xC73047, "shard-in.ct3.example.com", na=dt(2026, 2, 1)),
                std + [(log_e, ms(t0, 500))])
-    final_only("sct_bad_rsa_sig", ca_spec(0xC73048, "bad-rsa.ct3.example"), std, corrupt=1)
+    final_only("sct_bad_rsa_sig", ca_spec(0xC73048, "bad-rsa.ct3.example.com"), std, corrupt=1)
 
     # ---- policies ----
-    final_only("policy_one_operator", ca_spec(0xC73050, "one-operator.ct3.example"),
+    final_only("policy_one_operator", ca_spec(0xC73050, "one-operator.ct3.example.com"),
                [(log_a1, ms(t0, 1)), (log_a2, ms(t0, 2))])
-    final_only("policy_previous_operator", ca_spec(0xC73051, "previous-operator.ct3.example"),
+    final_only("policy_previous_operator", ca_spec(0xC73051, "previous-operator.ct3.example.com"),
                [(log_a1, ms(t0, 1)), (log_a3, ms(t0, 2))])
-    final_only("policy_200d", ca_spec(0xC73052, "200d.ct3.example",
+    final_only("policy_200d", ca_spec(0xC73052, "200d.ct3.example.com",
                                       na=nb + datetime.timedelta(days=200)), std)
-    final_only("policy_180d", ca_spec(0xC73053, "180d.ct3.example",
+    final_only("policy_180d", ca_spec(0xC73053, "180d.ct3.example.com",
                                       na=nb + datetime.timedelta(days=180)), std)
-    final_only("policy_ok", ca_spec(0xC73054, "ok.ct3.example"), std)
+    final_only("policy_ok", ca_spec(0xC73054, "ok.ct3.example.com"), std)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,25 @@ OID_OCSP_SCT_LIST = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.5")
 OID_PRECERT_SIGNING = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.4")
 OID_DV = ObjectIdentifier("2.23.140.1.2.1")
 
+# Serial numbers: a fixed 64-bit high part above a short memorable number
+# (the script's old serials), so that every serial has the more than 64
+# bits the TLS BRs want (§7.1.2, ballot 164) and still ends in the number
+# the README names: serial(0x5C7001) prints as 5ca90a2de7b14c3f005c7001.
+SERIAL_HIGH = 0x5CA90A2DE7B14C3F
+
+
+def serial(n):
+    assert 0 < n < 1 << 32
+    return SERIAL_HIGH << 32 | n
+
+
+# Where the test CA publishes its certificate and OCSP responder (TLS BRs
+# §7.1.2.7.7: a subscriber certificate carries authorityInformationAccess;
+# with an OCSP URL there, cRLDistributionPoints is optional, §7.1.2.11.2).
+AIA_OCSP = "http://ocsp.caguard-test.example.com/"
+AIA_CA_ISSUERS = "http://ca.caguard-test.example.com/sct-ca.der"
+CA_CRL = "http://crl.caguard-test.example.com/sct-ca.crl"
+
 UTC = datetime.timezone.utc
 
 # TLS codes (RFC 5246 §7.4.1.4.1).
@@ -270,9 +289,24 @@ def ca_cert(key, subject, serial, issuer=None, issuer_key=None, eku=None):
         b = b.add_extension(x509.ExtendedKeyUsage(eku), False)
     b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
     if issuer_key is not key:
-        b = b.add_extension(
+        # A subordinate CA certificate carries its issuer's CRL (TLS BRs
+        # §7.1.2.10.2 / 7.1.2.11.2).
+        b = (b.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False)
+             .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                 [x509.UniformResourceIdentifier(CA_CRL)], None, None, None)]), False))
     return b.sign(issuer_key, hashes.SHA256())
+
+
+def aia():
+    """authorityInformationAccess of every end-entity certificate: OCSP and
+    caIssuers, both http."""
+    return x509.AuthorityInformationAccess([
+        x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
+                               x509.UniformResourceIdentifier(AIA_OCSP)),
+        x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
+                               x509.UniformResourceIdentifier(AIA_CA_ISSUERS)),
+    ])
 
 
 def leaf(serial, dns, leaf_key, issuer_name, aki_key, sign_key, ct_ext):
@@ -291,7 +325,7 @@ def leaf(serial, dns, leaf_key, issuer_name, aki_key, sign_key, ct_ext):
                                       False), True)
          .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
          .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
-         .add_extension(x509.SubjectKeyIdentifier.from_public_key(leaf_key.public_key()), False)
+         .add_extension(aia(), False)
          .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(aki_key.public_key()),
                         False)
          .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), False))
@@ -328,16 +362,16 @@ def main():
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
     ca_name = name("caguard SCT test CA")
-    ca = ca_cert(ca_key, ca_name, 1)
-    twin = ca_cert(twin_key, ca_name, 2)
+    ca = ca_cert(ca_key, ca_name, serial(1))
+    twin = ca_cert(twin_key, ca_name, serial(2))
     ca_hash = hashlib.sha256(spki(ca_key)).digest()
     write_cert("ca.pem", ca)
     write_cert("ca_twin.pem", twin)
 
     # Precertificate and final certificate issued directly by the CA.
-    dns = "sct-test.example"
-    precert = leaf(0x5C7001, dns, leaf_key, ca_name, ca_key, ca_key, "poison")
-    entry_tbs = tbs_der(leaf(0x5C7001, dns, leaf_key, ca_name, ca_key, ca_key, None))
+    dns = "sct-test.example.com"
+    precert = leaf(serial(0x5C7001), dns, leaf_key, ca_name, ca_key, ca_key, "poison")
+    entry_tbs = tbs_der(leaf(serial(0x5C7001), dns, leaf_key, ca_name, ca_key, ca_key, None))
     entry = precert_entry(ca_hash, entry_tbs)
     t0 = ms(datetime.datetime(2025, 3, 1, 0, 0, 1, 234000, tzinfo=UTC))
     # A static-ct-api style leaf_index extension: type 0, uint16 length 5,
@@ -350,7 +384,7 @@ def main():
         make_sct(log_p384, t0 + 99, 1, entry),
     ]
     embedded = sct_list_value(scts)
-    final = leaf(0x5C7001, dns, leaf_key, ca_name, ca_key, ca_key, embedded)
+    final = leaf(serial(0x5C7001), dns, leaf_key, ca_name, ca_key, ca_key, embedded)
     assert tbs_der(final) != entry_tbs
     write_cert("precert.pem", precert)
     write_cert("final.pem", final)
@@ -360,25 +394,25 @@ def main():
     # CA the final certificate; the log signs the TBS with the CA as issuer
     # (name and AKI) and the CA's key hash.
     ps_name = name("caguard SCT test Precertificate Signing")
-    ps = ca_cert(ps_key, ps_name, 3, issuer=ca_name, issuer_key=ca_key,
+    ps = ca_cert(ps_key, ps_name, serial(3), issuer=ca_name, issuer_key=ca_key,
                  eku=[OID_PRECERT_SIGNING])
     write_cert("ps.pem", ps)
-    dns = "sct-ps-test.example"
-    precert_ps = leaf(0x5C7002, dns, leaf_key, ps_name, ps_key, ps_key, "poison")
-    entry_tbs = tbs_der(leaf(0x5C7002, dns, leaf_key, ca_name, ca_key, ca_key, None))
+    dns = "sct-ps-test.example.com"
+    precert_ps = leaf(serial(0x5C7002), dns, leaf_key, ps_name, ps_key, ps_key, "poison")
+    entry_tbs = tbs_der(leaf(serial(0x5C7002), dns, leaf_key, ca_name, ca_key, ca_key, None))
     entry = precert_entry(ca_hash, entry_tbs)
     t1 = ms(datetime.datetime(2025, 3, 1, 0, 5, 0, 500000, tzinfo=UTC))
     scts = [make_sct(log_ec, t1, 1, entry), make_sct(log_rsa, t1 + 3, 1, entry)]
-    final_ps = leaf(0x5C7002, dns, leaf_key, ca_name, ca_key, ca_key, sct_list_value(scts))
+    final_ps = leaf(serial(0x5C7002), dns, leaf_key, ca_name, ca_key, ca_key, sct_list_value(scts))
     write_cert("precert_ps.pem", precert_ps)
     write_cert("final_ps.pem", final_ps)
 
     # A precertificate that wrongly carries an SCT list (final.pem's, copied)
     # before its poison: a log signs its TBS with only the poison removed.
-    dns = "sct-list-in-precert.example"
+    dns = "sct-list-in-precert.example.com"
     placeholder = embedded
-    precert_sl = leaf(0x5C7003, dns, leaf_key, ca_name, ca_key, ca_key, ("both", placeholder))
-    entry_tbs = tbs_der(leaf(0x5C7003, dns, leaf_key, ca_name, ca_key, ca_key, placeholder))
+    precert_sl = leaf(serial(0x5C7003), dns, leaf_key, ca_name, ca_key, ca_key, ("both", placeholder))
+    entry_tbs = tbs_der(leaf(serial(0x5C7003), dns, leaf_key, ca_name, ca_key, ca_key, placeholder))
     t2 = ms(datetime.datetime(2025, 3, 1, 0, 10, 0, tzinfo=UTC))
     write_cert("precert_sct_list.pem", precert_sl)
     write("precert_sct_list.scts.der",
@@ -386,8 +420,8 @@ def main():
 
     # x509_entry SCTs, as TLS or a stapled OCSP response delivers them for a
     # certificate without embedded SCTs.
-    dns = "sct-tls-test.example"
-    tls_cert = leaf(0x5C7004, dns, leaf_key, ca_name, ca_key, ca_key, None)
+    dns = "sct-tls-test.example.com"
+    tls_cert = leaf(serial(0x5C7004), dns, leaf_key, ca_name, ca_key, ca_key, None)
     cert_der = tls_cert.public_bytes(serialization.Encoding.DER)
     t3 = ms(datetime.datetime(2025, 3, 1, 0, 15, 0, 999000, tzinfo=UTC))
     write_cert("tls_cert.pem", tls_cert)
