@@ -160,8 +160,7 @@ out:
 
 int cg_cmd_alerts(int argc, char **argv)
 {
-    /* Whole lines only, even when killed (as ingest and monitor). */
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    cg_cli_stdout_by_line();
     if (argc < 2) {
         alerts_help(stderr);
         return CG_EXIT_USAGE;

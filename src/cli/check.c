@@ -194,14 +194,10 @@ int cg_cmd_check(int argc, char **argv)
     free(fl.cached);
     if (!sel.quiet)
         cg_out_summary(out, &ctx, objects, nfiles);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "caguard check: cannot write output\n");
+    if (!cg_cli_flush("check") || malformed > 0)
         rc = CG_EXIT_USAGE;
-    } else if (malformed > 0) {
-        rc = CG_EXIT_USAGE;
-    } else {
+    else
         rc = cg_cli_select_failed(&sel, ctx.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
-    }
 out:
     cg_checker_free(checker);
     cg_out_free(out);

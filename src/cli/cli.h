@@ -88,6 +88,16 @@ struct cg_store *cg_cli_store_open(const char *cmd, const char *cmd_opt, int fla
  * not NULL, gets its ID. 1, or 0 on a store error. */
 int cg_cli_put_finding(struct cg_store *st, const cg_finding *f, int64_t at, int64_t *id);
 
+/* Flushes stdout: 1, or 0 after "caguard CMD: cannot write output" on
+ * stderr when it or an earlier write failed (a full disk, a closed pipe);
+ * the command then exits 2. */
+int cg_cli_flush(const char *cmd);
+/* stdout written at each newline, so that a command killed mid-run never
+ * leaves a line cut (to a pipe or a file it would go in blocks cut
+ * anywhere): the commands whose lines are read as they come (ingest,
+ * monitor, alerts). */
+void cg_cli_stdout_by_line(void);
+
 /* handler for SIGINT and SIGTERM (and SIGHUP when hup), with sigaction. */
 void cg_cli_on_signals(void (*handler)(int), int hup);
 /* "HOSTNAME:PID" in buf: a monitor worker's and an outbox lease's

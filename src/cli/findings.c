@@ -258,10 +258,8 @@ int cg_cmd_findings(int argc, char **argv)
                l.count[CG_SEV_WARNING] == 1 ? "" : "s", l.count[CG_SEV_NOTICE],
                l.count[CG_SEV_NOTICE] == 1 ? "" : "s");
     }
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "caguard findings: cannot write output\n");
+    if (!cg_cli_flush("findings"))
         goto out;
-    }
     rc = cg_cli_select_failed(&sel, l.open) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
 out:
     cg_out_free(l.out);

@@ -63,9 +63,7 @@ int cg_cmd_ingest(int argc, char **argv)
     cg_ingest *ing = NULL;
     char err[1024];
 
-    /* Whole lines only, even when killed: each line is written at its
-     * newline (a pipe or a file would otherwise get blocks cut anywhere). */
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    cg_cli_stdout_by_line();
     cg_cli_check_args_init(&a);
     cg_cli_select sel;
     cg_cli_select_init(&sel);
@@ -134,17 +132,13 @@ int cg_cmd_ingest(int argc, char **argv)
                st->new_findings[CG_SEV_WARNING] == 1 ? "" : "s", st->new_findings[CG_SEV_NOTICE],
                st->new_findings[CG_SEV_NOTICE] == 1 ? "" : "s", st->repeated, st->resolved);
     }
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "caguard ingest: cannot write output\n");
+    /* Exit 1 for the new findings selected, and for a log list whose
+     * signature fails (an error finding too, as in caguard check, though not
+     * stored: it is about no object). */
+    if (!cg_cli_flush("ingest") || store_error || st->malformed > 0)
         rc = CG_EXIT_USAGE;
-    } else if (store_error || st->malformed > 0) {
-        rc = CG_EXIT_USAGE;
-    } else {
-        /* The new findings selected, and a log list whose signature fails
-         * (an error finding too, as in caguard check, though not stored:
-         * it is about no object). */
+    else
         rc = cg_cli_select_failed(&sel, sel.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
-    }
 out:
     cg_ingest_free(ing);
     cg_store_close(store);

@@ -119,6 +119,20 @@ int cg_cli_usage_error(const char *cmd, const char *fmt, ...)
     return CG_EXIT_USAGE;
 }
 
+int cg_cli_flush(const char *cmd)
+{
+    /* ferror too: a line-buffered stdout has had its writes fail already */
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 1;
+    fprintf(stderr, "caguard %s: cannot write output\n", cmd);
+    return 0;
+}
+
+void cg_cli_stdout_by_line(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 void cg_cli_on_signals(void (*handler)(int), int hup)
 {
     struct sigaction sa;

@@ -345,9 +345,8 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *metrics_listen = NULL;
     int reexec = 0;
 
-    /* Whole lines only, even when killed (as ingest): a finding printed
-     * from the outbox is written at its newline, never cut at a block. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    /* a finding printed from the outbox is never cut at a block */
+    cg_cli_stdout_by_line();
 
     cg_cli_ops_init(&ops);
     memset(&lists, 0, sizeof(lists));

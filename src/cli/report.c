@@ -132,10 +132,8 @@ int cg_cmd_report(int argc, char **argv)
         fprintf(stderr, "caguard %s: %lld SCT%s charted as \"unknown log\": give --loglist to "
                         "name their operators\n",
                 cmd, (long long)stats.scts, stats.scts == 1 ? "" : "s");
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "caguard %s: cannot write output\n", cmd);
+    if (!cg_cli_flush(cmd))
         goto out;
-    }
     rc = stats.open[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
 out:
     cg_store_close(st);

@@ -285,10 +285,8 @@ int cg_cmd_status(int argc, char **argv)
         fprintf(c.out, "%s\n", text);
         free(text);
     }
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "caguard status: cannot write output\n");
+    if (!cg_cli_flush("status"))
         goto out;
-    }
     rc = CG_EXIT_OK;
 out:
     json_decref(c.root);
