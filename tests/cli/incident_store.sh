@@ -3,17 +3,13 @@
 # the seed's delayed revocation (51 days, wrong reason, late reports), the
 # findings with their incident, the CCADB report, and bad input (exit 2,
 # the store untouched).
-# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
-# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
-# profile certificates, and the profile is not what this test is about (cli.profile,
-# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA/incident/store
 db=$tmp/inc.db
 state() { stat -c '%y %s' "$1"; md5sum <"$1"; }
 inc() { "$CAGUARD" --store "$db" incident "$@"; }
 
-expect_status 0 "$CAGUARD" --store "$db" ingest --no-br-profile --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
+expect_status 0 "$CAGUARD" --store "$db" ingest --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
 
 # Open: the ID alone on the first line; the certificates are ingested too.
 expect_status 0 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z \
@@ -27,7 +23,7 @@ id=$(head -1 "$tmp/out")
 expect_grep 'incident 1 with 2 certificates \(by issuer and serial; 3 objects\)' "$tmp/err"
 
 # The CRL that revokes 1001 is first seen on day 51.
-expect_status 0 "$CAGUARD" --store "$db" ingest --no-br-profile --seen-at 2024-02-21T10:00:00Z \
+expect_status 0 "$CAGUARD" --store "$db" ingest --seen-at 2024-02-21T10:00:00Z \
   --at 2024-02-21T10:00:00Z "$d/crl_day51.pem"
 expect_status 0 inc event 1 --type preliminary-report --at 2024-01-05T12:00:00Z \
   --note "posted to Bugzilla"
@@ -46,10 +42,10 @@ expect_grep 'next update +2024-03-10T00:00:00Z' "$tmp/out"
 # revocation-delay incident owes one every 3 days, next-update date or not.
 expect_status 1 inc status 1 --at 2024-03-01T00:00:00Z --format json
 cp "$tmp/out" "$tmp/status.json"
-expect_grep '"rule":"revocation.deadline_missed".*"serial":"1001".*revoked 46 days 10 hours late.*"incident":1' "$tmp/status.json"
+expect_grep '"rule":"revocation.deadline_missed".*"serial":"5ca90a2de7b14c3f00001001".*revoked 46 days 10 hours late.*"incident":1' "$tmp/status.json"
 expect_grep '"rule":"revocation.reason_incorrect".*"kind":"certificate".*cessationOfOperation.*"incident":1' "$tmp/status.json"
 expect_grep '"rule":"revocation.reason_incorrect".*"kind":"precertificate"' "$tmp/status.json"
-expect_grep '"rule":"revocation.deadline_missed".*"serial":"1002".*not revoked' "$tmp/status.json"
+expect_grep '"rule":"revocation.deadline_missed".*"serial":"5ca90a2de7b14c3f00001002".*not revoked' "$tmp/status.json"
 expect_grep '"rule":"incident.preliminary_report_overdue".*"kind":"incident".*"object":null' "$tmp/status.json"
 expect_grep '"rule":"incident.full_report_overdue"' "$tmp/status.json"
 expect_grep '"rule":"incident.update_overdue".*due 2024-02-25T08:00:00Z \(3 days \(revocation-delay' \
@@ -74,7 +70,7 @@ expect_status 0 inc report 1 --at 2024-03-01T00:00:00Z --appendix-csv "$tmp/appe
 cp "$tmp/out" "$tmp/report.md"
 expect_grep 'Source of incident disclosure:\*\* Third Party Reported' "$tmp/report.md"
 expect_grep '^- \*\*Total number of certificates:\*\* 2$' "$tmp/report.md"
-expect_grep 'certificate 1001 revoked .*cessationOfOperation \(5\).*first seen on a CRL: 46 days 10 hours after the revocation deadline' "$tmp/report.md"
+expect_grep 'certificate 5ca90a2de7b14c3f00001001 revoked .*cessationOfOperation \(5\).*first seen on a CRL: 46 days 10 hours after the revocation deadline' "$tmp/report.md"
 expect_grep 'Preliminary incident report posted: posted to Bugzilla' "$tmp/report.md"
 # One report a draft: the Full report by default.
 expect_grep '^## Full Incident Report$' "$tmp/report.md"
@@ -91,28 +87,28 @@ expect_grep "Action Items: row 1 still has caguard's fill-in marker" "$tmp/out"
 expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/report.md"
 expect_no_grep 'report_inconsistent' "$tmp/out"
 sed -e 's/^\(- \*\*Total number of certificates:\*\*\) 2$/\1 3/' \
-    -e 's/serial 1002, revoked: [A-Za-z]*/serial 1003, revoked: Yes/' "$tmp/report.md" >"$tmp/wrong.md"
+    -e 's/serial 5ca90a2de7b14c3f00001002, revoked: [A-Za-z]*/serial 5ca90a2de7b14c3f00001003, revoked: Yes/' "$tmp/report.md" >"$tmp/wrong.md"
 expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z --format json "$tmp/wrong.md"
 expect_grep '"rule":"incident.report_inconsistent".*Total number of certificates is 3; incident 1 has 2' "$tmp/out"
-expect_grep '"rule":"incident.report_inconsistent".*the appendix names serial 1003, which is none of incident 1' "$tmp/out"
-expect_grep '"rule":"incident.report_inconsistent".*serial 1002 of incident 1 is not in the appendix' "$tmp/out"
+expect_grep '"rule":"incident.report_inconsistent".*the appendix names serial 5ca90a2de7b14c3f00001003, which is none of incident 1' "$tmp/out"
+expect_grep '"rule":"incident.report_inconsistent".*serial 5ca90a2de7b14c3f00001002 of incident 1 is not in the appendix' "$tmp/out"
 [ "$(grep -c report_inconsistent "$tmp/out")" = 3 ] && pass_ || fail_ "want 3 report_inconsistent"
-sed -e 's/serial 1001, revoked: Yes/serial 1001, revoked: Planned/' "$tmp/report.md" >"$tmp/wrong2.md"
+sed -e 's/serial 5ca90a2de7b14c3f00001001, revoked: Yes/serial 5ca90a2de7b14c3f00001001, revoked: Planned/' "$tmp/report.md" >"$tmp/wrong2.md"
 expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/wrong2.md"
-expect_grep 'the appendix says serial 1001 is revoked: Planned; at 2024-03-01T00:00:00Z the CRLs caguard saw say Yes' "$tmp/out"
+expect_grep 'the appendix says serial 5ca90a2de7b14c3f00001001 is revoked: Planned; at 2024-03-01T00:00:00Z the CRLs caguard saw say Yes' "$tmp/out"
 # Revocation dates and reasons written in the report: serial 1001's CRL
 # entry says 2024-02-21T09:00:00Z, cessationOfOperation (first seen on a
 # CRL an hour later). A row claiming revocation on 2024-01-05 for Key
 # Compromise (as the seed's CA might have written to hide the 51 days) is
 # two findings; the day as written in another time zone and the reason
 # spelled out are none.
-sed -e 's/serial 1001, revoked: Yes)/serial 1001, revoked: Yes; revocation date 2024-01-05 10:00 UTC, reason Key Compromise)/' \
+sed -e 's/serial 5ca90a2de7b14c3f00001001, revoked: Yes)/serial 5ca90a2de7b14c3f00001001, revoked: Yes; revocation date 2024-01-05 10:00 UTC, reason Key Compromise)/' \
   "$tmp/report.md" >"$tmp/wrong3.md"
 expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/wrong3.md"
-expect_grep 'the appendix says serial 1001 was revoked 2024-01-05 10:00 UTC; its CRL entry.s revocationDate is 2024-02-21T09:00:00Z \(first seen on a CRL 2024-02-21T10:00:00Z\)' "$tmp/out"
-expect_grep 'the appendix says serial 1001 was revoked for keyCompromise; its CRL entry has cessationOfOperation \(5\)' "$tmp/out"
+expect_grep 'the appendix says serial 5ca90a2de7b14c3f00001001 was revoked 2024-01-05 10:00 UTC; its CRL entry.s revocationDate is 2024-02-21T09:00:00Z \(first seen on a CRL 2024-02-21T10:00:00Z\)' "$tmp/out"
+expect_grep 'the appendix says serial 5ca90a2de7b14c3f00001001 was revoked for keyCompromise; its CRL entry has cessationOfOperation \(5\)' "$tmp/out"
 [ "$(grep -c report_inconsistent "$tmp/out")" = 2 ] && pass_ || fail_ "want 2 report_inconsistent"
-sed -e 's/serial 1001, revoked: Yes)/serial 1001, revoked: Yes, revoked on 2024-02-22 (cessation of operation))/' \
+sed -e 's/serial 5ca90a2de7b14c3f00001001, revoked: Yes)/serial 5ca90a2de7b14c3f00001001, revoked: Yes, revoked on 2024-02-22 (cessation of operation))/' \
   "$tmp/report.md" >"$tmp/right3.md"
 expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$tmp/right3.md"
 expect_no_grep 'report_inconsistent' "$tmp/out"
@@ -124,9 +120,9 @@ expect_status 0 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03
 expect_grep 'appendix.csv: an Appendix CSV consistent with the store$' "$tmp/out"
 expect_no_grep 'report_in' "$tmp/out"
 expect_status 1 "$CAGUARD" --store "$db" incident lint --incident 1 --at 2024-03-01T00:00:00Z "$CG_TEST_DATA/incident/ccadb-appendix.csv"
-expect_grep 'the Appendix CSV says serial 1001 was revoked 2024-01-05; its CRL entry.s revocationDate is 2024-02-21T09:00:00Z' "$tmp/out"
-expect_grep 'the Appendix CSV says serial 1001 was revoked for superseded; its CRL entry has cessationOfOperation \(5\)' "$tmp/out"
-expect_grep 'the Appendix CSV says serial 1002 is revoked: Yes; at 2024-03-01T00:00:00Z the CRLs caguard saw say Delayed' "$tmp/out"
+expect_grep 'the Appendix CSV says serial 5ca90a2de7b14c3f00001001 was revoked 2024-01-05; its CRL entry.s revocationDate is 2024-02-21T09:00:00Z' "$tmp/out"
+expect_grep 'the Appendix CSV says serial 5ca90a2de7b14c3f00001001 was revoked for superseded; its CRL entry has cessationOfOperation \(5\)' "$tmp/out"
+expect_grep 'the Appendix CSV says serial 5ca90a2de7b14c3f00001002 is revoked: Yes; at 2024-03-01T00:00:00Z the CRLs caguard saw say Delayed' "$tmp/out"
 [ "$(grep -c report_inconsistent "$tmp/out")" = 3 ] && pass_ || fail_ "want 3 report_inconsistent"
 expect_status 2 "$CAGUARD" incident lint "$CG_TEST_DATA/incident/ccadb-appendix.csv"
 expect_grep 'is an Appendix CSV: .*give --incident ID' "$tmp/err"
@@ -162,8 +158,8 @@ expect_grep '^### Report Closure Summary$' "$tmp/out"
 expect_grep '^All Action Items disclosed in this report have been completed as described, and we request its closure\.$' "$tmp/out"
 expect_status 2 inc report 1 --kind final
 expect_grep '^Precertificate SHA-256 hash,Certificate SHA-256 hash,Subject,Issuer,Not before,Not after,Serial #,dNSNames,Is revoked\?,Revocation date,Revocation reason' "$tmp/appendix.csv"
-expect_grep '^[0-9a-f]{64},[0-9a-f]{64},CN=shop.example.test,.*,1001,shop.example.test,Yes,2024-02-21T09:00:00Z,cessationOfOperation' "$tmp/appendix.csv"
-expect_grep '^N/A,[0-9a-f]{64},CN=mail.example.test,.*,1002,mail.example.test,Delayed,N/A,N/A' "$tmp/appendix.csv"
+expect_grep '^[0-9a-f]{64},[0-9a-f]{64},CN=shop.example.com,.*,5ca90a2de7b14c3f00001001,shop.example.com,Yes,2024-02-21T09:00:00Z,cessationOfOperation' "$tmp/appendix.csv"
+expect_grep '^N/A,[0-9a-f]{64},CN=mail.example.com,.*,5ca90a2de7b14c3f00001002,mail.example.com,Delayed,N/A,N/A' "$tmp/appendix.csv"
 [ "$(wc -l <"$tmp/appendix.csv")" = 3 ] && pass_ || fail_ "want a header and two rows"
 
 # Bad input: a clear message, exit 2, the store untouched.

@@ -74,19 +74,17 @@ validate status.schema.json "$tmp/status.json" doc
 
 # incident: the seed's delayed revocation (tests/cli/incident_store.sh's
 # story): one incident of three objects, its CRL, events, a Bugzilla thread.
-# --no-br-profile: the incident fixture PKI (tests/data/incident/store: short
-# serials, minimal extensions) is not a TLS BR profile one; the JSON is tested.
 d=$CG_TEST_DATA/incident/store
 idb=$tmp/inc.db
 inc() { "$CAGUARD" --store "$idb" incident "$@"; }
-expect_status 0 "$CAGUARD" --store "$idb" ingest --no-br-profile --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
-expect_status 0 inc open --no-br-profile --kind misissuance --reported-at 2024-01-01T00:00:00Z \
+expect_status 0 "$CAGUARD" --store "$idb" ingest --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
+expect_status 0 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z \
   --title "Precertificate with an SCT list" "$d/precert_1001.pem" "$d/cert_1001.pem" \
   "$d/cert_1002.pem"
 # A title that is not UTF-8 (an operator's bytes): U+FFFD, never a lost field.
-expect_status 0 inc open --no-br-profile --kind key-compromise --reported-at 2024-02-01T00:00:00Z \
+expect_status 0 inc open --kind key-compromise --reported-at 2024-02-01T00:00:00Z \
   --title $'key \xff'
-expect_status 0 "$CAGUARD" --store "$idb" ingest --no-br-profile --seen-at 2024-02-21T10:00:00Z \
+expect_status 0 "$CAGUARD" --store "$idb" ingest --seen-at 2024-02-21T10:00:00Z \
   --at 2024-02-21T10:00:00Z "$d/crl_day51.pem"
 expect_status 0 inc event 1 --type preliminary-report --at 2024-01-05T12:00:00Z \
   --note "posted to Bugzilla"
@@ -112,12 +110,14 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["schema"] == 1 and d["id"] == 1 and d["certificate_count"] == 2, d
 c = {(x["type"], x["serial"]): x for x in d["certificates"]}
-assert set(c) == {("precertificate", "1001"), ("certificate", "1001"), ("certificate", "1002")}, c
-r = c[("certificate", "1001")]
+s = "5ca90a2de7b14c3f0000"  # the fixture's serials: a fixed high part above 1001, 1002
+assert set(c) == {("precertificate", s + "1001"), ("certificate", s + "1001"),
+                  ("certificate", s + "1002")}, c
+r = c[("certificate", s + "1001")]
 assert r["revoked"] is True and r["reason"] == "cessationOfOperation", r
 assert r["revocation_date"] == "2024-02-21T09:00:00Z", r
 assert r["first_seen_on_crl"] == "2024-02-21T10:00:00Z", r
-n = c[("certificate", "1002")]
+n = c[("certificate", s + "1002")]
 assert n["revoked"] is False and n["revocation_date"] is None and n["reason"] is None, n
 assert [e["type"] for e in d["events"]] == ["preliminary-report", "update"], d["events"]
 assert d["events"][0]["note"] == "posted to Bugzilla" and d["events"][1]["note"] is None

@@ -6,9 +6,6 @@
 # certificates, the incident definitions for the deadlines. Hostile text
 # from a certificate subject, an incident title and a note must come out
 # escaped; the directory is written whole or left alone.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fixtures/report_store.sh"
 db=$tmp/r.db
@@ -199,7 +196,7 @@ expect_grep 'cannot create a directory next to' "$tmp/err"
 [ -z "$(ls -A "$tmp" | grep -E '\.(tmp|old)-')" ] && pass_ || fail_ "temporary directories left"
 
 # A store with nothing wrong: exit 0; an empty store: a page that says so.
-expect_status 0 "$CAGUARD" --store "$tmp/clean.db" ingest --no-br-profile --at 2025-04-01T00:00:00Z "$CG_TEST_DATA/sct/ca.pem"
+expect_status 0 "$CAGUARD" --store "$tmp/clean.db" ingest --at 2025-04-01T00:00:00Z "$CG_TEST_DATA/sct/ca.pem"
 expect_status 0 "$CAGUARD" --store "$tmp/clean.db" report --html "$tmp/clean"
 expect_grep 'open: 0 errors' "$tmp/out"
 expect_grep 'No incident recorded' "$tmp/clean/index.html"

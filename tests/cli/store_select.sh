@@ -63,16 +63,13 @@ expect_status 0 fnd --include ct.sct
 expect_status 1 fnd
 
 # incident status: the delayed revocation judged on 2024-03-01.
-# --no-br-profile: the incident fixture PKI (tests/data/incident/store: short
-# serials, minimal extensions) is not a TLS BR profile one; this part is about
-# the selection of incident findings.
 d=$CG_TEST_DATA/incident/store
 idb=$tmp/inc.db
 inc() { "$CAGUARD" --store "$idb" incident "$@"; }
-expect_status 0 "$CAGUARD" --store "$idb" ingest --no-br-profile --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
-expect_status 0 inc open --no-br-profile --kind misissuance --reported-at 2024-01-01T00:00:00Z \
+expect_status 0 "$CAGUARD" --store "$idb" ingest --seen-at 2023-12-21T00:00:00Z "$d/ca.pem"
+expect_status 0 inc open --kind misissuance --reported-at 2024-01-01T00:00:00Z \
   "$d/precert_1001.pem" "$d/cert_1001.pem" "$d/cert_1002.pem"
-expect_status 0 "$CAGUARD" --store "$idb" ingest --no-br-profile --seen-at 2024-02-21T10:00:00Z \
+expect_status 0 "$CAGUARD" --store "$idb" ingest --seen-at 2024-02-21T10:00:00Z \
   --at 2024-02-21T10:00:00Z "$d/crl_day51.pem"
 expect_status 1 inc status 1 --at 2024-03-01T00:00:00Z --format json --include incident
 expect_eq "incident status --include incident" "$(rules)" \

@@ -75,15 +75,7 @@ def sct_key(name):
 
 
 def own_key(name, make):
-    p = os.path.join(HERE, name)
-    if os.path.exists(p):
-        with open(p, "rb") as f:
-            return serialization.load_pem_private_key(f.read(), password=None)
-    key = make()
-    write(name, key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    return key
+    return sv.load_or_make_key(name, make, HERE)
 
 
 def make_p256():

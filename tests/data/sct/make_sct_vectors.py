@@ -171,13 +171,16 @@ def path(name):
     return os.path.join(HERE, name)
 
 
-def load_or_make_key(name, make):
-    p = path(name)
+def load_or_make_key(name, make, folder=HERE):
+    """The private key in folder/name; a missing one is made and written
+    there (the other generators keep their own keys this way too)."""
+    p = os.path.join(folder, name)
     if os.path.exists(p):
         with open(p, "rb") as f:
             return serialization.load_pem_private_key(f.read(), password=None)
     key = make()
-    write(name, key.private_bytes(serialization.Encoding.PEM,
+    with open(p, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
                                   serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption()))
     return key
