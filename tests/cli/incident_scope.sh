@@ -6,10 +6,6 @@
 # incident add takes it in. The certificates are made here with pyca
 # cryptography: precertificates whose poison extension is not critical
 # (ct.precert.poison_not_critical), DV policy OID, serverAuth.
-# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
-# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
-# profile certificates, and the profile is not what this test is about (cli.profile,
-# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 db=$tmp/scope.db
 inc() { "$CAGUARD" --store "$db" incident "$@"; }
@@ -25,10 +21,12 @@ t0 = datetime.datetime(2024, 3, 1)
 ca_key = ec.generate_private_key(ec.SECP256R1())
 ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Scope Test Issuing CA")])
 ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-      .public_key(ca_key.public_key()).serial_number(1)
+      .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
       .not_valid_before(t0 - datetime.timedelta(days=30))
       .not_valid_after(t0 + datetime.timedelta(days=3650))
       .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+      .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                     critical=True)
       .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
       .sign(ca_key, hashes.SHA256()))
 open(f"{out}/ca.pem", "wb").write(ca.public_bytes(serialization.Encoding.PEM))
@@ -71,7 +69,7 @@ for serial, host, day in ((0x7A3F9E21C4B8D6055C01, "shop.example.com", 0),
     open(f"{out}/p{serial & 0xFFFF:x}.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
 PY
 
-expect_status 0 "$CAGUARD" --store "$db" ingest --no-br-profile --seen-at 2024-02-01T00:00:00Z "$tmp/ca.pem"
+expect_status 0 "$CAGUARD" --store "$db" ingest --seen-at 2024-02-01T00:00:00Z "$tmp/ca.pem"
 # The first occurrence: its finding, then the incident opened on it.
 expect_status 1 "$CAGUARD" --store "$db" ingest --at 2024-03-02T00:00:00Z "$tmp/p5c01.pem"
 expect_grep 'ct\.precert\.poison_not_critical' "$tmp/out"
@@ -97,7 +95,7 @@ expect_grep '"rule":"incident.scope_incomplete".*"incident":1' "$tmp/out"
 # status): stored with its incident and printed once; a second run finds it
 # stored already.
 start_server --files "$tmp/www"
-mon() { "$CAGUARD" --store "$db" monitor --no-br-profile --once --issuer "$tmp/ca.pem" --crl-url "$url/files/ca.crl" "$@"; }
+mon() { "$CAGUARD" --store "$db" monitor --once --issuer "$tmp/ca.pem" --crl-url "$url/files/ca.crl" "$@"; }
 mon >"$tmp/mon1.out" 2>"$tmp/mon1.err"
 expect_grep "incident\\.scope_incomplete: precertificate 7a3f9e21c4b8d6055c02 \\(sha256 $sha2\\) has an open ct\\.precert\\.poison_not_critical finding, the defect of incident 1" "$tmp/mon1.out"
 mon >"$tmp/mon2.out" 2>"$tmp/mon2.err"
