@@ -8,9 +8,6 @@
 # going on (no READY, the watchdog still fed); SIGTERM: STOPPING=1, exit 0.
 # Without libsystemd in the build (CAGUARD_WITH_SYSTEMD) nothing is sent,
 # and the test says so.
-# br_profile = false ([monitor], the config form of --no-br-profile): the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 if ! "$CAGUARD" --version | grep -q systemd; then
@@ -54,7 +51,6 @@ cat >"$tmp/mon.ini" <<EOF
 [monitor]
 store = $tmp/s.db
 all_issuers = true
-br_profile = false
 poll_interval = 1
 format = json
 [log seed]

@@ -15,8 +15,6 @@
 #   - the terminal (check, findings, incident show/list/lint, with hostile
 #     file names and stored titles and notes) only escaped as \XX;
 # and a 100,000-byte Name is shown cut with a marker, not as null.
-# --no-br-profile on ingest: the hostile test CA made here (serial 01, minimal
-# extensions) is not a TLS BR profile certificate; the output's encoding is tested.
 . "$(dirname "$0")/lib.sh"
 if ! command -v cmark-gfm >/dev/null; then
   fail_ "no cmark-gfm (scripts/install-deps --test installs it)"
@@ -47,7 +45,7 @@ expect_raw_free() { if raw_free "$1"; then pass_; else fail_ "$2: raw control by
 
 # ---- the store: the CA, an incident about the hostile certificate, and a
 # benign twin with the same shape to compare the rendered drafts with.
-expect_status 0 "$CAGUARD" --store "$db" ingest --no-br-profile "$tmp/ca.pem"
+expect_status 0 "$CAGUARD" --store "$db" ingest "$tmp/ca.pem"
 expect_status 0 "$CAGUARD" --store "$db" incident open --kind misissuance \
   --reported-at 2025-01-10T00:00:00Z --title "$payload" "$tmp/leaf.pem"
 expect_raw_free "$tmp/err" "incident open"
@@ -138,7 +136,7 @@ expect_grep 'issuer  CN=Hostile Test CA \\E2\\80\\AE1,O=Hostile Test CA' "$tmp/o
 expect_status 1 "$CAGUARD" check --format json "$evil"
 expect_grep '"file":"[^"]*/le\\u001B\]52;c;cHduZWQ=\\u0007af\\u202Emep\.pem"' "$tmp/out"
 # a stored file name (a store of its own: the first sighting names the object)
-expect_status 1 "$CAGUARD" --store "$tmp/names.db" ingest --no-br-profile "$tmp/ca.pem" "$evil"
+expect_status 1 "$CAGUARD" --store "$tmp/names.db" ingest "$tmp/ca.pem" "$evil"
 expect_raw_free "$tmp/out" "ingest"
 expect_status 1 "$CAGUARD" --store "$tmp/names.db" findings
 expect_raw_free "$tmp/out" "findings"

@@ -61,9 +61,11 @@ def main():
     can = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Hostile Test CA"),
                      x509.NameAttribute(NameOID.COMMON_NAME, "Hostile Test CA " + RLO + "1")])
     ca = (x509.CertificateBuilder().subject_name(can).issuer_name(can)
-          .public_key(cak.public_key()).serial_number(1).not_valid_before(NB)
-          .not_valid_after(datetime.datetime(2030, 1, 1))
+          .public_key(cak.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(NB).not_valid_after(datetime.datetime(2030, 1, 1))
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
+                                       False), True)
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(cak.public_key()), False)
           .sign(cak, hashes.SHA256()))
     write(out, "ca.pem", ca)

@@ -6,9 +6,6 @@
 # without write access is refused with what to do, never read stale. The
 # commands that write say at once that the store is read-only. Each read
 # is compared with the same command on the writable original.
-# --no-br-profile on check, ingest and monitor: the test PKIs used here (tests/data/
-# sct, ct3, crl2, ct: Ed25519 or minimal certificates with short serials) are not
-# TLS BR profile certificates, and the profile is not what this test is about.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 if [ "$(id -u)" -ne 0 ] && ! unshare -rm true 2>/dev/null; then
@@ -18,7 +15,7 @@ fi
 
 orig=$tmp/orig/s.db
 mkdir -p "$tmp/orig"
-"$CAGUARD" ingest --no-br-profile --store "$orig" "$d"/ct/*.pem >/dev/null 2>&1
+"$CAGUARD" ingest --store "$orig" "$d"/ct/*.pem >/dev/null 2>&1
 want() { "$CAGUARD" findings --store "$1" --format json | sort; }
 want "$orig" >"$tmp/want"
 [ -s "$tmp/want" ] && pass_ || fail_ "the original store has no findings"
@@ -64,7 +61,7 @@ as_reader "$CAGUARD" findings --store "$tmp/mode/s.db" --format json >"$tmp/mode
 sort "$tmp/mode.out" >"$tmp/mode.sorted"
 cmp -s "$tmp/want" "$tmp/mode.sorted" && pass_ || fail_ "findings differ on a chmod'ed copy:
 $(diff "$tmp/want" "$tmp/mode.sorted" | head -5; cat "$tmp/mode.err")"
-expect_status 2 as_reader "$CAGUARD" ingest --no-br-profile --store "$tmp/mode/s.db" "$d/ct/ca.pem"
+expect_status 2 as_reader "$CAGUARD" ingest --store "$tmp/mode/s.db" "$d/ct/ca.pem"
 expect_grep 'is read-only: this command writes to the store' "$tmp/err"
 
 # 3. The last commit still in the write-ahead log (a process stopped before
@@ -113,7 +110,7 @@ expect_grep "its write-ahead log .*s.db-wal holds commits not yet in the file" "
 # with SELECT alone): opening a store of the current schema only reads.
 if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
   pg_schema ro
-  "$CAGUARD" ingest --no-br-profile --store "$U" "$d"/ct/*.pem >/dev/null 2>&1
+  "$CAGUARD" ingest --store "$U" "$d"/ct/*.pem >/dev/null 2>&1
   want "$U" >"$tmp/pg.want"
   expect_eq "findings in PostgreSQL" "$(wc -l <"$tmp/pg.want")" "$(wc -l <"$tmp/want")"
   "$CAGUARD" findings --store "$RO" --format json >"$tmp/pg.out" 2>"$tmp/pg.err"
@@ -121,7 +118,7 @@ if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
   cmp -s "$tmp/pg.want" "$tmp/pg.sorted" && pass_ || fail_ "findings differ in a read-only session:
 $(diff "$tmp/pg.want" "$tmp/pg.sorted" | head -5; cat "$tmp/pg.err")"
   expect_status 0 "$CAGUARD" status --store "$RO"
-  expect_status 2 "$CAGUARD" ingest --no-br-profile --store "$RO" "$d/ct/ca.pem"
+  expect_status 2 "$CAGUARD" ingest --store "$RO" "$d/ct/ca.pem"
   expect_grep 'read-only transaction' "$tmp/err"
 else
   echo "PostgreSQL part not run: CAGUARD_TEST_PG_URI is not set"
