@@ -9,7 +9,12 @@
  *   - INTEGER, TEXT and BLOB columns (BIGINT and BYTEA in PostgreSQL);
  *     schema changes go in store/schema.c, written once for both;
  *   - upserts as INSERT ... ON CONFLICT (cols) DO NOTHING / DO UPDATE,
- *     new rows' IDs through RETURNING (SQLite >= 3.35, PostgreSQL);
+ *     new rows' IDs through RETURNING (SQLite >= 3.35, PostgreSQL), except
+ *     the inserts a monitor makes per entry: on SQLite a RETURNING clause
+ *     makes every such statement keep a statement journal of the pages it
+ *     changes (spilt to a temporary file past 64 KiB: most of the
+ *     monitor's system calls), so their portable text has none and the
+ *     driver's inserted() tells (cg_st_insert_step);
  *   - no SQLite-only syntax (no INSERT OR IGNORE, no rowid, no X'' literals).
  *
  * Statements are single-threaded and belong to their connection. */
@@ -74,6 +79,9 @@ typedef struct cg_sql_driver {
      * CRL's entries: large = 1) or the small default that keeps a
      * long-running monitor's memory flat (large = 0). */
     int (*set_cache)(cg_sql_conn *c, int large);
+    /* Optional: after an INSERT without RETURNING stepped to its end,
+     * whether it inserted a row, and its id (SQLite: the rowid). */
+    int (*inserted)(cg_sql_stmt *st, int64_t *id);
     /* Optional: whether the last error lost a race with another session
      * (a deadlock, a serialization failure): the transaction may be rolled
      * back and run again. */

@@ -18,11 +18,14 @@
 #include "store/store_internal.h"
 #include "util/grow.h"
 
+#define FIND_INSERT                                                                               \
+    "INSERT INTO findings (dedup, rule, severity, object_sha256, incident_id, message, extra, "    \
+    "first_seen, last_seen, log_id, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "            \
+    "ON CONFLICT (dedup) DO NOTHING"
+
 const char *const cg_st_sql_findings[Q_COUNT] = {
-    [Q_FIND_INSERT] = "INSERT INTO findings (dedup, rule, severity, object_sha256, "
-                      "incident_id, message, extra, first_seen, last_seen, log_id, subject) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                      "ON CONFLICT (dedup) DO NOTHING RETURNING id",
+    /* no RETURNING on SQLite: cg_st_insert_step (driver.h) */
+    [Q_FIND_INSERT] = FIND_INSERT,
     [Q_FIND_STATE] = "SELECT id, last_seen, resolved_at FROM findings WHERE dedup = ?",
     /* A repeat: the latest sighting's message and fields replace the old
      * ones (an incident's "30 hours late" becomes "revoked 1114 hours
@@ -33,6 +36,10 @@ const char *const cg_st_sql_findings[Q_COUNT] = {
     [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
     [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
                            "AND resolved_at IS NULL RETURNING id",
+};
+
+const char *const cg_st_pg_sql_findings[Q_COUNT] = {
+    [Q_FIND_INSERT] = FIND_INSERT " RETURNING id",
 };
 
 /* The deduplication key: one non-NULL column with a UNIQUE index, so that
@@ -133,13 +140,10 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         cg_st_db_fail(s, "storing a finding");
         goto out;
     }
-    cg_sql_step r = cg_st_step(s, st, "storing a finding");
+    cg_sql_step r = cg_st_insert_step(s, st, "storing a finding", &fid);
     if (r == CG_SQL_ERROR)
         goto out;
-    if (r == CG_SQL_ROW) {
-        inserted = 1;
-        fid = c_int(s, st, 0);
-    }
+    inserted = r == CG_SQL_ROW;
     s->drv->reset(st);
     if (!inserted) {
         int64_t last, resolved_at = 0;

@@ -30,9 +30,10 @@
     "idx, first_seen, crldp"
 
 const char *const cg_st_sql_objects[Q_COUNT] = {
+    /* no RETURNING: cg_st_insert_step (driver.h) */
     [Q_OBJ_INSERT] = "INSERT INTO objects (" OBJ_COLS ") VALUES "
                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                     "ON CONFLICT (sha256) DO NOTHING RETURNING id",
+                     "ON CONFLICT (sha256) DO NOTHING",
     [Q_OBJ_EARLIER] = "UPDATE objects SET first_seen = ? WHERE sha256 = ? AND first_seen > ? "
                       "RETURNING id",
     [Q_OBJ_GET] = "SELECT " OBJ_COLS " FROM objects WHERE sha256 = ?",
@@ -495,7 +496,8 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
         cg_st_db_fail(s, "storing an object");
         goto out;
     }
-    cg_sql_step r = cg_st_step(s, st, "storing an object");
+    int64_t new_id;
+    cg_sql_step r = cg_st_insert_step(s, st, "storing an object", &new_id);
     if (r == CG_SQL_ERROR)
         goto out;
     inserted = r == CG_SQL_ROW;

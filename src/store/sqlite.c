@@ -602,6 +602,14 @@ static const char *sq_column_text(cg_sql_stmt *st, int i)
     return (const char *)sqlite3_column_text(st->st, i);
 }
 
+static int sq_inserted(cg_sql_stmt *st, int64_t *id)
+{
+    if (sqlite3_changes(st->c->db) <= 0)
+        return 0;
+    *id = sqlite3_last_insert_rowid(st->c->db);
+    return 1;
+}
+
 const cg_sql_driver cg_sqlite_driver = {
     .scheme = "sqlite",
     .dialect = CG_SQL_SQLITE,
@@ -625,4 +633,5 @@ const cg_sql_driver cg_sqlite_driver = {
     .column_blob = sq_column_blob,
     .column_text = sq_column_text,
     .set_cache = sq_set_cache,
+    .inserted = sq_inserted,
 };

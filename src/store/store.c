@@ -287,6 +287,16 @@ cg_sql_step cg_st_step(cg_store *s, cg_sql_stmt *st, const char *what)
     return r;
 }
 
+cg_sql_step cg_st_insert_step(cg_store *s, cg_sql_stmt *st, const char *what, int64_t *id)
+{
+    cg_sql_step r = cg_st_step(s, st, what);
+    if (r == CG_SQL_ROW)
+        *id = s->drv->column_int64(st, 0);
+    else if (r == CG_SQL_DONE && s->drv->inserted != NULL && s->drv->inserted(st, id))
+        r = CG_SQL_ROW;
+    return r;
+}
+
 int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what)
 {
     cg_sql_step r = s->drv->step(st);

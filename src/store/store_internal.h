@@ -215,7 +215,7 @@ void cg_st_outbox_free(cg_store *s);
 #define CG_ST_SQL_FILES(X)                                                                        \
     X(objects) X(crl_entries) X(findings) X(logs) X(ranges) X(incidents) X(sources) X(summaries) \
     X(gate) X(outbox) X(verify) X(bugs) X(policies)
-#define CG_ST_PG_SQL_FILES(X) X(objects) X(crl_entries) X(ranges) X(outbox) X(verify)
+#define CG_ST_PG_SQL_FILES(X) X(objects) X(crl_entries) X(findings) X(ranges) X(outbox) X(verify)
 #define CG_ST_SQL_DECLARE(file) extern const char *const cg_st_sql_##file[Q_COUNT];
 #define CG_ST_PG_SQL_DECLARE(file) extern const char *const cg_st_pg_sql_##file[Q_COUNT];
 CG_ST_SQL_FILES(CG_ST_SQL_DECLARE)
@@ -235,6 +235,11 @@ static inline cg_sql_stmt *q(cg_store *s, query_id id)
  * "what: ..."; otherwise CG_SQL_ROW (the row is there to read; reset st
  * after) or CG_SQL_DONE. */
 cg_sql_step cg_st_step(cg_store *s, cg_sql_stmt *st, const char *what);
+/* Steps an INSERT ... ON CONFLICT DO NOTHING whose text has RETURNING id
+ * on one backend and none on another (driver.h): CG_SQL_ROW with *id when
+ * it inserted a row (reset st after), CG_SQL_DONE when not, CG_SQL_ERROR
+ * as cg_st_step. */
+cg_sql_step cg_st_insert_step(cg_store *s, cg_sql_stmt *st, const char *what, int64_t *id);
 /* Runs a statement that returns no rows or one row we ignore. */
 int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what);
 /* Ends a row loop over st, whose last step gave r (CG_SQL_ROW when the
