@@ -8,10 +8,6 @@
 # (input.malformed, the next URL still fetched); a partitioned list; CRL
 # distribution points of stored certificates; redirects within and over the
 # limit; usage errors. The server is always stopped.
-# --no-br-profile on monitor and ingest: the test PKIs used here (tests/data/sct, ct3,
-# crl2, incident: Ed25519 or minimal certificates with short serials) are not TLS BR
-# profile certificates, and the profile is not what this test is about (cli.profile,
-# cli.debian_roots and conformance.zlint test it).
 . "$(dirname "$0")/lib.sh"
 if ! /usr/bin/python3 -c 'import cryptography' 2>/dev/null; then
   echo "no python3-cryptography; skipped"
@@ -26,9 +22,9 @@ db=$tmp/s.db
 sq() { sqlite3 "$db" "$1"; }
 # publish SRC NAME: replaces www/NAME at once, as a CA's publisher would
 publish() { cp "$1" "$www/.$2.tmp" && mv "$www/.$2.tmp" "$www/$2"; }
-mon() { "$CAGUARD" --store "$db" monitor --no-br-profile --issuer "$tmp/ca1.pem" --crl-url "$url/files/main.crl" "$@" --once; }
+mon() { "$CAGUARD" --store "$db" monitor --issuer "$tmp/ca1.pem" --crl-url "$url/files/main.crl" "$@" --once; }
 
-expect_status 0 "$CAGUARD" --store "$db" ingest --no-br-profile "$tmp/ca1.pem" "$tmp/leaves1.pem" "$tmp/ca2.pem" \
+expect_status 0 "$CAGUARD" --store "$db" ingest "$tmp/ca1.pem" "$tmp/leaves1.pem" "$tmp/ca2.pem" \
   "$tmp/leaf2.pem"
 # an incident about the three leaves, reported an hour ago
 expect_status 0 "$CAGUARD" --store "$db" incident open --kind key-compromise \
@@ -41,7 +37,7 @@ t0=$(date +%s)
 expect_status 0 mon
 t1=$(date +%s)
 expect_grep "crl $url/files/main.crl: new CRL: thisUpdate .*, 1 entry" "$tmp/err"
-seen=$(sq "SELECT e.first_seen FROM crl_entries e WHERE e.serial = x'0101'")
+seen=$(sq "SELECT e.first_seen FROM crl_entries e WHERE e.serial = x'5CA90A2DE7B14C3F00000101'")
 if [ -n "$seen" ] && [ "$seen" -ge "$t0" ] && [ "$seen" -le "$t1" ]; then pass_; else
   fail_ "0x101 first seen at '$seen', not in [$t0, $t1]"; fi
 expect_grep '^1\|200\|200 new CRL\|1\|0$' <(sq "SELECT is_list = 0, http_code, status, entries, failures FROM crl_sources")
@@ -61,12 +57,12 @@ publish "$tmp/main2.crl" main.crl
 t0=$(date +%s)
 expect_status 0 mon
 t1=$(date +%s)
-seen=$(sq "SELECT first_seen FROM crl_entries WHERE serial = x'0102'")
+seen=$(sq "SELECT first_seen FROM crl_entries WHERE serial = x'5CA90A2DE7B14C3F00000102'")
 if [ -n "$seen" ] && [ "$seen" -ge "$t0" ] && [ "$seen" -le "$t1" ]; then pass_; else
   fail_ "0x102 first seen at '$seen', not in [$t0, $t1]"; fi
-pub=$(sq "SELECT published_at FROM incident_certs WHERE incident_id = $inc AND serial_hex = '0102' AND revoked = 1")
+pub=$(sq "SELECT published_at FROM incident_certs WHERE incident_id = $inc AND serial_hex = '5ca90a2de7b14c3f00000102' AND revoked = 1")
 [ "$pub" = "$seen" ] && pass_ || fail_ "incident certificate 0102 published_at '$pub', want '$seen'"
-expect_grep "crl: incident $inc: certificate serial 0102 first seen revoked on a CRL" "$tmp/err"
+expect_grep "crl: incident $inc: certificate serial 5ca90a2de7b14c3f00000102 first seen revoked on a CRL" "$tmp/err"
 expect_status 0 "$CAGUARD" --store "$db" incident show "$inc"
 
 # --- shrink: 0x101 dropped while its certificate is valid ---
@@ -124,7 +120,7 @@ expect_status 2 mon --crl-url "$url/redirect/1/main.crl" --crl-max-redirects 0
 
 # --- CRL distribution points of CA 2's stored certificates ---
 publish "$tmp/dp2.crl" dp2.crl
-expect_status 0 "$CAGUARD" --store "$db" monitor --no-br-profile --issuer "$tmp/ca2.pem" --crl-dp --once
+expect_status 0 "$CAGUARD" --store "$db" monitor --issuer "$tmp/ca2.pem" --crl-dp --once
 expect_grep '^crldp\|200 new CRL\|1$' <(sq "SELECT origin, status, entries FROM crl_sources WHERE url = '$url/files/dp2.crl'")
 
 # --- caguard status: a row per CRL URL ---
@@ -157,12 +153,12 @@ expect_status 2 mon --crl-url "http://127.0.0.1:1/x.crl"
 expect_grep "x.crl: unreachable" "$tmp/err"
 
 # --- usage ---
-expect_status 2 "$CAGUARD" --store "$db" monitor --no-br-profile --crl-url "$url/files/main.crl" --issuer "$tmp/ca1.pem" --once
+expect_status 2 "$CAGUARD" --store "$db" monitor --crl-url "$url/files/main.crl" --issuer "$tmp/ca1.pem" --once
 expect_grep 'must follow the --issuer' "$tmp/err"
-expect_status 2 "$CAGUARD" --store "$db" monitor --no-br-profile --issuer "$tmp/ca1.pem" --crl-url ftp://x/y.crl --once
+expect_status 2 "$CAGUARD" --store "$db" monitor --issuer "$tmp/ca1.pem" --crl-url ftp://x/y.crl --once
 expect_grep "is not an http:// or https:// URL" "$tmp/err"
-expect_status 2 "$CAGUARD" --store "$db" monitor --no-br-profile --issuer "$tmp/ca1.pem" --crl-dp --crl-max-size 0 --once
-expect_status 0 "$CAGUARD" monitor --no-br-profile --help
+expect_status 2 "$CAGUARD" --store "$db" monitor --issuer "$tmp/ca1.pem" --crl-dp --crl-max-size 0 --once
+expect_status 0 "$CAGUARD" monitor --help
 expect_grep 'crl-url URL' "$tmp/out"
 
 # --- the server: 304 by ETag and by date, files replaced are served fresh ---
