@@ -35,7 +35,13 @@ import sys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+sys.dont_write_bytecode = True
+# aia() of the SCT vectors' generator (tests/data/sct).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "data",
+                                "sct"))
+import make_sct_vectors as sv  # noqa: E402
 
 OUT, BASE = sys.argv[1], sys.argv[2]
 ONLY = sys.argv[3] if len(sys.argv) > 3 else None  # "main4": only that CRL, made now
@@ -102,14 +108,9 @@ def cert(subject, issuer, sk, ik, serial, ca, crldp=None, dns=None):
                             critical=False)
              .add_extension(x509.CertificatePolicies([x509.PolicyInformation(
                  x509.ObjectIdentifier("2.23.140.1.2.1"), None)]), critical=False)
-             .add_extension(x509.AuthorityInformationAccess([
-                 x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
-                                        x509.UniformResourceIdentifier(
-                                            "http://ocsp.crlwatch-test.example.com/")),
-                 x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
-                                        x509.UniformResourceIdentifier(
-                                            "http://ca.crlwatch-test.example.com/ca.der"))]),
-                 critical=False))
+             .add_extension(sv.aia("http://ocsp.crlwatch-test.example.com/",
+                                   "http://ca.crlwatch-test.example.com/ca.der"),
+                            critical=False))
     if crldp:
         b = b.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
             [x509.UniformResourceIdentifier(crldp)], None, None, None)]), critical=False)

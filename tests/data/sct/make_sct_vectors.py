@@ -301,14 +301,15 @@ def ca_cert(key, subject, serial, issuer=None, issuer_key=None, eku=None):
     return b.sign(issuer_key, hashes.SHA256())
 
 
-def aia():
-    """authorityInformationAccess of every end-entity certificate: OCSP and
-    caIssuers, both http."""
+def aia(ocsp=AIA_OCSP, ca_issuers=AIA_CA_ISSUERS):
+    """authorityInformationAccess of an end-entity certificate: OCSP and
+    caIssuers, both http (by default this CA's; the other test PKIs name
+    their own)."""
     return x509.AuthorityInformationAccess([
         x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
-                               x509.UniformResourceIdentifier(AIA_OCSP)),
+                               x509.UniformResourceIdentifier(ocsp)),
         x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
-                               x509.UniformResourceIdentifier(AIA_CA_ISSUERS)),
+                               x509.UniformResourceIdentifier(ca_issuers)),
     ])
 
 

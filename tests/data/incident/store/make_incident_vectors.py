@@ -30,11 +30,10 @@ sys.dont_write_bytecode = True
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: E402
-from cryptography.x509.oid import (AuthorityInformationAccessOID,  # noqa: E402
-                                   ExtendedKeyUsageOID, NameOID)
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# serial() and load_or_make_key() of the SCT vectors' generator.
+# serial(), load_or_make_key() and aia() of the SCT vectors' generator.
 sys.path.insert(0, os.path.join(HERE, os.pardir, os.pardir, "sct"))
 import make_sct_vectors as sv  # noqa: E402
 
@@ -98,14 +97,8 @@ def leaf(n, host, not_before, key, poison=False):
          .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
          .add_extension(x509.CertificatePolicies([x509.PolicyInformation(OID_DV, None)]),
                         critical=False)
-         .add_extension(x509.AuthorityInformationAccess([
-             x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
-                                    x509.UniformResourceIdentifier(
-                                        "http://ocsp.incident-test.example.com/")),
-             x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
-                                    x509.UniformResourceIdentifier(
-                                        "http://ca.incident-test.example.com/ca.der"))]),
-             critical=False))
+         .add_extension(sv.aia("http://ocsp.incident-test.example.com/",
+                               "http://ca.incident-test.example.com/ca.der"), critical=False))
     if poison:
         b = b.add_extension(x509.UnrecognizedExtension(POISON, b"\x05\x00"), critical=True)
     return b.sign(ca_key, hashes.SHA256())
