@@ -136,11 +136,10 @@ expect_grep 'sparse\.pem is larger than 256 MiB, the input limit' "$tmp/err"
 # Output that cannot be written (a full disk) is exit 2 with a message, never
 # 0 or 1: also for ingest, whose stdout is line-buffered (each line's write
 # fails as it goes, and the flush at the end has nothing left to fail on).
-# --no-br-profile: the test PKI is not a TLS one.
 for cmd in check "--store $tmp/full.db ingest"; do
   got=0
   # shellcheck disable=SC2086
-  "$CAGUARD" $cmd --no-br-profile "$CG_TEST_DATA/ct/cert_ok.pem" >/dev/full 2>"$tmp/err" || got=$?
+  "$CAGUARD" $cmd "$CG_TEST_DATA/ct3/clean_final.pem" >/dev/full 2>"$tmp/err" || got=$?
   expect_eq "$cmd to a full disk: exit status" "$got" 2
   expect_grep "^caguard ${cmd##* }: cannot write output\$" "$tmp/err"
 done
