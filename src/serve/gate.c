@@ -370,16 +370,25 @@ static void decide(req *r, unsigned status, int allowed, int recorded,
     answer_decided(r, status, allowed, recorded, against, w.id);
 }
 
+/* The precertificate the gate recorded for the request's (issuer,
+ * serial) into *rec (zeroed first), *found; 0 after answering 503. */
+static int recorded_precert(req *r, cg_gate_precert *rec, int *found)
+{
+    memset(rec, 0, sizeof(*rec));
+    *found = 0;
+    if (cg_store_gate_precert(r->st, &r->cert.issuer, &r->cert.serial, rec, found))
+        return 1;
+    store_fail(r);
+    return 0;
+}
+
 static void precert(req *r)
 {
     cg_gate_precert rec, mine;
-    int found = 0;
+    int found;
     cg_file_result res;
-    memset(&rec, 0, sizeof(rec));
-    if (!cg_store_gate_precert(r->st, &r->cert.issuer, &r->cert.serial, &rec, &found)) {
-        store_fail(r);
+    if (!recorded_precert(r, &rec, &found))
         return;
-    }
     for (int attempt = 0; attempt < 2; attempt++) {
         int other = found && memcmp(rec.tbs_key, r->tbs_key, 32) != 0;
         drop_extra(r);
@@ -445,13 +454,10 @@ out:
 static void final_cert(req *r)
 {
     cg_gate_precert rec;
-    int found = 0;
+    int found;
     cg_file_result res;
-    memset(&rec, 0, sizeof(rec));
-    if (!cg_store_gate_precert(r->st, &r->cert.issuer, &r->cert.serial, &rec, &found)) {
-        store_fail(r);
+    if (!recorded_precert(r, &rec, &found))
         return;
-    }
     if (found)
         add_extra(r, rec.der, rec.len);
     if (!cg_store_gate_allowed(r->st, &r->cert.issuer, &r->cert.serial, add_extra, r)) {

@@ -73,6 +73,16 @@ static int incident_exists(cg_store *s, int64_t id)
     return found;
 }
 
+/* 1 when the incident exists; 0 when it does not (said: "no incident N")
+ * or cannot be read. */
+static int incident_must_exist(cg_store *s, int64_t id)
+{
+    int e = incident_exists(s, id);
+    if (e == 0)
+        cg_st_fail(s, "no incident %lld", (long long)id);
+    return e > 0;
+}
+
 static int bind_cert(cg_store *s, cg_sql_stmt *st, int p, const cg_incident_cert *c)
 {
     return b_int(s, st, p, c->is_precert != 0) &&
@@ -370,14 +380,11 @@ out:
 static int add_to(cg_store *s, int64_t incident, const cg_incident_cert *cert, int *is_new,
                   cg_incident_event *ev)
 {
-    int own, ok = 0, e;
+    int own, ok;
     if (!cg_st_write_begin(s, &own))
         return 0;
-    e = incident_exists(s, incident);
-    if (e == 0)
-        cg_st_fail(s, "no incident %lld", (long long)incident);
-    else if (e > 0)
-        ok = cert != NULL ? put_cert(s, incident, cert, is_new) : put_event(s, incident, ev);
+    ok = incident_must_exist(s, incident) &&
+         (cert != NULL ? put_cert(s, incident, cert, is_new) : put_event(s, incident, ev));
     return cg_st_write_end(s, own, ok);
 }
 
@@ -455,14 +462,10 @@ int cg_store_incident_observe_revocations(cg_store *s, cg_incident *inc)
 
 int cg_store_incident_set_rules(cg_store *s, int64_t incident, const char *const *rules, size_t n)
 {
-    int own, ok = 0, e;
+    int own, ok;
     if (!cg_st_write_begin(s, &own))
         return 0;
-    e = incident_exists(s, incident);
-    if (e == 0)
-        cg_st_fail(s, "no incident %lld", (long long)incident);
-    else if (e > 0)
-        ok = put_rules(s, incident, rules, n);
+    ok = incident_must_exist(s, incident) && put_rules(s, incident, rules, n);
     return cg_st_write_end(s, own, ok);
 }
 
