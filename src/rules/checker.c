@@ -151,7 +151,7 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
         free(ca->der);
         return;
     }
-    SHA256(ca->cert.spki.data, ca->cert.spki.len, ca->spki_hash);
+    cg_ctx_sha256(ck->ctx, ca->cert.spki.data, ca->cert.spki.len, ca->spki_hash);
     memcpy(ca->sha256, ref->sha256, 32);
     ca->precert_signing = signing;
     const uint8_t *p = ca->cert.spki.data;
@@ -537,7 +537,7 @@ static int load_one(cg_checker *ck, const entry *e, held *h)
     memset(h, 0, sizeof(*h));
     /* The file must still hold the object pass 1 saw there. */
     if (cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT &&
-        SHA256(obj.der, obj.der_len, sha) != NULL && memcmp(sha, e->sha256, 32) == 0)
+        cg_ctx_sha256(ck->ctx, obj.der, obj.der_len, sha) && memcmp(sha, e->sha256, 32) == 0)
         h->der = malloc(obj.der_len);
     if (h->der != NULL) {
         memcpy(h->der, obj.der, obj.der_len);
@@ -639,7 +639,8 @@ static int mark_same(cg_checker *ck, held *hs, size_t m)
         rows[i].kind = (uint8_t)h->ref.kind;
         rows[i].i = i;
         if (h->cert.is_precert ? !cg_corr_key(&h->cert, 0, h->key)
-                               : SHA256(h->cert.tbs.data, h->cert.tbs.len, h->key) == NULL) {
+                               : !cg_ctx_sha256(ck->ctx, h->cert.tbs.data, h->cert.tbs.len,
+                                                h->key)) {
             free(rows);
             return 0;
         }

@@ -31,7 +31,7 @@ static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offs
         report_malformed(ctx, &ref, "DER byte offset", err.offset, err.what);
         return 0;
     }
-    SHA256(der, consumed, ref.sha256);
+    cg_ctx_sha256(ctx, der, consumed, ref.sha256);
     ref.has_hash = 1;
     ref.kind = cg_guess_kind(der, consumed);
 

@@ -17,6 +17,7 @@ typedef struct slot {
 } slot;
 
 struct cg_keycache {
+    EVP_MD *sha256; /* fetched once: SHA256() looks it up on every call */
     slot *slots;
     size_t cap;
     size_t next; /* the slot a new key takes when all are used */
@@ -30,7 +31,10 @@ cg_keycache *cg_keycache_new(size_t capacity)
         return NULL;
     kc->cap = capacity == 0 ? DEFAULT_CAPACITY : capacity;
     kc->slots = calloc(kc->cap, sizeof(slot));
-    if (kc->slots == NULL) {
+    kc->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (kc->slots == NULL || kc->sha256 == NULL) {
+        EVP_MD_free(kc->sha256);
+        free(kc->slots);
         free(kc);
         return NULL;
     }
@@ -46,6 +50,7 @@ void cg_keycache_free(cg_keycache *kc)
         EVP_PKEY_free(kc->slots[i].key);
     }
     free(kc->slots);
+    EVP_MD_free(kc->sha256);
     free(kc);
 }
 
@@ -53,8 +58,10 @@ EVP_PKEY *cg_keycache_get(cg_keycache *kc, const uint8_t *spki, size_t len)
 {
     uint8_t h[32];
     const uint8_t *p = spki;
-    if (len > LONG_MAX || SHA256(spki, len, h) == NULL)
+    if (len > LONG_MAX || EVP_Digest(spki, len, h, NULL, kc->sha256, NULL) != 1) {
+        ERR_clear_error();
         return NULL;
+    }
     /* A CA has a handful of keys in use: a linear scan over a few slots
      * beats hashing the hash. */
     for (size_t i = 0; i < kc->cap && kc->slots[i].used; i++) {

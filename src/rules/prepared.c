@@ -13,6 +13,7 @@
  * this context's log list. */
 #include "rules/prepared.h"
 
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ typedef struct ca_der {
 typedef struct cache {
     cg_keycache *keys;
     cg_sct_verifier *verifier;
+    EVP_MD *sha256; /* fetched once: the run's digests (cg_ctx.sha256) */
 } cache;
 
 struct cg_prepared {
@@ -60,6 +62,13 @@ struct cg_prepared {
 /* How findings would name the context's CAs (they are never reported). */
 static const char CA_NAME[] = "context CA";
 
+static void cache_clear(const cache *c)
+{
+    cg_sct_verifier_free(c->verifier);
+    cg_keycache_free(c->keys);
+    EVP_MD_free(c->sha256);
+}
+
 cg_prepared *cg_prepared_new(void)
 {
     cg_prepared *p = calloc(1, sizeof(*p));
@@ -74,10 +83,8 @@ void cg_prepared_free(cg_prepared *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->n_idle; i++) {
-        cg_sct_verifier_free(p->idle[i].verifier);
-        cg_keycache_free(p->idle[i].keys);
-    }
+    for (size_t i = 0; i < p->n_idle; i++)
+        cache_clear(&p->idle[i]);
     free(p->idle);
     for (size_t i = 0; i < p->n_cas; i++)
         free(p->cas[i].der);
@@ -244,9 +251,9 @@ static int cache_take(cg_prepared *p, cache *c)
         return 1;
     c->keys = cg_keycache_new(0);
     c->verifier = cg_sct_verifier_new(p->loglist);
-    if (c->keys == NULL || c->verifier == NULL) {
-        cg_keycache_free(c->keys);
-        cg_sct_verifier_free(c->verifier);
+    c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (c->keys == NULL || c->verifier == NULL || c->sha256 == NULL) {
+        cache_clear(c);
         return 0;
     }
     return 1;
@@ -261,10 +268,8 @@ static void cache_give(cg_prepared *p, const cache *c)
         kept = 1;
     }
     pthread_mutex_unlock(&p->mu);
-    if (!kept) {
-        cg_sct_verifier_free(c->verifier);
-        cg_keycache_free(c->keys);
-    }
+    if (!kept)
+        cache_clear(c);
 }
 
 typedef struct run {
@@ -314,6 +319,7 @@ int cg_prepared_run(cg_prepared *p, cg_ctx *ctx, const cg_prepared_input *in, si
     inner.loglist = p->loglist;
     inner.keys = c.keys;
     inner.verifier = c.verifier;
+    inner.sha256 = c.sha256;
     inner.br_profile = ctx->br_profile;
     inner.skip = ctx->skip;
     ctx->loglist = p->loglist;

@@ -1,5 +1,8 @@
 #include "rules/rules.h"
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -160,6 +163,17 @@ void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg)
     ctx->sink = sink;
     ctx->sink_arg = sink_arg;
     ctx->br_profile = 1;
+}
+
+int cg_ctx_sha256(const cg_ctx *ctx, const uint8_t *data, size_t len, uint8_t out[32])
+{
+    if (ctx->sha256 == NULL)
+        return SHA256(data, len, out) != NULL;
+    if (EVP_Digest(data, len, out, NULL, ctx->sha256, NULL) != 1) {
+        ERR_clear_error();
+        return 0;
+    }
+    return 1;
 }
 
 static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg_field *fields,

@@ -104,6 +104,7 @@ typedef void (*cg_sink_fn)(void *arg, const cg_finding *finding);
 struct cg_loglist;
 struct cg_keycache;
 struct cg_sct_verifier;
+struct evp_md_st;
 
 /* The verdict on the last public key the profile rules judged (the small-
  * factor test costs microseconds; a precertificate and its certificate share
@@ -137,6 +138,11 @@ typedef struct cg_ctx {
      * own. The verifier must have been made for this ctx's loglist. */
     struct cg_keycache *keys;
     struct cg_sct_verifier *verifier;
+    /* Optional, borrowed: SHA-256 fetched from OpenSSL's provider once
+     * (EVP_MD_fetch), for a caller that checks again and again (a prepared
+     * context's run); OpenSSL 3's SHA256() looks the algorithm up, under a
+     * lock every thread takes, on each call. NULL: SHA256(). */
+    const struct evp_md_st *sha256;
     /* Whether the TLS BR certificate profile applies (the cert.* rules of
      * rules/cert_profile.h, and crl.algorithm_invalid): 1 from cg_ctx_init,
      * 0 for a caller that opts out (--no-br-profile, a config's
@@ -149,6 +155,9 @@ typedef struct cg_ctx {
 } cg_ctx;
 
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);
+/* SHA-256 of data with ctx's fetched digest (or SHA256()). Returns 1, or 0
+ * when OpenSSL failed. */
+int cg_ctx_sha256(const cg_ctx *ctx, const uint8_t *data, size_t len, uint8_t out[32]);
 
 /* Appends a finding; the message is printf-formatted. */
 void cg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *fmt, ...)
