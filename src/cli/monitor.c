@@ -100,6 +100,9 @@ static void monitor_help(FILE *f)
                "                     refused, one that does not fit yet waits\n"
                "  --retries N        retries of a failed request, with backoff from 0.5 s\n"
                "                     (default 5)\n"
+               "  --round-timeout S  most seconds of a log's round (default 120): its tree\n"
+               "                     head, then its entries; a log that stalls is reported\n"
+               "                     and read on at the next round, the others wait no longer\n"
                "  --commit-every N   most entries committed in one transaction (default 4096;\n"
                "                     what was read is also committed after 5 seconds;\n"
                "                     --shared: the length of the ranges of entries the\n"
@@ -255,7 +258,8 @@ enum {
     OPT_BUGZILLA_SYNC,
     OPT_CA_ACCOUNT,
     OPT_POLICY_INTERVAL,
-    OPT_BUGZILLA_KEY
+    OPT_BUGZILLA_KEY,
+    OPT_ROUND_TIMEOUT
 };
 
 /* The alerts' and automatic incidents' lines: what failed, mostly. */
@@ -329,7 +333,7 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *origins[MAX_LOGS] = {0};
     double rates[MAX_LOGS] = {0};
     uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
-    uint64_t response_mib = 0;
+    uint64_t response_mib = 0, round_timeout = 0;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     EVP_PKEY *pk[MAX_LOGS] = {0};
@@ -372,6 +376,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"response-memory", CG_CLI_OPT_KEY_VALUE, NULL, 'Q', NULL},
         {"commit-every", CG_CLI_OPT_KEY_VALUE, NULL, 'C', NULL},
         {"retries", CG_CLI_OPT_KEY_VALUE, NULL, 'T', NULL},
+        {"round-timeout", CG_CLI_OPT_KEY_VALUE, NULL, OPT_ROUND_TIMEOUT, NULL},
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
         CG_CLI_SELECT_OPTS(&sel),
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
@@ -581,6 +586,12 @@ int cg_cmd_monitor(int argc, char **argv)
                 goto out;
             }
             break;
+        case OPT_ROUND_TIMEOUT:
+            if (!parse_count(p.value, 86400, &round_timeout)) {
+                rc = cg_cli_usage_error("monitor", "--round-timeout takes 1 to 86400 seconds");
+                goto out;
+            }
+            break;
         case OPT_LEASE_SECONDS:
             if (!parse_count(p.value, 86400, &v) || v < 5) {
                 rc = cg_cli_usage_error("monitor", "--lease-seconds takes 5 to 86400 seconds");
@@ -700,6 +711,7 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.batch = batch;
     mo.parallel = (unsigned)parallel;
     mo.response_memory = (size_t)response_mib << 20;
+    mo.round_timeout = (int)round_timeout;
     mo.range = range;
     mo.max_retries = (unsigned)retries;
     mo.shared = shared;

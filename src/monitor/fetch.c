@@ -43,9 +43,7 @@ struct cg_fetch {
 
 double cg_fetch_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return cg_http_mono();
 }
 
 /* Room for cap bytes of x's buffer in the monitor's budget: 1, or 0 with
@@ -342,7 +340,8 @@ static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, lon
     }
     if (q->tries >= f->o.max_retries) {
         setwhy(why, whycap, x->why);
-        return CG_LOG_UNREACHABLE;
+        /* (the last try cut short by the deadline: the deadline's doing) */
+        return cg_http_time_left_ms(&f->o) == 0 ? CG_LOG_DEADLINE : CG_LOG_UNREACHABLE;
     }
     cg_window_retry(f->w, q, throttled, backoff_s(f, q->tries + 1, x->retry_after_ms), now);
     return CG_LOG_OK;
@@ -364,7 +363,7 @@ static void aux_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, long code, doub
     }
     if (x->tries >= f->o.max_retries) {
         x->done = 1;
-        x->st = CG_LOG_UNREACHABLE;
+        x->st = cg_http_time_left_ms(&f->o) == 0 ? CG_LOG_DEADLINE : CG_LOG_UNREACHABLE;
         return;
     }
     x->tries++;
@@ -505,6 +504,13 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
             st = CG_LOG_STOPPED;
             goto out;
         }
+        if (cg_http_time_left_ms(&f->o) == 0) {
+            if (why != NULL && whycap > 0)
+                snprintf(why, whycap, "no answer with entry %" PRIu64 " before the deadline",
+                         pos);
+            st = CG_LOG_DEADLINE;
+            goto out;
+        }
         long wake_ms;
         st = ask(f, &wake_ms);
         if (st == CG_LOG_OK)
@@ -547,6 +553,11 @@ cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t
         if (f->o.stop != NULL && *f->o.stop) {
             setwhy(why, whycap, "stopped");
             return CG_LOG_STOPPED;
+        }
+        if (cg_http_time_left_ms(&f->o) == 0) {
+            if (why != NULL && whycap > 0)
+                snprintf(why, whycap, "%.200s: no answer before the deadline", x->url);
+            return CG_LOG_DEADLINE;
         }
         long wake_ms = 100;
         for (size_t i = 0; i < f->n_aux; i++) {

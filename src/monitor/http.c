@@ -80,8 +80,25 @@ const char *cg_log_status_str(cg_log_status s)
         return "stopped";
     case CG_LOG_NOMEM:
         return "out of memory";
+    case CG_LOG_DEADLINE:
+        return "stalled";
     }
     return "?";
+}
+
+double cg_http_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+long cg_http_time_left_ms(const cg_logclient_opts *o)
+{
+    if (o->deadline == NULL || *o->deadline <= 0)
+        return -1;
+    double left = *o->deadline - cg_http_mono();
+    return left <= 0 ? 0 : (long)(left * 1000) + 1;
 }
 
 int cg_http_body_add(uint8_t **body, size_t *len, size_t *cap, uint64_t max, const char *data,
@@ -187,8 +204,14 @@ int cg_http_easy_setup(CURL **easy, const char *url, const cg_logclient_opts *o,
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, arg);
     curl_easy_setopt(e, CURLOPT_PRIVATE, arg);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+    /* (0 would mean no timeout at all: a deadline passed leaves 1 ms) */
+    long left = cg_http_time_left_ms(o), total = o->timeout_ms, connect = o->connect_timeout_ms;
+    if (left >= 0 && left < total)
+        total = left > 0 ? left : 1;
+    if (connect > total)
+        connect = total;
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total);
     /* Every encoding libcurl decodes (gzip and identity among them), as
      * static-ct-api asks of clients. */
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -217,7 +240,7 @@ static int req_start(CURLM *multi, const cg_logclient_opts *o, cg_http_req *r)
 
 /* Sleeps ms milliseconds in slices of at most 100 ms, so that a stop
  * request (a signal sets *stop) ends the wait within 100 ms. Returns 0 when
- * stopped. */
+ * stopped. (A wait is cut at the deadline by its caller.) */
 static int wait_ms(long ms, const atomic_int *stop)
 {
     while (ms > 0) {
@@ -248,9 +271,15 @@ static cg_log_status run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *
     }
     for (;;) {
         size_t pending = 0;
+        int late = cg_http_time_left_ms(o) == 0;
         for (size_t i = 0; i < n; i++) {
             if (r[i].done)
                 continue;
+            if (late) {
+                if (why && whycap)
+                    snprintf(why, whycap, "%s: no answer before the deadline", r[i].url);
+                return CG_LOG_DEADLINE;
+            }
             if (!req_start(multi, o, &r[i]))
                 return CG_LOG_NOMEM;
             pending++;
@@ -321,11 +350,17 @@ static cg_log_status run(CURLM *multi, const cg_logclient_opts *o, cg_http_req *
             if (d > delay)
                 delay = d;
         }
+        /* (the last try cut short by the deadline: the deadline's doing) */
+        if (st == CG_LOG_UNREACHABLE && cg_http_time_left_ms(o) == 0)
+            st = CG_LOG_DEADLINE;
         if (st != CG_LOG_OK) {
             if (why && whycap)
                 snprintf(why, whycap, "%s", detail);
             return st;
         }
+        long time_left = cg_http_time_left_ms(o);
+        if (time_left >= 0 && delay > time_left)
+            delay = time_left; /* then the loop's top ends the call */
         if (delay > 0 && !wait_ms(delay, o->stop)) {
             if (why && whycap)
                 snprintf(why, whycap, "stopped while waiting to retry %s", detail);

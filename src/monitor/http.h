@@ -33,6 +33,7 @@ typedef enum cg_log_status {
     CG_LOG_MERKLE,      /* a range: the entries do not hash to the STH root */
     CG_LOG_STOPPED,     /* the entry callback asked to stop */
     CG_LOG_NOMEM,
+    CG_LOG_DEADLINE,    /* the caller's deadline came first (cg_logclient_opts.deadline) */
 } cg_log_status;
 
 /* The bytes of answers a monitor holds in memory at once, over all its
@@ -73,6 +74,14 @@ typedef struct cg_logclient_opts {
      * atomic, lock-free and so safe in a handler, not a sig_atomic_t,
      * which only the handler's own thread may read). */
     const atomic_int *stop;
+    /* When set and *deadline > 0: no request runs past that time
+     * (CLOCK_MONOTONIC seconds, cg_http_mono): each attempt's timeouts are
+     * cut to the time left, no retry starts after it, a wait before a retry
+     * ends at it, and the call then returns CG_LOG_DEADLINE (the monitor's
+     * bound on a log's round: a log that answers its tree head and then
+     * stalls holds the monitor's thread no longer than that). The caller
+     * writes it between calls, never during one. */
+    const double *deadline;
     /* When set: called after each HTTP attempt with the answer's status
      * (0: none came: refused, timed out, cut off) and the bytes of its body,
      * in the caller's thread (the monitor's metrics and heartbeat). */
@@ -87,6 +96,12 @@ typedef struct cg_logclient_opts {
 } cg_logclient_opts;
 
 const char *cg_log_status_str(cg_log_status s);
+
+/* Monotonic seconds (CLOCK_MONOTONIC), the clock of deadline. */
+double cg_http_mono(void);
+/* Milliseconds left before o's deadline: -1 when it has none, 0 when it
+ * has passed. */
+long cg_http_time_left_ms(const cg_logclient_opts *o);
 
 /* Default byte budget of a log's window: answers held until their turn
  * plus those expected in flight, counted as they come over the wire. 16
@@ -142,8 +157,9 @@ cg_log_status cg_http_run(CURLM *multi, const cg_logclient_opts *o, cg_http_req 
 
 /* The one setup of a log client's transfer: *easy (made when NULL) reset
  * for url, its body to body and its headers to header (both with arg, also
- * the handle's private pointer), o's timeouts, every encoding libcurl
- * decodes, http and https only. 0 when out of memory. */
+ * the handle's private pointer), o's timeouts (cut to the time left before
+ * o's deadline), every encoding libcurl decodes, http and https only. 0
+ * when out of memory. */
 int cg_http_easy_setup(CURL **easy, const char *url, const cg_logclient_opts *o,
                        curl_write_callback body, curl_write_callback header, void *arg);
 

@@ -89,6 +89,8 @@ cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *e
         m->o.range_ms = 5000;
     if (m->o.lease_seconds <= 0)
         m->o.lease_seconds = 60;
+    if (m->o.round_timeout <= 0)
+        m->o.round_timeout = CG_MONITOR_ROUND_TIMEOUT;
     if (m->o.shared && (m->o.worker_id == NULL || m->o.worker_id[0] == '\0')) {
         if (err != NULL && errcap > 0)
             snprintf(err, errcap, "a shared monitor needs a worker ID");
@@ -452,15 +454,30 @@ static void *head_fetch(void *arg)
     return NULL;
 }
 
+/* Whether a log gets a round in this pass: when its poll is due (once:
+ * in the first pass), and at once when its last round ran out of time
+ * while its entries were coming (resume). */
 static int due(const cg_monitor *m, const mlog *l, int64_t now)
 {
-    return !l->gone && (m->once || now >= l->next_poll);
+    if (l->gone)
+        return 0;
+    if (l->resume)
+        return 1;
+    return m->once ? m->passes == 0 : now >= l->next_poll;
 }
 
+/* A round is bounded (--round-timeout): the requests of the log end by
+ * its deadline, armed here for the round (a shared round arms it again
+ * for each range). */
 static int round_of(cg_monitor *m, mlog *l)
 {
+    if (!cg_mon_ensure_client(m, l))
+        return 0;
+    cg_mon_arm_round(m, l);
+    l->stalled = 0;
     int ok = m->o.shared ? cg_mon_shared_round(m, l) : cg_mon_log_round(m, l);
-    l->next_poll = cg_mon_now_s() + m->o.poll_interval;
+    l->obs->deadline = 0;
+    l->next_poll = cg_mon_now_s() + (l->resume ? 0 : m->o.poll_interval);
     return ok;
 }
 
@@ -469,9 +486,12 @@ static int round_of(cg_monitor *m, mlog *l)
  * the thread-safe metrics); the logs are then read, in the monitor's
  * thread, in the order their heads come in. So a log that accepts and
  * never answers costs the others nothing: they are read while its request
- * waits for its timeout, and it is handled when that ends. A retired log
- * needs no head and is read first. A log whose thread cannot be started
- * gets its head in the monitor's thread. While it waits for a head, the
+ * waits for its timeout (at most the round's bound, --round-timeout), and
+ * it is handled when that ends. A retired log needs no head and is read
+ * first; a log whose last round stalled is read after the others whose
+ * heads are coming; a log resuming a round that ran out of time is read
+ * last. A log whose thread cannot be started gets its head in the
+ * monitor's thread. While it waits for a head, the
  * monitor's thread beats the heartbeat once a second (the watchdog sees a
  * live monitor, not a hung one). Every thread started is joined before
  * this returns, whatever failed. */
@@ -485,12 +505,17 @@ static int pass(cg_monitor *m, int64_t now)
         l->head_state = CG_MON_HEAD_NONE;
         if (!ok || !due(m, l, now) || l->retired)
             continue;
+        if (l->resume) {
+            l->head_state = CG_MON_HEAD_RESUME; /* read after the others */
+            continue;
+        }
         if (!cg_mon_ensure_client(m, l)) {
             ok = 0;
             continue;
         }
         l->head_state = CG_MON_HEAD_FETCHING;
         l->obs->away = 1;
+        cg_mon_arm_deadline(m, l); /* the head thread's bound */
         if (pthread_create(&l->head_thread, NULL, head_fetch, l) != 0) {
             l->head_state = CG_MON_HEAD_NONE;
             l->obs->away = 0;
@@ -503,17 +528,23 @@ static int pass(cg_monitor *m, int64_t now)
      * be done already: its log is joined and read below, never here.) */
     for (size_t i = 0; ok && i < m->n_logs && !m->stop; i++) {
         mlog *l = &m->logs[i];
-        if (due(m, l, now) && !l->head_joinable)
+        if (due(m, l, now) && !l->head_joinable && l->head_state != CG_MON_HEAD_RESUME)
             ok = round_of(m, l);
     }
-    /* The others as their heads come in; every thread is joined, even
-     * after a stop or a store failure. */
+    /* The others as their heads come in, those whose last round stalled
+     * after the others (a log that answers its tree head and then stalls
+     * costs the others nothing from its second pass on); every thread is
+     * joined, even after a stop or a store failure. */
     while (left > 0) {
         mlog *l = NULL;
         pthread_mutex_lock(&m->head_mu);
         for (;;) {
+            size_t fresh = 0;
+            for (size_t i = 0; i < m->n_logs; i++)
+                fresh += m->logs[i].head_joinable && !m->logs[i].stalled;
             for (size_t i = 0; i < m->n_logs && l == NULL; i++) {
-                if (m->logs[i].head_state == CG_MON_HEAD_READY && m->logs[i].head_joinable)
+                if (m->logs[i].head_state == CG_MON_HEAD_READY && m->logs[i].head_joinable &&
+                    (fresh == 0 || !m->logs[i].stalled))
                     l = &m->logs[i];
             }
             if (l != NULL)
@@ -535,12 +566,21 @@ static int pass(cg_monitor *m, int64_t now)
             ok = round_of(m, l);
         l->head_state = CG_MON_HEAD_NONE;
     }
+    /* Last, the logs whose round ran out of time while their entries came:
+     * on to the tree head they had, no new one. */
+    for (size_t i = 0; ok && i < m->n_logs && !m->stop; i++) {
+        mlog *l = &m->logs[i];
+        if (l->head_state == CG_MON_HEAD_RESUME)
+            ok = round_of(m, l);
+        l->head_state = CG_MON_HEAD_NONE;
+    }
     return ok;
 }
 
 int cg_monitor_run(cg_monitor *m, int once)
 {
     m->once = once;
+    m->passes = 0;
     if (m->ing == NULL) {
         int64_t now = cg_mon_now_s();
         cg_ingest_opts io = {m->o.at != INT64_MIN ? m->o.at : now, now, m->o.loglist};
@@ -561,10 +601,15 @@ int cg_monitor_run(cg_monitor *m, int once)
         int64_t now = cg_mon_now_s();
         if (!pass(m, now))
             return 0;
-        if (once)
+        m->passes++;
+        int resume = 0;
+        for (size_t i = 0; i < m->n_logs; i++)
+            resume |= m->logs[i].resume;
+        if (once && !resume)
             break;
         now = cg_mon_now_s();
-        run_tasks(m, now, 0);
+        if (!once)
+            run_tasks(m, now, 0);
         /* Sleep to the next poll or task, waking for stop. */
         int64_t next = now + m->o.poll_interval;
         for (size_t i = 0; i < m->n_logs; i++) {

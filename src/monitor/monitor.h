@@ -63,6 +63,13 @@ typedef struct cg_monitor_log {
  * under 128 MB against every hostile log with the defaults). */
 #define CG_MONITOR_RESPONSE_MEMORY ((size_t)64 << 20)
 
+/* Default bound on a log's round, seconds (--round-timeout): its tree
+ * head's fetch, and then the reading of its entries, each end by then; a
+ * log that answers and then stalls holds the monitor's thread (the other
+ * logs' rounds) no longer. Twice the request timeout: one request's whole
+ * timeout fits in a round. */
+#define CG_MONITOR_ROUND_TIMEOUT 120
+
 typedef struct cg_monitor_opts {
     int64_t at;                        /* evaluation time of the rules; INT64_MIN: the
                                           current time of each range */
@@ -80,6 +87,9 @@ typedef struct cg_monitor_opts {
     uint64_t range;                    /* most entries committed together; 0: 4096 */
     int range_ms;                      /* a range is committed after at most this long;
                                           0: 5000 */
+    int round_timeout;                 /* seconds a log's round may last (its tree head,
+                                          then its entries; shared: each range);
+                                          0: CG_MONITOR_ROUND_TIMEOUT */
     int quiet;                         /* no progress and no log lines */
     int progress;                      /* 1: one refreshed progress line per log (a
                                           terminal), 0: plain log lines */

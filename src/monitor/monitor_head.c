@@ -24,6 +24,7 @@ static cg_logclient_opts client_opts(const cg_monitor *m, const mlog *l)
     co.backoff_ms = m->o.backoff_ms;
     co.stop = &m->stop;
     co.budget = m->budget;
+    co.deadline = &l->obs->deadline;
     return co;
 }
 
@@ -72,12 +73,37 @@ int cg_mon_ensure_client(cg_monitor *m, mlog *l)
     return 1;
 }
 
+void cg_mon_arm_deadline(cg_monitor *m, mlog *l)
+{
+    l->obs->deadline = cg_mon_mono() + m->o.round_timeout;
+}
+
+double cg_mon_round_margin(const cg_monitor *m)
+{
+    double margin = m->o.round_timeout / 10.0;
+    return margin > 10 ? 10 : margin;
+}
+
+void cg_mon_arm_round(cg_monitor *m, mlog *l)
+{
+    l->round_end = cg_mon_mono() + m->o.round_timeout - cg_mon_round_margin(m);
+    l->obs->deadline = l->round_end;
+}
+
 int cg_mon_log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why)
 {
     int64_t now = cg_mon_now_s();
     if (st == CG_LOG_STOPPED)
         return 1; /* a stop during a retry wait: the log did not fail */
-    cg_mon_say_log(m, l, "%s: %s", cg_log_status_str(st), why);
+    if (st == CG_LOG_DEADLINE) {
+        l->stalled = 1;
+        cg_mon_say_log(m, l,
+                       "stalled: %s, the end of its round (--round-timeout %d s); what was "
+                       "committed stays, the next round goes on from entry %" PRIu64,
+                       why, m->o.round_timeout, l->f.size);
+    } else {
+        cg_mon_say_log(m, l, "%s: %s", cg_log_status_str(st), why);
+    }
     /* A bad tree head signature, or a checkpoint of another origin, is a
      * finding of its own, not a transport failure; it still counts towards
      * the log's failing time. */

@@ -75,6 +75,14 @@ typedef struct mlog {
     uint64_t read, kept, malformed;
     uint64_t ranges_done; /* shared: ranges this worker completed this round */
     uint64_t round_start;
+    /* The round ran out of time while its entries were coming (not a
+     * stall): the next pass reads on, up to the same tree head, at once
+     * (and under --once too). */
+    int resume;
+    /* The last round stalled (the log answered nothing before the round's
+     * deadline): in a pass, it is read after the logs that did not. */
+    int stalled;
+    double round_end; /* entries are taken until then (cg_mon_arm_round) */
     double t0, last_print, last_line;
     int printed; /* a progress line is on the terminal */
     /* metrics: the entries read and not yet counted, and what the client's
@@ -95,7 +103,8 @@ typedef struct mlog {
     char head_why[1024];
 } mlog;
 
-enum { CG_MON_HEAD_NONE = 0, CG_MON_HEAD_FETCHING, CG_MON_HEAD_READY };
+/* (CG_MON_HEAD_RESUME: no head this pass, the log resumes its round) */
+enum { CG_MON_HEAD_NONE = 0, CG_MON_HEAD_FETCHING, CG_MON_HEAD_READY, CG_MON_HEAD_RESUME };
 
 /* The client's HTTP observer of one log: metrics by status, and the
  * heartbeat, which every attempt is. While the log's tree head is fetched
@@ -108,6 +117,11 @@ typedef struct log_observer {
     struct cg_monitor *m;
     char *url;
     int away;
+    /* The end of the log's round or tree-head fetch (CLOCK_MONOTONIC
+     * seconds; 0: none), where the client's cg_logclient_opts.deadline
+     * points: set by the monitor's thread before a head thread starts and
+     * before a round, never while a request of the log runs. */
+    double deadline;
 } log_observer;
 
 /* A new log finding, stored in the open range's transaction, handed on
@@ -167,6 +181,7 @@ struct cg_monitor {
     double deadline;      /* when the open range is committed */
     uint64_t range_first; /* its first entry */
     int once;
+    unsigned passes; /* passes over the logs in this cg_monitor_run */
     held_finding *held;
     size_t n_held;
     /* shared: the range being read */
@@ -197,6 +212,15 @@ void cg_mon_sleep_ms(long ms);
 
 /* The log's client, made on first use. 0 when out of memory. */
 int cg_mon_ensure_client(cg_monitor *m, mlog *l);
+/* The log's requests from now on end within the bound (--round-timeout):
+ * cg_mon_arm_deadline for a tree head's fetch, in its thread;
+ * cg_mon_arm_round for a round (shared: a range), whose entries are taken
+ * until l->round_end, the bound less cg_mon_round_margin, which is kept
+ * for the consistency proof and the commit of the range then in hand. The
+ * client must exist. */
+void cg_mon_arm_deadline(cg_monitor *m, mlog *l);
+void cg_mon_arm_round(cg_monitor *m, mlog *l);
+double cg_mon_round_margin(const cg_monitor *m);
 /* A round that could not talk to the log: kept as the log's failing time;
  * past its MMD, ct.log.unreachable (once per outage). Returns 0 when the
  * store failed. */

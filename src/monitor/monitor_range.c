@@ -99,6 +99,8 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     cg_ingest_set_times(m->ing, m->o.at != INT64_MIN ? m->o.at : now, now);
     cg_ingest_join(m->ing);
     m->deadline = cg_mon_mono() + m->o.range_ms / 1000.0;
+    if (m->deadline > l->round_end)
+        m->deadline = l->round_end;
     m->range_first = l->f.size;
     m->cur = l;
     cg_log_status st =
@@ -111,6 +113,14 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     }
     if (st == CG_LOG_STOPPED)
         st = CG_LOG_OK; /* the range ends early: time is up, or a stop */
+    /* The round's time is up with entries in hand (the transport's deadline
+     * came while the next ones were awaited): they are verified and
+     * committed as a range that ends early is. None: the log stalled. */
+    if (st == CG_LOG_DEADLINE && l->f.size > saved.size)
+        st = CG_LOG_OK;
+    /* The proof and the commit of what is in hand get the round's margin. */
+    if (cg_mon_mono() >= l->round_end)
+        l->obs->deadline = cg_mon_mono() + cg_mon_round_margin(m);
     if (st == CG_LOG_OK && l->f.size < l->sth.tree_size && l->f.size > saved.size)
         st = edge_consistent(m, l, &l->f, &l->sth, why, sizeof(why));
     if (st == CG_LOG_OK) {
@@ -133,7 +143,9 @@ int cg_mon_log_round(cg_monitor *m, mlog *l)
     if (!l->loaded && !cg_mon_load_state(m, l))
         return 0;
     l->read = l->kept = l->malformed = 0;
-    if (l->retired) {
+    int resume = l->resume;
+    l->resume = 0;
+    if (l->retired || resume) {
         /* Finish to the last verified tree head; no new one. */
         if (!l->has_sth)
             goto done;
@@ -155,14 +167,21 @@ int cg_mon_log_round(cg_monitor *m, mlog *l)
             return 0;
         if (stop_round)
             break;
+        /* Out of time while the entries come: committed so far, the rest
+         * in a round of its own at once, after the other logs due. */
+        if (l->f.size < l->sth.tree_size && cg_mon_mono() >= l->round_end) {
+            l->resume = 1;
+            break;
+        }
     }
     if (l->printed || (m->o.progress && l->read > 0))
         cg_mon_progress(m, l, 1);
     if (m->once || l->read > 0)
         cg_mon_say_info(m, l,
                         "at %" PRIu64 " of %" PRIu64 ", %" PRIu64 " entries read, %" PRIu64
-                        " kept, %" PRIu64 " malformed",
-                        l->f.size, l->sth.tree_size, l->read, l->kept, l->malformed);
+                        " kept, %" PRIu64 " malformed%s",
+                        l->f.size, l->sth.tree_size, l->read, l->kept, l->malformed,
+                        l->resume ? "; the round's time is up, the next one goes on" : "");
 done:
     if (l->retired && (!l->has_sth || l->f.size == l->sth.tree_size))
         l->gone = 1;

@@ -90,6 +90,7 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
     cg_ingest_set_times(m->ing, m->o.at != INT64_MIN ? m->o.at : now, now);
     cg_ingest_join(m->ing);
     m->deadline = cg_mon_mono() + 1e9; /* a range is done whole or not at all */
+    cg_mon_arm_round(m, l);            /* and within the round's bound, or fails */
     m->range_first = ls->start;
     m->cur = l;
     /* No root check by the client (its right edge is not the log's): the

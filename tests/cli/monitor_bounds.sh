@@ -5,7 +5,9 @@
 # answer; a tree head timestamped far in the future, however well signed
 # (tests/hostile/hostile_log.py, future-sth, signing with the log's own
 # key), is a finding and refused: not stored, the log not read to it, over
-# both APIs; the honest log is then read whole by the same store.
+# both APIs; the honest log is then read whole by the same store. Logs are
+# independent: a stalled log delays no honest one, and a log's round is
+# bounded (--round-timeout) whether it stalls or is slow.
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 
@@ -51,11 +53,12 @@ done
 # before an honest one (another log: another key), costs the honest one
 # nothing. Its tree head is asked for beside the honest log's, which is read
 # while the stalled request waits for its timeout (60 s, twice with
-# --retries 1): the honest log's summary line comes within 30 s (about 1 s
-# alone; 120 s when the logs were read one after the other), the stalled
-# one is reported unreachable at the end.
+# --retries 1), cut at the round's bound (--round-timeout 10): the honest
+# log's summary line comes within 30 s (about 1 s alone; 120 s when the
+# logs were read one after the other), the stalled one is reported at the
+# end of its bound, and the run is over then (120 s without the bound).
 start_hostile stall
-/usr/bin/python3 - "$url" "$tmp/stall.err" "${M[@]}" --store "$tmp/stall.db" \
+/usr/bin/python3 - "$url" "$tmp/stall.err" "${M[@]}" --store "$tmp/stall.db" --round-timeout 10 \
   --log "$hurl" --log-key "$d/sct/log_ec.pub.pem" --log "$url" --log-key "$tmp/log.pub" \
   <<'EOF' >"$tmp/stall.out" && pass_ || fail_ "honest log next to a stalled one: $(cat "$tmp/stall.out")"
 import subprocess, sys, time
@@ -69,12 +72,68 @@ with open(err, "w") as f:
         if at is None and (honest + ": at 8 of 8, 8 entries read") in line:
             at = time.monotonic() - t0
 p.wait()
+total = time.monotonic() - t0
 print("honest log read in %s s, the run took %.1f s, exit %d" %
-      ("%.1f" % at if at is not None else "never", time.monotonic() - t0, p.returncode))
-sys.exit(0 if at is not None and at < 30 and p.returncode == 2 else 1)
+      ("%.1f" % at if at is not None else "never", total, p.returncode))
+sys.exit(0 if at is not None and at < 30 and total < 60 and p.returncode == 2 else 1)
 EOF
 cat "$tmp/stall.out"
-expect_grep "$hurl: unreachable: $hurl/ct/v1/get-sth: Timeout was reached" "$tmp/stall.err"
+expect_grep "$hurl: stalled: $hurl/ct/v1/get-sth: .*the end of its round \(--round-timeout 10 s\)" \
+  "$tmp/stall.err"
 stop_hostile
+
+# Each round is bounded (--round-timeout): a log that answers its tree head
+# and its first get-entries request, then never answers get-entries again
+# (the hostile proxy, stall on entries after 1), listed before an honest
+# log (the second log, another key). Without the bound the stalled request
+# would hold the monitor's thread, and the honest log after it, for two
+# 60 s timeouts (--retries 1). With --round-timeout 4: the honest log is
+# read whole, the stalled one is reported within the bound as stalled, its
+# first range (entries 0-1, committed before the stall) stays, and the run
+# is over in well under the 120 s.
+start_second_log
+start_hostile stall --on entries --after 1
+R=(--round-timeout 4 --batch 2 --parallel 1 --commit-every 2)
+/usr/bin/python3 - "$log2_url" "$tmp/round.err" "${M[@]}" --store "$tmp/round.db" "${R[@]}" \
+  --log "$hurl" --log-key "$tmp/log.pub" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem" \
+  <<'EOF' >"$tmp/round.out" && pass_ || fail_ "a stalled round beside an honest log: $(cat "$tmp/round.out")"
+import subprocess, sys, time
+honest, err, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+t0 = time.monotonic()
+p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+at = None
+with open(err, "w") as f:
+    for line in p.stderr:
+        f.write(line)
+        if at is None and (honest + ": at 2 of 2, 2 entries read") in line:
+            at = time.monotonic() - t0
+p.wait()
+total = time.monotonic() - t0
+print("honest log read in %s s, the run took %.1f s, exit %d" %
+      ("%.1f" % at if at is not None else "never", total, p.returncode))
+sys.exit(0 if at is not None and total < 60 and p.returncode == 2 else 1)
+EOF
+cat "$tmp/round.out"
+expect_grep "$hurl: stalled: no answer with entry 2 before the deadline, the end of its round \(--round-timeout 4 s\); what was committed stays, the next round goes on from entry 2" \
+  "$tmp/round.err"
+expect_grep "$hurl: at 2 of 8, 2 entries read" "$tmp/round.err"
+# The next round goes on from entry 2: the log now answers.
+curl -sS -X POST "$hurl/admin/mode?mode=honest" >/dev/null || fail_ "switch the proxy to honest"
+expect_status 1 "${M[@]}" --store "$tmp/round.db" "${R[@]}" --log "$hurl" --log-key "$tmp/log.pub"
+expect_grep "$hurl: at 8 of 8, 6 entries read" "$tmp/err"
+expect_no_grep 'stalled' "$tmp/err"
+stop_hostile
+
+# A round out of time while its entries still come is no stall: what it
+# read is committed and the log is read on at once, in a round of its own
+# (also under --once), up to the same tree head. The seed log at 2 entry
+# requests a second, one entry each, with --round-timeout 2: the first
+# round ends short of the tree head, the next reads the rest.
+expect_status 1 "${M[@]}" --store "$tmp/cut.db" --round-timeout 2 --batch 1 --parallel 1 \
+  --log "$url" --log-key "$tmp/log.pub" --log-rate 2
+expect_grep "$url: at [1-7] of 8, [1-7] entries read, .*; the round's time is up, the next one goes on" \
+  "$tmp/err"
+expect_grep "$url: at 8 of 8, [1-7] entries read" "$tmp/err"
+expect_no_grep 'stalled' "$tmp/err"
 
 finish

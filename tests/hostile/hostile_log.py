@@ -43,7 +43,9 @@ Modes (docs/testlog.md, "The hostile log"):
 (get-entries, data tiles), tiles (hash tiles), issuer (/issuer/), proofs
 (get-sth-consistency, get-entry-and-proof), all; comma-separated. Default:
 all for stall, huge, endless, gzip-bomb and deep-json; the mode's own
-requests for the others.
+requests for the others. --after N answers the first N of those requests
+honestly (a log that turns hostile midway: with --mode stall --on entries,
+one that serves some entries, then stalls).
 """
 
 import argparse
@@ -164,6 +166,7 @@ class Hostile:
         self.bomb_mib = args.bomb_mib
         self.depth = args.depth
         self.shrink = args.shrink
+        self.after = args.after
         self.lock = threading.Lock()
         self.bomb = None
         self.stop = threading.Event()
@@ -357,10 +360,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/admin/mode":
             return self.admin(urllib.parse.parse_qs(url.query))
+        kind = kind_of(url.path)
         with h.lock:
             mode, on = h.mode, h.on
-        kind = kind_of(url.path)
-        if mode == "honest" or kind not in on:
+            spared = mode != "honest" and kind in on and h.after > 0
+            if spared:
+                h.after -= 1
+        if mode == "honest" or kind not in on or spared:
             return self.relay(*h.fetch(self.path))
         if mode == "stall":
             h.stop.wait()
@@ -457,6 +463,8 @@ def main():
     ap.add_argument("--depth", type=int, default=1 << 20,
                     help="nesting of deep-json (default 1048576)")
     ap.add_argument("--shrink", type=int, default=1, help="entries shrink-sth drops (default 1)")
+    ap.add_argument("--after", type=int, default=0,
+                    help="requests the mode would change answered honestly first (default 0)")
     ap.add_argument("--verbose", action="store_true", help="one line per request on stderr")
     args = ap.parse_args()
     try:
