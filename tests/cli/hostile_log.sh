@@ -2,8 +2,8 @@
 # caguard monitor against hostile logs (tests/hostile/hostile_log.py in front
 # of an honest caguard-testlog), over both APIs: answers that never end,
 # claim a terabyte, inflate to a gigabyte, nest a million levels or are not
-# base64; a tree head that shrinks; a log that never answers next to an
-# honest one. Each time the monitor must stay bounded (peak RSS under
+# base64; a tree head that shrinks; a log that never answers, or stalls
+# after its tree head, next to an honest one. Each time the monitor must stay bounded (peak RSS under
 # 128 MiB with the default settings, measured when not sanitized), say what
 # happened, move nothing in the store, and lose nothing of the honest log:
 # the same store then reads all of it.
@@ -26,6 +26,7 @@ limit_kb=$((128 * 1024))
 # the sanitizers, whose shadow memory is no measure of caguard's).
 expect_rss() {
   if [ "${CG_SANITIZED:-0}" = 1 ]; then return; fi
+  echo "$1: peak RSS $rss_kb KiB"
   if [ "$rss_kb" -lt "$limit_kb" ]; then pass_; else
     fail_ "$1: peak RSS $rss_kb KiB, limit $limit_kb KiB"
   fi
@@ -65,7 +66,9 @@ for type in rfc6962 static; do
   honest_after "$db" "$type"
   start_hostile shrink-sth --shrink 3
   log "$hurl" "$type"
-  expect_status 1 "${M[@]}" --store "$db" "${L[@]}"
+  measure_rss "${M[@]}" --store "$db" "${L[@]}"
+  expect_eq "$type shrink-sth: exit status" "$rc" 1
+  expect_rss "$type shrink-sth"
   expect_grep 'error +ct\.log\.merkle_mismatch: the tree head of size 5 is smaller than the verified one of size 8: the log shrank' "$tmp/out"
   stop_hostile
   log "$url" "$type"
@@ -104,7 +107,9 @@ for type in rfc6962 static; do
     db=$tmp/chain-$type-$mode.db
     start_hostile "$mode"
     log "$hurl" "$type"
-    expect_status 1 "${W[@]}" --store "$db" "${L[@]}"
+    measure_rss "${W[@]}" --store "$db" "${L[@]}"
+    expect_eq "$what: exit status" "$rc" 1
+    expect_rss "$what"
     expect_grep 'at 8 of 8, 8 entries read, 8 kept, 0 malformed' "$tmp/err"
     expect_eq "$what: chain_invalid findings" "$(grep -cE 'error +ct\.log\.chain_invalid: entry [0-7]: ' "$tmp/out")" 8
     expect_no_grep 'entry_malformed' "$tmp/out"
@@ -128,7 +133,9 @@ done
 # message says so.
 start_hostile bad-base64
 log "$hurl" rfc6962
-expect_status 2 "${M[@]}" --store "$tmp/b64.db" "${L[@]}"
+measure_rss "${M[@]}" --store "$tmp/b64.db" "${L[@]}"
+expect_eq "bad-base64: exit status" "$rc" 2
+expect_rss "rfc6962 bad-base64"
 expect_grep 'not a get-entries answer: entry 0: leaf_input or extra_data is not base64' "$tmp/err"
 stop_hostile
 honest_after "$tmp/b64.db" rfc6962
@@ -143,15 +150,27 @@ expect_eq "bad mode" "$code" 400
 stop_hostile
 
 # A log that accepts and never answers, listed before an honest one (its
-# own log, another key): the honest log is read whole, the stalled one is
-# reported unreachable, and the run says it could not read a log.
+# own log, another key), then one that answers its tree head and never
+# answers get-entries: the honest log is read whole, the stalled one is
+# reported stalled at the end of its round (--round-timeout 10; the
+# default, 120 s, is the same bound, longer), the run says it could not
+# read a log, and memory stays bounded.
 start_second_log
-start_hostile stall
-expect_status 2 "$CAGUARD" monitor --all-issuers --once --retries 1 --store "$tmp/stall.db" \
-  --log "$hurl" --log-key "$tmp/log.pub" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem"
-expect_grep "$hurl: unreachable: $hurl/ct/v1/get-sth: Timeout was reached" "$tmp/err"
-expect_grep "$log2_url: at 2 of 2, 2 entries read, 2 kept, 0 malformed" "$tmp/err"
-stop_hostile
+for on in all entries; do
+  start_hostile stall --on "$on"
+  measure_rss "$CAGUARD" monitor --all-issuers --once --retries 1 \
+    --round-timeout 10 --store "$tmp/stall-$on.db" \
+    --log "$hurl" --log-key "$tmp/log.pub" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem"
+  expect_eq "stall on $on: exit status" "$rc" 2
+  case $on in
+    all) expect_grep "$hurl: stalled: $hurl/ct/v1/get-sth: .*the end of its round" "$tmp/err" ;;
+    *) expect_grep "$hurl: stalled: no answer with entry 0 before the deadline, the end of its round" \
+      "$tmp/err" ;;
+  esac
+  expect_grep "$log2_url: at 2 of 2, 2 entries read, 2 kept, 0 malformed" "$tmp/err"
+  expect_rss "stall on $on"
+  stop_hostile
+done
 kill "$log1_pid" 2>/dev/null
 wait "$log1_pid" 2>/dev/null
 
