@@ -208,14 +208,17 @@ expect_grep 'differs from precertificate [0-9a-f]{64} \([^)]*bad/precert.pem #0\
 # ---- killed mid-ingest ----
 # The transaction unit is one file: after SIGKILL the store holds exactly
 # the files before the one being ingested, each with all its findings, as
-# if only they had been ingested; a re-run completes it.
+# if only they had been ingested; a re-run completes it. What it printed
+# is whole JSON lines, each finding printed after its file's commit, all
+# of them but those of the last file committed (killed between its commit
+# and its printing).
 gen=$CG_BUILD_DIR/bench/check_bench
 mkdir "$tmp/batch"
 "$gen" "$d" 4000 200 "$tmp/batch" 80 >/dev/null
 files=("$tmp"/batch/objects-*.pem)
 db=$tmp/killed.db
 "$CAGUARD" --store "$db" ingest --at $at --seen-at $at --format json "${files[@]}" \
-  >/dev/null 2>&1 &
+  >"$tmp/killed.json" 2>/dev/null &
 pid=$!
 # Kill it once the first files are committed.
 "$py" - "$db" "$pid" <<'PY'
@@ -251,6 +254,23 @@ printf '%s\n' "${files[@]:0:$k}" >"$tmp/prefix-files"
 holds cmp "$tmp/stored-files" "$tmp/prefix-files"
 want=$(cat "${files[@]:0:$k}" | grep -c -- '-----BEGIN')
 holds test "$n" -eq "$want"
+"$CAGUARD" --store "$db" findings --format json >"$tmp/killed-stored.json" 2>/dev/null
+last=${files[$((k - 1))]}
+"$py" - "$tmp/killed.json" "$tmp/killed-stored.json" "$last" <<'PY' && pass_ || fail_ "killed ingest"
+import json, sys
+printed = [json.loads(l) for l in open(sys.argv[1])]  # every line whole JSON
+stored = [json.loads(l) for l in open(sys.argv[2])]
+key = lambda f: (f["rule"], f["object"], f["message"])
+ids = {key(f): int(f["id"]) for f in stored}
+p = {key(f) for f in printed}
+assert p <= set(ids), ("printed, never committed", sorted(p - set(ids))[:3])
+missing = [f for f in stored if key(f) not in p]
+# only the last commit's: its file's, after every finding printed
+assert all(f["file"] == sys.argv[3] for f in missing), ("never printed", missing[:3])
+assert not p or not missing or max(ids[k] for k in p) < min(int(f["id"]) for f in missing)
+print("killed ingest: %d lines printed, %d findings stored, %d of the last file not printed"
+      % (len(printed), len(stored), len(missing)))
+PY
 # Exactly what ingesting those k files alone gives: objects, CRL entries,
 # findings (messages and times included).
 "$CAGUARD" --store "$tmp/prefix.db" ingest --at $at --seen-at $at --format json \
