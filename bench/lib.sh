@@ -39,7 +39,8 @@ bench_log_data() {
 # The seed log (tests/data: the ct3 entries and the precertificate with an
 # SCT list, 8 entries) built under $tmp/log with a new key ($tmp/log.key,
 # public half $tmp/log.pub) and served by caguard-testlog ($TL) on
-# loopback: its URL in url, its PID appended to pids. Uses TL, tmp, d.
+# loopback: its URL in url, its PID appended to pids. Uses TL, tmp, d;
+# SEED_LOG_DELAY_MS, when set, makes every answer of it wait that long.
 seed_log_serve() {
   local c3=$d/ct3
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/log.key" 2>/dev/null
@@ -47,7 +48,8 @@ seed_log_serve() {
   "$TL" build --dir "$tmp/log" --key "$tmp/log.key" "$d/sct/ca.pem" "$c3/clean_pre.pem" \
     "$c3/clean_final.pem" "$c3/twopre_a.pem" "$c3/twopre_b.pem" "$c3/twopre_final.pem" \
     "$c3/validity_pre.pem" "$c3/validity_final.pem" "$d/sct/precert_sct_list.pem" >/dev/null
-  "$TL" serve --dir "$tmp/log" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>/dev/null &
+  "$TL" serve --dir "$tmp/log" --listen 127.0.0.1:0 ${SEED_LOG_DELAY_MS:+--delay "$SEED_LOG_DELAY_MS"} \
+    >"$tmp/serve.out" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 600); do grep -q '^listening on ' "$tmp/serve.out" && break; sleep 0.05; done
   url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
