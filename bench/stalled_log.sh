@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # How much a stalled CT log delays an honest one: caguard monitor --once
 # reading an honest log (caguard-testlog, the ct3 seed entries) alone, then
-# with a log that accepts connections and never answers
-# (tests/hostile/hostile_log.py --mode stall) listed before it, and after
-# it. The figure is the time from the start until the honest log's round
-# is over (its summary line on standard error), and the whole run's.
+# beside a stalled log listed before it, and after it. Two kinds of stall:
+# a log that accepts connections and never answers
+# (tests/hostile/hostile_log.py --mode stall; cases stalled_*), and a log
+# that answers its tree head and then never answers get-entries (another
+# caguard-testlog log, its own key and two entries, behind --mode stall
+# --on entries; cases entries_*). The figure is the time from the start
+# until the honest log's round is over (its summary line on standard
+# error), and the whole run's, which the stalled log's round bounds
+# (--round-timeout, default 120 s).
 #
 # Usage: bench/stalled_log.sh [BUILD_DIR]   (default build; needs caguard,
 # caguard-testlog, /usr/bin/python3 with python3-cryptography)
-# Environment: RETRIES (--retries, default 1), RUNS (default 1).
+# Environment: RETRIES (--retries, default 1), RUNS (default 1), ROUND
+# (--round-timeout S; default: not given), CASES (default: all).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
@@ -28,6 +34,19 @@ seed_log_serve
 pids+=($!)
 for _ in $(seq 1200); do grep -q '^listening on ' "$tmp/stall.out" && break; sleep 0.05; done
 surl=http://$(sed -n '1s/^listening on //p' "$tmp/stall.out")
+# The second log, behind a proxy that answers its tree head and stalls on
+# its entries.
+"$TL" build --dir "$tmp/log2" --key "$d/sct/log_ec.key.pem" "$d/sct/ca.pem" \
+  "$d/ct3/clean_pre.pem" "$d/ct3/clean_final.pem" >/dev/null
+"$TL" serve --dir "$tmp/log2" --listen 127.0.0.1:0 >"$tmp/serve2.out" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 600); do grep -q '^listening on ' "$tmp/serve2.out" && break; sleep 0.05; done
+url2=http://$(sed -n '1s/^listening on //p' "$tmp/serve2.out")
+/usr/bin/python3 "$root/tests/hostile/hostile_log.py" --upstream "$url2" \
+  --mode stall --on entries --listen 127.0.0.1:0 >"$tmp/stall2.out" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 1200); do grep -q '^listening on ' "$tmp/stall2.out" && break; sleep 0.05; done
+eurl=http://$(sed -n '1s/^listening on //p' "$tmp/stall2.out")
 
 # run NAME LOG...: seconds to the honest log's summary line, and in all.
 run() {
@@ -48,20 +67,25 @@ print("%.2f %.2f %d" % (honest_at if honest_at is not None else -1, total, p.ret
 EOF
 }
 
-M=("$CAGUARD" monitor --all-issuers --once --retries "$retries")
+M=("$CAGUARD" monitor --no-br-profile --all-issuers --once --retries "$retries")
+if [ -n "${ROUND:-}" ]; then M+=(--round-timeout "$ROUND"); fi
 H=(--log "$url" --log-key "$tmp/log.pub")
 # (another key: the stalled log is another log, not the honest one again)
 S=(--log "$surl" --log-key "$d/sct/log_ec.pub.pem")
+E=(--log "$eurl" --log-key "$d/sct/log_ec.pub.pem")
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
-echo "caguard: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), --retries $retries"
+echo "caguard: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), --retries $retries," \
+  "--round-timeout ${ROUND:-not given}"
 printf '%-22s %12s %10s %5s\n' case honest_s total_s exit
 for i in $(seq "$runs"); do
-  for c in alone stalled_first stalled_after; do
+  for c in ${CASES:-alone stalled_first stalled_after entries_first entries_after}; do
     rm -f "$tmp/$c.db"
     case $c in
       alone) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${H[@]}") ;;
       stalled_first) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${S[@]}" "${H[@]}") ;;
       stalled_after) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${H[@]}" "${S[@]}") ;;
+      entries_first) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${E[@]}" "${H[@]}") ;;
+      entries_after) r=$(run "$c" "${M[@]}" --store "$tmp/$c.db" "${H[@]}" "${E[@]}") ;;
     esac
     # shellcheck disable=SC2086
     printf '%-22s %12s %10s %5s\n' "$c#$i" $r
