@@ -49,6 +49,31 @@ for type in rfc6962 static; do
 done
 
 
+# honest_beside LINE ERR MAX_LINE MAX_RUN CMD...: runs CMD (a monitor beside
+# a stalled log: exit 2), its standard error into ERR; holds when LINE (the
+# honest log's summary) came within MAX_LINE s and the run took less than
+# MAX_RUN s. Prints both times.
+honest_beside() {
+  /usr/bin/python3 - "$@" <<'EOF' && pass_ || fail_ "an honest log beside a stalled one: $*"
+import subprocess, sys, time
+honest, err, max_at, max_total, argv = sys.argv[1], sys.argv[2], float(sys.argv[3]), \
+    float(sys.argv[4]), sys.argv[5:]
+t0 = time.monotonic()
+p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+at = None
+with open(err, "w") as f:
+    for line in p.stderr:
+        f.write(line)
+        if at is None and honest in line:
+            at = time.monotonic() - t0
+p.wait()
+total = time.monotonic() - t0
+print("honest log read in %s s, the run took %.1f s, exit %d" %
+      ("%.1f" % at if at is not None else "never", total, p.returncode))
+sys.exit(0 if at is not None and at < max_at and total < max_total and p.returncode == 2 else 1)
+EOF
+}
+
 # Logs are independent: a log that accepts and never answers, listed
 # before an honest one (another log: another key), costs the honest one
 # nothing. Its tree head is asked for beside the honest log's, which is read
@@ -58,26 +83,9 @@ done
 # logs were read one after the other), the stalled one is reported at the
 # end of its bound, and the run is over then (120 s without the bound).
 start_hostile stall
-/usr/bin/python3 - "$url" "$tmp/stall.err" "${M[@]}" --store "$tmp/stall.db" --round-timeout 10 \
-  --log "$hurl" --log-key "$d/sct/log_ec.pub.pem" --log "$url" --log-key "$tmp/log.pub" \
-  <<'EOF' >"$tmp/stall.out" && pass_ || fail_ "honest log next to a stalled one: $(cat "$tmp/stall.out")"
-import subprocess, sys, time
-honest, err, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
-t0 = time.monotonic()
-p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-at = None
-with open(err, "w") as f:
-    for line in p.stderr:
-        f.write(line)
-        if at is None and (honest + ": at 8 of 8, 8 entries read") in line:
-            at = time.monotonic() - t0
-p.wait()
-total = time.monotonic() - t0
-print("honest log read in %s s, the run took %.1f s, exit %d" %
-      ("%.1f" % at if at is not None else "never", total, p.returncode))
-sys.exit(0 if at is not None and at < 30 and total < 60 and p.returncode == 2 else 1)
-EOF
-cat "$tmp/stall.out"
+honest_beside "$url: at 8 of 8, 8 entries read" "$tmp/stall.err" 30 60 \
+  "${M[@]}" --store "$tmp/stall.db" --round-timeout 10 \
+  --log "$hurl" --log-key "$d/sct/log_ec.pub.pem" --log "$url" --log-key "$tmp/log.pub"
 expect_grep "$hurl: stalled: $hurl/ct/v1/get-sth: .*the end of its round \(--round-timeout 10 s\)" \
   "$tmp/stall.err"
 stop_hostile
@@ -94,26 +102,9 @@ stop_hostile
 start_second_log
 start_hostile stall --on entries --after 1
 R=(--round-timeout 4 --batch 2 --parallel 1 --commit-every 2)
-/usr/bin/python3 - "$log2_url" "$tmp/round.err" "${M[@]}" --store "$tmp/round.db" "${R[@]}" \
-  --log "$hurl" --log-key "$tmp/log.pub" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem" \
-  <<'EOF' >"$tmp/round.out" && pass_ || fail_ "a stalled round beside an honest log: $(cat "$tmp/round.out")"
-import subprocess, sys, time
-honest, err, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
-t0 = time.monotonic()
-p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-at = None
-with open(err, "w") as f:
-    for line in p.stderr:
-        f.write(line)
-        if at is None and (honest + ": at 2 of 2, 2 entries read") in line:
-            at = time.monotonic() - t0
-p.wait()
-total = time.monotonic() - t0
-print("honest log read in %s s, the run took %.1f s, exit %d" %
-      ("%.1f" % at if at is not None else "never", total, p.returncode))
-sys.exit(0 if at is not None and total < 60 and p.returncode == 2 else 1)
-EOF
-cat "$tmp/round.out"
+honest_beside "$log2_url: at 2 of 2, 2 entries read" "$tmp/round.err" 60 60 \
+  "${M[@]}" --store "$tmp/round.db" "${R[@]}" \
+  --log "$hurl" --log-key "$tmp/log.pub" --log "$log2_url" --log-key "$d/sct/log_ec.pub.pem"
 expect_grep "$hurl: stalled: no answer with entry 2 before the deadline, the end of its round \(--round-timeout 4 s\); what was committed stays, the next round goes on from entry 2" \
   "$tmp/round.err"
 expect_grep "$hurl: at 2 of 8, 2 entries read" "$tmp/round.err"
