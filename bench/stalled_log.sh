@@ -14,7 +14,10 @@
 # Usage: bench/stalled_log.sh [BUILD_DIR]   (default build; needs caguard,
 # caguard-testlog, /usr/bin/python3 with python3-cryptography)
 # Environment: RETRIES (--retries, default 1), RUNS (default 1), ROUND
-# (--round-timeout S; default: not given), CASES (default: all).
+# (--round-timeout S; default: not given), CASES (default: all),
+# SEED_LOG_DELAY_MS (the honest log answers that much later: its tree head
+# comes after the stalled log's, which is then read first - the worst
+# case for the honest log).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
