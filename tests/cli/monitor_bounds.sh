@@ -117,14 +117,17 @@ stop_hostile
 
 # A round out of time while its entries still come is no stall: what it
 # read is committed and the log is read on at once, in a round of its own
-# (also under --once), up to the same tree head. The seed log at 2 entry
-# requests a second, one entry each, with --round-timeout 2: the first
-# round ends short of the tree head, the next reads the rest.
-expect_status 1 "${M[@]}" --store "$tmp/cut.db" --round-timeout 2 --batch 1 --parallel 1 \
-  --log "$url" --log-key "$tmp/log.pub" --log-rate 2
+# (also under --once), up to the same tree head. The seed log at one entry
+# request a second, one entry each, with --round-timeout 5: the first
+# round ends short of the tree head, the next ones read the rest.
+expect_status 1 "${M[@]}" --store "$tmp/cut.db" --round-timeout 5 --batch 1 --parallel 1 \
+  --log "$url" --log-key "$tmp/log.pub" --log-rate 1
 expect_grep "$url: at [1-7] of 8, [1-7] entries read, .*; the round's time is up, the next one goes on" \
   "$tmp/err"
 expect_grep "$url: at 8 of 8, [1-7] entries read" "$tmp/err"
 expect_no_grep 'stalled' "$tmp/err"
+# (the EXIT trap stops the second log; the first is ours to stop)
+kill "$log1_pid" 2>/dev/null
+wait "$log1_pid" 2>/dev/null
 
 finish
