@@ -125,6 +125,7 @@ static void alert_flags(builder *b, const cg_monitor_config *c)
 static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
                   cg_cli_config_scope scope)
 {
+    static const char *const sev[] = {"error", "warning", "notice"};
     const cg_monitor_config *c = &b->mc->cfg;
 
     push(b, argv[0]);
@@ -141,6 +142,14 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
         flag(b, "[monitor] br_profile", "no-br-profile", NULL);
     if (c->quiet)
         flag(b, "[monitor] quiet", "quiet", NULL);
+    for (size_t i = 0; i < c->include.n; i++)
+        flag(b, "[monitor] include", "include", c->include.v[i]);
+    for (size_t i = 0; i < c->exclude.n; i++)
+        flag(b, "[monitor] exclude", "exclude", c->exclude.v[i]);
+    if (c->min_severity != CG_SEV_NOTICE)
+        flag(b, "[monitor] min_severity", "min-severity", sev[c->min_severity]);
+    if (c->fail_on != CG_SEV_ERROR)
+        flag(b, "[monitor] fail_on", "fail-on", sev[c->fail_on]);
     if (c->format == CG_OUT_JSON)
         flag(b, "[monitor] format", "format", "json");
     if (c->start == CG_CONFIG_FROM_END)

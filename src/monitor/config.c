@@ -79,6 +79,8 @@ void cg_monitor_config_init(cg_monitor_config *c)
     c->crl.unreachable_after = 3600;
     c->alerts.hook_timeout = 30;
     c->alerts.min_severity = CG_SEV_NOTICE;
+    c->min_severity = CG_SEV_NOTICE;
+    c->fail_on = CG_SEV_ERROR;
 }
 
 void cg_monitor_config_clear(cg_monitor_config *c)
@@ -89,6 +91,8 @@ void cg_monitor_config_clear(cg_monitor_config *c)
     free(c->store);
     free(c->worker_id);
     free(c->metrics_listen);
+    strv_clear(&c->include);
+    strv_clear(&c->exclude);
     for (size_t i = 0; i < c->n_logs; i++) {
         free(c->logs[i].name);
         free(c->logs[i].url);

@@ -86,6 +86,11 @@ typedef struct cg_monitor_config {
     char *metrics_listen;  /* ADDR:PORT of /metrics; NULL: not served */
     int64_t policy_interval; /* seconds between CP/CPS fetches; default 0: none */
     int log_format;        /* cg_logger_format (obs/logger.h); default text */
+    /* The rule selection of what is printed and counted (--include ...):
+     * include, exclude repeatable; min_severity default notice, fail_on
+     * default error. */
+    cg_config_strv include, exclude;
+    cg_severity min_severity, fail_on;
 
     cg_config_log *logs;
     size_t n_logs;

@@ -47,6 +47,10 @@ static const key_def k_monitor[] = {
     {"lease_seconds", T_INT, M(lease_seconds), NO_OFF, 0, 0, 5, DAY, NULL},
     {"metrics_listen", T_STRING, M(metrics_listen), NO_OFF, 0, 0, 0, 0, NULL},
     {"log_format", T_ENUM, M(log_format), NO_OFF, 0, 0, 0, 0, &e_log_format},
+    {"include", T_STRING, M(include), NO_OFF, 1, 0, 0, 0, NULL},
+    {"exclude", T_STRING, M(exclude), NO_OFF, 1, 0, 0, 0, NULL},
+    {"min_severity", T_ENUM, M(min_severity), NO_OFF, 0, 0, 0, 0, &e_severity},
+    {"fail_on", T_ENUM, M(fail_on), NO_OFF, 0, 0, 0, 0, &e_severity},
 };
 static const key_def k_log[] = {
     {"url", T_URL, L(url), NO_OFF, 0, 1, 0, 0, NULL},

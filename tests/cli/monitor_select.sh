@@ -5,7 +5,8 @@
 # the store, the alerts and the incident drafts take every finding, so a
 # selection never leaves a hole in the record nor silences a page. The
 # monitor's --quiet keeps its meaning (no progress lines; findings still
-# printed). Input: the seed's CT failures in a local log (caguard-testlog).
+# printed). The same from [monitor] of --config. Input: the seed's CT
+# failures in a local log (caguard-testlog).
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 trap 'stop_server; rm -rf "$tmp"' EXIT
@@ -64,6 +65,22 @@ expect_eq "monitor --include one rule" "$(rules "$tmp/out")" "ct.pair.validity_m
 expect_status 1 mon "$tmp/g.db" --quiet --include ct.pair.validity_mismatch
 expect_eq "monitor --quiet stdout" "$(rules "$tmp/out")" "ct.pair.validity_mismatch=1 "
 expect_no_grep 'entries read' "$tmp/err"
+
+# The same from the configuration file ([monitor] include, exclude,
+# min_severity, fail_on): printed and counted as the flags would.
+printf '[monitor]\ninclude = ct.pair\ninclude = ct.precert.duplicate_serial\nexclude = ct.pair.validity_mismatch\nmin_severity = warning\nfail_on = warning\n' >"$tmp/sel.ini"
+expect_status 1 mon "$tmp/i.db" --config "$tmp/sel.ini"
+expect_grep '"rule":"ct\.precert\.duplicate_serial"' "$tmp/out"
+expect_no_grep '"rule":"ct\.(pair\.validity_mismatch|sct|precert\.sct_list)' "$tmp/out"
+expect_eq "stored after the file's selection" "$(stored "$tmp/i.db")" "$all"
+printf '[monitor]\nexclude = ct\nfail_on = notice\n' >"$tmp/none.ini"
+expect_status 0 mon "$tmp/j.db" --config "$tmp/none.ini"
+printf '[monitor]\ninclude = ct.nothing\n' >"$tmp/bad.ini"
+expect_status 2 mon "$tmp/k.db" --config "$tmp/bad.ini"
+expect_grep "'ct\.nothing' names no rule" "$tmp/err"
+printf '[monitor]\nfail_on = fatal\n' >"$tmp/bad2.ini"
+expect_status 2 mon "$tmp/k.db" --config "$tmp/bad2.ini"
+expect_grep 'fail_on' "$tmp/err"
 
 # A pattern that names no rule: exit 2 with a suggestion, nothing read.
 expect_status 2 mon "$tmp/h.db" --include ct.pair.validity_mismatc

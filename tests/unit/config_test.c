@@ -564,6 +564,21 @@ static void test_example(void)
     free(text);
 }
 
+/* [monitor] include/exclude (repeatable), min_severity, fail_on: the
+ * rule selection of what is printed and counted. */
+static void test_selection_keys(void)
+{
+    cg_monitor_config c;
+    cg_monitor_config_init(&c);
+    CHECK(c.include.n == 0 && c.min_severity == CG_SEV_NOTICE && c.fail_on == CG_SEV_ERROR);
+    CHECK(parse(&c, "[monitor]\ninclude = ct.sct\ninclude = ct.pair\n"
+                    "exclude = ct.sct.unknown_log\nmin_severity = warning\nfail_on = notice\n"));
+    CHECK(c.include.n == 2 && strcmp(c.include.v[1], "ct.pair") == 0 && c.exclude.n == 1 &&
+          c.min_severity == CG_SEV_WARNING && c.fail_on == CG_SEV_NOTICE);
+    cg_monitor_config_clear(&c);
+    expect_error("[monitor]\nfail_on = fatal\n", 2, "fail_on");
+}
+
 /* [ccadb]: the CA Owner CCADB unique ID and the CA's Bugzilla accounts. */
 static void test_ccadb_section(void)
 {
@@ -617,6 +632,7 @@ int main(void)
     test_load();
     test_example();
     test_serve_section();
+    test_selection_keys();
     test_ccadb_section();
 
     char cmd[400];
