@@ -53,7 +53,7 @@ def main():
     with open(os.path.join(out, "pairs.txt"), "w") as f:
         for i in range(n):
             serial = 0xC7000000000000000000 + i
-            dns = f"host{i}.gate.example"
+            dns = f"host{i}.gate.example.com"
             pre = sv.leaf(serial, dns, leaf_key, ca.subject, ca_key, ca_key, "poison")
             # The TBS a log signs: the precertificate's without the poison,
             # which is what a leaf with no CT extension has.
