@@ -3,6 +3,17 @@
  * syntax, wildcards, Internal Names, Reserved IP Addresses) and the subject
  * commonName taken from it (§7.1.4.3).
  *
+ * The syntax of RFC 5280 §4.2.1.6 (a non-empty SEQUENCE, no empty
+ * GeneralName, a dNSName in the preferred name syntax, an iPAddress of 4 or 16
+ * octets) binds every certificate that carries subjectAltName, a CA's too;
+ * what §7.1.2.7.12 adds (only dNSName and iPAddress, no Internal Name, no
+ * Reserved IP Address) binds subscriber certificates only.
+ *
+ * Underscores: RFC 5280's preferred name syntax has none, and the BRs held to
+ * it until ballot SC12 (BRs 1.6.2, 2018-12-10) let a subscriber certificate
+ * carry them until 2019-04-01 when it was valid for under 30 days and each
+ * label stayed an LDH label with its underscores made hyphens.
+ *
  * Internal Names: a name is internal when it has a single label, or its
  * top-level label is all digits or one of the names set aside for private
  * use (RFC 2606, RFC 6762, RFC 8375, RFC 9476, ICANN's .internal and the
@@ -17,10 +28,24 @@
 #include "x509/oid.h"
 
 #define SC062 20230915
+#define SC12 20181210        /* BRs 1.6.2: underscores for a while */
+#define SC12_SUNSET 20190401 /* ... until this day */
 
-/* One name's first defect, or NULL. */
+/* Whether a subscriber certificate issued in SC12's window may carry an
+ * underscore: valid for under 30 days (the window's labels are checked as
+ * LDH labels with the underscores made hyphens). */
+static int underscore_ok(const cg_profile *p)
+{
+    const cg_cert *c = p->cert;
+    return p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, SC12) && !cg_prof_since(p, SC12_SUNSET) &&
+           c->not_after_t - c->not_before_t < 30 * 86400;
+}
+
+/* One name's first defect, or NULL. The Internal Name and reverse zone
+ * checks are for subscriber certificates only (TLS BRs §7.1.2.7.12). */
 static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
 {
+    int subscriber = p->kind == CG_PROF_SUBSCRIBER;
     static const char *const reserved_tlds[] = {
         "test", "example", "invalid", "localhost", "local", "internal", "alt",
         "corp", "home",    "mail",    "lan",       "localdomain",
@@ -59,16 +84,18 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
             if (l[k] == '*')
                 return "has a wildcard other than a whole leftmost label \"*.\"";
             if (l[k] == '_') {
-                if (cg_prof_since(p, 20190401))
-                    return "contains an underscore (not allowed from 2019-04-01)";
+                if (!underscore_ok(p))
+                    return "contains an underscore (RFC 5280's preferred name syntax has none; "
+                           "ballot SC12 allowed one only from 2018-12-10 to 2019-03-31, in a "
+                           "subscriber certificate valid for under 30 days)";
                 continue;
             }
             if (!((l[k] >= 'a' && l[k] <= 'z') || (l[k] >= 'A' && l[k] <= 'Z') ||
                   (l[k] >= '0' && l[k] <= '9') || l[k] == '-'))
                 return "has a character that is not a letter, digit or hyphen";
         }
-        if (l[0] == '-' || l[len - 1] == '-')
-            return "has a label that starts or ends with a hyphen";
+        if (l[0] == '-' || l[len - 1] == '-' || l[0] == '_' || l[len - 1] == '_')
+            return "has a label that starts or ends with a hyphen (or an underscore)";
         if (len >= 4 && l[2] == '-' && l[3] == '-' && strncasecmp((const char *)l, "xn", 2) != 0 &&
             cg_prof_since(p, SC062))
             return "has a reserved LDH label (\"--\" in the third and fourth positions, not xn--)";
@@ -82,7 +109,7 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
     int digits = 1;
     for (size_t k = 0; k < tlen; k++)
         digits &= t[k] >= '0' && t[k] <= '9';
-    if (cg_prof_since(p, 20151101)) {
+    if (subscriber && cg_prof_since(p, 20151101)) {
         if (labels < 2)
             return "is an Internal Name (a single label)";
         if (digits)
@@ -96,7 +123,7 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
             (n > 10 && strncasecmp((const char *)s + n - 10, ".home.arpa", 10) == 0))
             return "is an Internal Name (home.arpa, RFC 8375)";
     }
-    if (cg_prof_since(p, 20260315)) {
+    if (subscriber && cg_prof_since(p, 20260315)) {
         static const char *const rev[] = {".in-addr.arpa", ".ip6.arpa"};
         for (size_t k = 0; k < 2; k++) {
             size_t rl = strlen(rev[k]);
@@ -179,6 +206,9 @@ typedef struct san_names {
 static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
 {
     const cg_ext *san = p->x.san >= 0 ? &p->cert->ext[p->x.san] : NULL;
+    int subscriber = p->kind == CG_PROF_SUBSCRIBER;
+    if (san == NULL && !subscriber)
+        return;
     if (san == NULL) {
         cg_report(ctx, CG_R_CERT_SAN_MISSING, p->obj,
                   "a %s must carry subjectAltName with its dNSName or iPAddress entries",
@@ -194,12 +224,18 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
     size_t i = 0;
     while (seq.len > 0) {
         uint8_t tag;
+        size_t hl;
         char text[300];
         i++;
-        if (!cg_cbs_get_any_asn1_element(&seq, &gn, &tag, NULL)) {
+        if (!cg_cbs_get_any_asn1_element(&seq, &gn, &tag, &hl)) {
             cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
                       "subjectAltName entry %zu does not decode", i);
             return;
+        }
+        if (gn.len == hl) {
+            cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
+                      "subjectAltName entry %zu is an empty GeneralName (RFC 5280 §4.2.1.6)", i);
+            continue;
         }
         cg_cbs body = gn;
         if (tag == CG_ASN1_CTX(2) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(2))) {
@@ -223,7 +259,7 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                           i, body.len);
                 continue;
             }
-            if (cg_prof_since(p, 20151101) && reserved_ip(body.data, body.len)) {
+            if (subscriber && cg_prof_since(p, 20151101) && reserved_ip(body.data, body.len)) {
                 ip_text(body.data, body.len, text, sizeof(text));
                 cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
                           "subjectAltName iPAddress %s (entry %zu) is a Reserved IP Address",
@@ -233,7 +269,7 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                 memcpy(out->ip[out->n_ip], body.data, body.len);
                 out->ip_len[out->n_ip++] = (uint8_t)body.len;
             }
-        } else {
+        } else if (subscriber) {
             static const char *const types[] = {"otherName", "rfc822Name", "dNSName",
                                                 "x400Address", "directoryName", "ediPartyName",
                                                 "uniformResourceIdentifier", "iPAddress",
@@ -245,7 +281,7 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                       i, t < 9 && (t == 0 || t == 8) ? "n" : "", t < 9 ? types[t] : "GeneralName");
         }
     }
-    if (out->n_dns == 0 && out->n_ip == 0)
+    if (subscriber && out->n_dns == 0 && out->n_ip == 0)
         cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
                   "subjectAltName holds no dNSName or iPAddress");
 }
@@ -324,9 +360,7 @@ void cg_prof_check_names(cg_ctx *ctx, const cg_profile *p)
 {
     san_names san;
     san.n_dns = san.n_ip = 0;
-    if (p->kind != CG_PROF_SUBSCRIBER)
-        return;
     check_san(ctx, p, &san);
-    if (p->x.san >= 0) /* without subjectAltName, cert.san_missing says it all */
+    if (p->kind == CG_PROF_SUBSCRIBER && p->x.san >= 0) /* without subjectAltName, cert.san_missing says it all */
         check_cn(ctx, p, &san);
 }

@@ -52,4 +52,30 @@ expect_status 0 "$CAGUARD" --store "$tmp/q.db" ingest --no-default-loglists --no
 grep -q 'cert\.' "$tmp/out" && fail_ "a cert.* finding from ingest --no-br-profile" || pass_
 # The same checks on a bare TBSCertificate before signing (the C API's
 # caguard_checker_add_tbs and check): the 399-day variant's TBS.
+# zlint's own vectors (tests/data/zlint-conformance), each at its issuance
+# time as docs/conformance.md judges it: the cases a rule was fixed for.
+zv=$CG_TEST_DATA/zlint-conformance/vectors
+zcase() { # VECTOR RULE yes|no [MESSAGE-PATTERN the findings must not hold]
+  local issued
+  issued=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["vectors"][sys.argv[2]]["issued"])' \
+    "$CG_TEST_DATA/zlint-conformance/expectations.json" "$1")
+  "$CAGUARD" check --br-profile --no-default-loglists --format json --at "$issued" "$zv/$1" \
+    >"$tmp/out" 2>"$tmp/err"
+  if grep -q "\"rule\":\"$2\"" "$tmp/out"; then got=yes; else got=no; fi
+  if [ "$got" = "$3" ]; then pass_; else fail_ "$1: $2 reported: $got, want $3"; fi
+  if [ -n "${4:-}" ] && grep -q "$4" "$tmp/out"; then fail_ "$1: '$4' in the findings"; fi
+}
+# subjectAltName syntax (RFC 5280 §4.2.1.6) in a CA certificate too; the
+# subscriber-only name types are not held against a CA
+zcase SANDNSPeriod.pem cert.san_invalid yes
+zcase SANNoEntries.pem cert.san_invalid yes
+zcase SANBareWildcard.pem cert.san_invalid yes
+zcase dnsNameWildcardNotOnlyInLeftLabel.pem cert.san_invalid yes
+zcase SANDirectoryNameBeginning.pem cert.san_invalid no
+# underscores: never before ballot SC12 (2018-12-10), then only under 30 days
+zcase dnsNameUnderscoreInSLD.pem cert.san_invalid yes
+zcase dnsNameUnderscoreInTRD.pem cert.san_invalid yes
+zcase dNSUnderscoresShortValidity.pem cert.san_invalid yes "contains an underscore"
+zcase dNSNameUnderscoreValidWhenReplaced.pem cert.san_invalid yes
 finish
