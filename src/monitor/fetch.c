@@ -213,6 +213,17 @@ static void drop_spare(cg_fetch *f)
     f->spare_charged = 0;
 }
 
+cg_window_opts cg_fetch_window_opts(const cg_logclient_opts *o, uint64_t batch, int grid)
+{
+    cg_window_opts wo = {.start_inflight = o->parallel < 4 ? o->parallel : 4,
+                         .max_inflight = o->parallel,
+                         .batch = batch,
+                         .grid = grid,
+                         .byte_budget = o->window_bytes,
+                         .max_rps = o->max_rps};
+    return wo;
+}
+
 cg_fetch *cg_fetch_new(const cg_logclient_opts *o, const cg_window_opts *wo,
                        const cg_fetch_proto *proto, void *arg)
 {

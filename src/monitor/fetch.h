@@ -81,6 +81,11 @@ typedef struct cg_fetch_proto {
     void (*release)(void *arg, cg_fetch_xfer *x);
 } cg_fetch_proto;
 
+/* A log client's window from its options: up to o->parallel requests in
+ * flight (starting with 4 at most), the byte budget and the request rate
+ * of o; batch entries a request, in whole tiles of batch when grid. */
+cg_window_opts cg_fetch_window_opts(const cg_logclient_opts *o, uint64_t batch, int grid);
+
 /* o: the transport (timeouts, retries, stop); wo: the window. proto and arg
  * are borrowed. NULL when out of memory. */
 cg_fetch *cg_fetch_new(const cg_logclient_opts *o, const cg_window_opts *wo,

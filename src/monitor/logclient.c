@@ -69,11 +69,7 @@ cg_logclient *cg_logclient_new(const char *url, EVP_PKEY *key, const cg_logclien
     cg_http_opts_defaults(&lc->o);
     lc->multi = curl_multi_init();
     lc->entries = cg_entries_reader_new();
-    cg_window_opts wo = {.start_inflight = lc->o.parallel < 4 ? lc->o.parallel : 4,
-                         .max_inflight = lc->o.parallel,
-                         .batch = lc->o.batch,
-                         .byte_budget = lc->o.window_bytes,
-                         .max_rps = lc->o.max_rps};
+    cg_window_opts wo = cg_fetch_window_opts(&lc->o, lc->o.batch, 0);
     lc->fx = cg_fetch_new(&lc->o, &wo, &entries_proto, lc);
     if (!lc->base || !lc->multi || !lc->entries || !lc->fx || !cg_ct_log_id(key, lc->log_id)) {
         cg_logclient_free(lc);

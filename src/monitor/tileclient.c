@@ -113,12 +113,7 @@ cg_tileclient *cg_tileclient_new(const char *url, EVP_PKEY *key, const char *ori
     tc->multi = curl_multi_init();
     tc->iss_cap = 64;
     tc->iss = calloc(tc->iss_cap, sizeof(*tc->iss));
-    cg_window_opts wo = {.start_inflight = tc->o.parallel < 4 ? tc->o.parallel : 4,
-                         .max_inflight = tc->o.parallel,
-                         .batch = CG_TILE_WIDTH,
-                         .grid = 1,
-                         .byte_budget = tc->o.window_bytes,
-                         .max_rps = tc->o.max_rps};
+    cg_window_opts wo = cg_fetch_window_opts(&tc->o, CG_TILE_WIDTH, 1);
     tc->fx = cg_fetch_new(&tc->o, &wo, &tiles_proto, tc);
     if (!tc->base || (origin && !tc->origin) || !tc->multi || !tc->iss || !tc->fx ||
         !cg_ct_log_id(key, tc->log_id)) {
