@@ -2,7 +2,9 @@
  * character-by-character decoder it replaced (kept here as the oracle:
  * the same answer, the same offset in error, the same reason) and against
  * the codec's own promise: a span it accepts is the encoding of what it
- * decoded, whitespace aside. The bytes are also encoded and decoded back. */
+ * decoded, whitespace aside. The bytes are also encoded and decoded back,
+ * and the run decoder (in place) must agree with the decoder on what it
+ * consumed and stop only where a whole group cannot be taken. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,6 +123,26 @@ static void check(const uint8_t *data, size_t size, unsigned flags, uint8_t *a, 
         __builtin_trap();
 }
 
+/* cg_base64_decode_run in place on a copy of data. */
+static void check_run(const uint8_t *data, size_t size, uint8_t *copy, uint8_t *b)
+{
+    size_t n = 0, nb = 0, bad;
+    int padded;
+    const char *why;
+    if (size > 0)
+        memcpy(copy, data, size);
+    size_t used = cg_base64_decode_run(copy, size, copy, &n, &padded);
+    if (used > size || used % 4 != 0 || !cg_base64_decode(data, used, 0, b, &nb, &bad, &why) ||
+        nb != n || (n > 0 && memcmp(copy, b, n) != 0))
+        __builtin_trap();
+    if (padded != (used > 0 && data[used - 1] == '='))
+        __builtin_trap();
+    /* Stopped where it had to: the end, after padding, or a group the
+     * decoder refuses. */
+    if (!padded && size - used >= 4 && cg_base64_decode(data + used, 4, 0, b, &nb, &bad, &why))
+        __builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *a = malloc(CG_BASE64_DECODED_MAX(size)), *b = malloc(CG_BASE64_DECODED_MAX(size));
@@ -131,6 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     check(data, size, 0, a, b, text, squeezed);
     check(data, size, CG_BASE64_SPACE, a, b, text, squeezed);
+    check_run(data, size, (uint8_t *)squeezed, b);
     /* Encoding any bytes decodes back to them. */
     char *enc = cg_base64_encode_new(data, size);
     if (enc == NULL)

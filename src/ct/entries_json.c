@@ -1,5 +1,6 @@
-/* get-entries answers read in two passes: the grammar with the spans of the
- * strings that matter, then the base64 of each entry. See entries_json.h. */
+/* get-entries answers read in two passes: the grammar, with each entry's
+ * two base64 strings decoded in place as they are scanned, then the
+ * entries handed over. See entries_json.h. */
 #include "ct/entries_json.h"
 
 #include <stdarg.h>
@@ -19,8 +20,10 @@ typedef struct span {
     int escaped; /* holds a backslash: must be unescaped before use */
 } span;
 
+/* An entry: its two strings' bytes, decoded in place in the body. */
 typedef struct entry_spans {
-    span leaf, extra;
+    size_t leaf, leaf_len, extra, extra_len;
+    int bad; /* a string is not base64 (reported when the entry's turn comes) */
 } entry_spans;
 
 struct cg_entries_reader {
@@ -28,12 +31,10 @@ struct cg_entries_reader {
     size_t n, cap;
     uint8_t *text; /* an unescaped string */
     size_t text_cap;
-    uint8_t *leaf, *extra; /* decoded base64 */
-    size_t leaf_cap, extra_cap;
 };
 
 typedef struct scan {
-    const uint8_t *b;
+    uint8_t *b;
     size_t len, pos;
     char *why;
     size_t whycap;
@@ -50,8 +51,6 @@ void cg_entries_reader_free(cg_entries_reader *r)
         return;
     free(r->e);
     free(r->text);
-    free(r->leaf);
-    free(r->extra);
     free(r);
 }
 
@@ -164,14 +163,11 @@ static size_t plain_run(const uint8_t *p, size_t n)
     return i;
 }
 
-/* A string at the current position (after whitespace); out, when not NULL,
- * receives its contents' span. */
-static int string(scan *s, span *out)
+/* The rest of a string whose contents began at start, from the current
+ * position to past its closing quote; out, when not NULL, receives the
+ * span from start. */
+static int string_tail(scan *s, size_t start, span *out)
 {
-    ws(s);
-    if (s->pos >= s->len || s->b[s->pos] != '"')
-        return fail(s, "expected a string");
-    size_t start = ++s->pos;
     int escaped = 0;
     for (;;) {
         s->pos += plain_run(s->b + s->pos, s->len - s->pos);
@@ -221,6 +217,17 @@ static int string(scan *s, span *out)
     }
     s->pos++; /* the closing quote */
     return 1;
+}
+
+/* A string at the current position (after whitespace); out, when not NULL,
+ * receives its contents' span. */
+static int string(scan *s, span *out)
+{
+    ws(s);
+    if (s->pos >= s->len || s->b[s->pos] != '"')
+        return fail(s, "expected a string");
+    s->pos++;
+    return string_tail(s, s->pos, out);
 }
 
 static int digits(scan *s)
@@ -366,86 +373,6 @@ static int name_is(const scan *s, const span *k, const char *word)
     return j == n;
 }
 
-/* What pass 1 is filling. */
-typedef struct pass1 {
-    cg_entries_reader *r;
-    size_t max;
-    int nomem, have_entries;
-    entry_spans es; /* the entry being read */
-    int have_leaf, have_extra;
-} pass1;
-
-static int entry_member(scan *s, const span *name, void *arg)
-{
-    pass1 *p = arg;
-    int leaf = name_is(s, name, "leaf_input");
-    int extra = !leaf && name_is(s, name, "extra_data");
-    if ((leaf && p->have_leaf) || (extra && p->have_extra))
-        return fail(s, "entry %zu has \"%s\" twice", p->r->n, leaf ? "leaf_input" : "extra_data");
-    if (!leaf && !extra)
-        return value(s, 3);
-    p->have_leaf |= leaf;
-    p->have_extra |= extra;
-    return string(s, leaf ? &p->es.leaf : &p->es.extra);
-}
-
-/* One element of "entries": an object with both strings. */
-static int entry(scan *s, void *arg)
-{
-    pass1 *p = arg;
-    cg_entries_reader *r = p->r;
-    size_t at;
-    ws(s);
-    at = s->pos;
-    memset(&p->es, 0, sizeof(p->es));
-    p->have_leaf = p->have_extra = 0;
-    if (r->n >= p->max)
-        return fail(s, "more than the %zu entries asked for", p->max);
-    if (!object(s, entry_member, p))
-        return 0;
-    if (!p->have_leaf || !p->have_extra) {
-        s->pos = at;
-        return fail(s, "entry %zu without %s", r->n, p->have_leaf ? "extra_data" : "leaf_input");
-    }
-    if (!cg_grow((void **)&r->e, &r->cap, r->n + 1, sizeof(entry_spans))) {
-        p->nomem = 1;
-        return 0;
-    }
-    r->e[r->n++] = p->es;
-    return 1;
-}
-
-static int top_member(scan *s, const span *name, void *arg)
-{
-    pass1 *p = arg;
-    if (!name_is(s, name, "entries"))
-        return value(s, 1);
-    if (p->have_entries)
-        return fail(s, "\"entries\" twice");
-    p->have_entries = 1;
-    return array(s, entry, p);
-}
-
-/* Pass 1: the grammar, and the spans of the entries. */
-static int scan_body(scan *s, cg_entries_reader *r, size_t max, int *nomem)
-{
-    pass1 p;
-    memset(&p, 0, sizeof(p));
-    p.r = r;
-    p.max = max;
-    r->n = 0;
-    int ok = object(s, top_member, &p);
-    *nomem = p.nomem;
-    if (!ok)
-        return 0;
-    ws(s);
-    if (s->pos != s->len)
-        return fail(s, "data after the JSON value");
-    if (!p.have_entries)
-        return fail(s, "no \"entries\"");
-    return 1;
-}
-
 /* Appends code point u as UTF-8. */
 static size_t put_utf8(uint8_t *o, unsigned u)
 {
@@ -506,24 +433,136 @@ static int unescape(cg_entries_reader *r, const uint8_t *p, size_t len, const ui
     return 1;
 }
 
-/* Pass 2 for one string: base64 into *buf. */
-static cg_entries_status decode(cg_entries_reader *r, const uint8_t *body, const span *sp,
-                                uint8_t **buf, size_t *cap, size_t *out_len)
+
+/* One of an entry's base64 strings at the current position, decoded in
+ * place: whole groups of four straight from the body as the string is
+ * scanned (the characters of the alphabet need no JSON check), then, when
+ * something else than the closing quote stopped them (an escape, a
+ * whitespace, a character not base64: rare), the rest of the string
+ * checked as JSON, unescaped and decoded after them. *at and *len: the
+ * decoded bytes in the body; *bad when the string is not base64. */
+static int b64_string(scan *s, cg_entries_reader *r, size_t *at, size_t *len, int *bad,
+                      int *nomem)
 {
-    const uint8_t *p = body + sp->off;
-    size_t len = sp->len, bad;
+    size_t dec, more, badpos;
+    int padded;
     const char *w;
-    if (sp->escaped && !unescape(r, p, len, &p, &len))
-        return CG_ENTRIES_NOMEM;
-    if (!cg_grow((void **)buf, cap, CG_BASE64_DECODED_MAX(len), 1))
-        return CG_ENTRIES_NOMEM;
-    if (!cg_base64_decode(p, len, CG_BASE64_SPACE, *buf, out_len, &bad, &w))
-        return CG_ENTRIES_BAD;
-    return CG_ENTRIES_OK;
+    const uint8_t *text;
+    span tail;
+    ws(s);
+    if (s->pos >= s->len || s->b[s->pos] != '"')
+        return fail(s, "expected a string");
+    size_t start = ++s->pos;
+    s->pos += cg_base64_decode_run(s->b + start, s->len - start, s->b + start, &dec, &padded);
+    *at = start;
+    *len = dec;
+    if (s->pos < s->len && s->b[s->pos] == '"') {
+        s->pos++;
+        return 1;
+    }
+    size_t from = s->pos;
+    if (!string_tail(s, from, &tail))
+        return 0;
+    text = s->b + from;
+    more = tail.len;
+    if (tail.escaped && !unescape(r, text, more, &text, &more)) {
+        *nomem = 1;
+        return fail(s, "out of memory");
+    }
+    /* Decoded behind what is left of the text (an unescaped copy, or the
+     * body itself from the stop on, which stays ahead of the output). */
+    if (!cg_base64_decode(text, more, CG_BASE64_SPACE, s->b + start + dec, &more, &badpos, &w) ||
+        (padded && more > 0))
+        *bad = 1; /* nothing but whitespace may follow the padding */
+    else
+        *len = dec + more;
+    return 1;
 }
 
-cg_entries_status cg_entries_read(cg_entries_reader *r, const uint8_t *body, size_t len,
-                                  size_t max, cg_entries_fn fn, void *arg, size_t *n, char *why,
+/* What pass 1 is filling. */
+typedef struct pass1 {
+    cg_entries_reader *r;
+    size_t max;
+    int nomem, have_entries;
+    entry_spans es; /* the entry being read */
+    int have_leaf, have_extra;
+} pass1;
+
+static int entry_member(scan *s, const span *name, void *arg)
+{
+    pass1 *p = arg;
+    int leaf = name_is(s, name, "leaf_input");
+    int extra = !leaf && name_is(s, name, "extra_data");
+    if ((leaf && p->have_leaf) || (extra && p->have_extra))
+        return fail(s, "entry %zu has \"%s\" twice", p->r->n, leaf ? "leaf_input" : "extra_data");
+    if (!leaf && !extra)
+        return value(s, 3);
+    p->have_leaf |= leaf;
+    p->have_extra |= extra;
+    if (leaf)
+        return b64_string(s, p->r, &p->es.leaf, &p->es.leaf_len, &p->es.bad, &p->nomem);
+    return b64_string(s, p->r, &p->es.extra, &p->es.extra_len, &p->es.bad, &p->nomem);
+}
+
+/* One element of "entries": an object with both strings. */
+static int entry(scan *s, void *arg)
+{
+    pass1 *p = arg;
+    cg_entries_reader *r = p->r;
+    size_t at;
+    ws(s);
+    at = s->pos;
+    memset(&p->es, 0, sizeof(p->es));
+    p->have_leaf = p->have_extra = 0;
+    if (r->n >= p->max)
+        return fail(s, "more than the %zu entries asked for", p->max);
+    if (!object(s, entry_member, p))
+        return 0;
+    if (!p->have_leaf || !p->have_extra) {
+        s->pos = at;
+        return fail(s, "entry %zu without %s", r->n, p->have_leaf ? "extra_data" : "leaf_input");
+    }
+    if (!cg_grow((void **)&r->e, &r->cap, r->n + 1, sizeof(entry_spans))) {
+        p->nomem = 1;
+        return 0;
+    }
+    r->e[r->n++] = p->es;
+    return 1;
+}
+
+static int top_member(scan *s, const span *name, void *arg)
+{
+    pass1 *p = arg;
+    if (!name_is(s, name, "entries"))
+        return value(s, 1);
+    if (p->have_entries)
+        return fail(s, "\"entries\" twice");
+    p->have_entries = 1;
+    return array(s, entry, p);
+}
+
+/* Pass 1: the grammar, and the spans of the entries. */
+static int scan_body(scan *s, cg_entries_reader *r, size_t max, int *nomem)
+{
+    pass1 p;
+    memset(&p, 0, sizeof(p));
+    p.r = r;
+    p.max = max;
+    r->n = 0;
+    int ok = object(s, top_member, &p);
+    *nomem = p.nomem;
+    if (!ok)
+        return 0;
+    ws(s);
+    if (s->pos != s->len)
+        return fail(s, "data after the JSON value");
+    if (!p.have_entries)
+        return fail(s, "no \"entries\"");
+    return 1;
+}
+
+cg_entries_status cg_entries_read(cg_entries_reader *r, uint8_t *body, size_t len, size_t max,
+                                  cg_entries_fn fn, void *arg, size_t *n, char *why,
                                   size_t whycap)
 {
     scan s = {body, len, 0, why, whycap};
@@ -536,17 +575,12 @@ cg_entries_status cg_entries_read(cg_entries_reader *r, const uint8_t *body, siz
     }
     *n = r->n;
     for (size_t i = 0; i < r->n; i++) {
-        size_t leaf_len, extra_len;
-        cg_entries_status st = decode(r, body, &r->e[i].leaf, &r->leaf, &r->leaf_cap, &leaf_len);
-        if (st == CG_ENTRIES_OK)
-            st = decode(r, body, &r->e[i].extra, &r->extra, &r->extra_cap, &extra_len);
-        if (st == CG_ENTRIES_NOMEM)
-            snprintf(why, whycap, "out of memory");
-        else if (st != CG_ENTRIES_OK)
+        const entry_spans *e = &r->e[i];
+        if (e->bad) {
             snprintf(why, whycap, "entry %zu: leaf_input or extra_data is not base64", i);
-        if (st != CG_ENTRIES_OK)
-            return st;
-        if (!fn(arg, i, r->leaf, leaf_len, r->extra, extra_len))
+            return CG_ENTRIES_BAD;
+        }
+        if (!fn(arg, i, body + e->leaf, e->leaf_len, body + e->extra, e->extra_len))
             return CG_ENTRIES_STOPPED;
     }
     return CG_ENTRIES_OK;

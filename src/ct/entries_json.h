@@ -7,14 +7,17 @@
  * (some megabytes of JSON) an answer; a general JSON parser spends most of
  * its time allocating a node and copying each string. This reader checks
  * the whole body against the JSON grammar (RFC 8259: nesting, escapes,
- * numbers, UTF-8) first, recording where each entry's two strings are, and
- * only then hands the entries over, decoded from base64 into buffers it
- * reuses: a body that is not valid JSON delivers nothing. Members other than
+ * numbers, UTF-8) first, decoding each entry's two base64 strings in place
+ * as it scans them (one pass over their characters, the decoded bytes
+ * written over the text they came from), and only then hands the entries
+ * over: a body that is not valid JSON delivers nothing. Members other than
  * "entries", "leaf_input" and "extra_data" are allowed and skipped; a
  * repeated one of those three is an error (which one would a reader take?).
  *
- * Ownership: the reader owns its buffers; what it hands to the callback is
- * valid only during the call. Not thread-safe: one per thread. */
+ * Ownership: the body is the caller's and is OVERWRITTEN (whatever the
+ * result: a body is read once); what the reader hands to the callback
+ * points into it and is valid only during the call. Not thread-safe: one
+ * per thread. */
 #ifndef CAGUARD_CT_ENTRIES_JSON_H
 #define CAGUARD_CT_ENTRIES_JSON_H
 
@@ -43,8 +46,8 @@ typedef enum {
  * the JSON was rejected). An answer with more than max entries is
  * CG_ENTRIES_BAD, before any callback. why receives a message naming the
  * byte offset or the entry. */
-cg_entries_status cg_entries_read(cg_entries_reader *r, const uint8_t *body, size_t len,
-                                  size_t max, cg_entries_fn fn, void *arg, size_t *n, char *why,
+cg_entries_status cg_entries_read(cg_entries_reader *r, uint8_t *body, size_t len, size_t max,
+                                  cg_entries_fn fn, void *arg, size_t *n, char *why,
                                   size_t whycap);
 
 #endif

@@ -68,6 +68,50 @@ char *cg_base64_encode_new(const uint8_t *in, size_t len)
     return out;
 }
 
+/* Whole groups of four digits from in (at most len characters) into out,
+ * until a character that is not a digit: the characters consumed. out may
+ * be in: a group's three bytes are written after its four characters are
+ * read, and 3k + 3 <= 4k + 4. */
+static size_t groups(const uint8_t *in, size_t len, uint8_t *out)
+{
+    size_t i = 0, n = 0;
+    for (; len - i >= 4; i += 4, n += 3) {
+        uint32_t a = value[in[i]], b = value[in[i + 1]], c = value[in[i + 2]],
+                 d = value[in[i + 3]];
+        if ((a | b | c | d) & CLASS)
+            break;
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        out[n] = (uint8_t)(v >> 16);
+        out[n + 1] = (uint8_t)(v >> 8);
+        out[n + 2] = (uint8_t)v;
+    }
+    return i;
+}
+
+size_t cg_base64_decode_run(const uint8_t *in, size_t avail, uint8_t *out, size_t *out_len,
+                            int *padded)
+{
+    size_t i = groups(in, avail, out), n = i / 4 * 3;
+    *padded = 0;
+    if (avail - i >= 4) {
+        uint32_t a = value[in[i]], b = value[in[i + 1]], c = value[in[i + 2]],
+                 d = value[in[i + 3]];
+        if (a < 64 && b < 64 && d == PD && c == PD && (b & 0xf) == 0) {
+            out[n++] = (uint8_t)(a << 2 | b >> 4);
+            i += 4;
+            *padded = 1;
+        } else if (a < 64 && b < 64 && c < 64 && d == PD && (c & 0x3) == 0) {
+            out[n] = (uint8_t)(a << 2 | b >> 4);
+            out[n + 1] = (uint8_t)(b << 4 | c >> 2);
+            n += 2;
+            i += 4;
+            *padded = 1;
+        }
+    }
+    *out_len = n;
+    return i;
+}
+
 static int bad(size_t *bad_at, const char **why, size_t at, const char *what)
 {
     *bad_at = at;
@@ -84,20 +128,10 @@ int cg_base64_decode(const uint8_t *in, size_t len, unsigned flags, uint8_t *out
     while (i < len) {
         /* Between groups: whole groups of four digits at once. */
         if (quad == 0 && len - i >= 4) {
-            size_t start = i;
-            while (len - i >= 4) {
-                uint32_t a = value[in[i]], b = value[in[i + 1]], c = value[in[i + 2]],
-                         d = value[in[i + 3]];
-                if ((a | b | c | d) & CLASS)
-                    break;
-                uint32_t v = a << 18 | b << 12 | c << 6 | d;
-                out[n] = (uint8_t)(v >> 16);
-                out[n + 1] = (uint8_t)(v >> 8);
-                out[n + 2] = (uint8_t)v;
-                n += 3;
-                i += 4;
-            }
-            if (i > start)
+            size_t used = groups(in + i, len - i, out + n);
+            n += used / 4 * 3;
+            i += used;
+            if (used > 0)
                 last = i - 1;
             if (i == len)
                 break;

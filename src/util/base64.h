@@ -34,6 +34,17 @@ char *cg_base64_encode_new(const uint8_t *in, size_t len);
  * lookup each and no branch per character; flags: CG_BASE64_*. */
 int cg_base64_decode(const uint8_t *in, size_t len, unsigned flags, uint8_t *out, size_t *out_len,
                      size_t *bad_at, const char **why);
+/* Decodes the run of base64 at in (at most avail characters) up to the
+ * first character that does not continue it: whole groups of four digits,
+ * then a padded group ("xx==", "xxx=", zero bits under the padding) when
+ * one comes next, which ends the run (*padded 1). No whitespace, no
+ * error: what stopped the run, in[returned] when returned < avail, is the
+ * caller's to read (a string's closing quote, or the rest to decode with
+ * cg_base64_decode). Returns the characters consumed, a multiple of four,
+ * and the *out_len bytes written to out, which may be in itself: the
+ * output never overtakes the input (decoding in place). */
+size_t cg_base64_decode_run(const uint8_t *in, size_t avail, uint8_t *out, size_t *out_len,
+                            int *padded);
 /* The same into a new buffer (free()) at *out. Returns 0 when the span is
  * not base64 or memory runs out (*out then untouched). */
 int cg_base64_decode_new(const char *s, size_t len, unsigned flags, uint8_t **out,

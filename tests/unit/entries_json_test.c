@@ -33,7 +33,14 @@ static cg_entries_status read_str(cg_entries_reader *r, const char *body, size_t
     memset(s->leaf, 0, sizeof(s->leaf));
     memset(s->extra, 0, sizeof(s->extra));
     s->calls = 0;
-    return cg_entries_read(r, (const uint8_t *)body, strlen(body), max, collect, s, n, why, cap);
+    /* decoded in place: a copy of exactly its length */
+    size_t len = strlen(body);
+    uint8_t *copy = malloc(len > 0 ? len : 1);
+    CHECK(copy != NULL);
+    memcpy(copy, body, len);
+    cg_entries_status st = cg_entries_read(r, copy, len, max, collect, s, n, why, cap);
+    free(copy);
+    return st;
 }
 
 /* A body that must be refused before any entry is delivered; why must
@@ -81,6 +88,27 @@ int main(void)
     CHECK(n == 1 && s.calls == 1);
     CHECK(memcmp(s.leaf[0], "\x3f\xff\x3f", 3) == 0 && s.extra[0][0] == '\0');
 
+    /* The base64 decoded in place as it is scanned, and what stops the
+     * whole groups: an escape after them (\u0062 is 'b'), whitespace (the
+     * JSON and the base64 allow it), whitespace after the padding; bits
+     * under the padding and data after it are not base64. */
+    CHECK(read_str(r,
+                   "{\"entries\":[{\"leaf_input\":\"aGVs\\u0062G8=\",\"extra_data\":\"aGVs bG8=\"},"
+                   "{\"leaf_input\":\"YQ== \",\"extra_data\":\"YWJj\\/\\/\\/\\/\"}]}",
+                   1000, &s, &n, why, sizeof(why)) == CG_ENTRIES_OK);
+    CHECK(n == 2 && s.calls == 2);
+    CHECK(strcmp(s.leaf[0], "hello") == 0 && strcmp(s.extra[0], "hello") == 0);
+    CHECK(strcmp(s.leaf[1], "a") == 0 && memcmp(s.extra[1], "abc\xff\xff\xff", 6) == 0);
+    CHECK(read_str(r, "{\"entries\":[{\"leaf_input\":\"YR==\",\"extra_data\":\"\"}]}", 1000, &s,
+                   &n, why, sizeof(why)) == CG_ENTRIES_BAD);
+    CHECK(s.calls == 0 && n == 1 && strstr(why, "entry 0") != NULL);
+    CHECK(read_str(r, "{\"entries\":[{\"leaf_input\":\"YQ==YQ==\",\"extra_data\":\"\"}]}", 1000,
+                   &s, &n, why, sizeof(why)) == CG_ENTRIES_BAD);
+    CHECK(s.calls == 0 && n == 1 && strstr(why, "entry 0") != NULL);
+    CHECK(read_str(r, "{\"entries\":[{\"leaf_input\":\"YWJj\",\"extra_data\":\"YW\"}]}", 1000,
+                   &s, &n, why, sizeof(why)) == CG_ENTRIES_BAD);
+    CHECK(s.calls == 0 && strstr(why, "entry 0") != NULL);
+
     /* An empty array: valid, nothing delivered (the caller decides). */
     CHECK(read_str(r, "{\"entries\": []}", 1000, &s, &n, why, sizeof(why)) == CG_ENTRIES_OK);
     CHECK(n == 0 && s.calls == 0);
@@ -94,7 +122,7 @@ int main(void)
     CHECK(s.calls == 1 && n == 2);
     s.stop_after = 0;
 
-    /* Bad base64 is found in pass 2: the earlier entries went. */
+    /* Bad base64 is reported at its entry's turn: the earlier entries went. */
     CHECK(read_str(r,
                    "{\"entries\":[{\"leaf_input\":\"YQ==\",\"extra_data\":\"YQ==\"},"
                    "{\"leaf_input\":\"Y!==\",\"extra_data\":\"YQ==\"}]}",
@@ -142,6 +170,12 @@ int main(void)
     refused(r, "{\"entries\":[], \"a\": \"\\ud800x\"}", "lone high surrogate");
     refused(r, "{\"entries\":[], \"a\": \"abc", "unterminated string");
     refused(r, "{\"entries\":[", "expected '{'");
+    refused(r, "{\"entries\":[{\"leaf_input\":\"aGVsbG8=", "unterminated string");
+    refused(r, "{\"entries\":[{\"leaf_input\":\"aGVs\x01\",\"extra_data\":\"\"}]}",
+            "control character");
+    /* decoded in place, then the grammar fails further on: nothing delivered */
+    refused(r, "{\"entries\":[{\"leaf_input\":\"aGVsbG8=\",\"extra_data\":\"YQ==\"}], x}",
+            "expected a string");
     {
         /* Nesting deeper than the reader follows: refused, no recursion
          * without end. */

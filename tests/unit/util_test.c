@@ -101,6 +101,42 @@ static void test_base64_openssl(void)
     CHECK(!dec(body, 0, got, &m, &bad) && bad == 64);
 }
 
+/* The run decoder: in place, on random data of every length against
+ * OpenSSL's encoder, stopping at what follows a run, and leaving alone a
+ * padded group with bits under its padding. */
+static void test_base64_run(void)
+{
+    uint8_t data[200], text[300];
+    size_t n, used;
+    int padded;
+    for (size_t len = 0; len < sizeof(data); len++) {
+        CHECK(RAND_bytes(data, (int)len + 1) == 1);
+        int t = EVP_EncodeBlock(text, data, (int)len);
+        CHECK(t >= 0);
+        text[t] = '"';
+        used = cg_base64_decode_run(text, (size_t)t + 1, text, &n, &padded);
+        CHECK(used == (size_t)t && n == len && memcmp(text, data, len) == 0);
+        CHECK(padded == (len % 3 != 0));
+    }
+    /* stops: whitespace, a group cut short, the end, a character not base64 */
+    memcpy(text, "TWFuTWFu TWFu", 13);
+    CHECK(cg_base64_decode_run(text, 13, text, &n, &padded) == 8 && n == 6 && !padded &&
+          memcmp(text, "ManMan", 6) == 0);
+    memcpy(text, "TWFuTW", 6);
+    CHECK(cg_base64_decode_run(text, 6, text, &n, &padded) == 4 && n == 3 && !padded);
+    memcpy(text, "TWE=TWFu", 8); /* the padded group ends the run */
+    CHECK(cg_base64_decode_run(text, 8, text, &n, &padded) == 4 && n == 2 && padded &&
+          memcmp(text, "Ma", 2) == 0);
+    memcpy(text, "TWFuTWF=", 8); /* bits under the padding: left for the decoder's error */
+    CHECK(cg_base64_decode_run(text, 8, text, &n, &padded) == 4 && n == 3 && !padded);
+    memcpy(text, "TR==", 4);
+    CHECK(cg_base64_decode_run(text, 4, text, &n, &padded) == 0 && n == 0 && !padded);
+    memcpy(text, "TQ==", 4);
+    CHECK(cg_base64_decode_run(text, 4, text, &n, &padded) == 4 && n == 1 && text[0] == 'M');
+    memcpy(text, "TWFu\\/", 6);
+    CHECK(cg_base64_decode_run(text, 6, text, &n, &padded) == 4 && n == 3 && text[4] == '\\');
+}
+
 static void test_hex(void)
 {
     static const uint8_t b[] = {0x00, 0x7f, 0x80, 0xff, 0xa5};
@@ -253,6 +289,7 @@ int main(void)
 {
     test_base64_vectors();
     test_base64_openssl();
+    test_base64_run();
     test_hex();
     test_hash();
     test_time_formats();
