@@ -23,6 +23,14 @@
     "first_seen, last_seen, log_id, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "            \
     "ON CONFLICT (dedup) DO NOTHING"
 
+/* The findings with their object's and log's columns (cg_store_findings
+ * adds the filters' conditions). */
+#define FIND_SELECT                                                                               \
+    "SELECT f.id, f.rule, f.severity, f.object_sha256, f.incident_id, f.message, f.extra, "       \
+    "f.first_seen, f.last_seen, f.resolved_at, o.kind, o.file, o.idx, o.issuer, o.serial, "       \
+    "f.log_id, f.subject, l.url FROM findings f LEFT JOIN objects o ON o.sha256 = "               \
+    "f.object_sha256 LEFT JOIN log_state l ON l.log_id = f.log_id WHERE 1 = 1"
+
 const char *const cg_st_sql_findings[Q_COUNT] = {
     /* no RETURNING on SQLite: cg_st_insert_step (driver.h) */
     [Q_FIND_INSERT] = FIND_INSERT,
@@ -36,6 +44,8 @@ const char *const cg_st_sql_findings[Q_COUNT] = {
     [Q_FIND_RESOLVE] = "UPDATE findings SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL",
     [Q_FIND_RESOLVE_KEY] = "UPDATE findings SET resolved_at = ? WHERE dedup = ? "
                            "AND resolved_at IS NULL RETURNING id",
+    /* one finding by its id: the outbox reads each new one back */
+    [Q_FIND_BY_ID] = FIND_SELECT " AND f.id = ?",
 };
 
 const char *const cg_st_pg_sql_findings[Q_COUNT] = {
@@ -312,20 +322,15 @@ int cg_store_resolve_document(cg_store *s, const char *rule, const char *url, in
     return resolve_key(s, doc_dedup_key(s, rule, url), at, resolved);
 }
 
-int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,
-                      void *arg)
+/* cg_store_findings' query for the filters set, prepared for one call. */
+static cg_sql_stmt *prepare_filtered(cg_store *s, const cg_store_finding_filter *flt)
 {
     char sql[1024];
+    int n;
     cg_sql_stmt *st;
-    int n = 0, ok = 0;
     /* Built per call (the filters vary); conditions only ever add bound
      * parameters, never text from the caller. */
-    n = snprintf(sql, sizeof(sql),
-                 "SELECT f.id, f.rule, f.severity, f.object_sha256, f.incident_id, f.message, "
-                 "f.extra, f.first_seen, f.last_seen, f.resolved_at, o.kind, o.file, o.idx, "
-                 "o.issuer, o.serial, f.log_id, f.subject, l.url FROM findings f "
-                 "LEFT JOIN objects o ON o.sha256 = f.object_sha256 "
-                 "LEFT JOIN log_state l ON l.log_id = f.log_id WHERE 1 = 1");
+    n = snprintf(sql, sizeof(sql), "%s", FIND_SELECT);
     if (flt != NULL && flt->rule != NULL)
         n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.rule = ?");
     if (flt != NULL && flt->has_since)
@@ -341,7 +346,24 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
     snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY COALESCE(o.id, 0), f.id");
     st = s->drv->prepare(s->conn, sql);
     if (st == NULL)
-        return cg_st_db_fail(s, "listing findings");
+        cg_st_db_fail(s, "listing findings");
+    return st;
+}
+
+int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,
+                      void *arg)
+{
+    cg_sql_stmt *st;
+    int ok = 0;
+    /* One finding by its id (the outbox reads every new one back): the
+     * statement prepared once a connection, unless a call from inside fn
+     * of another such call still steps it. */
+    int by_id = flt != NULL && flt->id > 0 && flt->rule == NULL && !flt->has_since &&
+                !flt->open_only && flt->incident <= 0 && !flt->has_object && !s->by_id_busy;
+    st = by_id ? q(s, Q_FIND_BY_ID) : prepare_filtered(s, flt);
+    if (st == NULL)
+        return 0;
+    s->by_id_busy |= by_id;
     int p = 1, bound = 1;
     if (flt != NULL && flt->rule != NULL)
         bound &= b_text(s, st, p++, flt->rule);
@@ -409,6 +431,11 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
     }
     ok = 1;
 out:
-    s->drv->finalize(st);
+    if (by_id) {
+        s->drv->reset(st);
+        s->by_id_busy = 0;
+    } else {
+        s->drv->finalize(st);
+    }
     return ok;
 }

@@ -81,6 +81,7 @@ typedef enum {
     Q_FIND_REPEAT,
     Q_FIND_RESOLVE,
     Q_FIND_RESOLVE_KEY,
+    Q_FIND_BY_ID,
     /* logs.c */
     Q_LOG_PUT,
     Q_LOG_GET,
@@ -170,6 +171,7 @@ struct cg_store {
     int in_tx;     /* an explicit transaction is open */
     int tx_failed; /* ... and a write in it failed: it can only roll back */
     struct cg_st_outbox *outbox; /* the channels new findings get rows for; NULL: none */
+    int by_id_busy; /* Q_FIND_BY_ID is being stepped (findings.c: a nested call prepares its own) */
     char err[512];
 };
 
