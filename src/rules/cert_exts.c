@@ -239,6 +239,13 @@ static void check_eku(cg_ctx *ctx, const cg_profile *p)
                       : p->eku_precert
                           ? "the Precertificate Signing purpose"
                           : "codeSigning, emailProtection or timeStamping");
+        /* Chrome's root program: TLS server hierarchies only, so no
+         * clientAuth beside serverAuth from 2027-03-15 */
+        if (p->eku_server && p->eku_client && cg_prof_since(p, 20270315))
+            cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
+                      "extKeyUsage of a %s issued from 2027-03-15 holds id-kp-clientAuth beside "
+                      "id-kp-serverAuth (Chrome Root Program Policy v1.8 §1.3.2)",
+                      what);
     } else if (!p->eku_server && !p->eku_client) {
         cg_report(ctx, CG_R_CERT_EKU_INVALID, p->obj,
                   "extKeyUsage of a %s holds neither id-kp-serverAuth nor id-kp-clientAuth",

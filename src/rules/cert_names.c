@@ -28,6 +28,7 @@
 #include "x509/oid.h"
 
 #define SC062 20230915
+#define SC48 20210825 /* BRs 1.8.0: the commonName a character-for-character copy */
 #define SC12 20181210        /* BRs 1.6.2: underscores for a while */
 #define SC12_SUNSET 20190401 /* ... until this day */
 
@@ -37,8 +38,8 @@
 static int underscore_ok(const cg_profile *p)
 {
     const cg_cert *c = p->cert;
-    return p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, SC12) && !cg_prof_since(p, SC12_SUNSET) &&
-           c->not_after_t - c->not_before_t < 30 * 86400;
+    return p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, SC12) &&
+           !cg_prof_since(p, SC12_SUNSET) && c->not_after_t - c->not_before_t < 30 * 86400;
 }
 
 /* One name's first defect, or NULL. The Internal Name and reverse zone
@@ -315,10 +316,12 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
 {
     cg_cbs cn[8];
     size_t n = subject_cns(p->cert, cn, 8);
-    int sc062 = cg_prof_since(p, SC062);
+    int sc48 = cg_prof_since(p, SC48);
     if (n == 0)
         return;
-    if (n > 1 && sc062)
+    /* "a single IP address or Fully-Qualified Domain Name" (BRs 1.x
+     * §7.1.4.2.2), "exactly one entry" from SC48 */
+    if (n > 1)
         cg_report(ctx, CG_R_CERT_CN_NOT_IN_SAN, p->obj,
                   "the subject holds %zu commonName attributes; at most one is allowed", n);
     for (size_t i = 0; i < n && i < 8; i++) {
@@ -327,7 +330,7 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
         for (size_t k = 0; k < san->n_dns && !found; k++) {
             const cg_cbs *d = &san->dns[k];
             found = d->len == c->len &&
-                    (sc062 ? memcmp(d->data, c->data, c->len) == 0
+                    (sc48 ? memcmp(d->data, c->data, c->len) == 0
                            : strncasecmp((const char *)d->data, (const char *)c->data,
                                          c->len) == 0);
         }
@@ -343,7 +346,7 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
         for (size_t k = 0; k < san->n_ip && !found; k++) {
             ip_text(san->ip[k], san->ip_len[k], canon, sizeof(canon));
             int af = san->ip_len[k] == 4 ? AF_INET : AF_INET6;
-            if (sc062)
+            if (sc48)
                 found = strlen(canon) == c->len && memcmp(canon, c->data, c->len) == 0;
             else
                 found = memchr(c->data, 0, c->len) == NULL && c->len < sizeof(text) &&
@@ -352,7 +355,7 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
         if (!found)
             cg_report(ctx, CG_R_CERT_CN_NOT_IN_SAN, p->obj,
                       "subject commonName \"%s\" is not %s of the subjectAltName entries", text,
-                      sc062 ? "a character-for-character copy of one" : "one");
+                      sc48 ? "a character-for-character copy of one" : "one");
     }
 }
 
@@ -361,6 +364,6 @@ void cg_prof_check_names(cg_ctx *ctx, const cg_profile *p)
     san_names san;
     san.n_dns = san.n_ip = 0;
     check_san(ctx, p, &san);
-    if (p->kind == CG_PROF_SUBSCRIBER && p->x.san >= 0) /* without subjectAltName, cert.san_missing says it all */
+    if (p->kind == CG_PROF_SUBSCRIBER) /* without subjectAltName no commonName is from it */
         check_cn(ctx, p, &san);
 }

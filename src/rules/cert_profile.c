@@ -410,6 +410,39 @@ static void check_duplicates(cg_ctx *ctx, const cg_profile *p)
     }
 }
 
+/* The extensions whose value is a SEQUENCE SIZE (1..MAX) OF and that no
+ * family reads (subjectAltName, certificatePolicies, AIA, CRL distribution
+ * points and extKeyUsage have their own rules): RFC 5280 §4.2.1.5, §4.2.1.7,
+ * §4.2.1.8, §4.2.1.15, §4.2.2.2; an empty SEQUENCE is no value (TLS BRs
+ * §7.1.2.11.5: DER encoded according to the extension's ASN.1 module). */
+static void check_empty_values(cg_ctx *ctx, const cg_profile *p)
+{
+    static const struct {
+        uint8_t oid[8];
+        size_t len;
+        const char *name;
+    } seq_of[] = {
+        {{0x55, 0x1d, 0x09}, 3, "subjectDirectoryAttributes"},
+        {{0x55, 0x1d, 0x12}, 3, "issuerAltName"},
+        {{0x55, 0x1d, 0x21}, 3, "policyMappings"},
+        {{0x55, 0x1d, 0x2e}, 3, "freshestCRL"},
+        {{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b}, 8, "subjectInfoAccess"},
+    };
+    const cg_cert *c = p->cert;
+    for (size_t i = 0; i < c->n_ext; i++) {
+        for (size_t k = 0; k < sizeof(seq_of) / sizeof(seq_of[0]); k++) {
+            cg_cbs v = c->ext[i].value, seq;
+            if (!cg_oid_equal(&c->ext[i].oid, seq_of[k].oid, seq_of[k].len))
+                continue;
+            if (cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) && v.len == 0 && seq.len == 0)
+                cg_report(ctx, CG_R_CERT_EXTENSION_VALUE_EMPTY, p->obj,
+                          "%s at position %zu is an empty SEQUENCE; its ASN.1 requires at least "
+                          "one element (SIZE (1..MAX))",
+                          seq_of[k].name, i + 1);
+        }
+    }
+}
+
 void cg_check_cert_profile(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cert)
 {
     cg_profile p;
@@ -420,6 +453,7 @@ void cg_check_cert_profile(cg_ctx *ctx, const cg_objref *obj, const cg_cert *cer
     check_times(ctx, &p);
     check_fields(ctx, &p);
     check_duplicates(ctx, &p);
+    check_empty_values(ctx, &p);
     cg_prof_check_exts(ctx, &p);
     cg_prof_check_names(ctx, &p);
     cg_prof_check_keys(ctx, &p);

@@ -9,8 +9,10 @@ at=--at=2030-01-01T00:00:00Z
 # Variants whose defect takes away what other rules look for: the profile
 # rules they also give, rightly.
 declare -A also=(
-  [cert.extensions_empty__empty_sequence]="cert.aia_invalid cert.aki_invalid cert.crldp_missing cert.eku_invalid cert.policies_invalid cert.san_missing"
-  [cert.version_invalid__v1]="cert.aia_invalid cert.aki_invalid cert.crldp_missing cert.eku_invalid cert.policies_invalid cert.san_missing"
+  [cert.extensions_empty__empty_sequence]="cert.aia_invalid cert.aki_invalid cert.cn_not_in_san cert.crldp_missing cert.eku_invalid cert.policies_invalid cert.san_missing"
+  [cert.version_invalid__v1]="cert.aia_invalid cert.aki_invalid cert.cn_not_in_san cert.crldp_missing cert.eku_invalid cert.policies_invalid cert.san_missing"
+  # a commonName with no subjectAltName to come from
+  [cert.san_missing__no_san]="cert.cn_not_in_san"
 )
 profile_rules() {
   python3 -c '
@@ -78,4 +80,18 @@ zcase dnsNameUnderscoreInSLD.pem cert.san_invalid yes
 zcase dnsNameUnderscoreInTRD.pem cert.san_invalid yes
 zcase dNSUnderscoresShortValidity.pem cert.san_invalid yes "contains an underscore"
 zcase dNSNameUnderscoreValidWhenReplaced.pem cert.san_invalid yes
+# the subject commonName: character for character from ballot SC48
+# (2021-08-25), none without subjectAltName, one at most
+zcase CNWithoutSANSeptember2021.pem cert.cn_not_in_san yes
+zcase SANCaseNotMatchingCNSeptember2021.pem cert.cn_not_in_san yes
+zcase SANCaseNotMatchingCN.pem cert.cn_not_in_san no
+zcase extraCommonNames.pem cert.cn_not_in_san yes
+# Chrome: no clientAuth beside serverAuth from 2027-03-15
+zcase cana_sub1_srv1_cli1_eff1.pem cert.eku_invalid yes
+zcase cana_sub1_srv1_cli1_eff0.pem cert.eku_invalid no
+zcase cana_sub1_srv1_cli0_effx.pem cert.eku_invalid no
+# an empty SEQUENCE where the extension's ASN.1 wants one element at least
+zcase empty_seq_of_sia.pem cert.extension_value_empty yes
+zcase empty_seq_of_pms.pem cert.extension_value_empty yes
+zcase empty_seq_of_xxx.pem cert.extension_value_empty no
 finish
