@@ -31,9 +31,10 @@ static void policy_help(FILE *f)
                "  show KIND\n"
                "        the version of KIND in effect now, its review date, its\n"
                "        history and what the monitor's fetches of its URL saw\n"
-               "  status [--at TIME] [--format text|json]\n"
+               "  status [--at TIME] [--format text|json] [SELECTION]\n"
                "        the findings: policy.review_overdue (no newer version within\n"
                "        365 days), policy.review_due (less than 30 days left)\n\n"
+               "status's SELECTION (as check's):\n" CG_CLI_SELECT_HELP "\n"
                "Every subcommand takes --store PATH_OR_URI (or the global --store,\n"
                "$CAGUARD_STORE, caguard.db). caguard monitor --policy-interval S fetches\n"
                "the documents' URLs (policy.document_changed, policy.document_unreachable).\n\n"
@@ -228,15 +229,21 @@ static int cmd_status(int argc, char **argv)
     size_t n = 0;
     int64_t at = (int64_t)time(NULL);
     int rc;
+    cg_cli_select sel;
+    cg_cli_select_init(&sel);
     const cg_cli_opt opt[] = {
         {"at", CG_CLI_OPT_TIME, &at, 0, NULL},
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
+        CG_CLI_SELECT_OPTS(&sel),
     };
     if (!cg_cli_opts_parse(cmd, policy_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (!cg_cli_opts_no_operands(cmd, argc, argv))
         return CG_EXIT_USAGE;
+    rc = cg_cli_select_build(&sel, cmd);
+    if (rc != CG_EXIT_OK)
+        return rc;
     cg_store *st = open_docs(cmd, store_opt, &docs, &n);
     if (st == NULL)
         return CG_EXIT_USAGE;
@@ -246,18 +253,22 @@ static int cmd_status(int argc, char **argv)
         fprintf(stderr, "caguard %s: out of memory\n", cmd);
         goto done;
     }
+    sel.next = cg_out_sink;
+    sel.next_arg = out;
     cg_ctx ctx;
-    cg_ctx_init(&ctx, at, cg_out_sink, out);
-    int found = cg_pdoc_check(&ctx, docs, n);
-    if (format == CG_OUT_TEXT && found == 0) {
+    cg_ctx_init(&ctx, at, cg_cli_select_sink, &sel);
+    cg_pdoc_check(&ctx, docs, n);
+    if (format == CG_OUT_TEXT && !sel.quiet && sel.count[0] + sel.count[1] + sel.count[2] == 0) {
         char when[32];
         cg_time_format(at, when, sizeof(when));
         if (n == 0)
             printf("no CP or CPS recorded (caguard policy add)\n");
         else
-            printf("no policy finding at %s\n", when);
+            printf("no policy finding%s at %s\n",
+                   ctx.count[0] + ctx.count[1] + ctx.count[2] > 0 ? " of the rules selected" : "",
+                   when);
     }
-    rc = ctx.count[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    rc = cg_cli_select_failed(&sel, sel.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
     if (fflush(stdout) != 0)
         rc = CG_EXIT_USAGE;
 done:

@@ -70,6 +70,19 @@ run_suite() {
   # it takes effect.
   expect_status 0 pol add --kind cps --url "$url/files/cps.html" --version 3.2 --effective 2026-01-20
   expect_status 1 pol status --at 2026-01-15T00:00:00Z
+  # The selection options, as check's: --quiet prints nothing and the exit
+  # status still says it; --exclude leaves the rule out of both; --fail-on
+  # notice fails on the warning of the 25 days left; a mistyped rule is a
+  # usage error.
+  expect_status 1 pol status --at 2026-01-15T00:00:00Z --quiet
+  [ ! -s "$tmp/out" ] && pass_ || fail_ "policy status --quiet printed something"
+  expect_status 0 pol status --at 2026-01-15T00:00:00Z --exclude policy.review_overdue
+  expect_grep '^no policy finding of the rules selected at 2026-01-15T00:00:00Z' "$tmp/out"
+  expect_status 0 pol status --at 2025-12-16T00:00:00Z --min-severity error
+  expect_no_grep 'policy\.review_due' "$tmp/out"
+  expect_status 1 pol status --at 2025-12-16T00:00:00Z --fail-on warning
+  expect_grep 'policy\.review_due' "$tmp/out"
+  expect_status 2 pol status --include policy.review_overdu
   expect_status 0 pol status --at 2026-01-20T00:00:00Z
   expect_grep '^no policy finding' "$tmp/out"
 
