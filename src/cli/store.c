@@ -14,7 +14,8 @@
 
 static void store_help(FILE *f)
 {
-    fprintf(f, "usage: caguard [--store PATH_OR_URI] store verify [--format text|json]\n\n"
+    fprintf(f, "usage: caguard [--store PATH_OR_URI] store verify [--format text|json]"
+               " [--quiet]\n\n"
                "'store verify' reads every object of the store (certificates,\n"
                "precertificates, CRLs), every precertificate and final certificate the\n"
                "issuance gate recorded and every log list snapshot, hashes its bytes again\n"
@@ -31,6 +32,7 @@ static void store_help(FILE *f)
                "options:\n"
                "  --store PATH_OR_URI  the store (default $CAGUARD_STORE, else caguard.db)\n"
                "  --format text|json   text (default) or JSON Lines\n"
+               "  --quiet              print nothing: the exit status says it\n"
                "  -h, --help           this help\n\n"
                "exit status: 0 every row matches, 1 rows that do not match, 2 usage error\n"
                "or a store that cannot be read.\n");
@@ -38,6 +40,7 @@ static void store_help(FILE *f)
 
 typedef struct printer {
     cg_out_format format;
+    int quiet;  /* --quiet: nothing printed */
     int failed; /* output could not be written */
 } printer;
 
@@ -87,6 +90,8 @@ static int print_mismatch(void *arg, const cg_store_mismatch *m)
 {
     printer *pr = arg;
     char stored[65], actual[65];
+    if (pr->quiet)
+        return 1;
     cg_hex(m->stored, 32, stored);
     cg_hex(m->actual, 32, actual);
     if (pr->format == CG_OUT_JSON) {
@@ -130,12 +135,13 @@ static int store_verify(int argc, char **argv)
 {
     const char *cmd = "store verify", *store_opt = NULL;
     int rc = CG_EXIT_USAGE;
-    printer pr = {CG_OUT_TEXT, 0};
+    printer pr = {CG_OUT_TEXT, 0, 0};
     cg_store_verify_counts counts;
     cg_store *store = NULL;
     const cg_cli_opt opt[] = {
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
         {"format", CG_CLI_OPT_FORMAT, &pr.format, 0, NULL},
+        {"quiet", CG_CLI_OPT_FLAG, &pr.quiet, 0, NULL},
     };
     if (!cg_cli_opts_parse(cmd, store_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
@@ -149,16 +155,18 @@ static int store_verify(int argc, char **argv)
         cg_cli_store_error(cmd, store_opt, "%s", cg_store_errmsg(store));
         goto out;
     }
-    if (pr.format == CG_OUT_JSON)
-        printf("{\"checked\":%llu,\"mismatched\":%llu}\n", (unsigned long long)counts.checked,
-               (unsigned long long)counts.mismatched);
-    else
-        printf("%s%llu stored row%s re-hashed: %llu match%s, %llu do%s not\n",
-               counts.mismatched > 0 ? "\n" : "", (unsigned long long)counts.checked,
-               counts.checked == 1 ? "" : "s",
-               (unsigned long long)(counts.checked - counts.mismatched),
-               counts.checked - counts.mismatched == 1 ? "es" : "",
-               (unsigned long long)counts.mismatched, counts.mismatched == 1 ? "es" : "");
+    if (!pr.quiet) {
+        if (pr.format == CG_OUT_JSON)
+            printf("{\"checked\":%llu,\"mismatched\":%llu}\n", (unsigned long long)counts.checked,
+                   (unsigned long long)counts.mismatched);
+        else
+            printf("%s%llu stored row%s re-hashed: %llu match%s, %llu do%s not\n",
+                   counts.mismatched > 0 ? "\n" : "", (unsigned long long)counts.checked,
+                   counts.checked == 1 ? "" : "s",
+                   (unsigned long long)(counts.checked - counts.mismatched),
+                   counts.checked - counts.mismatched == 1 ? "es" : "",
+                   (unsigned long long)counts.mismatched, counts.mismatched == 1 ? "es" : "");
+    }
     if (fflush(stdout) != 0 || pr.failed) {
         fprintf(stderr, "caguard %s: cannot write output\n", cmd);
         goto out;

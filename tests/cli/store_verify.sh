@@ -48,6 +48,9 @@ expect_grep "^\{\"checked\":$n,\"mismatched\":2\}$" "$tmp/out"
 expect_status 1 "$CAGUARD" store verify --store "$db"
 expect_grep "^objects $(head -1 "$tmp/damaged" | cut -d' ' -f1): [a-z]+ file \".*\" #0: kept under SHA-256 [0-9a-f]{64}, its bytes hash to [0-9a-f]{64}$" "$tmp/out"
 expect_grep "^$n stored rows re-hashed: $((n - 2)) match, 2 do not$" "$tmp/out"
+# --quiet: nothing printed, the exit status says it.
+expect_status 1 "$CAGUARD" store verify --store "$db" --quiet
+expect_eq "store verify --quiet output" "$(wc -c <"$tmp/out")" 0
 # A hostile file name is shown escaped (util/escape.h: ESC, BEL, U+202E
 # as \XX), never raw.
 evil=$tmp/$'le\e]52;c;cHduZWQ=\aaf\xe2\x80\xaemep.pem'
