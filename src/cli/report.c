@@ -41,6 +41,7 @@ static void report_help(FILE *f)
             "  --interval SECONDS   how often the pages are written again (default %d, an\n"
             "                       hour); a page older than that shows an out-of-date\n"
             "                       banner in the browser\n"
+            "  --quiet              no summary line and no notice: the exit status says it\n"
             "  -h, --help           this help\n\n"
             "exit status: 0 written and no open error finding, 1 written and the store has\n"
             "open error findings, 2 usage error, a log list that cannot be used, a store\n"
@@ -65,7 +66,7 @@ int cg_cmd_report(int argc, char **argv)
     cg_cli_loglists ll;
     cg_loglist *list = NULL;
     cg_store *st = NULL;
-    int rc = CG_EXIT_USAGE, have_at = 0;
+    int rc = CG_EXIT_USAGE, have_at = 0, quiet = 0;
     char err[1024], shown[1024];
 
     memset(&ho, 0, sizeof(ho));
@@ -80,6 +81,7 @@ int cg_cmd_report(int argc, char **argv)
         {"loglist-key", CG_CLI_OPT_LOGLIST_KEY, &ll, 0, NULL},
         {"max-findings", CG_CLI_OPT_KEY_VALUE, NULL, 'm', NULL},
         {"interval", CG_CLI_OPT_KEY_VALUE, NULL, 'i', NULL},
+        {"quiet", CG_CLI_OPT_FLAG, &quiet, 0, NULL},
     };
     cg_cli_opts p;
     cg_cli_opts_init(&p, cmd, report_help, opt, CG_CLI_NOPT(opt), argc, argv);
@@ -120,18 +122,21 @@ int cg_cmd_report(int argc, char **argv)
         fprintf(stderr, "caguard %s: %s\n", cmd, err);
         goto out;
     }
-    printf("%s: index.html and %zu incident page%s; %lld object%s, %lld finding%s "
-           "(%zu listed); open: %lld error%s, %lld warning%s, %lld notice%s\n",
-           dir, stats.incidents, stats.incidents == 1 ? "" : "s", (long long)stats.objects,
-           stats.objects == 1 ? "" : "s", (long long)stats.findings,
-           stats.findings == 1 ? "" : "s", stats.findings_listed,
-           (long long)stats.open[CG_SEV_ERROR], stats.open[CG_SEV_ERROR] == 1 ? "" : "s",
-           (long long)stats.open[CG_SEV_WARNING], stats.open[CG_SEV_WARNING] == 1 ? "" : "s",
-           (long long)stats.open[CG_SEV_NOTICE], stats.open[CG_SEV_NOTICE] == 1 ? "" : "s");
-    if (stats.scts > 0 && stats.scts_unknown == stats.scts && list == NULL)
-        fprintf(stderr, "caguard %s: %lld SCT%s charted as \"unknown log\": give --loglist to "
-                        "name their operators\n",
-                cmd, (long long)stats.scts, stats.scts == 1 ? "" : "s");
+    if (!quiet) {
+        printf("%s: index.html and %zu incident page%s; %lld object%s, %lld finding%s "
+               "(%zu listed); open: %lld error%s, %lld warning%s, %lld notice%s\n",
+               dir, stats.incidents, stats.incidents == 1 ? "" : "s", (long long)stats.objects,
+               stats.objects == 1 ? "" : "s", (long long)stats.findings,
+               stats.findings == 1 ? "" : "s", stats.findings_listed,
+               (long long)stats.open[CG_SEV_ERROR], stats.open[CG_SEV_ERROR] == 1 ? "" : "s",
+               (long long)stats.open[CG_SEV_WARNING], stats.open[CG_SEV_WARNING] == 1 ? "" : "s",
+               (long long)stats.open[CG_SEV_NOTICE], stats.open[CG_SEV_NOTICE] == 1 ? "" : "s");
+        if (stats.scts > 0 && stats.scts_unknown == stats.scts && list == NULL)
+            fprintf(stderr,
+                    "caguard %s: %lld SCT%s charted as \"unknown log\": give --loglist to "
+                    "name their operators\n",
+                    cmd, (long long)stats.scts, stats.scts == 1 ? "" : "s");
+    }
     if (!cg_cli_flush(cmd))
         goto out;
     rc = stats.open[CG_SEV_ERROR] > 0 ? CG_EXIT_FINDINGS : CG_EXIT_OK;

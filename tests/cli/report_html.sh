@@ -199,6 +199,11 @@ expect_grep 'cannot create a directory next to' "$tmp/err"
 expect_status 0 "$CAGUARD" --store "$tmp/clean.db" ingest --at 2025-04-01T00:00:00Z "$CG_TEST_DATA/sct/ca.pem"
 expect_status 0 "$CAGUARD" --store "$tmp/clean.db" report --html "$tmp/clean"
 expect_grep 'open: 0 errors' "$tmp/out"
+# --quiet: the site written again, nothing printed; exit 1 on the store with
+# open errors.
+expect_status 1 "$CAGUARD" --store "$db" report --html "$tmp/site" --at "$REPORT_AT" --quiet
+expect_eq "report --quiet output" "$(cat "$tmp/out" "$tmp/err" | wc -c)" 0
+[ -f "$tmp/site/index.html" ] && pass_ || fail_ "report --quiet wrote no index.html"
 expect_grep 'No incident recorded' "$tmp/clean/index.html"
 expect_grep 'data-live="1"' "$tmp/clean/index.html"
 
