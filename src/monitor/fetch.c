@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "monitor/http.h"
+#include "util/time.h"
 
 /* Entries handed over between two turns of the transfers. */
 #define PUMP_EVERY 64
@@ -40,11 +41,6 @@ struct cg_fetch {
     size_t spare_cap;
     size_t spare_charged; /* the bytes of the monitor's budget it holds */
 };
-
-double cg_fetch_now(void)
-{
-    return cg_http_mono();
-}
 
 /* Room for cap bytes of x's buffer in the monitor's budget: 1, or 0 with
  * x->starved set. */
@@ -390,7 +386,7 @@ static cg_log_status step(cg_fetch *f, long timeout_ms, char *why, size_t whycap
         return CG_LOG_NOMEM;
     CURLMsg *m;
     int left;
-    double now = cg_fetch_now();
+    double now = cg_time_mono();
     cg_log_status st = CG_LOG_OK;
     int handled = 0;
     while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
@@ -431,7 +427,7 @@ static cg_log_status step(cg_fetch *f, long timeout_ms, char *why, size_t whycap
 /* The requests the window wants now; *wake_ms: how long nothing is due. */
 static cg_log_status ask(cg_fetch *f, long *wake_ms)
 {
-    double now = cg_fetch_now(), wake = 0;
+    double now = cg_time_mono(), wake = 0;
     cg_wreq *q;
     *wake_ms = 100;
     while ((q = cg_window_ask(f->w, now, &wake)) != NULL) {
@@ -495,7 +491,7 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
             if (n > 0) {
                 pos += n;
                 *done += n;
-                cg_window_delivered(f->w, q, n, cg_fetch_now());
+                cg_window_delivered(f->w, q, n, cg_time_mono());
                 if (q->state == CG_WREQ_FREE)
                     xfer_release(f, x);
             }
@@ -572,7 +568,7 @@ cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t
         }
         long wake_ms = 100;
         for (size_t i = 0; i < f->n_aux; i++) {
-            double at = f->aux[i]->retry_at, now = cg_fetch_now();
+            double at = f->aux[i]->retry_at, now = cg_time_mono();
             if (!f->aux[i]->done && at > now && (at - now) * 1000 < wake_ms)
                 wake_ms = (long)((at - now) * 1000) + 1;
         }

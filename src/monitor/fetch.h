@@ -116,7 +116,4 @@ void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x);
 
 void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s);
 
-/* Monotonic seconds. */
-double cg_fetch_now(void);
-
 #endif

@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "util/time.h"
+
 void cg_http_opts_defaults(cg_logclient_opts *o)
 {
     if (!o->connect_timeout_ms)
@@ -86,18 +88,11 @@ const char *cg_log_status_str(cg_log_status s)
     return "?";
 }
 
-double cg_http_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 long cg_http_time_left_ms(const cg_logclient_opts *o)
 {
     if (o->deadline == NULL || *o->deadline <= 0)
         return -1;
-    double left = *o->deadline - cg_http_mono();
+    double left = *o->deadline - cg_time_mono();
     return left <= 0 ? 0 : (long)(left * 1000) + 1;
 }
 

@@ -75,7 +75,7 @@ typedef struct cg_logclient_opts {
      * which only the handler's own thread may read). */
     const atomic_int *stop;
     /* When set and *deadline > 0: no request runs past that time
-     * (CLOCK_MONOTONIC seconds, cg_http_mono): each attempt's timeouts are
+     * (util/time.h cg_time_mono): each attempt's timeouts are
      * cut to the time left, no retry starts after it, a wait before a retry
      * ends at it, and the call then returns CG_LOG_DEADLINE (the monitor's
      * bound on a log's round: a log that answers its tree head and then
@@ -97,8 +97,6 @@ typedef struct cg_logclient_opts {
 
 const char *cg_log_status_str(cg_log_status s);
 
-/* Monotonic seconds (CLOCK_MONOTONIC), the clock of deadline. */
-double cg_http_mono(void);
 /* Milliseconds left before o's deadline: -1 when it has none, 0 when it
  * has passed. */
 long cg_http_time_left_ms(const cg_logclient_opts *o);

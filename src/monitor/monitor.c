@@ -32,13 +32,6 @@ int64_t cg_mon_now_s(void)
     return (int64_t)time(NULL);
 }
 
-double cg_mon_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void cg_mon_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

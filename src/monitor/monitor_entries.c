@@ -28,6 +28,7 @@
 
 #include "ct/leaf.h"
 #include "ct/sct_verify.h"
+#include "util/time.h"
 #include "x509/oid.h"
 #include "x509/tbs.h"
 #include "x509/x509.h"
@@ -259,7 +260,7 @@ int cg_mon_on_entry(void *arg, const cg_log_entry *e)
     char name[2200];
     /* A range ends at a stop, or when it has run long enough (at least
      * one entry, so that it moves). */
-    if (m->stop || (l->read > 0 && e->index > m->range_first && cg_mon_mono() > m->deadline))
+    if (m->stop || (l->read > 0 && e->index > m->range_first && cg_time_mono() > m->deadline))
         return 0;
     if (m->o.shared && !cg_mon_shared_entry(m, l, e))
         return 0;

@@ -75,7 +75,7 @@ int cg_mon_ensure_client(cg_monitor *m, mlog *l)
 
 void cg_mon_arm_deadline(cg_monitor *m, mlog *l)
 {
-    l->obs->deadline = cg_mon_mono() + m->o.round_timeout;
+    l->obs->deadline = cg_time_mono() + m->o.round_timeout;
 }
 
 double cg_mon_round_margin(const cg_monitor *m)
@@ -86,7 +86,7 @@ double cg_mon_round_margin(const cg_monitor *m)
 
 void cg_mon_arm_round(cg_monitor *m, mlog *l)
 {
-    l->round_end = cg_mon_mono() + m->o.round_timeout - cg_mon_round_margin(m);
+    l->round_end = cg_time_mono() + m->o.round_timeout - cg_mon_round_margin(m);
     l->obs->deadline = l->round_end;
 }
 

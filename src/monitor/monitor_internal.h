@@ -203,8 +203,6 @@ struct cg_monitor {
 void cg_mon_seterr(cg_monitor *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *cg_mon_log_name(const mlog *l);
 int64_t cg_mon_now_s(void);
-/* Monotonic seconds, for deadlines and rates. */
-double cg_mon_mono(void);
 /* Sleeps; a signal ends it early, which is what a stop wants. */
 void cg_mon_sleep_ms(long ms);
 

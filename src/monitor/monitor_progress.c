@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/redact.h"
+#include "util/time.h"
 
 static void fmt_duration(double s, char *out, size_t cap)
 {
@@ -25,7 +26,7 @@ static void fmt_duration(double s, char *out, size_t cap)
 
 void cg_mon_progress(cg_monitor *m, mlog *l, int final)
 {
-    double t = cg_mon_mono();
+    double t = cg_time_mono();
     if (m->o.quiet || !l->has_sth || m->o.shared)
         return;
     if (m->o.progress) {
@@ -104,7 +105,7 @@ void cg_mon_heartbeat(cg_monitor *m)
     double t;
     if (m->o.tick != NULL)
         m->o.tick(m->o.tick_arg);
-    t = cg_mon_mono();
+    t = cg_time_mono();
     if (t - m->last_beat < 1.0)
         return;
     m->last_beat = t;

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/time.h"
+
 /* Whether the right edge (size k) is a prefix of the tree head: a
  * consistency proof from k to the head's size. CG_LOG_MERKLE when not. */
 static cg_log_status edge_consistent(cg_monitor *m, mlog *l, const cg_merkle_frontier *f,
@@ -98,7 +100,7 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     m->in_range = 1;
     cg_ingest_set_times(m->ing, m->o.at != INT64_MIN ? m->o.at : now, now);
     cg_ingest_join(m->ing);
-    m->deadline = cg_mon_mono() + m->o.range_ms / 1000.0;
+    m->deadline = cg_time_mono() + m->o.range_ms / 1000.0;
     if (m->deadline > l->round_end)
         m->deadline = l->round_end;
     m->range_first = l->f.size;
@@ -119,8 +121,8 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     if (st == CG_LOG_DEADLINE && l->f.size > saved.size)
         st = CG_LOG_OK;
     /* The proof and the commit of what is in hand get the round's margin. */
-    if (cg_mon_mono() >= l->round_end)
-        l->obs->deadline = cg_mon_mono() + cg_mon_round_margin(m);
+    if (cg_time_mono() >= l->round_end)
+        l->obs->deadline = cg_time_mono() + cg_mon_round_margin(m);
     if (st == CG_LOG_OK && l->f.size < l->sth.tree_size && l->f.size > saved.size)
         st = edge_consistent(m, l, &l->f, &l->sth, why, sizeof(why));
     if (st == CG_LOG_OK) {
@@ -160,7 +162,7 @@ int cg_mon_log_round(cg_monitor *m, mlog *l)
             return 0;
     }
     l->round_start = l->f.size;
-    l->t0 = l->last_print = l->last_line = cg_mon_mono();
+    l->t0 = l->last_print = l->last_line = cg_time_mono();
     while (l->f.size < l->sth.tree_size && !m->stop) {
         int stop_round = 0;
         if (!read_range(m, l, &stop_round))
@@ -169,7 +171,7 @@ int cg_mon_log_round(cg_monitor *m, mlog *l)
             break;
         /* Out of time while the entries come: committed so far, the rest
          * in a round of its own at once, after the other logs due. */
-        if (l->f.size < l->sth.tree_size && cg_mon_mono() >= l->round_end) {
+        if (l->f.size < l->sth.tree_size && cg_time_mono() >= l->round_end) {
             l->resume = 1;
             break;
         }

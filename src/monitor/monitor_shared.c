@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/time.h"
+
 int cg_mon_shared_entry(cg_monitor *m, mlog *l, const cg_log_entry *e)
 {
     uint8_t lh[CG_MERKLE_HASH_LEN];
@@ -19,7 +21,7 @@ int cg_mon_shared_entry(cg_monitor *m, mlog *l, const cg_log_entry *e)
         m->store_failed = 1;
         return 0;
     }
-    if (m->o.lease_store != NULL && m->lease != NULL && cg_mon_mono() >= m->renew_at) {
+    if (m->o.lease_store != NULL && m->lease != NULL && cg_time_mono() >= m->renew_at) {
         int lost = 0;
         if (!cg_store_log_range_renew(m->o.lease_store, l->id, m->lease,
                                       cg_mon_now_s() + m->o.lease_seconds, &lost)) {
@@ -31,7 +33,7 @@ int cg_mon_shared_entry(cg_monitor *m, mlog *l, const cg_log_entry *e)
             m->lease_lost = 1;
             return 0;
         }
-        m->renew_at = cg_mon_mono() + m->o.lease_seconds / 3.0;
+        m->renew_at = cg_time_mono() + m->o.lease_seconds / 3.0;
     }
     return 1;
 }
@@ -80,7 +82,7 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
     cg_merkle_compact_init(&m->cr, ls->start);
     m->lease = ls;
     m->lease_lost = 0;
-    m->renew_at = cg_mon_mono() + m->o.lease_seconds / 3.0;
+    m->renew_at = cg_time_mono() + m->o.lease_seconds / 3.0;
     if (!cg_store_begin(m->st)) {
         cg_mon_seterr(m, "store: %s", cg_store_errmsg(m->st));
         return 0;
@@ -89,7 +91,7 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
     int64_t now = cg_mon_now_s();
     cg_ingest_set_times(m->ing, m->o.at != INT64_MIN ? m->o.at : now, now);
     cg_ingest_join(m->ing);
-    m->deadline = cg_mon_mono() + 1e9; /* a range is done whole or not at all */
+    m->deadline = cg_time_mono() + 1e9; /* a range is done whole or not at all */
     cg_mon_arm_round(m, l);            /* and within the round's bound, or fails */
     m->range_first = ls->start;
     m->cur = l;

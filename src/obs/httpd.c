@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/time.h"
+
 /* A worker: one daemon and the connections it holds (counted when given
  * to it, until libmicrohttpd says they closed). */
 typedef struct worker {
@@ -64,13 +66,6 @@ typedef struct pending {
     char id[72];
     char client[INET6_ADDRSTRLEN];
 } pending;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int cg_httpd_parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen)
 {
@@ -231,7 +226,7 @@ static enum MHD_Result send_response(cg_httpd *h, struct MHD_Connection *c, pend
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     if (h->o.done != NULL)
-        h->o.done(h->o.arg, req, status, resp->body_len, now_s() - p->started);
+        h->o.done(h->o.arg, req, status, resp->body_len, cg_time_mono() - p->started);
     return ok;
 }
 
@@ -279,7 +274,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *con_cls = p;
         atomic_fetch_add(&h->in_flight, 1);
-        p->started = now_s();
+        p->started = cg_time_mono();
         const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-ID");
         if (rid != NULL && id_ok(rid))
             snprintf(p->id, sizeof(p->id), "%s", rid);
@@ -527,8 +522,8 @@ unsigned cg_httpd_stop(cg_httpd *h, unsigned grace_seconds)
         return 0;
     atomic_store(&h->stopping, 1);
     stop_accepting(h);
-    double until = now_s() + grace_seconds;
-    while (atomic_load(&h->in_flight) > 0 && now_s() < until) {
+    double until = cg_time_mono() + grace_seconds;
+    while (atomic_load(&h->in_flight) > 0 && cg_time_mono() < until) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }

@@ -6,16 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/time.h"
+
 #if CAGUARD_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
-
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void cg_sdnotify_init(cg_sdnotify *n)
 {
@@ -25,7 +20,7 @@ void cg_sdnotify_init(cg_sdnotify *n)
     n->active = sock != NULL && sock[0] != '\0';
     if (n->active && sd_watchdog_enabled(0, &n->watchdog_usec) <= 0)
         n->watchdog_usec = 0;
-    n->last_ping = mono();
+    n->last_ping = cg_time_mono();
 #endif
 }
 
@@ -74,7 +69,7 @@ void cg_sdnotify_tick(cg_sdnotify *n)
     double t;
     if (!n->active || n->watchdog_usec == 0)
         return;
-    t = mono();
+    t = cg_time_mono();
     if (t - n->last_ping < (double)n->watchdog_usec / 2e6)
         return;
     n->last_ping = t;

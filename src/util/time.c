@@ -2,6 +2,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+double cg_time_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 int64_t cg_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

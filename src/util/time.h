@@ -2,12 +2,16 @@
  * the calendar arithmetic (proleptic Gregorian, any int64_t year), the
  * formats the library writes (RFC 3339 for findings, stores and JSON; the
  * RFC 5322 date of a mail; the IMF-fixdate of HTTP) and strict RFC 3339
- * parsing. ASN.1 times are x509/time.h's. */
+ * parsing; and the monotonic clock of deadlines. ASN.1 times are x509/time.h's. */
 #ifndef CAGUARD_UTIL_TIME_H
 #define CAGUARD_UTIL_TIME_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Seconds of CLOCK_MONOTONIC (deadlines, intervals, rates): the one
+ * clock that no change of the system time moves. */
+double cg_time_mono(void);
 
 /* Days from 1970-01-01 for a proleptic Gregorian date (month 1..12). */
 int64_t cg_days_from_civil(int64_t y, unsigned m, unsigned d);
