@@ -83,13 +83,7 @@ static void check_der(capture *c, const uint8_t *der, size_t len, int64_t at, co
         return;
     }
     obj.issuer = crl.issuer;
-    cg_ctx_init(&ctx, at, capture_sink, c);
-    /* The CRLs of tests/data/crl are signed with Ed25519 (deterministic
-     * signatures: make_crls.py rewrites the same bytes), which the TLS BRs
-     * do not allow: each case is about one other defect, so the profile's
-     * crl.algorithm_invalid is left out here (rules_test and cli.profile
-     * test it). */
-    ctx.br_profile = 0;
+    cg_ctx_init(&ctx, at, capture_sink, c); /* the TLS BR profile on, as by default */
     cg_check_crl_single(&ctx, &obj, &crl);
     memcpy(c->count, ctx.count, sizeof(c->count));
 }
@@ -434,15 +428,15 @@ static void test_built(void)
             CHECK(exactly(&c, built_cases[i].exact, built_cases[i].file));
     }
 
-    /* Serial 0x1001 is entries 1 (offset 118) and 3. */
+    /* Serial 0x1001 is entries 1 (offset 126) and 3. */
     check_file(&c, "crl/dup_serial.der", DAY1);
     CHECK(strcmp(msg_of(&c, "crl.entry.duplicate_serial"),
-                 "entry 3 (serial 1001): serial already listed by the entry at byte offset 118; "
+                 "entry 3 (serial 1001): serial already listed by the entry at byte offset 126; "
                  "each revoked certificate must be listed once (RFC 5280 §5.1.2.6)") == 0);
 
     /* Entry 2 stops the walk; entry 3 is never looked at. */
     check_file(&c, "crl/truncated_entry.der", DAY1);
-    CHECK(strstr(msg_of(&c, "input.malformed"), "entry 2 (byte offset 139 of the CRL)") != NULL);
+    CHECK(strstr(msg_of(&c, "input.malformed"), "entry 2 (byte offset 147 of the CRL)") != NULL);
     CHECK(strstr(msg_of(&c, "input.malformed"), "revocationDate") != NULL);
     check_file(&c, "crl/bad_entry_ext.der", DAY1);
     CHECK(strstr(msg_of(&c, "input.malformed"), "entry 2 (serial 1002") != NULL);
@@ -509,8 +503,9 @@ static uint64_t mix64(uint64_t x)
 
 /* The fixed parts of the large CRLs, as DER in string literals (their
  * sizeof counts a terminating NUL, which is not written). */
-static const char big_prefix[] = "\x02\x01\x01"                 /* version v2 */
-                                 "\x30\x05\x06\x03\x2b\x65\x70" /* signature Ed25519 */
+static const char big_prefix[] = "\x02\x01\x01" /* version v2 */
+                                 /* signature sha256WithRSAEncryption */
+                                 "\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b\x05\x00"
                                  "\x30\x0f\x31\x0d\x30\x0b\x06\x03\x55\x04\x03\x0c\x04"
                                  "test" /* issuer CN=test */
                                  "\x17\x0d"
@@ -532,8 +527,8 @@ static const uint8_t big_crl_exts[] = {
      * one crl.idp_invalid, expected below */
     0x30, 0x0f, 0x06, 0x03, 0x55, 0x1d, 0x1c, 0x01, 0x01, 0xff, 0x04, 0x05, 0x30, 0x03, 0x81, 0x01,
     0xff};
-static const uint8_t big_suffix[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
-                                     0x70, 0x03, 0x02, 0x00, 0x00};
+static const uint8_t big_suffix[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                     0x01, 0x01, 0x0b, 0x05, 0x00, 0x03, 0x02, 0x00, 0x00};
 
 /* A CRL of n entries with 17-octet serials (as Let's Encrypt's). reason is
  * every entry's reasonCode (-1: none); every dup_every-th entry repeats the

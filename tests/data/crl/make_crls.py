@@ -1,10 +1,14 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Generates the hand-built CRLs of tests/data/crl (DER, one CRL a file).
 
-    cd tests/data/crl && python3 make_crls.py
+    cd tests/data/crl && /usr/bin/python3 make_crls.py
 
-Every CRL is signed with a fixed Ed25519 key, whose signatures are
-deterministic, so running this again rewrites the same bytes. Files whose
+Every CRL is signed with sha256WithRSAEncryption (PKCS#1 v1.5, whose
+signatures are deterministic) by the committed RSA-2048 key ca.key.pem (a
+missing one is generated and written, which changes every file), so running
+this again rewrites the same bytes; the algorithm is one the TLS BRs allow
+(§7.1.3.2), so the profile says nothing of it and each file carries only the
+defect named above it. Files whose
 shape python3-cryptography can build come from its CertificateRevocationList
 builder (what a real CA toolchain emits); the ones it refuses to build (v1,
 no nextUpdate, repeated entry extensions, bad encodings, malformed entries)
@@ -17,13 +21,18 @@ wrong with it.
 
 import datetime as dt
 import os
+import sys
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-KEY = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+OUT = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(OUT, "..", "sct"))
+from make_sct_vectors import load_or_make_key  # noqa: E402
+
+KEY = load_or_make_key("ca.key.pem", lambda: rsa.generate_private_key(65537, 2048), OUT)
 ISSUER = x509.Name([
     x509.NameAttribute(NameOID.COUNTRY_NAME, "XX"),
     x509.NameAttribute(NameOID.ORGANIZATION_NAME, "caguard tests"),
@@ -35,8 +44,6 @@ IDP_URL = "http://crl.example.test/c1/1.crl"
 T0 = dt.datetime(2024, 1, 1, 0, 0, 0, tzinfo=dt.timezone.utc)  # thisUpdate
 T1 = T0 + dt.timedelta(days=7)                                    # nextUpdate
 REVOKED_AT = T0 - dt.timedelta(hours=1)
-
-OUT = os.path.dirname(os.path.abspath(__file__))
 
 
 def write(name, der):
@@ -74,7 +81,7 @@ def entry(serial, reason=None, critical=False, when=REVOKED_AT, issuer=False):
 
 
 def sign(b):
-    return b.sign(KEY, None).public_bytes(serialization.Encoding.DER)
+    return b.sign(KEY, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 R = x509.ReasonFlags
@@ -166,7 +173,7 @@ def ext(dotted, value, critical=False):
     return seq(oid(dotted), b"\x01\x01\xff" if critical else b"", tlv(0x04, value))
 
 
-ED25519 = seq(oid("1.3.101.112"))
+SHA256_RSA = seq(oid("1.2.840.113549.1.1.11"), b"\x05\x00")
 ECDSA_SHA384 = seq(oid("1.2.840.10045.4.3.3"))
 OID_AKI, OID_NUMBER, OID_IDP = "2.5.29.35", "2.5.29.20", "2.5.29.28"
 OID_REASON, OID_INVALIDITY = "2.5.29.21", "2.5.29.24"
@@ -198,8 +205,8 @@ def std_exts(number=42, idp=None, aki=True):
     return exts
 
 
-def raw_crl(entries=None, exts="std", version=True, this=T0, nxt=T1, tbs_alg=ED25519,
-            outer_alg=ED25519, revoked_raw=None):
+def raw_crl(entries=None, exts="std", version=True, this=T0, nxt=T1, tbs_alg=SHA256_RSA,
+            outer_alg=SHA256_RSA, revoked_raw=None):
     if exts == "std":
         exts = std_exts()
     parts = [integer(1)] if version else []
@@ -213,7 +220,8 @@ def raw_crl(entries=None, exts="std", version=True, this=T0, nxt=T1, tbs_alg=ED2
     if exts:
         parts.append(tlv(0xA0, seq(*exts)))
     tbs = seq(*parts)
-    return seq(tbs, outer_alg, tlv(0x03, b"\x00" + KEY.sign(tbs)))
+    sig = KEY.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
+    return seq(tbs, outer_alg, tlv(0x03, b"\x00" + sig))
 
 
 ONE = [raw_entry(0x1001, exts=[reason(1)])]
@@ -263,7 +271,7 @@ write("bad_entry_ext.der", raw_crl([
 # Entry 1's revocationDate is GeneralizedTime for 2023.
 write("entry_gentime.der", raw_crl([raw_entry(0x1001, time=gen)]))
 
-# tbsCertList.signature says ecdsa-with-SHA384, the outer one Ed25519.
+# tbsCertList.signature says ecdsa-with-SHA384, the outer one sha256WithRSAEncryption.
 write("sigalg_mismatch.der", raw_crl(ONE, tbs_alg=ECDSA_SHA384))
 
 # cRLNumber -1.

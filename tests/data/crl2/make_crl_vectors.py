@@ -4,18 +4,27 @@ way against their CA, the certificates they cover or the CRL before them.
 
     cd tests/data/crl2 && /usr/bin/python3 make_crl_vectors.py
 
-Everything is signed with Ed25519 keys derived from the fixed seeds below,
-and Ed25519 signatures are deterministic, so running this again rewrites the
-same bytes (python's ECDSA would not). All dates are fixed; the tests check
-at 2024-01-03T00:00:00Z. tests/cli/crl_cross.sh says which rule each file
-must (and must not) produce.
+The PKI is a TLS BR one (TLS BRs §7.1, §7.2): the CAs sign with
+sha256WithRSAEncryption under the committed RSA-2048 keys *.key.pem (PKCS#1
+v1.5 signatures are deterministic; a missing key is generated and written,
+which changes every file), the end-entity keys are P-256 keys derived from
+fixed numbers; serials have the fixed 64-bit high part of the other test
+PKIs above the short number named below (serial 1002 is
+5ca90a2de7b14c3f00001002, tests/data/sct/make_sct_vectors.py serial());
+subscriber certificates carry the subscriber profile (SAN, KU, EKU, DV
+policy, AIA), the subordinate CAs the subordinate CA profile. So running
+this again rewrites the same bytes, and caguard's certificate profile finds
+nothing in these files: each CRL carries only the defect it is named for.
+All dates are fixed; the tests check at 2024-01-03T00:00:00Z.
+tests/cli/crl_cross.sh says which rule each file must (and must not)
+produce.
 
 The PKI:
   root.pem     Root R1, self-signed
   ca1.pem      CA C1 (its CN is a PrintableString), issued by R1
   ca2.pem      CA C2, issued by R1
   leaves.pem   four end-entity certificates of C1 (serials 1001-1004), CRL
-               distribution point http://crl.example.test/c1/1.crl, and one of
+               distribution point http://crl.example.com/c1/1.crl, and one of
                C2 (serial 2001), which no CRL here covers
   leaf_utf8_issuer.pem  a certificate of C1 whose issuer field spells C1's
                CN as a UTF8String
@@ -25,25 +34,38 @@ The PKI:
 
 import datetime as dt
 import os
+import sys
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.name import _ASN1Type
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 OUT = os.path.dirname(os.path.abspath(__file__))
+# serial(), load_or_make_key() and aia() of the SCT vectors' generator.
+sys.path.insert(0, os.path.join(OUT, os.pardir, "sct"))
+import make_sct_vectors as sv  # noqa: E402
+
+serial = sv.serial
+OID_DV = x509.ObjectIdentifier("2.23.140.1.2.1")
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 1, 1, tzinfo=UTC)  # thisUpdate of the reference CRL
 DAY = dt.timedelta(days=1)
-URL = "http://crl.example.test/c1/1.crl"
+URL = "http://crl.example.com/c1/1.crl"
+
+
+def ca_key(fname):
+    return sv.load_or_make_key(fname, lambda: rsa.generate_private_key(65537, 2048), OUT)
 
 
 def key(n):
-    return ed25519.Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32)
+    """An end-entity key: P-256, private value n (never signs anything)."""
+    return ec.derive_private_key(n, ec.SECP256R1())
 
 
-K_ROOT, K_C1, K_C2, K_ROGUE = key(0x11), key(0x22), key(0x33), key(0x44)
+K_ROOT, K_C1, K_C2 = ca_key("root.key.pem"), ca_key("ca1.key.pem"), ca_key("ca2.key.pem")
+K_ROGUE = ca_key("rogue.key.pem")
 
 
 def name(cn, cn_type=_ASN1Type.UTF8String, order=1):
@@ -76,37 +98,65 @@ def write(fname, data):
         f.write(data)
 
 
-def cert(subject, issuer, subject_key, issuer_key, serial, ca, not_after, crldp=None):
+def cdp(url):
+    return x509.CRLDistributionPoints([x509.DistributionPoint(
+        [x509.UniformResourceIdentifier(url)], None, None, None)])
+
+
+def cert(subject, issuer, subject_key, issuer_key, n, ca, not_after, crldp=None, dns=None):
+    """A root (subject_key is issuer_key), a subordinate CA (ca) or a
+    subscriber certificate for dns, serial(n)."""
     b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
-         .public_key(subject_key.public_key()).serial_number(serial)
+         .public_key(subject_key.public_key()).serial_number(serial(n))
          .not_valid_before(dt.datetime(2023, 12, 1, tzinfo=UTC)).not_valid_after(not_after)
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-         .add_extension(ski(subject_key), critical=False)
-         .add_extension(aki(issuer_key), critical=False))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
     if ca:
-        b = b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True,
-                                          False, False), critical=True)
+        b = (b.add_extension(x509.KeyUsage(False, False, False, False, False, True, True,
+                                           False, False), critical=True)
+             .add_extension(ski(subject_key), critical=False))
+    else:
+        b = (b.add_extension(x509.KeyUsage(True, False, False, False, False, False, False,
+                                           False, False), critical=True)
+             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+                            critical=False)
+             .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns)]), critical=False))
+    if subject_key is not issuer_key:
+        b = (b.add_extension(aki(issuer_key), critical=False)
+             .add_extension(x509.CertificatePolicies([x509.PolicyInformation(OID_DV, None)]),
+                            critical=False)
+             .add_extension(sv.aia("http://ocsp.example.com/crl2/",
+                                   "http://ca.example.com/crl2/issuer.der"), critical=False))
+    if ca and subject_key is not issuer_key:
+        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+                            critical=False)
+        crldp = crldp or "http://crl.example.com/crl2/root.crl"
     if crldp is not None:
-        b = b.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
-            [x509.UniformResourceIdentifier(crldp)], None, None, None)]), critical=False)
-    return b.sign(issuer_key, None)
+        b = b.add_extension(cdp(crldp), critical=False)
+    return b.sign(issuer_key, hashes.SHA256())
 
 
 CA_END = dt.datetime(2033, 1, 1, tzinfo=UTC)
 LEAF_END = dt.datetime(2024, 12, 1, tzinfo=UTC)
+def leaf_name(host):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+
+
+def leaf(n, issuer, k, issuer_key, url):
+    host = f"leaf{n:x}.example.com"
+    return cert(leaf_name(host), issuer, k, issuer_key, n, False, LEAF_END, url, host)
+
+
 write("root.pem", pem(cert(ROOT, ROOT, K_ROOT, K_ROOT, 0x0100, True, CA_END)))
 write("ca1.pem", pem(cert(C1, ROOT, K_C1, K_ROOT, 0x0201, True, CA_END)))
 write("ca2.pem", pem(cert(C2, ROOT, K_C2, K_ROOT, 0x0202, True, CA_END)))
-K_C3 = key(0x77)
+K_C3 = ca_key("ca3.key.pem")
 write("ca3.pem", pem(cert(C3, ROOT, K_C3, K_ROOT, 0x0203, True, CA_END)))
 write("leaves.pem", b"".join(
-    [pem(cert(name(f"leaf{s:x}.example.test"), C1, key(0x50 + i), K_C1, s, False, LEAF_END,
-              URL)) for i, s in enumerate((0x1001, 0x1002, 0x1003, 0x1004))] +
-    [pem(cert(name("leaf2001.example.test"), C2, key(0x60), K_C2, 0x2001, False, LEAF_END,
-              "http://crl.example.test/c2/1.crl"))]))
-write("leaf_utf8_issuer.pem", pem(cert(name("leaf1005.example.test"),
-                                       name("caguard Test CA C1"), key(0x55), K_C1, 0x1005,
-                                       False, LEAF_END, URL)))
+    [pem(leaf(s, C1, key(0x50 + i), K_C1, URL))
+     for i, s in enumerate((0x1001, 0x1002, 0x1003, 0x1004))] +
+    [pem(leaf(0x2001, C2, key(0x60), K_C2, "http://crl.example.com/c2/1.crl"))]))
+write("leaf_utf8_issuer.pem", pem(leaf(0x1005, name("caguard Test CA C1"), key(0x55), K_C1,
+                                       URL)))
 
 
 def idp(url=URL, user=True):
@@ -129,12 +179,12 @@ def crl(fname, entries, issuer=C1, signer=K_C1, aki_key=K_C1, number=100, this=T
         b = b.add_extension(scope, critical=True)
     if extra is not None:
         b = b.add_extension(extra, critical=True)
-    for serial, when, reason in entries:
-        r = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+    for n, when, reason in entries:
+        r = x509.RevokedCertificateBuilder().serial_number(serial(n)).revocation_date(when)
         if reason is not None:
             r = r.add_extension(x509.CRLReason(reason), critical=False)
         b = b.add_revoked_certificate(r.build())
-    obj = b.sign(signer, None)
+    obj = b.sign(signer, hashes.SHA256())
     write(fname, pem(obj))
     return obj.public_bytes(serialization.Encoding.DER)
 
@@ -211,23 +261,24 @@ def der_ext(oid_der, value, critical=False):
 OID_NUMBER = bytes.fromhex("0603551d14")
 OID_REASON = bytes.fromhex("0603551d15")
 OID_AKI = bytes.fromhex("0603551d23")
-ED25519 = der_seq(bytes.fromhex("06032b6570"))
+SHA256_RSA = der_seq(bytes.fromhex("06092a864886f70d01010b"), b"\x05\x00")
 UTC_T0 = tlv(0x17, b"240101000000Z")
 UTC_T1 = tlv(0x17, b"240108000000Z")
 AKI_C1 = der_ext(OID_AKI, der_seq(tlv(0x80, ski(K_C1).digest)))
 
 
 def signed(tbs):
-    return der_seq(tbs, ED25519, tlv(0x03, b"\x00" + K_C1.sign(tbs)))
+    sig = K_C1.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
+    return der_seq(tbs, SHA256_RSA, tlv(0x03, b"\x00" + sig))
 
 
-def entry(serial, exts=b""):
-    return der_seq(tlv(0x02, serial.to_bytes(2, "big")), UTC_T0,
+def entry(n, exts=b""):
+    return der_seq(tlv(0x02, serial(n).to_bytes(12, "big")), UTC_T0,
                    der_seq(exts) if exts else b"")
 
 
 def tbs(revoked, exts):
-    return der_seq(b"\x02\x01\x01", ED25519, C1.public_bytes(), UTC_T0, UTC_T1, revoked,
+    return der_seq(b"\x02\x01\x01", SHA256_RSA, C1.public_bytes(), UTC_T0, UTC_T1, revoked,
                    tlv(0xa0, der_seq(*exts)))
 
 
