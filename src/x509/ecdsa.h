@@ -36,4 +36,10 @@ enum { CG_ECDSA_ERROR = -1, CG_ECDSA_INVALID = 0, CG_ECDSA_VALID = 1 };
 int cg_ecdsa_verify(cg_ecdsa_key *k, const uint8_t *sig, size_t sig_len,
                     const uint8_t digest[32]);
 
+/* out = a^-1 mod m, all three 32 bytes big-endian: m odd, 0 < a < m.
+ * 0 when a has no inverse (a shares a factor with m) or the input is out
+ * of those bounds. Variable time: for public numbers only (the s of a
+ * signature being verified). */
+int cg_ecdsa_inv_mod(const uint8_t m[32], const uint8_t a[32], uint8_t out[32]);
+
 #endif

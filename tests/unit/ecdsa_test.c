@@ -259,6 +259,102 @@ out:
     EVP_PKEY_free(key);
 }
 
+/* One inverse against BN_mod_inverse: the same number, or no inverse for
+ * both. m odd, 0 < a < m. */
+static int n_inverses;
+
+static void inverse_vs_openssl(const BIGNUM *m, const BIGNUM *a, BN_CTX *bn)
+{
+    uint8_t mb[32], ab[32], got[32], want[32];
+    BIGNUM *w = BN_new();
+    CHECK(w != NULL && BN_bn2binpad(m, mb, 32) == 32 && BN_bn2binpad(a, ab, 32) == 32);
+    int have = BN_mod_inverse(w, a, m, bn) != NULL;
+    ERR_clear_error();
+    int ours = cg_ecdsa_inv_mod(mb, ab, got);
+    n_inverses++;
+    CHECK(ours == have);
+    if (ours && have) {
+        CHECK(BN_bn2binpad(w, want, 32) == 32);
+        CHECK(memcmp(got, want, 32) == 0);
+    }
+    BN_free(w);
+}
+
+/* cg_ecdsa_inv_mod against OpenSSL's BN_mod_inverse: modulo P-256's order
+ * (what verification uses) for the edge values and random numbers of every
+ * size, then modulo random odd moduli, prime or not (a sharing a factor
+ * with m has no inverse), and out-of-bounds inputs refused. */
+static void test_inverse(void)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    BN_CTX *bn = BN_CTX_new();
+    BIGNUM *m = BN_new(), *a = BN_new();
+    CHECK(g != NULL && bn != NULL && m != NULL && a != NULL);
+    if (g == NULL || bn == NULL || m == NULL || a == NULL)
+        goto out;
+    const BIGNUM *n = EC_GROUP_get0_order(g);
+    /* 1, 2, n - 1, n - 2, (n + 1) / 2, 2^k and 2^k - 1 below n */
+    BN_one(a);
+    inverse_vs_openssl(n, a, bn);
+    BN_set_word(a, 2);
+    inverse_vs_openssl(n, a, bn);
+    BN_sub(a, n, BN_value_one());
+    inverse_vs_openssl(n, a, bn);
+    BN_sub_word(a, 1);
+    inverse_vs_openssl(n, a, bn);
+    BN_add(a, n, BN_value_one());
+    BN_rshift1(a, a);
+    inverse_vs_openssl(n, a, bn);
+    for (int k = 1; k < 256; k++) {
+        BN_zero(a);
+        BN_set_bit(a, k);
+        inverse_vs_openssl(n, a, bn);
+        BN_sub_word(a, 1);
+        inverse_vs_openssl(n, a, bn);
+    }
+    for (int i = 0; i < 20000; i++) {
+        int bits = 1 + i % 256;
+        CHECK(BN_rand(a, bits, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1);
+        if (BN_is_zero(a) || BN_cmp(a, n) >= 0)
+            continue;
+        inverse_vs_openssl(n, a, bn);
+    }
+    for (int i = 0; i < 5000; i++) {
+        int bits = 2 + i % 255;
+        CHECK(BN_rand(m, bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) == 1);
+        /* small factors shared now and then: a = m's factor 3, 5, ... */
+        if (i % 7 == 0 && BN_mod_word(m, 3) == 0)
+            BN_set_word(a, 3);
+        else
+            CHECK(BN_rand_range(a, m) == 1);
+        if (BN_is_zero(a))
+            continue;
+        inverse_vs_openssl(m, a, bn);
+    }
+    /* refused: a = 0, a = m, a > m, m even */
+    {
+        uint8_t mb[32], ab[32], out[32];
+        CHECK(BN_bn2binpad(n, mb, 32) == 32);
+        memset(ab, 0, 32);
+        CHECK(cg_ecdsa_inv_mod(mb, ab, out) == 0);
+        CHECK(cg_ecdsa_inv_mod(mb, mb, out) == 0);
+        memset(ab, 0xff, 32);
+        CHECK(cg_ecdsa_inv_mod(mb, ab, out) == 0);
+        memcpy(ab, mb, 32);
+        ab[31] ^= 1; /* n - 1 as a modulus: even */
+        memset(out, 0, 32);
+        out[31] = 3;
+        CHECK(cg_ecdsa_inv_mod(ab, out, out) == 0);
+    }
+    fprintf(stderr, "  %d inverses compared with BN_mod_inverse\n", n_inverses);
+    CHECK(n_inverses > 20000);
+out:
+    BN_free(a);
+    BN_free(m);
+    BN_CTX_free(bn);
+    EC_GROUP_free(g);
+}
+
 /* Keys that are not P-256 are refused (the caller verifies with OpenSSL). */
 static void test_other_keys(void)
 {
@@ -277,6 +373,7 @@ int main(void)
     test_sigver();
     test_mutations();
     test_other_keys();
+    test_inverse();
     fprintf(stderr, "  %d verdicts compared with OpenSSL's\n", n_compared);
     return cg_test_done();
 }
