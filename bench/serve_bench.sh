@@ -17,11 +17,22 @@
 #    64; the server gets as many workers: each waits for the commit of its
 #    decision, and concurrent decisions share one commit).
 #
+# 5. (not by default) drift: CG_DRIFT_RUNS (default 6) /lintcert runs of
+#    SECONDS back to back, each against a new server (as the idle reruns
+#    are made) or, with CG_DRIFT_SAME=1, all against one server; a row a
+#    run: server and wrk CPU a request, RSS, the kernel's TIME_WAIT
+#    sockets, and a reference measured in the same CPU clock just before
+#    the run: `openssl speed` ECDSA P-256 verifications per CPU second
+#    (OpenSSL's own code, no caguard, no syscalls). When the server's CPU a
+#    request grows and the reference's CPU an operation grows with it, the
+#    machine is slower, not the server.
+#
 # usage: bench/serve_bench.sh [BUILD_DIR] [SECONDS] [TOTAL_REQUESTS] [PAIRS]
 # (defaults: build, 30, 1000000, 20000). CG_BENCH_PARTS picks parts (default
-# "lint rss peer gate"); CG_BASELINE_CAGUARD=PATH runs /lintcert and the
-# gate flow against another build first, in the same run. Prints `uptime`
-# first and last: the machine is shared, report the load with the figures.
+# "lint rss peer gate"; "drift" on demand); CG_BASELINE_CAGUARD=PATH runs
+# /lintcert and the gate flow against another build first, in the same
+# run. Prints `uptime` first and last: the machine is shared, report the
+# load with the figures.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -106,6 +117,44 @@ done
 fi
 curl -s "$url/metrics" | grep -E '^caguard_serve_requests_total\{endpoint="/lintcert"' || true
 stop
+fi
+
+# 5. drift across consecutive runs
+if want drift; then
+drift_runs=${CG_DRIFT_RUNS:-6}
+b64=$(sed '/-----/d' "$d/le2023/good/final.pem" | tr -d '\n')
+printf 'b64cert=%s' "$(printf '%s' "$b64" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')" >"$tmp/form"
+drift_start() {
+  start --threads 2 --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
+    --loglist "$d/loglists/crtsh_v3_all_all_logs_list.json" --ca "$d/le2023/r3.pem"
+}
+echo "== drift: $drift_runs runs of ${secs}s, $([ -n "${CG_DRIFT_SAME:-}" ] && echo one server || echo a new server each)"
+printf '%-9s %6s %9s %8s %8s %9s %9s %8s %9s %8s\n' time load1 'req/s' p99_ms srv_ms wrk_ms \
+  ref_vfy/s ref_us srv/ref rss_kB
+[ -n "${CG_DRIFT_SAME:-}" ] && drift_start
+for i in $(seq "$drift_runs"); do
+  ref=$(openssl speed -seconds 2 ecdsap256 2>/dev/null | awk '/nistp256/ {print $NF}')
+  [ -n "${CG_DRIFT_SAME:-}" ] || drift_start
+  # The first requests build the log keys' tables: warm up outside the count.
+  CG_FORM=$tmp/form wrk -t2 -c64 -d1s -s "$root/bench/serve_lintcert.lua" "$url/lintcert" >/dev/null
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  t=$(date -u +%T)
+  c0=$(cpu)
+  CG_FORM=$tmp/form /usr/bin/time -f '%U %S' -o "$tmp/wrk.cpu" wrk -t2 -c64 -d"${secs}s" \
+    --timeout 30s --latency -s "$root/bench/serve_lintcert.lua" "$url/lintcert" >"$tmp/wrk"
+  c1=$(cpu)
+  tw=$(ss -Htan state time-wait | wc -l)
+  awk -v a="$c0" -v b="$c1" -v w="$(awk '{print $1 + $2}' "$tmp/wrk.cpu")" -v ref="$ref" \
+    -v t="$t" -v l="$load1" -v rss="$(rss)" -v tw="$tw" '
+    /requests in/ { n = $1 } /Requests\/sec/ { rps = $2 }
+    $1 == "99%" { p = $2; if (p ~ /ms$/) p += 0; else if (p ~ /us$/) p /= 1000; else p *= 1000 }
+    END {
+      srv = (b - a) * 1000 / n; refus = 1e6 / ref
+      printf "%-9s %6s %9.0f %8.2f %8.3f %9.3f %9.0f %8.1f %9.2f %8s tw=%s\n", t, l, rps, p, srv,
+        w * 1000 / n, ref, refus, srv * 1000 / refus, rss, tw }' "$tmp/wrk"
+  [ -n "${CG_DRIFT_SAME:-}" ] || stop
+done
+[ -n "${CG_DRIFT_SAME:-}" ] && stop
 fi
 
 # 3. the counterpart: one process per certificate
