@@ -747,6 +747,7 @@ int cg_cmd_monitor(int argc, char **argv)
     counted.next = NULL;
     memset(counted.count, 0, sizeof(counted.count));
     if (!mon || !cg_monitor_on_finding(mon, cg_outbox_sink, ob) ||
+        !cg_monitor_on_batch_end(mon, cg_outbox_sink_end, ob) ||
         !cg_monitor_on_finding(mon, cg_cli_select_sink, &counted) ||
         !cg_monitor_add_task(mon, 1, outbox_task, ob)) {
         fprintf(stderr, "caguard monitor: out of memory\n");

@@ -40,6 +40,31 @@ void cg_mon_sleep_ms(long ms)
 
 /* ---- findings ---- */
 
+void cg_mon_batch_begin(cg_monitor *m)
+{
+    m->batch++;
+}
+
+void cg_mon_batch_end(cg_monitor *m)
+{
+    if (m->batch > 0 && --m->batch > 0)
+        return;
+    if (!m->batch_found)
+        return;
+    m->batch_found = 0;
+    for (size_t i = 0; i < m->n_ends; i++)
+        m->ends[i].fn(m->ends[i].arg);
+}
+
+void cg_mon_to_sinks(cg_monitor *m, const cg_finding *f)
+{
+    for (size_t i = 0; i < m->n_sinks; i++)
+        m->sinks[i].fn(m->sinks[i].arg, f);
+    m->batch_found = 1;
+    if (m->batch == 0)
+        cg_mon_batch_end(m);
+}
+
 /* Every finding new to the store, after its commit, to every registered
  * sink. */
 static void fanout(void *arg, const cg_finding *f)
@@ -50,8 +75,7 @@ static void fanout(void *arg, const cg_finding *f)
         m->stats.new_findings[cg_finding_severity(f)]++;
     else
         m->stats.unstored++;
-    for (size_t i = 0; i < m->n_sinks; i++)
-        m->sinks[i].fn(m->sinks[i].arg, f);
+    cg_mon_to_sinks(m, f);
 }
 
 void cg_monitor_emit(cg_monitor *m, const cg_finding *f)
@@ -141,6 +165,7 @@ void cg_monitor_free(cg_monitor *m)
         log_clear(&m->logs[i]);
     free(m->logs);
     free(m->sinks);
+    free(m->ends);
     free(m->tasks);
     cg_mon_held_drop(m);
     free(m->held);
@@ -194,6 +219,19 @@ int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg)
     m->sinks = s;
     s[m->n_sinks].fn = fn;
     s[m->n_sinks++].arg = arg;
+    return 1;
+}
+
+int cg_monitor_on_batch_end(cg_monitor *m, cg_monitor_batch_fn fn, void *arg)
+{
+    batch_end *e = realloc(m->ends, (m->n_ends + 1) * sizeof(*e));
+    if (e == NULL) {
+        cg_mon_seterr(m, "out of memory");
+        return 0;
+    }
+    m->ends = e;
+    e[m->n_ends].fn = fn;
+    e[m->n_ends++].arg = arg;
     return 1;
 }
 
@@ -406,14 +444,17 @@ const struct cg_loglist *cg_monitor_get0_loglist(const cg_monitor *m)
 static int ingest_issuers(cg_monitor *m)
 {
     char err[1024];
-    for (size_t i = 0; i < m->n_iss; i++) {
-        if (!cg_ingest_file(m->ing, m->iss[i].name, m->iss[i].der, m->iss[i].der_len, err,
-                            sizeof(err))) {
+    int ok = 1;
+    /* each file its own commit, their findings one batch */
+    cg_mon_batch_begin(m);
+    for (size_t i = 0; ok && i < m->n_iss; i++) {
+        ok = cg_ingest_file(m->ing, m->iss[i].name, m->iss[i].der, m->iss[i].der_len, err,
+                            sizeof(err));
+        if (!ok)
             cg_mon_seterr(m, "store: %s", err);
-            return 0;
-        }
     }
-    return 1;
+    cg_mon_batch_end(m);
+    return ok;
 }
 
 static void run_tasks(cg_monitor *m, int64_t now, int all)

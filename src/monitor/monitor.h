@@ -135,6 +135,12 @@ int cg_monitor_add_issuer(cg_monitor *m, const char *name, const uint8_t *der, s
  * (never for repeats, never for rolled-back work). Several may be
  * registered; they are called in order. */
 int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg);
+/* Called once after a batch of findings has gone to the sinks: the
+ * findings of one commit (a range's, with its log findings), or one finding
+ * handed on by itself. A sink with work to do once per commit rather than
+ * once per finding (the outbox's claim) does it here. */
+typedef void (*cg_monitor_batch_fn)(void *arg);
+int cg_monitor_on_batch_end(cg_monitor *m, cg_monitor_batch_fn fn, void *arg);
 
 /* Periodic work run by the monitor's loop between log rounds, in the same
  * thread, every interval_s seconds (and once at start; and once in --once).

@@ -136,6 +136,11 @@ typedef struct sink {
     void *arg;
 } sink;
 
+typedef struct batch_end {
+    cg_monitor_batch_fn fn;
+    void *arg;
+} batch_end;
+
 typedef struct task {
     int interval;
     cg_monitor_task_fn fn;
@@ -166,6 +171,10 @@ struct cg_monitor {
     size_t n_logs;
     sink *sinks;
     size_t n_sinks;
+    batch_end *ends;
+    size_t n_ends;
+    int batch;       /* open cg_mon_batch_begin calls */
+    int batch_found; /* a finding went to the sinks since the last batch end */
     task *tasks;
     size_t n_tasks;
     atomic_int stop; /* set from a signal handler, read by the head threads */
@@ -229,6 +238,17 @@ int cg_mon_log_failed(cg_monitor *m, mlog *l, cg_log_status st, const char *why)
  * into *start (*has_start). Returns 0 only when the store failed. */
 int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *start,
                         int *has_start);
+
+/* ---- monitor.c ---- */
+
+/* A finding new to the store, after its commit, to every sink. Outside a
+ * batch the batch-end functions run after it. */
+void cg_mon_to_sinks(cg_monitor *m, const cg_finding *f);
+/* The findings handed on between these two go to the sinks as one batch
+ * (the batch-end functions run once, at the outermost end, when there was
+ * any): a commit's findings. */
+void cg_mon_batch_begin(cg_monitor *m);
+void cg_mon_batch_end(cg_monitor *m);
 
 /* ---- monitor_range.c ---- */
 

@@ -40,10 +40,13 @@ int cg_mon_end_range(cg_monitor *m, mlog *l, int commit)
     if (commit && (m->o.shared || cg_mon_save_state(m, l)) && cg_store_commit(m->st)) {
         m->in_range = 0;
         cg_mon_series_log(m, l);
+        /* the commit's findings, entries' and log's, one batch */
+        cg_mon_batch_begin(m);
         cg_ingest_committed(m->ing);
         for (size_t i = 0; i < m->n_held; i++)
             cg_mon_emit_log_finding(m, l, m->held[i].rule, m->held[i].message);
         cg_mon_held_drop(m);
+        cg_mon_batch_end(m);
         return 1;
     }
     if (commit) {

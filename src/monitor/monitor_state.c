@@ -51,8 +51,7 @@ void cg_mon_emit_log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char
     cg_field field;
     cg_monitor_finding_about(&f, &ref, &field, l->url, l->id64, rule, msg);
     m->stats.new_findings[cg_rule_get(rule)->severity]++;
-    for (size_t i = 0; i < m->n_sinks; i++)
-        m->sinks[i].fn(m->sinks[i].arg, &f);
+    cg_mon_to_sinks(m, &f);
 }
 
 int cg_mon_log_finding(cg_monitor *m, mlog *l, cg_rule_id rule, const char *subject,

@@ -13,6 +13,8 @@
 /* Rows claimed at once, and alert jobs queued at most. */
 #define CLAIM_MAX 64
 #define QUEUE_MAX 64
+/* Claims a run makes at most (each may make more rows due). */
+#define ROUNDS 16
 /* A channel this monitor does not have is left for another one, and looked
  * at again after this. */
 #define NOT_MINE_DELAY 600
@@ -46,6 +48,7 @@ struct cg_outbox {
     int stop;                   /* finish the queue, then end */
     int abort;                  /* end after the current job */
     cg_alert_stats alert_stats; /* the delivery thread's, under mu */
+    size_t due;                 /* stored findings handed on since the last batch end */
 };
 
 static void say(cg_outbox *ob, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -446,12 +449,14 @@ static int mark_printed(cg_outbox *ob, const int64_t *printed, size_t n, int64_t
     return 1;
 }
 
-int cg_outbox_run(cg_outbox *ob, int64_t now)
+/* Claims and delivers until a claim comes back empty, at most max_rounds
+ * claims. */
+static int run(cg_outbox *ob, int64_t now, size_t max_rounds)
 {
     int ok = 1;
     collect(ob, now);
     /* Each claim may make more due: an incident done lets its alerts go. */
-    for (int round = 0; ok && round < 16; round++) {
+    for (size_t round = 0; ok && round < max_rounds; round++) {
         cg_store_outbox_row *rows = NULL;
         size_t n = 0, n_printed = 0;
         int64_t printed[CLAIM_MAX];
@@ -460,6 +465,7 @@ int cg_outbox_run(cg_outbox *ob, int64_t now)
         if (!cg_store_outbox_claim(ob->c.st, ob->owner, now, now + ob->lease_s, CLAIM_MAX, &rows,
                                    &n))
             return store_failed(ob, "claiming deliveries");
+        ob->stats.claims++;
         for (size_t i = 0; ok && i < n; i++)
             ok = deliver_row(ob, &rows[i], now, printed, &n_printed);
         if (!mark_printed(ob, printed, n_printed, now))
@@ -472,6 +478,21 @@ int cg_outbox_run(cg_outbox *ob, int64_t now)
         !cg_store_outbox_renew(ob->c.st, ob->owner, now + ob->lease_s))
         return store_failed(ob, "renewing deliveries");
     return ok;
+}
+
+int cg_outbox_run(cg_outbox *ob, int64_t now)
+{
+    return run(ob, now, ROUNDS);
+}
+
+/* The rows of the stored findings handed on since the last time: all
+ * committed before their findings came, so one run claims them all. */
+static void run_due(cg_outbox *ob)
+{
+    size_t due = ob->due;
+    ob->due = 0;
+    /* at most the claims that one run per finding would have made */
+    run(ob, (int64_t)time(NULL), due < SIZE_MAX / ROUNDS ? due * ROUNDS : SIZE_MAX);
 }
 
 /* A finding is kept by the store when it is about an object, a log or a
@@ -494,10 +515,14 @@ void cg_outbox_sink(void *arg, const cg_finding *f)
 {
     cg_outbox *ob = arg;
     if (is_stored(f)) {
-        cg_outbox_run(ob, (int64_t)time(NULL));
+        ob->due++; /* its rows are claimed at the batch's end */
         return;
     }
-    /* Not stored, so no row: now, once. */
+    /* The stored ones before it first (they were printed before it when
+     * each finding ran the outbox), then this one: not stored, so no row:
+     * now, once. */
+    if (ob->due > 0)
+        run_due(ob);
     if (ob->c.out != NULL && (ob->c.print_skip == NULL || !ob->c.print_skip[f->rule])) {
         cg_out_sink(ob->c.out, f);
         if (ob->c.out_stream != NULL)
@@ -518,6 +543,13 @@ void cg_outbox_sink(void *arg, const cg_finding *f)
         ob->stats.alerts_unstored++;
         enqueue(ob, j);
     }
+}
+
+void cg_outbox_sink_end(void *arg)
+{
+    cg_outbox *ob = arg;
+    if (ob->due > 0)
+        run_due(ob);
 }
 
 static void wait_idle(cg_outbox *ob)

@@ -68,6 +68,7 @@ typedef struct cg_outbox_stats {
     size_t alert_failures;   /* failed attempts of alert rows (each retried) */
     size_t alerts_unstored;  /* alerts of findings the store does not keep */
     size_t pending_at_start; /* rows found pending when the outbox started */
+    size_t claims;           /* claims of due rows made on the store */
     cg_alert_stats alert;    /* the channels' own counts */
 } cg_outbox_stats;
 
@@ -85,10 +86,14 @@ void cg_outbox_free(cg_outbox *ob);
  * handed to the delivery thread. 0 when the store failed (reported). */
 int cg_outbox_run(cg_outbox *ob, int64_t now);
 
-/* A cg_sink_fn for cg_monitor_on_finding (arg: the outbox): a stored
- * finding's rows are committed, so it runs cg_outbox_run; one the store
- * does not keep is printed and alerted at once. */
+/* A cg_sink_fn for cg_monitor_on_finding (arg: the outbox), with
+ * cg_outbox_sink_end for cg_monitor_on_batch_end: a stored finding's rows
+ * are committed, and the batch's end claims and delivers them, once for
+ * the whole commit (a claim per finding found nothing after the first);
+ * one the store does not keep is printed and alerted at once, after the
+ * stored ones handed on before it. */
 void cg_outbox_sink(void *arg, const cg_finding *f);
+void cg_outbox_sink_end(void *arg);
 
 /* With wait: delivers everything due and waits for the delivery thread
  * to finish each job (--once); without: only the job in progress is let

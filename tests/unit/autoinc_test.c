@@ -22,7 +22,9 @@
 
 #define AT 1743465600 /* 2025-04-01T00:00:00Z */
 
-static int ingest(cg_ingest *ing, const char *path)
+/* One file in its own commit, its findings one batch to the outbox (as the
+ * monitor hands on a commit's). */
+static int ingest(cg_ingest *ing, cg_outbox *ob, const char *path)
 {
     size_t len;
     char err[512];
@@ -31,6 +33,7 @@ static int ingest(cg_ingest *ing, const char *path)
     if (data != NULL && !ok)
         fprintf(stderr, "ingest %s: %s\n", path, err);
     free(data);
+    cg_outbox_sink_end(ob);
     return ok;
 }
 
@@ -167,11 +170,11 @@ int main(void)
     /* The CA, then a precertificate and a final certificate whose validity
      * differs: one draft for the final certificate, paired with its
      * precertificate, reported at the detection time. */
-    CHECK(ingest(ing, "sct/ca.pem"));
-    CHECK(ingest(ing, "ct3/validity_pre.pem"));
+    CHECK(ingest(ing, nt, "sct/ca.pem"));
+    CHECK(ingest(ing, nt, "ct3/validity_pre.pem"));
     list(st, &l);
     CHECK(l.n == 0);
-    CHECK(ingest(ing, "ct3/validity_final.pem"));
+    CHECK(ingest(ing, nt, "ct3/validity_final.pem"));
     list(st, &l);
     CHECK(l.n == 1);
     CHECK(strcmp(l.kind[0], "misissuance") == 0);
@@ -189,11 +192,11 @@ int main(void)
     /* Two precertificates for one serial: the second gets the finding
      * (a draft), the first when their final certificate comes along: it
      * joins that incident. */
-    CHECK(ingest(ing, "ct3/twopre_a.pem"));
-    CHECK(ingest(ing, "ct3/twopre_b.pem"));
+    CHECK(ingest(ing, nt, "ct3/twopre_a.pem"));
+    CHECK(ingest(ing, nt, "ct3/twopre_b.pem"));
     list(st, &l);
     CHECK(l.n == 2);
-    CHECK(ingest(ing, "ct3/twopre_final.pem"));
+    CHECK(ingest(ing, nt, "ct3/twopre_final.pem"));
     list(st, &l);
     CHECK(l.n == 2);
     int two = find_title(&l, "auto: ct.precert.duplicate_serial on precertificate serial 5ca90a2de7b14c3f00c73002");
@@ -201,7 +204,7 @@ int main(void)
     CHECK(ns->incidents_opened == 2 && ns->incidents_added == 1);
 
     /* A precertificate with an SCT list: its own draft. */
-    CHECK(ingest(ing, "sct/precert_sct_list.pem"));
+    CHECK(ingest(ing, nt, "sct/precert_sct_list.pem"));
     list(st, &l);
     CHECK(l.n == 3);
     CHECK(find_title(&l, "auto: ct.precert.sct_list_present on precertificate serial 5ca90a2de7b14c3f005c7003") >=
@@ -209,8 +212,8 @@ int main(void)
 
     /* A finding that calls for no revocation (a notice, a warning): none. */
     size_t before = is->new_findings[CG_SEV_NOTICE] + is->new_findings[CG_SEV_WARNING];
-    CHECK(ingest(ing, "ct3/clean_pre.pem"));
-    CHECK(ingest(ing, "ct3/clean_final.pem"));
+    CHECK(ingest(ing, nt, "ct3/clean_pre.pem"));
+    CHECK(ingest(ing, nt, "ct3/clean_final.pem"));
     CHECK(is->new_findings[CG_SEV_NOTICE] + is->new_findings[CG_SEV_WARNING] > before);
     list(st, &l);
     CHECK(l.n == 3);
@@ -218,7 +221,7 @@ int main(void)
     /* The same finding again (the store has it): not new, nothing. */
     size_t findings = is->new_findings[CG_SEV_ERROR] + is->new_findings[CG_SEV_WARNING] +
                       is->new_findings[CG_SEV_NOTICE];
-    CHECK(ingest(ing, "ct3/validity_final.pem"));
+    CHECK(ingest(ing, nt, "ct3/validity_final.pem"));
     CHECK(is->new_findings[CG_SEV_ERROR] + is->new_findings[CG_SEV_WARNING] +
               is->new_findings[CG_SEV_NOTICE] ==
           findings);
@@ -269,6 +272,17 @@ int main(void)
     CHECK(!cg_autoinc_finding(st, &f, AT, &id, &act, err, sizeof(err)));
     CHECK(strstr(err, "not in the store") != NULL);
     cg_store_object_free(obj);
+
+    /* A commit's findings are claimed at its end, not once per finding:
+     * the incident row, then the alert row it lets go, then nothing. */
+    size_t claims = ns->claims;
+    findings = is->new_findings[CG_SEV_ERROR] + is->new_findings[CG_SEV_WARNING] +
+               is->new_findings[CG_SEV_NOTICE];
+    CHECK(ingest(ing, nt, "ct3/sct_future.pem"));
+    size_t made = is->new_findings[CG_SEV_ERROR] + is->new_findings[CG_SEV_WARNING] +
+                  is->new_findings[CG_SEV_NOTICE] - findings;
+    CHECK(made >= 2);
+    CHECK(ns->claims - claims == 3);
 
     /* The alerts (errors only) carried the incidents, first_seen and their
      * alert IDs; every row of the outbox is done. */
