@@ -52,14 +52,18 @@ void cg_mon_batch_end(cg_monitor *m)
     if (!m->batch_found)
         return;
     m->batch_found = 0;
-    for (size_t i = 0; i < m->n_ends; i++)
-        m->ends[i].fn(m->ends[i].arg);
+    for (size_t i = 0; i < m->n_sinks; i++) {
+        if (m->sinks[i].end != NULL)
+            m->sinks[i].end(m->sinks[i].arg);
+    }
 }
 
 void cg_mon_to_sinks(cg_monitor *m, const cg_finding *f)
 {
-    for (size_t i = 0; i < m->n_sinks; i++)
-        m->sinks[i].fn(m->sinks[i].arg, f);
+    for (size_t i = 0; i < m->n_sinks; i++) {
+        if (m->sinks[i].fn != NULL)
+            m->sinks[i].fn(m->sinks[i].arg, f);
+    }
     m->batch_found = 1;
     if (m->batch == 0)
         cg_mon_batch_end(m);
@@ -165,7 +169,6 @@ void cg_monitor_free(cg_monitor *m)
         log_clear(&m->logs[i]);
     free(m->logs);
     free(m->sinks);
-    free(m->ends);
     free(m->tasks);
     cg_mon_held_drop(m);
     free(m->held);
@@ -209,7 +212,8 @@ size_t cg_monitor_n_logs(const cg_monitor *m)
     return n;
 }
 
-int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg)
+/* A sink: fn for each finding, or end after each batch. */
+static int add_sink(cg_monitor *m, cg_sink_fn fn, cg_monitor_batch_fn end, void *arg)
 {
     sink *s = realloc(m->sinks, (m->n_sinks + 1) * sizeof(*s));
     if (s == NULL) {
@@ -217,22 +221,18 @@ int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg)
         return 0;
     }
     m->sinks = s;
-    s[m->n_sinks].fn = fn;
-    s[m->n_sinks++].arg = arg;
+    s[m->n_sinks++] = (sink){fn, end, arg};
     return 1;
+}
+
+int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg)
+{
+    return add_sink(m, fn, NULL, arg);
 }
 
 int cg_monitor_on_batch_end(cg_monitor *m, cg_monitor_batch_fn fn, void *arg)
 {
-    batch_end *e = realloc(m->ends, (m->n_ends + 1) * sizeof(*e));
-    if (e == NULL) {
-        cg_mon_seterr(m, "out of memory");
-        return 0;
-    }
-    m->ends = e;
-    e[m->n_ends].fn = fn;
-    e[m->n_ends++].arg = arg;
-    return 1;
+    return add_sink(m, NULL, fn, arg);
 }
 
 int cg_monitor_add_task(cg_monitor *m, int interval_s, cg_monitor_task_fn fn, void *arg)

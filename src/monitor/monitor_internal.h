@@ -132,14 +132,10 @@ typedef struct held_finding {
 } held_finding;
 
 typedef struct sink {
-    cg_sink_fn fn;
+    cg_sink_fn fn;           /* each finding; or NULL */
+    cg_monitor_batch_fn end; /* after each batch of them; or NULL */
     void *arg;
 } sink;
-
-typedef struct batch_end {
-    cg_monitor_batch_fn fn;
-    void *arg;
-} batch_end;
 
 typedef struct task {
     int interval;
@@ -171,8 +167,6 @@ struct cg_monitor {
     size_t n_logs;
     sink *sinks;
     size_t n_sinks;
-    batch_end *ends;
-    size_t n_ends;
     int batch;       /* open cg_mon_batch_begin calls */
     int batch_found; /* a finding went to the sinks since the last batch end */
     task *tasks;
