@@ -652,8 +652,12 @@ int cg_policy_log_not_yet_usable(const cg_log *log, uint64_t sct_ts_ms, char *wh
         msg_add(&m, "no log");
         return 0;
     }
-    cg_time_format_ms(log->state_ts, since, sizeof(since));
-    cg_time_format_ms(ms_signed(sct_ts_ms), sct, sizeof(sct));
+    /* The verdict alone (why NULL, a checker's first question for every
+     * SCT) formats nothing. */
+    if (m.cap > 0) {
+        cg_time_format_ms(log->state_ts, since, sizeof(since));
+        cg_time_format_ms(ms_signed(sct_ts_ms), sct, sizeof(sct));
+    }
     /* The state was entered at state_ts: an SCT at that instant is in it. */
     before = log->state_ts >= 0 && ms_signed(sct_ts_ms) < log->state_ts;
     switch (log->state) {
@@ -718,9 +722,11 @@ int cg_policy_outside_interval(const cg_log *log, int64_t not_after, char *why, 
         msg_add(&m, "%s has no temporal interval", log_name(log));
         return 0;
     }
-    cg_time_format_ms(na_ms, na, sizeof(na));
-    cg_time_format_ms(log->interval_start, start, sizeof(start));
-    cg_time_format_ms(log->interval_end, end, sizeof(end));
+    if (m.cap > 0) {
+        cg_time_format_ms(na_ms, na, sizeof(na));
+        cg_time_format_ms(log->interval_start, start, sizeof(start));
+        cg_time_format_ms(log->interval_end, end, sizeof(end));
+    }
     if (!outside(log, na_ms)) {
         msg_add(&m, "notAfter %s is within %s's interval [%s, %s)", na, log_name(log), start, end);
         return 0;

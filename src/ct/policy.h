@@ -51,12 +51,14 @@ void cg_policy_mozilla(const cg_policy_input *in, cg_policy_result *out);
  * log's current state and when it entered it, nothing earlier, so an SCT
  * predating a ReadOnly, Retired or Rejected state (or any SCT from a log
  * without a state) cannot be judged; that returns 0 and why says so. why is
- * always written (cap 0 allowed). */
+ * always written (cap 0 allowed); with why NULL or cap 0 nothing is
+ * formatted, the verdict costs a comparison or two. */
 int cg_policy_log_not_yet_usable(const cg_log *log, uint64_t sct_ts_ms, char *why, size_t cap);
 
 /* Rule ct.sct.outside_temporal_interval. Returns 1 when the log is a
  * temporal shard whose [start_inclusive, end_exclusive) does not contain
- * not_after (seconds); 0 otherwise. why is always written. */
+ * not_after (seconds); 0 otherwise. why is always written; NULL (cap 0)
+ * asks for the verdict alone, formatted nothing. */
 int cg_policy_outside_interval(const cg_log *log, int64_t not_after, char *why, size_t cap);
 
 #endif

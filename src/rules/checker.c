@@ -417,13 +417,19 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
                       nb, (double)d / 3600000.0, (long long)(d / 1000), (long long)(d % 1000), ts,
                       i, name);
         }
+        /* The verdicts first, nothing formatted; the reason (four times
+         * formatted) only for a finding, which few SCTs give. */
         if (log != NULL) {
-            if (cg_policy_log_not_yet_usable(log, sct.timestamp, why, sizeof(why)))
+            if (cg_policy_log_not_yet_usable(log, sct.timestamp, NULL, 0)) {
+                cg_policy_log_not_yet_usable(log, sct.timestamp, why, sizeof(why));
                 cg_report(ctx, CG_R_CT_SCT_LOG_NOT_YET_USABLE, ref, "SCT %zu (%s): %s", i, name,
                           why);
-            if (cg_policy_outside_interval(log, cert->not_after_t, why, sizeof(why)))
+            }
+            if (cg_policy_outside_interval(log, cert->not_after_t, NULL, 0)) {
+                cg_policy_outside_interval(log, cert->not_after_t, why, sizeof(why));
                 cg_report(ctx, CG_R_CT_SCT_OUTSIDE_TEMPORAL_INTERVAL, ref, "SCT %zu (%s): %s", i,
                           name, why);
+            }
         }
         int valid = 0;
         if (issuer != NULL && have_tbs && log != NULL) {

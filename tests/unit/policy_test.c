@@ -558,6 +558,34 @@ static void test_outside_interval(const cg_loglist *ll)
     CHECK(cg_policy_outside_interval(shard, INT64_MIN, why, sizeof(why)) == 1);
 }
 
+/* The verdict asked alone (why NULL: nothing formatted, what the checker
+ * asks first for every SCT) is the one given with a reason, for every log
+ * of the list at times around each of its instants. */
+static void test_verdict_alone(const cg_loglist *ll)
+{
+    char why[256];
+    int n = 0;
+    for (size_t i = 0; i < cg_loglist_count(ll); i++) {
+        const cg_log *log = cg_loglist_get0(ll, i);
+        const int64_t marks[] = {log->state_ts, log->interval_start, log->interval_end, 0,
+                                 INT64_C(1735689600000)};
+        for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
+            for (int64_t d = -1; d <= 1; d++) {
+                int64_t ms = marks[k] + d;
+                uint64_t ts = ms < 0 ? 0 : (uint64_t)ms;
+                CHECK(cg_policy_log_not_yet_usable(log, ts, NULL, 0) ==
+                      cg_policy_log_not_yet_usable(log, ts, why, sizeof(why)));
+                CHECK(cg_policy_outside_interval(log, ms / 1000, NULL, 0) ==
+                      cg_policy_outside_interval(log, ms / 1000, why, sizeof(why)));
+                CHECK(cg_policy_outside_interval(log, ms / 1000 + d, NULL, 0) ==
+                      cg_policy_outside_interval(log, ms / 1000 + d, why, sizeof(why)));
+                n++;
+            }
+        }
+    }
+    CHECK(n >= 15 * 10);
+}
+
 static cg_loglist *load_file(const char *path)
 {
     char err[256];
@@ -690,6 +718,7 @@ int main(void)
     test_apple_rules(ll, apple);
     test_not_yet_usable(ll);
     test_outside_interval(ll);
+    test_verdict_alone(ll);
     test_long_reason(ll);
     test_le2023();
     cg_loglist_free(ll);
