@@ -59,7 +59,7 @@ static void file_reset(cg_ingest *ing)
         ing->issuers[r].loaded = 0;
     }
     for (size_t i = 0; i < ing->n_pend; i++)
-        cg_ing_pending_free(&ing->pend[i]);
+        cg_kept_finding_clear(&ing->pend[i]);
     ing->n_pend = 0;
     ing->n_chk = 0;
     ing->n_objs = 0;
@@ -105,7 +105,7 @@ int cg_ingest_set_loglist(cg_ingest *ing, const cg_loglist *loglist)
 static void held_clear(cg_ingest *ing)
 {
     for (size_t i = 0; i < ing->n_held; i++)
-        cg_ing_pending_free(&ing->held[i]);
+        cg_kept_finding_clear(&ing->held[i]);
     ing->n_held = 0;
     ing->n_held_objs = 0;
 }
@@ -257,14 +257,14 @@ static int check(cg_ingest *ing)
 static int hold(cg_ingest *ing)
 {
     if (!cg_grow((void **)&ing->held, &ing->cap_held, ing->n_held + ing->n_pend,
-                 sizeof(pending)) ||
+                 sizeof(cg_kept_finding)) ||
         !cg_grow((void **)&ing->held_objs, &ing->cap_held_objs, ing->n_held_objs + ing->n_objs,
                  sizeof(stored))) {
         cg_ing_oom(ing);
         return 0;
     }
     if (ing->n_pend > 0)
-        memcpy(ing->held + ing->n_held, ing->pend, ing->n_pend * sizeof(pending));
+        memcpy(ing->held + ing->n_held, ing->pend, ing->n_pend * sizeof(cg_kept_finding));
     ing->n_held += ing->n_pend;
     ing->n_pend = 0; /* owned by held now */
     if (ing->n_objs > 0)
@@ -275,7 +275,7 @@ static int hold(cg_ingest *ing)
 
 /* After a commit: the new findings to the caller's sink, then the stored
  * objects to the object callback, in file order. */
-static void hand_on(cg_ingest *ing, const pending *pend, size_t n_pend, const stored *objs,
+static void hand_on(cg_ingest *ing, const cg_kept_finding *pend, size_t n_pend, const stored *objs,
                     size_t n_objs)
 {
     cg_ing_flush(ing, pend, n_pend);

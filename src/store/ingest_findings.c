@@ -30,18 +30,6 @@ static const struct {
 };
 #define N_COULD_NOT_CHECK (sizeof(could_not_check) / sizeof(could_not_check[0]))
 
-void cg_ing_pending_free(pending *p)
-{
-    free(p->message);
-    free(p->issuer.p);
-    free(p->serial.p);
-    for (size_t i = 0; i < p->n_fields; i++) {
-        free((char *)p->fields[i].key);
-        free((char *)p->fields[i].str);
-    }
-    free(p->fields);
-}
-
 static char *fields_json(const cg_field *fields, size_t n)
 {
     json_t *j = json_object();
@@ -81,41 +69,11 @@ static const char *intern(cg_ingest *ing, const char *name)
 /* Copies a finding for the sink; file and index as given. */
 static void queue(cg_ingest *ing, const cg_finding *f, const char *file, size_t index)
 {
-    const cg_objref *o = f->obj;
-    if (!cg_grow((void **)&ing->pend, &ing->cap_pend, ing->n_pend + 1, sizeof(pending))) {
+    const char *name = file != NULL ? intern(ing, file) : NULL;
+    cg_kept_finding *k =
+        cg_grow_push((void **)&ing->pend, &ing->n_pend, &ing->cap_pend, sizeof(*ing->pend));
+    if (k == NULL || (file != NULL && name == NULL) || !cg_kept_finding_set(k, f, name, index))
         cg_ing_oom(ing);
-        return;
-    }
-    pending *p = &ing->pend[ing->n_pend];
-    memset(p, 0, sizeof(*p));
-    ing->n_pend++;
-    p->rule = f->rule;
-    p->index = index;
-    p->offset = o->offset;
-    p->kind = o->kind;
-    p->has_hash = o->has_hash;
-    memcpy(p->sha256, o->sha256, 32);
-    p->message = strdup(f->message);
-    p->file = file != NULL ? intern(ing, file) : NULL;
-    if (p->message == NULL || (file != NULL && p->file == NULL) ||
-        !cg_ing_copy_bytes(&p->issuer, o->issuer.data, o->issuer.len) ||
-        !cg_ing_copy_bytes(&p->serial, o->serial.data, o->serial.len)) {
-        cg_ing_oom(ing);
-        return;
-    }
-    if (f->n_fields > 0) {
-        p->fields = calloc(f->n_fields, sizeof(cg_field));
-        if (p->fields == NULL) {
-            cg_ing_oom(ing);
-            return;
-        }
-        p->n_fields = f->n_fields;
-        for (size_t i = 0; i < f->n_fields; i++) {
-            p->fields[i] = f->fields[i];
-            p->fields[i].key = strdup(f->fields[i].key);
-            p->fields[i].str = f->fields[i].str != NULL ? strdup(f->fields[i].str) : NULL;
-        }
-    }
 }
 
 void cg_ing_sink(void *arg, const cg_finding *f)
@@ -172,29 +130,14 @@ void cg_ing_sink(void *arg, const cg_finding *f)
         queue(ing, f, o->file, o->index);
 }
 
-void cg_ing_flush(cg_ingest *ing, const pending *pend, size_t n_pend)
+void cg_ing_flush(cg_ingest *ing, const cg_kept_finding *pend, size_t n_pend)
 {
     for (size_t i = 0; i < n_pend; i++) {
-        const pending *p = &pend[i];
         cg_objref ref;
         cg_finding f;
-        memset(&ref, 0, sizeof(ref));
-        memset(&f, 0, sizeof(f));
-        ref.file = p->file;
-        ref.index = p->index;
-        ref.offset = p->offset;
-        ref.kind = p->kind;
-        ref.has_hash = p->has_hash;
-        memcpy(ref.sha256, p->sha256, 32);
-        cg_cbs_init(&ref.issuer, p->issuer.p, p->issuer.n);
-        cg_cbs_init(&ref.serial, p->serial.p, p->serial.n);
-        f.rule = p->rule;
-        f.obj = &ref;
-        f.message = p->message;
-        f.fields = p->fields;
-        f.n_fields = p->n_fields;
-        if (p->has_hash)
-            ing->stats.new_findings[cg_rule_get(p->rule)->severity]++;
+        cg_kept_finding_view(&pend[i], &ref, &f);
+        if (ref.has_hash)
+            ing->stats.new_findings[cg_rule_get(f.rule)->severity]++;
         if (ing->sink != NULL)
             ing->sink(ing->sink_arg, &f);
     }

@@ -23,6 +23,7 @@
 #include "ct/sct_verify.h"
 #include "der/cbs.h"
 #include "rules/keycache.h"
+#include "rules/kept.h"
 #include "store/ingest.h"
 #include "store/shaset.h"
 
@@ -96,20 +97,6 @@ typedef struct checked {
     cg_kind kind;
 } checked;
 
-/* A new finding, copied, for the sink once the file is committed. */
-typedef struct pending {
-    cg_rule_id rule;
-    char *message;
-    const char *file; /* interned: see intern() in ingest_findings.c */
-    size_t index, offset;
-    cg_kind kind;
-    int has_hash;
-    uint8_t sha256[32];
-    bytes issuer, serial;
-    cg_field *fields;
-    size_t n_fields;
-} pending;
-
 struct cg_ingest {
     cg_store *st;
     cg_ingest_opts o;
@@ -144,7 +131,9 @@ struct cg_ingest {
     crl_key *crls;
     size_t n_crls, cap_crls;
     name_list issuers[2]; /* issuer Name encodings of certificates [0] and CRLs [1] */
-    pending *pend;
+    /* new findings copied for the sink once the file is committed; their
+     * files interned (see intern() in ingest_findings.c) */
+    cg_kept_finding *pend;
     size_t n_pend, cap_pend;
     checked *chk;
     size_t n_chk, cap_chk;
@@ -160,7 +149,7 @@ struct cg_ingest {
      * here for the caller's commit */
     int joined;
     cg_ingest_stats joined_stats; /* the stats when it joined */
-    pending *held;
+    cg_kept_finding *held;
     size_t n_held, cap_held;
     stored *held_objs;
     size_t n_held_objs, cap_held_objs;
@@ -204,8 +193,7 @@ int cg_ing_add_signing_ca(cg_ingest *ing, const cg_store_object *o);
 /* The checker's sink (a cg_sink_fn over the ingest). */
 void cg_ing_sink(void *arg, const cg_finding *f);
 /* Hands the new findings to the caller's sink, counting them. */
-void cg_ing_flush(cg_ingest *ing, const pending *pend, size_t n_pend);
-void cg_ing_pending_free(pending *p);
+void cg_ing_flush(cg_ingest *ing, const cg_kept_finding *pend, size_t n_pend);
 int cg_ing_resolve_stale(cg_ingest *ing);
 
 #endif
