@@ -10,6 +10,7 @@
 
 #include "incident/deadlines.h"
 #include "monitor/http.h"
+#include "monitor/task.h"
 #include "obs/logger.h"
 
 static int decode_both(const uint8_t *bug, size_t bug_len, const uint8_t *com, size_t com_len,
@@ -277,81 +278,19 @@ static void say(const cg_bz_task *t, cg_logger_level level, const cg_store_bug *
  * stored, at now: the finding (one per incident) stored with its incident
  * and, when new, delivered like the other incident findings (printed,
  * alerted, through the outbox); one no longer true (the CA answered)
- * resolved. One transaction per incident. */
-typedef struct {
-    cg_store *st;
-    int64_t now, id;
-    int failed, is_new;
-    char *message;
-} question_judgement;
-
-static void on_question(void *arg, const cg_finding *f)
+ * resolved. One transaction per incident (cg_task_judge_incident). */
+static int judge_questions(void *arg, cg_store *st, const cg_incident *inc, cg_ctx *ctx)
 {
-    question_judgement *j = arg;
-    cg_store_finding sf;
-    if (f->rule != CG_R_INCIDENT_QUESTION_UNANSWERED || j->failed || j->message != NULL)
-        return;
-    memset(&sf, 0, sizeof(sf));
-    sf.rule = cg_rule_get(f->rule)->id;
-    sf.severity = cg_finding_severity(f);
-    sf.incident = f->incident;
-    sf.message = f->message;
-    j->message = strdup(f->message);
-    if (j->message == NULL || !cg_store_put_finding(j->st, &sf, j->now, &j->is_new, &j->id))
-        j->failed = 1;
+    (void)arg;
+    (void)st;
+    cg_incident_check(ctx, inc);
+    return 1;
 }
 
-/* The stored finding this judgement made again: kept open. */
-static int made_again(void *arg, int64_t id)
+static int questions(cg_monitor *m, int64_t incident, int64_t now)
 {
-    const question_judgement *j = arg;
-    return j->message != NULL && j->id == id;
-}
-
-static int judge_questions(cg_monitor *m, cg_store *st, int64_t incident, int64_t now)
-{
-    cg_incident inc;
-    question_judgement j = {st, now, 0, 0, 0, NULL};
-    cg_ctx ctx;
-    int found = 0, ok = 0;
-    memset(&inc, 0, sizeof(inc));
-    if (!cg_store_incident_get(st, incident, &inc, &found))
-        goto out;
-    if (!found) {
-        ok = 1;
-        goto out;
-    }
-    if (!cg_store_begin(st))
-        goto out;
-    cg_ctx_init(&ctx, now, on_question, &j);
-    cg_incident_check(&ctx, &inc);
-    ok = !j.failed &&
-         cg_store_resolve_incident_rest(st, cg_rule_get(CG_R_INCIDENT_QUESTION_UNANSWERED)->id,
-                                        incident, made_again, &j, now);
-    if (!ok) {
-        cg_store_rollback(st);
-        goto out;
-    }
-    if (!cg_store_commit(st)) {
-        ok = 0;
-        goto out;
-    }
-    if (j.is_new) {
-        cg_objref ref;
-        cg_finding f;
-        memset(&ref, 0, sizeof(ref));
-        memset(&f, 0, sizeof(f));
-        ref.kind = CG_KIND_INCIDENT;
-        f.rule = CG_R_INCIDENT_QUESTION_UNANSWERED;
-        f.obj = &ref;
-        f.message = j.message;
-        f.incident = incident;
-        cg_monitor_emit(m, &f);
-    }
-out:
-    free(j.message);
-    cg_incident_clear(&inc);
-    return ok;
+    return cg_task_judge_incident(m, incident, now, CG_R_INCIDENT_QUESTION_UNANSWERED,
+                                  judge_questions, NULL);
 }
 
 static int task(void *arg, cg_monitor *m, int64_t now)
@@ -372,7 +311,7 @@ static int task(void *arg, cg_monitor *m, int64_t now)
             say(t, CG_LOGGER_WARNING, &bugs[i], err);
             /* the next interval tries again; time still passes on the
              * questions the store holds */
-            ok = judge_questions(m, st, bugs[i].incident, now);
+            ok = questions(m, bugs[i].incident, now);
             continue;
         }
         char *acc =
@@ -389,7 +328,7 @@ static int task(void *arg, cg_monitor *m, int64_t now)
         free(acc);
         cg_bz_bug_clear(&b);
         if (ok)
-            ok = judge_questions(m, st, bugs[i].incident, now);
+            ok = questions(m, bugs[i].incident, now);
     }
     cg_store_bugs_free(bugs, n);
     return ok;

@@ -8,6 +8,7 @@
 
 #include "incident/policydoc.h"
 #include "monitor/http.h"
+#include "monitor/task.h"
 #include "obs/logger.h"
 #include "store/store.h"
 
@@ -21,43 +22,24 @@ struct cg_policy_watch {
     const cg_logger *log;
 };
 
-/* A finding about the document at url, as stored (store.h: a document's
- * findings are keyed by rule and URL) and as the monitor's sinks get it
+/* A finding about the document at url (store.h: a document's findings are
+ * keyed by rule and URL), stored in r and handed to the monitor's sinks
  * after the commit: the field "document" tells the outbox it is stored. */
-typedef struct news {
-    cg_rule_id rule;
-    int is_new;
-    char msg[2048];
-} news;
-
-static int put(cg_store *st, const char *url, news *n, int64_t now)
-{
-    cg_store_finding sf;
-    memset(&sf, 0, sizeof(sf));
-    sf.rule = cg_rule_get(n->rule)->id;
-    sf.severity = cg_rule_get(n->rule)->severity;
-    sf.subject = url;
-    sf.message = n->msg;
-    return cg_store_put_finding(st, &sf, now, &n->is_new, NULL);
-}
-
-static void emit(cg_monitor *m, const char *url, const news *n)
+static int put(cg_task_run *r, const char *url, cg_rule_id rule, const char *msg)
 {
     cg_objref ref;
     cg_finding f;
     cg_field doc = {"document", CG_FIELD_STRING, url, 0};
-    if (!n->is_new)
-        return;
     memset(&ref, 0, sizeof(ref));
     memset(&f, 0, sizeof(f));
     ref.kind = CG_KIND_INPUT;
     ref.file = url;
-    f.rule = n->rule;
+    f.rule = rule;
     f.obj = &ref;
-    f.message = n->msg;
+    f.message = msg;
     f.fields = &doc;
     f.n_fields = 1;
-    cg_monitor_emit(m, &f);
+    return cg_task_put(r, &f, url);
 }
 
 /* One document: fetched and compared; the new fetch state, the findings
@@ -69,9 +51,9 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
                      int64_t now)
 {
     cg_store_pdoc_fetch f;
+    cg_task_run r;
     char why[1400], final[2048] = "", at[2100] = "", hex_new[17], hex_old[17];
-    news gone = {CG_R_POLICY_DOCUMENT_UNREACHABLE, 0, ""};
-    news edited = {CG_R_POLICY_DOCUMENT_CHANGED, 0, ""};
+    char gone[2048] = "", edited[2048] = "";
     const char *unreachable_id = cg_rule_get(CG_R_POLICY_DOCUMENT_UNREACHABLE)->id;
     const char *changed_id = cg_rule_get(CG_R_POLICY_DOCUMENT_CHANGED)->id;
     size_t len = 0;
@@ -119,15 +101,15 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
         f.failing_since = 0;
     }
     if (unreachable)
-        snprintf(gone.msg, sizeof(gone.msg), "the %s (version %.100s) could not be fetched: %.1000s",
+        snprintf(gone, sizeof(gone), "the %s (version %.100s) could not be fetched: %.1000s",
                  cg_pdoc_kind_title(d->kind), d->version, why);
     if (changed)
-        snprintf(edited.msg, sizeof(edited.msg),
+        snprintf(edited, sizeof(edited),
                  "the %s serves new bytes%.1100s (sha256 %s..., was %s...) but no new version "
                  "is recorded since version %.100s (TLS BRs §2.3: a changed document gets a "
                  "new version number and a dated changelog entry; caguard policy add)",
                  cg_pdoc_kind_title(d->kind), at, hex_new, hex_old, d->version);
-    if (!cg_store_begin(st))
+    if (!cg_task_begin(&r, st, now))
         return 0;
     ok = cg_store_pdoc_fetch_put(st, d->url, &f);
     /* a success ends the spell of failures: failing again is news */
@@ -138,18 +120,10 @@ static int watch_one(cg_policy_watch *w, cg_monitor *m, cg_store *st, const cg_p
     if (ok && (changed || new_version))
         ok = cg_store_resolve_document(st, changed_id, d->url, now, NULL);
     if (ok && unreachable)
-        ok = put(st, d->url, &gone, now);
+        ok = put(&r, d->url, CG_R_POLICY_DOCUMENT_UNREACHABLE, gone);
     if (ok && changed)
-        ok = put(st, d->url, &edited, now);
-    if (!ok) {
-        cg_store_rollback(st);
-        return 0;
-    }
-    if (!cg_store_commit(st))
-        return 0;
-    emit(m, d->url, &gone);
-    emit(m, d->url, &edited);
-    return 1;
+        ok = put(&r, d->url, CG_R_POLICY_DOCUMENT_CHANGED, edited);
+    return cg_task_end(&r, m, ok);
 }
 
 static int task(void *arg, cg_monitor *m, int64_t now)

@@ -1,10 +1,9 @@
 #include "monitor/scopewatch.h"
 
 #include <stdlib.h>
-#include <string.h>
 
+#include "monitor/task.h"
 #include "store/store.h"
-#include "util/grow.h"
 
 #define RECHECK_EVERY (5 * 60)
 /* At most this often while new findings keep arriving: an incident of
@@ -16,120 +15,14 @@ struct cg_scope_watch {
     int64_t last;    /* when the last judgement ran; 0: never */
 };
 
-/* A finding of this judgement, kept past the callback. */
-typedef struct {
-    cg_kind kind;
-    uint8_t sha256[32];
-    uint8_t serial[64];
-    size_t serial_len;
-    char *message;
-    int64_t id;
-    int is_new;
-} kept;
-
-typedef struct {
-    cg_store *st;
-    int64_t now, incident;
-    kept *v;
-    size_t n, cap;
-    int failed;
-} judgement;
-
-static void on_scope_finding(void *arg, const cg_finding *f)
+/* The store's one judgement of an incident's scope; an incident with no
+ * defect named has no scope to judge. */
+static int judge_scope(void *arg, cg_store *st, const cg_incident *inc, cg_ctx *ctx)
 {
-    judgement *j = arg;
-    const cg_rule *r = cg_rule_get(f->rule);
-    cg_store_finding sf;
-    kept *k = j->failed ? NULL : cg_grow_push((void **)&j->v, &j->n, &j->cap, sizeof(*j->v));
-    if (k == NULL) {
-        j->failed = 1;
-        return;
-    }
-    memset(&sf, 0, sizeof(sf));
-    sf.rule = r->id;
-    sf.severity = cg_finding_severity(f);
-    sf.has_object = f->obj->has_hash;
-    memcpy(sf.object, f->obj->sha256, 32);
-    sf.incident = f->incident;
-    sf.message = f->message;
-    if (!cg_store_put_finding(j->st, &sf, j->now, &k->is_new, &k->id)) {
-        j->failed = 1;
-        return;
-    }
-    k->kind = f->obj->kind;
-    memcpy(k->sha256, f->obj->sha256, 32);
-    k->serial_len = f->obj->serial.len < sizeof(k->serial) ? f->obj->serial.len : 0;
-    if (k->serial_len > 0)
-        memcpy(k->serial, f->obj->serial.data, k->serial_len);
-    k->message = strdup(f->message);
-    if (k->message == NULL)
-        j->failed = 1;
-}
-
-/* A stored scope finding this judgement made again: kept open. */
-static int made_again(void *arg, int64_t id)
-{
-    const judgement *j = arg;
-    for (size_t i = 0; i < j->n; i++) {
-        if (j->v[i].id == id)
-            return 1;
-    }
-    return 0;
-}
-
-/* One incident, in one transaction: its scope findings stored, the ones
- * it no longer has resolved; the new ones to the monitor's sinks after the
- * commit. */
-static int judge_incident(cg_monitor *m, cg_store *st, int64_t id, int64_t now)
-{
-    cg_incident inc;
-    judgement j = {st, now, id, NULL, 0, 0, 0};
-    int found = 0, ok = 0;
-    memset(&inc, 0, sizeof(inc));
-    if (!cg_store_incident_get(st, id, &inc, &found))
-        goto out;
-    if (!found || inc.n_rules == 0) {
-        ok = 1;
-        goto out;
-    }
-    if (!cg_store_begin(st))
-        goto out;
-    cg_ctx ctx;
-    cg_ctx_init(&ctx, now, on_scope_finding, &j);
-    ok = cg_store_incident_scope_check(st, &inc, &ctx) && !j.failed &&
-         cg_store_resolve_incident_rest(st, cg_rule_get(CG_R_INCIDENT_SCOPE_INCOMPLETE)->id, id,
-                                        made_again, &j, now);
-    if (!ok) {
-        cg_store_rollback(st);
-        goto out;
-    }
-    if (!cg_store_commit(st)) {
-        ok = 0;
-        goto out;
-    }
-    for (size_t i = 0; i < j.n; i++) {
-        cg_objref ref;
-        cg_finding f;
-        if (!j.v[i].is_new)
-            continue;
-        memset(&ref, 0, sizeof(ref));
-        memset(&f, 0, sizeof(f));
-        ref.kind = j.v[i].kind;
-        ref.has_hash = 1;
-        memcpy(ref.sha256, j.v[i].sha256, 32);
-        cg_cbs_init(&ref.serial, j.v[i].serial, j.v[i].serial_len);
-        f.rule = CG_R_INCIDENT_SCOPE_INCOMPLETE;
-        f.obj = &ref;
-        f.message = j.v[i].message;
-        f.incident = id;
-        cg_monitor_emit(m, &f);
-    }
-out:
-    for (size_t i = 0; i < j.n; i++)
-        free(j.v[i].message);
-    free(j.v);
-    cg_incident_clear(&inc);
-    return ok;
+    (void)arg;
+    if (inc->n_rules == 0)
+        return CG_TASK_NOT_JUDGED;
+    return cg_store_incident_scope_check(st, inc, ctx);
 }
 
 static int task(void *arg, cg_monitor *m, int64_t now)
@@ -145,7 +38,8 @@ static int task(void *arg, cg_monitor *m, int64_t now)
     w->last = now;
     ok = cg_store_incident_ids(st, &ids, &n);
     for (size_t i = 0; ok && i < n; i++)
-        ok = judge_incident(m, st, ids[i], now);
+        ok = cg_task_judge_incident(m, ids[i], now, CG_R_INCIDENT_SCOPE_INCOMPLETE, judge_scope,
+                                    NULL);
     free(ids);
     return ok;
 }
