@@ -122,12 +122,15 @@ cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *e
     if (m->budget == NULL)
         goto oom;
     m->budget->max = m->o.response_memory ? m->o.response_memory : CG_MONITOR_RESPONSE_MEMORY;
-    m->h = cg_merkle_hasher_new();
-    if (m->h == NULL)
+    if (m->o.round_workers == 0)
+        m->o.round_workers = CG_MONITOR_ROUND_WORKERS;
+    if (pthread_mutex_init(&m->mu, NULL) != 0)
         goto oom;
-    /* destroyed by cg_monitor_free when m->h is set */
-    pthread_mutex_init(&m->head_mu, NULL);
-    pthread_cond_init(&m->head_cv, NULL);
+    if (pthread_cond_init(&m->cv, NULL) != 0) {
+        pthread_mutex_destroy(&m->mu);
+        goto oom;
+    }
+    m->mu_made = 1; /* destroyed by cg_monitor_free */
     return m;
 oom:
     cg_monitor_free(m);
@@ -140,6 +143,7 @@ static void log_clear(mlog *l)
 {
     if (l->client != NULL)
         l->kind->free_client(l->client);
+    cg_merkle_hasher_free(l->h);
     if (l->obs != NULL)
         free(l->obs->url);
     free(l->obs);
@@ -155,11 +159,10 @@ void cg_monitor_free(cg_monitor *m)
     if (m == NULL)
         return;
     cg_ingest_free(m->ing);
-    if (m->h != NULL) {
-        pthread_mutex_destroy(&m->head_mu);
-        pthread_cond_destroy(&m->head_cv);
+    if (m->mu_made) {
+        pthread_mutex_destroy(&m->mu);
+        pthread_cond_destroy(&m->cv);
     }
-    cg_merkle_hasher_free(m->h);
     for (size_t i = 0; i < m->n_iss; i++) {
         free(m->iss[i].name);
         free(m->iss[i].der);
@@ -471,21 +474,21 @@ static void run_tasks(cg_monitor *m, int64_t now, int all)
 
 /* ---- a pass over the logs: logs independent of each other ---- */
 
-static void *head_fetch(void *arg)
+void cg_mon_lock(cg_monitor *m, mlog *l)
 {
-    mlog *l = arg;
-    cg_sth sth;
-    char why[1024] = "";
-    memset(&sth, 0, sizeof(sth));
-    cg_log_status st = l->kind->get_sth(l->client, &sth, why, sizeof(why));
-    pthread_mutex_lock(&l->m->head_mu);
-    l->head = sth;
-    l->head_status = st;
-    memcpy(l->head_why, why, sizeof(why));
-    l->head_state = CG_MON_HEAD_READY;
-    pthread_cond_broadcast(&l->m->head_cv);
-    pthread_mutex_unlock(&l->m->head_mu);
-    return NULL;
+    if (!l->locked) {
+        pthread_mutex_lock(&m->mu);
+        l->locked = 1;
+    }
+}
+
+void cg_mon_unlock(cg_monitor *m, mlog *l)
+{
+    /* (never with a range's transaction open: it is the store's one) */
+    if (l->locked && !m->in_range) {
+        l->locked = 0;
+        pthread_mutex_unlock(&m->mu);
+    }
 }
 
 /* Whether a log gets a round in this pass: when its poll is due (once:
@@ -502,113 +505,127 @@ static int due(const cg_monitor *m, const mlog *l, int64_t now)
 
 /* A round is bounded (--round-timeout): the requests of the log end by
  * its deadline, armed here for the round (a shared round arms it again
- * for each range). */
+ * for each range). Called and returns holding the monitor's lock. */
 static int round_of(cg_monitor *m, mlog *l)
 {
-    if (!cg_mon_ensure_client(m, l))
-        return 0;
     cg_mon_arm_round(m, l);
     l->stalled = 0;
     int ok = m->o.shared ? cg_mon_shared_round(m, l) : cg_mon_log_round(m, l);
+    cg_mon_lock(m, l);
     l->obs->deadline = 0;
     l->next_poll = cg_mon_now_s() + (l->resume ? 0 : m->o.poll_interval);
     return ok;
 }
 
-/* Every due log's tree head is asked for at once, each in a thread of its
- * own (the log's client is its own; its HTTP observer then touches only
- * the thread-safe metrics); the logs are then read, in the monitor's
- * thread, in the order their heads come in. So a log that accepts and
- * never answers costs the others nothing: they are read while its request
- * waits for its timeout (at most the round's bound, --round-timeout), and
- * it is handled when that ends. A retired log needs no head and is read
- * first; a log whose last round stalled is read after the others whose
- * heads are coming; a log resuming a round that ran out of time is read
- * last. A log whose thread cannot be started gets its head in the
- * monitor's thread. While it waits for a head, the
- * monitor's thread beats the heartbeat once a second (the watchdog sees a
- * live monitor, not a hung one). Every thread started is joined before
- * this returns, whatever failed. */
+/* A log's round in a thread of its own: its tree head, fetched without the
+ * lock, then a turn among the rounds reading at once (--round-workers: a
+ * log whose last round stalled waits while one that did not waits too),
+ * then the round. */
+static void *round_thread(void *arg)
+{
+    mlog *l = arg;
+    cg_monitor *m = l->m;
+    if (l->head_state == CG_MON_HEAD_FETCHING) {
+        memset(&l->head, 0, sizeof(l->head));
+        l->head_why[0] = '\0';
+        l->head_status = l->kind->get_sth(l->client, &l->head, l->head_why, sizeof(l->head_why));
+        l->head_state = CG_MON_HEAD_READY;
+    }
+    cg_mon_lock(m, l);
+    int fresh = !l->stalled;
+    m->fresh_waiting += fresh;
+    while (!m->stop && !m->round_failed &&
+           (m->rounds_active >= m->o.round_workers || (!fresh && m->fresh_waiting > 0)))
+        pthread_cond_wait(&m->cv, &m->mu);
+    m->fresh_waiting -= fresh;
+    if (!m->stop && !m->round_failed) {
+        m->rounds_active++;
+        if (!round_of(m, l))
+            m->round_failed = 1;
+        m->rounds_active--;
+    }
+    l->head_state = CG_MON_HEAD_NONE;
+    m->workers_left--;
+    pthread_cond_broadcast(&m->cv);
+    cg_mon_unlock(m, l);
+    return NULL;
+}
+
+/* Every due log's round runs at once, each in a thread of its own (its
+ * client, its hasher and its observer's deadline are its own; its HTTP
+ * observer then touches only the thread-safe metrics): its tree head is
+ * asked for (a retired log, or one resuming a round that ran out of time,
+ * needs none), then its entries are read. The rounds take turns at the
+ * store: a round holds the monitor's lock while it touches the store or
+ * the monitor, and while a range's transaction is open (from the range's
+ * first entry to its commit), and lets go of it while it waits for its
+ * log otherwise. So a log that accepts and never answers, at its tree
+ * head or at its entries, costs the others nothing: they are read and
+ * committed while its requests wait for the round's bound
+ * (--round-timeout). A log stalling inside an open range holds the others
+ * until the range's time is up (--range-ms) and a little more
+ * (cg_mon_range_grace), when what it delivered is committed. A log whose
+ * thread cannot be started has its round in the monitor's thread, after
+ * the others are started. While it waits, the monitor's thread beats the
+ * heartbeat once a second (the watchdog sees a live monitor). Every
+ * thread started is joined before this returns, whatever failed. */
 static int pass(cg_monitor *m, int64_t now)
 {
     int ok = 1;
-    size_t left = 0;
+    m->round_failed = 0;
+    m->workers_left = m->rounds_active = m->fresh_waiting = 0;
     for (size_t i = 0; i < m->n_logs; i++) {
         mlog *l = &m->logs[i];
         l->m = m;
         l->head_state = CG_MON_HEAD_NONE;
-        if (!ok || !due(m, l, now) || l->retired)
+        l->joinable = 0;
+        if (!ok || !due(m, l, now))
             continue;
-        if (l->resume) {
-            l->head_state = CG_MON_HEAD_RESUME; /* read after the others */
-            continue;
-        }
         if (!cg_mon_ensure_client(m, l)) {
             ok = 0;
             continue;
         }
-        l->head_state = CG_MON_HEAD_FETCHING;
+        if (!l->retired && !l->resume) {
+            l->head_state = CG_MON_HEAD_FETCHING;
+            cg_mon_arm_deadline(m, l); /* the tree head's bound */
+        }
         l->obs->away = 1;
-        cg_mon_arm_deadline(m, l); /* the head thread's bound */
-        if (pthread_create(&l->head_thread, NULL, head_fetch, l) != 0) {
-            l->head_state = CG_MON_HEAD_NONE;
-            l->obs->away = 0;
+        m->workers_left++;
+        if (pthread_create(&l->thread, NULL, round_thread, l) == 0) {
+            l->joinable = 1;
         } else {
-            l->head_joinable = 1;
-            left++;
+            m->workers_left--;
         }
     }
-    /* Retired logs, and those whose thread could not start. (A thread may
-     * be done already: its log is joined and read below, never here.) */
-    for (size_t i = 0; ok && i < m->n_logs && !m->stop; i++) {
+    /* Those whose thread could not start, here (the others run). */
+    for (size_t i = 0; ok && i < m->n_logs; i++) {
         mlog *l = &m->logs[i];
-        if (due(m, l, now) && !l->head_joinable && l->head_state != CG_MON_HEAD_RESUME)
-            ok = round_of(m, l);
-    }
-    /* The others as their heads come in, those whose last round stalled
-     * after the others (a log that answers its tree head and then stalls
-     * costs the others nothing from its second pass on); every thread is
-     * joined, even after a stop or a store failure. */
-    while (left > 0) {
-        mlog *l = NULL;
-        pthread_mutex_lock(&m->head_mu);
-        for (;;) {
-            size_t fresh = 0;
-            for (size_t i = 0; i < m->n_logs; i++)
-                fresh += m->logs[i].head_joinable && !m->logs[i].stalled;
-            for (size_t i = 0; i < m->n_logs && l == NULL; i++) {
-                if (m->logs[i].head_state == CG_MON_HEAD_READY && m->logs[i].head_joinable &&
-                    (fresh == 0 || !m->logs[i].stalled))
-                    l = &m->logs[i];
-            }
-            if (l != NULL)
-                break;
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 1;
-            pthread_cond_timedwait(&m->head_cv, &m->head_mu, &until);
-            pthread_mutex_unlock(&m->head_mu);
-            cg_mon_heartbeat(m);
-            pthread_mutex_lock(&m->head_mu);
+        if (due(m, l, now) && !l->joinable && !m->stop) {
+            pthread_mutex_lock(&m->mu);
+            m->workers_left++;
+            pthread_mutex_unlock(&m->mu);
+            round_thread(l);
         }
-        pthread_mutex_unlock(&m->head_mu);
-        pthread_join(l->head_thread, NULL);
-        l->head_joinable = 0;
-        l->obs->away = 0;
-        left--;
-        if (ok && !m->stop)
-            ok = round_of(m, l);
-        l->head_state = CG_MON_HEAD_NONE;
     }
-    /* Last, the logs whose round ran out of time while their entries came:
-     * on to the tree head they had, no new one. */
-    for (size_t i = 0; ok && i < m->n_logs && !m->stop; i++) {
+    pthread_mutex_lock(&m->mu);
+    while (m->workers_left > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&m->cv, &m->mu, &until);
+        cg_mon_heartbeat(m);
+    }
+    pthread_mutex_unlock(&m->mu);
+    for (size_t i = 0; i < m->n_logs; i++) {
         mlog *l = &m->logs[i];
-        if (l->head_state == CG_MON_HEAD_RESUME)
-            ok = round_of(m, l);
-        l->head_state = CG_MON_HEAD_NONE;
+        if (l->joinable) {
+            pthread_join(l->thread, NULL);
+            l->joinable = 0;
+        }
+        if (l->obs != NULL)
+            l->obs->away = 0;
     }
-    return ok;
+    return ok && !m->round_failed;
 }
 
 int cg_monitor_run(cg_monitor *m, int once)

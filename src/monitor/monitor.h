@@ -65,10 +65,16 @@ typedef struct cg_monitor_log {
 
 /* Default bound on a log's round, seconds (--round-timeout): its tree
  * head's fetch, and then the reading of its entries, each end by then; a
- * log that answers and then stalls holds the monitor's thread (the other
- * logs' rounds) no longer. Twice the request timeout: one request's whole
+ * log that answers and then stalls is reported then and read on at its
+ * next round (the other logs' rounds run beside it). Twice the request timeout: one request's whole
  * timeout fits in a round. */
 #define CG_MONITOR_ROUND_TIMEOUT 120
+
+/* Default number of logs whose rounds read entries at once
+ * (--round-workers): the others' rounds wait for a turn. The rounds take
+ * turns at the store, so more buys waiting on more slow logs at once, not
+ * more CPU; the byte budget above bounds their answers together. */
+#define CG_MONITOR_ROUND_WORKERS 8
 
 typedef struct cg_monitor_opts {
     int64_t at;                        /* evaluation time of the rules; INT64_MIN: the
@@ -90,6 +96,7 @@ typedef struct cg_monitor_opts {
     int round_timeout;                 /* seconds a log's round may last (its tree head,
                                           then its entries; shared: each range);
                                           0: CG_MONITOR_ROUND_TIMEOUT */
+    unsigned round_workers;            /* logs read at once; 0: CG_MONITOR_ROUND_WORKERS */
     int quiet;                         /* no progress and no log lines */
     int progress;                      /* 1: one refreshed progress line per log (a
                                           terminal), 0: plain log lines */

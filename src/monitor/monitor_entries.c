@@ -255,13 +255,24 @@ static void judge(const cg_monitor *m, const cg_log_entry *e, judged *j)
 
 int cg_mon_on_entry(void *arg, const cg_log_entry *e)
 {
-    cg_monitor *m = arg;
-    mlog *l = m->cur;
+    mlog *l = arg;
+    cg_monitor *m = l->m;
     char name[2200];
-    /* A range ends at a stop, or when it has run long enough (at least
-     * one entry, so that it moves). */
-    if (m->stop || (l->read > 0 && e->index > m->range_first && cg_time_mono() > m->deadline))
+    if (m->stop)
         return 0;
+    /* The range's first entry opens its transaction, with the monitor's
+     * lock (monitor_range.c, read_range). */
+    cg_mon_lock(m, l);
+    if (m->store_failed)
+        return 0;
+    if (!m->in_range) {
+        if (!cg_mon_range_open(m, l))
+            return 0;
+    } else if (l->read > 0 && e->index > m->range_first && cg_time_mono() > m->deadline) {
+        /* A range ends when it has run long enough (at least one entry, so
+         * that it moves). */
+        return 0;
+    }
     if (m->o.shared && !cg_mon_shared_entry(m, l, e))
         return 0;
     l->read++;

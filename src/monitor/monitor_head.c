@@ -57,6 +57,10 @@ int cg_mon_ensure_client(cg_monitor *m, mlog *l)
         l->obs->url = url;
         l->obs->m = m;
     }
+    if (l->h == NULL && (l->h = cg_merkle_hasher_new()) == NULL) {
+        cg_mon_seterr(m, "out of memory");
+        return 0;
+    }
     if (l->client == NULL) {
         cg_logclient_opts co = client_opts(m, l);
         co.observe = cg_mon_observe;
@@ -176,11 +180,13 @@ static int check_sth(cg_monitor *m, mlog *l, const cg_sth *sth, int *go)
         return 1;
     }
     if (l->kind->consistency != NULL) {
+        cg_mon_unlock(m, l); /* the other rounds go on while the log answers */
         cg_log_status st = l->kind->consistency(l->client, l->sth.tree_size, sth->tree_size, proof,
                                                 &n, why, sizeof(why));
+        cg_mon_lock(m, l);
         if (st != CG_LOG_OK)
             return cg_mon_log_failed(m, l, st, why);
-        if (!cg_merkle_verify_consistency(m->h, l->sth.tree_size, sth->tree_size, l->sth.root,
+        if (!cg_merkle_verify_consistency(l->h, l->sth.tree_size, sth->tree_size, l->sth.root,
                                           sth->root, proof, n, why, sizeof(why))) {
             snprintf(subject, sizeof(subject), "tree head %" PRIu64, sth->tree_size);
             return cg_mon_log_finding(m, l, CG_R_CT_LOG_MERKLE_MISMATCH, subject,
@@ -230,7 +236,9 @@ int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *sta
         snprintf(why, sizeof(why), "%s", l->head_why);
         l->head_state = CG_MON_HEAD_NONE;
     } else {
+        cg_mon_unlock(m, l);
         st = l->kind->get_sth(l->client, &sth, why, sizeof(why));
+        cg_mon_lock(m, l);
     }
     if (st == CG_LOG_STH_SIG) {
         char subject[64];
@@ -272,7 +280,9 @@ int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *sta
             cg_mon_seterr(m, "%s: this log type cannot start from the end", l->url);
             return 0;
         }
-        st = l->kind->frontier(l->client, m->h, &sth, start, why, sizeof(why));
+        cg_mon_unlock(m, l);
+        st = l->kind->frontier(l->client, l->h, &sth, start, why, sizeof(why));
+        cg_mon_lock(m, l);
         if (st == CG_LOG_MERKLE) {
             char subject[64];
             *go = 0;

@@ -89,22 +89,26 @@ typedef struct mlog {
      * HTTP observer needs (its own allocation: the array of logs moves) */
     uint64_t unflushed;
     struct log_observer *obs;
-    /* The tree head of this pass, fetched in a thread of its own while the
-     * other logs are read (monitor.c, pass): a log that never answers
-     * holds up no other log. The thread writes head, head_status and
-     * head_why, then head_state under the monitor's head_mu; the monitor's
-     * thread reads them after joining it. */
+    /* Its own Merkle hasher: the rounds of the logs run at once. */
+    cg_merkle_hasher *h;
+    /* The round of this pass runs in a thread of its own (monitor.c,
+     * pass): first its tree head (head_state CG_MON_HEAD_FETCHING: the
+     * thread writes head, head_status and head_why, then READY, and reads
+     * them itself), then the round, holding the monitor's lock (m->mu)
+     * but while it waits for the log outside an open range (locked). The
+     * monitor's thread starts it and joins it (joinable). */
     struct cg_monitor *m;
     int head_state; /* CG_MON_HEAD_NONE, _FETCHING, _READY */
-    pthread_t head_thread;
-    int head_joinable; /* head_thread runs or ran, not joined yet */
+    pthread_t thread;
+    int joinable;
+    int locked;      /* this log's round holds m->mu */
+    uint64_t range_from; /* the first entry of the range being read */
     cg_sth head;
     cg_log_status head_status;
     char head_why[1024];
 } mlog;
 
-/* (CG_MON_HEAD_RESUME: no head this pass, the log resumes its round) */
-enum { CG_MON_HEAD_NONE = 0, CG_MON_HEAD_FETCHING, CG_MON_HEAD_READY, CG_MON_HEAD_RESUME };
+enum { CG_MON_HEAD_NONE = 0, CG_MON_HEAD_FETCHING, CG_MON_HEAD_READY };
 
 /* The client's HTTP observer of one log: metrics by status, and the
  * heartbeat, which every attempt is. While the log's tree head is fetched
@@ -160,7 +164,6 @@ struct cg_monitor {
     issuer_set issuers;
     cg_monitor_opts o;
     cg_ingest *ing;
-    cg_merkle_hasher *h;
     watched *iss;
     size_t n_iss;
     mlog *logs;
@@ -195,9 +198,19 @@ struct cg_monitor {
     cg_logger own_logger; /* when the caller gave none */
     const cg_logger *logger;
     double last_beat; /* the heartbeat's last turn (CLOCK_MONOTONIC) */
-    /* the tree-head threads of a pass */
-    pthread_mutex_t head_mu;
-    pthread_cond_t head_cv;
+    /* The logs' rounds of a pass run at once, each in its thread, and
+     * take turns at the store (one connection, one transaction at a time):
+     * mu guards the store and everything here but stop and budget; a round
+     * holds it but while it waits for its log outside an open range
+     * (cg_mon_unlock). cv: a round's thread ended or a slot came free. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int mu_made;
+    size_t workers_left;  /* round threads of the pass not ended */
+    size_t rounds_active; /* rounds past their tree head, reading */
+    size_t fresh_waiting; /* of the rounds waiting for a slot, those whose
+                             log did not stall last round */
+    int round_failed;     /* a round returned 0 (the store failed) */
     char err[1024];
 };
 
@@ -208,6 +221,12 @@ const char *cg_mon_log_name(const mlog *l);
 int64_t cg_mon_now_s(void);
 /* Sleeps; a signal ends it early, which is what a stop wants. */
 void cg_mon_sleep_ms(long ms);
+
+/* The monitor's lock, held by l's round (a no-op when it holds it):
+ * cg_mon_unlock before waiting for the log outside an open range,
+ * cg_mon_lock before touching the store or the monitor again. */
+void cg_mon_lock(cg_monitor *m, mlog *l);
+void cg_mon_unlock(cg_monitor *m, mlog *l);
 
 /* ---- monitor_head.c ---- */
 
@@ -255,6 +274,11 @@ int cg_mon_end_range(cg_monitor *m, mlog *l, int commit);
  * failed or memory ran out. */
 int cg_mon_range_failed(cg_monitor *m, mlog *l, cg_log_status st, uint64_t first, uint64_t last,
                         const char *why);
+/* Opens l's range at its first entry (cg_mon_on_entry, holding the lock):
+ * its transaction, its time (--range-ms), and the transport's deadline cut
+ * to that time and cg_mon_range_grace more. 0 when the store failed. */
+int cg_mon_range_open(cg_monitor *m, mlog *l);
+double cg_mon_range_grace(const cg_monitor *m);
 /* One round of a log: its tree head, then its entries up to it, range by
  * range. Returns 0 only when the store failed. */
 int cg_mon_log_round(cg_monitor *m, mlog *l);

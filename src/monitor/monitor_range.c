@@ -19,7 +19,7 @@ static cg_log_status edge_consistent(cg_monitor *m, mlog *l, const cg_merkle_fro
 {
     uint8_t root[CG_MERKLE_HASH_LEN], proof[CG_MERKLE_MAX_PROOF * CG_MERKLE_HASH_LEN];
     size_t n = 0;
-    if (!cg_merkle_frontier_root(m->h, f, root))
+    if (!cg_merkle_frontier_root(l->h, f, root))
         return CG_LOG_NOMEM;
     if (l->kind->consistency == NULL)
         return f->size == sth->tree_size && memcmp(root, sth->root, 32) != 0 ? CG_LOG_MERKLE
@@ -28,7 +28,7 @@ static cg_log_status edge_consistent(cg_monitor *m, mlog *l, const cg_merkle_fro
         l->kind->consistency(l->client, f->size, sth->tree_size, proof, &n, why, whycap);
     if (st != CG_LOG_OK)
         return st;
-    if (!cg_merkle_verify_consistency(m->h, f->size, sth->tree_size, root, sth->root, proof, n,
+    if (!cg_merkle_verify_consistency(l->h, f->size, sth->tree_size, root, sth->root, proof, n,
                                       why, whycap))
         return CG_LOG_MERKLE;
     return CG_LOG_OK;
@@ -84,20 +84,18 @@ int cg_mon_range_failed(cg_monitor *m, mlog *l, cg_log_status st, uint64_t first
     return cg_mon_log_failed(m, l, st, why);
 }
 
-/* Reads one range of entries [f.size, ...) in one transaction: its objects,
- * findings and the log's new position and right edge, verified against the
- * tree head. Returns 0 when the store failed; *stop_round when the round
- * cannot go on (a log failure or a Merkle mismatch, reported). */
-static int read_range(cg_monitor *m, mlog *l, int *stop_round)
+double cg_mon_range_grace(const cg_monitor *m)
 {
-    char why[1024] = "";
-    cg_merkle_frontier saved = l->f;
-    uint64_t end =
-        l->sth.tree_size - l->f.size > m->o.range ? l->f.size + m->o.range : l->sth.tree_size;
+    double g = m->o.range_ms / 1000.0;
+    return g < 1 ? 1 : g > 2 ? 2 : g;
+}
+
+int cg_mon_range_open(cg_monitor *m, mlog *l)
+{
     int64_t now = cg_mon_now_s();
-    *stop_round = 0;
     if (!cg_store_begin(m->st)) {
         cg_mon_seterr(m, "store: %s", cg_store_errmsg(m->st));
+        m->store_failed = 1;
         return 0;
     }
     m->in_range = 1;
@@ -106,10 +104,36 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     m->deadline = cg_time_mono() + m->o.range_ms / 1000.0;
     if (m->deadline > l->round_end)
         m->deadline = l->round_end;
-    m->range_first = l->f.size;
+    m->range_first = l->range_from;
     m->cur = l;
+    /* The open range holds the store: a log that stops answering inside
+     * it is cut soon after the range's time, what it delivered committed,
+     * not at the end of its round. */
+    if (m->deadline + cg_mon_range_grace(m) < l->obs->deadline)
+        l->obs->deadline = m->deadline + cg_mon_range_grace(m);
+    return 1;
+}
+
+/* Reads one range of entries [f.size, ...) in one transaction: its objects,
+ * findings and the log's new position and right edge, verified against the
+ * tree head. The transaction (and the monitor's lock) is taken at the
+ * range's first entry (cg_mon_on_entry): while the log is asked for it,
+ * the other logs' rounds have the store. Returns 0 when the store failed;
+ * *stop_round when the round cannot go on (a log failure or a Merkle
+ * mismatch, reported). */
+static int read_range(cg_monitor *m, mlog *l, int *stop_round)
+{
+    char why[1024] = "";
+    cg_merkle_frontier saved = l->f;
+    uint64_t end =
+        l->sth.tree_size - l->f.size > m->o.range ? l->f.size + m->o.range : l->sth.tree_size;
+    *stop_round = 0;
+    l->range_from = l->f.size;
+    l->obs->deadline = l->round_end;
+    cg_mon_unlock(m, l);
     cg_log_status st =
-        l->kind->scan(l->client, m->h, &l->f, end, &l->sth, cg_mon_on_entry, m, why, sizeof(why));
+        l->kind->scan(l->client, l->h, &l->f, end, &l->sth, cg_mon_on_entry, l, why, sizeof(why));
+    cg_mon_lock(m, l);
     m->cur = NULL;
     if (m->store_failed) {
         l->f = saved;
@@ -118,16 +142,19 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     }
     if (st == CG_LOG_STOPPED)
         st = CG_LOG_OK; /* the range ends early: time is up, or a stop */
-    /* The round's time is up with entries in hand (the transport's deadline
-     * came while the next ones were awaited): they are verified and
-     * committed as a range that ends early is. None: the log stalled. */
+    /* The round's (or the open range's) time is up with entries in hand
+     * (the transport's deadline came while the next ones were awaited):
+     * they are verified and committed as a range that ends early is. None:
+     * the log stalled. */
     if (st == CG_LOG_DEADLINE && l->f.size > saved.size)
         st = CG_LOG_OK;
-    /* The proof and the commit of what is in hand get the round's margin. */
-    if (cg_time_mono() >= l->round_end)
-        l->obs->deadline = cg_time_mono() + cg_mon_round_margin(m);
+    /* The proof and the commit of what is in hand get the round's margin
+     * (at most: the range holds the store). */
+    double now = cg_time_mono(), margin = now + cg_mon_round_margin(m);
+    l->obs->deadline = now >= l->round_end || margin < l->round_end ? margin : l->round_end;
     if (st == CG_LOG_OK && l->f.size < l->sth.tree_size && l->f.size > saved.size)
         st = edge_consistent(m, l, &l->f, &l->sth, why, sizeof(why));
+    l->obs->deadline = l->round_end;
     if (st == CG_LOG_OK) {
         if (l->f.size == saved.size)
             return cg_mon_end_range(m, l, 0); /* stopped before the first entry */

@@ -15,8 +15,8 @@
 int cg_mon_shared_entry(cg_monitor *m, mlog *l, const cg_log_entry *e)
 {
     uint8_t lh[CG_MERKLE_HASH_LEN];
-    if (!cg_merkle_leaf_hash(m->h, e->leaf, e->leaf_len, lh) ||
-        !cg_merkle_compact_append(m->h, &m->cr, lh)) {
+    if (!cg_merkle_leaf_hash(l->h, e->leaf, e->leaf_len, lh) ||
+        !cg_merkle_compact_append(l->h, &m->cr, lh)) {
         cg_mon_seterr(m, "out of memory");
         m->store_failed = 1;
         return 0;
@@ -93,14 +93,14 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
     cg_ingest_join(m->ing);
     m->deadline = cg_time_mono() + 1e9; /* a range is done whole or not at all */
     cg_mon_arm_round(m, l);            /* and within the round's bound, or fails */
-    m->range_first = ls->start;
+    m->range_first = l->range_from = ls->start;
     m->cur = l;
     /* No root check by the client (its right edge is not the log's): the
      * fold checks the root. The tree head's size tells a static-ct-api
      * client which tiles are partial. */
     cg_log_status st =
-        l->kind->scan(l->client, m->h, &f, ls->stop, ls->stop < l->sth.tree_size ? &l->sth : NULL,
-                      cg_mon_on_entry, m, why, sizeof(why));
+        l->kind->scan(l->client, l->h, &f, ls->stop, ls->stop < l->sth.tree_size ? &l->sth : NULL,
+                      cg_mon_on_entry, l, why, sizeof(why));
     m->cur = NULL;
     m->lease = NULL;
     if (m->store_failed) {
@@ -227,7 +227,9 @@ int cg_mon_shared_round(cg_monitor *m, mlog *l)
             }
             if (rc.done == rc.ranges || !m->once)
                 break;
+            cg_mon_unlock(m, l); /* the other logs' rounds go on meanwhile */
             cg_mon_sleep_ms(500); /* others' leases: done or expired soon */
+            cg_mon_lock(m, l);
             continue;
         }
         if (!shared_range(m, l, &ls, &stop_round))

@@ -115,6 +115,70 @@ expect_grep "$hurl: at 8 of 8, 6 entries read" "$tmp/err"
 expect_no_grep 'stalled' "$tmp/err"
 stop_hostile
 
+# Logs read their entries at once, each in its round's thread, taking
+# turns at the store: a log that answers its tree head at once and then
+# never answers get-entries (the proxy over the first log, stall on
+# entries from the first request), its tree head arriving FIRST (the honest
+# log, the second log served again answering each request 0.5 s late).
+# When the logs' entries were read one after the other, the stalled log's
+# round came first and the honest log waited for its bound. Now, with
+# --round-timeout 30: the honest log's entries are committed (the store,
+# read while the monitor still waits for the stalled log, has it at 2 of
+# 2) and its findings printed within 10 s (about 1.5 s alone), while the
+# stalled log is reported at the end of its bound, later than 20 s.
+start_hostile stall --on entries
+log2_pid=$pid
+start_server "$tmp/log2" --delay 500
+slow_url=$url slow_pid=$pid
+url=$log1_url pid=$log2_pid
+/usr/bin/python3 - "$slow_url" "$tmp/first.err" "$tmp/first.status" "$CAGUARD" \
+  "${M[@]}" --store "$tmp/first.db" --round-timeout 30 --format json \
+  --log "$hurl" --log-key "$tmp/log.pub" --log "$slow_url" --log-key "$d/sct/log_ec.pub.pem" \
+  <<'PY' && pass_ || fail_ "an honest log beside one stalled in get-entries, whose head came first"
+import subprocess, sys, threading, time
+honest, err, status, caguard, argv = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], \
+    sys.argv[5:]
+db = argv[argv.index("--store") + 1]
+t0 = time.monotonic()
+p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+seen = {}
+def out():
+    for line in p.stdout:
+        if "finding" not in seen and ('"file":"%s#' % honest) in line:
+            seen["finding"] = time.monotonic() - t0
+reader = threading.Thread(target=out)
+reader.start()
+with open(err, "w") as f:
+    for line in p.stderr:
+        f.write(line)
+        if "summary" not in seen and (honest + ": at 2 of 2, 2 entries read") in line:
+            seen["summary"] = time.monotonic() - t0
+            # the store while the monitor still waits for the stalled log
+            with open(status, "w") as s:
+                subprocess.run([caguard, "--store", db, "status"], stdout=s,
+                               stderr=subprocess.STDOUT)
+            seen["running"] = p.poll() is None
+p.wait()
+total = time.monotonic() - t0
+reader.join()
+print("honest log: summary at %s s, first finding at %s s; the run took %.1f s, exit %d" %
+      (seen.get("summary"), seen.get("finding"), total, p.returncode))
+ok = (seen.get("summary", 99) < 10 and seen.get("finding", 99) < 10 and seen.get("running")
+      and total > 20 and p.returncode == 2)
+sys.exit(0 if ok else 1)
+PY
+/usr/bin/python3 - "$tmp/first.status" "$slow_url" <<'PY' && pass_ || fail_ "the honest log committed while the stalled one was waited for"
+import sys
+text, url = open(sys.argv[1]).read(), sys.argv[2]
+block = text.split(url + "\n", 1)[1].split("\n\n", 1)[0] if url + "\n" in text else ""
+sys.exit(0 if "position       2 of 2" in block else 1)
+PY
+expect_grep "$hurl: stalled: no answer with entry 0 before the deadline, the end of its round \(--round-timeout 30 s\)" \
+  "$tmp/first.err"
+kill "$slow_pid" 2>/dev/null
+wait "$slow_pid" 2>/dev/null
+stop_hostile
+
 # A round out of time while its entries still come is no stall: what it
 # read is committed and the log is read on at once, in a round of its own
 # (also under --once), up to the same tree head. The seed log at one entry
