@@ -103,6 +103,8 @@ static void monitor_help(FILE *f)
                "  --round-timeout S  most seconds of a log's round (default 120): its tree\n"
                "                     head, then its entries; a log that stalls is reported\n"
                "                     and read on at the next round, the others wait no longer\n"
+               "  --round-workers N  logs whose rounds run at once (1 to 256, default 8); the\n"
+               "                     others wait for a turn\n"
                "  --commit-every N   most entries committed in one transaction (default 4096;\n"
                "                     what was read is also committed after 5 seconds;\n"
                "                     --shared: the length of the ranges of entries the\n"
@@ -259,7 +261,8 @@ enum {
     OPT_CA_ACCOUNT,
     OPT_POLICY_INTERVAL,
     OPT_BUGZILLA_KEY,
-    OPT_ROUND_TIMEOUT
+    OPT_ROUND_TIMEOUT,
+    OPT_ROUND_WORKERS
 };
 
 /* The alerts' and automatic incidents' lines: what failed, mostly. */
@@ -333,7 +336,7 @@ int cg_cmd_monitor(int argc, char **argv)
     const char *origins[MAX_LOGS] = {0};
     double rates[MAX_LOGS] = {0};
     uint64_t reload = 0, poll = 60, batch = 0, parallel = 0, range = 0, retries = 0, v;
-    uint64_t response_mib = 0, round_timeout = 0;
+    uint64_t response_mib = 0, round_timeout = 0, round_workers = 0;
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
     EVP_PKEY *pk[MAX_LOGS] = {0};
@@ -377,6 +380,7 @@ int cg_cmd_monitor(int argc, char **argv)
         {"commit-every", CG_CLI_OPT_KEY_VALUE, NULL, 'C', NULL},
         {"retries", CG_CLI_OPT_KEY_VALUE, NULL, 'T', NULL},
         {"round-timeout", CG_CLI_OPT_KEY_VALUE, NULL, OPT_ROUND_TIMEOUT, NULL},
+        {"round-workers", CG_CLI_OPT_KEY_VALUE, NULL, OPT_ROUND_WORKERS, NULL},
         {"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL},
         CG_CLI_SELECT_OPTS(&sel),
         {"format", CG_CLI_OPT_FORMAT, &format, 0, NULL},
@@ -592,6 +596,12 @@ int cg_cmd_monitor(int argc, char **argv)
                 goto out;
             }
             break;
+        case OPT_ROUND_WORKERS:
+            if (!parse_count(p.value, 256, &round_workers)) {
+                rc = cg_cli_usage_error("monitor", "--round-workers takes 1 to 256 logs");
+                goto out;
+            }
+            break;
         case OPT_LEASE_SECONDS:
             if (!parse_count(p.value, 86400, &v) || v < 5) {
                 rc = cg_cli_usage_error("monitor", "--lease-seconds takes 5 to 86400 seconds");
@@ -712,6 +722,7 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.parallel = (unsigned)parallel;
     mo.response_memory = (size_t)response_mib << 20;
     mo.round_timeout = (int)round_timeout;
+    mo.round_workers = (unsigned)round_workers;
     mo.range = range;
     mo.max_retries = (unsigned)retries;
     mo.shared = shared;

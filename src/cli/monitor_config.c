@@ -162,6 +162,8 @@ static void build(builder *b, char **argv, int argc, int skip_from, int skip_n,
         flag_num(b, "[monitor] response_memory", "response-memory", c->response_memory);
     if (c->round_timeout != CG_MONITOR_ROUND_TIMEOUT)
         flag_num(b, "[monitor] round_timeout", "round-timeout", c->round_timeout);
+    if (c->round_workers != CG_MONITOR_ROUND_WORKERS)
+        flag_num(b, "[monitor] round_workers", "round-workers", c->round_workers);
     if (c->batch != 1024)
         flag_num(b, "[monitor] batch", "batch", c->batch);
     if (c->shared)

@@ -68,6 +68,7 @@ void cg_monitor_config_init(cg_monitor_config *c)
     c->parallel = 32;
     c->response_memory = 64;
     c->round_timeout = 120; /* CG_MONITOR_ROUND_TIMEOUT */
+    c->round_workers = 8;   /* CG_MONITOR_ROUND_WORKERS */
     c->batch = 1024;
     c->start = CG_CONFIG_FROM_START;
     c->format = CG_OUT_TEXT;

@@ -74,6 +74,7 @@ typedef struct cg_monitor_config {
     int64_t parallel;      /* most entry requests in flight per log; default 32 */
     int64_t response_memory; /* MiB of answers held at once, all logs; default 64 */
     int64_t round_timeout;   /* seconds a log's round may last; default 120 */
+    int64_t round_workers;   /* logs whose rounds run at once; default 8 */
     int64_t batch;         /* most entries per request; default 1024 */
     int start;             /* cg_config_start; default CG_CONFIG_FROM_START */
     int all_issuers;

@@ -36,6 +36,7 @@ static const key_def k_monitor[] = {
     {"parallel", T_INT, M(parallel), NO_OFF, 0, 0, 1, 256, NULL},
     {"response_memory", T_INT, M(response_memory), NO_OFF, 0, 0, 4, 65536, NULL},
     {"round_timeout", T_INT, M(round_timeout), NO_OFF, 0, 0, 1, DAY, NULL},
+    {"round_workers", T_INT, M(round_workers), NO_OFF, 0, 0, 1, 256, NULL},
     {"batch", T_INT, M(batch), NO_OFF, 0, 0, 1, 100000, NULL},
     {"start", T_ENUM, M(start), NO_OFF, 0, 0, 0, 0, &e_start},
     {"all_issuers", T_BOOL, M(all_issuers), NO_OFF, 0, 0, 0, 0, NULL},

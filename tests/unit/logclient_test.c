@@ -2,7 +2,8 @@
  * server (httpd_harness.h) answering as a log built here: batches
  * cut short, 429 with Retry-After, a 500, a malformed leaf, a tampered
  * entry and a wrongly signed STH; get-sth-consistency and
- * get-entry-and-proof, right and wrong. */
+ * get-entry-and-proof, right and wrong; the caller's deadline
+ * (cg_http_time_left_ms, CG_LOG_DEADLINE) against a log that stalls. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -19,6 +20,7 @@
 #include "httpd_harness.h"
 #include "monitor/logclient.h"
 #include "testutil.h"
+#include "util/time.h"
 
 #define N_ENTRIES 37
 #define MALFORMED_AT 5
@@ -42,6 +44,7 @@ typedef struct server {
     int wrong_sth;
     int bad_proof;  /* flip a bit of the first hash of every proof served */
     int junk_proof; /* answer proofs with JSON of the wrong shape */
+    int stall_ms; /* every request waits that long before its answer */
     unsigned requests;
     unsigned answered_429;
 } server;
@@ -154,6 +157,10 @@ static void handle(void *arg, int c, const cg_test_request *rq)
     const char *req = rq->head;
     s->requests++;
     uint64_t a, b;
+    if (s->stall_ms > 0) {
+        struct timespec ts = {s->stall_ms / 1000, (s->stall_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     if (s->every_429 && s->requests % s->every_429 == 0) {
         char h[64];
         snprintf(h, sizeof(h), "Retry-After: %d\r\n", s->retry_after);
@@ -430,6 +437,50 @@ int main(void)
     CHECK(t1.tv_sec - t0.tv_sec < 10);
     s.every_429 = 0;
     cg_logclient_free(stopping);
+
+    /* The caller's deadline (cg_logclient_opts.deadline): the time left
+     * before it, none without one or at 0, nothing once past; a log that
+     * stalls (each answer 3 s late, the request timeout 60 s with 5
+     * retries) is given up on at the deadline, CG_LOG_DEADLINE ("stalled"),
+     * at its tree head and inside get-entries, and not counted as
+     * unreachable. */
+    {
+        cg_logclient_opts dopt = o;
+        double deadline = 0;
+        CHECK(cg_http_time_left_ms(&dopt) == -1);
+        dopt.deadline = &deadline;
+        CHECK(cg_http_time_left_ms(&dopt) == -1);
+        deadline = cg_time_mono() - 1;
+        CHECK(cg_http_time_left_ms(&dopt) == 0);
+        deadline = cg_time_mono() + 100;
+        long left = cg_http_time_left_ms(&dopt);
+        CHECK(left > 90000 && left <= 100001);
+        dopt.timeout_ms = 60000;
+        dopt.max_retries = 5;
+        dopt.backoff_ms = 100;
+        cg_logclient *late = cg_logclient_new(url, key, &dopt);
+        CHECK(late != NULL);
+        s.stall_ms = 3000;
+        deadline = cg_time_mono() + 0.3;
+        CHECK(cg_logclient_get_sth(late, &sth, why, sizeof(why)) == CG_LOG_DEADLINE);
+        CHECK(strcmp(cg_log_status_str(CG_LOG_DEADLINE), "stalled") == 0);
+        s.stall_ms = 0;
+        deadline = cg_time_mono() + 60;
+        CHECK(cg_logclient_get_sth(late, &sth, why, sizeof(why)) == CG_LOG_OK);
+        s.stall_ms = 3000;
+        deadline = cg_time_mono() + 0.3;
+        cg_merkle_frontier_init(&f);
+        seen dsn = {0};
+        dsn.next = 0;
+        dsn.in_order = 1;
+        dsn.malformed_at = -1;
+        CHECK(cg_logclient_scan(late, NULL, &f, sth.tree_size, &sth, on_entry, &dsn, why,
+                                sizeof(why)) == CG_LOG_DEADLINE);
+        CHECK(strstr(why, "before the deadline") != NULL);
+        CHECK(f.size == 0 && dsn.next == 0);
+        s.stall_ms = 0;
+        cg_logclient_free(late);
+    }
 
     /* Nobody listening. */
     cg_logclient *dead = cg_logclient_new("http://127.0.0.1:1", key, &o);
