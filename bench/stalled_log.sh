@@ -14,7 +14,9 @@
 # Usage: bench/stalled_log.sh [BUILD_DIR]   (default build; needs caguard,
 # caguard-testlog, /usr/bin/python3 with python3-cryptography)
 # Environment: RETRIES (--retries, default 1), RUNS (default 1), ROUND
-# (--round-timeout S; default: not given), CASES (default: all),
+# (--round-timeout S; default: not given), WORKERS (--round-workers N;
+# default: not given; 1 reads the logs' entries one log at a time, as
+# before they were read at once), CASES (default: all),
 # SEED_LOG_DELAY_MS (the honest log answers that much later: its tree head
 # comes after the stalled log's, which is then read first - the worst
 # case for the honest log).
@@ -72,13 +74,14 @@ EOF
 
 M=("$CAGUARD" monitor --no-br-profile --all-issuers --once --retries "$retries")
 if [ -n "${ROUND:-}" ]; then M+=(--round-timeout "$ROUND"); fi
+if [ -n "${WORKERS:-}" ]; then M+=(--round-workers "$WORKERS"); fi
 H=(--log "$url" --log-key "$tmp/log.pub")
 # (another key: the stalled log is another log, not the honest one again)
 S=(--log "$surl" --log-key "$d/sct/log_ec.pub.pem")
 E=(--log "$eurl" --log-key "$d/sct/log_ec.pub.pem")
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
 echo "caguard: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), --retries $retries," \
-  "--round-timeout ${ROUND:-not given}"
+  "--round-timeout ${ROUND:-not given}, --round-workers ${WORKERS:-not given}"
 printf '%-22s %12s %10s %5s\n' case honest_s total_s exit
 for i in $(seq "$runs"); do
   for c in ${CASES:-alone stalled_first stalled_after entries_first entries_after}; do

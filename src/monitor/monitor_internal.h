@@ -18,7 +18,13 @@
  * Invariants kept across them: a range's objects, findings, position and
  * right edge commit together or not at all (cg_mon_end_range); a log
  * finding made inside a range reaches the sinks only after its commit
- * (held); store_failed, once set, ends the run with err filled. */
+ * (held); store_failed, once set, ends the run with err filled. The logs'
+ * rounds run at once, one thread each (monitor.c, pass): a round holds the
+ * monitor's lock (mu) whenever it touches the store or struct cg_monitor,
+ * and from a range's first entry to its commit (so the range being read,
+ * in_range/cur/held, is the lock holder's), and lets go of it only while
+ * it waits for its log outside an open range (cg_mon_unlock). An mlog is
+ * its round's thread's while the round runs. */
 #ifndef CAGUARD_MONITOR_MONITOR_INTERNAL_H
 #define CAGUARD_MONITOR_MONITOR_INTERNAL_H
 
