@@ -578,7 +578,7 @@ static int pass(cg_monitor *m, int64_t now)
         mlog *l = &m->logs[i];
         l->m = m;
         l->head_state = CG_MON_HEAD_NONE;
-        l->joinable = 0;
+        l->joinable = l->here = 0;
         if (!ok || !due(m, l, now))
             continue;
         if (!cg_mon_ensure_client(m, l)) {
@@ -595,12 +595,14 @@ static int pass(cg_monitor *m, int64_t now)
             l->joinable = 1;
         } else {
             m->workers_left--;
+            l->here = 1;
         }
     }
-    /* Those whose thread could not start, here (the others run). */
-    for (size_t i = 0; ok && i < m->n_logs; i++) {
+    /* Those whose thread could not start, here (the others run: their
+     * logs are theirs until joined). */
+    for (size_t i = 0; i < m->n_logs; i++) {
         mlog *l = &m->logs[i];
-        if (due(m, l, now) && !l->joinable && !m->stop) {
+        if (ok && l->here && !m->stop) {
             pthread_mutex_lock(&m->mu);
             m->workers_left++;
             pthread_mutex_unlock(&m->mu);

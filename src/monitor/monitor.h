@@ -96,7 +96,7 @@ typedef struct cg_monitor_opts {
     int round_timeout;                 /* seconds a log's round may last (its tree head,
                                           then its entries; shared: each range);
                                           0: CG_MONITOR_ROUND_TIMEOUT */
-    unsigned round_workers;            /* logs read at once; 0: CG_MONITOR_ROUND_WORKERS */
+    unsigned round_workers;           /* logs read at once; 0: CG_MONITOR_ROUND_WORKERS */
     int quiet;                         /* no progress and no log lines */
     int progress;                      /* 1: one refreshed progress line per log (a
                                           terminal), 0: plain log lines */

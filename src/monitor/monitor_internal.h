@@ -107,7 +107,8 @@ typedef struct mlog {
     int head_state; /* CG_MON_HEAD_NONE, _FETCHING, _READY */
     pthread_t thread;
     int joinable;
-    int locked;      /* this log's round holds m->mu */
+    int here;            /* its thread could not start: the round in the monitor's */
+    int locked;          /* this log's round holds m->mu */
     uint64_t range_from; /* the first entry of the range being read */
     cg_sth head;
     cg_log_status head_status;

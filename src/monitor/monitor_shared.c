@@ -227,8 +227,10 @@ int cg_mon_shared_round(cg_monitor *m, mlog *l)
             }
             if (rc.done == rc.ranges || !m->once)
                 break;
-            cg_mon_unlock(m, l); /* the other logs' rounds go on meanwhile */
-            cg_mon_sleep_ms(500); /* others' leases: done or expired soon */
+            /* others' leases: done or expired soon; the other logs' rounds
+             * go on meanwhile */
+            cg_mon_unlock(m, l);
+            cg_mon_sleep_ms(500);
             cg_mon_lock(m, l);
             continue;
         }

@@ -44,7 +44,7 @@ typedef struct server {
     int wrong_sth;
     int bad_proof;  /* flip a bit of the first hash of every proof served */
     int junk_proof; /* answer proofs with JSON of the wrong shape */
-    int stall_ms; /* every request waits that long before its answer */
+    int stall_ms;   /* every request waits that long before its answer */
     unsigned requests;
     unsigned answered_429;
 } server;
