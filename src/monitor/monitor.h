@@ -66,8 +66,8 @@ typedef struct cg_monitor_log {
 /* Default bound on a log's round, seconds (--round-timeout): its tree
  * head's fetch, and then the reading of its entries, each end by then; a
  * log that answers and then stalls is reported then and read on at its
- * next round (the other logs' rounds run beside it). Twice the request timeout: one request's whole
- * timeout fits in a round. */
+ * next round (the other logs' rounds run beside it). Twice the request
+ * timeout: one request's whole timeout fits in a round. */
 #define CG_MONITOR_ROUND_TIMEOUT 120
 
 /* Default number of logs whose rounds read entries at once
