@@ -37,6 +37,8 @@ static cg_log_status edge_consistent(cg_monitor *m, mlog *l, const cg_merkle_fro
 int cg_mon_end_range(cg_monitor *m, mlog *l, int commit)
 {
     int ok = 1;
+    if (!m->in_range && !commit)
+        return 1; /* none open: the range ended before its first entry */
     if (commit && (m->o.shared || cg_mon_save_state(m, l)) && cg_store_commit(m->st)) {
         m->in_range = 0;
         cg_mon_series_log(m, l);
