@@ -42,7 +42,7 @@ typedef enum cg_log_status {
  * over the wire and given back when the answer is done with; an answer that
  * would take it past max waits (a retry, as a log asking to slow down
  * does), and one larger than max is refused as too long. Thread-safe (the
- * head threads share it with the monitor's). */
+ * logs' rounds, each in its thread, share it). */
 typedef struct cg_http_budget {
     atomic_size_t used;
     size_t max; /* bytes */

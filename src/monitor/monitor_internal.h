@@ -118,20 +118,22 @@ typedef struct mlog {
 enum { CG_MON_HEAD_NONE = 0, CG_MON_HEAD_FETCHING, CG_MON_HEAD_READY };
 
 /* The client's HTTP observer of one log: metrics by status, and the
- * heartbeat, which every attempt is. While the log's tree head is fetched
- * in a thread of its own (monitor.c, pass), away is set (by the monitor's
+ * heartbeat, which every attempt is. While the log's round runs in a
+ * thread of its own (monitor.c, pass), away is set (by the monitor's
  * thread, before the thread starts and after it is joined): the observer
  * then touches only the metrics, which are thread-safe, and leaves the
  * heartbeat (the watchdog's tick, the entries not yet counted) to the
- * monitor's thread, which beats while it waits for the heads. */
+ * rounds' entries and the monitor's thread, which beats while it waits
+ * for the rounds, both holding the monitor's lock. */
 typedef struct log_observer {
     struct cg_monitor *m;
     char *url;
     int away;
     /* The end of the log's round or tree-head fetch (CLOCK_MONOTONIC
      * seconds; 0: none), where the client's cg_logclient_opts.deadline
-     * points: set by the monitor's thread before a head thread starts and
-     * before a round, never while a request of the log runs. */
+     * points: set by the monitor's thread before the round's thread
+     * starts, then by that thread (the round, a range's open time, the
+     * proof's margin); the transport reads it between its steps. */
     double deadline;
 } log_observer;
 
@@ -181,7 +183,7 @@ struct cg_monitor {
     int batch_found; /* a finding went to the sinks since the last batch end */
     task *tasks;
     size_t n_tasks;
-    atomic_int stop; /* set from a signal handler, read by the head threads */
+    atomic_int stop; /* set from a signal handler, read by the rounds' threads */
     /* The bytes of answers held at once by every log's client (and head
      * thread): --response-memory. */
     cg_http_budget *budget;
