@@ -18,7 +18,13 @@
  * top-level label is all digits or one of the names set aside for private
  * use (RFC 2606, RFC 6762, RFC 8375, RFC 9476, ICANN's .internal and the
  * name-collision names corp, home and mail). The TLD is not checked against
- * IANA's root zone: the list changes and caguard carries no copy of it. */
+ * IANA's root zone: the list changes and caguard carries no copy of it.
+ *
+ * IP reverse zones (in-addr.arpa, ip6.arpa): every name in them is refused
+ * from 2026-03-15 (ballot SC-86); before, a Reverse Zone Domain Name of a
+ * Reserved IP Address is refused like the address, and a name in a reverse
+ * zone that names no one address gets a warning
+ * (cert.san_reverse_name_malformed), as zlint does. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +37,140 @@
 #define SC48 20210825 /* BRs 1.8.0: the commonName a character-for-character copy */
 #define SC12 20181210        /* BRs 1.6.2: underscores for a while */
 #define SC12_SUNSET 20190401 /* ... until this day */
+
+static int in4(const uint8_t *a, uint32_t net, int bits)
+{
+    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+    return bits == 0 || (v >> (32 - bits)) == (net >> (32 - bits));
+}
+
+static int in6(const uint8_t *a, const uint8_t *net, int bits)
+{
+    int whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, net, (size_t)whole) != 0)
+        return 0;
+    return rest == 0 || (a[whole] >> (8 - rest)) == (net[whole] >> (8 - rest));
+}
+
+/* Reserved IP Addresses (TLS BRs §1.6.1: "any IPv4 or IPv6 address that the
+ * IANA has marked as reserved"), from the IANA registries:
+ *   IPv4 Special-Purpose Address Registry (RFC 6890; iana.org/assignments/
+ *   iana-ipv4-special-registry): 0/8 "this network", 10/8, 172.16/12,
+ *   192.168/16 private use, 100.64/10 shared, 127/8 loopback, 169.254/16 link
+ *   local, 192.0.0/24 IETF protocol assignments, 192.0.2/24, 198.51.100/24,
+ *   203.0.113/24 documentation, 192.31.196/24 and 192.175.48/24 AS112,
+ *   192.52.193/24 AMT, 192.88.99/24 6to4 relay anycast (deprecated),
+ *   198.18/15 benchmarking, 240/4 reserved (with 255.255.255.255);
+ *   IPv4 Multicast Address Space (iana.org/assignments/multicast-addresses):
+ *   224/4;
+ *   IPv6 Address Space (iana.org/assignments/ipv6-address-space): everything
+ *   outside 2000::/3 Global Unicast (loopback, unspecified, IPv4-mapped,
+ *   64:ff9b::/96, 100::/64, fc00::/7, fe80::/10, ff00::/8 among it);
+ *   IPv6 Special-Purpose Address Registry (RFC 6890; iana.org/assignments/
+ *   iana-ipv6-special-registry) inside 2000::/3: 2001::/23 IETF protocol
+ *   assignments (Teredo, ORCHIDv2, AMT, AS112 and benchmarking among it),
+ *   2001:db8::/32 documentation, 2002::/16 6to4, 2620:4f:8000::/48 AS112,
+ *   3fff::/20 documentation (RFC 9637).
+ * The same ranges as zlint's util/ip.go (commit 1007b1d), which
+ * e_ext_san_contains_reserved_ip and e_subject_contains_reserved_arpa_ip
+ * use. */
+static int reserved_ip(const uint8_t *a, size_t n)
+{
+    static const struct {
+        uint32_t net;
+        int bits;
+    } v4[] = {
+        {0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10}, {0x7f000000, 8},
+        {0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
+        {0xc01fc400, 24}, {0xc034c100, 24}, {0xc0586300, 24}, {0xc0a80000, 16},
+        {0xc0af3000, 24}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
+        {0xe0000000, 4},  {0xf0000000, 4},
+    };
+    static const struct {
+        uint8_t net[16];
+        int bits;
+    } v6[] = {
+        {{0x20, 0x01, 0x00, 0x00}, 23}, {{0x20, 0x01, 0x0d, 0xb8}, 32},
+        {{0x20, 0x02}, 16},             {{0x26, 0x20, 0x00, 0x4f, 0x80, 0x00}, 48},
+        {{0x3f, 0xff}, 20},
+    };
+    if (n == 4) {
+        for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+            if (in4(a, v4[i].net, v4[i].bits))
+                return 1;
+        }
+        return 0;
+    }
+    if ((a[0] & 0xe0) != 0x20)
+        return 1;
+    for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+        if (in6(a, v6[i].net, v6[i].bits))
+            return 1;
+    }
+    return 0;
+}
+
+static int hex_nibble(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A name in an IP reverse zone: 0 when it is in neither in-addr.arpa nor
+ * ip6.arpa (below their apex), 1 when it is a Reverse Zone Domain Name of one
+ * address (RFC 1035 §3.5: four decimal labels, the address's last octet
+ * first; RFC 3596 §2.5: 32 labels of one hexadecimal nibble each, the last
+ * nibble first), the address then in a (*alen octets), -1 when it is in the
+ * zone but names no one address (too few or too many labels, a label that is
+ * not an octet or a nibble, a wildcard). */
+static int reverse_name(const uint8_t *s, size_t n, uint8_t a[16], size_t *alen)
+{
+    static const char v4[] = ".in-addr.arpa", v6[] = ".ip6.arpa";
+    size_t l4 = sizeof(v4) - 1, l6 = sizeof(v6) - 1, len, want;
+    if (n > l4 && strncasecmp((const char *)s + n - l4, v4, l4) == 0) {
+        len = n - l4;
+        want = 4;
+    } else if (n > l6 && strncasecmp((const char *)s + n - l6, v6, l6) == 0) {
+        len = n - l6;
+        want = 32;
+    } else {
+        return 0;
+    }
+    memset(a, 0, 16);
+    *alen = want == 4 ? 4 : 16;
+    size_t got = 0;
+    for (size_t i = 0; i <= len; got++) {
+        size_t e = i;
+        while (e < len && s[e] != '.')
+            e++;
+        const uint8_t *l = s + i;
+        size_t ll = e - i, pos = want - 1 - got;
+        i = e + 1;
+        if (got == want || ll == 0)
+            return -1;
+        if (want == 32) {
+            int v = ll == 1 ? hex_nibble(l[0]) : -1;
+            if (v < 0)
+                return -1;
+            a[pos / 2] |= (uint8_t)(pos % 2 ? v : v << 4);
+            continue;
+        }
+        unsigned v = 0;
+        if (ll > 3 || (ll > 1 && l[0] == '0'))
+            return -1;
+        for (size_t k = 0; k < ll; k++) {
+            if (l[k] < '0' || l[k] > '9')
+                return -1;
+            v = v * 10 + (unsigned)(l[k] - '0');
+        }
+        if (v > 255)
+            return -1;
+        a[pos] = (uint8_t)v;
+    }
+    return got == want ? 1 : -1;
+}
 
 /* Whether a subscriber certificate issued in SC12's window may carry an
  * underscore: valid for under 30 days (the window's labels are checked as
@@ -123,6 +263,13 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         if ((n == 9 && strncasecmp((const char *)s, "home.arpa", 9) == 0) ||
             (n > 10 && strncasecmp((const char *)s + n - 10, ".home.arpa", 10) == 0))
             return "is an Internal Name (home.arpa, RFC 8375)";
+        uint8_t a[16];
+        size_t alen;
+        if (reverse_name(s, n, a, &alen) == 1 && reserved_ip(a, alen))
+            return "is the Reverse Zone Domain Name of a Reserved IP Address (the address "
+                   "itself may not be in a certificate, and resolvers serve the reverse zones "
+                   "of private and special-purpose space themselves, RFC 6303, so no one "
+                   "applicant controls the name)";
     }
     if (subscriber && cg_prof_since(p, 20260315)) {
         static const char *const rev[] = {".in-addr.arpa", ".ip6.arpa"};
@@ -135,58 +282,6 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         }
     }
     return NULL;
-}
-
-static int in4(const uint8_t *a, uint32_t net, int bits)
-{
-    uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-    return bits == 0 || (v >> (32 - bits)) == (net >> (32 - bits));
-}
-
-static int in6(const uint8_t *a, const uint8_t *net, int bits)
-{
-    int whole = bits / 8, rest = bits % 8;
-    if (memcmp(a, net, (size_t)whole) != 0)
-        return 0;
-    return rest == 0 || (a[whole] >> (8 - rest)) == (net[whole] >> (8 - rest));
-}
-
-/* IANA's IPv4 and IPv6 Special-Purpose Address registries (and IPv4
- * multicast and IPv6 outside global unicast 2000::/3). */
-static int reserved_ip(const uint8_t *a, size_t n)
-{
-    static const struct {
-        uint32_t net;
-        int bits;
-    } v4[] = {
-        {0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10}, {0x7f000000, 8},
-        {0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
-        {0xc01fc400, 24}, {0xc034c100, 24}, {0xc0586300, 24}, {0xc0a80000, 16},
-        {0xc0af3000, 24}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
-        {0xe0000000, 4},  {0xf0000000, 4},
-    };
-    static const struct {
-        uint8_t net[16];
-        int bits;
-    } v6[] = {
-        {{0x20, 0x01, 0x00, 0x00}, 23}, {{0x20, 0x01, 0x0d, 0xb8}, 32},
-        {{0x20, 0x02}, 16},             {{0x26, 0x20, 0x00, 0x4f, 0x80, 0x00}, 48},
-        {{0x3f, 0xff}, 20},
-    };
-    if (n == 4) {
-        for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
-            if (in4(a, v4[i].net, v4[i].bits))
-                return 1;
-        }
-        return 0;
-    }
-    if ((a[0] & 0xe0) != 0x20)
-        return 1;
-    for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
-        if (in6(a, v6[i].net, v6[i].bits))
-            return 1;
-    }
-    return 0;
 }
 
 /* The address as RFC 3986 / RFC 5952 text. */
@@ -241,15 +336,21 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
         cg_cbs body = gn;
         if (tag == CG_ASN1_CTX(2) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(2))) {
             const char *d = dns_defect(p, body.data, body.len);
-            if (d != NULL) {
-                size_t show = body.len < 200 ? body.len : 200;
-                for (size_t k = 0; k < show; k++)
-                    text[k] = body.data[k] >= 0x20 && body.data[k] < 0x7f ? (char)body.data[k]
-                                                                         : '?';
-                text[show] = '\0';
+            uint8_t ra[16];
+            size_t ral, show = body.len < 200 ? body.len : 200;
+            for (size_t k = 0; k < show; k++)
+                text[k] = body.data[k] >= 0x20 && body.data[k] < 0x7f ? (char)body.data[k] : '?';
+            text[show] = '\0';
+            if (d != NULL)
                 cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
                           "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
-            }
+            if (subscriber && reverse_name(body.data, body.len, ra, &ral) < 0)
+                cg_report(ctx, CG_R_CERT_SAN_REVERSE_NAME_MALFORMED, p->obj,
+                          "subjectAltName dNSName \"%s\" (entry %zu) is in the %s reverse zone "
+                          "but names no one address (%s)",
+                          text, i, ral == 4 ? "IPv4" : "IPv6",
+                          ral == 4 ? "RFC 1035 §3.5: four decimal octets, the last first"
+                                   : "RFC 3596 §2.5: 32 hexadecimal nibbles, the last first");
             if (out->n_dns < 64)
                 out->dns[out->n_dns++] = body;
         } else if (tag == CG_ASN1_CTX(7) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(7))) {

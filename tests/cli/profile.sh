@@ -94,4 +94,23 @@ zcase cana_sub1_srv1_cli0_effx.pem cert.eku_invalid no
 zcase empty_seq_of_sia.pem cert.extension_value_empty yes
 zcase empty_seq_of_pms.pem cert.extension_value_empty yes
 zcase empty_seq_of_xxx.pem cert.extension_value_empty no
+# IP reverse zones before SC-86: the Reverse Zone Domain Name of a Reserved
+# IP Address is refused like the address (cert.san_invalid); a name in a
+# reverse zone that names no one address is a warning
+zcase subjectRDNSIPv4ReservedIP.pem cert.san_invalid yes
+zcase subjectRDNSIPv6ReservedIP.pem cert.san_invalid yes
+zcase subjectRDNSIPv4GoodIP.pem cert.san_invalid no
+zcase subjectRDNSIPv6GoodIP.pem cert.san_invalid no
+zcase subjectRDNSIPv4BadIP.pem cert.san_invalid no
+zcase subjectRDNSIPv4BadIP.pem cert.san_reverse_name_malformed yes
+zcase subjectRDNSIPv4TooFewLabels.pem cert.san_reverse_name_malformed yes
+zcase subjectRDNSIPv6BadIP.pem cert.san_reverse_name_malformed yes
+zcase subjectRDNSIPv6TooFewLabels.pem cert.san_reverse_name_malformed yes
+zcase subjectRDNSIPv6TooFewLabels.pem cert.san_invalid no
+zcase subjectRDNSIPv4ReservedIP.pem cert.san_reverse_name_malformed no
+zcase subjectRDNSIPv6GoodIP.pem cert.san_reverse_name_malformed no
+# from SC-86 (2026-03-15) every name in a reverse zone is refused (the
+# warning's rule ends that day)
+zcase arpa_sub1_rev41_rev60_eff1.pem cert.san_invalid yes "Reverse Zone Domain Name of"
+zcase arpa_sub1_rev41_rev60_eff1.pem cert.san_reverse_name_malformed no
 finish
