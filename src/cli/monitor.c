@@ -326,7 +326,7 @@ int cg_cmd_monitor(int argc, char **argv)
     size_t n_logs = 0, n_iss = 0;
     int no_br_profile = 0;
     int all = 0, once = 0, quiet = 0, from_end = 0, shared = 0, rc = CG_EXIT_USAGE;
-    cg_cli_select sel, counted;
+    cg_cli_select sel;
     int follow_list = 0, follow_failed = 0, no_follow = 0;
     const char *worker_id = NULL;
     char worker_buf[300];
@@ -752,14 +752,12 @@ int cg_cmd_monitor(int argc, char **argv)
     mo.tick = cg_cli_ops_tick;
     mo.tick_arg = &ops;
     mon = cg_monitor_new(store, &mo, err, sizeof(err));
-    /* The new findings selected, counted for the exit status (the outbox
-     * prints them). */
-    counted = sel;
-    counted.next = NULL;
-    memset(counted.count, 0, sizeof(counted.count));
+    /* The new findings selected are counted with the log lists' for the
+     * exit status; the outbox prints them. */
+    sel.next = NULL;
     if (!mon || !cg_monitor_on_finding(mon, cg_outbox_sink, ob) ||
         !cg_monitor_on_batch_end(mon, cg_outbox_sink_end, ob) ||
-        !cg_monitor_on_finding(mon, cg_cli_select_sink, &counted) ||
+        !cg_monitor_on_finding(mon, cg_cli_select_sink, &sel) ||
         !cg_monitor_add_task(mon, 1, outbox_task, ob)) {
         fprintf(stderr, "caguard monitor: out of memory\n");
         goto out;
@@ -895,7 +893,7 @@ int cg_cmd_monitor(int argc, char **argv)
         rc = CG_EXIT_USAGE;
     else if (!delivered || ns->alert_failures > 0 || ns->incident_failures > 0)
         rc = CG_EXIT_USAGE;
-    else if (cg_cli_select_failed(&sel, counted.count) || cg_cli_select_failed(&sel, sel.count))
+    else if (cg_cli_select_failed(&sel, sel.count))
         rc = CG_EXIT_FINDINGS;
     else
         rc = CG_EXIT_OK;

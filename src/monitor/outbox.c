@@ -295,6 +295,17 @@ static void collect(cg_outbox *ob, int64_t now)
     }
 }
 
+/* Prints f unless the selection (print_skip: --include ...) leaves it
+ * out; 1 when printed. */
+static int print_one(cg_outbox *ob, const cg_finding *f)
+{
+    if (ob->c.out == NULL || (ob->c.print_skip != NULL && ob->c.print_skip[f->rule]))
+        return 0;
+    cg_out_sink(ob->c.out, f);
+    ob->stats.printed++;
+    return 1;
+}
+
 /* The incident draft of a finding, with its row marked done, in one
  * transaction. */
 static int deliver_incident(cg_outbox *ob, const cg_store_outbox_row *row, const cg_finding *f,
@@ -412,10 +423,7 @@ static int deliver_row(cg_outbox *ob, const cg_store_outbox_row *row, int64_t no
         return 1;
     }
     if (strcmp(ch, "print") == 0) {
-        if (ob->c.print_skip == NULL || !ob->c.print_skip[v.f.rule]) {
-            cg_out_sink(ob->c.out, &v.f);
-            ob->stats.printed++;
-        }
+        print_one(ob, &v.f);
         printed[(*n_printed)++] = row->id;
     } else if (strcmp(ch, "incident") == 0) {
         ok = deliver_incident(ob, row, &v.f, sc.sf.first_seen, now);
@@ -523,12 +531,8 @@ void cg_outbox_sink(void *arg, const cg_finding *f)
      * now, once. */
     if (ob->due > 0)
         run_due(ob);
-    if (ob->c.out != NULL && (ob->c.print_skip == NULL || !ob->c.print_skip[f->rule])) {
-        cg_out_sink(ob->c.out, f);
-        if (ob->c.out_stream != NULL)
-            fflush(ob->c.out_stream);
-        ob->stats.printed++;
-    }
+    if (print_one(ob, f) && ob->c.out_stream != NULL)
+        fflush(ob->c.out_stream);
     if (ob->c.alert != NULL &&
         cg_finding_severity(f) <= cg_alert_min_severity(ob->c.alert)) {
         job *j = calloc(1, sizeof(*j));

@@ -350,20 +350,29 @@ static cg_sql_stmt *prepare_filtered(cg_store *s, const cg_store_finding_filter 
     return st;
 }
 
+/* A filter on the finding's id alone. */
+static int id_only(const cg_store_finding_filter *flt)
+{
+    return flt != NULL && flt->id > 0 && flt->rule == NULL && !flt->has_since && !flt->open_only &&
+           flt->incident <= 0 && !flt->has_object;
+}
+
 int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,
                       void *arg)
 {
     cg_sql_stmt *st;
     int ok = 0;
-    /* One finding by its id (the outbox reads every new one back): the
-     * statement prepared once a connection, unless a call from inside fn
-     * of another such call still steps it. */
-    int by_id = flt != NULL && flt->id > 0 && flt->rule == NULL && !flt->has_since &&
-                !flt->open_only && flt->incident <= 0 && !flt->has_object && !s->by_id_busy;
+    /* One finding by its id (the outbox reads every new one back) steps
+     * the statement prepared once a connection (Q_FIND_BY_ID). fn may list
+     * findings itself: while this call steps that statement (by_id_busy),
+     * a call from inside fn prepares its own, as any other filter does;
+     * only the call that took the statement gives it back. */
+    int by_id = id_only(flt) && !s->by_id_busy;
     st = by_id ? q(s, Q_FIND_BY_ID) : prepare_filtered(s, flt);
     if (st == NULL)
         return 0;
-    s->by_id_busy |= by_id;
+    if (by_id)
+        s->by_id_busy = 1;
     int p = 1, bound = 1;
     if (flt != NULL && flt->rule != NULL)
         bound &= b_text(s, st, p++, flt->rule);

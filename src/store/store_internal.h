@@ -171,7 +171,8 @@ struct cg_store {
     int in_tx;     /* an explicit transaction is open */
     int tx_failed; /* ... and a write in it failed: it can only roll back */
     struct cg_st_outbox *outbox; /* the channels new findings get rows for; NULL: none */
-    int by_id_busy; /* Q_FIND_BY_ID is being stepped (findings.c: a nested call prepares its own) */
+    int by_id_busy;              /* Q_FIND_BY_ID is being stepped: a nested call prepares its own
+                                  * (findings.c cg_store_findings) */
     char err[512];
 };
 
