@@ -46,7 +46,7 @@ typedef struct entry {
 /* A CA certificate (basicConstraints cA, or a Precertificate Signing
  * Certificate), kept whole: few of them, needed by everything. */
 typedef struct ca_cert {
-    uint8_t *der;
+    uint8_t *der; /* a copy, or NULL for a known object (cert views its owner's bytes) */
     size_t len;
     cg_cert cert; /* view into der */
     uint8_t spki_hash[32];
@@ -89,6 +89,8 @@ struct cg_checker {
     int own_verifier; /* 0 when borrowed from the ctx */
     cg_crl_cross *crl_cross; /* the CRL rules that need other objects */
     size_t cur_file;
+    int known; /* on_object is given a known object: its view outlives the checker */
+    const uint8_t *known_spki_hash; /* and its SPKI's SHA-256, or NULL */
 };
 
 /* keyIdentifier of an AKI, or the SKI's OCTET STRING contents. */
@@ -141,23 +143,39 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
         return;
     ca_cert *ca = &ck->cas[ck->n_cas];
     memset(ca, 0, sizeof(*ca));
-    ca->der = malloc(cert->der.len);
-    if (ca->der == NULL)
-        return;
-    memcpy(ca->der, cert->der.data, cert->der.len);
-    ca->len = cert->der.len;
-    cg_der_error err;
-    if (!cg_cert_parse(&ca->cert, ca->der, ca->len, &err)) {
-        free(ca->der);
-        return;
+    if (ck->known) {
+        /* A prepared context's CA, on every run: its view and the bytes it
+         * reads stay until cg_checker_free, so neither copy nor parse. */
+        ca->cert = *cert;
+        ca->len = cert->der.len;
+    } else {
+        ca->der = malloc(cert->der.len);
+        if (ca->der == NULL)
+            return;
+        memcpy(ca->der, cert->der.data, cert->der.len);
+        ca->len = cert->der.len;
+        cg_der_error err;
+        if (!cg_cert_parse(&ca->cert, ca->der, ca->len, &err)) {
+            free(ca->der);
+            return;
+        }
     }
-    cg_ctx_sha256(ck->ctx, ca->cert.spki.data, ca->cert.spki.len, ca->spki_hash);
+    /* One SHA-256 of the SPKI (none for a known CA) serves the SCTs'
+     * issuer key hash and the key cache. */
+    int hashed = 1;
+    if (ck->known_spki_hash != NULL)
+        memcpy(ca->spki_hash, ck->known_spki_hash, 32);
+    else
+        hashed = cg_ctx_sha256(ck->ctx, ca->cert.spki.data, ca->cert.spki.len, ca->spki_hash);
     memcpy(ca->sha256, ref->sha256, 32);
     ca->precert_signing = signing;
     const uint8_t *p = ca->cert.spki.data;
-    ca->key = ck->ctx->keys != NULL
-                  ? cg_keycache_get(ck->ctx->keys, ca->cert.spki.data, ca->cert.spki.len)
-                  : d2i_PUBKEY(NULL, &p, (long)ca->cert.spki.len);
+    if (ck->ctx->keys == NULL)
+        ca->key = d2i_PUBKEY(NULL, &p, (long)ca->cert.spki.len);
+    else if (hashed)
+        ca->key = cg_keycache_get_hashed(ck->ctx->keys, p, ca->cert.spki.len, ca->spki_hash);
+    else
+        ca->key = cg_keycache_get(ck->ctx->keys, p, ca->cert.spki.len);
     ck->n_cas++;
 }
 
@@ -222,10 +240,14 @@ void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const
 }
 
 void cg_checker_add_known(cg_checker *ck, size_t file_no, const char *name, const cg_objref *ref,
-                          const cg_cert *cert)
+                          const cg_cert *cert, const uint8_t *spki_hash)
 {
     set_file(ck, file_no, name);
+    ck->known = 1;
+    ck->known_spki_hash = spki_hash;
     on_object(ck, ref, cert, NULL);
+    ck->known = 0;
+    ck->known_spki_hash = NULL;
 }
 
 /* ---- pass 2 ---- */

@@ -20,11 +20,12 @@ void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const
                          size_t len, cg_file_result *res);
 /* Pass 1 for an object whose own pass 1 ran before (a prepared context's CA
  * certificate, checked once when it was loaded): ref and cert as the
- * engine's on_object got them then, both borrowed until cg_checker_free,
- * ref->file being name. The object is indexed as cg_checker_add_file would
+ * engine's on_object got them then, both borrowed until cg_checker_free
+ * (and the bytes cert views: a CA's is not copied), ref->file being name;
+ * spki_hash, the SHA-256 of cert's subjectPublicKeyInfo, or NULL. The object is indexed as cg_checker_add_file would
  * index it; its single-object rules are not run again. */
 void cg_checker_add_known(cg_checker *ck, size_t file_no, const char *name, const cg_objref *ref,
-                          const cg_cert *cert);
+                          const cg_cert *cert, const uint8_t *spki_hash);
 /* Pass 2. */
 void cg_checker_finish(cg_checker *ck);
 

@@ -57,11 +57,19 @@ void cg_keycache_free(cg_keycache *kc)
 EVP_PKEY *cg_keycache_get(cg_keycache *kc, const uint8_t *spki, size_t len)
 {
     uint8_t h[32];
-    const uint8_t *p = spki;
-    if (len > LONG_MAX || EVP_Digest(spki, len, h, NULL, kc->sha256, NULL) != 1) {
+    if (EVP_Digest(spki, len, h, NULL, kc->sha256, NULL) != 1) {
         ERR_clear_error();
         return NULL;
     }
+    return cg_keycache_get_hashed(kc, spki, len, h);
+}
+
+EVP_PKEY *cg_keycache_get_hashed(cg_keycache *kc, const uint8_t *spki, size_t len,
+                                 const uint8_t h[32])
+{
+    const uint8_t *p = spki;
+    if (len > LONG_MAX)
+        return NULL;
     /* A CA has a handful of keys in use: a linear scan over a few slots
      * beats hashing the hash. */
     for (size_t i = 0; i < kc->cap && kc->slots[i].used; i++) {

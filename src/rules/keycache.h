@@ -29,6 +29,9 @@ void cg_keycache_free(cg_keycache *kc);
  * these bytes. Returns a new reference, or NULL when the bytes do not
  * decode (remembered too, so a bad key is not decoded again). */
 EVP_PKEY *cg_keycache_get(cg_keycache *kc, const uint8_t *spki, size_t len);
+/* The same, for a caller that has the SHA-256 of the bytes already. */
+EVP_PKEY *cg_keycache_get_hashed(cg_keycache *kc, const uint8_t *spki, size_t len,
+                                 const uint8_t sha256[32]);
 
 /* The verification context kept with key (a key this cache returned, while
  * it holds it), for cg_sig_verify_kept; NULL when the cache does not hold

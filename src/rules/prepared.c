@@ -14,6 +14,7 @@
 #include "rules/prepared.h"
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ typedef struct ca_der {
     int known;
     cg_objref ref;
     cg_cert cert;
+    uint8_t spki_hash[32]; /* SHA-256 of cert's SPKI, when known */
 } ca_der;
 
 typedef struct cache {
@@ -136,6 +138,8 @@ static void capture(void *arg, const cg_objref *ref, const cg_cert *cert, const 
     /* Only a view into c->der outlives the pass (a DER file is read in
      * place): anything else is left to the full pass of every run. */
     if (cert == NULL || c->known || cert->der.data != c->der)
+        return;
+    if (SHA256(cert->spki.data, cert->spki.len, c->spki_hash) == NULL)
         return;
     c->ref = *ref;
     c->cert = *cert;
@@ -338,7 +342,7 @@ int cg_prepared_run(cg_prepared *p, cg_ctx *ctx, const cg_prepared_input *in, si
         const ca_der *ca = &p->cas[i];
         cg_file_result fr;
         if (ca->known)
-            cg_checker_add_known(ck, n + i, p->ca_name, &ca->ref, &ca->cert);
+            cg_checker_add_known(ck, n + i, p->ca_name, &ca->ref, &ca->cert, ca->spki_hash);
         else
             cg_checker_add_file(ck, n + i, p->ca_name, ca->der, ca->len, &fr);
     }

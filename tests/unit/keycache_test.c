@@ -1,6 +1,7 @@
 /* The key cache (src/rules/keycache.c): one decode per SPKI, the same key
  * back, undecodable bytes remembered, and eviction when full. */
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,13 @@ int main(void)
     EVP_PKEY *b = cg_keycache_get(kc, cert.spki.data, cert.spki.len);
     CHECK(a != NULL && a == b);
     CHECK(cg_keycache_decodes(kc) == 1);
+    /* Asked with the SPKI's hash given (a prepared context's CA): the same
+     * key, no new decode. */
+    uint8_t h[32];
+    CHECK(SHA256(cert.spki.data, cert.spki.len, h) != NULL);
+    EVP_PKEY *ah = cg_keycache_get_hashed(kc, cert.spki.data, cert.spki.len, h);
+    CHECK(ah == a && cg_keycache_decodes(kc) == 1);
+    EVP_PKEY_free(ah);
     EVP_PKEY_free(a);
     EVP_PKEY_free(b);
 
