@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "x509/ecdsa.h"
 #include "x509/x509.h"
 
 enum { ALG_RSA, ALG_PSS, ALG_ECDSA, ALG_EDDSA };
@@ -174,6 +175,7 @@ void cg_sig_keep_clear(cg_sig_keep *keep)
         return;
     EVP_PKEY_CTX_free(keep->ctx);
     EVP_PKEY_free(keep->key);
+    cg_ecdsa_key_free(keep->fast);
     memset(keep, 0, sizeof(*keep));
 }
 
@@ -221,6 +223,21 @@ static EVP_PKEY_CTX *ctx_for(const cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, 
     return pctx;
 }
 
+/* s's ECDSA SHA-256 signature under the kept key's prepared multiples:
+ * CG_ECDSA_VALID or _INVALID, or CG_ECDSA_ERROR when there are none (yet)
+ * or no verdict came (then OpenSSL's own verification decides). */
+static int ecdsa_kept(const cg_sig *s, cg_sig_keep *keep)
+{
+    if (s->alg->alg != ALG_ECDSA || s->digest_len != 32)
+        return CG_ECDSA_ERROR;
+    if (keep->fast == NULL && keep->uses < CG_SIG_FAST_AFTER &&
+        ++keep->uses == CG_SIG_FAST_AFTER)
+        keep->fast = cg_ecdsa_key_new(keep->key); /* NULL: not P-256 */
+    if (keep->fast == NULL)
+        return CG_ECDSA_ERROR;
+    return cg_ecdsa_verify(keep->fast, s->sig, s->sig_len, s->digest);
+}
+
 int cg_sig_verify(cg_sig *s, EVP_PKEY *key, char *why, size_t cap)
 {
     return cg_sig_verify_kept(s, key, NULL, why, cap);
@@ -262,8 +279,13 @@ int cg_sig_verify_kept(cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, char *why, s
         }
         int owned;
         EVP_PKEY_CTX *pctx = ctx_for(s, key, keep, &owned);
-        ok = pctx != NULL &&
-             EVP_PKEY_verify(pctx, s->sig, s->sig_len, s->digest, s->digest_len) == 1;
+        /* (not owned: the context is keep's, for this key) */
+        int fast = owned ? CG_ECDSA_ERROR : ecdsa_kept(s, keep);
+        if (fast != CG_ECDSA_ERROR)
+            ok = fast == CG_ECDSA_VALID;
+        else
+            ok = pctx != NULL &&
+                 EVP_PKEY_verify(pctx, s->sig, s->sig_len, s->digest, s->digest_len) == 1;
         if (owned)
             EVP_PKEY_CTX_free(pctx);
     }

@@ -3,7 +3,9 @@
  * RSASSA-PSS certificates of pyca's vectors (Debian's
  * python3-cryptography-vectors), each certificate checked under the key
  * of every certificate whose subject is its issuer Name. Where cg_sig
- * verifies the algorithm it must agree with OpenSSL on every pair. */
+ * verifies the algorithm it must agree with OpenSSL on every pair. Then
+ * pyca's P-256 CA, many times under one kept key (the prepared ECDSA
+ * path). */
 #include <dirent.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -132,6 +134,37 @@ int main(void)
             "  %zu certificates, %zu pairs agree with OpenSSL (%zu verify, %zu do not), "
             "%zu not verified here; Ed25519/Ed448 %zu, RSA-PSS %zu\n",
             n, agree, ok, bad, unsupported, eddsa, pss);
+
+    /* ECDSA P-256 under a kept key: past CG_SIG_FAST_AFTER verifications
+     * the prepared multiples (x509/ecdsa.h) give the verdict, the same as
+     * OpenSSL's for pyca's self-signed P-256 CA and for it with a bit of
+     * its signature's s flipped, alternated. */
+    obj ec;
+    CHECK(load(&ec, VECTORS "/custom/ca/ca.pem") && ec.key != NULL);
+    if (ec.key != NULL) {
+        uint8_t flipped[200];
+        cg_sig good, damaged;
+        cg_cbs fs = ec.c.signature;
+        CHECK(fs.len <= sizeof(flipped));
+        memcpy(flipped, fs.data, fs.len);
+        flipped[fs.len - 2] ^= 0x01; /* in s, the last INTEGER */
+        cg_cbs_init(&fs, flipped, ec.c.signature.len);
+        cg_sig_keep ek = {0};
+        size_t agree_ec = 0;
+        for (int i = 0; i < 2 * CG_SIG_FAST_AFTER; i++) {
+            cg_sig_prepare(&good, "certificate", &ec.c.tbs, &ec.c.sig_alg, &ec.c.signature);
+            cg_sig_prepare(&damaged, "certificate", &ec.c.tbs, &ec.c.sig_alg, &fs);
+            agree_ec += cg_sig_verify_kept(&good, ec.key, &ek, NULL, 0) == CG_SIG_OK;
+            agree_ec += cg_sig_verify_kept(&damaged, ec.key, &ek, NULL, 0) == CG_SIG_BAD;
+        }
+        CHECK(X509_verify(ec.x, ec.key) == 1);
+        CHECK(agree_ec == 4 * CG_SIG_FAST_AFTER);
+        CHECK(ek.fast != NULL); /* the prepared key was used */
+        cg_sig_keep_clear(&ek);
+        free(ec.der);
+        X509_free(ec.x);
+        EVP_PKEY_free(ec.key);
+    }
 
     /* damage: a BIT STRING with unused bits, a signatureAlgorithm that does
      * not parse, a flipped bit in the signature */
