@@ -10,9 +10,9 @@
  * 2.4); from 2020-01-01 (Mozilla RSP 2.7 §5.1, then TLS BRs §7.1.3 from
  * ballot SC-062) only the exact encodings listed in §7.1.3 remain.
  *
- * The key checks (the small-factor test is the costly part: 38 remainders
- * of the modulus, by multiplication, not division) are kept per key in the
- * run's ctx: a precertificate and its certificate share one. */
+ * The key checks (the small-factor test is the costly part: 18 remainders
+ * of the modulus, by Montgomery reduction, not division) are kept per key in
+ * the run's ctx: a precertificate and its certificate share one. */
 #include <openssl/bn.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,16 +55,16 @@ static unsigned nibble(char c)
     return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
 }
 
+/* Whether v is the bytes the hex string spells; stops at the first octet
+ * that differs (most candidates differ in their second, the length). */
 static int hex_equal(const cg_cbs *v, const char *hex)
 {
-    size_t n = strlen(hex) / 2;
-    if (v->len != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (v->data[i] != (nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1])))
+    size_t i = 0;
+    for (; i < v->len; i++) {
+        if (hex[2 * i] == '\0' || v->data[i] != (nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1])))
             return 0;
     }
-    return 1;
+    return hex[2 * i] == '\0';
 }
 
 /* ---- signature AlgorithmIdentifier ---- */
@@ -181,150 +181,220 @@ static int check_spki_alg(cg_ctx *ctx, const cg_profile *p)
 /* ---- the key ---- */
 
 /* Odd primes below 752 (TLS BRs §6.1.6, NIST SP 800-89 §5.3.3), multiplied
- * in order into groups whose products q stay below 2^32, each with
- * m = floor((2^64 - 1) / q) for mod_barrett. */
+ * in order into 18 groups whose products q stay below 2^64, each with its
+ * inverse modulo 2^64 (q is odd) for the Montgomery reduction below. */
 static const struct {
-    uint32_t q;
-    uint64_t m;
+    uint64_t q, inverse;
 } prime_groups[] = {
-    {0xc0cfd797u, 0x153e5645cu}, {0x5aa381fu, 0x2d30bea6e9u}, {0x361592b7u, 0x4bbbd17deu},
-    {0xf64d985du, 0x10a1422f2u}, {0x73b5a0du, 0x236624d447u}, {0xf5a0395u, 0x10acff1afdu},
-    {0x1d43ffddu, 0x8bf59d6cbu}, {0x323e7003u, 0x5185b80a1u}, {0x4e5884b7u, 0x3447f3688u},
-    {0x7eb0f0b1u, 0x2054a15c2u}, {0xb72efc93u, 0x165c2eb04u}, {0x102deddu, 0xfd294913d5u},
-    {0x1341effu, 0xd4b21356bcu}, {0x163888fu, 0xb854db306du}, {0x1c7ff8du, 0x8fb8482ccau},
-    {0x21b8e8fu, 0x79766f5b3au}, {0x28c4dafu, 0x6477f4b529u}, {0x2ede03du, 0x5765528c59u},
-    {0x35d9a99u, 0x4c101349acu}, {0x3e18615u, 0x41f693db3bu}, {0x4881841u, 0x387defa2c5u},
-    {0x504eb9du, 0x33010226f5u}, {0x5a363b5u, 0x2d677c2a03u}, {0x62c59c3u, 0x2978229db9u},
-    {0x71cab57u, 0x23fedca0c6u}, {0x7f35ef3u, 0x2032d471f0u}, {0x939999du, 0x1bc02c5c73u},
-    {0xaa2acffu, 0x1812084483u}, {0xb870189u, 0x163540cb5du}, {0xcb96fefu, 0x141e6f2458u},
-    {0xdaf1d73u, 0x12b53a52a7u}, {0xeec4e3du, 0x1127970b18u}, {0x10313a91u, 0xfcf5b1a0eu},
-    {0x11793cefu, 0xea6934656u}, {0x130b5e75u, 0xd71384191u}, {0x154cb85fu, 0xc04da401cu},
-    {0x17790271u, 0xae8029d5bu}, {0x883a9u, 0x1e112baa41a0u}};
+    {0xe221f97c30e94e1du, 0x79a964b0f8d5e435u}, {0x6329899ea9f2714bu, 0xb0b4904c80c9063u},
+    {0x58edcb4c9ed39c8bu, 0x67dbbd296edaeb23u}, {0x9966ff94fd516fbu, 0x88b1810397a98433u},
+    {0x3bd7632c1f36eb51u, 0x9d2329d01e653db1u}, {0xfd14b3c90d88a9u, 0xb959bb5dbfb39b99u},
+    {0x2ad3dbe0cca85ffu, 0x701e227b5d1179ffu},  {0x787f9a02c3388a7u, 0xa45152195f699f17u},
+    {0x1113c5cc6d101657u, 0xbbe47ee20ef13567u}, {0x2456c94f936bdb15u, 0xa56249c5519c9c3du},
+    {0x4236a30b85ffe139u, 0x19f475aab88abd09u}, {0x805437b38eada69du, 0xdd930c4f576e0fb5u},
+    {0x723e97bddcd2afu, 0x665332af883c44fu},    {0xa5a792ee239667u, 0xd3344709d09d2557u},
+    {0xe451352ebca269u, 0xfbadf7669da30dd9u},   {0x13a7955f14b7805u, 0x1d7f71665dd694cdu},
+    {0x1d37cbd653b06ffu, 0xd594f9dd0993f8ffu},  {0x189410dbu, 0x6ab711fe8bc96b53u},
+};
 
 /* The same primes one by one, in order, each with the group it is in, its
- * inverse modulo 2^32 and floor((2^32 - 1) / p): r is a multiple of p when
- * r * inverse (mod 2^32) is at most that bound (the exact-division test of
+ * inverse modulo 2^64 and floor((2^64 - 1) / p): r is a multiple of p when
+ * r * inverse (mod 2^64) is at most that bound (the exact-division test of
  * Granlund and Montgomery, "Division by invariant integers using
  * multiplication", 1994): a multiplication where r % p would divide. */
 static const struct {
     uint16_t p;
     uint8_t group;
-    uint32_t inverse, bound;
+    uint64_t inverse, bound;
 } primes[] = {
-    {3, 0, 0xaaaaaaabu, 0x55555555u}, {5, 0, 0xcccccccdu, 0x33333333u},
-    {7, 0, 0xb6db6db7u, 0x24924924u}, {11, 0, 0xba2e8ba3u, 0x1745d174u},
-    {13, 0, 0xc4ec4ec5u, 0x13b13b13u}, {17, 0, 0xf0f0f0f1u, 0x0f0f0f0fu},
-    {19, 0, 0x286bca1bu, 0x0d79435eu}, {23, 0, 0xe9bd37a7u, 0x0b21642cu},
-    {29, 0, 0x4f72c235u, 0x08d3dcb0u}, {31, 1, 0xbdef7bdfu, 0x08421084u},
-    {37, 1, 0x914c1badu, 0x06eb3e45u}, {41, 1, 0xc18f9c19u, 0x063e7063u},
-    {43, 1, 0x2fa0be83u, 0x05f417d0u}, {47, 1, 0x677d46cfu, 0x0572620au},
-    {53, 2, 0x8c13521du, 0x04d4873eu}, {59, 2, 0xa08ad8f3u, 0x0456c797u},
-    {61, 2, 0xc10c9715u, 0x04325c53u}, {67, 2, 0x07a44c6bu, 0x03d22635u},
-    {71, 2, 0xe327a977u, 0x039b0ad1u}, {73, 3, 0xc7e3f1f9u, 0x0381c0e0u},
-    {79, 3, 0x613716afu, 0x033d91d2u}, {83, 3, 0x2b2e43dbu, 0x03159721u},
-    {89, 3, 0xfa3f47e9u, 0x02e05c0bu}, {97, 3, 0x5f02a3a1u, 0x02a3a0fdu},
-    {101, 4, 0x7c32b16du, 0x0288df0cu}, {103, 4, 0xd3431b57u, 0x027c4597u},
-    {107, 4, 0x8d28ac43u, 0x02647c69u}, {109, 4, 0xda6c0965u, 0x02593f69u},
-    {113, 5, 0x0fdbc091u, 0x0243f6f0u}, {127, 5, 0xefdfbf7fu, 0x02040810u},
-    {131, 5, 0xc9484e2bu, 0x01f44659u}, {137, 5, 0x077975b9u, 0x01de5d6eu},
-    {139, 6, 0x70586723u, 0x01d77b65u}, {149, 6, 0x8ce2cabdu, 0x01b7d6c3u},
-    {151, 6, 0xbf937f27u, 0x01b20364u}, {157, 6, 0x2c0685b5u, 0x01a16d3fu},
-    {163, 7, 0x451ab30bu, 0x01920fb4u}, {167, 7, 0xdb35a717u, 0x01886e5fu},
-    {173, 7, 0x0d516325u, 0x017ad220u}, {179, 7, 0xd962ae7bu, 0x016e1f76u},
-    {181, 8, 0x10f8ed9du, 0x016a13cdu}, {191, 8, 0xee936f3fu, 0x01571ed3u},
-    {193, 8, 0x90948f41u, 0x01539094u}, {197, 8, 0x3d137e0du, 0x014cab88u},
-    {199, 9, 0xef46c0f7u, 0x0149539eu}, {211, 9, 0x6e68575bu, 0x013698dfu},
-    {223, 9, 0xdb43bb1fu, 0x0125e227u}, {227, 9, 0x9ba144cbu, 0x0120b470u},
-    {229, 10, 0x478bbcedu, 0x011e2ef3u}, {233, 10, 0x1fdcd759u, 0x01194538u},
-    {239, 10, 0x437b2e0fu, 0x0112358eu}, {241, 10, 0x10fef011u, 0x010fef01u},
-    {251, 11, 0x9a020a33u, 0x0105197fu}, {257, 11, 0xff00ff01u, 0x00ff00ffu},
-    {263, 11, 0x70e99cb7u, 0x00f92fb2u}, {269, 12, 0x6205b5c5u, 0x00f3a0d5u},
-    {271, 12, 0xa27acdefu, 0x00f1d48bu}, {277, 12, 0x25e4463du, 0x00ec9791u},
-    {281, 13, 0x0749cb29u, 0x00e93965u}, {283, 13, 0xc9b97113u, 0x00e79372u},
-    {293, 13, 0x84ce32adu, 0x00dfac1fu}, {307, 14, 0xc74be1fbu, 0x00d578e9u},
-    {311, 14, 0xa7198487u, 0x00d2ba08u}, {313, 14, 0x39409d09u, 0x00d16154u},
-    {317, 15, 0x6f71de15u, 0x00cebcf8u}, {331, 15, 0xbfce8063u, 0x00c5fe74u},
-    {337, 15, 0xf61fe7b1u, 0x00c27806u}, {347, 16, 0x70e046d3u, 0x00bcdd53u},
-    {349, 16, 0xf1545af5u, 0x00bbc840u}, {353, 16, 0x9a7862a1u, 0x00b9a786u},
-    {359, 17, 0x2a128a57u, 0x00b68d31u}, {367, 17, 0xb7747d8fu, 0x00b2927cu},
-    {373, 17, 0xbb5e06ddu, 0x00afb321u}, {379, 18, 0x12e9b5b3u, 0x00aceb0fu},
-    {383, 18, 0xec9dbe7fu, 0x00ab1cbdu}, {389, 18, 0xec41cf4du, 0x00a87917u},
-    {397, 19, 0xaec02945u, 0x00a513fdu}, {401, 19, 0x8382df71u, 0x00a36e71u},
-    {409, 19, 0x84b1c2a9u, 0x00a03c16u}, {419, 20, 0x75eb3a0bu, 0x009c6916u},
-    {421, 20, 0xfa86fe2du, 0x009baadeu}, {431, 20, 0x3f8df54fu, 0x00980e41u},
-    {433, 21, 0x0975a751u, 0x00975a75u}, {439, 21, 0xc3efac07u, 0x009548e4u},
-    {443, 21, 0xa8299b73u, 0x0093efd1u}, {449, 22, 0x9ba70e41u, 0x0091f5bcu},
-    {457, 22, 0x23d9e879u, 0x008f67a1u}, {461, 22, 0xc494d305u, 0x008e2917u},
-    {463, 23, 0xab67652fu, 0x008d8be3u}, {467, 23, 0xfb10fe5bu, 0x008c5584u},
-    {479, 23, 0xbf54fa1fu, 0x0088d180u}, {487, 24, 0xb98f81d7u, 0x00869222u},
-    {491, 24, 0xe90f1ec3u, 0x0085797bu}, {499, 24, 0xbed87f3bu, 0x008355acu},
-    {503, 25, 0x16e70fc7u, 0x00824a4eu}, {509, 25, 0x9dece355u, 0x0080c121u},
-    {521, 25, 0x73f62c39u, 0x007dc9f3u}, {523, 26, 0xad46f9a3u, 0x007d4eceu},
-    {541, 26, 0x24e8d035u, 0x0079237du}, {547, 26, 0x2319bd8bu, 0x0077cf53u},
-    {557, 27, 0xc7ed9da5u, 0x0075a8acu}, {563, 27, 0xfea2c8fbu, 0x007467acu},
-    {569, 27, 0xce0f4c09u, 0x00732d70u}, {571, 28, 0x544986f3u, 0x0072c62au},
-    {577, 28, 0x55a10dc1u, 0x007194a1u}, {587, 28, 0x85e33763u, 0x006fa549u},
-    {593, 29, 0xd84886b1u, 0x006e8419u}, {599, 29, 0x31260967u, 0x006d68b5u},
-    {601, 29, 0xd1ff25e9u, 0x006d0b80u}, {607, 30, 0x5b84d99fu, 0x006bf790u},
-    {613, 30, 0x1335df6du, 0x006ae907u}, {617, 30, 0x75d5add9u, 0x006a3799u},
-    {619, 31, 0x3c619a43u, 0x0069dfbdu}, {631, 31, 0x04767747u, 0x0067dc4cu},
-    {641, 31, 0x00663d81u, 0x00663d80u}, {643, 32, 0x671ddc2bu, 0x0065ec17u},
-    {647, 32, 0xc1e12337u, 0x00654ac8u}, {653, 32, 0x9cd09045u, 0x00645c85u},
-    {659, 33, 0x91496b9bu, 0x00637299u}, {661, 33, 0xc7d7b8bdu, 0x00632591u},
-    {673, 33, 0x9f006161u, 0x006160ffu}, {677, 34, 0x5e28152du, 0x0060cdb5u},
-    {683, 34, 0x00bfe803u, 0x005ff401u}, {691, 34, 0x9e907c7bu, 0x005ed79eu},
-    {701, 35, 0x76528895u, 0x005d7d42u}, {709, 35, 0x01ce2c0du, 0x005c6f35u},
-    {719, 35, 0xbed7c42fu, 0x005b2618u}, {727, 36, 0xd4b010e7u, 0x005a2553u},
-    {733, 36, 0x1ebbe575u, 0x0059686cu}, {739, 36, 0xb47b52cbu, 0x0058ae97u},
-    {743, 37, 0x64f3f0d7u, 0x0058345fu}, {751, 37, 0x316d6c0fu, 0x005743d5u}
+    {3, 0, 0xaaaaaaaaaaaaaaabu, 0x5555555555555555u},
+    {5, 0, 0xcccccccccccccccdu, 0x3333333333333333u},
+    {7, 0, 0x6db6db6db6db6db7u, 0x2492492492492492u},
+    {11, 0, 0x2e8ba2e8ba2e8ba3u, 0x1745d1745d1745d1u},
+    {13, 0, 0x4ec4ec4ec4ec4ec5u, 0x13b13b13b13b13b1u},
+    {17, 0, 0xf0f0f0f0f0f0f0f1u, 0x0f0f0f0f0f0f0f0fu},
+    {19, 0, 0x86bca1af286bca1bu, 0x0d79435e50d79435u},
+    {23, 0, 0xd37a6f4de9bd37a7u, 0x0b21642c8590b216u},
+    {29, 0, 0x34f72c234f72c235u, 0x08d3dcb08d3dcb08u},
+    {31, 0, 0xef7bdef7bdef7bdfu, 0x0842108421084210u},
+    {37, 0, 0x14c1bacf914c1badu, 0x06eb3e45306eb3e4u},
+    {41, 0, 0x8f9c18f9c18f9c19u, 0x063e7063e7063e70u},
+    {43, 0, 0x82fa0be82fa0be83u, 0x05f417d05f417d05u},
+    {47, 0, 0x51b3bea3677d46cfu, 0x0572620ae4c415c9u},
+    {53, 0, 0x21cfb2b78c13521du, 0x04d4873ecade304du},
+    {59, 1, 0xcbeea4e1a08ad8f3u, 0x0456c797dd49c341u},
+    {61, 1, 0x4fbcda3ac10c9715u, 0x04325c53ef368eb0u},
+    {67, 1, 0xf0b7672a07a44c6bu, 0x03d226357e16ece5u},
+    {71, 1, 0x193d4bb7e327a977u, 0x039b0ad12073615au},
+    {73, 1, 0x7e3f1f8fc7e3f1f9u, 0x0381c0e070381c0eu},
+    {79, 1, 0x9b8b577e613716afu, 0x033d91d2a2067b23u},
+    {83, 1, 0xa3784a062b2e43dbu, 0x03159721ed7e7534u},
+    {89, 1, 0xf47e8fd1fa3f47e9u, 0x02e05c0b81702e05u},
+    {97, 1, 0xa3a0fd5c5f02a3a1u, 0x02a3a0fd5c5f02a3u},
+    {101, 1, 0x3a4c0a237c32b16du, 0x0288df0cac5b3f5du},
+    {103, 2, 0xdab7ec1dd3431b57u, 0x027c45979c95204fu},
+    {107, 2, 0x77a04c8f8d28ac43u, 0x02647c69456217ecu},
+    {109, 2, 0xa6c0964fda6c0965u, 0x02593f69b02593f6u},
+    {113, 2, 0x90fdbc090fdbc091u, 0x0243f6f0243f6f02u},
+    {127, 2, 0x7efdfbf7efdfbf7fu, 0x0204081020408102u},
+    {131, 2, 0x03e88cb3c9484e2bu, 0x01f44659e4a42715u},
+    {137, 2, 0xe21a291c077975b9u, 0x01de5d6e3f8868a4u},
+    {139, 2, 0x3aef6ca970586723u, 0x01d77b654b82c339u},
+    {149, 2, 0xdf5b0f768ce2cabdu, 0x01b7d6c3dda338b2u},
+    {151, 3, 0x6fe4dfc9bf937f27u, 0x01b2036406c80d90u},
+    {157, 3, 0x5b4fe5e92c0685b5u, 0x01a16d3f97a4b01au},
+    {163, 3, 0x1f693a1c451ab30bu, 0x01920fb49d0e228du},
+    {167, 3, 0x8d07aa27db35a717u, 0x01886e5f0abb0499u},
+    {173, 3, 0x882383b30d516325u, 0x017ad2208e0ecc35u},
+    {179, 3, 0xed6866f8d962ae7bu, 0x016e1f76b4337c6cu},
+    {181, 3, 0x3454dca410f8ed9du, 0x016a13cd15372904u},
+    {191, 3, 0x1d7ca632ee936f3fu, 0x01571ed3c506b39au},
+    {193, 4, 0x70bf015390948f41u, 0x015390948f40feacu},
+    {197, 4, 0xc96bdb9d3d137e0du, 0x014cab88725af6e7u},
+    {199, 4, 0x2697cc8aef46c0f7u, 0x0149539e3b2d066eu},
+    {211, 4, 0xc0e8f2a76e68575bu, 0x013698df3de07479u},
+    {223, 4, 0x687763dfdb43bb1fu, 0x0125e22708092f11u},
+    {227, 4, 0x1b10ea929ba144cbu, 0x0120b470c67c0d88u},
+    {229, 4, 0x1d10c4c0478bbcedu, 0x011e2ef3b3fb8744u},
+    {233, 4, 0x63fb9aeb1fdcd759u, 0x0119453808ca29c0u},
+    {239, 5, 0x64afaa4f437b2e0fu, 0x0112358e75d30336u},
+    {241, 5, 0xf010fef010fef011u, 0x010fef010fef010fu},
+    {251, 5, 0x28cbfbeb9a020a33u, 0x0105197f7d734041u},
+    {257, 5, 0xff00ff00ff00ff01u, 0x00ff00ff00ff00ffu},
+    {263, 5, 0xd624fd1470e99cb7u, 0x00f92fb2211855a8u},
+    {269, 5, 0x8fb3ddbd6205b5c5u, 0x00f3a0d52cba8723u},
+    {271, 5, 0xd57da36ca27acdefu, 0x00f1d48bcee0d399u},
+    {277, 6, 0xee70c03b25e4463du, 0x00ec979118f3fc4du},
+    {281, 6, 0xc5b1a6b80749cb29u, 0x00e939651fe2d8d3u},
+    {283, 6, 0x47768073c9b97113u, 0x00e79372e225fe30u},
+    {293, 6, 0x2591e94884ce32adu, 0x00dfac1f74346c57u},
+    {307, 6, 0xf02806abc74be1fbu, 0x00d578e97c3f5fe5u},
+    {311, 6, 0x7ec3e8f3a7198487u, 0x00d2ba083b445250u},
+    {313, 6, 0x58550f8a39409d09u, 0x00d161543e28e502u},
+    {317, 7, 0xec9e48ae6f71de15u, 0x00cebcf8bb5b4169u},
+    {331, 7, 0x2ff3a018bfce8063u, 0x00c5fe740317f9d0u},
+    {337, 7, 0x7f9ec3fcf61fe7b1u, 0x00c2780613c0309eu},
+    {347, 7, 0x89f5abe570e046d3u, 0x00bcdd535db1cc5bu},
+    {349, 7, 0xda971b23f1545af5u, 0x00bbc8408cd63069u},
+    {353, 7, 0x79d5f00b9a7862a1u, 0x00b9a7862a0ff465u},
+    {359, 7, 0x4dba1df32a128a57u, 0x00b68d31340e4307u},
+    {367, 8, 0x87530217b7747d8fu, 0x00b2927c29da5519u},
+    {373, 8, 0x30baae53bb5e06ddu, 0x00afb321a1496fdfu},
+    {379, 8, 0xee70206c12e9b5b3u, 0x00aceb0f891e6551u},
+    {383, 8, 0xcdde9462ec9dbe7fu, 0x00ab1cbdd3e2970fu},
+    {389, 8, 0xafb64b05ec41cf4du, 0x00a87917088e262bu},
+    {397, 8, 0x02944ff5aec02945u, 0x00a513fd6bb00a51u},
+    {401, 8, 0x2cb033128382df71u, 0x00a36e71a2cb0331u},
+    {409, 9, 0x1ccacc0c84b1c2a9u, 0x00a03c1688732b30u},
+    {419, 9, 0x19a93db575eb3a0bu, 0x009c69169b30446du},
+    {421, 9, 0xcebeef94fa86fe2du, 0x009baade8e4a2f6eu},
+    {431, 9, 0x6faa77fb3f8df54fu, 0x00980e4156201301u},
+    {433, 9, 0x68a58af00975a751u, 0x00975a750ff68a58u},
+    {439, 9, 0xd56e36d0c3efac07u, 0x009548e4979e0829u},
+    {443, 9, 0xd8b44c47a8299b73u, 0x0093efd1c50e726bu},
+    {449, 10, 0x02d9ccaf9ba70e41u, 0x0091f5bcb8bb02d9u},
+    {457, 10, 0x0985e1c023d9e879u, 0x008f67a1e3fdc261u},
+    {461, 10, 0x2a343316c494d305u, 0x008e2917e0e702c6u},
+    {463, 10, 0x70cb7916ab67652fu, 0x008d8be33f95d715u},
+    {467, 10, 0xd398f132fb10fe5bu, 0x008c55841c815ed5u},
+    {479, 10, 0x6f2a38a6bf54fa1fu, 0x0088d180cd3a4133u},
+    {487, 10, 0x211df689b98f81d7u, 0x00869222b1acf1ceu},
+    {491, 11, 0x0e994983e90f1ec3u, 0x0085797b917765abu},
+    {499, 11, 0xad671e44bed87f3bu, 0x008355ace3c897dbu},
+    {503, 11, 0xf9623a0516e70fc7u, 0x00824a4e60b3262bu},
+    {509, 11, 0x4b7129be9dece355u, 0x0080c121b28bd1bau},
+    {521, 11, 0x190f3b7473f62c39u, 0x007dc9f3397d4c29u},
+    {523, 11, 0x63dacc9aad46f9a3u, 0x007d4ece8fe88139u},
+    {541, 11, 0xc1108fda24e8d035u, 0x0079237d65bcce50u},
+    {547, 12, 0xb77578472319bd8bu, 0x0077cf53c5f7936cu},
+    {557, 12, 0x473d20a1c7ed9da5u, 0x0075a8accfbdd11eu},
+    {563, 12, 0xfbe85af0fea2c8fbu, 0x007467ac557c228eu},
+    {569, 12, 0x58a1f7e6ce0f4c09u, 0x00732d70ed8db8e9u},
+    {571, 12, 0x1a00e58c544986f3u, 0x0072c62a24c3797fu},
+    {577, 12, 0x7194a17f55a10dc1u, 0x007194a17f55a10du},
+    {587, 13, 0x7084944785e33763u, 0x006fa549b41da7e7u},
+    {593, 13, 0xba10679bd84886b1u, 0x006e8419e6f61221u},
+    {599, 13, 0xebe9c6bb31260967u, 0x006d68b5356c207bu},
+    {601, 13, 0x97a3fe4bd1ff25e9u, 0x006d0b803685c01bu},
+    {607, 13, 0x6c6388395b84d99fu, 0x006bf790a8b2d207u},
+    {613, 13, 0x8c51da6a1335df6du, 0x006ae907ef4b96c2u},
+    {617, 14, 0x46f3234475d5add9u, 0x006a37991a23aeadu},
+    {619, 14, 0x905605ca3c619a43u, 0x0069dfbdd4295b66u},
+    {631, 14, 0xcee8dff304767747u, 0x0067dc4c45c8033eu},
+    {641, 14, 0xff99c27f00663d81u, 0x00663d80ff99c27fu},
+    {643, 14, 0xacca407f671ddc2bu, 0x0065ec17e3559948u},
+    {647, 14, 0xe71298bac1e12337u, 0x00654ac835cfba5cu},
+    {653, 15, 0xfa1e94309cd09045u, 0x00645c854ae10772u},
+    {659, 15, 0xbebccb8e91496b9bu, 0x006372990e5f901fu},
+    {661, 15, 0x312fa30cc7d7b8bdu, 0x006325913c07beefu},
+    {673, 15, 0x6160ff9e9f006161u, 0x006160ff9e9f0061u},
+    {677, 15, 0x6b03673b5e28152du, 0x0060cdb520e5e88eu},
+    {683, 15, 0xfe802ffa00bfe803u, 0x005ff4017fd005ffu},
+    {691, 16, 0xe66fe25c9e907c7bu, 0x005ed79e31a4dccdu},
+    {701, 16, 0x3f8b236c76528895u, 0x005d7d42d48ac5efu},
+    {709, 16, 0xf6f923bf01ce2c0du, 0x005c6f35ccba5028u},
+    {719, 16, 0x6c3d3d98bed7c42fu, 0x005b2618ec6ad0a5u},
+    {727, 16, 0x30981efcd4b010e7u, 0x005a2553748e42e7u},
+    {733, 16, 0x6f691fc81ebbe575u, 0x0059686cf744cd5bu},
+    {739, 17, 0xb10480ddb47b52cbu, 0x0058ae97bab79976u},
+    {743, 17, 0x74cd59ed64f3f0d7u, 0x0058345f1876865fu},
+    {751, 17, 0x0105cb81316d6c0fu, 0x005743d5bb24795au},
 };
 
-/* x mod q for x < 2^64 and q < 2^32, with m = floor((2^64 - 1) / q): the
- * estimate floor(x * m / 2^64) is the quotient or one less (Barrett), so a
- * multiplication and one correction replace a 64-bit division, which costs
- * ten times as much. */
-static inline uint64_t mod_barrett(uint64_t x, uint64_t q, uint64_t m)
+/* One step of Montgomery's reduction (REDC) by an odd q < 2^64, for
+ * t = hi * 2^64 + lo: a value congruent to t * 2^-64 modulo q, below 2^64
+ * (not always below q, which the tests need not). m = lo * q^-1 makes
+ * m * q end in the same 64 bits as t, so t - m * q is a multiple of 2^64 and
+ * (t - m * q) / 2^64 = hi - floor(m * q / 2^64) exactly, plus q when that
+ * is negative: two multiplications, no division. */
+static inline uint64_t redc(uint64_t hi, uint64_t lo, uint64_t q, uint64_t inverse)
 {
-    uint64_t r = x - (uint64_t)(((unsigned __int128)x * m) >> 64) * q;
-    return r >= q ? r - q : r;
+    uint64_t m = lo * inverse;
+    uint64_t mq = (uint64_t)(((unsigned __int128)m * q) >> 64);
+    return hi >= mq ? hi - mq : hi - mq + q;
 }
 
 unsigned cg_rsa_small_factor(const uint8_t *m, size_t n)
 {
-    uint32_t words[128];
-    size_t nw = (n + 3) / 4;
-    if (nw > 128)
+    uint64_t words[64];
+    size_t nw = (n + 7) / 8;
+    if (nw > 64 || n == 0)
         return 0;
-    /* big-endian 32-bit words, the first one padded on the left */
+    /* little-endian order of big-endian 64-bit words: words[0] is the least
+     * significant, the last one padded on the left */
     for (size_t w = 0; w < nw; w++) {
-        uint32_t v = 0;
-        for (size_t k = 0; k < 4; k++) {
-            size_t idx = w * 4 + k, shift = nw * 4 - n;
-            v = v << 8 | (idx >= shift ? m[idx - shift] : 0);
+        uint64_t v = 0;
+        for (size_t k = 0; k < 8; k++) {
+            size_t idx = n - 1 - (w * 8 + 7 - k); /* byte 7 - k of word w, from the end */
+            v = v << 8 | (w * 8 + 7 - k < n ? m[idx] : 0);
         }
         words[w] = v;
     }
+    /* From the least significant word up, r = REDC(w * 2^64 + r) = w + r * 2^-64
+     * (mod q): at the end r = N * 2^(-64 (nw - 1)) (mod q), and since 2 is
+     * invertible modulo every odd prime, p divides r exactly when it divides
+     * the modulus N. Four groups at a time: the chains overlap. */
     const size_t ng = sizeof(prime_groups) / sizeof(prime_groups[0]);
-    uint32_t rem[sizeof(prime_groups) / sizeof(prime_groups[0])];
+    uint64_t rem[sizeof(prime_groups) / sizeof(prime_groups[0])];
     for (size_t g = 0; g < ng; g += 4) {
-        uint64_t r[4] = {0, 0, 0, 0}, q[4], inv[4];
+        uint64_t q[4], inv[4], r[4];
         size_t k = ng - g < 4 ? ng - g : 4;
         for (size_t j = 0; j < 4; j++) {
-            q[j] = j < k ? prime_groups[g + j].q : 3;
-            inv[j] = j < k ? prime_groups[g + j].m : UINT64_MAX / 3;
+            q[j] = prime_groups[j < k ? g + j : g].q;
+            inv[j] = prime_groups[j < k ? g + j : g].inverse;
+            r[j] = words[0];
         }
-        /* four independent remainders at once: the multiplications overlap */
-        for (size_t w = 0; w < nw; w++) {
-            r[0] = mod_barrett(r[0] << 32 | words[w], q[0], inv[0]);
-            r[1] = mod_barrett(r[1] << 32 | words[w], q[1], inv[1]);
-            r[2] = mod_barrett(r[2] << 32 | words[w], q[2], inv[2]);
-            r[3] = mod_barrett(r[3] << 32 | words[w], q[3], inv[3]);
+        for (size_t w = 1; w < nw; w++) {
+            r[0] = redc(words[w], r[0], q[0], inv[0]);
+            r[1] = redc(words[w], r[1], q[1], inv[1]);
+            r[2] = redc(words[w], r[2], q[2], inv[2]);
+            r[3] = redc(words[w], r[3], q[3], inv[3]);
         }
         for (size_t j = 0; j < k; j++)
-            rem[g + j] = (uint32_t)r[j];
+            rem[g + j] = r[j];
     }
     for (size_t i = 0; i < sizeof(primes) / sizeof(primes[0]); i++) {
-        if ((uint32_t)(rem[primes[i].group] * primes[i].inverse) <= primes[i].bound)
+        if (rem[primes[i].group] * primes[i].inverse <= primes[i].bound)
             return primes[i].p;
     }
     return 0;
@@ -349,10 +419,10 @@ static int rsa_defect(const cg_profile *p, char *why, size_t cap)
     cg_cbs in = p->key_bits, seq, n, e;
     if (!cg_cbs_get_asn1(&in, &seq, CG_ASN1_SEQUENCE) || in.len != 0 ||
         !cg_cbs_get_asn1(&seq, &n, CG_ASN1_INTEGER) ||
-        !cg_cbs_get_asn1(&seq, &e, CG_ASN1_INTEGER) || seq.len != 0 || n.len == 0 ||
-        e.len == 0) {
-        snprintf(why, cap, "the RSA public key does not decode as SEQUENCE { modulus, "
-                           "publicExponent }");
+        !cg_cbs_get_asn1(&seq, &e, CG_ASN1_INTEGER) || seq.len != 0 || n.len == 0 || e.len == 0) {
+        snprintf(why, cap,
+                 "the RSA public key does not decode as SEQUENCE { modulus, "
+                 "publicExponent }");
         return 1;
     }
     if ((n.data[0] & 0x80) || mag_bits(n.data, n.len) == 0) {
@@ -366,8 +436,7 @@ static int rsa_defect(const cg_profile *p, char *why, size_t cap)
     size_t bits = mag_bits(n.data, n.len), ebits = mag_bits(e.data, e.len);
     uint8_t elast = e.data[e.len - 1];
     if (ebits <= 2 && elast < 3) {
-        snprintf(why, cap, "the RSA public exponent is %u; it must be odd and at least 3",
-                 elast);
+        snprintf(why, cap, "the RSA public exponent is %u; it must be odd and at least 3", elast);
         return 1;
     }
     if ((elast & 1) == 0) {
@@ -388,8 +457,9 @@ static int rsa_defect(const cg_profile *p, char *why, size_t cap)
     }
     unsigned f = cg_rsa_small_factor(n.data, n.len);
     if (f != 0) {
-        snprintf(why, cap, "the RSA modulus is divisible by %u (no factor below 752 is "
-                           "allowed)",
+        snprintf(why, cap,
+                 "the RSA modulus is divisible by %u (no factor below 752 is "
+                 "allowed)",
                  f);
         return 1;
     }
@@ -462,18 +532,19 @@ void cg_prof_check_keys(cg_ctx *ctx, const cg_profile *p)
     int defect;
     if (memo->len > 0 && memo->len == p->key_bits.len &&
         memcmp(memo->key, p->key_bits.data, memo->len) == 0 && memo->issued == p->issued) {
-        defect = memo->defect;
-        snprintf(why, sizeof(why), "%s", memo->why);
-    } else {
-        defect = p->key_type == CG_KEY_RSA ? rsa_defect(p, why, sizeof(why))
-                                           : ec_defect(p, curve, why, sizeof(why));
-        if (p->key_bits.len <= sizeof(memo->key)) {
-            memcpy(memo->key, p->key_bits.data, p->key_bits.len);
-            memo->len = p->key_bits.len;
-            memo->issued = p->issued;
-            memo->defect = defect;
-            snprintf(memo->why, sizeof(memo->why), "%s", defect ? why : "");
-        }
+        if (memo->defect)
+            cg_report(ctx, CG_R_CERT_KEY_WEAK, p->obj, "%s", memo->why);
+        return;
+    }
+    defect = p->key_type == CG_KEY_RSA ? rsa_defect(p, why, sizeof(why))
+                                       : ec_defect(p, curve, why, sizeof(why));
+    if (p->key_bits.len <= sizeof(memo->key)) {
+        memcpy(memo->key, p->key_bits.data, p->key_bits.len);
+        memo->len = p->key_bits.len;
+        memo->issued = p->issued;
+        memo->defect = defect;
+        if (defect) /* the message only when there is one: no formatting per key */
+            snprintf(memo->why, sizeof(memo->why), "%s", why);
     }
     if (defect)
         cg_report(ctx, CG_R_CERT_KEY_WEAK, p->obj, "%s", why);

@@ -24,10 +24,14 @@ int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd)
 const char *cg_prof_kind_name(const cg_profile *p)
 {
     switch (p->kind) {
-    case CG_PROF_ROOT: return "root CA certificate";
-    case CG_PROF_SUBCA: return "subordinate CA certificate";
-    case CG_PROF_OCSP: return "OCSP responder certificate";
-    default: return p->cert->is_precert ? "precertificate" : "subscriber certificate";
+    case CG_PROF_ROOT:
+        return "root CA certificate";
+    case CG_PROF_SUBCA:
+        return "subordinate CA certificate";
+    case CG_PROF_OCSP:
+        return "OCSP responder certificate";
+    default:
+        return p->cert->is_precert ? "precertificate" : "subscriber certificate";
     }
 }
 
@@ -52,13 +56,37 @@ int cg_prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero)
 
 /* ---- decoding ---- */
 
-static int ext_index(const cg_cert *c, const uint8_t *oid, size_t len)
+/* The third octet of id-ce (2.5.29.x, contents 55 1d x) when the OID is one,
+ * else -1: most extensions are, and one octet tells them apart. */
+static int id_ce(const cg_cbs *oid)
 {
-    for (size_t i = 0; i < c->n_ext; i++) {
-        if (cg_oid_equal(&c->ext[i].oid, oid, len))
-            return (int)i;
+    return oid->len == 3 && oid->data[0] == 0x55 && oid->data[1] == 0x1d ? oid->data[2] : -1;
+}
+
+/* The first position of each extension the profile names, in one pass over
+ * the extensions (cg_prof_exts; -1 when absent). */
+static void ext_indexes(const cg_cert *c, cg_prof_exts *x)
+{
+    const uint8_t *const oids[] = {
+        CG_OID_BASIC_CONSTRAINTS, CG_OID_KEY_USAGE, CG_OID_EKU, CG_OID_SAN,
+        CG_OID_CERT_POLICIES,     CG_OID_CRL_DP,    CG_OID_AKI, CG_OID_SKI,
+        CG_OID_NAME_CONSTRAINTS};
+    int *const slots[] = {&x->bc,    &x->ku,  &x->eku, &x->san, &x->cp,
+                          &x->crldp, &x->aki, &x->ski, &x->nc};
+    x->aia = -1;
+    for (size_t k = 0; k < sizeof(slots) / sizeof(slots[0]); k++)
+        *slots[k] = -1;
+    for (size_t i = c->n_ext; i-- > 0;) { /* backwards: the first occurrence stays */
+        int ce = id_ce(&c->ext[i].oid);
+        if (ce < 0 && cg_oid_equal(&c->ext[i].oid, CG_OID_AIA, sizeof(CG_OID_AIA)))
+            x->aia = (int)i;
+        for (size_t k = 0; ce >= 0 && k < sizeof(oids) / sizeof(oids[0]); k++) {
+            if (oids[k][2] == ce) { /* every one of them is id-ce: 55 1d x */
+                *slots[k] = (int)i;
+                break;
+            }
+        }
     }
-    return -1;
 }
 
 static void decode_bc(cg_profile *p)
@@ -72,8 +100,7 @@ static void decode_bc(cg_profile *p)
         return;
     if (present && !cg_cbs_get_asn1_bool(&ca, &p->bc_ca))
         return;
-    if (!cg_cbs_get_optional_asn1(&seq, &len, &p->bc_has_pathlen, CG_ASN1_INTEGER) ||
-        seq.len != 0)
+    if (!cg_cbs_get_optional_asn1(&seq, &len, &p->bc_has_pathlen, CG_ASN1_INTEGER) || seq.len != 0)
         return;
     p->bc_ok = 1;
 }
@@ -104,8 +131,7 @@ static void decode_eku(cg_profile *p)
             p->eku_any = 1;
         else if (cg_oid_equal(&oid, CG_OID_KP_OCSP_SIGNING, sizeof(CG_OID_KP_OCSP_SIGNING)))
             p->eku_ocsp = 1;
-        else if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING,
-                              sizeof(CG_OID_CT_PRECERT_SIGNING)))
+        else if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
             p->eku_precert = 1;
         else if (cg_oid_equal(&oid, CG_OID_KP_CODE_SIGNING, sizeof(CG_OID_KP_CODE_SIGNING)) ||
                  cg_oid_equal(&oid, CG_OID_KP_EMAIL, sizeof(CG_OID_KP_EMAIL)) ||
@@ -132,8 +158,7 @@ static void decode_key(cg_profile *p)
     cg_cbs in = p->cert->spki, spki, alg, oid, bits;
     if (!cg_cbs_get_asn1(&in, &spki, CG_ASN1_SEQUENCE) ||
         !cg_cbs_get_asn1_element(&spki, &p->key_alg, CG_ASN1_SEQUENCE) ||
-        !cg_cbs_get_asn1(&spki, &bits, CG_ASN1_BITSTRING) || bits.len < 1 ||
-        bits.data[0] != 0)
+        !cg_cbs_get_asn1(&spki, &bits, CG_ASN1_BITSTRING) || bits.len < 1 || bits.data[0] != 0)
         return;
     p->key_bits.data = bits.data + 1;
     p->key_bits.len = bits.len - 1;
@@ -155,9 +180,8 @@ static cg_prof_kind classify(const cg_profile *p)
     if (p->bc_ok && p->bc_ca) {
         cg_cbs aki, ski;
         int self = cg_cbs_equal(&c->subject, &c->issuer);
-        if (self && p->x.aki >= 0 && p->x.ski >= 0 &&
-            cg_ext_aki_keyid(&c->ext[p->x.aki], &aki) && cg_ext_ski(&c->ext[p->x.ski], &ski) &&
-            !cg_cbs_equal(&aki, &ski))
+        if (self && p->x.aki >= 0 && p->x.ski >= 0 && cg_ext_aki_keyid(&c->ext[p->x.aki], &aki) &&
+            cg_ext_ski(&c->ext[p->x.ski], &ski) && !cg_cbs_equal(&aki, &ski))
             self = 0;
         return self ? CG_PROF_ROOT : CG_PROF_SUBCA;
     }
@@ -173,16 +197,7 @@ static void decode(cg_profile *p, const cg_objref *obj, const cg_cert *cert)
     p->obj = obj;
     p->issued = obj->has_issued ? obj->issued : cert->not_before_t;
     cg_prof_exts *x = &p->x;
-    x->bc = ext_index(cert, CG_OID_BASIC_CONSTRAINTS, sizeof(CG_OID_BASIC_CONSTRAINTS));
-    x->ku = ext_index(cert, CG_OID_KEY_USAGE, sizeof(CG_OID_KEY_USAGE));
-    x->eku = ext_index(cert, CG_OID_EKU, sizeof(CG_OID_EKU));
-    x->san = ext_index(cert, CG_OID_SAN, sizeof(CG_OID_SAN));
-    x->cp = ext_index(cert, CG_OID_CERT_POLICIES, sizeof(CG_OID_CERT_POLICIES));
-    x->aia = ext_index(cert, CG_OID_AIA, sizeof(CG_OID_AIA));
-    x->crldp = ext_index(cert, CG_OID_CRL_DP, sizeof(CG_OID_CRL_DP));
-    x->aki = ext_index(cert, CG_OID_AKI, sizeof(CG_OID_AKI));
-    x->ski = ext_index(cert, CG_OID_SKI, sizeof(CG_OID_SKI));
-    x->nc = ext_index(cert, CG_OID_NAME_CONSTRAINTS, sizeof(CG_OID_NAME_CONSTRAINTS));
+    ext_indexes(cert, x);
     if (x->bc >= 0)
         decode_bc(p);
     if (x->ku >= 0)
@@ -280,8 +295,8 @@ static void check_validity(cg_ctx *ctx, const cg_profile *p)
     if (c->not_after_t < c->not_before_t) {
         cg_time_format(c->not_before_t, nb, sizeof(nb));
         cg_time_format(c->not_after_t, na, sizeof(na));
-        cg_report(ctx, CG_R_CERT_VALIDITY_NEGATIVE, p->obj,
-                  "notAfter %s is before notBefore %s", na, nb);
+        cg_report(ctx, CG_R_CERT_VALIDITY_NEGATIVE, p->obj, "notAfter %s is before notBefore %s",
+                  na, nb);
         return;
     }
     /* The Validity Period includes both ends: a day is 86,400 seconds and
@@ -301,22 +316,26 @@ static void check_validity(cg_ctx *ctx, const cg_profile *p)
         uint32_t from;
         int days, months;
     } limits[] = {
-        {20290315, 47, 0}, {20270315, 100, 0}, {20260315, 200, 0}, {20200901, 398, 0},
+        {20290315, 47, 0},  {20270315, 100, 0}, {20260315, 200, 0}, {20200901, 398, 0},
         {20180302, 825, 0}, {20160701, 0, 39},  {20120701, 0, 60},
     };
     for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
         if (!cg_prof_since(p, limits[i].from))
             continue;
-        char since[16];
+        char since[16]; /* formatted only for a finding: most certificates have none */
+        int too_long = limits[i].days > 0
+                           ? period > (int64_t)limits[i].days * 86400
+                           : c->not_after_t + 1 > add_months(c->not_before_t, limits[i].months);
+        if (!too_long)
+            return;
         cg_rule_date_format(limits[i].from, since, sizeof(since));
-        if (limits[i].days > 0 && period > (int64_t)limits[i].days * 86400)
+        if (limits[i].days > 0)
             cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
                       "validity period is %lld days and %lld seconds; a subscriber certificate "
                       "issued from %s may be valid at most %d days",
                       (long long)(period / 86400), (long long)(period % 86400), since,
                       limits[i].days);
-        else if (limits[i].months > 0 &&
-                 c->not_after_t + 1 > add_months(c->not_before_t, limits[i].months))
+        else
             cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
                       "validity period is %lld days; a subscriber certificate issued from %s "
                       "may be valid at most %d months",
@@ -336,12 +355,13 @@ static void check_times(cg_ctx *ctx, const cg_profile *p)
                  {"notAfter", c->not_after_flags, c->not_after_t}};
     for (size_t i = 0; i < 2; i++) {
         unsigned f = times[i].flags;
-        const char *what = (f & CG_TIME_NO_SECONDS) ? "has no seconds"
-                           : (f & CG_TIME_NOT_ZULU) ? "is not in UTC (Z)"
-                           : (f & CG_TIME_FRACTION) ? "has fractional seconds"
-                           : (f & CG_TIME_GEN_BEFORE_2050)
-                               ? "is a GeneralizedTime for a year before 2050 (UTCTime is required)"
-                               : NULL;
+        const char *what =
+            (f & CG_TIME_NO_SECONDS) ? "has no seconds"
+            : (f & CG_TIME_NOT_ZULU) ? "is not in UTC (Z)"
+            : (f & CG_TIME_FRACTION) ? "has fractional seconds"
+            : (f & CG_TIME_GEN_BEFORE_2050)
+                ? "is a GeneralizedTime for a year before 2050 (UTCTime is required)"
+                : NULL;
         if (what != NULL)
             cg_report(ctx, CG_R_CERT_TIME_ENCODING, p->obj,
                       "%s %s; RFC 5280 requires YYMMDDHHMMSSZ (UTCTime) through 2049 and "
@@ -358,9 +378,9 @@ static void check_fields(cg_ctx *ctx, const cg_profile *p)
                   "the TBSCertificate carries %s; conforming CAs must not generate unique "
                   "identifiers",
                   c->issuer_uid.len > 0 && c->subject_uid.len > 0 ? "issuerUniqueID and "
-                                                                     "subjectUniqueID"
-                  : c->issuer_uid.len > 0 ? "issuerUniqueID"
-                                          : "subjectUniqueID");
+                                                                    "subjectUniqueID"
+                  : c->issuer_uid.len > 0                         ? "issuerUniqueID"
+                                                                  : "subjectUniqueID");
     /* A bare TBSCertificate is wrapped with its own algorithm: nothing to
      * compare there, and the wrapper never differs. */
     if (!cg_cbs_equal(&c->tbs_sig_alg, &c->sig_alg))
@@ -384,6 +404,22 @@ static void check_fields(cg_ctx *ctx, const cg_profile *p)
 static void check_duplicates(cg_ctx *ctx, const cg_profile *p)
 {
     const cg_cert *c = p->cert;
+    /* The common case first: every id-ce OID once (a bit each) and the few
+     * others distinct; only then is there nothing to say. */
+    uint64_t seen = 0;
+    int maybe = 0;
+    for (size_t i = 0; i < c->n_ext && !maybe; i++) {
+        int ce = id_ce(&c->ext[i].oid);
+        if (ce >= 0 && ce < 64) {
+            maybe = (seen >> ce) & 1;
+            seen |= UINT64_C(1) << ce;
+            continue;
+        }
+        for (size_t j = 0; j < i && !maybe; j++)
+            maybe = cg_cbs_equal(&c->ext[j].oid, &c->ext[i].oid);
+    }
+    if (!maybe)
+        return;
     for (size_t i = 1; i < c->n_ext; i++) {
         const cg_cbs *oid = &c->ext[i].oid;
         if (cg_oid_equal(oid, CG_OID_CT_POISON, sizeof(CG_OID_CT_POISON)) ||
@@ -430,6 +466,9 @@ static void check_empty_values(cg_ctx *ctx, const cg_profile *p)
     };
     const cg_cert *c = p->cert;
     for (size_t i = 0; i < c->n_ext; i++) {
+        int ce = id_ce(&c->ext[i].oid);
+        if (ce >= 0 && ce != 0x09 && ce != 0x12 && ce != 0x21 && ce != 0x2e)
+            continue; /* an id-ce extension not in the list: most of them */
         for (size_t k = 0; k < sizeof(seq_of) / sizeof(seq_of[0]); k++) {
             cg_cbs v = c->ext[i].value, seq;
             if (!cg_oid_equal(&c->ext[i].oid, seq_of[k].oid, seq_of[k].len))
