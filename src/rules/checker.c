@@ -113,10 +113,10 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     }
     int ca_flag = cg_cert_is_ca(cert);
     cg_crl_cross_add_cert(ck->crl_cross, ck->cur_file, ref, cert, ca_flag);
-    if (!cg_grow((void **)&ck->entries, &ck->cap_entries, ck->n_entries + 1, sizeof(entry)))
+    entry *e =
+        cg_grow_push((void **)&ck->entries, &ck->n_entries, &ck->cap_entries, sizeof(entry));
+    if (e == NULL)
         return;
-    entry *e = &ck->entries[ck->n_entries++];
-    memset(e, 0, sizeof(*e));
     e->file_no = (uint32_t)ck->cur_file;
     e->index = (uint32_t)ref->index;
     e->offset = ref->offset;

@@ -27,12 +27,9 @@ void cg_ing_cas_clear(cg_ingest *ing)
 
 int cg_ing_add_signing_ca(cg_ingest *ing, const cg_store_object *o)
 {
-    if (!cg_grow((void **)&ing->scas, &ing->cap_scas, ing->n_scas + 1, sizeof(signing_ca)))
-        return 0;
-    signing_ca *sc = &ing->scas[ing->n_scas];
-    memset(sc, 0, sizeof(*sc));
-    ing->n_scas++;
-    return cg_ing_copy_bytes(&sc->subject, o->subject, o->subject_len) &&
+    signing_ca *sc =
+        cg_grow_push((void **)&ing->scas, &ing->n_scas, &ing->cap_scas, sizeof(signing_ca));
+    return sc != NULL && cg_ing_copy_bytes(&sc->subject, o->subject, o->subject_len) &&
            cg_ing_copy_bytes(&sc->issuer, o->issuer, o->issuer_len);
 }
 
@@ -54,14 +51,14 @@ static int ca_load(void *arg, const cg_store_object *o)
     const char *file = o->file != NULL ? o->file : "";
     size_t flen = strlen(file) + 1;
     uint8_t *buf = malloc(o->der_len + o->issuer_len + o->subject_len + flen);
-    if (buf == NULL ||
-        !cg_grow((void **)&ing->cas, &ing->cap_cas, ing->n_cas + 1, sizeof(ca_slot))) {
+    ca_slot *c = NULL;
+    if (buf != NULL)
+        c = cg_grow_push((void **)&ing->cas, &ing->n_cas, &ing->cap_cas, sizeof(ca_slot));
+    if (c == NULL) {
         free(buf);
         cg_ing_oom(ing);
         return 0;
     }
-    ca_slot *c = &ing->cas[ing->n_cas++];
-    memset(c, 0, sizeof(*c));
     c->o = *o;
     c->buf = buf;
     memcpy(buf, o->der, o->der_len);

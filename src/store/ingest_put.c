@@ -155,11 +155,10 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         return 0;
     }
     if (parsed_cert) {
-        if (!cg_grow((void **)&ing->keys, &ing->cap_keys, ing->n_keys + 1, sizeof(cert_key)))
+        cert_key *k =
+            cg_grow_push((void **)&ing->keys, &ing->n_keys, &ing->cap_keys, sizeof(cert_key));
+        if (k == NULL)
             goto nomem;
-        cert_key *k = &ing->keys[ing->n_keys];
-        memset(k, 0, sizeof(*k));
-        ing->n_keys++;
         k->new_variant = !known;
         k->is_new = is_new;
         k->new_ca = is_new && o.ca != CG_STORE_CA_NONE;
@@ -184,11 +183,10 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
             goto nomem;
     }
     if (parsed_crl) {
-        if (!cg_grow((void **)&ing->crls, &ing->cap_crls, ing->n_crls + 1, sizeof(crl_key)))
+        crl_key *k =
+            cg_grow_push((void **)&ing->crls, &ing->n_crls, &ing->cap_crls, sizeof(crl_key));
+        if (k == NULL)
             goto nomem;
-        crl_key *k = &ing->crls[ing->n_crls];
-        memset(k, 0, sizeof(*k));
-        ing->n_crls++;
         k->this_update = o.not_before;
         k->issuer_key = cg_name_hash_equal(&crl.issuer);
         memcpy(k->sha256, o.sha256, 32);
