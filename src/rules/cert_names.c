@@ -26,9 +26,13 @@
  * zone that names no one address gets a warning
  * (cert.san_reverse_name_malformed), as zlint does. */
 #include <arpa/inet.h>
+#include <idn2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "rules/cert_profile.h"
 #include "x509/oid.h"
@@ -37,6 +41,8 @@
 #define SC48 20210825 /* BRs 1.8.0: the commonName a character-for-character copy */
 #define SC12 20181210        /* BRs 1.6.2: underscores for a while */
 #define SC12_SUNSET 20190401 /* ... until this day */
+#define RFC3490 20030301     /* IDNA: A-labels are Punycode */
+#define RFC8399 20180501     /* RFC 5280's IDNs are IDNA2008's */
 
 static int in4(const uint8_t *a, uint32_t net, int bits)
 {
@@ -172,6 +178,41 @@ static int reverse_name(const uint8_t *s, size_t n, uint8_t a[16], size_t *alen)
     return got == want ? 1 : -1;
 }
 
+/* An xn-- label (an A-label, RFC 5890 §2.3.2.1) is the Punycode (RFC 3492)
+ * of a U-label, and a U-label is in Unicode Normalization Form C (RFC 5890
+ * §2.3.2.1; RFC 8399 takes IDNA2008 into certificates). libidn2 decodes
+ * (no IDNA mapping or lookup rules: flags 0), libunistring normalises. The
+ * label's first defect, or NULL. */
+static const char *xn_defect(const cg_profile *p, const uint8_t *l, size_t len)
+{
+    char a[64];
+    uint32_t *u = NULL, buf[64], *nfc;
+    size_t n, m = sizeof(buf) / sizeof(buf[0]);
+    const char *d = NULL;
+    if (len < 4 || len > 63)
+        return NULL;
+    memcpy(a, "xn--", 4); /* "XN--" too: the prefix is case-insensitive */
+    memcpy(a + 4, l + 4, len - 4);
+    a[len] = '\0';
+    if (idn2_to_unicode_8z4z(a, &u, 0) != IDN2_OK) {
+        if (cg_prof_since(p, RFC3490))
+            d = "has an xn-- label that is not valid Punycode (RFC 3492)";
+        goto out;
+    }
+    n = u32_strlen(u);
+    nfc = u32_normalize(UNINORM_NFC, u, n, buf, &m);
+    if (nfc == NULL) /* out of memory: no verdict */
+        goto out;
+    if (cg_prof_since(p, RFC8399) && (m != n || u32_cmp(nfc, u, n) != 0))
+        d = "has an xn-- label whose Unicode form is not in Normalization Form C (RFC 5890 "
+            "§2.3.2.1, RFC 8399)";
+    if (nfc != buf)
+        free(nfc);
+out:
+    idn2_free(u);
+    return d;
+}
+
 /* Whether a subscriber certificate issued in SC12's window may carry an
  * underscore: valid for under 30 days (the window's labels are checked as
  * LDH labels with the underscores made hyphens). */
@@ -240,6 +281,11 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         if (len >= 4 && l[2] == '-' && l[3] == '-' && strncasecmp((const char *)l, "xn", 2) != 0 &&
             cg_prof_since(p, SC062))
             return "has a reserved LDH label (\"--\" in the third and fourth positions, not xn--)";
+        if (len >= 4 && strncasecmp((const char *)l, "xn--", 4) == 0) {
+            const char *d = xn_defect(p, l, len);
+            if (d != NULL)
+                return d;
+        }
         tld = first;
         first = i + 1;
     }

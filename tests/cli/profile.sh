@@ -113,4 +113,10 @@ zcase subjectRDNSIPv6GoodIP.pem cert.san_reverse_name_malformed no
 # warning's rule ends that day)
 zcase arpa_sub1_rev41_rev60_eff1.pem cert.san_invalid yes "Reverse Zone Domain Name of"
 zcase arpa_sub1_rev41_rev60_eff1.pem cert.san_reverse_name_malformed no
+# internationalised names: an xn-- label must be Punycode (RFC 3492) of a
+# U-label in NFC (RFC 5890 §2.3.2.1, RFC 8399); libidn2 decodes it
+zcase dnsNamesNotNFC.pem cert.san_invalid yes
+zcase dnsNamesNFC.pem cert.san_invalid no
+zcase idnMalformedUnicode.pem cert.san_invalid yes
+zcase idnCorrectUnicode.pem cert.san_invalid no
 finish
