@@ -12,6 +12,7 @@
 #include "rules/cert_profile.h"
 #include "x509/oid.h"
 
+#define BR171 20200820 /* TLS BRs 1.7.1 */
 #define SC062 20230915
 #define SC063 20240315
 
@@ -28,12 +29,17 @@ static const cg_ext *ext_at(const cg_profile *p, int i)
     return i >= 0 ? &p->cert->ext[i] : NULL;
 }
 
+/* uri starts with prefix (case-insensitive: a URI scheme) */
+static int has_prefix(const cg_cbs *uri, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return uri->len >= n && strncasecmp((const char *)uri->data, prefix, n) == 0;
+}
+
 /* "http://..." (case-insensitive scheme) */
 static int is_http(const cg_cbs *uri, int https_too)
 {
-    if (uri->len >= 7 && strncasecmp((const char *)uri->data, "http://", 7) == 0)
-        return 1;
-    return https_too && uri->len >= 8 && strncasecmp((const char *)uri->data, "https://", 8) == 0;
+    return has_prefix(uri, "http://") || (https_too && has_prefix(uri, "https://"));
 }
 
 /* ---- basicConstraints ---- */
@@ -67,6 +73,11 @@ static void check_bc(cg_ctx *ctx, const cg_profile *p)
                   "basicConstraints of a %s issued from 2023-09-15 must be marked critical "
                   "when present",
                   what);
+    /* TLS BRs §7.1.2.1.4 (1.x §7.1.2.1 d): NOT RECOMMENDED in a root. */
+    if (bc != NULL && p->kind == CG_PROF_ROOT && p->bc_has_pathlen)
+        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_NOT_RECOMMENDED, p->obj,
+                  "basicConstraints of a root CA certificate carries a pathLenConstraint, "
+                  "which it should not (TLS BRs §7.1.2.1.4)");
 }
 
 /* ---- keyUsage ---- */
@@ -251,6 +262,18 @@ static void check_eku(cg_ctx *ctx, const cg_profile *p)
                   "extKeyUsage of a %s holds neither id-kp-serverAuth nor id-kp-clientAuth",
                   what);
     }
+    /* From 2023-09-15 a purpose the profile does not name is NOT RECOMMENDED
+     * (§7.1.2.7.10); before, any beside serverAuth, clientAuth and
+     * emailProtection SHOULD NOT be present (TLS BRs 1.x §7.1.2.3 f). */
+    size_t extra = cg_prof_since(p, SC062) ? p->eku_unknown : p->eku_beyond;
+    if (extra > 0)
+        cg_report(ctx, CG_R_CERT_EKU_NOT_RECOMMENDED, p->obj,
+                  "extKeyUsage of a %s holds %zu purpose%s other than %s, which it should not "
+                  "(TLS BRs %s)",
+                  what, extra, extra == 1 ? "" : "s",
+                  cg_prof_since(p, SC062) ? "those §7.1.2.7.10 names"
+                                          : "serverAuth, clientAuth and emailProtection",
+                  cg_prof_since(p, SC062) ? "§7.1.2.7.10" : "1.x §7.1.2.3 f");
 }
 
 /* ---- certificatePolicies ---- */
@@ -389,12 +412,22 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
         if (p->kind == CG_PROF_SUBSCRIBER)
             cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
                       "a %s must carry authorityInformationAccess", what);
+        /* TLS BRs 1.x §7.1.2.2 (c): MUST until 1.7.1, SHOULD since. */
+        else if (p->kind == CG_PROF_SUBCA && !cg_prof_since(p, BR171))
+            cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                      "a %s issued before 2020-08-20 must carry authorityInformationAccess",
+                      what);
+        else if (p->kind == CG_PROF_SUBCA)
+            cg_report(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj,
+                      "a %s should carry authorityInformationAccess (TLS BRs §7.1.2.2 since "
+                      "1.7.1, §7.1.2.10.3)",
+                      what);
         return;
     }
     cg_cbs v = aia->value, seq, ad, method, loc;
     cg_cbs locs[16], meths[16];
     size_t n = 0;
-    int ocsp_http = 0;
+    int ocsp_http = 0, issuers = 0, issuers_http = 0, issuers_uri = 0;
     if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
         cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
                   "authorityInformationAccess does not decode as a non-empty SEQUENCE of "
@@ -411,17 +444,23 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
             return;
         }
         int ocsp = cg_oid_equal(&method, CG_OID_AD_OCSP, sizeof(CG_OID_AD_OCSP));
-        int issuers = cg_oid_equal(&method, CG_OID_AD_CA_ISSUERS, sizeof(CG_OID_AD_CA_ISSUERS));
+        int is_issuers =
+            cg_oid_equal(&method, CG_OID_AD_CA_ISSUERS, sizeof(CG_OID_AD_CA_ISSUERS));
         int uri = tag == CG_ASN1_CTX(6);
         cg_cbs body = loc;
         if (uri)
             cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(6));
         if (ocsp && uri && is_http(&body, 0))
             ocsp_http = 1;
+        if (is_issuers) {
+            issuers = 1;
+            issuers_http |= uri && is_http(&body, 0);
+            issuers_uri |= uri && (is_http(&body, 0) || has_prefix(&body, "ldap://"));
+        }
         if (cg_prof_since(p, SC062)) {
             char m[96];
             cg_oid_to_string(&method, m, sizeof(m));
-            if (!ocsp && !(issuers && p->kind != CG_PROF_OCSP))
+            if (!ocsp && !(is_issuers && p->kind != CG_PROF_OCSP))
                 cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
                           "authorityInformationAccess uses accessMethod %s; only id-ad-ocsp "
                           "and id-ad-caIssuers are allowed",
@@ -450,6 +489,23 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
                   "authorityInformationAccess of a %s issued before 2024-03-15 must hold the "
                   "issuing CA's OCSP responder as an http URL",
                   what);
+    /* RFC 5280 §4.2.2.1: one caIssuers location SHOULD be an HTTP or LDAP
+     * URI; TLS BRs §7.1.2.7.7 (1.x §7.1.2.3 c): a subscriber certificate's
+     * AIA SHOULD hold the issuing CA's certificate as an http URL, and so a
+     * subordinate CA's before the SC-062 profiles (1.x §7.1.2.2 c). */
+    if (issuers && !issuers_uri)
+        cg_report(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj,
+                  "no caIssuers location of authorityInformationAccess is an HTTP or LDAP URI; "
+                  "one should be (RFC 5280 §4.2.2.1)");
+    else if (!issuers_http && (p->kind == CG_PROF_SUBSCRIBER ||
+                               (p->kind == CG_PROF_SUBCA && !cg_prof_since(p, SC062))))
+        cg_report(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj,
+                  "authorityInformationAccess of a %s holds no http URL of the issuing CA's "
+                  "certificate (id-ad-caIssuers); it should (TLS BRs %s)",
+                  what,
+                  cg_prof_since(p, SC062) ? "§7.1.2.7.7"
+                  : p->kind == CG_PROF_SUBSCRIBER ? "1.x §7.1.2.3 c"
+                                                  : "1.x §7.1.2.2 c");
 }
 
 /* ---- CRL distribution points ---- */
@@ -600,38 +656,91 @@ static void check_ski(cg_ctx *ctx, const cg_profile *p)
 
 /* ---- criticality (AKI and basicConstraints: their own rules) ---- */
 
-static void crit(cg_ctx *ctx, const cg_profile *p, int idx, int want, const char *name,
-                 const char *why)
+/* rule: cert.extension_criticality for a MUST, or
+ * cert.extension_criticality_not_recommended for a SHOULD. */
+static void crit_as(cg_ctx *ctx, const cg_profile *p, int rule, int idx, int want,
+                    const char *name, const char *why)
 {
     if (idx < 0 || p->cert->ext[idx].critical == want)
         return;
-    cg_report(ctx, CG_R_CERT_EXTENSION_CRITICALITY, p->obj,
-              "%s at position %d is %smarked critical; in a %s it must %sbe (%s)", name, idx + 1,
-              want ? "not " : "", cg_prof_kind_name(p), want ? "" : "not ", why);
+    cg_report(ctx, rule, p->obj, "%s at position %d is %smarked critical; in a %s it %s %sbe (%s)",
+              name, idx + 1, want ? "not " : "", cg_prof_kind_name(p),
+              rule == CG_R_CERT_EXTENSION_CRITICALITY ? "must" : "should", want ? "" : "not ",
+              why);
+}
+
+static void crit(cg_ctx *ctx, const cg_profile *p, int idx, int want, const char *name,
+                 const char *why)
+{
+    crit_as(ctx, p, CG_R_CERT_EXTENSION_CRITICALITY, idx, want, name, why);
+}
+
+/* The RFC 5280 extensions no family reads, whose criticality the RFC
+ * fixes: MUST (must 1) or SHOULD (must 0). */
+static void check_rfc_criticality(cg_ctx *ctx, const cg_profile *p)
+{
+    static const struct {
+        uint8_t oid[8];
+        size_t len;
+        int critical, must;
+        const char *name, *why;
+    } rfc[] = {
+        {{0x55, 0x1d, 0x09}, 3, 0, 1, "subjectDirectoryAttributes", "RFC 5280 §4.2.1.8"},
+        {{0x55, 0x1d, 0x24}, 3, 1, 1, "policyConstraints", "RFC 5280 §4.2.1.11"},
+        {{0x55, 0x1d, 0x36}, 3, 1, 1, "inhibitAnyPolicy", "RFC 5280 §4.2.1.14"},
+        {{0x55, 0x1d, 0x2e}, 3, 0, 1, "freshestCRL", "RFC 5280 §4.2.1.15"},
+        {{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b}, 8, 0, 1, "subjectInfoAccess",
+         "RFC 5280 §4.2.2.2"},
+        {{0x55, 0x1d, 0x12}, 3, 0, 0, "issuerAltName", "RFC 5280 §4.2.1.7"},
+        {{0x55, 0x1d, 0x21}, 3, 1, 0, "policyMappings", "RFC 5280 §4.2.1.5"},
+    };
+    const cg_cert *c = p->cert;
+    for (size_t i = 0; i < c->n_ext; i++) {
+        for (size_t k = 0; k < sizeof(rfc) / sizeof(rfc[0]); k++) {
+            if (cg_oid_equal(&c->ext[i].oid, rfc[k].oid, rfc[k].len))
+                crit_as(ctx, p,
+                        rfc[k].must ? CG_R_CERT_EXTENSION_CRITICALITY
+                                    : CG_R_CERT_EXTENSION_CRITICALITY_NOT_RECOMMENDED,
+                        (int)i, rfc[k].critical, rfc[k].name, rfc[k].why);
+        }
+    }
 }
 
 static void check_criticality(cg_ctx *ctx, const cg_profile *p)
 {
     int sc062 = cg_prof_since(p, SC062);
+    const int should = CG_R_CERT_EXTENSION_CRITICALITY_NOT_RECOMMENDED;
     crit(ctx, p, p->x.aia, 0, "authorityInformationAccess", "RFC 5280 §4.2.2.1");
     crit(ctx, p, p->x.ski, 0, "subjectKeyIdentifier", "RFC 5280 §4.2.1.2");
-    if (is_ca(p)) {
+    /* cRLDistributionPoints MUST NOT be critical in every profile since the
+     * TLS BRs 1.x (§7.1.2.2 b, §7.1.2.3 b). */
+    crit(ctx, p, p->x.crldp, 0, "cRLDistributionPoints",
+         sc062 ? "TLS BRs §7.1.2.11.2" : "TLS BRs 1.x §7.1.2.2, §7.1.2.3");
+    if (is_ca(p))
         crit(ctx, p, p->x.ku, 1, "keyUsage", "TLS BRs §7.1.2.10.7");
-        crit(ctx, p, p->x.crldp, 0, "cRLDistributionPoints", "TLS BRs §7.1.2.11.2");
-    } else if (sc062) {
+    else if (sc062)
         crit(ctx, p, p->x.ku, 1, "keyUsage", "TLS BRs §7.1.2.7.6");
-        crit(ctx, p, p->x.crldp, 0, "cRLDistributionPoints", "TLS BRs §7.1.2.7.6");
-    }
     if (sc062) {
         crit(ctx, p, p->x.eku, 0, "extKeyUsage", "TLS BRs §7.1.2");
         crit(ctx, p, p->x.cp, 0, "certificatePolicies", "TLS BRs §7.1.2");
+    } else {
+        /* Before the SC-062 profiles: SHOULD NOT (TLS BRs 1.x §7.1.2.2 a,
+         * §7.1.2.3 a; RFC 5280 §4.2.1.12 with anyExtendedKeyUsage). */
+        if (p->kind != CG_PROF_ROOT)
+            crit_as(ctx, p, should, p->x.cp, 0, "certificatePolicies",
+                    "TLS BRs 1.x §7.1.2.2, §7.1.2.3");
+        if (p->eku_any)
+            crit_as(ctx, p, should, p->x.eku, 0, "extKeyUsage with anyExtendedKeyUsage",
+                    "RFC 5280 §4.2.1.12");
     }
     /* subjectAltName: critical exactly when the subject is empty. */
     if (p->subject_empty)
         crit(ctx, p, p->x.san, 1, "subjectAltName with an empty subject", "RFC 5280 §4.2.1.6");
-    else if (sc062)
-        crit(ctx, p, p->x.san, 0, "subjectAltName with a non-empty subject",
-             "TLS BRs §7.1.2.7.12");
+    else
+        crit_as(ctx, p, sc062 ? CG_R_CERT_EXTENSION_CRITICALITY : should, p->x.san, 0,
+                "subjectAltName with a non-empty subject",
+                sc062 ? "TLS BRs §7.1.2.7.12" : "RFC 5280 §4.2.1.6");
+    check_rfc_criticality(ctx, p);
 }
 
 void cg_prof_check_exts(cg_ctx *ctx, const cg_profile *p)

@@ -123,20 +123,27 @@ static void decode_eku(cg_profile *p)
         if (!cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT))
             return;
         p->eku_count++;
-        if (cg_oid_equal(&oid, CG_OID_KP_SERVER_AUTH, sizeof(CG_OID_KP_SERVER_AUTH)))
-            p->eku_server = 1;
-        else if (cg_oid_equal(&oid, CG_OID_KP_CLIENT_AUTH, sizeof(CG_OID_KP_CLIENT_AUTH)))
-            p->eku_client = 1;
-        else if (cg_oid_equal(&oid, CG_OID_ANY_EKU, sizeof(CG_OID_ANY_EKU)))
+        int server = cg_oid_equal(&oid, CG_OID_KP_SERVER_AUTH, sizeof(CG_OID_KP_SERVER_AUTH));
+        int client = cg_oid_equal(&oid, CG_OID_KP_CLIENT_AUTH, sizeof(CG_OID_KP_CLIENT_AUTH));
+        int email = cg_oid_equal(&oid, CG_OID_KP_EMAIL, sizeof(CG_OID_KP_EMAIL));
+        p->eku_server |= server;
+        p->eku_client |= client;
+        p->eku_email |= email;
+        p->eku_beyond += !server && !client && !email;
+        if (server || client)
+            continue;
+        if (cg_oid_equal(&oid, CG_OID_ANY_EKU, sizeof(CG_OID_ANY_EKU)))
             p->eku_any = 1;
         else if (cg_oid_equal(&oid, CG_OID_KP_OCSP_SIGNING, sizeof(CG_OID_KP_OCSP_SIGNING)))
             p->eku_ocsp = 1;
         else if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
             p->eku_precert = 1;
-        else if (cg_oid_equal(&oid, CG_OID_KP_CODE_SIGNING, sizeof(CG_OID_KP_CODE_SIGNING)) ||
-                 cg_oid_equal(&oid, CG_OID_KP_EMAIL, sizeof(CG_OID_KP_EMAIL)) ||
+        else if (email ||
+                 cg_oid_equal(&oid, CG_OID_KP_CODE_SIGNING, sizeof(CG_OID_KP_CODE_SIGNING)) ||
                  cg_oid_equal(&oid, CG_OID_KP_TIME_STAMPING, sizeof(CG_OID_KP_TIME_STAMPING)))
             p->eku_forbidden = 1;
+        else
+            p->eku_unknown++;
     }
     p->eku_ok = p->eku_count > 0;
 }
@@ -287,7 +294,9 @@ static int64_t add_months(int64_t t, int months)
 }
 
 /* TLS BRs §6.3.2 (SC-081) and its predecessors: the longest validity a
- * subscriber certificate issued at p->issued may have. */
+ * subscriber certificate issued at p->issued may have (cert.validity_too_long)
+ * and, from 2020-09-01, the longest it SHOULD have (cert.validity_near_limit:
+ * one day less, reported only when the maximum is kept). */
 static void check_validity(cg_ctx *ctx, const cg_profile *p)
 {
     const cg_cert *c = p->cert;
@@ -299,9 +308,13 @@ static void check_validity(cg_ctx *ctx, const cg_profile *p)
                   na, nb);
         return;
     }
-    /* The Validity Period includes both ends: a day is 86,400 seconds and
-     * anything beyond counts as another day (TLS BRs §6.3.2). */
-    int64_t period = c->not_after_t - c->not_before_t + 1;
+    /* From 2020-09-01 the Validity Period includes both ends (RFC 5280
+     * §4.1.2.5): a day is 86,400 seconds and anything beyond counts as
+     * another day (TLS BRs §6.3.2). Before, it was "measured from the date
+     * when the Certificate is issued until the Expiry Date" (TLS BRs 1.7.1
+     * §1.6.1 kept that for certificates issued before 2020-09-01). */
+    int inclusive = cg_prof_since(p, 20200901);
+    int64_t period = c->not_after_t - c->not_before_t + inclusive;
     if (p->kind == CG_PROF_ROOT) {
         if (cg_prof_since(p, 20230915) && period > INT64_C(9132) * 86400)
             cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
@@ -312,34 +325,45 @@ static void check_validity(cg_ctx *ctx, const cg_profile *p)
     }
     if (p->kind != CG_PROF_SUBSCRIBER)
         return;
+    /* should: the SHOULD NOT of §6.3.2 (0: none) */
     static const struct {
         uint32_t from;
-        int days, months;
+        int days, months, should;
     } limits[] = {
-        {20290315, 47, 0},  {20270315, 100, 0}, {20260315, 200, 0}, {20200901, 398, 0},
-        {20180302, 825, 0}, {20160701, 0, 39},  {20120701, 0, 60},
+        {20290315, 47, 0, 46}, {20270315, 100, 0, 99}, {20260315, 200, 0, 199},
+        {20200901, 398, 0, 397}, {20180302, 825, 0, 0}, {20160701, 0, 39, 0},
+        {20120701, 0, 60, 0},
     };
     for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
         if (!cg_prof_since(p, limits[i].from))
             continue;
         char since[16]; /* formatted only for a finding: most certificates have none */
-        int too_long = limits[i].days > 0
-                           ? period > (int64_t)limits[i].days * 86400
-                           : c->not_after_t + 1 > add_months(c->not_before_t, limits[i].months);
-        if (!too_long)
+        int too_long =
+            limits[i].days > 0
+                ? period > (int64_t)limits[i].days * 86400
+                : c->not_after_t + inclusive > add_months(c->not_before_t, limits[i].months);
+        int over_should = limits[i].should > 0 && period > (int64_t)limits[i].should * 86400;
+        if (!too_long && !over_should)
             return;
         cg_rule_date_format(limits[i].from, since, sizeof(since));
-        if (limits[i].days > 0)
+        if (too_long && limits[i].days > 0)
             cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
                       "validity period is %lld days and %lld seconds; a subscriber certificate "
                       "issued from %s may be valid at most %d days",
                       (long long)(period / 86400), (long long)(period % 86400), since,
                       limits[i].days);
-        else
+        else if (too_long)
             cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
                       "validity period is %lld days; a subscriber certificate issued from %s "
                       "may be valid at most %d months",
                       (long long)(period / 86400), since, limits[i].months);
+        else
+            cg_report(ctx, CG_R_CERT_VALIDITY_NEAR_LIMIT, p->obj,
+                      "validity period is %lld days and %lld seconds; a subscriber certificate "
+                      "issued from %s should be valid at most %d days (%d is the maximum, "
+                      "kept only with no second to spare)",
+                      (long long)(period / 86400), (long long)(period % 86400), since,
+                      limits[i].should, limits[i].days);
         return;
     }
 }

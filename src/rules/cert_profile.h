@@ -42,9 +42,11 @@ typedef struct cg_profile {
     /* keyUsage bits (bit 0 = digitalSignature), decoded when ku_ok */
     int ku_ok;
     unsigned ku_bits;
-    /* extKeyUsage purposes seen */
-    int eku_ok, eku_server, eku_client, eku_any, eku_ocsp, eku_precert, eku_forbidden;
-    size_t eku_count;
+    /* extKeyUsage purposes seen (eku_forbidden: codeSigning, emailProtection or
+     * timeStamping; eku_unknown: purposes none of these flags names;
+     * eku_beyond: purposes other than serverAuth, clientAuth, emailProtection) */
+    int eku_ok, eku_server, eku_client, eku_any, eku_ocsp, eku_precert, eku_forbidden, eku_email;
+    size_t eku_count, eku_unknown, eku_beyond;
     /* AIA: an id-ad-ocsp accessMethod */
     int aia_has_ocsp;
     /* subject Name is an empty SEQUENCE */

@@ -13,6 +13,8 @@ declare -A also=(
   [cert.version_invalid__v1]="cert.aia_invalid cert.aki_invalid cert.cn_not_in_san cert.crldp_missing cert.eku_invalid cert.policies_invalid cert.san_missing"
   # a commonName with no subjectAltName to come from
   [cert.san_missing__no_san]="cert.cn_not_in_san"
+  # its caIssuers URL is https too: the http one TLS BRs §7.1.2.7.7 wants
+  [cert.aia_invalid__https]="cert.aia_not_recommended"
 )
 profile_rules() {
   python3 -c '
@@ -119,4 +121,52 @@ zcase dnsNamesNotNFC.pem cert.san_invalid yes
 zcase dnsNamesNFC.pem cert.san_invalid no
 zcase idnMalformedUnicode.pem cert.san_invalid yes
 zcase idnCorrectUnicode.pem cert.san_invalid no
+# validity: notAfter minus notBefore before 2020-09-01 (TLS BRs 1.7.1
+# §1.6.1), inclusive from then; a day less than the maximum is the SHOULD
+zcase subCert825DaysOK.pem cert.validity_too_long no
+zcase 39months.pem cert.validity_too_long no
+zcase eeServerCertValidEqual397.pem cert.validity_near_limit no
+zcase eeServerCertValidEqual398.pem cert.validity_near_limit yes
+zcase eeServerCertValidEqual398.pem cert.validity_too_long no
+zcase eeServerCertValidOver398.pem cert.validity_near_limit no
+zcase eeServerCertValidOver398.pem cert.validity_too_long yes
+zcase exactlyOnFirstMilestoneExactly199days.pem cert.validity_near_limit no
+zcase exactlyOnFirstMilestoneExactly200days.pem cert.validity_near_limit yes
+zcase exactlyOnThirdMilestoneExactly47days.pem cert.validity_near_limit yes
+zcase exactlyOnThirdMilestoneExactly46days.pem cert.validity_near_limit no
+# criticality: RFC 5280's MUSTs (errors) and SHOULDs (warnings)
+zcase policyConstNotCritical.pem cert.extension_criticality yes
+zcase policyConstGoodBoth.pem cert.extension_criticality no
+zcase subDirAttCritical.pem cert.extension_criticality yes
+zcase subCrlDistCrit.pem cert.extension_criticality yes
+zcase subCrlDistNoCrit.pem cert.extension_criticality no
+zcase IANCritical.pem cert.extension_criticality_not_recommended yes
+zcase IANNotCritical.pem cert.extension_criticality_not_recommended no
+zcase policyMapNotCritical.pem cert.extension_criticality_not_recommended yes
+zcase policyMapGood.pem cert.extension_criticality_not_recommended no
+zcase SANCriticalSubjectUncommonOnly.pem cert.extension_criticality_not_recommended yes
+zcase subCertPolicyCrit.pem cert.extension_criticality_not_recommended yes
+zcase subCertPolicyNoCrit.pem cert.extension_criticality_not_recommended no
+zcase ekuAnyCrit.pem cert.extension_criticality_not_recommended yes
+zcase ekuNoAnyCrit.pem cert.extension_criticality_not_recommended no
+# authorityInformationAccess: a subordinate CA's MUST until TLS BRs 1.7.1,
+# SHOULD since; the caIssuers URL a SHOULD
+zcase subCAAIAMissing.pem cert.aia_invalid yes
+zcase subCAAIAMissingPostCABFBR171.pem cert.aia_invalid no
+zcase subCAAIAValidPostCABFBR171.pem cert.aia_not_recommended no
+zcase subCAWOcspURL.pem cert.aia_not_recommended yes
+zcase subCAWBothURL.pem cert.aia_not_recommended no
+zcase subCertWOcspURL.pem cert.aia_not_recommended yes
+zcase subCertWIssuerURL.pem cert.aia_not_recommended no
+zcase caIssuerNoHTTPLDAP.pem cert.aia_not_recommended yes
+# an ldap caIssuers URL satisfies RFC 5280 but not the BRs' http one
+zcase caIssuerLDAP.pem cert.aia_not_recommended yes "HTTP or LDAP URI"
+# extKeyUsage purposes a subscriber certificate should not hold
+zcase subExtKeyUsageServerAuthAndUnknown.pem cert.eku_not_recommended yes
+zcase subExtKeyUsageServerAuth.pem cert.eku_not_recommended no
+zcase subExtKeyUsageServClientEmailCodeSign.pem cert.eku_not_recommended yes
+zcase subExtKeyUsageServClientEmail.pem cert.eku_not_recommended no
+# a root's pathLenConstraint
+zcase rootCaMaxPathLenPresent.pem cert.basic_constraints_not_recommended yes
+zcase rootCaMaxPathLenMissing.pem cert.basic_constraints_not_recommended no
 finish

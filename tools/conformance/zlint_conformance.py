@@ -42,6 +42,7 @@ DOC = os.path.join(REPO, "docs", "conformance.md")
 
 REASONS = {
     "zlint-wrong": "zlint wrong",
+    "zlint-other-lint": "zlint flags it under another lint",
     "caguard-stricter": "caguard stricter on purpose",
     "out-of-scope": "out of scope",
     "not-yet-covered": "not yet covered",
