@@ -284,8 +284,9 @@ int cg_mon_end_range(cg_monitor *m, mlog *l, int commit);
 int cg_mon_range_failed(cg_monitor *m, mlog *l, cg_log_status st, uint64_t first, uint64_t last,
                         const char *why);
 /* Opens l's range at its first entry (cg_mon_on_entry, holding the lock):
- * its transaction, its time (--range-ms), and the transport's deadline cut
- * to that time and cg_mon_range_grace more. 0 when the store failed. */
+ * its transaction, its time (cg_monitor_opts.range_ms: 5 s), and the
+ * transport's deadline cut to that time and cg_mon_range_grace more. 0
+ * when the store failed. */
 int cg_mon_range_open(cg_monitor *m, mlog *l);
 double cg_mon_range_grace(const cg_monitor *m);
 /* One round of a log: its tree head, then its entries up to it, range by
