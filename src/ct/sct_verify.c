@@ -164,8 +164,7 @@ typedef struct key_slot {
     const char *unusable; /* why, for KEY_UNUSABLE */
     EVP_PKEY *pkey;
     EVP_PKEY_CTX *ctx; /* verify-initialised, SHA-256 as the signature digest */
-    unsigned uses;      /* verifications, up to the verifier's fast_after */
-    cg_ecdsa_key *fast; /* KEY_EC on P-256, once used fast_after times */
+    cg_ecdsa_warm fast; /* KEY_EC: prepared at the verifier's fast_after-th use */
 } key_slot;
 
 struct cg_sct_verifier {
@@ -183,7 +182,7 @@ struct cg_sct_verifier {
 
 static void slot_clear(key_slot *s)
 {
-    cg_ecdsa_key_free(s->fast);
+    cg_ecdsa_warm_clear(&s->fast);
     EVP_PKEY_CTX_free(s->ctx);
     EVP_PKEY_free(s->pkey);
     memset(s, 0, sizeof(*s));
@@ -486,11 +485,10 @@ static cg_sct_status verify(cg_sct_verifier *v, const cg_sct *sct, const uint8_t
     }
     /* The prepared P-256 key gives OpenSSL's verdict faster; without it,
      * or when it fails to give one, OpenSSL's own verification. */
-    if (k->kind == KEY_EC && k->uses < v->fast_after && ++k->uses == v->fast_after)
-        k->fast = cg_ecdsa_key_new(k->pkey);
-    int ok = k->fast != NULL ? cg_ecdsa_verify(k->fast, sct->signature.data, sct->signature.len,
-                                               digest)
-                             : CG_ECDSA_ERROR;
+    int ok = k->kind == KEY_EC ? cg_ecdsa_warm_verify(&k->fast, k->pkey, v->fast_after,
+                                                      sct->signature.data, sct->signature.len,
+                                                      digest)
+                               : CG_ECDSA_ERROR;
     if (ok == CG_ECDSA_ERROR)
         ok = EVP_PKEY_verify(k->ctx, sct->signature.data, sct->signature.len, digest,
                              digest_len) == 1;

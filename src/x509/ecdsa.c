@@ -189,6 +189,23 @@ int cg_ecdsa_inv_mod(const uint8_t m_be[32], const uint8_t a_be[32], uint8_t out
     return 1;
 }
 
+int cg_ecdsa_warm_verify(cg_ecdsa_warm *w, const EVP_PKEY *pkey, unsigned after,
+                         const uint8_t *sig, size_t sig_len, const uint8_t digest[32])
+{
+    if (w->fast == NULL && w->uses < after && ++w->uses == after)
+        w->fast = cg_ecdsa_key_new(pkey); /* NULL: not P-256 */
+    if (w->fast == NULL)
+        return CG_ECDSA_ERROR;
+    return cg_ecdsa_verify(w->fast, sig, sig_len, digest);
+}
+
+void cg_ecdsa_warm_clear(cg_ecdsa_warm *w)
+{
+    cg_ecdsa_key_free(w->fast);
+    w->fast = NULL;
+    w->uses = 0;
+}
+
 void cg_ecdsa_key_free(cg_ecdsa_key *k)
 {
     if (k == NULL)

@@ -36,6 +36,22 @@ enum { CG_ECDSA_ERROR = -1, CG_ECDSA_INVALID = 0, CG_ECDSA_VALID = 1 };
 int cg_ecdsa_verify(cg_ecdsa_key *k, const uint8_t *sig, size_t sig_len,
                     const uint8_t digest[32]);
 
+/* A key verified under again and again, prepared at its after-th
+ * verification (the SCT verifier's log keys, a kept issuer key). Its
+ * owner zero-initialises it and clears it with cg_ecdsa_warm_clear; one
+ * thread at a time. */
+typedef struct cg_ecdsa_warm {
+    unsigned uses;      /* verifications, up to after */
+    cg_ecdsa_key *fast; /* prepared, or NULL: not yet, or not on P-256 */
+} cg_ecdsa_warm;
+
+/* Counts one verification under pkey and, with the key prepared, verifies
+ * sig over digest as cg_ecdsa_verify; CG_ECDSA_ERROR while it is not (or
+ * cannot be) prepared: the caller then verifies with EVP_PKEY_verify. */
+int cg_ecdsa_warm_verify(cg_ecdsa_warm *w, const EVP_PKEY *pkey, unsigned after,
+                         const uint8_t *sig, size_t sig_len, const uint8_t digest[32]);
+void cg_ecdsa_warm_clear(cg_ecdsa_warm *w);
+
 /* out = a^-1 mod m, all three 32 bytes big-endian: m odd, 0 < a < m.
  * 0 when a has no inverse (a shares a factor with m) or the input is out
  * of those bounds. Variable time: for public numbers only (the s of a

@@ -175,7 +175,7 @@ void cg_sig_keep_clear(cg_sig_keep *keep)
         return;
     EVP_PKEY_CTX_free(keep->ctx);
     EVP_PKEY_free(keep->key);
-    cg_ecdsa_key_free(keep->fast);
+    cg_ecdsa_warm_clear(&keep->fast);
     memset(keep, 0, sizeof(*keep));
 }
 
@@ -230,12 +230,8 @@ static int ecdsa_kept(const cg_sig *s, cg_sig_keep *keep)
 {
     if (s->alg->alg != ALG_ECDSA || s->digest_len != 32)
         return CG_ECDSA_ERROR;
-    if (keep->fast == NULL && keep->uses < CG_SIG_FAST_AFTER &&
-        ++keep->uses == CG_SIG_FAST_AFTER)
-        keep->fast = cg_ecdsa_key_new(keep->key); /* NULL: not P-256 */
-    if (keep->fast == NULL)
-        return CG_ECDSA_ERROR;
-    return cg_ecdsa_verify(keep->fast, s->sig, s->sig_len, s->digest);
+    return cg_ecdsa_warm_verify(&keep->fast, keep->key, CG_SIG_FAST_AFTER, s->sig, s->sig_len,
+                                s->digest);
 }
 
 int cg_sig_verify(cg_sig *s, EVP_PKEY *key, char *why, size_t cap)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "der/cbs.h"
+#include "x509/ecdsa.h"
 
 enum { CG_SIG_OK, CG_SIG_BAD, CG_SIG_UNSUPPORTED };
 
@@ -57,9 +58,8 @@ typedef struct cg_sig_keep {
     EVP_PKEY_CTX *ctx;
     /* ECDSA P-256 with SHA-256: after CG_SIG_FAST_AFTER verifications
      * under the key, its multiples are prepared (x509/ecdsa.h) and give
-     * OpenSSL's verdict faster; NULL before, or for another curve. */
-    unsigned uses;
-    struct cg_ecdsa_key *fast;
+     * OpenSSL's verdict faster (none before, or for another curve). */
+    cg_ecdsa_warm fast;
 } cg_sig_keep;
 
 /* Verifications under one kept ECDSA key before its multiples are

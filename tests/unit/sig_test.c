@@ -159,7 +159,7 @@ int main(void)
         }
         CHECK(X509_verify(ec.x, ec.key) == 1);
         CHECK(agree_ec == 4 * CG_SIG_FAST_AFTER);
-        CHECK(ek.fast != NULL); /* the prepared key was used */
+        CHECK(ek.fast.fast != NULL); /* the prepared key was used */
         cg_sig_keep_clear(&ek);
         free(ec.der);
         X509_free(ec.x);
