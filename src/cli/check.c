@@ -194,10 +194,7 @@ int cg_cmd_check(int argc, char **argv)
     free(fl.cached);
     if (!sel.quiet)
         cg_out_summary(out, &ctx, objects, nfiles);
-    if (!cg_cli_flush("check") || malformed > 0)
-        rc = CG_EXIT_USAGE;
-    else
-        rc = cg_cli_select_failed(&sel, ctx.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    rc = cg_cli_select_exit(&sel, "check", malformed > 0, ctx.count);
 out:
     cg_checker_free(checker);
     cg_out_free(out);

@@ -258,9 +258,7 @@ int cg_cmd_findings(int argc, char **argv)
                l.count[CG_SEV_WARNING] == 1 ? "" : "s", l.count[CG_SEV_NOTICE],
                l.count[CG_SEV_NOTICE] == 1 ? "" : "s");
     }
-    if (!cg_cli_flush("findings"))
-        goto out;
-    rc = cg_cli_select_failed(&sel, l.open) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    rc = cg_cli_select_exit(&sel, "findings", 0, l.open);
 out:
     cg_out_free(l.out);
     cg_store_close(store);

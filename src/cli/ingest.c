@@ -135,10 +135,7 @@ int cg_cmd_ingest(int argc, char **argv)
     /* Exit 1 for the new findings selected, and for a log list whose
      * signature fails (an error finding too, as in caguard check, though not
      * stored: it is about no object). */
-    if (!cg_cli_flush("ingest") || store_error || st->malformed > 0)
-        rc = CG_EXIT_USAGE;
-    else
-        rc = cg_cli_select_failed(&sel, sel.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+    rc = cg_cli_select_exit(&sel, "ingest", store_error || st->malformed > 0, sel.count);
 out:
     cg_ingest_free(ing);
     cg_store_close(store);

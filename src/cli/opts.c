@@ -356,3 +356,11 @@ int cg_cli_select_failed(const cg_cli_select *s, const size_t count[3])
     }
     return 0;
 }
+
+int cg_cli_select_exit(const cg_cli_select *s, const char *cmd, int unusable,
+                       const size_t count[3])
+{
+    if (!cg_cli_flush(cmd) || unusable)
+        return CG_EXIT_USAGE;
+    return cg_cli_select_failed(s, count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
+}

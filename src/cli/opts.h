@@ -113,6 +113,13 @@ void cg_cli_select_sink(void *s, const cg_finding *f);
 /* 1 when count (by severity: a ctx's, or s->count) holds a finding of
  * s->fail_on or worse: the command exits CG_EXIT_FINDINGS. */
 int cg_cli_select_failed(const cg_cli_select *s, const size_t count[3]);
+/* The exit status of a command that reports selected findings, once its
+ * output is written: the output flushed (cg_cli_flush), CG_EXIT_USAGE when
+ * that fails or when unusable is set (an input or a store that could not
+ * be used); else CG_EXIT_FINDINGS when cg_cli_select_failed(s, count);
+ * else CG_EXIT_OK. */
+int cg_cli_select_exit(const cg_cli_select *s, const char *cmd, int unusable,
+                       const size_t count[3]);
 
 typedef struct cg_cli_opt {
     const char *name; /* the long name, without "--"; "help" is everyone's */
