@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "monitor/http.h"
+#include "util/errf.h"
 #include "util/time.h"
 
 /* Entries handed over between two turns of the transfers. */
@@ -599,4 +600,52 @@ void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x)
 void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s)
 {
     cg_window_get_stats(f->w, s);
+}
+
+/* ---- what both log clients hold ---- */
+
+int cg_fetch_client_init(cg_fetch_client *c, const char *url, const cg_logclient_opts *opts,
+                         uint64_t batch, int grid, const cg_fetch_proto *proto, void *arg)
+{
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        n--;
+    c->base = strndup(url, n);
+    if (opts)
+        c->o = *opts;
+    cg_http_opts_defaults(&c->o);
+    c->multi = curl_multi_init();
+    cg_window_opts wo = cg_fetch_window_opts(&c->o, batch != 0 ? batch : c->o.batch, grid);
+    c->fx = cg_fetch_new(&c->o, &wo, proto, arg);
+    return c->base != NULL && c->multi != NULL && c->fx != NULL;
+}
+
+void cg_fetch_client_clear(cg_fetch_client *c)
+{
+    cg_fetch_free(c->fx);
+    if (c->multi)
+        curl_multi_cleanup(c->multi);
+    free(c->base);
+    memset(c, 0, sizeof(*c));
+}
+
+cg_log_status cg_fetch_client_scan(cg_fetch_client *c, cg_merkle_hasher *h, cg_merkle_frontier *f,
+                                   uint64_t end, uint64_t target, const cg_sth *sth,
+                                   const char *head, char *why, size_t whycap)
+{
+    uint64_t done;
+    cg_log_status st = cg_fetch_run(c->fx, f->size, end, target, &done, why, whycap);
+    if (st != CG_LOG_OK)
+        return st;
+    if (sth && end == sth->tree_size) {
+        uint8_t root[CG_MERKLE_HASH_LEN];
+        if (!cg_merkle_frontier_root(h, f, root))
+            return CG_LOG_NOMEM;
+        if (memcmp(root, sth->root, sizeof(root)) != 0) {
+            cg_errf(why, whycap, "the %" PRIu64 " entries of %s do not hash to the root of its %s",
+                    end, c->base, head);
+            return CG_LOG_MERKLE;
+        }
+    }
+    return CG_LOG_OK;
 }

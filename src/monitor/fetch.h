@@ -29,6 +29,8 @@
 
 #include <curl/curl.h>
 
+#include "ct/merkle.h"
+#include "ct/sth.h"
 #include "monitor/http.h"
 #include "monitor/window.h"
 
@@ -115,5 +117,35 @@ cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t
 void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x);
 
 void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s);
+
+/* ---- what both log clients hold for their transport ---- */
+
+/* The log's base URL (without the trailing slash), the client's options
+ * (the defaults filled in), a multi handle for its single requests (a tree
+ * head, a proof) and the window's fetcher for the entries. */
+typedef struct cg_fetch_client {
+    char *base;
+    cg_logclient_opts o;
+    CURLM *multi;
+    cg_fetch *fx;
+} cg_fetch_client;
+
+/* Fills c (zeroed by the caller) for the log at url: opts (NULL: the
+ * defaults), a window of batch entries a request (0: the options' batch),
+ * in whole tiles of batch when grid, its answers read by proto with arg.
+ * 0 when out of memory: cg_fetch_client_clear then frees what was made. */
+int cg_fetch_client_init(cg_fetch_client *c, const char *url, const cg_logclient_opts *opts,
+                         uint64_t batch, int grid, const cg_fetch_proto *proto, void *arg);
+/* Frees what c holds; the client's auxiliary requests are freed before. */
+void cg_fetch_client_clear(cg_fetch_client *c);
+
+/* A scan of the entries [f->size, end) through the window (fetching up to
+ * target ahead, cg_fetch_run), the entries hashed into f by the protocol;
+ * when end is sth's tree size, f must then hash to sth's root, else
+ * CG_LOG_MERKLE with "the N entries of BASE do not hash to the root of its
+ * HEAD" (head: what the log calls its tree head, "STH", "checkpoint"). */
+cg_log_status cg_fetch_client_scan(cg_fetch_client *c, cg_merkle_hasher *h, cg_merkle_frontier *f,
+                                   uint64_t end, uint64_t target, const cg_sth *sth,
+                                   const char *head, char *why, size_t whycap);
 
 #endif

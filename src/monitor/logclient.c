@@ -33,12 +33,9 @@ typedef struct scan_to {
 } scan_to;
 
 struct cg_logclient {
-    char *base; /* without the trailing slash */
+    cg_fetch_client net; /* multi: get-sth, proofs; fx: get-entries, through the window */
     EVP_PKEY *key;
     uint8_t log_id[32];
-    cg_logclient_opts o;
-    CURLM *multi;               /* get-sth, proofs */
-    cg_fetch *fx;               /* get-entries, through the window */
     cg_entries_reader *entries; /* get-entries answers, buffers reused */
     scan_to to;
     /* the consistency proof asked ahead, from a range's end to the tree */
@@ -59,19 +56,10 @@ cg_logclient *cg_logclient_new(const char *url, EVP_PKEY *key, const cg_logclien
     cg_logclient *lc = calloc(1, sizeof(*lc));
     if (!lc)
         return NULL;
-    size_t n = strlen(url);
-    while (n > 0 && url[n - 1] == '/')
-        n--;
-    lc->base = strndup(url, n);
     lc->key = key;
-    if (opts)
-        lc->o = *opts;
-    cg_http_opts_defaults(&lc->o);
-    lc->multi = curl_multi_init();
     lc->entries = cg_entries_reader_new();
-    cg_window_opts wo = cg_fetch_window_opts(&lc->o, lc->o.batch, 0);
-    lc->fx = cg_fetch_new(&lc->o, &wo, &entries_proto, lc);
-    if (!lc->base || !lc->multi || !lc->entries || !lc->fx || !cg_ct_log_id(key, lc->log_id)) {
+    if (!cg_fetch_client_init(&lc->net, url, opts, 0, 0, &entries_proto, lc) || !lc->entries ||
+        !cg_ct_log_id(key, lc->log_id)) {
         cg_logclient_free(lc);
         return NULL;
     }
@@ -82,14 +70,10 @@ void cg_logclient_free(cg_logclient *lc)
 {
     if (!lc)
         return;
-    if (lc->fx != NULL) {
-        cg_fetch_aux_free(lc->fx, lc->proof);
-        cg_fetch_free(lc->fx);
-    }
-    if (lc->multi)
-        curl_multi_cleanup(lc->multi);
+    if (lc->net.fx != NULL)
+        cg_fetch_aux_free(lc->net.fx, lc->proof);
+    cg_fetch_client_clear(&lc->net);
     cg_entries_reader_free(lc->entries);
-    free(lc->base);
     free(lc);
 }
 
@@ -122,8 +106,8 @@ static int u64_field(json_t *obj, const char *key, uint64_t *out)
 cg_log_status cg_logclient_get_sth(cg_logclient *lc, cg_sth *sth, char *why, size_t whycap)
 {
     cg_http_req r = {0};
-    snprintf(r.url, sizeof(r.url), "%s/ct/v1/get-sth", lc->base);
-    cg_log_status st = cg_http_run(lc->multi, &lc->o, &r, 1, why, whycap);
+    snprintf(r.url, sizeof(r.url), "%s/ct/v1/get-sth", lc->net.base);
+    cg_log_status st = cg_http_run(lc->net.multi, &lc->net.o, &r, 1, why, whycap);
     json_t *j = NULL;
     uint8_t *root = NULL, *sig = NULL;
     size_t root_len = 0, sig_len = 0;
@@ -159,7 +143,7 @@ static void proto_prepare(void *arg, const cg_wreq *q, cg_fetch_xfer *x)
 {
     cg_logclient *lc = arg;
     snprintf(x->url, sizeof(x->url), "%s/ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64,
-             lc->base, q->start, q->end - 1);
+             lc->net.base, q->start, q->end - 1);
 }
 
 static int keep_entry(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
@@ -274,10 +258,10 @@ static void proof_ahead(cg_logclient *lc, uint64_t end, uint64_t size)
     if (end == 0 || end >= size ||
         (lc->proof != NULL && lc->proof_from == end && lc->proof_to == size))
         return;
-    cg_fetch_aux_free(lc->fx, lc->proof);
+    cg_fetch_aux_free(lc->net.fx, lc->proof);
     snprintf(url, sizeof(url), "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64,
-             lc->base, end, size);
-    lc->proof = cg_fetch_aux(lc->fx, url, 0, 0);
+             lc->net.base, end, size);
+    lc->proof = cg_fetch_aux(lc->net.fx, url, 0, 0);
     lc->proof_from = end;
     lc->proof_to = size;
 }
@@ -286,27 +270,12 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
                                 uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
                                 char *why, size_t whycap)
 {
-    uint64_t target = sth != NULL && sth->tree_size > end ? sth->tree_size : end, done;
+    uint64_t target = sth != NULL && sth->tree_size > end ? sth->tree_size : end;
     scan_to to = {h, f, fn, arg};
     lc->to = to;
     if (sth != NULL)
         proof_ahead(lc, end, sth->tree_size);
-    cg_log_status st = cg_fetch_run(lc->fx, f->size, end, target, &done, why, whycap);
-    if (st != CG_LOG_OK)
-        return st;
-    if (sth && end == sth->tree_size) {
-        uint8_t root[CG_MERKLE_HASH_LEN];
-        if (!cg_merkle_frontier_root(h, f, root))
-            return CG_LOG_NOMEM;
-        if (memcmp(root, sth->root, sizeof(root)) != 0) {
-            char sz[32];
-            snprintf(sz, sizeof(sz), "%" PRIu64, end);
-            setmsg(why, whycap, "the %s entries of %s do not hash to the root of its STH", sz,
-                   lc->base);
-            return CG_LOG_MERKLE;
-        }
-    }
-    return CG_LOG_OK;
+    return cg_fetch_client_scan(&lc->net, h, f, end, target, sth, "STH", why, whycap);
 }
 
 /* A JSON array of base64 hashes into out (room for cap). */
@@ -334,7 +303,7 @@ static int hash_array(json_t *arr, uint8_t *out, size_t cap, size_t *n)
 static cg_log_status get_json(cg_logclient *lc, cg_http_req *r, json_t **j, char *why,
                               size_t whycap)
 {
-    cg_log_status st = cg_http_run(lc->multi, &lc->o, r, 1, why, whycap);
+    cg_log_status st = cg_http_run(lc->net.multi, &lc->net.o, r, 1, why, whycap);
     json_error_t jerr;
     *j = NULL;
     if (st != CG_LOG_OK)
@@ -356,13 +325,13 @@ cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uin
     if (size1 == 0 || size1 == size2)
         return CG_LOG_OK; /* the empty proof; logs need not be asked */
     snprintf(r.url, sizeof(r.url),
-             "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64, lc->base, size1,
+             "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64, lc->net.base, size1,
              size2);
     cg_log_status st;
     if (lc->proof != NULL && lc->proof_from == size1 && lc->proof_to == size2) {
         /* asked ahead: take its answer */
         json_error_t jerr;
-        st = cg_fetch_aux_wait(lc->fx, lc->proof, why, whycap);
+        st = cg_fetch_aux_wait(lc->net.fx, lc->proof, why, whycap);
         if (st == CG_LOG_OK) {
             j = json_loadb((const char *)lc->proof->body, lc->proof->len, 0, &jerr);
             if (!json_is_object(j)) {
@@ -370,7 +339,7 @@ cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uin
                 st = CG_LOG_BAD_ANSWER;
             }
         }
-        cg_fetch_aux_free(lc->fx, lc->proof);
+        cg_fetch_aux_free(lc->net.fx, lc->proof);
         lc->proof = NULL;
     } else {
         st = get_json(lc, &r, &j, why, whycap);
@@ -398,8 +367,8 @@ cg_log_status cg_logclient_frontier_at(cg_logclient *lc, cg_merkle_hasher *h, co
         return CG_LOG_OK;
     }
     snprintf(r.url, sizeof(r.url),
-             "%s/ct/v1/get-entry-and-proof?leaf_index=%" PRIu64 "&tree_size=%" PRIu64, lc->base,
-             sth->tree_size - 1, sth->tree_size);
+             "%s/ct/v1/get-entry-and-proof?leaf_index=%" PRIu64 "&tree_size=%" PRIu64,
+             lc->net.base, sth->tree_size - 1, sth->tree_size);
     cg_log_status st = get_json(lc, &r, &j, why, whycap);
     if (st != CG_LOG_OK)
         goto out;

@@ -37,12 +37,10 @@ typedef struct issuer {
 } issuer;
 
 struct cg_tileclient {
-    char *base; /* without the trailing slash */
+    cg_fetch_client net; /* multi: checkpoint, issuers, hash tiles; fx: data tiles */
     char *origin;
     EVP_PKEY *key;
     uint8_t log_id[32];
-    cg_logclient_opts o;
-    CURLM *multi;
     /* issuers by fingerprint, open addressing, cap a power of two */
     issuer *iss;
     size_t iss_cap, iss_n;
@@ -50,7 +48,6 @@ struct cg_tileclient {
     /* one entry, rebuilt as get-entries would serve it */
     uint8_t *leaf, *extra;
     size_t leaf_cap, extra_cap;
-    cg_fetch *fx;       /* data tiles, through the window */
     uint64_t tree_size; /* of the scan in progress */
     cg_merkle_hasher *h;
     cg_merkle_frontier *f;
@@ -101,22 +98,12 @@ cg_tileclient *cg_tileclient_new(const char *url, EVP_PKEY *key, const char *ori
     cg_tileclient *tc = calloc(1, sizeof(*tc));
     if (!tc)
         return NULL;
-    size_t n = strlen(url);
-    while (n > 0 && url[n - 1] == '/')
-        n--;
-    tc->base = strndup(url, n);
     tc->origin = origin ? strdup(origin) : NULL;
     tc->key = key;
-    if (opts)
-        tc->o = *opts;
-    cg_http_opts_defaults(&tc->o);
-    tc->multi = curl_multi_init();
     tc->iss_cap = 64;
     tc->iss = calloc(tc->iss_cap, sizeof(*tc->iss));
-    cg_window_opts wo = cg_fetch_window_opts(&tc->o, CG_TILE_WIDTH, 1);
-    tc->fx = cg_fetch_new(&tc->o, &wo, &tiles_proto, tc);
-    if (!tc->base || (origin && !tc->origin) || !tc->multi || !tc->iss || !tc->fx ||
-        !cg_ct_log_id(key, tc->log_id)) {
+    if (!cg_fetch_client_init(&tc->net, url, opts, CG_TILE_WIDTH, 1, &tiles_proto, tc) ||
+        (origin && !tc->origin) || !tc->iss || !cg_ct_log_id(key, tc->log_id)) {
         cg_tileclient_free(tc);
         return NULL;
     }
@@ -127,19 +114,14 @@ void cg_tileclient_free(cg_tileclient *tc)
 {
     if (!tc)
         return;
-    if (tc->fx != NULL) {
-        for (size_t i = 0; i < tc->n_ahead; i++)
-            cg_fetch_aux_free(tc->fx, tc->ahead[i]);
-        cg_fetch_free(tc->fx);
-    }
-    if (tc->multi)
-        curl_multi_cleanup(tc->multi);
+    for (size_t i = 0; tc->net.fx != NULL && i < tc->n_ahead; i++)
+        cg_fetch_aux_free(tc->net.fx, tc->ahead[i]);
+    cg_fetch_client_clear(&tc->net);
     for (size_t i = 0; tc->iss && i < tc->iss_cap; i++)
         free(tc->iss[i].der);
     free(tc->iss);
     free(tc->leaf);
     free(tc->extra);
-    free(tc->base);
     free(tc->origin);
     free(tc);
 }
@@ -159,9 +141,9 @@ cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char 
     int unsigned_note = 0;
 
     memset(sth, 0, sizeof(*sth));
-    snprintf(r.url, sizeof(r.url), "%s/checkpoint", tc->base);
+    snprintf(r.url, sizeof(r.url), "%s/checkpoint", tc->net.base);
     r.max_body = MAX_CHECKPOINT;
-    cg_log_status st = cg_http_run(tc->multi, &tc->o, &r, 1, why, whycap);
+    cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, &r, 1, why, whycap);
     if (st != CG_LOG_OK)
         goto out;
     /* The note's own origin first: a good signature under another origin
@@ -265,7 +247,7 @@ static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why,
     size_t next = 0;
     for (;;) {
         issuer *want[64];
-        size_t k = 0, max = tc->o.parallel < 64 ? tc->o.parallel : 64;
+        size_t k = 0, max = tc->net.o.parallel < 64 ? tc->net.o.parallel : 64;
         for (; next < tc->iss_cap && k < max; next++) {
             if (tc->iss[next].state == ISS_PENDING)
                 want[k++] = &tc->iss[next];
@@ -275,11 +257,11 @@ static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why,
         for (size_t i = 0; i < k; i++) {
             char h[65];
             cg_hex(want[i]->fp, 32, h);
-            snprintf(r[i].url, sizeof(r[i].url), "%s/issuer/%s", tc->base, h);
+            snprintf(r[i].url, sizeof(r[i].url), "%s/issuer/%s", tc->net.base, h);
             r[i].max_body = MAX_ISSUER;
             r[i].allow_404 = 1;
         }
-        cg_log_status st = cg_http_run(tc->multi, &tc->o, r, k, why, whycap);
+        cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, r, k, why, whycap);
         for (size_t i = 0; st == CG_LOG_OK && i < k; i++) {
             issuer *is = want[i];
             uint8_t md[32];
@@ -457,7 +439,7 @@ static void tile_url(cg_tileclient *tc, cg_fetch_xfer *x, uint64_t n, unsigned w
 {
     char path[CG_TILE_PATH_MAX];
     cg_tile_path(-1, n, width, path);
-    snprintf(x->url, sizeof(x->url), "%s/%s", tc->base, path);
+    snprintf(x->url, sizeof(x->url), "%s/%s", tc->net.base, path);
     x->allow_404 = width < CG_TILE_WIDTH;
 }
 
@@ -560,15 +542,15 @@ cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merk
                                  uint64_t end, const cg_sth *sth, cg_log_entry_fn fn, void *arg,
                                  char *why, size_t whycap)
 {
-    uint64_t size = sth ? sth->tree_size : end, done;
+    uint64_t size = sth ? sth->tree_size : end;
     if (end > size) {
-        cg_errf(why, whycap, "%s: entries up to %" PRIu64 " asked of a tree of %" PRIu64, tc->base,
-                end, size);
+        cg_errf(why, whycap, "%s: entries up to %" PRIu64 " asked of a tree of %" PRIu64,
+                tc->net.base, end, size);
         return CG_LOG_BAD_ANSWER;
     }
     if (size != tc->tree_size) {
         /* A new tree: its last tile may be wider, start over. */
-        cg_fetch_reset(tc->fx);
+        cg_fetch_reset(tc->net.fx);
         tc->tree_size = size;
     }
     tc->scan++;
@@ -578,21 +560,7 @@ cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merk
     tc->arg = arg;
     if (sth != NULL)
         proof_ahead(tc, end, size);
-    cg_log_status st = cg_fetch_run(tc->fx, f->size, end, size, &done, why, whycap);
-    if (st != CG_LOG_OK)
-        return st;
-    if (sth && end == sth->tree_size) {
-        uint8_t root[CG_MERKLE_HASH_LEN];
-        if (!cg_merkle_frontier_root(h, f, root))
-            return CG_LOG_NOMEM;
-        if (memcmp(root, sth->root, sizeof(root)) != 0) {
-            cg_errf(why, whycap,
-                    "the %" PRIu64 " entries of %s do not hash to the root of its checkpoint", end,
-                    tc->base);
-            return CG_LOG_MERKLE;
-        }
-    }
-    return CG_LOG_OK;
+    return cg_fetch_client_scan(&tc->net, h, f, end, size, sth, "checkpoint", why, whycap);
 }
 
 /* ---- proofs from hash tiles ---- */
@@ -719,7 +687,7 @@ static void set_hash_tile_url(cg_tileclient *tc, cg_http_req *r, const tile_key 
 {
     char path[CG_TILE_PATH_MAX];
     cg_tile_path((int)t->level, t->n, t->width, path);
-    snprintf(r->url, sizeof(r->url), "%s/%s", tc->base, path);
+    snprintf(r->url, sizeof(r->url), "%s/%s", tc->net.base, path);
     r->allow_404 = t->width < CG_TILE_WIDTH;
 }
 
@@ -739,7 +707,8 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
         cg_fetch_xfer *x = NULL;
         for (size_t j = 0; j < tc->n_ahead && x == NULL; j++)
             x = strcmp(tc->ahead[j]->url, c->r[i].url) == 0 ? tc->ahead[j] : NULL;
-        if (x != NULL && x->body != NULL && cg_fetch_aux_wait(tc->fx, x, NULL, 0) == CG_LOG_OK) {
+        if (x != NULL && x->body != NULL &&
+            cg_fetch_aux_wait(tc->net.fx, x, NULL, 0) == CG_LOG_OK) {
             c->r[i].body = x->body;
             c->r[i].len = x->len;
             c->r[i].cap = x->cap;
@@ -748,7 +717,7 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
             x->len = x->cap = 0;
             continue;
         }
-        cg_log_status st = cg_http_run(tc->multi, &tc->o, &c->r[i], 1, why, whycap);
+        cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, &c->r[i], 1, why, whycap);
         if (st != CG_LOG_OK)
             return st;
     }
@@ -756,7 +725,7 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
         if (c->r[i].code == 404) {
             c->keys[i].width = CG_TILE_WIDTH;
             set_hash_tile_url(tc, &c->r[i], &c->keys[i]);
-            cg_log_status st = cg_http_run(tc->multi, &tc->o, &c->r[i], 1, why, whycap);
+            cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, &c->r[i], 1, why, whycap);
             if (st != CG_LOG_OK)
                 return st;
         }
@@ -787,7 +756,7 @@ static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2)
     if (size1 == 0 || size1 >= size2 || (tc->ahead_from == size1 && tc->ahead_to == size2))
         return;
     for (size_t i = 0; i < tc->n_ahead; i++)
-        cg_fetch_aux_free(tc->fx, tc->ahead[i]);
+        cg_fetch_aux_free(tc->net.fx, tc->ahead[i]);
     tc->n_ahead = 0;
     tc->ahead_from = size1;
     tc->ahead_to = size2;
@@ -800,8 +769,8 @@ static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2)
              i++) {
             char path[CG_TILE_PATH_MAX], url[2048];
             cg_tile_path((int)c.keys[i].level, c.keys[i].n, c.keys[i].width, path);
-            snprintf(url, sizeof(url), "%s/%s", tc->base, path);
-            cg_fetch_xfer *x = cg_fetch_aux(tc->fx, url, 0, c.keys[i].width < CG_TILE_WIDTH);
+            snprintf(url, sizeof(url), "%s/%s", tc->net.base, path);
+            cg_fetch_xfer *x = cg_fetch_aux(tc->net.fx, url, 0, c.keys[i].width < CG_TILE_WIDTH);
             if (x != NULL)
                 tc->ahead[tc->n_ahead++] = x;
         }
@@ -818,7 +787,7 @@ cg_log_status cg_tileclient_get_consistency(cg_tileclient *tc, cg_merkle_hasher 
     *n = 0;
     if (size1 > size2) {
         cg_errf(why, whycap, "%s: a consistency proof from %" PRIu64 " to the smaller %" PRIu64,
-                tc->base, size1, size2);
+                tc->net.base, size1, size2);
         return CG_LOG_BAD_ANSWER;
     }
     if (size1 == 0 || size1 == size2)
@@ -890,7 +859,7 @@ cg_log_status cg_tileclient_frontier_at(cg_tileclient *tc, cg_merkle_hasher *h, 
     if (memcmp(root, sth->root, 32) != 0) {
         cg_errf(why, whycap,
                 "the tiles of %s do not hash to the root of its checkpoint of size %" PRIu64,
-                tc->base, sth->tree_size);
+                tc->net.base, sth->tree_size);
         st = CG_LOG_MERKLE;
         goto out;
     }
