@@ -164,23 +164,33 @@ int cg_cli_incident_load(const char *cmd, cg_store *st, int64_t id, cg_incident 
     return 1;
 }
 
+cg_store *cg_cli_incident_open(const char *cmd, const char *store_opt, int64_t id, int observe,
+                               cg_incident *inc)
+{
+    memset(inc, 0, sizeof(*inc));
+    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
+    if (st == NULL)
+        return NULL;
+    if (observe ? cg_cli_incident_load(cmd, st, id, inc)
+                : cg_cli_incident_get(cmd, st, id, inc) > 0)
+        return st;
+    cg_store_close(st);
+    return NULL;
+}
+
 /* --incident ID: the incident as the store knows it at `at` (its
  * revocations observed), into *inc; 1, or 0 said. */
 static int lint_incident(const char *store_opt, const char *id_text, cg_incident *inc)
 {
     static const char *cmd = "incident lint";
     int64_t id = 0;
-    int ok = 0;
     if (!cg_cli_parse_id(id_text, &id)) {
         cg_cli_usage_error(cmd, "--incident takes an incident ID (a number), not '%s'", id_text);
         return 0;
     }
-    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
-    if (st == NULL)
-        return 0;
-    ok = cg_cli_incident_load(cmd, st, id, inc);
+    cg_store *st = cg_cli_incident_open(cmd, store_opt, id, 1, inc);
     cg_store_close(st);
-    return ok;
+    return st != NULL;
 }
 
 static int cmd_lint(int argc, char **argv)
@@ -297,12 +307,10 @@ static int gap_fn(void *arg, const cg_store_scope_gap *g)
     cg_hex(g->sha256, 32, sha);
     snprintf(buf, sizeof(buf), "serial %s (%s, sha256 %.16s...)", g->serial_hex,
              cg_kind_name(g->kind), sha);
-    if (!cg_grow((void **)&gs->names, &gs->cap, gs->n + 1, sizeof(*gs->names)) ||
-        (gs->names[gs->n] = strdup(buf)) == NULL) {
+    if (!cg_grow_push_str(&gs->names, &gs->n, &gs->cap, buf)) {
         gs->failed = 1;
         return 0;
     }
-    gs->n++;
     return 1;
 }
 
@@ -548,10 +556,8 @@ static int cmd_report(int argc, char **argv)
         }
         ro.full_md = (const char *)full;
     }
-    st = cg_cli_store_open(cmd, store_opt, 0);
+    st = cg_cli_incident_open(cmd, store_opt, id, 1, &inc);
     if (st == NULL)
-        goto out;
-    if (!cg_cli_incident_load(cmd, st, id, &inc))
         goto out;
     if (!cg_store_incident_scope_gaps(st, &inc, gap_fn, &gs) || gs.failed) {
         fprintf(stderr, "caguard %s: %s\n", cmd,
@@ -643,10 +649,8 @@ static int cmd_scope(int argc, char **argv)
         cg_cli_usage_error(cmd, "give one incident ID (a number)");
         goto out;
     }
-    st = cg_cli_store_open(cmd, store_opt, 0);
+    st = cg_cli_incident_open(cmd, store_opt, id, 0, &inc);
     if (st == NULL)
-        goto out;
-    if (cg_cli_incident_get(cmd, st, id, &inc) <= 0)
         goto out;
     if (set) {
         cg_incident_clear(&inc);

@@ -24,6 +24,12 @@ size_t cg_cli_incident_count_certs(const cg_incident *inc);
  * revocation: 1, or 0 after a message "caguard CMD: ..." (inc to be
  * cleared either way). */
 int cg_cli_incident_load(const char *cmd, cg_store *st, int64_t id, cg_incident *inc);
+/* The store opened (cg_cli_store_open) and incident id read from it:
+ * cg_cli_incident_load when observe, else cg_cli_incident_get. The store,
+ * or NULL after a message (nothing left open); inc is zeroed first and to
+ * be cleared either way. */
+cg_store *cg_cli_incident_open(const char *cmd, const char *store_opt, int64_t id, int observe,
+                               cg_incident *inc);
 
 /* incident open, event, add (cli/incident_record.c). */
 int cg_cli_incident_cmd_open(int argc, char **argv);

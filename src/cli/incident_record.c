@@ -100,13 +100,10 @@ static int collect_rule(void *arg, const cg_store_finding *f)
         if (strcmp(r->v[i], f->rule) == 0)
             return 1;
     }
-    char *rule = strdup(f->rule);
-    if (rule == NULL || !cg_grow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v))) {
-        free(rule);
+    if (!cg_grow_push_str(&r->v, &r->n, &r->cap, f->rule)) {
         r->failed = 1;
         return 0;
     }
-    r->v[r->n++] = rule;
     return 1;
 }
 
@@ -266,10 +263,8 @@ int cg_cli_incident_cmd_event(int argc, char **argv)
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
     if (!have_type || !have_at)
         return cg_cli_usage_error(cmd, "--type and --at are required");
-    st = cg_cli_store_open(cmd, store_opt, 0);
+    st = cg_cli_incident_open(cmd, store_opt, id, 0, &inc);
     if (st == NULL)
-        return CG_EXIT_USAGE;
-    if (cg_cli_incident_get(cmd, st, id, &inc) <= 0)
         goto out;
     if (!cg_store_begin(st) || !cg_store_incident_add_event(st, id, &ev) ||
         (have_next && !cg_store_incident_set_next_update(st, id, next)) || !cg_store_commit(st)) {
@@ -327,10 +322,8 @@ int cg_cli_incident_cmd_add(int argc, char **argv)
         if (!read_input(cmd, argv[i], files, &n_files, &adds))
             goto out;
     }
-    st = cg_cli_store_open(cmd, store_opt, 0);
+    st = cg_cli_incident_open(cmd, store_opt, id, 0, &inc);
     if (st == NULL)
-        goto out;
-    if (cg_cli_incident_get(cmd, st, id, &inc) <= 0)
         goto out;
     /* A SHA-256: the object as stored. */
     for (int i = optind + 1; i < argc; i++) {

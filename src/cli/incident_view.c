@@ -357,10 +357,8 @@ int cg_cli_incident_cmd_show(int argc, char **argv)
         return rc;
     if (argc - optind != 1 || !cg_cli_parse_id(argv[optind], &id))
         return cg_cli_usage_error(cmd, "give one incident ID (a number)");
-    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
-    if (st == NULL)
-        return CG_EXIT_USAGE;
-    if (cg_cli_incident_load(cmd, st, id, &inc))
+    cg_store *st = cg_cli_incident_open(cmd, store_opt, id, 1, &inc);
+    if (st != NULL)
         rc = show_out(&inc, (int64_t)time(NULL), format);
     cg_incident_clear(&inc);
     cg_store_close(st);

@@ -33,3 +33,14 @@ void *cg_grow_push(void **p, size_t *n, size_t *cap, size_t size)
     (*n)++;
     return e;
 }
+
+int cg_grow_push_str(char ***v, size_t *n, size_t *cap, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL || !cg_grow((void **)v, cap, *n + 1, sizeof(**v))) {
+        free(copy);
+        return 0;
+    }
+    (*v)[(*n)++] = copy;
+    return 1;
+}

@@ -16,4 +16,10 @@ int cg_grow(void **p, size_t *cap, size_t need, size_t size);
  * collect rows or findings into an array as a callback receives them. */
 void *cg_grow_push(void **p, size_t *n, size_t *cap, size_t size);
 
+/* A copy of s at the end of *v (*n strings in use of *cap), grown as
+ * cg_grow does: 1, or 0 when out of memory (*v, *n and *cap unchanged).
+ * The one way to collect the strings a callback hands over; the caller
+ * frees each of (*v)[0..*n) and *v. */
+int cg_grow_push_str(char ***v, size_t *n, size_t *cap, const char *s);
+
 #endif

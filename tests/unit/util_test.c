@@ -1,7 +1,7 @@
 /* The ground floor (src/util): the base64 codec against OpenSSL's and
  * RFC 4648's vectors, hex, FNV-1a against the reference values of its
  * authors, the time formats against the C library's gmtime and strftime,
- * cg_errf, cg_grow and cg_grow_push. */
+ * cg_errf, cg_grow, cg_grow_push and cg_grow_push_str. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +285,28 @@ static void test_grow_push(void)
           big == NULL);
 }
 
+/* cg_grow_push_str: copies (not the caller's pointers), in order, kept
+ * across the growths. */
+static void test_grow_push_str(void)
+{
+    char **v = NULL, buf[32];
+    size_t n = 0, cap = 0;
+    int ok = 1;
+    for (int i = 0; ok && i < 20; i++) {
+        snprintf(buf, sizeof(buf), "s%d", i);
+        ok = cg_grow_push_str(&v, &n, &cap, buf) && n == (size_t)i + 1 && v[i] != buf;
+    }
+    CHECK(ok && n == 20 && cap == 32);
+    for (size_t i = 0; ok && i < n; i++) {
+        snprintf(buf, sizeof(buf), "s%zu", i);
+        ok = strcmp(v[i], buf) == 0;
+    }
+    CHECK(ok);
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 int main(void)
 {
     test_base64_vectors();
@@ -296,5 +318,6 @@ int main(void)
     test_errf();
     test_grow();
     test_grow_push();
+    test_grow_push_str();
     return cg_test_done();
 }
