@@ -74,7 +74,7 @@ rc=0 # 1: new error findings, a run that went through; 2 or more: it did not
   rc=$?
 [ "$rc" -le 1 ] || { echo "caguard monitor failed (exit $rc):" >&2; tail -5 "$work/probe.err" >&2; exit 1; }
 pg1=$(cpu_now "$pgpid")
-kept=$(sed -n 's/.* entries read, \([0-9]*\) kept.*/\1/p' "$work/probe.err" | tail -1)
+kept=$(kept_of "$work/probe.err")
 stmt_ms=$(psql "$base" -AtXc "SELECT round(sum(total_exec_time + total_plan_time)::numeric, 1)
   FROM pgss.pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")
 awk -v n="$n" -v k="$kept" -v w="$(wall_of "$work/probe.time")" -v c="$(cpu_of "$work/probe.time")" \

@@ -71,7 +71,7 @@ for n in "$@"; do
     >"$d/cg.out" 2>"$d/cg.err" || rc=$?
   [ "$rc" -le 1 ] || { echo "caguard monitor failed (exit $rc):" >&2; cat "$d/cg.err" >&2; exit 1; }
   grep 'entries read' "$d/cg.err"
-  cg_kept=$(sed -n 's/.* entries read, \([0-9]*\) kept.*/\1/p' "$d/cg.err")
+  cg_kept=$(kept_of "$d/cg.err")
 
   echo "--- N=$n: certspotter (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   rm -rf "$d/cs" && mkdir -p "$d/cs"

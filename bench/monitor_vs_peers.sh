@@ -138,7 +138,7 @@ run_caguard() { # api
     echo "caguard monitor failed (exit $rc):" >&2; tail -5 "$run/err" >&2; return 1
   fi
   wall=$(wall_of "$run/time")
-  kept=$(sed -n 's/.* entries read, \([0-9]*\) kept.*/\1/p' "$run/err" | tail -1)
+  kept=$(kept_of "$run/err")
 }
 
 run_certspotter() {
