@@ -25,6 +25,35 @@
 /* How related objects are named in findings and messages. */
 #define RELATED_NAME "store"
 
+static void names_forget(name_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].p);
+    l->n = 0;
+    l->loaded = 0;
+}
+
+void cg_ing_names_saw(cg_ingest *ing, int crls, const uint8_t *name, size_t len)
+{
+    name_list *l = &ing->issuers[crls ? 1 : 0];
+    for (size_t i = 0; l->loaded && i < l->n; i++) {
+        if (l->v[i].n == len && memcmp(l->v[i].p, name, len) == 0)
+            return;
+    }
+    names_forget(l);
+}
+
+/* What a file may reuse from the files before it in one transaction: the
+ * store's issuer names and the notices resolved. Forgotten at the end of
+ * each file's own transaction, or of the caller's: another process may
+ * have added names or notices since. */
+static void tx_forget(cg_ingest *ing)
+{
+    names_forget(&ing->issuers[0]);
+    names_forget(&ing->issuers[1]);
+    cg_shaset_clear(&ing->resolved_tx);
+}
+
 static void file_reset(cg_ingest *ing)
 {
     for (size_t i = 0; i < ing->n_rel; i++) {
@@ -52,12 +81,8 @@ static void file_reset(cg_ingest *ing)
         free(ing->crls[i].scope.p);
     }
     ing->n_crls = 0;
-    for (int r = 0; r < 2; r++) {
-        for (size_t i = 0; i < ing->issuers[r].n; i++)
-            free(ing->issuers[r].v[i].p);
-        ing->issuers[r].n = 0;
-        ing->issuers[r].loaded = 0;
-    }
+    if (!ing->joined)
+        tx_forget(ing);
     for (size_t i = 0; i < ing->n_pend; i++)
         cg_kept_finding_clear(&ing->pend[i]);
     ing->n_pend = 0;
@@ -115,6 +140,7 @@ void cg_ingest_free(cg_ingest *ing)
     if (ing == NULL)
         return;
     file_reset(ing);
+    tx_forget(ing);
     held_clear(ing);
     free(ing->held);
     free(ing->held_objs);
@@ -287,12 +313,14 @@ static void hand_on(cg_ingest *ing, const cg_kept_finding *pend, size_t n_pend, 
 void cg_ingest_join(cg_ingest *ing)
 {
     held_clear(ing);
+    tx_forget(ing);
     ing->joined = 1;
     ing->joined_stats = ing->stats;
 }
 
 void cg_ingest_committed(cg_ingest *ing)
 {
+    tx_forget(ing);
     if (!ing->joined)
         return;
     ing->joined = 0;
@@ -302,8 +330,10 @@ void cg_ingest_committed(cg_ingest *ing)
 
 void cg_ingest_rolled_back(cg_ingest *ing)
 {
-    /* The index may hold CAs of the rolled-back work. */
+    /* The index may hold CAs of the rolled-back work; the names and
+     * resolutions it undid are forgotten. */
     cg_ing_cas_clear(ing);
+    tx_forget(ing);
     if (!ing->joined)
         return;
     ing->joined = 0;

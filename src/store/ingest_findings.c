@@ -103,6 +103,8 @@ void cg_ing_sink(void *arg, const cg_finding *f)
             cg_ing_oom(ing);
             return;
         }
+        /* a notice open again: the next run resolves what it does not make */
+        cg_shaset_clear(&ing->resolved_tx);
     }
     cg_store_finding sf;
     memset(&sf, 0, sizeof(sf));
@@ -144,12 +146,24 @@ void cg_ing_flush(cg_ingest *ing, const cg_kept_finding *pend, size_t n_pend)
 }
 
 /* Resolves the could_not_check notices of the objects checked in this run
- * that the run did not repeat: what was missing is there now. */
+ * that the run did not repeat: what was missing is there now. In a
+ * caller's transaction an object resolved so by an earlier file (a CA
+ * related to every entry of a log's range) has nothing left to resolve
+ * unless one of those notices was recorded since, which forgets them all:
+ * its statements are not sent again. */
 int cg_ing_resolve_stale(cg_ingest *ing)
 {
     for (size_t c = 0; c < ing->n_chk; c++) {
         size_t bits = 0;
         cg_shaset_get(&ing->produced, ing->chk[c].sha256, &bits);
+        if (ing->joined && bits == 0) {
+            if (cg_shaset_get(&ing->resolved_tx, ing->chk[c].sha256, NULL))
+                continue;
+            if (!cg_shaset_put(&ing->resolved_tx, ing->chk[c].sha256, 0)) {
+                cg_ing_oom(ing);
+                return 0;
+            }
+        }
         for (size_t i = 0; i < N_COULD_NOT_CHECK; i++) {
             int resolved = 0;
             if (could_not_check[i].kind != ing->chk[c].kind || (bits & ((size_t)1 << i)))

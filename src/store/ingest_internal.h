@@ -130,7 +130,10 @@ struct cg_ingest {
     size_t n_scas, cap_scas;
     crl_key *crls;
     size_t n_crls, cap_crls;
-    name_list issuers[2]; /* issuer Name encodings of certificates [0] and CRLs [1] */
+    /* issuer Name encodings of certificates [0] and CRLs [1]: per file, or
+     * kept through a caller's transaction (joined) and loaded again when a
+     * new object brings a name they lack (cg_ing_names_saw) */
+    name_list issuers[2];
     /* new findings copied for the sink once the file is committed; their
      * files interned (see intern() in ingest_findings.c) */
     cg_kept_finding *pend;
@@ -143,6 +146,9 @@ struct cg_ingest {
     int no_br_profile; /* cg_ingest_set_br_profile(ing, 0) */
     void *object_arg;
     cg_shaset produced; /* objects with could_not_check findings this run: a bit for each */
+    /* joined: the related objects whose could_not_check notices this
+     * transaction resolved already, none made since (cg_ing_resolve_stale) */
+    cg_shaset resolved_tx;
     char **names;       /* interned file names of printed findings, for the whole run */
     size_t n_names, cap_names;
     /* joined to a caller's transaction: what committed files hand on waits
@@ -171,6 +177,9 @@ int cg_ing_bytes_eq(const bytes *a, const bytes *b);
 
 /* Stores the file's objects; 0 when the store failed (ing->err says). */
 int cg_ing_store_objects(cg_ingest *ing);
+/* A new object named its issuer name (crls: a CRL's): a loaded list of
+ * the store's issuer names without it is loaded again when next needed. */
+void cg_ing_names_saw(cg_ingest *ing, int crls, const uint8_t *name, size_t len);
 /* Notes an object the checker sees in this run, for cg_ing_resolve_stale. */
 int cg_ing_note_checked(cg_ingest *ing, const uint8_t *sha, cg_kind kind);
 

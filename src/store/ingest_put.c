@@ -141,6 +141,9 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
         return 0;
     }
     ing->stats.new_objects += (size_t)is_new;
+    /* the store added its issuer name to issuer_names if it had not seen it */
+    if (is_new && o.issuer != NULL)
+        cg_ing_names_saw(ing, o.kind == CG_KIND_CRL, o.issuer, o.issuer_len);
     if (!cg_grow((void **)&ing->objs, &ing->cap_objs, ing->n_objs + 1, sizeof(stored)))
         goto nomem;
     memcpy(ing->objs[ing->n_objs].sha256, o.sha256, 32);

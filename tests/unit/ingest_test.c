@@ -85,6 +85,23 @@ static void fresh_store(const char *pg, const char *dir, const char *tag, char *
     }
 }
 
+/* A fresh store (tag), and an ingest on it joined to a transaction begun
+ * there; its findings into *s. */
+static cg_ingest *joined_on_fresh(const char *pg, const char *dir, const char *tag,
+                                  const cg_ingest_opts *opts, seen *s, cg_store **store)
+{
+    char uri[800], err[512];
+    cg_store_status st;
+    fresh_store(pg, dir, tag, uri, sizeof(uri));
+    *store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(*store != NULL);
+    memset(s, 0, sizeof(*s));
+    cg_ingest *ing = cg_ingest_new(*store, opts, sink, s);
+    CHECK(cg_store_begin(*store));
+    cg_ingest_join(ing);
+    return ing;
+}
+
 /* ingest_test              on SQLite files
  * ingest_test pg-from-env  on the PostgreSQL database of CAGUARD_TEST_PG_URI
  *                          (skipped, 77, when it is unset) */
@@ -273,13 +290,25 @@ int main(int argc, char **argv)
     cg_ingest_free(ing);
     cg_store_close(store);
 
-    fresh_store(pg, dir, "y", uri, sizeof(uri));
-    store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
-    CHECK(store != NULL);
-    memset(&s, 0, sizeof(s));
-    ing = cg_ingest_new(store, &opts, sink, &s);
-    CHECK(cg_store_begin(store));
-    cg_ingest_join(ing);
+    /* Notices resolved inside a joined transaction: the final certificate
+     * without its CA gets ct.sct.issuer_unknown; its file again once the
+     * CA is in resolves it; its precertificate's file, which relates it,
+     * has nothing left to resolve: one resolution, committed. */
+    ing = joined_on_fresh(pg, dir, "r", &opts, &s, &store);
+    CHECK(ingest(ing, "final.pem", "le2023/good/final.pem"));
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->resolved == 0);
+    CHECK(ingest(ing, "final-again.pem", "le2023/good/final.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->resolved == 1);
+    CHECK(ingest(ing, "pre.pem", "le2023/good/precert.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->resolved == 1);
+    CHECK(cg_store_commit(store));
+    cg_ingest_committed(ing);
+    CHECK(has_rule(&s, "ct.sct.issuer_unknown", "final.pem"));
+    cg_ingest_free(ing);
+    cg_store_close(store);
+
+    ing = joined_on_fresh(pg, dir, "y", &opts, &s, &store);
     CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
     CHECK(cg_store_rollback(store));
     cg_ingest_rolled_back(ing);
@@ -289,12 +318,13 @@ int main(int argc, char **argv)
     cg_store_close(store);
 
     if (cg_test_failures == 0 && pg != NULL) {
-        char sql[320];
+        char sql[400];
         snprintf(sql, sizeof(sql),
                  "DROP SCHEMA cgingest_%d_s CASCADE; DROP SCHEMA cgingest_%d_t CASCADE; "
                  "DROP SCHEMA cgingest_%d_j CASCADE; DROP SCHEMA cgingest_%d_x CASCADE; "
-                 "DROP SCHEMA cgingest_%d_y CASCADE",
-                 (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid());
+                 "DROP SCHEMA cgingest_%d_y CASCADE; DROP SCHEMA cgingest_%d_r CASCADE",
+                 (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(),
+                 (int)getpid());
         CHECK(cg_test_pg_exec(pg, sql));
     }
     if (cg_test_failures == 0) {
