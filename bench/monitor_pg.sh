@@ -11,9 +11,9 @@
 # The server is a throwaway cluster (scripts/pg-test-cluster, unix socket,
 # fsync off) started with pg_stat_statements loaded; the log and entries are
 # the cache of bench/monitor_vs_peers.sh (WORK/v3-N). Reported: the kept
-# objects, the monitor's wall and CPU, PostgreSQL's time in statements and
-# its backend CPU, each per kept object, and the ten statements that took
-# the most time, with their calls and time per call.
+# objects, the monitor's wall and CPU, the statements' calls, PostgreSQL's
+# time in statements and its backend CPU, each per kept object, and the 15
+# statements that took the most time, with their calls and time per call.
 #
 # Environment: BUILD (default ./build), WORK (default /tmp/caguard-peerbench),
 # PERCENT (default 10), CAGUARD_FLAGS (extra monitor flags).
@@ -77,9 +77,12 @@ pg1=$(cpu_now "$pgpid")
 kept=$(kept_of "$work/probe.err")
 stmt_ms=$(psql "$base" -AtXc "SELECT round(sum(total_exec_time + total_plan_time)::numeric, 1)
   FROM pgss.pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")
+calls=$(psql "$base" -AtXc "SELECT sum(calls) FROM pgss.pg_stat_statements
+  WHERE query NOT LIKE '%pg_stat_statements%'")
 awk -v n="$n" -v k="$kept" -v w="$(wall_of "$work/probe.time")" -v c="$(cpu_of "$work/probe.time")" \
-  -v s="$stmt_ms" -v p0="$pg0" -v p1="$pg1" 'BEGIN {
+  -v s="$stmt_ms" -v p0="$pg0" -v p1="$pg1" -v q="$calls" 'BEGIN {
   printf "entries %d, kept %d; monitor wall %.2f s, CPU %.2f s\n", n, k, w, c;
+  printf "statements: %d calls = %.2f per kept object\n", q, q / k;
   printf "PostgreSQL: %.1f ms in statements = %.0f us per kept object; backend CPU %.2f s = %.0f us per kept object\n",
     s, s * 1000 / k, p1 - p0, (p1 - p0) * 1e6 / k }'
 echo
@@ -90,5 +93,5 @@ psql "$base" -AtX -F '|' -c "SELECT calls, round((total_exec_time + total_plan_t
     round(((total_exec_time + total_plan_time) * 1000 / $kept)::numeric, 1),
     left(regexp_replace(query, '\s+', ' ', 'g'), 110)
   FROM pgss.pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'
-  ORDER BY total_exec_time + total_plan_time DESC LIMIT 10" |
+  ORDER BY total_exec_time + total_plan_time DESC LIMIT 15" |
   awk -F'|' '{ printf "| %s | %s | %s | %s | `%s` |\n", $1, $2, $3, $4, $5 }'
