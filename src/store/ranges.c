@@ -35,6 +35,13 @@ const char *const cg_st_sql_ranges[Q_COUNT] = {
     [Q_RANGE_DONE] = "UPDATE log_ranges SET done = 1, owner = ?, edge = ?, done_at = ?, "
                      "lease_until = NULL WHERE log_id = ? AND start = ? AND token = ? "
                      "AND done = 0 RETURNING stop",
+    /* A leased range cut short: its rest a range of its own, pending, with
+     * the tree head's root the range had; then the range ends at the cut. */
+    [Q_RANGE_CUT_REST] = "INSERT INTO log_ranges (log_id, start, stop, token, done, root) "
+                         "SELECT log_id, ?, stop, 0, 0, root FROM log_ranges WHERE log_id = ? "
+                         "AND start = ? AND token = ? AND done = 0 AND stop > ?",
+    [Q_RANGE_CUT] = "UPDATE log_ranges SET stop = ?, root = NULL WHERE log_id = ? AND start = ? "
+                    "AND token = ? AND done = 0 AND stop > ? RETURNING stop",
     [Q_RANGE_NEXT] = "SELECT stop, edge, root FROM log_ranges WHERE log_id = ? AND start = ? "
                      "AND done = 1",
     [Q_PREFIX_PUT] = "UPDATE log_state SET position = ?, frontier = ?, updated_at = ? "
@@ -270,6 +277,40 @@ int cg_store_log_range_done(cg_store *s, const uint8_t log_id[32], const cg_stor
         else if ((ok = lease_run(s, st, "completing a log range", &hit)))
             *lost = !hit;
     }
+    return cg_st_write_end(s, own, ok);
+}
+
+/* Runs one of the two statements of a cut (at, log, start, token, at);
+ * *hit 1 when it returned a row. */
+static int cut_run(cg_store *s, query_id id, const uint8_t log_id[32],
+                   const cg_store_log_lease *l, uint64_t at, int *hit)
+{
+    cg_sql_stmt *st = q(s, id);
+    if (st == NULL)
+        return 0;
+    if (!b_int(s, st, 1, (int64_t)at) || !b_blob(s, st, 2, log_id, 32) ||
+        !b_int(s, st, 3, (int64_t)l->start) || !b_int(s, st, 4, l->token) ||
+        !b_int(s, st, 5, (int64_t)at))
+        return cg_st_db_fail(s, "cutting a log range");
+    return lease_run(s, st, "cutting a log range", hit);
+}
+
+int cg_store_log_range_cut(cg_store *s, const uint8_t log_id[32], const cg_store_log_lease *l,
+                           uint64_t at, int *lost)
+{
+    int own, ok, hit = 0;
+    *lost = 0;
+    if (at <= l->start || at >= l->stop || at > INT64_MAX) {
+        cg_st_fail(s, "a range is cut between its first entry and its end");
+        return 0;
+    }
+    if (!cg_st_write_begin(s, &own))
+        return 0;
+    /* The rest first (it copies the row's stop and root), then the row. */
+    ok = cut_run(s, Q_RANGE_CUT_REST, log_id, l, at, &hit) &&
+         cut_run(s, Q_RANGE_CUT, log_id, l, at, &hit);
+    if (ok)
+        *lost = !hit;
     return cg_st_write_end(s, own, ok);
 }
 

@@ -422,6 +422,14 @@ int cg_store_log_range_renew(cg_store *s, const uint8_t log_id[32], const cg_sto
 /* Gives a leased range back undone (a worker that stops). */
 int cg_store_log_range_release(cg_store *s, const uint8_t log_id[32],
                                const cg_store_log_lease *l);
+/* Cuts the leased range short at entry at (start < at < stop), in the
+ * caller's transaction: [at, stop) becomes a range of its own, pending and
+ * unleased (with the tree head root, if the range had it), and the lease
+ * keeps [start, at), to be marked done. *lost 1 (nothing changed) when
+ * the token no longer matches; the caller must roll back. Committed with
+ * the done range or not at all, no entry is in two ranges or none. */
+int cg_store_log_range_cut(cg_store *s, const uint8_t log_id[32], const cg_store_log_lease *l,
+                           uint64_t at, int *lost);
 /* Marks the range done by owner with its compact range (edge: the hashes
  * of cg_merkle_compact, left to right), in the caller's transaction. *lost
  * 1 when the token no longer matches (the lease expired and the range was

@@ -94,6 +94,8 @@ typedef enum {
     Q_RANGE_RENEW,
     Q_RANGE_RELEASE,
     Q_RANGE_DONE,
+    Q_RANGE_CUT_REST,
+    Q_RANGE_CUT,
     Q_RANGE_NEXT,
     Q_PREFIX_PUT,
     Q_RANGE_COUNTS,

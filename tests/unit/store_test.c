@@ -1588,6 +1588,45 @@ static void test_log_ranges(cg_store *s, const char *uri)
               planned == 0);
         CHECK(cg_store_log_state_get(s, bad, collect_log, &l, &found) && l.position[1] == 37);
     }
+    /* A range cut short (its log stalled after entry 6): [0, 7) done and
+     * [7, 20) a range of its own, pending, with the tree head's root, in
+     * one transaction; rolled back, nothing changed. */
+    {
+        cg_store_log_lease cut;
+        memset(bad, 0xd5, 32);
+        range_head(s, bad, 20, root20);
+        CHECK(cg_store_log_ranges_plan(s, bad, 20, root20, 32, NULL, 0, &planned) &&
+              planned == 1);
+        CHECK(cg_store_log_range_claim(s, bad, "w1", 1000, 60, &a, &found) && found == 1 &&
+              a.start == 0 && a.stop == 20);
+        CHECK(!cg_store_log_range_cut(s, bad, &a, 0, &lost));
+        CHECK(!cg_store_log_range_cut(s, bad, &a, 20, &lost));
+        b = a;
+        b.token = a.token + 1; /* another claim's: nothing changes */
+        CHECK(cg_store_begin(s));
+        CHECK(cg_store_log_range_cut(s, bad, &b, 7, &lost) && lost == 1);
+        CHECK(cg_store_log_range_cut(s, bad, &a, 7, &lost) && lost == 0);
+        CHECK(cg_store_rollback(s));
+        CHECK(cg_store_log_range_counts_get(s, bad, 1000, &rc) && rc.ranges == 1 &&
+              rc.leased == 1);
+        cut = a;
+        cut.stop = 7;
+        size_t n = range_edge(lh, 0, 7, edge);
+        CHECK(cg_store_begin(s));
+        CHECK(cg_store_log_range_cut(s, bad, &a, 7, &lost) && lost == 0);
+        CHECK(cg_store_log_range_done(s, bad, &cut, "w1", edge, n, 1000, &lost) && lost == 0);
+        CHECK(cg_store_log_ranges_fold(s, bad, 1000, &fo) && fo.position == 7 && !fo.mismatch);
+        CHECK(cg_store_commit(s));
+        CHECK(cg_store_log_range_counts_get(s, bad, 1000, &rc));
+        CHECK(rc.ranges == 2 && rc.done == 1 && rc.pending == 1 && rc.leased == 0 &&
+              rc.entries == 20 && rc.entries_done == 7 && rc.planned_to == 20);
+        /* The rest is claimed like any range, and its root still holds. */
+        CHECK(cg_store_log_range_claim(s2, bad, "w2", 1000, 60, &c, &found) && found == 1 &&
+              c.start == 7 && c.stop == 20 && c.token == 1);
+        CHECK(range_finish(s2, bad, &c, "w2", lh, &fo, &lost) && lost == 0);
+        CHECK(fo.from == 7 && fo.position == 20 && !fo.mismatch);
+        CHECK(cg_store_log_range_claim(s, bad, "w1", 1000, 60, &c, &found) && found == 0);
+    }
     cg_store_close(s2);
     cg_merkle_tree_free(t);
 }
