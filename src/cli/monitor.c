@@ -108,7 +108,7 @@ static void monitor_help(FILE *f)
                "  --commit-every N   most entries committed in one transaction (default 4096;\n"
                "                     what was read is also committed after 5 seconds;\n"
                "                     --shared: the length of the ranges of entries the\n"
-               "                     workers take, each committed whole)\n"
+               "                     workers take; one cut short leaves the rest a range)\n"
                "  --shared           share the work with the other monitors of the same\n"
                "                     PostgreSQL store: each log is cut into ranges that the\n"
                "                     workers lease, read and complete (docs/monitor.md,\n"

@@ -110,6 +110,12 @@ typedef struct mlog {
     int here;            /* its thread could not start: the round in the monitor's */
     int locked;          /* this log's round holds m->mu */
     uint64_t range_from; /* the first entry of the range being read */
+    /* shared: the leased range being read (its transaction opens at its
+     * first entry, as any range's) */
+    cg_merkle_compact cr; /* its compact range so far */
+    const cg_store_log_lease *lease;
+    double renew_at; /* when the lease is renewed next */
+    int lease_lost;
     cg_sth head;
     cg_log_status head_status;
     char head_why[1024];
@@ -199,11 +205,6 @@ struct cg_monitor {
     unsigned passes; /* passes over the logs in this cg_monitor_run */
     held_finding *held;
     size_t n_held;
-    /* shared: the range being read */
-    cg_merkle_compact cr; /* its compact range so far */
-    const cg_store_log_lease *lease;
-    double renew_at; /* when the lease is renewed next */
-    int lease_lost;
     cg_logger own_logger; /* when the caller gave none */
     const cg_logger *logger;
     double last_beat; /* the heartbeat's last turn (CLOCK_MONOTONIC) */

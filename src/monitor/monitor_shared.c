@@ -16,24 +16,24 @@ int cg_mon_shared_entry(cg_monitor *m, mlog *l, const cg_log_entry *e)
 {
     uint8_t lh[CG_MERKLE_HASH_LEN];
     if (!cg_merkle_leaf_hash(l->h, e->leaf, e->leaf_len, lh) ||
-        !cg_merkle_compact_append(l->h, &m->cr, lh)) {
+        !cg_merkle_compact_append(l->h, &l->cr, lh)) {
         cg_mon_seterr(m, "out of memory");
         m->store_failed = 1;
         return 0;
     }
-    if (m->o.lease_store != NULL && m->lease != NULL && cg_time_mono() >= m->renew_at) {
+    if (m->o.lease_store != NULL && l->lease != NULL && cg_time_mono() >= l->renew_at) {
         int lost = 0;
-        if (!cg_store_log_range_renew(m->o.lease_store, l->id, m->lease,
+        if (!cg_store_log_range_renew(m->o.lease_store, l->id, l->lease,
                                       cg_mon_now_s() + m->o.lease_seconds, &lost)) {
             cg_mon_seterr(m, "store: renewing a lease: %s", cg_store_errmsg(m->o.lease_store));
             m->store_failed = 1;
             return 0;
         }
         if (lost) {
-            m->lease_lost = 1;
+            l->lease_lost = 1;
             return 0;
         }
-        m->renew_at = cg_time_mono() + m->o.lease_seconds / 3.0;
+        l->renew_at = cg_time_mono() + m->o.lease_seconds / 3.0;
     }
     return 1;
 }
@@ -61,11 +61,18 @@ static int range_raced(cg_monitor *m, mlog *l, const cg_store_log_lease *ls)
     return 1;
 }
 
-/* Reads the leased range in one transaction: its objects and findings, the
- * range done (guarded by the lease's token) and the verified prefix moved
- * over it. Returns 0 when the store failed; *stop_round when the round
- * cannot go on (a stop, a log failure). A lost lease rolls back: another
- * worker has the range. */
+/* Reads the leased range as any range is read (monitor_range.c,
+ * read_range): its transaction, and the monitor's lock, taken at its
+ * first entry (cg_mon_on_entry), so that while the log is asked for it
+ * the other logs' rounds have the store; then its objects and findings,
+ * the range done (guarded by the lease's token) and the verified prefix
+ * moved over it, in that transaction. A range that runs out of its time
+ * (cg_monitor_opts.range_ms), or whose log stalls inside it, is cut where
+ * its entries stopped: what arrived is committed as a done range and the
+ * rest becomes a range of its own, pending, for this worker's next claim
+ * or another's (cg_store_log_range_cut). Returns 0 when the store failed;
+ * *stop_round when the round cannot go on (a stop, a log failure). A lost
+ * lease rolls back: another worker has the range. */
 static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, int *stop_round)
 {
     char why[1024] = "";
@@ -79,42 +86,42 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
      * range is built beside it (shared_entry). */
     cg_merkle_frontier_init(&f);
     f.size = ls->start;
-    cg_merkle_compact_init(&m->cr, ls->start);
-    m->lease = ls;
-    m->lease_lost = 0;
-    m->renew_at = cg_time_mono() + m->o.lease_seconds / 3.0;
-    if (!cg_store_begin(m->st)) {
-        cg_mon_seterr(m, "store: %s", cg_store_errmsg(m->st));
-        return 0;
-    }
-    m->in_range = 1;
-    int64_t now = cg_mon_now_s();
-    cg_ingest_set_times(m->ing, m->o.at != INT64_MIN ? m->o.at : now, now);
-    cg_ingest_join(m->ing);
-    m->deadline = cg_time_mono() + 1e9; /* a range is done whole or not at all */
-    cg_mon_arm_round(m, l);            /* and within the round's bound, or fails */
-    m->range_first = l->range_from = ls->start;
-    m->cur = l;
+    cg_merkle_compact_init(&l->cr, ls->start);
+    l->lease = ls;
+    l->lease_lost = 0;
+    l->renew_at = cg_time_mono() + m->o.lease_seconds / 3.0;
+    cg_mon_arm_round(m, l); /* each range within the round's bound */
+    l->range_from = ls->start;
     /* No root check by the client (its right edge is not the log's): the
      * fold checks the root. The tree head's size tells a static-ct-api
      * client which tiles are partial. */
+    cg_mon_unlock(m, l);
     cg_log_status st =
         l->kind->scan(l->client, l->h, &f, ls->stop, ls->stop < l->sth.tree_size ? &l->sth : NULL,
                       cg_mon_on_entry, l, why, sizeof(why));
+    cg_mon_lock(m, l);
+    l->obs->deadline = l->round_end;
     m->cur = NULL;
-    m->lease = NULL;
+    l->lease = NULL;
     if (m->store_failed) {
         if (range_raced(m, l, ls))
             return 1;
         cg_mon_end_range(m, l, 0);
         return 0;
     }
-    if (st == CG_LOG_OK && (m->cr.end != ls->stop || f.size != ls->stop))
+    /* Cut short with entries in hand: the range's time is up (the scan
+     * stopped at an entry), or the log stalled inside it (the transport's
+     * deadline, cut to the range's time); not a stop or a lost lease. */
+    int cut = f.size > ls->start && f.size < ls->stop && !m->stop && !l->lease_lost &&
+              (st == CG_LOG_STOPPED || st == CG_LOG_DEADLINE);
+    if (cut)
+        st = CG_LOG_OK;
+    if (st == CG_LOG_OK && (l->cr.end != f.size || (!cut && f.size != ls->stop)))
         st = CG_LOG_BAD_ANSWER;
     if (st != CG_LOG_OK) {
         cg_mon_end_range(m, l, 0);
         *stop_round = 1;
-        if (m->lease_lost) {
+        if (l->lease_lost) {
             cg_mon_say_log(m, l,
                            "the lease of entries %" PRIu64 "-%" PRIu64 " was lost; another "
                            "worker has them",
@@ -130,10 +137,17 @@ static int shared_range(cg_monitor *m, mlog *l, const cg_store_log_lease *ls, in
             return 1;
         return cg_mon_range_failed(m, l, st, ls->start, ls->stop - 1, why);
     }
-    for (size_t i = 0; i < m->cr.n; i++)
-        memcpy(edge + i * CG_MERKLE_HASH_LEN, m->cr.hash[i], CG_MERKLE_HASH_LEN);
-    if (!cg_store_log_range_done(m->st, l->id, ls, m->o.worker_id, edge,
-                                 m->cr.n * CG_MERKLE_HASH_LEN, cg_mon_now_s(), &lost)) {
+    if (cut && !cg_store_log_range_cut(m->st, l->id, ls, f.size, &lost)) {
+        if (range_raced(m, l, ls))
+            return 1;
+        cg_mon_seterr(m, "store: %s", cg_store_errmsg(m->st));
+        cg_mon_end_range(m, l, 0);
+        return 0;
+    }
+    for (size_t i = 0; i < l->cr.n; i++)
+        memcpy(edge + i * CG_MERKLE_HASH_LEN, l->cr.hash[i], CG_MERKLE_HASH_LEN);
+    if (!lost && !cg_store_log_range_done(m->st, l->id, ls, m->o.worker_id, edge,
+                                          l->cr.n * CG_MERKLE_HASH_LEN, cg_mon_now_s(), &lost)) {
         if (range_raced(m, l, ls))
             return 1;
         cg_mon_seterr(m, "store: %s", cg_store_errmsg(m->st));
