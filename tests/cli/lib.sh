@@ -89,6 +89,27 @@ stop_hostile() {
 }
 trap 'stop_hostile; stop_server; rm -rf "$tmp"' EXIT
 
+# pg_fresh_schema NAME: a schema NAME, made afresh, in $CAGUARD_TEST_PG_URI's
+# database, for a test that needs several stores; the URI of a store in it
+# in $U. pg_drop_schemas drops every one made (a test's EXIT trap calls it
+# when the test passed: a failed test's stores stay to be looked at).
+pg_schemas=()
+pg_fresh_schema() {
+  local base=$CAGUARD_TEST_PG_URI sep='?'
+  case $base in *\?*) sep='&' ;; esac
+  pg_schemas+=("$1")
+  psql "$base" -qc "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $1 CASCADE; CREATE SCHEMA $1" ||
+    fail_ "cannot make schema $1"
+  U="$base${sep}options=-csearch_path%3D$1"
+}
+pg_drop_schemas() {
+  local s
+  [ "$failed" -eq 0 ] || return 0
+  for s in "${pg_schemas[@]}"; do
+    psql "$CAGUARD_TEST_PG_URI" -qc "DROP SCHEMA IF EXISTS $s CASCADE" 2>/dev/null
+  done
+}
+
 # pg_schema NAME: a schema of the test's own in $CAGUARD_TEST_PG_URI's
 # database, dropped on exit; the URI of a store in it in $U, and of the same
 # store in a session that may not write (default_transaction_read_only) in
@@ -184,6 +205,11 @@ expect_status() {
 # expect_eq WHAT GOT WANT
 expect_eq() {
   if [ "$2" = "$3" ]; then pass_; else fail_ "$1: got '$2', want '$3'"; fi
+}
+# expect_same WHAT WANT GOT: the two files are the same (their diff shown when
+# not).
+expect_same() {
+  if cmp -s "$2" "$3"; then pass_; else fail_ "$1: $3 differs from $2"; diff "$2" "$3" >&2; fi
 }
 # expect_grep PATTERN FILE
 expect_grep() {

@@ -21,25 +21,18 @@ if [ -z "$base" ]; then
     "PostgreSQL store is not tested (scripts/test starts a throwaway server and sets it)"
   exit 77
 fi
-schemas=()
-cleanup() {
-  if [ "$failed" -eq 0 ]; then
-    for s in "${schemas[@]}"; do psql "$base" -qc "DROP SCHEMA IF EXISTS $s CASCADE" 2>/dev/null; done
-  fi
-}
 log1_pid=
 slow_pid=
-trap 'cleanup; kill $log1_pid $slow_pid 2>/dev/null; stop_hostile; stop_server; rm -rf "$tmp"' EXIT
-sep='?'
-case $base in *\?*) sep='&' ;; esac
-# A fresh schema; its store's URI in $U.
-schema() {
-  local s=cgstall_$$_$1
-  schemas+=("$s")
-  psql "$base" -qc "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $s CASCADE; CREATE SCHEMA $s" ||
-    fail_ "cannot make schema $s"
-  U="$base${sep}options=-csearch_path%3D$s"
+stop_all() {
+  pg_drop_schemas
+  kill $log1_pid $slow_pid 2>/dev/null
+  stop_hostile
+  stop_server
+  rm -rf "$tmp"
 }
+trap stop_all EXIT
+# A fresh schema; its store's URI in $U.
+schema() { pg_fresh_schema "cgstall_$$_$1"; }
 sql() { psql "$1" -AtXqc "$2"; }
 # What the store found, on what (no times, IDs or messages), sorted.
 found_of() {
@@ -105,48 +98,10 @@ expect_eq 'proxy stalls' \
   "$(curl -sS -X POST -o /dev/null -w '%{http_code}' "$hurl/admin/mode?mode=stall&on=entries")" 200
 schema stall
 st=$U
-/usr/bin/python3 - "$slow_url" "$tmp/w1.out" "$tmp/w1.err" "$tmp/w1.status" "$CAGUARD" \
-  "${M[@]}" --store "$st" --worker-id W1 --round-timeout 30 \
-  <<'PY' && pass_ || fail_ "an honest log beside a shared log stalled in get-entries"
-import subprocess, sys, threading, time
-honest, out, err, status, caguard, argv = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], \
-    sys.argv[5], sys.argv[6:]
-db = argv[argv.index("--store") + 1]
-t0 = time.monotonic()
-p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-seen = {}
-def read_out():
-    with open(out, "w") as f:
-        for line in p.stdout:
-            f.write(line)
-            if "finding" not in seen and ('"file":"%s#' % honest) in line:
-                seen["finding"] = time.monotonic() - t0
-reader = threading.Thread(target=read_out)
-reader.start()
-with open(err, "w") as f:
-    for line in p.stderr:
-        f.write(line)
-        if "summary" not in seen and (honest + ": at 2 of 2 (shared), 2 entries read") in line:
-            seen["summary"] = time.monotonic() - t0
-            with open(status, "w") as s:
-                subprocess.run([caguard, "--store", db, "status"], stdout=s,
-                               stderr=subprocess.STDOUT)
-            seen["running"] = p.poll() is None
-p.wait()
-total = time.monotonic() - t0
-reader.join()
-print("honest log: summary at %s s, first finding at %s s; the run took %.1f s, exit %d" %
-      (seen.get("summary"), seen.get("finding"), total, p.returncode))
-ok = (seen.get("summary", 99) < 15 and seen.get("finding", 99) < 15 and seen.get("running")
-      and total > 20 and p.returncode == 2)
-sys.exit(0 if ok else 1)
-PY
-/usr/bin/python3 - "$tmp/w1.status" "$slow_url" <<'PY' && pass_ || fail_ "the honest log committed while the stalled one was waited for"
-import sys
-text, url = open(sys.argv[1]).read(), sys.argv[2]
-block = text.split(url + "\n", 1)[1].split("\n\n", 1)[0] if url + "\n" in text else ""
-sys.exit(0 if "position       2 of 2" in block else 1)
-PY
+/usr/bin/python3 "$CG_SOURCE_DIR/tests/cli/honest_beside.py" "$slow_url" \
+  "$slow_url: at 2 of 2 (shared), 2 entries read" '2 of 2' 15 20 "$tmp/w1.out" "$tmp/w1.err" \
+  "$CAGUARD" "${M[@]}" --store "$st" --worker-id W1 --round-timeout 30 &&
+  pass_ || fail_ "an honest log beside a shared log stalled in get-entries"
 expect_grep "$hurl: stalled: no answer with entry 2 before the deadline, the end of its round \(--round-timeout 30 s\)" \
   "$tmp/w1.err"
 expect_grep "$hurl: at 2 of 8 \(shared\), 2 entries read in 1 ranges" "$tmp/w1.err"
@@ -174,14 +129,8 @@ expect_eq 'prefix' "$(sql "$st" "SELECT position FROM log_state WHERE sth_size =
 # The objects and findings of the uninterrupted run.
 found_of "$st" >"$tmp/st.found"
 objects_of "$st" >"$tmp/st.objects"
-if cmp -s "$tmp/ref.found" "$tmp/st.found"; then pass_; else
-  fail_ "stalled, then read on: findings differ from the uninterrupted run's"
-  diff "$tmp/ref.found" "$tmp/st.found" >&2
-fi
-if cmp -s "$tmp/ref.objects" "$tmp/st.objects"; then pass_; else
-  fail_ "stalled, then read on: objects differ from the uninterrupted run's"
-  diff "$tmp/ref.objects" "$tmp/st.objects" >&2
-fi
+expect_same 'stalled, then read on: findings' "$tmp/ref.found" "$tmp/st.found"
+expect_same 'stalled, then read on: objects' "$tmp/ref.objects" "$tmp/st.objects"
 # Each finding printed once over both workers, as many as the reference.
 printed_of "$tmp/w1.out" "$tmp/w2.out" >"$tmp/st.printed"
 printed_of "$tmp/ref.out" >"$tmp/ref.printed"
