@@ -14,7 +14,7 @@
  *     makes every such statement keep a statement journal of the pages it
  *     changes (spilt to a temporary file past 64 KiB: most of the
  *     monitor's system calls), so their portable text has none and the
- *     driver's inserted() tells (cg_st_insert_step);
+ *     driver's inserted() tells (cg_st_insert);
  *   - no SQLite-only syntax (no INSERT OR IGNORE, no rowid, no X'' literals).
  *
  * Statements are single-threaded and belong to their connection. */

@@ -32,7 +32,7 @@
     "f.object_sha256 LEFT JOIN log_state l ON l.log_id = f.log_id WHERE 1 = 1"
 
 const char *const cg_st_sql_findings[Q_COUNT] = {
-    /* no RETURNING on SQLite: cg_st_insert_step (driver.h) */
+    /* no RETURNING on SQLite: cg_st_insert (driver.h) */
     [Q_FIND_INSERT] = FIND_INSERT,
     [Q_FIND_STATE] = "SELECT id, last_seen, resolved_at FROM findings WHERE dedup = ?",
     /* A repeat: the latest sighting's message and fields replace the old
@@ -150,11 +150,8 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
         cg_st_db_fail(s, "storing a finding");
         goto out;
     }
-    cg_sql_step r = cg_st_insert_step(s, st, "storing a finding", &fid);
-    if (r == CG_SQL_ERROR)
+    if (!cg_st_insert(s, st, "storing a finding", &fid, &inserted))
         goto out;
-    inserted = r == CG_SQL_ROW;
-    s->drv->reset(st);
     if (!inserted) {
         int64_t last, resolved_at = 0;
         int was_resolved;
@@ -165,7 +162,7 @@ int cg_store_put_finding(cg_store *s, const cg_store_finding *f, int64_t seen, i
             cg_st_db_fail(s, "storing a finding");
             goto out;
         }
-        r = s->drv->step(st);
+        cg_sql_step r = s->drv->step(st);
         if (r != CG_SQL_ROW) {
             if (r == CG_SQL_ERROR)
                 cg_st_db_fail(s, "storing a finding");

@@ -30,7 +30,7 @@
     "idx, first_seen, crldp"
 
 const char *const cg_st_sql_objects[Q_COUNT] = {
-    /* no RETURNING: cg_st_insert_step (driver.h) */
+    /* no RETURNING: cg_st_insert (driver.h) */
     [Q_OBJ_INSERT] = "INSERT INTO objects (" OBJ_COLS ") VALUES "
                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                      "ON CONFLICT (sha256) DO NOTHING",
@@ -497,11 +497,8 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
         goto out;
     }
     int64_t new_id;
-    cg_sql_step r = cg_st_insert_step(s, st, "storing an object", &new_id);
-    if (r == CG_SQL_ERROR)
+    if (!cg_st_insert(s, st, "storing an object", &new_id, &inserted))
         goto out;
-    inserted = r == CG_SQL_ROW;
-    s->drv->reset(st);
     if (inserted && !lock_serial(s, o))
         goto out;
     int name_tag = o->kind == CG_KIND_CRL ? KNOWN_NAME_CRL : KNOWN_NAME_CERT;
@@ -545,7 +542,7 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
             cg_st_db_fail(s, "storing an object");
             goto out;
         }
-        r = s->drv->step(st);
+        cg_sql_step r = s->drv->step(st);
         if (r == CG_SQL_ERROR) {
             cg_st_db_fail(s, "storing an object");
             goto out;

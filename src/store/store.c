@@ -287,14 +287,16 @@ cg_sql_step cg_st_step(cg_store *s, cg_sql_stmt *st, const char *what)
     return r;
 }
 
-cg_sql_step cg_st_insert_step(cg_store *s, cg_sql_stmt *st, const char *what, int64_t *id)
+int cg_st_insert(cg_store *s, cg_sql_stmt *st, const char *what, int64_t *id, int *inserted)
 {
     cg_sql_step r = cg_st_step(s, st, what);
+    if (r == CG_SQL_ERROR)
+        return 0; /* cg_st_step has reset st */
     if (r == CG_SQL_ROW)
         *id = s->drv->column_int64(st, 0);
-    else if (r == CG_SQL_DONE && s->drv->inserted != NULL && s->drv->inserted(st, id))
-        r = CG_SQL_ROW;
-    return r;
+    *inserted = r == CG_SQL_ROW || (s->drv->inserted != NULL && s->drv->inserted(st, id));
+    s->drv->reset(st);
+    return 1;
 }
 
 int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what)

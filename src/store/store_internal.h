@@ -240,11 +240,11 @@ static inline cg_sql_stmt *q(cg_store *s, query_id id)
  * "what: ..."; otherwise CG_SQL_ROW (the row is there to read; reset st
  * after) or CG_SQL_DONE. */
 cg_sql_step cg_st_step(cg_store *s, cg_sql_stmt *st, const char *what);
-/* Steps an INSERT ... ON CONFLICT DO NOTHING whose text has RETURNING id
- * on one backend and none on another (driver.h): CG_SQL_ROW with *id when
- * it inserted a row (reset st after), CG_SQL_DONE when not, CG_SQL_ERROR
- * as cg_st_step. */
-cg_sql_step cg_st_insert_step(cg_store *s, cg_sql_stmt *st, const char *what, int64_t *id);
+/* Runs an INSERT ... ON CONFLICT DO NOTHING whose text has RETURNING id
+ * on one backend and none on another (driver.h) and resets st: 1 with
+ * *inserted (1 and *id when it inserted a row, 0 when the row was there),
+ * 0 with the error recorded as "what: ..." (as cg_st_step). */
+int cg_st_insert(cg_store *s, cg_sql_stmt *st, const char *what, int64_t *id, int *inserted);
 /* Runs a statement that returns no rows or one row we ignore. */
 int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what);
 /* Ends a row loop over st, whose last step gave r (CG_SQL_ROW when the
