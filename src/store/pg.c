@@ -126,6 +126,21 @@ static char *query_value(cg_sql_conn *c, const char *sql, int *failed)
     return v;
 }
 
+/* The number a one-row count query gives: 0 on an error (c->err says
+ * why), or when there is no row or no number. */
+static int query_count(cg_sql_conn *c, const char *sql, long *n)
+{
+    int failed, ok = 0;
+    char *v = query_value(c, sql, &failed);
+    if (v != NULL) {
+        char *end = NULL;
+        *n = strtol(v, &end, 10);
+        ok = end != v && *end == '\0';
+    }
+    free(v);
+    return ok;
+}
+
 static void quiet_notices(void *arg, const char *message)
 {
     (void)arg;
@@ -138,8 +153,21 @@ static void quiet_notices(void *arg, const char *message)
 static int identify(cg_sql_conn *c, const char *where, cg_store_status *status, char *err,
                     size_t cap)
 {
+    /* The schema's tables, views and the like. */
+    static const char count_tables[] =
+        "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+        "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+        "AND c.relkind IN ('r', 'p', 'v', 'm', 'f')";
+    /* The marker: caguard_meta (key, value) with our magic. Its columns are
+     * counted first, so that another application's caguard_meta is
+     * refused rather than failing a query. */
+    static const char count_marker_columns[] =
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = 'caguard_meta' "
+        "AND column_name IN ('key', 'value')";
     int failed;
-    char *schema = NULL, *ntables = NULL, *marker = NULL, *magic = NULL, *version = NULL;
+    char *schema = NULL, *magic = NULL, *version = NULL;
+    long ntables = 0, marker = 0;
     int v = -2;
     schema = query_value(c, "SELECT current_schema()", &failed);
     if (failed)
@@ -149,36 +177,21 @@ static int identify(cg_sql_conn *c, const char *where, cg_store_status *status, 
         cg_errf(err, cap, "%s: no schema to use (none of the search_path exists)", where);
         goto out;
     }
-    ntables = query_value(c,
-                          "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                          "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
-                          "AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
-                          &failed);
-    if (failed || ntables == NULL)
+    if (!query_count(c, count_tables, &ntables) || !query_count(c, count_marker_columns, &marker))
         goto error;
-    /* The marker: caguard_meta (key, value) with our magic. Its columns are
-     * checked first, so that another application's caguard_meta is
-     * refused rather than failing a query. */
-    marker = query_value(c,
-                         "SELECT count(*) FROM information_schema.columns "
-                         "WHERE table_schema = current_schema() AND table_name = 'caguard_meta' "
-                         "AND column_name IN ('key', 'value')",
-                         &failed);
-    if (failed || marker == NULL)
-        goto error;
-    if (strcmp(marker, "2") == 0) {
+    if (marker == 2) {
         magic = query_value(c, "SELECT value FROM caguard_meta WHERE key = 'magic'", &failed);
         if (failed)
             goto error;
     }
-    if (strcmp(ntables, "0") == 0) {
+    if (ntables == 0) {
         v = 0;
         goto out;
     }
     if (magic == NULL || strcmp(magic, CG_STORE_MAGIC) != 0) {
         *status = CG_STORE_NOT_OURS;
         cg_errf(err, cap,
-                "%s is not a caguard store (schema \"%s\" has %s tables but no caguard_meta "
+                "%s is not a caguard store (schema \"%s\" has %ld tables but no caguard_meta "
                 "marker saying magic = " CG_STORE_MAGIC ")",
                 where, schema, ntables);
         v = -1;
@@ -216,8 +229,6 @@ error:
     v = -2;
 out:
     free(schema);
-    free(ntables);
-    free(marker);
     free(magic);
     free(version);
     return v;
