@@ -16,7 +16,7 @@
 # A third kind (case entries_mid, not in the default CASES): the second
 # log answers its tree head and its first get-entries request, then never
 # answers get-entries again, so that it stalls inside an open range (read
-# with --batch 1, a proxy of its own started for each run).
+# with --batch 1 --parallel 1, a proxy of its own started for each run).
 #
 # Environment: RETRIES (--retries, default 1), RUNS (default 1), ROUND
 # (--round-timeout S; default: not given), WORKERS (--round-workers N;
@@ -143,7 +143,7 @@ for i in $(seq "$runs"); do
       entries_after) r=$(run "$c" "${M[@]}" --store "$db" "${H[@]}" "${E[@]}") ;;
       entries_mid)
         mid_proxy
-        r=$(run "$c" "${M[@]}" --batch 1 --store "$db" --log "$murl" \
+        r=$(run "$c" "${M[@]}" --batch 1 --parallel 1 --store "$db" --log "$murl" \
           --log-key "$d/sct/log_ec.pub.pem" "${H[@]}")
         ;;
     esac
