@@ -379,7 +379,9 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, source *s, int64_t now
     if (!cg_store_loglist_snapshot_put(st, &snap) || !cg_store_commit(st))
         goto store_err;
     keep_good(w, s, &data, len);
-    /* Committed: now the sinks, then the monitor follows the changes. */
+    /* Committed: now the sinks (one batch), then the monitor follows the
+     * changes. */
+    cg_monitor_batch_begin(m);
     for (size_t i = 0; i < n_held; i++) {
         cg_objref ref;
         cg_finding f;
@@ -387,6 +389,7 @@ static int run_source(cg_loglist_watch *w, cg_monitor *m, source *s, int64_t now
         cg_monitor_finding_about(&f, &ref, &field, s->path, h[i].log64, h[i].rule, h[i].message);
         cg_monitor_emit(m, &f);
     }
+    cg_monitor_batch_end(m);
     for (size_t i = 0; i < diff.n; i++)
         follow(w, m, &diff.v[i]);
     /* After the retirements: a log the list just retired is not taken up. */

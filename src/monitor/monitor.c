@@ -40,12 +40,12 @@ void cg_mon_sleep_ms(long ms)
 
 /* ---- findings ---- */
 
-void cg_mon_batch_begin(cg_monitor *m)
+void cg_monitor_batch_begin(cg_monitor *m)
 {
     m->batch++;
 }
 
-void cg_mon_batch_end(cg_monitor *m)
+void cg_monitor_batch_end(cg_monitor *m)
 {
     if (m->batch > 0 && --m->batch > 0)
         return;
@@ -66,7 +66,7 @@ void cg_mon_to_sinks(cg_monitor *m, const cg_finding *f)
     }
     m->batch_found = 1;
     if (m->batch == 0)
-        cg_mon_batch_end(m);
+        cg_monitor_batch_end(m);
 }
 
 /* Every finding new to the store, after its commit, to every registered
@@ -449,14 +449,14 @@ static int ingest_issuers(cg_monitor *m)
     char err[1024];
     int ok = 1;
     /* each file its own commit, their findings one batch */
-    cg_mon_batch_begin(m);
+    cg_monitor_batch_begin(m);
     for (size_t i = 0; ok && i < m->n_iss; i++) {
         ok = cg_ingest_file(m->ing, m->iss[i].name, m->iss[i].der, m->iss[i].der_len, err,
                             sizeof(err));
         if (!ok)
             cg_mon_seterr(m, "store: %s", err);
     }
-    cg_mon_batch_end(m);
+    cg_monitor_batch_end(m);
     return ok;
 }
 

@@ -143,8 +143,8 @@ int cg_monitor_add_issuer(cg_monitor *m, const char *name, const uint8_t *der, s
  * registered; they are called in order. */
 int cg_monitor_on_finding(cg_monitor *m, cg_sink_fn fn, void *arg);
 /* Called once after a batch of findings has gone to the sinks: the
- * findings of one commit (a range's, with its log findings), or one finding
- * handed on by itself. A sink with work to do once per commit rather than
+ * findings of one commit (a range's, with its log findings; a task's,
+ * cg_monitor_batch_begin), or one finding handed on by itself. A sink with work to do once per commit rather than
  * once per finding (the outbox's claim) does it here. */
 typedef void (*cg_monitor_batch_fn)(void *arg);
 int cg_monitor_on_batch_end(cg_monitor *m, cg_monitor_batch_fn fn, void *arg);
@@ -162,6 +162,12 @@ cg_store *cg_monitor_get0_store(cg_monitor *m);
  * reported, not stored), to every registered sink, counted in the stats
  * as the monitor's own findings. */
 void cg_monitor_emit(cg_monitor *m, const cg_finding *f);
+/* The findings handed on between these two (cg_monitor_emit) go to the
+ * sinks as one batch: the batch-end functions run once, at the outermost
+ * end, when there was any. A task hands on the findings of one commit
+ * inside a pair, so the outbox claims their rows once. */
+void cg_monitor_batch_begin(cg_monitor *m);
+void cg_monitor_batch_end(cg_monitor *m);
 
 /* Fills *f as a finding about no object (ref and field are its parts and
  * must outlive it): about the log whose ID is log64 (base64, as log lists

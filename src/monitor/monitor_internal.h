@@ -185,7 +185,7 @@ struct cg_monitor {
     size_t n_logs;
     sink *sinks;
     size_t n_sinks;
-    int batch;       /* open cg_mon_batch_begin calls */
+    int batch;       /* open cg_monitor_batch_begin calls */
     int batch_found; /* a finding went to the sinks since the last batch end */
     task *tasks;
     size_t n_tasks;
@@ -267,11 +267,8 @@ int cg_mon_refresh_head(cg_monitor *m, mlog *l, int *go, cg_merkle_frontier *sta
 /* A finding new to the store, after its commit, to every sink. Outside a
  * batch the batch-end functions run after it. */
 void cg_mon_to_sinks(cg_monitor *m, const cg_finding *f);
-/* The findings handed on between these two go to the sinks as one batch
- * (the batch-end functions run once, at the outermost end, when there was
- * any): a commit's findings. */
-void cg_mon_batch_begin(cg_monitor *m);
-void cg_mon_batch_end(cg_monitor *m);
+/* A commit's findings go to the sinks as one batch: cg_monitor_batch_begin
+ * and cg_monitor_batch_end (monitor.h). */
 
 /* ---- monitor_range.c ---- */
 

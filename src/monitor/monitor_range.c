@@ -43,12 +43,12 @@ int cg_mon_end_range(cg_monitor *m, mlog *l, int commit)
         m->in_range = 0;
         cg_mon_series_log(m, l);
         /* the commit's findings, entries' and log's, one batch */
-        cg_mon_batch_begin(m);
+        cg_monitor_batch_begin(m);
         cg_ingest_committed(m->ing);
         for (size_t i = 0; i < m->n_held; i++)
             cg_mon_emit_log_finding(m, l, m->held[i].rule, m->held[i].message);
         cg_mon_held_drop(m);
-        cg_mon_batch_end(m);
+        cg_monitor_batch_end(m);
         return 1;
     }
     if (commit) {

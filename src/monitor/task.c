@@ -70,6 +70,8 @@ int cg_task_end(cg_task_run *r, cg_monitor *m, int ok)
         cg_store_rollback(r->st);
     else
         ok = cg_store_commit(r->st);
+    /* the commit's findings one batch: the outbox claims their rows once */
+    cg_monitor_batch_begin(m);
     for (size_t i = 0; i < r->n; i++) {
         cg_objref ref;
         cg_finding f;
@@ -80,6 +82,7 @@ int cg_task_end(cg_task_run *r, cg_monitor *m, int ok)
         cg_kept_finding_clear(&r->v[i].kept);
         free(r->v[i].file);
     }
+    cg_monitor_batch_end(m);
     free(r->v);
     r->v = NULL;
     r->n = r->cap = 0;

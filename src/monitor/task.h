@@ -64,7 +64,7 @@ int cg_task_made_again(void *arg, int64_t id);
 
 /* Ends the run: with ok and nothing failed, commits and then hands every
  * finding new to the store to m's sinks (cg_monitor_emit), in the order
- * they were put; otherwise rolls back. Frees what the run kept. 1 when
+ * they were put, as one batch; otherwise rolls back. Frees what the run kept. 1 when
  * committed. */
 int cg_task_end(cg_task_run *r, cg_monitor *m, int ok);
 
