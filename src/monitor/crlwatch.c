@@ -568,7 +568,11 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
             w->got_crl = 0;
             cg_ingest_set_object_fn(ing, object_fn, w);
             cg_ingest_set_br_profile(ing, !w->no_br_profile);
+            if (w->mon != NULL)
+                cg_monitor_batch_begin(w->mon);
             int ing_ok = cg_ingest_file(ing, url, r.body, r.len, ierr, sizeof(ierr));
+            if (w->mon != NULL)
+                cg_monitor_batch_end(w->mon);
             size_t malformed = cg_ingest_get0_stats(ing)->malformed;
             cg_ingest_free(ing);
             if (!ing_ok) {
@@ -870,5 +874,6 @@ int cg_crlwatch_add_to_monitor(cg_crlwatch *w, cg_monitor *m, int interval_s)
 {
     w->sink = monitor_sink;
     w->sink_arg = m;
+    w->mon = m;
     return cg_monitor_add_task(m, interval_s, task, w);
 }

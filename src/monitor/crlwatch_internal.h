@@ -44,6 +44,7 @@ struct cg_crlwatch {
     cg_crlfetch_opts fo;
     cg_sink_fn sink;
     void *sink_arg;
+    struct cg_monitor *mon; /* a monitor's task (its sink): a CRL's findings one batch */
     cg_crlwatch_log_fn log;
     void *log_arg;
     issuer *iss;
