@@ -444,7 +444,9 @@ static void add_unknown(msg *m, const evaluation *ev)
 
 /* ---- evaluation ---- */
 
-static void set_lifetime(evaluation *ev, int64_t not_before, int64_t not_after)
+/* N and M from the lifetime; with text, the lifetime as the reasons name
+ * it too (formatted only for a reason that is written). */
+static void set_lifetime(evaluation *ev, int64_t not_before, int64_t not_after, int text)
 {
     int64_t d = sub_sat(not_after, not_before);
 
@@ -454,12 +456,16 @@ static void set_lifetime(evaluation *ev, int64_t not_before, int64_t not_after)
         int64_t days = incl <= 0 ? 0 : incl / DAY_S + (incl % DAY_S != 0);
         ev->need = days <= SHORT_LIFETIME_DAYS ? 2 : 3;
         ev->cap = days <= SHORT_LIFETIME_DAYS ? 1 : 2;
-        snprintf(ev->lifetime, sizeof(ev->lifetime), "lifetime %lld days, notAfter inclusive%s",
-                 (long long)days, days > APPLE_TABLE_DAYS ? ", beyond Apple's 398-day table" : "");
+        if (text)
+            snprintf(ev->lifetime, sizeof(ev->lifetime),
+                     "lifetime %lld days, notAfter inclusive%s", (long long)days,
+                     days > APPLE_TABLE_DAYS ? ", beyond Apple's 398-day table" : "");
         return;
     }
     ev->need = d > SHORT_LIFETIME_DAYS * DAY_S ? 3 : 2;
     ev->cap = 0;
+    if (!text)
+        return;
     if (d >= 0 && d % DAY_S != 0)
         snprintf(ev->lifetime, sizeof(ev->lifetime), "lifetime %lld days %lld s %s 180 days",
                  (long long)(d / DAY_S), (long long)(d % DAY_S), ev->need == 3 ? ">" : "<=");
@@ -530,26 +536,28 @@ static const char *sct_skip(policy_kind kind, const cg_policy_sct *sct, const cg
 static int not_evaluated(const cg_policy_input *in, cg_policy_result *out)
 {
     char na[TIME_BUF], at[TIME_BUF];
+    const char *why = NULL;
 
     if (in == NULL) {
         snprintf(out->reason, sizeof(out->reason), "no input");
         return 1;
     }
-    if (in->issuer_unknown) {
-        snprintf(out->reason, sizeof(out->reason),
-                 "issuer unknown: SCT signatures could not be verified");
-        return 1;
-    }
-    if (in->ll == NULL) {
-        snprintf(out->reason, sizeof(out->reason), "no log list");
-        return 1;
-    }
-    if (in->scts == NULL && in->n_scts > 0) {
-        snprintf(out->reason, sizeof(out->reason), "SCT array missing");
+    int quiet = (in->quiet & CG_POLICY_QUIET_NOT_EVALUATED) != 0;
+    if (in->issuer_unknown)
+        why = "issuer unknown: SCT signatures could not be verified";
+    else if (in->ll == NULL)
+        why = "no log list";
+    else if (in->scts == NULL && in->n_scts > 0)
+        why = "SCT array missing";
+    if (why != NULL) {
+        if (!quiet)
+            snprintf(out->reason, sizeof(out->reason), "%s", why);
         return 1;
     }
     /* notAfter itself is still within the validity period (RFC 5280). */
     if (in->not_after < in->at) {
+        if (quiet)
+            return 1;
         cg_time_format_ms(sec_to_ms(in->not_after), na, sizeof(na));
         cg_time_format_ms(sec_to_ms(in->at), at, sizeof(at));
         snprintf(out->reason, sizeof(out->reason),
@@ -578,7 +586,7 @@ static void evaluate(policy_kind kind, const cg_policy_input *in, cg_policy_resu
     ev.at_ms = sec_to_ms(in->at);
     ev.n_scts = in->n_scts;
     not_after_ms = sec_to_ms(in->not_after);
-    set_lifetime(&ev, in->not_before, in->not_after);
+    set_lifetime(&ev, in->not_before, in->not_after, 0);
     if (in->n_scts > 0) {
         ev.logs = calloc(in->n_scts, sizeof(*ev.logs));
         if (ev.logs == NULL) {
@@ -599,6 +607,13 @@ static void evaluate(policy_kind kind, const cg_policy_input *in, cg_policy_resu
     /* Unknown states read as not counting (low) and as active (high). */
     count(&ev, 0, &low);
     count(&ev, 1, &high);
+    if (met(&ev, &low) ? in->quiet & CG_POLICY_QUIET_MET
+                       : met(&ev, &high) && in->quiet & CG_POLICY_QUIET_NOT_EVALUATED) {
+        out->status = met(&ev, &low) ? CG_POLICY_OK : CG_POLICY_NOT_EVALUATED;
+        free(ev.logs);
+        return;
+    }
+    set_lifetime(&ev, in->not_before, in->not_after, 1);
     msg_init(&m, out->reason, sizeof(out->reason));
     if (met(&ev, &low)) {
         out->status = CG_POLICY_OK;

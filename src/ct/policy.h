@@ -26,7 +26,13 @@ typedef struct cg_policy_input {
     size_t n_scts;
     const cg_loglist *ll; /* NULL: not evaluated */
     int issuer_unknown;   /* signatures could not be checked: not evaluated */
+    unsigned quiet;       /* CG_POLICY_QUIET_*: outcomes whose reason is left empty */
 } cg_policy_input;
+
+/* Outcomes a caller reports without their reason (a checker reports a met
+ * policy not at all, and one reason for the policies not evaluated): their
+ * reason is left empty, nothing is formatted. */
+enum { CG_POLICY_QUIET_MET = 1, CG_POLICY_QUIET_NOT_EVALUATED = 2 };
 
 typedef enum { CG_POLICY_OK, CG_POLICY_UNSATISFIED, CG_POLICY_NOT_EVALUATED } cg_policy_status;
 

@@ -504,6 +504,7 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
     in.n_scts = n_psct;
     in.ll = ctx->loglist;
     in.issuer_unknown = issuer == NULL;
+    in.quiet = CG_POLICY_QUIET_MET; /* a policy met is not reported */
     static const struct {
         void (*fn)(const cg_policy_input *, cg_policy_result *);
         cg_rule_id rule;
@@ -519,8 +520,10 @@ static void check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert
         if (res.status == CG_POLICY_UNSATISFIED)
             cg_report(ctx, policies[p].rule, ref, "%s CT policy: %s", policies[p].name,
                       res.reason);
-        else if (res.status == CG_POLICY_NOT_EVALUATED && not_eval[0] == '\0')
+        else if (res.status == CG_POLICY_NOT_EVALUATED && not_eval[0] == '\0') {
             snprintf(not_eval, sizeof(not_eval), "%s", res.reason);
+            in.quiet |= CG_POLICY_QUIET_NOT_EVALUATED; /* one reason is reported */
+        }
     }
     if (not_eval[0] != '\0')
         cg_report(ctx, CG_R_CT_POLICY_NOT_EVALUATED, ref, "CT policies not evaluated: %s",

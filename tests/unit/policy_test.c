@@ -174,11 +174,14 @@ static cg_policy_sct sct(int n)
 }
 
 /* Runs one policy on a certificate issued at NB_STR with the given lifetime
- * (notAfter - notBefore, seconds), checked at AT_STR. */
+ * (notAfter - notBefore, seconds), checked at AT_STR. Every case is also
+ * run with each CG_POLICY_QUIET_* set (the checker's way): the same
+ * status, the same reason, but none for an outcome made quiet. */
 static cg_policy_status run(policy_fn f, const cg_loglist *ll, int64_t life,
                             const cg_policy_sct *scts, size_t n, cg_policy_result *r)
 {
     cg_policy_input in;
+    cg_policy_result quiet;
 
     memset(&in, 0, sizeof(in));
     in.not_before = S(NB_STR);
@@ -188,6 +191,14 @@ static cg_policy_status run(policy_fn f, const cg_loglist *ll, int64_t life,
     in.n_scts = n;
     in.ll = ll;
     f(&in, r);
+    for (unsigned q = 1; q <= 3; q++) {
+        in.quiet = q;
+        f(&in, &quiet);
+        int empty = (r->status == CG_POLICY_OK && (q & CG_POLICY_QUIET_MET)) ||
+                    (r->status == CG_POLICY_NOT_EVALUATED && (q & CG_POLICY_QUIET_NOT_EVALUATED));
+        CHECK(quiet.status == r->status);
+        CHECK(strcmp(quiet.reason, empty ? "" : r->reason) == 0);
+    }
     return r->status;
 }
 
