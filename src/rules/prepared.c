@@ -332,6 +332,7 @@ int cg_prepared_run(cg_prepared *p, cg_ctx *ctx, const cg_prepared_input *in, si
         cache_give(p, &c);
         return 0;
     }
+    cg_checker_inputs_held(ck); /* the caller's buffers and the context's CAs */
     for (size_t i = 0; i < n; i++) {
         cg_file_result fr;
         cg_checker_add_file(ck, i, in[i].name, in[i].data, in[i].len, &fr);
