@@ -3,6 +3,7 @@
  * CG_SERVE_MAX_OBJECTS objects, a multipart boundary of 1 to 70
  * characters (RFC 2046 §5.1.1); every decoded value is at most as long as
  * its encoding, so memory follows the body. */
+#define _GNU_SOURCE /* memmem */
 #include "serve/decode.h"
 
 #include <ctype.h>
@@ -84,32 +85,48 @@ const cg_form_field *cg_form_get(const cg_form *form, const char *name)
     return NULL;
 }
 
+/* The offset of the first c in s[from..n), or n. */
+static size_t next_of(const uint8_t *s, size_t from, size_t n, uint8_t c)
+{
+    const uint8_t *p = from < n ? memchr(s + from, c, n - from) : NULL;
+    return p != NULL ? (size_t)(p - s) : n;
+}
+
 /* Percent-decodes s[0..n) ('+' is a space) into a new NUL-terminated
  * buffer. *bad is the offset of a bad escape when it returns NULL with
- * *bad != (size_t)-1. */
+ * *bad != (size_t)-1. The runs between escapes are copied whole (a base64
+ * field is mostly such runs), the next '%' and '+' found by memchr. */
 static uint8_t *url_decode(const uint8_t *s, size_t n, size_t *out_len, size_t *bad)
 {
     uint8_t *out = malloc(n + 1);
-    size_t o = 0;
+    size_t o = 0, i = 0, pct = next_of(s, 0, n, '%'), plus = next_of(s, 0, n, '+');
     *bad = (size_t)-1;
     if (out == NULL)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
+    while (i < n) {
+        size_t stop = pct < plus ? pct : plus;
+        memcpy(out + o, s + i, stop - i);
+        o += stop - i;
+        i = stop;
+        if (i == n)
+            break;
+        if (i == plus) {
             out[o++] = ' ';
-        } else if (s[i] == '%') {
-            int hi = i + 2 < n ? cg_hex_value(s[i + 1]) : -1,
-                lo = i + 2 < n ? cg_hex_value(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
-                *bad = i;
-                free(out);
-                return NULL;
-            }
-            out[o++] = (uint8_t)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
+            plus = next_of(s, ++i, n, '+');
+            continue;
         }
+        int hi = i + 2 < n ? cg_hex_value(s[i + 1]) : -1,
+            lo = i + 2 < n ? cg_hex_value(s[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+            *bad = i;
+            free(out);
+            return NULL;
+        }
+        out[o++] = (uint8_t)(hi * 16 + lo);
+        i += 3;
+        pct = next_of(s, i, n, '%');
+        if (plus < i)
+            plus = next_of(s, i, n, '+');
     }
     out[o] = '\0';
     *out_len = o;
@@ -146,13 +163,9 @@ static int parse_urlencoded(cg_form *form, const uint8_t *body, size_t len, char
 {
     size_t i = 0;
     while (i < len) {
-        size_t end = i;
-        while (end < len && body[end] != '&')
-            end++;
+        size_t end = next_of(body, i, len, '&');
         if (end > i) {
-            size_t eq = i, nlen = 0, vlen = 0, bad = (size_t)-1, at = i;
-            while (eq < end && body[eq] != '=')
-                eq++;
+            size_t eq = next_of(body, i, end, '='), nlen = 0, vlen = 0, bad = (size_t)-1, at = i;
             uint8_t *name = url_decode(body + i, eq - i, &nlen, &bad), *value = NULL;
             if (name != NULL) {
                 at = eq + 1;
@@ -192,11 +205,7 @@ static const uint8_t *find(const uint8_t *hay, size_t n, const char *needle, siz
 {
     if (nl == 0 || n < nl)
         return NULL;
-    for (size_t i = 0; i + nl <= n; i++) {
-        if (hay[i] == (uint8_t)needle[0] && memcmp(hay + i, needle, nl) == 0)
-            return hay + i;
-    }
-    return NULL;
+    return memmem(hay, n, needle, nl);
 }
 
 /* The name="..." of a Content-Disposition: form-data header line. */
@@ -334,47 +343,61 @@ int cg_form_parse(cg_form *form, const char *content_type, const uint8_t *body, 
 
 /* ---- objects ---- */
 
-/* Base64 with whitespace skipped; plus_spaces reads ' ' as '+'. */
+/* Whether b64() skips in[i]: whitespace (a space too, unless it stands
+ * for the '+' of a form sent unescaped). */
+static int b64_skipped(uint8_t ch, int plus_spaces)
+{
+    return ch == '\r' || ch == '\n' || ch == '\t' || (ch == ' ' && !plus_spaces);
+}
+
+/* Base64 with whitespace skipped; plus_spaces reads ' ' as '+'. An input
+ * that is one unbroken run of base64 (a form field, a JSON string: what a
+ * pipeline sends) is decoded where it lies, in one pass; any other is
+ * copied without its whitespace and decoded strictly, an error's offset
+ * found again in the input. */
 static uint8_t *b64(const uint8_t *in, size_t n, int plus_spaces, const char *what,
                     size_t *out_len, char *err, size_t errcap)
 {
-    char *clean = malloc(n + 1);
-    size_t *pos = malloc((n + 1) * sizeof(size_t));
-    uint8_t *out = NULL;
+    uint8_t *out = malloc(CG_BASE64_DECODED_MAX(n));
+    char *clean = NULL;
     size_t c = 0, bad = 0;
+    int padded;
     const char *why = "";
-    if (clean == NULL || pos == NULL)
+    if (out == NULL)
+        goto oom;
+    if (n > 0 && cg_base64_decode_run(in, n, out, out_len, &padded) == n)
+        return out;
+    clean = malloc(n + 1);
+    if (clean == NULL)
         goto oom;
     for (size_t i = 0; i < n; i++) {
-        uint8_t ch = in[i];
-        if (ch == '\r' || ch == '\n' || ch == '\t' || (ch == ' ' && !plus_spaces))
-            continue;
-        pos[c] = i;
-        clean[c++] = ch == ' ' ? '+' : (char)ch;
+        if (!b64_skipped(in[i], plus_spaces))
+            clean[c++] = in[i] == ' ' ? '+' : (char)in[i];
     }
     if (c == 0) {
         snprintf(err, errcap, "%s is empty", what);
-        goto out;
+        goto fail;
     }
-    out = malloc(CG_BASE64_DECODED_MAX(c));
-    if (out == NULL)
-        goto oom;
     if (!cg_base64_decode((const uint8_t *)clean, c, 0, out, out_len, &bad, &why)) {
-        snprintf(err, errcap, "%s is not base64: byte %zu: %s", what, bad < c ? pos[bad] : n, why);
-        free(out);
-        out = NULL;
-    } else if (*out_len == 0) {
-        snprintf(err, errcap, "%s is empty", what);
-        free(out);
-        out = NULL;
+        /* The bad-th character kept is at this offset of the input. */
+        size_t at = 0, kept = 0;
+        for (; at < n && (kept < bad || b64_skipped(in[at], plus_spaces)); at++)
+            kept += !b64_skipped(in[at], plus_spaces);
+        snprintf(err, errcap, "%s is not base64: byte %zu: %s", what, at, why);
+        goto fail;
     }
-    goto out;
+    if (*out_len == 0) {
+        snprintf(err, errcap, "%s is empty", what);
+        goto fail;
+    }
+    free(clean);
+    return out;
 oom:
     snprintf(err, errcap, "out of memory");
-out:
+fail:
+    free(out);
     free(clean);
-    free(pos);
-    return out;
+    return NULL;
 }
 
 static int label_fits(const char *label, size_t n, cg_obj_want want)

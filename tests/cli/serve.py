@@ -167,6 +167,14 @@ def test_pkimetal(s):
     want = sorted(f["rule"] for f in caguard_check(CA, GOOD, at=now) if f["file"] == GOOD)
     check(rules == want, f"/lintcert gives check's findings: {rules} vs {want}")
     check("ct.sct.issuer_unknown" not in rules, "the server's CA was used")
+    # Base64 broken into lines, with a '+' sent unescaped (a space): the
+    # same object, the same answer.
+    lines = "\r\n".join(good[i:i + 64] for i in range(0, len(good), 64))
+    body = ("b64cert=" + urllib.parse.quote(lines, safe="+")).encode()
+    st2, h2, b2 = request(u + "/lintcert", body,
+                          {"Content-Type": "application/x-www-form-urlencoded"})
+    check(st2 == 200 and sorted(f.get("Code", "") for f in json.loads(b2)[1:]) == rules,
+          f"/lintcert with line breaks and raw '+': the same findings ({st2})")
     sev = {"error": 5, "warning": 4, "notice": 3}
     levels = [sev[f["Severity"]] for f in ans[1:]]
     check(levels == sorted(levels, reverse=True), "most severe first")
@@ -242,6 +250,9 @@ def test_pkimetal(s):
     # Bad requests: 400, one fatal finding naming the problem, never 500.
     bad = [
         ({"b64input": "@@@@"}, "not base64"),
+        # the offset is the input's, whitespace counted
+        ({"b64input": "MIIB\r\nA@AA"}, "b64input is not base64: byte 7: a base64 character"),
+        ({"b64input": "QUJD\nRA"}, "b64input is not base64: byte 6: base64 length"),
         ({"b64input": "AAAA"}, "input.malformed"),
         ({"format": "json"}, "no form field b64cert or b64input"),
         ({"b64input": good, "profile": "nonesuch"}, "Unrecognised profile"),
