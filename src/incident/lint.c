@@ -6,13 +6,13 @@
  * the Root Cause Analysis. Lines inside ``` or ~~~ fences are text, never
  * structure. The same reading gives a closure draft the facts of the
  * posted Full Incident Report (cg_report_read_facts). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "incident/report.h"
 #include "incident/template.h"
+#include "util/errf.h"
 
 typedef struct {
     const char *p;
@@ -249,10 +249,7 @@ static void incomplete(lint *li, const char *fmt, ...) __attribute__((format(pri
 static void incomplete(lint *li, const char *fmt, ...)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     li->count++;
     if (li->ctx != NULL)
         cg_report(li->ctx, CG_R_INCIDENT_REPORT_INCOMPLETE, li->obj, "%s", msg);

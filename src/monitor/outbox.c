@@ -2,13 +2,13 @@
 #include "monitor/outbox.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "monitor/autoinc.h"
 #include "report/stored.h"
+#include "util/errf.h"
 
 /* Rows claimed at once, and alert jobs queued at most. */
 #define CLAIM_MAX 64
@@ -55,10 +55,7 @@ static void say(cg_outbox *ob, const char *fmt, ...) __attribute__((format(print
 static void say(cg_outbox *ob, const char *fmt, ...)
 {
     char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(line, sizeof(line), fmt);
     if (ob->c.report != NULL)
         ob->c.report(ob->c.report_arg, line);
     else
