@@ -5,7 +5,8 @@
 #    the good final of Let's Encrypt R3) as a pkimetal client sends it,
 #    against Chrome's full log list (gstatic all_logs_list) and crt.sh's
 #    (which still lists the 2023 logs, so both SCTs are verified), the R3
-#    certificate loaded once: wrk, 64 keep-alive connections, --threads 2.
+#    certificate loaded once: wrk, 64 keep-alive connections, --threads 2
+#    (CG_SERVE_THREADS: another worker count, for /lintcert and drift).
 # 2. RSS over 1,000,000 such requests (sampled between wrk runs).
 # 3. The counterpart measured in the same run: the same check without a
 #    server, one `caguard check` process per certificate (what a pipeline
@@ -41,6 +42,7 @@ total=${3:-1000000}
 npairs=${4:-20000}
 parts=" ${CG_BENCH_PARTS:-lint rss peer gate} "
 gate_conns=${CG_GATE_CONNS:-64}
+serve_threads=${CG_SERVE_THREADS:-2}
 want() { case "$parts" in *" $1 "*) return 0 ;; esac; return 1; }
 caguard=$build/caguard
 d=$root/tests/data
@@ -76,7 +78,7 @@ printf 'b64cert=%s' "$(printf '%s' "$b64" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/
 # CG_BASELINE_CAGUARD, when set, is run the same way first: another build,
 # measured in the same run.
 lint_run() {
-start --threads 2 --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
+start --threads "$serve_threads" --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
   --loglist "$d/loglists/crtsh_v3_all_all_logs_list.json" --ca "$d/le2023/r3.pem"
 curl -s -X POST --data-binary @"$tmp/form" -H 'Content-Type: application/x-www-form-urlencoded' \
   "$url/lintcert" >"$tmp/answer.json"
@@ -125,10 +127,10 @@ drift_runs=${CG_DRIFT_RUNS:-6}
 b64=$(sed '/-----/d' "$d/le2023/good/final.pem" | tr -d '\n')
 printf 'b64cert=%s' "$(printf '%s' "$b64" | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')" >"$tmp/form"
 drift_start() {
-  start --threads 2 --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
+  start --threads "$serve_threads" --loglist "$d/loglists/gstatic_v3_all_logs_list.json" \
     --loglist "$d/loglists/crtsh_v3_all_all_logs_list.json" --ca "$d/le2023/r3.pem"
 }
-echo "== drift: $drift_runs runs of ${secs}s, $([ -n "${CG_DRIFT_SAME:-}" ] && echo one server || echo a new server each)"
+echo "== drift: $drift_runs runs of ${secs}s, $([ -n "${CG_DRIFT_SAME:-}" ] && echo one server || echo a new server each), $serve_threads workers"
 printf '%-9s %6s %9s %8s %8s %9s %9s %8s %9s %8s\n' time load1 'req/s' p99_ms srv_ms wrk_ms \
   ref_vfy/s ref_us srv/ref rss_kB
 [ -n "${CG_DRIFT_SAME:-}" ] && drift_start
