@@ -61,15 +61,21 @@ const char *const cg_st_sql_outbox[Q_COUNT] = {
 };
 
 const char *const cg_st_pg_sql_outbox[Q_COUNT] = {
-    /* Concurrent claimers skip each other's candidates. */
+    /* Concurrent claimers skip each other's candidates. The candidates are
+     * chosen once (a MATERIALIZED CTE): as an IN (subquery) the plan may
+     * run the subquery again for each row it updates, and FOR UPDATE skips
+     * the rows this statement has updated already, so each run gave the
+     * next rows and one claim leased hundreds past its LIMIT, of which
+     * the caller read LIMIT: the rest stayed leased, undelivered. */
     [Q_OUTBOX_CLAIM] =
-        "UPDATE outbox SET owner = $1, lease_until = $2 WHERE id IN (SELECT id FROM outbox "
+        "WITH c AS MATERIALIZED (SELECT id FROM outbox "
         "WHERE done_at IS NULL AND next_at <= $3 AND (lease_until IS NULL OR lease_until < $4) "
         "AND (channel IN ('print', 'incident') OR NOT EXISTS (SELECT 1 FROM outbox i "
         "WHERE i.alert_id = outbox.alert_id AND i.channel = 'incident' AND i.done_at IS NULL)) "
-        "ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) AND done_at IS NULL "
-        "AND (lease_until IS NULL OR lease_until < $6) "
-        "RETURNING id, alert_id, finding_id, channel, attempts, created_at",
+        "ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED) "
+        "UPDATE outbox o SET owner = $1, lease_until = $2 FROM c WHERE o.id = c.id "
+        "AND o.done_at IS NULL AND (o.lease_until IS NULL OR o.lease_until < $6) "
+        "RETURNING o.id, o.alert_id, o.finding_id, o.channel, o.attempts, o.created_at",
 };
 
 void cg_st_outbox_free(cg_store *s)
