@@ -477,9 +477,23 @@ static void run_tasks(cg_monitor *m, int64_t now, int all)
 void cg_mon_lock(cg_monitor *m, mlog *l)
 {
     if (!l->locked) {
+        atomic_fetch_add(&m->lock_waiters, 1);
         pthread_mutex_lock(&m->mu);
+        atomic_fetch_sub(&m->lock_waiters, 1);
         l->locked = 1;
     }
+}
+
+void cg_mon_take_turns(cg_monitor *m, mlog *l)
+{
+    int waiting = atomic_load(&m->lock_waiters);
+    if (waiting == 0 || m->in_range)
+        return;
+    cg_mon_unlock(m, l);
+    /* until one of them has it (at most 0.1 s) */
+    for (int i = 0; i < 100 && atomic_load(&m->lock_waiters) >= waiting && !m->stop; i++)
+        cg_mon_sleep_ms(1);
+    cg_mon_lock(m, l);
 }
 
 void cg_mon_unlock(cg_monitor *m, mlog *l)

@@ -90,7 +90,8 @@ typedef struct mlog {
     int stalled;
     double round_end; /* entries are taken until then (cg_mon_arm_round) */
     double t0, last_print, last_line;
-    int printed; /* a progress line is on the terminal */
+    int printed; /* its part is on the terminal's progress line */
+    char bar[256]; /* that part (monitor_progress.c) */
     /* metrics: the entries read and not yet counted, and what the client's
      * HTTP observer needs (its own allocation: the array of logs moves) */
     uint64_t unflushed;
@@ -208,12 +209,14 @@ struct cg_monitor {
     cg_logger own_logger; /* when the caller gave none */
     const cg_logger *logger;
     double last_beat; /* the heartbeat's last turn (CLOCK_MONOTONIC) */
+    int bar_shown; /* a progress line is on the terminal (monitor_progress.c) */
     /* The logs' rounds of a pass run at once, each in its thread, and
      * take turns at the store (one connection, one transaction at a time):
      * mu guards the store and everything here but stop and budget; a round
      * holds it but while it waits for its log outside an open range
      * (cg_mon_unlock). cv: a round's thread ended or a slot came free. */
     pthread_mutex_t mu;
+    atomic_int lock_waiters; /* rounds waiting for mu (cg_mon_lock) */
     pthread_cond_t cv;
     int mu_made;
     size_t workers_left;  /* round threads of the pass not ended */
@@ -237,6 +240,11 @@ void cg_mon_sleep_ms(long ms);
  * cg_mon_lock before touching the store or the monitor again. */
 void cg_mon_lock(cg_monitor *m, mlog *l);
 void cg_mon_unlock(cg_monitor *m, mlog *l);
+/* Between two ranges of l's round (holding the lock, no range open): when
+ * other rounds wait for the lock, lets one of them take it first (a log
+ * whose entries keep coming would otherwise take it back at once, its
+ * next entry in hand, and the others wait for its whole round). */
+void cg_mon_take_turns(cg_monitor *m, mlog *l);
 
 /* ---- monitor_head.c ---- */
 
@@ -325,9 +333,10 @@ int cg_mon_load_one(void *arg, const cg_store_log_state *ls);
 
 /* ---- monitor_progress.c ---- */
 
-/* On a terminal, the log's line is rewritten at most 10 times a second;
- * otherwise a plain line at most every 10 s while catching up. final ends
- * the terminal line. */
+/* On a terminal, the log's part of the progress line (the logs reading at
+ * once share one line) is rewritten at most 10 times a second; otherwise
+ * a plain line at most every 10 s while catching up. final prints the
+ * log's last state on a line of its own. */
 void cg_mon_progress(cg_monitor *m, mlog *l, int final);
 /* A message on its own line, after a progress line if one is showing:
  * a warning (something failed or is wrong) or, cg_mon_say_info, news. */

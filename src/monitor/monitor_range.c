@@ -207,6 +207,7 @@ int cg_mon_log_round(cg_monitor *m, mlog *l)
             l->resume = 1;
             break;
         }
+        cg_mon_take_turns(m, l);
     }
     if (l->printed || (m->o.progress && l->read > 0))
         cg_mon_progress(m, l, 1);

@@ -252,6 +252,7 @@ int cg_mon_shared_round(cg_monitor *m, mlog *l)
             return 0;
         if (stop_round)
             break;
+        cg_mon_take_turns(m, l);
     }
     if (!cg_store_log_range_counts_get(m->st, l->id, cg_mon_now_s(), &rc)) {
         cg_mon_seterr(m, "store: %s", cg_store_errmsg(m->st));
