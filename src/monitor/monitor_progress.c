@@ -1,7 +1,9 @@
-/* The monitor's lines: a progress line per log (rewritten on a terminal,
- * plain log lines every 10 s otherwise) and the messages about a log, all
- * but the terminal's line through the logger (obs/logger.h); and what it
- * tells as it goes: the metrics (monitor/series.h) and the heartbeat. */
+/* The monitor's lines: progress (on a terminal one line, rewritten, that
+ * the logs reading at once share, each its part, cut to the terminal's
+ * width; plain log lines every 10 s per log otherwise) and the messages
+ * about a log, all but the terminal's line through the logger
+ * (obs/logger.h); and what it tells as it goes: the metrics
+ * (monitor/series.h) and the heartbeat. */
 #include "monitor/monitor_internal.h"
 
 #include <inttypes.h>
@@ -9,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "util/redact.h"
 #include "util/time.h"
@@ -22,6 +26,40 @@ static void fmt_duration(double s, char *out, size_t cap)
         snprintf(out, cap, "%" PRIu64 "m%02" PRIu64 "s", t / 60, t % 60);
     else
         snprintf(out, cap, "%" PRIu64 "s", t);
+}
+
+/* The terminal's width, less one column (a line that fills it wraps). */
+static size_t bar_width(FILE *f)
+{
+    struct winsize w;
+    if (ioctl(fileno(f), TIOCGWINSZ, &w) == 0 && w.ws_col > 20)
+        return (size_t)w.ws_col - 1;
+    return 79;
+}
+
+/* The progress line again: the parts of the logs reading, joined, cut to
+ * the terminal's width (not inside a UTF-8 character). */
+static void bar_draw(cg_monitor *m)
+{
+    char line[1024];
+    size_t n = 0, cols = bar_width(m->o.log);
+    line[0] = '\0';
+    for (size_t i = 0; i < m->n_logs && n < sizeof(line) - 1; i++) {
+        const mlog *o = &m->logs[i];
+        if (!o->printed)
+            continue;
+        int k = snprintf(line + n, sizeof(line) - n, "%s%s", n > 0 ? " | " : "", o->bar);
+        n = k < 0 || (size_t)k >= sizeof(line) - n ? sizeof(line) - 1 : n + (size_t)k;
+    }
+    if (n > cols) {
+        n = cols;
+        while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
+            n--;
+        line[n] = '\0';
+    }
+    fprintf(m->o.log, "\r\033[K%s", line);
+    fflush(m->o.log);
+    m->bar_shown = n > 0;
 }
 
 void cg_mon_progress(cg_monitor *m, mlog *l, int final)
@@ -47,11 +85,19 @@ void cg_mon_progress(cg_monitor *m, mlog *l, int final)
     if (m->o.progress) {
         char name[2200];
         cg_redact(cg_mon_log_name(l), name, sizeof(name));
-        fprintf(m->o.log, "\r\033[K%s: %" PRIu64 "/%" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s%s",
-                name, l->f.size, l->sth.tree_size, pct, rate, eta, final ? "\n" : "");
-        l->printed = !final;
+        /* (a part longer than the line is cut anyway) */
+        if (snprintf(l->bar, sizeof(l->bar),
+                     "%s: %" PRIu64 "/%" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s", name,
+                     l->f.size, l->sth.tree_size, pct, rate, eta) < 0)
+            l->bar[0] = '\0';
         l->last_print = t;
-        fflush(m->o.log);
+        l->printed = !final;
+        if (final) {
+            /* its last state on a line of its own, the others' below */
+            fprintf(m->o.log, "\r\033[K%s\n", l->bar);
+            m->bar_shown = 0;
+        }
+        bar_draw(m);
     } else {
         cg_logger_say(m->logger, CG_LOGGER_INFO,
                       "%s: at %" PRIu64 " of %" PRIu64 " (%.1f%%), %.0f entries/s, ETA %s",
@@ -65,9 +111,11 @@ static void vsay(cg_monitor *m, mlog *l, cg_logger_level level, const char *fmt,
     char msg[2048];
     if (m->o.quiet)
         return;
-    if (l->printed) {
-        fputc('\n', m->o.log);
-        l->printed = 0;
+    (void)l;
+    if (m->bar_shown) {
+        /* the progress line erased; the next progress draws it again */
+        fputs("\r\033[K", m->o.log);
+        m->bar_shown = 0;
     }
     vsnprintf(msg, sizeof(msg), fmt, ap);
     cg_logger_say(m->logger, level, "%s: %s", cg_mon_log_name(l), msg);
