@@ -16,6 +16,7 @@
 #include <unictype.h>
 #include <uninorm.h>
 
+#include "util/escape.h"
 #include "util/hash.h"
 #include "x509/name_internal.h"
 
@@ -137,38 +138,12 @@ static int cp_valid(uint32_t c)
 
 static int decode_utf8(cg_cbs in, cp_str *out)
 {
+    /* cg_utf8_char takes the shortest form only: overlong forms would let
+     * two encodings of one string differ. */
     while (in.len > 0) {
-        uint8_t b;
-        uint32_t c, min;
-        size_t extra;
-
-        cg_cbs_get_u8(&in, &b);
-        if (b < 0x80) {
-            c = b;
-            extra = 0;
-            min = 0;
-        } else if ((b & 0xe0) == 0xc0) {
-            c = b & 0x1fu;
-            extra = 1;
-            min = 0x80;
-        } else if ((b & 0xf0) == 0xe0) {
-            c = b & 0x0fu;
-            extra = 2;
-            min = 0x800;
-        } else if ((b & 0xf8) == 0xf0) {
-            c = b & 0x07u;
-            extra = 3;
-            min = 0x10000;
-        } else {
-            return 0;
-        }
-        for (size_t i = 0; i < extra; i++) {
-            if (!cg_cbs_get_u8(&in, &b) || (b & 0xc0) != 0x80)
-                return 0;
-            c = (c << 6) | (b & 0x3fu);
-        }
-        /* Overlong forms would let two encodings of one string differ. */
-        if (c < min || !cp_valid(c))
+        uint32_t c;
+        size_t n = cg_utf8_char(in.data, in.len, &c);
+        if (n == 0 || !cg_cbs_skip(&in, n))
             return 0;
         out->cp[out->n++] = c;
     }
