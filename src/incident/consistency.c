@@ -454,12 +454,7 @@ int cg_incident_report_consistency(const char *md, size_t len, const cg_incident
     const char *end = md + len, *a, *b;
     cg_incident_unit *units = NULL;
     size_t n_units = 0;
-    check c;
-    memset(&c, 0, sizeof(c));
-    c.ctx = ctx;
-    c.obj = obj;
-    c.inc = inc;
-    c.at = at;
+    check c = {.ctx = ctx, .obj = obj, .inc = inc, .at = at};
     if (!cg_incident_units(inc, &units, &n_units))
         return -1;
     c.units = units;

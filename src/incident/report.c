@@ -727,14 +727,12 @@ static int closure_facts(writer *w, char *err, size_t errcap)
 int cg_incident_report_draft(const cg_incident *inc, int64_t at, const cg_report_opts *o,
                              cg_sbuf *out, char *err, size_t errcap)
 {
-    writer w;
     int ok = 0;
-    memset(&w, 0, sizeof(w));
-    w.inc = inc;
-    w.at = at;
-    w.o = o;
-    w.kind = cg_incident_kind_lookup(inc->kind);
-    w.delayed = cg_incident_revocation_delayed(inc, at);
+    writer w = {.inc = inc,
+                .at = at,
+                .o = o,
+                .kind = cg_incident_kind_lookup(inc->kind),
+                .delayed = cg_incident_revocation_delayed(inc, at)};
     if (err != NULL && errcap > 0)
         err[0] = '\0';
     if (!cg_incident_units(inc, &w.units, &w.n_units)) {

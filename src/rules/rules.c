@@ -180,7 +180,6 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
                     size_t n_fields, int64_t incident, const char *fmt, va_list ap)
 {
     char msg[1024];
-    cg_finding f;
     if (obj != NULL && obj->has_issued && !cg_rule_in_force(rule, obj->issued))
         return;
     if (ctx->skip != NULL && ctx->skip[rule])
@@ -199,13 +198,12 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
                 msg[start - 1] = '\0';
         }
     }
-    memset(&f, 0, sizeof(f));
-    f.rule = rule;
-    f.obj = obj;
-    f.message = msg;
-    f.fields = fields;
-    f.n_fields = n_fields;
-    f.incident = incident;
+    cg_finding f = {.rule = rule,
+                    .obj = obj,
+                    .message = msg,
+                    .fields = fields,
+                    .n_fields = n_fields,
+                    .incident = incident};
     ctx->count[rule_table[rule].severity]++;
     if (ctx->sink != NULL)
         ctx->sink(ctx->sink_arg, &f);

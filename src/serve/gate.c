@@ -497,16 +497,9 @@ void cg_serve_gate_handle(cg_serve_gate *g, cg_prepared *p, int final, const uin
 {
     cg_serve_objects objs;
     char err[512];
-    req r;
     memset(out, 0, sizeof(*out));
     out->findings.keep_json = 1;
-    memset(&r, 0, sizeof(r));
-    r.g = g;
-    r.p = p;
-    r.final = final;
-    r.request_id = request_id;
-    r.out = out;
-    r.store_ok = 1;
+    req r = {.g = g, .p = p, .final = final, .request_id = request_id, .out = out, .store_ok = 1};
     if (!cg_serve_parse_gate(body, len, &objs, err, sizeof(err))) {
         fail(&r, 400, err);
         return;
