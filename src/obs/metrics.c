@@ -266,10 +266,9 @@ static struct series *lookup(cg_metric *f, const char *const *values, int create
         f->index = ni;
         f->index_cap = ncap;
     }
-    if (!cg_grow((void **)&f->s, &f->cap, f->n + 1, sizeof(*f->s)))
+    series *s = cg_grow_slot((void **)&f->s, f->n, &f->cap, sizeof(*s));
+    if (s == NULL)
         goto out;
-    series *s = &f->s[f->n];
-    memset(s, 0, sizeof(*s));
     s->values = malloc(len > 0 ? len : 1);
     if (f->k == K_HISTOGRAM)
         s->bucket = calloc(f->n_buckets + 1, sizeof(uint64_t));

@@ -140,10 +140,9 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     int signing = cg_cert_is_precert_signing(cert);
     if (!ca_flag && !signing)
         return;
-    if (!cg_grow((void **)&ck->cas, &ck->cap_cas, ck->n_cas + 1, sizeof(ca_cert)))
+    ca_cert *ca = cg_grow_slot((void **)&ck->cas, ck->n_cas, &ck->cap_cas, sizeof(*ca));
+    if (ca == NULL)
         return;
-    ca_cert *ca = &ck->cas[ck->n_cas];
-    memset(ca, 0, sizeof(*ca));
     if (ck->known) {
         /* A prepared context's CA, on every run: its view and the bytes it
          * reads stay until cg_checker_free, so neither copy nor parse. */

@@ -22,10 +22,9 @@ int cg_ing_add_related(void *arg, const cg_store_object *o)
     cg_ingest *ing = arg;
     if (cg_shaset_get(&ing->seen, o->sha256, NULL))
         return 1;
-    if (!cg_grow((void **)&ing->rel, &ing->cap_rel, ing->n_rel + 1, sizeof(related)))
+    related *r = cg_grow_slot((void **)&ing->rel, ing->n_rel, &ing->cap_rel, sizeof(*r));
+    if (r == NULL)
         goto nomem;
-    related *r = &ing->rel[ing->n_rel];
-    memset(r, 0, sizeof(*r));
     r->der = malloc(o->der_len > 0 ? o->der_len : 1);
     r->file = strdup(o->file != NULL ? o->file : "");
     if (r->der == NULL || r->file == NULL) {

@@ -24,13 +24,20 @@ int cg_grow(void **p, size_t *cap, size_t need, size_t size)
     return 1;
 }
 
+void *cg_grow_slot(void **p, size_t n, size_t *cap, size_t size)
+{
+    if (!cg_grow(p, cap, n + 1, size))
+        return NULL;
+    void *e = (unsigned char *)*p + n * size;
+    memset(e, 0, size);
+    return e;
+}
+
 void *cg_grow_push(void **p, size_t *n, size_t *cap, size_t size)
 {
-    if (!cg_grow(p, cap, *n + 1, size))
-        return NULL;
-    void *e = (unsigned char *)*p + *n * size;
-    memset(e, 0, size);
-    (*n)++;
+    void *e = cg_grow_slot(p, *n, cap, size);
+    if (e != NULL)
+        (*n)++;
     return e;
 }
 

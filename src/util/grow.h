@@ -9,6 +9,13 @@
  * size would overflow (*p and *cap then unchanged). */
 int cg_grow(void **p, size_t *cap, size_t need, size_t size);
 
+/* The element at index n of *p (an array of *cap elements of size bytes),
+ * grown as cg_grow does to hold n + 1: returns it zeroed, NOT counted, or
+ * NULL when out of memory (*p and *cap unchanged). For an array whose count
+ * the caller raises only once the element is whole (filled, its copies
+ * made), so a failure half-way leaves the count as it was. */
+void *cg_grow_slot(void **p, size_t n, size_t *cap, size_t size);
+
 /* One more element at the end of *p (*n elements in use of *cap, size
  * bytes each), grown as cg_grow does: returns it zeroed and counted in *n
  * (so a clear that frees the elements' pointers may run on it at once), or

@@ -1,7 +1,7 @@
 /* The ground floor (src/util): the base64 codec against OpenSSL's and
  * RFC 4648's vectors, hex, FNV-1a against the reference values of its
  * authors, the time formats against the C library's gmtime and strftime,
- * cg_errf, cg_grow, cg_grow_push and cg_grow_push_str. */
+ * cg_errf, cg_grow, cg_grow_push, cg_grow_push_str and cg_grow_slot. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,6 +307,41 @@ static void test_grow_push_str(void)
     free(v);
 }
 
+/* cg_grow_slot: the slot at n zeroed (stale bytes from a slot written but
+ * not counted are gone), the count left to the caller, the earlier
+ * elements kept across the growths; out of memory leaves the array as it
+ * was. */
+static void test_grow_slot(void)
+{
+    int64_t *v = NULL, *e;
+    size_t n = 0, cap = 0;
+    int ok = 1;
+    for (int64_t i = 0; i < 40; i++) {
+        e = cg_grow_slot((void **)&v, n, &cap, sizeof(*v));
+        if (e == NULL || *e != 0 || e != v + n) {
+            ok = 0;
+            break;
+        }
+        *e = -1; /* an element abandoned half-way: not counted */
+        e = cg_grow_slot((void **)&v, n, &cap, sizeof(*v));
+        if (e == NULL || *e != 0) {
+            ok = 0;
+            break;
+        }
+        *e = i * 3;
+        n++;
+    }
+    CHECK(ok && n == 40 && cap == 64);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = v[i] == (int64_t)i * 3;
+    CHECK(ok);
+    size_t cap_before = cap;
+    int64_t *before = v;
+    CHECK(cg_grow_slot((void **)&v, SIZE_MAX / 4, &cap, sizeof(*v)) == NULL && cap == cap_before &&
+          v == before);
+    free(v);
+}
+
 int main(void)
 {
     test_base64_vectors();
@@ -319,5 +354,6 @@ int main(void)
     test_grow();
     test_grow_push();
     test_grow_push_str();
+    test_grow_slot();
     return cg_test_done();
 }
