@@ -8,7 +8,13 @@
  * 2016-01-01 (except a root's self-signature); RSA under 2048 bits
  * 2014-01-01; a modulus size not a multiple of 8 2017-02-28 (Mozilla RSP
  * 2.4); from 2020-01-01 (Mozilla RSP 2.7 §5.1, then TLS BRs §7.1.3 from
- * ballot SC-062) only the exact encodings listed in §7.1.3 remain.
+ * ballot SC-062) only the exact encodings listed in §7.1.3 remain, and an
+ * ECDSA signature's hash follows the signing key's curve (P-256 with
+ * SHA-256, P-384 with SHA-384, P-521 with SHA-512; §7.1.3.2.2, Mozilla RSP
+ * §5.1.2). The curve is read from the signature itself: r and s are below
+ * the curve's order, so their octets tell P-256 (32 at most), P-384 (48)
+ * and P-521 (66) apart; a larger curve's r and s both fit in fewer octets
+ * with a chance of 2^-256 or less.
  *
  * The key checks (the small-factor test is the costly part: 18 remainders
  * of the modulus, by Montgomery reduction, not division) are kept per key in
@@ -127,6 +133,53 @@ const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok)
            "with SHA-256/384/512, ECDSA with SHA-256/384/512)";
 }
 
+/* The octets of the larger of an ECDSA-Sig-Value's r and s (without a
+ * leading zero), from the signature BIT STRING's contents; 0 when it does
+ * not decode as one (a bare TBSCertificate has no signature). */
+static size_t ecdsa_sig_octets(const cg_cbs *bits)
+{
+    cg_cbs in = *bits, seq, v;
+    size_t most = 0;
+    if (in.len < 1 || in.data[0] != 0 || !cg_cbs_skip(&in, 1) ||
+        !cg_cbs_get_asn1(&in, &seq, CG_ASN1_SEQUENCE) || in.len != 0)
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        if (!cg_cbs_get_asn1(&seq, &v, CG_ASN1_INTEGER) || v.len == 0)
+            return 0;
+        size_t n = v.len - (v.len > 1 && v.data[0] == 0);
+        most = n > most ? n : most;
+    }
+    return seq.len == 0 ? most : 0;
+}
+
+/* An exact ECDSA encoding whose hash is not the one the signing key's curve
+ * takes, or NULL. */
+static const char *ecdsa_hash_defect(const cg_cert *c, char *buf, size_t cap)
+{
+    static const struct {
+        size_t sig; /* index in sig_exact[] */
+        size_t octets;
+        const char *curve;
+    } curves[] = {{6, 32, "P-256"}, {7, 48, "P-384"}, {8, 66, "P-521"}};
+    size_t alg = 3, m = ecdsa_sig_octets(&c->signature), k = 0;
+    for (size_t i = 0; i < 3; i++) {
+        if (hex_equal(&c->tbs_sig_alg, sig_exact[curves[i].sig].hex))
+            alg = i;
+    }
+    if (alg == 3 || m == 0 || m > 66)
+        return NULL;
+    while (m > curves[k].octets)
+        k++;
+    if (k == alg)
+        return NULL;
+    snprintf(buf, cap,
+             "is %s, but the signature's integers take %zu octets, which only a %s key gives: "
+             "a %s key signs with %s (TLS BRs §7.1.3.2.2, Mozilla RSP §5.1.2)",
+             sig_exact[curves[alg].sig].name, m, curves[k].curve, curves[k].curve,
+             sig_exact[curves[k].sig].name);
+    return buf;
+}
+
 static void check_sig_alg(cg_ctx *ctx, const cg_profile *p)
 {
     const cg_cert *c = p->cert;
@@ -140,6 +193,13 @@ static void check_sig_alg(cg_ctx *ctx, const cg_profile *p)
              (d = cg_sig_alg_defect(&c->sig_alg, p->issued, sha1_ok)) != NULL)
         cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
                   "the outer signatureAlgorithm %s", d);
+    if (d != NULL || !cg_prof_since(p, 20200101))
+        return;
+    char buf[256];
+    d = ecdsa_hash_defect(c, buf, sizeof(buf));
+    if (d != NULL)
+        cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
+                  "the signature AlgorithmIdentifier %s", d);
 }
 
 /* ---- SubjectPublicKeyInfo ---- */

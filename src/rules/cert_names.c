@@ -5,9 +5,12 @@
  *
  * The syntax of RFC 5280 §4.2.1.6 (a non-empty SEQUENCE, no empty
  * GeneralName, a dNSName in the preferred name syntax, an iPAddress of 4 or 16
- * octets) binds every certificate that carries subjectAltName, a CA's too;
- * what §7.1.2.7.12 adds (only dNSName and iPAddress, no Internal Name, no
- * Reserved IP Address) binds subscriber certificates only.
+ * octets) binds every certificate that carries subjectAltName, a CA's too,
+ * at every date (RFC 2459 §4.2.1.7 already asked for RFC 1034's preferred
+ * name syntax); what the TLS BRs add binds from 2012-07-01: a wildcard only
+ * as a whole leftmost label over a registrable name (the Wildcard Domain
+ * Name), and, for subscriber certificates only (§7.1.2.7.12), only dNSName
+ * and iPAddress, no Internal Name, no Reserved IP Address.
  *
  * Underscores: RFC 5280's preferred name syntax has none, and the BRs held to
  * it until ballot SC12 (BRs 1.6.2, 2018-12-10) let a subscriber certificate
@@ -37,6 +40,7 @@
 #include "rules/cert_profile.h"
 #include "x509/oid.h"
 
+#define BR10 20120701 /* the TLS BRs take effect */
 #define SC062 20230915
 #define SC48 20210825 /* BRs 1.8.0: the commonName a character-for-character copy */
 #define SC12 20181210        /* BRs 1.6.2: underscores for a while */
@@ -263,8 +267,11 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         if (len > 63)
             return "has a label longer than 63 characters";
         for (size_t k = 0; k < len; k++) {
-            if (l[k] == '*')
-                return "has a wildcard other than a whole leftmost label \"*.\"";
+            if (l[k] == '*') {
+                if (cg_prof_since(p, BR10))
+                    return "has a wildcard other than a whole leftmost label \"*.\"";
+                continue; /* RFC 5280 leaves wildcards unaddressed */
+            }
             if (l[k] == '_') {
                 if (!underscore_ok(p))
                     return "contains an underscore (RFC 5280's preferred name syntax has none; "
@@ -289,7 +296,7 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         tld = first;
         first = i + 1;
     }
-    if (start == 2 && labels < 2)
+    if (start == 2 && labels < 2 && cg_prof_since(p, BR10))
         return "is a wildcard over a top-level domain";
     const uint8_t *t = s + tld;
     size_t tlen = n - tld;
@@ -348,7 +355,8 @@ typedef struct san_names {
 static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
 {
     const cg_ext *san = p->x.san >= 0 ? &p->cert->ext[p->x.san] : NULL;
-    int subscriber = p->kind == CG_PROF_SUBSCRIBER;
+    /* what §7.1.2.7.12 adds to RFC 5280 binds from the TLS BRs' date */
+    int subscriber = p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, BR10);
     if (san == NULL && !subscriber)
         return;
     if (san == NULL) {
@@ -469,7 +477,7 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
     /* "a single IP address or Fully-Qualified Domain Name" (BRs 1.x
      * §7.1.4.2.2), "exactly one entry" from SC48 */
     if (n > 1)
-        cg_report(ctx, CG_R_CERT_CN_NOT_IN_SAN, p->obj,
+        cg_report(ctx, CG_R_CERT_CN_MULTIPLE, p->obj,
                   "the subject holds %zu commonName attributes; at most one is allowed", n);
     for (size_t i = 0; i < n && i < 8; i++) {
         const cg_cbs *c = &cn[i];
@@ -490,6 +498,14 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
                 text[k] = '?';
         }
         uint8_t a[16];
+        int is4 = 0, is6 = 0;
+        if (memchr(c->data, 0, c->len) == NULL && c->len < sizeof(text)) {
+            is4 = inet_pton(AF_INET, text, a) == 1;
+            is6 = !is4 && inet_pton(AF_INET6, text, a) == 1;
+        }
+        if ((is4 || is6) && reserved_ip(a, is4 ? 4 : 16))
+            cg_report(ctx, CG_R_CERT_CN_RESERVED_IP, p->obj,
+                      "subject commonName \"%s\" is a Reserved IP Address", text);
         for (size_t k = 0; k < san->n_ip && !found; k++) {
             ip_text(san->ip[k], san->ip_len[k], canon, sizeof(canon));
             int af = san->ip_len[k] == 4 ? AF_INET : AF_INET6;

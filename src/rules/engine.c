@@ -14,6 +14,24 @@ static void report_malformed(cg_ctx *ctx, const cg_objref *ref, const char *wher
               ref->file, ref->index, where, offset, what);
 }
 
+/* The offset of a basicConstraints cA written out as FALSE, its DEFAULT
+ * (X.690 §11.5: DER omits it), or 0 when there is none. */
+static size_t bc_ca_false_offset(const cg_cert *cert, const uint8_t *der)
+{
+    for (size_t i = 0; i < cert->n_ext; i++) {
+        cg_cbs v = cert->ext[i].value, seq, ca;
+        int present = 0;
+        if (!cg_oid_equal(&cert->ext[i].oid, CG_OID_BASIC_CONSTRAINTS,
+                          sizeof(CG_OID_BASIC_CONSTRAINTS)) ||
+            !cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) ||
+            !cg_cbs_get_optional_asn1(&seq, &ca, &present, CG_ASN1_BOOLEAN))
+            continue;
+        if (present && ca.len == 1 && ca.data[0] == 0)
+            return (size_t)(ca.data - der);
+    }
+    return 0;
+}
+
 static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offset,
                         const uint8_t *der, size_t len)
 {
@@ -89,6 +107,14 @@ static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offs
             break;
         }
     }
+    size_t bc_false = ref.kind != CG_KIND_CRL && st != CG_DER_NONCANONICAL
+                          ? bc_ca_false_offset(&cert, der)
+                          : 0;
+    if (bc_false != 0)
+        cg_report(ctx, CG_R_DER_NONCANONICAL, &ref,
+                  "%s, object %zu, DER byte offset %zu: basicConstraints writes out cA FALSE, "
+                  "its DEFAULT (DER omits it)",
+                  name, index, bc_false);
     if (ref.kind != CG_KIND_CRL && cert.extensions_empty)
         cg_report(ctx, CG_R_CERT_EXTENSIONS_EMPTY, &ref,
                   "%s, object %zu: the [3] extensions field holds an empty SEQUENCE; RFC 5280 "

@@ -87,7 +87,40 @@ zcase dNSNameUnderscoreValidWhenReplaced.pem cert.san_invalid yes
 zcase CNWithoutSANSeptember2021.pem cert.cn_not_in_san yes
 zcase SANCaseNotMatchingCNSeptember2021.pem cert.cn_not_in_san yes
 zcase SANCaseNotMatchingCN.pem cert.cn_not_in_san no
-zcase extraCommonNames.pem cert.cn_not_in_san yes
+# two commonNames are cert.cn_multiple, not cert.cn_not_in_san when both are
+# in subjectAltName; a Reserved IP Address in the commonName is
+# cert.cn_reserved_ip
+zcase extraCommonNames.pem cert.cn_multiple yes
+zcase MultipleCNsAllInSAN.pem cert.cn_multiple yes
+zcase MultipleCNsAllInSAN.pem cert.cn_not_in_san no
+zcase commonNamesURL.pem cert.cn_multiple no
+zcase subjectReservedIP.pem cert.cn_reserved_ip yes
+zcase subjectReservedIP6.pem cert.cn_reserved_ip yes
+zcase subjectGoodIP.pem cert.cn_reserved_ip no
+# RFC 5280's requirements at every date RFC 2459 already made them: the
+# subjectAltName syntax, the time encodings, the two signature
+# AlgorithmIdentifiers alike; unique identifiers from RFC 5280 (2008); the
+# TLS BRs' additions from 2012-07-01 (a subscriber's subjectAltName of 2016
+# holds no URI)
+zcase SANEmptyName.pem cert.san_invalid yes
+zcase SANWithSpaceDNS.pem cert.san_invalid yes
+zcase SANDNSNotIA5String.pem cert.san_invalid yes
+zcase dNSNameWithUnderscores.pem cert.san_invalid yes
+zcase SANURIBeginning.pem cert.san_invalid yes
+zcase utcNoSeconds.pem cert.time_encoding yes
+zcase mismatchingSigAlgsBadOID.pem cert.signature_algorithm_mismatch yes
+zcase mismatchingSigAlgsBadParams.pem cert.signature_algorithm_mismatch yes
+zcase subjectUID.pem cert.unique_id_present yes
+# an ECDSA signature's hash follows the signing key's curve (the curve read
+# from the signature's integers)
+zcase eccSignedWithP384ButSHA256Signature.pem cert.signature_algorithm_invalid yes
+zcase eccSignedWithSHA512Signature.pem cert.signature_algorithm_invalid yes
+zcase eccP256.pem cert.signature_algorithm_invalid no
+zcase eccP384.pem cert.signature_algorithm_invalid no
+zcase eccP521Mp30.pem cert.signature_algorithm_invalid no
+# basicConstraints' cA written out as FALSE is not DER (X.690 §11.5)
+zcase basic_constr_invalid_der_ko.pem der.noncanonical yes
+zcase basic_constr_invalid_der_ok.pem der.noncanonical no
 # Chrome: no clientAuth beside serverAuth from 2027-03-15
 zcase cana_sub1_srv1_cli1_eff1.pem cert.eku_invalid yes
 zcase cana_sub1_srv1_cli1_eff0.pem cert.eku_invalid no
