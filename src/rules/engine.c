@@ -35,14 +35,9 @@ static size_t bc_ca_false_offset(const cg_cert *cert, const uint8_t *der)
 static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offset,
                         const uint8_t *der, size_t len)
 {
-    cg_objref ref;
+    cg_objref ref = {.file = name, .index = index, .offset = offset, .kind = CG_KIND_INPUT};
     cg_der_error err;
     size_t consumed = 0;
-    memset(&ref, 0, sizeof(ref));
-    ref.file = name;
-    ref.index = index;
-    ref.offset = offset;
-    ref.kind = CG_KIND_INPUT;
 
     cg_der_status st = cg_der_validate(der, len, &consumed, &err);
     if (st == CG_DER_MALFORMED) {
