@@ -64,10 +64,13 @@ static void check_bc(cg_ctx *ctx, const cg_profile *p)
                   bc == NULL ? "is absent" : "does not assert cA");
     if (bc != NULL && p->bc_has_pathlen &&
         (!p->bc_ca || (p->ku_ok && !(p->ku_bits & KU_CERT)) || p->x.ku < 0))
-        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
+        cg_report(ctx, CG_R_CERT_PATH_LEN_CONSTRAINT_INVALID, p->obj,
                   "pathLenConstraint is present but %s; it is allowed only with cA TRUE and "
-                  "keyCertSign",
+                  "keyCertSign (RFC 5280 §4.2.1.9)",
                   !p->bc_ca ? "cA is not asserted" : "keyCertSign is not asserted");
+    if (bc != NULL && p->bc_pathlen_negative)
+        cg_report(ctx, CG_R_CERT_PATH_LEN_CONSTRAINT_INVALID, p->obj,
+                  "pathLenConstraint is negative; it is INTEGER (0..MAX) (RFC 5280 §4.2.1.9)");
     if (bc != NULL && !is_ca(p) && !bc->critical && cg_prof_since(p, SC062))
         cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
                   "basicConstraints of a %s issued from 2023-09-15 must be marked critical "
@@ -99,6 +102,33 @@ static void ku_names(unsigned bits, char *buf, size_t cap)
     }
 }
 
+/* RFC 3279 §2.3.1: an RSA key's keyUsage may hold digitalSignature,
+ * nonRepudiation, keyEncipherment, dataEncipherment, keyCertSign and
+ * cRLSign; a CA's SHOULD NOT hold either encipherment bit beside keyCertSign
+ * or cRLSign. From 2023-09-15 the BRs' tables are stricter (check_ku). */
+static void check_ku_rsa3279(cg_ctx *ctx, const cg_profile *p, unsigned b)
+{
+    char names[160];
+    unsigned bad = b & (unsigned)(KU_KA | KU_EO | KU_DO);
+    if (p->key_type != CG_KEY_RSA)
+        return;
+    if (bad != 0 && !cg_prof_since(p, SC062)) {
+        ku_names(bad, names, sizeof(names));
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
+                  "keyUsage of an RSA key asserts %s; RFC 3279 §2.3.1 allows only "
+                  "digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, "
+                  "keyCertSign and cRLSign",
+                  names);
+    }
+    if (is_ca(p) && (b & (KU_CERT | KU_CRL)) && (b & (KU_KE | KU_DE))) {
+        ku_names(b & (KU_KE | KU_DE), names, sizeof(names));
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, p->obj,
+                  "keyUsage of a %s with an RSA key asserts %s beside keyCertSign or cRLSign, "
+                  "which it should not (RFC 3279 §2.3.1)",
+                  cg_prof_kind_name(p), names);
+    }
+}
+
 static void check_ku(cg_ctx *ctx, const cg_profile *p)
 {
     const cg_ext *ku = ext_at(p, p->x.ku);
@@ -126,11 +156,13 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
                   "keyUsage asserts no bit; at least one must be set (RFC 5280 §4.2.1.3)");
         return;
     }
-    if (tz || bits.len > 3)
+    if (tz)
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_ENCODING, p->obj,
+                  "keyUsage BIT STRING is not DER: it ends with zero bits (X.690 §11.2.2 "
+                  "removes them)");
+    if (bits.len > 3)
         cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage BIT STRING is not DER: %s", tz ? "it ends with zero bits (X.690 "
-                                                            "§11.2.2 removes them)"
-                                                          : "it is longer than 9 bits");
+                  "keyUsage BIT STRING is longer than the 9 bits RFC 5280 §4.2.1.3 names");
     if (is_ca(p)) {
         if (!(b & KU_CERT) || !(b & KU_CRL))
             cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
@@ -146,6 +178,7 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
                       "cRLSign and digitalSignature are allowed",
                       what, names);
         }
+        check_ku_rsa3279(ctx, p, b);
         return;
     }
     if (p->kind == CG_PROF_OCSP) {
@@ -182,6 +215,19 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
     if (p->key_type == CG_KEY_EC && !(b & KU_DS) && cg_prof_since(p, SC062))
         cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
                   "keyUsage of a %s with an EC key must assert digitalSignature", what);
+    check_ku_rsa3279(ctx, p, b);
+    /* TLS BRs §7.1.2.7.11: allowed but NOT RECOMMENDED (a pending
+     * prohibition) */
+    unsigned nr = p->key_type == CG_KEY_EC    ? (b & KU_KA)
+                  : p->key_type == CG_KEY_RSA ? (b & KU_DE)
+                                              : 0;
+    if (nr != 0 && cg_prof_since(p, SC062)) {
+        ku_names(nr, names, sizeof(names));
+        cg_report(ctx, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, p->obj,
+                  "keyUsage of a %s with an %s key asserts %s, which the TLS BRs do not "
+                  "recommend (§7.1.2.7.11)",
+                  what, p->key_type == CG_KEY_EC ? "EC" : "RSA", names);
+    }
 }
 
 /* ---- extKeyUsage ---- */
@@ -288,27 +334,37 @@ static int reserved_policy(const cg_cbs *oid)
            cg_oid_equal(oid, ov, sizeof(ov)) || cg_oid_equal(oid, iv, sizeof(iv));
 }
 
-/* The qualifiers of one PolicyInformation: 1 when all are id-qt-cps with an
- * http(s) IA5String, else 0 and why. */
-static int qualifiers_ok(cg_cbs quals, const char **why)
+/* The policyQualifiers of one PolicyInformation (any: its policy is
+ * anyPolicy). *bad_kind gets the first qualifier that does not decode or
+ * whose kind is not allowed: with anyPolicy one other than id-qt-cps and
+ * id-qt-unotice (RFC 5280 §4.2.1.4), from 2023-09-15 any other than id-qt-cps
+ * (TLS BRs §7.1.2.7.9, §7.1.2.10.5); *bad_cps the first id-qt-cps that is
+ * not an http(s) URL in an IA5String (from 2023-09-15). */
+static void scan_qualifiers(cg_cbs quals, int any, int sc062, const char **bad_kind,
+                            const char **bad_cps)
 {
     cg_cbs q, id, uri;
     while (quals.len > 0) {
         if (!cg_cbs_get_asn1(&quals, &q, CG_ASN1_SEQUENCE) ||
             !cg_cbs_get_asn1(&q, &id, CG_ASN1_OBJECT)) {
-            *why = "a policyQualifier does not decode";
-            return 0;
+            if (*bad_kind == NULL)
+                *bad_kind = "a policyQualifier that does not decode";
+            return;
         }
-        if (!cg_oid_equal(&id, CG_OID_QT_CPS, sizeof(CG_OID_QT_CPS))) {
-            *why = "a policyQualifier other than id-qt-cps (a userNotice, ...)";
-            return 0;
+        int cps = cg_oid_equal(&id, CG_OID_QT_CPS, sizeof(CG_OID_QT_CPS));
+        int unotice = cg_oid_equal(&id, CG_OID_QT_UNOTICE, sizeof(CG_OID_QT_UNOTICE));
+        if (!cps && (sc062 || (any && !unotice))) {
+            if (*bad_kind == NULL)
+                *bad_kind = sc062 ? "a policyQualifier other than id-qt-cps (a userNotice, ...); "
+                                    "only id-qt-cps is allowed (TLS BRs §7.1.2.7.9)"
+                                  : "a policyQualifier of anyPolicy other than id-qt-cps and "
+                                    "id-qt-unotice (RFC 5280 §4.2.1.4 allows only these)";
+            continue;
         }
-        if (!cg_cbs_get_asn1(&q, &uri, CG_ASN1_IA5STRING) || !is_http(&uri, 1)) {
-            *why = "an id-qt-cps qualifier that is not an http or https URL in an IA5String";
-            return 0;
-        }
+        if (cps && sc062 && *bad_cps == NULL &&
+            (!cg_cbs_get_asn1(&q, &uri, CG_ASN1_IA5STRING) || q.len != 0 || !is_http(&uri, 1)))
+            *bad_cps = "an id-qt-cps qualifier that is not an http or https URL in an IA5String";
     }
-    return 1;
 }
 
 static void check_cp(cg_ctx *ctx, const cg_profile *p)
@@ -328,9 +384,14 @@ static void check_cp(cg_ctx *ctx, const cg_profile *p)
                                                     : "");
         return;
     }
+    /* TLS BRs 1.x §7.1.2.1 (c): SHOULD NOT; §7.1.2.1: NOT RECOMMENDED */
+    if (p->kind == CG_PROF_ROOT)
+        cg_report(ctx, CG_R_CERT_POLICIES_NOT_RECOMMENDED, p->obj,
+                  "a root CA certificate carries certificatePolicies, which it should not (TLS "
+                  "BRs §7.1.2.1)");
     cg_cbs v = cp->value, seq, pi, oid, quals;
     size_t n = 0, reserved = 0, any = 0;
-    const char *bad_qual = NULL;
+    const char *bad_kind = NULL, *bad_cps = NULL;
     cg_cbs seen[16];
     int dup = 0;
     if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
@@ -352,23 +413,30 @@ static void check_cp(cg_ctx *ctx, const cg_profile *p)
             seen[n] = oid;
         n++;
         reserved += (size_t)reserved_policy(&oid);
-        any += (size_t)cg_oid_equal(&oid, CG_OID_ANY_POLICY, sizeof(CG_OID_ANY_POLICY));
-        if (pi.len > 0 && bad_qual == NULL &&
-            (!cg_cbs_get_asn1(&pi, &quals, CG_ASN1_SEQUENCE) || pi.len != 0 ||
-             !qualifiers_ok(quals, &bad_qual)) &&
-            bad_qual == NULL)
-            bad_qual = "policyQualifiers that do not decode";
+        int this_any = cg_oid_equal(&oid, CG_OID_ANY_POLICY, sizeof(CG_OID_ANY_POLICY));
+        any += (size_t)this_any;
+        if (pi.len == 0)
+            continue;
+        if (!cg_cbs_get_asn1(&pi, &quals, CG_ASN1_SEQUENCE) || pi.len != 0) {
+            if (bad_kind == NULL)
+                bad_kind = "policyQualifiers that do not decode";
+        } else {
+            scan_qualifiers(quals, this_any, sc062, &bad_kind, &bad_cps);
+        }
     }
     if (dup)
         cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
                   "certificatePolicies names a policy OID twice (RFC 5280 §4.2.1.4)");
+    if (bad_kind != NULL)
+        cg_report(ctx, CG_R_CERT_POLICY_QUALIFIERS_INVALID, p->obj, "certificatePolicies holds %s",
+                  bad_kind);
+    if (bad_cps != NULL)
+        cg_report(ctx, CG_R_CERT_POLICY_CPS_URI_INVALID, p->obj,
+                  "certificatePolicies holds %s (TLS BRs §7.1.2.7.9: cPSuri is an HTTP or "
+                  "HTTPS URL)",
+                  bad_cps);
     if (!sc062)
         return;
-    if (bad_qual != NULL)
-        cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
-                  "certificatePolicies holds %s; only id-qt-cps with an http or https URL is "
-                  "allowed",
-                  bad_qual);
     if (p->kind == CG_PROF_SUBSCRIBER) {
         if (any > 0)
             cg_report(ctx, CG_R_CERT_POLICIES_INVALID, p->obj,
@@ -628,6 +696,10 @@ static void check_aki(cg_ctx *ctx, const cg_profile *p)
         cg_report(ctx, CG_R_CERT_AKI_INVALID, p->obj,
                   "authorityKeyIdentifier carries authorityCertIssuer/authorityCertSerialNumber;"
                   " only keyIdentifier is allowed");
+    else if (has_id && keyid.len > 0 && (has_iss || has_ser) && cg_prof_since(p, 20130726))
+        cg_report(ctx, CG_R_CERT_AKI_INVALID, p->obj,
+                  "authorityKeyIdentifier carries both keyIdentifier and the issuer's name and "
+                  "serial number (Mozilla RSP §5.2, from policy 2.2 of 2013-07-26)");
 }
 
 static void check_ski(cg_ctx *ctx, const cg_profile *p)
@@ -638,6 +710,11 @@ static void check_ski(cg_ctx *ctx, const cg_profile *p)
         if (is_ca(p))
             cg_report(ctx, CG_R_CERT_SKI_INVALID, p->obj,
                       "a %s must carry subjectKeyIdentifier", cg_prof_kind_name(p));
+        else if (!cg_prof_since(p, SC062))
+            cg_report(ctx, CG_R_CERT_SKI_MISSING, p->obj,
+                      "a %s issued before 2023-09-15 should carry subjectKeyIdentifier (RFC "
+                      "5280 §4.2.1.2)",
+                      cg_prof_kind_name(p));
         return;
     }
     if (ski->critical)
@@ -720,6 +797,8 @@ static void check_criticality(cg_ctx *ctx, const cg_profile *p)
         crit(ctx, p, p->x.ku, 1, "keyUsage", "TLS BRs §7.1.2.10.7");
     else if (sc062)
         crit(ctx, p, p->x.ku, 1, "keyUsage", "TLS BRs §7.1.2.7.6");
+    else
+        crit_as(ctx, p, should, p->x.ku, 1, "keyUsage", "RFC 5280 §4.2.1.3");
     if (sc062) {
         crit(ctx, p, p->x.eku, 0, "extKeyUsage", "TLS BRs §7.1.2");
         crit(ctx, p, p->x.cp, 0, "certificatePolicies", "TLS BRs §7.1.2");

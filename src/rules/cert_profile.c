@@ -102,6 +102,7 @@ static void decode_bc(cg_profile *p)
         return;
     if (!cg_cbs_get_optional_asn1(&seq, &len, &p->bc_has_pathlen, CG_ASN1_INTEGER) || seq.len != 0)
         return;
+    p->bc_pathlen_negative = p->bc_has_pathlen && len.len > 0 && (len.data[0] & 0x80);
     p->bc_ok = 1;
 }
 

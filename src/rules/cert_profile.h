@@ -38,7 +38,7 @@ typedef struct cg_profile {
     int64_t issued;    /* issuance time (cg_objref_set_issued_cert) */
     cg_prof_exts x;
     /* basicConstraints, decoded when x.bc >= 0 and bc_ok */
-    int bc_ok, bc_ca, bc_has_pathlen;
+    int bc_ok, bc_ca, bc_has_pathlen, bc_pathlen_negative;
     /* keyUsage bits (bit 0 = digitalSignature), decoded when ku_ok */
     int ku_ok;
     unsigned ku_bits;
@@ -98,6 +98,7 @@ CG_OID(CG_OID_ANY_POLICY, 0x55, 0x1d, 0x20, 0x00);
 CG_OID(CG_OID_AD_OCSP, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01);
 CG_OID(CG_OID_AD_CA_ISSUERS, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02);
 CG_OID(CG_OID_QT_CPS, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x01);
+CG_OID(CG_OID_QT_UNOTICE, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x02, 0x02);
 /* 2.23.140.1: CA/Browser Forum certificate policies */
 CG_OID(CG_OID_CABF_POLICIES, 0x67, 0x81, 0x0c, 0x01);
 CG_OID(CG_OID_AT_CN, 0x55, 0x04, 0x03);

@@ -202,4 +202,25 @@ zcase subExtKeyUsageServClientEmail.pem cert.eku_not_recommended no
 # a root's pathLenConstraint
 zcase rootCaMaxPathLenPresent.pem cert.basic_constraints_not_recommended yes
 zcase rootCaMaxPathLenMissing.pem cert.basic_constraints_not_recommended no
+# keyUsage by key type: RFC 3279 §2.3.1 for RSA before the SC-062 tables;
+# the NOT RECOMMENDED bits (EC keyAgreement, a CA's RSA encipherment) warn;
+# trailing zero bits are cert.key_usage_encoding
+zcase eeWithRSADisallowedKeyUsage.pem cert.key_usage_invalid yes
+zcase ecc_key_dv_with_key_agreement.pem cert.key_usage_not_recommended yes
+zcase ecc_key_dv_with_prohibited_key_usage.pem cert.key_usage_not_recommended no
+zcase caWithRSAAndEnciphermentKeyUsage.pem cert.key_usage_not_recommended yes
+zcase subCertIsNotCA.pem cert.key_usage_encoding yes
+zcase subCertIsNotCA.pem cert.key_usage_invalid no
+# pathLenConstraint (RFC 5280 §4.2.1.9) apart from basicConstraints' cA
+zcase subCaNoCertSign.pem cert.path_len_constraint_invalid yes
+zcase subCaNoCertSign.pem cert.basic_constraints_invalid no
+# the SHOULDs: a subscriber's SKI before SC-062, a root's policies
+zcase subCertNoSKI.pem cert.ski_missing yes
+zcase rootCAWithCertPolicy.pem cert.policies_not_recommended yes
+# AKI with key ID and issuer/serial (Mozilla RSP §5.2 from 2013-07-26)
+zcase mpAuthorityKeyIdentifierIncorrect.pem cert.aki_invalid yes
+# policy qualifiers: anyPolicy's (RFC 5280 §4.2.1.4); a CPS that is no URL
+zcase withAnyPolicyWithoutCPSOrUserNoticeQualifier.pem cert.policy_qualifiers_invalid yes
+zcase policyQualifiersOtherThanCpsNotPermittedValid.pem cert.policy_qualifiers_invalid no
+zcase policyQualifiersOtherThanCpsNotPermittedValid.pem cert.policy_cps_uri_invalid yes
 finish
