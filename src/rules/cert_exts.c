@@ -102,31 +102,32 @@ static void ku_names(unsigned bits, char *buf, size_t cap)
     }
 }
 
+/* rule on keyUsage bits the key type does not allow or recommend: "keyUsage
+ * of a <kind> with an <EC|RSA> key asserts <bits>, <why>" */
+static void ku_key_bits(cg_ctx *ctx, const cg_profile *p, int rule, unsigned bits, const char *why)
+{
+    char names[160];
+    ku_names(bits, names, sizeof(names));
+    cg_report(ctx, rule, p->obj, "keyUsage of a %s with an %s key asserts %s, %s",
+              cg_prof_kind_name(p), p->key_type == CG_KEY_EC ? "EC" : "RSA", names, why);
+}
+
 /* RFC 3279 §2.3.1: an RSA key's keyUsage may hold digitalSignature,
  * nonRepudiation, keyEncipherment, dataEncipherment, keyCertSign and
  * cRLSign; a CA's SHOULD NOT hold either encipherment bit beside keyCertSign
  * or cRLSign. From 2023-09-15 the BRs' tables are stricter (check_ku). */
 static void check_ku_rsa3279(cg_ctx *ctx, const cg_profile *p, unsigned b)
 {
-    char names[160];
     unsigned bad = b & (unsigned)(KU_KA | KU_EO | KU_DO);
     if (p->key_type != CG_KEY_RSA)
         return;
-    if (bad != 0 && !cg_prof_since(p, SC062)) {
-        ku_names(bad, names, sizeof(names));
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage of an RSA key asserts %s; RFC 3279 §2.3.1 allows only "
-                  "digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, "
-                  "keyCertSign and cRLSign",
-                  names);
-    }
-    if (is_ca(p) && (b & (KU_CERT | KU_CRL)) && (b & (KU_KE | KU_DE))) {
-        ku_names(b & (KU_KE | KU_DE), names, sizeof(names));
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, p->obj,
-                  "keyUsage of a %s with an RSA key asserts %s beside keyCertSign or cRLSign, "
-                  "which it should not (RFC 3279 §2.3.1)",
-                  cg_prof_kind_name(p), names);
-    }
+    if (bad != 0 && !cg_prof_since(p, SC062))
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_INVALID, bad,
+                    "which RFC 3279 §2.3.1 does not allow (only digitalSignature, "
+                    "nonRepudiation, keyEncipherment, dataEncipherment, keyCertSign, cRLSign)");
+    if (is_ca(p) && (b & (KU_CERT | KU_CRL)) && (b & (KU_KE | KU_DE)))
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, b & (KU_KE | KU_DE),
+                    "beside keyCertSign or cRLSign, which it should not (RFC 3279 §2.3.1)");
 }
 
 static void check_ku(cg_ctx *ctx, const cg_profile *p)
@@ -201,11 +202,8 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
         cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
                   "keyUsage of a %s asserts cRLSign", what);
     if (bad != 0 && cg_prof_since(p, SC062)) {
-        ku_names(bad, names, sizeof(names));
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage of a %s with an %s key asserts %s, which the TLS BRs do not allow "
-                  "for that key type",
-                  what, p->key_type == CG_KEY_EC ? "EC" : "RSA", names);
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_INVALID, bad,
+                    "which the TLS BRs do not allow for that key type");
     } else if (p->key_type == CG_KEY_EC && (b & (KU_KE | KU_DE))) {
         /* RFC 5480 §3: never for an EC key. */
         ku_names(b & (KU_KE | KU_DE), names, sizeof(names));
@@ -221,13 +219,9 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
     unsigned nr = p->key_type == CG_KEY_EC    ? (b & KU_KA)
                   : p->key_type == CG_KEY_RSA ? (b & KU_DE)
                                               : 0;
-    if (nr != 0 && cg_prof_since(p, SC062)) {
-        ku_names(nr, names, sizeof(names));
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, p->obj,
-                  "keyUsage of a %s with an %s key asserts %s, which the TLS BRs do not "
-                  "recommend (§7.1.2.7.11)",
-                  what, p->key_type == CG_KEY_EC ? "EC" : "RSA", names);
-    }
+    if (nr != 0 && cg_prof_since(p, SC062))
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, nr,
+                    "which the TLS BRs do not recommend (§7.1.2.7.11)");
 }
 
 /* ---- extKeyUsage ---- */
