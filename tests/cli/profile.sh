@@ -179,9 +179,10 @@ zcase policyMapNotCritical.pem cert.extension_criticality_not_recommended yes
 zcase policyMapGood.pem cert.extension_criticality_not_recommended no
 zcase SANCriticalSubjectUncommonOnly.pem cert.extension_criticality_not_recommended yes
 zcase subCertPolicyCrit.pem cert.extension_criticality_not_recommended yes
-zcase subCertPolicyNoCrit.pem cert.extension_criticality_not_recommended no
+# (their keyUsage is not critical: RFC 5280 §4.2.1.3 SHOULD, the same warning)
+zcase subCertPolicyNoCrit.pem cert.extension_criticality_not_recommended yes "certificatePolicies at position"
 zcase ekuAnyCrit.pem cert.extension_criticality_not_recommended yes
-zcase ekuNoAnyCrit.pem cert.extension_criticality_not_recommended no
+zcase ekuNoAnyCrit.pem cert.extension_criticality_not_recommended yes "extKeyUsage with anyExtendedKeyUsage at"
 # authorityInformationAccess: a subordinate CA's MUST until TLS BRs 1.7.1,
 # SHOULD since; the caIssuers URL a SHOULD
 zcase subCAAIAMissing.pem cert.aia_invalid yes
