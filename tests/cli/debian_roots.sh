@@ -10,8 +10,8 @@ dir=/usr/share/ca-certificates/mozilla
 declare -A known=(
   [Hellenic_Academic_and_Research_Institutions_ECC_RootCA_2015.crt]="cert.serial_not_positive" # e_serial_number_not_positive: serial 0
   [Hellenic_Academic_and_Research_Institutions_RootCA_2015.crt]="cert.serial_not_positive"     # e_serial_number_not_positive: serial 0
-  [Trustwave_Global_ECC_P256_Certification_Authority.crt]="cert.key_usage_invalid"             # e_superfluous_ku_encoding: trailing zero bits
-  [Trustwave_Global_ECC_P384_Certification_Authority.crt]="cert.key_usage_invalid"             # e_superfluous_ku_encoding: trailing zero bits
+  [Trustwave_Global_ECC_P256_Certification_Authority.crt]="cert.key_usage_encoding"            # e_superfluous_ku_encoding: trailing zero bits
+  [Trustwave_Global_ECC_P384_Certification_Authority.crt]="cert.key_usage_encoding"            # e_superfluous_ku_encoding: trailing zero bits
   [OISTE_WISeKey_Global_Root_GB_CA.crt]="cert.extension_criticality"                           # e_root_ca_key_usage_must_be_critical
   [Certum_Trusted_Network_CA_2.crt]="cert.time_encoding"                                       # e_wrong_time_format_pre2050: GeneralizedTime for 2011 and 2046
 )
