@@ -768,7 +768,7 @@ static void check_rfc_criticality(cg_ctx *ctx, const cg_profile *p)
     const cg_cert *c = p->cert;
     for (size_t i = 0; i < c->n_ext; i++) {
         for (size_t k = 0; k < sizeof(rfc) / sizeof(rfc[0]); k++) {
-            if (cg_oid_equal(&c->ext[i].oid, rfc[k].oid, rfc[k].len))
+            if (cg_prof_ext_is(p, i, rfc[k].oid, rfc[k].len))
                 crit_as(ctx, p,
                         rfc[k].must ? CG_R_CERT_EXTENSION_CRITICALITY
                                     : CG_R_CERT_EXTENSION_CRITICALITY_NOT_RECOMMENDED,

@@ -16,11 +16,6 @@
 #include "x509/oid.h"
 #include "x509/time.h"
 
-int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd)
-{
-    return p->issued >= cg_rule_date_time(yyyymmdd);
-}
-
 const char *cg_prof_kind_name(const cg_profile *p)
 {
     switch (p->kind) {
@@ -63,10 +58,12 @@ static int id_ce(const cg_cbs *oid)
     return oid->len == 3 && oid->data[0] == 0x55 && oid->data[1] == 0x1d ? oid->data[2] : -1;
 }
 
-/* The first position of each extension the profile names, in one pass over
- * the extensions (cg_prof_exts; -1 when absent). */
-static void ext_indexes(const cg_cert *c, cg_prof_exts *x)
+/* p->ce, and the first position of each extension the profile names, in one
+ * pass over the extensions (cg_prof_exts; -1 when absent). */
+static void ext_indexes(cg_profile *p)
 {
+    const cg_cert *c = p->cert;
+    cg_prof_exts *x = &p->x;
     const uint8_t *const oids[] = {
         CG_OID_BASIC_CONSTRAINTS, CG_OID_KEY_USAGE, CG_OID_EKU, CG_OID_SAN,
         CG_OID_CERT_POLICIES,     CG_OID_CRL_DP,    CG_OID_AKI, CG_OID_SKI,
@@ -78,6 +75,7 @@ static void ext_indexes(const cg_cert *c, cg_prof_exts *x)
         *slots[k] = -1;
     for (size_t i = c->n_ext; i-- > 0;) { /* backwards: the first occurrence stays */
         int ce = id_ce(&c->ext[i].oid);
+        p->ce[i] = (int16_t)ce;
         if (ce < 0 && cg_oid_equal(&c->ext[i].oid, CG_OID_AIA, sizeof(CG_OID_AIA)))
             x->aia = (int)i;
         for (size_t k = 0; ce >= 0 && k < sizeof(oids) / sizeof(oids[0]); k++) {
@@ -198,14 +196,30 @@ static cg_prof_kind classify(const cg_profile *p)
     return CG_PROF_SUBSCRIBER;
 }
 
+/* t's UTC date as YYYYMMDD: t is at or after 00:00:00 UTC of a date D
+ * exactly when its own date is D or later, so the rules' dates compare as
+ * numbers (0 for years before 0; the largest value after 99999). */
+static uint32_t date_ymd(int64_t t)
+{
+    int64_t y;
+    unsigned m, d;
+    cg_civil_from_days(t / 86400 - (t % 86400 < 0), &y, &m, &d);
+    if (y < 0)
+        return 0;
+    if (y > 99999)
+        return UINT32_MAX;
+    return (uint32_t)y * 10000 + m * 100 + d;
+}
+
 static void decode(cg_profile *p, const cg_objref *obj, const cg_cert *cert)
 {
     memset(p, 0, sizeof(*p));
     p->cert = cert;
     p->obj = obj;
     p->issued = obj->has_issued ? obj->issued : cert->not_before_t;
+    p->issued_ymd = date_ymd(p->issued);
     cg_prof_exts *x = &p->x;
-    ext_indexes(cert, x);
+    ext_indexes(p);
     if (x->bc >= 0)
         decode_bc(p);
     if (x->ku >= 0)
@@ -434,7 +448,7 @@ static void check_duplicates(cg_ctx *ctx, const cg_profile *p)
     uint64_t seen = 0;
     int maybe = 0;
     for (size_t i = 0; i < c->n_ext && !maybe; i++) {
-        int ce = id_ce(&c->ext[i].oid);
+        int ce = p->ce[i];
         if (ce >= 0 && ce < 64) {
             maybe = (seen >> ce) & 1;
             seen |= UINT64_C(1) << ce;
@@ -491,12 +505,9 @@ static void check_empty_values(cg_ctx *ctx, const cg_profile *p)
     };
     const cg_cert *c = p->cert;
     for (size_t i = 0; i < c->n_ext; i++) {
-        int ce = id_ce(&c->ext[i].oid);
-        if (ce >= 0 && ce != 0x09 && ce != 0x12 && ce != 0x21 && ce != 0x2e)
-            continue; /* an id-ce extension not in the list: most of them */
         for (size_t k = 0; k < sizeof(seq_of) / sizeof(seq_of[0]); k++) {
             cg_cbs v = c->ext[i].value, seq;
-            if (!cg_oid_equal(&c->ext[i].oid, seq_of[k].oid, seq_of[k].len))
+            if (!cg_prof_ext_is(p, i, seq_of[k].oid, seq_of[k].len))
                 continue;
             if (cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) && v.len == 0 && seq.len == 0)
                 cg_report(ctx, CG_R_CERT_EXTENSION_VALUE_EMPTY, p->obj,

@@ -36,7 +36,11 @@ typedef struct cg_profile {
     const cg_objref *obj;
     cg_prof_kind kind;
     int64_t issued;    /* issuance time (cg_objref_set_issued_cert) */
+    uint32_t issued_ymd; /* its UTC date as YYYYMMDD, for cg_prof_since */
     cg_prof_exts x;
+    /* per extension, the third octet of its OID when it is id-ce (2.5.29.x,
+     * contents 55 1d x), else -1: one octet tells most extensions apart */
+    int16_t ce[CG_MAX_EXTENSIONS];
     /* basicConstraints, decoded when x.bc >= 0 and bc_ok */
     int bc_ok, bc_ca, bc_has_pathlen, bc_pathlen_negative;
     /* keyUsage bits (bit 0 = digitalSignature), decoded when ku_ok */
@@ -78,8 +82,20 @@ const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok);
 unsigned cg_rsa_small_factor(const uint8_t *m, size_t n);
 
 /* Helpers the families share (cert_profile.c). */
-/* Whether the object was issued on or after the YYYYMMDD date. */
-int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd);
+/* Whether the object was issued on or after the YYYYMMDD date (00:00:00
+ * UTC): its issuance date, computed once, compared as a number. */
+static inline int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd)
+{
+    return p->issued_ymd >= yyyymmdd;
+}
+/* Whether extension i's OID is the contents oid[0..len): an id-ce OID (55 1d
+ * x) by p->ce alone, any other by its bytes. */
+static inline int cg_prof_ext_is(const cg_profile *p, size_t i, const uint8_t *oid, size_t len)
+{
+    if (len == 3 && oid[0] == 0x55 && oid[1] == 0x1d)
+        return p->ce[i] == oid[2];
+    return p->ce[i] < 0 && cg_oid_equal(&p->cert->ext[i].oid, oid, len);
+}
 const char *cg_prof_kind_name(const cg_profile *p);
 /* The bit string of a BIT STRING's contents (unused-bits octet first) as
  * bits numbered from 0; 0 when the encoding is not a valid BIT STRING. */
