@@ -120,14 +120,22 @@ mpids=()
 expect_eq 'slow off' "$(admin 'name=slow&on=0')" 200
 expect_eq 'survivor exit status' "$bst" 1
 # The survivor took the dead worker's range over after its lease expired.
-expect_eq 'ranges done' "$(sql "$two" 'SELECT count(*) FROM log_ranges WHERE done = 1')" 2
-expect_eq 'ranges in all' "$(sql "$two" 'SELECT count(*) FROM log_ranges')" 2
+# Two ranges of 4; on a loaded machine (the CI's ASan run) a range that
+# runs past the range's time of 5 s is cut and its rest read as a range of
+# its own (docs/monitor.md): then there are more, still each entry in
+# exactly one done range, every one of them B's.
+nr=$(sql "$two" 'SELECT count(*) FROM log_ranges')
+expect_eq 'ranges all done' "$(sql "$two" 'SELECT count(*) FROM log_ranges WHERE done = 1')" "$nr"
 expect_eq 'entries done' "$(sql "$two" 'SELECT sum(stop - start) FROM log_ranges WHERE done = 1')" 8
+expect_eq 'ranges cover 0-7 once' "$(sql "$two" 'SELECT count(*) FROM log_ranges a JOIN
+  log_ranges b ON a.stop = b.start')" "$((nr - 1))"
 expect_eq 'prefix' "$(sql "$two" 'SELECT position, sth_size FROM log_state')" '8|8'
-expect_grep 'at 8 of 8 \(shared\).*ranges 2 done, 0 leased, 0 pending' "$tmp/b.err"
+expect_grep "at 8 of 8 \(shared\).*ranges $nr done, 0 leased, 0 pending" "$tmp/b.err"
 # A range claimed again after a lease expired has a second token.
-expect_eq "B's ranges" "$(sql "$two" "SELECT start, token FROM log_ranges WHERE owner = 'B' ORDER BY start" | tr '\n' ' ')" '0|2 4|1 '
-expect_grep 'at 8 of 8 \(shared\), 8 entries read in 2 ranges' "$tmp/b.err"
+expect_eq "B's ranges" "$(sql "$two" "SELECT count(*) FILTER (WHERE owner = 'B'),
+  count(*) FILTER (WHERE start = 0 AND token = 2), count(*) FILTER (WHERE start = 4 AND
+  token = 1) FROM log_ranges")" "$nr|1|1"
+expect_grep "at 8 of 8 \(shared\), 8 entries read in $nr ranges" "$tmp/b.err"
 findings_of "$two" >"$tmp/two.findings"
 objects_of "$two" >"$tmp/two.objects"
 expect_same 'two workers, one killed: findings' "$tmp/ref.findings" "$tmp/two.findings"
@@ -202,7 +210,7 @@ expect_eq 'following: prefix' "$(sql "$two" 'SELECT position, sth_size FROM log_
 expect_eq 'following: the new range' \
   "$(sql "$two" "SELECT start, stop, done, owner IN ('FA', 'FB'), root IS NOT NULL FROM log_ranges WHERE start = 8")" \
   '8|9|1|t|t'
-expect_eq 'following: ranges' "$(sql "$two" 'SELECT count(*) FROM log_ranges')" 3
+expect_eq 'following: ranges' "$(sql "$two" 'SELECT count(*) FROM log_ranges')" "$((nr + 1))"
 cat "$tmp/fa.err" "$tmp/fb.err" | grep -c '1 entries read in 1 ranges' >"$tmp/n1"
 expect_eq 'following: read once' "$(cat "$tmp/n1")" 1
 expect_no_grep 'mismatch' "$tmp/fa.err"
