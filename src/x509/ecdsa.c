@@ -18,7 +18,8 @@
  * algorithm one BIGNUM call a bit (BN_rshift1, BN_uadd, BN_is_bit_set...),
  * 15.8% of caguard serve's samples under /lintcert, as much as both
  * multiplications; cg_ecdsa_inv_mod is the same algorithm on four 64-bit
- * words, dividing by all the factors of 2 at once (s is part of a public
+ * words, its steps decided 31 at a time on 64-bit stand-ins of the two
+ * numbers and applied to them once per 31 (s is part of a public
  * signature: nothing needs constant time).
  *
  * Invariants: g and gq are the same curve, gq's generator is Q and gq
@@ -90,19 +91,6 @@ static int w_cmp(const uint64_t a[4], const uint64_t b[4])
     return 0;
 }
 
-/* r += a; the carry out. */
-static uint64_t w_add(uint64_t r[4], const uint64_t a[4])
-{
-    uint64_t c = 0;
-    for (size_t i = 0; i < 4; i++) {
-        uint64_t t = r[i] + a[i];
-        uint64_t c1 = t < r[i];
-        r[i] = t + c;
-        c = c1 | (r[i] < t);
-    }
-    return c;
-}
-
 /* r -= a; the borrow out. */
 static uint64_t w_sub(uint64_t r[4], const uint64_t a[4])
 {
@@ -116,76 +104,192 @@ static uint64_t w_sub(uint64_t r[4], const uint64_t a[4])
     return b;
 }
 
-/* x = x / 2^k mod m (m odd, x < m, 1 <= k <= 63): x + t m with t < 2^k
- * the multiple of m that clears x's low k bits (t = -x m^-1 mod 2^k,
- * minv = -m^-1 mod 2^64), shifted right by k: below (m + (2^k - 1) m) /
- * 2^k = m, so no correction. */
-static void w_div2k_mod(uint64_t x[4], const uint64_t m[4], uint64_t minv, unsigned k)
+/* r = m - a mod 2^256. */
+static void w_neg_mod(uint64_t r[4], const uint64_t a[4], const uint64_t m[4])
 {
-    uint64_t t = (x[0] * minv) & ((UINT64_C(1) << k) - 1);
-    uint64_t s[5], c = 0;
+    uint64_t b = 0;
     for (size_t i = 0; i < 4; i++) {
-        unsigned __int128 p = (unsigned __int128)t * m[i] + x[i] + c;
-        s[i] = (uint64_t)p;
-        c = (uint64_t)(p >> 64);
+        uint64_t t = m[i] - a[i];
+        uint64_t b1 = m[i] < a[i];
+        r[i] = t - b;
+        b = b1 | (t < b);
     }
-    s[4] = c;
+}
+
+static unsigned w_bits(const uint64_t x[4])
+{
+    for (size_t i = 4; i-- > 0;) {
+        if (x[i] != 0)
+            return (unsigned)(64 * i + 64) - (unsigned)__builtin_clzll(x[i]);
+    }
+    return 0;
+}
+
+/* The low 64 bits of x >> s (s < 256). */
+static uint64_t w_shr64(const uint64_t x[4], unsigned s)
+{
+    size_t w = s / 64;
+    unsigned b = s % 64;
+    uint64_t hi = w + 1 < 4 ? x[w + 1] : 0;
+    return b == 0 ? x[w] : x[w] >> b | hi << (64 - b);
+}
+
+/* x's 64-bit stand-in for a round of STEPS steps when the larger of the
+ * two numbers has len bits (len >= 64): x's low STEPS bits, which decide
+ * the parities exactly, under its top 33 bits, which decide the
+ * comparisons nearly. With len = 64 it is x itself. */
+enum { STEPS = 31 };
+
+static uint64_t w_approx(const uint64_t x[4], unsigned len)
+{
+    return (x[0] & ((UINT64_C(1) << STEPS) - 1)) | w_shr64(x, len - 33) << STEPS;
+}
+
+/* out = |x f + y g| / 2^STEPS, 1 when x f + y g is negative; -1 when the
+ * sum is not a multiple of 2^STEPS or its quotient does not fit in 256
+ * bits (neither happens: the caller then falls back to OpenSSL). |f|,
+ * |g| <= 2^STEPS. */
+static int w_combine(uint64_t out[4], const uint64_t x[4], const uint64_t y[4], int64_t f,
+                     int64_t g)
+{
+    uint64_t t[5];
+    __int128 c = 0; /* signed: |c| < 2^97; >> is arithmetic in GCC and Clang */
+    for (size_t i = 0; i < 4; i++) {
+        c += (__int128)x[i] * f + (__int128)y[i] * g;
+        t[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    t[4] = (uint64_t)c;
+    int64_t top = (int64_t)t[4] >> STEPS;
+    if ((t[0] & ((UINT64_C(1) << STEPS) - 1)) != 0 || (top != 0 && top != -1))
+        return -1;
     for (size_t i = 0; i < 4; i++)
-        x[i] = s[i] >> k | s[i + 1] << (64 - k);
+        out[i] = t[i] >> STEPS | t[i + 1] << (64 - STEPS);
+    if (top == 0)
+        return 0;
+    /* negative, above -2^256: its absolute value is 2^256 - out */
+    static const uint64_t zero[4] = {0, 0, 0, 0};
+    w_neg_mod(out, out, zero);
+    return 1;
 }
 
-/* u = u / 2^k, x = x / 2^k mod m, for the largest k that leaves u odd (u
- * not zero). */
-static void w_strip(uint64_t u[4], uint64_t x[4], const uint64_t m[4], uint64_t minv)
+/* out = (x f + y g) / 2^STEPS mod m (x, y < m; |f| + |g| <= 2^STEPS;
+ * minv = -m^-1 mod 2^64). x f is taken as (m - x)(-f) when f < 0: every
+ * term is then positive and the sum below 2^STEPS m; the multiple q m of
+ * m that clears its low STEPS bits is below that too, so the quotient is
+ * below 2m: one subtraction at most. */
+static void w_combine_mod(uint64_t out[4], const uint64_t x[4], const uint64_t y[4], int64_t f,
+                          int64_t g, const uint64_t m[4], uint64_t minv)
 {
-    while ((u[0] & 1) == 0) {
-        unsigned k = u[0] == 0 ? 63 : (unsigned)__builtin_ctzll(u[0]);
-        for (size_t i = 0; i < 3; i++)
-            u[i] = u[i] >> k | u[i + 1] << (64 - k);
-        u[3] >>= k;
-        w_div2k_mod(x, m, minv, k);
+    uint64_t xa[4], ya[4], t[5];
+    memcpy(xa, x, sizeof(xa));
+    memcpy(ya, y, sizeof(ya));
+    if (f < 0) {
+        w_neg_mod(xa, x, m);
+        f = -f;
     }
-}
-
-/* r = r - a mod m (both < m). */
-static void w_sub_mod(uint64_t r[4], const uint64_t a[4], const uint64_t m[4])
-{
-    if (w_sub(r, a))
-        w_add(r, m);
+    if (g < 0) {
+        w_neg_mod(ya, y, m);
+        g = -g;
+    }
+    unsigned __int128 c = 0;
+    for (size_t i = 0; i < 4; i++) {
+        c += (unsigned __int128)xa[i] * (uint64_t)f + (unsigned __int128)ya[i] * (uint64_t)g;
+        t[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    t[4] = (uint64_t)c;
+    uint64_t q = (t[0] * minv) & ((UINT64_C(1) << STEPS) - 1);
+    c = 0;
+    for (size_t i = 0; i < 4; i++) {
+        c += (unsigned __int128)q * m[i] + t[i];
+        t[i] = (uint64_t)c;
+        c >>= 64;
+    }
+    t[4] += (uint64_t)c;
+    for (size_t i = 0; i < 4; i++)
+        out[i] = t[i] >> STEPS | t[i + 1] << (64 - STEPS);
+    if ((t[4] >> STEPS) != 0 || w_cmp(out, m) >= 0)
+        w_sub(out, m); /* the borrow is the bit above out */
 }
 
 int cg_ecdsa_inv_mod(const uint8_t m_be[32], const uint8_t a_be[32], uint8_t out[32])
 {
-    uint64_t m[4], u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+    uint64_t m[4], a[4], b[4], u[4] = {1, 0, 0, 0}, v[4] = {0, 0, 0, 0};
 
     w_load(m, m_be);
-    w_load(u, a_be);
-    if ((m[0] & 1) == 0 || w_is_zero(u) || w_cmp(u, m) >= 0)
+    w_load(a, a_be);
+    if ((m[0] & 1) == 0 || w_is_zero(a) || w_cmp(a, m) >= 0)
         return 0;
-    memcpy(v, m, sizeof(v));
+    memcpy(b, m, sizeof(b));
     /* m^-1 mod 2^64 by Newton's iteration (each step doubles the correct
      * low bits: m is its own inverse mod 8), negated. */
     uint64_t inv = m[0];
     for (int i = 0; i < 5; i++)
         inv *= 2 - m[0] * inv;
     uint64_t minv = (uint64_t)0 - inv;
-    /* Binary extended Euclid: x1 a = u and x2 a = v (mod m) throughout. u
-     * and v both odd after their halvings, the larger loses the smaller;
-     * a zero is a common factor (gcd(a, m) = u = v > 1): no inverse. */
-    while (!w_is_one(u) && !w_is_one(v)) {
-        w_strip(u, x1, m, minv);
-        w_strip(v, x2, m, minv);
-        if (w_cmp(u, v) >= 0) {
-            w_sub(u, v);
-            w_sub_mod(x1, x2, m);
-            if (w_is_zero(u))
-                return 0;
-        } else {
-            w_sub(v, u);
-            w_sub_mod(x2, x1, m);
+    /* The binary extended Euclid (a odd: a - b, halved, where b is the
+     * smaller; a even: halved), with a = u y and b = v y (mod m)
+     * throughout, y the number to invert: a reaches 0 and b gcd(y, m).
+     * Its steps are taken STEPS at a time on 64-bit stand-ins of a and b
+     * (T. Pornin, "Optimized Binary GCD for Modular Inversion", 2020):
+     * their low bits are exact, so the parities are; the top bits make
+     * the comparisons, where a wrong guess turns a negative, which is
+     * negated; the steps made are a matrix (f0 g0; f1 g1) applied to the
+     * full numbers and to u and v once a round. The paper bounds the
+     * rounds at (2 * 256 - 1) / STEPS; one past twice that falls back. */
+    for (int round = 0; !w_is_zero(a); round++) {
+        if (round > 2 * (2 * 256 - 1) / STEPS + 1)
+            return 0;
+        unsigned la = w_bits(a), lb = w_bits(b), len = la > lb ? la : lb;
+        if (len < 64)
+            len = 64;
+        uint64_t xa = w_approx(a, len), xb = w_approx(b, len);
+        int64_t f0 = 1, g0 = 0, f1 = 0, g1 = 1;
+        for (int j = 0; j < STEPS; j++) {
+            if ((xa & 1) != 0) {
+                if (xa < xb) {
+                    uint64_t tx = xa;
+                    int64_t tf = f0, tg = g0;
+                    xa = xb;
+                    xb = tx;
+                    f0 = f1;
+                    g0 = g1;
+                    f1 = tf;
+                    g1 = tg;
+                }
+                xa -= xb;
+                f0 -= f1;
+                g0 -= g1;
+            }
+            xa >>= 1;
+            f1 *= 2;
+            g1 *= 2;
         }
+        uint64_t na[4], nb[4];
+        int nega = w_combine(na, a, b, f0, g0);
+        int negb = w_combine(nb, a, b, f1, g1);
+        if (nega < 0 || negb < 0)
+            return 0;
+        if (nega) {
+            f0 = -f0;
+            g0 = -g0;
+        }
+        if (negb) {
+            f1 = -f1;
+            g1 = -g1;
+        }
+        uint64_t nu[4], nv[4];
+        w_combine_mod(nu, u, v, f0, g0, m, minv);
+        w_combine_mod(nv, u, v, f1, g1, m, minv);
+        memcpy(a, na, sizeof(a));
+        memcpy(b, nb, sizeof(b));
+        memcpy(u, nu, sizeof(u));
+        memcpy(v, nv, sizeof(v));
     }
-    w_store(out, w_is_one(u) ? x1 : x2);
+    if (!w_is_one(b))
+        return 0; /* gcd(y, m) = b > 1 */
+    w_store(out, v);
     return 1;
 }
 
