@@ -23,8 +23,11 @@
 
 /* Entries handed over between two turns of the transfers. */
 #define PUMP_EVERY 64
-/* Transfers in the aux list at most: a proof needs a few tiles. */
-#define MAX_AUX 64
+/* Auxiliary transfers asked ahead at most (a proof needs a few tiles),
+ * and in all: cg_fetch_get has room for at least MAX_AUX - MAX_AHEAD at
+ * once. */
+#define MAX_AHEAD 64
+#define MAX_AUX 128
 
 struct cg_fetch {
     cg_logclient_opts o;
@@ -35,6 +38,11 @@ struct cg_fetch {
     int started; /* the window has a position */
     cg_fetch_xfer *aux[MAX_AUX];
     size_t n_aux;
+    /* A window's failure met while an auxiliary request was waited for:
+     * the run in progress (its deliver waiting) reports it, a later run
+     * starts over (CG_LOG_OK: none). */
+    cg_log_status failed;
+    char failed_why[256];
     /* The body of the last answer handed over, for the next request (an
      * answer written into fresh memory costs a page fault every 4 KiB);
      * freed when nothing is in flight any more. */
@@ -251,6 +259,7 @@ void cg_fetch_reset(cg_fetch *f)
         }
     }
     f->started = 0;
+    f->failed = CG_LOG_OK;
 }
 
 void cg_fetch_free(cg_fetch *f)
@@ -470,7 +479,7 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
     cg_log_status st = CG_LOG_OK;
     *done = 0;
     cg_window_get_stats(f->w, &s);
-    if (!f->started || s.pos != pos) {
+    if (!f->started || s.pos != pos || f->failed != CG_LOG_OK) {
         cg_fetch_reset(f);
         cg_window_restart(f->w, pos, target);
         f->started = 1;
@@ -495,6 +504,11 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
                 cg_window_delivered(f->w, q, n, cg_time_mono());
                 if (q->state == CG_WREQ_FREE)
                     xfer_release(f, x);
+            }
+            if (st == CG_LOG_OK && f->failed != CG_LOG_OK) {
+                /* (while deliver waited for an auxiliary request) */
+                st = f->failed;
+                setwhy(why, whycap, f->failed_why);
             }
             if (st != CG_LOG_OK)
                 goto out;
@@ -537,9 +551,11 @@ out:
     return st;
 }
 
-cg_fetch_xfer *cg_fetch_aux(cg_fetch *f, const char *url, size_t max_body, int allow_404)
+/* An auxiliary transfer of url started, when fewer than limit are. */
+static cg_fetch_xfer *aux_new(cg_fetch *f, size_t limit, const char *url, size_t max_body,
+                              int allow_404)
 {
-    if (f->n_aux >= MAX_AUX)
+    if (f->n_aux >= limit)
         return NULL;
     cg_fetch_xfer *x = calloc(1, sizeof(*x));
     if (x == NULL)
@@ -553,6 +569,11 @@ cg_fetch_xfer *cg_fetch_aux(cg_fetch *f, const char *url, size_t max_body, int a
     }
     f->aux[f->n_aux++] = x;
     return x;
+}
+
+cg_fetch_xfer *cg_fetch_aux(cg_fetch *f, const char *url, size_t max_body, int allow_404)
+{
+    return aux_new(f, MAX_AHEAD, url, max_body, allow_404);
 }
 
 cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t whycap)
@@ -573,15 +594,62 @@ cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t
             if (!f->aux[i]->done && at > now && (at - now) * 1000 < wake_ms)
                 wake_ms = (long)((at - now) * 1000) + 1;
         }
-        cg_log_status st = step(f, wake_ms, why, whycap);
-        if (st != CG_LOG_OK) {
-            cg_fetch_reset(f);
+        /* A window's request that fails meanwhile is kept for the window
+         * (fetch.h), not reset here: a deliver may be waiting, its answer
+         * in hand. */
+        char wwhy[sizeof(f->failed_why)];
+        cg_log_status st = step(f, wake_ms, wwhy, sizeof(wwhy));
+        if (st != CG_LOG_OK && f->failed == CG_LOG_OK) {
+            f->failed = st;
+            memcpy(f->failed_why, wwhy, sizeof(wwhy));
+        }
+        if (st == CG_LOG_NOMEM) {
+            setwhy(why, whycap, "out of memory");
             return st;
         }
     }
     if (x->st != CG_LOG_OK)
         setwhy(why, whycap, x->why);
     return x->st;
+}
+
+cg_log_status cg_fetch_get(cg_fetch *f, cg_http_req *r, size_t n, char *why, size_t whycap)
+{
+    cg_fetch_xfer *x[MAX_AUX];
+    cg_log_status st = CG_LOG_OK;
+    size_t i = 0;
+    while (st == CG_LOG_OK && i < n) {
+        size_t k = 0;
+        while (i + k < n && f->n_aux < MAX_AUX) {
+            x[k] = aux_new(f, MAX_AUX, r[i + k].url, r[i + k].max_body, r[i + k].allow_404);
+            if (x[k] == NULL)
+                break;
+            k++;
+        }
+        if (k == 0 || (i + k < n && f->n_aux < MAX_AUX)) {
+            setwhy(why, whycap, "out of memory");
+            st = CG_LOG_NOMEM;
+        }
+        for (size_t j = 0; j < k; j++) {
+            cg_http_req *q = &r[i + j];
+            if (st == CG_LOG_OK)
+                st = cg_fetch_aux_wait(f, x[j], why, whycap);
+            if (st == CG_LOG_OK) {
+                /* the answer is the caller's: out of the budget (freeing
+                 * x gives its share back) */
+                free(q->body);
+                q->body = x[j]->body;
+                q->len = x[j]->len;
+                q->cap = x[j]->cap;
+                q->code = x[j]->code;
+                x[j]->body = NULL;
+                x[j]->len = x[j]->cap = 0;
+            }
+            cg_fetch_aux_free(f, x[j]);
+        }
+        i += k;
+    }
+    return st;
 }
 
 void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x)
@@ -614,17 +682,14 @@ int cg_fetch_client_init(cg_fetch_client *c, const char *url, const cg_logclient
     if (opts)
         c->o = *opts;
     cg_http_opts_defaults(&c->o);
-    c->multi = curl_multi_init();
     cg_window_opts wo = cg_fetch_window_opts(&c->o, batch != 0 ? batch : c->o.batch, grid);
     c->fx = cg_fetch_new(&c->o, &wo, proto, arg);
-    return c->base != NULL && c->multi != NULL && c->fx != NULL;
+    return c->base != NULL && c->fx != NULL;
 }
 
 void cg_fetch_client_clear(cg_fetch_client *c)
 {
     cg_fetch_free(c->fx);
-    if (c->multi)
-        curl_multi_cleanup(c->multi);
     free(c->base);
     memset(c, 0, sizeof(*c));
 }

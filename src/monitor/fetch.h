@@ -17,8 +17,9 @@
  * (opts.stop) ends a wait within 100 ms.
  *
  * Besides the window, a fetcher runs auxiliary requests (a consistency
- * proof, a hash tile) on the same connections, asked ahead and waited for
- * later, with the same retries.
+ * proof, a hash tile, a tree head, an issuer) on the same connections, with
+ * the same retries, asked ahead and waited for later or waited for at once
+ * (cg_fetch_get); a wait keeps the window's transfers read.
  *
  * Internal to src/monitor/. Not thread-safe. */
 #ifndef CAGUARD_MONITOR_FETCH_H
@@ -111,22 +112,33 @@ void cg_fetch_reset(cg_fetch *f);
 /* An auxiliary GET of url, started now. NULL when out of memory. */
 cg_fetch_xfer *cg_fetch_aux(cg_fetch *f, const char *url, size_t max_body, int allow_404);
 /* Runs the transfers until x is done; its status (why on failure). The
- * window's answers that come meanwhile are held. */
+ * window's answers that come meanwhile are held; a window's request that
+ * fails meanwhile fails the run whose deliver is waiting, or else makes
+ * the next run start over (as any failure does). */
 cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t whycap);
 /* Stops x if it runs and frees it. */
 void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x);
+
+/* Every single request of a log client (a tree head, an issuer, a hash
+ * tile, a proof): r[0..n) (their url, max_body and allow_404) as
+ * auxiliary transfers, all at once, each until its final answer (200, or
+ * 404 when allowed) with cg_fetch_aux_wait's retries. The window's
+ * requests in flight are read meanwhile: a log may answer a client's
+ * connections in the order they came, and the entries' own timeouts
+ * run. CG_LOG_OK with each answer in r's body, len and code (the caller's,
+ * no longer in the budget); else the first failure, with why. */
+cg_log_status cg_fetch_get(cg_fetch *f, cg_http_req *r, size_t n, char *why, size_t whycap);
 
 void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s);
 
 /* ---- what both log clients hold for their transport ---- */
 
 /* The log's base URL (without the trailing slash), the client's options
- * (the defaults filled in), a multi handle for its single requests (a tree
- * head, a proof) and the window's fetcher for the entries. */
+ * (the defaults filled in) and the one fetcher of its requests: the
+ * window's for the entries, cg_fetch_get for the others. */
 typedef struct cg_fetch_client {
     char *base;
     cg_logclient_opts o;
-    CURLM *multi;
     cg_fetch *fx;
 } cg_fetch_client;
 

@@ -33,7 +33,7 @@ typedef struct scan_to {
 } scan_to;
 
 struct cg_logclient {
-    cg_fetch_client net; /* multi: get-sth, proofs; fx: get-entries, through the window */
+    cg_fetch_client net; /* get-entries through the window; get-sth, proofs */
     EVP_PKEY *key;
     uint8_t log_id[32];
     cg_entries_reader *entries; /* get-entries answers, buffers reused */
@@ -107,7 +107,7 @@ cg_log_status cg_logclient_get_sth(cg_logclient *lc, cg_sth *sth, char *why, siz
 {
     cg_http_req r = {0};
     snprintf(r.url, sizeof(r.url), "%s/ct/v1/get-sth", lc->net.base);
-    cg_log_status st = cg_http_run(lc->net.multi, &lc->net.o, &r, 1, why, whycap);
+    cg_log_status st = cg_fetch_get(lc->net.fx, &r, 1, why, whycap);
     json_t *j = NULL;
     uint8_t *root = NULL, *sig = NULL;
     size_t root_len = 0, sig_len = 0;
@@ -303,7 +303,7 @@ static int hash_array(json_t *arr, uint8_t *out, size_t cap, size_t *n)
 static cg_log_status get_json(cg_logclient *lc, cg_http_req *r, json_t **j, char *why,
                               size_t whycap)
 {
-    cg_log_status st = cg_http_run(lc->net.multi, &lc->net.o, r, 1, why, whycap);
+    cg_log_status st = cg_fetch_get(lc->net.fx, r, 1, why, whycap);
     json_error_t jerr;
     *j = NULL;
     if (st != CG_LOG_OK)

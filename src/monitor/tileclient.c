@@ -37,7 +37,7 @@ typedef struct issuer {
 } issuer;
 
 struct cg_tileclient {
-    cg_fetch_client net; /* multi: checkpoint, issuers, hash tiles; fx: data tiles */
+    cg_fetch_client net; /* data tiles through the window; checkpoint, issuers, hash tiles */
     char *origin;
     EVP_PKEY *key;
     uint8_t log_id[32];
@@ -143,7 +143,7 @@ cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char 
     memset(sth, 0, sizeof(*sth));
     snprintf(r.url, sizeof(r.url), "%s/checkpoint", tc->net.base);
     r.max_body = MAX_CHECKPOINT;
-    cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, &r, 1, why, whycap);
+    cg_log_status st = cg_fetch_get(tc->net.fx, &r, 1, why, whycap);
     if (st != CG_LOG_OK)
         goto out;
     /* The note's own origin first: a good signature under another origin
@@ -241,29 +241,30 @@ static int issuers_pending(const cg_tileclient *tc)
     return 0;
 }
 
-/* Fetches every pending issuer, `parallel` at a time. */
+/* Fetches every pending issuer, `parallel` at a time. The data tiles that
+ * come meanwhile (cg_fetch_get) may add issuers to the cache, and move its
+ * entries: those asked for are found again by fingerprint. */
 static cg_log_status fetch_issuers(cg_tileclient *tc, cg_http_req *r, char *why, size_t whycap)
 {
-    size_t next = 0;
     for (;;) {
-        issuer *want[64];
+        uint8_t fp[64][32];
         size_t k = 0, max = tc->net.o.parallel < 64 ? tc->net.o.parallel : 64;
-        for (; next < tc->iss_cap && k < max; next++) {
-            if (tc->iss[next].state == ISS_PENDING)
-                want[k++] = &tc->iss[next];
+        for (size_t i = 0; i < tc->iss_cap && k < max; i++) {
+            if (tc->iss[i].state == ISS_PENDING)
+                memcpy(fp[k++], tc->iss[i].fp, 32);
         }
         if (k == 0)
             return CG_LOG_OK;
         for (size_t i = 0; i < k; i++) {
             char h[65];
-            cg_hex(want[i]->fp, 32, h);
+            cg_hex(fp[i], 32, h);
             snprintf(r[i].url, sizeof(r[i].url), "%s/issuer/%s", tc->net.base, h);
             r[i].max_body = MAX_ISSUER;
             r[i].allow_404 = 1;
         }
-        cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, r, k, why, whycap);
+        cg_log_status st = cg_fetch_get(tc->net.fx, r, k, why, whycap);
         for (size_t i = 0; st == CG_LOG_OK && i < k; i++) {
-            issuer *is = want[i];
+            issuer *is = &tc->iss[slot_of(tc, fp[i])];
             uint8_t md[32];
             if (r[i].code == 404) {
                 is->state = ISS_BAD;
@@ -717,7 +718,7 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
             x->len = x->cap = 0;
             continue;
         }
-        cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, &c->r[i], 1, why, whycap);
+        cg_log_status st = cg_fetch_get(tc->net.fx, &c->r[i], 1, why, whycap);
         if (st != CG_LOG_OK)
             return st;
     }
@@ -725,7 +726,7 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
         if (c->r[i].code == 404) {
             c->keys[i].width = CG_TILE_WIDTH;
             set_hash_tile_url(tc, &c->r[i], &c->keys[i]);
-            cg_log_status st = cg_http_run(tc->net.multi, &tc->net.o, &c->r[i], 1, why, whycap);
+            cg_log_status st = cg_fetch_get(tc->net.fx, &c->r[i], 1, why, whycap);
             if (st != CG_LOG_OK)
                 return st;
         }
