@@ -3,12 +3,24 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* Waits until the client has closed c (its end of file), at most ms. */
+static void hold(int c, int ms)
+{
+    char sink[4096];
+    struct pollfd p = {.fd = c, .events = POLLIN};
+    while (ms > 0 && poll(&p, 1, ms) == 1) {
+        if (read(c, sink, sizeof(sink)) <= 0)
+            return;
+    }
+}
 
 static void *loop(void *arg)
 {
@@ -36,6 +48,7 @@ static void *loop(void *arg)
             req.method[0] = req.path[0] = '\0';
         h->fn(h->arg, c, &req);
         shutdown(c, SHUT_WR);
+        hold(c, atomic_load(&h->hold_ms));
         close(c);
     }
     return NULL;
@@ -74,6 +87,14 @@ void cg_test_httpd_stop(cg_test_httpd *h)
     pthread_join(h->th, NULL);
     close(h->fd);
     h->running = 0;
+}
+
+int cg_test_httpd_next_waiting(cg_test_httpd *h, int ms)
+{
+    /* A listening socket is readable when a connection waits in its
+     * backlog. */
+    struct pollfd p = {.fd = h->fd, .events = POLLIN};
+    return poll(&p, 1, ms) == 1 && (p.revents & POLLIN) != 0;
 }
 
 void cg_test_httpd_url(const cg_test_httpd *h, const char *path, char *out, size_t cap)

@@ -9,6 +9,7 @@
 #define CAGUARD_TEST_HTTPD_HARNESS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 typedef struct cg_test_request {
@@ -27,6 +28,13 @@ typedef struct cg_test_httpd {
     int running;
     cg_test_handler fn;
     void *arg;
+    /* When above 0 (set by the test at any time): after an answer, the next
+     * connection is taken only once the client has closed this one, that
+     * is read its answer to the end, or after hold_ms: a server that serves
+     * a client one connection at a time, as a log limiting connections per
+     * client may. A client that stops reading an answer while it waits for
+     * another request's then waits until its own timeout. */
+    atomic_int hold_ms;
 } cg_test_httpd;
 
 /* Listens and starts the thread; 1, or 0 when it could not. */
@@ -34,6 +42,10 @@ int cg_test_httpd_start(cg_test_httpd *h, cg_test_handler fn, void *arg);
 /* Stops taking connections and joins the thread (after the request being
  * answered, if any). */
 void cg_test_httpd_stop(cg_test_httpd *h);
+/* For a handler: 1 when the client has connected again behind the
+ * request being answered (a connection waits to be taken), waiting up to
+ * ms for one; 0 when none came. */
+int cg_test_httpd_next_waiting(cg_test_httpd *h, int ms);
 /* "http://127.0.0.1:PORT" followed by path. */
 void cg_test_httpd_url(const cg_test_httpd *h, const char *path, char *out, size_t cap);
 

@@ -51,6 +51,9 @@ typedef struct server {
     int truncate_tile; /* tile cut short, or -1 */
     unsigned every_429;
     int fail_500_once;
+    /* bit n: data tile n written only once the client has asked for
+     * something behind it (the bit then cleared) */
+    atomic_uint hold_tiles;
     /* what it saw */
     unsigned requests, answered_429, issuer_requests, gzipped, not_found, hash_tiles;
     char last_tiles[8][64];
@@ -173,6 +176,11 @@ static void data_tile(server *s, int c, const char *path)
         buf[s->off[s->tamper] - a + 7] ^= 1; /* the timestamp's last byte */
     if (s->truncate_tile >= 0 && (uint64_t)s->truncate_tile == n)
         b = a + (b - a) / 2;
+    /* (once the client has asked for something else while this tile is in
+     * flight, it must read the tile while it waits for that) */
+    unsigned bit = n < 32 ? 1u << n : 0;
+    if ((atomic_fetch_and(&s->hold_tiles, ~bit) & bit) != 0)
+        cg_test_httpd_next_waiting(&s->httpd, 1000);
     respond(s, c, 200, "", buf, b - a, s->gz_req);
     free(buf);
 }
@@ -459,6 +467,98 @@ static void test_proofs(server *s, cg_tileclient *tc)
           n == 0);
 }
 
+/* The requests a client makes while data tiles are in flight (issuers,
+ * a checkpoint, hash tiles) against a log that serves a client one
+ * connection at a time, in the order they connect (httpd_harness.h
+ * hold_ms), a data tile written only once the client has asked for
+ * something behind it (hold_tiles): the client must keep reading the tile
+ * while it waits, or neither answer ever comes. Short timeouts: a client
+ * that stops reading fails in seconds, not minutes. */
+static void test_pumped(server *s, const char *url)
+{
+    cg_logclient_opts o = {0};
+    char why[512];
+    cg_sth sth;
+    o.backoff_ms = 1;
+    o.parallel = 2;
+    o.max_retries = 1;
+    o.timeout_ms = 3000;
+    o.connect_timeout_ms = 3000;
+    atomic_store(&s->httpd.hold_ms, 10000);
+    atomic_store(&s->hold_tiles, 1u << 1);
+
+    /* A fresh client: delivering tile 0 needs its issuers, asked while
+     * tile 1 is in flight. */
+    cg_tileclient *tc = cg_tileclient_new(url, s->key, NULL, &o);
+    cg_merkle_frontier f;
+    seen sn;
+    CHECK(tc != NULL);
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, s, 0);
+    s->issuer_requests = 0;
+    CHECK(scan_all(s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(f.size == N_ENTRIES && sn.in_order && sn.same_bytes && sn.bad_ok == 2);
+    CHECK(s->issuer_requests == N_ISSUERS);
+    cg_tileclient_free(tc);
+
+    /* A client with the issuers cached (a scan by the server as usual):
+     * a range read from 256 up to 512 of 800 (none of whose entries names
+     * an issuer not cached) leaves tiles in flight; then a checkpoint, a
+     * consistency proof the client did not ask ahead, a right edge; then
+     * the rest of the log. */
+    atomic_store(&s->httpd.hold_ms, 0);
+    tc = cg_tileclient_new(url, s->key, NULL, &o);
+    CHECK(tc != NULL);
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, s, 0);
+    CHECK(scan_all(s, tc, &f, &sn, why, sizeof(why)) == CG_LOG_OK);
+    atomic_store(&s->httpd.hold_ms, 10000);
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_OK);
+    for (int what = 0; what < 3; what++) {
+        cg_merkle_frontier_init(&f);
+        for (uint64_t i = 0; i < 256; i++) {
+            uint8_t lh[32];
+            CHECK(cg_merkle_tree_node(s->tree, 0, i, lh) &&
+                  cg_merkle_frontier_append(NULL, &f, lh));
+        }
+        seen_init(&sn, s, 256);
+        s->issuer_requests = 0;
+        /* tile 2, or 3 if the window asks for it before the range ends */
+        atomic_store(&s->hold_tiles, 1u << 2 | 1u << 3);
+        CHECK(cg_tileclient_scan(tc, NULL, &f, 512, &sth, on_entry, &sn, why, sizeof(why)) ==
+              CG_LOG_OK);
+        CHECK(f.size == 512 && s->issuer_requests == 0);
+        if (what == 0) {
+            cg_sth again;
+            CHECK(cg_tileclient_get_checkpoint(tc, &again, why, sizeof(why)) == CG_LOG_OK);
+            CHECK(again.tree_size == N_ENTRIES);
+        } else if (what == 1) {
+            uint8_t proof[CG_MERKLE_MAX_PROOF * 32], want[CG_MERKLE_MAX_PROOF * 32];
+            size_t n = 0, wn = 0;
+            CHECK(cg_tileclient_get_consistency(tc, NULL, 100, N_ENTRIES, proof, &n, why,
+                                                sizeof(why)) == CG_LOG_OK);
+            CHECK(cg_merkle_tree_consistency_proof(s->tree, 100, N_ENTRIES, want,
+                                                   CG_MERKLE_MAX_PROOF, &wn));
+            CHECK(n == wn && memcmp(proof, want, n * 32) == 0);
+        } else {
+            /* (at 700: hash tiles not asked ahead) */
+            cg_sth at = sth;
+            cg_merkle_frontier edge;
+            at.tree_size = 700;
+            CHECK(cg_merkle_tree_range(s->tree, 0, 700, at.root));
+            CHECK(cg_tileclient_frontier_at(tc, NULL, &at, &edge, why, sizeof(why)) == CG_LOG_OK);
+            CHECK(edge.size == 700);
+        }
+        atomic_store(&s->hold_tiles, 0);
+        CHECK(cg_tileclient_scan(tc, NULL, &f, N_ENTRIES, &sth, on_entry, &sn, why, sizeof(why)) ==
+              CG_LOG_OK);
+        CHECK(f.size == N_ENTRIES && sn.in_order && sn.same_bytes);
+    }
+    cg_tileclient_free(tc);
+    atomic_store(&s->hold_tiles, 0);
+    atomic_store(&s->httpd.hold_ms, 0);
+}
+
 int main(void)
 {
     static server s;
@@ -650,6 +750,8 @@ int main(void)
     s.no_partials = 0;
     cg_merkle_tree_free(s.htree);
     s.htree = NULL;
+
+    test_pumped(&s, url);
 
     /* Nobody listening. */
     cg_tileclient *dead = cg_tileclient_new("http://127.0.0.1:1", s.key, NULL, &o);
