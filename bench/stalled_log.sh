@@ -16,7 +16,9 @@
 # A third kind (case entries_mid, not in the default CASES): the second
 # log answers its tree head and its first get-entries request, then never
 # answers get-entries again, so that it stalls inside an open range (read
-# with --batch 1 --parallel 1, a proxy of its own started for each run).
+# with --batch 1 --parallel 1, a proxy of its own started for each run);
+# its counterpart is case alone_mid, the honest log alone with the same
+# --batch 1 --parallel 1 (each of its 8 entries then a request of its own).
 #
 # Environment: RETRIES (--retries, default 1), RUNS (default 1), ROUND
 # (--round-timeout S; default: not given), WORKERS (--round-workers N;
@@ -141,6 +143,7 @@ for i in $(seq "$runs"); do
       stalled_after) r=$(run "$c" "${M[@]}" --store "$db" "${H[@]}" "${S[@]}") ;;
       entries_first) r=$(run "$c" "${M[@]}" --store "$db" "${E[@]}" "${H[@]}") ;;
       entries_after) r=$(run "$c" "${M[@]}" --store "$db" "${H[@]}" "${E[@]}") ;;
+      alone_mid) r=$(run "$c" "${M[@]}" --batch 1 --parallel 1 --store "$db" "${H[@]}") ;;
       entries_mid)
         mid_proxy
         r=$(run "$c" "${M[@]}" --batch 1 --parallel 1 --store "$db" --log "$murl" \

@@ -485,6 +485,7 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
         f->started = 1;
     }
     cg_window_extend(f->w, target);
+    double last_entry = cg_time_mono(); /* for the waiting hook */
     while (pos < end) {
         cg_wreq *q;
         /* hand over what is in order */
@@ -501,7 +502,8 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
             if (n > 0) {
                 pos += n;
                 *done += n;
-                cg_window_delivered(f->w, q, n, cg_time_mono());
+                last_entry = cg_time_mono();
+                cg_window_delivered(f->w, q, n, last_entry);
                 if (q->state == CG_WREQ_FREE)
                     xfer_release(f, x);
             }
@@ -526,6 +528,9 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
             st = CG_LOG_STOPPED;
             goto out;
         }
+        /* about to wait for the log: the caller may move the deadline */
+        if (f->o.waiting != NULL)
+            f->o.waiting(f->o.observe_arg, last_entry);
         if (cg_http_time_left_ms(&f->o) == 0) {
             if (why != NULL && whycap > 0)
                 snprintf(why, whycap, "no answer with entry %" PRIu64 " before the deadline",

@@ -80,8 +80,18 @@ typedef struct cg_logclient_opts {
      * ends at it, and the call then returns CG_LOG_DEADLINE (the monitor's
      * bound on a log's round: a log that answers its tree head and then
      * stalls holds the monitor's thread no longer than that). The caller
-     * writes it between calls, never during one. */
+     * writes it between calls, or from its waiting hook (below, in the
+     * same thread), never from another thread. */
     const double *deadline;
+    /* When set: called by an entry fetch (cg_fetch_run) each time it is
+     * about to wait for its log (at least every 100 ms while it waits),
+     * with the time (cg_time_mono) of the last entry it handed over, or of
+     * the call's start when none yet, in the caller's thread. The hook may
+     * move *deadline (to now: the fetch ends at once with CG_LOG_DEADLINE,
+     * the entries handed over so far kept by the caller): the monitor cuts
+     * a range whose log stopped delivering when other logs wait for the
+     * store. Its argument is observe_arg. */
+    void (*waiting)(void *arg, double last_entry);
     /* When set: called after each HTTP attempt with the answer's status
      * (0: none came: refused, timed out, cut off) and the bytes of its body,
      * in the caller's thread (the monitor's metrics and heartbeat). */

@@ -577,9 +577,11 @@ static void *round_thread(void *arg)
  * head or at its entries, costs the others nothing: they are read and
  * committed while its requests wait for the round's bound
  * (--round-timeout). A log stalling inside an open range holds the others
- * until the range's time is up (cg_monitor_opts.range_ms, 5 s by default;
- * no option sets it) and a little more (cg_mon_range_grace), when what it
- * delivered is committed. A log whose
+ * for CG_MON_RANGE_IDLE (1 s) and its proof at most (cg_mon_waiting: the
+ * range is cut there, what it delivered verified and committed); with
+ * nobody waiting, until the range's time is up (cg_monitor_opts.range_ms,
+ * 5 s by default; no option sets it) and a little more
+ * (cg_mon_range_grace). A log whose
  * thread cannot be started has its round in the monitor's thread, after
  * the others are started. While it waits, the monitor's thread beats the
  * heartbeat once a second (the watchdog sees a live monitor). Every

@@ -64,6 +64,7 @@ int cg_mon_ensure_client(cg_monitor *m, mlog *l)
     if (l->client == NULL) {
         cg_logclient_opts co = client_opts(m, l);
         co.observe = cg_mon_observe;
+        co.waiting = cg_mon_waiting;
         co.observe_arg = l->obs;
         char origin[1024];
         expected_origin(l, origin, sizeof(origin));

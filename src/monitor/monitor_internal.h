@@ -140,8 +140,15 @@ typedef struct log_observer {
      * seconds; 0: none), where the client's cg_logclient_opts.deadline
      * points: set by the monitor's thread before the round's thread
      * starts, then by that thread (the round, a range's open time, the
-     * proof's margin); the transport reads it between its steps. */
+     * proof's margin); the transport reads it between its steps, and
+     * calls cg_mon_waiting, in the round's thread, before each wait. */
     double deadline;
+    /* The round's range is open (its transaction holds the store and the
+     * round the monitor's lock; set and cleared by the round's thread:
+     * cg_mon_range_open, cg_mon_end_range), and whether cg_mon_waiting cut
+     * it because other rounds waited while its log delivered nothing. */
+    int range_open;
+    int cut;
 } log_observer;
 
 /* A new log finding, stored in the open range's transaction, handed on
@@ -295,6 +302,14 @@ int cg_mon_range_failed(cg_monitor *m, mlog *l, cg_log_status st, uint64_t first
  * when the store failed. */
 int cg_mon_range_open(cg_monitor *m, mlog *l);
 double cg_mon_range_grace(const cg_monitor *m);
+/* The transport's waiting hook (cg_logclient_opts.waiting, arg the log's
+ * log_observer): inside an open range, when other rounds wait for the
+ * monitor's lock and the log has handed over no entry for CG_MON_RANGE_IDLE
+ * seconds, the transport's deadline is moved to now, so that the range
+ * ends with what arrived (verified and committed) and gives the store
+ * back, rather than at its time and grace. */
+#define CG_MON_RANGE_IDLE 1.0
+void cg_mon_waiting(void *arg, double last_entry);
 /* One round of a log: its tree head, then its entries up to it, range by
  * range. Returns 0 only when the store failed. */
 int cg_mon_log_round(cg_monitor *m, mlog *l);

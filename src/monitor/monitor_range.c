@@ -37,6 +37,7 @@ static cg_log_status edge_consistent(cg_monitor *m, mlog *l, const cg_merkle_fro
 int cg_mon_end_range(cg_monitor *m, mlog *l, int commit)
 {
     int ok = 1;
+    l->obs->range_open = 0;
     if (!m->in_range && !commit)
         return 1; /* none open: the range ended before its first entry */
     if (commit && (m->o.shared || cg_mon_save_state(m, l)) && cg_store_commit(m->st)) {
@@ -92,6 +93,20 @@ double cg_mon_range_grace(const cg_monitor *m)
     return g < 1 ? 1 : g > 2 ? 2 : g;
 }
 
+void cg_mon_waiting(void *arg, double last_entry)
+{
+    log_observer *o = arg;
+    /* (range_open is only set while this round holds the lock, so that
+     * lock_waiters counts the other rounds) */
+    if (!o->range_open || atomic_load(&o->m->lock_waiters) == 0)
+        return;
+    double now = cg_time_mono();
+    if (now - last_entry >= CG_MON_RANGE_IDLE && (o->deadline <= 0 || o->deadline > now)) {
+        o->deadline = now;
+        o->cut = 1;
+    }
+}
+
 int cg_mon_range_open(cg_monitor *m, mlog *l)
 {
     int64_t now = cg_mon_now_s();
@@ -108,6 +123,8 @@ int cg_mon_range_open(cg_monitor *m, mlog *l)
         m->deadline = l->round_end;
     m->range_first = l->range_from;
     m->cur = l;
+    l->obs->range_open = 1;
+    l->obs->cut = 0;
     /* The open range holds the store: a log that stops answering inside
      * it is cut soon after the range's time, what it delivered committed,
      * not at the end of its round. */
@@ -151,8 +168,13 @@ static int read_range(cg_monitor *m, mlog *l, int *stop_round)
     if (st == CG_LOG_DEADLINE && l->f.size > saved.size)
         st = CG_LOG_OK;
     /* The proof and the commit of what is in hand get the round's margin
-     * (at most: the range holds the store). */
+     * (at most: the range holds the store); a range cut because other
+     * rounds wait for the store, the range's grace (1-2 s): a log that
+     * stalls at its proof too then holds them no longer, its range rolled
+     * back and read again at its next round. */
     double now = cg_time_mono(), margin = now + cg_mon_round_margin(m);
+    if (l->obs->cut && margin > now + cg_mon_range_grace(m))
+        margin = now + cg_mon_range_grace(m);
     l->obs->deadline = now >= l->round_end || margin < l->round_end ? margin : l->round_end;
     if (st == CG_LOG_OK && l->f.size < l->sth.tree_size && l->f.size > saved.size)
         st = edge_consistent(m, l, &l->f, &l->sth, why, sizeof(why));

@@ -22,6 +22,7 @@ python3-cryptography to sign).
 Modes (docs/testlog.md, "The hostile log"):
   honest          every answer as the log gave it
   stall           read the request, never answer (the connection stays open)
+  slow            answer as the log does, --slow-ms milliseconds late
   huge            200 with Content-Length 1 TiB, then bytes for as long as
                   the client reads
   endless         200, chunked, chunks for as long as the client reads
@@ -42,7 +43,7 @@ Modes (docs/testlog.md, "The hostile log"):
 --on limits the mode to some requests: sth (get-sth, /checkpoint), entries
 (get-entries, data tiles), tiles (hash tiles), issuer (/issuer/), proofs
 (get-sth-consistency, get-entry-and-proof), all; comma-separated. Default:
-all for stall, huge, endless, gzip-bomb and deep-json; the mode's own
+all for stall, slow, huge, endless, gzip-bomb and deep-json; the mode's own
 requests for the others. --after N answers the first N of those requests
 honestly (a log that turns hostile midway: with --mode stall --on entries,
 one that serves some entries, then stalls).
@@ -66,7 +67,7 @@ import zlib
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-MODES = ("honest", "stall", "huge", "endless", "gzip-bomb", "deep-json", "bad-base64",
+MODES = ("honest", "stall", "slow", "huge", "endless", "gzip-bomb", "deep-json", "bad-base64",
          "broken-extra", "swapped-chain", "broken-issuer", "future-sth", "shrink-sth")
 KINDS = ("sth", "entries", "tiles", "issuer", "proofs", "other")
 DEFAULT_ON = {
@@ -166,6 +167,7 @@ class Hostile:
         self.bomb_mib = args.bomb_mib
         self.depth = args.depth
         self.shrink = args.shrink
+        self.slow_ms = args.slow_ms
         self.after = args.after
         self.lock = threading.Lock()
         self.bomb = None
@@ -372,6 +374,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             h.stop.wait()
             self.close_connection = True
             return None
+        if mode == "slow":
+            h.stop.wait(h.slow_ms / 1000.0)
+            return self.relay(*h.fetch(self.path))
         if mode in ("huge", "endless"):
             return self.flood(mode)
         if mode == "gzip-bomb":
@@ -463,6 +468,8 @@ def main():
     ap.add_argument("--depth", type=int, default=1 << 20,
                     help="nesting of deep-json (default 1048576)")
     ap.add_argument("--shrink", type=int, default=1, help="entries shrink-sth drops (default 1)")
+    ap.add_argument("--slow-ms", type=int, default=4000,
+                    help="how late slow answers, milliseconds (default 4000)")
     ap.add_argument("--after", type=int, default=0,
                     help="requests the mode would change answered honestly first (default 0)")
     ap.add_argument("--verbose", action="store_true", help="one line per request on stderr")

@@ -45,6 +45,7 @@ typedef struct server {
     int bad_proof;  /* flip a bit of the first hash of every proof served */
     int junk_proof; /* answer proofs with JSON of the wrong shape */
     int stall_ms;   /* every request waits that long before its answer */
+    uint64_t stall_from; /* not 0: only get-entries from this entry on wait */
     unsigned requests;
     unsigned answered_429;
 } server;
@@ -157,7 +158,8 @@ static void handle(void *arg, int c, const cg_test_request *rq)
     const char *req = rq->head;
     s->requests++;
     uint64_t a, b;
-    if (s->stall_ms > 0) {
+    int entries = sscanf(req, "GET /ct/v1/get-entries?start=%" SCNu64 "&end=%" SCNu64, &a, &b) == 2;
+    if (s->stall_ms > 0 && (s->stall_from == 0 || (entries && a >= s->stall_from))) {
         struct timespec ts = {s->stall_ms / 1000, (s->stall_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -172,7 +174,7 @@ static void handle(void *arg, int c, const cg_test_request *rq)
     } else if (strncmp(req, "GET /ct/v1/get-sth ", 19) == 0) {
         const char *j = s->wrong_sth ? s->wrong_sth_json : s->sth_json;
         respond(c, 200, "", j, strlen(j));
-    } else if (sscanf(req, "GET /ct/v1/get-entries?start=%" SCNu64 "&end=%" SCNu64, &a, &b) == 2) {
+    } else if (entries) {
         serve_entries(s, c, a, b);
     } else if (sscanf(req, "GET /ct/v1/get-sth-consistency?first=%" SCNu64 "&second=%" SCNu64, &a,
                       &b) == 2) {
@@ -263,6 +265,29 @@ static int on_entry(void *arg, const cg_log_entry *e)
     else if (e->entry.entry_type != CG_CT_X509_ENTRY || e->entry.cert.len != 200)
         sn->in_order = 0;
     return 1;
+}
+
+/* The waiting hook of a scan (cg_logclient_opts.waiting): once the first
+ * answer's entries are handed over, the deadline moved to now, as the
+ * monitor does when other logs wait for the store. */
+typedef struct waiter {
+    double *deadline;
+    const seen *sn;
+    unsigned calls, moved;
+    uint64_t moved_at; /* the entries handed over then */
+    double last_entry;
+} waiter;
+
+static void on_waiting(void *arg, double last_entry)
+{
+    waiter *w = arg;
+    w->calls++;
+    w->last_entry = last_entry;
+    if (w->sn->next >= 8 && *w->deadline > cg_time_mono()) {
+        *w->deadline = cg_time_mono();
+        w->moved++;
+        w->moved_at = w->sn->next;
+    }
 }
 
 static cg_log_status scan(server *s, cg_logclient *lc, uint64_t from, seen *sn,
@@ -480,6 +505,38 @@ int main(void)
         CHECK(f.size == 0 && dsn.next == 0);
         s.stall_ms = 0;
         cg_logclient_free(late);
+
+        /* The waiting hook: called while the scan waits for the log, it
+         * may move the deadline to now; the scan then ends at once,
+         * CG_LOG_DEADLINE, with the entries handed over so far in the
+         * caller's right edge (at least entries 0-7, answered at once;
+         * the requests from entry 8 on wait 1 s, the deadline is 60 s
+         * away). */
+        waiter w = {&deadline, &dsn, 0, 0, 0, 0};
+        dopt.waiting = on_waiting;
+        dopt.observe_arg = &w;
+        cg_logclient *moved = cg_logclient_new(url, key, &dopt);
+        CHECK(moved != NULL);
+        deadline = cg_time_mono() + 60;
+        double began = cg_time_mono();
+        CHECK(cg_logclient_get_sth(moved, &sth, why, sizeof(why)) == CG_LOG_OK);
+        s.stall_ms = 1000;
+        s.stall_from = 8;
+        cg_merkle_frontier_init(&f);
+        memset(&dsn, 0, sizeof(dsn));
+        dsn.in_order = 1;
+        dsn.malformed_at = -1;
+        CHECK(cg_logclient_scan(moved, NULL, &f, sth.tree_size, &sth, on_entry, &dsn, why,
+                                sizeof(why)) == CG_LOG_DEADLINE);
+        char want[64];
+        snprintf(want, sizeof(want), "no answer with entry %" PRIu64 " before", w.moved_at);
+        CHECK(strstr(why, want) != NULL);
+        CHECK(w.calls >= 1 && w.moved == 1 && w.last_entry > began);
+        CHECK(w.moved_at >= 8 && w.moved_at < N_ENTRIES);
+        CHECK(f.size == w.moved_at && dsn.next == w.moved_at && dsn.in_order);
+        s.stall_ms = 0;
+        s.stall_from = 0;
+        cg_logclient_free(moved);
     }
 
     /* Nobody listening. */
