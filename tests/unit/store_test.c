@@ -1877,7 +1877,8 @@ static int pg_fresh(const char *tag, char *uri, size_t cap)
 static void pg_drop_schemas(void)
 {
     char sql[256];
-    static const char *const tags[] = {"conf", "conc", "empty", "foreign", "meta", "newer", "part"};
+    static const char *const tags[] = {"conf", "conc", "empty", "foreign", "keys", "meta", "newer",
+                                       "part"};
     for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
         snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS cgtest_%d_%s CASCADE", (int)getpid(),
                  tags[i]);
