@@ -120,17 +120,17 @@ typedef struct getter {
     int found, ok;
 } getter;
 
-static int get_fn(void *arg, const cg_store_finding *sf)
+/* c holds a copy of sf that outlives the store's row: 1, or 0 when out of
+ * memory (c then holds what was copied, for cg_stored_copy_clear). */
+static int copy_finding(cg_stored_copy *c, const cg_store_finding *sf)
 {
-    getter *g = arg;
-    cg_stored_copy *c = g->c;
+    int ok;
     c->sf = *sf;
-    g->found = 1;
-    g->ok = dup_text(&c->rule, sf->rule) && dup_text(&c->message, sf->message) &&
-            dup_text(&c->extra, sf->extra) && dup_text(&c->file, sf->file) &&
-            dup_text(&c->subject, sf->subject) && dup_text(&c->log_url, sf->log_url) &&
-            dup_bytes(&c->issuer, sf->issuer, sf->issuer_len) &&
-            dup_bytes(&c->serial, sf->serial, sf->serial_len);
+    ok = dup_text(&c->rule, sf->rule) && dup_text(&c->message, sf->message) &&
+         dup_text(&c->extra, sf->extra) && dup_text(&c->file, sf->file) &&
+         dup_text(&c->subject, sf->subject) && dup_text(&c->log_url, sf->log_url) &&
+         dup_bytes(&c->issuer, sf->issuer, sf->issuer_len) &&
+         dup_bytes(&c->serial, sf->serial, sf->serial_len);
     c->sf.rule = c->rule;
     c->sf.message = c->message;
     c->sf.extra = c->extra;
@@ -139,7 +139,37 @@ static int get_fn(void *arg, const cg_store_finding *sf)
     c->sf.log_url = c->log_url;
     c->sf.issuer = c->issuer;
     c->sf.serial = c->serial;
+    return ok;
+}
+
+static int get_fn(void *arg, const cg_store_finding *sf)
+{
+    getter *g = arg;
+    g->found = 1;
+    g->ok = copy_finding(g->c, sf);
     return 0;
+}
+
+typedef struct many_getter {
+    const int64_t *ids;
+    size_t n;
+    cg_stored_copy *out;
+    int *found, ok;
+} many_getter;
+
+static int many_fn(void *arg, const cg_store_finding *sf)
+{
+    many_getter *g = arg;
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->ids[i] != sf->id || g->found[i])
+            continue;
+        g->found[i] = 1;
+        if (!copy_finding(&g->out[i], sf)) {
+            g->ok = 0;
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int cg_stored_get(cg_store *st, int64_t id, cg_stored_copy *out, int *found)
@@ -160,4 +190,24 @@ int cg_stored_get(cg_store *st, int64_t id, cg_stored_copy *out, int *found)
     }
     *found = g.found;
     return 1;
+}
+
+int cg_stored_get_many(cg_store *st, const int64_t *ids, size_t n, cg_stored_copy *out, int *found)
+{
+    cg_store_finding_filter flt;
+    many_getter g = {ids, n, out, found, 1};
+    memset(out, 0, n * sizeof(*out));
+    memset(found, 0, n * sizeof(*found));
+    if (n == 0)
+        return 1;
+    memset(&flt, 0, sizeof(flt));
+    flt.ids = ids;
+    flt.n_ids = n;
+    if (cg_store_findings(st, &flt, many_fn, &g) && g.ok)
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        cg_stored_copy_clear(&out[i]);
+        found[i] = 0;
+    }
+    return 0;
 }

@@ -41,6 +41,11 @@ typedef struct cg_stored_copy {
 /* The finding with this ID: *found 0 when there is none. 0 on a store
  * error or out of memory. */
 int cg_stored_get(cg_store *st, int64_t id, cg_stored_copy *out, int *found);
+/* The findings with IDs ids[0..n), read in one statement: out[i] and
+ * found[i] as cg_stored_get's for ids[i] (an ID may repeat). 0 on a store
+ * error or out of memory, with every out[i] cleared. */
+int cg_stored_get_many(cg_store *st, const int64_t *ids, size_t n, cg_stored_copy *out,
+                       int *found);
 void cg_stored_copy_clear(cg_stored_copy *c);
 
 #endif

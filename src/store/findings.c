@@ -25,11 +25,28 @@
 
 /* The findings with their object's and log's columns (cg_store_findings
  * adds the filters' conditions). */
-#define FIND_SELECT                                                                               \
+#define FIND_COLS                                                                                 \
     "SELECT f.id, f.rule, f.severity, f.object_sha256, f.incident_id, f.message, f.extra, "       \
     "f.first_seen, f.last_seen, f.resolved_at, o.kind, o.file, o.idx, o.issuer, o.serial, "       \
-    "f.log_id, f.subject, l.url FROM findings f LEFT JOIN objects o ON o.sha256 = "               \
-    "f.object_sha256 LEFT JOIN log_state l ON l.log_id = f.log_id WHERE 1 = 1"
+    "f.log_id, f.subject, l.url FROM findings f "
+#define FIND_LOG "LEFT JOIN log_state l ON l.log_id = f.log_id WHERE 1 = 1"
+#define FIND_SELECT FIND_COLS "LEFT JOIN objects o ON o.sha256 = f.object_sha256 " FIND_LOG
+/* PostgreSQL, a few findings by id: each one's object through object_keys
+ * into the one partition that holds it (objects.c, "one partition at a
+ * time"), a probe per finding whatever the statistics; a join on sha256
+ * probes every partition's index, or with a few findings in a list hashes
+ * every partition whole. LIMIT 1 (the key is unique) keeps the planner
+ * from turning the lateral subquery into such a join. */
+#define FIND_SELECT_PG                                                                            \
+    FIND_COLS "LEFT JOIN LATERAL (SELECT o.id, o.kind, o.file, o.idx, o.issuer, o.serial "        \
+              "FROM object_keys k JOIN objects o ON o.id = k.id AND o.not_after = k.not_after "   \
+              "WHERE k.sha256 = f.object_sha256 LIMIT 1) o ON true " FIND_LOG
+
+/* The findings of a list of IDs (cg_st_id_list) */
+#define FIND_IDS " AND f.id IN (SELECT value FROM json_each(?))"
+/* an array probes the primary key; a set-returning function's rows would
+ * be estimated at a hundred and joined */
+#define FIND_IDS_PG " AND f.id = ANY(ARRAY(SELECT json_array_elements_text(?::json)::bigint))"
 
 const char *const cg_st_sql_findings[Q_COUNT] = {
     /* no RETURNING on SQLite: cg_st_insert (driver.h) */
@@ -46,10 +63,14 @@ const char *const cg_st_sql_findings[Q_COUNT] = {
                            "AND resolved_at IS NULL RETURNING id",
     /* one finding by its id: the outbox reads each new one back */
     [Q_FIND_BY_ID] = FIND_SELECT " AND f.id = ?",
+    /* the findings of one claim of the outbox */
+    [Q_FIND_BY_IDS] = FIND_SELECT FIND_IDS,
 };
 
 const char *const cg_st_pg_sql_findings[Q_COUNT] = {
     [Q_FIND_INSERT] = FIND_INSERT " RETURNING id",
+    [Q_FIND_BY_ID] = FIND_SELECT_PG " AND f.id = ?",
+    [Q_FIND_BY_IDS] = FIND_SELECT_PG FIND_IDS_PG,
 };
 
 /* The deduplication key: one non-NULL column with a UNIQUE index, so that
@@ -340,6 +361,9 @@ static cg_sql_stmt *prepare_filtered(cg_store *s, const cg_store_finding_filter 
         n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.id = ?");
     if (flt != NULL && flt->has_object)
         n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND f.object_sha256 = ?");
+    if (flt != NULL && flt->n_ids > 0)
+        n += snprintf(sql + n, sizeof(sql) - (size_t)n, "%s",
+                      s->drv->dialect == CG_SQL_POSTGRESQL ? FIND_IDS_PG : FIND_IDS);
     snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY COALESCE(o.id, 0), f.id");
     st = s->drv->prepare(s->conn, sql);
     if (st == NULL)
@@ -347,11 +371,14 @@ static cg_sql_stmt *prepare_filtered(cg_store *s, const cg_store_finding_filter 
     return st;
 }
 
-/* A filter on the finding's id alone. */
-static int id_only(const cg_store_finding_filter *flt)
+/* The statement prepared once a connection for a filter on the finding's
+ * id alone or its list of ids alone; Q_COUNT for any other filter. */
+static query_id by_key(const cg_store_finding_filter *flt)
 {
-    return flt != NULL && flt->id > 0 && flt->rule == NULL && !flt->has_since && !flt->open_only &&
-           flt->incident <= 0 && !flt->has_object;
+    if (flt == NULL || flt->rule != NULL || flt->has_since || flt->open_only ||
+        flt->incident > 0 || flt->has_object || (flt->id > 0) == (flt->n_ids > 0))
+        return Q_COUNT;
+    return flt->id > 0 ? Q_FIND_BY_ID : Q_FIND_BY_IDS;
 }
 
 int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_finding_fn fn,
@@ -359,15 +386,25 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
 {
     cg_sql_stmt *st;
     int ok = 0;
-    /* One finding by its id (the outbox reads every new one back) steps
-     * the statement prepared once a connection (Q_FIND_BY_ID). fn may list
-     * findings itself: while this call steps that statement (by_id_busy),
-     * a call from inside fn prepares its own, as any other filter does;
-     * only the call that took the statement gives it back. */
-    int by_id = id_only(flt) && !s->by_id_busy;
-    st = by_id ? q(s, Q_FIND_BY_ID) : prepare_filtered(s, flt);
-    if (st == NULL)
+    /* One finding by its id, or a list of them (the outbox reads every new
+     * one back), steps a statement prepared once a connection
+     * (Q_FIND_BY_ID, Q_FIND_BY_IDS). fn may list findings itself: while
+     * this call steps one of them (by_id_busy), a call from inside fn
+     * prepares its own, as any other filter does; only the call that took
+     * the statement gives it back. */
+    query_id key = by_key(flt);
+    int by_id = key != Q_COUNT && !s->by_id_busy;
+    char *ids = NULL;
+    if (flt != NULL && flt->n_ids > 0) {
+        ids = cg_st_id_list(s, flt->ids, flt->n_ids);
+        if (ids == NULL)
+            return 0;
+    }
+    st = by_id ? q(s, key) : prepare_filtered(s, flt);
+    if (st == NULL) {
+        free(ids);
         return 0;
+    }
     if (by_id)
         s->by_id_busy = 1;
     int p = 1, bound = 1;
@@ -381,6 +418,8 @@ int cg_store_findings(cg_store *s, const cg_store_finding_filter *flt, cg_store_
         bound &= b_int(s, st, p++, flt->id);
     if (flt != NULL && flt->has_object)
         bound &= b_blob(s, st, p++, flt->object, 32);
+    if (ids != NULL)
+        bound &= b_text(s, st, p++, ids);
     if (!bound) {
         cg_st_db_fail(s, "listing findings");
         goto out;
@@ -443,5 +482,6 @@ out:
     } else {
         s->drv->finalize(st);
     }
+    free(ids);
     return ok;
 }

@@ -41,6 +41,11 @@ const char *const cg_st_sql_outbox[Q_COUNT] = {
                        "RETURNING id, alert_id, finding_id, channel, attempts, created_at",
     [Q_OUTBOX_DONE] = "UPDATE outbox SET done_at = ?, owner = NULL, lease_until = NULL, "
                       "incident_id = ?, incident_opened = ? WHERE id = ? AND done_at IS NULL",
+    /* the rows of one claim that were printed: one statement, not one per
+     * row (cg_st_id_list) */
+    [Q_OUTBOX_DONE_IDS] = "UPDATE outbox SET done_at = ?, owner = NULL, lease_until = NULL, "
+                          "incident_id = NULL, incident_opened = 0 WHERE id IN "
+                          "(SELECT value FROM json_each(?)) AND done_at IS NULL",
     [Q_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + ?, next_at = ?, last_error = ?, "
                        "owner = NULL, lease_until = NULL WHERE id = ? AND done_at IS NULL",
     [Q_OUTBOX_RENEW] = "UPDATE outbox SET lease_until = ? WHERE owner = ? AND done_at IS NULL "
@@ -76,6 +81,12 @@ const char *const cg_st_pg_sql_outbox[Q_COUNT] = {
         "UPDATE outbox o SET owner = $1, lease_until = $2 FROM c WHERE o.id = c.id "
         "AND o.done_at IS NULL AND (o.lease_until IS NULL OR o.lease_until < $6) "
         "RETURNING o.id, o.alert_id, o.finding_id, o.channel, o.attempts, o.created_at",
+    /* an array of IDs probes the primary key; a set-returning function's
+     * rows would be estimated at a hundred and joined */
+    [Q_OUTBOX_DONE_IDS] =
+        "UPDATE outbox SET done_at = $1, owner = NULL, lease_until = NULL, "
+        "incident_id = NULL, incident_opened = 0 WHERE id = ANY(ARRAY("
+        "SELECT json_array_elements_text($2::json)::bigint)) AND done_at IS NULL",
 };
 
 void cg_st_outbox_free(cg_store *s)
@@ -269,6 +280,32 @@ int cg_store_outbox_done(cg_store *s, int64_t id, int64_t at, int64_t incident, 
             ok = cg_st_run(s, st, "marking a delivery done");
     }
     return cg_st_write_end(s, own, ok);
+}
+
+int cg_store_outbox_done_ids(cg_store *s, const int64_t *ids, size_t n, int64_t at)
+{
+    int own, ok = 0;
+    cg_sql_stmt *st;
+    char *list;
+    if (n == 0)
+        return 1;
+    list = cg_st_id_list(s, ids, n);
+    if (list == NULL)
+        return 0;
+    if (!cg_st_write_begin(s, &own)) {
+        free(list);
+        return 0;
+    }
+    st = q(s, Q_OUTBOX_DONE_IDS);
+    if (st != NULL) {
+        if (!b_int(s, st, 1, at) || !b_text(s, st, 2, list))
+            cg_st_db_fail(s, "marking deliveries done");
+        else
+            ok = cg_st_run(s, st, "marking deliveries done");
+    }
+    ok = cg_st_write_end(s, own, ok);
+    free(list);
+    return ok;
 }
 
 int cg_store_outbox_retry(cg_store *s, int64_t id, int64_t next_at, const char *why, int count)

@@ -315,6 +315,22 @@ int cg_st_rows_end(cg_store *s, cg_sql_stmt *st, cg_sql_step r, const char *what
     return ok;
 }
 
+char *cg_st_id_list(cg_store *s, const int64_t *ids, size_t n)
+{
+    /* "[", each id with its comma (20 digits and a sign at most), "]" */
+    size_t cap = 3 + n * 22, o = 1;
+    char *t = n < SIZE_MAX / 22 - 1 ? malloc(cap) : NULL;
+    if (t == NULL) {
+        cg_st_fail(s, "out of memory");
+        return NULL;
+    }
+    t[0] = '[';
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(t + o, cap - o, i > 0 ? ",%lld" : "%lld", (long long)ids[i]);
+    snprintf(t + o, cap - o, "]");
+    return t;
+}
+
 int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const char *what)
 {
     cg_sql_step r = s->drv->step(st);

@@ -260,6 +260,8 @@ typedef struct cg_store_finding_filter {
     int open_only;
     int64_t incident; /* > 0: only this incident's findings */
     int64_t id;       /* > 0: only the finding with this ID */
+    const int64_t *ids; /* n_ids > 0: only the findings with these IDs */
+    size_t n_ids;
     int has_object;
     uint8_t object[32];
 } cg_store_finding_filter;
@@ -323,6 +325,8 @@ int cg_store_outbox_add_channel(cg_store *s, const cg_store_outbox_row *of, cons
 /* Delivered: done at `at`; for an incident row, the incident the finding
  * went to (0: none) and whether it was opened for it. */
 int cg_store_outbox_done(cg_store *s, int64_t id, int64_t at, int64_t incident, int opened);
+/* The n rows ids (no incident rows) delivered at `at`, in one statement. */
+int cg_store_outbox_done_ids(cg_store *s, const int64_t *ids, size_t n, int64_t at);
 /* Not delivered: tried again at next_at; why is kept (the last error);
  * count: it counts as a failed attempt (0: put back, e.g. a channel this
  * monitor does not have). */

@@ -82,6 +82,7 @@ typedef enum {
     Q_FIND_RESOLVE,
     Q_FIND_RESOLVE_KEY,
     Q_FIND_BY_ID,
+    Q_FIND_BY_IDS,
     /* logs.c */
     Q_LOG_PUT,
     Q_LOG_GET,
@@ -134,6 +135,7 @@ typedef enum {
     Q_OUTBOX_INSERT,
     Q_OUTBOX_CLAIM,
     Q_OUTBOX_DONE,
+    Q_OUTBOX_DONE_IDS,
     Q_OUTBOX_RETRY,
     Q_OUTBOX_RENEW,
     Q_OUTBOX_RELEASE,
@@ -251,6 +253,11 @@ int cg_st_run(cg_store *s, cg_sql_stmt *st, const char *what);
  * loop stopped early): resets st; 0 with the error recorded as "what: ..."
  * when the step failed. */
 int cg_st_rows_end(cg_store *s, cg_sql_stmt *st, cg_sql_step r, const char *what);
+/* The IDs as the text of a JSON array, "[1,2,3]", which a statement reads
+ * as a set (SQLite json_each, PostgreSQL json_array_elements_text): one
+ * statement for a list of rows. Malloc'd; NULL with the error recorded
+ * when out of memory. */
+char *cg_st_id_list(cg_store *s, const int64_t *ids, size_t n);
 /* One integer column of a one-row query with its parameters bound; *found
  * 0 when there is no row. */
 int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const char *what);

@@ -620,6 +620,20 @@ static void test_findings(cg_store *s)
     memset(&l, 0, sizeof(l));
     CHECK(cg_store_findings(s, &flt, fcollect, &l));
     CHECK(l.n == 1 && l.resolved[0] == 1 && l.id[0] == id3);
+    /* A list of IDs (the outbox reads a claim's findings at once): those
+     * that exist, alone or with another filter. */
+    const int64_t ids[3] = {id3, id1 + id3 + id4 + 1000, id1};
+    memset(&flt, 0, sizeof(flt));
+    flt.ids = ids;
+    flt.n_ids = 3;
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 2 && ((l.id[0] == id1 && l.id[1] == id3) || (l.id[0] == id3 && l.id[1] == id1)));
+    CHECK(l.n == 2 && l.kind[0] == CG_KIND_CERT && strcmp(l.file[0], "f.pem") == 0);
+    flt.rule = "ct.sct.signature_invalid";
+    memset(&l, 0, sizeof(l));
+    CHECK(cg_store_findings(s, &flt, fcollect, &l));
+    CHECK(l.n == 1 && l.id[0] == id3);
     /* A finding on an object that is not stored is refused. */
     sha(f.object, 0x13, 9999);
     CHECK(!cg_store_put_finding(s, &f, 1, &is_new, NULL));
@@ -1747,13 +1761,20 @@ static void test_outbox(cg_store *s, const char *uri)
           strcmp(rows[0].alert_id, rows[2].alert_id) != 0);
     CHECK(cg_store_outbox_claim(s2, "w2", 60000, 60300, 10, &rows2, &n2) && n2 == 0);
     cg_store_outbox_rows_free(rows2, n2);
-    /* The incident row done: its hook row is due. */
+    /* The incident row done: its hook row is due. The others done at once
+     * (the print rows of a claim), a row already done left as it was. */
+    int64_t done[10];
+    size_t n_done = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(rows[i].channel, "incident") == 0)
             CHECK(cg_store_outbox_done(s, rows[i].id, 60001, 7, 1));
         else
-            CHECK(cg_store_outbox_done(s, rows[i].id, 60001, 0, 0));
+            done[n_done++] = rows[i].id;
     }
+    CHECK(n_done == 2 && cg_store_outbox_done_ids(s, done, n_done, 60001));
+    CHECK(cg_store_outbox_counts_get(s, &c) && c.pending == 1 && c.delivered == 3);
+    CHECK(cg_store_outbox_done_ids(s, done, n_done, 60002) &&
+          cg_store_outbox_done_ids(s, done, 0, 1));
     CHECK(cg_store_outbox_incident(s, rows[0].alert_id, &inc, &opened, &found));
     CHECK(found && inc == 7 && opened);
     char aid[CG_ALERT_ID_LEN + 1];
@@ -1877,8 +1898,8 @@ static int pg_fresh(const char *tag, char *uri, size_t cap)
 static void pg_drop_schemas(void)
 {
     char sql[256];
-    static const char *const tags[] = {"conf", "conc", "empty", "foreign", "keys", "meta", "newer",
-                                       "part"};
+    static const char *const tags[] = {"conf", "conc", "empty", "foreign",
+                                       "keys", "meta", "newer", "part"};
     for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
         snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS cgtest_%d_%s CASCADE", (int)getpid(),
                  tags[i]);
