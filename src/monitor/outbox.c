@@ -388,9 +388,10 @@ static int expand_hooks_dir(cg_outbox *ob, const cg_store_outbox_row *row, int64
 }
 
 /* One claimed row; print rows are collected in printed[] and marked done
- * once the stream is flushed. */
+ * once the stream is flushed. pre: its finding as read with the claim's
+ * others (taken over and cleared here), NULL to read it now. */
 static int deliver_row(cg_outbox *ob, const cg_store_outbox_row *row, int64_t now,
-                       int64_t *printed, size_t *n_printed)
+                       cg_stored_copy *pre, int pre_found, int64_t *printed, size_t *n_printed)
 {
     cg_stored_copy sc;
     cg_stored_view v;
@@ -409,8 +410,13 @@ static int deliver_row(cg_outbox *ob, const cg_store_outbox_row *row, int64_t no
     }
     if (strcmp(ch, "hooks_dir") == 0)
         return expand_hooks_dir(ob, row, now);
-    if (!cg_stored_get(ob->c.st, row->finding_id, &sc, &found))
+    if (pre != NULL) {
+        sc = *pre;
+        found = pre_found;
+        memset(pre, 0, sizeof(*pre));
+    } else if (!cg_stored_get(ob->c.st, row->finding_id, &sc, &found)) {
         return store_failed(ob, "reading a finding to deliver");
+    }
     if (!found || !cg_stored_view_init(&v, &sc.sf, 0)) {
         /* Nothing this caguard can deliver: a finding of a newer caguard's
          * rule, or gone. */
@@ -432,6 +438,32 @@ static int deliver_row(cg_outbox *ob, const cg_store_outbox_row *row, int64_t no
     return ok;
 }
 
+/* A claim's rows in order, their findings read in one statement first.
+ * Only an incident row's delivery writes findings (its incident): the
+ * rows after it read theirs again, as each row did before it was batched. */
+static int deliver_claim(cg_outbox *ob, const cg_store_outbox_row *rows, size_t n, int64_t now,
+                         int64_t *printed, size_t *n_printed)
+{
+    int64_t ids[CLAIM_MAX];
+    int found[CLAIM_MAX];
+    cg_stored_copy *pre = n > 0 && n <= CLAIM_MAX ? calloc(n, sizeof(*pre)) : NULL;
+    int ok = 1, fresh = pre != NULL;
+    for (size_t i = 0; fresh && i < n; i++)
+        ids[i] = rows[i].finding_id;
+    if (fresh && !cg_stored_get_many(ob->c.st, ids, n, pre, found))
+        ok = store_failed(ob, "reading findings to deliver");
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = deliver_row(ob, &rows[i], now, fresh ? &pre[i] : NULL, fresh && found[i], printed,
+                         n_printed);
+        if (strcmp(rows[i].channel, "incident") == 0)
+            fresh = 0;
+    }
+    for (size_t i = 0; pre != NULL && i < n; i++)
+        cg_stored_copy_clear(&pre[i]);
+    free(pre);
+    return ok;
+}
+
 static int mark_printed(cg_outbox *ob, const int64_t *printed, size_t n, int64_t now)
 {
     if (n == 0)
@@ -441,15 +473,7 @@ static int mark_printed(cg_outbox *ob, const int64_t *printed, size_t n, int64_t
                 "them again");
         return 1; /* not marked: printed again by the next monitor */
     }
-    if (!cg_store_begin(ob->c.st))
-        return store_failed(ob, "marking findings printed");
-    for (size_t i = 0; i < n; i++) {
-        if (!cg_store_outbox_done(ob->c.st, printed[i], now, 0, 0)) {
-            cg_store_rollback(ob->c.st);
-            return store_failed(ob, "marking findings printed");
-        }
-    }
-    if (!cg_store_commit(ob->c.st))
+    if (!cg_store_outbox_done_ids(ob->c.st, printed, n, now))
         return store_failed(ob, "marking findings printed");
     return 1;
 }
@@ -471,8 +495,7 @@ static int run(cg_outbox *ob, int64_t now, size_t max_rounds)
                                    &n))
             return store_failed(ob, "claiming deliveries");
         ob->stats.claims++;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = deliver_row(ob, &rows[i], now, printed, &n_printed);
+        ok = deliver_claim(ob, rows, n, now, printed, &n_printed);
         if (!mark_printed(ob, printed, n_printed, now))
             ok = 0;
         cg_store_outbox_rows_free(rows, n);
