@@ -19,6 +19,9 @@
 # with --batch 1 --parallel 1, a proxy of its own started for each run);
 # its counterpart is case alone_mid, the honest log alone with the same
 # --batch 1 --parallel 1 (each of its 8 entries then a request of its own).
+# Case proofs_mid: as entries_mid, the proxy stalling at the consistency
+# proofs too (--on entries,proofs), so that the range cut at the stall
+# cannot be verified.
 #
 # Environment: RETRIES (--retries, default 1), RUNS (default 1), ROUND
 # (--round-timeout S; default: not given), WORKERS (--round-workers N;
@@ -92,11 +95,12 @@ url2=http://$(sed -n '1s/^listening on //p' "$tmp/serve2.out")
 pids+=($!)
 for _ in $(seq 1200); do grep -q '^listening on ' "$tmp/stall2.out" && break; sleep 0.05; done
 eurl=http://$(sed -n '1s/^listening on //p' "$tmp/stall2.out")
-# mid_proxy: a proxy over the second log that answers one get-entries
-# request, then stalls (its count is used up by a run: one each run).
+# mid_proxy [ON]: a proxy over the second log that answers one get-entries
+# request, then stalls on ON (default entries; its count is used up by a
+# run: one each run).
 mid_proxy() {
   /usr/bin/python3 "$root/tests/hostile/hostile_log.py" --upstream "$url2" \
-    --mode stall --on entries --after 1 --listen 127.0.0.1:0 >"$tmp/mid.out" 2>/dev/null &
+    --mode stall --on "${1:-entries}" --after 1 --listen 127.0.0.1:0 >"$tmp/mid.out" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 1200); do grep -q '^listening on ' "$tmp/mid.out" && break; sleep 0.05; done
   murl=http://$(sed -n '1s/^listening on //p' "$tmp/mid.out")
@@ -144,8 +148,8 @@ for i in $(seq "$runs"); do
       entries_first) r=$(run "$c" "${M[@]}" --store "$db" "${E[@]}" "${H[@]}") ;;
       entries_after) r=$(run "$c" "${M[@]}" --store "$db" "${H[@]}" "${E[@]}") ;;
       alone_mid) r=$(run "$c" "${M[@]}" --batch 1 --parallel 1 --store "$db" "${H[@]}") ;;
-      entries_mid)
-        mid_proxy
+      entries_mid | proofs_mid)
+        if [ "$c" = proofs_mid ]; then mid_proxy entries,proofs; else mid_proxy; fi
         r=$(run "$c" "${M[@]}" --batch 1 --parallel 1 --store "$db" --log "$murl" \
           --log-key "$d/sct/log_ec.pub.pem" "${H[@]}")
         ;;

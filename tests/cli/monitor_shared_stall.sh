@@ -4,7 +4,8 @@
 # answers get-entries again (tests/hostile/hostile_log.py, stall on entries
 # after 1), beside an honest log. A shared range's transaction, and the
 # monitor's lock, open at the range's first entry, and a range that stalls
-# is cut at the range's time (5 s): what arrived is committed as a done
+# is cut (after 1 s without an entry while the honest log waits for the
+# store; else at the range's time, 5 s): what arrived is committed as a done
 # range, the rest becomes a range of its own, pending. So the honest log
 # is committed and its findings printed within seconds, not at the end of
 # the stalled log's round; another worker then reads the rest, and the
@@ -88,8 +89,10 @@ objects_of "$ref" >"$tmp/ref.objects"
 # With --round-timeout 30 the stalled log's range used to hold the monitor
 # (its lock and its one transaction) for the round's whole bound, 27 s,
 # and the honest log waited that long. Now the range opens at its first
-# entry (0-1), is cut 5 s later and 1-2 s more (the range's time, then the
-# transport's grace), entries 0-1 committed; the honest log is then read,
+# entry (0-1), is cut once it has delivered nothing for 1 s while the
+# honest log waits for the store (before session 8: 5 s later and 1-2 s
+# more, the range's time, then the transport's grace; about 3 s from the
+# start now, 9.6 s then), entries 0-1 committed; the honest log is then read,
 # committed (the store, read while the monitor still waits for the stalled
 # log, has it at 2 of 2) and its findings printed within 15 s, while the
 # rest of the stalled log (a range 2-7 of its own) is waited for without
