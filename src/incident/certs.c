@@ -51,9 +51,7 @@ static char *dns_names(const cg_cert *cert)
 
 unsigned cg_incident_cert_types(const cg_cert *cert)
 {
-    /* 2.23.140.1 and what follows it */
-    static const uint8_t cabf[] = {0x67, 0x81, 0x0c, 0x01};
-    static const uint8_t server_auth[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
+    /* the arcs that follow 2.23.140.1 (CG_OID_CABF_POLICIES) */
     static const struct {
         uint8_t tail[2];
         size_t n;
@@ -71,11 +69,12 @@ unsigned cg_incident_cert_types(const cg_cert *cert)
         seq = ext->value;
         if (cg_cbs_get_asn1(&seq, &seq, CG_ASN1_SEQUENCE)) {
             while (seq.len > 0 && cg_cbs_get_asn1(&seq, &info, CG_ASN1_SEQUENCE)) {
-                if (!cg_cbs_get_asn1(&info, &oid, CG_ASN1_OBJECT) || oid.len < sizeof(cabf) ||
-                    memcmp(oid.data, cabf, sizeof(cabf)) != 0)
+                const size_t arc = sizeof(CG_OID_CABF_POLICIES);
+                if (!cg_cbs_get_asn1(&info, &oid, CG_ASN1_OBJECT) || oid.len < arc ||
+                    memcmp(oid.data, CG_OID_CABF_POLICIES, arc) != 0)
                     continue;
-                const uint8_t *t = oid.data + sizeof(cabf);
-                size_t tn = oid.len - sizeof(cabf);
+                const uint8_t *t = oid.data + arc;
+                size_t tn = oid.len - arc;
                 for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
                     if (tn == tls[i].n && memcmp(t, tls[i].tail, tn) == 0)
                         types |= tls[i].type;
@@ -90,8 +89,7 @@ unsigned cg_incident_cert_types(const cg_cert *cert)
         seq = ext->value;
         if (cg_cbs_get_asn1(&seq, &seq, CG_ASN1_SEQUENCE)) {
             while (seq.len > 0 && cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT)) {
-                if (oid.len == sizeof(server_auth) &&
-                    memcmp(oid.data, server_auth, sizeof(server_auth)) == 0)
+                if (cg_oid_equal(&oid, CG_OID_KP_SERVER_AUTH, sizeof(CG_OID_KP_SERVER_AUTH)))
                     types |= CG_CERT_TYPE_SERVER_AUTH;
             }
         }
