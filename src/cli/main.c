@@ -1,4 +1,3 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "util/errf.h"
 #include "util/redact.h"
 
 #ifndef CAGUARD_VERSION
@@ -110,10 +110,7 @@ int cg_cli_usage_error(const char *cmd, const char *fmt, ...)
     /* Arguments are echoed: a URL or store URI among them keeps its
      * password to itself. */
     char msg[2048], shown[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     cg_redact(msg, shown, sizeof(shown));
     fprintf(stderr, "caguard %s: %s (see 'caguard %s --help')\n", cmd, shown, cmd);
     return CG_EXIT_USAGE;

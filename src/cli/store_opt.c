@@ -1,13 +1,13 @@
 /* --store, the global option of the store commands, opening the store
  * with a message a person can act on, and storing a run's findings. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/errf.h"
 #include "util/redact.h"
 
 /* Set once by main before the command runs. */
@@ -52,10 +52,7 @@ const char *cg_cli_store_shown(const char *cmd_opt, char *buf, size_t cap)
 void cg_cli_store_error(const char *cmd, const char *cmd_opt, const char *fmt, ...)
 {
     char shown[1024], msg[2048], clean[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     cg_redact_with(msg, cg_cli_store_uri(cmd_opt), clean, sizeof(clean));
     fprintf(stderr, "caguard %s: store %s: %s\n", cmd,
             cg_cli_store_shown(cmd_opt, shown, sizeof(shown)), clean);

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -788,12 +787,9 @@ static void first_why(char *why, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void first_why(char *why, size_t cap, const char *fmt, ...)
 {
-    va_list ap;
     if (why == NULL || cap == 0 || why[0] != '\0')
         return;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(why, cap, fmt);
 }
 
 int cg_alert_job_run(const cg_alert *a, const cg_alert_job *j, cg_alert_stats *st, char *why,

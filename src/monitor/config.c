@@ -15,11 +15,11 @@
  * is still checked for its required keys and a section header is checked
  * whole (libinih ignores what follows the ']' and cuts long names). */
 #include "monitor/config_internal.h"
+#include "util/errf.h"
 
 #include <ini.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +28,9 @@
 void cg_cfg_err(parser *ps, int line, const char *fmt, ...)
 {
     char msg[768];
-    va_list ap;
     if (ps->err_line != 0 && ps->err_line <= line)
         return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     ps->err_line = line;
     if (ps->err != NULL && ps->errcap > 0)
         snprintf(ps->err, ps->errcap, "%s:%d: %s", ps->file, line, msg);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/errf.h"
 #include "util/time.h"
 
 /* A worker: one daemon and the connections it holds (counted when given
@@ -233,10 +234,7 @@ static enum MHD_Result send_response(cg_httpd *h, struct MHD_Connection *c, pend
 static void error_response(cg_http_response *resp, unsigned status, const char *fmt, ...)
 {
     char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     resp->status = status;
     resp->content_type = "application/json";
     size_t cap = strlen(msg) + 32;

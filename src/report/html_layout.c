@@ -10,12 +10,12 @@
  * and bidi formatting characters replaced. The script reads its data from the DOM; no stored
  * text is ever written into it. */
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/html_internal.h"
+#include "util/errf.h"
 #include "util/escape.h"
 #include "util/redact.h"
 #include "x509/name.h"
@@ -166,15 +166,10 @@ void cg_html_name_text(const uint8_t *p, size_t n, char *buf, size_t cap)
 
 void cg_html_set_err(cg_html_run *h, const char *fmt, ...)
 {
-    va_list ap;
     if (h->failed)
         return;
     h->failed = 1;
-    if (h->err == NULL || h->errcap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(h->err, h->errcap, fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(h->err, h->errcap, fmt);
 }
 
 void cg_html_store_err(cg_html_run *h, const char *what)

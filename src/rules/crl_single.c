@@ -12,11 +12,11 @@
 #include "rules/cert_profile.h"
 #include "rules/crl_util.h"
 #include "rules/rules.h"
+#include "util/errf.h"
 #include "util/hex.h"
 #include "x509/oid.h"
 #include "x509/time.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,11 +234,8 @@ static void entry_emit(crl_run *run, cg_rule_id rule, const char *fmt, ...)
 static void entry_emit(crl_run *run, cg_rule_id rule, const char *fmt, ...)
 {
     char serial[2 * SERIAL_QUOTE_MAX + 4], msg[768];
-    va_list ap;
     serial_text(&run->entry->serial, serial, sizeof(serial));
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     cg_report(run->ctx, rule, run->obj, "entry %zu (serial %s): %s", run->entry_no, serial, msg);
 }
 

@@ -14,20 +14,17 @@
  * on its own before it returns. */
 #include "store/store.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/driver.h"
 #include "store/store_internal.h"
+#include "util/errf.h"
 
 void cg_st_fail(cg_store *s, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->err, sizeof(s->err), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(s->err, sizeof(s->err), fmt);
 }
 
 int cg_st_db_fail(cg_store *s, const char *what)

@@ -3,10 +3,10 @@
 
 #include <openssl/err.h>
 #include <openssl/rsa.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "util/errf.h"
 #include "x509/ecdsa.h"
 #include "x509/x509.h"
 
@@ -50,17 +50,6 @@ static const struct {
 };
 
 static const uint8_t OID_MGF1[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08};
-
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (why == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* A hash AlgorithmIdentifier element read from in (parameters NULL or absent). */
 static const EVP_MD *hash_of(cg_cbs *in)
@@ -243,11 +232,11 @@ int cg_sig_verify_kept(cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, char *why, s
 {
     int ok = 0;
     if (s->unsupported != NULL) {
-        say(why, cap, "%s", s->unsupported);
+        cg_errf(why, cap, "%s", s->unsupported);
         return CG_SIG_UNSUPPORTED;
     }
     if (key == NULL) {
-        say(why, cap, "the CA's public key cannot be read");
+        cg_errf(why, cap, "the CA's public key cannot be read");
         return CG_SIG_UNSUPPORTED;
     }
     int id = EVP_PKEY_get_base_id(key);
@@ -255,8 +244,8 @@ int cg_sig_verify_kept(cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, char *why, s
                : s->alg->alg == ALG_EDDSA ? id == s->alg->key_type
                                           : id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
     if (!fits) {
-        say(why, cap, "the %s is signed with %s but the CA's key is %s", s->what, s->alg->name,
-            key_type_name(id));
+        cg_errf(why, cap, "the %s is signed with %s but the CA's key is %s", s->what, s->alg->name,
+                key_type_name(id));
         return CG_SIG_BAD;
     }
     if (s->alg->alg == ALG_EDDSA) {
@@ -267,7 +256,7 @@ int cg_sig_verify_kept(cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, char *why, s
     } else {
         if (!s->hashed) {
             if (EVP_Digest(s->tbs.data, s->tbs.len, s->digest, &s->digest_len, s->md, NULL) != 1) {
-                say(why, cap, "the TBS could not be hashed");
+                cg_errf(why, cap, "the TBS could not be hashed");
                 ERR_clear_error();
                 return CG_SIG_UNSUPPORTED;
             }
@@ -287,6 +276,6 @@ int cg_sig_verify_kept(cg_sig *s, EVP_PKEY *key, cg_sig_keep *keep, char *why, s
     }
     ERR_clear_error();
     if (!ok)
-        say(why, cap, "the %s signature does not verify", s->alg->name);
+        cg_errf(why, cap, "the %s signature does not verify", s->alg->name);
     return ok ? CG_SIG_OK : CG_SIG_BAD;
 }
