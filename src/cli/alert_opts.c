@@ -1,6 +1,7 @@
 /* The alert options of caguard monitor and caguard alerts flush
  * (alert_opts.h). */
 #include "cli/alert_opts.h"
+#include "util/num.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,8 +21,7 @@ int cg_cli_alert_key(int key)
 
 int cg_cli_alert_option(cg_cli_alerts *a, const char *cmd, int key, const char *value)
 {
-    char *end;
-    unsigned long long secs;
+    uint64_t secs;
     switch (key) {
     case CG_CLI_OPT_ALERT_HOOK:
         if (a->n_hooks == CG_ALERT_MAX_HOOKS) {
@@ -31,8 +31,7 @@ int cg_cli_alert_option(cg_cli_alerts *a, const char *cmd, int key, const char *
         a->hooks[a->n_hooks++] = value;
         return 1;
     case CG_CLI_OPT_ALERT_HOOK_TIMEOUT:
-        secs = value[0] >= '0' && value[0] <= '9' ? strtoull(value, &end, 10) : 0;
-        if (secs == 0 || secs > 86400 || *end != '\0') {
+        if (!cg_parse_u64(value, 1, 86400, &secs)) {
             cg_cli_usage_error(cmd,
                                "--hook-timeout '%s' is not a number of seconds from 1 to "
                                "86400",

@@ -33,6 +33,7 @@
 #include "monitor/outbox.h"
 #include "report/output.h"
 #include "store/store.h"
+#include "util/num.h"
 #include "x509/time.h"
 #include "x509/x509.h"
 
@@ -174,20 +175,6 @@ static void monitor_help(FILE *f)
                "incident draft that failed (each is reported on standard error; the monitor\n"
                "goes on); following, 0 when stopped by SIGINT or SIGTERM; 2 on a usage error\n"
                "or a store that cannot be used.\n");
-}
-
-/* A positive integer option. */
-static int parse_count(const char *s, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-    if (*s < '0' || *s > '9')
-        return 0;
-    v = strtoull(s, &end, 10);
-    if (*end != '\0' || v == 0 || v > max)
-        return 0;
-    *out = v;
-    return 1;
 }
 
 static EVP_PKEY *load_key(const char *path, char *err, size_t errcap)
@@ -472,7 +459,8 @@ int cg_cmd_monitor(int argc, char **argv)
             from_end = 1;
             break;
         case 'M':
-            if (n_logs == 0 || mmds[n_logs - 1] != 0 || !parse_count(p.value, 86400 * 365, &v)) {
+            if (n_logs == 0 || mmds[n_logs - 1] != 0 ||
+                !cg_parse_u64(p.value, 1, 86400 * 365, &v)) {
                 rc = cg_cli_usage_error("monitor", "--log-mmd takes seconds (1 to a year) and "
                                                    "follows the --log it is for");
                 goto out;
@@ -501,50 +489,50 @@ int cg_cmd_monitor(int argc, char **argv)
             break;
         }
         case 'P':
-            if (!parse_count(p.value, 86400, &poll)) {
+            if (!cg_parse_u64(p.value, 1, 86400, &poll)) {
                 rc = cg_cli_usage_error("monitor", "--poll-interval takes 1 to 86400 seconds");
                 goto out;
             }
             break;
         case 'B':
-            if (!parse_count(p.value, 100000, &batch)) {
+            if (!cg_parse_u64(p.value, 1, 100000, &batch)) {
                 rc = cg_cli_usage_error("monitor", "--batch takes 1 to 100000 entries");
                 goto out;
             }
             break;
         case 'R':
-            if (!parse_count(p.value, 256, &parallel)) {
+            if (!cg_parse_u64(p.value, 1, 256, &parallel)) {
                 rc = cg_cli_usage_error("monitor", "--parallel takes 1 to 256 requests");
                 goto out;
             }
             break;
         case 'Q':
-            if (!parse_count(p.value, 65536, &v) || v < 4) {
+            if (!cg_parse_u64(p.value, 1, 65536, &v) || v < 4) {
                 rc = cg_cli_usage_error("monitor", "--response-memory takes 4 to 65536 MiB");
                 goto out;
             }
             response_mib = v;
             break;
         case 'T':
-            if (!parse_count(p.value, 100, &retries)) {
+            if (!cg_parse_u64(p.value, 1, 100, &retries)) {
                 rc = cg_cli_usage_error("monitor", "--retries takes 1 to 100");
                 goto out;
             }
             break;
         case 'C':
-            if (!parse_count(p.value, 100000000, &range)) {
+            if (!cg_parse_u64(p.value, 1, 100000000, &range)) {
                 rc = cg_cli_usage_error("monitor", "--commit-every takes 1 to 100000000 entries");
                 goto out;
             }
             break;
         case 'W':
-            if (!parse_count(p.value, 30 * 86400, &reload)) {
+            if (!cg_parse_u64(p.value, 1, 30 * 86400, &reload)) {
                 rc = cg_cli_usage_error("monitor", "--loglist-reload takes 1 to 2592000 seconds");
                 goto out;
             }
             break;
         case OPT_BUGZILLA_SYNC:
-            if (!parse_count(p.value, 7 * 86400, &bz_sync)) {
+            if (!cg_parse_u64(p.value, 1, 7 * 86400, &bz_sync)) {
                 rc = cg_cli_usage_error("monitor",
                                         "--bugzilla-sync takes 1 to 604800 seconds, not '%s'",
                                         p.value);
@@ -552,7 +540,7 @@ int cg_cmd_monitor(int argc, char **argv)
             }
             break;
         case OPT_POLICY_INTERVAL:
-            if (!parse_count(p.value, 30 * 86400, &policy_interval)) {
+            if (!cg_parse_u64(p.value, 1, 30 * 86400, &policy_interval)) {
                 rc = cg_cli_usage_error("monitor",
                                         "--policy-interval takes 1 to 2592000 seconds, not '%s'",
                                         p.value);
@@ -592,19 +580,19 @@ int cg_cmd_monitor(int argc, char **argv)
             }
             break;
         case OPT_ROUND_TIMEOUT:
-            if (!parse_count(p.value, 86400, &round_timeout)) {
+            if (!cg_parse_u64(p.value, 1, 86400, &round_timeout)) {
                 rc = cg_cli_usage_error("monitor", "--round-timeout takes 1 to 86400 seconds");
                 goto out;
             }
             break;
         case OPT_ROUND_WORKERS:
-            if (!parse_count(p.value, 256, &round_workers)) {
+            if (!cg_parse_u64(p.value, 1, 256, &round_workers)) {
                 rc = cg_cli_usage_error("monitor", "--round-workers takes 1 to 256 logs");
                 goto out;
             }
             break;
         case OPT_LEASE_SECONDS:
-            if (!parse_count(p.value, 86400, &v) || v < 5) {
+            if (!cg_parse_u64(p.value, 1, 86400, &v) || v < 5) {
                 rc = cg_cli_usage_error("monitor", "--lease-seconds takes 5 to 86400 seconds");
                 goto out;
             }

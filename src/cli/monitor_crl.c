@@ -1,13 +1,13 @@
 /* caguard monitor's CRL options (monitor_crl.h). */
 #include "cli/monitor_crl.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/num.h"
 
 void cg_cli_crl_init(cg_cli_crl *c)
 {
@@ -25,16 +25,11 @@ void cg_cli_crl_cleanup(cg_cli_crl *c)
 
 static int number(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
-        cg_cli_usage_error("monitor", "%s wants a whole number in %llu..%llu, not '%s'", opt,
-                           (unsigned long long)min, (unsigned long long)max, arg);
-        return 0;
-    }
-    *out = v;
-    return 1;
+    if (cg_parse_u64(arg, min, max, out))
+        return 1;
+    cg_cli_usage_error("monitor", "%s wants a whole number in %llu..%llu, not '%s'", opt,
+                       (unsigned long long)min, (unsigned long long)max, arg);
+    return 0;
 }
 
 int cg_cli_crl_option(cg_cli_crl *c, int code, const char *arg, size_t n_issuers)

@@ -11,6 +11,7 @@
 #include "report/html.h"
 #include "report/output.h"
 #include "store/store.h"
+#include "util/num.h"
 
 static void report_help(FILE *f)
 {
@@ -89,10 +90,9 @@ int cg_cmd_report(int argc, char **argv)
         if (key < 0)
             return p.status;
         /* --max-findings N, --interval SECONDS: counts */
-        char *end;
-        unsigned long long n = strtoull(p.value, &end, 10);
+        uint64_t n;
         unsigned long long max = key == 'm' ? 10000000ULL : 366ULL * 86400;
-        if (p.value[0] < '0' || p.value[0] > '9' || *end != '\0' || n == 0 || n > max)
+        if (!cg_parse_u64(p.value, 1, max, &n))
             return cg_cli_usage_error(cmd, "--%s must be a number from 1 to %llu, not '%s'",
                                       key == 'm' ? "max-findings" : "interval", max, p.value);
         if (key == 'm')

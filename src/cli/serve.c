@@ -2,7 +2,6 @@
  * Option parsing, the config file, reading the log lists and CA
  * certificates into a snapshot (again on SIGHUP and every reload
  * interval), and the signal loop; the service is src/serve/. */
-#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include "rules/prepared.h"
 #include "serve/config.h"
 #include "serve/service.h"
+#include "util/num.h"
 #include "util/redact.h"
 #include "x509/time.h"
 
@@ -182,17 +182,6 @@ static void say(const char *prefix, const char *msg)
     fprintf(stderr, "caguard serve: %s%s\n", prefix, safe);
 }
 
-static int parse_u64(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || *s < '0' || *s > '9' || *end != '\0' || v < min || v > max)
-        return 0;
-    *out = v;
-    return 1;
-}
-
 /* The first line of the token file, without its line break. */
 static char *read_token(const char *path, char *err, size_t errcap)
 {
@@ -259,6 +248,7 @@ int cg_cmd_serve(int argc, char **argv)
 
     cg_cli_opts_init(&op, "serve", serve_help, opt, CG_CLI_NOPT(opt), argc, argv);
     for (int key; (key = cg_cli_opts_next(&op)) != 0;) {
+        uint64_t v;
         if (key < 0) {
             rc = op.status;
             goto out;
@@ -272,28 +262,32 @@ int cg_cmd_serve(int argc, char **argv)
             flag_cas[n_flag_cas++] = op.value;
             break;
         case OPT_THREADS:
-            if (!parse_u64(op.value, 1, 256, &threads)) {
+            if (!cg_parse_u64(op.value, 1, 256, &v)) {
                 rc = cg_cli_usage_error("serve", "--threads wants 1 to 256");
                 goto out;
             }
+            threads = (int64_t)v;
             break;
         case OPT_MAX_BODY:
-            if (!parse_u64(op.value, 1024, (int64_t)1 << 30, &max_body)) {
+            if (!cg_parse_u64(op.value, 1024, (uint64_t)1 << 30, &v)) {
                 rc = cg_cli_usage_error("serve", "--max-body wants 1024 to 1073741824 bytes");
                 goto out;
             }
+            max_body = (int64_t)v;
             break;
         case OPT_TIMEOUT:
-            if (!parse_u64(op.value, 1, 3600, &timeout)) {
+            if (!cg_parse_u64(op.value, 1, 3600, &v)) {
                 rc = cg_cli_usage_error("serve", "--timeout wants 1 to 3600 seconds");
                 goto out;
             }
+            timeout = (int64_t)v;
             break;
         case OPT_RELOAD:
-            if (!parse_u64(op.value, 1, 30 * 86400, &reload)) {
+            if (!cg_parse_u64(op.value, 1, 30 * 86400, &v)) {
                 rc = cg_cli_usage_error("serve", "--reload-interval wants 1 to 2592000 seconds");
                 goto out;
             }
+            reload = (int64_t)v;
             break;
         }
     }

@@ -16,6 +16,7 @@
 #include "cli/status_check.h"
 #include "cli/status_crl.h"
 #include "store/store.h"
+#include "util/num.h"
 #include "util/redact.h"
 #include "x509/time.h"
 
@@ -227,15 +228,12 @@ int cg_cmd_status(int argc, char **argv)
             check = 1;
     cg_cli_opts_init(&p, "status", status_help, opt, CG_CLI_NOPT(opt), argc, argv);
     for (int key; (key = cg_cli_opts_next(&p)) != 0;) {
-        char *end;
-        long long v;
+        uint64_t v;
         if (key < 0) {
             rc = p.status;
             goto out;
         }
-        v = strtoll(p.value, &end, 10);
-        if (p.value[0] < '0' || p.value[0] > '9' || *end != '\0' || v < 0 ||
-            v > 100LL * 365 * 86400) {
+        if (!cg_parse_u64(p.value, 0, 100ULL * 365 * 86400, &v)) {
             rc = cg_cli_usage_error("status", "--%s takes a whole number from 0 to %lld, "
                                               "not '%s'",
                                     threshold_names[key], 100LL * 365 * 86400, p.value);

@@ -1,6 +1,5 @@
 /* --store, the global option of the store commands, opening the store
  * with a message a person can act on, and storing a run's findings. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "cli/cli.h"
 #include "store/store.h"
 #include "util/errf.h"
+#include "util/num.h"
 #include "util/redact.h"
 
 /* Set once by main before the command runs. */
@@ -60,13 +60,8 @@ void cg_cli_store_error(const char *cmd, const char *cmd_opt, const char *fmt, .
 
 int cg_cli_parse_id(const char *s, int64_t *id)
 {
-    char *end;
-    long long v;
-    if (s[0] < '0' || s[0] > '9')
-        return 0;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v <= 0 || errno == ERANGE)
+    uint64_t v;
+    if (!cg_parse_u64(s, 1, INT64_MAX, &v))
         return 0;
     *id = (int64_t)v;
     return 1;

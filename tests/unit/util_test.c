@@ -1,7 +1,8 @@
 /* The ground floor (src/util): the base64 codec against OpenSSL's and
  * RFC 4648's vectors, hex, FNV-1a against the reference values of its
  * authors, the time formats against the C library's gmtime and strftime,
- * cg_errf, cg_grow, cg_grow_push, cg_grow_push_str and cg_grow_slot. */
+ * cg_errf, cg_parse_u64, cg_grow, cg_grow_push, cg_grow_push_str and
+ * cg_grow_slot. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "util/grow.h"
 #include "util/hash.h"
 #include "util/hex.h"
+#include "util/num.h"
 #include "util/time.h"
 
 static int dec(const char *s, unsigned flags, uint8_t *out, size_t *n, size_t *bad)
@@ -243,6 +245,29 @@ static void test_errf(void)
     cg_errf(NULL, 100, "%s", "no buffer"); /* no crash, nothing written */
 }
 
+/* cg_parse_u64: digits alone, the range inclusive at both ends, 64-bit
+ * overflow refused, *out untouched on a refusal. */
+static void test_parse_u64(void)
+{
+    static const char *const bad[] = {
+        "", "-1", "+1", " 1", "1 ", "1x", "0x10", "1e3", "1.0", "x", "18446744073709551616"};
+    uint64_t v = 7;
+    CHECK(cg_parse_u64("0", 0, 10, &v) && v == 0);
+    CHECK(cg_parse_u64("007", 0, 10, &v) && v == 7);
+    CHECK(cg_parse_u64("10", 1, 10, &v) && v == 10);
+    CHECK(cg_parse_u64("1", 1, 10, &v) && v == 1);
+    CHECK(cg_parse_u64("18446744073709551615", 0, UINT64_MAX, &v) && v == UINT64_MAX);
+    CHECK(cg_parse_u64("9223372036854775807", 1, INT64_MAX, &v) && v == (uint64_t)INT64_MAX);
+    v = 7;
+    CHECK(!cg_parse_u64("11", 1, 10, &v) && v == 7);
+    CHECK(!cg_parse_u64("0", 1, 10, &v) && v == 7);
+    CHECK(!cg_parse_u64("9223372036854775808", 1, INT64_MAX, &v) && v == 7);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(!cg_parse_u64(bad[i], 0, UINT64_MAX, &v));
+        CHECK(v == 7);
+    }
+}
+
 static void test_grow(void)
 {
     int *v = NULL;
@@ -351,6 +376,7 @@ int main(void)
     test_hash();
     test_time_formats();
     test_errf();
+    test_parse_u64();
     test_grow();
     test_grow_push();
     test_grow_push_str();

@@ -2,6 +2,7 @@
 #include "testlog.h"
 
 #include "der/pem.h"
+#include "util/num.h"
 #include "x509/name.h"
 #include "x509/oid.h"
 #include "x509/x509.h"
@@ -297,20 +298,6 @@ static int write_sct(const char *dir, const tl_log *log, const tl_sct *sct)
     return ok;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-    if (s[0] < '0' || s[0] > '9')
-        return 0;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return 0;
-    *out = v;
-    return 1;
-}
-
 int tl_cmd_build(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -344,7 +331,7 @@ int tl_cmd_build(int argc, char **argv)
             origin = optarg;
             break;
         case 't':
-            if (!parse_u64(optarg, &timestamp)) {
+            if (!cg_parse_u64(optarg, 0, UINT64_MAX, &timestamp)) {
                 fprintf(stderr,
                         "caguard-testlog build: --timestamp wants milliseconds since "
                         "the epoch, got \"%s\"\n",

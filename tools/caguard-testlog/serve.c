@@ -7,6 +7,7 @@
 
 #include "ct/leaf.h"
 #include "obs/httpd.h"
+#include "util/num.h"
 #include "util/time.h"
 
 #include <arpa/inet.h>
@@ -163,20 +164,6 @@ static const char *arg(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-    if (s == NULL || s[0] < '0' || s[0] > '9')
-        return 0;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return 0;
-    *out = v;
-    return 1;
-}
-
 static int u64_arg(struct MHD_Connection *c, answer *a, const char *name, uint64_t *out)
 {
     const char *v = arg(c, name);
@@ -184,7 +171,7 @@ static int u64_arg(struct MHD_Connection *c, answer *a, const char *name, uint64
         set_error(a, MHD_HTTP_BAD_REQUEST, "missing parameter %s", name);
         return 0;
     }
-    if (!parse_u64(v, out)) {
+    if (!cg_parse_u64(v, 0, UINT64_MAX, out)) {
         set_error(a, MHD_HTTP_BAD_REQUEST, "parameter %s=\"%s\" is not a non-negative integer",
                   name, v);
         return 0;
@@ -757,7 +744,7 @@ static int small_arg(struct MHD_Connection *c, answer *a, const char *name, unsi
         *out = dflt;
         return 1;
     }
-    if (!parse_u64(v, &x) || x > 1000000) {
+    if (!cg_parse_u64(v, 0, 1000000, &x)) {
         set_error(a, MHD_HTTP_BAD_REQUEST, "%s=\"%s\" is not an integer in 0..1000000", name, v);
         return 0;
     }
@@ -1283,7 +1270,7 @@ int tl_cmd_serve(int argc, char **argv)
             listen_spec = optarg;
             break;
         case 'b':
-            if (!parse_u64(optarg, &v) || v == 0 || v > 1000000) {
+            if (!cg_parse_u64(optarg, 1, 1000000, &v)) {
                 fprintf(stderr,
                         "caguard-testlog serve: --max-batch wants 1..1000000, got "
                         "\"%s\"\n",
@@ -1317,7 +1304,7 @@ int tl_cmd_serve(int argc, char **argv)
             srv.verbose = 1;
             break;
         case 't':
-            if (!parse_u64(optarg, &v) || v > (uint64_t)INT64_MAX) {
+            if (!cg_parse_u64(optarg, 0, INT64_MAX, &v)) {
                 fprintf(stderr, "caguard-testlog serve: --tamper-entry wants an entry index\n");
                 return TL_EXIT_USAGE;
             }
@@ -1331,8 +1318,8 @@ int tl_cmd_serve(int argc, char **argv)
             uint64_t every, ra = 1;
             if (colon != NULL)
                 *colon = '\0';
-            if (!parse_u64(optarg, &every) || every == 0 || every > 1000000 ||
-                (colon != NULL && (!parse_u64(colon + 1, &ra) || ra == 0 || ra > 86400))) {
+            if (!cg_parse_u64(optarg, 1, 1000000, &every) ||
+                (colon != NULL && !cg_parse_u64(colon + 1, 1, 86400, &ra))) {
                 fprintf(stderr, "caguard-testlog serve: --rate-limit wants N[:SECONDS], N >= 1\n");
                 return TL_EXIT_USAGE;
             }
@@ -1341,14 +1328,14 @@ int tl_cmd_serve(int argc, char **argv)
             break;
         }
         case 'D':
-            if (!parse_u64(optarg, &v) || v == 0 || v > 1000000) {
+            if (!cg_parse_u64(optarg, 1, 1000000, &v)) {
                 fprintf(stderr, "caguard-testlog serve: --drop-every wants N >= 1\n");
                 return TL_EXIT_USAGE;
             }
             atomic_store(&srv.f.drop_every, (unsigned)v);
             break;
         case 's':
-            if (!parse_u64(optarg, &v) || v > 1000000) {
+            if (!cg_parse_u64(optarg, 0, 1000000, &v)) {
                 fprintf(stderr, "caguard-testlog serve: --delay wants milliseconds\n");
                 return TL_EXIT_USAGE;
             }
