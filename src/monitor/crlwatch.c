@@ -72,18 +72,14 @@ static void url_set_clear(url_set *r)
  * there or memory ran out (r->nomem). */
 static int url_set_add(url_set *r, const char *url)
 {
-    char *c;
     for (size_t i = 0; i < r->n; i++) {
         if (strcmp(r->v[i], url) == 0)
             return 0;
     }
-    c = strdup(url);
-    if (c == NULL || !cg_grow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v))) {
-        free(c);
+    if (!cg_grow_push_str(&r->v, &r->n, &r->cap, url)) {
         r->nomem = 1;
         return 0;
     }
-    r->v[r->n++] = c;
     return 1;
 }
 
