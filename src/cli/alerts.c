@@ -160,17 +160,7 @@ out:
 
 int cg_cmd_alerts(int argc, char **argv)
 {
+    static const cg_cli_sub sub[] = {{"flush", alerts_flush}};
     cg_cli_stdout_by_line();
-    if (argc < 2) {
-        alerts_help(stderr);
-        return CG_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        alerts_help(stdout);
-        return CG_EXIT_OK;
-    }
-    if (strcmp(argv[1], "flush") == 0)
-        return alerts_flush(argc - 1, argv + 1);
-    return cg_cli_usage_error("alerts", "unknown subcommand '%s' (flush)", argv[1]);
+    return cg_cli_subcommand("alerts", alerts_help, sub, CG_CLI_NOPT(sub), argc, argv);
 }

@@ -459,16 +459,9 @@ static int cmd_status(int argc, char **argv)
         fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
         goto out;
     }
-    if (format == CG_OUT_TEXT && !sel.quiet && sel.count[0] + sel.count[1] + sel.count[2] == 0) {
-        char when[32];
-        cg_time_format(at, when, sizeof(when));
-        printf("no incident finding%s at %s\n",
-               ctx.count[0] + ctx.count[1] + ctx.count[2] > 0 ? " of the rules selected" : "",
-               when);
-    }
-    rc = cg_cli_select_failed(&sel, sel.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
-    if (fflush(stdout) != 0)
-        rc = CG_EXIT_USAGE;
+    if (format == CG_OUT_TEXT)
+        cg_cli_select_say_none(&sel, ctx.count, "incident", at);
+    rc = cg_cli_select_exit(&sel, cmd, 0, sel.count);
 out:
     if (ids != &id)
         free(ids);
@@ -688,10 +681,7 @@ static int cmd_sync(int argc, char **argv)
 }
 #endif
 
-static const struct {
-    const char *name;
-    int (*fn)(int, char **);
-} subcommands[] = {
+static const cg_cli_sub subcommands[] = {
     {"kinds", cmd_kinds},
     {"lint", cmd_lint},
     {"open", cg_cli_incident_cmd_open},
@@ -710,21 +700,6 @@ static const struct {
 
 int cg_cmd_incident(int argc, char **argv)
 {
-    if (argc < 2) {
-        cg_cli_incident_help(stderr);
-        return CG_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        cg_cli_incident_help(stdout);
-        return CG_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-        if (strcmp(argv[1], subcommands[i].name) == 0)
-            return subcommands[i].fn(argc - 1, argv + 1);
-    }
-    return cg_cli_usage_error("incident",
-                              "unknown subcommand '%s' (kinds, lint, open, event, list, show, "
-                              "status, report, scope, add, link, sync)",
-                              argv[1]);
+    return cg_cli_subcommand("incident", cg_cli_incident_help, subcommands,
+                             CG_CLI_NOPT(subcommands), argc, argv);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/time.h"
 #include "x509/time.h"
 
 /* getopt_long's value of table entry i; 'h' is the help. */
@@ -281,6 +282,32 @@ int cg_cli_opts_no_operands(const char *cmd, int argc, char **argv)
     return 0;
 }
 
+int cg_cli_subcommand(const char *cmd, void (*help)(FILE *f), const cg_cli_sub *sub, size_t n,
+                      int argc, char **argv)
+{
+    char names[512];
+    size_t len = 0;
+    if (argc < 2) {
+        help(stderr);
+        return CG_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        help(stdout);
+        return CG_EXIT_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(argv[1], sub[i].name) == 0)
+            return sub[i].fn(argc - 1, argv + 1);
+    }
+    names[0] = '\0';
+    for (size_t i = 0; i < n && len < sizeof(names); i++) {
+        int w = snprintf(names + len, sizeof(names) - len, "%s%s", i > 0 ? ", " : "", sub[i].name);
+        len += w > 0 ? (size_t)w : 0;
+    }
+    return cg_cli_usage_error(cmd, "unknown subcommand '%s' (%s)", argv[1], names);
+}
+
 /* ---- check and ingest ---- */
 
 void cg_cli_check_args_init(cg_cli_check_args *a)
@@ -355,6 +382,17 @@ int cg_cli_select_failed(const cg_cli_select *s, const size_t count[3])
             return 1;
     }
     return 0;
+}
+
+void cg_cli_select_say_none(const cg_cli_select *s, const size_t found[3], const char *what,
+                            int64_t at)
+{
+    char when[32];
+    if (s->quiet || s->count[0] + s->count[1] + s->count[2] > 0)
+        return;
+    cg_time_format(at, when, sizeof(when));
+    printf("no %s finding%s at %s\n", what,
+           found[0] + found[1] + found[2] > 0 ? " of the rules selected" : "", when);
 }
 
 int cg_cli_select_exit(const cg_cli_select *s, const char *cmd, int unusable,

@@ -113,6 +113,12 @@ void cg_cli_select_sink(void *s, const cg_finding *f);
 /* 1 when count (by severity: a ctx's, or s->count) holds a finding of
  * s->fail_on or worse: the command exits CG_EXIT_FINDINGS. */
 int cg_cli_select_failed(const cg_cli_select *s, const size_t count[3]);
+/* What a text report of selected findings says when it shows none (s
+ * counted none, no --quiet): "no WHAT finding at TIME", with " of the rules
+ * selected" when the run's counts (found) hold findings the selection left
+ * out; else nothing. */
+void cg_cli_select_say_none(const cg_cli_select *s, const size_t found[3], const char *what,
+                            int64_t at);
 /* The exit status of a command that reports selected findings, once its
  * output is written: the output flushed (cg_cli_flush), CG_EXIT_USAGE when
  * that fails or when unusable is set (an input or a store that could not
@@ -168,6 +174,20 @@ const char *cg_cli_suggest(const char *word, const char *const *cand, size_t n);
 /* 1 when no operand follows the options; else 0 after "caguard CMD:
  * unexpected argument 'X'" (the command exits CG_EXIT_USAGE). */
 int cg_cli_opts_no_operands(const char *cmd, int argc, char **argv);
+
+/* A command made of subcommands (incident, policy, alerts, store): its
+ * table of names and functions, each called with argv from its name on. */
+typedef struct cg_cli_sub {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+} cg_cli_sub;
+
+/* Runs the subcommand named by argv[1]. Without one: the help on stderr,
+ * CG_EXIT_USAGE; -h, --help or help: the help on stdout, CG_EXIT_OK; a name
+ * not in the table: "caguard CMD: unknown subcommand 'X' (the table's
+ * names)", CG_EXIT_USAGE. */
+int cg_cli_subcommand(const char *cmd, void (*help)(FILE *f), const cg_cli_sub *sub, size_t n,
+                      int argc, char **argv);
 
 /* ---- what check and ingest read alike ---- */
 

@@ -109,25 +109,35 @@ static int cmd_add(int argc, char **argv)
     return rc;
 }
 
-static void free_docs(cg_pdoc *docs, size_t n)
+/* The store of list, show and status and the CP/CPS documents it holds,
+ * read whole; docs_close frees both. */
+typedef struct docs {
+    cg_store *st;
+    cg_pdoc *v;
+    size_t n;
+} docs;
+
+/* 1, or 0 (said) when the store cannot be opened or read. */
+static int docs_open(docs *d, const char *cmd, const char *store_opt)
 {
-    for (size_t i = 0; i < n; i++)
-        cg_pdoc_clear(&docs[i]);
-    free(docs);
+    memset(d, 0, sizeof(*d));
+    d->st = cg_cli_store_open(cmd, store_opt, 0);
+    if (d->st == NULL)
+        return 0;
+    if (!cg_store_pdoc_list(d->st, &d->v, &d->n)) {
+        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(d->st));
+        cg_store_close(d->st);
+        return 0;
+    }
+    return 1;
 }
 
-/* The store and its documents; NULL (said) when it cannot be read. */
-static cg_store *open_docs(const char *cmd, const char *store_opt, cg_pdoc **docs, size_t *n)
+static void docs_close(docs *d)
 {
-    cg_store *st = cg_cli_store_open(cmd, store_opt, 0);
-    if (st == NULL)
-        return NULL;
-    if (!cg_store_pdoc_list(st, docs, n)) {
-        fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
-        cg_store_close(st);
-        return NULL;
-    }
-    return st;
+    for (size_t i = 0; i < d->n; i++)
+        cg_pdoc_clear(&d->v[i]);
+    free(d->v);
+    cg_store_close(d->st);
 }
 
 static void print_doc(const cg_pdoc *d)
@@ -143,23 +153,20 @@ static int cmd_list(int argc, char **argv)
 {
     static const char *cmd = "policy list";
     const char *store_opt = NULL;
-    cg_pdoc *docs = NULL;
-    size_t n = 0;
+    docs d;
     int rc;
     const cg_cli_opt opt[] = {{"store", CG_CLI_OPT_STRING, &store_opt, 0, NULL}};
     if (!cg_cli_opts_parse(cmd, policy_help, opt, CG_CLI_NOPT(opt), argc, argv, &rc))
         return rc;
     if (!cg_cli_opts_no_operands(cmd, argc, argv))
         return CG_EXIT_USAGE;
-    cg_store *st = open_docs(cmd, store_opt, &docs, &n);
-    if (st == NULL)
+    if (!docs_open(&d, cmd, store_opt))
         return CG_EXIT_USAGE;
-    if (n == 0)
+    if (d.n == 0)
         printf("no CP or CPS recorded (caguard policy add)\n");
-    for (size_t i = 0; i < n; i++)
-        print_doc(&docs[i]);
-    free_docs(docs, n);
-    cg_store_close(st);
+    for (size_t i = 0; i < d.n; i++)
+        print_doc(&d.v[i]);
+    docs_close(&d);
     return fflush(stdout) == 0 ? CG_EXIT_OK : CG_EXIT_USAGE;
 }
 
@@ -167,8 +174,7 @@ static int cmd_show(int argc, char **argv)
 {
     static const char *cmd = "policy show";
     const char *store_opt = NULL;
-    cg_pdoc *docs = NULL;
-    size_t n = 0;
+    docs d;
     cg_pdoc_kind kind;
     int64_t at = (int64_t)time(NULL);
     int rc;
@@ -180,10 +186,9 @@ static int cmd_show(int argc, char **argv)
         return rc;
     if (argc - optind != 1 || !cg_pdoc_kind_lookup(argv[optind], &kind))
         return cg_cli_usage_error(cmd, "give one kind: cp, cps or cp-cps");
-    cg_store *st = open_docs(cmd, store_opt, &docs, &n);
-    if (st == NULL)
+    if (!docs_open(&d, cmd, store_opt))
         return CG_EXIT_USAGE;
-    const cg_pdoc *cur = cg_pdoc_current(docs, n, kind, at);
+    const cg_pdoc *cur = cg_pdoc_current(d.v, d.n, kind, at);
     char when[32], shown[2048];
     rc = CG_EXIT_OK;
     if (cur == NULL) {
@@ -197,8 +202,8 @@ static int cmd_show(int argc, char **argv)
                cur->version, when, shown);
         cg_time_format(cur->effective + CG_PDOC_REVIEW_WINDOW, when, sizeof(when));
         printf("  review due   %s (TLS BRs §2.3: a newer version in effect by then)\n", when);
-        if (!cg_store_pdoc_fetch_get(st, cur->url, &f, &found)) {
-            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(st));
+        if (!cg_store_pdoc_fetch_get(d.st, cur->url, &f, &found)) {
+            fprintf(stderr, "caguard %s: %s\n", cmd, cg_store_errmsg(d.st));
             rc = CG_EXIT_USAGE;
         } else if (!found || f.fetched_at == 0) {
             printf("  fetched      never (caguard monitor --policy-interval)\n");
@@ -209,12 +214,11 @@ static int cmd_show(int argc, char **argv)
         }
     }
     printf("history:\n");
-    for (size_t i = 0; i < n; i++) {
-        if (docs[i].kind == kind)
-            print_doc(&docs[i]);
+    for (size_t i = 0; i < d.n; i++) {
+        if (d.v[i].kind == kind)
+            print_doc(&d.v[i]);
     }
-    free_docs(docs, n);
-    cg_store_close(st);
+    docs_close(&d);
     if (fflush(stdout) != 0)
         rc = CG_EXIT_USAGE;
     return rc;
@@ -225,8 +229,7 @@ static int cmd_status(int argc, char **argv)
     static const char *cmd = "policy status";
     const char *store_opt = NULL;
     cg_out_format format = CG_OUT_TEXT;
-    cg_pdoc *docs = NULL;
-    size_t n = 0;
+    docs d;
     int64_t at = (int64_t)time(NULL);
     int rc;
     cg_cli_select sel;
@@ -244,8 +247,7 @@ static int cmd_status(int argc, char **argv)
     rc = cg_cli_select_build(&sel, cmd);
     if (rc != CG_EXIT_OK)
         return rc;
-    cg_store *st = open_docs(cmd, store_opt, &docs, &n);
-    if (st == NULL)
+    if (!docs_open(&d, cmd, store_opt))
         return CG_EXIT_USAGE;
     cg_out *out = cg_out_new(stdout, format, 0);
     rc = CG_EXIT_USAGE;
@@ -257,46 +259,22 @@ static int cmd_status(int argc, char **argv)
     sel.next_arg = out;
     cg_ctx ctx;
     cg_ctx_init(&ctx, at, cg_cli_select_sink, &sel);
-    cg_pdoc_check(&ctx, docs, n);
-    if (format == CG_OUT_TEXT && !sel.quiet && sel.count[0] + sel.count[1] + sel.count[2] == 0) {
-        char when[32];
-        cg_time_format(at, when, sizeof(when));
-        if (n == 0)
-            printf("no CP or CPS recorded (caguard policy add)\n");
-        else
-            printf("no policy finding%s at %s\n",
-                   ctx.count[0] + ctx.count[1] + ctx.count[2] > 0 ? " of the rules selected" : "",
-                   when);
-    }
-    rc = cg_cli_select_failed(&sel, sel.count) ? CG_EXIT_FINDINGS : CG_EXIT_OK;
-    if (fflush(stdout) != 0)
-        rc = CG_EXIT_USAGE;
+    cg_pdoc_check(&ctx, d.v, d.n);
+    /* no document, no finding: cg_pdoc_check judges the ones in effect */
+    if (format == CG_OUT_TEXT && d.n == 0 && !sel.quiet)
+        printf("no CP or CPS recorded (caguard policy add)\n");
+    else if (format == CG_OUT_TEXT)
+        cg_cli_select_say_none(&sel, ctx.count, "policy", at);
+    rc = cg_cli_select_exit(&sel, cmd, 0, sel.count);
 done:
     cg_out_free(out);
-    free_docs(docs, n);
-    cg_store_close(st);
+    docs_close(&d);
     return rc;
 }
 
 int cg_cmd_policy(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        int (*fn)(int, char **);
-    } sub[] = {{"add", cmd_add}, {"list", cmd_list}, {"show", cmd_show}, {"status", cmd_status}};
-    if (argc < 2) {
-        policy_help(stderr);
-        return CG_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        policy_help(stdout);
-        return CG_EXIT_OK;
-    }
-    for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-        if (strcmp(argv[1], sub[i].name) == 0)
-            return sub[i].fn(argc - 1, argv + 1);
-    }
-    return cg_cli_usage_error("policy", "unknown subcommand '%s' (add, list, show, status)",
-                              argv[1]);
+    static const cg_cli_sub sub[] = {
+        {"add", cmd_add}, {"list", cmd_list}, {"show", cmd_show}, {"status", cmd_status}};
+    return cg_cli_subcommand("policy", policy_help, sub, CG_CLI_NOPT(sub), argc, argv);
 }

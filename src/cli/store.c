@@ -179,16 +179,6 @@ out:
 
 int cg_cmd_store(int argc, char **argv)
 {
-    if (argc < 2) {
-        store_help(stderr);
-        return CG_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        store_help(stdout);
-        return CG_EXIT_OK;
-    }
-    if (strcmp(argv[1], "verify") == 0)
-        return store_verify(argc - 1, argv + 1);
-    return cg_cli_usage_error("store", "unknown subcommand '%s' (verify)", argv[1]);
+    static const cg_cli_sub sub[] = {{"verify", store_verify}};
+    return cg_cli_subcommand("store", store_help, sub, CG_CLI_NOPT(sub), argc, argv);
 }
