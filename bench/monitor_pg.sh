@@ -11,8 +11,9 @@
 # The server is a throwaway cluster (scripts/pg-test-cluster, unix socket,
 # fsync off) started with pg_stat_statements loaded; the log and entries are
 # the cache of bench/monitor_vs_peers.sh (WORK/v3-N). Reported: the kept
-# objects, the monitor's wall and CPU, the statements' calls, PostgreSQL's
-# time in statements and its backend CPU, each per kept object, and the 15
+# objects, the monitor's wall and CPU, the calls of the statements caguard
+# sent (and apart, of those run inside them), PostgreSQL's time in them
+# and its backend CPU, each per kept object, and the 15
 # statements that took the most time, with their calls and time per call.
 #
 # Environment: BUILD (default ./build), WORK (default /tmp/caguard-peerbench),
@@ -75,14 +76,22 @@ rc=0 # 1: new error findings, a run that went through; 2 or more: it did not
 [ "$rc" -le 1 ] || { echo "caguard monitor failed (exit $rc):" >&2; tail -5 "$work/probe.err" >&2; exit 1; }
 pg1=$(cpu_now "$pgpid")
 kept=$(kept_of "$work/probe.err")
+# The client's statements (toplevel): with track = all the statements run
+# inside them (the foreign keys' checks) are counted too, and their time is
+# inside their caller's already; they are reported apart.
 stmt_ms=$(psql "$base" -AtXc "SELECT round(sum(total_exec_time + total_plan_time)::numeric, 1)
-  FROM pgss.pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")
+  FROM pgss.pg_stat_statements WHERE toplevel AND query NOT LIKE '%pg_stat_statements%'")
 calls=$(psql "$base" -AtXc "SELECT sum(calls) FROM pgss.pg_stat_statements
-  WHERE query NOT LIKE '%pg_stat_statements%'")
+  WHERE toplevel AND query NOT LIKE '%pg_stat_statements%'")
+nested=$(psql "$base" -AtXc "SELECT COALESCE(sum(calls), 0) || ' ' ||
+  COALESCE(round(sum(total_exec_time + total_plan_time)::numeric, 1), 0)
+  FROM pgss.pg_stat_statements WHERE NOT toplevel")
 awk -v n="$n" -v k="$kept" -v w="$(wall_of "$work/probe.time")" -v c="$(cpu_of "$work/probe.time")" \
-  -v s="$stmt_ms" -v p0="$pg0" -v p1="$pg1" -v q="$calls" 'BEGIN {
+  -v s="$stmt_ms" -v p0="$pg0" -v p1="$pg1" -v q="$calls" -v nested="$nested" 'BEGIN {
+  split(nested, x, " ");
   printf "entries %d, kept %d; monitor wall %.2f s, CPU %.2f s\n", n, k, w, c;
-  printf "statements: %d calls = %.2f per kept object\n", q, q / k;
+  printf "statements: %d calls = %.2f per kept object (and inside them %d calls, %.1f ms)\n",
+    q, q / k, x[1], x[2];
   printf "PostgreSQL: %.1f ms in statements = %.0f us per kept object; backend CPU %.2f s = %.0f us per kept object\n",
     s, s * 1000 / k, p1 - p0, (p1 - p0) * 1e6 / k }'
 echo
