@@ -202,4 +202,9 @@ if [ -n "${CAGUARD_TEST_PG_URI:-}" ]; then
 else
   echo "note: CAGUARD_TEST_PG_URI is not set: the PostgreSQL run is left out (scripts/test sets it)"
 fi
+# Stopped here, not only by the EXIT trap: pg_schema replaces that trap,
+# and a redirect server left running keeps every descriptor the test
+# inherited (a landing's flock on the tests held it for half an hour).
+kill "$rpid" 2>/dev/null
+wait "$rpid" 2>/dev/null
 finish
