@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "cli/demo.h"
+#include "util/base64.h"
 
 static void ossl_err(char *err, size_t errcap, const char *what)
 {
@@ -355,15 +356,11 @@ int demo_write_key(const char *path, EVP_PKEY *key, int public_only, char *err, 
 /* Strict base64 into out (cap bytes); *len the decoded length. */
 static int unb64(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
-    size_t n = strlen(s);
-    if (n % 4 != 0 || n / 4 * 3 > cap)
+    size_t n = strlen(s), bad;
+    const char *why;
+    if (CG_BASE64_DECODED_MAX(n) > cap)
         return 0;
-    int r = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-    if (r < 0)
-        return 0;
-    size_t pad = (n > 0 && s[n - 1] == '=') + (n > 1 && s[n - 2] == '=');
-    *len = (size_t)r - pad;
-    return 1;
+    return cg_base64_decode((const uint8_t *)s, n, 0, out, len, &bad, &why);
 }
 
 int demo_sct_from_json(const char *path, uint8_t *out, size_t *out_len, char *err, size_t errcap)
@@ -438,8 +435,8 @@ int demo_log_id(EVP_PKEY *key, char *spki_b64, size_t spki_cap, char *id_b64, si
     int ok = n > 0 && (size_t)(4 * ((n + 2) / 3) + 1) <= spki_cap && id_cap >= 45 &&
              EVP_Digest(der, (size_t)n, id, NULL, EVP_sha256(), NULL);
     if (ok) {
-        EVP_EncodeBlock((unsigned char *)spki_b64, der, n);
-        EVP_EncodeBlock((unsigned char *)id_b64, id, 32);
+        cg_base64_encode(der, (size_t)n, spki_b64);
+        cg_base64_encode(id, 32, id_b64);
     }
     OPENSSL_free(der);
     return ok;

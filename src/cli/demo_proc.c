@@ -23,6 +23,7 @@
 
 #include "cli/cli.h"
 #include "cli/demo.h"
+#include "util/base64.h"
 
 #define MAX_CHILDREN 16
 
@@ -315,7 +316,7 @@ int demo_submit(const char *base_url, int precert, X509 *const *chain, size_t n,
         if (i > 0)
             req[len++] = ',';
         req[len++] = '"';
-        len += (size_t)EVP_EncodeBlock((unsigned char *)req + len, der, dl);
+        len += cg_base64_encode(der, (size_t)dl, req + len);
         req[len++] = '"';
         OPENSSL_free(der);
     }

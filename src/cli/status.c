@@ -9,13 +9,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/status_check.h"
 #include "cli/status_crl.h"
 #include "store/store.h"
+#include "util/base64.h"
 #include "util/num.h"
 #include "util/redact.h"
 #include "x509/time.h"
@@ -71,7 +70,7 @@ static int log_row(void *arg, const cg_store_log_state *ls)
     uint64_t lag = ls->has_sth && ls->sth_size > ls->position ? ls->sth_size - ls->position : 0;
     int64_t age = ls->has_sth && c->now > sth_s ? c->now - sth_s : 0;
     cg_store_log_range_counts rc;
-    EVP_EncodeBlock((unsigned char *)id, ls->log_id, 32);
+    cg_base64_encode(ls->log_id, 32, id);
     cg_redact(ls->url, url, sizeof(url));
     /* monitors sharing the work: how the log's ranges stand */
     if (!cg_store_log_range_counts_get(c->s, ls->log_id, c->now, &rc)) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "report/html_internal.h"
+#include "util/base64.h"
 #include "util/errf.h"
 #include "util/escape.h"
 #include "util/redact.h"
@@ -382,11 +383,11 @@ static int csp_hash(const char *text, char *out, size_t cap)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    unsigned char b64[64];
+    char b64[CG_BASE64_ENCODED_LEN(32) + 1];
     if (!EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL) || n != 32)
         return 0;
-    EVP_EncodeBlock(b64, md, (int)n);
-    snprintf(out, cap, "%s", (const char *)b64);
+    cg_base64_encode(md, n, b64);
+    snprintf(out, cap, "%s", b64);
     return 1;
 }
 

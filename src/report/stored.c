@@ -2,9 +2,10 @@
 #include "report/stored.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/base64.h"
 
 /* The extra fields stored as a JSON object, back as cg_fields (strings
  * borrowed from j). */
@@ -47,7 +48,7 @@ int cg_stored_view_init(cg_stored_view *v, const cg_store_finding *sf, size_t re
     v->ref.file = sf->file;
     if (sf->has_log) {
         /* About a CT log: named by its URL, with its log ID. */
-        EVP_EncodeBlock((unsigned char *)v->log64, sf->log_id, 32);
+        cg_base64_encode(sf->log_id, 32, v->log64);
         v->ref.file = sf->log_url != NULL ? sf->log_url : v->log64;
     }
     v->ref.index = sf->index > 0 ? (size_t)sf->index : 0;
