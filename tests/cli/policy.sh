@@ -39,7 +39,8 @@ trap 'kill "$rpid" 2>/dev/null; stop_server; rm -rf "$tmp"' EXIT
 run_suite() {
   local db=$1
   pol() { "$CAGUARD" --store "$db" policy "$@"; }
-  mon() { "$CAGUARD" --store "$db" monitor --issuer "$tmp/ca1.pem" --crl-url "$url/files/main.crl" --policy-interval 60 --once "$@"; }
+  local mon_cmd=("$CAGUARD" --store "$db" monitor --issuer "$tmp/ca1.pem" --crl-url "$url/files/main.crl" --policy-interval 60 --once)
+  mon() { "${mon_cmd[@]}" "$@"; }
   printf 'Example CA CPS version 3.1\n' >"$www/cps.html"
 
   expect_status 2 pol list
@@ -157,15 +158,21 @@ EOF
   expect_no_grep 'policy\.document' "$tmp/m7.out"
   rm "$www/cp.html"
   touch "$tmp/hook.slow"
-  mon --hook "$tmp/hook" --hook-timeout 120 --alert-min-severity notice >"$tmp/m8.out" 2>"$tmp/m8.err" &
+  # caguard itself in the background, in a process group of its own (a
+  # function's "&" would make $! a subshell, and its kill leave caguard
+  # running): the kill takes caguard and its sleeping hook at once.
+  setsid "${mon_cmd[@]}" --hook "$tmp/hook" --hook-timeout 120 --alert-min-severity notice \
+    >"$tmp/m8.out" 2>"$tmp/m8.err" &
   local mp=$!
   for _ in $(seq 1200); do
     [ -s "$tmp/hook.started" ] && break
     kill -0 "$mp" 2>/dev/null || break
     sleep 0.05
   done
-  kill -9 "$mp" 2>/dev/null
+  kill -9 -- "-$mp" 2>/dev/null
   wait "$mp" 2>/dev/null
+  for _ in $(seq 40); do pgrep -g "$mp" >/dev/null || break; sleep 0.05; done
+  ! pgrep -g "$mp" >/dev/null && pass_ || fail_ "caguard or its hook outlived the kill: $(pgrep -a -g "$mp")"
   [ -s "$tmp/hook.started" ] && pass_ || fail_ "the hook never started for the CP"
   [ ! -e "$tmp/hook.log" ] && pass_ || fail_ "the alert was delivered before the kill"
   rm -f "$tmp/hook.slow"
