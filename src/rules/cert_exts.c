@@ -15,6 +15,7 @@
 #define BR171 20200820 /* TLS BRs 1.7.1 */
 #define SC062 20230915
 #define SC063 20240315
+#define RFC8813 20200801 /* RFC 8813: no encipherment bits for an EC key */
 
 enum { KU_DS = 1 << 0, KU_NR = 1 << 1, KU_KE = 1 << 2, KU_DE = 1 << 3, KU_KA = 1 << 4,
        KU_CERT = 1 << 5, KU_CRL = 1 << 6, KU_EO = 1 << 7, KU_DO = 1 << 8 };
@@ -204,11 +205,13 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
     if (bad != 0 && cg_prof_since(p, SC062)) {
         ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_INVALID, bad,
                     "which the TLS BRs do not allow for that key type");
-    } else if (p->key_type == CG_KEY_EC && (b & (KU_KE | KU_DE))) {
-        /* RFC 5480 §3: never for an EC key. */
+    } else if (p->key_type == CG_KEY_EC && (b & (KU_KE | KU_DE)) && cg_prof_since(p, RFC8813)) {
+        /* RFC 5480 §3 listed the bits an EC key's keyUsage MAY hold; RFC
+         * 8813 §3 (August 2020) made the encipherment bits a MUST NOT. */
         ku_names(b & (KU_KE | KU_DE), names, sizeof(names));
         cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage of an EC key asserts %s (RFC 5480 §3 forbids it)", names);
+                  "keyUsage of an EC key asserts %s (RFC 8813 §3 forbids it from 2020-08-01)",
+                  names);
     }
     if (p->key_type == CG_KEY_EC && !(b & KU_DS) && cg_prof_since(p, SC062))
         cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,

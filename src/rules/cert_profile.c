@@ -7,13 +7,16 @@
  * is to the certificate it will become.
  *
  * Invariant: the certificate is decoded once into a cg_profile here; the
- * families never reparse what it holds. Nothing allocates. */
+ * families never reparse what it holds. Nothing allocates but the key a
+ * self-issued CA certificate's signature is checked under (classify). */
 #include "rules/cert_profile.h"
 
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "x509/oid.h"
+#include "x509/sig.h"
 #include "x509/time.h"
 
 const char *cg_prof_kind_name(const cg_profile *p)
@@ -178,8 +181,30 @@ static void decode_key(cg_profile *p)
         p->key_type = CG_KEY_EC;
 }
 
+/* Whether a self-issued certificate's signature fails under its own key: a
+ * CA certificate whose subject and issuer are one Name but which another
+ * key signed is a subordinate CA (a CA's new certificate for itself, RFC
+ * 5280 §3.2), not a root (TLS BRs §1.6.1: a Root CA Certificate is
+ * self-signed). An unsigned TBSCertificate (the gate before signing), a
+ * key or algorithm caguard cannot use leave the Names' judgement. */
+static int self_signature_fails(const cg_cert *c)
+{
+    if (c->signature.len <= 1)
+        return 0;
+    const uint8_t *k = c->spki.data;
+    EVP_PKEY *key = d2i_PUBKEY(NULL, &k, (long)c->spki.len);
+    if (key == NULL)
+        return 0;
+    cg_sig s;
+    cg_sig_prepare(&s, "certificate", &c->tbs, &c->sig_alg, &c->signature);
+    int bad = cg_sig_verify(&s, key, NULL, 0) == CG_SIG_BAD;
+    EVP_PKEY_free(key);
+    return bad;
+}
+
 /* The profile: a CA by basicConstraints cA; a root when its subject and
- * issuer are the same bytes and its AKI, if any, names its own key. */
+ * issuer are the same bytes, its AKI, if any, names its own key and its
+ * signature does not fail under that key. */
 static cg_prof_kind classify(const cg_profile *p)
 {
     const cg_cert *c = p->cert;
@@ -188,6 +213,8 @@ static cg_prof_kind classify(const cg_profile *p)
         int self = cg_cbs_equal(&c->subject, &c->issuer);
         if (self && p->x.aki >= 0 && p->x.ski >= 0 && cg_ext_aki_keyid(&c->ext[p->x.aki], &aki) &&
             cg_ext_ski(&c->ext[p->x.ski], &ski) && !cg_cbs_equal(&aki, &ski))
+            self = 0;
+        if (self && self_signature_fails(c))
             self = 0;
         return self ? CG_PROF_ROOT : CG_PROF_SUBCA;
     }

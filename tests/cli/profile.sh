@@ -187,6 +187,9 @@ zcase ekuNoAnyCrit.pem cert.extension_criticality_not_recommended yes "extKeyUsa
 # SHOULD since; the caIssuers URL a SHOULD
 zcase subCAAIAMissing.pem cert.aia_invalid yes
 zcase subCAAIAMissingPostCABFBR171.pem cert.aia_invalid no
+# (subject and issuer are one empty Name, but its signature fails under its
+# own key: a subordinate CA, not a root, so the SHOULD binds it)
+zcase subCAAIAMissingPostCABFBR171.pem cert.aia_not_recommended yes "root CA certificate"
 zcase subCAAIAValidPostCABFBR171.pem cert.aia_not_recommended no
 zcase subCAWOcspURL.pem cert.aia_not_recommended yes
 zcase subCAWBothURL.pem cert.aia_not_recommended no
@@ -211,6 +214,14 @@ zcase ecc_key_dv_with_key_agreement.pem cert.key_usage_not_recommended yes
 zcase ecc_key_dv_with_prohibited_key_usage.pem cert.key_usage_not_recommended no
 zcase caWithRSAAndEnciphermentKeyUsage.pem cert.key_usage_not_recommended yes
 zcase subCertIsNotCA.pem cert.key_usage_encoding yes
+# an EC key's encipherment bits: a MUST NOT from RFC 8813 (2020-08-01), not
+# before (RFC 5480 §3 listed what MAY be set)
+zcase ecdsaP256KUIsDataEnciphermentInvalidKU.pem cert.key_usage_invalid yes
+zcase ecdsaP256KUIsKeyEnciphermentInvalidKU.pem cert.key_usage_invalid yes
+zcase subKeyUsageValid.pem cert.key_usage_invalid no
+# a self-issued CA certificate whose signature verifies under its own key is
+# a root: SHA-1 stays allowed for its self-signature
+zcase rsawithsha1after2016.pem cert.signature_algorithm_invalid no
 zcase subCertIsNotCA.pem cert.key_usage_invalid no
 # pathLenConstraint (RFC 5280 §4.2.1.9) apart from basicConstraints' cA
 zcase subCaNoCertSign.pem cert.path_len_constraint_invalid yes
