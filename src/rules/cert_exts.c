@@ -43,6 +43,38 @@ static int is_http(const cg_cbs *uri, int https_too)
     return has_prefix(uri, "http://") || (https_too && has_prefix(uri, "https://"));
 }
 
+/* The host of a URI with an authority ("scheme://[userinfo@]host[:port]..."
+ * , RFC 3986 §3.2) when it is a name, not an IP literal; 0 otherwise. */
+static int uri_host_name(const cg_cbs *uri, cg_cbs *host)
+{
+    const uint8_t *u = uri->data;
+    size_t n = uri->len, i = 0, start, end;
+    while (i < n && u[i] != ':' && u[i] != '/')
+        i++;
+    if (i + 3 > n || u[i] != ':' || u[i + 1] != '/' || u[i + 2] != '/')
+        return 0;
+    start = i + 3;
+    end = start;
+    while (end < n && u[end] != '/' && u[end] != '?' && u[end] != '#')
+        end++;
+    for (size_t k = start; k < end; k++) {
+        if (u[k] == '@')
+            start = k + 1;
+    }
+    if (start < end && u[start] == '[')
+        return 0; /* an IPv6 (or future) literal */
+    size_t stop = start, digits = 1;
+    while (stop < end && u[stop] != ':')
+        stop++;
+    for (size_t k = start; k < stop; k++)
+        digits &= (u[k] >= '0' && u[k] <= '9') || u[k] == '.';
+    if (stop == start || digits)
+        return 0; /* no host, or an IPv4 address */
+    host->data = u + start;
+    host->len = stop - start;
+    return 1;
+}
+
 /* ---- basicConstraints ---- */
 
 static void check_bc(cg_ctx *ctx, const cg_profile *p)
@@ -517,6 +549,18 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
             cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(6));
         if (ocsp && uri && is_http(&body, 0))
             ocsp_http = 1;
+        cg_cbs host;
+        char why[200];
+        const char *internal = (ocsp || is_issuers) && uri && uri_host_name(&body, &host)
+                                   ? cg_prof_host_internal(p, host.data, host.len, why,
+                                                           sizeof(why))
+                                   : NULL;
+        if (internal != NULL)
+            cg_report(ctx, CG_R_CERT_AIA_INTERNAL_NAME, p->obj,
+                      "authorityInformationAccess %s location's host \"%.*s\" %s; relying "
+                      "parties cannot reach it",
+                      ocsp ? "OCSP" : "caIssuers", (int)(host.len < 100 ? host.len : 100),
+                      (const char *)host.data, internal);
         if (is_issuers) {
             issuers = 1;
             issuers_http |= uri && is_http(&body, 0);

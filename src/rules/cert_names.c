@@ -20,8 +20,12 @@
  * Internal Names: a name is internal when it has a single label, or its
  * top-level label is all digits or one of the names set aside for private
  * use (RFC 2606, RFC 6762, RFC 8375, RFC 9476, ICANN's .internal and the
- * name-collision names corp, home and mail). The TLD is not checked against
- * IANA's root zone: the list changes and caguard carries no copy of it.
+ * name-collision names corp, home and mail): cert.san_invalid. A TLD that
+ * was not in the DNS root zone the day the certificate was issued makes an
+ * Internal Name too (rules/tld.h, a dated copy of the root zone's list):
+ * cert.san_tld_not_delegated, a rule of its own because its data ages.
+ * The hosts of authorityInformationAccess URLs are judged the same way
+ * (cg_prof_host_internal, cert.aia_internal_name).
  *
  * IP reverse zones (in-addr.arpa, ip6.arpa): every name in them is refused
  * from 2026-03-15 (ballot SC-86); before, a Reverse Zone Domain Name of a
@@ -38,6 +42,7 @@
 #include <unistr.h>
 
 #include "rules/cert_profile.h"
+#include "rules/tld.h"
 #include "x509/oid.h"
 
 #define BR10 20120701 /* the TLS BRs take effect */
@@ -227,15 +232,97 @@ static int underscore_ok(const cg_profile *p)
            !cg_prof_since(p, SC12_SUNSET) && c->not_after_t - c->not_before_t < 30 * 86400;
 }
 
+/* Why the name s (n octets, labels labels, the last from offset tld) is an
+ * Internal Name by its form or a TLD set aside for private use, or NULL. */
+static const char *private_name(const uint8_t *s, size_t n, size_t tld, size_t labels)
+{
+    static const char *const reserved_tlds[] = {
+        "test", "example", "invalid", "localhost", "local", "internal", "alt",
+        "corp", "home",    "mail",    "lan",       "localdomain",
+    };
+    const uint8_t *t = s + tld;
+    size_t tlen = n - tld;
+    int digits = 1;
+    for (size_t k = 0; k < tlen; k++)
+        digits &= t[k] >= '0' && t[k] <= '9';
+    if (labels < 2)
+        return "is an Internal Name (a single label)";
+    if (digits)
+        return "is an Internal Name (its top-level label is all digits)";
+    for (size_t k = 0; k < sizeof(reserved_tlds) / sizeof(reserved_tlds[0]); k++) {
+        if (strlen(reserved_tlds[k]) == tlen &&
+            strncasecmp((const char *)t, reserved_tlds[k], tlen) == 0)
+            return "is an Internal Name (its top-level domain is reserved for private use)";
+    }
+    if ((n == 9 && strncasecmp((const char *)s, "home.arpa", 9) == 0) ||
+        (n > 10 && strncasecmp((const char *)s + n - 10, ".home.arpa", 10) == 0))
+        return "is an Internal Name (home.arpa, RFC 8375)";
+    return NULL;
+}
+
+/* Why the name s (n octets, its last label from offset tld) is an Internal
+ * Name by its TLD's absence from the DNS root zone on the day p was issued,
+ * written into buf, or NULL. */
+static const char *tld_defect(const cg_profile *p, const uint8_t *s, size_t n, size_t tld,
+                              char *buf, size_t cap)
+{
+    uint32_t date;
+    int len = (int)(n - tld < 63 ? n - tld : 63);
+    switch (cg_tld_at(s + tld, n - tld, p->issued_ymd, &date)) {
+    case CG_TLD_UNKNOWN:
+        date = cg_tld_snapshot();
+        snprintf(buf, cap,
+                 "is an Internal Name: its top-level domain \"%.*s\" is not in the DNS root "
+                 "zone (caguard's table of %04u-%02u-%02u, data/tld/tlds.tsv)",
+                 len, (const char *)s + tld, date / 10000, date / 100 % 100, date % 100);
+        return buf;
+    case CG_TLD_NOT_YET:
+        snprintf(buf, cap,
+                 "is an Internal Name: its top-level domain \"%.*s\" entered the DNS root "
+                 "zone only on %04u-%02u-%02u, after the certificate was issued",
+                 len, (const char *)s + tld, date / 10000, date / 100 % 100, date % 100);
+        return buf;
+    case CG_TLD_REMOVED:
+        snprintf(buf, cap,
+                 "is an Internal Name: its top-level domain \"%.*s\" left the DNS root zone "
+                 "on %04u-%02u-%02u, before the certificate was issued",
+                 len, (const char *)s + tld, date / 10000, date / 100 % 100, date % 100);
+        return buf;
+    default:
+        return NULL;
+    }
+}
+
+/* The offset of the last label of s (n octets) and the count of labels. */
+static size_t last_label(const uint8_t *s, size_t n, size_t *labels)
+{
+    size_t tld = 0;
+    *labels = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.') {
+            tld = i + 1;
+            (*labels)++;
+        }
+    }
+    return tld;
+}
+
+const char *cg_prof_host_internal(const cg_profile *p, const uint8_t *s, size_t n, char *buf,
+                                  size_t cap)
+{
+    size_t labels, tld;
+    if (n > 0 && s[n - 1] == '.')
+        n--; /* an absolute name's root label */
+    tld = last_label(s, n, &labels);
+    const char *d = private_name(s, n, tld, labels);
+    return d != NULL ? d : tld_defect(p, s, n, tld, buf, cap);
+}
+
 /* One name's first defect, or NULL. The Internal Name and reverse zone
  * checks are for subscriber certificates only (TLS BRs §7.1.2.7.12). */
 static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
 {
     int subscriber = p->kind == CG_PROF_SUBSCRIBER;
-    static const char *const reserved_tlds[] = {
-        "test", "example", "invalid", "localhost", "local", "internal", "alt",
-        "corp", "home",    "mail",    "lan",       "localdomain",
-    };
     if (n == 0)
         return "is empty";
     if (n > 253)
@@ -298,24 +385,10 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
     }
     if (start == 2 && labels < 2 && cg_prof_since(p, BR10))
         return "is a wildcard over a top-level domain";
-    const uint8_t *t = s + tld;
-    size_t tlen = n - tld;
-    int digits = 1;
-    for (size_t k = 0; k < tlen; k++)
-        digits &= t[k] >= '0' && t[k] <= '9';
     if (subscriber && cg_prof_since(p, 20151101)) {
-        if (labels < 2)
-            return "is an Internal Name (a single label)";
-        if (digits)
-            return "is an Internal Name (its top-level label is all digits)";
-        for (size_t k = 0; k < sizeof(reserved_tlds) / sizeof(reserved_tlds[0]); k++) {
-            if (strlen(reserved_tlds[k]) == tlen &&
-                strncasecmp((const char *)t, reserved_tlds[k], tlen) == 0)
-                return "is an Internal Name (its top-level domain is reserved for private use)";
-        }
-        if ((n == 9 && strncasecmp((const char *)s, "home.arpa", 9) == 0) ||
-            (n > 10 && strncasecmp((const char *)s + n - 10, ".home.arpa", 10) == 0))
-            return "is an Internal Name (home.arpa, RFC 8375)";
+        const char *d = private_name(s, n, tld, labels);
+        if (d != NULL)
+            return d;
         uint8_t a[16];
         size_t alen;
         if (reverse_name(s, n, a, &alen) == 1 && reserved_ip(a, alen))
@@ -375,7 +448,7 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
     while (seq.len > 0) {
         uint8_t tag;
         size_t hl;
-        char text[300];
+        char text[300], why[200];
         i++;
         if (!cg_cbs_get_any_asn1_element(&seq, &gn, &tag, &hl)) {
             cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
@@ -398,6 +471,14 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
             if (d != NULL)
                 cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
                           "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
+            /* a well-formed name's TLD against the root zone of the day */
+            if (d == NULL && subscriber && cg_prof_since(p, 20151101)) {
+                size_t labels, tld = last_label(body.data, body.len, &labels);
+                const char *t = tld_defect(p, body.data, body.len, tld, why, sizeof(why));
+                if (t != NULL)
+                    cg_report(ctx, CG_R_CERT_SAN_TLD_NOT_DELEGATED, p->obj,
+                              "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, t);
+            }
             if (subscriber && reverse_name(body.data, body.len, ra, &ral) < 0)
                 cg_report(ctx, CG_R_CERT_SAN_REVERSE_NAME_MALFORMED, p->obj,
                           "subjectAltName dNSName \"%s\" (entry %zu) is in the %s reverse zone "

@@ -97,6 +97,13 @@ static inline int cg_prof_ext_is(const cg_profile *p, size_t i, const uint8_t *o
     return p->ce[i] < 0 && cg_oid_equal(&p->cert->ext[i].oid, oid, len);
 }
 const char *cg_prof_kind_name(const cg_profile *p);
+/* Why the host name s (n octets, perhaps with the root's trailing dot) is
+ * an Internal Name on the day p was issued (TLS BRs §1.6.1), as a phrase
+ * ("is an Internal Name ...", in buf when it needs dates), or NULL: one
+ * label, an all-digit TLD, a TLD set aside for private use, or a TLD not in
+ * the DNS root zone that day (cert_names.c). */
+const char *cg_prof_host_internal(const cg_profile *p, const uint8_t *s, size_t n, char *buf,
+                                  size_t cap);
 /* The bit string of a BIT STRING's contents (unused-bits octet first) as
  * bits numbered from 0; 0 when the encoding is not a valid BIT STRING. */
 int cg_prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero);

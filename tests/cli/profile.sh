@@ -148,6 +148,21 @@ zcase subjectRDNSIPv6GoodIP.pem cert.san_reverse_name_malformed no
 # warning's rule ends that day)
 zcase arpa_sub1_rev41_rev60_eff1.pem cert.san_invalid yes "Reverse Zone Domain Name of"
 zcase arpa_sub1_rev41_rev60_eff1.pem cert.san_reverse_name_malformed no
+# a TLD by the root zone of the day of issuance (data/tld/tlds.tsv): never
+# delegated, not yet (.mcdonalds from 2016-08-08), no longer (removed
+# 2017-08-31); .onion by ballot 144's date
+zcase dnsNameNotValidTLD.pem cert.san_tld_not_delegated yes
+zcase dnsNameNotYetValidTLD.pem cert.san_tld_not_delegated yes
+zcase dnsNameNoLongerValidTLD.pem cert.san_tld_not_delegated yes
+zcase dnsNameWasValidTLD.pem cert.san_tld_not_delegated no
+zcase dnsNameValidTLD.pem cert.san_tld_not_delegated no
+zcase dnsNameOnionTLD.pem cert.san_tld_not_delegated no
+# a private-use TLD stays cert.san_invalid's, not reported twice
+zcase dNSNoUnderscoresLongValidity.pem cert.san_tld_not_delegated no
+# AIA URLs whose host is an Internal Name (an IP address is not judged)
+zcase aiaWithInternalNames.pem cert.aia_internal_name yes
+zcase aiaWithValidNames.pem cert.aia_internal_name no
+zcase aiaWithIP.pem cert.aia_internal_name no
 # internationalised names: an xn-- label must be Punycode (RFC 3492) of a
 # U-label in NFC (RFC 5890 §2.3.2.1, RFC 8399); libidn2 decodes it
 zcase dnsNamesNotNFC.pem cert.san_invalid yes
