@@ -54,21 +54,27 @@ static int uri_host_name(const cg_cbs *uri, cg_cbs *host)
     if (i + 3 > n || u[i] != ':' || u[i + 1] != '/' || u[i + 2] != '/')
         return 0;
     start = i + 3;
-    end = start;
-    while (end < n && u[end] != '/' && u[end] != '?' && u[end] != '#')
-        end++;
-    for (size_t k = start; k < end; k++) {
-        if (u[k] == '@')
-            start = k + 1;
+    /* one pass over the authority: the host follows the last '@' and ends
+     * at the first ':' after it (the port) */
+    size_t stop = 0;
+    int digits = 1, port = 0;
+    for (end = start; end < n && u[end] != '/' && u[end] != '?' && u[end] != '#'; end++) {
+        if (u[end] == '@') {
+            start = end + 1;
+            digits = 1;
+            port = 0;
+        } else if (u[end] == ':' && !port) {
+            stop = end;
+            port = 1;
+        } else if (!port) {
+            digits &= (u[end] >= '0' && u[end] <= '9') || u[end] == '.';
+        }
     }
+    if (!port)
+        stop = end;
     if (start < end && u[start] == '[')
         return 0; /* an IPv6 (or future) literal */
-    size_t stop = start, digits = 1;
-    while (stop < end && u[stop] != ':')
-        stop++;
-    for (size_t k = start; k < stop; k++)
-        digits &= (u[k] >= '0' && u[k] <= '9') || u[k] == '.';
-    if (stop == start || digits)
+    if (stop <= start || digits)
         return 0; /* no host, or an IPv4 address */
     host->data = u + start;
     host->len = stop - start;

@@ -311,9 +311,16 @@ const char *cg_prof_host_internal(const cg_profile *p, const uint8_t *s, size_t 
                                   size_t cap)
 {
     size_t labels, tld;
+    uint32_t date;
     if (n > 0 && s[n - 1] == '.')
         n--; /* an absolute name's root label */
     tld = last_label(s, n, &labels);
+    /* The common case first: no TLD set aside for private use or all
+     * digits is in the root zone's table, so a name of two labels or more
+     * under a TLD delegated that day is internal only under home.arpa. */
+    if (labels >= 2 && cg_tld_at(s + tld, n - tld, p->issued_ymd, &date) == CG_TLD_DELEGATED &&
+        !(n - tld == 4 && strncasecmp((const char *)s + tld, "arpa", 4) == 0))
+        return NULL;
     const char *d = private_name(s, n, tld, labels);
     return d != NULL ? d : tld_defect(p, s, n, tld, buf, cap);
 }

@@ -1,6 +1,7 @@
 /* The dated TLD table (rules/tld.h): tld_table.inc is generated at build
  * time from data/tld/tlds.tsv (tools/tld/tld_table.cmake), its rows in byte
- * order for a binary search. */
+ * order for a binary search within the rows of the label's first
+ * character. */
 #include "rules/tld.h"
 
 #include <string.h>
@@ -12,25 +13,28 @@ typedef struct cg_tld_row {
 
 #include "tld_table.inc"
 
-/* label (len octets, any case) against a lower-case row: <0, 0, >0 */
-static int cmp_label(const uint8_t *label, size_t len, const char *row)
-{
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = label[i] >= 'A' && label[i] <= 'Z' ? (uint8_t)(label[i] + 32) : label[i];
-        uint8_t r = (uint8_t)row[i];
-        if (r == 0 || c != r)
-            return r == 0 ? 1 : (int)c - (int)r;
-    }
-    return row[len] == 0 ? 0 : -1;
-}
-
 cg_tld_state cg_tld_at(const uint8_t *label, size_t len, uint32_t ymd, uint32_t *date)
 {
-    size_t lo = 0, hi = sizeof(cg_tld_rows) / sizeof(cg_tld_rows[0]);
+    char low[64]; /* the label in lower case, once: a TLD is one label */
     *date = 0;
+    if (len == 0 || len >= sizeof(low))
+        return CG_TLD_UNKNOWN;
+    for (size_t i = 0; i < len; i++) {
+        if (label[i] == 0)
+            return CG_TLD_UNKNOWN;
+        low[i] = (char)(label[i] >= 'A' && label[i] <= 'Z' ? label[i] + 32 : label[i]);
+    }
+    low[len] = '\0';
+    /* the search starts within the rows of the label's first character */
+    int first = low[0] >= '0' && low[0] <= '9'   ? low[0] - '0'
+                : low[0] >= 'a' && low[0] <= 'z' ? low[0] - 'a' + 10
+                                                 : -1;
+    if (first < 0)
+        return CG_TLD_UNKNOWN;
+    size_t lo = cg_tld_spans[first][0], hi = cg_tld_spans[first][1];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = cmp_label(label, len, cg_tld_rows[mid].label);
+        int c = strcmp(low, cg_tld_rows[mid].label);
         if (c == 0) {
             const cg_tld_row *r = &cg_tld_rows[mid];
             if (ymd < r->delegated) {
