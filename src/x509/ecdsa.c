@@ -20,7 +20,9 @@
  * multiplications; cg_ecdsa_inv_mod is the same algorithm on four 64-bit
  * words, its steps decided 31 at a time on 64-bit stand-ins of the two
  * numbers and applied to them once per 31 (s is part of a public
- * signature: nothing needs constant time).
+ * signature: nothing needs constant time). And the last step compares
+ * in R's Jacobian coordinates, without the inversion mod p that R's
+ * affine x costs.
  *
  * Invariants: g and gq are the same curve, gq's generator is Q and gq
  * holds its table, nb is g's order as 32 big-endian bytes; the BIGNUMs and
@@ -28,7 +30,9 @@
 
 /* EC_GROUP_precompute_mult is deprecated in OpenSSL 3.0 (with the rest of
  * the low-level EC interface) but kept and working: no other interface
- * precomputes the multiples of a point that is not the curve's generator. */
+ * precomputes the multiples of a point that is not the curve's generator;
+ * nor gives a point's Jacobian coordinates
+ * (EC_POINT_get_Jprojective_coordinates_GFp). */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include "x509/ecdsa.h"
@@ -47,7 +51,7 @@ struct cg_ecdsa_key {
     EC_GROUP *g;  /* P-256 */
     EC_GROUP *gq; /* P-256 with Q as its generator, Q's multiples precomputed */
     BN_CTX *bn;
-    BIGNUM *r, *s, *e, *w, *u1, *u2, *x;
+    BIGNUM *r, *s, *e, *w, *u1, *u2, *x, *z;
     EC_POINT *p, *pq; /* u1 G in g, u2 Q in gq */
     uint8_t nb[32];   /* the order n, big-endian */
 };
@@ -323,6 +327,7 @@ void cg_ecdsa_key_free(cg_ecdsa_key *k)
     BN_free(k->u1);
     BN_free(k->u2);
     BN_free(k->x);
+    BN_free(k->z);
     BN_CTX_free(k->bn);
     EC_GROUP_free(k->gq);
     EC_GROUP_free(k->g);
@@ -357,8 +362,10 @@ cg_ecdsa_key *cg_ecdsa_key_new(const EVP_PKEY *pkey)
     k->u1 = BN_new();
     k->u2 = BN_new();
     k->x = BN_new();
+    k->z = BN_new();
     if (k->g == NULL || k->gq == NULL || k->bn == NULL || k->r == NULL || k->s == NULL ||
-        k->e == NULL || k->w == NULL || k->u1 == NULL || k->u2 == NULL || k->x == NULL)
+        k->e == NULL || k->w == NULL || k->u1 == NULL || k->u2 == NULL || k->x == NULL ||
+        k->z == NULL)
         goto err;
     k->p = EC_POINT_new(k->g);
     k->pq = EC_POINT_new(k->gq);
@@ -423,10 +430,24 @@ int cg_ecdsa_verify(cg_ecdsa_key *k, const uint8_t *sig, size_t sig_len,
     }
     if (EC_POINT_is_at_infinity(k->g, k->p))
         return CG_ECDSA_INVALID;
-    if (EC_POINT_get_affine_coordinates(k->g, k->p, k->x, NULL, k->bn) != 1 ||
-        BN_nnmod(k->x, k->x, n, k->bn) != 1) {
+    /* R's affine x mod n against r without the affine x, which costs an
+     * inversion mod p: R is (X, Y, Z) in Jacobian coordinates, x = X / Z^2
+     * in [0, p), and r < n < p; so x mod n = r when x = r, or x = r + n
+     * where r + n < p: when X = r Z^2, or X = (r + n) Z^2 (mod p). */
+    const BIGNUM *p = EC_GROUP_get0_field(k->g);
+    ok = p != NULL &&
+         EC_POINT_get_Jprojective_coordinates_GFp(k->g, k->p, k->x, NULL, k->z, k->bn) == 1 &&
+         BN_nnmod(k->x, k->x, p, k->bn) == 1 && BN_mod_sqr(k->z, k->z, p, k->bn) == 1 &&
+         BN_mod_mul(k->w, k->r, k->z, p, k->bn) == 1;
+    if (ok && BN_cmp(k->w, k->x) == 0)
+        return CG_ECDSA_VALID;
+    ok = ok && BN_add(k->w, k->r, n) == 1;
+    if (ok && BN_cmp(k->w, p) >= 0)
+        return CG_ECDSA_INVALID;
+    ok = ok && BN_mod_mul(k->w, k->w, k->z, p, k->bn) == 1;
+    if (!ok) {
         ERR_clear_error();
         return CG_ECDSA_ERROR;
     }
-    return BN_cmp(k->x, k->r) == 0 ? CG_ECDSA_VALID : CG_ECDSA_INVALID;
+    return BN_cmp(k->w, k->x) == 0 ? CG_ECDSA_VALID : CG_ECDSA_INVALID;
 }
