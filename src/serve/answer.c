@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/escape.h"
 #include "util/grow.h"
 #include "util/sbuf.h"
 #include "report/output.h"
@@ -273,6 +274,20 @@ static char *json_text(json_t *j, size_t *len)
     return out;
 }
 
+/* ,"key":"value" (value as a JSON string); nothing when value is not
+ * UTF-8. */
+static void json_member(cg_sbuf *b, const char *key, const char *value)
+{
+    size_t mark = b->len;
+    cg_sbuf_puts(b, ",\"");
+    cg_sbuf_puts(b, key);
+    cg_sbuf_puts(b, "\":");
+    if (!cg_esc_json_string(b, value) && !b->failed) {
+        b->len = mark;
+        b->data[mark] = '\0';
+    }
+}
+
 static char *render(const row *rows, size_t n, cg_pki_format fmt, size_t *len)
 {
     static const char *const styles[] = {
@@ -287,19 +302,24 @@ static char *render(const row *rows, size_t n, cg_pki_format fmt, size_t *len)
     };
     cg_sbuf b = CG_SBUF_INIT;
     if (fmt == CG_PKI_JSON) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n && arr != NULL; i++) {
-            json_t *o = json_object();
-            json_object_set_new(o, "Linter", json_string(LINTER));
-            json_object_set_new(o, "Finding", json_string(rows[i].finding));
+        /* Written as jansson's json_dumps(JSON_COMPACT | JSON_ENSURE_ASCII)
+         * wrote the same array of objects, keys in this order, byte for byte:
+         * a value that is not UTF-8 leaves its key out, as json_string's
+         * NULL did. */
+        cg_sbuf_puts(&b, "[");
+        for (size_t i = 0; i < n; i++) {
+            cg_sbuf_puts(&b, i == 0 ? "{\"Linter\":\"" LINTER "\""
+                                    : ",{\"Linter\":\"" LINTER "\"");
+            json_member(&b, "Finding", rows[i].finding);
             if (rows[i].field != NULL && rows[i].field[0] != '\0')
-                json_object_set_new(o, "Field", json_string(rows[i].field));
+                json_member(&b, "Field", rows[i].field);
             if (rows[i].code != NULL && rows[i].code[0] != '\0')
-                json_object_set_new(o, "Code", json_string(rows[i].code));
-            json_object_set_new(o, "Severity", json_string(pki_severities[rows[i].level]));
-            json_array_append_new(arr, o);
+                json_member(&b, "Code", rows[i].code);
+            json_member(&b, "Severity", pki_severities[rows[i].level]);
+            cg_sbuf_puts(&b, "}");
         }
-        return json_text(arr, len);
+        cg_sbuf_puts(&b, "]\n");
+        return cg_sbuf_take(&b, len);
     }
     if (fmt == CG_PKI_TEXT) {
         for (size_t i = 0; i < n; i++) {

@@ -99,6 +99,68 @@ static void walk(cg_sbuf *b, const char *s, size_t len, int flags, run_fn safe, 
         safe(b, s + start, i - start, flags);
 }
 
+/* ---- JSON ---- */
+
+int cg_esc_json_string(cg_sbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const uint8_t *p = (const uint8_t *)s;
+    size_t len = strlen(s);
+    uint32_t cp;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] >= 0x80) {
+            size_t n = cg_utf8_char(p + i, len - i, &cp);
+            if (n == 0)
+                return 0;
+            i += n - 1;
+        }
+    }
+    cg_sbuf_append(b, "\"", 1);
+    size_t start = 0, i = 0;
+    while (i < len) {
+        uint8_t c = p[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        if (i > start)
+            cg_sbuf_append(b, s + start, i - start);
+        size_t n = c < 0x80 ? 1 : cg_utf8_char(p + i, len - i, &cp);
+        if (c < 0x80)
+            cp = c;
+        const char *short_form = c == '"'    ? "\\\""
+                                 : c == '\\' ? "\\\\"
+                                 : c == '\b'  ? "\\b"
+                                 : c == '\f'  ? "\\f"
+                                 : c == '\n'  ? "\\n"
+                                 : c == '\r'  ? "\\r"
+                                 : c == '\t'  ? "\\t"
+                                               : NULL;
+        if (short_form != NULL) {
+            cg_sbuf_append(b, short_form, 2);
+        } else {
+            uint32_t units[2] = {cp, 0};
+            size_t nu = 1;
+            if (cp >= 0x10000) {
+                units[0] = 0xd800 | ((cp - 0x10000) >> 10);
+                units[1] = 0xdc00 | ((cp - 0x10000) & 0x3ff);
+                nu = 2;
+            }
+            for (size_t k = 0; k < nu; k++) {
+                char e[6] = {'\\', 'u', hex[units[k] >> 12 & 0xf], hex[units[k] >> 8 & 0xf],
+                             hex[units[k] >> 4 & 0xf], hex[units[k] & 0xf]};
+                cg_sbuf_append(b, e, sizeof(e));
+            }
+        }
+        i += n;
+        start = i;
+    }
+    if (i > start)
+        cg_sbuf_append(b, s + start, i - start);
+    cg_sbuf_append(b, "\"", 1);
+    return 1;
+}
+
 /* ---- CSV ---- */
 
 void cg_esc_csv_cell(cg_sbuf *b, const char *s, const char *empty)

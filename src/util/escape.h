@@ -5,6 +5,7 @@
  *   CSV cells                cg_esc_csv_cell
  *   Markdown                 cg_esc_md_text (inline text), cg_esc_md_code (a code span)
  *   terminals and text logs  cg_esc_term, cg_esc_term_cut, cg_esc_term_fputs
+ *   JSON strings             cg_esc_json_string
  * (HTML has its own in report/html_layout.c.) None of them ever drops a
  * character silently: what cannot be shown as itself is shown as \XX hex
  * pairs of its bytes, as certificate names are (RFC 4514). */
@@ -68,6 +69,14 @@ const char *cg_esc_term_cut(const char *s, char *buf, size_t cap);
  * that ends on a whole unit: a UTF-8 character, "\XX" or "\c". For cutting
  * this module's output and RFC 4514 strings. */
 size_t cg_esc_cut_point(const char *t, size_t len, size_t max);
+
+/* s as a JSON string, quotes included, byte for byte as jansson's
+ * json_dumps writes it with JSON_ENSURE_ASCII (caguard serve's answers
+ * were jansson's and stay the same): " and \ escaped, the C0 controls as
+ * \b \f \n \r \t or \u00XX, every character past ASCII as \uXXXX
+ * (upper-case hex; a surrogate pair past U+FFFF). Returns 0 and writes
+ * nothing when s is not UTF-8 (cg_utf8_char), where json_string fails. */
+int cg_esc_json_string(cg_sbuf *b, const char *s);
 
 /* cg_esc_term to a stream; NULL writes nothing. Returns 0 on a write
  * error or out of memory. */
