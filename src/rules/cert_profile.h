@@ -3,7 +3,8 @@
  * profile a certificate falls under, extension presence and criticality),
  * cert_exts.c (basicConstraints, keyUsage, extKeyUsage, certificatePolicies,
  * AIA, CRL distribution points, AKI, SKI), cert_names.c (subjectAltName and
- * the subject commonName) and cert_keys.c (AlgorithmIdentifiers and keys).
+ * the subject commonName) and cert_keys.c (AlgorithmIdentifiers and keys;
+ * its RSA small-factor test in rsa_factor.c).
  *
  * A certificate is decoded once into a cg_profile (views into its DER, no
  * allocation); each family reads what it needs. Parts of a rule that took
@@ -78,7 +79,7 @@ const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok);
 
 /* The smallest odd prime below 752 that divides the big-endian unsigned
  * integer m of n bytes (at most 512), or 0 (TLS BRs §6.1.6: an RSA modulus
- * has no such factor). */
+ * has no such factor). rsa_factor.c. */
 unsigned cg_rsa_small_factor(const uint8_t *m, size_t n);
 
 /* Helpers the families share (cert_profile.c). */

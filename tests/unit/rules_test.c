@@ -155,6 +155,15 @@ static void test_small_factor(void)
         CHECK(BN_rand(x, bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD));
         check_small_factor(x);
     }
+    /* each odd prime below 752 times a random number of a size that moves
+     * with it: every word of the table of powers (up to 4096 bits) meets
+     * every group */
+    for (unsigned p = 3, i = 0; p < 752; p += 2, i++) {
+        CHECK(BN_rand(c, 8 + (int)((i * 248) % 4080), BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD));
+        CHECK(BN_set_word(x, p) && BN_mul(x, x, c, bctx));
+        if (BN_num_bytes(x) <= 512)
+            check_small_factor(x);
+    }
     /* the product of 751 and 743 (largest primes in range), and a prime */
     CHECK(BN_set_word(x, 751u * 743u));
     check_small_factor(x);
