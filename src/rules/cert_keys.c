@@ -25,52 +25,89 @@
 
 #include "rules/cert_profile.h"
 
-/* §7.1.3.2: the exact encodings, hex. */
-static const struct {
+/* An AlgorithmIdentifier element as its exact DER octets. */
+typedef struct alg_der {
     const char *name;
-    const char *hex;
-} sig_exact[] = {
-    {"sha256WithRSAEncryption", "300d06092a864886f70d01010b0500"},
-    {"sha384WithRSAEncryption", "300d06092a864886f70d01010c0500"},
-    {"sha512WithRSAEncryption", "300d06092a864886f70d01010d0500"},
-    {"RSASSA-PSS/SHA-256", "304106092a864886f70d01010a3034a00f300d06096086480165030402010500a11c"
-                           "301a06092a864886f70d010108300d06096086480165030402010500a203020120"},
-    {"RSASSA-PSS/SHA-384", "304106092a864886f70d01010a3034a00f300d06096086480165030402020500a11c"
-                           "301a06092a864886f70d010108300d06096086480165030402020500a203020130"},
-    {"RSASSA-PSS/SHA-512", "304106092a864886f70d01010a3034a00f300d06096086480165030402030500a11c"
-                           "301a06092a864886f70d010108300d06096086480165030402030500a203020140"},
-    {"ecdsa-with-SHA256", "300a06082a8648ce3d040302"},
-    {"ecdsa-with-SHA384", "300a06082a8648ce3d040303"},
-    {"ecdsa-with-SHA512", "300a06082a8648ce3d040304"},
-};
-static const char sha1_rsa_hex[] = "300d06092a864886f70d0101050500";
+    size_t len;
+    uint8_t der[67];
+} alg_der;
 
+/* §7.1.3.2: the exact encodings. */
+static const alg_der sig_exact[] = {
+    {"sha256WithRSAEncryption",
+     15,
+     {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00}},
+    {"sha384WithRSAEncryption",
+     15,
+     {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00}},
+    {"sha512WithRSAEncryption",
+     15,
+     {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00}},
+    {"RSASSA-PSS/SHA-256",
+     67,
+     {0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a, 0x30,
+      0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+      0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+      0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+      0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20}},
+    {"RSASSA-PSS/SHA-384",
+     67,
+     {0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a, 0x30,
+      0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+      0x02, 0x02, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+      0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+      0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x30}},
+    {"RSASSA-PSS/SHA-512",
+     67,
+     {0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a, 0x30,
+      0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+      0x02, 0x03, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+      0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+      0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x40}},
+    {"ecdsa-with-SHA256",
+     12,
+     {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}},
+    {"ecdsa-with-SHA384",
+     12,
+     {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03}},
+    {"ecdsa-with-SHA512",
+     12,
+     {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04}},
+};
+static const alg_der sha1_rsa = {
+    "sha1WithRSAEncryption",
+    15,
+    {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00}};
+
+/* §7.1.3.1: the SubjectPublicKeyInfo's; field size in bits for EC. */
 static const struct {
-    const char *name;
-    const char *hex;
-    int bits; /* field size, EC */
+    alg_der alg;
+    int bits;
 } spki_exact[] = {
-    {"rsaEncryption", "300d06092a864886f70d0101010500", 0},
-    {"P-256", "301306072a8648ce3d020106082a8648ce3d030107", 256},
-    {"P-384", "301006072a8648ce3d020106052b81040022", 384},
-    {"P-521", "301006072a8648ce3d020106052b81040023", 521},
+    {{"rsaEncryption",
+      15,
+      {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00}},
+     0},
+    {{"P-256", 21, {0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+                    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}},
+     256},
+    {{"P-384",
+      18,
+      {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81,
+       0x04, 0x00, 0x22}},
+     384},
+    {{"P-521",
+      18,
+      {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81,
+       0x04, 0x00, 0x23}},
+     521},
 };
 
-static unsigned nibble(char c)
+/* Whether the element v is the encoding e, octet for octet (most candidates
+ * differ in length). */
+static int alg_is(const cg_cbs *v, const alg_der *e)
 {
-    return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
-}
-
-/* Whether v is the bytes the hex string spells; stops at the first octet
- * that differs (most candidates differ in their second, the length). */
-static int hex_equal(const cg_cbs *v, const char *hex)
-{
-    size_t i = 0;
-    for (; i < v->len; i++) {
-        if (hex[2 * i] == '\0' || v->data[i] != (nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1])))
-            return 0;
-    }
-    return hex[2 * i] == '\0';
+    return cg_cbs_mem_equal(v, e->der, e->len);
 }
 
 /* ---- signature AlgorithmIdentifier ---- */
@@ -89,10 +126,10 @@ static int has_prefix(const cg_cbs *oid, const uint8_t *pre, size_t n)
 const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok)
 {
     for (size_t i = 0; i < sizeof(sig_exact) / sizeof(sig_exact[0]); i++) {
-        if (hex_equal(elem, sig_exact[i].hex))
+        if (alg_is(elem, &sig_exact[i]))
             return NULL;
     }
-    if (hex_equal(elem, sha1_rsa_hex))
+    if (alg_is(elem, &sha1_rsa))
         return sha1_ok || issued < cg_rule_date_time(20160101)
                    ? NULL
                    : "is sha1WithRSAEncryption: SHA-1 signatures ended 2016-01-01";
@@ -163,7 +200,7 @@ static const char *ecdsa_hash_defect(const cg_cert *c, char *buf, size_t cap)
     } curves[] = {{6, 32, "P-256"}, {7, 48, "P-384"}, {8, 66, "P-521"}};
     size_t alg = 3, m = ecdsa_sig_octets(&c->signature), k = 0;
     for (size_t i = 0; i < 3; i++) {
-        if (hex_equal(&c->tbs_sig_alg, sig_exact[curves[i].sig].hex))
+        if (alg_is(&c->tbs_sig_alg, &sig_exact[curves[i].sig]))
             alg = i;
     }
     if (alg == 3 || m == 0 || m > 66)
@@ -211,7 +248,7 @@ static const uint8_t DSA_OID[] = {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01};
 static int check_spki_alg(cg_ctx *ctx, const cg_profile *p)
 {
     for (size_t i = 0; i < sizeof(spki_exact) / sizeof(spki_exact[0]); i++) {
-        if (hex_equal(&p->key_alg, spki_exact[i].hex))
+        if (alg_is(&p->key_alg, &spki_exact[i].alg))
             return (int)i;
     }
     cg_cbs in = p->key_alg, alg, oid;
@@ -329,7 +366,7 @@ static int ec_defect(const cg_profile *p, int curve, char *why, size_t cap)
         return 0; /* compressed: decompression would find y, nothing to check */
     if (k->len != 2 * fl + 1 || k->data[0] != 4) {
         snprintf(why, cap, "the EC public key is not an uncompressed point of %s (%zu octets)",
-                 spki_exact[curve].name, k->len);
+                 spki_exact[curve].alg.name, k->len);
         return 1;
     }
     int bad = 1;
@@ -355,7 +392,7 @@ static int ec_defect(const cg_profile *p, int curve, char *why, size_t cap)
     BN_CTX_end(bctx);
     BN_CTX_free(bctx);
     if (bad)
-        snprintf(why, cap, "the EC public key is not a point on %s", spki_exact[curve].name);
+        snprintf(why, cap, "the EC public key is not a point on %s", spki_exact[curve].alg.name);
     return bad;
 }
 
