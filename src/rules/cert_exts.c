@@ -573,14 +573,14 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
             issuers_uri |= uri && (is_http(&body, 0) || has_prefix(&body, "ldap://"));
         }
         if (cg_prof_since(p, SC062)) {
-            char m[96];
-            cg_oid_to_string(&method, m, sizeof(m));
-            if (!ocsp && !(is_issuers && p->kind != CG_PROF_OCSP))
+            if (!ocsp && !(is_issuers && p->kind != CG_PROF_OCSP)) {
+                char m[96]; /* formatted only for a finding */
+                cg_oid_to_string(&method, m, sizeof(m));
                 cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
                           "authorityInformationAccess uses accessMethod %s; only id-ad-ocsp "
                           "and id-ad-caIssuers are allowed",
                           m);
-            else if (!uri || !is_http(&body, 0))
+            } else if (!uri || !is_http(&body, 0))
                 cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
                           "authorityInformationAccess %s location is %s; it must be an http:// "
                           "uniformResourceIdentifier",
@@ -819,7 +819,12 @@ static void check_rfc_criticality(cg_ctx *ctx, const cg_profile *p)
         {{0x55, 0x1d, 0x21}, 3, 1, 0, "policyMappings", "RFC 5280 §4.2.1.5"},
     };
     const cg_cert *c = p->cert;
+    uint64_t ce = 0;
+    for (size_t k = 0; k < sizeof(rfc) / sizeof(rfc[0]); k++)
+        ce |= cg_prof_ce_bit(rfc[k].oid, rfc[k].len);
     for (size_t i = 0; i < c->n_ext; i++) {
+        if (cg_prof_ce_skip(p, i, ce))
+            continue;
         for (size_t k = 0; k < sizeof(rfc) / sizeof(rfc[0]); k++) {
             if (cg_prof_ext_is(p, i, rfc[k].oid, rfc[k].len))
                 crit_as(ctx, p,

@@ -236,9 +236,14 @@ static int underscore_ok(const cg_profile *p)
  * Internal Name by its form or a TLD set aside for private use, or NULL. */
 static const char *private_name(const uint8_t *s, size_t n, size_t tld, size_t labels)
 {
-    static const char *const reserved_tlds[] = {
-        "test", "example", "invalid", "localhost", "local", "internal", "alt",
-        "corp", "home",    "mail",    "lan",       "localdomain",
+    /* with their lengths: most names' top-level label has none of them */
+    static const struct {
+        const char *name;
+        size_t len;
+    } reserved_tlds[] = {
+        {"test", 4},  {"example", 7},  {"invalid", 7}, {"localhost", 9},
+        {"local", 5}, {"internal", 8}, {"alt", 3},     {"corp", 4},
+        {"home", 4},  {"mail", 4},     {"lan", 3},     {"localdomain", 11},
     };
     const uint8_t *t = s + tld;
     size_t tlen = n - tld;
@@ -250,8 +255,8 @@ static const char *private_name(const uint8_t *s, size_t n, size_t tld, size_t l
     if (digits)
         return "is an Internal Name (its top-level label is all digits)";
     for (size_t k = 0; k < sizeof(reserved_tlds) / sizeof(reserved_tlds[0]); k++) {
-        if (strlen(reserved_tlds[k]) == tlen &&
-            strncasecmp((const char *)t, reserved_tlds[k], tlen) == 0)
+        if (reserved_tlds[k].len == tlen &&
+            strncasecmp((const char *)t, reserved_tlds[k].name, tlen) == 0)
             return "is an Internal Name (its top-level domain is reserved for private use)";
     }
     if ((n == 9 && strncasecmp((const char *)s, "home.arpa", 9) == 0) ||
@@ -417,6 +422,16 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
     return NULL;
 }
 
+/* The first cap octets of v as text, each outside printable ASCII as '?'
+ * (text holds cap + 1). */
+static void printable(const cg_cbs *v, char *text, size_t cap)
+{
+    size_t show = v->len < cap ? v->len : cap;
+    for (size_t k = 0; k < show; k++)
+        text[k] = v->data[k] >= 0x20 && v->data[k] < 0x7f ? (char)v->data[k] : '?';
+    text[show] = '\0';
+}
+
 /* The address as RFC 3986 / RFC 5952 text. */
 static void ip_text(const uint8_t *a, size_t n, char *buf, size_t cap)
 {
@@ -471,10 +486,10 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
         if (tag == CG_ASN1_CTX(2) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(2))) {
             const char *d = dns_defect(p, body.data, body.len);
             uint8_t ra[16];
-            size_t ral, show = body.len < 200 ? body.len : 200;
-            for (size_t k = 0; k < show; k++)
-                text[k] = body.data[k] >= 0x20 && body.data[k] < 0x7f ? (char)body.data[k] : '?';
-            text[show] = '\0';
+            size_t ral;
+            int reverse_bad = subscriber && reverse_name(body.data, body.len, ra, &ral) < 0;
+            if (d != NULL || reverse_bad) /* the name quoted only for a finding */
+                printable(&body, text, 200);
             if (d != NULL)
                 cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
                           "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
@@ -482,11 +497,14 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
             if (d == NULL && subscriber && cg_prof_since(p, 20151101)) {
                 size_t labels, tld = last_label(body.data, body.len, &labels);
                 const char *t = tld_defect(p, body.data, body.len, tld, why, sizeof(why));
-                if (t != NULL)
+                if (t != NULL) {
+                    if (!reverse_bad)
+                        printable(&body, text, 200);
                     cg_report(ctx, CG_R_CERT_SAN_TLD_NOT_DELEGATED, p->obj,
                               "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, t);
+                }
             }
-            if (subscriber && reverse_name(body.data, body.len, ra, &ral) < 0)
+            if (reverse_bad)
                 cg_report(ctx, CG_R_CERT_SAN_REVERSE_NAME_MALFORMED, p->obj,
                           "subjectAltName dNSName \"%s\" (entry %zu) is in the %s reverse zone "
                           "but names no one address (%s)",
@@ -578,13 +596,7 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
                                          c->len) == 0);
         }
         char text[200], canon[64];
-        size_t show = c->len < sizeof(text) - 1 ? c->len : sizeof(text) - 1;
-        memcpy(text, c->data, show);
-        text[show] = '\0';
-        for (size_t k = 0; k < show; k++) {
-            if ((unsigned char)text[k] < 0x20 || (unsigned char)text[k] >= 0x7f)
-                text[k] = '?';
-        }
+        printable(c, text, sizeof(text) - 1);
         uint8_t a[16];
         int is4 = 0, is6 = 0;
         if (memchr(c->data, 0, c->len) == NULL && c->len < sizeof(text)) {

@@ -531,7 +531,12 @@ static void check_empty_values(cg_ctx *ctx, const cg_profile *p)
         {{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b}, 8, "subjectInfoAccess"},
     };
     const cg_cert *c = p->cert;
+    uint64_t ce = 0;
+    for (size_t k = 0; k < sizeof(seq_of) / sizeof(seq_of[0]); k++)
+        ce |= cg_prof_ce_bit(seq_of[k].oid, seq_of[k].len);
     for (size_t i = 0; i < c->n_ext; i++) {
+        if (cg_prof_ce_skip(p, i, ce))
+            continue;
         for (size_t k = 0; k < sizeof(seq_of) / sizeof(seq_of[0]); k++) {
             cg_cbs v = c->ext[i].value, seq;
             if (!cg_prof_ext_is(p, i, seq_of[k].oid, seq_of[k].len))

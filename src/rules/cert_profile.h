@@ -97,6 +97,18 @@ static inline int cg_prof_ext_is(const cg_profile *p, size_t i, const uint8_t *o
         return p->ce[i] == oid[2];
     return p->ce[i] < 0 && cg_oid_equal(&p->cert->ext[i].oid, oid, len);
 }
+/* A table's id-ce OIDs as a set of bits (bit x for 55 1d x, x < 64; 0 for
+ * any other OID), and whether extension i is an id-ce extension below 64
+ * outside such a set, which no entry of the table can match: a table walk
+ * over the extensions skips most of them by one test. */
+static inline uint64_t cg_prof_ce_bit(const uint8_t *oid, size_t len)
+{
+    return len == 3 && oid[0] == 0x55 && oid[1] == 0x1d && oid[2] < 64 ? UINT64_C(1) << oid[2] : 0;
+}
+static inline int cg_prof_ce_skip(const cg_profile *p, size_t i, uint64_t set)
+{
+    return p->ce[i] >= 0 && p->ce[i] < 64 && ((set >> p->ce[i]) & 1) == 0;
+}
 const char *cg_prof_kind_name(const cg_profile *p);
 /* Why the host name s (n octets, perhaps with the root's trailing dot) is
  * an Internal Name on the day p was issued (TLS BRs §1.6.1), as a phrase
