@@ -95,29 +95,30 @@ static int w_cmp(const uint64_t a[4], const uint64_t b[4])
     return 0;
 }
 
+/* r = a - b mod 2^256; the borrow out. r may be a or b (each word is read
+ * before it is written). */
+static uint64_t w_diff(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+    uint64_t borrow = 0;
+    for (size_t i = 0; i < 4; i++) {
+        uint64_t t = a[i] - b[i];
+        uint64_t b1 = a[i] < b[i];
+        r[i] = t - borrow;
+        borrow = b1 | (t < borrow);
+    }
+    return borrow;
+}
+
 /* r -= a; the borrow out. */
 static uint64_t w_sub(uint64_t r[4], const uint64_t a[4])
 {
-    uint64_t b = 0;
-    for (size_t i = 0; i < 4; i++) {
-        uint64_t t = r[i] - a[i];
-        uint64_t b1 = r[i] < a[i];
-        r[i] = t - b;
-        b = b1 | (t < b);
-    }
-    return b;
+    return w_diff(r, r, a);
 }
 
 /* r = m - a mod 2^256. */
 static void w_neg_mod(uint64_t r[4], const uint64_t a[4], const uint64_t m[4])
 {
-    uint64_t b = 0;
-    for (size_t i = 0; i < 4; i++) {
-        uint64_t t = m[i] - a[i];
-        uint64_t b1 = m[i] < a[i];
-        r[i] = t - b;
-        b = b1 | (t < b);
-    }
+    (void)w_diff(r, m, a);
 }
 
 static unsigned w_bits(const uint64_t x[4])
