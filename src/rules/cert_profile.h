@@ -78,8 +78,9 @@ void cg_prof_check_keys(cg_ctx *ctx, const cg_profile *p);
 const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok);
 
 /* The smallest odd prime below 752 that divides the big-endian unsigned
- * integer m of n bytes (at most 512), or 0 (TLS BRs §6.1.6: an RSA modulus
- * has no such factor). rsa_factor.c. */
+ * integer m of n bytes (at most 512 once its leading zero octets are
+ * skipped, as a DER INTEGER's content has one before a top bit set), or 0
+ * (TLS BRs §6.1.6: an RSA modulus has no such factor). rsa_factor.c. */
 unsigned cg_rsa_small_factor(const uint8_t *m, size_t n);
 
 /* Helpers the families share (cert_profile.c). */

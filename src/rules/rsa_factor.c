@@ -520,6 +520,11 @@ unsigned cg_rsa_small_factor(const uint8_t *m, size_t n)
 {
     enum { NG = sizeof(prime_groups) / sizeof(prime_groups[0]) };
     uint64_t words[64], rem[NG];
+    /* (a 4096-bit modulus as a DER INTEGER is 513 octets, the first 0) */
+    while (n > 0 && m[0] == 0) {
+        m++;
+        n--;
+    }
     size_t nw = (n + 7) / 8, full = n / 8, top = n % 8;
     if (nw > 64 || n == 0)
         return 0;

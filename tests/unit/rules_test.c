@@ -129,13 +129,17 @@ static unsigned ref_small_factor(const BIGNUM *x)
 
 static void check_small_factor(const BIGNUM *x)
 {
-    uint8_t buf[512];
-    int n = BN_bn2bin(x, buf);
-    CHECK(n > 0 && n <= (int)sizeof(buf));
-    unsigned got = cg_rsa_small_factor(buf, (size_t)n), want = ref_small_factor(x);
+    uint8_t buf[513];
+    int n = BN_bn2bin(x, buf + 1);
+    CHECK(n > 0 && n <= 512);
+    unsigned got = cg_rsa_small_factor(buf + 1, (size_t)n), want = ref_small_factor(x);
     if (got != want)
         fprintf(stderr, "small factor of a %d-byte number: %u, OpenSSL says %u\n", n, got, want);
     CHECK(got == want);
+    /* the same with the leading zero octet a DER INTEGER has before a top
+     * bit set (a 4096-bit modulus: 513 octets), which rsa_defect passes */
+    buf[0] = 0;
+    CHECK(cg_rsa_small_factor(buf, (size_t)n + 1) == want);
 }
 
 /* cg_rsa_small_factor (the RSA modulus screen of TLS BRs §6.1.6) against
