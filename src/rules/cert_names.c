@@ -273,29 +273,27 @@ static const char *tld_defect(const cg_profile *p, const uint8_t *s, size_t n, s
 {
     uint32_t date;
     int len = (int)(n - tld < 63 ? n - tld : 63);
+    const char *what, *then;
     switch (cg_tld_at(s + tld, n - tld, p->issued_ymd, &date)) {
     case CG_TLD_UNKNOWN:
         date = cg_tld_snapshot();
-        snprintf(buf, cap,
-                 "is an Internal Name: its top-level domain \"%.*s\" is not in the DNS root "
-                 "zone (caguard's table of %04u-%02u-%02u, data/tld/tlds.tsv)",
-                 len, (const char *)s + tld, date / 10000, date / 100 % 100, date % 100);
-        return buf;
+        what = "is not in the DNS root zone (caguard's table of ";
+        then = ", data/tld/tlds.tsv)";
+        break;
     case CG_TLD_NOT_YET:
-        snprintf(buf, cap,
-                 "is an Internal Name: its top-level domain \"%.*s\" entered the DNS root "
-                 "zone only on %04u-%02u-%02u, after the certificate was issued",
-                 len, (const char *)s + tld, date / 10000, date / 100 % 100, date % 100);
-        return buf;
+        what = "entered the DNS root zone only on ";
+        then = ", after the certificate was issued";
+        break;
     case CG_TLD_REMOVED:
-        snprintf(buf, cap,
-                 "is an Internal Name: its top-level domain \"%.*s\" left the DNS root zone "
-                 "on %04u-%02u-%02u, before the certificate was issued",
-                 len, (const char *)s + tld, date / 10000, date / 100 % 100, date % 100);
-        return buf;
+        what = "left the DNS root zone on ";
+        then = ", before the certificate was issued";
+        break;
     default:
         return NULL;
     }
+    snprintf(buf, cap, "is an Internal Name: its top-level domain \"%.*s\" %s%04u-%02u-%02u%s", len,
+             (const char *)s + tld, what, date / 10000, date / 100 % 100, date % 100, then);
+    return buf;
 }
 
 /* The offset of the last label of s (n octets) and the count of labels. */
