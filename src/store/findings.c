@@ -43,10 +43,8 @@
               "WHERE k.sha256 = f.object_sha256 LIMIT 1) o ON true " FIND_LOG
 
 /* The findings of a list of IDs (cg_st_id_list) */
-#define FIND_IDS " AND f.id IN (SELECT value FROM json_each(?))"
-/* an array probes the primary key; a set-returning function's rows would
- * be estimated at a hundred and joined */
-#define FIND_IDS_PG " AND f.id = ANY(ARRAY(SELECT json_array_elements_text(?::json)::bigint))"
+#define FIND_IDS " AND f.id" CG_ST_IN_ID_LIST("?")
+#define FIND_IDS_PG " AND f.id" CG_ST_PG_IN_ID_LIST("?")
 
 const char *const cg_st_sql_findings[Q_COUNT] = {
     /* no RETURNING on SQLite: cg_st_insert (driver.h) */

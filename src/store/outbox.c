@@ -44,8 +44,8 @@ const char *const cg_st_sql_outbox[Q_COUNT] = {
     /* the rows of one claim that were printed: one statement, not one per
      * row (cg_st_id_list) */
     [Q_OUTBOX_DONE_IDS] = "UPDATE outbox SET done_at = ?, owner = NULL, lease_until = NULL, "
-                          "incident_id = NULL, incident_opened = 0 WHERE id IN "
-                          "(SELECT value FROM json_each(?)) AND done_at IS NULL",
+                          "incident_id = NULL, incident_opened = 0 WHERE id" CG_ST_IN_ID_LIST(
+                              "?") " AND done_at IS NULL",
     [Q_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + ?, next_at = ?, last_error = ?, "
                        "owner = NULL, lease_until = NULL WHERE id = ? AND done_at IS NULL",
     [Q_OUTBOX_RENEW] = "UPDATE outbox SET lease_until = ? WHERE owner = ? AND done_at IS NULL "
@@ -81,12 +81,9 @@ const char *const cg_st_pg_sql_outbox[Q_COUNT] = {
         "UPDATE outbox o SET owner = $1, lease_until = $2 FROM c WHERE o.id = c.id "
         "AND o.done_at IS NULL AND (o.lease_until IS NULL OR o.lease_until < $6) "
         "RETURNING o.id, o.alert_id, o.finding_id, o.channel, o.attempts, o.created_at",
-    /* an array of IDs probes the primary key; a set-returning function's
-     * rows would be estimated at a hundred and joined */
-    [Q_OUTBOX_DONE_IDS] =
-        "UPDATE outbox SET done_at = $1, owner = NULL, lease_until = NULL, "
-        "incident_id = NULL, incident_opened = 0 WHERE id = ANY(ARRAY("
-        "SELECT json_array_elements_text($2::json)::bigint)) AND done_at IS NULL",
+    [Q_OUTBOX_DONE_IDS] = "UPDATE outbox SET done_at = $1, owner = NULL, lease_until = NULL, "
+                          "incident_id = NULL, incident_opened = 0 WHERE id" CG_ST_PG_IN_ID_LIST(
+                              "$2") " AND done_at IS NULL",
 };
 
 void cg_st_outbox_free(cg_store *s)

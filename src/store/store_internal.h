@@ -258,6 +258,13 @@ int cg_st_rows_end(cg_store *s, cg_sql_stmt *st, cg_sql_step r, const char *what
  * statement for a list of rows. Malloc'd; NULL with the error recorded
  * when out of memory. */
 char *cg_st_id_list(cg_store *s, const int64_t *ids, size_t n);
+/* "column IN" that list, bound to the parameter written param: SQLite's
+ * set of json_each; PostgreSQL's an array, which probes the primary key (a
+ * set-returning function's rows would be estimated at a hundred and
+ * joined). */
+#define CG_ST_IN_ID_LIST(param) " IN (SELECT value FROM json_each(" param "))"
+#define CG_ST_PG_IN_ID_LIST(param)                                                                \
+    " = ANY(ARRAY(SELECT json_array_elements_text(" param "::json)::bigint))"
 /* One integer column of a one-row query with its parameters bound; *found
  * 0 when there is no row. */
 int cg_st_one_int(cg_store *s, cg_sql_stmt *st, int64_t *out, int *found, const char *what);
