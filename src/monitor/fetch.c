@@ -618,6 +618,17 @@ cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t
     return x->st;
 }
 
+void cg_fetch_aux_take(cg_fetch_xfer *x, cg_http_req *r)
+{
+    free(r->body);
+    r->body = x->body;
+    r->len = x->len;
+    r->cap = x->cap;
+    r->code = x->code;
+    x->body = NULL;
+    x->len = x->cap = 0;
+}
+
 cg_log_status cg_fetch_get(cg_fetch *f, cg_http_req *r, size_t n, char *why, size_t whycap)
 {
     cg_fetch_xfer *x[MAX_AUX];
@@ -639,17 +650,8 @@ cg_log_status cg_fetch_get(cg_fetch *f, cg_http_req *r, size_t n, char *why, siz
             cg_http_req *q = &r[i + j];
             if (st == CG_LOG_OK)
                 st = cg_fetch_aux_wait(f, x[j], why, whycap);
-            if (st == CG_LOG_OK) {
-                /* the answer is the caller's: out of the budget (freeing
-                 * x gives its share back) */
-                free(q->body);
-                q->body = x[j]->body;
-                q->len = x[j]->len;
-                q->cap = x[j]->cap;
-                q->code = x[j]->code;
-                x[j]->body = NULL;
-                x[j]->len = x[j]->cap = 0;
-            }
+            if (st == CG_LOG_OK)
+                cg_fetch_aux_take(x[j], q);
             cg_fetch_aux_free(f, x[j]);
         }
         i += k;

@@ -118,6 +118,10 @@ cg_fetch_xfer *cg_fetch_aux(cg_fetch *f, const char *url, size_t max_body, int a
 cg_log_status cg_fetch_aux_wait(cg_fetch *f, cg_fetch_xfer *x, char *why, size_t whycap);
 /* Stops x if it runs and frees it. */
 void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x);
+/* Moves the answer of x, done, into r (its body, len, cap and code; r's
+ * previous body freed): the caller's from then on, out of the budget
+ * (freeing x gives its share back). */
+void cg_fetch_aux_take(cg_fetch_xfer *x, cg_http_req *r);
 
 /* Every single request of a log client (a tree head, an issuer, a hash
  * tile, a proof): r[0..n) (their url, max_body and allow_404) as

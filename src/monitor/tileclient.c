@@ -710,12 +710,7 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
             x = strcmp(tc->ahead[j]->url, c->r[i].url) == 0 ? tc->ahead[j] : NULL;
         if (x != NULL && x->body != NULL &&
             cg_fetch_aux_wait(tc->net.fx, x, NULL, 0) == CG_LOG_OK) {
-            c->r[i].body = x->body;
-            c->r[i].len = x->len;
-            c->r[i].cap = x->cap;
-            c->r[i].code = x->code;
-            x->body = NULL;
-            x->len = x->cap = 0;
+            cg_fetch_aux_take(x, &c->r[i]);
             continue;
         }
         cg_log_status st = cg_fetch_get(tc->net.fx, &c->r[i], 1, why, whycap);
