@@ -11,7 +11,9 @@
 # usage: bench/serve_instructions.sh [CAGUARD...] (default build/caguard);
 # several binaries are measured one after the other, in the same run.
 # CG_WARM (800) and CG_N (1000) set the counts; CG_ANNOTATE=FILE writes
-# callgrind_annotate's inclusive profile of the last binary to FILE.
+# callgrind_annotate's inclusive profile of the last binary to FILE, and
+# CG_CALLGRIND_OUT=FILE keeps its callgrind output (for callgrind_annotate's
+# exclusive view, or kcachegrind).
 # Needs valgrind and ab (Debian packages valgrind, apache2-utils).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +59,9 @@ for bin in "$@"; do
     printf "%s: %.0f instructions a /lintcert request (%d requests; failed: %s)\n", b, ir / n, n, f }'
   if [ -n "${CG_ANNOTATE:-}" ]; then
     callgrind_annotate --inclusive=yes "$tmp"/cg.out.1 >"$CG_ANNOTATE" 2>/dev/null || true
+  fi
+  if [ -n "${CG_CALLGRIND_OUT:-}" ]; then
+    cp "$tmp"/cg.out.1 "$CG_CALLGRIND_OUT"
   fi
 done
 echo "== load: $(uptime)"
