@@ -409,8 +409,23 @@ static const cg_schema_stmt v14[] = {
     {NULL, NULL},
 };
 
+/* 14 -> 15: the outbox's pending rows by id, alone (a partial index), in
+ * place of outbox_due (done_at, next_at). Every statement that read
+ * outbox_due reads the pending rows (done_at IS NULL): a claim takes the
+ * first of them by id, and through outbox_due it read all the pending
+ * rows and sorted them each time (a commit's hundreds of rows, claimed 64
+ * at a time: quadratic); through outbox_pending it stops at its LIMIT. A
+ * row marked done leaves the index rather than moving in it, so marking
+ * rows done writes one index entry fewer each. */
+static const cg_schema_stmt v15[] = {
+    {"CREATE INDEX outbox_pending ON outbox (id) WHERE done_at IS NULL;"
+     "DROP INDEX outbox_due",
+     NULL},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
-    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14};
+    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15};
 
 /* ---- PostgreSQL names ---- */
 

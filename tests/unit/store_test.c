@@ -2019,6 +2019,7 @@ static void pg_partitions(void)
     snprintf(sql, sizeof(sql),
              "SET search_path = cgtest_%d_keys; DROP TABLE incident_bug_comments, incident_bugs,"
              "  policy_docs, policy_fetches;"
+             "DROP INDEX outbox_pending; CREATE INDEX outbox_due ON outbox (done_at, next_at);"
              "DROP INDEX object_keys_issuer_serial;"
              "DROP INDEX object_keys_issuer_crldp; ALTER TABLE object_keys DROP COLUMN kind,"
              "  DROP COLUMN issuer, DROP COLUMN serial, DROP COLUMN crldp;"
@@ -2031,6 +2032,13 @@ static void pg_partitions(void)
              (int)getpid());
     pg_value(sql, v, sizeof(v));
     CHECK(atoi(v) == CG_STORE_SCHEMA_VERSION);
+    /* schema 15: the outbox's pending rows by id in place of outbox_due */
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+             "WHERE schemaname = 'cgtest_%d_keys' AND tablename = 'outbox'",
+             (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(strcmp(v, "outbox_alert,outbox_pending,outbox_pkey") == 0);
 }
 
 static void pg_section(void)
@@ -2303,6 +2311,37 @@ static void sqlite_section(void)
                         "WHERE key = 'schema_version'") == CG_STORE_SCHEMA_VERSION);
     CHECK(raw_int(path, "SELECT count(*) FROM pragma_table_info('objects') "
                         "WHERE name = 'crldp'") == 1);
+
+    /* A store of schema 14 with outbox rows pending and done: the pending
+     * rows' index replaces outbox_due, and the pending rows are claimed,
+     * in id order, the done one not. */
+    snprintf(path, sizeof(path), "%s/v14.db", tmpdir);
+    CHECK(cg_sqlite_create_version(path, 14, err, sizeof(err)));
+    exec_raw(path, "INSERT INTO objects (id, sha256, kind, der, ca, not_before, not_after, file, "
+                   "idx, first_seen) VALUES (1, zeroblob(32), 'certificate', x'3000', 0, 1, 2, "
+                   "'v14.pem', 0, 3);"
+                   "INSERT INTO findings (id, dedup, rule, severity, object_sha256, message, "
+                   "first_seen, last_seen) VALUES (1, 'd', 'crl.stale', 'error', zeroblob(32), "
+                   "'m', 5, 5);"
+                   "INSERT INTO outbox (id, alert_id, finding_id, channel, created_at, attempts, "
+                   "next_at, done_at) VALUES (3, 'a', 1, 'print', 5, 0, 0, NULL), "
+                   "(4, 'b', 1, 'print', 5, 0, 0, 6), (7, 'c', 1, 'print', 5, 0, 0, NULL)");
+    CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_due'") == 1);
+    s = cg_store_open(path, 0, &st, err, sizeof(err));
+    CHECK(s != NULL);
+    if (s != NULL) {
+        cg_store_outbox_row *rows = NULL;
+        size_t n = 0;
+        CHECK(cg_store_outbox_claim(s, "w", 10, 20, 1, &rows, &n) && n == 1 && rows[0].id == 3);
+        cg_store_outbox_rows_free(rows, n);
+        CHECK(cg_store_outbox_claim(s, "w", 10, 20, 5, &rows, &n) && n == 1 && rows[0].id == 7);
+        cg_store_outbox_rows_free(rows, n);
+        cg_store_close(s);
+    }
+    CHECK(raw_int(path, "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                        "WHERE key = 'schema_version'") == CG_STORE_SCHEMA_VERSION);
+    CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_due'") == 0);
+    CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_pending'") == 1);
 
     /* A store from a newer caguard: refused, untouched. */
     snprintf(path, sizeof(path), "%s/newer.db", tmpdir);
