@@ -2,21 +2,19 @@
  * with fault switches that tests flip from the command line or at run
  * time through /admin/fault. One thread per connection, so a slowed answer
  * holds up only its own client; the log is behind a read-write lock that
- * add-chain takes for writing. */
-#include "testlog.h"
+ * add-chain takes for writing. This file is the command, the dispatch, the
+ * faults and the HTTP side; the endpoints are in serve_ct.c (RFC 6962),
+ * serve_tiles.c (static-ct-api) and serve_files.c (--files), see
+ * serve_internal.h. */
+#include "serve_internal.h"
 
-#include "ct/leaf.h"
 #include "obs/httpd.h"
 #include "util/num.h"
-#include "util/time.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include <openssl/evp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,7 +25,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char serve_usage[] =
@@ -80,52 +77,7 @@ static const char serve_usage[] =
     "exit status: 0 stopped by a signal, 1 the address cannot be bound, 2 bad\n"
     "usage or a directory that does not hold a good log.\n";
 
-enum { GZIP_AUTO, GZIP_ALWAYS, GZIP_NEVER };
-
-typedef struct faults {
-    atomic_llong tamper; /* entry index, -1 = off */
-    atomic_int wrong_key;
-    atomic_uint rate_every;
-    atomic_uint retry_after;
-    atomic_uint drop_every;
-    atomic_uint delay_ms;
-    atomic_ulong rate_count;
-    atomic_ulong drop_count;
-} faults;
-
-typedef struct server {
-    tl_log *log;        /* NULL: files only */
-    const char *files;  /* --files directory, or NULL */
-    uint64_t max_batch;
-    int gzip;
-    int admin;
-    int verbose;
-    faults f;
-    atomic_int stopping;
-} server;
-
-/* Per request. */
-typedef struct request {
-    uint8_t *body;
-    size_t len, cap;
-    int too_big;
-    int counted;
-} request;
-
-/* An answer being built. */
-typedef struct answer {
-    unsigned status;
-    char *body; /* malloc'd */
-    size_t len;
-    const char *type;
-    const char *cache;
-    unsigned retry_after; /* > 0: a Retry-After header */
-    char etag[80];        /* "" or an ETag header */
-    char last_modified[40];
-    char location[600];   /* "" or a Location header */
-} answer;
-
-static void set_body(answer *a, unsigned status, const char *type, char *body, size_t len)
+void tl_set_body(answer *a, unsigned status, const char *type, char *body, size_t len)
 {
     a->status = status;
     a->type = type;
@@ -133,7 +85,7 @@ static void set_body(answer *a, unsigned status, const char *type, char *body, s
     a->len = len;
 }
 
-static void set_json(answer *a, unsigned status, json_t *o)
+void tl_set_json(answer *a, unsigned status, json_t *o)
 {
     char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
@@ -141,587 +93,44 @@ static void set_json(answer *a, unsigned status, json_t *o)
         s = strdup("{\"error\":\"out of memory\"}");
         status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     }
-    set_body(a, status, "application/json", s, s != NULL ? strlen(s) : 0);
+    tl_set_body(a, status, "application/json", s, s != NULL ? strlen(s) : 0);
 }
 
-static void set_error(answer *a, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_error(answer *a, unsigned status, const char *fmt, ...)
+void tl_set_error(answer *a, unsigned status, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    set_json(a, status, json_pack("{ss}", "error", msg));
+    tl_set_json(a, status, json_pack("{ss}", "error", msg));
 }
 
 /* ---- query parameters ---- */
 
-static const char *arg(struct MHD_Connection *c, const char *name)
+const char *tl_arg(struct MHD_Connection *c, const char *name)
 {
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static int u64_arg(struct MHD_Connection *c, answer *a, const char *name, uint64_t *out)
+int tl_u64_arg(struct MHD_Connection *c, answer *a, const char *name, uint64_t *out)
 {
-    const char *v = arg(c, name);
+    const char *v = tl_arg(c, name);
     if (v == NULL) {
-        set_error(a, MHD_HTTP_BAD_REQUEST, "missing parameter %s", name);
+        tl_set_error(a, MHD_HTTP_BAD_REQUEST, "missing parameter %s", name);
         return 0;
     }
     if (!cg_parse_u64(v, 0, UINT64_MAX, out)) {
-        set_error(a, MHD_HTTP_BAD_REQUEST, "parameter %s=\"%s\" is not a non-negative integer",
-                  name, v);
+        tl_set_error(a, MHD_HTTP_BAD_REQUEST, "parameter %s=\"%s\" is not a non-negative integer",
+                     name, v);
         return 0;
     }
     return 1;
 }
 
-/* ---- JSON helpers ---- */
-
-static json_t *b64_string(const uint8_t *data, size_t len)
-{
-    char *s = cg_base64_encode_new(data, len);
-    json_t *j = s != NULL ? json_string(s) : NULL;
-    free(s);
-    return j;
-}
-
-static json_t *hash_array(const uint8_t *hashes, size_t n)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; arr != NULL && i < n; i++) {
-        if (json_array_append_new(arr, b64_string(hashes + i * 32, 32)) != 0) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
-}
-
-/* The tree head clients see: the right one, or the wrongly signed one. */
-static cg_sth current_sth(server *s)
+cg_sth tl_current_sth(server *s)
 {
     return atomic_load(&s->f.wrong_key) ? s->log->wrong_sth : s->log->sth;
-}
-
-/* ---- RFC 6962 ---- */
-
-static void get_sth(server *s, answer *a)
-{
-    cg_sth sth = current_sth(s);
-    char *j = tl_sth_json(&sth);
-    if (j == NULL) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot encode the tree head");
-        return;
-    }
-    set_body(a, MHD_HTTP_OK, "application/json", j, strlen(j));
-}
-
-static void get_consistency(server *s, struct MHD_Connection *c, answer *a)
-{
-    uint8_t proof[CG_MERKLE_MAX_PROOF * 32];
-    uint64_t first, second, size = s->log->sth.tree_size;
-    size_t n = 0;
-
-    if (!u64_arg(c, a, "first", &first) || !u64_arg(c, a, "second", &second))
-        return;
-    if (first > second || second > size) {
-        set_error(a, MHD_HTTP_BAD_REQUEST,
-                  "need first <= second <= tree size %llu, got first=%llu second=%llu",
-                  (unsigned long long)size, (unsigned long long)first, (unsigned long long)second);
-        return;
-    }
-    if (!cg_merkle_tree_consistency_proof(s->log->tree, first, second, proof, CG_MERKLE_MAX_PROOF,
-                                          &n)) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot build the proof");
-        return;
-    }
-    set_json(a, MHD_HTTP_OK, json_pack("{so}", "consistency", hash_array(proof, n)));
-}
-
-static void get_proof_by_hash(server *s, struct MHD_Connection *c, answer *a)
-{
-    const char *h = arg(c, "hash");
-    uint8_t path[CG_MERKLE_MAX_HEIGHT * 32], *hash = NULL;
-    uint64_t size, index;
-    size_t hlen = 0, n = 0;
-    char fixed[64];
-
-    if (h == NULL) {
-        set_error(a, MHD_HTTP_BAD_REQUEST, "missing parameter hash");
-        return;
-    }
-    if (!u64_arg(c, a, "tree_size", &size))
-        return;
-    /* A '+' left unescaped in the query reads as a space. */
-    snprintf(fixed, sizeof(fixed), "%s", h);
-    for (char *p = fixed; *p != '\0'; p++) {
-        if (*p == ' ')
-            *p = '+';
-    }
-    if (strlen(h) >= sizeof(fixed) || !cg_base64_decode_new(fixed, strlen(fixed), 0, &hash, &hlen) ||
-        hlen != 32) {
-        free(hash);
-        set_error(a, MHD_HTTP_BAD_REQUEST, "hash is not base64 of 32 bytes");
-        return;
-    }
-    if (size == 0 || size > s->log->sth.tree_size) {
-        free(hash);
-        set_error(a, MHD_HTTP_BAD_REQUEST, "tree_size %llu is not in 1..%llu",
-                  (unsigned long long)size, (unsigned long long)s->log->sth.tree_size);
-        return;
-    }
-    if (!tl_log_find_hash(s->log, hash, &index) || index >= size) {
-        free(hash);
-        set_error(a, MHD_HTTP_NOT_FOUND, "no leaf with that hash in the tree of size %llu",
-                  (unsigned long long)size);
-        return;
-    }
-    free(hash);
-    if (!cg_merkle_tree_inclusion_proof(s->log->tree, index, size, path, CG_MERKLE_MAX_HEIGHT,
-                                        &n)) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot build the proof");
-        return;
-    }
-    set_json(
-        a, MHD_HTTP_OK,
-        json_pack("{sIso}", "leaf_index", (json_int_t)index, "audit_path", hash_array(path, n)));
-}
-
-/* A growing string for the large JSON answers, written by hand: jansson
- * would build a tree of thousands of strings for one get-entries. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static char *sb_room(sbuf *b, size_t n)
-{
-    if (b->oom)
-        return NULL;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *np = realloc(b->p, cap);
-        if (np == NULL) {
-            b->oom = 1;
-            return NULL;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    return b->p + b->len;
-}
-
-static void sb_add(sbuf *b, const char *str)
-{
-    size_t n = strlen(str);
-    char *at = sb_room(b, n);
-    if (at != NULL) {
-        memcpy(at, str, n + 1);
-        b->len += n;
-    }
-}
-
-static void sb_b64(sbuf *b, const uint8_t *data, size_t len)
-{
-    char *at = len <= SIZE_MAX / 2 ? sb_room(b, CG_BASE64_ENCODED_LEN(len)) : NULL;
-    if (at != NULL)
-        b->len += cg_base64_encode(data, len, at);
-}
-
-/* One stored entry as get-entries serves it, without the closing brace:
- * {"leaf_input":"...","extra_data":"..." */
-static int entry_json(server *s, uint64_t index, const cg_ct_tile_leaf *tl, sbuf *out)
-{
-    const tl_log *log = s->log;
-    size_t te_len = tl->entry.raw.len, extra_cap, extra_len = 0;
-    uint8_t *leaf = malloc(te_len + 2), *extra = NULL;
-    cg_cbs chain[TL_MAX_CHAIN];
-    size_t n = 0;
-    int ok = 0;
-    cg_cbb cbb;
-
-    if (leaf == NULL)
-        return 0;
-    leaf[0] = 0;
-    leaf[1] = 0;
-    memcpy(leaf + 2, tl->entry.raw.data, te_len);
-    if ((long long)index == atomic_load(&s->f.tamper)) {
-        /* timestamp + 1 ms: the first 8 bytes of the TimestampedEntry */
-        for (int i = 9; i >= 2 && ++leaf[i] == 0; i--)
-            ;
-    }
-    extra_cap = 3 + tl->pre_certificate.len + 3;
-    for (size_t i = 0; i < tl->fingerprints.len / 32 && n < TL_MAX_CHAIN; i++) {
-        const tl_issuer *is = tl_log_issuer(log, tl->fingerprints.data + i * 32);
-        if (is == NULL)
-            goto out;
-        chain[n].data = is->der;
-        chain[n++].len = is->len;
-        extra_cap += 3 + is->len;
-    }
-    extra = malloc(extra_cap);
-    if (extra == NULL)
-        goto out;
-    cg_cbb_init_fixed(&cbb, extra, extra_cap);
-    if (!cg_ct_extra_write(
-            &cbb, tl->entry.entry_type == CG_CT_PRECERT_ENTRY ? tl->pre_certificate.data : NULL,
-            tl->pre_certificate.len, chain, n) ||
-        !cg_cbb_finish(&cbb, &extra_len))
-        goto out;
-    sb_add(out, "{\"leaf_input\":\"");
-    sb_b64(out, leaf, te_len + 2);
-    sb_add(out, "\",\"extra_data\":\"");
-    sb_b64(out, extra, extra_len);
-    sb_add(out, "\"");
-    ok = !out->oom;
-out:
-    free(leaf);
-    free(extra);
-    return ok;
-}
-
-static void set_sbuf(answer *a, sbuf *b)
-{
-    if (b->oom) {
-        free(b->p);
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-        return;
-    }
-    set_body(a, MHD_HTTP_OK, "application/json", b->p, b->len);
-}
-
-static void get_entries(server *s, struct MHD_Connection *c, answer *a)
-{
-    uint64_t start, end, size = s->log->sth.tree_size;
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    sbuf out = {0};
-    cg_cbs in;
-
-    if (!u64_arg(c, a, "start", &start) || !u64_arg(c, a, "end", &end))
-        return;
-    if (start > end || start >= size) {
-        set_error(a, MHD_HTTP_BAD_REQUEST,
-                  "need start <= end and start < tree size %llu, got start=%llu end=%llu",
-                  (unsigned long long)size, (unsigned long long)start, (unsigned long long)end);
-        return;
-    }
-    /* Fewer entries than asked for, as RFC 6962 §4.6 allows. */
-    if (end >= size)
-        end = size - 1;
-    if (end - start >= s->max_batch)
-        end = start + s->max_batch - 1;
-    if (!tl_log_read_entries(s->log, start, end + 1, &buf, &len)) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the entries");
-        return;
-    }
-    /* About 4/3 of the stored bytes plus the chains: start near that. */
-    sb_room(&out, len * 2 + 64);
-    sb_add(&out, "{\"entries\":[");
-    cg_cbs_init(&in, buf, len);
-    for (uint64_t i = start; i <= end; i++) {
-        cg_ct_tile_leaf tl;
-        cg_der_error derr;
-        if (i > start)
-            sb_add(&out, ",");
-        if (!cg_ct_tile_leaf_next(&in, &tl, buf, &derr) || !entry_json(s, i, &tl, &out)) {
-            free(buf);
-            free(out.p);
-            set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot encode entry %llu",
-                      (unsigned long long)i);
-            return;
-        }
-        sb_add(&out, "}");
-    }
-    sb_add(&out, "]}");
-    free(buf);
-    set_sbuf(a, &out);
-}
-
-static void get_entry_and_proof(server *s, struct MHD_Connection *c, answer *a)
-{
-    uint64_t index, size;
-    uint8_t path[CG_MERKLE_MAX_HEIGHT * 32], *buf = NULL;
-    size_t n = 0, len = 0;
-    cg_ct_tile_leaf tl;
-    cg_der_error derr;
-    sbuf out = {0};
-    cg_cbs in;
-    int ok;
-
-    if (!u64_arg(c, a, "leaf_index", &index) || !u64_arg(c, a, "tree_size", &size))
-        return;
-    if (size > s->log->sth.tree_size || index >= size) {
-        set_error(a, MHD_HTTP_BAD_REQUEST, "need leaf_index < tree_size <= %llu",
-                  (unsigned long long)s->log->sth.tree_size);
-        return;
-    }
-    if (!tl_log_read_entries(s->log, index, index + 1, &buf, &len) ||
-        !cg_merkle_tree_inclusion_proof(s->log->tree, index, size, path, CG_MERKLE_MAX_HEIGHT,
-                                        &n)) {
-        free(buf);
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the entry");
-        return;
-    }
-    cg_cbs_init(&in, buf, len);
-    ok = cg_ct_tile_leaf_next(&in, &tl, buf, &derr) && entry_json(s, index, &tl, &out);
-    free(buf);
-    if (!ok) {
-        free(out.p);
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot encode the entry");
-        return;
-    }
-    sb_add(&out, ",\"audit_path\":[");
-    for (size_t i = 0; i < n; i++) {
-        sb_add(&out, i > 0 ? ",\"" : "\"");
-        sb_b64(&out, path + i * 32, 32);
-        sb_add(&out, "\"");
-    }
-    sb_add(&out, "]}");
-    set_sbuf(a, &out);
-}
-
-static void get_roots(server *s, answer *a)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; arr != NULL && i < s->log->n_roots; i++) {
-        const tl_issuer *is = tl_log_issuer(s->log, s->log->roots[i]);
-        if (is != NULL && json_array_append_new(arr, b64_string(is->der, is->len)) != 0) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    set_json(a, MHD_HTTP_OK, json_pack("{so}", "certificates", arr));
-}
-
-/* add-chain and add-pre-chain; the caller holds the write lock. */
-static void add_chain(server *s, const request *r, int precert, answer *a)
-{
-    json_error_t jerr;
-    json_t *o, *chain;
-    cg_cbs certs[TL_MAX_CHAIN];
-    uint8_t *ders[TL_MAX_CHAIN] = {0};
-    size_t n = 0;
-    tl_sct sct;
-    char err[512];
-    int client = 0;
-
-    if (r->too_big) {
-        set_error(a, MHD_HTTP_CONTENT_TOO_LARGE, "request body over %u bytes", TL_MAX_BODY);
-        return;
-    }
-    o = json_loadb((const char *)r->body, r->len, 0, &jerr);
-    chain = o != NULL ? json_object_get(o, "chain") : NULL;
-    if (!json_is_array(chain) || json_array_size(chain) == 0 ||
-        json_array_size(chain) > TL_MAX_CHAIN) {
-        json_decref(o);
-        set_error(a, MHD_HTTP_BAD_REQUEST,
-                  "want a JSON object with \"chain\": 1 to %d base64 certificates", TL_MAX_CHAIN);
-        return;
-    }
-    for (n = 0; n < json_array_size(chain); n++) {
-        const json_t *e = json_array_get(chain, n);
-        size_t len = 0;
-        if (!json_is_string(e) ||
-            !cg_base64_decode_new(json_string_value(e), json_string_length(e), 0, &ders[n], &len) || len == 0) {
-            set_error(a, MHD_HTTP_BAD_REQUEST, "chain[%zu] is not base64 DER", n);
-            goto out;
-        }
-        certs[n].data = ders[n];
-        certs[n].len = len;
-    }
-    if (!tl_log_add(s->log, certs, n, precert, (uint64_t)tl_now_ms(), &sct, &client, err,
-                    sizeof(err))) {
-        set_error(a, client ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
-        goto out;
-    }
-    if (!tl_log_sign(s->log, err, sizeof(err))) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
-        goto out;
-    }
-    {
-        char *j = tl_sct_json(s->log, &sct);
-        if (j == NULL)
-            set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot encode the SCT");
-        else
-            set_body(a, MHD_HTTP_OK, "application/json", j, strlen(j));
-    }
-out:
-    for (size_t i = 0; i < TL_MAX_CHAIN; i++)
-        free(ders[i]);
-    json_decref(o);
-}
-
-/* ---- static-ct-api ---- */
-
-static void get_checkpoint(server *s, answer *a)
-{
-    cg_sth sth = current_sth(s);
-    char *t = tl_checkpoint_text(s->log, &sth);
-    if (t == NULL) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot write the checkpoint");
-        return;
-    }
-    set_body(a, MHD_HTTP_OK, "text/plain; charset=utf-8", t, strlen(t));
-    a->cache = "no-store";
-}
-
-/* Parses "<N>[.p/<W>]" with N in x-prefixed 3-digit path elements
- * (c2sp.org/tlog-tiles). *width is 256 for a full tile. */
-static int parse_tile_index(const char *p, uint64_t *index, unsigned *width)
-{
-    uint64_t n = 0;
-    for (;;) {
-        int x = p[0] == 'x';
-        const char *d = p + x;
-        if (d[0] < '0' || d[0] > '9' || d[1] < '0' || d[1] > '9' || d[2] < '0' || d[2] > '9')
-            return 0;
-        if (n > (UINT64_MAX - 999) / 1000)
-            return 0;
-        n = n * 1000 + (uint64_t)((d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0'));
-        p = d + 3;
-        if (x) {
-            if (*p != '/')
-                return 0;
-            p++;
-            continue;
-        }
-        break;
-    }
-    *index = n;
-    if (*p == '\0') {
-        *width = 256;
-        return 1;
-    }
-    if (strncmp(p, ".p/", 3) != 0)
-        return 0;
-    p += 3;
-    /* 1..255, no leading zeros */
-    if (p[0] < '1' || p[0] > '9')
-        return 0;
-    {
-        unsigned w = 0;
-        for (; *p >= '0' && *p <= '9'; p++) {
-            w = w * 10 + (unsigned)(*p - '0');
-            if (w > 255)
-                return 0;
-        }
-        if (*p != '\0')
-            return 0;
-        *width = w;
-    }
-    return 1;
-}
-
-static void get_tile(server *s, const char *rest, answer *a)
-{
-    uint64_t index, size = s->log->sth.tree_size, have;
-    unsigned level, width;
-    uint8_t *buf;
-
-    if (rest[0] < '0' || rest[0] > '5' || rest[1] != '/' ||
-        !parse_tile_index(rest + 2, &index, &width)) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "not a tile path (tile/<L 0-5>/<N>[.p/<W>])");
-        return;
-    }
-    level = (unsigned)(rest[0] - '0');
-    have = size >> (8 * level); /* hashes at this level */
-    if (index > (UINT64_MAX - width) / 256 || index * 256 + width > have) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "tile %u/%llu of width %u is beyond the tree (%llu)",
-                  level, (unsigned long long)index, width, (unsigned long long)size);
-        return;
-    }
-    buf = malloc((size_t)width * 32);
-    if (buf == NULL) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-        return;
-    }
-    for (unsigned i = 0; i < width; i++) {
-        if (!cg_merkle_tree_node(s->log->tree, 8 * level, index * 256 + i, buf + i * 32)) {
-            free(buf);
-            set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the tree");
-            return;
-        }
-    }
-    set_body(a, MHD_HTTP_OK, "application/octet-stream", (char *)buf, (size_t)width * 32);
-    a->cache = "public, max-age=604800, immutable";
-}
-
-static void get_data_tile(server *s, const char *rest, answer *a)
-{
-    uint64_t index, size = s->log->sth.tree_size, start;
-    long long tamper = atomic_load(&s->f.tamper);
-    unsigned width;
-    uint8_t *buf = NULL;
-    size_t len = 0;
-
-    if (!parse_tile_index(rest, &index, &width)) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "not a data tile path (tile/data/<N>[.p/<W>])");
-        return;
-    }
-    if (index > (UINT64_MAX - width) / 256 || index * 256 + width > size) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "data tile %llu of width %u is beyond the tree (%llu)",
-                  (unsigned long long)index, width, (unsigned long long)size);
-        return;
-    }
-    start = index * 256;
-    if (!tl_log_read_entries(s->log, start, start + width, &buf, &len)) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the entries");
-        return;
-    }
-    if (tamper >= 0 && (uint64_t)tamper >= start && (uint64_t)tamper < start + width) {
-        /* The TileLeaf starts with the TimestampedEntry's timestamp. */
-        uint8_t *p = buf + (s->log->off[tamper] - s->log->off[start]);
-        for (int i = 7; i >= 0 && ++p[i] == 0; i--)
-            ;
-    }
-    set_body(a, MHD_HTTP_OK, "application/octet-stream", (char *)buf, len);
-    a->cache = "public, max-age=604800, immutable";
-}
-
-static void get_issuer(server *s, const char *hex, answer *a)
-{
-    uint8_t fp[32];
-    const tl_issuer *is;
-    char *copy;
-
-    if (strlen(hex) != 64) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "issuer/<64 lowercase hex digits>");
-        return;
-    }
-    for (size_t i = 0; i < 32; i++) {
-        int v = 0;
-        for (size_t j = 0; j < 2; j++) {
-            char ch = hex[2 * i + j];
-            int d = ch >= '0' && ch <= '9'   ? ch - '0'
-                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                                             : -1;
-            if (d < 0) {
-                set_error(a, MHD_HTTP_NOT_FOUND, "issuer/<64 lowercase hex digits>");
-                return;
-            }
-            v = v * 16 + d;
-        }
-        fp[i] = (uint8_t)v;
-    }
-    is = tl_log_issuer(s->log, fp);
-    if (is == NULL) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "no such issuer");
-        return;
-    }
-    copy = malloc(is->len);
-    if (copy == NULL) {
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-        return;
-    }
-    memcpy(copy, is->der, is->len);
-    set_body(a, MHD_HTTP_OK, "application/pkix-cert", copy, is->len);
-    a->cache = "public, max-age=604800, immutable";
 }
 
 /* ---- admin ---- */
@@ -738,14 +147,15 @@ static json_t *faults_json(server *s)
 static int small_arg(struct MHD_Connection *c, answer *a, const char *name, unsigned dflt,
                      unsigned *out)
 {
-    const char *v = arg(c, name);
+    const char *v = tl_arg(c, name);
     uint64_t x;
     if (v == NULL) {
         *out = dflt;
         return 1;
     }
     if (!cg_parse_u64(v, 0, 1000000, &x)) {
-        set_error(a, MHD_HTTP_BAD_REQUEST, "%s=\"%s\" is not an integer in 0..1000000", name, v);
+        tl_set_error(a, MHD_HTTP_BAD_REQUEST, "%s=\"%s\" is not an integer in 0..1000000", name,
+                     v);
         return 0;
     }
     *out = (unsigned)x;
@@ -754,23 +164,23 @@ static int small_arg(struct MHD_Connection *c, answer *a, const char *name, unsi
 
 static void admin_fault(server *s, struct MHD_Connection *c, answer *a)
 {
-    const char *name = arg(c, "name"), *on_s = arg(c, "on");
+    const char *name = tl_arg(c, "name"), *on_s = tl_arg(c, "on");
     int on;
     unsigned every = 0, extra = 0;
 
     if (name == NULL || on_s == NULL || (strcmp(on_s, "0") != 0 && strcmp(on_s, "1") != 0)) {
-        set_error(a, MHD_HTTP_BAD_REQUEST,
-                  "want name=tamper|wrong-key|rate-limit|drop|slow and "
-                  "on=0|1");
+        tl_set_error(a, MHD_HTTP_BAD_REQUEST,
+                     "want name=tamper|wrong-key|rate-limit|drop|slow and "
+                     "on=0|1");
         return;
     }
     on = on_s[0] == '1';
     if (strcmp(name, "tamper") == 0) {
         uint64_t index = 0;
-        if (on && !u64_arg(c, a, "index", &index))
+        if (on && !tl_u64_arg(c, a, "index", &index))
             return;
         if (index > (uint64_t)INT64_MAX) {
-            set_error(a, MHD_HTTP_BAD_REQUEST, "index too large");
+            tl_set_error(a, MHD_HTTP_BAD_REQUEST, "index too large");
             return;
         }
         atomic_store(&s->f.tamper, on ? (long long)index : -1);
@@ -792,150 +202,10 @@ static void admin_fault(server *s, struct MHD_Connection *c, answer *a)
             return;
         atomic_store(&s->f.delay_ms, on ? extra : 0);
     } else {
-        set_error(a, MHD_HTTP_BAD_REQUEST, "unknown fault \"%s\"", name);
+        tl_set_error(a, MHD_HTTP_BAD_REQUEST, "unknown fault \"%s\"", name);
         return;
     }
-    set_json(a, MHD_HTTP_OK, faults_json(s));
-}
-
-/* ---- --files: a directory served with validators ---- */
-
-static int file_name_ok(const char *n)
-{
-    if (n[0] == '\0' || n[0] == '.' || strlen(n) > 255)
-        return 0;
-    for (const char *p = n; *p != '\0'; p++) {
-        char ch = *p;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-/* Whether an If-None-Match list names etag (or is "*"). */
-static int etag_listed(const char *inm, const char *etag)
-{
-    size_t n = strlen(etag);
-    const char *p = inm;
-    while (*p != '\0') {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (p[0] == '*')
-            return 1;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-            return 1;
-        while (*p != '\0' && *p != ',')
-            p++;
-    }
-    return 0;
-}
-
-/* An IMF-fixdate (RFC 9110 §5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT". */
-static int http_date(const char *v, time_t *out)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    char wd[4], mon[4];
-    int day, year, h, m, sec, used = 0;
-    if (sscanf(v, "%3s, %2d %3s %4d %2d:%2d:%2d GMT%n", wd, &day, mon, &year, &h, &m, &sec,
-               &used) != 7 ||
-        v[used] != '\0')
-        return 0;
-    const char *p = strstr(months, mon);
-    if (p == NULL || (p - months) % 3 != 0)
-        return 0;
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_mday = day;
-    tm.tm_mon = (int)((p - months) / 3);
-    tm.tm_year = year - 1900;
-    tm.tm_hour = h;
-    tm.tm_min = m;
-    tm.tm_sec = sec;
-    *out = timegm(&tm);
-    return 1;
-}
-
-static void get_file(server *s, struct MHD_Connection *c, const char *name, answer *a)
-{
-    char path[4096];
-    struct stat st;
-    uint8_t md[32];
-    if (!file_name_ok(name)) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "not a file name: %s", name);
-        return;
-    }
-    snprintf(path, sizeof(path), "%s/%s", s->files, name);
-    /* Read it whole now: a file replaced (renamed over) while serving is
-     * served as it is at this request. */
-    int fd = open(path, O_RDONLY);
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
-        set_error(a, MHD_HTTP_NOT_FOUND, "no such file: %s", name);
-        return;
-    }
-    size_t len = (size_t)st.st_size, got = 0;
-    char *body = malloc(len > 0 ? len : 1);
-    while (body != NULL && got < len) {
-        ssize_t n = read(fd, body + got, len - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (body == NULL || got != len) {
-        free(body);
-        set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read %s", name);
-        return;
-    }
-    EVP_Digest(body, len, md, NULL, EVP_sha256(), NULL);
-    char hex[33];
-    cg_hex(md, 16, hex);
-    snprintf(a->etag, sizeof(a->etag), "\"%s\"", hex);
-    cg_time_format_http(st.st_mtime, a->last_modified, sizeof(a->last_modified));
-    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-    const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Modified-Since");
-    int not_modified = 0;
-    if (inm != NULL) {
-        not_modified = etag_listed(inm, a->etag);
-    } else if (ims != NULL) {
-        time_t t;
-        not_modified = http_date(ims, &t) && t >= st.st_mtime;
-    }
-    if (not_modified) {
-        free(body);
-        set_body(a, MHD_HTTP_NOT_MODIFIED, "application/pkix-crl", NULL, 0);
-        return;
-    }
-    size_t nl = strlen(name);
-    const char *type = nl > 4 && strcmp(name + nl - 4, ".crl") == 0    ? "application/pkix-crl"
-                       : nl > 5 && strcmp(name + nl - 5, ".json") == 0 ? "application/json"
-                       : nl > 4 && strcmp(name + nl - 4, ".pem") == 0
-                           ? "application/x-pem-file"
-                           : "application/octet-stream";
-    set_body(a, MHD_HTTP_OK, type, body, len);
-}
-
-static void get_redirect(server *s, struct MHD_Connection *c, const char *rest, answer *a)
-{
-    char *end;
-    unsigned long n = strtoul(rest, &end, 10);
-    if (end == rest || *end != '/' || n > 100) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "want /redirect/N/NAME, N in 0..100");
-        return;
-    }
-    if (n == 0) {
-        get_file(s, c, end + 1, a);
-        return;
-    }
-    if (n == 1)
-        snprintf(a->location, sizeof(a->location), "/files/%.500s", end + 1);
-    else
-        snprintf(a->location, sizeof(a->location), "/redirect/%lu/%.500s", n - 1, end + 1);
-    set_body(a, MHD_HTTP_FOUND, "text/plain", NULL, 0);
+    tl_set_json(a, MHD_HTTP_OK, faults_json(s));
 }
 
 /* ---- dispatch ---- */
@@ -953,65 +223,65 @@ static void route(server *s, struct MHD_Connection *c, const char *url, const ch
 
     if (starts(url, "/admin/")) {
         if (!s->admin)
-            set_error(a, MHD_HTTP_NOT_FOUND, "admin endpoints are off (--no-admin)");
+            tl_set_error(a, MHD_HTTP_NOT_FOUND, "admin endpoints are off (--no-admin)");
         else if (strcmp(url, "/admin/fault") == 0 && post)
             admin_fault(s, c, a);
         else if (strcmp(url, "/admin/faults") == 0 && get)
-            set_json(a, MHD_HTTP_OK, faults_json(s));
+            tl_set_json(a, MHD_HTTP_OK, faults_json(s));
         else
-            set_error(a, MHD_HTTP_NOT_FOUND, "POST /admin/fault or GET /admin/faults");
+            tl_set_error(a, MHD_HTTP_NOT_FOUND, "POST /admin/fault or GET /admin/faults");
         return;
     }
     if (s->files != NULL && (starts(url, "/files/") || starts(url, "/redirect/"))) {
         if (!get)
-            set_error(a, MHD_HTTP_METHOD_NOT_ALLOWED, "%s wants GET", url);
+            tl_set_error(a, MHD_HTTP_METHOD_NOT_ALLOWED, "%s wants GET", url);
         else if (starts(url, "/files/"))
-            get_file(s, c, url + strlen("/files/"), a);
+            tl_get_file(s, c, url + strlen("/files/"), a);
         else
-            get_redirect(s, c, url + strlen("/redirect/"), a);
+            tl_get_redirect(s, c, url + strlen("/redirect/"), a);
         return;
     }
     if (s->log == NULL) {
-        set_error(a, MHD_HTTP_NOT_FOUND, "no such endpoint: %s (only /files/ is served)", url);
+        tl_set_error(a, MHD_HTTP_NOT_FOUND, "no such endpoint: %s (only /files/ is served)", url);
         return;
     }
     if (strcmp(url, "/ct/v1/add-chain") == 0 || strcmp(url, "/ct/v1/add-pre-chain") == 0) {
         if (!post) {
-            set_error(a, MHD_HTTP_METHOD_NOT_ALLOWED, "%s wants POST", url);
+            tl_set_error(a, MHD_HTTP_METHOD_NOT_ALLOWED, "%s wants POST", url);
             return;
         }
         pthread_rwlock_wrlock(&s->log->lock);
-        add_chain(s, r, strcmp(url, "/ct/v1/add-pre-chain") == 0, a);
+        tl_add_chain(s, r, strcmp(url, "/ct/v1/add-pre-chain") == 0, a);
         pthread_rwlock_unlock(&s->log->lock);
         return;
     }
     if (!get) {
-        set_error(a, MHD_HTTP_METHOD_NOT_ALLOWED, "%s wants GET", url);
+        tl_set_error(a, MHD_HTTP_METHOD_NOT_ALLOWED, "%s wants GET", url);
         return;
     }
     pthread_rwlock_rdlock(&s->log->lock);
     if (strcmp(url, "/ct/v1/get-sth") == 0)
-        get_sth(s, a);
+        tl_get_sth(s, a);
     else if (strcmp(url, "/ct/v1/get-sth-consistency") == 0)
-        get_consistency(s, c, a);
+        tl_get_consistency(s, c, a);
     else if (strcmp(url, "/ct/v1/get-proof-by-hash") == 0)
-        get_proof_by_hash(s, c, a);
+        tl_get_proof_by_hash(s, c, a);
     else if (strcmp(url, "/ct/v1/get-entries") == 0)
-        get_entries(s, c, a);
+        tl_get_entries(s, c, a);
     else if (strcmp(url, "/ct/v1/get-entry-and-proof") == 0)
-        get_entry_and_proof(s, c, a);
+        tl_get_entry_and_proof(s, c, a);
     else if (strcmp(url, "/ct/v1/get-roots") == 0)
-        get_roots(s, a);
+        tl_get_roots(s, a);
     else if (strcmp(url, "/checkpoint") == 0)
-        get_checkpoint(s, a);
+        tl_get_checkpoint(s, a);
     else if (starts(url, "/tile/data/"))
-        get_data_tile(s, url + strlen("/tile/data/"), a);
+        tl_get_data_tile(s, url + strlen("/tile/data/"), a);
     else if (starts(url, "/tile/"))
-        get_tile(s, url + strlen("/tile/"), a);
+        tl_get_tile(s, url + strlen("/tile/"), a);
     else if (starts(url, "/issuer/"))
-        get_issuer(s, url + strlen("/issuer/"), a);
+        tl_get_issuer(s, url + strlen("/issuer/"), a);
     else
-        set_error(a, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
+        tl_set_error(a, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
     pthread_rwlock_unlock(&s->log->lock);
 }
 
@@ -1153,8 +423,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             sleep_ms(s, delay);
         if (nth(&s->f.rate_every, &s->f.rate_count)) {
             unsigned ra = atomic_load(&s->f.retry_after);
-            set_error(&a, MHD_HTTP_TOO_MANY_REQUESTS, "rate limited (fault); retry after %u s",
-                      ra);
+            tl_set_error(&a, MHD_HTTP_TOO_MANY_REQUESTS, "rate limited (fault); retry after %u s",
+                         ra);
             a.retry_after = ra > 0 ? ra : 1;
         }
     }
@@ -1179,7 +449,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- listening ---- */
 
-/* "A.B.C.D:PORT" or "[v6]:PORT", numeric only. */
+/* A Chrome v3 log list naming this log at url (--loglist-out). */
 static int write_loglist(const char *path, const tl_log *log, const char *url, int tiled)
 {
     char *id = cg_base64_encode_new(log->log_id, 32), *key = cg_base64_encode_new(log->pub_der, log->pub_len), *s = NULL;
