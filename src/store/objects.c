@@ -9,7 +9,7 @@
  * new), and its first_seen only ever moves back; issuer_names holds every
  * issuer encoding of a stored certificate or CRL; on PostgreSQL a
  * transaction storing a new certificate holds a lock on its issuer and
- * serial until it ends (lock_serial), so two writers cannot each miss the
+ * serial until it ends (serial_lock_key), so two writers cannot each miss the
  * other's half of a pair. On PostgreSQL, object_keys also holds each
  * object's kind, issuer, serial and CRL distribution point (what the
  * per-object lookups search by), written with the key, and every
@@ -74,18 +74,23 @@ const char *const cg_st_sql_objects[Q_COUNT] = {
 
 /* PostgreSQL's objects table is partitioned by notAfter and cannot hold a
  * unique key on sha256 alone: the key goes into object_keys first, and the
- * object only when its key is new (docs/store.md, "PostgreSQL"). Same
- * parameters, in the same order, as the portable text. */
+ * object only when its key is new (docs/store.md, "PostgreSQL"). The same
+ * parameters, in the same order, as the portable text, and $15: the key
+ * of the issuer and serial lock (serial_lock_key) that a new object takes
+ * in the same statement, or NULL for none (one round trip per object, not
+ * two). l is read (count) before k's rows go into objects: so the lock is
+ * held once the statement returns, and taken only when k inserted. */
 #define PG_KEY_INSERT                                                                             \
     "WITH k AS (INSERT INTO object_keys (sha256, not_after, kind, issuer, serial, crldp) "        \
     "VALUES ($1, $10, $2, $4::bytea, $5::bytea, $14::bytea) "                                     \
-    "ON CONFLICT (sha256) DO NOTHING RETURNING id) "
+    "ON CONFLICT (sha256) DO NOTHING RETURNING id), "                                             \
+    "l AS (SELECT pg_advisory_xact_lock($15::bigint) FROM k WHERE $15::bigint IS NOT NULL) "
 #define PG_OBJ_VALUES                                                                             \
     "(id, " OBJ_COLS ") SELECT k.id, $1, $2, $3, $4::bytea, $5::bytea, $6::bytea, $7::bytea, "    \
-    "$8, $9, $10, $11, $12, $13, $14::bytea FROM k RETURNING id"
+    "$8, $9, $10, $11, $12, $13, $14::bytea FROM k WHERE (SELECT count(*) FROM l) >= 0 "          \
+    "RETURNING id"
 
 const char *const cg_st_pg_sql_objects[Q_COUNT] = {
-    [Q_SERIAL_LOCK] = "SELECT pg_advisory_xact_lock($1)",
     [Q_OBJ_INSERT] = PG_KEY_INSERT "INSERT INTO objects " PG_OBJ_VALUES,
     [Q_CERT_VARIANT] = "SELECT id FROM object_keys WHERE issuer = $1 AND crldp = $2 "
                        "AND kind IN ('certificate', 'precertificate') LIMIT 1",
@@ -309,21 +314,20 @@ static int object_at(cg_store *s, int64_t id, int64_t not_after, cg_sql_stmt **o
  * (its precertificate, a duplicate) waits for the first to commit and then
  * finds it: two open transactions cannot each miss the other's half of a
  * pair. An object stored already takes no lock (a CA every range stores
- * again must not make the ranges wait for each other). SQLite runs one
- * writer at a time and needs none. */
-static int lock_serial(cg_store *s, const cg_store_object *o)
+ * again must not make the ranges wait for each other): the insert takes
+ * it (PG_KEY_INSERT) only when its key was new. SQLite runs one writer at
+ * a time and needs none. Binds the lock's key (NULL: none) as
+ * parameter 15 of the PostgreSQL insert. */
+static int serial_lock_key(cg_store *s, cg_sql_stmt *st, const cg_store_object *o)
 {
-    if (s->drv->dialect != CG_SQL_POSTGRESQL || o->serial == NULL || o->issuer == NULL)
+    if (s->drv->dialect != CG_SQL_POSTGRESQL)
         return 1;
+    int lock = o->serial != NULL && o->issuer != NULL;
     /* FNV-1a over both: a collision only makes one wait for nothing. */
-    int64_t key = (int64_t)cg_fnv1a(cg_fnv1a(CG_FNV1A_INIT, o->issuer, o->issuer_len), o->serial,
-                                    o->serial_len);
-    cg_sql_stmt *st = q(s, Q_SERIAL_LOCK);
-    if (st == NULL)
-        return 0;
-    if (!b_int(s, st, 1, key))
-        return cg_st_db_fail(s, "storing an object");
-    return cg_st_run(s, st, "storing an object");
+    int64_t key = lock ? (int64_t)cg_fnv1a(cg_fnv1a(CG_FNV1A_INIT, o->issuer, o->issuer_len),
+                                           o->serial, o->serial_len)
+                       : 0;
+    return b_int_or_null(s, st, 15, lock, key);
 }
 
 /* ---- rows this session knows are stored ---- */
@@ -492,14 +496,13 @@ int cg_store_put_object(cg_store *s, const cg_store_object *o, int *is_new, int 
         !b_blob_or_null(s, st, 7, o->scope, o->scope_len) || !b_int(s, st, 8, o->ca) ||
         !b_int(s, st, 9, o->not_before) || !b_int(s, st, 10, o->not_after) ||
         !b_text(s, st, 11, o->file != NULL ? o->file : "") || !b_int(s, st, 12, o->index) ||
-        !b_int(s, st, 13, o->first_seen) || !b_blob_or_null(s, st, 14, o->crldp, o->crldp_len)) {
+        !b_int(s, st, 13, o->first_seen) || !b_blob_or_null(s, st, 14, o->crldp, o->crldp_len) ||
+        !serial_lock_key(s, st, o)) {
         cg_st_db_fail(s, "storing an object");
         goto out;
     }
     int64_t new_id;
     if (!cg_st_insert(s, st, "storing an object", &new_id, &inserted))
-        goto out;
-    if (inserted && !lock_serial(s, o))
         goto out;
     int name_tag = o->kind == CG_KIND_CRL ? KNOWN_NAME_CRL : KNOWN_NAME_CERT;
     if (inserted && o->crldp != NULL && (o->kind == CG_KIND_CERT || o->kind == CG_KIND_PRECERT))

@@ -62,7 +62,6 @@ typedef enum {
     Q_NAME_INSERT,
     Q_NAMES,
     Q_OBJ_COUNT,
-    Q_SERIAL_LOCK, /* PostgreSQL only: lock_serial() */
     Q_OBJ_BY_KIND,
     Q_OBJ_PARTS,       /* PostgreSQL only: the partitions of objects */
     Q_OBJ_KEY,         /* PostgreSQL only: an object's id and notAfter by SHA-256 */

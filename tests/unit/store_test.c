@@ -16,6 +16,7 @@
 #include "store/driver.h" /* the SQLite section only: cg_sqlite_create_version */
 #include "store/store.h"
 #include "testutil.h"
+#include "util/hash.h"
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -1975,6 +1976,46 @@ static void pg_part_lookups(const char *uri, const char *what)
     cg_store_close(s);
 }
 
+/* The advisory locks held on issuer and serial by other sessions (the
+ * key objects.c takes: FNV-1a over both, in pg_locks as two halves). */
+static int pg_serial_locks(const char *issuer, const char *serial)
+{
+    uint64_t key = cg_fnv1a(cg_fnv1a(CG_FNV1A_INIT, (const uint8_t *)issuer, strlen(issuer)),
+                            (const uint8_t *)serial, strlen(serial));
+    char sql[300], v[32];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+             "AND classid = %u AND objid = %u AND objsubid = 1",
+             (unsigned)(key >> 32), (unsigned)(key & 0xffffffffu));
+    pg_value(sql, v, sizeof(v));
+    return atoi(v);
+}
+
+/* A new certificate's insert takes the lock on its issuer and serial in the
+ * same statement, held until the transaction ends; an object stored
+ * already takes none. */
+static void pg_serial_lock(const char *uri)
+{
+    cg_store *s = open_store(uri);
+    cg_store_object o;
+    int is_new = -1;
+    CHECK(s != NULL);
+    if (s == NULL)
+        return;
+    make_object(&o, 0x52, 1, CG_KIND_CERT, "issuer-L", "\x09", 10);
+    CHECK(pg_serial_locks("issuer-L", "\x09") == 0);
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_object(s, &o, &is_new, NULL) && is_new == 1);
+    CHECK(pg_serial_locks("issuer-L", "\x09") == 1);
+    CHECK(cg_store_commit(s));
+    CHECK(pg_serial_locks("issuer-L", "\x09") == 0);
+    CHECK(cg_store_begin(s));
+    CHECK(cg_store_put_object(s, &o, &is_new, NULL) && is_new == 0);
+    CHECK(pg_serial_locks("issuer-L", "\x09") == 0);
+    CHECK(cg_store_rollback(s));
+    cg_store_close(s);
+}
+
 static void pg_partitions(void)
 {
     static const int64_t not_after[3] = {1500000000, 1767225600 + 86400, 2200000000};
@@ -2013,6 +2054,7 @@ static void pg_partitions(void)
     pg_value(sql, v, sizeof(v));
     CHECK(strcmp(v, "3") == 0);
     pg_part_lookups(uri, "schema 12");
+    pg_serial_lock(uri);
 
     /* back to schema 11, as an older caguard left it: the later
      * migrations' tables gone too */
