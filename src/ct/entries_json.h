@@ -16,8 +16,9 @@
  *
  * Ownership: the body is the caller's and is OVERWRITTEN (whatever the
  * result: a body is read once); what the reader hands to the callback
- * points into it and is valid only during the call. Not thread-safe: one
- * per thread. */
+ * points into it (every string is decoded before the first call) and
+ * stays valid while the body does, unchanged: a caller may keep where the
+ * entries are rather than copy them. Not thread-safe: one per thread. */
 #ifndef CAGUARD_CT_ENTRIES_JSON_H
 #define CAGUARD_CT_ENTRIES_JSON_H
 

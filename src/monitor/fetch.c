@@ -28,6 +28,15 @@
  * once. */
 #define MAX_AHEAD 64
 #define MAX_AUX 128
+/* Bodies kept for the next requests: a window of 16 MiB holds three
+ * get-entries answers of 1,000 entries and one more is coming. */
+#define MAX_SPARE 4
+
+typedef struct spare_body {
+    uint8_t *body;
+    size_t cap;
+    size_t charged; /* the bytes of the monitor's budget it holds */
+} spare_body;
 
 struct cg_fetch {
     cg_logclient_opts o;
@@ -43,12 +52,12 @@ struct cg_fetch {
      * starts over (CG_LOG_OK: none). */
     cg_log_status failed;
     char failed_why[256];
-    /* The body of the last answer handed over, for the next request (an
-     * answer written into fresh memory costs a page fault every 4 KiB);
-     * freed when nothing is in flight any more. */
-    uint8_t *spare;
-    size_t spare_cap;
-    size_t spare_charged; /* the bytes of the monitor's budget it holds */
+    /* The bodies of the last answers handed over, for the next requests
+     * (an answer written into fresh memory costs a page fault every 4 KiB,
+     * and glibc gives a buffer this large back to the system when it is
+     * freed); freed when nothing is in flight any more. */
+    spare_body spare[MAX_SPARE];
+    size_t n_spare;
 };
 
 /* Room for cap bytes of x's buffer in the monitor's budget: 1, or 0 with
@@ -189,17 +198,18 @@ static void xfer_free(cg_fetch *f, cg_fetch_xfer *x)
     free(x);
 }
 
-/* An answer done with: the protocol's state freed, the body given back
- * (answers are large and few are held at once) or kept as the spare. */
+/* An answer done with: the protocol's state freed, the body kept as a
+ * spare or given back (answers are large and few are held at once). */
 static void xfer_release(cg_fetch *f, cg_fetch_xfer *x)
 {
     if (f->proto->release != NULL)
         f->proto->release(f->arg, x);
-    if (f->spare == NULL) {
-        /* (the spare keeps the buffer's share of the budget) */
-        f->spare = x->body;
-        f->spare_cap = x->cap;
-        f->spare_charged = x->charged;
+    if (x->body != NULL && f->n_spare < MAX_SPARE) {
+        /* (a spare keeps the buffer's share of the budget) */
+        spare_body *sp = &f->spare[f->n_spare++];
+        sp->body = x->body;
+        sp->cap = x->cap;
+        sp->charged = x->charged;
         x->charged = 0;
     } else {
         free(x->body);
@@ -209,13 +219,27 @@ static void xfer_release(cg_fetch *f, cg_fetch_xfer *x)
     uncharge(f, x);
 }
 
+/* A spare body for x, which has none, when one is kept. */
+static void take_spare(cg_fetch *f, cg_fetch_xfer *x)
+{
+    if (x->body != NULL || f->n_spare == 0)
+        return;
+    spare_body *sp = &f->spare[--f->n_spare];
+    uncharge(f, x); /* what a body the protocol took held */
+    x->body = sp->body;
+    x->cap = sp->cap;
+    x->charged = sp->charged;
+    memset(sp, 0, sizeof(*sp));
+}
+
 static void drop_spare(cg_fetch *f)
 {
-    free(f->spare);
-    f->spare = NULL;
-    f->spare_cap = 0;
-    cg_http_budget_give(f->o.budget, f->spare_charged);
-    f->spare_charged = 0;
+    for (size_t i = 0; i < f->n_spare; i++) {
+        free(f->spare[i].body);
+        cg_http_budget_give(f->o.budget, f->spare[i].charged);
+        memset(&f->spare[i], 0, sizeof(f->spare[i]));
+    }
+    f->n_spare = 0;
 }
 
 cg_window_opts cg_fetch_window_opts(const cg_logclient_opts *o, uint64_t batch, int grid)
@@ -450,14 +474,7 @@ static cg_log_status ask(cg_fetch *f, long *wake_ms)
         x->q = q;
         x->allow_404 = 0;
         x->max_body = 0;
-        if (x->body == NULL && f->spare != NULL) {
-            uncharge(f, x); /* what a body the protocol took held */
-            x->body = f->spare;
-            x->cap = f->spare_cap;
-            x->charged = f->spare_charged;
-            f->spare = NULL;
-            f->spare_cap = f->spare_charged = 0;
-        }
+        take_spare(f, x);
         f->proto->prepare(f->arg, q, x);
         if (!xfer_start(f, x))
             return CG_LOG_NOMEM;

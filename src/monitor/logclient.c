@@ -15,13 +15,13 @@
 #include "monitor/fetch.h"
 #include "monitor/http.h"
 
-/* One get-entries answer, decoded as it came: the entries' bytes and where
- * each one's leaf_input and extra_data are in them. */
+/* One get-entries answer, decoded as it came: where each entry's leaf_input
+ * and extra_data are in the transfer's body, which holds them decoded in
+ * place (ct/entries_json.h) until the answer is released. */
 typedef struct answer {
-    uint8_t *data;
-    size_t len, cap;
     size_t *at; /* 4 per entry: leaf offset and length, extra offset and length */
     size_t n, at_cap;
+    const uint8_t *body; /* the body the offsets are in */
 } answer;
 
 /* What the scan in progress hands the entries to. */
@@ -151,18 +151,13 @@ static int keep_entry(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
 {
     answer *a = arg;
     (void)i;
-    if (!cg_grow((void **)&a->data, &a->cap, a->len + leaf_len + extra_len, 1) ||
-        !cg_grow((void **)&a->at, &a->at_cap, 4 * (a->n + 1), sizeof(size_t)))
+    if (!cg_grow((void **)&a->at, &a->at_cap, 4 * (a->n + 1), sizeof(size_t)))
         return 0;
     size_t *at = a->at + 4 * a->n;
-    at[0] = a->len;
+    at[0] = (size_t)(leaf - a->body);
     at[1] = leaf_len;
-    memcpy(a->data + a->len, leaf, leaf_len);
-    a->len += leaf_len;
-    at[2] = a->len;
+    at[2] = (size_t)(extra - a->body);
     at[3] = extra_len;
-    memcpy(a->data + a->len, extra, extra_len);
-    a->len += extra_len;
     a->n++;
     return 1;
 }
@@ -179,7 +174,8 @@ static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
     *again = 0;
     if (a == NULL && (a = x->proto = calloc(1, sizeof(*a))) == NULL)
         return CG_LOG_NOMEM;
-    a->len = a->n = 0;
+    a->n = 0;
+    a->body = x->body;
     cg_entries_status st =
         cg_entries_read(lc->entries, x->body, x->len, (size_t)(q->end - q->start), keep_entry, a,
                         &n, msg, sizeof(msg));
@@ -193,13 +189,9 @@ static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
         setmsg(why, whycap, "%s: %s", x->url, "no entries in the answer");
         return CG_LOG_BAD_ANSWER;
     }
-    /* The body is not needed any more: what is held is the decoded part.
-     * x->len stays the size the answer came in, which is what the window
-     * budgets: the answers in flight come that size, and the decoded part
-     * is smaller. */
-    free(x->body);
-    x->body = NULL;
-    x->cap = 0;
+    /* The body is kept, its entries decoded in place (no copy): it stays
+     * in the monitor's budget until the answer is released, as a tile's
+     * does, and its buffer goes to the next request then. */
     *got = n;
     return CG_LOG_OK;
 }
@@ -218,9 +210,9 @@ static cg_log_status proto_deliver(void *arg, const cg_wreq *q, cg_fetch_xfer *x
         uint8_t lh[CG_MERKLE_HASH_LEN];
         memset(&e, 0, sizeof(e));
         e.index = q->start + i;
-        e.leaf = a->data + at[0];
+        e.leaf = x->body + at[0];
         e.leaf_len = at[1];
-        e.extra = a->data + at[2];
+        e.extra = x->body + at[2];
         e.extra_len = at[3];
         e.ok = cg_ct_leaf_parse(e.leaf, e.leaf_len, &e.entry, &e.err);
         e.chain_ok = e.ok && cg_ct_extra_parse(e.entry.entry_type, e.extra, e.extra_len,
@@ -241,7 +233,6 @@ static void proto_release(void *arg, cg_fetch_xfer *x)
     (void)arg;
     if (a == NULL)
         return;
-    free(a->data);
     free(a->at);
     free(a);
     x->proto = NULL;

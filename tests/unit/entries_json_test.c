@@ -27,6 +27,27 @@ static int collect(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len, co
     return s->stop_after == 0 || s->calls < s->stop_after;
 }
 
+/* Where each entry is, kept as the monitor keeps it (no copy). */
+typedef struct views {
+    size_t n;
+    const uint8_t *leaf[4], *extra[4];
+    size_t leaf_len[4], extra_len[4];
+} views;
+
+static int keep_views(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
+                      const uint8_t *extra, size_t extra_len)
+{
+    views *v = arg;
+    if (i >= 4)
+        return 0;
+    v->leaf[i] = leaf;
+    v->leaf_len[i] = leaf_len;
+    v->extra[i] = extra;
+    v->extra_len[i] = extra_len;
+    v->n++;
+    return 1;
+}
+
 static cg_entries_status read_str(cg_entries_reader *r, const char *body, size_t max, seen *s,
                                   size_t *n, char *why, size_t cap)
 {
@@ -189,6 +210,33 @@ int main(void)
         deep[k++] = '}';
         deep[k] = '\0';
         refused(r, deep, "nested deeper than 64");
+    }
+    {
+        /* What the callbacks were handed stays valid after the read, in
+         * the body (every string decoded before the first call): the
+         * strings of later entries, escaped, spaced or padded, did not
+         * write over an earlier entry's bytes. */
+        static const char body[] =
+            "{\"entries\":[{\"leaf_input\":\"aGVsbG8=\",\"extra_data\":\"aGVs bG8=\"},"
+            "{\"leaf_input\":\"aGVs\\u0062G8=\",\"extra_data\":\"YWJj\\/\\/\\/\\/\"},"
+            "{\"leaf_input\":\"YQ== \",\"extra_data\":\"d29ybGQ=\"}]}";
+        size_t len = sizeof(body) - 1;
+        uint8_t *copy = malloc(len);
+        views v = {0};
+        CHECK(copy != NULL);
+        memcpy(copy, body, len);
+        CHECK(cg_entries_read(r, copy, len, 1000, keep_views, &v, &n, why, sizeof(why)) ==
+              CG_ENTRIES_OK);
+        CHECK(n == 3 && v.n == 3);
+        CHECK(v.leaf_len[0] == 5 && memcmp(v.leaf[0], "hello", 5) == 0);
+        CHECK(v.extra_len[0] == 5 && memcmp(v.extra[0], "hello", 5) == 0);
+        CHECK(v.leaf_len[1] == 5 && memcmp(v.leaf[1], "hello", 5) == 0);
+        CHECK(v.extra_len[1] == 6 && memcmp(v.extra[1], "abc\xff\xff\xff", 6) == 0);
+        CHECK(v.leaf_len[2] == 1 && memcmp(v.leaf[2], "a", 1) == 0);
+        CHECK(v.extra_len[2] == 5 && memcmp(v.extra[2], "world", 5) == 0);
+        for (size_t i = 0; i < 3; i++)
+            CHECK(v.leaf[i] >= copy && v.extra[i] + v.extra_len[i] <= copy + len);
+        free(copy);
     }
     cg_entries_reader_free(r);
     return cg_test_done();
