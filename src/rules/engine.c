@@ -74,6 +74,13 @@ static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offs
                  "either)");
     }
 
+    if (ctx->index_only) {
+        /* Checked before: only what the cross-object pass needs of it. */
+        if (parsed && ctx->on_object != NULL)
+            ctx->on_object(ctx->on_object_arg, &ref, ref.kind == CG_KIND_CRL ? NULL : &cert,
+                           ref.kind == CG_KIND_CRL ? &crl : NULL);
+        return parsed;
+    }
     if (st == CG_DER_NONCANONICAL)
         cg_report(ctx, CG_R_DER_NONCANONICAL, &ref, "%s, object %zu, DER byte offset %zu: %s",
                   name, index, err.offset, err.what);

@@ -152,6 +152,11 @@ typedef struct cg_ctx {
     /* Optional, borrowed: the rules not reported (skip[rule] != 0), from
      * --include/--exclude/--min-severity (cg_rule_select). NULL: all. */
     const uint8_t *skip;
+    /* Set while objects checked before are given again for the cross-object
+     * rules' sake (the store's objects related to an ingested file): each
+     * is framed, hashed, parsed and handed to on_object, and none of its
+     * single-object rules runs (their findings were recorded then). */
+    int index_only;
 } cg_ctx;
 
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);

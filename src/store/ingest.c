@@ -267,9 +267,12 @@ static int check(cg_ingest *ing)
             ing->stats.objects += res.objects;
             ing->stats.malformed += res.malformed;
         } else {
-            /* Their own findings were recorded when they were ingested. */
+            /* Their own findings were recorded when they were ingested:
+             * their single-object rules are not run again. */
             ing->in_related = 1;
+            ctx.index_only = 1;
             cg_checker_add_file(ck, f, RELATED_NAME, ing->rel[r].der, ing->rel[r].len, &res);
+            ctx.index_only = 0;
             ing->in_related = 0;
         }
     }

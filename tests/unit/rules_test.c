@@ -2,9 +2,11 @@
 #include <ctype.h>
 #include <openssl/bn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/cert_profile.h"
+#include "rules/engine.h"
 #include "rules/rules.h"
 #include "testutil.h"
 
@@ -88,6 +90,76 @@ static void test_ctx(void)
     cg_ctx_init(&ctx, 0, NULL, NULL);
     cg_report(&ctx, CG_R_CT_LOGLIST_CHANGED, &ref, "x");
     CHECK(ctx.count[CG_SEV_WARNING] == 1);
+}
+
+/* What on_object was handed, the last time. */
+typedef struct indexed {
+    int n;
+    cg_objref ref;            /* its views are not valid after the call */
+    uint8_t name_serial[512]; /* the issuer Name and the serial, copied */
+    size_t len;
+    int has_cert;
+} indexed;
+
+static void on_indexed(void *arg, const cg_objref *obj, const cg_cert *cert, const cg_crl *crl)
+{
+    indexed *x = arg;
+    (void)crl;
+    x->n++;
+    x->ref = *obj;
+    x->has_cert = cert != NULL;
+    x->len = 0;
+    if (obj->issuer.len + obj->serial.len <= sizeof(x->name_serial)) {
+        memcpy(x->name_serial, obj->issuer.data, obj->issuer.len);
+        memcpy(x->name_serial + obj->issuer.len, obj->serial.data, obj->serial.len);
+        x->len = obj->issuer.len + obj->serial.len;
+    }
+}
+
+/* index_only (an object checked before, given again for the cross-object
+ * rules): on_object gets the same object reference as in a check, and no
+ * single-object rule reports anything. */
+static void test_index_only(void)
+{
+    size_t len = 0;
+    uint8_t *pem = cg_test_read("zlint/empty_sct_list_ko_01.pem", &len);
+    CHECK(pem != NULL);
+    if (pem == NULL)
+        return;
+    cg_ctx ctx;
+    cg_file_result res;
+    seen s;
+    indexed checked, again;
+    memset(&s, 0, sizeof(s));
+    memset(&checked, 0, sizeof(checked));
+    memset(&again, 0, sizeof(again));
+    cg_ctx_init(&ctx, 1700000000, sink, &s);
+    ctx.on_object = on_indexed;
+    ctx.on_object_arg = &checked;
+    cg_check_file(&ctx, "a.pem", pem, len, &res);
+    CHECK(res.objects == 1 && s.n >= 1 && checked.n == 1 && checked.has_cert);
+    memset(&s, 0, sizeof(s));
+    cg_ctx_init(&ctx, 1700000000, sink, &s);
+    ctx.on_object = on_indexed;
+    ctx.on_object_arg = &again;
+    ctx.index_only = 1;
+    cg_check_file(&ctx, "a.pem", pem, len, &res);
+    CHECK(res.objects == 1 && res.malformed == 0 && s.n == 0);
+    CHECK(again.n == 1 && again.has_cert);
+    CHECK(again.ref.kind == checked.ref.kind && again.ref.has_hash && again.ref.index == 0 &&
+          memcmp(again.ref.sha256, checked.ref.sha256, 32) == 0);
+    CHECK(again.ref.issuer.len == checked.ref.issuer.len &&
+          again.ref.serial.len == checked.ref.serial.len && again.len > 0 &&
+          again.len == checked.len &&
+          memcmp(again.name_serial, checked.name_serial, again.len) == 0);
+    CHECK(again.ref.has_issued == checked.ref.has_issued &&
+          again.ref.issued == checked.ref.issued);
+    /* Not an object at all: nothing handed on, nothing reported. */
+    static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    memset(&again, 0, sizeof(again));
+    CHECK(!cg_check_der(&ctx, "junk.der", 0, junk, sizeof(junk)));
+    CHECK(again.n == 0 && s.n == 0);
+    free(pem);
 }
 
 static void test_serial_hex(void)
@@ -183,6 +255,7 @@ int main(void)
 {
     test_table();
     test_ctx();
+    test_index_only();
     test_serial_hex();
     test_small_factor();
     return cg_test_done();
