@@ -58,4 +58,11 @@ void cg_ecdsa_warm_clear(cg_ecdsa_warm *w);
  * signature being verified). */
 int cg_ecdsa_inv_mod(const uint8_t m[32], const uint8_t a[32], uint8_t out[32]);
 
+/* out = a b mod m, all four 32 bytes big-endian, by the Montgomery
+ * products the verification computes u1, u2 and its comparison with: m odd
+ * and above 2^255 (P-256's order and field prime are), b < m, a any. 0
+ * when m or b is out of those bounds. */
+int cg_ecdsa_mul_mod(const uint8_t m[32], const uint8_t a[32], const uint8_t b[32],
+                     uint8_t out[32]);
+
 #endif

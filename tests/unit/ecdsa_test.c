@@ -370,6 +370,111 @@ out:
     EC_GROUP_free(g);
 }
 
+/* One product against BN_mod_mul: m odd above 2^255, b < m, a any. */
+static int n_products;
+
+static void product_vs_openssl(const BIGNUM *m, const BIGNUM *a, const BIGNUM *b, BN_CTX *bn)
+{
+    uint8_t mb[32], ab[32], bb[32], got[32], want[32];
+    BIGNUM *w = BN_new();
+    CHECK(w != NULL && BN_bn2binpad(m, mb, 32) == 32 && BN_bn2binpad(a, ab, 32) == 32 &&
+          BN_bn2binpad(b, bb, 32) == 32);
+    CHECK(BN_mod_mul(w, a, b, m, bn) == 1 && BN_bn2binpad(w, want, 32) == 32);
+    CHECK(cg_ecdsa_mul_mod(mb, ab, bb, got) == 1);
+    CHECK(memcmp(got, want, 32) == 0);
+    n_products++;
+    BN_free(w);
+}
+
+/* cg_ecdsa_mul_mod (the Montgomery products of the verification) against
+ * BN_mod_mul: modulo P-256's order and field prime and random 256-bit odd
+ * moduli with the top bit set, on the edge values (0, 1, m - 1, m - 2,
+ * 2^k, 2^k - 1, and for a 2^256 - 1 and numbers at or above m) and random
+ * ones; out-of-bounds moduli and b refused. */
+static void test_products(void)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    BN_CTX *bn = BN_CTX_new();
+    BIGNUM *m = BN_new(), *a = BN_new(), *b = BN_new();
+    BIGNUM *ea[8], *eb[6];
+    CHECK(g != NULL && bn != NULL && m != NULL && a != NULL && b != NULL);
+    if (g == NULL || bn == NULL || m == NULL || a == NULL || b == NULL)
+        goto out;
+    for (int i = 0; i < 8; i++)
+        ea[i] = BN_new();
+    for (int i = 0; i < 6; i++)
+        eb[i] = BN_new();
+    for (int i = 0; i < 202; i++) {
+        if (i == 0)
+            CHECK(BN_copy(m, EC_GROUP_get0_order(g)) != NULL);
+        else if (i == 1)
+            CHECK(EC_GROUP_get_curve(g, m, NULL, NULL, bn) == 1);
+        else
+            CHECK(BN_rand(m, 256, i % 2 ? BN_RAND_TOP_TWO : BN_RAND_TOP_ONE,
+                          BN_RAND_BOTTOM_ODD) == 1);
+        /* b's edges: 0, 1, m - 1, m - 2, (m + 1) / 2, a random one */
+        BN_zero(eb[0]);
+        BN_one(eb[1]);
+        BN_sub(eb[2], m, BN_value_one());
+        BN_sub(eb[3], eb[2], BN_value_one());
+        BN_add(eb[4], m, BN_value_one());
+        BN_rshift1(eb[4], eb[4]);
+        BN_rand_range(eb[5], m);
+        /* a's: the same, and 2^256 - 1, m, m + 1 */
+        for (int j = 0; j < 6; j++)
+            BN_copy(ea[j], eb[j]);
+        BN_zero(ea[6]);
+        BN_set_bit(ea[6], 256);
+        BN_sub(ea[6], ea[6], BN_value_one());
+        BN_copy(ea[7], m);
+        for (int x = 0; x < 8; x++) {
+            for (int y = 0; y < 6; y++)
+                product_vs_openssl(m, ea[x], eb[y], bn);
+        }
+        BN_add(a, m, BN_value_one());
+        product_vs_openssl(m, a, eb[2], bn);
+        for (int k = 0; k < 256; k += i < 2 ? 1 : 37) {
+            BN_zero(a);
+            BN_set_bit(a, k);
+            product_vs_openssl(m, a, eb[2], bn);
+            product_vs_openssl(m, eb[2], a, bn);
+            BN_sub_word(a, 1);
+            product_vs_openssl(m, a, eb[3], bn);
+            product_vs_openssl(m, eb[3], a, bn);
+        }
+        for (int j = 0; j < (i < 2 ? 10000 : 50); j++) {
+            CHECK(BN_rand(a, 1 + j % 256, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1);
+            CHECK(BN_rand_range(b, m) == 1);
+            product_vs_openssl(m, a, b, bn);
+        }
+    }
+    /* refused: b = m, m even, m below 2^255 */
+    {
+        uint8_t mb[32], ab[32], out[32];
+        CHECK(BN_bn2binpad(EC_GROUP_get0_order(g), mb, 32) == 32);
+        memset(ab, 1, 32);
+        CHECK(cg_ecdsa_mul_mod(mb, ab, mb, out) == 0);
+        mb[31] ^= 1;
+        memset(ab, 0, 32);
+        CHECK(cg_ecdsa_mul_mod(mb, ab, ab, out) == 0);
+        mb[31] ^= 1;
+        mb[0] = 0x7f;
+        CHECK(cg_ecdsa_mul_mod(mb, ab, ab, out) == 0);
+    }
+    for (int i = 0; i < 8; i++)
+        BN_free(ea[i]);
+    for (int i = 0; i < 6; i++)
+        BN_free(eb[i]);
+    fprintf(stderr, "  %d products compared with BN_mod_mul\n", n_products);
+    CHECK(n_products > 40000);
+out:
+    BN_free(b);
+    BN_free(a);
+    BN_free(m);
+    BN_CTX_free(bn);
+    EC_GROUP_free(g);
+}
+
 /* Keys that are not P-256 are refused (the caller verifies with OpenSSL). */
 static void test_other_keys(void)
 {
@@ -389,6 +494,7 @@ int main(void)
     test_mutations();
     test_other_keys();
     test_inverse();
+    test_products();
     fprintf(stderr, "  %d verdicts compared with OpenSSL's\n", n_compared);
     return cg_test_done();
 }
