@@ -30,7 +30,8 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
         return;
     }
     int ca_flag = cg_cert_is_ca(cert);
-    cg_crl_cross_add_cert(ck->crl_cross, ck->cur_file, ref, cert, ca_flag);
+    cg_crl_cross_add_cert(ck->crl_cross, ck->cur_file, ref, cert, ca_flag,
+                          ck->known ? ck->known_self_issued : cg_crl_cross_self_issued(cert));
     entry *e =
         cg_grow_push((void **)&ck->entries, &ck->n_entries, &ck->cap_entries, sizeof(entry));
     if (e == NULL)
@@ -157,11 +158,12 @@ void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const
 }
 
 void cg_checker_add_known(cg_checker *ck, size_t file_no, const char *name, const cg_objref *ref,
-                          const cg_cert *cert, const uint8_t *spki_hash)
+                          const cg_cert *cert, const uint8_t *spki_hash, int self_issued)
 {
     set_file(ck, file_no, name);
     ck->known = 1;
     ck->known_spki_hash = spki_hash;
+    ck->known_self_issued = self_issued;
     on_object(ck, ref, cert, NULL);
     ck->known = 0;
     ck->known_spki_hash = NULL;

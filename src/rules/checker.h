@@ -22,10 +22,12 @@ void cg_checker_add_file(cg_checker *ck, size_t file_no, const char *name, const
  * certificate, checked once when it was loaded): ref and cert as the
  * engine's on_object got them then, both borrowed until cg_checker_free
  * (and the bytes cert views: a CA's is not copied), ref->file being name;
- * spki_hash, the SHA-256 of cert's subjectPublicKeyInfo, or NULL. The object is indexed as cg_checker_add_file would
- * index it; its single-object rules are not run again. */
+ * spki_hash, the SHA-256 of cert's subjectPublicKeyInfo, or NULL;
+ * self_issued, cg_crl_cross_self_issued(cert). The object is indexed as
+ * cg_checker_add_file would index it; its single-object rules are not run
+ * again. */
 void cg_checker_add_known(cg_checker *ck, size_t file_no, const char *name, const cg_objref *ref,
-                          const cg_cert *cert, const uint8_t *spki_hash);
+                          const cg_cert *cert, const uint8_t *spki_hash, int self_issued);
 /* The bytes reload gives back are the very bytes cg_checker_add_file was
  * given, unchanged (the caller holds its buffers for the run, as a
  * prepared context's run does): pass 2 takes each object at the offset

@@ -89,6 +89,7 @@ struct cg_checker {
     size_t cur_file;
     int known; /* on_object is given a known object: its view outlives the checker */
     const uint8_t *known_spki_hash; /* and its SPKI's SHA-256, or NULL */
+    int known_self_issued;          /* and cg_crl_cross_self_issued of it */
     int inputs_held; /* reload gives back the bytes pass 1 read (cg_checker_inputs_held) */
 };
 

@@ -147,8 +147,14 @@ void cg_crl_cross_add_crl(cg_crl_cross *xc, size_t file_no, const cg_objref *ref
     }
 }
 
+int cg_crl_cross_self_issued(const cg_cert *cert)
+{
+    return cg_name_bytes_equal(&cert->subject, &cert->issuer) ||
+           cg_name_equal(&cert->subject, &cert->issuer, NULL);
+}
+
 void cg_crl_cross_add_cert(cg_crl_cross *xc, size_t file_no, const cg_objref *ref,
-                           const cg_cert *cert, int is_ca)
+                           const cg_cert *cert, int is_ca, int self_issued)
 {
     if (!reserve((void **)&xc->certs, &xc->room_certs, xc->n_certs + 1, sizeof(xcert)))
         return;
@@ -171,8 +177,7 @@ void cg_crl_cross_add_cert(cg_crl_cross *xc, size_t file_no, const cg_objref *re
     }
     r->kind = (uint8_t)ref->kind;
     r->is_ca = is_ca != 0;
-    r->self_issued = cg_name_bytes_equal(&cert->subject, &cert->issuer) ||
-                     cg_name_equal(&cert->subject, &cert->issuer, NULL);
+    r->self_issued = self_issued != 0;
     xc->n_certs++;
 }
 

@@ -33,11 +33,15 @@ void cg_crl_cross_free(cg_crl_cross *xc);
 
 /* Pass 1, for every CRL and certificate that decoded. ref->file must stay
  * valid until cg_crl_cross_free; the rest is copied. is_ca: basicConstraints
- * cA (for IDP onlyContainsUserCerts / onlyContainsCACerts). */
+ * cA (for IDP onlyContainsUserCerts / onlyContainsCACerts); self_issued:
+ * cg_crl_cross_self_issued(cert), which a caller that sees the same
+ * certificate in every run (a prepared context's CA) computes once. */
 void cg_crl_cross_add_crl(cg_crl_cross *xc, size_t file_no, const cg_objref *ref,
                           const cg_crl *crl);
 void cg_crl_cross_add_cert(cg_crl_cross *xc, size_t file_no, const cg_objref *ref,
-                           const cg_cert *cert, int is_ca);
+                           const cg_cert *cert, int is_ca, int self_issued);
+/* Whether cert's subject and issuer are the same Name (RFC 5280 §6.1). */
+int cg_crl_cross_self_issued(const cg_cert *cert);
 
 /* Pass 2: every CRL rule that needs another object, then, when any CRL was
  * given, one revocation.status finding per certificate. */

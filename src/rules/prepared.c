@@ -27,6 +27,7 @@
 #include "der/pem.h"
 #include "util/grow.h"
 #include "rules/checker.h"
+#include "rules/crl_cross.h"
 #include "rules/keycache.h"
 
 /* A CA certificate and what the checker's pass 1 made of it when it was
@@ -42,6 +43,7 @@ typedef struct ca_der {
     cg_objref ref;
     cg_cert cert;
     uint8_t spki_hash[32]; /* SHA-256 of cert's SPKI, when known */
+    int self_issued;       /* cg_crl_cross_self_issued(&cert), when known */
 } ca_der;
 
 typedef struct cache {
@@ -143,6 +145,7 @@ static void capture(void *arg, const cg_objref *ref, const cg_cert *cert, const 
         return;
     c->ref = *ref;
     c->cert = *cert;
+    c->self_issued = cg_crl_cross_self_issued(cert);
     c->known = 1;
 }
 
@@ -343,7 +346,8 @@ int cg_prepared_run(cg_prepared *p, cg_ctx *ctx, const cg_prepared_input *in, si
         const ca_der *ca = &p->cas[i];
         cg_file_result fr;
         if (ca->known)
-            cg_checker_add_known(ck, n + i, p->ca_name, &ca->ref, &ca->cert, ca->spki_hash);
+            cg_checker_add_known(ck, n + i, p->ca_name, &ca->ref, &ca->cert, ca->spki_hash,
+                                 ca->self_issued);
         else
             cg_checker_add_file(ck, n + i, p->ca_name, ca->der, ca->len, &fr);
     }

@@ -307,8 +307,36 @@ static void test_rules(void)
     run_free(&r);
 }
 
+/* cg_crl_cross_self_issued, which a prepared context computes once per CA:
+ * the self-signed root is self-issued, the intermediate and a leaf not. */
+static void test_self_issued(void)
+{
+    static const struct {
+        const char *file;
+        int want;
+    } cases[] = {{"crl2/root.pem", 1}, {"crl2/ca1.pem", 0}, {"crl2/leaves.pem", 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t len;
+        uint8_t *data = cg_test_read(cases[i].file, &len);
+        CHECK(data != NULL);
+        if (data == NULL)
+            continue;
+        cg_input in;
+        cg_input_obj obj;
+        cg_der_error err;
+        cg_cert cert;
+        cg_input_init(&in, data, len);
+        CHECK(cg_input_next(&in, &obj, &err) == CG_INPUT_OBJECT);
+        CHECK(cg_cert_parse(&cert, obj.der, obj.der_len, &err));
+        CHECK(cg_crl_cross_self_issued(&cert) == cases[i].want);
+        cg_input_cleanup(&in);
+        free(data);
+    }
+}
+
 int main(void)
 {
+    test_self_issued();
     test_span_class();
     test_span_hand_over();
     test_serial_set();
