@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ct/leaf.h"
 #include "ct/merkle.h"
 #include "ct/sth.h"
 #include "der/cbs.h"
@@ -109,12 +110,13 @@ tl_log *tl_log_create(const char *dir, EVP_PKEY *key, const char *origin, char *
  * the last one. */
 tl_log *tl_log_open(const char *dir, char *err, size_t errcap);
 void tl_log_free(tl_log *log);
-/* Appends one entry from a submitted chain (chain[0] the certificate or
- * precertificate, then its issuers), with the SCT for it. Callers hold the
- * write lock when others may read. 0 with err on a chain the log refuses
- * (*client_error set) or an I/O failure. */
-int tl_log_add(tl_log *log, const cg_cbs *chain, size_t n, int precert, uint64_t timestamp,
-               tl_sct *sct, int *client_error, char *err, size_t errcap);
+/* Writes issuer/<hex> and keeps the certificate, unless it is known;
+ * its SHA-256 in fp. */
+int tl_log_store_issuer(tl_log *log, const cg_cbs *cert, uint8_t fp[32], char *err, size_t errcap);
+/* Appends one encoded entry (rec, its TileLeaf, read back as tl; its leaf
+ * hash) to entries.bin and tree.bin and to the index in memory. */
+int tl_log_append(tl_log *log, const uint8_t *rec, size_t rec_len, const cg_ct_tile_leaf *tl,
+                  const uint8_t leaf_hash[32], char *err, size_t errcap);
 /* Signs a tree head over all entries (timestamp now, or later than the
  * last) and writes sth.json and checkpoint. */
 int tl_log_sign(tl_log *log, char *err, size_t errcap);
@@ -131,6 +133,14 @@ char *tl_sth_json(const cg_sth *sth);
 char *tl_checkpoint_text(const tl_log *log, const cg_sth *sth);
 /* SCT as add-chain returns it (new string). */
 char *tl_sct_json(const tl_log *log, const tl_sct *sct);
+
+/* ---- submit.c ---- */
+/* Appends one entry from a submitted chain (chain[0] the certificate or
+ * precertificate, then its issuers), with the SCT for it. Callers hold the
+ * write lock when others may read. 0 with err on a chain the log refuses
+ * (*client_error set) or an I/O failure. */
+int tl_log_add(tl_log *log, const cg_cbs *chain, size_t n, int precert, uint64_t timestamp,
+               tl_sct *sct, int *client_error, char *err, size_t errcap);
 
 /* ---- subcommands ---- */
 int tl_cmd_build(int argc, char **argv);
