@@ -47,6 +47,15 @@ nomem:
     return 0;
 }
 
+/* An object the file holds or that is related already: cg_ing_add_related
+ * would pass it over, so the store need not read it (the entry just
+ * stored comes back from every lookup of its own serial). */
+static int seen_already(void *arg, const uint8_t sha256[32])
+{
+    cg_ingest *ing = arg;
+    return cg_shaset_get(&ing->seen, sha256, NULL);
+}
+
 /* The stored objects of one issuer Name and serial, asked once per file
  * however many of the file's objects share them: thousands of copies of
  * one serial cost one lookup, not one each (which read every copy again,
@@ -72,8 +81,8 @@ static int by_serial(cg_ingest *ing, const bytes *issuer, const bytes *serial)
         cg_ing_oom(ing);
         return 0;
     }
-    if (!cg_store_objects_by_serial(ing->st, issuer->p, issuer->n, serial->p, serial->n,
-                                    cg_ing_add_related, ing)) {
+    if (!cg_store_objects_by_serial_skip(ing->st, issuer->p, issuer->n, serial->p, serial->n,
+                                         seen_already, cg_ing_add_related, ing)) {
         cg_ing_store_failed(ing);
         return 0;
     }

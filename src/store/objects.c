@@ -100,7 +100,7 @@ const char *const cg_st_pg_sql_objects[Q_COUNT] = {
                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE i.inhparent = 'objects'::regclass",
     [Q_OBJ_KEY] = "SELECT id, not_after FROM object_keys WHERE sha256 = $1",
-    [Q_OBJ_KEYS_SERIAL] = "SELECT id, not_after FROM object_keys WHERE issuer = $1 "
+    [Q_OBJ_KEYS_SERIAL] = "SELECT id, not_after, sha256 FROM object_keys WHERE issuer = $1 "
                           "AND serial = $2 AND kind IN ('certificate', 'precertificate') "
                           "ORDER BY id",
     [Q_OBJ_AT] = "SELECT " OBJ_COLS " FROM objects WHERE id = $1 AND not_after = $2",
@@ -681,11 +681,13 @@ static int each_object(cg_store *s, cg_sql_stmt *st, int bound, const char *what
     return cg_st_rows_end(s, st, r, "reading objects");
 }
 
+typedef int (*skip_fn)(void *arg, const uint8_t sha256[32]);
+
 /* PostgreSQL: the objects of issuer and serial, by object_keys, each read
- * from its partition. */
+ * from its partition unless skip says the caller has it. */
 static int pg_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
-                                const uint8_t *serial, size_t serial_len, cg_store_object_fn fn,
-                                void *arg)
+                                const uint8_t *serial, size_t serial_len, skip_fn skip,
+                                cg_store_object_fn fn, void *arg)
 {
     cg_sql_stmt *st = q(s, Q_OBJ_KEYS_SERIAL);
     int64_t keys[2 * 16], *k = keys;
@@ -697,6 +699,10 @@ static int pg_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issue
     if (!b_blob(s, st, 1, issuer, issuer_len) || !b_blob(s, st, 2, serial, serial_len))
         return cg_st_db_fail(s, "reading objects");
     while ((r = s->drv->step(st)) == CG_SQL_ROW) {
+        size_t sha_len = 0;
+        const uint8_t *sha = c_blob(s, st, 2, &sha_len);
+        if (skip != NULL && sha != NULL && sha_len == 32 && skip(arg, sha))
+            continue;
         if (n == cap) {
             int64_t *nk =
                 k == keys ? malloc(4 * cap * sizeof(*nk)) : realloc(k, 4 * cap * sizeof(*nk));
@@ -739,16 +745,39 @@ static int pg_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issue
     return ok;
 }
 
+/* SQLite: the rows come whole in one statement; skip filters them. */
+typedef struct skipping {
+    skip_fn skip;
+    cg_store_object_fn fn;
+    void *arg;
+} skipping;
+
+static int skip_or_pass(void *arg, const cg_store_object *o)
+{
+    skipping *k = arg;
+    return k->skip(k->arg, o->sha256) ? 1 : k->fn(k->arg, o);
+}
+
+int cg_store_objects_by_serial_skip(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                                    const uint8_t *serial, size_t serial_len, skip_fn skip,
+                                    cg_store_object_fn fn, void *arg)
+{
+    if (s->drv->dialect == CG_SQL_POSTGRESQL)
+        return pg_objects_by_serial(s, issuer, issuer_len, serial, serial_len, skip, fn, arg);
+    skipping k = {skip, fn, arg};
+    cg_sql_stmt *st = q(s, Q_OBJ_BY_SERIAL);
+    int bound =
+        st != NULL && b_blob(s, st, 1, issuer, issuer_len) && b_blob(s, st, 2, serial, serial_len);
+    return each_object(s, st, bound, "reading objects", skip != NULL ? skip_or_pass : fn,
+                       skip != NULL ? (void *)&k : arg);
+}
+
 int cg_store_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
                                const uint8_t *serial, size_t serial_len, cg_store_object_fn fn,
                                void *arg)
 {
-    if (s->drv->dialect == CG_SQL_POSTGRESQL)
-        return pg_objects_by_serial(s, issuer, issuer_len, serial, serial_len, fn, arg);
-    cg_sql_stmt *st = q(s, Q_OBJ_BY_SERIAL);
-    int bound =
-        st != NULL && b_blob(s, st, 1, issuer, issuer_len) && b_blob(s, st, 2, serial, serial_len);
-    return each_object(s, st, bound, "reading objects", fn, arg);
+    return cg_store_objects_by_serial_skip(s, issuer, issuer_len, serial, serial_len, NULL, fn,
+                                           arg);
 }
 
 int cg_store_objects_by_issuer(cg_store *s, const uint8_t *issuer, size_t issuer_len,

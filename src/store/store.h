@@ -121,6 +121,14 @@ typedef int (*cg_store_object_fn)(void *arg, const cg_store_object *obj);
 int cg_store_objects_by_serial(cg_store *s, const uint8_t *issuer, size_t issuer_len,
                                const uint8_t *serial, size_t serial_len, cg_store_object_fn fn,
                                void *arg);
+/* The same, less the objects for which skip(arg, sha256) returns 1, which
+ * are not read at all (PostgreSQL: not fetched from their partitions):
+ * those the caller has already, such as the one it just stored. skip must
+ * not call into the store. */
+int cg_store_objects_by_serial_skip(cg_store *s, const uint8_t *issuer, size_t issuer_len,
+                                    const uint8_t *serial, size_t serial_len,
+                                    int (*skip)(void *arg, const uint8_t sha256[32]),
+                                    cg_store_object_fn fn, void *arg);
 /* Every object (certificates, precertificates, CRLs) with these issuer Name
  * bytes, in the order they were stored. */
 int cg_store_objects_by_issuer(cg_store *s, const uint8_t *issuer, size_t issuer_len,
