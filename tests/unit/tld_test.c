@@ -92,6 +92,19 @@ static void test_lookup(void)
         last = label;
     CHECK(at(first, 20260101, &date) != CG_TLD_UNKNOWN);
     CHECK(last != NULL && at(last, 20260101, &date) != CG_TLD_UNKNOWN);
+    /* every row is found on its delegation day, in upper case too */
+    size_t rows = 0, found = 0;
+    for (size_t i = 0; cg_tld_row_at(i, &label, &d, &r); i++) {
+        char up[64];
+        size_t n = strlen(label);
+        rows++;
+        if (n >= sizeof(up))
+            continue;
+        for (size_t k = 0; k <= n; k++)
+            up[k] = (char)(label[k] >= 'a' && label[k] <= 'z' ? label[k] - 32 : label[k]);
+        found += at(label, d, &date) == CG_TLD_DELEGATED && at(up, d, &date) == CG_TLD_DELEGATED;
+    }
+    CHECK(rows >= 1000 && found == rows);
 }
 
 int main(void)
