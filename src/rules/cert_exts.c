@@ -34,7 +34,7 @@ static const cg_ext *ext_at(const cg_profile *p, int i)
 static int has_prefix(const cg_cbs *uri, const char *prefix)
 {
     size_t n = strlen(prefix);
-    return uri->len >= n && strncasecmp((const char *)uri->data, prefix, n) == 0;
+    return uri->len >= n && cg_prof_ieq(uri->data, prefix, n);
 }
 
 /* "http://..." (case-insensitive scheme) */
@@ -553,7 +553,8 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
         cg_cbs body = loc;
         if (uri)
             cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(6));
-        if (ocsp && uri && is_http(&body, 0))
+        int http = uri && is_http(&body, 0);
+        if (ocsp && http)
             ocsp_http = 1;
         cg_cbs host;
         char why[200];
@@ -569,8 +570,8 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
                       (const char *)host.data, internal);
         if (is_issuers) {
             issuers = 1;
-            issuers_http |= uri && is_http(&body, 0);
-            issuers_uri |= uri && (is_http(&body, 0) || has_prefix(&body, "ldap://"));
+            issuers_http |= http;
+            issuers_uri |= http || (uri && has_prefix(&body, "ldap://"));
         }
         if (cg_prof_since(p, SC062)) {
             if (!ocsp && !(is_issuers && p->kind != CG_PROF_OCSP)) {
@@ -580,7 +581,7 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
                           "authorityInformationAccess uses accessMethod %s; only id-ad-ocsp "
                           "and id-ad-caIssuers are allowed",
                           m);
-            } else if (!uri || !is_http(&body, 0))
+            } else if (!http)
                 cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
                           "authorityInformationAccess %s location is %s; it must be an http:// "
                           "uniformResourceIdentifier",

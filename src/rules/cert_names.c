@@ -144,10 +144,13 @@ static int reverse_name(const uint8_t *s, size_t n, uint8_t a[16], size_t *alen)
 {
     static const char v4[] = ".in-addr.arpa", v6[] = ".ip6.arpa";
     size_t l4 = sizeof(v4) - 1, l6 = sizeof(v6) - 1, len, want;
-    if (n > l4 && strncasecmp((const char *)s + n - l4, v4, l4) == 0) {
+    /* both zones end in "arpa": most names are out at once */
+    if (n < l6 || (s[n - 1] | 0x20) != 'a')
+        return 0;
+    if (n > l4 && cg_prof_ieq(s + n - l4, v4, l4)) {
         len = n - l4;
         want = 4;
-    } else if (n > l6 && strncasecmp((const char *)s + n - l6, v6, l6) == 0) {
+    } else if (n > l6 && cg_prof_ieq(s + n - l6, v6, l6)) {
         len = n - l6;
         want = 32;
     } else {
@@ -255,12 +258,11 @@ static const char *private_name(const uint8_t *s, size_t n, size_t tld, size_t l
     if (digits)
         return "is an Internal Name (its top-level label is all digits)";
     for (size_t k = 0; k < sizeof(reserved_tlds) / sizeof(reserved_tlds[0]); k++) {
-        if (reserved_tlds[k].len == tlen &&
-            strncasecmp((const char *)t, reserved_tlds[k].name, tlen) == 0)
+        if (reserved_tlds[k].len == tlen && cg_prof_ieq(t, reserved_tlds[k].name, tlen))
             return "is an Internal Name (its top-level domain is reserved for private use)";
     }
-    if ((n == 9 && strncasecmp((const char *)s, "home.arpa", 9) == 0) ||
-        (n > 10 && strncasecmp((const char *)s + n - 10, ".home.arpa", 10) == 0))
+    if ((n == 9 && cg_prof_ieq(s, "home.arpa", 9)) ||
+        (n > 10 && cg_prof_ieq(s + n - 10, ".home.arpa", 10)))
         return "is an Internal Name (home.arpa, RFC 8375)";
     return NULL;
 }
@@ -322,15 +324,16 @@ const char *cg_prof_host_internal(const cg_profile *p, const uint8_t *s, size_t 
      * digits is in the root zone's table, so a name of two labels or more
      * under a TLD delegated that day is internal only under home.arpa. */
     if (labels >= 2 && cg_tld_at(s + tld, n - tld, p->issued_ymd, &date) == CG_TLD_DELEGATED &&
-        !(n - tld == 4 && strncasecmp((const char *)s + tld, "arpa", 4) == 0))
+        !(n - tld == 4 && cg_prof_ieq(s + tld, "arpa", 4)))
         return NULL;
     const char *d = private_name(s, n, tld, labels);
     return d != NULL ? d : tld_defect(p, s, n, tld, buf, cap);
 }
 
 /* One name's first defect, or NULL. The Internal Name and reverse zone
- * checks are for subscriber certificates only (TLS BRs §7.1.2.7.12). */
-static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
+ * checks are for subscriber certificates only (TLS BRs §7.1.2.7.12). With
+ * no defect, *tld_out is the offset of the name's last label. */
+static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n, size_t *tld_out)
 {
     int subscriber = p->kind == CG_PROF_SUBSCRIBER;
     if (n == 0)
@@ -382,10 +385,10 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         }
         if (l[0] == '-' || l[len - 1] == '-' || l[0] == '_' || l[len - 1] == '_')
             return "has a label that starts or ends with a hyphen (or an underscore)";
-        if (len >= 4 && l[2] == '-' && l[3] == '-' && strncasecmp((const char *)l, "xn", 2) != 0 &&
+        if (len >= 4 && l[2] == '-' && l[3] == '-' && !cg_prof_ieq(l, "xn", 2) &&
             cg_prof_since(p, SC062))
             return "has a reserved LDH label (\"--\" in the third and fourth positions, not xn--)";
-        if (len >= 4 && strncasecmp((const char *)l, "xn--", 4) == 0) {
+        if (len >= 4 && cg_prof_ieq(l, "xn--", 4)) {
             const char *d = xn_defect(p, l, len);
             if (d != NULL)
                 return d;
@@ -393,6 +396,7 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         tld = first;
         first = i + 1;
     }
+    *tld_out = tld;
     if (start == 2 && labels < 2 && cg_prof_since(p, BR10))
         return "is a wildcard over a top-level domain";
     if (subscriber && cg_prof_since(p, 20151101)) {
@@ -411,8 +415,8 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n)
         static const char *const rev[] = {".in-addr.arpa", ".ip6.arpa"};
         for (size_t k = 0; k < 2; k++) {
             size_t rl = strlen(rev[k]);
-            if ((n > rl && strncasecmp((const char *)s + n - rl, rev[k], rl) == 0) ||
-                (n == rl - 1 && strncasecmp((const char *)s, rev[k] + 1, rl - 1) == 0))
+            if ((n > rl && cg_prof_ieq(s + n - rl, rev[k], rl)) ||
+                (n == rl - 1 && cg_prof_ieq(s, rev[k] + 1, rl - 1)))
                 return "ends in an IP Address Reverse Zone Suffix (not allowed from "
                        "2026-03-15)";
         }
@@ -482,7 +486,8 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
         }
         cg_cbs body = gn;
         if (tag == CG_ASN1_CTX(2) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(2))) {
-            const char *d = dns_defect(p, body.data, body.len);
+            size_t tld = 0;
+            const char *d = dns_defect(p, body.data, body.len, &tld);
             uint8_t ra[16];
             size_t ral;
             int reverse_bad = subscriber && reverse_name(body.data, body.len, ra, &ral) < 0;
@@ -493,7 +498,6 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                           "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
             /* a well-formed name's TLD against the root zone of the day */
             if (d == NULL && subscriber && cg_prof_since(p, 20151101)) {
-                size_t labels, tld = last_label(body.data, body.len, &labels);
                 const char *t = tld_defect(p, body.data, body.len, tld, why, sizeof(why));
                 if (t != NULL) {
                     if (!reverse_bad)
@@ -594,10 +598,20 @@ static void check_cn(cg_ctx *ctx, const cg_profile *p, const san_names *san)
                                          c->len) == 0);
         }
         char text[200], canon[64];
-        printable(c, text, sizeof(text) - 1);
+        /* inet_pton reads only hexadecimal digits, '.' and ':': a commonName
+         * with anything else (most: a domain name) is no address, and its
+         * text is wanted only for a finding or the iPAddress comparison */
+        int ip_like = c->len > 0 && c->len < sizeof(text);
+        for (size_t k = 0; k < c->len && ip_like; k++) {
+            uint8_t ch = c->data[k];
+            ip_like = (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f') ||
+                      ch == '.' || ch == ':';
+        }
+        if (!found || ip_like || san->n_ip > 0)
+            printable(c, text, sizeof(text) - 1);
         uint8_t a[16];
         int is4 = 0, is6 = 0;
-        if (memchr(c->data, 0, c->len) == NULL && c->len < sizeof(text)) {
+        if (ip_like) {
             is4 = inet_pton(AF_INET, text, a) == 1;
             is6 = !is4 && inet_pton(AF_INET6, text, a) == 1;
         }

@@ -110,6 +110,18 @@ static inline int cg_prof_ce_skip(const cg_profile *p, size_t i, uint64_t set)
 {
     return p->ce[i] >= 0 && p->ce[i] < 64 && ((set >> p->ce[i]) & 1) == 0;
 }
+/* Whether the n octets at s are the lower-case ASCII text lit (n octets)
+ * in any case: strncasecmp's verdict where neither holds a NUL, without the
+ * library call (most names differ in their first octet). */
+static inline int cg_prof_ieq(const uint8_t *s, const char *lit, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint8_t c = s[k] >= 'A' && s[k] <= 'Z' ? (uint8_t)(s[k] + 32) : s[k];
+        if (c != (uint8_t)lit[k])
+            return 0;
+    }
+    return 1;
+}
 const char *cg_prof_kind_name(const cg_profile *p);
 /* Why the host name s (n octets, perhaps with the root's trailing dot) is
  * an Internal Name on the day p was issued (TLS BRs §1.6.1), as a phrase
