@@ -107,6 +107,14 @@ size_t caguard_finding_index(const caguard_finding *finding);          /* object
 const char *caguard_finding_kind(const caguard_finding *finding);      /* "certificate", ... */
 /* Lowercase hex SHA-256 of the object's DER, or NULL when undecodable. */
 const char *caguard_finding_object(const caguard_finding *finding);
+/* The element of the object the finding is about, as a dotted ASN.1 path
+ * ("tbsCertificate.extensions.keyUsage"; what `check --format json` prints
+ * as "field" and `caguard serve` as pkimetal's "Field"), or NULL when the
+ * finding is about the whole object. */
+const char *caguard_finding_field(const caguard_finding *finding);
+/* A string member some rules add to their findings (docs/check.md,
+ * "Findings"; e.g. "milestone" on cert.validity_too_long), or NULL. */
+const char *caguard_finding_value(const caguard_finding *finding, const char *key);
 
 const char *caguard_version(void);
 

@@ -280,6 +280,16 @@ const char *caguard_finding_object(const caguard_finding *f)
     return f->f->obj->has_hash ? f->sha : NULL;
 }
 
+const char *caguard_finding_field(const caguard_finding *f)
+{
+    return cg_finding_field(f->f);
+}
+
+const char *caguard_finding_value(const caguard_finding *f, const char *key)
+{
+    return key != NULL ? cg_finding_value(f->f, key) : NULL;
+}
+
 const char *caguard_version(void)
 {
     return "0.1.0";

@@ -84,8 +84,11 @@ char *cg_out_finding_json(const cg_finding *f)
     json_object_set_new(j, "serial", str_or_null(serial));
     json_object_set_new(j, "message", shown_or_null(f->message));
     json_object_set_new(j, "reference", str_or_null(r->reference));
+    json_object_set_new(j, "field", str_or_null(cg_finding_field(f)));
     for (size_t i = 0; i < f->n_fields; i++) {
         const cg_field *fl = &f->fields[i];
+        if (strcmp(fl->key, "field") == 0)
+            continue; /* written above */
         json_t *v = fl->type == CG_FIELD_STRING ? shown_or_null(fl->str)
                     : fl->type == CG_FIELD_BOOL ? json_boolean(fl->boolean)
                                                 : json_null();

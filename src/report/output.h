@@ -27,9 +27,10 @@ void cg_out_summary(cg_out *out, const cg_ctx *ctx, size_t objects, size_t files
 
 /* One finding as the JSON object `check --format json` prints (one line,
  * no newline; ASCII, with \u escapes): the rule, severity, file, index,
- * kind, object, issuer, serial, message and reference fields, the
- * finding's extra fields in order, "incident" when f->incident is set, and
- * "schema" (CG_JSON_SCHEMA_VERSION) last. malloc'd, NULL when out of memory. */
+ * kind, object, issuer, serial, message, reference and field
+ * (cg_finding_field) members, the finding's other extra fields in order,
+ * "incident" when f->incident is set, and "schema" (CG_JSON_SCHEMA_VERSION)
+ * last. malloc'd, NULL when out of memory. */
 char *cg_out_finding_json(const cg_finding *f);
 
 /* Issuer Name as RFC 4514 (a name too long for buf cut with a marker,

@@ -507,6 +507,13 @@ static void check_cp(cg_ctx *ctx, const cg_profile *p)
 
 /* ---- authorityInformationAccess ---- */
 
+/* A finding about one access method's locations names it below this
+ * (cg_finding_field): "...authorityInfoAccess.ocsp", ".caIssuers" (and
+ * ".ocsp.accessLocation", ".caIssuers.accessLocation" for a location that is
+ * not a URI at all), or ".accessMethod" for a method the profile does not
+ * allow. */
+#define AIA_FIELD "tbsCertificate.extensions.authorityInfoAccess"
+
 static void check_aia(cg_ctx *ctx, const cg_profile *p)
 {
     const cg_ext *aia = ext_at(p, p->x.aia);
@@ -562,12 +569,13 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
                                    ? cg_prof_host_internal(p, host.data, host.len, why,
                                                            sizeof(why))
                                    : NULL;
+        const char *field = ocsp ? AIA_FIELD ".ocsp" : AIA_FIELD ".caIssuers";
         if (internal != NULL)
-            cg_report(ctx, CG_R_CERT_AIA_INTERNAL_NAME, p->obj,
-                      "authorityInformationAccess %s location's host \"%.*s\" %s; relying "
-                      "parties cannot reach it",
-                      ocsp ? "OCSP" : "caIssuers", (int)(host.len < 100 ? host.len : 100),
-                      (const char *)host.data, internal);
+            cg_report_at(ctx, CG_R_CERT_AIA_INTERNAL_NAME, p->obj, field,
+                         "authorityInformationAccess %s location's host \"%.*s\" %s; relying "
+                         "parties cannot reach it",
+                         ocsp ? "OCSP" : "caIssuers", (int)(host.len < 100 ? host.len : 100),
+                         (const char *)host.data, internal);
         if (is_issuers) {
             issuers = 1;
             issuers_http |= http;
@@ -577,21 +585,24 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
             if (!ocsp && !(is_issuers && p->kind != CG_PROF_OCSP)) {
                 char m[96]; /* formatted only for a finding */
                 cg_oid_to_string(&method, m, sizeof(m));
-                cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                          "authorityInformationAccess uses accessMethod %s; only id-ad-ocsp "
-                          "and id-ad-caIssuers are allowed",
-                          m);
+                cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj, AIA_FIELD ".accessMethod",
+                             "authorityInformationAccess uses accessMethod %s; only "
+                             "id-ad-ocsp and id-ad-caIssuers are allowed",
+                             m);
             } else if (!http)
-                cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                          "authorityInformationAccess %s location is %s; it must be an http:// "
-                          "uniformResourceIdentifier",
-                          ocsp ? "OCSP" : "caIssuers", uri ? "not an http URL" : "not a URI");
+                cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                             !uri ? (ocsp ? AIA_FIELD ".ocsp.accessLocation"
+                                          : AIA_FIELD ".caIssuers.accessLocation")
+                                  : field,
+                             "authorityInformationAccess %s location is %s; it must be an "
+                             "http:// uniformResourceIdentifier",
+                             ocsp ? "OCSP" : "caIssuers", uri ? "not an http URL" : "not a URI");
             for (size_t i = 0; i < n && i < 16; i++) {
                 if (cg_cbs_equal(&meths[i], &method) && cg_cbs_equal(&locs[i], &loc))
-                    cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                              "authorityInformationAccess repeats the %s location; each must "
-                              "be unique",
-                              ocsp ? "OCSP" : "caIssuers");
+                    cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj, field,
+                                 "authorityInformationAccess repeats the %s location; each "
+                                 "must be unique",
+                                 ocsp ? "OCSP" : "caIssuers");
             }
         }
         if (n < 16) {
@@ -601,27 +612,27 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
         n++;
     }
     if (!ocsp_http && !cg_prof_since(p, SC063) && p->kind == CG_PROF_SUBSCRIBER)
-        cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                  "authorityInformationAccess of a %s issued before 2024-03-15 must hold the "
-                  "issuing CA's OCSP responder as an http URL",
-                  what);
+        cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj, AIA_FIELD ".ocsp",
+                     "authorityInformationAccess of a %s issued before 2024-03-15 must hold "
+                     "the issuing CA's OCSP responder as an http URL",
+                     what);
     /* RFC 5280 §4.2.2.1: one caIssuers location SHOULD be an HTTP or LDAP
      * URI; TLS BRs §7.1.2.7.7 (1.x §7.1.2.3 c): a subscriber certificate's
      * AIA SHOULD hold the issuing CA's certificate as an http URL, and so a
      * subordinate CA's before the SC-062 profiles (1.x §7.1.2.2 c). */
     if (issuers && !issuers_uri)
-        cg_report(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj,
-                  "no caIssuers location of authorityInformationAccess is an HTTP or LDAP URI; "
-                  "one should be (RFC 5280 §4.2.2.1)");
+        cg_report_at(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj, AIA_FIELD ".caIssuers",
+                     "no caIssuers location of authorityInformationAccess is an HTTP or LDAP "
+                     "URI; one should be (RFC 5280 §4.2.2.1)");
     else if (!issuers_http && (p->kind == CG_PROF_SUBSCRIBER ||
                                (p->kind == CG_PROF_SUBCA && !cg_prof_since(p, SC062))))
-        cg_report(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj,
-                  "authorityInformationAccess of a %s holds no http URL of the issuing CA's "
-                  "certificate (id-ad-caIssuers); it should (TLS BRs %s)",
-                  what,
-                  cg_prof_since(p, SC062) ? "§7.1.2.7.7"
-                  : p->kind == CG_PROF_SUBSCRIBER ? "1.x §7.1.2.3 c"
-                                                  : "1.x §7.1.2.2 c");
+        cg_report_at(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj, AIA_FIELD ".caIssuers",
+                     "authorityInformationAccess of a %s holds no http URL of the issuing CA's "
+                     "certificate (id-ad-caIssuers); it should (TLS BRs %s)",
+                     what,
+                     cg_prof_since(p, SC062)         ? "§7.1.2.7.7"
+                     : p->kind == CG_PROF_SUBSCRIBER ? "1.x §7.1.2.3 c"
+                                                     : "1.x §7.1.2.2 c");
 }
 
 /* ---- CRL distribution points ---- */
@@ -782,22 +793,27 @@ static void check_ski(cg_ctx *ctx, const cg_profile *p)
 /* ---- criticality (AKI and basicConstraints: their own rules) ---- */
 
 /* rule: cert.extension_criticality for a MUST, or
- * cert.extension_criticality_not_recommended for a SHOULD. */
+ * cert.extension_criticality_not_recommended for a SHOULD. name: the
+ * extension's ASN.1 name, the finding's field below tbsCertificate.extensions;
+ * what: how the message names it (the name, or the case it is in). */
 static void crit_as(cg_ctx *ctx, const cg_profile *p, int rule, int idx, int want,
-                    const char *name, const char *why)
+                    const char *name, const char *what, const char *why)
 {
     if (idx < 0 || p->cert->ext[idx].critical == want)
         return;
-    cg_report(ctx, rule, p->obj, "%s at position %d is %smarked critical; in a %s it %s %sbe (%s)",
-              name, idx + 1, want ? "not " : "", cg_prof_kind_name(p),
-              rule == CG_R_CERT_EXTENSION_CRITICALITY ? "must" : "should", want ? "" : "not ",
-              why);
+    char field[80];
+    snprintf(field, sizeof(field), "tbsCertificate.extensions.%s", name);
+    cg_report_at(ctx, rule, p->obj, field,
+                 "%s at position %d is %smarked critical; in a %s it %s %sbe (%s)",
+                 what != NULL ? what : name, idx + 1, want ? "not " : "", cg_prof_kind_name(p),
+                 rule == CG_R_CERT_EXTENSION_CRITICALITY ? "must" : "should", want ? "" : "not ",
+                 why);
 }
 
 static void crit(cg_ctx *ctx, const cg_profile *p, int idx, int want, const char *name,
                  const char *why)
 {
-    crit_as(ctx, p, CG_R_CERT_EXTENSION_CRITICALITY, idx, want, name, why);
+    crit_as(ctx, p, CG_R_CERT_EXTENSION_CRITICALITY, idx, want, name, NULL, why);
 }
 
 /* The RFC 5280 extensions no family reads, whose criticality the RFC
@@ -831,7 +847,7 @@ static void check_rfc_criticality(cg_ctx *ctx, const cg_profile *p)
                 crit_as(ctx, p,
                         rfc[k].must ? CG_R_CERT_EXTENSION_CRITICALITY
                                     : CG_R_CERT_EXTENSION_CRITICALITY_NOT_RECOMMENDED,
-                        (int)i, rfc[k].critical, rfc[k].name, rfc[k].why);
+                        (int)i, rfc[k].critical, rfc[k].name, NULL, rfc[k].why);
         }
     }
 }
@@ -840,7 +856,8 @@ static void check_criticality(cg_ctx *ctx, const cg_profile *p)
 {
     int sc062 = cg_prof_since(p, SC062);
     const int should = CG_R_CERT_EXTENSION_CRITICALITY_NOT_RECOMMENDED;
-    crit(ctx, p, p->x.aia, 0, "authorityInformationAccess", "RFC 5280 §4.2.2.1");
+    crit_as(ctx, p, CG_R_CERT_EXTENSION_CRITICALITY, p->x.aia, 0, "authorityInfoAccess",
+            "authorityInformationAccess", "RFC 5280 §4.2.2.1");
     crit(ctx, p, p->x.ski, 0, "subjectKeyIdentifier", "RFC 5280 §4.2.1.2");
     /* cRLDistributionPoints MUST NOT be critical in every profile since the
      * TLS BRs 1.x (§7.1.2.2 b, §7.1.2.3 b). */
@@ -851,7 +868,7 @@ static void check_criticality(cg_ctx *ctx, const cg_profile *p)
     else if (sc062)
         crit(ctx, p, p->x.ku, 1, "keyUsage", "TLS BRs §7.1.2.7.6");
     else
-        crit_as(ctx, p, should, p->x.ku, 1, "keyUsage", "RFC 5280 §4.2.1.3");
+        crit_as(ctx, p, should, p->x.ku, 1, "keyUsage", NULL, "RFC 5280 §4.2.1.3");
     if (sc062) {
         crit(ctx, p, p->x.eku, 0, "extKeyUsage", "TLS BRs §7.1.2");
         crit(ctx, p, p->x.cp, 0, "certificatePolicies", "TLS BRs §7.1.2");
@@ -859,18 +876,19 @@ static void check_criticality(cg_ctx *ctx, const cg_profile *p)
         /* Before the SC-062 profiles: SHOULD NOT (TLS BRs 1.x §7.1.2.2 a,
          * §7.1.2.3 a; RFC 5280 §4.2.1.12 with anyExtendedKeyUsage). */
         if (p->kind != CG_PROF_ROOT)
-            crit_as(ctx, p, should, p->x.cp, 0, "certificatePolicies",
+            crit_as(ctx, p, should, p->x.cp, 0, "certificatePolicies", NULL,
                     "TLS BRs 1.x §7.1.2.2, §7.1.2.3");
         if (p->eku_any)
-            crit_as(ctx, p, should, p->x.eku, 0, "extKeyUsage with anyExtendedKeyUsage",
-                    "RFC 5280 §4.2.1.12");
+            crit_as(ctx, p, should, p->x.eku, 0, "extKeyUsage",
+                    "extKeyUsage with anyExtendedKeyUsage", "RFC 5280 §4.2.1.12");
     }
     /* subjectAltName: critical exactly when the subject is empty. */
     if (p->subject_empty)
-        crit(ctx, p, p->x.san, 1, "subjectAltName with an empty subject", "RFC 5280 §4.2.1.6");
+        crit_as(ctx, p, CG_R_CERT_EXTENSION_CRITICALITY, p->x.san, 1, "subjectAltName",
+                "subjectAltName with an empty subject", "RFC 5280 §4.2.1.6");
     else
         crit_as(ctx, p, sc062 ? CG_R_CERT_EXTENSION_CRITICALITY : should, p->x.san, 0,
-                "subjectAltName with a non-empty subject",
+                "subjectAltName", "subjectAltName with a non-empty subject",
                 sc062 ? "TLS BRs §7.1.2.7.12" : "RFC 5280 §4.2.1.6");
     check_rfc_criticality(ctx, p);
 }

@@ -449,6 +449,10 @@ typedef struct san_names {
     size_t n_ip;
 } san_names;
 
+/* A finding about one entry names its GeneralName type below this
+ * (cg_finding_field): "...subjectAltName.dNSName". */
+#define SAN_FIELD "tbsCertificate.extensions.subjectAltName"
+
 static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
 {
     const cg_ext *san = p->x.san >= 0 ? &p->cert->ext[p->x.san] : NULL;
@@ -494,40 +498,42 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
             if (d != NULL || reverse_bad) /* the name quoted only for a finding */
                 printable(&body, text, 200);
             if (d != NULL)
-                cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
-                          "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
+                cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, SAN_FIELD ".dNSName",
+                             "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
             /* a well-formed name's TLD against the root zone of the day */
             if (d == NULL && subscriber && cg_prof_since(p, 20151101)) {
                 const char *t = tld_defect(p, body.data, body.len, tld, why, sizeof(why));
                 if (t != NULL) {
                     if (!reverse_bad)
                         printable(&body, text, 200);
-                    cg_report(ctx, CG_R_CERT_SAN_TLD_NOT_DELEGATED, p->obj,
-                              "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, t);
+                    cg_report_at(ctx, CG_R_CERT_SAN_TLD_NOT_DELEGATED, p->obj,
+                                 SAN_FIELD ".dNSName",
+                                 "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, t);
                 }
             }
             if (reverse_bad)
-                cg_report(ctx, CG_R_CERT_SAN_REVERSE_NAME_MALFORMED, p->obj,
-                          "subjectAltName dNSName \"%s\" (entry %zu) is in the %s reverse zone "
-                          "but names no one address (%s)",
-                          text, i, ral == 4 ? "IPv4" : "IPv6",
-                          ral == 4 ? "RFC 1035 §3.5: four decimal octets, the last first"
-                                   : "RFC 3596 §2.5: 32 hexadecimal nibbles, the last first");
+                cg_report_at(ctx, CG_R_CERT_SAN_REVERSE_NAME_MALFORMED, p->obj,
+                             SAN_FIELD ".dNSName",
+                             "subjectAltName dNSName \"%s\" (entry %zu) is in the %s reverse "
+                             "zone but names no one address (%s)",
+                             text, i, ral == 4 ? "IPv4" : "IPv6",
+                             ral == 4 ? "RFC 1035 §3.5: four decimal octets, the last first"
+                                      : "RFC 3596 §2.5: 32 hexadecimal nibbles, the last first");
             if (out->n_dns < 64)
                 out->dns[out->n_dns++] = body;
         } else if (tag == CG_ASN1_CTX(7) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(7))) {
             if (body.len != 4 && body.len != 16) {
-                cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
-                          "subjectAltName iPAddress (entry %zu) is %zu octets; an address is 4 "
-                          "(IPv4) or 16 (IPv6)",
-                          i, body.len);
+                cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, SAN_FIELD ".iPAddress",
+                             "subjectAltName iPAddress (entry %zu) is %zu octets; an address "
+                             "is 4 (IPv4) or 16 (IPv6)",
+                             i, body.len);
                 continue;
             }
             if (subscriber && cg_prof_since(p, 20151101) && reserved_ip(body.data, body.len)) {
                 ip_text(body.data, body.len, text, sizeof(text));
-                cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
-                          "subjectAltName iPAddress %s (entry %zu) is a Reserved IP Address",
-                          text, i);
+                cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, SAN_FIELD ".iPAddress",
+                             "subjectAltName iPAddress %s (entry %zu) is a Reserved IP Address",
+                             text, i);
             }
             if (out->n_ip < 64) {
                 memcpy(out->ip[out->n_ip], body.data, body.len);
@@ -539,10 +545,14 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                                                 "uniformResourceIdentifier", "iPAddress",
                                                 "registeredID"};
             unsigned t = tag & 0x1f;
-            cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
-                      "subjectAltName entry %zu is a%s %s; only dNSName and iPAddress are "
-                      "allowed",
-                      i, t < 9 && (t == 0 || t == 8) ? "n" : "", t < 9 ? types[t] : "GeneralName");
+            char field[80];
+            snprintf(field, sizeof(field), "%s%s%s", SAN_FIELD, t < 9 ? "." : "",
+                     t < 9 ? types[t] : "");
+            cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, field,
+                         "subjectAltName entry %zu is a%s %s; only dNSName and iPAddress are "
+                         "allowed",
+                         i, t < 9 && (t == 0 || t == 8) ? "n" : "",
+                         t < 9 ? types[t] : "GeneralName");
         }
     }
     if (subscriber && out->n_dns == 0 && out->n_ip == 0)

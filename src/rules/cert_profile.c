@@ -358,11 +358,13 @@ static void check_validity(cg_ctx *ctx, const cg_profile *p)
     int inclusive = cg_prof_since(p, 20200901);
     int64_t period = c->not_after_t - c->not_before_t + inclusive;
     if (p->kind == CG_PROF_ROOT) {
+        const cg_field at = {"milestone", CG_FIELD_STRING, "2023-09-15", 0};
         if (cg_prof_since(p, 20230915) && period > INT64_C(9132) * 86400)
-            cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
-                      "a root CA certificate issued from 2023-09-15 may be valid at most 9132 "
-                      "days; this one is valid %lld days and %lld seconds",
-                      (long long)(period / 86400), (long long)(period % 86400));
+            cg_report_fields(
+                ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj, &at, 1,
+                "a root CA certificate issued from 2023-09-15 may be valid at most 9132 "
+                "days; this one is valid %lld days and %lld seconds",
+                (long long)(period / 86400), (long long)(period % 86400));
         return;
     }
     if (p->kind != CG_PROF_SUBSCRIBER)
@@ -388,24 +390,27 @@ static void check_validity(cg_ctx *ctx, const cg_profile *p)
         if (!too_long && !over_should)
             return;
         cg_rule_date_format(limits[i].from, since, sizeof(since));
+        /* the milestone of the schedule the period is judged by */
+        const cg_field at = {"milestone", CG_FIELD_STRING, since, 0};
         if (too_long && limits[i].days > 0)
-            cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
-                      "validity period is %lld days and %lld seconds; a subscriber certificate "
-                      "issued from %s may be valid at most %d days",
-                      (long long)(period / 86400), (long long)(period % 86400), since,
-                      limits[i].days);
+            cg_report_fields(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj, &at, 1,
+                             "validity period is %lld days and %lld seconds; a subscriber "
+                             "certificate issued from %s may be valid at most %d days",
+                             (long long)(period / 86400), (long long)(period % 86400), since,
+                             limits[i].days);
         else if (too_long)
-            cg_report(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj,
-                      "validity period is %lld days; a subscriber certificate issued from %s "
-                      "may be valid at most %d months",
-                      (long long)(period / 86400), since, limits[i].months);
+            cg_report_fields(ctx, CG_R_CERT_VALIDITY_TOO_LONG, p->obj, &at, 1,
+                             "validity period is %lld days; a subscriber certificate issued "
+                             "from %s may be valid at most %d months",
+                             (long long)(period / 86400), since, limits[i].months);
         else
-            cg_report(ctx, CG_R_CERT_VALIDITY_NEAR_LIMIT, p->obj,
-                      "validity period is %lld days and %lld seconds; a subscriber certificate "
-                      "issued from %s should be valid at most %d days (%d is the maximum, "
-                      "kept only with no second to spare)",
-                      (long long)(period / 86400), (long long)(period % 86400), since,
-                      limits[i].should, limits[i].days);
+            cg_report_fields(
+                ctx, CG_R_CERT_VALIDITY_NEAR_LIMIT, p->obj, &at, 1,
+                "validity period is %lld days and %lld seconds; a subscriber certificate "
+                "issued from %s should be valid at most %d days (%d is the maximum, "
+                "kept only with no second to spare)",
+                (long long)(period / 86400), (long long)(period % 86400), since, limits[i].should,
+                limits[i].days);
         return;
     }
 }

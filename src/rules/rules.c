@@ -29,6 +29,88 @@ cg_severity cg_finding_severity(const cg_finding *f)
     return f->has_severity ? f->severity : cg_rule_get(f->rule)->severity;
 }
 
+/* The ASN.1 path a rule family speaks of, by ID prefix (the longest
+ * prefix that matches wins); rules about the whole object have none. */
+static const struct {
+    const char *prefix, *field;
+} rule_fields[] = {
+    {"cert.version", "tbsCertificate.version"},
+    {"cert.serial", "tbsCertificate.serialNumber"},
+    {"cert.validity", "tbsCertificate.validity"},
+    {"cert.signature_algorithm", "signatureAlgorithm"},
+    {"cert.spki", "tbsCertificate.subjectPublicKeyInfo"},
+    {"cert.key_weak", "tbsCertificate.subjectPublicKeyInfo"},
+    {"cert.san", "tbsCertificate.extensions.subjectAltName"},
+    {"cert.cn_not_in_san", "tbsCertificate.subject.commonName"},
+    {"cert.eku", "tbsCertificate.extensions.extKeyUsage"},
+    {"cert.basic_constraints", "tbsCertificate.extensions.basicConstraints"},
+    {"cert.key_usage", "tbsCertificate.extensions.keyUsage"},
+    {"cert.policies", "tbsCertificate.extensions.certificatePolicies"},
+    {"cert.crldp", "tbsCertificate.extensions.cRLDistributionPoints"},
+    {"cert.aia", "tbsCertificate.extensions.authorityInfoAccess"},
+    {"cert.aki", "tbsCertificate.extensions.authorityKeyIdentifier"},
+    {"cert.extension", "tbsCertificate.extensions"},
+    {"ct.precert.poison", "tbsCertificate.extensions.ctPoison"},
+    {"ct.precert.sct_list_present", "tbsCertificate.extensions.ctSCTList"},
+    {"ct.precert.signing_ca", "tbsCertificate.issuer"},
+    {"ct.cert.ocsp_sct_ext", "tbsCertificate.extensions.ctOCSPSCTList"},
+    {"ct.cert.sct_list", "tbsCertificate.extensions.ctSCTList"},
+    {"ct.cert.notbefore_backdated", "tbsCertificate.validity.notBefore"},
+    {"ct.cert.duplicate_serial", "tbsCertificate.serialNumber"},
+    {"ct.precert.duplicate_serial", "tbsCertificate.serialNumber"},
+    {"ct.sct", "tbsCertificate.extensions.ctSCTList"},
+    {"ct.policy", "tbsCertificate.extensions.ctSCTList"},
+    {"ct.pair.validity", "tbsCertificate.validity"},
+    {"ct.pair", "tbsCertificate"},
+    {"gate.", "tbsCertificate"},
+    {"crl.issuer", "tbsCertList.issuer"},
+    {"crl.signature_algorithm", "signatureAlgorithm"},
+    {"crl.algorithm", "signatureAlgorithm"},
+    {"crl.signature", "signatureValue"},
+    {"crl.version", "tbsCertList.version"},
+    {"crl.aki", "tbsCertList.crlExtensions.authorityKeyIdentifier"},
+    {"crl.number", "tbsCertList.crlExtensions.cRLNumber"},
+    {"crl.next_update", "tbsCertList.nextUpdate"},
+    {"crl.validity", "tbsCertList.nextUpdate"},
+    {"crl.stale", "tbsCertList.nextUpdate"},
+    {"crl.this_update", "tbsCertList.thisUpdate"},
+    {"crl.time_encoding", "tbsCertList"},
+    {"crl.revoked_list", "tbsCertList.revokedCertificates"},
+    {"crl.entry", "tbsCertList.revokedCertificates"},
+    {"crl.extension", "tbsCertList.crlExtensions"},
+    {"crl.idp", "tbsCertList.crlExtensions.issuingDistributionPoint"},
+};
+
+const char *cg_rule_field(cg_rule_id rule)
+{
+    const char *id = rule_table[rule].id;
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; i < sizeof(rule_fields) / sizeof(rule_fields[0]); i++) {
+        size_t n = strlen(rule_fields[i].prefix);
+        if (n > best_len && strncmp(id, rule_fields[i].prefix, n) == 0) {
+            best = rule_fields[i].field;
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+const char *cg_finding_value(const cg_finding *f, const char *key)
+{
+    for (size_t i = 0; i < f->n_fields; i++) {
+        if (f->fields[i].type == CG_FIELD_STRING && strcmp(f->fields[i].key, key) == 0)
+            return f->fields[i].str;
+    }
+    return NULL;
+}
+
+const char *cg_finding_field(const cg_finding *f)
+{
+    const char *own = cg_finding_value(f, "field");
+    return own != NULL ? own : cg_rule_field(f->rule);
+}
+
 int cg_rule_lookup(const char *id, cg_rule_id *out)
 {
     for (size_t i = 0; i < CG_RULE_COUNT; i++) {
@@ -223,6 +305,16 @@ void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
     va_list ap;
     va_start(ap, fmt);
     vreport(ctx, rule, obj, fields, n_fields, 0, fmt, ap);
+    va_end(ap);
+}
+
+void cg_report_at(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *field,
+                  const char *fmt, ...)
+{
+    cg_field fl = {"field", CG_FIELD_STRING, field, 0};
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ctx, rule, obj, &fl, 1, 0, fmt, ap);
     va_end(ap);
 }
 

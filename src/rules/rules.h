@@ -73,7 +73,9 @@ typedef struct cg_objref {
     int64_t issued;
 } cg_objref;
 
-/* Extra typed fields of a finding (revocation.status has some). */
+/* Extra typed fields of a finding (revocation.status has some). The key
+ * "field" is the element of the object the finding is about, where the rule
+ * knows it more precisely than its family does (cg_finding_field). */
 typedef enum { CG_FIELD_STRING, CG_FIELD_BOOL, CG_FIELD_NULL } cg_field_type;
 typedef struct cg_field {
     const char *key;
@@ -98,6 +100,17 @@ typedef struct cg_finding {
 /* The finding's severity: its own when it has one, else its rule's. Every
  * place that prints, counts or stores a finding's severity asks this. */
 cg_severity cg_finding_severity(const cg_finding *f);
+/* The element of the object a finding is about, as a dotted ASN.1 path
+ * ("tbsCertificate.extensions.keyUsage", "...subjectAltName.dNSName"): the
+ * finding's own "field" when the rule set one, else the path its rule family
+ * speaks of (cg_rule_field), else NULL (a rule about the whole object). Every
+ * place that shows a finding's field asks this: check's JSON "field",
+ * serve's pkimetal "Field", caguard_finding_field. */
+const char *cg_finding_field(const cg_finding *f);
+/* The path a rule's family speaks of, by ID prefix; NULL when none. */
+const char *cg_rule_field(cg_rule_id rule);
+/* The string value of the finding's extra field key, or NULL. */
+const char *cg_finding_value(const cg_finding *f, const char *key);
 
 typedef void (*cg_sink_fn)(void *arg, const cg_finding *finding);
 
@@ -170,6 +183,10 @@ void cg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *f
 void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
                       const cg_field *fields, size_t n_fields, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* A finding about one element of the object (cg_finding_field): field is
+ * its dotted ASN.1 path, borrowed for the call. */
+void cg_report_at(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *field,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* A finding about an incident (or one of its certificates): the incident's ID
  * goes with it (JSON field `incident`). */
 void cg_report_incident(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, int64_t incident,

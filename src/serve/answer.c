@@ -2,8 +2,8 @@
  * doc/openapi.yaml and request/post.go: a JSON array compact on one line
  * with a line feed, findings sorted most severe first then by text, a
  * "meta" finding first; text lines "LINTER\tSEVERITY\tFinding [Field]".
- * Field and Code are left out of a JSON finding when empty, as pkimetal
- * does. */
+ * Field (cg_finding_field) and Code are left out of a JSON finding when
+ * empty, as pkimetal does. */
 #include "serve/answer.h"
 
 #include <jansson.h>
@@ -37,10 +37,14 @@ void cg_serve_findings_sink(void *arg, const cg_finding *f)
     }
     cg_serve_finding *o = &fs->f[fs->n];
     o->rule = f->rule;
+    const char *own = cg_finding_value(f, "field");
     o->message = strdup(f->message != NULL ? f->message : "");
+    o->field = own != NULL ? strdup(own) : NULL;
     o->json = fs->keep_json ? cg_out_finding_json(f) : NULL;
-    if (o->message == NULL || (fs->keep_json && o->json == NULL)) {
+    if (o->message == NULL || (own != NULL && o->field == NULL) ||
+        (fs->keep_json && o->json == NULL)) {
         free(o->message);
+        free(o->field);
         free(o->json);
         fs->failed = 1;
         return;
@@ -52,6 +56,7 @@ void cg_serve_findings_clear(cg_serve_findings *fs)
 {
     for (size_t i = 0; i < fs->n; i++) {
         free(fs->f[i].message);
+        free(fs->f[i].field);
         free(fs->f[i].json);
     }
     free(fs->f);
@@ -144,74 +149,6 @@ int cg_pki_profile_known(const char *name)
             return 1;
     }
     return 0;
-}
-
-/* ---- the field a rule is about ---- */
-
-/* The ASN.1 path a rule family speaks of, by ID prefix (the longest
- * prefix that matches wins); rules about the whole object have none. */
-static const struct {
-    const char *prefix, *field;
-} fields[] = {
-    {"cert.version", "tbsCertificate.version"},
-    {"cert.serial", "tbsCertificate.serialNumber"},
-    {"cert.validity", "tbsCertificate.validity"},
-    {"cert.signature_algorithm", "signatureAlgorithm"},
-    {"cert.spki", "tbsCertificate.subjectPublicKeyInfo"},
-    {"cert.key_weak", "tbsCertificate.subjectPublicKeyInfo"},
-    {"cert.san", "tbsCertificate.extensions.subjectAltName"},
-    {"cert.cn_not_in_san", "tbsCertificate.subject.commonName"},
-    {"cert.eku", "tbsCertificate.extensions.extKeyUsage"},
-    {"cert.basic_constraints", "tbsCertificate.extensions.basicConstraints"},
-    {"cert.key_usage", "tbsCertificate.extensions.keyUsage"},
-    {"cert.policies", "tbsCertificate.extensions.certificatePolicies"},
-    {"cert.crldp", "tbsCertificate.extensions.cRLDistributionPoints"},
-    {"cert.aia", "tbsCertificate.extensions.authorityInfoAccess"},
-    {"cert.aki", "tbsCertificate.extensions.authorityKeyIdentifier"},
-    {"cert.extension", "tbsCertificate.extensions"},
-    {"ct.precert.poison", "tbsCertificate.extensions.ctPoison"},
-    {"ct.precert.sct_list_present", "tbsCertificate.extensions.ctSCTList"},
-    {"ct.precert.signing_ca", "tbsCertificate.issuer"},
-    {"ct.cert.ocsp_sct_ext", "tbsCertificate.extensions.ctOCSPSCTList"},
-    {"ct.cert.sct_list", "tbsCertificate.extensions.ctSCTList"},
-    {"ct.cert.notbefore_backdated", "tbsCertificate.validity.notBefore"},
-    {"ct.cert.duplicate_serial", "tbsCertificate.serialNumber"},
-    {"ct.precert.duplicate_serial", "tbsCertificate.serialNumber"},
-    {"ct.sct", "tbsCertificate.extensions.ctSCTList"},
-    {"ct.policy", "tbsCertificate.extensions.ctSCTList"},
-    {"ct.pair.validity", "tbsCertificate.validity"},
-    {"ct.pair", "tbsCertificate"},
-    {"gate.", "tbsCertificate"},
-    {"crl.issuer", "tbsCertList.issuer"},
-    {"crl.signature_algorithm", "signatureAlgorithm"},
-    {"crl.algorithm", "signatureAlgorithm"},
-    {"crl.signature", "signatureValue"},
-    {"crl.version", "tbsCertList.version"},
-    {"crl.aki", "tbsCertList.crlExtensions.authorityKeyIdentifier"},
-    {"crl.number", "tbsCertList.crlExtensions.cRLNumber"},
-    {"crl.next_update", "tbsCertList.nextUpdate"},
-    {"crl.validity", "tbsCertList.nextUpdate"},
-    {"crl.stale", "tbsCertList.nextUpdate"},
-    {"crl.this_update", "tbsCertList.thisUpdate"},
-    {"crl.time_encoding", "tbsCertList"},
-    {"crl.revoked_list", "tbsCertList.revokedCertificates"},
-    {"crl.entry", "tbsCertList.revokedCertificates"},
-    {"crl.extension", "tbsCertList.crlExtensions"},
-    {"crl.idp", "tbsCertList.crlExtensions.issuingDistributionPoint"},
-};
-
-static const char *field_of(const char *rule)
-{
-    const char *best = NULL;
-    size_t best_len = 0;
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        size_t n = strlen(fields[i].prefix);
-        if (n > best_len && strncmp(rule, fields[i].prefix, n) == 0) {
-            best = fields[i].field;
-            best_len = n;
-        }
-    }
-    return best;
 }
 
 /* ---- pkimetal's answers ---- */
@@ -385,7 +322,9 @@ char *cg_pki_answer(const cg_serve_findings *fs, cg_pki_format fmt, int min_leve
         const cg_rule *r = cg_rule_get(fs->f[i].rule);
         int level = pki_level(r->severity);
         if (level >= min_level)
-            rows[n++] = (row){fs->f[i].message, r->id, field_of(r->id), level};
+            rows[n++] = (row){
+                fs->f[i].message, r->id,
+                fs->f[i].field != NULL ? fs->f[i].field : cg_rule_field(fs->f[i].rule), level};
     }
     qsort(rows + first, n - first, sizeof(*rows), cmp_row);
     char *out = render(rows, n, fmt, len);

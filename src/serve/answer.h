@@ -23,6 +23,9 @@
 typedef struct cg_serve_finding {
     cg_rule_id rule;
     char *message;
+    /* the finding's own "field" (cg_finding_field), NULL when it has none and
+     * its rule's is meant */
+    char *field;
     char *json; /* `check --format json` object; NULL unless the collector keeps it */
 } cg_serve_finding;
 

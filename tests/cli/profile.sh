@@ -250,4 +250,39 @@ zcase mpAuthorityKeyIdentifierIncorrect.pem cert.aki_invalid yes
 zcase withAnyPolicyWithoutCPSOrUserNoticeQualifier.pem cert.policy_qualifiers_invalid yes
 zcase policyQualifiersOtherThanCpsNotPermittedValid.pem cert.policy_qualifiers_invalid no
 zcase policyQualifiersOtherThanCpsNotPermittedValid.pem cert.policy_cps_uri_invalid yes
+# What a finding is about, as structured members of check's JSON (the per-
+# defect comparison of docs/conformance.md matches on them): "field", the
+# element of the certificate (the rule family's path unless the finding
+# names one below it), and "milestone" on the validity rules. zmember VECTOR
+# RULE KEY VALUE: some finding of RULE has KEY equal to VALUE (null: None).
+zmember() {
+  zcase "$1" "$2" yes
+  if python3 -c '
+import json, sys
+want = None if sys.argv[4] == "None" else sys.argv[4]
+sys.exit(0 if any(f["rule"] == sys.argv[2] and sys.argv[3] in f and f[sys.argv[3]] == want
+                  for f in map(json.loads, open(sys.argv[1]))) else 1)' "$tmp/out" "$2" "$3" "$4"
+  then pass_; else fail_ "$1: no $2 finding with $3 $4: $(cat "$tmp/out")"; fi
+}
+zmember subCAWNameConstNoCrit.pem cert.extension_criticality field \
+  tbsCertificate.extensions.keyUsage
+zmember ekuAnyCrit.pem cert.extension_criticality_not_recommended field \
+  tbsCertificate.extensions.extKeyUsage
+zmember SANURIValid.pem cert.san_invalid field \
+  tbsCertificate.extensions.subjectAltName.uniformResourceIdentifier
+zmember SANBareWildcard.pem cert.san_invalid field tbsCertificate.extensions.subjectAltName.dNSName
+zmember SANOtherName.pem cert.san_invalid field tbsCertificate.extensions.subjectAltName.otherName
+zmember SANNoEntries.pem cert.san_invalid field tbsCertificate.extensions.subjectAltName
+zmember aiaWrongGeneralName.pem cert.aia_invalid field \
+  tbsCertificate.extensions.authorityInfoAccess.caIssuers.accessLocation
+zmember aiaOCSPWithHTTPSURL.pem cert.aia_invalid field \
+  tbsCertificate.extensions.authorityInfoAccess.ocsp
+zmember aiaWithInternalNames.pem cert.aia_internal_name field \
+  tbsCertificate.extensions.authorityInfoAccess.caIssuers
+zmember exactlyOnFirstMilestoneLongerThan200days.pem cert.validity_too_long milestone 2026-03-15
+zmember exactlyOnFirstMilestoneLongerThan200days.pem cert.validity_too_long field \
+  tbsCertificate.validity
+zmember exactlyOnSecondMilestoneExactly100days.pem cert.validity_near_limit milestone 2027-03-15
+zmember eeServerCertValidOver398.pem cert.validity_too_long milestone 2020-09-01
+zmember subjectUID.pem cert.unique_id_present field None
 finish

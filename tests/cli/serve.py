@@ -187,6 +187,19 @@ def test_pkimetal(s):
     errs = [f for f in ans if f["Severity"] == "error"]
     check(all(f["Field"] == "tbsCertificate.extensions.ctSCTList" for f in errs
               if f["Code"] == "ct.sct.signature_invalid"), "Field names the SCT list")
+    # Field is the finding's own field where its rule names one below the
+    # family's (the extension whose criticality is wrong), as check's JSON
+    # "field" says: the same pairs of rule and field.
+    ku = f"{DATA}/profile/cert.extension_criticality__ku_not_critical.pem"
+    st, h, b = form(u + "/lintcert", {"b64input": base64.b64encode(der_of(ku)).decode()})
+    ans = lint_valid(st, h, b, "/lintcert keyUsage not critical")
+    got = sorted((f["Code"], f.get("Field")) for f in ans if "Code" in f)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    want = sorted((f["rule"], f["field"]) for f in caguard_check(CA, ku, at=now)
+                  if f["file"] == ku)
+    check(got == want, f"pkimetal Field is check's field: {got} vs {want}")
+    check(("cert.extension_criticality", "tbsCertificate.extensions.keyUsage") in got,
+          f"Field names keyUsage ({got})")
     # Minimum severity: no meta, nothing below.
     st, h, b = form(u + "/lintcert", {"b64input": base64.b64encode(der_of(BAD)).decode(),
                                       "severity": "error"})

@@ -19,6 +19,8 @@ typedef struct data {
 
 typedef struct seen {
     char rules[2048];
+    char about[2048]; /* "rule field milestone;" per finding, "-" for NULL */
+    int value_bad;    /* a value for a key no finding has */
     size_t n, errors;
     int issuer_named;
 } seen;
@@ -29,6 +31,12 @@ static void collect(void *arg, const caguard_finding *f)
     size_t used = strlen(s->rules);
     snprintf(s->rules + used, sizeof(s->rules) - used, "%s%s", used > 0 ? " " : "",
              caguard_finding_rule(f));
+    const char *field = caguard_finding_field(f), *ms = caguard_finding_value(f, "milestone");
+    used = strlen(s->about);
+    s->value_bad |= caguard_finding_value(f, "no-such-member") != NULL ||
+                    caguard_finding_value(f, NULL) != NULL;
+    snprintf(s->about + used, sizeof(s->about) - used, "%s %s %s;", caguard_finding_rule(f),
+             field != NULL ? field : "-", ms != NULL ? ms : "-");
     s->n++;
     s->errors += caguard_finding_severity(f) == CAGUARD_ERROR;
     s->issuer_named |= strcmp(caguard_finding_name(f), "issuer") == 0;
@@ -150,10 +158,32 @@ int main(void)
             CHECK(caguard_checker_add(c, "long", long_cert, long_len, err, sizeof(err)));
             CHECK(caguard_checker_run(c, collect, &s) >= 0);
             CHECK((strstr(s.rules, "cert.validity_too_long") != NULL) == on);
+            /* what the finding is about, as check's JSON and serve's pkimetal
+             * Field say it (cg_finding_field), and its milestone */
+            CHECK(!on || strstr(s.about, "cert.validity_too_long tbsCertificate.validity "
+                                         "2020-09-01;") != NULL);
             caguard_checker_free(c);
         }
     }
     free(long_cert);
+    /* A finding that names an element below its rule family's: the
+     * extension whose criticality is wrong; no "milestone" there. */
+    size_t ku_len;
+    uint8_t *ku = cg_test_read("profile/cert.extension_criticality__ku_not_critical.pem", &ku_len);
+    CHECK(ku != NULL);
+    if (ku != NULL) {
+        seen s;
+        memset(&s, 0, sizeof(s));
+        c = caguard_checker_new();
+        caguard_checker_set_time(c, 1893456000);
+        CHECK(caguard_checker_add(c, "ku", ku, ku_len, err, sizeof(err)));
+        CHECK(caguard_checker_run(c, collect, &s) >= 0);
+        CHECK(strstr(s.about,
+                     "cert.extension_criticality tbsCertificate.extensions.keyUsage -;") != NULL);
+        CHECK(!s.value_bad);
+        caguard_checker_free(c);
+        free(ku);
+    }
     caguard_context_free(ctx);
     caguard_context_free(NULL);
 
