@@ -12,6 +12,7 @@
 #include "rules/cert_profile.h"
 #include "x509/oid.h"
 
+#define BR116 20130729 /* TLS BRs 1.1.6 */
 #define BR171 20200820 /* TLS BRs 1.7.1 */
 #define SC062 20230915
 #define SC063 20240315
@@ -878,10 +879,20 @@ static void check_criticality(cg_ctx *ctx, const cg_profile *p)
         if (p->kind != CG_PROF_ROOT)
             crit_as(ctx, p, should, p->x.cp, 0, "certificatePolicies", NULL,
                     "TLS BRs 1.x §7.1.2.2, §7.1.2.3");
-        if (p->eku_any)
+        if (p->kind == CG_PROF_SUBCA && cg_prof_since(p, BR116))
+            crit_as(ctx, p, should, p->x.eku, 0, "extKeyUsage", NULL,
+                    "TLS BRs 1.x §7.1.2.2 g, from 1.1.6");
+        else if (p->eku_any)
             crit_as(ctx, p, should, p->x.eku, 0, "extKeyUsage",
                     "extKeyUsage with anyExtendedKeyUsage", "RFC 5280 §4.2.1.12");
     }
+    /* nameConstraints in a CA certificate: RFC 5280 §4.2.1.10 says MUST be
+     * critical; the TLS BRs (1.x §7.1.2.2 f, §7.1.2.10.8) keep it a SHOULD,
+     * non-critical being allowed while relying parties' software lacks
+     * support. (In a subscriber certificate its presence is the defect.) */
+    if (is_ca(p))
+        crit_as(ctx, p, should, p->x.nc, 1, "nameConstraints", NULL,
+                "TLS BRs 1.x §7.1.2.2 f, §7.1.2.10.8; RFC 5280 §4.2.1.10");
     /* subjectAltName: critical exactly when the subject is empty. */
     if (p->subject_empty)
         crit_as(ctx, p, CG_R_CERT_EXTENSION_CRITICALITY, p->x.san, 1, "subjectAltName",

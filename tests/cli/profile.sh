@@ -250,6 +250,12 @@ zcase mpAuthorityKeyIdentifierIncorrect.pem cert.aki_invalid yes
 zcase withAnyPolicyWithoutCPSOrUserNoticeQualifier.pem cert.policy_qualifiers_invalid yes
 zcase policyQualifiersOtherThanCpsNotPermittedValid.pem cert.policy_qualifiers_invalid no
 zcase policyQualifiersOtherThanCpsNotPermittedValid.pem cert.policy_cps_uri_invalid yes
+# nameConstraints: critical SHOULD (TLS BRs 1.x §7.1.2.2 f, §7.1.2.10.8); a
+# subordinate CA's extKeyUsage not critical SHOULD from BRs 1.1.6 (§7.1.2.2 g)
+zcase subCAWNameConstNoCrit.pem cert.extension_criticality_not_recommended yes
+zcase subCAWNameConstCrit.pem cert.extension_criticality_not_recommended no
+zcase subCAWEkuCrit.pem cert.extension_criticality_not_recommended yes
+zcase subCAWEkuNoCrit.pem cert.extension_criticality_not_recommended no
 # What a finding is about, as structured members of check's JSON (the per-
 # defect comparison of docs/conformance.md matches on them): "field", the
 # element of the certificate (the rule family's path unless the finding
@@ -264,8 +270,12 @@ sys.exit(0 if any(f["rule"] == sys.argv[2] and sys.argv[3] in f and f[sys.argv[3
                   for f in map(json.loads, open(sys.argv[1]))) else 1)' "$tmp/out" "$2" "$3" "$4"
   then pass_; else fail_ "$1: no $2 finding with $3 $4: $(cat "$tmp/out")"; fi
 }
+zmember subCAWNameConstNoCrit.pem cert.extension_criticality_not_recommended field \
+  tbsCertificate.extensions.nameConstraints
 zmember subCAWNameConstNoCrit.pem cert.extension_criticality field \
   tbsCertificate.extensions.keyUsage
+zmember subCAWEkuCrit.pem cert.extension_criticality_not_recommended field \
+  tbsCertificate.extensions.extKeyUsage
 zmember ekuAnyCrit.pem cert.extension_criticality_not_recommended field \
   tbsCertificate.extensions.extKeyUsage
 zmember SANURIValid.pem cert.san_invalid field \
