@@ -15,6 +15,8 @@ EXPLANATIONS_FILE = "zlint-explanations.tsv"
 THRESHOLD_FILE = "zlint-threshold"
 
 FLAGGED = ("Error", "Warn")
+# The finding members a map entry may name (docs/schemas/finding.schema.json).
+QUALIFIERS = ("field", "milestone")
 NOT_FLAGGED = ("Pass", "NA", "NE")
 
 
@@ -34,14 +36,77 @@ def read_tsv(path, columns):
     return rows
 
 
+def parse_spec(spec):
+    """A map entry "rule" or "rule[key=value]..." as (rule, ((key, value), ...)).
+
+    The qualifiers name the defect the lint tests: a finding of the rule
+    counts only when each qualifier matches a member of the finding (its
+    `check --format json` object): "field" when the finding's field is the
+    value or an element below it (value + "."), any other key when equal."""
+    rule, _, rest = spec.partition("[")
+    quals = []
+    rest = "[" + rest if rest else ""
+    while rest:
+        if not rest.startswith("[") or "]" not in rest:
+            raise ValueError("bad rule qualifier in %r" % spec)
+        body, _, rest = rest[1:].partition("]")
+        key, eq, value = body.partition("=")
+        if not eq or key not in QUALIFIERS or not value:
+            raise ValueError("bad rule qualifier %r in %r (want [field=PATH] or "
+                             "[milestone=DATE])" % (body, spec))
+        quals.append((key, value))
+    if not rule:
+        raise ValueError("empty rule in %r" % spec)
+    return rule, tuple(quals)
+
+
+def spec_matches(spec, rule, members):
+    """Whether a finding of rule with members ({key: string value}) is what
+    spec names (parse_spec)."""
+    want, quals = spec
+    if rule != want:
+        return False
+    for key, value in quals:
+        got = members.get(key)
+        if got is None:
+            return False
+        if key == "field":
+            if got != value and not got.startswith(value + "."):
+                return False
+        elif got != value:
+            return False
+    return True
+
+
 def load_map(path):
-    """{lint: (rules tuple (empty when out of scope), note)}."""
+    """{lint: (rule specs tuple (empty when out of scope), note)}; a spec is
+    parse_spec's (rule, qualifiers)."""
     out = {}
     for n, (lint, rules, note) in enumerate(read_tsv(path, 3), 1):
         if lint in out:
             raise ValueError("%s: lint %s appears twice" % (path, lint))
-        out[lint] = (tuple(r for r in rules.split(",") if r and r != "-"), note)
+        out[lint] = (tuple(parse_spec(r) for r in split_specs(rules) if r and r != "-"), note)
     return out
+
+
+def split_specs(text):
+    """The map's rule column split at the commas outside [...]."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+            continue
+        depth += ch == "["
+        depth -= ch == "]"
+        cur += ch
+    parts.append(cur)
+    return [p.strip() for p in parts]
+
+
+def spec_text(spec):
+    rule, quals = spec
+    return rule + "".join("[%s=%s]" % q for q in quals)
 
 
 def pem_objects(data):
