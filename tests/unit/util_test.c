@@ -137,6 +137,29 @@ static void test_base64_run(void)
     CHECK(cg_base64_decode_run(text, 4, text, &n, &padded) == 4 && n == 1 && text[0] == 'M');
     memcpy(text, "TWFu\\/", 6);
     CHECK(cg_base64_decode_run(text, 6, text, &n, &padded) == 4 && n == 3 && text[4] == '\\');
+    /* Every byte in every place of a group: a digit of the alphabet gives
+     * its six bits there, anything else stops the run before the group. */
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (unsigned c = 0; c < 256; c++) {
+        const char *d = c != 0 ? strchr(digits, (int)c) : NULL;
+        for (int place = 0; place < 4; place++) {
+            memcpy(text, "AAAAAAAA", 8);
+            text[4 + place] = (uint8_t)c;
+            used = cg_base64_decode_run(text, 8, text, &n, &padded);
+            if (c == '=' && place == 3) {
+                CHECK(used == 8 && n == 5 && padded); /* "AAA=": a padded group */
+                continue;
+            }
+            if (d == NULL) {
+                CHECK(used == 4 && n == 3);
+                continue;
+            }
+            uint32_t v = (uint32_t)(d - digits) << (18 - 6 * place);
+            CHECK(used == 8 && n == 6 && text[3] == (uint8_t)(v >> 16) &&
+                  text[4] == (uint8_t)(v >> 8) && text[5] == (uint8_t)v);
+        }
+    }
 }
 
 static void test_hex(void)
