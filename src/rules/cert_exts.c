@@ -183,11 +183,8 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
                       what);
         return;
     }
-    cg_cbs v = ku->value, bits;
-    unsigned b;
-    int tz;
-    if (!cg_cbs_get_asn1(&v, &bits, CG_ASN1_BITSTRING) || v.len != 0 ||
-        !cg_prof_bits(&bits, &b, &tz)) {
+    unsigned b = p->ku_bits; /* decoded once, with the profile */
+    if (!p->ku_ok) {
         cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
                   "keyUsage does not decode as one BIT STRING");
         return;
@@ -197,11 +194,11 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
                   "keyUsage asserts no bit; at least one must be set (RFC 5280 §4.2.1.3)");
         return;
     }
-    if (tz)
+    if (p->ku_trailing_zero)
         cg_report(ctx, CG_R_CERT_KEY_USAGE_ENCODING, p->obj,
                   "keyUsage BIT STRING is not DER: it ends with zero bits (X.690 §11.2.2 "
                   "removes them)");
-    if (bits.len > 3)
+    if (p->ku_octets > 3)
         cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
                   "keyUsage BIT STRING is longer than the 9 bits RFC 5280 §4.2.1.3 names");
     if (is_ca(p)) {

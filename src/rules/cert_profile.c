@@ -19,21 +19,10 @@
 #include "x509/sig.h"
 #include "x509/time.h"
 
-const char *cg_prof_kind_name(const cg_profile *p)
-{
-    switch (p->kind) {
-    case CG_PROF_ROOT:
-        return "root CA certificate";
-    case CG_PROF_SUBCA:
-        return "subordinate CA certificate";
-    case CG_PROF_OCSP:
-        return "OCSP responder certificate";
-    default:
-        return p->cert->is_precert ? "precertificate" : "subscriber certificate";
-    }
-}
-
-int cg_prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero)
+/* The bit string of a BIT STRING's contents (unused-bits octet first) as
+ * bits numbered from 0 (the first 32); 0 when the encoding is not a valid
+ * BIT STRING. */
+static int prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero)
 {
     *bits = 0;
     *trailing_zero = 0;
@@ -41,11 +30,11 @@ int cg_prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero)
         return 0;
     size_t n = contents->len - 1;
     for (size_t i = 0; i < n && i < 4; i++) {
-        uint8_t b = contents->data[1 + i];
-        for (int k = 0; k < 8; k++) {
-            if (b & (0x80 >> k))
-                *bits |= 1u << (i * 8 + (size_t)k);
-        }
+        unsigned b = contents->data[1 + i]; /* its bits reversed: bit 0 first */
+        b = (b & 0xf0u) >> 4 | (b & 0x0fu) << 4;
+        b = (b & 0xccu) >> 2 | (b & 0x33u) << 2;
+        b = (b & 0xaau) >> 1 | (b & 0x55u) << 1;
+        *bits |= b << (i * 8);
     }
     /* DER (X.690 §11.2.2): a named bit list ends with a 1 bit. */
     *trailing_zero = n > 0 && (contents->data[n] & (1u << contents->data[0])) == 0;
@@ -110,10 +99,11 @@ static void decode_bc(cg_profile *p)
 static void decode_ku(cg_profile *p)
 {
     cg_cbs v = p->cert->ext[p->x.ku].value, bits;
-    int tz;
     if (cg_cbs_get_asn1(&v, &bits, CG_ASN1_BITSTRING) && v.len == 0 &&
-        cg_prof_bits(&bits, &p->ku_bits, &tz))
+        prof_bits(&bits, &p->ku_bits, &p->ku_trailing_zero)) {
         p->ku_ok = 1;
+        p->ku_octets = bits.len;
+    }
 }
 
 static void decode_eku(cg_profile *p)
@@ -125,9 +115,16 @@ static void decode_eku(cg_profile *p)
         if (!cg_cbs_get_asn1(&seq, &oid, CG_ASN1_OBJECT))
             return;
         p->eku_count++;
-        int server = cg_oid_equal(&oid, CG_OID_KP_SERVER_AUTH, sizeof(CG_OID_KP_SERVER_AUTH));
-        int client = cg_oid_equal(&oid, CG_OID_KP_CLIENT_AUTH, sizeof(CG_OID_KP_CLIENT_AUTH));
-        int email = cg_oid_equal(&oid, CG_OID_KP_EMAIL, sizeof(CG_OID_KP_EMAIL));
+        /* id-kp-x (1.3.6.1.5.5.7.3.x): the purposes below differ only in
+         * their last octet, so one comparison of the prefix serves them all
+         * (kp 0: not id-kp or a longer arc) */
+        unsigned kp = oid.len == sizeof(CG_OID_KP_SERVER_AUTH) &&
+                              memcmp(oid.data, CG_OID_KP_SERVER_AUTH, oid.len - 1) == 0 &&
+                              oid.data[oid.len - 1] < 0x80
+                          ? oid.data[oid.len - 1]
+                          : 0;
+        int server = kp == CG_OID_KP_SERVER_AUTH[7], client = kp == CG_OID_KP_CLIENT_AUTH[7];
+        int email = kp == CG_OID_KP_EMAIL[7];
         p->eku_server |= server;
         p->eku_client |= client;
         p->eku_email |= email;
@@ -136,13 +133,11 @@ static void decode_eku(cg_profile *p)
             continue;
         if (cg_oid_equal(&oid, CG_OID_ANY_EKU, sizeof(CG_OID_ANY_EKU)))
             p->eku_any = 1;
-        else if (cg_oid_equal(&oid, CG_OID_KP_OCSP_SIGNING, sizeof(CG_OID_KP_OCSP_SIGNING)))
+        else if (kp == CG_OID_KP_OCSP_SIGNING[7])
             p->eku_ocsp = 1;
         else if (cg_oid_equal(&oid, CG_OID_CT_PRECERT_SIGNING, sizeof(CG_OID_CT_PRECERT_SIGNING)))
             p->eku_precert = 1;
-        else if (email ||
-                 cg_oid_equal(&oid, CG_OID_KP_CODE_SIGNING, sizeof(CG_OID_KP_CODE_SIGNING)) ||
-                 cg_oid_equal(&oid, CG_OID_KP_TIME_STAMPING, sizeof(CG_OID_KP_TIME_STAMPING)))
+        else if (email || kp == CG_OID_KP_CODE_SIGNING[7] || kp == CG_OID_KP_TIME_STAMPING[7])
             p->eku_forbidden = 1;
         else
             p->eku_unknown++;

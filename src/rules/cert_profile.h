@@ -44,9 +44,12 @@ typedef struct cg_profile {
     int16_t ce[CG_MAX_EXTENSIONS];
     /* basicConstraints, decoded when x.bc >= 0 and bc_ok */
     int bc_ok, bc_ca, bc_has_pathlen, bc_pathlen_negative;
-    /* keyUsage bits (bit 0 = digitalSignature), decoded when ku_ok */
-    int ku_ok;
+    /* keyUsage bits (bit 0 = digitalSignature), decoded when ku_ok: one
+     * BIT STRING, its contents ku_octets long (the unused-bits octet
+     * included), ku_trailing_zero when it ends with a zero bit */
+    int ku_ok, ku_trailing_zero;
     unsigned ku_bits;
+    size_t ku_octets;
     /* extKeyUsage purposes seen (eku_forbidden: codeSigning, emailProtection or
      * timeStamping; eku_unknown: purposes none of these flags names;
      * eku_beyond: purposes other than serverAuth, clientAuth, emailProtection) */
@@ -122,7 +125,21 @@ static inline int cg_prof_ieq(const uint8_t *s, const char *lit, size_t n)
     }
     return 1;
 }
-const char *cg_prof_kind_name(const cg_profile *p);
+/* The profile's name in messages (inline: most checks name it before they
+ * know whether there is a finding). */
+static inline const char *cg_prof_kind_name(const cg_profile *p)
+{
+    switch (p->kind) {
+    case CG_PROF_ROOT:
+        return "root CA certificate";
+    case CG_PROF_SUBCA:
+        return "subordinate CA certificate";
+    case CG_PROF_OCSP:
+        return "OCSP responder certificate";
+    default:
+        return p->cert->is_precert ? "precertificate" : "subscriber certificate";
+    }
+}
 /* Why the host name s (n octets, perhaps with the root's trailing dot) is
  * an Internal Name on the day p was issued (TLS BRs §1.6.1), as a phrase
  * ("is an Internal Name ...", in buf when it needs dates), or NULL: one
@@ -130,8 +147,5 @@ const char *cg_prof_kind_name(const cg_profile *p);
  * the DNS root zone that day (cert_names.c). */
 const char *cg_prof_host_internal(const cg_profile *p, const uint8_t *s, size_t n, char *buf,
                                   size_t cap);
-/* The bit string of a BIT STRING's contents (unused-bits octet first) as
- * bits numbered from 0; 0 when the encoding is not a valid BIT STRING. */
-int cg_prof_bits(const cg_cbs *contents, unsigned *bits, int *trailing_zero);
 
 #endif
