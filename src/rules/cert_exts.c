@@ -44,9 +44,7 @@ static int is_http(const cg_cbs *uri, int https_too)
     return has_prefix(uri, "http://") || (https_too && has_prefix(uri, "https://"));
 }
 
-/* The host of a URI with an authority ("scheme://[userinfo@]host[:port]..."
- * , RFC 3986 §3.2) when it is a name, not an IP literal; 0 otherwise. */
-static int uri_host_name(const cg_cbs *uri, cg_cbs *host)
+int cg_prof_uri_host(const cg_cbs *uri, cg_cbs *host)
 {
     const uint8_t *u = uri->data;
     size_t n = uri->len, i = 0, start, end;
@@ -563,10 +561,10 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
             ocsp_http = 1;
         cg_cbs host;
         char why[200];
-        const char *internal = (ocsp || is_issuers) && uri && uri_host_name(&body, &host)
-                                   ? cg_prof_host_internal(p, host.data, host.len, why,
-                                                           sizeof(why))
-                                   : NULL;
+        const char *internal =
+            (ocsp || is_issuers) && uri && cg_prof_uri_host(&body, &host)
+                ? cg_prof_host_internal(p, host.data, host.len, why, sizeof(why))
+                : NULL;
         const char *field = ocsp ? AIA_FIELD ".ocsp" : AIA_FIELD ".caIssuers";
         if (internal != NULL)
             cg_report_at(ctx, CG_R_CERT_AIA_INTERNAL_NAME, p->obj, field,
@@ -705,8 +703,19 @@ static void check_crldp(cg_ctx *ctx, const cg_profile *p)
             uint8_t tag;
             if (!cg_cbs_get_any_asn1_element(&names, &gn, &tag, NULL))
                 break;
-            cg_cbs body = gn;
+            cg_cbs body = gn, host;
             int uri = tag == CG_ASN1_CTX(6) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(6));
+            char why[200];
+            const char *internal =
+                uri && cg_prof_uri_host(&body, &host)
+                    ? cg_prof_host_internal(p, host.data, host.len, why, sizeof(why))
+                    : NULL;
+            if (internal != NULL)
+                cg_report(ctx, CG_R_CERT_CRLDP_INTERNAL_NAME, p->obj,
+                          "a CRL distribution point URL's host \"%.*s\" %s; relying parties "
+                          "cannot reach it",
+                          (int)(host.len < 100 ? host.len : 100), (const char *)host.data,
+                          internal);
             if (uri && is_http(&body, 0)) {
                 any_http = 1;
                 continue;

@@ -147,5 +147,11 @@ static inline const char *cg_prof_kind_name(const cg_profile *p)
  * the DNS root zone that day (cert_names.c). */
 const char *cg_prof_host_internal(const cg_profile *p, const uint8_t *s, size_t n, char *buf,
                                   size_t cap);
+/* The host of a URI with an authority ("scheme://[userinfo@]host[:port]
+ * [/?#...]", RFC 3986 §3.2): after the last '@' of the authority, up to the
+ * port's ':'. 1 and *host (a view into uri) when it is a name; 0 when there
+ * is no authority or no host, or the host is an IP literal (IPv4 digits and
+ * dots, or a bracketed IPv6 or future literal). cert_exts.c. */
+int cg_prof_uri_host(const cg_cbs *uri, cg_cbs *host);
 
 #endif

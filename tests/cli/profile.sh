@@ -163,6 +163,10 @@ zcase dNSNoUnderscoresLongValidity.pem cert.san_tld_not_delegated no
 zcase aiaWithInternalNames.pem cert.aia_internal_name yes
 zcase aiaWithValidNames.pem cert.aia_internal_name no
 zcase aiaWithIP.pem cert.aia_internal_name no
+# CRL distribution point URLs' hosts judged the same way
+zcase subCertNoBcWithCertSign.pem cert.crldp_internal_name yes
+zcase subCaNoCertSign.pem cert.crldp_internal_name yes
+zcase aiaWithValidNames.pem cert.crldp_internal_name no
 # internationalised names: an xn-- label must be Punycode (RFC 3492) of a
 # U-label in NFC (RFC 5890 §2.3.2.1, RFC 8399); libidn2 decodes it
 zcase dnsNamesNotNFC.pem cert.san_invalid yes

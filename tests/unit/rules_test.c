@@ -251,8 +251,59 @@ static void test_small_factor(void)
     BN_free(x);
 }
 
+/* cg_prof_uri_host: the host of an AIA or CRL distribution point URL, which
+ * cert.aia_internal_name and cert.crldp_internal_name judge (RFC 3986 §3.2:
+ * after the userinfo's last '@', before the port's ':'); IP literals and URLs
+ * without an authority give none. */
+static void test_uri_host(void)
+{
+    static const struct {
+        const char *uri, *host; /* host NULL: none */
+    } cases[] = {
+        {"http://ca.example.com/ca.crl", "ca.example.com"},
+        {"http://ca.example.com", "ca.example.com"},
+        {"http://ca.example.com:8080/x", "ca.example.com"},
+        {"http://ca.example.com:/x", "ca.example.com"},
+        {"http://user@ca.example.com/x", "ca.example.com"},
+        {"http://user:password@ca.example.com/x", "ca.example.com"},
+        {"http://user:password@ca.example.com:80/x", "ca.example.com"},
+        {"http://user:pass:word@intranet:8080/x", "intranet"},
+        {"http://a@b@crl.internal/x", "crl.internal"},
+        {"http://ca.example.com?x=1", "ca.example.com"},
+        {"http://ca.example.com#frag", "ca.example.com"},
+        {"http://ca.example.com./x", "ca.example.com."},
+        {"ldap://ldap.example.test/cn=CA", "ldap.example.test"},
+        {"http://10.0.0.1/ca.crl", NULL},
+        {"http://10.0.0.1:80/ca.crl", NULL},
+        {"http://user:secret@192.168.1.1/ca.crl", NULL},
+        {"http://[::1]/ca.crl", NULL},
+        {"http://user@[fe80::1]:80/ca.crl", NULL},
+        {"http:///ca.crl", NULL},
+        {"http://:80/ca.crl", NULL},
+        {"http://user@/ca.crl", NULL},
+        {"http:/ca.example.com/ca.crl", NULL},
+        {"ca.example.com/ca.crl", NULL},
+        {"urn:ca.example.com", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cg_cbs uri, host;
+        cg_cbs_init(&uri, (const uint8_t *)cases[i].uri, strlen(cases[i].uri));
+        int got = cg_prof_uri_host(&uri, &host);
+        if (cases[i].host == NULL) {
+            CHECK(!got);
+        } else {
+            CHECK(got && host.len == strlen(cases[i].host) &&
+                  memcmp(host.data, cases[i].host, host.len) == 0);
+        }
+        if (got != (cases[i].host != NULL))
+            fprintf(stderr, "cg_prof_uri_host(\"%s\"): %d\n", cases[i].uri, got);
+    }
+}
+
 int main(void)
 {
+    test_uri_host();
     test_table();
     test_ctx();
     test_index_only();
