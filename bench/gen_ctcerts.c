@@ -25,7 +25,9 @@
  * keys, the benchmark measures monitors, not key generation), key usage,
  * EKU serverAuth and clientAuth, basicConstraints CA:FALSE, AKI (no SKI:
  * the TLS BRs do not recommend it in a subscriber certificate), AIA
- * (caIssuers), the DV policy 2.23.140.1.2.1, a CRL distribution point,
+ * (caIssuers), the DV policy 2.23.140.1.2.1, a CRL distribution point
+ * (both URLs under bench.example.com: a reserved TLD such as .invalid is an
+ * Internal Name, which the profile reports for every certificate),
  * UTCTime validity and SANs: hostC.watched.example.com (or
  * .other.example.com) and www.hostC..., so a monitor watching the domain
  * watched.example.com and one watching the CA keep the same entries, and
@@ -143,9 +145,9 @@ static int make_ca(ca *c, const char *cn, ca *issuer)
              (issuer == NULL || (add_ext(c->x, ix, NID_authority_key_identifier, "keyid:always") &&
                                  add_ext(c->x, ix, NID_ext_key_usage, "serverAuth,clientAuth") &&
                                  add_ext(c->x, ix, NID_crl_distribution_points,
-                                         "URI:http://crl.bench.invalid/root.crl") &&
+                                         "URI:http://crl.bench.example.com/root.crl") &&
                                  add_ext(c->x, ix, NID_info_access,
-                                         "caIssuers;URI:http://ca.bench.invalid/root.der") &&
+                                         "caIssuers;URI:http://ca.bench.example.com/root.der") &&
                                  add_dv_policy(c->x))) &&
              X509_sign(c->x, ikey, EVP_sha256()) > 0 && spki_hash(c->x, c->key_hash);
     X509_NAME_free(name);
@@ -290,9 +292,9 @@ static int make_pair(FILE *out, long c, int want_final, ca *issuer, int watched,
     serial[0] = (serial[0] & 0x7f) | 0x01; /* positive, 18 bytes */
     snprintf(host, sizeof(host), "host%ld.%s.example.com", c, watched ? "watched" : "other");
     snprintf(san, sizeof(san), "DNS:%s,DNS:www.%s", host, host);
-    snprintf(crldp, sizeof(crldp), "URI:http://crl.bench.invalid/%s/%ld.crl", watched ? "w" : "o",
-             c % 128);
-    snprintf(aia, sizeof(aia), "caIssuers;URI:http://ca.bench.invalid/%s.der",
+    snprintf(crldp, sizeof(crldp), "URI:http://crl.bench.example.com/%s/%ld.crl",
+             watched ? "w" : "o", c % 128);
+    snprintf(aia, sizeof(aia), "caIssuers;URI:http://ca.bench.example.com/%s.der",
              watched ? "watched" : "other");
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();

@@ -28,9 +28,9 @@ machine_line() {
 
 # The benchmark's log, made once and kept under WORK: N realistic entries
 # (bench/gen_ctcerts, PERCENT% from the watched CA) and bench/ctbenchlog's
-# log of them. Uses build, work, n and percent; sets d to WORK/v3-N.
+# log of them. Uses build, work, n and percent; sets d to WORK/v4-N.
 bench_log_data() {
-  d=$work/v3-$n
+  d=$work/v4-$n
   [ -f "$d/log/meta.json" ] && return 0
   echo "--- generating $n entries and the log (not timed)"
   rm -rf "$d" && mkdir -p "$d/certs"

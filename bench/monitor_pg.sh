@@ -10,7 +10,7 @@
 #
 # The server is a throwaway cluster (scripts/pg-test-cluster, unix socket,
 # fsync off) started with pg_stat_statements loaded; the log and entries are
-# the cache of bench/monitor_vs_peers.sh (WORK/v3-N). Reported: the kept
+# the cache of bench/monitor_vs_peers.sh (WORK/v4-N). Reported: the kept
 # objects, the monitor's wall and CPU, the calls of the statements caguard
 # sent (and apart, of those run inside them), PostgreSQL's time in them
 # and its backend CPU, each per kept object, and the 15

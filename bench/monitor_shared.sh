@@ -7,7 +7,7 @@
 #
 # bench/gen_ctcerts makes N entries (precertificates and their finals with
 # 2 SCTs, PERCENT% from the watched intermediate) and caguard-testlog
-# builds a log of them, cached in WORK/v3-N (neither step is timed;
+# builds a log of them, cached in WORK/v4-N (neither step is timed;
 # 1,000,000 takes a while).
 # The log is the one bench/monitor_vs_certspotter.sh uses (same WORK,
 # same cache). The run's files go to WORK/N/shared. It is served on
@@ -71,7 +71,7 @@ cpu_now() {
 field() { awk -F': ' -v k="$2" 'index($0, k) { print $2 }' "$1"; }
 cpu_of() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$1"; }
 
-d=$work/v3-$n
+d=$work/v4-$n
 mkdir -p "$d"
 if [ ! -f "$d/log/sth.json" ]; then
   echo "--- N=$n: generating certificates and the log (not timed)"

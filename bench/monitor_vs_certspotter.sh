@@ -7,7 +7,7 @@
 #
 # For each N: bench/gen_ctcerts makes N entries (precertificates and their
 # finals with 2 SCTs, PERCENT% from the watched intermediate, chains to a
-# root), caguard-testlog builds a log of them (cached in WORK/v3-N; neither
+# root), caguard-testlog builds a log of them (cached in WORK/v4-N; neither
 # step is timed), then the log is served (--gzip never, get-entries batches of up
 # to 1000) and read from entry 0 by
 #   caguard monitor --once --issuer watched_ca.pem --store <fresh> ...
@@ -44,7 +44,7 @@ trap bench_cleanup EXIT
 machine_line "; $(certspotter -version 2>&1 | head -1)"
 rows=()
 for n in "$@"; do
-  d=$work/v3-$n
+  d=$work/v4-$n
   mkdir -p "$d"
   if [ ! -f "$d/log/sth.json" ]; then
     echo "--- N=$n: generating certificates and the log (not timed)"

@@ -10,7 +10,7 @@
 # bench/gen_ctcerts makes N realistic entries (precertificates and their
 # final certificates carrying 2 SCTs, chains [intermediate, root], PERCENT%
 # from the watched intermediate) and ctbenchlog builds a log of them, cached
-# in WORK/v3-N (neither step is timed). Then for each API (RFC 6962,
+# in WORK/v4-N (neither step is timed). Then for each API (RFC 6962,
 # static-ct-api), answer shape (unaligned, aligned) and delay, the log is
 # served by `ctbenchlog serve -delay D -jitter D*JITTER_PCT% -max-batch
 # MAX_BATCH [-align]` and each monitor reads it from entry 0, one after the
