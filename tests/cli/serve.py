@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -491,7 +492,11 @@ def main():
     test_usage()
     test_config()
     print(f"{checks - len(failures)} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    if failures:
+        print(f"the servers' logs and stores are kept in {TMP}", file=sys.stderr)
+        sys.exit(1)
+    shutil.rmtree(TMP, ignore_errors=True)
+    sys.exit(0)
 
 
 if __name__ == "__main__":
