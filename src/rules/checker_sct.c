@@ -134,23 +134,9 @@ static uint8_t *entry_tbs(const cg_checker *ck, const cg_cert *c, size_t *len)
     uint8_t akibuf[128];
     cg_ext aki, *akip = NULL;
     cg_cbs keyid;
-    if (final_ca != NULL && ski(&final_ca->cert, &keyid) && keyid.len <= 64) {
-        cg_cbb cbb, ext, val, seq, id;
-        size_t n;
-        cg_cbb_init_fixed(&cbb, akibuf, sizeof(akibuf));
-        if (cg_cbb_add_asn1(&cbb, &ext, CG_ASN1_SEQUENCE) &&
-            cg_cbb_add_asn1_header(&ext, CG_ASN1_OBJECT, sizeof(CG_OID_AKI)) &&
-            cg_cbb_add_bytes(&ext, CG_OID_AKI, sizeof(CG_OID_AKI)) &&
-            cg_cbb_add_asn1(&ext, &val, CG_ASN1_OCTETSTRING) &&
-            cg_cbb_add_asn1(&val, &seq, CG_ASN1_SEQUENCE) &&
-            cg_cbb_add_asn1(&seq, &id, CG_ASN1_CTX(0)) &&
-            cg_cbb_add_bytes(&id, keyid.data, keyid.len) && cg_cbb_finish(&cbb, &n)) {
-            cg_cbs in;
-            cg_cbs_init(&in, akibuf, n);
-            if (cg_ext_next(&in, &aki))
-                akip = &aki;
-        }
-    }
+    if (final_ca != NULL && ski(&final_ca->cert, &keyid) && keyid.len <= 64 &&
+        cg_ext_aki_build(&keyid, akibuf, sizeof(akibuf), &aki))
+        akip = &aki;
     size_t cap = cg_ct_entry_tbs_max_len(c, issuer, akip);
     uint8_t *buf = malloc(cap);
     if (buf != NULL && !cg_ct_entry_tbs(c, issuer, akip, buf, cap, len)) {

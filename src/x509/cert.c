@@ -231,6 +231,24 @@ int cg_ext_ski(const cg_ext *ext, cg_cbs *keyid)
     return cg_cbs_get_asn1(&v, keyid, CG_ASN1_OCTETSTRING);
 }
 
+int cg_ext_aki_build(const cg_cbs *keyid, uint8_t *buf, size_t cap, cg_ext *out)
+{
+    cg_cbb cbb, ext, val, seq, id;
+    cg_cbs in;
+    size_t n = 0;
+    cg_cbb_init_fixed(&cbb, buf, cap);
+    if (!cg_cbb_add_asn1(&cbb, &ext, CG_ASN1_SEQUENCE) ||
+        !cg_cbb_add_asn1_header(&ext, CG_ASN1_OBJECT, sizeof(CG_OID_AKI)) ||
+        !cg_cbb_add_bytes(&ext, CG_OID_AKI, sizeof(CG_OID_AKI)) ||
+        !cg_cbb_add_asn1(&ext, &val, CG_ASN1_OCTETSTRING) ||
+        !cg_cbb_add_asn1(&val, &seq, CG_ASN1_SEQUENCE) ||
+        !cg_cbb_add_asn1(&seq, &id, CG_ASN1_CTX(0)) ||
+        !cg_cbb_add_bytes(&id, keyid->data, keyid->len) || !cg_cbb_finish(&cbb, &n))
+        return 0;
+    cg_cbs_init(&in, buf, n);
+    return cg_ext_next(&in, out);
+}
+
 cg_kind cg_guess_kind(const uint8_t *der, size_t len)
 {
     /* TBSCertificate: [0]? INTEGER AlgId Name Validity(SEQUENCE) ...

@@ -118,6 +118,11 @@ const cg_ext *cg_crl_find_ext(const cg_crl *crl, const uint8_t *oid, size_t oid_
  * NULL, carries none or does not decode. */
 int cg_ext_aki_keyid(const cg_ext *ext, cg_cbs *keyid);
 int cg_ext_ski(const cg_ext *ext, cg_cbs *keyid);
+/* An authorityKeyIdentifier extension holding keyIdentifier [0] = keyid
+ * and nothing else, non-critical, written into buf (cap octets) and parsed
+ * into *out (views into buf): what RFC 6962 §3.2 has a precertificate's TBS
+ * carry for its final issuer. 1, or 0 when buf is too small. */
+int cg_ext_aki_build(const cg_cbs *keyid, uint8_t *buf, size_t cap, cg_ext *out);
 
 /* Tells a Certificate from a CertificateList by the shape of the TBS. */
 cg_kind cg_guess_kind(const uint8_t *der, size_t len);

@@ -450,23 +450,10 @@ static int cmd_inclusion(char **argv)
  * from a Precertificate Signing Certificate carries (RFC 6962 §3.2). */
 static int aki_of(const cg_cert *ca, uint8_t *buf, size_t cap, cg_ext *out)
 {
-    static const uint8_t ski_oid[] = {0x55, 0x1d, 0x0e}, aki_oid[] = {0x55, 0x1d, 0x23};
-    cg_cbs keyid, in;
-    cg_cbb cbb, ext, val, seq, id;
-    size_t n = 0;
-    if (!cg_ext_ski(cg_cert_find_ext(ca, ski_oid, sizeof(ski_oid), NULL), &keyid))
-        return 0;
-    cg_cbb_init_fixed(&cbb, buf, cap);
-    if (!cg_cbb_add_asn1(&cbb, &ext, CG_ASN1_SEQUENCE) ||
-        !cg_cbb_add_asn1_header(&ext, CG_ASN1_OBJECT, sizeof(aki_oid)) ||
-        !cg_cbb_add_bytes(&ext, aki_oid, sizeof(aki_oid)) ||
-        !cg_cbb_add_asn1(&ext, &val, CG_ASN1_OCTETSTRING) ||
-        !cg_cbb_add_asn1(&val, &seq, CG_ASN1_SEQUENCE) ||
-        !cg_cbb_add_asn1(&seq, &id, CG_ASN1_CTX(0)) ||
-        !cg_cbb_add_bytes(&id, keyid.data, keyid.len) || !cg_cbb_finish(&cbb, &n))
-        return 0;
-    cg_cbs_init(&in, buf, n);
-    return cg_ext_next(&in, out);
+    static const uint8_t ski_oid[] = {0x55, 0x1d, 0x0e};
+    cg_cbs keyid;
+    return cg_ext_ski(cg_cert_find_ext(ca, ski_oid, sizeof(ski_oid), NULL), &keyid) &&
+           cg_ext_aki_build(&keyid, buf, cap, out);
 }
 
 static int cmd_sct(char **argv, int argc)

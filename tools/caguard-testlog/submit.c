@@ -19,23 +19,9 @@
  * Authority Key Identifier changed to match the final issuer"). */
 static int aki_for(const cg_cert *ca, uint8_t *buf, size_t cap, cg_ext *out)
 {
-    cg_cbs keyid, in;
-    cg_cbb cbb, ext, val, seq, id;
-    size_t n = 0;
-
-    if (!cg_ext_ski(cg_cert_find_ext(ca, CG_OID_SKI, sizeof(CG_OID_SKI), NULL), &keyid))
-        return 0;
-    cg_cbb_init_fixed(&cbb, buf, cap);
-    if (!cg_cbb_add_asn1(&cbb, &ext, CG_ASN1_SEQUENCE) ||
-        !cg_cbb_add_asn1_header(&ext, CG_ASN1_OBJECT, sizeof(CG_OID_AKI)) ||
-        !cg_cbb_add_bytes(&ext, CG_OID_AKI, sizeof(CG_OID_AKI)) ||
-        !cg_cbb_add_asn1(&ext, &val, CG_ASN1_OCTETSTRING) ||
-        !cg_cbb_add_asn1(&val, &seq, CG_ASN1_SEQUENCE) ||
-        !cg_cbb_add_asn1(&seq, &id, CG_ASN1_CTX(0)) ||
-        !cg_cbb_add_bytes(&id, keyid.data, keyid.len) || !cg_cbb_finish(&cbb, &n))
-        return 0;
-    cg_cbs_init(&in, buf, n);
-    return cg_ext_next(&in, out);
+    cg_cbs keyid;
+    return cg_ext_ski(cg_cert_find_ext(ca, CG_OID_SKI, sizeof(CG_OID_SKI), NULL), &keyid) &&
+           cg_ext_aki_build(&keyid, buf, cap, out);
 }
 
 typedef struct submission {
