@@ -30,6 +30,10 @@ static const struct {
 };
 #define N_COULD_NOT_CHECK (sizeof(could_not_check) / sizeof(could_not_check[0]))
 
+/* resolved_tx's value for an object one of whose notices was recorded
+ * after this transaction resolved them (0: resolved, none since) */
+#define NOTICE_SINCE 1
+
 static char *fields_json(const cg_field *fields, size_t n)
 {
     json_t *j = json_object();
@@ -103,8 +107,14 @@ void cg_ing_sink(void *arg, const cg_finding *f)
             cg_ing_oom(ing);
             return;
         }
-        /* a notice open again: the next run resolves what it does not make */
-        cg_shaset_clear(&ing->resolved_tx);
+        /* a notice open again for this object: the next run resolves it
+         * again if it does not make it (the other objects' resolutions
+         * in this transaction still hold) */
+        if (cg_shaset_get(&ing->resolved_tx, o->sha256, NULL) &&
+            !cg_shaset_put(&ing->resolved_tx, o->sha256, NOTICE_SINCE)) {
+            cg_ing_oom(ing);
+            return;
+        }
     }
     cg_store_finding sf;
     memset(&sf, 0, sizeof(sf));
@@ -149,15 +159,18 @@ void cg_ing_flush(cg_ingest *ing, const cg_kept_finding *pend, size_t n_pend)
  * that the run did not repeat: what was missing is there now. In a
  * caller's transaction an object resolved so by an earlier file (a CA
  * related to every entry of a log's range) has nothing left to resolve
- * unless one of those notices was recorded since, which forgets them all:
- * its statements are not sent again. */
+ * unless one of its own notices was recorded since (NOTICE_SINCE): its
+ * statements are not sent again. A notice about another object (an
+ * entry's ct.policy.not_evaluated) leaves it resolved. */
 int cg_ing_resolve_stale(cg_ingest *ing)
 {
     for (size_t c = 0; c < ing->n_chk; c++) {
         size_t bits = 0;
         cg_shaset_get(&ing->produced, ing->chk[c].sha256, &bits);
         if (ing->joined && bits == 0) {
-            if (cg_shaset_get(&ing->resolved_tx, ing->chk[c].sha256, NULL))
+            size_t since = NOTICE_SINCE;
+            if (cg_shaset_get(&ing->resolved_tx, ing->chk[c].sha256, &since) &&
+                since != NOTICE_SINCE)
                 continue;
             if (!cg_shaset_put(&ing->resolved_tx, ing->chk[c].sha256, 0)) {
                 cg_ing_oom(ing);

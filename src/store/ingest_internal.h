@@ -147,7 +147,8 @@ struct cg_ingest {
     void *object_arg;
     cg_shaset produced; /* objects with could_not_check findings this run: a bit for each */
     /* joined: the related objects whose could_not_check notices this
-     * transaction resolved already, none made since (cg_ing_resolve_stale) */
+     * transaction resolved already (value 0), or resolved and one of them
+     * recorded since (NOTICE_SINCE: resolved again; cg_ing_resolve_stale) */
     cg_shaset resolved_tx;
     char **names;       /* interned file names of printed findings, for the whole run */
     size_t n_names, cap_names;

@@ -308,6 +308,40 @@ int main(int argc, char **argv)
     cg_ingest_free(ing);
     cg_store_close(store);
 
+    /* A notice recorded again, in the same transaction, about an object
+     * whose notices that transaction resolved is resolved again by a later
+     * file that does not repeat it; a notice about another object leaves
+     * the resolution standing. ct.policy.not_evaluated comes with no log
+     * list and goes with Apple's. */
+    cg_loglist *apple2 = cg_loglist_new();
+    adata = cg_test_read(CG_SOURCE_DIR "/data/loglists/current_log_list.json", &alen);
+    CHECK(apple2 != NULL && adata != NULL &&
+          cg_loglist_load(apple2, adata, alen, "current_log_list.json", err, sizeof(err)));
+    free(adata);
+    ing = joined_on_fresh(pg, dir, "n", &opts, &s, &store);
+    CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
+    CHECK(ingest(ing, "final.pem", "le2023/good/final.pem")); /* new: nothing to resolve */
+    CHECK(cg_ingest_set_loglist(ing, apple2));
+    CHECK(ingest(ing, "final-2.pem", "le2023/good/final.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->resolved == 1);
+    CHECK(cg_ingest_set_loglist(ing, NULL));
+    CHECK(ingest(ing, "other.pem", "le2023/bad/final.pem")); /* another object's notice */
+    CHECK(cg_ingest_set_loglist(ing, apple2));
+    CHECK(ingest(ing, "final-3.pem", "le2023/good/final.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->resolved == 1);
+    CHECK(cg_ingest_set_loglist(ing, NULL));
+    CHECK(ingest(ing, "final-4.pem", "le2023/good/final.pem")); /* its own notice again */
+    CHECK(cg_ingest_set_loglist(ing, apple2));
+    CHECK(ingest(ing, "final-5.pem", "le2023/good/final.pem"));
+    CHECK(cg_ingest_get0_stats(ing)->resolved == 2);
+    CHECK(cg_store_commit(store));
+    cg_ingest_committed(ing);
+    CHECK(has_rule(&s, "ct.policy.not_evaluated", "final.pem"));
+    CHECK(has_rule(&s, "ct.policy.not_evaluated", "other.pem"));
+    cg_ingest_free(ing);
+    cg_loglist_free(apple2);
+    cg_store_close(store);
+
     ing = joined_on_fresh(pg, dir, "y", &opts, &s, &store);
     CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
     CHECK(cg_store_rollback(store));
@@ -318,13 +352,14 @@ int main(int argc, char **argv)
     cg_store_close(store);
 
     if (cg_test_failures == 0 && pg != NULL) {
-        char sql[400];
+        char sql[480];
         snprintf(sql, sizeof(sql),
                  "DROP SCHEMA cgingest_%d_s CASCADE; DROP SCHEMA cgingest_%d_t CASCADE; "
                  "DROP SCHEMA cgingest_%d_j CASCADE; DROP SCHEMA cgingest_%d_x CASCADE; "
-                 "DROP SCHEMA cgingest_%d_y CASCADE; DROP SCHEMA cgingest_%d_r CASCADE",
+                 "DROP SCHEMA cgingest_%d_y CASCADE; DROP SCHEMA cgingest_%d_r CASCADE; "
+                 "DROP SCHEMA cgingest_%d_n CASCADE",
                  (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(),
-                 (int)getpid());
+                 (int)getpid(), (int)getpid());
         CHECK(cg_test_pg_exec(pg, sql));
     }
     if (cg_test_failures == 0) {
