@@ -35,6 +35,15 @@
 #include "util/errf.h"
 #include "util/time.h"
 
+/* Each connection's memory pool: the request line and headers are read
+ * into its first half (grown into the rest when they need it), and
+ * libmicrohttpd zeroes the whole pool after every request. 16 KiB takes a
+ * request line and headers up to about 15.8 KB (431 past that; nginx and
+ * Apache stop at 8 KB a line); libmicrohttpd's default, 32 KiB, cost a 32
+ * KiB memset a request (2.2% of a /lintcert request's instructions,
+ * docs/performance.md). */
+#define CG_HTTPD_CONNECTION_POOL ((size_t)16 * 1024)
+
 /* A worker: one daemon and the connections it holds (counted when given
  * to it, until libmicrohttpd says they closed). */
 typedef struct worker {
@@ -489,7 +498,9 @@ cg_httpd *cg_httpd_start(const cg_httpd_opts *o, char *err, size_t errcap)
                                 mhd_log, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                                 MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
                                 MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout,
-                                MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns, MHD_OPTION_END);
+                                MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns,
+                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, CG_HTTPD_CONNECTION_POOL,
+                                MHD_OPTION_END);
         if (w->d == NULL)
             goto fail;
     }

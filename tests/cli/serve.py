@@ -306,6 +306,14 @@ def test_pkimetal(s):
         body = open(f"{TMP}/big.out").read()
         check(out.stdout == "413" and "over the limit of 1048576 bytes" in body,
               f"body over 1 MiB {expect}: 413 ({out.stdout} {body})")
+    # Request headers: the connection's pool (obs/httpd.c, 16 KiB) takes
+    # 10 KB of them; 20 KB are answered 431, and the server goes on.
+    st, h, b = request(u + "/healthz", headers={"X-Padding": "a" * 10000})
+    check(st == 200, f"a 10 KB request header is read ({st})")
+    st, h, b = request(u + "/healthz", headers={"X-Padding": "a" * 20000})
+    check(st == 431, f"a 20 KB request header: 431 ({st})")
+    st, h, b = request(u + "/healthz")
+    check(st == 200, f"the server answers after a 431 ({st})")
 
 
 def test_pkimetal_client(s):
