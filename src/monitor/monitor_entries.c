@@ -33,9 +33,24 @@
 #include "x509/tbs.h"
 #include "x509/x509.h"
 
+/* An x509 entry's certificate names w as its issuer. Most entries are
+ * other CAs': their issuer is read alone (cg_cert_peek_issuer), and only a
+ * certificate that names w is parsed whole, as it must parse to match. */
+static int names_issuer(const watched *w, const uint8_t *obj, size_t obj_len,
+                        const cg_cbs *issuer)
+{
+    cg_cert cert;
+    cg_der_error derr;
+    return issuer->len == w->subject.len &&
+           memcmp(issuer->data, w->subject.data, w->subject.len) == 0 &&
+           cg_cert_parse(&cert, obj, obj_len, &derr);
+}
+
 static const watched *match(const cg_monitor *m, const cg_log_entry *e, const uint8_t *obj,
                             size_t obj_len)
 {
+    cg_cbs issuer = {NULL, 0};
+    int peeked = 0;
     for (size_t i = 0; i < m->n_iss; i++) {
         const watched *w = &m->iss[i];
         if (e->entry.entry_type == CG_CT_PRECERT_ENTRY) {
@@ -47,10 +62,9 @@ static const watched *match(const cg_monitor *m, const cg_log_entry *e, const ui
         if (cg_ct_chain_next(&chain, &first) && first.len == w->der_len &&
             memcmp(first.data, w->der, w->der_len) == 0)
             return w;
-        cg_cert cert;
-        cg_der_error derr;
-        if (cg_cert_parse(&cert, obj, obj_len, &derr) && cert.issuer.len == w->subject.len &&
-            memcmp(cert.issuer.data, w->subject.data, w->subject.len) == 0)
+        if (peeked == 0)
+            peeked = cg_cert_peek_issuer(obj, obj_len, &issuer) ? 1 : -1;
+        if (peeked > 0 && names_issuer(w, obj, obj_len, &issuer))
             return w;
     }
     return NULL;
@@ -202,6 +216,7 @@ typedef struct judged {
     size_t obj_len;
     uint8_t *own; /* obj when made here (free()) */
     cg_cbs issuer;
+    uint8_t issuer_sha256[32]; /* of the chain's first certificate, when it has one */
     char why[300];
 } judged;
 
@@ -209,7 +224,7 @@ static void judge(const cg_monitor *m, const cg_log_entry *e, judged *j)
 {
     cg_cbs chain = e->chain.chain, first, second;
     int have_first = e->chain_ok && cg_ct_chain_next(&chain, &first);
-    uint8_t isha[32];
+    uint8_t *isha = j->issuer_sha256;
     memset(j, 0, sizeof(*j));
     if (!e->chain_ok)
         snprintf(j->why, sizeof(j->why), "its chain is unusable: %s", e->chain_err.what);
@@ -280,7 +295,6 @@ int cg_mon_on_entry(void *arg, const cg_log_entry *e)
     cg_mon_heartbeat(m);
     m->stats.entries++;
     cg_mon_progress(m, l, 0);
-    snprintf(name, sizeof(name), "%s#%" PRIu64, l->url, e->index);
     if (!e->ok) {
         char subject[32];
         l->malformed++;
@@ -313,19 +327,19 @@ int cg_mon_on_entry(void *arg, const cg_log_entry *e)
         ok = 0;
     }
     /* The issuer first (the store keeps each object once), so the rules
-     * that need the CA (SCT signatures, issuer key hash) have it. */
-    uint8_t isha[32];
-    if (ok && j.issuer.len > 0 && SHA256(j.issuer.data, j.issuer.len, isha) != NULL &&
-        !issuer_known(m, isha)) {
+     * that need the CA (SCT signatures, issuer key hash) have it. j.issuer
+     * is the chain's first certificate, hashed by judge. */
+    if (ok && j.issuer.len > 0 && !issuer_known(m, j.issuer_sha256)) {
         char iname[2300];
         snprintf(iname, sizeof(iname), "%s#%" PRIu64 "/issuer", l->url, e->index);
         ok = ingest(m, iname, j.issuer.data, j.issuer.len);
         if (ok)
-            issuer_remember(m, isha);
+            issuer_remember(m, j.issuer_sha256);
     }
     if (ok) {
         l->kept++;
         m->stats.kept++;
+        snprintf(name, sizeof(name), "%s#%" PRIu64, l->url, e->index);
         ok = ingest(m, name, j.obj, j.obj_len);
     }
     free(j.own);

@@ -182,6 +182,19 @@ int cg_cert_parse(cg_cert *c, const uint8_t *der, size_t len, cg_der_error *err)
     return 1;
 }
 
+int cg_cert_peek_issuer(const uint8_t *der, size_t len, cg_cbs *issuer)
+{
+    cg_cbs in, cert, tbs, skip;
+    int present;
+    cg_cbs_init(&in, der, len);
+    return cg_cbs_get_asn1(&in, &cert, CG_ASN1_SEQUENCE) &&
+           cg_cbs_get_asn1(&cert, &tbs, CG_ASN1_SEQUENCE) &&
+           cg_cbs_get_optional_asn1_element(&tbs, &skip, &present, CG_ASN1_CTX_CONS(0)) &&
+           cg_cbs_get_asn1(&tbs, &skip, CG_ASN1_INTEGER) &&
+           cg_cbs_get_asn1_element(&tbs, &skip, CG_ASN1_SEQUENCE) &&
+           cg_cbs_get_asn1_element(&tbs, issuer, CG_ASN1_SEQUENCE);
+}
+
 static const cg_ext *find_ext(const cg_ext *ext, size_t n, const uint8_t *oid, size_t oid_len,
                               size_t *count)
 {

@@ -100,6 +100,11 @@ typedef struct cg_crl_entry {
  * element; bytes after it are the caller's to report. */
 int cg_cert_parse(cg_cert *cert, const uint8_t *der, size_t len, cg_der_error *err);
 int cg_crl_parse(cg_crl *crl, const uint8_t *der, size_t len, cg_der_error *err);
+/* The issuer Name element of the certificate der, the fields before it read
+ * as cg_cert_parse reads them and nothing after it: 1, or 0 when they do not
+ * parse. Where cg_cert_parse succeeds, its issuer is this one: a cheap
+ * filter ahead of the full parse. */
+int cg_cert_peek_issuer(const uint8_t *der, size_t len, cg_cbs *issuer);
 /* Streams revokedCertificates: *iter starts as crl->revoked. Returns 1 with
  * an entry, 0 at the end (err->what empty) or on bad DER (err set, offset
  * relative to base). */

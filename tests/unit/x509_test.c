@@ -75,6 +75,10 @@ static void test_precert_and_cert(void)
     CHECK(cg_cert_find_ext(&p, CG_OID_CT_SCT_LIST, sizeof(CG_OID_CT_SCT_LIST), &n) == NULL &&
           n == 0);
     CHECK(p.n_ext == c.n_ext);
+    /* The issuer read alone is the one the full parse reads. */
+    cg_cbs pi, ci;
+    CHECK(cg_cert_peek_issuer(pre, plen, &pi) && cg_cbs_equal(&pi, &p.issuer));
+    CHECK(cg_cert_peek_issuer(fin, clen, &ci) && cg_cbs_equal(&ci, &c.issuer));
     char oid[64];
     cg_oid_to_string(&p.ext[0].oid, oid, sizeof(oid));
     CHECK(strncmp(oid, "2.5.29.", 7) == 0 || strncmp(oid, "1.3.6.1.", 8) == 0);
@@ -83,6 +87,7 @@ static void test_precert_and_cert(void)
     for (size_t cut = 0; cut < plen; cut++) {
         cg_cert t;
         CHECK(!cg_cert_parse(&t, pre, cut, &err) && err.offset <= cut);
+        CHECK(!cg_cert_peek_issuer(pre, cut, &pi));
     }
 out:
     free(pre);
