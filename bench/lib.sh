@@ -57,3 +57,16 @@ seed_log_serve() {
   for _ in $(seq 600); do grep -q '^listening on ' "$tmp/serve.out" && break; sleep 0.05; done
   url=http://$(sed -n '1s/^listening on //p' "$tmp/serve.out")
 }
+
+# Waits for a caguard serve started in the background to say where it
+# listens: ERRFILE (its stderr), TRIES (default 400) times STEP seconds
+# (default 0.05). Sets url (http://ADDR:PORT); returns 1 when it never did.
+serve_wait() {
+  local tries=${2:-400} step=${3:-0.05}
+  for _ in $(seq "$tries"); do
+    grep -q 'listening on' "$1" && break
+    sleep "$step"
+  done
+  grep -q 'listening on' "$1" || return 1
+  url=http://$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$1")
+}

@@ -36,6 +36,7 @@
 # load with the figures.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 build=${1:-$root/build}
 secs=${2:-30}
 total=${3:-1000000}
@@ -58,11 +59,7 @@ echo "== machine: $(nproc) processors, $(grep -m1 'model name' /proc/cpuinfo | c
 start() {
   "$caguard" serve --listen 127.0.0.1:0 --no-access-log "$@" 2>"$tmp/serve.err" &
   pid=$!
-  for _ in $(seq 400); do
-    grep -q 'listening on' "$tmp/serve.err" && break
-    sleep 0.05
-  done
-  url=http://$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$tmp/serve.err")
+  serve_wait "$tmp/serve.err" || true
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }

@@ -17,6 +17,7 @@
 # Needs valgrind and ab (Debian packages valgrind, apache2-utils).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 d=$root/tests/data
 warm=${CG_WARM:-800}
 n=${CG_N:-1000}
@@ -38,12 +39,8 @@ for bin in "$@"; do
     2>"$tmp/serve.err" &
   pid=$!
   # valgrind's start takes a minute or more on a loaded machine
-  for _ in $(seq 3000); do
-    grep -q 'listening on' "$tmp/serve.err" && break
-    sleep 0.1
-  done
-  grep -q 'listening on' "$tmp/serve.err" || { echo "$bin did not start:" >&2; cat "$tmp/serve.err" >&2; exit 2; }
-  url=http://$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$tmp/serve.err")
+  serve_wait "$tmp/serve.err" 3000 0.1 ||
+    { echo "$bin did not start:" >&2; cat "$tmp/serve.err" >&2; exit 2; }
   ab -q -k -c 1 -n "$warm" -p "$tmp/form" -T application/x-www-form-urlencoded \
     "$url/lintcert" >/dev/null
   callgrind_control -z "$pid" >/dev/null
