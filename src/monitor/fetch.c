@@ -489,11 +489,38 @@ static cg_log_status ask(cg_fetch *f, long *wake_ms)
     return CG_LOG_OK;
 }
 
-cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t target,
+/* Up to max entries of q's answer from q->used on, in order: each built by
+ * the protocol, handed to `to` and hashed into its right edge. *n receives
+ * how many were (on any status). */
+static cg_log_status deliver(cg_fetch *f, const cg_fetch_to *to, const cg_wreq *q,
+                             cg_fetch_xfer *x, uint64_t max, uint64_t *n, char *why, size_t whycap)
+{
+    cg_log_status st = CG_LOG_OK;
+    *n = 0;
+    if (f->proto->ready != NULL)
+        st = f->proto->ready(f->arg, q, x, why, whycap);
+    while (st == CG_LOG_OK && *n < max) {
+        cg_log_entry e;
+        uint8_t lh[CG_MERKLE_HASH_LEN];
+        st = f->proto->entry(f->arg, q, x, q->used + *n, &e);
+        if (st != CG_LOG_OK)
+            break;
+        if (!to->fn(to->arg, &e))
+            return CG_LOG_STOPPED;
+        if (!cg_merkle_leaf_hash(to->h, e.leaf, e.leaf_len, lh) ||
+            !cg_merkle_frontier_append(to->h, to->f, lh))
+            return CG_LOG_NOMEM;
+        (*n)++;
+    }
+    return st;
+}
+
+cg_log_status cg_fetch_run(cg_fetch *f, const cg_fetch_to *to, uint64_t end, uint64_t target,
                            uint64_t *done, char *why, size_t whycap)
 {
     cg_window_stats s;
     cg_log_status st = CG_LOG_OK;
+    uint64_t pos = to->f->size;
     *done = 0;
     cg_window_get_stats(f->w, &s);
     if (!f->started || s.pos != pos || f->failed != CG_LOG_OK) {
@@ -515,7 +542,7 @@ cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t tar
              * answers behind this one arrive while its entries are read */
             if (max > PUMP_EVERY)
                 max = PUMP_EVERY;
-            st = f->proto->deliver(f->arg, q, x, max, &n, why, whycap);
+            st = deliver(f, to, q, x, max, &n, why, whycap);
             if (n > 0) {
                 pos += n;
                 *done += n;
@@ -720,10 +747,12 @@ void cg_fetch_client_clear(cg_fetch_client *c)
 
 cg_log_status cg_fetch_client_scan(cg_fetch_client *c, cg_merkle_hasher *h, cg_merkle_frontier *f,
                                    uint64_t end, uint64_t target, const cg_sth *sth,
-                                   const char *head, char *why, size_t whycap)
+                                   cg_log_entry_fn fn, void *arg, const char *head, char *why,
+                                   size_t whycap)
 {
+    const cg_fetch_to to = {h, f, fn, arg};
     uint64_t done;
-    cg_log_status st = cg_fetch_run(c->fx, f->size, end, target, &done, why, whycap);
+    cg_log_status st = cg_fetch_run(c->fx, &to, end, target, &done, why, whycap);
     if (st != CG_LOG_OK)
         return st;
     if (sth && end == sth->tree_size) {

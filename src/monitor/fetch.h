@@ -1,8 +1,9 @@
 /* One log's entry fetching: the sliding window (monitor/window.h) run over
  * libcurl's multi interface. The RFC 6962 client (get-entries) and the
  * static-ct-api client (data tiles) plug in a protocol: how a request's URL
- * is made, how an answer is read (how many entries it holds), how its
- * entries are handed over. The fetcher keeps its window between calls, so
+ * is made, how an answer is read (how many entries it holds), how each of
+ * its entries is built; the fetcher hands them over, in order, to the
+ * caller's callback and right edge (cg_fetch_to). The fetcher keeps its window between calls, so
  * requests stay in flight across the monitor's commit ranges: a call hands
  * over [pos, end) and returns with the requests beyond end still running.
  *
@@ -30,10 +31,49 @@
 
 #include <curl/curl.h>
 
+#include "ct/leaf.h"
 #include "ct/merkle.h"
 #include "ct/sth.h"
 #include "monitor/http.h"
 #include "monitor/window.h"
+
+/* One entry of a range, as get-entries served it. leaf and extra are the
+ * decoded leaf_input and extra_data, valid during the callback.
+ *
+ * The leaf is what the Merkle tree authenticates; extra_data (or a tile's
+ * issuers) is whatever the log chose to send with it. So the two are judged
+ * apart: ok is 1 when the MerkleTreeLeaf parsed (entry filled), 0 with err
+ * saying where it stopped; chain_ok is 1 when, besides, the extra_data
+ * parsed (chain filled), 0 with chain_err saying why not. A static-ct-api
+ * precertificate entry keeps its pre_certificate (from the tile) even when
+ * its issuers are missing. */
+typedef struct cg_log_entry {
+    uint64_t index;
+    const uint8_t *leaf;
+    size_t leaf_len;
+    const uint8_t *extra;
+    size_t extra_len;
+    int ok;
+    int chain_ok;
+    cg_ct_entry entry;
+    cg_ct_extra chain;
+    cg_der_error err;
+    cg_der_error chain_err;
+} cg_log_entry;
+
+/* Returns 1 to go on, 0 to stop (the scan then returns CG_LOG_STOPPED with
+ * the frontier holding the entries before this one). */
+typedef int (*cg_log_entry_fn)(void *arg, const cg_log_entry *e);
+
+/* Where a run hands its entries, whatever the protocol: each to fn, in
+ * index order, then its leaf hash (of e->leaf, the MerkleTreeLeaf, whether
+ * or not it parsed) appended to the right edge f. */
+typedef struct cg_fetch_to {
+    cg_merkle_hasher *h;
+    cg_merkle_frontier *f;
+    cg_log_entry_fn fn;
+    void *arg;
+} cg_fetch_to;
 
 typedef struct cg_fetch cg_fetch;
 
@@ -74,11 +114,16 @@ typedef struct cg_fetch_proto {
      * tile). Anything but CG_LOG_OK fails the fetch (a bad answer). */
     cg_log_status (*answer)(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t *got,
                             int *again, char *why, size_t whycap);
-    /* Hands over at most max entries of q's answer from entry q->used on;
-     * *n receives how many it did (on any status). CG_LOG_STOPPED when the
-     * entry callback stopped. */
-    cg_log_status (*deliver)(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t max,
-                             uint64_t *n, char *why, size_t whycap);
+    /* Before q's entries from q->used on are built: what they need that
+     * the answer does not hold (static-ct-api: the issuers its tile
+     * names). Anything but CG_LOG_OK fails the run. May be NULL. */
+    cg_log_status (*ready)(void *arg, const cg_wreq *q, cg_fetch_xfer *x, char *why,
+                           size_t whycap);
+    /* Entry q->start + i of q's answer into *e, valid until the next call
+     * (a bad entry is an entry, e->ok or e->chain_ok 0). Anything but
+     * CG_LOG_OK (out of memory) fails the run. */
+    cg_log_status (*entry)(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t i,
+                           cg_log_entry *e);
     /* The answer is done with (handed over, or dropped): free what answer
      * made. May be NULL. */
     void (*release)(void *arg, cg_fetch_xfer *x);
@@ -95,14 +140,14 @@ cg_fetch *cg_fetch_new(const cg_logclient_opts *o, const cg_window_opts *wo,
                        const cg_fetch_proto *proto, void *arg);
 void cg_fetch_free(cg_fetch *f);
 
-/* Hands over the entries [pos, end) in order through proto->deliver,
- * fetching up to target (>= end) ahead. A pos other than where the last
- * call stopped starts the window over there. *done receives the entries
- * handed over. CG_LOG_OK when all of them were; CG_LOG_STOPPED (a stop
- * request, or deliver's), CG_LOG_UNREACHABLE (a request failed max_retries
- * times), CG_LOG_BAD_ANSWER, CG_LOG_NOMEM with why. After a failure the
- * window starts over at the next call. */
-cg_log_status cg_fetch_run(cg_fetch *f, uint64_t pos, uint64_t end, uint64_t target,
+/* Hands over the entries [to->f->size, end) in order, each built by
+ * proto->entry, to `to`, fetching up to target (>= end) ahead. A start
+ * other than where the last call stopped starts the window over there.
+ * *done receives the entries handed over. CG_LOG_OK when all of them were;
+ * CG_LOG_STOPPED (a stop request, or to->fn's), CG_LOG_UNREACHABLE (a
+ * request failed max_retries times), CG_LOG_BAD_ANSWER, CG_LOG_NOMEM with
+ * why. After a failure the window starts over at the next call. */
+cg_log_status cg_fetch_run(cg_fetch *f, const cg_fetch_to *to, uint64_t end, uint64_t target,
                            uint64_t *done, char *why, size_t whycap);
 
 /* Drops every request in flight and every answer held (the next run
@@ -156,12 +201,13 @@ int cg_fetch_client_init(cg_fetch_client *c, const char *url, const cg_logclient
 void cg_fetch_client_clear(cg_fetch_client *c);
 
 /* A scan of the entries [f->size, end) through the window (fetching up to
- * target ahead, cg_fetch_run), the entries hashed into f by the protocol;
- * when end is sth's tree size, f must then hash to sth's root, else
- * CG_LOG_MERKLE with "the N entries of BASE do not hash to the root of its
- * HEAD" (head: what the log calls its tree head, "STH", "checkpoint"). */
+ * target ahead, cg_fetch_run), each to fn and hashed into f; when end is
+ * sth's tree size, f must then hash to sth's root, else CG_LOG_MERKLE with
+ * "the N entries of BASE do not hash to the root of its HEAD" (head: what
+ * the log calls its tree head, "STH", "checkpoint"). */
 cg_log_status cg_fetch_client_scan(cg_fetch_client *c, cg_merkle_hasher *h, cg_merkle_frontier *f,
                                    uint64_t end, uint64_t target, const cg_sth *sth,
-                                   const char *head, char *why, size_t whycap);
+                                   cg_log_entry_fn fn, void *arg, const char *head, char *why,
+                                   size_t whycap);
 
 #endif

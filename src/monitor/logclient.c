@@ -24,20 +24,11 @@ typedef struct answer {
     const uint8_t *body; /* the body the offsets are in */
 } answer;
 
-/* What the scan in progress hands the entries to. */
-typedef struct scan_to {
-    cg_merkle_hasher *h;
-    cg_merkle_frontier *f;
-    cg_log_entry_fn fn;
-    void *arg;
-} scan_to;
-
 struct cg_logclient {
     cg_fetch_client net; /* get-entries through the window; get-sth, proofs */
     EVP_PKEY *key;
     uint8_t log_id[32];
     cg_entries_reader *entries; /* get-entries answers, buffers reused */
-    scan_to to;
     /* the consistency proof asked ahead, from a range's end to the tree */
     cg_fetch_xfer *proof;
     uint64_t proof_from, proof_to;
@@ -196,34 +187,21 @@ static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
     return CG_LOG_OK;
 }
 
-static cg_log_status proto_deliver(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t max,
-                                   uint64_t *n, char *why, size_t whycap)
+static cg_log_status proto_entry(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t i,
+                                 cg_log_entry *e)
 {
-    cg_logclient *lc = arg;
     const answer *a = x->proto;
-    (void)why;
-    (void)whycap;
-    *n = 0;
-    for (uint64_t i = q->used; i < q->used + max; i++) {
-        const size_t *at = a->at + 4 * i;
-        cg_log_entry e;
-        uint8_t lh[CG_MERKLE_HASH_LEN];
-        memset(&e, 0, sizeof(e));
-        e.index = q->start + i;
-        e.leaf = x->body + at[0];
-        e.leaf_len = at[1];
-        e.extra = x->body + at[2];
-        e.extra_len = at[3];
-        e.ok = cg_ct_leaf_parse(e.leaf, e.leaf_len, &e.entry, &e.err);
-        e.chain_ok = e.ok && cg_ct_extra_parse(e.entry.entry_type, e.extra, e.extra_len,
-                                               &e.chain, &e.chain_err);
-        if (!lc->to.fn(lc->to.arg, &e))
-            return CG_LOG_STOPPED;
-        if (!cg_merkle_leaf_hash(lc->to.h, e.leaf, e.leaf_len, lh) ||
-            !cg_merkle_frontier_append(lc->to.h, lc->to.f, lh))
-            return CG_LOG_NOMEM;
-        (*n)++;
-    }
+    const size_t *at = a->at + 4 * i;
+    (void)arg;
+    memset(e, 0, sizeof(*e));
+    e->index = q->start + i;
+    e->leaf = x->body + at[0];
+    e->leaf_len = at[1];
+    e->extra = x->body + at[2];
+    e->extra_len = at[3];
+    e->ok = cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
+    e->chain_ok = e->ok && cg_ct_extra_parse(e->entry.entry_type, e->extra, e->extra_len,
+                                             &e->chain, &e->chain_err);
     return CG_LOG_OK;
 }
 
@@ -238,7 +216,7 @@ static void proto_release(void *arg, cg_fetch_xfer *x)
     x->proto = NULL;
 }
 
-static const cg_fetch_proto entries_proto = {proto_prepare, proto_answer, proto_deliver,
+static const cg_fetch_proto entries_proto = {proto_prepare, proto_answer, NULL, proto_entry,
                                              proto_release};
 
 /* Asks ahead for the consistency proof the monitor will want at the end of
@@ -262,11 +240,9 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
                                 char *why, size_t whycap)
 {
     uint64_t target = sth != NULL && sth->tree_size > end ? sth->tree_size : end;
-    scan_to to = {h, f, fn, arg};
-    lc->to = to;
     if (sth != NULL)
         proof_ahead(lc, end, sth->tree_size);
-    return cg_fetch_client_scan(&lc->net, h, f, end, target, sth, "STH", why, whycap);
+    return cg_fetch_client_scan(&lc->net, h, f, end, target, sth, fn, arg, "STH", why, whycap);
 }
 
 /* A JSON array of base64 hashes into out (room for cap). */

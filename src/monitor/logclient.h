@@ -30,38 +30,14 @@
 
 #include <openssl/types.h>
 
-#include "ct/leaf.h"
 #include "ct/merkle.h"
 #include "ct/sth.h"
+#include "monitor/fetch.h"
 #include "monitor/http.h"
 
-/* One entry of a range, as get-entries served it. leaf and extra are the
- * decoded leaf_input and extra_data, valid during the callback.
- *
- * The leaf is what the Merkle tree authenticates; extra_data (or a tile's
- * issuers) is whatever the log chose to send with it. So the two are judged
- * apart: ok is 1 when the MerkleTreeLeaf parsed (entry filled), 0 with err
- * saying where it stopped; chain_ok is 1 when, besides, the extra_data
- * parsed (chain filled), 0 with chain_err saying why not. A static-ct-api
- * precertificate entry keeps its pre_certificate (from the tile) even when
- * its issuers are missing. */
-typedef struct cg_log_entry {
-    uint64_t index;
-    const uint8_t *leaf;
-    size_t leaf_len;
-    const uint8_t *extra;
-    size_t extra_len;
-    int ok;
-    int chain_ok;
-    cg_ct_entry entry;
-    cg_ct_extra chain;
-    cg_der_error err;
-    cg_der_error chain_err;
-} cg_log_entry;
-
-/* Returns 1 to go on, 0 to stop (the scan then returns CG_LOG_STOPPED with
- * the frontier holding the entries before this one). */
-typedef int (*cg_log_entry_fn)(void *arg, const cg_log_entry *e);
+/* cg_log_entry, one entry as get-entries serves it, and cg_log_entry_fn,
+ * the scan's callback: monitor/fetch.h (both clients hand entries over
+ * through it). */
 
 typedef struct cg_logclient cg_logclient;
 

@@ -49,10 +49,6 @@ struct cg_tileclient {
     uint8_t *leaf, *extra;
     size_t leaf_cap, extra_cap;
     uint64_t tree_size; /* of the scan in progress */
-    cg_merkle_hasher *h;
-    cg_merkle_frontier *f;
-    cg_log_entry_fn fn;
-    void *arg;
     /* hash tiles asked ahead for the consistency proof at a range's end */
     cg_fetch_xfer *ahead[CG_MERKLE_MAX_PROOF * 2];
     size_t n_ahead;
@@ -486,45 +482,40 @@ static cg_log_status tiles_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
     return CG_LOG_OK;
 }
 
-static cg_log_status tiles_deliver(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t max,
-                                   uint64_t *n, char *why, size_t whycap)
+/* The issuers the tiles' entries name, once each for the run, before the
+ * entries are built. */
+static cg_log_status tiles_ready(void *arg, const cg_wreq *q, cg_fetch_xfer *x, char *why,
+                                 size_t whycap)
+{
+    cg_tileclient *tc = arg;
+    (void)q;
+    (void)x;
+    if (!issuers_pending(tc))
+        return CG_LOG_OK;
+    cg_http_req *ir = calloc(64, sizeof(*ir));
+    if (ir == NULL)
+        return CG_LOG_NOMEM;
+    cg_log_status st = fetch_issuers(tc, ir, why, whycap);
+    for (size_t i = 0; i < 64; i++)
+        cg_http_req_free(&ir[i]);
+    free(ir);
+    return st;
+}
+
+static cg_log_status tiles_entry(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t i,
+                                 cg_log_entry *e)
 {
     cg_tileclient *tc = arg;
     const tile_answer *a = x->proto;
+    uint64_t index = q->start + i;
+    size_t off = a->at[index - a->n * CG_TILE_WIDTH];
     cg_ct_tile_leaf tl;
     cg_der_error err;
-    *n = 0;
-    /* The issuers this tile's entries name, once each for the run. */
-    if (issuers_pending(tc)) {
-        cg_http_req *ir = calloc(64, sizeof(*ir));
-        if (ir == NULL)
-            return CG_LOG_NOMEM;
-        cg_log_status st = fetch_issuers(tc, ir, why, whycap);
-        for (size_t i = 0; i < 64; i++)
-            cg_http_req_free(&ir[i]);
-        free(ir);
-        if (st != CG_LOG_OK)
-            return st;
-    }
-    for (uint64_t k = 0; k < max; k++) {
-        uint64_t index = q->start + q->used + k;
-        size_t off = a->at[index - a->n * CG_TILE_WIDTH];
-        cg_cbs in;
-        cg_cbs_init(&in, x->body + off, x->len - off);
-        if (!cg_ct_tile_leaf_next(&in, &tl, x->body, &err))
-            return CG_LOG_BAD_ANSWER; /* check_tile read it: cannot happen */
-        cg_log_entry e;
-        uint8_t lh[CG_MERKLE_HASH_LEN];
-        if (!build_entry(tc, &tl, x->body, index, &e))
-            return CG_LOG_NOMEM;
-        if (!tc->fn(tc->arg, &e))
-            return CG_LOG_STOPPED;
-        if (!cg_ct_entry_leaf_hash(tc->h, &tl.entry.raw, lh) ||
-            !cg_merkle_frontier_append(tc->h, tc->f, lh))
-            return CG_LOG_NOMEM;
-        (*n)++;
-    }
-    return CG_LOG_OK;
+    cg_cbs in;
+    cg_cbs_init(&in, x->body + off, x->len - off);
+    if (!cg_ct_tile_leaf_next(&in, &tl, x->body, &err))
+        return CG_LOG_BAD_ANSWER; /* check_tile read it: cannot happen */
+    return build_entry(tc, &tl, x->body, index, e) ? CG_LOG_OK : CG_LOG_NOMEM;
 }
 
 static void tiles_release(void *arg, cg_fetch_xfer *x)
@@ -534,7 +525,7 @@ static void tiles_release(void *arg, cg_fetch_xfer *x)
     x->proto = NULL;
 }
 
-static const cg_fetch_proto tiles_proto = {tiles_prepare, tiles_answer, tiles_deliver,
+static const cg_fetch_proto tiles_proto = {tiles_prepare, tiles_answer, tiles_ready, tiles_entry,
                                            tiles_release};
 
 static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2);
@@ -555,13 +546,10 @@ cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merk
         tc->tree_size = size;
     }
     tc->scan++;
-    tc->h = h;
-    tc->f = f;
-    tc->fn = fn;
-    tc->arg = arg;
     if (sth != NULL)
         proof_ahead(tc, end, size);
-    return cg_fetch_client_scan(&tc->net, h, f, end, size, sth, "checkpoint", why, whycap);
+    return cg_fetch_client_scan(&tc->net, h, f, end, size, sth, fn, arg, "checkpoint", why,
+                                whycap);
 }
 
 /* ---- proofs from hash tiles ---- */
