@@ -753,8 +753,8 @@ int cg_cmd_monitor(int argc, char **argv)
     }
     crl.quiet = quiet;
     crl.log = &ops.log;
-    crl.series = ops.series;
-    crl.no_br_profile = no_br_profile;
+    crl.wo.series = ops.series;
+    crl.wo.br_profile = !no_br_profile;
     if (cg_cli_crl_wanted(&crl) && !cg_cli_crl_attach(&crl, mon))
         goto out;
     /* incident.scope_incomplete judged again as objects arrive */

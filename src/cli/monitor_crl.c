@@ -13,8 +13,7 @@ void cg_cli_crl_init(cg_cli_crl *c)
 {
     memset(c, 0, sizeof(*c));
     c->interval = 600;
-    c->unreachable_after = CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER;
-    cg_crlfetch_opts_default(&c->fetch);
+    cg_crlwatch_opts_default(&c->wo);
 }
 
 void cg_cli_crl_cleanup(cg_cli_crl *c)
@@ -73,24 +72,24 @@ int cg_cli_crl_option(cg_cli_crl *c, int code, const char *arg, size_t n_issuers
     case CG_CLI_OPT_CRL_TIMEOUT:
         if (!number("--crl-timeout", arg, 1, 3600, &v))
             return 0;
-        c->fetch.timeout_ms = (long)v * 1000;
-        if (c->fetch.connect_timeout_ms > c->fetch.timeout_ms)
-            c->fetch.connect_timeout_ms = c->fetch.timeout_ms;
+        c->wo.fetch.timeout_ms = (long)v * 1000;
+        if (c->wo.fetch.connect_timeout_ms > c->wo.fetch.timeout_ms)
+            c->wo.fetch.connect_timeout_ms = c->wo.fetch.timeout_ms;
         return 1;
     case CG_CLI_OPT_CRL_MAX_SIZE:
         if (!number("--crl-max-size", arg, 1, (uint64_t)1 << 40, &v))
             return 0;
-        c->fetch.max_size = v;
+        c->wo.fetch.max_size = v;
         return 1;
     case CG_CLI_OPT_CRL_MAX_REDIRECTS:
         if (!number("--crl-max-redirects", arg, 0, 20, &v))
             return 0;
-        c->fetch.max_redirects = (long)v;
+        c->wo.fetch.max_redirects = (long)v;
         return 1;
     case CG_CLI_OPT_CRL_UNREACHABLE_AFTER:
         if (!number("--crl-unreachable-after", arg, 60, 30 * 86400, &v))
             return 0;
-        c->unreachable_after = (int64_t)v;
+        c->wo.unreachable_after = (int64_t)v;
         return 1;
     }
     cg_cli_usage_error("monitor", "unknown option");
@@ -100,12 +99,12 @@ int cg_cli_crl_option(cg_cli_crl *c, int code, const char *arg, size_t n_issuers
 void cg_cli_crl_config_limits(cg_cli_crl *c, const cg_monitor_config *cfg)
 {
     c->interval = (int)cfg->crl.interval;
-    c->fetch.timeout_ms = (long)cfg->crl.timeout * 1000;
-    if (c->fetch.connect_timeout_ms > c->fetch.timeout_ms)
-        c->fetch.connect_timeout_ms = c->fetch.timeout_ms;
-    c->fetch.max_size = (uint64_t)cfg->crl.max_size;
-    c->fetch.max_redirects = (long)cfg->crl.max_redirects;
-    c->unreachable_after = cfg->crl.unreachable_after;
+    c->wo.fetch.timeout_ms = (long)cfg->crl.timeout * 1000;
+    if (c->wo.fetch.connect_timeout_ms > c->wo.fetch.timeout_ms)
+        c->wo.fetch.connect_timeout_ms = c->wo.fetch.timeout_ms;
+    c->wo.fetch.max_size = (uint64_t)cfg->crl.max_size;
+    c->wo.fetch.max_redirects = (long)cfg->crl.max_redirects;
+    c->wo.unreachable_after = cfg->crl.unreachable_after;
 }
 
 static int config_url(cg_cli_crl *c, size_t index, const char *url, int is_list,
@@ -168,15 +167,12 @@ static void log_line(void *arg, int is_error, const char *url, const char *msg)
 
 int cg_cli_crl_attach(cg_cli_crl *c, cg_monitor *m)
 {
-    c->w = cg_crlwatch_new(cg_monitor_get0_store(m), &c->fetch, NULL, NULL);
+    c->w = cg_crlwatch_new(cg_monitor_get0_store(m), &c->wo, NULL, NULL);
     if (c->w == NULL || !cg_crlwatch_add_to_monitor(c->w, m, c->interval)) {
         fprintf(stderr, "caguard monitor: out of memory\n");
         return 0;
     }
     cg_crlwatch_set_log(c->w, log_line, c);
-    cg_crlwatch_set_unreachable_after(c->w, c->unreachable_after);
-    cg_crlwatch_set_br_profile(c->w, !c->no_br_profile);
-    cg_crlwatch_set_series(c->w, c->series);
     return 1;
 }
 

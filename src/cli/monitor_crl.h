@@ -69,12 +69,12 @@ typedef struct cg_cli_crl {
     int use_crldp[CG_CLI_CRL_MAX_ISSUERS];
     int any_crldp;
     int interval;
-    int64_t unreachable_after;
-    cg_crlfetch_opts fetch;
+    /* the fetch limits, unreachable_after; br_profile (monitor
+     * --no-br-profile) and series (the monitor's metrics) set before
+     * cg_cli_crl_attach */
+    cg_crlwatch_opts wo;
     int quiet;
-    int no_br_profile; /* monitor --no-br-profile */
-    const cg_logger *log;             /* the monitor's log lines; set before cg_cli_crl_attach */
-    struct cg_monitor_series *series; /* its metrics; NULL: none */
+    const cg_logger *log; /* the monitor's log lines; set before cg_cli_crl_attach */
     cg_crlwatch *w;
 } cg_cli_crl;
 

@@ -28,36 +28,28 @@ void cg_crlw_say(cg_crlwatch *w, int is_error, const char *url, const char *fmt,
     w->log(w->log_arg, is_error, url, msg);
 }
 
-cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_sink_fn sink,
+void cg_crlwatch_opts_default(cg_crlwatch_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    cg_crlfetch_opts_default(&o->fetch);
+    o->unreachable_after = CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER;
+    o->br_profile = 1;
+}
+
+cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlwatch_opts *o, cg_sink_fn sink,
                              void *sink_arg)
 {
     cg_crlwatch *w = calloc(1, sizeof(*w));
     if (w == NULL)
         return NULL;
     w->st = store;
-    if (fetch != NULL)
-        w->fo = *fetch;
+    if (o != NULL)
+        w->o = *o;
     else
-        cg_crlfetch_opts_default(&w->fo);
+        cg_crlwatch_opts_default(&w->o);
     w->sink = sink;
     w->sink_arg = sink_arg;
-    w->unreachable_after = CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER;
     return w;
-}
-
-void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds)
-{
-    w->unreachable_after = seconds;
-}
-
-void cg_crlwatch_set_br_profile(cg_crlwatch *w, int on)
-{
-    w->no_br_profile = !on;
-}
-
-void cg_crlwatch_set_series(cg_crlwatch *w, cg_monitor_series *series)
-{
-    w->series = series;
 }
 
 static void url_set_clear(url_set *r)
@@ -375,7 +367,7 @@ static int check_unreachable(cg_crlwatch *w, const issuer *is, const cg_store_cr
             cg_crlw_say(w, 0, src->url, "answers again: crl.unreachable resolved");
         return 1;
     }
-    if (w->now - src->failing_since < w->unreachable_after)
+    if (w->now - src->failing_since < w->o.unreachable_after)
         return 1;
     int expired = src->has_crl && src->next_update != 0 && w->now > src->next_update;
     cg_severity sev = expired ? CG_SEV_ERROR : CG_SEV_WARNING;
@@ -492,7 +484,7 @@ static cg_store_crl_source *fetch_source(cg_crlwatch *w, const issuer *is, const
     snprintf(src->issuer_label, sizeof(src->issuer_label), "%s", is->label);
     snprintf(src->origin, sizeof(src->origin), "%s", origin);
     if (!cg_crlfetch_get(url, conditional ? src->etag : NULL,
-                         conditional ? src->last_modified : NULL, &w->fo, r) &&
+                         conditional ? src->last_modified : NULL, &w->o.fetch, r) &&
         r->status == CG_CRLFETCH_NOMEM) {
         snprintf(w->err, sizeof(w->err), "out of memory");
         free(src);
@@ -563,7 +555,7 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
             }
             w->got_crl = 0;
             cg_ingest_set_object_fn(ing, object_fn, w);
-            cg_ingest_set_br_profile(ing, !w->no_br_profile);
+            cg_ingest_set_br_profile(ing, w->o.br_profile);
             if (w->mon != NULL)
                 cg_monitor_batch_begin(w->mon);
             int ing_ok = cg_ingest_file(ing, url, r.body, r.len, ierr, sizeof(ierr));
@@ -618,7 +610,7 @@ static int fetch_crl(cg_crlwatch *w, const issuer *is, const char *url, const ch
         cg_crlw_store_fail(w, "recording a CRL fetch");
         goto out;
     }
-    cg_monitor_series_crl(w->series, src->url, src->issuer_label, src->last_fetch,
+    cg_monitor_series_crl(w->o.series, src->url, src->issuer_label, src->last_fetch,
                           src->last_change, src->has_crl ? src->next_update : 0,
                           src->has_crl && src->next_update != 0 && w->now > src->next_update,
                           src->failures);

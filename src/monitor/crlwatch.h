@@ -54,23 +54,33 @@ typedef struct cg_crlwatch_stats {
 /* Human-readable progress and errors, one line each, naming the URL. */
 typedef void (*cg_crlwatch_log_fn)(void *arg, int is_error, const char *url, const char *msg);
 
-/* The store is borrowed. fetch may be NULL (the defaults). sink gets every
+struct cg_monitor_series;
+
+/* How a watcher fetches and judges (cg_crlwatch_opts_default: the
+ * defaults). */
+typedef struct cg_crlwatch_opts {
+    cg_crlfetch_opts fetch;
+    /* How long a CRL URL's fetches must all have failed before
+     * crl.unreachable (default CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER
+     * seconds). */
+    int64_t unreachable_after;
+    /* Whether the TLS BR profile's CRL rule (crl.algorithm_invalid) applies
+     * to the CRLs fetched: 1 by default (cg_ingest_set_br_profile). */
+    int br_profile;
+    /* Each CRL source's state after a fetch, in the monitor's metrics
+     * (monitor/series.h; borrowed, NULL: none, the default). */
+    struct cg_monitor_series *series;
+} cg_crlwatch_opts;
+
+void cg_crlwatch_opts_default(cg_crlwatch_opts *o);
+
+/* The store is borrowed. o may be NULL (the defaults). sink gets every
  * finding new to the store (after its commit) and the input.malformed
  * findings of bodies that do not decode. */
-cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlfetch_opts *fetch, cg_sink_fn sink,
+cg_crlwatch *cg_crlwatch_new(cg_store *store, const cg_crlwatch_opts *o, cg_sink_fn sink,
                              void *sink_arg);
 void cg_crlwatch_free(cg_crlwatch *w);
 void cg_crlwatch_set_log(cg_crlwatch *w, cg_crlwatch_log_fn fn, void *arg);
-/* How long a CRL URL's fetches must all have failed before crl.unreachable
- * (default CG_CRLWATCH_DEFAULT_UNREACHABLE_AFTER seconds). */
-void cg_crlwatch_set_unreachable_after(cg_crlwatch *w, int64_t seconds);
-/* Whether the TLS BR profile's CRL rule (crl.algorithm_invalid) applies to
- * the CRLs fetched: on by default (cg_ingest_set_br_profile). */
-void cg_crlwatch_set_br_profile(cg_crlwatch *w, int on);
-/* Each CRL source's state after a fetch, in the monitor's metrics
- * (monitor/series.h; borrowed, NULL: none). */
-struct cg_monitor_series;
-void cg_crlwatch_set_series(cg_crlwatch *w, struct cg_monitor_series *series);
 
 /* A CA to watch: its certificate (DER, copied), a label for messages and
  * caguard status (the config section name; NULL: its subject's CN or the

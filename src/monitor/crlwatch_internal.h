@@ -41,7 +41,7 @@ typedef struct url_set {
 
 struct cg_crlwatch {
     cg_store *st;
-    cg_crlfetch_opts fo;
+    cg_crlwatch_opts o;
     cg_sink_fn sink;
     void *sink_arg;
     struct cg_monitor *mon; /* a monitor's task (its sink): a CRL's findings one batch */
@@ -50,9 +50,6 @@ struct cg_crlwatch {
     issuer *iss;
     size_t n_iss;
     cg_crlwatch_stats stats;
-    int64_t unreachable_after; /* seconds of failures before crl.unreachable */
-    int no_br_profile;         /* cg_crlwatch_set_br_profile(w, 0) */
-    cg_monitor_series *series;
     /* the round in progress */
     int64_t now;
     url_set done;

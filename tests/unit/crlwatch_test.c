@@ -9,7 +9,8 @@
  * redirects, a partitioned list good and bad, an open incident whose
  * certificate is revoked by a new CRL, and a CRL URL that keeps failing
  * (crl.unreachable after the grace, an error once its CRL is past
- * nextUpdate, resolved when it answers, new again at the next outage). */
+ * nextUpdate, resolved when it answers, new again at the next outage), and
+ * the BR profile's CRL rule on by default and off when asked. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,7 @@ static cg_store *new_store(void)
     return s;
 }
 
-static cg_crlwatch *new_watch(cg_store *s, const cg_crlfetch_opts *o, const char *path)
+static cg_crlwatch *new_watch(cg_store *s, const cg_crlwatch_opts *o, const char *path)
 {
     size_t len;
     uint8_t *ca = cg_test_read_der("crl2/ca1.pem", &len);
@@ -382,8 +383,10 @@ static void test_unreachable(void)
 
     /* A URL that never served a CRL, and a shorter grace: on the CA. */
     s = new_store();
-    w = new_watch(s, NULL, "/f/never.crl");
-    cg_crlwatch_set_unreachable_after(w, 600);
+    cg_crlwatch_opts o;
+    cg_crlwatch_opts_default(&o);
+    o.unreachable_after = 600;
+    w = new_watch(s, &o, "/f/never.crl");
     CHECK(run(w, T0));
     CHECK(run(w, T0 + 599));
     CHECK(count(CG_R_CRL_UNREACHABLE) == 0);
@@ -400,9 +403,9 @@ static void test_unreachable(void)
 static void test_malformed_and_limits(void)
 {
     cg_store *s = new_store();
-    cg_crlfetch_opts o;
-    cg_crlfetch_opts_default(&o);
-    o.max_size = 1000; /* c1_good.pem (PEM, 837 bytes) fits, big.crl does not */
+    cg_crlwatch_opts o;
+    cg_crlwatch_opts_default(&o);
+    o.fetch.max_size = 1000; /* c1_good.pem (PEM, 837 bytes) fits, big.crl does not */
     cg_crlwatch *w = new_watch(s, &o, "/f/trunc.crl");
     const cg_crlwatch_stats *st = cg_crlwatch_get0_stats(w);
     char err[256], url[256];
@@ -545,6 +548,42 @@ static void test_incident(void)
     cg_store_close(s);
 }
 
+/* The TLS BR profile's CRL rule runs on the CRLs fetched unless the
+ * watcher's options turn it off (monitor --no-br-profile): C1's CRL with
+ * both its AlgorithmIdentifiers made sha224WithRSAEncryption (the same
+ * length; the signature no longer verifies, which is found either way). */
+static void test_br_profile(void)
+{
+    static const uint8_t sha256_rsa[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                         0xf7, 0x0d, 0x01, 0x01, 0x0b};
+    size_t len, patched = 0;
+    uint8_t *der = cg_test_read_der("crl2/c1_good.pem", &len);
+    CHECK(der != NULL);
+    for (size_t i = 0; der != NULL && i + sizeof(sha256_rsa) <= len; i++) {
+        if (memcmp(der + i, sha256_rsa, sizeof(sha256_rsa)) == 0) {
+            der[i + sizeof(sha256_rsa) - 1] = 0x0e; /* 1.2.840.113549.1.1.14 */
+            patched++;
+        }
+    }
+    CHECK(patched == 2);
+    crlhttp_set(&srv, "sha224.crl", der, len);
+    free(der);
+    for (int on = 0; on <= 1; on++) {
+        cg_crlwatch_opts o;
+        cg_crlwatch_opts_default(&o);
+        o.br_profile = 0;
+        cg_store *s = new_store();
+        /* on: the defaults (NULL) */
+        cg_crlwatch *w = new_watch(s, on ? NULL : &o, "/f/sha224.crl");
+        CHECK(run(w, T0 + HOUR));
+        CHECK(cg_crlwatch_get0_stats(w)->new_crls == 1);
+        CHECK(count(CG_R_CRL_ALGORITHM_INVALID) == on);
+        CHECK(found.n > on);
+        cg_crlwatch_free(w);
+        cg_store_close(s);
+    }
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/caguard-crlwatch-test-XXXXXX");
@@ -566,6 +605,7 @@ int main(void)
     test_malformed_and_limits();
     test_list();
     test_incident();
+    test_br_profile();
     crlhttp_stop(&srv);
     if (cg_test_failures == 0) {
         char cmd[300];
