@@ -38,6 +38,19 @@ void cg_sbuf_append(cg_sbuf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
+char *cg_sbuf_reserve(cg_sbuf *b, size_t n)
+{
+    return reserve(b, n) ? b->data + b->len : NULL;
+}
+
+void cg_sbuf_commit(cg_sbuf *b, size_t n)
+{
+    if (b->failed || b->data == NULL)
+        return;
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 void cg_sbuf_puts(cg_sbuf *b, const char *s)
 {
     cg_sbuf_append(b, s, strlen(s));

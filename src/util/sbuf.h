@@ -21,6 +21,13 @@ typedef struct cg_sbuf {
 void cg_sbuf_append(cg_sbuf *b, const char *s, size_t n);
 void cg_sbuf_puts(cg_sbuf *b, const char *s);
 void cg_sbuf_printf(cg_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For a writer that makes its bytes in place (an encoder given the
+ * destination): room for n more bytes at the end, where they go, or NULL
+ * when memory ran out (failed set, as an append's); then
+ * cg_sbuf_commit(b, k) counts the k <= n bytes written there. Also sizes
+ * b ahead of a run of appends. */
+char *cg_sbuf_reserve(cg_sbuf *b, size_t n);
+void cg_sbuf_commit(cg_sbuf *b, size_t n);
 /* The text so far ("" when empty); borrowed, valid until the next append. */
 const char *cg_sbuf_str(const cg_sbuf *b);
 /* The text as an owned string (allocated even when empty), its length in

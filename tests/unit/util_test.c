@@ -19,6 +19,7 @@
 #include "util/hash.h"
 #include "util/hex.h"
 #include "util/num.h"
+#include "util/sbuf.h"
 #include "util/time.h"
 
 static int dec(const char *s, unsigned flags, uint8_t *out, size_t *n, size_t *bad)
@@ -390,6 +391,34 @@ static void test_grow_slot(void)
     free(v);
 }
 
+/* Bytes written in place after cg_sbuf_reserve count once committed,
+ * between appends, across a growth; a reservation that cannot be met
+ * fails the buffer as an append does. */
+static void test_sbuf_reserve(void)
+{
+    cg_sbuf b = CG_SBUF_INIT;
+    cg_sbuf_puts(&b, "ab");
+    char *at = cg_sbuf_reserve(&b, 1000);
+    CHECK(at != NULL && at == b.data + 2 && b.cap >= 1003);
+    memset(at, 'x', 1000);
+    cg_sbuf_commit(&b, 3);
+    CHECK(b.len == 5 && strcmp(cg_sbuf_str(&b), "abxxx") == 0);
+    at = cg_sbuf_reserve(&b, 0);
+    CHECK(at != NULL && *at == '\0');
+    cg_sbuf_commit(&b, 0);
+    cg_sbuf_printf(&b, "-%d", 42);
+    CHECK(b.len == 8 && strcmp(cg_sbuf_str(&b), "abxxx-42") == 0);
+    size_t len = 0;
+    char *s = cg_sbuf_take(&b, &len);
+    CHECK(s != NULL && len == 8 && strcmp(s, "abxxx-42") == 0);
+    free(s);
+
+    CHECK(cg_sbuf_reserve(&b, (size_t)-1) == NULL && b.failed);
+    cg_sbuf_commit(&b, 5);
+    cg_sbuf_puts(&b, "y");
+    CHECK(b.len == 0 && cg_sbuf_take(&b, NULL) == NULL);
+}
+
 int main(void)
 {
     test_base64_vectors();
@@ -404,5 +433,6 @@ int main(void)
     test_grow_push();
     test_grow_push_str();
     test_grow_slot();
+    test_sbuf_reserve();
     return cg_test_done();
 }

@@ -5,6 +5,7 @@
 #include "serve_internal.h"
 
 #include "ct/leaf.h"
+#include "util/sbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,51 +118,19 @@ void tl_get_proof_by_hash(server *s, struct MHD_Connection *c, answer *a)
         json_pack("{sIso}", "leaf_index", (json_int_t)index, "audit_path", hash_array(path, n)));
 }
 
-/* A growing string for the large JSON answers, written by hand: jansson
- * would build a tree of thousands of strings for one get-entries. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static char *sb_room(sbuf *b, size_t n)
+/* The large JSON answers are written by hand into a cg_sbuf: jansson
+ * would build a tree of thousands of strings for one get-entries. Base64
+ * is encoded straight into the buffer. */
+static void sb_b64(cg_sbuf *b, const uint8_t *data, size_t len)
 {
-    if (b->oom)
-        return NULL;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *np = realloc(b->p, cap);
-        if (np == NULL) {
-            b->oom = 1;
-            return NULL;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    return b->p + b->len;
-}
-
-static void sb_add(sbuf *b, const char *str)
-{
-    size_t n = strlen(str);
-    char *at = sb_room(b, n);
-    if (at != NULL) {
-        memcpy(at, str, n + 1);
-        b->len += n;
-    }
-}
-
-static void sb_b64(sbuf *b, const uint8_t *data, size_t len)
-{
-    char *at = len <= SIZE_MAX / 2 ? sb_room(b, CG_BASE64_ENCODED_LEN(len)) : NULL;
+    char *at = len <= SIZE_MAX / 2 ? cg_sbuf_reserve(b, CG_BASE64_ENCODED_LEN(len)) : NULL;
     if (at != NULL)
-        b->len += cg_base64_encode(data, len, at);
+        cg_sbuf_commit(b, cg_base64_encode(data, len, at));
 }
 
 /* One stored entry as get-entries serves it, without the closing brace:
  * {"leaf_input":"...","extra_data":"..." */
-static int entry_json(server *s, uint64_t index, const cg_ct_tile_leaf *tl, sbuf *out)
+static int entry_json(server *s, uint64_t index, const cg_ct_tile_leaf *tl, cg_sbuf *out)
 {
     const tl_log *log = s->log;
     size_t te_len = tl->entry.raw.len, extra_cap, extra_len = 0;
@@ -199,26 +168,27 @@ static int entry_json(server *s, uint64_t index, const cg_ct_tile_leaf *tl, sbuf
             tl->pre_certificate.len, chain, n) ||
         !cg_cbb_finish(&cbb, &extra_len))
         goto out;
-    sb_add(out, "{\"leaf_input\":\"");
+    cg_sbuf_puts(out, "{\"leaf_input\":\"");
     sb_b64(out, leaf, te_len + 2);
-    sb_add(out, "\",\"extra_data\":\"");
+    cg_sbuf_puts(out, "\",\"extra_data\":\"");
     sb_b64(out, extra, extra_len);
-    sb_add(out, "\"");
-    ok = !out->oom;
+    cg_sbuf_puts(out, "\"");
+    ok = !out->failed;
 out:
     free(leaf);
     free(extra);
     return ok;
 }
 
-static void set_sbuf(answer *a, sbuf *b)
+static void set_sbuf(answer *a, cg_sbuf *b)
 {
-    if (b->oom) {
-        free(b->p);
+    size_t len = 0;
+    char *body = cg_sbuf_take(b, &len);
+    if (body == NULL) {
         tl_set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         return;
     }
-    tl_set_body(a, MHD_HTTP_OK, "application/json", b->p, b->len);
+    tl_set_body(a, MHD_HTTP_OK, "application/json", body, len);
 }
 
 void tl_get_entries(server *s, struct MHD_Connection *c, answer *a)
@@ -226,7 +196,7 @@ void tl_get_entries(server *s, struct MHD_Connection *c, answer *a)
     uint64_t start, end, size = s->log->sth.tree_size;
     uint8_t *buf = NULL;
     size_t len = 0;
-    sbuf out = {0};
+    cg_sbuf out = CG_SBUF_INIT;
     cg_cbs in;
 
     if (!tl_u64_arg(c, a, "start", &start) || !tl_u64_arg(c, a, "end", &end))
@@ -247,24 +217,24 @@ void tl_get_entries(server *s, struct MHD_Connection *c, answer *a)
         return;
     }
     /* About 4/3 of the stored bytes plus the chains: start near that. */
-    sb_room(&out, len * 2 + 64);
-    sb_add(&out, "{\"entries\":[");
+    cg_sbuf_reserve(&out, len * 2 + 64);
+    cg_sbuf_puts(&out, "{\"entries\":[");
     cg_cbs_init(&in, buf, len);
     for (uint64_t i = start; i <= end; i++) {
         cg_ct_tile_leaf tl;
         cg_der_error derr;
         if (i > start)
-            sb_add(&out, ",");
+            cg_sbuf_puts(&out, ",");
         if (!cg_ct_tile_leaf_next(&in, &tl, buf, &derr) || !entry_json(s, i, &tl, &out)) {
             free(buf);
-            free(out.p);
+            cg_sbuf_free(&out);
             tl_set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot encode entry %llu",
                          (unsigned long long)i);
             return;
         }
-        sb_add(&out, "}");
+        cg_sbuf_puts(&out, "}");
     }
-    sb_add(&out, "]}");
+    cg_sbuf_puts(&out, "]}");
     free(buf);
     set_sbuf(a, &out);
 }
@@ -276,7 +246,7 @@ void tl_get_entry_and_proof(server *s, struct MHD_Connection *c, answer *a)
     size_t n = 0, len = 0;
     cg_ct_tile_leaf tl;
     cg_der_error derr;
-    sbuf out = {0};
+    cg_sbuf out = CG_SBUF_INIT;
     cg_cbs in;
     int ok;
 
@@ -298,17 +268,17 @@ void tl_get_entry_and_proof(server *s, struct MHD_Connection *c, answer *a)
     ok = cg_ct_tile_leaf_next(&in, &tl, buf, &derr) && entry_json(s, index, &tl, &out);
     free(buf);
     if (!ok) {
-        free(out.p);
+        cg_sbuf_free(&out);
         tl_set_error(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot encode the entry");
         return;
     }
-    sb_add(&out, ",\"audit_path\":[");
+    cg_sbuf_puts(&out, ",\"audit_path\":[");
     for (size_t i = 0; i < n; i++) {
-        sb_add(&out, i > 0 ? ",\"" : "\"");
+        cg_sbuf_puts(&out, i > 0 ? ",\"" : "\"");
         sb_b64(&out, path + i * 32, 32);
-        sb_add(&out, "\"");
+        cg_sbuf_puts(&out, "\"");
     }
-    sb_add(&out, "]}");
+    cg_sbuf_puts(&out, "]}");
     set_sbuf(a, &out);
 }
 
