@@ -5,6 +5,7 @@
 #include "testlog.h"
 
 #include "ct/leaf.h"
+#include "util/errf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -232,7 +233,7 @@ int tl_log_store_issuer(tl_log *log, const cg_cbs *cert, uint8_t fp[32], char *e
 
     if (EVP_Digest(cert->data, cert->len, fp, NULL, EVP_sha256(), NULL) != 1) {
         ERR_clear_error();
-        tl_err(err, errcap, "SHA-256 failed");
+        cg_errf(err, errcap, "SHA-256 failed");
         return 0;
     }
     if (tl_log_issuer(log, fp) != NULL)
@@ -244,18 +245,18 @@ int tl_log_store_issuer(tl_log *log, const cg_cbs *cert, uint8_t fp[32], char *e
     if (path == NULL || copy == NULL) {
         free(path);
         free(copy);
-        tl_err(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         return 0;
     }
     memcpy(copy, cert->data, cert->len);
     ok = tl_write_file(path, cert->data, cert->len, 0644);
     if (!ok)
-        tl_err(err, errcap, "%s: cannot write: %s", path, strerror(errno));
+        cg_errf(err, errcap, "%s: cannot write: %s", path, strerror(errno));
     free(path);
     if (!ok || !issuer_insert(log, fp, copy, cert->len)) {
         free(copy);
         if (ok)
-            tl_err(err, errcap, "out of memory");
+            cg_errf(err, errcap, "out of memory");
         return 0;
     }
     return 1;
@@ -269,7 +270,7 @@ static int load_issuers(tl_log *log, char *err, size_t errcap)
     int ok = 1;
 
     if (d == NULL) {
-        tl_err(err, errcap, "%s: cannot open: %s", dirpath ? dirpath : log->dir, strerror(errno));
+        cg_errf(err, errcap, "%s: cannot open: %s", dirpath ? dirpath : log->dir, strerror(errno));
         free(dirpath);
         return 0;
     }
@@ -289,15 +290,15 @@ static int load_issuers(tl_log *log, char *err, size_t errcap)
         snprintf(path, plen, "%s/%s", dirpath, e->d_name);
         if (!tl_read_file(path, &der, &len) ||
             EVP_Digest(der, len, fp, NULL, EVP_sha256(), NULL) != 1) {
-            tl_err(err, errcap, "%s: cannot read", path);
+            cg_errf(err, errcap, "%s: cannot read", path);
             ok = 0;
         } else {
             cg_hex(fp, 32, want);
             if (strcmp(want, e->d_name) != 0) {
-                tl_err(err, errcap, "%s: its SHA-256 is %s", path, want);
+                cg_errf(err, errcap, "%s: its SHA-256 is %s", path, want);
                 ok = 0;
             } else if (!issuer_insert(log, fp, der, len)) {
-                tl_err(err, errcap, "out of memory");
+                cg_errf(err, errcap, "out of memory");
                 ok = 0;
             } else {
                 der = NULL;
@@ -335,7 +336,7 @@ static int append_entry_mem(tl_log *log, const cg_ct_tile_leaf *tl, uint64_t len
     log->n++;
     return 1;
 oom:
-    tl_err(err, errcap, "out of memory");
+    cg_errf(err, errcap, "out of memory");
     return 0;
 }
 
@@ -358,7 +359,7 @@ int tl_log_append(tl_log *log, const uint8_t *rec, size_t rec_len, const cg_ct_t
 {
     if (!write_at_end(log->entries_fd, rec, rec_len) ||
         !write_at_end(log->tree_fd, leaf_hash, 32)) {
-        tl_err(err, errcap, "%s: cannot append the entry: %s", log->dir, strerror(errno));
+        cg_errf(err, errcap, "%s: cannot append the entry: %s", log->dir, strerror(errno));
         return 0;
     }
     return append_entry_mem(log, tl, rec_len, leaf_hash, err, errcap);
@@ -477,10 +478,10 @@ int tl_log_save_head(tl_log *log, char *err, size_t errcap)
     int ok = json != NULL && (cp != NULL || !have_origin) && p1 != NULL && p2 != NULL;
 
     if (!ok)
-        tl_err(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
     if (ok && (!tl_write_file(p1, json, strlen(json), 0644) ||
                (have_origin && !tl_write_file(p2, cp, strlen(cp), 0644)))) {
-        tl_err(err, errcap, "%s: cannot write the tree head: %s", log->dir, strerror(errno));
+        cg_errf(err, errcap, "%s: cannot write the tree head: %s", log->dir, strerror(errno));
         ok = 0;
     }
     free(json);
@@ -500,16 +501,16 @@ int tl_log_sign(tl_log *log, char *err, size_t errcap)
     /* Tree heads move forward in time even if the clock does not. */
     sth.timestamp = now > log->sth.timestamp ? now : log->sth.timestamp + 1;
     if (!cg_merkle_tree_range(log->tree, 0, log->n, sth.root) || !cg_sth_sign(&sth, log->key)) {
-        tl_err(err, errcap, "cannot sign the tree head");
+        cg_errf(err, errcap, "cannot sign the tree head");
         return 0;
     }
     log->wrong_sth = sth;
     if (!cg_sth_sign(&log->wrong_sth, log->wrong_key)) {
-        tl_err(err, errcap, "cannot sign the tree head with the wrong key");
+        cg_errf(err, errcap, "cannot sign the tree head with the wrong key");
         return 0;
     }
     if (log->sync && (fdatasync(log->entries_fd) != 0 || fdatasync(log->tree_fd) != 0)) {
-        tl_err(err, errcap, "%s: cannot sync the entries: %s", log->dir, strerror(errno));
+        cg_errf(err, errcap, "%s: cannot sync the entries: %s", log->dir, strerror(errno));
         return 0;
     }
     log->sth = sth;
@@ -534,7 +535,7 @@ static int write_log_json(tl_log *log, char *err, size_t errcap)
     if (s != NULL && path != NULL)
         ok = tl_write_file(path, s, strlen(s), 0644);
     if (!ok)
-        tl_err(err, errcap, "%s: cannot write log.json", log->dir);
+        cg_errf(err, errcap, "%s: cannot write log.json", log->dir);
     json_decref(o);
     free(s);
     free(id);
@@ -550,17 +551,17 @@ static int open_data_files(tl_log *log, int create, char *err, size_t errcap)
     int ok = 0;
 
     if (pe == NULL || pt == NULL) {
-        tl_err(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         goto out;
     }
     log->entries_fd = open(pe, flags, 0644);
     if (log->entries_fd < 0) {
-        tl_err(err, errcap, "%s: %s", pe, strerror(errno));
+        cg_errf(err, errcap, "%s: %s", pe, strerror(errno));
         goto out;
     }
     log->tree_fd = open(pt, flags, 0644);
     if (log->tree_fd < 0) {
-        tl_err(err, errcap, "%s: %s", pt, strerror(errno));
+        cg_errf(err, errcap, "%s: %s", pt, strerror(errno));
         goto out;
     }
     ok = 1;
@@ -577,28 +578,28 @@ tl_log *tl_log_create(const char *dir, EVP_PKEY *key, const char *origin, char *
     char why[128];
 
     if (log == NULL) {
-        tl_err(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         EVP_PKEY_free(key);
         return NULL;
     }
     if (!cg_ct_key_usable(key, why, sizeof(why)) || !set_key(log, key)) {
-        tl_err(err, errcap, "unusable log key: %s", why);
+        cg_errf(err, errcap, "unusable log key: %s", why);
         EVP_PKEY_free(key);
         goto err;
     }
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        tl_err(err, errcap, "%s: cannot create: %s", dir, strerror(errno));
+        cg_errf(err, errcap, "%s: cannot create: %s", dir, strerror(errno));
         goto err;
     }
     p = path_in(log, "log.json");
     if (p != NULL && access(p, F_OK) == 0) {
-        tl_err(err, errcap, "%s already holds a log (log.json); use an empty directory", dir);
+        cg_errf(err, errcap, "%s already holds a log (log.json); use an empty directory", dir);
         goto err;
     }
     free(p);
     p = path_in(log, "issuer");
     if (p == NULL || (mkdir(p, 0755) != 0 && errno != EEXIST)) {
-        tl_err(err, errcap, "%s/issuer: cannot create: %s", dir, strerror(errno));
+        cg_errf(err, errcap, "%s/issuer: cannot create: %s", dir, strerror(errno));
         goto err;
     }
     free(p);
@@ -607,24 +608,24 @@ tl_log *tl_log_create(const char *dir, EVP_PKEY *key, const char *origin, char *
     snprintf(log->origin, sizeof(log->origin), "%s", origin != NULL ? origin : "");
     log->wrong_key = tl_generate_key_like(key);
     if (log->wrong_key == NULL) {
-        tl_err(err, errcap, "cannot generate the wrong key");
+        cg_errf(err, errcap, "cannot generate the wrong key");
         goto err;
     }
     p = path_in(log, "key.pem");
     if (p == NULL || !tl_write_private_key(p, key, 0)) {
-        tl_err(err, errcap, "%s: cannot write", p ? p : dir);
+        cg_errf(err, errcap, "%s: cannot write", p ? p : dir);
         goto err;
     }
     free(p);
     p = path_in(log, "wrong-key.pem");
     if (p == NULL || !tl_write_private_key(p, log->wrong_key, 0)) {
-        tl_err(err, errcap, "%s: cannot write", p ? p : dir);
+        cg_errf(err, errcap, "%s: cannot write", p ? p : dir);
         goto err;
     }
     free(p);
     p = path_in(log, "pubkey.pem");
     if (p == NULL || !tl_write_public_key(p, key)) {
-        tl_err(err, errcap, "%s: cannot write", p ? p : dir);
+        cg_errf(err, errcap, "%s: cannot write", p ? p : dir);
         goto err;
     }
     free(p);
@@ -647,13 +648,13 @@ static int read_log_json(tl_log *log, char *err, size_t errcap)
     int format = 0, ok = 0;
 
     if (o == NULL) {
-        tl_err(err, errcap, "%s: not a caguard-testlog directory (no readable log.json)",
-               log->dir);
+        cg_errf(err, errcap, "%s: not a caguard-testlog directory (no readable log.json)",
+                log->dir);
         goto out;
     }
     if (json_unpack(o, "{si,ss}", "format", &format, "origin", &origin) != 0 ||
         format != LOG_FORMAT || strlen(origin) >= sizeof(log->origin)) {
-        tl_err(err, errcap, "%s: log.json lacks format %d or an origin string", path, LOG_FORMAT);
+        cg_errf(err, errcap, "%s: log.json lacks format %d or an origin string", path, LOG_FORMAT);
         goto out;
     }
     snprintf(log->origin, sizeof(log->origin), "%s", origin);
@@ -689,21 +690,21 @@ static int read_sth(tl_log *log, int *present, char *err, size_t errcap)
                     &root, "tree_head_signature", &sig) != 0 ||
         size < 0 || ts < 0 || !cg_base64_decode_new(root, strlen(root), 0, &r, &rlen) || rlen != 32 ||
         !cg_base64_decode_new(sig, strlen(sig), 0, &s, &slen) || !cg_sth_signature_parse(&log->sth, s, slen)) {
-        tl_err(err, errcap, "%s: not a get-sth answer", path);
+        cg_errf(err, errcap, "%s: not a get-sth answer", path);
         goto out;
     }
     log->sth.tree_size = (uint64_t)size;
     log->sth.timestamp = (uint64_t)ts;
     memcpy(log->sth.root, r, 32);
     if (!cg_sth_verify(&log->sth, log->key, why, sizeof(why))) {
-        tl_err(err, errcap, "%s: %s", path, why);
+        cg_errf(err, errcap, "%s: %s", path, why);
         goto out;
     }
     if (log->sth.tree_size > log->n ||
         !cg_merkle_tree_range(log->tree, 0, log->sth.tree_size, want) ||
         memcmp(want, log->sth.root, 32) != 0) {
-        tl_err(err, errcap, "%s: tree size %llu and root do not match entries.bin (%llu entries)",
-               path, (unsigned long long)log->sth.tree_size, (unsigned long long)log->n);
+        cg_errf(err, errcap, "%s: tree size %llu and root do not match entries.bin (%llu entries)",
+                path, (unsigned long long)log->sth.tree_size, (unsigned long long)log->n);
         goto out;
     }
     ok = 1;
@@ -727,13 +728,13 @@ static int load_entries(tl_log *log, char *err, size_t errcap)
     int ok = 0;
 
     if (fstat(log->entries_fd, &st) != 0 || fstat(log->tree_fd, &tst) != 0) {
-        tl_err(err, errcap, "%s: cannot stat the entries: %s", log->dir, strerror(errno));
+        cg_errf(err, errcap, "%s: cannot stat the entries: %s", log->dir, strerror(errno));
         return 0;
     }
     if (st.st_size > 0) {
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, log->entries_fd, 0);
         if (map == MAP_FAILED) {
-            tl_err(err, errcap, "%s/entries.bin: cannot map: %s", log->dir, strerror(errno));
+            cg_errf(err, errcap, "%s/entries.bin: cannot map: %s", log->dir, strerror(errno));
             return 0;
         }
     }
@@ -742,7 +743,7 @@ static int load_entries(tl_log *log, char *err, size_t errcap)
         int r = p != NULL && tl_read_file(p, &tree, &tree_len);
         free(p);
         if (!r) {
-            tl_err(err, errcap, "%s/tree.bin: cannot read", log->dir);
+            cg_errf(err, errcap, "%s/tree.bin: cannot read", log->dir);
             goto out;
         }
     }
@@ -754,34 +755,34 @@ static int load_entries(tl_log *log, char *err, size_t errcap)
         size_t before = in.len;
 
         if (!cg_ct_tile_leaf_next(&in, &tl, map, &derr)) {
-            tl_err(err, errcap, "%s/entries.bin: entry %llu at byte %zu: %s", log->dir,
-                   (unsigned long long)log->n, derr.offset, derr.what);
+            cg_errf(err, errcap, "%s/entries.bin: entry %llu at byte %zu: %s", log->dir,
+                    (unsigned long long)log->n, derr.offset, derr.what);
             goto out;
         }
         for (size_t i = 0; i < tl.fingerprints.len; i += 32) {
             if (tl_log_issuer(log, tl.fingerprints.data + i) == NULL) {
                 char hex[65];
                 cg_hex(tl.fingerprints.data + i, 32, hex);
-                tl_err(err, errcap, "entry %llu names issuer %s, which %s/issuer lacks",
-                       (unsigned long long)log->n, hex, log->dir);
+                cg_errf(err, errcap, "entry %llu names issuer %s, which %s/issuer lacks",
+                        (unsigned long long)log->n, hex, log->dir);
                 goto out;
             }
         }
         if (!cg_ct_entry_leaf_hash(log->hasher, &tl.entry.raw, h)) {
-            tl_err(err, errcap, "SHA-256 failed");
+            cg_errf(err, errcap, "SHA-256 failed");
             goto out;
         }
         if (tree_len < (log->n + 1) * 32 || memcmp(tree + log->n * 32, h, 32) != 0) {
-            tl_err(err, errcap, "%s/tree.bin does not hold the leaf hash of entry %llu", log->dir,
-                   (unsigned long long)log->n);
+            cg_errf(err, errcap, "%s/tree.bin does not hold the leaf hash of entry %llu", log->dir,
+                    (unsigned long long)log->n);
             goto out;
         }
         if (!append_entry_mem(log, &tl, before - in.len, h, err, errcap))
             goto out;
     }
     if (tree_len != log->n * 32) {
-        tl_err(err, errcap, "%s/tree.bin holds %zu bytes for %llu entries", log->dir, tree_len,
-               (unsigned long long)log->n);
+        cg_errf(err, errcap, "%s/tree.bin holds %zu bytes for %llu entries", log->dir, tree_len,
+                (unsigned long long)log->n);
         goto out;
     }
     ok = 1;
@@ -800,7 +801,7 @@ tl_log *tl_log_open(const char *dir, char *err, size_t errcap)
     int have_sth = 0;
 
     if (log == NULL) {
-        tl_err(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         return NULL;
     }
     if (!read_log_json(log, err, errcap))
@@ -817,7 +818,7 @@ tl_log *tl_log_open(const char *dir, char *err, size_t errcap)
     if (log->wrong_key == NULL)
         log->wrong_key = tl_generate_key_like(log->key);
     if (log->wrong_key == NULL) {
-        tl_err(err, errcap, "cannot read or generate the wrong key");
+        cg_errf(err, errcap, "cannot read or generate the wrong key");
         goto err;
     }
     free(p);
@@ -832,7 +833,7 @@ tl_log *tl_log_open(const char *dir, char *err, size_t errcap)
     } else {
         log->wrong_sth = log->sth;
         if (!cg_sth_sign(&log->wrong_sth, log->wrong_key)) {
-            tl_err(err, errcap, "cannot sign with the wrong key");
+            cg_errf(err, errcap, "cannot sign with the wrong key");
             goto err;
         }
     }

@@ -9,6 +9,7 @@
 #include "serve_internal.h"
 
 #include "obs/httpd.h"
+#include "util/errf.h"
 #include "util/num.h"
 
 #include <arpa/inet.h>
@@ -99,10 +100,7 @@ void tl_set_json(answer *a, unsigned status, json_t *o)
 void tl_set_error(answer *a, unsigned status, const char *fmt, ...)
 {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    CG_FORMAT_ARGS(msg, sizeof(msg), fmt);
     tl_set_json(a, status, json_pack("{ss}", "error", msg));
 }
 

@@ -9,6 +9,7 @@
 #include "ct/sct_verify.h"
 #include "x509/name.h"
 #include "x509/oid.h"
+#include "util/errf.h"
 #include "x509/x509.h"
 
 #include <stdlib.h>
@@ -48,49 +49,50 @@ static int prepare(submission *s, const cg_cbs *chain, size_t n, int precert, ch
         cg_cert tmp, *c = i < 3 ? &s->certs[i] : &tmp;
         cg_cert next;
         if (!cg_cert_parse(c, chain[i].data, chain[i].len, &derr)) {
-            tl_err(err, errcap, "chain certificate %zu does not parse: byte %zu: %s", i,
-                   derr.offset, derr.what);
+            cg_errf(err, errcap, "chain certificate %zu does not parse: byte %zu: %s", i,
+                    derr.offset, derr.what);
             return 0;
         }
         if (c->der.len != chain[i].len) {
-            tl_err(err, errcap, "chain certificate %zu has %zu bytes after its DER", i,
-                   chain[i].len - c->der.len);
+            cg_errf(err, errcap, "chain certificate %zu has %zu bytes after its DER", i,
+                    chain[i].len - c->der.len);
             return 0;
         }
         if (i + 1 < n) {
             if (!cg_cert_parse(&next, chain[i + 1].data, chain[i + 1].len, &derr)) {
-                tl_err(err, errcap, "chain certificate %zu does not parse: byte %zu: %s", i + 1,
-                       derr.offset, derr.what);
+                cg_errf(err, errcap, "chain certificate %zu does not parse: byte %zu: %s", i + 1,
+                        derr.offset, derr.what);
                 return 0;
             }
             if (!cg_name_equal(&c->issuer, &next.subject, NULL)) {
-                tl_err(err, errcap,
-                       "chain certificate %zu is not the issuer of certificate %zu (names differ)",
-                       i + 1, i);
+                cg_errf(
+                    err, errcap,
+                    "chain certificate %zu is not the issuer of certificate %zu (names differ)",
+                    i + 1, i);
                 return 0;
             }
         }
     }
     if (precert != s->certs[0].is_precert) {
-        tl_err(err, errcap,
-               precert
-                   ? "add-pre-chain: the first certificate is not a precertificate (no "
-                     "poison extension)"
-                   : "add-chain: the first certificate is a precertificate; use add-pre-chain");
+        cg_errf(err, errcap,
+                precert
+                    ? "add-pre-chain: the first certificate is not a precertificate (no "
+                      "poison extension)"
+                    : "add-chain: the first certificate is a precertificate; use add-pre-chain");
         return 0;
     }
     if (!precert)
         return 1;
     if (n < 2) {
-        tl_err(err, errcap, "a precertificate needs its issuer in the chain");
+        cg_errf(err, errcap, "a precertificate needs its issuer in the chain");
         return 0;
     }
     final_ca = &s->certs[1];
     if (cg_cert_is_precert_signing(&s->certs[1])) {
         if (n < 3) {
-            tl_err(err, errcap,
-                   "a precertificate from a Precertificate Signing Certificate "
-                   "needs the CA above it in the chain");
+            cg_errf(err, errcap,
+                    "a precertificate from a Precertificate Signing Certificate "
+                    "needs the CA above it in the chain");
             return 0;
         }
         final_ca = &s->certs[2];
@@ -99,14 +101,14 @@ static int prepare(submission *s, const cg_cbs *chain, size_t n, int precert, ch
             akip = &aki;
     }
     if (!cg_ct_issuer_key_hash(final_ca, s->ikh)) {
-        tl_err(err, errcap, "SHA-256 failed");
+        cg_errf(err, errcap, "SHA-256 failed");
         return 0;
     }
     cap = cg_ct_entry_tbs_max_len(&s->certs[0], new_issuer, akip);
     s->tbs = malloc(cap);
     if (s->tbs == NULL ||
         !cg_ct_entry_tbs(&s->certs[0], new_issuer, akip, s->tbs, cap, &s->tbs_len)) {
-        tl_err(err, errcap, "cannot rebuild the precertificate's TBSCertificate");
+        cg_errf(err, errcap, "cannot rebuild the precertificate's TBSCertificate");
         return 0;
     }
     return 1;
@@ -129,16 +131,16 @@ int tl_log_add(tl_log *log, const cg_cbs *chain, size_t n, int precert, uint64_t
 
     *client_error = 1;
     if (s == NULL) {
-        tl_err(err, errcap, "out of memory");
+        cg_errf(err, errcap, "out of memory");
         *client_error = 0;
         return 0;
     }
     if (n == 0 || n > TL_MAX_CHAIN) {
-        tl_err(err, errcap, "a chain of 1 to %d certificates, got %zu", TL_MAX_CHAIN, n);
+        cg_errf(err, errcap, "a chain of 1 to %d certificates, got %zu", TL_MAX_CHAIN, n);
         goto out;
     }
     if (log->n > CG_CT_MAX_LEAF_INDEX) {
-        tl_err(err, errcap, "the log is full");
+        cg_errf(err, errcap, "the log is full");
         goto out;
     }
     if (!prepare(s, chain, n, precert, err, errcap))
@@ -164,12 +166,12 @@ int tl_log_add(tl_log *log, const cg_cbs *chain, size_t n, int precert, uint64_t
         !cg_ct_entry_write(&cbb, timestamp, precert ? CG_CT_PRECERT_ENTRY : CG_CT_X509_ENTRY,
                            precert ? s->ikh : NULL, body, body_len, sct->ext, sct->ext_len) ||
         !cg_cbb_finish(&cbb, &te_len)) {
-        tl_err(err, errcap, "cannot encode the entry");
+        cg_errf(err, errcap, "cannot encode the entry");
         goto out;
     }
     if (!cg_ct_sign(log->key, te, te_len, &sct->hash_alg, &sct->sig_alg, sct->sig,
                     sizeof(sct->sig), &sct->sig_len)) {
-        tl_err(err, errcap, "cannot sign the SCT");
+        cg_errf(err, errcap, "cannot sign the SCT");
         goto out;
     }
 
@@ -185,14 +187,14 @@ int tl_log_add(tl_log *log, const cg_cbs *chain, size_t n, int precert, uint64_t
     if (!cg_ct_tile_leaf_write(&cbb, te + 2, te_len - 2, precert ? chain[0].data : NULL,
                                chain[0].len, fps, n - 1) ||
         !cg_cbb_finish(&cbb, &rec_len)) {
-        tl_err(err, errcap, "cannot encode the entry");
+        cg_errf(err, errcap, "cannot encode the entry");
         goto out;
     }
     /* Read back what will be stored, as the loader will. */
     cg_cbs_init(&rcbs, rec, rec_len);
     if (!cg_ct_tile_leaf_next(&rcbs, &tl, rec, &derr) || rcbs.len != 0 ||
         !cg_ct_entry_leaf_hash(log->hasher, &tl.entry.raw, leaf_hash)) {
-        tl_err(err, errcap, "the encoded entry does not read back: %s", derr.what);
+        cg_errf(err, errcap, "the encoded entry does not read back: %s", derr.what);
         goto out;
     }
     if (!tl_log_append(log, rec, rec_len, &tl, leaf_hash, err, errcap))
@@ -200,7 +202,7 @@ int tl_log_add(tl_log *log, const cg_cbs *chain, size_t n, int precert, uint64_t
     ok = 1;
     goto out;
 oom:
-    tl_err(err, errcap, "out of memory");
+    cg_errf(err, errcap, "out of memory");
 out:
     free(rec);
     free(te);

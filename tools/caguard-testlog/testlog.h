@@ -88,7 +88,6 @@ typedef struct tl_sct {
 } tl_sct;
 
 /* ---- util.c ---- */
-void tl_err(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int tl_read_file(const char *path, uint8_t **out, size_t *len);
 /* Writes path through path.tmp and rename, fsynced. */
 int tl_write_file(const char *path, const void *data, size_t len, int mode);

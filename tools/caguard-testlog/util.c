@@ -1,13 +1,14 @@
 /* Files, keys and gzip for caguard-testlog. */
 #include "testlog.h"
 
+#include "util/errf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-
-void tl_err(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || cap == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 int tl_read_file(const char *path, uint8_t **out, size_t *len)
 {
@@ -107,7 +98,7 @@ EVP_PKEY *tl_read_private_key(const char *path, char *err, size_t errcap)
     BIO *bio;
 
     if (!tl_read_file(path, &buf, &len)) {
-        tl_err(err, errcap, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
+        cg_errf(err, errcap, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
         return NULL;
     }
     bio = BIO_new_mem_buf(buf, (int)len);
@@ -121,11 +112,11 @@ EVP_PKEY *tl_read_private_key(const char *path, char *err, size_t errcap)
     free(buf);
     ERR_clear_error();
     if (key == NULL) {
-        tl_err(err, errcap, "%s: not a PEM (or DER) private key", path);
+        cg_errf(err, errcap, "%s: not a PEM (or DER) private key", path);
         return NULL;
     }
     if (!cg_ct_key_usable(key, why, sizeof(why))) {
-        tl_err(err, errcap, "%s: %s", path, why);
+        cg_errf(err, errcap, "%s: %s", path, why);
         EVP_PKEY_free(key);
         return NULL;
     }
