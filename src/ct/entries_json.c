@@ -418,7 +418,9 @@ static int unescape(cg_entries_reader *r, const uint8_t *p, size_t len, const ui
             i += 2;
             continue;
         }
-        unsigned u, lo;
+        /* Pass 1 checked the four hex digits (and the low surrogate):
+         * hex4 cannot fail here. */
+        unsigned u = 0, lo = 0;
         hex4(p + i + 2, &u);
         i += 6;
         if (u >= 0xd800 && u <= 0xdbff) {

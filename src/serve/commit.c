@@ -127,7 +127,11 @@ static void run_batch(cg_gate_commit *c, cg_store *st, cg_gate_write *head)
     size_t n = 0;
     for (cg_gate_write *w = head; w != NULL; w = w->next)
         n++;
-    cg_gate_write *one[1], **ws = n > 1 ? malloc(n * sizeof(*ws)) : one;
+    if (n <= 1) {
+        one_by_one(c, st, &head, n);
+        return;
+    }
+    cg_gate_write **ws = malloc(n * sizeof(*ws));
     if (ws == NULL) {
         /* No room to sort: each on its own, in arrival order. */
         for (cg_gate_write *w = head; w != NULL; w = w->next)
@@ -137,10 +141,6 @@ static void run_batch(cg_gate_commit *c, cg_store *st, cg_gate_write *head)
     n = 0;
     for (cg_gate_write *w = head; w != NULL; w = w->next)
         ws[n++] = w;
-    if (n == 1) {
-        one_by_one(c, st, ws, 1);
-        return;
-    }
     qsort(ws, n, sizeof(*ws), cmp_write);
     int ok = cg_store_begin(st);
     for (size_t i = 0; i < n && ok; i++)
