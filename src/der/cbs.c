@@ -184,12 +184,32 @@ int cg_cbs_peek_asn1_tag(const cg_cbs *cbs, uint8_t tag)
     return cbs->len >= 1 && cbs->data[0] == tag;
 }
 
+/* Whether the element at the front of cbs has the tag asked for (never the
+ * high-tag-number form, which read_header refuses) and a short-form length,
+ * DER's only form for contents below 128 octets: most elements a rule
+ * reads. The getters below then take the element without read_header;
+ * anything else goes through it, so both paths accept exactly the same. */
+static int short_form(const cg_cbs *cbs, uint8_t tag)
+{
+    return cbs->len >= 2 && cbs->data[0] == tag && (tag & 0x1f) != 0x1f && cbs->data[1] < 0x80;
+}
+
 /* out may be cbs itself (cg_cbs_get_asn1(&c, &c, tag) steps into an
  * element), so the cursor is written before out. */
 int cg_cbs_get_asn1_element(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
 {
     cg_cbs copy = *cbs, elem;
     uint8_t t;
+    if (short_form(cbs, tag)) {
+        size_t n = 2 + (size_t)cbs->data[1];
+        const uint8_t *start = cbs->data;
+        if (n > cbs->len)
+            return 0;
+        cbs->data += n;
+        cbs->len -= n;
+        cg_cbs_init(out, start, n);
+        return 1;
+    }
     if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, NULL) || t != tag)
         return 0;
     *cbs = copy;
@@ -202,6 +222,16 @@ int cg_cbs_get_asn1(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
     cg_cbs copy = *cbs, elem;
     uint8_t t;
     size_t hdr;
+    if (short_form(cbs, tag)) {
+        size_t n = cbs->data[1];
+        const uint8_t *contents = cbs->data + 2;
+        if (n > cbs->len - 2)
+            return 0;
+        cbs->data = contents + n;
+        cbs->len -= 2 + n;
+        cg_cbs_init(out, contents, n);
+        return 1;
+    }
     if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, &hdr) || t != tag)
         return 0;
     *cbs = copy;

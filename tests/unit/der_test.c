@@ -76,6 +76,51 @@ static void test_reader(void)
     CHECK(!cg_cbs_get_asn1_bool(&in, &b));
 }
 
+/* cg_cbs_get_asn1 and cg_cbs_get_asn1_element take a short-form element
+ * without the full header reader: for every tag and length octet, with the
+ * contents cut at every length around them, both give what the full
+ * reader (cg_cbs_get_any_asn1_element and a tag comparison) gives: the
+ * verdict, the cursor after it, the view. */
+static void test_short_form(void)
+{
+    uint8_t buf[300];
+    memset(buf, 0x5a, sizeof(buf));
+    size_t cuts[] = {0, 1, 2, 3, 4, 129, 130, 131, 257, 258, 259, 300};
+    for (unsigned t = 0; t < 256; t++) {
+        for (unsigned l = 0; l < 256; l++) {
+            buf[0] = (uint8_t)t;
+            buf[1] = (uint8_t)l;
+            buf[2] = 0x01; /* a long form's first length octet */
+            for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+                const uint8_t asks[] = {(uint8_t)t, (uint8_t)(t ^ 0x01)};
+                for (size_t a = 0; a < 2; a++) {
+                    cg_cbs ref, elem, in, out, in2, out2;
+                    uint8_t tag;
+                    size_t hdr;
+                    cg_cbs_init(&ref, buf, cuts[c]);
+                    int ok =
+                        cg_cbs_get_any_asn1_element(&ref, &elem, &tag, &hdr) && tag == asks[a];
+                    cg_cbs_init(&in, buf, cuts[c]);
+                    cg_cbs_init(&in2, buf, cuts[c]);
+                    int got = cg_cbs_get_asn1(&in, &out, asks[a]);
+                    int got2 = cg_cbs_get_asn1_element(&in2, &out2, asks[a]);
+                    CHECK(got == ok && got2 == ok);
+                    if (got != ok || got2 != ok)
+                        return;
+                    if (!ok) {
+                        CHECK(in.len == cuts[c] && in2.len == cuts[c]);
+                        continue;
+                    }
+                    CHECK(in.data == ref.data && in.len == ref.len);
+                    CHECK(in2.data == ref.data && in2.len == ref.len);
+                    CHECK(out.data == elem.data + hdr && out.len == elem.len - hdr);
+                    CHECK(out2.data == elem.data && out2.len == elem.len);
+                }
+            }
+        }
+    }
+}
+
 static void test_tls(void)
 {
     static const uint8_t v[] = {0x00, 0x03, 0xaa, 0xbb, 0xcc, 0x01, 0x02, 0x03, 0x04};
@@ -216,6 +261,7 @@ static void test_writer(void)
 int main(void)
 {
     test_reader();
+    test_short_form();
     test_tls();
     test_validate();
     test_deep();
