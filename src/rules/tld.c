@@ -1,7 +1,8 @@
 /* The dated TLD table (rules/tld.h): tld_table.inc is generated at build
  * time from data/tld/tlds.tsv (tools/tld/tld_table.cmake), its rows in byte
- * order for a binary search within the rows of the label's first
- * character. */
+ * order for a binary search within the rows of the label's first two
+ * characters (a few rows, most often: the profile looks up every dNSName's
+ * and every AIA and CRL distribution point host's TLD). */
 #include "rules/tld.h"
 
 typedef struct cg_tld_row {
@@ -34,16 +35,23 @@ cg_tld_state cg_tld_at(const uint8_t *label, size_t len, uint32_t ymd, uint32_t 
         low[i] = (char)(label[i] >= 'A' && label[i] <= 'Z' ? label[i] + 32 : label[i]);
     }
     low[len] = '\0';
-    /* the search starts within the rows of the label's first character */
+    /* the search starts within the rows of the label's first two
+     * characters (the first 0-9 a-z, the second - 0-9 a-z, as the
+     * generator numbers them); every TLD has two characters or more */
     int first = low[0] >= '0' && low[0] <= '9'   ? low[0] - '0'
                 : low[0] >= 'a' && low[0] <= 'z' ? low[0] - 'a' + 10
                                                  : -1;
-    if (first < 0)
+    int second = low[1] == '-'                    ? 0
+                 : low[1] >= '0' && low[1] <= '9' ? low[1] - '0' + 1
+                 : low[1] >= 'a' && low[1] <= 'z' ? low[1] - 'a' + 11
+                                                  : -1;
+    if (len < 2 || first < 0 || second < 0)
         return CG_TLD_UNKNOWN;
-    size_t lo = cg_tld_spans[first][0], hi = cg_tld_spans[first][1];
+    size_t lo = cg_tld_spans[first * 37 + second][0], hi = cg_tld_spans[first * 37 + second][1];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = label_cmp(low, cg_tld_rows[mid].label);
+        /* the span's rows share the label's first two characters */
+        int c = label_cmp(low + 2, cg_tld_rows[mid].label + 2);
         if (c == 0) {
             const cg_tld_row *r = &cg_tld_rows[mid];
             if (ymd < r->delegated) {

@@ -105,6 +105,41 @@ static void test_lookup(void)
         found += at(label, d, &date) == CG_TLD_DELEGATED && at(up, d, &date) == CG_TLD_DELEGATED;
     }
     CHECK(rows >= 1000 && found == rows);
+    /* the search starts within the rows of the first two characters: a
+     * row's label cut by one character, longer by one, or with another
+     * second character is found exactly when it is a row itself (by a
+     * linear scan); one character or a second character no TLD has is no
+     * TLD */
+    size_t tried = 0, agree = 0;
+    for (size_t i = 0; cg_tld_row_at(i, &label, &d, &r); i++) {
+        char v[66];
+        size_t n = strlen(label);
+        if (n + 2 > sizeof(v))
+            continue;
+        const char *tails[] = {NULL, "a", "-", "0", "z", "", "", "", "", ""};
+        const char seconds[] = "-09az";
+        for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+            memcpy(v, label, n + 1);
+            if (tails[t] == NULL)
+                v[n - 1] = '\0';
+            else if (tails[t][0] == '\0')
+                v[1] = seconds[t - 5];
+            else
+                strcat(v, tails[t]);
+            int row = 0;
+            const char *other;
+            for (size_t j = 0; !row && cg_tld_row_at(j, &other, &d, &r); j++)
+                row = strcmp(other, v) == 0;
+            tried++;
+            agree += (at(v, 20260101, &date) != CG_TLD_UNKNOWN) == row;
+        }
+    }
+    CHECK(tried >= 10000 && agree == tried);
+    CHECK(at("c", 20200101, &date) == CG_TLD_UNKNOWN);
+    CHECK(at("Z", 20200101, &date) == CG_TLD_UNKNOWN);
+    CHECK(at("c_m", 20200101, &date) == CG_TLD_UNKNOWN);
+    CHECK(at("c.m", 20200101, &date) == CG_TLD_UNKNOWN);
+    CHECK(at("-com", 20200101, &date) == CG_TLD_UNKNOWN);
 }
 
 int main(void)
