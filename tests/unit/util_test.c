@@ -239,6 +239,34 @@ static void test_time_formats(void)
         cg_time_format(t, got, sizeof(got));
         CHECK(cg_time_parse_rfc3339(got, &back) && back == t);
     }
+    /* Written digit by digit for years 0 to 9999 into a buffer of 21
+     * bytes or more: the same bytes as snprintf's, and snprintf's own for
+     * other years and for shorter buffers (cut, NUL-terminated). */
+    int64_t edges[] = {INT64_C(-62167219200) /* 0000-01-01 */, INT64_C(-62167219201),
+                       INT64_C(-62198755200) /* year -1 */, 253402300799,
+                       253402300800 /* 10000-01-01 */, INT64_C(-2208988800), 951868799};
+    for (size_t k = 0; k < sizeof(edges) / sizeof(edges[0]); k++) {
+        int64_t days = edges[k] >= 0 ? edges[k] / 86400 : -((-edges[k] + 86399) / 86400), y;
+        unsigned secs = (unsigned)(edges[k] - days * 86400), m, d;
+        cg_civil_from_days(days, &y, &m, &d);
+        for (size_t cap = 1; cap <= 26; cap++) {
+            char want[32], got[32];
+            snprintf(want, cap, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d,
+                     secs / 3600, secs / 60 % 60, secs % 60);
+            memset(got, 'x', sizeof(got));
+            cg_time_format(edges[k], got, cap);
+            CHECK(strcmp(got, want) == 0);
+            for (int64_t frac = 1; frac < 1000; frac += 331) {
+                char wms[32], gms[32];
+                size_t n = strlen(want);
+                snprintf(wms, sizeof(wms), "%s", want);
+                if (n > 0 && wms[n - 1] == 'Z')
+                    snprintf(wms + n - 1, cap - (n - 1), ".%03dZ", (int)frac);
+                cg_time_format_ms(edges[k] * 1000 + frac, gms, cap);
+                CHECK(strcmp(gms, wms) == 0);
+            }
+        }
+    }
     char buf[48];
     cg_time_format_ms(1735689600000, buf, sizeof(buf));
     CHECK(strcmp(buf, "2025-01-01T00:00:00Z") == 0);
