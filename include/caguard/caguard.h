@@ -113,7 +113,9 @@ const char *caguard_finding_object(const caguard_finding *finding);
  * finding is about the whole object. */
 const char *caguard_finding_field(const caguard_finding *finding);
 /* A string member some rules add to their findings (docs/check.md,
- * "Findings"; e.g. "milestone" on cert.validity_too_long), or NULL. */
+ * --format; e.g. "milestone" on cert.validity_too_long, "requirement" on a
+ * rule that checks more than one requirement about the same element), or
+ * NULL. */
 const char *caguard_finding_value(const caguard_finding *finding, const char *key);
 
 const char *caguard_version(void);

@@ -87,38 +87,43 @@ static void check_bc(cg_ctx *ctx, const cg_profile *p)
     const cg_ext *bc = ext_at(p, p->x.bc);
     const char *what = cg_prof_kind_name(p);
     if (bc != NULL && !p->bc_ok) {
-        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
-                  "basicConstraints does not decode as SEQUENCE { cA BOOLEAN DEFAULT FALSE, "
-                  "pathLenConstraint INTEGER OPTIONAL }");
+        cg_report_req(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj, NULL, "encoding",
+                      "basicConstraints does not decode as SEQUENCE { cA BOOLEAN DEFAULT FALSE, "
+                      "pathLenConstraint INTEGER OPTIONAL }");
         return;
     }
     if (is_ca(p) && !bc->critical)
-        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
-                  "basicConstraints of a %s is not marked critical", what);
+        cg_report_req(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj, NULL, "ca_not_critical",
+                      "basicConstraints of a %s is not marked critical", what);
     if (p->ku_ok && (p->ku_bits & KU_CERT) && !is_ca(p))
-        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
-                  "keyUsage asserts keyCertSign but basicConstraints %s; a certificate that "
-                  "signs certificates must be a CA (RFC 5280 §4.2.1.9)",
-                  bc == NULL ? "is absent" : "does not assert cA");
+        cg_report_req(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj, NULL,
+                      bc == NULL ? "cert_sign_without_bc" : "cert_sign_without_ca",
+                      "keyUsage asserts keyCertSign but basicConstraints %s; a certificate that "
+                      "signs certificates must be a CA (RFC 5280 §4.2.1.9)",
+                      bc == NULL ? "is absent" : "does not assert cA");
     if (bc != NULL && p->bc_has_pathlen &&
         (!p->bc_ca || (p->ku_ok && !(p->ku_bits & KU_CERT)) || p->x.ku < 0))
-        cg_report(ctx, CG_R_CERT_PATH_LEN_CONSTRAINT_INVALID, p->obj,
-                  "pathLenConstraint is present but %s; it is allowed only with cA TRUE and "
-                  "keyCertSign (RFC 5280 §4.2.1.9)",
-                  !p->bc_ca ? "cA is not asserted" : "keyCertSign is not asserted");
+        cg_report_req(ctx, CG_R_CERT_PATH_LEN_CONSTRAINT_INVALID, p->obj, NULL,
+                      "improperly_included",
+                      "pathLenConstraint is present but %s; it is allowed only with cA TRUE and "
+                      "keyCertSign (RFC 5280 §4.2.1.9)",
+                      !p->bc_ca ? "cA is not asserted" : "keyCertSign is not asserted");
     if (bc != NULL && p->bc_pathlen_negative)
-        cg_report(ctx, CG_R_CERT_PATH_LEN_CONSTRAINT_INVALID, p->obj,
-                  "pathLenConstraint is negative; it is INTEGER (0..MAX) (RFC 5280 §4.2.1.9)");
+        cg_report_req(ctx, CG_R_CERT_PATH_LEN_CONSTRAINT_INVALID, p->obj, NULL, "negative",
+                      "pathLenConstraint is negative; it is INTEGER (0..MAX) (RFC 5280 "
+                      "§4.2.1.9)");
     if (bc != NULL && !is_ca(p) && !bc->critical && cg_prof_since(p, SC062))
-        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj,
-                  "basicConstraints of a %s issued from 2023-09-15 must be marked critical "
-                  "when present",
-                  what);
+        cg_report_req(ctx, CG_R_CERT_BASIC_CONSTRAINTS_INVALID, p->obj, NULL,
+                      "subscriber_not_critical",
+                      "basicConstraints of a %s issued from 2023-09-15 must be marked critical "
+                      "when present",
+                      what);
     /* TLS BRs §7.1.2.1.4 (1.x §7.1.2.1 d): NOT RECOMMENDED in a root. */
     if (bc != NULL && p->kind == CG_PROF_ROOT && p->bc_has_pathlen)
-        cg_report(ctx, CG_R_CERT_BASIC_CONSTRAINTS_NOT_RECOMMENDED, p->obj,
-                  "basicConstraints of a root CA certificate carries a pathLenConstraint, "
-                  "which it should not (TLS BRs §7.1.2.1.4)");
+        cg_report_req(ctx, CG_R_CERT_BASIC_CONSTRAINTS_NOT_RECOMMENDED, p->obj, NULL,
+                      "root_path_len",
+                      "basicConstraints of a root CA certificate carries a pathLenConstraint, "
+                      "which it should not (TLS BRs §7.1.2.1.4)");
 }
 
 /* ---- keyUsage ---- */
@@ -142,12 +147,13 @@ static void ku_names(unsigned bits, char *buf, size_t cap)
 
 /* rule on keyUsage bits the key type does not allow or recommend: "keyUsage
  * of a <kind> with an <EC|RSA> key asserts <bits>, <why>" */
-static void ku_key_bits(cg_ctx *ctx, const cg_profile *p, int rule, unsigned bits, const char *why)
+static void ku_key_bits(cg_ctx *ctx, const cg_profile *p, int rule, const char *req, unsigned bits,
+                        const char *why)
 {
     char names[160];
     ku_names(bits, names, sizeof(names));
-    cg_report(ctx, rule, p->obj, "keyUsage of a %s with an %s key asserts %s, %s",
-              cg_prof_kind_name(p), p->key_type == CG_KEY_EC ? "EC" : "RSA", names, why);
+    cg_report_req(ctx, rule, p->obj, NULL, req, "keyUsage of a %s with an %s key asserts %s, %s",
+                  cg_prof_kind_name(p), p->key_type == CG_KEY_EC ? "EC" : "RSA", names, why);
 }
 
 /* RFC 3279 §2.3.1: an RSA key's keyUsage may hold digitalSignature,
@@ -160,11 +166,12 @@ static void check_ku_rsa3279(cg_ctx *ctx, const cg_profile *p, unsigned b)
     if (p->key_type != CG_KEY_RSA)
         return;
     if (bad != 0 && !cg_prof_since(p, SC062))
-        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_INVALID, bad,
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_INVALID, "rsa_bit_not_allowed", bad,
                     "which RFC 3279 §2.3.1 does not allow (only digitalSignature, "
                     "nonRepudiation, keyEncipherment, dataEncipherment, keyCertSign, cRLSign)");
     if (is_ca(p) && (b & (KU_CERT | KU_CRL)) && (b & (KU_KE | KU_DE)))
-        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, b & (KU_KE | KU_DE),
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, "ca_encipherment",
+                    b & (KU_KE | KU_DE),
                     "beside keyCertSign or cRLSign, which it should not (RFC 3279 §2.3.1)");
 }
 
@@ -177,19 +184,19 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
         /* A subscriber certificate SHOULD carry it (an EC key's must assert
          * digitalSignature, but only when keyUsage is there). */
         if (is_ca(p) || (p->kind == CG_PROF_OCSP && cg_prof_since(p, SC062)))
-            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, "a %s must carry keyUsage",
-                      what);
+            cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "missing",
+                          "a %s must carry keyUsage", what);
         return;
     }
     unsigned b = p->ku_bits; /* decoded once, with the profile */
     if (!p->ku_ok) {
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage does not decode as one BIT STRING");
+        cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "encoding",
+                      "keyUsage does not decode as one BIT STRING");
         return;
     }
     if (b == 0) {
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage asserts no bit; at least one must be set (RFC 5280 §4.2.1.3)");
+        cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "no_bits",
+                      "keyUsage asserts no bit; at least one must be set (RFC 5280 §4.2.1.3)");
         return;
     }
     if (p->ku_trailing_zero)
@@ -197,22 +204,22 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
                   "keyUsage BIT STRING is not DER: it ends with zero bits (X.690 §11.2.2 "
                   "removes them)");
     if (p->ku_octets > 3)
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage BIT STRING is longer than the 9 bits RFC 5280 §4.2.1.3 names");
+        cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "length",
+                      "keyUsage BIT STRING is longer than the 9 bits RFC 5280 §4.2.1.3 names");
     if (is_ca(p)) {
         if (!(b & KU_CERT) || !(b & KU_CRL))
-            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                      "keyUsage of a %s must assert keyCertSign and cRLSign; it %s", what,
-                      !(b & KU_CERT) && !(b & KU_CRL) ? "asserts neither"
-                      : !(b & KU_CERT)                ? "lacks keyCertSign"
-                                                      : "lacks cRLSign");
+            cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "ca_bits_missing",
+                          "keyUsage of a %s must assert keyCertSign and cRLSign; it %s", what,
+                          !(b & KU_CERT) && !(b & KU_CRL) ? "asserts neither"
+                          : !(b & KU_CERT)                ? "lacks keyCertSign"
+                                                          : "lacks cRLSign");
         unsigned extra = b & ~(unsigned)(KU_CERT | KU_CRL | KU_DS);
         if (extra != 0 && cg_prof_since(p, SC062)) {
             ku_names(extra, names, sizeof(names));
-            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                      "keyUsage of a %s issued from 2023-09-15 asserts %s; only keyCertSign, "
-                      "cRLSign and digitalSignature are allowed",
-                      what, names);
+            cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "ca_bit_not_allowed",
+                          "keyUsage of a %s issued from 2023-09-15 asserts %s; only keyCertSign, "
+                          "cRLSign and digitalSignature are allowed",
+                          what, names);
         }
         check_ku_rsa3279(ctx, p, b);
         return;
@@ -220,10 +227,10 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
     if (p->kind == CG_PROF_OCSP) {
         if (cg_prof_since(p, SC062) && b != KU_DS) {
             ku_names(b, names, sizeof(names));
-            cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                      "keyUsage of an OCSP responder certificate must be digitalSignature "
-                      "alone; it asserts %s",
-                      names);
+            cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "ocsp_bits",
+                          "keyUsage of an OCSP responder certificate must be digitalSignature "
+                          "alone; it asserts %s",
+                          names);
         }
         return;
     }
@@ -234,22 +241,23 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
                                                    : 0x1ffu;
     unsigned bad = b & ~allowed & ~(unsigned)KU_CERT;
     if ((b & KU_CRL) && !cg_prof_since(p, SC062))
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage of a %s asserts cRLSign", what);
+        cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "subscriber_crl_sign",
+                      "keyUsage of a %s asserts cRLSign", what);
     if (bad != 0 && cg_prof_since(p, SC062)) {
-        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_INVALID, bad,
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_INVALID, "key_type_bit_not_allowed", bad,
                     "which the TLS BRs do not allow for that key type");
     } else if (p->key_type == CG_KEY_EC && (b & (KU_KE | KU_DE)) && cg_prof_since(p, RFC8813)) {
         /* RFC 5480 §3 listed the bits an EC key's keyUsage MAY hold; RFC
          * 8813 §3 (August 2020) made the encipherment bits a MUST NOT. */
         ku_names(b & (KU_KE | KU_DE), names, sizeof(names));
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage of an EC key asserts %s (RFC 8813 §3 forbids it from 2020-08-01)",
-                  names);
+        cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL, "ec_encipherment",
+                      "keyUsage of an EC key asserts %s (RFC 8813 §3 forbids it from 2020-08-01)",
+                      names);
     }
     if (p->key_type == CG_KEY_EC && !(b & KU_DS) && cg_prof_since(p, SC062))
-        cg_report(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj,
-                  "keyUsage of a %s with an EC key must assert digitalSignature", what);
+        cg_report_req(ctx, CG_R_CERT_KEY_USAGE_INVALID, p->obj, NULL,
+                      "ec_digital_signature_missing",
+                      "keyUsage of a %s with an EC key must assert digitalSignature", what);
     check_ku_rsa3279(ctx, p, b);
     /* TLS BRs §7.1.2.7.11: allowed but NOT RECOMMENDED (a pending
      * prohibition) */
@@ -257,8 +265,8 @@ static void check_ku(cg_ctx *ctx, const cg_profile *p)
                   : p->key_type == CG_KEY_RSA ? (b & KU_DE)
                                               : 0;
     if (nr != 0 && cg_prof_since(p, SC062))
-        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, nr,
-                    "which the TLS BRs do not recommend (§7.1.2.7.11)");
+        ku_key_bits(ctx, p, CG_R_CERT_KEY_USAGE_NOT_RECOMMENDED, "key_type_bit_not_recommended",
+                    nr, "which the TLS BRs do not recommend (§7.1.2.7.11)");
 }
 
 /* ---- extKeyUsage ---- */
@@ -516,18 +524,18 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
     const char *what = cg_prof_kind_name(p);
     if (aia == NULL) {
         if (p->kind == CG_PROF_SUBSCRIBER)
-            cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                      "a %s must carry authorityInformationAccess", what);
+            cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj, NULL, "missing",
+                          "a %s must carry authorityInformationAccess", what);
         /* TLS BRs 1.x §7.1.2.2 (c): MUST until 1.7.1, SHOULD since. */
         else if (p->kind == CG_PROF_SUBCA && !cg_prof_since(p, BR171))
-            cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                      "a %s issued before 2020-08-20 must carry authorityInformationAccess",
-                      what);
+            cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj, NULL, "missing",
+                          "a %s issued before 2020-08-20 must carry authorityInformationAccess",
+                          what);
         else if (p->kind == CG_PROF_SUBCA)
-            cg_report(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj,
-                      "a %s should carry authorityInformationAccess (TLS BRs §7.1.2.2 since "
-                      "1.7.1, §7.1.2.10.3)",
-                      what);
+            cg_report_req(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj, NULL, "missing",
+                          "a %s should carry authorityInformationAccess (TLS BRs §7.1.2.2 "
+                          "since 1.7.1, §7.1.2.10.3)",
+                          what);
         return;
     }
     cg_cbs v = aia->value, seq, ad, method, loc;
@@ -535,9 +543,9 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
     size_t n = 0;
     int ocsp_http = 0, issuers = 0, issuers_http = 0, issuers_uri = 0;
     if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
-        cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                  "authorityInformationAccess does not decode as a non-empty SEQUENCE of "
-                  "AccessDescription");
+        cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj, NULL, "encoding",
+                      "authorityInformationAccess does not decode as a non-empty SEQUENCE of "
+                      "AccessDescription");
         return;
     }
     while (seq.len > 0) {
@@ -545,8 +553,8 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
         if (!cg_cbs_get_asn1(&seq, &ad, CG_ASN1_SEQUENCE) ||
             !cg_cbs_get_asn1(&ad, &method, CG_ASN1_OBJECT) ||
             !cg_cbs_get_any_asn1_element(&ad, &loc, &tag, NULL) || ad.len != 0) {
-            cg_report(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                      "an AccessDescription of authorityInformationAccess does not decode");
+            cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj, NULL, "encoding",
+                          "an AccessDescription of authorityInformationAccess does not decode");
             return;
         }
         int ocsp = cg_oid_equal(&method, CG_OID_AD_OCSP, sizeof(CG_OID_AD_OCSP));
@@ -581,24 +589,26 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
             if (!ocsp && !(is_issuers && p->kind != CG_PROF_OCSP)) {
                 char m[96]; /* formatted only for a finding */
                 cg_oid_to_string(&method, m, sizeof(m));
-                cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj, AIA_FIELD ".accessMethod",
-                             "authorityInformationAccess uses accessMethod %s; only "
-                             "id-ad-ocsp and id-ad-caIssuers are allowed",
-                             m);
+                cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj, AIA_FIELD ".accessMethod",
+                              "access_method_not_allowed",
+                              "authorityInformationAccess uses accessMethod %s; only "
+                              "id-ad-ocsp and id-ad-caIssuers are allowed",
+                              m);
             } else if (!http)
-                cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj,
-                             !uri ? (ocsp ? AIA_FIELD ".ocsp.accessLocation"
-                                          : AIA_FIELD ".caIssuers.accessLocation")
-                                  : field,
-                             "authorityInformationAccess %s location is %s; it must be an "
-                             "http:// uniformResourceIdentifier",
-                             ocsp ? "OCSP" : "caIssuers", uri ? "not an http URL" : "not a URI");
+                cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj,
+                              !uri ? (ocsp ? AIA_FIELD ".ocsp.accessLocation"
+                                           : AIA_FIELD ".caIssuers.accessLocation")
+                                   : field,
+                              "location_not_http",
+                              "authorityInformationAccess %s location is %s; it must be an "
+                              "http:// uniformResourceIdentifier",
+                              ocsp ? "OCSP" : "caIssuers", uri ? "not an http URL" : "not a URI");
             for (size_t i = 0; i < n && i < 16; i++) {
                 if (cg_cbs_equal(&meths[i], &method) && cg_cbs_equal(&locs[i], &loc))
-                    cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj, field,
-                                 "authorityInformationAccess repeats the %s location; each "
-                                 "must be unique",
-                                 ocsp ? "OCSP" : "caIssuers");
+                    cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj, field, "location_duplicate",
+                                  "authorityInformationAccess repeats the %s location; each "
+                                  "must be unique",
+                                  ocsp ? "OCSP" : "caIssuers");
             }
         }
         if (n < 16) {
@@ -608,27 +618,29 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
         n++;
     }
     if (!ocsp_http && !cg_prof_since(p, SC063) && p->kind == CG_PROF_SUBSCRIBER)
-        cg_report_at(ctx, CG_R_CERT_AIA_INVALID, p->obj, AIA_FIELD ".ocsp",
-                     "authorityInformationAccess of a %s issued before 2024-03-15 must hold "
-                     "the issuing CA's OCSP responder as an http URL",
-                     what);
+        cg_report_req(ctx, CG_R_CERT_AIA_INVALID, p->obj, AIA_FIELD ".ocsp", "ocsp_http_missing",
+                      "authorityInformationAccess of a %s issued before 2024-03-15 must hold "
+                      "the issuing CA's OCSP responder as an http URL",
+                      what);
     /* RFC 5280 §4.2.2.1: one caIssuers location SHOULD be an HTTP or LDAP
      * URI; TLS BRs §7.1.2.7.7 (1.x §7.1.2.3 c): a subscriber certificate's
      * AIA SHOULD hold the issuing CA's certificate as an http URL, and so a
      * subordinate CA's before the SC-062 profiles (1.x §7.1.2.2 c). */
     if (issuers && !issuers_uri)
-        cg_report_at(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj, AIA_FIELD ".caIssuers",
-                     "no caIssuers location of authorityInformationAccess is an HTTP or LDAP "
-                     "URI; one should be (RFC 5280 §4.2.2.1)");
+        cg_report_req(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj, AIA_FIELD ".caIssuers",
+                      "ca_issuers_not_http_or_ldap",
+                      "no caIssuers location of authorityInformationAccess is an HTTP or "
+                      "LDAP URI; one should be (RFC 5280 §4.2.2.1)");
     else if (!issuers_http && (p->kind == CG_PROF_SUBSCRIBER ||
                                (p->kind == CG_PROF_SUBCA && !cg_prof_since(p, SC062))))
-        cg_report_at(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj, AIA_FIELD ".caIssuers",
-                     "authorityInformationAccess of a %s holds no http URL of the issuing CA's "
-                     "certificate (id-ad-caIssuers); it should (TLS BRs %s)",
-                     what,
-                     cg_prof_since(p, SC062)         ? "§7.1.2.7.7"
-                     : p->kind == CG_PROF_SUBSCRIBER ? "1.x §7.1.2.3 c"
-                                                     : "1.x §7.1.2.2 c");
+        cg_report_req(ctx, CG_R_CERT_AIA_NOT_RECOMMENDED, p->obj, AIA_FIELD ".caIssuers",
+                      "ca_issuers_http_missing",
+                      "authorityInformationAccess of a %s holds no http URL of the issuing "
+                      "CA's certificate (id-ad-caIssuers); it should (TLS BRs %s)",
+                      what,
+                      cg_prof_since(p, SC062)         ? "§7.1.2.7.7"
+                      : p->kind == CG_PROF_SUBSCRIBER ? "1.x §7.1.2.3 c"
+                                                      : "1.x §7.1.2.2 c");
 }
 
 /* ---- CRL distribution points ---- */
@@ -653,16 +665,16 @@ static void check_crldp(cg_ctx *ctx, const cg_profile *p)
         return;
     }
     if (p->kind == CG_PROF_OCSP && cg_prof_since(p, SC062)) {
-        cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                  "an OCSP responder certificate must not carry cRLDistributionPoints");
+        cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "present",
+                      "an OCSP responder certificate must not carry cRLDistributionPoints");
         return;
     }
     cg_cbs v = dp->value, seq, point, name, names, gn;
     int sc062 = cg_prof_since(p, SC062), any_http = 0;
     if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE) || v.len != 0 || seq.len == 0) {
-        cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                  "cRLDistributionPoints does not decode as a non-empty SEQUENCE of "
-                  "DistributionPoint");
+        cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "encoding",
+                      "cRLDistributionPoints does not decode as a non-empty SEQUENCE of "
+                      "DistributionPoint");
         return;
     }
     while (seq.len > 0) {
@@ -673,32 +685,33 @@ static void check_crldp(cg_ctx *ctx, const cg_profile *p)
             !cg_cbs_get_optional_asn1(&point, &reasons, &has_reasons, CG_ASN1_CTX(1)) ||
             !cg_cbs_get_optional_asn1(&point, &issuer, &has_issuer, CG_ASN1_CTX_CONS(2)) ||
             point.len != 0) {
-            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                      "a DistributionPoint of cRLDistributionPoints does not decode");
+            cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "encoding",
+                          "a DistributionPoint of cRLDistributionPoints does not decode");
             return;
         }
         if (!has_name && !has_issuer) {
-            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                      "a DistributionPoint has neither distributionPoint nor cRLIssuer (RFC "
-                      "5280 §4.2.1.13)");
+            cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "name_missing",
+                          "a DistributionPoint has neither distributionPoint nor cRLIssuer (RFC "
+                          "5280 §4.2.1.13)");
             continue;
         }
         if (sc062 && (has_reasons || has_issuer))
-            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                      "a DistributionPoint carries %s; the TLS BRs forbid it",
-                      has_reasons ? "reasons" : "cRLIssuer");
+            cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL,
+                          has_reasons ? "reasons_present" : "crl_issuer_present",
+                          "a DistributionPoint carries %s; the TLS BRs forbid it",
+                          has_reasons ? "reasons" : "cRLIssuer");
         if (!has_name)
             continue;
         if (!cg_cbs_get_asn1(&name, &names, CG_ASN1_CTX_CONS(0))) {
             if (sc062)
-                cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                          "a distributionPoint is not a fullName (nameRelativeToCRLIssuer is "
-                          "not allowed)");
+                cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "not_full_name",
+                              "a distributionPoint is not a fullName (nameRelativeToCRLIssuer "
+                              "is not allowed)");
             continue;
         }
         if (names.len == 0)
-            cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                      "a distributionPoint fullName holds no GeneralName");
+            cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "full_name_empty",
+                          "a distributionPoint fullName holds no GeneralName");
         while (names.len > 0) {
             uint8_t tag;
             if (!cg_cbs_get_any_asn1_element(&names, &gn, &tag, NULL))
@@ -721,14 +734,14 @@ static void check_crldp(cg_ctx *ctx, const cg_profile *p)
                 continue;
             }
             if (sc062)
-                cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                          "a CRL distribution point %s; every name must be an http:// URL",
-                          uri ? "is a URL whose scheme is not http" : "is not a URI");
+                cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "name_not_http",
+                              "a CRL distribution point %s; every name must be an http:// URL",
+                              uri ? "is a URL whose scheme is not http" : "is not a URI");
         }
     }
     if (!any_http && !sc062)
-        cg_report(ctx, CG_R_CERT_CRLDP_INVALID, p->obj,
-                  "cRLDistributionPoints holds no http:// URL of the CA's CRL");
+        cg_report_req(ctx, CG_R_CERT_CRLDP_INVALID, p->obj, NULL, "http_url_missing",
+                      "cRLDistributionPoints holds no http:// URL of the CA's CRL");
 }
 
 /* ---- AKI and SKI ---- */

@@ -115,8 +115,27 @@ static int has_prefix(const cg_cbs *oid, const uint8_t *pre, size_t n)
     return oid->len > n && memcmp(oid->data, pre, n) == 0;
 }
 
-const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok)
+/* An RSA PKCS#1 v1.5 signature OID (MD2, MD4, MD5, SHA-1, SHA-224/256/384/512)
+ * whose parameters are not the NULL RFC 3279 §2.2.1 and RFC 4055 §5
+ * require; x its last arc, alg what follows the OID. */
+static int rsa_params_not_null(uint8_t x, const cg_cbs *alg)
 {
+    return (x == 2 || x == 3 || x == 4 || x == 5 || (x >= 11 && x <= 14)) &&
+           (alg->len != 2 || alg->data[0] != CG_ASN1_NULL || alg->data[1] != 0);
+}
+
+#define RSA_NULL_TEXT "is RSA PKCS#1 v1.5 without the NULL parameters RFC 4055 §5 requires"
+
+/* The defect of a signature AlgorithmIdentifier element (TLS BRs §7.1.3.2)
+ * for an object issued at issued, as a phrase ("is ..."), or NULL when it is
+ * allowed; *req gets the requirement it breaks. *also: 1 when an RSA hash the
+ * BRs do not allow also lacks its NULL parameters (a second defect). */
+static const char *sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok,
+                                  const char **req, int *also)
+{
+/* the requirement and the phrase of a defect */
+#define DEFECT(code, text) (*req = (code), (text))
+    *also = 0;
     for (size_t i = 0; i < sizeof(sig_exact) / sizeof(sig_exact[0]); i++) {
         if (alg_is(elem, &sig_exact[i]))
             return NULL;
@@ -124,42 +143,65 @@ const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok)
     if (alg_is(elem, &sha1_rsa))
         return sha1_ok || issued < cg_rule_date_time(20160101)
                    ? NULL
-                   : "is sha1WithRSAEncryption: SHA-1 signatures ended 2016-01-01";
+                   : DEFECT("sha1", "is sha1WithRSAEncryption: SHA-1 signatures ended 2016-01-01");
     cg_cbs in = *elem, alg, oid;
     if (!cg_cbs_get_asn1(&in, &alg, CG_ASN1_SEQUENCE) ||
         !cg_cbs_get_asn1(&alg, &oid, CG_ASN1_OBJECT))
-        return "does not decode";
+        return DEFECT("encoding", "does not decode");
     int after_exact = issued >= cg_rule_date_time(20200101);
     if (has_prefix(&oid, PKCS1, sizeof(PKCS1)) && oid.len == sizeof(PKCS1) + 1) {
         uint8_t x = oid.data[sizeof(PKCS1)];
-        if (x == 2 || x == 3 || x == 4)
-            return "uses MD2, MD4 or MD5, which the TLS BRs never allowed";
-        if (x == 5 || (x >= 11 && x <= 13)) {
-            if (alg.len != 2 || alg.data[0] != CG_ASN1_NULL || alg.data[1] != 0)
-                return "is RSA PKCS#1 v1.5 without the NULL parameters RFC 4055 §5 requires";
-            return NULL; /* SHA-1 with NULL is the exact encoding above */
-        }
+        int no_null = rsa_params_not_null(x, &alg);
+        if (x == 5 || (x >= 11 && x <= 13))
+            /* SHA-1 with NULL is the exact encoding above */
+            return no_null ? DEFECT("rsa_params_not_null", RSA_NULL_TEXT) : NULL;
         if (x == 10)
-            return after_exact ? "is RSASSA-PSS with parameters other than the three the TLS "
-                                 "BRs list (SHA-256/32, SHA-384/48, SHA-512/64 salt, MGF1 "
-                                 "with the same hash)"
+            return after_exact ? DEFECT("rsa_pss_params",
+                                        "is RSASSA-PSS with parameters other than the three "
+                                        "the TLS BRs list (SHA-256/32, SHA-384/48, SHA-512/64 "
+                                        "salt, MGF1 with the same hash)")
                                : NULL;
-        return "is an RSA signature algorithm the TLS BRs do not allow (SHA-224, ...)";
+        *also = no_null;
+        if (x == 2 || x == 3 || x == 4)
+            return DEFECT("hash_not_allowed",
+                          "uses MD2, MD4 or MD5, which the TLS BRs never allowed");
+        return DEFECT("hash_not_allowed",
+                      "is an RSA signature algorithm the TLS BRs do not allow (SHA-224, ...)");
     }
     if (has_prefix(&oid, ECDSA_SIG, sizeof(ECDSA_SIG))) {
         int sha1 = oid.len == sizeof(ECDSA_SIG) + 1 && oid.data[sizeof(ECDSA_SIG)] == 1;
         if (sha1)
             return !sha1_ok && issued >= cg_rule_date_time(20160101)
-                       ? "is ecdsa-with-SHA1: SHA-1 signatures ended 2016-01-01"
+                       ? DEFECT("sha1", "is ecdsa-with-SHA1: SHA-1 signatures ended 2016-01-01")
                        : NULL;
         if (alg.len != 0)
-            return "is ECDSA with parameters; RFC 5758 §3.2 requires them absent";
-        return "is ECDSA with a hash the TLS BRs do not allow (SHA-224, ...)";
+            return DEFECT("ecdsa_params_present",
+                          "is ECDSA with parameters; RFC 5758 §3.2 requires them absent");
+        return DEFECT("hash_not_allowed",
+                      "is ECDSA with a hash the TLS BRs do not allow (SHA-224, ...)");
     }
     if (cg_oid_equal(&oid, DSA_SHA1, sizeof(DSA_SHA1)) || has_prefix(&oid, DSA_SHA2, 8))
-        return after_exact ? "is DSA, which the TLS BRs no longer allow" : NULL;
-    return "is not a signature algorithm the TLS BRs allow (RSA PKCS#1 v1.5 or RSASSA-PSS "
-           "with SHA-256/384/512, ECDSA with SHA-256/384/512)";
+        return after_exact
+                   ? DEFECT("algorithm_not_allowed", "is DSA, which the TLS BRs no longer allow")
+                   : NULL;
+    return DEFECT("algorithm_not_allowed",
+                  "is not a signature algorithm the TLS BRs allow (RSA PKCS#1 v1.5 or "
+                  "RSASSA-PSS with SHA-256/384/512, ECDSA with SHA-256/384/512)");
+#undef DEFECT
+}
+
+int cg_sig_alg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *what,
+                      const cg_cbs *elem, int64_t issued, int sha1_ok)
+{
+    const char *req = NULL;
+    int also = 0;
+    const char *d = sig_alg_defect(elem, issued, sha1_ok, &req, &also);
+    if (d == NULL)
+        return 0;
+    cg_report_req(ctx, rule, obj, NULL, req, "%s %s", what, d);
+    if (also)
+        cg_report_req(ctx, rule, obj, NULL, "rsa_params_not_null", "%s %s", what, RSA_NULL_TEXT);
+    return 1;
 }
 
 /* The octets of the larger of an ECDSA-Sig-Value's r and s (without a
@@ -214,21 +256,19 @@ static void check_sig_alg(cg_ctx *ctx, const cg_profile *p)
     const cg_cert *c = p->cert;
     /* A root's self-signature is not relied upon: SHA-1 stays allowed there. */
     int sha1_ok = p->kind == CG_PROF_ROOT;
-    const char *d = cg_sig_alg_defect(&c->tbs_sig_alg, p->issued, sha1_ok);
-    if (d != NULL)
-        cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
-                  "the signature AlgorithmIdentifier %s", d);
-    else if (!cg_cbs_equal(&c->tbs_sig_alg, &c->sig_alg) &&
-             (d = cg_sig_alg_defect(&c->sig_alg, p->issued, sha1_ok)) != NULL)
-        cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
-                  "the outer signatureAlgorithm %s", d);
-    if (d != NULL || !cg_prof_since(p, 20200101))
+    int bad = cg_sig_alg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
+                                "the signature AlgorithmIdentifier", &c->tbs_sig_alg, p->issued,
+                                sha1_ok) ||
+              (!cg_cbs_equal(&c->tbs_sig_alg, &c->sig_alg) &&
+               cg_sig_alg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
+                                 "the outer signatureAlgorithm", &c->sig_alg, p->issued, sha1_ok));
+    if (bad || !cg_prof_since(p, 20200101))
         return;
     char buf[256];
-    d = ecdsa_hash_defect(c, buf, sizeof(buf));
+    const char *d = ecdsa_hash_defect(c, buf, sizeof(buf));
     if (d != NULL)
-        cg_report(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj,
-                  "the signature AlgorithmIdentifier %s", d);
+        cg_report_req(ctx, CG_R_CERT_SIGNATURE_ALGORITHM_INVALID, p->obj, NULL,
+                      "ecdsa_hash_not_key_size", "the signature AlgorithmIdentifier %s", d);
 }
 
 /* ---- SubjectPublicKeyInfo ---- */

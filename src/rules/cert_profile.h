@@ -74,11 +74,14 @@ void cg_prof_check_exts(cg_ctx *ctx, const cg_profile *p);
 void cg_prof_check_names(cg_ctx *ctx, const cg_profile *p);
 void cg_prof_check_keys(cg_ctx *ctx, const cg_profile *p);
 
-/* The defect of a signature AlgorithmIdentifier element (TLS BRs §7.1.3.2)
- * for an object issued at issued, as a phrase ("is ..."), or NULL when it is
- * allowed. sha1_ok: SHA-1 stays allowed (a root's self-signature, a CRL). The
- * CRL rules use it too (crl.algorithm_invalid). */
-const char *cg_sig_alg_defect(const cg_cbs *elem, int64_t issued, int sha1_ok);
+/* Reports the defects of a signature AlgorithmIdentifier element (TLS BRs
+ * §7.1.3.2) under rule, each "<what> is ..." with its requirement
+ * (cg_report_req: "sha1", "hash_not_allowed", "rsa_params_not_null",
+ * "ecdsa_params_present", ...), for an object issued at issued; returns 1
+ * when there was one. sha1_ok: SHA-1 stays allowed (a root's self-signature,
+ * a CRL). The CRL rules use it too (crl.algorithm_invalid). */
+int cg_sig_alg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *what,
+                      const cg_cbs *elem, int64_t issued, int sha1_ok);
 
 /* The smallest odd prime below 752 that divides the big-endian unsigned
  * integer m of n bytes (at most 512 once its leading zero octets are

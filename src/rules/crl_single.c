@@ -477,16 +477,13 @@ static void check_sig_alg(crl_run *run)
     char outer[128], inner[128], outer_hex[64], inner_hex[64];
     /* The encodings of TLS BRs §7.1.3.2 (shared with the certificate
      * profile); SHA-1 may still sign some CA CRLs until 2026-09-15. */
-    const char *d = run->ctx->br_profile
-                        ? cg_sig_alg_defect(&crl->tbs_sig_alg, crl->this_update_t, 1)
-                        : NULL;
-    if (d != NULL)
-        cg_report(run->ctx, CG_R_CRL_ALGORITHM_INVALID, run->obj,
-                  "the signature AlgorithmIdentifier (tbsCertList.signature) %s", d);
-    else if (run->ctx->br_profile && !cg_cbs_equal(&crl->sig_alg, &crl->tbs_sig_alg) &&
-             (d = cg_sig_alg_defect(&crl->sig_alg, crl->this_update_t, 1)) != NULL)
-        cg_report(run->ctx, CG_R_CRL_ALGORITHM_INVALID, run->obj,
-                  "the outer signatureAlgorithm %s", d);
+    if (run->ctx->br_profile &&
+        !cg_sig_alg_report(run->ctx, CG_R_CRL_ALGORITHM_INVALID, run->obj,
+                           "the signature AlgorithmIdentifier (tbsCertList.signature)",
+                           &crl->tbs_sig_alg, crl->this_update_t, 1) &&
+        !cg_cbs_equal(&crl->sig_alg, &crl->tbs_sig_alg))
+        cg_sig_alg_report(run->ctx, CG_R_CRL_ALGORITHM_INVALID, run->obj,
+                          "the outer signatureAlgorithm", &crl->sig_alg, crl->this_update_t, 1);
     if (cg_cbs_equal(&crl->sig_alg, &crl->tbs_sig_alg))
         return;
     alg_text(&crl->sig_alg, outer, sizeof(outer));

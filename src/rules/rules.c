@@ -318,6 +318,17 @@ void cg_report_at(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char
     va_end(ap);
 }
 
+void cg_report_req(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *field,
+                   const char *requirement, const char *fmt, ...)
+{
+    cg_field fl[2] = {{"requirement", CG_FIELD_STRING, requirement, 0},
+                      {"field", CG_FIELD_STRING, field, 0}};
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ctx, rule, obj, fl, field != NULL ? 2 : 1, 0, fmt, ap);
+    va_end(ap);
+}
+
 void cg_report_incident(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, int64_t incident,
                         const char *fmt, ...)
 {

@@ -187,6 +187,14 @@ void cg_report_fields(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj,
  * its dotted ASN.1 path, borrowed for the call. */
 void cg_report_at(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *field,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A finding that breaks one named requirement of its rule: requirement is a
+ * short code, stable per rule ("ocsp_missing", "no_bits"; JSON and
+ * caguard_finding_value "requirement"), for a rule that checks more than
+ * one thing about the same element; field as cg_report_at's, or NULL for
+ * the rule family's path. Both borrowed for the call. */
+void cg_report_req(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const char *field,
+                   const char *requirement, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* A finding about an incident (or one of its certificates): the incident's ID
  * goes with it (JSON field `incident`). */
 void cg_report_incident(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, int64_t incident,

@@ -299,4 +299,19 @@ zmember exactlyOnFirstMilestoneLongerThan200days.pem cert.validity_too_long fiel
 zmember exactlyOnSecondMilestoneExactly100days.pem cert.validity_near_limit milestone 2027-03-15
 zmember eeServerCertValidOver398.pem cert.validity_too_long milestone 2020-09-01
 zmember subjectUID.pem cert.unique_id_present field None
+# "requirement": which of its rule's requirements a finding breaks, where the
+# rule checks more than one about the same element (docs/check.md)
+zmember caKeyUsageMissing.pem cert.key_usage_invalid requirement missing
+zmember keyUsageNoBits.pem cert.key_usage_invalid requirement no_bits
+zmember aiaCaIssuersHTTPOnly.pem cert.aia_invalid requirement ocsp_http_missing
+zmember aiaOCSPWithHTTPSURL.pem cert.aia_invalid requirement location_not_http
+zmember aiaDuplicateOCSPUrl.pem cert.aia_invalid requirement location_duplicate
+zmember subCertPathLenPositive.pem cert.path_len_constraint_invalid requirement \
+  improperly_included
+zmember crl_ecc_sha384_nulx_effx.pem crl.algorithm_invalid requirement ecdsa_params_present
+# SHA-224 with RSA and no NULL parameters: two defects, two findings
+zmember crl_rsa_sha224_nul0_eff1.pem crl.algorithm_invalid requirement hash_not_allowed
+zmember crl_rsa_sha224_nul0_eff1.pem crl.algorithm_invalid requirement rsa_params_not_null
+zmember crl_rsa_sha224_nul1_effx.pem crl.algorithm_invalid requirement hash_not_allowed
+zcase crl_rsa_sha224_nul1_effx.pem crl.algorithm_invalid yes "NULL parameters"
 finish

@@ -20,6 +20,7 @@ typedef struct data {
 typedef struct seen {
     char rules[2048];
     char about[2048]; /* "rule field milestone;" per finding, "-" for NULL */
+    char reqs[1024];  /* "rule=requirement;" per finding that names one */
     int value_bad;    /* a value for a key no finding has */
     size_t n, errors;
     int issuer_named;
@@ -37,6 +38,10 @@ static void collect(void *arg, const caguard_finding *f)
                     caguard_finding_value(f, NULL) != NULL;
     snprintf(s->about + used, sizeof(s->about) - used, "%s %s %s;", caguard_finding_rule(f),
              field != NULL ? field : "-", ms != NULL ? ms : "-");
+    const char *req = caguard_finding_value(f, "requirement");
+    used = strlen(s->reqs);
+    if (req != NULL)
+        snprintf(s->reqs + used, sizeof(s->reqs) - used, "%s=%s;", caguard_finding_rule(f), req);
     s->n++;
     s->errors += caguard_finding_severity(f) == CAGUARD_ERROR;
     s->issuer_named |= strcmp(caguard_finding_name(f), "issuer") == 0;
@@ -166,23 +171,40 @@ int main(void)
         }
     }
     free(long_cert);
-    /* A finding that names an element below its rule family's: the
-     * extension whose criticality is wrong; no "milestone" there. */
-    size_t ku_len;
-    uint8_t *ku = cg_test_read("profile/cert.extension_criticality__ku_not_critical.pem", &ku_len);
-    CHECK(ku != NULL);
-    if (ku != NULL) {
+    /* What a finding is about, one certificate each at 2030: an element
+     * below its rule family's (the extension whose criticality is wrong; no
+     * "milestone" there), or which requirement of its rule it breaks, where
+     * the rule checks more than one about the same element (no
+     * authorityInformationAccess at all, an https OCSP URL, MD5 with RSA:
+     * its parameters are NULL, so no second finding). */
+    static const struct {
+        const char *file, *about, *req;
+    } members[] = {
+        {"profile/cert.extension_criticality__ku_not_critical.pem",
+         "cert.extension_criticality tbsCertificate.extensions.keyUsage -;", NULL},
+        {"profile/cert.aia_invalid__missing.pem", NULL, "cert.aia_invalid=missing;"},
+        {"profile/cert.aia_invalid__https.pem", NULL, "cert.aia_invalid=location_not_http;"},
+        {"profile/cert.signature_algorithm_invalid__md5.pem", NULL,
+         "cert.signature_algorithm_invalid=hash_not_allowed;"},
+    };
+    for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+        size_t len;
+        uint8_t *der = cg_test_read(members[i].file, &len);
+        CHECK(der != NULL);
+        if (der == NULL)
+            continue;
         seen s;
         memset(&s, 0, sizeof(s));
         c = caguard_checker_new();
         caguard_checker_set_time(c, 1893456000);
-        CHECK(caguard_checker_add(c, "ku", ku, ku_len, err, sizeof(err)));
+        CHECK(caguard_checker_add(c, "one", der, len, err, sizeof(err)));
         CHECK(caguard_checker_run(c, collect, &s) >= 0);
-        CHECK(strstr(s.about,
-                     "cert.extension_criticality tbsCertificate.extensions.keyUsage -;") != NULL);
+        CHECK(members[i].about == NULL || strstr(s.about, members[i].about) != NULL);
+        CHECK(members[i].req == NULL || strstr(s.reqs, members[i].req) != NULL);
+        CHECK(strstr(s.reqs, "rsa_params_not_null") == NULL);
         CHECK(!s.value_bad);
         caguard_checker_free(c);
-        free(ku);
+        free(der);
     }
     caguard_context_free(ctx);
     caguard_context_free(NULL);
