@@ -15,10 +15,11 @@ maps to caguard rules, zlint's expected result with what caguard reports:
 
 Agreement is judged per defect: a map entry names a rule and, where the rule
 covers more than the lint tests, what the finding must be about
-(rule[field=PATH], rule[milestone=DATE]: zlint_data.parse_spec), matched
-against the finding's structured members (its "field", the element of the
-certificate it is about; "milestone" on the validity rules), never against
-its message. The coarser per-rule figure (any finding of a mapped rule,
+(rule[field=PATH], rule[milestone=DATE], rule[requirement=CODE]:
+zlint_data.parse_spec), matched against the finding's structured members
+(its "field", the element of the certificate it is about; "milestone" on the
+validity rules; "requirement", which of its rule's requirements the finding
+breaks, where the rule names it), never against its message. The coarser per-rule figure (any finding of a mapped rule,
 whatever it is about) is computed and published beside it. Any severity
 caguard gives counts; a vector caguard cannot decode agrees with nothing.
 Every disagreement carries a reason from zlint-explanations.tsv, or "not yet
@@ -227,8 +228,12 @@ def render(exp, lmap, known, rows, stale, threshold):
       "rule covers more than the lint tests, what the finding must be about: "
       "`rule[field=PATH]` (the finding's `field`, the element of the certificate it is "
       "about, is PATH or an element below it: `cert.extension_criticality[field="
-      "tbsCertificate.extensions.basicConstraints]`) or `rule[milestone=DATE]` (the TLS "
-      "BRs §6.3.2 milestone a validity finding is judged by). The match is on those "
+      "tbsCertificate.extensions.basicConstraints]`), `rule[milestone=DATE]` (the TLS "
+      "BRs §6.3.2 milestone a validity finding is judged by) or `rule[requirement=CODE]` "
+      "(the finding's `requirement`: which of its rule's requirements it breaks, where the "
+      "rule checks more than one about the same element, e.g. `cert.key_usage_invalid"
+      "[requirement=no_bits]` for a keyUsage with no bit set against `missing` for no "
+      "keyUsage at all). The match is on those "
       "structured members of the finding (`check --format json`, docs/schemas/"
       "finding.schema.json), never on its message. So a finding caguard makes on a "
       "vector for another defect (a CA certificate's non-critical keyUsage on a vector "
@@ -372,7 +377,7 @@ def write_disagreements(path, rows, findings, figure, lints, issued, known):
             lines.append("- caguard: no findings")
         for rule, sev, msg, members in found:
             m = dict(members)
-            about = "; ".join("%s %s" % (k, m[k]) for k in ("field", "milestone") if k in m)
+            about = "; ".join("%s %s" % (k, m[k]) for k in zlint_data.QUALIFIERS if k in m)
             lines.append("- caguard: %s (%s)%s: %s" % (rule, sev, " [%s]" % about if about
                                                         else "", msg))
         lines.append("")

@@ -64,6 +64,29 @@ class Specs(unittest.TestCase):
         self.assertFalse(m(spec, "cert.validity_too_long", {"milestone": "2026-03-15x"}))
         self.assertFalse(m(spec, "cert.validity_too_long", {}))
 
+    def test_requirement_matches_exactly(self):
+        # a keyUsage with no bit set is not a missing keyUsage: the finding's
+        # "requirement" (which of its rule's requirements it breaks) tells
+        spec = zlint_data.parse_spec("cert.key_usage_invalid[requirement=no_bits]")
+        self.assertEqual(spec, ("cert.key_usage_invalid", (("requirement", "no_bits"),)))
+        m = zlint_data.spec_matches
+        self.assertTrue(m(spec, "cert.key_usage_invalid", {"requirement": "no_bits"}))
+        self.assertFalse(m(spec, "cert.key_usage_invalid", {"requirement": "missing"}))
+        self.assertFalse(m(spec, "cert.key_usage_invalid", {"requirement": "no_bits_x"}))
+        self.assertFalse(m(spec, "cert.key_usage_invalid", {}))
+        both = zlint_data.parse_spec(
+            "cert.aia_invalid[field=%sauthorityInfoAccess.ocsp][requirement=location_not_http]"
+            % EXT)
+        self.assertTrue(m(both, "cert.aia_invalid",
+                          {"field": EXT + "authorityInfoAccess.ocsp",
+                           "requirement": "location_not_http"}))
+        self.assertFalse(m(both, "cert.aia_invalid",
+                           {"field": EXT + "authorityInfoAccess.ocsp",
+                            "requirement": "ocsp_http_missing"}))
+        self.assertFalse(m(both, "cert.aia_invalid",
+                           {"field": EXT + "authorityInfoAccess.caIssuers",
+                            "requirement": "location_not_http"}))
+
     def test_the_map_parses(self):
         lmap = zlint_data.load_map(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                 zlint_data.MAP_FILE))

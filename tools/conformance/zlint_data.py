@@ -16,7 +16,7 @@ THRESHOLD_FILE = "zlint-threshold"
 
 FLAGGED = ("Error", "Warn")
 # The finding members a map entry may name (docs/schemas/finding.schema.json).
-QUALIFIERS = ("field", "milestone")
+QUALIFIERS = ("field", "milestone", "requirement")
 NOT_FLAGGED = ("Pass", "NA", "NE")
 
 
@@ -52,8 +52,8 @@ def parse_spec(spec):
         body, _, rest = rest[1:].partition("]")
         key, eq, value = body.partition("=")
         if not eq or key not in QUALIFIERS or not value:
-            raise ValueError("bad rule qualifier %r in %r (want [field=PATH] or "
-                             "[milestone=DATE])" % (body, spec))
+            raise ValueError("bad rule qualifier %r in %r (want [field=PATH], "
+                             "[milestone=DATE] or [requirement=CODE])" % (body, spec))
         quals.append((key, value))
     if not rule:
         raise ValueError("empty rule in %r" % spec)
