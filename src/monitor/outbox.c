@@ -10,8 +10,12 @@
 #include "report/stored.h"
 #include "util/errf.h"
 
-/* Rows claimed at once, and alert jobs queued at most. */
-#define CLAIM_MAX 64
+/* Rows claimed at once, and alert jobs queued at most. A claim and the
+ * mark of its printed rows are a durable commit each: a monitor without
+ * alert channels claims up to CLAIM_MAX rows a time (a commit's findings
+ * in a few claims); with them a claim takes no more rows than the alert
+ * queue has room for. */
+#define CLAIM_MAX 256
 #define QUEUE_MAX 64
 /* Claims a run makes at most (each may make more rows due). */
 #define ROUNDS 16
@@ -489,10 +493,13 @@ static int run(cg_outbox *ob, int64_t now, size_t max_rounds)
         cg_store_outbox_row *rows = NULL;
         size_t n = 0, n_printed = 0;
         int64_t printed[CLAIM_MAX];
-        if (ob->c.alert != NULL && queued(ob) >= QUEUE_MAX)
-            break;
-        if (!cg_store_outbox_claim(ob->c.st, ob->owner, now, now + ob->lease_s, CLAIM_MAX, &rows,
-                                   &n))
+        size_t room = CLAIM_MAX, q = ob->c.alert != NULL ? queued(ob) : 0;
+        if (ob->c.alert != NULL) {
+            if (q >= QUEUE_MAX)
+                break;
+            room = QUEUE_MAX - q;
+        }
+        if (!cg_store_outbox_claim(ob->c.st, ob->owner, now, now + ob->lease_s, room, &rows, &n))
             return store_failed(ob, "claiming deliveries");
         ob->stats.claims++;
         ok = deliver_claim(ob, rows, n, now, printed, &n_printed);

@@ -126,6 +126,60 @@ static void test_table(void)
     CHECK(cg_auto_incident_kind(&f) == NULL);
 }
 
+/* A commit's findings are claimed in as few claims as the claim size
+ * allows: 100 printed findings of one commit, with no alert channel, in
+ * one claim of 100 rows and the empty one that ends the run (two claims,
+ * each a durable commit, and one mark of the printed rows). */
+static void test_claim_size(const char *dir)
+{
+    char uri[128], err[512], subject[32];
+    cg_store_status status;
+    snprintf(uri, sizeof(uri), "sqlite:%s/claims.db", dir);
+    cg_store *st = cg_store_open(uri, CG_STORE_CREATE, &status, err, sizeof(err));
+    FILE *mf = tmpfile();
+    cg_out *out = mf != NULL ? cg_out_new(mf, CG_OUT_TEXT, 0) : NULL;
+    CHECK(st != NULL && out != NULL);
+    if (st == NULL || out == NULL)
+        return;
+    cg_outbox_config oc;
+    memset(&oc, 0, sizeof(oc));
+    oc.st = st;
+    oc.out = out;
+    oc.out_stream = mf;
+    oc.owner = "test";
+    oc.exclusive = 1;
+    cg_outbox *ob = cg_outbox_new(&oc, err, sizeof(err));
+    CHECK(ob != NULL);
+    if (ob == NULL)
+        return;
+    cg_store_finding f;
+    memset(&f, 0, sizeof(f));
+    f.rule = "ct.log.entry_malformed";
+    f.severity = CG_SEV_ERROR;
+    f.has_log = 1;
+    memset(f.log_id, 0xc0, 32);
+    f.message = "m";
+    f.subject = subject;
+    CHECK(cg_store_begin(st));
+    for (int i = 0; i < 100; i++) {
+        int is_new = 0;
+        snprintf(subject, sizeof(subject), "entry %d", i);
+        CHECK(cg_store_put_finding(st, &f, AT, &is_new, NULL) && is_new);
+    }
+    CHECK(cg_store_commit(st));
+    const cg_outbox_stats *os = cg_outbox_get0_stats(ob);
+    size_t claims = os->claims;
+    CHECK(cg_outbox_run(ob, AT));
+    CHECK(os->claims - claims == 2);
+    CHECK(os->printed == 100);
+    cg_store_outbox_counts c;
+    CHECK(cg_store_outbox_counts_get(st, &c) && c.pending == 0 && c.delivered == 100);
+    cg_outbox_free(ob);
+    cg_out_free(out);
+    fclose(mf);
+    cg_store_close(st);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/caguard-autoinc-test-XXXXXX", uri[128], err[512];
@@ -314,6 +368,7 @@ int main(void)
     cg_outbox_free(nt);
     cg_alert_free(alert);
     cg_store_close(st);
+    test_claim_size(dir);
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)
