@@ -25,8 +25,13 @@
 #   PERCENT   watched share of the entries (default 10)
 #   CG_ANNOTATE=FILE  callgrind_annotate's inclusive profile of the last
 #             binary to FILE, callgrind's own output to FILE.out
+#   SYSCALLS=1  then one run of each binary under `strace -c -f` (every
+#             thread): the system calls a kept object, the store's pwrite64,
+#             pread64 and fdatasync and all of them (counts, not times;
+#             docs/performance.md, "The monitor's store a kept object")
 #
-# Needs valgrind, golang-go, time (Debian packages). Not run by CI.
+# Needs valgrind, golang-go, time (Debian packages), strace for SYSCALLS.
+# Not run by CI.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build}
@@ -52,7 +57,7 @@ start_server() {
   rm -f "$run/serve.out"
   "$work/ctbenchlog" serve -dir "$d/log" -max-batch 1000 >"$run/serve.out" 2>"$run/serve.err" &
   server=$!
-  for _ in $(seq 300); do grep -q '^listening on ' "$run/serve.out" && break; sleep 0.05; done
+  for _ in $(seq 1200); do grep -q '^listening on ' "$run/serve.out" && break; sleep 0.05; done
   url=http://$(sed -n '1s/^listening on //p' "$run/serve.out")
 }
 
@@ -117,4 +122,19 @@ for bin in "$@"; do
     cat "$run"/cg.out* >"$CG_ANNOTATE.out"
   fi
 done
+if [ -n "${SYSCALLS:-}" ]; then
+  command -v strace >/dev/null || { echo "SYSCALLS needs strace" >&2; exit 2; }
+  for bin in "$@"; do
+    monitor "$bin" strace -c -f -o "$run/strace"
+    same=same
+    cmp -s "$run/findings" "$first" || same=DIFFERENT
+    # strace -c: the calls in the fourth column, the name last
+    awk -v b="$bin" -v kept="$(kept_of "$run/err")" -v same="$same" '
+      $NF ~ /^(pwrite64|pread64|fdatasync|total)$/ { c[$NF] = $4 }
+      END {
+        printf "%s: system calls a kept object: pwrite64 %.2f, pread64 %.2f, fdatasync %.3f," \
+          " all %.2f (kept %d, findings %s)\n", b, c["pwrite64"] / kept, c["pread64"] / kept,
+          c["fdatasync"] / kept, c["total"] / kept, kept, same }' "$run/strace"
+  done
+fi
 echo "load at end: $(uptime)"
