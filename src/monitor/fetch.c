@@ -60,15 +60,36 @@ struct cg_fetch {
     size_t n_spare;
 };
 
-/* Room for cap bytes of x's buffer in the monitor's budget: 1, or 0 with
- * x->starved set. */
-static int charge(cg_fetch_xfer *x, cg_http_budget *b, size_t cap)
+static void drop_spare(cg_fetch *f);
+
+/* Whether x is the window's request at the delivery position, the one
+ * every held answer waits for. */
+static int is_head(const cg_fetch *f, const cg_fetch_xfer *x)
 {
+    cg_window_stats s;
+    if (x->q == NULL)
+        return 0;
+    cg_window_get_stats(f->w, &s);
+    return x->q->start == s.pos;
+}
+
+/* Room for cap bytes of x's buffer in the monitor's budget: 1, or 0 with
+ * x->starved set. The spare bodies give their share back before an answer
+ * is held back; the request at the delivery position may pass the budget
+ * by one answer (cg_http_budget_take_head): held back, it would be asked
+ * again and again while the answers behind it keep their bytes. */
+static int charge(cg_fetch *f, cg_fetch_xfer *x, size_t cap)
+{
+    cg_http_budget *b = f->o.budget;
     if (cap <= x->charged)
         return 1;
     if (!cg_http_budget_take(b, cap - x->charged)) {
-        x->starved = 1;
-        return 0;
+        drop_spare(f);
+        if (!cg_http_budget_take(b, cap - x->charged) &&
+            !(is_head(f, x) && cg_http_budget_take_head(b, cap - x->charged))) {
+            x->starved = 1;
+            return 0;
+        }
     }
     x->charged = cap;
     return 1;
@@ -97,7 +118,7 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
             cap += cap / 2;
         if (cap > max)
             cap = max;
-        if (!charge(x, f->o.budget, cap)) {
+        if (!charge(f, x, cap)) {
             /* Held back (tried again later): its bytes given back now, so
              * that the answers that hold the rest can end. */
             free(x->body);
@@ -146,7 +167,7 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
     v = header_number(data, n, "content-length:");
     size_t max = cg_http_answer_max(x->max_body, x->f->o.budget);
     /* (no room in the budget: the body grows as it comes, or waits) */
-    if (v > 0 && (size_t)v <= max && (size_t)v > x->cap && charge(x, x->f->o.budget, (size_t)v)) {
+    if (v > 0 && (size_t)v <= max && (size_t)v > x->cap && charge(x->f, x, (size_t)v)) {
         /* Room for the whole body at once (a compressed body grows past
          * it as it is decoded, by half each time). */
         uint8_t *p = realloc(x->body, (size_t)v);
@@ -155,6 +176,7 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
             x->cap = (size_t)v;
         }
     }
+    x->starved = 0; /* (not held back yet: the body may still find room) */
     return n;
 }
 
@@ -378,6 +400,16 @@ static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, lon
     if (!failure(x, rc, code, &throttled)) {
         setwhy(why, whycap, x->why);
         return CG_LOG_BAD_ANSWER;
+    }
+    if (x->starved) {
+        /* The monitor's own memory held it back, not the log: asked again
+         * without a try counted (the log's failures have the retries). It
+         * cannot be held back for good: the request at the delivery
+         * position always gets its bytes (charge), and this one's turn
+         * comes. */
+        cg_window_retry(f->w, q, throttled, backoff_s(f, 1, x->retry_after_ms), now);
+        q->tries--;
+        return CG_LOG_OK;
     }
     if (q->tries >= f->o.max_retries) {
         setwhy(why, whycap, x->why);

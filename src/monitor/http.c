@@ -31,16 +31,27 @@ void cg_http_opts_defaults(cg_logclient_opts *o)
         o->window_bytes = CG_HTTP_WINDOW_BYTES;
 }
 
-int cg_http_budget_take(cg_http_budget *b, size_t n)
+/* Takes n bytes when used stays within limit. */
+static int budget_take_within(cg_http_budget *b, size_t n, size_t limit)
 {
     if (b == NULL || n == 0)
         return 1;
     size_t used = atomic_load(&b->used);
     do {
-        if (n > b->max || used > b->max - n)
+        if (n > limit || used > limit - n)
             return 0;
     } while (!atomic_compare_exchange_weak(&b->used, &used, used + n));
     return 1;
+}
+
+int cg_http_budget_take(cg_http_budget *b, size_t n)
+{
+    return budget_take_within(b, n, b != NULL ? b->max : 0);
+}
+
+int cg_http_budget_take_head(cg_http_budget *b, size_t n)
+{
+    return budget_take_within(b, n, b != NULL ? b->max + cg_http_answer_max(0, b) : 0);
 }
 
 void cg_http_budget_give(cg_http_budget *b, size_t n)

@@ -41,8 +41,11 @@ typedef enum cg_log_status {
  * --parallel times logs). Each answer's buffer is taken from it as it grows
  * over the wire and given back when the answer is done with; an answer that
  * would take it past max waits (a retry, as a log asking to slow down
- * does), and one larger than max is refused as too long. Thread-safe (the
- * logs' rounds, each in its thread, share it). */
+ * does, not counted as one of the log's failures), and one larger than max
+ * is refused as too long. One exception: the entry request a log's delivery
+ * waits for may pass max by one answer, shared by the monitor
+ * (cg_http_budget_take_head), so the answers in memory stay within 2 * max.
+ * Thread-safe (the logs' rounds, each in its thread, share it). */
 typedef struct cg_http_budget {
     atomic_size_t used;
     size_t max; /* bytes */
@@ -51,6 +54,13 @@ typedef struct cg_http_budget {
 /* Takes n bytes: 1, or 0 when that would pass max. A NULL budget takes
  * everything. */
 int cg_http_budget_take(cg_http_budget *b, size_t n);
+/* The same for the request a log's delivery waits for (the entry at its
+ * window's position, monitor/fetch.c): it may pass max by one answer
+ * (cg_http_answer_max(0, b)), shared by the whole monitor. The answers held
+ * behind it are released only after it, so refusing it its bytes would
+ * stall its log for good. So the bytes of answers in memory stay within
+ * twice max (max + the longest answer, which is at most max). */
+int cg_http_budget_take_head(cg_http_budget *b, size_t n);
 void cg_http_budget_give(cg_http_budget *b, size_t n);
 /* The longest answer a request of max_body (0: CG_HTTP_MAX_BODY) may take
  * with budget b (NULL: none). */

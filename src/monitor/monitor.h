@@ -60,7 +60,9 @@ typedef struct cg_monitor_log {
  * about 6 MB and a log's window holds 16 MiB (CG_HTTP_WINDOW_BYTES), so
  * this lets several logs read at full speed while a hostile one's huge or
  * endless answers stay within it whatever --parallel (issue 14: peak RSS
- * under 128 MB against every hostile log with the defaults). */
+ * under 128 MB against every hostile log with the defaults). The entry
+ * request a log's delivery waits for may pass it by one answer, so the
+ * answers in memory stay within twice this (cg_http_budget_take_head). */
 #define CG_MONITOR_RESPONSE_MEMORY ((size_t)64 << 20)
 
 /* Default bound on a log's round, seconds (--round-timeout): its tree
