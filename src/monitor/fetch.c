@@ -266,11 +266,16 @@ static void drop_spare(cg_fetch *f)
 
 cg_window_opts cg_fetch_window_opts(const cg_logclient_opts *o, uint64_t batch, int grid)
 {
+    /* The window holds no more than the monitor's budget for answers: the
+     * answers it would ask past it would be held back and asked again. */
+    size_t window_bytes = o->window_bytes;
+    if (o->budget != NULL && o->budget->max < window_bytes)
+        window_bytes = o->budget->max;
     cg_window_opts wo = {.start_inflight = o->parallel < 4 ? o->parallel : 4,
                          .max_inflight = o->parallel,
                          .batch = batch,
                          .grid = grid,
-                         .byte_budget = o->window_bytes,
+                         .byte_budget = window_bytes,
                          .max_rps = o->max_rps};
     return wo;
 }

@@ -480,6 +480,19 @@ int main(void)
         CHECK(atomic_load(&bud.used) == others);
         cg_http_budget_give(&bud, others);
     }
+    /* A log's window holds no more than the monitor's budget (the answers
+     * asked past it would be held back and asked again), and its own 16 MiB
+     * when the budget is larger or absent. */
+    {
+        cg_http_budget small = {.max = (size_t)8 << 20}, large = {.max = (size_t)64 << 20};
+        cg_logclient_opts wo = {0};
+        cg_http_opts_defaults(&wo);
+        CHECK(cg_fetch_window_opts(&wo, 0, 0).byte_budget == CG_HTTP_WINDOW_BYTES);
+        wo.budget = &large;
+        CHECK(cg_fetch_window_opts(&wo, 0, 0).byte_budget == CG_HTTP_WINDOW_BYTES);
+        wo.budget = &small;
+        CHECK(cg_fetch_window_opts(&wo, 0, 0).byte_budget == small.max);
+    }
 
     /* A stop requested while waiting to retry: the wait ends at once. */
     atomic_int stop_now = 1;
