@@ -412,8 +412,8 @@ static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, lon
          * cannot be held back for good: the request at the delivery
          * position always gets its bytes (charge), and this one's turn
          * comes. */
-        cg_window_retry(f->w, q, throttled, backoff_s(f, 1, x->retry_after_ms), now);
-        q->tries--;
+        cg_window_retry(f->w, q, (throttled ? CG_WRETRY_THROTTLED : 0) | CG_WRETRY_NOT_A_TRY,
+                        backoff_s(f, 1, x->retry_after_ms), now);
         return CG_LOG_OK;
     }
     if (q->tries >= f->o.max_retries) {
@@ -421,7 +421,8 @@ static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, lon
         /* (the last try cut short by the deadline: the deadline's doing) */
         return cg_http_time_left_ms(&f->o) == 0 ? CG_LOG_DEADLINE : CG_LOG_UNREACHABLE;
     }
-    cg_window_retry(f->w, q, throttled, backoff_s(f, q->tries + 1, x->retry_after_ms), now);
+    cg_window_retry(f->w, q, throttled ? CG_WRETRY_THROTTLED : 0,
+                    backoff_s(f, q->tries + 1, x->retry_after_ms), now);
     return CG_LOG_OK;
 }
 

@@ -303,16 +303,17 @@ void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t bytes, do
     }
 }
 
-void cg_window_retry(cg_window *w, cg_wreq *q, int throttled, double delay_s, double now)
+void cg_window_retry(cg_window *w, cg_wreq *q, int how, double delay_s, double now)
 {
     w->asked--;
     w->asked_bytes -= q->bytes;
     q->bytes = 0;
     q->state = CG_WREQ_QUEUED;
-    q->tries++;
+    if (!(how & CG_WRETRY_NOT_A_TRY))
+        q->tries++;
     q->not_before = now + delay_s;
     w->retries++;
-    if (throttled) {
+    if (how & CG_WRETRY_THROTTLED) {
         w->throttles++;
         w->n = w->n > 1 ? w->n / 2 : 1;
         if (now + delay_s > w->paused_until)

@@ -92,9 +92,13 @@ cg_wreq *cg_window_ask(cg_window *w, double now, double *wake);
 void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t bytes, double now);
 
 /* A request that failed in a way a retry may fix: asked again after
- * delay_s. throttled: the log said so (429, 503) or did not answer in time:
- * N halves and no new request goes out before now + delay_s. */
-void cg_window_retry(cg_window *w, cg_wreq *q, int throttled, double delay_s, double now);
+ * delay_s, a try counted (q->tries). how, a mask: CG_WRETRY_THROTTLED: the
+ * log said so (429, 503) or did not answer in time, or the caller's memory
+ * held the answer back: N halves and no new request goes out before now +
+ * delay_s; CG_WRETRY_NOT_A_TRY: the caller held the answer back for its own
+ * memory, not the log's failure: no try counted. */
+enum { CG_WRETRY_THROTTLED = 1, CG_WRETRY_NOT_A_TRY = 2 };
+void cg_window_retry(cg_window *w, cg_wreq *q, int how, double delay_s, double now);
 
 /* The held answer whose next entry is the next to hand over, or NULL. */
 cg_wreq *cg_window_front(const cg_window *w);

@@ -404,7 +404,7 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
      * (4 MiB), not at its 2 MiB: a monitor's range of a few hundred kept
      * objects changes more pages than 2 MiB holds, and each page spilled
      * and changed again was written twice and, at the commit, read back to
-     * checksum every frame after it (bench/monitor_syscalls.sh). Clean
+     * checksum every frame after it (SYSCALLS=1 bench/monitor_instructions.sh). Clean
      * pages are still held to 2 MiB. A commit's durability is the same. */
     /* wal_autocheckpoint: pages are copied from the WAL into the database
      * every 4,000 frames (16 MiB of WAL) instead of 1,000, so that an index

@@ -194,7 +194,7 @@ static void test_throttle(void)
     cg_window *w = with_asked(&o, q, 8);
     double wake;
     /* a 429 with Retry-After: 2 for the third request, the others in flight */
-    cg_window_retry(w, q[2], 1, 2.0, 0.05);
+    cg_window_retry(w, q[2], CG_WRETRY_THROTTLED, 2.0, 0.05);
     cg_window_stats s;
     cg_window_get_stats(w, &s);
     CHECK(s.n == 4 && s.inflight == 7 && s.throttles == 1);
@@ -224,9 +224,21 @@ static void test_throttle(void)
     cg_wreq *x = cg_window_ask(w, 2.2, &wake);
     cg_window_get_stats(w, &s);
     unsigned before = s.n;
+    unsigned tries = x->tries;
     cg_window_retry(w, x, 0, 0.5, 2.2);
     cg_window_get_stats(w, &s);
     CHECK(s.n == before && s.retries == 2);
+    CHECK(x->tries == tries + 1);
+    /* an answer the caller held back for its own memory: asked again, N
+     * halved, but no try of the log's counted */
+    x = cg_window_ask(w, 2.8, &wake);
+    CHECK(x != NULL);
+    if (x != NULL) {
+        tries = x->tries;
+        cg_window_retry(w, x, CG_WRETRY_THROTTLED | CG_WRETRY_NOT_A_TRY, 0.5, 2.8);
+        cg_window_get_stats(w, &s);
+        CHECK(x->tries == tries && s.retries == 3 && s.n == (before > 1 ? before / 2 : 1));
+    }
     cg_window_free(w);
 }
 
@@ -446,7 +458,7 @@ static double simulate(const sim *m, const cg_window_opts *o, cg_window_stats *s
             }
             cg_wreq *a = p[i].q;
             if (p[i].throttle)
-                cg_window_retry(w, a, 1, 1.0, t);
+                cg_window_retry(w, a, CG_WRETRY_THROTTLED, 1.0, t);
             else
                 cg_window_answered(w, a, log_answer(a->start, a->end, m->max, m->aligned),
                                    (a->end - a->start) * m->bpe, t);
