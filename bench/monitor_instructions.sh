@@ -25,12 +25,21 @@
 #   PERCENT   watched share of the entries (default 10)
 #   CG_ANNOTATE=FILE  callgrind_annotate's inclusive profile of the last
 #             binary to FILE, callgrind's own output to FILE.out
+#   CALLGRIND=0  no callgrind run: one plain run instead, for the findings
+#             (instructions then print as 0)
+#   PERF=FILE  then one run of each binary under `perf record` (CPU-time
+#             samples, every thread, user and kernel): FILE.N.data for the
+#             Nth binary and FILE.N.txt, its samples by symbol (self); the
+#             real CPU runs OpenSSL's SHA-256 with its SHA instructions,
+#             which callgrind's count does not (PERF_FREQ, default 2000 Hz;
+#             PERF_OPTS, more words for perf record: "--call-graph dwarf")
 #   SYSCALLS=1  then one run of each binary under `strace -c -f` (every
 #             thread): the system calls a kept object, the store's pwrite64,
 #             pread64 and fdatasync and all of them (counts, not times;
 #             docs/performance.md, "The monitor's store a kept object")
 #
-# Needs valgrind, golang-go, time (Debian packages), strace for SYSCALLS.
+# Needs valgrind, golang-go, time (Debian packages), strace for SYSCALLS,
+# perf (linux-perf) for PERF.
 # Not run by CI.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,8 +109,13 @@ done
 first=
 for bin in "$@"; do
   rm -f "$run"/cg.out*
-  monitor "$bin" valgrind --tool=callgrind --callgrind-out-file="$run/cg.out"
-  ir=$(awk '/^summary:/ { s += $2 } END { print s }' "$run"/cg.out*)
+  if [ "${CALLGRIND:-1}" = 0 ]; then
+    monitor "$bin"
+    ir=0
+  else
+    monitor "$bin" valgrind --tool=callgrind --callgrind-out-file="$run/cg.out"
+    ir=$(awk '/^summary:/ { s += $2 } END { print s }' "$run"/cg.out*)
+  fi
   same=same
   if [ -z "$first" ]; then
     first=$run/findings.first
@@ -122,6 +136,18 @@ for bin in "$@"; do
     cat "$run"/cg.out* >"$CG_ANNOTATE.out"
   fi
 done
+if [ -n "${PERF:-}" ]; then
+  command -v perf >/dev/null || { echo "PERF needs perf (linux-perf)" >&2; exit 2; }
+  i=0
+  for bin in "$@"; do
+    i=$((i + 1))
+    # shellcheck disable=SC2086 # PERF_OPTS: words for perf record
+    monitor "$bin" perf record -q -F "${PERF_FREQ:-2000}" ${PERF_OPTS:-} -o "$PERF.$i.data"
+    perf report -i "$PERF.$i.data" --no-children --sort dso,symbol --percent-limit 0.3 \
+      --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' >"$PERF.$i.txt"
+    echo "$bin: perf samples by symbol in $PERF.$i.txt ($(cpu_of "$run/time") s CPU)"
+  done
+fi
 if [ -n "${SYSCALLS:-}" ]; then
   command -v strace >/dev/null || { echo "SYSCALLS needs strace" >&2; exit 2; }
   for bin in "$@"; do
