@@ -130,6 +130,18 @@ typedef struct cg_key_memo {
     char why[200];
 } cg_key_memo;
 
+/* What a caller knows already of an object it hands to the engine,
+ * because it walked and hashed the same bytes a moment before (the store's
+ * ingest stores each object before checking it): cg_der_validate's verdict
+ * on it (never CG_DER_MALFORMED), what it consumed, its error for
+ * CG_DER_NONCANONICAL, and the SHA-256 of the consumed bytes. */
+typedef struct cg_obj_known {
+    cg_der_status st;
+    size_t consumed;
+    cg_der_error err;
+    uint8_t sha256[32];
+} cg_obj_known;
+
 typedef struct cg_ctx {
     int64_t at;                        /* evaluation time, seconds since the epoch */
     cg_sink_fn sink;
@@ -170,6 +182,12 @@ typedef struct cg_ctx {
      * is framed, hashed, parsed and handed to on_object, and none of its
      * single-object rules runs (their findings were recorded then). */
     int index_only;
+    /* Optional: what the caller knows of the object at der (len bytes as
+     * handed over), or NULL; the engine then neither validates nor hashes
+     * it again. Only for bytes the caller holds unchanged since it learnt
+     * it (der and len name them). */
+    const cg_obj_known *(*known)(void *arg, const uint8_t *der, size_t len);
+    void *known_arg;
 } cg_ctx;
 
 void cg_ctx_init(cg_ctx *ctx, int64_t at, cg_sink_fn sink, void *sink_arg);

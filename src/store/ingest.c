@@ -12,6 +12,8 @@
  * they were and the CA index unloaded. */
 #include "store/ingest.h"
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,9 @@ static void file_reset(cg_ingest *ing)
         free(ing->rel[i].file);
     }
     ing->n_rel = 0;
+    ing->n_known = 0;
+    ing->known_next = 0;
+    ing->cur_rel = NOT_RELATED;
     free(ing->order);
     ing->order = NULL;
     for (size_t i = 0; i < ing->n_keys; i++) {
@@ -108,7 +113,9 @@ cg_ingest *cg_ingest_new(cg_store *store, const cg_ingest_opts *opts, cg_sink_fn
     ing->sink_arg = sink_arg;
     ing->keycache = cg_keycache_new(0);
     ing->verifier = cg_sct_verifier_new(opts->loglist);
-    if (ing->keycache == NULL || ing->verifier == NULL) {
+    ing->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    ing->cur_rel = NOT_RELATED;
+    if (ing->keycache == NULL || ing->verifier == NULL || ing->sha256 == NULL) {
         cg_ingest_free(ing);
         return NULL;
     }
@@ -145,6 +152,7 @@ void cg_ingest_free(cg_ingest *ing)
     free(ing->held);
     free(ing->held_objs);
     free(ing->rel);
+    free(ing->known);
     free(ing->keys);
     free(ing->scas);
     free(ing->crls);
@@ -160,6 +168,7 @@ void cg_ingest_free(cg_ingest *ing)
     free(ing->cas);
     cg_keycache_free(ing->keycache);
     cg_sct_verifier_free(ing->verifier);
+    EVP_MD_free(ing->sha256);
     free(ing);
 }
 
@@ -191,6 +200,15 @@ void cg_ing_store_failed(cg_ingest *ing)
     if (!ing->failed)
         snprintf(ing->err, sizeof(ing->err), "%s", cg_store_errmsg(ing->st));
     ing->failed = 1;
+}
+
+int cg_ing_sha256(const cg_ingest *ing, const uint8_t *p, size_t n, uint8_t out[32])
+{
+    if (EVP_Digest(p, n, out, NULL, ing->sha256, NULL) != 1) {
+        ERR_clear_error();
+        return 0;
+    }
+    return 1;
 }
 
 int cg_ing_copy_bytes(bytes *b, const uint8_t *p, size_t n)
@@ -255,11 +273,17 @@ static int check(cg_ingest *ing)
     ctx.keys = ing->keycache;
     ctx.verifier = ing->verifier;
     ctx.br_profile = !ing->no_br_profile;
+    ctx.sha256 = ing->sha256;
+    /* what pass 1 validated and hashed is not done again */
+    ctx.known = cg_ing_known;
+    ctx.known_arg = ing;
     ck = cg_checker_new(&ctx, reload, NULL, ing);
     if (ck == NULL) {
         cg_ing_oom(ing);
         return 0;
     }
+    /* reload gives back the very bytes the checker read first */
+    cg_checker_inputs_held(ck);
     for (size_t f = 0; f < n && !ing->failed; f++) {
         size_t r = ing->order[f];
         if (r == NOT_RELATED) {
@@ -270,9 +294,11 @@ static int check(cg_ingest *ing)
             /* Their own findings were recorded when they were ingested:
              * their single-object rules are not run again. */
             ing->in_related = 1;
+            ing->cur_rel = r;
             ctx.index_only = 1;
             cg_checker_add_file(ck, f, RELATED_NAME, ing->rel[r].der, ing->rel[r].len, &res);
             ctx.index_only = 0;
+            ing->cur_rel = NOT_RELATED;
             ing->in_related = 0;
         }
     }

@@ -91,6 +91,14 @@ typedef struct stored {
     int is_new;
 } stored;
 
+/* What pass 1 learnt of one of the file's objects, at its place in the
+ * file's bytes, for the checker (cg_ctx.known). */
+typedef struct known_obj {
+    const uint8_t *der;
+    size_t len;
+    cg_obj_known k;
+} known_obj;
+
 /* An object the checker saw in this run, for cg_ing_resolve_stale(). */
 typedef struct checked {
     uint8_t sha256[32];
@@ -104,9 +112,11 @@ struct cg_ingest {
     void *sink_arg;
     cg_ingest_stats stats;
     /* Kept for the whole run: the CA keys and log keys each file's check
-     * would otherwise decode again. */
+     * would otherwise decode again, and SHA-256 fetched once (OpenSSL 3's
+     * SHA256() looks it up on every call). */
     cg_keycache *keycache;
     cg_sct_verifier *verifier;
+    struct evp_md_st *sha256;
     /* The store's CA certificates, loaded once and again when this run
      * stored a new one, rolled back, or met an issuer it does not hold (a
      * CA another process stored): each file is checked with only the CAs
@@ -122,6 +132,15 @@ struct cg_ingest {
     related *rel;
     size_t n_rel, cap_rel;
     size_t *order;  /* by the checker's file number: an index into rel, or NOT_RELATED */
+    /* What pass 1 validated and hashed of the file's objects that lie in
+     * data (not those decoded from PEM), in file order; the checker takes
+     * it rather than doing it again (cg_ing_known). known_next: the first
+     * it has not asked for. cur_rel: the related object being checked, or
+     * NOT_RELATED while the file is; rel_known, what is known of it. */
+    known_obj *known;
+    size_t n_known, cap_known, known_next;
+    size_t cur_rel;
+    cg_obj_known rel_known;
     cg_shaset seen; /* the file's objects (NOT_RELATED) and the related ones (their index) */
     cg_shaset serials_asked; /* issuer+serial pairs looked up this file (serial_key) */
     cert_key *keys;
@@ -170,6 +189,8 @@ struct cg_ingest {
 /* Record that the run failed, keeping the first reason. */
 void cg_ing_oom(cg_ingest *ing);
 void cg_ing_store_failed(cg_ingest *ing);
+/* SHA-256 of p with the run's fetched digest; 0 when OpenSSL failed. */
+int cg_ing_sha256(const cg_ingest *ing, const uint8_t *p, size_t n, uint8_t out[32]);
 /* A copy of p (n bytes; n may be 0); 0 when out of memory. */
 int cg_ing_copy_bytes(bytes *b, const uint8_t *p, size_t n);
 int cg_ing_bytes_eq(const bytes *a, const bytes *b);
@@ -181,6 +202,9 @@ int cg_ing_store_objects(cg_ingest *ing);
 /* A new object named its issuer name (crls: a CRL's): a loaded list of
  * the store's issuer names without it is loaded again when next needed. */
 void cg_ing_names_saw(cg_ingest *ing, int crls, const uint8_t *name, size_t len);
+/* What pass 1 knows of the object at der (len bytes), for the checker:
+ * a cg_ctx.known. */
+const cg_obj_known *cg_ing_known(void *arg, const uint8_t *der, size_t len);
 /* Notes an object the checker sees in this run, for cg_ing_resolve_stale. */
 int cg_ing_note_checked(cg_ingest *ing, const uint8_t *sha, cg_kind kind);
 

@@ -10,7 +10,6 @@
  * whole: a list that breaks off stores none of its entries. */
 #include "store/ingest_internal.h"
 
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +82,64 @@ out:
     return ok;
 }
 
+/* Whether [p, p + n) lies in the file's own bytes, which stay as they are
+ * until the file is done (an object decoded from PEM does not: its buffer
+ * is freed and may be used again for the next object). */
+static int in_file(const cg_ingest *ing, const uint8_t *p, size_t n)
+{
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)ing->data;
+    return a >= lo && n <= ing->len && a - lo <= ing->len - n;
+}
+
+/* Notes what the checker need not work out again of an object in the
+ * file's bytes; 0 when out of memory. */
+static int note_known(cg_ingest *ing, const uint8_t *der, size_t len, cg_der_status st,
+                      size_t consumed, const cg_der_error *err, const uint8_t sha256[32])
+{
+    if (!in_file(ing, der, len))
+        return 1;
+    known_obj *k = cg_grow_push((void **)&ing->known, &ing->n_known, &ing->cap_known, sizeof(*k));
+    if (k == NULL)
+        return 0;
+    k->der = der;
+    k->len = len;
+    k->k.st = st;
+    k->k.consumed = consumed;
+    if (st == CG_DER_NONCANONICAL)
+        k->k.err = *err;
+    memcpy(k->k.sha256, sha256, 32);
+    return 1;
+}
+
+const cg_obj_known *cg_ing_known(void *arg, const uint8_t *der, size_t len)
+{
+    cg_ingest *ing = arg;
+    if (ing->cur_rel != NOT_RELATED) {
+        /* A stored object passed cg_der_validate when it was stored, as
+         * the element alone (store_one), and a related one is only indexed
+         * (ctx.index_only), which asks no more of it than that. */
+        const related *r = &ing->rel[ing->cur_rel];
+        if (der != r->der || len != r->len)
+            return NULL;
+        ing->rel_known.st = CG_DER_OK;
+        ing->rel_known.consumed = len;
+        memcpy(ing->rel_known.sha256, r->sha256, 32);
+        return &ing->rel_known;
+    }
+    /* The checker reads the file in the order pass 1 did: the objects in
+     * the file's bytes come at rising addresses. */
+    for (size_t i = ing->known_next; i < ing->n_known; i++) {
+        const known_obj *k = &ing->known[i];
+        if ((uintptr_t)k->der > (uintptr_t)der)
+            break;
+        if (k->der == der && k->len == len) {
+            ing->known_next = i + 1;
+            return &k->k;
+        }
+    }
+    return NULL;
+}
+
 /* One object of the file, as the engine will see it (rules/engine.c): the
  * DER element without trailing bytes, hashed; a view when it parses. */
 static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t len)
@@ -94,10 +151,14 @@ static int store_one(cg_ingest *ing, size_t index, const uint8_t *der, size_t le
     cg_crl crl;
     size_t consumed = 0;
     int is_new = 0, earlier = 0, parsed_cert = 0, parsed_crl = 0, known = 1;
-    if (cg_der_validate(der, len, &consumed, &err) == CG_DER_MALFORMED)
+    cg_der_status dst = cg_der_validate(der, len, &consumed, &err);
+    if (dst == CG_DER_MALFORMED)
         return 1; /* no identity: its input.malformed finding cannot be stored */
     memset(&o, 0, sizeof(o));
-    SHA256(der, consumed, o.sha256);
+    /* OpenSSL's digest fails only when it cannot allocate */
+    if (!cg_ing_sha256(ing, der, consumed, o.sha256) ||
+        !note_known(ing, der, len, dst, consumed, &err, o.sha256))
+        goto nomem;
     o.kind = cg_guess_kind(der, consumed);
     o.der = der;
     o.der_len = consumed;

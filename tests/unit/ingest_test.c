@@ -2,10 +2,12 @@
  * commit, new findings to the sink (repeats not), findings on a stored
  * object named as first ingested, stats. */
 #include "ct/loglist.h"
+#include "rules/engine.h"
 #include "store/ingest.h"
 #include "store/store.h"
 #include "testutil.h"
 
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,8 @@
 
 typedef struct seen {
     size_t n;
+    char der_msg[256];   /* the last der.noncanonical finding's message */
+    uint8_t der_sha[32]; /* and its object's SHA-256 */
     char rule[16][64];
     char file[16][256];
     size_t index[16];
@@ -29,6 +33,10 @@ static void sink(void *arg, const cg_finding *f)
         snprintf(s->file[s->n], sizeof(s->file[0]), "%s", f->obj->file ? f->obj->file : "");
         s->index[s->n] = f->obj->index;
         s->kind[s->n] = f->obj->kind;
+    }
+    if (f->rule == CG_R_DER_NONCANONICAL) {
+        snprintf(s->der_msg, sizeof(s->der_msg), "%s", f->message);
+        memcpy(s->der_sha, f->obj->sha256, 32);
     }
     s->n++;
 }
@@ -46,15 +54,16 @@ typedef struct objs {
     size_t n, n_new;
     cg_kind kind[8];
     size_t index[8];
+    uint8_t sha256[8][32];
 } objs;
 
 static void on_object(void *arg, const uint8_t sha256[32], cg_kind kind, size_t index, int is_new)
 {
     objs *o = arg;
-    (void)sha256;
     if (o->n < 8) {
         o->kind[o->n] = kind;
         o->index[o->n] = index;
+        memcpy(o->sha256[o->n], sha256, 32);
     }
     o->n++;
     o->n_new += (size_t)is_new;
@@ -100,6 +109,65 @@ static cg_ingest *joined_on_fresh(const char *pg, const char *dir, const char *t
     CHECK(cg_store_begin(*store));
     cg_ingest_join(ing);
     return ing;
+}
+
+/* A DER file whose object is written with a length that is not minimal
+ * (BER), two bytes after it: the object named by the SHA-256 of its own
+ * bytes and both reported as checking the file alone reports them (the
+ * checker takes what storing the object worked out: cg_ctx.known). */
+static void test_der_file(const char *pg, const char *dir, const cg_ingest_opts *opts)
+{
+    size_t l2 = 0;
+    uint8_t *pre = cg_test_read_der("le2023/bad/precert.pem", &l2);
+    uint8_t *buf = pre != NULL ? malloc(l2 + 3) : NULL;
+    CHECK(buf != NULL && pre[0] == 0x30 && pre[1] == 0x82);
+    if (buf == NULL || pre[1] != 0x82) {
+        free(pre);
+        free(buf);
+        return;
+    }
+    size_t total = l2 + 3;
+    buf[0] = 0x30;
+    buf[1] = 0x83;
+    buf[2] = 0x00;
+    memcpy(buf + 3, pre + 2, l2 - 2);
+    buf[l2 + 1] = 0x05; /* trailing: a NULL */
+    buf[l2 + 2] = 0x00;
+
+    seen checked;
+    cg_ctx ctx;
+    cg_file_result res;
+    memset(&checked, 0, sizeof(checked));
+    cg_ctx_init(&ctx, AT, sink, &checked);
+    cg_check_file(&ctx, "bundle.der", buf, total, &res);
+    CHECK(res.objects == 1 && checked.der_msg[0] != '\0');
+    CHECK(has_rule(&checked, "input.trailing_data", "bundle.der"));
+
+    char uri[800], err[512];
+    cg_store_status st;
+    seen s;
+    objs o;
+    uint8_t h[32];
+    memset(&s, 0, sizeof(s));
+    memset(&o, 0, sizeof(o));
+    fresh_store(pg, dir, "k", uri, sizeof(uri));
+    cg_store *store = cg_store_open(uri, CG_STORE_CREATE, &st, err, sizeof(err));
+    cg_ingest *ing = store != NULL ? cg_ingest_new(store, opts, sink, &s) : NULL;
+    CHECK(ing != NULL);
+    if (ing != NULL) {
+        cg_ingest_set_object_fn(ing, on_object, &o);
+        CHECK(cg_ingest_file(ing, "bundle.der", buf, total, err, sizeof(err)));
+        CHECK(o.n == 1 && o.index[0] == 0);
+        CHECK(SHA256(buf, l2 + 1, h) != NULL && memcmp(o.sha256[0], h, 32) == 0);
+        CHECK(memcmp(s.der_sha, h, 32) == 0 && memcmp(checked.der_sha, h, 32) == 0);
+        CHECK(has_rule(&s, "input.trailing_data", "bundle.der"));
+        CHECK(strcmp(s.der_msg, checked.der_msg) == 0);
+        CHECK(strstr(s.der_msg, "bundle.der, object 0, DER byte offset 0") != NULL);
+    }
+    cg_ingest_free(ing);
+    cg_store_close(store);
+    free(pre);
+    free(buf);
 }
 
 /* ingest_test              on SQLite files
@@ -342,6 +410,8 @@ int main(int argc, char **argv)
     cg_loglist_free(apple2);
     cg_store_close(store);
 
+    test_der_file(pg, dir, &opts);
+
     ing = joined_on_fresh(pg, dir, "y", &opts, &s, &store);
     CHECK(ingest(ing, "r3.pem", "le2023/r3.pem"));
     CHECK(cg_store_rollback(store));
@@ -357,9 +427,9 @@ int main(int argc, char **argv)
                  "DROP SCHEMA cgingest_%d_s CASCADE; DROP SCHEMA cgingest_%d_t CASCADE; "
                  "DROP SCHEMA cgingest_%d_j CASCADE; DROP SCHEMA cgingest_%d_x CASCADE; "
                  "DROP SCHEMA cgingest_%d_y CASCADE; DROP SCHEMA cgingest_%d_r CASCADE; "
-                 "DROP SCHEMA cgingest_%d_n CASCADE",
+                 "DROP SCHEMA cgingest_%d_n CASCADE; DROP SCHEMA cgingest_%d_k CASCADE",
                  (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(), (int)getpid(),
-                 (int)getpid(), (int)getpid());
+                 (int)getpid(), (int)getpid(), (int)getpid());
         CHECK(cg_test_pg_exec(pg, sql));
     }
     if (cg_test_failures == 0) {

@@ -116,6 +116,17 @@ static void on_indexed(void *arg, const cg_objref *obj, const cg_cert *cert, con
     }
 }
 
+/* A context at 1700000000 whose findings go to sink with s, and whose
+ * objects' on_object to x; s and x emptied. */
+static void indexing_ctx(cg_ctx *ctx, cg_sink_fn fn, seen *s, indexed *x)
+{
+    memset(s, 0, sizeof(*s));
+    memset(x, 0, sizeof(*x));
+    cg_ctx_init(ctx, 1700000000, fn, s);
+    ctx->on_object = on_indexed;
+    ctx->on_object_arg = x;
+}
+
 /* index_only (an object checked before, given again for the cross-object
  * rules): on_object gets the same object reference as in a check, and no
  * single-object rule reports anything. */
@@ -130,18 +141,10 @@ static void test_index_only(void)
     cg_file_result res;
     seen s;
     indexed checked, again;
-    memset(&s, 0, sizeof(s));
-    memset(&checked, 0, sizeof(checked));
-    memset(&again, 0, sizeof(again));
-    cg_ctx_init(&ctx, 1700000000, sink, &s);
-    ctx.on_object = on_indexed;
-    ctx.on_object_arg = &checked;
+    indexing_ctx(&ctx, sink, &s, &checked);
     cg_check_file(&ctx, "a.pem", pem, len, &res);
     CHECK(res.objects == 1 && s.n >= 1 && checked.n == 1 && checked.has_cert);
-    memset(&s, 0, sizeof(s));
-    cg_ctx_init(&ctx, 1700000000, sink, &s);
-    ctx.on_object = on_indexed;
-    ctx.on_object_arg = &again;
+    indexing_ctx(&ctx, sink, &s, &again);
     ctx.index_only = 1;
     cg_check_file(&ctx, "a.pem", pem, len, &res);
     CHECK(res.objects == 1 && res.malformed == 0 && s.n == 0);
@@ -160,6 +163,73 @@ static void test_index_only(void)
     CHECK(!cg_check_der(&ctx, "junk.der", 0, junk, sizeof(junk)));
     CHECK(again.n == 0 && s.n == 0);
     free(pem);
+}
+
+/* What a caller knows of an object (cg_ctx.known) is taken for it: its
+ * SHA-256 and DER verdict are not worked out again. */
+typedef struct knower {
+    const uint8_t *der;
+    size_t len;
+    int asked;
+    cg_obj_known k;
+} knower;
+
+/* The der.noncanonical findings and the last one's message. */
+static void sink_der(void *arg, const cg_finding *f)
+{
+    seen *s = arg;
+    if (f->rule != CG_R_DER_NONCANONICAL)
+        return;
+    s->n++;
+    s->last = f->rule;
+    snprintf(s->msg, sizeof(s->msg), "%s", f->message);
+}
+
+static const cg_obj_known *know(void *arg, const uint8_t *der, size_t len)
+{
+    knower *w = arg;
+    w->asked++;
+    return der == w->der && len == w->len ? &w->k : NULL;
+}
+
+static void test_known(void)
+{
+    cg_ctx ctx;
+    seen s;
+    indexed plain, told;
+    knower w;
+    size_t len = 0;
+    uint8_t *der = cg_test_read_der("le2023/r3.pem", &len);
+    memset(&w, 0, sizeof(w));
+    memset(&told, 0, sizeof(told));
+    CHECK(der != NULL);
+    if (der == NULL)
+        return;
+    /* Unknown: validated and hashed here. */
+    indexing_ctx(&ctx, sink_der, &s, &plain);
+    ctx.known = know;
+    ctx.known_arg = &w;
+    CHECK(cg_check_der(&ctx, "r3.der", 0, der, len));
+    CHECK(w.asked == 1 && plain.n == 1 && plain.ref.has_hash);
+    CHECK(s.n == 0);
+    /* Known, with a verdict and a hash the bytes do not have: both are
+     * taken as told (a caller tells only what it worked out). */
+    w.der = der;
+    w.len = len;
+    w.k.st = CG_DER_NONCANONICAL;
+    w.k.consumed = len;
+    w.k.err.offset = 7;
+    snprintf(w.k.err.what, sizeof(w.k.err.what), "what the caller found");
+    memset(w.k.sha256, 0xab, 32);
+    memset(&s, 0, sizeof(s));
+    ctx.on_object_arg = &told;
+    CHECK(cg_check_der(&ctx, "r3.der", 0, der, len));
+    CHECK(w.asked == 2 && told.n == 1 && told.ref.has_hash);
+    CHECK(told.ref.sha256[0] == 0xab && told.ref.sha256[31] == 0xab &&
+          memcmp(told.ref.sha256, plain.ref.sha256, 32) != 0);
+    CHECK(s.n == 1 &&
+          strcmp(s.msg, "r3.der, object 0, DER byte offset 7: what the caller found") == 0);
+    free(der);
 }
 
 static void test_serial_hex(void)
@@ -307,6 +377,7 @@ int main(void)
     test_table();
     test_ctx();
     test_index_only();
+    test_known();
     test_serial_hex();
     test_small_factor();
     return cg_test_done();
