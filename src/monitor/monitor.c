@@ -177,6 +177,7 @@ void cg_monitor_free(cg_monitor *m)
     free(m->held);
     free(m->issuers.key);
     free(m->issuers.used);
+    free(m->issuers.last);
     /* last: the logs' transfers give their bytes back to it as they go */
     free(m->budget);
     free(m);

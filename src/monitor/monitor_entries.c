@@ -28,6 +28,7 @@
 
 #include "ct/leaf.h"
 #include "ct/sct_verify.h"
+#include "util/grow.h"
 #include "util/time.h"
 #include "x509/oid.h"
 #include "x509/tbs.h"
@@ -93,6 +94,26 @@ void cg_mon_issuers_forget(cg_monitor *m)
     if (m->issuers.used != NULL)
         memset(m->issuers.used, 0, ISSUER_SET_CAP);
     m->issuers.n = 0;
+}
+
+/* The SHA-256 of a chain's first certificate: the last one's again when
+ * it is the same (without memory to keep it, it is simply hashed). */
+static void chain_cert_sha256(cg_monitor *m, const cg_cbs *cert, uint8_t out[32])
+{
+    issuer_set *s = &m->issuers;
+    if (s->last != NULL && s->last_len == cert->len &&
+        memcmp(s->last, cert->data, cert->len) == 0) {
+        memcpy(out, s->last_sha256, 32);
+        return;
+    }
+    SHA256(cert->data, cert->len, out);
+    if (!cg_grow((void **)&s->last, &s->last_cap, cert->len, 1)) {
+        s->last_len = 0;
+        return;
+    }
+    memcpy(s->last, cert->data, cert->len);
+    s->last_len = cert->len;
+    memcpy(s->last_sha256, out, 32);
 }
 
 /* Remembers an ingested issuer; without memory it is simply ingested again
@@ -220,7 +241,7 @@ typedef struct judged {
     char why[300];
 } judged;
 
-static void judge(const cg_monitor *m, const cg_log_entry *e, judged *j)
+static void judge(cg_monitor *m, const cg_log_entry *e, judged *j)
 {
     cg_cbs chain = e->chain.chain, first, second;
     int have_first = e->chain_ok && cg_ct_chain_next(&chain, &first);
@@ -234,7 +255,7 @@ static void judge(const cg_monitor *m, const cg_log_entry *e, judged *j)
         if (!have_first)
             return;
         /* A CA stored before was checked then. */
-        SHA256(first.data, first.len, isha);
+        chain_cert_sha256(m, &first, isha);
         if (issuer_known(m, isha) || signed_by(&e->entry.cert, &first))
             j->issuer = first;
         else
@@ -258,7 +279,7 @@ static void judge(const cg_monitor *m, const cg_log_entry *e, judged *j)
         return;
     /* The issuing CA (its key is the issuer key hash), or the
      * Precertificate Signing CA that signed this precertificate for it. */
-    SHA256(first.data, first.len, isha);
+    chain_cert_sha256(m, &first, isha);
     if (issuer_known(m, isha) || key_hash_is(&first, &e->entry.issuer_key_hash) ||
         (cg_ct_chain_next(&chain, &second) && key_hash_is(&second, &e->entry.issuer_key_hash) &&
          signed_by(pre, &first)))

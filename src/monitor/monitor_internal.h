@@ -180,6 +180,13 @@ typedef struct issuer_set {
     uint8_t (*key)[32];
     uint8_t *used;
     size_t n;
+    /* The last chain certificate hashed and its SHA-256: the entries of
+     * one CA come one after another with the same first chain
+     * certificate, which a comparison tells apart far faster than hashing
+     * it again. */
+    uint8_t *last;
+    size_t last_len, last_cap;
+    uint8_t last_sha256[32];
 } issuer_set;
 
 struct cg_monitor {
