@@ -66,7 +66,7 @@ static int by_serial(cg_ingest *ing, const bytes *issuer, const bytes *serial)
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     for (int i = 0; i < 8; i++)
         len[i] = (uint8_t)((uint64_t)issuer->n >> (56 - 8 * i));
-    int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+    int ok = md != NULL && EVP_DigestInit_ex(md, ing->sha256, NULL) &&
              EVP_DigestUpdate(md, len, sizeof(len)) &&
              EVP_DigestUpdate(md, issuer->p, issuer->n) &&
              EVP_DigestUpdate(md, serial->p, serial->n) && EVP_DigestFinal_ex(md, key, NULL);
