@@ -645,6 +645,24 @@ static void check_aia(cg_ctx *ctx, const cg_profile *p)
 
 /* ---- CRL distribution points ---- */
 
+/* Whether authorityInformationAccess names an OCSP responder (an
+ * AccessDescription with id-ad-ocsp, read as far as it decodes): asked only
+ * when cRLDistributionPoints is absent and the answer decides a finding. */
+static int aia_has_ocsp(const cg_profile *p)
+{
+    if (p->x.aia < 0)
+        return 0;
+    cg_cbs v = p->cert->ext[p->x.aia].value, seq, ad, oid;
+    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
+        return 0;
+    while (cg_cbs_get_asn1(&seq, &ad, CG_ASN1_SEQUENCE)) {
+        if (cg_cbs_get_asn1(&ad, &oid, CG_ASN1_OBJECT) &&
+            cg_oid_equal(&oid, CG_OID_AD_OCSP, sizeof(CG_OID_AD_OCSP)))
+            return 1;
+    }
+    return 0;
+}
+
 static void check_crldp(cg_ctx *ctx, const cg_profile *p)
 {
     const cg_ext *dp = ext_at(p, p->x.crldp);
@@ -655,8 +673,8 @@ static void check_crldp(cg_ctx *ctx, const cg_profile *p)
         if (p->kind == CG_PROF_SUBCA)
             cg_report(ctx, CG_R_CERT_CRLDP_MISSING, p->obj,
                       "a subordinate CA certificate must carry cRLDistributionPoints");
-        else if (p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, SC063) && !p->aia_has_ocsp &&
-                 !short_lived)
+        else if (p->kind == CG_PROF_SUBSCRIBER && cg_prof_since(p, SC063) && !short_lived &&
+                 !aia_has_ocsp(p))
             cg_report(ctx, CG_R_CERT_CRLDP_MISSING, p->obj,
                       "a %s issued from 2024-03-15 without an OCSP URL in "
                       "authorityInformationAccess, valid longer than a short-lived "
@@ -859,6 +877,8 @@ static void check_rfc_criticality(cg_ctx *ctx, const cg_profile *p)
     uint64_t ce = 0;
     for (size_t k = 0; k < sizeof(rfc) / sizeof(rfc[0]); k++)
         ce |= cg_prof_ce_bit(rfc[k].oid, rfc[k].len);
+    if (cg_prof_table_skip(p, ce))
+        return;
     for (size_t i = 0; i < c->n_ext; i++) {
         if (cg_prof_ce_skip(p, i, ce))
             continue;

@@ -50,8 +50,8 @@ static int id_ce(const cg_cbs *oid)
     return oid->len == 3 && oid->data[0] == 0x55 && oid->data[1] == 0x1d ? oid->data[2] : -1;
 }
 
-/* p->ce, and the first position of each extension the profile names, in one
- * pass over the extensions (cg_prof_exts; -1 when absent). */
+/* p->ce, p->ce_set and the first position of each extension the profile
+ * names, in one pass over the extensions (cg_prof_exts; -1 when absent). */
 static void ext_indexes(cg_profile *p)
 {
     const cg_cert *c = p->cert;
@@ -68,14 +68,23 @@ static void ext_indexes(cg_profile *p)
     for (size_t i = c->n_ext; i-- > 0;) { /* backwards: the first occurrence stays */
         int ce = id_ce(&c->ext[i].oid);
         p->ce[i] = (int16_t)ce;
-        if (ce < 0 && cg_oid_equal(&c->ext[i].oid, CG_OID_AIA, sizeof(CG_OID_AIA)))
-            x->aia = (int)i;
-        for (size_t k = 0; ce >= 0 && k < sizeof(oids) / sizeof(oids[0]); k++) {
-            if (oids[k][2] == ce) { /* every one of them is id-ce: 55 1d x */
-                *slots[k] = (int)i;
-                break;
-            }
+        if (ce >= 0 && ce < 64) {
+            uint64_t bit = UINT64_C(1) << ce;
+            p->ce_repeated |= (p->ce_set & bit) != 0;
+            p->ce_set |= bit;
+        } else if (ce >= 0 || (!cg_oid_equal(&c->ext[i].oid, CG_OID_CT_SCT_LIST,
+                                             sizeof(CG_OID_CT_SCT_LIST)) &&
+                               !cg_oid_equal(&c->ext[i].oid, CG_OID_CT_POISON,
+                                             sizeof(CG_OID_CT_POISON)))) {
+            if (ce < 0 && cg_oid_equal(&c->ext[i].oid, CG_OID_AIA, sizeof(CG_OID_AIA)))
+                x->aia = (int)i;
+            else
+                p->n_other++;
         }
+        /* every one of them is id-ce (55 1d x): compared without a branch
+         * to leave, which mispredicts on every certificate */
+        for (size_t k = 0; k < sizeof(oids) / sizeof(oids[0]); k++)
+            *slots[k] = oids[k][2] == ce ? (int)i : *slots[k];
     }
 }
 
@@ -143,18 +152,6 @@ static void decode_eku(cg_profile *p)
             p->eku_unknown++;
     }
     p->eku_ok = p->eku_count > 0;
-}
-
-static void decode_aia(cg_profile *p)
-{
-    cg_cbs v = p->cert->ext[p->x.aia].value, seq, ad, oid;
-    if (!cg_cbs_get_asn1(&v, &seq, CG_ASN1_SEQUENCE))
-        return;
-    while (cg_cbs_get_asn1(&seq, &ad, CG_ASN1_SEQUENCE)) {
-        if (cg_cbs_get_asn1(&ad, &oid, CG_ASN1_OBJECT) &&
-            cg_oid_equal(&oid, CG_OID_AD_OCSP, sizeof(CG_OID_AD_OCSP)))
-            p->aia_has_ocsp = 1;
-    }
 }
 
 static void decode_key(cg_profile *p)
@@ -248,8 +245,6 @@ static void decode(cg_profile *p, const cg_objref *obj, const cg_cert *cert)
         decode_ku(p);
     if (x->eku >= 0)
         decode_eku(p);
-    if (x->aia >= 0)
-        decode_aia(p);
     p->subject_empty = cert->subject.len == 2;
     decode_key(p);
     p->kind = classify(p);
@@ -470,17 +465,12 @@ static void check_fields(cg_ctx *ctx, const cg_profile *p)
 static void check_duplicates(cg_ctx *ctx, const cg_profile *p)
 {
     const cg_cert *c = p->cert;
-    /* The common case first: every id-ce OID once (a bit each) and the few
-     * others distinct; only then is there nothing to say. */
-    uint64_t seen = 0;
-    int maybe = 0;
+    /* The common case first: every id-ce OID below 64 once (ext_indexes) and
+     * the few others distinct; only then is there nothing to say. */
+    int maybe = p->ce_repeated;
     for (size_t i = 0; i < c->n_ext && !maybe; i++) {
-        int ce = p->ce[i];
-        if (ce >= 0 && ce < 64) {
-            maybe = (seen >> ce) & 1;
-            seen |= UINT64_C(1) << ce;
+        if (p->ce[i] >= 0 && p->ce[i] < 64)
             continue;
-        }
         for (size_t j = 0; j < i && !maybe; j++)
             maybe = cg_cbs_equal(&c->ext[j].oid, &c->ext[i].oid);
     }
@@ -534,6 +524,8 @@ static void check_empty_values(cg_ctx *ctx, const cg_profile *p)
     uint64_t ce = 0;
     for (size_t k = 0; k < sizeof(seq_of) / sizeof(seq_of[0]); k++)
         ce |= cg_prof_ce_bit(seq_of[k].oid, seq_of[k].len);
+    if (cg_prof_table_skip(p, ce))
+        return;
     for (size_t i = 0; i < c->n_ext; i++) {
         if (cg_prof_ce_skip(p, i, ce))
             continue;

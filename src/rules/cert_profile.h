@@ -42,6 +42,14 @@ typedef struct cg_profile {
     /* per extension, the third octet of its OID when it is id-ce (2.5.29.x,
      * contents 55 1d x), else -1: one octet tells most extensions apart */
     int16_t ce[CG_MAX_EXTENSIONS];
+    /* the id-ce extensions below 64 present, a bit each (bit x for 55 1d x);
+     * ce_repeated: one of them twice; n_other: the extensions outside that
+     * set other than AIA, the SCT list and the poison (most certificates:
+     * none), so a table walk over the extensions can tell at once that no
+     * entry of its table is there (cg_prof_table_skip) */
+    uint64_t ce_set;
+    int ce_repeated;
+    size_t n_other;
     /* basicConstraints, decoded when x.bc >= 0 and bc_ok */
     int bc_ok, bc_ca, bc_has_pathlen, bc_pathlen_negative;
     /* keyUsage bits (bit 0 = digitalSignature), decoded when ku_ok: one
@@ -55,8 +63,6 @@ typedef struct cg_profile {
      * eku_beyond: purposes other than serverAuth, clientAuth, emailProtection) */
     int eku_ok, eku_server, eku_client, eku_any, eku_ocsp, eku_precert, eku_forbidden, eku_email;
     size_t eku_count, eku_unknown, eku_beyond;
-    /* AIA: an id-ad-ocsp accessMethod */
-    int aia_has_ocsp;
     /* subject Name is an empty SEQUENCE */
     int subject_empty;
     /* the key */
@@ -115,6 +121,14 @@ static inline uint64_t cg_prof_ce_bit(const uint8_t *oid, size_t len)
 static inline int cg_prof_ce_skip(const cg_profile *p, size_t i, uint64_t set)
 {
     return p->ce[i] >= 0 && p->ce[i] < 64 && ((set >> p->ce[i]) & 1) == 0;
+}
+/* Whether a table whose id-ce OIDs are the set (cg_prof_ce_bit) and whose
+ * other OIDs are none of AIA, the SCT list and the poison can match no
+ * extension of the certificate: the common case, told by two tests before
+ * any walk. */
+static inline int cg_prof_table_skip(const cg_profile *p, uint64_t set)
+{
+    return (p->ce_set & set) == 0 && p->n_other == 0;
 }
 /* Whether the n octets at s are the lower-case ASCII text lit (n octets)
  * in any case: strncasecmp's verdict where neither holds a NUL, without the
