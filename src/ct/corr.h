@@ -8,6 +8,8 @@
 
 #include "x509/x509.h"
 
+struct evp_md_st;
+
 typedef struct cg_corr {
     int corresponds;          /* nothing differs */
     int validity_differs;     /* notBefore or notAfter differ */
@@ -31,8 +33,11 @@ int cg_corr_same_tbs(const cg_cert *a, const cg_cert *b);
  * when via_signing_cert): a precertificate and a certificate that
  * correspond, or two copies of one precertificate, have the same key, so
  * objects sharing a serial are matched by sorting keys instead of comparing
- * every pair. Equal keys are confirmed with cg_corr_compare. 0 when out of
- * memory. */
-int cg_corr_key(const cg_cert *c, int via_signing_cert, uint8_t key[32]);
+ * every pair. Equal keys are confirmed with cg_corr_compare. sha256:
+ * SHA-256 fetched once by a caller that keys many objects (OpenSSL 3's
+ * SHA256() looks it up on every call), or NULL for SHA256(). 0 when out of
+ * memory or OpenSSL failed. */
+int cg_corr_key(const cg_cert *c, int via_signing_cert, const struct evp_md_st *sha256,
+                uint8_t key[32]);
 
 #endif

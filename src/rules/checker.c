@@ -306,9 +306,9 @@ static int mark_same(cg_checker *ck, held *hs, size_t m)
         rows[i].i = i;
         if (m < 2)
             break;
-        if (h->cert.is_precert ? !cg_corr_key(&h->cert, 0, h->key)
-                               : !cg_ctx_sha256(ck->ctx, h->cert.tbs.data, h->cert.tbs.len,
-                                                h->key)) {
+        if (h->cert.is_precert
+                ? !cg_corr_key(&h->cert, 0, ck->ctx->sha256, h->key)
+                : !cg_ctx_sha256(ck->ctx, h->cert.tbs.data, h->cert.tbs.len, h->key)) {
             free(rows);
             return 0;
         }
@@ -368,13 +368,14 @@ static void report_duplicates(cg_checker *ck, const held *hs, size_t m, cg_kind 
 
 /* Whether a distinct precertificate corresponds to fin: looked up by key in
  * pre (sorted by via_signing and cg_corr_key), confirmed by comparing. */
-static int has_partner(const held *hs, const key_row *pre, size_t n_pre, const cg_cert *fin)
+static int has_partner(const cg_checker *ck, const held *hs, const key_row *pre, size_t n_pre,
+                       const cg_cert *fin)
 {
     for (uint8_t via = 0; via <= 1; via++) {
         key_row want;
         memset(&want, 0, sizeof(want));
         want.kind = via;
-        if (!cg_corr_key(fin, via, want.key))
+        if (!cg_corr_key(fin, via, ck->ctx->sha256, want.key))
             return 0;
         size_t lo = 0, hi = n_pre;
         while (lo < hi) {
@@ -416,7 +417,7 @@ static void check_group(cg_checker *ck, const group_view *v)
             continue;
         pre[n_pre].kind = (uint8_t)hs[i].via_signing;
         pre[n_pre].i = i;
-        if (hs[i].via_signing && !cg_corr_key(&hs[i].cert, 1, pre[n_pre].key))
+        if (hs[i].via_signing && !cg_corr_key(&hs[i].cert, 1, ck->ctx->sha256, pre[n_pre].key))
             goto out;
         if (!hs[i].via_signing)
             memcpy(pre[n_pre].key, hs[i].key, 32);
@@ -432,7 +433,7 @@ static void check_group(cg_checker *ck, const group_view *v)
         if (v->obj_of[k] == NO_OBJ)
             continue;
         const held *fin = &hs[v->obj_of[k]];
-        if (fin->ref.kind != CG_KIND_CERT || has_partner(hs, pre, n_pre, &fin->cert))
+        if (fin->ref.kind != CG_KIND_CERT || has_partner(ck, hs, pre, n_pre, &fin->cert))
             continue;
         cg_corr c;
         cg_corr_compare(&best->cert, &fin->cert, best->via_signing, &c);

@@ -5,6 +5,7 @@
  * (SCT_validate over d2i_X509 objects and a CTLOG_STORE of the same keys),
  * an independent oracle, and the two must agree; the two places where they
  * cannot are asserted as such, with the reason. */
+#include "ct/corr.h"
 #include "ct/loglist.h"
 #include "ct/sct.h"
 #include "ct/sct_verify.h"
@@ -985,8 +986,37 @@ out:
     obj_free(gf);
 }
 
+/* cg_corr_key (ct/corr.h): a precertificate and the certificate made from
+ * it share a key, another precertificate does not; the key is the same
+ * with SHA-256 fetched by the caller as with SHA256(). */
+static void test_corr_key(void)
+{
+    const char *paths[] = {"le2023/good/precert.pem", "le2023/good/final.pem",
+                           "le2023/bad/precert.pem"};
+    uint8_t *der[3];
+    cg_cert c[3];
+    uint8_t key[3][32], fetched[32];
+    cg_der_error err;
+    EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    CHECK(md != NULL);
+    for (size_t i = 0; i < 3; i++) {
+        size_t len = 0;
+        der[i] = cg_test_read_der(paths[i], &len);
+        CHECK(der[i] != NULL && cg_cert_parse(&c[i], der[i], len, &err));
+        CHECK(cg_corr_key(&c[i], 0, NULL, key[i]));
+        CHECK(cg_corr_key(&c[i], 0, md, fetched) && memcmp(fetched, key[i], 32) == 0);
+    }
+    CHECK(memcmp(key[0], key[1], 32) == 0 && memcmp(key[2], key[1], 32) != 0);
+    /* Through a signing certificate the issuer is left out: another key. */
+    CHECK(cg_corr_key(&c[0], 1, md, fetched) && memcmp(fetched, key[0], 32) != 0);
+    for (size_t i = 0; i < 3; i++)
+        free(der[i]);
+    EVP_MD_free(md);
+}
+
 int main(void)
 {
+    test_corr_key();
     const char *key_files[] = {
         "ctgo/LogPublicKeyPEM.pem", "sct/log_ec.pub.pem",        "sct/log_rsa.pub.pem",
         "sct/log_p384.pub.pem",     "ct3/log_a2.pub.pem",        "ct3/log_a3.pub.pem",
