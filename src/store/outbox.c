@@ -23,6 +23,9 @@ struct cg_st_outbox {
     char **names;
     cg_severity *min;
     size_t n;
+    /* SHA-256 for the alert IDs, fetched once: OpenSSL 3 looks
+     * EVP_sha256() up again on every digest */
+    EVP_MD *sha256;
 };
 
 /* An alert channel waits for its alert's incident row; print and incident
@@ -100,6 +103,7 @@ void cg_st_outbox_free(cg_store *s)
         free(o->names[i]);
     free(o->names);
     free(o->min);
+    EVP_MD_free(o->sha256);
     free(o);
     s->outbox = NULL;
 }
@@ -116,7 +120,8 @@ int cg_store_set_outbox(cg_store *s, const cg_store_outbox_channel *ch, size_t n
     s->outbox = o;
     o->names = calloc(n, sizeof(char *));
     o->min = calloc(n, sizeof(cg_severity));
-    if (o->names == NULL || o->min == NULL)
+    o->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (o->names == NULL || o->min == NULL || o->sha256 == NULL)
         goto oom;
     for (size_t i = 0; i < n; i++) {
         o->names[i] = strdup(ch[i].name);
@@ -149,7 +154,7 @@ int cg_st_outbox_add(cg_store *s, int64_t finding_id, const char *dedup, cg_seve
         return 0;
     }
     snprintf(key, cap, "%s|%lld", dedup, (long long)seen);
-    int hashed = EVP_Digest(key, strlen(key), md, &md_len, EVP_sha256(), NULL);
+    int hashed = EVP_Digest(key, strlen(key), md, &md_len, o->sha256, NULL);
     free(key);
     if (!hashed || md_len != 32) {
         cg_st_fail(s, "hashing an alert ID");

@@ -17,8 +17,10 @@
 #include "store/store.h"
 #include "testutil.h"
 #include "util/hash.h"
+#include "util/hex.h"
 
 #include <libpq-fe.h>
+#include <openssl/sha.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1789,6 +1791,16 @@ static void test_outbox(cg_store *s, const char *uri)
     CHECK(n == 3 && rows[0].id < rows[1].id && rows[1].id < rows[2].id);
     CHECK(n == 3 && strcmp(rows[0].alert_id, rows[1].alert_id) == 0 &&
           strcmp(rows[0].alert_id, rows[2].alert_id) != 0);
+    {
+        /* The alert ID: the first half of SHA-256("dedup|first seen"). */
+        char text[160], hex[65], want[33];
+        uint8_t h[32];
+        cg_hex(o.sha256, 32, hex);
+        snprintf(text, sizeof(text), "ct.sct.signature_invalid|%s|-|50000", hex);
+        SHA256((const uint8_t *)text, strlen(text), h);
+        cg_hex(h, 16, want);
+        CHECK(n == 3 && strcmp(rows[0].alert_id, want) == 0);
+    }
     CHECK(cg_store_outbox_claim(s2, "w2", 60000, 60300, 10, &rows2, &n2) && n2 == 0);
     cg_store_outbox_rows_free(rows2, n2);
     /* The incident row done: its hook row is due. The others done at once
