@@ -185,13 +185,33 @@ int cg_cbs_peek_asn1_tag(const cg_cbs *cbs, uint8_t tag)
 }
 
 /* Whether the element at the front of cbs has the tag asked for (never the
- * high-tag-number form, which read_header refuses) and a short-form length,
- * DER's only form for contents below 128 octets: most elements a rule
- * reads. The getters below then take the element without read_header;
- * anything else goes through it, so both paths accept exactly the same. */
-static int short_form(const cg_cbs *cbs, uint8_t tag)
+ * high-tag-number form, which read_header refuses) and a length in the
+ * short form or in one or two octets, minimal as DER wants (from 128 and
+ * from 256): most elements a rule reads, a key and an extension list among
+ * them. *hdr and *len get the header's size and the contents' length. The
+ * getters below then take the element without read_header; anything else
+ * goes through it, so both paths accept exactly the same. */
+static int quick_header(const cg_cbs *cbs, uint8_t tag, size_t *hdr, size_t *len)
 {
-    return cbs->len >= 2 && cbs->data[0] == tag && (tag & 0x1f) != 0x1f && cbs->data[1] < 0x80;
+    const uint8_t *d = cbs->data;
+    if (cbs->len < 2 || d[0] != tag || (tag & 0x1f) == 0x1f)
+        return 0;
+    if (d[1] < 0x80) {
+        *hdr = 2;
+        *len = d[1];
+        return 1;
+    }
+    if (d[1] == 0x81 && cbs->len >= 3 && d[2] >= 0x80) {
+        *hdr = 3;
+        *len = d[2];
+        return 1;
+    }
+    if (d[1] == 0x82 && cbs->len >= 4 && d[2] != 0) {
+        *hdr = 4;
+        *len = (size_t)d[2] << 8 | d[3];
+        return 1;
+    }
+    return 0;
 }
 
 /* out may be cbs itself (cg_cbs_get_asn1(&c, &c, tag) steps into an
@@ -200,14 +220,14 @@ int cg_cbs_get_asn1_element(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
 {
     cg_cbs copy = *cbs, elem;
     uint8_t t;
-    if (short_form(cbs, tag)) {
-        size_t n = 2 + (size_t)cbs->data[1];
+    size_t hdr, len;
+    if (quick_header(cbs, tag, &hdr, &len)) {
         const uint8_t *start = cbs->data;
-        if (n > cbs->len)
+        if (len > cbs->len - hdr)
             return 0;
-        cbs->data += n;
-        cbs->len -= n;
-        cg_cbs_init(out, start, n);
+        cbs->data += hdr + len;
+        cbs->len -= hdr + len;
+        cg_cbs_init(out, start, hdr + len);
         return 1;
     }
     if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, NULL) || t != tag)
@@ -221,15 +241,14 @@ int cg_cbs_get_asn1(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
 {
     cg_cbs copy = *cbs, elem;
     uint8_t t;
-    size_t hdr;
-    if (short_form(cbs, tag)) {
-        size_t n = cbs->data[1];
-        const uint8_t *contents = cbs->data + 2;
-        if (n > cbs->len - 2)
+    size_t hdr, len;
+    if (quick_header(cbs, tag, &hdr, &len)) {
+        const uint8_t *contents = cbs->data + hdr;
+        if (len > cbs->len - hdr)
             return 0;
-        cbs->data = contents + n;
-        cbs->len -= 2 + n;
-        cg_cbs_init(out, contents, n);
+        cbs->data = contents + len;
+        cbs->len -= hdr + len;
+        cg_cbs_init(out, contents, len);
         return 1;
     }
     if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, &hdr) || t != tag)

@@ -76,14 +76,39 @@ static void test_reader(void)
     CHECK(!cg_cbs_get_asn1_bool(&in, &b));
 }
 
-/* cg_cbs_get_asn1 and cg_cbs_get_asn1_element take a short-form element
- * without the full header reader: for every tag and length octet, with the
- * contents cut at every length around them, both give what the full
- * reader (cg_cbs_get_any_asn1_element and a tag comparison) gives: the
- * verdict, the cursor after it, the view. */
+/* Whether cg_cbs_get_asn1 and cg_cbs_get_asn1_element, asked for tag on
+ * the first n octets of buf, give what the full reader
+ * (cg_cbs_get_any_asn1_element and a tag comparison) gives: the verdict, the
+ * cursor after it, the view. */
+static int same_as_full_reader(const uint8_t *buf, size_t n, uint8_t ask)
+{
+    cg_cbs ref, elem, in, out, in2, out2;
+    uint8_t tag;
+    size_t hdr;
+    cg_cbs_init(&ref, buf, n);
+    int ok = cg_cbs_get_any_asn1_element(&ref, &elem, &tag, &hdr) && tag == ask;
+    cg_cbs_init(&in, buf, n);
+    cg_cbs_init(&in2, buf, n);
+    int got = cg_cbs_get_asn1(&in, &out, ask);
+    int got2 = cg_cbs_get_asn1_element(&in2, &out2, ask);
+    if (got != ok || got2 != ok)
+        return 0;
+    if (!ok)
+        return in.len == n && in2.len == n;
+    return in.data == ref.data && in.len == ref.len && in2.data == ref.data &&
+           in2.len == ref.len && out.data == elem.data + hdr && out.len == elem.len - hdr &&
+           out2.data == elem.data && out2.len == elem.len;
+}
+
+/* cg_cbs_get_asn1 and cg_cbs_get_asn1_element take an element with a
+ * short-form length, or one of one or two length octets, without the full
+ * header reader: for every tag and first length octet, with the contents
+ * cut at every length around them, and for the long forms with every kind
+ * of length octet after (minimal or not, around each cut), both give what
+ * the full reader gives. */
 static void test_short_form(void)
 {
-    uint8_t buf[300];
+    static uint8_t buf[66000];
     memset(buf, 0x5a, sizeof(buf));
     size_t cuts[] = {0, 1, 2, 3, 4, 129, 130, 131, 257, 258, 259, 300};
     for (unsigned t = 0; t < 256; t++) {
@@ -94,27 +119,39 @@ static void test_short_form(void)
             for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
                 const uint8_t asks[] = {(uint8_t)t, (uint8_t)(t ^ 0x01)};
                 for (size_t a = 0; a < 2; a++) {
-                    cg_cbs ref, elem, in, out, in2, out2;
-                    uint8_t tag;
-                    size_t hdr;
-                    cg_cbs_init(&ref, buf, cuts[c]);
-                    int ok =
-                        cg_cbs_get_any_asn1_element(&ref, &elem, &tag, &hdr) && tag == asks[a];
-                    cg_cbs_init(&in, buf, cuts[c]);
-                    cg_cbs_init(&in2, buf, cuts[c]);
-                    int got = cg_cbs_get_asn1(&in, &out, asks[a]);
-                    int got2 = cg_cbs_get_asn1_element(&in2, &out2, asks[a]);
-                    CHECK(got == ok && got2 == ok);
-                    if (got != ok || got2 != ok)
+                    int same = same_as_full_reader(buf, cuts[c], asks[a]);
+                    CHECK(same);
+                    if (!same)
                         return;
-                    if (!ok) {
-                        CHECK(in.len == cuts[c] && in2.len == cuts[c]);
-                        continue;
+                }
+            }
+        }
+    }
+    static const uint8_t tags[] = {0x30, 0x31, 0x02, 0x03, 0x04, 0x06, 0xa3, 0x1f, 0x3f};
+    static const uint8_t firsts[] = {0x80, 0x81, 0x82, 0x83, 0x84};
+    static const uint8_t octets[] = {0x00, 0x01, 0x02, 0x7f, 0x80, 0x81, 0xfe, 0xff};
+    for (size_t t = 0; t < sizeof(tags); t++) {
+        for (size_t f = 0; f < sizeof(firsts); f++) {
+            for (size_t o = 0; o < sizeof(octets) * sizeof(octets); o++) {
+                buf[0] = tags[t];
+                buf[1] = firsts[f];
+                buf[2] = octets[o / sizeof(octets)];
+                buf[3] = octets[o % sizeof(octets)];
+                /* the element's end by the one- and the two-octet reading */
+                size_t ends[] = {3 + (size_t)buf[2], 4 + ((size_t)buf[2] << 8 | buf[3])};
+                for (size_t e = 0; e < 2; e++) {
+                    for (size_t d = 0; d < 9; d++) {
+                        size_t n = d < 6 ? d : ends[e] + d - 7;
+                        if (n > sizeof(buf))
+                            continue;
+                        const uint8_t asks[] = {tags[t], (uint8_t)(tags[t] ^ 0x01)};
+                        for (size_t a = 0; a < 2; a++) {
+                            int same = same_as_full_reader(buf, n, asks[a]);
+                            CHECK(same);
+                            if (!same)
+                                return;
+                        }
                     }
-                    CHECK(in.data == ref.data && in.len == ref.len);
-                    CHECK(in2.data == ref.data && in2.len == ref.len);
-                    CHECK(out.data == elem.data + hdr && out.len == elem.len - hdr);
-                    CHECK(out2.data == elem.data && out2.len == elem.len);
                 }
             }
         }
