@@ -11,6 +11,7 @@
 #include "util/base64.h"
 #include "util/errf.h"
 #include "util/grow.h"
+#include "util/hash.h"
 
 #define MAX_DEPTH 64 /* nesting of the members skipped; the answer needs 3 */
 
@@ -586,4 +587,83 @@ cg_entries_status cg_entries_read(cg_entries_reader *r, uint8_t *body, size_t le
             return CG_ENTRIES_STOPPED;
     }
     return CG_ENTRIES_OK;
+}
+
+/* The table of the chains packed so far: a chain repeated in an answer is
+ * found at its first copy (one memcmp an entry). */
+#define PACK_SLOTS 64
+
+typedef struct pack_slot {
+    size_t off, len;
+    int used;
+} pack_slot;
+
+/* The len bytes at body + from moved to body + *out (from >= *out): their
+ * new offset. */
+static size_t pack_move(uint8_t *body, size_t from, size_t len, size_t *out)
+{
+    size_t to = *out;
+    if (from != to)
+        memmove(body + to, body + from, len);
+    *out += len;
+    return to;
+}
+
+/* A piece of extra_data: pointed at an equal one packed before, or moved. */
+static size_t pack_piece(uint8_t *body, size_t from, size_t len, pack_slot *slots, size_t *out)
+{
+    /* (by its length and last bytes: the end of a root's signature tells
+     * chains of the same length apart) */
+    size_t tail = len < 16 ? len : 16;
+    pack_slot *s =
+        &slots[cg_fnv1a(CG_FNV1A_INIT ^ len, body + from + len - tail, tail) % PACK_SLOTS];
+    if (s->used && s->len == len && memcmp(body + s->off, body + from, len) == 0)
+        return s->off;
+    s->off = pack_move(body, from, len, out);
+    s->len = len;
+    s->used = 1;
+    return s->off;
+}
+
+/* An entry's extra_data, cut after its first length-prefixed element when
+ * more follows (a PrecertChainEntry: the pre_certificate, then the chain),
+ * each piece packed. */
+static void pack_extra(uint8_t *body, cg_entry_at *e, pack_slot *slots, size_t *out)
+{
+    size_t from = e->head, len = e->head_len, first = len;
+    if (len > 3) {
+        const uint8_t *p = body + from;
+        size_t el = (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+        if (el < len - 3)
+            first = 3 + el;
+    }
+    e->head_len = first;
+    e->tail_len = len - first;
+    if (e->tail_len == 0) {
+        e->head = pack_piece(body, from, len, slots, out);
+        e->tail = 0;
+        return;
+    }
+    /* (a pre_certificate is its entry's own: not looked up) */
+    e->head = pack_move(body, from, first, out);
+    e->tail = pack_piece(body, from + first, e->tail_len, slots, out);
+}
+
+size_t cg_entries_pack(uint8_t *body, cg_entry_at *at, size_t n)
+{
+    pack_slot slots[PACK_SLOTS];
+    size_t out = 0;
+    memset(slots, 0, sizeof(slots));
+    for (size_t i = 0; i < n; i++) {
+        cg_entry_at *e = &at[i];
+        /* in body order: the members may come either way round */
+        if (e->head < e->leaf) {
+            pack_extra(body, e, slots, &out);
+            e->leaf = pack_move(body, e->leaf, e->leaf_len, &out);
+        } else {
+            e->leaf = pack_move(body, e->leaf, e->leaf_len, &out);
+            pack_extra(body, e, slots, &out);
+        }
+    }
+    return out;
 }

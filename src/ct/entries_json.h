@@ -51,4 +51,27 @@ cg_entries_status cg_entries_read(cg_entries_reader *r, uint8_t *body, size_t le
                                   cg_entries_fn fn, void *arg, size_t *n, char *why,
                                   size_t whycap);
 
+/* Where an entry is in a body: its leaf_input, and its extra_data in two
+ * pieces, head then tail (tail_len 0: all in head), which together are
+ * the bytes the log sent. Offsets into the body. */
+typedef struct cg_entry_at {
+    size_t leaf, leaf_len, head, head_len, tail, tail_len;
+} cg_entry_at;
+
+/* An answer's entries packed at the start of its body, once
+ * cg_entries_read has decoded them (CG_ENTRIES_OK): at[0..n) as the
+ * callback gave them (leaf and head, tail_len 0). Each entry's strings are
+ * moved, in body order, to the front, and a piece of extra_data equal to
+ * one packed before is stored once, both entries pointing at it: a chain
+ * (the [intermediate, root] every entry of one CA carries) is a piece of
+ * its own, all of an X509ChainEntry's extra_data, or the tail of a
+ * PrecertChainEntry's after its pre_certificate (RFC 6962 §4.6: the
+ * pieces are cut where the first 3-byte length says, whatever the entry;
+ * they are only where the bytes are kept). at is rewritten to the packed
+ * offsets. Returns the bytes of body in use from its start. Safe in place
+ * because a string's decoded bytes start where its text did and are never
+ * longer than it: every move goes toward the start and never over bytes
+ * not yet moved. */
+size_t cg_entries_pack(uint8_t *body, cg_entry_at *at, size_t n);
+
 #endif

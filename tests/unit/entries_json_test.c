@@ -6,6 +6,7 @@
 
 #include "ct/entries_json.h"
 #include "testutil.h"
+#include "util/base64.h"
 
 typedef struct seen {
     size_t calls, stop_after;
@@ -79,6 +80,108 @@ static void refused(cg_entries_reader *r, const char *body, const char *expect)
         fprintf(stderr, "body %s: why \"%s\" lacks \"%s\"\n", body, why, expect);
         CHECK(!"message");
     }
+}
+
+/* Where each entry is, as the monitor keeps it before packing. */
+typedef struct places {
+    const uint8_t *body;
+    cg_entry_at at[8];
+    size_t n;
+} places;
+
+static int keep_places(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
+                       const uint8_t *extra, size_t extra_len)
+{
+    places *p = arg;
+    CHECK(i == p->n && i < 8);
+    p->at[i] = (cg_entry_at){
+        (size_t)(leaf - p->body), leaf_len, (size_t)(extra - p->body), extra_len, 0, 0};
+    p->n++;
+    return 1;
+}
+
+/* An entry as packed: its extra_data made whole from its two pieces. */
+static int packed_is(const uint8_t *body, const cg_entry_at *e, const uint8_t *leaf,
+                     size_t leaf_len, const uint8_t *extra, size_t extra_len)
+{
+    return e->leaf_len == leaf_len && memcmp(body + e->leaf, leaf, leaf_len) == 0 &&
+           e->head_len + e->tail_len == extra_len &&
+           memcmp(body + e->head, extra, e->head_len) == 0 &&
+           memcmp(body + e->tail, extra + e->head_len, e->tail_len) == 0;
+}
+
+/* cg_entries_pack on an answer of six entries: an X509ChainEntry's chain
+ * C, a PrecertChainEntry (its members the other way round, its base64
+ * with escapes) whose chain is C, another chain D of C's length, C again,
+ * an empty extra_data, and one whose first length says more than there is
+ * (kept whole). Every entry reads back as sent; C is kept once; the
+ * packed answer is the sum of what is not repeated. */
+static void pack_answer(void)
+{
+    static const uint8_t chain_c[] = {0, 0, 10, 0, 0, 7, 'c', 'a', '-', 'o', 'n', 'e', '!'};
+    static const uint8_t chain_d[] = {0, 0, 10, 0, 0, 7, 'c', 'a', '-', 't', 'w', 'o', '!'};
+    static const uint8_t pre[] = {0, 0, 5, 0xff, 0xff, 0xff, 'e', '?'};
+    static const uint8_t odd[] = {0, 0, 0xff};
+    uint8_t pre_c[sizeof(pre) + sizeof(chain_c)];
+    memcpy(pre_c, pre, sizeof(pre));
+    memcpy(pre_c + sizeof(pre), chain_c, sizeof(chain_c));
+    const uint8_t *extra[6] = {chain_c, pre_c, chain_d, chain_c, (const uint8_t *)"", odd};
+    size_t extra_len[6] = {sizeof(chain_c), sizeof(pre_c), sizeof(chain_d), sizeof(chain_c), 0,
+                           sizeof(odd)};
+    uint8_t leaf[6][40];
+    char body[4096], l64[64], x64[64];
+    size_t len = (size_t)snprintf(body, sizeof(body), "{\"entries\":[");
+    for (int i = 0; i < 6; i++) {
+        memset(leaf[i], 0x41 + i, sizeof(leaf[i]));
+        leaf[i][0] = (uint8_t)i;
+        cg_base64_encode(leaf[i], sizeof(leaf[i]), l64);
+        cg_base64_encode(extra[i], extra_len[i], x64);
+        if (i == 1) {
+            /* "/" escaped as a JSON writer may: decoded after the stop */
+            char esc[128];
+            size_t k = 0;
+            for (const char *c = x64; *c; c++) {
+                if (*c == '/')
+                    esc[k++] = '\\';
+                esc[k++] = *c;
+            }
+            esc[k] = '\0';
+            len += (size_t)snprintf(body + len, sizeof(body) - len,
+                                    ",{\"extra_data\":\"%s\",\"leaf_input\":\"%s\"}", esc, l64);
+            continue;
+        }
+        len += (size_t)snprintf(body + len, sizeof(body) - len,
+                                "%s{\"leaf_input\":\"%s\",\"extra_data\":\"%s\"}", i ? "," : "",
+                                l64, x64);
+    }
+    len += (size_t)snprintf(body + len, sizeof(body) - len, "]}");
+    CHECK(strchr(body, '\\') != NULL);
+
+    cg_entries_reader *r = cg_entries_reader_new();
+    uint8_t *copy = malloc(len);
+    places p = {0};
+    size_t n = 0;
+    char why[256];
+    CHECK(r != NULL && copy != NULL);
+    memcpy(copy, body, len);
+    p.body = copy;
+    CHECK(cg_entries_read(r, copy, len, 1000, keep_places, &p, &n, why, sizeof(why)) ==
+          CG_ENTRIES_OK);
+    CHECK(n == 6 && p.n == 6);
+    size_t packed = cg_entries_pack(copy, p.at, n);
+    for (int i = 0; i < 6; i++)
+        CHECK(packed_is(copy, &p.at[i], leaf[i], sizeof(leaf[i]), extra[i], extra_len[i]));
+    /* C once: the X509ChainEntry's whole, the precertificate's tail */
+    CHECK(p.at[3].head == p.at[0].head && p.at[3].tail_len == 0);
+    CHECK(p.at[1].head_len == sizeof(pre) && p.at[1].tail == p.at[0].head);
+    CHECK(p.at[2].head != p.at[0].head && p.at[5].tail_len == 0);
+    CHECK(packed ==
+          6 * sizeof(leaf[0]) + sizeof(chain_c) + sizeof(pre) + sizeof(chain_d) + sizeof(odd));
+    for (int i = 0; i < 6; i++)
+        CHECK(p.at[i].leaf + p.at[i].leaf_len <= packed &&
+              p.at[i].head + p.at[i].head_len <= packed);
+    free(copy);
+    cg_entries_reader_free(r);
 }
 
 int main(void)
@@ -239,5 +342,6 @@ int main(void)
         free(copy);
     }
     cg_entries_reader_free(r);
+    pack_answer();
     return cg_test_done();
 }
