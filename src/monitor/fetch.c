@@ -6,7 +6,17 @@
  *   the window no longer has (after a reset) is removed first;
  * - an answer is handed to the window (cg_window_answered) as soon as it
  *   has been read, whatever its place, so that a short answer's rest is
- *   asked at once; its entries are handed over only in log order. */
+ *   asked at once; its entries are handed over only in log order;
+ * - the log's answers in memory (the buffers of the window's transfers,
+ *   arriving or held, and the spare bodies) stay within the window's byte
+ *   budget, but for the request at the delivery position, which may pass
+ *   it by its own answer, and for answers whose length is not known: a
+ *   transfer whose buffer would grow past it waits, paused (libcurl's
+ *   CURL_WRITEFUNC_PAUSE: the log's bytes stay in the connection), until
+ *   answers held are handed over or packed. Only a body of known length
+ *   (Content-Length, no content encoding) is paused, and never at its last
+ *   bytes: libcurl 7.88 ends a transfer whose last bytes it holds paused
+ *   without handing them over. */
 #include "monitor/fetch.h"
 
 #include <errno.h>
@@ -28,9 +38,18 @@
  * once. */
 #define MAX_AHEAD 64
 #define MAX_AUX 128
-/* Bodies kept for the next requests: a window of 16 MiB holds three
- * get-entries answers of 1,000 entries and one more is coming. */
-#define MAX_SPARE 4
+/* Bodies kept for the next answers to arrive: a get-entries answer is
+ * packed as soon as it is read (cg_fetch_xfer_pack), so few large buffers
+ * are in use at once: the ones arriving. */
+#define MAX_SPARE 1
+/* An answer's buffer of a MiB or more grows in whole steps of this (a
+ * smaller one takes what it needs: the monitor's budget may be small). */
+#define BODY_STEP ((size_t)64 << 10)
+
+static size_t body_step(size_t n)
+{
+    return n < ((size_t)1 << 20) ? n : (n + BODY_STEP - 1) / BODY_STEP * BODY_STEP;
+}
 
 typedef struct spare_body {
     uint8_t *body;
@@ -58,9 +77,11 @@ struct cg_fetch {
      * freed); freed when nothing is in flight any more. */
     spare_body spare[MAX_SPARE];
     size_t n_spare;
+    uint64_t pauses; /* answers paused for the log's memory */
 };
 
 static void drop_spare(cg_fetch *f);
+static void take_spare(cg_fetch *f, cg_fetch_xfer *x);
 
 /* Whether x is the window's request at the delivery position, the one
  * every held answer waits for. */
@@ -71,6 +92,51 @@ static int is_head(const cg_fetch *f, const cg_fetch_xfer *x)
         return 0;
     cg_window_get_stats(f->w, &s);
     return x->q->start == s.pos;
+}
+
+/* The bytes the log's answers hold in memory: the buffers of the window's
+ * transfers (arriving, held, or kept for a retry) and the spare bodies. */
+static size_t log_bytes(cg_fetch *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cg_window_slots(f->w); i++) {
+        const cg_fetch_xfer *x = cg_window_slot(f->w, i)->data;
+        n += x != NULL ? x->cap : 0;
+    }
+    for (size_t i = 0; i < f->n_spare; i++)
+        n += f->spare[i].cap;
+    return n;
+}
+
+/* Whether x's buffer may grow to cap bytes within the log's memory (the
+ * window's byte budget), the spare bodies given up first when it would
+ * not: always for an auxiliary request, and for the one at the delivery
+ * position (every answer held waits for it), which may pass it by its own
+ * answer. */
+static int log_room(cg_fetch *f, const cg_fetch_xfer *x, size_t cap)
+{
+    cg_window_stats s;
+    if (x->q == NULL || cap <= x->cap)
+        return 1;
+    cg_window_get_stats(f->w, &s);
+    if (log_bytes(f) + (cap - x->cap) <= s.byte_budget)
+        return 1;
+    drop_spare(f);
+    return log_bytes(f) + (cap - x->cap) <= s.byte_budget || x->q->start == s.pos;
+}
+
+/* The transfers paused for the log's memory that now fit (or are at the
+ * delivery position), resumed: libcurl hands them the bytes it kept at
+ * once, and body_cb pauses them again if the room went to another. */
+static void resume(cg_fetch *f)
+{
+    for (size_t i = 0; i < cg_window_slots(f->w); i++) {
+        cg_fetch_xfer *x = cg_window_slot(f->w, i)->data;
+        if (x == NULL || !x->paused || !x->running || !log_room(f, x, x->want))
+            continue;
+        x->paused = 0;
+        curl_easy_pause(x->easy, CURLPAUSE_CONT);
+    }
 }
 
 /* Room for cap bytes of x's buffer in the monitor's budget: 1, or 0 with
@@ -112,12 +178,29 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
         x->overflow = 1;
         return 0;
     }
+    if (x->len + n > x->cap)
+        take_spare(f, x);
     if (x->len + n > x->cap) {
+        /* The whole body at once when its length was given (a compressed
+         * body grows past it as it is decoded, by half each time), in whole
+         * steps of BODY_STEP, so that a spare fits the next answer and the
+         * freed buffers fit the next ones (fewer holes in the heap). */
         size_t cap = x->cap ? x->cap : 16384;
         while (cap < x->len + n)
             cap += cap / 2;
+        if (x->expect >= x->len + n && x->expect > x->cap)
+            cap = x->expect;
+        cap = body_step(cap);
         if (cap > max)
             cap = max;
+        /* (only a body of known length, before its last bytes: fetch.c's
+         * invariants) */
+        if (!x->encoded && x->expect > x->len + n && !log_room(f, x, cap)) {
+            x->paused = 1;
+            x->want = cap;
+            f->pauses++;
+            return CURL_WRITEFUNC_PAUSE;
+        }
         if (!charge(f, x, cap)) {
             /* Held back (tried again later): its bytes given back now, so
              * that the answers that hold the rest can end. */
@@ -165,18 +248,10 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *arg)
     if (v >= 0 && v <= 86400)
         x->retry_after_ms = v * 1000;
     v = header_number(data, n, "content-length:");
-    size_t max = cg_http_answer_max(x->max_body, x->f->o.budget);
-    /* (no room in the budget: the body grows as it comes, or waits) */
-    if (v > 0 && (size_t)v <= max && (size_t)v > x->cap && charge(x->f, x, (size_t)v)) {
-        /* Room for the whole body at once (a compressed body grows past
-         * it as it is decoded, by half each time). */
-        uint8_t *p = realloc(x->body, (size_t)v);
-        if (p != NULL) {
-            x->body = p;
-            x->cap = (size_t)v;
-        }
-    }
-    x->starved = 0; /* (not held back yet: the body may still find room) */
+    if (v > 0)
+        x->expect = (size_t)v; /* (its buffer made as the body comes: body_cb) */
+    if (n > 17 && strncasecmp(data, "content-encoding:", 17) == 0)
+        x->encoded = 1; /* (the length is not the decoded body's) */
     return n;
 }
 
@@ -188,6 +263,9 @@ static int xfer_start(cg_fetch *f, cg_fetch_xfer *x)
     x->len = 0;
     x->overflow = 0;
     x->starved = 0;
+    x->paused = 0;
+    x->expect = 0;
+    x->encoded = 0;
     x->retry_after_ms = -1;
     x->code = 0;
     x->retry_at = 0;
@@ -226,7 +304,7 @@ static void xfer_release(cg_fetch *f, cg_fetch_xfer *x)
 {
     if (f->proto->release != NULL)
         f->proto->release(f->arg, x);
-    if (x->body != NULL && f->n_spare < MAX_SPARE) {
+    if (x->body != NULL && !x->packed && f->n_spare < MAX_SPARE) {
         /* (a spare keeps the buffer's share of the budget) */
         spare_body *sp = &f->spare[f->n_spare++];
         sp->body = x->body;
@@ -238,7 +316,37 @@ static void xfer_release(cg_fetch *f, cg_fetch_xfer *x)
     }
     x->body = NULL;
     x->len = x->cap = 0;
+    x->packed = 0;
     uncharge(f, x);
+}
+
+void cg_fetch_xfer_pack(cg_fetch_xfer *x, size_t len)
+{
+    cg_fetch *f = x->f;
+    /* (in whole steps too: the packed answers' buffers fit each other's
+     * holes) */
+    size_t cap = body_step(len);
+    if (len > x->len || cap >= x->cap || x->charged < cap)
+        return;
+    uint8_t *p = malloc(cap);
+    if (p == NULL)
+        return;
+    memcpy(p, x->body, len);
+    if (f->n_spare < MAX_SPARE && cg_http_budget_take(f->o.budget, cap)) {
+        /* (the spare keeps the large buffer's share of the budget) */
+        spare_body *sp = &f->spare[f->n_spare++];
+        sp->body = x->body;
+        sp->cap = x->cap;
+        sp->charged = x->charged;
+    } else {
+        free(x->body);
+        cg_http_budget_give(f->o.budget, x->charged - cap);
+    }
+    x->charged = cap;
+    x->body = p;
+    x->len = len;
+    x->cap = cap;
+    x->packed = 1;
 }
 
 /* A spare body for x, which has none, when one is kept. */
@@ -384,6 +492,7 @@ static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, lon
     if (rc == CURLE_OK && !x->overflow && (code == 200 || (code == 404 && x->allow_404))) {
         uint64_t got = 0;
         int again = 0;
+        size_t wire = x->len; /* (the protocol may pack the answer) */
         x->code = code;
         cg_log_status st = f->proto->answer(f->arg, q, x, &got, &again, why, whycap);
         if (x->body == NULL)
@@ -398,7 +507,7 @@ static cg_log_status window_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, lon
                          x->url, got, q->end - q->start);
             return CG_LOG_BAD_ANSWER;
         }
-        cg_window_answered(f->w, q, got, x->len, now);
+        cg_window_answered(f->w, q, got, wire, x->len, now);
         return CG_LOG_OK;
     }
     int throttled;
@@ -454,6 +563,7 @@ static void aux_done(cg_fetch *f, cg_fetch_xfer *x, CURLcode rc, long code, doub
 static cg_log_status step(cg_fetch *f, long timeout_ms, char *why, size_t whycap)
 {
     int running = 0;
+    resume(f);
     if (curl_multi_perform(f->multi, &running) != CURLM_OK)
         return CG_LOG_NOMEM;
     CURLMsg *m;
@@ -512,7 +622,6 @@ static cg_log_status ask(cg_fetch *f, long *wake_ms)
         x->q = q;
         x->allow_404 = 0;
         x->max_body = 0;
-        take_spare(f, x);
         f->proto->prepare(f->arg, q, x);
         if (!xfer_start(f, x))
             return CG_LOG_NOMEM;
@@ -757,6 +866,7 @@ void cg_fetch_aux_free(cg_fetch *f, cg_fetch_xfer *x)
 void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s)
 {
     cg_window_get_stats(f->w, s);
+    s->pauses = f->pauses;
 }
 
 /* ---- what both log clients hold ---- */

@@ -98,6 +98,11 @@ typedef struct cg_fetch_xfer {
     int overflow;
     int starved;    /* the monitor's budget (cg_logclient_opts.budget) had no room */
     size_t charged; /* bytes of that budget the buffer holds */
+    size_t expect;  /* the answer's Content-Length (0: not given) */
+    int encoded;    /* the answer has a Content-Encoding (its length is not the body's) */
+    int paused;     /* waits for room in its log's memory (CURL_WRITEFUNC_PAUSE) */
+    size_t want;    /* paused: the buffer's size it waits to grow to */
+    int packed;     /* body holds the answer packed (cg_fetch_xfer_pack): no spare */
     long retry_after_ms;
     unsigned tries;
     double retry_at; /* auxiliary: asked again then (0: not waiting) */
@@ -128,6 +133,14 @@ typedef struct cg_fetch_proto {
      * made. May be NULL. */
     void (*release)(void *arg, cg_fetch_xfer *x);
 } cg_fetch_proto;
+
+/* For a protocol's answer step: the answer needs only the first len bytes
+ * of x's body from now on (its entries packed there, len <= x->len). They
+ * are copied into a buffer of their size, which is what the window, the
+ * log's memory and the monitor's budget count while the answer is held,
+ * and the large buffer is kept for the next answer to arrive. Out of
+ * memory, the body stays whole (right, only larger). */
+void cg_fetch_xfer_pack(cg_fetch_xfer *x, size_t len);
 
 /* A log client's window from its options: up to o->parallel requests in
  * flight (starting with 4 at most), the byte budget and the request rate

@@ -77,7 +77,7 @@ typedef struct cg_logclient_opts {
     unsigned parallel;       /* most entry requests in flight (the window grows to it) */
     uint64_t batch;          /* most entries asked per request; 0: 1024 */
     double max_rps;          /* entry requests per second; 0: no limit */
-    size_t window_bytes;     /* answers held + expected in flight; 0: CG_HTTP_WINDOW_BYTES */
+    size_t window_bytes;     /* a log's answers in memory; 0: CG_HTTP_WINDOW_BYTES */
     /* When set: a wait before a retry ends as soon as *stop is nonzero, and
      * the call returns CG_LOG_STOPPED (the monitor's stop flag, set from a
      * signal handler and read by the threads that fetch tree heads: an
@@ -121,13 +121,15 @@ const char *cg_log_status_str(cg_log_status s);
  * has passed. */
 long cg_http_time_left_ms(const cg_logclient_opts *o);
 
-/* Default byte budget of a log's window: answers held until their turn
- * plus those expected in flight, counted as they come over the wire. 16
- * MiB holds three get-entries answers of 1,000 realistic entries (5.6 MB
- * of JSON each): enough to keep the entries' consumer busy 50 ms from the
- * log at today's CPU per entry, with a peak RSS below Cert Spotter's
- * (docs/performance.md, "Monitor against its peers"). */
-#define CG_HTTP_WINDOW_BYTES ((size_t)16 << 20)
+/* Default byte budget of a log's window: the answers held until their
+ * turn (a get-entries answer packed as soon as it is read: its decoded
+ * entries, a chain repeated in it once) plus what those in flight are
+ * expected to hold, plus the room one answer takes as it comes over the
+ * wire; the log's answers in memory are kept within it (monitor/fetch.c).
+ * 12 MiB: five or six get-entries answers of 1,000 realistic entries
+ * (5.3 MB of JSON, 1.5 MB packed) in flight, where 16 MiB of answers held
+ * whole allowed three (docs/performance.md, "Answers held packed"). */
+#define CG_HTTP_WINDOW_BYTES ((size_t)12 << 20)
 
 /* Default largest answer: a get-entries batch of a few thousand entries
  * with chains, or a data tile, stays far below it. */

@@ -16,12 +16,12 @@
 #include "monitor/http.h"
 
 /* One get-entries answer, decoded as it came: where each entry's leaf_input
- * and extra_data are in the transfer's body, which holds them decoded in
- * place (ct/entries_json.h) until the answer is released. */
+ * and extra_data are in the transfer's body, which holds them decoded and
+ * packed (ct/entries_json.h) until the answer is released. */
 typedef struct answer {
-    size_t *at; /* 4 per entry: leaf offset and length, extra offset and length */
+    cg_entry_at *at;
     size_t n, at_cap;
-    const uint8_t *body; /* the body the offsets are in */
+    const uint8_t *body; /* the body the offsets are in, while it is read */
 } answer;
 
 struct cg_logclient {
@@ -29,6 +29,8 @@ struct cg_logclient {
     EVP_PKEY *key;
     uint8_t log_id[32];
     cg_entries_reader *entries; /* get-entries answers, buffers reused */
+    uint8_t *extra;             /* an entry's extra_data whose two pieces are apart, made whole */
+    size_t extra_cap;
     /* the consistency proof asked ahead, from a range's end to the tree */
     cg_fetch_xfer *proof;
     uint64_t proof_from, proof_to;
@@ -65,12 +67,18 @@ void cg_logclient_free(cg_logclient *lc)
         cg_fetch_aux_free(lc->net.fx, lc->proof);
     cg_fetch_client_clear(&lc->net);
     cg_entries_reader_free(lc->entries);
+    free(lc->extra);
     free(lc);
 }
 
 const uint8_t *cg_logclient_get0_log_id(const cg_logclient *lc)
 {
     return lc->log_id;
+}
+
+void cg_logclient_get_stats(const cg_logclient *lc, cg_window_stats *s)
+{
+    cg_fetch_get_stats(lc->net.fx, s);
 }
 
 /* ---- answers ---- */
@@ -142,13 +150,13 @@ static int keep_entry(void *arg, size_t i, const uint8_t *leaf, size_t leaf_len,
 {
     answer *a = arg;
     (void)i;
-    if (!cg_grow((void **)&a->at, &a->at_cap, 4 * (a->n + 1), sizeof(size_t)))
+    cg_entry_at *at = cg_grow_slot((void **)&a->at, a->n, &a->at_cap, sizeof(*at));
+    if (at == NULL)
         return 0;
-    size_t *at = a->at + 4 * a->n;
-    at[0] = (size_t)(leaf - a->body);
-    at[1] = leaf_len;
-    at[2] = (size_t)(extra - a->body);
-    at[3] = extra_len;
+    at->leaf = (size_t)(leaf - a->body);
+    at->leaf_len = leaf_len;
+    at->head = (size_t)(extra - a->body);
+    at->head_len = extra_len;
     a->n++;
     return 1;
 }
@@ -180,9 +188,13 @@ static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
         setmsg(why, whycap, "%s: %s", x->url, "no entries in the answer");
         return CG_LOG_BAD_ANSWER;
     }
-    /* The body is kept, its entries decoded in place (no copy): it stays
-     * in the monitor's budget until the answer is released, as a tile's
-     * does, and its buffer goes to the next request then. */
+    /* Held until its turn as its decoded entries only, packed at the
+     * start of the body and moved to a buffer of their size (an extra_data
+     * repeated in the answer, a CA's chain, once): about a quarter of the
+     * JSON for entries with chains, so the log's window holds four times
+     * as many answers in the same memory; the body's buffer goes to the
+     * next answer to arrive. */
+    cg_fetch_xfer_pack(x, cg_entries_pack(x->body, a->at, n));
     *got = n;
     return CG_LOG_OK;
 }
@@ -190,15 +202,23 @@ static cg_log_status proto_answer(void *arg, const cg_wreq *q, cg_fetch_xfer *x,
 static cg_log_status proto_entry(void *arg, const cg_wreq *q, cg_fetch_xfer *x, uint64_t i,
                                  cg_log_entry *e)
 {
+    cg_logclient *lc = arg;
     const answer *a = x->proto;
-    const size_t *at = a->at + 4 * i;
-    (void)arg;
+    const cg_entry_at *at = &a->at[i];
     memset(e, 0, sizeof(*e));
     e->index = q->start + i;
-    e->leaf = x->body + at[0];
-    e->leaf_len = at[1];
-    e->extra = x->body + at[2];
-    e->extra_len = at[3];
+    e->leaf = x->body + at->leaf;
+    e->leaf_len = at->leaf_len;
+    e->extra = x->body + at->head;
+    e->extra_len = at->head_len + at->tail_len;
+    if (at->tail_len > 0 && at->tail != at->head + at->head_len) {
+        /* its chain kept once for the answer: the bytes made whole again */
+        if (!cg_grow((void **)&lc->extra, &lc->extra_cap, e->extra_len, 1))
+            return CG_LOG_NOMEM;
+        memcpy(lc->extra, x->body + at->head, at->head_len);
+        memcpy(lc->extra + at->head_len, x->body + at->tail, at->tail_len);
+        e->extra = lc->extra;
+    }
     e->ok = cg_ct_leaf_parse(e->leaf, e->leaf_len, &e->entry, &e->err);
     e->chain_ok = e->ok && cg_ct_extra_parse(e->entry.entry_type, e->extra, e->extra_len,
                                              &e->chain, &e->chain_err);

@@ -72,5 +72,7 @@ cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uin
 cg_log_status cg_logclient_frontier_at(cg_logclient *lc, cg_merkle_hasher *h, const cg_sth *sth,
                                        cg_merkle_frontier *f, char *why, size_t whycap);
 
+/* The entry window's figures (monitor/window.h, with the fetcher's). */
+void cg_logclient_get_stats(const cg_logclient *lc, cg_window_stats *s);
 
 #endif

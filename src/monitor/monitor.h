@@ -57,7 +57,7 @@ typedef struct cg_monitor_log {
 
 /* The monitor's default byte budget for answers (cg_monitor_opts
  * .response_memory): a get-entries answer of 1,024 entries with chains is
- * about 6 MB and a log's window holds 16 MiB (CG_HTTP_WINDOW_BYTES), so
+ * about 6 MB and a log's window holds 12 MiB (CG_HTTP_WINDOW_BYTES), so
  * this lets several logs read at full speed while a hostile one's huge or
  * endless answers stay within it whatever --parallel (issue 14: peak RSS
  * under 128 MB against every hostile log with the defaults). The entry

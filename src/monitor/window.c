@@ -7,7 +7,8 @@
  * - there are always enough free slots for every asked request to split
  *   once (a short answer's rest), so an answer never has nowhere to go:
  *   a request is only asked while free slots >= asked requests + 2;
- * - held bytes + the bytes expected of the asked requests stay within
+ * - held bytes + the bytes the asked requests are expected to hold + the
+ *   room one answer takes above its held size while it arrives stay within
  *   the budget once the size of an entry is known, except for the request
  *   of the entry at pos, which is always allowed (at least one request is
  *   always allowed, and the one every held answer waits for is never held
@@ -40,8 +41,9 @@ struct cg_window {
     unsigned n;         /* N */
     unsigned asked;
     size_t held_bytes, asked_bytes;
-    /* bytes per entry, from the answers so far (0: not known yet) */
-    uint64_t seen_entries, seen_bytes;
+    /* bytes per entry held and on the wire, from the answers so far (0: not
+     * known yet) */
+    uint64_t seen_entries, seen_bytes, seen_wire;
     double paused_until; /* no new request before (a throttling answer) */
     double token_at;     /* the rate limit: the next request not before */
     /* adaptation */
@@ -146,11 +148,30 @@ static cg_wreq *free_slot(cg_window *w)
     return NULL;
 }
 
+/* What an answer of that many entries is expected to hold. */
 static size_t expected_bytes(const cg_window *w, uint64_t entries)
 {
     if (w->seen_entries == 0)
         return 0;
     return (size_t)(entries * (w->seen_bytes / w->seen_entries));
+}
+
+/* The room an answer of the current width takes above its held size
+ * while it arrives (the wire's bytes, before it is packed): kept free for
+ * the next answer to come. */
+static size_t arriving_bytes(const cg_window *w)
+{
+    if (w->seen_entries == 0)
+        return 0;
+    return (size_t)(w->batch * ((w->seen_wire - w->seen_bytes) / w->seen_entries));
+}
+
+/* The byte budget for answers held and expected: the window's, less the
+ * room kept for an answer arriving. */
+static size_t held_budget(const cg_window *w)
+{
+    size_t a = arriving_bytes(w);
+    return a < w->o.byte_budget ? w->o.byte_budget - a : 0;
 }
 
 /* The most requests in flight the budget allows for requests of the
@@ -160,7 +181,7 @@ static unsigned budget_cap(const cg_window *w)
     size_t one = expected_bytes(w, w->batch);
     if (one == 0)
         return w->o.max_inflight;
-    size_t cap = w->o.byte_budget / one;
+    size_t cap = held_budget(w) / one;
     if (cap < 1)
         cap = 1;
     return cap > w->o.max_inflight ? w->o.max_inflight : (unsigned)cap;
@@ -185,7 +206,7 @@ static int room_for(const cg_window *w, uint64_t start, uint64_t entries)
         return 0;
     if (start == w->pos || (w->asked == 0 && w->held_bytes == 0))
         return 1;
-    return w->held_bytes + w->asked_bytes + expected_bytes(w, entries) <= w->o.byte_budget;
+    return w->held_bytes + w->asked_bytes + expected_bytes(w, entries) <= held_budget(w);
 }
 
 cg_wreq *cg_window_ask(cg_window *w, double now, double *wake)
@@ -266,7 +287,8 @@ static void learn_batch(cg_window *w, uint64_t got, uint64_t end)
         w->batch = b;
 }
 
-void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t bytes, double now)
+void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t wire, size_t bytes,
+                        double now)
 {
     uint64_t asked = q->end - q->start;
     if (got == 0 || got > asked)
@@ -275,6 +297,7 @@ void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t bytes, do
     w->asked_bytes -= q->bytes;
     w->seen_entries += got;
     w->seen_bytes += bytes;
+    w->seen_wire += wire > bytes ? wire : bytes;
     if (got > w->max_seen)
         w->max_seen = got;
     if (got < asked) {
@@ -430,6 +453,7 @@ void cg_window_get_stats(const cg_window *w, cg_window_stats *s)
     s->inflight = w->asked;
     s->batch = w->batch;
     s->held_bytes = w->held_bytes;
+    s->byte_budget = w->o.byte_budget;
     s->requests = w->requests;
     s->short_answers = w->short_answers;
     s->retries = w->retries;

@@ -11,8 +11,11 @@
  *   ranges), each a range [start, end) of entries;
  * - the answers that came before their turn (a reorder buffer), handed
  *   over strictly in log order (cg_window_front); what is held plus what
- *   the requests in flight are expected to bring stays within a byte
- *   budget (estimated from the answers so far), which bounds N too;
+ *   the requests in flight are expected to hold once answered, plus the
+ *   room one answer takes above that while it arrives (its size on the
+ *   wire less its size held: a get-entries answer is packed once read),
+ *   stays within a byte budget (estimated from the answers so far), which
+ *   bounds N too;
  * - short answers: an answer holding fewer entries than asked keeps what it
  *   holds and the rest is asked again at once (nothing fetched is thrown
  *   away); the log's batch is learned from the answers (the most entries
@@ -48,7 +51,7 @@ typedef struct cg_window_opts {
     unsigned max_inflight;   /* most N; 0: 32 (at most CG_WINDOW_MAX_INFLIGHT) */
     uint64_t batch;          /* most entries asked by one request; 0: 1024 */
     int grid;                /* ranges are whole tiles of batch entries */
-    size_t byte_budget;      /* answers held + expected in flight; 0: 32 MiB */
+    size_t byte_budget;      /* answers held + expected + one arriving; 0: 32 MiB */
     double max_rps;          /* requests per second; 0: no limit */
 } cg_window_opts;
 
@@ -62,7 +65,7 @@ typedef struct cg_wreq {
     uint64_t start, end; /* asked: [start, end) */
     uint64_t got;        /* held: the answer covers [start, start + got) */
     uint64_t used;       /* held: entries of it handed over already */
-    size_t bytes;        /* held: the answer's size; asked: the size expected */
+    size_t bytes;        /* held: the answer's size held; asked: that size expected */
     double not_before;   /* queued: a retry waits until then */
     double asked_at;
     unsigned tries; /* failures so far */
@@ -87,9 +90,11 @@ void cg_window_extend(cg_window *w, uint64_t target);
 cg_wreq *cg_window_ask(cg_window *w, double now, double *wake);
 
 /* An answer holding got entries (1 <= got <= end - start), from start on,
- * bytes long. The request is held until its turn; when got is short the
- * rest is queued to be asked at once. */
-void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t bytes, double now);
+ * wire bytes long as it came and held bytes long as it is held (a packed
+ * answer; <= wire). The request is held until its turn; when got is short
+ * the rest is queued to be asked at once. */
+void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t wire, size_t held,
+                        double now);
 
 /* A request that failed in a way a retry may fix: asked again after
  * delay_s, a try counted (q->tries). how, a mask: CG_WRETRY_THROTTLED: the
@@ -126,7 +131,9 @@ typedef struct cg_window_stats {
     unsigned inflight; /* requests asked */
     uint64_t batch;    /* current request width */
     size_t held_bytes; /* answers held */
+    size_t byte_budget; /* the window's (cg_window_opts, 0 made its default) */
     uint64_t requests, short_answers, retries, throttles;
+    uint64_t pauses; /* cg_fetch_get_stats: answers paused for their log's memory */
 } cg_window_stats;
 
 void cg_window_get_stats(const cg_window *w, cg_window_stats *s);

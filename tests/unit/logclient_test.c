@@ -3,7 +3,11 @@
  * cut short, 429 with Retry-After, a 500, a malformed leaf, a tampered
  * entry and a wrongly signed STH; get-sth-consistency and
  * get-entry-and-proof, right and wrong; the caller's deadline
- * (cg_http_time_left_ms, CG_LOG_DEADLINE) against a log that stalls. */
+ * (cg_http_time_left_ms, CG_LOG_DEADLINE) against a log that stalls;
+ * answers packed as they come (their entries sharing a chain or not, bad
+ * base64 anywhere in one, one answered after the next, a log's memory
+ * too small for more than one answer at a time), every entry handed over
+ * with the bytes the log sent. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -11,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -46,6 +51,14 @@ typedef struct server {
     int junk_proof; /* answer proofs with JSON of the wrong shape */
     int stall_ms;   /* every request waits that long before its answer */
     uint64_t stall_from; /* not 0: only get-entries from this entry on wait */
+    int bad_b64_at;      /* entry served with extra_data not base64, or -1 */
+    size_t pad;          /* get-entries answers carry a member of that many bytes more */
+    /* get-entries from this entry answered only after the next request's
+     * (its connection kept, dup'd, till then): UINT64_MAX none */
+    uint64_t defer_start;
+    int deferred_fd;
+    uint64_t deferred_a, deferred_b;
+    int deferred_late; /* it was answered after a later request */
     unsigned requests;
     unsigned answered_429;
 } server;
@@ -68,7 +81,7 @@ static void serve_entries(server *s, int c, uint64_t start, uint64_t end)
         end = N_ENTRIES - 1;
     if (start > end || end - start + 1 > s->max_batch)
         end = start + s->max_batch - 1;
-    size_t cap = 64 + (end - start + 1) * 1200;
+    size_t cap = 64 + (end - start + 1) * 1200 + s->pad;
     char *body = malloc(cap);
     size_t len = (size_t)snprintf(body, cap, "{\"entries\":[");
     for (uint64_t i = start; i <= end; i++) {
@@ -79,11 +92,20 @@ static void serve_entries(server *s, int c, uint64_t start, uint64_t end)
         char l64[600], x64[500];
         b64(leaf, s->leaf_len[i], l64);
         b64(s->extra[i], s->extra_len[i], x64);
+        if ((int)i == s->bad_b64_at)
+            snprintf(x64, sizeof(x64), "AB!D");
         len += (size_t)snprintf(body + len, cap - len,
                                 "%s{\"leaf_input\":\"%s\",\"extra_data\":\"%s\"}",
                                 i == start ? "" : ",", l64, x64);
     }
-    len += (size_t)snprintf(body + len, cap - len, "]}");
+    len += (size_t)snprintf(body + len, cap - len, "]");
+    if (s->pad > 0) {
+        len += (size_t)snprintf(body + len, cap - len, ",\"pad\":\"");
+        memset(body + len, 'x', s->pad);
+        len += s->pad;
+        body[len++] = '"';
+    }
+    len += (size_t)snprintf(body + len, cap - len, "}");
     respond(c, 200, "", body, len);
     free(body);
 }
@@ -174,8 +196,19 @@ static void handle(void *arg, int c, const cg_test_request *rq)
     } else if (strncmp(req, "GET /ct/v1/get-sth ", 19) == 0) {
         const char *j = s->wrong_sth ? s->wrong_sth_json : s->sth_json;
         respond(c, 200, "", j, strlen(j));
+    } else if (entries && a == s->defer_start && s->deferred_fd < 0) {
+        s->deferred_fd = dup(c); /* answered with the next one */
+        s->deferred_a = a;
+        s->deferred_b = b;
     } else if (entries) {
         serve_entries(s, c, a, b);
+        if (s->deferred_fd >= 0) {
+            serve_entries(s, s->deferred_fd, s->deferred_a, s->deferred_b);
+            close(s->deferred_fd);
+            s->deferred_fd = -1;
+            s->defer_start = UINT64_MAX;
+            s->deferred_late = 1;
+        }
     } else if (sscanf(req, "GET /ct/v1/get-sth-consistency?first=%" SCNu64 "&second=%" SCNu64, &a,
                       &b) == 2) {
         serve_consistency(s, c, a, b);
@@ -245,7 +278,27 @@ static void build_log(server *s, EVP_PKEY *key, EVP_PKEY *wrong)
     s->tree = t;
 }
 
+/* The log's extra_data (the leaves, and so the tree, stay): shape 0, a
+ * chain of its own an entry; 1, one chain for all; 2, that chain, and on
+ * odd entries a PrecertChainEntry ending with it. */
+static void set_extras(server *s, int shape)
+{
+    for (int i = 0; i < N_ENTRIES; i++) {
+        uint8_t issuer[120], pre[100];
+        memset(issuer, shape == 0 ? 0x80 + i : 0x80, sizeof(issuer));
+        memset(pre, 0x20 + i, sizeof(pre));
+        cg_cbs chain[1] = {{issuer, sizeof(issuer)}};
+        cg_cbb cbb;
+        cg_cbb_init_fixed(&cbb, s->extra[i], sizeof(s->extra[i]));
+        int precert = shape == 2 && i % 2 == 1;
+        CHECK(cg_ct_extra_write(&cbb, precert ? pre : NULL, precert ? sizeof(pre) : 0, chain, 1) &&
+              cg_cbb_finish(&cbb, &s->extra_len[i]));
+    }
+}
+
 typedef struct seen {
+    const server *srv; /* the entries handed over must be its bytes */
+    int bytes_ok;
     uint64_t next;
     int in_order;
     int malformed_at;
@@ -257,6 +310,12 @@ static int on_entry(void *arg, const cg_log_entry *e)
     seen *sn = arg;
     if (sn->stop_at && e->index == sn->stop_at)
         return 0;
+    if (sn->srv != NULL && e->index < N_ENTRIES &&
+        (e->leaf_len != sn->srv->leaf_len[e->index] ||
+         memcmp(e->leaf, sn->srv->leaf[e->index], e->leaf_len) != 0 ||
+         e->extra_len != sn->srv->extra_len[e->index] ||
+         memcmp(e->extra, sn->srv->extra[e->index], e->extra_len) != 0))
+        sn->bytes_ok = 0;
     if (e->index != sn->next)
         sn->in_order = 0;
     sn->next = e->index + 1;
@@ -297,7 +356,8 @@ static cg_log_status scan(server *s, cg_logclient *lc, uint64_t from, seen *sn,
     cg_log_status st = cg_logclient_get_sth(lc, &sth, why, whycap);
     CHECK(st == CG_LOG_OK);
     CHECK(sth.tree_size == N_ENTRIES);
-    (void)s;
+    sn->srv = s->tamper < 0 ? s : NULL;
+    sn->bytes_ok = 1;
     sn->next = from;
     sn->in_order = 1;
     sn->malformed_at = -1;
@@ -311,6 +371,9 @@ int main(void)
     CHECK(key && wrong);
     build_log(&s, key, wrong);
     s.tamper = -1;
+    s.bad_b64_at = -1;
+    s.defer_start = UINT64_MAX;
+    s.deferred_fd = -1;
     s.max_batch = 1000;
 
     CHECK(cg_test_httpd_start(&s.httpd, handle, &s));
@@ -333,8 +396,69 @@ int main(void)
     seen sn;
     cg_merkle_frontier_init(&f);
     CHECK(scan(&s, lc, 0, &sn, &f, why, sizeof(why)) == CG_LOG_OK);
-    CHECK(f.size == N_ENTRIES && sn.next == N_ENTRIES && sn.in_order);
+    CHECK(f.size == N_ENTRIES && sn.next == N_ENTRIES && sn.in_order && sn.bytes_ok);
     CHECK(sn.malformed_at == MALFORMED_AT);
+
+    /* Answers packed as they come (an extra_data or a precertificate's
+     * chain repeated in an answer kept once): each entry handed over with
+     * the bytes the log sent, whether its entries share a chain (one for
+     * all; precertificates ending with it) or not (above). */
+    for (int shape = 1; shape <= 2; shape++) {
+        set_extras(&s, shape);
+        cg_merkle_frontier_init(&f);
+        CHECK(scan(&s, lc, 0, &sn, &f, why, sizeof(why)) == CG_LOG_OK);
+        CHECK(f.size == N_ENTRIES && sn.next == N_ENTRIES && sn.in_order && sn.bytes_ok);
+    }
+
+    /* An answer that comes after the one behind it (its request answered
+     * only once the next was): held, packed, handed over in its turn. */
+    s.defer_start = 8;
+    cg_merkle_frontier_init(&f);
+    CHECK(scan(&s, lc, 0, &sn, &f, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(s.deferred_late && f.size == N_ENTRIES && sn.in_order && sn.bytes_ok);
+
+    /* A log's memory (the window's bytes) smaller than one answer (68 KB
+     * of JSON, the entries' a few KB), and the answer handed over next
+     * sent only after the one behind it: that one waits, paused, and goes
+     * on when the first is done with; every entry comes, in order, as
+     * sent. */
+    {
+        cg_logclient_opts po = o;
+        po.window_bytes = 32 << 10;
+        po.parallel = 4;
+        cg_logclient *small = cg_logclient_new(url, key, &po);
+        cg_window_stats ws;
+        CHECK(small != NULL);
+        s.pad = 60000;
+        s.defer_start = 0;
+        s.deferred_late = 0;
+        cg_merkle_frontier_init(&f);
+        CHECK(scan(&s, small, 0, &sn, &f, why, sizeof(why)) == CG_LOG_OK);
+        CHECK(f.size == N_ENTRIES && sn.next == N_ENTRIES && sn.in_order && sn.bytes_ok);
+        cg_logclient_get_stats(small, &ws);
+        CHECK(s.deferred_late && ws.pauses > 0);
+        s.pad = 0;
+        cg_logclient_free(small);
+    }
+
+    /* Bad base64 in an answer's first, middle or last entry: the answer is
+     * not a get-entries answer, said with the entry's place in it, and no
+     * entry of it is handed over. */
+    {
+        static const int bad[] = {8, 12, 15, 36};
+        static const char *const where[] = {"entry 0:", "entry 4:", "entry 7:", "entry 4:"};
+        for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+            s.bad_b64_at = bad[k];
+            cg_merkle_frontier_init(&f);
+            CHECK(scan(&s, lc, 0, &sn, &f, why, sizeof(why)) == CG_LOG_BAD_ANSWER);
+            CHECK(strstr(why, "not a get-entries answer: ") != NULL);
+            CHECK(strstr(why, where[k]) != NULL);
+            CHECK(strstr(why, "not base64") != NULL);
+            CHECK(f.size <= (uint64_t)bad[k] / 8 * 8 && sn.bytes_ok);
+        }
+        s.bad_b64_at = -1;
+    }
+    set_extras(&s, 0);
 
     /* The log cuts batches at 5, answers every 4th request 429 (Retry-After
      * 0) and one request 500: same result, more requests. */

@@ -64,15 +64,15 @@ static void test_in_order(void)
     }
     CHECK(cg_window_ask(w, 0, &wake) == NULL && wake == 0); /* N = 4 in flight */
     /* answers out of order: nothing to hand over before entry 0's */
-    cg_window_answered(w, q[2], 1000, 1000, 0.1);
-    cg_window_answered(w, q[1], 1000, 1000, 0.1);
+    cg_window_answered(w, q[2], 1000, 1000, 1000, 0.1);
+    cg_window_answered(w, q[1], 1000, 1000, 1000, 0.1);
     CHECK(cg_window_front(w) == NULL);
     CHECK(covers(w));
     /* two answered: room for two more */
     cg_wreq *a = cg_window_ask(w, 0.1, &wake), *b = cg_window_ask(w, 0.1, &wake);
     CHECK(a != NULL && a->start == 4000 && b != NULL && b->start == 5000);
     CHECK(cg_window_ask(w, 0.1, &wake) == NULL);
-    cg_window_answered(w, q[0], 1000, 1000, 0.2);
+    cg_window_answered(w, q[0], 1000, 1000, 1000, 0.2);
     CHECK(cg_window_front(w) == q[0]);
     /* handed over in two parts: the range ends in the middle of an answer */
     cg_window_delivered(w, q[0], 300, 0.2);
@@ -108,12 +108,12 @@ static void test_short_unaligned(void)
     cg_window_restart(w, 0, 100000);
     cg_wreq *a = cg_window_ask(w, 0, &wake), *b = cg_window_ask(w, 0, &wake);
     CHECK(a->end == 1024 && b->start == 1024 && b->end == 2048);
-    cg_window_answered(w, b, 256, 256, 0.1);
+    cg_window_answered(w, b, 256, 256, 256, 0.1);
     CHECK(covers(w));
     /* the rest of b is asked before anything new */
     cg_wreq *c = cg_window_ask(w, 0.1, &wake);
     CHECK(c != NULL && c->start == 1280 && c->end == 2048);
-    cg_window_answered(w, a, 256, 256, 0.1);
+    cg_window_answered(w, a, 256, 256, 256, 0.1);
     cg_wreq *d = cg_window_ask(w, 0.1, &wake);
     CHECK(d != NULL && d->start == 256 && d->end == 1024);
     cg_window_stats s;
@@ -152,7 +152,7 @@ static void test_aligned_learned(void)
             uint64_t got = log_answer(q->start, q->end, 1000, 1);
             if (asked > 12 && got < q->end - q->start)
                 shorts_late++;
-            cg_window_answered(w, q, got, got, t);
+            cg_window_answered(w, q, got, got, got, t);
             CHECK(covers(w));
             cg_wreq *f;
             while ((f = cg_window_front(w)) != NULL)
@@ -176,7 +176,7 @@ static void test_aligned_learned(void)
     cg_window_restart(w, 4100, 50000);
     cg_wreq *q;
     while ((q = cg_window_ask(w, 0, &wake)) != NULL) {
-        cg_window_answered(w, q, log_answer(q->start, q->end, 1000, 0), 1, 0);
+        cg_window_answered(w, q, log_answer(q->start, q->end, 1000, 0), 1, 1, 0);
         cg_wreq *f;
         while ((f = cg_window_front(w)) != NULL)
             cg_window_delivered(w, f, f->got - f->used, 0);
@@ -199,19 +199,19 @@ static void test_throttle(void)
     cg_window_get_stats(w, &s);
     CHECK(s.n == 4 && s.inflight == 7 && s.throttles == 1);
     /* the requests in flight still count and are still taken */
-    cg_window_answered(w, q[0], 100, 100, 0.06);
-    cg_window_answered(w, q[1], 100, 100, 0.06);
+    cg_window_answered(w, q[0], 100, 100, 100, 0.06);
+    cg_window_answered(w, q[1], 100, 100, 100, 0.06);
     CHECK(cg_window_front(w) == q[0]);
     cg_window_delivered(w, q[0], 100, 0.06);
     cg_window_delivered(w, q[1], 100, 0.06);
     CHECK(cg_window_front(w) == NULL); /* 200-299 waits for its retry */
     for (int i = 3; i < 8; i++)
-        cg_window_answered(w, q[i], 100, 100, 0.07);
+        cg_window_answered(w, q[i], 100, 100, 100, 0.07);
     /* nothing goes out before the Retry-After */
     CHECK(cg_window_ask(w, 1.0, &wake) == NULL && wake > 2.04 && wake < 2.06);
     cg_wreq *r = cg_window_ask(w, 2.05, &wake);
     CHECK(r == q[2] && r->start == 200 && r->tries == 1);
-    cg_window_answered(w, r, 100, 100, 2.1);
+    cg_window_answered(w, r, 100, 100, 100, 2.1);
     uint64_t n = 0;
     cg_wreq *f;
     while ((f = cg_window_front(w)) != NULL) {
@@ -253,8 +253,8 @@ static void test_rate_limit(void)
     CHECK(cg_window_ask(w, 0.05, &wake) == NULL && wake > 0.099 && wake < 0.101);
     cg_wreq *b = cg_window_ask(w, 0.1, &wake);
     CHECK(b != NULL);
-    cg_window_answered(w, a, 10, 10, 0.1);
-    cg_window_answered(w, b, 10, 10, 0.1);
+    cg_window_answered(w, a, 10, 10, 10, 0.1);
+    cg_window_answered(w, b, 10, 10, 10, 0.1);
     /* answered at once: over ten simulated seconds, 10 a second */
     int n = 0;
     for (t = 0.1; t < 10.1;) {
@@ -267,7 +267,7 @@ static void test_rate_limit(void)
             continue;
         }
         n++;
-        cg_window_answered(w, q, 10, 10, t);
+        cg_window_answered(w, q, 10, 10, 10, t);
         cg_wreq *f;
         while ((f = cg_window_front(w)) != NULL)
             cg_window_delivered(w, f, f->got - f->used, t);
@@ -292,12 +292,12 @@ static void test_budget(void)
     CHECK(n == 15); /* the size of an entry is not known yet */
     /* a slow first answer; every other one comes and is held */
     for (int i = 0; i < n; i++)
-        cg_window_answered(w, others[i], 1000, 1000000, 0.1);
+        cg_window_answered(w, others[i], 1000, 1000000, 1000000, 0.1);
     cg_window_stats s;
     cg_window_get_stats(w, &s);
     CHECK(s.held_bytes == 15000000u);
     CHECK(cg_window_ask(w, 0.1, &wake) == NULL); /* over the budget: nothing new */
-    cg_window_answered(w, first, 1000, 1000000, 1.0);
+    cg_window_answered(w, first, 1000, 1000000, 1000000, 1.0);
     cg_wreq *f;
     while ((f = cg_window_front(w)) != NULL)
         cg_window_delivered(w, f, f->got - f->used, 1.0);
@@ -311,7 +311,7 @@ static void test_budget(void)
         if (k > worst)
             worst = k;
         for (int i = k - 1; i >= 0; i--) /* in reverse: all held before any goes */
-            cg_window_answered(w, q[i], 1000, 1000000, 1.0 + round);
+            cg_window_answered(w, q[i], 1000, 1000000, 1000000, 1.0 + round);
         cg_window_get_stats(w, &s);
         CHECK(s.held_bytes <= 3500000);
         while ((f = cg_window_front(w)) != NULL)
@@ -334,11 +334,11 @@ static void test_budget_front(void)
         double wake;
         CHECK(q[3] != NULL && q[3]->start == 3072);
         for (int i = 1; i < 4; i++) /* 5.8 KB an entry, 1000 of 1024 */
-            cg_window_answered(w, q[i], 1000, 5800000, 0.1);
+            cg_window_answered(w, q[i], 1000, 5800000, 5800000, 0.1);
         if (failed)
             cg_window_retry(w, q[0], 0, 0.5, 0.1);
         else
-            cg_window_answered(w, q[0], 1000, 5800000, 0.1);
+            cg_window_answered(w, q[0], 1000, 5800000, 5800000, 0.1);
         cg_window_stats s;
         cg_window_get_stats(w, &s);
         CHECK(s.held_bytes > o.byte_budget);
@@ -353,8 +353,32 @@ static void test_budget_front(void)
         CHECK(r != NULL && r->start == (failed ? 0u : 1000u));
         CHECK(cg_window_ask(w, 1.0, &wake) == NULL);
         CHECK(covers(w));
-        cg_window_answered(w, r, r->end - r->start, 130000, 1.1);
+        cg_window_answered(w, r, r->end - r->start, 130000, 130000, 1.1);
         CHECK(cg_window_front(w) == r);
+        cg_window_free(w);
+    }
+}
+
+/* Answers held packed (a get-entries answer's decoded entries, about a
+ * quarter of its JSON): the budget counts what an answer holds once
+ * answered, for those held and those asked, plus the room one answer takes
+ * above that while it arrives. 16 MiB, answers of 5.3 MB on the wire held
+ * in 1.5 MB: 8 requests at once ((16.78 - 3.8) / 1.5); held as they came,
+ * 3 (16.78 / 5.3). */
+static void test_budget_packed(void)
+{
+    for (int packed = 0; packed < 2; packed++) {
+        cg_window_opts o = {.start_inflight = 16, .batch = 1000, .byte_budget = 16u << 20};
+        cg_wreq *q[1];
+        cg_window *w = with_asked(&o, q, 1);
+        double wake;
+        cg_window_answered(w, q[0], 1000, 5300000, packed ? 1500000 : 5300000, 0.1);
+        cg_window_delivered(w, q[0], 1000, 0.2);
+        unsigned asked = 0;
+        while (cg_window_ask(w, 0.3, &wake) != NULL)
+            asked++;
+        CHECK(asked == (packed ? 8u : 3u));
+        CHECK(covers(w));
         cg_window_free(w);
     }
 }
@@ -461,7 +485,7 @@ static double simulate(const sim *m, const cg_window_opts *o, cg_window_stats *s
                 cg_window_retry(w, a, CG_WRETRY_THROTTLED, 1.0, t);
             else
                 cg_window_answered(w, a, log_answer(a->start, a->end, m->max, m->aligned),
-                                   (a->end - a->start) * m->bpe, t);
+                                   (a->end - a->start) * m->bpe, (a->end - a->start) * m->bpe, t);
             p[i] = p[--np];
         }
         coverage &= covers(w);
@@ -537,6 +561,7 @@ int main(void)
     test_rate_limit();
     test_budget();
     test_budget_front();
+    test_budget_packed();
     test_grid();
     test_simulated();
     return cg_test_done();
