@@ -59,41 +59,21 @@ static int get_be(cg_cbs *cbs, uint64_t *out, size_t n)
     return 1;
 }
 
-int cg_cbs_get_u8(cg_cbs *cbs, uint8_t *out)
-{
-    uint64_t v;
-    if (!get_be(cbs, &v, 1))
-        return 0;
-    *out = (uint8_t)v;
-    return 1;
-}
+/* cg_cbs_get_u8 to _u32: a big-endian integer of n octets into its type. */
+#define CBS_GET_UINT(name, type, n)                                                               \
+    int name(cg_cbs *cbs, type *out)                                                              \
+    {                                                                                             \
+        uint64_t v;                                                                               \
+        if (!get_be(cbs, &v, n))                                                                  \
+            return 0;                                                                             \
+        *out = (type)v;                                                                           \
+        return 1;                                                                                 \
+    }
 
-int cg_cbs_get_u16(cg_cbs *cbs, uint16_t *out)
-{
-    uint64_t v;
-    if (!get_be(cbs, &v, 2))
-        return 0;
-    *out = (uint16_t)v;
-    return 1;
-}
-
-int cg_cbs_get_u24(cg_cbs *cbs, uint32_t *out)
-{
-    uint64_t v;
-    if (!get_be(cbs, &v, 3))
-        return 0;
-    *out = (uint32_t)v;
-    return 1;
-}
-
-int cg_cbs_get_u32(cg_cbs *cbs, uint32_t *out)
-{
-    uint64_t v;
-    if (!get_be(cbs, &v, 4))
-        return 0;
-    *out = (uint32_t)v;
-    return 1;
-}
+CBS_GET_UINT(cg_cbs_get_u8, uint8_t, 1)
+CBS_GET_UINT(cg_cbs_get_u16, uint16_t, 2)
+CBS_GET_UINT(cg_cbs_get_u24, uint32_t, 3)
+CBS_GET_UINT(cg_cbs_get_u32, uint32_t, 4)
 
 int cg_cbs_get_u64(cg_cbs *cbs, uint64_t *out)
 {
@@ -214,48 +194,41 @@ static int quick_header(const cg_cbs *cbs, uint8_t tag, size_t *hdr, size_t *len
     return 0;
 }
 
-/* out may be cbs itself (cg_cbs_get_asn1(&c, &c, tag) steps into an
- * element), so the cursor is written before out. */
-int cg_cbs_get_asn1_element(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
+/* The element of tag at cbs into out: whole (header and contents) or, with
+ * contents_only, its contents. out may be cbs itself (cg_cbs_get_asn1(&c,
+ * &c, tag) steps into an element), so the cursor is written before out. */
+static inline int get_asn1(cg_cbs *cbs, cg_cbs *out, uint8_t tag, int contents_only)
 {
-    cg_cbs copy = *cbs, elem;
-    uint8_t t;
+    const uint8_t *start = cbs->data;
     size_t hdr, len;
     if (quick_header(cbs, tag, &hdr, &len)) {
-        const uint8_t *start = cbs->data;
         if (len > cbs->len - hdr)
             return 0;
         cbs->data += hdr + len;
         cbs->len -= hdr + len;
-        cg_cbs_init(out, start, hdr + len);
-        return 1;
+    } else {
+        cg_cbs copy = *cbs, elem;
+        uint8_t t;
+        if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, &hdr) || t != tag)
+            return 0;
+        len = elem.len - hdr;
+        *cbs = copy;
     }
-    if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, NULL) || t != tag)
-        return 0;
-    *cbs = copy;
-    *out = elem;
+    if (contents_only)
+        cg_cbs_init(out, start + hdr, len);
+    else
+        cg_cbs_init(out, start, hdr + len);
     return 1;
+}
+
+int cg_cbs_get_asn1_element(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
+{
+    return get_asn1(cbs, out, tag, 0);
 }
 
 int cg_cbs_get_asn1(cg_cbs *cbs, cg_cbs *out, uint8_t tag)
 {
-    cg_cbs copy = *cbs, elem;
-    uint8_t t;
-    size_t hdr, len;
-    if (quick_header(cbs, tag, &hdr, &len)) {
-        const uint8_t *contents = cbs->data + hdr;
-        if (len > cbs->len - hdr)
-            return 0;
-        cbs->data = contents + len;
-        cbs->len -= hdr + len;
-        cg_cbs_init(out, contents, len);
-        return 1;
-    }
-    if (!cg_cbs_get_any_asn1_element(&copy, &elem, &t, &hdr) || t != tag)
-        return 0;
-    *cbs = copy;
-    cg_cbs_init(out, elem.data + hdr, elem.len - hdr);
-    return 1;
+    return get_asn1(cbs, out, tag, 1);
 }
 
 int cg_cbs_get_optional_asn1(cg_cbs *cbs, cg_cbs *out, int *present, uint8_t tag)
