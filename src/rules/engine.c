@@ -48,12 +48,14 @@ static int check_der_at(cg_ctx *ctx, const char *name, size_t index, size_t offs
         memcpy(ref.sha256, known->sha256, 32);
     } else {
         st = cg_der_validate(der, len, &consumed, &err);
-        if (st == CG_DER_MALFORMED) {
-            report_malformed(ctx, &ref, "DER byte offset", err.offset, err.what);
-            return 0;
-        }
-        cg_ctx_sha256(ctx, der, consumed, ref.sha256);
     }
+    /* (a verdict told by the caller is judged as one worked out here) */
+    if (st == CG_DER_MALFORMED) {
+        report_malformed(ctx, &ref, "DER byte offset", err.offset, err.what);
+        return 0;
+    }
+    if (known == NULL)
+        cg_ctx_sha256(ctx, der, consumed, ref.sha256);
     ref.has_hash = 1;
     ref.kind = cg_guess_kind(der, consumed);
 
