@@ -1,11 +1,20 @@
-/* The base64 codec. Decoding reads whole groups of four characters through
- * one 256-entry table (a digit's value, or a class: padding, whitespace, not
- * base64) and takes the character-by-character path only around
+/* The base64 codec. Decoding reads blocks of 32 characters with AVX2 where
+ * the processor has it, then whole groups of four characters through one
+ * 256-entry table (a digit's value, or a class: padding, whitespace, not
+ * base64), and takes the character-by-character path only around
  * whitespace, padding and errors; the get-entries reader sends every log
  * entry through it, so its speed is the monitor's. */
 #include "util/base64.h"
 
 #include <stdlib.h>
+
+/* x86-64 with GCC or Clang: the groups are decoded 32 characters at a time
+ * with AVX2 where the processor has it (asked at each call: one load and a
+ * test), else four at a time as everywhere else. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define CG_BASE64_AVX2 1
+#endif
 
 enum {
     PD = 64,     /* '=' */
@@ -90,6 +99,62 @@ char *cg_base64_encode_new(const uint8_t *in, size_t len)
 static const uint32_t at18[256] = R256(18), at12[256] = R256(12), at6[256] = R256(6),
                       at0[256] = R256(0);
 
+#ifdef CG_BASE64_AVX2
+/* Whole blocks of 32 digits from in (at most len characters) into out, 24
+ * bytes a block, until a block holds a character that is not a digit: the
+ * characters consumed (a multiple of 32; groups() goes on from there and
+ * finds where the run stops). The method is Muła and Lemire's ("Faster
+ * Base64 Encoding and Decoding Using AVX2 Instructions", 2018):
+ *
+ * - a character is a digit when the class of its high nibble (hi_class:
+ *   one bit for 2, 3, 4 or 6, 5 or 7, and one for the other nibbles, never
+ *   a digit) is not among the classes its low nibble rules out (lo_bad: a
+ *   low nibble other than B and F rules out class 2 ('+' and '/'), A and
+ *   above class 3 (digits 0-9), 0 class 4/6 ('@' and '`'), B and above
+ *   class 5/7 (past 'Z' and 'z'); every low nibble rules out the other
+ *   high nibbles);
+ * - its value is the character plus an offset chosen by its high nibble,
+ *   '/' taking slot 1 ('+' and '/' share nibble 2);
+ * - four values a b c d become a 24-bit a<<18 | b<<12 | c<<6 | d in two
+ *   multiply-adds (a*64 + b, then ab*4096 + cd), its three bytes put in
+ *   order by a shuffle and the eight lanes' 24 bytes packed together.
+ *
+ * out may be in: a block's 24 bytes are written after its 32 characters
+ * are read, at 3i/4 <= i, and never reach the next block's characters. */
+__attribute__((target("avx2"))) static size_t blocks(const uint8_t *in, size_t len, uint8_t *out)
+{
+#define CG_LANES(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+    const __m256i lo_bad = CG_LANES(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x13, 0x1a, 0x1b, 0x1b, 0x1b, 0x1a);
+    const __m256i hi_class = CG_LANES(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
+                                      0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+    const __m256i offset = CG_LANES(0, 63 - '/', 62 - '+', 52 - '0', -'A', -'A', 26 - 'a',
+                                    26 - 'a', 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i order = CG_LANES(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+#undef CG_LANES
+    const __m256i nibble = _mm256_set1_epi8(0x0f), slash = _mm256_set1_epi8('/');
+    const __m256i ab = _mm256_set1_epi32(0x01400140), abcd = _mm256_set1_epi32(0x00011000);
+    const __m256i pack = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
+    size_t i = 0, n = 0;
+    for (; len - i >= 32; i += 32, n += 24) {
+        __m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(in + i));
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi32(c, 4), nibble);
+        __m256i lo = _mm256_and_si256(c, nibble);
+        __m256i bad =
+            _mm256_and_si256(_mm256_shuffle_epi8(lo_bad, lo), _mm256_shuffle_epi8(hi_class, hi));
+        if (!_mm256_testz_si256(bad, bad))
+            break;
+        __m256i slot = _mm256_add_epi8(hi, _mm256_cmpeq_epi8(c, slash));
+        __m256i v = _mm256_add_epi8(c, _mm256_shuffle_epi8(offset, slot));
+        v = _mm256_madd_epi16(_mm256_maddubs_epi16(v, ab), abcd);
+        v = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(v, order), pack);
+        _mm_storeu_si128((__m128i *)(void *)(out + n), _mm256_castsi256_si128(v));
+        _mm_storel_epi64((__m128i *)(void *)(out + n + 16), _mm256_extracti128_si256(v, 1));
+    }
+    return i;
+}
+#endif
+
 /* Whole groups of four digits from in (at most len characters) into out,
  * until a character that is not a digit: the characters consumed. out may
  * be in: a group's three bytes are written after its four characters are
@@ -97,6 +162,12 @@ static const uint32_t at18[256] = R256(18), at12[256] = R256(12), at6[256] = R25
 static size_t groups(const uint8_t *in, size_t len, uint8_t *out)
 {
     size_t i = 0, n = 0;
+#ifdef CG_BASE64_AVX2
+    if (len >= 32 && __builtin_cpu_supports("avx2")) {
+        i = blocks(in, len, out);
+        n = i / 4 * 3;
+    }
+#endif
     for (; len - i >= 4; i += 4, n += 3) {
         uint32_t v = at18[in[i]] | at12[in[i + 1]] | at6[in[i + 2]] | at0[in[i + 3]];
         if (v & NOT_DIGIT)

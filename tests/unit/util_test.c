@@ -163,6 +163,50 @@ static void test_base64_run(void)
     }
 }
 
+/* Runs long enough for the 32-character blocks (AVX2 where the processor
+ * has it): every byte in every place of a 96-character run (three blocks),
+ * decoded in place and into another buffer. A digit changes only its own
+ * six bits (checked against OpenSSL's decoder); anything else stops the
+ * run before its group, or ends it there as padding ("xxx="), with every
+ * byte before that group decoded. */
+static void test_base64_blocks(void)
+{
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint8_t data[72], text[97], mod[97], apart[80], ossl[80];
+    size_t n, m;
+    int padded, padded2;
+    CHECK(RAND_bytes(data, sizeof(data)) == 1);
+    CHECK(EVP_EncodeBlock(text, data, (int)sizeof(data)) == 96);
+    text[96] = '"';
+    for (size_t place = 0; place < 96; place++) {
+        for (unsigned c = 0; c < 256; c++) {
+            memcpy(mod, text, sizeof(text));
+            mod[place] = (uint8_t)c;
+            size_t used2 = cg_base64_decode_run(mod, sizeof(mod), apart, &m, &padded2);
+            size_t used = cg_base64_decode_run(mod, sizeof(mod), mod, &n, &padded);
+            CHECK(used == used2 && n == m && padded == padded2 && memcmp(mod, apart, n) == 0);
+            size_t group = place / 4 * 4;
+            int digit = c != 0 && strchr(digits, (int)c) != NULL;
+            if (digit) {
+                memcpy(mod, text, sizeof(text));
+                mod[place] = (uint8_t)c;
+                CHECK(EVP_DecodeBlock(ossl, mod, 96) == 72);
+                CHECK(used == 96 && n == 72 && !padded && memcmp(apart, ossl, 72) == 0);
+            } else if (c == '=' && place % 4 == 3) {
+                /* "xxx=" ends the run when the bits under it are zero */
+                int zero = ((strchr(digits, text[place - 1]) - digits) & 3) == 0;
+                CHECK(zero ? used == place + 1 && n == group / 4 * 3 + 2 && padded
+                           : used == group && n == group / 4 * 3 && !padded);
+                CHECK(memcmp(apart, data, n) == 0);
+            } else {
+                CHECK(used == group && n == group / 4 * 3 && !padded);
+                CHECK(memcmp(apart, data, n) == 0);
+            }
+        }
+    }
+}
+
 static void test_hex(void)
 {
     static const uint8_t b[] = {0x00, 0x7f, 0x80, 0xff, 0xa5};
@@ -452,6 +496,7 @@ int main(void)
     test_base64_vectors();
     test_base64_openssl();
     test_base64_run();
+    test_base64_blocks();
     test_hex();
     test_hash();
     test_time_formats();
