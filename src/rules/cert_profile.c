@@ -50,21 +50,28 @@ static int id_ce(const cg_cbs *oid)
     return oid->len == 3 && oid->data[0] == 0x55 && oid->data[1] == 0x1d ? oid->data[2] : -1;
 }
 
+/* Where ext_indexes puts an id-ce extension (55 1d x, x < 64) the profile
+ * names: its slot in pos[] there (1..9), 0 (the spare slot) for the others. */
+static const uint8_t ce_slot[64] = {
+    [0x13] = 1, /* basicConstraints */
+    [0x0f] = 2, /* keyUsage */
+    [0x25] = 3, /* extKeyUsage */
+    [0x11] = 4, /* subjectAltName */
+    [0x20] = 5, /* certificatePolicies */
+    [0x1f] = 6, /* cRLDistributionPoints */
+    [0x23] = 7, /* authorityKeyIdentifier */
+    [0x0e] = 8, /* subjectKeyIdentifier */
+    [0x1e] = 9, /* nameConstraints */
+};
+
 /* p->ce, p->ce_set and the first position of each extension the profile
  * names, in one pass over the extensions (cg_prof_exts; -1 when absent). */
 static void ext_indexes(cg_profile *p)
 {
     const cg_cert *c = p->cert;
     cg_prof_exts *x = &p->x;
-    const uint8_t *const oids[] = {
-        CG_OID_BASIC_CONSTRAINTS, CG_OID_KEY_USAGE, CG_OID_EKU, CG_OID_SAN,
-        CG_OID_CERT_POLICIES,     CG_OID_CRL_DP,    CG_OID_AKI, CG_OID_SKI,
-        CG_OID_NAME_CONSTRAINTS};
-    int *const slots[] = {&x->bc,    &x->ku,  &x->eku, &x->san, &x->cp,
-                          &x->crldp, &x->aki, &x->ski, &x->nc};
+    int pos[10] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
     x->aia = -1;
-    for (size_t k = 0; k < sizeof(slots) / sizeof(slots[0]); k++)
-        *slots[k] = -1;
     for (size_t i = c->n_ext; i-- > 0;) { /* backwards: the first occurrence stays */
         int ce = id_ce(&c->ext[i].oid);
         p->ce[i] = (int16_t)ce;
@@ -81,11 +88,19 @@ static void ext_indexes(cg_profile *p)
             else
                 p->n_other++;
         }
-        /* every one of them is id-ce (55 1d x): compared without a branch
-         * to leave, which mispredicts on every certificate */
-        for (size_t k = 0; k < sizeof(oids) / sizeof(oids[0]); k++)
-            *slots[k] = oids[k][2] == ce ? (int)i : *slots[k];
+        /* one store by table, without a branch on which extension it is
+         * (that branch mispredicts on every certificate) */
+        pos[(unsigned)ce < 64 ? ce_slot[ce] : 0] = (int)i;
     }
+    x->bc = pos[1];
+    x->ku = pos[2];
+    x->eku = pos[3];
+    x->san = pos[4];
+    x->cp = pos[5];
+    x->crldp = pos[6];
+    x->aki = pos[7];
+    x->ski = pos[8];
+    x->nc = pos[9];
 }
 
 static void decode_bc(cg_profile *p)
