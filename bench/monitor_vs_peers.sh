@@ -27,8 +27,10 @@
 # each under /usr/bin/time -v: one run per row gives its wall time,
 # entries/s (N / wall), CPU (user + system), CPU per entry and peak RSS,
 # and the server's count of requests, entries served (over N: what was
-# fetched twice or thrown away), most requests in flight at once, and its
-# own CPU. Cert Spotter is a daemon with no "once" mode: its time is from
+# fetched twice or thrown away), most requests in flight at once, proof
+# requests (RFC 6962: get-sth-consistency and the other proofs; tiles: hash
+# tile requests, and in brackets how many distinct tiles they asked), and
+# its own CPU. Cert Spotter is a daemon with no "once" mode: its time is from
 # its start to its "finished downloading entries" line (-verbose), then it
 # is stopped. caguard keeps what it matches in its store after running
 # every rule on it and verifies the tree; Cert Spotter verifies the tree
@@ -50,7 +52,8 @@
 #   CAGUARD_FLAGS  extra flags for caguard monitor
 #   SCANLOG_FLAGS  default "-batch_size 1000 -parallel_fetch 8 -num_workers 2"
 #   SERVER_FLAGS   extra flags for ctbenchlog serve (e.g. "-rate429 0.02")
-#   KEEP=1       keep each run's store, state and output
+#   KEEP=1       keep each run's store, state, output and the server's
+#                requests.log (a line a request: start and end ms, path)
 #
 # Needs (Debian): golang-go (ctbenchlog and scanlog are built with
 # GO111MODULE=off, standard library and Debian's Go sources only),
@@ -108,7 +111,8 @@ start_server() { # delay_ms align api
   rm -f "$run/stats" "$run/serve.out"
   # shellcheck disable=SC2086
   "$work/ctbenchlog" serve -dir "$d/log" -delay "${1}ms" -jitter "${jit}us" \
-    -max-batch "$max_batch" "${flags[@]}" -stats "$run/stats" -loglist-out "$run/loglist.json" \
+    -max-batch "$max_batch" "${flags[@]}" -stats "$run/stats" -log "$run/requests.log" \
+    -loglist-out "$run/loglist.json" \
     ${SERVER_FLAGS:-} >"$run/serve.out" 2>"$run/serve.err" &
   server=$!
   for _ in $(seq 300); do grep -q '^listening on ' "$run/serve.out" && break; sleep 0.05; done
@@ -194,16 +198,19 @@ for api in $apis; do
         shape=$align
         [ "$api" = static ] && shape=tiles
         if [ "$ok" = 0 ]; then
-          rows+=("| $api | $shape | $delay | $mon | failed | | | | | | | | | | $load |")
+          rows+=("| $api | $shape | $delay | $mon | failed | | | | | | | | | | | $load |")
           continue
         fi
         row=$(awk -v n="$n" -v w="$wall" -v c="$(cpu_of "$run/time")" -v r="$(rss_of "$run/time")" \
           -v k="$kept" -v rq="$(stat_of "$run/stats" entry_requests)" \
           -v sv="$(stat_of "$run/stats" entries_served)" -v mf="$(stat_of "$run/stats" max_in_flight)" \
           -v q="$(stat_of "$run/stats" refused_429)" -v sc="$srv_cpu" \
+          -v pr="$(stat_of "$run/stats" proofs)" -v ht="$(stat_of "$run/stats" hash_tile_requests)" \
+          -v hd="$(stat_of "$run/stats" hash_tiles_distinct)" \
           -v api="$api" -v sh="$shape" -v dl="$delay" -v m="$mon" -v ld="$load" 'BEGIN {
-            printf "| %s | %s | %d | %s | %d | %.2f s | %.0f | %.2f s | %.1f µs | %.0f MB | %d | %.3f | %d | %d | %.2f s | %s |",
-              api, sh, dl, m, k, w, n / w, c, c / n * 1e6, r / 1024, rq, sv / n, mf, q, sc, ld }')
+            proofs = api == "static" ? sprintf("%d (%d)", ht, hd) : sprintf("%d", pr)
+            printf "| %s | %s | %d | %s | %d | %.2f s | %.0f | %.2f s | %.1f µs | %.0f MB | %d | %.3f | %d | %d | %s | %.2f s | %s |",
+              api, sh, dl, m, k, w, n / w, c, c / n * 1e6, r / 1024, rq, sv / n, mf, q, proofs, sc, ld }')
         echo "$row"
         rows+=("$row")
         if [ "${KEEP:-0}" = 1 ]; then
@@ -216,6 +223,6 @@ for api in $apis; do
 done
 
 echo
-echo "| API | answers | delay ms | monitor | kept | wall | entries/s | CPU | CPU/entry | peak RSS | requests | served/N | most in flight | 429s | server CPU | load |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| API | answers | delay ms | monitor | kept | wall | entries/s | CPU | CPU/entry | peak RSS | requests | served/N | most in flight | 429s | proof requests | server CPU | load |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

@@ -7,7 +7,9 @@ package main
 // -align (Trillian's CTFE --align_getentries, Let's Encrypt's CTile), and
 // entry requests (get-entries and data tiles) are refused with 429 and a
 // Retry-After at a rate (-rate429) or above a request rate (-rps).
-// On SIGINT or SIGTERM it writes what it served (-stats) and exits.
+// On SIGINT or SIGTERM it writes what it served (-stats: counts, and how
+// often hash tiles were asked for, per path) and exits; -log writes a line
+// a request (start and end, ms from the server's start, and the path).
 
 import (
 	"crypto/sha256"
@@ -60,6 +62,34 @@ type server struct {
 	// what was served
 	nReq, nEntriesReq, n429, nEntries, nBytes, nTiles, inFlight, maxInFlight int64
 	nProof                                                                   int64
+
+	// requests per path of the hash tiles (tile/<level>/...), and, with
+	// -log, one line a request: start and end (ms from the first), path
+	pathMu    sync.Mutex
+	hashTiles map[string]int64
+	logFile   *os.File
+	t0        time.Time
+}
+
+// note counts a hash tile's request by its path.
+func (s *server) note(p string) {
+	if !strings.HasPrefix(p, "tile/") || strings.HasPrefix(p, "tile/data/") {
+		return
+	}
+	s.pathMu.Lock()
+	s.hashTiles[p]++
+	s.pathMu.Unlock()
+}
+
+func (s *server) logRequest(start time.Time, r *http.Request) {
+	if s.logFile == nil {
+		return
+	}
+	line := fmt.Sprintf("%.1f %.1f %s\n", float64(start.Sub(s.t0).Microseconds())/1000,
+		float64(time.Since(s.t0).Microseconds())/1000, r.URL.RequestURI())
+	s.pathMu.Lock()
+	s.logFile.WriteString(line)
+	s.pathMu.Unlock()
 }
 
 func (s *server) random() float64 {
@@ -278,6 +308,7 @@ func (s *server) static(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	atomic.AddInt64(&s.nTiles, 1)
+	s.note(p)
 	switch {
 	case data:
 		w.Header().Set("Content-Encoding", "gzip") // stored compressed, as Sunlight serves them
@@ -300,6 +331,7 @@ func (s *server) static(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	atomic.AddInt64(&s.nReq, 1)
+	defer s.logRequest(time.Now(), r)
 	switch r.URL.Path {
 	case "/ct/v1/get-sth":
 		s.wait()
@@ -371,6 +403,7 @@ func cmdServe(args []string) error {
 	loglistStatic := fs.Bool("loglist-static", false, "list it under tiled_logs")
 	stats := fs.String("stats", "", "write what was served to this file at exit")
 	seed := fs.Int64("seed", 1, "random seed (jitter, 429s)")
+	reqLog := fs.String("log", "", "write a line a request: start and end ms, path")
 	fs.Parse(args)
 	if *dir == "" || *maxBatch == 0 {
 		fmt.Fprintln(os.Stderr, "usage: ctbenchlog serve -dir D [options]")
@@ -379,8 +412,14 @@ func cmdServe(args []string) error {
 	}
 	s := &server{dir: *dir, delay: *delay, jitter: *jitter, slowFrac: *slowFrac, slow: *slow,
 		maxBatch: *maxBatch, align: *align, rate429: *rate429, rps: *rps, tokens: *rps,
-		lastToken: time.Now(), retryAfter: *retryAfter, rnd: rand.New(rand.NewSource(*seed))}
+		lastToken: time.Now(), retryAfter: *retryAfter, rnd: rand.New(rand.NewSource(*seed)),
+		hashTiles: map[string]int64{}, t0: time.Now()}
 	var err error
+	if *reqLog != "" {
+		if s.logFile, err = os.Create(*reqLog); err != nil {
+			return err
+		}
+	}
 	if s.sth, err = os.ReadFile(filepath.Join(*dir, "sth.json")); err != nil {
 		return err
 	}
@@ -427,12 +466,23 @@ func cmdServe(args []string) error {
 	<-sig
 	ln.Close()
 	if *stats != "" {
+		s.pathMu.Lock()
+		var hashReq, hashMax int64
+		for _, c := range s.hashTiles {
+			hashReq += c
+			if c > hashMax {
+				hashMax = c
+			}
+		}
+		s.pathMu.Unlock()
 		out := fmt.Sprintf("requests %d\nentry_requests %d\nrefused_429 %d\nentries_served %d\n"+
-			"bytes_served %d\ntiles_served %d\nproofs %d\nmax_in_flight %d\ntree_size %d\n",
+			"bytes_served %d\ntiles_served %d\nproofs %d\nmax_in_flight %d\ntree_size %d\n"+
+			"hash_tile_requests %d\nhash_tiles_distinct %d\nhash_tile_most_asked %d\n",
 			atomic.LoadInt64(&s.nReq), atomic.LoadInt64(&s.nEntriesReq),
 			atomic.LoadInt64(&s.n429), atomic.LoadInt64(&s.nEntries),
 			atomic.LoadInt64(&s.nBytes), atomic.LoadInt64(&s.nTiles),
-			atomic.LoadInt64(&s.nProof), atomic.LoadInt64(&s.maxInFlight), s.size)
+			atomic.LoadInt64(&s.nProof), atomic.LoadInt64(&s.maxInFlight), s.size,
+			hashReq, int64(len(s.hashTiles)), hashMax)
 		if err := os.WriteFile(*stats, []byte(out), 0o644); err != nil {
 			return err
 		}
