@@ -25,7 +25,20 @@
 /* opaque certificate_chain<0..2^24-1> of extra_data */
 #define MAX_U24 0xffffffu
 
+/* Hash tiles held at most: a proof against a tree needs one or two tiles
+ * a level (eight levels for a tree of 2^64), a right edge one a level. */
+#define MAX_KEPT_TILES 32
+#define MAX_ASKING_TILES 32
+
 enum { ISS_EMPTY = 0, ISS_OK, ISS_PENDING, ISS_BAD };
+
+/* A hash tile held: width hashes of tile/<level>/<n>. */
+typedef struct hash_tile {
+    unsigned level;
+    uint64_t n;
+    unsigned width;
+    uint8_t *body;
+} hash_tile;
 
 typedef struct issuer {
     uint8_t fp[32];
@@ -49,10 +62,18 @@ struct cg_tileclient {
     uint8_t *leaf, *extra;
     size_t leaf_cap, extra_cap;
     uint64_t tree_size; /* of the scan in progress */
-    /* hash tiles asked ahead for the consistency proof at a range's end */
-    cg_fetch_xfer *ahead[CG_MERKLE_MAX_PROOF * 2];
-    size_t n_ahead;
+    /* Hash tiles: those the last proof or right edge was made of (kept,
+     * for the next range's proof against the same tree: a tile of a given
+     * width never changes), and those asked for and not yet read (asked
+     * ahead at a range's start for the proof at its end, or asked by a
+     * proof). */
+    hash_tile kept[MAX_KEPT_TILES];
+    size_t n_kept;
+    cg_fetch_xfer *asking[MAX_ASKING_TILES];
+    size_t n_asking;
     uint64_t ahead_from, ahead_to;
+    uint64_t scan_end; /* where the last scan left the right edge */
+    int scanned;
 };
 
 static const cg_fetch_proto tiles_proto;
@@ -106,12 +127,13 @@ cg_tileclient *cg_tileclient_new(const char *url, EVP_PKEY *key, const char *ori
     return tc;
 }
 
+static void hash_tiles_forget(cg_tileclient *tc);
+
 void cg_tileclient_free(cg_tileclient *tc)
 {
     if (!tc)
         return;
-    for (size_t i = 0; tc->net.fx != NULL && i < tc->n_ahead; i++)
-        cg_fetch_aux_free(tc->net.fx, tc->ahead[i]);
+    hash_tiles_forget(tc);
     cg_fetch_client_clear(&tc->net);
     for (size_t i = 0; tc->iss && i < tc->iss_cap; i++)
         free(tc->iss[i].der);
@@ -137,6 +159,9 @@ cg_log_status cg_tileclient_get_checkpoint(cg_tileclient *tc, cg_sth *sth, char 
     int unsigned_note = 0;
 
     memset(sth, 0, sizeof(*sth));
+    /* A new round: its proofs are made of tiles read from now on (a proof
+     * that failed to verify is not made again of what it was made of). */
+    hash_tiles_forget(tc);
     snprintf(r.url, sizeof(r.url), "%s/checkpoint", tc->net.base);
     r.max_body = MAX_CHECKPOINT;
     cg_log_status st = cg_fetch_get(tc->net.fx, &r, 1, why, whycap);
@@ -545,11 +570,18 @@ cg_log_status cg_tileclient_scan(cg_tileclient *tc, cg_merkle_hasher *h, cg_merk
         cg_fetch_reset(tc->net.fx);
         tc->tree_size = size;
     }
+    /* A range read again (rolled back, or another worker's): its proof is
+     * made of tiles read from now on, as after a new checkpoint. */
+    if (tc->scanned && f->size != tc->scan_end)
+        hash_tiles_forget(tc);
     tc->scan++;
     if (sth != NULL)
         proof_ahead(tc, end, size);
-    return cg_fetch_client_scan(&tc->net, h, f, end, size, sth, fn, arg, "checkpoint", why,
-                                whycap);
+    cg_log_status st =
+        cg_fetch_client_scan(&tc->net, h, f, end, size, sth, fn, arg, "checkpoint", why, whycap);
+    tc->scan_end = f->size;
+    tc->scanned = 1;
+    return st;
 }
 
 /* ---- proofs from hash tiles ---- */
@@ -672,47 +704,131 @@ static int subproof(proof_ctx *c, uint64_t m, uint64_t start, uint64_t n, int b,
     return range_hash(c, start, start + k, proof + 32 * (*cnt)++);
 }
 
-static void set_hash_tile_url(cg_tileclient *tc, cg_http_req *r, const tile_key *t)
+/* ---- hash tiles kept and asked for ---- */
+
+static void hash_tiles_forget(cg_tileclient *tc)
+{
+    for (size_t i = 0; i < tc->n_kept; i++)
+        free(tc->kept[i].body);
+    tc->n_kept = 0;
+    for (size_t i = 0; tc->net.fx != NULL && i < tc->n_asking; i++)
+        cg_fetch_aux_free(tc->net.fx, tc->asking[i]);
+    tc->n_asking = 0;
+    tc->ahead_from = tc->ahead_to = 0;
+}
+
+/* The kept tile holding t: the same tile at least as wide (a partial tile
+ * is the start of every wider one). */
+static const hash_tile *kept_find(const cg_tileclient *tc, const tile_key *t)
+{
+    for (size_t i = 0; i < tc->n_kept; i++) {
+        const hash_tile *k = &tc->kept[i];
+        if (k->level == t->level && k->n == t->n && k->width >= t->width)
+            return k;
+    }
+    return NULL;
+}
+
+/* Index of the transfer asking for url; n_asking when none. */
+static size_t asking_find(const cg_tileclient *tc, const char *url)
+{
+    size_t i = 0;
+    while (i < tc->n_asking && strcmp(tc->asking[i]->url, url) != 0)
+        i++;
+    return i;
+}
+
+static void hash_tile_url(const cg_tileclient *tc, const tile_key *t, char *url, size_t cap)
 {
     char path[CG_TILE_PATH_MAX];
     cg_tile_path((int)t->level, t->n, t->width, path);
-    snprintf(r->url, sizeof(r->url), "%s/%s", tc->net.base, path);
-    r->allow_404 = t->width < CG_TILE_WIDTH;
+    snprintf(url, cap, "%s/%s", tc->net.base, path);
 }
 
-/* Fetches the noted tiles, `parallel` at a time; a partial tile that is
- * gone is read as its full tile. Each must be exactly its width. */
+/* Starts the request of t at url unless it is kept or asked for already
+ * (or no room is left: it is then fetched when needed). */
+static void ask_tile(cg_tileclient *tc, const tile_key *t, const char *url)
+{
+    if (kept_find(tc, t) != NULL || asking_find(tc, url) < tc->n_asking ||
+        tc->n_asking == MAX_ASKING_TILES)
+        return;
+    cg_fetch_xfer *x = cg_fetch_aux(tc->net.fx, url, 0, t->width < CG_TILE_WIDTH);
+    if (x != NULL)
+        tc->asking[tc->n_asking++] = x;
+}
+
+/* c->r[i] (its URL set) from the kept tile, else from the transfer asking
+ * for it (waited for while it runs), else (none, or it failed) fetched
+ * now. */
+static cg_log_status take_tile(proof_ctx *c, size_t i, char *why, size_t whycap)
+{
+    cg_tileclient *tc = c->tc;
+    cg_http_req *r = &c->r[i];
+    const hash_tile *k = kept_find(tc, &c->keys[i]);
+    if (k != NULL) {
+        size_t len = (size_t)c->keys[i].width * 32;
+        uint8_t *b = malloc(len);
+        if (b == NULL)
+            return CG_LOG_NOMEM;
+        memcpy(b, k->body, len);
+        free(r->body);
+        r->body = b;
+        r->len = r->cap = len;
+        r->code = 200;
+        return CG_LOG_OK;
+    }
+    size_t j = asking_find(tc, r->url);
+    if (j == tc->n_asking)
+        return cg_fetch_get(tc->net.fx, r, 1, why, whycap);
+    cg_fetch_xfer *x = tc->asking[j];
+    tc->asking[j] = tc->asking[--tc->n_asking];
+    cg_log_status st = cg_fetch_aux_wait(tc->net.fx, x, NULL, 0);
+    if (st == CG_LOG_OK)
+        cg_fetch_aux_take(x, r);
+    cg_fetch_aux_free(tc->net.fx, x);
+    return st == CG_LOG_OK ? st : cg_fetch_get(tc->net.fx, r, 1, why, whycap);
+}
+
+/* The noted tiles into c->r: the kept ones copied, the others all asked at
+ * once (those asked ahead already are waited for, not asked again); a
+ * partial tile that is gone is read as its full tile. Each must be exactly
+ * its width. */
 static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
 {
     cg_tileclient *tc = c->tc;
     c->r = calloc(c->n ? c->n : 1, sizeof(*c->r));
     if (!c->r)
         return CG_LOG_NOMEM;
-    for (size_t i = 0; i < c->n; i++)
-        set_hash_tile_url(tc, &c->r[i], &c->keys[i]);
-    /* the tiles asked ahead (proof_ahead) are taken from there, the others
-     * asked now */
     for (size_t i = 0; i < c->n; i++) {
-        cg_fetch_xfer *x = NULL;
-        for (size_t j = 0; j < tc->n_ahead && x == NULL; j++)
-            x = strcmp(tc->ahead[j]->url, c->r[i].url) == 0 ? tc->ahead[j] : NULL;
-        if (x != NULL && x->body != NULL &&
-            cg_fetch_aux_wait(tc->net.fx, x, NULL, 0) == CG_LOG_OK) {
-            cg_fetch_aux_take(x, &c->r[i]);
-            continue;
-        }
-        cg_log_status st = cg_fetch_get(tc->net.fx, &c->r[i], 1, why, whycap);
-        if (st != CG_LOG_OK)
-            return st;
+        hash_tile_url(tc, &c->keys[i], c->r[i].url, sizeof(c->r[i].url));
+        c->r[i].allow_404 = c->keys[i].width < CG_TILE_WIDTH;
+        c->r[i].aux = 1; /* to take */
     }
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->r[i].code == 404) {
-            c->keys[i].width = CG_TILE_WIDTH;
-            set_hash_tile_url(tc, &c->r[i], &c->keys[i]);
-            cg_log_status st = cg_fetch_get(tc->net.fx, &c->r[i], 1, why, whycap);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->r[i].aux)
+                ask_tile(tc, &c->keys[i], c->r[i].url);
+        }
+        for (size_t i = 0; i < c->n; i++) {
+            if (!c->r[i].aux)
+                continue;
+            cg_log_status st = take_tile(c, i, why, whycap);
             if (st != CG_LOG_OK)
                 return st;
+            c->r[i].aux = 0;
         }
+        /* the partial tiles gone: their full tiles, all at once */
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->r[i].code != 404)
+                continue;
+            c->keys[i].width = CG_TILE_WIDTH;
+            hash_tile_url(tc, &c->keys[i], c->r[i].url, sizeof(c->r[i].url));
+            c->r[i].allow_404 = 0;
+            c->r[i].code = 0;
+            c->r[i].aux = 1;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++) {
         if (c->r[i].len != (size_t)c->keys[i].width * 32) {
             cg_errf(why, whycap, "%s: %zu bytes, a tile of %u hashes is %u", c->r[i].url,
                     c->r[i].len, c->keys[i].width, c->keys[i].width * 32);
@@ -720,6 +836,24 @@ static cg_log_status fetch_hash_tiles(proof_ctx *c, char *why, size_t whycap)
         }
     }
     return CG_LOG_OK;
+}
+
+/* The tiles c was made of become the ones kept (those kept before, for
+ * older proofs, are dropped). */
+static void keep_hash_tiles(proof_ctx *c)
+{
+    cg_tileclient *tc = c->tc;
+    for (size_t i = 0; i < tc->n_kept; i++)
+        free(tc->kept[i].body);
+    tc->n_kept = 0;
+    for (size_t i = 0; i < c->n && tc->n_kept < MAX_KEPT_TILES; i++) {
+        hash_tile *k = &tc->kept[tc->n_kept++];
+        k->level = c->keys[i].level;
+        k->n = c->keys[i].n;
+        k->width = c->keys[i].width;
+        k->body = c->r[i].body;
+        c->r[i].body = NULL;
+    }
 }
 
 static void proof_ctx_free(proof_ctx *c)
@@ -730,8 +864,10 @@ static void proof_ctx_free(proof_ctx *c)
     free(c->keys);
 }
 
-/* Asks ahead for the hash tiles of PROOF(size1, size2): the consistency
- * proof the monitor will want at the end of the range being read. */
+/* Asks ahead for the hash tiles of PROOF(size1, size2) not kept: the
+ * consistency proof the monitor will want at the end of the range being
+ * read. A tile asked ahead for another proof and not needed by this one is
+ * dropped. */
 static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2)
 {
     proof_ctx c;
@@ -739,9 +875,6 @@ static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2)
     size_t n = 0;
     if (size1 == 0 || size1 >= size2 || (tc->ahead_from == size1 && tc->ahead_to == size2))
         return;
-    for (size_t i = 0; i < tc->n_ahead; i++)
-        cg_fetch_aux_free(tc->net.fx, tc->ahead[i]);
-    tc->n_ahead = 0;
     tc->ahead_from = size1;
     tc->ahead_to = size2;
     memset(&c, 0, sizeof(c));
@@ -749,14 +882,24 @@ static void proof_ahead(cg_tileclient *tc, uint64_t size1, uint64_t size2)
     c.size = size2;
     c.collect = 1;
     if (subproof(&c, size1, 0, size2, 1, proof, &n)) {
-        for (size_t i = 0; i < c.n && tc->n_ahead < sizeof(tc->ahead) / sizeof(tc->ahead[0]);
-             i++) {
-            char path[CG_TILE_PATH_MAX], url[2048];
-            cg_tile_path((int)c.keys[i].level, c.keys[i].n, c.keys[i].width, path);
-            snprintf(url, sizeof(url), "%s/%s", tc->net.base, path);
-            cg_fetch_xfer *x = cg_fetch_aux(tc->net.fx, url, 0, c.keys[i].width < CG_TILE_WIDTH);
-            if (x != NULL)
-                tc->ahead[tc->n_ahead++] = x;
+        char url[2048];
+        for (size_t j = 0; j < tc->n_asking;) {
+            size_t i = 0;
+            for (; i < c.n; i++) {
+                hash_tile_url(tc, &c.keys[i], url, sizeof(url));
+                if (strcmp(url, tc->asking[j]->url) == 0)
+                    break;
+            }
+            if (i < c.n) {
+                j++;
+                continue;
+            }
+            cg_fetch_aux_free(tc->net.fx, tc->asking[j]);
+            tc->asking[j] = tc->asking[--tc->n_asking];
+        }
+        for (size_t i = 0; i < c.n; i++) {
+            hash_tile_url(tc, &c.keys[i], url, sizeof(url));
+            ask_tile(tc, &c.keys[i], url);
         }
     }
     free(c.keys);
@@ -792,6 +935,8 @@ cg_log_status cg_tileclient_get_consistency(cg_tileclient *tc, cg_merkle_hasher 
     *n = 0;
     if (!subproof(&c, size1, 0, size2, 1, proof, n))
         st = c.oom ? CG_LOG_NOMEM : CG_LOG_BAD_ANSWER;
+    else
+        keep_hash_tiles(&c); /* for the next range's proof */
 out:
     if (st != CG_LOG_OK)
         *n = 0;
@@ -845,8 +990,10 @@ cg_log_status cg_tileclient_frontier_at(cg_tileclient *tc, cg_merkle_hasher *h, 
                 "the tiles of %s do not hash to the root of its checkpoint of size %" PRIu64,
                 tc->net.base, sth->tree_size);
         st = CG_LOG_MERKLE;
+        hash_tiles_forget(tc);
         goto out;
     }
+    keep_hash_tiles(&c);
     *f = tmp;
     st = CG_LOG_OK;
 out:

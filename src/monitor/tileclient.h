@@ -36,7 +36,17 @@
  * compared with the checkpoint's. Data tiles are fetched through the same
  * sliding window as the RFC 6962 client's get-entries (monitor/fetch.h: N
  * tiles in flight across ranges, handed over in order, N adapting), and the
- * hash tiles of the consistency proof at a range's end are asked ahead.
+ * hash tiles of the consistency proof at a range's end are asked ahead, when
+ * the range starts. The tiles the last proof (or right edge) was made of are
+ * kept for the next range's proof against the same tree (a tile of a given
+ * width never changes; a partial tile is the start of the wider ones), so
+ * a catch-up asks each hash tile once: at most 32 tiles of 8 KiB, a few in
+ * practice (three for a tree of 100,000). They are dropped at a new
+ * checkpoint (the monitor's next round), when a scan starts elsewhere than
+ * where the last one ended (a range read again after a rollback) and when
+ * a right edge made of them does not hash to its checkpoint: a proof that
+ * failed to verify is made again of tiles read again, as before they were
+ * kept.
  * Transport (timeouts, retries, backoff, 429 and Retry-After, gzip) is the
  * same as the RFC 6962 client's; opts.batch is unused (a data tile is 256
  * entries). */

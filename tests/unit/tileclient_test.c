@@ -54,8 +54,12 @@ typedef struct server {
     /* bit n: data tile n written only once the client has asked for
      * something behind it (the bit then cleared) */
     atomic_uint hold_tiles;
+    char tamper_hash[64]; /* hash tiles whose path starts so: a hash changed ("": none) */
     /* what it saw */
     unsigned requests, answered_429, issuer_requests, gzipped, not_found, hash_tiles;
+    /* requests of each hash tile path */
+    char ht_path[64][64];
+    unsigned ht_asked[64], n_ht_paths;
     char last_tiles[8][64];
     unsigned n_tiles;
 } server;
@@ -200,6 +204,9 @@ static void hash_tile(server *s, int c, const char *path)
     uint8_t *buf = malloc((size_t)w * 32);
     for (unsigned i = 0; i < w; i++)
         CHECK(cg_merkle_tree_node(t, 8 * level, n * 256 + i, buf + 32 * i));
+    if (s->tamper_hash[0] != '\0' &&
+        strncmp(path - 6, s->tamper_hash, strlen(s->tamper_hash)) == 0)
+        buf[0] ^= 1;
     s->hash_tiles++;
     respond(s, c, 200, "", buf, (size_t)w * 32, s->gz_req);
     free(buf);
@@ -248,6 +255,13 @@ static void handle(void *arg, int c, const cg_test_request *rq)
         snprintf(s->last_tiles[s->n_tiles++ % 8], 64, "%.63s", path);
         data_tile(s, c, path + 11);
     } else if (strncmp(path, "/tile/", 6) == 0) {
+        unsigned k = 0;
+        while (k < s->n_ht_paths && strcmp(s->ht_path[k], path) != 0)
+            k++;
+        if (k == s->n_ht_paths && k < 64)
+            snprintf(s->ht_path[s->n_ht_paths++], 64, "%.63s", path);
+        if (k < 64)
+            s->ht_asked[k]++;
         hash_tile(s, c, path + 6);
     } else if (strncmp(path, "/issuer/", 8) == 0) {
         issuer(s, c, path + 8);
@@ -465,6 +479,145 @@ static void test_proofs(server *s, cg_tileclient *tc)
     CHECK(cg_tileclient_get_consistency(tc, NULL, 7, 7, proof, &n, why, sizeof(why)) ==
               CG_LOG_OK &&
           n == 0);
+}
+
+/* Requests of the hash tile at path so far; of the most asked one when
+ * path is NULL. */
+static unsigned hash_tile_asked(const server *s, const char *path)
+{
+    unsigned most = 0;
+    for (unsigned k = 0; k < s->n_ht_paths; k++) {
+        if (path != NULL && strcmp(s->ht_path[k], path) == 0)
+            return s->ht_asked[k];
+        if (s->ht_asked[k] > most)
+            most = s->ht_asked[k];
+    }
+    return path != NULL ? 0 : most;
+}
+
+static void hash_tiles_reset(server *s)
+{
+    memset(s->ht_asked, 0, sizeof(s->ht_asked));
+    s->n_ht_paths = 0;
+}
+
+/* A new client that has read the checkpoint into *sth, the hash tiles'
+ * requests counted from then on. */
+static cg_tileclient *counted_client(server *s, const char *url, cg_sth *sth)
+{
+    cg_logclient_opts o = {0};
+    char why[512];
+    o.backoff_ms = 1;
+    o.parallel = 3;
+    cg_tileclient *tc = cg_tileclient_new(url, s->key, NULL, &o);
+    CHECK(tc != NULL);
+    CHECK(cg_tileclient_get_checkpoint(tc, sth, why, sizeof(why)) == CG_LOG_OK);
+    hash_tiles_reset(s);
+    return tc;
+}
+
+/* PROOF(size1, 800) from the client, the tree's own, and whether it
+ * verifies against both roots. */
+static int proof_verifies(server *s, cg_tileclient *tc, uint64_t size1)
+{
+    uint8_t proof[CG_MERKLE_MAX_PROOF * 32], r1[32], r2[32];
+    size_t n = 0;
+    char why[512];
+    CHECK(cg_tileclient_get_consistency(tc, NULL, size1, N_ENTRIES, proof, &n, why, sizeof(why)) ==
+          CG_LOG_OK);
+    CHECK(cg_merkle_tree_range(s->tree, 0, size1, r1) &&
+          cg_merkle_tree_range(s->tree, 0, N_ENTRIES, r2));
+    return cg_merkle_verify_consistency(NULL, size1, N_ENTRIES, r1, r2, proof, n, why,
+                                        sizeof(why));
+}
+
+/* A catch-up in ranges as the monitor reads a log (monitor_range.c): each
+ * range scanned, then the consistency proof from where it ended to the
+ * checkpoint, verified against both roots; one range cut short by the
+ * callback where no proof was asked ahead. The proofs' hash tiles are
+ * asked ahead when a range starts and kept for the next ranges' proofs:
+ * each is asked once in the whole catch-up. */
+static void test_ranges(server *s, const char *url)
+{
+    char why[512];
+    cg_sth sth;
+    cg_tileclient *tc = counted_client(s, url, &sth);
+    cg_merkle_frontier f;
+    seen sn;
+    unsigned ranges = 0, cut = 0;
+    cg_merkle_frontier_init(&f);
+    seen_init(&sn, s, 0);
+    while (f.size < N_ENTRIES) {
+        uint64_t end = f.size + 50 < N_ENTRIES ? f.size + 50 : N_ENTRIES;
+        sn.stop_at = f.size == 350 ? 371 : 0;
+        cg_log_status st =
+            cg_tileclient_scan(tc, NULL, &f, end, &sth, on_entry, &sn, why, sizeof(why));
+        if (st == CG_LOG_STOPPED && f.size == 371)
+            cut++;
+        else
+            CHECK(st == CG_LOG_OK && f.size == end);
+        if (f.size < N_ENTRIES)
+            CHECK(proof_verifies(s, tc, f.size));
+        ranges++;
+    }
+    CHECK(ranges == 17 && cut == 1);
+    CHECK(f.size == N_ENTRIES && sn.in_order && sn.same_bytes && sn.bad_ok == 2);
+    /* tile/0/000 to 002 (full), 003.p/32 and tile/1/000.p/3, once each */
+    CHECK(s->n_ht_paths == 5 && hash_tile_asked(s, NULL) == 1);
+    CHECK(hash_tile_asked(s, "/tile/0/003.p/32") == 1 &&
+          hash_tile_asked(s, "/tile/1/000.p/3") == 1);
+    cg_tileclient_free(tc);
+}
+
+/* A hash tile served wrong: the proof made of it does not verify (the
+ * caller's check) and a right edge made of it is a Merkle mismatch, as
+ * when tiles were not kept. The tiles kept are never those of a failure
+ * again: a right edge that failed keeps none, a new checkpoint (the
+ * monitor's next round) and a range read again from an earlier position
+ * (a rollback) drop them, and the proof is then made of the tile read
+ * again, right this time. */
+static void test_bad_hash_tile(server *s, const char *url)
+{
+    char why[512];
+    cg_sth sth, at300;
+    cg_tileclient *tc = counted_client(s, url, &sth);
+    memset(&at300, 0, sizeof(at300));
+    at300.tree_size = 300;
+    CHECK(cg_merkle_tree_range(s->tree, 0, 300, at300.root));
+    cg_merkle_frontier edge;
+
+    /* the right edge at 300: tile/1/000.p/1 and tile/0/001.p/44 */
+    snprintf(s->tamper_hash, sizeof(s->tamper_hash), "/tile/0/001");
+    CHECK(cg_tileclient_frontier_at(tc, NULL, &at300, &edge, why, sizeof(why)) == CG_LOG_MERKLE);
+    s->tamper_hash[0] = '\0';
+    CHECK(cg_tileclient_frontier_at(tc, NULL, &at300, &edge, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(edge.size == 300 && hash_tile_asked(s, "/tile/0/001.p/44") == 2);
+
+    /* a proof from 300 to 800 (tile/0/001 whole): wrong, then after a new
+     * checkpoint right */
+    snprintf(s->tamper_hash, sizeof(s->tamper_hash), "/tile/0/001");
+    CHECK(!proof_verifies(s, tc, 300));
+    s->tamper_hash[0] = '\0';
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_OK);
+    CHECK(proof_verifies(s, tc, 300));
+    CHECK(hash_tile_asked(s, "/tile/0/001") == 2);
+
+    /* a range [0, 300) whose proof is wrong, read again from 0: right */
+    cg_merkle_frontier f;
+    seen sn;
+    snprintf(s->tamper_hash, sizeof(s->tamper_hash), "/tile/0/001");
+    CHECK(cg_tileclient_get_checkpoint(tc, &sth, why, sizeof(why)) == CG_LOG_OK);
+    for (int again = 0; again < 2; again++) {
+        cg_merkle_frontier_init(&f);
+        seen_init(&sn, s, 0);
+        CHECK(cg_tileclient_scan(tc, NULL, &f, 300, &sth, on_entry, &sn, why, sizeof(why)) ==
+              CG_LOG_OK);
+        CHECK(f.size == 300 && sn.in_order && sn.same_bytes);
+        CHECK(proof_verifies(s, tc, 300) == again);
+        s->tamper_hash[0] = '\0';
+    }
+    CHECK(hash_tile_asked(s, "/tile/0/001") == 4);
+    cg_tileclient_free(tc);
 }
 
 /* The requests a client makes while data tiles are in flight (issuers,
@@ -752,6 +905,8 @@ int main(void)
     s.htree = NULL;
 
     test_pumped(&s, url);
+    test_ranges(&s, url);
+    test_bad_hash_tile(&s, url);
 
     /* Nobody listening. */
     cg_tileclient *dead = cg_tileclient_new("http://127.0.0.1:1", s.key, NULL, &o);
