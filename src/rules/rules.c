@@ -262,6 +262,7 @@ static void vreport(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const cg
                     size_t n_fields, int64_t incident, const char *fmt, va_list ap)
 {
     char msg[1024];
+    ctx->reports_asked++;
     if (obj != NULL && obj->has_issued && !cg_rule_in_force(rule, obj->issued))
         return;
     if (ctx->skip != NULL && ctx->skip[rule])

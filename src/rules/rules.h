@@ -130,6 +130,24 @@ typedef struct cg_key_memo {
     char why[200];
 } cg_key_memo;
 
+/* Extension values the certificate profile found nothing to report on,
+ * kept for the run (cert_exts.c): a CA's authorityInformationAccess,
+ * certificatePolicies, cRLDistributionPoints and authorityKeyIdentifier are
+ * byte-identical across the certificates it issues, so their checks run
+ * once a value (and a key of what else they read: the profile, the
+ * issuance day). Only a verdict without a finding is kept; a value with one
+ * is checked again each time. Bounded: CG_PROF_MEMO_SLOTS values of at most
+ * CG_PROF_MEMO_BYTES octets an extension, the oldest replaced. */
+enum { CG_PROF_MEMO_EXTS = 4, CG_PROF_MEMO_SLOTS = 4, CG_PROF_MEMO_BYTES = 246 };
+typedef struct cg_prof_memo {
+    struct {
+        uint64_t key;
+        uint16_t len; /* 0: empty */
+        uint8_t value[CG_PROF_MEMO_BYTES];
+    } slot[CG_PROF_MEMO_EXTS][CG_PROF_MEMO_SLOTS];
+    uint8_t next[CG_PROF_MEMO_EXTS]; /* the slot to replace */
+} cg_prof_memo;
+
 /* What a caller knows already of an object it hands to the engine,
  * because it walked and hashed the same bytes a moment before (the store's
  * ingest stores each object before checking it): cg_der_validate's verdict
@@ -174,6 +192,11 @@ typedef struct cg_ctx {
      * br_profile = false, caguard_context_set_br_profile). */
     int br_profile;
     cg_key_memo key_memo;
+    cg_prof_memo prof_memo;
+    /* Reports asked for (cg_report and its kin), counted before the rule
+     * selection (skip) and the rules' dates drop any: a check that asked
+     * for none found nothing, whatever the run reports (prof_memo). */
+    size_t reports_asked;
     /* Optional, borrowed: the rules not reported (skip[rule] != 0), from
      * --include/--exclude/--min-severity (cg_rule_select). NULL: all. */
     const uint8_t *skip;

@@ -1,5 +1,6 @@
 /* The rule table and the findings context. */
 #include <ctype.h>
+#include <dirent.h>
 #include <openssl/bn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include "rules/engine.h"
 #include "rules/rules.h"
 #include "testutil.h"
+#include "util/sbuf.h"
+#include "x509/x509.h"
 
 static void test_table(void)
 {
@@ -371,6 +374,92 @@ static void test_uri_host(void)
     }
 }
 
+/* Every finding as a line of text: its object, rule and message. */
+static void sink_text(void *arg, const cg_finding *f)
+{
+    cg_sbuf_printf(arg, "%s %zu %s %s\n", f->obj != NULL ? f->obj->file : "-",
+                   f->obj != NULL ? f->obj->index : 0, cg_rule_get(f->rule)->id, f->message);
+}
+
+/* The profile's verdicts kept for byte-identical extension values
+ * (cg_ctx.prof_memo) never change what is reported: zlint's vectors (many
+ * of which share an AIA, policies or AKI) checked in one context report
+ * what each reports checked alone; a value is judged again when what else
+ * its check reads differs (the issuance day), and a value with a finding
+ * reports it every time. */
+static void test_prof_memo(void)
+{
+    const char *sub = "zlint-conformance/vectors";
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/%s", CG_TEST_DATA, sub);
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (d == NULL)
+        return;
+    cg_sbuf shared = CG_SBUF_INIT, alone = CG_SBUF_INIT;
+    cg_ctx one, each;
+    cg_ctx_init(&one, 1750000000, sink_text, &shared);
+    size_t files = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4200];
+        size_t len = 0;
+        snprintf(path, sizeof(path), "%s/%s", sub, e->d_name);
+        uint8_t *pem = cg_test_read(path, &len);
+        if (pem == NULL)
+            continue;
+        cg_file_result res;
+        cg_check_file(&one, e->d_name, pem, len, &res);
+        cg_ctx_init(&each, 1750000000, sink_text, &alone);
+        cg_check_file(&each, e->d_name, pem, len, &res);
+        free(pem);
+        files++;
+    }
+    closedir(d);
+    size_t kept = 0;
+    for (size_t r = 0; r < CG_PROF_MEMO_EXTS; r++) {
+        for (size_t i = 0; i < CG_PROF_MEMO_SLOTS; i++)
+            kept += one.prof_memo.slot[r][i].len > 0;
+    }
+    CHECK(files > 500 && kept > 0 && shared.len > 0);
+    CHECK(shared.len == alone.len && strcmp(cg_sbuf_str(&shared), cg_sbuf_str(&alone)) == 0);
+    cg_sbuf_free(&shared);
+    cg_sbuf_free(&alone);
+
+    /* One certificate whose AIA has caIssuers alone: clean when issued from
+     * 2024-03-15 (OCSP optional, SC-063), a finding before. */
+    size_t len = 0;
+    uint8_t *der =
+        cg_test_read_der("zlint-conformance/vectors/sub1_val10_iat1_cdp0_ocsp0_eff1.pem", &len);
+    cg_cert c;
+    cg_der_error err;
+    CHECK(der != NULL && cg_cert_parse(&c, der, len, &err));
+    if (der == NULL)
+        return;
+    static const struct {
+        int64_t issued; /* 2025-01-01, 2023-12-01 */
+        int ocsp_missing;
+    } days[] = {{1735689600, 0}, {1735689600, 0}, {1701388800, 1},
+                {1701388800, 1}, {1735689600, 0}, {1701388800, 1}};
+    cg_sbuf got = CG_SBUF_INIT;
+    cg_ctx_init(&one, 1750000000, sink_text, &got);
+    for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+        cg_objref obj;
+        memset(&obj, 0, sizeof(obj));
+        obj.file = "aia.pem";
+        obj.kind = CG_KIND_CERT;
+        obj.has_issued = 1;
+        obj.issued = days[i].issued;
+        cg_check_cert_profile(&one, &obj, &c);
+        CHECK((strstr(cg_sbuf_str(&got), "cert.aia_invalid") != NULL) == days[i].ocsp_missing);
+        cg_sbuf_free(&got);
+        got = (cg_sbuf)CG_SBUF_INIT;
+    }
+    free(der);
+}
+
 int main(void)
 {
     test_uri_host();
@@ -380,5 +469,6 @@ int main(void)
     test_known();
     test_serial_hex();
     test_small_factor();
+    test_prof_memo();
     return cg_test_done();
 }
