@@ -379,7 +379,14 @@ cg_window_opts cg_fetch_window_opts(const cg_logclient_opts *o, uint64_t batch, 
     size_t window_bytes = o->window_bytes;
     if (o->budget != NULL && o->budget->max < window_bytes)
         window_bytes = o->budget->max;
-    cg_window_opts wo = {.start_inflight = o->parallel < 4 ? o->parallel : 4,
+    /* N starts at 4 requests; a grid's requests are small (a tile is 256
+     * entries), so it starts with as many entries in flight as 4 requests
+     * of the default batch (1024) would hold: a log far away is otherwise
+     * read at a fraction of its rate while N grows a quarter an epoch. */
+    unsigned start = 4;
+    if (grid && batch > 0 && batch < 1024)
+        start = (unsigned)(4 * 1024 / batch);
+    cg_window_opts wo = {.start_inflight = o->parallel < start ? o->parallel : start,
                          .max_inflight = o->parallel,
                          .batch = batch,
                          .grid = grid,

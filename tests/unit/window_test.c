@@ -2,13 +2,15 @@
  * requests, reordering, short answers and the batch learned from them,
  * retries and throttling, the rate limit, the byte budget, and N's
  * adaptation, with simulated logs on a simulated clock (deterministic: a
- * seeded generator, no real time). */
+ * seeded generator, no real time); and the window a log client makes of
+ * its options. */
 #include "monitor/window.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor/fetch.h"
 #include "testutil.h"
 
 /* Every live request is disjoint from the others and they cover
@@ -552,8 +554,31 @@ static void test_simulated(void)
     CHECK(s.short_answers == 0);
 }
 
+/* A client's window from its options (monitor/fetch.h): 4 requests at
+ * the start, or for a grid of small requests (static-ct-api tiles of 256)
+ * the entries 4 requests of 1024 hold; never above --parallel. */
+static void test_fetch_opts(void)
+{
+    cg_logclient_opts o = {0};
+    o.parallel = 32;
+    o.window_bytes = (size_t)12 << 20;
+    cg_window_opts wo = cg_fetch_window_opts(&o, 1024, 0);
+    CHECK(wo.start_inflight == 4 && wo.max_inflight == 32 && !wo.grid);
+    wo = cg_fetch_window_opts(&o, 256, 0);
+    CHECK(wo.start_inflight == 4);
+    wo = cg_fetch_window_opts(&o, 256, 1);
+    CHECK(wo.start_inflight == 16 && wo.grid && wo.batch == 256);
+    o.parallel = 10;
+    wo = cg_fetch_window_opts(&o, 256, 1);
+    CHECK(wo.start_inflight == 10 && wo.max_inflight == 10);
+    o.parallel = 2;
+    wo = cg_fetch_window_opts(&o, 1024, 0);
+    CHECK(wo.start_inflight == 2);
+}
+
 int main(void)
 {
+    test_fetch_opts();
     test_in_order();
     test_short_unaligned();
     test_aligned_learned();
