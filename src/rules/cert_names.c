@@ -330,16 +330,45 @@ const char *cg_prof_host_internal(const cg_profile *p, const uint8_t *s, size_t 
     return d != NULL ? d : tld_defect(p, s, n, tld, buf, cap);
 }
 
-/* One name's first defect, or NULL. The Internal Name and reverse zone
- * checks are for subscriber certificates only (TLS BRs §7.1.2.7.12). With
- * no defect, *tld_out is the offset of the name's last label. */
-static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n, size_t *tld_out)
+/* Whether c is a letter, digit, hyphen or dot: a bit each of the ASCII
+ * octets (0x2d '-', 0x2e '.', 0x30-0x39, 0x41-0x5a, 0x61-0x7a). */
+static int ldh_or_dot(uint8_t c)
 {
-    int subscriber = p->kind == CG_PROF_SUBSCRIBER;
-    if (n == 0)
-        return "is empty";
-    if (n > 253)
-        return "is longer than 253 characters";
+    static const uint64_t set[2] = {UINT64_C(0x03ff600000000000), UINT64_C(0x07fffffe07fffffe)};
+    return c < 128 && ((set[c >> 6] >> (c & 63)) & 1);
+}
+
+/* Most names in one pass: letters, digits, hyphens and dots only, in labels
+ * of 1 to 63 octets that neither start nor end with a hyphen nor hold "--"
+ * in their third and fourth octets (so no xn-- label). 1, with the offset of
+ * the last label and the count of labels, for such a name, in which
+ * dns_syntax finds no defect either; 0 leaves the name to dns_syntax. */
+static int dns_plain(const uint8_t *s, size_t n, size_t *tld, size_t *labels)
+{
+    size_t first = 0;
+    int plain = 1;
+    *labels = 0;
+    for (size_t i = 0; i <= n && plain; i++) {
+        if (i < n && s[i] != '.') {
+            plain = ldh_or_dot(s[i]);
+            continue;
+        }
+        size_t len = i - first;
+        plain = len > 0 && len <= 63 && s[first] != '-' && s[i - 1] != '-' &&
+                !(len >= 4 && s[first + 2] == '-' && s[first + 3] == '-');
+        *tld = first;
+        (*labels)++;
+        first = i + 1;
+    }
+    return plain;
+}
+
+/* The syntax of a name (n > 0) octet by octet: its first defect, or NULL
+ * with where the labels start (after a leading "*."), the offset of the
+ * last label and the count of labels. */
+static const char *dns_syntax(const cg_profile *p, const uint8_t *s, size_t n, size_t *start_out,
+                              size_t *tld_out, size_t *labels_out)
+{
     for (size_t i = 0; i < n; i++) {
         if (s[i] == 0)
             return "contains a NUL character";
@@ -395,6 +424,28 @@ static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n, s
         }
         tld = first;
         first = i + 1;
+    }
+    *start_out = start;
+    *tld_out = tld;
+    *labels_out = labels;
+    return NULL;
+}
+
+/* One name's first defect, or NULL. The Internal Name and reverse zone
+ * checks are for subscriber certificates only (TLS BRs §7.1.2.7.12). With
+ * no defect, *tld_out is the offset of the name's last label. */
+static const char *dns_defect(const cg_profile *p, const uint8_t *s, size_t n, size_t *tld_out)
+{
+    int subscriber = p->kind == CG_PROF_SUBSCRIBER;
+    if (n == 0)
+        return "is empty";
+    if (n > 253)
+        return "is longer than 253 characters";
+    size_t start = 0, labels = 0, tld = 0;
+    if (!dns_plain(s, n, &tld, &labels)) {
+        const char *d = dns_syntax(p, s, n, &start, &tld, &labels);
+        if (d != NULL)
+            return d;
     }
     *tld_out = tld;
     if (start == 2 && labels < 2 && cg_prof_since(p, BR10))
