@@ -94,6 +94,10 @@ int cg_sig_alg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const 
  * skipped, as a DER INTEGER's content has one before a top bit set), or 0
  * (TLS BRs §6.1.6: an RSA modulus has no such factor). rsa_factor.c. */
 unsigned cg_rsa_small_factor(const uint8_t *m, size_t n);
+/* The same, by AVX-512 IFMA when ifma is 1 and the processor has it (what
+ * cg_rsa_small_factor does), else by 64-bit multiplications: for the tests,
+ * which hold both ways to OpenSSL's answer. */
+unsigned cg_rsa_small_factor_how(const uint8_t *m, size_t n, int ifma);
 
 /* Helpers the families share (cert_profile.c). */
 /* Whether the object was issued on or after the YYYYMMDD date (00:00:00

@@ -281,10 +281,15 @@ static void check_small_factor(const BIGNUM *x)
     if (got != want)
         fprintf(stderr, "small factor of a %d-byte number: %u, OpenSSL says %u\n", n, got, want);
     CHECK(got == want);
+    /* both ways (AVX-512 IFMA where the processor has it, and 64-bit
+     * multiplications) */
+    CHECK(cg_rsa_small_factor_how(buf + 1, (size_t)n, 0) == want);
+    CHECK(cg_rsa_small_factor_how(buf + 1, (size_t)n, 1) == want);
     /* the same with the leading zero octet a DER INTEGER has before a top
      * bit set (a 4096-bit modulus: 513 octets), which rsa_defect passes */
     buf[0] = 0;
     CHECK(cg_rsa_small_factor(buf, (size_t)n + 1) == want);
+    CHECK(cg_rsa_small_factor_how(buf, (size_t)n + 1, 0) == want);
 }
 
 /* cg_rsa_small_factor (the RSA modulus screen of TLS BRs §6.1.6) against
@@ -292,6 +297,13 @@ static void check_small_factor(const BIGNUM *x)
  * number, and random odd numbers of every size up to 4096 bits. */
 static void test_small_factor(void)
 {
+#if defined(__x86_64__)
+    int ifma = __builtin_cpu_supports("avx512ifma");
+#else
+    int ifma = 0;
+#endif
+    printf("cg_rsa_small_factor: AVX-512 IFMA %s\n",
+           ifma ? "present: both ways checked" : "absent: the 64-bit way alone checked");
     BIGNUM *x = BN_new(), *c = BN_new();
     BN_CTX *bctx = BN_CTX_new();
     CHECK(x != NULL && c != NULL && bctx != NULL);
