@@ -125,15 +125,22 @@ static int log_room(cg_fetch *f, const cg_fetch_xfer *x, size_t cap)
     return log_bytes(f) + (cap - x->cap) <= s.byte_budget || x->q->start == s.pos;
 }
 
-/* The transfers paused for the log's memory that now fit (or are at the
- * delivery position), resumed: libcurl hands them the bytes it kept at
- * once, and body_cb pauses them again if the room went to another. */
+static int charge(cg_fetch *f, cg_fetch_xfer *x, size_t cap);
+
+/* The transfers paused for the log's memory or the monitor's budget that
+ * now fit (or are at the delivery position), resumed: libcurl hands them
+ * the bytes it kept at once, and body_cb pauses them again if the room
+ * went to another. One paused for the budget takes its room here. */
 static void resume(cg_fetch *f)
 {
     for (size_t i = 0; i < cg_window_slots(f->w); i++) {
         cg_fetch_xfer *x = cg_window_slot(f->w, i)->data;
         if (x == NULL || !x->paused || !x->running || !log_room(f, x, x->want))
             continue;
+        if (!charge(f, x, x->want)) {
+            x->starved = 0; /* (still paused, not held back) */
+            continue;
+        }
         x->paused = 0;
         curl_easy_pause(x->easy, CURLPAUSE_CONT);
     }
@@ -193,17 +200,21 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *arg)
         cap = body_step(cap);
         if (cap > max)
             cap = max;
-        /* (only a body of known length, before its last bytes: fetch.c's
-         * invariants) */
-        if (!x->encoded && x->expect > x->len + n && !log_room(f, x, cap)) {
+        /* Paused until the log's memory and the monitor's budget have
+         * room (resume): only a body of known length, before its last
+         * bytes (fetch.c's invariants). */
+        int can_pause = !x->encoded && x->expect > x->len + n;
+        if (can_pause && (!log_room(f, x, cap) || !charge(f, x, cap))) {
+            x->starved = 0;
             x->paused = 1;
             x->want = cap;
             f->pauses++;
             return CURL_WRITEFUNC_PAUSE;
         }
         if (!charge(f, x, cap)) {
-            /* Held back (tried again later): its bytes given back now, so
-             * that the answers that hold the rest can end. */
+            /* A body that cannot be paused is held back (asked again
+             * later): its bytes given back now, so that the answers that
+             * hold the rest can end. */
             free(x->body);
             x->body = NULL;
             x->len = x->cap = 0;

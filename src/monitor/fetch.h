@@ -96,11 +96,13 @@ typedef struct cg_fetch_xfer {
     int running; /* in the multi handle */
     int done;    /* auxiliary: finished (st says how) */
     int overflow;
-    int starved;    /* the monitor's budget (cg_logclient_opts.budget) had no room */
+    int starved;    /* the monitor's budget (cg_logclient_opts.budget) had no room for a
+                       body that cannot be paused: held back, asked again */
     size_t charged; /* bytes of that budget the buffer holds */
     size_t expect;  /* the answer's Content-Length (0: not given) */
     int encoded;    /* the answer has a Content-Encoding (its length is not the body's) */
-    int paused;     /* waits for room in its log's memory (CURL_WRITEFUNC_PAUSE) */
+    int paused;     /* waits for room in its log's memory or the monitor's budget
+                       (CURL_WRITEFUNC_PAUSE) */
     size_t want;    /* paused: the buffer's size it waits to grow to */
     int packed;     /* body holds the answer packed (cg_fetch_xfer_pack): no spare */
     long retry_after_ms;

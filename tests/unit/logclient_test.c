@@ -47,9 +47,9 @@ typedef struct server {
     int fail_500_once;
     int tamper; /* index served with a changed leaf, or -1 */
     int wrong_sth;
-    int bad_proof;  /* flip a bit of the first hash of every proof served */
-    int junk_proof; /* answer proofs with JSON of the wrong shape */
-    int stall_ms;   /* every request waits that long before its answer */
+    int bad_proof;       /* flip a bit of the first hash of every proof served */
+    int junk_proof;      /* answer proofs with JSON of the wrong shape */
+    int stall_ms;        /* every request waits that long before its answer */
     uint64_t stall_from; /* not 0: only get-entries from this entry on wait */
     int bad_b64_at;      /* entry served with extra_data not base64, or -1 */
     size_t pad;          /* get-entries answers carry a member of that many bytes more */
@@ -61,6 +61,7 @@ typedef struct server {
     int deferred_late; /* it was answered after a later request */
     unsigned requests;
     unsigned answered_429;
+    uint64_t entries_served; /* by get-entries answers */
 } server;
 
 static void b64(const uint8_t *in, size_t len, char *out)
@@ -99,6 +100,7 @@ static void serve_entries(server *s, int c, uint64_t start, uint64_t end)
                                 i == start ? "" : ",", l64, x64);
     }
     len += (size_t)snprintf(body + len, cap - len, "]");
+    s->entries_served += end - start + 1;
     if (s->pad > 0) {
         len += (size_t)snprintf(body + len, cap - len, ",\"pad\":\"");
         memset(body + len, 'x', s->pad);
@@ -180,7 +182,8 @@ static void handle(void *arg, int c, const cg_test_request *rq)
     const char *req = rq->head;
     s->requests++;
     uint64_t a, b;
-    int entries = sscanf(req, "GET /ct/v1/get-entries?start=%" SCNu64 "&end=%" SCNu64, &a, &b) == 2;
+    int entries =
+        sscanf(req, "GET /ct/v1/get-entries?start=%" SCNu64 "&end=%" SCNu64, &a, &b) == 2;
     if (s->stall_ms > 0 && (s->stall_from == 0 || (entries && a >= s->stall_from))) {
         struct timespec ts = {s->stall_ms / 1000, (s->stall_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
@@ -589,19 +592,33 @@ int main(void)
         bo.budget = &bud;
         bo.max_retries = 2;
         bo.parallel = 4;
-        cg_logclient *tight = cg_logclient_new(url, key, &bo);
-        CHECK(tight != NULL);
         s.max_batch = 1000;
-        cg_merkle_frontier_init(&f);
-        sn.next = 0;
-        sn.in_order = 1;
-        sn.malformed_at = -1;
-        CHECK(cg_logclient_scan(tight, NULL, &f, N_ENTRIES, NULL, on_entry, &sn, why,
-                                sizeof(why)) == CG_LOG_OK);
-        CHECK(f.size == N_ENTRIES && sn.next == N_ENTRIES && sn.in_order);
-        CHECK(sn.malformed_at == MALFORMED_AT);
-        cg_logclient_free(tight);
-        CHECK(atomic_load(&bud.used) == others);
+        /* Then answers of several writes (padded by 40 KiB) and a length
+         * told: the requests behind the first wait paused until their
+         * bytes have room, not dropped and asked again: every entry is
+         * served once. */
+        for (int padded = 0; padded < 2; padded++) {
+            s.pad = padded ? 40 << 10 : 0;
+            s.entries_served = 0;
+            cg_logclient *tight = cg_logclient_new(url, key, &bo);
+            CHECK(tight != NULL);
+            cg_merkle_frontier_init(&f);
+            sn.next = 0;
+            sn.in_order = 1;
+            sn.malformed_at = -1;
+            CHECK(cg_logclient_scan(tight, NULL, &f, N_ENTRIES, NULL, on_entry, &sn, why,
+                                    sizeof(why)) == CG_LOG_OK);
+            CHECK(f.size == N_ENTRIES && sn.next == N_ENTRIES && sn.in_order);
+            CHECK(sn.malformed_at == MALFORMED_AT);
+            if (padded) {
+                cg_window_stats ws;
+                cg_logclient_get_stats(tight, &ws);
+                CHECK(s.entries_served == N_ENTRIES && ws.pauses > 0);
+            }
+            cg_logclient_free(tight);
+            CHECK(atomic_load(&bud.used) == others);
+        }
+        s.pad = 0;
         cg_http_budget_give(&bud, others);
     }
     /* A log's window holds no more than the monitor's budget (the answers
