@@ -106,7 +106,7 @@ static void monitor_help(FILE *f)
                "                     and read on at the next round, the others wait no longer\n"
                "  --round-workers N  logs whose rounds run at once (1 to 256, default 8); the\n"
                "                     others wait for a turn\n"
-               "  --commit-every N   most entries committed in one transaction (default 8192;\n"
+               "  --commit-every N   most entries committed in one transaction (default 4096;\n"
                "                     what was read is also committed after 5 seconds, or\n"
                "                     1 without an entry while other logs wait to commit;\n"
                "                     --shared: the length of the ranges of entries the\n"
