@@ -943,50 +943,17 @@ static void check_criticality(cg_ctx *ctx, const cg_profile *p)
     check_rfc_criticality(ctx, p);
 }
 
-/* ---- verdicts kept for byte-identical values ---- */
-
-/* The extensions whose checks are kept (cg_prof_memo's rows). */
-enum { MEMO_CP, MEMO_AIA, MEMO_CRLDP, MEMO_AKI };
-
-/* Besides the value, what the kept checks read of the certificate when the
- * extension is present: the profile, the issuance day (every date they
- * compare with, the TLD table's included, is a day), the extension's
- * criticality (AKI) and the extKeyUsage purposes (certificatePolicies of a
- * subordinate CA). */
-static uint64_t memo_key(const cg_profile *p, const cg_ext *e)
-{
-    return (uint64_t)p->issued_ymd << 32 | (uint64_t)p->kind << 8 | (uint64_t)e->critical << 3 |
-           (uint64_t)p->eku_ok << 2 | (uint64_t)p->eku_server << 1 | (uint64_t)p->eku_any;
-}
-
 /* Runs check (which reads the extension at idx) unless the run found its
- * value, under the same key, clean before; keeps a clean verdict. memcmp
- * decides, never a hash. */
+ * value clean before (cert_memo.c); keeps a clean verdict. */
 static void check_kept(cg_ctx *ctx, const cg_profile *p, int row, int idx,
                        void (*check)(cg_ctx *, const cg_profile *))
 {
-    if (idx < 0 || p->cert->ext[idx].value.len == 0 ||
-        p->cert->ext[idx].value.len > CG_PROF_MEMO_BYTES) {
-        check(ctx, p);
+    const cg_ext *e = idx >= 0 ? &p->cert->ext[idx] : NULL;
+    if (e != NULL && cg_prof_memo_seen(ctx, p, row, e))
         return;
-    }
-    const cg_ext *e = &p->cert->ext[idx];
-    cg_prof_memo *m = &ctx->prof_memo;
-    uint64_t key = memo_key(p, e);
-    for (size_t i = 0; i < CG_PROF_MEMO_SLOTS; i++) {
-        if (m->slot[row][i].len == e->value.len && m->slot[row][i].key == key &&
-            memcmp(m->slot[row][i].value, e->value.data, e->value.len) == 0)
-            return;
-    }
     size_t asked = ctx->reports_asked;
     check(ctx, p);
-    if (ctx->reports_asked != asked)
-        return;
-    size_t i = m->next[row];
-    m->next[row] = (uint8_t)((i + 1) % CG_PROF_MEMO_SLOTS);
-    m->slot[row][i].key = key;
-    m->slot[row][i].len = (uint16_t)e->value.len;
-    memcpy(m->slot[row][i].value, e->value.data, e->value.len);
+    cg_prof_memo_keep(ctx, p, row, e, asked);
 }
 
 void cg_prof_check_exts(cg_ctx *ctx, const cg_profile *p)
@@ -994,10 +961,10 @@ void cg_prof_check_exts(cg_ctx *ctx, const cg_profile *p)
     check_bc(ctx, p);
     check_ku(ctx, p);
     check_eku(ctx, p);
-    check_kept(ctx, p, MEMO_CP, p->x.cp, check_cp);
-    check_kept(ctx, p, MEMO_AIA, p->x.aia, check_aia);
-    check_kept(ctx, p, MEMO_CRLDP, p->x.crldp, check_crldp);
-    check_kept(ctx, p, MEMO_AKI, p->x.aki, check_aki);
+    check_kept(ctx, p, CG_MEMO_CP, p->x.cp, check_cp);
+    check_kept(ctx, p, CG_MEMO_AIA, p->x.aia, check_aia);
+    check_kept(ctx, p, CG_MEMO_CRLDP, p->x.crldp, check_crldp);
+    check_kept(ctx, p, CG_MEMO_AKI, p->x.aki, check_aki);
     check_ski(ctx, p);
     check_criticality(ctx, p);
 }

@@ -504,7 +504,46 @@ typedef struct san_names {
  * (cg_finding_field): "...subjectAltName.dNSName". */
 #define SAN_FIELD "tbsCertificate.extensions.subjectAltName"
 
-static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
+/* The findings on dNSName body, entry i of subjectAltName. */
+static void judge_dns(cg_ctx *ctx, const cg_profile *p, const cg_cbs *body, size_t i,
+                      int subscriber)
+{
+    char text[300], why[200];
+    size_t tld = 0;
+    const char *d = dns_defect(p, body->data, body->len, &tld);
+    uint8_t ra[16];
+    size_t ral;
+    int reverse_bad = subscriber && reverse_name(body->data, body->len, ra, &ral) < 0;
+    if (d != NULL || reverse_bad) /* the name quoted only for a finding */
+        printable(body, text, 200);
+    if (d != NULL)
+        cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, SAN_FIELD ".dNSName",
+                     "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
+    /* a well-formed name's TLD against the root zone of the day */
+    if (d == NULL && subscriber && cg_prof_since(p, 20151101)) {
+        const char *t = tld_defect(p, body->data, body->len, tld, why, sizeof(why));
+        if (t != NULL) {
+            if (!reverse_bad)
+                printable(body, text, 200);
+            cg_report_at(ctx, CG_R_CERT_SAN_TLD_NOT_DELEGATED, p->obj, SAN_FIELD ".dNSName",
+                         "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, t);
+        }
+    }
+    if (reverse_bad)
+        cg_report_at(ctx, CG_R_CERT_SAN_REVERSE_NAME_MALFORMED, p->obj, SAN_FIELD ".dNSName",
+                     "subjectAltName dNSName \"%s\" (entry %zu) is in the %s reverse "
+                     "zone but names no one address (%s)",
+                     text, i, ral == 4 ? "IPv4" : "IPv6",
+                     ral == 4 ? "RFC 1035 §3.5: four decimal octets, the last first"
+                              : "RFC 3596 §2.5: 32 hexadecimal nibbles, the last first");
+}
+
+/* Judges subjectAltName and gathers its dNSName and iPAddress entries into
+ * out (for check_cn). judge 0: a value the run found clean before under
+ * the same memo key (cert_memo.c), only gathered; what a clean value
+ * cannot have (an entry that does not decode, an address of another
+ * length) is reported whatever judge says. */
+static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out, int judge)
 {
     const cg_ext *san = p->x.san >= 0 ? &p->cert->ext[p->x.san] : NULL;
     /* what §7.1.2.7.12 adds to RFC 5280 binds from the TLS BRs' date */
@@ -527,7 +566,7 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
     while (seq.len > 0) {
         uint8_t tag;
         size_t hl;
-        char text[300], why[200];
+        char text[300];
         i++;
         if (!cg_cbs_get_any_asn1_element(&seq, &gn, &tag, &hl)) {
             cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
@@ -541,35 +580,8 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
         }
         cg_cbs body = gn;
         if (tag == CG_ASN1_CTX(2) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(2))) {
-            size_t tld = 0;
-            const char *d = dns_defect(p, body.data, body.len, &tld);
-            uint8_t ra[16];
-            size_t ral;
-            int reverse_bad = subscriber && reverse_name(body.data, body.len, ra, &ral) < 0;
-            if (d != NULL || reverse_bad) /* the name quoted only for a finding */
-                printable(&body, text, 200);
-            if (d != NULL)
-                cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, SAN_FIELD ".dNSName",
-                             "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, d);
-            /* a well-formed name's TLD against the root zone of the day */
-            if (d == NULL && subscriber && cg_prof_since(p, 20151101)) {
-                const char *t = tld_defect(p, body.data, body.len, tld, why, sizeof(why));
-                if (t != NULL) {
-                    if (!reverse_bad)
-                        printable(&body, text, 200);
-                    cg_report_at(ctx, CG_R_CERT_SAN_TLD_NOT_DELEGATED, p->obj,
-                                 SAN_FIELD ".dNSName",
-                                 "subjectAltName dNSName \"%s\" (entry %zu) %s", text, i, t);
-                }
-            }
-            if (reverse_bad)
-                cg_report_at(ctx, CG_R_CERT_SAN_REVERSE_NAME_MALFORMED, p->obj,
-                             SAN_FIELD ".dNSName",
-                             "subjectAltName dNSName \"%s\" (entry %zu) is in the %s reverse "
-                             "zone but names no one address (%s)",
-                             text, i, ral == 4 ? "IPv4" : "IPv6",
-                             ral == 4 ? "RFC 1035 §3.5: four decimal octets, the last first"
-                                      : "RFC 3596 §2.5: 32 hexadecimal nibbles, the last first");
+            if (judge)
+                judge_dns(ctx, p, &body, i, subscriber);
             if (out->n_dns < 64)
                 out->dns[out->n_dns++] = body;
         } else if (tag == CG_ASN1_CTX(7) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(7))) {
@@ -580,7 +592,8 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                              i, body.len);
                 continue;
             }
-            if (subscriber && cg_prof_since(p, 20151101) && reserved_ip(body.data, body.len)) {
+            if (judge && subscriber && cg_prof_since(p, 20151101) &&
+                reserved_ip(body.data, body.len)) {
                 ip_text(body.data, body.len, text, sizeof(text));
                 cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, SAN_FIELD ".iPAddress",
                              "subjectAltName iPAddress %s (entry %zu) is a Reserved IP Address",
@@ -590,7 +603,7 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                 memcpy(out->ip[out->n_ip], body.data, body.len);
                 out->ip_len[out->n_ip++] = (uint8_t)body.len;
             }
-        } else if (subscriber) {
+        } else if (subscriber && judge) {
             static const char *const types[] = {"otherName", "rfc822Name", "dNSName",
                                                 "x400Address", "directoryName", "ediPartyName",
                                                 "uniformResourceIdentifier", "iPAddress",
@@ -606,7 +619,7 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out)
                          t < 9 ? types[t] : "GeneralName");
         }
     }
-    if (subscriber && out->n_dns == 0 && out->n_ip == 0)
+    if (judge && subscriber && out->n_dns == 0 && out->n_ip == 0)
         cg_report(ctx, CG_R_CERT_SAN_INVALID, p->obj,
                   "subjectAltName holds no dNSName or iPAddress");
 }
@@ -699,7 +712,14 @@ void cg_prof_check_names(cg_ctx *ctx, const cg_profile *p)
 {
     san_names san;
     san.n_dns = san.n_ip = 0;
-    check_san(ctx, p, &san);
+    /* a precertificate and its certificate carry the same subjectAltName:
+     * its checks read nothing else the memo's key does not cover */
+    const cg_ext *e = p->x.san >= 0 ? &p->cert->ext[p->x.san] : NULL;
+    int seen = e != NULL && cg_prof_memo_seen(ctx, p, CG_MEMO_SAN, e);
+    size_t asked = ctx->reports_asked;
+    check_san(ctx, p, &san, !seen);
+    if (!seen)
+        cg_prof_memo_keep(ctx, p, CG_MEMO_SAN, e, asked);
     if (p->kind == CG_PROF_SUBSCRIBER) /* without subjectAltName no commonName is from it */
         check_cn(ctx, p, &san);
 }

@@ -161,6 +161,16 @@ static inline const char *cg_prof_kind_name(const cg_profile *p)
         return p->cert->is_precert ? "precertificate" : "subscriber certificate";
     }
 }
+/* The rows of cg_ctx.prof_memo (cert_memo.c), one an extension whose
+ * clean verdict is kept for a byte-identical value. */
+enum { CG_MEMO_CP, CG_MEMO_AIA, CG_MEMO_CRLDP, CG_MEMO_AKI, CG_MEMO_SAN };
+/* Whether the run found the value of extension e (p's) clean before in
+ * row, with what else the row's checks read of p the same (memcmp of the
+ * value decides, never a hash). */
+int cg_prof_memo_seen(cg_ctx *ctx, const cg_profile *p, int row, const cg_ext *e);
+/* Keeps e's value (e may be NULL: nothing) as clean in row when no report
+ * was asked for since ctx->reports_asked was asked, and it fits. */
+void cg_prof_memo_keep(cg_ctx *ctx, const cg_profile *p, int row, const cg_ext *e, size_t asked);
 /* Why the host name s (n octets, perhaps with the root's trailing dot) is
  * an Internal Name on the day p was issued (TLS BRs §1.6.1), as a phrase
  * ("is an Internal Name ...", in buf when it needs dates), or NULL: one

@@ -131,21 +131,28 @@ typedef struct cg_key_memo {
 } cg_key_memo;
 
 /* Extension values the certificate profile found nothing to report on,
- * kept for the run (cert_exts.c): a CA's authorityInformationAccess,
+ * kept for the run (cert_memo.c): a CA's authorityInformationAccess,
  * certificatePolicies, cRLDistributionPoints and authorityKeyIdentifier are
- * byte-identical across the certificates it issues, so their checks run
+ * byte-identical across the certificates it issues, and a precertificate
+ * and its certificate carry the same subjectAltName, so their checks run
  * once a value (and a key of what else they read: the profile, the
  * issuance day). Only a verdict without a finding is kept; a value with one
- * is checked again each time. Bounded: CG_PROF_MEMO_SLOTS values of at most
- * CG_PROF_MEMO_BYTES octets an extension, the oldest replaced. */
-enum { CG_PROF_MEMO_EXTS = 4, CG_PROF_MEMO_SLOTS = 4, CG_PROF_MEMO_BYTES = 246 };
+ * is checked again each time. Bounded: CG_PROF_MEMO_SLOTS values a row, of
+ * at most CG_PROF_MEMO_BYTES octets (subjectAltName's row:
+ * CG_PROF_SAN_BYTES), the oldest replaced; a longer value is checked each
+ * time. */
+enum {
+    CG_PROF_MEMO_ROWS = 5, /* cert_profile.h's CG_MEMO_*, subjectAltName last */
+    CG_PROF_MEMO_SLOTS = 4,
+    CG_PROF_MEMO_BYTES = 246,
+    CG_PROF_SAN_BYTES = 1024
+};
 typedef struct cg_prof_memo {
-    struct {
-        uint64_t key;
-        uint16_t len; /* 0: empty */
-        uint8_t value[CG_PROF_MEMO_BYTES];
-    } slot[CG_PROF_MEMO_EXTS][CG_PROF_MEMO_SLOTS];
-    uint8_t next[CG_PROF_MEMO_EXTS]; /* the slot to replace */
+    uint64_t key[CG_PROF_MEMO_ROWS][CG_PROF_MEMO_SLOTS];
+    uint16_t len[CG_PROF_MEMO_ROWS][CG_PROF_MEMO_SLOTS]; /* 0: empty */
+    uint8_t next[CG_PROF_MEMO_ROWS];                     /* the slot to replace */
+    uint8_t ext[CG_PROF_MEMO_ROWS - 1][CG_PROF_MEMO_SLOTS][CG_PROF_MEMO_BYTES];
+    uint8_t san[CG_PROF_MEMO_SLOTS][CG_PROF_SAN_BYTES];
 } cg_prof_memo;
 
 /* What a caller knows already of an object it hands to the engine,

@@ -393,6 +393,49 @@ static void sink_text(void *arg, const cg_finding *f)
                    f->obj != NULL ? f->obj->index : 0, cg_rule_get(f->rule)->id, f->message);
 }
 
+typedef struct day {
+    int64_t issued;
+    int finding; /* whether the rule is reported that day */
+} day;
+
+/* One certificate checked in one context on each day in turn: the rule
+ * reported exactly on the days that want it, every time (a verdict kept
+ * for a value under one day's key never stands for another day's). From
+ * the second day on, with renamed, the subject's last octet (its
+ * commonName's last letter) is changed, its subjectAltName not. */
+static void kept_by_day(const char *vector, const char *rule, const day *days, size_t n,
+                        int renamed)
+{
+    size_t len = 0;
+    uint8_t *der = cg_test_read_der(vector, &len);
+    cg_cert c;
+    cg_der_error err;
+    CHECK(der != NULL && cg_cert_parse(&c, der, len, &err));
+    if (der == NULL)
+        return;
+    cg_sbuf got = CG_SBUF_INIT;
+    cg_ctx ctx;
+    cg_ctx_init(&ctx, 1750000000, sink_text, &got);
+    for (size_t i = 0; i < n; i++) {
+        cg_objref obj;
+        memset(&obj, 0, sizeof(obj));
+        obj.file = vector;
+        obj.kind = CG_KIND_CERT;
+        obj.has_issued = 1;
+        obj.issued = days[i].issued;
+        if (renamed && i == 1) {
+            uint8_t *last = (uint8_t *)c.subject.data + c.subject.len - 1;
+            CHECK(*last != 'q');
+            *last = 'q';
+        }
+        cg_check_cert_profile(&ctx, &obj, &c);
+        CHECK((strstr(cg_sbuf_str(&got), rule) != NULL) == days[i].finding);
+        cg_sbuf_free(&got);
+        got = (cg_sbuf)CG_SBUF_INIT;
+    }
+    free(der);
+}
+
 /* The profile's verdicts kept for byte-identical extension values
  * (cg_ctx.prof_memo) never change what is reported: zlint's vectors (many
  * of which share an AIA, policies or AKI) checked in one context report
@@ -431,45 +474,35 @@ static void test_prof_memo(void)
     }
     closedir(d);
     size_t kept = 0;
-    for (size_t r = 0; r < CG_PROF_MEMO_EXTS; r++) {
+    for (size_t r = 0; r < CG_PROF_MEMO_ROWS; r++) {
         for (size_t i = 0; i < CG_PROF_MEMO_SLOTS; i++)
-            kept += one.prof_memo.slot[r][i].len > 0;
+            kept += one.prof_memo.len[r][i] > 0;
     }
     CHECK(files > 500 && kept > 0 && shared.len > 0);
+    CHECK(one.prof_memo.len[CG_MEMO_SAN][0] > 0); /* zlint's subjectAltNames kept too */
     CHECK(shared.len == alone.len && strcmp(cg_sbuf_str(&shared), cg_sbuf_str(&alone)) == 0);
     cg_sbuf_free(&shared);
     cg_sbuf_free(&alone);
 
     /* One certificate whose AIA has caIssuers alone: clean when issued from
-     * 2024-03-15 (OCSP optional, SC-063), a finding before. */
-    size_t len = 0;
-    uint8_t *der =
-        cg_test_read_der("zlint-conformance/vectors/sub1_val10_iat1_cdp0_ocsp0_eff1.pem", &len);
-    cg_cert c;
-    cg_der_error err;
-    CHECK(der != NULL && cg_cert_parse(&c, der, len, &err));
-    if (der == NULL)
-        return;
-    static const struct {
-        int64_t issued; /* 2025-01-01, 2023-12-01 */
-        int ocsp_missing;
-    } days[] = {{1735689600, 0}, {1735689600, 0}, {1701388800, 1},
-                {1701388800, 1}, {1735689600, 0}, {1701388800, 1}};
-    cg_sbuf got = CG_SBUF_INIT;
-    cg_ctx_init(&one, 1750000000, sink_text, &got);
-    for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
-        cg_objref obj;
-        memset(&obj, 0, sizeof(obj));
-        obj.file = "aia.pem";
-        obj.kind = CG_KIND_CERT;
-        obj.has_issued = 1;
-        obj.issued = days[i].issued;
-        cg_check_cert_profile(&one, &obj, &c);
-        CHECK((strstr(cg_sbuf_str(&got), "cert.aia_invalid") != NULL) == days[i].ocsp_missing);
-        cg_sbuf_free(&got);
-        got = (cg_sbuf)CG_SBUF_INIT;
-    }
-    free(der);
+     * 2024-03-15 (OCSP optional, SC-063), a finding before (2025-01-01,
+     * 2023-12-01). */
+    static const day aia[] = {{1735689600, 0}, {1735689600, 0}, {1701388800, 1},
+                              {1701388800, 1}, {1735689600, 0}, {1701388800, 1}};
+    kept_by_day("zlint-conformance/vectors/sub1_val10_iat1_cdp0_ocsp0_eff1.pem",
+                "cert.aia_invalid", aia, sizeof(aia) / sizeof(aia[0]), 0);
+    /* A subjectAltName of zlint.mcdonalds: its TLD in the root zone from
+     * 2016-08-08 to 2017-08-31, so clean when issued on 2017-01-01, not yet
+     * delegated on 2016-01-01 and removed on 2018-01-01. */
+    static const day tld[] = {{1483228800, 0}, {1483228800, 0}, {1451606400, 1}, {1483228800, 0},
+                              {1514764800, 1}, {1514764800, 1}, {1483228800, 0}, {1451606400, 1}};
+    kept_by_day("zlint-conformance/vectors/dnsNameWasValidTLD.pem", "cert.san_tld_not_delegated",
+                tld, sizeof(tld) / sizeof(tld[0]), 0);
+    /* The same subjectAltName kept clean, then a subject commonName that is
+     * not in it: check_cn runs on every certificate, kept value or not. */
+    static const day cn[] = {{1483228800, 0}, {1483228800, 1}, {1483228800, 1}};
+    kept_by_day("zlint-conformance/vectors/dnsNameWasValidTLD.pem", "cert.cn_not_in_san", cn,
+                sizeof(cn) / sizeof(cn[0]), 1);
 }
 
 int main(void)
