@@ -61,10 +61,9 @@ static void on_object(void *arg, const cg_objref *ref, const cg_cert *cert, cons
     ca_cert *ca = cg_grow_slot((void **)&ck->cas, ck->n_cas, &ck->cap_cas, sizeof(*ca));
     if (ca == NULL)
         return;
-    if (ck->known || ck->inputs_held) {
-        /* A prepared context's CA, on every run, or a CA in held inputs (an
-         * ingest's related objects, its own file): its view and the bytes
-         * it reads stay for the run, so neither copy nor parse. */
+    if (ck->known) {
+        /* A prepared context's CA, on every run: its view and the bytes it
+         * reads stay until cg_checker_free, so neither copy nor parse. */
         ca->cert = *cert;
         ca->len = cert->der.len;
     } else {

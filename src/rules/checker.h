@@ -31,9 +31,7 @@ void cg_checker_add_known(cg_checker *ck, size_t file_no, const char *name, cons
 /* The bytes reload gives back are the very bytes cg_checker_add_file was
  * given, unchanged (the caller holds its buffers for the run, as a
  * prepared context's run does): pass 2 takes each object at the offset
- * pass 1 recorded without hashing it again to confirm it is the same, and
- * a CA among them is kept as its view into those bytes, not copied and
- * parsed again. */
+ * pass 1 recorded without hashing it again to confirm it is the same. */
 void cg_checker_inputs_held(cg_checker *ck);
 /* Pass 2. */
 void cg_checker_finish(cg_checker *ck);

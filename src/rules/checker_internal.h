@@ -44,9 +44,7 @@ typedef struct entry {
 /* A CA certificate (basicConstraints cA, or a Precertificate Signing
  * Certificate), kept whole: few of them, needed by everything. */
 typedef struct ca_cert {
-    /* a copy, or NULL for a known object or a held input (cert views its
-     * owner's bytes) */
-    uint8_t *der;
+    uint8_t *der; /* a copy, or NULL for a known object (cert views its owner's bytes) */
     size_t len;
     cg_cert cert; /* view into der */
     uint8_t spki_hash[32];
