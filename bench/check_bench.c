@@ -324,7 +324,11 @@ int main(int argc, char **argv)
             start = end;
         }
         printf("wrote %zu objects into %zu files under %s\n", objects, nfiles, argv[4]);
+        free(keys);
         free(buf);
+        free(pre);
+        free(fin);
+        free(crl);
         return 0;
     }
     cg_ctx ctx;
