@@ -6,6 +6,7 @@ wall_of() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0;
   for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
 rss_of() { awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"; }
 cpu_of() { awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$1"; }
+faults_of() { awk -F': ' '/Minor \(reclaiming a frame\) page faults/ { print $2 }' "$1"; }
 # The objects caguard monitor kept, from its stderr: one line per round (a
 # round cut by its time bound says so and the next goes on), summed.
 kept_of() { sed -n 's/.* entries read, \([0-9]*\) kept.*/\1/p' "$1" | awk '{ k += $1 } END { print k + 0 }'; }

@@ -25,7 +25,8 @@
 #           $SCANLOG_FLAGS                  (RFC 6962 only)
 #
 # each under /usr/bin/time -v: one run per row gives its wall time,
-# entries/s (N / wall), CPU (user + system), CPU per entry and peak RSS,
+# entries/s (N / wall), CPU (user + system), CPU per entry, peak RSS and
+# page faults (minor: fresh pages the monitor touched),
 # and the server's count of requests, entries served (over N: what was
 # fetched twice or thrown away), most requests in flight at once, proof
 # requests (RFC 6962: get-sth-consistency and the other proofs; tiles: hash
@@ -198,10 +199,11 @@ for api in $apis; do
         shape=$align
         [ "$api" = static ] && shape=tiles
         if [ "$ok" = 0 ]; then
-          rows+=("| $api | $shape | $delay | $mon | failed | | | | | | | | | | | $load |")
+          rows+=("| $api | $shape | $delay | $mon | failed | | | | | | | | | | | | $load |")
           continue
         fi
         row=$(awk -v n="$n" -v w="$wall" -v c="$(cpu_of "$run/time")" -v r="$(rss_of "$run/time")" \
+          -v pf="$(faults_of "$run/time")" \
           -v k="$kept" -v rq="$(stat_of "$run/stats" entry_requests)" \
           -v sv="$(stat_of "$run/stats" entries_served)" -v mf="$(stat_of "$run/stats" max_in_flight)" \
           -v q="$(stat_of "$run/stats" refused_429)" -v sc="$srv_cpu" \
@@ -209,8 +211,8 @@ for api in $apis; do
           -v hd="$(stat_of "$run/stats" hash_tiles_distinct)" \
           -v api="$api" -v sh="$shape" -v dl="$delay" -v m="$mon" -v ld="$load" 'BEGIN {
             proofs = api == "static" ? sprintf("%d (%d)", ht, hd) : sprintf("%d", pr)
-            printf "| %s | %s | %d | %s | %d | %.2f s | %.0f | %.2f s | %.1f µs | %.0f MB | %d | %.3f | %d | %d | %s | %.2f s | %s |",
-              api, sh, dl, m, k, w, n / w, c, c / n * 1e6, r / 1024, rq, sv / n, mf, q, proofs, sc, ld }')
+            printf "| %s | %s | %d | %s | %d | %.2f s | %.0f | %.2f s | %.1f µs | %.0f MB | %d | %d | %.3f | %d | %d | %s | %.2f s | %s |",
+              api, sh, dl, m, k, w, n / w, c, c / n * 1e6, r / 1024, pf, rq, sv / n, mf, q, proofs, sc, ld }')
         echo "$row"
         rows+=("$row")
         if [ "${KEEP:-0}" = 1 ]; then
@@ -223,6 +225,6 @@ for api in $apis; do
 done
 
 echo
-echo "| API | answers | delay ms | monitor | kept | wall | entries/s | CPU | CPU/entry | peak RSS | requests | served/N | most in flight | 429s | proof requests | server CPU | load |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| API | answers | delay ms | monitor | kept | wall | entries/s | CPU | CPU/entry | peak RSS | page faults | requests | served/N | most in flight | 429s | proof requests | server CPU | load |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
