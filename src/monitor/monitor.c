@@ -122,6 +122,14 @@ cg_monitor *cg_monitor_new(cg_store *store, const cg_monitor_opts *opts, char *e
         cg_monitor_free(m);
         return NULL;
     }
+    /* A range's changes pass 2 MiB of pages: the store keeps clean pages
+     * up to what they may take (store.h). */
+    if (store != NULL && !cg_store_writer_cache(store)) {
+        if (err != NULL && errcap > 0)
+            snprintf(err, errcap, "store: %s", cg_store_errmsg(store));
+        cg_monitor_free(m);
+        return NULL;
+    }
     m->budget = calloc(1, sizeof(*m->budget));
     if (m->budget == NULL)
         goto oom;

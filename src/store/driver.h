@@ -36,6 +36,8 @@ typedef enum { CG_SQL_ROW, CG_SQL_DONE, CG_SQL_ERROR } cg_sql_step;
  * bulk CRL entries, row locks for monitors sharing the work). */
 typedef enum { CG_SQL_SQLITE, CG_SQL_POSTGRESQL } cg_sql_dialect;
 
+enum { CG_SQL_CACHE_BASE, CG_SQL_CACHE_BULK, CG_SQL_CACHE_WRITER };
+
 typedef struct cg_sql_driver {
     const char *scheme; /* "sqlite", "postgresql", "postgres" */
     cg_sql_dialect dialect;
@@ -76,9 +78,11 @@ typedef struct cg_sql_driver {
     int (*copy_null)(cg_sql_conn *c);
     int (*copy_end)(cg_sql_conn *c);
     /* Optional: a page cache in this process sized for bulk writes (a large
-     * CRL's entries: large = 1) or the small default that keeps a
-     * long-running monitor's memory flat (large = 0). */
-    int (*set_cache)(cg_sql_conn *c, int large);
+     * CRL's entries: CG_SQL_CACHE_BULK), or the connection's own size again
+     * (CG_SQL_CACHE_BASE: the small default that keeps a long-running
+     * process's memory flat), or that own size made the writer's
+     * (CG_SQL_CACHE_WRITER, cg_store_writer_cache). */
+    int (*set_cache)(cg_sql_conn *c, int size);
     /* Optional: after an INSERT without RETURNING stepped to its end,
      * whether it inserted a row, and its id (SQLite: the rowid). */
     int (*inserted)(cg_sql_stmt *st, int64_t *id);

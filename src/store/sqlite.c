@@ -28,6 +28,7 @@ struct cg_sql_conn {
     sqlite3 *db;
     int readonly; /* opened read-only (open_ro): transactions are deferred */
     int busy;     /* the last failed exec met another connection's lock */
+    int writer;   /* cg_store_writer_cache: clean pages kept up to SPILL_PAGES */
     char err[512];
 };
 
@@ -263,9 +264,23 @@ static int exec(cg_sql_conn *c, const char *sql)
     return 1;
 }
 
-static int sq_set_cache(cg_sql_conn *c, int large)
+/* The pages (4 KiB each) a transaction's changes are held in before they
+ * are written to the WAL mid-transaction (cache_spill, sq_open). */
+#define SPILL_PAGES "1024"
+
+/* A writer's cache holds clean pages up to SPILL_PAGES too: its changed
+ * pages may take that much anyway, so the cache's bound is the same, but
+ * once a range's changes pass 2 MiB the small cache keeps no clean page,
+ * and every index's root and inner pages were read again (pread) at each
+ * insert (a monitor: 3.5 reads a kept object, 1.1 with this;
+ * docs/performance.md, "The monitor's store a kept object"). */
+static int sq_set_cache(cg_sql_conn *c, int size)
 {
-    return exec(c, large ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -2048");
+    if (size == CG_SQL_CACHE_WRITER)
+        c->writer = 1;
+    if (size == CG_SQL_CACHE_BULK)
+        return exec(c, "PRAGMA cache_size = -65536");
+    return exec(c, c->writer ? "PRAGMA cache_size = " SPILL_PAGES : "PRAGMA cache_size = -2048");
 }
 
 /* Creates or upgrades the schema to version target in one transaction,
@@ -377,7 +392,8 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
             goto fail;
         }
         c->db = open_ro(path, err, cap);
-        if (c->db == NULL || !exec(c, "PRAGMA foreign_keys = ON") || !sq_set_cache(c, 0)) {
+        if (c->db == NULL || !exec(c, "PRAGMA foreign_keys = ON") ||
+            !sq_set_cache(c, CG_SQL_CACHE_BASE)) {
             if (c->db != NULL)
                 cg_errf(err, cap, "cannot open %s: %s", path, c->err);
             goto fail;
@@ -396,23 +412,25 @@ static cg_sql_conn *sq_open(const char *path, int flags, cg_store_status *status
     sqlite3_busy_timeout(c->db, 10000);
     /* FULL: a committed file survives power loss too, not only a killed
      * process (NORMAL in WAL mode may lose the last commits). */
-    /* The page cache stays small (SQLite's default, 2 MiB) so that the
-     * monitor's memory does not grow with the store; a large CRL's entries
-     * get 64 MiB while they go in (sq_set_cache). */
+    /* The page cache stays small (SQLite's default, 2 MiB; a writer's as
+     * large as cache_spill lets its changes grow) so that the monitor's
+     * memory does not grow with the store; a large CRL's entries get 64 MiB
+     * while they go in (sq_set_cache). */
     /* cache_spill: the pages a transaction changed are written to the WAL
      * mid-transaction (spilled) only once the cache holds 1,024 pages
      * (4 MiB), not at its 2 MiB: a monitor's range of a few hundred kept
      * objects changes more pages than 2 MiB holds, and each page spilled
      * and changed again was written twice and, at the commit, read back to
      * checksum every frame after it (SYSCALLS=1 bench/monitor_instructions.sh). Clean
-     * pages are still held to 2 MiB. A commit's durability is the same. */
+     * pages are still held to 2 MiB (but for a writer: sq_set_cache). A
+     * commit's durability is the same. */
     /* wal_autocheckpoint: pages are copied from the WAL into the database
      * every 4,000 frames (16 MiB of WAL) instead of 1,000, so that an index
      * page changed by many commits is copied once per checkpoint, not once
      * per 1,000 frames. */
     if (!exec(c, "PRAGMA foreign_keys = ON") || !exec(c, "PRAGMA synchronous = FULL") ||
-        !exec(c, "PRAGMA cache_spill = 1024") || !exec(c, "PRAGMA wal_autocheckpoint = 4000") ||
-        !sq_set_cache(c, 0)) {
+        !exec(c, "PRAGMA cache_spill = " SPILL_PAGES) ||
+        !exec(c, "PRAGMA wal_autocheckpoint = 4000") || !sq_set_cache(c, CG_SQL_CACHE_BASE)) {
         *status = CG_STORE_ERROR;
         cg_errf(err, cap, "cannot open %s: %s", path, c->err);
         goto fail;

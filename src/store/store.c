@@ -127,9 +127,17 @@ const char *cg_store_errmsg(const cg_store *s)
 
 int cg_store_bulk(cg_store *s, int on)
 {
-    if (s->drv->set_cache == NULL || s->drv->set_cache(s->conn, on))
+    if (s->drv->set_cache == NULL ||
+        s->drv->set_cache(s->conn, on ? CG_SQL_CACHE_BULK : CG_SQL_CACHE_BASE))
         return 1;
     return cg_st_db_fail(s, on ? "making room for a bulk write" : "ending a bulk write");
+}
+
+int cg_store_writer_cache(cg_store *s)
+{
+    if (s->drv->set_cache == NULL || s->drv->set_cache(s->conn, CG_SQL_CACHE_WRITER))
+        return 1;
+    return cg_st_db_fail(s, "sizing the page cache");
 }
 
 int cg_store_error_retryable(const cg_store *s)

@@ -56,8 +56,16 @@ int cg_store_error_retryable(const cg_store *s);
 /* Around a bulk write (a large CRL's entries): on = 1 gives this process a
  * large page cache (SQLite: 64 MiB; the entries' index is written all over
  * the file), on = 0 the small default again (2 MiB, which keeps a
- * long-running monitor's memory flat). Nothing on PostgreSQL. */
+ * long-running monitor's memory flat; cg_store_writer_cache's after it).
+ * Nothing on PostgreSQL. */
 int cg_store_bulk(cg_store *s, int on);
+/* For a process whose transactions change many pages (the monitor's
+ * ranges): clean pages are kept up to what the changed pages may take
+ * anyway before they are spilled (SQLite: 1,024 pages, 4 MiB), so the page
+ * cache's bound does not move, and an index's inner pages stay in memory
+ * through a transaction instead of being read again at each insert.
+ * Nothing on PostgreSQL. */
+int cg_store_writer_cache(cg_store *s);
 int cg_store_schema_version(cg_store *s, int *version);
 
 /* An explicit transaction: the writes between begin and commit land

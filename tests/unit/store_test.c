@@ -2280,6 +2280,46 @@ static int64_t raw_int(const char *path, const char *sql)
     return v;
 }
 
+/* PRAGMA cache_size on the driver's own connection (per connection, so
+ * not readable from another one). */
+static int64_t conn_cache_size(cg_sql_conn *c)
+{
+    int64_t v = 0;
+    cg_sql_stmt *st = cg_sqlite_driver.prepare(c, "PRAGMA cache_size");
+    if (st != NULL && cg_sqlite_driver.step(st) == CG_SQL_ROW)
+        v = cg_sqlite_driver.column_int64(st, 0);
+    if (st != NULL)
+        cg_sqlite_driver.finalize(st);
+    return v;
+}
+
+/* The page cache: 2 MiB (negative: KiB) unless the connection writes long
+ * transactions (cg_store_writer_cache: as many pages as cache_spill lets
+ * a transaction's changes take, 1,024), 64 MiB around a bulk write, and
+ * after it the connection's own size again, not the 2 MiB default. */
+static void test_cache_sizes(void)
+{
+    char path[512], err[512];
+    cg_store_status st;
+    snprintf(path, sizeof(path), "%s/cache.db", tmpdir);
+    cg_sql_conn *c = cg_sqlite_driver.open(path, CG_STORE_CREATE, &st, err, sizeof(err));
+    CHECK(c != NULL);
+    if (c == NULL)
+        return;
+    CHECK(conn_cache_size(c) == -2048);
+    CHECK(cg_sqlite_driver.set_cache(c, CG_SQL_CACHE_BULK));
+    CHECK(conn_cache_size(c) == -65536);
+    CHECK(cg_sqlite_driver.set_cache(c, CG_SQL_CACHE_BASE));
+    CHECK(conn_cache_size(c) == -2048);
+    CHECK(cg_sqlite_driver.set_cache(c, CG_SQL_CACHE_WRITER));
+    CHECK(conn_cache_size(c) == 1024);
+    CHECK(cg_sqlite_driver.set_cache(c, CG_SQL_CACHE_BULK));
+    CHECK(conn_cache_size(c) == -65536);
+    CHECK(cg_sqlite_driver.set_cache(c, CG_SQL_CACHE_BASE));
+    CHECK(conn_cache_size(c) == 1024);
+    cg_sqlite_driver.close(c);
+}
+
 static void sqlite_section(void)
 {
     char path[512], uri[600];
@@ -2477,6 +2517,7 @@ int main(int argc, char **argv)
         snprintf(uri, sizeof(uri), "sqlite:%s/concurrent.db", tmpdir);
         test_concurrent_open(uri);
         test_log_range_claims(uri);
+        test_cache_sizes();
         sqlite_section();
     }
     /* Leave the directory for a failed run to be looked at. */
