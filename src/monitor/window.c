@@ -9,10 +9,22 @@
  *   a request is only asked while free slots >= asked requests + 2;
  * - held bytes + the bytes the asked requests are expected to hold + the
  *   room one answer takes above its held size while it arrives stay within
- *   the budget once the size of an entry is known, except for the request
- *   of the entry at pos, which is always allowed (at least one request is
- *   always allowed, and the one every held answer waits for is never held
- *   back, so a window never starves nor stalls). */
+ *   the budget plus what the consumer hands over in one round trip (below)
+ *   once the size of an entry is known, except for the request of the
+ *   entry at pos, which is always allowed (at least one request is always
+ *   allowed, and the one every held answer waits for is never held back,
+ *   so a window never starves nor stalls).
+ *
+ * Asking ahead of the bytes: an answer asked now is not held before the
+ * shortest round trip seen (ask to answer read), and by then the consumer
+ * has handed over about its rate times that many entries, whose bytes are
+ * gone; so the requests asked may expect that much more than the budget
+ * holds now. It is an expectation, not the memory's bound: an answer that
+ * comes while the budget is full waits (the fetcher pauses it in its
+ * connection, fetch.h). Without it a log 50 ms away got its next request
+ * only when an answer was handed over whole, four answers behind the one
+ * in hand, about the round trip's time ahead of its turn, and the client
+ * waited on some (docs/performance.md, "A log 50 ms away"). */
 #include "monitor/window.h"
 
 #include <stdlib.h>
@@ -50,7 +62,9 @@ struct cg_window {
     double epoch_t0;
     uint64_t epoch_entries;
     unsigned epoch_answers;
-    double last_rate;
+    double last_rate;   /* entries handed over a second, last epoch */
+    double busy_rate;   /* the same, of the time the consumer had answers */
+    double min_rtt;     /* the shortest ask to answer seen (0: none yet) */
     double idle;        /* this epoch: time the consumer waited for an answer */
     double wait_since;  /* the consumer waits since then (0: it does not) */
     int grew;           /* N grew at the end of the last epoch */
@@ -174,6 +188,20 @@ static size_t held_budget(const cg_window *w)
     return a < w->o.byte_budget ? w->o.byte_budget - a : 0;
 }
 
+/* The bytes of held answers the consumer hands over in the shortest round
+ * trip seen, at its rate while it had answers (last epoch): gone before an
+ * answer asked now can be held (the invariants above). At most the held
+ * budget, so that the answers asked never expect more than twice it. */
+static size_t ahead_bytes(const cg_window *w)
+{
+    if (w->min_rtt <= 0 || w->busy_rate <= 0 || w->seen_entries == 0)
+        return 0;
+    double entries = w->min_rtt * w->busy_rate;
+    double b = entries * (double)(w->seen_bytes / w->seen_entries);
+    size_t cap = held_budget(w);
+    return b >= (double)cap ? cap : (size_t)b;
+}
+
 /* The most requests in flight the budget allows for requests of the
  * current width (at least 1). */
 static unsigned budget_cap(const cg_window *w)
@@ -181,7 +209,7 @@ static unsigned budget_cap(const cg_window *w)
     size_t one = expected_bytes(w, w->batch);
     if (one == 0)
         return w->o.max_inflight;
-    size_t cap = held_budget(w) / one;
+    size_t cap = (held_budget(w) + ahead_bytes(w)) / one;
     if (cap < 1)
         cap = 1;
     return cap > w->o.max_inflight ? w->o.max_inflight : (unsigned)cap;
@@ -206,7 +234,8 @@ static int room_for(const cg_window *w, uint64_t start, uint64_t entries)
         return 0;
     if (start == w->pos || (w->asked == 0 && w->held_bytes == 0))
         return 1;
-    return w->held_bytes + w->asked_bytes + expected_bytes(w, entries) <= held_budget(w);
+    return w->held_bytes + w->asked_bytes + expected_bytes(w, entries) <=
+           held_budget(w) + ahead_bytes(w);
 }
 
 cg_wreq *cg_window_ask(cg_window *w, double now, double *wake)
@@ -300,6 +329,8 @@ void cg_window_answered(cg_window *w, cg_wreq *q, uint64_t got, size_t wire, siz
     w->seen_wire += wire > bytes ? wire : bytes;
     if (got > w->max_seen)
         w->max_seen = got;
+    if (now > q->asked_at && (w->min_rtt == 0 || now - q->asked_at < w->min_rtt))
+        w->min_rtt = now - q->asked_at;
     if (got < asked) {
         /* Keep what came, ask for the rest at once. The free slot is there
          * by the invariant. */
@@ -369,6 +400,7 @@ static void adapt(cg_window *w, double now)
     if (w->epoch_answers < w->n || dt < EPOCH_MIN_S)
         return;
     double rate = (double)w->epoch_entries / dt, starved = w->idle / dt;
+    w->busy_rate = dt > w->idle ? (double)w->epoch_entries / (dt - w->idle) : rate;
     unsigned cap = budget_cap(w);
     if (w->grew) {
         w->fruitless = rate < w->last_rate * GROWTH ? w->fruitless + 1 : 0;

@@ -14,8 +14,11 @@
  *   the requests in flight are expected to hold once answered, plus the
  *   room one answer takes above that while it arrives (its size on the
  *   wire less its size held: a get-entries answer is packed once read),
- *   stays within a byte budget (estimated from the answers so far), which
- *   bounds N too;
+ *   stays within a byte budget (estimated from the answers so far) plus
+ *   what the consumer hands over in the shortest round trip seen (an
+ *   answer asked now cannot be held before: requests go out that much
+ *   ahead of the bytes; the fetcher pauses an answer that comes with the
+ *   budget full), which bounds N too;
  * - short answers: an answer holding fewer entries than asked keeps what it
  *   holds and the rest is asked again at once (nothing fetched is thrown
  *   away); the log's batch is learned from the answers (the most entries
