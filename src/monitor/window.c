@@ -191,10 +191,13 @@ static size_t held_budget(const cg_window *w)
 /* The bytes of held answers the consumer hands over in the shortest round
  * trip seen, at its rate while it had answers (last epoch): gone before an
  * answer asked now can be held (the invariants above). At most the held
- * budget, so that the answers asked never expect more than twice it. */
+ * budget, so that the answers asked never expect more than twice it. None
+ * for a grid (static-ct-api tiles): its 16 small requests at once keep a
+ * log 50 ms away busy already, and asking ahead raised the monitor's peak
+ * RSS there by 5 to 7 MB (docs/performance.md, "A log 50 ms away"). */
 static size_t ahead_bytes(const cg_window *w)
 {
-    if (w->min_rtt <= 0 || w->busy_rate <= 0 || w->seen_entries == 0)
+    if (w->o.grid || w->min_rtt <= 0 || w->busy_rate <= 0 || w->seen_entries == 0)
         return 0;
     double entries = w->min_rtt * w->busy_rate;
     double b = entries * (double)(w->seen_bytes / w->seen_entries);
