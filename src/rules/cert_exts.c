@@ -859,31 +859,30 @@ static void crit(cg_ctx *ctx, const cg_profile *p, int idx, int want, const char
 static void check_rfc_criticality(cg_ctx *ctx, const cg_profile *p)
 {
     static const struct {
-        uint8_t oid[8];
-        size_t len;
+        cg_prof_oid id;
         int critical, must;
         const char *name, *why;
     } rfc[] = {
-        {{0x55, 0x1d, 0x09}, 3, 0, 1, "subjectDirectoryAttributes", "RFC 5280 §4.2.1.8"},
-        {{0x55, 0x1d, 0x24}, 3, 1, 1, "policyConstraints", "RFC 5280 §4.2.1.11"},
-        {{0x55, 0x1d, 0x36}, 3, 1, 1, "inhibitAnyPolicy", "RFC 5280 §4.2.1.14"},
-        {{0x55, 0x1d, 0x2e}, 3, 0, 1, "freshestCRL", "RFC 5280 §4.2.1.15"},
-        {{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b}, 8, 0, 1, "subjectInfoAccess",
+        {{{0x55, 0x1d, 0x09}, 3}, 0, 1, "subjectDirectoryAttributes", "RFC 5280 §4.2.1.8"},
+        {{{0x55, 0x1d, 0x24}, 3}, 1, 1, "policyConstraints", "RFC 5280 §4.2.1.11"},
+        {{{0x55, 0x1d, 0x36}, 3}, 1, 1, "inhibitAnyPolicy", "RFC 5280 §4.2.1.14"},
+        {{{0x55, 0x1d, 0x2e}, 3}, 0, 1, "freshestCRL", "RFC 5280 §4.2.1.15"},
+        {{{0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b}, 8}, 0, 1, "subjectInfoAccess",
          "RFC 5280 §4.2.2.2"},
-        {{0x55, 0x1d, 0x12}, 3, 0, 0, "issuerAltName", "RFC 5280 §4.2.1.7"},
-        {{0x55, 0x1d, 0x21}, 3, 1, 0, "policyMappings", "RFC 5280 §4.2.1.5"},
+        {{{0x55, 0x1d, 0x12}, 3}, 0, 0, "issuerAltName", "RFC 5280 §4.2.1.7"},
+        {{{0x55, 0x1d, 0x21}, 3}, 1, 0, "policyMappings", "RFC 5280 §4.2.1.5"},
     };
     const cg_cert *c = p->cert;
-    uint64_t ce = 0;
-    for (size_t k = 0; k < sizeof(rfc) / sizeof(rfc[0]); k++)
-        ce |= cg_prof_ce_bit(rfc[k].oid, rfc[k].len);
+    static _Atomic uint64_t table_set;
+    uint64_t ce =
+        cg_prof_table_set(&table_set, rfc, sizeof(rfc) / sizeof(rfc[0]), sizeof(rfc[0]));
     if (cg_prof_table_skip(p, ce))
         return;
     for (size_t i = 0; i < c->n_ext; i++) {
         if (cg_prof_ce_skip(p, i, ce))
             continue;
         for (size_t k = 0; k < sizeof(rfc) / sizeof(rfc[0]); k++) {
-            if (cg_prof_ext_is(p, i, rfc[k].oid, rfc[k].len))
+            if (cg_prof_ext_is(p, i, rfc[k].id.oid, rfc[k].id.len))
                 crit_as(ctx, p,
                         rfc[k].must ? CG_R_CERT_EXTENSION_CRITICALITY
                                     : CG_R_CERT_EXTENSION_CRITICALITY_NOT_RECOMMENDED,

@@ -13,7 +13,9 @@
 #ifndef CAGUARD_RULES_CERT_PROFILE_H
 #define CAGUARD_RULES_CERT_PROFILE_H
 
+#include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "rules/rules.h"
 #include "x509/oid.h"
@@ -38,13 +40,13 @@ typedef struct cg_profile {
     cg_prof_kind kind;
     int64_t issued;    /* issuance time (cg_objref_set_issued_cert) */
     uint32_t issued_ymd; /* its UTC date as YYYYMMDD, for cg_prof_since */
-    cg_prof_exts x;
-    /* per extension, the third octet of its OID when it is id-ce (2.5.29.x,
-     * contents 55 1d x), else -1: one octet tells most extensions apart */
-    int16_t ce[CG_MAX_EXTENSIONS];
+    /* From ce_set up to key_alg: cleared before a certificate is decoded
+     * (decode); key_alg and key_bits set by decode_key; x and ce, which
+     * ext_indexes writes whole (ce up to cert->n_ext), last, not cleared. */
     /* the id-ce extensions below 64 present, a bit each (bit x for 55 1d x);
-     * ce_repeated: one of them twice; n_other: the extensions outside that
-     * set other than AIA, the SCT list and the poison (most certificates:
+     * ce_repeated: one of them, AIA, the SCT list or the poison twice;
+     * n_other: the extensions outside that set other than AIA, the SCT
+     * list and the poison (most certificates:
      * none), so a table walk over the extensions can tell at once that no
      * entry of its table is there (cg_prof_table_skip) */
     uint64_t ce_set;
@@ -69,6 +71,10 @@ typedef struct cg_profile {
     int key_type;       /* CG_KEY_* */
     cg_cbs key_alg;     /* SubjectPublicKeyInfo AlgorithmIdentifier element */
     cg_cbs key_bits;    /* subjectPublicKey BIT STRING contents without the unused-bits octet */
+    cg_prof_exts x;
+    /* per extension, the third octet of its OID when it is id-ce (2.5.29.x,
+     * contents 55 1d x), else -1: one octet tells most extensions apart */
+    int16_t ce[CG_MAX_EXTENSIONS];
 } cg_profile;
 
 /* Every profile rule on one certificate or precertificate (or a bare
@@ -106,13 +112,19 @@ static inline int cg_prof_since(const cg_profile *p, uint32_t yyyymmdd)
 {
     return p->issued_ymd >= yyyymmdd;
 }
+/* cg_oid_equal inline: with len a constant the comparison is a load or
+ * two, not three calls (cg_oid_equal, cg_cbs_mem_equal, memcmp). */
+static inline int cg_prof_oid_is(const cg_cbs *oid, const uint8_t *der, size_t len)
+{
+    return oid->len == len && memcmp(oid->data, der, len) == 0;
+}
 /* Whether extension i's OID is the contents oid[0..len): an id-ce OID (55 1d
  * x) by p->ce alone, any other by its bytes. */
 static inline int cg_prof_ext_is(const cg_profile *p, size_t i, const uint8_t *oid, size_t len)
 {
     if (len == 3 && oid[0] == 0x55 && oid[1] == 0x1d)
         return p->ce[i] == oid[2];
-    return p->ce[i] < 0 && cg_oid_equal(&p->cert->ext[i].oid, oid, len);
+    return p->ce[i] < 0 && cg_prof_oid_is(&p->cert->ext[i].oid, oid, len);
 }
 /* A table's id-ce OIDs as a set of bits (bit x for 55 1d x, x < 64; 0 for
  * any other OID), and whether extension i is an id-ce extension below 64
@@ -126,6 +138,17 @@ static inline int cg_prof_ce_skip(const cg_profile *p, size_t i, uint64_t set)
 {
     return p->ce[i] >= 0 && p->ce[i] < 64 && ((set >> p->ce[i]) & 1) == 0;
 }
+/* An OID of a table the families walk over the extensions with (its
+ * contents, at most 8 octets): the first member of each entry. */
+typedef struct cg_prof_oid {
+    uint8_t oid[8];
+    size_t len;
+} cg_prof_oid;
+/* The id-ce OIDs (cg_prof_ce_bit) of a table of n entries, stride octets
+ * apart, each beginning with a cg_prof_oid: computed once into *memo (0:
+ * not yet; a table with none is walked each time), not a walk over the
+ * table every certificate. cert_profile.c. */
+uint64_t cg_prof_table_set(_Atomic uint64_t *memo, const void *table, size_t n, size_t stride);
 /* Whether a table whose id-ce OIDs are the set (cg_prof_ce_bit) and whose
  * other OIDs are none of AIA, the SCT list and the poison can match no
  * extension of the certificate: the common case, told by two tests before
