@@ -578,13 +578,14 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out, int judg
                       "subjectAltName entry %zu is an empty GeneralName (RFC 5280 §4.2.1.6)", i);
             continue;
         }
-        cg_cbs body = gn;
-        if (tag == CG_ASN1_CTX(2) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(2))) {
+        /* the contents: gn decoded as one element of tag, whole */
+        cg_cbs body = {gn.data + hl, gn.len - hl};
+        if (tag == CG_ASN1_CTX(2)) {
             if (judge)
                 judge_dns(ctx, p, &body, i, subscriber);
             if (out->n_dns < 64)
                 out->dns[out->n_dns++] = body;
-        } else if (tag == CG_ASN1_CTX(7) && cg_cbs_get_asn1(&body, &body, CG_ASN1_CTX(7))) {
+        } else if (tag == CG_ASN1_CTX(7)) {
             if (body.len != 4 && body.len != 16) {
                 cg_report_at(ctx, CG_R_CERT_SAN_INVALID, p->obj, SAN_FIELD ".iPAddress",
                              "subjectAltName iPAddress (entry %zu) is %zu octets; an address "
@@ -628,21 +629,18 @@ static void check_san(cg_ctx *ctx, const cg_profile *p, san_names *out, int judg
 static size_t subject_cns(const cg_cert *c, cg_cbs *cn, size_t cap)
 {
     cg_cbs name = c->subject, rdns, rdn, atv, type, value;
-    size_t n = 0;
+    size_t n = 0, hl;
     uint8_t tag;
     if (!cg_cbs_get_asn1(&name, &rdns, CG_ASN1_SEQUENCE))
         return 0;
     while (cg_cbs_get_asn1(&rdns, &rdn, CG_ASN1_SET)) {
         while (cg_cbs_get_asn1(&rdn, &atv, CG_ASN1_SEQUENCE)) {
             if (!cg_cbs_get_asn1(&atv, &type, CG_ASN1_OBJECT) ||
-                !cg_oid_equal(&type, CG_OID_AT_CN, sizeof(CG_OID_AT_CN)) ||
-                !cg_cbs_get_any_asn1_element(&atv, &value, &tag, NULL))
+                !cg_prof_oid_is(&type, CG_OID_AT_CN, sizeof(CG_OID_AT_CN)) ||
+                !cg_cbs_get_any_asn1_element(&atv, &value, &tag, &hl))
                 continue;
-            cg_cbs body = value;
-            if (!cg_cbs_get_asn1(&body, &body, tag))
-                continue;
-            if (n < cap)
-                cn[n] = body;
+            if (n < cap) /* the contents of the element value, decoded whole */
+                cg_cbs_init(&cn[n], value.data + hl, value.len - hl);
             n++;
         }
     }
