@@ -14,11 +14,16 @@
  *
  * Where the processor has AVX-512 IFMA (asked at run time), the sums are
  * taken eight groups at a time instead: the modulus in 52-bit limbs, the
- * primes in 22 groups below 2^52, and each limb multiplied by its residues
- * in eight lanes at once, the low and the high 52 bits of each product
- * added into two accumulators (two instructions a limb for eight groups,
- * where the 64-bit way takes eight multiplications); the sum hi * 2^52 + lo
- * is folded by the same reduction. */
+ * primes in 22 groups of six below 2^52, and each limb multiplied by its
+ * residues in eight lanes at once, the low and the high 52 bits of each
+ * product added into two accumulators (two instructions a limb for eight
+ * groups, where the 64-bit way takes eight multiplications); the sum
+ * hi * 2^52 + lo is folded by a Montgomery reduction by 2^52 in the lanes,
+ * and the six primes of every group tested in six vector steps (a 64-bit
+ * multiplication and a comparison for eight primes). Only a modulus with a
+ * factor goes on to the prime-by-prime walk that finds the smallest. */
+#include <string.h>
+
 #include "rules/cert_profile.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -39,12 +44,22 @@
  *   would divide;
  * powers: 2^(64 k) mod prime_groups[g].q, k = 0..63 (moduli up to 4096
  *   bits);
- * for IFMA, the same primes in GROUPS52 groups below 2^52 (after the
- *   GROUPS58 others in prime_groups), each prime's among them its group52,
- *   and powers52[k][g] = 2^(52 k) mod prime_groups[GROUPS58 + g].q,
- *   k = 0..78, eight groups to a vector (the lanes past the last group
- *   zero). */
+ * for IFMA, the same primes in GROUPS52 groups of PER52 below 2^52, each
+ *   prime's among them its group52, laid out lane by lane, eight groups to
+ *   a vector (the lanes past the last group zero): ifma_q[0] the groups'
+ *   products q, ifma_q[1] -q^-1 modulo 2^52, ifma_test[j] the j-th prime
+ *   of each group's inverse and bound as above, and powers52[k][g] =
+ *   2^(52 k) mod q, k = 0..79; aligned to 64 octets (a row of three
+ *   vectors is three cache lines). */
 #include "rules/rsa_factor_tables.h"
+
+/* The big-endian 64 bits whose last octet is at p[7]. */
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
+}
 
 /* Montgomery's reduction (REDC) by an odd q < 2^64, for t = hi * 2^64 +
  * lo (any hi below 2^64): a value congruent to t * 2^-64 modulo q, below
@@ -70,8 +85,7 @@ static inline __attribute__((always_inline)) int divides(const uint64_t *rem, si
 
 /* The first odd prime below 752 that divides N, or 0: four primes a step
  * (132 of them), the first that divides wins. */
-static inline __attribute__((always_inline)) unsigned first_divisor(const uint64_t *rem,
-                                                                    int wide)
+static inline __attribute__((always_inline)) unsigned first_divisor(const uint64_t *rem, int wide)
 {
     enum { NP = sizeof(primes) / sizeof(primes[0]) };
     _Static_assert(NP % 4 == 0, "the primes are tested four at a time");
@@ -108,94 +122,120 @@ static unsigned small_factor_64(const uint64_t *words, size_t nw4)
 }
 
 #ifdef RSA_FACTOR_IFMA
-/* The IFMA way: N (nw words, zero words after them up to nw + 1) in 52-bit
- * limbs, and its residue modulo each group's product below 2^52: per lane
- * the low and the high 52 bits of limb times residue are summed apart, each
- * sum below 79 * 2^52 < 2^59, and N is congruent to hi * 2^52 + lo. */
-__attribute__((target("avx512f,avx512ifma"))) static unsigned
-small_factor_ifma(const uint64_t *words, size_t nw)
+/* The IFMA way, for N of nl 52-bit limbs right-aligned in zeros ending at
+ * end (limb k: bits 52 k to 52 k + 51; two limbs take 13 octets, the odd
+ * one 6.5 octets in): its residue modulo each 52-bit group's product q,
+ * eight groups to a vector. Per lane the low and the high 52 bits of limb
+ * times residue are summed apart, each sum below 80 * 2^52 < 2^59, so N is
+ * congruent to S = hi * 2^52 + lo. */
+__attribute__((target("avx512f,avx512dq,avx512ifma"))) static unsigned
+small_factor_ifma(const uint8_t *end, size_t nl)
 {
     enum {
-        NG = GROUPS52,
         NL = sizeof(powers52) / sizeof(powers52[0]),
         LANES = sizeof(powers52[0]) / sizeof(powers52[0][0])
     };
-    _Static_assert(LANES == 24 && NG <= LANES, "three vectors of eight groups");
+    _Static_assert(LANES == 24 && (int)GROUPS52 <= (int)LANES && NL % 2 == 0 && NL >= 79,
+                   "three vectors of eight groups, 4096 bits in limbs taken two at a time");
     const uint64_t mask = (UINT64_C(1) << 52) - 1;
-    size_t nl = (nw * 64 + 51) / 52;
-    if (nl > NL)
-        return small_factor_64(words, (nw + 3) & ~(size_t)3);
     /* three vectors of eight groups, each accumulator its own variable
      * (an array of them would go through memory on every step) */
     __m512i lo0 = _mm512_setzero_si512(), lo1 = lo0, lo2 = lo0, hi0 = lo0, hi1 = lo0, hi2 = lo0;
-    for (size_t k = 0; k < nl; k++) {
-        size_t bit = 52 * k, w = bit / 64, sh = bit % 64;
-        uint64_t limb = words[w] >> sh;
-        if (sh > 12)
-            limb |= words[w + 1] << (64 - sh);
-        __m512i x = _mm512_set1_epi64((long long)(limb & mask));
-        __m512i t0 = _mm512_loadu_si512((const void *)&powers52[k][0]);
-        __m512i t1 = _mm512_loadu_si512((const void *)&powers52[k][8]);
-        __m512i t2 = _mm512_loadu_si512((const void *)&powers52[k][16]);
-        lo0 = _mm512_madd52lo_epu64(lo0, x, t0);
-        hi0 = _mm512_madd52hi_epu64(hi0, x, t0);
-        lo1 = _mm512_madd52lo_epu64(lo1, x, t1);
-        hi1 = _mm512_madd52hi_epu64(hi1, x, t1);
-        lo2 = _mm512_madd52lo_epu64(lo2, x, t2);
-        hi2 = _mm512_madd52hi_epu64(hi2, x, t2);
+#define RSA_FACTOR_LIMB(k, limb)                                                                  \
+    do {                                                                                          \
+        __m512i x = _mm512_set1_epi64((long long)(limb));                                         \
+        __m512i t0 = _mm512_load_si512((const void *)&powers52[k][0]);                            \
+        __m512i t1 = _mm512_load_si512((const void *)&powers52[k][8]);                            \
+        __m512i t2 = _mm512_load_si512((const void *)&powers52[k][16]);                           \
+        lo0 = _mm512_madd52lo_epu64(lo0, x, t0);                                                  \
+        hi0 = _mm512_madd52hi_epu64(hi0, x, t0);                                                  \
+        lo1 = _mm512_madd52lo_epu64(lo1, x, t1);                                                  \
+        hi1 = _mm512_madd52hi_epu64(hi1, x, t1);                                                  \
+        lo2 = _mm512_madd52lo_epu64(lo2, x, t2);                                                  \
+        hi2 = _mm512_madd52hi_epu64(hi2, x, t2);                                                  \
+    } while (0)
+    /* limbs 2j and 2j + 1 start 13 j and 13 j + 6.5 octets from the end
+     * (a last odd limb of zeros is harmless: its row exists, NL is even) */
+    for (size_t j = 0; 2 * j < nl; j++) {
+        RSA_FACTOR_LIMB(2 * j, load_be64(end - 13 * j - 8) & mask);
+        RSA_FACTOR_LIMB(2 * j + 1, (load_be64(end - 13 * j - 14) >> 4) & mask);
     }
-    uint64_t l[LANES], h[LANES], rem[LANES];
-    _mm512_storeu_si512((void *)&l[0], lo0);
-    _mm512_storeu_si512((void *)&l[8], lo1);
-    _mm512_storeu_si512((void *)&l[16], lo2);
-    _mm512_storeu_si512((void *)&h[0], hi0);
-    _mm512_storeu_si512((void *)&h[8], hi1);
-    _mm512_storeu_si512((void *)&h[16], hi2);
-    for (size_t g = 0; g < NG; g++) {
-        unsigned __int128 t = ((unsigned __int128)h[g] << 52) + l[g];
-        rem[g] = redc((uint64_t)(t >> 64), (uint64_t)t, prime_groups[GROUPS58 + g].q,
-                      prime_groups[GROUPS58 + g].inverse);
+#undef RSA_FACTOR_LIMB
+    /* Montgomery's reduction by 2^52 in each lane: with lo = l1 * 2^52 + l0
+     * and m = l0 * (-q^-1) mod 2^52, l0 + m * q is a multiple of 2^52 (0 or
+     * 2^52 itself), so R = hi + l1 + floor(m * q / 2^52) + (that / 2^52) is
+     * S * 2^-52 + a multiple of q, below 2^61: congruent to S * 2^-52
+     * modulo q, which changes no odd prime's divisibility. */
+    const __m512i m52 = _mm512_set1_epi64((long long)mask), zero = _mm512_setzero_si512();
+#define RSA_FACTOR_REDC(lo, hi, v)                                                                \
+    do {                                                                                          \
+        __m512i q = _mm512_load_si512((const void *)&ifma_q[0][8 * (v)]);                         \
+        __m512i l0 = _mm512_and_si512(lo, m52);                                                   \
+        __m512i h = _mm512_add_epi64(hi, _mm512_srli_epi64(lo, 52));                              \
+        __m512i m = _mm512_madd52lo_epu64(zero, l0,                                               \
+                                          _mm512_load_si512((const void *)&ifma_q[1][8 * (v)]));  \
+        __m512i c = _mm512_srli_epi64(_mm512_madd52lo_epu64(l0, m, q), 52);                       \
+        hi = _mm512_add_epi64(_mm512_madd52hi_epu64(h, m, q), c);                                 \
+    } while (0)
+    RSA_FACTOR_REDC(lo0, hi0, 0);
+    RSA_FACTOR_REDC(lo1, hi1, 1);
+    RSA_FACTOR_REDC(lo2, hi2, 2);
+#undef RSA_FACTOR_REDC
+    /* step j tests the j-th prime of every group: p divides R when R times
+     * p's inverse modulo 2^64 is at most floor((2^64 - 1) / p) (the
+     * exact-division test above); the lanes past the last group are left
+     * out (R = 0 there, which every test takes for a multiple: each
+     * modulus would go on to the prime-by-prime walk) */
+    __mmask8 any = 0;
+    const __mmask8 last = (__mmask8)((1u << (GROUPS52 - 16)) - 1);
+    for (size_t j = 0; j < PER52; j++) {
+#define RSA_FACTOR_TEST(r, v, k)                                                                  \
+    _mm512_mask_cmple_epu64_mask(                                                                 \
+        k, _mm512_mullo_epi64(r, _mm512_load_si512((const void *)&ifma_test[j][0][8 * (v)])),     \
+        _mm512_load_si512((const void *)&ifma_test[j][1][8 * (v)]))
+        any |= RSA_FACTOR_TEST(hi0, 0, 0xff) | RSA_FACTOR_TEST(hi1, 1, 0xff) |
+               RSA_FACTOR_TEST(hi2, 2, last);
+#undef RSA_FACTOR_TEST
     }
+    if (!any)
+        return 0;
+    uint64_t rem[LANES];
+    _mm512_storeu_si512((void *)&rem[0], hi0);
+    _mm512_storeu_si512((void *)&rem[8], hi1);
+    _mm512_storeu_si512((void *)&rem[16], hi2);
     return first_divisor(rem, 1);
 }
 #endif
 
 unsigned cg_rsa_small_factor_how(const uint8_t *m, size_t n, int ifma)
 {
-    uint64_t words[65];
     /* (a 4096-bit modulus as a DER INTEGER is 513 octets, the first 0) */
     while (n > 0 && m[0] == 0) {
         m++;
         n--;
     }
-    size_t nw = (n + 7) / 8, full = n / 8, top = n % 8;
-    if (nw > 64 || n == 0)
+    if (n == 0 || n > 512)
         return 0;
-    /* words[0] is the least significant; the most significant one takes
-     * the n % 8 leading octets */
-    for (size_t w = 0; w < full; w++) {
-        const uint8_t *b = m + n - 8 * (w + 1);
-        words[w] = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
-                   (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
-                   (uint64_t)b[6] << 8 | b[7];
-    }
-    if (top > 0) {
-        uint64_t v = 0;
-        for (size_t k = 0; k < top; k++)
-            v = v << 8 | m[k];
-        words[full] = v;
-    }
-    /* zero words up to a multiple of 4 (64 at most), and one more: the
-     * 64-bit sums take four words a step, a 52-bit limb may straddle two */
-    size_t nw4 = (nw + 3) & ~(size_t)3;
-    for (size_t w = nw; w <= nw4 && w < 65; w++)
-        words[w] = 0;
+    /* N right-aligned in zeros: the 64-bit words and the 52-bit limbs are
+     * read by whole 8-octet loads ending at most 521 octets before the end
+     * (limb 79, 80 limbs being read two at a time), with no test for N's
+     * first octet */
+    _Alignas(64) uint8_t buf[528];
+    uint8_t *end = buf + sizeof(buf);
+    memset(buf, 0, sizeof(buf) - n);
+    memcpy(end - n, m, n);
 #ifdef RSA_FACTOR_IFMA
     if (ifma && __builtin_cpu_supports("avx512ifma"))
-        return small_factor_ifma(words, nw);
+        return small_factor_ifma(end, (8 * n + 51) / 52);
 #else
     (void)ifma;
 #endif
+    /* words[0] is the least significant; zero words up to a multiple of 4:
+     * the 64-bit sums take four words a step */
+    uint64_t words[64];
+    size_t nw4 = ((n + 7) / 8 + 3) & ~(size_t)3;
+    for (size_t w = 0; w < nw4; w++)
+        words[w] = load_be64(end - 8 * (w + 1));
     return small_factor_64(words, nw4);
 }
 
