@@ -104,6 +104,9 @@ unsigned cg_rsa_small_factor(const uint8_t *m, size_t n);
  * cg_rsa_small_factor does), else by 64-bit multiplications: for the tests,
  * which hold both ways to OpenSSL's answer. */
 unsigned cg_rsa_small_factor_how(const uint8_t *m, size_t n, int ifma);
+/* Whether the IFMA way runs here: built for x86-64 and the processor has
+ * AVX-512 F, DQ and IFMA (asked at run time). */
+int cg_rsa_small_factor_ifma(void);
 
 /* Helpers the families share (cert_profile.c). */
 /* Whether the object was issued on or after the YYYYMMDD date (00:00:00

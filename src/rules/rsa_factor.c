@@ -207,6 +207,18 @@ small_factor_ifma(const uint8_t *end, size_t nl)
 }
 #endif
 
+int cg_rsa_small_factor_ifma(void)
+{
+#ifdef RSA_FACTOR_IFMA
+    /* every extension small_factor_ifma is compiled for (its 64-bit
+     * multiplication is AVX-512 DQ's) */
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512ifma");
+#else
+    return 0;
+#endif
+}
+
 unsigned cg_rsa_small_factor_how(const uint8_t *m, size_t n, int ifma)
 {
     /* (a 4096-bit modulus as a DER INTEGER is 513 octets, the first 0) */
@@ -225,7 +237,7 @@ unsigned cg_rsa_small_factor_how(const uint8_t *m, size_t n, int ifma)
     memset(buf, 0, sizeof(buf) - n);
     memcpy(end - n, m, n);
 #ifdef RSA_FACTOR_IFMA
-    if (ifma && __builtin_cpu_supports("avx512ifma"))
+    if (ifma && cg_rsa_small_factor_ifma())
         return small_factor_ifma(end, (8 * n + 51) / 52);
 #else
     (void)ifma;

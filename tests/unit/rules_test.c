@@ -297,11 +297,7 @@ static void check_small_factor(const BIGNUM *x)
  * number, and random odd numbers of every size up to 4096 bits. */
 static void test_small_factor(void)
 {
-#if defined(__x86_64__)
-    int ifma = __builtin_cpu_supports("avx512ifma");
-#else
-    int ifma = 0;
-#endif
+    int ifma = cg_rsa_small_factor_ifma();
     printf("cg_rsa_small_factor: AVX-512 IFMA %s\n",
            ifma ? "present: both ways checked" : "absent: the 64-bit way alone checked");
     BIGNUM *x = BN_new(), *c = BN_new();
