@@ -36,8 +36,8 @@ for line in sys.stdin:
         if cur is not None:
             samples.append(cur)
         cur = None
-    elif not line[0].isspace():
-        cur = []
+    elif re.match(r"\s*\d+\.\d+:\s*$", line):
+        cur = []  # the time line that starts a sample (perf may indent it)
     elif cur is not None:
         m = re.match(r"\s*\S+ (.*) \((.*)\)$", line)
         if m:
