@@ -29,6 +29,11 @@
     "sha256, kind, der, issuer, serial, subject, scope, ca, not_before, not_after, file, "        \
     "idx, first_seen, crldp"
 
+#define CRL_COVERED_REST                                                                          \
+    "AND kind IN ('certificate', 'precertificate') AND not_after >= ? "                           \
+    "AND serial IN (SELECT e.serial FROM crl_entries e JOIN crl_scopes c ON c.id = e.scope_id "   \
+    "WHERE c.issuer = ? AND c.scope = ?) ORDER BY id"
+
 const char *const cg_st_sql_objects[Q_COUNT] = {
     /* no RETURNING: cg_st_insert (driver.h) */
     [Q_OBJ_INSERT] = "INSERT INTO objects (" OBJ_COLS ") VALUES "
@@ -37,7 +42,11 @@ const char *const cg_st_sql_objects[Q_COUNT] = {
     [Q_OBJ_EARLIER] = "UPDATE objects SET first_seen = ? WHERE sha256 = ? AND first_seen > ? "
                       "RETURNING id",
     [Q_OBJ_GET] = "SELECT " OBJ_COLS " FROM objects WHERE sha256 = ?",
-    [Q_OBJ_BY_SERIAL] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND serial = ? "
+    /* SQLite's text (PostgreSQL reads object_keys: pg_objects_by_serial).
+     * The index is named: without statistics SQLite may as well take one
+     * on the issuer (schema 16), every certificate of the CA. */
+    [Q_OBJ_BY_SERIAL] = "SELECT " OBJ_COLS " FROM objects INDEXED BY objects_serial "
+                        "WHERE issuer = ? AND serial = ? "
                         "AND kind IN ('certificate', 'precertificate') ORDER BY id",
     [Q_OBJ_BY_ISSUER] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? ORDER BY id",
     [Q_OBJ_CA] = "SELECT " OBJ_COLS " FROM objects WHERE ca IN (1, 2) ORDER BY id",
@@ -50,21 +59,24 @@ const char *const cg_st_sql_objects[Q_COUNT] = {
     [Q_CRL_NEXT] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? AND scope = ? "
                    "AND kind = 'crl' AND not_before > ? AND sha256 <> ? "
                    "ORDER BY not_before, id LIMIT 1",
-    [Q_CRL_COVERED] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? "
-                      "AND kind IN ('certificate', 'precertificate') AND not_after >= ? "
-                      "AND serial IN (SELECT e.serial FROM crl_entries e "
-                      "JOIN crl_scopes c ON c.id = e.scope_id "
-                      "WHERE c.issuer = ? AND c.scope = ?) ORDER BY id",
+    /* Each of the CRL's serials looked up, not every certificate of the
+     * CA read (the index named as in Q_OBJ_BY_SERIAL; PostgreSQL's text
+     * below). */
+    [Q_CRL_COVERED] = "SELECT " OBJ_COLS " FROM objects INDEXED BY objects_serial "
+                      "WHERE issuer = ? " CRL_COVERED_REST,
     [Q_CERT_SAMPLES] = "SELECT " OBJ_COLS " FROM objects WHERE id IN (SELECT min(id) FROM objects "
                        "WHERE issuer = ? AND kind IN ('certificate', 'precertificate') "
                        "AND not_after >= ? GROUP BY crldp) ORDER BY id",
     [Q_CERT_VARIANT] = "SELECT id FROM objects WHERE issuer = ? AND crldp = ? "
                        "AND kind IN ('certificate', 'precertificate') LIMIT 1",
+    /* "A later one" as one comparison of (not_before, id), so that SQLite
+     * searches objects_issuer_scope from it: an OR of the two cases is
+     * searched one index at a time, which the partial index (schema 16)
+     * is not taken for, and every CRL of the scope was read for each. */
     [Q_LATEST_CRLS] = "SELECT " OBJ_COLS " FROM objects o WHERE o.kind = 'crl' AND o.issuer = ? "
                       "AND NOT EXISTS (SELECT 1 FROM objects p WHERE p.kind = 'crl' "
                       "AND p.issuer = o.issuer AND p.scope = o.scope "
-                      "AND (p.not_before > o.not_before "
-                      "OR (p.not_before = o.not_before AND p.id > o.id))) ORDER BY o.id",
+                      "AND (p.not_before, p.id) > (o.not_before, o.id)) ORDER BY o.id",
     [Q_NAME_INSERT] = "INSERT INTO issuer_names (role, name) VALUES (?, ?) "
                       "ON CONFLICT (role, name) DO NOTHING",
     [Q_NAMES] = "SELECT name FROM issuer_names WHERE role = ? ORDER BY name",
@@ -92,6 +104,8 @@ const char *const cg_st_sql_objects[Q_COUNT] = {
 
 const char *const cg_st_pg_sql_objects[Q_COUNT] = {
     [Q_OBJ_INSERT] = PG_KEY_INSERT "INSERT INTO objects " PG_OBJ_VALUES,
+    /* objects_issuer_serial, kept on PostgreSQL (schema 16) */
+    [Q_CRL_COVERED] = "SELECT " OBJ_COLS " FROM objects WHERE issuer = ? " CRL_COVERED_REST,
     [Q_CERT_VARIANT] = "SELECT id FROM object_keys WHERE issuer = $1 AND crldp = $2 "
                        "AND kind IN ('certificate', 'precertificate') LIMIT 1",
     [Q_OBJ_PARTS] = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "

@@ -424,8 +424,27 @@ static const cg_schema_stmt v15[] = {
     {NULL, NULL},
 };
 
+/* 15 -> 16, SQLite: the objects' serials alone in place of (issuer, serial),
+ * and (issuer, scope, not_before) for the CRLs alone (a certificate has no
+ * scope). An issuer's Name made most of each key of both (74 bytes of 100
+ * in the monitor's benchmark), and every kept certificate wrote a key into
+ * each at a random place: each commit wrote those pages again. A serial
+ * alone is as selective; the lookups by issuer and serial name the index
+ * (objects.c, INDEXED BY), so that SQLite cannot take another index on the
+ * issuer and read every certificate of the CA. PostgreSQL finds an object
+ * by issuer and serial in object_keys (schema 12): nothing to do there. */
+static const cg_schema_stmt v16[] = {
+    {"DROP INDEX objects_issuer_serial;"
+     "CREATE INDEX objects_serial ON objects (serial);"
+     "DROP INDEX objects_issuer_scope;"
+     "CREATE INDEX objects_issuer_scope ON objects (issuer, scope, not_before) "
+     "WHERE scope IS NOT NULL",
+     "SELECT 1"},
+    {NULL, NULL},
+};
+
 const cg_schema_stmt *const cg_schema_migrations[CG_STORE_SCHEMA_VERSION] = {
-    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15};
+    v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16};
 
 /* ---- PostgreSQL names ---- */
 

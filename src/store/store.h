@@ -37,7 +37,7 @@
 
 /* The schema this caguard reads and writes (docs/store.md lists the
  * migrations). A store with a newer version is refused, never modified. */
-#define CG_STORE_SCHEMA_VERSION 15
+#define CG_STORE_SCHEMA_VERSION 16
 
 typedef struct cg_store cg_store;
 

@@ -403,6 +403,17 @@ static void test_cert_samples(cg_store *s)
     CHECK(g.n == 2);
     CHECK(g.n == 2 && memcmp(g.sha[0], crl2.sha256, 32) == 0);
     CHECK(g.n == 2 && memcmp(g.sha[1], crl3.sha256, 32) == 0);
+    /* Of two with the same thisUpdate, the one stored last. */
+    cg_store_object crl5;
+    make_object(&crl5, 0x17, 15, CG_KIND_CRL, "issuer-S", NULL, 1);
+    crl5.scope = crl2.scope;
+    crl5.scope_len = crl2.scope_len;
+    crl5.not_before = crl2.not_before;
+    CHECK(cg_store_put_object(s, &crl5, NULL, NULL));
+    memset(&g, 0, sizeof(g));
+    CHECK(cg_store_latest_crls(s, (const uint8_t *)"issuer-S", 8, collect, &g));
+    CHECK(g.n == 2 && memcmp(g.sha[0], crl3.sha256, 32) == 0);
+    CHECK(g.n == 2 && memcmp(g.sha[1], crl5.sha256, 32) == 0);
     memset(&g, 0, sizeof(g));
     CHECK(cg_store_latest_crls(s, (const uint8_t *)"issuer-Z", 8, collect, &g));
     CHECK(g.n == 0);
@@ -2122,6 +2133,15 @@ static void pg_partitions(void)
              (int)getpid());
     pg_value(sql, v, sizeof(v));
     CHECK(strcmp(v, "outbox_alert,outbox_pending,outbox_pkey") == 0);
+    /* schema 16 is SQLite's: objects keeps its (issuer, serial) index here,
+     * which a CRL's covered certificates are read by */
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+             "WHERE schemaname = 'cgtest_%d_keys' AND tablename = 'objects'",
+             (int)getpid());
+    pg_value(sql, v, sizeof(v));
+    CHECK(strcmp(v, "objects_ca,objects_issuer_crldp,objects_issuer_scope,objects_issuer_serial,"
+                    "objects_pkey,objects_sha256") == 0);
 }
 
 static void pg_section(void)
@@ -2465,6 +2485,57 @@ static void sqlite_section(void)
                         "WHERE key = 'schema_version'") == CG_STORE_SCHEMA_VERSION);
     CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_due'") == 0);
     CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_pending'") == 1);
+
+    /* A store of schema 15 with a CRL, the certificate it revokes and
+     * another one: the serials' index replaces (issuer, serial), the
+     * (issuer, scope) index keeps the CRLs alone, and the lookups by serial,
+     * by a CRL's entries and of the latest CRLs find what they found. */
+    snprintf(path, sizeof(path), "%s/v15.db", tmpdir);
+    CHECK(cg_sqlite_create_version(path, 15, err, sizeof(err)));
+    {
+        /* the certificates' SHA-256s: 2, then 3, then zeros */
+        uint8_t k2[32] = {2}, k3[32] = {3};
+        char h2[65], h3[65], ins[1024];
+        cg_hex(k2, 32, h2);
+        cg_hex(k3, 32, h3);
+        snprintf(ins, sizeof(ins),
+                 "INSERT INTO objects (id, sha256, kind, der, issuer, serial, scope, ca, "
+                 "not_before, not_after, file, idx, first_seen, crldp) VALUES "
+                 "(1, zeroblob(32), 'crl', x'3000', x'3000', NULL, x'', 0, 1, 2, 'v15', 0, 3, "
+                 "NULL), (2, x'%s', 'certificate', x'3000', x'3000', x'01', NULL, 0, 1, 100, "
+                 "'v15', 1, 3, x''), (3, x'%s', 'certificate', x'3000', x'3000', x'02', NULL, "
+                 "0, 1, 100, 'v15', 2, 3, x'');"
+                 "INSERT INTO crl_scopes (id, issuer, scope) VALUES (1, x'3000', x'');"
+                 "INSERT INTO crl_entries (scope_id, serial, revocation_date, reason, "
+                 "first_seen, crl_id) VALUES (1, x'01', 10, NULL, 20, 1)",
+                 h2, h3);
+        exec_raw(path, ins);
+    }
+    CHECK(raw_int(path,
+                  "SELECT count(*) FROM sqlite_master WHERE name = 'objects_issuer_serial'") == 1);
+    s = cg_store_open(path, 0, &st, err, sizeof(err));
+    CHECK(s != NULL);
+    if (s != NULL) {
+        const uint8_t *name = (const uint8_t *)"\x30\x00";
+        got g;
+        memset(&g, 0, sizeof(g));
+        CHECK(cg_store_objects_by_serial(s, name, 2, (const uint8_t *)"\x02", 1, collect, &g));
+        CHECK(g.n == 1 && g.sha[0][0] == 3);
+        memset(&g, 0, sizeof(g));
+        CHECK(cg_store_crl_covered(s, name, 2, (const uint8_t *)"", 0, name, 2, 50, collect, &g));
+        CHECK(g.n == 1 && g.sha[0][0] == 2);
+        memset(&g, 0, sizeof(g));
+        CHECK(cg_store_latest_crls(s, name, 2, collect, &g));
+        CHECK(g.n == 1 && g.kind[0] == CG_KIND_CRL);
+        cg_store_close(s);
+    }
+    CHECK(raw_int(path, "SELECT CAST(value AS INTEGER) FROM caguard_meta "
+                        "WHERE key = 'schema_version'") == CG_STORE_SCHEMA_VERSION);
+    CHECK(raw_int(path,
+                  "SELECT count(*) FROM sqlite_master WHERE name = 'objects_issuer_serial'") == 0);
+    CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'objects_serial'") == 1);
+    CHECK(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'objects_issuer_scope' "
+                        "AND sql LIKE '%WHERE scope IS NOT NULL'") == 1);
 
     /* A store from a newer caguard: refused, untouched. */
     snprintf(path, sizeof(path), "%s/newer.db", tmpdir);
