@@ -360,10 +360,16 @@ void cg_fetch_xfer_pack(cg_fetch_xfer *x, size_t len)
     x->packed = 1;
 }
 
-/* A spare body for x, which has none, when one is kept. */
+/* A spare body for x, which has none, when one is kept and x is the
+ * window's: an auxiliary answer (a tree head, a proof, a hash tile) is a
+ * few KiB, and one that took the spare held an entries answer's buffer
+ * (5.3 MB of realistic JSON) until it was freed while the next entries
+ * answer was given a fresh one: up to 10 MB more of the budget and of the
+ * peak RSS at 50 ms with two proofs asked ahead (docs/performance.md,
+ * "Session 14: ..."). */
 static void take_spare(cg_fetch *f, cg_fetch_xfer *x)
 {
-    if (x->body != NULL || f->n_spare == 0)
+    if (x->body != NULL || f->n_spare == 0 || x->q == NULL)
         return;
     spare_body *sp = &f->spare[--f->n_spare];
     uncharge(f, x); /* what a body the protocol took held */
@@ -885,6 +891,8 @@ void cg_fetch_get_stats(const cg_fetch *f, cg_window_stats *s)
 {
     cg_window_get_stats(f->w, s);
     s->pauses = f->pauses;
+    for (size_t i = 0; i < f->n_aux; i++)
+        s->aux_bytes += f->aux[i]->cap;
 }
 
 /* ---- what both log clients hold ---- */

@@ -24,6 +24,10 @@ typedef struct answer {
     const uint8_t *body; /* the body the offsets are in, while it is read */
 } answer;
 
+/* Consistency proofs asked ahead at most: the range's being read and the
+ * next one's. */
+#define PROOFS_AHEAD 2
+
 struct cg_logclient {
     cg_fetch_client net; /* get-entries through the window; get-sth, proofs */
     EVP_PKEY *key;
@@ -31,9 +35,13 @@ struct cg_logclient {
     cg_entries_reader *entries; /* get-entries answers, buffers reused */
     uint8_t *extra;             /* an entry's extra_data whose two pieces are apart, made whole */
     size_t extra_cap;
-    /* the consistency proof asked ahead, from a range's end to the tree */
-    cg_fetch_xfer *proof;
-    uint64_t proof_from, proof_to;
+    /* the consistency proofs asked ahead, from a range's end to the tree:
+     * this range's and the next one's */
+    struct proof_ahead {
+        cg_fetch_xfer *x;
+        uint64_t from, to;
+    } proof[PROOFS_AHEAD];
+    uint64_t scanned_to; /* the end of the last range scanned (0: none) */
 };
 
 static const cg_fetch_proto entries_proto;
@@ -63,8 +71,8 @@ void cg_logclient_free(cg_logclient *lc)
 {
     if (!lc)
         return;
-    if (lc->net.fx != NULL)
-        cg_fetch_aux_free(lc->net.fx, lc->proof);
+    for (size_t i = 0; lc->net.fx != NULL && i < PROOFS_AHEAD; i++)
+        cg_fetch_aux_free(lc->net.fx, lc->proof[i].x);
     cg_fetch_client_clear(&lc->net);
     cg_entries_reader_free(lc->entries);
     free(lc->extra);
@@ -239,20 +247,38 @@ static void proto_release(void *arg, cg_fetch_xfer *x)
 static const cg_fetch_proto entries_proto = {proto_prepare, proto_answer, NULL, proto_entry,
                                              proto_release};
 
+/* The proof asked ahead from end to size, or NULL. */
+static struct proof_ahead *proof_found(cg_logclient *lc, uint64_t end, uint64_t size)
+{
+    for (size_t i = 0; i < PROOFS_AHEAD; i++) {
+        if (lc->proof[i].x != NULL && lc->proof[i].from == end && lc->proof[i].to == size)
+            return &lc->proof[i];
+    }
+    return NULL;
+}
+
 /* Asks ahead for the consistency proof the monitor will want at the end of
- * a range [.., end) of a tree of size: off the critical path. */
-static void proof_ahead(cg_logclient *lc, uint64_t end, uint64_t size)
+ * a range [.., end) of a tree of size: off the critical path. A proof
+ * asked ahead that is neither for a later end of this tree (one no range
+ * reached yet) nor free gives its place. */
+static void proof_ahead(cg_logclient *lc, uint64_t pos, uint64_t end, uint64_t size)
 {
     char url[2048];
-    if (end == 0 || end >= size ||
-        (lc->proof != NULL && lc->proof_from == end && lc->proof_to == size))
+    if (end == 0 || end >= size || proof_found(lc, end, size) != NULL)
         return;
-    cg_fetch_aux_free(lc->net.fx, lc->proof);
+    struct proof_ahead *p = NULL;
+    for (size_t i = 0; i < PROOFS_AHEAD && p == NULL; i++) {
+        if (lc->proof[i].x == NULL || lc->proof[i].to != size || lc->proof[i].from < pos)
+            p = &lc->proof[i];
+    }
+    if (p == NULL)
+        return;
+    cg_fetch_aux_free(lc->net.fx, p->x);
     snprintf(url, sizeof(url), "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64,
              lc->net.base, end, size);
-    lc->proof = cg_fetch_aux(lc->net.fx, url, 0, 0);
-    lc->proof_from = end;
-    lc->proof_to = size;
+    p->x = cg_fetch_aux(lc->net.fx, url, 0, 0);
+    p->from = end;
+    p->to = size;
 }
 
 cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle_frontier *f,
@@ -260,8 +286,18 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
                                 char *why, size_t whycap)
 {
     uint64_t target = sth != NULL && sth->tree_size > end ? sth->tree_size : end;
-    if (sth != NULL)
-        proof_ahead(lc, end, sth->tree_size);
+    uint64_t pos = f->size;
+    if (sth != NULL) {
+        proof_ahead(lc, pos, end, sth->tree_size);
+        /* A range that goes on from the last one (a catch-up, range after
+         * range) is followed by one as long: its proof is asked now too, a
+         * range ahead. At 50 ms a range of 4,096 entries is read in about
+         * the proof's round trip, and the round waited for one at most
+         * range ends (docs/performance.md, "Session 14: ..."). */
+        if (pos > 0 && pos == lc->scanned_to && end < sth->tree_size)
+            proof_ahead(lc, pos, end + (end - pos), sth->tree_size);
+    }
+    lc->scanned_to = end;
     return cg_fetch_client_scan(&lc->net, h, f, end, target, sth, fn, arg, "STH", why, whycap);
 }
 
@@ -315,19 +351,20 @@ cg_log_status cg_logclient_get_consistency(cg_logclient *lc, uint64_t size1, uin
              "%s/ct/v1/get-sth-consistency?first=%" PRIu64 "&second=%" PRIu64, lc->net.base, size1,
              size2);
     cg_log_status st;
-    if (lc->proof != NULL && lc->proof_from == size1 && lc->proof_to == size2) {
+    struct proof_ahead *p = proof_found(lc, size1, size2);
+    if (p != NULL) {
         /* asked ahead: take its answer */
         json_error_t jerr;
-        st = cg_fetch_aux_wait(lc->net.fx, lc->proof, why, whycap);
+        st = cg_fetch_aux_wait(lc->net.fx, p->x, why, whycap);
         if (st == CG_LOG_OK) {
-            j = json_loadb((const char *)lc->proof->body, lc->proof->len, 0, &jerr);
+            j = json_loadb((const char *)p->x->body, p->x->len, 0, &jerr);
             if (!json_is_object(j)) {
                 setmsg(why, whycap, "%s: %s", r.url, "not a JSON object");
                 st = CG_LOG_BAD_ANSWER;
             }
         }
-        cg_fetch_aux_free(lc->net.fx, lc->proof);
-        lc->proof = NULL;
+        cg_fetch_aux_free(lc->net.fx, p->x);
+        p->x = NULL;
     } else {
         st = get_json(lc, &r, &j, why, whycap);
     }

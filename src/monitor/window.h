@@ -137,6 +137,8 @@ typedef struct cg_window_stats {
     size_t byte_budget; /* the window's (cg_window_opts, 0 made its default) */
     uint64_t requests, short_answers, retries, throttles;
     uint64_t pauses; /* cg_fetch_get_stats: answers paused for their log's memory */
+    size_t aux_bytes; /* cg_fetch_get_stats: the auxiliary answers' buffers (tree heads,
+                       * proofs, hash tiles), outside the window's bytes */
 } cg_window_stats;
 
 void cg_window_get_stats(const cg_window *w, cg_window_stats *s);

@@ -61,6 +61,7 @@ typedef struct server {
     int deferred_late; /* it was answered after a later request */
     unsigned requests;
     unsigned answered_429;
+    atomic_uint proofs_from[N_ENTRIES + 1]; /* get-sth-consistency asked, by first */
     uint64_t entries_served; /* by get-entries answers */
 } server;
 
@@ -214,6 +215,8 @@ static void handle(void *arg, int c, const cg_test_request *rq)
         }
     } else if (sscanf(req, "GET /ct/v1/get-sth-consistency?first=%" SCNu64 "&second=%" SCNu64, &a,
                       &b) == 2) {
+        if (a <= N_ENTRIES)
+            atomic_fetch_add(&s->proofs_from[a], 1);
         serve_consistency(s, c, a, b);
     } else if (sscanf(req,
                       "GET /ct/v1/get-entry-and-proof?leaf_index=%" SCNu64 "&tree_size=%" SCNu64,
@@ -554,6 +557,74 @@ int main(void)
           CG_LOG_BAD_ANSWER);
     CHECK(strstr(why, "not a get-sth-consistency answer") != NULL);
     s.junk_proof = 0;
+
+    /* Ranges read one after the other (a catch-up): the range that goes on
+     * from the last one asks ahead for its own end's proof and for the
+     * next range's, as long as it: [10, 20) asks for 20 and 30, so 30's is
+     * asked while [10, 20) is read, not once [20, 30) has been; each proof
+     * asked once and taken by get_consistency. The first range [0, 10)
+     * asks for its own only. */
+    {
+        cg_merkle_frontier rf;
+        uint8_t rr[32];
+        CHECK(cg_logclient_get_sth(lc, &sth, why, sizeof(why)) == CG_LOG_OK);
+        for (int i = 0; i <= N_ENTRIES; i++)
+            atomic_store(&s.proofs_from[i], 0);
+        cg_merkle_frontier_init(&rf);
+        sn.srv = &s;
+        sn.next = 0;
+        sn.in_order = 1;
+        for (uint64_t end = 10; end <= 30; end += 10) {
+            CHECK(cg_logclient_scan(lc, NULL, &rf, end, &sth, on_entry, &sn, why, sizeof(why)) ==
+                  CG_LOG_OK);
+            CHECK(rf.size == end && sn.next == end && sn.in_order);
+            if (end == 10)
+                CHECK(atomic_load(&s.proofs_from[20]) == 0);
+            CHECK(cg_logclient_get_consistency(lc, end, N_ENTRIES, proof, &pn, why, sizeof(why)) ==
+                  CG_LOG_OK);
+            CHECK(cg_merkle_tree_range(s.tree, 0, end, rr));
+            CHECK(cg_merkle_verify_consistency(NULL, end, N_ENTRIES, rr, sth.root, proof, pn, why,
+                                               sizeof(why)));
+            if (end == 20) {
+                /* 30's asked with 20's: the log takes it after 20's,
+                 * whatever the client does meanwhile */
+                for (int w = 0; w < 500 && atomic_load(&s.proofs_from[30]) == 0; w++)
+                    nanosleep(&(struct timespec){0, 10000000L}, NULL);
+                CHECK(atomic_load(&s.proofs_from[30]) == 1);
+            }
+        }
+        CHECK(atomic_load(&s.proofs_from[10]) == 1 && atomic_load(&s.proofs_from[20]) == 1 &&
+              atomic_load(&s.proofs_from[30]) == 1);
+    }
+
+    /* A proof asked ahead is answered while entries answers come, whose
+     * bodies are large (padded by 512 KiB) and kept for the next one when
+     * handed over: the proof's few hundred bytes never take that body (it
+     * held an entries answer's buffer while the next was given a new one),
+     * range after range. */
+    {
+        cg_merkle_frontier rf;
+        cg_window_stats ws;
+        size_t most = 0;
+        s.pad = 512 << 10;
+        CHECK(cg_logclient_get_sth(lc, &sth, why, sizeof(why)) == CG_LOG_OK);
+        for (int round = 0; round < 4; round++) {
+            cg_merkle_frontier_init(&rf);
+            sn.srv = &s;
+            sn.next = 0;
+            sn.in_order = 1;
+            for (uint64_t end = 3; end < N_ENTRIES; end += 3) {
+                CHECK(cg_logclient_scan(lc, NULL, &rf, end, &sth, on_entry, &sn, why,
+                                        sizeof(why)) == CG_LOG_OK);
+                cg_logclient_get_stats(lc, &ws);
+                most = ws.aux_bytes > most ? ws.aux_bytes : most;
+                CHECK(cg_logclient_get_consistency(lc, end, N_ENTRIES, proof, &pn, why,
+                                                   sizeof(why)) == CG_LOG_OK);
+            }
+        }
+        CHECK(most < 64 << 10);
+        s.pad = 0;
+    }
 
     /* get-entry-and-proof (--from-end): the right edge at the tree head,
      * proven by the last entry's audit path, is the edge a full scan
