@@ -312,6 +312,7 @@ static int mark_same(cg_checker *ck, held *hs, size_t m)
             free(rows);
             return 0;
         }
+        h->has_key = 1;
         memcpy(rows[i].key, h->key, 32);
     }
     qsort(rows, m, sizeof(*rows), cmp_key_row);
@@ -558,7 +559,8 @@ static void check_span(cg_checker *ck, entry **members, size_t gn)
         const held *h = &v.hs[v.obj_of[k]];
         cg_objref ref = member_ref(ck, &v, k);
         if (h->ref.kind == CG_KIND_CERT && h->e->has_scts)
-            cg_ck_check_scts(ck, &ref, &h->cert, pres, n_pres);
+            /* the TBS's SHA-256, made for mark_same, serves the signature */
+            cg_ck_check_scts(ck, &ref, &h->cert, h->has_key ? h->key : NULL, pres, n_pres);
         const ca_cert *sca = h->cert.is_precert ? cg_ck_signing_ca_of(ck, &h->cert) : NULL;
         /* The rule table dates the sunset (TLS BRs §7.1.2.4: 2026-03-15). */
         if (sca != NULL && cg_rule_in_force(CG_R_CT_PRECERT_SIGNING_CA_AFTER_SUNSET, ref.issued)) {

@@ -63,6 +63,7 @@ typedef struct held {
     cg_cert cert;
     cg_objref ref;   /* of that first copy */
     uint8_t key[32]; /* certificate: SHA-256 of the TBS; precertificate: cg_corr_key */
+    int has_key;     /* key is made (mark_same: only in a group of two or more) */
     int via_signing; /* a precertificate from a Precertificate Signing CA */
     size_t same_as;  /* 1 + the earlier object with the same TBS; 0 when distinct */
 } held;
@@ -97,8 +98,10 @@ struct cg_checker {
 
 /* The CA that issued cert: same subject bytes (or an equal Name), AKI/SKI
  * agreeing when both are there, confirmed by the signature; NULL when none
- * of the CAs given is. */
-const ca_cert *cg_ck_find_issuer(const cg_checker *ck, const cg_cert *cert);
+ * of the CAs given is. tbs_sha256: the SHA-256 of cert's TBS when the
+ * caller has it (the signature's hash, when that is SHA-256), or NULL. */
+const ca_cert *cg_ck_find_issuer(const cg_checker *ck, const cg_cert *cert,
+                                 const uint8_t *tbs_sha256);
 /* The Precertificate Signing CA that issued a precertificate, if any. */
 const ca_cert *cg_ck_signing_ca_of(const cg_checker *ck, const cg_cert *pre);
 /* Verifies every embedded SCT of a final certificate against the issuer,
@@ -106,6 +109,6 @@ const ca_cert *cg_ck_signing_ca_of(const cg_checker *ck, const cg_cert *pre);
  * the same issuer and serial (OTHER_PRECERTS_MAX at most, in input order)
  * that an SCT may belong to. */
 void cg_ck_check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert,
-                      const held *const *pres, size_t n_pres);
+                      const uint8_t *tbs_sha256, const held *const *pres, size_t n_pres);
 
 #endif

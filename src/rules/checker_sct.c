@@ -64,7 +64,8 @@ static int signed_by(const cg_checker *ck, const ca_cert *ca, const cg_cert *cer
     return ok;
 }
 
-const ca_cert *cg_ck_find_issuer(const cg_checker *ck, const cg_cert *cert)
+const ca_cert *cg_ck_find_issuer(const cg_checker *ck, const cg_cert *cert,
+                                 const uint8_t *tbs_sha256)
 {
     cg_cbs aki, sk;
     int have_aki = aki_keyid(cert, &aki);
@@ -76,6 +77,8 @@ const ca_cert *cg_ck_find_issuer(const cg_checker *ck, const cg_cert *cert)
     int signed_cert = cert->signature.len > 1;
     if (signed_cert)
         cg_sig_prepare(&sig, "certificate", &cert->tbs, &cert->sig_alg, &cert->signature);
+    if (signed_cert && tbs_sha256 != NULL)
+        cg_sig_tbs_sha256(&sig, tbs_sha256);
     for (int pass = 0; pass < 3 && found == NULL; pass++) {
         for (size_t i = 0; i < ck->n_cas && found == NULL; i++) {
             const ca_cert *ca = &ck->cas[i];
@@ -130,7 +133,7 @@ static uint8_t *entry_tbs(const cg_checker *ck, const cg_cert *c, size_t *len)
     const cg_cbs *issuer = sca != NULL ? &sca->cert.issuer : NULL;
     /* The signer's issuer, confirmed by its signature: a CA with the same
      * Name and another key among the inputs would give the wrong AKI. */
-    const ca_cert *final_ca = sca != NULL ? cg_ck_find_issuer(ck, &sca->cert) : NULL;
+    const ca_cert *final_ca = sca != NULL ? cg_ck_find_issuer(ck, &sca->cert, NULL) : NULL;
     uint8_t akibuf[128];
     cg_ext aki, *akip = NULL;
     cg_cbs keyid;
@@ -151,7 +154,7 @@ static uint8_t *entry_tbs(const cg_checker *ck, const cg_cert *c, size_t *len)
  * the same issuer and serial (OTHER_PRECERTS_MAX at most, in input order)
  * that an SCT may belong to. */
 void cg_ck_check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert,
-                      const held *const *pres, size_t n_pres)
+                      const uint8_t *tbs_sha256, const held *const *pres, size_t n_pres)
 {
     cg_ctx *ctx = ck->ctx;
     const cg_ext *ext =
@@ -164,7 +167,7 @@ void cg_ck_check_scts(cg_checker *ck, const cg_objref *ref, const cg_cert *cert,
     char name[256], why[256];
     if (ext == NULL || cert->is_precert || !cg_sct_list_open(&list, &ext->value, &err))
         return;
-    const ca_cert *issuer = cg_ck_find_issuer(ck, cert);
+    const ca_cert *issuer = cg_ck_find_issuer(ck, cert, tbs_sha256);
     if (issuer == NULL) {
         cg_report(ctx, CG_R_CT_SCT_ISSUER_UNKNOWN, ref,
                   "the issuing CA certificate is not among the inputs (matched by issuer Name "

@@ -2,6 +2,7 @@
 #include "x509/sig.h"
 
 #include <openssl/err.h>
+#include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,6 +139,15 @@ void cg_sig_prepare(cg_sig *s, const char *what, const cg_cbs *tbs, const cg_cbs
     s->sig = signature->data + 1;
     s->sig_len = signature->len - 1;
     s->unsupported = NULL;
+}
+
+void cg_sig_tbs_sha256(cg_sig *s, const uint8_t sha256[32])
+{
+    if (s->unsupported != NULL || s->md == NULL || EVP_MD_get_type(s->md) != NID_sha256)
+        return;
+    memcpy(s->digest, sha256, 32);
+    s->digest_len = 32;
+    s->hashed = 1;
 }
 
 static const char *key_type_name(int id)

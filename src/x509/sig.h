@@ -40,6 +40,11 @@ typedef struct cg_sig {
 void cg_sig_prepare(cg_sig *s, const char *what, const cg_cbs *tbs, const cg_cbs *sig_alg,
                     const cg_cbs *signature);
 
+/* Hands s the SHA-256 of its TBS that the caller has already made: when s's
+ * hash is SHA-256 it is taken as s's digest, and the TBS is not hashed
+ * again. The caller answers for it being the TBS's. */
+void cg_sig_tbs_sha256(cg_sig *s, const uint8_t sha256[32]);
+
 /* Verifies s under key: CG_SIG_OK, CG_SIG_BAD (with why: a key of another
  * type, or a signature that does not verify) or CG_SIG_UNSUPPORTED (why:
  * s->unsupported, or no key). why may be NULL. */

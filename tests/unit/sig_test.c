@@ -8,6 +8,7 @@
  * path). */
 #include <dirent.h>
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ int main(void)
     cg_sig_keep *keeps = calloc(512, sizeof(*keeps)), one = {0};
     size_t kept_reused = 0;
     size_t n = 0, agree = 0, ok = 0, bad = 0, unsupported = 0, eddsa = 0, pss = 0;
+    size_t given_sha256 = 0, given_other = 0;
     char path[1024];
     DIR *d = opendir(VECTORS "/PKITS_data/certs");
     CHECK(objs != NULL && keeps != NULL && d != NULL);
@@ -109,6 +111,24 @@ int main(void)
                 fprintf(stderr, "  disagree: %zu under %zu: caguard %d, OpenSSL %d (%s)\n", i, j,
                         ours, theirs, why);
             agree += ours == theirs;
+            if (st == CG_SIG_OK) {
+                /* The TBS's SHA-256 handed over: taken for a SHA-256
+                 * signature (a wrong one then fails it), left for another
+                 * hash (Ed25519 and Ed448 have none). */
+                cg_sig given, wrong;
+                uint8_t h[32], zero[32] = {0};
+                int sha256 = sig.md != NULL && EVP_MD_get_type(sig.md) == NID_sha256;
+                SHA256(c->c.tbs.data, c->c.tbs.len, h);
+                cg_sig_prepare(&given, "certificate", &c->c.tbs, &c->c.sig_alg, &c->c.signature);
+                cg_sig_prepare(&wrong, "certificate", &c->c.tbs, &c->c.sig_alg, &c->c.signature);
+                cg_sig_tbs_sha256(&given, h);
+                cg_sig_tbs_sha256(&wrong, zero);
+                CHECK(cg_sig_verify(&given, ca->key, NULL, 0) == CG_SIG_OK);
+                CHECK(cg_sig_verify(&wrong, ca->key, NULL, 0) ==
+                      (sha256 ? CG_SIG_BAD : CG_SIG_OK));
+                given_sha256 += sha256;
+                given_other += !sha256;
+            }
             ok += st == CG_SIG_OK;
             bad += st == CG_SIG_BAD;
             CHECK(st == CG_SIG_OK || why[0] != '\0');
@@ -125,6 +145,7 @@ int main(void)
     CHECK(ok > 300 && bad > 5 && unsupported > 0);
     CHECK(eddsa >= 2 && pss >= 1); /* the two self-signed roots; the PSS certificate */
     CHECK(kept_reused > 300); /* RSA and ECDSA contexts kept (not EdDSA, not PSS) */
+    CHECK(given_sha256 > 300 && given_other >= 2);
     for (size_t j = 0; j < n; j++)
         cg_sig_keep_clear(&keeps[j]);
     cg_sig_keep_clear(&one);
