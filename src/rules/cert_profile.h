@@ -100,13 +100,15 @@ int cg_sig_alg_report(cg_ctx *ctx, cg_rule_id rule, const cg_objref *obj, const 
  * skipped, as a DER INTEGER's content has one before a top bit set), or 0
  * (TLS BRs §6.1.6: an RSA modulus has no such factor). rsa_factor.c. */
 unsigned cg_rsa_small_factor(const uint8_t *m, size_t n);
-/* The same, by AVX-512 IFMA when ifma is 1 and the processor has it (what
- * cg_rsa_small_factor does), else by 64-bit multiplications: for the tests,
- * which hold both ways to OpenSSL's answer. */
-unsigned cg_rsa_small_factor_how(const uint8_t *m, size_t n, int ifma);
-/* Whether the IFMA way runs here: built for x86-64 and the processor has
- * AVX-512 F, DQ and IFMA (asked at run time). */
-int cg_rsa_small_factor_ifma(void);
+/* The ways it can take: 64-bit multiplications (any processor), AVX2, or
+ * AVX-512 IFMA; cg_rsa_small_factor takes the last that runs here. */
+typedef enum { CG_RSA_FACTOR_64, CG_RSA_FACTOR_AVX2, CG_RSA_FACTOR_IFMA } cg_rsa_factor_way;
+/* The same by that way when it runs here, else by the 64-bit way: for the
+ * tests, which hold every way to OpenSSL's answer. */
+unsigned cg_rsa_small_factor_how(const uint8_t *m, size_t n, cg_rsa_factor_way way);
+/* Whether the way runs here: built for x86-64 and the processor has its
+ * extensions (asked at run time: AVX2; AVX-512 F, DQ and IFMA). */
+int cg_rsa_small_factor_runs(cg_rsa_factor_way way);
 
 /* Helpers the families share (cert_profile.c). */
 /* Whether the object was issued on or after the YYYYMMDD date (00:00:00

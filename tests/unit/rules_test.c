@@ -281,15 +281,21 @@ static void check_small_factor(const BIGNUM *x)
     if (got != want)
         fprintf(stderr, "small factor of a %d-byte number: %u, OpenSSL says %u\n", n, got, want);
     CHECK(got == want);
-    /* both ways (AVX-512 IFMA where the processor has it, and 64-bit
-     * multiplications) */
-    CHECK(cg_rsa_small_factor_how(buf + 1, (size_t)n, 0) == want);
-    CHECK(cg_rsa_small_factor_how(buf + 1, (size_t)n, 1) == want);
+    /* every way (64-bit multiplications; AVX2 and AVX-512 IFMA where the
+     * processor has them: elsewhere they fall back to the 64-bit way) */
+    for (int way = CG_RSA_FACTOR_64; way <= CG_RSA_FACTOR_IFMA; way++) {
+        unsigned w = cg_rsa_small_factor_how(buf + 1, (size_t)n, (cg_rsa_factor_way)way);
+        if (w != want)
+            fprintf(stderr, "small factor of a %d-byte number, way %d: %u, OpenSSL says %u\n", n,
+                    way, w, want);
+        CHECK(w == want);
+    }
     /* the same with the leading zero octet a DER INTEGER has before a top
      * bit set (a 4096-bit modulus: 513 octets), which rsa_defect passes */
     buf[0] = 0;
     CHECK(cg_rsa_small_factor(buf, (size_t)n + 1) == want);
-    CHECK(cg_rsa_small_factor_how(buf, (size_t)n + 1, 0) == want);
+    for (int way = CG_RSA_FACTOR_64; way <= CG_RSA_FACTOR_IFMA; way++)
+        CHECK(cg_rsa_small_factor_how(buf, (size_t)n + 1, (cg_rsa_factor_way)way) == want);
 }
 
 /* cg_rsa_small_factor (the RSA modulus screen of TLS BRs §6.1.6) against
@@ -297,9 +303,14 @@ static void check_small_factor(const BIGNUM *x)
  * number, and random odd numbers of every size up to 4096 bits. */
 static void test_small_factor(void)
 {
-    int ifma = cg_rsa_small_factor_ifma();
-    printf("cg_rsa_small_factor: AVX-512 IFMA %s\n",
-           ifma ? "present: both ways checked" : "absent: the 64-bit way alone checked");
+    printf("cg_rsa_small_factor: the 64-bit way checked; AVX2 %s; AVX-512 IFMA %s\n",
+           cg_rsa_small_factor_runs(CG_RSA_FACTOR_AVX2) ? "present, checked" : "absent",
+           cg_rsa_small_factor_runs(CG_RSA_FACTOR_IFMA) ? "present, checked" : "absent");
+#if defined(__x86_64__) && defined(__GNUC__)
+    /* a way the processor has is taken (else the checks below would hold
+     * the 64-bit way twice) */
+    CHECK(cg_rsa_small_factor_runs(CG_RSA_FACTOR_AVX2) == (__builtin_cpu_supports("avx2") != 0));
+#endif
     BIGNUM *x = BN_new(), *c = BN_new();
     BN_CTX *bctx = BN_CTX_new();
     CHECK(x != NULL && c != NULL && bctx != NULL);
@@ -320,6 +331,16 @@ static void test_small_factor(void)
         CHECK(BN_set_word(x, p) && BN_mul(x, x, c, bctx));
         if (BN_num_bytes(x) <= 512)
             check_small_factor(x);
+    }
+    /* numbers of every octet 0xff up to 4096 bits, less a small odd number:
+     * the largest sums the ways take (the AVX2 way's 64-bit lanes hold
+     * 128 limbs of 2^32 - 1 times residues below 2^25) */
+    for (unsigned d = 0; d < 40; d += 2) {
+        BN_zero(x);
+        CHECK(BN_set_bit(x, 4096) && BN_sub_word(x, 1 + d));
+        check_small_factor(x);
+        CHECK(BN_rshift(x, x, 2048));
+        check_small_factor(x);
     }
     /* the product of 751 and 743 (largest primes in range), and a prime */
     CHECK(BN_set_word(x, 751u * 743u));
