@@ -366,7 +366,7 @@ void cg_fetch_xfer_pack(cg_fetch_xfer *x, size_t len)
  * (5.3 MB of realistic JSON) until it was freed while the next entries
  * answer was given a fresh one: up to 10 MB more of the budget and of the
  * peak RSS at 50 ms with two proofs asked ahead (docs/performance.md,
- * "Session 14: ..."). */
+ * "Session 14: the proof a range ahead"). */
 static void take_spare(cg_fetch *f, cg_fetch_xfer *x)
 {
     if (x->body != NULL || f->n_spare == 0 || x->q == NULL)

@@ -293,7 +293,7 @@ cg_log_status cg_logclient_scan(cg_logclient *lc, cg_merkle_hasher *h, cg_merkle
          * range) is followed by one as long: its proof is asked now too, a
          * range ahead. At 50 ms a range of 4,096 entries is read in about
          * the proof's round trip, and the round waited for one at most
-         * range ends (docs/performance.md, "Session 14: ..."). */
+         * range ends (docs/performance.md, "Session 14: the proof a range ahead"). */
         if (pos > 0 && pos == lc->scanned_to && end < sth->tree_size)
             proof_ahead(lc, pos, end + (end - pos), sth->tree_size);
     }
