@@ -232,12 +232,16 @@ static const char *ecdsa_hash_defect(const cg_cert *c, char *buf, size_t cap)
         size_t octets;
         const char *curve;
     } curves[] = {{6, 32, "P-256"}, {7, 48, "P-384"}, {8, 66, "P-521"}};
-    size_t alg = 3, m = ecdsa_sig_octets(&c->signature), k = 0;
+    size_t alg = 3, m, k = 0;
     for (size_t i = 0; i < 3; i++) {
         if (alg_is(&c->tbs_sig_alg, &sig_exact[curves[i].sig]))
             alg = i;
     }
-    if (alg == 3 || m == 0 || m > 66)
+    /* the signature is read only under an ECDSA algorithm: most are RSA */
+    if (alg == 3)
+        return NULL;
+    m = ecdsa_sig_octets(&c->signature);
+    if (m == 0 || m > 66)
         return NULL;
     while (m > curves[k].octets)
         k++;
