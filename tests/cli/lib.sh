@@ -6,12 +6,15 @@ failed=0
 tmp=$(mktemp -d)
 TL=${CG_BUILD_DIR:-}/caguard-testlog
 
-# A caguard-testlog server on 127.0.0.1, a free port; the EXIT trap stops it.
+# A caguard-testlog server on 127.0.0.1, a free port; the EXIT trap stops it
+# and every other one started (a test that keeps several in its own
+# variables and fails before it stops them leaves none running).
 # start_server DIR ARGS... serves the log DIR (ARGS: fault switches and other
 # serve options); start_server --files DIR ARGS... serves files. Sets $url
 # and $pid; its output goes to $tmp/serve.out and $tmp/serve.err.
 pid=
 url=
+spids=()
 start_server() {
   local src=(--dir "$1")
   if [ "$1" = --files ]; then src=(--files "$2"); shift; fi
@@ -19,6 +22,7 @@ start_server() {
   : >"$tmp/serve.out"
   "$TL" serve "${src[@]}" --listen 127.0.0.1:0 "$@" >"$tmp/serve.out" 2>"$tmp/serve.err" &
   pid=$!
+  spids+=("$pid")
   for _ in $(seq 1200); do
     grep -q '^listening on ' "$tmp/serve.out" && break
     kill -0 "$pid" 2>/dev/null || break
@@ -30,6 +34,9 @@ stop_server() {
   if [ -n "$pid" ]; then
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
+    local p rest=()
+    for p in "${spids[@]}"; do [ "$p" = "$pid" ] || rest+=("$p"); done
+    spids=("${rest[@]}")
     pid=
   fi
 }
@@ -87,7 +94,17 @@ stop_hostile() {
   hpids=()
   hpid=
 }
-trap 'stop_hostile; stop_server; rm -rf "$tmp"' EXIT
+# every server start_server started and stop_server did not stop
+stop_servers() {
+  local p
+  for p in "${spids[@]}"; do
+    kill "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
+  spids=()
+  pid=
+}
+trap 'stop_hostile; stop_servers; rm -rf "$tmp"' EXIT
 
 # pg_fresh_schema NAME: a schema NAME, made afresh, in $CAGUARD_TEST_PG_URI's
 # database, for a test that needs several stores; the URI of a store in it

@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 mpid=
-trap '[ -n "$mpid" ] && kill -9 "$mpid" 2>/dev/null; stop_server; rm -rf "$tmp"' EXIT
+trap '[ -n "$mpid" ] && kill -9 "$mpid" 2>/dev/null; stop_servers; rm -rf "$tmp"' EXIT
 
 build_seed_log "$tmp/log"
 start_server "$tmp/log"

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 c3=$d/ct3
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'stop_servers; rm -rf "$tmp"' EXIT
 if [ ! -x "$TL" ]; then # part of every build
   fail_ "no $TL: build the whole tree"
   finish

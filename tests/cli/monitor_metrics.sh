@@ -25,7 +25,7 @@ stop_all() {
   [ -n "$mpid" ] && kill "$mpid" 2>/dev/null && wait "$mpid" 2>/dev/null
   [ -n "${ppid:-}" ] && kill "$ppid" 2>/dev/null && wait "$ppid" 2>/dev/null
   [ -n "$fpid" ] && kill "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null
-  stop_server
+  stop_servers
 }
 trap 'stop_all; rm -rf "$tmp"' EXIT
 

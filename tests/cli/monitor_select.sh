@@ -9,7 +9,7 @@
 # failures in a local log (caguard-testlog).
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'stop_servers; rm -rf "$tmp"' EXIT
 build_seed_log "$tmp/log"
 start_server "$tmp/log"
 

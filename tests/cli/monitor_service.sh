@@ -21,7 +21,7 @@ stop_all() {
   [ -n "$mpid" ] && kill "$mpid" 2>/dev/null && wait "$mpid" 2>/dev/null
   [ -n "$npid" ] && kill "$npid" 2>/dev/null && wait "$npid" 2>/dev/null
   [ -n "$fpid" ] && kill "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null
-  stop_server
+  stop_servers
 }
 trap 'stop_all; rm -rf "$tmp"' EXIT
 

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 d=$CG_TEST_DATA
 mpid=
-trap '[ -n "$mpid" ] && kill -9 "$mpid" 2>/dev/null; stop_server; rm -rf "$tmp"' EXIT
+trap '[ -n "$mpid" ] && kill -9 "$mpid" 2>/dev/null; stop_servers; rm -rf "$tmp"' EXIT
 
 admin() { curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X POST "$url/admin/fault?$1"; }
 # The store's findings without their times, sorted, the log's URL (a new

@@ -14,7 +14,7 @@ www=$tmp/www
 mkdir "$www"
 start_server --files "$www"
 /usr/bin/python3 "$(dirname "$0")/crlwatch_gen.py" "$tmp" "$url" || fail_ "crlwatch_gen.py"
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'stop_servers; rm -rf "$tmp"' EXIT
 # A server that answers every GET with a redirect to https: a redirect
 # must keep the scheme.
 /usr/bin/python3 -c '
@@ -34,7 +34,7 @@ s.serve_forever()
 rpid=$!
 for _ in $(seq 600); do grep -q '^listening on ' "$tmp/rserv.out" && break; sleep 0.05; done
 rurl=http://$(sed -n '1s/^listening on //p' "$tmp/rserv.out")
-trap 'kill "$rpid" 2>/dev/null; stop_server; rm -rf "$tmp"' EXIT
+trap 'kill "$rpid" 2>/dev/null; stop_servers; rm -rf "$tmp"' EXIT
 
 run_suite() {
   local db=$1

@@ -27,7 +27,7 @@ PW2_DEC='Ur1@pass/w0rd'
 pg=$(mktemp -d /tmp/caguard-secrets-pg.XXXXXX)
 "$CG_SOURCE_DIR/scripts/pg-test-cluster" start "$pg" "$PW" >"$tmp/pg.uri" 2>"$tmp/pg.err" ||
   { fail_ "cannot start PostgreSQL: $(cat "$tmp/pg.err")"; finish; exit 1; }
-trap 'stop_server; "$CG_SOURCE_DIR/scripts/pg-test-cluster" stop "$pg"; rm -rf "$tmp"' EXIT
+trap 'stop_servers; "$CG_SOURCE_DIR/scripts/pg-test-cluster" stop "$pg"; rm -rf "$tmp"' EXIT
 good="postgresql://caguard:$PW@/caguard?host=$pg"
 bare="postgresql:///caguard?host=$pg&user=caguard"
 out=$tmp/outputs
