@@ -85,22 +85,22 @@ with open(sys.argv[3], "w") as f:
 ' "$tmp/out" "$tmp/err" "$tmp/rss" "$@"
   read -r rc rss_kb <"$tmp/rss"
 }
-stop_hostile() {
+# stop_pids PID...: each stopped and waited for
+stop_pids() {
   local p
-  for p in "${hpids[@]}"; do
+  for p in "$@"; do
     kill "$p" 2>/dev/null
     wait "$p" 2>/dev/null
   done
+}
+stop_hostile() {
+  stop_pids "${hpids[@]}"
   hpids=()
   hpid=
 }
 # every server start_server started and stop_server did not stop
 stop_servers() {
-  local p
-  for p in "${spids[@]}"; do
-    kill "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
+  stop_pids "${spids[@]}"
   spids=()
   pid=
 }
